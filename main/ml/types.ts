@@ -1,0 +1,105 @@
+// Core data types shared by every engine module. Plain data only: no tfjs, no Node APIs.
+
+/** A decoded raster, interleaved channels, row-major. */
+export interface RasterImage {
+  width: number;
+  height: number;
+  channels: 1 | 2 | 3 | 4;
+  bitDepth: 8 | 16;
+  data: Uint8Array | Uint16Array;
+}
+
+/** A single-channel binary map (0 or 1 per pixel) at an image's exact size. */
+export interface BinaryMap {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Preprocessing recorded with every model and applied identically at training and inference time. */
+export interface PreprocessConfig {
+  /** Which grey signal to derive from colour input. */
+  channel: 'green' | 'luminance';
+  /** Contrast-limited adaptive histogram equalisation; null disables it. */
+  clahe: { clipLimit: number; tileGrid: number } | null;
+  /** Gamma applied after CLAHE on [0,1] intensities; 1 disables it. */
+  gamma: number;
+  /** Normalisation: zero mean / unit variance inside the FOV, or plain [0,1] scaling. */
+  normalise: 'fov-zscore' | 'unit';
+}
+
+export interface AugmentConfig {
+  rotateDeg: number; // max absolute rotation
+  scale: [number, number]; // min, max isotropic scale
+  flipH: boolean;
+  flipV: boolean;
+  elastic: { alpha: number; sigma: number } | null; // small elastic jitter; null disables
+  shear: number; // max absolute shear (radians)
+  brightness: number; // max absolute additive shift, in normalised units
+  contrast: [number, number]; // multiplicative range
+  gamma: [number, number]; // gamma range (applied to [0,1]-rescaled intensity)
+}
+
+/** A dataset sample as paths; loaders turn it into arrays. */
+export interface SampleRef {
+  id: string;
+  imagePath: string;
+  maskPath?: string;
+  fovPath?: string;
+  /** Second human observer, where the dataset has one (DRIVE test 2nd_manual, STARE labels-vk). */
+  secondObserverPath?: string;
+}
+
+export type SplitName = 'train' | 'test' | 'all';
+
+export interface DatasetRef {
+  kind: 'drive' | 'stare' | 'generic';
+  root: string;
+  splits: Record<SplitName, SampleRef[]>;
+}
+
+/** A sample loaded into memory. */
+export interface LoadedSample {
+  id: string;
+  image: RasterImage; // 8-bit RGB or grey
+  mask: BinaryMap | null; // ground truth, 0/1
+  fov: BinaryMap; // 0/1, derived from the image when the dataset has none
+  fovDerived: boolean;
+}
+
+/** U-Net family architecture. */
+export interface UNetConfig {
+  kind: 'unet';
+  inputChannels: number; // 1 for the preprocessed grey channel
+  depth: number; // number of poolings
+  baseFilters: number; // filters at the top level, doubled at each level
+  convsPerLevel: number; // conv3x3+BN+ReLU per level
+  batchNorm: boolean;
+  dropout: number; // dropout rate at the bottleneck (and deepest encoder level); 0 disables
+  upsampling: 'transpose' | 'nearest'; // 2x2 stride-2 transposed conv, or nearest upsampling + conv
+  residual: boolean; // residual (1x1 projection) shortcut inside each level's conv block
+}
+
+export type LossName = 'dice' | 'bce' | 'dice+bce';
+
+export type Protocol = 'fov' | 'all';
+
+/** Binary-segmentation metrics, labelled with the protocol they were computed under. */
+export interface Metrics {
+  protocol: Protocol;
+  threshold: number;
+  pixels: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  aucRoc: number;
+  aucPr: number;
+  accuracy: number;
+  sensitivity: number;
+  specificity: number;
+  precision: number;
+  f1: number; // = Dice
+  iou: number;
+  mcc: number;
+}
