@@ -103,3 +103,53 @@ export interface Metrics {
   iou: number;
   mcc: number;
 }
+
+/**
+ * Runs a network on a batch of preprocessed tiles. Both engines (tfjs and ONNX Runtime) implement it, so
+ * tiling, blending and thresholding are one piece of code whatever runs the network.
+ * Input: NHWC float32, `channels` = model input channels. Output: NHW (one probability per pixel).
+ */
+export interface Predictor {
+  readonly engine: 'tfjs' | 'onnx';
+  predict(input: Float32Array, n: number, height: number, width: number, channels: number): Promise<Float32Array>;
+  dispose(): Promise<void> | void;
+}
+
+/**
+ * `retina-model.json`, the manifest of a model directory. A model directory holds:
+ *   retina-model.json   this manifest
+ *   tfjs/model.json     tfjs LayersModel topology + weights manifest (standard tfjs format)
+ *   tfjs/weights.bin    weights
+ *   model.onnx          the ONNX export (written by the exporter), optional until exported
+ */
+export interface ModelManifest {
+  format: 'retinastudio-model';
+  formatVersion: 1;
+  name: string;
+  createdAt: string;
+  architecture: UNetConfig;
+  preprocess: PreprocessConfig;
+  /** Probability threshold chosen on validation data (max F1), used for binary masks. */
+  threshold: number;
+  /** Tile size the network was trained on; inference tiles are multiples of 2^depth. */
+  patchSize: number;
+  parameters: number;
+  provenance: {
+    dataset: string;
+    datasetKind: string;
+    trainIds: string[];
+    validationIds: string[];
+    seed: number;
+    epochs: number;
+    patchesSeen: number;
+    durationSeconds: number;
+    backend: string;
+    machine: string;
+    loss: LossName;
+    augment: AugmentConfig | null;
+    parentModel?: string;
+    validationCurve: { epoch: number; trainLoss: number; valLoss: number; valF1: number; valAuc: number }[];
+  };
+  testMetrics?: Record<string, Metrics>;
+  onnx?: { file: string; opset: number; irVersion: number; exporterVersion: string };
+}

@@ -1,0 +1,71 @@
+// Argument parsing shared by the subcommands: node:util parseArgs with typed numeric helpers and --help.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** Parses argv; returns null when --help was asked (after printing the help text). */
+export function parseCommand(argv: string[], options: OptionSpec, help: string, allowPositionals = false): Parsed | null {
+  let parsed: Parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals,
+      strict: true,
+    }) as Parsed;
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (parsed.values.help) {
+    process.stdout.write(help.trim() + '\n');
+    return null;
+  }
+  return parsed;
+}
+
+export function str(p: Parsed, name: string): string | undefined {
+  const v = p.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function requireStr(p: Parsed, name: string): string {
+  const v = str(p, name);
+  if (v === undefined) throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+export function num(p: Parsed, name: string, opts: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} expects ${opts.integer ? 'an integer' : 'a number'}, got '${v}'`);
+  }
+  if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+    throw new UsageError(`--${name} must be within [${opts.min ?? '-inf'}, ${opts.max ?? 'inf'}], got ${n}`);
+  }
+  return n;
+}
+
+export function oneOf<T extends string>(p: Parsed, name: string, allowed: readonly T[]): T | undefined {
+  const v = str(p, name);
+  if (v === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${v}'`);
+  }
+  return v as T;
+}
+
+export function flag(p: Parsed, name: string): boolean {
+  return p.values[name] === true;
+}
+
+export function printJson(x: unknown): void {
+  process.stdout.write(JSON.stringify(x, null, 2) + '\n');
+}

@@ -1,0 +1,69 @@
+// `retina`: the command-line front end of the engine. Each subcommand lives in its own module.
+import { EXIT, UsageError, errorMessage } from './errors.js';
+
+interface Subcommand {
+  summary: string;
+  load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Subcommand> = {
+  train: { summary: 'train a vessel-segmentation model on a dataset', load: () => import('./train-command.js') },
+  evaluate: { summary: 'score a model on a dataset split (FOV and all-pixel protocols)', load: () => import('./evaluate-command.js') },
+  segment: { summary: 'segment fundus images: writes <stem>_mask.png and <stem>_prob.png', load: () => import('./segment-command.js') },
+  export: { summary: 'export a model directory to ONNX', load: () => import('./export-command.js') },
+  db: { summary: 'manage the study database (init, import, export, backup, check)', load: () => import('./db-command.js') },
+  serve: { summary: 'serve the workstation UI in a browser on 127.0.0.1', load: () => import('./serve-command.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: retina <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'retina <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`retina: unknown command '${name}'\n\n${usage()}\n`);
+    return EXIT.usage;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`retina ${name}: ${err.message} (see 'retina ${name} --help')\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`retina ${name}: ${errorMessage(err)}\n`);
+    if (process.env.RETINA_DEBUG) console.error(err);
+    return EXIT.failure;
+  }
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // A second signal ends at once; the first lets the command clean its temporaries up.
+    if (interrupted) process.exit(EXIT.interrupted);
+    interrupted = true;
+    process.stderr.write(`\nretina: interrupted (${signal}); stopping\n`);
+    process.exitCode = EXIT.interrupted;
+    process.emit('retina:interrupt' as never);
+  });
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = process.exitCode === EXIT.interrupted ? EXIT.interrupted : code;

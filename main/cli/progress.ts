@@ -1,0 +1,51 @@
+// Progress bars with ETA on stderr, so stdout stays clean for --json output.
+
+export interface ProgressBar {
+  update(done: number, detail?: string): void;
+  finish(detail?: string): void;
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** A bar that redraws in place on a TTY and prints at most one line every few seconds otherwise (logs, CI). */
+export function createProgressBar(
+  label: string,
+  total: number,
+  opts: { stream?: NodeJS.WriteStream; quiet?: boolean } = {},
+): ProgressBar {
+  const stream = opts.stream ?? process.stderr;
+  const start = Date.now();
+  let lastPrint = 0;
+  const render = (done: number, detail: string | undefined, final: boolean): void => {
+    if (opts.quiet) return;
+    const now = Date.now();
+    if (!final && !stream.isTTY && now - lastPrint < 5000) return;
+    if (!final && stream.isTTY && now - lastPrint < 100) return;
+    lastPrint = now;
+    const frac = total > 0 ? Math.min(1, done / total) : 0;
+    const elapsed = (now - start) / 1000;
+    const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
+    const width = 24;
+    const filled = Math.round(frac * width);
+    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+    const text =
+      `${label} [${bar}] ${done}/${total} ${(frac * 100).toFixed(0)}% ` +
+      `elapsed ${formatDuration(elapsed)} ETA ${final ? '00:00' : formatDuration(eta)}` +
+      (detail ? ` ${detail}` : '');
+    if (stream.isTTY) stream.write(`\r\x1b[2K${text}${final ? '\n' : ''}`);
+    else stream.write(`${text}\n`);
+  };
+  return {
+    update: (done, detail) => render(done, detail, false),
+    finish: (detail) => render(total, detail, true),
+  };
+}

@@ -1,0 +1,102 @@
+// `retina segment`: vessel masks and probability maps for fundus photographs of any size.
+import { basename, extname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
+import { EXIT, UsageError, errorMessage } from './errors.js';
+import { createProgressBar } from './progress.js';
+import { openModel } from '../ml/model-loader.js';
+import { readImage, readBinaryMap, writePng } from '../ml/image-io.js';
+import { segmentImage, maskImage, probabilityImage } from '../ml/infer.js';
+
+const HELP = `
+Usage: retina segment <images...> --out DIR [options]
+
+For each input writes DIR/<stem>_mask.png (binary 0/255 at the model's threshold) and DIR/<stem>_prob.png
+(16-bit probability map), both at the input's exact size. Reads TIFF, GIF, PNG, JPEG, BMP, PPM/PGM.
+
+Options:
+  --out DIR          output folder (created if needed)
+  --model DIR        model directory (default: the bundled default model, or $RETINA_MODEL)
+  --engine NAME      onnx | tfjs (default: onnx when the model has an ONNX export)
+  --threads N        ONNX Runtime threads (default: all cores)
+  --fov FILE         FOV mask to use (one input only); default: derived from each image
+  --threshold X      override the model's threshold
+  --no-fov           do not zero the probability outside the field of view
+  --json             print a JSON summary on stdout
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(
+    argv,
+    {
+      out: { type: 'string' },
+      model: { type: 'string' },
+      engine: { type: 'string' },
+      threads: { type: 'string' },
+      fov: { type: 'string' },
+      threshold: { type: 'string' },
+      'no-fov': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+    true,
+  );
+  if (!p) return EXIT.ok;
+  const files = p.positionals;
+  if (files.length === 0) throw new UsageError('no input images given');
+  const outDir = requireStr(p, 'out');
+  const fovPath = str(p, 'fov');
+  if (fovPath && files.length > 1) throw new UsageError('--fov applies to a single input image');
+  const stems = files.map((f) => basename(f, extname(f)));
+  const dup = stems.find((s, i) => stems.indexOf(s) !== i);
+  if (dup) throw new UsageError(`two inputs share the stem '${dup}'; their outputs would collide`);
+
+  const model = await openModel(str(p, 'model'), {
+    engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
+    threads: num(p, 'threads', { min: 1, max: 64, integer: true }),
+  });
+  await mkdir(outDir, { recursive: true });
+  const bar = createProgressBar('segment', files.length, { quiet: files.length < 2 });
+  const results: { input: string; mask?: string; prob?: string; width?: number; height?: number; seconds?: number; vesselFraction?: number; error?: string }[] = [];
+  let failures = 0;
+  try {
+    for (const [i, file] of files.entries()) {
+      const started = performance.now();
+      try {
+        const image = await readImage(file);
+        const fov = fovPath ? await readBinaryMap(fovPath, image) : undefined;
+        const seg = await segmentImage(image, model.manifest, model.predictor, {
+          fov,
+          maskOutsideFov: !flag(p, 'no-fov'),
+          threshold: num(p, 'threshold', { min: 0, max: 1 }),
+        });
+        const maskPath = join(outDir, `${stems[i]}_mask.png`);
+        const probPath = join(outDir, `${stems[i]}_prob.png`);
+        await writePng(probPath, probabilityImage(seg));
+        await writePng(maskPath, maskImage(seg));
+        let vessels = 0;
+        for (const v of seg.mask) vessels += v;
+        results.push({
+          input: file,
+          mask: maskPath,
+          prob: probPath,
+          width: seg.width,
+          height: seg.height,
+          seconds: (performance.now() - started) / 1000,
+          vesselFraction: vessels / seg.mask.length,
+        });
+      } catch (err) {
+        failures++;
+        results.push({ input: file, error: errorMessage(err) });
+        process.stderr.write(`retina segment: ${errorMessage(err)}\n`);
+      }
+      bar.update(i + 1, basename(file));
+    }
+    bar.finish();
+  } finally {
+    await model.predictor.dispose();
+  }
+  if (flag(p, 'json')) printJson({ model: model.dir, engine: model.predictor.engine, threshold: model.manifest.threshold, results });
+  else for (const r of results) if (!r.error) process.stderr.write(`${r.input} -> ${r.mask}, ${r.prob} (${r.seconds!.toFixed(2)} s)\n`);
+  return failures > 0 ? EXIT.failure : EXIT.ok;
+}

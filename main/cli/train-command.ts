@@ -1,0 +1,149 @@
+// `retina train`: trains a model on a dataset with a named recipe, overridable option by option.
+import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
+import { UsageError, EXIT } from './errors.js';
+import { createProgressBar, type ProgressBar } from './progress.js';
+import { recipe, RECIPES } from '../ml/recipes.js';
+import { openDataset } from '../ml/datasets.js';
+import { datasetsRoot } from '../ml/package-root.js';
+import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train.js';
+import { join } from 'node:path';
+
+const HELP = `
+Usage: retina train --out DIR [--dataset DIR] [options]
+
+Trains a U-Net on a dataset (DRIVE, STARE or a generic images/ masks/ [fov/] folder) and writes a model
+directory (weights, ONNX export, preprocessing, threshold chosen on validation images, provenance, test metrics).
+Interrupted runs keep a checkpoint in DIR.checkpoint; --resume continues from it.
+
+Options:
+  --dataset DIR       dataset folder (default for --recipe default: ../shared/datasets/DRIVE)
+  --kind KIND         drive | stare | generic (default: detected from the layout)
+  --out DIR           model directory to write (must not exist unless --force)
+  --recipe NAME       ${Object.keys(RECIPES).join(' | ')} (default: default)
+  --epochs N          epochs (each --steps batches, then validation)
+  --steps N           batches per epoch
+  --batch N           patches per batch
+  --patch N           patch size in pixels (multiple of 2^depth)
+  --lr X              peak learning rate (Adam, warm-up then cosine decay)
+  --loss NAME         dice | bce | dice+bce
+  --depth N           U-Net poolings
+  --base N            filters at the top level
+  --patience N        early-stopping patience in epochs
+  --seed N            random seed
+  --max-minutes N     stop after N minutes, keeping the best epoch
+  --workers N         gradient worker threads (default: 2 or the core count)
+  --no-test           skip scoring the test split at the end
+  --resume            continue from DIR.checkpoint
+  --force             replace an existing DIR
+  --json              print the final manifest as JSON on stdout
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(
+    argv,
+    {
+      dataset: { type: 'string' },
+      kind: { type: 'string' },
+      out: { type: 'string' },
+      recipe: { type: 'string' },
+      epochs: { type: 'string' },
+      steps: { type: 'string' },
+      batch: { type: 'string' },
+      patch: { type: 'string' },
+      lr: { type: 'string' },
+      loss: { type: 'string' },
+      depth: { type: 'string' },
+      base: { type: 'string' },
+      patience: { type: 'string' },
+      seed: { type: 'string' },
+      'max-minutes': { type: 'string' },
+      workers: { type: 'string' },
+      'no-test': { type: 'boolean' },
+      resume: { type: 'boolean' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+  );
+  if (!p) return EXIT.ok;
+  const recipeName = str(p, 'recipe') ?? 'default';
+  if (!RECIPES[recipeName]) throw new UsageError(`unknown recipe '${recipeName}'`);
+  const cfg = recipe(recipeName);
+  const set = <K extends keyof typeof cfg>(k: K, v: (typeof cfg)[K] | undefined): void => {
+    if (v !== undefined) cfg[k] = v;
+  };
+  set('epochs', num(p, 'epochs', { min: 1, integer: true }));
+  set('stepsPerEpoch', num(p, 'steps', { min: 1, integer: true }));
+  set('batchSize', num(p, 'batch', { min: 1, integer: true }));
+  set('patchSize', num(p, 'patch', { min: 16, integer: true }));
+  set('learningRate', num(p, 'lr', { min: 0 }));
+  set('loss', oneOf(p, 'loss', ['dice', 'bce', 'dice+bce'] as const));
+  set('patience', num(p, 'patience', { min: 1, integer: true }));
+  set('seed', num(p, 'seed', { min: 0, integer: true }));
+  set('maxMinutes', num(p, 'max-minutes', { min: 0 }));
+  const depth = num(p, 'depth', { min: 1, max: 6, integer: true });
+  const base = num(p, 'base', { min: 1, max: 256, integer: true });
+  if (depth !== undefined) cfg.architecture.depth = depth;
+  if (base !== undefined) cfg.architecture.baseFilters = base;
+  if (cfg.patchSize % 2 ** cfg.architecture.depth !== 0) {
+    throw new UsageError(`--patch ${cfg.patchSize} must be a multiple of 2^depth = ${2 ** cfg.architecture.depth}`);
+  }
+  const datasetDir =
+    str(p, 'dataset') ?? (recipeName === 'default' ? join(datasetsRoot(), 'DRIVE') : undefined);
+  if (!datasetDir) throw new UsageError('--dataset is required');
+  const kind = oneOf(p, 'kind', ['drive', 'stare', 'generic'] as const);
+  const out = requireStr(p, 'out');
+  const dataset = openDataset(datasetDir, kind);
+
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.on('retina:interrupt' as never, onInterrupt);
+  let bar: ProgressBar | null = null;
+  let backendShown = false;
+  const onEvent = (e: TrainEvent): void => {
+    if (e.type === 'prepare' || e.type === 'finalise') process.stderr.write(`${e.message}\n`);
+    else if (e.type === 'resume') process.stderr.write(`resuming after epoch ${e.epoch}\n`);
+    else if (e.type === 'step') {
+      if (!bar) bar = createProgressBar('train', e.totalSteps);
+      bar.update(e.globalStep + 1, `epoch ${e.epoch + 1} loss ${e.loss.toFixed(4)} ${e.patchesPerSecond.toFixed(0)} patches/s`);
+    } else if (e.type === 'epoch') {
+      process.stderr.write(
+        `\nepoch ${e.epoch}/${e.epochs}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}, ` +
+          `val F1 ${e.valF1.toFixed(4)}, val AUC ${e.valAuc.toFixed(4)}${e.improved ? ' (best)' : ''} [${e.seconds.toFixed(0)} s]\n`,
+      );
+    } else if (e.type === 'stop') process.stderr.write(`\nstopped: ${e.reason}\n`);
+    if (!backendShown && e.type === 'step') backendShown = true;
+  };
+  try {
+    const result = await trainModel({
+      dataset,
+      config: cfg,
+      out,
+      resume: flag(p, 'resume'),
+      force: flag(p, 'force'),
+      workers: num(p, 'workers', { min: 1, max: 16, integer: true }),
+      evaluateTest: !flag(p, 'no-test'),
+      signal: controller.signal,
+      onEvent,
+    });
+    if (flag(p, 'json')) printJson(result.manifest);
+    else {
+      const m = result.manifest;
+      process.stderr.write(
+        `model written to ${result.modelDir} (${m.parameters} parameters, backend ${m.provenance.backend}, ` +
+          `threshold ${m.threshold.toFixed(3)})\n`,
+      );
+      const t = m.testMetrics?.['test/fov'];
+      if (t) process.stderr.write(`test (FOV): F1 ${t.f1.toFixed(4)}, AUC-ROC ${t.aucRoc.toFixed(4)}\n`);
+    }
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof TrainingInterruptedError) {
+      process.stderr.write(`training interrupted; the last finished epoch is kept in ${out}.checkpoint (use --resume)\n`);
+      return EXIT.interrupted;
+    }
+    throw err;
+  } finally {
+    process.off('retina:interrupt' as never, onInterrupt);
+  }
+}

@@ -1,0 +1,219 @@
+// Image decoding and PNG writing for the engine. Formats are recognised by their magic bytes, never by extension.
+// PNG, PPM/PGM/PBM and BMP use our own exact decoders; TIFF, GIF, JPEG and WebP go through sharp (libvips).
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { writeFileAtomic } from './atomic-fs.js';
+import { BmpFormatError, decodeBmp, isBmp } from './bmp-codec.js';
+import { PngFormatError, decodePng, encodePngBuffer, isPng } from './png-codec.js';
+import { PnmFormatError, decodePnm, isPnm } from './pnm-codec.js';
+import type { BinaryMap, RasterImage } from './types.js';
+
+/** One-line error naming the file and why it could not be read (missing, unsupported, corrupt, truncated). */
+export class ImageReadError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'ImageReadError';
+  }
+}
+
+export type ImageFormat = 'png' | 'tiff' | 'gif' | 'jpeg' | 'bmp' | 'pnm' | 'webp';
+
+/** Recognises a format from the first bytes of a file; null when unknown. */
+export function sniffFormat(buf: Uint8Array): ImageFormat | null {
+  const at = (i: number, ...bytes: number[]): boolean => bytes.every((b, k) => buf[i + k] === b);
+  if (isPng(buf)) return 'png';
+  if (at(0, 0x49, 0x49, 0x2a, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2a)) return 'tiff';
+  if (at(0, 0x49, 0x49, 0x2b, 0x00) || at(0, 0x4d, 0x4d, 0x00, 0x2b)) return 'tiff'; // BigTIFF
+  if (at(0, 0x47, 0x49, 0x46, 0x38)) return 'gif';
+  if (at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'webp';
+  if (isBmp(buf) && buf.length >= 14) return 'bmp';
+  if (isPnm(buf)) return 'pnm';
+  return null;
+}
+
+/** Reads and decodes an image file. */
+export async function readImage(path: string): Promise<RasterImage> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not an image file'
+          : `cannot read file (${code ?? (err as Error).message})`;
+    throw new ImageReadError(path, reason);
+  }
+  return decodeImage(buf, path);
+}
+
+/** Decodes an in-memory image; `nameForErrors` names it in any error. */
+export async function decodeImage(buffer: Uint8Array, nameForErrors: string): Promise<RasterImage> {
+  if (buffer.length === 0) throw new ImageReadError(nameForErrors, 'empty file');
+  const format = sniffFormat(buffer);
+  if (!format) {
+    throw new ImageReadError(
+      nameForErrors,
+      'unsupported or unrecognised image format (expected PNG, TIFF, GIF, JPEG, BMP, PPM/PGM or WebP)',
+    );
+  }
+  try {
+    if (format === 'png') return decodePng(buffer);
+    if (format === 'pnm') return decodePnm(buffer);
+    if (format === 'bmp') return decodeBmp(buffer);
+    return await decodeWithSharp(buffer);
+  } catch (err) {
+    const message = oneLine((err as Error).message);
+    const ours =
+      err instanceof PngFormatError || err instanceof PnmFormatError || err instanceof BmpFormatError;
+    // libvips reports a cut-off file as "unsupported format" or a read error; say what it most likely is.
+    const detail = ours
+      ? message
+      : format === 'png' || format === 'pnm' || format === 'bmp'
+        ? `corrupt (${message})`
+        : `corrupt or truncated (libvips: ${message})`;
+    throw new ImageReadError(nameForErrors, `${format.toUpperCase()} ${detail}`);
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+async function decodeWithSharp(buffer: Uint8Array): Promise<RasterImage> {
+  const meta = await sharp(buffer, { limitInputPixels: false }).metadata();
+  const hasAlpha = meta.hasAlpha === true;
+  const colour = (meta.channels ?? 3) - (hasAlpha ? 1 : 0);
+  const sixteen = meta.depth === 'ushort';
+  const grey = colour === 1;
+  // Naming the target space keeps 16-bit data 16-bit and grey data single-channel (libvips defaults to sRGB).
+  const space = grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
+  const { data, info } = await sharp(buffer, { limitInputPixels: false })
+    .toColourspace(space)
+    .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const channels = info.channels as 1 | 2 | 3 | 4;
+  const pixels = sixteen
+    ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).slice()
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const img: RasterImage = {
+    width: info.width,
+    height: info.height,
+    channels,
+    bitDepth: sixteen ? 16 : 8,
+    data: pixels,
+  };
+  // GIFs are palette images that libvips always widens to RGB; a grey palette (masks) becomes one channel again.
+  return meta.isPalette ? collapseGreyRgb(dropOpaqueAlpha(img)) : img;
+}
+
+/** Drops an alpha channel that is fully opaque everywhere (libvips adds one to any GIF with a transparent index). */
+export function dropOpaqueAlpha(img: RasterImage): RasterImage {
+  if (img.channels !== 2 && img.channels !== 4) return img;
+  const c = img.channels;
+  const opaque = img.bitDepth === 16 ? 65535 : 255;
+  const d = img.data;
+  for (let i = c - 1; i < d.length; i += c) if (d[i] !== opaque) return img;
+  const n = img.width * img.height;
+  const out = img.bitDepth === 16 ? new Uint16Array(n * (c - 1)) : new Uint8Array(n * (c - 1));
+  for (let i = 0; i < n; i++) for (let k = 0; k < c - 1; k++) out[i * (c - 1) + k] = d[i * c + k];
+  return { ...img, channels: (c - 1) as 1 | 3, data: out };
+}
+
+/** Returns a one-channel copy when every RGB pixel has R = G = B (and there is no alpha); otherwise `img`. */
+export function collapseGreyRgb(img: RasterImage): RasterImage {
+  if (img.channels !== 3) return img;
+  const d = img.data;
+  for (let i = 0; i < d.length; i += 3) {
+    if (d[i] !== d[i + 1] || d[i] !== d[i + 2]) return img;
+  }
+  const n = img.width * img.height;
+  const out = img.bitDepth === 16 ? new Uint16Array(n) : new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = d[i * 3];
+  return { ...img, channels: 1, data: out };
+}
+
+function checkRaster(img: RasterImage, what: string): void {
+  const expected = img.width * img.height * img.channels;
+  if (!Number.isInteger(img.width) || !Number.isInteger(img.height) || img.width <= 0 || img.height <= 0) {
+    throw new Error(`${what}: invalid size ${img.width}x${img.height}`);
+  }
+  if (img.data.length !== expected) {
+    throw new Error(
+      `${what}: data has ${img.data.length} samples, expected ${expected} for ${img.width}x${img.height}x${img.channels}`,
+    );
+  }
+  if ((img.bitDepth === 16) !== img.data instanceof Uint16Array) {
+    throw new Error(`${what}: bitDepth ${img.bitDepth} does not match ${img.data.constructor.name} data`);
+  }
+}
+
+/** Encodes a RasterImage (8- or 16-bit; 1, 2, 3 or 4 channels) as PNG, sample values exact. */
+export async function encodePng(img: RasterImage): Promise<Buffer> {
+  checkRaster(img, 'encodePng');
+  return encodePngBuffer(img);
+}
+
+/** Writes a PNG atomically: a temporary sibling renamed into place, so no half-written file is ever visible. */
+export async function writePng(path: string, img: RasterImage): Promise<void> {
+  const png = await encodePng(img);
+  await writeFileAtomic(path, png);
+}
+
+/** Binarises a decoded image: first channel above half range (> 127 for 8 bits, > 32767 for 16) becomes 1. */
+export function toBinaryMap(img: RasterImage): BinaryMap {
+  const n = img.width * img.height;
+  const out = new Uint8Array(n);
+  const threshold = img.bitDepth === 16 ? 32767 : 127;
+  const d = img.data;
+  const c = img.channels;
+  for (let i = 0; i < n; i++) out[i] = d[i * c] > threshold ? 1 : 0;
+  return { width: img.width, height: img.height, data: out };
+}
+
+/** Reads a mask-like file as 0/1; with `expected`, a different size throws naming the file and both sizes. */
+export async function readBinaryMap(
+  path: string,
+  expected?: { width: number; height: number },
+): Promise<BinaryMap> {
+  const img = await readImage(path);
+  if (expected && (img.width !== expected.width || img.height !== expected.height)) {
+    throw new ImageReadError(
+      path,
+      `size ${img.width}x${img.height} does not match the expected ${expected.width}x${expected.height}`,
+    );
+  }
+  return toBinaryMap(img);
+}
+
+/** 8-bit RGB view of any RasterImage: grey is replicated, 16-bit is rounded down to 8, alpha is dropped. */
+export function toRgb8(img: RasterImage): RasterImage {
+  const n = img.width * img.height;
+  const c = img.channels;
+  const d = img.data;
+  const out = new Uint8Array(n * 3);
+  const to8 = img.bitDepth === 16 ? (v: number) => Math.round(v / 257) : (v: number) => v;
+  if (c === 3 && img.bitDepth === 8) {
+    out.set(d);
+  } else if (c >= 3) {
+    for (let i = 0; i < n; i++) {
+      out[i * 3] = to8(d[i * c]);
+      out[i * 3 + 1] = to8(d[i * c + 1]);
+      out[i * 3 + 2] = to8(d[i * c + 2]);
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const g = to8(d[i * c]);
+      out[i * 3] = g;
+      out[i * 3 + 1] = g;
+      out[i * 3 + 2] = g;
+    }
+  }
+  return { width: img.width, height: img.height, channels: 3, bitDepth: 8, data: out };
+}

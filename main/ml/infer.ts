@@ -1,0 +1,133 @@
+// Whole-image segmentation of any size: preprocessing, then either one padded pass (small images) or overlapping
+// tiles blended with a smooth window (large images, bounded memory), whatever engine runs the network.
+import type { BinaryMap, ModelManifest, Predictor, RasterImage } from './types.js';
+import { preprocessImage } from './preprocess.js';
+import { deriveFov } from './fov.js';
+import { TileBlender, extractTile, tileGrid } from './patches.js';
+
+export interface SegmentOptions {
+  /** The FOV to use; derived from the image when absent. */
+  fov?: BinaryMap;
+  /** Zero the probability outside the FOV (default true). */
+  maskOutsideFov?: boolean;
+  /** Images up to this many pixels run as one padded pass; larger ones are tiled. */
+  singlePassMaxPixels?: number;
+  tileSize?: number;
+  tileOverlap?: number;
+  /** Tiles per predictor call. */
+  tileBatch?: number;
+  /** Override the model's threshold. */
+  threshold?: number;
+}
+
+export interface Segmentation {
+  width: number;
+  height: number;
+  /** Vessel probability per pixel, row-major. */
+  prob: Float32Array;
+  /** 0/1 at the threshold. */
+  mask: Uint8Array;
+  fov: BinaryMap;
+  threshold: number;
+}
+
+const DEFAULTS = { singlePassMaxPixels: 1_200_000, tileSize: 512, tileOverlap: 64, tileBatch: 2 };
+
+/** Mirror index into [0, n) without repeating the edge pixel. */
+function reflect(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  let m = i % period;
+  if (m < 0) m += period;
+  return m < n ? m : period - m;
+}
+
+/** Pads a single-channel image to padW x padH by reflection (right and bottom edges). */
+function padReflect(src: Float32Array, w: number, h: number, padW: number, padH: number): Float32Array {
+  const out = new Float32Array(padW * padH);
+  for (let y = 0; y < padH; y++) {
+    const row = reflect(y, h) * w;
+    out.set(src.subarray(row, row + w), y * padW);
+    for (let x = w; x < padW; x++) out[y * padW + x] = src[row + reflect(x, w)];
+  }
+  return out;
+}
+
+function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
+
+/** Runs the network over a preprocessed single-channel image and returns the probability map. */
+export async function predictProbability(
+  input: Float32Array,
+  width: number,
+  height: number,
+  multiple: number,
+  predictor: Predictor,
+  opts: SegmentOptions = {},
+): Promise<Float32Array> {
+  const o = { ...DEFAULTS, ...opts };
+  if (width * height <= o.singlePassMaxPixels) {
+    const pw = roundUp(width, multiple);
+    const ph = roundUp(height, multiple);
+    const padded = pw === width && ph === height ? input : padReflect(input, width, height, pw, ph);
+    const out = await predictor.predict(padded, 1, ph, pw, 1);
+    if (pw === width && ph === height) return out;
+    const prob = new Float32Array(width * height);
+    for (let y = 0; y < height; y++) prob.set(out.subarray(y * pw, y * pw + width), y * width);
+    return prob;
+  }
+  const tile = roundUp(o.tileSize, Math.max(16, multiple));
+  const grid = tileGrid(width, height, tile, Math.min(o.tileOverlap, tile - 16));
+  const blender = new TileBlender(grid);
+  const tt = tile * tile;
+  const batch = new Float32Array(o.tileBatch * tt);
+  for (let start = 0; start < grid.tiles.length; start += o.tileBatch) {
+    const n = Math.min(o.tileBatch, grid.tiles.length - start);
+    for (let i = 0; i < n; i++) {
+      const t = grid.tiles[start + i];
+      extractTile(input, width, height, t.x, t.y, tile, batch.subarray(i * tt, (i + 1) * tt));
+    }
+    const out = await predictor.predict(batch.subarray(0, n * tt), n, tile, tile, 1);
+    for (let i = 0; i < n; i++) blender.add(start + i, out.subarray(i * tt, (i + 1) * tt));
+  }
+  return blender.result();
+}
+
+/** Segments one photograph with a model: probability map and binary mask at the image's exact size. */
+export async function segmentImage(
+  image: RasterImage,
+  manifest: ModelManifest,
+  predictor: Predictor,
+  opts: SegmentOptions = {},
+): Promise<Segmentation> {
+  const { width, height } = image;
+  const fov = opts.fov ?? deriveFov(image);
+  if (fov.width !== width || fov.height !== height) {
+    throw new Error(`FOV mask is ${fov.width}x${fov.height} but the image is ${width}x${height}`);
+  }
+  const input = preprocessImage(image, fov, manifest.preprocess);
+  const multiple = 2 ** manifest.architecture.depth;
+  const prob = await predictProbability(input, width, height, multiple, predictor, opts);
+  if (opts.maskOutsideFov !== false) {
+    for (let i = 0; i < prob.length; i++) if (fov.data[i] === 0) prob[i] = 0;
+  }
+  const threshold = opts.threshold ?? manifest.threshold;
+  const mask = new Uint8Array(prob.length);
+  for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
+  return { width, height, prob, mask, fov, threshold };
+}
+
+/** The probability map as a 16-bit greyscale image (0..65535). */
+export function probabilityImage(seg: Segmentation): RasterImage {
+  const data = new Uint16Array(seg.prob.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, seg.prob[i])) * 65535);
+  return { width: seg.width, height: seg.height, channels: 1, bitDepth: 16, data };
+}
+
+/** The binary mask as an 8-bit greyscale image (0/255). */
+export function maskImage(seg: Segmentation): RasterImage {
+  const data = new Uint8Array(seg.mask.length);
+  for (let i = 0; i < data.length; i++) data[i] = seg.mask[i] ? 255 : 0;
+  return { width: seg.width, height: seg.height, channels: 1, bitDepth: 8, data };
+}

@@ -1,0 +1,77 @@
+// Conv2DBackpropFilter for wasm (the stock backend has none). The filter gradient
+//   dW[kh,kw,ci,co] = sum_{n,oh,ow} xpad[n, oh*s+kh, ow*s+kw, ci] * dy[n,oh,ow,co]
+// is itself a forward convolution once batch and channels swap roles: x as [Ci,H,W,N] images, dy as a
+// [Ho,Wo,N,Co] filter dilated by the stride. XNNPACK then does all the arithmetic.
+import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
+import { disposeInfos, runWasmKernel, shape4, transposeInfo, type Attrs } from './wasm-backend.js';
+
+type PadAttr = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface BackpropFilterAttrs {
+  strides: number | [number, number];
+  pad: PadAttr;
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+export function conv2dBackpropFilterWasm(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  attrs: BackpropFilterAttrs,
+): TensorInfo {
+  if (attrs.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported');
+  const [n, h, w, ci] = shape4(x, 'Conv2DBackpropFilter x');
+  const [kh, kw] = attrs.filterShape;
+  const info = tf.backend_util.computeConv2DInfo(
+    [n, h, w, ci],
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { strideHeight: sh, strideWidth: sw, outHeight: ho, outWidth: wo } = info;
+  const { top, left } = info.padInfo;
+  // Bottom/right padding so the "output" of the swapped convolution is exactly kh x kw. Negative means rows of x
+  // that no output ever reads: crop them instead.
+  const bottom = kh + (ho - 1) * sh - h - top;
+  const right = kw + (wo - 1) * sw - w - left;
+  if (top < 0 || left < 0) throw new Error('Conv2DBackpropFilter (wasm): negative padding');
+  const xs =
+    bottom < 0 || right < 0
+      ? runWasmKernel(backend, 'Slice', { x }, { begin: [0, 0, 0, 0], size: [n, h + Math.min(bottom, 0), w + Math.min(right, 0), ci] })
+      : x;
+  // x: [N,H,W,Ci] -> [Ci,H,W,N]; dy: [N,Ho,Wo,Co] -> [Ho,Wo,N,Co].
+  const xt = transposeInfo(backend, xs, [3, 1, 2, 0]);
+  const dyt = transposeInfo(backend, dy, [1, 2, 0, 3]);
+  const convAttrs: Attrs = {
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [top, Math.max(bottom, 0)],
+      [left, Math.max(right, 0)],
+      [0, 0],
+    ],
+    dataFormat: 'NHWC',
+    dilations: [sh, sw],
+  };
+  const swapped = runWasmKernel(backend, 'Conv2D', { x: xt, filter: dyt }, convAttrs); // [Ci,kh,kw,Co]
+  const out = transposeInfo(backend, swapped, [1, 2, 0, 3]);
+  disposeInfos(backend, xt, dyt, swapped);
+  if (xs !== x) disposeInfos(backend, xs);
+  return out;
+}
+
+export const conv2dBackpropFilterConfig = {
+  kernelName: 'Conv2DBackpropFilter',
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Attrs }) =>
+    conv2dBackpropFilterWasm(
+      backend as BackendWasm,
+      inputs.x,
+      inputs.dy,
+      attrs as unknown as BackpropFilterAttrs,
+    ),
+};

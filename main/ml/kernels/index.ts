@@ -1,0 +1,26 @@
+// Registers the project's wasm kernels, replacing the stock ones that are missing, wrong or slow for training.
+import { tf } from '../tf.js';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { resizeNearestGradConfig } from './resize-nearest-grad.js';
+import { tileConfig } from './tile.js';
+
+export const PROJECT_KERNELS = [
+  conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
+  maxPoolGradConfig,
+  resizeNearestGradConfig,
+  tileConfig,
+] as const;
+
+let registered = false;
+
+export function registerProjectKernels(): void {
+  if (registered) return;
+  for (const config of PROJECT_KERNELS) {
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config as unknown as tf.KernelConfig);
+  }
+  registered = true;
+}

@@ -1,0 +1,65 @@
+// What every exported file records, and the rules a reader applies before trusting a file.
+import type { PreprocessConfig, UNetConfig } from '../types.js';
+
+export const EXPORTER_NAME = 'retinastudio-onnx-exporter';
+/** Bump the major version when the graph contract (names, layouts, metadata keys) changes incompatibly. */
+export const EXPORTER_VERSION = '1.0.0';
+export const SUPPORTED_EXPORTER_MAJORS: readonly number[] = [1];
+export const ONNX_OPSET = 17;
+export const ONNX_IR_VERSION = 8;
+
+/** Graph contract: input NHWC [N,H,W,C] float32, output NHWC [N,H,W,Cout] (Cout = 1 for vessel probability). */
+export const INPUT_NAME = 'input';
+export const OUTPUT_NAME = 'output';
+
+export const MetaKey = {
+  exporter: 'exporter',
+  exporterVersion: 'exporter_version',
+  modelName: 'model_name',
+  preprocessing: 'preprocessing',
+  threshold: 'threshold',
+  provenance: 'provenance',
+  architecture: 'architecture',
+  patchSize: 'patch_size',
+  layout: 'layout',
+} as const;
+
+/** What the caller knows about the model beyond its weights. Values land as JSON strings in metadata_props. */
+export interface OnnxExportMeta {
+  name?: string;
+  preprocess: PreprocessConfig;
+  threshold: number;
+  /** JSON-serialisable record of how the model was made (dataset, seed, training run...). */
+  provenance: unknown;
+  architecture?: UNetConfig;
+  patchSize?: number;
+}
+
+export function buildMetadata(meta: OnnxExportMeta): Record<string, string> {
+  const out: Record<string, string> = {
+    [MetaKey.exporter]: EXPORTER_NAME,
+    [MetaKey.exporterVersion]: EXPORTER_VERSION,
+    [MetaKey.preprocessing]: JSON.stringify(meta.preprocess),
+    [MetaKey.threshold]: JSON.stringify(meta.threshold),
+    [MetaKey.provenance]: JSON.stringify(meta.provenance ?? null),
+    [MetaKey.layout]: JSON.stringify({ input: 'NHWC', output: 'NHWC' }),
+  };
+  if (meta.name !== undefined) out[MetaKey.modelName] = meta.name;
+  if (meta.architecture !== undefined) out[MetaKey.architecture] = JSON.stringify(meta.architecture);
+  if (meta.patchSize !== undefined) out[MetaKey.patchSize] = JSON.stringify(meta.patchSize);
+  return out;
+}
+
+/** Null when the exporter name/version can be read by this build, otherwise the reason. */
+export function exporterProblem(name: string | undefined, version: string | undefined): string | null {
+  if (name !== EXPORTER_NAME) {
+    return name === undefined
+      ? 'no RetinaStudio exporter metadata (not exported by RetinaStudio)'
+      : `exported by "${name}", not by ${EXPORTER_NAME}`;
+  }
+  const major = /^(\d+)\.\d+\.\d+/.exec(version ?? '');
+  if (!major || !SUPPORTED_EXPORTER_MAJORS.includes(Number(major[1]))) {
+    return `unknown exporter version "${version ?? ''}" (this build reads ${SUPPORTED_EXPORTER_MAJORS.map((m) => `${m}.x`).join(', ')})`;
+  }
+  return null;
+}

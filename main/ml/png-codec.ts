@@ -1,0 +1,340 @@
+// Our own PNG codec: exact sample values for every colour type and bit depth (sharp/libvips widens grey to RGB,
+// drops grey+alpha at 8 bits and needs colour-space hints to keep 16 bits), and masks must round-trip bit-exactly.
+import { crc32, deflate, inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { RasterImage } from './types.js';
+
+const deflateAsync = promisify(deflate);
+
+const SIGNATURE = Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]);
+
+/** Thrown for malformed PNG data; the caller prefixes the file name. */
+export class PngFormatError extends Error {}
+
+export function isPng(buf: Uint8Array): boolean {
+  return buf.length >= 8 && SIGNATURE.every((b, i) => buf[i] === b);
+}
+
+interface Header {
+  width: number;
+  height: number;
+  bitDepth: number;
+  colourType: number;
+  interlace: number;
+}
+
+const SAMPLES_PER_PIXEL: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+const ALLOWED_DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
+
+/** Decodes a PNG into a RasterImage. Low-bit grey is scaled to 0..255; palettes expand to grey, RGB or RGBA. */
+export function decodePng(buf: Uint8Array): RasterImage {
+  if (!isPng(buf)) throw new PngFormatError('not a PNG (bad signature)');
+  const view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  let header: Header | null = null;
+  let palette: Uint8Array | null = null;
+  let transparency: Uint8Array | null = null;
+  const idat: Buffer[] = [];
+  let pos = 8;
+  let ended = false;
+  while (pos < view.length) {
+    if (pos + 12 > view.length) throw new PngFormatError('truncated (incomplete chunk header)');
+    const length = view.readUInt32BE(pos);
+    const type = view.toString('latin1', pos + 4, pos + 8);
+    const end = pos + 8 + length;
+    if (end + 4 > view.length) throw new PngFormatError(`truncated (chunk ${type} runs past end of file)`);
+    const stored = view.readUInt32BE(end);
+    if (crc32(view.subarray(pos + 4, end)) !== stored)
+      throw new PngFormatError(`corrupt (bad CRC in ${type} chunk)`);
+    const data = view.subarray(pos + 8, end);
+    if (type === 'IHDR') header = parseHeader(data);
+    else if (type === 'PLTE') palette = data;
+    else if (type === 'tRNS') transparency = data;
+    else if (type === 'IDAT') idat.push(data);
+    else if (type === 'IEND') {
+      ended = true;
+      break;
+    }
+    pos = end + 4;
+  }
+  if (!header) throw new PngFormatError('corrupt (no IHDR chunk)');
+  if (idat.length === 0) throw new PngFormatError('truncated (no image data)');
+  if (!ended) throw new PngFormatError('truncated (no IEND chunk)');
+  if (header.colourType === 3 && !palette) throw new PngFormatError('corrupt (palette image without PLTE)');
+  let raw: Buffer;
+  try {
+    raw = inflateSync(Buffer.concat(idat));
+  } catch (err) {
+    throw new PngFormatError(`corrupt or truncated image data (${(err as Error).message})`);
+  }
+  const samples = unfilterAll(raw, header);
+  return toRaster(samples, header, palette, transparency);
+}
+
+function parseHeader(d: Buffer): Header {
+  if (d.length !== 13) throw new PngFormatError('corrupt (bad IHDR length)');
+  const h: Header = {
+    width: d.readUInt32BE(0),
+    height: d.readUInt32BE(4),
+    bitDepth: d[8],
+    colourType: d[9],
+    interlace: d[12],
+  };
+  if (h.width === 0 || h.height === 0) throw new PngFormatError('corrupt (zero width or height)');
+  const depths = ALLOWED_DEPTHS[h.colourType];
+  if (!depths) throw new PngFormatError(`unsupported colour type ${h.colourType}`);
+  if (!depths.includes(h.bitDepth)) {
+    throw new PngFormatError(`unsupported bit depth ${h.bitDepth} for colour type ${h.colourType}`);
+  }
+  if (h.interlace > 1) throw new PngFormatError(`unsupported interlace method ${h.interlace}`);
+  return h;
+}
+
+// Adam7 passes: x0, y0, dx, dy.
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+
+/** Unfilters (and de-interlaces) into one sample per array element, at the PNG's own bit depth. */
+function unfilterAll(raw: Buffer, h: Header): Uint16Array | Uint8Array {
+  const spp = SAMPLES_PER_PIXEL[h.colourType];
+  const out =
+    h.bitDepth === 16 ? new Uint16Array(h.width * h.height * spp) : new Uint8Array(h.width * h.height * spp);
+  let offset = 0;
+  const passes = h.interlace === 1 ? ADAM7 : [[0, 0, 1, 1]];
+  for (const [x0, y0, dx, dy] of passes) {
+    const pw = Math.ceil((h.width - x0) / dx);
+    const ph = Math.ceil((h.height - y0) / dy);
+    if (pw <= 0 || ph <= 0) continue;
+    const rowBytes = Math.ceil((pw * spp * h.bitDepth) / 8);
+    const bpp = Math.max(1, (spp * h.bitDepth) >> 3);
+    let prev = new Uint8Array(rowBytes);
+    let cur = new Uint8Array(rowBytes);
+    for (let py = 0; py < ph; py++) {
+      if (offset + 1 + rowBytes > raw.length)
+        throw new PngFormatError('truncated (image data shorter than expected)');
+      const filter = raw[offset];
+      cur.set(raw.subarray(offset + 1, offset + 1 + rowBytes));
+      offset += 1 + rowBytes;
+      unfilterRow(filter, cur, prev, bpp);
+      const y = y0 + py * dy;
+      for (let px = 0; px < pw; px++) {
+        const x = x0 + px * dx;
+        const dst = (y * h.width + x) * spp;
+        for (let s = 0; s < spp; s++) out[dst + s] = readSample(cur, px * spp + s, h.bitDepth);
+      }
+      [prev, cur] = [cur, prev];
+    }
+  }
+  return out;
+}
+
+function readSample(row: Uint8Array, index: number, depth: number): number {
+  if (depth === 8) return row[index];
+  if (depth === 16) return (row[index * 2] << 8) | row[index * 2 + 1];
+  const bitPos = index * depth;
+  const shift = 8 - depth - (bitPos & 7);
+  return (row[bitPos >> 3] >> shift) & ((1 << depth) - 1);
+}
+
+function unfilterRow(filter: number, cur: Uint8Array, prev: Uint8Array, bpp: number): void {
+  const n = cur.length;
+  switch (filter) {
+    case 0:
+      return;
+    case 1:
+      for (let i = bpp; i < n; i++) cur[i] = (cur[i] + cur[i - bpp]) & 255;
+      return;
+    case 2:
+      for (let i = 0; i < n; i++) cur[i] = (cur[i] + prev[i]) & 255;
+      return;
+    case 3:
+      for (let i = 0; i < n; i++) cur[i] = (cur[i] + (((i >= bpp ? cur[i - bpp] : 0) + prev[i]) >> 1)) & 255;
+      return;
+    case 4:
+      for (let i = 0; i < n; i++) {
+        const a = i >= bpp ? cur[i - bpp] : 0;
+        const c = i >= bpp ? prev[i - bpp] : 0;
+        cur[i] = (cur[i] + paeth(a, prev[i], c)) & 255;
+      }
+      return;
+    default:
+      throw new PngFormatError(`corrupt (unknown row filter ${filter})`);
+  }
+}
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+function toRaster(
+  samples: Uint8Array | Uint16Array,
+  h: Header,
+  palette: Uint8Array | null,
+  trns: Uint8Array | null,
+): RasterImage {
+  const { width, height } = h;
+  if (h.colourType === 3 && palette)
+    return expandPalette(samples as Uint8Array, width, height, palette, trns);
+  const channels = SAMPLES_PER_PIXEL[h.colourType] as 1 | 2 | 3 | 4;
+  if (h.bitDepth === 16) return { width, height, channels, bitDepth: 16, data: samples };
+  if (h.bitDepth < 8) {
+    // Low-bit grey: scale to the full 8-bit range so a 1-bit mask reads as 0/255 like any other mask.
+    const scale = 255 / ((1 << h.bitDepth) - 1);
+    for (let i = 0; i < samples.length; i++) samples[i] = Math.round(samples[i] * scale);
+  }
+  return { width, height, channels, bitDepth: 8, data: samples };
+}
+
+/** Expands palette indices; an opaque, all-grey palette yields one channel (masks are often stored that way). */
+export function expandPalette(
+  indices: Uint8Array,
+  width: number,
+  height: number,
+  palette: Uint8Array,
+  trns: Uint8Array | null,
+): RasterImage {
+  const entries = Math.floor(palette.length / 3);
+  for (const idx of indices) {
+    if (idx >= entries) throw new PngFormatError(`corrupt (palette index ${idx} beyond ${entries} entries)`);
+  }
+  const hasAlpha = trns !== null && trns.some((a, i) => i < entries && a !== 255);
+  let grey = !hasAlpha;
+  for (let e = 0; e < entries && grey; e++) {
+    grey = palette[e * 3] === palette[e * 3 + 1] && palette[e * 3] === palette[e * 3 + 2];
+  }
+  const channels = grey ? 1 : hasAlpha ? 4 : 3;
+  const out = new Uint8Array(indices.length * channels);
+  for (let i = 0; i < indices.length; i++) {
+    const e = indices[i];
+    if (channels === 1) {
+      out[i] = palette[e * 3];
+      continue;
+    }
+    const o = i * channels;
+    out[o] = palette[e * 3];
+    out[o + 1] = palette[e * 3 + 1];
+    out[o + 2] = palette[e * 3 + 2];
+    if (channels === 4) out[o + 3] = trns && e < trns.length ? trns[e] : 255;
+  }
+  return { width, height, channels, bitDepth: 8, data: out };
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(data, crc32(head.subarray(4))), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+const COLOUR_TYPE_FOR_CHANNELS: Record<number, number> = { 1: 0, 2: 4, 3: 2, 4: 6 };
+
+/** Encodes 8- or 16-bit grey, grey+alpha, RGB or RGBA. Rows use the per-row minimum-sum filter heuristic. */
+export async function encodePngBuffer(img: RasterImage): Promise<Buffer> {
+  const { width, height, channels, bitDepth, data } = img;
+  const bytesPerSample = bitDepth === 16 ? 2 : 1;
+  const bpp = channels * bytesPerSample;
+  const rowBytes = width * bpp;
+  const packed = new Uint8Array(rowBytes * height);
+  if (bitDepth === 16) {
+    for (let i = 0; i < data.length; i++) {
+      packed[i * 2] = data[i] >> 8;
+      packed[i * 2 + 1] = data[i] & 255;
+    }
+  } else {
+    packed.set(data);
+  }
+  const filtered = Buffer.alloc((rowBytes + 1) * height);
+  const zero = new Uint8Array(rowBytes);
+  const candidate = new Uint8Array(rowBytes);
+  for (let y = 0; y < height; y++) {
+    const cur = packed.subarray(y * rowBytes, (y + 1) * rowBytes);
+    const prev = y > 0 ? packed.subarray((y - 1) * rowBytes, y * rowBytes) : zero;
+    let best = -1;
+    let bestScore = Infinity;
+    const dst = filtered.subarray(y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1));
+    for (const f of [0, 1, 2, 4]) {
+      const score = filterRow(f, cur, prev, bpp, candidate);
+      if (score < bestScore) {
+        bestScore = score;
+        best = f;
+        dst.set(candidate);
+      }
+    }
+    filtered[y * (rowBytes + 1)] = best;
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = bitDepth;
+  header[9] = COLOUR_TYPE_FOR_CHANNELS[channels];
+  const compressed = await deflateAsync(filtered, { level: 6 });
+  return Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', header),
+    chunk('IDAT', compressed),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/** Writes filter `f` of `cur` into `out`; returns the sum of absolute signed residuals. One loop per filter: hot. */
+function filterRow(f: number, cur: Uint8Array, prev: Uint8Array, bpp: number, out: Uint8Array): number {
+  const n = cur.length;
+  let sum = 0;
+  let v = 0;
+  if (f === 0) {
+    for (let i = 0; i < n; i++) {
+      v = cur[i];
+      out[i] = v;
+      sum += v < 128 ? v : 256 - v;
+    }
+  } else if (f === 1) {
+    for (let i = 0; i < n; i++) {
+      v = (cur[i] - (i >= bpp ? cur[i - bpp] : 0)) & 255;
+      out[i] = v;
+      sum += v < 128 ? v : 256 - v;
+    }
+  } else if (f === 2) {
+    for (let i = 0; i < n; i++) {
+      v = (cur[i] - prev[i]) & 255;
+      out[i] = v;
+      sum += v < 128 ? v : 256 - v;
+    }
+  } else {
+    for (let i = 0; i < bpp && i < n; i++) {
+      v = (cur[i] - prev[i]) & 255; // Paeth with a = c = 0 predicts b
+      out[i] = v;
+      sum += v < 128 ? v : 256 - v;
+    }
+    for (let i = bpp; i < n; i++) {
+      const a = cur[i - bpp];
+      const b = prev[i];
+      const c = prev[i - bpp];
+      const pa = b > c ? b - c : c - b;
+      const pb = a > c ? a - c : c - a;
+      const pc = a + b - 2 * c > 0 ? a + b - 2 * c : 2 * c - a - b;
+      const pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      v = (cur[i] - pred) & 255;
+      out[i] = v;
+      sum += v < 128 ? v : 256 - v;
+    }
+  }
+  return sum;
+}

@@ -1,0 +1,132 @@
+// Named training recipes: complete, reproducible training configurations.
+import type { AugmentConfig, LossName, PreprocessConfig, UNetConfig } from './types.js';
+
+export interface TrainConfig {
+  architecture: UNetConfig;
+  preprocess: PreprocessConfig;
+  augment: AugmentConfig | null;
+  loss: LossName;
+  patchSize: number;
+  batchSize: number;
+  epochs: number;
+  stepsPerEpoch: number;
+  learningRate: number;
+  /** Cosine decay from learningRate down to this over all epochs (after warm-up). */
+  minLearningRate: number;
+  warmupSteps: number;
+  /** Epochs without improvement of the validation F1 before stopping. */
+  patience: number;
+  /** Images of the training split held out for validation (threshold choice, early stopping). */
+  validationImages: number;
+  /** Share of patches centred on a vessel pixel (the rest uniform inside the FOV). */
+  vesselFraction: number;
+  seed: number;
+  /** Stop (keeping the best checkpoint) after this many minutes; 0 = no limit. */
+  maxMinutes: number;
+}
+
+const BASE_PREPROCESS: PreprocessConfig = {
+  channel: 'green',
+  clahe: { clipLimit: 2, tileGrid: 8 },
+  gamma: 1.2,
+  normalise: 'fov-zscore',
+};
+
+const BASE_AUGMENT: AugmentConfig = {
+  rotateDeg: 180,
+  scale: [0.85, 1.15],
+  flipH: true,
+  flipV: true,
+  elastic: null,
+  shear: 0.05,
+  brightness: 0.1,
+  contrast: [0.85, 1.15],
+  gamma: [0.85, 1.15],
+};
+
+/** The reference U-Net of the engine benchmark: 4 poolings, base 16, ~1.95M parameters. */
+export const REFERENCE_ARCHITECTURE: UNetConfig = {
+  kind: 'unet',
+  inputChannels: 1,
+  depth: 4,
+  baseFilters: 16,
+  convsPerLevel: 2,
+  batchNorm: true,
+  dropout: 0.1,
+  upsampling: 'transpose',
+  residual: false,
+};
+
+export const RECIPES: Record<string, TrainConfig> = {
+  /** The bundled default model's recipe (DRIVE 21-40 only), sized for a few hours on a 2-core CPU at most. */
+  default: {
+    architecture: { ...REFERENCE_ARCHITECTURE, depth: 3, baseFilters: 16, residual: true, dropout: 0.1 },
+    preprocess: BASE_PREPROCESS,
+    augment: BASE_AUGMENT,
+    loss: 'dice+bce',
+    patchSize: 64,
+    batchSize: 16,
+    epochs: 60,
+    stepsPerEpoch: 100,
+    learningRate: 2e-3,
+    minLearningRate: 5e-5,
+    warmupSteps: 100,
+    patience: 15,
+    validationImages: 3,
+    vesselFraction: 0.5,
+    seed: 20261127,
+    maxMinutes: 0,
+  },
+  /** The engine's reference network with the same data pipeline. */
+  reference: {
+    architecture: REFERENCE_ARCHITECTURE,
+    preprocess: BASE_PREPROCESS,
+    augment: BASE_AUGMENT,
+    loss: 'dice+bce',
+    patchSize: 64,
+    batchSize: 16,
+    epochs: 30,
+    stepsPerEpoch: 100,
+    learningRate: 1e-3,
+    minLearningRate: 5e-5,
+    warmupSteps: 100,
+    patience: 8,
+    validationImages: 3,
+    vesselFraction: 0.5,
+    seed: 1,
+    maxMinutes: 0,
+  },
+  /** A tiny network and a short schedule: smoke tests and CI. */
+  quick: {
+    architecture: { ...REFERENCE_ARCHITECTURE, depth: 2, baseFilters: 8, dropout: 0 },
+    preprocess: BASE_PREPROCESS,
+    augment: BASE_AUGMENT,
+    loss: 'dice+bce',
+    patchSize: 48,
+    batchSize: 8,
+    epochs: 2,
+    stepsPerEpoch: 10,
+    learningRate: 3e-3,
+    minLearningRate: 1e-4,
+    warmupSteps: 0,
+    patience: 2,
+    validationImages: 2,
+    vesselFraction: 0.5,
+    seed: 7,
+    maxMinutes: 0,
+  },
+};
+
+export function recipe(name: string): TrainConfig {
+  const r = RECIPES[name];
+  if (!r) throw new Error(`unknown recipe '${name}' (known: ${Object.keys(RECIPES).join(', ')})`);
+  return structuredClone(r);
+}
+
+/** Learning rate at a global step: linear warm-up, then cosine decay to minLearningRate. */
+export function learningRateAt(cfg: TrainConfig, step: number): number {
+  const total = cfg.epochs * cfg.stepsPerEpoch;
+  if (step < cfg.warmupSteps) return (cfg.learningRate * (step + 1)) / cfg.warmupSteps;
+  const t = Math.min(1, (step - cfg.warmupSteps) / Math.max(1, total - cfg.warmupSteps));
+  return cfg.minLearningRate + 0.5 * (cfg.learningRate - cfg.minLearningRate) * (1 + Math.cos(Math.PI * t));
+}

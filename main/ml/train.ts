@@ -1,0 +1,370 @@
+// The training loop: data preparation, patch batches, learning-rate schedule, validation on whole held-out images,
+// early stopping, best/last checkpoints with exact resume, threshold selection on validation data, and the final
+// model directory, written atomically. The gradient work runs in worker threads (trainer.ts), so the calling
+// thread stays responsive between steps.
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve, basename } from 'node:path';
+import { serialize, deserialize } from 'node:v8';
+import type { DatasetRef, Metrics, ModelManifest, Predictor, SampleRef } from './types.js';
+import { loadSample } from './datasets.js';
+import { preprocessImage } from './preprocess.js';
+import { samplePatchBatch, type PreparedSample } from './patches.js';
+import { createRng } from './rng.js';
+import { MetricsAccumulator } from './metrics.js';
+import { predictProbability } from './infer.js';
+import { learningRateAt, type TrainConfig } from './recipes.js';
+import { countParameters } from './model.js';
+import { createTrainer, type Trainer } from './trainer.js';
+import { writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
+import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from './model-dir.js';
+import { evaluateModel } from './evaluate.js';
+
+export type TrainEvent =
+  | { type: 'prepare'; message: string }
+  | { type: 'resume'; epoch: number }
+  | {
+      type: 'step';
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      globalStep: number;
+      totalSteps: number;
+      loss: number;
+      learningRate: number;
+      patchesPerSecond: number;
+    }
+  | {
+      type: 'epoch';
+      epoch: number;
+      epochs: number;
+      trainLoss: number;
+      valLoss: number;
+      valF1: number;
+      valAuc: number;
+      improved: boolean;
+      seconds: number;
+    }
+  | { type: 'stop'; reason: 'completed' | 'early-stopping' | 'time-limit' }
+  | { type: 'finalise'; message: string };
+
+export interface TrainOptions {
+  dataset: DatasetRef;
+  config: TrainConfig;
+  out: string;
+  name?: string;
+  /** Continue from `<out>.checkpoint` when it exists and matches the config. */
+  resume?: boolean;
+  /** Replace an existing model directory at `out`. */
+  force?: boolean;
+  workers?: number;
+  /** Score the final model on the dataset's test split and record it in the manifest (default true). */
+  evaluateTest?: boolean;
+  /** Write the ONNX export into the model directory (default true). */
+  exportOnnx?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (e: TrainEvent) => void;
+  /** Starting weights (fine-tuning): a model directory with the same architecture. */
+  initialModelDir?: string;
+}
+
+export interface TrainResult {
+  modelDir: string;
+  manifest: ModelManifest;
+}
+
+export class TrainingInterruptedError extends Error {
+  override name = 'TrainingInterruptedError';
+}
+
+interface CheckpointState {
+  configJson: string;
+  datasetRoot: string;
+  epochsDone: number;
+  patchesSeen: number;
+  bestF1: number;
+  bestEpoch: number;
+  sinceBest: number;
+  secondsSpent: number;
+  curve: ModelManifest['provenance']['validationCurve'];
+  trainIds: string[];
+  validationIds: string[];
+}
+
+/** Deterministic split of the training images into fit and validation sets. */
+export function splitValidation(refs: SampleRef[], count: number, seed: number): { fit: SampleRef[]; val: SampleRef[] } {
+  const usable = refs.filter((r) => r.maskPath);
+  if (usable.length < 2) throw new Error('training needs at least 2 images with ground truth');
+  const n = Math.max(1, Math.min(count, usable.length - 1));
+  const order = [...usable].sort((a, b) => a.id.localeCompare(b.id));
+  const rng = createRng(seed ^ 0x5eed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const val = order.slice(0, n).sort((a, b) => a.id.localeCompare(b.id));
+  const fit = order.slice(n).sort((a, b) => a.id.localeCompare(b.id));
+  return { fit, val };
+}
+
+async function prepare(refs: SampleRef[], cfg: TrainConfig): Promise<PreparedSample[]> {
+  const out: PreparedSample[] = [];
+  for (const ref of refs) {
+    const s = await loadSample(ref);
+    out.push({
+      id: s.id,
+      width: s.image.width,
+      height: s.image.height,
+      image: preprocessImage(s.image, s.fov, cfg.preprocess),
+      mask: s.mask!.data,
+      fov: s.fov.data,
+    });
+  }
+  return out;
+}
+
+/** Mean BCE + (1 - soft Dice) inside the FOV: the same quantity the dice+bce training loss measures. */
+function validationLoss(prob: Float32Array, truth: Uint8Array, fov: Uint8Array): number {
+  let bce = 0;
+  let n = 0;
+  let inter = 0;
+  let sumP = 0;
+  let sumT = 0;
+  for (let i = 0; i < prob.length; i++) {
+    if (fov[i] === 0) continue;
+    const p = Math.min(1 - 1e-7, Math.max(1e-7, prob[i]));
+    const t = truth[i];
+    bce -= t ? Math.log(p) : Math.log(1 - p);
+    inter += p * t;
+    sumP += p;
+    sumT += t;
+    n++;
+  }
+  return bce / Math.max(1, n) + 1 - (2 * inter + 1) / (sumP + sumT + 1);
+}
+
+function trainerPredictor(trainer: Trainer): Predictor {
+  return {
+    engine: 'tfjs',
+    predict: (input, n, h, w) => trainer.predict(input, n, h, w),
+    dispose: () => undefined,
+  };
+}
+
+async function validate(
+  trainer: Trainer,
+  val: PreparedSample[],
+  depth: number,
+): Promise<{ loss: number; f1: number; auc: number; threshold: number }> {
+  const acc = new MetricsAccumulator();
+  let loss = 0;
+  const predictor = trainerPredictor(trainer);
+  for (const s of val) {
+    const prob = await predictProbability(s.image, s.width, s.height, 2 ** depth, predictor, { tileSize: 256 });
+    acc.add(prob, s.mask, s.fov);
+    loss += validationLoss(prob, s.mask, s.fov);
+  }
+  const best = acc.bestThreshold();
+  return { loss: loss / val.length, f1: best.f1, auc: acc.result(0.5, 'fov').aucRoc, threshold: best.threshold };
+}
+
+function checkpointDir(out: string): string {
+  return `${resolve(out)}.checkpoint`;
+}
+
+async function saveCheckpoint(dir: string, trainer: Trainer, state: CheckpointState, best: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  // Each part is replaced atomically; the state file is written last, so it never points at newer weights.
+  await writeDirAtomic(join(dir, 'last'), async (tmp) => {
+    await trainer.saveModel(tmp);
+    await writeFileAtomic(join(tmp, 'optimizer.bin'), serialize(await trainer.getOptimizerState()));
+  }, { overwrite: true });
+  if (best) await writeDirAtomic(join(dir, 'best'), (tmp) => trainer.saveModel(tmp), { overwrite: true });
+  await writeFileAtomic(join(dir, 'state.json'), JSON.stringify(state, null, 2));
+}
+
+async function loadCheckpoint(dir: string, configJson: string): Promise<CheckpointState | null> {
+  if (!existsSync(join(dir, 'state.json'))) return null;
+  const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  if (state.configJson !== configJson) {
+    throw new Error(`${dir} was made with another training configuration; remove it or train without --resume`);
+  }
+  return state;
+}
+
+export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
+  const { config: cfg, dataset } = opts;
+  const emit = opts.onEvent ?? (() => undefined);
+  const out = resolve(opts.out);
+  if (existsSync(out) && !opts.force) throw new Error(`${out} already exists (choose another --out or pass --force)`);
+  const configJson = JSON.stringify(cfg);
+  const ckptDir = checkpointDir(out);
+  let state = opts.resume ? await loadCheckpoint(ckptDir, configJson) : null;
+  if (!opts.resume && existsSync(ckptDir)) await rm(ckptDir, { recursive: true, force: true });
+
+  const trainRefs = dataset.splits.train.length > 0 ? dataset.splits.train : dataset.splits.all;
+  const { fit, val } = state
+    ? {
+        fit: trainRefs.filter((r) => state!.trainIds.includes(r.id)),
+        val: trainRefs.filter((r) => state!.validationIds.includes(r.id)),
+      }
+    : splitValidation(trainRefs, cfg.validationImages, cfg.seed);
+  emit({ type: 'prepare', message: `loading and preprocessing ${fit.length} training + ${val.length} validation images` });
+  const fitSamples = await prepare(fit, cfg);
+  const valSamples = await prepare(val, cfg);
+
+  const trainer = await createTrainer({
+    architecture: cfg.architecture,
+    loss: cfg.loss,
+    learningRate: cfg.learningRate,
+    seed: cfg.seed,
+    workers: opts.workers ?? Math.min(2, cpus().length),
+  });
+  const started = Date.now();
+  try {
+    if (state) {
+      await trainer.loadModel(join(ckptDir, 'last'));
+      await trainer.setOptimizerState(deserialize(await readFile(join(ckptDir, 'last', 'optimizer.bin'))));
+      emit({ type: 'resume', epoch: state.epochsDone });
+    } else {
+      if (opts.initialModelDir) await trainer.loadModel(join(opts.initialModelDir, TFJS_SUBDIR));
+      state = {
+        configJson,
+        datasetRoot: dataset.root,
+        epochsDone: 0,
+        patchesSeen: 0,
+        bestF1: -1,
+        bestEpoch: 0,
+        sinceBest: 0,
+        secondsSpent: 0,
+        curve: [],
+        trainIds: fit.map((r) => r.id),
+        validationIds: val.map((r) => r.id),
+      };
+    }
+    const totalSteps = cfg.epochs * cfg.stepsPerEpoch;
+    let stopReason: 'completed' | 'early-stopping' | 'time-limit' = 'completed';
+    const secondsBefore = state.secondsSpent;
+    for (let epoch = state.epochsDone; epoch < cfg.epochs; epoch++) {
+      const epochStart = Date.now();
+      // One generator per epoch, derived from the seed: a resumed run draws exactly the batches it would have.
+      const rng = createRng((cfg.seed * 1_000_003 + epoch) >>> 0);
+      let lossSum = 0;
+      for (let step = 0; step < cfg.stepsPerEpoch; step++) {
+        if (opts.signal?.aborted) throw new TrainingInterruptedError('training interrupted');
+        const globalStep = epoch * cfg.stepsPerEpoch + step;
+        const lr = learningRateAt(cfg, globalStep);
+        trainer.setLearningRate(lr);
+        const batch = samplePatchBatch(fitSamples, cfg.batchSize, cfg.patchSize, rng, {
+          augment: cfg.augment,
+          vesselFraction: cfg.vesselFraction,
+        });
+        const t0 = performance.now();
+        const { loss } = await trainer.trainStep(batch.x, batch.y, batch.w, cfg.batchSize, cfg.patchSize, cfg.patchSize);
+        if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${globalStep} (loss ${loss})`);
+        lossSum += loss;
+        state.patchesSeen += cfg.batchSize;
+        emit({
+          type: 'step',
+          epoch,
+          step,
+          stepsPerEpoch: cfg.stepsPerEpoch,
+          globalStep,
+          totalSteps,
+          loss,
+          learningRate: lr,
+          patchesPerSecond: cfg.batchSize / ((performance.now() - t0) / 1000),
+        });
+      }
+      const v = await validate(trainer, valSamples, cfg.architecture.depth);
+      const improved = v.f1 > state.bestF1;
+      state.epochsDone = epoch + 1;
+      state.curve.push({ epoch: epoch + 1, trainLoss: lossSum / cfg.stepsPerEpoch, valLoss: v.loss, valF1: v.f1, valAuc: v.auc });
+      if (improved) {
+        state.bestF1 = v.f1;
+        state.bestEpoch = epoch + 1;
+        state.sinceBest = 0;
+      } else state.sinceBest++;
+      state.secondsSpent = secondsBefore + (Date.now() - started) / 1000;
+      await saveCheckpoint(ckptDir, trainer, state, improved);
+      emit({
+        type: 'epoch',
+        epoch: epoch + 1,
+        epochs: cfg.epochs,
+        trainLoss: lossSum / cfg.stepsPerEpoch,
+        valLoss: v.loss,
+        valF1: v.f1,
+        valAuc: v.auc,
+        improved,
+        seconds: (Date.now() - epochStart) / 1000,
+      });
+      if (state.sinceBest >= cfg.patience) {
+        stopReason = 'early-stopping';
+        break;
+      }
+      if (cfg.maxMinutes > 0 && state.secondsSpent > cfg.maxMinutes * 60) {
+        stopReason = 'time-limit';
+        break;
+      }
+    }
+    emit({ type: 'stop', reason: stopReason });
+
+    // The best checkpoint becomes the model; its threshold is chosen on the validation images only.
+    emit({ type: 'finalise', message: `restoring the best epoch (${state.bestEpoch}) and choosing the threshold` });
+    await trainer.loadModel(join(ckptDir, 'best'));
+    const v = await validate(trainer, valSamples, cfg.architecture.depth);
+    const manifest: ModelManifest = {
+      format: 'retinastudio-model',
+      formatVersion: 1,
+      name: opts.name ?? basename(out),
+      createdAt: new Date().toISOString(),
+      architecture: cfg.architecture,
+      preprocess: cfg.preprocess,
+      threshold: v.threshold,
+      patchSize: cfg.patchSize,
+      parameters: countParameters(cfg.architecture),
+      provenance: {
+        dataset: basename(dataset.root),
+        datasetKind: dataset.kind,
+        trainIds: state.trainIds,
+        validationIds: state.validationIds,
+        seed: cfg.seed,
+        epochs: state.epochsDone,
+        patchesSeen: state.patchesSeen,
+        durationSeconds: state.secondsSpent,
+        backend: trainer.backend,
+        machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`,
+        loss: cfg.loss,
+        augment: cfg.augment,
+        validationCurve: state.curve,
+      },
+    };
+    if (opts.evaluateTest !== false && dataset.splits.test.some((r) => r.maskPath)) {
+      emit({ type: 'finalise', message: 'scoring the test split' });
+      const report = await evaluateModel(manifest, trainerPredictor(trainer), dataset, 'test');
+      const metrics: Record<string, Metrics> = {
+        'test/fov': report.protocols.fov.pooled,
+        'test/all': report.protocols.all.pooled,
+      };
+      manifest.testMetrics = metrics;
+    }
+    await writeDirAtomic(
+      out,
+      async (tmp) => {
+        await trainer.saveModel(join(tmp, TFJS_SUBDIR));
+        await writeManifest(tmp, manifest);
+        if (opts.exportOnnx !== false) {
+          const { exportModelDir } = await import('./onnx/export-model-dir.js');
+          await exportModelDir(tmp);
+        }
+      },
+      { overwrite: opts.force },
+    );
+    await rm(ckptDir, { recursive: true, force: true });
+    const final = JSON.parse(await readFile(join(out, MANIFEST_FILE), 'utf8')) as ModelManifest;
+    return { modelDir: out, manifest: final };
+  } finally {
+    await trainer.dispose();
+  }
+}

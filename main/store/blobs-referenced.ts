@@ -1,0 +1,14 @@
+// Every blob hash a row refers to: what a backup must copy and a check must find.
+import type Database from 'better-sqlite3';
+
+export function referencedBlobs(db: Database.Database): string[] {
+  const rows = db
+    .prepare(
+      `SELECT file_hash AS h FROM images UNION SELECT raster_hash FROM images WHERE raster_hash IS NOT NULL
+       UNION SELECT fov_hash FROM images WHERE fov_hash IS NOT NULL
+       UNION SELECT png_hash FROM mask_versions UNION SELECT prob_hash FROM mask_versions WHERE prob_hash IS NOT NULL`,
+    )
+    .pluck()
+    .all() as string[];
+  return rows.sort();
+}

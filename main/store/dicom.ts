@@ -1,0 +1,122 @@
+// DICOM Ophthalmic Photography (and any other single-image DICOM) with uncompressed 8-bit grey or RGB pixels,
+// read with dicom-parser. Header fields give laterality, pixel spacing and the patient/study identifiers.
+import { createRequire } from 'node:module';
+import type { DataSet } from 'dicom-parser';
+import type { RasterImage } from '../ml/types.js';
+import { DicomError } from './errors.js';
+import type { Laterality } from './images.js';
+
+// dicom-parser ships a UMD bundle whose named exports Node's ESM loader cannot see.
+const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof import('dicom-parser');
+
+const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
+
+export interface DicomImage {
+  raster: RasterImage;
+  laterality: Laterality | null;
+  pixelSpacingMm: [number, number] | null;
+  patientId: string | null;
+  patientBirthYear: number | null;
+  patientSex: 'F' | 'M' | 'O' | null;
+  studyUid: string | null;
+  /** ISO date (YYYY-MM-DD). */
+  studyDate: string | null;
+  device: string | null;
+  /** Header fields kept with the image. */
+  acquisition: Record<string, string | number>;
+}
+
+/** Part-10 files carry "DICM" after a 128-byte preamble. */
+export function isDicom(bytes: Uint8Array): boolean {
+  return bytes.length > 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+}
+
+function isoDate(da: string | undefined): string | null {
+  const m = da?.match(/^(\d{4})(\d{2})(\d{2})$/);
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+}
+
+function lateralityOf(ds: DataSet): Laterality | null {
+  const v = (ds.string('x00200062') ?? ds.string('x00200060') ?? '').toUpperCase();
+  return v === 'R' ? 'OD' : v === 'L' ? 'OS' : null;
+}
+
+function spacingOf(ds: DataSet): [number, number] | null {
+  // Pixel Spacing, else Imager Pixel Spacing (0018,1164): row\column spacing in mm.
+  for (const tag of ['x00280030', 'x00181164']) {
+    const row = Number(ds.string(tag, 0));
+    const col = Number(ds.string(tag, 1));
+    if (Number.isFinite(row) && Number.isFinite(col) && row > 0 && col > 0) return [row, col];
+  }
+  return null;
+}
+
+/** Parses a DICOM file into pixels and the fields the store keeps. Throws DicomError naming the file. */
+export function parseDicomImage(bytes: Uint8Array, name: string): DicomImage {
+  let ds: DataSet;
+  try {
+    ds = dicomParser.parseDicom(bytes);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new DicomError(`${name}: not a readable DICOM file (${msg})`);
+  }
+  const syntax = ds.string('x00020010');
+  if (syntax && !UNCOMPRESSED.has(syntax)) {
+    throw new DicomError(`${name}: compressed DICOM pixel data (transfer syntax ${syntax}) is not supported`);
+  }
+  const rows = ds.uint16('x00280010');
+  const cols = ds.uint16('x00280011');
+  const spp = ds.uint16('x00280002') ?? 1;
+  const bits = ds.uint16('x00280100');
+  const photometric = (ds.string('x00280004') ?? '').toUpperCase();
+  const pixel = ds.elements.x7fe00010;
+  if (!rows || !cols || !pixel) throw new DicomError(`${name}: DICOM file has no image (rows, columns or pixel data missing)`);
+  if (bits !== 8) throw new DicomError(`${name}: ${bits ?? 'unknown'}-bit DICOM pixels are not supported (8-bit only)`);
+  if (!((spp === 1 && photometric.startsWith('MONOCHROME')) || (spp === 3 && photometric === 'RGB'))) {
+    throw new DicomError(`${name}: photometric interpretation ${photometric || '?'} with ${spp} samples is not supported`);
+  }
+  const n = rows * cols;
+  if (pixel.length < n * spp || pixel.dataOffset + n * spp > bytes.length) {
+    throw new DicomError(`${name}: pixel data is truncated (${pixel.length} bytes for ${cols}x${rows}x${spp})`);
+  }
+  const src = bytes.subarray(pixel.dataOffset, pixel.dataOffset + n * spp);
+  const data = new Uint8Array(n * spp);
+  if (spp === 3 && ds.uint16('x00280006') === 1) {
+    // Planar configuration 1: RRR...GGG...BBB; the engine wants interleaved RGB.
+    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
+  } else data.set(src);
+  if (photometric === 'MONOCHROME1') for (let i = 0; i < n; i++) data[i] = 255 - data[i];
+
+  const sex = ds.string('x00100040')?.toUpperCase();
+  const birth = ds.string('x00100030')?.slice(0, 4);
+  const device = [ds.string('x00080070'), ds.string('x00081090')].filter(Boolean).join(' ') || null;
+  const acquisition: Record<string, string | number> = {};
+  const keep: [string, string][] = [
+    ['modality', 'x00080060'],
+    ['sopClassUid', 'x00080016'],
+    ['sopInstanceUid', 'x00080018'],
+    ['seriesInstanceUid', 'x0020000e'],
+    ['acquisitionDateTime', 'x0008002a'],
+    ['contentDate', 'x00080023'],
+    ['manufacturer', 'x00080070'],
+    ['model', 'x00081090'],
+    ['transferSyntax', 'x00020010'],
+  ];
+  for (const [key, tag] of keep) {
+    const v = ds.string(tag);
+    if (v) acquisition[key] = v;
+  }
+  acquisition.photometric = photometric;
+  return {
+    raster: { width: cols, height: rows, channels: spp === 3 ? 3 : 1, bitDepth: 8, data },
+    laterality: lateralityOf(ds),
+    pixelSpacingMm: spacingOf(ds),
+    patientId: ds.string('x00100020') || null,
+    patientBirthYear: birth && /^\d{4}$/.test(birth) ? Number(birth) : null,
+    patientSex: sex === 'F' || sex === 'M' || sex === 'O' ? sex : null,
+    studyUid: ds.string('x0020000d') || null,
+    studyDate: isoDate(ds.string('x00080020')),
+    device,
+    acquisition,
+  };
+}

@@ -1,0 +1,44 @@
+// Errors of the study store. Each carries a one-line message naming the file or the cause, so the CLI and the
+// UI can show it as is.
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** The database was written by a newer RetinaStudio: opening it would risk corrupting data we do not know. */
+export class SchemaTooNewError extends StoreError {
+  override name = 'SchemaTooNewError';
+}
+
+/** `PRAGMA integrity_check` failed, or the file is not a SQLite database. */
+export class StoreCorruptError extends StoreError {
+  override name = 'StoreCorruptError';
+}
+
+/** The database (or its folder, which SQLite needs for the WAL) cannot be written. */
+export class StoreReadOnlyError extends StoreError {
+  override name = 'StoreReadOnlyError';
+}
+
+/** An image file that cannot be read or decoded. */
+export class UnreadableImageError extends StoreError {
+  override name = 'UnreadableImageError';
+}
+
+/** A mask whose size differs from its image's. */
+export class MaskSizeError extends StoreError {
+  override name = 'MaskSizeError';
+}
+
+/** A DICOM file the importer does not support (compressed, not 8-bit, no pixel data...). */
+export class DicomError extends StoreError {
+  override name = 'DicomError';
+}
+
+/** A row that does not exist, or a change the data rules forbid. */
+export class NotFoundError extends StoreError {
+  override name = 'NotFoundError';
+}
+export class ConstraintError extends StoreError {
+  override name = 'ConstraintError';
+}

@@ -1,0 +1,298 @@
+// Exports: masks as PNG, COCO JSON with uncompressed RLE, a CSV of per-image metrics, and a dataset folder in the
+// generic layout (images/, masks/, fov/, train.txt/test.txt) that openDataset reads back. Every output file is
+// written through a temporary sibling and a rename; the dataset folder appears whole or not at all.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { writeDirAtomic, writeFileAtomic } from '../ml/atomic-fs.js';
+import { encodePng } from '../ml/image-io.js';
+import { computeMetrics } from '../ml/metrics.js';
+import type { Metrics, Protocol } from '../ml/types.js';
+import type { Store } from './database.js';
+import { readBlob } from './file-store.js';
+import { loadFov, loadImageRaster } from './image-data.js';
+import { allImageIds, getImage, type ImageRecord } from './images.js';
+import { latestMaskVersion, loadMask, loadProbability, readMaskPng, type MaskKind, type MaskVersion } from './masks.js';
+import { areaAndBbox, encodeCocoRle, type CocoRle } from './rle.js';
+
+/** Which version to export: 'best' = latest approved, else latest draft, else latest prediction. */
+export type MaskSource = 'best' | MaskKind;
+
+const PREFERENCE: Record<MaskSource, readonly MaskKind[]> = {
+  best: ['approved', 'draft', 'prediction'],
+  approved: ['approved'],
+  draft: ['draft'],
+  prediction: ['prediction'],
+};
+
+export function chooseMaskVersion(store: Store, imageId: number, source: MaskSource = 'best'): MaskVersion | null {
+  return latestMaskVersion(store, imageId, PREFERENCE[source]);
+}
+
+function stem(name: string): string {
+  return basename(name, extname(name));
+}
+
+/** Output names by image id: the original file stem, made unique with the image id where two images share it. */
+function outputStems(images: ImageRecord[]): Map<number, string> {
+  const counts = new Map<string, number>();
+  for (const img of images) counts.set(stem(img.fileName), (counts.get(stem(img.fileName)) ?? 0) + 1);
+  return new Map(images.map((img) => [img.id, counts.get(stem(img.fileName))! > 1 ? `${stem(img.fileName)}_${img.id}` : stem(img.fileName)]));
+}
+
+export interface ExportedMask {
+  imageId: number;
+  maskVersionId: number;
+  kind: MaskKind;
+  file: string;
+}
+
+function imagesWithMasks(store: Store, source: MaskSource, imageIds?: number[]): { image: ImageRecord; version: MaskVersion }[] {
+  const out: { image: ImageRecord; version: MaskVersion }[] = [];
+  for (const id of imageIds ?? allImageIds(store)) {
+    const version = chooseMaskVersion(store, id, source);
+    if (version) out.push({ image: getImage(store, id), version });
+  }
+  return out;
+}
+
+/** Writes `<stem>.png` (0/255, the image's size, the stored deterministic bytes) for each image with a mask. */
+export async function exportMasks(
+  store: Store,
+  outDir: string,
+  opts: { source?: MaskSource; imageIds?: number[] } = {},
+): Promise<ExportedMask[]> {
+  const dir = resolve(outDir);
+  await mkdir(dir, { recursive: true });
+  const items = imagesWithMasks(store, opts.source ?? 'best', opts.imageIds);
+  const stems = outputStems(items.map((i) => i.image));
+  const out: ExportedMask[] = [];
+  for (const { image, version } of items) {
+    const file = join(dir, `${stems.get(image.id)}.png`);
+    await writeFileAtomic(file, await readMaskPng(store, version));
+    out.push({ imageId: image.id, maskVersionId: version.id, kind: version.kind, file });
+  }
+  return out;
+}
+
+export interface CocoDocument {
+  info: { description: string; version: string; date_created: string };
+  images: { id: number; file_name: string; width: number; height: number }[];
+  annotations: {
+    id: number;
+    image_id: number;
+    category_id: number;
+    segmentation: CocoRle;
+    area: number;
+    bbox: [number, number, number, number];
+    iscrowd: 1;
+    mask_version_id: number;
+    kind: MaskKind;
+    author: string;
+  }[];
+  categories: { id: number; name: string; supercategory: string }[];
+}
+
+/** COCO-style JSON: one 'vessel' annotation per image, as uncompressed RLE (iscrowd 1, as COCO requires). */
+export async function buildCoco(store: Store, opts: { source?: MaskSource; imageIds?: number[] } = {}): Promise<CocoDocument> {
+  const items = imagesWithMasks(store, opts.source ?? 'best', opts.imageIds);
+  const doc: CocoDocument = {
+    info: { description: 'RetinaStudio vessel masks', version: '1', date_created: new Date().toISOString() },
+    images: [],
+    annotations: [],
+    categories: [{ id: 1, name: 'vessel', supercategory: 'retina' }],
+  };
+  for (const { image, version } of items) {
+    const mask = await loadMask(store, version);
+    doc.images.push({ id: image.id, file_name: image.fileName, width: image.width, height: image.height });
+    doc.annotations.push({
+      id: version.id,
+      image_id: image.id,
+      category_id: 1,
+      segmentation: encodeCocoRle(mask),
+      ...areaAndBbox(mask),
+      iscrowd: 1,
+      mask_version_id: version.id,
+      kind: version.kind,
+      author: version.author,
+    });
+  }
+  return doc;
+}
+
+export async function exportCoco(
+  store: Store,
+  outFile: string,
+  opts: { source?: MaskSource; imageIds?: number[] } = {},
+): Promise<CocoDocument> {
+  const doc = await buildCoco(store, opts);
+  await writeFileAtomic(resolve(outFile), JSON.stringify(doc));
+  return doc;
+}
+
+export interface ImageMetricsRow {
+  imageId: number;
+  fileName: string;
+  predictionVersionId: number;
+  approvedVersionId: number;
+  modelId: number | null;
+  /** 'probability' when the prediction's probability map was saved (AUCs meaningful), else 'binary'. */
+  scores: 'probability' | 'binary';
+  metrics: Metrics;
+}
+
+/** Metrics of the latest prediction against the latest approved mask, for each image that has both. */
+export async function computeImageMetrics(
+  store: Store,
+  opts: { protocol?: Protocol; imageIds?: number[] } = {},
+): Promise<ImageMetricsRow[]> {
+  const protocol = opts.protocol ?? 'fov';
+  const rows: ImageMetricsRow[] = [];
+  for (const id of opts.imageIds ?? allImageIds(store)) {
+    const prediction = latestMaskVersion(store, id, 'prediction');
+    const approved = latestMaskVersion(store, id, 'approved');
+    if (!prediction || !approved) continue;
+    const image = getImage(store, id);
+    const truth = await loadMask(store, approved);
+    const prob = await loadProbability(store, prediction);
+    let scores: Float32Array;
+    let threshold: number;
+    if (prob) {
+      scores = prob;
+      threshold = prediction.threshold ?? 0.5;
+    } else {
+      const bin = await loadMask(store, prediction);
+      scores = Float32Array.from(bin.data);
+      threshold = 0.5;
+    }
+    const region = protocol === 'fov' ? (await loadFov(store, image)).data : null;
+    rows.push({
+      imageId: id,
+      fileName: image.fileName,
+      predictionVersionId: prediction.id,
+      approvedVersionId: approved.id,
+      modelId: prediction.modelId,
+      scores: prob ? 'probability' : 'binary',
+      metrics: computeMetrics(scores, truth.data, region, threshold, protocol),
+    });
+  }
+  return rows;
+}
+
+const METRIC_COLUMNS = ['f1', 'iou', 'sensitivity', 'specificity', 'precision', 'accuracy', 'mcc', 'aucRoc', 'aucPr'] as const;
+
+function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+export function metricsCsv(rows: ImageMetricsRow[]): string {
+  const header = [
+    'image_id',
+    'file_name',
+    'prediction_version',
+    'approved_version',
+    'model_id',
+    'scores',
+    'protocol',
+    'threshold',
+    'tp',
+    'fp',
+    'tn',
+    'fn',
+    ...METRIC_COLUMNS.map((c) => c.replace(/[A-Z]/g, (m) => '_' + m.toLowerCase())),
+  ];
+  const lines = rows.map((r) =>
+    [
+      r.imageId,
+      r.fileName,
+      r.predictionVersionId,
+      r.approvedVersionId,
+      r.modelId,
+      r.scores,
+      r.metrics.protocol,
+      r.metrics.threshold,
+      r.metrics.tp,
+      r.metrics.fp,
+      r.metrics.tn,
+      r.metrics.fn,
+      ...METRIC_COLUMNS.map((c) => r.metrics[c]),
+    ]
+      .map(csvField)
+      .join(','),
+  );
+  return [header.join(','), ...lines].join('\n') + '\n';
+}
+
+export async function exportMetricsCsv(
+  store: Store,
+  outFile: string,
+  opts: { protocol?: Protocol; imageIds?: number[] } = {},
+): Promise<ImageMetricsRow[]> {
+  const rows = await computeImageMetrics(store, opts);
+  await writeFileAtomic(resolve(outFile), metricsCsv(rows));
+  return rows;
+}
+
+const EXTENSION: Record<string, string> = {
+  png: '.png',
+  tiff: '.tif',
+  gif: '.gif',
+  jpeg: '.jpg',
+  bmp: '.bmp',
+  pnm: '.ppm',
+  webp: '.webp',
+};
+
+export interface DatasetExport {
+  dir: string;
+  images: number;
+  masks: number;
+}
+
+/**
+ * Writes a generic-layout dataset: images/<stem>.<ext> (original bytes; DICOM as PNG), masks/<stem>.png (the chosen
+ * version), fov/<stem>.png, and train.txt/test.txt from the images' dataset splits when any are known.
+ * `onlyWithMasks` (default true) leaves out images without a mask of the chosen source.
+ */
+export async function exportDataset(
+  store: Store,
+  outDir: string,
+  opts: { source?: MaskSource; imageIds?: number[]; onlyWithMasks?: boolean; overwrite?: boolean } = {},
+): Promise<DatasetExport> {
+  const target = resolve(outDir);
+  const source = opts.source ?? 'best';
+  const images = (opts.imageIds ?? allImageIds(store)).map((id) => getImage(store, id));
+  const chosen = images
+    .map((image) => ({ image, version: chooseMaskVersion(store, image.id, source) }))
+    .filter((x) => x.version || opts.onlyWithMasks === false);
+  const stems = outputStems(chosen.map((c) => c.image));
+  let masks = 0;
+  await writeDirAtomic(
+    target,
+    async (tmp) => {
+      for (const sub of ['images', 'masks', 'fov']) await mkdir(join(tmp, sub));
+      const train: string[] = [];
+      const test: string[] = [];
+      for (const { image, version } of chosen) {
+        const s = stems.get(image.id)!;
+        const ext = EXTENSION[image.format];
+        const bytes = ext ? await readBlob(store, image.fileHash) : await encodePng(await loadImageRaster(store, image));
+        await writeFile(join(tmp, 'images', s + (ext ?? '.png')), bytes);
+        if (version) {
+          await writeFile(join(tmp, 'masks', `${s}.png`), await readMaskPng(store, version));
+          masks++;
+        }
+        if (image.fovHash) await writeFile(join(tmp, 'fov', `${s}.png`), await readBlob(store, image.fovHash));
+        if (image.datasetSplit === 'train') train.push(s);
+        if (image.datasetSplit === 'test') test.push(s);
+      }
+      if (train.length + test.length > 0) {
+        await writeFile(join(tmp, 'train.txt'), train.join('\n') + '\n');
+        await writeFile(join(tmp, 'test.txt'), test.join('\n') + '\n');
+      }
+    },
+    { overwrite: opts.overwrite },
+  );
+  return { dir: target, images: chosen.length, masks };
+}

@@ -1,0 +1,43 @@
+// Pixels of stored images and FOVs, read back from the blob store.
+import { decodeImage } from '../ml/image-io.js';
+import type { BinaryMap, RasterImage } from '../ml/types.js';
+import type { Store } from './database.js';
+import { StoreError } from './errors.js';
+import { blobPath, readBlob } from './file-store.js';
+import { decodeGreyPng } from './grey-png.js';
+import { getImage, type ImageRecord } from './images.js';
+
+function record(store: Store, image: ImageRecord | number): ImageRecord {
+  return typeof image === 'number' ? getImage(store, image) : image;
+}
+
+/** Path of a file the engine can read for this image: the original, or its PNG rendition for DICOM. */
+export function imageFilePath(store: Store, image: ImageRecord | number): string {
+  const img = record(store, image);
+  return blobPath(store, img.rasterHash ?? img.fileHash);
+}
+
+/** The original bytes as imported (for DICOM, the DICOM file). */
+export async function readOriginalBytes(store: Store, image: ImageRecord | number): Promise<Buffer> {
+  return readBlob(store, record(store, image).fileHash);
+}
+
+/** Decoded pixels of an image, exactly as imported. */
+export async function loadImageRaster(store: Store, image: ImageRecord | number): Promise<RasterImage> {
+  const img = record(store, image);
+  const hash = img.rasterHash ?? img.fileHash;
+  return decodeImage(await readBlob(store, hash), `${img.fileName} (image ${img.id})`);
+}
+
+/** The image's field of view as 0/1 (from the dataset, or derived at import). */
+export async function loadFov(store: Store, image: ImageRecord | number): Promise<BinaryMap> {
+  const img = record(store, image);
+  if (!img.fovHash) {
+    const data = new Uint8Array(img.width * img.height).fill(1);
+    return { width: img.width, height: img.height, data };
+  }
+  const grey = decodeGreyPng(await readBlob(store, img.fovHash), `FOV of image ${img.id}`);
+  if (!grey) throw new StoreError(`FOV of image ${img.id}: blob is not an 8-bit grey PNG`);
+  for (let i = 0; i < grey.data.length; i++) grey.data[i] = grey.data[i] ? 1 : 0;
+  return grey;
+}

@@ -1,0 +1,104 @@
+// The study store's public API. Nothing outside main/store issues SQL: use these functions.
+export { openStore, migrate, Store, type OpenStoreOptions, type StoreHooks } from './database.js';
+export { SCHEMA_VERSION, MIGRATIONS, type Migration } from './schema.js';
+export * from './errors.js';
+export { defaultDatabasePath } from './default-path.js';
+export { listAudit, type AuditEntry } from './audit.js';
+export {
+  createPatient,
+  createStudy,
+  findPatient,
+  getPatient,
+  getStudy,
+  listPatients,
+  listStudies,
+  type Patient,
+  type PatientInput,
+  type Study,
+  type StudyInput,
+} from './patients.js';
+export {
+  countImages,
+  findImageByHash,
+  getImage,
+  listImages,
+  setImageLaterality,
+  type ImageListItem,
+  type ImagePage,
+  type ImageRecord,
+  type Laterality,
+  type ListImagesQuery,
+  type MaskStatus,
+} from './images.js';
+export { imageFilePath, loadFov, loadImageRaster, readOriginalBytes } from './image-data.js';
+export {
+  approveMaskVersion,
+  encodeMaskPng,
+  getMaskVersion,
+  latestApprovedMasks,
+  latestMasks,
+  latestMaskVersion,
+  listMaskVersions,
+  loadMask,
+  loadProbability,
+  MASK_KINDS,
+  readMaskPng,
+  saveMaskVersion,
+  type MaskKind,
+  type MaskVersion,
+  type SaveMaskInput,
+} from './masks.js';
+export {
+  activeModel,
+  findModelByName,
+  getModel,
+  listModels,
+  modelTrainingMasks,
+  promoteModel,
+  registerModel,
+  retireModel,
+  updateModelMetrics,
+  type ModelRecord,
+  type ModelStatus,
+  type RegisterModelInput,
+  type TrainedOnEntry,
+  type TrainingMaskLink,
+} from './models.js';
+export {
+  failInterruptedRuns,
+  finishTrainingRun,
+  getTrainingRun,
+  listTrainingRuns,
+  startTrainingRun,
+  updateTrainingProgress,
+  type RunStatus,
+  type TrainingRun,
+} from './training-runs.js';
+export {
+  importDataset,
+  importFolder,
+  importImageFiles,
+  scanFolder,
+  type ImportedImage,
+  type ImportOptions,
+  type ImportReport,
+} from './import.js';
+export { isDicom, parseDicomImage, type DicomImage } from './dicom.js';
+export {
+  buildCoco,
+  chooseMaskVersion,
+  computeImageMetrics,
+  exportCoco,
+  exportDataset,
+  exportMasks,
+  exportMetricsCsv,
+  metricsCsv,
+  type CocoDocument,
+  type DatasetExport,
+  type ExportedMask,
+  type ImageMetricsRow,
+  type MaskSource,
+} from './export.js';
+export { decodeCocoRle, encodeCocoRle, type CocoRle } from './rle.js';
+export { backupStore, type BackupResult } from './backup.js';
+export { checkStore, type CheckReport } from './check.js';

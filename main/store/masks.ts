@@ -1,0 +1,288 @@
+// Mask versions: immutable rows (the schema's triggers refuse UPDATE and DELETE) pointing at 0/255 PNG blobs.
+// "draft" and "approved" are kinds of version, not flags: approving a draft adds a version.
+import type { BinaryMap } from '../ml/types.js';
+import { nowIso, type Store } from './database.js';
+import { recordAudit } from './audit.js';
+import { ConstraintError, MaskSizeError, NotFoundError, StoreError } from './errors.js';
+import { putBlob, readBlob } from './file-store.js';
+import { decodeGreyPng, encodeGreyPng } from './grey-png.js';
+import { getImage } from './images.js';
+
+export type MaskKind = 'prediction' | 'draft' | 'approved';
+export const MASK_KINDS: readonly MaskKind[] = ['prediction', 'draft', 'approved'];
+
+export interface MaskVersion {
+  id: number;
+  imageId: number;
+  kind: MaskKind;
+  author: string;
+  createdAt: string;
+  parentId: number | null;
+  modelId: number | null;
+  /** Blob address of the 8-bit single-channel 0/255 PNG. */
+  pngHash: string;
+  width: number;
+  height: number;
+  note: string | null;
+  /** Predictions: blob of the 8-bit probability map (round(255 p)), when saved. */
+  probHash: string | null;
+  threshold: number | null;
+}
+
+export interface SaveMaskInput {
+  imageId: number;
+  kind: MaskKind;
+  author: string;
+  /** Vessel pixels are the non-zero ones (0/1 and 0/255 are both accepted). */
+  mask: BinaryMap;
+  parentId?: number | null;
+  /** Required for predictions. */
+  modelId?: number | null;
+  note?: string | null;
+  /** Predictions: per-pixel probability in [0,1] (Float32Array) or 0..255 (Uint8Array), at the image's size. */
+  probability?: Float32Array | Uint8Array | null;
+  threshold?: number | null;
+}
+
+interface MaskRow {
+  id: number;
+  image_id: number;
+  kind: MaskKind;
+  author: string;
+  created_at: string;
+  parent_id: number | null;
+  model_id: number | null;
+  png_hash: string;
+  width: number;
+  height: number;
+  note: string | null;
+  prob_hash: string | null;
+  threshold: number | null;
+}
+
+const toMask = (r: MaskRow): MaskVersion => ({
+  id: r.id,
+  imageId: r.image_id,
+  kind: r.kind,
+  author: r.author,
+  createdAt: r.created_at,
+  parentId: r.parent_id,
+  modelId: r.model_id,
+  pngHash: r.png_hash,
+  width: r.width,
+  height: r.height,
+  note: r.note,
+  probHash: r.prob_hash,
+  threshold: r.threshold,
+});
+
+/** The deterministic PNG of a mask: vessel 255, background 0. Same pixels, same bytes, same hash. */
+export function encodeMaskPng(mask: BinaryMap): Buffer {
+  const n = mask.width * mask.height;
+  if (mask.data.length !== n) {
+    throw new MaskSizeError(`mask data has ${mask.data.length} pixels, expected ${n} for ${mask.width}x${mask.height}`);
+  }
+  const grey = new Uint8Array(n);
+  for (let i = 0; i < n; i++) grey[i] = mask.data[i] ? 255 : 0;
+  return encodeGreyPng({ width: mask.width, height: mask.height, data: grey });
+}
+
+function encodeProbability(p: Float32Array | Uint8Array, width: number, height: number): Buffer {
+  if (p.length !== width * height) {
+    throw new MaskSizeError(`probability map has ${p.length} pixels, expected ${width * height} (${width}x${height})`);
+  }
+  let grey: Uint8Array;
+  if (p instanceof Uint8Array) grey = p;
+  else {
+    grey = new Uint8Array(p.length);
+    for (let i = 0; i < p.length; i++) grey[i] = Math.round(Math.min(1, Math.max(0, p[i])) * 255);
+  }
+  return encodeGreyPng({ width, height, data: grey });
+}
+
+export function getMaskVersion(store: Store, id: number): MaskVersion {
+  const row = store.db.prepare('SELECT * FROM mask_versions WHERE id = ?').get(id) as MaskRow | undefined;
+  if (!row) throw new NotFoundError(`mask version ${id} does not exist`);
+  return toMask(row);
+}
+
+/** Every version of an image's mask, oldest first: the history. */
+export function listMaskVersions(store: Store, imageId: number): MaskVersion[] {
+  const rows = store.db.prepare('SELECT * FROM mask_versions WHERE image_id = ? ORDER BY id').all(imageId) as MaskRow[];
+  return rows.map(toMask);
+}
+
+/** The newest version of the first kind in `kinds` that the image has (e.g. ['approved', 'draft']). */
+export function latestMaskVersion(
+  store: Store,
+  imageId: number,
+  kinds: MaskKind | readonly MaskKind[],
+): MaskVersion | null {
+  const stmt = store.db.prepare('SELECT * FROM mask_versions WHERE image_id = ? AND kind = ? ORDER BY id DESC LIMIT 1');
+  for (const kind of typeof kinds === 'string' ? [kinds] : kinds) {
+    const row = stmt.get(imageId, kind) as MaskRow | undefined;
+    if (row) return toMask(row);
+  }
+  return null;
+}
+
+export function latestMasks(
+  store: Store,
+  imageId: number,
+): { prediction: MaskVersion | null; draft: MaskVersion | null; approved: MaskVersion | null } {
+  return {
+    prediction: latestMaskVersion(store, imageId, 'prediction'),
+    draft: latestMaskVersion(store, imageId, 'draft'),
+    approved: latestMaskVersion(store, imageId, 'approved'),
+  };
+}
+
+/** The latest approved version of every image that has one (what retraining trains on), by image id. */
+export function latestApprovedMasks(store: Store, filter: { dataset?: string; split?: 'train' | 'test' } = {}): MaskVersion[] {
+  const where: string[] = ["m.kind = 'approved'"];
+  const params: string[] = [];
+  if (filter.dataset !== undefined) {
+    where.push('i.dataset = ?');
+    params.push(filter.dataset);
+  }
+  if (filter.split !== undefined) {
+    where.push('i.dataset_split = ?');
+    params.push(filter.split);
+  }
+  const rows = store.db
+    .prepare(
+      `SELECT m.* FROM mask_versions m JOIN images i ON i.id = m.image_id
+       WHERE ${where.join(' AND ')}
+         AND m.id = (SELECT MAX(id) FROM mask_versions WHERE image_id = m.image_id AND kind = 'approved')
+       ORDER BY m.image_id`,
+    )
+    .all(...params) as MaskRow[];
+  return rows.map(toMask);
+}
+
+/** Internal (inside a write): inserts a version whose blobs are already stored. */
+export function insertMaskVersionTx(
+  store: Store,
+  v: Omit<MaskVersion, 'id' | 'createdAt'>,
+): MaskVersion {
+  const info = store.db
+    .prepare(
+      `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
+         note, prob_hash, threshold)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      v.imageId,
+      v.kind,
+      v.author,
+      nowIso(),
+      v.parentId,
+      v.modelId,
+      v.pngHash,
+      v.width,
+      v.height,
+      v.note,
+      v.probHash,
+      v.threshold,
+    );
+  const id = Number(info.lastInsertRowid);
+  recordAudit(store, v.author, `mask.${v.kind}`, 'mask_version', id, {
+    imageId: v.imageId,
+    parentId: v.parentId,
+    modelId: v.modelId,
+    pngHash: v.pngHash,
+  });
+  return getMaskVersion(store, id);
+}
+
+function checkLinks(store: Store, imageId: number, kind: MaskKind, parentId: number | null, modelId: number | null): void {
+  if (parentId !== null) {
+    const parent = getMaskVersion(store, parentId);
+    if (parent.imageId !== imageId) {
+      throw new ConstraintError(`mask version ${parentId} belongs to image ${parent.imageId}, not ${imageId}`);
+    }
+  }
+  if (kind === 'prediction' && modelId === null) throw new ConstraintError('a prediction needs the model that made it');
+}
+
+/**
+ * Saves a new mask version: the PNG blob is written first, then the row and its audit entry in one transaction.
+ * A mask whose size differs from the image's throws MaskSizeError and changes nothing.
+ */
+export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promise<MaskVersion> {
+  const image = getImage(store, input.imageId);
+  const { mask } = input;
+  if (mask.width !== image.width || mask.height !== image.height) {
+    throw new MaskSizeError(
+      `mask is ${mask.width}x${mask.height} but image ${image.id} (${image.fileName}) is ${image.width}x${image.height}`,
+    );
+  }
+  const parentId = input.parentId ?? null;
+  const modelId = input.modelId ?? null;
+  checkLinks(store, image.id, input.kind, parentId, modelId);
+  const pngHash = await putBlob(store, encodeMaskPng(mask));
+  const probHash = input.probability
+    ? await putBlob(store, encodeProbability(input.probability, image.width, image.height))
+    : null;
+  return store.write(`save a ${input.kind} mask`, () =>
+    insertMaskVersionTx(store, {
+      imageId: image.id,
+      kind: input.kind,
+      author: input.author,
+      parentId,
+      modelId,
+      pngHash,
+      width: mask.width,
+      height: mask.height,
+      note: input.note ?? null,
+      probHash,
+      threshold: input.threshold ?? null,
+    }),
+  );
+}
+
+/** Approves a version as it is: a new 'approved' version with the same pixels whose parent is `versionId`. */
+export function approveMaskVersion(store: Store, versionId: number, author: string, note?: string): MaskVersion {
+  const source = getMaskVersion(store, versionId);
+  return store.write('approve a mask', () =>
+    insertMaskVersionTx(store, {
+      imageId: source.imageId,
+      kind: 'approved',
+      author,
+      parentId: source.id,
+      modelId: null,
+      pngHash: source.pngHash,
+      width: source.width,
+      height: source.height,
+      note: note ?? null,
+      probHash: null,
+      threshold: null,
+    }),
+  );
+}
+
+/** The version's PNG bytes (deterministic: what exports write). */
+export async function readMaskPng(store: Store, version: MaskVersion): Promise<Buffer> {
+  return readBlob(store, version.pngHash);
+}
+
+/** The version's pixels as a 0/1 map. */
+export async function loadMask(store: Store, version: MaskVersion): Promise<BinaryMap> {
+  const grey = decodeGreyPng(await readMaskPng(store, version), `mask version ${version.id}`);
+  if (!grey || grey.width !== version.width || grey.height !== version.height) {
+    throw new StoreError(`mask version ${version.id}: blob ${version.pngHash} does not match its row`);
+  }
+  const data = grey.data;
+  for (let i = 0; i < data.length; i++) data[i] = data[i] ? 1 : 0;
+  return { width: grey.width, height: grey.height, data };
+}
+
+/** A prediction's probability map in [0,1] (8-bit precision), or null when none was saved. */
+export async function loadProbability(store: Store, version: MaskVersion): Promise<Float32Array | null> {
+  if (!version.probHash) return null;
+  const grey = decodeGreyPng(await readBlob(store, version.probHash), `probability of mask version ${version.id}`);
+  if (!grey) throw new StoreError(`mask version ${version.id}: probability blob is not an 8-bit grey PNG`);
+  const out = new Float32Array(grey.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = grey.data[i] / 255;
+  return out;
+}

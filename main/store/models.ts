@@ -1,0 +1,169 @@
+// The model registry: every model knows its parent, its training run and the exact mask versions it was trained
+// on. Exactly one model is active once any has been promoted (a partial unique index plus promoteModel's
+// transaction, which retires the previous one in the same step).
+import { nowIso, type Store } from './database.js';
+import { recordAudit } from './audit.js';
+import { ConstraintError, NotFoundError } from './errors.js';
+import { fromJson, toJson } from './json.js';
+
+export type ModelStatus = 'candidate' | 'active' | 'retired';
+
+export interface ModelRecord {
+  id: number;
+  name: string;
+  dirPath: string;
+  architecture: unknown;
+  metrics: unknown;
+  parentModelId: number | null;
+  trainingRunId: number | null;
+  status: ModelStatus;
+  createdAt: string;
+  promotedAt: string | null;
+}
+
+export interface TrainedOnEntry {
+  maskVersionId: number;
+  role?: 'train' | 'validation';
+}
+
+export interface RegisterModelInput {
+  name: string;
+  dirPath: string;
+  architecture: unknown;
+  metrics?: unknown;
+  parentModelId?: number | null;
+  trainingRunId?: number | null;
+  /** The exact mask versions the model was trained (and validated) on. */
+  trainedOn?: TrainedOnEntry[];
+}
+
+interface ModelRow {
+  id: number;
+  name: string;
+  dir_path: string;
+  architecture: string;
+  metrics: string | null;
+  parent_model_id: number | null;
+  training_run_id: number | null;
+  status: ModelStatus;
+  created_at: string;
+  promoted_at: string | null;
+}
+
+const toModel = (r: ModelRow): ModelRecord => ({
+  id: r.id,
+  name: r.name,
+  dirPath: r.dir_path,
+  architecture: fromJson(r.architecture),
+  metrics: fromJson(r.metrics),
+  parentModelId: r.parent_model_id,
+  trainingRunId: r.training_run_id,
+  status: r.status,
+  createdAt: r.created_at,
+  promotedAt: r.promoted_at,
+});
+
+export function getModel(store: Store, id: number): ModelRecord {
+  const row = store.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
+  if (!row) throw new NotFoundError(`model ${id} does not exist`);
+  return toModel(row);
+}
+
+export function findModelByName(store: Store, name: string): ModelRecord | null {
+  const row = store.db.prepare('SELECT * FROM models WHERE name = ?').get(name) as ModelRow | undefined;
+  return row ? toModel(row) : null;
+}
+
+export function listModels(store: Store, filter: { status?: ModelStatus } = {}): ModelRecord[] {
+  const rows = (
+    filter.status
+      ? store.db.prepare('SELECT * FROM models WHERE status = ? ORDER BY id').all(filter.status)
+      : store.db.prepare('SELECT * FROM models ORDER BY id').all()
+  ) as ModelRow[];
+  return rows.map(toModel);
+}
+
+export function activeModel(store: Store): ModelRecord | null {
+  const row = store.db.prepare("SELECT * FROM models WHERE status = 'active'").get() as ModelRow | undefined;
+  return row ? toModel(row) : null;
+}
+
+/** Registers a candidate model with its training set, in one transaction. */
+export function registerModel(store: Store, input: RegisterModelInput, actor: string): ModelRecord {
+  return store.write('register a model', () => {
+    const info = store.db
+      .prepare(
+        `INSERT INTO models (name, dir_path, architecture, metrics, parent_model_id, training_run_id, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'candidate', ?)`,
+      )
+      .run(
+        input.name,
+        input.dirPath,
+        JSON.stringify(input.architecture ?? null),
+        toJson(input.metrics),
+        input.parentModelId ?? null,
+        input.trainingRunId ?? null,
+        nowIso(),
+      );
+    const id = Number(info.lastInsertRowid);
+    const link = store.db.prepare('INSERT INTO model_training_masks (model_id, mask_version_id, role) VALUES (?, ?, ?)');
+    for (const t of input.trainedOn ?? []) link.run(id, t.maskVersionId, t.role ?? 'train');
+    recordAudit(store, actor, 'model.register', 'model', id, {
+      name: input.name,
+      trainedOn: input.trainedOn?.length ?? 0,
+    });
+    return getModel(store, id);
+  });
+}
+
+/** Makes `id` the active model and retires the previously active one, atomically. */
+export function promoteModel(store: Store, id: number, actor: string): ModelRecord {
+  return store.write('promote a model', () => {
+    const model = getModel(store, id);
+    if (model.status === 'active') return model;
+    const previous = activeModel(store);
+    if (previous) store.db.prepare("UPDATE models SET status = 'retired' WHERE id = ?").run(previous.id);
+    store.db.prepare("UPDATE models SET status = 'active', promoted_at = ? WHERE id = ?").run(nowIso(), id);
+    recordAudit(store, actor, 'model.promote', 'model', id, { previous: previous?.id ?? null });
+    return getModel(store, id);
+  });
+}
+
+/** Retires a candidate. The active model is replaced by promoting another, never retired on its own. */
+export function retireModel(store: Store, id: number, actor: string): ModelRecord {
+  return store.write('retire a model', () => {
+    const model = getModel(store, id);
+    if (model.status === 'active') {
+      throw new ConstraintError(`model ${model.name} is active: promote another model to replace it`);
+    }
+    store.db.prepare("UPDATE models SET status = 'retired' WHERE id = ?").run(id);
+    recordAudit(store, actor, 'model.retire', 'model', id);
+    return getModel(store, id);
+  });
+}
+
+export function updateModelMetrics(store: Store, id: number, metrics: unknown, actor: string): ModelRecord {
+  return store.write('update model metrics', () => {
+    getModel(store, id);
+    store.db.prepare('UPDATE models SET metrics = ? WHERE id = ?').run(toJson(metrics), id);
+    recordAudit(store, actor, 'model.metrics', 'model', id);
+    return getModel(store, id);
+  });
+}
+
+export interface TrainingMaskLink {
+  maskVersionId: number;
+  imageId: number;
+  role: 'train' | 'validation';
+}
+
+/** The exact mask versions a model was trained on. */
+export function modelTrainingMasks(store: Store, modelId: number): TrainingMaskLink[] {
+  return store.db
+    .prepare(
+      `SELECT t.mask_version_id AS maskVersionId, m.image_id AS imageId, t.role AS role
+       FROM model_training_masks t JOIN mask_versions m ON m.id = t.mask_version_id
+       WHERE t.model_id = ? ORDER BY t.mask_version_id`,
+    )
+    .all(modelId) as TrainingMaskLink[];
+}

@@ -1,0 +1,149 @@
+// Patients (pseudonymous) and their studies (visits).
+import { nowIso, type Store } from './database.js';
+import { recordAudit } from './audit.js';
+import { NotFoundError } from './errors.js';
+
+export interface Patient {
+  id: number;
+  pseudonym: string;
+  birthYear: number | null;
+  sex: 'F' | 'M' | 'O' | null;
+  notes: string | null;
+  createdAt: string;
+}
+
+export interface Study {
+  id: number;
+  patientId: number;
+  studyUid: string | null;
+  studyDate: string | null;
+  device: string | null;
+  notes: string | null;
+  createdAt: string;
+}
+
+export interface PatientInput {
+  pseudonym: string;
+  birthYear?: number | null;
+  sex?: 'F' | 'M' | 'O' | null;
+  notes?: string | null;
+}
+
+export interface StudyInput {
+  patientId: number;
+  studyUid?: string | null;
+  studyDate?: string | null;
+  device?: string | null;
+  notes?: string | null;
+}
+
+interface PatientRow {
+  id: number;
+  pseudonym: string;
+  birth_year: number | null;
+  sex: 'F' | 'M' | 'O' | null;
+  notes: string | null;
+  created_at: string;
+}
+
+interface StudyRow {
+  id: number;
+  patient_id: number;
+  study_uid: string | null;
+  study_date: string | null;
+  device: string | null;
+  notes: string | null;
+  created_at: string;
+}
+
+const toPatient = (r: PatientRow): Patient => ({
+  id: r.id,
+  pseudonym: r.pseudonym,
+  birthYear: r.birth_year,
+  sex: r.sex,
+  notes: r.notes,
+  createdAt: r.created_at,
+});
+
+const toStudy = (r: StudyRow): Study => ({
+  id: r.id,
+  patientId: r.patient_id,
+  studyUid: r.study_uid,
+  studyDate: r.study_date,
+  device: r.device,
+  notes: r.notes,
+  createdAt: r.created_at,
+});
+
+export function getPatient(store: Store, id: number): Patient {
+  const row = store.db.prepare('SELECT * FROM patients WHERE id = ?').get(id) as PatientRow | undefined;
+  if (!row) throw new NotFoundError(`patient ${id} does not exist`);
+  return toPatient(row);
+}
+
+export function findPatient(store: Store, pseudonym: string): Patient | null {
+  const row = store.db.prepare('SELECT * FROM patients WHERE pseudonym = ?').get(pseudonym) as PatientRow | undefined;
+  return row ? toPatient(row) : null;
+}
+
+export function listPatients(store: Store): Patient[] {
+  return (store.db.prepare('SELECT * FROM patients ORDER BY pseudonym').all() as PatientRow[]).map(toPatient);
+}
+
+/** Internal (inside a write): the patient with this pseudonym, created when new. */
+export function ensurePatientTx(store: Store, input: PatientInput, actor: string): Patient {
+  const existing = findPatient(store, input.pseudonym);
+  if (existing) return existing;
+  const info = store.db
+    .prepare('INSERT INTO patients (pseudonym, birth_year, sex, notes, created_at) VALUES (?, ?, ?, ?, ?)')
+    .run(input.pseudonym, input.birthYear ?? null, input.sex ?? null, input.notes ?? null, nowIso());
+  const id = Number(info.lastInsertRowid);
+  recordAudit(store, actor, 'patient.create', 'patient', id, { pseudonym: input.pseudonym });
+  return getPatient(store, id);
+}
+
+export function createPatient(store: Store, input: PatientInput, actor: string): Patient {
+  return store.write('create a patient', () => ensurePatientTx(store, input, actor));
+}
+
+export function getStudy(store: Store, id: number): Study {
+  const row = store.db.prepare('SELECT * FROM studies WHERE id = ?').get(id) as StudyRow | undefined;
+  if (!row) throw new NotFoundError(`study ${id} does not exist`);
+  return toStudy(row);
+}
+
+export function listStudies(store: Store, patientId: number): Study[] {
+  const rows = store.db
+    .prepare('SELECT * FROM studies WHERE patient_id = ? ORDER BY study_date, id')
+    .all(patientId) as StudyRow[];
+  return rows.map(toStudy);
+}
+
+/** Internal (inside a write): reuses a study with the same UID, else creates one. */
+export function ensureStudyTx(store: Store, input: StudyInput, actor: string): Study {
+  if (input.studyUid) {
+    const row = store.db.prepare('SELECT * FROM studies WHERE study_uid = ?').get(input.studyUid) as
+      | StudyRow
+      | undefined;
+    if (row) return toStudy(row);
+  }
+  const info = store.db
+    .prepare(
+      'INSERT INTO studies (patient_id, study_uid, study_date, device, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      input.patientId,
+      input.studyUid ?? null,
+      input.studyDate ?? null,
+      input.device ?? null,
+      input.notes ?? null,
+      nowIso(),
+    );
+  const id = Number(info.lastInsertRowid);
+  recordAudit(store, actor, 'study.create', 'study', id, { patientId: input.patientId, studyUid: input.studyUid });
+  return getStudy(store, id);
+}
+
+export function createStudy(store: Store, input: StudyInput, actor: string): Study {
+  return store.write('create a study', () => ensureStudyTx(store, input, actor));
+}

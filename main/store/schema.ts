@@ -1,0 +1,138 @@
+// The schema as an ordered list of migrations. `PRAGMA user_version` holds the number of the last one applied;
+// each is applied in its own transaction together with the version bump, so a crash leaves either the old or the
+// new schema. Never edit a shipped migration: append a new one.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const v1 = `
+CREATE TABLE patients (
+  id INTEGER PRIMARY KEY,
+  pseudonym TEXT NOT NULL UNIQUE,          -- never a real name: a clinic id or a generated code
+  birth_year INTEGER,
+  sex TEXT CHECK (sex IN ('F', 'M', 'O')),
+  notes TEXT,
+  created_at TEXT NOT NULL
+);
+
+CREATE TABLE studies (
+  id INTEGER PRIMARY KEY,
+  patient_id INTEGER NOT NULL REFERENCES patients(id),
+  study_uid TEXT UNIQUE,                   -- DICOM StudyInstanceUID when known
+  study_date TEXT,                         -- ISO date
+  device TEXT,
+  notes TEXT,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX studies_by_patient ON studies(patient_id);
+
+CREATE TABLE images (
+  id INTEGER PRIMARY KEY,
+  study_id INTEGER REFERENCES studies(id),
+  file_hash TEXT NOT NULL UNIQUE,          -- sha256 of the original bytes, also the blob address
+  file_name TEXT NOT NULL,
+  source_path TEXT,
+  format TEXT NOT NULL,                    -- tiff, png, jpeg, gif, ppm, dicom...
+  byte_size INTEGER NOT NULL,
+  raster_hash TEXT,                        -- lossless PNG of the pixels when the original is not directly readable (DICOM)
+  width INTEGER NOT NULL CHECK (width > 0),
+  height INTEGER NOT NULL CHECK (height > 0),
+  channels INTEGER NOT NULL CHECK (channels BETWEEN 1 AND 4),
+  laterality TEXT CHECK (laterality IN ('OD', 'OS')),
+  pixel_spacing_row_mm REAL,
+  pixel_spacing_col_mm REAL,
+  fov_hash TEXT,                           -- 0/255 PNG blob
+  fov_derived INTEGER NOT NULL DEFAULT 0,
+  acquisition TEXT,                        -- JSON: device, date, DICOM fields...
+  dataset TEXT,                            -- drive, stare, generic: where it came from
+  dataset_sample_id TEXT,
+  dataset_split TEXT CHECK (dataset_split IN ('train', 'test')),
+  imported_at TEXT NOT NULL
+);
+CREATE INDEX images_by_study ON images(study_id);
+
+CREATE TABLE training_runs (
+  id INTEGER PRIMARY KEY,
+  base_model_id INTEGER REFERENCES models(id),
+  config TEXT NOT NULL,                    -- JSON
+  seed INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled')),
+  progress REAL NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 1),
+  log TEXT NOT NULL DEFAULT '',
+  outcome TEXT,                            -- JSON on success, the reason on failure
+  started_at TEXT NOT NULL,
+  finished_at TEXT
+);
+
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  dir_path TEXT NOT NULL,
+  architecture TEXT NOT NULL,              -- JSON
+  metrics TEXT,                            -- JSON
+  parent_model_id INTEGER REFERENCES models(id),
+  training_run_id INTEGER REFERENCES training_runs(id),
+  status TEXT NOT NULL DEFAULT 'candidate' CHECK (status IN ('candidate', 'active', 'retired')),
+  created_at TEXT NOT NULL,
+  promoted_at TEXT
+);
+-- Exactly one active model: at most one by this index, at least one by promoteModel's transaction.
+CREATE UNIQUE INDEX models_one_active ON models(status) WHERE status = 'active';
+
+CREATE TABLE mask_versions (
+  id INTEGER PRIMARY KEY,
+  image_id INTEGER NOT NULL REFERENCES images(id),
+  kind TEXT NOT NULL CHECK (kind IN ('prediction', 'draft', 'approved')),
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  parent_id INTEGER REFERENCES mask_versions(id),
+  model_id INTEGER REFERENCES models(id),
+  png_hash TEXT NOT NULL,                  -- 8-bit single-channel 0/255 PNG blob
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  note TEXT,
+  CHECK (kind <> 'prediction' OR model_id IS NOT NULL)
+);
+CREATE INDEX mask_versions_latest ON mask_versions(image_id, kind, id);
+CREATE TRIGGER mask_versions_immutable_update BEFORE UPDATE ON mask_versions
+  BEGIN SELECT RAISE(ABORT, 'mask versions are immutable'); END;
+CREATE TRIGGER mask_versions_immutable_delete BEFORE DELETE ON mask_versions
+  BEGIN SELECT RAISE(ABORT, 'mask versions are immutable'); END;
+
+CREATE TABLE model_training_masks (
+  model_id INTEGER NOT NULL REFERENCES models(id),
+  mask_version_id INTEGER NOT NULL REFERENCES mask_versions(id),
+  role TEXT NOT NULL DEFAULT 'train' CHECK (role IN ('train', 'validation')),
+  PRIMARY KEY (model_id, mask_version_id)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,                    -- e.g. image.import, mask.save, model.promote
+  entity TEXT NOT NULL,
+  entity_id INTEGER,
+  details TEXT                             -- JSON
+);
+CREATE INDEX audit_by_entity ON audit_log(entity, entity_id);
+`;
+
+/** v2: probability maps and thresholds on predictions, an owner pid on training runs, a dataset index. */
+const v2 = `
+ALTER TABLE mask_versions ADD COLUMN prob_hash TEXT;   -- 8-bit PNG of round(255 * p), predictions only
+ALTER TABLE mask_versions ADD COLUMN threshold REAL;
+ALTER TABLE training_runs ADD COLUMN pid INTEGER;      -- to tell a run whose process was killed
+ALTER TABLE training_runs ADD COLUMN heartbeat_at TEXT;
+CREATE INDEX images_by_dataset ON images(dataset, dataset_split, id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'core schema', sql: v1 },
+  { version: 2, name: 'prediction maps and run ownership', sql: v2 },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,0 +1,157 @@
+// Training runs: created 'running' by the process that trains, finished by it. A run whose process was killed
+// stays 'running' until failInterruptedRuns notices that its process is gone.
+import { nowIso, type Store } from './database.js';
+import { recordAudit } from './audit.js';
+import { ConstraintError, NotFoundError } from './errors.js';
+import { fromJson, toJson } from './json.js';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface TrainingRun {
+  id: number;
+  baseModelId: number | null;
+  config: unknown;
+  seed: number;
+  status: RunStatus;
+  progress: number;
+  log: string;
+  /** JSON outcome on success; on failure or cancel, { reason }. */
+  outcome: unknown;
+  startedAt: string;
+  finishedAt: string | null;
+  pid: number | null;
+  heartbeatAt: string | null;
+}
+
+interface RunRow {
+  id: number;
+  base_model_id: number | null;
+  config: string;
+  seed: number;
+  status: RunStatus;
+  progress: number;
+  log: string;
+  outcome: string | null;
+  started_at: string;
+  finished_at: string | null;
+  pid: number | null;
+  heartbeat_at: string | null;
+}
+
+const toRun = (r: RunRow): TrainingRun => ({
+  id: r.id,
+  baseModelId: r.base_model_id,
+  config: fromJson(r.config),
+  seed: r.seed,
+  status: r.status,
+  progress: r.progress,
+  log: r.log,
+  outcome: fromJson(r.outcome),
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+  pid: r.pid,
+  heartbeatAt: r.heartbeat_at,
+});
+
+export function getTrainingRun(store: Store, id: number): TrainingRun {
+  const row = store.db.prepare('SELECT * FROM training_runs WHERE id = ?').get(id) as RunRow | undefined;
+  if (!row) throw new NotFoundError(`training run ${id} does not exist`);
+  return toRun(row);
+}
+
+export function listTrainingRuns(store: Store, filter: { status?: RunStatus; limit?: number } = {}): TrainingRun[] {
+  const rows = (
+    filter.status
+      ? store.db.prepare('SELECT * FROM training_runs WHERE status = ? ORDER BY id DESC LIMIT ?').all(filter.status, filter.limit ?? 100)
+      : store.db.prepare('SELECT * FROM training_runs ORDER BY id DESC LIMIT ?').all(filter.limit ?? 100)
+  ) as RunRow[];
+  return rows.map(toRun);
+}
+
+export function startTrainingRun(
+  store: Store,
+  input: { config: unknown; seed: number; baseModelId?: number | null; pid?: number },
+  actor: string,
+): TrainingRun {
+  return store.write('start a training run', () => {
+    const now = nowIso();
+    const info = store.db
+      .prepare(
+        `INSERT INTO training_runs (base_model_id, config, seed, status, progress, log, started_at, pid, heartbeat_at)
+         VALUES (?, ?, ?, 'running', 0, '', ?, ?, ?)`,
+      )
+      .run(input.baseModelId ?? null, JSON.stringify(input.config ?? null), input.seed, now, input.pid ?? process.pid, now);
+    const id = Number(info.lastInsertRowid);
+    recordAudit(store, actor, 'run.start', 'training_run', id, { seed: input.seed, baseModelId: input.baseModelId });
+    return getTrainingRun(store, id);
+  });
+}
+
+function requireRunning(store: Store, id: number): TrainingRun {
+  const run = getTrainingRun(store, id);
+  if (run.status !== 'running') throw new ConstraintError(`training run ${id} is already ${run.status}`);
+  return run;
+}
+
+/** Progress in [0,1] and log lines; frequent, so it is not audited (start and finish are). */
+export function updateTrainingProgress(store: Store, id: number, progress: number, logLines?: string): TrainingRun {
+  return store.write('update training progress', () => {
+    requireRunning(store, id);
+    store.db
+      .prepare('UPDATE training_runs SET progress = ?, log = log || ?, heartbeat_at = ? WHERE id = ?')
+      .run(Math.min(1, Math.max(0, progress)), logLines ? (logLines.endsWith('\n') ? logLines : logLines + '\n') : '', nowIso(), id);
+    return getTrainingRun(store, id);
+  });
+}
+
+export function finishTrainingRun(
+  store: Store,
+  id: number,
+  result: { status: Exclude<RunStatus, 'running'>; outcome?: unknown },
+  actor: string,
+): TrainingRun {
+  return store.write('finish a training run', () => {
+    requireRunning(store, id);
+    store.db
+      .prepare(
+        `UPDATE training_runs SET status = ?, outcome = ?, finished_at = ?,
+           progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END WHERE id = ?`,
+      )
+      .run(result.status, toJson(result.outcome), nowIso(), result.status, id);
+    recordAudit(store, actor, `run.${result.status}`, 'training_run', id);
+    return getTrainingRun(store, id);
+  });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Marks runs left 'running' by a process that no longer exists as failed, with `reason`. Run it when the app
+ * opens the store. Returns the ids it failed.
+ */
+export function failInterruptedRuns(
+  store: Store,
+  reason = 'interrupted: the training process ended without finishing the run',
+  actor = 'system',
+): number[] {
+  const running = listTrainingRuns(store, { status: 'running', limit: 1_000_000 });
+  const dead = running.filter((r) => r.pid === null || (r.pid !== process.pid && !processAlive(r.pid)));
+  if (dead.length === 0) return [];
+  return store.write('fail interrupted runs', () => {
+    const stmt = store.db.prepare(
+      "UPDATE training_runs SET status = 'failed', outcome = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+    );
+    for (const r of dead) {
+      stmt.run(JSON.stringify({ reason }), nowIso(), r.id);
+      recordAudit(store, actor, 'run.failed', 'training_run', r.id, { reason, pid: r.pid });
+    }
+    return dead.map((r) => r.id);
+  });
+}

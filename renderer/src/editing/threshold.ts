@@ -1,0 +1,78 @@
+// Probability maps to binary masks, and the difference between a prediction and its correction.
+//
+// Probability maps come as Float32 in [0, 1] or as Uint16 where p = value / 65535 (the transport format).
+// A pixel is vessel when p >= t. For Uint16 the comparison is done on integers, value >= ceil(t * 65535), which
+// is the same test without rounding surprises.
+
+import { checkMask, type Rect } from './rect.js';
+
+export type ProbabilityMap = Float32Array | Uint16Array;
+
+/** Thresholds `prob` at `t` into `out` (allocated when omitted); returns `out`. Optional `rect` limits the work. */
+export function thresholdProbabilities(
+  prob: ProbabilityMap,
+  t: number,
+  out?: Uint8Array,
+  region?: { width: number; rect: Rect },
+): Uint8Array {
+  if (!Number.isFinite(t)) throw new RangeError(`threshold ${t} is not a number`);
+  const mask = out ?? new Uint8Array(prob.length);
+  if (mask.length !== prob.length) {
+    throw new RangeError(`threshold output has ${mask.length} bytes for ${prob.length} probabilities`);
+  }
+  const cut = prob instanceof Uint16Array ? Math.ceil(t * 65535) : t;
+  const run = (from: number, to: number): void => {
+    for (let p = from; p < to; p++) mask[p] = prob[p] >= cut ? 1 : 0;
+  };
+  if (region) {
+    const { width, rect } = region;
+    for (let j = rect.y; j < rect.y + rect.height; j++) run(j * width + rect.x, j * width + rect.x + rect.width);
+  } else {
+    run(0, prob.length);
+  }
+  return mask;
+}
+
+/** Difference classes, one byte per pixel. */
+export const DIFF_NONE = 0; // in neither
+export const DIFF_BOTH = 1; // predicted and kept
+export const DIFF_ADDED = 2; // added by the correction
+export const DIFF_REMOVED = 3; // predicted, removed by the correction
+
+export interface DiffCounts {
+  both: number;
+  added: number;
+  removed: number;
+}
+
+/**
+ * Classifies each pixel of `prediction` vs `correction` (both 0/1 masks of one size) into `out`, over the whole
+ * mask or `rect` of a mask `width` wide. Returns the counts over the pixels visited.
+ */
+export function classifyDifference(
+  prediction: Uint8Array,
+  correction: Uint8Array,
+  out: Uint8Array,
+  width: number,
+  height: number,
+  rect?: Rect,
+): DiffCounts {
+  checkMask(prediction, width, height);
+  checkMask(correction, width, height);
+  checkMask(out, width, height);
+  const r = rect ?? { x: 0, y: 0, width, height };
+  const counts: DiffCounts = { both: 0, added: 0, removed: 0 };
+  for (let j = r.y; j < r.y + r.height; j++) {
+    const end = j * width + r.x + r.width;
+    for (let p = j * width + r.x; p < end; p++) {
+      const a = prediction[p] !== 0;
+      const b = correction[p] !== 0;
+      const c = a ? (b ? DIFF_BOTH : DIFF_REMOVED) : b ? DIFF_ADDED : DIFF_NONE;
+      out[p] = c;
+      if (c === DIFF_BOTH) counts.both++;
+      else if (c === DIFF_ADDED) counts.added++;
+      else if (c === DIFF_REMOVED) counts.removed++;
+    }
+  }
+  return counts;
+}

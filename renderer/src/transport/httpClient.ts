@@ -1,0 +1,122 @@
+// The client over HTTP + WebSocket (browser mode). fetch and WebSocket are injected so Node tests can run it
+// against a real server; the browser passes its globals.
+import {
+  RpcError,
+  type EventChannel,
+  type EventOf,
+  type RequestChannel,
+  type RequestOf,
+  type ResponseOf,
+} from '../../../shared/contract.js';
+import {
+  asRpcResult,
+  decodeEvent,
+  decodeFrame,
+  encodeFrame,
+  EVENTS_PATH,
+  FRAME_CONTENT_TYPE,
+  rpcPath,
+  TOKEN_HEADER,
+  TOKEN_QUERY,
+  type RetinaClient,
+} from '../../../shared/transport.js';
+import { Listeners, unwrapResult } from './unwrap.js';
+
+/** The parts of fetch's Response we use (structural, so no DOM types are needed). */
+interface ResponseLike {
+  status: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: Uint8Array },
+) => Promise<ResponseLike>;
+
+export interface WebSocketLike {
+  binaryType: string;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  close(): void;
+}
+export type WebSocketCtor = new (url: string) => WebSocketLike;
+
+export interface HttpClientOptions {
+  /** e.g. http://127.0.0.1:5123 */
+  baseUrl: string;
+  token: string;
+  fetch: FetchLike;
+  WebSocket: WebSocketCtor;
+  /** Reconnect delay after the event socket drops (ms). */
+  reconnectMs?: number;
+}
+
+export interface HttpClient extends RetinaClient {
+  /** Closes the event socket for good. */
+  close(): void;
+}
+
+export function createHttpClient(opts: HttpClientOptions): HttpClient {
+  const listeners = new Listeners();
+  let socket: WebSocketLike | null = null;
+  let closed = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const connect = (): void => {
+    if (closed) return;
+    const url = new URL(EVENTS_PATH, opts.baseUrl.replace(/^http/, 'ws'));
+    url.searchParams.set(TOKEN_QUERY, opts.token);
+    const ws = new opts.WebSocket(url.toString());
+    ws.binaryType = 'arraybuffer';
+    ws.onmessage = (ev) => {
+      const data = ev.data;
+      if (!(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) return;
+      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      try {
+        const { event, payload } = decodeEvent(bytes);
+        listeners.emit(event, payload);
+      } catch (err) {
+        console.error('dropped a malformed event frame', err);
+      }
+    };
+    ws.onerror = () => {};
+    ws.onclose = () => {
+      socket = null;
+      if (!closed) timer = setTimeout(connect, opts.reconnectMs ?? 1000);
+    };
+    socket = ws;
+  };
+  connect();
+
+  return {
+    shell: 'browser',
+    async invoke<C extends RequestChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+      let res: ResponseLike;
+      try {
+        res = await opts.fetch(new URL(rpcPath(channel), opts.baseUrl).toString(), {
+          method: 'POST',
+          headers: { [TOKEN_HEADER]: opts.token, 'content-type': FRAME_CONTENT_TYPE },
+          body: encodeFrame(request),
+        });
+      } catch (err) {
+        throw new RpcError('internal', `cannot reach RetinaStudio at ${opts.baseUrl}: ${(err as Error).message}`);
+      }
+      const body = new Uint8Array(await res.arrayBuffer());
+      let decoded: unknown;
+      try {
+        decoded = asRpcResult(decodeFrame(body));
+      } catch {
+        throw new RpcError(res.status === 403 ? 'forbidden' : 'internal', `${channel}: HTTP ${res.status} without a result`);
+      }
+      return unwrapResult<ResponseOf<C>>(decoded as ReturnType<typeof asRpcResult>);
+    },
+    on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void {
+      return listeners.add(event, (p) => listener(p as EventOf<E>));
+    },
+    close(): void {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      socket?.close();
+    },
+  };
+}

@@ -1,0 +1,491 @@
+// The one typed contract between the renderer and main (Electron IPC and browser mode alike).
+//
+// - RequestChannels: channel name -> { request; response }. Every request payload has a validator in
+//   `requestChecks`, applied at the main-side boundary by `dispatchRequest` before any handler runs.
+// - EventChannels: events main pushes to the renderer (job progress, changed images).
+// - Binary data (images, masks, probability maps) is always a Uint8Array field, never base64 or a JSON array;
+//   the HTTP transport (transport.ts) carries those fields as raw parts.
+// - Ids are opaque strings (the store may use integers; it stringifies them).
+// Plain TypeScript only: no Node, Electron or DOM imports.
+
+import {
+  arrayOf,
+  bool,
+  bytes,
+  type Check,
+  int,
+  isUint8Array,
+  literal,
+  nullable,
+  num,
+  obj,
+  optional,
+  refine,
+  str,
+} from './validate.js';
+
+export type Id = string;
+export type ImageStatus = 'new' | 'predicted' | 'draft' | 'approved';
+export const IMAGE_STATUSES: readonly ImageStatus[] = ['new', 'predicted', 'draft', 'approved'];
+export type Laterality = 'OD' | 'OS';
+export type JobKind = 'import' | 'predict';
+export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type DatasetKind = 'auto' | 'drive' | 'stare' | 'generic';
+
+export const MAX_PAGE_SIZE = 500;
+export const MAX_IMAGE_SIDE = 16384;
+export const MAX_PIXELS = 64 * 1024 * 1024;
+export const MAX_BATCH = 100_000;
+export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+export type ErrorCode =
+  | 'invalid-request' // payload failed validation, or unknown channel
+  | 'not-found' // no such patient/study/image/mask/model/job
+  | 'conflict' // the change breaks a data rule (e.g. stale parent version)
+  | 'unreadable-file' // an image/DICOM/dataset file cannot be read or decoded
+  | 'mask-size' // a mask whose size differs from its image's
+  | 'model-failed' // the model cannot be loaded or run
+  | 'storage' // database or disk problem (read-only, full, corrupt, too new)
+  | 'cancelled' // the job was cancelled
+  | 'unsupported' // not available in this shell (e.g. a native dialog in browser mode)
+  | 'forbidden' // bad token, origin or sender
+  | 'internal'; // anything else: a bug
+
+/** What crosses the boundary when a request fails: a readable one-line message the UI shows as is. */
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+}
+
+export class RpcError extends Error {
+  override name = 'RpcError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  toPayload(): ErrorPayload {
+    return { code: this.code, message: this.message };
+  }
+}
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid-request',
+  'not-found',
+  'conflict',
+  'unreadable-file',
+  'mask-size',
+  'model-failed',
+  'storage',
+  'cancelled',
+  'unsupported',
+  'forbidden',
+  'internal',
+];
+
+export function isErrorPayload(v: unknown): v is ErrorPayload {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as Record<string, unknown>;
+  return typeof e.message === 'string' && ERROR_CODES.includes(e.code as ErrorCode);
+}
+
+// Error class names of main's modules, mapped by name so shared/ needs no import from main/.
+const ERROR_NAME_CODES: Record<string, ErrorCode> = {
+  NotFoundError: 'not-found',
+  ConstraintError: 'conflict',
+  MaskSizeError: 'mask-size',
+  UnreadableImageError: 'unreadable-file',
+  DicomError: 'unreadable-file',
+  SchemaTooNewError: 'storage',
+  StoreCorruptError: 'storage',
+  StoreReadOnlyError: 'storage',
+  StoreError: 'storage',
+  ModelLoadError: 'model-failed',
+  OnnxError: 'model-failed',
+  AbortError: 'cancelled',
+};
+
+/** Turns anything thrown by a handler into the payload sent back; unknown errors keep their message. */
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err instanceof RpcError) return err.toPayload();
+  if (isErrorPayload(err)) return { code: err.code, message: err.message };
+  if (err instanceof Error) {
+    const code = ERROR_NAME_CODES[err.name] ?? 'internal';
+    return { code, message: err.message.split('\n')[0] || err.name };
+  }
+  return { code: 'internal', message: String(err) };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data shapes
+
+export interface StatusCounts {
+  new: number;
+  predicted: number;
+  draft: number;
+  approved: number;
+}
+
+export interface PageRequest {
+  /** First row (0-based). */
+  offset: number;
+  /** Rows wanted, 1..MAX_PAGE_SIZE. */
+  limit: number;
+  /** Case-insensitive substring over names/ids/file names; empty or absent: no filter. */
+  search?: string;
+  /** Only rows having at least one image in one of these statuses; absent: all. */
+  status?: ImageStatus[];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Rows matching the filter, over all pages. */
+  total: number;
+  offset: number;
+}
+
+export interface PatientSummary {
+  id: Id;
+  /** Pseudonymous identifier shown in the UI. */
+  pseudonym: string;
+  studyCount: number;
+  imageCount: number;
+  statusCounts: StatusCounts;
+  /** ISO time of the latest change to any of its images, null when none. */
+  updatedAt: string | null;
+}
+
+export interface StudySummary {
+  id: Id;
+  patientId: Id;
+  /** ISO date of the visit, null when unknown. */
+  date: string | null;
+  device: string | null;
+  description: string | null;
+  imageCount: number;
+  statusCounts: StatusCounts;
+}
+
+export interface ImageSummary {
+  id: Id;
+  patientId: Id;
+  studyId: Id;
+  fileName: string;
+  width: number;
+  height: number;
+  laterality: Laterality | null;
+  status: ImageStatus;
+  /** ISO time of the latest mask version (or the import), for sorting. */
+  updatedAt: string;
+}
+
+/** An encoded picture the browser decodes natively (main converts TIFF, PPM and DICOM). */
+export interface EncodedImage {
+  width: number;
+  height: number;
+  mime: 'image/png' | 'image/jpeg' | 'image/webp';
+  bytes: Uint8Array;
+}
+
+export interface PredictionPayload {
+  versionId: Id;
+  modelId: Id | null;
+  modelName: string | null;
+  createdAt: string;
+  /** The model's threshold: the slider's starting point. */
+  threshold: number;
+  /**
+   * 'prob16': little-endian uint16 per pixel, p = v / 65535, 2 * width * height bytes (the slider re-thresholds it);
+   * 'mask8': 0/1 per pixel, width * height bytes (only the binary mask was kept).
+   */
+  encoding: 'prob16' | 'mask8';
+  data: Uint8Array;
+}
+
+export interface MaskVersionPayload {
+  versionId: Id;
+  kind: 'draft' | 'approved';
+  createdAt: string;
+  author: string | null;
+  parentVersionId: Id | null;
+  /** 0/1 per pixel, row-major, width * height bytes. */
+  data: Uint8Array;
+}
+
+export interface ModelSummary {
+  id: Id;
+  name: string;
+  status: 'candidate' | 'active' | 'retired';
+  createdAt: string;
+  threshold: number;
+  /** Short human description, e.g. "U-Net depth 4, 32 filters". */
+  architecture: string;
+  /** Held-out metrics when known. */
+  metrics: { f1: number; aucRoc: number; dataset: string } | null;
+  hasOnnx: boolean;
+}
+
+export interface JobInfo {
+  jobId: Id;
+  kind: JobKind;
+  state: JobState;
+  done: number;
+  total: number;
+  /** Short line for the UI, e.g. the file being imported. */
+  message: string | null;
+  error: ErrorPayload | null;
+  startedAt: string;
+}
+
+export interface NamedBytes {
+  name: string;
+  bytes: Uint8Array;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Channels
+
+export interface ListPatientsRequest extends PageRequest {}
+export interface ListStudiesRequest extends PageRequest {
+  patientId?: Id;
+}
+export interface ListImagesRequest extends PageRequest {
+  patientId?: Id;
+  studyId?: Id;
+  sort?: 'updated' | 'name';
+}
+export interface ImageRef {
+  imageId: Id;
+}
+export interface ThumbnailRequest {
+  imageId: Id;
+  /** Longest side in pixels. */
+  maxSize: number;
+}
+export interface MasksResponse {
+  imageId: Id;
+  width: number;
+  height: number;
+  prediction: PredictionPayload | null;
+  draft: MaskVersionPayload | null;
+  approved: MaskVersionPayload | null;
+}
+export interface SaveMaskRequest {
+  imageId: Id;
+  width: number;
+  height: number;
+  /** 0/1 per pixel, width * height bytes. */
+  mask: Uint8Array;
+  /** The version this edit started from (prediction, draft or approved), null for a mask drawn from scratch. */
+  parentVersionId: Id | null;
+}
+export interface SavedVersion {
+  versionId: Id;
+  createdAt: string;
+  status: ImageStatus;
+}
+export interface ImportFilesRequest {
+  /** Paths on the machine main runs on (both shells run on the user's machine). */
+  paths?: string[];
+  /** Files uploaded from the renderer (browser drag-and-drop). */
+  files?: NamedBytes[];
+}
+export interface ImportFolderRequest {
+  path: string;
+  recursive: boolean;
+  /** Pair masks to images by file stem. */
+  pairMasks: boolean;
+}
+export interface ImportDatasetRequest {
+  path: string;
+  kind: DatasetKind;
+}
+export interface JobStarted {
+  jobId: Id;
+}
+export interface PredictRequest {
+  imageIds: Id[];
+  /** Absent: the active model. */
+  modelId?: Id;
+}
+export interface OpenDialogRequest {
+  mode: 'files' | 'folder';
+  title?: string;
+}
+export interface AppInfo {
+  version: string;
+  shell: 'electron' | 'browser';
+  databasePath: string;
+  user: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- requests without parameters
+export type Empty = {};
+
+export interface RequestChannels {
+  getAppInfo: { request: Empty; response: AppInfo };
+  listPatients: { request: ListPatientsRequest; response: Page<PatientSummary> };
+  listStudies: { request: ListStudiesRequest; response: Page<StudySummary> };
+  listImages: { request: ListImagesRequest; response: Page<ImageSummary> };
+  getImageInfo: { request: ImageRef; response: ImageSummary };
+  getImage: { request: ImageRef; response: EncodedImage };
+  getImageThumbnail: { request: ThumbnailRequest; response: EncodedImage };
+  getMasks: { request: ImageRef; response: MasksResponse };
+  saveDraft: { request: SaveMaskRequest; response: SavedVersion };
+  approveMask: { request: SaveMaskRequest; response: SavedVersion };
+  importFiles: { request: ImportFilesRequest; response: JobStarted };
+  importFolder: { request: ImportFolderRequest; response: JobStarted };
+  importDataset: { request: ImportDatasetRequest; response: JobStarted };
+  predict: { request: PredictRequest; response: JobStarted };
+  cancelJob: { request: { jobId: Id }; response: { cancelled: boolean } };
+  listJobs: { request: Empty; response: { jobs: JobInfo[] } };
+  listModels: { request: Empty; response: { models: ModelSummary[] } };
+  getActiveModel: { request: Empty; response: { model: ModelSummary | null } };
+  /** A native open dialog; browser mode answers 'unsupported' and the UI asks for a path instead. */
+  showOpenDialog: { request: OpenDialogRequest; response: { paths: string[] } };
+}
+
+export interface EventChannels {
+  /** Sent on every state change and at most ~10 times a second while a job runs. */
+  jobProgress: JobInfo & {
+    /** The image just finished (imported or predicted), so the UI can refresh it. */
+    imageId: Id | null;
+  };
+  /** Images whose status or masks changed (from any window or job). */
+  imagesChanged: { imageIds: Id[] };
+}
+
+export type RequestChannel = keyof RequestChannels;
+export type EventChannel = keyof EventChannels;
+export type RequestOf<C extends RequestChannel> = RequestChannels[C]['request'];
+export type ResponseOf<C extends RequestChannel> = RequestChannels[C]['response'];
+export type EventOf<E extends EventChannel> = EventChannels[E];
+
+/** What a request turns into on the wire; handlers never throw across the boundary. */
+export type RpcResult<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validators
+
+const id = str({ min: 1, max: 128 });
+const side = int(1, MAX_IMAGE_SIDE);
+const statusList = arrayOf(literal(...IMAGE_STATUSES), { max: IMAGE_STATUSES.length });
+const page = {
+  offset: int(0, Number.MAX_SAFE_INTEGER),
+  limit: int(1, MAX_PAGE_SIZE),
+  search: optional(str({ max: 200 })),
+  status: optional(statusList),
+};
+const path = str({ min: 1, max: 4096 });
+const empty = obj({});
+
+const saveMask = refine(
+  obj({
+    imageId: id,
+    width: side,
+    height: side,
+    mask: bytes(MAX_PIXELS),
+    parentVersionId: nullable(id),
+  }),
+  (v, p) => {
+    if (v.width * v.height > MAX_PIXELS) return `${p} is ${v.width}x${v.height}, more than ${MAX_PIXELS} pixels`;
+    if (v.mask.length !== v.width * v.height) {
+      return `${p}.mask has ${v.mask.length} bytes, expected ${v.width}x${v.height} = ${v.width * v.height}`;
+    }
+    for (let i = 0; i < v.mask.length; i++) {
+      if (v.mask[i] > 1) return `${p}.mask has value ${v.mask[i]} at pixel ${i}; masks hold 0 or 1`;
+    }
+    return null;
+  },
+);
+
+const importFiles = refine(
+  obj({
+    paths: optional(arrayOf(path, { max: MAX_BATCH })),
+    files: optional(arrayOf(obj({ name: str({ min: 1, max: 255 }), bytes: bytes(MAX_UPLOAD_BYTES) }), { max: 10_000 })),
+  }),
+  (v, p) => ((v.paths?.length ?? 0) + (v.files?.length ?? 0) === 0 ? `${p} names no file to import` : null),
+);
+
+export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
+  getAppInfo: empty,
+  listPatients: obj(page),
+  listStudies: obj({ ...page, patientId: optional(id) }),
+  listImages: obj({ ...page, patientId: optional(id), studyId: optional(id), sort: optional(literal('updated', 'name')) }),
+  getImageInfo: obj({ imageId: id }),
+  getImage: obj({ imageId: id }),
+  getImageThumbnail: obj({ imageId: id, maxSize: int(16, 1024) }),
+  getMasks: obj({ imageId: id }),
+  saveDraft: saveMask,
+  approveMask: saveMask,
+  importFiles,
+  importFolder: obj({ path, recursive: bool(), pairMasks: bool() }),
+  importDataset: obj({ path, kind: literal('auto', 'drive', 'stare', 'generic') }),
+  predict: obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), modelId: optional(id) }),
+  cancelJob: obj({ jobId: id }),
+  listJobs: empty,
+  listModels: empty,
+  getActiveModel: empty,
+  showOpenDialog: obj({ mode: literal('files', 'folder'), title: optional(str({ max: 200 })) }),
+};
+
+export const REQUEST_CHANNELS = Object.keys(requestChecks) as RequestChannel[];
+export const EVENT_CHANNELS: readonly EventChannel[] = ['jobProgress', 'imagesChanged'];
+
+export function isRequestChannel(name: unknown): name is RequestChannel {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestChecks, name);
+}
+
+export function isEventChannel(name: unknown): name is EventChannel {
+  return typeof name === 'string' && (EVENT_CHANNELS as readonly string[]).includes(name);
+}
+
+/** Validates a payload for `channel`; throws RpcError('invalid-request') naming the field otherwise. */
+export function validateRequest<C extends RequestChannel>(channel: C, payload: unknown): RequestOf<C> {
+  const check = requestChecks[channel] as Check<RequestOf<C>>;
+  const err = check(payload, channel);
+  if (err) throw new RpcError('invalid-request', err);
+  return payload as RequestOf<C>;
+}
+
+/** The handler table both shells (Electron IPC, HTTP server) register; `Ctx` carries the caller (sender, etc.). */
+export type RequestHandlers<Ctx = void> = {
+  [C in RequestChannel]: (request: RequestOf<C>, ctx: Ctx) => Promise<ResponseOf<C>> | ResponseOf<C>;
+};
+
+/**
+ * The boundary: checks the channel name and the payload, runs the handler, and turns any failure into an
+ * ErrorPayload. Never throws.
+ */
+export async function dispatchRequest<Ctx>(
+  handlers: RequestHandlers<Ctx>,
+  channel: unknown,
+  payload: unknown,
+  ctx: Ctx,
+): Promise<RpcResult<unknown>> {
+  try {
+    if (!isRequestChannel(channel)) {
+      throw new RpcError('invalid-request', `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+    }
+    const request = validateRequest(channel, payload);
+    const handler = handlers[channel] as (r: typeof request, c: Ctx) => Promise<unknown> | unknown;
+    return { ok: true, value: await handler(request, ctx) };
+  } catch (err) {
+    return { ok: false, error: toErrorPayload(err) };
+  }
+}
+
+/** Decodes a 'prob16' prediction's bytes into a Uint16Array (copying only when the bytes are misaligned). */
+export function prob16View(data: Uint8Array): Uint16Array {
+  if (!isUint8Array(data) || data.length % 2 !== 0) throw new RangeError('prob16 data must be an even byte count');
+  const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  if (littleEndian && data.byteOffset % 2 === 0) return new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
+  const out = new Uint16Array(data.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = data[2 * i] | (data[2 * i + 1] << 8);
+  return out;
+}

@@ -1,0 +1,86 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  classifyDifference,
+  DIFF_ADDED,
+  DIFF_BOTH,
+  DIFF_NONE,
+  DIFF_REMOVED,
+  thresholdProbabilities,
+} from '../../renderer/src/editing/threshold.js';
+import { hexToRgba, packRgba, paintClasses } from '../../renderer/src/editing/overlay.js';
+import { driveManual, prng } from './editing-fixtures.js';
+
+describe('threshold and difference', () => {
+  test('Uint16 and Float32 maps give the same mask at every threshold (p >= t)', () => {
+    const rand = prng(5);
+    const u16 = new Uint16Array(10000);
+    for (let i = 0; i < u16.length; i++) u16[i] = Math.floor(rand() * 65536);
+    u16[0] = 0;
+    u16[1] = 65535;
+    const f32 = Float32Array.from(u16, (v) => v / 65535);
+    for (const t of [0, 0.1, 0.5, 0.73, 1]) {
+      const a = thresholdProbabilities(u16, t);
+      const b = thresholdProbabilities(f32, t);
+      assert.deepEqual(a, b, `t=${t}`);
+      const expected = u16.reduce((n, v) => n + (v / 65535 >= t ? 1 : 0), 0);
+      assert.equal(
+        a.reduce((n, v) => n + v, 0),
+        expected,
+      );
+    }
+    assert.equal(thresholdProbabilities(u16, 1)[1], 1, 'p = 1 passes t = 1');
+    assert.equal(thresholdProbabilities(u16, 0)[0], 1, 'p = 0 passes t = 0');
+  });
+
+  test('re-thresholding a rectangle touches only that rectangle; wrong sizes are rejected', () => {
+    const prob = new Float32Array(20 * 10).fill(0.9);
+    const out = new Uint8Array(200);
+    thresholdProbabilities(prob, 0.5, out, { width: 20, rect: { x: 2, y: 3, width: 4, height: 2 } });
+    assert.equal(
+      out.reduce((n, v) => n + v, 0),
+      8,
+    );
+    assert.throws(() => thresholdProbabilities(prob, 0.5, new Uint8Array(5)), /5 bytes for 200/);
+  });
+
+  test('difference classes between a real DRIVE mask and an edited copy', async () => {
+    const { width, height, data: prediction } = await driveManual(21);
+    const correction = prediction.slice();
+    const rand = prng(9);
+    for (let i = 0; i < 5000; i++) correction[Math.floor(rand() * correction.length)] ^= 1;
+    const out = new Uint8Array(prediction.length);
+    const counts = classifyDifference(prediction, correction, out, width, height);
+    let both = 0;
+    let added = 0;
+    let removed = 0;
+    for (let p = 0; p < out.length; p++) {
+      const expected =
+        prediction[p] && correction[p]
+          ? DIFF_BOTH
+          : correction[p]
+            ? DIFF_ADDED
+            : prediction[p]
+              ? DIFF_REMOVED
+              : DIFF_NONE;
+      assert.equal(out[p], expected);
+      both += +(expected === DIFF_BOTH);
+      added += +(expected === DIFF_ADDED);
+      removed += +(expected === DIFF_REMOVED);
+    }
+    assert.deepEqual(counts, { both, added, removed });
+    assert.ok(added > 0 && removed > 0);
+  });
+
+  test('overlay painting maps classes through the palette in a rectangle only', () => {
+    const w = 4;
+    const classes = Uint8Array.from([0, 1, 2, 3, 1, 1, 0, 9]);
+    const px = new Uint32Array(8).fill(123);
+    const red = hexToRgba('#ff0000');
+    const palette = Uint32Array.from([0, red, packRgba(0, 255, 0), packRgba(0, 0, 255)]);
+    paintClasses(classes, w, { x: 1, y: 0, width: 3, height: 2 }, px, palette);
+    assert.deepEqual([...px], [123, red, palette[2], palette[3], 123, red, 0, 0]);
+    const bytes = new Uint8Array(px.buffer);
+    assert.deepEqual([...bytes.subarray(4, 8)], [255, 0, 0, 255], 'RGBA byte order');
+  });
+});
