@@ -223,6 +223,11 @@ export function warpWindow(
   const px = x0 + hx;
   const py = y0 + hy;
   const el = geometric.elastic;
+  // Locals keep the hot loop free of property look-ups.
+  const oImage = o.image;
+  const oMask = o.mask;
+  const oWeight = o.weight;
+  const oValid = o.valid;
   const disp = new Float64Array(2);
   for (let oy = 0; oy < outH; oy++) {
     for (let ox = 0; ox < outW; ox++) {
@@ -236,19 +241,19 @@ export function warpWindow(
       const sx = px + a * u + b * v;
       const sy = py + c * u + d * v;
       const k = oy * outW + ox;
-      const nx = Math.round(sx);
-      const ny = Math.round(sy);
+      const nx = Math.floor(sx + 0.5);
+      const ny = Math.floor(sy + 0.5);
       if (nx < 0 || ny < 0 || nx >= W || ny >= H) {
-        o.image[k] = 0;
-        o.mask[k] = 0;
-        o.weight[k] = 0;
-        o.valid[k] = 0;
+        oImage[k] = 0;
+        oMask[k] = 0;
+        oWeight[k] = 0;
+        oValid[k] = 0;
         continue;
       }
-      o.valid[k] = 1;
+      oValid[k] = 1;
       const ni = ny * W + nx;
-      o.mask[k] = mask && mask[ni] !== 0 ? 1 : 0;
-      o.weight[k] = weight ? (weight[ni] !== 0 ? 1 : 0) : 1;
+      oMask[k] = mask && mask[ni] !== 0 ? 1 : 0;
+      oWeight[k] = weight ? (weight[ni] !== 0 ? 1 : 0) : 1;
       // Bilinear, neighbours clamped to the image (only matters within half a pixel of the border).
       let ix = Math.floor(sx);
       let iy = Math.floor(sy);
@@ -274,10 +279,19 @@ export function warpWindow(
       const i11 = tx > 0 ? i01 + 1 : i01;
       const top = image[i00] + (image[i10] - image[i00]) * tx;
       const bottom = image[i01] + (image[i11] - image[i01]) * tx;
-      o.image[k] = top + (bottom - top) * ty;
+      oImage[k] = top + (bottom - top) * ty;
     }
   }
   return o;
+}
+
+const GAMMA_STEPS = 256;
+
+/** t^gamma sampled at t = i / GAMMA_STEPS, i = 0..GAMMA_STEPS. */
+function gammaTable(gamma: number): Float64Array {
+  const lut = new Float64Array(GAMMA_STEPS + 1);
+  for (let i = 0; i <= GAMMA_STEPS; i++) lut[i] = Math.pow(i / GAMMA_STEPS, gamma);
+  return lut;
 }
 
 /**
@@ -301,8 +315,14 @@ export function applyIntensity(
     }
     const range = hi - lo;
     if (range > 1e-12) {
+      // Math.pow per pixel dominates patch sampling; a linearly interpolated table is ample for augmentation.
+      const lut = gammaTable(p.gamma);
+      const scale = GAMMA_STEPS / range;
       for (let i = 0; i < n; i++) {
-        if (inImage[i] !== 0) image[i] = lo + range * Math.pow((image[i] - lo) / range, p.gamma);
+        if (inImage[i] === 0) continue;
+        const t = (image[i] - lo) * scale;
+        const j = t >= GAMMA_STEPS ? GAMMA_STEPS - 1 : Math.floor(t);
+        image[i] = lo + range * (lut[j] + (lut[j + 1] - lut[j]) * (t - j));
       }
     }
   }

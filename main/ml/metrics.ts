@@ -110,9 +110,10 @@ export function averagePrecisionFromTable(t: ScoreTable): number {
   for (let g = 0; g < t.scores.length; g++) {
     tp += t.pos[g];
     fp += t.neg[g];
-    if (t.pos[g] > 0) ap += (t.pos[g] / t.P) * (tp / (tp + fp));
+    if (t.pos[g] > 0) ap += t.pos[g] * (tp / (tp + fp));
   }
-  return ap;
+  // Dividing once at the end keeps a perfect ranking at exactly 1.
+  return ap / t.P;
 }
 
 export interface Confusion {

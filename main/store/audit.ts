@@ -31,7 +31,9 @@ export function recordAudit(
   details?: unknown,
 ): void {
   store.db
-    .prepare('INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)')
+    .prepare(
+      'INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)',
+    )
     .run(nowIso(), actor, action, entity, entityId, details === undefined ? null : JSON.stringify(details));
 }
 
@@ -49,8 +51,7 @@ export function listAudit(
     where.push('entity_id = ?');
     params.push(filter.entityId);
   }
-  const sql =
-    `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+  const sql = `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
   const rows = store.db.prepare(sql).all(...params, filter.limit ?? 100) as AuditRow[];
   return rows.map((r) => ({
     id: r.id,

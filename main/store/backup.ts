@@ -63,10 +63,17 @@ export async function backupStore(
         copied++;
       }
     }
-    return { path: dest, bytes: result.totalPages * (store.db.pragma('page_size', { simple: true }) as number), blobsCopied: copied, blobsPresent: present };
+    return {
+      path: dest,
+      bytes: result.totalPages * (store.db.pragma('page_size', { simple: true }) as number),
+      blobsCopied: copied,
+      blobsPresent: present,
+    };
   } catch (err) {
     await rm(tmp, { force: true });
     if (err instanceof StoreError) throw err;
-    throw new StoreError(`${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    throw new StoreError(
+      `${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+    );
   }
 }

@@ -14,11 +14,16 @@ export interface CheckReport {
   foreignKeyViolations: number;
   missingBlobs: string[];
   corruptBlobs: string[];
-  counts: Record<'patients' | 'studies' | 'images' | 'maskVersions' | 'models' | 'trainingRuns' | 'auditEntries', number>;
+  counts: Record<
+    'patients' | 'studies' | 'images' | 'maskVersions' | 'models' | 'trainingRuns' | 'auditEntries',
+    number
+  >;
 }
 
 export async function checkStore(store: Store, opts: { verifyHashes?: boolean } = {}): Promise<CheckReport> {
-  const integrity = (store.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  const integrity = (store.db.pragma('integrity_check') as { integrity_check: string }[]).map(
+    (r) => r.integrity_check,
+  );
   const fk = (store.db.pragma('foreign_key_check') as unknown[]).length;
   const missing: string[] = [];
   const corrupt: string[] = [];
@@ -26,7 +31,8 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     if (!hasBlob(store, hash)) missing.push(hash);
     else if (opts.verifyHashes && sha256(await readFile(blobPath(store, hash))) !== hash) corrupt.push(hash);
   }
-  const count = (table: string): number => store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+  const count = (table: string): number =>
+    store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   const report: CheckReport = {
     ok: false,
     schemaVersion: store.schemaVersion,
@@ -46,6 +52,10 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     },
   };
   report.ok =
-    integrity.length === 1 && integrity[0] === 'ok' && fk === 0 && missing.length === 0 && corrupt.length === 0;
+    integrity.length === 1 &&
+    integrity[0] === 'ok' &&
+    fk === 0 &&
+    missing.length === 0 &&
+    corrupt.length === 0;
   return report;
 }

@@ -129,7 +129,9 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
     checkIntegrity(db, file);
     if (readonly) {
       if (version < SCHEMA_VERSION) {
-        throw new StoreError(`${file}: schema v${version} needs an upgrade to v${SCHEMA_VERSION}; open it writable once`);
+        throw new StoreError(
+          `${file}: schema v${version} needs an upgrade to v${SCHEMA_VERSION}; open it writable once`,
+        );
       }
     } else {
       db.pragma('journal_mode = WAL');

@@ -2,7 +2,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export function defaultDatabasePath(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultDatabasePath(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env.RETINA_DB) return env.RETINA_DB;
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
   let base: string;

@@ -28,7 +28,13 @@ export interface DicomImage {
 
 /** Part-10 files carry "DICM" after a 128-byte preamble. */
 export function isDicom(bytes: Uint8Array): boolean {
-  return bytes.length > 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  return (
+    bytes.length > 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d
+  );
 }
 
 function isoDate(da: string | undefined): string | null {
@@ -70,14 +76,20 @@ export function parseDicomImage(bytes: Uint8Array, name: string): DicomImage {
   const bits = ds.uint16('x00280100');
   const photometric = (ds.string('x00280004') ?? '').toUpperCase();
   const pixel = ds.elements.x7fe00010;
-  if (!rows || !cols || !pixel) throw new DicomError(`${name}: DICOM file has no image (rows, columns or pixel data missing)`);
-  if (bits !== 8) throw new DicomError(`${name}: ${bits ?? 'unknown'}-bit DICOM pixels are not supported (8-bit only)`);
+  if (!rows || !cols || !pixel)
+    throw new DicomError(`${name}: DICOM file has no image (rows, columns or pixel data missing)`);
+  if (bits !== 8)
+    throw new DicomError(`${name}: ${bits ?? 'unknown'}-bit DICOM pixels are not supported (8-bit only)`);
   if (!((spp === 1 && photometric.startsWith('MONOCHROME')) || (spp === 3 && photometric === 'RGB'))) {
-    throw new DicomError(`${name}: photometric interpretation ${photometric || '?'} with ${spp} samples is not supported`);
+    throw new DicomError(
+      `${name}: photometric interpretation ${photometric || '?'} with ${spp} samples is not supported`,
+    );
   }
   const n = rows * cols;
   if (pixel.length < n * spp || pixel.dataOffset + n * spp > bytes.length) {
-    throw new DicomError(`${name}: pixel data is truncated (${pixel.length} bytes for ${cols}x${rows}x${spp})`);
+    throw new DicomError(
+      `${name}: pixel data is truncated (${pixel.length} bytes for ${cols}x${rows}x${spp})`,
+    );
   }
   const src = bytes.subarray(pixel.dataOffset, pixel.dataOffset + n * spp);
   const data = new Uint8Array(n * spp);

@@ -11,7 +11,14 @@ import type { Store } from './database.js';
 import { readBlob } from './file-store.js';
 import { loadFov, loadImageRaster } from './image-data.js';
 import { allImageIds, getImage, type ImageRecord } from './images.js';
-import { latestMaskVersion, loadMask, loadProbability, readMaskPng, type MaskKind, type MaskVersion } from './masks.js';
+import {
+  latestMaskVersion,
+  loadMask,
+  loadProbability,
+  readMaskPng,
+  type MaskKind,
+  type MaskVersion,
+} from './masks.js';
 import { areaAndBbox, encodeCocoRle, type CocoRle } from './rle.js';
 
 /** Which version to export: 'best' = latest approved, else latest draft, else latest prediction. */
@@ -24,7 +31,11 @@ const PREFERENCE: Record<MaskSource, readonly MaskKind[]> = {
   prediction: ['prediction'],
 };
 
-export function chooseMaskVersion(store: Store, imageId: number, source: MaskSource = 'best'): MaskVersion | null {
+export function chooseMaskVersion(
+  store: Store,
+  imageId: number,
+  source: MaskSource = 'best',
+): MaskVersion | null {
   return latestMaskVersion(store, imageId, PREFERENCE[source]);
 }
 
@@ -36,7 +47,12 @@ function stem(name: string): string {
 function outputStems(images: ImageRecord[]): Map<number, string> {
   const counts = new Map<string, number>();
   for (const img of images) counts.set(stem(img.fileName), (counts.get(stem(img.fileName)) ?? 0) + 1);
-  return new Map(images.map((img) => [img.id, counts.get(stem(img.fileName))! > 1 ? `${stem(img.fileName)}_${img.id}` : stem(img.fileName)]));
+  return new Map(
+    images.map((img) => [
+      img.id,
+      counts.get(stem(img.fileName))! > 1 ? `${stem(img.fileName)}_${img.id}` : stem(img.fileName),
+    ]),
+  );
 }
 
 export interface ExportedMask {
@@ -46,7 +62,11 @@ export interface ExportedMask {
   file: string;
 }
 
-function imagesWithMasks(store: Store, source: MaskSource, imageIds?: number[]): { image: ImageRecord; version: MaskVersion }[] {
+function imagesWithMasks(
+  store: Store,
+  source: MaskSource,
+  imageIds?: number[],
+): { image: ImageRecord; version: MaskVersion }[] {
   const out: { image: ImageRecord; version: MaskVersion }[] = [];
   for (const id of imageIds ?? allImageIds(store)) {
     const version = chooseMaskVersion(store, id, source);
@@ -93,7 +113,10 @@ export interface CocoDocument {
 }
 
 /** COCO-style JSON: one 'vessel' annotation per image, as uncompressed RLE (iscrowd 1, as COCO requires). */
-export async function buildCoco(store: Store, opts: { source?: MaskSource; imageIds?: number[] } = {}): Promise<CocoDocument> {
+export async function buildCoco(
+  store: Store,
+  opts: { source?: MaskSource; imageIds?: number[] } = {},
+): Promise<CocoDocument> {
   const items = imagesWithMasks(store, opts.source ?? 'best', opts.imageIds);
   const doc: CocoDocument = {
     info: { description: 'RetinaStudio vessel masks', version: '1', date_created: new Date().toISOString() },
@@ -178,7 +201,17 @@ export async function computeImageMetrics(
   return rows;
 }
 
-const METRIC_COLUMNS = ['f1', 'iou', 'sensitivity', 'specificity', 'precision', 'accuracy', 'mcc', 'aucRoc', 'aucPr'] as const;
+const METRIC_COLUMNS = [
+  'f1',
+  'iou',
+  'sensitivity',
+  'specificity',
+  'precision',
+  'accuracy',
+  'mcc',
+  'aucRoc',
+  'aucPr',
+] as const;
 
 function csvField(v: string | number | null): string {
   if (v === null) return '';
@@ -277,13 +310,16 @@ export async function exportDataset(
       for (const { image, version } of chosen) {
         const s = stems.get(image.id)!;
         const ext = EXTENSION[image.format];
-        const bytes = ext ? await readBlob(store, image.fileHash) : await encodePng(await loadImageRaster(store, image));
+        const bytes = ext
+          ? await readBlob(store, image.fileHash)
+          : await encodePng(await loadImageRaster(store, image));
         await writeFile(join(tmp, 'images', s + (ext ?? '.png')), bytes);
         if (version) {
           await writeFile(join(tmp, 'masks', `${s}.png`), await readMaskPng(store, version));
           masks++;
         }
-        if (image.fovHash) await writeFile(join(tmp, 'fov', `${s}.png`), await readBlob(store, image.fovHash));
+        if (image.fovHash)
+          await writeFile(join(tmp, 'fov', `${s}.png`), await readBlob(store, image.fovHash));
         if (image.datasetSplit === 'train') train.push(s);
         if (image.datasetSplit === 'test') test.push(s);
       }

@@ -44,10 +44,11 @@ export async function putBlob(store: Store, bytes: Uint8Array, knownHash?: strin
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR') {
       throw new StoreReadOnlyError(`${store.filesDir}: file store is not writable (${code})`);
     }
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw new StoreError(`${store.filesDir}: the disk is full (${code})`);
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new StoreError(`${store.filesDir}: the disk is full (${code})`);
     throw err;
   }
   return hash;
@@ -72,6 +73,8 @@ export async function readBlob(store: Store, hash: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw new StoreError(`${path}: blob missing or unreadable (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw new StoreError(
+      `${path}: blob missing or unreadable (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
   }
 }

@@ -40,7 +40,8 @@ export interface GreyImage {
 /** Encodes 8-bit grey pixels; each row uses the Up filter, which suits masks (long vertical runs). */
 export function encodeGreyPng(img: GreyImage): Buffer {
   const { width, height, data } = img;
-  if (data.length !== width * height) throw new StoreError(`grey PNG: ${data.length} bytes for ${width}x${height}`);
+  if (data.length !== width * height)
+    throw new StoreError(`grey PNG: ${data.length} bytes for ${width}x${height}`);
   const raw = Buffer.alloc((width + 1) * height);
   for (let y = 0; y < height; y++) {
     const o = y * (width + 1);
@@ -103,7 +104,8 @@ export function decodeGreyPng(buf: Uint8Array, name = 'PNG'): GreyImage | null {
       const up = y > 0 ? out[dst - width + x] : 0;
       const c = x > 0 && y > 0 ? out[dst - width + x - 1] : 0;
       const v = raw[src + x];
-      const pred = f === 0 ? 0 : f === 1 ? a : f === 2 ? up : f === 3 ? (a + up) >> 1 : f === 4 ? paeth(a, up, c) : -1;
+      const pred =
+        f === 0 ? 0 : f === 1 ? a : f === 2 ? up : f === 3 ? (a + up) >> 1 : f === 4 ? paeth(a, up, c) : -1;
       if (pred < 0) throw new StoreError(`${name}: bad PNG filter ${f}`);
       out[dst + x] = (v + pred) & 0xff;
     }

@@ -130,7 +130,8 @@ export function getImage(store: Store, id: number): ImageRecord {
 }
 
 export function findImageByHash(store: Store, fileHash: string): ImageRecord | null {
-  const row = store.db.prepare('SELECT * FROM images WHERE file_hash = ?').get(fileHash) as ImageRow | undefined;
+  const row = store.db.prepare('SELECT * FROM images WHERE file_hash = ?').get(fileHash) as
+    ImageRow | undefined;
   return row ? toImage(row) : null;
 }
 
@@ -199,7 +200,8 @@ const LATEST = (kind: string): string =>
 /** Keyset-paginated listing in import order: cost per page does not grow with the table. */
 export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
   const limit = q.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new StoreError(`page size ${limit} not in 1..1000`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new StoreError(`page size ${limit} not in 1..1000`);
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (q.patientId !== undefined) {
@@ -223,17 +225,22 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     params.push(`%${q.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
   }
   if (q.maskStatus !== undefined) {
-    const has = (k: string): string => `EXISTS (SELECT 1 FROM mask_versions m WHERE m.image_id = i.id AND m.kind = '${k}')`;
+    const has = (k: string): string =>
+      `EXISTS (SELECT 1 FROM mask_versions m WHERE m.image_id = i.id AND m.kind = '${k}')`;
     const order = ['approved', 'draft', 'prediction'];
-    if (q.maskStatus === 'none') where.push(`NOT ${has('approved')} AND NOT ${has('draft')} AND NOT ${has('prediction')}`);
+    if (q.maskStatus === 'none')
+      where.push(`NOT ${has('approved')} AND NOT ${has('draft')} AND NOT ${has('prediction')}`);
     else {
       where.push(has(q.maskStatus));
       for (const k of order.slice(0, order.indexOf(q.maskStatus))) where.push(`NOT ${has(k)}`);
     }
   }
   const filter = where.length ? where.join(' AND ') : '1';
-  const from = 'FROM images i LEFT JOIN studies s ON s.id = i.study_id LEFT JOIN patients p ON p.id = s.patient_id';
-  const total = (store.db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${filter}`).get(...params) as { n: number }).n;
+  const from =
+    'FROM images i LEFT JOIN studies s ON s.id = i.study_id LEFT JOIN patients p ON p.id = s.patient_id';
+  const total = (
+    store.db.prepare(`SELECT COUNT(*) AS n ${from} WHERE ${filter}`).get(...params) as { n: number }
+  ).n;
   const after = q.cursor ? Number(q.cursor) : 0;
   if (!Number.isInteger(after) || after < 0) throw new StoreError(`invalid page cursor '${q.cursor}'`);
   const rows = store.db
@@ -244,17 +251,15 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     )
     .all(...params, after, limit + 1) as ListRow[];
   const more = rows.length > limit;
-  const items = rows.slice(0, limit).map(
-    (r): ImageListItem => ({
-      ...toImage(r),
-      patientPseudonym: r.pseudonym,
-      studyDate: r.study_date,
-      latestPredictionId: r.pred_id,
-      latestDraftId: r.draft_id,
-      latestApprovedId: r.approved_id,
-      maskStatus: r.approved_id ? 'approved' : r.draft_id ? 'draft' : r.pred_id ? 'prediction' : 'none',
-    }),
-  );
+  const items = rows.slice(0, limit).map((r): ImageListItem => ({
+    ...toImage(r),
+    patientPseudonym: r.pseudonym,
+    studyDate: r.study_date,
+    latestPredictionId: r.pred_id,
+    latestDraftId: r.draft_id,
+    latestApprovedId: r.approved_id,
+    maskStatus: r.approved_id ? 'approved' : r.draft_id ? 'draft' : r.pred_id ? 'prediction' : 'none',
+  }));
   return { items, nextCursor: more ? String(items[items.length - 1].id) : null, total };
 }
 
@@ -268,7 +273,12 @@ export function countImages(store: Store): number {
 }
 
 /** Sets or clears laterality, an image's only editable clinical field (the pixels never change). */
-export function setImageLaterality(store: Store, id: number, laterality: Laterality | null, actor: string): void {
+export function setImageLaterality(
+  store: Store,
+  id: number,
+  laterality: Laterality | null,
+  actor: string,
+): void {
   store.write('set laterality', () => {
     const before = getImage(store, id).laterality;
     store.db.prepare('UPDATE images SET laterality = ? WHERE id = ?').run(laterality, id);

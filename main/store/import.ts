@@ -97,7 +97,11 @@ async function readBytes(path: string): Promise<Buffer> {
 }
 
 /** Reads a mask-like file at the image's size; another size is a MaskSizeError naming the file. */
-async function readMap(path: string, size: { width: number; height: number }, what: string): Promise<BinaryMap> {
+async function readMap(
+  path: string,
+  size: { width: number; height: number },
+  what: string,
+): Promise<BinaryMap> {
   let img: RasterImage;
   try {
     img = await readImage(path);
@@ -112,7 +116,12 @@ async function readMap(path: string, size: { width: number; height: number }, wh
   return toBinaryMap(img);
 }
 
-async function prepare(src: ImageSource, bytes: Buffer, fileHash: string, opts: ImportOptions): Promise<PreparedImage> {
+async function prepare(
+  src: ImageSource,
+  bytes: Buffer,
+  fileHash: string,
+  opts: ImportOptions,
+): Promise<PreparedImage> {
   const base = {
     source: src.imagePath,
     bytes,
@@ -135,7 +144,9 @@ async function prepare(src: ImageSource, bytes: Buffer, fileHash: string, opts: 
       laterality: d.laterality,
       pixelSpacingMm: d.pixelSpacingMm,
       acquisition: d.acquisition,
-      patient: d.patientId ? { pseudonym: d.patientId, birthYear: d.patientBirthYear, sex: d.patientSex } : null,
+      patient: d.patientId
+        ? { pseudonym: d.patientId, birthYear: d.patientBirthYear, sex: d.patientSex }
+        : null,
       study: d.patientId ? { studyUid: d.studyUid, studyDate: d.studyDate, device: d.device } : null,
     };
   } else {
@@ -172,7 +183,10 @@ async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Prom
   // Blobs first: a committed row must never point at a blob that is not on disk.
   await putBlob(store, p.bytes, p.fileHash);
   const rasterHash = p.rasterPng ? await putBlob(store, p.rasterPng) : null;
-  const fovHash = await putBlob(store, encodeGreyPng({ ...p.fov, data: p.fov.data.map((v) => (v ? 255 : 0)) }));
+  const fovHash = await putBlob(
+    store,
+    encodeGreyPng({ ...p.fov, data: p.fov.data.map((v) => (v ? 255 : 0)) }),
+  );
   const maskHash = p.mask ? await putBlob(store, encodeMaskPng(p.mask)) : null;
   return store.write('import an image', () => {
     const existing = findImageByHash(store, p.fileHash);
@@ -227,7 +241,12 @@ async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Prom
 }
 
 /** Imports one source into the report; never throws for bad input (it is reported), only for store failures. */
-async function importSource(store: Store, src: ImageSource, report: ImportReport, opts: ImportOptions): Promise<void> {
+async function importSource(
+  store: Store,
+  src: ImageSource,
+  report: ImportReport,
+  opts: ImportOptions,
+): Promise<void> {
   try {
     const bytes = await readBytes(src.imagePath);
     const fileHash = sha256(bytes);
@@ -238,7 +257,8 @@ async function importSource(store: Store, src: ImageSource, report: ImportReport
     }
     const prepared = await prepare(src, bytes, fileHash, opts);
     const result = await commit(store, prepared, opts);
-    if (typeof result === 'number') report.duplicates.push({ source: src.imagePath, existingImageId: result });
+    if (typeof result === 'number')
+      report.duplicates.push({ source: src.imagePath, existingImageId: result });
     else report.imported.push(result);
   } catch (err) {
     // Input problems are per-file; a store that cannot be written stops the whole import.
@@ -280,7 +300,22 @@ export async function importImageFiles(
   );
 }
 
-const IMAGE_EXT = new Set(['.png', '.tif', '.tiff', '.gif', '.jpg', '.jpeg', '.bmp', '.ppm', '.pgm', '.pbm', '.pnm', '.webp', '.dcm', '.dicom']);
+const IMAGE_EXT = new Set([
+  '.png',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.jpg',
+  '.jpeg',
+  '.bmp',
+  '.ppm',
+  '.pgm',
+  '.pbm',
+  '.pnm',
+  '.webp',
+  '.dcm',
+  '.dicom',
+]);
 const MASK_SUFFIX = /[_-]mask$/i;
 const FOV_SUFFIX = /[_-]fov$/i;
 
@@ -302,19 +337,29 @@ export async function scanFolder(dir: string): Promise<ImageSource[]> {
   if (!info?.isDirectory()) throw new UnreadableImageError(`${root}: not a folder`);
   const out: ImageSource[] = [];
   const walk = async (folder: string): Promise<void> => {
-    const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    );
     const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
     const sub = async (name: string): Promise<string[]> =>
-      entries.some((e) => e.isDirectory() && e.name === name) ? (await readdir(join(folder, name))).sort() : [];
+      entries.some((e) => e.isDirectory() && e.name === name)
+        ? (await readdir(join(folder, name))).sort()
+        : [];
     const maskDir = await sub('masks');
     const fovDir = await sub('fov');
-    const byStem = (names: string[], stem: string): string | undefined => names.find((n) => stemOf(n) === stem);
+    const byStem = (names: string[], stem: string): string | undefined =>
+      names.find((n) => stemOf(n) === stem);
     for (const name of files) {
       const stem = stemOf(name);
       if (MASK_SUFFIX.test(stem) || FOV_SUFFIX.test(stem)) continue;
-      if (!IMAGE_EXT.has(extname(name).toLowerCase()) && !(await looksLikeDicom(join(folder, name)))) continue;
-      const mask = byStem(maskDir, stem) ?? files.find((f) => MASK_SUFFIX.test(stemOf(f)) && stemOf(f).slice(0, -5) === stem);
-      const fov = byStem(fovDir, stem) ?? files.find((f) => FOV_SUFFIX.test(stemOf(f)) && stemOf(f).slice(0, -4) === stem);
+      if (!IMAGE_EXT.has(extname(name).toLowerCase()) && !(await looksLikeDicom(join(folder, name))))
+        continue;
+      const mask =
+        byStem(maskDir, stem) ??
+        files.find((f) => MASK_SUFFIX.test(stemOf(f)) && stemOf(f).slice(0, -5) === stem);
+      const fov =
+        byStem(fovDir, stem) ??
+        files.find((f) => FOV_SUFFIX.test(stemOf(f)) && stemOf(f).slice(0, -4) === stem);
       out.push({
         imagePath: join(folder, name),
         maskPath: mask ? join(maskDir.includes(mask) ? join(folder, 'masks') : folder, mask) : undefined,
@@ -360,14 +405,16 @@ export async function importDataset(
   const ref = openDataset(dir, opts.kind);
   const name = opts.name ?? (ref.kind === 'generic' ? basename(ref.root) : ref.kind);
   const splitOf = (id: string): 'train' | 'test' | null =>
-    ref.splits.train.some((s) => s.id === id) ? 'train' : ref.splits.test.some((s) => s.id === id) ? 'test' : null;
-  const sources = ref.splits.all.map(
-    (s): ImageSource => ({
-      imagePath: s.imagePath,
-      maskPath: s.maskPath,
-      fovPath: s.fovPath,
-      dataset: { name, sampleId: s.id, split: splitOf(s.id) },
-    }),
-  );
+    ref.splits.train.some((s) => s.id === id)
+      ? 'train'
+      : ref.splits.test.some((s) => s.id === id)
+        ? 'test'
+        : null;
+  const sources = ref.splits.all.map((s): ImageSource => ({
+    imagePath: s.imagePath,
+    maskPath: s.maskPath,
+    fovPath: s.fovPath,
+    dataset: { name, sampleId: s.id, split: splitOf(s.id) },
+  }));
   return importAll(store, sources, { ...opts, maskKind: 'approved' });
 }

@@ -80,7 +80,9 @@ const toMask = (r: MaskRow): MaskVersion => ({
 export function encodeMaskPng(mask: BinaryMap): Buffer {
   const n = mask.width * mask.height;
   if (mask.data.length !== n) {
-    throw new MaskSizeError(`mask data has ${mask.data.length} pixels, expected ${n} for ${mask.width}x${mask.height}`);
+    throw new MaskSizeError(
+      `mask data has ${mask.data.length} pixels, expected ${n} for ${mask.width}x${mask.height}`,
+    );
   }
   const grey = new Uint8Array(n);
   for (let i = 0; i < n; i++) grey[i] = mask.data[i] ? 255 : 0;
@@ -89,7 +91,9 @@ export function encodeMaskPng(mask: BinaryMap): Buffer {
 
 function encodeProbability(p: Float32Array | Uint8Array, width: number, height: number): Buffer {
   if (p.length !== width * height) {
-    throw new MaskSizeError(`probability map has ${p.length} pixels, expected ${width * height} (${width}x${height})`);
+    throw new MaskSizeError(
+      `probability map has ${p.length} pixels, expected ${width * height} (${width}x${height})`,
+    );
   }
   let grey: Uint8Array;
   if (p instanceof Uint8Array) grey = p;
@@ -108,7 +112,9 @@ export function getMaskVersion(store: Store, id: number): MaskVersion {
 
 /** Every version of an image's mask, oldest first: the history. */
 export function listMaskVersions(store: Store, imageId: number): MaskVersion[] {
-  const rows = store.db.prepare('SELECT * FROM mask_versions WHERE image_id = ? ORDER BY id').all(imageId) as MaskRow[];
+  const rows = store.db
+    .prepare('SELECT * FROM mask_versions WHERE image_id = ? ORDER BY id')
+    .all(imageId) as MaskRow[];
   return rows.map(toMask);
 }
 
@@ -118,7 +124,9 @@ export function latestMaskVersion(
   imageId: number,
   kinds: MaskKind | readonly MaskKind[],
 ): MaskVersion | null {
-  const stmt = store.db.prepare('SELECT * FROM mask_versions WHERE image_id = ? AND kind = ? ORDER BY id DESC LIMIT 1');
+  const stmt = store.db.prepare(
+    'SELECT * FROM mask_versions WHERE image_id = ? AND kind = ? ORDER BY id DESC LIMIT 1',
+  );
   for (const kind of typeof kinds === 'string' ? [kinds] : kinds) {
     const row = stmt.get(imageId, kind) as MaskRow | undefined;
     if (row) return toMask(row);
@@ -138,7 +146,10 @@ export function latestMasks(
 }
 
 /** The latest approved version of every image that has one (what retraining trains on), by image id. */
-export function latestApprovedMasks(store: Store, filter: { dataset?: string; split?: 'train' | 'test' } = {}): MaskVersion[] {
+export function latestApprovedMasks(
+  store: Store,
+  filter: { dataset?: string; split?: 'train' | 'test' } = {},
+): MaskVersion[] {
   const where: string[] = ["m.kind = 'approved'"];
   const params: string[] = [];
   if (filter.dataset !== undefined) {
@@ -161,10 +172,7 @@ export function latestApprovedMasks(store: Store, filter: { dataset?: string; sp
 }
 
 /** Internal (inside a write): inserts a version whose blobs are already stored. */
-export function insertMaskVersionTx(
-  store: Store,
-  v: Omit<MaskVersion, 'id' | 'createdAt'>,
-): MaskVersion {
+export function insertMaskVersionTx(store: Store, v: Omit<MaskVersion, 'id' | 'createdAt'>): MaskVersion {
   const info = store.db
     .prepare(
       `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
@@ -195,14 +203,23 @@ export function insertMaskVersionTx(
   return getMaskVersion(store, id);
 }
 
-function checkLinks(store: Store, imageId: number, kind: MaskKind, parentId: number | null, modelId: number | null): void {
+function checkLinks(
+  store: Store,
+  imageId: number,
+  kind: MaskKind,
+  parentId: number | null,
+  modelId: number | null,
+): void {
   if (parentId !== null) {
     const parent = getMaskVersion(store, parentId);
     if (parent.imageId !== imageId) {
-      throw new ConstraintError(`mask version ${parentId} belongs to image ${parent.imageId}, not ${imageId}`);
+      throw new ConstraintError(
+        `mask version ${parentId} belongs to image ${parent.imageId}, not ${imageId}`,
+      );
     }
   }
-  if (kind === 'prediction' && modelId === null) throw new ConstraintError('a prediction needs the model that made it');
+  if (kind === 'prediction' && modelId === null)
+    throw new ConstraintError('a prediction needs the model that made it');
 }
 
 /**
@@ -242,7 +259,12 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
 }
 
 /** Approves a version as it is: a new 'approved' version with the same pixels whose parent is `versionId`. */
-export function approveMaskVersion(store: Store, versionId: number, author: string, note?: string): MaskVersion {
+export function approveMaskVersion(
+  store: Store,
+  versionId: number,
+  author: string,
+  note?: string,
+): MaskVersion {
   const source = getMaskVersion(store, versionId);
   return store.write('approve a mask', () =>
     insertMaskVersionTx(store, {
@@ -280,7 +302,10 @@ export async function loadMask(store: Store, version: MaskVersion): Promise<Bina
 /** A prediction's probability map in [0,1] (8-bit precision), or null when none was saved. */
 export async function loadProbability(store: Store, version: MaskVersion): Promise<Float32Array | null> {
   if (!version.probHash) return null;
-  const grey = decodeGreyPng(await readBlob(store, version.probHash), `probability of mask version ${version.id}`);
+  const grey = decodeGreyPng(
+    await readBlob(store, version.probHash),
+    `probability of mask version ${version.id}`,
+  );
   if (!grey) throw new StoreError(`mask version ${version.id}: probability blob is not an 8-bit grey PNG`);
   const out = new Float32Array(grey.data.length);
   for (let i = 0; i < out.length; i++) out[i] = grey.data[i] / 255;

@@ -106,7 +106,9 @@ export function registerModel(store: Store, input: RegisterModelInput, actor: st
         nowIso(),
       );
     const id = Number(info.lastInsertRowid);
-    const link = store.db.prepare('INSERT INTO model_training_masks (model_id, mask_version_id, role) VALUES (?, ?, ?)');
+    const link = store.db.prepare(
+      'INSERT INTO model_training_masks (model_id, mask_version_id, role) VALUES (?, ?, ?)',
+    );
     for (const t of input.trainedOn ?? []) link.run(id, t.maskVersionId, t.role ?? 'train');
     recordAudit(store, actor, 'model.register', 'model', id, {
       name: input.name,

@@ -82,7 +82,8 @@ export function getPatient(store: Store, id: number): Patient {
 }
 
 export function findPatient(store: Store, pseudonym: string): Patient | null {
-  const row = store.db.prepare('SELECT * FROM patients WHERE pseudonym = ?').get(pseudonym) as PatientRow | undefined;
+  const row = store.db.prepare('SELECT * FROM patients WHERE pseudonym = ?').get(pseudonym) as
+    PatientRow | undefined;
   return row ? toPatient(row) : null;
 }
 
@@ -123,8 +124,7 @@ export function listStudies(store: Store, patientId: number): Study[] {
 export function ensureStudyTx(store: Store, input: StudyInput, actor: string): Study {
   if (input.studyUid) {
     const row = store.db.prepare('SELECT * FROM studies WHERE study_uid = ?').get(input.studyUid) as
-      | StudyRow
-      | undefined;
+      StudyRow | undefined;
     if (row) return toStudy(row);
   }
   const info = store.db
@@ -140,7 +140,10 @@ export function ensureStudyTx(store: Store, input: StudyInput, actor: string): S
       nowIso(),
     );
   const id = Number(info.lastInsertRowid);
-  recordAudit(store, actor, 'study.create', 'study', id, { patientId: input.patientId, studyUid: input.studyUid });
+  recordAudit(store, actor, 'study.create', 'study', id, {
+    patientId: input.patientId,
+    studyUid: input.studyUid,
+  });
   return getStudy(store, id);
 }
 

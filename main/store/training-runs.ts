@@ -59,10 +59,15 @@ export function getTrainingRun(store: Store, id: number): TrainingRun {
   return toRun(row);
 }
 
-export function listTrainingRuns(store: Store, filter: { status?: RunStatus; limit?: number } = {}): TrainingRun[] {
+export function listTrainingRuns(
+  store: Store,
+  filter: { status?: RunStatus; limit?: number } = {},
+): TrainingRun[] {
   const rows = (
     filter.status
-      ? store.db.prepare('SELECT * FROM training_runs WHERE status = ? ORDER BY id DESC LIMIT ?').all(filter.status, filter.limit ?? 100)
+      ? store.db
+          .prepare('SELECT * FROM training_runs WHERE status = ? ORDER BY id DESC LIMIT ?')
+          .all(filter.status, filter.limit ?? 100)
       : store.db.prepare('SELECT * FROM training_runs ORDER BY id DESC LIMIT ?').all(filter.limit ?? 100)
   ) as RunRow[];
   return rows.map(toRun);
@@ -80,9 +85,19 @@ export function startTrainingRun(
         `INSERT INTO training_runs (base_model_id, config, seed, status, progress, log, started_at, pid, heartbeat_at)
          VALUES (?, ?, ?, 'running', 0, '', ?, ?, ?)`,
       )
-      .run(input.baseModelId ?? null, JSON.stringify(input.config ?? null), input.seed, now, input.pid ?? process.pid, now);
+      .run(
+        input.baseModelId ?? null,
+        JSON.stringify(input.config ?? null),
+        input.seed,
+        now,
+        input.pid ?? process.pid,
+        now,
+      );
     const id = Number(info.lastInsertRowid);
-    recordAudit(store, actor, 'run.start', 'training_run', id, { seed: input.seed, baseModelId: input.baseModelId });
+    recordAudit(store, actor, 'run.start', 'training_run', id, {
+      seed: input.seed,
+      baseModelId: input.baseModelId,
+    });
     return getTrainingRun(store, id);
   });
 }
@@ -94,12 +109,22 @@ function requireRunning(store: Store, id: number): TrainingRun {
 }
 
 /** Progress in [0,1] and log lines; frequent, so it is not audited (start and finish are). */
-export function updateTrainingProgress(store: Store, id: number, progress: number, logLines?: string): TrainingRun {
+export function updateTrainingProgress(
+  store: Store,
+  id: number,
+  progress: number,
+  logLines?: string,
+): TrainingRun {
   return store.write('update training progress', () => {
     requireRunning(store, id);
     store.db
       .prepare('UPDATE training_runs SET progress = ?, log = log || ?, heartbeat_at = ? WHERE id = ?')
-      .run(Math.min(1, Math.max(0, progress)), logLines ? (logLines.endsWith('\n') ? logLines : logLines + '\n') : '', nowIso(), id);
+      .run(
+        Math.min(1, Math.max(0, progress)),
+        logLines ? (logLines.endsWith('\n') ? logLines : logLines + '\n') : '',
+        nowIso(),
+        id,
+      );
     return getTrainingRun(store, id);
   });
 }

@@ -273,7 +273,7 @@ describe('generic folders', { skip }, () => {
     assert.throws(() => openDataset(missing), new DatasetError(missing, 'dataset folder not found'));
     const empty = join(tmp, 'empty');
     await mkdir(empty);
-    assert.throws(() => openDataset(empty), /empty\: dataset folder is empty/);
+    assert.throws(() => openDataset(empty), /empty: dataset folder is empty/);
     const noImages = join(tmp, 'no-images');
     await mkdir(join(noImages, 'images'), { recursive: true });
     await writeFile(join(noImages, 'images', 'readme.txt'), 'x');

@@ -1,92 +1,43 @@
 // Shared by the ONNX tests and the inference bench: small tfjs networks with random weights (including
 // non-trivial batch-norm statistics) and preprocessed crops of real DRIVE images.
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initTf, type LayersModel, type SymbolicTensor } from '../../main/ml/tf.js';
+import { initTf, type LayersModel } from '../../main/ml/tf.js';
 import { readBinaryMap, readImage } from '../../main/ml/image-io.js';
 import { DEFAULT_PREPROCESS, preprocessImage } from '../../main/ml/preprocess.js';
 import { Rng } from '../../main/ml/rng.js';
-import type { UNetConfig } from '../../main/ml/types.js';
+import { TFJS_SUBDIR, writeManifest } from '../../main/ml/model-dir.js';
+import type { ModelManifest, UNetConfig } from '../../main/ml/types.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const datasetsRoot = process.env.RETINA_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
-
-export const REFERENCE_UNET: UNetConfig = {
-  kind: 'unet',
-  inputChannels: 1,
-  depth: 4,
-  baseFilters: 16,
-  convsPerLevel: 2,
-  batchNorm: true,
-  dropout: 0.2,
-  upsampling: 'transpose',
-  residual: false,
-};
 
 export async function tfl() {
   return (await initTf('cpu')).tfl;
 }
 
 /**
- * A U-Net following UNetConfig, built from standard layers only (stands in for the engine's builder in tests
- * that must not depend on it).
+ * Gives every batch norm random gamma/beta/mean/variance and every bias random values, so folding and bias
+ * handling are exercised (fresh layers have identity statistics and zero biases).
  */
-export async function buildTestUNet(cfg: UNetConfig): Promise<LayersModel> {
-  const L = (await tfl()).layers;
-  const apply = (layer: { apply(x: SymbolicTensor | SymbolicTensor[]): unknown }, x: SymbolicTensor | SymbolicTensor[]) =>
-    layer.apply(x) as SymbolicTensor;
-  const block = (x: SymbolicTensor, filters: number, drop: boolean): SymbolicTensor => {
-    const shortcut = cfg.residual ? apply(L.conv2d({ filters, kernelSize: 1, padding: 'same' }), x) : null;
-    let y = x;
-    for (let i = 0; i < cfg.convsPerLevel; i++) {
-      y = apply(L.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: !cfg.batchNorm }), y);
-      if (cfg.batchNorm) y = apply(L.batchNormalization({}), y);
-      if (shortcut && i === cfg.convsPerLevel - 1) y = apply(L.add({}), [y, shortcut]);
-      y = apply(L.activation({ activation: 'relu' }), y);
-    }
-    if (drop && cfg.dropout > 0) y = apply(L.dropout({ rate: cfg.dropout }), y);
-    return y;
-  };
-  const input = (await tfl()).input({ shape: [null, null, cfg.inputChannels] });
-  let x = input;
-  const skips: SymbolicTensor[] = [];
-  for (let l = 0; l < cfg.depth; l++) {
-    x = block(x, cfg.baseFilters * 2 ** l, l === cfg.depth - 1);
-    skips.push(x);
-    x = apply(L.maxPooling2d({ poolSize: 2, strides: 2 }), x);
-  }
-  x = block(x, cfg.baseFilters * 2 ** cfg.depth, true);
-  for (let l = cfg.depth - 1; l >= 0; l--) {
-    const filters = cfg.baseFilters * 2 ** l;
-    if (cfg.upsampling === 'transpose') {
-      x = apply(L.conv2dTranspose({ filters, kernelSize: 2, strides: 2, padding: 'same' }), x);
-    } else {
-      x = apply(L.upSampling2d({ size: [2, 2], interpolation: 'nearest' }), x);
-      x = apply(L.conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu' }), x);
-    }
-    x = apply(L.concatenate({ axis: -1 }), [skips[l], x]);
-    x = block(x, filters, false);
-  }
-  const out = apply(L.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' }), x);
-  return (await tfl()).model({ inputs: input, outputs: out, name: 'test_unet' });
-}
-
-/** Gives every BatchNormalization layer random gamma/beta/mean/variance so folding is actually exercised. */
-export async function randomiseBatchNorm(model: LayersModel, seed: number): Promise<void> {
+export async function randomiseStatistics(model: LayersModel, seed: number): Promise<void> {
   const { tf } = await initTf('cpu');
   const rng = new Rng(seed);
   for (const layer of model.layers) {
-    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const isBn = layer.getClassName() === 'BatchNormalization';
+    if (!isBn && !layer.weights.some((v) => /bias/.test(v.name))) continue;
     const values = layer.weights.map((v) => {
-      const n = v.shape.reduce((a: number, b) => a * (b ?? 1), 1);
-      const arr = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        arr[i] = /moving_variance/.test(v.name)
-          ? rng.uniform(0.3, 2)
-          : /gamma/.test(v.name)
-            ? rng.uniform(0.5, 1.5)
-            : rng.uniform(-0.3, 0.3);
-      }
+      const range = /moving_variance/.test(v.name)
+        ? [0.3, 2]
+        : /gamma/.test(v.name)
+          ? [0.5, 1.5]
+          : isBn || /bias/.test(v.name)
+            ? [-0.3, 0.3]
+            : null; // kernels keep their initialiser values
+      if (!range) return v.read().clone();
+      const arr = new Float32Array(v.shape.reduce((a: number, d) => a * (d ?? 1), 1));
+      for (let i = 0; i < arr.length; i++) arr[i] = rng.uniform(range[0], range[1]);
       return tf.tensor(arr, v.shape as number[]);
     });
     layer.setWeights(values);
@@ -114,4 +65,56 @@ export async function driveCrops(n: number, h: number, w: number, ids = ['01', '
     }
   }
   return out;
+}
+
+/** Writes a model directory (manifest + standard tfjs files) the way the trainer lays it out. */
+export async function writeTestModelDir(dir: string, model: LayersModel, manifest: ModelManifest): Promise<void> {
+  const { tf } = await initTf('cpu');
+  await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const data = artifacts.weightData;
+      const weights = Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : Buffer.from(data!);
+      await writeFile(path.join(dir, TFJS_SUBDIR, 'weights.bin'), weights);
+      const json = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: artifacts.generatedBy,
+        convertedBy: null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      await writeFile(path.join(dir, TFJS_SUBDIR, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  await writeManifest(dir, manifest);
+}
+
+export function testManifest(architecture: UNetConfig, name = 'onnx-test'): ModelManifest {
+  return {
+    format: 'retinastudio-model',
+    formatVersion: 1,
+    name,
+    createdAt: '2024-01-01T00:00:00.000Z',
+    architecture,
+    preprocess: DEFAULT_PREPROCESS,
+    threshold: 0.42,
+    patchSize: 64,
+    parameters: 0,
+    provenance: {
+      dataset: 'DRIVE',
+      datasetKind: 'drive',
+      trainIds: ['21', '22'],
+      validationIds: ['23'],
+      seed: 1,
+      epochs: 0,
+      patchesSeen: 0,
+      durationSeconds: 0,
+      backend: 'cpu',
+      machine: 'test',
+      loss: 'dice',
+      augment: null,
+      validationCurve: [],
+    },
+  };
 }

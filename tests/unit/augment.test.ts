@@ -118,7 +118,10 @@ describe('augment geometry', () => {
       assert.deepEqual(w.image, expected, JSON.stringify(g));
       assert.deepEqual(w.mask, expected, JSON.stringify(g));
       assert.deepEqual(w.weight, expected, JSON.stringify(g));
-      assert.equal(out.mask.reduce((a, b) => a + b, 0), 1);
+      assert.equal(
+        out.mask.reduce((a, b) => a + b, 0),
+        1,
+      );
     }
     // A pixel below the pivot is mirrored by flipV.
     const below = warpWindow(marked(30, 30, 14, 16), 10, 10, 9, 9, geo({ flipV: true }));
@@ -174,15 +177,26 @@ describe('augment randomness and intensity', () => {
   });
 
   test('elastic jitter displaces pixels by about alpha, smoothly', () => {
-    const src = source(64, 64);
-    const params = sampleAugmentParams({ ...NONE, elastic: { alpha: 2, sigma: 8 } }, 32, 32, createRng(6));
-    assert.ok(params.geometric.elastic);
+    // Image value = x coordinate, so the change of value is the horizontal displacement.
+    const n = 64 * 64;
+    const src: WarpSource = {
+      width: 64,
+      height: 64,
+      image: Float32Array.from({ length: n }, (_, i) => i % 64),
+    };
+    const alpha = 2;
+    const params = sampleAugmentParams({ ...NONE, elastic: { alpha, sigma: 8 } }, 32, 32, createRng(6));
     const out = applyAugment(src, 16, 16, 32, 32, params);
     const plainCrop = warpWindow(src, 16, 16, 32, 32, IDENTITY_GEOMETRY);
-    // The image value encodes position (0.25 per column, 5 per row), so differences reveal displacements.
-    let moved = 0;
-    for (let i = 0; i < 32 * 32; i++) if (Math.abs(out.image[i] - plainCrop.image[i]) > 0.01) moved++;
-    assert.ok(moved > 900, `${moved} pixels moved`);
+    const dx = out.image.map((v, i) => v - plainCrop.image[i]);
+    const rms = Math.sqrt(dx.reduce((a, d) => a + d * d, 0) / dx.length);
+    // Interpolating between control points lowers the spread somewhat below alpha.
+    assert.ok(rms > 0.4 * alpha && rms < 1.3 * alpha, `rms displacement ${rms}`);
+    let maxJump = 0;
+    for (let y = 0; y < 32; y++) {
+      for (let x = 1; x < 32; x++) maxJump = Math.max(maxJump, Math.abs(dx[y * 32 + x] - dx[y * 32 + x - 1]));
+    }
+    assert.ok(maxJump < alpha, `neighbouring displacements differ by ${maxJump}`);
   });
 
   test('intensity jitter touches the image only, and never out-of-image pixels', () => {
@@ -198,12 +212,15 @@ describe('augment randomness and intensity', () => {
     assert.ok(base.valid.some((v) => v === 0));
     for (let i = 0; i < base.image.length; i++) {
       const expected = base.valid[i] ? base.image[i] * 1.5 + 0.5 : 0;
-      assert.ok(Math.abs(jit.image[i] - expected) < 1e-5);
+      assert.ok(Math.abs(jit.image[i] - expected) <= 1e-5 * Math.max(1, Math.abs(expected)));
     }
     // Gamma keeps the window's min and max and is monotone.
-    const gam = applyAugment(src, 20, 20, 24, 24, { geometric: g, intensity: { brightness: 0, contrast: 1, gamma: 2 } });
+    const gam = applyAugment(src, 20, 20, 24, 24, {
+      geometric: g,
+      intensity: { brightness: 0, contrast: 1, gamma: 2 },
+    });
     const inside = (o: typeof base) => Array.from(o.image).filter((_, i) => base.valid[i]);
-    assert.ok(Math.abs(Math.max(...inside(gam)) - Math.max(...inside(base))) < 1e-5);
+    assert.ok(Math.abs(Math.max(...inside(gam)) - Math.max(...inside(base))) < 1e-3);
     assert.ok(Math.abs(Math.min(...inside(gam)) - Math.min(...inside(base))) < 1e-5);
   });
 

@@ -102,7 +102,13 @@ describe('clahe', () => {
     // More tiles than pixels: the grid shrinks to one tile per pixel column.
     const many = clahe(grey, 3, 1, null, { clipLimit: 2, tileGrid: 8, bins: 256 });
     assert.ok(many.every((v) => v >= 0 && v <= 1));
-    assert.throws(() => clahe(new Float32Array(5), 2, 2, null, { clipLimit: 2, tileGrid: 2, bins: 256 }), /5 values/);
-    assert.throws(() => clahe(new Float32Array(4), 2, 2, null, { clipLimit: 2, tileGrid: 0, bins: 256 }), /tileGrid/);
+    assert.throws(
+      () => clahe(new Float32Array(5), 2, 2, null, { clipLimit: 2, tileGrid: 2, bins: 256 }),
+      /5 values/,
+    );
+    assert.throws(
+      () => clahe(new Float32Array(4), 2, 2, null, { clipLimit: 2, tileGrid: 0, bins: 256 }),
+      /tileGrid/,
+    );
   });
 });

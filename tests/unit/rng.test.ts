@@ -88,6 +88,9 @@ describe('rng', () => {
     const b = createRng(9).shuffle([...base]);
     assert.deepEqual(a, b);
     assert.notDeepEqual(a, base);
-    assert.deepEqual([...a].sort((x, y) => x - y), base);
+    assert.deepEqual(
+      [...a].sort((x, y) => x - y),
+      base,
+    );
   });
 });

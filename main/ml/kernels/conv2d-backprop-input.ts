@@ -17,11 +17,46 @@ interface BackpropInputAttrs {
   inputShape: [number, number, number, number];
 }
 
-/** W[kh,kw,ci,co] -> Wf[kh,kw,co,ci] flipped in both spatial axes. */
+/** Wf[i,j,co,ci] = W[KH-1-i, KW-1-j, ci, co] (the stock Reverse kernel is slow on large filters). */
 function flippedSwappedFilter(backend: BackendWasm, filter: TensorInfo): TensorInfo {
-  const rev = runWasmKernel(backend, 'Reverse', { x: filter }, { dims: [0, 1] });
-  const out = transposeInfo(backend, rev, [0, 1, 3, 2]);
-  disposeInfos(backend, rev);
+  const [kh, kw, ci, co] = shape4(filter, 'filter');
+  const out = backend.makeOutput([kh, kw, co, ci], 'float32');
+  const dst = heapF32(backend, out);
+  const src = heapF32(backend, filter);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const s0 = ((kh - 1 - i) * kw + (kw - 1 - j)) * ci * co;
+      const d0 = (i * kw + j) * co * ci;
+      for (let c = 0; c < ci; c++) {
+        for (let o = 0; o < co; o++) dst[d0 + o * ci + c] = src[s0 + c * co + o];
+      }
+    }
+  }
+  return out;
+}
+
+/** out[n, h*s+a, w*s+b, c] = x[n, h, w, (a*s+b)*C + c] (the stock DepthToSpace is slow). */
+function depthToSpace(backend: BackendWasm, x: TensorInfo, s: number): TensorInfo {
+  const [n, h, w, d] = shape4(x, 'x');
+  const c = d / (s * s);
+  const out = backend.makeOutput([n, h * s, w * s, c], 'float32');
+  const dst = heapF32(backend, out);
+  const src = heapF32(backend, x);
+  const ws = w * s;
+  for (let b = 0; b < n; b++) {
+    for (let i = 0; i < h; i++) {
+      for (let j = 0; j < w; j++) {
+        const s0 = ((b * h + i) * w + j) * d;
+        for (let a = 0; a < s; a++) {
+          for (let e = 0; e < s; e++) {
+            const d0 = ((b * h * s + i * s + a) * ws + j * s + e) * c;
+            const sa = s0 + (a * s + e) * c;
+            for (let k = 0; k < c; k++) dst[d0 + k] = src[sa + k];
+          }
+        }
+      }
+    }
+  }
   return out;
 }
 
@@ -66,7 +101,7 @@ function upconvAsMatmul(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo
   const dy2 = reshapeInfo(backend, dy, [n * ho * wo, co]);
   const prod = runWasmKernel(backend, 'BatchMatMul', { a: dy2, b: wm }, { transposeA: false, transposeB: false });
   const prod4 = reshapeInfo(backend, prod, [n, ho, wo, s * s * ci]);
-  const out = runWasmKernel(backend, 'DepthToSpace', { x: prod4 }, { blockSize: s, dataFormat: 'NHWC' });
+  const out = depthToSpace(backend, prod4, s);
   disposeInfos(backend, wt, wm, dy2, prod, prod4);
   return out;
 }

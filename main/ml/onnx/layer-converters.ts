@@ -424,11 +424,6 @@ function chain(op: 'Add' | 'Mul' | 'Max' | 'Min'): Converter {
   };
 }
 
-const subtract: Converter = (a) => {
-  if (a.inputs.length !== 2) a.info.fail('needs exactly 2 inputs');
-  return a.b.node('Sub', a.inputs, {}, a.info.name);
-};
-
 const average: Converter = (a) => a.b.node('Mean', a.inputs, {}, a.info.name);
 
 // ------------------------------------------------------------------ registry
@@ -455,7 +450,6 @@ export const CONVERTERS: Record<string, Converter> = {
   Multiply: chain('Mul'),
   Maximum: chain('Max'),
   Minimum: chain('Min'),
-  Subtract: subtract,
   Average: average,
   ...Object.fromEntries(IDENTITY_CLASSES.map((c) => [c, (a: ConvertArgs) => single(a)])),
 };

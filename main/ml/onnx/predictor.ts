@@ -37,7 +37,7 @@ export async function createOnnxPredictor(onnxPath: string, opts: OnnxPredictorO
       executionMode: 'sequential',
       enableCpuMemArena: true,
       enableMemPattern: true,
-      logSeverityLevel: 3,
+      logSeverityLevel: 4, // failures surface as our one-line errors, not as native log lines
     });
   } catch (err) {
     throw new OnnxLoadError(`${onnxPath}: ONNX Runtime cannot load the model (${firstLine(err)})`);
@@ -65,7 +65,7 @@ export async function createOnnxPredictor(onnxPath: string, opts: OnnxPredictorO
       let out: ort.Tensor;
       try {
         const feeds = { [info.inputName]: new ort.Tensor('float32', input, [n, height, width, channels]) };
-        const results = await session.run(feeds, [info.outputName]);
+        const results = await session.run(feeds, [info.outputName], { logSeverityLevel: 4 });
         out = results[info.outputName];
       } catch (err) {
         throw new OnnxInferenceError(`${onnxPath}: inference on ${n}x${height}x${width}x${channels} failed (${firstLine(err)})`);

@@ -190,7 +190,8 @@ export class ProtoReader {
           break;
         case WIRE_LEN: {
           const len = this.varint();
-          if (len > BigInt(this.buf.length)) throw new ProtoDecodeError(`length ${len} exceeds the buffer`);
+          const left = this.buf.length - this.pos;
+          if (len > BigInt(left)) throw new ProtoDecodeError(`truncated field ${field}: needs ${len} bytes, ${left} left`);
           out.push({ field, wire, value: this.take(Number(len), `field ${field}`) });
           break;
         }

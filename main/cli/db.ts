@@ -1,0 +1,279 @@
+// `retina db init|import|export|backup|check`: the study store from the command line.
+import { userInfo } from 'node:os';
+import { statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import {
+  backupStore,
+  checkStore,
+  defaultDatabasePath,
+  exportCoco,
+  exportDataset,
+  exportMasks,
+  exportMetricsCsv,
+  importDataset,
+  importFolder,
+  importImageFiles,
+  openStore,
+  SCHEMA_VERSION,
+  type ImportReport,
+  type MaskSource,
+  type Store,
+} from '../store/index.js';
+
+export interface DbCliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env?: NodeJS.ProcessEnv;
+}
+
+const HELP = `Usage: retina db <command> [options]
+
+Commands:
+  init                      create the database (or migrate it to schema v${SCHEMA_VERSION})
+  import PATH...            import image files or folders (recursive; masks paired by stem in a sibling
+                            masks/ folder or as <stem>_mask.*); DICOM files are recognised by content
+    --dataset [KIND]        treat each PATH as a dataset layout: auto (default), drive, stare, generic
+    --name NAME             dataset name for the mask author 'dataset:<name>'
+    --mask-kind KIND        kind of imported masks: approved (default) or draft
+  export --out PATH         export masks
+    --format F              masks (PNG per image, default), coco (JSON, RLE), csv (per-image metrics),
+                            dataset (generic images/ masks/ fov/ layout)
+    --source S              best (approved, else draft, else prediction; default), approved, draft, prediction
+    --protocol P            csv metrics over fov (default) or all pixels
+  backup DEST               online backup of the database and its files
+    --no-files              copy the database only
+  check                     integrity, foreign keys and file store
+    --verify                also re-hash every stored file
+
+Options:
+  --db PATH                 database file (default: $RETINA_DB, else the per-user data folder)
+  --actor NAME              name recorded in the audit log (default: the OS user)
+  --json                    machine-readable output on stdout
+  -h, --help                this help
+Exit codes: 0 ok, 1 error, 2 usage.`;
+
+class DbUsageError extends Error {}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function oneLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+function pick<T extends string>(values: Values, name: string, allowed: readonly T[], fallback: T): T {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new DbUsageError(`--${name} must be one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+function summary(report: ImportReport): string {
+  const lines = [
+    `imported ${report.imported.length}, duplicates skipped ${report.duplicates.length}, failed ${report.failed.length}`,
+  ];
+  for (const d of report.duplicates)
+    lines.push(`  duplicate: ${d.source} (already image ${d.existingImageId})`);
+  for (const f of report.failed) lines.push(`  failed: ${f.error}`);
+  return lines.join('\n');
+}
+
+function merge(a: ImportReport, b: ImportReport): ImportReport {
+  return {
+    imported: [...a.imported, ...b.imported],
+    duplicates: [...a.duplicates, ...b.duplicates],
+    failed: [...a.failed, ...b.failed],
+  };
+}
+
+async function runImport(
+  store: Store,
+  paths: string[],
+  values: Values,
+  actor: string,
+  io: DbCliIo,
+): Promise<ImportReport> {
+  if (paths.length === 0) throw new DbUsageError('import needs at least one PATH');
+  const maskKind = pick(values, 'mask-kind', ['approved', 'draft'] as const, 'approved');
+  const progress = (done: number, total: number): void => {
+    if (!values.json && (done === total || done % 10 === 0)) io.stderr.write(`  ${done}/${total}\n`);
+  };
+  let report: ImportReport = { imported: [], duplicates: [], failed: [] };
+  const files: string[] = [];
+  for (const p of paths) {
+    const isDir = statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+    if (values.dataset !== undefined) {
+      const raw = typeof values.dataset === 'string' && values.dataset !== '' ? values.dataset : 'auto';
+      if (!['auto', 'drive', 'stare', 'generic'].includes(raw))
+        throw new DbUsageError('--dataset must be auto, drive, stare or generic');
+      const kind = raw === 'auto' ? undefined : (raw as 'drive' | 'stare' | 'generic');
+      const name = typeof values.name === 'string' ? values.name : undefined;
+      report = merge(report, await importDataset(store, p, { actor, kind, name, onProgress: progress }));
+    } else if (isDir) {
+      report = merge(report, await importFolder(store, p, { actor, maskKind, onProgress: progress }));
+    } else files.push(p);
+  }
+  if (files.length) {
+    report = merge(
+      report,
+      await importImageFiles(
+        store,
+        files.map((imagePath) => ({ imagePath })),
+        { actor, maskKind, onProgress: progress },
+      ),
+    );
+  }
+  return report;
+}
+
+/** Runs `retina db ...`; returns the exit code (0 ok, 1 error, 2 usage). */
+export async function runDbCommand(
+  argv: string[],
+  io: DbCliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  const env = io.env ?? process.env;
+  let values: Values;
+  let positionals: string[];
+  try {
+    // `--dataset` takes an optional kind: a bare `--dataset` is rewritten to `--dataset=auto`.
+    const args = argv.map((a, i) =>
+      a === '--dataset' &&
+      (argv[i + 1] === undefined || !['auto', 'drive', 'stare', 'generic'].includes(argv[i + 1]))
+        ? '--dataset=auto'
+        : a,
+    );
+    const parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        db: { type: 'string' },
+        actor: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        dataset: { type: 'string' },
+        name: { type: 'string' },
+        'mask-kind': { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        format: { type: 'string' },
+        source: { type: 'string' },
+        protocol: { type: 'string' },
+        'no-files': { type: 'boolean' },
+        verify: { type: 'boolean' },
+      },
+    });
+    values = parsed.values as Values;
+    positionals = parsed.positionals;
+  } catch (err) {
+    io.stderr.write(`retina db: ${oneLine(err)} (see 'retina db --help')\n`);
+    return 2;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    (values.help ? io.stdout : io.stderr).write(HELP + '\n');
+    return values.help ? 0 : 2;
+  }
+  if (!['init', 'import', 'export', 'backup', 'check'].includes(command)) {
+    io.stderr.write(`retina db: unknown command '${command}' (see 'retina db --help')\n`);
+    return 2;
+  }
+  const dbPath = typeof values.db === 'string' ? values.db : defaultDatabasePath(env);
+  const actor = typeof values.actor === 'string' ? values.actor : safeUser();
+  const json = values.json === true;
+  const emit = (data: unknown, text: string): void => {
+    io.stdout.write(json ? JSON.stringify(data) + '\n' : text + '\n');
+  };
+  let store: Store | null = null;
+  try {
+    // Validate usage before touching the database.
+    if (command === 'export' && typeof values.out !== 'string')
+      throw new DbUsageError('export needs --out PATH');
+    if (command === 'backup' && rest.length !== 1) throw new DbUsageError('backup needs exactly one DEST');
+    const format = pick(values, 'format', ['masks', 'coco', 'csv', 'dataset'] as const, 'masks');
+    const source = pick(
+      values,
+      'source',
+      ['best', 'approved', 'draft', 'prediction'] as const,
+      'best',
+    ) as MaskSource;
+    const protocol = pick(values, 'protocol', ['fov', 'all'] as const, 'fov');
+
+    const readOnlyCommand = command === 'export' || command === 'backup' || command === 'check';
+    store = openStore(dbPath, { create: !readOnlyCommand });
+    switch (command) {
+      case 'init':
+        emit(
+          { db: store.path, schemaVersion: store.schemaVersion },
+          `${store.path}: schema v${store.schemaVersion}`,
+        );
+        return 0;
+      case 'import': {
+        const report = await runImport(store, rest, values, actor, io);
+        emit({ db: store.path, ...report }, summary(report));
+        return report.failed.length > 0 ? 1 : 0;
+      }
+      case 'export': {
+        const out = values.out as string;
+        if (format === 'masks') {
+          const r = await exportMasks(store, out, { source });
+          emit({ format, out, masks: r }, `wrote ${r.length} masks to ${out}`);
+        } else if (format === 'coco') {
+          const doc = await exportCoco(store, out, { source });
+          emit(
+            { format, out, images: doc.images.length, annotations: doc.annotations.length },
+            `wrote ${doc.annotations.length} annotations to ${out}`,
+          );
+        } else if (format === 'csv') {
+          const rows = await exportMetricsCsv(store, out, { protocol });
+          emit({ format, out, rows: rows.length }, `wrote metrics of ${rows.length} images to ${out}`);
+        } else {
+          const r = await exportDataset(store, out, { source });
+          emit({ format, ...r }, `wrote ${r.images} images and ${r.masks} masks to ${r.dir}`);
+        }
+        return 0;
+      }
+      case 'backup': {
+        const r = await backupStore(store, rest[0], { includeFiles: values['no-files'] !== true });
+        emit(
+          r,
+          `backup written to ${r.path} (${r.blobsCopied} files copied, ${r.blobsPresent} already there)`,
+        );
+        return 0;
+      }
+      case 'check': {
+        const r = await checkStore(store, { verifyHashes: values.verify === true });
+        const text = r.ok
+          ? `${store.path}: ok (schema v${r.schemaVersion}, ${r.counts.images} images, ${r.counts.maskVersions} mask versions)`
+          : `${store.path}: PROBLEMS: integrity ${r.integrity.join('; ')}, ${r.foreignKeyViolations} foreign-key violations, ` +
+            `${r.missingBlobs.length} missing and ${r.corruptBlobs.length} corrupt files`;
+        emit(r, text);
+        return r.ok ? 0 : 1;
+      }
+    }
+    return 2;
+  } catch (err) {
+    if (err instanceof DbUsageError) {
+      io.stderr.write(`retina db: ${err.message} (see 'retina db --help')\n`);
+      return 2;
+    }
+    io.stderr.write(`retina db ${command}: ${oneLine(err)}\n`);
+    if (env.RETINA_DEBUG) io.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    return 1;
+  } finally {
+    store?.close();
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The dispatcher's convention: `run(argv)` with the process's streams. */
+export function run(argv: string[]): Promise<number> {
+  return runDbCommand(argv, { stdout: process.stdout, stderr: process.stderr });
+}

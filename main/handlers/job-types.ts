@@ -1,0 +1,42 @@
+// Messages between the job manager (main thread) and a job's worker thread. Plain data only: they are
+// structured-cloned across the thread boundary.
+import type { DatasetKind, ErrorPayload, NamedBytes } from '../../shared/contract.js';
+
+export type JobSpec =
+  | {
+      kind: 'predict';
+      dbPath: string;
+      imageIds: number[];
+      modelId: number;
+      modelDir: string;
+      threads: number;
+      author: string;
+    }
+  | {
+      kind: 'import';
+      dbPath: string;
+      actor: string;
+      source:
+        | { type: 'files'; paths: string[]; files: NamedBytes[] }
+        | { type: 'folder'; path: string; recursive: boolean; pairMasks: boolean }
+        | { type: 'dataset'; path: string; datasetKind: DatasetKind };
+    };
+
+export interface JobWorkerData {
+  spec: JobSpec;
+  /** Int32Array over a SharedArrayBuffer: [0] becomes 1 when the job is cancelled. */
+  cancelFlag: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; done: number; total: number; message: string | null; imageId: number | null }
+  | {
+      type: 'finished';
+      /** Images created or changed, for one imagesChanged event. */
+      imageIds: number[];
+      message: string;
+      /** Set when nothing useful was done because of bad input (e.g. every file unreadable). */
+      error: ErrorPayload | null;
+      cancelled: boolean;
+    }
+  | { type: 'failed'; error: ErrorPayload };

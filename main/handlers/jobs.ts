@@ -1,0 +1,181 @@
+// Long work (predict, import) runs in worker threads, one job at a time (SQLite has one writer, and the machine's
+// cores are better spent on one ONNX session than on two). Progress is forwarded as jobProgress events at most
+// ~10 times a second, state changes always. Cancel is cooperative: the worker stops after the current image, so
+// nothing is ever half-saved.
+import { Worker } from 'node:worker_threads';
+import { randomUUID } from 'node:crypto';
+import type { ErrorPayload, Id, JobInfo, JobKind } from '../../shared/contract.js';
+import type { EventHub } from './events.js';
+import type { JobSpec, JobWorkerData, WorkerMessage } from './job-types.js';
+import { toId } from './ids.js';
+
+const PROGRESS_INTERVAL_MS = 100;
+/** Finished jobs kept for listJobs. */
+const KEEP_FINISHED = 50;
+
+interface Job {
+  info: JobInfo;
+  spec: JobSpec;
+  cancelFlag: SharedArrayBuffer;
+  worker: Worker | null;
+  lastSent: number;
+  /** Resolves when the job has reached a final state. */
+  settled: Promise<void>;
+  settle: () => void;
+}
+
+function workerEntry(): { url: URL; viaTsx: boolean } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return { url: new URL(fromSource ? './job-worker.ts' : './job-worker.js', import.meta.url), viaTsx: fromSource };
+}
+
+/** Starts a worker on the job entry; from the TypeScript sources it registers tsx in the worker first. */
+function spawnWorker(data: JobWorkerData): Worker {
+  const { url, viaTsx } = workerEntry();
+  if (!viaTsx) return new Worker(url, { workerData: data });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+export class JobManager {
+  private readonly jobs = new Map<Id, Job>();
+  private readonly queue: Job[] = [];
+  private running: Job | null = null;
+  private closed = false;
+
+  constructor(private readonly events: EventHub) {}
+
+  start(kind: JobKind, total: number, spec: JobSpec): JobInfo {
+    if (this.closed) throw new Error('the job manager is shut down');
+    let settle = (): void => {};
+    const settled = new Promise<void>((r) => (settle = r));
+    const job: Job = {
+      info: {
+        jobId: randomUUID(),
+        kind,
+        state: 'queued',
+        done: 0,
+        total,
+        message: null,
+        error: null,
+        startedAt: new Date().toISOString(),
+      },
+      spec,
+      cancelFlag: new SharedArrayBuffer(4),
+      worker: null,
+      lastSent: 0,
+      settled,
+      settle,
+    };
+    this.jobs.set(job.info.jobId, job);
+    this.queue.push(job);
+    this.publish(job, null, true);
+    this.next();
+    this.prune();
+    return { ...job.info };
+  }
+
+  cancel(jobId: Id): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || !['queued', 'running'].includes(job.info.state)) return false;
+    Atomics.store(new Int32Array(job.cancelFlag), 0, 1);
+    if (job.info.state === 'queued') {
+      this.queue.splice(this.queue.indexOf(job), 1);
+      this.finish(job, 'cancelled', 'cancelled before it started', null);
+    }
+    return true;
+  }
+
+  list(): JobInfo[] {
+    return [...this.jobs.values()].map((j) => ({ ...j.info })).reverse();
+  }
+
+  /** Resolves when the job is done, failed or cancelled (tests and shutdown wait on it). */
+  async wait(jobId: Id): Promise<JobInfo> {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`no job ${jobId}`);
+    await job.settled;
+    return { ...job.info };
+  }
+
+  /** Cancels everything and waits for the running worker to stop (it finishes its current image). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of [...this.queue]) this.cancel(job.info.jobId);
+    const running = this.running;
+    if (running) {
+      this.cancel(running.info.jobId);
+      const timeout = new Promise<void>((r) => setTimeout(r, 10_000).unref());
+      await Promise.race([running.settled, timeout]);
+      await running.worker?.terminate();
+    }
+  }
+
+  private next(): void {
+    if (this.running || this.queue.length === 0) return;
+    const job = this.queue.shift()!;
+    this.running = job;
+    job.info.state = 'running';
+    this.publish(job, null, true);
+    let worker: Worker;
+    try {
+      worker = spawnWorker({ spec: job.spec, cancelFlag: job.cancelFlag });
+    } catch (err) {
+      this.finish(job, 'failed', null, { code: 'internal', message: `cannot start a worker: ${(err as Error).message}` });
+      return;
+    }
+    job.worker = worker;
+    worker.on('message', (m: WorkerMessage) => this.onMessage(job, m));
+    worker.on('error', (err) => this.finish(job, 'failed', null, { code: 'internal', message: err.message.split('\n')[0] }));
+    worker.on('exit', (code) => {
+      // A worker that exits without reporting (killed, crashed in native code) still ends its job.
+      this.finish(job, 'failed', null, { code: 'internal', message: `the ${job.info.kind} worker stopped (exit code ${code})` });
+    });
+  }
+
+  private onMessage(job: Job, m: WorkerMessage): void {
+    if (m.type === 'progress') {
+      job.info.done = m.done;
+      job.info.total = m.total;
+      job.info.message = m.message;
+      this.publish(job, m.imageId === null ? null : toId(m.imageId), false);
+      if (m.imageId !== null) this.events.emit('imagesChanged', { imageIds: [toId(m.imageId)] });
+    } else if (m.type === 'finished') {
+      if (m.imageIds.length > 0 && job.info.kind === 'import') {
+        this.events.emit('imagesChanged', { imageIds: m.imageIds.map(toId) });
+      }
+      const state = m.cancelled ? 'cancelled' : m.error ? 'failed' : 'done';
+      this.finish(job, state, m.message, m.error);
+    } else {
+      this.finish(job, 'failed', null, m.error);
+    }
+  }
+
+  private finish(job: Job, state: 'done' | 'failed' | 'cancelled', message: string | null, error: ErrorPayload | null): void {
+    if (['done', 'failed', 'cancelled'].includes(job.info.state)) return;
+    job.info.state = state;
+    if (message !== null) job.info.message = message;
+    job.info.error = error ?? (state === 'cancelled' ? { code: 'cancelled', message: 'the job was cancelled' } : null);
+    this.publish(job, null, true);
+    job.settle();
+    if (this.running === job) {
+      this.running = null;
+      void job.worker?.terminate();
+      job.worker = null;
+      this.next();
+    }
+  }
+
+  private publish(job: Job, imageId: Id | null, force: boolean): void {
+    const now = Date.now();
+    if (!force && imageId === null && now - job.lastSent < PROGRESS_INTERVAL_MS) return;
+    job.lastSent = now;
+    this.events.emit('jobProgress', { ...job.info, imageId });
+  }
+
+  private prune(): void {
+    const finished = [...this.jobs.values()].filter((j) => ['done', 'failed', 'cancelled'].includes(j.info.state));
+    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(j.info.jobId);
+  }
+}

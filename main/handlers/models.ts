@@ -1,0 +1,111 @@
+// Which model predicts: the one asked for, else the server's --model directory, else the store's active model,
+// else the bundled default. A directory that is not yet in the registry is registered (as a candidate) so every
+// prediction can name the model that made it.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RpcError, type ModelSummary } from '../../shared/contract.js';
+import { MANIFEST_FILE, ONNX_FILE, defaultModelDir, readManifest } from '../ml/model-dir.js';
+import type { ModelManifest } from '../ml/types.js';
+import {
+  activeModel,
+  findModelByName,
+  getModel,
+  listModels,
+  registerModel,
+  type ModelRecord,
+  type Store,
+} from '../store/index.js';
+import { toId } from './ids.js';
+
+export interface ResolvedModel {
+  record: ModelRecord;
+  dir: string;
+  manifest: ModelManifest;
+}
+
+async function manifestOf(dir: string): Promise<ModelManifest> {
+  try {
+    return await readManifest(dir);
+  } catch (err) {
+    throw new RpcError('model-failed', (err as Error).message.split('\n')[0]);
+  }
+}
+
+/** The registry row of a model directory, registering it when new (name made unique when taken). */
+export async function ensureRegistered(store: Store, dirArg: string, actor: string): Promise<ModelRecord> {
+  const dir = resolve(dirArg);
+  const existing = listModels(store).find((m) => resolve(m.dirPath) === dir);
+  if (existing) return existing;
+  const manifest = await manifestOf(dir);
+  let name = manifest.name || 'model';
+  for (let n = 2; findModelByName(store, name); n++) name = `${manifest.name || 'model'} (${n})`;
+  return registerModel(
+    store,
+    { name, dirPath: dir, architecture: manifest.architecture, metrics: manifest.testMetrics ?? null },
+    actor,
+  );
+}
+
+export class ModelResolver {
+  private configured: ModelRecord | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly actor: string,
+    /** The shell's --model directory, if any. */
+    private readonly modelDir: string | undefined,
+  ) {}
+
+  /** Registers the configured (or bundled default) model up front, so it has an id before any prediction. */
+  async init(): Promise<void> {
+    if (this.modelDir) {
+      if (!existsSync(join(this.modelDir, MANIFEST_FILE))) {
+        throw new RpcError('model-failed', `${this.modelDir} is not a RetinaStudio model directory (no ${MANIFEST_FILE})`);
+      }
+      this.configured = await ensureRegistered(this.store, this.modelDir, this.actor);
+    } else if (!activeModel(this.store) && existsSync(join(defaultModelDir(), MANIFEST_FILE))) {
+      this.configured = await ensureRegistered(this.store, defaultModelDir(), this.actor);
+    }
+  }
+
+  /** The model a prediction without an explicit model uses, or null when there is none at all. */
+  current(): ModelRecord | null {
+    if (this.configured) return getModel(this.store, this.configured.id);
+    return activeModel(this.store);
+  }
+
+  async resolve(modelId?: number): Promise<ResolvedModel> {
+    const record = modelId !== undefined ? getModel(this.store, modelId) : this.current();
+    if (!record) {
+      throw new RpcError(
+        'model-failed',
+        'no model to predict with: start with --model DIR, or promote a model (retina train, then promote it)',
+      );
+    }
+    const manifest = await manifestOf(record.dirPath);
+    return { record, dir: resolve(record.dirPath), manifest };
+  }
+
+  async summary(record: ModelRecord): Promise<ModelSummary> {
+    let manifest: ModelManifest | null = null;
+    try {
+      manifest = await readManifest(record.dirPath);
+    } catch {
+      // A model whose directory went missing is still listed; it just cannot predict.
+    }
+    const arch = manifest?.architecture;
+    const fov = manifest?.testMetrics ? Object.values(manifest.testMetrics).find((m) => m.protocol === 'fov') : undefined;
+    return {
+      id: toId(record.id),
+      name: record.name,
+      status: record.status,
+      createdAt: record.createdAt,
+      threshold: manifest?.threshold ?? 0.5,
+      architecture: arch
+        ? `U-Net depth ${arch.depth}, ${arch.baseFilters} filters${arch.residual ? ', residual' : ''}`
+        : 'model directory unreadable',
+      metrics: fov ? { f1: fov.f1, aucRoc: fov.aucRoc, dataset: manifest?.provenance.dataset ?? '' } : null,
+      hasOnnx: Boolean(manifest?.onnx) && existsSync(join(record.dirPath, manifest?.onnx?.file || ONNX_FILE)),
+    };
+  }
+}

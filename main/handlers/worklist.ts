@@ -1,0 +1,135 @@
+// The worklist queries: patients, studies and images, paged by offset as the contract asks. The store pages by
+// keyset (cursor), so a page at offset N walks the cursor forwards; filters the store cannot express (several
+// statuses, sorting) are applied here. Fine for worklists of thousands of images; a store query taking offset,
+// status lists and sort keys would make it O(page) for very large databases.
+import type {
+  ImageStatus,
+  ImageSummary,
+  ListImagesRequest,
+  ListPatientsRequest,
+  ListStudiesRequest,
+  Page,
+  PatientSummary,
+  StatusCounts,
+  StudySummary,
+} from '../../shared/contract.js';
+import {
+  getPatient,
+  listImages as storeListImages,
+  listPatients as storeListPatients,
+  listStudies as storeListStudies,
+  type ImageListItem,
+  type ListImagesQuery,
+  type Store,
+  type Study,
+} from '../store/index.js';
+import { rowId, toId } from './ids.js';
+import { emptyCounts, imageStatus, maskStatusOf, summaryFromListItem } from './summaries.js';
+
+const STORE_PAGE = 1000;
+
+/** Every image matching the store-side filter, in import order, as the cursor walks (optionally stopping early). */
+function* walkImages(store: Store, query: Omit<ListImagesQuery, 'cursor' | 'limit'>): Generator<ImageListItem> {
+  let cursor: string | null = null;
+  do {
+    const page = storeListImages(store, { ...query, cursor, limit: STORE_PAGE });
+    yield* page.items;
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+}
+
+function matchesStatus(item: ImageListItem, statuses: ImageStatus[] | undefined): boolean {
+  return !statuses || statuses.length === 0 || statuses.includes(imageStatus(item.maskStatus));
+}
+
+function countStatuses(items: Iterable<ImageListItem>): { counts: StatusCounts; total: number } {
+  const counts = emptyCounts();
+  let total = 0;
+  for (const item of items) {
+    counts[imageStatus(item.maskStatus)]++;
+    total++;
+  }
+  return { counts, total };
+}
+
+export function listImagesPage(store: Store, req: ListImagesRequest): Page<ImageSummary> {
+  const statuses = req.status && req.status.length > 0 ? req.status : undefined;
+  const query: Omit<ListImagesQuery, 'cursor' | 'limit'> = {
+    patientId: req.patientId !== undefined ? rowId(req.patientId, 'patient') : undefined,
+    studyId: req.studyId !== undefined ? rowId(req.studyId, 'study') : undefined,
+    search: req.search?.trim() || undefined,
+    // One status is a store filter; several are filtered here.
+    maskStatus: statuses?.length === 1 ? maskStatusOf(statuses[0]) : undefined,
+  };
+  if (req.sort === undefined) {
+    // Import order: walk only as far as the page needs, but keep counting for `total`.
+    const items: ImageSummary[] = [];
+    let total = 0;
+    for (const item of walkImages(store, query)) {
+      if (!matchesStatus(item, statuses)) continue;
+      if (total >= req.offset && items.length < req.limit) items.push(summaryFromListItem(store, item));
+      total++;
+    }
+    return { items, total, offset: req.offset };
+  }
+  const all = [...walkImages(store, query)].filter((i) => matchesStatus(i, statuses)).map((i) => summaryFromListItem(store, i));
+  if (req.sort === 'name') all.sort((a, b) => a.fileName.localeCompare(b.fileName) || Number(a.id) - Number(b.id));
+  else all.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : Number(b.id) - Number(a.id)));
+  return { items: all.slice(req.offset, req.offset + req.limit), total: all.length, offset: req.offset };
+}
+
+function includes(haystack: (string | null)[], needle: string | undefined): boolean {
+  const n = needle?.trim().toLowerCase();
+  return !n || haystack.some((h) => h !== null && h.toLowerCase().includes(n));
+}
+
+function hasStatus(counts: StatusCounts, statuses: ImageStatus[] | undefined): boolean {
+  return !statuses || statuses.length === 0 || statuses.some((s) => counts[s] > 0);
+}
+
+export function listPatientsPage(store: Store, req: ListPatientsRequest): Page<PatientSummary> {
+  const rows: PatientSummary[] = [];
+  for (const p of storeListPatients(store)) {
+    if (!includes([p.pseudonym, toId(p.id)], req.search)) continue;
+    const images = [...walkImages(store, { patientId: p.id })];
+    const { counts, total } = countStatuses(images);
+    if (!hasStatus(counts, req.status)) continue;
+    const updated = images.map((i) => summaryFromListItem(store, i).updatedAt).sort();
+    rows.push({
+      id: toId(p.id),
+      pseudonym: p.pseudonym,
+      studyCount: storeListStudies(store, p.id).length,
+      imageCount: total,
+      statusCounts: counts,
+      updatedAt: updated.length > 0 ? updated[updated.length - 1] : null,
+    });
+  }
+  return { items: rows.slice(req.offset, req.offset + req.limit), total: rows.length, offset: req.offset };
+}
+
+function studySummary(store: Store, s: Study): StudySummary {
+  const { counts, total } = countStatuses(walkImages(store, { studyId: s.id }));
+  return {
+    id: toId(s.id),
+    patientId: toId(s.patientId),
+    date: s.studyDate,
+    device: s.device,
+    description: s.notes,
+    imageCount: total,
+    statusCounts: counts,
+  };
+}
+
+export function listStudiesPage(store: Store, req: ListStudiesRequest): Page<StudySummary> {
+  const patients =
+    req.patientId !== undefined ? [getPatient(store, rowId(req.patientId, 'patient'))] : storeListPatients(store);
+  const rows: StudySummary[] = [];
+  for (const p of patients) {
+    for (const s of storeListStudies(store, p.id)) {
+      if (!includes([s.studyDate, s.device, s.notes, s.studyUid, toId(s.id), p.pseudonym], req.search)) continue;
+      const summary = studySummary(store, s);
+      if (hasStatus(summary.statusCounts, req.status)) rows.push(summary);
+    }
+  }
+  return { items: rows.slice(req.offset, req.offset + req.limit), total: rows.length, offset: req.offset };
+}

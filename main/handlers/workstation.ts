@@ -1,0 +1,160 @@
+// The one handler table behind both shells: every request channel of shared/contract.ts, implemented over the
+// store and the engine. Payloads reach these functions already validated (dispatchRequest checks them against
+// `requestChecks` first); ids are converted, rows looked up, and failures thrown as errors the boundary turns
+// into readable one-line messages.
+import { createRequire } from 'node:module';
+import { availableParallelism, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import {
+  RpcError,
+  type AppInfo,
+  type OpenDialogRequest,
+  type RequestHandlers,
+} from '../../shared/contract.js';
+import { openStore, getImage, listModels, type Store } from '../store/index.js';
+import { EventHub } from './events.js';
+import { rowId, toId } from './ids.js';
+import { JobManager } from './jobs.js';
+import { getMasks, saveMask } from './masks.js';
+import { ModelResolver } from './models.js';
+import { PictureService } from './pictures.js';
+import { summaryFromRecord } from './summaries.js';
+import { listImagesPage, listPatientsPage, listStudiesPage } from './worklist.js';
+
+/** Who called: the shells fill it in (Electron: the sender's frame; browser mode: the HTTP peer). */
+export interface CallerContext {
+  shell: 'electron' | 'browser';
+  /** Electron webContents id, or the remote address in browser mode. */
+  sender: string;
+}
+
+export interface WorkstationOptions {
+  dbPath: string;
+  shell: 'electron' | 'browser';
+  /** A model directory to predict with (overrides the store's active model). */
+  modelDir?: string;
+  /** Author of masks and imports; default: the OS user. */
+  user?: string;
+  /** ONNX Runtime threads for predictions (default: all cores). */
+  threads?: number;
+  /** The native open dialog (Electron); absent in browser mode, where the UI asks for a path. */
+  showOpenDialog?: (req: OpenDialogRequest, ctx: CallerContext) => Promise<string[]>;
+}
+
+export interface Workstation {
+  readonly handlers: RequestHandlers<CallerContext>;
+  readonly events: EventHub;
+  readonly jobs: JobManager;
+  readonly store: Store;
+  close(): Promise<void>;
+}
+
+function appVersion(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'user';
+  } catch {
+    return 'user';
+  }
+}
+
+export async function createWorkstation(opts: WorkstationOptions): Promise<Workstation> {
+  const dbPath = resolve(opts.dbPath);
+  const store = openStore(dbPath);
+  const user = opts.user ?? osUser();
+  const threads = opts.threads ?? availableParallelism();
+  const events = new EventHub();
+  const jobs = new JobManager(events);
+  const pictures = new PictureService(store);
+  const models = new ModelResolver(store, user, opts.modelDir);
+  try {
+    await models.init();
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const info: AppInfo = { version: appVersion(), shell: opts.shell, databasePath: dbPath, user };
+
+  const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
+
+  const handlers: RequestHandlers<CallerContext> = {
+    getAppInfo: () => info,
+    listPatients: (req) => listPatientsPage(store, req),
+    listStudies: (req) => listStudiesPage(store, req),
+    listImages: (req) => listImagesPage(store, req),
+    getImageInfo: (req) => summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image'))),
+    getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
+    getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
+    getMasks: (req) => getMasks(store, req.imageId),
+    saveDraft: async (req) => {
+      const saved = await saveMask(store, req, 'draft', user);
+      changed(Number(req.imageId));
+      return saved;
+    },
+    approveMask: async (req) => {
+      const saved = await saveMask(store, req, 'approved', user);
+      changed(Number(req.imageId));
+      return saved;
+    },
+    importFiles: (req) => {
+      const paths = (req.paths ?? []).map((p) => resolve(p));
+      const files = req.files ?? [];
+      const spec = { kind: 'import', dbPath, actor: user, source: { type: 'files', paths, files } } as const;
+      return { jobId: jobs.start('import', paths.length + files.length, spec).jobId };
+    },
+    importFolder: (req) => {
+      const source = { type: 'folder', path: resolve(req.path), recursive: req.recursive, pairMasks: req.pairMasks } as const;
+      return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor: user, source }).jobId };
+    },
+    importDataset: (req) => {
+      const source = { type: 'dataset', path: resolve(req.path), datasetKind: req.kind } as const;
+      return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor: user, source }).jobId };
+    },
+    predict: async (req) => {
+      // Check everything that can be checked here, so a bad request fails at once rather than as a job.
+      const imageIds = req.imageIds.map((id) => getImage(store, rowId(id, 'image')).id);
+      const model = await models.resolve(req.modelId !== undefined ? rowId(req.modelId, 'model') : undefined);
+      if (!model.manifest.onnx) {
+        throw new RpcError('model-failed', `model ${model.record.name} has no ONNX export (run: retina export --model ${model.dir})`);
+      }
+      const spec = {
+        kind: 'predict',
+        dbPath,
+        imageIds,
+        modelId: model.record.id,
+        modelDir: model.dir,
+        threads,
+        author: user,
+      } as const;
+      return { jobId: jobs.start('predict', imageIds.length, spec).jobId };
+    },
+    cancelJob: (req) => ({ cancelled: jobs.cancel(req.jobId) }),
+    listJobs: () => ({ jobs: jobs.list() }),
+    listModels: async () => ({ models: await Promise.all(listModels(store).map((m) => models.summary(m))) }),
+    getActiveModel: async () => {
+      const current = models.current();
+      return { model: current ? await models.summary(current) : null };
+    },
+    showOpenDialog: async (req, ctx) => {
+      if (!opts.showOpenDialog) {
+        throw new RpcError('unsupported', 'file dialogs are not available in browser mode: type or paste a path');
+      }
+      return { paths: await opts.showOpenDialog(req, ctx) };
+    },
+  };
+
+  return {
+    handlers,
+    events,
+    jobs,
+    store,
+    async close() {
+      await jobs.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// Who may talk to the browser-mode server: only pages it served itself, on this machine, holding the per-launch
+// token. The Host check defeats DNS rebinding (a hostile page whose name resolves to 127.0.0.1), the Origin check
+// defeats cross-site requests from other pages, and the token defeats other local users and programs.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { TOKEN_HEADER, TOKEN_QUERY } from '../../shared/transport.js';
+
+export const TOKEN_COOKIE = 'retina_token';
+
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function sameToken(given: string | null | undefined, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function allowedHosts(port: number): string[] {
+  return [`127.0.0.1:${port}`, `localhost:${port}`];
+}
+
+/** Host must name this server by loopback address or localhost, with its port. */
+export function hostAllowed(req: IncomingMessage, port: number): boolean {
+  const host = req.headers.host?.toLowerCase();
+  return host !== undefined && allowedHosts(port).includes(host);
+}
+
+/** Origin, when the browser sends one, must be this server itself. */
+export function originAllowed(req: IncomingMessage, port: number): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  return allowedHosts(port).some((h) => origin.toLowerCase() === `http://${h}`);
+}
+
+export function cookieToken(req: IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return null;
+}
+
+export function headerToken(req: IncomingMessage): string | null {
+  const v = req.headers[TOKEN_HEADER];
+  return typeof v === 'string' ? v : null;
+}
+
+export function queryToken(url: URL): string | null {
+  return url.searchParams.get(TOKEN_QUERY);
+}
+
+/** The cookie that lets the page's own assets (scripts, styles) and reloads through without the token in the URL. */
+export function tokenCookie(token: string): string {
+  return `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+}

@@ -1,0 +1,87 @@
+// The shell of the UI: worklist or viewer, the job panel and the error toasts. Nothing here knows whether it
+// runs in Electron or in a browser: it only sees the RetinaClient.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { RetinaClient } from '../../shared/transport.js';
+import type { AppInfo, ImageSummary, JobInfo, ModelSummary } from '../../shared/contract.js';
+import { AppContext, type AppServices, type Toast } from './appContext.js';
+import { Worklist } from './worklist/Worklist.js';
+import { Viewer } from './viewer/Viewer.js';
+import { JobsPanel } from './worklist/JobsPanel.js';
+
+export function App({ client }: { client: RetinaClient }) {
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [jobs, setJobs] = useState<Map<string, JobInfo>>(new Map());
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [model, setModel] = useState<ModelSummary | null>(null);
+  const [open, setOpen] = useState<{ imageId: string; list: ImageSummary[] } | null>(null);
+  const [changed, setChanged] = useState(0);
+
+  const notify = useCallback((message: string, kind: Toast['kind'] = 'error') => {
+    const id = Date.now() + Math.random();
+    setToasts((t) => [...t.slice(-4), { id, kind, message }]);
+    setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 3500);
+  }, []);
+
+  const report = useCallback((err: unknown) => notify(err instanceof Error ? err.message : String(err)), [notify]);
+
+  useEffect(() => {
+    client.invoke('getAppInfo', {}).then(setInfo, report);
+    client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report);
+    client.invoke('listJobs', {}).then((r) => setJobs(new Map(r.jobs.map((j) => [j.jobId, j]))), report);
+    const offJob = client.on('jobProgress', (j) => {
+      setJobs((prev) => new Map(prev).set(j.jobId, j));
+      if (j.state === 'failed' && j.error) notify(`${j.kind} failed: ${j.error.message}`);
+    });
+    const offImages = client.on('imagesChanged', () => setChanged((c) => c + 1));
+    return () => {
+      offJob();
+      offImages();
+    };
+  }, [client, notify, report]);
+
+  const services: AppServices = useMemo(
+    () => ({ client, notify, report, jobs, imagesVersion: changed, model }),
+    [client, notify, report, jobs, changed, model],
+  );
+
+  return (
+    <AppContext.Provider value={services}>
+      <div className="app">
+        <header className="topbar">
+          <span className="brand" onClick={() => setOpen(null)}>
+            RetinaStudio
+          </span>
+          <span className="muted">
+            {open ? 'Viewer' : 'Worklist'}
+            {info ? ` · ${info.shell === 'electron' ? 'desktop' : 'browser'} · ${info.databasePath}` : ''}
+          </span>
+          <span className="spacer" />
+          <span className="muted" data-testid="active-model">
+            Model: {model ? `${model.name} (t=${model.threshold.toFixed(2)})` : 'none active'}
+          </span>
+        </header>
+        <main className="content">
+          {open ? (
+            <Viewer
+              key={open.imageId}
+              imageId={open.imageId}
+              list={open.list}
+              onNavigate={(imageId) => setOpen({ imageId, list: open.list })}
+              onClose={() => setOpen(null)}
+            />
+          ) : (
+            <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
+          )}
+        </main>
+        <JobsPanel />
+        <div className="toasts" role="status">
+          {toasts.map((t) => (
+            <div key={t.id} className={`toast ${t.kind}`} onClick={() => setToasts((x) => x.filter((y) => y.id !== t.id))}>
+              {t.message}
+            </div>
+          ))}
+        </div>
+      </div>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,29 @@
+import { createContext, useContext } from 'react';
+import type { RetinaClient } from '../../shared/transport.js';
+import type { JobInfo, ModelSummary } from '../../shared/contract.js';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+}
+
+export interface AppServices {
+  client: RetinaClient;
+  /** Shows a message to the user (errors stay longer). */
+  notify: (message: string, kind?: Toast['kind']) => void;
+  /** Shows a caught error as a readable message. */
+  report: (err: unknown) => void;
+  jobs: Map<string, JobInfo>;
+  /** Bumped whenever main says images changed. */
+  imagesVersion: number;
+  model: ModelSummary | null;
+}
+
+export const AppContext = createContext<AppServices | null>(null);
+
+export function useApp(): AppServices {
+  const s = useContext(AppContext);
+  if (!s) throw new Error('useApp outside AppContext');
+  return s;
+}

@@ -1,0 +1,41 @@
+// Picks the transport once at start: Electron's preload bridge when present, else HTTP + WebSocket to the
+// browser-mode server this page was loaded from, authenticated by the token in the URL.
+import type { RetinaBridge, RetinaClient } from '../../shared/transport.js';
+import { TOKEN_QUERY } from '../../shared/transport.js';
+import { createElectronClient } from './transport/electronClient.js';
+import { createHttpClient, type FetchLike, type WebSocketCtor } from './transport/httpClient.js';
+
+declare global {
+  interface Window {
+    retina?: RetinaBridge;
+  }
+}
+
+const TOKEN_KEY = 'retina.token';
+
+/** Reads the token from #token=… or ?token=…, keeps it for reloads, and removes it from the address bar. */
+function takeToken(): string | null {
+  const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const query = new URLSearchParams(location.search);
+  const fromUrl = hash.get(TOKEN_QUERY) ?? query.get(TOKEN_QUERY);
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    history.replaceState(null, '', location.pathname);
+    return fromUrl;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function createClient(): RetinaClient {
+  if (window.retina) return createElectronClient(window.retina);
+  const token = takeToken();
+  if (!token) {
+    throw new Error('No access token: open RetinaStudio with the URL printed by `retina serve` (it ends in #token=…).');
+  }
+  return createHttpClient({
+    baseUrl: location.origin,
+    token,
+    fetch: window.fetch.bind(window) as unknown as FetchLike,
+    WebSocket: window.WebSocket as unknown as WebSocketCtor,
+  });
+}

@@ -1,0 +1,232 @@
+// The drawing surface: a react-konva Stage showing the photograph and the mask overlay (image resolution, no
+// smoothing), plus pointer handling for zoom, pan and the editing tools. Pixels change only through the
+// MaskDocument; Konva only draws.
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { Circle, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
+import type Konva from 'konva';
+import type { MaskDocument } from './maskDocument.js';
+import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport.js';
+import type { Point } from '../editing/rect.js';
+
+export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan';
+
+export interface MaskCanvasProps {
+  doc: MaskDocument;
+  image: HTMLCanvasElement;
+  /** Bumped when the photograph canvas was re-rendered (display filter). */
+  imageVersion: number;
+  view: View;
+  onView: (v: View) => void;
+  onSize: (w: number, h: number) => void;
+  tool: Tool;
+  radius: number;
+  maskVisible: boolean;
+  opacity: number;
+  spaceHeld: boolean;
+  onCursor: (p: { x: number; y: number; value: number } | null) => void;
+}
+
+type Gesture =
+  | { kind: 'none' }
+  | { kind: 'pan'; start: Point; view: View }
+  | { kind: 'stroke'; last: Point; value: 0 | 1 }
+  | { kind: 'lasso'; points: Point[]; value: 0 | 1 }
+  | { kind: 'pinch' };
+
+export function MaskCanvas(props: MaskCanvasProps) {
+  const { doc, view, onView, tool, radius } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const overlayLayer = useRef<Konva.Layer>(null);
+  const imageLayer = useRef<Konva.Layer>(null);
+  const cursor = useRef<Konva.Circle>(null);
+  const lassoLine = useRef<Konva.Line>(null);
+  const uiLayer = useRef<Konva.Layer>(null);
+  const gesture = useRef<Gesture>({ kind: 'none' });
+  const pointers = useRef(new Map<number, Point>());
+  const pinchRef = useRef<{ dist: number; mid: Point } | null>(null);
+  const viewRef = useRef(view);
+  viewRef.current = view;
+  const [size, setSize] = useState({ w: 800, h: 600 });
+
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => {
+      const w = Math.max(1, Math.floor(el.clientWidth));
+      const h = Math.max(1, Math.floor(el.clientHeight));
+      setSize({ w, h });
+      props.onSize(w, h);
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // Repaint requests from the document redraw only the overlay layer, on the next frame.
+  useEffect(() => {
+    doc.onRepaint = () => overlayLayer.current?.batchDraw();
+    return () => {
+      doc.onRepaint = () => {};
+    };
+  }, [doc]);
+
+  useEffect(() => {
+    imageLayer.current?.batchDraw();
+  }, [props.imageVersion]);
+
+  // Wheel zoom needs a non-passive listener to keep the page from scrolling.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const onWheel = (e: WheelEvent) => {
+      e.preventDefault();
+      const r = el.getBoundingClientRect();
+      onView(zoomAround(viewRef.current, { x: e.clientX - r.left, y: e.clientY - r.top }, wheelFactor(e.deltaY, e.deltaMode)));
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => el.removeEventListener('wheel', onWheel);
+  }, [onView]);
+
+  const local = (e: { clientX: number; clientY: number }): Point => {
+    const r = (box.current as HTMLDivElement).getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  };
+
+  const moveCursor = (screen: Point) => {
+    const p = toImage(viewRef.current, screen);
+    const c = cursor.current;
+    if (c) {
+      c.position(p);
+      c.visible(tool === 'brush' || tool === 'eraser');
+      uiLayer.current?.batchDraw();
+    }
+    const i = Math.floor(p.x);
+    const j = Math.floor(p.y);
+    const inside = i >= 0 && j >= 0 && i < doc.width && j < doc.height;
+    props.onCursor(inside ? { x: i, y: j, value: doc.mask[j * doc.width + i] } : null);
+  };
+
+  const onPointerDown = (e: React.PointerEvent) => {
+    box.current?.focus();
+    const screen = local(e);
+    pointers.current.set(e.pointerId, screen);
+    (e.target as Element).setPointerCapture?.(e.pointerId);
+    if (pointers.current.size === 2) {
+      // A second finger turns any gesture into a pinch; an open stroke is kept as drawn so far.
+      if (gesture.current.kind === 'stroke') doc.commit();
+      gesture.current = { kind: 'pinch' };
+      pinchRef.current = null;
+      return;
+    }
+    const p = toImage(viewRef.current, screen);
+    const alt = e.altKey;
+    if (e.button === 1 || e.button === 2 || props.spaceHeld || tool === 'pan') {
+      gesture.current = { kind: 'pan', start: screen, view: viewRef.current };
+    } else if (tool === 'brush' || tool === 'eraser') {
+      const value: 0 | 1 = tool === 'brush' && !alt ? 1 : 0;
+      doc.begin(tool);
+      doc.stroke(p, p, radius, value);
+      gesture.current = { kind: 'stroke', last: p, value };
+    } else if (tool === 'fill') {
+      doc.fill({ x: Math.floor(p.x), y: Math.floor(p.y) }, alt ? 0 : 1);
+    } else if (tool === 'lasso') {
+      gesture.current = { kind: 'lasso', points: [p], value: alt ? 0 : 1 };
+    }
+    e.preventDefault();
+  };
+
+  const onPointerMove = (e: React.PointerEvent) => {
+    const screen = local(e);
+    if (pointers.current.has(e.pointerId)) pointers.current.set(e.pointerId, screen);
+    const g = gesture.current;
+    if (g.kind === 'pinch' && pointers.current.size === 2) {
+      const [a, b] = [...pointers.current.values()];
+      const dist = Math.hypot(a.x - b.x, a.y - b.y);
+      const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      const prev = pinchRef.current;
+      if (prev && prev.dist > 0) {
+        const z = zoomAround(viewRef.current, mid, dist / prev.dist);
+        onView({ ...z, x: z.x + mid.x - prev.mid.x, y: z.y + mid.y - prev.mid.y });
+      }
+      pinchRef.current = { dist, mid };
+      return;
+    }
+    moveCursor(screen);
+    if (g.kind === 'pan') {
+      onView({ ...g.view, x: g.view.x + screen.x - g.start.x, y: g.view.y + screen.y - g.start.y });
+    } else if (g.kind === 'stroke') {
+      // Coalesced events keep fast strokes faithful; the capsule rasteriser keeps them gap-free regardless.
+      const samples = e.nativeEvent.getCoalescedEvents?.() ?? [];
+      const list = samples.length > 0 ? samples.map((s) => local(s)) : [screen];
+      for (const s of list) {
+        const p = toImage(viewRef.current, s);
+        doc.stroke(g.last, p, radius, g.value);
+        g.last = p;
+      }
+    } else if (g.kind === 'lasso') {
+      g.points.push(toImage(viewRef.current, screen));
+      lassoLine.current?.points(g.points.flatMap((q) => [q.x, q.y]));
+      uiLayer.current?.batchDraw();
+    }
+  };
+
+  const endGesture = (e: React.PointerEvent) => {
+    pointers.current.delete(e.pointerId);
+    const g = gesture.current;
+    if (g.kind === 'pinch') {
+      if (pointers.current.size === 0) gesture.current = { kind: 'none' };
+      return;
+    }
+    gesture.current = { kind: 'none' };
+    if (g.kind === 'stroke') doc.commit();
+    else if (g.kind === 'lasso') {
+      lassoLine.current?.points([]);
+      uiLayer.current?.batchDraw();
+      if (g.points.length >= 3) doc.lasso(g.points, g.value);
+    }
+  };
+
+  const cursorStyle = props.spaceHeld || tool === 'pan' ? 'grab' : tool === 'fill' ? 'cell' : 'crosshair';
+  return (
+    <div
+      ref={box}
+      className="canvas-box"
+      style={{ cursor: cursorStyle }}
+      tabIndex={-1}
+      data-testid="mask-canvas"
+      onPointerDown={onPointerDown}
+      onPointerMove={onPointerMove}
+      onPointerUp={endGesture}
+      onPointerCancel={endGesture}
+      onPointerLeave={() => props.onCursor(null)}
+      onContextMenu={(e) => e.preventDefault()}
+    >
+      <Stage width={size.w} height={size.h} scaleX={view.scale} scaleY={view.scale} x={view.x} y={view.y} listening={false}>
+        <Layer ref={imageLayer} listening={false} imageSmoothingEnabled={view.scale < 2}>
+          <KRect x={0} y={0} width={doc.width} height={doc.height} fill="#000" />
+          <KImage image={props.image} x={0} y={0} width={doc.width} height={doc.height} />
+        </Layer>
+        <Layer
+          ref={overlayLayer}
+          listening={false}
+          imageSmoothingEnabled={false}
+          opacity={props.opacity}
+          visible={props.maskVisible}
+        >
+          <KImage image={doc.canvas} x={0} y={0} width={doc.width} height={doc.height} />
+        </Layer>
+        <Layer ref={uiLayer} listening={false}>
+          <Circle
+            ref={cursor}
+            radius={Math.max(radius, 0.5)}
+            stroke="#fff"
+            strokeWidth={1 / view.scale}
+            visible={false}
+            shadowColor="#000"
+            shadowBlur={2 / view.scale}
+          />
+          <Line ref={lassoLine} points={[]} closed stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={[4 / view.scale, 3 / view.scale]} />
+        </Layer>
+      </Stage>
+    </div>
+  );
+}

@@ -1,0 +1,223 @@
+// The editing state of one image: the working mask, its undo stack, the prediction, and the overlay canvas at
+// image resolution. React only holds a reference and a change counter; every pixel operation is a pure editing
+// function, and only the dirty rectangle is repainted.
+
+import { strokeSegment } from '../editing/brush.js';
+import { floodFill } from '../editing/floodFill.js';
+import { fillPolygon } from '../editing/lasso.js';
+import { fillHoles, removeIslands } from '../editing/morphology.js';
+import { hexToRgba, packRgba, paintClasses } from '../editing/overlay.js';
+import { clipRect, isEmptyRect, unionRect, EMPTY_RECT, type Point, type Rect } from '../editing/rect.js';
+import { classifyDifference, thresholdProbabilities } from '../editing/threshold.js';
+import { UndoStack } from '../editing/undo.js';
+
+export type OverlayMode = 'mask' | 'diff';
+
+export interface PredictionInput {
+  /** Probabilities (Uint16, p = v / 65535) or a binary mask when only that was kept. */
+  prob: Uint16Array | null;
+  mask: Uint8Array | null;
+  threshold: number;
+  versionId: string;
+}
+
+export interface DocumentOptions {
+  width: number;
+  height: number;
+  /** The saved mask to start from (draft, else approved); null starts from the prediction (or empty). */
+  saved: { data: Uint8Array; versionId: string } | null;
+  prediction: PredictionInput | null;
+}
+
+const DIFF_ADDED_COLOUR = packRgba(40, 220, 90);
+const DIFF_REMOVED_COLOUR = packRgba(255, 60, 200);
+
+export class MaskDocument {
+  readonly width: number;
+  readonly height: number;
+  readonly mask: Uint8Array;
+  readonly undo: UndoStack;
+  /** The version the working mask started from (sent as the parent of saved versions). */
+  readonly parentVersionId: string | null;
+  readonly prob: Uint16Array | null;
+  /** The prediction at the current threshold (null without a prediction). */
+  readonly predMask: Uint8Array | null;
+  threshold: number;
+  /** True while the working mask is derived from the prediction, so the threshold slider rewrites it. */
+  readonly followsPrediction: boolean;
+  mode: OverlayMode = 'mask';
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly imageData: ImageData;
+  private readonly pixels: Uint32Array;
+  private readonly edited: Uint8Array;
+  private diff: Uint8Array | null = null;
+  private palette = Uint32Array.from([0, packRgba(255, 200, 0)]);
+  private diffPalette = Uint32Array.from([0, packRgba(255, 200, 0), DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
+  private editDirty: Rect = { ...EMPTY_RECT };
+  /** Called after pixels of the overlay canvas changed (the view redraws its layer). */
+  onRepaint: (rect: Rect) => void = () => {};
+  /** Called after an edit was committed (autosave, toolbar state). */
+  onEdited: () => void = () => {};
+
+  constructor(opts: DocumentOptions) {
+    const { width, height } = opts;
+    this.width = width;
+    this.height = height;
+    const n = width * height;
+    this.prob = opts.prediction?.prob ?? null;
+    this.threshold = opts.prediction?.threshold ?? 0.5;
+    this.predMask = opts.prediction
+      ? (opts.prediction.mask ?? thresholdProbabilities(this.prob as Uint16Array, this.threshold))
+      : null;
+    for (const arr of [this.prob, this.predMask, opts.saved?.data]) {
+      if (arr && arr.length !== n) throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
+    }
+    this.mask = opts.saved ? opts.saved.data.slice() : (this.predMask?.slice() ?? new Uint8Array(n));
+    this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
+    this.followsPrediction = !opts.saved && this.prob !== null;
+    this.edited = new Uint8Array(n);
+    this.undo = new UndoStack(this.mask, width, height);
+    this.canvas = document.createElement('canvas');
+    this.canvas.width = width;
+    this.canvas.height = height;
+    const ctx = this.canvas.getContext('2d', { willReadFrequently: false });
+    if (!ctx) throw new Error('cannot create a 2D canvas for the mask overlay');
+    this.ctx = ctx;
+    this.imageData = ctx.createImageData(width, height);
+    this.pixels = new Uint32Array(this.imageData.data.buffer);
+    this.repaint({ x: 0, y: 0, width, height });
+  }
+
+  // --- editing -------------------------------------------------------------------------------------------------
+
+  private readonly span = (y: number, x0: number, x1: number): void => {
+    this.undo.span(y, x0, x1);
+    this.edited.fill(1, y * this.width + x0, y * this.width + x1);
+  };
+
+  begin(label: string): void {
+    this.undo.begin(label);
+    this.editDirty = { ...EMPTY_RECT };
+  }
+
+  private touched(rect: Rect): void {
+    if (isEmptyRect(rect)) return;
+    this.editDirty = unionRect(this.editDirty, rect);
+    this.repaint(rect);
+  }
+
+  /** One pointer segment of a brush (value 1) or eraser (value 0) stroke, inside begin()/commit(). */
+  stroke(from: Point, to: Point, radius: number, value: 0 | 1): void {
+    this.touched(strokeSegment(this.mask, this.width, this.height, from, to, radius, value, this.span));
+  }
+
+  fill(at: Point, value: 0 | 1): void {
+    this.begin('fill');
+    this.touched(floodFill(this.mask, this.width, this.height, at.x, at.y, value, { onSpan: this.span }));
+    this.commit();
+  }
+
+  lasso(points: Point[], value: 0 | 1): void {
+    this.begin(value ? 'lasso fill' : 'lasso erase');
+    this.touched(fillPolygon(this.mask, this.width, this.height, points, value, 'nonzero', this.span));
+    this.commit();
+  }
+
+  removeIslands(minSize: number): number {
+    this.begin('remove islands');
+    const r = removeIslands(this.mask, this.width, this.height, minSize, this.span);
+    this.touched(r.rect);
+    this.commit();
+    return r.components;
+  }
+
+  fillHoles(maxSize: number): number {
+    this.begin('fill holes');
+    const r = fillHoles(this.mask, this.width, this.height, maxSize, this.span);
+    this.touched(r.rect);
+    this.commit();
+    return r.components;
+  }
+
+  commit(): void {
+    if (!this.undo.recording) return;
+    if (this.undo.commit()) this.onEdited();
+  }
+
+  undoEdit(): boolean {
+    const r = this.undo.undo();
+    if (r) {
+      this.repaint(r);
+      this.onEdited();
+    }
+    return r !== null;
+  }
+
+  redoEdit(): boolean {
+    const r = this.undo.redo();
+    if (r) {
+      this.repaint(r);
+      this.onEdited();
+    }
+    return r !== null;
+  }
+
+  /**
+   * Re-thresholds the prediction. While the working mask follows the prediction, it is rewritten too, except the
+   * pixels the user edited by hand; the change is one undoable edit per slider gesture (`final` ends it).
+   */
+  setThreshold(t: number, final: boolean): void {
+    if (!this.prob || !this.predMask) return;
+    this.threshold = t;
+    thresholdProbabilities(this.prob, t, this.predMask);
+    const all = { x: 0, y: 0, width: this.width, height: this.height };
+    if (this.followsPrediction) {
+      if (!this.undo.recording) this.undo.begin('threshold');
+      this.undo.touch(all);
+      const { mask, predMask, edited } = this;
+      for (let p = 0; p < mask.length; p++) if (edited[p] === 0) mask[p] = predMask[p];
+      this.repaint(all);
+      if (final) this.commit();
+    } else if (this.mode === 'diff') {
+      this.repaint(all);
+    }
+  }
+
+  // --- display -------------------------------------------------------------------------------------------------
+
+  setMode(mode: OverlayMode): void {
+    this.mode = mode;
+    this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
+  }
+
+  setColour(hex: string): void {
+    const c = hexToRgba(hex);
+    this.palette = Uint32Array.from([0, c]);
+    this.diffPalette = Uint32Array.from([0, c, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
+    this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
+  }
+
+  get hasPrediction(): boolean {
+    return this.predMask !== null;
+  }
+
+  repaint(rect: Rect): void {
+    const r = clipRect(rect, this.width, this.height);
+    if (isEmptyRect(r)) return;
+    if (this.mode === 'diff' && this.predMask) {
+      this.diff ??= new Uint8Array(this.mask.length);
+      classifyDifference(this.predMask, this.mask, this.diff, this.width, this.height, r);
+      paintClasses(this.diff, this.width, r, this.pixels, this.diffPalette);
+    } else {
+      paintClasses(this.mask, this.width, r, this.pixels, this.palette);
+    }
+    this.ctx.putImageData(this.imageData, 0, 0, r.x, r.y, r.width, r.height);
+    this.onRepaint(r);
+  }
+
+  /** A copy of the working mask for saving (the document keeps editing its own array). */
+  snapshot(): Uint8Array {
+    return this.mask.slice();
+  }
+}

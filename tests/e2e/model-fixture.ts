@@ -1,0 +1,140 @@
+// A tiny model directory for tests that need one before the bundled default model exists: a depth-2 U-Net with
+// seeded random weights, its tfjs weights, and its ONNX export. Its threshold is set at the 88th percentile of its
+// own probabilities inside the FOV of DRIVE test image 01, so its masks cover a vessel-like share of the image
+// (random weights: the masks are not vessels, but every pipeline step downstream is real). Built once per
+// machine and cached under the temp folder, keyed by the exporter version.
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initTf } from '../../main/ml/tf.js';
+import { buildUNet } from '../../main/ml/model.js';
+import { exportToOnnx } from '../../main/ml/onnx/exporter.js';
+import { EXPORTER_VERSION, ONNX_IR_VERSION, ONNX_OPSET } from '../../main/ml/onnx/metadata.js';
+import { createOnnxPredictor } from '../../main/ml/onnx/predictor.js';
+import { DEFAULT_PREPROCESS } from '../../main/ml/preprocess.js';
+import { predictProbability } from '../../main/ml/infer.js';
+import { preprocessImage } from '../../main/ml/preprocess.js';
+import { readBinaryMap, readImage } from '../../main/ml/image-io.js';
+import { MANIFEST_FILE, ONNX_FILE, TFJS_SUBDIR } from '../../main/ml/model-dir.js';
+import type { ModelManifest, UNetConfig } from '../../main/ml/types.js';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const datasetsRoot = process.env.RETINA_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
+
+export function driveTestImage(id: string): string {
+  return path.join(datasetsRoot, 'DRIVE', 'test', 'images', `${id}_test.tif`);
+}
+
+const ARCH: UNetConfig = {
+  kind: 'unet',
+  inputChannels: 1,
+  depth: 2,
+  baseFilters: 4,
+  convsPerLevel: 1,
+  batchNorm: true,
+  dropout: 0,
+  upsampling: 'transpose',
+  residual: false,
+};
+
+async function chooseThreshold(onnxPath: string): Promise<number> {
+  const image = await readImage(driveTestImage('01'));
+  const fov = await readBinaryMap(path.join(datasetsRoot, 'DRIVE', 'test', 'mask', '01_test_mask.gif'));
+  const input = preprocessImage(image, fov, DEFAULT_PREPROCESS);
+  const predictor = await createOnnxPredictor(onnxPath, { threads: 1 });
+  try {
+    const prob = await predictProbability(input, image.width, image.height, 2 ** ARCH.depth, predictor);
+    const inside = prob.filter((_, i) => fov.data[i] === 1).sort();
+    const t = inside[Math.floor(inside.length * 0.88)];
+    // Keep it strictly inside (0, 1), as manifests require.
+    return Math.min(0.999, Math.max(0.001, t));
+  } finally {
+    await predictor.dispose();
+  }
+}
+
+async function build(dir: string): Promise<void> {
+  const { tf } = await initTf('cpu');
+  const model = buildUNet(ARCH, 11);
+  const onnx = exportToOnnx(model, {
+    name: 'e2e-tiny',
+    preprocess: DEFAULT_PREPROCESS,
+    threshold: 0.5,
+    provenance: { note: 'random weights, test fixture' },
+    architecture: ARCH,
+    patchSize: 48,
+  });
+  await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
+  await writeFile(path.join(dir, ONNX_FILE), onnx);
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const { weightData, ...topology } = artifacts;
+      const weights = Array.isArray(weightData) ? Buffer.concat(weightData.map((b) => Buffer.from(b))) : Buffer.from(weightData ?? new ArrayBuffer(0));
+      await writeFile(path.join(dir, TFJS_SUBDIR, 'weights.bin'), weights);
+      await writeFile(
+        path.join(dir, TFJS_SUBDIR, 'model.json'),
+        JSON.stringify({
+          modelTopology: topology.modelTopology,
+          format: topology.format,
+          generatedBy: topology.generatedBy,
+          convertedBy: topology.convertedBy ?? null,
+          weightsManifest: [{ paths: ['weights.bin'], weights: topology.weightSpecs }],
+        }),
+      );
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  const threshold = await chooseThreshold(path.join(dir, ONNX_FILE));
+  const manifest: ModelManifest = {
+    format: 'retinastudio-model',
+    formatVersion: 1,
+    name: 'e2e-tiny',
+    createdAt: new Date().toISOString(),
+    architecture: ARCH,
+    preprocess: DEFAULT_PREPROCESS,
+    threshold,
+    patchSize: 48,
+    parameters: 0,
+    provenance: {
+      dataset: 'none (random weights)',
+      datasetKind: 'generic',
+      trainIds: [],
+      validationIds: [],
+      seed: 11,
+      epochs: 0,
+      patchesSeen: 0,
+      durationSeconds: 0,
+      backend: 'cpu',
+      machine: 'test fixture',
+      loss: 'dice+bce',
+      augment: null,
+      validationCurve: [],
+    },
+    onnx: { file: ONNX_FILE, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, exporterVersion: EXPORTER_VERSION },
+  };
+  await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+let pending: Promise<string> | null = null;
+
+/** The cached tiny model directory (built on first use, atomically). */
+export function tinyModelDir(): Promise<string> {
+  pending ??= (async () => {
+    const dir = path.join(tmpdir(), `retina-e2e-tiny-model-${EXPORTER_VERSION}`);
+    if (existsSync(path.join(dir, MANIFEST_FILE))) return dir;
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await build(tmp);
+    try {
+      await rename(tmp, dir);
+    } catch {
+      // Another test process won the race: use its directory.
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return dir;
+  })();
+  return pending;
+}

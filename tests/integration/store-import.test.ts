@@ -1,0 +1,495 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { openDataset, loadSample } from '../../main/ml/datasets.js';
+import { encodePng, readImage, toBinaryMap } from '../../main/ml/image-io.js';
+import { datasetsRoot } from '../../main/ml/package-root.js';
+import type { BinaryMap, RasterImage } from '../../main/ml/types.js';
+import { runDbCommand } from '../../main/cli/db.js';
+import {
+  approveMaskVersion,
+  backupStore,
+  buildCoco,
+  checkStore,
+  computeImageMetrics,
+  decodeCocoRle,
+  encodeMaskPng,
+  exportDataset,
+  exportMasks,
+  exportMetricsCsv,
+  getImage,
+  importDataset,
+  importFolder,
+  importImageFiles,
+  latestMasks,
+  listImages,
+  listMaskVersions,
+  loadFov,
+  loadImageRaster,
+  loadMask,
+  MaskSizeError,
+  openStore,
+  readMaskPng,
+  registerModel,
+  saveMaskVersion,
+  type ImageRecord,
+  type Store,
+} from '../../main/store/index.js';
+import { blobPath } from '../../main/store/file-store.js';
+
+const DRIVE = join(datasetsRoot(), 'DRIVE');
+
+function counts(store: Store): Record<string, number> {
+  const n = (t: string): number => store.db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number;
+  return { images: n('images'), masks: n('mask_versions'), audit: n('audit_log'), patients: n('patients') };
+}
+
+/** Ground truth of a DRIVE image as the dataset stores it, 0/255 grey. */
+async function driveManual(image: ImageRecord): Promise<RasterImage> {
+  const num = image.datasetSampleId!.split('_')[0];
+  const folder = image.datasetSplit === 'train' ? 'training' : 'test';
+  return readImage(join(DRIVE, folder, '1st_manual', `${num}_manual1.gif`));
+}
+
+// ---------- a minimal DICOM writer (explicit VR little endian), enough for Ophthalmic Photography ----------
+type El = [group: number, element: number, vr: string, value: string | number | Uint8Array];
+
+function dicomElement([group, element, vr, value]: El): Buffer {
+  let data: Buffer;
+  if (typeof value === 'number') {
+    data = Buffer.alloc(vr === 'UL' ? 4 : 2);
+    if (vr === 'UL') data.writeUInt32LE(value);
+    else data.writeUInt16LE(value);
+  } else if (typeof value === 'string') {
+    data = Buffer.from(value, 'latin1');
+    if (data.length % 2) data = Buffer.concat([data, Buffer.from(vr === 'UI' ? '\0' : ' ')]);
+  } else {
+    data = Buffer.from(value);
+    if (data.length % 2) data = Buffer.concat([data, Buffer.alloc(1)]);
+  }
+  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
+  const head = Buffer.alloc(long ? 12 : 8);
+  head.writeUInt16LE(group, 0);
+  head.writeUInt16LE(element, 2);
+  head.write(vr, 4, 'latin1');
+  if (long) head.writeUInt32LE(data.length, 8);
+  else head.writeUInt16LE(data.length, 6);
+  return Buffer.concat([head, data]);
+}
+
+function writeDicom(
+  path: string,
+  img: { width: number; height: number; rgb: Uint8Array },
+  opts: { transferSyntax?: string; laterality?: string; patientId?: string } = {},
+): void {
+  const syntax = opts.transferSyntax ?? '1.2.840.10008.1.2.1';
+  const sopClass = '1.2.840.10008.5.1.4.1.1.77.1.5.1'; // Ophthalmic Photography 8 Bit Image Storage
+  const meta = Buffer.concat(
+    (
+      [
+        [0x0002, 0x0001, 'OB', Uint8Array.from([0, 1])],
+        [0x0002, 0x0002, 'UI', sopClass],
+        [0x0002, 0x0003, 'UI', '1.2.3.4.5.6.7'],
+        [0x0002, 0x0010, 'UI', syntax],
+      ] as El[]
+    ).map(dicomElement),
+  );
+  const body = Buffer.concat(
+    (
+      [
+        [0x0008, 0x0016, 'UI', sopClass],
+        [0x0008, 0x0018, 'UI', '1.2.3.4.5.6.7'],
+        [0x0008, 0x0020, 'DA', '20240315'],
+        [0x0008, 0x0060, 'CS', 'OP'],
+        [0x0008, 0x0070, 'LO', 'Acme'],
+        [0x0008, 0x1090, 'LO', 'FundusCam 3'],
+        [0x0010, 0x0020, 'LO', opts.patientId ?? 'PSEUDO-0042'],
+        [0x0010, 0x0030, 'DA', '19610101'],
+        [0x0010, 0x0040, 'CS', 'F'],
+        [0x0020, 0x000d, 'UI', '1.2.3.4.99'],
+        [0x0020, 0x0062, 'CS', opts.laterality ?? 'L'],
+        [0x0028, 0x0002, 'US', 3],
+        [0x0028, 0x0004, 'CS', 'RGB'],
+        [0x0028, 0x0006, 'US', 0],
+        [0x0028, 0x0010, 'US', img.height],
+        [0x0028, 0x0011, 'US', img.width],
+        [0x0028, 0x0030, 'DS', '0.0125\\0.0130'],
+        [0x0028, 0x0100, 'US', 8],
+        [0x0028, 0x0101, 'US', 8],
+        [0x0028, 0x0102, 'US', 7],
+        [0x0028, 0x0103, 'US', 0],
+        [0x7fe0, 0x0010, 'OB', img.rgb],
+      ] as El[]
+    ).map(dicomElement),
+  );
+  const groupLength = dicomElement([0x0002, 0x0000, 'UL', meta.length]);
+  writeFileSync(path, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body]));
+}
+
+function syntheticRgb(width: number, height: number, seed: number): RasterImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 31 + seed * 17 + (((i / 3) | 0) % width)) & 0xff;
+  return { width, height, channels: 3, bitDepth: 8, data };
+}
+
+function binary(width: number, height: number, seed: number): BinaryMap {
+  const data = new Uint8Array(width * height);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7 + seed) % 5 === 0 ? 1 : 0;
+  return { width, height, data };
+}
+
+describe('DRIVE in the store', () => {
+  let dir: string;
+  let store: Store;
+  let images: ImageRecord[];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'retina-store-import-'));
+    store = openStore(join(dir, 'study.db'));
+    const report = await importDataset(store, DRIVE, { actor: 'tester' });
+    assert.equal(report.imported.length, 40);
+    assert.deepEqual(report.failed, []);
+    images = listImages(store, { limit: 1000 }).items;
+  });
+  after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('ground truth imported as approved versions by dataset:drive, splits kept', () => {
+    assert.equal(images.length, 40);
+    assert.equal(images.filter((i) => i.datasetSplit === 'train').length, 20);
+    assert.equal(images.filter((i) => i.datasetSplit === 'test').length, 20);
+    for (const img of images) {
+      const v = listMaskVersions(store, img.id);
+      assert.equal(v.length, 1);
+      assert.equal(v[0].kind, 'approved');
+      assert.equal(v[0].author, 'dataset:drive');
+      assert.equal(img.fovDerived, false);
+      assert.equal(`${img.width}x${img.height}`, '565x584');
+    }
+  });
+
+  test('round trip: exported masks are pixel-identical to 1st_manual and byte-deterministic', async () => {
+    const out1 = join(dir, 'masks1');
+    const out2 = join(dir, 'masks2');
+    const exported = await exportMasks(store, out1);
+    await exportMasks(store, out2);
+    assert.equal(exported.length, 40);
+    for (const e of exported) {
+      const image = getImage(store, e.imageId);
+      const original = await driveManual(image);
+      const written = await readImage(e.file);
+      assert.equal(written.channels, 1);
+      assert.deepEqual(written.data, original.data, `${e.file} pixels`);
+      const bytes = readFileSync(e.file);
+      assert.ok(bytes.equals(readFileSync(join(out2, basename(e.file)))), 'second export identical');
+      assert.ok(bytes.equals(encodeMaskPng(toBinaryMap(original))), 'same pixels, same PNG bytes');
+      const stored = listMaskVersions(store, e.imageId).find((v) => v.id === e.maskVersionId)!;
+      assert.ok(bytes.equals(await readMaskPng(store, stored)), 'export writes the stored blob');
+    }
+  });
+
+  test('the original image bytes and pixels come back unchanged', async () => {
+    const img = images[0];
+    const raster = await loadImageRaster(store, img);
+    const source = await readImage(img.sourcePath!);
+    assert.deepEqual(raster.data, source.data);
+    assert.ok(readFileSync(blobPath(store, img.fileHash)).equals(readFileSync(img.sourcePath!)));
+    const fov = await loadFov(store, img);
+    const num = img.datasetSampleId!.split('_')[0];
+    const fovFile = toBinaryMap(await readImage(join(DRIVE, 'test', 'mask', `${num}_test_mask.gif`)));
+    assert.deepEqual(fov.data, fovFile.data);
+  });
+
+  test('dataset export reads back with openDataset: same splits, masks and image bytes', async () => {
+    const out = join(dir, 'dataset');
+    const result = await exportDataset(store, out);
+    assert.equal(result.images, 40);
+    const ref = openDataset(out);
+    assert.equal(ref.kind, 'generic');
+    assert.equal(ref.splits.train.length, 20);
+    assert.equal(ref.splits.test.length, 20);
+    for (const sample of [ref.splits.train[0], ref.splits.test[5]]) {
+      const loaded = await loadSample(sample);
+      const image = images.find((i) => i.datasetSampleId === sample.id)!;
+      assert.deepEqual(loaded.mask!.data, toBinaryMap(await driveManual(image)).data);
+      assert.equal(loaded.fovDerived, false);
+      assert.ok(readFileSync(sample.imagePath).equals(readFileSync(image.sourcePath!)));
+    }
+  });
+
+  test('COCO RLE decodes to the masks', async () => {
+    const doc = await buildCoco(store, { imageIds: [images[3].id, images[30].id] });
+    assert.equal(doc.annotations.length, 2);
+    for (const a of doc.annotations) {
+      const truth = toBinaryMap(await driveManual(getImage(store, a.image_id)));
+      assert.deepEqual(decodeCocoRle(a.segmentation).data, truth.data);
+      assert.equal(
+        a.area,
+        truth.data.reduce((s, v) => s + v, 0),
+      );
+      assert.deepEqual(a.segmentation.size, [584, 565]);
+    }
+  });
+
+  test('importing the dataset again skips every image as a duplicate', async () => {
+    const before = counts(store);
+    const again = await importDataset(store, DRIVE, { actor: 'tester' });
+    assert.equal(again.imported.length, 0);
+    assert.equal(again.duplicates.length, 40);
+    // The same bytes under another name are a duplicate too.
+    const copy = join(dir, 'renamed.tif');
+    copyFileSync(images[0].sourcePath!, copy);
+    const r = await importImageFiles(store, [{ imagePath: copy }], { actor: 'tester' });
+    assert.deepEqual(r.duplicates, [{ source: copy, existingImageId: images[0].id }]);
+    assert.deepEqual(counts(store), before);
+  });
+
+  test('mask versions: drafts, approval, history, immutability, wrong size', async () => {
+    const img = images[1];
+    const gt = latestMasks(store, img.id).approved!;
+    const truth = await loadMask(store, gt);
+    const edited = { ...truth, data: truth.data.slice() };
+    edited.data[1000] ^= 1;
+    const draft = await saveMaskVersion(store, {
+      imageId: img.id,
+      kind: 'draft',
+      author: 'ann',
+      mask: edited,
+      parentId: gt.id,
+    });
+    assert.equal(latestMasks(store, img.id).draft?.id, draft.id);
+    const approved = approveMaskVersion(store, draft.id, 'lead');
+    assert.equal(approved.pngHash, draft.pngHash);
+    assert.equal(latestMasks(store, img.id).approved?.id, approved.id);
+    assert.deepEqual((await loadMask(store, approved)).data, edited.data);
+    assert.deepEqual(
+      listMaskVersions(store, img.id).map((v) => v.kind),
+      ['approved', 'draft', 'approved'],
+    );
+    assert.throws(
+      () => store.db.prepare("UPDATE mask_versions SET author = 'x' WHERE id = ?").run(draft.id),
+      /immutable/,
+    );
+    assert.throws(
+      () => store.db.prepare('DELETE FROM mask_versions WHERE id = ?').run(draft.id),
+      /immutable/,
+    );
+
+    const before = counts(store);
+    await assert.rejects(
+      saveMaskVersion(store, { imageId: img.id, kind: 'draft', author: 'ann', mask: binary(564, 584, 1) }),
+      (err: Error) => err instanceof MaskSizeError && /564x584.*565x584/.test(err.message),
+    );
+    assert.deepEqual(counts(store), before);
+    const page = listImages(store, { limit: 5, maskStatus: 'approved' });
+    assert.equal(page.total, 40);
+    const second = listImages(store, { limit: 5, cursor: page.nextCursor });
+    assert.equal(second.items[0].id, page.items[4].id + 1);
+  });
+
+  test('metrics CSV: prediction against approved mask inside the FOV', async () => {
+    const img = images.find((i) => i.datasetSampleId === '01_test')!;
+    const model = registerModel(
+      store,
+      { name: 'human-2', dirPath: '/none', architecture: { kind: 'observer' } },
+      'tester',
+    );
+    const second = toBinaryMap(await readImage(join(DRIVE, 'test', '2nd_manual', '01_manual2.gif')));
+    await saveMaskVersion(store, {
+      imageId: img.id,
+      kind: 'prediction',
+      author: 'model:human-2',
+      modelId: model.id,
+      mask: second,
+    });
+    const file = join(dir, 'metrics.csv');
+    const rows = await exportMetricsCsv(store, file);
+    assert.equal(rows.length, 1);
+    // Dice of the second observer against the first, inside the FOV, counted here independently.
+    const truth = toBinaryMap(await driveManual(img));
+    const fov = toBinaryMap(await readImage(join(DRIVE, 'test', 'mask', '01_test_mask.gif')));
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let i = 0; i < fov.data.length; i++) {
+      if (!fov.data[i]) continue;
+      if (second.data[i] && truth.data[i]) tp++;
+      else if (second.data[i]) fp++;
+      else if (truth.data[i]) fn++;
+    }
+    const dice = (2 * tp) / (2 * tp + fp + fn);
+    assert.ok(Math.abs(rows[0].metrics.f1 - dice) < 1e-12);
+    assert.ok(dice > 0.7 && dice < 0.9, `inter-observer Dice ${dice}`);
+    const csv = readFileSync(file, 'utf8').trim().split('\n');
+    assert.equal(csv.length, 2);
+    const header = csv[0].split(',');
+    assert.equal(Number(csv[1].split(',')[header.indexOf('f1')]), rows[0].metrics.f1);
+    assert.equal((await computeImageMetrics(store, { protocol: 'all' }))[0].metrics.protocol, 'all');
+  });
+
+  test('online backup and check; a missing file is reported', async () => {
+    const dest = join(dir, 'backup', 'copy.db');
+    const r = await backupStore(store, dest);
+    assert.ok(r.blobsCopied >= 120);
+    const copy = openStore(dest, { readonly: true });
+    assert.deepEqual(counts(copy), counts(store));
+    assert.equal((await checkStore(copy, { verifyHashes: true })).ok, true);
+    const img = getImage(copy, images[2].id);
+    unlinkSync(blobPath(copy, img.fileHash));
+    const bad = await checkStore(copy);
+    assert.equal(bad.ok, false);
+    assert.deepEqual(bad.missingBlobs, [img.fileHash]);
+    copy.close();
+  });
+});
+
+describe('folder, DICOM and bad input', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'retina-store-folder-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('folder import: recursive, masks paired by masks/ folder or _mask suffix, bad files reported', async () => {
+    const src = join(dir, 'in');
+    mkdirSync(join(src, 'visit2', 'masks'), { recursive: true });
+    const a = syntheticRgb(40, 30, 1);
+    writeFileSync(join(src, 'a.png'), await encodePng(a));
+    writeFileSync(join(src, 'a_mask.png'), encodeMaskPng(binary(40, 30, 1)));
+    writeFileSync(join(src, 'visit2', 'b.png'), await encodePng(syntheticRgb(40, 30, 2)));
+    writeFileSync(join(src, 'visit2', 'masks', 'b.png'), encodeMaskPng(binary(40, 30, 2)));
+    writeFileSync(join(src, 'visit2', 'c.png'), await encodePng(syntheticRgb(40, 30, 3)));
+    writeFileSync(join(src, 'visit2', 'masks', 'c.png'), encodeMaskPng(binary(41, 30, 3))); // wrong size
+    writeFileSync(join(src, 'broken.png'), Buffer.from('\x89PNG\r\n\x1a\n this is not really a png'));
+    writeFileSync(join(src, 'notes.txt'), 'ignored');
+    const store = openStore(join(dir, 'folder.db'));
+    const report = await importFolder(store, src, { actor: 'tester', maskKind: 'draft' });
+    assert.deepEqual(report.imported.map((i) => basename(i.source)).sort(), ['a.png', 'b.png']);
+    assert.equal(report.failed.length, 2);
+    assert.match(
+      report.failed.find((f) => f.source.endsWith('c.png'))!.error,
+      /c\.png: mask is 41x30 but its image is 40x30/,
+    );
+    assert.match(report.failed.find((f) => f.source.endsWith('broken.png'))!.error, /broken\.png/);
+    assert.deepEqual(counts(store), { images: 2, masks: 2, audit: 4, patients: 0 });
+    for (const i of report.imported) {
+      const m = latestMasks(store, i.imageId);
+      assert.equal(m.draft?.author, 'tester');
+      assert.equal(m.approved, null);
+      assert.equal(getImage(store, i.imageId).fovDerived, true);
+    }
+    const b = report.imported.find((i) => i.source.endsWith('b.png'))!;
+    assert.deepEqual(
+      (await loadMask(store, latestMasks(store, b.imageId).draft!)).data,
+      binary(40, 30, 2).data,
+    );
+    store.close();
+  });
+
+  test('DICOM Ophthalmic Photography: pixels, laterality, spacing, patient and study', async () => {
+    const img = syntheticRgb(48, 36, 4);
+    const file = join(dir, 'fundus.dcm');
+    writeDicom(file, { width: 48, height: 36, rgb: img.data as Uint8Array });
+    writeDicom(
+      join(dir, 'jpeg.dcm'),
+      { width: 48, height: 36, rgb: img.data as Uint8Array },
+      {
+        transferSyntax: '1.2.840.10008.1.2.4.50',
+      },
+    );
+    const store = openStore(join(dir, 'dicom.db'));
+    const report = await importImageFiles(
+      store,
+      [{ imagePath: file }, { imagePath: join(dir, 'jpeg.dcm') }],
+      {
+        actor: 'tester',
+      },
+    );
+    assert.equal(report.imported.length, 1);
+    assert.match(report.failed[0].error, /jpeg\.dcm: compressed DICOM .*1\.2\.840\.10008\.1\.2\.4\.50/);
+    const rec = getImage(store, report.imported[0].imageId);
+    assert.equal(rec.format, 'dicom');
+    assert.equal(rec.laterality, 'OS');
+    assert.deepEqual(rec.pixelSpacingMm, [0.0125, 0.013]);
+    assert.equal(rec.acquisition?.modality, 'OP');
+    const item = listImages(store).items[0];
+    assert.equal(item.patientPseudonym, 'PSEUDO-0042');
+    assert.equal(item.studyDate, '2024-03-15');
+    const raster = await loadImageRaster(store, rec);
+    assert.deepEqual(raster.data, img.data);
+    assert.ok(readFileSync(blobPath(store, rec.fileHash)).equals(readFileSync(file)));
+    // Right eye from (0020,0062) 'R'; a second study of the same patient reuses the patient row.
+    const right = join(dir, 'right.dcm');
+    writeDicom(
+      right,
+      { width: 48, height: 36, rgb: syntheticRgb(48, 36, 5).data as Uint8Array },
+      { laterality: 'R' },
+    );
+    const r2 = await importImageFiles(store, [{ imagePath: right }], { actor: 'tester' });
+    assert.equal(getImage(store, r2.imported[0].imageId).laterality, 'OD');
+    assert.equal(counts(store).patients, 1);
+    const out = join(dir, 'dicom-dataset');
+    await exportDataset(store, out, { onlyWithMasks: false });
+    assert.deepEqual(readdirSync(join(out, 'images')), ['fundus.png', 'right.png']);
+    assert.deepEqual((await readImage(join(out, 'images', 'fundus.png'))).data, img.data);
+    store.close();
+  });
+
+  test('CLI: init, import, export, check, with exit codes', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: { write: (s: string) => out.push(s) },
+      stderr: { write: (s: string) => err.push(s) },
+      env: {},
+    };
+    const db = join(dir, 'cli.db');
+    assert.equal(await runDbCommand(['init', '--db', db, '--json'], io), 0);
+    assert.equal(JSON.parse(out.pop()!).schemaVersion, 2);
+    const src = join(dir, 'cli-in');
+    mkdirSync(src);
+    writeFileSync(join(src, 'x.png'), await encodePng(syntheticRgb(20, 20, 9)));
+    writeFileSync(join(src, 'x_mask.png'), encodeMaskPng(binary(20, 20, 9)));
+    assert.equal(await runDbCommand(['import', src, '--db', db, '--json'], io), 0);
+    assert.equal(JSON.parse(out.pop()!).imported.length, 1);
+    assert.equal(
+      await runDbCommand(['export', '--db', db, '--format', 'masks', '--out', join(dir, 'cli-out')], io),
+      0,
+    );
+    assert.ok(readFileSync(join(dir, 'cli-out', 'x.png')).equals(encodeMaskPng(binary(20, 20, 9))));
+    assert.equal(await runDbCommand(['check', '--db', db], io), 0);
+    assert.match(out.pop()!, /ok \(schema v2, 1 images/);
+    assert.equal(await runDbCommand(['frobnicate', '--db', db], io), 2);
+    assert.equal(await runDbCommand(['export', '--db', db], io), 2);
+    assert.equal(await runDbCommand(['check', '--db', join(dir, 'missing.db')], io), 1);
+    assert.match(err.pop()!, /no such database/);
+  });
+
+  test('a store whose file folder cannot be written: clear error, database unchanged', async () => {
+    const store = openStore(join(dir, 'nofiles.db'));
+    // A plain file where the blob folder should be: every blob write fails, as on a full or read-only disk.
+    writeFileSync(store.filesDir, 'in the way');
+    const src = join(dir, 'one.png');
+    writeFileSync(src, await encodePng(syntheticRgb(16, 16, 11)));
+    const before = counts(store);
+    await assert.rejects(
+      importImageFiles(store, [{ imagePath: src }], { actor: 'tester' }),
+      /nofiles\.db\.files/,
+    );
+    assert.deepEqual(counts(store), before);
+    store.close();
+  });
+});

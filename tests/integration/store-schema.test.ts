@@ -1,0 +1,285 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import {
+  activeModel,
+  createPatient,
+  failInterruptedRuns,
+  finishTrainingRun,
+  getTrainingRun,
+  listAudit,
+  listMaskVersions,
+  MIGRATIONS,
+  openStore,
+  promoteModel,
+  registerModel,
+  retireModel,
+  SCHEMA_VERSION,
+  SchemaTooNewError,
+  startTrainingRun,
+  StoreCorruptError,
+  StoreReadOnlyError,
+  ConstraintError,
+} from '../../main/store/index.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'retina-store-schema-'));
+}
+
+const fileHash = (p: string): string => createHash('sha256').update(readFileSync(p)).digest('hex');
+
+function tables(db: Database.Database): string[] {
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]
+  ).slice();
+}
+
+describe('schema migrations', () => {
+  test('the migration list is ordered and consecutive', () => {
+    assert.deepEqual(
+      MIGRATIONS.map((m) => m.version),
+      MIGRATIONS.map((_, i) => i + 1),
+    );
+    assert.equal(SCHEMA_VERSION, MIGRATIONS.length);
+  });
+
+  test('from an empty file: every table, WAL, foreign keys on', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'empty.db');
+      writeFileSync(path, ''); // an empty file is a valid, empty SQLite database
+      const store = openStore(path);
+      assert.equal(store.schemaVersion, SCHEMA_VERSION);
+      assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(store.db.pragma('foreign_keys', { simple: true }), 1);
+      for (const t of [
+        'patients',
+        'studies',
+        'images',
+        'mask_versions',
+        'models',
+        'model_training_masks',
+        'training_runs',
+        'audit_log',
+      ]) {
+        assert.ok(tables(store.db).includes(t), t);
+      }
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const from of MIGRATIONS.map((m) => m.version).filter((v) => v < SCHEMA_VERSION)) {
+    test(`from schema v${from}: data kept, later columns added`, () => {
+      const dir = tempDir();
+      try {
+        const path = join(dir, `v${from}.db`);
+        const old = openStore(path, { targetVersion: from });
+        assert.equal(old.schemaVersion, from);
+        // Rows written with the old schema's columns only (v1 is the subset every later version keeps).
+        old.db.exec(`
+          INSERT INTO patients (pseudonym, created_at) VALUES ('P-1', '2024-01-01');
+          INSERT INTO images (file_hash, file_name, format, byte_size, width, height, channels, imported_at)
+            VALUES ('${'a'.repeat(64)}', 'x.png', 'png', 10, 4, 3, 1, '2024-01-01');
+          INSERT INTO models (name, dir_path, architecture, status, created_at) VALUES ('m1', '/m', '{}', 'active', '2024');
+          INSERT INTO mask_versions (image_id, kind, author, created_at, model_id, png_hash, width, height)
+            VALUES (1, 'prediction', 'model:m1', '2024', 1, '${'b'.repeat(64)}', 4, 3);
+          INSERT INTO training_runs (config, seed, status, started_at) VALUES ('{}', 1, 'running', '2024');`);
+        old.close();
+        const store = openStore(path);
+        assert.equal(store.schemaVersion, SCHEMA_VERSION);
+        const [mask] = listMaskVersions(store, 1);
+        assert.equal(mask.pngHash, 'b'.repeat(64));
+        assert.equal(mask.probHash, null);
+        assert.equal(getTrainingRun(store, 1).pid, null);
+        assert.equal(activeModel(store)?.name, 'm1');
+        // The v2 index exists.
+        assert.ok(store.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'images_by_dataset'").get());
+        store.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  test('a failing migration rolls back and leaves the version as it was', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'v1.db');
+      const old = openStore(path, { targetVersion: 1 });
+      // A column v2 adds already exists: v2's ALTER TABLE fails half-way through its steps.
+      old.db.exec('ALTER TABLE training_runs ADD COLUMN heartbeat_at TEXT');
+      old.close();
+      assert.throws(() => openStore(path), /duplicate column/);
+      const raw = new Database(path, { readonly: true });
+      assert.equal(raw.pragma('user_version', { simple: true }), 1);
+      const cols = (raw.prepare('PRAGMA table_info(mask_versions)').all() as { name: string }[]).map(
+        (c) => c.name,
+      );
+      assert.ok(!cols.includes('prob_hash'), 'the first v2 step was rolled back');
+      raw.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('refusing bad database files without touching them', () => {
+  test('a database from a newer version', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'future.db');
+      const raw = new Database(path);
+      raw.exec('CREATE TABLE future_things (x)');
+      raw.pragma(`user_version = ${SCHEMA_VERSION + 5}`);
+      raw.close();
+      const before = fileHash(path);
+      assert.throws(
+        () => openStore(path),
+        (err: Error) => err instanceof SchemaTooNewError && /newer/.test(err.message),
+      );
+      assert.throws(() => openStore(path, { readonly: true }), SchemaTooNewError);
+      assert.equal(fileHash(path), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a file that is not a database', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'garbage.db');
+      writeFileSync(path, Buffer.alloc(8192, 0x5a));
+      const before = fileHash(path);
+      assert.throws(() => openStore(path), StoreCorruptError);
+      assert.equal(fileHash(path), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('opened read-only: writes are refused, nothing changes', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'ro.db');
+      openStore(path).close();
+      const before = fileHash(path);
+      const store = openStore(path, { readonly: true });
+      assert.throws(() => createPatient(store, { pseudonym: 'P-9' }, 'tester'), StoreReadOnlyError);
+      store.close();
+      assert.equal(fileHash(path), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a read-only file and folder (permissions): clear error, file unchanged', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'perm.db');
+      const s = openStore(path);
+      createPatient(s, { pseudonym: 'P-1' }, 'tester');
+      s.close();
+      chmodSync(path, 0o444);
+      chmodSync(dir, 0o555);
+      const before = fileHash(path);
+      // Root ignores permission bits, so the attempt runs as an unprivileged user when we are root.
+      const asNobody = process.getuid?.() === 0;
+      if (asNobody) chownSync(dir, 0, 0);
+      const code = `
+        const { openStore } = await import(${JSON.stringify(join(repoRoot, 'main/store/index.ts'))});
+        try { openStore(${JSON.stringify(path)}); console.log('OPENED'); }
+        catch (e) { console.log(e.name + ': ' + e.message); }`;
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+        ...(asNobody ? { uid: 65534, gid: 65534 } : {}),
+        env: { ...process.env, HOME: dir },
+      });
+      assert.match(r.stdout, /StoreReadOnlyError: .*perm\.db.*not writable/, r.stderr);
+      assert.equal(fileHash(path), before);
+    } finally {
+      chmodSync(dir, 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('data rules', () => {
+  test('mask versions are immutable; exactly one active model; audit in the same transaction', () => {
+    const dir = tempDir();
+    try {
+      const store = openStore(join(dir, 'rules.db'));
+      const a = registerModel(
+        store,
+        { name: 'a', dirPath: '/models/a', architecture: { kind: 'unet' } },
+        'tester',
+      );
+      const b = registerModel(
+        store,
+        { name: 'b', dirPath: '/models/b', architecture: { kind: 'unet' }, parentModelId: a.id },
+        'tester',
+      );
+      promoteModel(store, a.id, 'tester');
+      promoteModel(store, b.id, 'tester');
+      assert.equal(activeModel(store)?.id, b.id);
+      assert.equal(
+        store.db.prepare("SELECT COUNT(*) FROM models WHERE status = 'active'").pluck().get() as number,
+        1,
+      );
+      assert.throws(
+        () => store.db.prepare("UPDATE models SET status = 'active' WHERE id = ?").run(a.id),
+        /UNIQUE constraint failed/,
+      );
+      assert.throws(() => retireModel(store, b.id, 'tester'), ConstraintError);
+      assert.deepEqual(
+        listAudit(store, { entity: 'model', entityId: b.id })
+          .map((e) => e.action)
+          .sort(),
+        ['model.promote', 'model.register'],
+      );
+      // A change whose transaction fails leaves no audit row either.
+      const auditBefore = listAudit(store, { limit: 1000 }).length;
+      assert.throws(
+        () => registerModel(store, { name: 'a', dirPath: '/dup', architecture: {} }, 'tester'),
+        ConstraintError,
+      );
+      assert.equal(listAudit(store, { limit: 1000 }).length, auditBefore);
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('runs left running by a dead process are failed with a reason; live ones are kept', () => {
+    const dir = tempDir();
+    try {
+      const store = openStore(join(dir, 'runs.db'));
+      const child = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+      const deadPid = Number(child.stdout.trim());
+      const dead = startTrainingRun(store, { config: { epochs: 3 }, seed: 7, pid: deadPid }, 'tester');
+      const live = startTrainingRun(store, { config: { epochs: 3 }, seed: 8 }, 'tester');
+      const done = startTrainingRun(store, { config: {}, seed: 9, pid: deadPid }, 'tester');
+      finishTrainingRun(store, done.id, { status: 'succeeded', outcome: { f1: 0.8 } }, 'tester');
+      assert.deepEqual(failInterruptedRuns(store, 'killed'), [dead.id]);
+      const after = getTrainingRun(store, dead.id);
+      assert.equal(after.status, 'failed');
+      assert.deepEqual(after.outcome, { reason: 'killed' });
+      assert.ok(after.finishedAt);
+      assert.equal(getTrainingRun(store, live.id).status, 'running');
+      assert.equal(getTrainingRun(store, done.id).status, 'succeeded');
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
