@@ -17,7 +17,6 @@ import {
   isUint8Array,
   literal,
   nullable,
-  num,
   obj,
   optional,
   refine,
@@ -250,7 +249,7 @@ export interface NamedBytes {
 // ---------------------------------------------------------------------------------------------------------------
 // Channels
 
-export interface ListPatientsRequest extends PageRequest {}
+export type ListPatientsRequest = PageRequest;
 export interface ListStudiesRequest extends PageRequest {
   patientId?: Id;
 }
@@ -393,7 +392,8 @@ const saveMask = refine(
     parentVersionId: nullable(id),
   }),
   (v, p) => {
-    if (v.width * v.height > MAX_PIXELS) return `${p} is ${v.width}x${v.height}, more than ${MAX_PIXELS} pixels`;
+    if (v.width * v.height > MAX_PIXELS)
+      return `${p} is ${v.width}x${v.height}, more than ${MAX_PIXELS} pixels`;
     if (v.mask.length !== v.width * v.height) {
       return `${p}.mask has ${v.mask.length} bytes, expected ${v.width}x${v.height} = ${v.width * v.height}`;
     }
@@ -407,7 +407,9 @@ const saveMask = refine(
 const importFiles = refine(
   obj({
     paths: optional(arrayOf(path, { max: MAX_BATCH })),
-    files: optional(arrayOf(obj({ name: str({ min: 1, max: 255 }), bytes: bytes(MAX_UPLOAD_BYTES) }), { max: 10_000 })),
+    files: optional(
+      arrayOf(obj({ name: str({ min: 1, max: 255 }), bytes: bytes(MAX_UPLOAD_BYTES) }), { max: 10_000 }),
+    ),
   }),
   (v, p) => ((v.paths?.length ?? 0) + (v.files?.length ?? 0) === 0 ? `${p} names no file to import` : null),
 );
@@ -416,7 +418,12 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getAppInfo: empty,
   listPatients: obj(page),
   listStudies: obj({ ...page, patientId: optional(id) }),
-  listImages: obj({ ...page, patientId: optional(id), studyId: optional(id), sort: optional(literal('updated', 'name')) }),
+  listImages: obj({
+    ...page,
+    patientId: optional(id),
+    studyId: optional(id),
+    sort: optional(literal('updated', 'name')),
+  }),
   getImageInfo: obj({ imageId: id }),
   getImage: obj({ imageId: id }),
   getImageThumbnail: obj({ imageId: id, maxSize: int(16, 1024) }),
@@ -470,7 +477,10 @@ export async function dispatchRequest<Ctx>(
 ): Promise<RpcResult<unknown>> {
   try {
     if (!isRequestChannel(channel)) {
-      throw new RpcError('invalid-request', `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+      throw new RpcError(
+        'invalid-request',
+        `unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`,
+      );
     }
     const request = validateRequest(channel, payload);
     const handler = handlers[channel] as (r: typeof request, c: Ctx) => Promise<unknown> | unknown;
@@ -482,9 +492,11 @@ export async function dispatchRequest<Ctx>(
 
 /** Decodes a 'prob16' prediction's bytes into a Uint16Array (copying only when the bytes are misaligned). */
 export function prob16View(data: Uint8Array): Uint16Array {
-  if (!isUint8Array(data) || data.length % 2 !== 0) throw new RangeError('prob16 data must be an even byte count');
+  if (!isUint8Array(data) || data.length % 2 !== 0)
+    throw new RangeError('prob16 data must be an even byte count');
   const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-  if (littleEndian && data.byteOffset % 2 === 0) return new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
+  if (littleEndian && data.byteOffset % 2 === 0)
+    return new Uint16Array(data.buffer, data.byteOffset, data.length / 2);
   const out = new Uint16Array(data.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = data[2 * i] | (data[2 * i + 1] << 8);
   return out;

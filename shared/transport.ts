@@ -83,7 +83,9 @@ export function encodeFrame(value: unknown): Uint8Array {
     }
     return v;
   });
-  const header = new TextEncoder().encode(JSON.stringify({ body: body ?? 'null', parts: parts.map((p) => p.length) }));
+  const header = new TextEncoder().encode(
+    JSON.stringify({ body: body ?? 'null', parts: parts.map((p) => p.length) }),
+  );
   let total = pad8(8 + header.length);
   for (const p of parts) total += pad8(p.length);
   const out = new Uint8Array(total);
@@ -103,8 +105,10 @@ export function encodeFrame(value: unknown): Uint8Array {
  * 8-byte boundary, so keep `frame` alive or copy what you keep.
  */
 export function decodeFrame(frame: Uint8Array): unknown {
-  if (!isUint8Array(frame) || frame.length < 8) throw new FrameError('frame is shorter than its 8-byte prefix');
-  for (let i = 0; i < 4; i++) if (frame[i] !== MAGIC[i]) throw new FrameError('frame does not start with RSF1');
+  if (!isUint8Array(frame) || frame.length < 8)
+    throw new FrameError('frame is shorter than its 8-byte prefix');
+  for (let i = 0; i < 4; i++)
+    if (frame[i] !== MAGIC[i]) throw new FrameError('frame does not start with RSF1');
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const headerLength = view.getUint32(4, true);
   if (8 + headerLength > frame.length) throw new FrameError('frame header runs past the end');
@@ -114,13 +118,19 @@ export function decodeFrame(frame: Uint8Array): unknown {
   } catch {
     throw new FrameError('frame header is not valid JSON');
   }
-  if (typeof header !== 'object' || header === null || !Array.isArray(header.parts) || typeof header.body !== 'string') {
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    !Array.isArray(header.parts) ||
+    typeof header.body !== 'string'
+  ) {
     throw new FrameError('frame header lacks body or parts');
   }
   const parts: Uint8Array[] = [];
   let at = pad8(8 + headerLength);
   for (const len of header.parts) {
-    if (!Number.isInteger(len) || len < 0 || at + len > frame.length) throw new FrameError('frame part runs past the end');
+    if (!Number.isInteger(len) || len < 0 || at + len > frame.length)
+      throw new FrameError('frame part runs past the end');
     parts.push(frame.subarray(at, at + len));
     at += pad8(len);
   }
@@ -129,7 +139,13 @@ export function decodeFrame(frame: Uint8Array): unknown {
   return JSON.parse(header.body, (_key, v: unknown) => {
     if (v !== null && typeof v === 'object' && !Array.isArray(v) && BIN_KEY in v) {
       const index = (v as Record<string, unknown>)[BIN_KEY];
-      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= parts.length || used.has(index)) {
+      if (
+        typeof index !== 'number' ||
+        !Number.isInteger(index) ||
+        index < 0 ||
+        index >= parts.length ||
+        used.has(index)
+      ) {
         throw new FrameError(`frame refers to a missing binary part ${String(index)}`);
       }
       used.add(index);

@@ -100,7 +100,9 @@ type RequiredKeys<S> = Exclude<keyof S, OptionalKeys<S>>;
 type Shape<S> = { [K in RequiredKeys<S>]: Infer<S[K]> } & { [K in OptionalKeys<S>]?: Infer<S[K]> };
 
 /** A plain object with exactly these fields (unknown fields are refused: they are a sign of a version mismatch). */
-export function obj<S extends Record<string, Field>>(shape: S): Check<{ [K in keyof Shape<S>]: Shape<S>[K] }> {
+export function obj<S extends Record<string, Field>>(
+  shape: S,
+): Check<{ [K in keyof Shape<S>]: Shape<S>[K] }> {
   const keys = Object.keys(shape);
   return (v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v) || isUint8Array(v)) {

@@ -1,5 +1,6 @@
 // Named training recipes: complete, reproducible training configurations.
 import type { AugmentConfig, LossName, PreprocessConfig, UNetConfig } from './types.js';
+import { REFERENCE_UNET } from './model.js';
 
 export interface TrainConfig {
   architecture: UNetConfig;
@@ -45,17 +46,7 @@ const BASE_AUGMENT: AugmentConfig = {
 };
 
 /** The reference U-Net of the engine benchmark: 4 poolings, base 16, ~1.95M parameters. */
-export const REFERENCE_ARCHITECTURE: UNetConfig = {
-  kind: 'unet',
-  inputChannels: 1,
-  depth: 4,
-  baseFilters: 16,
-  convsPerLevel: 2,
-  batchNorm: true,
-  dropout: 0.1,
-  upsampling: 'transpose',
-  residual: false,
-};
+export const REFERENCE_ARCHITECTURE: UNetConfig = REFERENCE_UNET;
 
 export const RECIPES: Record<string, TrainConfig> = {
   /** The bundled default model's recipe (DRIVE 21-40 only), sized for a few hours on a 2-core CPU at most. */

@@ -24,7 +24,7 @@ async function handle(req: Request): Promise<{ result: unknown; transfer: ArrayB
     case 'grad':
       return { result: need().grad(req.x, req.y, req.w, req.n, req.h, req.wd), transfer: [] };
     case 'apply':
-      need().apply(req.learningRate);
+      need().apply(req.learningRate, req.shareWeights);
       return { result: null, transfer: [] };
     case 'predict': {
       const out = need().predict(req.x, req.n, req.h, req.wd);

@@ -56,13 +56,17 @@ export class TrainerError extends Error {
   }
 }
 
-/** The worker module next to this one: .ts when running from sources through tsx, .js when compiled. */
-function workerEntry(): { url: URL; execArgv: string[] } {
-  const fromSources = import.meta.url.endsWith('.ts');
-  return {
-    url: new URL(fromSources ? './trainer-worker.ts' : './trainer-worker.js', import.meta.url),
-    execArgv: fromSources ? ['--import', 'tsx'] : [],
-  };
+/**
+ * Starts the worker module next to this one: trainer-worker.js when compiled; from TypeScript sources (tsx) the
+ * worker first registers tsx's loader itself, since Node 20 workers ignore `--import` in execArgv.
+ */
+function spawnReplicaWorker(index: number): Worker {
+  const name = `retina-trainer-${index}`;
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./trainer-worker.js', import.meta.url), { name });
+  const entry = new URL('./trainer-worker.ts', import.meta.url).href;
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, name, execArgv: [] });
 }
 
 class ReplicaWorker {
@@ -72,8 +76,7 @@ class ReplicaWorker {
   private failure: Error | null = null;
 
   constructor(index: number) {
-    const { url, execArgv } = workerEntry();
-    this.worker = new Worker(url, { execArgv, name: `retina-trainer-${index}` });
+    this.worker = spawnReplicaWorker(index);
     this.worker.on('message', (res: Response) => {
       const p = this.pending.get(res.id);
       if (!p) return;
@@ -165,6 +168,9 @@ class WorkerTrainer implements Trainer {
     return this.serial(async () => {
       this.checkBatch(x, y, weight, n, h, w);
       const parts = shares(n, this.replicas.length);
+      if (parts.length < this.replicas.length) {
+        throw new TrainerError(`batch of ${n} is smaller than the ${this.replicas.length} workers`);
+      }
       const px = h * w;
       const losses = await Promise.all(
         parts.map((p, i) => {
@@ -175,10 +181,8 @@ class WorkerTrainer implements Trainer {
           return this.replicas[i].call<number>({ type: 'grad', x: xs, y: ys, w: ws, n: p.count, h, wd: w }, transfer);
         }),
       );
-      if (parts.length < this.replicas.length) {
-        throw new TrainerError(`batch of ${n} is smaller than the ${this.replicas.length} workers`);
-      }
-      await Promise.all(this.replicas.map((r) => r.call({ type: 'apply', learningRate: this.lr })));
+      const shareWeights = parts.map((p) => p.count / n);
+      await Promise.all(this.replicas.map((r) => r.call({ type: 'apply', learningRate: this.lr, shareWeights })));
       const loss = losses.reduce((s, l, i) => s + l * parts[i].count, 0) / n;
       return { loss };
     });

@@ -7,12 +7,19 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { WebSocketServer } from 'ws';
 import { chromium } from 'playwright-core';
 import { dispatchRequest, RpcError } from '../../shared/contract.ts';
-import { channelFromPath, decodeFrame, encodeEvent, encodeFrame, TOKEN_HEADER } from '../../shared/transport.ts';
+import {
+  channelFromPath,
+  decodeFrame,
+  encodeEvent,
+  encodeFrame,
+  TOKEN_HEADER,
+} from '../../shared/transport.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const datasets = process.env.RETINA_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
@@ -80,7 +87,14 @@ const save = (kind) => (req) => {
   if (req.width !== im.width || req.height !== im.height) {
     throw new RpcError('mask-size', `mask is ${req.width}x${req.height}, image is ${im.width}x${im.height}`);
   }
-  const v = { versionId: `v${++versions}`, kind, createdAt: new Date().toISOString(), author: 'smoke', parentVersionId: req.parentVersionId, data: req.mask.slice() };
+  const v = {
+    versionId: `v${++versions}`,
+    kind,
+    createdAt: new Date().toISOString(),
+    author: 'smoke',
+    parentVersionId: req.parentVersionId,
+    data: req.mask.slice(),
+  };
   if (kind === 'draft') im.draft = v;
   else {
     im.approved = v;
@@ -92,7 +106,16 @@ const save = (kind) => (req) => {
   return { versionId: v.versionId, createdAt: v.createdAt, status: kind };
 };
 const startJob = (kind, ids, work) => {
-  const job = { jobId: `j${jobs.size + 1}`, kind, state: 'running', done: 0, total: ids.length, message: null, error: null, startedAt: new Date().toISOString() };
+  const job = {
+    jobId: `j${jobs.size + 1}`,
+    kind,
+    state: 'running',
+    done: 0,
+    total: ids.length,
+    message: null,
+    error: null,
+    startedAt: new Date().toISOString(),
+  };
   jobs.set(job.jobId, job);
   let i = 0;
   const tick = () => {
@@ -113,23 +136,37 @@ const startJob = (kind, ids, work) => {
   return { jobId: job.jobId };
 };
 const handlers = {
-  getAppInfo: () => ({ version: '0.1.0', shell: 'browser', databasePath: '(smoke, in memory)', user: 'smoke' }),
+  getAppInfo: () => ({
+    version: '0.1.0',
+    shell: 'browser',
+    databasePath: '(smoke, in memory)',
+    user: 'smoke',
+  }),
   listPatients: () => ({ items: [], total: 0, offset: 0 }),
   listStudies: () => ({ items: [], total: 0, offset: 0 }),
   listImages: (req) => {
     let list = [...images.values()].map(summary);
-    if (req.search) list = list.filter((s) => s.fileName.includes(req.search) || s.patientId.includes(req.search));
+    if (req.search)
+      list = list.filter((s) => s.fileName.includes(req.search) || s.patientId.includes(req.search));
     if (req.status) list = list.filter((s) => req.status.includes(s.status));
     return { items: list.slice(req.offset, req.offset + req.limit), total: list.length, offset: req.offset };
   },
   getImageInfo: (req) => summary(image(req.imageId)),
   getImage: async (req) => {
     const im = image(req.imageId);
-    return { width: im.width, height: im.height, mime: 'image/png', bytes: await sharp(im.file).png({ compressionLevel: 1 }).toBuffer() };
+    return {
+      width: im.width,
+      height: im.height,
+      mime: 'image/png',
+      bytes: await sharp(im.file).png({ compressionLevel: 1 }).toBuffer(),
+    };
   },
   getImageThumbnail: async (req) => {
     const im = image(req.imageId);
-    const { data, info } = await sharp(im.file).resize(req.maxSize, req.maxSize, { fit: 'inside' }).png().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(im.file)
+      .resize(req.maxSize, req.maxSize, { fit: 'inside' })
+      .png()
+      .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, mime: 'image/png', bytes: data };
   },
   getMasks: (req) => {
@@ -139,7 +176,15 @@ const handlers = {
       width: im.width,
       height: im.height,
       prediction: im.prob
-        ? { versionId: `pred-${im.id}`, modelId: 'm1', modelName: 'smoke-unet', createdAt: im.updatedAt, threshold: 0.5, encoding: 'prob16', data: new Uint8Array(im.prob.buffer) }
+        ? {
+            versionId: `pred-${im.id}`,
+            modelId: 'm1',
+            modelName: 'smoke-unet',
+            createdAt: im.updatedAt,
+            threshold: 0.5,
+            encoding: 'prob16',
+            data: new Uint8Array(im.prob.buffer),
+          }
         : null,
       draft: im.draft,
       approved: im.approved,
@@ -174,7 +219,12 @@ const handlers = {
 
 // --- the server ------------------------------------------------------------------------------------------------
 const token = randomBytes(16).toString('hex');
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
+const types = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.map': 'application/json',
+};
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const channel = channelFromPath(url.pathname);
@@ -185,14 +235,21 @@ const server = http.createServer((req, res) => {
       const result =
         req.headers[TOKEN_HEADER] !== token
           ? { ok: false, error: { code: 'forbidden', message: 'bad token' } }
-          : await dispatchRequest(handlers, channel, decodeFrame(new Uint8Array(Buffer.concat(chunks))), undefined);
+          : await dispatchRequest(
+              handlers,
+              channel,
+              decodeFrame(new Uint8Array(Buffer.concat(chunks))),
+              undefined,
+            );
       res.writeHead(result.ok || result.error.code !== 'forbidden' ? 200 : 403).end(encodeFrame(result));
     });
     return;
   }
   const file = path.join(dist, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
   if (!file.startsWith(dist) || !fs.existsSync(file)) return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' }).end(fs.readFileSync(file));
+  res
+    .writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' })
+    .end(fs.readFileSync(file));
 });
 const wss = new WebSocketServer({ server, path: '/events' });
 wss.on('connection', (ws, req) => {
@@ -278,9 +335,15 @@ try {
   const draft22 = images.get('22').draft;
   const ones = (m) => m.reduce((a, b) => a + b, 0);
   const at50 = images.get('22').probSaved.reduce((a, v) => a + (v >= Math.ceil(0.5 * 65535) ? 1 : 0), 0);
-  check(draft22 !== null && ones(draft22.data) > at50, `lower threshold saved more vessel pixels (${draft22 && ones(draft22.data)} > ${at50})`);
+  check(
+    draft22 !== null && ones(draft22.data) > at50,
+    `lower threshold saved more vessel pixels (${draft22 && ones(draft22.data)} > ${at50})`,
+  );
   await page.screenshot({ path: path.join(outDir, 'viewer-threshold.png') });
-  check(consoleErrors.length === 0, `no console errors${consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''}`);
+  check(
+    consoleErrors.length === 0,
+    `no console errors${consoleErrors.length ? ': ' + consoleErrors.join(' | ') : ''}`,
+  );
 } finally {
   await browser.close();
   for (const ws of sockets) ws.terminate();

@@ -22,7 +22,10 @@ export function App({ client }: { client: RetinaClient }) {
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 3500);
   }, []);
 
-  const report = useCallback((err: unknown) => notify(err instanceof Error ? err.message : String(err)), [notify]);
+  const report = useCallback(
+    (err: unknown) => notify(err instanceof Error ? err.message : String(err)),
+    [notify],
+  );
 
   useEffect(() => {
     client.invoke('getAppInfo', {}).then(setInfo, report);
@@ -76,7 +79,11 @@ export function App({ client }: { client: RetinaClient }) {
         <JobsPanel />
         <div className="toasts" role="status">
           {toasts.map((t) => (
-            <div key={t.id} className={`toast ${t.kind}`} onClick={() => setToasts((x) => x.filter((y) => y.id !== t.id))}>
+            <div
+              key={t.id}
+              className={`toast ${t.kind}`}
+              onClick={() => setToasts((x) => x.filter((y) => y.id !== t.id))}
+            >
               {t.message}
             </div>
           ))}

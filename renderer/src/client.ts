@@ -30,7 +30,9 @@ export function createClient(): RetinaClient {
   if (window.retina) return createElectronClient(window.retina);
   const token = takeToken();
   if (!token) {
-    throw new Error('No access token: open RetinaStudio with the URL printed by `retina serve` (it ends in #token=…).');
+    throw new Error(
+      'No access token: open RetinaStudio with the URL printed by `retina serve` (it ends in #token=…).',
+    );
   }
   return createHttpClient({
     baseUrl: location.origin,

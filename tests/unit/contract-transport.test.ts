@@ -15,7 +15,11 @@ import {
   TOKEN_QUERY,
   asRpcResult,
 } from '../../shared/transport.js';
-import { createHttpClient, type FetchLike, type WebSocketCtor } from '../../renderer/src/transport/httpClient.js';
+import {
+  createHttpClient,
+  type FetchLike,
+  type WebSocketCtor,
+} from '../../renderer/src/transport/httpClient.js';
 import { driveManual } from './editing-fixtures.js';
 
 describe('frames', () => {
@@ -83,7 +87,14 @@ describe('HTTP + WebSocket round trip with the browser client', () => {
       },
       getMasks: async (req: { imageId: string }) => {
         if (req.imageId !== '26') throw new RpcError('not-found', `image ${req.imageId} not found`);
-        return { imageId: '26', width: m.width, height: m.height, prediction: null, draft: null, approved: null };
+        return {
+          imageId: '26',
+          width: m.width,
+          height: m.height,
+          prediction: null,
+          draft: null,
+          approved: null,
+        };
       },
     } as unknown as RequestHandlers<void>;
 
@@ -92,7 +103,9 @@ describe('HTTP + WebSocket round trip with the browser client', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
         if (req.headers[TOKEN_HEADER] !== token) {
-          res.writeHead(403).end(encodeFrame({ ok: false, error: { code: 'forbidden', message: 'bad token' } }));
+          res
+            .writeHead(403)
+            .end(encodeFrame({ ok: false, error: { code: 'forbidden', message: 'bad token' } }));
           return;
         }
         const channel = channelFromPath(new URL(req.url ?? '/', 'http://x').pathname);
@@ -130,10 +143,20 @@ describe('HTTP + WebSocket round trip with the browser client', () => {
 
       const masks = await client.invoke('getMasks', { imageId: '26' });
       assert.equal(masks.width, 565);
-      await assert.rejects(client.invoke('getMasks', { imageId: '9' }), (e: unknown) => e instanceof RpcError && e.code === 'not-found');
       await assert.rejects(
-        client.invoke('saveDraft', { imageId: '26', width: 10, height: 10, mask: m.data, parentVersionId: null }),
-        (e: unknown) => e instanceof RpcError && e.code === 'invalid-request' && /expected 10x10/.test(e.message),
+        client.invoke('getMasks', { imageId: '9' }),
+        (e: unknown) => e instanceof RpcError && e.code === 'not-found',
+      );
+      await assert.rejects(
+        client.invoke('saveDraft', {
+          imageId: '26',
+          width: 10,
+          height: 10,
+          mask: m.data,
+          parentVersionId: null,
+        }),
+        (e: unknown) =>
+          e instanceof RpcError && e.code === 'invalid-request' && /expected 10x10/.test(e.message),
       );
 
       const ws = await connected;
@@ -147,7 +170,10 @@ describe('HTTP + WebSocket round trip with the browser client', () => {
         fetch: fetch as unknown as FetchLike,
         WebSocket: WebSocket as unknown as WebSocketCtor,
       });
-      await assert.rejects(intruder.invoke('listJobs', {}), (e: unknown) => e instanceof RpcError && e.code === 'forbidden');
+      await assert.rejects(
+        intruder.invoke('listJobs', {}),
+        (e: unknown) => e instanceof RpcError && e.code === 'forbidden',
+      );
       intruder.close();
     } finally {
       client.close();

@@ -25,7 +25,13 @@ const valid: { [C in RequestChannel]: unknown } = {
   getImage: { imageId: '1' },
   getImageThumbnail: { imageId: '1', maxSize: 128 },
   getMasks: { imageId: '1' },
-  saveDraft: { imageId: '1', width: 3, height: 2, mask: Uint8Array.from([0, 1, 1, 0, 0, 1]), parentVersionId: null },
+  saveDraft: {
+    imageId: '1',
+    width: 3,
+    height: 2,
+    mask: Uint8Array.from([0, 1, 1, 0, 0, 1]),
+    parentVersionId: null,
+  },
   approveMask: { imageId: '1', width: 2, height: 2, mask: mask(2, 2, 1), parentVersionId: 'v9' },
   importFiles: { paths: ['/tmp/a.tif'] },
   importFolder: { path: '/data/x', recursive: true, pairMasks: false },
@@ -55,9 +61,21 @@ describe('contract validators', () => {
       ['getImage', { imageId: '' }, /imageId must have 1 to 128/],
       ['getImageThumbnail', { imageId: 'a', maxSize: 4096 }, /maxSize/],
       ['saveDraft', { ...(valid.saveDraft as object), width: 4 }, /mask has 6 bytes, expected 4x2 = 8/],
-      ['saveDraft', { ...(valid.saveDraft as object), mask: [0, 1, 1, 0, 0, 1] }, /mask must be bytes.*an array/],
-      ['saveDraft', { ...(valid.saveDraft as object), mask: Uint8Array.from([0, 1, 255, 0, 0, 1]) }, /value 255 at pixel 2/],
-      ['approveMask', { imageId: '1', width: 2, height: 2, mask: mask(2, 2) }, /parentVersionId must be a string/],
+      [
+        'saveDraft',
+        { ...(valid.saveDraft as object), mask: [0, 1, 1, 0, 0, 1] },
+        /mask must be bytes.*an array/,
+      ],
+      [
+        'saveDraft',
+        { ...(valid.saveDraft as object), mask: Uint8Array.from([0, 1, 255, 0, 0, 1]) },
+        /value 255 at pixel 2/,
+      ],
+      [
+        'approveMask',
+        { imageId: '1', width: 2, height: 2, mask: mask(2, 2) },
+        /parentVersionId must be a string/,
+      ],
       ['importFiles', {}, /names no file/],
       ['importFiles', { files: [{ name: 'a.png', bytes: 'AAAA' }] }, /files\[0\]\.bytes must be bytes/],
       ['importDataset', { path: '/x', kind: 'hrf' }, /kind must be one of auto, drive, stare, generic/],
@@ -65,7 +83,11 @@ describe('contract validators', () => {
       ['showOpenDialog', { mode: 'save' }, /mode/],
     ];
     for (const [c, payload, re] of cases) {
-      assert.throws(() => validateRequest(c, payload), (e: unknown) => e instanceof RpcError && e.code === 'invalid-request' && re.test(e.message), `${c} ${JSON.stringify(payload)}`);
+      assert.throws(
+        () => validateRequest(c, payload),
+        (e: unknown) => e instanceof RpcError && e.code === 'invalid-request' && re.test(e.message),
+        `${c} ${JSON.stringify(payload)}`,
+      );
     }
   });
 
@@ -82,8 +104,10 @@ describe('dispatchRequest', () => {
   const handlers = new Proxy({} as RequestHandlers<{ user: string }>, {
     get: (_t, channel: string) => async (req: Record<string, unknown>, ctx: { user: string }) => {
       calls.push(channel);
-      if (req.imageId === 'missing') throw Object.assign(new Error('image missing not found'), { name: 'NotFoundError' });
-      if (req.imageId === 'bad-size') throw Object.assign(new Error('mask is 10x10, image is 565x584'), { name: 'MaskSizeError' });
+      if (req.imageId === 'missing')
+        throw Object.assign(new Error('image missing not found'), { name: 'NotFoundError' });
+      if (req.imageId === 'bad-size')
+        throw Object.assign(new Error('mask is 10x10, image is 565x584'), { name: 'MaskSizeError' });
       if (req.imageId === 'boom') throw new TypeError('x is undefined\n    at stack line');
       return { channel, user: ctx.user };
     },
@@ -96,7 +120,10 @@ describe('dispatchRequest', () => {
     });
     const before = calls.length;
     const unknown = await dispatchRequest(handlers, 'dropTables', {}, { user: 'ann' });
-    assert.deepEqual(unknown, { ok: false, error: { code: 'invalid-request', message: 'unknown channel "dropTables"' } });
+    assert.deepEqual(unknown, {
+      ok: false,
+      error: { code: 'invalid-request', message: 'unknown channel "dropTables"' },
+    });
     const proto = await dispatchRequest(handlers, 'toString', {}, { user: 'ann' });
     assert.equal(proto.ok, false);
     const invalid = await dispatchRequest(handlers, 'getMasks', { imageId: 3 }, { user: 'ann' });
@@ -106,8 +133,14 @@ describe('dispatchRequest', () => {
 
   test('errors from main become readable one-line payloads with a code', async () => {
     const r = async (imageId: string) => dispatchRequest(handlers, 'getImage', { imageId }, { user: 'u' });
-    assert.deepEqual(await r('missing'), { ok: false, error: { code: 'not-found', message: 'image missing not found' } });
-    assert.deepEqual(await r('bad-size'), { ok: false, error: { code: 'mask-size', message: 'mask is 10x10, image is 565x584' } });
+    assert.deepEqual(await r('missing'), {
+      ok: false,
+      error: { code: 'not-found', message: 'image missing not found' },
+    });
+    assert.deepEqual(await r('bad-size'), {
+      ok: false,
+      error: { code: 'mask-size', message: 'mask is 10x10, image is 565x584' },
+    });
     assert.deepEqual(await r('boom'), { ok: false, error: { code: 'internal', message: 'x is undefined' } });
     assert.deepEqual(toErrorPayload(new RpcError('unsupported', 'no dialogs in browser mode')), {
       code: 'unsupported',

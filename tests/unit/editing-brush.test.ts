@@ -12,11 +12,20 @@ function distToSegment(px: number, py: number, ax: number, ay: number, bx: numbe
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
-function reference(w: number, h: number, ax: number, ay: number, bx: number, by: number, r: number): Uint8Array {
+function reference(
+  w: number,
+  h: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  r: number,
+): Uint8Array {
   const m = new Uint8Array(w * h);
   const rr = Math.max(r, 0.5);
   for (let j = 0; j < h; j++)
-    for (let i = 0; i < w; i++) if (distToSegment(i + 0.5, j + 0.5, ax, ay, bx, by) <= rr + 1e-9) m[j * w + i] = 1;
+    for (let i = 0; i < w; i++)
+      if (distToSegment(i + 0.5, j + 0.5, ax, ay, bx, by) <= rr + 1e-9) m[j * w + i] = 1;
   for (const [x, y] of [
     [ax, ay],
     [bx, by],
@@ -108,7 +117,10 @@ describe('brush', () => {
   });
 
   test('rejects a mask of the wrong size and non-finite input', () => {
-    assert.throws(() => strokeSegment(new Uint8Array(10), 4, 4, { x: 0, y: 0 }, { x: 1, y: 1 }, 1, 1), /expected 4x4/);
+    assert.throws(
+      () => strokeSegment(new Uint8Array(10), 4, 4, { x: 0, y: 0 }, { x: 1, y: 1 }, 1, 1),
+      /expected 4x4/,
+    );
     assert.throws(() => stampDisc(new Uint8Array(16), 4, 4, { x: NaN, y: 0 }, 1, 1), /non-finite/);
   });
 

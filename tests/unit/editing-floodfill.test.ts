@@ -8,7 +8,9 @@ describe('flood fill', () => {
     const { width, height, data } = await driveManual(21);
     const { label } = referenceComponents(data, width, height, 0, false);
     // Seeds: a corner (the big outside region) and a pixel inside a small enclosed background pocket.
-    const pocket = label.findIndex((l, p) => data[p] === 0 && l > 0 && label.filter((x) => x === l).length < 200);
+    const pocket = label.findIndex(
+      (l, p) => data[p] === 0 && l > 0 && label.filter((x) => x === l).length < 200,
+    );
     for (const seed of [0, pocket]) {
       assert.ok(seed >= 0);
       const m = data.slice();

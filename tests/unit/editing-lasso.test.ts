@@ -54,10 +54,32 @@ describe('lasso', () => {
     const w = 20;
     const h = 20;
     const m = new Uint8Array(w * h);
-    fillPolygon(m, w, h, [{ x: 2, y: 3 }, { x: 12, y: 3 }, { x: 12, y: 8 }, { x: 2, y: 8 }], 1);
+    fillPolygon(
+      m,
+      w,
+      h,
+      [
+        { x: 2, y: 3 },
+        { x: 12, y: 3 },
+        { x: 12, y: 8 },
+        { x: 2, y: 8 },
+      ],
+      1,
+    );
     assert.equal(countOnes(m), 50);
     const other = new Uint8Array(w * h);
-    fillPolygon(other, w, h, [{ x: 12, y: 3 }, { x: 17, y: 3 }, { x: 17, y: 8 }, { x: 12, y: 8 }], 1);
+    fillPolygon(
+      other,
+      w,
+      h,
+      [
+        { x: 12, y: 3 },
+        { x: 17, y: 3 },
+        { x: 17, y: 8 },
+        { x: 12, y: 8 },
+      ],
+      1,
+    );
     for (let p = 0; p < m.length; p++) assert.ok(!(m[p] && other[p]), 'no pixel in both');
   });
 
@@ -81,7 +103,33 @@ describe('lasso', () => {
 
   test('degenerate input: fewer than 3 points writes nothing; NaN is rejected', () => {
     const m = new Uint8Array(100);
-    assert.equal(fillPolygon(m, 10, 10, [{ x: 1, y: 1 }, { x: 5, y: 5 }], 1).width, 0);
-    assert.throws(() => fillPolygon(m, 10, 10, [{ x: 1, y: 1 }, { x: NaN, y: 5 }, { x: 3, y: 3 }], 1), /non-finite/);
+    assert.equal(
+      fillPolygon(
+        m,
+        10,
+        10,
+        [
+          { x: 1, y: 1 },
+          { x: 5, y: 5 },
+        ],
+        1,
+      ).width,
+      0,
+    );
+    assert.throws(
+      () =>
+        fillPolygon(
+          m,
+          10,
+          10,
+          [
+            { x: 1, y: 1 },
+            { x: NaN, y: 5 },
+            { x: 3, y: 3 },
+          ],
+          1,
+        ),
+      /non-finite/,
+    );
   });
 });

@@ -7,13 +7,19 @@ describe('morphology', () => {
   test('removeIslands on a real DRIVE mask keeps exactly the 8-connected components of >= N pixels', async () => {
     const { width, height, data } = await driveManual(21); // 19 components, sizes 1 to 24216
     const { label, sizes } = referenceComponents(data, width, height, 1, true);
-    assert.ok(sizes.some((s) => s < 30) && sizes.some((s) => s >= 30), 'the mask has small and large components');
+    assert.ok(
+      sizes.some((s) => s < 30) && sizes.some((s) => s >= 30),
+      'the mask has small and large components',
+    );
     const m = data.slice();
     const res = removeIslands(m, width, height, 30);
     const expected = data.map((v, p) => (v === 1 && sizes[label[p]] >= 30 ? 1 : 0));
     assert.deepEqual(m, expected);
     assert.equal(res.components, sizes.filter((s) => s < 30).length);
-    assert.equal(res.pixels, sizes.filter((s) => s < 30).reduce((a, b) => a + b, 0));
+    assert.equal(
+      res.pixels,
+      sizes.filter((s) => s < 30).reduce((a, b) => a + b, 0),
+    );
     assert.deepEqual(res.rect, diffBox(m, data, width));
   });
 

@@ -1,6 +1,11 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeCocoRle, decodeRowRuns, encodeCocoRle, encodeRowRuns } from '../../renderer/src/editing/rle.js';
+import {
+  decodeCocoRle,
+  decodeRowRuns,
+  encodeCocoRle,
+  encodeRowRuns,
+} from '../../renderer/src/editing/rle.js';
 import { driveManual } from './editing-fixtures.js';
 
 describe('rle', () => {

@@ -94,7 +94,19 @@ describe('undo stack', () => {
     const orig = mask.slice();
     const stack = new UndoStack(mask, w, h);
     stack.begin('lasso');
-    fillPolygon(mask, w, h, [{ x: 0, y: 0 }, { x: 99, y: 3 }, { x: 40, y: 69 }], 1, 'nonzero', stack.span);
+    fillPolygon(
+      mask,
+      w,
+      h,
+      [
+        { x: 0, y: 0 },
+        { x: 99, y: 3 },
+        { x: 40, y: 69 },
+      ],
+      1,
+      'nonzero',
+      stack.span,
+    );
     stack.cancel();
     assert.deepEqual(mask, orig);
     assert.equal(stack.canUndo, false);

@@ -1,6 +1,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { actualSize, fitView, toImage, wheelFactor, zoomAround } from '../../renderer/src/editing/viewport.js';
+import {
+  actualSize,
+  fitView,
+  toImage,
+  wheelFactor,
+  zoomAround,
+} from '../../renderer/src/editing/viewport.js';
 import { applyDisplayFilter } from '../../renderer/src/editing/displayFilter.js';
 
 describe('viewport', () => {

@@ -5,6 +5,8 @@ import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { resizeNearestGradConfig } from './resize-nearest-grad.js';
 import { tileConfig } from './tile.js';
+import { batchNormKernelConfigs, patchBatchNormalizationLayer } from './batch-norm.js';
+import { reluGradConfig, reluGradKernelConfig } from './relu-grad.js';
 
 export const PROJECT_KERNELS = [
   conv2dBackpropFilterConfig,
@@ -12,7 +14,9 @@ export const PROJECT_KERNELS = [
   maxPoolGradConfig,
   resizeNearestGradConfig,
   tileConfig,
-] as const;
+  reluGradKernelConfig,
+  ...batchNormKernelConfigs,
+];
 
 let registered = false;
 
@@ -22,5 +26,7 @@ export function registerProjectKernels(): void {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config as unknown as tf.KernelConfig);
   }
+  tf.registerGradient(reluGradConfig as unknown as tf.GradConfig);
+  patchBatchNormalizationLayer();
   registered = true;
 }

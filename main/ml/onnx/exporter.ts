@@ -4,6 +4,7 @@ import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { OnnxExportError } from './errors.js';
 import { OnnxGraphBuilder } from './graph-builder.js';
 import {
+  CONCAT_SPLITTING_CLASSES,
   CONVERTERS,
   FOLDABLE_CLASSES,
   SUPPORTED_LAYER_CLASSES,
@@ -28,6 +29,8 @@ export interface OnnxExportOptions {
   foldBatchNorm?: boolean;
   /** Emit kernel==stride transposed convs as 1x1 Conv + DepthToSpace (default true; faster in ONNX Runtime). */
   transposeAsDepthToSpace?: boolean;
+  /** Replace conv(concat(a, b)) by conv_a(a) + conv_b(b) when only convolutions read the concat (default false). */
+  splitConcat?: boolean;
 }
 
 /** Tensors reachable backwards from the outputs, producers before consumers. */
@@ -82,6 +85,7 @@ export function buildOnnxModel(model: LayersModel, meta: OnnxExportMeta, options
   const b = new OnnxGraphBuilder();
   b.reserve(INPUT_NAME);
   const names = new Map<number, string>();
+  const concatParts = new Map<number, { name: string; channels: number }[]>();
 
   for (const t of order) {
     if (names.has(t.id)) continue; // a batch norm already folded into its conv
@@ -97,6 +101,19 @@ export function buildOnnxModel(model: LayersModel, meta: OnnxExportMeta, options
       throw new OnnxExportError(
         `layer "${info.name}" (${info.className}) is not supported by the ONNX exporter; supported: ${SUPPORTED_LAYER_CLASSES.join(', ')}`,
       );
+    }
+    if (options.splitConcat && info.className === 'Concatenate' && t.id !== modelOutput.id) {
+      const axis = info.number('axis', -1);
+      const readers = consumers.get(t.id) ?? [];
+      const convReaders = readers.every((r) => CONCAT_SPLITTING_CLASSES.has(r.sourceLayer.getClassName()));
+      if ((axis === -1 || axis === 3) && convReaders) {
+        concatParts.set(
+          t.id,
+          t.inputs.map((i) => ({ name: names.get(i.id)!, channels: channelsOf(i, info) })),
+        );
+        names.set(t.id, `(unmaterialised ${info.name})`);
+        continue;
+      }
     }
     const inputs = t.inputs.map((i) => {
       const n = names.get(i.id);
@@ -119,6 +136,7 @@ export function buildOnnxModel(model: LayersModel, meta: OnnxExportMeta, options
       inputChannels: t.inputs.map((i) => channelsOf(i, info)),
       fold,
       options: convertOptions,
+      concatParts: t.inputs.length === 1 ? concatParts.get(t.inputs[0].id) : undefined,
     });
     names.set(t.id, out);
     if (foldedInto) names.set(foldedInto.id, out);

@@ -14,6 +14,9 @@ export interface ConvertOptions {
   transposeAsDepthToSpace: boolean;
 }
 
+/** Convolutions that can consume a channel concatenation as separate parts. */
+export const CONCAT_SPLITTING_CLASSES = new Set(['Conv2D']);
+
 export interface ConvertArgs {
   b: OnnxGraphBuilder;
   info: LayerInfo;
@@ -22,6 +25,8 @@ export interface ConvertArgs {
   inputChannels: number[];
   fold: ChannelAffine | null;
   options: ConvertOptions;
+  /** Set when the single input is a channel concatenation the exporter did not materialise. */
+  concatParts?: { name: string; channels: number }[];
 }
 
 type Converter = (a: ConvertArgs) => string;
@@ -149,15 +154,26 @@ function conv2d(a: ConvertArgs): string {
   const dilation = info.pair('dilationRate', [1, 1]);
   const wOnnx = hwioToOihw(info.weight('kernel').data, kh, kw, ci, co);
   const w = scaleRows(wOnnx, (i) => Math.floor(i / (ci * kh * kw)), fold);
-  const inputs = [single(a), b.floatTensor(`${info.name}/W`, [co, ci, kh, kw], w)];
   const bias = foldedBias(info, co, fold);
-  if (bias) inputs.push(b.floatTensor(`${info.name}/B`, [co], bias));
-  const y = b.node(
-    'Conv',
-    inputs,
-    { kernel_shape: [kh, kw], strides, dilations: dilation, ...spatialPadding(info, [kh, kw], strides, dilation) },
-    info.name,
-  );
+  const attrs = { kernel_shape: [kh, kw], strides, dilations: dilation, ...spatialPadding(info, [kh, kw], strides, dilation) };
+  // conv(concat(a, b)) = conv_a(a) + conv_b(b): the concatenated tensor is never materialised.
+  const parts = a.concatParts ?? [{ name: single(a), channels: ci }];
+  let y = '';
+  let first = 0;
+  parts.forEach((part, k) => {
+    const slice = new Float32Array(co * part.channels * kh * kw);
+    for (let o = 0; o < co; o++) {
+      const from = (o * ci + first) * kh * kw;
+      slice.set(w.subarray(from, from + part.channels * kh * kw), o * part.channels * kh * kw);
+    }
+    first += part.channels;
+    const suffix = parts.length > 1 ? `_part${k}` : '';
+    const inputs = [part.name, b.floatTensor(`${info.name}/W${suffix}`, [co, part.channels, kh, kw], slice)];
+    if (bias && k === 0) inputs.push(b.floatTensor(`${info.name}/B`, [co], bias));
+    const c = b.node('Conv', inputs, attrs, `${info.name}${suffix}`);
+    y = k === 0 ? c : b.node('Add', [y, c], {}, k === parts.length - 1 ? info.name : `${info.name}/sum${k}`);
+  });
+  if (first !== ci) info.fail(`input has ${first} channels, the kernel expects ${ci}`);
   return applyActivation(b, info, y, info.string('activation', 'linear'));
 }
 

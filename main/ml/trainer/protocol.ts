@@ -40,7 +40,7 @@ export type Request =
   | { type: 'init'; config: ReplicaConfig }
   | { type: 'attach'; shared: SharedArrayBuffer }
   | { type: 'grad'; x: Float32Array; y: Float32Array; w: Float32Array | null; n: number; h: number; wd: number }
-  | { type: 'apply'; learningRate: number }
+  | { type: 'apply'; learningRate: number; shareWeights: number[] }
   | { type: 'predict'; x: Float32Array; n: number; h: number; wd: number }
   | { type: 'evaluate'; x: Float32Array; y: Float32Array; w: Float32Array | null; n: number; h: number; wd: number }
   | { type: 'getWeights' }

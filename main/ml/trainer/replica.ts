@@ -148,18 +148,21 @@ export class Replica {
     return loss;
   }
 
-  /** Averages every replica's slot, applies Adam, and sets the batch-norm statistics to their average. */
-  apply(learningRate: number): void {
+  /**
+   * Averages every replica's slot (weighted by its share of the batch), applies Adam, and sets the batch-norm
+   * statistics to their average. Every replica sums in the same order, so all get bit-identical results.
+   */
+  apply(learningRate: number, shareWeights: number[] = [1]): void {
     const count = this.cfg.replicaCount;
+    if (shareWeights.length !== count) throw new Error(`apply: ${shareWeights.length} share weights for ${count} replicas`);
     const size = this.trainableSize + this.stateSize;
     const avg = count === 1 ? this.slot(0) : new Float32Array(size);
     if (count > 1) {
       for (let r = 0; r < count; r++) {
         const s = this.slot(r);
-        for (let i = 0; i < size; i++) avg[i] += s[i];
+        const f = shareWeights[r];
+        for (let i = 0; i < size; i++) avg[i] += f * s[i];
       }
-      const inv = 1 / count;
-      for (let i = 0; i < size; i++) avg[i] *= inv;
     }
     this.step++;
     adamUpdate(this.weights, avg.subarray(0, this.trainableSize), this.m, this.v, this.step, learningRate);

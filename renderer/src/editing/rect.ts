@@ -59,7 +59,9 @@ export class BoundsAccumulator {
   }
 
   toRect(): Rect {
-    return this.x1 > this.x0 ? { x: this.x0, y: this.y0, width: this.x1 - this.x0, height: this.y1 - this.y0 } : { ...EMPTY_RECT };
+    return this.x1 > this.x0
+      ? { x: this.x0, y: this.y0, width: this.x1 - this.x0, height: this.y1 - this.y0 }
+      : { ...EMPTY_RECT };
   }
 }
 

@@ -26,7 +26,8 @@ export function thresholdProbabilities(
   };
   if (region) {
     const { width, rect } = region;
-    for (let j = rect.y; j < rect.y + rect.height; j++) run(j * width + rect.x, j * width + rect.x + rect.width);
+    for (let j = rect.y; j < rect.y + rect.height; j++)
+      run(j * width + rect.x, j * width + rect.x + rect.width);
   } else {
     run(0, prob.length);
   }

@@ -108,7 +108,11 @@ export class UndoStack {
     const before = after.slice();
     for (const [key, orig] of saved) {
       const t = this.tileRect(key % this.tilesX, Math.floor(key / this.tilesX));
-      const o = clipRect({ x: t.x - rect.x, y: t.y - rect.y, width: t.width, height: t.height }, rect.width, rect.height);
+      const o = clipRect(
+        { x: t.x - rect.x, y: t.y - rect.y, width: t.width, height: t.height },
+        rect.width,
+        rect.height,
+      );
       for (let j = 0; j < o.height; j++) {
         const srcRow = (o.y + rect.y - t.y + j) * t.width + (o.x + rect.x - t.x);
         before.set(orig.subarray(srcRow, srcRow + o.width), (o.y + j) * rect.width + o.x);

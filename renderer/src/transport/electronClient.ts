@@ -1,5 +1,11 @@
 // The client over Electron IPC: the preload's `window.retina` bridge carries results, this unwraps them.
-import type { RequestChannel, RequestOf, ResponseOf, EventChannel, EventOf } from '../../../shared/contract.js';
+import type {
+  RequestChannel,
+  RequestOf,
+  ResponseOf,
+  EventChannel,
+  EventOf,
+} from '../../../shared/contract.js';
 import type { RetinaBridge, RetinaClient } from '../../../shared/transport.js';
 import { unwrapResult } from './unwrap.js';
 

@@ -71,7 +71,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     ws.onmessage = (ev) => {
       const data = ev.data;
       if (!(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) return;
-      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      const bytes =
+        data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       try {
         const { event, payload } = decodeEvent(bytes);
         listeners.emit(event, payload);
@@ -99,14 +102,20 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           body: encodeFrame(request),
         });
       } catch (err) {
-        throw new RpcError('internal', `cannot reach RetinaStudio at ${opts.baseUrl}: ${(err as Error).message}`);
+        throw new RpcError(
+          'internal',
+          `cannot reach RetinaStudio at ${opts.baseUrl}: ${(err as Error).message}`,
+        );
       }
       const body = new Uint8Array(await res.arrayBuffer());
       let decoded: unknown;
       try {
         decoded = asRpcResult(decodeFrame(body));
       } catch {
-        throw new RpcError(res.status === 403 ? 'forbidden' : 'internal', `${channel}: HTTP ${res.status} without a result`);
+        throw new RpcError(
+          res.status === 403 ? 'forbidden' : 'internal',
+          `${channel}: HTTP ${res.status} without a result`,
+        );
       }
       return unwrapResult<ResponseOf<C>>(decoded as ReturnType<typeof asRpcResult>);
     },

@@ -80,7 +80,13 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
       const r = el.getBoundingClientRect();
-      onView(zoomAround(viewRef.current, { x: e.clientX - r.left, y: e.clientY - r.top }, wheelFactor(e.deltaY, e.deltaMode)));
+      onView(
+        zoomAround(
+          viewRef.current,
+          { x: e.clientX - r.left, y: e.clientY - r.top },
+          wheelFactor(e.deltaY, e.deltaMode),
+        ),
+      );
     };
     el.addEventListener('wheel', onWheel, { passive: false });
     return () => el.removeEventListener('wheel', onWheel);
@@ -200,7 +206,15 @@ export function MaskCanvas(props: MaskCanvasProps) {
       onPointerLeave={() => props.onCursor(null)}
       onContextMenu={(e) => e.preventDefault()}
     >
-      <Stage width={size.w} height={size.h} scaleX={view.scale} scaleY={view.scale} x={view.x} y={view.y} listening={false}>
+      <Stage
+        width={size.w}
+        height={size.h}
+        scaleX={view.scale}
+        scaleY={view.scale}
+        x={view.x}
+        y={view.y}
+        listening={false}
+      >
         <Layer ref={imageLayer} listening={false} imageSmoothingEnabled={view.scale < 2}>
           <KRect x={0} y={0} width={doc.width} height={doc.height} fill="#000" />
           <KImage image={props.image} x={0} y={0} width={doc.width} height={doc.height} />
@@ -224,7 +238,14 @@ export function MaskCanvas(props: MaskCanvasProps) {
             shadowColor="#000"
             shadowBlur={2 / view.scale}
           />
-          <Line ref={lassoLine} points={[]} closed stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={[4 / view.scale, 3 / view.scale]} />
+          <Line
+            ref={lassoLine}
+            points={[]}
+            closed
+            stroke="#00e5ff"
+            strokeWidth={1.5 / view.scale}
+            dash={[4 / view.scale, 3 / view.scale]}
+          />
         </Layer>
       </Stage>
     </div>

@@ -328,14 +328,27 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     <div className="viewer" data-testid="viewer">
       <aside className="tools">
         {tools.map(([t, label, k]) => (
-          <button key={t} className={tool === t ? 'on' : ''} onClick={() => setTool(t)} title={`${label} (${k})`} data-testid={`tool-${t}`}>
+          <button
+            key={t}
+            className={tool === t ? 'on' : ''}
+            onClick={() => setTool(t)}
+            title={`${label} (${k})`}
+            data-testid={`tool-${t}`}
+          >
             {label}
             <kbd>{k}</kbd>
           </button>
         ))}
         <label>
           Size {radius * 2} px
-          <input type="range" min={1} max={80} step={1} value={radius * 2} onChange={(e) => setRadius(Number(e.target.value) / 2)} />
+          <input
+            type="range"
+            min={1}
+            max={80}
+            step={1}
+            value={radius * 2}
+            onChange={(e) => setRadius(Number(e.target.value) / 2)}
+          />
         </label>
         <hr />
         <button disabled={!doc?.undo.canUndo} onClick={() => run('undo')} data-testid="undo">
@@ -347,7 +360,13 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         <hr />
         <label>
           N (px)
-          <input type="number" min={1} max={100000} value={islandSize} onChange={(e) => setIslandSize(Math.max(1, Number(e.target.value) || 1))} />
+          <input
+            type="number"
+            min={1}
+            max={100000}
+            value={islandSize}
+            onChange={(e) => setIslandSize(Math.max(1, Number(e.target.value) || 1))}
+          />
         </label>
         <button onClick={() => run('islands')} data-testid="islands">
           Remove islands &lt; N <kbd>I</kbd>
@@ -390,9 +409,17 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             {index + 1}/{list.length}
           </span>
           <span data-testid="zoom">{Math.round(view.scale * 100)}%</span>
-          <span>{cursor ? `x ${cursor.x} y ${cursor.y} · ${cursor.value ? 'vessel' : 'background'}` : ''}</span>
+          <span>
+            {cursor ? `x ${cursor.x} y ${cursor.y} · ${cursor.value ? 'vessel' : 'background'}` : ''}
+          </span>
           <span className={`save ${saveState}`} data-testid="save-state">
-            {saveState === 'saved' ? 'Saved' : saveState === 'pending' ? 'Edited' : saveState === 'saving' ? 'Saving…' : 'Save failed'}
+            {saveState === 'saved'
+              ? 'Saved'
+              : saveState === 'pending'
+                ? 'Edited'
+                : saveState === 'saving'
+                  ? 'Saving…'
+                  : 'Save failed'}
           </span>
           <span className="muted">{status}</span>
         </div>
@@ -405,19 +432,35 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         <button onClick={() => void predict()} disabled={!model || predictJob !== null} data-testid="predict">
           {predictJob ? `Predicting… ${job ? `${job.done}/${job.total}` : ''}` : 'Predict'} <kbd>P</kbd>
         </button>
-        {predictJob && <button onClick={() => client.invoke('cancelJob', { jobId: predictJob }).catch(report)}>Cancel</button>}
+        {predictJob && (
+          <button onClick={() => client.invoke('cancelJob', { jobId: predictJob }).catch(report)}>
+            Cancel
+          </button>
+        )}
         <h4>Overlay</h4>
         <label className="check">
-          <input type="checkbox" checked={maskVisible} onChange={(e) => setMaskVisible(e.target.checked)} data-testid="toggle-mask" />
+          <input
+            type="checkbox"
+            checked={maskVisible}
+            onChange={(e) => setMaskVisible(e.target.checked)}
+            data-testid="toggle-mask"
+          />
           Show mask <kbd>O</kbd>
         </label>
         <label className="check">
-          <input type="checkbox" checked={diff} disabled={!doc?.hasPrediction} onChange={(e) => setDiff(e.target.checked)} data-testid="toggle-diff" />
+          <input
+            type="checkbox"
+            checked={diff}
+            disabled={!doc?.hasPrediction}
+            onChange={(e) => setDiff(e.target.checked)}
+            data-testid="toggle-diff"
+          />
           Difference <kbd>D</kbd>
         </label>
         {diff && (
           <div className="legend">
-            <span className="sw both" style={{ background: colour }} /> both <span className="sw added" /> added <span className="sw removed" /> removed
+            <span className="sw both" style={{ background: colour }} /> both <span className="sw added" />{' '}
+            added <span className="sw removed" /> removed
           </div>
         )}
         <label>
@@ -425,7 +468,15 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         </label>
         <label>
           Opacity {Math.round(opacity * 100)}%
-          <input type="range" min={0} max={1} step={0.05} value={opacity} onChange={(e) => setOpacity(Number(e.target.value))} data-testid="opacity" />
+          <input
+            type="range"
+            min={0}
+            max={1}
+            step={0.05}
+            value={opacity}
+            onChange={(e) => setOpacity(Number(e.target.value))}
+            data-testid="opacity"
+          />
         </label>
         <h4>Prediction</h4>
         {doc?.hasPrediction ? (
@@ -448,23 +499,45 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
               onKeyUp={() => doc.commit()}
               onBlur={() => doc.commit()}
             />
-            {!doc.followsPrediction && <span className="muted small">Saved corrections are kept; the slider moves the prediction (see Difference).</span>}
+            {!doc.followsPrediction && (
+              <span className="muted small">
+                Saved corrections are kept; the slider moves the prediction (see Difference).
+              </span>
+            )}
           </label>
         ) : (
           <p className="muted small">No prediction yet.</p>
         )}
         <h4>Display</h4>
         <label className="check">
-          <input type="checkbox" checked={filter.greenOnly} onChange={(e) => setFilter({ ...filter, greenOnly: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={filter.greenOnly}
+            onChange={(e) => setFilter({ ...filter, greenOnly: e.target.checked })}
+          />
           Green channel <kbd>G</kbd>
         </label>
         <label>
           Contrast {filter.contrast.toFixed(1)}
-          <input type="range" min={0.5} max={4} step={0.1} value={filter.contrast} onChange={(e) => setFilter({ ...filter, contrast: Number(e.target.value) })} />
+          <input
+            type="range"
+            min={0.5}
+            max={4}
+            step={0.1}
+            value={filter.contrast}
+            onChange={(e) => setFilter({ ...filter, contrast: Number(e.target.value) })}
+          />
         </label>
         <label>
           Brightness {filter.brightness}
-          <input type="range" min={-100} max={100} step={5} value={filter.brightness} onChange={(e) => setFilter({ ...filter, brightness: Number(e.target.value) })} />
+          <input
+            type="range"
+            min={-100}
+            max={100}
+            step={5}
+            value={filter.brightness}
+            onChange={(e) => setFilter({ ...filter, brightness: Number(e.target.value) })}
+          />
         </label>
         <div className="row">
           <button onClick={() => run('fit')}>

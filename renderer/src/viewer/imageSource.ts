@@ -17,7 +17,9 @@ export async function decodeImage(img: EncodedImage): Promise<DecodedImage> {
     throw new Error(`the image (${img.mime}, ${img.bytes.length} bytes) cannot be decoded`);
   }
   if (bitmap.width !== img.width || bitmap.height !== img.height) {
-    throw new Error(`the image decodes as ${bitmap.width}x${bitmap.height}, expected ${img.width}x${img.height}`);
+    throw new Error(
+      `the image decodes as ${bitmap.width}x${bitmap.height}, expected ${img.width}x${img.height}`,
+    );
   }
   const canvas = document.createElement('canvas');
   canvas.width = bitmap.width;

@@ -71,7 +71,8 @@ export class MaskDocument {
       ? (opts.prediction.mask ?? thresholdProbabilities(this.prob as Uint16Array, this.threshold))
       : null;
     for (const arr of [this.prob, this.predMask, opts.saved?.data]) {
-      if (arr && arr.length !== n) throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
+      if (arr && arr.length !== n)
+        throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
     }
     this.mask = opts.saved ? opts.saved.data.slice() : (this.predMask?.slice() ?? new Uint8Array(n));
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;

@@ -18,7 +18,9 @@ export function JobsPanel() {
             <progress max={100} value={pct} />
             <span className="muted job-msg">{j.error?.message ?? j.message ?? ''}</span>
             {active && (
-              <button onClick={() => client.invoke('cancelJob', { jobId: j.jobId }).catch(report)}>Cancel</button>
+              <button onClick={() => client.invoke('cancelJob', { jobId: j.jobId }).catch(report)}>
+                Cancel
+              </button>
             )}
           </div>
         );

@@ -15,7 +15,13 @@ export function PathDialog(props: { title: string; onSubmit: (path: string) => v
       >
         <h3>{props.title}</h3>
         <p className="muted">A path on the computer running RetinaStudio.</p>
-        <input autoFocus data-testid="path-input" value={value} onChange={(e) => setValue(e.target.value)} placeholder="/path/to/folder" />
+        <input
+          autoFocus
+          data-testid="path-input"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          placeholder="/path/to/folder"
+        />
         <div className="row">
           <button type="button" onClick={props.onCancel}>
             Cancel

@@ -31,5 +31,9 @@ export function Thumbnail({ imageId, version }: { imageId: string; version: stri
       io.disconnect();
     };
   }, [client, imageId, key, url]);
-  return <div ref={ref} className="thumb">{url && <img src={url} alt="" />}</div>;
+  return (
+    <div ref={ref} className="thumb">
+      {url && <img src={url} alt="" />}
+    </div>
+  );
 }

@@ -56,7 +56,8 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       let paths: string[] = path ? [path] : [];
       if (!path) {
         try {
-          paths = (await client.invoke('showOpenDialog', { mode: kind === 'files' ? 'files' : 'folder' })).paths;
+          paths = (await client.invoke('showOpenDialog', { mode: kind === 'files' ? 'files' : 'folder' }))
+            .paths;
         } catch (err) {
           if (err instanceof RpcError && err.code === 'unsupported') {
             if (kind === 'files') fileInput.current?.click();
@@ -68,7 +69,8 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       }
       if (paths.length === 0) return;
       if (kind === 'files') await client.invoke('importFiles', { paths });
-      else if (kind === 'folder') await client.invoke('importFolder', { path: paths[0], recursive: true, pairMasks: true });
+      else if (kind === 'folder')
+        await client.invoke('importFolder', { path: paths[0], recursive: true, pairMasks: true });
       else await client.invoke('importDataset', { path: paths[0], kind: 'auto' });
       notify('Import started', 'info');
     } catch (err) {
@@ -129,7 +131,11 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           data-testid="search"
         />
         {IMAGE_STATUSES.map((s) => (
-          <button key={s} className={`chip ${s} ${status.includes(s) ? 'on' : ''}`} onClick={() => toggleStatus(s)}>
+          <button
+            key={s}
+            className={`chip ${s} ${status.includes(s) ? 'on' : ''}`}
+            onClick={() => toggleStatus(s)}
+          >
             {s}
           </button>
         ))}
@@ -208,7 +214,9 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
             <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
           </div>
         ))}
-        {items.length === 0 && !loading && <div className="empty">No images. Import files, a folder or a dataset.</div>}
+        {items.length === 0 && !loading && (
+          <div className="empty">No images. Import files, a folder or a dataset.</div>
+        )}
         {items.length < total && (
           <button className="more" onClick={() => void load(items.length)}>
             Load more ({total - items.length})

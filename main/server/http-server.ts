@@ -1,0 +1,256 @@
+// Browser mode: the renderer and the contract over HTTP + WebSocket, on 127.0.0.1 only.
+//   GET  /?token=T        index.html, and an HttpOnly SameSite=Strict cookie so assets and reloads need no URL token
+//   GET  /assets/...      the built renderer (cookie or header token)
+//   POST /rpc/<channel>   encodeFrame(request) -> encodeFrame(RpcResult)   (x-retina-token header)
+//   WS   /events?token=T  one binary frame per event
+// Every request must carry the token and a Host naming this server; an Origin, when sent, must be this server.
+// Refusals: 401 without a valid token, 403 for a foreign Host or Origin (RPC refusals carry an RpcResult frame).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  dispatchRequest,
+  MAX_UPLOAD_BYTES,
+  type ErrorCode,
+  type RequestHandlers,
+} from '../../shared/contract.js';
+import {
+  channelFromPath,
+  decodeFrame,
+  encodeEvent,
+  encodeFrame,
+  EVENTS_PATH,
+  FRAME_CONTENT_TYPE,
+  RPC_PATH_PREFIX,
+} from '../../shared/transport.js';
+import type { CallerContext } from '../handlers/index.js';
+import type { EventHub } from '../handlers/events.js';
+import {
+  cookieToken,
+  headerToken,
+  hostAllowed,
+  newToken,
+  originAllowed,
+  queryToken,
+  sameToken,
+  tokenCookie,
+} from './access.js';
+import { readStatic } from './static-files.js';
+
+/** Largest request body: one upload at the contract's limit plus room for the frame header. */
+const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 16 * 1024 * 1024;
+
+export interface ServerOptions {
+  handlers: RequestHandlers<CallerContext>;
+  events: EventHub;
+  /** Folder of the built renderer (renderer/dist). */
+  staticDir: string;
+  /** 0 (default): any free port. */
+  port?: number;
+  /** Default: a fresh random token. */
+  token?: string;
+}
+
+export interface RetinaServer {
+  readonly port: number;
+  readonly token: string;
+  /** The address to open: http://127.0.0.1:PORT/?token=TOKEN */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+function csp(port: number): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const COMMON_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra });
+  res.end(text + '\n');
+}
+
+function sendFrame(res: ServerResponse, status: number, value: unknown): void {
+  const body = encodeFrame(value);
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': FRAME_CONTENT_TYPE,
+    'content-length': String(body.length),
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+function sendRpcError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {
+  sendFrame(res, status, { ok: false, error: { code, message } });
+}
+
+class BodyTooLargeError extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      reject(new BodyTooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new BodyTooLargeError());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
+  const token = opts.token ?? newToken();
+  let port = opts.port ?? 0;
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+
+  async function handleRpc(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!sameToken(headerToken(req), token)) {
+      sendRpcError(res, 401, 'forbidden', 'missing or wrong access token: reopen the URL printed by retina serve');
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendRpcError(res, 405, 'invalid-request', 'RPC calls are POST requests');
+      return;
+    }
+    if (req.headers['content-type'] !== FRAME_CONTENT_TYPE) {
+      sendRpcError(res, 415, 'invalid-request', `RPC bodies must be ${FRAME_CONTENT_TYPE}`);
+      return;
+    }
+    const channel = channelFromPath(url.pathname);
+    let payload: unknown;
+    try {
+      payload = decodeFrame(await readBody(req, MAX_BODY_BYTES));
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        sendRpcError(res, 413, 'invalid-request', `request body is larger than ${MAX_BODY_BYTES} bytes`);
+      } else {
+        sendRpcError(res, 400, 'invalid-request', `malformed request frame: ${(err as Error).message}`);
+      }
+      return;
+    }
+    const ctx: CallerContext = { shell: 'browser', sender: req.socket.remoteAddress ?? 'unknown' };
+    const result = await dispatchRequest(opts.handlers, channel, payload, ctx);
+    try {
+      sendFrame(res, 200, result);
+    } catch (err) {
+      sendRpcError(res, 500, 'internal', `response could not be encoded: ${(err as Error).message}`);
+    }
+  }
+
+  async function handleStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const fromQuery = queryToken(url);
+    const authorised =
+      sameToken(fromQuery, token) || sameToken(cookieToken(req), token) || sameToken(headerToken(req), token);
+    if (!authorised) {
+      sendText(res, 401, 'RetinaStudio: open the URL printed by `retina serve` (it carries the access token).');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      sendText(res, 405, 'method not allowed');
+      return;
+    }
+    const file = await readStatic(opts.staticDir, url.pathname);
+    if (!file) {
+      const missing = url.pathname === '/' ? ` (the renderer is not built: run npm run build:renderer)` : '';
+      sendText(res, 404, `not found: ${url.pathname}${missing}`);
+      return;
+    }
+    const headers: Record<string, string> = {
+      ...COMMON_HEADERS,
+      'content-type': file.contentType,
+      'content-length': String(file.body.length),
+      'cache-control': file.isIndex ? 'no-store' : 'private, max-age=3600',
+    };
+    if (file.isIndex) {
+      headers['content-security-policy'] = csp(port);
+      headers['x-frame-options'] = 'DENY';
+    }
+    if (fromQuery) headers['set-cookie'] = tokenCookie(token);
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  }
+
+  const server: Server = createServer((req, res) => {
+    if (!hostAllowed(req, port) || !originAllowed(req, port)) {
+      const why = 'request refused: foreign Host or Origin (RetinaStudio only answers its own pages on 127.0.0.1)';
+      if (req.url?.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
+      else sendText(res, 403, why);
+      return;
+    }
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const work = url.pathname.startsWith(RPC_PATH_PREFIX) ? handleRpc(req, res, url) : handleStatic(req, res, url);
+    work.catch((err: unknown) => {
+      if (!res.headersSent) sendText(res, 500, `internal error: ${(err as Error).message}`);
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 0; // large uploads over loopback may take a while
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const refuse = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== EVENTS_PATH) return refuse('404 Not Found');
+    if (!hostAllowed(req, port) || !originAllowed(req, port)) return refuse('403 Forbidden');
+    if (!sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token)) return refuse('401 Unauthorized');
+    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+  });
+
+  const unsubscribe = opts.events.subscribe((event, payload) => {
+    if (sockets.clients.size === 0) return;
+    const frame = encodeEvent(event, payload);
+    for (const ws of sockets.clients) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    token,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets.clients) ws.terminate();
+      sockets.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
