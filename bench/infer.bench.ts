@@ -29,8 +29,18 @@ function pad(img: { data: Float32Array; width: number; height: number }, w: numb
 /** Child: loads the model with `threads`, times `runs` predictions after warm-up, prints one JSON line. */
 async function child(onnxPath: string, threads: number, runs: number): Promise<void> {
   const { createOnnxPredictor } = await import('../main/ml/onnx/predictor.js');
-  const { drivePreprocessed } = await import('../tests/integration/onnx-fixtures.js');
-  const img = await drivePreprocessed('01');
+  // Only what inference needs is imported here (no tfjs), so the peak RSS is the ONNX engine's.
+  const { readBinaryMap, readImage } = await import('../main/ml/image-io.js');
+  const { DEFAULT_PREPROCESS, preprocessImage } = await import('../main/ml/preprocess.js');
+  const { datasetsRoot } = await import('../main/ml/package-root.js');
+  const dir = path.join(datasetsRoot(), 'DRIVE', 'test');
+  const image = await readImage(path.join(dir, 'images', '01_test.tif'));
+  const fov = await readBinaryMap(path.join(dir, 'mask', '01_test_mask.gif'));
+  const img = {
+    data: preprocessImage(image, fov, DEFAULT_PREPROCESS),
+    width: image.width,
+    height: image.height,
+  };
   const [W, H] = [Math.ceil(img.width / 16) * 16, Math.ceil(img.height / 16) * 16];
   const x = pad(img, W, H);
   const predictor = await createOnnxPredictor(onnxPath, { threads });
@@ -65,7 +75,12 @@ async function referenceOnnx(dir: string): Promise<string> {
   const file = path.join(dir, 'reference-unet.onnx');
   await writeFile(
     file,
-    exportToOnnx(model, { name: 'reference', preprocess: DEFAULT_PREPROCESS, threshold: 0.5, provenance: { bench: true } }),
+    exportToOnnx(model, {
+      name: 'reference',
+      preprocess: DEFAULT_PREPROCESS,
+      threshold: 0.5,
+      provenance: { bench: true },
+    }),
   );
   process.stdout.write(`reference U-Net: ${model.countParams()} parameters\n`);
   model.dispose();
@@ -98,7 +113,16 @@ async function main(): Promise<void> {
     for (const threads of [1, 2]) {
       const r = spawnSync(
         process.execPath,
-        [...process.execArgv, HERE, '--child', onnxPath, '--threads', String(threads), '--runs', String(runs)],
+        [
+          ...process.execArgv,
+          HERE,
+          '--child',
+          onnxPath,
+          '--threads',
+          String(threads),
+          '--runs',
+          String(runs),
+        ],
         { encoding: 'utf8' },
       );
       const line = r.stdout.trim().split('\n').pop() ?? '';
@@ -111,7 +135,9 @@ async function main(): Promise<void> {
       process.stdout.write(
         `${r.engine.padEnd(8)}${String(r.threads).padStart(7)}${r.medianMs.toFixed(1).padStart(11)}${r.minMs
           .toFixed(1)
-          .padStart(8)}${r.peakRssMb.toFixed(0).padStart(13)}${(rows[0].medianMs / r.medianMs).toFixed(2).padStart(11)}x\n`,
+          .padStart(
+            8,
+          )}${r.peakRssMb.toFixed(0).padStart(13)}${(rows[0].medianMs / r.medianMs).toFixed(2).padStart(11)}x\n`,
       );
     }
   } finally {

@@ -2,12 +2,12 @@
 // used by browser mode (HTTP + WebSocket). Pure functions only, shared by the browser client and the Node server.
 //
 // Browser-mode wire protocol (server on 127.0.0.1 only):
-//   - The app is opened at http://127.0.0.1:PORT/#token=TOKEN. The renderer keeps the token in sessionStorage
+//   - The app is opened at http://127.0.0.1:PORT/?token=TOKEN (or #token=). The renderer keeps the token in sessionStorage
 //     and sends it on every call; it never appears in a request URL the server logs (except the WebSocket query).
 //   - Request:  POST /rpc/<channel>, header `x-retina-token: TOKEN`, content-type application/x-retina-frame,
 //               body = encodeFrame(request payload).
 //   - Response: 200 with body = encodeFrame(RpcResult) for every handled call (errors included, ok: false);
-//               403 for a bad token/Host/Origin, 404 for an unknown path, 413 for a body over the limit
+//               401 for a missing/bad token, 403 for a foreign Host/Origin, 404 for an unknown path, 413 for a body over the limit
 //               (those bodies are encodeFrame(RpcResult) too when possible).
 //   - Events:   WebSocket at /events?token=TOKEN; each binary message = encodeFrame({ event, payload }).
 //   The server checks Host is 127.0.0.1:PORT or localhost:PORT and Origin (when sent) is the same origin.

@@ -35,20 +35,35 @@ function untilInterrupted(): Promise<string> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, { db: { type: 'string' }, port: { type: 'string' }, model: { type: 'string' } }, HELP);
+  const p = parseCommand(
+    argv,
+    { db: { type: 'string' }, port: { type: 'string' }, model: { type: 'string' } },
+    HELP,
+  );
   if (!p) return EXIT.ok;
   const port = num(p, 'port', { min: 0, max: 65535, integer: true }) ?? 0;
   const dbPath = resolve(str(p, 'db') ?? defaultDatabasePath());
   const model = str(p, 'model');
   const staticDir = resolve(process.env.RETINA_RENDERER_DIR ?? join(packageRoot(), 'renderer', 'dist'));
   if (!existsSync(join(staticDir, 'index.html'))) {
-    process.stderr.write(`retina serve: warning: no built renderer at ${staticDir} (run npm run build:renderer)\n`);
+    process.stderr.write(
+      `retina serve: warning: no built renderer at ${staticDir} (run npm run build:renderer)\n`,
+    );
   }
 
-  const workstation = await createWorkstation({ dbPath, shell: 'browser', modelDir: model ? resolve(model) : undefined });
+  const workstation = await createWorkstation({
+    dbPath,
+    shell: 'browser',
+    modelDir: model ? resolve(model) : undefined,
+  });
   let server;
   try {
-    server = await startServer({ handlers: workstation.handlers, events: workstation.events, staticDir, port });
+    server = await startServer({
+      handlers: workstation.handlers,
+      events: workstation.events,
+      staticDir,
+      port,
+    });
   } catch (err) {
     await workstation.close();
     throw err;

@@ -3,7 +3,8 @@ import { RpcError, type Id } from '../../shared/contract.js';
 
 /** The store's row id for `id`; anything that is not a positive integer names no row of `what`. */
 export function rowId(id: Id, what: string): number {
-  if (!/^[1-9][0-9]{0,14}$/.test(id)) throw new RpcError('not-found', `no ${what} with id "${id.slice(0, 40)}"`);
+  if (!/^[1-9][0-9]{0,14}$/.test(id))
+    throw new RpcError('not-found', `no ${what} with id "${id.slice(0, 40)}"`);
   return Number(id);
 }
 

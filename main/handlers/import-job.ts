@@ -18,7 +18,9 @@ type ImportSource = Extract<JobSpec, { kind: 'import' }>['source'];
 
 /** A file name safe to create: no folders, no dot-files, no odd characters. */
 function safeName(name: string, index: number): string {
-  const base = basename(name).replace(/[^\w.\- ]/g, '_').replace(/^\.+/, '');
+  const base = basename(name)
+    .replace(/[^\w.\- ]/g, '_')
+    .replace(/^\.+/, '');
   return base.length > 0 ? base : `upload-${index}`;
 }
 
@@ -31,10 +33,14 @@ export async function runImportJob(
   const opts = {
     actor,
     shouldStop: () => hooks.isCancelled(),
-    onProgress: (done: number, total: number, file: string) => hooks.progress(done, total, basename(file), null),
+    onProgress: (done: number, total: number, file: string) =>
+      hooks.progress(done, total, basename(file), null),
   };
   if (source.type === 'dataset') {
-    return importDataset(store, source.path, { ...opts, kind: source.datasetKind === 'auto' ? undefined : source.datasetKind });
+    return importDataset(store, source.path, {
+      ...opts,
+      kind: source.datasetKind === 'auto' ? undefined : source.datasetKind,
+    });
   }
   if (source.type === 'folder') {
     const root = resolve(source.path);

@@ -1,4 +1,9 @@
 // The main-process side shared by the Electron shell and browser mode.
-export { createWorkstation, type CallerContext, type Workstation, type WorkstationOptions } from './workstation.js';
+export {
+  createWorkstation,
+  type CallerContext,
+  type Workstation,
+  type WorkstationOptions,
+} from './workstation.js';
 export { EventHub, type EventListener } from './events.js';
 export { JobManager } from './jobs.js';

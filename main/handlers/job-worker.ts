@@ -52,7 +52,9 @@ async function main(): Promise<void> {
       imageIds: report.imported.map((i) => i.imageId),
       message: parts.join(', '),
       error:
-        report.failed.length > 0 && nothing ? { code: 'unreadable-file', message: report.failed[0].error } : null,
+        report.failed.length > 0 && nothing
+          ? { code: 'unreadable-file', message: report.failed[0].error }
+          : null,
       cancelled: hooks.isCancelled(),
     });
   } finally {

@@ -26,7 +26,10 @@ interface Job {
 
 function workerEntry(): { url: URL; viaTsx: boolean } {
   const fromSource = import.meta.url.endsWith('.ts');
-  return { url: new URL(fromSource ? './job-worker.ts' : './job-worker.js', import.meta.url), viaTsx: fromSource };
+  return {
+    url: new URL(fromSource ? './job-worker.ts' : './job-worker.js', import.meta.url),
+    viaTsx: fromSource,
+  };
 }
 
 /** Starts a worker on the job entry; from the TypeScript sources it registers tsx in the worker first. */
@@ -122,15 +125,23 @@ export class JobManager {
     try {
       worker = spawnWorker({ spec: job.spec, cancelFlag: job.cancelFlag });
     } catch (err) {
-      this.finish(job, 'failed', null, { code: 'internal', message: `cannot start a worker: ${(err as Error).message}` });
+      this.finish(job, 'failed', null, {
+        code: 'internal',
+        message: `cannot start a worker: ${(err as Error).message}`,
+      });
       return;
     }
     job.worker = worker;
     worker.on('message', (m: WorkerMessage) => this.onMessage(job, m));
-    worker.on('error', (err) => this.finish(job, 'failed', null, { code: 'internal', message: err.message.split('\n')[0] }));
+    worker.on('error', (err) =>
+      this.finish(job, 'failed', null, { code: 'internal', message: err.message.split('\n')[0] }),
+    );
     worker.on('exit', (code) => {
       // A worker that exits without reporting (killed, crashed in native code) still ends its job.
-      this.finish(job, 'failed', null, { code: 'internal', message: `the ${job.info.kind} worker stopped (exit code ${code})` });
+      this.finish(job, 'failed', null, {
+        code: 'internal',
+        message: `the ${job.info.kind} worker stopped (exit code ${code})`,
+      });
     });
   }
 
@@ -152,11 +163,17 @@ export class JobManager {
     }
   }
 
-  private finish(job: Job, state: 'done' | 'failed' | 'cancelled', message: string | null, error: ErrorPayload | null): void {
+  private finish(
+    job: Job,
+    state: 'done' | 'failed' | 'cancelled',
+    message: string | null,
+    error: ErrorPayload | null,
+  ): void {
     if (['done', 'failed', 'cancelled'].includes(job.info.state)) return;
     job.info.state = state;
     if (message !== null) job.info.message = message;
-    job.info.error = error ?? (state === 'cancelled' ? { code: 'cancelled', message: 'the job was cancelled' } : null);
+    job.info.error =
+      error ?? (state === 'cancelled' ? { code: 'cancelled', message: 'the job was cancelled' } : null);
     this.publish(job, null, true);
     job.settle();
     if (this.running === job) {
@@ -175,7 +192,10 @@ export class JobManager {
   }
 
   private prune(): void {
-    const finished = [...this.jobs.values()].filter((j) => ['done', 'failed', 'cancelled'].includes(j.info.state));
-    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(j.info.jobId);
+    const finished = [...this.jobs.values()].filter((j) =>
+      ['done', 'failed', 'cancelled'].includes(j.info.state),
+    );
+    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      this.jobs.delete(j.info.jobId);
   }
 }

@@ -40,7 +40,9 @@ async function predictionPayload(store: Store, v: MaskVersion): Promise<Predicti
     modelName: model?.name ?? null,
     createdAt: v.createdAt,
     threshold: v.threshold ?? 0.5,
-    ...(prob ? { encoding: 'prob16' as const, data: prob16FromUnit(prob) } : { encoding: 'mask8' as const, data: (await loadMask(store, v)).data }),
+    ...(prob
+      ? { encoding: 'prob16' as const, data: prob16FromUnit(prob) }
+      : { encoding: 'mask8' as const, data: (await loadMask(store, v)).data }),
   };
 }
 

@@ -60,7 +60,10 @@ export class ModelResolver {
   async init(): Promise<void> {
     if (this.modelDir) {
       if (!existsSync(join(this.modelDir, MANIFEST_FILE))) {
-        throw new RpcError('model-failed', `${this.modelDir} is not a RetinaStudio model directory (no ${MANIFEST_FILE})`);
+        throw new RpcError(
+          'model-failed',
+          `${this.modelDir} is not a RetinaStudio model directory (no ${MANIFEST_FILE})`,
+        );
       }
       this.configured = await ensureRegistered(this.store, this.modelDir, this.actor);
     } else if (!activeModel(this.store) && existsSync(join(defaultModelDir(), MANIFEST_FILE))) {
@@ -94,7 +97,9 @@ export class ModelResolver {
       // A model whose directory went missing is still listed; it just cannot predict.
     }
     const arch = manifest?.architecture;
-    const fov = manifest?.testMetrics ? Object.values(manifest.testMetrics).find((m) => m.protocol === 'fov') : undefined;
+    const fov = manifest?.testMetrics
+      ? Object.values(manifest.testMetrics).find((m) => m.protocol === 'fov')
+      : undefined;
     return {
       id: toId(record.id),
       name: record.name,

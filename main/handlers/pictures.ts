@@ -5,9 +5,19 @@ import sharp from 'sharp';
 import type { EncodedImage } from '../../shared/contract.js';
 import { toRgb8 } from '../ml/image-io.js';
 import type { RasterImage } from '../ml/types.js';
-import { getImage, loadImageRaster, readOriginalBytes, type ImageRecord, type Store } from '../store/index.js';
+import {
+  getImage,
+  loadImageRaster,
+  readOriginalBytes,
+  type ImageRecord,
+  type Store,
+} from '../store/index.js';
 
-const PASS_THROUGH: Record<string, EncodedImage['mime']> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+const PASS_THROUGH: Record<string, EncodedImage['mime']> = {
+  png: 'image/png',
+  jpeg: 'image/jpeg',
+  webp: 'image/webp',
+};
 
 class Lru<V extends { bytes: Uint8Array }> {
   private readonly map = new Map<string, V>();
@@ -57,7 +67,12 @@ export class PictureService {
     const mime = record.rasterHash === null ? PASS_THROUGH[record.format] : undefined;
     let encoded: EncodedImage;
     if (mime) {
-      encoded = { width: record.width, height: record.height, mime, bytes: await readOriginalBytes(this.store, record) };
+      encoded = {
+        width: record.width,
+        height: record.height,
+        mime,
+        bytes: await readOriginalBytes(this.store, record),
+      };
     } else {
       const png = await rasterToSharp(await this.raster(record))
         .png({ compressionLevel: 1, adaptiveFiltering: false })

@@ -22,7 +22,10 @@ export interface JobHooks {
  * `thresholdProbabilities` does on the 16-bit transport values (v16 = 257 * v8 >= ceil(t * 65535)), so the
  * stored prediction mask equals what the viewer shows at the same threshold.
  */
-export function quantisePrediction(prob: Float32Array, threshold: number): { prob8: Uint8Array; mask: Uint8Array } {
+export function quantisePrediction(
+  prob: Float32Array,
+  threshold: number,
+): { prob8: Uint8Array; mask: Uint8Array } {
   const prob8 = new Uint8Array(prob.length);
   const mask = new Uint8Array(prob.length);
   const cut = Math.ceil(threshold * 65535);
@@ -34,7 +37,11 @@ export function quantisePrediction(prob: Float32Array, threshold: number): { pro
   return { prob8, mask };
 }
 
-export async function runPredictJob(store: Store, input: PredictJobInput, hooks: JobHooks): Promise<number[]> {
+export async function runPredictJob(
+  store: Store,
+  input: PredictJobInput,
+  hooks: JobHooks,
+): Promise<number[]> {
   const total = input.imageIds.length;
   hooks.progress(0, total, 'loading the model', null);
   const model = await openModel(input.modelDir, { engine: 'onnx', threads: input.threads });

@@ -69,7 +69,13 @@ export function summaryFromListItem(store: Store, item: ImageListItem): ImageSum
 
 export function summaryFromRecord(store: Store, image: ImageRecord): ImageSummary {
   const m = latestMasks(store, image.id);
-  const maskStatus: MaskStatus = m.approved ? 'approved' : m.draft ? 'draft' : m.prediction ? 'prediction' : 'none';
+  const maskStatus: MaskStatus = m.approved
+    ? 'approved'
+    : m.draft
+      ? 'draft'
+      : m.prediction
+        ? 'prediction'
+        : 'none';
   return {
     id: toId(image.id),
     ...patientOf(store, image),
@@ -78,6 +84,10 @@ export function summaryFromRecord(store: Store, image: ImageRecord): ImageSummar
     height: image.height,
     laterality: image.laterality,
     status: imageStatus(maskStatus),
-    updatedAt: updatedAt(store, image, [m.prediction?.id ?? null, m.draft?.id ?? null, m.approved?.id ?? null]),
+    updatedAt: updatedAt(store, image, [
+      m.prediction?.id ?? null,
+      m.draft?.id ?? null,
+      m.approved?.id ?? null,
+    ]),
   };
 }

@@ -29,7 +29,10 @@ import { emptyCounts, imageStatus, maskStatusOf, summaryFromListItem } from './s
 const STORE_PAGE = 1000;
 
 /** Every image matching the store-side filter, in import order, as the cursor walks (optionally stopping early). */
-function* walkImages(store: Store, query: Omit<ListImagesQuery, 'cursor' | 'limit'>): Generator<ImageListItem> {
+function* walkImages(
+  store: Store,
+  query: Omit<ListImagesQuery, 'cursor' | 'limit'>,
+): Generator<ImageListItem> {
   let cursor: string | null = null;
   do {
     const page = storeListImages(store, { ...query, cursor, limit: STORE_PAGE });
@@ -72,9 +75,15 @@ export function listImagesPage(store: Store, req: ListImagesRequest): Page<Image
     }
     return { items, total, offset: req.offset };
   }
-  const all = [...walkImages(store, query)].filter((i) => matchesStatus(i, statuses)).map((i) => summaryFromListItem(store, i));
-  if (req.sort === 'name') all.sort((a, b) => a.fileName.localeCompare(b.fileName) || Number(a.id) - Number(b.id));
-  else all.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : Number(b.id) - Number(a.id)));
+  const all = [...walkImages(store, query)]
+    .filter((i) => matchesStatus(i, statuses))
+    .map((i) => summaryFromListItem(store, i));
+  if (req.sort === 'name')
+    all.sort((a, b) => a.fileName.localeCompare(b.fileName) || Number(a.id) - Number(b.id));
+  else
+    all.sort((a, b) =>
+      a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : Number(b.id) - Number(a.id),
+    );
   return { items: all.slice(req.offset, req.offset + req.limit), total: all.length, offset: req.offset };
 }
 
@@ -122,11 +131,14 @@ function studySummary(store: Store, s: Study): StudySummary {
 
 export function listStudiesPage(store: Store, req: ListStudiesRequest): Page<StudySummary> {
   const patients =
-    req.patientId !== undefined ? [getPatient(store, rowId(req.patientId, 'patient'))] : storeListPatients(store);
+    req.patientId !== undefined
+      ? [getPatient(store, rowId(req.patientId, 'patient'))]
+      : storeListPatients(store);
   const rows: StudySummary[] = [];
   for (const p of patients) {
     for (const s of storeListStudies(store, p.id)) {
-      if (!includes([s.studyDate, s.device, s.notes, s.studyUid, toId(s.id), p.pseudonym], req.search)) continue;
+      if (!includes([s.studyDate, s.device, s.notes, s.studyUid, toId(s.id), p.pseudonym], req.search))
+        continue;
       const summary = studySummary(store, s);
       if (hasStatus(summary.statusCounts, req.status)) rows.push(summary);
     }

@@ -107,7 +107,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return { jobId: jobs.start('import', paths.length + files.length, spec).jobId };
     },
     importFolder: (req) => {
-      const source = { type: 'folder', path: resolve(req.path), recursive: req.recursive, pairMasks: req.pairMasks } as const;
+      const source = {
+        type: 'folder',
+        path: resolve(req.path),
+        recursive: req.recursive,
+        pairMasks: req.pairMasks,
+      } as const;
       return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor: user, source }).jobId };
     },
     importDataset: (req) => {
@@ -119,7 +124,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       const imageIds = req.imageIds.map((id) => getImage(store, rowId(id, 'image')).id);
       const model = await models.resolve(req.modelId !== undefined ? rowId(req.modelId, 'model') : undefined);
       if (!model.manifest.onnx) {
-        throw new RpcError('model-failed', `model ${model.record.name} has no ONNX export (run: retina export --model ${model.dir})`);
+        throw new RpcError(
+          'model-failed',
+          `model ${model.record.name} has no ONNX export (run: retina export --model ${model.dir})`,
+        );
       }
       const spec = {
         kind: 'predict',
@@ -141,7 +149,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     showOpenDialog: async (req, ctx) => {
       if (!opts.showOpenDialog) {
-        throw new RpcError('unsupported', 'file dialogs are not available in browser mode: type or paste a path');
+        throw new RpcError(
+          'unsupported',
+          'file dialogs are not available in browser mode: type or paste a path',
+        );
       }
       return { paths: await opts.showOpenDialog(req, ctx) };
     },

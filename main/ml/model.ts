@@ -26,10 +26,12 @@ export class InvalidArchitectureError extends Error {
 export function validateUNetConfig(cfg: UNetConfig): void {
   const intIn = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
   if (cfg.kind !== 'unet') throw new InvalidArchitectureError(`kind ${String(cfg.kind)}`);
-  if (!intIn(cfg.inputChannels, 1, 4)) throw new InvalidArchitectureError(`inputChannels ${cfg.inputChannels}`);
+  if (!intIn(cfg.inputChannels, 1, 4))
+    throw new InvalidArchitectureError(`inputChannels ${cfg.inputChannels}`);
   if (!intIn(cfg.depth, 1, 6)) throw new InvalidArchitectureError(`depth ${cfg.depth}`);
   if (!intIn(cfg.baseFilters, 1, 256)) throw new InvalidArchitectureError(`baseFilters ${cfg.baseFilters}`);
-  if (!intIn(cfg.convsPerLevel, 1, 4)) throw new InvalidArchitectureError(`convsPerLevel ${cfg.convsPerLevel}`);
+  if (!intIn(cfg.convsPerLevel, 1, 4))
+    throw new InvalidArchitectureError(`convsPerLevel ${cfg.convsPerLevel}`);
   if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new InvalidArchitectureError(`dropout ${cfg.dropout}`);
   if (cfg.upsampling !== 'transpose' && cfg.upsampling !== 'nearest') {
     throw new InvalidArchitectureError(`upsampling ${String(cfg.upsampling)}`);
@@ -52,7 +54,14 @@ interface Builder {
   seeds: SeedSequence;
 }
 
-function conv(b: Builder, x: SymbolicTensor, filters: number, kernel: number, name: string, useBias: boolean) {
+function conv(
+  b: Builder,
+  x: SymbolicTensor,
+  filters: number,
+  kernel: number,
+  name: string,
+  useBias: boolean,
+) {
   return tfl.layers
     .conv2d({
       filters,
@@ -70,7 +79,8 @@ function convBlock(b: Builder, input: SymbolicTensor, filters: number, prefix: s
   let x = input;
   for (let i = 1; i <= b.cfg.convsPerLevel; i++) {
     x = conv(b, x, filters, 3, `${prefix}_conv${i}`, !b.cfg.batchNorm);
-    if (b.cfg.batchNorm) x = tfl.layers.batchNormalization({ axis: -1, name: `${prefix}_bn${i}` }).apply(x) as SymbolicTensor;
+    if (b.cfg.batchNorm)
+      x = tfl.layers.batchNormalization({ axis: -1, name: `${prefix}_bn${i}` }).apply(x) as SymbolicTensor;
     x = tfl.layers.activation({ activation: 'relu', name: `${prefix}_relu${i}` }).apply(x) as SymbolicTensor;
   }
   if (b.cfg.residual) {
@@ -98,7 +108,9 @@ function upsample(b: Builder, x: SymbolicTensor, filters: number, prefix: string
       })
       .apply(x) as SymbolicTensor;
   }
-  const up = tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'nearest', name: `${prefix}_upsample` }).apply(x);
+  const up = tfl.layers
+    .upSampling2d({ size: [2, 2], interpolation: 'nearest', name: `${prefix}_upsample` })
+    .apply(x);
   const c = conv(b, up as SymbolicTensor, filters, 3, `${prefix}_upconv`, true);
   return tfl.layers.activation({ activation: 'relu', name: `${prefix}_uprelu` }).apply(c) as SymbolicTensor;
 }
@@ -118,14 +130,18 @@ export function buildUNet(cfg: UNetConfig, seed = 1): LayersModel {
     x = convBlock(b, x, cfg.baseFilters * 2 ** level, `enc${level}`);
     if (level === cfg.depth - 1) x = dropout(b, x, `enc${level}_dropout`);
     skips.push(x);
-    x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `enc${level}_pool` }).apply(x) as SymbolicTensor;
+    x = tfl.layers
+      .maxPooling2d({ poolSize: 2, strides: 2, name: `enc${level}_pool` })
+      .apply(x) as SymbolicTensor;
   }
   x = convBlock(b, x, cfg.baseFilters * 2 ** cfg.depth, 'bottleneck');
   x = dropout(b, x, 'bottleneck_dropout');
   for (let level = cfg.depth - 1; level >= 0; level--) {
     const filters = cfg.baseFilters * 2 ** level;
     const up = upsample(b, x, filters, `dec${level}`);
-    x = tfl.layers.concatenate({ axis: -1, name: `dec${level}_concat` }).apply([up, skips[level]]) as SymbolicTensor;
+    x = tfl.layers
+      .concatenate({ axis: -1, name: `dec${level}_concat` })
+      .apply([up, skips[level]]) as SymbolicTensor;
     x = convBlock(b, x, filters, `dec${level}`);
   }
   const logits = tfl.layers
@@ -136,7 +152,9 @@ export function buildUNet(cfg: UNetConfig, seed = 1): LayersModel {
       name: 'output_conv',
     })
     .apply(x) as SymbolicTensor;
-  const prob = tfl.layers.activation({ activation: 'sigmoid', name: 'output_sigmoid' }).apply(logits) as SymbolicTensor;
+  const prob = tfl.layers
+    .activation({ activation: 'sigmoid', name: 'output_sigmoid' })
+    .apply(logits) as SymbolicTensor;
   return tfl.model({ inputs: input, outputs: prob, name: 'unet' });
 }
 
@@ -146,7 +164,8 @@ export function buildUNet(cfg: UNetConfig, seed = 1): LayersModel {
  */
 export function countParameters(cfg: UNetConfig): number {
   validateUNetConfig(cfg);
-  const convP = (k: number, cin: number, cout: number, bias: boolean): number => k * k * cin * cout + (bias ? cout : 0);
+  const convP = (k: number, cin: number, cout: number, bias: boolean): number =>
+    k * k * cin * cout + (bias ? cout : 0);
   const block = (cin: number, cout: number): number => {
     let p = 0;
     let c = cin;
@@ -167,7 +186,8 @@ export function countParameters(cfg: UNetConfig): number {
   total += block(c, f(cfg.depth));
   for (let level = cfg.depth - 1; level >= 0; level--) {
     const below = f(level + 1);
-    total += cfg.upsampling === 'transpose' ? convP(2, below, f(level), true) : convP(3, below, f(level), true);
+    total +=
+      cfg.upsampling === 'transpose' ? convP(2, below, f(level), true) : convP(3, below, f(level), true);
     total += block(2 * f(level), f(level));
   }
   return total + convP(1, f(0), 1, true);

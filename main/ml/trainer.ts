@@ -33,11 +33,25 @@ export interface Trainer {
   readonly backend: string;
   readonly workers: number;
   /** One Adam step on a batch: x NHWC, y and weight N*H*W (weight 0 = pixel ignored). */
-  trainStep(x: Float32Array, y: Float32Array, weight: Float32Array | null, n: number, h: number, w: number): Promise<{ loss: number }>;
+  trainStep(
+    x: Float32Array,
+    y: Float32Array,
+    weight: Float32Array | null,
+    n: number,
+    h: number,
+    w: number,
+  ): Promise<{ loss: number }>;
   setLearningRate(lr: number): void;
   /** Probabilities N*H*W, batch norm in inference mode. */
   predict(x: Float32Array, n: number, h: number, w: number): Promise<Float32Array>;
-  evaluateLoss(x: Float32Array, y: Float32Array, weight: Float32Array | null, n: number, h: number, w: number): Promise<number>;
+  evaluateLoss(
+    x: Float32Array,
+    y: Float32Array,
+    weight: Float32Array | null,
+    n: number,
+    h: number,
+    w: number,
+  ): Promise<number>;
   getWeights(): Promise<SerializedWeights>;
   setWeights(weights: SerializedWeights): Promise<void>;
   getOptimizerState(): Promise<OptimizerState>;
@@ -62,7 +76,8 @@ export class TrainerError extends Error {
  */
 function spawnReplicaWorker(index: number): Worker {
   const name = `retina-trainer-${index}`;
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./trainer-worker.js', import.meta.url), { name });
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./trainer-worker.js', import.meta.url), { name });
   const entry = new URL('./trainer-worker.ts', import.meta.url).href;
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
@@ -84,8 +99,12 @@ class ReplicaWorker {
       if (res.ok) p.resolve(res.result);
       else p.reject(new TrainerError(`trainer worker ${index}: ${res.error}`));
     });
-    this.worker.on('error', (err) => this.fail(new TrainerError(`trainer worker ${index} crashed: ${err.message}`)));
-    this.worker.on('exit', (code) => this.fail(new TrainerError(`trainer worker ${index} exited (code ${code})`)));
+    this.worker.on('error', (err) =>
+      this.fail(new TrainerError(`trainer worker ${index} crashed: ${err.message}`)),
+    );
+    this.worker.on('exit', (code) =>
+      this.fail(new TrainerError(`trainer worker ${index} exited (code ${code})`)),
+    );
   }
 
   private fail(err: Error): void {
@@ -151,14 +170,22 @@ class WorkerTrainer implements Trainer {
     return run;
   }
 
-  private checkBatch(x: Float32Array, y: Float32Array | null, weight: Float32Array | null, n: number, h: number, w: number) {
+  private checkBatch(
+    x: Float32Array,
+    y: Float32Array | null,
+    weight: Float32Array | null,
+    n: number,
+    h: number,
+    w: number,
+  ) {
     if (!(Number.isInteger(n) && n > 0 && Number.isInteger(h) && h > 0 && Number.isInteger(w) && w > 0)) {
       throw new TrainerError(`bad batch size ${n}x${h}x${w}`);
     }
     if (x.length !== n * h * w * this.channels) {
       throw new TrainerError(`x holds ${x.length} values, expected ${n}x${h}x${w}x${this.channels}`);
     }
-    if (y && y.length !== n * h * w) throw new TrainerError(`y holds ${y.length} values, expected ${n * h * w}`);
+    if (y && y.length !== n * h * w)
+      throw new TrainerError(`y holds ${y.length} values, expected ${n * h * w}`);
     if (weight && weight.length !== n * h * w) {
       throw new TrainerError(`weight holds ${weight.length} values, expected ${n * h * w}`);
     }
@@ -178,11 +205,16 @@ class WorkerTrainer implements Trainer {
           const ys = y.slice(p.start * px, (p.start + p.count) * px);
           const ws = weight ? weight.slice(p.start * px, (p.start + p.count) * px) : null;
           const transfer = [xs.buffer, ys.buffer, ...(ws ? [ws.buffer] : [])];
-          return this.replicas[i].call<number>({ type: 'grad', x: xs, y: ys, w: ws, n: p.count, h, wd: w }, transfer);
+          return this.replicas[i].call<number>(
+            { type: 'grad', x: xs, y: ys, w: ws, n: p.count, h, wd: w },
+            transfer,
+          );
         }),
       );
       const shareWeights = parts.map((p) => p.count / n);
-      await Promise.all(this.replicas.map((r) => r.call({ type: 'apply', learningRate: this.lr, shareWeights })));
+      await Promise.all(
+        this.replicas.map((r) => r.call({ type: 'apply', learningRate: this.lr, shareWeights })),
+      );
       const loss = losses.reduce((s, l, i) => s + l * parts[i].count, 0) / n;
       return { loss };
     });
@@ -201,7 +233,9 @@ class WorkerTrainer implements Trainer {
       const outs = await Promise.all(
         parts.map((p, i) => {
           const xs = x.slice(p.start * px * this.channels, (p.start + p.count) * px * this.channels);
-          return this.replicas[i].call<Float32Array>({ type: 'predict', x: xs, n: p.count, h, wd: w }, [xs.buffer]);
+          return this.replicas[i].call<Float32Array>({ type: 'predict', x: xs, n: p.count, h, wd: w }, [
+            xs.buffer,
+          ]);
         }),
       );
       if (outs.length === 1) return outs[0];
@@ -211,10 +245,25 @@ class WorkerTrainer implements Trainer {
     });
   }
 
-  evaluateLoss(x: Float32Array, y: Float32Array, weight: Float32Array | null, n: number, h: number, w: number) {
+  evaluateLoss(
+    x: Float32Array,
+    y: Float32Array,
+    weight: Float32Array | null,
+    n: number,
+    h: number,
+    w: number,
+  ) {
     return this.serial(async () => {
       this.checkBatch(x, y, weight, n, h, w);
-      return this.replicas[0].call<number>({ type: 'evaluate', x: x.slice(), y: y.slice(), w: weight?.slice() ?? null, n, h, wd: w });
+      return this.replicas[0].call<number>({
+        type: 'evaluate',
+        x: x.slice(),
+        y: y.slice(),
+        w: weight?.slice() ?? null,
+        n,
+        h,
+        wd: w,
+      });
     });
   }
 
@@ -265,7 +314,8 @@ export async function createTrainer(opts: TrainerOptions): Promise<Trainer> {
   checkFinitePositive('learning rate', opts.learningRate);
   if (!Number.isInteger(opts.seed)) throw new TrainerError(`seed must be an integer, got ${opts.seed}`);
   const wanted = opts.workers ?? Math.min(2, cpus().length);
-  if (!(Number.isInteger(wanted) && wanted >= 1 && wanted <= 16)) throw new TrainerError(`workers must be 1..16, got ${wanted}`);
+  if (!(Number.isInteger(wanted) && wanted >= 1 && wanted <= 16))
+    throw new TrainerError(`workers must be 1..16, got ${wanted}`);
   const config = (replicaIndex: number, replicaCount: number): ReplicaConfig => ({
     architecture: opts.architecture,
     loss: opts.loss,
@@ -281,11 +331,18 @@ export async function createTrainer(opts: TrainerOptions): Promise<Trainer> {
     const probe = await first.call<InitResult>({ type: 'init', config: config(0, 1) });
     const count = probe.backend === 'wasm' ? wanted : 1;
     for (let i = 1; i < count; i++) replicas.push(new ReplicaWorker(i));
-    const infos = await Promise.all(replicas.map((r, i) => r.call<InitResult>({ type: 'init', config: config(i, count) })));
+    const infos = await Promise.all(
+      replicas.map((r, i) => r.call<InitResult>({ type: 'init', config: config(i, count) })),
+    );
     const slot = infos[0].trainableSize + infos[0].stateSize;
     const shared = new SharedArrayBuffer(count * slot * 4);
     await Promise.all(replicas.map((r) => r.call({ type: 'attach', shared })));
-    const trainer = new WorkerTrainer(replicas, probe.backend, opts.architecture.inputChannels, opts.learningRate);
+    const trainer = new WorkerTrainer(
+      replicas,
+      probe.backend,
+      opts.architecture.inputChannels,
+      opts.learningRate,
+    );
     // Replicas build identical seeded weights; broadcasting worker 0's makes that a guarantee, not an assumption.
     await trainer.setWeights(opts.initialWeights ?? (await trainer.getWeights()));
     return trainer;
@@ -308,7 +365,9 @@ export async function createTfjsPredictor(source: string | LayersModel): Promise
       if (input.length !== n * height * width * ch) {
         throw new TrainerError(`input holds ${input.length} values, expected ${n}x${height}x${width}x${ch}`);
       }
-      const out = tf.tidy(() => model.apply(tf.tensor4d(input, [n, height, width, ch]), { training: false }) as Tensor);
+      const out = tf.tidy(
+        () => model.apply(tf.tensor4d(input, [n, height, width, ch]), { training: false }) as Tensor,
+      );
       try {
         return (await out.data()) as Float32Array;
       } finally {

@@ -82,8 +82,18 @@ const COMMON_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...COMMON_HEADERS, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...extra });
+function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...COMMON_HEADERS,
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    ...extra,
+  });
   res.end(text + '\n');
 }
 
@@ -134,7 +144,12 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
 
   async function handleRpc(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (!sameToken(headerToken(req), token)) {
-      sendRpcError(res, 401, 'forbidden', 'missing or wrong access token: reopen the URL printed by retina serve');
+      sendRpcError(
+        res,
+        401,
+        'forbidden',
+        'missing or wrong access token: reopen the URL printed by retina serve',
+      );
       return;
     }
     if (req.method !== 'POST') {
@@ -171,7 +186,11 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     const authorised =
       sameToken(fromQuery, token) || sameToken(cookieToken(req), token) || sameToken(headerToken(req), token);
     if (!authorised) {
-      sendText(res, 401, 'RetinaStudio: open the URL printed by `retina serve` (it carries the access token).');
+      sendText(
+        res,
+        401,
+        'RetinaStudio: open the URL printed by `retina serve` (it carries the access token).',
+      );
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -201,13 +220,16 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
 
   const server: Server = createServer((req, res) => {
     if (!hostAllowed(req, port) || !originAllowed(req, port)) {
-      const why = 'request refused: foreign Host or Origin (RetinaStudio only answers its own pages on 127.0.0.1)';
+      const why =
+        'request refused: foreign Host or Origin (RetinaStudio only answers its own pages on 127.0.0.1)';
       if (req.url?.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
       else sendText(res, 403, why);
       return;
     }
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const work = url.pathname.startsWith(RPC_PATH_PREFIX) ? handleRpc(req, res, url) : handleStatic(req, res, url);
+    const work = url.pathname.startsWith(RPC_PATH_PREFIX)
+      ? handleRpc(req, res, url)
+      : handleStatic(req, res, url);
     work.catch((err: unknown) => {
       if (!res.headersSent) sendText(res, 500, `internal error: ${(err as Error).message}`);
       else res.destroy();
@@ -222,7 +244,8 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     };
     if (url.pathname !== EVENTS_PATH) return refuse('404 Not Found');
     if (!hostAllowed(req, port) || !originAllowed(req, port)) return refuse('403 Forbidden');
-    if (!sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token)) return refuse('401 Unauthorized');
+    if (!sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token))
+      return refuse('401 Unauthorized');
     sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
   });
 

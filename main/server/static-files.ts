@@ -41,7 +41,11 @@ export async function readStatic(root: string, pathname: string): Promise<Static
   try {
     if (!(await stat(file)).isFile()) return null;
     const body = await readFile(file);
-    return { body, contentType: TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', isIndex: wantsIndex };
+    return {
+      body,
+      contentType: TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      isIndex: wantsIndex,
+    };
   } catch {
     return null;
   }

@@ -71,7 +71,9 @@ async function build(dir: string): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const { weightData, ...topology } = artifacts;
-      const weights = Array.isArray(weightData) ? Buffer.concat(weightData.map((b) => Buffer.from(b))) : Buffer.from(weightData ?? new ArrayBuffer(0));
+      const weights = Array.isArray(weightData)
+        ? Buffer.concat(weightData.map((b) => Buffer.from(b)))
+        : Buffer.from(weightData ?? new ArrayBuffer(0));
       await writeFile(path.join(dir, TFJS_SUBDIR, 'weights.bin'), weights);
       await writeFile(
         path.join(dir, TFJS_SUBDIR, 'model.json'),
@@ -113,7 +115,12 @@ async function build(dir: string): Promise<void> {
       augment: null,
       validationCurve: [],
     },
-    onnx: { file: ONNX_FILE, opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, exporterVersion: EXPORTER_VERSION },
+    onnx: {
+      file: ONNX_FILE,
+      opset: ONNX_OPSET,
+      irVersion: ONNX_IR_VERSION,
+      exporterVersion: EXPORTER_VERSION,
+    },
   };
   await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
 }

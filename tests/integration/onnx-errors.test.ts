@@ -57,14 +57,21 @@ describe('ONNX error handling', () => {
     for (const keep of [0.5, 0.999]) {
       const file = path.join(dir, `truncated-${keep}.onnx`);
       await writeFile(file, good.subarray(0, Math.floor(good.length * keep)));
-      await assertLoadError(createOnnxPredictor(file, { threads: 1 }), file, /not a valid ONNX model.*truncated/);
+      await assertLoadError(
+        createOnnxPredictor(file, { threads: 1 }),
+        file,
+        /not a valid ONNX model.*truncated/,
+      );
     }
   });
 
   test('garbage bytes, empty file, missing file', async () => {
     const rng = new Rng(3);
     const file = path.join(dir, 'garbage.onnx');
-    await writeFile(file, Uint8Array.from({ length: 4096 }, () => rng.int(256)));
+    await writeFile(
+      file,
+      Uint8Array.from({ length: 4096 }, () => rng.int(256)),
+    );
     await assertLoadError(createOnnxPredictor(file), file, /not a valid ONNX model/);
     const empty = path.join(dir, 'empty.onnx');
     await writeFile(empty, new Uint8Array(0));
@@ -81,9 +88,16 @@ describe('ONNX error handling', () => {
     const m = decodeModel(good);
     m.graph = {
       name: 'rank3',
-      nodes: [{ opType: 'Unsqueeze', name: 'u', inputs: ['input', 'axes'], outputs: ['output'], attributes: [] }],
+      nodes: [
+        { opType: 'Unsqueeze', name: 'u', inputs: ['input', 'axes'], outputs: ['output'], attributes: [] },
+      ],
       initializers: [
-        { name: 'axes', dims: [1], dataType: TensorDataType.INT64, raw: new Uint8Array(BigInt64Array.of(3n).buffer) },
+        {
+          name: 'axes',
+          dims: [1],
+          dataType: TensorDataType.INT64,
+          raw: new Uint8Array(BigInt64Array.of(3n).buffer),
+        },
       ],
       inputs: [{ name: 'input', elemType: TensorDataType.FLOAT, dims: ['N', 'H', 'W'] }],
       outputs: [{ name: 'output', elemType: TensorDataType.FLOAT, dims: ['N', 'H', 'W', 1] }],
@@ -110,7 +124,11 @@ describe('ONNX error handling', () => {
     m.graph.nodes[1] = { ...m.graph.nodes[1], opType: 'NoSuchOperator' };
     const file = path.join(dir, 'badop.onnx');
     await writeFile(file, encodeModel(m));
-    await assertLoadError(createOnnxPredictor(file), file, /ONNX Runtime cannot load the model.*NoSuchOperator/);
+    await assertLoadError(
+      createOnnxPredictor(file),
+      file,
+      /ONNX Runtime cannot load the model.*NoSuchOperator/,
+    );
   });
 
   test('a manifest recording an unknown exporter version, or no export', async () => {
@@ -123,7 +141,11 @@ describe('ONNX error handling', () => {
     await exportModelDir(modelDir);
     const manifest = await readManifest(modelDir);
     await writeManifest(modelDir, { ...manifest, onnx: { ...manifest.onnx!, exporterVersion: '7.3.1' } });
-    await assertLoadError(createOnnxPredictorForModelDir(modelDir), modelDir, /unknown exporter version "7\.3\.1"/);
+    await assertLoadError(
+      createOnnxPredictorForModelDir(modelDir),
+      modelDir,
+      /unknown exporter version "7\.3\.1"/,
+    );
   });
 
   test('wrong input at predict time', async () => {
@@ -150,23 +172,37 @@ describe('ONNX error handling', () => {
     const flat = tfl.layers.flatten({ name: 'flatten_here' }).apply(inp) as SymbolicTensor;
     const dense = tfl.layers.dense({ units: 3, name: 'my_dense' }).apply(flat) as SymbolicTensor;
     const m1 = tfl.model({ inputs: inp, outputs: dense });
-    assert.throws(() => exportToOnnx(m1, META), (e: unknown) => {
-      assert.ok(e instanceof OnnxExportError);
-      assert.match(e.message, /layer "flatten_here" \(Flatten\)/);
-      return true;
-    });
+    assert.throws(
+      () => exportToOnnx(m1, META),
+      (e: unknown) => {
+        assert.ok(e instanceof OnnxExportError);
+        assert.match(e.message, /layer "flatten_here" \(Flatten\)/);
+        return true;
+      },
+    );
 
     const inp2 = tfl.input({ shape: [8, 8, 2] });
     const prelu = tfl.layers.prelu({ name: 'my_prelu' }).apply(inp2) as SymbolicTensor;
-    assert.throws(() => exportToOnnx(tfl.model({ inputs: inp2, outputs: prelu }), META), /layer "my_prelu" \(PReLU\) is not supported/);
+    assert.throws(
+      () => exportToOnnx(tfl.model({ inputs: inp2, outputs: prelu }), META),
+      /layer "my_prelu" \(PReLU\) is not supported/,
+    );
 
     const inp3 = tfl.input({ shape: [null, null, 2] });
-    const gelu = tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'gelu', name: 'gelu_conv' }).apply(inp3) as SymbolicTensor;
-    assert.throws(() => exportToOnnx(tfl.model({ inputs: inp3, outputs: gelu }), META), /layer "gelu_conv" \(Conv2D\): activation "gelu"/);
+    const gelu = tfl.layers
+      .conv2d({ filters: 2, kernelSize: 1, activation: 'gelu', name: 'gelu_conv' })
+      .apply(inp3) as SymbolicTensor;
+    assert.throws(
+      () => exportToOnnx(tfl.model({ inputs: inp3, outputs: gelu }), META),
+      /layer "gelu_conv" \(Conv2D\): activation "gelu"/,
+    );
 
     const inp4 = tfl.input({ shape: [8, 8, 2] });
     const bn = tfl.layers.batchNormalization({ axis: 1, name: 'bn_axis1' }).apply(inp4) as SymbolicTensor;
-    assert.throws(() => exportToOnnx(tfl.model({ inputs: inp4, outputs: bn }), META), /"bn_axis1" \(BatchNormalization\): axis 1/);
+    assert.throws(
+      () => exportToOnnx(tfl.model({ inputs: inp4, outputs: bn }), META),
+      /"bn_axis1" \(BatchNormalization\): axis 1/,
+    );
   });
 
   test('metadata records preprocessing, threshold and provenance as JSON', () => {

@@ -46,7 +46,9 @@ export async function randomiseStatistics(model: LayersModel, seed: number): Pro
 }
 
 /** Preprocessed (default recipe) single-channel DRIVE test image, H*W row-major. */
-export async function drivePreprocessed(id = '01'): Promise<{ data: Float32Array; width: number; height: number }> {
+export async function drivePreprocessed(
+  id = '01',
+): Promise<{ data: Float32Array; width: number; height: number }> {
   const dir = path.join(datasetsRoot, 'DRIVE', 'test');
   const image = await readImage(path.join(dir, 'images', `${id}_test.tif`));
   const fov = await readBinaryMap(path.join(dir, 'mask', `${id}_test_mask.gif`));
@@ -68,13 +70,19 @@ export async function driveCrops(n: number, h: number, w: number, ids = ['01', '
 }
 
 /** Writes a model directory (manifest + standard tfjs files) the way the trainer lays it out. */
-export async function writeTestModelDir(dir: string, model: LayersModel, manifest: ModelManifest): Promise<void> {
+export async function writeTestModelDir(
+  dir: string,
+  model: LayersModel,
+  manifest: ModelManifest,
+): Promise<void> {
   const { tf } = await initTf('cpu');
   await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const data = artifacts.weightData;
-      const weights = Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : Buffer.from(data!);
+      const weights = Array.isArray(data)
+        ? Buffer.concat(data.map((b) => Buffer.from(b)))
+        : Buffer.from(data!);
       await writeFile(path.join(dir, TFJS_SUBDIR, 'weights.bin'), weights);
       const json = {
         modelTopology: artifacts.modelTopology,

@@ -33,7 +33,12 @@ describe('model directory export', () => {
     await writeTestModelDir(dir, model, manifest);
 
     const record = await exportModelDir(dir);
-    assert.deepEqual(record, { file: 'model.onnx', opset: ONNX_OPSET, irVersion: ONNX_IR_VERSION, exporterVersion: EXPORTER_VERSION });
+    assert.deepEqual(record, {
+      file: 'model.onnx',
+      opset: ONNX_OPSET,
+      irVersion: ONNX_IR_VERSION,
+      exporterVersion: EXPORTER_VERSION,
+    });
     const saved = await readManifest(dir);
     assert.deepEqual(saved.onnx, record);
     assert.deepEqual({ ...saved, onnx: undefined }, { ...manifest, onnx: undefined }); // nothing else changed

@@ -20,7 +20,10 @@ describe('protobuf wire format', () => {
   test('reader decodes what the writer wrote, including large embedded payloads', () => {
     const big = Uint8Array.from({ length: 100_000 }, (_, i) => i % 251);
     const inner = new ProtoWriter().int64(1, -5).bytes(2, big);
-    const bytes = new ProtoWriter().message(3, inner).int64(4, 2 ** 50).finish();
+    const bytes = new ProtoWriter()
+      .message(3, inner)
+      .int64(4, 2 ** 50)
+      .finish();
     const [f3, f4] = new ProtoReader(bytes).fields();
     assert.equal(f3.field, 3);
     assert.equal(f3.wire, 2);
@@ -36,7 +39,13 @@ describe('protobuf wire format', () => {
       assert.throws(() => new ProtoReader(bytes.subarray(0, n)).fields(), ProtoDecodeError);
     }
     assert.throws(() => new ProtoReader(Uint8Array.of(0x0b)).fields(), /wire type 3/);
-    assert.throws(() => new ProtoReader(Uint8Array.of(0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)).fields(), /10 bytes/);
+    assert.throws(
+      () =>
+        new ProtoReader(
+          Uint8Array.of(0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01),
+        ).fields(),
+      /10 bytes/,
+    );
   });
 });
 
@@ -65,11 +74,18 @@ describe('ONNX model encoding', () => {
             ],
           },
         ],
-        initializers: [{ name: 'w', dims: [2, 1], dataType: TensorDataType.FLOAT, raw: new Uint8Array(Float32Array.of(1, 2).buffer) }],
+        initializers: [
+          {
+            name: 'w',
+            dims: [2, 1],
+            dataType: TensorDataType.FLOAT,
+            raw: new Uint8Array(Float32Array.of(1, 2).buffer),
+          },
+        ],
         inputs: [{ name: 'x', elemType: TensorDataType.FLOAT, dims: ['N', 4, 'W', 1] }],
         outputs: [{ name: 'y', elemType: TensorDataType.FLOAT, dims: null }],
       },
-      metadata: { a: '{"json":true}', 'ünïcode': 'välue' },
+      metadata: { a: '{"json":true}', ünïcode: 'välue' },
     };
     assert.deepEqual(decodeModel(encodeModel(model)), model);
   });

@@ -137,17 +137,32 @@ export function batchNormTraining(
   epsilon: number,
 ): { y: Tensor; mean: Tensor; variance: Tensor } {
   const [mean, variance] = tf.engine().runKernel(BN_MOMENTS, { x }, {}) as Tensor[];
-  const op = tf.customGrad(((xIn: Tensor, gIn: Tensor, bIn: Tensor, save: tf.GradSaveFunc) => {
+  type Forward = (
+    x: Tensor,
+    g: Tensor,
+    b: Tensor,
+    save: tf.GradSaveFunc,
+  ) => { value: Tensor; gradFunc: (dy: Tensor, saved: Tensor[]) => Tensor[] };
+  const forward: Forward = (xIn, gIn, bIn, save) => {
     save([xIn, mean, variance, gIn]);
-    const value = tf.engine().runKernel(BN_NORMALIZE, { x: xIn, mean, variance, gamma: gIn, beta: bIn }, { epsilon }) as Tensor;
+    const value = tf
+      .engine()
+      .runKernel(BN_NORMALIZE, { x: xIn, mean, variance, gamma: gIn, beta: bIn }, { epsilon }) as Tensor;
     return {
       value,
-      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+      gradFunc: (dy, saved) => {
         const [xs, m, v, g] = saved;
-        return tf.engine().runKernel(BN_TRAIN_GRAD, { dy, x: xs, mean: m, variance: v, gamma: g }, { epsilon }) as Tensor[];
+        return tf
+          .engine()
+          .runKernel(BN_TRAIN_GRAD, { dy, x: xs, mean: m, variance: v, gamma: g }, { epsilon }) as Tensor[];
       },
     };
-  }) as unknown as tf.CustomGradientFunc<Tensor>) as unknown as (x: Tensor, g: Tensor, b: Tensor) => Tensor;
+  };
+  const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    x: Tensor,
+    g: Tensor,
+    b: Tensor,
+  ) => Tensor;
   return { y: op(x, gamma, beta), mean, variance };
 }
 
@@ -163,7 +178,11 @@ interface BatchNormLayerFields {
   movingVariance: { read(): Tensor; write(t: Tensor): void };
 }
 
-type LayerCall = (this: BatchNormLayerFields, inputs: Tensor | Tensor[], kwargs: Record<string, unknown>) => Tensor;
+type LayerCall = (
+  this: BatchNormLayerFields,
+  inputs: Tensor | Tensor[],
+  kwargs: Record<string, unknown>,
+) => Tensor;
 
 let patched = false;
 
@@ -176,11 +195,22 @@ export function patchBatchNormalizationLayer(): void {
     const input = Array.isArray(inputs) ? inputs[0] : inputs;
     const rank = input.shape.length;
     const lastAxis = this.axis === -1 || this.axis === rank - 1;
-    if (kwargs['training'] !== true || tf.getBackend() !== 'wasm' || !lastAxis || !this.center || !this.scale) {
+    if (
+      kwargs['training'] !== true ||
+      tf.getBackend() !== 'wasm' ||
+      !lastAxis ||
+      !this.center ||
+      !this.scale
+    ) {
       return original.call(this, inputs, kwargs);
     }
     return tf.tidy(() => {
-      const { y, mean, variance } = batchNormTraining(input, this.gamma.read(), this.beta.read(), this.epsilon);
+      const { y, mean, variance } = batchNormTraining(
+        input,
+        this.gamma.read(),
+        this.beta.read(),
+        this.epsilon,
+      );
       // Same moving-average update as the stock layer: moving -= (moving - batch) * (1 - momentum).
       const decay = 1 - this.momentum;
       const mm = this.movingMean.read();

@@ -5,9 +5,18 @@
 //  - otherwise: a stride-1 forward convolution of dy (dilated by the stride when s > 1, and padded) with the
 //    spatially flipped filter whose in/out channels are swapped.
 import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
-import { disposeInfos, heapF32, reshapeInfo, runWasmKernel, shape4, transposeInfo, type Attrs } from './wasm-backend.js';
+import {
+  disposeInfos,
+  heapF32,
+  reshapeInfo,
+  runWasmKernel,
+  shape4,
+  transposeInfo,
+  type Attrs,
+} from './wasm-backend.js';
 
-type PadAttr = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+type PadAttr =
+  'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
 interface BackpropInputAttrs {
   strides: number | [number, number];
@@ -99,7 +108,12 @@ function upconvAsMatmul(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo
   const wt = transposeInfo(backend, filter, [3, 0, 1, 2]);
   const wm = reshapeInfo(backend, wt, [co, s * s * ci]);
   const dy2 = reshapeInfo(backend, dy, [n * ho * wo, co]);
-  const prod = runWasmKernel(backend, 'BatchMatMul', { a: dy2, b: wm }, { transposeA: false, transposeB: false });
+  const prod = runWasmKernel(
+    backend,
+    'BatchMatMul',
+    { a: dy2, b: wm },
+    { transposeA: false, transposeB: false },
+  );
   const prod4 = reshapeInfo(backend, prod, [n, ho, wo, s * s * ci]);
   const out = depthToSpace(backend, prod4, s);
   disposeInfos(backend, wt, wm, dy2, prod, prod4);
@@ -130,7 +144,12 @@ export function conv2dBackpropInputWasm(
     return upconvAsMatmul(backend, dy, filter, sh);
   }
   const wf = flippedSwappedFilter(backend, filter);
-  const convAttrs = (pad: Attrs['pad']): Attrs => ({ strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [1, 1] });
+  const convAttrs = (pad: Attrs['pad']): Attrs => ({
+    strides: [1, 1],
+    pad,
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+  });
   // Equivalent stride-1 convolution: pad (k-1-pt) before, (H - Hd + pt) after, over dy dilated by the stride.
   const hd = (ho - 1) * sh + 1;
   const wd = (wo - 1) * sw + 1;
@@ -159,7 +178,15 @@ export function conv2dBackpropInputWasm(
 export const conv2dBackpropInputConfig = {
   kernelName: 'Conv2DBackpropInput',
   backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Attrs }) =>
+  kernelFunc: ({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: unknown;
+    attrs?: Attrs;
+  }) =>
     conv2dBackpropInputWasm(
       backend as BackendWasm,
       inputs.dy,

@@ -6,7 +6,6 @@ import { maxPoolGradConfig } from './max-pool-grad.js';
 import { resizeNearestGradConfig } from './resize-nearest-grad.js';
 import { tileConfig } from './tile.js';
 import { batchNormKernelConfigs, patchBatchNormalizationLayer } from './batch-norm.js';
-import { reluGradConfig, reluGradKernelConfig } from './relu-grad.js';
 
 export const PROJECT_KERNELS = [
   conv2dBackpropFilterConfig,
@@ -14,7 +13,6 @@ export const PROJECT_KERNELS = [
   maxPoolGradConfig,
   resizeNearestGradConfig,
   tileConfig,
-  reluGradKernelConfig,
   ...batchNormKernelConfigs,
 ];
 
@@ -26,7 +24,6 @@ export function registerProjectKernels(): void {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config as unknown as tf.KernelConfig);
   }
-  tf.registerGradient(reluGradConfig as unknown as tf.GradConfig);
   patchBatchNormalizationLayer();
   registered = true;
 }

@@ -10,10 +10,29 @@ interface MaxPoolGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-export function maxPoolGradWasm(backend: BackendWasm, dy: TensorInfo, input: TensorInfo, attrs: MaxPoolGradAttrs): TensorInfo {
+export function maxPoolGradWasm(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  input: TensorInfo,
+  attrs: MaxPoolGradAttrs,
+): TensorInfo {
   const [n, h, w, c] = shape4(input, 'MaxPoolGrad input');
-  const info = tf.backend_util.computePool2DInfo([n, h, w, c], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
-  const { outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
+  const info = tf.backend_util.computePool2DInfo(
+    [n, h, w, c],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const {
+    outHeight: ho,
+    outWidth: wo,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: fh,
+    filterWidth: fw,
+  } = info;
   const { top, left } = info.padInfo;
   const out = backend.makeOutput([n, h, w, c], 'float32');
   const dx = heapF32(backend, out);
@@ -55,6 +74,14 @@ export function maxPoolGradWasm(backend: BackendWasm, dy: TensorInfo, input: Ten
 export const maxPoolGradConfig = {
   kernelName: 'MaxPoolGrad',
   backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Attrs }) =>
+  kernelFunc: ({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: unknown;
+    attrs?: Attrs;
+  }) =>
     maxPoolGradWasm(backend as BackendWasm, inputs.dy, inputs.input, attrs as unknown as MaxPoolGradAttrs),
 };

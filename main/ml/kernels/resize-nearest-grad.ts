@@ -9,7 +9,12 @@ interface ResizeGradAttrs {
 }
 
 /** Source index of each output row/column, exactly as the forward ResizeNearestNeighbor computes it. */
-function sourceIndices(inSize: number, outSize: number, alignCorners: boolean, halfPixelCenters: boolean): Int32Array {
+function sourceIndices(
+  inSize: number,
+  outSize: number,
+  alignCorners: boolean,
+  halfPixelCenters: boolean,
+): Int32Array {
   const effIn = alignCorners && outSize > 1 ? inSize - 1 : inSize;
   const effOut = alignCorners && outSize > 1 ? outSize - 1 : outSize;
   const ratio = effIn / effOut;
@@ -53,6 +58,19 @@ export function resizeNearestGradWasm(
 export const resizeNearestGradConfig = {
   kernelName: 'ResizeNearestNeighborGrad',
   backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Attrs }) =>
-    resizeNearestGradWasm(backend as BackendWasm, inputs.images, inputs.dy, attrs as unknown as ResizeGradAttrs),
+  kernelFunc: ({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: unknown;
+    attrs?: Attrs;
+  }) =>
+    resizeNearestGradWasm(
+      backend as BackendWasm,
+      inputs.images,
+      inputs.dy,
+      attrs as unknown as ResizeGradAttrs,
+    ),
 };

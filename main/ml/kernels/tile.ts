@@ -35,6 +35,13 @@ export function tileWasm(backend: BackendWasm, x: TensorInfo, reps: number[]): T
 export const tileConfig = {
   kernelName: 'Tile',
   backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }: { inputs: Record<string, TensorInfo>; backend: unknown; attrs?: Attrs }) =>
-    tileWasm(backend as BackendWasm, inputs.x, (attrs as { reps: number[] }).reps),
+  kernelFunc: ({
+    inputs,
+    backend,
+    attrs,
+  }: {
+    inputs: Record<string, TensorInfo>;
+    backend: unknown;
+    attrs?: Attrs;
+  }) => tileWasm(backend as BackendWasm, inputs.x, (attrs as { reps: number[] }).reps),
 };

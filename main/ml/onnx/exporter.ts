@@ -29,7 +29,10 @@ export interface OnnxExportOptions {
   foldBatchNorm?: boolean;
   /** Emit kernel==stride transposed convs as 1x1 Conv + DepthToSpace (default true; faster in ONNX Runtime). */
   transposeAsDepthToSpace?: boolean;
-  /** Replace conv(concat(a, b)) by conv_a(a) + conv_b(b) when only convolutions read the concat (default false). */
+  /**
+   * Replace conv(concat(a, b)) by conv_a(a) + conv_b(b) when only convolutions read the concat (default true:
+   * saves the concat copy and two layout reorders per decoder level in ONNX Runtime, ~3% on the reference U-Net).
+   */
   splitConcat?: boolean;
 }
 
@@ -50,7 +53,8 @@ function topologicalOrder(outputs: SymbolicTensor[]): SymbolicTensor[] {
     if (s === 'open') continue; // already on the stack below; will be finished there
     state.set(top.t.id, 'open');
     stack.push({ t: top.t, expanded: true });
-    for (const i of [...top.t.inputs].reverse()) if (state.get(i.id) !== 'done') stack.push({ t: i, expanded: false });
+    for (const i of [...top.t.inputs].reverse())
+      if (state.get(i.id) !== 'done') stack.push({ t: i, expanded: false });
   }
   return order;
 }
@@ -65,7 +69,11 @@ function channelsOf(t: SymbolicTensor, info: LayerInfo): number {
 }
 
 /** Builds the ONNX model structure (exposed for tests that inspect the graph). */
-export function buildOnnxModel(model: LayersModel, meta: OnnxExportMeta, options: OnnxExportOptions = {}): OnnxModel {
+export function buildOnnxModel(
+  model: LayersModel,
+  meta: OnnxExportMeta,
+  options: OnnxExportOptions = {},
+): OnnxModel {
   const foldBn = options.foldBatchNorm ?? true;
   const convertOptions = { transposeAsDepthToSpace: options.transposeAsDepthToSpace ?? true };
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
@@ -102,7 +110,7 @@ export function buildOnnxModel(model: LayersModel, meta: OnnxExportMeta, options
         `layer "${info.name}" (${info.className}) is not supported by the ONNX exporter; supported: ${SUPPORTED_LAYER_CLASSES.join(', ')}`,
       );
     }
-    if (options.splitConcat && info.className === 'Concatenate' && t.id !== modelOutput.id) {
+    if ((options.splitConcat ?? true) && info.className === 'Concatenate' && t.id !== modelOutput.id) {
       const axis = info.number('axis', -1);
       const readers = consumers.get(t.id) ?? [];
       const convReaders = readers.every((r) => CONCAT_SPLITTING_CLASSES.has(r.sourceLayer.getClassName()));
@@ -124,7 +132,11 @@ export function buildOnnxModel(model: LayersModel, meta: OnnxExportMeta, options
     let foldedInto: SymbolicTensor | null = null;
     if (foldBn && FOLDABLE_CLASSES.has(info.className) && info.string('activation', 'linear') === 'linear') {
       const next = consumers.get(t.id) ?? [];
-      if (next.length === 1 && t.id !== modelOutput.id && next[0].sourceLayer.getClassName() === 'BatchNormalization') {
+      if (
+        next.length === 1 &&
+        t.id !== modelOutput.id &&
+        next[0].sourceLayer.getClassName() === 'BatchNormalization'
+      ) {
         foldedInto = next[0];
         fold = batchNormAffine(new LayerInfo(foldedInto.sourceLayer), channels);
       }
@@ -167,6 +179,10 @@ export function buildOnnxModel(model: LayersModel, meta: OnnxExportMeta, options
  * Serialises a tfjs LayersModel as an ONNX model (opset 17, IR 8).
  * Throws OnnxExportError naming the layer and its class when something cannot be exported.
  */
-export function exportToOnnx(model: LayersModel, meta: OnnxExportMeta, options: OnnxExportOptions = {}): Uint8Array {
+export function exportToOnnx(
+  model: LayersModel,
+  meta: OnnxExportMeta,
+  options: OnnxExportOptions = {},
+): Uint8Array {
   return encodeModel(buildOnnxModel(model, meta, options));
 }

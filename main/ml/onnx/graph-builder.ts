@@ -1,5 +1,12 @@
 // Accumulates ONNX nodes and initialisers with unique, readable names.
-import { TensorDataType, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-proto.js';
+import {
+  TensorDataType,
+  type OnnxAttribute,
+  type OnnxGraph,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from './onnx-proto.js';
 
 export type Attrs = Record<string, OnnxAttribute['value']>;
 
@@ -41,7 +48,8 @@ export class OnnxGraphBuilder {
 
   floatTensor(hint: string, dims: number[], data: Float32Array): string {
     const expected = dims.reduce((a, b) => a * b, 1);
-    if (expected !== data.length) throw new Error(`initializer ${hint}: ${data.length} values for shape [${dims}]`);
+    if (expected !== data.length)
+      throw new Error(`initializer ${hint}: ${data.length} values for shape [${dims}]`);
     const name = this.uniqueName(hint);
     // Copy so the raw bytes are little-endian float32 independent of the source view's offset.
     const raw = new Uint8Array(Float32Array.from(data).buffer);

@@ -68,7 +68,11 @@ export class LayerInfo {
   /** [[top, bottom], [left, right]] from ZeroPadding2D / Cropping2D style configs. */
   pairOfPairs(key: string): [[number, number], [number, number]] {
     const v = this.config[key];
-    if (typeof v === 'number') return [[v, v], [v, v]];
+    if (typeof v === 'number')
+      return [
+        [v, v],
+        [v, v],
+      ];
     if (Array.isArray(v) && v.length === 2) {
       const parts = v.map((p) => (typeof p === 'number' ? [p, p] : p));
       if (parts.every((p) => Array.isArray(p) && p.length === 2 && p.every((x) => typeof x === 'number'))) {
@@ -102,7 +106,8 @@ export class LayerInfo {
 
   weight(short: string): { shape: number[]; data: Float32Array } {
     const w = this.loadWeights().get(short);
-    if (!w) this.fail(`weight "${short}" not found (has ${[...this.loadWeights().keys()].join(', ') || 'none'})`);
+    if (!w)
+      this.fail(`weight "${short}" not found (has ${[...this.loadWeights().keys()].join(', ') || 'none'})`);
     return w;
   }
 

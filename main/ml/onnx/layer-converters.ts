@@ -117,7 +117,12 @@ function scaleRows(w: Float32Array, rowOf: (i: number) => number, fold: ChannelA
 }
 
 /** Bias after folding; null when there is neither a bias nor a fold. */
-function foldedBias(info: LayerInfo, channels: number, fold: ChannelAffine | null, key = 'bias'): Float32Array | null {
+function foldedBias(
+  info: LayerInfo,
+  channels: number,
+  fold: ChannelAffine | null,
+  key = 'bias',
+): Float32Array | null {
   const useBias = info.bool('useBias', true) && info.hasWeight(key);
   const bias = useBias ? info.weight(key).data : null;
   if (!fold) return bias;
@@ -140,7 +145,8 @@ function hwioToOihw(k: Float32Array, kh: number, kw: number, ci: number, co: num
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
       for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + y) * kw + x] = k[((y * kw + x) * ci + i) * co + o];
+        for (let o = 0; o < co; o++)
+          out[((o * ci + i) * kh + y) * kw + x] = k[((y * kw + x) * ci + i) * co + o];
   return out;
 }
 
@@ -155,7 +161,12 @@ function conv2d(a: ConvertArgs): string {
   const wOnnx = hwioToOihw(info.weight('kernel').data, kh, kw, ci, co);
   const w = scaleRows(wOnnx, (i) => Math.floor(i / (ci * kh * kw)), fold);
   const bias = foldedBias(info, co, fold);
-  const attrs = { kernel_shape: [kh, kw], strides, dilations: dilation, ...spatialPadding(info, [kh, kw], strides, dilation) };
+  const attrs = {
+    kernel_shape: [kh, kw],
+    strides,
+    dilations: dilation,
+    ...spatialPadding(info, [kh, kw], strides, dilation),
+  };
   // conv(concat(a, b)) = conv_a(a) + conv_b(b): the concatenated tensor is never materialised.
   const parts = a.concatParts ?? [{ name: single(a), channels: ci }];
   let y = '';
@@ -225,7 +236,11 @@ function separableConv2d(a: ConvertArgs): string {
   info.requireChannelsLast();
   const d = depthwise(b, info, single(a), 'depthwise_kernel', null, null);
   const [, , cm, co] = kernelDims(info, 'pointwise_kernel', 4);
-  const w = scaleRows(hwioToOihw(info.weight('pointwise_kernel').data, 1, 1, cm, co), (i) => Math.floor(i / cm), fold);
+  const w = scaleRows(
+    hwioToOihw(info.weight('pointwise_kernel').data, 1, 1, cm, co),
+    (i) => Math.floor(i / cm),
+    fold,
+  );
   const inputs = [d, b.floatTensor(`${info.name}/pointwise_W`, [co, cm, 1, 1], w)];
   const bias = foldedBias(info, co, fold);
   if (bias) inputs.push(b.floatTensor(`${info.name}/pointwise_B`, [co], bias));
@@ -338,11 +353,14 @@ function batchNormalization(a: ConvertArgs): string {
 
 // ------------------------------------------------------------------ activations as layers
 
-const activationLayer: Converter = (a) => applyActivation(a.b, a.info, single(a), a.info.string('activation'));
+const activationLayer: Converter = (a) =>
+  applyActivation(a.b, a.info, single(a), a.info.string('activation'));
 
 const reluLayer: Converter = (a) => {
   const max = a.info.optionalNumber('maxValue');
-  return max === null ? a.b.node('Relu', [single(a)], {}, a.info.name) : clip(a.b, single(a), 0, max, a.info.name);
+  return max === null
+    ? a.b.node('Relu', [single(a)], {}, a.info.name)
+    : clip(a.b, single(a), 0, max, a.info.name);
 };
 
 const leakyRelu: Converter = (a) =>
@@ -434,7 +452,12 @@ function chain(op: 'Add' | 'Mul' | 'Max' | 'Min'): Converter {
     if (a.inputs.length < 2) a.info.fail('needs at least 2 inputs');
     let acc = a.inputs[0];
     for (let i = 1; i < a.inputs.length; i++) {
-      acc = a.b.node(op, [acc, a.inputs[i]], {}, i === a.inputs.length - 1 ? a.info.name : `${a.info.name}/${i}`);
+      acc = a.b.node(
+        op,
+        [acc, a.inputs[i]],
+        {},
+        i === a.inputs.length - 1 ? a.info.name : `${a.info.name}/${i}`,
+      );
     }
     return acc;
   };

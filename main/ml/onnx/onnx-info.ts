@@ -51,13 +51,16 @@ export function inspectOnnx(bytes: Uint8Array, where: string): { model: OnnxMode
   }
   const channels = input.dims[3];
   if (typeof channels !== 'number' || channels < 1) {
-    throw new OnnxLoadError(`${where}: input channel dimension must be a fixed number, got ${String(channels)}`);
+    throw new OnnxLoadError(
+      `${where}: input channel dimension must be a fixed number, got ${String(channels)}`,
+    );
   }
   if (!output.dims || output.dims.length !== 4) {
     throw new OnnxLoadError(`${where}: output "${output.name}" is not rank 4 NHWC`);
   }
   const outputChannels = output.dims[3];
-  if (typeof outputChannels !== 'number') throw new OnnxLoadError(`${where}: output channel dimension unknown`);
+  if (typeof outputChannels !== 'number')
+    throw new OnnxLoadError(`${where}: output channel dimension unknown`);
   const opsetEntry = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx');
   const parameterCount = g.initializers
     .filter((t) => t.dataType === TensorDataType.FLOAT)
@@ -89,7 +92,8 @@ export function checkRetinaOnnx(bytes: Uint8Array, where: string): OnnxModelInfo
   const { info } = inspectOnnx(bytes, where);
   const problem = exporterProblem(info.exporterName, info.exporterVersion);
   if (problem) throw new OnnxLoadError(`${where}: ${problem}`);
-  if (info.inputName !== INPUT_NAME) throw new OnnxLoadError(`${where}: input is named "${info.inputName}", not "${INPUT_NAME}"`);
+  if (info.inputName !== INPUT_NAME)
+    throw new OnnxLoadError(`${where}: input is named "${info.inputName}", not "${INPUT_NAME}"`);
   if (info.outputChannels !== 1) {
     throw new OnnxLoadError(`${where}: output has ${info.outputChannels} channels; a vessel model outputs 1`);
   }
@@ -105,6 +109,8 @@ export async function readOnnxBytes(path: string): Promise<Uint8Array> {
     return new Uint8Array(await readFile(path));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new OnnxLoadError(`${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${firstLine(err)})`}`);
+    throw new OnnxLoadError(
+      `${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read (${firstLine(err)})`}`,
+    );
   }
 }

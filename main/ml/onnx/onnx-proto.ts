@@ -107,7 +107,10 @@ function encodeValueInfo(v: OnnxValueInfo): ProtoWriter {
   if (v.dims) {
     const shape = new ProtoWriter();
     for (const d of v.dims) {
-      shape.message(1, typeof d === 'number' ? new ProtoWriter().int64(1, d) : new ProtoWriter().string(2, d));
+      shape.message(
+        1,
+        typeof d === 'number' ? new ProtoWriter().int64(1, d) : new ProtoWriter().string(2, d),
+      );
     }
     tensorType.message(2, shape);
   }
@@ -143,7 +146,8 @@ function fieldsOf(bytes: Uint8Array): ProtoField[] {
 }
 
 function expectLen(f: ProtoField, what: string): Uint8Array {
-  if (f.wire !== 2) throw new ProtoDecodeError(`${what}: expected a length-delimited field, got wire type ${f.wire}`);
+  if (f.wire !== 2)
+    throw new ProtoDecodeError(`${what}: expected a length-delimited field, got wire type ${f.wire}`);
   return f.value;
 }
 

@@ -23,9 +23,13 @@ export interface OnnxPredictor extends Predictor {
 }
 
 /** Opens `onnxPath` for inference. Throws OnnxLoadError (one line, naming the file) for any unusable file. */
-export async function createOnnxPredictor(onnxPath: string, opts: OnnxPredictorOptions = {}): Promise<OnnxPredictor> {
+export async function createOnnxPredictor(
+  onnxPath: string,
+  opts: OnnxPredictorOptions = {},
+): Promise<OnnxPredictor> {
   const threads = opts.threads ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new OnnxLoadError(`threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new OnnxLoadError(`threads must be a positive integer, got ${threads}`);
   const bytes = await readOnnxBytes(onnxPath);
   const info = checkRetinaOnnx(bytes, onnxPath);
   let session: ort.InferenceSession;
@@ -52,10 +56,13 @@ export async function createOnnxPredictor(onnxPath: string, opts: OnnxPredictorO
     async predict(input, n, height, width, channels) {
       if (disposed) throw new OnnxInferenceError(`${onnxPath}: predictor already disposed`);
       for (const [k, v] of Object.entries({ n, height, width, channels })) {
-        if (!Number.isInteger(v) || v < 1) throw new OnnxInferenceError(`${k} must be a positive integer, got ${v}`);
+        if (!Number.isInteger(v) || v < 1)
+          throw new OnnxInferenceError(`${k} must be a positive integer, got ${v}`);
       }
       if (channels !== info.channels) {
-        throw new OnnxInferenceError(`${onnxPath}: model takes ${info.channels} input channels, got ${channels}`);
+        throw new OnnxInferenceError(
+          `${onnxPath}: model takes ${info.channels} input channels, got ${channels}`,
+        );
       }
       if (input.length !== n * height * width * channels) {
         throw new OnnxInferenceError(
@@ -68,7 +75,9 @@ export async function createOnnxPredictor(onnxPath: string, opts: OnnxPredictorO
         const results = await session.run(feeds, [info.outputName], { logSeverityLevel: 4 });
         out = results[info.outputName];
       } catch (err) {
-        throw new OnnxInferenceError(`${onnxPath}: inference on ${n}x${height}x${width}x${channels} failed (${firstLine(err)})`);
+        throw new OnnxInferenceError(
+          `${onnxPath}: inference on ${n}x${height}x${width}x${channels} failed (${firstLine(err)})`,
+        );
       }
       const dims = out.dims;
       if (out.type !== 'float32' || dims.length !== 4 || dims[0] !== n || dims[3] !== 1) {
@@ -99,7 +108,10 @@ export async function createOnnxPredictorForModelDir(
   opts: OnnxPredictorOptions = {},
 ): Promise<OnnxPredictor> {
   const manifest = await readManifest(modelDir);
-  if (!manifest.onnx) throw new OnnxLoadError(`${modelDir}: the model has no ONNX export (run: retina export --model ${modelDir})`);
+  if (!manifest.onnx)
+    throw new OnnxLoadError(
+      `${modelDir}: the model has no ONNX export (run: retina export --model ${modelDir})`,
+    );
   const problem = exporterProblem(EXPORTER_NAME, manifest.onnx.exporterVersion);
   if (problem) throw new OnnxLoadError(`${modelDir}: manifest records ${problem}`);
   return createOnnxPredictor(join(modelDir, manifest.onnx.file || ONNX_FILE), opts);

@@ -191,7 +191,8 @@ export class ProtoReader {
         case WIRE_LEN: {
           const len = this.varint();
           const left = this.buf.length - this.pos;
-          if (len > BigInt(left)) throw new ProtoDecodeError(`truncated field ${field}: needs ${len} bytes, ${left} left`);
+          if (len > BigInt(left))
+            throw new ProtoDecodeError(`truncated field ${field}: needs ${len} bytes, ${left} left`);
           out.push({ field, wire, value: this.take(Number(len), `field ${field}`) });
           break;
         }

@@ -93,7 +93,9 @@ export async function readArtifacts(dir: string): Promise<ModelArtifactsData> {
   const weightData = tf.io.CompositeArrayBuffer.join(buffers);
   const expected = weightSpecs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
   if (weightData.byteLength !== expected) {
-    throw new ModelFilesError(`${dir}: weights are ${weightData.byteLength} bytes, the manifest needs ${expected}`);
+    throw new ModelFilesError(
+      `${dir}: weights are ${weightData.byteLength} bytes, the manifest needs ${expected}`,
+    );
   }
   return { modelTopology: parsed.modelTopology, weightSpecs, weightData };
 }

@@ -39,10 +39,26 @@ export interface ReplicaConfig {
 export type Request =
   | { type: 'init'; config: ReplicaConfig }
   | { type: 'attach'; shared: SharedArrayBuffer }
-  | { type: 'grad'; x: Float32Array; y: Float32Array; w: Float32Array | null; n: number; h: number; wd: number }
+  | {
+      type: 'grad';
+      x: Float32Array;
+      y: Float32Array;
+      w: Float32Array | null;
+      n: number;
+      h: number;
+      wd: number;
+    }
   | { type: 'apply'; learningRate: number; shareWeights: number[] }
   | { type: 'predict'; x: Float32Array; n: number; h: number; wd: number }
-  | { type: 'evaluate'; x: Float32Array; y: Float32Array; w: Float32Array | null; n: number; h: number; wd: number }
+  | {
+      type: 'evaluate';
+      x: Float32Array;
+      y: Float32Array;
+      w: Float32Array | null;
+      n: number;
+      h: number;
+      wd: number;
+    }
   | { type: 'getWeights' }
   | { type: 'setWeights'; weights: SerializedWeights }
   | { type: 'getOptimizerState' }

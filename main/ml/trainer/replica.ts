@@ -5,7 +5,13 @@ import { buildUNet } from '../model.js';
 import { lossFunction, type LossFn } from '../losses.js';
 import { adamUpdate, ADAM_DEFAULTS } from './adam.js';
 import { artifactsToModel, modelToArtifacts } from './model-files.js';
-import type { InitResult, ModelArtifactsData, OptimizerState, ReplicaConfig, SerializedWeights } from './protocol.js';
+import type {
+  InitResult,
+  ModelArtifactsData,
+  OptimizerState,
+  ReplicaConfig,
+  SerializedWeights,
+} from './protocol.js';
 
 type LayerVariable = LayersModel['weights'][number];
 
@@ -30,7 +36,6 @@ export class Replica {
   private m: Float32Array;
   private v: Float32Array;
   private step = 0;
-  private gradSteps = 0;
   private shared: Float32Array | null = null;
   private readonly local: Float32Array;
   private readonly lossFn: LossFn;
@@ -78,7 +83,8 @@ export class Replica {
   attach(shared: SharedArrayBuffer): void {
     const need = this.cfg.replicaCount * (this.trainableSize + this.stateSize);
     const view = new Float32Array(shared);
-    if (view.length !== need) throw new Error(`shared gradient buffer holds ${view.length} floats, need ${need}`);
+    if (view.length !== need)
+      throw new Error(`shared gradient buffer holds ${view.length} floats, need ${need}`);
     this.shared = view;
   }
 
@@ -102,32 +108,43 @@ export class Replica {
     });
   }
 
-  /** A fresh dropout mask every step, reproducible from the seed, different on every replica. */
+  /**
+   * A fresh dropout mask every step, different on every replica, reproducible from the seed and the optimizer
+   * step (so a run resumed from saved weights + optimizer state continues exactly).
+   */
   private reseedDropout(): void {
     let k = 0;
     for (const layer of this.model.layers) {
       if (layer.getClassName() !== 'Dropout') continue;
-      const seed = (this.cfg.seed * 1_000_003 + this.gradSteps * 7919 + this.cfg.replicaIndex * 104_729 + k++) % 2 ** 31;
+      const seed =
+        (this.cfg.seed * 1_000_003 + this.step * 7919 + this.cfg.replicaIndex * 104_729 + k++) % 2 ** 31;
       (layer as unknown as { seed?: number }).seed = seed;
     }
   }
 
   private inputs(x: Float32Array, n: number, h: number, w: number): Tensor {
     const c = this.cfg.architecture.inputChannels;
-    if (x.length !== n * h * w * c) throw new Error(`input holds ${x.length} values, expected ${n}x${h}x${w}x${c}`);
+    if (x.length !== n * h * w * c)
+      throw new Error(`input holds ${x.length} values, expected ${n}x${h}x${w}x${c}`);
     return tf.tensor4d(x, [n, h, w, c]);
   }
 
-  private targets(y: Float32Array, wt: Float32Array | null, n: number, h: number, w: number): [Tensor, Tensor | null] {
+  private targets(
+    y: Float32Array,
+    wt: Float32Array | null,
+    n: number,
+    h: number,
+    w: number,
+  ): [Tensor, Tensor | null] {
     if (y.length !== n * h * w) throw new Error(`target holds ${y.length} values, expected ${n * h * w}`);
-    if (wt && wt.length !== n * h * w) throw new Error(`weight map holds ${wt.length} values, expected ${n * h * w}`);
+    if (wt && wt.length !== n * h * w)
+      throw new Error(`weight map holds ${wt.length} values, expected ${n * h * w}`);
     return [tf.tensor4d(y, [n, h, w, 1]), wt ? tf.tensor4d(wt, [n, h, w, 1]) : null];
   }
 
   /** Loss and gradients of this replica's share; gradients and BN statistics go to its shared slot. */
   grad(x: Float32Array, y: Float32Array, wt: Float32Array | null, n: number, h: number, w: number): number {
     this.reseedDropout();
-    this.gradSteps++;
     const slot = this.slot(this.cfg.replicaIndex);
     const loss = tf.tidy(() => {
       const xs = this.inputs(x, n, h, w);
@@ -144,7 +161,9 @@ export class Replica {
       });
       return value.dataSync()[0];
     });
-    this.stats.forEach((v, i) => slot.set(v.read().dataSync() as Float32Array, this.trainableSize + this.statOffsets[i]));
+    this.stats.forEach((v, i) =>
+      slot.set(v.read().dataSync() as Float32Array, this.trainableSize + this.statOffsets[i]),
+    );
     return loss;
   }
 
@@ -154,7 +173,8 @@ export class Replica {
    */
   apply(learningRate: number, shareWeights: number[] = [1]): void {
     const count = this.cfg.replicaCount;
-    if (shareWeights.length !== count) throw new Error(`apply: ${shareWeights.length} share weights for ${count} replicas`);
+    if (shareWeights.length !== count)
+      throw new Error(`apply: ${shareWeights.length} share weights for ${count} replicas`);
     const size = this.trainableSize + this.stateSize;
     const avg = count === 1 ? this.slot(0) : new Float32Array(size);
     if (count > 1) {
@@ -184,7 +204,14 @@ export class Replica {
     });
   }
 
-  evaluate(x: Float32Array, y: Float32Array, wt: Float32Array | null, n: number, h: number, w: number): number {
+  evaluate(
+    x: Float32Array,
+    y: Float32Array,
+    wt: Float32Array | null,
+    n: number,
+    h: number,
+    w: number,
+  ): number {
     return tf.tidy(() => {
       const pred = this.model.apply(this.inputs(x, n, h, w), { training: false }) as Tensor;
       const [ys, ws] = this.targets(y, wt, n, h, w);
@@ -212,7 +239,8 @@ export class Replica {
       byName.set(s.name, { shape: s.shape, offset: off });
       off += sizeOf(s.shape);
     }
-    if (off !== src.data.length) throw new Error(`weights: specs need ${off} values, data holds ${src.data.length}`);
+    if (off !== src.data.length)
+      throw new Error(`weights: specs need ${off} values, data holds ${src.data.length}`);
     const updates = this.model.weights.map((v) => {
       const s = byName.get(v.originalName);
       if (!s) throw new Error(`weights: missing ${v.originalName}`);
@@ -242,7 +270,9 @@ export class Replica {
       throw new Error('optimizer state belongs to another architecture');
     }
     if (state.m.length !== this.trainableSize || state.v.length !== this.trainableSize) {
-      throw new Error(`optimizer state holds ${state.m.length} moments, the model has ${this.trainableSize} weights`);
+      throw new Error(
+        `optimizer state holds ${state.m.length} moments, the model has ${this.trainableSize} weights`,
+      );
     }
     this.step = state.step;
     this.m = Float32Array.from(state.m);

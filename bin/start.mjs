@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// `npm start`: the Electron app when the optional `electron` package and its binary are installed; otherwise
+// browser mode (`retina serve`), which prints the URL to open. Extra arguments (--db, --model...) pass through.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+
+/** The Electron binary's path, or null when the package or its downloaded binary is missing. */
+function electronBinary() {
+  try {
+    const path = createRequire(import.meta.url)('electron');
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null; // not installed, or its postinstall could not download the binary
+  }
+}
+
+function run(cmd, cmdArgs) {
+  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
+}
+
+const electron = electronBinary();
+if (electron) {
+  const needsBuild =
+    !existsSync(`${root}dist/main/app/electron-main.js`) || !existsSync(`${root}renderer/dist/index.html`);
+  if (needsBuild) {
+    console.log('building RetinaStudio (first start)…');
+    const b = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (b.status !== 0) process.exit(b.status ?? 1);
+  }
+  run(electron, ['.', ...args]);
+} else {
+  console.log('Electron is not installed: starting browser mode. Open the URL below in a browser.');
+  if (!existsSync(`${root}renderer/dist/index.html`)) {
+    const b = spawnSync(
+      process.execPath,
+      [
+        `${root}node_modules/vite/bin/vite.js`,
+        'build',
+        '--config',
+        'renderer/vite.config.ts',
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: root, stdio: 'inherit' },
+    );
+    if (b.status !== 0) process.exit(b.status ?? 1);
+  }
+  run(process.execPath, [`${root}bin/retina.mjs`, 'serve', ...args]);
+}

@@ -1,0 +1,148 @@
+// The Electron shell: one secure window showing the renderer, the same handler table as browser mode registered
+// on ipcMain, and events forwarded to the window. Usage: electron . [--db PATH] [--model DIR]
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  type OpenDialogOptions,
+  type WebContents,
+} from 'electron';
+import { dispatchRequest, type RpcResult } from '../../shared/contract.js';
+import { IPC_EVENT, IPC_INVOKE } from '../../shared/transport.js';
+import { createWorkstation, type Workstation } from '../handlers/index.js';
+import { packageRoot } from '../ml/package-root.js';
+import { defaultDatabasePath } from '../store/index.js';
+import { buildMenu } from './menu.js';
+import { registerScheme, serveRenderer } from './renderer-protocol.js';
+import { APP_ORIGIN, isTrustedSender, lockDown } from './security.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function options(): { db: string; model: string | undefined } {
+  // Lenient: Chromium switches (--inspect, --remote-debugging-port...) and the app path share argv with ours.
+  const { values } = parseArgs({
+    args: process.argv.slice(1),
+    options: { db: { type: 'string' }, model: { type: 'string' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  const db = typeof values.db === 'string' ? values.db : defaultDatabasePath();
+  const model = typeof values.model === 'string' ? resolve(values.model) : undefined;
+  return { db: resolve(db), model };
+}
+
+function rendererDir(): string {
+  return process.env.RETINA_RENDERER_DIR ?? join(packageRoot(), 'renderer', 'dist');
+}
+
+let mainWindow: BrowserWindow | null = null;
+let workstation: Workstation | null = null;
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'RetinaStudio',
+    backgroundColor: '#15181d',
+    show: false,
+    webPreferences: {
+      preload: join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  return win;
+}
+
+async function start(): Promise<void> {
+  const opts = options();
+  lockDown();
+  serveRenderer(rendererDir());
+  if (!existsSync(join(rendererDir(), 'index.html'))) {
+    dialog.showErrorBox('RetinaStudio', `The renderer is not built (${rendererDir()}): run npm run build.`);
+  }
+  try {
+    workstation = await createWorkstation({
+      dbPath: opts.db,
+      shell: 'electron',
+      modelDir: opts.model,
+      showOpenDialog: async (req) => {
+        const props: OpenDialogOptions['properties'] =
+          req.mode === 'folder' ? ['openDirectory'] : ['openFile', 'multiSelections'];
+        const win = mainWindow;
+        const o: OpenDialogOptions = { title: req.title, properties: props };
+        const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
+        return r.canceled ? [] : r.filePaths;
+      },
+    });
+  } catch (err) {
+    dialog.showErrorBox('RetinaStudio cannot start', (err as Error).message.split('\n')[0]);
+    app.exit(1);
+    return;
+  }
+  const ws = workstation;
+  const ours = (wc: WebContents): boolean => BrowserWindow.getAllWindows().some((w) => w.webContents === wc);
+  ipcMain.handle(
+    IPC_INVOKE,
+    async (event, channel: unknown, payload: unknown): Promise<RpcResult<unknown>> => {
+      if (!isTrustedSender(event, ours)) {
+        return { ok: false, error: { code: 'forbidden', message: 'request from an unknown page refused' } };
+      }
+      return dispatchRequest(ws.handlers, channel, payload, {
+        shell: 'electron',
+        sender: String(event.sender.id),
+      });
+    },
+  );
+  ws.events.subscribe((event, payload) => {
+    for (const win of BrowserWindow.getAllWindows()) {
+      if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, event, payload);
+    }
+  });
+  Menu.setApplicationMenu(buildMenu(() => mainWindow, opts.db));
+  mainWindow = createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
+  });
+}
+
+registerScheme();
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  let closing = false;
+  app.on('will-quit', (e) => {
+    // Let running jobs stop at an image boundary and the database close cleanly before exiting.
+    if (closing || !workstation) return;
+    e.preventDefault();
+    closing = true;
+    void workstation.close().finally(() => app.quit());
+  });
+  app.whenReady().then(start, (err: unknown) => {
+    dialog.showErrorBox('RetinaStudio cannot start', String(err));
+    app.exit(1);
+  });
+}

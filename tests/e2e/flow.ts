@@ -1,0 +1,151 @@
+// Shared by the browser and Electron end-to-end tests: reading masks back from the SQLite file, waiting, and the
+// pointer replay that recomputes, with the renderer's own pure functions, the mask a stroke must produce.
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import {
+  openStore,
+  latestMaskVersion,
+  latestMasks,
+  loadMask,
+  loadProbability,
+} from '../../main/store/index.js';
+import { strokeSegment } from '../../renderer/src/editing/brush.js';
+import { fitView, toImage, type View } from '../../renderer/src/editing/viewport.js';
+
+export const W = 565;
+export const H = 584;
+
+export interface Recorded {
+  type: string;
+  points: { x: number; y: number }[];
+}
+
+/** The latest mask of `kind` for an image, read straight from the database file. */
+export async function storedMask(dbPath: string, imageId: number, kind: 'prediction' | 'draft' | 'approved') {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    const v = latestMaskVersion(store, imageId, kind);
+    return v ? { id: v.id, data: (await loadMask(store, v)).data } : null;
+  } finally {
+    store.close();
+  }
+}
+
+/** The stored prediction as the viewer receives it: 16-bit probabilities (257 * 8-bit) and the threshold. */
+export async function storedPrediction(dbPath: string, imageId: number) {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    const { prediction } = latestMasks(store, imageId);
+    assert.ok(prediction, `image ${imageId} has no prediction`);
+    const prob = await loadProbability(store, prediction);
+    assert.ok(prob, 'the prediction kept no probability map');
+    const prob16 = Uint16Array.from(prob, (p) => Math.round(p * 255) * 257);
+    return { mask: (await loadMask(store, prediction)).data, prob16, threshold: prediction.threshold ?? NaN };
+  } finally {
+    store.close();
+  }
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | null | false = null;
+  while (Date.now() < end) {
+    last = await probe();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export const same = (a: Uint8Array | null | undefined, b: Uint8Array): boolean =>
+  !!a && a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+
+export function countDiff(a: Uint8Array, b: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}
+
+/**
+ * Records the pointer samples the canvas receives, exactly as MaskCanvas reads them (coalesced when available).
+ * Passed as source text: functions compiled by tsx carry helpers the page does not have.
+ */
+const RECORDER = `(() => {
+  const box = document.querySelector('[data-testid="mask-canvas"]');
+  window.__recorded = [];
+  const rec = (e) => {
+    const r = box.getBoundingClientRect();
+    const coalesced = e.type === 'pointermove' && e.getCoalescedEvents ? e.getCoalescedEvents() : [];
+    const list = coalesced.length > 0 ? coalesced : [e];
+    window.__recorded.push({ type: e.type, points: list.map((s) => ({ x: s.clientX - r.left, y: s.clientY - r.top })) });
+  };
+  for (const t of ['pointerdown', 'pointermove', 'pointerup']) box.addEventListener(t, rec);
+})()`;
+
+export async function recordPointer(page: Page): Promise<void> {
+  await page.evaluate(RECORDER);
+}
+
+/** The viewer's fitted view, recomputed with the renderer's own function from the canvas box size. */
+export async function fittedView(page: Page): Promise<{ view: View; left: number; top: number }> {
+  const box = (await page.evaluate(`(() => {
+    const el = document.querySelector('[data-testid="mask-canvas"]');
+    const r = el.getBoundingClientRect();
+    return { w: Math.floor(el.clientWidth), h: Math.floor(el.clientHeight), left: r.left, top: r.top };
+  })()`)) as { w: number; h: number; left: number; top: number };
+  const view = fitView(W, H, box.w, box.h);
+  const zoom = await page.getByTestId('zoom').textContent();
+  assert.equal(
+    zoom,
+    `${Math.round(view.scale * 100)}%`,
+    'the viewer is not at the fitted view this test assumes',
+  );
+  return { view, left: box.left, top: box.top };
+}
+
+/** Drags from image point a to b with the current tool; returns the image-space samples the canvas saw. */
+export async function drag(page: Page, a: { x: number; y: number }, b: { x: number; y: number }) {
+  const { view, left, top } = await fittedView(page);
+  const screen = (p: { x: number; y: number }) => ({
+    x: left + view.x + p.x * view.scale,
+    y: top + view.y + p.y * view.scale,
+  });
+  await page.evaluate('window.__recorded = []');
+  const s = screen(a);
+  const e = screen(b);
+  await page.mouse.move(s.x, s.y);
+  await page.mouse.down();
+  await page.mouse.move(e.x, e.y, { steps: 15 });
+  await page.mouse.up();
+  const rec = (await page.evaluate('window.__recorded || []')) as Recorded[];
+  const start = rec.findIndex((r) => r.type === 'pointerdown');
+  const end = rec.findIndex((r) => r.type === 'pointerup');
+  assert.ok(start >= 0 && end > start, 'the canvas did not see a complete pointer gesture');
+  return rec.slice(start, end).flatMap((r) => r.points.map((p) => toImage(view, p)));
+}
+
+/** Replays a stroke as MaskCanvas does: a disc at the first sample, then a capsule to each following sample. */
+export function replay(
+  mask: Uint8Array,
+  samples: { x: number; y: number }[],
+  radius: number,
+  value: 0 | 1,
+): void {
+  let last = samples[0];
+  strokeSegment(mask, W, H, last, last, radius, value);
+  for (const p of samples.slice(1)) {
+    strokeSegment(mask, W, H, last, p, radius, value);
+    last = p;
+  }
+}
+
+export async function brushRadius(page: Page): Promise<number> {
+  const label = await page.locator('.tools label', { hasText: 'Size' }).first().textContent();
+  const m = /Size ([\d.]+) px/.exec(label ?? '');
+  assert.ok(m, `no brush size in "${label}"`);
+  return Number(m[1]) / 2;
+}
