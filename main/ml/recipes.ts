@@ -49,20 +49,23 @@ const BASE_AUGMENT: AugmentConfig = {
 export const REFERENCE_ARCHITECTURE: UNetConfig = REFERENCE_UNET;
 
 export const RECIPES: Record<string, TrainConfig> = {
-  /** The bundled default model's recipe (DRIVE 21-40 only), sized for a few hours on a 2-core CPU at most. */
+  /**
+   * The bundled default model's recipe (DRIVE 21-40 only): the reference U-Net's shape at half the width
+   * (~0.49M parameters, the size of SA-UNet), which trains about twice as fast on a 2-core CPU.
+   */
   default: {
-    architecture: { ...REFERENCE_ARCHITECTURE, depth: 3, baseFilters: 16, residual: true, dropout: 0.1 },
+    architecture: { ...REFERENCE_ARCHITECTURE, depth: 4, baseFilters: 8, dropout: 0.1 },
     preprocess: BASE_PREPROCESS,
     augment: BASE_AUGMENT,
     loss: 'dice+bce',
     patchSize: 64,
     batchSize: 16,
-    epochs: 60,
+    epochs: 80,
     stepsPerEpoch: 100,
     learningRate: 2e-3,
-    minLearningRate: 5e-5,
-    warmupSteps: 100,
-    patience: 15,
+    minLearningRate: 3e-5,
+    warmupSteps: 200,
+    patience: 25,
     validationImages: 3,
     vesselFraction: 0.5,
     seed: 20261127,

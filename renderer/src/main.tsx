@@ -1,5 +1,6 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import './perf.js'; // reads its URL flag before the client strips the address bar
 import { App } from './App.js';
 import { createClient } from './client.js';
 import './styles.css';

@@ -7,6 +7,7 @@ import type Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
 import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport.js';
 import type { Point } from '../editing/rect.js';
+import { overlayDrawn, strokeInput } from '../perf.js';
 
 export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan';
 
@@ -63,8 +64,11 @@ export function MaskCanvas(props: MaskCanvasProps) {
 
   // Repaint requests from the document redraw only the overlay layer, on the next frame.
   useEffect(() => {
-    doc.onRepaint = () => overlayLayer.current?.batchDraw();
+    const layer = overlayLayer.current;
+    layer?.on('draw.perf', overlayDrawn);
+    doc.onRepaint = () => layer?.batchDraw();
     return () => {
+      layer?.off('draw.perf');
       doc.onRepaint = () => {};
     };
   }, [doc]);
@@ -163,11 +167,13 @@ export function MaskCanvas(props: MaskCanvasProps) {
       // Coalesced events keep fast strokes faithful; the capsule rasteriser keeps them gap-free regardless.
       const samples = e.nativeEvent.getCoalescedEvents?.() ?? [];
       const list = samples.length > 0 ? samples.map((s) => local(s)) : [screen];
+      let wrote = false;
       for (const s of list) {
         const p = toImage(viewRef.current, s);
-        doc.stroke(g.last, p, radius, g.value);
+        wrote = doc.stroke(g.last, p, radius, g.value) || wrote;
         g.last = p;
       }
+      if (wrote) strokeInput(samples[0]?.timeStamp ?? e.timeStamp);
     } else if (g.kind === 'lasso') {
       g.points.push(toImage(viewRef.current, screen));
       lassoLine.current?.points(g.points.flatMap((q) => [q.x, q.y]));

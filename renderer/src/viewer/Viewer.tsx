@@ -1,6 +1,6 @@
 // Review and correction of one image: loads the photograph and its masks, wires tools, keyboard, autosave,
 // approve and predict around the MaskCanvas.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { prob16View, type ImageSummary, type MasksResponse } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { NO_FILTER, type DisplayFilter } from '../editing/displayFilter.js';
@@ -10,6 +10,7 @@ import { decodeImage, renderFiltered, type DecodedImage } from './imageSource.js
 import { actionFor, type Action } from './keymap.js';
 import { MaskCanvas, type Tool } from './MaskCanvas.js';
 import { MaskDocument } from './maskDocument.js';
+import { viewerShown } from '../perf.js';
 
 const AUTOSAVE_MS = 1500;
 type SaveState = 'saved' | 'pending' | 'saving' | 'error';
@@ -68,6 +69,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const saving = useRef<Promise<void>>(Promise.resolve());
   const docRef = useRef<MaskDocument | null>(null);
   docRef.current = doc;
+  const [openedAt] = useState(() => performance.now());
 
   // --- loading -------------------------------------------------------------------------------------------------
 
@@ -82,7 +84,8 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   useEffect(() => {
     let cancelled = false;
     const t0 = performance.now();
-    Promise.all([client.invoke('getImage', { imageId }).then(decodeImage), loadMasks()])
+    const T = (l: string) => <X,>(x: X) => { console.log(`TIMING ${l} ${Math.round(performance.now() - t0)}`); return x; };
+    Promise.all([client.invoke('getImage', { imageId }).then(T('getImage')).then(decodeImage).then(T('decoded')), client.invoke('getMasks', { imageId }).then(T('getMasks')).then((m) => { const d = buildDocument(m); T('doc')(0); setThreshold(d.threshold); setDoc(d); return d; })])
       .then(([img, d]) => {
         if (cancelled) return;
         if (img.width !== d.width || img.height !== d.height) {
@@ -106,6 +109,14 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     fitted.current = true;
     setView(fitView(image.width, image.height, box.w, box.h));
   }, [image, box]);
+
+  // The bench's "opened" moment: the first frame with the image, its mask and the fitted view.
+  const shown = useRef(false);
+  useLayoutEffect(() => {
+    if (shown.current || !fitted.current || !doc || !image) return;
+    shown.current = true;
+    viewerShown(imageId, openedAt);
+  }, [doc, image, view, imageId, openedAt]);
 
   useEffect(() => {
     if (!image) return;

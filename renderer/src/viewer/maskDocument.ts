@@ -102,15 +102,21 @@ export class MaskDocument {
     this.editDirty = { ...EMPTY_RECT };
   }
 
-  private touched(rect: Rect): void {
-    if (isEmptyRect(rect)) return;
+  private touched(rect: Rect): boolean {
+    if (isEmptyRect(rect)) return false;
     this.editDirty = unionRect(this.editDirty, rect);
     this.repaint(rect);
+    return true;
   }
 
-  /** One pointer segment of a brush (value 1) or eraser (value 0) stroke, inside begin()/commit(). */
-  stroke(from: Point, to: Point, radius: number, value: 0 | 1): void {
-    this.touched(strokeSegment(this.mask, this.width, this.height, from, to, radius, value, this.span));
+  /**
+   * One pointer segment of a brush (value 1) or eraser (value 0) stroke, inside begin()/commit(). Returns whether
+   * it wrote any pixel (a segment wholly outside the image writes none).
+   */
+  stroke(from: Point, to: Point, radius: number, value: 0 | 1): boolean {
+    return this.touched(
+      strokeSegment(this.mask, this.width, this.height, from, to, radius, value, this.span),
+    );
   }
 
   fill(at: Point, value: 0 | 1): void {
