@@ -1,6 +1,8 @@
 // Undo/redo for mask edits. Each edit (a stroke, a fill, a clean-up) becomes one patch holding only the bytes
 // of the rectangle that changed, before and after. While an edit is in progress, the original bytes of each
 // 32x32 tile are saved the first time the edit writes into it, so recording costs O(touched area), not O(mask).
+// Companion layers (same size, e.g. per-pixel "edited by hand" marks) are recorded alongside the mask, so undo
+// and redo restore them together with the pixels.
 
 import { checkMask, clipRect, EMPTY_RECT, isEmptyRect, type Rect, type SpanHook } from './rect.js';
 
@@ -9,6 +11,8 @@ export interface Patch {
   rect: Rect;
   before: Uint8Array;
   after: Uint8Array;
+  /** The same rectangle of each companion layer, in the constructor's order. */
+  companions: { before: Uint8Array; after: Uint8Array }[];
 }
 
 const TILE = 32;
@@ -28,22 +32,36 @@ function pasteRect(dst: Uint8Array, dstWidth: number, r: Rect, bytes: Uint8Array
   }
 }
 
+function patchBytes(p: Patch): number {
+  let n = p.before.length + p.after.length;
+  for (const c of p.companions) n += c.before.length + c.after.length;
+  return n;
+}
+
 export class UndoStack {
   private readonly undoList: Patch[] = [];
   private redoList: Patch[] = [];
-  private saved: Map<number, Uint8Array> | null = null;
+  /** Per touched tile: its original bytes in every layer (mask first). */
+  private saved: Map<number, Uint8Array[]> | null = null;
   private label = '';
   private heldBytes = 0;
   private readonly tilesX: number;
+  private readonly layers: Uint8Array[];
 
-  /** Records edits of `mask` (width x height); the stack keeps a reference, so edit that same array. */
+  /**
+   * Records edits of `mask` (width x height) and of the optional `companions` (same size); the stack keeps
+   * references, so edit those same arrays.
+   */
   constructor(
     readonly mask: Uint8Array,
     readonly width: number,
     readonly height: number,
+    companions: Uint8Array[] = [],
   ) {
     checkMask(mask, width, height);
+    for (const c of companions) checkMask(c, width, height);
     this.tilesX = Math.ceil(width / TILE);
+    this.layers = [mask, ...companions];
   }
 
   get recording(): boolean {
@@ -67,7 +85,12 @@ export class UndoStack {
     for (let ty = Math.floor(r.y / TILE); ty <= ty1; ty++) {
       for (let tx = Math.floor(r.x / TILE); tx <= tx1; tx++) {
         const key = ty * this.tilesX + tx;
-        if (!this.saved.has(key)) this.saved.set(key, copyRect(this.mask, this.width, this.tileRect(tx, ty)));
+        if (this.saved.has(key)) continue;
+        const t = this.tileRect(tx, ty);
+        this.saved.set(
+          key,
+          this.layers.map((layer) => copyRect(layer, this.width, t)),
+        );
       }
     }
   }
@@ -87,42 +110,50 @@ export class UndoStack {
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
-    for (const [key, orig] of saved) {
+    for (const [key, origs] of saved) {
       const t = this.tileRect(key % this.tilesX, Math.floor(key / this.tilesX));
-      for (let j = 0; j < t.height; j++) {
-        const row = (t.y + j) * this.width + t.x;
-        for (let i = 0; i < t.width; i++) {
-          if (orig[j * t.width + i] !== this.mask[row + i]) {
-            if (t.x + i < x0) x0 = t.x + i;
-            if (t.x + i + 1 > x1) x1 = t.x + i + 1;
-            if (t.y + j < y0) y0 = t.y + j;
-            if (t.y + j + 1 > y1) y1 = t.y + j + 1;
+      for (let l = 0; l < origs.length; l++) {
+        const orig = origs[l];
+        const layer = this.layers[l];
+        for (let j = 0; j < t.height; j++) {
+          const row = (t.y + j) * this.width + t.x;
+          for (let i = 0; i < t.width; i++) {
+            if (orig[j * t.width + i] !== layer[row + i]) {
+              if (t.x + i < x0) x0 = t.x + i;
+              if (t.x + i + 1 > x1) x1 = t.x + i + 1;
+              if (t.y + j < y0) y0 = t.y + j;
+              if (t.y + j + 1 > y1) y1 = t.y + j + 1;
+            }
           }
         }
       }
     }
     if (x1 <= x0) return null;
     const rect: Rect = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-    const after = copyRect(this.mask, this.width, rect);
-    // Pixels outside the saved tiles never changed, so `after` is the right "before" there.
-    const before = after.slice();
-    for (const [key, orig] of saved) {
-      const t = this.tileRect(key % this.tilesX, Math.floor(key / this.tilesX));
-      const o = clipRect(
-        { x: t.x - rect.x, y: t.y - rect.y, width: t.width, height: t.height },
-        rect.width,
-        rect.height,
-      );
-      for (let j = 0; j < o.height; j++) {
-        const srcRow = (o.y + rect.y - t.y + j) * t.width + (o.x + rect.x - t.x);
-        before.set(orig.subarray(srcRow, srcRow + o.width), (o.y + j) * rect.width + o.x);
+    const pairs = this.layers.map((layer, l) => {
+      const after = copyRect(layer, this.width, rect);
+      // Pixels outside the saved tiles never changed, so `after` is the right "before" there.
+      const before = after.slice();
+      for (const [key, origs] of saved) {
+        const t = this.tileRect(key % this.tilesX, Math.floor(key / this.tilesX));
+        const o = clipRect(
+          { x: t.x - rect.x, y: t.y - rect.y, width: t.width, height: t.height },
+          rect.width,
+          rect.height,
+        );
+        for (let j = 0; j < o.height; j++) {
+          const srcRow = (o.y + rect.y - t.y + j) * t.width + (o.x + rect.x - t.x);
+          before.set(origs[l].subarray(srcRow, srcRow + o.width), (o.y + j) * rect.width + o.x);
+        }
       }
-    }
-    const patch: Patch = { label: this.label, rect, before, after };
+      return { before, after };
+    });
+    const [main, ...companions] = pairs;
+    const patch: Patch = { label: this.label, rect, before: main.before, after: main.after, companions };
     this.undoList.push(patch);
-    for (const p of this.redoList) this.heldBytes -= p.before.length + p.after.length;
+    for (const p of this.redoList) this.heldBytes -= patchBytes(p);
     this.redoList = [];
-    this.heldBytes += before.length + after.length;
+    this.heldBytes += patchBytes(patch);
     return patch;
   }
 
@@ -135,9 +166,9 @@ export class UndoStack {
     let y0 = Infinity;
     let x1 = -Infinity;
     let y1 = -Infinity;
-    for (const [key, orig] of saved) {
+    for (const [key, origs] of saved) {
       const t = this.tileRect(key % this.tilesX, Math.floor(key / this.tilesX));
-      pasteRect(this.mask, this.width, t, orig);
+      origs.forEach((orig, l) => pasteRect(this.layers[l], this.width, t, orig));
       x0 = Math.min(x0, t.x);
       y0 = Math.min(y0, t.y);
       x1 = Math.max(x1, t.x + t.width);
@@ -152,6 +183,7 @@ export class UndoStack {
     const p = this.undoList.pop();
     if (!p) return null;
     pasteRect(this.mask, this.width, p.rect, p.before);
+    p.companions.forEach((c, l) => pasteRect(this.layers[l + 1], this.width, p.rect, c.before));
     this.redoList.push(p);
     return { ...p.rect };
   }
@@ -162,6 +194,7 @@ export class UndoStack {
     const p = this.redoList.pop();
     if (!p) return null;
     pasteRect(this.mask, this.width, p.rect, p.after);
+    p.companions.forEach((c, l) => pasteRect(this.layers[l + 1], this.width, p.rect, c.after));
     this.undoList.push(p);
     return { ...p.rect };
   }
