@@ -1,10 +1,10 @@
-// Inference benchmark: median milliseconds per image and peak RSS, each configuration in its own process so
-// the peaks do not mix. Usage: npm run bench:infer [-- --runs N --model DIR]
-//   Without --model the reference U-Net (depth 4, base 16, ~1.95M parameters) is built with random weights and
-//   exported; with --model DIR the directory's model.onnx is used (the bundled default model, for example).
-// Input: one 565x584 DRIVE image, preprocessed and zero-padded to 576x592 (a multiple of 2^depth), NHWC.
+// Inference benchmark: whole-image segmentation (preprocessing, FOV, network, tiling/blending, threshold) with
+// ONNX Runtime at 1 and 2 threads and with tfjs, on a 565x584 DRIVE image and a 3504x2336 (HRF-size) image, for the
+// reference U-Net and the bundled default model. Each configuration runs in its own process so peak RSS is its own.
+// Usage: npm run bench:infer [-- --runs N --no-tfjs-large]
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,131 +13,194 @@ import { parseArgs } from 'node:util';
 const HERE = fileURLToPath(import.meta.url);
 
 interface Measurement {
+  model: string;
+  image: string;
   engine: string;
   threads: number;
+  runs: number;
   medianMs: number;
-  minMs: number;
+  networkMs: number;
   peakRssMb: number;
 }
 
-function pad(img: { data: Float32Array; width: number; height: number }, w: number, h: number): Float32Array {
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * img.width, (y + 1) * img.width), y * w);
-  return out;
-}
-
-/** Child: loads the model with `threads`, times `runs` predictions after warm-up, prints one JSON line. */
-async function child(onnxPath: string, threads: number, runs: number): Promise<void> {
-  const { createOnnxPredictor } = await import('../main/ml/onnx/predictor.js');
-  // Only what inference needs is imported here (no tfjs), so the peak RSS is the ONNX engine's.
-  const { readBinaryMap, readImage } = await import('../main/ml/image-io.js');
-  const { DEFAULT_PREPROCESS, preprocessImage } = await import('../main/ml/preprocess.js');
-  const { datasetsRoot } = await import('../main/ml/package-root.js');
-  const dir = path.join(datasetsRoot(), 'DRIVE', 'test');
-  const image = await readImage(path.join(dir, 'images', '01_test.tif'));
-  const fov = await readBinaryMap(path.join(dir, 'mask', '01_test_mask.gif'));
-  const img = {
-    data: preprocessImage(image, fov, DEFAULT_PREPROCESS),
-    width: image.width,
-    height: image.height,
-  };
-  const [W, H] = [Math.ceil(img.width / 16) * 16, Math.ceil(img.height / 16) * 16];
-  const x = pad(img, W, H);
-  const predictor = await createOnnxPredictor(onnxPath, { threads });
-  for (let i = 0; i < 2; i++) await predictor.predict(x, 1, H, W, 1);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await predictor.predict(x, 1, H, W, 1);
-    times.push(performance.now() - t0);
+async function child(
+  modelDir: string,
+  label: string,
+  imagePath: string,
+  engine: 'onnx' | 'tfjs',
+  threads: number,
+  runs: number,
+) {
+  const { openModel } = await import('../main/ml/model-loader.js');
+  const { readImage } = await import('../main/ml/image-io.js');
+  const { segmentImage } = await import('../main/ml/infer.js');
+  const { deriveFov } = await import('../main/ml/fov.js');
+  const { preprocessImage } = await import('../main/ml/preprocess.js');
+  const image = await readImage(imagePath);
+  const model = await openModel(modelDir, { engine, threads });
+  const whole: number[] = [];
+  const network: number[] = [];
+  // The network alone on the padded image (small images run as one pass).
+  const m = 2 ** model.manifest.architecture.depth;
+  const [W, H] = [Math.ceil(image.width / m) * m, Math.ceil(image.height / m) * m];
+  const single = W * H <= 1_200_000;
+  const padded = new Float32Array(W * H);
+  if (single) {
+    const x = preprocessImage(image, deriveFov(image), model.manifest.preprocess);
+    for (let y = 0; y < image.height; y++)
+      padded.set(x.subarray(y * image.width, (y + 1) * image.width), y * W);
   }
-  await predictor.dispose();
-  times.sort((a, b) => a - b);
-  const m: Measurement = {
-    engine: 'onnx',
-    threads,
-    medianMs: times[Math.floor(times.length / 2)],
-    minMs: times[0],
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    await segmentImage(image, model.manifest, model.predictor);
+    if (i > 0) whole.push(performance.now() - t0); // the first run warms up
+    if (single) {
+      const t1 = performance.now();
+      await model.predictor.predict(padded, 1, H, W, 1);
+      if (i > 0) network.push(performance.now() - t1);
+    }
+  }
+  await model.predictor.dispose();
+  const median = (a: number[]) => (a.length ? [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)] : NaN);
+  const r: Measurement = {
+    model: label,
+    image: `${image.width}x${image.height}`,
+    engine,
+    threads: engine === 'onnx' ? threads : 1,
+    runs,
+    medianMs: median(whole),
+    networkMs: median(network),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
-  process.stdout.write(JSON.stringify(m) + '\n');
+  process.stdout.write(JSON.stringify(r) + '\n');
 }
 
-async function referenceOnnx(dir: string): Promise<string> {
+async function referenceModelDir(dir: string): Promise<string> {
   const { initTf } = await import('../main/ml/tf.js');
   const { buildUNet, REFERENCE_UNET } = await import('../main/ml/model.js');
-  const { exportToOnnx } = await import('../main/ml/onnx/exporter.js');
-  const { DEFAULT_PREPROCESS } = await import('../main/ml/preprocess.js');
-  const { randomiseStatistics } = await import('../tests/integration/onnx-fixtures.js');
+  const { exportModelDir } = await import('../main/ml/onnx/export-model-dir.js');
+  const { randomiseStatistics, testManifest, writeTestModelDir } =
+    await import('../tests/integration/onnx-fixtures.js');
   await initTf('cpu');
   const model = buildUNet(REFERENCE_UNET, 1);
   await randomiseStatistics(model, 1);
-  const file = path.join(dir, 'reference-unet.onnx');
-  await writeFile(
-    file,
-    exportToOnnx(model, {
-      name: 'reference',
-      preprocess: DEFAULT_PREPROCESS,
-      threshold: 0.5,
-      provenance: { bench: true },
-    }),
-  );
-  process.stdout.write(`reference U-Net: ${model.countParams()} parameters\n`);
+  const out = path.join(dir, 'reference');
+  await writeTestModelDir(out, model, {
+    ...testManifest(REFERENCE_UNET, 'reference-unet'),
+    parameters: model.countParams(),
+  });
+  await exportModelDir(out);
   model.dispose();
-  return file;
+  return out;
+}
+
+async function largeImage(dir: string): Promise<string> {
+  const sharp = (await import('sharp')).default;
+  const { datasetsRoot } = await import('../main/ml/package-root.js');
+  const out = path.join(dir, 'hrf-size.png');
+  await sharp(path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '01_test.tif'))
+    .resize(3504, 2336, { fit: 'fill' })
+    .png({ compressionLevel: 1 })
+    .toFile(out);
+  return out;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      runs: { type: 'string', default: '9' },
-      model: { type: 'string' },
+      runs: { type: 'string', default: '7' },
+      'no-tfjs-large': { type: 'boolean' },
       child: { type: 'string' },
+      label: { type: 'string' },
+      image: { type: 'string' },
+      engine: { type: 'string' },
       threads: { type: 'string' },
     },
   });
   const runs = Number(values.runs);
-  if (values.child) return child(values.child, Number(values.threads), runs);
-
+  if (values.child) {
+    return child(
+      values.child,
+      values.label!,
+      values.image!,
+      values.engine as 'onnx' | 'tfjs',
+      Number(values.threads),
+      runs,
+    );
+  }
+  const { datasetsRoot, packageRoot } = await import('../main/ml/package-root.js');
   const tmp = await mkdtemp(path.join(tmpdir(), 'retina-bench-infer-'));
   try {
-    let onnxPath: string;
-    if (values.model) {
-      const { readManifest } = await import('../main/ml/model-dir.js');
-      const manifest = await readManifest(values.model);
-      if (!manifest.onnx) throw new Error(`${values.model} has no ONNX export (run retina export first)`);
-      onnxPath = path.join(values.model, manifest.onnx.file);
-    } else onnxPath = await referenceOnnx(tmp);
-
+    const models: [string, string][] = [['reference U-Net', await referenceModelDir(tmp)]];
+    const bundled = path.join(packageRoot(), 'resources', 'models', 'default');
+    if (existsSync(path.join(bundled, 'model.onnx'))) models.push(['default model', bundled]);
+    else process.stdout.write('(no bundled default model with an ONNX export: its rows are skipped)\n');
+    const images: [string, string, number][] = [
+      ['drive', path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '01_test.tif'), runs],
+      ['large', await largeImage(tmp), Math.max(1, Math.ceil(runs / 3))],
+    ];
     const rows: Measurement[] = [];
-    for (const threads of [1, 2]) {
-      const r = spawnSync(
-        process.execPath,
-        [
-          ...process.execArgv,
-          HERE,
-          '--child',
-          onnxPath,
-          '--threads',
-          String(threads),
-          '--runs',
-          String(runs),
-        ],
-        { encoding: 'utf8' },
-      );
-      const line = r.stdout.trim().split('\n').pop() ?? '';
-      if (r.status !== 0 || !line.startsWith('{')) throw new Error(`bench child failed: ${r.stderr.trim()}`);
-      rows.push(JSON.parse(line) as Measurement);
+    for (const [label, dir] of models) {
+      for (const [kind, image, n] of images) {
+        for (const [engine, threads] of [
+          ['onnx', 1],
+          ['onnx', 2],
+          ['tfjs', 1],
+        ] as const) {
+          if (engine === 'tfjs' && kind === 'large' && values['no-tfjs-large']) continue;
+          const r = spawnSync(
+            process.execPath,
+            [
+              ...process.execArgv,
+              HERE,
+              '--child',
+              dir,
+              '--label',
+              label,
+              '--image',
+              image,
+              '--engine',
+              engine,
+              '--threads',
+              String(threads),
+              '--runs',
+              String(engine === 'tfjs' && kind === 'large' ? 1 : n),
+            ],
+            {
+              encoding: 'utf8',
+              env: {
+                ...process.env,
+                RETINA_BACKEND: engine === 'tfjs' ? (process.env.RETINA_BACKEND ?? '') : '',
+              },
+            },
+          );
+          const line = r.stdout.trim().split('\n').pop() ?? '';
+          if (r.status !== 0 || !line.startsWith('{'))
+            throw new Error(`bench child failed: ${r.stderr.trim().split('\n').pop()}`);
+          const m = JSON.parse(line) as Measurement;
+          rows.push(m);
+          process.stderr.write(
+            `  ${m.model} ${m.image} ${m.engine}/${m.threads}: ${m.medianMs.toFixed(0)} ms\n`,
+          );
+        }
+      }
     }
-    process.stdout.write(`565x584 DRIVE image padded to 576x592, ${runs} timed runs each\n`);
-    process.stdout.write('engine  threads  median ms  min ms  peak RSS MB  vs onnx/1\n');
+    process.stdout.write(
+      '\nWhole-image segmentation (preprocessing + FOV + network + blending + threshold), median of the timed runs\n',
+    );
+    process.stdout.write('network = the network alone on the padded image (single-pass sizes only)\n\n');
+    process.stdout.write(
+      'model            image      engine   thr  runs  median ms  network ms  peak RSS MB  time vs onnx/2\n',
+    );
     for (const r of rows) {
+      const base = rows.find(
+        (b) => b.model === r.model && b.image === r.image && b.engine === 'onnx' && b.threads === 2,
+      );
+      const ratio = base ? r.medianMs / base.medianMs : NaN;
       process.stdout.write(
-        `${r.engine.padEnd(8)}${String(r.threads).padStart(7)}${r.medianMs.toFixed(1).padStart(11)}${r.minMs
-          .toFixed(1)
-          .padStart(
-            8,
-          )}${r.peakRssMb.toFixed(0).padStart(13)}${(rows[0].medianMs / r.medianMs).toFixed(2).padStart(11)}x\n`,
+        `${r.model.padEnd(17)}${r.image.padEnd(11)}${r.engine.padEnd(9)}${String(r.threads).padStart(3)}${String(r.runs).padStart(6)}` +
+          `${r.medianMs.toFixed(1).padStart(11)}${(r.networkMs == null || Number.isNaN(r.networkMs) ? '-' : r.networkMs.toFixed(1)).padStart(12)}` +
+          `${r.peakRssMb.toFixed(0).padStart(13)}${ratio.toFixed(2).padStart(15)}x\n`,
       );
     }
   } finally {

@@ -67,6 +67,10 @@ export interface TrainOptions {
   onEvent?: (e: TrainEvent) => void;
   /** Starting weights (fine-tuning): a model directory with the same architecture. */
   initialModelDir?: string;
+  /** Validate on exactly these training-split ids (kept out of fitting) instead of a seeded random choice. */
+  validationIds?: string[];
+  /** Recorded as provenance.parentModel (fine-tuning). */
+  parentModel?: string;
 }
 
 export interface TrainResult {
@@ -105,6 +109,16 @@ export function splitValidation(refs: SampleRef[], count: number, seed: number):
   }
   const val = order.slice(0, n).sort((a, b) => a.id.localeCompare(b.id));
   const fit = order.slice(n).sort((a, b) => a.id.localeCompare(b.id));
+  return { fit, val };
+}
+
+function explicitValidation(refs: SampleRef[], ids: string[]): { fit: SampleRef[]; val: SampleRef[] } {
+  const usable = refs.filter((r) => r.maskPath);
+  const missing = ids.find((id) => !usable.some((r) => r.id === id));
+  if (missing !== undefined) throw new Error(`validation image '${missing}' is not a training image with ground truth`);
+  const val = usable.filter((r) => ids.includes(r.id));
+  const fit = usable.filter((r) => !ids.includes(r.id));
+  if (val.length === 0 || fit.length === 0) throw new Error('training needs at least 1 fit and 1 validation image');
   return { fit, val };
 }
 
@@ -209,7 +223,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         fit: trainRefs.filter((r) => state!.trainIds.includes(r.id)),
         val: trainRefs.filter((r) => state!.validationIds.includes(r.id)),
       }
-    : splitValidation(trainRefs, cfg.validationImages, cfg.seed);
+    : opts.validationIds
+      ? explicitValidation(trainRefs, opts.validationIds)
+      : splitValidation(trainRefs, cfg.validationImages, cfg.seed);
   emit({ type: 'prepare', message: `loading and preprocessing ${fit.length} training + ${val.length} validation images` });
   const fitSamples = await prepare(fit, cfg);
   const valSamples = await prepare(val, cfg);
@@ -338,6 +354,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         loss: cfg.loss,
         augment: cfg.augment,
         validationCurve: state.curve,
+        ...(opts.parentModel ? { parentModel: opts.parentModel } : {}),
       },
     };
     if (opts.evaluateTest !== false && dataset.splits.test.some((r) => r.maskPath)) {

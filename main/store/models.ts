@@ -118,15 +118,23 @@ export function registerModel(store: Store, input: RegisterModelInput, actor: st
   });
 }
 
-/** Makes `id` the active model and retires the previously active one, atomically. */
-export function promoteModel(store: Store, id: number, actor: string): ModelRecord {
+/**
+ * Makes `id` the active model and retires the previously active one, atomically. `details` (e.g. the reason for
+ * an override or a rollback) are recorded in the audit entry.
+ */
+export function promoteModel(
+  store: Store,
+  id: number,
+  actor: string,
+  details: Record<string, unknown> = {},
+): ModelRecord {
   return store.write('promote a model', () => {
     const model = getModel(store, id);
     if (model.status === 'active') return model;
     const previous = activeModel(store);
     if (previous) store.db.prepare("UPDATE models SET status = 'retired' WHERE id = ?").run(previous.id);
     store.db.prepare("UPDATE models SET status = 'active', promoted_at = ? WHERE id = ?").run(nowIso(), id);
-    recordAudit(store, actor, 'model.promote', 'model', id, { previous: previous?.id ?? null });
+    recordAudit(store, actor, 'model.promote', 'model', id, { ...details, previous: previous?.id ?? null });
     return getModel(store, id);
   });
 }

@@ -7,6 +7,8 @@ import { AppContext, type AppServices, type Toast } from './appContext.js';
 import { Worklist } from './worklist/Worklist.js';
 import { Viewer } from './viewer/Viewer.js';
 import { JobsPanel } from './worklist/JobsPanel.js';
+import { OpenCache } from './viewer/openCache.js';
+import { ErrorBoundary, readableError } from './errors.js';
 
 export function App({ client }: { client: RetinaClient }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -15,6 +17,10 @@ export function App({ client }: { client: RetinaClient }) {
   const [model, setModel] = useState<ModelSummary | null>(null);
   const [open, setOpen] = useState<{ imageId: string; list: ImageSummary[] } | null>(null);
   const [changed, setChanged] = useState(0);
+  // The worklist waits for the first answers about the app and its model, so what it shows is never a guess.
+  const [ready, setReady] = useState(false);
+  const [openCache] = useState(() => new OpenCache(client));
+  useEffect(() => () => openCache.dispose(), [openCache]);
 
   const notify = useCallback((message: string, kind: Toast['kind'] = 'error') => {
     const id = Date.now() + Math.random();
@@ -22,29 +28,35 @@ export function App({ client }: { client: RetinaClient }) {
     setTimeout(() => setToasts((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 9000 : 3500);
   }, []);
 
-  const report = useCallback(
-    (err: unknown) => notify(err instanceof Error ? err.message : String(err)),
-    [notify],
-  );
+  const report = useCallback((err: unknown) => notify(readableError(err)), [notify]);
 
   useEffect(() => {
-    client.invoke('getAppInfo', {}).then(setInfo, report);
-    client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report);
+    void Promise.allSettled([
+      client.invoke('getAppInfo', {}).then(setInfo, report),
+      client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report),
+    ]).then(() => setReady(true));
     client.invoke('listJobs', {}).then((r) => setJobs(new Map(r.jobs.map((j) => [j.jobId, j]))), report);
     const offJob = client.on('jobProgress', (j) => {
       setJobs((prev) => new Map(prev).set(j.jobId, j));
       if (j.state === 'failed' && j.error) notify(`${j.kind} failed: ${j.error.message}`);
     });
     const offImages = client.on('imagesChanged', () => setChanged((c) => c + 1));
+    // Whatever escapes a handler still reaches the user as a message, never as a silently dead window.
+    const onRejection = (e: PromiseRejectionEvent) => report(e.reason);
+    const onError = (e: ErrorEvent) => report(e.error ?? e.message);
+    window.addEventListener('unhandledrejection', onRejection);
+    window.addEventListener('error', onError);
     return () => {
+      window.removeEventListener('unhandledrejection', onRejection);
+      window.removeEventListener('error', onError);
       offJob();
       offImages();
     };
   }, [client, notify, report]);
 
   const services: AppServices = useMemo(
-    () => ({ client, notify, report, jobs, imagesVersion: changed, model }),
-    [client, notify, report, jobs, changed, model],
+    () => ({ client, notify, report, jobs, imagesVersion: changed, model, openCache }),
+    [client, notify, report, jobs, changed, model, openCache],
   );
 
   return (
@@ -64,7 +76,10 @@ export function App({ client }: { client: RetinaClient }) {
           </span>
         </header>
         <main className="content">
-          {open ? (
+          <ErrorBoundary resetKey={open?.imageId ?? 'worklist'} onBack={() => setOpen(null)}>
+          {!ready ? (
+            <div className="loading">Connecting…</div>
+          ) : open ? (
             <Viewer
               key={open.imageId}
               imageId={open.imageId}
@@ -75,6 +90,7 @@ export function App({ client }: { client: RetinaClient }) {
           ) : (
             <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
           )}
+          </ErrorBoundary>
         </main>
         <JobsPanel />
         <div className="toasts" role="status">

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import type { RetinaClient } from '../../shared/transport.js';
 import type { JobInfo, ModelSummary } from '../../shared/contract.js';
+import type { OpenCache } from './viewer/openCache.js';
 
 export interface Toast {
   id: number;
@@ -18,6 +19,8 @@ export interface AppServices {
   /** Bumped whenever main says images changed. */
   imagesVersion: number;
   model: ModelSummary | null;
+  /** Decoded photographs and prefetched masks for the viewer. */
+  openCache: OpenCache;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

@@ -1,7 +1,7 @@
 // The drawing surface: a react-konva Stage showing the photograph and the mask overlay (image resolution, no
 // smoothing), plus pointer handling for zoom, pan and the editing tools. Pixels change only through the
 // MaskDocument; Konva only draws.
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Circle, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
@@ -13,9 +13,8 @@ export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan';
 
 export interface MaskCanvasProps {
   doc: MaskDocument;
-  image: HTMLCanvasElement;
-  /** Bumped when the photograph canvas was re-rendered (display filter). */
-  imageVersion: number;
+  /** The photograph as shown (display filters already applied). */
+  image: CanvasImageSource;
   view: View;
   onView: (v: View) => void;
   onSize: (w: number, h: number) => void;
@@ -49,15 +48,19 @@ export function MaskCanvas(props: MaskCanvasProps) {
   viewRef.current = view;
   const [size, setSize] = useState({ w: 800, h: 600 });
 
+  // Measured before the first paint too, so the first frame already shows the fitted image.
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
-    const ro = new ResizeObserver(() => {
+    const measure = () => {
       const w = Math.max(1, Math.floor(el.clientWidth));
       const h = Math.max(1, Math.floor(el.clientHeight));
-      setSize({ w, h });
+      setSize((s) => (s.w === w && s.h === h ? s : { w, h }));
       props.onSize(w, h);
-    });
+    };
+    measure();
+    // props.onSize is read at resize time; the Viewer's setter never changes.
+    const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
@@ -72,10 +75,6 @@ export function MaskCanvas(props: MaskCanvasProps) {
       doc.onRepaint = () => {};
     };
   }, [doc]);
-
-  useEffect(() => {
-    imageLayer.current?.batchDraw();
-  }, [props.imageVersion]);
 
   // Wheel zoom needs a non-passive listener to keep the page from scrolling.
   useEffect(() => {
@@ -197,6 +196,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
     }
   };
 
+  // Stable arrays: a new array on every render would make react-konva redraw the layer each time.
+  const dash = useMemo(() => [4 / view.scale, 3 / view.scale], [view.scale]);
+
   const cursorStyle = props.spaceHeld || tool === 'pan' ? 'grab' : tool === 'fill' ? 'cell' : 'crosshair';
   return (
     <div
@@ -244,13 +246,13 @@ export function MaskCanvas(props: MaskCanvasProps) {
             shadowColor="#000"
             shadowBlur={2 / view.scale}
           />
+          {/* Its points are set imperatively while a lasso is drawn, so a re-render never wipes them. */}
           <Line
             ref={lassoLine}
-            points={[]}
             closed
             stroke="#00e5ff"
             strokeWidth={1.5 / view.scale}
-            dash={[4 / view.scale, 3 / view.scale]}
+            dash={dash}
           />
         </Layer>
       </Stage>

@@ -6,8 +6,8 @@ import { useApp } from '../appContext.js';
 import { NO_FILTER, type DisplayFilter } from '../editing/displayFilter.js';
 import { actualSize, fitView, type View } from '../editing/viewport.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { decodeImage, renderFiltered, type DecodedImage } from './imageSource.js';
-import { actionFor, type Action } from './keymap.js';
+import { renderFiltered, type DecodedImage } from './imageSource.js';
+import { actionFor, keyBelongsToControl, type Action } from './keymap.js';
 import { MaskCanvas, type Tool } from './MaskCanvas.js';
 import { MaskDocument } from './maskDocument.js';
 import { viewerShown } from '../perf.js';
@@ -41,8 +41,9 @@ function buildDocument(m: MasksResponse): MaskDocument {
 }
 
 export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
-  const { client, report, notify, jobs, model } = useApp();
+  const { client, report, notify, jobs, model, openCache } = useApp();
   const [image, setImage] = useState<DecodedImage | null>(null);
+  const [display, setDisplay] = useState<CanvasImageSource | null>(null);
   const [doc, setDoc] = useState<MaskDocument | null>(null);
   const [status, setStatus] = useState<string>('');
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -56,14 +57,13 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const [colour, setColour] = useState('#ffc800');
   const [diff, setDiff] = useState(false);
   const [filter, setFilter] = useState<DisplayFilter>(NO_FILTER);
-  const [imageVersion, setImageVersion] = useState(0);
   const [threshold, setThreshold] = useState(0.5);
   const [islandSize, setIslandSize] = useState(20);
   const [help, setHelp] = useState(false);
   const [spaceHeld, setSpaceHeld] = useState(false);
   const [saveState, setSaveState] = useState<SaveState>('saved');
   const [edits, setEdits] = useState(0);
-  const [cursor, setCursor] = useState<{ x: number; y: number; value: number } | null>(null);
+  const cursorText = useRef<HTMLSpanElement>(null);
   const [predictJob, setPredictJob] = useState<string | null>(null);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const saving = useRef<Promise<void>>(Promise.resolve());
@@ -73,24 +73,29 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
 
   // --- loading -------------------------------------------------------------------------------------------------
 
-  const loadMasks = useCallback(async () => {
-    const masks = await client.invoke('getMasks', { imageId });
-    const d = buildDocument(masks);
+  const adopt = useCallback((m: MasksResponse) => {
+    const d = buildDocument(m);
     setThreshold(d.threshold);
     setDoc(d);
     return d;
-  }, [client, imageId]);
+  }, []);
+
+  /** Fresh masks from main (after a prediction finished), bypassing any prefetch. */
+  const reloadMasks = useCallback(
+    async () => adopt(await client.invoke('getMasks', { imageId })),
+    [adopt, client, imageId],
+  );
 
   useEffect(() => {
     let cancelled = false;
     const t0 = performance.now();
-    const T = (l: string) => <X,>(x: X) => { console.log(`TIMING ${l} ${Math.round(performance.now() - t0)}`); return x; };
-    Promise.all([client.invoke('getImage', { imageId }).then(T('getImage')).then(decodeImage).then(T('decoded')), client.invoke('getMasks', { imageId }).then(T('getMasks')).then((m) => { const d = buildDocument(m); T('doc')(0); setThreshold(d.threshold); setDoc(d); return d; })])
-      .then(([img, d]) => {
+    Promise.all([openCache.image(imageId, true), openCache.takeMasks(imageId)])
+      .then(([img, m]) => {
         if (cancelled) return;
-        if (img.width !== d.width || img.height !== d.height) {
-          throw new Error(`the masks are ${d.width}x${d.height} but the image is ${img.width}x${img.height}`);
+        if (img.width !== m.width || img.height !== m.height) {
+          throw new Error(`the masks are ${m.width}x${m.height} but the image is ${img.width}x${img.height}`);
         }
+        adopt(m);
         setImage(img);
         setStatus(`opened in ${Math.round(performance.now() - t0)} ms`);
       })
@@ -101,10 +106,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     return () => {
       cancelled = true;
     };
-  }, [client, imageId, loadMasks]);
+  }, [adopt, imageId, openCache]);
 
-  // Fit once, when both the image and the canvas size are known; later resizes keep the user's view.
-  useEffect(() => {
+  // Fit once, when both the image and the canvas size are known (before the first paint); later resizes keep
+  // the user's view.
+  useLayoutEffect(() => {
     if (!image || !box || fitted.current) return;
     fitted.current = true;
     setView(fitView(image.width, image.height, box.w, box.h));
@@ -118,11 +124,25 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     viewerShown(imageId, openedAt);
   }, [doc, image, view, imageId, openedAt]);
 
+  // Once this image is on screen, fetch its neighbours so the arrow keys open them at once.
+  const index = list.findIndex((x) => x.id === imageId);
+  const ready = doc !== null && image !== null;
   useEffect(() => {
+    if (!ready) return;
+    const t = setTimeout(() => {
+      openCache.prefetch([list[index + 1]?.id, list[index - 1]?.id].filter((x): x is string => !!x));
+    }, 50);
+    return () => clearTimeout(t);
+  }, [ready, index, list, openCache]);
+
+  useLayoutEffect(() => {
     if (!image) return;
-    renderFiltered(image, filter);
-    setImageVersion((v) => v + 1);
-  }, [image, filter]);
+    try {
+      setDisplay(renderFiltered(image, filter));
+    } catch (err) {
+      report(err);
+    }
+  }, [image, filter, report]);
 
   useEffect(() => {
     doc?.setColour(colour);
@@ -156,8 +176,9 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         report(err);
       }
     });
+    openCache.trackSave(imageId, saving.current);
     return saving.current;
-  }, [client, imageId, report]);
+  }, [client, imageId, openCache, report]);
 
   useEffect(() => {
     if (!doc) return;
@@ -188,19 +209,21 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     saveTimer.current = null;
     try {
       await saving.current;
-      const r = await client.invoke('approveMask', {
+      const approving = client.invoke('approveMask', {
         imageId,
         width: d.width,
         height: d.height,
         mask: d.snapshot(),
         parentVersionId: d.parentVersionId,
       });
+      openCache.trackSave(imageId, approving);
+      const r = await approving;
       setSaveState('saved');
       notify(`Approved (version ${r.versionId})`, 'info');
     } catch (err) {
       report(err);
     }
-  }, [client, imageId, notify, report]);
+  }, [client, imageId, notify, openCache, report]);
 
   const predict = useCallback(async () => {
     try {
@@ -216,12 +239,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   useEffect(() => {
     if (!job || job.state === 'queued' || job.state === 'running') return;
     setPredictJob(null);
-    if (job.state === 'done') loadMasks().catch(report);
-  }, [job, loadMasks, report]);
+    if (job.state === 'done') reloadMasks().catch(report);
+  }, [job, reloadMasks, report]);
 
   // --- commands ------------------------------------------------------------------------------------------------
 
-  const index = list.findIndex((x) => x.id === imageId);
   const go = useCallback(
     (delta: number) => {
       const next = list[index + delta];
@@ -262,6 +284,9 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         case 'green':
           setFilter((f) => ({ ...f, greenOnly: !f.greenOnly }));
           break;
+        case 'clahe':
+          setFilter((f) => ({ ...f, clahe: !f.clahe }));
+          break;
         case 'islands':
           if (d) notify(`Removed ${d.removeIslands(islandSize)} island(s)`, 'info');
           break;
@@ -300,8 +325,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
 
   useEffect(() => {
     const onKeyDown = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'range') return;
+      if (keyBelongsToControl(e)) return;
       if (e.key === ' ') {
         setSpaceHeld(true);
         e.preventDefault();
@@ -334,6 +358,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     ['pan', 'Pan', 'V'],
   ];
   void edits; // re-render on edits so undo/redo buttons update
+
+  // The pointer readout changes on every move: written straight into the status bar, never through React state.
+  const onCursor = useCallback((p: { x: number; y: number; value: number } | null) => {
+    const el = cursorText.current;
+    if (el) el.textContent = p ? `x ${p.x} y ${p.y} · ${p.value ? 'vessel' : 'background'}` : '';
+  }, []);
 
   return (
     <div className="viewer" data-testid="viewer">
@@ -396,11 +426,10 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           <div className="load-error" data-testid="load-error">
             Cannot open this image: {loadError}
           </div>
-        ) : doc && image ? (
+        ) : doc && image && display ? (
           <MaskCanvas
             doc={doc}
-            image={image.canvas}
-            imageVersion={imageVersion}
+            image={display}
             view={view}
             onView={setView}
             onSize={(w, h) => setBox({ w, h })}
@@ -409,7 +438,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             maskVisible={maskVisible}
             opacity={opacity}
             spaceHeld={spaceHeld}
-            onCursor={setCursor}
+            onCursor={onCursor}
           />
         ) : (
           <div className="loading">Loading…</div>
@@ -420,9 +449,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             {index + 1}/{list.length}
           </span>
           <span data-testid="zoom">{Math.round(view.scale * 100)}%</span>
-          <span>
-            {cursor ? `x ${cursor.x} y ${cursor.y} · ${cursor.value ? 'vessel' : 'background'}` : ''}
-          </span>
+          <span ref={cursorText} />
           <span className={`save ${saveState}`} data-testid="save-state">
             {saveState === 'saved'
               ? 'Saved'
@@ -527,6 +554,15 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             onChange={(e) => setFilter({ ...filter, greenOnly: e.target.checked })}
           />
           Green channel <kbd>G</kbd>
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={!!filter.clahe}
+            onChange={(e) => setFilter({ ...filter, clahe: e.target.checked })}
+            data-testid="clahe"
+          />
+          CLAHE (green) <kbd>C</kbd>
         </label>
         <label>
           Contrast {filter.contrast.toFixed(1)}

@@ -1,12 +1,16 @@
-// Decodes the encoded photograph once and renders display-filtered copies of it into a canvas.
+// Decodes the encoded photograph once (createImageBitmap decodes off the main thread) and shows the bitmap as is.
+// Only when a display filter is on are its pixels read back (once) and a filtered copy rendered into a canvas,
+// so opening a large image never pays for a full getImageData.
 import type { EncodedImage } from '../../../shared/contract.js';
 import { applyDisplayFilter, isIdentity, type DisplayFilter } from '../editing/displayFilter.js';
 
 export interface DecodedImage {
   width: number;
   height: number;
-  original: ImageData;
-  canvas: HTMLCanvasElement;
+  bitmap: ImageBitmap;
+  /** Filled on first use by a display filter. */
+  original: ImageData | null;
+  canvas: HTMLCanvasElement | null;
 }
 
 export async function decodeImage(img: EncodedImage): Promise<DecodedImage> {
@@ -17,29 +21,42 @@ export async function decodeImage(img: EncodedImage): Promise<DecodedImage> {
     throw new Error(`the image (${img.mime}, ${img.bytes.length} bytes) cannot be decoded`);
   }
   if (bitmap.width !== img.width || bitmap.height !== img.height) {
+    bitmap.close();
     throw new Error(
       `the image decodes as ${bitmap.width}x${bitmap.height}, expected ${img.width}x${img.height}`,
     );
   }
-  const canvas = document.createElement('canvas');
-  canvas.width = bitmap.width;
-  canvas.height = bitmap.height;
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('cannot create a 2D canvas');
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  const original = ctx.getImageData(0, 0, canvas.width, canvas.height);
-  return { width: canvas.width, height: canvas.height, original, canvas };
+  return { width: bitmap.width, height: bitmap.height, bitmap, original: null, canvas: null };
 }
 
-export function renderFiltered(src: DecodedImage, filter: DisplayFilter): void {
-  const ctx = src.canvas.getContext('2d');
-  if (!ctx) return;
-  if (isIdentity(filter)) {
-    ctx.putImageData(src.original, 0, 0);
-    return;
+function canvasOf(src: DecodedImage): { canvas: HTMLCanvasElement; ctx: CanvasRenderingContext2D } {
+  if (!src.canvas) {
+    src.canvas = document.createElement('canvas');
+    src.canvas.width = src.width;
+    src.canvas.height = src.height;
+  }
+  const ctx = src.canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('cannot create a 2D canvas');
+  return { canvas: src.canvas, ctx };
+}
+
+/** What to draw for `filter`: the decoded bitmap itself, or a canvas holding the filtered copy. */
+export function renderFiltered(src: DecodedImage, filter: DisplayFilter): CanvasImageSource {
+  if (isIdentity(filter)) return src.bitmap;
+  const { canvas, ctx } = canvasOf(src);
+  if (!src.original) {
+    ctx.drawImage(src.bitmap, 0, 0);
+    src.original = ctx.getImageData(0, 0, src.width, src.height);
   }
   const out = new ImageData(src.width, src.height);
-  applyDisplayFilter(src.original.data, out.data, filter);
+  applyDisplayFilter(src.original.data, out.data, filter, src.width, src.height);
   ctx.putImageData(out, 0, 0);
+  return canvas;
+}
+
+/** Frees the decoded pixels (the bitmap can no longer be drawn afterwards). */
+export function releaseImage(src: DecodedImage): void {
+  src.bitmap.close();
+  src.original = null;
+  if (src.canvas) src.canvas.width = src.canvas.height = 0;
 }

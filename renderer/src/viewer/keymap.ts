@@ -21,6 +21,7 @@ export type Action =
   | 'islands'
   | 'holes'
   | 'green'
+  | 'clahe'
   | 'predict'
   | 'close';
 
@@ -71,6 +72,7 @@ export const BINDINGS: Binding[] = [
     match: key('d'),
   },
   { action: 'green', keys: 'G', label: 'Green channel', match: key('g') },
+  { action: 'clahe', keys: 'C', label: 'CLAHE of the green channel (local contrast)', match: key('c') },
   { action: 'islands', keys: 'I', label: 'Remove islands smaller than N pixels', match: key('i') },
   { action: 'holes', keys: 'Shift+F', label: 'Fill holes', match: key('f', true) },
   { action: 'fit', keys: '0', label: 'Fit to window', match: (e) => plain(e) && e.key === '0' },
@@ -105,4 +107,33 @@ export const BINDINGS: Binding[] = [
 
 export function actionFor(e: KeyboardEvent): Action | null {
   return BINDINGS.find((b) => b.match(e))?.action ?? null;
+}
+
+const NAVIGATION_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+const KEY_DRIVEN_INPUTS = new Set(['range', 'checkbox', 'radio', 'color', 'button', 'submit', 'reset', 'file']);
+
+/** The parts of a keydown the check below reads (a KeyboardEvent has them). */
+export interface KeyTarget {
+  key: string;
+  target: EventTarget | null;
+}
+
+/**
+ * True when the focused control should get the key instead of the viewer's shortcuts: every key in a text field,
+ * arrows and paging keys on sliders and other inputs (ArrowLeft on the threshold slider moves the slider, it does
+ * not switch images), Space and Enter on buttons and check boxes.
+ */
+export function keyBelongsToControl(e: KeyTarget): boolean {
+  const t = e.target as { tagName?: unknown; type?: unknown; isContentEditable?: unknown } | null;
+  if (!t || typeof t.tagName !== 'string') return false;
+  const tag = t.tagName.toUpperCase();
+  if (tag === 'TEXTAREA' || tag === 'SELECT' || t.isContentEditable === true) return true;
+  const activates = e.key === ' ' || e.key === 'Enter';
+  if (tag === 'INPUT') {
+    const type = typeof t.type === 'string' ? t.type.toLowerCase() : 'text';
+    if (!KEY_DRIVEN_INPUTS.has(type)) return true;
+    return NAVIGATION_KEYS.has(e.key) || activates;
+  }
+  if (tag === 'BUTTON' || tag === 'SUMMARY' || tag === 'A') return activates;
+  return false;
 }

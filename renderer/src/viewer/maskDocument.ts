@@ -50,7 +50,8 @@ export class MaskDocument {
   private readonly ctx: CanvasRenderingContext2D;
   private readonly imageData: ImageData;
   private readonly pixels: Uint32Array;
-  private readonly edited: Uint8Array;
+  /** 1 where a hand edit (brush, fill, lasso, clean-up) wrote; the threshold slider leaves those pixels be. */
+  readonly edited: Uint8Array;
   private diff: Uint8Array | null = null;
   private palette = Uint32Array.from([0, packRgba(255, 200, 0)]);
   private diffPalette = Uint32Array.from([0, packRgba(255, 200, 0), DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
@@ -78,7 +79,9 @@ export class MaskDocument {
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
     this.followsPrediction = !opts.saved && this.prob !== null;
     this.edited = new Uint8Array(n);
-    this.undo = new UndoStack(this.mask, width, height);
+    // The "edited by hand" marks are undone and redone with the pixels, so the threshold slider again rewrites
+    // pixels whose hand edit was undone.
+    this.undo = new UndoStack(this.mask, width, height, [this.edited]);
     this.canvas = document.createElement('canvas');
     this.canvas.width = width;
     this.canvas.height = height;

@@ -1,15 +1,19 @@
 import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../appContext.js';
+import { ThumbnailUrls } from './thumbnailUrls.js';
 
-// Object URLs of thumbnails, kept for the session so scrolling back is instant.
-const cache = new Map<string, string>();
+// Object URLs of thumbnails, shared by all rows: bounded, and revoked once out of date and off screen.
+const urls = new ThumbnailUrls((u) => URL.revokeObjectURL(u));
 
 /** Loads its thumbnail only once scrolled into view. */
 export function Thumbnail({ imageId, version }: { imageId: string; version: string }) {
   const { client } = useApp();
-  const key = `${imageId}@${version}`;
-  const [url, setUrl] = useState(cache.get(key) ?? null);
+  const [url, setUrl] = useState(() => urls.get(imageId, version));
   const ref = useRef<HTMLDivElement>(null);
+
+  // A new version of the image (new masks change updatedAt) shows its cached thumbnail, if any.
+  useEffect(() => setUrl(urls.get(imageId, version)), [imageId, version]);
+
   useEffect(() => {
     if (url || !ref.current) return;
     let cancelled = false;
@@ -19,7 +23,7 @@ export function Thumbnail({ imageId, version }: { imageId: string; version: stri
       client.invoke('getImageThumbnail', { imageId, maxSize: 96 }).then(
         (t) => {
           const u = URL.createObjectURL(new Blob([t.bytes as BlobPart], { type: t.mime }));
-          cache.set(key, u);
+          urls.put(imageId, version, u);
           if (!cancelled) setUrl(u);
         },
         () => {}, // a missing thumbnail is not worth a message; the row still opens
@@ -30,7 +34,10 @@ export function Thumbnail({ imageId, version }: { imageId: string; version: stri
       cancelled = true;
       io.disconnect();
     };
-  }, [client, imageId, key, url]);
+  }, [client, imageId, version, url]);
+
+  useEffect(() => (url ? urls.acquire(url) : undefined), [url]);
+
   return (
     <div ref={ref} className="thumb">
       {url && <img src={url} alt="" />}

@@ -1,0 +1,219 @@
+// What a retrain trains and judges on, fixed before it starts: the approved mask versions the active model has
+// not seen (by the store's trained-on table, over its whole lineage), the held-out images (kept out of training
+// for good: earlier held-out images stay held out, a dataset's test split is always held out, new ones are picked
+// by a stable hash), the validation images, and the replay sample of earlier training data.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openDataset } from '../ml/datasets.js';
+import { datasetsRoot } from '../ml/package-root.js';
+import { readManifest } from '../ml/model-dir.js';
+import type { ModelManifest } from '../ml/types.js';
+import {
+  getImage,
+  getModel,
+  latestApprovedMasks,
+  listTrainingRuns,
+  modelTrainingMasks,
+  type MaskVersion,
+  type ModelRecord,
+  type Store,
+} from '../store/index.js';
+import { RetrainError } from './errors.js';
+import type { RetrainSettings } from './settings.js';
+
+/** One approved mask version of a store image. */
+export interface SnapshotMask {
+  imageId: number;
+  maskVersionId: number;
+}
+
+/** A sample of a dataset folder (the replay of a parent trained outside the store, e.g. the bundled model). */
+export interface DatasetSample {
+  datasetRoot: string;
+  datasetKind: string;
+  sampleId: string;
+}
+
+export interface RetrainSnapshot {
+  baseModelId: number;
+  /** New approvals the candidate is fitted on. */
+  train: SnapshotMask[];
+  /** New approvals used for validation (threshold, best epoch): not fitted, not held out. */
+  validation: SnapshotMask[];
+  /** Approved images both models are compared on; never trained on. */
+  heldOut: SnapshotMask[];
+  replay: { store: SnapshotMask[]; dataset: DatasetSample[] };
+  /** Approved images the lineage has already seen (what a replay may draw from). */
+  seenCount: number;
+}
+
+/** The model and its ancestors, nearest first. */
+export function lineage(store: Store, modelId: number): ModelRecord[] {
+  const out: ModelRecord[] = [];
+  const seen = new Set<number>();
+  let next: number | null = modelId;
+  while (next !== null && !seen.has(next)) {
+    seen.add(next);
+    const m = getModel(store, next);
+    out.push(m);
+    next = m.parentModelId;
+  }
+  return out;
+}
+
+/** Mask versions any model of the lineage was trained or validated on. */
+export function seenMaskVersions(store: Store, modelId: number): Map<number, number> {
+  const byVersion = new Map<number, number>();
+  for (const m of lineage(store, modelId)) {
+    for (const t of modelTrainingMasks(store, m.id)) byVersion.set(t.maskVersionId, t.imageId);
+  }
+  return byVersion;
+}
+
+interface RunConfigShape {
+  snapshot?: { heldOut?: SnapshotMask[] };
+}
+
+/** Images held out by any earlier run (whatever its outcome): they stay held out. */
+export function previousHeldOutImages(store: Store): Set<number> {
+  const out = new Set<number>();
+  for (const run of listTrainingRuns(store, { limit: 1_000_000 })) {
+    const cfg = run.config as RunConfigShape | null;
+    for (const h of cfg?.snapshot?.heldOut ?? []) out.add(h.imageId);
+  }
+  return out;
+}
+
+function stableOrder(seed: number, key: string): string {
+  return createHash('sha256').update(`${seed}:${key}`).digest('hex');
+}
+
+/** Latest approvals the model's lineage has not seen and that are not held out: what the next retrain adds. */
+export function newApprovals(store: Store, modelId: number): MaskVersion[] {
+  const seen = seenMaskVersions(store, modelId);
+  const heldOut = previousHeldOutImages(store);
+  return latestApprovedMasks(store).filter((v) => !seen.has(v.id) && !heldOut.has(v.imageId));
+}
+
+/** Deterministic shuffle by a seeded hash of each key. */
+function pick<T>(items: T[], n: number, seed: number, key: (t: T) => string): T[] {
+  return [...items]
+    .map((t) => ({ t, k: stableOrder(seed, key(t)) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .slice(0, Math.max(0, n))
+    .map((x) => x.t);
+}
+
+/** The nearest model of the lineage whose training dataset is a folder found under the datasets root. */
+async function replayDataset(
+  store: Store,
+  modelId: number,
+): Promise<{ root: string; kind: string; ids: string[] } | null> {
+  for (const m of lineage(store, modelId)) {
+    let manifest: ModelManifest;
+    try {
+      manifest = await readManifest(m.dirPath);
+    } catch {
+      continue;
+    }
+    const p = manifest.provenance;
+    if (!p?.dataset || !Array.isArray(p.trainIds) || p.trainIds.length === 0) continue;
+    const root = join(datasetsRoot(), p.dataset);
+    if (!existsSync(root)) continue;
+    try {
+      const ref = openDataset(root, p.datasetKind as 'drive' | 'stare' | 'generic');
+      const ids = ref.splits.all.filter((s) => s.maskPath && p.trainIds.includes(s.id)).map((s) => s.id);
+      if (ids.length > 0) return { root: ref.root, kind: ref.kind, ids };
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+export async function planSnapshot(
+  store: Store,
+  base: ModelRecord,
+  settings: RetrainSettings,
+): Promise<RetrainSnapshot> {
+  const approved = latestApprovedMasks(store);
+  const seen = seenMaskVersions(store, base.id);
+  const seenImages = new Set(seen.values());
+  const earlierHeldOut = previousHeldOutImages(store);
+  const asEntry = (v: MaskVersion): SnapshotMask => ({ imageId: v.imageId, maskVersionId: v.id });
+
+  // Held out: earlier held-out images and a dataset's test split, then fresh picks among the new approvals.
+  const fresh = approved.filter((v) => !seen.has(v.id));
+  const forced = approved.filter(
+    (v) => earlierHeldOut.has(v.imageId) || getImage(store, v.imageId).datasetSplit === 'test',
+  );
+  const forcedIds = new Set(forced.map((v) => v.imageId));
+  const candidates = fresh.filter((v) => !forcedIds.has(v.imageId) && !seenImages.has(v.imageId));
+  const wanted = Math.max(settings.minHeldOut, Math.ceil(settings.heldOutFraction * approved.length));
+  // Never hold out so many that nothing new is left to train on.
+  const extra = Math.min(Math.max(0, wanted - forced.length), Math.max(0, candidates.length - 1));
+  const heldOutVersions = [
+    ...forced,
+    ...pick(candidates, extra, settings.seed, (v) => getImage(store, v.imageId).fileHash),
+  ];
+  const heldOutIds = new Set(heldOutVersions.map((v) => v.imageId));
+
+  const trainable = fresh.filter((v) => !heldOutIds.has(v.imageId));
+  if (trainable.length === 0) {
+    throw new RetrainError(
+      fresh.length === 0
+        ? `no new approved masks: model ${base.name} has seen all ${approved.length} approvals`
+        : 'every new approval is held out for the comparison: approve more images, then retrain',
+    );
+  }
+  if (heldOutVersions.length === 0) {
+    throw new RetrainError('no held-out image to compare the models on: approve at least 2 images');
+  }
+  // Validation (threshold, best epoch) on the clinic's own images when there are enough of them.
+  const nVal = trainable.length >= 6 ? 2 : trainable.length >= 3 ? 1 : 0;
+  const validation = pick(trainable, nVal, settings.seed + 1, (v) => getImage(store, v.imageId).fileHash);
+  const valIds = new Set(validation.map((v) => v.imageId));
+  const train = trainable.filter((v) => !valIds.has(v.imageId));
+
+  // Replay: the lineage's earlier store masks (images neither held out nor re-approved since) and its dataset.
+  const newIds = new Set(trainable.map((v) => v.imageId));
+  const storeReplay: SnapshotMask[] = [...seen.entries()]
+    .filter(([, imageId]) => !heldOutIds.has(imageId) && !newIds.has(imageId))
+    .map(([maskVersionId, imageId]) => ({ maskVersionId, imageId }));
+  const ds = settings.replayImages > 0 ? await replayDataset(store, base.id) : null;
+  // A dataset sample that is also a held-out store image (same dataset, same id) must not be trained on.
+  const heldOutSamples = new Set(
+    heldOutVersions.map((v) => {
+      const img = getImage(store, v.imageId);
+      return `${img.dataset}/${img.datasetSampleId}`;
+    }),
+  );
+  const datasetReplay: DatasetSample[] = ds
+    ? ds.ids
+        .filter((id) => !heldOutSamples.has(`${ds.kind}/${id}`))
+        .map((sampleId) => ({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId }))
+    : [];
+  type Pool = { store?: SnapshotMask; dataset?: DatasetSample };
+  const pool: Pool[] = [
+    ...storeReplay.map((s) => ({ store: s })),
+    ...datasetReplay.map((d) => ({ dataset: d })),
+  ];
+  const chosen = pick(pool, settings.replayImages, settings.seed + 2, (p) =>
+    p.store ? `store:${p.store.maskVersionId}` : `ds:${p.dataset!.sampleId}`,
+  );
+  const byImage = (a: SnapshotMask, b: SnapshotMask): number => a.imageId - b.imageId;
+  return {
+    baseModelId: base.id,
+    train: train.map(asEntry).sort(byImage),
+    validation: validation.map(asEntry).sort(byImage),
+    heldOut: heldOutVersions.map(asEntry).sort(byImage),
+    replay: {
+      store: chosen.flatMap((p) => (p.store ? [p.store] : [])).sort(byImage),
+      dataset: chosen
+        .flatMap((p) => (p.dataset ? [p.dataset] : []))
+        .sort((a, b) => a.sampleId.localeCompare(b.sampleId)),
+    },
+    seenCount: seenImages.size,
+  };
+}

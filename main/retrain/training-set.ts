@@ -1,0 +1,88 @@
+// Writes a retrain's training data as a generic-layout dataset (images/, masks/, fov/, train.txt) in a temporary
+// folder: the exact snapshot mask versions of store images, plus the replay samples of a dataset folder. Held-out
+// images are never written, so the trainer cannot see them.
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { openDataset } from '../ml/datasets.js';
+import type { DatasetRef, SampleRef } from '../ml/types.js';
+import {
+  encodeMaskPng,
+  getImage,
+  getMaskVersion,
+  imageFilePath,
+  loadFov,
+  readMaskPng,
+  type Store,
+} from '../store/index.js';
+import { RetrainError } from './errors.js';
+import type { RetrainSnapshot, SnapshotMask } from './snapshot.js';
+
+const EXTENSION: Record<string, string> = {
+  png: '.png',
+  tiff: '.tif',
+  gif: '.gif',
+  jpeg: '.jpg',
+  bmp: '.bmp',
+  pnm: '.ppm',
+  webp: '.webp',
+};
+
+/** The sample id a store image gets in the training set. */
+export function storeStem(imageId: number): string {
+  return `img${imageId}`;
+}
+
+export function datasetStem(kind: string, sampleId: string): string {
+  return `${kind}-${sampleId}`;
+}
+
+export interface TrainingSet {
+  dataset: DatasetRef;
+  /** Sample ids of the snapshot's validation images (undefined: let the trainer choose). */
+  validationIds: string[] | undefined;
+}
+
+async function writeStoreSample(store: Store, dir: string, entry: SnapshotMask): Promise<string> {
+  const image = getImage(store, entry.imageId);
+  const version = getMaskVersion(store, entry.maskVersionId);
+  if (version.imageId !== image.id || version.kind !== 'approved') {
+    throw new RetrainError(`mask version ${version.id} is not an approved mask of image ${image.id}`);
+  }
+  const stem = storeStem(image.id);
+  const ext = image.rasterHash ? '.png' : (EXTENSION[image.format] ?? '.png');
+  await copyFile(imageFilePath(store, image), join(dir, 'images', stem + ext));
+  await writeFile(join(dir, 'masks', `${stem}.png`), await readMaskPng(store, version));
+  if (image.fovHash) await writeFile(join(dir, 'fov', `${stem}.png`), encodeMaskPng(await loadFov(store, image)));
+  return stem;
+}
+
+async function writeDatasetSample(dir: string, ref: SampleRef, kind: string): Promise<string> {
+  const stem = datasetStem(kind, ref.id);
+  await copyFile(ref.imagePath, join(dir, 'images', stem + extname(ref.imagePath)));
+  await copyFile(ref.maskPath!, join(dir, 'masks', stem + extname(ref.maskPath!)));
+  if (ref.fovPath) await copyFile(ref.fovPath, join(dir, 'fov', stem + extname(ref.fovPath)));
+  return stem;
+}
+
+/** Writes the training set into `dir` (an empty folder the caller owns and removes). */
+export async function writeTrainingSet(store: Store, snapshot: RetrainSnapshot, dir: string): Promise<TrainingSet> {
+  for (const sub of ['images', 'masks', 'fov']) await mkdir(join(dir, sub), { recursive: true });
+  const stems: string[] = [];
+  for (const e of [...snapshot.train, ...snapshot.validation, ...snapshot.replay.store]) {
+    stems.push(await writeStoreSample(store, dir, e));
+  }
+  const opened = new Map<string, DatasetRef>();
+  for (const d of snapshot.replay.dataset) {
+    let ref = opened.get(d.datasetRoot);
+    if (!ref) {
+      ref = openDataset(d.datasetRoot, d.datasetKind as DatasetRef['kind']);
+      opened.set(d.datasetRoot, ref);
+    }
+    const sample = ref.splits.all.find((s) => s.id === d.sampleId && s.maskPath);
+    if (!sample) throw new RetrainError(`${d.datasetRoot}: replay sample ${d.sampleId} has no ground truth`);
+    stems.push(await writeDatasetSample(dir, sample, d.datasetKind));
+  }
+  await writeFile(join(dir, 'train.txt'), stems.join('\n') + '\n');
+  const validationIds = snapshot.validation.length > 0 ? snapshot.validation.map((v) => storeStem(v.imageId)) : undefined;
+  return { dataset: openDataset(dir, 'generic'), validationIds };
+}

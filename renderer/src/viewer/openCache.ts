@@ -1,0 +1,90 @@
+// What the viewer needs to show an image (the decoded photograph and its masks), fetched ahead for the images
+// next to the open one, so stepping through a worklist with the arrow keys shows the next image at once.
+//
+// Photographs never change, so decoded ones are kept (a few, least recently used dropped). Masks do change: a
+// prefetched MasksResponse is handed out once, dropped whenever main says the image changed, and a prefetch
+// for an image first waits for that image's pending saves, so it never returns masks older than the last edit.
+import type { Id, MasksResponse } from '../../../shared/contract.js';
+import type { RetinaClient } from '../../../shared/transport.js';
+import { decodeImage, releaseImage, type DecodedImage } from './imageSource.js';
+
+export class OpenCache {
+  private readonly images = new Map<Id, Promise<DecodedImage>>();
+  private readonly masks = new Map<Id, Promise<MasksResponse>>();
+  private readonly saves = new Map<Id, Promise<unknown>>();
+  private pinned: Id | null = null;
+  private readonly off: () => void;
+
+  constructor(
+    private readonly client: RetinaClient,
+    /** Decoded photographs kept, the open one included. */
+    private readonly keep = 4,
+  ) {
+    this.off = client.on('imagesChanged', ({ imageIds }) => {
+      for (const id of imageIds) this.masks.delete(id);
+    });
+  }
+
+  /** The decoded photograph (shared; do not release it). `pin` keeps it while it is on screen. */
+  image(imageId: Id, pin = false): Promise<DecodedImage> {
+    if (pin) this.pinned = imageId;
+    let p = this.images.get(imageId);
+    if (p) this.images.delete(imageId);
+    else {
+      p = this.client.invoke('getImage', { imageId }).then(decodeImage);
+      // A failed fetch is not kept: the next open tries again.
+      p.catch(() => this.images.get(imageId) === p && this.images.delete(imageId));
+    }
+    this.images.set(imageId, p);
+    this.evict();
+    return p;
+  }
+
+  /** The image's masks: a fresh prefetch when there is one (used once), else fetched now. */
+  takeMasks(imageId: Id): Promise<MasksResponse> {
+    const p = this.masks.get(imageId);
+    this.masks.delete(imageId);
+    return p ?? this.fetchMasks(imageId);
+  }
+
+  /** Starts fetching what opening each of `imageIds` needs. */
+  prefetch(imageIds: Id[]): void {
+    for (const id of imageIds) {
+      void this.image(id).catch(() => {});
+      if (!this.masks.has(id)) {
+        const p = this.fetchMasks(id);
+        p.catch(() => this.masks.get(id) === p && this.masks.delete(id));
+        this.masks.set(id, p);
+      }
+    }
+  }
+
+  /** Registers a save of `imageId`'s masks: later fetches of its masks wait for it, and no prefetch predates it. */
+  trackSave(imageId: Id, save: Promise<unknown>): void {
+    this.masks.delete(imageId);
+    const all = Promise.allSettled([this.saves.get(imageId), save]);
+    this.saves.set(imageId, all);
+    void all.then(() => this.saves.get(imageId) === all && this.saves.delete(imageId));
+  }
+
+  dispose(): void {
+    this.off();
+    for (const p of this.images.values()) void p.then(releaseImage, () => {});
+    this.images.clear();
+    this.masks.clear();
+  }
+
+  private async fetchMasks(imageId: Id): Promise<MasksResponse> {
+    await this.saves.get(imageId);
+    return this.client.invoke('getMasks', { imageId });
+  }
+
+  private evict(): void {
+    for (const [id, p] of this.images) {
+      if (this.images.size <= this.keep) break;
+      if (id === this.pinned) continue;
+      this.images.delete(id);
+      void p.then(releaseImage, () => {});
+    }
+  }
+}
