@@ -1,7 +1,8 @@
 // UI benchmark in a real browser (Debian chromium via playwright-core) against the real `retina serve` on a temp
 // database: brush-stroke latency, pointer event to pixels on screen (p50/p95), on a 565x584 DRIVE image and on a
 // 3504x2336 image, and the time to open the 3504x2336 image with its mask. Goals: p95 <= 16 ms; open <= 300 ms.
-// The figures come from the renderer's own instrumentation (renderer/src/perf.ts, enabled by `perf=1`).
+// The figures come from the renderer's own instrumentation (renderer/src/perf.ts, enabled by `perf=1`). Timings
+// depend on the machine's load: run it on an otherwise idle machine.
 // Usage: npm run bench:ui
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,13 +17,20 @@ import {
   type HttpClient,
   type WebSocketCtor,
 } from '../renderer/src/transport/httpClient.js';
-import { buildRenderer, CHROMIUM, chromiumAvailable, launchChromium, startServe } from '../tests/e2e/harness.js';
+import {
+  buildRenderer,
+  CHROMIUM,
+  chromiumAvailable,
+  launchChromium,
+  startServe,
+} from '../tests/e2e/harness.js';
 import { driveTestImage, tinyModelDir } from '../tests/e2e/model-fixture.js';
 
 const BIG = { width: 3504, height: 2336 };
 const STROKES = 12;
 const MOVES_PER_STROKE = 30;
-const OPENS = 6;
+const OPENS = 5;
+const DWELL_MS = 1000;
 const STROKE_GOAL_MS = 16;
 const OPEN_GOAL_MS = 300;
 
@@ -112,7 +120,9 @@ function report(label: string, values: number[], goal: number): boolean {
 
 async function main(): Promise<number> {
   if (!chromiumAvailable()) {
-    console.error(`bench:ui needs chromium at ${CHROMIUM} (apt-get install chromium, or set RETINA_CHROMIUM)`);
+    console.error(
+      `bench:ui needs chromium at ${CHROMIUM} (apt-get install chromium, or set RETINA_CHROMIUM)`,
+    );
     return 2;
   }
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-ui-bench-'));
@@ -142,39 +152,52 @@ async function main(): Promise<number> {
     await waitJob(client, predicted.jobId, 'predict');
     console.log(`setup: predicted both images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    for (let i = 0; i < 4; i++) {
-      let t = performance.now();
-      const im = await client.invoke('getImage', { imageId: big.id });
-      const a = performance.now() - t;
-      t = performance.now();
-      const mk = await client.invoke('getMasks', { imageId: big.id });
-      console.log(`TIMING node getImage ${a.toFixed(0)} (${im.bytes.length}) getMasks ${(performance.now() - t).toFixed(0)} (${mk.prediction?.data.length})`);
-    }
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (m) => { if (m.text().startsWith('TIMING')) console.log(m.text()); });
+    page.on('console', (m) => m.text().startsWith('TIMING') && console.log(m.text()));
     page.on('pageerror', (err) => console.error('page error:', err.message));
     await page.goto(`${serve.url}&perf=1`);
     await page.getByTestId('worklist').waitFor();
     await until(page, 'the perf hook', 'window.__retinaPerf !== undefined', 10_000);
     await page.getByTestId('image-row').nth(1).waitFor();
-    const order = await page.getByTestId('image-row').evaluateAll((rows) =>
-      rows.map((r) => r.getAttribute('data-image-id')),
-    );
+    const order = await page
+      .getByTestId('image-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-image-id')));
     const rowOf = (id: string) => page.locator(`[data-testid="image-row"][data-image-id="${id}"]`);
 
-    // Opening the big image: first from the worklist (server cold), then by stepping back and forth.
+    const opened = async (n: number, what: string) =>
+      until(page, what, `window.__retinaPerf.opens.length >= ${n}`);
+    const lastOpen = async () => (await perf(page)).opens.at(-1)?.ms ?? NaN;
+
+    // 1. The very first open: nothing cached in the server or the page.
     await rowOf(big.id).dblclick();
-    await until(page, 'the big image on screen', 'window.__retinaPerf.opens.length >= 1');
+    await opened(1, 'the big image');
+    const first = await lastOpen();
+
+    // 2. Opening from the worklist with nothing prefetched: a fresh page each time (the server keeps its caches).
+    const fromWorklist: number[] = [];
+    for (let i = 0; i < OPENS; i++) {
+      await page.reload();
+      await page.getByTestId('worklist').waitFor();
+      await rowOf(big.id).dblclick();
+      await opened(1, 'the big image');
+      fromWorklist.push(await lastOpen());
+    }
+
+    // 3. Stepping through the worklist with the arrow keys, looking at each image for a second, as a reviewer
+    //    does; the viewer prefetches the neighbours of the image on screen meanwhile.
     const stepToBig = order.indexOf(big.id) > order.indexOf(small.id) ? 'ArrowRight' : 'ArrowLeft';
     const stepToSmall = stepToBig === 'ArrowRight' ? 'ArrowLeft' : 'ArrowRight';
+    const stepping: number[] = [];
     for (let i = 0; i < OPENS; i++) {
-      const before = (await perf(page)).opens.length;
+      const n = (await perf(page)).opens.length;
+      await page.waitForTimeout(DWELL_MS);
       await page.keyboard.press(stepToSmall);
-      await until(page, 'the small image', `window.__retinaPerf.opens.length > ${before}`);
+      await opened(n + 1, 'the small image');
+      await page.waitForTimeout(DWELL_MS);
       await page.keyboard.press(stepToBig);
-      await until(page, 'the big image', `window.__retinaPerf.opens.length > ${before + 1}`);
+      await opened(n + 2, 'the big image');
+      stepping.push(await lastOpen());
     }
-    const opens = (await perf(page)).opens.filter((o) => o.imageId === big.id).map((o) => o.ms);
     const bigLatency = await strokes(page);
 
     await page.keyboard.press(stepToSmall);
@@ -185,15 +208,18 @@ async function main(): Promise<number> {
     console.log(`chromium ${browser.version()}, viewport 1280x800, software rendering (--disable-gpu)`);
     const okSmall = report('brush latency, 565x584', smallLatency, STROKE_GOAL_MS);
     const okBig = report(`brush latency, ${BIG.width}x${BIG.height}`, bigLatency, STROKE_GOAL_MS);
-    const [first, ...warm] = opens;
-    const warmP50 = percentile(warm, 50);
-    const okOpen = Math.max(...warm) <= OPEN_GOAL_MS;
-    console.log(
-      `open ${BIG.width}x${BIG.height} with prediction: first ${ms(first)} (server cold), then p50 ` +
-        `${ms(warmP50)}, max ${ms(Math.max(...warm))} over ${warm.length} (goal <= ${OPEN_GOAL_MS} ms) ` +
-        `${okOpen ? 'OK' : 'OVER'}`,
-    );
-    return okSmall && okBig && okOpen ? 0 : 1;
+    const openLine = (label: string, v: number[]) => {
+      const ok = percentile(v, 95) <= OPEN_GOAL_MS;
+      console.log(
+        `open ${BIG.width}x${BIG.height} with its prediction, ${label}: p50 ${ms(percentile(v, 50))}, ` +
+          `max ${ms(Math.max(...v))} over ${v.length} (goal <= ${OPEN_GOAL_MS} ms) ${ok ? 'OK' : 'OVER'}`,
+      );
+      return ok;
+    };
+    console.log(`open ${BIG.width}x${BIG.height}, very first (server and page cold): ${ms(first)}`);
+    const okOpen = openLine('from the worklist, nothing prefetched', fromWorklist);
+    const okStep = openLine('stepping with the arrow keys (prefetched)', stepping);
+    return okSmall && okBig && okOpen && okStep ? 0 : 1;
   } finally {
     client.close();
     await browser.close();

@@ -107,6 +107,7 @@ const ERROR_NAME_CODES: Record<string, ErrorCode> = {
   ModelLoadError: 'model-failed',
   OnnxError: 'model-failed',
   AbortError: 'cancelled',
+  RetrainError: 'conflict',
 };
 
 /** Turns anything thrown by a handler into the payload sent back; unknown errors keep their message. */
@@ -227,6 +228,80 @@ export interface ModelSummary {
   /** Held-out metrics when known. */
   metrics: { f1: number; aucRoc: number; dataset: string } | null;
   hasOnnx: boolean;
+  /** Lineage: the model it was fine-tuned from, and the training run that made it. */
+  parentId?: Id | null;
+  trainingRunId?: Id | null;
+  promotedAt?: string | null;
+  /** Approved mask versions it was trained or validated on (store images). */
+  trainedOnMasks?: number;
+  /** Its retrain's comparison with its parent on the held-out images (pooled F1, FOV). */
+  heldOut?: { f1: number; parentF1: number; images: number } | null;
+  /** The latest promotion and why (a reason is required for an override). */
+  lastPromotion?: { at: string; reason: string | null; override: boolean; rollback: boolean } | null;
+}
+
+export type RetrainPhase = 'preparing' | 'training' | 'evaluating' | 'repredicting' | 'finished';
+
+/** Where the current (or last) retrain of this session stands. */
+export interface RetrainStatus {
+  runId: Id | null;
+  state: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  phase: RetrainPhase;
+  message: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+  loss: number | null;
+  elapsedSeconds: number;
+  etaSeconds: number | null;
+  /** Training loss of every step so far. */
+  losses: number[];
+  validation: { epoch: number; trainLoss: number; valLoss: number; valF1: number }[];
+  error: ErrorPayload | null;
+  candidateModelId: Id | null;
+}
+
+export interface MetricsBrief {
+  f1: number;
+  aucRoc: number;
+  sensitivity: number;
+  specificity: number;
+  precision: number;
+  threshold: number;
+}
+
+export interface RetrainImageChange {
+  imageId: Id;
+  fileName: string;
+  candidate: MetricsBrief;
+  active: MetricsBrief;
+  deltaF1: number;
+  /** FOV pixels where the two models' masks differ. */
+  changedPixels: number;
+  /** An overlay is available (getRetrainOverlay): the images where the models differ most. */
+  overlay: boolean;
+}
+
+/** Everything the comparison screen shows about one retrain run. */
+export interface RetrainRunReport {
+  runId: Id;
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  trigger: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** Why it failed or was cancelled. */
+  reason: string | null;
+  parent: { id: Id; name: string };
+  candidate: ModelSummary | null;
+  data: { train: number; validation: number; heldOut: number; replay: number };
+  seed: number;
+  heldOut: { candidate: MetricsBrief; active: MetricsBrief; images: RetrainImageChange[] } | null;
+  benchmark: { path: string; split: string; images: number; candidate: MetricsBrief; active: MetricsBrief } | null;
+  decision: { better: boolean; reason: string; promoted: boolean } | null;
+  losses: number[];
+  validation: { epoch: number; trainLoss: number; valLoss: number; valF1: number }[];
+  trainSeconds: number | null;
 }
 
 export interface JobInfo {
@@ -316,6 +391,16 @@ export interface OpenDialogRequest {
   mode: 'files' | 'folder';
   title?: string;
 }
+export interface ModelDecisionRequest {
+  modelId: Id;
+  /** Required to promote a candidate that did not beat the active model (recorded as an override). */
+  reason?: string;
+}
+export interface ModelDecision {
+  model: ModelSummary;
+  /** The re-prediction of draft-free images with the new active model, when one was started. */
+  repredictJobId: Id | null;
+}
 export interface AppInfo {
   version: string;
   shell: 'electron' | 'browser';
@@ -347,6 +432,21 @@ export interface RequestChannels {
   getActiveModel: { request: Empty; response: { model: ModelSummary | null } };
   /** A native open dialog; browser mode answers 'unsupported' and the UI asks for a path instead. */
   showOpenDialog: { request: OpenDialogRequest; response: { paths: string[] } };
+  /** Fine-tunes the active model on new approvals in a worker; answers once the run exists. */
+  startRetrain: { request: Empty; response: { runId: Id } };
+  cancelRetrain: { request: Empty; response: { cancelled: boolean } };
+  getRetrainStatus: {
+    request: Empty;
+    response: { status: RetrainStatus | null; newApprovals: number; autoRetrainAfter: number };
+  };
+  getRetrainRun: { request: { runId: Id }; response: RetrainRunReport };
+  /** Image dimmed, both masks white, candidate only green, active only magenta. */
+  getRetrainOverlay: { request: { runId: Id; imageId: Id }; response: EncodedImage };
+  setRetrainSettings: { request: { autoRetrainAfter: number }; response: { autoRetrainAfter: number } };
+  promoteModel: { request: ModelDecisionRequest; response: ModelDecision };
+  /** Keep the active model: the candidate is retired. */
+  rejectModel: { request: { modelId: Id }; response: ModelDecision };
+  rollbackModel: { request: ModelDecisionRequest; response: ModelDecision };
 }
 
 export interface EventChannels {
@@ -357,6 +457,10 @@ export interface EventChannels {
   };
   /** Images whose status or masks changed (from any window or job). */
   imagesChanged: { imageIds: Id[] };
+  /** The running retrain's progress (at most a few times a second) and its end. */
+  retrainProgress: RetrainStatus;
+  /** The active model changed (promotion, rollback). */
+  activeModelChanged: { modelId: Id | null };
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -439,10 +543,24 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   listModels: empty,
   getActiveModel: empty,
   showOpenDialog: obj({ mode: literal('files', 'folder'), title: optional(str({ max: 200 })) }),
+  startRetrain: empty,
+  cancelRetrain: empty,
+  getRetrainStatus: empty,
+  getRetrainRun: obj({ runId: id }),
+  getRetrainOverlay: obj({ runId: id, imageId: id }),
+  setRetrainSettings: obj({ autoRetrainAfter: int(0, 1_000_000) }),
+  promoteModel: obj({ modelId: id, reason: optional(str({ max: 500 })) }),
+  rejectModel: obj({ modelId: id }),
+  rollbackModel: obj({ modelId: id, reason: optional(str({ max: 500 })) }),
 };
 
 export const REQUEST_CHANNELS = Object.keys(requestChecks) as RequestChannel[];
-export const EVENT_CHANNELS: readonly EventChannel[] = ['jobProgress', 'imagesChanged'];
+export const EVENT_CHANNELS: readonly EventChannel[] = [
+  'jobProgress',
+  'imagesChanged',
+  'retrainProgress',
+  'activeModelChanged',
+];
 
 export function isRequestChannel(name: unknown): name is RequestChannel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestChecks, name);

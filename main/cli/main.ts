@@ -12,6 +12,8 @@ const COMMANDS: Record<string, Subcommand> = {
   segment: { summary: 'segment fundus images: writes <stem>_mask.png and <stem>_prob.png', load: () => import('./segment-command.js') },
   export: { summary: 'export a model directory to ONNX', load: () => import('./export-command.js') },
   db: { summary: 'manage the study database (init, import, export, backup, check)', load: () => import('./db-command.js') },
+  retrain: { summary: 'fine-tune the active model on new approved masks; promote it only if better', load: () => import('./retrain-command.js') },
+  models: { summary: 'the model registry: list with lineage, promote, keep, rollback', load: () => import('./models-command.js') },
   serve: { summary: 'serve the workstation UI in a browser on 127.0.0.1', load: () => import('./serve-command.js') },
 };
 

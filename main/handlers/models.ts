@@ -16,6 +16,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { toId } from './ids.js';
+import { lineageSummary } from './model-lineage.js';
 
 export interface ResolvedModel {
   record: ModelRecord;
@@ -71,6 +72,11 @@ export class ModelResolver {
     }
   }
 
+  /** After a promotion or rollback in this session: predict with the registry's active model from now on. */
+  followActive(): void {
+    this.configured = null;
+  }
+
   /** The model a prediction without an explicit model uses, or null when there is none at all. */
   current(): ModelRecord | null {
     if (this.configured) return getModel(this.store, this.configured.id);
@@ -111,6 +117,7 @@ export class ModelResolver {
         : 'model directory unreadable',
       metrics: fov ? { f1: fov.f1, aucRoc: fov.aucRoc, dataset: manifest?.provenance.dataset ?? '' } : null,
       hasOnnx: Boolean(manifest?.onnx) && existsSync(join(record.dirPath, manifest?.onnx?.file || ONNX_FILE)),
+      ...lineageSummary(this.store, record),
     };
   }
 }

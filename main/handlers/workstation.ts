@@ -11,7 +11,9 @@ import {
   type OpenDialogRequest,
   type RequestHandlers,
 } from '../../shared/contract.js';
-import { openStore, getImage, listModels, type Store } from '../store/index.js';
+import { openStore, failInterruptedRuns, getImage, listModels, type Store } from '../store/index.js';
+import { RetrainService } from '../retrain/service.js';
+import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
 import { JobManager } from './jobs.js';
@@ -65,6 +67,8 @@ function osUser(): string {
 export async function createWorkstation(opts: WorkstationOptions): Promise<Workstation> {
   const dbPath = resolve(opts.dbPath);
   const store = openStore(dbPath);
+  // A retrain whose process was killed is marked failed (with its reason); the active model never changed.
+  failInterruptedRuns(store);
   const user = opts.user ?? osUser();
   const threads = opts.threads ?? availableParallelism();
   const events = new EventHub();
@@ -77,6 +81,19 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     store.close();
     throw err;
   }
+  const retrain = new RetrainService({
+    dbPath,
+    actor: user,
+    threads,
+    onStatus: (status) => events.emit('retrainProgress', status),
+    onFinished: (outcome) => {
+      if (!outcome.decision.promoted) return;
+      models.followActive();
+      events.emit('activeModelChanged', { modelId: String(outcome.candidateModelId) });
+      events.emit('imagesChanged', { imageIds: [] });
+    },
+  });
+  const retrainDeps: RetrainDeps = { store, dbPath, user, threads, jobs, events, models, retrain };
   const info: AppInfo = { version: appVersion(), shell: opts.shell, databasePath: dbPath, user };
 
   const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
@@ -98,6 +115,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     approveMask: async (req) => {
       const saved = await saveMask(store, req, 'approved', user);
       changed(Number(req.imageId));
+      maybeAutoRetrain(retrainDeps);
       return saved;
     },
     importFiles: (req) => {
@@ -156,6 +174,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       }
       return { paths: await opts.showOpenDialog(req, ctx) };
     },
+    ...retrainHandlers(retrainDeps),
   };
 
   return {
@@ -164,6 +183,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     jobs,
     store,
     async close() {
+      await retrain.close();
       await jobs.close();
       store.close();
     },

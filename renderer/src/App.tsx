@@ -77,19 +77,19 @@ export function App({ client }: { client: RetinaClient }) {
         </header>
         <main className="content">
           <ErrorBoundary resetKey={open?.imageId ?? 'worklist'} onBack={() => setOpen(null)}>
-          {!ready ? (
-            <div className="loading">Connecting…</div>
-          ) : open ? (
-            <Viewer
-              key={open.imageId}
-              imageId={open.imageId}
-              list={open.list}
-              onNavigate={(imageId) => setOpen({ imageId, list: open.list })}
-              onClose={() => setOpen(null)}
-            />
-          ) : (
-            <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
-          )}
+            {!ready ? (
+              <div className="loading">Connecting…</div>
+            ) : open ? (
+              <Viewer
+                key={open.imageId}
+                imageId={open.imageId}
+                list={open.list}
+                onNavigate={(imageId) => setOpen({ imageId, list: open.list })}
+                onClose={() => setOpen(null)}
+              />
+            ) : (
+              <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
+            )}
           </ErrorBoundary>
         </main>
         <JobsPanel />

@@ -42,6 +42,15 @@ const valid: { [C in RequestChannel]: unknown } = {
   listModels: {},
   getActiveModel: {},
   showOpenDialog: { mode: 'folder' },
+  startRetrain: {},
+  cancelRetrain: {},
+  getRetrainStatus: {},
+  getRetrainRun: { runId: '3' },
+  getRetrainOverlay: { runId: '3', imageId: '1' },
+  setRetrainSettings: { autoRetrainAfter: 20 },
+  promoteModel: { modelId: '2', reason: 'better on our camera' },
+  rejectModel: { modelId: '2' },
+  rollbackModel: { modelId: '1' },
 };
 
 describe('contract validators', () => {

@@ -6,6 +6,7 @@ import { maxPoolGradConfig } from './max-pool-grad.js';
 import { resizeNearestGradConfig } from './resize-nearest-grad.js';
 import { tileConfig } from './tile.js';
 import { batchNormKernelConfigs, patchBatchNormalizationLayer } from './batch-norm.js';
+import { registerNativeConvKernels } from './native-conv.js';
 
 export const PROJECT_KERNELS = [
   conv2dBackpropFilterConfig,
@@ -25,5 +26,7 @@ export function registerProjectKernels(): void {
     tf.registerKernel(config as unknown as tf.KernelConfig);
   }
   patchBatchNormalizationLayer();
+  // After the project kernels: the native convolutions fall back to them (and to the stock ones) where needed.
+  registerNativeConvKernels();
   registered = true;
 }

@@ -20,7 +20,13 @@ export const DISPLAY_CLAHE: DisplayClaheOptions = { tileGrid: 8, clipLimit: 2, d
 const MIN_TILE_SHARE = 0.05;
 
 /** Clips `hist` (counting `count` pixels) and writes its cumulative mapping to 0..255 into lut[offset..+256). */
-function mapping(hist: Float64Array, count: number, clipLimit: number, lut: Uint8Array, offset: number): void {
+function mapping(
+  hist: Float64Array,
+  count: number,
+  clipLimit: number,
+  lut: Uint8Array,
+  offset: number,
+): void {
   if (count <= 0) {
     for (let v = 0; v < 256; v++) lut[offset + v] = v;
     return;

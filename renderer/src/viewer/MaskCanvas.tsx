@@ -247,13 +247,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
             shadowBlur={2 / view.scale}
           />
           {/* Its points are set imperatively while a lasso is drawn, so a re-render never wipes them. */}
-          <Line
-            ref={lassoLine}
-            closed
-            stroke="#00e5ff"
-            strokeWidth={1.5 / view.scale}
-            dash={dash}
-          />
+          <Line ref={lassoLine} closed stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={dash} />
         </Layer>
       </Stage>
     </div>

@@ -109,8 +109,26 @@ export function actionFor(e: KeyboardEvent): Action | null {
   return BINDINGS.find((b) => b.match(e))?.action ?? null;
 }
 
-const NAVIGATION_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
-const KEY_DRIVEN_INPUTS = new Set(['range', 'checkbox', 'radio', 'color', 'button', 'submit', 'reset', 'file']);
+const NAVIGATION_KEYS = new Set([
+  'ArrowLeft',
+  'ArrowRight',
+  'ArrowUp',
+  'ArrowDown',
+  'Home',
+  'End',
+  'PageUp',
+  'PageDown',
+]);
+const KEY_DRIVEN_INPUTS = new Set([
+  'range',
+  'checkbox',
+  'radio',
+  'color',
+  'button',
+  'submit',
+  'reset',
+  'file',
+]);
 
 /** The parts of a keydown the check below reads (a KeyboardEvent has them). */
 export interface KeyTarget {

@@ -1,6 +1,15 @@
 // Patients' images with status, search and filters, thumbnails, keyboard navigation, import and batch predict.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { IMAGE_STATUSES, RpcError, type ImageStatus, type ImageSummary } from '../../../shared/contract.js';
+import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  IMAGE_STATUSES,
+  MAX_PAGE_SIZE,
+  RpcError,
+  type ImageStatus,
+  type ImageSummary,
+  type PatientSummary,
+  type StudySummary,
+} from '../../../shared/contract.js';
+import { groupImages, hasPatients } from './grouping.js';
 import { useApp } from '../appContext.js';
 import { PathDialog } from './PathDialog.js';
 import { Thumbnail } from './Thumbnail.js';
@@ -18,6 +27,9 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [asking, setAsking] = useState<ImportKind | null>(null);
   const [loading, setLoading] = useState(false);
+  const [grouped, setGrouped] = useState(true);
+  const [patients, setPatients] = useState<Map<string, PatientSummary>>(new Map());
+  const [studies, setStudies] = useState<Map<string, StudySummary>>(new Map());
   const fileInput = useRef<HTMLInputElement>(null);
   const tableRef = useRef<HTMLDivElement>(null);
 
@@ -46,6 +58,31 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
     const t = setTimeout(() => void load(0), 150);
     return () => clearTimeout(t);
   }, [load, imagesVersion]);
+
+  // Names of patients and studies for the group headers (only when some image has a patient).
+  const withPatients = hasPatients(items);
+  useEffect(() => {
+    if (!withPatients) return;
+    let cancelled = false;
+    const page = { offset: 0, limit: MAX_PAGE_SIZE };
+    Promise.all([client.invoke('listPatients', page), client.invoke('listStudies', page)]).then(([p, st]) => {
+      if (cancelled) return;
+      setPatients(new Map(p.items.map((x) => [x.id, x])));
+      setStudies(new Map(st.items.map((x) => [x.id, x])));
+    }, report);
+    return () => {
+      cancelled = true;
+    };
+  }, [client, report, withPatients, imagesVersion]);
+
+  const view = useMemo(
+    () =>
+      grouped && withPatients
+        ? groupImages(items, patients, studies)
+        : { rows: items, headers: new Map<number, never>() },
+    [grouped, withPatients, items, patients, studies],
+  );
+  const rows = view.rows;
 
   useEffect(() => {
     tableRef.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -102,11 +139,11 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
 
   const onKey = (e: React.KeyboardEvent) => {
     if ((e.target as HTMLElement).tagName === 'INPUT') return;
-    if (e.key === 'ArrowDown' || e.key === 'j') setCursor((c) => Math.min(items.length - 1, c + 1));
+    if (e.key === 'ArrowDown' || e.key === 'j') setCursor((c) => Math.min(rows.length - 1, c + 1));
     else if (e.key === 'ArrowUp' || e.key === 'k') setCursor((c) => Math.max(0, c - 1));
-    else if (e.key === 'Enter' && items[cursor]) onOpen(items[cursor].id, items);
-    else if (e.key === ' ' && items[cursor]) {
-      const id = items[cursor].id;
+    else if (e.key === 'Enter' && rows[cursor]) onOpen(rows[cursor].id, rows);
+    else if (e.key === ' ' && rows[cursor]) {
+      const id = rows[cursor].id;
       setSelected((s) => {
         const n = new Set(s);
         if (n.has(id)) n.delete(id);
@@ -139,6 +176,17 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
             {s}
           </button>
         ))}
+        {withPatients && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={grouped}
+              onChange={(e) => setGrouped(e.target.checked)}
+              data-testid="group-by-patient"
+            />
+            Group by patient / study
+          </label>
+        )}
         <span className="spacer" />
         <button onClick={() => void startImport('files')} data-testid="import-files">
           Import files…
@@ -178,41 +226,49 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           <span>Status</span>
           <span>Updated</span>
         </div>
-        {items.map((im, i) => (
-          <div
-            key={im.id}
-            data-row={i}
-            data-testid="image-row"
-            data-image-id={im.id}
-            className={`trow ${i === cursor ? 'cursor' : ''}`}
-            onClick={() => setCursor(i)}
-            onDoubleClick={() => onOpen(im.id, items)}
-          >
-            <input
-              type="checkbox"
-              checked={selected.has(im.id)}
-              onChange={(e) =>
-                setSelected((s) => {
-                  const n = new Set(s);
-                  if (e.target.checked) n.add(im.id);
-                  else n.delete(im.id);
-                  return n;
-                })
-              }
-              onClick={(e) => e.stopPropagation()}
-            />
-            <Thumbnail imageId={im.id} version={im.updatedAt} />
-            <span className="name">{im.fileName}</span>
-            <span>{im.patientId}</span>
-            <span>
-              {im.width}×{im.height}
-            </span>
-            <span>{im.laterality ?? '–'}</span>
-            <span className={`status ${im.status}`} data-testid="image-status">
-              {im.status}
-            </span>
-            <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
-          </div>
+        {rows.map((im, i) => (
+          <Fragment key={im.id}>
+            {view.headers.get(i) && (
+              <div className="group-header" data-testid="group-header">
+                <strong>{view.headers.get(i)?.patient}</strong>
+                <span>{view.headers.get(i)?.study}</span>
+                <span className="muted">{view.headers.get(i)?.count} image(s)</span>
+              </div>
+            )}
+            <div
+              data-row={i}
+              data-testid="image-row"
+              data-image-id={im.id}
+              className={`trow ${i === cursor ? 'cursor' : ''}`}
+              onClick={() => setCursor(i)}
+              onDoubleClick={() => onOpen(im.id, rows)}
+            >
+              <input
+                type="checkbox"
+                checked={selected.has(im.id)}
+                onChange={(e) =>
+                  setSelected((s) => {
+                    const n = new Set(s);
+                    if (e.target.checked) n.add(im.id);
+                    else n.delete(im.id);
+                    return n;
+                  })
+                }
+                onClick={(e) => e.stopPropagation()}
+              />
+              <Thumbnail imageId={im.id} version={im.updatedAt} />
+              <span className="name">{im.fileName}</span>
+              <span>{im.patientId ? (patients.get(im.patientId)?.pseudonym ?? im.patientId) : '–'}</span>
+              <span>
+                {im.width}×{im.height}
+              </span>
+              <span>{im.laterality ?? '–'}</span>
+              <span className={`status ${im.status}`} data-testid="image-status">
+                {im.status}
+              </span>
+              <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
+            </div>
+          </Fragment>
         ))}
         {items.length === 0 && !loading && (
           <div className="empty">No images. Import files, a folder or a dataset.</div>

@@ -1,0 +1,167 @@
+// `retina retrain`: fine-tunes the active model on the approved masks it has not seen, compares it with the
+// active model on held-out approved images, and promotes it only when it is better: the same code path as the
+// workstation's Retrain button (main/retrain/run.ts).
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
+import { EXIT } from './errors.js';
+import { createProgressBar, type ProgressBar } from './progress.js';
+import { defaultDatabasePath, failInterruptedRuns, openStore } from '../store/index.js';
+import { runRetrain, type RetrainOutcome } from '../retrain/run.js';
+import { RetrainCancelledError } from '../retrain/errors.js';
+import { saveSettings, type RetrainSettings } from '../retrain/settings.js';
+
+const HELP = `
+Usage: retina retrain [--db PATH] [options]
+
+Fine-tunes the active model on the approved masks it has not seen yet (plus a replay sample of its earlier
+training data), scores the candidate and the active model on the same held-out approved images, and promotes the
+candidate only if its pooled F1 there is higher (then re-predicts the images that have no draft or approval).
+Ctrl+C cancels; the active model stays as it was.
+
+Options:
+  --db PATH              study database (default: $RETINA_DB, else the per-user data folder)
+  --epochs N             fine-tuning epochs
+  --steps N              batches per epoch
+  --batch N              patches per batch
+  --lr X                 peak learning rate
+  --max-minutes N        stop training after N minutes, keeping the best epoch
+  --seed N               seed (training, held-out and replay choice)
+  --replay N             images of earlier training data mixed in (0 = none)
+  --held-out X           share of approved images held out for the comparison
+  --benchmark DIR        also score both models on this dataset folder
+  --benchmark-split S    train | test | all (default test)
+  --no-promote           compare only; promote later with 'retina models promote'
+  --auto-after N         save the setting "retrain from the workstation after N new approvals" (0 = off) and exit
+  --workers N            trainer worker threads
+  --threads N            ONNX Runtime threads for evaluation and re-prediction
+  --actor NAME           name recorded in the audit log (default: the OS user)
+  --json                 print the outcome as JSON on stdout
+`;
+
+function osUser(): string {
+  try {
+    return userInfo().username || 'user';
+  } catch {
+    return 'user';
+  }
+}
+
+function summary(o: RetrainOutcome): string {
+  const p = o.heldOut.pooled;
+  const lines = [
+    `candidate ${o.candidateName} (model ${o.candidateModelId}) trained in ${o.trainSeconds.toFixed(0)} s`,
+    `held-out (${o.heldOut.images.length} images, FOV): F1 ${p.candidate.f1.toFixed(4)} vs active ${p.active.f1.toFixed(4)}, ` +
+      `AUC ${p.candidate.aucRoc.toFixed(4)} vs ${p.active.aucRoc.toFixed(4)}`,
+  ];
+  if (o.benchmark) {
+    lines.push(
+      `benchmark ${o.benchmark.path} (${o.benchmark.split}, ${o.benchmark.images} images): ` +
+        `F1 ${o.benchmark.candidate.f1.toFixed(4)} vs ${o.benchmark.active.f1.toFixed(4)}`,
+    );
+  }
+  lines.push(
+    `${o.decision.promoted ? 'promoted' : 'not promoted'}: ${o.decision.reason}` +
+      (o.decision.promoted ? `; re-predicted ${o.repredicted} draft-free image(s)` : ''),
+  );
+  return lines.join('\n') + '\n';
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(
+    argv,
+    {
+      db: { type: 'string' },
+      epochs: { type: 'string' },
+      steps: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      'max-minutes': { type: 'string' },
+      seed: { type: 'string' },
+      replay: { type: 'string' },
+      'held-out': { type: 'string' },
+      benchmark: { type: 'string' },
+      'benchmark-split': { type: 'string' },
+      'no-promote': { type: 'boolean' },
+      'auto-after': { type: 'string' },
+      workers: { type: 'string' },
+      threads: { type: 'string' },
+      actor: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+  );
+  if (!p) return EXIT.ok;
+  const dbPath = resolve(str(p, 'db') ?? defaultDatabasePath());
+  const autoAfter = num(p, 'auto-after', { min: 0, integer: true });
+  if (autoAfter !== undefined) {
+    const s = await saveSettings(dbPath, { autoRetrainAfter: autoAfter });
+    process.stderr.write(
+      s.autoRetrainAfter > 0
+        ? `the workstation retrains once ${s.autoRetrainAfter} approvals are new to the active model\n`
+        : 'the workstation retrains only when asked\n',
+    );
+    return EXIT.ok;
+  }
+  const overrides: Partial<RetrainSettings> = {};
+  const set = <K extends keyof RetrainSettings>(k: K, v: RetrainSettings[K] | undefined): void => {
+    if (v !== undefined) overrides[k] = v;
+  };
+  set('epochs', num(p, 'epochs', { min: 1, integer: true }));
+  set('stepsPerEpoch', num(p, 'steps', { min: 1, integer: true }));
+  set('batchSize', num(p, 'batch', { min: 2, integer: true }));
+  set('learningRate', num(p, 'lr', { min: 0 }));
+  set('maxMinutes', num(p, 'max-minutes', { min: 0 }));
+  set('seed', num(p, 'seed', { min: 0, integer: true }));
+  set('replayImages', num(p, 'replay', { min: 0, integer: true }));
+  set('heldOutFraction', num(p, 'held-out', { min: 0, max: 0.9 }));
+  const bench = str(p, 'benchmark');
+  if (bench) {
+    set('benchmark', {
+      path: resolve(bench),
+      split: oneOf(p, 'benchmark-split', ['train', 'test', 'all'] as const) ?? 'test',
+    });
+  }
+
+  const store = openStore(dbPath, { create: false });
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.on('retina:interrupt' as never, onInterrupt);
+  let bar: ProgressBar | null = null;
+  let lastMessage = '';
+  try {
+    const failed = failInterruptedRuns(store);
+    if (failed.length > 0) process.stderr.write(`marked interrupted run(s) ${failed.join(', ')} as failed\n`);
+    const outcome = await runRetrain(store, {
+      actor: str(p, 'actor') ?? osUser(),
+      trigger: 'cli',
+      settings: overrides,
+      promote: flag(p, 'no-promote') ? 'never' : 'if-better',
+      signal: controller.signal,
+      workers: num(p, 'workers', { min: 1, max: 16, integer: true }),
+      threads: num(p, 'threads', { min: 1, max: 256, integer: true }),
+      onStarted: (id) => process.stderr.write(`training run ${id} started\n`),
+      onProgress: (e) => {
+        if (e.phase === 'training') {
+          bar ??= createProgressBar('retrain', e.totalSteps);
+          bar.update(e.step, e.loss !== null ? `loss ${e.loss.toFixed(4)}` : undefined);
+        } else if (e.message !== lastMessage) {
+          lastMessage = e.message;
+          process.stderr.write(`${e.message}\n`);
+        }
+      },
+    });
+    if (flag(p, 'json')) printJson(outcome);
+    process.stderr.write(summary(outcome));
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof RetrainCancelledError) {
+      process.stderr.write(`${err.message}\n`);
+      return EXIT.interrupted;
+    }
+    throw err;
+  } finally {
+    process.off('retina:interrupt' as never, onInterrupt);
+    store.close();
+  }
+}

@@ -1,0 +1,205 @@
+// The retrain and registry channels: start/cancel/status of the retrain worker, the comparison report of a run
+// and its overlays, and the person's decisions (promote with a reason when needed, keep, roll back), each
+// followed by re-predicting the draft-free images with the new active model as a predict job.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import {
+  RpcError,
+  type ModelDecision,
+  type MetricsBrief,
+  type RequestHandlers,
+  type RetrainRunReport,
+} from '../../shared/contract.js';
+import type { Metrics } from '../ml/types.js';
+import {
+  activeModel,
+  getImage,
+  getModel,
+  getTrainingRun,
+  latestApprovedMasks,
+  type ModelRecord,
+  type Store,
+} from '../store/index.js';
+import { promoteCandidate, rejectCandidate, rollbackTo } from '../retrain/registry.js';
+import { draftFreeImages } from '../retrain/repredict.js';
+import { overlayPath, type RetrainOutcome } from '../retrain/run.js';
+import type { RetrainService } from '../retrain/service.js';
+import { readSettings, saveSettings } from '../retrain/settings.js';
+import { newApprovals, type RetrainSnapshot } from '../retrain/snapshot.js';
+import type { EventHub } from './events.js';
+import { rowId, toId } from './ids.js';
+import type { JobManager } from './jobs.js';
+import type { ModelResolver } from './models.js';
+import type { CallerContext } from './workstation.js';
+
+type RetrainChannels =
+  | 'startRetrain'
+  | 'cancelRetrain'
+  | 'getRetrainStatus'
+  | 'getRetrainRun'
+  | 'getRetrainOverlay'
+  | 'setRetrainSettings'
+  | 'promoteModel'
+  | 'rejectModel'
+  | 'rollbackModel';
+
+export interface RetrainDeps {
+  store: Store;
+  dbPath: string;
+  user: string;
+  threads: number;
+  jobs: JobManager;
+  events: EventHub;
+  models: ModelResolver;
+  retrain: RetrainService;
+}
+
+function brief(m: Metrics): MetricsBrief {
+  return {
+    f1: m.f1,
+    aucRoc: m.aucRoc,
+    sensitivity: m.sensitivity,
+    specificity: m.specificity,
+    precision: m.precision,
+    threshold: m.threshold,
+  };
+}
+
+interface RunConfig {
+  kind?: string;
+  trigger?: string;
+  parent?: { id: number; name: string };
+  snapshot?: RetrainSnapshot;
+}
+
+/** Approvals the active model has not seen (what the next retrain would add). */
+export function pendingApprovals(store: Store): number {
+  const active = activeModel(store);
+  return active ? newApprovals(store, active.id).length : latestApprovedMasks(store).length;
+}
+
+export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerContext>, RetrainChannels> {
+  const { store, models, events } = d;
+
+  /** After the active model changed: predictions follow it, the UI is told, draft-free images are re-predicted. */
+  const afterActiveChange = async (model: ModelRecord): Promise<ModelDecision> => {
+    models.followActive();
+    events.emit('activeModelChanged', { modelId: toId(model.id) });
+    const resolved = await models.resolve(model.id);
+    const imageIds = draftFreeImages(store);
+    let repredictJobId: string | null = null;
+    if (imageIds.length > 0 && resolved.manifest.onnx) {
+      repredictJobId = d.jobs.start('predict', imageIds.length, {
+        kind: 'predict',
+        dbPath: d.dbPath,
+        imageIds,
+        modelId: model.id,
+        modelDir: resolved.dir,
+        threads: d.threads,
+        author: d.user,
+      }).jobId;
+    }
+    return { model: await models.summary(getModel(store, model.id)), repredictJobId };
+  };
+
+  return {
+    startRetrain: async () => {
+      // The first retrain of a database makes the model in use its registry root.
+      const current = models.current();
+      if (!activeModel(store) && current) promoteCandidate(store, current.id, d.user, 'first active model');
+      return { runId: toId(await d.retrain.start('button')) };
+    },
+    cancelRetrain: () => ({ cancelled: d.retrain.cancel() }),
+    getRetrainStatus: () => ({
+      status: d.retrain.status(),
+      newApprovals: pendingApprovals(store),
+      autoRetrainAfter: readSettings(d.dbPath).autoRetrainAfter,
+    }),
+    getRetrainRun: async (req) => {
+      const run = getTrainingRun(store, rowId(req.runId, 'training run'));
+      const cfg = (run.config ?? {}) as RunConfig;
+      if (cfg.kind !== 'retrain' || !cfg.parent || !cfg.snapshot) {
+        throw new RpcError('not-found', `training run ${run.id} is not a retrain`);
+      }
+      const outcome = run.status === 'succeeded' ? (run.outcome as RetrainOutcome) : null;
+      const reason = outcome ? null : ((run.outcome as { reason?: string } | null)?.reason ?? null);
+      const snap = cfg.snapshot;
+      const report: RetrainRunReport = {
+        runId: toId(run.id),
+        status: run.status,
+        trigger: cfg.trigger ?? 'unknown',
+        startedAt: run.startedAt,
+        finishedAt: run.finishedAt,
+        reason,
+        parent: { id: toId(cfg.parent.id), name: cfg.parent.name },
+        candidate: outcome ? await models.summary(getModel(store, outcome.candidateModelId)) : null,
+        data: {
+          train: snap.train.length,
+          validation: snap.validation.length,
+          heldOut: snap.heldOut.length,
+          replay: snap.replay.store.length + snap.replay.dataset.length,
+        },
+        seed: run.seed,
+        heldOut: outcome
+          ? {
+              candidate: brief(outcome.heldOut.pooled.candidate),
+              active: brief(outcome.heldOut.pooled.active),
+              images: outcome.heldOut.images.map((im) => ({
+                imageId: toId(im.imageId),
+                fileName: im.fileName,
+                candidate: brief(im.candidate),
+                active: brief(im.active),
+                deltaF1: im.deltaF1,
+                changedPixels: im.changedPixels,
+                overlay: im.overlay,
+              })),
+            }
+          : null,
+        benchmark: outcome?.benchmark
+          ? {
+              ...outcome.benchmark,
+              candidate: brief(outcome.benchmark.candidate),
+              active: brief(outcome.benchmark.active),
+            }
+          : null,
+        decision: outcome?.decision ?? null,
+        losses: outcome?.losses ?? [],
+        validation: (outcome?.validationCurve ?? []).map((c) => ({
+          epoch: c.epoch,
+          trainLoss: c.trainLoss,
+          valLoss: c.valLoss,
+          valF1: c.valF1,
+        })),
+        trainSeconds: outcome?.trainSeconds ?? null,
+      };
+      return report;
+    },
+    getRetrainOverlay: async (req) => {
+      const runId = rowId(req.runId, 'training run');
+      const image = getImage(store, rowId(req.imageId, 'image'));
+      const file = overlayPath(store, runId, image.id);
+      if (!existsSync(file)) {
+        throw new RpcError('not-found', `training run ${runId} kept no overlay for image ${image.id}`);
+      }
+      return { width: image.width, height: image.height, mime: 'image/png', bytes: await readFile(file) };
+    },
+    setRetrainSettings: async (req) => ({
+      autoRetrainAfter: (await saveSettings(d.dbPath, { autoRetrainAfter: req.autoRetrainAfter })).autoRetrainAfter,
+    }),
+    promoteModel: (req) =>
+      afterActiveChange(promoteCandidate(store, rowId(req.modelId, 'model'), d.user, req.reason)),
+    rejectModel: async (req) => {
+      const model = rejectCandidate(store, rowId(req.modelId, 'model'), d.user);
+      return { model: await models.summary(model), repredictJobId: null };
+    },
+    rollbackModel: (req) => afterActiveChange(rollbackTo(store, rowId(req.modelId, 'model'), d.user, req.reason)),
+  };
+}
+
+/** Starts a retrain by itself once the configured number of approvals is new to the active model. */
+export function maybeAutoRetrain(d: RetrainDeps): void {
+  const after = readSettings(d.dbPath).autoRetrainAfter;
+  if (after <= 0 || d.retrain.running || !activeModel(d.store)) return;
+  if (pendingApprovals(d.store) < after) return;
+  d.retrain.start('auto').catch((err: unknown) => console.error(`automatic retrain: ${(err as Error).message}`));
+}

@@ -1,0 +1,45 @@
+// Entry of the workstation's retrain worker thread: its own database connection, runRetrain, and messages back
+// to the RetrainService (the run id once it exists, progress, the outcome or the error). Cancel arrives as a flag
+// in shared memory, polled between training steps.
+import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorPayload } from '../../shared/contract.js';
+import { openStore } from '../store/index.js';
+import { RetrainCancelledError } from './errors.js';
+import { runRetrain } from './run.js';
+import type { RetrainWorkerData, RetrainWorkerMessage } from './service.js';
+
+const port = parentPort;
+if (!port) throw new Error('retrain worker.ts must run as a worker thread');
+const data = workerData as RetrainWorkerData;
+const send = (m: RetrainWorkerMessage): void => port.postMessage(m);
+const flag = new Int32Array(data.cancelFlag);
+const controller = new AbortController();
+const poll = setInterval(() => {
+  if (Atomics.load(flag, 0) === 1) controller.abort();
+}, 100);
+
+async function main(): Promise<void> {
+  const store = openStore(data.dbPath, { create: false });
+  try {
+    const outcome = await runRetrain(store, {
+      actor: data.actor,
+      trigger: data.trigger,
+      promote: data.promote,
+      settings: data.settings,
+      threads: data.threads,
+      workers: data.workers,
+      signal: controller.signal,
+      onStarted: (runId) => send({ type: 'started', runId }),
+      onProgress: (progress) => send({ type: 'progress', progress }),
+    });
+    send({ type: 'finished', outcome });
+  } finally {
+    store.close();
+  }
+}
+
+main()
+  .catch((err: unknown) => {
+    send({ type: 'failed', error: toErrorPayload(err), cancelled: err instanceof RetrainCancelledError });
+  })
+  .finally(() => clearInterval(poll));

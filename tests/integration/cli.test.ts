@@ -1,0 +1,233 @@
+// The `retina` command end to end, as a user runs it: real DRIVE images, a real (tiny, quickly trained) model,
+// real files written. Bad input must give a one-line error, a non-zero exit and no half-written output.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { readImage } from '../../main/ml/image-io.js';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const datasets = process.env.RETINA_DATASETS ?? path.resolve(repo, '../shared/datasets');
+const drive = path.join(datasets, 'DRIVE');
+const CLI = path.join(repo, 'main', 'cli', 'main.ts');
+
+function retina(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The last non-empty stderr line: the one-line error. */
+function errorLine(stderr: string): string {
+  return stderr.trim().split('\n').pop() ?? '';
+}
+
+let tmp: string;
+let generic: string;
+let model: string;
+
+/** A generic-layout dataset of 3 DRIVE training images (copied to a temp folder, never into the repo). */
+async function makeGenericDataset(dir: string): Promise<void> {
+  for (const sub of ['images', 'masks', 'fov']) await mkdir(path.join(dir, sub), { recursive: true });
+  for (const id of ['21', '22', '23']) {
+    await copyFile(
+      path.join(drive, 'training', 'images', `${id}_training.tif`),
+      path.join(dir, 'images', `${id}.tif`),
+    );
+    await copyFile(
+      path.join(drive, 'training', '1st_manual', `${id}_manual1.gif`),
+      path.join(dir, 'masks', `${id}.gif`),
+    );
+    await copyFile(
+      path.join(drive, 'training', 'mask', `${id}_training_mask.gif`),
+      path.join(dir, 'fov', `${id}.gif`),
+    );
+  }
+}
+
+const QUICK = ['--recipe', 'quick', '--epochs', '1', '--steps', '4', '--no-test'];
+
+before(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'retina-cli-'));
+  generic = path.join(tmp, 'generic');
+  await makeGenericDataset(generic);
+  model = path.join(tmp, 'model');
+  const r = retina(['train', '--dataset', generic, '--out', model, ...QUICK]);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+test('help and usage errors', () => {
+  const top = retina(['--help']);
+  assert.equal(top.code, 0);
+  assert.match(top.stdout, /segment/);
+  for (const cmd of ['train', 'evaluate', 'segment', 'export', 'db']) {
+    const r = retina([cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd} --help: ${r.stderr}`);
+    assert.match(r.stdout, /Usage: retina/);
+  }
+  assert.equal(retina(['frobnicate']).code, 2);
+  const bad = retina(['train', '--out', path.join(tmp, 'x'), '--dataset', generic, '--epochs', 'many']);
+  assert.equal(bad.code, 2);
+  assert.match(errorLine(bad.stderr), /--epochs expects an integer/);
+});
+
+test('train wrote a complete model directory with provenance and an ONNX export', async () => {
+  const files = (await readdir(model)).sort();
+  assert.deepEqual(files, ['model.onnx', 'retina-model.json', 'tfjs']);
+  const manifest = JSON.parse(
+    (await import('node:fs')).readFileSync(path.join(model, 'retina-model.json'), 'utf8'),
+  ) as import('../../main/ml/types.js').ModelManifest;
+  assert.equal(manifest.provenance.validationIds.length, 2);
+  assert.equal(manifest.provenance.trainIds.length, 1);
+  assert.ok(!manifest.provenance.trainIds.some((id) => manifest.provenance.validationIds.includes(id)));
+  assert.ok(manifest.threshold > 0 && manifest.threshold < 1);
+  assert.equal(manifest.provenance.validationCurve.length, 1);
+  assert.equal(manifest.onnx?.opset, 17);
+  assert.ok(!existsSync(`${model}.checkpoint`), 'the checkpoint is removed once the model is written');
+});
+
+test('evaluate --json reports both protocols, pooled and per image, for both engines alike', () => {
+  const args = ['evaluate', '--model', model, '--dataset', generic, '--split', 'all', '--json'];
+  const onnx = retina(args);
+  assert.equal(onnx.code, 0, onnx.stderr);
+  const report = JSON.parse(onnx.stdout);
+  assert.equal(report.engine, 'onnx');
+  assert.equal(report.images, 3);
+  assert.equal(report.protocols.fov.pooled.protocol, 'fov');
+  assert.equal(report.protocols.all.pooled.protocol, 'all');
+  assert.equal(report.perImage.length, 3);
+  // Counting all pixels includes the easy black surround: more pixels, and a higher accuracy than inside the FOV.
+  assert.ok(report.protocols.all.pooled.pixels > report.protocols.fov.pooled.pixels);
+  assert.ok(report.protocols.all.pooled.accuracy > report.protocols.fov.pooled.accuracy);
+  const tfjs = JSON.parse(retina([...args, '--engine', 'tfjs']).stdout);
+  assert.equal(tfjs.engine, 'tfjs');
+  assert.ok(Math.abs(tfjs.protocols.fov.pooled.aucRoc - report.protocols.fov.pooled.aucRoc) < 1e-3);
+});
+
+test('segment writes a 0/255 mask and a 16-bit probability map at the input size; bad files fail alone', async () => {
+  const out = path.join(tmp, 'seg');
+  const corrupt = path.join(tmp, 'corrupt.png');
+  await writeFile(corrupt, Buffer.from('\x89PNG\r\n\x1a\nnot really a png'));
+  const input = path.join(drive, 'test', 'images', '01_test.tif');
+  const r = retina(['segment', input, corrupt, '--out', out, '--model', model, '--json']);
+  assert.equal(r.code, 1, 'a failed input makes the exit code non-zero');
+  assert.match(r.stderr, /corrupt\.png/);
+  const summary = JSON.parse(r.stdout);
+  assert.equal(summary.results.length, 2);
+  assert.ok(summary.results[1].error.includes('corrupt.png'));
+  const mask = await readImage(path.join(out, '01_test_mask.png'));
+  const prob = await readImage(path.join(out, '01_test_prob.png'));
+  assert.deepEqual([mask.width, mask.height, mask.channels, mask.bitDepth], [565, 584, 1, 8]);
+  assert.deepEqual([prob.width, prob.height, prob.channels, prob.bitDepth], [565, 584, 1, 16]);
+  assert.deepEqual(new Set(mask.data), new Set([0, 255]));
+  // The mask is the probability map at the model's threshold.
+  const threshold = summary.threshold as number;
+  let disagree = 0;
+  for (let i = 0; i < mask.data.length; i++) {
+    const p = prob.data[i] / 65535;
+    if (Math.abs(p - threshold) > 1e-4 && p >= threshold !== (mask.data[i] === 255)) disagree++;
+  }
+  assert.equal(disagree, 0);
+  assert.deepEqual((await readdir(out)).sort(), ['01_test_mask.png', '01_test_prob.png']);
+});
+
+test('bad input: one-line errors, non-zero exit, nothing half-written', async () => {
+  const missing = retina([
+    'train',
+    '--dataset',
+    path.join(tmp, 'nope'),
+    '--out',
+    path.join(tmp, 'm1'),
+    ...QUICK,
+  ]);
+  assert.equal(missing.code, 1);
+  assert.match(errorLine(missing.stderr), /nope.*not found/);
+  assert.ok(!existsSync(path.join(tmp, 'm1')));
+
+  const empty = path.join(tmp, 'empty');
+  await mkdir(empty);
+  const e = retina(['train', '--dataset', empty, '--out', path.join(tmp, 'm2'), ...QUICK]);
+  assert.equal(e.code, 1);
+  assert.match(errorLine(e.stderr), /empty/);
+
+  // A mask of the wrong size names the file and writes no model.
+  const wrong = path.join(tmp, 'wrong');
+  await makeGenericDataset(wrong);
+  await sharp({ create: { width: 100, height: 80, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+    .png()
+    .toFile(path.join(wrong, 'masks', '22.png'));
+  await rm(path.join(wrong, 'masks', '22.gif'));
+  const w = retina(['train', '--dataset', wrong, '--out', path.join(tmp, 'm3'), ...QUICK]);
+  assert.equal(w.code, 1);
+  assert.match(errorLine(w.stderr), /22\.png.*100x80/);
+  assert.ok(!existsSync(path.join(tmp, 'm3')));
+  assert.equal((await readdir(tmp)).filter((f) => f.includes('m3')).length, 0);
+
+  // An unknown format and a broken model file.
+  const txt = path.join(tmp, 'notes.png');
+  await writeFile(txt, 'plain text');
+  const u = retina(['segment', txt, '--out', path.join(tmp, 'seg2'), '--model', model]);
+  assert.equal(u.code, 1);
+  assert.match(errorLine(u.stderr), /notes\.png.*(unsupported|unrecognised)/);
+  const broken = path.join(tmp, 'broken');
+  await mkdir(broken);
+  await copyFile(path.join(model, 'retina-model.json'), path.join(broken, 'retina-model.json'));
+  await writeFile(path.join(broken, 'model.onnx'), Buffer.alloc(100, 7));
+  const b = retina([
+    'segment',
+    path.join(drive, 'test', 'images', '01_test.tif'),
+    '--out',
+    path.join(tmp, 'seg3'),
+    '--model',
+    broken,
+  ]);
+  assert.equal(b.code, 1);
+  assert.match(errorLine(b.stderr), /model\.onnx/);
+  assert.ok(!existsSync(path.join(tmp, 'seg3', '01_test_mask.png')));
+});
+
+test('an interrupted training keeps its last epoch, writes no model, and --resume finishes it', async () => {
+  const out = path.join(tmp, 'interrupted');
+  const args = [
+    'train',
+    '--dataset',
+    generic,
+    '--out',
+    out,
+    '--recipe',
+    'quick',
+    '--epochs',
+    '3',
+    '--steps',
+    '6',
+    '--no-test',
+  ];
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo });
+  let stderr = '';
+  const code = await new Promise<number>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/epoch 1\/3/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    child.on('exit', (c) => resolve(c ?? -1));
+  });
+  assert.equal(code, 130, stderr);
+  assert.match(errorLine(stderr), /interrupted.*--resume/);
+  assert.ok(!existsSync(out), 'no model directory after an interruption');
+  assert.ok(existsSync(path.join(`${out}.checkpoint`, 'state.json')));
+  const resumed = retina([...args, '--resume']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /resuming after epoch [12]/);
+  const manifest = JSON.parse(
+    (await import('node:fs')).readFileSync(path.join(out, 'retina-model.json'), 'utf8'),
+  );
+  assert.equal(manifest.provenance.validationCurve.length, 3);
+});
