@@ -153,7 +153,6 @@ async function main(): Promise<number> {
     console.log(`setup: predicted both images in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (m) => m.text().startsWith('TIMING') && console.log(m.text()));
     page.on('pageerror', (err) => console.error('page error:', err.message));
     await page.goto(`${serve.url}&perf=1`);
     await page.getByTestId('worklist').waitFor();

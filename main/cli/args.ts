@@ -10,7 +10,12 @@ export interface Parsed {
 }
 
 /** Parses argv; returns null when --help was asked (after printing the help text). */
-export function parseCommand(argv: string[], options: OptionSpec, help: string, allowPositionals = false): Parsed | null {
+export function parseCommand(
+  argv: string[],
+  options: OptionSpec,
+  help: string,
+  allowPositionals = false,
+): Parsed | null {
   let parsed: Parsed;
   try {
     parsed = parseArgs({
@@ -40,7 +45,11 @@ export function requireStr(p: Parsed, name: string): string {
   return v;
 }
 
-export function num(p: Parsed, name: string, opts: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+export function num(
+  p: Parsed,
+  name: string,
+  opts: { min?: number; max?: number; integer?: boolean } = {},
+): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
   const n = Number(v);

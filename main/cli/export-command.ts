@@ -20,7 +20,11 @@ Options:
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  const p = parseCommand(argv, { model: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, HELP);
+  const p = parseCommand(
+    argv,
+    { model: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+    HELP,
+  );
   if (!p) return EXIT.ok;
   const dir = resolveModelDir(str(p, 'model'));
   await exportModelDir(dir);
@@ -28,6 +32,9 @@ export async function run(argv: string[]): Promise<number> {
   const out = str(p, 'out');
   if (out) await copyFile(join(dir, manifest.onnx?.file ?? ONNX_FILE), out);
   if (flag(p, 'json')) printJson(manifest.onnx);
-  else process.stderr.write(`exported ${join(dir, manifest.onnx?.file ?? ONNX_FILE)}${out ? ` and copied to ${out}` : ''}\n`);
+  else
+    process.stderr.write(
+      `exported ${join(dir, manifest.onnx?.file ?? ONNX_FILE)}${out ? ` and copied to ${out}` : ''}\n`,
+    );
   return EXIT.ok;
 }

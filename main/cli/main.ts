@@ -7,14 +7,39 @@ interface Subcommand {
 }
 
 const COMMANDS: Record<string, Subcommand> = {
-  train: { summary: 'train a vessel-segmentation model on a dataset', load: () => import('./train-command.js') },
-  evaluate: { summary: 'score a model on a dataset split (FOV and all-pixel protocols)', load: () => import('./evaluate-command.js') },
-  segment: { summary: 'segment fundus images: writes <stem>_mask.png and <stem>_prob.png', load: () => import('./segment-command.js') },
+  train: {
+    summary: 'train a vessel-segmentation model on a dataset',
+    load: () => import('./train-command.js'),
+  },
+  evaluate: {
+    summary: 'score a model on a dataset split (FOV and all-pixel protocols)',
+    load: () => import('./evaluate-command.js'),
+  },
+  segment: {
+    summary: 'segment fundus images: writes <stem>_mask.png and <stem>_prob.png',
+    load: () => import('./segment-command.js'),
+  },
+  card: {
+    summary: 'evaluate a model on DRIVE and STARE and write its model card',
+    load: () => import('./card-command.js'),
+  },
   export: { summary: 'export a model directory to ONNX', load: () => import('./export-command.js') },
-  db: { summary: 'manage the study database (init, import, export, backup, check)', load: () => import('./db-command.js') },
-  retrain: { summary: 'fine-tune the active model on new approved masks; promote it only if better', load: () => import('./retrain-command.js') },
-  models: { summary: 'the model registry: list with lineage, promote, keep, rollback', load: () => import('./models-command.js') },
-  serve: { summary: 'serve the workstation UI in a browser on 127.0.0.1', load: () => import('./serve-command.js') },
+  db: {
+    summary: 'manage the study database (init, import, export, backup, check)',
+    load: () => import('./db-command.js'),
+  },
+  retrain: {
+    summary: 'fine-tune the active model on new approved masks; promote it only if better',
+    load: () => import('./retrain-command.js'),
+  },
+  models: {
+    summary: 'the model registry: list with lineage, promote, keep, rollback',
+    load: () => import('./models-command.js'),
+  },
+  serve: {
+    summary: 'serve the workstation UI in a browser on 127.0.0.1',
+    load: () => import('./serve-command.js'),
+  },
 };
 
 function usage(): string {

@@ -5,12 +5,7 @@ import { resolve } from 'node:path';
 import { flag, parseCommand, printJson, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { defaultDatabasePath, findModelByName, getModel, openStore, type Store } from '../store/index.js';
-import {
-  promoteCandidate,
-  registryWithLineage,
-  rejectCandidate,
-  rollbackTo,
-} from '../retrain/registry.js';
+import { promoteCandidate, registryWithLineage, rejectCandidate, rollbackTo } from '../retrain/registry.js';
 import { repredictDraftFree } from '../retrain/repredict.js';
 
 const HELP = `

@@ -57,7 +57,16 @@ export async function run(argv: string[]): Promise<number> {
   });
   await mkdir(outDir, { recursive: true });
   const bar = createProgressBar('segment', files.length, { quiet: files.length < 2 });
-  const results: { input: string; mask?: string; prob?: string; width?: number; height?: number; seconds?: number; vesselFraction?: number; error?: string }[] = [];
+  const results: {
+    input: string;
+    mask?: string;
+    prob?: string;
+    width?: number;
+    height?: number;
+    seconds?: number;
+    vesselFraction?: number;
+    error?: string;
+  }[] = [];
   let failures = 0;
   try {
     for (const [i, file] of files.entries()) {
@@ -96,7 +105,15 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await model.predictor.dispose();
   }
-  if (flag(p, 'json')) printJson({ model: model.dir, engine: model.predictor.engine, threshold: model.manifest.threshold, results });
-  else for (const r of results) if (!r.error) process.stderr.write(`${r.input} -> ${r.mask}, ${r.prob} (${r.seconds!.toFixed(2)} s)\n`);
+  if (flag(p, 'json'))
+    printJson({
+      model: model.dir,
+      engine: model.predictor.engine,
+      threshold: model.manifest.threshold,
+      results,
+    });
+  else
+    for (const r of results)
+      if (!r.error) process.stderr.write(`${r.input} -> ${r.mask}, ${r.prob} (${r.seconds!.toFixed(2)} s)\n`);
   return failures > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -86,7 +86,9 @@ export async function run(argv: string[]): Promise<number> {
   if (depth !== undefined) cfg.architecture.depth = depth;
   if (base !== undefined) cfg.architecture.baseFilters = base;
   if (cfg.patchSize % 2 ** cfg.architecture.depth !== 0) {
-    throw new UsageError(`--patch ${cfg.patchSize} must be a multiple of 2^depth = ${2 ** cfg.architecture.depth}`);
+    throw new UsageError(
+      `--patch ${cfg.patchSize} must be a multiple of 2^depth = ${2 ** cfg.architecture.depth}`,
+    );
   }
   const datasetDir =
     str(p, 'dataset') ?? (recipeName === 'default' ? join(datasetsRoot(), 'DRIVE') : undefined);
@@ -105,7 +107,10 @@ export async function run(argv: string[]): Promise<number> {
     else if (e.type === 'resume') process.stderr.write(`resuming after epoch ${e.epoch}\n`);
     else if (e.type === 'step') {
       if (!bar) bar = createProgressBar('train', e.totalSteps);
-      bar.update(e.globalStep + 1, `epoch ${e.epoch + 1} loss ${e.loss.toFixed(4)} ${e.patchesPerSecond.toFixed(0)} patches/s`);
+      bar.update(
+        e.globalStep + 1,
+        `epoch ${e.epoch + 1} loss ${e.loss.toFixed(4)} ${e.patchesPerSecond.toFixed(0)} patches/s`,
+      );
     } else if (e.type === 'epoch') {
       process.stderr.write(
         `\nepoch ${e.epoch}/${e.epochs}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}, ` +
@@ -139,7 +144,9 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (err) {
     if (err instanceof TrainingInterruptedError) {
-      process.stderr.write(`training interrupted; the last finished epoch is kept in ${out}.checkpoint (use --resume)\n`);
+      process.stderr.write(
+        `training interrupted; the last finished epoch is kept in ${out}.checkpoint (use --resume)\n`,
+      );
       return EXIT.interrupted;
     }
     throw err;

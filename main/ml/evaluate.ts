@@ -4,6 +4,7 @@ import type { DatasetRef, Metrics, ModelManifest, Predictor, Protocol, SplitName
 import { loadSample, loadSecondObserver } from './datasets.js';
 import { MetricsAccumulator, computeMetrics, summarise, type MetricsSummary } from './metrics.js';
 import { segmentImage, type SegmentOptions } from './infer.js';
+import { prCurve, rocCurve, type PrPoint, type RocPoint } from './curves.js';
 
 export interface ImageEvaluation {
   id: string;
@@ -15,6 +16,8 @@ export interface ImageEvaluation {
 export interface ProtocolReport {
   /** All pixels of all images counted together. */
   pooled: Metrics;
+  /** Pooled ROC and precision-recall curves (downsampled, for plots). */
+  curves: { roc: RocPoint[]; pr: PrPoint[] };
   /** Mean and standard deviation of the per-image values. */
   perImageMean: MetricsSummary;
 }
@@ -30,7 +33,11 @@ export interface EvaluationReport {
   protocols: Record<Protocol, ProtocolReport>;
   perImage: ImageEvaluation[];
   /** The second human observer against the ground truth, where the dataset has one. */
-  secondObserver?: { images: number; protocols: Record<Protocol, ProtocolReport>; perImage: ImageEvaluation[] };
+  secondObserver?: {
+    images: number;
+    protocols: Record<Protocol, ProtocolReport>;
+    perImage: ImageEvaluation[];
+  };
   secondsPerImage: number;
 }
 
@@ -42,10 +49,18 @@ export interface EvaluateOptions extends SegmentOptions {
 
 const PROTOCOLS: Protocol[] = ['fov', 'all'];
 
-function protocolReports(acc: Record<Protocol, MetricsAccumulator>, perImage: ImageEvaluation[], threshold: number) {
+function protocolReports(
+  acc: Record<Protocol, MetricsAccumulator>,
+  perImage: ImageEvaluation[],
+  threshold: number,
+) {
   const out = {} as Record<Protocol, ProtocolReport>;
   for (const p of PROTOCOLS) {
-    out[p] = { pooled: acc[p].result(threshold, p), perImageMean: summarise(perImage.map((e) => e.metrics[p])) };
+    out[p] = {
+      pooled: acc[p].result(threshold, p),
+      curves: { roc: rocCurve(acc[p], 128), pr: prCurve(acc[p], 128) },
+      perImageMean: summarise(perImage.map((e) => e.metrics[p])),
+    };
   }
   return out;
 }
@@ -69,7 +84,11 @@ export async function evaluateModel(
     const sample = await loadSample(ref);
     const truth = sample.mask!.data;
     const started = performance.now();
-    const seg = await segmentImage(sample.image, manifest, predictor, { ...opts, fov: sample.fov, threshold });
+    const seg = await segmentImage(sample.image, manifest, predictor, {
+      ...opts,
+      fov: sample.fov,
+      threshold,
+    });
     const seconds = (performance.now() - started) / 1000;
     totalSeconds += seconds;
     acc.fov.add(seg.prob, truth, sample.fov.data);

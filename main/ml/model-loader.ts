@@ -20,7 +20,10 @@ export interface OpenModelOptions {
   threads?: number;
 }
 
-export async function openModel(dirArg: string | undefined, opts: OpenModelOptions = {}): Promise<LoadedModel> {
+export async function openModel(
+  dirArg: string | undefined,
+  opts: OpenModelOptions = {},
+): Promise<LoadedModel> {
   const dir = resolveModelDir(dirArg);
   const manifest = await readManifest(dir);
   const hasOnnx = Boolean(manifest.onnx) && existsSync(join(dir, manifest.onnx?.file ?? ONNX_FILE));

@@ -97,7 +97,11 @@ interface CheckpointState {
 }
 
 /** Deterministic split of the training images into fit and validation sets. */
-export function splitValidation(refs: SampleRef[], count: number, seed: number): { fit: SampleRef[]; val: SampleRef[] } {
+export function splitValidation(
+  refs: SampleRef[],
+  count: number,
+  seed: number,
+): { fit: SampleRef[]; val: SampleRef[] } {
   const usable = refs.filter((r) => r.maskPath);
   if (usable.length < 2) throw new Error('training needs at least 2 images with ground truth');
   const n = Math.max(1, Math.min(count, usable.length - 1));
@@ -115,10 +119,12 @@ export function splitValidation(refs: SampleRef[], count: number, seed: number):
 function explicitValidation(refs: SampleRef[], ids: string[]): { fit: SampleRef[]; val: SampleRef[] } {
   const usable = refs.filter((r) => r.maskPath);
   const missing = ids.find((id) => !usable.some((r) => r.id === id));
-  if (missing !== undefined) throw new Error(`validation image '${missing}' is not a training image with ground truth`);
+  if (missing !== undefined)
+    throw new Error(`validation image '${missing}' is not a training image with ground truth`);
   const val = usable.filter((r) => ids.includes(r.id));
   const fit = usable.filter((r) => !ids.includes(r.id));
-  if (val.length === 0 || fit.length === 0) throw new Error('training needs at least 1 fit and 1 validation image');
+  if (val.length === 0 || fit.length === 0)
+    throw new Error('training needs at least 1 fit and 1 validation image');
   return { fit, val };
 }
 
@@ -175,25 +181,41 @@ async function validate(
   let loss = 0;
   const predictor = trainerPredictor(trainer);
   for (const s of val) {
-    const prob = await predictProbability(s.image, s.width, s.height, 2 ** depth, predictor, { tileSize: 256 });
+    const prob = await predictProbability(s.image, s.width, s.height, 2 ** depth, predictor, {
+      tileSize: 256,
+    });
     acc.add(prob, s.mask, s.fov);
     loss += validationLoss(prob, s.mask, s.fov);
   }
   const best = acc.bestThreshold();
-  return { loss: loss / val.length, f1: best.f1, auc: acc.result(0.5, 'fov').aucRoc, threshold: best.threshold };
+  return {
+    loss: loss / val.length,
+    f1: best.f1,
+    auc: acc.result(0.5, 'fov').aucRoc,
+    threshold: best.threshold,
+  };
 }
 
 function checkpointDir(out: string): string {
   return `${resolve(out)}.checkpoint`;
 }
 
-async function saveCheckpoint(dir: string, trainer: Trainer, state: CheckpointState, best: boolean): Promise<void> {
+async function saveCheckpoint(
+  dir: string,
+  trainer: Trainer,
+  state: CheckpointState,
+  best: boolean,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   // Each part is replaced atomically; the state file is written last, so it never points at newer weights.
-  await writeDirAtomic(join(dir, 'last'), async (tmp) => {
-    await trainer.saveModel(tmp);
-    await writeFileAtomic(join(tmp, 'optimizer.bin'), serialize(await trainer.getOptimizerState()));
-  }, { overwrite: true });
+  await writeDirAtomic(
+    join(dir, 'last'),
+    async (tmp) => {
+      await trainer.saveModel(tmp);
+      await writeFileAtomic(join(tmp, 'optimizer.bin'), serialize(await trainer.getOptimizerState()));
+    },
+    { overwrite: true },
+  );
   if (best) await writeDirAtomic(join(dir, 'best'), (tmp) => trainer.saveModel(tmp), { overwrite: true });
   await writeFileAtomic(join(dir, 'state.json'), JSON.stringify(state, null, 2));
 }
@@ -202,7 +224,9 @@ async function loadCheckpoint(dir: string, configJson: string): Promise<Checkpoi
   if (!existsSync(join(dir, 'state.json'))) return null;
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as CheckpointState;
   if (state.configJson !== configJson) {
-    throw new Error(`${dir} was made with another training configuration; remove it or train without --resume`);
+    throw new Error(
+      `${dir} was made with another training configuration; remove it or train without --resume`,
+    );
   }
   return state;
 }
@@ -211,7 +235,8 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, dataset } = opts;
   const emit = opts.onEvent ?? (() => undefined);
   const out = resolve(opts.out);
-  if (existsSync(out) && !opts.force) throw new Error(`${out} already exists (choose another --out or pass --force)`);
+  if (existsSync(out) && !opts.force)
+    throw new Error(`${out} already exists (choose another --out or pass --force)`);
   const configJson = JSON.stringify(cfg);
   const ckptDir = checkpointDir(out);
   let state = opts.resume ? await loadCheckpoint(ckptDir, configJson) : null;
@@ -226,7 +251,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     : opts.validationIds
       ? explicitValidation(trainRefs, opts.validationIds)
       : splitValidation(trainRefs, cfg.validationImages, cfg.seed);
-  emit({ type: 'prepare', message: `loading and preprocessing ${fit.length} training + ${val.length} validation images` });
+  emit({
+    type: 'prepare',
+    message: `loading and preprocessing ${fit.length} training + ${val.length} validation images`,
+  });
   const fitSamples = await prepare(fit, cfg);
   const valSamples = await prepare(val, cfg);
 
@@ -277,7 +305,14 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           vesselFraction: cfg.vesselFraction,
         });
         const t0 = performance.now();
-        const { loss } = await trainer.trainStep(batch.x, batch.y, batch.w, cfg.batchSize, cfg.patchSize, cfg.patchSize);
+        const { loss } = await trainer.trainStep(
+          batch.x,
+          batch.y,
+          batch.w,
+          cfg.batchSize,
+          cfg.patchSize,
+          cfg.patchSize,
+        );
         if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${globalStep} (loss ${loss})`);
         lossSum += loss;
         state.patchesSeen += cfg.batchSize;
@@ -296,7 +331,13 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       const v = await validate(trainer, valSamples, cfg.architecture.depth);
       const improved = v.f1 > state.bestF1;
       state.epochsDone = epoch + 1;
-      state.curve.push({ epoch: epoch + 1, trainLoss: lossSum / cfg.stepsPerEpoch, valLoss: v.loss, valF1: v.f1, valAuc: v.auc });
+      state.curve.push({
+        epoch: epoch + 1,
+        trainLoss: lossSum / cfg.stepsPerEpoch,
+        valLoss: v.loss,
+        valF1: v.f1,
+        valAuc: v.auc,
+      });
       if (improved) {
         state.bestF1 = v.f1;
         state.bestEpoch = epoch + 1;
@@ -327,7 +368,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     emit({ type: 'stop', reason: stopReason });
 
     // The best checkpoint becomes the model; its threshold is chosen on the validation images only.
-    emit({ type: 'finalise', message: `restoring the best epoch (${state.bestEpoch}) and choosing the threshold` });
+    emit({
+      type: 'finalise',
+      message: `restoring the best epoch (${state.bestEpoch}) and choosing the threshold`,
+    });
     await trainer.loadModel(join(ckptDir, 'best'));
     const v = await validate(trainer, valSamples, cfg.architecture.depth);
     const manifest: ModelManifest = {

@@ -23,22 +23,29 @@ inline long maxL(long a, long b) { return a > b ? a : b; }
 // ---------------------------------------------------------------------------------------------------------------
 // Micro-kernels
 
+/** The reduction of kernN as `count` runs of `len` consecutive floats per A row, `stride` floats apart. */
+struct Seg {
+  long count, stride, len;
+};
+
 template <int MR, int NV>
-inline void kernN(long kc, const float* a, long lda, const float* b, float* c, long ldc, bool accumulate) {
+inline void kernN(const Seg& sg, const float* a, long lda, const float* b, float* c, long ldc, bool accumulate) {
   typename V::T s[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 4
     for (int v = 0; v < NV; v++) s[i][v] = V::zero();
-  for (long k = 0; k < kc; k++) {
-    typename V::T bv[NV];
+  for (long g = 0; g < sg.count; g++, a += sg.stride, b += sg.len * NV * VL) {
+    for (long k = 0; k < sg.len; k++) {
+      typename V::T bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) bv[v] = V::load(b + k * NV * VL + v * VL);
+      for (int v = 0; v < NV; v++) bv[v] = V::load(b + k * NV * VL + v * VL);
 #pragma GCC unroll 32
-    for (int i = 0; i < MR; i++) {
-      typename V::T ai = V::bcast(a[i * lda + k]);
+      for (int i = 0; i < MR; i++) {
+        typename V::T ai = V::bcast(a[i * lda + k]);
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) s[i][v] = V::fma(ai, bv[v], s[i][v]);
+        for (int v = 0; v < NV; v++) s[i][v] = V::fma(ai, bv[v], s[i][v]);
+      }
     }
   }
 #pragma GCC unroll 32
@@ -83,16 +90,16 @@ inline void kernT(long rows, const long* offA, const long* offB, long cols, cons
 // Run-time tile height -> template instance.
 template <int NV, int M>
 struct DispatchN {
-  static void run(int mr, long kc, const float* a, long lda, const float* b, float* c, long ldc, bool acc) {
+  static void run(int mr, const Seg& sg, const float* a, long lda, const float* b, float* c, long ldc, bool acc) {
     if (mr == M)
-      kernN<M, NV>(kc, a, lda, b, c, ldc, acc);
+      kernN<M, NV>(sg, a, lda, b, c, ldc, acc);
     else
-      DispatchN<NV, M - 1>::run(mr, kc, a, lda, b, c, ldc, acc);
+      DispatchN<NV, M - 1>::run(mr, sg, a, lda, b, c, ldc, acc);
   }
 };
 template <int NV>
 struct DispatchN<NV, 0> {
-  static void run(int, long, const float*, long, const float*, float*, long, bool) {}
+  static void run(int, const Seg&, const float*, long, const float*, float*, long, bool) {}
 };
 
 template <int NV, int M>
@@ -120,21 +127,21 @@ inline int panelVectors(long j0, long npad) { return npad - j0 >= 2 * VL ? 2 : 1
  * C tile [mr, valid] (row stride ldc) = A[mr, kc] * Bpanel, or += when `accumulate`. Panels narrower than the
  * vector multiple (the last columns of an output whose width is not a multiple of VL) go through a local tile.
  */
-inline void tileN(int mr, int nv, long valid, long kc, const float* a, long lda, const float* b, float* c, long ldc,
-                  bool accumulate) {
+inline void tileN(int mr, int nv, long valid, const Seg& sg, const float* a, long lda, const float* b, float* c,
+                  long ldc, bool accumulate) {
   if (valid == nv * VL) {
     if (nv == 2)
-      DispatchN<2, kMR2>::run(mr, kc, a, lda, b, c, ldc, accumulate);
+      DispatchN<2, kMR2>::run(mr, sg, a, lda, b, c, ldc, accumulate);
     else
-      DispatchN<1, kMR1>::run(mr, kc, a, lda, b, c, ldc, accumulate);
+      DispatchN<1, kMR1>::run(mr, sg, a, lda, b, c, ldc, accumulate);
     return;
   }
   alignas(64) float tmp[kMR1 * 2 * VL];
   const long tl = nv * VL;
   if (nv == 2)
-    DispatchN<2, kMR2>::run(mr, kc, a, lda, b, tmp, tl, false);
+    DispatchN<2, kMR2>::run(mr, sg, a, lda, b, tmp, tl, false);
   else
-    DispatchN<1, kMR1>::run(mr, kc, a, lda, b, tmp, tl, false);
+    DispatchN<1, kMR1>::run(mr, sg, a, lda, b, tmp, tl, false);
   for (int i = 0; i < mr; i++)
     for (long j = 0; j < valid; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + tmp[i * tl + j] : tmp[i * tl + j];
 }
@@ -142,15 +149,53 @@ inline void tileN(int mr, int nv, long valid, long kc, const float* a, long lda,
 // ---------------------------------------------------------------------------------------------------------------
 // Layout helpers
 
-/** Packs B[k, n] (row stride ldb) into panels: panel at column j0 is k-major, nv*VL wide, zero-padded. */
-inline void packB(const float* src, long k, long n, long ldb, float* dst) {
+/** Vector copy (libc memcpy costs a call per short run, and im2col copies millions of runs of 3*ci floats). */
+inline void copyFloats(float* dst, const float* src, long n) {
+  long j = 0;
+  for (; j + VL <= n; j += VL) V::store(dst + j, V::load(src + j));
+  for (; j < n; j++) dst[j] = src[j];
+}
+
+/**
+ * Packs rows [k0, k0+kn) of B (K rows in all) into panels: the panel at column j0 is k-major, nv*VL wide and
+ * zero-padded past column n. `at(k, j)` is B's element; panels start at dst + j0*K.
+ */
+template <typename At>
+inline void packBRows(At at, long K, long k0, long kn, long n, float* dst) {
   const long npad = roundUp(n, VL);
   for (long j0 = 0; j0 < npad;) {
     const long w = panelVectors(j0, npad) * VL;
-    float* p = dst + j0 * k;
-    for (long kk = 0; kk < k; kk++) {
-      const float* s = src + kk * ldb + j0;
-      for (long j = 0; j < w; j++) p[kk * w + j] = j0 + j < n ? s[j] : 0.0f;
+    float* p = dst + j0 * K;
+    for (long kk = k0; kk < k0 + kn; kk++)
+      for (long j = 0; j < w; j++) p[kk * w + j] = j0 + j < n ? at(kk, j0 + j) : 0.0f;
+    j0 += w;
+  }
+}
+
+/** B[k][j] = src[k*ld + j] (a row-major matrix, e.g. a filter [kh*kw*ci, co]). */
+inline void packB(const float* src, long K, long n, long ld, float* dst) {
+  packBRows([=](long k, long j) { return src[k * ld + j]; }, K, 0, K, n, dst);
+}
+
+/**
+ * Rows [k0, k0+kn) of B with B[k0+r][j] = src[j*ld + r]: a transposed matrix, packed in 16x16 blocks so that
+ * both the strided reads and the writes stay in L1 (a filter transposition of 2.4 MB otherwise dominates).
+ */
+inline void packBTransposedRows(const float* src, long ld, long K, long k0, long kn, long n, float* dst) {
+  const long npad = roundUp(n, VL);
+  for (long j0 = 0; j0 < npad;) {
+    const long w = panelVectors(j0, npad) * VL;
+    float* p = dst + j0 * K + k0 * w;
+    for (long r0 = 0; r0 < kn; r0 += 16) {
+      const long r1 = minL(kn, r0 + 16);
+      for (long j = 0; j < w; j++) {
+        if (j0 + j < n) {
+          const float* s = src + (j0 + j) * ld;
+          for (long r = r0; r < r1; r++) p[r * w + j] = s[r];
+        } else {
+          for (long r = r0; r < r1; r++) p[r * w + j] = 0.0f;
+        }
+      }
     }
     j0 += w;
   }
@@ -158,16 +203,19 @@ inline void packB(const float* src, long k, long n, long ldb, float* dst) {
 
 /** Zero-padded copy of x [n,h,w,c] as [n,hp,wp,c] with x's origin at (pt, pl); rows/columns outside are dropped. */
 inline void padInput(const float* x, long n, long h, long w, long c, long pt, long pl, long hp, long wp, float* out) {
-  std::memset(out, 0, sizeof(float) * n * hp * wp * c);
   const long c0 = maxL(0, -pl);
   const long c1 = minL(w, wp - pl);
-  if (c1 <= c0) return;
   for (long b = 0; b < n; b++)
-    for (long i = 0; i < h; i++) {
-      const long r = i + pt;
-      if (r < 0 || r >= hp) continue;
-      std::memcpy(out + ((b * hp + r) * wp + c0 + pl) * c, x + ((b * h + i) * w + c0) * c,
-                  sizeof(float) * (c1 - c0) * c);
+    for (long r = 0; r < hp; r++) {
+      float* row = out + (b * hp + r) * wp * c;
+      const long i = r - pt;
+      if (i < 0 || i >= h || c1 <= c0) {
+        std::memset(row, 0, sizeof(float) * wp * c);
+        continue;
+      }
+      std::memset(row, 0, sizeof(float) * (c0 + pl) * c);
+      copyFloats(row + (c0 + pl) * c, x + ((b * h + i) * w + c0) * c, (c1 - c0) * c);
+      std::memset(row + (c1 + pl) * c, 0, sizeof(float) * (wp - c1 - pl) * c);
     }
 }
 
@@ -200,12 +248,13 @@ inline void applyEpilogue(float* y, long rows, long co, const float* bias, Activ
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Forward convolution: im2col rows of a block of output pixels (contiguous copies: for each filter row the KW taps
-// of an undilated filter are adjacent in NHWC memory), times the packed filter.
+// Forward convolution, times the packed filter [kh*kw*ci, co]. Wide outputs read the padded input in place: for
+// an undilated filter the KW taps of one filter row are adjacent in NHWC memory, so a tile of output pixels in
+// one row is kh runs of kw*ci floats per pixel. Narrow outputs (deep levels) gather im2col rows of a block of
+// pixels first, so that tiles span rows and images and stay tall.
 
-enum Slot { kSlotPad = 0, kSlotB = 1, kSlotA = 2, kSlotFilter = 3, kSlotOut = 4, kSlotRows = 5 };
+enum Slot { kSlotPad = 0, kSlotB = 1, kSlotA = 2, kSlotOut = 3, kSlotRows = 4 };
 
-/** Forward conv with an already packed filter (k = kh*kw*ci rows, panels over co). */
 inline void convForwardPacked(const float* x, const float* bp, const float* bias, float* y, const ConvGeometry& g,
                               Activation act) {
   const long K = g.kh * g.kw * g.ci;
@@ -213,46 +262,70 @@ inline void convForwardPacked(const float* x, const float* bp, const float* bias
   const long npad = roundUp(g.co, VL);
   const bool pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.padTop == 0 && g.padLeft == 0 &&
                          g.ho == g.h && g.wo == g.w;
-  Padded xp = pointwise ? Padded{x, g.h, g.w} : paddedInput(x, g, kSlotPad);
+  if (pointwise) {
+    const Seg sg{1, 0, K};
+    for (long j0 = 0; j0 < npad;) {
+      const int nv = panelVectors(j0, npad);
+      const long valid = minL(nv * VL, g.co - j0);
+      const int mrMax = maxRows(nv);
+      for (long r0 = 0; r0 < M; r0 += mrMax)
+        tileN(static_cast<int>(minL(mrMax, M - r0)), nv, valid, sg, x + r0 * K, K, bp + j0 * K, y + r0 * g.co + j0,
+              g.co, false);
+      j0 += nv * VL;
+    }
+    applyEpilogue(y, M, g.co, bias, act);
+    return;
+  }
+  const Padded xp = paddedInput(x, g, kSlotPad);
+  if (g.dw == 1 && g.wo >= 2 * kMR2) {
+    const Seg sg{g.kh, g.dh * xp.wp * g.ci, g.kw * g.ci};
+    const long lda = g.sw * g.ci;
+    for (long b = 0; b < g.n; b++)
+      for (long oh = 0; oh < g.ho; oh++) {
+        const float* arow = xp.data + ((b * xp.hp + oh * g.sh) * xp.wp) * g.ci;
+        float* yrow = y + ((b * g.ho + oh) * g.wo) * g.co;
+        for (long j0 = 0; j0 < npad;) {
+          const int nv = panelVectors(j0, npad);
+          const long valid = minL(nv * VL, g.co - j0);
+          const int mrMax = maxRows(nv);
+          for (long ow = 0; ow < g.wo; ow += mrMax)
+            tileN(static_cast<int>(minL(mrMax, g.wo - ow)), nv, valid, sg, arow + ow * lda, lda, bp + j0 * K,
+                  yrow + ow * g.co + j0, g.co, false);
+          j0 += nv * VL;
+        }
+        applyEpilogue(yrow, g.wo, g.co, bias, act);
+      }
+    return;
+  }
   // Output-pixel block: its im2col rows (~192 KB) stay in L2 while every filter panel passes over them.
   long mc = (192 * 1024 / 4) / K;
   mc = maxL(kMR1, mc / kMR1 * kMR1);
-  float* a = pointwise ? nullptr : scratch(kSlotA, static_cast<size_t>(mc * K));
+  float* a = scratch(kSlotA, static_cast<size_t>(mc * K));
   const long segLen = g.dw == 1 ? g.kw * g.ci : g.ci;
   const long segs = g.dw == 1 ? g.kh : g.kh * g.kw;
+  const Seg sg{1, 0, K};
   for (long m0 = 0; m0 < M; m0 += mc) {
     const long mb = minL(mc, M - m0);
-    const float* ablk;
-    long lda;
-    if (pointwise) {
-      ablk = x + m0 * g.ci;
-      lda = g.ci;
-    } else {
-      for (long r = 0; r < mb; r++) {
-        const long m = m0 + r;
-        const long ow = m % g.wo;
-        const long oh = (m / g.wo) % g.ho;
-        const long b = m / (g.wo * g.ho);
-        const float* base = xp.data + ((b * xp.hp + oh * g.sh) * xp.wp + ow * g.sw) * g.ci;
-        float* dst = a + r * K;
-        for (long s = 0; s < segs; s++) {
-          const long i = g.dw == 1 ? s : s / g.kw;
-          const long j = g.dw == 1 ? 0 : s % g.kw;
-          std::memcpy(dst + s * segLen, base + (i * g.dh * xp.wp + j * g.dw) * g.ci, sizeof(float) * segLen);
-        }
+    for (long r = 0; r < mb; r++) {
+      const long m = m0 + r;
+      const long ow = m % g.wo;
+      const long oh = (m / g.wo) % g.ho;
+      const long b = m / (g.wo * g.ho);
+      const float* base = xp.data + ((b * xp.hp + oh * g.sh) * xp.wp + ow * g.sw) * g.ci;
+      float* dst = a + r * K;
+      for (long s = 0; s < segs; s++) {
+        const long i = g.dw == 1 ? s : s / g.kw;
+        const long j = g.dw == 1 ? 0 : s % g.kw;
+        copyFloats(dst + s * segLen, base + (i * g.dh * xp.wp + j * g.dw) * g.ci, segLen);
       }
-      ablk = a;
-      lda = K;
     }
     for (long j0 = 0; j0 < npad;) {
       const int nv = panelVectors(j0, npad);
       const long valid = minL(nv * VL, g.co - j0);
       const int mrMax = maxRows(nv);
-      const float* bpan = bp + j0 * K;
-      for (long r0 = 0; r0 < mb; r0 += mrMax) {
-        const int mr = static_cast<int>(minL(mrMax, mb - r0));
-        tileN(mr, nv, valid, K, ablk + r0 * lda, lda, bpan, y + (m0 + r0) * g.co + j0, g.co, false);
-      }
+      for (long r0 = 0; r0 < mb; r0 += mrMax)
+        tileN(static_cast<int>(minL(mrMax, mb - r0)), nv, valid, sg, a + r0 * K, K, bp + j0 * K,
+              y + (m0 + r0) * g.co + j0, g.co, false);
       j0 += nv * VL;
     }
     applyEpilogue(y + m0 * g.co, mb, g.co, bias, act);
@@ -274,34 +347,25 @@ void conv2d(const float* x, const float* w, const float* bias, float* y, const C
 void conv2dBackpropInput(const float* dy, const float* w, float* dx, const ConvGeometry& g) {
   const long flipTop = g.kh - 1 - g.padTop;
   const long flipLeft = g.kw - 1 - g.padLeft;
+  const long taps = g.kh * g.kw;
   if (g.sh == 1 && g.sw == 1 && g.dh == 1 && g.dw == 1 && flipTop >= 0 && flipLeft >= 0) {
-    // wf[a][b][o][c] = w[kh-1-a][kw-1-b][c][o]
-    const long K = g.kh * g.kw * g.co;
-    float* wf = scratch(kSlotFilter, static_cast<size_t>(K * g.ci));
-    for (long i = 0; i < g.kh; i++)
-      for (long j = 0; j < g.kw; j++) {
-        const float* src = w + ((g.kh - 1 - i) * g.kw + (g.kw - 1 - j)) * g.ci * g.co;
-        float* dst = wf + (i * g.kw + j) * g.co * g.ci;
-        for (long c = 0; c < g.ci; c++)
-          for (long o = 0; o < g.co; o++) dst[o * g.ci + c] = src[c * g.co + o];
-      }
+    // Packed B[(a*kw+b)*co + o][c] = w[kh-1-a][kw-1-b][c][o]
+    const long K = taps * g.co;
     float* bp = scratch(kSlotB, static_cast<size_t>(K * roundUp(g.ci, VL)));
-    packB(wf, K, g.ci, g.ci, bp);
+    for (long t = 0; t < taps; t++)
+      packBTransposedRows(w + (taps - 1 - t) * g.ci * g.co, g.co, K, t * g.co, g.co, g.ci, bp);
     const ConvGeometry f{g.n, g.ho, g.wo, g.co, g.kh, g.kw, g.ci, 1, 1, 1, 1, flipTop, flipLeft, g.h, g.w};
     convForwardPacked(dy, bp, nullptr, dx, f, Activation::Linear);
     return;
   }
   std::memset(dx, 0, sizeof(float) * g.n * g.h * g.w * g.ci);
   const long npad = roundUp(g.ci, VL);
-  float* wt = scratch(kSlotFilter, static_cast<size_t>(g.co * g.ci));
   float* bp = scratch(kSlotB, static_cast<size_t>(g.co * npad));
+  const Seg sg{1, 0, g.co};
   for (long ti = 0; ti < g.kh; ti++)
     for (long tj = 0; tj < g.kw; tj++) {
-      // wt[o][c] = w[ti][tj][c][o]
-      const float* src = w + (ti * g.kw + tj) * g.ci * g.co;
-      for (long c = 0; c < g.ci; c++)
-        for (long o = 0; o < g.co; o++) wt[o * g.ci + c] = src[c * g.co + o];
-      packB(wt, g.co, g.ci, g.ci, bp);
+      // B[o][c] = w[ti][tj][c][o]
+      packBTransposedRows(w + (ti * g.kw + tj) * g.ci * g.co, g.co, g.co, 0, g.co, g.ci, bp);
       // Output columns ow whose input column iw = ow*sw + tj*dw - padLeft lies inside [0, w).
       const long off = tj * g.dw - g.padLeft;
       long owLo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
@@ -320,8 +384,8 @@ void conv2dBackpropInput(const float* dy, const float* w, float* dx, const ConvG
             const int mrMax = maxRows(nv);
             for (long ow = owLo; ow < owHi; ow += mrMax) {
               const int mr = static_cast<int>(minL(mrMax, owHi - ow));
-              tileN(mr, nv, valid, g.co, arow + ow * g.co, g.co, bp + j0 * g.co,
-                    crow + (ow * g.sw + off) * g.ci + j0, g.sw * g.ci, true);
+              tileN(mr, nv, valid, sg, arow + ow * g.co, g.co, bp + j0 * g.co, crow + (ow * g.sw + off) * g.ci + j0,
+                    g.sw * g.ci, true);
             }
             j0 += nv * VL;
           }

@@ -91,13 +91,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     const t0 = performance.now();
     Promise.all([openCache.image(imageId, true), openCache.takeMasks(imageId)])
       .then(([img, m]) => {
-        console.log(`TIMING fetched ${Math.round(performance.now() - t0)}`);
         if (cancelled) return;
         if (img.width !== m.width || img.height !== m.height) {
           throw new Error(`the masks are ${m.width}x${m.height} but the image is ${img.width}x${img.height}`);
         }
         adopt(m);
-        console.log(`TIMING adopted ${Math.round(performance.now() - t0)}`);
         setImage(img);
         setStatus(`opened in ${Math.round(performance.now() - t0)} ms`);
       })

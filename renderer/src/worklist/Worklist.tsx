@@ -18,7 +18,7 @@ const PAGE = 100;
 type ImportKind = 'files' | 'folder' | 'dataset';
 
 export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSummary[]) => void }) {
-  const { client, report, notify, imagesVersion, model } = useApp();
+  const { client, report, notify, imagesVersion, model, openCache } = useApp();
   const [search, setSearch] = useState('');
   const [status, setStatus] = useState<ImageStatus[]>([]);
   const [items, setItems] = useState<ImageSummary[]>([]);
@@ -137,10 +137,16 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
     }
   };
 
+  // The row the user moves to is likely opened next: fetch what the viewer needs meanwhile.
+  const select = (i: number) => {
+    setCursor(i);
+    if (rows[i]) openCache.prefetch([rows[i].id]);
+  };
+
   const onKey = (e: React.KeyboardEvent) => {
     if ((e.target as HTMLElement).tagName === 'INPUT') return;
-    if (e.key === 'ArrowDown' || e.key === 'j') setCursor((c) => Math.min(rows.length - 1, c + 1));
-    else if (e.key === 'ArrowUp' || e.key === 'k') setCursor((c) => Math.max(0, c - 1));
+    if (e.key === 'ArrowDown' || e.key === 'j') select(Math.min(rows.length - 1, cursor + 1));
+    else if (e.key === 'ArrowUp' || e.key === 'k') select(Math.max(0, cursor - 1));
     else if (e.key === 'Enter' && rows[cursor]) onOpen(rows[cursor].id, rows);
     else if (e.key === ' ' && rows[cursor]) {
       const id = rows[cursor].id;
@@ -240,7 +246,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
               data-testid="image-row"
               data-image-id={im.id}
               className={`trow ${i === cursor ? 'cursor' : ''}`}
-              onClick={() => setCursor(i)}
+              onClick={() => select(i)}
               onDoubleClick={() => onOpen(im.id, rows)}
             >
               <input

@@ -1,0 +1,167 @@
+// The model registry: every model with its lineage (parent, run, masks trained on, held-out comparison, why it
+// was promoted), Retrain with its live progress, the comparison of the latest run, and one-click rollback.
+import { useCallback, useEffect, useState } from 'react';
+import type { ModelSummary, RetrainStatus } from '../../../shared/contract.js';
+import { useApp } from '../appContext.js';
+import { RetrainComparison } from './RetrainComparison.js';
+import { RetrainProgress } from './RetrainProgress.js';
+import './models.css';
+
+export function ModelsScreen() {
+  const { client, report, notify } = useApp();
+  const [models, setModels] = useState<ModelSummary[]>([]);
+  const [status, setStatus] = useState<RetrainStatus | null>(null);
+  const [newApprovals, setNewApprovals] = useState(0);
+  const [autoAfter, setAutoAfter] = useState(0);
+  const [shownRun, setShownRun] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    try {
+      const [list, st] = await Promise.all([
+        client.invoke('listModels', {}),
+        client.invoke('getRetrainStatus', {}),
+      ]);
+      setModels(list.models);
+      setStatus(st.status);
+      setNewApprovals(st.newApprovals);
+      setAutoAfter(st.autoRetrainAfter);
+    } catch (err) {
+      report(err);
+    }
+  }, [client, report]);
+
+  useEffect(() => {
+    void refresh();
+    const offProgress = client.on('retrainProgress', (s) => {
+      setStatus(s);
+      if (s.state !== 'running') {
+        if (s.state === 'succeeded' && s.runId) setShownRun(s.runId);
+        void refresh();
+      }
+    });
+    const offActive = client.on('activeModelChanged', () => void refresh());
+    return () => {
+      offProgress();
+      offActive();
+    };
+  }, [client, refresh]);
+
+  const running = status?.state === 'running';
+  const byId = new Map(models.map((m) => [m.id, m]));
+
+  const retrain = async () => {
+    try {
+      const { runId } = await client.invoke('startRetrain', {});
+      setShownRun(null);
+      notify(`Retrain started (run ${runId})`, 'info');
+    } catch (err) {
+      report(err);
+    }
+  };
+
+  const rollback = async (m: ModelSummary) => {
+    try {
+      await client.invoke('rollbackModel', { modelId: m.id });
+      notify(`Rolled back to ${m.name}`, 'info');
+      await refresh();
+    } catch (err) {
+      report(err);
+    }
+  };
+
+  const saveAuto = async (n: number) => {
+    try {
+      setAutoAfter((await client.invoke('setRetrainSettings', { autoRetrainAfter: n })).autoRetrainAfter);
+    } catch (err) {
+      report(err);
+    }
+  };
+
+  return (
+    <div className="models-screen" data-testid="models-screen">
+      <div className="toolbar">
+        <strong>Models</strong>
+        <span className="muted" data-testid="new-approvals">
+          {newApprovals} approved mask{newApprovals === 1 ? '' : 's'} new to the active model
+        </span>
+        <span className="spacer" />
+        <label className="muted">
+          Retrain by itself after{' '}
+          <input
+            type="number"
+            min={0}
+            className="auto-after"
+            data-testid="auto-after"
+            value={autoAfter}
+            onChange={(e) => setAutoAfter(Math.max(0, Math.floor(Number(e.target.value) || 0)))}
+            onBlur={() => void saveAuto(autoAfter)}
+          />{' '}
+          new approvals (0: only when asked)
+        </label>
+        <button className="primary" data-testid="retrain" disabled={running} onClick={() => void retrain()}>
+          Retrain
+        </button>
+      </div>
+      <div className="models-body">
+        {status && <RetrainProgress status={status} />}
+        {shownRun && <RetrainComparison key={shownRun} runId={shownRun} onDecided={() => void refresh()} />}
+        <table className="models-table" data-testid="models-table">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th>Status</th>
+              <th>Parent</th>
+              <th>Trained on</th>
+              <th>Held-out F1 (vs parent)</th>
+              <th>Last promotion</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {[...models].reverse().map((m) => (
+              <tr key={m.id} data-testid="model-row" data-model-id={m.id} data-status={m.status}>
+                <td>
+                  {m.name}
+                  <span className="small muted">
+                    {m.architecture} · {new Date(m.createdAt).toLocaleString()}
+                  </span>
+                </td>
+                <td>
+                  <span className={`model-status ${m.status}`} data-testid="model-status">
+                    {m.status}
+                  </span>
+                </td>
+                <td>{m.parentId ? (byId.get(m.parentId)?.name ?? m.parentId) : '—'}</td>
+                <td>{m.trainedOnMasks ? `${m.trainedOnMasks} approved masks` : m.metrics?.dataset || '—'}</td>
+                <td>
+                  {m.heldOut
+                    ? `${m.heldOut.f1.toFixed(4)} (${m.heldOut.parentF1.toFixed(4)}, ${m.heldOut.images} images)`
+                    : m.metrics
+                      ? `test ${m.metrics.f1.toFixed(4)}`
+                      : '—'}
+                </td>
+                <td className="small">
+                  {m.lastPromotion
+                    ? `${m.lastPromotion.rollback ? 'rollback' : m.lastPromotion.override ? 'override' : 'promoted'}: ${m.lastPromotion.reason ?? ''}`
+                    : ''}
+                </td>
+                <td className="actions">
+                  {m.trainingRunId && (
+                    <button data-testid="show-run" onClick={() => setShownRun(m.trainingRunId ?? null)}>
+                      Comparison
+                    </button>
+                  )}
+                  {m.status === 'retired' && m.promotedAt && (
+                    <button data-testid="rollback" disabled={running} onClick={() => void rollback(m)}>
+                      Roll back to this
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,206 @@
+// The result of a retrain: candidate and active model side by side on the same held-out images (pooled and per
+// image), the overlays of the images where they differ most, and the decision: Promote (one click when the
+// candidate is better, otherwise only with a reason) or Keep the active model.
+import { useEffect, useState } from 'react';
+import type { MetricsBrief, RetrainRunReport } from '../../../shared/contract.js';
+import { useApp } from '../appContext.js';
+
+const ROWS: [keyof MetricsBrief, string][] = [
+  ['f1', 'F1 (Dice)'],
+  ['aucRoc', 'AUC-ROC'],
+  ['sensitivity', 'Sensitivity'],
+  ['specificity', 'Specificity'],
+  ['precision', 'Precision'],
+  ['threshold', 'Threshold'],
+];
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
+}
+
+function Overlay({ runId, imageId, caption }: { runId: string; imageId: string; caption: string }) {
+  const { client } = useApp();
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    let u: string | null = null;
+    let alive = true;
+    client.invoke('getRetrainOverlay', { runId, imageId }).then(
+      (img) => {
+        u = URL.createObjectURL(new Blob([img.bytes as BlobPart], { type: img.mime }));
+        if (alive) setUrl(u);
+      },
+      () => {},
+    );
+    return () => {
+      alive = false;
+      if (u) URL.revokeObjectURL(u);
+    };
+  }, [client, runId, imageId]);
+  return (
+    <figure className="overlay" data-testid="overlay">
+      {url ? <img src={url} alt={caption} /> : <div className="overlay-empty muted">loading…</div>}
+      <figcaption>{caption}</figcaption>
+    </figure>
+  );
+}
+
+export function RetrainComparison({ runId, onDecided }: { runId: string; onDecided: () => void }) {
+  const { client, report, notify } = useApp();
+  const [run, setRun] = useState<RetrainRunReport | null>(null);
+  const [reason, setReason] = useState('');
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    client.invoke('getRetrainRun', { runId }).then(setRun, report);
+  }, [client, report, runId]);
+
+  if (!run) return <section className="comparison muted">Loading run {runId}…</section>;
+  if (!run.heldOut || !run.candidate) {
+    return (
+      <section className="comparison" data-testid="comparison">
+        <strong>Run {run.runId}: {run.status}</strong> <span className="muted">{run.reason}</span>
+      </section>
+    );
+  }
+  const cand = run.candidate;
+  const better = run.decision?.better ?? false;
+  const pending = cand.status === 'candidate';
+  const images = [...run.heldOut.images].sort((a, b) => b.changedPixels - a.changedPixels);
+
+  const decide = async (action: 'promote' | 'keep') => {
+    if (action === 'promote' && !better && !reason.trim()) {
+      setAsking(true);
+      return;
+    }
+    setBusy(true);
+    try {
+      if (action === 'promote') {
+        const r = await client.invoke('promoteModel', {
+          modelId: cand.id,
+          ...(reason.trim() ? { reason: reason.trim() } : {}),
+        });
+        notify(`${r.model.name} is now the active model`, 'info');
+      } else {
+        await client.invoke('rejectModel', { modelId: cand.id });
+        notify('Kept the active model', 'info');
+      }
+      onDecided();
+      setRun(await client.invoke('getRetrainRun', { runId }));
+    } catch (err) {
+      report(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="comparison" data-testid="comparison" data-better={String(better)}>
+      <div className="cmp-head">
+        <strong>
+          Run {run.runId}: {run.parent.name} → {cand.name}
+        </strong>
+        <span className="muted">
+          {run.data.train} new + {run.data.replay} replay images trained, {run.data.validation} validation,{' '}
+          {run.data.heldOut} held out · seed {run.seed}
+          {run.trainSeconds !== null ? ` · ${run.trainSeconds.toFixed(0)} s training` : ''}
+        </span>
+      </div>
+      <table className="cmp-table" data-testid="comparison-table">
+        <thead>
+          <tr>
+            <th>Held-out ({run.heldOut.images.length} images, FOV, pooled)</th>
+            <th>Active: {run.parent.name}</th>
+            <th>Candidate: {cand.name}</th>
+            <th>Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          {ROWS.map(([k, label]) => (
+            <tr key={k}>
+              <td>{label}</td>
+              <td>{run.heldOut!.active[k].toFixed(4)}</td>
+              <td>{run.heldOut!.candidate[k].toFixed(4)}</td>
+              <td className={k === 'f1' ? (better ? 'up' : 'down') : ''}>
+                {signed(run.heldOut!.candidate[k] - run.heldOut!.active[k])}
+              </td>
+            </tr>
+          ))}
+          {run.benchmark && (
+            <tr>
+              <td>Benchmark F1 ({run.benchmark.images} images)</td>
+              <td>{run.benchmark.active.f1.toFixed(4)}</td>
+              <td>{run.benchmark.candidate.f1.toFixed(4)}</td>
+              <td>{signed(run.benchmark.candidate.f1 - run.benchmark.active.f1)}</td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+      <div className={`decision ${better ? 'up' : 'down'}`} data-testid="decision">
+        {run.decision?.reason}
+        {run.decision?.promoted ? ' — promoted' : ''}
+      </div>
+      <h4>Per image</h4>
+      <table className="cmp-table per-image" data-testid="per-image">
+        <thead>
+          <tr>
+            <th>Image</th>
+            <th>Active F1</th>
+            <th>Candidate F1</th>
+            <th>Change</th>
+            <th>Pixels that changed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {images.map((im) => (
+            <tr key={im.imageId}>
+              <td>{im.fileName}</td>
+              <td>{im.active.f1.toFixed(4)}</td>
+              <td>{im.candidate.f1.toFixed(4)}</td>
+              <td className={im.deltaF1 > 0 ? 'up' : im.deltaF1 < 0 ? 'down' : ''}>{signed(im.deltaF1)}</td>
+              <td>{im.changedPixels}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h4>
+        Where they differ most <span className="muted">(white: both · green: candidate only · magenta: active only)</span>
+      </h4>
+      <div className="overlays">
+        {images
+          .filter((im) => im.overlay)
+          .map((im) => (
+            <Overlay
+              key={im.imageId}
+              runId={run.runId}
+              imageId={im.imageId}
+              caption={`${im.fileName}: ${signed(im.deltaF1)} F1, ${im.changedPixels} px`}
+            />
+          ))}
+      </div>
+      {pending ? (
+        <div className="cmp-actions">
+          {(asking || !better) && (
+            <input
+              data-testid="promote-reason"
+              placeholder={better ? 'reason (optional)' : 'reason for promoting anyway (required)'}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
+          )}
+          <button className="primary" data-testid="promote" disabled={busy} onClick={() => void decide('promote')}>
+            {better ? 'Promote' : 'Promote anyway'}
+          </button>
+          <button data-testid="keep" disabled={busy} onClick={() => void decide('keep')}>
+            Keep {run.parent.name}
+          </button>
+        </div>
+      ) : (
+        <div className="muted" data-testid="candidate-status">
+          {cand.name} is {cand.status}
+          {cand.lastPromotion?.reason ? ` (${cand.lastPromotion.reason})` : ''}
+        </div>
+      )}
+    </section>
+  );
+}
