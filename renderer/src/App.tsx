@@ -9,6 +9,7 @@ import { Viewer } from './viewer/Viewer.js';
 import { JobsPanel } from './worklist/JobsPanel.js';
 import { OpenCache } from './viewer/openCache.js';
 import { ErrorBoundary, readableError } from './errors.js';
+import { ModelsScreen } from './models/ModelsScreen.js';
 
 export function App({ client }: { client: RetinaClient }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -17,6 +18,7 @@ export function App({ client }: { client: RetinaClient }) {
   const [model, setModel] = useState<ModelSummary | null>(null);
   const [open, setOpen] = useState<{ imageId: string; list: ImageSummary[] } | null>(null);
   const [changed, setChanged] = useState(0);
+  const [screen, setScreen] = useState<'worklist' | 'models'>('worklist');
   // The worklist waits for the first answers about the app and its model, so what it shows is never a guess.
   const [ready, setReady] = useState(false);
   const [openCache] = useState(() => new OpenCache(client));
@@ -41,6 +43,9 @@ export function App({ client }: { client: RetinaClient }) {
       if (j.state === 'failed' && j.error) notify(`${j.kind} failed: ${j.error.message}`);
     });
     const offImages = client.on('imagesChanged', () => setChanged((c) => c + 1));
+    const offModel = client.on('activeModelChanged', () =>
+      client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report),
+    );
     // Whatever escapes a handler still reaches the user as a message, never as a silently dead window.
     const onRejection = (e: PromiseRejectionEvent) => report(e.reason);
     const onError = (e: ErrorEvent) => report(e.error ?? e.message);
@@ -51,6 +56,7 @@ export function App({ client }: { client: RetinaClient }) {
       window.removeEventListener('error', onError);
       offJob();
       offImages();
+      offModel();
     };
   }, [client, notify, report]);
 
@@ -71,6 +77,11 @@ export function App({ client }: { client: RetinaClient }) {
             {info ? ` · ${info.shell === 'electron' ? 'desktop' : 'browser'} · ${info.databasePath}` : ''}
           </span>
           <span className="spacer" />
+          {!open && (
+            <button data-testid="nav-models" onClick={() => setScreen(screen === 'models' ? 'worklist' : 'models')}>
+              {screen === 'models' ? 'Worklist' : 'Models'}
+            </button>
+          )}
           <span className="muted" data-testid="active-model">
             Model: {model ? `${model.name} (t=${model.threshold.toFixed(2)})` : 'none active'}
           </span>
@@ -87,6 +98,8 @@ export function App({ client }: { client: RetinaClient }) {
                 onNavigate={(imageId) => setOpen({ imageId, list: open.list })}
                 onClose={() => setOpen(null)}
               />
+            ) : screen === 'models' ? (
+              <ModelsScreen />
             ) : (
               <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
             )}

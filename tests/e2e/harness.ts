@@ -46,7 +46,8 @@ export interface ServeProcess {
 
 /** Starts `retina serve` on a temp database and resolves once it has printed its URL. */
 export async function startServe(opts: {
-  modelDir: string;
+  /** Absent: the database's active model (as a restarted app would use it). */
+  modelDir?: string;
   rendererDir: string;
   dbPath?: string;
 }): Promise<ServeProcess> {
@@ -58,8 +59,7 @@ export async function startServe(opts: {
       'serve',
       '--db',
       dbPath,
-      '--model',
-      opts.modelDir,
+      ...(opts.modelDir ? ['--model', opts.modelDir] : []),
       '--port',
       '0',
     ],

@@ -1,6 +1,6 @@
 // Worklist rows grouped by patient and study, when the images have them (DICOM imports do; plain image files
-// have none). Groups keep the order in which the list first mentions them, and rows keep their order inside a
-// group, so the server's sort still decides what comes first.
+// have none). Patients keep the order in which the list first mentions them, a patient's studies likewise, and
+// rows keep their order inside a group, so the server's sort still decides what comes first.
 import type { Id, ImageSummary, PatientSummary, StudySummary } from '../../../shared/contract.js';
 
 export interface GroupHeader {
@@ -34,14 +34,20 @@ export function groupImages(
   studies: ReadonlyMap<Id, StudySummary>,
 ): Grouped {
   const buckets = new Map<string, ImageSummary[]>();
+  const patientRank = new Map<Id, number>();
   for (const im of items) {
+    if (!patientRank.has(im.patientId)) patientRank.set(im.patientId, patientRank.size);
     const key = `${im.patientId}/${im.studyId}`;
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = []));
     b.push(im);
   }
-  // Images without a patient come last.
-  const keys = [...buckets.keys()].sort((a, b) => Number(a === '/') - Number(b === '/'));
+  // Images without a patient come last; a stable sort keeps the studies of a patient in first-mention order.
+  const rank = (key: string) => {
+    const pid = (buckets.get(key) as ImageSummary[])[0].patientId;
+    return pid === '' ? Infinity : (patientRank.get(pid) as number);
+  };
+  const keys = [...buckets.keys()].sort((a, b) => rank(a) - rank(b));
   const rows: ImageSummary[] = [];
   const headers = new Map<number, GroupHeader>();
   for (const key of keys) {

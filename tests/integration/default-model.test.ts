@@ -1,0 +1,57 @@
+// The bundled default model: it loads, and scoring two DRIVE test images reproduces the per-image numbers of its
+// model card's evaluation JSON (the card is generated from that JSON).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { openModel } from '../../main/ml/model-loader.js';
+import { defaultModelDir } from '../../main/ml/model-dir.js';
+import { openDataset } from '../../main/ml/datasets.js';
+import { datasetsRoot } from '../../main/ml/package-root.js';
+import { evaluateModel } from '../../main/ml/evaluate.js';
+import { readCardEvaluation, CARD_FILE } from '../../main/ml/model-card.js';
+
+test('the bundled default model loads and reproduces its card on two DRIVE test images', async () => {
+  const dir = defaultModelDir();
+  assert.ok(existsSync(path.join(dir, 'retina-model.json')), `no bundled default model at ${dir}`);
+  const card = await readFile(path.join(dir, CARD_FILE), 'utf8');
+  const evaluation = await readCardEvaluation(dir);
+  const model = await openModel(undefined, { engine: 'onnx', threads: 2 });
+  try {
+    assert.equal(model.dir, dir);
+    assert.equal(model.predictor.engine, 'onnx');
+    const drive = openDataset(path.join(datasetsRoot(), 'DRIVE'), 'drive');
+    const ids = ['01_test', '02_test'];
+    const subset = {
+      ...drive,
+      splits: { ...drive.splits, test: drive.splits.test.filter((r) => ids.includes(r.id)) },
+    };
+    const report = await evaluateModel(model.manifest, model.predictor, subset, 'test');
+    for (const id of ids) {
+      const got = report.perImage.find((e) => e.id === id)!;
+      const want = evaluation.drive.perImage.find((e) => e.id === id)!;
+      assert.ok(want, `${id} is in the card's evaluation`);
+      for (const protocol of ['fov', 'all'] as const) {
+        for (const key of [
+          'f1',
+          'aucRoc',
+          'aucPr',
+          'accuracy',
+          'sensitivity',
+          'specificity',
+          'mcc',
+        ] as const) {
+          assert.ok(
+            Math.abs(got.metrics[protocol][key] - want.metrics[protocol][key]) < 1e-4,
+            `${id} ${protocol} ${key}: ${got.metrics[protocol][key]} vs card ${want.metrics[protocol][key]}`,
+          );
+        }
+      }
+      // The card's per-image table shows the same F1 the JSON holds.
+      assert.ok(card.includes(`| ${id} | ${want.metrics.fov.f1.toFixed(4)} |`), `card row for ${id}`);
+    }
+  } finally {
+    await model.predictor.dispose();
+  }
+});
