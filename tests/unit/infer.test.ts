@@ -82,5 +82,4 @@ test('segmentImage thresholds at the model threshold, zeroes outside the FOV and
     segmentImage(image, manifest, pointwisePredictor(), { fov: { width: 1, height: 1, data: new Uint8Array(1) } }),
     /FOV mask is 1x1 but the image is 97x61/,
   );
-  });
 });
