@@ -5,6 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createTrainer } from '../main/ml/trainer.js';
 import { countParameters, REFERENCE_UNET } from '../main/ml/model.js';
+import { backendLabel } from '../main/ml/tf.js';
 
 const BATCH = 16;
 const SIZE = 64;
@@ -38,7 +39,7 @@ async function measure(
   workers: number,
   warmup: number,
   steps: number,
-): Promise<{ backend: string; workers: number; ms: number[] }> {
+): Promise<{ backend: string; workers: number; ms: number[]; cpuMs: number }> {
   const trainer = await createTrainer({
     architecture: REFERENCE_UNET,
     loss: 'dice+bce',
@@ -50,18 +51,26 @@ async function measure(
     const { x, y, w } = makeBatch();
     for (let i = 0; i < warmup; i++) await trainer.trainStep(x, y, w, BATCH, SIZE, SIZE);
     const ms: number[] = [];
+    // CPU time of the whole process (all worker threads): a figure the other load on the machine barely moves.
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now();
       await trainer.trainStep(x, y, w, BATCH, SIZE, SIZE);
       ms.push(performance.now() - t0);
     }
-    return { backend: trainer.backend, workers: trainer.workers, ms };
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      backend: trainer.backend,
+      workers: trainer.workers,
+      ms,
+      cpuMs: (cpu.user + cpu.system) / 1000 / steps,
+    };
   } finally {
     await trainer.dispose();
   }
 }
 
-function report(label: string, r: { workers: number; ms: number[] }): number {
+function report(label: string, r: { workers: number; ms: number[]; cpuMs: number }): number {
   const sorted = [...r.ms].sort((a, b) => a - b);
   const best = sorted[0];
   const median = sorted[Math.floor(sorted.length / 2)];
@@ -69,6 +78,11 @@ function report(label: string, r: { workers: number; ms: number[] }): number {
   console.log(
     `${label.padEnd(22)} workers=${r.workers}  best ${pps(best)} patches/s (${best.toFixed(0)} ms/step)  ` +
       `median ${pps(median)} patches/s (${median.toFixed(0)} ms/step)  steps=${r.ms.length}`,
+  );
+  // With every worker on a core of its own, a step would take at least its CPU time spread over the workers.
+  const idle = (BATCH * 1000 * r.workers) / r.cpuMs;
+  console.log(
+    `${''.padEnd(22)} cpu ${r.cpuMs.toFixed(0)} ms/step in all threads: ~${idle.toFixed(1)} patches/s on ${r.workers} idle core(s)`,
   );
   return (BATCH * 1000) / median;
 }
@@ -84,7 +98,7 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   const parallel = await measure(Math.min(2, cpus().length), 2, steps);
-  console.log(`backend: ${parallel.backend}`);
+  console.log(`backend: ${backendLabel(parallel.backend)}`);
   const p = report('data-parallel', parallel);
   const single = await measure(1, 1, Math.max(3, Math.ceil(steps / 2)));
   const s = report('single worker', single);

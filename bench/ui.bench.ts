@@ -5,7 +5,7 @@
 // depend on the machine's load: run it on an otherwise idle machine.
 // Usage: npm run bench:ui
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import WebSocket from 'ws';
@@ -204,7 +204,12 @@ async function main(): Promise<number> {
     await page.waitForTimeout(300);
     const smallLatency = await strokes(page);
 
-    console.log(`chromium ${browser.version()}, viewport 1280x800, software rendering (--disable-gpu)`);
+    console.log(
+      `chromium ${browser.version()}, viewport 1280x800, software rendering (--disable-gpu); ` +
+        `${availableParallelism()} cores, load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')} (figures inflate under load)`,
+    );
     const okSmall = report('brush latency, 565x584', smallLatency, STROKE_GOAL_MS);
     const okBig = report(`brush latency, ${BIG.width}x${BIG.height}`, bigLatency, STROKE_GOAL_MS);
     const openLine = (label: string, v: number[]) => {

@@ -13,7 +13,9 @@ const nativeDir = join(root, 'native');
 const addon = join(nativeDir, 'build', 'Release', 'retina_native.node');
 
 function warn(reason) {
-  console.warn(`warning: native training kernels not built (${reason}); training falls back to the wasm kernels`);
+  console.warn(
+    `warning: native training kernels not built (${reason}); training falls back to the wasm kernels`,
+  );
   process.exit(0);
 }
 
@@ -47,7 +49,9 @@ if (r.status !== 0 || !existsSync(addon)) {
   const lines = `${r.stderr ?? ''}\n${r.stdout ?? ''}`
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => /error/i.test(l) && !/^gyp (info|ERR!) (cwd|node -v|node-gyp -v|command|System|not ok)/.test(l));
+    .filter(
+      (l) => /error/i.test(l) && !/^gyp (info|ERR!) (cwd|node -v|node-gyp -v|command|System|not ok)/.test(l),
+    );
   warn(r.error ? r.error.message : (lines[0] ?? `node-gyp exited with ${r.status}`));
 }
 console.log(`native training kernels built: ${addon}`);

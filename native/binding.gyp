@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/scratch.cc",
+        "src/tensor_ops.cc",
         "src/conv_scalar.cc",
         "src/conv_avx2.cc",
         "src/conv_avx512.cc"

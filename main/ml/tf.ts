@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { nativeKernels } from './kernels/native-addon.js';
 
 export { tf, tfl };
 export type Tensor = tf.Tensor;
@@ -85,6 +86,15 @@ export function initTf(prefer?: BackendName): Promise<TfHandle> {
     initialised = null;
   });
   return initialised;
+}
+
+/**
+ * A backend name for reports: 'wasm+native(avx512)' when the wasm backend's hot kernels run in the project's
+ * native addon (the name itself stays 'wasm' everywhere else, since callers branch on it).
+ */
+export function backendLabel(backend: string): string {
+  const addon = backend === 'wasm' ? nativeKernels() : null;
+  return addon ? `wasm+native(${addon.isa()})` : backend;
 }
 
 /** Switches the active backend (tests compare wasm against cpu in one process). */

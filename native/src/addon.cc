@@ -156,6 +156,108 @@ napi_value Conv2dBackpropFilter(napi_env env, napi_callback_info info) {
   });
 }
 
+long countArg(napi_env env, napi_value v, const char* what) {
+  const double d = numberArg(env, v, what);
+  if (!(d >= 1 && d <= 1e12 && d == static_cast<double>(static_cast<int64_t>(d))))
+    throw Failure{std::string("retina_native: ") + what + " must be a positive integer"};
+  return static_cast<long>(d);
+}
+
+// bnMoments(heap, xOff, rows, channels, meanOff, varianceOff)
+napi_value BnMoments(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[6];
+    getArgs(env, info, 6, a);
+    const Heap heap = heapArg(env, a[0]);
+    const long rows = countArg(env, a[2], "rows");
+    const long c = countArg(env, a[3], "channels");
+    const float* x = heap.at(numberArg(env, a[1], "x"), double(rows) * c, "x");
+    float* mean = heap.at(numberArg(env, a[4], "mean"), double(c), "mean");
+    float* variance = heap.at(numberArg(env, a[5], "variance"), double(c), "variance");
+    active->bnMoments(x, rows, c, mean, variance);
+  });
+}
+
+// bnNormalize(heap, xOff, rows, channels, meanOff, varianceOff, gammaOff, betaOff, epsilon, yOff)
+napi_value BnNormalize(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[10];
+    getArgs(env, info, 10, a);
+    const Heap heap = heapArg(env, a[0]);
+    const long rows = countArg(env, a[2], "rows");
+    const long c = countArg(env, a[3], "channels");
+    const float* x = heap.at(numberArg(env, a[1], "x"), double(rows) * c, "x");
+    const float* mean = heap.at(numberArg(env, a[4], "mean"), double(c), "mean");
+    const float* variance = heap.at(numberArg(env, a[5], "variance"), double(c), "variance");
+    const float* gamma = heap.at(numberArg(env, a[6], "gamma"), double(c), "gamma");
+    const float* beta = heap.at(numberArg(env, a[7], "beta"), double(c), "beta");
+    const float eps = static_cast<float>(numberArg(env, a[8], "epsilon"));
+    float* y = heap.at(numberArg(env, a[9], "output"), double(rows) * c, "output");
+    active->bnNormalize(x, rows, c, mean, variance, gamma, beta, eps, y);
+  });
+}
+
+// bnTrainGrad(heap, dyOff, xOff, rows, channels, meanOff, varianceOff, gammaOff, epsilon, dxOff, dgammaOff, dbetaOff)
+napi_value BnTrainGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[12];
+    getArgs(env, info, 12, a);
+    const Heap heap = heapArg(env, a[0]);
+    const long rows = countArg(env, a[3], "rows");
+    const long c = countArg(env, a[4], "channels");
+    const float* dy = heap.at(numberArg(env, a[1], "dy"), double(rows) * c, "dy");
+    const float* x = heap.at(numberArg(env, a[2], "x"), double(rows) * c, "x");
+    const float* mean = heap.at(numberArg(env, a[5], "mean"), double(c), "mean");
+    const float* variance = heap.at(numberArg(env, a[6], "variance"), double(c), "variance");
+    const float* gamma = heap.at(numberArg(env, a[7], "gamma"), double(c), "gamma");
+    const float eps = static_cast<float>(numberArg(env, a[8], "epsilon"));
+    float* dx = heap.at(numberArg(env, a[9], "dx"), double(rows) * c, "dx");
+    float* dgamma = heap.at(numberArg(env, a[10], "dgamma"), double(c), "dgamma");
+    float* dbeta = heap.at(numberArg(env, a[11], "dbeta"), double(c), "dbeta");
+    active->bnTrainGrad(dy, x, rows, c, mean, variance, gamma, eps, dx, dgamma, dbeta);
+  });
+}
+
+// copyRows(heap, srcOff, srcStride, dstOff, dstStride, rows, len): strides and len in floats, offsets in bytes.
+napi_value CopyRows(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[7];
+    getArgs(env, info, 7, a);
+    const Heap heap = heapArg(env, a[0]);
+    const long srcStride = countArg(env, a[2], "source stride");
+    const long dstStride = countArg(env, a[4], "target stride");
+    const long rows = countArg(env, a[5], "rows");
+    const long len = countArg(env, a[6], "row length");
+    if (len > srcStride || len > dstStride) throw Failure{"retina_native: copyRows rows overlap"};
+    const float* src = heap.at(numberArg(env, a[1], "source"), double(rows - 1) * srcStride + len, "source");
+    float* dst = heap.at(numberArg(env, a[3], "target"), double(rows - 1) * dstStride + len, "target");
+    copyRows(src, srcStride, dst, dstStride, rows, len);
+  });
+}
+
+// maxPoolGrad(heap, xOff, dyOff, dxOff, [n,h,w,c,fh,fw,sh,sw,padTop,padLeft,ho,wo])
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    napi_value a[5];
+    getArgs(env, info, 5, a);
+    const Heap heap = heapArg(env, a[0]);
+    long f[12];
+    for (uint32_t i = 0; i < 12; i++) {
+      napi_value e;
+      check(napi_get_element(env, a[4], i, &e), "pool geometry");
+      f[i] = static_cast<long>(numberArg(env, e, "pool geometry"));
+    }
+    const PoolGeometry g{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]};
+    if (!(g.n > 0 && g.h > 0 && g.w > 0 && g.c > 0 && g.fh > 0 && g.fw > 0 && g.sh > 0 && g.sw > 0 && g.ho > 0 &&
+          g.wo > 0 && g.padTop >= 0 && g.padLeft >= 0))
+      throw Failure{"retina_native: invalid pooling geometry"};
+    const float* x = heap.at(numberArg(env, a[1], "x"), double(g.n) * g.h * g.w * g.c, "x");
+    const float* dy = heap.at(numberArg(env, a[2], "dy"), double(g.n) * g.ho * g.wo * g.c, "dy");
+    float* dx = heap.at(numberArg(env, a[3], "dx"), double(g.n) * g.h * g.w * g.c, "dx");
+    maxPoolGrad(x, dy, dx, g);
+  });
+}
+
 napi_value stringValue(napi_env env, const char* s) {
   napi_value v;
   napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v);
@@ -213,6 +315,11 @@ NAPI_MODULE_INIT() {
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2dBackpropFilter, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bnMoments", nullptr, BnMoments, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bnNormalize", nullptr, BnNormalize, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"bnTrainGrad", nullptr, BnTrainGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"copyRows", nullptr, CopyRows, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"isa", nullptr, Isa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"availableIsas", nullptr, AvailableIsas, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"useIsa", nullptr, UseIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},

@@ -27,8 +27,10 @@ constexpr int kMR2 = 6;
 constexpr int kMR1 = 12;
 
 #include "conv_impl.h"
+#include "norm_impl.h"
 
-const KernelTable table = {"avx2", conv2d, conv2dBackpropInput, conv2dBackpropFilter};
+const KernelTable table = {"avx2",        conv2d,      conv2dBackpropInput,
+                           conv2dBackpropFilter, bnMoments, bnNormalize, bnTrainGrad};
 
 }  // namespace avx2_impl
 const KernelTable* const kAvx2Kernels = &avx2_impl::table;

@@ -27,8 +27,10 @@ constexpr int kMR2 = 12;
 constexpr int kMR1 = 24;
 
 #include "conv_impl.h"
+#include "norm_impl.h"
 
-const KernelTable table = {"avx512", conv2d, conv2dBackpropInput, conv2dBackpropFilter};
+const KernelTable table = {"avx512",        conv2d,      conv2dBackpropInput,
+                           conv2dBackpropFilter, bnMoments, bnNormalize, bnTrainGrad};
 
 }  // namespace avx512_impl
 const KernelTable* const kAvx512Kernels = &avx512_impl::table;

@@ -253,7 +253,7 @@ inline void applyEpilogue(float* y, long rows, long co, const float* bias, Activ
 // one row is kh runs of kw*ci floats per pixel. Narrow outputs (deep levels) gather im2col rows of a block of
 // pixels first, so that tiles span rows and images and stay tall.
 
-enum Slot { kSlotPad = 0, kSlotB = 1, kSlotA = 2, kSlotOut = 3, kSlotRows = 4 };
+enum Slot { kSlotPad = 0, kSlotB = 1, kSlotA = 2, kSlotOut = 3, kSlotRows = 4, kSlotNorm = 5 };
 
 inline void convForwardPacked(const float* x, const float* bp, const float* bias, float* y, const ConvGeometry& g,
                               Activation act) {

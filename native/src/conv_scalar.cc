@@ -32,10 +32,16 @@ constexpr int kMR2 = 4;
 constexpr int kMR1 = 8;
 
 #include "conv_impl.h"
+#include "norm_impl.h"
 
 }  // namespace scalar_impl
 
-const KernelTable kScalarKernels = {"scalar", scalar_impl::conv2d, scalar_impl::conv2dBackpropInput,
-                                    scalar_impl::conv2dBackpropFilter};
+const KernelTable kScalarKernels = {"scalar",
+                                    scalar_impl::conv2d,
+                                    scalar_impl::conv2dBackpropInput,
+                                    scalar_impl::conv2dBackpropFilter,
+                                    scalar_impl::bnMoments,
+                                    scalar_impl::bnNormalize,
+                                    scalar_impl::bnTrainGrad};
 
 }  // namespace retina

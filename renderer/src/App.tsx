@@ -22,7 +22,7 @@ export function App({ client }: { client: RetinaClient }) {
   // The worklist waits for the first answers about the app and its model, so what it shows is never a guess.
   const [ready, setReady] = useState(false);
   const [openCache] = useState(() => new OpenCache(client));
-  useEffect(() => () => openCache.dispose(), [openCache]);
+  useEffect(() => openCache.watch(), [openCache]);
 
   const notify = useCallback((message: string, kind: Toast['kind'] = 'error') => {
     const id = Date.now() + Math.random();
@@ -78,7 +78,10 @@ export function App({ client }: { client: RetinaClient }) {
           </span>
           <span className="spacer" />
           {!open && (
-            <button data-testid="nav-models" onClick={() => setScreen(screen === 'models' ? 'worklist' : 'models')}>
+            <button
+              data-testid="nav-models"
+              onClick={() => setScreen(screen === 'models' ? 'worklist' : 'models')}
+            >
               {screen === 'models' ? 'Worklist' : 'Models'}
             </button>
           )}

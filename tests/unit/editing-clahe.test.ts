@@ -101,14 +101,23 @@ describe('display CLAHE', () => {
     const flat = new Uint8Array(w * h).fill(120);
     const out = new Uint8Array(w * h);
     claheGrey(flat, out, w, h);
-    assert.ok(out.every((v) => v === out[0]), 'a flat input maps to one grey');
+    assert.ok(
+      out.every((v) => v === out[0]),
+      'a flat input maps to one grey',
+    );
     assert.throws(() => claheGrey(flat, new Uint8Array(3), w, h), /clahe/);
   });
 
   test('the CLAHE display filter shows grey pixels from the green channel and keeps alpha', async () => {
     const { width, height, rgba } = await driveRgba('02');
     const dst = new Uint8ClampedArray(rgba.length);
-    applyDisplayFilter(rgba, dst, { greenOnly: false, clahe: true, contrast: 1, brightness: 0 }, width, height);
+    applyDisplayFilter(
+      rgba,
+      dst,
+      { greenOnly: false, clahe: true, contrast: 1, brightness: 0 },
+      width,
+      height,
+    );
     const expected = new Uint8Array(width * height);
     claheGrey(green(rgba), expected, width, height);
     for (let i = 0; i < expected.length; i += 97) {

@@ -1,12 +1,16 @@
 // Which keys the viewer's shortcuts take and which belong to the focused control.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { actionFor, BINDINGS, keyBelongsToControl } from '../../renderer/src/viewer/keymap.js';
+import { actionFor, BINDINGS, keyBelongsToControl, type KeyInput } from '../../renderer/src/viewer/keymap.js';
 
-const el = (tagName: string, type?: string, isContentEditable = false) => ({ tagName, type, isContentEditable });
-const key = (k: string, target: object | null) => ({ key: k, target: target as EventTarget | null });
-const keyboard = (k: string, mods: Partial<KeyboardEvent> = {}) =>
-  ({ key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods }) as KeyboardEvent;
+const el = (tagName: string, type?: string, isContentEditable = false) => ({
+  tagName,
+  type,
+  isContentEditable,
+});
+const key = (k: string, target: object | null) => ({ key: k, target });
+const keyboard = (k: string, mods: Partial<KeyInput> = {}) =>
+  ({ key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods }) as KeyInput;
 
 describe('viewer keyboard map', () => {
   test('arrows on a slider or a check box move the control, not the image', () => {
@@ -37,7 +41,7 @@ describe('viewer keyboard map', () => {
 
   test('every binding has a distinct action, and the documented keys map to them', () => {
     assert.equal(new Set(BINDINGS.map((b) => b.action)).size, BINDINGS.length);
-    const cases: [KeyboardEvent, string][] = [
+    const cases: [KeyInput, string][] = [
       [keyboard('b'), 'brush'],
       [keyboard('e'), 'eraser'],
       [keyboard('f'), 'fill'],

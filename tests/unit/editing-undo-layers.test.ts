@@ -86,12 +86,18 @@ describe('undo stack with a companion layer', () => {
     stack.commit();
     const erased = mask.slice();
     retune(0.1); // everything is above 0.1 except what the hand erased
-    assert.ok(mask.some((v, p) => marks[p] && v === 0), 'the erased pixels survive the slider');
+    assert.ok(
+      mask.some((v, p) => marks[p] && v === 0),
+      'the erased pixels survive the slider',
+    );
     stack.undo(); // the slider move
     stack.undo(); // the erase: its marks go too
     assert.deepEqual(mask, thresholdProbabilities(prob, 0.5));
     retune(0.1);
-    assert.ok(mask.every((v) => v === 1), 'with the erase undone the slider rewrites every pixel');
+    assert.ok(
+      mask.every((v) => v === 1),
+      'with the erase undone the slider rewrites every pixel',
+    );
     assert.notDeepEqual(mask, erased);
   });
 });

@@ -1,10 +1,11 @@
 // Training-mode batch normalisation in two fused passes. Stock tfjs builds it from moments + batchNorm, whose
 // gradient is ~20 full-size tensor ops per layer (tile, sums over leading axes that transpose first, ...);
 // on wasm that cost more than the convolutions. Here: one kernel forward, one kernel backward, JS loops over
-// channel-last data, float64 accumulators. The BatchNormalization layer class is patched to use it only while
+// channel-last data, float64 accumulators (the same loops in native code when the addon is built). The BatchNormalization layer class is patched to use it only while
 // training on wasm with channel-last input; the layer and its saved form stay the stock ones.
 import { tf, tfl, type BackendWasm, type Tensor, type TensorInfo } from '../tf.js';
-import { heapF32, type Attrs } from './wasm-backend.js';
+import { nativeKernels } from './native-addon.js';
+import { heapBuffer, heapF32, heapOffset, type Attrs } from './wasm-backend.js';
 
 export const BN_MOMENTS = 'RetinaMoments';
 export const BN_NORMALIZE = 'RetinaBatchNormalize';
@@ -24,6 +25,12 @@ function moments({ inputs, backend }: KernelParams): TensorInfo[] {
   const rows = x.shape.reduce((a, d) => a * d, 1) / c;
   const meanOut = b.makeOutput([c], 'float32');
   const varOut = b.makeOutput([c], 'float32');
+  const addon = nativeKernels();
+  if (addon && rows > 0 && c > 0) {
+    const off = (t: TensorInfo): number => heapOffset(b, t);
+    addon.bnMoments(heapBuffer(b), off(x), rows, c, off(meanOut), off(varOut));
+    return [meanOut, varOut];
+  }
   const xs = heapF32(b, x);
   const sum = new Float64Array(c);
   const sq = new Float64Array(c);
@@ -51,6 +58,24 @@ function normalize({ inputs, backend, attrs }: KernelParams): TensorInfo {
   const eps = (attrs as { epsilon: number }).epsilon;
   const c = channels(x);
   const y = b.makeOutput(x.shape, 'float32');
+  const addon = nativeKernels();
+  const rowCount = x.shape.reduce((a, d) => a * d, 1) / c;
+  if (addon && rowCount > 0 && c > 0) {
+    const off = (t: TensorInfo): number => heapOffset(b, t);
+    addon.bnNormalize(
+      heapBuffer(b),
+      off(x),
+      rowCount,
+      c,
+      off(mean),
+      off(variance),
+      off(gamma),
+      off(beta),
+      eps,
+      off(y),
+    );
+    return y;
+  }
   const xs = heapF32(b, x);
   const ys = heapF32(b, y);
   const mu = heapF32(b, mean);
@@ -80,6 +105,25 @@ function batchNormTrainGrad({ inputs, backend, attrs }: KernelParams): TensorInf
   const dx = b.makeOutput(x.shape, 'float32');
   const dgOut = b.makeOutput([c], 'float32');
   const dbOut = b.makeOutput([c], 'float32');
+  const addon = nativeKernels();
+  if (addon && rows > 0 && c > 0) {
+    const off = (t: TensorInfo): number => heapOffset(b, t);
+    addon.bnTrainGrad(
+      heapBuffer(b),
+      off(dy),
+      off(x),
+      rows,
+      c,
+      off(mean),
+      off(variance),
+      off(gamma),
+      eps,
+      off(dx),
+      off(dgOut),
+      off(dbOut),
+    );
+    return [dx, dgOut, dbOut];
+  }
   const xs = heapF32(b, x);
   const gs = heapF32(b, dy);
   const dxs = heapF32(b, dx);

@@ -2,6 +2,7 @@
 import { tf } from '../tf.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
 import { resizeNearestGradConfig } from './resize-nearest-grad.js';
 import { tileConfig } from './tile.js';
@@ -14,6 +15,7 @@ export const PROJECT_KERNELS = [
   maxPoolGradConfig,
   resizeNearestGradConfig,
   tileConfig,
+  identityConfig,
   ...batchNormKernelConfigs,
 ];
 

@@ -1,7 +1,8 @@
 // MaxPoolGrad for wasm. The stock kernel mis-routes the gradient when a window's maximum is <= 0; this one sends
 // each dy to the first position holding the window's maximum, like the cpu backend, for any values.
 import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
-import { heapF32, shape4, type Attrs } from './wasm-backend.js';
+import { nativeKernels } from './native-addon.js';
+import { heapBuffer, heapF32, heapOffset, shape4, type Attrs } from './wasm-backend.js';
 
 interface MaxPoolGradAttrs {
   filterSize: number | [number, number];
@@ -35,6 +36,13 @@ export function maxPoolGradWasm(
   } = info;
   const { top, left } = info.padInfo;
   const out = backend.makeOutput([n, h, w, c], 'float32');
+  const addon = nativeKernels();
+  if (addon && top >= 0 && left >= 0 && n * h * w * c > 0 && ho > 0 && wo > 0) {
+    const geometry = [n, h, w, c, fh, fw, sh, sw, top, left, ho, wo];
+    const off = (t: TensorInfo): number => heapOffset(backend, t);
+    addon.maxPoolGrad(heapBuffer(backend), off(input), off(dy), off(out), geometry);
+    return out;
+  }
   const dx = heapF32(backend, out);
   const x = heapF32(backend, input);
   const g = heapF32(backend, dy);

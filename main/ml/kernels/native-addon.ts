@@ -9,8 +9,21 @@ export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
 
 /** [n, h, w, ci, kh, kw, co, strideH, strideW, dilationH, dilationW, padTop, padLeft, outH, outW] */
 export type NativeConvGeometry = [
-  number, number, number, number, number, number, number, number,
-  number, number, number, number, number, number, number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
 ];
 
 /** The addon's functions. Offsets are byte offsets into `heap` (the wasm memory); -1 for an absent bias. */
@@ -24,8 +37,69 @@ export interface NativeKernels {
     yOff: number,
     relu: boolean,
   ): void;
-  conv2dBackpropInput(heap: ArrayBuffer, geometry: NativeConvGeometry, dyOff: number, wOff: number, dxOff: number): void;
-  conv2dBackpropFilter(heap: ArrayBuffer, geometry: NativeConvGeometry, xOff: number, dyOff: number, dwOff: number): void;
+  conv2dBackpropInput(
+    heap: ArrayBuffer,
+    geometry: NativeConvGeometry,
+    dyOff: number,
+    wOff: number,
+    dxOff: number,
+  ): void;
+  conv2dBackpropFilter(
+    heap: ArrayBuffer,
+    geometry: NativeConvGeometry,
+    xOff: number,
+    dyOff: number,
+    dwOff: number,
+  ): void;
+  /** Per-channel batch mean and biased variance of x [rows, channels]. */
+  bnMoments(
+    heap: ArrayBuffer,
+    xOff: number,
+    rows: number,
+    channels: number,
+    meanOff: number,
+    varOff: number,
+  ): void;
+  /** y = (x - mean) / sqrt(variance + epsilon) * gamma + beta, per channel. */
+  bnNormalize(
+    heap: ArrayBuffer,
+    xOff: number,
+    rows: number,
+    channels: number,
+    meanOff: number,
+    varOff: number,
+    gammaOff: number,
+    betaOff: number,
+    epsilon: number,
+    yOff: number,
+  ): void;
+  /** Training-mode batch-norm gradients w.r.t. x, gamma and beta. */
+  bnTrainGrad(
+    heap: ArrayBuffer,
+    dyOff: number,
+    xOff: number,
+    rows: number,
+    channels: number,
+    meanOff: number,
+    varOff: number,
+    gammaOff: number,
+    epsilon: number,
+    dxOff: number,
+    dgammaOff: number,
+    dbetaOff: number,
+  ): void;
+  /** Copies `rows` rows of `len` floats; strides in floats, offsets in bytes (Concat and SplitV along any axis). */
+  copyRows(
+    heap: ArrayBuffer,
+    srcOff: number,
+    srcStride: number,
+    dstOff: number,
+    dstStride: number,
+    rows: number,
+    len: number,
+  ): void;
+  /** Max-pool gradient; geometry [n, h, w, c, filterH, filterW, strideH, strideW, padTop, padLeft, outH, outW]. */
+  maxPoolGrad(heap: ArrayBuffer, xOff: number, dyOff: number, dxOff: number, geometry: number[]): void;
   /** The instruction set this thread's calls use. */
   isa(): NativeIsa;
   /** Every instruction set this CPU can run, best first. */
@@ -46,7 +120,10 @@ function load(): { kernels: NativeKernels | null; reason: string } {
     const kernels = createRequire(import.meta.url)(file) as NativeKernels;
     return { kernels, reason: '' };
   } catch (err) {
-    return { kernels: null, reason: `${file} failed to load: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      kernels: null,
+      reason: `${file} failed to load: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 

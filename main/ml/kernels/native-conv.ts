@@ -1,9 +1,12 @@
-// Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter for the wasm backend, computed by the native
-// addon directly on the wasm heap (inputs read and outputs written in place, no copies). Registered over the
-// kernels already in place, which stay the fallback for what the addon does not cover (NCHW, activations other
-// than linear/relu, non-float32 tensors).
+// Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter (plus Concat and SplitV) for the wasm backend,
+// computed by the native addon directly on the wasm heap (inputs read and outputs written in place, no copies).
+// Registered over the kernels already in place, which stay the fallback for what the addon does not cover (NCHW,
+// activations other than linear/relu, non-float32 tensors). Batch norm and MaxPoolGrad call the addon from their
+// own project kernels.
 import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
 import { nativeKernels, type NativeConvGeometry, type NativeKernels } from './native-addon.js';
+import { heapBuffer, heapOffset } from './wasm-backend.js';
+import { nativeConcat, nativeSplitV } from './native-concat.js';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Shape4 = [number, number, number, number];
@@ -19,15 +22,6 @@ interface ConvAttrs {
   activation?: string;
   filterShape?: Shape4;
   inputShape?: Shape4;
-}
-
-/** The wasm memory as it is now: any allocation may grow it and replace the buffer, so read it per call. */
-function heapOf(backend: BackendWasm): ArrayBuffer {
-  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer as ArrayBuffer;
-}
-
-function offsetOf(backend: BackendWasm, info: TensorInfo): number {
-  return backend.getMemoryOffset(info.dataId);
 }
 
 function isRank4Float(...infos: TensorInfo[]): boolean {
@@ -77,17 +71,18 @@ function conv2dForward(addon: NativeKernels, fallback: Fallback, fused: boolean)
     if (!x || !filter || !isRank4Float(x, filter)) return fallback(args);
     if (preluActivationWeights || (activation !== 'linear' && activation !== 'relu')) return fallback(args);
     const co = filter.shape[3];
-    if (bias && !(bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === co)) return fallback(args);
+    if (bias && !(bias.dtype === 'float32' && bias.shape.length === 1 && bias.shape[0] === co))
+      return fallback(args);
     const g = geometry(x.shape as Shape4, filter.shape as Shape4, attrs);
     if (!g) return fallback(args);
     const out = backend.makeOutput([g[0], g[13], g[14], co], 'float32');
     addon.conv2d(
-      heapOf(backend),
+      heapBuffer(backend),
       g,
-      offsetOf(backend, x),
-      offsetOf(backend, filter),
-      bias ? offsetOf(backend, bias) : -1,
-      offsetOf(backend, out),
+      heapOffset(backend, x),
+      heapOffset(backend, filter),
+      bias ? heapOffset(backend, bias) : -1,
+      heapOffset(backend, out),
       activation === 'relu',
     );
     return out;
@@ -105,11 +100,11 @@ function conv2dBackpropInput(addon: NativeKernels, fallback: Fallback) {
     if (!g || g[13] !== dy.shape[1] || g[14] !== dy.shape[2] || g[6] !== dy.shape[3]) return fallback(args);
     const out = backend.makeOutput([...inputShape], 'float32');
     addon.conv2dBackpropInput(
-      heapOf(backend),
+      heapBuffer(backend),
       g,
-      offsetOf(backend, dy),
-      offsetOf(backend, filter),
-      offsetOf(backend, out),
+      heapOffset(backend, dy),
+      heapOffset(backend, filter),
+      heapOffset(backend, out),
     );
     return out;
   };
@@ -126,21 +121,23 @@ function conv2dBackpropFilter(addon: NativeKernels, fallback: Fallback) {
     if (!g || g[13] !== dy.shape[1] || g[14] !== dy.shape[2] || g[6] !== dy.shape[3]) return fallback(args);
     const out = backend.makeOutput([...filterShape], 'float32');
     addon.conv2dBackpropFilter(
-      heapOf(backend),
+      heapBuffer(backend),
       g,
-      offsetOf(backend, x),
-      offsetOf(backend, dy),
-      offsetOf(backend, out),
+      heapOffset(backend, x),
+      heapOffset(backend, dy),
+      heapOffset(backend, out),
     );
     return out;
   };
 }
 
-const NATIVE_CONV_KERNELS: Record<string, (addon: NativeKernels, fallback: Fallback) => tf.KernelFunc> = {
+const NATIVE_KERNELS: Record<string, (addon: NativeKernels, fallback: Fallback) => tf.KernelFunc> = {
   Conv2D: (addon, fallback) => conv2dForward(addon, fallback, false),
   FusedConv2D: (addon, fallback) => conv2dForward(addon, fallback, true),
   Conv2DBackpropInput: conv2dBackpropInput,
   Conv2DBackpropFilter: conv2dBackpropFilter,
+  Concat: nativeConcat,
+  SplitV: nativeSplitV,
 };
 
 let active = false;
@@ -153,9 +150,10 @@ export function registerNativeConvKernels(): boolean {
   if (active) return true;
   const addon = nativeKernels();
   if (!addon) return false;
-  for (const [name, make] of Object.entries(NATIVE_CONV_KERNELS)) {
+  for (const [name, make] of Object.entries(NATIVE_KERNELS)) {
     const previous = tf.getKernel(name, 'wasm');
-    if (!previous) throw new Error(`wasm kernel ${name} is not registered; cannot place the native one before it`);
+    if (!previous)
+      throw new Error(`wasm kernel ${name} is not registered; cannot place the native one before it`);
     const fallback: Fallback = (args) => previous.kernelFunc(args);
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: make(addon, fallback) });

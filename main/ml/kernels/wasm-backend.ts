@@ -32,6 +32,16 @@ export function heapF32(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/** The wasm memory as it is now: any allocation may grow it and replace the buffer, so read it per call. */
+export function heapBuffer(backend: BackendWasm): ArrayBuffer {
+  return (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer as ArrayBuffer;
+}
+
+/** Byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: BackendWasm, info: TensorInfo): number {
+  return backend.getMemoryOffset(info.dataId);
+}
+
 export function reshapeInfo(backend: BackendWasm, x: TensorInfo, shape: number[]): TensorInfo {
   return runWasmKernel(backend, 'Reshape', { x }, { shape });
 }

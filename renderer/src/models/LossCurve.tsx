@@ -30,7 +30,10 @@ export function LossCurve({
     <svg className="loss-curve" width={W} height={H} data-testid="loss-curve" data-points={losses.length}>
       <rect x={0} y={0} width={W} height={H} className="plot-bg" />
       {line.length > 1 && (
-        <polyline className="loss" points={line.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')} />
+        <polyline
+          className="loss"
+          points={line.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}
+        />
       )}
       {validation.map((v) => (
         <circle

@@ -146,16 +146,18 @@ export function ModelsScreen() {
                     : ''}
                 </td>
                 <td className="actions">
-                  {m.trainingRunId && (
-                    <button data-testid="show-run" onClick={() => setShownRun(m.trainingRunId ?? null)}>
-                      Comparison
-                    </button>
-                  )}
-                  {m.status === 'retired' && m.promotedAt && (
-                    <button data-testid="rollback" disabled={running} onClick={() => void rollback(m)}>
-                      Roll back to this
-                    </button>
-                  )}
+                  <div>
+                    {m.trainingRunId && (
+                      <button data-testid="show-run" onClick={() => setShownRun(m.trainingRunId ?? null)}>
+                        Comparison
+                      </button>
+                    )}
+                    {m.status === 'retired' && m.promotedAt && (
+                      <button data-testid="rollback" disabled={running} onClick={() => void rollback(m)}>
+                        Roll back to this
+                      </button>
+                    )}
+                  </div>
                 </td>
               </tr>
             ))}

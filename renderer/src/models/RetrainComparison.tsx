@@ -59,7 +59,10 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
   if (!run.heldOut || !run.candidate) {
     return (
       <section className="comparison" data-testid="comparison">
-        <strong>Run {run.runId}: {run.status}</strong> <span className="muted">{run.reason}</span>
+        <strong>
+          Run {run.runId}: {run.status}
+        </strong>{' '}
+        <span className="muted">{run.reason}</span>
       </section>
     );
   }
@@ -164,7 +167,8 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
         </tbody>
       </table>
       <h4>
-        Where they differ most <span className="muted">(white: both · green: candidate only · magenta: active only)</span>
+        Where they differ most{' '}
+        <span className="muted">(white: both · green: candidate only · magenta: active only)</span>
       </h4>
       <div className="overlays">
         {images
@@ -188,7 +192,12 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
               onChange={(e) => setReason(e.target.value)}
             />
           )}
-          <button className="primary" data-testid="promote" disabled={busy} onClick={() => void decide('promote')}>
+          <button
+            className="primary"
+            data-testid="promote"
+            disabled={busy}
+            onClick={() => void decide('promote')}
+          >
             {better ? 'Promote' : 'Promote anyway'}
           </button>
           <button data-testid="keep" disabled={busy} onClick={() => void decide('keep')}>

@@ -22,26 +22,42 @@ export function RetrainProgress({ status }: { status: RetrainStatus }) {
   const running = status.state === 'running';
   const pct = status.totalSteps > 0 ? Math.round((100 * status.step) / status.totalSteps) : 0;
   return (
-    <section className="retrain-progress" data-testid="retrain-progress" data-state={status.state} data-phase={status.phase}>
+    <section
+      className="retrain-progress"
+      data-testid="retrain-progress"
+      data-state={status.state}
+      data-phase={status.phase}
+    >
       <div className="rp-head">
         <strong>
-          {running ? PHASES[status.phase] : status.state === 'succeeded' ? 'Retrain finished' : `Retrain ${status.state}`}
+          {running
+            ? PHASES[status.phase]
+            : status.state === 'succeeded'
+              ? 'Retrain finished'
+              : `Retrain ${status.state}`}
         </strong>
         {status.runId && <span className="muted">run {status.runId}</span>}
         <span className="spacer" />
         {running && (
-          <button data-testid="retrain-cancel" onClick={() => client.invoke('cancelRetrain', {}).catch(report)}>
+          <button
+            data-testid="retrain-cancel"
+            onClick={() => client.invoke('cancelRetrain', {}).catch(report)}
+          >
             Cancel
           </button>
         )}
       </div>
       <div className="rp-bar">
-        <progress max={100} value={status.phase === 'training' ? pct : status.phase === 'preparing' ? 0 : 100} />
+        <progress
+          max={100}
+          value={status.phase === 'training' ? pct : status.phase === 'preparing' ? 0 : 100}
+        />
         <span className="muted" data-testid="retrain-step">
           step {status.step}/{status.totalSteps} · epoch {status.epoch}/{status.epochs}
         </span>
         <span className="muted" data-testid="retrain-eta">
-          elapsed {formatSeconds(status.elapsedSeconds)} · ETA {running ? formatSeconds(status.etaSeconds) : '–'}
+          elapsed {formatSeconds(status.elapsedSeconds)} · ETA{' '}
+          {running ? formatSeconds(status.etaSeconds) : '–'}
         </span>
       </div>
       <LossCurve losses={status.losses} validation={status.validation} totalSteps={status.totalSteps} />

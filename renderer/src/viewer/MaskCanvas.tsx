@@ -2,7 +2,7 @@
 // smoothing), plus pointer handling for zoom, pan and the editing tools. Pixels change only through the
 // MaskDocument; Konva only draws.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { Circle, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
+import { Circle, Group, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
 import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport.js';
@@ -38,7 +38,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const box = useRef<HTMLDivElement>(null);
   const overlayLayer = useRef<Konva.Layer>(null);
   const imageLayer = useRef<Konva.Layer>(null);
-  const cursor = useRef<Konva.Circle>(null);
+  const cursor = useRef<Konva.Group>(null);
   const lassoLine = useRef<Konva.Line>(null);
   const uiLayer = useRef<Konva.Layer>(null);
   const gesture = useRef<Gesture>({ kind: 'none' });
@@ -53,12 +53,14 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const el = box.current;
     if (!el) return;
     const measure = () => {
+      origin.current = null;
       const w = Math.max(1, Math.floor(el.clientWidth));
       const h = Math.max(1, Math.floor(el.clientHeight));
       setSize((s) => (s.w === w && s.h === h ? s : { w, h }));
       props.onSize(w, h);
     };
     measure();
+    origin.current = null;
     // props.onSize is read at resize time; the Viewer's setter never changes.
     const ro = new ResizeObserver(measure);
     ro.observe(el);
@@ -95,9 +97,12 @@ export function MaskCanvas(props: MaskCanvasProps) {
     return () => el.removeEventListener('wheel', onWheel);
   }, [onView]);
 
+  // The box's position, read once per gesture and on resize rather than per pointer sample: reading it after
+  // the status bar changed would force a layout on every move.
+  const origin = useRef<{ left: number; top: number } | null>(null);
   const local = (e: { clientX: number; clientY: number }): Point => {
-    const r = (box.current as HTMLDivElement).getBoundingClientRect();
-    return { x: e.clientX - r.left, y: e.clientY - r.top };
+    origin.current ??= (box.current as HTMLDivElement).getBoundingClientRect();
+    return { x: e.clientX - origin.current.left, y: e.clientY - origin.current.top };
   };
 
   const moveCursor = (screen: Point) => {
@@ -116,6 +121,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
 
   const onPointerDown = (e: React.PointerEvent) => {
     box.current?.focus();
+    origin.current = null;
     const screen = local(e);
     pointers.current.set(e.pointerId, screen);
     (e.target as Element).setPointerCapture?.(e.pointerId);
@@ -211,6 +217,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
       onPointerMove={onPointerMove}
       onPointerUp={endGesture}
       onPointerCancel={endGesture}
+      onPointerEnter={() => (origin.current = null)}
       onPointerLeave={() => props.onCursor(null)}
       onContextMenu={(e) => e.preventDefault()}
     >
@@ -237,15 +244,16 @@ export function MaskCanvas(props: MaskCanvasProps) {
           <KImage image={doc.canvas} x={0} y={0} width={doc.width} height={doc.height} />
         </Layer>
         <Layer ref={uiLayer} listening={false}>
-          <Circle
-            ref={cursor}
-            radius={Math.max(radius, 0.5)}
-            stroke="#fff"
-            strokeWidth={1 / view.scale}
-            visible={false}
-            shadowColor="#000"
-            shadowBlur={2 / view.scale}
-          />
+          {/* A dark ring under a white one: visible on any background, without a costly shadow blur. */}
+          <Group ref={cursor} visible={false}>
+            <Circle
+              radius={Math.max(radius, 0.5)}
+              stroke="#000"
+              strokeWidth={2.5 / view.scale}
+              opacity={0.6}
+            />
+            <Circle radius={Math.max(radius, 0.5)} stroke="#fff" strokeWidth={1 / view.scale} />
+          </Group>
           {/* Its points are set imperatively while a lasso is drawn, so a re-render never wipes them. */}
           <Line ref={lassoLine} closed stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={dash} />
         </Layer>

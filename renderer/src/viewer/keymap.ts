@@ -25,18 +25,27 @@ export type Action =
   | 'predict'
   | 'close';
 
+/** The parts of a keydown the map reads (a DOM KeyInput has them; tests pass plain objects). */
+export interface KeyInput {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  shiftKey: boolean;
+}
+
 export interface Binding {
   action: Action;
   keys: string; // as shown in the help overlay
   label: string;
-  match: (e: KeyboardEvent) => boolean;
+  match: (e: KeyInput) => boolean;
 }
 
-const mod = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
-const plain = (e: KeyboardEvent) => !e.ctrlKey && !e.metaKey && !e.altKey;
+const mod = (e: KeyInput) => e.ctrlKey || e.metaKey;
+const plain = (e: KeyInput) => !e.ctrlKey && !e.metaKey && !e.altKey;
 const key =
   (k: string, shift = false) =>
-  (e: KeyboardEvent) =>
+  (e: KeyInput) =>
     plain(e) && e.shiftKey === shift && e.key.toLowerCase() === k;
 
 export const BINDINGS: Binding[] = [
@@ -105,7 +114,7 @@ export const BINDINGS: Binding[] = [
   },
 ];
 
-export function actionFor(e: KeyboardEvent): Action | null {
+export function actionFor(e: KeyInput): Action | null {
   return BINDINGS.find((b) => b.match(e))?.action ?? null;
 }
 
@@ -130,10 +139,10 @@ const KEY_DRIVEN_INPUTS = new Set([
   'file',
 ]);
 
-/** The parts of a keydown the check below reads (a KeyboardEvent has them). */
+/** The parts of a keydown the check below reads. */
 export interface KeyTarget {
   key: string;
-  target: EventTarget | null;
+  target: unknown;
 }
 
 /**

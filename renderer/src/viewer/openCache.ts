@@ -13,16 +13,28 @@ export class OpenCache {
   private readonly masks = new Map<Id, Promise<MasksResponse>>();
   private readonly saves = new Map<Id, Promise<unknown>>();
   private pinned: Id | null = null;
-  private readonly off: () => void;
+  private watching = 0;
 
   constructor(
     private readonly client: RetinaClient,
     /** Decoded photographs kept, the open one included. */
     private readonly keep = 4,
-  ) {
-    this.off = client.on('imagesChanged', ({ imageIds }) => {
+  ) {}
+
+  /**
+   * Drops prefetched masks whenever main says an image changed, until the returned function is called; that
+   * also empties the cache. Call it from an effect (StrictMode may call it twice).
+   */
+  watch(): () => void {
+    const off = this.client.on('imagesChanged', ({ imageIds }) => {
       for (const id of imageIds) this.masks.delete(id);
     });
+    this.watching++;
+    return () => {
+      off();
+      this.watching--;
+      this.clear();
+    };
   }
 
   /** The decoded photograph (shared; do not release it). `pin` keeps it while it is on screen. */
@@ -47,11 +59,11 @@ export class OpenCache {
     return p ?? this.fetchMasks(imageId);
   }
 
-  /** Starts fetching what opening each of `imageIds` needs. */
+  /** Starts fetching what opening each of `imageIds` needs (masks only while watching: else they could go stale). */
   prefetch(imageIds: Id[]): void {
     for (const id of imageIds) {
       void this.image(id).catch(() => {});
-      if (!this.masks.has(id)) {
+      if (this.watching > 0 && !this.masks.has(id)) {
         const p = this.fetchMasks(id);
         p.catch(() => this.masks.get(id) === p && this.masks.delete(id));
         this.masks.set(id, p);
@@ -67,8 +79,7 @@ export class OpenCache {
     void all.then(() => this.saves.get(imageId) === all && this.saves.delete(imageId));
   }
 
-  dispose(): void {
-    this.off();
+  private clear(): void {
     for (const p of this.images.values()) void p.then(releaseImage, () => {});
     this.images.clear();
     this.masks.clear();

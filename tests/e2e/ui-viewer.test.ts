@@ -1,0 +1,189 @@
+// The viewer's finer points in a real browser (browser mode): an unreadable upload shows a readable message and
+// saves nothing; arrow keys on the focused threshold slider move the slider, not the image; undoing a hand edit
+// also undoes its "edited by hand" marks, so the slider rewrites those pixels again (checked pixel for pixel in
+// the SQLite file); the CLAHE display filter changes what is shown and nothing else.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { Browser, Page } from 'playwright-core';
+import { thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
+import {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type WebSocketCtor,
+} from '../../renderer/src/transport/httpClient.js';
+import {
+  brushRadius,
+  countDiff,
+  drag,
+  H,
+  recordPointer,
+  replay,
+  same,
+  storedMask,
+  storedPrediction,
+  W,
+  waitFor,
+} from './flow.js';
+import {
+  buildRenderer,
+  chromiumAvailable,
+  launchChromium,
+  screenshotPath,
+  startServe,
+  type ServeProcess,
+} from './harness.js';
+import { driveTestImage, tinyModelDir } from './model-fixture.js';
+
+async function finished(client: HttpClient, jobId: string): Promise<void> {
+  await waitFor(
+    `job ${jobId}`,
+    async () => {
+      const job = (await client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
+      if (job && ['failed', 'cancelled'].includes(job.state)) throw new Error(`job ${jobId} ${job.state}`);
+      return job?.state === 'done';
+    },
+    60_000,
+  );
+}
+
+describe(
+  'viewer details end to end (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let page: Page;
+    let client: HttpClient;
+
+    before(async () => {
+      const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
+      serve = await startServe({ modelDir, rendererDir });
+      client = createHttpClient({
+        baseUrl: new URL(serve.url).origin,
+        token: serve.token,
+        fetch: fetch as unknown as FetchLike,
+        WebSocket: WebSocket as unknown as WebSocketCtor,
+      });
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.on('pageerror', (err) => console.error('page error:', err.message));
+    });
+
+    after(async () => {
+      client?.close();
+      await browser?.close();
+      const code = await serve?.stop();
+      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+    });
+
+    test('an unreadable upload shows a readable message and saves nothing', async () => {
+      await page.goto(serve.url);
+      await page.getByTestId('worklist').waitFor();
+      const chooser = page.waitForEvent('filechooser');
+      await page.getByTestId('import-files').click();
+      await (
+        await chooser
+      ).setFiles([
+        { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture at all') },
+      ]);
+      const toast = page.locator('.toast.error').first();
+      await toast.waitFor({ timeout: 30_000 });
+      const text = (await toast.textContent()) ?? '';
+      assert.match(text, /^import failed: .*broken\.png/);
+      assert.ok(!/\n|\s+at\s+\S+:\d+/.test(text) && text.length < 300, `not a readable one-liner: ${text}`);
+      const listed = await client.invoke('listImages', { offset: 0, limit: 10 });
+      assert.equal(listed.total, 0, 'the unreadable file left an image behind');
+      assert.equal(await page.getByTestId('image-row').count(), 0);
+      await page.screenshot({ path: await screenshotPath('10-unreadable-upload') });
+    });
+
+    test('slider keys, undo of the edited-by-hand marks, and the CLAHE display filter', async () => {
+      const imported = await client.invoke('importFiles', {
+        paths: [driveTestImage('03'), driveTestImage('04')],
+      });
+      await finished(client, imported.jobId);
+      const images = (await client.invoke('listImages', { offset: 0, limit: 10, sort: 'name' })).items;
+      assert.deepEqual(
+        images.map((i) => i.fileName),
+        ['03_test.tif', '04_test.tif'],
+      );
+      const predicted = await client.invoke('predict', { imageIds: images.map((i) => i.id) });
+      await finished(client, predicted.jobId);
+      const second = images[1];
+      const id = Number(second.id);
+      const pred = await storedPrediction(serve.dbPath, id);
+
+      await page.goto(serve.url);
+      await waitFor(
+        'two predicted rows',
+        async () =>
+          (await page.getByTestId('image-status').allTextContents()).join() === 'predicted,predicted',
+      );
+      await page.locator(`[data-testid="image-row"][data-image-id="${second.id}"]`).dblclick();
+      await page.getByTestId('mask-canvas').waitFor();
+      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      const statusbar = page.locator('.stage .statusbar');
+      const slider = page.getByTestId('threshold');
+      const t0 = Number(await slider.inputValue());
+      assert.equal(t0.toFixed(2), pred.threshold.toFixed(2));
+
+      // ArrowLeft / ArrowRight on the focused slider move it; the viewer stays on image 2/2.
+      await slider.focus();
+      await page.keyboard.press('ArrowLeft');
+      await page.keyboard.press('ArrowLeft');
+      assert.equal(Number(await slider.inputValue()).toFixed(2), (t0 - 0.02).toFixed(2));
+      await page.keyboard.press('ArrowRight');
+      assert.equal(Number(await slider.inputValue()).toFixed(2), (t0 - 0.01).toFixed(2));
+      assert.match((await statusbar.textContent()) ?? '', /04_test\.tif.*2\/2/);
+      await slider.blur();
+
+      // Erase a stroke by hand, undo it, then move the slider: the pixels the undone stroke had claimed follow
+      // the prediction again, so the saved draft is exactly the prediction thresholded at the new value.
+      await recordPointer(page);
+      const radius = await brushRadius(page);
+      await page.keyboard.press('e');
+      const stroke = await drag(page, { x: 150.2, y: 200.7 }, { x: 420.4, y: 380.1 });
+      const footprint = new Uint8Array(W * H);
+      replay(footprint, stroke, radius, 1);
+      const t = 0.3;
+      const atT = thresholdProbabilities(pred.prob16, t);
+      const atStart = thresholdProbabilities(pred.prob16, t0 - 0.01);
+      let rewritten = 0;
+      for (let p = 0; p < footprint.length; p++) if (footprint[p] && atT[p] !== atStart[p]) rewritten++;
+      assert.ok(rewritten > 20, `only ${rewritten} pixels under the stroke change between thresholds`);
+      await page.keyboard.press('Control+z');
+      await slider.fill(String(t));
+      await slider.blur();
+      await waitFor(
+        'the draft at threshold 0.3',
+        async () => same((await storedMask(serve.dbPath, id, 'draft'))?.data, atT),
+        20_000,
+      );
+      const draft = await storedMask(serve.dbPath, id, 'draft');
+      assert.equal(countDiff(draft?.data ?? new Uint8Array(0), atT), 0);
+
+      // CLAHE: what is shown changes, the mask does not; toggling back restores the picture exactly.
+      await page.keyboard.press('o');
+      const canvas = page.getByTestId('mask-canvas');
+      const plain = await canvas.screenshot();
+      await page.keyboard.press('c');
+      assert.equal(await page.getByTestId('clahe').isChecked(), true);
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      const enhanced = await canvas.screenshot();
+      assert.ok(!plain.equals(enhanced), 'CLAHE changed nothing on screen');
+      await page.keyboard.press('o');
+      await page.screenshot({ path: await screenshotPath('11-viewer-clahe') });
+      await page.keyboard.press('o');
+      await page.keyboard.press('c');
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      assert.ok(plain.equals(await canvas.screenshot()), 'turning CLAHE off did not restore the picture');
+      await page.keyboard.press('o');
+      assert.ok(
+        same((await storedMask(serve.dbPath, id, 'draft'))?.data, atT),
+        'a display filter changed the mask',
+      );
+    });
+  },
+);
