@@ -65,7 +65,8 @@ try {
     train.map((s) => ({ imagePath: s.imagePath, maskPath: s.maskPath })),
     { actor: 'annotator' },
   );
-  if (imported.imported.length !== 10) throw new Error(`imported ${imported.imported.length} of 10 STARE images`);
+  if (imported.imported.length !== 10)
+    throw new Error(`imported ${imported.imported.length} of 10 STARE images`);
 
   let lastPhase = '';
   const t0 = performance.now();
@@ -78,7 +79,9 @@ try {
     onProgress: (p) => {
       if (p.phase !== lastPhase) {
         lastPhase = p.phase;
-        process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${p.phase}: ${p.message}\n`);
+        process.stderr.write(
+          `[${((performance.now() - t0) / 1000).toFixed(0)} s] ${p.phase}: ${p.message}\n`,
+        );
       }
     },
   });

@@ -297,7 +297,13 @@ export interface RetrainRunReport {
   data: { train: number; validation: number; heldOut: number; replay: number };
   seed: number;
   heldOut: { candidate: MetricsBrief; active: MetricsBrief; images: RetrainImageChange[] } | null;
-  benchmark: { path: string; split: string; images: number; candidate: MetricsBrief; active: MetricsBrief } | null;
+  benchmark: {
+    path: string;
+    split: string;
+    images: number;
+    candidate: MetricsBrief;
+    active: MetricsBrief;
+  } | null;
   decision: { better: boolean; reason: string; promoted: boolean } | null;
   losses: number[];
   validation: { epoch: number; trainLoss: number; valLoss: number; valF1: number }[];

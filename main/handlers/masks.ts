@@ -12,7 +12,7 @@ import {
   getModel,
   latestMasks,
   loadMask,
-  loadProbability,
+  loadProbabilityBytes,
   saveMaskVersion,
   type MaskVersion,
   type Store,
@@ -21,9 +21,9 @@ import { rowId, toId, toIdOrNull } from './ids.js';
 import { summaryFromRecord } from './summaries.js';
 
 /** The store keeps 8-bit probabilities (round(255 p)); the transport carries 16 bits: v16 = 257 * v8, exact. */
-function prob16FromUnit(prob: Float32Array): Uint8Array {
+function prob16FromBytes(prob: Uint8Array): Uint8Array {
   const out = new Uint16Array(prob.length);
-  for (let i = 0; i < prob.length; i++) out[i] = Math.round(prob[i] * 255) * 257;
+  for (let i = 0; i < prob.length; i++) out[i] = prob[i] * 257;
   const bytes = new Uint8Array(out.buffer);
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
     for (let i = 0; i < bytes.length; i += 2) [bytes[i], bytes[i + 1]] = [bytes[i + 1], bytes[i]];
@@ -33,7 +33,7 @@ function prob16FromUnit(prob: Float32Array): Uint8Array {
 
 async function predictionPayload(store: Store, v: MaskVersion): Promise<PredictionPayload> {
   const model = v.modelId !== null ? getModel(store, v.modelId) : null;
-  const prob = await loadProbability(store, v);
+  const prob = await loadProbabilityBytes(store, v);
   return {
     versionId: toId(v.id),
     modelId: toIdOrNull(v.modelId),
@@ -41,7 +41,7 @@ async function predictionPayload(store: Store, v: MaskVersion): Promise<Predicti
     createdAt: v.createdAt,
     threshold: v.threshold ?? 0.5,
     ...(prob
-      ? { encoding: 'prob16' as const, data: prob16FromUnit(prob) }
+      ? { encoding: 'prob16' as const, data: prob16FromBytes(prob) }
       : { encoding: 'mask8' as const, data: (await loadMask(store, v)).data }),
   };
 }

@@ -8,7 +8,10 @@ import { toIdOrNull } from './ids.js';
 export function lineageSummary(
   store: Store,
   record: ModelRecord,
-): Pick<ModelSummary, 'parentId' | 'trainingRunId' | 'promotedAt' | 'trainedOnMasks' | 'heldOut' | 'lastPromotion'> {
+): Pick<
+  ModelSummary,
+  'parentId' | 'trainingRunId' | 'promotedAt' | 'trainedOnMasks' | 'heldOut' | 'lastPromotion'
+> {
   const outcome = retrainOutcomeOf(store, record);
   const last = promotionHistory(store, record.id)[0] ?? null;
   return {

@@ -184,7 +184,8 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       return { width: image.width, height: image.height, mime: 'image/png', bytes: await readFile(file) };
     },
     setRetrainSettings: async (req) => ({
-      autoRetrainAfter: (await saveSettings(d.dbPath, { autoRetrainAfter: req.autoRetrainAfter })).autoRetrainAfter,
+      autoRetrainAfter: (await saveSettings(d.dbPath, { autoRetrainAfter: req.autoRetrainAfter }))
+        .autoRetrainAfter,
     }),
     promoteModel: (req) =>
       afterActiveChange(promoteCandidate(store, rowId(req.modelId, 'model'), d.user, req.reason)),
@@ -192,7 +193,8 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       const model = rejectCandidate(store, rowId(req.modelId, 'model'), d.user);
       return { model: await models.summary(model), repredictJobId: null };
     },
-    rollbackModel: (req) => afterActiveChange(rollbackTo(store, rowId(req.modelId, 'model'), d.user, req.reason)),
+    rollbackModel: (req) =>
+      afterActiveChange(rollbackTo(store, rowId(req.modelId, 'model'), d.user, req.reason)),
   };
 }
 
@@ -201,5 +203,7 @@ export function maybeAutoRetrain(d: RetrainDeps): void {
   const after = readSettings(d.dbPath).autoRetrainAfter;
   if (after <= 0 || d.retrain.running || !activeModel(d.store)) return;
   if (pendingApprovals(d.store) < after) return;
-  d.retrain.start('auto').catch((err: unknown) => console.error(`automatic retrain: ${(err as Error).message}`));
+  d.retrain
+    .start('auto')
+    .catch((err: unknown) => console.error(`automatic retrain: ${(err as Error).message}`));
 }

@@ -18,12 +18,12 @@ export interface FineTuneOptions {
 
 /** Defaults of the fine-tuning recipe: a few short epochs at a quarter of the default peak learning rate. */
 export const FINE_TUNE_DEFAULTS: Required<FineTuneOptions> = {
-  epochs: 6,
-  stepsPerEpoch: 50,
+  epochs: 4,
+  stepsPerEpoch: 40,
   batchSize: 16,
   learningRate: 5e-4,
   seed: 1,
-  maxMinutes: 4,
+  maxMinutes: 3,
 };
 
 /**

@@ -93,7 +93,11 @@ export function promoteCandidate(store: Store, modelId: number, actor: string, r
       : 'it was not compared with the active model on held-out images';
     throw new PromotionRefusedError(`promoting ${model.name} needs a reason: ${why}`);
   }
-  return promoteModel(store, model.id, actor, { reason: given, override: true, runId: outcome?.runId ?? null });
+  return promoteModel(store, model.id, actor, {
+    reason: given,
+    override: true,
+    runId: outcome?.runId ?? null,
+  });
 }
 
 /** Keeps the active model: the candidate is retired (its files and record stay, for the trace). */
@@ -111,7 +115,9 @@ export function rollbackTo(store: Store, modelId: number, actor: string, reason?
   if (model.status === 'active') return model;
   const current = activeModel(store);
   if (model.promotedAt === null) {
-    throw new PromotionRefusedError(`model ${model.name} was never active: promote it instead of rolling back`);
+    throw new PromotionRefusedError(
+      `model ${model.name} was never active: promote it instead of rolling back`,
+    );
   }
   return promoteModel(store, model.id, actor, {
     reason: cleanReason(reason) ?? `rollback from ${current?.name ?? 'no active model'}`,

@@ -333,7 +333,11 @@ export async function runRetrain(store: Store, opts: RetrainOptions): Promise<Re
       opts.actor,
     );
 
-    tracker.update({ phase: 'evaluating', message: 'scoring both models on the held-out images', etaSeconds: null });
+    tracker.update({
+      phase: 'evaluating',
+      message: 'scoring both models on the held-out images',
+      etaSeconds: null,
+    });
     cand = await openModel(trained.modelDir, { threads });
     act = await openModel(base.dirPath, { threads });
     const kept: { imageId: number; changed: number }[] = [];
@@ -352,7 +356,10 @@ export async function runRetrain(store: Store, opts: RetrainOptions): Promise<Re
           kept.push({ imageId, changed });
           kept.sort((x, y) => y.changed - x.changed);
           if (kept.findIndex((k) => k.imageId === imageId) >= OVERLAYS_KEPT) return;
-          await writeFileAtomic(overlayPath(store, run.id, imageId), await encodePng(differenceOverlay(s.image, c, a)));
+          await writeFileAtomic(
+            overlayPath(store, run.id, imageId),
+            await encodePng(differenceOverlay(s.image, c, a)),
+          );
           // The one pushed out of the top ranks loses its overlay.
           const evicted = kept[OVERLAYS_KEPT];
           if (evicted) await rm(overlayPath(store, run.id, evicted.imageId), { force: true });
@@ -395,22 +402,34 @@ export async function runRetrain(store: Store, opts: RetrainOptions): Promise<Re
     updateModelMetrics(
       store,
       candidate.id,
-      { heldOut: comparison.pooled.candidate, heldOutImages: images.length, benchmark: benchmark?.candidate ?? null },
+      {
+        heldOut: comparison.pooled.candidate,
+        heldOutImages: images.length,
+        benchmark: benchmark?.candidate ?? null,
+      },
       opts.actor,
     );
     let repredicted = 0;
     let repredictError: string | null = null;
     if (decision.better && opts.promote === 'if-better') {
-      promoteModel(store, candidate.id, opts.actor, { reason: decision.reason, override: false, runId: run.id });
+      promoteModel(store, candidate.id, opts.actor, {
+        reason: decision.reason,
+        override: false,
+        runId: run.id,
+      });
       promoted = true;
-      tracker.update({ phase: 'repredicting', message: 're-predicting draft-free images with the new model' }, decision.reason);
+      tracker.update(
+        { phase: 'repredicting', message: 're-predicting draft-free images with the new model' },
+        decision.reason,
+      );
       try {
         const done = await repredictDraftFree(store, candidate, {
           author: opts.actor,
           threads,
           hooks: {
             isCancelled: cancelled,
-            progress: (d, t, file) => tracker.update({ message: `re-predicting ${d}/${t}${file ? ` ${file}` : ''}` }),
+            progress: (d, t, file) =>
+              tracker.update({ message: `re-predicting ${d}/${t}${file ? ` ${file}` : ''}` }),
           },
         });
         repredicted = done.length;
@@ -441,7 +460,9 @@ export async function runRetrain(store: Store, opts: RetrainOptions): Promise<Re
     await closeModel(cand);
     await closeModel(act);
     const wasCancel =
-      err instanceof TrainingInterruptedError || err instanceof RetrainCancelledError || err instanceof Error && err.name === 'AbortError';
+      err instanceof TrainingInterruptedError ||
+      err instanceof RetrainCancelledError ||
+      (err instanceof Error && err.name === 'AbortError');
     if (!promoted) {
       // The candidate never became active: keep its record (retired) for the trace, or its files go.
       if (candidate) retireModel(store, candidate.id, opts.actor);
@@ -449,7 +470,12 @@ export async function runRetrain(store: Store, opts: RetrainOptions): Promise<Re
     }
     await rm(`${candidateDir}.checkpoint`, { recursive: true, force: true });
     const reason = wasCancel ? 'cancelled by the user' : (err as Error).message.split('\n')[0];
-    finishTrainingRun(store, run.id, { status: wasCancel ? 'cancelled' : 'failed', outcome: { reason } }, opts.actor);
+    finishTrainingRun(
+      store,
+      run.id,
+      { status: wasCancel ? 'cancelled' : 'failed', outcome: { reason } },
+      opts.actor,
+    );
     tracker.update({ phase: 'finished', message: reason, etaSeconds: 0 });
     if (wasCancel) throw new RetrainCancelledError(`retrain cancelled; ${base.name} stays active`);
     throw err;

@@ -59,7 +59,13 @@ const RANGES: Partial<Record<keyof RetrainSettings, [number, number, boolean]>> 
 export function checkSettings(s: RetrainSettings, where: string): RetrainSettings {
   for (const [key, [min, max, integer]] of Object.entries(RANGES) as [string, [number, number, boolean]][]) {
     const v = (s as unknown as Record<string, unknown>)[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    if (
+      typeof v !== 'number' ||
+      !Number.isFinite(v) ||
+      v < min ||
+      v > max ||
+      (integer && !Number.isInteger(v))
+    ) {
       throw new RetrainError(
         `${where}: ${key} must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`,
       );
@@ -67,7 +73,11 @@ export function checkSettings(s: RetrainSettings, where: string): RetrainSetting
   }
   if (s.benchmark !== null) {
     const b = s.benchmark as unknown as Record<string, unknown>;
-    if (typeof b !== 'object' || typeof b.path !== 'string' || !['train', 'test', 'all'].includes(String(b.split))) {
+    if (
+      typeof b !== 'object' ||
+      typeof b.path !== 'string' ||
+      !['train', 'test', 'all'].includes(String(b.split))
+    ) {
       throw new RetrainError(`${where}: benchmark must be null or { "path": "...", "split": "test" }`);
     }
   }
@@ -83,12 +93,16 @@ export function readSettings(dbPath: string): RetrainSettings {
   } catch (err) {
     throw new RetrainError(`${file}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new RetrainError(`${file}: not a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new RetrainError(`${file}: not a JSON object`);
   return checkSettings({ ...DEFAULT_RETRAIN_SETTINGS, ...(raw as Partial<RetrainSettings>) }, file);
 }
 
 /** Merges `changes` into the stored settings and writes them atomically; returns the result. */
-export async function saveSettings(dbPath: string, changes: Partial<RetrainSettings>): Promise<RetrainSettings> {
+export async function saveSettings(
+  dbPath: string,
+  changes: Partial<RetrainSettings>,
+): Promise<RetrainSettings> {
   const next = checkSettings({ ...readSettings(dbPath), ...changes }, 'retrain settings');
   await writeFileAtomic(settingsPath(dbPath), JSON.stringify(next, null, 2) + '\n');
   return next;

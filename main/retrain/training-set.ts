@@ -52,7 +52,8 @@ async function writeStoreSample(store: Store, dir: string, entry: SnapshotMask):
   const ext = image.rasterHash ? '.png' : (EXTENSION[image.format] ?? '.png');
   await copyFile(imageFilePath(store, image), join(dir, 'images', stem + ext));
   await writeFile(join(dir, 'masks', `${stem}.png`), await readMaskPng(store, version));
-  if (image.fovHash) await writeFile(join(dir, 'fov', `${stem}.png`), encodeMaskPng(await loadFov(store, image)));
+  if (image.fovHash)
+    await writeFile(join(dir, 'fov', `${stem}.png`), encodeMaskPng(await loadFov(store, image)));
   return stem;
 }
 
@@ -65,7 +66,11 @@ async function writeDatasetSample(dir: string, ref: SampleRef, kind: string): Pr
 }
 
 /** Writes the training set into `dir` (an empty folder the caller owns and removes). */
-export async function writeTrainingSet(store: Store, snapshot: RetrainSnapshot, dir: string): Promise<TrainingSet> {
+export async function writeTrainingSet(
+  store: Store,
+  snapshot: RetrainSnapshot,
+  dir: string,
+): Promise<TrainingSet> {
   for (const sub of ['images', 'masks', 'fov']) await mkdir(join(dir, sub), { recursive: true });
   const stems: string[] = [];
   for (const e of [...snapshot.train, ...snapshot.validation, ...snapshot.replay.store]) {
@@ -83,6 +88,7 @@ export async function writeTrainingSet(store: Store, snapshot: RetrainSnapshot, 
     stems.push(await writeDatasetSample(dir, sample, d.datasetKind));
   }
   await writeFile(join(dir, 'train.txt'), stems.join('\n') + '\n');
-  const validationIds = snapshot.validation.length > 0 ? snapshot.validation.map((v) => storeStem(v.imageId)) : undefined;
+  const validationIds =
+    snapshot.validation.length > 0 ? snapshot.validation.map((v) => storeStem(v.imageId)) : undefined;
   return { dataset: openDataset(dir, 'generic'), validationIds };
 }

@@ -58,7 +58,7 @@ export function encodeGreyPng(img: GreyImage): Buffer {
   return Buffer.concat([
     SIGNATURE,
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IDAT', deflateSync(raw, { level: 6 })),
     chunk('IEND', new Uint8Array(0)),
   ]);
 }
@@ -95,20 +95,26 @@ export function decodeGreyPng(buf: Uint8Array, name = 'PNG'): GreyImage | null {
   const raw = inflateSync(Buffer.concat(idat));
   if (raw.length < (width + 1) * height) throw new StoreError(`${name}: truncated PNG data`);
   const out = new Uint8Array(width * height);
+  // One tight loop per filter type: masks and probability maps are megapixels, decoded on every viewer open.
   for (let y = 0; y < height; y++) {
     const f = raw[y * (width + 1)];
     const src = y * (width + 1) + 1;
     const dst = y * width;
-    for (let x = 0; x < width; x++) {
-      const a = x > 0 ? out[dst + x - 1] : 0;
-      const up = y > 0 ? out[dst - width + x] : 0;
-      const c = x > 0 && y > 0 ? out[dst - width + x - 1] : 0;
-      const v = raw[src + x];
-      const pred =
-        f === 0 ? 0 : f === 1 ? a : f === 2 ? up : f === 3 ? (a + up) >> 1 : f === 4 ? paeth(a, up, c) : -1;
-      if (pred < 0) throw new StoreError(`${name}: bad PNG filter ${f}`);
-      out[dst + x] = (v + pred) & 0xff;
-    }
+    const prev = dst - width; // the row above (unused on row 0, where "up" is 0)
+    if (f === 0 || (f === 2 && y === 0)) out.set(raw.subarray(src, src + width), dst);
+    else if (f === 1) {
+      let a = 0;
+      for (let x = 0; x < width; x++) a = out[dst + x] = (raw[src + x] + a) & 0xff;
+    } else if (f === 2) {
+      for (let x = 0; x < width; x++) out[dst + x] = (raw[src + x] + out[prev + x]) & 0xff;
+    } else if (f === 3 || f === 4) {
+      for (let x = 0; x < width; x++) {
+        const a = x > 0 ? out[dst + x - 1] : 0;
+        const up = y > 0 ? out[prev + x] : 0;
+        const c = x > 0 && y > 0 ? out[prev + x - 1] : 0;
+        out[dst + x] = (raw[src + x] + (f === 3 ? (a + up) >> 1 : paeth(a, up, c))) & 0xff;
+      }
+    } else throw new StoreError(`${name}: bad PNG filter ${f}`);
   }
   return { width, height, data: out };
 }

@@ -41,6 +41,7 @@ export {
   listMaskVersions,
   loadMask,
   loadProbability,
+  loadProbabilityBytes,
   MASK_KINDS,
   readMaskPng,
   saveMaskVersion,

@@ -300,14 +300,21 @@ export async function loadMask(store: Store, version: MaskVersion): Promise<Bina
 }
 
 /** A prediction's probability map in [0,1] (8-bit precision), or null when none was saved. */
-export async function loadProbability(store: Store, version: MaskVersion): Promise<Float32Array | null> {
+/** The stored probability map as it is kept: 8 bits, v = round(255 p). */
+export async function loadProbabilityBytes(store: Store, version: MaskVersion): Promise<Uint8Array | null> {
   if (!version.probHash) return null;
   const grey = decodeGreyPng(
     await readBlob(store, version.probHash),
     `probability of mask version ${version.id}`,
   );
   if (!grey) throw new StoreError(`mask version ${version.id}: probability blob is not an 8-bit grey PNG`);
-  const out = new Float32Array(grey.data.length);
-  for (let i = 0; i < out.length; i++) out[i] = grey.data[i] / 255;
+  return grey.data;
+}
+
+export async function loadProbability(store: Store, version: MaskVersion): Promise<Float32Array | null> {
+  const bytes = await loadProbabilityBytes(store, version);
+  if (!bytes) return null;
+  const out = new Float32Array(bytes.length);
+  for (let i = 0; i < out.length; i++) out[i] = bytes[i] / 255;
   return out;
 }

@@ -39,129 +39,150 @@ function activeName(dbPath: string): string | null {
   }
 }
 
-describe('retrain end to end (browser mode, chromium)', { skip: !chromiumAvailable() && 'chromium not installed' }, () => {
-  let dbPath: string;
-  let rendererDir: string;
-  let serve: ServeProcess | null = null;
-  let browser: Browser;
-  let page: Page;
+describe(
+  'retrain end to end (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let dbPath: string;
+    let rendererDir: string;
+    let serve: ServeProcess | null = null;
+    let browser: Browser;
+    let page: Page;
 
-  const open = async (): Promise<void> => {
-    serve = await startServe({ rendererDir, dbPath });
-    await page.goto(serve.url);
-    await page.getByTestId('worklist').waitFor();
-  };
-  const stop = async (): Promise<void> => {
-    const code = await serve?.stop();
-    assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
-    serve = null;
-  };
+    const open = async (): Promise<void> => {
+      serve = await startServe({ rendererDir, dbPath });
+      await page.goto(serve.url);
+      await page.getByTestId('worklist').waitFor();
+    };
+    const stop = async (): Promise<void> => {
+      const code = await serve?.stop();
+      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      serve = null;
+    };
 
-  before(async () => {
-    const [modelDir, built] = await Promise.all([tinyModelDir(), buildRenderer()]);
-    rendererDir = built;
-    dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-retrain-')), 'retina.db');
-    // A database whose active model is the tiny one, with five images whose corrected masks are drafts.
-    const store = openStore(dbPath);
-    promoteModel(store, registerModel(store, { name: 'e2e-tiny', dirPath: modelDir, architecture: {} }, 'test').id, 'test');
-    const files = IMAGES.map((n) => ({
-      imagePath: path.join(DRIVE, 'images', `${n}_training.tif`),
-      maskPath: path.join(DRIVE, '1st_manual', `${n}_manual1.gif`),
-      fovPath: path.join(DRIVE, 'mask', `${n}_training_mask.gif`),
-    }));
-    await importImageFiles(store, files, { actor: 'annotator', maskKind: 'draft' });
-    store.close();
-    // A short fine-tune: the flow, not the model, is under test here.
-    await writeFile(
-      settingsPath(dbPath),
-      JSON.stringify({ epochs: 2, stepsPerEpoch: 10, batchSize: 4, replayImages: 0, learningRate: 3e-3 }),
-    );
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('pageerror', (err) => console.error('page error:', err.message));
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (serve) await stop();
-  });
-
-  test('approve, retrain, watch, compare, promote; restart keeps it; rollback restores the old model', async () => {
-    await open();
-    assert.match((await page.getByTestId('active-model').textContent()) ?? '', /e2e-tiny/);
-
-    // Approve the five corrected masks in the viewer (A approves what is on screen).
-    await waitFor('five rows', async () => (await page.getByTestId('image-row').count()) === IMAGES.length);
-    await page.getByTestId('image-row').first().dblclick();
-    for (let i = 0; i < IMAGES.length; i++) {
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
-      await page.keyboard.press('a');
-      await page.locator('.toast', { hasText: 'Approved' }).last().waitFor();
-      if (i < IMAGES.length - 1) await page.keyboard.press('ArrowRight');
-    }
-    await page.keyboard.press('Escape');
-    await waitFor('all approved', async () => {
-      const s = await page.getByTestId('image-status').allTextContents();
-      return s.length === IMAGES.length && s.every((x) => x === 'approved');
+    before(async () => {
+      const [modelDir, built] = await Promise.all([tinyModelDir(), buildRenderer()]);
+      rendererDir = built;
+      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-retrain-')), 'retina.db');
+      // A database whose active model is the tiny one, with five images whose corrected masks are drafts.
+      const store = openStore(dbPath);
+      promoteModel(
+        store,
+        registerModel(store, { name: 'e2e-tiny', dirPath: modelDir, architecture: {} }, 'test').id,
+        'test',
+      );
+      const files = IMAGES.map((n) => ({
+        imagePath: path.join(DRIVE, 'images', `${n}_training.tif`),
+        maskPath: path.join(DRIVE, '1st_manual', `${n}_manual1.gif`),
+        fovPath: path.join(DRIVE, 'mask', `${n}_training_mask.gif`),
+      }));
+      await importImageFiles(store, files, { actor: 'annotator', maskKind: 'draft' });
+      store.close();
+      // A short fine-tune: the flow, not the model, is under test here.
+      await writeFile(
+        settingsPath(dbPath),
+        JSON.stringify({ epochs: 2, stepsPerEpoch: 10, batchSize: 4, replayImages: 0, learningRate: 3e-3 }),
+      );
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page.on('pageerror', (err) => console.error('page error:', err.message));
     });
 
-    // Models screen: five new approvals; press Retrain and watch the progress.
-    await page.getByTestId('nav-models').click();
-    await page.getByTestId('models-screen').waitFor();
-    await waitFor('5 new approvals', async () =>
-      /^5 approved masks/.test((await page.getByTestId('new-approvals').textContent()) ?? ''),
-    );
-    await page.getByTestId('retrain').click();
-    const progress = page.getByTestId('retrain-progress');
-    await waitFor(
-      'training steps on the loss curve',
-      async () => Number((await page.getByTestId('loss-curve').getAttribute('data-points')) ?? 0) >= 3,
-      90_000,
-    );
-    assert.match((await page.getByTestId('retrain-eta').textContent()) ?? '', /ETA \d/);
-    await page.screenshot({ path: await screenshotPath('10-retrain-progress') });
-    await waitFor('the run to finish', async () => (await progress.getAttribute('data-state')) === 'succeeded', 120_000);
+    after(async () => {
+      await browser?.close();
+      if (serve) await stop();
+    });
 
-    // The comparison: both models on the held-out image(s), per image, with overlays.
-    const comparison = page.getByTestId('comparison');
-    await comparison.waitFor();
-    assert.match((await page.getByTestId('comparison-table').textContent()) ?? '', /e2e-tiny.*e2e-tiny\+r\d+/s);
-    assert.ok((await page.locator('[data-testid="per-image"] tbody tr').count()) >= 1);
-    await page.locator('[data-testid="overlay"] img').first().waitFor();
-    await page.screenshot({ path: await screenshotPath('11-retrain-comparison'), fullPage: true });
-    const header = (await page.locator('[data-testid="comparison-table"] th').nth(2).textContent()) ?? '';
-    const candidateName = header.replace(/^Candidate: /, '');
-    assert.match(candidateName, /^e2e-tiny\+r\d+$/);
+    test('approve, retrain, watch, compare, promote; restart keeps it; rollback restores the old model', async () => {
+      await open();
+      assert.match((await page.getByTestId('active-model').textContent()) ?? '', /e2e-tiny/);
 
-    if ((await comparison.getAttribute('data-better')) !== 'true') {
-      await page.getByTestId('promote-reason').fill('the annotators checked it');
-    }
-    await page.getByTestId('promote').click();
-    await waitFor('the candidate active', async () =>
-      /is active/.test((await page.getByTestId('candidate-status').textContent()) ?? ''),
-    );
-    await waitFor('the top bar shows the new model', async () =>
-      ((await page.getByTestId('active-model').textContent()) ?? '').includes(candidateName),
-    );
-    assert.equal(activeName(dbPath), candidateName);
-    // Approved masks are untouched by the re-prediction that follows a promotion.
-    const store = openStore(dbPath, { readonly: true });
-    for (let id = 1; id <= IMAGES.length; id++) assert.equal(latestMasks(store, id).prediction, null);
-    store.close();
+      // Approve the five corrected masks in the viewer (A approves what is on screen).
+      await waitFor('five rows', async () => (await page.getByTestId('image-row').count()) === IMAGES.length);
+      await page.getByTestId('image-row').first().dblclick();
+      for (let i = 0; i < IMAGES.length; i++) {
+        await page.getByTestId('mask-canvas').waitFor();
+        await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+        await page.keyboard.press('a');
+        await page.locator('.toast', { hasText: 'Approved' }).last().waitFor();
+        if (i < IMAGES.length - 1) await page.keyboard.press('ArrowRight');
+      }
+      await page.keyboard.press('Escape');
+      await waitFor('all approved', async () => {
+        const s = await page.getByTestId('image-status').allTextContents();
+        return s.length === IMAGES.length && s.every((x) => x === 'approved');
+      });
 
-    // Restart the server: the promoted model is still the active one.
-    await stop();
-    await open();
-    assert.match((await page.getByTestId('active-model').textContent()) ?? '', new RegExp(candidateName.replace('+', '\\+')));
+      // Models screen: five new approvals; press Retrain and watch the progress.
+      await page.getByTestId('nav-models').click();
+      await page.getByTestId('models-screen').waitFor();
+      await waitFor('5 new approvals', async () =>
+        /^5 approved masks/.test((await page.getByTestId('new-approvals').textContent()) ?? ''),
+      );
+      await page.getByTestId('retrain').click();
+      const progress = page.getByTestId('retrain-progress');
+      await waitFor(
+        'training steps on the loss curve',
+        async () => Number((await page.getByTestId('loss-curve').getAttribute('data-points')) ?? 0) >= 3,
+        90_000,
+      );
+      assert.match((await page.getByTestId('retrain-eta').textContent()) ?? '', /ETA \d/);
+      await page.screenshot({ path: await screenshotPath('10-retrain-progress') });
+      await waitFor(
+        'the run to finish',
+        async () => (await progress.getAttribute('data-state')) === 'succeeded',
+        120_000,
+      );
 
-    // Roll back to the old model in one click.
-    await page.getByTestId('nav-models').click();
-    await page.locator('[data-testid="model-row"][data-status="retired"] [data-testid="rollback"]').first().click();
-    await waitFor('the old model active again', async () =>
-      /e2e-tiny \(/.test((await page.getByTestId('active-model').textContent()) ?? ''),
-    );
-    assert.equal(activeName(dbPath), 'e2e-tiny');
-    await page.screenshot({ path: await screenshotPath('12-models-after-rollback'), fullPage: true });
-  });
-});
+      // The comparison: both models on the held-out image(s), per image, with overlays.
+      const comparison = page.getByTestId('comparison');
+      await comparison.waitFor();
+      assert.match(
+        (await page.getByTestId('comparison-table').textContent()) ?? '',
+        /e2e-tiny.*e2e-tiny\+r\d+/s,
+      );
+      assert.ok((await page.locator('[data-testid="per-image"] tbody tr').count()) >= 1);
+      await page.locator('[data-testid="overlay"] img').first().waitFor();
+      await page.screenshot({ path: await screenshotPath('11-retrain-comparison'), fullPage: true });
+      const header = (await page.locator('[data-testid="comparison-table"] th').nth(2).textContent()) ?? '';
+      const candidateName = header.replace(/^Candidate: /, '');
+      assert.match(candidateName, /^e2e-tiny\+r\d+$/);
+
+      if ((await comparison.getAttribute('data-better')) !== 'true') {
+        await page.getByTestId('promote-reason').fill('the annotators checked it');
+      }
+      await page.getByTestId('promote').click();
+      await waitFor('the candidate active', async () =>
+        /is active/.test((await page.getByTestId('candidate-status').textContent()) ?? ''),
+      );
+      await waitFor('the top bar shows the new model', async () =>
+        ((await page.getByTestId('active-model').textContent()) ?? '').includes(candidateName),
+      );
+      assert.equal(activeName(dbPath), candidateName);
+      // Approved masks are untouched by the re-prediction that follows a promotion.
+      const store = openStore(dbPath, { readonly: true });
+      for (let id = 1; id <= IMAGES.length; id++) assert.equal(latestMasks(store, id).prediction, null);
+      store.close();
+
+      // Restart the server: the promoted model is still the active one.
+      await stop();
+      await open();
+      assert.match(
+        (await page.getByTestId('active-model').textContent()) ?? '',
+        new RegExp(candidateName.replace('+', '\\+')),
+      );
+
+      // Roll back to the old model in one click.
+      await page.getByTestId('nav-models').click();
+      await page
+        .locator('[data-testid="model-row"][data-status="retired"] [data-testid="rollback"]')
+        .first()
+        .click();
+      await waitFor('the old model active again', async () =>
+        /e2e-tiny \(/.test((await page.getByTestId('active-model').textContent()) ?? ''),
+      );
+      assert.equal(activeName(dbPath), 'e2e-tiny');
+      await page.screenshot({ path: await screenshotPath('12-models-after-rollback'), fullPage: true });
+    });
+  },
+);

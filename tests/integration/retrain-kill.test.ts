@@ -24,7 +24,9 @@ const DRIVE = path.join(datasetsRoot, 'DRIVE', 'training');
 function maskRows(dbPath: string): string {
   const store = openStore(dbPath, { readonly: true });
   try {
-    return JSON.stringify(store.db.prepare('SELECT id, image_id, kind, png_hash FROM mask_versions ORDER BY id').all());
+    return JSON.stringify(
+      store.db.prepare('SELECT id, image_id, kind, png_hash FROM mask_versions ORDER BY id').all(),
+    );
   } finally {
     store.close();
   }
@@ -48,12 +50,28 @@ test('SIGKILL during a retrain: the run is failed on the next start, the active 
 
     const child = spawn(
       process.execPath,
-      [path.join(repoRoot, 'bin', 'retina.mjs'), 'retrain', '--db', dbPath, '--epochs', '50', '--steps', '50',
-        '--batch', '4', '--replay', '0', '--threads', '1'],
+      [
+        path.join(repoRoot, 'bin', 'retina.mjs'),
+        'retrain',
+        '--db',
+        dbPath,
+        '--epochs',
+        '50',
+        '--steps',
+        '50',
+        '--batch',
+        '4',
+        '--replay',
+        '0',
+        '--threads',
+        '1',
+      ],
       { cwd: repoRoot, env: { ...process.env, RETINA_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
-    const killed = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, signal) => resolve(signal)));
+    const killed = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_c, signal) => resolve(signal)),
+    );
     child.stderr.on('data', (d: Buffer) => {
       out += d.toString();
       // The progress bar's first line: training steps are running.
@@ -77,7 +95,11 @@ test('SIGKILL during a retrain: the run is failed on the next start, the active 
       assert.equal(run.status, 'failed');
       assert.match(String((run.outcome as { reason: string }).reason), /interrupted/);
       assert.equal(activeModel(ws.store)?.id, root.id);
-      assert.deepEqual(listModels(ws.store).map((m) => m.id), [root.id], 'no candidate was registered');
+      assert.deepEqual(
+        listModels(ws.store).map((m) => m.id),
+        [root.id],
+        'no candidate was registered',
+      );
       assert.equal(listTrainingRuns(ws.store, { status: 'running' }).length, 0);
     } finally {
       await ws.close();

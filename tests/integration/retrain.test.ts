@@ -26,13 +26,24 @@ import {
 } from '../../main/store/index.js';
 import { runRetrain, type RetrainOutcome } from '../../main/retrain/run.js';
 import { RetrainCancelledError, RetrainError } from '../../main/retrain/errors.js';
-import { PromotionRefusedError, promoteCandidate, rejectCandidate, rollbackTo } from '../../main/retrain/registry.js';
+import {
+  PromotionRefusedError,
+  promoteCandidate,
+  rejectCandidate,
+  rollbackTo,
+} from '../../main/retrain/registry.js';
 import type { RetrainSnapshot } from '../../main/retrain/snapshot.js';
 import type { RetrainSettings } from '../../main/retrain/settings.js';
 import { datasetsRoot, tinyModelDir } from '../e2e/model-fixture.js';
 
 const DRIVE = path.join(datasetsRoot, 'DRIVE');
-const TINY: Partial<RetrainSettings> = { epochs: 2, stepsPerEpoch: 6, batchSize: 4, replayImages: 0, learningRate: 3e-3 };
+const TINY: Partial<RetrainSettings> = {
+  epochs: 2,
+  stepsPerEpoch: 6,
+  batchSize: 4,
+  replayImages: 0,
+  learningRate: 3e-3,
+};
 
 function driveTraining(n: string) {
   return {
@@ -93,7 +104,10 @@ describe('retrain on a real store', () => {
       threads: 1,
       onProgress: (p) => phases.add(p.phase),
     });
-    assert.deepEqual([...phases].filter((p) => p !== 'repredicting'), ['preparing', 'training', 'evaluating', 'finished']);
+    assert.deepEqual(
+      [...phases].filter((p) => p !== 'repredicting'),
+      ['preparing', 'training', 'evaluating', 'finished'],
+    );
     const run = getTrainingRun(store, first.runId);
     assert.equal(run.status, 'succeeded');
     assert.equal(run.baseModelId, root);
@@ -111,14 +125,20 @@ describe('retrain on a real store', () => {
       [...snap.train, ...snap.validation].map((e) => e.maskVersionId).sort((a, b) => a - b),
     );
     const heldOutIds = new Set(snap.heldOut.map((h) => h.imageId));
-    assert.ok(trained.every((t) => !heldOutIds.has(t.imageId)), 'a held-out image was trained on');
+    assert.ok(
+      trained.every((t) => !heldOutIds.has(t.imageId)),
+      'a held-out image was trained on',
+    );
     assert.deepEqual(
       first.heldOut.images.map((i) => i.imageId).sort(),
       [...heldOutIds].sort(),
       'the comparison did not use exactly the held-out images',
     );
     assert.equal(first.losses.length, 12);
-    assert.ok(first.heldOut.images.some((i) => i.overlay) && existsSync(path.join(`${store.path}.runs`, String(first.runId))));
+    assert.ok(
+      first.heldOut.images.some((i) => i.overlay) &&
+        existsSync(path.join(`${store.path}.runs`, String(first.runId))),
+    );
     // The rule: promoted exactly when the pooled held-out F1 is strictly higher.
     const better = first.heldOut.pooled.candidate.f1 > first.heldOut.pooled.active.f1;
     assert.equal(first.decision.better, better);
@@ -130,13 +150,18 @@ describe('retrain on a real store', () => {
     assert.equal(latestMasks(store, freeImage).prediction?.modelId, candidate.id);
     assert.equal(latestMasks(store, draftImage).prediction, null);
     for (const h of snap.heldOut) assert.equal(latestMasks(store, h.imageId).prediction, null);
-    const promote = listAudit(store, { entity: 'model', entityId: candidate.id }).find((a) => a.action === 'model.promote');
+    const promote = listAudit(store, { entity: 'model', entityId: candidate.id }).find(
+      (a) => a.action === 'model.promote',
+    );
     assert.match(String((promote?.details as { reason?: string }).reason), /held-out F1/);
   });
 
   test('nothing new to train on is refused before any run starts', async () => {
     const runs = listModels(store).length;
-    await assert.rejects(runRetrain(store, { actor: 't', trigger: 'cli', promote: 'if-better', settings: TINY }), RetrainError);
+    await assert.rejects(
+      runRetrain(store, { actor: 't', trigger: 'cli', promote: 'if-better', settings: TINY }),
+      RetrainError,
+    );
     assert.equal(listModels(store).length, runs);
   });
 
@@ -153,8 +178,16 @@ describe('retrain on a real store', () => {
     });
     const snap = snapshotOf(store, worse.runId);
     const firstHeldOut = snapshotOf(store, first.runId).heldOut.map((h) => h.imageId);
-    assert.deepEqual(snap.heldOut.map((h) => h.imageId), firstHeldOut, 'earlier held-out images must stay held out');
-    assert.deepEqual(snap.train.map((t) => t.imageId).length + snap.validation.length, 2, 'only the 2 new approvals train');
+    assert.deepEqual(
+      snap.heldOut.map((h) => h.imageId),
+      firstHeldOut,
+      'earlier held-out images must stay held out',
+    );
+    assert.deepEqual(
+      snap.train.map((t) => t.imageId).length + snap.validation.length,
+      2,
+      'only the 2 new approvals train',
+    );
     assert.ok(worse.heldOut.pooled.candidate.f1 < worse.heldOut.pooled.active.f1, worse.decision.reason);
     assert.equal(worse.decision.promoted, false);
     assert.equal(activeModel(store)?.id, before.id);
@@ -164,9 +197,14 @@ describe('retrain on a real store', () => {
     assert.equal(activeModel(store)?.id, before.id);
     promoteCandidate(store, worse.candidateModelId, 'tester', 'annotators prefer its thin-vessel recall');
     assert.equal(activeModel(store)?.id, worse.candidateModelId);
-    const audit = listAudit(store, { entity: 'model', entityId: worse.candidateModelId }).find((a) => a.action === 'model.promote');
+    const audit = listAudit(store, { entity: 'model', entityId: worse.candidateModelId }).find(
+      (a) => a.action === 'model.promote',
+    );
     assert.deepEqual(
-      { reason: (audit?.details as { reason: string }).reason, override: (audit?.details as { override: boolean }).override },
+      {
+        reason: (audit?.details as { reason: string }).reason,
+        override: (audit?.details as { override: boolean }).override,
+      },
       { reason: 'annotators prefer its thin-vessel recall', override: true },
     );
 
@@ -202,6 +240,9 @@ describe('retrain on a real store', () => {
     const run = getTrainingRun(store, runId);
     assert.equal(run.status, 'cancelled');
     assert.deepEqual(run.outcome, { reason: 'cancelled by the user' });
-    assert.ok(!existsSync(`${store.path}.models/tiny+r${runId}`) && !existsSync(`${store.path}.models/tiny+r${runId}.checkpoint`));
+    assert.ok(
+      !existsSync(`${store.path}.models/tiny+r${runId}`) &&
+        !existsSync(`${store.path}.models/tiny+r${runId}.checkpoint`),
+    );
   });
 });
