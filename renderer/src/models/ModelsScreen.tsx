@@ -140,10 +140,17 @@ export function ModelsScreen() {
                       ? `test ${m.metrics.f1.toFixed(4)}`
                       : '—'}
                 </td>
-                <td className="small">
-                  {m.lastPromotion
-                    ? `${m.lastPromotion.rollback ? 'rollback' : m.lastPromotion.override ? 'override' : 'promoted'}: ${m.lastPromotion.reason ?? ''}`
-                    : ''}
+                <td>
+                  {m.lastPromotion && (
+                    <span className="muted">
+                      {m.lastPromotion.rollback
+                        ? 'rollback'
+                        : m.lastPromotion.override
+                          ? 'override'
+                          : 'promoted'}
+                      {m.lastPromotion.reason ? `: ${m.lastPromotion.reason}` : ''}
+                    </span>
+                  )}
                 </td>
                 <td className="actions">
                   <div>
