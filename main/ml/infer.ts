@@ -18,6 +18,8 @@ export interface SegmentOptions {
   tileBatch?: number;
   /** Override the model's threshold. */
   threshold?: number;
+  /** Override the model's test-time flips setting. */
+  testTimeFlips?: boolean;
 }
 
 export interface Segmentation {
@@ -94,6 +96,48 @@ export async function predictProbability(
   return blender.result();
 }
 
+/** Mirrors a single-channel image horizontally and/or vertically (its own inverse). */
+export function flipImage(
+  src: Float32Array,
+  width: number,
+  height: number,
+  h: boolean,
+  v: boolean,
+): Float32Array {
+  const out = new Float32Array(src.length);
+  for (let y = 0; y < height; y++) {
+    const sy = v ? height - 1 - y : y;
+    const row = src.subarray(sy * width, (sy + 1) * width);
+    if (!h) out.set(row, y * width);
+    else for (let x = 0; x < width; x++) out[y * width + x] = row[width - 1 - x];
+  }
+  return out;
+}
+
+/** The mean prediction over the image and its three flips: vessels have no preferred orientation. */
+async function predictWithFlips(
+  input: Float32Array,
+  width: number,
+  height: number,
+  multiple: number,
+  predictor: Predictor,
+  opts: SegmentOptions,
+): Promise<Float32Array> {
+  const sum = new Float32Array(width * height);
+  for (const [h, v] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
+    const x = h || v ? flipImage(input, width, height, h, v) : input;
+    const p = await predictProbability(x, width, height, multiple, predictor, opts);
+    const back = h || v ? flipImage(p, width, height, h, v) : p;
+    for (let i = 0; i < sum.length; i++) sum[i] += back[i] * 0.25;
+  }
+  return sum;
+}
+
 /** Segments one photograph with a model: probability map and binary mask at the image's exact size. */
 export async function segmentImage(
   image: RasterImage,
@@ -108,7 +152,10 @@ export async function segmentImage(
   }
   const input = preprocessImage(image, fov, manifest.preprocess);
   const multiple = 2 ** manifest.architecture.depth;
-  const prob = await predictProbability(input, width, height, multiple, predictor, opts);
+  const flips = opts.testTimeFlips ?? manifest.testTimeFlips ?? false;
+  const prob = flips
+    ? await predictWithFlips(input, width, height, multiple, predictor, opts)
+    : await predictProbability(input, width, height, multiple, predictor, opts);
   if (opts.maskOutsideFov !== false) {
     for (let i = 0; i < prob.length; i++) if (fov.data[i] === 0) prob[i] = 0;
   }

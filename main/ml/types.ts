@@ -133,6 +133,8 @@ export interface ModelManifest {
   threshold: number;
   /** Tile size the network was trained on; inference tiles are multiples of 2^depth. */
   patchSize: number;
+  /** Test-time augmentation: average the predictions of the image and its horizontal/vertical flips. */
+  testTimeFlips?: boolean;
   parameters: number;
   provenance: {
     dataset: string;

@@ -79,7 +79,36 @@ test('segmentImage thresholds at the model threshold, zeroes outside the FOV and
   assert.equal(p.bitDepth, 16);
   assert.deepEqual(new Set(m.data), new Set([0, 255]));
   await assert.rejects(
-    segmentImage(image, manifest, pointwisePredictor(), { fov: { width: 1, height: 1, data: new Uint8Array(1) } }),
+    segmentImage(image, manifest, pointwisePredictor(), {
+      fov: { width: 1, height: 1, data: new Uint8Array(1) },
+    }),
     /FOV mask is 1x1 but the image is 97x61/,
   );
+});
+
+test('test-time flips average the flipped predictions back in place', async () => {
+  const { flipImage } = await import('../../main/ml/infer.js');
+  const w = 5;
+  const h = 3;
+  const x = Float32Array.from({ length: w * h }, (_, i) => i);
+  assert.deepEqual(Array.from(flipImage(x, w, h, true, false).subarray(0, 5)), [4, 3, 2, 1, 0]);
+  assert.deepEqual(Array.from(flipImage(x, w, h, false, true).subarray(0, 5)), [10, 11, 12, 13, 14]);
+  assert.deepEqual(flipImage(flipImage(x, w, h, true, true), w, h, true, true), x);
+  // A pointwise network is flip-equivariant, so the flip average equals the plain prediction.
+  const width = 70;
+  const height = 50;
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < width * height; i++) data[i * 3 + 1] = (i * 13) % 256;
+  const image: RasterImage = { width, height, channels: 3, bitDepth: 8, data };
+  const fov = { width, height, data: new Uint8Array(width * height).fill(1) };
+  const manifest = {
+    architecture: { depth: 4 },
+    preprocess: { channel: 'green', clahe: null, gamma: 1, normalise: 'unit' },
+    threshold: 0.6,
+  } as unknown as ModelManifest;
+  const plain = await segmentImage(image, manifest, pointwisePredictor(), { fov });
+  const counting = pointwisePredictor();
+  const flipped = await segmentImage(image, { ...manifest, testTimeFlips: true }, counting, { fov });
+  assert.equal(counting.calls, 4);
+  for (let i = 0; i < plain.prob.length; i++) assert.ok(Math.abs(plain.prob[i] - flipped.prob[i]) < 1e-6);
 });
