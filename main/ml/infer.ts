@@ -115,7 +115,7 @@ export function flipImage(
 }
 
 /** The mean prediction over the image and its three flips: vessels have no preferred orientation. */
-async function predictWithFlips(
+export async function predictWithFlips(
   input: Float32Array,
   width: number,
   height: number,

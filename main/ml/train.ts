@@ -13,7 +13,7 @@ import { preprocessImage } from './preprocess.js';
 import { samplePatchBatch, type PreparedSample } from './patches.js';
 import { createRng } from './rng.js';
 import { MetricsAccumulator } from './metrics.js';
-import { predictProbability } from './infer.js';
+import { predictProbability, predictWithFlips } from './infer.js';
 import { learningRateAt, type TrainConfig } from './recipes.js';
 import { countParameters } from './model.js';
 import { createTrainer, type Trainer } from './trainer.js';
@@ -176,14 +176,14 @@ async function validate(
   trainer: Trainer,
   val: PreparedSample[],
   depth: number,
+  flips = false,
 ): Promise<{ loss: number; f1: number; auc: number; threshold: number }> {
   const acc = new MetricsAccumulator();
   let loss = 0;
   const predictor = trainerPredictor(trainer);
   for (const s of val) {
-    const prob = await predictProbability(s.image, s.width, s.height, 2 ** depth, predictor, {
-      tileSize: 256,
-    });
+    const predict = flips ? predictWithFlips : predictProbability;
+    const prob = await predict(s.image, s.width, s.height, 2 ** depth, predictor, { tileSize: 256 });
     acc.add(prob, s.mask, s.fov);
     loss += validationLoss(prob, s.mask, s.fov);
   }
@@ -373,7 +373,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       message: `restoring the best epoch (${state.bestEpoch}) and choosing the threshold`,
     });
     await trainer.loadModel(join(ckptDir, 'best'));
-    const v = await validate(trainer, valSamples, cfg.architecture.depth);
+    const v = await validate(trainer, valSamples, cfg.architecture.depth, cfg.testTimeFlips);
     const manifest: ModelManifest = {
       format: 'retinastudio-model',
       formatVersion: 1,
@@ -383,6 +383,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       preprocess: cfg.preprocess,
       threshold: v.threshold,
       patchSize: cfg.patchSize,
+      ...(cfg.testTimeFlips ? { testTimeFlips: true } : {}),
       parameters: countParameters(cfg.architecture),
       provenance: {
         dataset: basename(dataset.root),
