@@ -16,7 +16,7 @@ directory (weights, ONNX export, preprocessing, threshold chosen on validation i
 Interrupted runs keep a checkpoint in DIR.checkpoint; --resume continues from it.
 
 Options:
-  --dataset DIR       dataset folder (default for --recipe default: ../shared/datasets/DRIVE)
+  --dataset DIR       dataset folder (default: ../shared/datasets/DRIVE)
   --kind KIND         drive | stare | generic (default: detected from the layout)
   --out DIR           model directory to write (must not exist unless --force)
   --recipe NAME       ${Object.keys(RECIPES).join(' | ')} (default: default)
@@ -90,9 +90,7 @@ export async function run(argv: string[]): Promise<number> {
       `--patch ${cfg.patchSize} must be a multiple of 2^depth = ${2 ** cfg.architecture.depth}`,
     );
   }
-  const datasetDir =
-    str(p, 'dataset') ?? (recipeName === 'default' ? join(datasetsRoot(), 'DRIVE') : undefined);
-  if (!datasetDir) throw new UsageError('--dataset is required');
+  const datasetDir = str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE');
   const kind = oneOf(p, 'kind', ['drive', 'stare', 'generic'] as const);
   const out = requireStr(p, 'out');
   const dataset = openDataset(datasetDir, kind);

@@ -15,8 +15,9 @@ export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }
 
+/** The bundled default model; RETINA_DEFAULT_MODEL points elsewhere (tests of a workstation without one). */
 export function defaultModelDir(): string {
-  return join(packageRoot(), 'resources', 'models', 'default');
+  return process.env.RETINA_DEFAULT_MODEL ?? join(packageRoot(), 'resources', 'models', 'default');
 }
 
 /** The model to use: the explicit one, else $RETINA_MODEL, else the bundled default. */

@@ -84,6 +84,8 @@ describe('browser-mode server', () => {
     await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
     await writeFile(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
     await writeFile(path.join(dir, 'secret.txt'), 'outside the renderer folder');
+    // These tests are of a workstation with no model at all, not even the bundled default.
+    process.env.RETINA_DEFAULT_MODEL = path.join(dir, 'no-model-here');
     ws = await createWorkstation({ dbPath: path.join(dir, 'retina.db'), shell: 'browser', user: 'tester' });
     server = await startServer({ handlers: ws.handlers, events: ws.events, staticDir });
     client = createHttpClient({
