@@ -55,3 +55,26 @@ test('the bundled default model loads and reproduces its card on two DRIVE test 
     await model.predictor.dispose();
   }
 });
+
+test('the bundled default model: ONNX Runtime and tfjs agree within 1e-4 on a real DRIVE image', async () => {
+  const { readImage } = await import('../../main/ml/image-io.js');
+  const { segmentImage } = await import('../../main/ml/infer.js');
+  const image = await readImage(path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '03_test.tif'));
+  const onnx = await openModel(undefined, { engine: 'onnx', threads: 2 });
+  const tfjs = await openModel(undefined, { engine: 'tfjs' });
+  try {
+    const a = await segmentImage(image, onnx.manifest, onnx.predictor);
+    const b = await segmentImage(image, tfjs.manifest, tfjs.predictor);
+    let maxDiff = 0;
+    let maskDiff = 0;
+    for (let i = 0; i < a.prob.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(a.prob[i] - b.prob[i]));
+      if (a.mask[i] !== b.mask[i] && Math.abs(a.prob[i] - a.threshold) > 1e-4) maskDiff++;
+    }
+    assert.ok(maxDiff <= 1e-4, `max abs difference ${maxDiff}`);
+    assert.equal(maskDiff, 0, 'binary masks differ away from the threshold');
+  } finally {
+    await onnx.predictor.dispose();
+    await tfjs.predictor.dispose();
+  }
+});
