@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { deriveFov } from './fov.js';
-import { readBinaryMap, readImage, toRgb8 } from './image-io.js';
+import { IMAGE_EXTENSIONS, readBinaryMap, readImage, toRgb8 } from './image-io.js';
 import type { BinaryMap, DatasetRef, LoadedSample, SampleRef, SplitName } from './types.js';
 
 /** One-line error naming the dataset path and what was expected there. */
@@ -18,21 +18,6 @@ export class DatasetError extends Error {
 }
 
 export type DatasetKind = DatasetRef['kind'];
-
-const IMAGE_EXTENSIONS = new Set([
-  '.png',
-  '.tif',
-  '.tiff',
-  '.gif',
-  '.jpg',
-  '.jpeg',
-  '.bmp',
-  '.ppm',
-  '.pgm',
-  '.pbm',
-  '.pnm',
-  '.webp',
-]);
 
 /** STARE has no official split; this is the common 10/10 split (see the datasets README). */
 export const STARE_TRAIN_IDS = [

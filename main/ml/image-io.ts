@@ -19,6 +19,22 @@ export class ImageReadError extends Error {
   }
 }
 
+/** File extensions of the formats readImage decodes (detection itself is by content). */
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.png',
+  '.tif',
+  '.tiff',
+  '.gif',
+  '.jpg',
+  '.jpeg',
+  '.bmp',
+  '.ppm',
+  '.pgm',
+  '.pbm',
+  '.pnm',
+  '.webp',
+]);
+
 export type ImageFormat = 'png' | 'tiff' | 'gif' | 'jpeg' | 'bmp' | 'pnm' | 'webp';
 
 /** Recognises a format from the first bytes of a file; null when unknown. */

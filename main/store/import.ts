@@ -9,6 +9,7 @@ import { DatasetError, openDataset, type DatasetKind } from '../ml/datasets.js';
 import {
   decodeImage,
   encodePng,
+  IMAGE_EXTENSIONS,
   ImageReadError,
   readImage,
   sniffFormat,
@@ -300,22 +301,7 @@ export async function importImageFiles(
   );
 }
 
-const IMAGE_EXT = new Set([
-  '.png',
-  '.tif',
-  '.tiff',
-  '.gif',
-  '.jpg',
-  '.jpeg',
-  '.bmp',
-  '.ppm',
-  '.pgm',
-  '.pbm',
-  '.pnm',
-  '.webp',
-  '.dcm',
-  '.dicom',
-]);
+const IMAGE_EXT = new Set([...IMAGE_EXTENSIONS, '.dcm', '.dicom']);
 const MASK_SUFFIX = /[_-]mask$/i;
 const FOV_SUFFIX = /[_-]fov$/i;
 

@@ -1,44 +1,20 @@
 // COCO's uncompressed RLE: run lengths over the pixels in column-major (Fortran) order, starting with a run of
 // zeros (possibly of length 0).
 import type { BinaryMap } from '../ml/types.js';
+import {
+  decodeCocoRle as decodeShared,
+  encodeCocoRle as encodeShared,
+  type CocoRle,
+} from '../../shared/coco-rle.js';
 
-export interface CocoRle {
-  size: [number, number]; // [height, width]
-  counts: number[];
-}
+export type { CocoRle };
 
 export function encodeCocoRle(mask: BinaryMap): CocoRle {
-  const { width: w, height: h, data } = mask;
-  const counts: number[] = [];
-  let current = 0;
-  let run = 0;
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      const v = data[y * w + x] ? 1 : 0;
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [h, w], counts };
+  return encodeShared(mask.data, mask.width, mask.height);
 }
 
 export function decodeCocoRle(rle: CocoRle): BinaryMap {
-  const [h, w] = rle.size;
-  const data = new Uint8Array(w * h);
-  let pos = 0;
-  let v = 0;
-  for (const count of rle.counts) {
-    for (let k = 0; k < count; k++, pos++) {
-      if (v) data[(pos % h) * w + Math.floor(pos / h)] = 1;
-    }
-    v ^= 1;
-  }
-  return { width: w, height: h, data };
+  return { width: rle.size[1], height: rle.size[0], data: decodeShared(rle) };
 }
 
 /** Pixel area and [x, y, width, height] bounding box of the non-zero pixels (zeros when empty). */

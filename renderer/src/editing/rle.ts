@@ -1,61 +1,11 @@
 // Run-length encodings of binary masks (any non-zero byte counts as 1; decoding yields 0/1).
 //
-// - COCO uncompressed RLE: runs over the mask in column-major (Fortran) order, starting with a run of 0s
-//   (possibly of length 0), `size` = [height, width] — the layout of COCO's `segmentation` field.
+// - COCO uncompressed RLE: shared/coco-rle.ts (re-exported here).
 // - Row-runs: runs in row-major order, starting with 0s, written as LEB128 varints into bytes. Compact and
 //   quick to produce (a DRIVE vessel mask of 330 kB becomes a few tens of kB), for transport and storage.
 
-import { checkMask } from './rect.js';
 
-export interface CocoRle {
-  size: [number, number];
-  counts: number[];
-}
-
-export function encodeCocoRle(mask: Uint8Array, width: number, height: number): CocoRle {
-  checkMask(mask, width, height);
-  const counts: number[] = [];
-  let current = 0;
-  let run = 0;
-  for (let x = 0; x < width; x++) {
-    for (let p = x; p < mask.length; p += width) {
-      const v = mask[p] !== 0 ? 1 : 0;
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [height, width], counts };
-}
-
-export function decodeCocoRle(rle: CocoRle): Uint8Array {
-  const [height, width] = rle.size;
-  const total = width * height;
-  const mask = new Uint8Array(total);
-  checkMask(mask, width, height);
-  let k = 0; // position in column-major order
-  let v = 0;
-  for (const c of rle.counts) {
-    if (!Number.isInteger(c) || c < 0 || k + c > total) {
-      throw new RangeError(`COCO RLE counts overflow a ${width}x${height} mask`);
-    }
-    if (v === 1) {
-      for (let e = k + c; k < e; k++) {
-        const x = (k / height) | 0;
-        mask[(k - x * height) * width + x] = 1;
-      }
-    } else {
-      k += c;
-    }
-    v ^= 1;
-  }
-  if (k !== total) throw new RangeError(`COCO RLE covers ${k} of ${total} pixels`);
-  return mask;
-}
+export { encodeCocoRle, decodeCocoRle, type CocoRle } from '../../../shared/coco-rle.js';
 
 /** Row-major runs (0s first) as LEB128 varints. */
 export function encodeRowRuns(mask: Uint8Array): Uint8Array {
