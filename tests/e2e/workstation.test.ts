@@ -4,8 +4,6 @@
 // to the exact pointer positions the page received. A second test drives the keyboard map and the threshold slider.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
 import {
@@ -29,7 +27,7 @@ import {
   startServe,
   type ServeProcess,
 } from './harness.js';
-import { driveTestImage, repoRoot, tinyModelDir } from './model-fixture.js';
+import { driveTestImage, tinyModelDir } from './model-fixture.js';
 
 describe(
   'workstation end to end (browser mode, chromium)',
@@ -134,10 +132,7 @@ describe(
       await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
       await page.getByTestId('mask-canvas').waitFor();
       await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
-      const viewerShot = await screenshotPath('02-viewer-overlay');
-      await page.screenshot({ path: viewerShot });
-      await mkdir(path.join(repoRoot, 'docs'), { recursive: true });
-      await copyFile(viewerShot, path.join(repoRoot, 'docs', 'viewer.png'));
+      await page.screenshot({ path: await screenshotPath('02-viewer-overlay') });
       const again = await storedMask(serve.dbPath, 1, 'approved');
       assert.equal(again?.id, approved.id, 'reloading created a new approved version');
       assert.ok(same(again?.data, expected));

@@ -1,0 +1,190 @@
+// Bad input from the UI, in a real browser (browser mode): a model that fails to load and masks of the wrong size
+// reaching the server each show a readable one-line message, leave the database as it was, and leave the page
+// working. The server runs with a broken copy of the bundled default model (model.onnx truncated); the wrong-size
+// masks are the page's own saveDraft/approveMask requests, altered on their way to the server.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { Browser, Page, Route } from 'playwright-core';
+import { decodeFrame, encodeFrame, rpcPath } from '../../shared/transport.js';
+import type { SaveMaskRequest } from '../../shared/contract.js';
+import { defaultModelDir, ONNX_FILE } from '../../main/ml/model-dir.js';
+import {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type WebSocketCtor,
+} from '../../renderer/src/transport/httpClient.js';
+import { brushRadius, countDiff, drag, H, recordPointer, replay, storedMask, W, waitFor } from './flow.js';
+import {
+  buildRenderer,
+  chromiumAvailable,
+  launchChromium,
+  screenshotPath,
+  startServe,
+  type ServeProcess,
+} from './harness.js';
+import { driveTestImage } from './model-fixture.js';
+
+/** A copy of the bundled default model whose ONNX file is cut short: its manifest reads, its weights do not. */
+async function brokenModelDir(): Promise<string> {
+  const dir = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-broken-model-')), 'model');
+  await cp(defaultModelDir(), dir, { recursive: true });
+  await truncate(path.join(dir, ONNX_FILE), 5000);
+  return dir;
+}
+
+/** Rewrites the page's request on `channel` with `alter`, passing it on to the real server. */
+async function alterMaskRequests(
+  page: Page,
+  channel: 'saveDraft' | 'approveMask',
+  alter: (req: SaveMaskRequest) => SaveMaskRequest,
+): Promise<{ seen: () => number; stop: () => Promise<void> }> {
+  let seen = 0;
+  const pattern = `**${rpcPath(channel)}`;
+  const handler = async (route: Route) => {
+    const body = route.request().postDataBuffer();
+    assert.ok(body, `${channel} request without a body`);
+    const req = decodeFrame(new Uint8Array(body)) as SaveMaskRequest;
+    seen++;
+    await route.continue({ postData: Buffer.from(encodeFrame(alter(req))) });
+  };
+  await page.route(pattern, handler);
+  return { seen: () => seen, stop: () => page.unroute(pattern, handler) };
+}
+
+/** The error toast with `pattern`; asserts it is one readable line (no stack, no dump). */
+async function errorToast(page: Page, pattern: RegExp): Promise<string> {
+  const toast = page.locator('.toast.error', { hasText: pattern }).first();
+  await toast.waitFor({ timeout: 30_000 });
+  const text = (await toast.textContent()) ?? '';
+  assert.ok(!/\n|\s+at\s+\S+:\d+/.test(text) && text.length < 300, `not a readable one-liner: ${text}`);
+  return text;
+}
+
+describe(
+  'errors from the UI end to end (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let page: Page;
+    let client: HttpClient;
+    let modelDir: string;
+    let imageId: string;
+    const pageErrors: string[] = [];
+
+    before(async () => {
+      let rendererDir: string;
+      [modelDir, rendererDir] = await Promise.all([brokenModelDir(), buildRenderer()]);
+      serve = await startServe({ modelDir, rendererDir });
+      client = createHttpClient({
+        baseUrl: new URL(serve.url).origin,
+        token: serve.token,
+        fetch: fetch as unknown as FetchLike,
+        WebSocket: WebSocket as unknown as WebSocketCtor,
+      });
+      const { jobId } = await client.invoke('importFiles', { paths: [driveTestImage('01')] });
+      await waitFor('the import', async () => {
+        const job = (await client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
+        assert.ok(job?.state !== 'failed', `import failed: ${job?.error?.message}`);
+        return job?.state === 'done';
+      });
+      imageId = (await client.invoke('listImages', { offset: 0, limit: 1 })).items[0].id;
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+    });
+
+    after(async () => {
+      client?.close();
+      await browser?.close();
+      const code = await serve?.stop();
+      if (modelDir) await rm(path.dirname(modelDir), { recursive: true, force: true });
+      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+    });
+
+    const masksOf = async () => ({
+      prediction: await storedMask(serve.dbPath, Number(imageId), 'prediction'),
+      draft: await storedMask(serve.dbPath, Number(imageId), 'draft'),
+      approved: await storedMask(serve.dbPath, Number(imageId), 'approved'),
+    });
+    const noMasks = { prediction: null, draft: null, approved: null };
+    const statusOf = async () => (await client.invoke('getImageInfo', { imageId })).status;
+
+    test('a model that fails to load: Predict shows a readable message, saves nothing, the page lives on', async () => {
+      await page.goto(serve.url);
+      await page.getByTestId('worklist').waitFor();
+      const modelsBefore = (await client.invoke('listModels', {})).models;
+      await page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      await page.getByTestId('mask-canvas').waitFor();
+      const predict = page.getByTestId('predict');
+      assert.equal(await predict.isEnabled(), true, 'Predict is disabled: the broken model was not offered');
+
+      await predict.click();
+      const text = await errorToast(page, /failed/);
+      assert.match(text, /^predict failed: .*model\.onnx.*not a valid ONNX model/);
+      await page.locator('[data-testid="job-predict"][data-state="failed"]').waitFor();
+      await page.screenshot({ path: await screenshotPath('20-model-fails-to-load') });
+
+      assert.deepEqual(await masksOf(), noMasks, 'the failed prediction left a mask version behind');
+      assert.equal(await statusOf(), 'new');
+      assert.deepEqual((await client.invoke('listModels', {})).models, modelsBefore, 'the models changed');
+      // The page lives on: Predict can be pressed again, the tools still answer the keyboard.
+      await waitFor('Predict enabled again', () => predict.isEnabled());
+      await page.keyboard.press('e');
+      assert.match((await page.getByTestId('tool-eraser').getAttribute('class')) ?? '', /\bon\b/);
+      await page.keyboard.press('b');
+      assert.deepEqual(pageErrors, []);
+    });
+
+    test('masks of the wrong size: a readable message, no new version, and the next good save works', async () => {
+      // The viewer is still open on the image (no prediction, so the mask starts empty).
+      await page.getByTestId('mask-canvas').waitFor();
+      await recordPointer(page);
+      const radius = await brushRadius(page);
+      const expected = new Uint8Array(W * H);
+      const saveState = page.getByTestId('save-state');
+
+      // saveDraft whose mask lost its last byte: the boundary's validator refuses it.
+      const short = await alterMaskRequests(page, 'saveDraft', (r) => ({ ...r, mask: r.mask.slice(0, -1) }));
+      replay(expected, await drag(page, { x: 100.5, y: 280.5 }, { x: 460.5, y: 300.5 }), radius, 1);
+      const shortText = await errorToast(page, /bytes, expected/);
+      assert.equal(shortText, `saveDraft.mask has ${W * H - 1} bytes, expected ${W}x${H} = ${W * H}`);
+      await saveState.filter({ hasText: /fail|error/i }).waitFor();
+      assert.equal(short.seen(), 1);
+      await short.stop();
+      assert.deepEqual(await masksOf(), noMasks, 'the refused draft was saved');
+
+      // approveMask with width and height swapped (the byte count still matches): the store refuses it.
+      const swapped = await alterMaskRequests(page, 'approveMask', (r) => ({
+        ...r,
+        width: r.height,
+        height: r.width,
+      }));
+      await page.keyboard.press('a');
+      const swappedText = await errorToast(page, /but image/);
+      assert.match(
+        swappedText,
+        new RegExp(`^mask is ${H}x${W} but image ${imageId} \\(01_test\\.tif\\) is ${W}x${H}$`),
+      );
+      assert.equal(swapped.seen(), 1);
+      await swapped.stop();
+      assert.deepEqual(await masksOf(), noMasks, 'the refused approval was saved');
+      assert.equal(await statusOf(), 'new');
+      await page.screenshot({ path: await screenshotPath('21-mask-wrong-size') });
+
+      // Nothing was lost on the page: the next edit saves a draft holding both strokes.
+      replay(expected, await drag(page, { x: 100.5, y: 420.5 }, { x: 460.5, y: 440.5 }), radius, 1);
+      await saveState.filter({ hasText: 'Saved' }).waitFor();
+      const draft = await waitFor('the good draft', () => storedMask(serve.dbPath, Number(imageId), 'draft'));
+      assert.ok(expected.reduce((a, v) => a + v, 0) > 2000, 'the strokes painted too little to test');
+      assert.equal(countDiff(draft.data, expected), 0, 'the draft is not exactly the two strokes');
+      assert.equal(await statusOf(), 'draft');
+      assert.deepEqual(pageErrors, []);
+    });
+  },
+);
