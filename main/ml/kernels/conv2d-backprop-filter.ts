@@ -5,7 +5,7 @@
 // XNNPACK does all the arithmetic. (Measured against im2col + matmul and a row-wise variant with (n,w) channels:
 // this was fastest at batch 8 and 16, the others pay for building their operands in JS and for weight packing.)
 import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
-import { disposeInfos, runWasmKernel, shape4, transposeInfo, type Attrs } from './wasm-backend.js';
+import { disposeInfos, runWasmKernel, shape4, transposeInfo, wasmKernel } from './wasm-backend.js';
 
 type PadAttr =
   'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -71,22 +71,6 @@ export function conv2dBackpropFilterWasm(
   return out;
 }
 
-export const conv2dBackpropFilterConfig = {
-  kernelName: 'Conv2DBackpropFilter',
-  backendName: 'wasm',
-  kernelFunc: ({
-    inputs,
-    backend,
-    attrs,
-  }: {
-    inputs: Record<string, TensorInfo>;
-    backend: unknown;
-    attrs?: Attrs;
-  }) =>
-    conv2dBackpropFilterWasm(
-      backend as BackendWasm,
-      inputs.x,
-      inputs.dy,
-      attrs as unknown as BackpropFilterAttrs,
-    ),
-};
+export const conv2dBackpropFilterConfig = wasmKernel('Conv2DBackpropFilter', (backend, inputs, attrs) =>
+  conv2dBackpropFilterWasm(backend, inputs.x, inputs.dy, attrs as unknown as BackpropFilterAttrs),
+);

@@ -13,6 +13,7 @@ import {
   shape4,
   transposeInfo,
   type Attrs,
+  wasmKernel,
 } from './wasm-backend.js';
 
 type PadAttr =
@@ -175,22 +176,6 @@ export function conv2dBackpropInputWasm(
   return out;
 }
 
-export const conv2dBackpropInputConfig = {
-  kernelName: 'Conv2DBackpropInput',
-  backendName: 'wasm',
-  kernelFunc: ({
-    inputs,
-    backend,
-    attrs,
-  }: {
-    inputs: Record<string, TensorInfo>;
-    backend: unknown;
-    attrs?: Attrs;
-  }) =>
-    conv2dBackpropInputWasm(
-      backend as BackendWasm,
-      inputs.dy,
-      inputs.filter,
-      attrs as unknown as BackpropInputAttrs,
-    ),
-};
+export const conv2dBackpropInputConfig = wasmKernel('Conv2DBackpropInput', (backend, inputs, attrs) =>
+  conv2dBackpropInputWasm(backend, inputs.dy, inputs.filter, attrs as unknown as BackpropInputAttrs),
+);

@@ -2,7 +2,7 @@
 // each dy to the first position holding the window's maximum, like the cpu backend, for any values.
 import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
 import { nativeKernels } from './native-addon.js';
-import { heapBuffer, heapF32, heapOffset, shape4, type Attrs } from './wasm-backend.js';
+import { heapBuffer, heapF32, heapOffset, shape4, wasmKernel } from './wasm-backend.js';
 
 interface MaxPoolGradAttrs {
   filterSize: number | [number, number];
@@ -79,17 +79,6 @@ export function maxPoolGradWasm(
   return out;
 }
 
-export const maxPoolGradConfig = {
-  kernelName: 'MaxPoolGrad',
-  backendName: 'wasm',
-  kernelFunc: ({
-    inputs,
-    backend,
-    attrs,
-  }: {
-    inputs: Record<string, TensorInfo>;
-    backend: unknown;
-    attrs?: Attrs;
-  }) =>
-    maxPoolGradWasm(backend as BackendWasm, inputs.dy, inputs.input, attrs as unknown as MaxPoolGradAttrs),
-};
+export const maxPoolGradConfig = wasmKernel('MaxPoolGrad', (backend, inputs, attrs) =>
+  maxPoolGradWasm(backend, inputs.dy, inputs.input, attrs as unknown as MaxPoolGradAttrs),
+);

@@ -1,7 +1,7 @@
 // ResizeNearestNeighborGrad for wasm (the stock kernel is wrong for batch > 1): replays the forward mapping of
 // every output pixel to its source pixel and accumulates dy there, which is the exact gradient for any sizes.
 import { type BackendWasm, type TensorInfo } from '../tf.js';
-import { heapF32, shape4, type Attrs } from './wasm-backend.js';
+import { heapF32, shape4, wasmKernel } from './wasm-backend.js';
 
 interface ResizeGradAttrs {
   alignCorners: boolean;
@@ -55,22 +55,6 @@ export function resizeNearestGradWasm(
   return out;
 }
 
-export const resizeNearestGradConfig = {
-  kernelName: 'ResizeNearestNeighborGrad',
-  backendName: 'wasm',
-  kernelFunc: ({
-    inputs,
-    backend,
-    attrs,
-  }: {
-    inputs: Record<string, TensorInfo>;
-    backend: unknown;
-    attrs?: Attrs;
-  }) =>
-    resizeNearestGradWasm(
-      backend as BackendWasm,
-      inputs.images,
-      inputs.dy,
-      attrs as unknown as ResizeGradAttrs,
-    ),
-};
+export const resizeNearestGradConfig = wasmKernel('ResizeNearestNeighborGrad', (backend, inputs, attrs) =>
+  resizeNearestGradWasm(backend, inputs.images, inputs.dy, attrs as unknown as ResizeGradAttrs),
+);

@@ -1,7 +1,7 @@
 // Tile for wasm: the stock kernel is ~10x slower than it needs to be, and batch-norm gradients tile a per-channel
 // vector to the full activation size every step. Copies each innermost block once, then replicates whole blocks.
 import { type BackendWasm, type TensorInfo } from '../tf.js';
-import { type Attrs } from './wasm-backend.js';
+import { wasmKernel } from './wasm-backend.js';
 
 export function tileWasm(backend: BackendWasm, x: TensorInfo, reps: number[]): TensorInfo {
   const xs = x.shape.length === 0 ? [1] : x.shape;
@@ -32,16 +32,6 @@ export function tileWasm(backend: BackendWasm, x: TensorInfo, reps: number[]): T
   return out;
 }
 
-export const tileConfig = {
-  kernelName: 'Tile',
-  backendName: 'wasm',
-  kernelFunc: ({
-    inputs,
-    backend,
-    attrs,
-  }: {
-    inputs: Record<string, TensorInfo>;
-    backend: unknown;
-    attrs?: Attrs;
-  }) => tileWasm(backend as BackendWasm, inputs.x, (attrs as { reps: number[] }).reps),
-};
+export const tileConfig = wasmKernel('Tile', (backend, inputs, attrs) =>
+  tileWasm(backend, inputs.x, (attrs as { reps: number[] }).reps),
+);

@@ -3,6 +3,26 @@
 import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
 
 export type Attrs = Record<string, unknown>;
+
+/** A kernel config for the wasm backend: `run` gets the backend typed and the attributes (never undefined). */
+export function wasmKernel(
+  kernelName: string,
+  run: (backend: BackendWasm, inputs: Record<string, TensorInfo>, attrs: Attrs) => TensorInfo | TensorInfo[],
+) {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({
+      inputs,
+      backend,
+      attrs,
+    }: {
+      inputs: Record<string, TensorInfo>;
+      backend: unknown;
+      attrs?: Attrs;
+    }) => run(backend as BackendWasm, inputs, attrs ?? {}),
+  };
+}
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /** Runs the kernel registered for wasm under `name` (the stock one unless the project replaced it). */
