@@ -24,6 +24,10 @@ const COMMANDS: Record<string, Subcommand> = {
     load: () => import('./card-command.js'),
   },
   export: { summary: 'export a model directory to ONNX', load: () => import('./export-command.js') },
+  compact: {
+    summary: 'store a model directory as float16 (about half the size)',
+    load: () => import('./compact-command.js'),
+  },
   db: {
     summary: 'manage the study database (init, import, export, backup, check)',
     load: () => import('./db-command.js'),

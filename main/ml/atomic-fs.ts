@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-function tempSibling(target: string): string {
+/** A hidden sibling name for a temporary that is renamed onto `target` when complete. */
+export function tempSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 

@@ -111,7 +111,13 @@ export interface Metrics {
  */
 export interface Predictor {
   readonly engine: 'tfjs' | 'onnx';
-  predict(input: Float32Array, n: number, height: number, width: number, channels: number): Promise<Float32Array>;
+  predict(
+    input: Float32Array,
+    n: number,
+    height: number,
+    width: number,
+    channels: number,
+  ): Promise<Float32Array>;
   dispose(): Promise<void> | void;
 }
 
@@ -153,5 +159,14 @@ export interface ModelManifest {
     validationCurve: { epoch: number; trainLoss: number; valLoss: number; valF1: number; valAuc: number }[];
   };
   testMetrics?: Record<string, Metrics>;
-  onnx?: { file: string; opset: number; irVersion: number; exporterVersion: string };
+  onnx?: {
+    file: string;
+    opset: number;
+    irVersion: number;
+    exporterVersion: string;
+    /** Kernel storage in the file; absent means float32. */
+    weightType?: 'float32' | 'float16';
+  };
+  /** Set by `retina compact`: the tfjs weights are rounded to float16 and stored as halves. */
+  weightsFloat16?: boolean;
 }

@@ -2,7 +2,7 @@
 // to NCHW once (the layout ONNX operators and ONNX Runtime's fast kernels use) and back once at the end.
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { OnnxExportError } from './errors.js';
-import { OnnxGraphBuilder } from './graph-builder.js';
+import { OnnxGraphBuilder, type WeightType } from './graph-builder.js';
 import {
   CONCAT_SPLITTING_CLASSES,
   CONVERTERS,
@@ -16,6 +16,7 @@ import {
   EXPORTER_NAME,
   EXPORTER_VERSION,
   INPUT_NAME,
+  MetaKey,
   ONNX_IR_VERSION,
   ONNX_OPSET,
   OUTPUT_NAME,
@@ -34,6 +35,12 @@ export interface OnnxExportOptions {
    * saves the concat copy and two layout reorders per decoder level in ONNX Runtime, ~3% on the reference U-Net).
    */
   splitConcat?: boolean;
+  /**
+   * Kernel storage (default float32). float16: kernels whose values are all exact halves (weights rounded by
+   * `retina compact`) are stored as halves and cast back to float32 in the graph (folded by ONNX Runtime at
+   * load), so inference runs in float32 as before; other kernels stay float32, so the export never rounds.
+   */
+  weightType?: WeightType;
 }
 
 /** Tensors reachable backwards from the outputs, producers before consumers. */
@@ -90,7 +97,11 @@ export function buildOnnxModel(
     for (const i of t.inputs) consumers.set(i.id, [...(consumers.get(i.id) ?? []), t]);
   }
 
-  const b = new OnnxGraphBuilder();
+  const weightType = options.weightType ?? 'float32';
+  if (weightType !== 'float32' && weightType !== 'float16') {
+    throw new OnnxExportError(`weight type "${String(weightType)}" is not supported (float32, float16)`);
+  }
+  const b = new OnnxGraphBuilder(weightType);
   b.reserve(INPUT_NAME);
   const names = new Map<number, string>();
   const concatParts = new Map<number, { name: string; channels: number }[]>();
@@ -171,7 +182,10 @@ export function buildOnnxModel(
       [{ name: INPUT_NAME, elemType: TensorDataType.FLOAT, dims: ['N', 'H', 'W', inChannels] }],
       [{ name: OUTPUT_NAME, elemType: TensorDataType.FLOAT, dims: ['N', 'H_out', 'W_out', outChannels] }],
     ),
-    metadata: buildMetadata(meta),
+    metadata: {
+      ...buildMetadata(meta),
+      ...(weightType === 'float16' ? { [MetaKey.weightType]: weightType } : {}),
+    },
   };
 }
 

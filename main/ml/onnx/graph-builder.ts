@@ -1,4 +1,5 @@
 // Accumulates ONNX nodes and initialisers with unique, readable names.
+import { allExactFloat16, encodeFloat16 } from '../float16.js';
 import {
   TensorDataType,
   type OnnxAttribute,
@@ -10,10 +11,21 @@ import {
 
 export type Attrs = Record<string, OnnxAttribute['value']>;
 
+/** How kernels are stored: float32, or (where that is exact) float16 halves cast back to float32 in the graph. */
+export type WeightType = 'float32' | 'float16';
+
+/** One factor per index along `axis` of a kernel (a batch norm folded into the convolution before it). */
+export interface AxisScale {
+  axis: number;
+  values: ArrayLike<number>;
+}
+
 export class OnnxGraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
   private used = new Set<string>();
+
+  constructor(readonly weightType: WeightType = 'float32') {}
 
   /** A fresh name derived from `hint` (ONNX names must be unique across values and initialisers). */
   uniqueName(hint: string): string {
@@ -57,6 +69,28 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /**
+   * A convolution kernel, multiplied by `scale` along one axis. float32: the product, computed in float64.
+   * float16, when every value is exactly a half (weights rounded by `retina compact`): the unscaled halves,
+   * then Cast (and Mul by the float32 scale) nodes that ONNX Runtime folds into a float32 initialiser when it
+   * loads the model, so inference still runs in float32 on exactly the weights tfjs has. A kernel that is
+   * not exact stays float32: the export itself never rounds.
+   */
+  kernelTensor(hint: string, dims: number[], data: Float32Array, scale: AxisScale | null): string {
+    if (this.weightType === 'float32' || !allExactFloat16(data))
+      return this.floatTensor(hint, dims, scale ? scaleAlong(data, dims, scale) : data);
+    const expected = dims.reduce((a, b) => a * b, 1);
+    if (expected !== data.length)
+      throw new Error(`initializer ${hint}: ${data.length} values for shape [${dims}]`);
+    const half = this.uniqueName(`${hint}_f16`);
+    this.initializers.push({ name: half, dims, dataType: TensorDataType.FLOAT16, raw: encodeFloat16(data) });
+    if (!scale) return this.node('Cast', [half], { to: TensorDataType.FLOAT }, hint);
+    const w = this.node('Cast', [half], { to: TensorDataType.FLOAT }, `${hint}_f32`);
+    const scaleDims = dims.map((d, i) => (i === scale.axis ? d : 1));
+    const s = this.floatTensor(`${hint}_fold`, scaleDims, Float32Array.from(scale.values));
+    return this.node('Mul', [w, s], {}, hint);
+  }
+
   int64Tensor(hint: string, values: number[]): string {
     const name = this.uniqueName(hint);
     const raw = new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer);
@@ -67,4 +101,15 @@ export class OnnxGraphBuilder {
   graph(name: string, inputs: OnnxValueInfo[], outputs: OnnxValueInfo[]): OnnxGraph {
     return { name, nodes: this.nodes, initializers: this.initializers, inputs, outputs };
   }
+}
+
+/** data * scale[index along axis], in float64 before the float32 store. */
+function scaleAlong(data: Float32Array, dims: number[], scale: AxisScale): Float32Array {
+  const stride = dims.slice(scale.axis + 1).reduce((a, b) => a * b, 1);
+  const n = dims[scale.axis];
+  if (scale.values.length !== n)
+    throw new Error(`scale has ${scale.values.length} values for axis size ${n}`);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] * scale.values[Math.floor(i / stride) % n];
+  return out;
 }

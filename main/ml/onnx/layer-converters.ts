@@ -1,6 +1,6 @@
 // One converter per supported tfjs layer class. Every tensor inside the graph is NCHW; the exporter adds the
 // NHWC<->NCHW transposes at the graph boundary only. Kernels are re-laid-out from tfjs (HWIO) to ONNX (OIHW).
-import type { Attrs, OnnxGraphBuilder } from './graph-builder.js';
+import type { Attrs, AxisScale, OnnxGraphBuilder } from './graph-builder.js';
 import type { LayerInfo } from './layer-config.js';
 
 /** Per-channel affine y = x * scale + shift (an inference-mode batch norm), folded into the preceding conv. */
@@ -109,11 +109,9 @@ function spatialPadding(
   return { auto_pad: 'SAME_UPPER' };
 }
 
-function scaleRows(w: Float32Array, rowOf: (i: number) => number, fold: ChannelAffine | null): Float32Array {
-  if (!fold) return w;
-  const out = new Float32Array(w.length);
-  for (let i = 0; i < w.length; i++) out[i] = w[i] * fold.scale[rowOf(i)];
-  return out;
+/** A folded batch norm's per-channel factor, along the kernel axis of the output channels. */
+function foldScale(fold: ChannelAffine | null, axis = 0): AxisScale | null {
+  return fold ? { axis, values: fold.scale } : null;
 }
 
 /** Bias after folding; null when there is neither a bias nor a fold. */
@@ -158,8 +156,7 @@ function conv2d(a: ConvertArgs): string {
   const [kh, kw, ci, co] = kernelDims(info, 'kernel', 4);
   const strides = info.pair('strides', [1, 1]);
   const dilation = info.pair('dilationRate', [1, 1]);
-  const wOnnx = hwioToOihw(info.weight('kernel').data, kh, kw, ci, co);
-  const w = scaleRows(wOnnx, (i) => Math.floor(i / (ci * kh * kw)), fold);
+  const w = hwioToOihw(info.weight('kernel').data, kh, kw, ci, co);
   const bias = foldedBias(info, co, fold);
   const attrs = {
     kernel_shape: [kh, kw],
@@ -179,7 +176,13 @@ function conv2d(a: ConvertArgs): string {
     }
     first += part.channels;
     const suffix = parts.length > 1 ? `_part${k}` : '';
-    const inputs = [part.name, b.floatTensor(`${info.name}/W${suffix}`, [co, part.channels, kh, kw], slice)];
+    const wName = b.kernelTensor(
+      `${info.name}/W${suffix}`,
+      [co, part.channels, kh, kw],
+      slice,
+      foldScale(fold),
+    );
+    const inputs = [part.name, wName];
     if (bias && k === 0) inputs.push(b.floatTensor(`${info.name}/B`, [co], bias));
     const c = b.node('Conv', inputs, attrs, `${info.name}${suffix}`);
     y = k === 0 ? c : b.node('Add', [y, c], {}, k === parts.length - 1 ? info.name : `${info.name}/sum${k}`);
@@ -204,10 +207,9 @@ function depthwise(
     for (let xx = 0; xx < kw; xx++)
       for (let c = 0; c < ci; c++)
         for (let j = 0; j < m; j++) w[((c * m + j) * kh + y) * kw + xx] = k[((y * kw + xx) * ci + c) * m + j];
-  const wf = scaleRows(w, (i) => Math.floor(i / (kh * kw)), fold);
   const strides = info.pair('strides', [1, 1]);
   const dilation = info.pair('dilationRate', [1, 1]);
-  const inputs = [x, b.floatTensor(`${info.name}/depthwise_W`, [ci * m, 1, kh, kw], wf)];
+  const inputs = [x, b.kernelTensor(`${info.name}/depthwise_W`, [ci * m, 1, kh, kw], w, foldScale(fold))];
   if (bias) inputs.push(b.floatTensor(`${info.name}/depthwise_B`, [ci * m], bias));
   return b.node(
     'Conv',
@@ -236,12 +238,8 @@ function separableConv2d(a: ConvertArgs): string {
   info.requireChannelsLast();
   const d = depthwise(b, info, single(a), 'depthwise_kernel', null, null);
   const [, , cm, co] = kernelDims(info, 'pointwise_kernel', 4);
-  const w = scaleRows(
-    hwioToOihw(info.weight('pointwise_kernel').data, 1, 1, cm, co),
-    (i) => Math.floor(i / cm),
-    fold,
-  );
-  const inputs = [d, b.floatTensor(`${info.name}/pointwise_W`, [co, cm, 1, 1], w)];
+  const w = hwioToOihw(info.weight('pointwise_kernel').data, 1, 1, cm, co);
+  const inputs = [d, b.kernelTensor(`${info.name}/pointwise_W`, [co, cm, 1, 1], w, foldScale(fold))];
   const bias = foldedBias(info, co, fold);
   if (bias) inputs.push(b.floatTensor(`${info.name}/pointwise_B`, [co], bias));
   const y = b.node('Conv', inputs, { kernel_shape: [1, 1] }, `${info.name}/pointwise`);
@@ -274,11 +272,19 @@ function conv2dTranspose(a: ConvertArgs): string {
     for (let o = 0; o < co; o++)
       for (let y = 0; y < s; y++)
         for (let xx = 0; xx < s; xx++)
-          for (let i = 0; i < ci; i++) {
-            const scale = fold ? fold.scale[o] : 1;
-            w[((o * s + y) * s + xx) * ci + i] = k[((y * kw + xx) * co + o) * ci + i] * scale;
-          }
-    const inputs = [x, b.floatTensor(`${info.name}/W`, [co * s * s, ci, 1, 1], w)];
+          for (let i = 0; i < ci; i++)
+            w[((o * s + y) * s + xx) * ci + i] = k[((y * kw + xx) * co + o) * ci + i];
+    // Output row o*s*s + y*s + x belongs to channel o.
+    const rowScale = fold
+      ? Float64Array.from({ length: co * s * s }, (_, r) => fold.scale[Math.floor(r / (s * s))])
+      : null;
+    const wName = b.kernelTensor(
+      `${info.name}/W`,
+      [co * s * s, ci, 1, 1],
+      w,
+      rowScale && { axis: 0, values: rowScale },
+    );
+    const inputs = [x, wName];
     if (bias) {
       const rep = new Float32Array(co * s * s);
       for (let i = 0; i < rep.length; i++) rep[i] = bias[Math.floor(i / (s * s))];
@@ -294,11 +300,9 @@ function conv2dTranspose(a: ConvertArgs): string {
   for (let y = 0; y < kh; y++)
     for (let xx = 0; xx < kw; xx++)
       for (let o = 0; o < co; o++)
-        for (let i = 0; i < ci; i++) {
-          const scale = fold ? fold.scale[o] : 1;
-          w[((i * co + o) * kh + y) * kw + xx] = k[((y * kw + xx) * co + o) * ci + i] * scale;
-        }
-  const inputs = [x, b.floatTensor(`${info.name}/W`, [ci, co, kh, kw], w)];
+        for (let i = 0; i < ci; i++)
+          w[((i * co + o) * kh + y) * kw + xx] = k[((y * kw + xx) * co + o) * ci + i];
+  const inputs = [x, b.kernelTensor(`${info.name}/W`, [ci, co, kh, kw], w, foldScale(fold, 1))];
   if (bias) inputs.push(b.floatTensor(`${info.name}/B`, [co], bias));
   const attrs: Attrs = { kernel_shape: [kh, kw], strides: [sh, sw], pads };
   if (outPad[0] > 0 || outPad[1] > 0) attrs.output_padding = outPad;

@@ -22,6 +22,8 @@ export const MetaKey = {
   architecture: 'architecture',
   patchSize: 'patch_size',
   layout: 'layout',
+  /** Present ("float16") only when kernels are stored as halves. */
+  weightType: 'weight_type',
 } as const;
 
 /** What the caller knows about the model beyond its weights. Values land as JSON strings in metadata_props. */

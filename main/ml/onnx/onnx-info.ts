@@ -62,9 +62,11 @@ export function inspectOnnx(bytes: Uint8Array, where: string): { model: OnnxMode
   if (typeof outputChannels !== 'number')
     throw new OnnxLoadError(`${where}: output channel dimension unknown`);
   const opsetEntry = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx');
-  const parameterCount = g.initializers
-    .filter((t) => t.dataType === TensorDataType.FLOAT)
-    .reduce((sum, t) => sum + t.raw.length / 4, 0);
+  const floatBytes: Record<number, number> = { [TensorDataType.FLOAT]: 4, [TensorDataType.FLOAT16]: 2 };
+  const parameterCount = g.initializers.reduce(
+    (sum, t) => sum + (floatBytes[t.dataType] ? t.raw.length / floatBytes[t.dataType] : 0),
+    0,
+  );
   return {
     model,
     info: {

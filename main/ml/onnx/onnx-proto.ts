@@ -11,7 +11,7 @@ import {
   type ProtoField,
 } from './protobuf.js';
 
-export const TensorDataType = { FLOAT: 1, INT64: 7 } as const;
+export const TensorDataType = { FLOAT: 1, INT64: 7, FLOAT16: 10 } as const;
 
 /** AttributeProto.AttributeType values used here. */
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;

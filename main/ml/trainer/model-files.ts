@@ -41,6 +41,11 @@ export async function modelToArtifacts(model: LayersModel): Promise<ModelArtifac
 
 /** Writes `dir/model.json` + `dir/weights.bin` atomically (replacing an existing directory). */
 export async function writeArtifacts(dir: string, artifacts: ModelArtifactsData): Promise<void> {
+  await writeDirAtomic(dir, (tmp) => writeArtifactFiles(tmp, artifacts), { overwrite: true });
+}
+
+/** Writes the two files into an existing (temporary) directory, non-atomically. */
+export async function writeArtifactFiles(dir: string, artifacts: ModelArtifactsData): Promise<void> {
   const modelJson = {
     format: 'layers-model',
     generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
@@ -48,14 +53,8 @@ export async function writeArtifacts(dir: string, artifacts: ModelArtifactsData)
     modelTopology: artifacts.modelTopology,
     weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifacts.weightSpecs }],
   };
-  await writeDirAtomic(
-    dir,
-    async (tmp) => {
-      await writeFile(join(tmp, WEIGHTS_BIN), new Uint8Array(artifacts.weightData));
-      await writeFile(join(tmp, MODEL_JSON), JSON.stringify(modelJson));
-    },
-    { overwrite: true },
-  );
+  await writeFile(join(dir, WEIGHTS_BIN), new Uint8Array(artifacts.weightData));
+  await writeFile(join(dir, MODEL_JSON), JSON.stringify(modelJson));
 }
 
 interface ModelJson {
@@ -63,7 +62,25 @@ interface ModelJson {
   weightsManifest?: { paths: string[]; weights: ModelArtifactsData['weightSpecs'] }[];
 }
 
-/** Reads a tfjs layers-model directory (single or sharded weight files). */
+const BYTES_PER_VALUE: Record<string, number> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  float16: 2,
+  uint16: 2,
+  uint8: 1,
+};
+
+/** Bytes one weight takes in the weight files: its stored (possibly quantised) type, not its loaded one. */
+function weightByteLength(spec: ModelArtifactsData['weightSpecs'][number], where: string): number {
+  const stored = spec.quantization?.dtype ?? spec.dtype;
+  const bytes = BYTES_PER_VALUE[stored];
+  if (bytes === undefined)
+    throw new ModelFilesError(`${where}: weight ${spec.name} has unsupported type ${stored}`);
+  return spec.shape.reduce((a, b) => a * b, 1) * bytes;
+}
+
+/** Reads a tfjs layers-model directory (single or sharded weight files, float32 or float16-quantised). */
 export async function readArtifacts(dir: string): Promise<ModelArtifactsData> {
   const jsonPath = join(dir, MODEL_JSON);
   let parsed: ModelJson;
@@ -91,7 +108,7 @@ export async function readArtifacts(dir: string): Promise<ModelArtifactsData> {
     }
   }
   const weightData = tf.io.CompositeArrayBuffer.join(buffers);
-  const expected = weightSpecs.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  const expected = weightSpecs.reduce((s, w) => s + weightByteLength(w, jsonPath), 0);
   if (weightData.byteLength !== expected) {
     throw new ModelFilesError(
       `${dir}: weights are ${weightData.byteLength} bytes, the manifest needs ${expected}`,

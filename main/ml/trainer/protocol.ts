@@ -20,10 +20,18 @@ export interface OptimizerState {
   v: Float32Array;
 }
 
+/** tfjs' weight quantisation record (model.json); float16 is what `retina compact` writes. */
+export interface WeightQuantization {
+  dtype: 'float16' | 'uint8' | 'uint16';
+  scale?: number;
+  min?: number;
+  original_dtype?: string;
+}
+
 /** What `model.save` produces, minus anything not needed to rebuild the model. */
 export interface ModelArtifactsData {
   modelTopology: object;
-  weightSpecs: { name: string; shape: number[]; dtype: string }[];
+  weightSpecs: { name: string; shape: number[]; dtype: string; quantization?: WeightQuantization }[];
   weightData: ArrayBuffer;
 }
 
