@@ -69,7 +69,9 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
       `dropout ${a.dropout}${a.residual ? ', residual blocks' : ''}, sigmoid output; **${manifest.parameters.toLocaleString('en-US')} parameters**.`,
     `- Preprocessing: ${pre.channel} channel, ${pre.clahe ? `CLAHE (clip ${pre.clahe.clipLimit}, ${pre.clahe.tileGrid}x${pre.clahe.tileGrid} tiles)` : 'no CLAHE'}, ` +
       `gamma ${pre.gamma}, ${pre.normalise === 'fov-zscore' ? 'zero mean / unit variance inside the FOV' : '[0,1] scaling'}.`,
-    `- Threshold ${manifest.threshold.toFixed(4)}, chosen on the validation images only (maximum F1).`,
+    `- Threshold ${manifest.threshold.toFixed(4)}, chosen on the validation images only (maximum F1)` +
+      `${manifest.testTimeFlips ? ', on predictions averaged over the image and its three flips (test-time flips, used for every score below)' : ''}.`,
+    `- Weights stored as ${manifest.weightsFloat16 ? 'float16 (retina compact; small tensors kept float32), run in float32' : 'float32'}.`,
     `- Inference: ${ev.msPerDriveImage.toFixed(0)} ms per 565x584 image (whole pipeline, ${ev.engine}, ${ev.threads} threads).`,
     '',
     '## Training',

@@ -52,10 +52,10 @@ export const REFERENCE_ARCHITECTURE: UNetConfig = REFERENCE_UNET;
 
 export const RECIPES: Record<string, TrainConfig> = {
   /**
-   * The bundled default model's recipe (DRIVE 21-40 only): the reference U-Net's shape at half the width
-   * (~0.49M parameters, the size of SA-UNet), which trains about twice as fast on a 2-core CPU.
+   * The reference U-Net's shape at half the width (~0.49M parameters, the size of SA-UNet): about 10 minutes with
+   * the native kernels; DRIVE test F1 0.818, AUC 0.976.
    */
-  default: {
+  compact: {
     architecture: { ...REFERENCE_ARCHITECTURE, depth: 4, baseFilters: 8, dropout: 0.1 },
     preprocess: BASE_PREPROCESS,
     augment: BASE_AUGMENT,
@@ -74,10 +74,10 @@ export const RECIPES: Record<string, TrainConfig> = {
     maxMinutes: 0,
   },
   /**
-   * The reference U-Net trained longer on BCE (better-ranked probabilities: AUC) with test-time flips; about an
-   * hour on a 2-core CPU with the native kernels.
+   * The bundled default model's recipe (DRIVE 21-40 only): the reference U-Net trained on BCE (well-ranked
+   * probabilities: AUC) with test-time flips; under an hour on a 2-core CPU with the native kernels.
    */
-  strong: {
+  default: {
     architecture: REFERENCE_ARCHITECTURE,
     preprocess: BASE_PREPROCESS,
     augment: BASE_AUGMENT,

@@ -16,6 +16,7 @@ import { MetricsAccumulator } from './metrics.js';
 import { predictProbability, predictWithFlips } from './infer.js';
 import { learningRateAt, type TrainConfig } from './recipes.js';
 import { countParameters } from './model.js';
+import { backendLabel } from './tf.js';
 import { createTrainer, type Trainer } from './trainer.js';
 import { writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
 import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from './model-dir.js';
@@ -394,7 +395,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         epochs: state.epochsDone,
         patchesSeen: state.patchesSeen,
         durationSeconds: state.secondsSpent,
-        backend: trainer.backend,
+        backend: backendLabel(trainer.backend),
         machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`,
         loss: cfg.loss,
         augment: cfg.augment,
