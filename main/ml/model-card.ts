@@ -170,7 +170,9 @@ export async function writeModelCard(
     series: series('pr'),
   });
   const curve = manifest.provenance.validationCurve;
-  const maxLoss = Math.max(1, ...curve.map((e) => Math.max(e.trainLoss, e.valLoss)));
+  // The first epoch's loss can dwarf the rest; scale to the later epochs (points above the top are clipped).
+  const scaled = curve.length > 3 ? curve.slice(1) : curve;
+  const maxLoss = Math.max(1, ...scaled.map((e) => Math.max(e.trainLoss, e.valLoss)));
   const training = await plotPng({
     title: 'Training',
     legend: 'middle-right',
