@@ -1,7 +1,7 @@
 // Inference benchmark: whole-image segmentation (preprocessing, FOV, network, tiling/blending, threshold) with
 // ONNX Runtime at 1 and 2 threads and with tfjs, on a 565x584 DRIVE image and a 3504x2336 (HRF-size) image, for the
 // reference U-Net and the bundled default model. Each configuration runs in its own process so peak RSS is its own.
-// Usage: npm run bench:infer [-- --runs N --no-tfjs-large]
+// Usage: npm run bench:infer [-- --runs N --no-tfjs-large --only reference|default]
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     options: {
       runs: { type: 'string', default: '7' },
       'no-tfjs-large': { type: 'boolean' },
+      only: { type: 'string' },
       child: { type: 'string' },
       label: { type: 'string' },
       image: { type: 'string' },
@@ -131,9 +132,11 @@ async function main(): Promise<void> {
   const { datasetsRoot, packageRoot } = await import('../main/ml/package-root.js');
   const tmp = await mkdtemp(path.join(tmpdir(), 'retina-bench-infer-'));
   try {
-    const models: [string, string][] = [['reference U-Net', await referenceModelDir(tmp)]];
+    const models: [string, string][] =
+      values.only === 'default' ? [] : [['reference U-Net', await referenceModelDir(tmp)]];
     const bundled = path.join(packageRoot(), 'resources', 'models', 'default');
-    if (existsSync(path.join(bundled, 'model.onnx'))) models.push(['default model', bundled]);
+    if (values.only === 'reference') process.stdout.write('(--only reference: default model rows skipped)\n');
+    else if (existsSync(path.join(bundled, 'model.onnx'))) models.push(['default model', bundled]);
     else process.stdout.write('(no bundled default model with an ONNX export: its rows are skipped)\n');
     const images: [string, string, number][] = [
       ['drive', path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '01_test.tif'), runs],
