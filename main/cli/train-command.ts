@@ -99,7 +99,6 @@ export async function run(argv: string[]): Promise<number> {
   const onInterrupt = (): void => controller.abort();
   process.on('retina:interrupt' as never, onInterrupt);
   let bar: ProgressBar | null = null;
-  let backendShown = false;
   const onEvent = (e: TrainEvent): void => {
     if (e.type === 'prepare' || e.type === 'finalise') process.stderr.write(`${e.message}\n`);
     else if (e.type === 'resume') process.stderr.write(`resuming after epoch ${e.epoch}\n`);
@@ -115,7 +114,6 @@ export async function run(argv: string[]): Promise<number> {
           `val F1 ${e.valF1.toFixed(4)}, val AUC ${e.valAuc.toFixed(4)}${e.improved ? ' (best)' : ''} [${e.seconds.toFixed(0)} s]\n`,
       );
     } else if (e.type === 'stop') process.stderr.write(`\nstopped: ${e.reason}\n`);
-    if (!backendShown && e.type === 'step') backendShown = true;
   };
   try {
     const result = await trainModel({

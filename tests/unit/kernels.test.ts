@@ -3,6 +3,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initTf, tf, useBackend, type BackendName, type Tensor } from '../../main/ml/tf.js';
+import { convOutputSize, type ConvCase } from './conv-cases.js';
 import { buildUNet } from '../../main/ml/model.js';
 import { diceBceLoss } from '../../main/ml/losses.js';
 import type { UNetConfig } from '../../main/ml/types.js';
@@ -55,18 +56,6 @@ async function compareWithCpu(name: string, fn: () => Tensor, tol = 1e-4): Promi
   assert.ok(maxAbs(c) > 0, `${name}: reference is all zeros, the comparison proves nothing`);
 }
 
-type Pad = 'same' | 'valid';
-interface ConvCase {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  s: number;
-  pad: Pad;
-}
-
 const CONV_CASES: ConvCase[] = [
   { n: 1, h: 7, w: 6, ci: 3, co: 4, k: 3, s: 1, pad: 'same' },
   { n: 3, h: 8, w: 8, ci: 2, co: 5, k: 3, s: 1, pad: 'valid' },
@@ -77,17 +66,6 @@ const CONV_CASES: ConvCase[] = [
   { n: 2, h: 10, w: 10, ci: 2, co: 2, k: 5, s: 3, pad: 'same' },
 ];
 
-function convGeometry(c: ConvCase): { ho: number; wo: number } {
-  const info = tf.backend_util.computeConv2DInfo(
-    [c.n, c.h, c.w, c.ci],
-    [c.k, c.k, c.ci, c.co],
-    c.s,
-    1,
-    c.pad,
-  );
-  return { ho: info.outHeight, wo: info.outWidth };
-}
-
 describe('project wasm kernels vs cpu', () => {
   before(async () => {
     const { backend } = await initTf('wasm');
@@ -97,7 +75,7 @@ describe('project wasm kernels vs cpu', () => {
   for (const c of CONV_CASES) {
     const label = `${c.n}x${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad}`;
     test(`Conv2DBackpropFilter ${label}`, async () => {
-      const { ho, wo } = convGeometry(c);
+      const { ho, wo } = convOutputSize(c);
       const xv = randoms(c.n * c.h * c.w * c.ci, 1);
       const dyv = randoms(c.n * ho * wo * c.co, 2);
       await compareWithCpu(
@@ -114,7 +92,7 @@ describe('project wasm kernels vs cpu', () => {
     });
 
     test(`Conv2DBackpropInput ${label}`, async () => {
-      const { ho, wo } = convGeometry(c);
+      const { ho, wo } = convOutputSize(c);
       const wv = randoms(c.k * c.k * c.ci * c.co, 3);
       const dyv = randoms(c.n * ho * wo * c.co, 4);
       await compareWithCpu(
@@ -282,7 +260,7 @@ describe('conv gradients vs finite differences', () => {
 
   for (const c of [CONV_CASES[0], CONV_CASES[2], CONV_CASES[3], CONV_CASES[4]]) {
     test(`dL/dW and dL/dx ${c.k}x${c.k} stride ${c.s} ${c.pad}`, () => {
-      const { ho, wo } = convGeometry(c);
+      const { ho, wo } = convOutputSize(c);
       const xv = randoms(c.n * c.h * c.w * c.ci, 11);
       const wv = randoms(c.k * c.k * c.ci * c.co, 12);
       const rv = randoms(c.n * ho * wo * c.co, 13);

@@ -5,6 +5,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { initTf, tf, useBackend, type BackendName, type Tensor } from '../../main/ml/tf.js';
+import { convOutputSize, type ConvCase } from './conv-cases.js';
 import {
   nativeKernels,
   nativeUnavailableReason,
@@ -67,17 +68,6 @@ async function compareWithCpu(label: string, fn: () => Tensor | Tensor[], tol = 
   assert.ok(err <= tol, `${label}: native vs cpu relative error ${err.toExponential(2)}`);
 }
 
-interface ConvCase {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  s: number;
-  pad: 'same' | 'valid';
-}
-
 // Wide rows (>= 24 columns) take the in-place path of the forward convolution, narrow ones the im2col path.
 const CONV_CASES: ConvCase[] = [
   { n: 1, h: 7, w: 9, ci: 1, co: 16, k: 3, s: 1, pad: 'same' },
@@ -92,17 +82,6 @@ const CONV_CASES: ConvCase[] = [
   { n: 2, h: 7, w: 29, ci: 32, co: 1, k: 1, s: 1, pad: 'same' },
   { n: 1, h: 5, w: 3, ci: 8, co: 16, k: 1, s: 1, pad: 'valid' },
 ];
-
-function outSize(c: ConvCase): { ho: number; wo: number } {
-  const info = tf.backend_util.computeConv2DInfo(
-    [c.n, c.h, c.w, c.ci],
-    [c.k, c.k, c.ci, c.co],
-    c.s,
-    1,
-    c.pad,
-  );
-  return { ho: info.outHeight, wo: info.outWidth };
-}
 
 function label(c: ConvCase): string {
   return `${c.n}x${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${c.pad}`;
@@ -143,7 +122,7 @@ describe('native kernels vs the cpu backend', { skip }, () => {
         });
 
         test(`conv2d input and filter gradients ${label(c)}`, async () => {
-          const { ho, wo } = outSize(c);
+          const { ho, wo } = convOutputSize(c);
           const x = randoms(c.n * c.h * c.w * c.ci, 4);
           const w = randoms(c.k * c.k * c.ci * c.co, 5);
           const dy = randoms(c.n * ho * wo * c.co, 6);
