@@ -1,8 +1,10 @@
 // UI benchmark in a real browser (Debian chromium via playwright-core) against the real `retina serve` on a temp
 // database: brush-stroke latency, pointer event to pixels on screen (p50/p95), on a 565x584 DRIVE image and on a
 // 3504x2336 image, and the time to open the 3504x2336 image with its mask. Goals: p95 <= 16 ms; open <= 300 ms.
-// The figures come from the renderer's own instrumentation (renderer/src/perf.ts, enabled by `perf=1`). Timings
-// depend on the machine's load: run it on an otherwise idle machine.
+// The figures come from the renderer's own instrumentation (renderer/src/perf.ts, enabled by `perf=1`). First,
+// without a browser, the editing kernels on a 3504x2336 mask: a full-diagonal brush stroke, a flood fill of a
+// comb of walls, a brush dab recorded for undo (the unit tests check their cost by counting, not timing).
+// Timings depend on the machine's load: run it on an otherwise idle machine.
 // Usage: npm run bench:ui
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -11,6 +13,9 @@ import sharp from 'sharp';
 import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import type { JobInfo } from '../shared/contract.js';
+import { strokeSegment } from '../renderer/src/editing/brush.js';
+import { floodFill } from '../renderer/src/editing/floodFill.js';
+import { UndoStack } from '../renderer/src/editing/undo.js';
 import {
   createHttpClient,
   type FetchLike,
@@ -118,7 +123,53 @@ function report(label: string, values: number[], goal: number): boolean {
   return ok;
 }
 
+/** Median of `runs` timings of `fn(k)` after one warm-up call, in ms; `setup` runs untimed before each call. */
+function timeIt(runs: number, fn: (k: number) => void, setup?: () => void): number {
+  setup?.();
+  fn(-1);
+  const t: number[] = [];
+  for (let k = 0; k < runs; k++) {
+    setup?.();
+    const t0 = performance.now();
+    fn(k);
+    t.push(performance.now() - t0);
+  }
+  return percentile(t, 50);
+}
+
+/** The editing kernels on a big mask, in this process: the figures behind the brush latency. */
+function kernels(): void {
+  const { width: w, height: h } = BIG;
+  const mask = new Uint8Array(w * h);
+  const stroke = timeIt(20, (k) =>
+    strokeSegment(mask, w, h, { x: 0, y: 0 }, { x: w, y: h }, 6, (k & 1) as 0 | 1),
+  );
+  console.log(
+    `brush: full-diagonal stroke, radius 6, ${w}x${h}: median ${stroke.toFixed(2)} ms (goal <= 5 ms)`,
+  );
+
+  const comb = new Uint8Array(w * h);
+  for (let x = 7; x < w; x += 16) for (let y = x % 32 === 7 ? 0 : 1; y < h - 1; y++) comb[y * w + x] = 1;
+  const fill = timeIt(
+    5,
+    () => floodFill(mask, w, h, 0, 0, 1),
+    () => mask.set(comb),
+  );
+  console.log(`flood fill: background of a comb of walls, ${w}x${h}: median ${ms(fill)} (goal <= 1000 ms)`);
+
+  mask.fill(0);
+  const stack = new UndoStack(mask, w, h);
+  const dab = timeIt(50, (k) => {
+    stack.begin('dab');
+    const x = 100 + (k + 1) * 60;
+    strokeSegment(mask, w, h, { x, y: 1000 }, { x: x + 30, y: 1040 }, 8, 1, stack.span);
+    stack.commit();
+  });
+  console.log(`undo: brush dab + record + commit, ${w}x${h}: median ${dab.toFixed(2)} ms (goal <= 5 ms)`);
+}
+
 async function main(): Promise<number> {
+  kernels();
   if (!chromiumAvailable()) {
     console.error(
       `bench:ui needs chromium at ${CHROMIUM} (apt-get install chromium, or set RETINA_CHROMIUM)`,

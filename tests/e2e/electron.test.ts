@@ -85,7 +85,7 @@ test('Electron shell: import, predict, correct, approve, reload; the stored mask
     await waitFor(
       'two imported rows',
       async () => (await page.getByTestId('image-row').count()) === 2,
-      30_000,
+      60_000, // a hang guard, as in workstation.test.ts
     );
     for (const row of await page.getByTestId('image-row').all())
       await row.locator('input[type=checkbox]').check();
@@ -93,7 +93,7 @@ test('Electron shell: import, predict, correct, approve, reload; the stored mask
     await waitFor(
       'both predicted',
       async () => (await page.getByTestId('image-status').allTextContents()).every((s) => s === 'predicted'),
-      60_000,
+      120_000,
     );
 
     const pred = await storedPrediction(dbPath, 1);

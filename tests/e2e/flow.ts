@@ -46,10 +46,14 @@ export async function storedPrediction(dbPath: string, imageId: number) {
   }
 }
 
+/**
+ * Polls `probe` until it returns a value. The timeout only guards against a hang: keep it about 10x the usual
+ * time (UI updates and draft saves take up to 2-3 s on a loaded machine).
+ */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | null | false>,
-  timeoutMs = 15_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T | null | false = null;

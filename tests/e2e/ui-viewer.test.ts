@@ -156,10 +156,8 @@ describe(
       await page.keyboard.press('Control+z');
       await slider.fill(String(t));
       await slider.blur();
-      await waitFor(
-        'the draft at threshold 0.3',
-        async () => same((await storedMask(serve.dbPath, id, 'draft'))?.data, atT),
-        20_000,
+      await waitFor('the draft at threshold 0.3', async () =>
+        same((await storedMask(serve.dbPath, id, 'draft'))?.data, atT),
       );
       const draft = await storedMask(serve.dbPath, id, 'draft');
       assert.equal(countDiff(draft?.data ?? new Uint8Array(0), atT), 0);

@@ -60,7 +60,12 @@ describe(
       const chooser = page.waitForEvent('filechooser');
       await page.getByTestId('import-files').click();
       await (await chooser).setFiles([driveTestImage('01'), driveTestImage('02')]);
-      await waitFor('two imported rows', async () => (await page.getByTestId('image-row').count()) === 2);
+      // Hang guards below: about 10x the usual 6 s import and 8 s prediction.
+      await waitFor(
+        'two imported rows',
+        async () => (await page.getByTestId('image-row').count()) === 2,
+        60_000,
+      );
       assert.deepEqual(await page.getByTestId('image-status').allTextContents(), ['new', 'new']);
 
       // Batch predict from the worklist.
@@ -73,7 +78,7 @@ describe(
           const s = await page.getByTestId('image-status').allTextContents();
           return s.length === 2 && s.every((x) => x === 'predicted');
         },
-        60_000,
+        120_000,
       );
       await page.screenshot({ path: await screenshotPath('01-worklist') });
 

@@ -2,6 +2,7 @@
 // contract round trip through the renderer's own HTTP client, binary payloads and events included.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -64,6 +65,15 @@ function wsStatus(url: string, headers: Record<string, string> = {}): Promise<nu
   });
 }
 
+/** The client's event sockets, newest last, so a test can wait for one to open instead of sleeping. */
+const eventSockets: WebSocket[] = [];
+class TrackedWebSocket extends WebSocket {
+  constructor(url: string) {
+    super(url);
+    eventSockets.push(this);
+  }
+}
+
 describe('browser-mode server', () => {
   let dir: string;
   let ws: Workstation;
@@ -92,7 +102,7 @@ describe('browser-mode server', () => {
       baseUrl: `http://127.0.0.1:${server.port}`,
       token: server.token,
       fetch: fetch as unknown as FetchLike,
-      WebSocket: WebSocket as unknown as WebSocketCtor,
+      WebSocket: TrackedWebSocket as unknown as WebSocketCtor,
     });
   });
 
@@ -206,9 +216,15 @@ describe('browser-mode server', () => {
 
   test('binary payloads round-trip: uploaded TIFF in, PNG out; a mask saved and read back byte for byte', async () => {
     const events: EventOf<'imagesChanged'>[] = [];
-    const off = client.on('imagesChanged', (e) => events.push(e));
-    // Give the client's event socket time to connect before anything happens.
-    await new Promise((r) => setTimeout(r, 150));
+    let notify = (): void => {};
+    const off = client.on('imagesChanged', (e) => {
+      events.push(e);
+      notify();
+    });
+    // The server registers a socket before it answers the upgrade, so once open it gets every later event.
+    const socket = eventSockets.at(-1);
+    if (!socket) throw new Error('the client opened no event socket');
+    if (socket.readyState !== WebSocket.OPEN) await once(socket, 'open');
     const tiff = await readFile(driveTestImage('01'));
     const { jobId } = await client.invoke('importFiles', {
       files: [{ name: '01_test.tif', bytes: new Uint8Array(tiff) }],
@@ -252,14 +268,20 @@ describe('browser-mode server', () => {
     const after = await client.invoke('getMasks', { imageId: image.id });
     assert.equal(after.draft?.versionId, masks.draft.versionId);
 
-    for (let i = 0; i < 100 && !events.some((e) => e.imageIds.includes(image.id)); i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    // The event may still be in flight on the socket: wait for it; the timer only guards against a hang.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('no imagesChanged event reached the WebSocket in 30 s')),
+        30_000,
+      );
+      notify = () => {
+        if (!events.some((e) => e.imageIds.includes(image.id))) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      notify();
+    });
     off();
-    assert.ok(
-      events.some((e) => e.imageIds.includes(image.id)),
-      'no imagesChanged event reached the WebSocket',
-    );
   });
 
   test('predict without any model fails at once with a model-failed message', async () => {

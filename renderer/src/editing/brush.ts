@@ -31,9 +31,18 @@ function solveLinear(coef: number, lo: number, hi: number, out: Float64Array): v
 
 const scratch = new Float64Array(2);
 
+/** Work counters a caller may pass to check the cost (tests do); strokes only ever add to them. */
+export interface BrushWork {
+  /** Rows examined. */
+  rows: number;
+  /** Pixels read or written. */
+  pixels: number;
+}
+
 /**
  * Paints (value 1) or erases (value 0) the capsule from `from` to `to` with the given radius.
- * `onSpan` is called before each row run is written (the undo recorder uses it).
+ * `onSpan` is called before each row run is written (the undo recorder uses it); `work`, when given, counts
+ * the rows examined and the pixels touched.
  * Returns the rectangle of pixels written (empty when the capsule lies outside the mask).
  */
 export function strokeSegment(
@@ -45,6 +54,7 @@ export function strokeSegment(
   radius: number,
   value: 0 | 1,
   onSpan?: SpanHook,
+  work?: BrushWork,
 ): Rect {
   checkMask(mask, width, height);
   if (![from.x, from.y, to.x, to.y, radius].every(Number.isFinite)) {
@@ -65,12 +75,14 @@ export function strokeSegment(
     const hi = Math.min(width, i1);
     if (hi <= lo) return;
     onSpan?.(j, lo, hi);
+    if (work) work.pixels += hi - lo;
     mask.fill(value, j * width + lo, j * width + hi);
     bounds.addSpan(j, lo, hi);
   };
 
   const jStart = Math.max(0, Math.floor(Math.min(ay, to.y) - r));
   const jEnd = Math.min(height - 1, Math.ceil(Math.max(ay, to.y) + r));
+  if (work) work.rows += Math.max(0, jEnd - jStart + 1);
   for (let j = jStart; j <= jEnd; j++) {
     const yc = j + 0.5;
     let lo = Infinity;
@@ -109,7 +121,9 @@ export function strokeSegment(
   for (const p of [from, to]) {
     const i = Math.floor(p.x);
     const j = Math.floor(p.y);
-    if (i >= 0 && i < width && j >= 0 && j < height && mask[j * width + i] !== value) writeSpan(j, i, i + 1);
+    if (i < 0 || i >= width || j < 0 || j >= height) continue;
+    if (work) work.pixels++;
+    if (mask[j * width + i] !== value) writeSpan(j, i, i + 1);
   }
   return bounds.toRect();
 }
@@ -123,6 +137,7 @@ export function stampDisc(
   radius: number,
   value: 0 | 1,
   onSpan?: SpanHook,
+  work?: BrushWork,
 ): Rect {
-  return strokeSegment(mask, width, height, center, center, radius, value, onSpan);
+  return strokeSegment(mask, width, height, center, center, radius, value, onSpan, work);
 }
