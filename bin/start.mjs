@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // `npm start`: the Electron app when the optional `electron` package and its binary are installed; otherwise
-// browser mode (`retina serve`), which prints the URL to open. Extra arguments (--db, --model...) pass through.
+// browser mode (`retina serve`), which prints the URL to open. Extra arguments (--db, --model...) pass through;
+// `--browser`, or a `--port` (only a server has one), asks for browser mode even where Electron is installed.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const args = process.argv.slice(2);
+const wantsBrowser = process.argv.includes('--browser') || process.argv.includes('--port');
+const args = process.argv.slice(2).filter((a) => a !== '--browser');
 
 /** The Electron binary's path, or null when the package or its downloaded binary is missing. */
 function electronBinary() {
@@ -19,13 +21,16 @@ function electronBinary() {
   }
 }
 
+// npm runs scripts from the package root; relative paths the user typed (--db studies.db) mean their own folder.
+const userCwd = process.env.INIT_CWD ?? process.cwd();
+
 function run(cmd, cmdArgs) {
-  const child = spawn(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  const child = spawn(cmd, cmdArgs, { cwd: userCwd, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 }
 
-const electron = electronBinary();
+const electron = wantsBrowser ? null : electronBinary();
 if (electron) {
   const needsBuild =
     !existsSync(`${root}dist/main/app/electron-main.js`) || !existsSync(`${root}renderer/dist/index.html`);
@@ -37,9 +42,13 @@ if (electron) {
     });
     if (b.status !== 0) process.exit(b.status ?? 1);
   }
-  run(electron, ['.', ...args]);
+  run(electron, [root, ...args]);
 } else {
-  console.log('Electron is not installed: starting browser mode. Open the URL below in a browser.');
+  console.log(
+    wantsBrowser
+      ? 'Starting browser mode. Open the URL below in a browser.'
+      : 'Electron is not installed: starting browser mode. Open the URL below in a browser.',
+  );
   if (!existsSync(`${root}renderer/dist/index.html`)) {
     const b = spawnSync(
       process.execPath,

@@ -412,6 +412,14 @@ export interface AppInfo {
   shell: 'electron' | 'browser';
   databasePath: string;
   user: string;
+  /** Credits for what the app ships that others made (the sample photograph), shown in About. */
+  notices: string[];
+}
+export interface SampleStudy {
+  /** The bundled sample photograph, imported once (opening it again reuses it). */
+  imageId: Id;
+  /** The prediction started for it; null when it already has one. */
+  predictJobId: Id | null;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- requests without parameters
@@ -438,6 +446,8 @@ export interface RequestChannels {
   getActiveModel: { request: Empty; response: { model: ModelSummary | null } };
   /** A native open dialog; browser mode answers 'unsupported' and the UI asks for a path instead. */
   showOpenDialog: { request: OpenDialogRequest; response: { paths: string[] } };
+  /** Imports the bundled CC0 sample photograph and segments it: a first-time user's first study. */
+  openSampleStudy: { request: Empty; response: SampleStudy };
   /** Fine-tunes the active model on new approvals in a worker; answers once the run exists. */
   startRetrain: { request: Empty; response: { runId: Id } };
   cancelRetrain: { request: Empty; response: { cancelled: boolean } };
@@ -549,6 +559,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   listModels: empty,
   getActiveModel: empty,
   showOpenDialog: obj({ mode: literal('files', 'folder'), title: optional(str({ max: 200 })) }),
+  openSampleStudy: empty,
   startRetrain: empty,
   cancelRetrain: empty,
   getRetrainStatus: empty,

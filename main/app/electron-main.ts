@@ -16,7 +16,7 @@ import {
 import { dispatchRequest, type RpcResult } from '../../shared/contract.js';
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/transport.js';
 import { createWorkstation, type Workstation } from '../handlers/index.js';
-import { packageRoot } from '../ml/package-root.js';
+import { rendererDir } from '../ml/package-root.js';
 import { defaultDatabasePath } from '../store/index.js';
 import { buildMenu } from './menu.js';
 import { registerScheme, serveRenderer } from './renderer-protocol.js';
@@ -35,10 +35,6 @@ function options(): { db: string; model: string | undefined } {
   const db = typeof values.db === 'string' ? values.db : defaultDatabasePath();
   const model = typeof values.model === 'string' ? resolve(values.model) : undefined;
   return { db: resolve(db), model };
-}
-
-function rendererDir(): string {
-  return process.env.RETINA_RENDERER_DIR ?? join(packageRoot(), 'renderer', 'dist');
 }
 
 let mainWindow: BrowserWindow | null = null;

@@ -1,6 +1,6 @@
 // `retina db init|import|export|backup|check`: the study store from the command line.
 import { userInfo } from 'node:os';
-import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   backupStore,
@@ -11,14 +11,16 @@ import {
   exportMasks,
   exportMetricsCsv,
   importDataset,
-  importFolder,
-  importImageFiles,
+  importPaths,
+  mergeReports,
   openStore,
   SCHEMA_VERSION,
   type ImportReport,
   type MaskSource,
+  type SkippedFile,
   type Store,
 } from '../store/index.js';
+import { LAYOUT_TITLES, type DatasetKind } from '../ml/dataset-layout.js';
 
 export interface DbCliIo {
   stdout: { write(text: string): unknown };
@@ -30,9 +32,14 @@ const HELP = `Usage: retina db <command> [options]
 
 Commands:
   init                      create the database (or migrate it to schema v${SCHEMA_VERSION})
-  import PATH...            import image files or folders (recursive; masks paired by stem in a sibling
-                            masks/ folder or as <stem>_mask.*); DICOM files are recognised by content
-    --dataset [KIND]        treat each PATH as a dataset layout: auto (default), drive, stare, generic
+  import PATH...            import image files or folders (recursive); DICOM files are recognised by content.
+                            Dataset layouts are recognised by their folders: DRIVE, STARE, HRF-style
+                            (images/ manual1/ mask/), LES-AV-style (images/ vessel/ mask/), images/ + masks/
+                            [+ fov/], CHASE-style (<stem>.jpg + <stem>_1stHO.png). Elsewhere annotations pair
+                            with images by name (masks/<stem>.*, <stem>_mask, _manual1, _gt, _1stHO, .ah, _fov).
+                            Annotations are never imported as images: one with no image is listed as skipped
+    --dataset [KIND]        read each PATH as one dataset with the adapter KIND: auto (default), drive,
+                            stare, generic (HRF-, LES-AV-, CHASE-style and images/ + masks/ folders)
     --name NAME             dataset name for the mask author 'dataset:<name>'
     --mask-kind KIND        kind of imported masks: approved (default) or draft
   export --out PATH         export masks
@@ -54,6 +61,8 @@ Exit codes: 0 ok, 1 error, 2 usage.`;
 
 class DbUsageError extends Error {}
 
+const DATASET_KINDS = ['auto', 'drive', 'stare', 'generic'] as const;
+
 type Values = Record<string, string | boolean | undefined>;
 
 function oneLine(err: unknown): string {
@@ -70,21 +79,32 @@ function pick<T extends string>(values: Values, name: string, allowed: readonly 
 }
 
 function summary(report: ImportReport): string {
+  const withMasks = report.imported.filter((i) => i.maskVersionId !== null).length;
   const lines = [
-    `imported ${report.imported.length}, duplicates skipped ${report.duplicates.length}, failed ${report.failed.length}`,
+    `imported ${report.imported.length} (${withMasks} with masks), duplicates skipped ${report.duplicates.length}, ` +
+      `failed ${report.failed.length}, other files skipped ${report.skipped.length}`,
   ];
+  for (const d of report.datasets)
+    lines.push(`  ${LAYOUT_TITLES[d.layout]} layout: ${d.root} (${d.images} images, dataset '${d.name}')`);
   for (const d of report.duplicates)
     lines.push(`  duplicate: ${d.source} (already image ${d.existingImageId})`);
   for (const f of report.failed) lines.push(`  failed: ${f.error}`);
+  lines.push(...skippedLines(report.skipped));
   return lines.join('\n');
 }
 
-function merge(a: ImportReport, b: ImportReport): ImportReport {
-  return {
-    imported: [...a.imported, ...b.imported],
-    duplicates: [...a.duplicates, ...b.duplicates],
-    failed: [...a.failed, ...b.failed],
-  };
+/** Skipped files, one line each, except that files of one folder skipped for the same reason share a line. */
+function skippedLines(skipped: SkippedFile[]): string[] {
+  const groups = new Map<string, SkippedFile[]>();
+  for (const s of skipped) {
+    const key = `${dirname(s.source)}\0${s.reason}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  return [...groups.values()].map((g) =>
+    g.length === 1
+      ? `  skipped: ${g[0].source} (${g[0].reason})`
+      : `  skipped ${g.length} files in ${dirname(g[0].source)}/ (${g[0].reason})`,
+  );
 }
 
 async function runImport(
@@ -96,35 +116,22 @@ async function runImport(
 ): Promise<ImportReport> {
   if (paths.length === 0) throw new DbUsageError('import needs at least one PATH');
   const maskKind = pick(values, 'mask-kind', ['approved', 'draft'] as const, 'approved');
+  const name = typeof values.name === 'string' ? values.name : undefined;
   const progress = (done: number, total: number): void => {
     if (!values.json && (done === total || done % 10 === 0)) io.stderr.write(`  ${done}/${total}\n`);
   };
-  let report: ImportReport = { imported: [], duplicates: [], failed: [] };
-  const files: string[] = [];
+  if (values.dataset === undefined) {
+    return importPaths(store, paths, { actor, maskKind, name, onProgress: progress });
+  }
+  const raw = typeof values.dataset === 'string' && values.dataset !== '' ? values.dataset : 'auto';
+  if (!(DATASET_KINDS as readonly string[]).includes(raw))
+    throw new DbUsageError(`--dataset must be one of ${DATASET_KINDS.join(', ')}`);
+  const kind = raw === 'auto' ? undefined : (raw as DatasetKind);
+  const reports: ImportReport[] = [];
   for (const p of paths) {
-    const isDir = statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-    if (values.dataset !== undefined) {
-      const raw = typeof values.dataset === 'string' && values.dataset !== '' ? values.dataset : 'auto';
-      if (!['auto', 'drive', 'stare', 'generic'].includes(raw))
-        throw new DbUsageError('--dataset must be auto, drive, stare or generic');
-      const kind = raw === 'auto' ? undefined : (raw as 'drive' | 'stare' | 'generic');
-      const name = typeof values.name === 'string' ? values.name : undefined;
-      report = merge(report, await importDataset(store, p, { actor, kind, name, onProgress: progress }));
-    } else if (isDir) {
-      report = merge(report, await importFolder(store, p, { actor, maskKind, onProgress: progress }));
-    } else files.push(p);
+    reports.push(await importDataset(store, p, { actor, kind, name, onProgress: progress }));
   }
-  if (files.length) {
-    report = merge(
-      report,
-      await importImageFiles(
-        store,
-        files.map((imagePath) => ({ imagePath })),
-        { actor, maskKind, onProgress: progress },
-      ),
-    );
-  }
-  return report;
+  return mergeReports(reports);
 }
 
 /** Runs `retina db ...`; returns the exit code (0 ok, 1 error, 2 usage). */
@@ -139,7 +146,7 @@ export async function runDbCommand(
     // `--dataset` takes an optional kind: a bare `--dataset` is rewritten to `--dataset=auto`.
     const args = argv.map((a, i) =>
       a === '--dataset' &&
-      (argv[i + 1] === undefined || !['auto', 'drive', 'stare', 'generic'].includes(argv[i + 1]))
+      (argv[i + 1] === undefined || !(DATASET_KINDS as readonly string[]).includes(argv[i + 1]))
         ? '--dataset=auto'
         : a,
     );

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { num, parseCommand, str } from './args.js';
 import { EXIT } from './errors.js';
 import { defaultDatabasePath } from '../store/index.js';
-import { packageRoot } from '../ml/package-root.js';
+import { rendererDir } from '../ml/package-root.js';
 import { createWorkstation } from '../handlers/index.js';
 import { startServer } from '../server/index.js';
 
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
   const port = num(p, 'port', { min: 0, max: 65535, integer: true }) ?? 0;
   const dbPath = resolve(str(p, 'db') ?? defaultDatabasePath());
   const model = str(p, 'model');
-  const staticDir = resolve(process.env.RETINA_RENDERER_DIR ?? join(packageRoot(), 'renderer', 'dist'));
+  const staticDir = resolve(rendererDir());
   if (!existsSync(join(staticDir, 'index.html'))) {
     process.stderr.write(
       `retina serve: warning: no built renderer at ${staticDir} (run npm run build:renderer)\n`,

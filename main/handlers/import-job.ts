@@ -1,16 +1,11 @@
 // Imports, run inside a job worker: files (paths or uploaded bytes), folders and dataset layouts, through the
-// store's importers. Uploaded bytes are written to a private temporary folder under their own names first (the
-// importer reads files and records their names) and removed afterwards.
+// store's importers, which recognise layouts and annotation files exactly as `retina db import` does. Uploaded
+// bytes are written to a private temporary folder under their own names first (the importer reads files, records
+// their names and pairs annotations by name) and removed afterwards.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import {
-  importDataset,
-  importImageFiles,
-  scanFolder,
-  type ImportReport,
-  type Store,
-} from '../store/index.js';
+import { basename, join } from 'node:path';
+import { importDataset, importFolder, importPaths, type ImportReport, type Store } from '../store/index.js';
 import type { JobSpec } from './job-types.js';
 import type { JobHooks } from './predict-job.js';
 
@@ -43,30 +38,32 @@ export async function runImportJob(
     });
   }
   if (source.type === 'folder') {
-    const root = resolve(source.path);
-    const found = (await scanFolder(root)).filter((s) => source.recursive || dirname(s.imagePath) === root);
-    const files = found.map((s) => ({
-      imagePath: s.imagePath,
-      maskPath: source.pairMasks ? s.maskPath : undefined,
-      fovPath: s.fovPath,
-    }));
-    return importImageFiles(store, files, opts);
+    return importFolder(store, source.path, {
+      ...opts,
+      recursive: source.recursive,
+      pairMasks: source.pairMasks,
+    });
   }
   let uploadDir: string | null = null;
   try {
-    const paths = source.paths.map((p) => ({ imagePath: p }));
+    const paths = [...source.paths];
     if (source.files.length > 0) {
       uploadDir = await mkdtemp(join(tmpdir(), 'retina-upload-'));
+      // Uploads share one folder, so an image and its annotation pair by name; a repeated name goes one
+      // sub-folder deeper per repeat, so two uploads with the same name stay apart.
+      const seen = new Map<string, number>();
       for (let i = 0; i < source.files.length; i++) {
-        // One sub-folder per file keeps two uploads with the same name apart.
-        const dir = join(uploadDir, String(i));
-        await mkdir(dir);
-        const path = join(dir, safeName(source.files[i].name, i));
+        const name = safeName(source.files[i].name, i);
+        const repeat = seen.get(name) ?? 0;
+        seen.set(name, repeat + 1);
+        const dir = repeat === 0 ? uploadDir : join(uploadDir, String(repeat));
+        await mkdir(dir, { recursive: true });
+        const path = join(dir, name);
         await writeFile(path, source.files[i].bytes);
-        paths.push({ imagePath: path });
+        paths.push(path);
       }
     }
-    return await importImageFiles(store, paths, opts);
+    return await importPaths(store, paths, opts);
   } finally {
     if (uploadDir) await rm(uploadDir, { recursive: true, force: true });
   }

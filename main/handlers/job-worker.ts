@@ -46,6 +46,10 @@ async function main(): Promise<void> {
     const parts = [`imported ${report.imported.length}`];
     if (report.duplicates.length) parts.push(`${report.duplicates.length} already in the database`);
     if (report.failed.length) parts.push(`${report.failed.length} failed: ${report.failed[0].error}`);
+    // Annotations with no photograph, second observers, label-like pictures: not images, said so.
+    if (report.skipped.length) {
+      parts.push(`${report.skipped.length} not imported as images (${report.skipped[0].reason})`);
+    }
     const nothing = report.imported.length === 0 && report.duplicates.length === 0;
     send({
       type: 'finished',

@@ -2,7 +2,6 @@
 // store and the engine. Payloads reach these functions already validated (dispatchRequest checks them against
 // `requestChecks` first); ids are converted, rows looked up, and failures thrown as errors the boundary turns
 // into readable one-line messages.
-import { createRequire } from 'node:module';
 import { availableParallelism, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import {
@@ -11,7 +10,14 @@ import {
   type OpenDialogRequest,
   type RequestHandlers,
 } from '../../shared/contract.js';
-import { openStore, failInterruptedRuns, getImage, listModels, type Store } from '../store/index.js';
+import {
+  openStore,
+  failInterruptedRuns,
+  getImage,
+  latestMaskVersion,
+  listModels,
+  type Store,
+} from '../store/index.js';
 import { RetrainService } from '../retrain/service.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
@@ -22,6 +28,8 @@ import { ModelResolver } from './models.js';
 import { PictureService } from './pictures.js';
 import { summaryFromRecord } from './summaries.js';
 import { listImagesPage, listPatientsPage, listStudiesPage } from './worklist.js';
+import { packageVersion } from '../ml/package-root.js';
+import { importSample, SAMPLE_NOTICE } from './sample-study.js';
 
 /** Who called: the shells fill it in (Electron: the sender's frame; browser mode: the HTTP peer). */
 export interface CallerContext {
@@ -49,11 +57,6 @@ export interface Workstation {
   readonly jobs: JobManager;
   readonly store: Store;
   close(): Promise<void>;
-}
-
-function appVersion(): string {
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version?: string };
-  return pkg.version ?? '0.0.0';
 }
 
 function osUser(): string {
@@ -94,9 +97,36 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
   });
   const retrainDeps: RetrainDeps = { store, dbPath, user, threads, jobs, events, models, retrain };
-  const info: AppInfo = { version: appVersion(), shell: opts.shell, databasePath: dbPath, user };
+  const info: AppInfo = {
+    version: packageVersion(),
+    shell: opts.shell,
+    databasePath: dbPath,
+    user,
+    notices: [SAMPLE_NOTICE],
+  };
 
   const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
+
+  /** Queues a prediction job with the given (or the active) model; fails at once when the model cannot run. */
+  const startPrediction = async (imageIds: number[], modelId?: number): Promise<string> => {
+    const model = await models.resolve(modelId);
+    if (!model.manifest.onnx) {
+      throw new RpcError(
+        'model-failed',
+        `model ${model.record.name} has no ONNX export (run: retina export --model ${model.dir})`,
+      );
+    }
+    const spec = {
+      kind: 'predict',
+      dbPath,
+      imageIds,
+      modelId: model.record.id,
+      modelDir: model.dir,
+      threads,
+      author: user,
+    } as const;
+    return jobs.start('predict', imageIds.length, spec).jobId;
+  };
 
   const handlers: RequestHandlers<CallerContext> = {
     getAppInfo: () => info,
@@ -140,23 +170,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     predict: async (req) => {
       // Check everything that can be checked here, so a bad request fails at once rather than as a job.
       const imageIds = req.imageIds.map((id) => getImage(store, rowId(id, 'image')).id);
-      const model = await models.resolve(req.modelId !== undefined ? rowId(req.modelId, 'model') : undefined);
-      if (!model.manifest.onnx) {
-        throw new RpcError(
-          'model-failed',
-          `model ${model.record.name} has no ONNX export (run: retina export --model ${model.dir})`,
-        );
-      }
-      const spec = {
-        kind: 'predict',
-        dbPath,
-        imageIds,
-        modelId: model.record.id,
-        modelDir: model.dir,
-        threads,
-        author: user,
-      } as const;
-      return { jobId: jobs.start('predict', imageIds.length, spec).jobId };
+      const modelId = req.modelId !== undefined ? rowId(req.modelId, 'model') : undefined;
+      return { jobId: await startPrediction(imageIds, modelId) };
+    },
+    openSampleStudy: async () => {
+      const imageId = await importSample(store, user);
+      changed(imageId);
+      const predicted = latestMaskVersion(store, imageId, 'prediction') !== null;
+      return { imageId: toId(imageId), predictJobId: predicted ? null : await startPrediction([imageId]) };
     },
     cancelJob: (req) => ({ cancelled: jobs.cancel(req.jobId) }),
     listJobs: () => ({ jobs: jobs.list() }),

@@ -1,10 +1,28 @@
-// Dataset adapters: turn a folder (DRIVE, STARE, or a generic images/masks layout) into sample paths and splits,
-// and load a sample into memory with its ground truth and field of view.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+// Dataset adapters: turn a folder (DRIVE, STARE, or the generic family: images/ with masks/, HRF's manual1/,
+// LES-AV's vessel/, or CHASE-style images and annotations side by side) into sample paths and splits, and load a
+// sample into memory with its ground truth and field of view. Which layout a folder has: dataset-layout.ts.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import {
+  adapterKind,
+  annotationName,
+  detectDatasetLayout,
+  firstFolder,
+  FOV_FOLDERS,
+  hasImageExtension,
+  isDir,
+  LABEL_FOLDERS,
+  listImages,
+  pairFlatFolder,
+  SECOND_OBSERVER_FOLDERS,
+  stem,
+  type DatasetKind,
+} from './dataset-layout.js';
 import { deriveFov } from './fov.js';
-import { IMAGE_EXTENSIONS, readBinaryMap, readImage, toRgb8 } from './image-io.js';
+import { readBinaryMap, readImage, toRgb8 } from './image-io.js';
 import type { BinaryMap, DatasetRef, LoadedSample, SampleRef, SplitName } from './types.js';
+
+export type { DatasetKind } from './dataset-layout.js';
 
 /** One-line error naming the dataset path and what was expected there. */
 export class DatasetError extends Error {
@@ -16,8 +34,6 @@ export class DatasetError extends Error {
     this.name = 'DatasetError';
   }
 }
-
-export type DatasetKind = DatasetRef['kind'];
 
 /** STARE has no official split; this is the common 10/10 split (see the datasets README). */
 export const STARE_TRAIN_IDS = [
@@ -45,36 +61,11 @@ export const STARE_TEST_IDS = [
   'im0324',
 ];
 
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/** Image files in a folder (by extension; hidden files skipped), sorted by name. Missing folder → []. */
-function listImages(dir: string): string[] {
-  if (!isDir(dir)) return [];
-  return readdirSync(dir)
-    .filter((n) => !n.startsWith('.') && IMAGE_EXTENSIONS.has(extname(n).toLowerCase()))
-    .sort()
-    .map((n) => join(dir, n));
-}
-
-/** File name without its (last) extension; STARE's `im0001.ah.ppm` gives `im0001.ah`. */
-function stem(p: string): string {
-  const name = basename(p);
-  const ext = extname(name);
-  return ext ? name.slice(0, -ext.length) : name;
-}
-
+/** The adapter for a folder: its recognised layout's, else generic when it has an images/ folder. */
 export function detectDatasetKind(root: string): DatasetKind | null {
-  if (['training', 'test'].some((s) => isDir(join(root, s, 'images')))) return 'drive';
-  if (isDir(join(root, 'images')) && (isDir(join(root, 'labels-ah')) || isDir(join(root, 'labels-vk'))))
-    return 'stare';
-  if (isDir(join(root, 'images'))) return 'generic';
-  return null;
+  const layout = detectDatasetLayout(root);
+  if (layout) return adapterKind(layout);
+  return isDir(join(root, 'images')) ? 'generic' : null;
 }
 
 /**
@@ -83,8 +74,11 @@ export function detectDatasetKind(root: string): DatasetKind | null {
  *             train = training (21-40), test = test (01-20); the second observer is test/2nd_manual.
  *  - stare:   images/imNNNN.ppm, labels-ah (ground truth), labels-vk (second observer); the README's 10/10 split;
  *             a sample with no ah label keeps maskPath undefined.
- *  - generic: images/, optional masks/ and fov/, paired by file stem (see pairByStem); splits from train.txt /
- *             test.txt (one stem per line) when present, else train = every sample with a mask and test = [].
+ *  - generic: images/ with the ground truth in masks/ (or HRF's manual1/, LES-AV's vessel/, DRIVE's 1st_manual/),
+ *             the FOV in fov/ (or mask/), a second observer in 2nd_manual/ or manual2/, paired by file stem (see
+ *             pairByStem); or, with no images/ folder, CHASE-style images beside `<stem>_1stHO`-like annotations
+ *             (see pairFlatFolder). Splits from train.txt / test.txt (one stem per line) when present, else
+ *             train = every sample with a mask and test = [].
  * `splits.all` always holds every sample, in file-name order.
  */
 export function openDataset(dir: string, kind?: DatasetKind): DatasetRef {
@@ -98,7 +92,7 @@ export function openDataset(dir: string, kind?: DatasetKind): DatasetRef {
   if (!detected) {
     throw new DatasetError(
       root,
-      'unrecognised layout (expected images/ [+ masks/], STARE images/ + labels-ah/, or DRIVE training/ and test/)',
+      'unrecognised layout (expected images/ [+ masks/], STARE images/ + labels-ah/, DRIVE training/ and test/, or CHASE-style <stem>_1stHO files)',
     );
   }
   const ref =
@@ -157,23 +151,50 @@ function openStare(root: string): DatasetRef {
   return { kind: 'stare', root, splits: { train: pick(STARE_TRAIN_IDS), test: pick(STARE_TEST_IDS), all } };
 }
 
-function openGeneric(root: string): DatasetRef {
+/** Samples of a generic-family folder with images/: label, FOV and second-observer folders found by name. */
+function genericFolderSamples(root: string): SampleRef[] {
   const imagesDir = join(root, 'images');
-  if (!isDir(imagesDir))
-    throw new DatasetError(root, 'no images/ folder (generic layout: images/, masks/, fov/)');
-  const images = listImages(imagesDir);
+  // A file named like an annotation is never a sample, even inside images/.
+  const images = listImages(imagesDir).filter((p) => !annotationName(stem(p)));
   if (images.length === 0) throw new DatasetError(imagesDir, 'no image files found');
   const imageStems = images.map(stem);
   const duplicate = imageStems.find((s, i) => imageStems.indexOf(s) !== i);
   if (duplicate) throw new DatasetError(imagesDir, `two images share the stem "${duplicate}"`);
-  const masks = pairByStem(imageStems, listImages(join(root, 'masks')), join(root, 'masks'));
-  const fovs = pairByStem(imageStems, listImages(join(root, 'fov')), join(root, 'fov'));
-  const all = images.map((imagePath, i): SampleRef => ({
+  const pairIn = (folders: readonly string[]): Map<string, string> => {
+    const dir = firstFolder(root, folders);
+    return dir ? pairByStem(imageStems, listImages(dir), dir) : new Map();
+  };
+  const masks = pairIn(LABEL_FOLDERS);
+  const fovs = pairIn(FOV_FOLDERS);
+  const seconds = pairIn(SECOND_OBSERVER_FOLDERS);
+  return images.map((imagePath, i): SampleRef => ({
     id: imageStems[i],
     imagePath,
     maskPath: masks.get(imageStems[i]),
     fovPath: fovs.get(imageStems[i]),
+    secondObserverPath: seconds.get(imageStems[i]),
   }));
+}
+
+/** Samples of a CHASE-style folder: images and their annotations side by side, paired by name. */
+function flatFolderSamples(root: string): SampleRef[] {
+  const names = readdirSync(root).filter((n) => !n.startsWith('.') && hasImageExtension(n));
+  const { samples } = pairFlatFolder(root, names, { siblingFolders: true });
+  if (samples.length === 0) {
+    throw new DatasetError(
+      root,
+      'no images/ folder and no images in it (generic layout: images/, masks/, fov/)',
+    );
+  }
+  const ids = samples.map((s) => s.id);
+  const duplicate = ids.find((s, i) => ids.indexOf(s) !== i);
+  if (duplicate) throw new DatasetError(root, `two images share the stem "${duplicate}"`);
+  return samples;
+}
+
+function openGeneric(root: string): DatasetRef {
+  const all = isDir(join(root, 'images')) ? genericFolderSamples(root) : flatFolderSamples(root);
+  const imageStems = all.map((s) => s.id);
   const listed = (name: string): string[] | null => {
     const p = join(root, name);
     if (!existsSync(p)) return null;
@@ -204,8 +225,8 @@ const SEPARATOR = /^[._\-\s]/;
 /**
  * Pairs files to images by stem: an exact stem match wins; otherwise a file whose stem extends an image stem after
  * a separator (`01_mask` → `01`; the longest such image stem), or whose stem the image stem extends
- * (`01` → image `01_training`). Two candidate files for one image, or one file fitting two images equally, is an
- * error rather than a guess.
+ * (`01` → image `01_training`), also once an annotation suffix is dropped (`21_manual1` → `21_training`). Two
+ * candidate files for one image, or one file fitting two images equally, is an error rather than a guess.
  */
 export function pairByStem(imageStems: string[], files: string[], dir: string): Map<string, string> {
   const exact = new Map<string, string>();
@@ -221,21 +242,11 @@ export function pairByStem(imageStems: string[], files: string[], dir: string): 
       exact.set(s, file);
       continue;
     }
-    const prefixOf = imageStems.filter((im) => s.startsWith(im) && SEPARATOR.test(s.slice(im.length)));
-    const extendedBy = imageStems.filter((im) => im.startsWith(s) && SEPARATOR.test(im.slice(s.length)));
-    let target: string | undefined;
-    if (prefixOf.length > 0) {
-      const longest = Math.max(...prefixOf.map((p) => p.length));
-      const best = prefixOf.filter((p) => p.length === longest);
-      target = best[0];
-    } else if (extendedBy.length === 1) {
-      target = extendedBy[0];
-    } else if (extendedBy.length > 1) {
-      throw new DatasetError(
-        file,
-        `matches several images (${extendedBy.join(', ')}); rename it to one image's stem`,
-      );
-    }
+    // DRIVE names its ground truth by number alone: `21_manual1` belongs to `21_training`.
+    const base = annotationName(s)?.base;
+    const target =
+      looseTarget(imageStems, s, file) ??
+      (base === undefined || imageStems.includes(base) ? undefined : looseTarget(imageStems, base, file));
     if (target === undefined) continue;
     loose.set(target, [...(loose.get(target) ?? []), file]);
   }
@@ -251,6 +262,23 @@ export function pairByStem(imageStems: string[], files: string[], dir: string): 
     pairs.set(image, candidates[0]);
   }
   return pairs;
+}
+
+/** The image stem a file stem extends after a separator (the longest), or the one image stem extending it. */
+function looseTarget(imageStems: string[], s: string, file: string): string | undefined {
+  const prefixOf = imageStems.filter((im) => s.startsWith(im) && SEPARATOR.test(s.slice(im.length)));
+  if (prefixOf.length > 0) {
+    const longest = Math.max(...prefixOf.map((p) => p.length));
+    return prefixOf.find((p) => p.length === longest);
+  }
+  const extendedBy = imageStems.filter((im) => im.startsWith(s) && SEPARATOR.test(im.slice(s.length)));
+  if (extendedBy.length > 1) {
+    throw new DatasetError(
+      file,
+      `matches several images (${extendedBy.join(', ')}); rename it to one image's stem`,
+    );
+  }
+  return extendedBy[0];
 }
 
 /**

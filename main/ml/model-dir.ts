@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelManifest, UNetConfig, PreprocessConfig } from './types.js';
 import { writeFileAtomic } from './atomic-fs.js';
-import { packageRoot } from './package-root.js';
+import { resourcesDir } from './package-root.js';
 
 export const MANIFEST_FILE = 'retina-model.json';
 export const TFJS_SUBDIR = 'tfjs';
@@ -17,7 +17,7 @@ export class ModelLoadError extends Error {
 
 /** The bundled default model; RETINA_DEFAULT_MODEL points elsewhere (tests of a workstation without one). */
 export function defaultModelDir(): string {
-  return process.env.RETINA_DEFAULT_MODEL ?? join(packageRoot(), 'resources', 'models', 'default');
+  return process.env.RETINA_DEFAULT_MODEL ?? join(resourcesDir(), 'models', 'default');
 }
 
 /** The model to use: the explicit one, else $RETINA_MODEL, else the bundled default. */

@@ -1,15 +1,16 @@
-// Importing images: single files, folders (recursive), dataset layouts (DRIVE/STARE/generic) and DICOM.
+// Importing images: single files, folders (recursive), dataset layouts and DICOM. What to import from the paths
+// given is planned in import-plan.ts (layouts recognised, annotations paired, the rest reported as skipped).
 // Per image: hash → duplicate check → decode and validate (image, mask, FOV) → blobs written → one transaction
 // inserting patient/study/image/mask rows and their audit entries. A failure at any step leaves the database
 // without any trace of that image (at worst an orphan blob, which is harmless).
-import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import type { DatasetKind } from '../ml/dataset-layout.js';
+import { DatasetError } from '../ml/datasets.js';
 import { deriveFov } from '../ml/fov.js';
-import { DatasetError, openDataset, type DatasetKind } from '../ml/datasets.js';
 import {
   decodeImage,
   encodePng,
-  IMAGE_EXTENSIONS,
   ImageReadError,
   readImage,
   sniffFormat,
@@ -24,7 +25,21 @@ import { putBlob, sha256 } from './file-store.js';
 import { encodeGreyPng } from './grey-png.js';
 import { findImageByHash, insertImageTx, type ImageRecord, type Laterality } from './images.js';
 import { encodeMaskPng, insertMaskVersionTx, type MaskKind } from './masks.js';
+import {
+  mergePlans,
+  planDataset,
+  planFiles,
+  planFolder,
+  type ImageSource,
+  type ImportPlan,
+  type PlanOptions,
+  type RecognisedDataset,
+  type SkippedFile,
+} from './import-plan.js';
+import { labelLikeReason } from './label-like.js';
 import { ensurePatientTx, ensureStudyTx, type PatientInput } from './patients.js';
+
+export type { PlanOptions, RecognisedDataset, SkippedFile } from './import-plan.js';
 
 export interface ImportedImage {
   imageId: number;
@@ -37,6 +52,11 @@ export interface ImportReport {
   /** Same bytes as an image already in the store: skipped. */
   duplicates: { source: string; existingImageId: number }[];
   failed: { source: string; error: string }[];
+  /** Files not imported as images, with why: annotations with no image, second observers, pictures that look
+   * like labels, files a dataset layout does not use. */
+  skipped: SkippedFile[];
+  /** Dataset layouts recognised among the paths. */
+  datasets: RecognisedDataset[];
 }
 
 export interface ImportOptions {
@@ -73,15 +93,17 @@ interface PreparedImage {
   datasetSplit: 'train' | 'test' | null;
 }
 
-interface ImageSource {
-  imagePath: string;
-  maskPath?: string;
-  fovPath?: string;
-  dataset?: { name: string; sampleId: string; split: 'train' | 'test' | null };
-}
+/** Thrown by prepare for a picture that is an annotation, not a photograph: reported as skipped, not failed. */
+class LabelLikeImage extends Error {}
 
-function emptyReport(): ImportReport {
-  return { imported: [], duplicates: [], failed: [] };
+export function mergeReports(reports: ImportReport[]): ImportReport {
+  return {
+    imported: reports.flatMap((r) => r.imported),
+    duplicates: reports.flatMap((r) => r.duplicates),
+    failed: reports.flatMap((r) => r.failed),
+    skipped: reports.flatMap((r) => r.skipped),
+    datasets: reports.flatMap((r) => r.datasets),
+  };
 }
 
 function oneLine(err: unknown): string {
@@ -156,6 +178,8 @@ async function prepare(
     } catch (err) {
       throw new UnreadableImageError(oneLine(err));
     }
+    const labelLike = labelLikeReason(raster);
+    if (labelLike) throw new LabelLikeImage(labelLike);
     rest = {
       format: sniffFormat(bytes) ?? extname(src.imagePath).slice(1).toLowerCase(),
       rasterPng: null,
@@ -262,6 +286,10 @@ async function importSource(
       report.duplicates.push({ source: src.imagePath, existingImageId: result });
     else report.imported.push(result);
   } catch (err) {
+    if (err instanceof LabelLikeImage) {
+      report.skipped.push({ source: src.imagePath, reason: err.message });
+      return;
+    }
     // Input problems are per-file; a store that cannot be written stops the whole import.
     if (!isInputError(err)) throw err;
     report.failed.push({ source: src.imagePath, error: oneLine(err) });
@@ -278,8 +306,16 @@ function isInputError(err: unknown): boolean {
   );
 }
 
-async function importAll(store: Store, sources: ImageSource[], opts: ImportOptions): Promise<ImportReport> {
-  const report = emptyReport();
+/** Imports a plan's images; the plan's skipped files, datasets and failures start the report. */
+async function importPlan(store: Store, plan: ImportPlan, opts: ImportOptions): Promise<ImportReport> {
+  const report: ImportReport = {
+    imported: [],
+    duplicates: [],
+    failed: [...plan.failed],
+    skipped: [...plan.skipped],
+    datasets: plan.datasets,
+  };
+  const sources = plan.sources;
   for (let i = 0; i < sources.length; i++) {
     if (opts.shouldStop?.()) break;
     await importSource(store, sources[i], report, opts);
@@ -288,119 +324,55 @@ async function importAll(store: Store, sources: ImageSource[], opts: ImportOptio
   return report;
 }
 
-/** Imports image files (any format the engine reads, or DICOM), each with optional mask and FOV paths. */
+/** Imports image files (any format the engine reads, or DICOM), each with optional mask and FOV paths as given. */
 export async function importImageFiles(
   store: Store,
   files: { imagePath: string; maskPath?: string; fovPath?: string }[],
   opts: ImportOptions,
 ): Promise<ImportReport> {
-  return importAll(
-    store,
-    files.map((f) => ({ ...f, imagePath: resolve(f.imagePath) })),
-    opts,
-  );
-}
-
-const IMAGE_EXT = new Set([...IMAGE_EXTENSIONS, '.dcm', '.dicom']);
-const MASK_SUFFIX = /[_-]mask$/i;
-const FOV_SUFFIX = /[_-]fov$/i;
-
-function stemOf(file: string): string {
-  const name = basename(file);
-  return name.slice(0, name.length - extname(name).length);
+  const sources: ImageSource[] = files.map((f) => ({ ...f, imagePath: resolve(f.imagePath) }));
+  return importPlan(store, { sources, skipped: [], datasets: [], failed: [] }, opts);
 }
 
 /**
- * Finds the images under `dir` (recursively). Pairing, by file stem:
- *  - mask: `<folder>/masks/<stem>.*` (a `masks` folder beside the image) or `<folder>/<stem>_mask.*`;
- *  - FOV:  `<folder>/fov/<stem>.*` or `<folder>/<stem>_fov.*`.
- * Files inside `masks/` and `fov/` folders and files ending in `_mask`/`_fov` are never imported as images.
- * Files without an image extension are imported only when they are DICOM (checked by content).
+ * Imports everything under a folder: dataset layouts it holds are read as datasets, other images are paired with
+ * their annotations by name, and annotation files are never imported as images (see import-plan.ts).
  */
-export async function scanFolder(dir: string): Promise<ImageSource[]> {
-  const root = resolve(dir);
-  const info = await stat(root).catch(() => null);
-  if (!info?.isDirectory()) throw new UnreadableImageError(`${root}: not a folder`);
-  const out: ImageSource[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) =>
-      a.name < b.name ? -1 : 1,
-    );
-    const files = entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name);
-    const sub = async (name: string): Promise<string[]> =>
-      entries.some((e) => e.isDirectory() && e.name === name)
-        ? (await readdir(join(folder, name))).sort()
-        : [];
-    const maskDir = await sub('masks');
-    const fovDir = await sub('fov');
-    const byStem = (names: string[], stem: string): string | undefined =>
-      names.find((n) => stemOf(n) === stem);
-    for (const name of files) {
-      const stem = stemOf(name);
-      if (MASK_SUFFIX.test(stem) || FOV_SUFFIX.test(stem)) continue;
-      if (!IMAGE_EXT.has(extname(name).toLowerCase()) && !(await looksLikeDicom(join(folder, name))))
-        continue;
-      const mask =
-        byStem(maskDir, stem) ??
-        files.find((f) => MASK_SUFFIX.test(stemOf(f)) && stemOf(f).slice(0, -5) === stem);
-      const fov =
-        byStem(fovDir, stem) ??
-        files.find((f) => FOV_SUFFIX.test(stemOf(f)) && stemOf(f).slice(0, -4) === stem);
-      out.push({
-        imagePath: join(folder, name),
-        maskPath: mask ? join(maskDir.includes(mask) ? join(folder, 'masks') : folder, mask) : undefined,
-        fovPath: fov ? join(fovDir.includes(fov) ? join(folder, 'fov') : folder, fov) : undefined,
-      });
-    }
-    for (const e of entries) {
-      if (e.isDirectory() && !e.name.startsWith('.') && e.name !== 'masks' && e.name !== 'fov') {
-        await walk(join(folder, e.name));
-      }
-    }
-  };
-  await walk(root);
-  return out;
-}
-
-async function looksLikeDicom(path: string): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => null);
-  if (!fh) return false;
-  try {
-    const buf = Buffer.alloc(132);
-    const { bytesRead } = await fh.read(buf, 0, 132, 0);
-    return bytesRead === 132 && isDicom(Buffer.concat([buf, Buffer.alloc(1)])); // isDicom wants > 132 bytes
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Imports every image under a folder (see scanFolder for the mask pairing rules). */
-export async function importFolder(store: Store, dir: string, opts: ImportOptions): Promise<ImportReport> {
-  return importAll(store, await scanFolder(dir), opts);
+export async function importFolder(
+  store: Store,
+  dir: string,
+  opts: ImportOptions & PlanOptions,
+): Promise<ImportReport> {
+  return importPlan(store, await planFolder(dir, opts), opts);
 }
 
 /**
- * Imports a dataset layout (DRIVE, STARE or generic, as openDataset reads it). Ground truth becomes 'approved'
- * mask versions by 'dataset:<name>'; the split and sample id are kept on the image.
+ * Imports files and folders as given, recognising what each is: folders as importFolder reads them, files as
+ * images unless named like an annotation (which pairs with an image given beside it, or is skipped).
+ */
+export async function importPaths(
+  store: Store,
+  paths: string[],
+  opts: ImportOptions & PlanOptions,
+): Promise<ImportReport> {
+  const files: string[] = [];
+  const plans: ImportPlan[] = [];
+  for (const p of paths) {
+    if ((await stat(p).catch(() => null))?.isDirectory()) plans.push(await planFolder(p, opts));
+    else files.push(p);
+  }
+  plans.push(planFiles(files, opts));
+  return importPlan(store, mergePlans(plans), opts);
+}
+
+/**
+ * Imports one dataset folder read by the adapter of `kind` (detected when undefined). Ground truth becomes
+ * 'approved' mask versions by 'dataset:<name>'; the split and sample id are kept on the image.
  */
 export async function importDataset(
   store: Store,
   dir: string,
-  opts: ImportOptions & { kind?: DatasetKind; name?: string },
+  opts: ImportOptions & PlanOptions & { kind?: DatasetKind },
 ): Promise<ImportReport> {
-  const ref = openDataset(dir, opts.kind);
-  const name = opts.name ?? (ref.kind === 'generic' ? basename(ref.root) : ref.kind);
-  const splitOf = (id: string): 'train' | 'test' | null =>
-    ref.splits.train.some((s) => s.id === id)
-      ? 'train'
-      : ref.splits.test.some((s) => s.id === id)
-        ? 'test'
-        : null;
-  const sources = ref.splits.all.map((s): ImageSource => ({
-    imagePath: s.imagePath,
-    maskPath: s.maskPath,
-    fovPath: s.fovPath,
-    dataset: { name, sampleId: s.id, split: splitOf(s.id) },
-  }));
-  return importAll(store, sources, { ...opts, maskKind: 'approved' });
+  return importPlan(store, await planDataset(dir, opts.kind, opts), { ...opts, maskKind: 'approved' });
 }

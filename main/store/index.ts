@@ -79,10 +79,14 @@ export {
   importDataset,
   importFolder,
   importImageFiles,
-  scanFolder,
+  importPaths,
+  mergeReports,
   type ImportedImage,
   type ImportOptions,
   type ImportReport,
+  type PlanOptions,
+  type RecognisedDataset,
+  type SkippedFile,
 } from './import.js';
 export { isDicom, parseDicomImage, type DicomImage } from './dicom.js';
 export {

@@ -10,6 +10,7 @@ import { JobsPanel } from './worklist/JobsPanel.js';
 import { OpenCache } from './viewer/openCache.js';
 import { ErrorBoundary, readableError } from './errors.js';
 import { ModelsScreen } from './models/ModelsScreen.js';
+import { AboutDialog } from './about/AboutDialog.js';
 
 export function App({ client }: { client: RetinaClient }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -19,6 +20,7 @@ export function App({ client }: { client: RetinaClient }) {
   const [open, setOpen] = useState<{ imageId: string; list: ImageSummary[] } | null>(null);
   const [changed, setChanged] = useState(0);
   const [screen, setScreen] = useState<'worklist' | 'models'>('worklist');
+  const [about, setAbout] = useState(false);
   // The worklist waits for the first answers about the app and its model, so what it shows is never a guess.
   const [ready, setReady] = useState(false);
   const [openCache] = useState(() => new OpenCache(client));
@@ -85,6 +87,11 @@ export function App({ client }: { client: RetinaClient }) {
               {screen === 'models' ? 'Worklist' : 'Models'}
             </button>
           )}
+          {info && (
+            <button data-testid="nav-about" onClick={() => setAbout(true)}>
+              About
+            </button>
+          )}
           <span className="muted" data-testid="active-model">
             Model: {model ? `${model.name} (t=${model.threshold.toFixed(2)})` : 'none active'}
           </span>
@@ -109,6 +116,7 @@ export function App({ client }: { client: RetinaClient }) {
           </ErrorBoundary>
         </main>
         <JobsPanel />
+        {about && info && <AboutDialog info={info} onClose={() => setAbout(false)} />}
         <div className="toasts" role="status">
           {toasts.map((t) => (
             <div

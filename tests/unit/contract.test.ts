@@ -42,6 +42,7 @@ const valid: { [C in RequestChannel]: unknown } = {
   listModels: {},
   getActiveModel: {},
   showOpenDialog: { mode: 'folder' },
+  openSampleStudy: {},
   startRetrain: {},
   cancelRetrain: {},
   getRetrainStatus: {},

@@ -4,7 +4,6 @@
 // - Row-runs: runs in row-major order, starting with 0s, written as LEB128 varints into bytes. Compact and
 //   quick to produce (a DRIVE vessel mask of 330 kB becomes a few tens of kB), for transport and storage.
 
-
 export { encodeCocoRle, decodeCocoRle, type CocoRle } from '../../../shared/coco-rle.js';
 
 /** Row-major runs (0s first) as LEB128 varints. */

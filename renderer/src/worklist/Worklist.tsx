@@ -13,6 +13,7 @@ import { groupImages, hasPatients } from './grouping.js';
 import { useApp } from '../appContext.js';
 import { PathDialog } from './PathDialog.js';
 import { Thumbnail } from './Thumbnail.js';
+import { useSampleStudy } from './useSampleStudy.js';
 
 const PAGE = 100;
 type ImportKind = 'files' | 'folder' | 'dataset';
@@ -31,6 +32,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   const [patients, setPatients] = useState<Map<string, PatientSummary>>(new Map());
   const [studies, setStudies] = useState<Map<string, StudySummary>>(new Map());
   const fileInput = useRef<HTMLInputElement>(null);
+  const sample = useSampleStudy(onOpen);
   const tableRef = useRef<HTMLDivElement>(null);
 
   const load = useCallback(
@@ -277,7 +279,18 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           </Fragment>
         ))}
         {items.length === 0 && !loading && (
-          <div className="empty">No images. Import files, a folder or a dataset.</div>
+          <div className="empty">
+            {search || status.length ? (
+              'No images match.'
+            ) : (
+              <>
+                <p>No images yet. Import files, a folder or a dataset, or start with the sample.</p>
+                <button className="primary" data-testid="open-sample" onClick={() => void sample.open()}>
+                  Open the sample study
+                </button>
+              </>
+            )}
+          </div>
         )}
         {items.length < total && (
           <button className="more" onClick={() => void load(items.length)}>
@@ -288,6 +301,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       <div className="statusbar">
         <span>
           {total} image(s){loading ? ' · loading…' : ''}
+          {sample.opening ? ' · segmenting the sample, it opens when ready…' : ''}
         </span>
         <span className="muted">↑/↓ move · Enter open · Space select</span>
       </div>

@@ -1,0 +1,235 @@
+// What an import reads from the paths it is given, decided before any pixel is decoded: dataset layouts recognised
+// by their folders (main/ml/dataset-layout.ts, read by the adapters in main/ml/datasets.ts), loose images with the
+// annotations their names pair them with, and every image file left out, with the reason. Annotation files are
+// never planned as images. The CLI and the app's import job both plan through here.
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import {
+  adapterKind,
+  annotationName,
+  detectDatasetLayout,
+  hasImageExtension,
+  LAYOUT_TITLES,
+  pairFlatFolder,
+  stem,
+  type DatasetKind,
+  type DatasetLayout,
+} from '../ml/dataset-layout.js';
+import { DatasetError, openDataset } from '../ml/datasets.js';
+import type { SampleRef } from '../ml/types.js';
+import { isDicom } from './dicom.js';
+import { UnreadableImageError } from './errors.js';
+
+export interface ImageSource {
+  imagePath: string;
+  maskPath?: string;
+  fovPath?: string;
+  dataset?: { name: string; sampleId: string; split: 'train' | 'test' | null };
+}
+
+/** A file not imported as an image, and why (an annotation with no image, a second observer, ...). */
+export interface SkippedFile {
+  source: string;
+  reason: string;
+}
+
+/** A dataset layout found among the paths. */
+export interface RecognisedDataset {
+  root: string;
+  layout: DatasetLayout;
+  /** Name given to its images and mask author ('dataset:<name>'). */
+  name: string;
+  images: number;
+}
+
+export interface ImportPlan {
+  sources: ImageSource[];
+  skipped: SkippedFile[];
+  datasets: RecognisedDataset[];
+  /** Folders that look like a dataset but cannot be read as one (e.g. two ground truths for one image). */
+  failed: { source: string; error: string }[];
+}
+
+export interface PlanOptions {
+  /** Descend into sub-folders that are not part of a dataset layout (default true). */
+  recursive?: boolean;
+  /** Attach ground truth to its images (default true). Off, label files are still never imported as images. */
+  pairMasks?: boolean;
+  /** Dataset name; default the kind for DRIVE and STARE, else the folder's name. */
+  name?: string;
+}
+
+export function emptyPlan(): ImportPlan {
+  return { sources: [], skipped: [], datasets: [], failed: [] };
+}
+
+export function mergePlans(plans: ImportPlan[]): ImportPlan {
+  return {
+    sources: plans.flatMap((p) => p.sources),
+    skipped: plans.flatMap((p) => p.skipped),
+    datasets: plans.flatMap((p) => p.datasets),
+    failed: plans.flatMap((p) => p.failed),
+  };
+}
+
+const SECOND_OBSERVER_REASON = "second observer's annotation: only the first observer's is imported";
+const PAIRING_OFF_REASON = 'ground truth left unattached: mask pairing is off';
+
+/** Adds one sample's image to the plan, and its second observer (and, with pairing off, its label) as skipped. */
+function addSample(
+  plan: ImportPlan,
+  s: SampleRef,
+  opts: PlanOptions,
+  dataset?: ImageSource['dataset'],
+): void {
+  const pair = opts.pairMasks !== false;
+  plan.sources.push({
+    imagePath: s.imagePath,
+    maskPath: pair ? s.maskPath : undefined,
+    fovPath: s.fovPath,
+    ...(dataset ? { dataset } : {}),
+  });
+  if (!pair && s.maskPath) plan.skipped.push({ source: s.maskPath, reason: PAIRING_OFF_REASON });
+  if (s.secondObserverPath)
+    plan.skipped.push({ source: s.secondObserverPath, reason: SECOND_OBSERVER_REASON });
+}
+
+/**
+ * Plans a dataset folder read by its adapter (`kind`, or the layout's when undefined): every sample, with its ground
+ * truth and FOV; image files under the folder that the layout does not use are reported as skipped.
+ * Throws DatasetError when the folder is not a readable dataset.
+ */
+export async function planDataset(
+  dir: string,
+  kind: DatasetKind | undefined,
+  opts: PlanOptions = {},
+): Promise<ImportPlan> {
+  const ref = openDataset(dir, kind);
+  const detected = detectDatasetLayout(ref.root);
+  const layout: DatasetLayout = detected && adapterKind(detected) === ref.kind ? detected : ref.kind;
+  const name = opts.name ?? (ref.kind === 'generic' ? basename(ref.root) : ref.kind);
+  const splitOf = (id: string): 'train' | 'test' | null =>
+    ref.splits.train.some((s) => s.id === id)
+      ? 'train'
+      : ref.splits.test.some((s) => s.id === id)
+        ? 'test'
+        : null;
+  const plan = emptyPlan();
+  for (const s of ref.splits.all) addSample(plan, s, opts, { name, sampleId: s.id, split: splitOf(s.id) });
+  const used = new Set([
+    ...plan.sources.flatMap((s) => [s.imagePath, s.maskPath, s.fovPath]),
+    ...plan.skipped.map((s) => s.source),
+  ]);
+  const sampleIds = new Set(ref.splits.all.map((s) => s.id));
+  for (const path of await imageFilesUnder(ref.root)) {
+    if (!used.has(path)) plan.skipped.push({ source: path, reason: unusedReason(path, layout, sampleIds) });
+  }
+  plan.skipped.sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  plan.datasets.push({ root: ref.root, layout, name, images: plan.sources.length });
+  return plan;
+}
+
+/** Why a file under a dataset folder is not imported; the same words for a folder's files, so they group. */
+function unusedReason(path: string, layout: DatasetLayout, sampleIds: ReadonlySet<string>): string {
+  const a = annotationName(stem(path));
+  const title = LAYOUT_TITLES[layout];
+  if (!a) return `not used by the ${title} layout`;
+  return sampleIds.has(a.base)
+    ? `named like an annotation (${a.suffix}) of an image, but in a folder the ${title} layout does not read`
+    : `named like an annotation (${a.suffix}), but no image of the ${title} layout pairs with it`;
+}
+
+/** Image files (by extension) anywhere under `root`, hidden files and folders left out. */
+async function imageFilesUnder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(root, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    const p = join(root, e.name);
+    if (e.isDirectory()) out.push(...(await imageFilesUnder(p)));
+    else if (e.isFile() && hasImageExtension(e.name)) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * Plans a folder: a folder with a recognised dataset layout is read as that dataset; any other folder's files are
+ * loose images, paired with annotations by name (see pairFlatFolder: `<stem>_mask`, `<stem>_1stHO`, masks/<stem>,
+ * fov/<stem>, ...), and its sub-folders are planned the same way (unless `recursive` is false).
+ */
+export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<ImportPlan> {
+  const root = resolve(dir);
+  const info = await stat(root).catch(() => null);
+  if (!info?.isDirectory()) throw new UnreadableImageError(`${root}: not a folder`);
+  const plans: ImportPlan[] = [];
+  const visit = async (folder: string): Promise<void> => {
+    const layout = detectDatasetLayout(folder);
+    if (layout) {
+      try {
+        plans.push(await planDataset(folder, adapterKind(layout), opts));
+      } catch (err) {
+        if (!(err instanceof DatasetError)) throw err;
+        plans.push({ ...emptyPlan(), failed: [{ source: folder, error: err.message }] });
+      }
+      return;
+    }
+    const entries = (await readdir(folder, { withFileTypes: true }))
+      .filter((e) => !e.name.startsWith('.'))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    const candidates: string[] = [];
+    for (const e of entries) {
+      if (e.isFile() && (isImageName(e.name) || (await looksLikeDicom(join(folder, e.name))))) {
+        candidates.push(e.name);
+      }
+    }
+    plans.push(planLooseFiles(folder, candidates, opts, true));
+    if (opts.recursive === false) return;
+    for (const e of entries) {
+      // masks/ and fov/ beside loose images belong to them (pairFlatFolder reads them).
+      if (e.isDirectory() && e.name !== 'masks' && e.name !== 'fov') await visit(join(folder, e.name));
+    }
+  };
+  await visit(root);
+  return mergePlans(plans);
+}
+
+/**
+ * Plans files given one by one: each is an image (any format, or DICOM), except files named like an annotation,
+ * which pair with an image given beside them or are skipped.
+ */
+export function planFiles(paths: string[], opts: PlanOptions = {}): ImportPlan {
+  const byFolder = new Map<string, string[]>();
+  for (const p of paths.map((p) => resolve(p))) {
+    byFolder.set(dirname(p), [...(byFolder.get(dirname(p)) ?? []), basename(p)]);
+  }
+  return mergePlans([...byFolder].map(([folder, names]) => planLooseFiles(folder, names, opts, false)));
+}
+
+function planLooseFiles(
+  folder: string,
+  names: string[],
+  opts: PlanOptions,
+  siblingFolders: boolean,
+): ImportPlan {
+  const plan = emptyPlan();
+  const flat = pairFlatFolder(folder, names, { siblingFolders });
+  for (const s of flat.samples) addSample(plan, s, opts);
+  plan.skipped.push(...flat.leftOut.map((l) => ({ source: l.path, reason: l.reason })));
+  return plan;
+}
+
+/** A file name the folder scan takes for an image (DICOM without an extension is found by content). */
+function isImageName(name: string): boolean {
+  return hasImageExtension(name) || ['.dcm', '.dicom'].includes(extname(name).toLowerCase());
+}
+
+async function looksLikeDicom(path: string): Promise<boolean> {
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return false;
+  try {
+    const buf = Buffer.alloc(132);
+    const { bytesRead } = await fh.read(buf, 0, 132, 0);
+    return bytesRead === 132 && isDicom(Buffer.concat([buf, Buffer.alloc(1)])); // isDicom wants > 132 bytes
+  } finally {
+    await fh.close();
+  }
+}
