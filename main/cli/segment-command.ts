@@ -65,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
     height?: number;
     seconds?: number;
     vesselFraction?: number;
+    warnings?: string[];
     error?: string;
   }[] = [];
   let failures = 0;
@@ -79,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
           maskOutsideFov: !flag(p, 'no-fov'),
           threshold: num(p, 'threshold', { min: 0, max: 1 }),
         });
+        for (const w of seg.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
         const maskPath = join(outDir, `${stems[i]}_mask.png`);
         const probPath = join(outDir, `${stems[i]}_prob.png`);
         await writePng(probPath, probabilityImage(seg));
@@ -93,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
           height: seg.height,
           seconds: (performance.now() - started) / 1000,
           vesselFraction: vessels / seg.mask.length,
+          ...(seg.warnings.length ? { warnings: seg.warnings } : {}),
         });
       } catch (err) {
         failures++;

@@ -6,7 +6,8 @@ import { recipe, RECIPES } from '../ml/recipes.js';
 import { openDataset } from '../ml/datasets.js';
 import { datasetsRoot } from '../ml/package-root.js';
 import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train.js';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { openMix } from '../ml/dataset-mix.js';
 
 const HELP = `
 Usage: retina train --out DIR [--dataset DIR] [options]
@@ -16,7 +17,9 @@ directory (weights, ONNX export, preprocessing, threshold chosen on validation i
 Interrupted runs keep a checkpoint in DIR.checkpoint; --resume continues from it.
 
 Options:
-  --dataset DIR       dataset folder (default: ../shared/datasets/DRIVE)
+  --dataset DIR       dataset folder (default: ../shared/datasets/DRIVE); with --mix, the folder of datasets
+  --mix NAME          train on a named mix of datasets (generalist: DRIVE, STARE, LES-AV, AV-WIDE)
+  --init DIR          start from this model's weights (fine-tuning; same architecture)
   --kind KIND         drive | stare | generic (default: detected from the layout)
   --out DIR           model directory to write (must not exist unless --force)
   --recipe NAME       ${Object.keys(RECIPES).join(' | ')} (default: default)
@@ -43,6 +46,8 @@ export async function run(argv: string[]): Promise<number> {
     argv,
     {
       dataset: { type: 'string' },
+      mix: { type: 'string' },
+      init: { type: 'string' },
       kind: { type: 'string' },
       out: { type: 'string' },
       recipe: { type: 'string' },
@@ -90,10 +95,12 @@ export async function run(argv: string[]): Promise<number> {
       `--patch ${cfg.patchSize} must be a multiple of 2^depth = ${2 ** cfg.architecture.depth}`,
     );
   }
-  const datasetDir = str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE');
   const kind = oneOf(p, 'kind', ['drive', 'stare', 'generic'] as const);
   const out = requireStr(p, 'out');
-  const dataset = openDataset(datasetDir, kind);
+  const mixName = str(p, 'mix');
+  const mix = mixName ? openMix(mixName, str(p, 'dataset') ?? datasetsRoot()) : null;
+  const dataset = mix?.dataset ?? openDataset(str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE'), kind);
+  const init = str(p, 'init');
 
   const controller = new AbortController();
   const onInterrupt = (): void => controller.abort();
@@ -124,6 +131,8 @@ export async function run(argv: string[]): Promise<number> {
       force: flag(p, 'force'),
       workers: num(p, 'workers', { min: 1, max: 16, integer: true }),
       evaluateTest: !flag(p, 'no-test'),
+      ...(mix ? { validationIds: mix.validationIds } : {}),
+      ...(init ? { initialModelDir: resolve(init), parentModel: basename(resolve(init)) } : {}),
       signal: controller.signal,
       onEvent,
     });

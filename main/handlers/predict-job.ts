@@ -64,7 +64,8 @@ export async function runPredictJob(
         threshold: seg.threshold,
       });
       done.push(imageId);
-      hooks.progress(done.length, total, record.fileName, imageId);
+      const note = seg.warnings.length ? `${record.fileName}: ${seg.warnings.join('; ')}` : record.fileName;
+      hooks.progress(done.length, total, note, imageId);
     }
   } finally {
     await model.predictor.dispose();

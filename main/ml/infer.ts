@@ -4,6 +4,15 @@ import type { BinaryMap, ModelManifest, Predictor, RasterImage } from './types.j
 import { preprocessImage } from './preprocess.js';
 import { deriveFov } from './fov.js';
 import { TileBlender, extractTile, tileGrid } from './patches.js';
+import {
+  calibreIndex,
+  imageToCanonical,
+  mapToCanonical,
+  planFrame,
+  probabilityToNative,
+  type Frame,
+  type FrameConfig,
+} from './frame/canonical-frame.js';
 
 export interface SegmentOptions {
   /** The FOV to use; derived from the image when absent. */
@@ -31,6 +40,10 @@ export interface Segmentation {
   mask: Uint8Array;
   fov: BinaryMap;
   threshold: number;
+  /** Where the network's canonical frame lay (null for a model without one: it ran at native size). */
+  frame: Frame | null;
+  /** Said to the user (e.g. no field-of-view edge found). */
+  warnings: string[];
 }
 
 const DEFAULTS = { singlePassMaxPixels: 1_200_000, tileSize: 512, tileOverlap: 64, tileBatch: 2 };
@@ -138,6 +151,60 @@ export async function predictWithFlips(
   return sum;
 }
 
+/** The network's probabilities over an image as given (no frame): preprocessing, then tiles or one pass. */
+async function networkProbability(
+  image: RasterImage,
+  fov: BinaryMap,
+  manifest: ModelManifest,
+  predictor: Predictor,
+  opts: SegmentOptions,
+): Promise<Float32Array> {
+  const input = preprocessImage(image, fov, manifest.preprocess);
+  const multiple = 2 ** manifest.architecture.depth;
+  const flips = opts.testTimeFlips ?? manifest.testTimeFlips ?? false;
+  return flips
+    ? predictWithFlips(input, image.width, image.height, multiple, predictor, opts)
+    : predictProbability(input, image.width, image.height, multiple, predictor, opts);
+}
+
+/** Bounds on the scale a calibre ruler may choose, relative to the aperture diameter the model works at. */
+const RULER_MAX_SIDE = 4;
+
+/**
+ * The network run in the model's canonical frame and mapped back. Without an aperture edge the vessels' calibre
+ * sets the scale: a first pass at a guess, then up to two passes rescaled so the mask's calibre matches the
+ * model's own masks on its validation images.
+ */
+async function framedProbability(
+  image: RasterImage,
+  fov: BinaryMap,
+  manifest: ModelManifest,
+  cfg: FrameConfig,
+  predictor: Predictor,
+  opts: SegmentOptions,
+): Promise<{ prob: Float32Array; frame: Frame }> {
+  const run = async (frame: Frame) =>
+    networkProbability(imageToCanonical(image, frame), mapToCanonical(fov, frame), manifest, predictor, opts);
+  let frame = planFrame(fov, cfg);
+  let prob = await run(frame);
+  if (!frame.circle) {
+    const longest = Math.max(image.width, image.height);
+    const maxScale = (RULER_MAX_SIDE * cfg.diameter) / longest;
+    const threshold = opts.threshold ?? manifest.threshold;
+    for (let pass = 0; pass < 2; pass++) {
+      const mask = new Uint8Array(prob.length);
+      for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
+      const measured = calibreIndex({ width: frame.width, height: frame.height, data: mask });
+      if (measured <= 0) break; // nothing vessel-like: keep the guess (the warning says so)
+      const next = Math.min(maxScale, (frame.scale * cfg.maskCalibre) / measured);
+      if (Math.abs(next / frame.scale - 1) < 0.1) break;
+      frame = planFrame(fov, cfg, next);
+      prob = await run(frame);
+    }
+  }
+  return { prob: probabilityToNative(prob, frame), frame };
+}
+
 /** Segments one photograph with a model: probability map and binary mask at the image's exact size. */
 export async function segmentImage(
   image: RasterImage,
@@ -150,19 +217,20 @@ export async function segmentImage(
   if (fov.width !== width || fov.height !== height) {
     throw new Error(`FOV mask is ${fov.width}x${fov.height} but the image is ${width}x${height}`);
   }
-  const input = preprocessImage(image, fov, manifest.preprocess);
-  const multiple = 2 ** manifest.architecture.depth;
-  const flips = opts.testTimeFlips ?? manifest.testTimeFlips ?? false;
-  const prob = flips
-    ? await predictWithFlips(input, width, height, multiple, predictor, opts)
-    : await predictProbability(input, width, height, multiple, predictor, opts);
+  let prob: Float32Array;
+  let frame: Frame | null = null;
+  if (manifest.frame) {
+    ({ prob, frame } = await framedProbability(image, fov, manifest, manifest.frame, predictor, opts));
+  } else {
+    prob = await networkProbability(image, fov, manifest, predictor, opts);
+  }
   if (opts.maskOutsideFov !== false) {
     for (let i = 0; i < prob.length; i++) if (fov.data[i] === 0) prob[i] = 0;
   }
   const threshold = opts.threshold ?? manifest.threshold;
   const mask = new Uint8Array(prob.length);
   for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
-  return { width, height, prob, mask, fov, threshold };
+  return { width, height, prob, mask, fov, threshold, frame, warnings: frame?.warnings ?? [] };
 }
 
 /** The probability map as a 16-bit greyscale image (0..65535). */

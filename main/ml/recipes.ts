@@ -1,5 +1,5 @@
 // Named training recipes: complete, reproducible training configurations.
-import type { AugmentConfig, LossName, PreprocessConfig, UNetConfig } from './types.js';
+import type { AugmentConfig, FrameConfig, LossName, PreprocessConfig, UNetConfig } from './types.js';
 import { REFERENCE_UNET } from './model.js';
 
 export interface TrainConfig {
@@ -26,7 +26,21 @@ export interface TrainConfig {
   maxMinutes: number;
   /** Predict with test-time flips; the threshold is then chosen on flip-averaged validation predictions. */
   testTimeFlips?: boolean;
+  /** Train and predict in this canonical frame (maskCalibre is measured at the end of training). */
+  frame?: FrameConfig;
 }
+
+/**
+ * The canonical frame: DRIVE's aperture diameter (536 px, fitted on DRIVE 21-40), so the networks trained at
+ * DRIVE's native scale keep their weights' meaning; DRIVE's label calibre index at that scale is 2.63.
+ */
+export const CANONICAL_FRAME: FrameConfig = {
+  reference: 'fov-diameter',
+  diameter: 536,
+  snap: 0.03,
+  labelCalibre: 2.63,
+  maskCalibre: 2.63,
+};
 
 const BASE_PREPROCESS: PreprocessConfig = {
   channel: 'green',
@@ -95,6 +109,37 @@ export const RECIPES: Record<string, TrainConfig> = {
     seed: 20261127,
     maxMinutes: 70,
     testTimeFlips: true,
+  },
+  /**
+   * The generalist default model: the DRIVE default fine-tuned in the canonical frame on four cameras (DRIVE 21-40,
+   * STARE's 10 training images, LES-AV's training half, AV-WIDE), with wider scale, colour and contrast augmentation.
+   * Use with `--mix generalist --init <the DRIVE-trained model>`.
+   */
+  generalist: {
+    architecture: REFERENCE_ARCHITECTURE,
+    preprocess: BASE_PREPROCESS,
+    augment: {
+      ...BASE_AUGMENT,
+      scale: [0.75, 1.33],
+      brightness: 0.2,
+      contrast: [0.7, 1.4],
+      gamma: [0.7, 1.4],
+    },
+    loss: 'bce',
+    patchSize: 64,
+    batchSize: 16,
+    epochs: 24,
+    stepsPerEpoch: 200,
+    learningRate: 6e-4,
+    minLearningRate: 2e-5,
+    warmupSteps: 100,
+    patience: 24,
+    validationImages: 8,
+    vesselFraction: 0.5,
+    seed: 20261202,
+    maxMinutes: 45,
+    testTimeFlips: true,
+    frame: CANONICAL_FRAME,
   },
   /** The engine's reference network with the same data pipeline. */
   reference: {

@@ -21,6 +21,7 @@ import { createTrainer, type Trainer } from './trainer.js';
 import { writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
 import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from './model-dir.js';
 import { evaluateModel } from './evaluate.js';
+import { calibreIndex, sampleToCanonical } from './frame/canonical-frame.js';
 
 export type TrainEvent =
   | { type: 'prepare'; message: string }
@@ -132,13 +133,16 @@ function explicitValidation(refs: SampleRef[], ids: string[]): { fit: SampleRef[
 async function prepare(refs: SampleRef[], cfg: TrainConfig): Promise<PreparedSample[]> {
   const out: PreparedSample[] = [];
   for (const ref of refs) {
-    const s = await loadSample(ref);
+    const loaded = await loadSample(ref);
+    const s = cfg.frame
+      ? { id: loaded.id, ...sampleToCanonical(loaded.image, loaded.mask!, loaded.fov, cfg.frame) }
+      : { id: loaded.id, image: loaded.image, mask: loaded.mask!, fov: loaded.fov };
     out.push({
       id: s.id,
       width: s.image.width,
       height: s.image.height,
       image: preprocessImage(s.image, s.fov, cfg.preprocess),
-      mask: s.mask!.data,
+      mask: s.mask.data,
       fov: s.fov.data,
     });
   }
@@ -178,22 +182,31 @@ async function validate(
   val: PreparedSample[],
   depth: number,
   flips = false,
-): Promise<{ loss: number; f1: number; auc: number; threshold: number }> {
+): Promise<{ loss: number; f1: number; auc: number; threshold: number; maskCalibre: number }> {
   const acc = new MetricsAccumulator();
   let loss = 0;
   const predictor = trainerPredictor(trainer);
+  const probs: Float32Array[] = [];
   for (const s of val) {
     const predict = flips ? predictWithFlips : predictProbability;
     const prob = await predict(s.image, s.width, s.height, 2 ** depth, predictor, { tileSize: 256 });
     acc.add(prob, s.mask, s.fov);
     loss += validationLoss(prob, s.mask, s.fov);
+    probs.push(prob);
   }
   const best = acc.bestThreshold();
+  // The calibre of the model's own masks: the ruler the canonical frame uses where no aperture edge shows.
+  let calibre = 0;
+  for (const [i, s] of val.entries()) {
+    const data = Uint8Array.from(probs[i], (p, j) => (p >= best.threshold && s.fov[j] ? 1 : 0));
+    calibre += calibreIndex({ width: s.width, height: s.height, data }) / val.length;
+  }
   return {
     loss: loss / val.length,
     f1: best.f1,
     auc: acc.result(0.5, 'fov').aucRoc,
     threshold: best.threshold,
+    maskCalibre: calibre,
   };
 }
 
@@ -385,6 +398,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       threshold: v.threshold,
       patchSize: cfg.patchSize,
       ...(cfg.testTimeFlips ? { testTimeFlips: true } : {}),
+      ...(cfg.frame ? { frame: { ...cfg.frame, maskCalibre: v.maskCalibre } } : {}),
       parameters: countParameters(cfg.architecture),
       provenance: {
         dataset: basename(dataset.root),

@@ -67,6 +67,20 @@ export interface LoadedSample {
   fovDerived: boolean;
 }
 
+/** Recorded in the model's manifest: the frame its network was trained in. */
+export interface FrameConfig {
+  reference: 'fov-diameter';
+  /** Aperture diameter in canonical pixels. */
+  diameter: number;
+  /** Scales within this of 1 run at native size (no interpolation blur for images already at scale). */
+  snap: number;
+  /** Calibre index (frame/canonical-frame.ts) of reference labels in the canonical frame: the ruler for labelled images
+   * with no aperture edge. */
+  labelCalibre: number;
+  /** Calibre index of the model's own masks in the canonical frame (validation images): the ruler at inference. */
+  maskCalibre: number;
+}
+
 /** U-Net family architecture. */
 export interface UNetConfig {
   kind: 'unet';
@@ -139,6 +153,8 @@ export interface ModelManifest {
   threshold: number;
   /** Tile size the network was trained on; inference tiles are multiples of 2^depth. */
   patchSize: number;
+  /** The canonical frame the network works in (crop to the aperture, fixed scale); absent: native pixels. */
+  frame?: FrameConfig;
   /** Test-time augmentation: average the predictions of the image and its horizontal/vertical flips. */
   testTimeFlips?: boolean;
   parameters: number;

@@ -1,0 +1,88 @@
+// Separable resampling between an image's own pixel grid and the canonical frame: area averaging when shrinking
+// (every source pixel counts, so thin vessels are not aliased away), linear interpolation when enlarging.
+// Written here rather than taken from sharp because the frame needs float maps (probabilities) and exact control of
+// where each output pixel lands in the source, so that canonical -> native is the true inverse of native -> canonical.
+
+/** For each destination index, the source taps and their weights (summing to 1). */
+export interface AxisPlan {
+  length: number;
+  offsets: Int32Array; // length + 1
+  taps: Int32Array;
+  weights: Float32Array;
+}
+
+/**
+ * Destination pixel i covers the source interval [start + i*step, start + (i+1)*step) (pixel k covers [k, k+1)).
+ * Taps outside [0, srcLen) are clamped to the edge.
+ */
+export function planAxis(srcLen: number, dstLen: number, start: number, step: number): AxisPlan {
+  const offsets = new Int32Array(dstLen + 1);
+  const taps: number[] = [];
+  const weights: number[] = [];
+  const clamp = (k: number): number => (k < 0 ? 0 : k >= srcLen ? srcLen - 1 : k);
+  for (let i = 0; i < dstLen; i++) {
+    const a = start + i * step;
+    const b = a + step;
+    if (step > 1) {
+      let total = 0;
+      const from = taps.length;
+      for (let k = Math.floor(a); k < b; k++) {
+        const w = Math.min(b, k + 1) - Math.max(a, k);
+        if (w <= 0) continue;
+        taps.push(clamp(k));
+        weights.push(w);
+        total += w;
+      }
+      for (let j = from; j < weights.length; j++) weights[j] /= total;
+    } else {
+      const c = (a + b) / 2 - 0.5;
+      const k0 = Math.floor(c);
+      const f = c - k0;
+      taps.push(clamp(k0), clamp(k0 + 1));
+      weights.push(1 - f, f);
+    }
+    offsets[i + 1] = taps.length;
+  }
+  return { length: dstLen, offsets, taps: Int32Array.from(taps), weights: Float32Array.from(weights) };
+}
+
+/** Resamples interleaved `channels`-channel data from srcW x srcH to plans' lengths; the result is float. */
+export function resample(
+  src: ArrayLike<number>,
+  srcW: number,
+  srcH: number,
+  channels: number,
+  px: AxisPlan,
+  py: AxisPlan,
+): Float32Array {
+  const dstW = px.length;
+  const dstH = py.length;
+  // Rows first, on the source rows the vertical plan uses only.
+  const usedRows = new Uint8Array(srcH);
+  for (let j = 0; j < py.taps.length; j++) usedRows[py.taps[j]] = 1;
+  const tmp = new Float32Array(dstW * srcH * channels);
+  for (let y = 0; y < srcH; y++) {
+    if (!usedRows[y]) continue;
+    const srow = y * srcW * channels;
+    const trow = y * dstW * channels;
+    for (let x = 0; x < dstW; x++) {
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let j = px.offsets[x]; j < px.offsets[x + 1]; j++)
+          acc += px.weights[j] * src[srow + px.taps[j] * channels + c];
+        tmp[trow + x * channels + c] = acc;
+      }
+    }
+  }
+  const out = new Float32Array(dstW * dstH * channels);
+  const rowLen = dstW * channels;
+  for (let y = 0; y < dstH; y++) {
+    const orow = y * rowLen;
+    for (let j = py.offsets[y]; j < py.offsets[y + 1]; j++) {
+      const w = py.weights[j];
+      const trow = py.taps[j] * rowLen;
+      for (let i = 0; i < rowLen; i++) out[orow + i] += w * tmp[trow + i];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,251 @@
+// The canonical frame: the aperture circle is found in full, clipped and off-centre fields; an image with no
+// aperture edge is taken whole with a warning; native -> canonical -> native returns a mask within one canonical
+// pixel of its edges; any input size comes back at its own size; the calibre ruler sees widths.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fitFovCircle } from '../../main/ml/frame/fov-circle.js';
+import {
+  calibreIndex,
+  mapToCanonical,
+  planFrame,
+  probabilityToNative,
+  sampleToCanonical,
+} from '../../main/ml/frame/canonical-frame.js';
+import { planAxis, resample } from '../../main/ml/frame/resample.js';
+import { segmentImage } from '../../main/ml/infer.js';
+import type { BinaryMap, FrameConfig, ModelManifest, Predictor, RasterImage } from '../../main/ml/types.js';
+
+const CFG: FrameConfig = {
+  reference: 'fov-diameter',
+  diameter: 536,
+  snap: 0.03,
+  labelCalibre: 2.63,
+  maskCalibre: 2.63,
+};
+
+function disc(w: number, h: number, cx: number, cy: number, r: number): BinaryMap {
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) data[y * w + x] = Math.hypot(x - cx, y - cy) <= r ? 1 : 0;
+  return { width: w, height: h, data };
+}
+
+/** A fundus-like photograph: a bright disc on black with dark "vessels" (horizontal bars) of a given width. */
+function photograph(
+  w: number,
+  h: number,
+  cx: number,
+  cy: number,
+  r: number,
+  vesselWidth: number,
+): RasterImage {
+  const fov = disc(w, h, cx, cy, r);
+  const data = new Uint8Array(w * h * 3);
+  for (let i = 0; i < w * h; i++) {
+    const y = Math.floor(i / w);
+    const vessel = y % Math.max(8, vesselWidth * 6) < vesselWidth;
+    const v = fov.data[i] ? (vessel ? 60 : 160) : 0;
+    data.set([v + 40, v, v / 2], i * 3);
+  }
+  return { width: w, height: h, channels: 3, bitDepth: 8, data };
+}
+
+test('the aperture circle is fitted on full, clipped and off-centre fields', () => {
+  const cases: [number, number, number, number, number][] = [
+    [700, 605, 350, 302, 290], // whole circle (STARE-like)
+    [1200, 800, 600, 400, 520], // clipped at top and bottom (3:2 sensor)
+    [565, 584, 270, 300, 268], // clipped, off-centre (DRIVE-like)
+    [1620, 1444, 810, 722, 717],
+  ];
+  for (const [w, h, cx, cy, r] of cases) {
+    const c = fitFovCircle(disc(w, h, cx, cy, r));
+    assert.ok(c, `no circle for ${w}x${h}`);
+    assert.ok(Math.abs(c.cx - cx) < 1 && Math.abs(c.cy - cy) < 1, `centre ${c.cx},${c.cy} vs ${cx},${cy}`);
+    assert.ok(Math.abs(c.r - r) < 1.5, `radius ${c.r} vs ${r}`);
+  }
+});
+
+test('no aperture edge (borderless photograph, blank frame): no circle, the whole frame with a warning', () => {
+  const all: BinaryMap = { width: 400, height: 300, data: new Uint8Array(400 * 300).fill(1) };
+  assert.equal(fitFovCircle(all), null);
+  const f = planFrame(all, CFG);
+  assert.deepEqual([f.x0, f.y0, f.x1, f.y1], [0, 0, 400, 300]);
+  assert.equal(f.warnings.length, 1);
+  assert.match(f.warnings[0], /no field-of-view edge/);
+  // A noisy edge that is not a circle (a rectangle inset) is not mistaken for an aperture.
+  const rect = new Uint8Array(400 * 300);
+  for (let y = 30; y < 270; y++) for (let x = 40; x < 360; x++) rect[y * 400 + x] = 1;
+  assert.equal(fitFovCircle({ width: 400, height: 300, data: rect }), null);
+});
+
+test('the frame crops to the aperture and scales its diameter to the canonical one', () => {
+  const fov = disc(3504, 2336, 1750, 1168, 1600); // 3504x2336, clipped at the top and bottom
+  const f = planFrame(fov, CFG);
+  assert.ok(Math.abs(f.scale - 536 / 3200) < 0.002, `scale ${f.scale}`);
+  assert.ok(f.width < 600 && f.height < 420, `canonical ${f.width}x${f.height}`);
+  assert.equal(f.identity, false);
+  // An image already at the canonical scale is not resampled at all.
+  const drive = planFrame(disc(565, 584, 282, 292, 268), CFG);
+  assert.equal(drive.scale, 1);
+});
+
+test('native -> canonical -> native keeps a mask drawn at native size within one canonical pixel of its edges', () => {
+  for (const [w, h, r] of [
+    [1620, 1444, 700], // shrink 0.38
+    [300, 290, 140], // enlarge 1.9
+    [565, 584, 250], // mild
+  ]) {
+    const fov = disc(w, h, w / 2, h / 2, r);
+    const f = planFrame(fov, CFG);
+    // A drawn mask: strokes much wider than a canonical pixel, a blob, and nothing outside the field.
+    const drawn = new Uint8Array(w * h);
+    const stroke = Math.ceil(4 / f.scale);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const inField = fov.data[y * w + x] === 1;
+        const bar = Math.abs(x - y * 0.7 - w * 0.2) < stroke;
+        const blob = Math.hypot(x - w * 0.6, y - h * 0.4) < r * 0.2;
+        drawn[y * w + x] = inField && (bar || blob) ? 1 : 0;
+      }
+    }
+    const canonical = mapToCanonical({ width: w, height: h, data: drawn }, f);
+    assert.deepEqual([canonical.width, canonical.height], [f.width, f.height]);
+    const back = probabilityToNative(Float32Array.from(canonical.data), f);
+    assert.equal(back.length, w * h);
+    const tolerance = Math.max(1, 1 / f.scale) + 0.5;
+    let wrong = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const p = y * w + x;
+        if ((back[p] >= 0.5 ? 1 : 0) === drawn[p]) continue;
+        wrong++;
+        // Every disagreement sits on an edge of the drawn mask: a pixel of the other value is near.
+        let nearEdge = false;
+        const t = Math.ceil(tolerance);
+        for (let dy = -t; dy <= t && !nearEdge; dy++) {
+          for (let dx = -t; dx <= t && !nearEdge; dx++) {
+            const xx = x + dx;
+            const yy = y + dy;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h || Math.hypot(dx, dy) > tolerance) continue;
+            if (drawn[yy * w + xx] !== drawn[p]) nearEdge = true;
+          }
+        }
+        assert.ok(nearEdge, `${w}x${h}: pixel ${x},${y} changed away from any edge`);
+      }
+    }
+    assert.ok(wrong < 0.05 * drawn.reduce((a, b) => a + b, 0), `${w}x${h}: ${wrong} pixels changed`);
+  }
+});
+
+test('resampling keeps a constant constant and averages areas when shrinking', () => {
+  const src = new Float32Array(90 * 60).fill(7);
+  const out = resample(src, 90, 60, 1, planAxis(90, 31, 0, 90 / 31), planAxis(60, 200, 0, 60 / 200));
+  for (const v of out) assert.ok(Math.abs(v - 7) < 1e-5);
+  // Shrinking by 3: each output pixel is the mean of its 3 source pixels.
+  const row = Float32Array.from([0, 3, 6, 9, 12, 15]);
+  assert.deepEqual(Array.from(resample(row, 6, 1, 1, planAxis(6, 2, 0, 3), planAxis(1, 1, 0, 1))), [3, 12]);
+});
+
+test('the calibre index measures vessel width, and a labelled wide-field image is scaled by it', () => {
+  const bars = (w: number) => {
+    const m = new Uint8Array(400 * 400);
+    for (let y = 0; y < 400; y++) for (let x = 0; x < 400; x++) m[y * 400 + x] = y % 40 < w ? 1 : 0;
+    return { width: 400, height: 400, data: m };
+  };
+  assert.ok(Math.abs(calibreIndex(bars(4)) - 4) < 0.3);
+  assert.ok(Math.abs(calibreIndex(bars(10)) - 10) < 0.7);
+  // No aperture (all-ones FOV) and labels 5.26 px wide: scaled so the labels become the reference 2.63.
+  const image: RasterImage = {
+    width: 400,
+    height: 400,
+    channels: 1,
+    bitDepth: 8,
+    data: new Uint8Array(160000),
+  };
+  const all = { width: 400, height: 400, data: new Uint8Array(160000).fill(1) };
+  const c = sampleToCanonical(image, bars(5), all, { ...CFG, labelCalibre: 2.5 });
+  assert.ok(Math.abs(c.frame.scale - 0.5) < 0.05, `scale ${c.frame.scale}`);
+  assert.equal(c.mask.width, c.image.width);
+});
+
+/** Predicts "vessel" where the preprocessed input is dark: enough to follow geometry through the frame. */
+const darkIsVessel: Predictor = {
+  engine: 'tfjs',
+  async predict(input) {
+    return input.map((v) => 1 / (1 + Math.exp(4 * v)));
+  },
+  dispose() {},
+};
+
+function manifest(frame?: FrameConfig): ModelManifest {
+  return {
+    format: 'retinastudio-model',
+    formatVersion: 1,
+    name: 'geometry',
+    createdAt: '2026-12-02T00:00:00Z',
+    architecture: {
+      kind: 'unet',
+      inputChannels: 1,
+      depth: 2,
+      baseFilters: 4,
+      convsPerLevel: 1,
+      batchNorm: false,
+      dropout: 0,
+      upsampling: 'transpose',
+      residual: false,
+    },
+    preprocess: { channel: 'green', clahe: null, gamma: 1, normalise: 'fov-zscore' },
+    threshold: 0.5,
+    patchSize: 64,
+    parameters: 0,
+    provenance: {} as ModelManifest['provenance'],
+    ...(frame ? { frame } : {}),
+  };
+}
+
+test('any input size comes back at its own size: tiny, huge, clipped, blank', async () => {
+  const cases: [string, RasterImage][] = [
+    ['tiny 90x80', photograph(90, 80, 45, 40, 38, 2)],
+    ['huge clipped 3504x2336', photograph(3504, 2336, 1752, 1168, 1600, 18)],
+    [
+      'blank 320x240',
+      { width: 320, height: 240, channels: 3, bitDepth: 8, data: new Uint8Array(320 * 240 * 3) },
+    ],
+  ];
+  for (const [name, image] of cases) {
+    const seg = await segmentImage(image, manifest(CFG), darkIsVessel, { testTimeFlips: false });
+    assert.deepEqual(
+      [seg.width, seg.height, seg.mask.length, seg.prob.length],
+      [image.width, image.height, image.width * image.height, image.width * image.height],
+      name,
+    );
+    assert.ok(seg.frame, name);
+    for (const v of seg.prob) assert.ok(Number.isFinite(v), `${name}: non-finite probability`);
+    if (name.startsWith('blank')) assert.match(seg.warnings.join(), /no field-of-view edge/);
+    else assert.deepEqual(seg.warnings, [], name);
+  }
+});
+
+test('the huge photograph runs at canonical size and its dark bars come back where they are', async () => {
+  const image = photograph(3504, 2336, 1752, 1168, 1600, 18);
+  const calls: number[] = [];
+  const counting: Predictor = {
+    ...darkIsVessel,
+    predict: (x, n, h, w, c) => (calls.push(n * h * w), darkIsVessel.predict(x, n, h, w, c)),
+  };
+  const seg = await segmentImage(image, manifest(CFG), counting, { testTimeFlips: false });
+  const pixels = calls.reduce((a, b) => a + b, 0);
+  assert.ok(pixels < 700 * 500, `the network saw ${pixels} pixels: not the canonical frame`);
+  // Rows inside a bar (period 108, width 18) are vessel at the centre column; rows between bars are not.
+  const x = 1752;
+  let hits = 0;
+  let misses = 0;
+  for (let y = 300; y < 2000; y++) {
+    const inBar = y % 108 < 18;
+    const atEdge = y % 108 < 2 || (y % 108 >= 16 && y % 108 < 20) || y % 108 > 105;
+    if (atEdge) continue;
+    if (seg.mask[y * 3504 + x] === (inBar ? 1 : 0)) hits++;
+    else misses++;
+  }
+  assert.ok(misses < 0.03 * (hits + misses), `${misses} of ${hits + misses} rows wrong`);
+});
