@@ -18,6 +18,10 @@ function edgePoints(fov: BinaryMap): { xs: Float64Array; ys: Float64Array } {
   const { width: w, height: h, data } = fov;
   const xs: number[] = [];
   const ys: number[] = [];
+  const add = (x: number, y: number): void => {
+    xs.push(x);
+    ys.push(y);
+  };
   for (let y = 0; y < h; y++) {
     let first = -1;
     let last = -1;
