@@ -31,8 +31,8 @@ function edgePoints(fov: BinaryMap): { xs: Float64Array; ys: Float64Array } {
         last = x;
       }
     }
-    if (first > 0) (xs.push(first - 0.5), ys.push(y));
-    if (last >= 0 && last < w - 1) (xs.push(last + 0.5), ys.push(y));
+    if (first > 0) add(first - 0.5, y);
+    if (last >= 0 && last < w - 1) add(last + 0.5, y);
   }
   for (let x = 0; x < w; x++) {
     let first = -1;
@@ -43,8 +43,8 @@ function edgePoints(fov: BinaryMap): { xs: Float64Array; ys: Float64Array } {
         last = y;
       }
     }
-    if (first > 0) (xs.push(x), ys.push(first - 0.5));
-    if (last >= 0 && last < h - 1) (xs.push(x), ys.push(last + 0.5));
+    if (first > 0) add(x, first - 0.5);
+    if (last >= 0 && last < h - 1) add(x, last + 0.5);
   }
   return { xs: Float64Array.from(xs), ys: Float64Array.from(ys) };
 }
@@ -59,7 +59,12 @@ function kasaFit(
   let mx = 0;
   let my = 0;
   let n = 0;
-  for (let i = 0; i < xs.length; i++) if (keep[i]) ((mx += xs[i]), (my += ys[i]), n++);
+  for (let i = 0; i < xs.length; i++) {
+    if (!keep[i]) continue;
+    mx += xs[i];
+    my += ys[i];
+    n++;
+  }
   if (n < 8) return null;
   mx /= n;
   my /= n;
