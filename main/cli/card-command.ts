@@ -1,15 +1,16 @@
-// `retina card`: evaluates a model on DRIVE test and STARE, saves the evaluation JSON in the model directory and
-// generates MODEL_CARD.md and its plots from that JSON.
+// `retina card`: evaluates a model on DRIVE test (also resized 2x and 4x), STARE test and LES-AV's held-out half,
+// saves the evaluation JSON in the model directory and generates MODEL_CARD.md and its plots from that JSON.
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { flag, num, oneOf, parseCommand, str } from './args.js';
 import { EXIT } from './errors.js';
 import { createProgressBar } from './progress.js';
-import { openModel } from '../ml/model-loader.js';
+import { openModel, type LoadedModel } from '../ml/model-loader.js';
+import type { DatasetRef, SplitName } from '../ml/types.js';
 import { openDataset } from '../ml/datasets.js';
 import { datasetsRoot } from '../ml/package-root.js';
-import { evaluateModel } from '../ml/evaluate.js';
+import { evaluateModel, type EvaluationReport } from '../ml/evaluate.js';
 import { readImage } from '../ml/image-io.js';
 import { segmentImage } from '../ml/infer.js';
 import { writeFileAtomic } from '../ml/atomic-fs.js';
@@ -22,20 +23,48 @@ import {
 } from '../ml/model-card.js';
 
 const HELP = `
-Usage: retina card [--model DIR] [--drive DIR] [--stare DIR] [--from-json]
+Usage: retina card [--model DIR] [--drive DIR] [--stare DIR] [--lesav DIR] [--from-json]
 
-Scores the model on DRIVE test (against 1st_manual, 2nd_manual beside it) and on every STARE image with an ah
-label (cross-dataset), writes DIR/${CARD_EVALUATION_FILE}, then generates DIR/${CARD_FILE} with roc.png, pr.png and
-training.png from that JSON.
+Scores the model on DRIVE test (against 1st_manual, 2nd_manual beside it; also with every image enlarged 2x and
+4x), on STARE's test half (the 8 images with ah labels) and on LES-AV's held-out half (split_test_rmaphoh.txt),
+writes DIR/${CARD_EVALUATION_FILE}, then generates DIR/${CARD_FILE} with roc.png, pr.png and training.png from
+that JSON.
 
 Options:
   --model DIR    model directory (default: the bundled default model)
   --drive DIR    DRIVE folder (default: ../shared/datasets/DRIVE)
   --stare DIR    STARE folder (default: ../shared/datasets/STARE; skipped when absent)
+  --lesav DIR    LES-AV folder (default: ../shared/datasets/LES-AV; skipped when absent)
+  --no-resized   skip the 2x and 4x DRIVE runs
   --engine NAME  onnx | tfjs (default: onnx)
   --threads N    ONNX Runtime threads (default: all cores)
   --from-json    regenerate the card from the existing ${CARD_EVALUATION_FILE} without evaluating
 `;
+
+const LESAV_TEST_SPLIT = 'split_test_rmaphoh.txt';
+
+/** LES-AV with its held-out half (the split file's ids) as the test split. */
+function lesavHeldOut(dir: string): DatasetRef {
+  const ds = openDataset(dir);
+  const ids = new Set(readFileSync(join(dir, LESAV_TEST_SPLIT), 'utf8').split(/\s+/).filter(Boolean));
+  return { ...ds, splits: { ...ds.splits, test: ds.splits.all.filter((r) => ids.has(r.id)) } };
+}
+
+async function scored(
+  label: string,
+  model: LoadedModel,
+  dataset: DatasetRef,
+  split: SplitName,
+  resizeFactor?: number,
+): Promise<EvaluationReport> {
+  const bar = createProgressBar(label, dataset.splits[split].filter((r) => r.maskPath).length);
+  const report = await evaluateModel(model.manifest, model.predictor, dataset, split, {
+    onImage: (d, _t, id) => bar.update(d, id),
+    ...(resizeFactor ? { resizeFactor } : {}),
+  });
+  bar.finish();
+  return report;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
@@ -44,6 +73,8 @@ export async function run(argv: string[]): Promise<number> {
       model: { type: 'string' },
       drive: { type: 'string' },
       stare: { type: 'string' },
+      lesav: { type: 'string' },
+      'no-resized': { type: 'boolean' },
       engine: { type: 'string' },
       threads: { type: 'string' },
       'from-json': { type: 'boolean' },
@@ -61,20 +92,23 @@ export async function run(argv: string[]): Promise<number> {
     if (flag(p, 'from-json')) ev = await readCardEvaluation(model.dir);
     else {
       const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
-      const bar = createProgressBar('DRIVE test', drive.splits.test.length);
-      const driveReport = await evaluateModel(model.manifest, model.predictor, drive, 'test', {
-        onImage: (d, _t, id) => bar.update(d, id),
-      });
-      bar.finish();
+      const driveReport = await scored('DRIVE test', model, drive, 'test');
       const stareDir = str(p, 'stare') ?? join(datasetsRoot(), 'STARE');
-      let stareReport;
-      if (existsSync(stareDir)) {
-        const stare = openDataset(stareDir, 'stare');
-        const sbar = createProgressBar('STARE', stare.splits.all.filter((r) => r.maskPath).length);
-        stareReport = await evaluateModel(model.manifest, model.predictor, stare, 'all', {
-          onImage: (d, _t, id) => sbar.update(d, id),
-        });
-        sbar.finish();
+      const stareReport = existsSync(stareDir)
+        ? await scored('STARE test', model, openDataset(stareDir, 'stare'), 'test')
+        : undefined;
+      const lesavDir = str(p, 'lesav') ?? join(datasetsRoot(), 'LES-AV');
+      const lesavReport = existsSync(join(lesavDir, LESAV_TEST_SPLIT))
+        ? await scored('LES-AV held-out', model, lesavHeldOut(lesavDir), 'test')
+        : undefined;
+      const resized = [];
+      if (!flag(p, 'no-resized')) {
+        for (const factor of [2, 4]) {
+          resized.push({
+            factor,
+            report: await scored(`DRIVE test x${factor}`, model, drive, 'test', factor),
+          });
+        }
       }
       // Inference time: median of repeated whole-image runs on one DRIVE test image, after a warm-up.
       const image = await readImage(drive.splits.test[0].imagePath);
@@ -92,6 +126,8 @@ export async function run(argv: string[]): Promise<number> {
         threads,
         drive: driveReport,
         stare: stareReport,
+        lesav: lesavReport,
+        driveResized: resized,
         msPerDriveImage: times[Math.floor(times.length / 2)],
       };
       await writeFileAtomic(join(model.dir, CARD_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');

@@ -1,6 +1,16 @@
 // Scores a model on a dataset split under both protocols (inside the FOV, and over all pixels), per image and
 // pooled over the split as the literature reports, with the second human observer scored the same way.
-import type { DatasetRef, Metrics, ModelManifest, Predictor, Protocol, SplitName } from './types.js';
+import type {
+  BinaryMap,
+  DatasetRef,
+  LoadedSample,
+  Metrics,
+  ModelManifest,
+  Predictor,
+  Protocol,
+  SplitName,
+} from './types.js';
+import { planAxis, resample } from './frame/resample.js';
 import { loadSample, loadSecondObserver } from './datasets.js';
 import { MetricsAccumulator, computeMetrics, summarise, type MetricsSummary } from './metrics.js';
 import { segmentImage, type SegmentOptions } from './infer.js';
@@ -45,6 +55,8 @@ export interface EvaluateOptions extends SegmentOptions {
   onImage?: (done: number, total: number, id: string) => void;
   /** Keep each image's probability map in the callback (plots, cards). */
   onPrediction?: (id: string, prob: Float32Array, truth: Uint8Array, fov: Uint8Array) => void;
+  /** Resize every image, its labels and FOV by this factor first (scale robustness; no second observer then). */
+  resizeFactor?: number;
 }
 
 const PROTOCOLS: Protocol[] = ['fov', 'all'];
@@ -65,6 +77,34 @@ function protocolReports(
   return out;
 }
 
+/** A sample resized by `factor`: the photograph linearly, labels and FOV by area coverage above one half. */
+export function resizeSample(s: LoadedSample, factor: number): LoadedSample {
+  const w = Math.round(s.image.width * factor);
+  const h = Math.round(s.image.height * factor);
+  const px = planAxis(s.image.width, w, 0, s.image.width / w);
+  const py = planAxis(s.image.height, h, 0, s.image.height / h);
+  const img = resample(s.image.data, s.image.width, s.image.height, s.image.channels, px, py);
+  const map = (m: BinaryMap): BinaryMap => ({
+    width: w,
+    height: h,
+    data: Uint8Array.from(resample(m.data, m.width, m.height, 1, px, py), (v) => (v >= 0.5 ? 1 : 0)),
+  });
+  return {
+    ...s,
+    image: {
+      ...s.image,
+      width: w,
+      height: h,
+      data:
+        s.image.bitDepth === 16
+          ? Uint16Array.from(img, (v) => Math.round(v))
+          : Uint8Array.from(img, (v) => Math.round(v)),
+    },
+    mask: s.mask ? map(s.mask) : null,
+    fov: map(s.fov),
+  };
+}
+
 export async function evaluateModel(
   manifest: ModelManifest,
   predictor: Predictor,
@@ -81,7 +121,9 @@ export async function evaluateModel(
   const humanPerImage: ImageEvaluation[] = [];
   let totalSeconds = 0;
   for (const [i, ref] of refs.entries()) {
-    const sample = await loadSample(ref);
+    const sample = opts.resizeFactor
+      ? resizeSample(await loadSample(ref), opts.resizeFactor)
+      : await loadSample(ref);
     const truth = sample.mask!.data;
     const started = performance.now();
     const seg = await segmentImage(sample.image, manifest, predictor, {
@@ -103,7 +145,7 @@ export async function evaluateModel(
       },
     });
     opts.onPrediction?.(ref.id, seg.prob, truth, sample.fov.data);
-    const human = await loadSecondObserver(ref, sample.image);
+    const human = opts.resizeFactor ? null : await loadSecondObserver(ref, sample.image);
     if (human) {
       const score = Float32Array.from(human.data);
       accHuman.fov.add(score, truth, sample.fov.data);

@@ -18,8 +18,12 @@ export interface CardEvaluation {
   threads: number;
   /** DRIVE test split against 1st_manual, with 2nd_manual as the second observer. */
   drive: EvaluationReport;
-  /** STARE, every image with an ah label (cross-dataset: never trained on), FOV derived. */
+  /** STARE's test half with ah labels (8 images), FOV derived. Older cards: every STARE image with an ah label. */
   stare?: EvaluationReport;
+  /** LES-AV's held-out half (split_test_rmaphoh.txt, 11 images, 30-degree camera). */
+  lesav?: EvaluationReport;
+  /** DRIVE test with every image enlarged (scale robustness: should match native within 0.01 F1). */
+  driveResized?: { factor: number; report: EvaluationReport }[];
   /** Median whole-image inference time on a 565x584 DRIVE image. */
   msPerDriveImage: number;
 }
@@ -49,6 +53,14 @@ function metricsTable(r: EvaluationReport, observer: string): string[] {
   return lines;
 }
 
+function frameLines(manifest: ModelManifest): string[] {
+  const f = manifest.frame;
+  if (!f) return ['- Frame: native pixels (no canonical frame): suited to DRIVE-sized photographs only.'];
+  return [
+    `- Canonical frame: the aperture circle is fitted, cropped and resampled to ${f.diameter} px across (scales within ${f.snap} of 1 run natively); where no aperture edge shows, the vessels' calibre is the ruler (labels ${f.labelCalibre.toFixed(2)} px, the model's masks ${f.maskCalibre.toFixed(2)} px). Training, validation and every score below run through it.`,
+  ];
+}
+
 export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): string {
   const a = manifest.architecture;
   const p = manifest.provenance;
@@ -75,12 +87,16 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
     `- Inference: ${ev.msPerDriveImage.toFixed(0)} ms per 565x584 image (whole pipeline, ${ev.engine}, ${ev.threads} threads).`,
     '',
     '## Training',
-    `- Data: ${p.dataset} (${p.datasetKind}) training images ${p.trainIds.join(', ')}; validation (held out) ${p.validationIds.join(', ')}. Never trained on any test image or on STARE.`,
+    `- Data: ${p.dataset} (${p.datasetKind}) training images ${p.trainIds.join(', ')}; validation (held out) ${p.validationIds.join(', ')}. Never trained on any test image below.`,
+    ...frameLines(manifest),
+    '- Recipes and thresholds are chosen on validation images only. (The earliest DRIVE-only recipes were compared on DRIVE test; that stopped with the generalist model.)',
     `- ${p.epochs} epochs, ${p.patchesSeen.toLocaleString('en-US')} patches of ${manifest.patchSize}x${manifest.patchSize}, loss ${p.loss}, Adam with warm-up and cosine decay, seed ${p.seed}.`,
     `- Augmentation: ${aug ? `rotation ±${aug.rotateDeg}°, scale ${aug.scale.join('–')}, flips, shear ${aug.shear}, brightness ±${aug.brightness}, contrast ${aug.contrast.join('–')}, gamma ${aug.gamma.join('–')}${aug.elastic ? ', elastic jitter' : ''}` : 'none'}.`,
     `- Best validation epoch ${best.epoch}: F1 ${f4(best.valF1)}, AUC-ROC ${f4(best.valAuc)}.`,
     `- Duration ${(p.durationSeconds / 60).toFixed(1)} min on ${p.machine}, backend ${p.backend}.`,
-    `- Reproduce: \`npx retina train --recipe default --out M\`, then \`npx retina card --model M\`.`,
+    manifest.frame
+      ? `- Reproduce: \`npx retina train --recipe default --out D\`, then \`npx retina train --recipe generalist --mix generalist --init D --out M\`, \`npx retina compact --model M\` and \`npx retina card --model M\` (parent here: ${p.parentModel ?? 'none'}).`
+      : `- Reproduce: \`npx retina train --recipe default --out M\`, then \`npx retina card --model M\`.`,
     '',
     `## DRIVE test (${ev.drive.images} images, against 1st_manual)`,
     ...metricsTable(ev.drive, '2nd human observer'),
@@ -90,8 +106,31 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
   ];
   if (ev.stare) {
     lines.push(
-      `## STARE, cross-dataset (${ev.stare.images} images with ah labels, FOV derived from the image, never trained on)`,
+      `## STARE (${ev.stare.images} images with ah labels, FOV derived from the image)`,
       ...metricsTable(ev.stare, 'vk observer'),
+      '',
+    );
+  }
+  if (ev.lesav) {
+    lines.push(
+      `## LES-AV held-out half (${ev.lesav.images} images, 1620x1444, 30-degree field)`,
+      ...metricsTable(ev.lesav, 'second observer'),
+      '',
+    );
+  }
+  if (ev.driveResized?.length) {
+    const native = ev.drive.protocols.fov.pooled;
+    lines.push(
+      '## Any size: DRIVE test enlarged',
+      'Every image, label and FOV enlarged before segmentation; scored at the enlarged size inside the FOV.',
+      '',
+      '| input | F1 | AUC-ROC | F1 - native |',
+      '|---|---|---|---|',
+      `| native 565x584 | ${f4(native.f1)} | ${f4(native.aucRoc)} | 0 |`,
+      ...ev.driveResized.map(({ factor, report }) => {
+        const m = report.protocols.fov.pooled;
+        return `| ${factor}x (${565 * factor}x${584 * factor}) | ${f4(m.f1)} | ${f4(m.aucRoc)} | ${(m.f1 - native.f1).toFixed(4)} |`;
+      }),
       '',
     );
   }

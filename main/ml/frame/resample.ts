@@ -1,5 +1,5 @@
 // Separable resampling between an image's own pixel grid and the canonical frame: area averaging when shrinking
-// (every source pixel counts, so thin vessels are not aliased away), linear interpolation when enlarging.
+// (every source pixel counts, so thin vessels are not aliased away), linear or cubic interpolation when enlarging.
 // Written here rather than taken from sharp because the frame needs float maps (probabilities) and exact control of
 // where each output pixel lands in the source, so that canonical -> native is the true inverse of native -> canonical.
 
@@ -13,9 +13,16 @@ export interface AxisPlan {
 
 /**
  * Destination pixel i covers the source interval [start + i*step, start + (i+1)*step) (pixel k covers [k, k+1)).
- * Taps outside [0, srcLen) are clamped to the edge.
+ * Taps outside [0, srcLen) are clamped to the edge. Enlarging is linear, or Keys cubic (a = -0.5), which keeps the
+ * peak of a structure one source pixel wide where linear interpolation flattens it (thin vessels' probabilities).
  */
-export function planAxis(srcLen: number, dstLen: number, start: number, step: number): AxisPlan {
+export function planAxis(
+  srcLen: number,
+  dstLen: number,
+  start: number,
+  step: number,
+  enlarge: 'linear' | 'cubic' = 'linear',
+): AxisPlan {
   const offsets = new Int32Array(dstLen + 1);
   const taps: number[] = [];
   const weights: number[] = [];
@@ -34,6 +41,16 @@ export function planAxis(srcLen: number, dstLen: number, start: number, step: nu
         total += w;
       }
       for (let j = from; j < weights.length; j++) weights[j] /= total;
+    } else if (enlarge === 'cubic') {
+      const c = (a + b) / 2 - 0.5;
+      const k0 = Math.floor(c);
+      for (let k = k0 - 1; k <= k0 + 2; k++) {
+        const t = Math.abs(k - c);
+        const w =
+          t < 1 ? 1.5 * t ** 3 - 2.5 * t ** 2 + 1 : t < 2 ? -0.5 * t ** 3 + 2.5 * t ** 2 - 4 * t + 2 : 0;
+        taps.push(clamp(k));
+        weights.push(w);
+      }
     } else {
       const c = (a + b) / 2 - 0.5;
       const k0 = Math.floor(c);
