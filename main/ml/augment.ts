@@ -2,7 +2,7 @@
 // by inverse mapping: every output pixel is mapped back into the SOURCE image and sampled there (image bilinear,
 // mask and weight nearest). A patch is therefore drawn straight from the full preprocessed image with no full-image
 // warp per patch. Output pixels that map outside the source image get image 0, mask 0 and weight 0.
-// Intensity jitter (gamma, contrast, brightness) then touches the image only.
+// Intensity jitter (blur, gamma, contrast, brightness, an illumination ramp) then touches the image only.
 //
 // Geometric conventions (forward map, source offset -> output offset, both relative to the pivot, y pointing down):
 //   rotate by `angle` (positive = counter-clockwise on screen), then shear x += tan(shear) * y, then scale by
@@ -54,6 +54,11 @@ export interface IntensityParams {
   brightness: number; // additive
   contrast: number; // multiplicative, about 0
   gamma: number; // applied to the window's [min, max]-rescaled intensity
+  /** Gaussian blur sigma in pixels (0: none). */
+  blur?: number;
+  /** Linear illumination ramp: value added at the window's edges along `rampAngle` (+/- this). */
+  ramp?: number;
+  rampAngle?: number;
 }
 
 export interface AugmentParams {
@@ -139,9 +144,19 @@ export function sampleAugmentParams(cfg: AugmentConfig, outW: number, outH: numb
   const contrast = rng.uniform(cfg.contrast[0], cfg.contrast[1]);
   const [g0, g1] = cfg.gamma;
   const gamma = Math.exp(rng.uniform(Math.log(g0), Math.log(g1)));
+  // Drawn only when configured, so recipes without them keep their exact random sequence.
+  const blur = cfg.blur ? (rng.bool() ? rng.uniform(0, cfg.blur) : 0) : 0;
+  const ramp = cfg.illumination ? rng.uniform(-cfg.illumination, cfg.illumination) : 0;
+  const rampAngle = cfg.illumination ? rng.uniform(0, 2 * Math.PI) : 0;
   return {
     geometric: { angle, scale, shear, flipH, flipV, elastic },
-    intensity: { brightness, contrast, gamma },
+    intensity: {
+      brightness,
+      contrast,
+      gamma,
+      ...(blur ? { blur } : {}),
+      ...(ramp ? { ramp, rampAngle } : {}),
+    },
   };
 }
 
@@ -331,6 +346,51 @@ export function applyIntensity(
   }
 }
 
+/** In-place separable Gaussian blur of a w x h window (edges clamp). */
+function gaussianBlur(img: Float32Array, w: number, h: number, sigma: number): void {
+  const r = Math.max(1, Math.ceil(2 * sigma));
+  const k = new Float32Array(2 * r + 1);
+  let sum = 0;
+  for (let i = -r; i <= r; i++) sum += k[i + r] = Math.exp((-i * i) / (2 * sigma * sigma));
+  for (let i = 0; i < k.length; i++) k[i] /= sum;
+  const tmp = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let acc = 0;
+      for (let i = -r; i <= r; i++) acc += k[i + r] * img[y * w + Math.min(w - 1, Math.max(0, x + i))];
+      tmp[y * w + x] = acc;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let acc = 0;
+      for (let i = -r; i <= r; i++) acc += k[i + r] * tmp[Math.min(h - 1, Math.max(0, y + i)) * w + x];
+      img[y * w + x] = acc;
+    }
+  }
+}
+
+/** Adds a linear illumination ramp (+/- amplitude at the window's edges along `angle`) to in-image pixels. */
+function addRamp(
+  img: Float32Array,
+  valid: Uint8Array,
+  w: number,
+  h: number,
+  amplitude: number,
+  angle: number,
+): void {
+  const cx = (w - 1) / 2;
+  const cy = (h - 1) / 2;
+  const ux = (Math.cos(angle) * 2) / Math.max(1, w - 1);
+  const uy = (Math.sin(angle) * 2) / Math.max(1, h - 1);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      if (valid[p]) img[p] += amplitude * ((x - cx) * ux + (y - cy) * uy);
+    }
+  }
+}
+
 /** Applies fully specified parameters to an outW x outH window at (x0, y0). */
 export function applyAugment(
   src: WarpSource,
@@ -342,7 +402,10 @@ export function applyAugment(
   out?: WarpOutput,
 ): WarpOutput {
   const o = warpWindow(src, x0, y0, outW, outH, params.geometric, out);
+  const { blur, ramp, rampAngle } = params.intensity;
+  if (blur) gaussianBlur(o.image, outW, outH, blur);
   applyIntensity(o.image, o.valid, params.intensity, outW * outH);
+  if (ramp) addRamp(o.image, o.valid, outW, outH, ramp, rampAngle ?? 0);
   return o;
 }
 
@@ -414,5 +477,7 @@ export function validateAugmentConfig(x: unknown): AugmentConfig {
     brightness: num('brightness', 0),
     contrast: range('contrast', true),
     gamma: range('gamma', true),
+    ...(r.blur !== undefined ? { blur: num('blur', 0) } : {}),
+    ...(r.illumination !== undefined ? { illumination: num('illumination', 0) } : {}),
   };
 }

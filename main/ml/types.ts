@@ -38,6 +38,10 @@ export interface AugmentConfig {
   brightness: number; // max absolute additive shift, in normalised units
   contrast: [number, number]; // multiplicative range
   gamma: [number, number]; // gamma range (applied to [0,1]-rescaled intensity)
+  /** Max Gaussian blur sigma in pixels (defocus, compression, upsampled photographs); absent: none. */
+  blur?: number;
+  /** Max amplitude of a linear illumination ramp across the window, in normalised units; absent: none. */
+  illumination?: number;
 }
 
 /** A dataset sample as paths; loaders turn it into arrays. */

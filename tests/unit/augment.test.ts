@@ -248,3 +248,48 @@ describe('augment randomness and intensity', () => {
     assert.throws(() => validateAugmentConfig({ ...NONE, rotateDeg: -1 }), /rotateDeg/);
   });
 });
+
+describe('blur and illumination augmentation', () => {
+  const plain: AugmentConfig = {
+    rotateDeg: 0,
+    scale: [1, 1],
+    flipH: false,
+    flipV: false,
+    elastic: null,
+    shear: 0,
+    brightness: 0,
+    contrast: [1, 1],
+    gamma: [1, 1],
+  };
+  const checker = (n: number) => {
+    const image = new Float32Array(n * n);
+    for (let i = 0; i < image.length; i++) image[i] = ((i % n) + Math.floor(i / n)) % 2 ? 1 : -1;
+    return { width: n, height: n, image };
+  };
+  const spread = (x: Float32Array) => Math.max(...x) - Math.min(...x);
+
+  test('blur softens a one-pixel pattern; the ramp adds a gradient; neither draws numbers when unset', () => {
+    const src = checker(32);
+    const same = augmentPatch(src, 0, 0, 32, plain, createRng(5));
+    assert.ok(Math.abs(spread(same.image) - 2) < 1e-6, 'identity keeps the pattern');
+    const blurred = applyAugment(src, 0, 0, 32, 32, {
+      geometric: IDENTITY_GEOMETRY,
+      intensity: { ...IDENTITY_INTENSITY, blur: 1 },
+    });
+    assert.ok(spread(blurred.image) < 1, `blur left a spread of ${spread(blurred.image)}`);
+    const flat = { ...src, image: new Float32Array(32 * 32) };
+    const ramped = applyAugment(flat, 0, 0, 32, 32, {
+      geometric: IDENTITY_GEOMETRY,
+      intensity: { ...IDENTITY_INTENSITY, ramp: 0.3, rampAngle: 0 },
+    });
+    assert.ok(Math.abs(ramped.image[31] - 0.3) < 1e-5 && Math.abs(ramped.image[0] + 0.3) < 1e-5);
+    // A config without blur/illumination consumes exactly the random numbers it always did.
+    const r1 = createRng(9);
+    const r2 = createRng(9);
+    sampleAugmentParams(plain, 32, 32, r1);
+    sampleAugmentParams({ ...plain, blur: 0, illumination: 0 }, 32, 32, r2);
+    assert.equal(r1.uniform(0, 1), r2.uniform(0, 1));
+    const withBoth = sampleAugmentParams({ ...plain, blur: 1.2, illumination: 0.3 }, 32, 32, createRng(3));
+    assert.ok(Math.abs(withBoth.intensity.ramp ?? 0) <= 0.3 && (withBoth.intensity.blur ?? 0) <= 1.2);
+  });
+});
