@@ -27,8 +27,9 @@ export const FINE_TUNE_DEFAULTS: Required<FineTuneOptions> = {
 };
 
 /**
- * The fine-tuning configuration for a parent model: its architecture, preprocessing, patch size and loss (so its
- * weights load and its inputs mean the same), the augmentation pipeline on, a short warm-up and cosine decay.
+ * The fine-tuning configuration for a parent model: its architecture, preprocessing, canonical frame, patch size,
+ * loss and test-time flips (so its weights load and its inputs mean the same), the augmentation pipeline on, a
+ * short warm-up and cosine decay.
  */
 export function fineTuneConfig(parent: ModelManifest, opts: FineTuneOptions = {}): TrainConfig {
   const o = { ...FINE_TUNE_DEFAULTS, ...opts };
@@ -52,6 +53,9 @@ export function fineTuneConfig(parent: ModelManifest, opts: FineTuneOptions = {}
     vesselFraction: base.vesselFraction,
     seed: o.seed,
     maxMinutes: o.maxMinutes,
+    // The candidate sees corrections (drawn at native size) in the parent's canonical frame, and predicts as it does.
+    ...(parent.testTimeFlips ? { testTimeFlips: true } : {}),
+    ...(parent.frame ? { frame: structuredClone(parent.frame) } : {}),
   };
 }
 
