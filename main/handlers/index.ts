@@ -6,4 +6,3 @@ export {
   type WorkstationOptions,
 } from './workstation.js';
 export { EventHub, type EventListener } from './events.js';
-export { JobManager } from './jobs.js';

@@ -18,17 +18,17 @@ import {
   listModels,
   type Store,
 } from '../store/index.js';
+import { JobManager } from '../jobs/index.js';
 import { RetrainService } from '../retrain/service.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
-import { JobManager } from './jobs.js';
 import { getMasks, saveMask } from './masks.js';
 import { ModelResolver } from './models.js';
 import { PictureService } from './pictures.js';
 import { summaryFromRecord } from './summaries.js';
 import { listImagesPage, listPatientsPage, listStudiesPage } from './worklist.js';
-import { packageVersion } from '../ml/package-root.js';
+import { packageVersion } from '../node/package-root.js';
 import { importSample, SAMPLE_NOTICE } from './sample-study.js';
 
 /** Who called: the shells fill it in (Electron: the sender's frame; browser mode: the HTTP peer). */
