@@ -30,7 +30,7 @@ import { newApprovals, type RetrainSnapshot } from '../retrain/snapshot.js';
 import type { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
 import type { ModelResolver } from './models.js';
-import type { CallerContext } from './workstation.js';
+import type { CallerContext } from './caller.js';
 
 type RetrainChannels =
   | 'startRetrain'

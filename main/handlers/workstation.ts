@@ -20,6 +20,7 @@ import {
 } from '../store/index.js';
 import { JobManager } from '../jobs/index.js';
 import { RetrainService } from '../retrain/service.js';
+import type { CallerContext } from './caller.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
@@ -30,13 +31,6 @@ import { summaryFromRecord } from './summaries.js';
 import { listImagesPage, listPatientsPage, listStudiesPage } from './worklist.js';
 import { packageVersion } from '../node/package-root.js';
 import { importSample, SAMPLE_NOTICE } from './sample-study.js';
-
-/** Who called: the shells fill it in (Electron: the sender's frame; browser mode: the HTTP peer). */
-export interface CallerContext {
-  shell: 'electron' | 'browser';
-  /** Electron webContents id, or the remote address in browser mode. */
-  sender: string;
-}
 
 export interface WorkstationOptions {
   dbPath: string;
