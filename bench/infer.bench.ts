@@ -191,7 +191,7 @@ async function referenceModelDir(dir: string): Promise<string> {
 
 async function largeImage(dir: string): Promise<string> {
   const sharp = (await import('sharp')).default;
-  const { datasetsRoot } = await import('../main/ml/package-root.js');
+  const { datasetsRoot } = await import('../main/node/package-root.js');
   const out = path.join(dir, 'hrf-size.png');
   await sharp(path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '01_test.tif'))
     .resize(3504, 2336, { fit: 'fill' })
@@ -245,7 +245,7 @@ async function main(): Promise<void> {
   }
   const only = values.only as (typeof ONLY)[number] | undefined;
   if (only && !ONLY.includes(only)) throw new Error(`--only takes ${ONLY.join(', ')}; got '${only}'`);
-  const { datasetsRoot, packageRoot, samplesDir } = await import('../main/ml/package-root.js');
+  const { datasetsRoot, packageRoot, samplesDir } = await import('../main/node/package-root.js');
   const drive = path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '01_test.tif');
   const haveDrive = existsSync(drive);
   if (!haveDrive) process.stdout.write(`(no DRIVE at ${drive}: the rows on DRIVE images are skipped)\n`);

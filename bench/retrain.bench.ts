@@ -13,7 +13,7 @@ import { openDataset } from '../main/ml/datasets.js';
 import { evaluateModel } from '../main/ml/evaluate.js';
 import { openModel } from '../main/ml/model-loader.js';
 import { MANIFEST_FILE, defaultModelDir } from '../main/ml/model-dir.js';
-import { datasetsRoot } from '../main/ml/package-root.js';
+import { datasetsRoot } from '../main/node/package-root.js';
 import type { DatasetRef, Metrics, SampleRef } from '../main/ml/types.js';
 import {
   activeModel,

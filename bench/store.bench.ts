@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { datasetsRoot } from '../main/ml/package-root.js';
+import { datasetsRoot } from '../main/node/package-root.js';
 import { importDataset, listImages, openStore } from '../main/store/index.js';
 import { insertImageTx } from '../main/store/images.js';
 

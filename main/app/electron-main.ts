@@ -16,7 +16,7 @@ import {
 import { dispatchRequest, type RpcResult } from '../../shared/contract.js';
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/transport.js';
 import { createWorkstation, type Workstation } from '../handlers/index.js';
-import { rendererDir } from '../ml/package-root.js';
+import { rendererDir } from '../node/package-root.js';
 import { defaultDatabasePath } from '../store/index.js';
 import { buildMenu } from './menu.js';
 import { registerScheme, serveRenderer } from './renderer-protocol.js';

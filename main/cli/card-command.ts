@@ -9,11 +9,11 @@ import { createProgressBar } from './progress.js';
 import { openModel, type LoadedModel } from '../ml/model-loader.js';
 import type { DatasetRef, SplitName } from '../ml/types.js';
 import { openDataset } from '../ml/datasets.js';
-import { datasetsRoot } from '../ml/package-root.js';
+import { datasetsRoot } from '../node/package-root.js';
 import { evaluateModel, type EvaluationReport } from '../ml/evaluate.js';
 import { readImage } from '../ml/image-io.js';
 import { segmentImage } from '../ml/infer.js';
-import { writeFileAtomic } from '../ml/atomic-fs.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
 import {
   CARD_EVALUATION_FILE,
   CARD_FILE,

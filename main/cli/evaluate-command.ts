@@ -5,9 +5,9 @@ import { EXIT } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel } from '../ml/model-loader.js';
 import { openDataset } from '../ml/datasets.js';
-import { datasetsRoot } from '../ml/package-root.js';
+import { datasetsRoot } from '../node/package-root.js';
 import { evaluateModel, type EvaluationReport } from '../ml/evaluate.js';
-import { writeFileAtomic } from '../ml/atomic-fs.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
 
 const HELP = `
 Usage: retina evaluate [--model DIR] [--dataset DIR] [--split test] [options]

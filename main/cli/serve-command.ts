@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { num, parseCommand, str } from './args.js';
 import { EXIT } from './errors.js';
 import { defaultDatabasePath } from '../store/index.js';
-import { rendererDir } from '../ml/package-root.js';
+import { rendererDir } from '../node/package-root.js';
 import { createWorkstation } from '../handlers/index.js';
 import { startServer } from '../server/index.js';
 

@@ -4,7 +4,7 @@ import { UsageError, EXIT } from './errors.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { recipe, RECIPES } from '../ml/recipes.js';
 import { openDataset } from '../ml/datasets.js';
-import { datasetsRoot } from '../ml/package-root.js';
+import { datasetsRoot } from '../node/package-root.js';
 import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train.js';
 import { basename, join, resolve } from 'node:path';
 import { openMix } from '../ml/dataset-mix.js';

@@ -20,6 +20,7 @@ import {
   type ModelRecord,
   type Store,
 } from '../store/index.js';
+import type { JobManager } from '../jobs/index.js';
 import { promoteCandidate, rejectCandidate, rollbackTo } from '../retrain/registry.js';
 import { draftFreeImages } from '../retrain/repredict.js';
 import { overlayPath, type RetrainOutcome } from '../retrain/run.js';
@@ -28,9 +29,8 @@ import { readSettings, saveSettings } from '../retrain/settings.js';
 import { newApprovals, type RetrainSnapshot } from '../retrain/snapshot.js';
 import type { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
-import type { JobManager } from './jobs.js';
 import type { ModelResolver } from './models.js';
-import type { CallerContext } from './workstation.js';
+import type { CallerContext } from './caller.js';
 
 type RetrainChannels =
   | 'startRetrain'

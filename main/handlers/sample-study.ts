@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { importImageFiles, type Store } from '../store/index.js';
-import { samplesDir } from '../ml/package-root.js';
+import { samplesDir } from '../node/package-root.js';
 
 /** Shown in About: CC0 needs no credit, but the author deserves one. */
 export const SAMPLE_NOTICE =

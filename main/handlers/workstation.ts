@@ -18,25 +18,19 @@ import {
   listModels,
   type Store,
 } from '../store/index.js';
+import { JobManager } from '../jobs/index.js';
 import { RetrainService } from '../retrain/service.js';
+import type { CallerContext } from './caller.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
-import { JobManager } from './jobs.js';
 import { getMasks, saveMask } from './masks.js';
 import { ModelResolver } from './models.js';
 import { PictureService } from './pictures.js';
 import { summaryFromRecord } from './summaries.js';
 import { listImagesPage, listPatientsPage, listStudiesPage } from './worklist.js';
-import { packageVersion } from '../ml/package-root.js';
+import { packageVersion } from '../node/package-root.js';
 import { importSample, SAMPLE_NOTICE } from './sample-study.js';
-
-/** Who called: the shells fill it in (Electron: the sender's frame; browser mode: the HTTP peer). */
-export interface CallerContext {
-  shell: 'electron' | 'browser';
-  /** Electron webContents id, or the remote address in browser mode. */
-  sender: string;
-}
 
 export interface WorkstationOptions {
   dbPath: string;

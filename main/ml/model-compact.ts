@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { initTf, tf, type LayersModel, type Tensor } from './tf.js';
-import { tempSibling, writeDirAtomic } from './atomic-fs.js';
+import { tempSibling, writeDirAtomic } from '../node/atomic-fs.js';
 import { encodeFloat16, float32ToFloat16Bits, isFiniteFloat16Bits } from './float16.js';
 import { MANIFEST_FILE, ONNX_FILE, TFJS_SUBDIR, readManifest } from './model-dir.js';
 import { Rng } from './rng.js';

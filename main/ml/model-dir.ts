@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ModelManifest, UNetConfig, PreprocessConfig } from './types.js';
-import { writeFileAtomic } from './atomic-fs.js';
-import { resourcesDir } from './package-root.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
+import { resourcesDir } from '../node/package-root.js';
 
 export const MANIFEST_FILE = 'retina-model.json';
 export const TFJS_SUBDIR = 'tfjs';

@@ -1,21 +1,21 @@
-// The one module that imports TensorFlow.js packages. Everything else in the engine gets `tf` (core ops) and
-// `tfl` (layers) from here, so the backend choice and the project's wasm kernels are set up in one place.
+// The engine's entry to TensorFlow.js: everything in the engine but the kernels gets `tf` (core ops) and `tfl`
+// (layers) from here, so the backend choice and the project's wasm kernels are set up in one place. The packages
+// themselves are imported in tf-packages.ts, which the kernels use, so loading them here never circles back.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths, tf, tfl } from './tf-packages.js';
 import { nativeKernels } from './kernels/native-addon.js';
 
 export { tf, tfl };
-export type Tensor = tf.Tensor;
-export type Tensor4D = tf.Tensor4D;
-export type Scalar = tf.Scalar;
-export type TensorInfo = tf.TensorInfo;
-export type LayersModel = tfl.LayersModel;
-export type SymbolicTensor = tfl.SymbolicTensor;
-export type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+export type {
+  BackendWasm,
+  LayersModel,
+  Scalar,
+  SymbolicTensor,
+  Tensor,
+  Tensor4D,
+  TensorInfo,
+} from './tf-packages.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 

@@ -18,7 +18,7 @@ import { learningRateAt, type TrainConfig } from './recipes.js';
 import { countParameters } from './model.js';
 import { backendLabel } from './tf.js';
 import { createTrainer, type Trainer } from './trainer.js';
-import { writeDirAtomic, writeFileAtomic } from './atomic-fs.js';
+import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
 import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from './model-dir.js';
 import { evaluateModel } from './evaluate.js';
 import { calibreIndex, sampleToCanonical } from './frame/canonical-frame.js';

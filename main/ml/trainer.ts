@@ -2,7 +2,8 @@
 // resident there), computes the gradients of its share of the batch, writes them to one SharedArrayBuffer, and
 // every replica then applies the same averaged Adam update, so no weights are copied per step.
 import { cpus } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../node/worker-start.js';
 import type { LossName, Predictor, UNetConfig } from './types.js';
 import { initTf, tf, type LayersModel, type Tensor } from './tf.js';
 import { validateUNetConfig } from './model.js';
@@ -70,18 +71,10 @@ export class TrainerError extends Error {
   }
 }
 
-/**
- * Starts the worker module next to this one: trainer-worker.js when compiled; from TypeScript sources (tsx) the
- * worker first registers tsx's loader itself, since Node 20 workers ignore `--import` in execArgv.
- */
+/** Starts one replica's worker thread, without the parent's Node flags (a replica needs none). */
 function spawnReplicaWorker(index: number): Worker {
-  const name = `retina-trainer-${index}`;
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./trainer-worker.js', import.meta.url), { name });
-  const entry = new URL('./trainer-worker.ts', import.meta.url).href;
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, name, execArgv: [] });
+  const entry = new URL('./trainer-worker.js', import.meta.url);
+  return startWorker(entry, undefined, { name: `retina-trainer-${index}`, execArgv: [] });
 }
 
 class ReplicaWorker {

@@ -1,7 +1,7 @@
 // After a promotion (or rollback): predict again, with the new active model, every image that has neither a draft
 // nor an approved mask. Predictions are new versions; drafts and approvals are never touched.
 import { listImages, type MaskStatus, type Store } from '../store/index.js';
-import { runPredictJob, type JobHooks } from '../handlers/predict-job.js';
+import { runPredictJob, type JobHooks } from '../jobs/index.js';
 
 /** Images whose most advanced mask is none or a prediction, in import order. */
 export function draftFreeImages(store: Store): number[] {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { openDataset } from '../ml/datasets.js';
 import { evaluateModel } from '../ml/evaluate.js';
 import { encodePng } from '../ml/image-io.js';
-import { writeFileAtomic } from '../ml/atomic-fs.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
 import { openModel, type LoadedModel } from '../ml/model-loader.js';
 import { readManifest } from '../ml/model-dir.js';
 import {

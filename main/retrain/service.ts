@@ -1,8 +1,9 @@
 // The workstation's side of retraining: one retrain at a time, in a worker thread (training, evaluation and
 // re-prediction never block the main process), its status kept here for getRetrainStatus and pushed as
 // retrainProgress events (throttled), and cancel through a shared flag.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ErrorPayload, RetrainStatus } from '../../shared/contract.js';
+import { startWorker } from '../node/worker-start.js';
 import { finishTrainingRun, getTrainingRun, openStore } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import type { RetrainOutcome, RetrainProgress } from './run.js';
@@ -39,12 +40,7 @@ export interface RetrainServiceOptions {
 const EVENT_INTERVAL_MS = 250;
 
 function spawnWorker(data: RetrainWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  if (!fromSource) return new Worker(url, { workerData: data });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data });
+  return startWorker(new URL('./worker.js', import.meta.url), data);
 }
 
 function initialStatus(): RetrainStatus {

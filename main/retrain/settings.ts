@@ -1,7 +1,7 @@
 // Retraining settings, kept beside the database (`<db>.retrain.json`) so the workstation and `retina retrain`
 // read the same ones. Missing file or missing keys: the defaults.
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../ml/atomic-fs.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
 import { FINE_TUNE_DEFAULTS } from '../ml/retrain.js';
 import { RetrainError } from './errors.js';
 

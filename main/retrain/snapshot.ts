@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from '../ml/datasets.js';
-import { datasetsRoot } from '../ml/package-root.js';
+import { datasetsRoot } from '../node/package-root.js';
 import { readManifest } from '../ml/model-dir.js';
 import type { ModelManifest } from '../ml/types.js';
 import {

@@ -3,7 +3,7 @@
 // written through a temporary sibling and a rename; the dataset folder appears whole or not at all.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { writeDirAtomic, writeFileAtomic } from '../ml/atomic-fs.js';
+import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
 import { encodePng } from '../ml/image-io.js';
 import { computeMetrics } from '../ml/metrics.js';
 import type { Metrics, Protocol } from '../ml/types.js';

@@ -10,7 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { openModel } from '../../main/ml/model-loader.js';
 import { openDataset } from '../../main/ml/datasets.js';
-import { datasetsRoot } from '../../main/ml/package-root.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
 import { evaluateModel } from '../../main/ml/evaluate.js';
 import { readImage, writePng } from '../../main/ml/image-io.js';
 

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { openModel } from '../../main/ml/model-loader.js';
 import { defaultModelDir } from '../../main/ml/model-dir.js';
 import { openDataset } from '../../main/ml/datasets.js';
-import { datasetsRoot } from '../../main/ml/package-root.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
 import { evaluateModel } from '../../main/ml/evaluate.js';
 import { readCardEvaluation, CARD_FILE } from '../../main/ml/model-card.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { runDbCommand } from '../../main/cli/db.js';
 import { createWorkstation, type CallerContext } from '../../main/handlers/index.js';
-import { datasetsRoot } from '../../main/ml/package-root.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
 import {
   getImage,
   listImages,

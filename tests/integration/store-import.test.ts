@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openDataset, loadSample } from '../../main/ml/datasets.js';
 import { encodePng, readImage, toBinaryMap } from '../../main/ml/image-io.js';
-import { datasetsRoot } from '../../main/ml/package-root.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
 import type { BinaryMap, RasterImage } from '../../main/ml/types.js';
 import { runDbCommand } from '../../main/cli/db.js';
 import {

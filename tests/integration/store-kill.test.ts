@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { datasetsRoot } from '../../main/ml/package-root.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
 import {
   checkStore,
   importDataset,

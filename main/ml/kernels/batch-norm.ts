@@ -3,7 +3,7 @@
 // on wasm that cost more than the convolutions. Here: one kernel forward, one kernel backward, JS loops over
 // channel-last data, float64 accumulators (the same loops in native code when the addon is built). The BatchNormalization layer class is patched to use it only while
 // training on wasm with channel-last input; the layer and its saved form stay the stock ones.
-import { tf, tfl, type BackendWasm, type Tensor, type TensorInfo } from '../tf.js';
+import { tf, tfl, type BackendWasm, type Tensor, type TensorInfo } from '../tf-packages.js';
 import { nativeKernels } from './native-addon.js';
 import { heapBuffer, heapF32, heapOffset, type Attrs } from './wasm-backend.js';
 

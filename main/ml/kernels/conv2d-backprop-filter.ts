@@ -4,7 +4,7 @@
 // dy as a [Ho,Wo,N,Co] filter dilated by the stride; the output [Ci,KH,KW,Co] is transposed to the filter layout.
 // XNNPACK does all the arithmetic. (Measured against im2col + matmul and a row-wise variant with (n,w) channels:
 // this was fastest at batch 8 and 16, the others pay for building their operands in JS and for weight packing.)
-import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
+import { tf, type BackendWasm, type TensorInfo } from '../tf-packages.js';
 import { disposeInfos, runWasmKernel, shape4, transposeInfo, wasmKernel } from './wasm-backend.js';
 
 type PadAttr =

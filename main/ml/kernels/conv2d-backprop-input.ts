@@ -4,7 +4,7 @@
 //    by depth-to-space; exact, since every output pixel receives exactly one tap;
 //  - otherwise: a stride-1 forward convolution of dy (dilated by the stride when s > 1, and padded) with the
 //    spatially flipped filter whose in/out channels are swapped.
-import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
+import { tf, type BackendWasm, type TensorInfo } from '../tf-packages.js';
 import {
   disposeInfos,
   heapF32,

@@ -1,5 +1,5 @@
 // Registers the project's wasm kernels, replacing the stock ones that are missing, wrong or slow for training.
-import { tf } from '../tf.js';
+import { tf } from '../tf-packages.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
 import { identityConfig } from './identity.js';

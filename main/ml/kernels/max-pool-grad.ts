@@ -1,6 +1,6 @@
 // MaxPoolGrad for wasm. The stock kernel mis-routes the gradient when a window's maximum is <= 0; this one sends
 // each dy to the first position holding the window's maximum, like the cpu backend, for any values.
-import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
+import { tf, type BackendWasm, type TensorInfo } from '../tf-packages.js';
 import { nativeKernels } from './native-addon.js';
 import { heapBuffer, heapF32, heapOffset, shape4, wasmKernel } from './wasm-backend.js';
 

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../../node/package-root.js';
 
 export type NativeIsa = 'avx512' | 'avx2' | 'scalar';
 

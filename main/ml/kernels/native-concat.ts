@@ -1,7 +1,7 @@
 // Concat and SplitV for wasm as strided row copies in native code. The U-Net concatenates every skip connection
 // along channels, and the stock kernels copy such channel slices in many tiny pieces (Concat) or through the
 // generic Slice (SplitV, the gradient of Concat); both cost more than some of the convolutions.
-import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
+import { tf, type BackendWasm, type TensorInfo } from '../tf-packages.js';
 import type { NativeKernels } from './native-addon.js';
 import { heapBuffer, heapOffset } from './wasm-backend.js';
 

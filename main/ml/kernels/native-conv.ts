@@ -3,7 +3,7 @@
 // Registered over the kernels already in place, which stay the fallback for what the addon does not cover (NCHW,
 // activations other than linear/relu, non-float32 tensors). Batch norm and MaxPoolGrad call the addon from their
 // own project kernels.
-import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
+import { tf, type BackendWasm, type TensorInfo } from '../tf-packages.js';
 import { nativeKernels, type NativeConvGeometry, type NativeKernels } from './native-addon.js';
 import { heapBuffer, heapOffset } from './wasm-backend.js';
 import { nativeConcat, nativeSplitV } from './native-concat.js';

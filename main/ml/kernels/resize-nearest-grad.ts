@@ -1,6 +1,6 @@
 // ResizeNearestNeighborGrad for wasm (the stock kernel is wrong for batch > 1): replays the forward mapping of
 // every output pixel to its source pixel and accumulates dy there, which is the exact gradient for any sizes.
-import { type BackendWasm, type TensorInfo } from '../tf.js';
+import { type BackendWasm, type TensorInfo } from '../tf-packages.js';
 import { heapF32, shape4, wasmKernel } from './wasm-backend.js';
 
 interface ResizeGradAttrs {

@@ -1,6 +1,6 @@
 // Tile for wasm: the stock kernel is ~10x slower than it needs to be, and batch-norm gradients tile a per-channel
 // vector to the full activation size every step. Copies each innermost block once, then replicates whole blocks.
-import { type BackendWasm, type TensorInfo } from '../tf.js';
+import { type BackendWasm, type TensorInfo } from '../tf-packages.js';
 import { wasmKernel } from './wasm-backend.js';
 
 export function tileWasm(backend: BackendWasm, x: TensorInfo, reps: number[]): TensorInfo {

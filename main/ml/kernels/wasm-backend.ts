@@ -1,6 +1,6 @@
 // Small helpers for kernels that run on the wasm backend: calling the backend's own kernels directly (no engine,
 // no tape, no Tensor wrappers) and reading/writing tensor memory on the wasm heap.
-import { tf, type BackendWasm, type TensorInfo } from '../tf.js';
+import { tf, type BackendWasm, type TensorInfo } from '../tf-packages.js';
 
 export type Attrs = Record<string, unknown>;
 

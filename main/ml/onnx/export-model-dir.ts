@@ -2,7 +2,7 @@
 // app and the CLI never export on the fly.
 import { join } from 'node:path';
 import type { ModelManifest } from '../types.js';
-import { writeFileAtomic } from '../atomic-fs.js';
+import { writeFileAtomic } from '../../node/atomic-fs.js';
 import { ONNX_FILE, TFJS_SUBDIR, readManifest, writeManifest } from '../model-dir.js';
 import { exportToOnnx, type OnnxExportOptions } from './exporter.js';
 import { checkRetinaOnnx, type OnnxModelInfo } from './onnx-info.js';

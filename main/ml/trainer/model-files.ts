@@ -2,7 +2,7 @@
 // through a temporary directory and a rename so a reader never sees half a model.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeDirAtomic } from '../atomic-fs.js';
+import { writeDirAtomic } from '../../node/atomic-fs.js';
 import { tf, tfl, type LayersModel } from '../tf.js';
 import type { ModelArtifactsData } from './protocol.js';
 

@@ -3,9 +3,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorPayload, type ErrorPayload } from '../../shared/contract.js';
 import { openStore } from '../store/index.js';
-import type { JobWorkerData, WorkerMessage } from './job-types.js';
-import { runImportJob } from './import-job.js';
-import { runPredictJob, type JobHooks } from './predict-job.js';
+import type { JobHooks, JobWorkerData, WorkerMessage } from './job-types.js';
+import { runImportJob } from './import.js';
+import { runPredictJob } from './predict.js';
 
 const port = parentPort;
 if (!port) throw new Error('job-worker.ts must run as a worker thread');

@@ -2,12 +2,11 @@
 // cores are better spent on one ONNX session than on two). Progress is forwarded as jobProgress events at most
 // ~10 times a second, state changes always. Cancel is cooperative: the worker stops after the current image, so
 // nothing is ever half-saved.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
-import type { ErrorPayload, Id, JobInfo, JobKind } from '../../shared/contract.js';
-import type { EventHub } from './events.js';
+import type { ErrorPayload, EventChannel, EventOf, Id, JobInfo, JobKind } from '../../shared/contract.js';
+import { startWorker } from '../node/worker-start.js';
 import type { JobSpec, JobWorkerData, WorkerMessage } from './job-types.js';
-import { toId } from './ids.js';
 
 const PROGRESS_INTERVAL_MS = 100;
 /** Finished jobs kept for listJobs. */
@@ -24,22 +23,13 @@ interface Job {
   settle: () => void;
 }
 
-function workerEntry(): { url: URL; viaTsx: boolean } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return {
-    url: new URL(fromSource ? './job-worker.ts' : './job-worker.js', import.meta.url),
-    viaTsx: fromSource,
-  };
+/** Where the manager's events go: the workstation's event hub, or anything else with the same emit. */
+export interface JobEvents {
+  emit<E extends EventChannel>(event: E, payload: EventOf<E>): void;
 }
 
-/** Starts a worker on the job entry; from the TypeScript sources it registers tsx in the worker first. */
-function spawnWorker(data: JobWorkerData): Worker {
-  const { url, viaTsx } = workerEntry();
-  if (!viaTsx) return new Worker(url, { workerData: data });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: data });
-}
+/** Job workers report store row ids; the contract's ids are their decimal strings. */
+const toId = (row: number): Id => String(row);
 
 export class JobManager {
   private readonly jobs = new Map<Id, Job>();
@@ -47,7 +37,7 @@ export class JobManager {
   private running: Job | null = null;
   private closed = false;
 
-  constructor(private readonly events: EventHub) {}
+  constructor(private readonly events: JobEvents) {}
 
   start(kind: JobKind, total: number, spec: JobSpec): JobInfo {
     if (this.closed) throw new Error('the job manager is shut down');
@@ -123,7 +113,8 @@ export class JobManager {
     this.publish(job, null, true);
     let worker: Worker;
     try {
-      worker = spawnWorker({ spec: job.spec, cancelFlag: job.cancelFlag });
+      const data: JobWorkerData = { spec: job.spec, cancelFlag: job.cancelFlag };
+      worker = startWorker(new URL('./job-worker.js', import.meta.url), data);
     } catch (err) {
       this.finish(job, 'failed', null, {
         code: 'internal',

@@ -1,5 +1,6 @@
-// Messages between the job manager (main thread) and a job's worker thread. Plain data only: they are
-// structured-cloned across the thread boundary.
+// What a job is and what its worker says: the spec the job manager (main thread) hands a job's worker thread and
+// the messages that come back, plain data only, since they are structured-cloned across the thread boundary; and
+// the hooks a job body reports through, whoever runs it (the job worker, or the retrain worker's re-prediction).
 import type { DatasetKind, ErrorPayload, NamedBytes } from '../../shared/contract.js';
 
 export type JobSpec =
@@ -40,3 +41,9 @@ export type WorkerMessage =
       cancelled: boolean;
     }
   | { type: 'failed'; error: ErrorPayload };
+
+/** How a running job body checks for cancel and reports progress (`imageId`: the image just finished, if any). */
+export interface JobHooks {
+  isCancelled(): boolean;
+  progress(done: number, total: number, message: string | null, imageId: number | null): void;
+}

@@ -1,8 +1,10 @@
-// Batch prediction, run inside a job worker: one ONNX Runtime session for the whole batch; each image is saved
-// as a 'prediction' mask version with its probability map, then reported.
+// Batch prediction, run inside a job worker (and by the retrain worker's re-prediction after a promotion): one
+// ONNX Runtime session for the whole batch; each image is saved as a 'prediction' mask version with its
+// probability map, then reported.
 import { openModel } from '../ml/model-loader.js';
 import { segmentImage } from '../ml/infer.js';
 import { getImage, loadFov, loadImageRaster, saveMaskVersion, type Store } from '../store/index.js';
+import type { JobHooks } from './job-types.js';
 
 export interface PredictJobInput {
   imageIds: number[];
@@ -10,11 +12,6 @@ export interface PredictJobInput {
   modelDir: string;
   threads: number;
   author: string;
-}
-
-export interface JobHooks {
-  isCancelled(): boolean;
-  progress(done: number, total: number, message: string | null, imageId: number | null): void;
 }
 
 /**

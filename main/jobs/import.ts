@@ -6,8 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { importDataset, importFolder, importPaths, type ImportReport, type Store } from '../store/index.js';
-import type { JobSpec } from './job-types.js';
-import type { JobHooks } from './predict-job.js';
+import type { JobHooks, JobSpec } from './job-types.js';
 
 type ImportSource = Extract<JobSpec, { kind: 'import' }>['source'];
 
