@@ -14,9 +14,10 @@ export const DEFAULT_PREPROCESS: PreprocessConfig = Object.freeze({
   normalise: 'fov-zscore',
 }) as PreprocessConfig;
 
+/** A preprocessing config that cannot be used; `detail` says which field and why. */
 export class PreprocessConfigError extends Error {
-  constructor(message: string) {
-    super(`invalid preprocess config: ${message}`);
+  constructor(readonly detail: string) {
+    super(`invalid preprocess config: ${detail}`);
     this.name = 'PreprocessConfigError';
   }
 }
