@@ -572,19 +572,9 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
 };
 
 export const REQUEST_CHANNELS = Object.keys(requestChecks) as RequestChannel[];
-export const EVENT_CHANNELS: readonly EventChannel[] = [
-  'jobProgress',
-  'imagesChanged',
-  'retrainProgress',
-  'activeModelChanged',
-];
 
 export function isRequestChannel(name: unknown): name is RequestChannel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requestChecks, name);
-}
-
-export function isEventChannel(name: unknown): name is EventChannel {
-  return typeof name === 'string' && (EVENT_CHANNELS as readonly string[]).includes(name);
 }
 
 /** Validates a payload for `channel`; throws RpcError('invalid-request') naming the field otherwise. */

@@ -431,11 +431,20 @@ export function augmentImage(src: WarpSource, cfg: AugmentConfig, rng: Rng): War
   return applyAugment(src, 0, 0, src.width, src.height, sampleAugmentParams(cfg, src.width, src.height, rng));
 }
 
+/** An augmentation config that cannot be used; `detail` says which field and why. */
+export class AugmentConfigError extends Error {
+  constructor(readonly detail: string) {
+    super(`invalid augment config: ${detail}`);
+    this.name = 'AugmentConfigError';
+  }
+}
+
+/** Checks an untrusted value (e.g. a model manifest's provenance.augment) and returns a fresh, well-typed copy. */
 export function validateAugmentConfig(x: unknown): AugmentConfig {
   const fail = (m: string): never => {
-    throw new Error(`invalid augment config: ${m}`);
+    throw new AugmentConfigError(m);
   };
-  if (typeof x !== 'object' || x === null) return fail('expected an object');
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return fail('expected an object');
   const r = x as Record<string, unknown>;
   const num = (k: string, min: number) => {
     const v = r[k];

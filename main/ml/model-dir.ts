@@ -1,10 +1,13 @@
 // The model directory format: a manifest (retina-model.json) beside the tfjs weights and the ONNX export.
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { ModelManifest, UNetConfig, PreprocessConfig } from './types.js';
+import { basename, join, resolve } from 'node:path';
+import type { FrameConfig, LossName, ModelManifest, UNetConfig } from './types.js';
+import { AugmentConfigError, validateAugmentConfig } from './augment.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 import { resourcesDir } from '../node/package-root.js';
+import { PreprocessConfigError, validatePreprocessConfig } from './preprocess.js';
+import { InvalidArchitectureError, validateUNetConfig } from './unet-config.js';
 
 export const MANIFEST_FILE = 'retina-model.json';
 export const TFJS_SUBDIR = 'tfjs';
@@ -38,21 +41,150 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-function checkArchitecture(a: unknown, where: string): UNetConfig {
-  if (!isObject(a) || a.kind !== 'unet') throw new ModelLoadError(`${where}: unknown architecture`);
-  for (const k of ['inputChannels', 'depth', 'baseFilters', 'convsPerLevel', 'dropout'] as const) {
-    if (typeof a[k] !== 'number') throw new ModelLoadError(`${where}: architecture.${k} must be a number`);
+/** A manifest field that fails its check; parseManifest adds the manifest's path. */
+class FieldError extends Error {}
+
+/** Runs a config validator on manifest field `key`; its complaint becomes a FieldError naming the field. */
+function within<T>(key: string, validate: () => T): T {
+  try {
+    return validate();
+  } catch (err) {
+    const known =
+      err instanceof PreprocessConfigError ||
+      err instanceof AugmentConfigError ||
+      err instanceof InvalidArchitectureError;
+    if (!known) throw err;
+    throw new FieldError(`${key}: ${err.detail}`);
   }
-  return a as unknown as UNetConfig;
 }
 
-function checkPreprocess(p: unknown, where: string): PreprocessConfig {
-  if (!isObject(p) || (p.channel !== 'green' && p.channel !== 'luminance')) {
-    throw new ModelLoadError(`${where}: invalid preprocessing config`);
-  }
-  return p as unknown as PreprocessConfig;
+/** Checks of plain JSON values; `key` is the field's dotted path, which every message names. */
+const must = {
+  object(v: unknown, key: string): Record<string, unknown> {
+    if (!isObject(v)) throw new FieldError(`${key} must be an object, got ${JSON.stringify(v)}`);
+    return v;
+  },
+  string(v: unknown, key: string): string {
+    if (typeof v !== 'string') throw new FieldError(`${key} must be a string, got ${JSON.stringify(v)}`);
+    return v;
+  },
+  boolean(v: unknown, key: string): boolean {
+    if (typeof v !== 'boolean')
+      throw new FieldError(`${key} must be true or false, got ${JSON.stringify(v)}`);
+    return v;
+  },
+  /** A finite number above `min`, or at least `min` when `inclusive`. */
+  number(v: unknown, key: string, min: number, inclusive = false): number {
+    if (typeof v === 'number' && Number.isFinite(v) && (inclusive ? v >= min : v > min)) return v;
+    throw new FieldError(
+      `${key} must be a number ${inclusive ? '>=' : '>'} ${min}, got ${JSON.stringify(v)}`,
+    );
+  },
+  integer(v: unknown, key: string, min: number): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+    throw new FieldError(`${key} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  },
+  strings(v: unknown, key: string): string[] {
+    if (Array.isArray(v) && v.every((e) => typeof e === 'string')) return v as string[];
+    throw new FieldError(`${key} must be a list of strings`);
+  },
+  oneOf<T extends string>(v: unknown, key: string, allowed: readonly T[]): T {
+    if (allowed.includes(v as T)) return v as T;
+    const list = allowed.map((a) => `'${a}'`).join(', ');
+    throw new FieldError(`${key} must be one of ${list}, got ${JSON.stringify(v)}`);
+  },
+};
+
+/** The canonical frame the network was trained in: it places every image, so all of it must hold. */
+function checkFrame(x: unknown): FrameConfig {
+  const f = must.object(x, 'frame');
+  return {
+    reference: must.oneOf(f.reference, 'frame.reference', ['fov-diameter'] as const),
+    diameter: must.number(f.diameter, 'frame.diameter', 0),
+    snap: must.number(f.snap, 'frame.snap', 0, true),
+    labelCalibre: must.number(f.labelCalibre, 'frame.labelCalibre', 0),
+    maskCalibre: must.number(f.maskCalibre, 'frame.maskCalibre', 0),
+  };
 }
 
+const LOSSES: readonly LossName[] = ['dice', 'bce', 'dice+bce'];
+
+function checkProvenance(x: unknown): ModelManifest['provenance'] {
+  const p = must.object(x, 'provenance');
+  for (const k of ['dataset', 'datasetKind', 'backend', 'machine']) must.string(p[k], `provenance.${k}`);
+  for (const k of ['trainIds', 'validationIds']) must.strings(p[k], `provenance.${k}`);
+  for (const k of ['seed', 'epochs', 'patchesSeen', 'durationSeconds']) {
+    must.number(p[k], `provenance.${k}`, 0, true);
+  }
+  must.oneOf(p.loss, 'provenance.loss', LOSSES);
+  if (p.parentModel !== undefined) must.string(p.parentModel, 'provenance.parentModel');
+  if (!Array.isArray(p.validationCurve) || !p.validationCurve.every(isObject)) {
+    throw new FieldError('provenance.validationCurve must be a list of epochs');
+  }
+  // Retraining starts from the parent's augmentation, so it is checked as training checks it.
+  const augment =
+    p.augment === null ? null : within('provenance.augment', () => validateAugmentConfig(p.augment));
+  return { ...(p as unknown as ModelManifest['provenance']), augment };
+}
+
+function checkOnnx(x: unknown): void {
+  const o = must.object(x, 'onnx');
+  const file = must.string(o.file, 'onnx.file');
+  // Joined to the model directory: a plain file name, never a path out of it ('' means the default name).
+  if (file !== '' && (basename(file) !== file || file === '.' || file === '..' || file.includes('\\'))) {
+    throw new FieldError(`onnx.file must be a file name in the model directory, got ${JSON.stringify(file)}`);
+  }
+  must.integer(o.opset, 'onnx.opset', 1);
+  must.integer(o.irVersion, 'onnx.irVersion', 1);
+  must.string(o.exporterVersion, 'onnx.exporterVersion');
+  if (o.weightType !== undefined) must.oneOf(o.weightType, 'onnx.weightType', ['float32', 'float16']);
+}
+
+function checkManifest(raw: Record<string, unknown>): ModelManifest {
+  if (raw.formatVersion !== 1) {
+    throw new FieldError(
+      `model format version ${String(raw.formatVersion)} is not supported (this build reads version 1)`,
+    );
+  }
+  must.string(raw.name, 'name');
+  must.string(raw.createdAt, 'createdAt');
+  const architecture = within('architecture', () => {
+    const a = { ...must.object(raw.architecture, 'architecture') } as unknown as UNetConfig;
+    validateUNetConfig(a);
+    return a;
+  });
+  const preprocess = within('preprocess', () => validatePreprocessConfig(raw.preprocess));
+  if (typeof raw.threshold !== 'number' || !(raw.threshold > 0 && raw.threshold < 1)) {
+    throw new FieldError(`threshold must be a number in (0, 1), got ${JSON.stringify(raw.threshold)}`);
+  }
+  const stride = 2 ** architecture.depth;
+  if (must.integer(raw.patchSize, 'patchSize', stride) % stride !== 0) {
+    throw new FieldError(`patchSize must be a multiple of 2^depth = ${stride}, got ${raw.patchSize}`);
+  }
+  const frame = raw.frame === undefined ? undefined : checkFrame(raw.frame);
+  if (raw.testTimeFlips !== undefined) must.boolean(raw.testTimeFlips, 'testTimeFlips');
+  if (raw.weightsFloat16 !== undefined) must.boolean(raw.weightsFloat16, 'weightsFloat16');
+  must.integer(raw.parameters, 'parameters', 0);
+  const provenance = checkProvenance(raw.provenance);
+  if (raw.testMetrics !== undefined) {
+    const metrics = must.object(raw.testMetrics, 'testMetrics');
+    for (const [k, v] of Object.entries(metrics)) must.object(v, `testMetrics.${k}`);
+  }
+  if (raw.onnx !== undefined) checkOnnx(raw.onnx);
+  return {
+    ...(raw as unknown as ModelManifest),
+    architecture,
+    preprocess,
+    provenance,
+    ...(frame ? { frame } : {}),
+  };
+}
+
+/**
+ * Parses and fully checks a manifest: every field that inference, retraining or the model list relies on, with
+ * the validators training uses for the architecture, preprocessing and augmentation. A field that fails gives a
+ * ModelLoadError naming the manifest and the field. The checked configurations in the result are fresh copies.
+ */
 export function parseManifest(text: string, where: string): ModelManifest {
   let raw: unknown;
   try {
@@ -63,18 +195,12 @@ export function parseManifest(text: string, where: string): ModelManifest {
   if (!isObject(raw) || raw.format !== 'retinastudio-model') {
     throw new ModelLoadError(`${where}: not a RetinaStudio model manifest`);
   }
-  if (raw.formatVersion !== 1) {
-    throw new ModelLoadError(
-      `${where}: model format version ${String(raw.formatVersion)} is not supported (this build reads version 1)`,
-    );
+  try {
+    return checkManifest(raw);
+  } catch (err) {
+    if (err instanceof FieldError) throw new ModelLoadError(`${where}: ${err.message}`);
+    throw err;
   }
-  checkArchitecture(raw.architecture, where);
-  checkPreprocess(raw.preprocess, where);
-  if (typeof raw.threshold !== 'number' || !(raw.threshold > 0 && raw.threshold < 1)) {
-    throw new ModelLoadError(`${where}: threshold must be a number in (0, 1)`);
-  }
-  if (typeof raw.patchSize !== 'number') throw new ModelLoadError(`${where}: patchSize missing`);
-  return raw as unknown as ModelManifest;
 }
 
 export async function readManifest(modelDir: string): Promise<ModelManifest> {

@@ -2,6 +2,7 @@
 // saved model reloads with stock tfjs. Fully convolutional: any H/W that is a multiple of 2^depth.
 import { tfl, type LayersModel, type SymbolicTensor } from './tf.js';
 import type { UNetConfig } from './types.js';
+import { validateUNetConfig } from './unet-config.js';
 
 /** The project's reference network: ~1.95M parameters, trained on 64x64 grey patches. */
 export const REFERENCE_UNET: UNetConfig = {
@@ -15,28 +16,6 @@ export const REFERENCE_UNET: UNetConfig = {
   upsampling: 'transpose',
   residual: false,
 };
-
-export class InvalidArchitectureError extends Error {
-  constructor(message: string) {
-    super(`invalid U-Net architecture: ${message}`);
-    this.name = 'InvalidArchitectureError';
-  }
-}
-
-export function validateUNetConfig(cfg: UNetConfig): void {
-  const intIn = (v: number, lo: number, hi: number): boolean => Number.isInteger(v) && v >= lo && v <= hi;
-  if (cfg.kind !== 'unet') throw new InvalidArchitectureError(`kind ${String(cfg.kind)}`);
-  if (!intIn(cfg.inputChannels, 1, 4))
-    throw new InvalidArchitectureError(`inputChannels ${cfg.inputChannels}`);
-  if (!intIn(cfg.depth, 1, 6)) throw new InvalidArchitectureError(`depth ${cfg.depth}`);
-  if (!intIn(cfg.baseFilters, 1, 256)) throw new InvalidArchitectureError(`baseFilters ${cfg.baseFilters}`);
-  if (!intIn(cfg.convsPerLevel, 1, 4))
-    throw new InvalidArchitectureError(`convsPerLevel ${cfg.convsPerLevel}`);
-  if (!(cfg.dropout >= 0 && cfg.dropout < 1)) throw new InvalidArchitectureError(`dropout ${cfg.dropout}`);
-  if (cfg.upsampling !== 'transpose' && cfg.upsampling !== 'nearest') {
-    throw new InvalidArchitectureError(`upsampling ${String(cfg.upsampling)}`);
-  }
-}
 
 /** Deterministic per-layer initialiser seeds derived from the model seed. */
 class SeedSequence {

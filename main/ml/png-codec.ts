@@ -1,6 +1,8 @@
-// Our own PNG codec: exact sample values for every colour type and bit depth (sharp/libvips widens grey to RGB,
-// drops grey+alpha at 8 bits and needs colour-space hints to keep 16 bits), and masks must round-trip bit-exactly.
-import { crc32, deflate, inflateSync } from 'node:zlib';
+// Our own PNG codec, the only one in the app (engine and store): exact sample values for every colour type and bit
+// depth (sharp/libvips widens grey to RGB, drops grey+alpha at 8 bits and needs colour-space hints to keep 16 bits),
+// masks round-trip bit-exactly, and every chunk's CRC is checked on read so a damaged file is refused rather than
+// decoded into wrong pixels.
+import { crc32, deflate, deflateSync, inflateSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { RasterImage } from './types.js';
 
@@ -106,7 +108,11 @@ const ADAM7 = [
   [0, 1, 1, 2],
 ];
 
-/** Unfilters (and de-interlaces) into one sample per array element, at the PNG's own bit depth. */
+/**
+ * Unfilters (and de-interlaces) into one sample per array element, at the PNG's own bit depth. Rows are unfiltered
+ * in place in `raw` (freshly inflated, ours to overwrite); 8-bit non-interlaced rows, which is every mask and
+ * probability map the store keeps, are then copied whole instead of sample by sample.
+ */
 function unfilterAll(raw: Buffer, h: Header): Uint16Array | Uint8Array {
   const spp = SAMPLES_PER_PIXEL[h.colourType];
   const out =
@@ -119,22 +125,26 @@ function unfilterAll(raw: Buffer, h: Header): Uint16Array | Uint8Array {
     if (pw <= 0 || ph <= 0) continue;
     const rowBytes = Math.ceil((pw * spp * h.bitDepth) / 8);
     const bpp = Math.max(1, (spp * h.bitDepth) >> 3);
-    let prev = new Uint8Array(rowBytes);
-    let cur = new Uint8Array(rowBytes);
+    const wholeRows = h.bitDepth === 8 && dx === 1;
+    let prev: Uint8Array = new Uint8Array(rowBytes);
     for (let py = 0; py < ph; py++) {
       if (offset + 1 + rowBytes > raw.length)
         throw new PngFormatError('truncated (image data shorter than expected)');
       const filter = raw[offset];
-      cur.set(raw.subarray(offset + 1, offset + 1 + rowBytes));
+      const cur = raw.subarray(offset + 1, offset + 1 + rowBytes);
       offset += 1 + rowBytes;
       unfilterRow(filter, cur, prev, bpp);
+      prev = cur;
       const y = y0 + py * dy;
+      if (wholeRows) {
+        out.set(cur, y * rowBytes);
+        continue;
+      }
       for (let px = 0; px < pw; px++) {
         const x = x0 + px * dx;
         const dst = (y * h.width + x) * spp;
         for (let s = 0; s < spp; s++) out[dst + s] = readSample(cur, px * spp + s, h.bitDepth);
       }
-      [prev, cur] = [cur, prev];
     }
   }
   return out;
@@ -280,18 +290,55 @@ export async function encodePngBuffer(img: RasterImage): Promise<Buffer> {
     }
     filtered[y * (rowBytes + 1)] = best;
   }
+  const compressed = await deflateAsync(filtered, { level: 6 });
+  return assemble(width, height, bitDepth, COLOUR_TYPE_FOR_CHANNELS[channels], compressed);
+}
+
+/** Signature, IHDR (no interlace), one IDAT and IEND: nothing that varies between runs (no time, no text). */
+function assemble(width: number, height: number, bitDepth: number, colourType: number, idat: Buffer): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = bitDepth;
-  header[9] = COLOUR_TYPE_FOR_CHANNELS[channels];
-  const compressed = await deflateAsync(filtered, { level: 6 });
+  header[9] = colourType;
   return Buffer.concat([
     SIGNATURE,
     chunk('IHDR', header),
-    chunk('IDAT', compressed),
+    chunk('IDAT', idat),
     chunk('IEND', new Uint8Array(0)),
   ]);
+}
+
+/** 8-bit single-channel pixels: the store's masks, FOVs and probability maps. */
+export interface GreyImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/**
+ * The store's deterministic 8-bit grey encoding: same pixels, same bytes (so a blob's hash identifies its pixels,
+ * and the bytes must never change between releases). Fixed filters rather than the per-row heuristic: None on the
+ * first row, Up on every other, which suits masks (long vertical runs) and is quick; synchronous, as the store's
+ * callers are.
+ */
+export function encodeGreyPng(img: GreyImage): Buffer {
+  const { width, height, data } = img;
+  if (data.length !== width * height) {
+    throw new RangeError(`grey PNG: ${data.length} bytes for ${width}x${height}`);
+  }
+  const filtered = Buffer.alloc((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const o = y * (width + 1);
+    const row = y * width;
+    if (y === 0) {
+      filtered.set(data.subarray(0, width), o + 1);
+      continue;
+    }
+    filtered[o] = 2;
+    for (let x = 0; x < width; x++) filtered[o + 1 + x] = (data[row + x] - data[row - width + x]) & 255;
+  }
+  return assemble(width, height, 8, 0, deflateSync(filtered, { level: 6 }));
 }
 
 /** Writes filter `f` of `cur` into `out`; returns the sum of absolute signed residuals. One loop per filter: hot. */

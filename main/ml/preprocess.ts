@@ -5,18 +5,19 @@
 // so the network sees a flat, average-grey surround instead of a hard black edge; under 'unit' it is black.
 
 import type { BinaryMap, PreprocessConfig, RasterImage } from './types.js';
-import { clahe } from './clahe.js';
+import { DEFAULT_CLAHE, clahe, claheBins } from '../../shared/clahe.js';
 
 export const DEFAULT_PREPROCESS: PreprocessConfig = Object.freeze({
   channel: 'green',
-  clahe: Object.freeze({ clipLimit: 2.0, tileGrid: 8 }),
+  clahe: DEFAULT_CLAHE,
   gamma: 1.2,
   normalise: 'fov-zscore',
 }) as PreprocessConfig;
 
+/** A preprocessing config that cannot be used; `detail` says which field and why. */
 export class PreprocessConfigError extends Error {
-  constructor(message: string) {
-    super(`invalid preprocess config: ${message}`);
+  constructor(readonly detail: string) {
+    super(`invalid preprocess config: ${detail}`);
     this.name = 'PreprocessConfigError';
   }
 }
@@ -149,7 +150,7 @@ export function preprocessImage(image: RasterImage, fov: BinaryMap, cfg: Preproc
     v = clahe(v, width, height, inside, {
       clipLimit: cfg.clahe.clipLimit,
       tileGrid: cfg.clahe.tileGrid,
-      bins: image.bitDepth === 8 ? 256 : 4096,
+      bins: claheBins(image.bitDepth),
     });
   }
   if (cfg.gamma !== 1) applyGamma(v, cfg.gamma);

@@ -398,7 +398,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       threshold: v.threshold,
       patchSize: cfg.patchSize,
       ...(cfg.testTimeFlips ? { testTimeFlips: true } : {}),
-      ...(cfg.frame ? { frame: { ...cfg.frame, maskCalibre: v.maskCalibre } } : {}),
+      // A network that marks no vessels on the validation images has no calibre of its own: the configured one stands
+      // in, as a manifest's maskCalibre must be > 0.
+      ...(cfg.frame ? { frame: { ...cfg.frame, maskCalibre: v.maskCalibre || cfg.frame.maskCalibre } } : {}),
       parameters: countParameters(cfg.architecture),
       provenance: {
         dataset: basename(dataset.root),

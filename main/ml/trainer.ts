@@ -6,7 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../node/worker-start.js';
 import type { LossName, Predictor, UNetConfig } from './types.js';
 import { initTf, tf, type LayersModel, type Tensor } from './tf.js';
-import { validateUNetConfig } from './model.js';
+import { validateUNetConfig } from './unet-config.js';
 import { artifactsToModel, readArtifacts, writeArtifacts } from './trainer/model-files.js';
 import type {
   InitResult,

@@ -1,10 +1,10 @@
 // Pixels of stored images and FOVs, read back from the blob store.
 import { decodeImage } from '../ml/image-io.js';
+import { PngFormatError, decodePng, type GreyImage } from '../ml/png-codec.js';
 import type { BinaryMap, RasterImage } from '../ml/types.js';
 import type { Store } from './database.js';
 import { StoreError } from './errors.js';
 import { blobPath, readBlob } from './file-store.js';
-import { decodeGreyPng } from './grey-png.js';
 import { getImage, type ImageRecord } from './images.js';
 
 function record(store: Store, image: ImageRecord | number): ImageRecord {
@@ -36,8 +36,26 @@ export async function loadFov(store: Store, image: ImageRecord | number): Promis
     const data = new Uint8Array(img.width * img.height).fill(1);
     return { width: img.width, height: img.height, data };
   }
-  const grey = decodeGreyPng(await readBlob(store, img.fovHash), `FOV of image ${img.id}`);
-  if (!grey) throw new StoreError(`FOV of image ${img.id}: blob is not an 8-bit grey PNG`);
+  const grey = decodeGreyBlob(await readBlob(store, img.fovHash), `FOV of image ${img.id}`);
   for (let i = 0; i < grey.data.length; i++) grey.data[i] = grey.data[i] ? 1 : 0;
   return grey;
+}
+
+/**
+ * Decodes one of the store's 8-bit grey PNG blobs (masks, FOVs, probability maps) with the engine's codec, which
+ * checks every chunk's CRC; `name` says which blob in any error, e.g. "mask version 3: PNG corrupt (bad CRC in
+ * IDAT chunk)".
+ */
+export function decodeGreyBlob(bytes: Uint8Array, name: string): GreyImage {
+  let img: RasterImage;
+  try {
+    img = decodePng(bytes);
+  } catch (err) {
+    if (err instanceof PngFormatError) throw new StoreError(`${name}: PNG ${err.message}`);
+    throw err;
+  }
+  if (img.channels !== 1 || img.bitDepth !== 8) {
+    throw new StoreError(`${name}: not an 8-bit grey PNG (${img.channels} channels, ${img.bitDepth} bits)`);
+  }
+  return { width: img.width, height: img.height, data: img.data as Uint8Array };
 }

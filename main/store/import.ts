@@ -17,12 +17,12 @@ import {
   toBinaryMap,
   toRgb8,
 } from '../ml/image-io.js';
+import { encodeGreyPng } from '../ml/png-codec.js';
 import type { BinaryMap, RasterImage } from '../ml/types.js';
 import type { Store } from './database.js';
 import { parseDicomImage, isDicom } from './dicom.js';
 import { DicomError, MaskSizeError, UnreadableImageError } from './errors.js';
 import { putBlob, sha256 } from './file-store.js';
-import { encodeGreyPng } from './grey-png.js';
 import { findImageByHash, insertImageTx, type ImageRecord, type Laterality } from './images.js';
 import { encodeMaskPng, insertMaskVersionTx, type MaskKind } from './masks.js';
 import {

@@ -1,11 +1,12 @@
 // Mask versions: immutable rows (the schema's triggers refuse UPDATE and DELETE) pointing at 0/255 PNG blobs.
 // "draft" and "approved" are kinds of version, not flags: approving a draft adds a version.
+import { encodeGreyPng } from '../ml/png-codec.js';
 import type { BinaryMap } from '../ml/types.js';
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { ConstraintError, MaskSizeError, NotFoundError, StoreError } from './errors.js';
 import { putBlob, readBlob } from './file-store.js';
-import { decodeGreyPng, encodeGreyPng } from './grey-png.js';
+import { decodeGreyBlob } from './image-data.js';
 import { getImage } from './images.js';
 
 export type MaskKind = 'prediction' | 'draft' | 'approved';
@@ -290,8 +291,8 @@ export async function readMaskPng(store: Store, version: MaskVersion): Promise<B
 
 /** The version's pixels as a 0/1 map. */
 export async function loadMask(store: Store, version: MaskVersion): Promise<BinaryMap> {
-  const grey = decodeGreyPng(await readMaskPng(store, version), `mask version ${version.id}`);
-  if (!grey || grey.width !== version.width || grey.height !== version.height) {
+  const grey = decodeGreyBlob(await readMaskPng(store, version), `mask version ${version.id}`);
+  if (grey.width !== version.width || grey.height !== version.height) {
     throw new StoreError(`mask version ${version.id}: blob ${version.pngHash} does not match its row`);
   }
   const data = grey.data;
@@ -303,11 +304,10 @@ export async function loadMask(store: Store, version: MaskVersion): Promise<Bina
 /** The stored probability map as it is kept: 8 bits, v = round(255 p). */
 export async function loadProbabilityBytes(store: Store, version: MaskVersion): Promise<Uint8Array | null> {
   if (!version.probHash) return null;
-  const grey = decodeGreyPng(
+  const grey = decodeGreyBlob(
     await readBlob(store, version.probHash),
     `probability of mask version ${version.id}`,
   );
-  if (!grey) throw new StoreError(`mask version ${version.id}: probability blob is not an 8-bit grey PNG`);
   return grey.data;
 }
 

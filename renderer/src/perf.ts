@@ -36,8 +36,6 @@ if (perf) {
   window.__retinaPerf = perf;
 }
 
-export const perfEnabled = perf !== null;
-
 /** Runs `done` in the first task after the current one; called during a rendering step: after its paint. */
 function afterThisPaint(done: () => void): void {
   const ch = new MessageChannel();

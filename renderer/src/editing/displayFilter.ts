@@ -1,7 +1,7 @@
 // Display filters for the fundus photograph: they change what is shown, never the stored image.
 // Green channel (where vessels have the most contrast), CLAHE of the green channel (local contrast), and a linear
 // contrast/brightness adjustment via a LUT, applied last.
-import { claheGrey } from './clahe.js';
+import { DEFAULT_CLAHE, clahe, claheBins } from '../../../shared/clahe.js';
 
 export interface DisplayFilter {
   greenOnly: boolean;
@@ -39,7 +39,7 @@ export function applyDisplayFilter(
     }
     const green = new Uint8Array(width * height);
     for (let i = 0, p = 1; i < green.length; i++, p += 4) green[i] = src[p];
-    claheGrey(green, green, width, height);
+    displayClahe(green, width, height);
     for (let i = 0, p = 0; i < green.length; i++, p += 4) {
       const g = lut[green[i]];
       dst[p] = g;
@@ -62,4 +62,24 @@ export function applyDisplayFilter(
     }
     dst[p + 3] = src[p + 3];
   }
+}
+
+/** Grey levels at or below this are the black surround outside the camera's aperture. */
+export const DARK_LEVEL = 8;
+
+/**
+ * CLAHE of 8-bit grey, in place: the model's own CLAHE step (shared/clahe.ts with the default model's clip limit,
+ * grid and bins), so annotators see the enhancement the network sees before gamma and normalisation. The viewer
+ * has no FOV mask, so the pixels brighter than DARK_LEVEL stand in for it; given the same FOV the two are equal.
+ */
+export function displayClahe(grey: Uint8Array, width: number, height: number): void {
+  const fov = new Uint8Array(grey.length);
+  const v = new Float32Array(grey.length);
+  const scale = 1 / 255; // as the model's toGrey scales, so the floats are the same
+  for (let i = 0; i < grey.length; i++) {
+    fov[i] = grey[i] > DARK_LEVEL ? 1 : 0;
+    v[i] = grey[i] * scale;
+  }
+  const out = clahe(v, width, height, fov, { ...DEFAULT_CLAHE, bins: claheBins(8) });
+  for (let i = 0; i < grey.length; i++) grey[i] = Math.round(out[i] * 255);
 }

@@ -1,4 +1,8 @@
-// Contrast-limited adaptive histogram equalisation (CLAHE) over a float grey image in [0, 1].
+// Contrast-limited adaptive histogram equalisation (CLAHE) over a float grey image in [0, 1]: the one
+// implementation, used by the model's preprocessing (main/ml/preprocess.ts) and by the viewer's display filter
+// (renderer/src/editing/displayFilter.ts), so annotators see the enhancement the network sees. Pure: typed arrays
+// in and out, no Node or DOM APIs. The model's output must stay bit-identical (tests/unit/clahe.test.ts pins it on
+// a DRIVE photograph): a change here moves every model's metrics.
 //
 // Classic scheme (Zuiderveld 1994): the image is cut into tileGrid x tileGrid tiles; each tile gets a histogram,
 // clipped at clipLimit x (mean bin count) with the clipped excess spread evenly over all bins (one pass, as
@@ -20,6 +24,17 @@ export interface ClaheOptions {
   tileGrid: number;
   /** Histogram bins; 256 suits 8-bit sources, more (e.g. 4096) keeps 16-bit detail. */
   bins: number;
+}
+
+/** The default model's clip limit and grid (DEFAULT_PREPROCESS), which the display filter shows too. */
+export const DEFAULT_CLAHE: Readonly<Pick<ClaheOptions, 'clipLimit' | 'tileGrid'>> = Object.freeze({
+  clipLimit: 2,
+  tileGrid: 8,
+});
+
+/** Histogram bins for a source bit depth: one per level for 8 bits; 4096 keep 16-bit detail affordable. */
+export function claheBins(bitDepth: 8 | 16): number {
+  return bitDepth === 8 ? 256 : 4096;
 }
 
 const MIN_TILE_PIXELS = 32;
@@ -120,6 +135,32 @@ function quantise(v: number, bins: number): number {
   return q < 0 ? 0 : q >= bins ? bins - 1 : q;
 }
 
+function checkArguments(
+  grey: Float32Array,
+  width: number,
+  height: number,
+  fov: Uint8Array | null,
+  opts: ClaheOptions,
+): void {
+  const { tileGrid, bins } = opts;
+  if (grey.length !== width * height)
+    throw new Error(`clahe: grey has ${grey.length} values, expected ${width * height}`);
+  if (fov && fov.length !== width * height)
+    throw new Error(`clahe: fov has ${fov.length} values, expected ${width * height}`);
+  if (!Number.isInteger(tileGrid) || tileGrid < 1)
+    throw new Error(`clahe: tileGrid must be a positive integer`);
+  // Levels are kept as 16-bit bin numbers: no source has more than 65536 grey levels.
+  if (!Number.isInteger(bins) || bins < 2 || bins > 65536)
+    throw new Error(`clahe: bins must be an integer in 2..65536`);
+}
+
+/** Every pixel's histogram bin, computed once for both the histograms and the mapping pass. */
+function quantiseAll(grey: Float32Array, bins: number): Uint16Array {
+  const levels = new Uint16Array(grey.length);
+  for (let i = 0; i < grey.length; i++) levels[i] = quantise(grey[i], bins);
+  return levels;
+}
+
 /** Builds the per-tile mappings (exposed for tests and diagnostics). */
 export function claheMappings(
   grey: Float32Array,
@@ -128,14 +169,18 @@ export function claheMappings(
   fov: Uint8Array | null,
   opts: ClaheOptions,
 ): ClaheMappings {
+  checkArguments(grey, width, height, fov, opts);
+  return mappingsOfLevels(quantiseAll(grey, opts.bins), width, height, fov, opts);
+}
+
+function mappingsOfLevels(
+  levels: Uint16Array,
+  width: number,
+  height: number,
+  fov: Uint8Array | null,
+  opts: ClaheOptions,
+): ClaheMappings {
   const { clipLimit, tileGrid, bins } = opts;
-  if (grey.length !== width * height)
-    throw new Error(`clahe: grey has ${grey.length} values, expected ${width * height}`);
-  if (fov && fov.length !== width * height)
-    throw new Error(`clahe: fov has ${fov.length} values, expected ${width * height}`);
-  if (!Number.isInteger(tileGrid) || tileGrid < 1)
-    throw new Error(`clahe: tileGrid must be a positive integer`);
-  if (!Number.isInteger(bins) || bins < 2) throw new Error(`clahe: bins must be an integer >= 2`);
   // Tiles must have at least one pixel on each axis.
   const gx = Math.min(tileGrid, width);
   const gy = Math.min(tileGrid, height);
@@ -153,22 +198,28 @@ export function claheMappings(
   const tiles = gx * gy;
   const hists = new Float64Array(tiles * bins);
   const counts = new Int32Array(tiles);
-  const globalHist = new Float64Array(bins);
-  let globalCount = 0;
   for (let ty = 0; ty < gy; ty++) {
     for (let y = ey[ty]; y < ey[ty + 1]; y++) {
       const row = y * width;
       for (let x = 0; x < width; x++) {
         const i = row + x;
         if (useFov && useFov[i] === 0) continue;
-        const q = quantise(grey[i], bins);
-        const t = ty * gx + tileOfX[x];
-        hists[t * bins + q]++;
-        counts[t]++;
-        globalHist[q]++;
-        globalCount++;
+        hists[(ty * gx + tileOfX[x]) * bins + levels[i]]++;
       }
     }
+  }
+  // The whole FOV's histogram is the tiles' summed: integer counts, so exactly what counting again would give.
+  const globalHist = new Float64Array(bins);
+  let globalCount = 0;
+  for (let t = 0; t < tiles; t++) {
+    let n = 0;
+    for (let b = 0; b < bins; b++) {
+      const c = hists[t * bins + b];
+      globalHist[b] += c;
+      n += c;
+    }
+    counts[t] = n;
+    globalCount += n;
   }
 
   const luts = new Float32Array(tiles * bins);
@@ -201,23 +252,37 @@ export function clahe(
   fov: Uint8Array | null,
   opts: ClaheOptions,
 ): Float32Array {
-  const { bins, luts, gx, xEdges, yEdges } = claheMappings(grey, width, height, fov, opts);
+  checkArguments(grey, width, height, fov, opts);
+  const levels = quantiseAll(grey, opts.bins);
+  const { bins, luts, gx, xEdges, yEdges } = mappingsOfLevels(levels, width, height, fov, opts);
   const ix = axisInterpolation(width, xEdges);
   const iy = axisInterpolation(height, yEdges);
+  // Per column: where the two tiles' mappings start in `luts`, and the first tile's weight. Hoisted out of the
+  // pixel loop; the arithmetic itself is unchanged, so the output stays bit-identical.
+  const left = new Int32Array(width);
+  const right = new Int32Array(width);
+  const wLeft = new Float64Array(width);
+  for (let x = 0; x < width; x++) {
+    left[x] = ix.lo[x] * bins;
+    right[x] = ix.hi[x] * bins;
+    wLeft[x] = 1 - ix.w[x];
+  }
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
-    const r0 = iy.lo[y] * gx;
-    const r1 = iy.hi[y] * gx;
+    const r0 = iy.lo[y] * gx * bins;
+    const r1 = iy.hi[y] * gx * bins;
     const wy = iy.w[y];
+    const wTop = 1 - wy;
     const row = y * width;
     for (let x = 0; x < width; x++) {
-      const q = quantise(grey[row + x], bins);
+      const q = levels[row + x];
       const wx = ix.w[x];
-      const c0 = ix.lo[x];
-      const c1 = ix.hi[x];
-      const top = luts[(r0 + c0) * bins + q] * (1 - wx) + luts[(r0 + c1) * bins + q] * wx;
-      const bottom = luts[(r1 + c0) * bins + q] * (1 - wx) + luts[(r1 + c1) * bins + q] * wx;
-      out[row + x] = top * (1 - wy) + bottom * wy;
+      const wl = wLeft[x];
+      const l = left[x] + q;
+      const r = right[x] + q;
+      const top = luts[r0 + l] * wl + luts[r0 + r] * wx;
+      const bottom = luts[r1 + l] * wl + luts[r1 + r] * wx;
+      out[row + x] = top * wTop + bottom * wy;
     }
   }
   return out;
