@@ -53,11 +53,11 @@ async function child(
   threads: number,
   runs: number,
 ) {
-  const { openModel } = await import('../main/ml/model-loader.js');
-  const { readImage } = await import('../main/ml/image-io.js');
+  const { openModel } = await import('../main/ml/model/model-loader.js');
+  const { readImage } = await import('../main/ml/io/image-io.js');
   const { segmentImage } = await import('../main/ml/infer.js');
-  const { deriveFov } = await import('../main/ml/fov.js');
-  const { preprocessImage } = await import('../main/ml/preprocess.js');
+  const { deriveFov } = await import('../main/ml/image/fov.js');
+  const { preprocessImage } = await import('../main/ml/image/preprocess.js');
   const image = await readImage(imagePath);
   const model = await openModel(modelDir, { engine, threads });
   const whole: number[] = [];
@@ -105,8 +105,8 @@ async function e2eChild(
   threads: number,
   runs: number,
 ) {
-  const { openModel } = await import('../main/ml/model-loader.js');
-  const { readImage, writePng } = await import('../main/ml/image-io.js');
+  const { openModel } = await import('../main/ml/model/model-loader.js');
+  const { readImage, writePng } = await import('../main/ml/io/image-io.js');
   const { segmentImage, probabilityImage, maskImage } = await import('../main/ml/infer.js');
   const t = performance.now();
   const model = await openModel(modelDir, { threads }); // the engine the CLI would pick
@@ -172,7 +172,7 @@ function runChild(args: string[], backend: string): string {
 
 async function referenceModelDir(dir: string): Promise<string> {
   const { initTf } = await import('../main/ml/tf.js');
-  const { buildUNet, REFERENCE_UNET } = await import('../main/ml/model.js');
+  const { buildUNet, REFERENCE_UNET } = await import('../main/ml/model/model.js');
   const { exportModelDir } = await import('../main/ml/onnx/export-model-dir.js');
   const { randomiseStatistics, testManifest, writeTestModelDir } =
     await import('../tests/integration/onnx-fixtures.js');

@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { openDataset } from '../main/ml/datasets.js';
-import { evaluateModel } from '../main/ml/evaluate.js';
-import { openModel } from '../main/ml/model-loader.js';
-import { MANIFEST_FILE, defaultModelDir } from '../main/ml/model-dir.js';
+import { openDataset } from '../main/ml/data/datasets.js';
+import { evaluateModel } from '../main/ml/eval/evaluate.js';
+import { openModel } from '../main/ml/model/model-loader.js';
+import { MANIFEST_FILE, defaultModelDir } from '../main/ml/model/model-dir.js';
 import { datasetsRoot } from '../main/node/package-root.js';
 import type { DatasetRef, Metrics, SampleRef } from '../main/ml/types.js';
 import {

@@ -3,8 +3,8 @@
 // Usage: npm run bench:train [-- --steps 10]
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createTrainer } from '../main/ml/trainer.js';
-import { countParameters, REFERENCE_UNET } from '../main/ml/model.js';
+import { createTrainer } from '../main/ml/train/trainer.js';
+import { countParameters, REFERENCE_UNET } from '../main/ml/model/model.js';
 import { backendLabel } from '../main/ml/tf.js';
 
 const BATCH = 16;

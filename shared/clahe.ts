@@ -1,5 +1,5 @@
 // Contrast-limited adaptive histogram equalisation (CLAHE) over a float grey image in [0, 1]: the one
-// implementation, used by the model's preprocessing (main/ml/preprocess.ts) and by the viewer's display filter
+// implementation, used by the model's preprocessing (main/ml/image/preprocess.ts) and by the viewer's display filter
 // (renderer/src/editing/displayFilter.ts), so annotators see the enhancement the network sees. Pure: typed arrays
 // in and out, no Node or DOM APIs. The model's output must stay bit-identical (tests/unit/clahe.test.ts pins it on
 // a DRIVE photograph): a change here moves every model's metrics.

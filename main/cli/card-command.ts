@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { flag, num, oneOf, parseCommand, str } from './args.js';
 import { EXIT } from './errors.js';
 import { createProgressBar } from './progress.js';
-import { openModel, type LoadedModel } from '../ml/model-loader.js';
+import { openModel, type LoadedModel } from '../ml/model/model-loader.js';
 import type { DatasetRef, SplitName } from '../ml/types.js';
-import { openDataset } from '../ml/datasets.js';
+import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
-import { evaluateModel, type EvaluationReport } from '../ml/evaluate.js';
-import { readImage } from '../ml/image-io.js';
+import { evaluateModel, type EvaluationReport } from '../ml/eval/evaluate.js';
+import { readImage } from '../ml/io/image-io.js';
 import { segmentImage } from '../ml/infer.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 import {
@@ -20,7 +20,7 @@ import {
   readCardEvaluation,
   writeModelCard,
   type CardEvaluation,
-} from '../ml/model-card.js';
+} from '../ml/eval/model-card.js';
 
 const HELP = `
 Usage: retina card [--model DIR] [--drive DIR] [--stare DIR] [--lesav DIR] [--from-json]

@@ -1,8 +1,8 @@
 // `retina compact`: stores a model directory's weights as float16 (tfjs and ONNX), about half the bytes.
 import { flag, parseCommand, printJson, requireStr } from './args.js';
 import { EXIT } from './errors.js';
-import { resolveModelDir } from '../ml/model-dir.js';
-import { compactModelDir, type CompactSizes } from '../ml/model-compact.js';
+import { resolveModelDir } from '../ml/model/model-dir.js';
+import { compactModelDir, type CompactSizes } from '../ml/model/model-compact.js';
 
 const HELP = `
 Usage: retina compact --model DIR [--force] [--json]

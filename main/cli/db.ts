@@ -20,7 +20,7 @@ import {
   type SkippedFile,
   type Store,
 } from '../store/index.js';
-import { LAYOUT_TITLES, type DatasetKind } from '../ml/dataset-layout.js';
+import { LAYOUT_TITLES, type DatasetKind } from '../ml/data/dataset-layout.js';
 
 export interface DbCliIo {
   stdout: { write(text: string): unknown };

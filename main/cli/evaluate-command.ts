@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
 import { createProgressBar } from './progress.js';
-import { openModel } from '../ml/model-loader.js';
-import { openDataset } from '../ml/datasets.js';
+import { openModel } from '../ml/model/model-loader.js';
+import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
-import { evaluateModel, type EvaluationReport } from '../ml/evaluate.js';
+import { evaluateModel, type EvaluationReport } from '../ml/eval/evaluate.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 
 const HELP = `

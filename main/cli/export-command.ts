@@ -3,7 +3,7 @@ import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flag, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
-import { resolveModelDir, readManifest, ONNX_FILE } from '../ml/model-dir.js';
+import { resolveModelDir, readManifest, ONNX_FILE } from '../ml/model/model-dir.js';
 import { exportModelDir } from '../ml/onnx/export-model-dir.js';
 
 const HELP = `

@@ -4,8 +4,8 @@ import { mkdir } from 'node:fs/promises';
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
-import { openModel } from '../ml/model-loader.js';
-import { readImage, readBinaryMap, writePng } from '../ml/image-io.js';
+import { openModel } from '../ml/model/model-loader.js';
+import { readImage, readBinaryMap, writePng } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage } from '../ml/infer.js';
 
 const HELP = `

@@ -2,12 +2,12 @@
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { UsageError, EXIT } from './errors.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
-import { recipe, RECIPES } from '../ml/recipes.js';
-import { openDataset } from '../ml/datasets.js';
+import { recipe, RECIPES } from '../ml/train/recipes.js';
+import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
-import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train.js';
+import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train/training-run.js';
 import { basename, join, resolve } from 'node:path';
-import { openMix } from '../ml/dataset-mix.js';
+import { openMix } from '../ml/data/dataset-mix.js';
 
 const HELP = `
 Usage: retina train --out DIR [--dataset DIR] [options]

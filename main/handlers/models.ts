@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RpcError, type ModelSummary } from '../../shared/contract.js';
-import { MANIFEST_FILE, ONNX_FILE, defaultModelDir, readManifest } from '../ml/model-dir.js';
+import { MANIFEST_FILE, ONNX_FILE, defaultModelDir, readManifest } from '../ml/model/model-dir.js';
 import type { ModelManifest } from '../ml/types.js';
 import {
   activeModel,

@@ -3,7 +3,7 @@
 // Recent encodings are kept in a small LRU so stepping back and forth through a worklist costs nothing.
 import sharp from 'sharp';
 import type { EncodedImage } from '../../shared/contract.js';
-import { toRgb8 } from '../ml/image-io.js';
+import { toRgb8 } from '../ml/io/image-io.js';
 import type { RasterImage } from '../ml/types.js';
 import {
   getImage,

@@ -1,7 +1,7 @@
 // Batch prediction, run inside a job worker (and by the retrain worker's re-prediction after a promotion): one
 // ONNX Runtime session for the whole batch; each image is saved as a 'prediction' mask version with its
 // probability map, then reported.
-import { openModel } from '../ml/model-loader.js';
+import { openModel } from '../ml/model/model-loader.js';
 import { segmentImage } from '../ml/infer.js';
 import { getImage, loadFov, loadImageRaster, saveMaskVersion, type Store } from '../store/index.js';
 import type { JobHooks } from './job-types.js';

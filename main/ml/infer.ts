@@ -1,9 +1,9 @@
 // Whole-image segmentation of any size: preprocessing, then either one padded pass (small images) or overlapping
 // tiles blended with a smooth window (large images, bounded memory), whatever engine runs the network.
 import type { BinaryMap, ModelManifest, Predictor, RasterImage } from './types.js';
-import { preprocessImage } from './preprocess.js';
-import { deriveFov } from './fov.js';
-import { TileBlender, extractTile, tileGrid } from './patches.js';
+import { preprocessImage } from './image/preprocess.js';
+import { deriveFov } from './image/fov.js';
+import { TileBlender, extractTile, tileGrid } from './image/patches.js';
 import {
   calibreIndex,
   imageToCanonical,

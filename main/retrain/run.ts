@@ -9,12 +9,12 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openDataset } from '../ml/datasets.js';
-import { evaluateModel } from '../ml/evaluate.js';
-import { encodePng } from '../ml/image-io.js';
+import { openDataset } from '../ml/data/datasets.js';
+import { evaluateModel } from '../ml/eval/evaluate.js';
+import { encodePng } from '../ml/io/image-io.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
-import { openModel, type LoadedModel } from '../ml/model-loader.js';
-import { readManifest } from '../ml/model-dir.js';
+import { openModel, type LoadedModel } from '../ml/model/model-loader.js';
+import { readManifest } from '../ml/model/model-dir.js';
 import {
   compareModels,
   differenceOverlay,
@@ -22,8 +22,8 @@ import {
   promotionDecision,
   type HeldOutSample,
   type ModelComparison,
-} from '../ml/retrain.js';
-import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train.js';
+} from './fine-tune.js';
+import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train/training-run.js';
 import type { Metrics, ModelManifest } from '../ml/types.js';
 import {
   activeModel,

@@ -2,7 +2,7 @@
 // read the same ones. Missing file or missing keys: the defaults.
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../node/atomic-fs.js';
-import { FINE_TUNE_DEFAULTS } from '../ml/retrain.js';
+import { FINE_TUNE_DEFAULTS } from './fine-tune.js';
 import { RetrainError } from './errors.js';
 
 export interface RetrainSettings {

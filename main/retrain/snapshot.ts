@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDataset } from '../ml/datasets.js';
+import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
-import { readManifest } from '../ml/model-dir.js';
+import { readManifest } from '../ml/model/model-dir.js';
 import type { ModelManifest } from '../ml/types.js';
 import {
   getImage,

@@ -3,7 +3,7 @@
 // images are never written, so the trainer cannot see them.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { openDataset } from '../ml/datasets.js';
+import { openDataset } from '../ml/data/datasets.js';
 import type { DatasetRef, SampleRef } from '../ml/types.js';
 import {
   encodeMaskPng,

@@ -4,8 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
-import { encodePng } from '../ml/image-io.js';
-import { computeMetrics } from '../ml/metrics.js';
+import { encodePng } from '../ml/io/image-io.js';
+import { computeMetrics } from '../ml/eval/metrics.js';
 import type { Metrics, Protocol } from '../ml/types.js';
 import type { Store } from './database.js';
 import { readBlob } from './file-store.js';

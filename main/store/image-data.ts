@@ -1,6 +1,6 @@
 // Pixels of stored images and FOVs, read back from the blob store.
-import { decodeImage } from '../ml/image-io.js';
-import { PngFormatError, decodePng, type GreyImage } from '../ml/png-codec.js';
+import { decodeImage } from '../ml/io/image-io.js';
+import { PngFormatError, decodePng, type GreyImage } from '../ml/io/png-codec.js';
 import type { BinaryMap, RasterImage } from '../ml/types.js';
 import type { Store } from './database.js';
 import { StoreError } from './errors.js';

@@ -1,5 +1,5 @@
 // What an import reads from the paths it is given, decided before any pixel is decoded: dataset layouts recognised
-// by their folders (main/ml/dataset-layout.ts, read by the adapters in main/ml/datasets.ts), loose images with the
+// by their folders (main/ml/data/dataset-layout.ts, read by the adapters in main/ml/data/datasets.ts), loose images with the
 // annotations their names pair them with, and every image file left out, with the reason. Annotation files are
 // never planned as images. The CLI and the app's import job both plan through here.
 import { open, readdir, stat } from 'node:fs/promises';
@@ -14,8 +14,8 @@ import {
   stem,
   type DatasetKind,
   type DatasetLayout,
-} from '../ml/dataset-layout.js';
-import { DatasetError, openDataset } from '../ml/datasets.js';
+} from '../ml/data/dataset-layout.js';
+import { DatasetError, openDataset } from '../ml/data/datasets.js';
 import type { SampleRef } from '../ml/types.js';
 import { isDicom } from './dicom.js';
 import { UnreadableImageError } from './errors.js';

@@ -5,9 +5,9 @@
 // without any trace of that image (at worst an orphan blob, which is harmless).
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import type { DatasetKind } from '../ml/dataset-layout.js';
-import { DatasetError } from '../ml/datasets.js';
-import { deriveFov } from '../ml/fov.js';
+import type { DatasetKind } from '../ml/data/dataset-layout.js';
+import { DatasetError } from '../ml/data/datasets.js';
+import { deriveFov } from '../ml/image/fov.js';
 import {
   decodeImage,
   encodePng,
@@ -16,8 +16,8 @@ import {
   sniffFormat,
   toBinaryMap,
   toRgb8,
-} from '../ml/image-io.js';
-import { encodeGreyPng } from '../ml/png-codec.js';
+} from '../ml/io/image-io.js';
+import { encodeGreyPng } from '../ml/io/png-codec.js';
 import type { BinaryMap, RasterImage } from '../ml/types.js';
 import type { Store } from './database.js';
 import { parseDicomImage, isDicom } from './dicom.js';

@@ -1,6 +1,6 @@
 // Mask versions: immutable rows (the schema's triggers refuse UPDATE and DELETE) pointing at 0/255 PNG blobs.
 // "draft" and "approved" are kinds of version, not flags: approving a draft adds a version.
-import { encodeGreyPng } from '../ml/png-codec.js';
+import { encodeGreyPng } from '../ml/io/png-codec.js';
 import type { BinaryMap } from '../ml/types.js';
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';

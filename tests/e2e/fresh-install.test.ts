@@ -10,7 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { readImage } from '../../main/ml/image-io.js';
+import { readImage } from '../../main/ml/io/image-io.js';
 import { chromiumAvailable, launchChromium, screenshotPath } from './harness.js';
 import { repoRoot } from './model-fixture.js';
 import { storedPrediction, waitFor } from './flow.js';

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import type { Browser, Page, Route } from 'playwright-core';
 import { decodeFrame, encodeFrame, rpcPath } from '../../shared/transport.js';
 import type { SaveMaskRequest } from '../../shared/contract.js';
-import { defaultModelDir, ONNX_FILE } from '../../main/ml/model-dir.js';
+import { defaultModelDir, ONNX_FILE } from '../../main/ml/model/model-dir.js';
 import {
   createHttpClient,
   type FetchLike,

@@ -8,11 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { openModel } from '../../main/ml/model-loader.js';
-import { openDataset } from '../../main/ml/datasets.js';
+import { openModel } from '../../main/ml/model/model-loader.js';
+import { openDataset } from '../../main/ml/data/datasets.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
-import { evaluateModel } from '../../main/ml/evaluate.js';
-import { readImage, writePng } from '../../main/ml/image-io.js';
+import { evaluateModel } from '../../main/ml/eval/evaluate.js';
+import { readImage, writePng } from '../../main/ml/io/image-io.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const drive = path.join(datasetsRoot(), 'DRIVE');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { readImage } from '../../main/ml/image-io.js';
+import { readImage } from '../../main/ml/io/image-io.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const datasets = process.env.RETINA_DATASETS ?? path.resolve(repo, '../shared/datasets');

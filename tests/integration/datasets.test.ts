@@ -12,9 +12,9 @@ import {
   loadSample,
   loadSecondObserver,
   openDataset,
-} from '../../main/ml/datasets.js';
-import { deriveFov } from '../../main/ml/fov.js';
-import { ImageReadError, readBinaryMap, readImage, writePng } from '../../main/ml/image-io.js';
+} from '../../main/ml/data/datasets.js';
+import { deriveFov } from '../../main/ml/image/fov.js';
+import { ImageReadError, readBinaryMap, readImage, writePng } from '../../main/ml/io/image-io.js';
 import type { BinaryMap } from '../../main/ml/types.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { openModel } from '../../main/ml/model-loader.js';
-import { defaultModelDir } from '../../main/ml/model-dir.js';
-import { openDataset } from '../../main/ml/datasets.js';
+import { openModel } from '../../main/ml/model/model-loader.js';
+import { defaultModelDir } from '../../main/ml/model/model-dir.js';
+import { openDataset } from '../../main/ml/data/datasets.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
-import { evaluateModel } from '../../main/ml/evaluate.js';
-import { readCardEvaluation, CARD_FILE } from '../../main/ml/model-card.js';
+import { evaluateModel } from '../../main/ml/eval/evaluate.js';
+import { readCardEvaluation, CARD_FILE } from '../../main/ml/eval/model-card.js';
 
 test('the bundled default model loads and reproduces its card on two DRIVE test images', async () => {
   const dir = defaultModelDir();
@@ -57,7 +57,7 @@ test('the bundled default model loads and reproduces its card on two DRIVE test 
 });
 
 test('the bundled default model: ONNX Runtime and tfjs agree within 1e-4 on a real DRIVE image', async () => {
-  const { readImage } = await import('../../main/ml/image-io.js');
+  const { readImage } = await import('../../main/ml/io/image-io.js');
   const { segmentImage } = await import('../../main/ml/infer.js');
   const image = await readImage(path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '03_test.tif'));
   const onnx = await openModel(undefined, { engine: 'onnx', threads: 2 });

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { runDbCommand } from '../../main/cli/db.js';
 import { createWorkstation, type CallerContext } from '../../main/handlers/index.js';
-import { encodePng, readImage, toBinaryMap } from '../../main/ml/image-io.js';
+import { encodePng, readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import type { BinaryMap, RasterImage } from '../../main/ml/types.js';
 import {
   getImage,

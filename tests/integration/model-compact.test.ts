@@ -10,24 +10,24 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { buildUNet, REFERENCE_UNET } from '../../main/ml/model.js';
+import { buildUNet, REFERENCE_UNET } from '../../main/ml/model/model.js';
 import { initTf, type LayersModel, type SymbolicTensor } from '../../main/ml/tf.js';
-import { readBinaryMap } from '../../main/ml/image-io.js';
-import { readManifest } from '../../main/ml/model-dir.js';
-import { roundToFloat16 } from '../../main/ml/float16.js';
+import { readBinaryMap } from '../../main/ml/io/image-io.js';
+import { readManifest } from '../../main/ml/model/model-dir.js';
+import { roundToFloat16 } from '../../main/ml/io/float16.js';
 import {
   FLOAT16_MIN_VALUES,
   compactModelDir,
   shouldHalve,
   type CompactResult,
-} from '../../main/ml/model-compact.js';
-import { artifactsToModel, readArtifacts } from '../../main/ml/trainer/model-files.js';
-import { createTfjsPredictor, createTrainer } from '../../main/ml/trainer.js';
+} from '../../main/ml/model/model-compact.js';
+import { artifactsToModel, readArtifacts } from '../../main/ml/train/model-files.js';
+import { createTfjsPredictor, createTrainer } from '../../main/ml/train/trainer.js';
 import { exportModelDir } from '../../main/ml/onnx/export-model-dir.js';
 import { exportToOnnx, type OnnxExportOptions } from '../../main/ml/onnx/exporter.js';
 import { createOnnxPredictorForModelDir } from '../../main/ml/onnx/predictor.js';
 import { decodeModel } from '../../main/ml/onnx/onnx-proto.js';
-import { DEFAULT_PREPROCESS } from '../../main/ml/preprocess.js';
+import { DEFAULT_PREPROCESS } from '../../main/ml/image/preprocess.js';
 import type { ModelManifest } from '../../main/ml/types.js';
 import {
   datasetsRoot,

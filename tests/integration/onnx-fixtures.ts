@@ -4,10 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initTf, type LayersModel } from '../../main/ml/tf.js';
-import { readBinaryMap, readImage } from '../../main/ml/image-io.js';
-import { DEFAULT_PREPROCESS, preprocessImage } from '../../main/ml/preprocess.js';
+import { readBinaryMap, readImage } from '../../main/ml/io/image-io.js';
+import { DEFAULT_PREPROCESS, preprocessImage } from '../../main/ml/image/preprocess.js';
 import { Rng } from '../../main/ml/rng.js';
-import { TFJS_SUBDIR, writeManifest } from '../../main/ml/model-dir.js';
+import { TFJS_SUBDIR, writeManifest } from '../../main/ml/model/model-dir.js';
 import type { ModelManifest, UNetConfig } from '../../main/ml/types.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -6,10 +6,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { buildUNet, REFERENCE_UNET } from '../../main/ml/model.js';
+import { buildUNet, REFERENCE_UNET } from '../../main/ml/model/model.js';
 import { initTf, type LayersModel, type SymbolicTensor } from '../../main/ml/tf.js';
 import type { UNetConfig } from '../../main/ml/types.js';
-import { DEFAULT_PREPROCESS } from '../../main/ml/preprocess.js';
+import { DEFAULT_PREPROCESS } from '../../main/ml/image/preprocess.js';
 import { buildOnnxModel, exportToOnnx, type OnnxExportOptions } from '../../main/ml/onnx/exporter.js';
 import { driveCrops, randomiseStatistics } from './onnx-fixtures.js';
 

@@ -12,8 +12,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { openDataset, loadSample } from '../../main/ml/datasets.js';
-import { encodePng, readImage, toBinaryMap } from '../../main/ml/image-io.js';
+import { openDataset, loadSample } from '../../main/ml/data/datasets.js';
+import { encodePng, readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import type { BinaryMap, RasterImage } from '../../main/ml/types.js';
 import { runDbCommand } from '../../main/cli/db.js';

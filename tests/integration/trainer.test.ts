@@ -7,9 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openDataset, loadSample } from '../../main/ml/datasets.js';
-import { preprocessImage, DEFAULT_PREPROCESS } from '../../main/ml/preprocess.js';
-import { createTfjsPredictor, createTrainer, type Trainer } from '../../main/ml/trainer.js';
+import { openDataset, loadSample } from '../../main/ml/data/datasets.js';
+import { preprocessImage, DEFAULT_PREPROCESS } from '../../main/ml/image/preprocess.js';
+import { createTfjsPredictor, createTrainer, type Trainer } from '../../main/ml/train/trainer.js';
 import type { UNetConfig } from '../../main/ml/types.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));

@@ -12,7 +12,7 @@ import {
   warpWindow,
   type GeometricParams,
   type WarpSource,
-} from '../../main/ml/augment.js';
+} from '../../main/ml/image/augment.js';
 import { createRng } from '../../main/ml/rng.js';
 import type { AugmentConfig } from '../../main/ml/types.js';
 

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fineTuneConfig } from '../../main/ml/retrain.js';
-import { defaultModelDir } from '../../main/ml/model-dir.js';
+import { fineTuneConfig } from '../../main/retrain/fine-tune.js';
+import { defaultModelDir } from '../../main/ml/model/model-dir.js';
 import type { ModelManifest } from '../../main/ml/types.js';
 
 const parent = JSON.parse(

@@ -10,7 +10,7 @@ import {
   float32ToFloat16Bits,
   isFiniteFloat16Bits,
   roundToFloat16,
-} from '../../main/ml/float16.js';
+} from '../../main/ml/io/float16.js';
 import { Rng } from '../../main/ml/rng.js';
 
 const FINITE_HALVES = Array.from({ length: 0x10000 }, (_, h) => h).filter(isFiniteFloat16Bits);

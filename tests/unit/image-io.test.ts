@@ -13,7 +13,7 @@ import {
   sniffFormat,
   toRgb8,
   writePng,
-} from '../../main/ml/image-io.js';
+} from '../../main/ml/io/image-io.js';
 import type { RasterImage } from '../../main/ml/types.js';
 import { rawBmp, rawPng } from './image-fixtures.js';
 

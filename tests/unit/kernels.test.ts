@@ -4,8 +4,8 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initTf, tf, useBackend, type BackendName, type Tensor } from '../../main/ml/tf.js';
 import { convOutputSize, type ConvCase } from './conv-cases.js';
-import { buildUNet } from '../../main/ml/model.js';
-import { diceBceLoss } from '../../main/ml/losses.js';
+import { buildUNet } from '../../main/ml/model/model.js';
+import { diceBceLoss } from '../../main/ml/train/losses.js';
 import type { UNetConfig } from '../../main/ml/types.js';
 
 /** Small deterministic generator (mulberry32), so failures reproduce. */

@@ -10,8 +10,8 @@ import {
   confusionMetrics,
   scoreTable,
   summarise,
-} from '../../main/ml/metrics.js';
-import { prCurve, rocCurve } from '../../main/ml/curves.js';
+} from '../../main/ml/eval/metrics.js';
+import { prCurve, rocCurve } from '../../main/ml/eval/curves.js';
 import { createRng } from '../../main/ml/rng.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -11,8 +11,8 @@ import {
   defaultModelDir,
   parseManifest,
   readManifest,
-} from '../../main/ml/model-dir.js';
-import { CANONICAL_FRAME } from '../../main/ml/recipes.js';
+} from '../../main/ml/model/model-dir.js';
+import { CANONICAL_FRAME } from '../../main/ml/train/recipes.js';
 
 const bundled = JSON.parse(await readFile(path.join(defaultModelDir(), MANIFEST_FILE), 'utf8')) as Record<
   string,

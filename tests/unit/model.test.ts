@@ -2,9 +2,9 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initTf, tf, type Tensor } from '../../main/ml/tf.js';
-import { buildUNet, countParameters, REFERENCE_UNET } from '../../main/ml/model.js';
-import { InvalidArchitectureError } from '../../main/ml/unet-config.js';
-import { bceLoss, diceBceLoss, diceLoss, lossFunction } from '../../main/ml/losses.js';
+import { buildUNet, countParameters, REFERENCE_UNET } from '../../main/ml/model/model.js';
+import { InvalidArchitectureError } from '../../main/ml/model/unet-config.js';
+import { bceLoss, diceBceLoss, diceLoss, lossFunction } from '../../main/ml/train/losses.js';
 import type { UNetConfig } from '../../main/ml/types.js';
 
 const ALLOWED_LAYERS = new Set([

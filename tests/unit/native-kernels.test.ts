@@ -13,8 +13,8 @@ import {
 } from '../../main/ml/kernels/native-addon.js';
 import { nativeConvKernelsActive } from '../../main/ml/kernels/native-conv.js';
 import { batchNormTraining } from '../../main/ml/kernels/batch-norm.js';
-import { buildUNet } from '../../main/ml/model.js';
-import { diceBceLoss } from '../../main/ml/losses.js';
+import { buildUNet } from '../../main/ml/model/model.js';
+import { diceBceLoss } from '../../main/ml/train/losses.js';
 import type { UNetConfig } from '../../main/ml/types.js';
 
 const addon = nativeKernels();

@@ -11,9 +11,9 @@ import {
   samplePatchBatch,
   tileGrid,
   type PreparedSample,
-} from '../../main/ml/patches.js';
-import { DEFAULT_AUGMENT } from '../../main/ml/augment.js';
-import { DEFAULT_PREPROCESS, preprocessImage } from '../../main/ml/preprocess.js';
+} from '../../main/ml/image/patches.js';
+import { DEFAULT_AUGMENT } from '../../main/ml/image/augment.js';
+import { DEFAULT_PREPROCESS, preprocessImage } from '../../main/ml/image/preprocess.js';
 import { createRng } from '../../main/ml/rng.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,4 +1,4 @@
-// The one PNG codec (main/ml/png-codec.ts), as the engine and the store use it: exact round trips, the store's
+// The one PNG codec (main/ml/io/png-codec.ts), as the engine and the store use it: exact round trips, the store's
 // deterministic grey encoding, and damaged files refused by their chunk CRCs with a message naming the chunk.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import {
   encodeGreyPng,
   encodePngBuffer,
   type GreyImage,
-} from '../../main/ml/png-codec.js';
+} from '../../main/ml/io/png-codec.js';
 import type { RasterImage } from '../../main/ml/types.js';
 import { decodeGreyBlob } from '../../main/store/image-data.js';
 import { StoreError } from '../../main/store/errors.js';

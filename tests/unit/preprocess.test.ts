@@ -9,7 +9,7 @@ import {
   preprocessImage,
   toGrey,
   validatePreprocessConfig,
-} from '../../main/ml/preprocess.js';
+} from '../../main/ml/image/preprocess.js';
 import type { BinaryMap, PreprocessConfig, RasterImage } from '../../main/ml/types.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { encodeGreyPng } from '../../main/ml/png-codec.js';
+import { encodeGreyPng } from '../../main/ml/io/png-codec.js';
 import { decodeGreyBlob } from '../../main/store/image-data.js';
 import { areaAndBbox, decodeCocoRle, encodeCocoRle } from '../../main/store/rle.js';
 import { defaultDatabasePath } from '../../main/store/default-path.js';

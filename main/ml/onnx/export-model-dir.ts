@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { ModelManifest } from '../types.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
-import { ONNX_FILE, TFJS_SUBDIR, readManifest, writeManifest } from '../model-dir.js';
+import { ONNX_FILE, TFJS_SUBDIR, readManifest, writeManifest } from '../model/model-dir.js';
 import { exportToOnnx, type OnnxExportOptions } from './exporter.js';
 import { checkRetinaOnnx, type OnnxModelInfo } from './onnx-info.js';
 import { EXPORTER_VERSION, type OnnxExportMeta } from './metadata.js';

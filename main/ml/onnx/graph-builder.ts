@@ -1,5 +1,5 @@
 // Accumulates ONNX nodes and initialisers with unique, readable names.
-import { allExactFloat16, encodeFloat16 } from '../float16.js';
+import { allExactFloat16, encodeFloat16 } from '../io/float16.js';
 import {
   TensorDataType,
   type OnnxAttribute,

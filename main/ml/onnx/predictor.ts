@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Predictor } from '../types.js';
-import { ONNX_FILE, readManifest } from '../model-dir.js';
+import { ONNX_FILE, readManifest } from '../model/model-dir.js';
 import { OnnxInferenceError, OnnxLoadError, firstLine } from './errors.js';
 import { exporterProblem, EXPORTER_NAME } from './metadata.js';
 import { checkRetinaOnnx, readOnnxBytes, type OnnxModelInfo } from './onnx-info.js';

@@ -1,7 +1,7 @@
 // Segmentation losses on sigmoid probabilities. Every loss takes an optional per-pixel weight map (the FOV:
 // pixels with weight 0 do not count). Probabilities are clipped away from 0 and 1 so logs and ratios stay finite.
-import { tf, type Scalar, type Tensor } from './tf.js';
-import type { LossName } from './types.js';
+import { tf, type Scalar, type Tensor } from '../tf.js';
+import type { LossName } from '../types.js';
 
 export const LOSS_NAMES: readonly LossName[] = ['dice', 'bce', 'dice+bce'];
 const EPS = 1e-6;

@@ -4,7 +4,7 @@
 // decoded into wrong pixels.
 import { crc32, deflate, deflateSync, inflateSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { RasterImage } from './types.js';
+import type { RasterImage } from '../types.js';
 
 const deflateAsync = promisify(deflate);
 

@@ -1,6 +1,6 @@
 // Netpbm decoder (PBM/PGM/PPM, ASCII and binary). libvips builds without it in sharp, and STARE ships PPM/PGM
 // whose headers carry '#' comment lines (written by XV) between the magic number and the sizes.
-import type { RasterImage } from './types.js';
+import type { RasterImage } from '../types.js';
 
 export class PnmFormatError extends Error {}
 

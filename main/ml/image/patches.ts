@@ -4,8 +4,8 @@
 // inverse mapping, see augment.ts). Inference: tileGrid covers an image of any size with overlapping tiles and
 // TileBlender / blendTiles merge per-tile predictions with a smooth window into one probability map.
 
-import type { AugmentConfig } from './types.js';
-import type { Rng } from './rng.js';
+import type { AugmentConfig } from '../types.js';
+import type { Rng } from '../rng.js';
 import { allocWarpOutput, augmentPatch } from './augment.js';
 
 /** A training sample, preprocessed and in memory. All arrays are width*height, row-major. */

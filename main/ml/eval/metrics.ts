@@ -20,7 +20,7 @@
 //   - AUC-ROC is NaN without both classes; AUC-PR is NaN without vessel pixels.
 // NaN serialises as null in JSON; summarise() skips NaN per metric and reports how many values it used.
 
-import type { Metrics, Protocol } from './types.js';
+import type { Metrics, Protocol } from '../types.js';
 
 /** Scores grouped by distinct value, in DESCENDING score order, with the vessel/background count of each group. */
 export interface ScoreTable {

@@ -1,8 +1,8 @@
 // One model replica: forward/backward on its share of a batch, then the same Adam update as every other replica
 // (gradients averaged through shared memory), so all replicas hold bit-identical weights without copying them.
 import { initTf, tf, type LayersModel, type Tensor } from '../tf.js';
-import { buildUNet } from '../model.js';
-import { lossFunction, type LossFn } from '../losses.js';
+import { buildUNet } from '../model/model.js';
+import { lossFunction, type LossFn } from './losses.js';
 import { adamUpdate, ADAM_DEFAULTS } from './adam.js';
 import { artifactsToModel, modelToArtifacts } from './model-files.js';
 import type {

@@ -7,21 +7,21 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve, basename } from 'node:path';
 import { serialize, deserialize } from 'node:v8';
-import type { DatasetRef, Metrics, ModelManifest, Predictor, SampleRef } from './types.js';
-import { loadSample } from './datasets.js';
-import { preprocessImage } from './preprocess.js';
-import { samplePatchBatch, type PreparedSample } from './patches.js';
-import { createRng } from './rng.js';
-import { MetricsAccumulator } from './metrics.js';
-import { predictProbability, predictWithFlips } from './infer.js';
+import type { DatasetRef, Metrics, ModelManifest, Predictor, SampleRef } from '../types.js';
+import { loadSample } from '../data/datasets.js';
+import { preprocessImage } from '../image/preprocess.js';
+import { samplePatchBatch, type PreparedSample } from '../image/patches.js';
+import { createRng } from '../rng.js';
+import { MetricsAccumulator } from '../eval/metrics.js';
+import { predictProbability, predictWithFlips } from '../infer.js';
 import { learningRateAt, type TrainConfig } from './recipes.js';
-import { countParameters } from './model.js';
-import { backendLabel } from './tf.js';
+import { countParameters } from '../model/model.js';
+import { backendLabel } from '../tf.js';
 import { createTrainer, type Trainer } from './trainer.js';
-import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
-import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from './model-dir.js';
-import { evaluateModel } from './evaluate.js';
-import { calibreIndex, sampleToCanonical } from './frame/canonical-frame.js';
+import { writeDirAtomic, writeFileAtomic } from '../../node/atomic-fs.js';
+import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from '../model/model-dir.js';
+import { evaluateModel } from '../eval/evaluate.js';
+import { calibreIndex, sampleToCanonical } from '../frame/canonical-frame.js';
 
 export type TrainEvent =
   | { type: 'prepare'; message: string }
@@ -434,7 +434,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         await trainer.saveModel(join(tmp, TFJS_SUBDIR));
         await writeManifest(tmp, manifest);
         if (opts.exportOnnx !== false) {
-          const { exportModelDir } = await import('./onnx/export-model-dir.js');
+          const { exportModelDir } = await import('../onnx/export-model-dir.js');
           await exportModelDir(tmp);
         }
       },

@@ -2,10 +2,10 @@
 // curve plots beside it in the model directory.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Metrics, ModelManifest } from './types.js';
+import type { Metrics, ModelManifest } from '../types.js';
 import type { EvaluationReport } from './evaluate.js';
 import { plotPng, type Series } from './plots.js';
-import { writeFileAtomic } from '../node/atomic-fs.js';
+import { writeFileAtomic } from '../../node/atomic-fs.js';
 
 export const CARD_FILE = 'MODEL_CARD.md';
 export const CARD_EVALUATION_FILE = 'evaluation.json';

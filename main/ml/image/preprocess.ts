@@ -4,8 +4,8 @@
 // Outside the FOV: after normalisation every pixel outside the FOV is set to 0. Under 'fov-zscore' 0 is the FOV mean,
 // so the network sees a flat, average-grey surround instead of a hard black edge; under 'unit' it is black.
 
-import type { BinaryMap, PreprocessConfig, RasterImage } from './types.js';
-import { DEFAULT_CLAHE, clahe, claheBins } from '../../shared/clahe.js';
+import type { BinaryMap, PreprocessConfig, RasterImage } from '../types.js';
+import { DEFAULT_CLAHE, clahe, claheBins } from '../../../shared/clahe.js';
 
 export const DEFAULT_PREPROCESS: PreprocessConfig = Object.freeze({
   channel: 'green',

@@ -2,11 +2,11 @@
 // PNG, PPM/PGM/PBM and BMP use our own exact decoders; TIFF, GIF, JPEG and WebP go through sharp (libvips).
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { writeFileAtomic } from '../node/atomic-fs.js';
+import { writeFileAtomic } from '../../node/atomic-fs.js';
 import { BmpFormatError, decodeBmp, isBmp } from './bmp-codec.js';
 import { PngFormatError, decodePng, encodePngBuffer, isPng } from './png-codec.js';
 import { PnmFormatError, decodePnm, isPnm } from './pnm-codec.js';
-import type { BinaryMap, RasterImage } from './types.js';
+import type { BinaryMap, RasterImage } from '../types.js';
 
 /** One-line error naming the file and why it could not be read (missing, unsupported, corrupt, truncated). */
 export class ImageReadError extends Error {

@@ -1,8 +1,8 @@
 // Worker-thread entry of the trainer: hosts one Replica and answers the trainer's requests in order. Any failure
 // is sent back as the request's error, so the caller's promise rejects instead of hanging.
 import { parentPort } from 'node:worker_threads';
-import { Replica } from './trainer/replica.js';
-import type { Request, Response } from './trainer/protocol.js';
+import { Replica } from './replica.js';
+import type { Request, Response } from './protocol.js';
 
 if (!parentPort) throw new Error('trainer-worker must run in a worker thread');
 const port = parentPort;

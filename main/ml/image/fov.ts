@@ -1,6 +1,6 @@
 // Field-of-view mask derived from a fundus photograph: the camera's bright circular aperture on a dark surround.
 // Used where a dataset ships no FOV masks (STARE, user images), so metrics and normalisation stay inside the retina.
-import type { BinaryMap, RasterImage } from './types.js';
+import type { BinaryMap, RasterImage } from '../types.js';
 
 export interface FovOptions {
   /** Where the threshold sits between the background and the retina level (0..1). */

@@ -18,9 +18,9 @@ import {
   stem,
   type DatasetKind,
 } from './dataset-layout.js';
-import { deriveFov } from './fov.js';
-import { readBinaryMap, readImage, toRgb8 } from './image-io.js';
-import type { BinaryMap, DatasetRef, LoadedSample, SampleRef, SplitName } from './types.js';
+import { deriveFov } from '../image/fov.js';
+import { readBinaryMap, readImage, toRgb8 } from '../io/image-io.js';
+import type { BinaryMap, DatasetRef, LoadedSample, SampleRef, SplitName } from '../types.js';
 
 export type { DatasetKind } from './dataset-layout.js';
 

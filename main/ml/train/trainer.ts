@@ -3,11 +3,11 @@
 // every replica then applies the same averaged Adam update, so no weights are copied per step.
 import { cpus } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../node/worker-start.js';
-import type { LossName, Predictor, UNetConfig } from './types.js';
-import { initTf, tf, type LayersModel, type Tensor } from './tf.js';
-import { validateUNetConfig } from './unet-config.js';
-import { artifactsToModel, readArtifacts, writeArtifacts } from './trainer/model-files.js';
+import { startWorker } from '../../node/worker-start.js';
+import type { LossName, Predictor, UNetConfig } from '../types.js';
+import { initTf, tf, type LayersModel, type Tensor } from '../tf.js';
+import { validateUNetConfig } from '../model/unet-config.js';
+import { artifactsToModel, readArtifacts, writeArtifacts } from './model-files.js';
 import type {
   InitResult,
   ModelArtifactsData,
@@ -16,9 +16,9 @@ import type {
   Request,
   Response,
   SerializedWeights,
-} from './trainer/protocol.js';
+} from './protocol.js';
 
-export type { OptimizerState, SerializedWeights } from './trainer/protocol.js';
+export type { OptimizerState, SerializedWeights } from './protocol.js';
 
 export interface TrainerOptions {
   architecture: UNetConfig;

@@ -2,11 +2,11 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { FrameConfig, LossName, ModelManifest, UNetConfig } from './types.js';
-import { AugmentConfigError, validateAugmentConfig } from './augment.js';
-import { writeFileAtomic } from '../node/atomic-fs.js';
-import { resourcesDir } from '../node/package-root.js';
-import { PreprocessConfigError, validatePreprocessConfig } from './preprocess.js';
+import type { FrameConfig, LossName, ModelManifest, UNetConfig } from '../types.js';
+import { AugmentConfigError, validateAugmentConfig } from '../image/augment.js';
+import { writeFileAtomic } from '../../node/atomic-fs.js';
+import { resourcesDir } from '../../node/package-root.js';
+import { PreprocessConfigError, validatePreprocessConfig } from '../image/preprocess.js';
 import { InvalidArchitectureError, validateUNetConfig } from './unet-config.js';
 
 export const MANIFEST_FILE = 'retina-model.json';

@@ -9,11 +9,11 @@ import type {
   Predictor,
   Protocol,
   SplitName,
-} from './types.js';
-import { planAxis, resample } from './frame/resample.js';
-import { loadSample, loadSecondObserver } from './datasets.js';
+} from '../types.js';
+import { planAxis, resample } from '../frame/resample.js';
+import { loadSample, loadSecondObserver } from '../data/datasets.js';
 import { MetricsAccumulator, computeMetrics, summarise, type MetricsSummary } from './metrics.js';
-import { segmentImage, type SegmentOptions } from './infer.js';
+import { segmentImage, type SegmentOptions } from '../infer.js';
 import { prCurve, rocCurve, type PrPoint, type RocPoint } from './curves.js';
 
 export interface ImageEvaluation {

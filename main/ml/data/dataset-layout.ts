@@ -3,8 +3,8 @@
 // these rules, so a folder opens for training exactly as it imports into the study store.
 import { readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { IMAGE_EXTENSIONS } from './image-io.js';
-import type { DatasetRef, SampleRef } from './types.js';
+import { IMAGE_EXTENSIONS } from '../io/image-io.js';
+import type { DatasetRef, SampleRef } from '../types.js';
 
 export type DatasetKind = DatasetRef['kind'];
 

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from './datasets.js';
-import type { DatasetRef, SampleRef } from './types.js';
+import type { DatasetRef, SampleRef } from '../types.js';
 
 export interface MixedDataset {
   dataset: DatasetRef;

@@ -7,17 +7,17 @@
 import { existsSync } from 'node:fs';
 import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initTf, tf, type LayersModel, type Tensor } from './tf.js';
-import { tempSibling, writeDirAtomic } from '../node/atomic-fs.js';
-import { encodeFloat16, float32ToFloat16Bits, isFiniteFloat16Bits } from './float16.js';
+import { initTf, tf, type LayersModel, type Tensor } from '../tf.js';
+import { tempSibling, writeDirAtomic } from '../../node/atomic-fs.js';
+import { encodeFloat16, float32ToFloat16Bits, isFiniteFloat16Bits } from '../io/float16.js';
 import { MANIFEST_FILE, ONNX_FILE, TFJS_SUBDIR, readManifest } from './model-dir.js';
-import { Rng } from './rng.js';
-import { artifactsToModel, readArtifacts, writeArtifactFiles } from './trainer/model-files.js';
-import type { ModelArtifactsData } from './trainer/protocol.js';
-import type { ModelManifest } from './types.js';
-import { exportToOnnx, type OnnxExportOptions } from './onnx/exporter.js';
-import { checkRetinaOnnx } from './onnx/onnx-info.js';
-import { onnxMetaOf, onnxRecordOf } from './onnx/export-model-dir.js';
+import { Rng } from '../rng.js';
+import { artifactsToModel, readArtifacts, writeArtifactFiles } from '../train/model-files.js';
+import type { ModelArtifactsData } from '../train/protocol.js';
+import type { ModelManifest } from '../types.js';
+import { exportToOnnx, type OnnxExportOptions } from '../onnx/exporter.js';
+import { checkRetinaOnnx } from '../onnx/onnx-info.js';
+import { onnxMetaOf, onnxRecordOf } from '../onnx/export-model-dir.js';
 
 export class ModelCompactError extends Error {
   override name = 'ModelCompactError';

@@ -1,10 +1,10 @@
 // The engine side of retraining: the short fine-tuning recipe derived from a parent model, and the side-by-side
 // scoring of a candidate and the active model on the same held-out images, with the promotion rule. No store
 // imports: main/retrain/ feeds it samples read from the store.
-import type { BinaryMap, Metrics, ModelManifest, Predictor, RasterImage } from './types.js';
-import { RECIPES, type TrainConfig } from './recipes.js';
-import { segmentImage } from './infer.js';
-import { MetricsAccumulator, computeMetrics } from './metrics.js';
+import type { BinaryMap, Metrics, ModelManifest, Predictor, RasterImage } from '../ml/types.js';
+import { RECIPES, type TrainConfig } from '../ml/train/recipes.js';
+import { segmentImage } from '../ml/infer.js';
+import { MetricsAccumulator, computeMetrics } from '../ml/eval/metrics.js';
 
 export interface FineTuneOptions {
   epochs?: number;

@@ -1,6 +1,6 @@
 // Named training recipes: complete, reproducible training configurations.
-import type { AugmentConfig, FrameConfig, LossName, PreprocessConfig, UNetConfig } from './types.js';
-import { REFERENCE_UNET } from './model.js';
+import type { AugmentConfig, FrameConfig, LossName, PreprocessConfig, UNetConfig } from '../types.js';
+import { REFERENCE_UNET } from '../model/model.js';
 
 export interface TrainConfig {
   architecture: UNetConfig;

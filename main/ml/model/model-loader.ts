@@ -2,7 +2,7 @@
 // weights as the fallback when the directory has no ONNX export or when asked for.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelManifest, Predictor } from './types.js';
+import type { ModelManifest, Predictor } from '../types.js';
 import { ONNX_FILE, TFJS_SUBDIR, readManifest, resolveModelDir } from './model-dir.js';
 
 export type EngineName = 'onnx' | 'tfjs';
@@ -30,10 +30,10 @@ export async function openModel(
   const engine = opts.engine ?? (hasOnnx ? 'onnx' : 'tfjs');
   let predictor: Predictor;
   if (engine === 'onnx') {
-    const { createOnnxPredictorForModelDir } = await import('./onnx/predictor.js');
+    const { createOnnxPredictorForModelDir } = await import('../onnx/predictor.js');
     predictor = await createOnnxPredictorForModelDir(dir, { threads: opts.threads });
   } else {
-    const { createTfjsPredictor } = await import('./trainer.js');
+    const { createTfjsPredictor } = await import('../train/trainer.js');
     predictor = await createTfjsPredictor(join(dir, TFJS_SUBDIR));
   }
   return { dir, manifest, predictor };

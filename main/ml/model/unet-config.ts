@@ -1,6 +1,6 @@
 // Checks of a U-Net configuration, kept free of tfjs so that reading a model's manifest (model-dir.ts) can use them
 // without loading a training backend.
-import type { UNetConfig } from './types.js';
+import type { UNetConfig } from '../types.js';
 
 /** A U-Net configuration that cannot be built; `detail` says which field and why. */
 export class InvalidArchitectureError extends Error {

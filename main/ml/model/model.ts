@@ -1,7 +1,7 @@
 // U-Net builder. Only standard tf.layers classes, readably named, so the ONNX exporter can map every layer and a
 // saved model reloads with stock tfjs. Fully convolutional: any H/W that is a multiple of 2^depth.
-import { tfl, type LayersModel, type SymbolicTensor } from './tf.js';
-import type { UNetConfig } from './types.js';
+import { tfl, type LayersModel, type SymbolicTensor } from '../tf.js';
+import type { UNetConfig } from '../types.js';
 import { validateUNetConfig } from './unet-config.js';
 
 /** The project's reference network: ~1.95M parameters, trained on 64x64 grey patches. */

@@ -15,8 +15,8 @@
 // and added to the output offset before the inverse affine map. This is a cheap stand-in for Gaussian-smoothed
 // noise (Simard et al.): `alpha` is the displacement's standard deviation in pixels, `sigma` its correlation length.
 
-import type { AugmentConfig } from './types.js';
-import type { Rng } from './rng.js';
+import type { AugmentConfig } from '../types.js';
+import type { Rng } from '../rng.js';
 
 export const DEFAULT_AUGMENT: AugmentConfig = Object.freeze({
   rotateDeg: 180,

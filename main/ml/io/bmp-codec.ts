@@ -1,7 +1,7 @@
 // Windows BMP decoder (sharp/libvips cannot read BMP). Uncompressed 1/4/8-bit palette, 16/24/32-bit direct colour
 // (with or without BI_BITFIELDS masks), bottom-up or top-down. RLE-compressed files are reported as unsupported.
 import { expandPalette } from './png-codec.js';
-import type { RasterImage } from './types.js';
+import type { RasterImage } from '../types.js';
 
 export class BmpFormatError extends Error {}
 
