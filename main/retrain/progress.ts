@@ -57,6 +57,9 @@ export class ProgressTracker {
   update(change: Partial<RetrainProgress>, log?: string): void {
     this.state = { ...this.state, ...change, elapsedSeconds: (Date.now() - this.started) / 1000 };
     this.emit(this.state);
+    // 'finished' is announced after the run row is closed: a heartbeat then would be refused (the run is no longer
+    // running) and turn a finished run into a failed one.
+    if (this.state.phase === 'finished') return;
     const now = Date.now();
     if (log || now - this.lastBeat > 10_000) {
       this.lastBeat = now;
