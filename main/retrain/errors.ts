@@ -9,3 +9,8 @@ export class RetrainError extends Error {
 export class RetrainCancelledError extends Error {
   override name = 'AbortError';
 }
+
+/** Stops a step between its long parts once the user has asked to cancel. */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new RetrainCancelledError('retrain cancelled');
+}

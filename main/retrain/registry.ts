@@ -14,7 +14,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { ConstraintError } from '../store/index.js';
-import type { RetrainOutcome } from './run.js';
+import type { RetrainOutcome } from './outcome.js';
 
 /** A promotion was refused: it needs a reason (an override), or the model cannot be promoted that way. */
 export class PromotionRefusedError extends ConstraintError {

@@ -1,0 +1,116 @@
+// Steps 2 and 3 of a retrain: write the snapshot as a temporary training set, fine-tune the active model on it
+// into a new model directory, and register the result as a candidate with its lineage and the exact mask
+// versions it learnt from. The candidate is not active: only the promotion step changes that.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainModel, type TrainResult } from '../ml/train/training-run.js';
+import {
+  findModelByName,
+  registerModel,
+  type ModelRecord,
+  type Store,
+  type TrainedOnEntry,
+} from '../store/index.js';
+import { throwIfCancelled } from './errors.js';
+import type { RetrainPlan } from './plan.js';
+import type { ProgressTracker } from './progress.js';
+import { lineage, type RetrainSnapshot } from './snapshot.js';
+import { writeTrainingSet } from './training-set.js';
+
+/** Where the candidate goes: `<root model>+r<run id>` (made unique), in its own directory. */
+export interface CandidatePlace {
+  name: string;
+  modelsDir: string;
+  dir: string;
+}
+
+export interface TrainedCandidate extends TrainResult {
+  trainSeconds: number;
+}
+
+function uniqueName(store: Store, wanted: string): string {
+  let name = wanted;
+  for (let n = 2; findModelByName(store, name); n++) name = `${wanted}-${n}`;
+  return name;
+}
+
+function safeDirName(name: string): string {
+  return name.replace(/[^\w.+-]/g, '_');
+}
+
+export function candidatePlace(
+  store: Store,
+  base: ModelRecord,
+  runId: number,
+  modelsDir = `${store.path}.models`,
+): CandidatePlace {
+  const rootName = lineage(store, base.id).at(-1)?.name ?? base.name;
+  const name = uniqueName(store, `${rootName}+r${runId}`);
+  return { name, modelsDir, dir: join(modelsDir, safeDirName(name)) };
+}
+
+/** Fine-tunes the candidate; the temporary training set is gone when this returns or throws. */
+export async function trainCandidate(
+  store: Store,
+  plan: RetrainPlan,
+  place: CandidatePlace,
+  opts: { runId: number; workers?: number; signal?: AbortSignal; tracker: ProgressTracker },
+): Promise<TrainedCandidate> {
+  const tmp = await mkdtemp(join(tmpdir(), `retina-retrain-${opts.runId}-`));
+  try {
+    const set = await writeTrainingSet(store, plan.snapshot, tmp);
+    throwIfCancelled(opts.signal);
+    await mkdir(place.modelsDir, { recursive: true });
+    const trainStart = Date.now();
+    const trained = await trainModel({
+      dataset: set.dataset,
+      config: plan.config,
+      out: place.dir,
+      name: place.name,
+      workers: opts.workers,
+      evaluateTest: false,
+      exportOnnx: true,
+      signal: opts.signal,
+      onEvent: (e) => opts.tracker.onTrain(e),
+      initialModelDir: plan.base.dirPath,
+      validationIds: set.validationIds,
+      parentModel: plan.base.name,
+    });
+    const trainSeconds = (Date.now() - trainStart) / 1000;
+    throwIfCancelled(opts.signal);
+    return { ...trained, trainSeconds };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function trainedOn(snapshot: RetrainSnapshot): TrainedOnEntry[] {
+  return [
+    ...snapshot.train.map((e) => ({ maskVersionId: e.maskVersionId, role: 'train' as const })),
+    ...snapshot.replay.store.map((e) => ({ maskVersionId: e.maskVersionId, role: 'train' as const })),
+    ...snapshot.validation.map((e) => ({ maskVersionId: e.maskVersionId, role: 'validation' as const })),
+  ];
+}
+
+export function registerCandidate(
+  store: Store,
+  plan: RetrainPlan,
+  place: CandidatePlace,
+  trained: TrainedCandidate,
+  runId: number,
+  actor: string,
+): ModelRecord {
+  return registerModel(
+    store,
+    {
+      name: place.name,
+      dirPath: trained.modelDir,
+      architecture: trained.manifest.architecture,
+      parentModelId: plan.base.id,
+      trainingRunId: runId,
+      trainedOn: trainedOn(plan.snapshot),
+    },
+    actor,
+  );
+}

@@ -1,0 +1,99 @@
+// Keeps the user's corrections safe: every edit schedules a draft save, saves run one after another, a pending
+// draft is flushed when the image is left, and Approve supersedes whatever draft is still waiting.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useApp } from '../appContext.js';
+import type { MaskDocument } from './maskDocument.js';
+
+const AUTOSAVE_MS = 1500;
+
+export type SaveState = 'saved' | 'pending' | 'saving' | 'error';
+
+export interface Autosave {
+  saveState: SaveState;
+  approve: () => Promise<void>;
+}
+
+export function useAutosave(doc: MaskDocument | null, imageId: string): Autosave {
+  const { client, report, notify, openCache } = useApp();
+  const [saveState, setSaveState] = useState<SaveState>('saved');
+  // Bumped on every edit so the viewer re-renders (undo/redo buttons read the document).
+  const [, setEdits] = useState(0);
+  const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const saving = useRef<Promise<void>>(Promise.resolve());
+  // Save and approve read the document at call time: a reload must not leave them holding the old one.
+  const docRef = useRef<MaskDocument | null>(null);
+  docRef.current = doc;
+
+  const saveNow = useCallback(async (): Promise<void> => {
+    const d = docRef.current;
+    if (saveTimer.current) clearTimeout(saveTimer.current);
+    saveTimer.current = null;
+    if (!d) return;
+    const mask = d.snapshot();
+    setSaveState('saving');
+    saving.current = saving.current.then(async () => {
+      try {
+        await client.invoke('saveDraft', {
+          imageId,
+          width: d.width,
+          height: d.height,
+          mask,
+          parentVersionId: d.parentVersionId,
+        });
+        setSaveState((s) => (s === 'saving' ? 'saved' : s));
+      } catch (err) {
+        setSaveState('error');
+        report(err);
+      }
+    });
+    openCache.trackSave(imageId, saving.current);
+    return saving.current;
+  }, [client, imageId, openCache, report]);
+
+  useEffect(() => {
+    if (!doc) return;
+    doc.onEdited = () => {
+      setEdits((n) => n + 1);
+      setSaveState('pending');
+      if (saveTimer.current) clearTimeout(saveTimer.current);
+      saveTimer.current = setTimeout(() => void saveNow(), AUTOSAVE_MS);
+    };
+    return () => {
+      doc.onEdited = () => {};
+    };
+  }, [doc, saveNow]);
+
+  // Flush a pending draft when leaving the image.
+  useEffect(
+    () => () => {
+      if (saveTimer.current) void saveNow();
+    },
+    [saveNow],
+  );
+
+  const approve = useCallback(async () => {
+    const d = docRef.current;
+    if (!d) return;
+    d.commit();
+    if (saveTimer.current) clearTimeout(saveTimer.current);
+    saveTimer.current = null;
+    try {
+      await saving.current;
+      const approving = client.invoke('approveMask', {
+        imageId,
+        width: d.width,
+        height: d.height,
+        mask: d.snapshot(),
+        parentVersionId: d.parentVersionId,
+      });
+      openCache.trackSave(imageId, approving);
+      const r = await approving;
+      setSaveState('saved');
+      notify(`Approved (version ${r.versionId})`, 'info');
+    } catch (err) {
+      report(err);
+    }
+  }, [client, imageId, notify, openCache, report]);
+
+  return { saveState, approve };
+}

@@ -1,0 +1,38 @@
+// Zoom and pan of the stage: fitted once when both the image and the canvas size are known, then the user's.
+import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from 'react';
+import { actualSize, fitView, type View } from '../editing/viewport.js';
+import type { DecodedImage } from './imageSource.js';
+
+export interface FittedView {
+  view: View;
+  setView: (v: View) => void;
+  /** The canvas's size, reported by the MaskCanvas on mount and resize. */
+  onSize: (w: number, h: number) => void;
+  /** Set (before the first paint) once the initial fit happened. */
+  fitted: RefObject<boolean>;
+  fit: () => void;
+  actual: () => void;
+}
+
+export function useFittedView(image: DecodedImage | null): FittedView {
+  const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
+  const [box, setBox] = useState<{ w: number; h: number } | null>(null);
+  const fitted = useRef(false);
+
+  // Fit once, before the first paint; later resizes keep the user's view.
+  useLayoutEffect(() => {
+    if (!image || !box || fitted.current) return;
+    fitted.current = true;
+    setView(fitView(image.width, image.height, box.w, box.h));
+  }, [image, box]);
+
+  const onSize = useCallback((w: number, h: number) => setBox({ w, h }), []);
+  const fit = useCallback(() => {
+    if (image && box) setView(fitView(image.width, image.height, box.w, box.h));
+  }, [image, box]);
+  const actual = useCallback(() => {
+    if (box) setView((v) => actualSize(v, box.w, box.h));
+  }, [box]);
+
+  return { view, setView, onSize, fitted, fit, actual };
+}

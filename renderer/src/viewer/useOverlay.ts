@@ -1,0 +1,33 @@
+// How the mask is drawn over the photograph: shown or not, opacity, colour, and mask or difference mode (the
+// last two live in the document, which paints the overlay pixels).
+import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
+import type { MaskDocument } from './maskDocument.js';
+
+export interface Overlay {
+  maskVisible: boolean;
+  setMaskVisible: Dispatch<SetStateAction<boolean>>;
+  opacity: number;
+  setOpacity: (o: number) => void;
+  colour: string;
+  setColour: (c: string) => void;
+  /** Difference mode: corrections against the prediction instead of the mask. */
+  diff: boolean;
+  setDiff: Dispatch<SetStateAction<boolean>>;
+}
+
+export function useOverlay(doc: MaskDocument | null): Overlay {
+  const [maskVisible, setMaskVisible] = useState(true);
+  const [opacity, setOpacity] = useState(0.6);
+  const [colour, setColour] = useState('#ffc800');
+  const [diff, setDiff] = useState(false);
+
+  useEffect(() => {
+    doc?.setColour(colour);
+  }, [doc, colour]);
+
+  useEffect(() => {
+    doc?.setMode(diff ? 'diff' : 'mask');
+  }, [doc, diff]);
+
+  return { maskVisible, setMaskVisible, opacity, setOpacity, colour, setColour, diff, setDiff };
+}

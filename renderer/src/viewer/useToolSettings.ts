@@ -1,0 +1,30 @@
+// The editing tool in hand, its brush radius and the island/hole size N the clean-up commands use.
+import { useState, type Dispatch, type SetStateAction } from 'react';
+import type { Tool } from './MaskCanvas.js';
+
+export interface ToolSettings {
+  tool: Tool;
+  setTool: (t: Tool) => void;
+  /** Brush radius in image pixels (the UI shows the diameter). */
+  radius: number;
+  setRadius: Dispatch<SetStateAction<number>>;
+  islandSize: number;
+  setIslandSize: (n: number) => void;
+}
+
+/** The [ key: 25% smaller above 2 px, half-pixel steps below, never under 0.5. */
+export function smallerRadius(r: number): number {
+  return Math.max(0.5, r >= 2 ? Math.round(r / 1.25) : r - 0.5);
+}
+
+/** The ] key: 25% bigger (at least 1 px) above 2 px, half-pixel steps below, never over 200. */
+export function biggerRadius(r: number): number {
+  return Math.min(200, r >= 2 ? Math.max(r + 1, Math.round(r * 1.25)) : r + 0.5);
+}
+
+export function useToolSettings(): ToolSettings {
+  const [tool, setTool] = useState<Tool>('brush');
+  const [radius, setRadius] = useState(3);
+  const [islandSize, setIslandSize] = useState(20);
+  return { tool, setTool, radius, setRadius, islandSize, setIslandSize };
+}

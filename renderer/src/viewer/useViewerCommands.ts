@@ -1,0 +1,120 @@
+// What each viewer action does: one dispatcher behind the keyboard and the toolbar/panel buttons alike. The
+// editing itself happens in the MaskDocument (and the pure functions in ../editing); this only routes.
+import { useCallback, type Dispatch, type SetStateAction } from 'react';
+import { useApp } from '../appContext.js';
+import type { DisplayFilter } from '../editing/displayFilter.js';
+import type { Action } from './keymap.js';
+import type { MaskDocument } from './maskDocument.js';
+import type { Tool } from './MaskCanvas.js';
+import { biggerRadius, smallerRadius } from './useToolSettings.js';
+
+export interface CommandTargets {
+  doc: MaskDocument | null;
+  setTool: (t: Tool) => void;
+  setRadius: Dispatch<SetStateAction<number>>;
+  islandSize: number;
+  setMaskVisible: Dispatch<SetStateAction<boolean>>;
+  setDiff: Dispatch<SetStateAction<boolean>>;
+  setFilter: Dispatch<SetStateAction<DisplayFilter>>;
+  fit: () => void;
+  actual: () => void;
+  go: (delta: number) => void;
+  approve: () => Promise<void>;
+  predict: () => Promise<void>;
+  help: boolean;
+  setHelp: Dispatch<SetStateAction<boolean>>;
+  onClose: () => void;
+}
+
+export function useViewerCommands(t: CommandTargets): (action: Action) => void {
+  const { notify } = useApp();
+  const { doc, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
+  const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
+
+  return useCallback(
+    (action: Action) => {
+      switch (action) {
+        case 'brush':
+        case 'eraser':
+        case 'fill':
+        case 'lasso':
+        case 'pan':
+          setTool(action);
+          break;
+        case 'smaller':
+          setRadius(smallerRadius);
+          break;
+        case 'bigger':
+          setRadius(biggerRadius);
+          break;
+        case 'undo':
+          doc?.undoEdit();
+          break;
+        case 'redo':
+          doc?.redoEdit();
+          break;
+        case 'toggleMask':
+          setMaskVisible((v) => !v);
+          break;
+        case 'toggleDiff':
+          setDiff((v) => !v);
+          break;
+        case 'green':
+          setFilter((f) => ({ ...f, greenOnly: !f.greenOnly }));
+          break;
+        case 'clahe':
+          setFilter((f) => ({ ...f, clahe: !f.clahe }));
+          break;
+        case 'islands':
+          if (doc) notify(`Removed ${doc.removeIslands(islandSize)} island(s)`, 'info');
+          break;
+        case 'holes':
+          if (doc) notify(`Filled ${doc.fillHoles(islandSize)} hole(s)`, 'info');
+          break;
+        case 'fit':
+          fit();
+          break;
+        case 'actual':
+          actual();
+          break;
+        case 'next':
+          go(1);
+          break;
+        case 'previous':
+          go(-1);
+          break;
+        case 'approve':
+          void approve();
+          break;
+        case 'predict':
+          void predict();
+          break;
+        case 'help':
+          setHelp((h) => !h);
+          break;
+        case 'close':
+          if (help) setHelp(false);
+          else onClose();
+          break;
+      }
+    },
+    [
+      doc,
+      setTool,
+      setRadius,
+      islandSize,
+      setMaskVisible,
+      setDiff,
+      setFilter,
+      notify,
+      fit,
+      actual,
+      go,
+      approve,
+      predict,
+      help,
+      setHelp,
+      onClose,
+    ],
+  );
+}
