@@ -2,8 +2,10 @@
 // both driven by the trainer's events and the run's own steps.
 import type { TrainEvent } from '../ml/train/training-run.js';
 import { updateTrainingProgress, type Store } from '../store/index.js';
+import type { RetrainPhase } from '../../shared/contract.js';
 
-export type RetrainPhase = 'preparing' | 'training' | 'evaluating' | 'repredicting' | 'finished';
+// The phases the UI shows are the contract's: one list for both sides.
+export type { RetrainPhase };
 
 export interface RetrainProgress {
   runId: number;

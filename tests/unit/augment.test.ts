@@ -250,17 +250,7 @@ describe('augment randomness and intensity', () => {
 });
 
 describe('blur and illumination augmentation', () => {
-  const plain: AugmentConfig = {
-    rotateDeg: 0,
-    scale: [1, 1],
-    flipH: false,
-    flipV: false,
-    elastic: null,
-    shear: 0,
-    brightness: 0,
-    contrast: [1, 1],
-    gamma: [1, 1],
-  };
+  const plain = NONE;
   const checker = (n: number) => {
     const image = new Float32Array(n * n);
     for (let i = 0; i < image.length; i++) image[i] = ((i % n) + Math.floor(i / n)) % 2 ? 1 : -1;
