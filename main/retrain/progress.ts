@@ -2,26 +2,18 @@
 // both driven by the trainer's events and the run's own steps.
 import type { TrainEvent } from '../ml/train/training-run.js';
 import { updateTrainingProgress, type Store } from '../store/index.js';
-import type { RetrainPhase } from '../../shared/contract.js';
+import type { RetrainPhase, RetrainStatus } from '../../shared/contract.js';
 
-// The phases the UI shows are the contract's: one list for both sides.
+// The phases and fields the UI shows are the contract's: one definition for both sides.
 export type { RetrainPhase };
 
-export interface RetrainProgress {
+/** The contract's RetrainStatus as main tracks it: a row id, and the epoch curve under its own name. */
+export interface RetrainProgress extends Omit<
+  RetrainStatus,
+  'runId' | 'state' | 'validation' | 'error' | 'candidateModelId'
+> {
   runId: number;
-  phase: RetrainPhase;
-  message: string;
-  step: number;
-  totalSteps: number;
-  epoch: number;
-  epochs: number;
-  loss: number | null;
-  elapsedSeconds: number;
-  /** Estimated seconds left in training, null before the first steps. */
-  etaSeconds: number | null;
-  /** Training loss of every step so far. */
-  losses: number[];
-  epochCurve: { epoch: number; trainLoss: number; valLoss: number; valF1: number }[];
+  epochCurve: RetrainStatus['validation'];
 }
 
 /** Follows training events: the progress the UI shows, and the run row's heartbeat and log. */
