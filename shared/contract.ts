@@ -17,6 +17,7 @@ import {
   isUint8Array,
   literal,
   nullable,
+  num,
   obj,
   optional,
   refine,
@@ -30,6 +31,9 @@ export type Laterality = 'OD' | 'OS';
 export type JobKind = 'import' | 'predict';
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 export type DatasetKind = 'auto' | 'drive' | 'stare' | 'generic';
+/** Worklist eye filter: a laterality, or images whose eye is not known yet. */
+export type EyeFilter = Laterality | 'unknown';
+export const EYE_FILTERS: readonly EyeFilter[] = ['OD', 'OS', 'unknown'];
 
 export const MAX_PAGE_SIZE = 500;
 export const MAX_IMAGE_SIDE = 16384;
@@ -171,6 +175,32 @@ export interface StudySummary {
   statusCounts: StatusCounts;
 }
 
+/**
+ * Where an image's review stands. The status comes from the newest person-made version: an approval, or a draft.
+ * A draft made after an approval ("approved, then edited") has status 'draft' and `reopened` true: it counts as
+ * work to do until someone approves again.
+ */
+export interface ReviewState {
+  status: ImageStatus;
+  reopened: boolean;
+  /** The latest approval (who, when, its per-image version number); null when never approved. */
+  approval: { by: string; at: string; version: number } | null;
+}
+
+/** An image's clinical context: who, which eye, which visit, which camera. Every field may be unknown. */
+export interface ClinicalInfo {
+  /** Pseudonymous patient identifier (clinic id); null: the image belongs to no patient yet. */
+  patientId: string | null;
+  /** Optional real name, kept only on this machine (shown in the app, written to exports only when asked). */
+  patientName: string | null;
+  birthYear: number | null;
+  eye: Laterality | null;
+  /** ISO date (YYYY-MM-DD) of the visit. */
+  visitDate: string | null;
+  camera: string | null;
+  fieldAngleDeg: number | null;
+}
+
 export interface ImageSummary {
   id: Id;
   patientId: Id;
@@ -182,6 +212,16 @@ export interface ImageSummary {
   status: ImageStatus;
   /** ISO time of the latest mask version (or the import), for sorting. */
   updatedAt: string;
+  /** Approved once, then edited or reopened: a draft again until re-approved. */
+  reopened: boolean;
+  /** The latest approval, null when never approved. */
+  approvedBy: string | null;
+  approvedAt: string | null;
+  /** Clinical context for the worklist's columns and grouping ('' when the image has no patient). */
+  patientPseudonym: string | null;
+  visitDate: string | null;
+  camera: string | null;
+  fieldAngleDeg: number | null;
 }
 
 /** An encoded picture the browser decodes natively (main converts TIFF, PPM and DICOM). */
@@ -194,6 +234,8 @@ export interface EncodedImage {
 
 export interface PredictionPayload {
   versionId: Id;
+  /** Per-image version number: 1 is this image's first mask version of any kind. */
+  version: number;
   modelId: Id | null;
   modelName: string | null;
   createdAt: string;
@@ -209,6 +251,8 @@ export interface PredictionPayload {
 
 export interface MaskVersionPayload {
   versionId: Id;
+  /** Per-image version number: 1 is this image's first mask version of any kind. */
+  version: number;
   kind: 'draft' | 'approved';
   createdAt: string;
   author: string | null;
@@ -304,10 +348,32 @@ export interface RetrainRunReport {
     candidate: MetricsBrief;
     active: MetricsBrief;
   } | null;
-  decision: { better: boolean; reason: string; promoted: boolean } | null;
+  decision: PromotionVerdict | null;
   losses: number[];
   validation: { epoch: number; trainLoss: number; valLoss: number; valF1: number }[];
   trainSeconds: number | null;
+}
+
+/**
+ * The promotion gate's verdict, in words a clinician can act on. The gate judges only on held-out images whose
+ * reference a person corrected (differs from the model's own prediction) or that came from a dataset; with fewer
+ * than the minimum it does not judge at all (`judged` false) and `advice` says what would help.
+ */
+export interface PromotionVerdict {
+  better: boolean;
+  /** Plain-words reason, e.g. "F1 +0.021 (95% interval +0.008 to +0.034) on 6 corrected images". */
+  reason: string;
+  promoted: boolean;
+  /** False when there was too little usable held-out data to judge. */
+  judged: boolean;
+  /** What would help, e.g. "Approve 2 more corrected images, then retrain"; null when nothing is needed. */
+  advice: string | null;
+  /** Held-out images the gate used (person-corrected or dataset references). */
+  usableImages: number;
+  /** Paired bootstrap over images of candidate F1 - active F1; null when not judged. */
+  delta: { mean: number; low: number; high: number; margin: number } | null;
+  /** Bundled benchmark F1 change (candidate - active); null when there is no benchmark. */
+  benchmarkDelta: number | null;
 }
 
 export interface JobInfo {
@@ -320,6 +386,8 @@ export interface JobInfo {
   message: string | null;
   error: ErrorPayload | null;
   startedAt: string;
+  /** Import jobs: each file that could not be imported, by the user's own file name. */
+  failures?: { file: string; reason: string }[];
 }
 
 export interface NamedBytes {
@@ -337,7 +405,9 @@ export interface ListStudiesRequest extends PageRequest {
 export interface ListImagesRequest extends PageRequest {
   patientId?: Id;
   studyId?: Id;
-  sort?: 'updated' | 'name';
+  /** 'patient': grouped by patient, then visit date, then eye, then file name. */
+  sort?: 'updated' | 'name' | 'patient';
+  eye?: EyeFilter[];
 }
 export interface ImageRef {
   imageId: Id;
@@ -354,6 +424,7 @@ export interface MasksResponse {
   prediction: PredictionPayload | null;
   draft: MaskVersionPayload | null;
   approved: MaskVersionPayload | null;
+  review: ReviewState;
 }
 export interface SaveMaskRequest {
   imageId: Id;
@@ -366,8 +437,38 @@ export interface SaveMaskRequest {
 }
 export interface SavedVersion {
   versionId: Id;
+  /** Per-image version number. */
+  version: number;
   createdAt: string;
   status: ImageStatus;
+  review: ReviewState;
+}
+export interface SetClinicalInfoRequest {
+  imageIds: Id[];
+  /** Only the fields present change; null clears one. */
+  info: Partial<ClinicalInfo>;
+}
+export type ExportPart = 'masks' | 'probabilities' | 'coco' | 'metrics' | 'clinical';
+export const EXPORT_PARTS: readonly ExportPart[] = ['masks', 'probabilities', 'coco', 'metrics', 'clinical'];
+export interface ExportRequest {
+  /** Absent: every image. */
+  imageIds?: Id[];
+  parts: ExportPart[];
+  /** 'best': approved, else draft, else prediction; 'approved': approved masks only. */
+  source: 'best' | 'approved';
+  /** Write patient names into the clinical CSV (off by default: exports are pseudonymous). */
+  includeNames?: boolean;
+  /** 'folder': written into `folder` (required) on the machine main runs on (Electron); 'zip': the bytes come back. */
+  target: { kind: 'folder' | 'zip'; folder?: string };
+}
+export interface ExportResult {
+  /** Paths relative to the folder or zip root, e.g. "masks/01_test.png", "coco.json", "images.csv". */
+  files: string[];
+  images: number;
+  folder: string | null;
+  /** target 'zip': the archive, and a suggested file name. */
+  zip: Uint8Array | null;
+  zipName: string | null;
 }
 export interface ImportFilesRequest {
   /** Paths on the machine main runs on (both shells run on the user's machine). */
@@ -396,6 +497,8 @@ export interface PredictRequest {
 export interface OpenDialogRequest {
   mode: 'files' | 'folder';
   title?: string;
+  /** Label of the confirm button (e.g. "Export here"). */
+  buttonLabel?: string;
 }
 export interface ModelDecisionRequest {
   modelId: Id;
@@ -436,12 +539,22 @@ export interface RequestChannels {
   getMasks: { request: ImageRef; response: MasksResponse };
   saveDraft: { request: SaveMaskRequest; response: SavedVersion };
   approveMask: { request: SaveMaskRequest; response: SavedVersion };
+  /** Explicitly reopens an approved mask for editing: a draft copy of the approval; the image becomes a draft. */
+  reopenMask: { request: ImageRef; response: SavedVersion };
+  getClinicalInfo: { request: ImageRef; response: ClinicalInfo };
+  /** Sets clinical fields of one or more images (moving them to the patient and visit named); audited. */
+  setClinicalInfo: { request: SetClinicalInfoRequest; response: { images: ImageSummary[] } };
+  /** Masks, probability maps, COCO RLE, metrics and clinical CSV for a selection, the same code as `retina db export`. */
+  exportImages: { request: ExportRequest; response: ExportResult };
   importFiles: { request: ImportFilesRequest; response: JobStarted };
   importFolder: { request: ImportFolderRequest; response: JobStarted };
   importDataset: { request: ImportDatasetRequest; response: JobStarted };
   predict: { request: PredictRequest; response: JobStarted };
   cancelJob: { request: { jobId: Id }; response: { cancelled: boolean } };
+  /** Jobs not dismissed yet (a finished job stays until dismissed). */
   listJobs: { request: Empty; response: { jobs: JobInfo[] } };
+  /** Removes a finished, failed or cancelled job from the list; a running job cannot be dismissed. */
+  dismissJob: { request: { jobId: Id }; response: { dismissed: boolean } };
   listModels: { request: Empty; response: { models: ModelSummary[] } };
   getActiveModel: { request: Empty; response: { model: ModelSummary | null } };
   /** A native open dialog; browser mode answers 'unsupported' and the UI asks for a path instead. */
@@ -453,12 +566,22 @@ export interface RequestChannels {
   cancelRetrain: { request: Empty; response: { cancelled: boolean } };
   getRetrainStatus: {
     request: Empty;
-    response: { status: RetrainStatus | null; newApprovals: number; autoRetrainAfter: number };
+    response: {
+      status: RetrainStatus | null;
+      /** Approved masks the active model has never seen (neither trained nor validated on). */
+      newApprovals: number;
+      autoRetrainAfter: number;
+      /** The gate's minimum F1 gain (lower end of the 95% interval must exceed it). */
+      promotionMargin: number;
+    };
   };
   getRetrainRun: { request: { runId: Id }; response: RetrainRunReport };
   /** Image dimmed, both masks white, candidate only green, active only magenta. */
   getRetrainOverlay: { request: { runId: Id; imageId: Id }; response: EncodedImage };
-  setRetrainSettings: { request: { autoRetrainAfter: number }; response: { autoRetrainAfter: number } };
+  setRetrainSettings: {
+    request: { autoRetrainAfter?: number; promotionMargin?: number };
+    response: { autoRetrainAfter: number; promotionMargin: number };
+  };
   promoteModel: { request: ModelDecisionRequest; response: ModelDecision };
   /** Keep the active model: the candidate is retired. */
   rejectModel: { request: { modelId: Id }; response: ModelDecision };
@@ -502,6 +625,27 @@ const page = {
 };
 const path = str({ min: 1, max: 4096 });
 const empty = obj({});
+const isoDate = refine(str({ min: 10, max: 10 }), (v, p) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? null : `${p} must be a date YYYY-MM-DD`,
+);
+const clinicalInfo = obj({
+  patientId: optional(nullable(str({ min: 1, max: 64 }))),
+  patientName: optional(nullable(str({ min: 1, max: 200 }))),
+  birthYear: optional(nullable(int(1880, 2100))),
+  eye: optional(nullable(literal('OD', 'OS'))),
+  visitDate: optional(nullable(isoDate)),
+  camera: optional(nullable(str({ min: 1, max: 200 }))),
+  fieldAngleDeg: optional(nullable(num(1, 250))),
+});
+const exportRequest = obj({
+  imageIds: optional(arrayOf(id, { min: 1, max: MAX_BATCH })),
+  parts: arrayOf(literal(...EXPORT_PARTS), { min: 1, max: EXPORT_PARTS.length }),
+  source: literal('best', 'approved'),
+  includeNames: optional(bool()),
+  target: refine(obj({ kind: literal('folder', 'zip'), folder: optional(path) }), (v, p) =>
+    v.kind === 'folder' && !v.folder ? `${p}.folder is required for a folder export` : null,
+  ),
+});
 
 const saveMask = refine(
   obj({
@@ -542,7 +686,8 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
     ...page,
     patientId: optional(id),
     studyId: optional(id),
-    sort: optional(literal('updated', 'name')),
+    sort: optional(literal('updated', 'name', 'patient')),
+    eye: optional(arrayOf(literal(...EYE_FILTERS), { max: EYE_FILTERS.length })),
   }),
   getImageInfo: obj({ imageId: id }),
   getImage: obj({ imageId: id }),
@@ -550,22 +695,34 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getMasks: obj({ imageId: id }),
   saveDraft: saveMask,
   approveMask: saveMask,
+  reopenMask: obj({ imageId: id }),
+  getClinicalInfo: obj({ imageId: id }),
+  setClinicalInfo: obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), info: clinicalInfo }),
+  exportImages: exportRequest,
   importFiles,
   importFolder: obj({ path, recursive: bool(), pairMasks: bool() }),
   importDataset: obj({ path, kind: literal('auto', 'drive', 'stare', 'generic') }),
   predict: obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), modelId: optional(id) }),
   cancelJob: obj({ jobId: id }),
   listJobs: empty,
+  dismissJob: obj({ jobId: id }),
   listModels: empty,
   getActiveModel: empty,
-  showOpenDialog: obj({ mode: literal('files', 'folder'), title: optional(str({ max: 200 })) }),
+  showOpenDialog: obj({
+    mode: literal('files', 'folder'),
+    title: optional(str({ max: 200 })),
+    buttonLabel: optional(str({ max: 60 })),
+  }),
   openSampleStudy: empty,
   startRetrain: empty,
   cancelRetrain: empty,
   getRetrainStatus: empty,
   getRetrainRun: obj({ runId: id }),
   getRetrainOverlay: obj({ runId: id, imageId: id }),
-  setRetrainSettings: obj({ autoRetrainAfter: int(0, 1_000_000) }),
+  setRetrainSettings: obj({
+    autoRetrainAfter: optional(int(0, 1_000_000)),
+    promotionMargin: optional(num(0, 0.5)),
+  }),
   promoteModel: obj({ modelId: id, reason: optional(str({ max: 500 })) }),
   rejectModel: obj({ modelId: id }),
   rollbackModel: obj({ modelId: id, reason: optional(str({ max: 500 })) }),

@@ -13,12 +13,14 @@ import {
   latestMasks,
   loadMask,
   loadProbabilityBytes,
+  maskVersionNumber,
+  reopenApprovedMask,
   saveMaskVersion,
   type MaskVersion,
   type Store,
 } from '../store/index.js';
 import { rowId, toId, toIdOrNull } from './ids.js';
-import { summaryFromRecord } from './summaries.js';
+import { reviewState } from './summaries.js';
 
 /** The store keeps 8-bit probabilities (round(255 p)); the transport carries 16 bits: v16 = 257 * v8, exact. */
 function prob16FromBytes(prob: Uint8Array): Uint8Array {
@@ -36,6 +38,7 @@ async function predictionPayload(store: Store, v: MaskVersion): Promise<Predicti
   const prob = await loadProbabilityBytes(store, v);
   return {
     versionId: toId(v.id),
+    version: maskVersionNumber(store, v),
     modelId: toIdOrNull(v.modelId),
     modelName: model?.name ?? null,
     createdAt: v.createdAt,
@@ -49,6 +52,7 @@ async function predictionPayload(store: Store, v: MaskVersion): Promise<Predicti
 async function versionPayload(store: Store, v: MaskVersion): Promise<MaskVersionPayload> {
   return {
     versionId: toId(v.id),
+    version: maskVersionNumber(store, v),
     kind: v.kind === 'approved' ? 'approved' : 'draft',
     createdAt: v.createdAt,
     author: v.author,
@@ -67,6 +71,7 @@ export async function getMasks(store: Store, imageIdArg: string): Promise<MasksR
     prediction: latest.prediction ? await predictionPayload(store, latest.prediction) : null,
     draft: latest.draft ? await versionPayload(store, latest.draft) : null,
     approved: latest.approved ? await versionPayload(store, latest.approved) : null,
+    review: reviewState(store, image.id),
   };
 }
 
@@ -84,9 +89,23 @@ export async function saveMask(
     mask: { width: req.width, height: req.height, data: req.mask },
     parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
   });
+  return savedVersion(store, saved);
+}
+
+/** What a save answers: the version, its per-image number, and the image's review state after it. */
+export function savedVersion(store: Store, saved: MaskVersion): SavedVersion {
+  const review = reviewState(store, saved.imageId);
   return {
     versionId: toId(saved.id),
+    version: maskVersionNumber(store, saved),
     createdAt: saved.createdAt,
-    status: summaryFromRecord(store, getImage(store, imageId)).status,
+    status: review.status,
+    review,
   };
+}
+
+/** Reopens the latest approval for editing: a draft with the approval's pixels, so the image is a draft again. */
+export function reopenMask(store: Store, imageIdArg: string, author: string): SavedVersion {
+  const imageId = rowId(imageIdArg, 'image');
+  return savedVersion(store, reopenApprovedMask(store, imageId, author));
 }

@@ -7,6 +7,7 @@ import {
   RpcError,
   type ModelDecision,
   type MetricsBrief,
+  type PromotionVerdict,
   type RequestHandlers,
   type RetrainRunReport,
 } from '../../shared/contract.js';
@@ -110,11 +111,15 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       return { runId: toId(await d.retrain.start('button')) };
     },
     cancelRetrain: () => ({ cancelled: d.retrain.cancel() }),
-    getRetrainStatus: () => ({
-      status: d.retrain.status(),
-      newApprovals: pendingApprovals(store),
-      autoRetrainAfter: readSettings(d.dbPath).autoRetrainAfter,
-    }),
+    getRetrainStatus: () => {
+      const settings = readSettings(d.dbPath);
+      return {
+        status: d.retrain.status(),
+        newApprovals: pendingApprovals(store),
+        autoRetrainAfter: settings.autoRetrainAfter,
+        promotionMargin: settings.promotionMargin,
+      };
+    },
     getRetrainRun: async (req) => {
       const run = getTrainingRun(store, rowId(req.runId, 'training run'));
       const cfg = (run.config ?? {}) as RunConfig;
@@ -162,7 +167,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
               active: brief(outcome.benchmark.active),
             }
           : null,
-        decision: outcome?.decision ?? null,
+        decision: outcome ? verdictOf(outcome.decision, outcome.heldOut?.images.length ?? 0) : null,
         losses: outcome?.losses ?? [],
         validation: (outcome?.validationCurve ?? []).map((c) => ({
           epoch: c.epoch,
@@ -183,10 +188,13 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       }
       return { width: image.width, height: image.height, mime: 'image/png', bytes: await readFile(file) };
     },
-    setRetrainSettings: async (req) => ({
-      autoRetrainAfter: (await saveSettings(d.dbPath, { autoRetrainAfter: req.autoRetrainAfter }))
-        .autoRetrainAfter,
-    }),
+    setRetrainSettings: async (req) => {
+      const changes: { autoRetrainAfter?: number; promotionMargin?: number } = {};
+      if (req.autoRetrainAfter !== undefined) changes.autoRetrainAfter = req.autoRetrainAfter;
+      if (req.promotionMargin !== undefined) changes.promotionMargin = req.promotionMargin;
+      const s = await saveSettings(d.dbPath, changes);
+      return { autoRetrainAfter: s.autoRetrainAfter, promotionMargin: s.promotionMargin };
+    },
     promoteModel: (req) =>
       afterActiveChange(promoteCandidate(store, rowId(req.modelId, 'model'), d.user, req.reason)),
     rejectModel: async (req) => {
@@ -206,4 +214,19 @@ export function maybeAutoRetrain(d: RetrainDeps): void {
   d.retrain
     .start('auto')
     .catch((err: unknown) => console.error(`automatic retrain: ${(err as Error).message}`));
+}
+
+/** A stored decision as the contract's verdict; runs recorded before the bootstrap gate lack its fields. */
+function verdictOf(
+  decision: { better: boolean; reason: string; promoted: boolean } & Partial<PromotionVerdict>,
+  heldOutImages: number,
+): PromotionVerdict {
+  return {
+    judged: true,
+    advice: null,
+    usableImages: heldOutImages,
+    delta: null,
+    benchmarkDelta: null,
+    ...decision,
+  };
 }

@@ -1,9 +1,10 @@
 // Store records -> the contract's summaries. The store speaks of mask kinds ('none', 'prediction', ...); the UI
 // speaks of image statuses ('new', 'predicted', ...).
-import type { ImageStatus, ImageSummary, StatusCounts } from '../../shared/contract.js';
+import type { ImageStatus, ImageSummary, ReviewState, StatusCounts } from '../../shared/contract.js';
 import {
+  getClinical,
   getMaskVersion,
-  getStudy,
+  reviewOf,
   latestMasks,
   type ImageListItem,
   type ImageRecord,
@@ -48,46 +49,56 @@ function updatedAt(store: Store, image: ImageRecord, latestIds: (number | null)[
   return newest;
 }
 
-function patientOf(store: Store, image: ImageRecord): { patientId: string; studyId: string } {
-  if (image.studyId === null) return { patientId: '', studyId: '' };
-  const study = getStudy(store, image.studyId);
-  return { patientId: toId(study.patientId), studyId: toId(study.id) };
-}
-
-export function summaryFromListItem(store: Store, item: ImageListItem): ImageSummary {
+function clinicalOf(
+  store: Store,
+  image: ImageRecord,
+): Pick<
+  ImageSummary,
+  'patientId' | 'studyId' | 'patientPseudonym' | 'visitDate' | 'camera' | 'fieldAngleDeg'
+> {
+  const c = getClinical(store, image.id);
   return {
-    id: toId(item.id),
-    ...patientOf(store, item),
-    fileName: item.fileName,
-    width: item.width,
-    height: item.height,
-    laterality: item.laterality,
-    status: imageStatus(item.maskStatus),
-    updatedAt: updatedAt(store, item, [item.latestPredictionId, item.latestDraftId, item.latestApprovedId]),
+    patientId: c.patientDbId === null ? '' : toId(c.patientDbId),
+    studyId: c.studyId === null ? '' : toId(c.studyId),
+    patientPseudonym: c.pseudonym,
+    visitDate: c.visitDate,
+    camera: c.camera,
+    fieldAngleDeg: c.fieldAngleDeg,
   };
 }
 
-export function summaryFromRecord(store: Store, image: ImageRecord): ImageSummary {
-  const m = latestMasks(store, image.id);
-  const maskStatus: MaskStatus = m.approved
-    ? 'approved'
-    : m.draft
-      ? 'draft'
-      : m.prediction
-        ? 'prediction'
-        : 'none';
+/** The contract's review state of an image. */
+export function reviewState(store: Store, imageId: number): ReviewState {
+  const r = reviewOf(store, imageId);
+  return {
+    status: imageStatus(r.status),
+    reopened: r.reopened,
+    approval: r.approval ? { by: r.approval.by, at: r.approval.at, version: r.approval.version } : null,
+  };
+}
+
+function summary(store: Store, image: ImageRecord, latestIds: (number | null)[]): ImageSummary {
+  const review = reviewState(store, image.id);
   return {
     id: toId(image.id),
-    ...patientOf(store, image),
+    ...clinicalOf(store, image),
     fileName: image.fileName,
     width: image.width,
     height: image.height,
     laterality: image.laterality,
-    status: imageStatus(maskStatus),
-    updatedAt: updatedAt(store, image, [
-      m.prediction?.id ?? null,
-      m.draft?.id ?? null,
-      m.approved?.id ?? null,
-    ]),
+    status: review.status,
+    updatedAt: updatedAt(store, image, latestIds),
+    reopened: review.reopened,
+    approvedBy: review.approval?.by ?? null,
+    approvedAt: review.approval?.at ?? null,
   };
+}
+
+export function summaryFromListItem(store: Store, item: ImageListItem): ImageSummary {
+  return summary(store, item, [item.latestPredictionId, item.latestDraftId, item.latestApprovedId]);
+}
+
+export function summaryFromRecord(store: Store, image: ImageRecord): ImageSummary {
+  const m = latestMasks(store, image.id);
+  return summary(store, image, [m.prediction?.id ?? null, m.draft?.id ?? null, m.approved?.id ?? null]);
 }

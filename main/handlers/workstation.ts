@@ -24,7 +24,9 @@ import type { CallerContext } from './caller.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
-import { getMasks, saveMask } from './masks.js';
+import { getMasks, reopenMask, saveMask } from './masks.js';
+import { getClinicalInfo, setClinicalInfo } from './clinical.js';
+import { exportImages } from './export.js';
 import { ModelResolver } from './models.js';
 import { PictureService } from './pictures.js';
 import { summaryFromRecord } from './summaries.js';
@@ -142,6 +144,18 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       maybeAutoRetrain(retrainDeps);
       return saved;
     },
+    reopenMask: async (req) => {
+      const saved = reopenMask(store, req.imageId, user);
+      changed(Number(req.imageId));
+      return saved;
+    },
+    getClinicalInfo: (req) => getClinicalInfo(store, req.imageId),
+    setClinicalInfo: (req) => {
+      const result = setClinicalInfo(store, req, user);
+      events.emit('imagesChanged', { imageIds: req.imageIds });
+      return result;
+    },
+    exportImages: (req) => exportImages(store, req),
     importFiles: (req) => {
       const paths = (req.paths ?? []).map((p) => resolve(p));
       const files = req.files ?? [];
@@ -175,6 +189,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     cancelJob: (req) => ({ cancelled: jobs.cancel(req.jobId) }),
     listJobs: () => ({ jobs: jobs.list() }),
+    dismissJob: (req) => ({ dismissed: jobs.dismiss(req.jobId) }),
     listModels: async () => ({ models: await Promise.all(listModels(store).map((m) => models.summary(m))) }),
     getActiveModel: async () => {
       const current = models.current();

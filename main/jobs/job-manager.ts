@@ -18,6 +18,8 @@ interface Job {
   cancelFlag: SharedArrayBuffer;
   worker: Worker | null;
   lastSent: number;
+  /** Hidden from `list` (the user closed its card); only finished jobs can be. */
+  dismissed: boolean;
   /** Resolves when the job has reached a final state. */
   settled: Promise<void>;
   settle: () => void;
@@ -58,6 +60,7 @@ export class JobManager {
       cancelFlag: new SharedArrayBuffer(4),
       worker: null,
       lastSent: 0,
+      dismissed: false,
       settled,
       settle,
     };
@@ -80,8 +83,20 @@ export class JobManager {
     return true;
   }
 
+  /** Jobs not dismissed, newest first. */
   list(): JobInfo[] {
-    return [...this.jobs.values()].map((j) => ({ ...j.info })).reverse();
+    return [...this.jobs.values()]
+      .filter((j) => !j.dismissed)
+      .map((j) => ({ ...j.info }))
+      .reverse();
+  }
+
+  /** Hides a finished, failed or cancelled job from `list`; a queued or running job stays (cancel it first). */
+  dismiss(jobId: Id): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || job.dismissed || ['queued', 'running'].includes(job.info.state)) return false;
+    job.dismissed = true;
+    return true;
   }
 
   /** Resolves when the job is done, failed or cancelled (tests and shutdown wait on it). */

@@ -20,6 +20,8 @@ export interface RetrainSettings {
   learningRate: number;
   maxMinutes: number;
   seed: number;
+  /** The gate's margin: promote only when the lower end of the 95% interval of the F1 gain is above it. */
+  promotionMargin: number;
   /** A fixed benchmark dataset both models are also scored on (a folder openDataset reads), or null. */
   benchmark: { path: string; split: 'train' | 'test' | 'all' } | null;
 }
@@ -35,6 +37,7 @@ export const DEFAULT_RETRAIN_SETTINGS: RetrainSettings = {
   learningRate: FINE_TUNE_DEFAULTS.learningRate,
   maxMinutes: FINE_TUNE_DEFAULTS.maxMinutes,
   seed: FINE_TUNE_DEFAULTS.seed,
+  promotionMargin: 0,
   benchmark: null,
 };
 
@@ -53,6 +56,7 @@ const RANGES: Partial<Record<keyof RetrainSettings, [number, number, boolean]>> 
   learningRate: [1e-7, 1, false],
   maxMinutes: [0, 10_000, false],
   seed: [0, 2 ** 31 - 1, true],
+  promotionMargin: [0, 0.5, false],
 };
 
 /** Checks merged settings; a bad value is a one-line RetrainError naming it and where it came from. */

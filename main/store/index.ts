@@ -44,6 +44,7 @@ export {
   loadProbabilityBytes,
   MASK_KINDS,
   readMaskPng,
+  reopenApprovedMask,
   saveMaskVersion,
   type MaskKind,
   type MaskVersion,
@@ -107,3 +108,5 @@ export {
 export { decodeCocoRle, encodeCocoRle, type CocoRle } from './rle.js';
 export { backupStore, type BackupResult } from './backup.js';
 export { checkStore, type CheckReport } from './check.js';
+export { getClinical, getClinicalMany, type ClinicalRecord } from './clinical.js';
+export { maskVersionNumber, reviewOf, type ReviewRecord } from './review.js';

@@ -8,6 +8,7 @@ import { ConstraintError, MaskSizeError, NotFoundError, StoreError } from './err
 import { putBlob, readBlob } from './file-store.js';
 import { decodeGreyBlob } from './image-data.js';
 import { getImage } from './images.js';
+import { reviewOf } from './review.js';
 
 export type MaskKind = 'prediction' | 'draft' | 'approved';
 export const MASK_KINDS: readonly MaskKind[] = ['prediction', 'draft', 'approved'];
@@ -282,6 +283,36 @@ export function approveMaskVersion(
       threshold: null,
     }),
   );
+}
+
+/**
+ * Reopens an approved mask: a draft with the approval's pixels whose parent is the approval, recorded in the audit
+ * log as a reopen. Only an image whose newest person-made version is an approval can be reopened.
+ */
+export function reopenApprovedMask(store: Store, imageId: number, author: string): MaskVersion {
+  return store.write('reopen an approved mask', () => {
+    const image = getImage(store, imageId);
+    const review = reviewOf(store, imageId);
+    if (review.status !== 'approved' || !review.approval) {
+      throw new ConstraintError(`${image.fileName} is not approved: there is nothing to reopen`);
+    }
+    const approved = getMaskVersion(store, review.approval.versionId);
+    const draft = insertMaskVersionTx(store, {
+      imageId,
+      kind: 'draft',
+      author,
+      parentId: approved.id,
+      modelId: null,
+      pngHash: approved.pngHash,
+      width: approved.width,
+      height: approved.height,
+      note: 'reopened for editing',
+      probHash: null,
+      threshold: null,
+    });
+    recordAudit(store, author, 'mask.reopen', 'mask_version', draft.id, { imageId, approvedId: approved.id });
+    return draft;
+  });
 }
 
 /** The version's PNG bytes (deterministic: what exports write). */

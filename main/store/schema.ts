@@ -130,9 +130,20 @@ ALTER TABLE training_runs ADD COLUMN heartbeat_at TEXT;
 CREATE INDEX images_by_dataset ON images(dataset, dataset_split, id);
 `;
 
+/**
+ * v3: clinical context. A patient's optional real name (kept on this machine; exports leave it out unless asked),
+ * an image's field angle, a visit's lookup by patient and date. The camera is the study's `device`.
+ */
+const v3 = `
+ALTER TABLE patients ADD COLUMN name TEXT;
+ALTER TABLE images ADD COLUMN field_angle_deg REAL CHECK (field_angle_deg IS NULL OR field_angle_deg > 0);
+CREATE INDEX studies_by_patient_date ON studies(patient_id, study_date);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
+  { version: 3, name: 'clinical context: patient names, field angles', sql: v3 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

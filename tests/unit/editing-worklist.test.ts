@@ -17,6 +17,13 @@ function image(id: string, patientId: string, studyId: string): ImageSummary {
     laterality: null,
     status: 'new',
     updatedAt: '2026-01-01T00:00:00Z',
+    reopened: false,
+    approvedBy: null,
+    approvedAt: null,
+    patientPseudonym: null,
+    visitDate: null,
+    camera: null,
+    fieldAngleDeg: null,
   };
 }
 const patient = (id: string, pseudonym: string): PatientSummary => ({
