@@ -1,13 +1,9 @@
 // Clinical context across the boundary: reading an image's patient, eye, visit, camera and field angle, and
 // setting them for one or many images.
-import {
-  RpcError,
-  type ClinicalInfo,
-  type ImageSummary,
-  type SetClinicalInfoRequest,
-} from '../../shared/contract.js';
-import { getClinical, type Store } from '../store/index.js';
+import type { ClinicalInfo, ImageSummary, SetClinicalInfoRequest } from '../../shared/contract.js';
+import { getClinical, getImage, setClinical, type Store } from '../store/index.js';
 import { rowId } from './ids.js';
+import { summaryFromRecord } from './summaries.js';
 
 export function getClinicalInfo(store: Store, imageIdArg: string): ClinicalInfo {
   const c = getClinical(store, rowId(imageIdArg, 'image'));
@@ -22,11 +18,13 @@ export function getClinicalInfo(store: Store, imageIdArg: string): ClinicalInfo 
   };
 }
 
-// SCAFFOLD (issue 13, clinical track): replaced by the real implementation before landing.
+/** Sets the fields present in `req.info` on every image named, in one audited transaction. */
 export function setClinicalInfo(
-  _store: Store,
-  _req: SetClinicalInfoRequest,
-  _actor: string,
+  store: Store,
+  req: SetClinicalInfoRequest,
+  actor: string,
 ): { images: ImageSummary[] } {
-  throw new RpcError('unsupported', 'setting clinical information is not implemented yet');
+  const ids = req.imageIds.map((id) => rowId(id, 'image'));
+  setClinical(store, ids, req.info, actor);
+  return { images: ids.map((id) => summaryFromRecord(store, getImage(store, id))) };
 }

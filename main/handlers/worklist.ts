@@ -1,8 +1,9 @@
 // The worklist queries: patients, studies and images, paged by offset as the contract asks. The store pages by
 // keyset (cursor), so a page at offset N walks the cursor forwards; filters the store cannot express (several
 // statuses, sorting) are applied here. Fine for worklists of thousands of images; a store query taking offset,
-// status lists and sort keys would make it O(page) for very large databases.
+// status lists and sort keys would make it O(page) for very large databases. The eye filter is applied here too.
 import type {
+  EyeFilter,
   ImageStatus,
   ImageSummary,
   ListImagesRequest,
@@ -45,6 +46,33 @@ function matchesStatus(item: ImageListItem, statuses: ImageStatus[] | undefined)
   return !statuses || statuses.length === 0 || statuses.includes(imageStatus(item.maskStatus));
 }
 
+function matchesEye(item: ImageListItem, eyes: EyeFilter[] | undefined): boolean {
+  return !eyes || eyes.includes(item.laterality ?? 'unknown');
+}
+
+const byText = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true });
+const EYE_ORDER = { OD: 0, OS: 1 } as const;
+
+/**
+ * The 'patient' order: by patient, visit date (undated last), eye (OD, OS, unknown), file name. Images with no
+ * patient come last in import order, so a worklist without patients reads as it always did.
+ */
+function byPatient(a: ImageListItem, b: ImageListItem): number {
+  if (a.patientPseudonym === null || b.patientPseudonym === null) {
+    if (a.patientPseudonym !== b.patientPseudonym) return a.patientPseudonym === null ? 1 : -1;
+    return a.id - b.id;
+  }
+  const date = (x: ImageListItem) => x.studyDate ?? '\uffff';
+  const eye = (x: ImageListItem) => (x.laterality ? EYE_ORDER[x.laterality] : 2);
+  return (
+    byText(a.patientPseudonym, b.patientPseudonym) ||
+    byText(date(a), date(b)) ||
+    eye(a) - eye(b) ||
+    byText(a.fileName, b.fileName) ||
+    a.id - b.id
+  );
+}
+
 function countStatuses(items: Iterable<ImageListItem>): { counts: StatusCounts; total: number } {
   const counts = emptyCounts();
   let total = 0;
@@ -57,6 +85,8 @@ function countStatuses(items: Iterable<ImageListItem>): { counts: StatusCounts; 
 
 export function listImagesPage(store: Store, req: ListImagesRequest): Page<ImageSummary> {
   const statuses = req.status && req.status.length > 0 ? req.status : undefined;
+  const eyes = req.eye && req.eye.length > 0 ? req.eye : undefined;
+  const wanted = (i: ImageListItem) => matchesStatus(i, statuses) && matchesEye(i, eyes);
   const query: Omit<ListImagesQuery, 'cursor' | 'limit'> = {
     patientId: req.patientId !== undefined ? rowId(req.patientId, 'patient') : undefined,
     studyId: req.studyId !== undefined ? rowId(req.studyId, 'study') : undefined,
@@ -69,15 +99,19 @@ export function listImagesPage(store: Store, req: ListImagesRequest): Page<Image
     const items: ImageSummary[] = [];
     let total = 0;
     for (const item of walkImages(store, query)) {
-      if (!matchesStatus(item, statuses)) continue;
+      if (!wanted(item)) continue;
       if (total >= req.offset && items.length < req.limit) items.push(summaryFromListItem(store, item));
       total++;
     }
     return { items, total, offset: req.offset };
   }
-  const all = [...walkImages(store, query)]
-    .filter((i) => matchesStatus(i, statuses))
-    .map((i) => summaryFromListItem(store, i));
+  if (req.sort === 'patient') {
+    // Sorted on the listing's own columns, so only the page asked for is summarised.
+    const all = [...walkImages(store, query)].filter(wanted).sort(byPatient);
+    const items = all.slice(req.offset, req.offset + req.limit).map((i) => summaryFromListItem(store, i));
+    return { items, total: all.length, offset: req.offset };
+  }
+  const all = [...walkImages(store, query)].filter(wanted).map((i) => summaryFromListItem(store, i));
   if (req.sort === 'name')
     all.sort((a, b) => a.fileName.localeCompare(b.fileName) || Number(a.id) - Number(b.id));
   else

@@ -1,8 +1,11 @@
 // An image's clinical context in one read: its patient (pseudonym, optional name, birth year), eye, visit date,
-// camera (the study's device) and field angle. Exports, the worklist and the clinical editor all read it here.
+// camera (the study's device) and field angle. Exports, the worklist and the clinical editor all read it here;
+// setClinical is the one place that changes it.
+import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
-import { NotFoundError } from './errors.js';
+import { ConstraintError, NotFoundError } from './errors.js';
 import type { Laterality } from './images.js';
+import { ensurePatientTx, ensureVisitTx } from './patients.js';
 
 export interface ClinicalRecord {
   imageId: number;
@@ -63,4 +66,184 @@ export function getClinicalMany(store: Store, imageIds: readonly number[]): Clin
     if (row) out.push(toRecord(row));
   }
   return out;
+}
+
+/** Changes to images' clinical context: a field absent stays as it is, null clears it. */
+export interface ClinicalChanges {
+  /** Pseudonym of the patient the images belong to (created when new); null: no patient. */
+  patientId?: string | null;
+  /** Set on the patient, not the image. */
+  patientName?: string | null;
+  birthYear?: number | null;
+  eye?: Laterality | null;
+  /** ISO date: the image moves to its patient's visit of that day. */
+  visitDate?: string | null;
+  /** The visit's device: the image moves to its patient's visit of that day with this camera. */
+  camera?: string | null;
+  fieldAngleDeg?: number | null;
+}
+
+function cleanText(v: string | null | undefined, what: string, max: number): string | null | undefined {
+  if (v === undefined || v === null) return v;
+  const t = v.trim();
+  if (t.length > max) throw new ConstraintError(`${what} is longer than ${max} characters`);
+  return t === '' ? null : t;
+}
+
+function checkChanges(c: ClinicalChanges): ClinicalChanges {
+  const out: ClinicalChanges = {
+    ...c,
+    patientId: cleanText(c.patientId, 'patient ID', 64),
+    patientName: cleanText(c.patientName, 'patient name', 200),
+    camera: cleanText(c.camera, 'camera', 200),
+  };
+  for (const k of Object.keys(out) as (keyof ClinicalChanges)[]) if (out[k] === undefined) delete out[k];
+  if (
+    out.birthYear != null &&
+    (!Number.isInteger(out.birthYear) || out.birthYear < 1880 || out.birthYear > 2100)
+  )
+    throw new ConstraintError(`birth year ${out.birthYear} is not a year between 1880 and 2100`);
+  if (
+    out.visitDate != null &&
+    !(/^\d{4}-\d{2}-\d{2}$/.test(out.visitDate) && !Number.isNaN(Date.parse(out.visitDate)))
+  )
+    throw new ConstraintError(`visit date "${out.visitDate}" is not a date YYYY-MM-DD`);
+  if (out.fieldAngleDeg != null && !(out.fieldAngleDeg > 0 && out.fieldAngleDeg <= 250))
+    throw new ConstraintError(`field angle ${out.fieldAngleDeg} is not between 0 and 250 degrees`);
+  if (out.eye != null && out.eye !== 'OD' && out.eye !== 'OS')
+    throw new ConstraintError(`eye "${String(out.eye)}" is neither OD nor OS`);
+  return out;
+}
+
+/** Fields only an image with a patient can have, in words. */
+const PATIENT_FIELDS = {
+  patientName: 'name',
+  birthYear: 'birth year',
+  visitDate: 'visit date',
+  camera: 'camera',
+} as const;
+
+const has = (c: ClinicalChanges, k: keyof ClinicalChanges): boolean => k in c;
+
+/** The fields of `before` that `after` changed, side by side (what the audit entry records). */
+function diff(before: ClinicalRecord, after: ClinicalRecord): Record<string, [unknown, unknown]> {
+  const out: Record<string, [unknown, unknown]> = {};
+  const fields = ['pseudonym', 'eye', 'visitDate', 'camera', 'fieldAngleDeg', 'studyId'] as const;
+  for (const f of fields) if (before[f] !== after[f]) out[f] = [before[f], after[f]];
+  return out;
+}
+
+/** Internal: sets a patient's name and birth year where asked. The audit says a name changed, never the name. */
+function updatePatientTx(store: Store, patientId: number, c: ClinicalChanges, actor: string): void {
+  const p = store.db.prepare('SELECT name, birth_year FROM patients WHERE id = ?').get(patientId) as {
+    name: string | null;
+    birth_year: number | null;
+  };
+  const name = has(c, 'patientName') ? (c.patientName ?? null) : p.name;
+  const birthYear = has(c, 'birthYear') ? (c.birthYear ?? null) : p.birth_year;
+  if (name === p.name && birthYear === p.birth_year) return;
+  store.db
+    .prepare('UPDATE patients SET name = ?, birth_year = ? WHERE id = ?')
+    .run(name, birthYear, patientId);
+  recordAudit(store, actor, 'patient.update', 'patient', patientId, {
+    ...(name !== p.name ? { name: name === null ? 'cleared' : 'set' } : {}),
+    ...(birthYear !== p.birth_year ? { birthYear: [p.birth_year, birthYear] } : {}),
+  });
+}
+
+/**
+ * Internal: removes studies a move left empty, and patients left with no study, when they hold nothing a person
+ * typed (a DICOM study UID, notes, a name, a birth year): a mistyped patient ID corrected leaves no trace behind.
+ */
+function dropEmptyTx(store: Store, studyIds: Set<number>, actor: string): void {
+  const patients = new Set<number>();
+  for (const id of studyIds) {
+    const s = store.db
+      .prepare(
+        `SELECT patient_id FROM studies WHERE id = ? AND study_uid IS NULL AND notes IS NULL
+           AND NOT EXISTS (SELECT 1 FROM images WHERE study_id = studies.id)`,
+      )
+      .get(id) as { patient_id: number } | undefined;
+    if (!s) continue;
+    store.db.prepare('DELETE FROM studies WHERE id = ?').run(id);
+    recordAudit(store, actor, 'study.delete', 'study', id, { reason: 'empty after a clinical change' });
+    patients.add(s.patient_id);
+  }
+  for (const id of patients) {
+    const gone = store.db
+      .prepare(
+        `DELETE FROM patients WHERE id = ? AND name IS NULL AND birth_year IS NULL AND sex IS NULL AND notes IS NULL
+           AND NOT EXISTS (SELECT 1 FROM studies WHERE patient_id = patients.id)`,
+      )
+      .run(id).changes;
+    if (gone) recordAudit(store, actor, 'patient.delete', 'patient', id, { reason: 'no images left' });
+  }
+}
+
+/**
+ * Sets the clinical context of images in one audited transaction. A patient ID names the patient (created when
+ * new); the visit date and camera name the patient's visit (a study, created when needed), which the image moves
+ * to. Masks belong to the image, not the study, so a move never touches them. An image without a patient has no
+ * visit and no name: asking for one is a ConstraintError and changes nothing.
+ */
+export function setClinical(
+  store: Store,
+  imageIds: readonly number[],
+  changes: ClinicalChanges,
+  actor: string,
+): ClinicalRecord[] {
+  const c = checkChanges(changes);
+  return store.write('set clinical information', () => {
+    const before = imageIds.map((id) => getClinical(store, id));
+    const target = has(c, 'patientId')
+      ? c.patientId
+        ? ensurePatientTx(store, { pseudonym: c.patientId }, actor).id
+        : null
+      : undefined;
+    const needsPatient = Object.entries(PATIENT_FIELDS)
+      .filter(([k]) => has(c, k as keyof ClinicalChanges) && c[k as keyof ClinicalChanges] !== null)
+      .map(([, words]) => words);
+    const patientsTouched = new Set<number>();
+    const leftStudies = new Set<number>();
+    for (const rec of before) {
+      const patientId = target === undefined ? rec.patientDbId : target;
+      if (patientId === null) {
+        if (needsPatient.length > 0) {
+          throw new ConstraintError(
+            `image ${rec.imageId} has no patient: give a patient ID to set its ${needsPatient.join(', ')}`,
+          );
+        }
+        if (rec.studyId !== null) {
+          store.db.prepare('UPDATE images SET study_id = NULL WHERE id = ?').run(rec.imageId);
+          leftStudies.add(rec.studyId);
+        }
+      } else {
+        patientsTouched.add(patientId);
+        const visitDate = has(c, 'visitDate') ? (c.visitDate ?? null) : rec.visitDate;
+        const camera = has(c, 'camera') ? (c.camera ?? null) : rec.camera;
+        const stays = rec.patientDbId === patientId && rec.visitDate === visitDate && rec.camera === camera;
+        if (!stays) {
+          const study = ensureVisitTx(store, { patientId, studyDate: visitDate, device: camera }, actor);
+          store.db.prepare('UPDATE images SET study_id = ? WHERE id = ?').run(study.id, rec.imageId);
+          if (rec.studyId !== null && rec.studyId !== study.id) leftStudies.add(rec.studyId);
+        }
+      }
+      if (has(c, 'eye'))
+        store.db.prepare('UPDATE images SET laterality = ? WHERE id = ?').run(c.eye ?? null, rec.imageId);
+      if (has(c, 'fieldAngleDeg'))
+        store.db
+          .prepare('UPDATE images SET field_angle_deg = ? WHERE id = ?')
+          .run(c.fieldAngleDeg ?? null, rec.imageId);
+    }
+    if (has(c, 'patientName') || has(c, 'birthYear'))
+      for (const id of patientsTouched) updatePatientTx(store, id, c, actor);
+    const after = imageIds.map((id) => getClinical(store, id));
+    after.forEach((rec, i) => {
+      const changed = diff(before[i], rec);
+      if (Object.keys(changed).length > 0)
+        recordAudit(store, actor, 'image.clinical', 'image', rec.imageId, changed);
+    });
+    dropEmptyTx(store, leftStudies, actor);
+    return after;
+  });
 }

@@ -16,12 +16,16 @@ export interface DicomImage {
   laterality: Laterality | null;
   pixelSpacingMm: [number, number] | null;
   patientId: string | null;
+  /** Patient's Name (0010,0010), "Family^Given" written as "Family, Given". */
+  patientName: string | null;
   patientBirthYear: number | null;
   patientSex: 'F' | 'M' | 'O' | null;
   studyUid: string | null;
   /** ISO date (YYYY-MM-DD). */
   studyDate: string | null;
   device: string | null;
+  /** Horizontal Field of View (0022,000C) in degrees. */
+  fieldAngleDeg: number | null;
   /** Header fields kept with the image. */
   acquisition: Record<string, string | number>;
 }
@@ -45,6 +49,22 @@ function isoDate(da: string | undefined): string | null {
 function lateralityOf(ds: DataSet): Laterality | null {
   const v = (ds.string('x00200062') ?? ds.string('x00200060') ?? '').toUpperCase();
   return v === 'R' ? 'OD' : v === 'L' ? 'OS' : null;
+}
+
+/** A person name (PN): components split by '^'; the family name first, the rest after a comma. */
+function personName(pn: string | undefined): string | null {
+  const [family = '', ...rest] = (pn ?? '')
+    .split('=')[0]
+    .split('^')
+    .map((p) => p.trim());
+  const given = rest.filter(Boolean).join(' ');
+  const name = family && given ? `${family}, ${given}` : family || given;
+  return name || null;
+}
+
+function fieldAngleOf(ds: DataSet): number | null {
+  const v = ds.elements.x0022000c ? ds.float('x0022000c') : undefined;
+  return v !== undefined && Number.isFinite(v) && v > 0 && v <= 250 ? Math.round(v * 10) / 10 : null;
 }
 
 function spacingOf(ds: DataSet): [number, number] | null {
@@ -124,11 +144,13 @@ export function parseDicomImage(bytes: Uint8Array, name: string): DicomImage {
     laterality: lateralityOf(ds),
     pixelSpacingMm: spacingOf(ds),
     patientId: ds.string('x00100020') || null,
+    patientName: personName(ds.string('x00100010')),
     patientBirthYear: birth && /^\d{4}$/.test(birth) ? Number(birth) : null,
     patientSex: sex === 'F' || sex === 'M' || sex === 'O' ? sex : null,
     studyUid: ds.string('x0020000d') || null,
     studyDate: isoDate(ds.string('x00080020')),
     device,
+    fieldAngleDeg: fieldAngleOf(ds),
     acquisition,
   };
 }

@@ -61,6 +61,8 @@ export interface NewImage {
   dataset?: string | null;
   datasetSampleId?: string | null;
   datasetSplit?: 'train' | 'test' | null;
+  /** The camera's field of view in degrees, when the source states it. */
+  fieldAngleDeg?: number | null;
 }
 
 interface ImageRow {
@@ -141,8 +143,8 @@ export function insertImageTx(store: Store, img: NewImage, actor: string): Image
     .prepare(
       `INSERT INTO images (study_id, file_hash, file_name, source_path, format, byte_size, raster_hash, width, height,
          channels, laterality, pixel_spacing_row_mm, pixel_spacing_col_mm, fov_hash, fov_derived, acquisition,
-         dataset, dataset_sample_id, dataset_split, imported_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         dataset, dataset_sample_id, dataset_split, field_angle_deg, imported_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       img.studyId ?? null,
@@ -164,6 +166,7 @@ export function insertImageTx(store: Store, img: NewImage, actor: string): Image
       img.dataset ?? null,
       img.datasetSampleId ?? null,
       img.datasetSplit ?? null,
+      img.fieldAngleDeg ?? null,
       nowIso(),
     );
   const id = Number(info.lastInsertRowid);
@@ -182,7 +185,7 @@ export interface ListImagesQuery {
   split?: 'train' | 'test';
   /** Only images whose most advanced mask is this kind ('none': no mask at all). */
   maskStatus?: MaskStatus;
-  /** Substring of the file name. */
+  /** Substring of the file name, the patient's pseudonym or the patient's name. */
   search?: string;
 }
 
@@ -221,8 +224,11 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     params.push(q.split);
   }
   if (q.search) {
-    where.push("i.file_name LIKE ? ESCAPE '\\'");
-    params.push(`%${q.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+    const like = `%${q.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    where.push(
+      "(i.file_name LIKE ? ESCAPE '\\' OR p.pseudonym LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')",
+    );
+    params.push(like, like, like);
   }
   if (q.maskStatus !== undefined) {
     const has = (k: string): string =>

@@ -36,8 +36,9 @@ import {
   type RecognisedDataset,
   type SkippedFile,
 } from './import-plan.js';
+import { clinicalFromFileName } from './file-name-clinical.js';
 import { labelLikeReason } from './label-like.js';
-import { ensurePatientTx, ensureStudyTx, type PatientInput } from './patients.js';
+import { ensurePatientTx, ensureStudyTx, ensureVisitTx, type PatientInput } from './patients.js';
 
 export type { PlanOptions, RecognisedDataset, SkippedFile } from './import-plan.js';
 
@@ -84,6 +85,7 @@ interface PreparedImage {
   acquisition: Record<string, unknown> | null;
   patient: PatientInput | null;
   study: { studyUid: string | null; studyDate: string | null; device: string | null } | null;
+  fieldAngleDeg: number | null;
   mask: BinaryMap | null;
   maskAuthor: string | null;
   fov: BinaryMap;
@@ -156,21 +158,35 @@ async function prepare(
   let raster: RasterImage;
   let rest: Pick<
     PreparedImage,
-    'format' | 'rasterPng' | 'laterality' | 'pixelSpacingMm' | 'acquisition' | 'patient' | 'study'
+    | 'format'
+    | 'rasterPng'
+    | 'laterality'
+    | 'pixelSpacingMm'
+    | 'acquisition'
+    | 'patient'
+    | 'study'
+    | 'fieldAngleDeg'
   >;
+  // The header's word wins; the file name fills what it leaves unknown.
+  const named = clinicalFromFileName(basename(src.imagePath));
+  const namedPatient = named.patientId ? { pseudonym: named.patientId } : null;
+  const undatedVisit = { studyUid: null, studyDate: null, device: null };
   if (isDicom(bytes)) {
     const d = parseDicomImage(bytes, src.imagePath);
     raster = d.raster;
     rest = {
       format: 'dicom',
       rasterPng: await encodePng(d.raster),
-      laterality: d.laterality,
+      laterality: d.laterality ?? named.eye,
       pixelSpacingMm: d.pixelSpacingMm,
       acquisition: d.acquisition,
       patient: d.patientId
-        ? { pseudonym: d.patientId, birthYear: d.patientBirthYear, sex: d.patientSex }
-        : null,
-      study: d.patientId ? { studyUid: d.studyUid, studyDate: d.studyDate, device: d.device } : null,
+        ? { pseudonym: d.patientId, name: d.patientName, birthYear: d.patientBirthYear, sex: d.patientSex }
+        : namedPatient,
+      study: d.patientId
+        ? { studyUid: d.studyUid, studyDate: d.studyDate, device: d.device }
+        : namedPatient && { ...undatedVisit, studyDate: d.studyDate, device: d.device },
+      fieldAngleDeg: d.fieldAngleDeg,
     };
   } else {
     try {
@@ -183,11 +199,12 @@ async function prepare(
     rest = {
       format: sniffFormat(bytes) ?? extname(src.imagePath).slice(1).toLowerCase(),
       rasterPng: null,
-      laterality: null,
+      laterality: named.eye,
       pixelSpacingMm: null,
       acquisition: null,
-      patient: null,
-      study: null,
+      patient: namedPatient,
+      study: namedPatient && undatedVisit,
+      fieldAngleDeg: null,
     };
   }
   const size = { width: raster.width, height: raster.height };
@@ -219,7 +236,11 @@ async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Prom
     let studyId: number | null = null;
     if (p.patient && p.study) {
       const patient = ensurePatientTx(store, p.patient, opts.actor);
-      studyId = ensureStudyTx(store, { patientId: patient.id, ...p.study }, opts.actor).id;
+      const study = { patientId: patient.id, ...p.study };
+      // A DICOM study is found by its UID; anything else joins the patient's visit of that day and camera.
+      studyId = (
+        p.study.studyUid ? ensureStudyTx(store, study, opts.actor) : ensureVisitTx(store, study, opts.actor)
+      ).id;
     }
     const image: ImageRecord = insertImageTx(
       store,
@@ -242,6 +263,7 @@ async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Prom
         dataset: p.dataset,
         datasetSampleId: p.datasetSampleId,
         datasetSplit: p.datasetSplit,
+        fieldAngleDeg: p.fieldAngleDeg,
       },
       opts.actor,
     );

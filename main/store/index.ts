@@ -108,5 +108,11 @@ export {
 export { decodeCocoRle, encodeCocoRle, type CocoRle } from './rle.js';
 export { backupStore, type BackupResult } from './backup.js';
 export { checkStore, type CheckReport } from './check.js';
-export { getClinical, getClinicalMany, type ClinicalRecord } from './clinical.js';
+export {
+  getClinical,
+  getClinicalMany,
+  setClinical,
+  type ClinicalChanges,
+  type ClinicalRecord,
+} from './clinical.js';
 export { maskVersionNumber, reviewOf, type ReviewRecord } from './review.js';

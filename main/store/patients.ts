@@ -24,6 +24,8 @@ export interface Study {
 
 export interface PatientInput {
   pseudonym: string;
+  /** Real name, kept on this machine only. */
+  name?: string | null;
   birthYear?: number | null;
   sex?: 'F' | 'M' | 'O' | null;
   notes?: string | null;
@@ -96,8 +98,17 @@ export function ensurePatientTx(store: Store, input: PatientInput, actor: string
   const existing = findPatient(store, input.pseudonym);
   if (existing) return existing;
   const info = store.db
-    .prepare('INSERT INTO patients (pseudonym, birth_year, sex, notes, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(input.pseudonym, input.birthYear ?? null, input.sex ?? null, input.notes ?? null, nowIso());
+    .prepare(
+      'INSERT INTO patients (pseudonym, name, birth_year, sex, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      input.pseudonym,
+      input.name ?? null,
+      input.birthYear ?? null,
+      input.sex ?? null,
+      input.notes ?? null,
+      nowIso(),
+    );
   const id = Number(info.lastInsertRowid);
   recordAudit(store, actor, 'patient.create', 'patient', id, { pseudonym: input.pseudonym });
   return getPatient(store, id);
@@ -149,4 +160,22 @@ export function ensureStudyTx(store: Store, input: StudyInput, actor: string): S
 
 export function createStudy(store: Store, input: StudyInput, actor: string): Study {
   return store.write('create a study', () => ensureStudyTx(store, input, actor));
+}
+
+/**
+ * Internal (inside a write): the patient's visit on `date` with camera `device` (null matches null), created when
+ * new. A visit is a study without a DICOM UID, found by what a person knows of it: the day and the camera.
+ */
+export function ensureVisitTx(
+  store: Store,
+  visit: { patientId: number; studyDate: string | null; device: string | null },
+  actor: string,
+): Study {
+  const row = store.db
+    .prepare(
+      `SELECT * FROM studies WHERE patient_id = ? AND study_date IS ? AND device IS ?
+       ORDER BY (study_uid IS NOT NULL), id LIMIT 1`,
+    )
+    .get(visit.patientId, visit.studyDate, visit.device) as StudyRow | undefined;
+  return row ? toStudy(row) : ensureStudyTx(store, visit, actor);
 }

@@ -47,6 +47,7 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { blobPath } from '../../main/store/file-store.js';
+import { writeDicom } from './dicom-fixture.js';
 
 const DRIVE = join(datasetsRoot(), 'DRIVE');
 
@@ -60,81 +61,6 @@ async function driveManual(image: ImageRecord): Promise<RasterImage> {
   const num = image.datasetSampleId!.split('_')[0];
   const folder = image.datasetSplit === 'train' ? 'training' : 'test';
   return readImage(join(DRIVE, folder, '1st_manual', `${num}_manual1.gif`));
-}
-
-// ---------- a minimal DICOM writer (explicit VR little endian), enough for Ophthalmic Photography ----------
-type El = [group: number, element: number, vr: string, value: string | number | Uint8Array];
-
-function dicomElement([group, element, vr, value]: El): Buffer {
-  let data: Buffer;
-  if (typeof value === 'number') {
-    data = Buffer.alloc(vr === 'UL' ? 4 : 2);
-    if (vr === 'UL') data.writeUInt32LE(value);
-    else data.writeUInt16LE(value);
-  } else if (typeof value === 'string') {
-    data = Buffer.from(value, 'latin1');
-    if (data.length % 2) data = Buffer.concat([data, Buffer.from(vr === 'UI' ? '\0' : ' ')]);
-  } else {
-    data = Buffer.from(value);
-    if (data.length % 2) data = Buffer.concat([data, Buffer.alloc(1)]);
-  }
-  const long = ['OB', 'OW', 'SQ', 'UN', 'UT'].includes(vr);
-  const head = Buffer.alloc(long ? 12 : 8);
-  head.writeUInt16LE(group, 0);
-  head.writeUInt16LE(element, 2);
-  head.write(vr, 4, 'latin1');
-  if (long) head.writeUInt32LE(data.length, 8);
-  else head.writeUInt16LE(data.length, 6);
-  return Buffer.concat([head, data]);
-}
-
-function writeDicom(
-  path: string,
-  img: { width: number; height: number; rgb: Uint8Array },
-  opts: { transferSyntax?: string; laterality?: string; patientId?: string } = {},
-): void {
-  const syntax = opts.transferSyntax ?? '1.2.840.10008.1.2.1';
-  const sopClass = '1.2.840.10008.5.1.4.1.1.77.1.5.1'; // Ophthalmic Photography 8 Bit Image Storage
-  const meta = Buffer.concat(
-    (
-      [
-        [0x0002, 0x0001, 'OB', Uint8Array.from([0, 1])],
-        [0x0002, 0x0002, 'UI', sopClass],
-        [0x0002, 0x0003, 'UI', '1.2.3.4.5.6.7'],
-        [0x0002, 0x0010, 'UI', syntax],
-      ] as El[]
-    ).map(dicomElement),
-  );
-  const body = Buffer.concat(
-    (
-      [
-        [0x0008, 0x0016, 'UI', sopClass],
-        [0x0008, 0x0018, 'UI', '1.2.3.4.5.6.7'],
-        [0x0008, 0x0020, 'DA', '20240315'],
-        [0x0008, 0x0060, 'CS', 'OP'],
-        [0x0008, 0x0070, 'LO', 'Acme'],
-        [0x0008, 0x1090, 'LO', 'FundusCam 3'],
-        [0x0010, 0x0020, 'LO', opts.patientId ?? 'PSEUDO-0042'],
-        [0x0010, 0x0030, 'DA', '19610101'],
-        [0x0010, 0x0040, 'CS', 'F'],
-        [0x0020, 0x000d, 'UI', '1.2.3.4.99'],
-        [0x0020, 0x0062, 'CS', opts.laterality ?? 'L'],
-        [0x0028, 0x0002, 'US', 3],
-        [0x0028, 0x0004, 'CS', 'RGB'],
-        [0x0028, 0x0006, 'US', 0],
-        [0x0028, 0x0010, 'US', img.height],
-        [0x0028, 0x0011, 'US', img.width],
-        [0x0028, 0x0030, 'DS', '0.0125\\0.0130'],
-        [0x0028, 0x0100, 'US', 8],
-        [0x0028, 0x0101, 'US', 8],
-        [0x0028, 0x0102, 'US', 7],
-        [0x0028, 0x0103, 'US', 0],
-        [0x7fe0, 0x0010, 'OB', img.rgb],
-      ] as El[]
-    ).map(dicomElement),
-  );
-  const groupLength = dicomElement([0x0002, 0x0000, 'UL', meta.length]);
-  writeFileSync(path, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body]));
 }
 
 function syntheticRgb(width: number, height: number, seed: number): RasterImage {
