@@ -209,8 +209,9 @@ export function setClinical(
       const patientId = target === undefined ? rec.patientDbId : target;
       if (patientId === null) {
         if (needsPatient.length > 0) {
+          const name = store.db.prepare('SELECT file_name FROM images WHERE id = ?').pluck().get(rec.imageId);
           throw new ConstraintError(
-            `image ${rec.imageId} has no patient: give a patient ID to set its ${needsPatient.join(', ')}`,
+            `${String(name)} has no patient: give a patient ID to set its ${needsPatient.join(', ')}`,
           );
         }
         if (rec.studyId !== null) {

@@ -188,7 +188,7 @@ describe('clinical context', { skip: !existsSync(DRIVE) && 'DRIVE not available'
         setClinical(store, [id['11L.tif'], id['04_test.tif']], { eye: 'OD', visitDate: '2025-01-02' }, 'x'),
       (err: Error) =>
         err instanceof ConstraintError &&
-        /^image \d+ has no patient: give a patient ID to set its visit date$/.test(err.message),
+        /^04_test\.tif has no patient: give a patient ID to set its visit date$/.test(err.message),
     );
     assert.throws(
       () => setClinical(store, [id['11L.tif'], 999_999], { patientId: 'P-NEW', eye: 'OD' }, 'x'),

@@ -1,16 +1,20 @@
-// Worklist helpers: grouping images by patient and study, and the bookkeeping that frees thumbnail object URLs.
+// Worklist helpers: grouping images by patient and visit, and the bookkeeping that frees thumbnail object URLs.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ImageSummary, PatientSummary, StudySummary } from '../../shared/contract.js';
+import type { ImageSummary } from '../../shared/contract.js';
 import { groupImages, hasPatients } from '../../renderer/src/worklist/grouping.js';
 import { ThumbnailUrls } from '../../renderer/src/worklist/thumbnailUrls.js';
 
-const counts = { new: 0, predicted: 0, draft: 0, approved: 0 };
-function image(id: string, patientId: string, studyId: string): ImageSummary {
+function image(
+  id: string,
+  patient: string,
+  visitDate: string | null = null,
+  camera: string | null = null,
+): ImageSummary {
   return {
     id,
-    patientId,
-    studyId,
+    patientId: patient ? `id-${patient}` : '',
+    studyId: patient ? `s-${patient}-${visitDate}` : '',
     fileName: `${id}.png`,
     width: 10,
     height: 10,
@@ -20,66 +24,46 @@ function image(id: string, patientId: string, studyId: string): ImageSummary {
     reopened: false,
     approvedBy: null,
     approvedAt: null,
-    patientPseudonym: null,
-    visitDate: null,
-    camera: null,
+    patientPseudonym: patient || null,
+    visitDate,
+    camera,
     fieldAngleDeg: null,
   };
 }
-const patient = (id: string, pseudonym: string): PatientSummary => ({
-  id,
-  pseudonym,
-  studyCount: 1,
-  imageCount: 1,
-  statusCounts: counts,
-  updatedAt: null,
-});
-const study = (id: string, patientId: string, date: string | null): StudySummary => ({
-  id,
-  patientId,
-  date,
-  device: 'CR-2',
-  description: null,
-  imageCount: 1,
-  statusCounts: counts,
-});
 
 describe('worklist grouping', () => {
-  test('groups by patient, then study, in order of first mention; images without a patient come last', () => {
+  test('groups by patient, then visit date, in order of first mention; images without a patient come last', () => {
     const items = [
-      image('1', '', ''),
-      image('2', 'p1', 's1'),
-      image('3', 'p2', 's3'),
-      image('4', 'p1', 's1'),
-      image('5', 'p1', 's2'),
-      image('6', '', ''),
+      image('1', ''),
+      image('2', 'ANON-001', '2024-03-01', 'CR-2'),
+      image('3', 'ANON-002'),
+      image('4', 'ANON-001', '2024-03-01', 'Topcon'),
+      image('5', 'ANON-001', null, 'CR-2'),
+      image('6', ''),
+      image('7', 'ANON-001', '2024-03-01', 'CR-2'),
     ];
-    const patients = new Map([
-      ['p1', patient('p1', 'ANON-001')],
-      ['p2', patient('p2', 'ANON-002')],
-    ]);
-    const studies = new Map([
-      ['s1', study('s1', 'p1', '2024-03-01')],
-      ['s2', study('s2', 'p1', null)],
-    ]);
-    const g = groupImages(items, patients, studies);
+    const g = groupImages(items);
     assert.deepEqual(
       g.rows.map((r) => r.id),
-      ['2', '4', '5', '3', '1', '6'],
+      ['2', '4', '7', '5', '3', '1', '6'],
     );
-    assert.deepEqual([...g.headers.keys()], [0, 2, 3, 4]);
+    assert.deepEqual([...g.headers.keys()], [0, 3, 4, 5]);
     assert.deepEqual(g.headers.get(0), {
-      key: 'p1/s1',
+      key: 'id-ANON-001/2024-03-01',
       patient: 'ANON-001',
-      study: '2024-03-01 · CR-2',
-      count: 2,
+      visit: '2024-03-01 · CR-2 · Topcon',
+      count: 3,
     });
-    assert.equal(g.headers.get(2)?.study, 'undated · CR-2');
-    assert.equal(g.headers.get(3)?.study, 'Study s3', 'an unknown study is named by id');
-    assert.equal(g.headers.get(3)?.patient, 'ANON-002');
-    assert.deepEqual(g.headers.get(4), { key: '/', patient: 'No patient', study: '', count: 2 });
+    assert.equal(g.headers.get(3)?.visit, 'undated · CR-2');
+    assert.deepEqual(g.headers.get(4), {
+      key: 'id-ANON-002/',
+      patient: 'ANON-002',
+      visit: 'undated',
+      count: 1,
+    });
+    assert.deepEqual(g.headers.get(5), { key: '', patient: 'No patient', visit: '', count: 2 });
     assert.equal(hasPatients(items), true);
-    assert.equal(hasPatients([image('1', '', '')]), false);
+    assert.equal(hasPatients([image('1', '')]), false);
   });
 });
 

@@ -1,39 +1,47 @@
-// Patients' images with status, search and filters, thumbnails, keyboard navigation, import and batch predict.
+// Patients' images with status, search and filters (status, eye), grouped by patient and visit, thumbnails,
+// keyboard navigation, selection, import, batch predict and clinical details.
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import {
-  IMAGE_STATUSES,
-  MAX_PAGE_SIZE,
-  RpcError,
-  type ImageStatus,
-  type ImageSummary,
-  type PatientSummary,
-  type StudySummary,
-} from '../../../shared/contract.js';
-import { groupImages, hasPatients } from './grouping.js';
+import type { ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
-import { PathDialog } from './PathDialog.js';
-import { Thumbnail } from './Thumbnail.js';
+import { ClinicalDialog } from './ClinicalDialog.js';
+import { groupImages, hasPatients, type Grouped } from './grouping.js';
+import { ImageRow } from './ImageRow.js';
+import { allState, toggleAll, toggleOne } from './selection.js';
+import { useImport } from './useImport.js';
 import { useSampleStudy } from './useSampleStudy.js';
+import { WorklistFilters, type Filters } from './WorklistFilters.js';
 
 const PAGE = 100;
-type ImportKind = 'files' | 'folder' | 'dataset';
+
+function SelectAll(props: { state: 'none' | 'some' | 'all'; onToggle: () => void; disabled: boolean }) {
+  return (
+    <input
+      type="checkbox"
+      aria-label="Select all images shown"
+      data-testid="select-all"
+      checked={props.state === 'all'}
+      disabled={props.disabled}
+      ref={(el) => {
+        if (el) el.indeterminate = props.state === 'some';
+      }}
+      onChange={props.onToggle}
+    />
+  );
+}
 
 export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSummary[]) => void }) {
   const { client, report, notify, imagesVersion, model, openCache } = useApp();
-  const [search, setSearch] = useState('');
-  const [status, setStatus] = useState<ImageStatus[]>([]);
+  const [filters, setFilters] = useState<Filters>({ search: '', status: [], eye: [], grouped: true });
   const [items, setItems] = useState<ImageSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [cursor, setCursor] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [asking, setAsking] = useState<ImportKind | null>(null);
+  const [editing, setEditing] = useState<string[] | null>(null);
   const [loading, setLoading] = useState(false);
-  const [grouped, setGrouped] = useState(true);
-  const [patients, setPatients] = useState<Map<string, PatientSummary>>(new Map());
-  const [studies, setStudies] = useState<Map<string, StudySummary>>(new Map());
-  const fileInput = useRef<HTMLInputElement>(null);
+  const imports = useImport();
   const sample = useSampleStudy(onOpen);
   const tableRef = useRef<HTMLDivElement>(null);
+  const { search, status, eye, grouped } = filters;
 
   const load = useCallback(
     async (offset: number) => {
@@ -44,6 +52,9 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           limit: PAGE,
           ...(search ? { search } : {}),
           ...(status.length ? { status } : {}),
+          ...(eye.length ? { eye } : {}),
+          // Grouping needs each patient's images together across pages; without patients it is import order.
+          ...(grouped ? { sort: 'patient' as const } : {}),
         });
         setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
         setTotal(page.total);
@@ -53,7 +64,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         setLoading(false);
       }
     },
-    [client, report, search, status],
+    [client, report, search, status, eye, grouped],
   );
 
   useEffect(() => {
@@ -61,74 +72,17 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
     return () => clearTimeout(t);
   }, [load, imagesVersion]);
 
-  // Names of patients and studies for the group headers (only when some image has a patient).
   const withPatients = hasPatients(items);
-  useEffect(() => {
-    if (!withPatients) return;
-    let cancelled = false;
-    const page = { offset: 0, limit: MAX_PAGE_SIZE };
-    Promise.all([client.invoke('listPatients', page), client.invoke('listStudies', page)]).then(([p, st]) => {
-      if (cancelled) return;
-      setPatients(new Map(p.items.map((x) => [x.id, x])));
-      setStudies(new Map(st.items.map((x) => [x.id, x])));
-    }, report);
-    return () => {
-      cancelled = true;
-    };
-  }, [client, report, withPatients, imagesVersion]);
-
-  const view = useMemo(
-    () =>
-      grouped && withPatients
-        ? groupImages(items, patients, studies)
-        : { rows: items, headers: new Map<number, never>() },
-    [grouped, withPatients, items, patients, studies],
+  const view: Grouped = useMemo(
+    () => (grouped && withPatients ? groupImages(items) : { rows: items, headers: new Map() }),
+    [grouped, withPatients, items],
   );
   const rows = view.rows;
+  const shownIds = useMemo(() => rows.map((r) => r.id), [rows]);
 
   useEffect(() => {
     tableRef.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
   }, [cursor]);
-
-  const startImport = async (kind: ImportKind, path?: string) => {
-    try {
-      let paths: string[] = path ? [path] : [];
-      if (!path) {
-        try {
-          paths = (await client.invoke('showOpenDialog', { mode: kind === 'files' ? 'files' : 'folder' }))
-            .paths;
-        } catch (err) {
-          if (err instanceof RpcError && err.code === 'unsupported') {
-            if (kind === 'files') fileInput.current?.click();
-            else setAsking(kind);
-            return;
-          }
-          throw err;
-        }
-      }
-      if (paths.length === 0) return;
-      if (kind === 'files') await client.invoke('importFiles', { paths });
-      else if (kind === 'folder')
-        await client.invoke('importFolder', { path: paths[0], recursive: true, pairMasks: true });
-      else await client.invoke('importDataset', { path: paths[0], kind: 'auto' });
-      notify('Import started', 'info');
-    } catch (err) {
-      report(err);
-    }
-  };
-
-  const uploadFiles = async (list: FileList | null) => {
-    if (!list || list.length === 0) return;
-    try {
-      const files = await Promise.all(
-        [...list].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
-      );
-      await client.invoke('importFiles', { files });
-      notify(`Importing ${files.length} file(s)`, 'info');
-    } catch (err) {
-      report(err);
-    }
-  };
 
   const predict = async (ids: string[]) => {
     if (ids.length === 0) return;
@@ -145,65 +99,40 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
     if (rows[i]) openCache.prefetch([rows[i].id]);
   };
 
+  // Clinical details edit the checked images, else the row under the cursor.
+  const clinicalTargets = selected.size > 0 ? [...selected] : rows[cursor] ? [rows[cursor].id] : [];
+
   const onKey = (e: React.KeyboardEvent) => {
-    if ((e.target as HTMLElement).tagName === 'INPUT') return;
+    if ((e.target as HTMLElement).tagName === 'INPUT' || editing) return;
     if (e.key === 'ArrowDown' || e.key === 'j') select(Math.min(rows.length - 1, cursor + 1));
     else if (e.key === 'ArrowUp' || e.key === 'k') select(Math.max(0, cursor - 1));
     else if (e.key === 'Enter' && rows[cursor]) onOpen(rows[cursor].id, rows);
-    else if (e.key === ' ' && rows[cursor]) {
-      const id = rows[cursor].id;
-      setSelected((s) => {
-        const n = new Set(s);
-        if (n.has(id)) n.delete(id);
-        else n.add(id);
-        return n;
-      });
-    } else return;
+    else if (e.key === ' ' && rows[cursor]) setSelected((s) => toggleOne(s, rows[cursor].id));
+    else return;
     e.preventDefault();
   };
-
-  const toggleStatus = (s: ImageStatus) =>
-    setStatus((cur) => (cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]));
 
   return (
     <div className="worklist" tabIndex={0} onKeyDown={onKey} data-testid="worklist">
       <div className="toolbar">
-        <input
-          className="search"
-          placeholder="Search patient, study or file…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          data-testid="search"
-        />
-        {IMAGE_STATUSES.map((s) => (
-          <button
-            key={s}
-            className={`chip ${s} ${status.includes(s) ? 'on' : ''}`}
-            onClick={() => toggleStatus(s)}
-          >
-            {s}
-          </button>
-        ))}
-        {withPatients && (
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={grouped}
-              onChange={(e) => setGrouped(e.target.checked)}
-              data-testid="group-by-patient"
-            />
-            Group by patient / study
-          </label>
-        )}
+        <WorklistFilters filters={filters} onChange={setFilters} canGroup={withPatients} />
         <span className="spacer" />
-        <button onClick={() => void startImport('files')} data-testid="import-files">
+        <button onClick={() => void imports.start('files')} data-testid="import-files">
           Import files…
         </button>
-        <button onClick={() => void startImport('folder')} data-testid="import-folder">
+        <button onClick={() => void imports.start('folder')} data-testid="import-folder">
           Import folder…
         </button>
-        <button onClick={() => void startImport('dataset')} data-testid="import-dataset">
+        <button onClick={() => void imports.start('dataset')} data-testid="import-dataset">
           Import dataset…
+        </button>
+        <button
+          disabled={clinicalTargets.length === 0}
+          onClick={() => setEditing(clinicalTargets)}
+          data-testid="clinical-details"
+          title="Patient, eye, visit, camera and field angle of the selected images"
+        >
+          Clinical details…
         </button>
         <button
           className="primary"
@@ -214,73 +143,49 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         >
           Predict selected ({selected.size})
         </button>
-        <input
-          ref={fileInput}
-          type="file"
-          multiple
-          hidden
-          accept=".png,.jpg,.jpeg,.tif,.tiff,.ppm,.gif,.dcm,application/dicom"
-          onChange={(e) => void uploadFiles(e.target.files)}
-        />
       </div>
       <div className="table" ref={tableRef}>
         <div className="thead">
-          <span />
+          <SelectAll
+            state={allState(selected, shownIds)}
+            disabled={shownIds.length === 0}
+            onToggle={() => setSelected((s) => toggleAll(s, shownIds))}
+          />
           <span />
           <span>Image</span>
           <span>Patient</span>
+          <span>Visit</span>
           <span>Size</span>
           <span>Eye</span>
           <span>Status</span>
           <span>Updated</span>
         </div>
-        {rows.map((im, i) => (
-          <Fragment key={im.id}>
-            {view.headers.get(i) && (
-              <div className="group-header" data-testid="group-header">
-                <strong>{view.headers.get(i)?.patient}</strong>
-                <span>{view.headers.get(i)?.study}</span>
-                <span className="muted">{view.headers.get(i)?.count} image(s)</span>
-              </div>
-            )}
-            <div
-              data-row={i}
-              data-testid="image-row"
-              data-image-id={im.id}
-              className={`trow ${i === cursor ? 'cursor' : ''}`}
-              onClick={() => select(i)}
-              onDoubleClick={() => onOpen(im.id, rows)}
-            >
-              <input
-                type="checkbox"
-                checked={selected.has(im.id)}
-                onChange={(e) =>
-                  setSelected((s) => {
-                    const n = new Set(s);
-                    if (e.target.checked) n.add(im.id);
-                    else n.delete(im.id);
-                    return n;
-                  })
-                }
-                onClick={(e) => e.stopPropagation()}
+        {rows.map((im, i) => {
+          const header = view.headers.get(i);
+          return (
+            <Fragment key={im.id}>
+              {header && (
+                <div className="group-header" data-testid="group-header">
+                  <strong>{header.patient}</strong>
+                  <span>{header.visit}</span>
+                  <span className="muted">{header.count} image(s)</span>
+                </div>
+              )}
+              <ImageRow
+                image={im}
+                index={i}
+                isCursor={i === cursor}
+                selected={selected.has(im.id)}
+                onSelect={(on) => setSelected((s) => toggleOne(s, im.id, on))}
+                onClick={() => select(i)}
+                onOpen={() => onOpen(im.id, rows)}
               />
-              <Thumbnail imageId={im.id} version={im.updatedAt} />
-              <span className="name">{im.fileName}</span>
-              <span>{im.patientId ? (patients.get(im.patientId)?.pseudonym ?? im.patientId) : '–'}</span>
-              <span>
-                {im.width}×{im.height}
-              </span>
-              <span>{im.laterality ?? '–'}</span>
-              <span className={`status ${im.status}`} data-testid="image-status">
-                {im.status}
-              </span>
-              <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
-            </div>
-          </Fragment>
-        ))}
+            </Fragment>
+          );
+        })}
         {items.length === 0 && !loading && (
           <div className="empty">
-            {search || status.length ? (
+            {search || status.length || eye.length ? (
               'No images match.'
             ) : (
               <>
@@ -300,19 +205,20 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       </div>
       <div className="statusbar">
         <span>
-          {total} image(s){loading ? ' · loading…' : ''}
+          {total} image(s){selected.size > 0 ? ` · ${selected.size} selected` : ''}
+          {loading ? ' · loading…' : ''}
           {sample.opening ? ' · segmenting the sample, it opens when ready…' : ''}
         </span>
         <span className="muted">↑/↓ move · Enter open · Space select</span>
       </div>
-      {asking && (
-        <PathDialog
-          title={asking === 'folder' ? 'Import a folder' : 'Import a dataset (DRIVE, STARE or generic)'}
-          onCancel={() => setAsking(null)}
-          onSubmit={(p) => {
-            const kind = asking;
-            setAsking(null);
-            void startImport(kind, p);
+      {imports.elements}
+      {editing && (
+        <ClinicalDialog
+          imageIds={editing}
+          onClose={() => setEditing(null)}
+          onSaved={(images) => {
+            setEditing(null);
+            notify(`Clinical details saved for ${images.length} image(s)`, 'info');
           }}
         />
       )}

@@ -1,12 +1,13 @@
-// Worklist rows grouped by patient and study, when the images have them (DICOM imports do; plain image files
-// have none). Patients keep the order in which the list first mentions them, a patient's studies likewise, and
-// rows keep their order inside a group, so the server's sort still decides what comes first.
-import type { Id, ImageSummary, PatientSummary, StudySummary } from '../../../shared/contract.js';
+// Worklist rows grouped by patient and visit (the visit's date), from the summaries alone. Groups keep the order in
+// which the list first mentions them and rows keep their order inside a group, so the server's sort (by patient,
+// visit, eye, file name) still decides what comes first; images without a patient come last.
+import type { ImageSummary } from '../../../shared/contract.js';
 
 export interface GroupHeader {
   key: string;
   patient: string;
-  study: string;
+  /** The visit: its date ("undated" when unknown) and the cameras used, e.g. "2024-03-15 · Topcon TRC-50". */
+  visit: string;
   count: number;
 }
 
@@ -22,27 +23,23 @@ export function hasPatients(items: ImageSummary[]): boolean {
   return items.some((i) => i.patientId !== '');
 }
 
-function studyLabel(s: StudySummary | undefined, studyId: Id): string {
-  if (!s) return studyId ? `Study ${studyId}` : '';
-  const parts = [s.date ?? 'undated', s.description, s.device].filter((x): x is string => !!x);
-  return parts.join(' · ');
+function visitLabel(images: ImageSummary[]): string {
+  if (images[0].patientId === '') return '';
+  const cameras = [...new Set(images.map((i) => i.camera).filter((c): c is string => !!c))];
+  return [images[0].visitDate ?? 'undated', ...cameras].join(' · ');
 }
 
-export function groupImages(
-  items: ImageSummary[],
-  patients: ReadonlyMap<Id, PatientSummary>,
-  studies: ReadonlyMap<Id, StudySummary>,
-): Grouped {
+export function groupImages(items: ImageSummary[]): Grouped {
   const buckets = new Map<string, ImageSummary[]>();
-  const patientRank = new Map<Id, number>();
   for (const im of items) {
-    if (!patientRank.has(im.patientId)) patientRank.set(im.patientId, patientRank.size);
-    const key = `${im.patientId}/${im.studyId}`;
+    const key = im.patientId === '' ? '' : `${im.patientId}/${im.visitDate ?? ''}`;
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = []));
     b.push(im);
   }
-  // Images without a patient come last; a stable sort keeps the studies of a patient in first-mention order.
+  // Every visit of a patient follows the patient's first group; the no-patient group goes last.
+  const patientRank = new Map<string, number>();
+  for (const im of items) if (!patientRank.has(im.patientId)) patientRank.set(im.patientId, patientRank.size);
   const rank = (key: string) => {
     const pid = (buckets.get(key) as ImageSummary[])[0].patientId;
     return pid === '' ? Infinity : (patientRank.get(pid) as number);
@@ -52,11 +49,11 @@ export function groupImages(
   const headers = new Map<number, GroupHeader>();
   for (const key of keys) {
     const b = buckets.get(key) as ImageSummary[];
-    const { patientId, studyId } = b[0];
+    const first = b[0];
     headers.set(rows.length, {
       key,
-      patient: patientId ? (patients.get(patientId)?.pseudonym ?? `Patient ${patientId}`) : 'No patient',
-      study: studyLabel(studies.get(studyId), studyId),
+      patient: first.patientId ? (first.patientPseudonym ?? `Patient ${first.patientId}`) : 'No patient',
+      visit: visitLabel(b),
       count: b.length,
     });
     rows.push(...b);

@@ -1,0 +1,174 @@
+// "Clinical details" for the selected images: patient, eye, visit, camera, field angle. Loads each image's details,
+// shows what they share, and saves only what the user changed, in one request for the whole selection.
+import { useEffect, useState } from 'react';
+import type { ClinicalInfo, Id, ImageSummary } from '../../../shared/contract.js';
+import { useApp } from '../appContext.js';
+import { changesFrom, edit, formFrom, type ClinicalField, type ClinicalFormState } from './clinicalForm.js';
+
+const SEVERAL = 'several values';
+
+interface FieldProps {
+  form: ClinicalFormState;
+  field: ClinicalField;
+  label: string;
+  onChange: (field: ClinicalField, value: string) => void;
+  type?: 'text' | 'number' | 'date';
+  hint?: string;
+}
+
+function Field({ form, field, label, onChange, type = 'text', hint }: FieldProps) {
+  const f = form[field];
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input
+        type={type}
+        value={f.value}
+        placeholder={f.mixed ? SEVERAL : (hint ?? '')}
+        onChange={(e) => onChange(field, e.target.value)}
+        data-testid={`clinical-${field}`}
+        data-mixed={f.mixed || undefined}
+      />
+    </label>
+  );
+}
+
+export function ClinicalDialog(props: {
+  imageIds: Id[];
+  onClose: () => void;
+  onSaved: (images: ImageSummary[]) => void;
+}) {
+  const { client, report } = useApp();
+  const [form, setForm] = useState<ClinicalFormState | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all(props.imageIds.map((imageId) => client.invoke('getClinicalInfo', { imageId }))).then(
+      (infos: ClinicalInfo[]) => {
+        if (!cancelled) setForm(formFrom(infos));
+      },
+      (err: unknown) => {
+        report(err);
+        props.onClose();
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+    // Loaded once per dialog: the selection does not change while it is open.
+  }, []);
+
+  const onChange = (field: ClinicalField, value: string) => {
+    setError(null);
+    setForm((f) => f && edit(f, field, value));
+  };
+
+  const save = async () => {
+    if (!form) return;
+    const result = changesFrom(form);
+    if ('error' in result) return setError(result.error);
+    setSaving(true);
+    try {
+      const { images } = await client.invoke('setClinicalInfo', {
+        imageIds: props.imageIds,
+        info: result.info,
+      });
+      props.onSaved(images);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const n = props.imageIds.length;
+  return (
+    <div className="modal-backdrop" onClick={props.onClose}>
+      <form
+        className="modal clinical"
+        role="dialog"
+        aria-label="Clinical details"
+        data-testid="clinical-dialog"
+        onClick={(e) => e.stopPropagation()}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') props.onClose();
+          e.stopPropagation();
+        }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save();
+        }}
+      >
+        <h3>Clinical details · {n === 1 ? '1 image' : `${n} images`}</h3>
+        {!form ? (
+          <p className="muted">Loading…</p>
+        ) : (
+          <>
+            <fieldset>
+              <legend>Patient</legend>
+              <Field
+                form={form}
+                field="patientId"
+                label="Patient ID"
+                hint="clinic or study code"
+                onChange={onChange}
+              />
+              <Field
+                form={form}
+                field="patientName"
+                label="Name (kept on this computer)"
+                onChange={onChange}
+              />
+              <Field form={form} field="birthYear" label="Birth year" type="number" onChange={onChange} />
+            </fieldset>
+            <fieldset>
+              <legend>Image</legend>
+              <label className="field">
+                <span>Eye</span>
+                <select
+                  value={form.eye.mixed ? 'mixed' : form.eye.value}
+                  onChange={(e) => onChange('eye', e.target.value)}
+                  data-testid="clinical-eye"
+                >
+                  {form.eye.mixed && (
+                    <option value="mixed" disabled>
+                      {SEVERAL}
+                    </option>
+                  )}
+                  <option value="">unknown</option>
+                  <option value="OD">OD (right)</option>
+                  <option value="OS">OS (left)</option>
+                </select>
+              </label>
+              <Field form={form} field="visitDate" label="Visit date" type="date" onChange={onChange} />
+              <Field form={form} field="camera" label="Camera" onChange={onChange} />
+              <Field
+                form={form}
+                field="fieldAngleDeg"
+                label="Field angle (°)"
+                type="number"
+                onChange={onChange}
+              />
+            </fieldset>
+            <p className="muted">Only the fields you change are saved; empty a field to clear it.</p>
+          </>
+        )}
+        {error && (
+          <p className="form-error" role="alert" data-testid="clinical-error">
+            {error}
+          </p>
+        )}
+        <div className="row">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={!form || saving} data-testid="clinical-save">
+            Save
+          </button>
+        </div>
+      </form>
+    </div>
+  );
+}

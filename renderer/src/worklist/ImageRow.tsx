@@ -1,0 +1,48 @@
+// One worklist row: its checkbox (labelled with the file name), thumbnail, and the image's clinical and review
+// columns.
+import type { ImageSummary } from '../../../shared/contract.js';
+import { Thumbnail } from './Thumbnail.js';
+
+const NONE = '–';
+
+export function ImageRow(props: {
+  image: ImageSummary;
+  index: number;
+  isCursor: boolean;
+  selected: boolean;
+  onSelect: (on: boolean) => void;
+  onClick: () => void;
+  onOpen: () => void;
+}) {
+  const im = props.image;
+  return (
+    <div
+      data-row={props.index}
+      data-testid="image-row"
+      data-image-id={im.id}
+      className={`trow ${props.isCursor ? 'cursor' : ''}`}
+      onClick={props.onClick}
+      onDoubleClick={props.onOpen}
+    >
+      <input
+        type="checkbox"
+        aria-label={`Select ${im.fileName}`}
+        checked={props.selected}
+        onChange={(e) => props.onSelect(e.target.checked)}
+        onClick={(e) => e.stopPropagation()}
+      />
+      <Thumbnail imageId={im.id} version={im.updatedAt} />
+      <span className="name">{im.fileName}</span>
+      <span data-testid="image-patient">{im.patientPseudonym ?? NONE}</span>
+      <span className="muted">{im.visitDate ?? NONE}</span>
+      <span>
+        {im.width}×{im.height}
+      </span>
+      <span data-testid="image-eye">{im.laterality ?? NONE}</span>
+      <span className={`status ${im.status}`} data-testid="image-status">
+        {im.status}
+      </span>
+      <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+// The worklist's filters: search, status and eye chips, and grouping by patient and visit.
+import { EYE_FILTERS, IMAGE_STATUSES, type EyeFilter, type ImageStatus } from '../../../shared/contract.js';
+
+export interface Filters {
+  search: string;
+  status: ImageStatus[];
+  eye: EyeFilter[];
+  grouped: boolean;
+}
+
+const EYE_LABELS: Record<EyeFilter, string> = { OD: 'OD', OS: 'OS', unknown: 'Eye unknown' };
+
+function toggle<T>(list: T[], v: T): T[] {
+  return list.includes(v) ? list.filter((x) => x !== v) : [...list, v];
+}
+
+export function WorklistFilters(props: {
+  filters: Filters;
+  onChange: (f: Filters) => void;
+  /** Grouping is offered once some image has a patient. */
+  canGroup: boolean;
+}) {
+  const f = props.filters;
+  const set = (patch: Partial<Filters>) => props.onChange({ ...f, ...patch });
+  return (
+    <>
+      <input
+        className="search"
+        placeholder="Search patient or file…"
+        aria-label="Search patient or file"
+        value={f.search}
+        onChange={(e) => set({ search: e.target.value })}
+        data-testid="search"
+      />
+      {IMAGE_STATUSES.map((s) => (
+        <button
+          key={s}
+          className={`chip ${s} ${f.status.includes(s) ? 'on' : ''}`}
+          aria-pressed={f.status.includes(s)}
+          onClick={() => set({ status: toggle(f.status, s) })}
+        >
+          {s}
+        </button>
+      ))}
+      <span className="chip-group" role="group" aria-label="Eye">
+        {EYE_FILTERS.map((e) => (
+          <button
+            key={e}
+            className={`chip eye ${f.eye.includes(e) ? 'on' : ''}`}
+            aria-pressed={f.eye.includes(e)}
+            onClick={() => set({ eye: toggle(f.eye, e) })}
+            data-testid={`eye-filter-${e}`}
+          >
+            {EYE_LABELS[e]}
+          </button>
+        ))}
+      </span>
+      {props.canGroup && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={f.grouped}
+            onChange={(e) => set({ grouped: e.target.checked })}
+            data-testid="group-by-patient"
+          />
+          Group by patient / visit
+        </label>
+      )}
+    </>
+  );
+}

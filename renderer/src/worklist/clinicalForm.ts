@@ -1,0 +1,96 @@
+// The clinical details form for one or many images, as pure functions. A field the selected images disagree on
+// shows as "several values" and is left alone unless the user types into it; only fields the user changed are
+// sent, so editing the eye of ten images never touches their visits.
+import type { ClinicalInfo } from '../../../shared/contract.js';
+
+export type ClinicalField = keyof ClinicalInfo;
+export const CLINICAL_FIELDS: readonly ClinicalField[] = [
+  'patientId',
+  'patientName',
+  'birthYear',
+  'eye',
+  'visitDate',
+  'camera',
+  'fieldAngleDeg',
+];
+
+export interface FieldState {
+  /** As typed ('' for none). */
+  value: string;
+  /** The images disagree and the user has not typed here. */
+  mixed: boolean;
+  touched: boolean;
+}
+
+export type ClinicalFormState = Record<ClinicalField, FieldState>;
+
+const text = (v: ClinicalInfo[ClinicalField]): string => (v === null ? '' : String(v));
+
+export function formFrom(infos: readonly ClinicalInfo[]): ClinicalFormState {
+  const form = {} as ClinicalFormState;
+  for (const f of CLINICAL_FIELDS) {
+    const values = new Set(infos.map((i) => text(i[f])));
+    form[f] = {
+      value: values.size === 1 ? [...values][0] : '',
+      mixed: values.size > 1,
+      touched: false,
+    };
+  }
+  return form;
+}
+
+export function edit(form: ClinicalFormState, field: ClinicalField, value: string): ClinicalFormState {
+  return { ...form, [field]: { value, mixed: false, touched: true } };
+}
+
+function number(
+  raw: string,
+  what: string,
+  min: number,
+  max: number,
+  integer: boolean,
+): number | null | string {
+  if (raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max)
+    return `${what} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}`;
+  return n;
+}
+
+/** The changes to send, or a one-line reason the form cannot be saved. */
+export function changesFrom(form: ClinicalFormState): { info: Partial<ClinicalInfo> } | { error: string } {
+  const info: Partial<ClinicalInfo> = {};
+  const str = (f: 'patientId' | 'patientName' | 'camera') => form[f].value.trim() || null;
+  if (form.patientId.touched) info.patientId = str('patientId');
+  if (form.patientName.touched) info.patientName = str('patientName');
+  if (form.camera.touched) info.camera = str('camera');
+  if (form.eye.touched) {
+    const v = form.eye.value;
+    if (v !== '' && v !== 'OD' && v !== 'OS') return { error: 'Eye must be OD, OS or unknown' };
+    info.eye = v === '' ? null : v;
+  }
+  if (form.visitDate.touched) {
+    const v = form.visitDate.value.trim();
+    if (v !== '' && !(/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))))
+      return { error: 'Visit date must be a date such as 2024-03-15' };
+    info.visitDate = v || null;
+  }
+  for (const [f, what, min, max, integer] of [
+    ['birthYear', 'Birth year', 1880, 2100, true],
+    ['fieldAngleDeg', 'Field angle', 1, 250, false],
+  ] as const) {
+    if (!form[f].touched) continue;
+    const n = number(form[f].value.trim(), what, min, max, integer);
+    if (typeof n === 'string') return { error: n };
+    info[f] = n;
+  }
+  // Everything but the eye and the field angle belongs to a patient: say so before the server does.
+  const noPatient = !form.patientId.mixed && form.patientId.value.trim() === '';
+  const needing = (['patientName', 'birthYear', 'visitDate', 'camera'] as const).filter(
+    (f) => f in info && info[f] !== null,
+  );
+  if (noPatient && needing.length > 0)
+    return { error: 'Enter a patient ID: a name, birth year, visit date or camera belongs to a patient' };
+  if (Object.keys(info).length === 0) return { error: 'Nothing changed' };
+  return { info };
+}
