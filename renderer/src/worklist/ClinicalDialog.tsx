@@ -14,15 +14,17 @@ interface FieldProps {
   onChange: (field: ClinicalField, value: string) => void;
   type?: 'text' | 'number' | 'date';
   hint?: string;
+  autoFocus?: boolean;
 }
 
-function Field({ form, field, label, onChange, type = 'text', hint }: FieldProps) {
+function Field({ form, field, label, onChange, type = 'text', hint, autoFocus }: FieldProps) {
   const f = form[field];
   return (
     <label className="field">
       <span>{label}</span>
       <input
         type={type}
+        autoFocus={autoFocus}
         value={f.value}
         placeholder={f.mixed ? SEVERAL : (hint ?? '')}
         onChange={(e) => onChange(field, e.target.value)}
@@ -112,6 +114,7 @@ export function ClinicalDialog(props: {
                 form={form}
                 field="patientId"
                 label="Patient ID"
+                autoFocus
                 hint="clinic or study code"
                 onChange={onChange}
               />
