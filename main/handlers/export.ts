@@ -15,7 +15,7 @@ import { packageVersion } from '../node/package-root.js';
 import { rowId } from './ids.js';
 
 /** Largest zip handed back in one response (the whole archive is held in memory on both sides). */
-export const MAX_ZIP_BYTES = 1024 * 1024 * 1024;
+export const MAX_ZIP_BYTES = 512 * 1024 * 1024;
 
 export interface ExportContext {
   appVersion?: string;

@@ -14,6 +14,7 @@ import { useApp } from '../appContext.js';
 import { PathDialog } from './PathDialog.js';
 import { Thumbnail } from './Thumbnail.js';
 import { useSampleStudy } from './useSampleStudy.js';
+import { useWorklistExport } from '../export/useWorklistExport.js';
 
 const PAGE = 100;
 type ImportKind = 'files' | 'folder' | 'dataset';
@@ -85,6 +86,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
     [grouped, withPatients, items, patients, studies],
   );
   const rows = view.rows;
+  const exporter = useWorklistExport((id) => onOpen(id, rows));
 
   useEffect(() => {
     tableRef.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -205,6 +207,9 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         <button onClick={() => void startImport('dataset')} data-testid="import-dataset">
           Import dataset…
         </button>
+        <button onClick={() => exporter.open([...selected])} data-testid="export-open">
+          Export…
+        </button>
         <button
           className="primary"
           disabled={!model || selected.size === 0}
@@ -250,6 +255,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
               className={`trow ${i === cursor ? 'cursor' : ''}`}
               onClick={() => select(i)}
               onDoubleClick={() => onOpen(im.id, rows)}
+              onContextMenu={(e) => exporter.rowMenu(e, im)}
             >
               <input
                 type="checkbox"
@@ -305,6 +311,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         </span>
         <span className="muted">↑/↓ move · Enter open · Space select</span>
       </div>
+      {exporter.element}
       {asking && (
         <PathDialog
           title={asking === 'folder' ? 'Import a folder' : 'Import a dataset (DRIVE, STARE or generic)'}
