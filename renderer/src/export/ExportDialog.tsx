@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'react';
 import type { ExportPart, ExportRequest } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
-import { downloadBytes, runExport } from './runExport.js';
+import { downloadBytes } from './download.js';
+import { runExport } from './runExport.js';
 import './export.css';
 
 const PART_LABELS: { part: ExportPart; label: string }[] = [
