@@ -82,7 +82,7 @@ export async function buildBundle(
   const now = opts.now ?? new Date();
   const parts = new Set(opts.parts);
   if (parts.size === 0) throw new ConstraintError('choose at least one part to export');
-  const images = (opts.imageIds ?? allImageIds(store)).map((id) => getImage(store, id));
+  const images = [...new Set(opts.imageIds ?? allImageIds(store))].map((id) => getImage(store, id));
   const stems = outputStems(images);
   const items: Item[] = images.map((image) => ({
     image,

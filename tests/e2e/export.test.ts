@@ -76,9 +76,16 @@ async function prepareDatabase(): Promise<{ dbPath: string; ids: number[] }> {
 }
 
 /** Clicks the dialog's start button and returns the downloaded zip's name and entries. */
-async function downloadZip(page: Page): Promise<{ name: string; files: Record<string, Uint8Array> }> {
+async function downloadZip(
+  page: Page,
+  how: 'click' | 'enter' = 'click',
+): Promise<{ name: string; files: Record<string, Uint8Array> }> {
   const download = page.waitForEvent('download');
-  await page.getByTestId('export-start').click();
+  if (how === 'click') await page.getByTestId('export-start').click();
+  else {
+    await page.getByTestId('export-start').focus();
+    await page.keyboard.press('Enter');
+  }
   const file = await download;
   const saved = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-download-')), 'export.zip');
   await file.saveAs(saved);
@@ -199,7 +206,14 @@ describe(
       assert.deepEqual(pageErrors, []);
     });
 
-    test('the row menu exports one image, with the name when asked', async () => {
+    test('the row menu exports one image, with the name when asked; keys stay in the dialog', async () => {
+      // Escape closes the dialog without exporting.
+      await page.getByTestId('export-open').click();
+      await page.getByTestId('export-dialog').waitFor();
+      await page.getByTestId('export-include-names').focus();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+
       await row(ids[0]).click({ button: 'right' });
       await page.getByTestId('row-menu').waitFor();
       await page.getByRole('menuitem', { name: 'Export this image…' }).click();
@@ -208,7 +222,9 @@ describe(
       assert.match((await dialog.locator('h3').textContent()) ?? '', /Export 1 selected image$/);
       await page.getByTestId('export-include-names').check();
       await page.getByTestId('export-source-approved').check();
-      const { files } = await downloadZip(page);
+      // Enter on the button exports (and does not reach the worklist, which would open its current row).
+      const { files } = await downloadZip(page, 'enter');
+      assert.equal(await page.getByTestId('mask-canvas').count(), 0, 'Enter opened the viewer');
       assert.deepEqual(
         Object.keys(files).filter((f) => f.startsWith('masks/')),
         ['masks/01_test.png'],

@@ -65,6 +65,8 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
         data-testid="export-dialog"
         onClick={(e) => e.stopPropagation()}
         onKeyDown={(e) => {
+          // Keys stay in the dialog: the worklist behind it opens its current row on Enter.
+          e.stopPropagation();
           if (e.key === 'Escape' && !busy) onClose();
         }}
         onSubmit={(e) => {
@@ -131,7 +133,7 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
           <button
             type="submit"
             className="primary"
-            disabled={busy || parts.length === 0}
+            disabled={busy || parts.length === 0 || total === 0}
             data-testid="export-start"
           >
             {busy ? 'Exporting…' : browser ? 'Download zip' : 'Choose folder…'}

@@ -36,8 +36,15 @@ export function RowMenu({ x, y, fileName, onOpen, onExport, onClose }: RowMenuPr
       style={{ left, top }}
       data-testid="row-menu"
       onKeyDown={(e) => {
-        if (e.key === 'Escape') onClose();
+        // Keys stay in the menu (the worklist below moves its cursor on arrows).
         e.stopPropagation();
+        if (e.key === 'Escape') onClose();
+        if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+          e.preventDefault();
+          const items = [...(ref.current?.querySelectorAll('button') ?? [])];
+          const at = items.indexOf(document.activeElement as HTMLButtonElement);
+          items[(at + (e.key === 'ArrowDown' ? 1 : items.length - 1)) % items.length]?.focus();
+        }
       }}
     >
       <button role="menuitem" onClick={act(onOpen)} data-testid="row-menu-open">

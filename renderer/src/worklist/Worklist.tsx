@@ -207,7 +207,11 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         <button onClick={() => void startImport('dataset')} data-testid="import-dataset">
           Import dataset…
         </button>
-        <button onClick={() => exporter.open([...selected])} data-testid="export-open">
+        <button
+          onClick={() => exporter.open([...selected])}
+          title={selected.size ? `Export the ${selected.size} selected image(s)` : 'Export every image'}
+          data-testid="export-open"
+        >
           Export…
         </button>
         <button
