@@ -64,7 +64,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'probabilities/': "the latest prediction's vessel probability, one 8-bit PNG per image (value = 255 x p)",
   'coco.json':
     'COCO annotations, one "vessel" annotation per image as uncompressed RLE, with clinical fields',
-  'metrics.csv': 'per-image metrics of the latest prediction against the latest approved mask (FOV)',
+  'metrics.csv':
+    'per-image metrics of the latest prediction against the latest approved mask, for images with both',
   'images.csv': 'one row per exported image: patient ID, eye, visit, camera, review status, mask version',
 };
 
