@@ -82,9 +82,9 @@ async function start(): Promise<void> {
       modelDir: opts.model,
       showOpenDialog: async (req) => {
         const props: OpenDialogOptions['properties'] =
-          req.mode === 'folder' ? ['openDirectory'] : ['openFile', 'multiSelections'];
+          req.mode === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile', 'multiSelections'];
         const win = mainWindow;
-        const o: OpenDialogOptions = { title: req.title, properties: props };
+        const o: OpenDialogOptions = { title: req.title, buttonLabel: req.buttonLabel, properties: props };
         const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
         return r.canceled ? [] : r.filePaths;
       },

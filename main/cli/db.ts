@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   backupStore,
+  BUNDLE_PARTS,
   checkStore,
   defaultDatabasePath,
   exportCoco,
@@ -15,12 +16,15 @@ import {
   mergeReports,
   openStore,
   SCHEMA_VERSION,
+  writeBundleFolder,
+  type BundlePart,
   type ImportReport,
   type MaskSource,
   type SkippedFile,
   type Store,
 } from '../store/index.js';
 import { LAYOUT_TITLES, type DatasetKind } from '../ml/data/dataset-layout.js';
+import { packageVersion } from '../node/package-root.js';
 
 export interface DbCliIo {
   stdout: { write(text: string): unknown };
@@ -44,9 +48,14 @@ Commands:
     --mask-kind KIND        kind of imported masks: approved (default) or draft
   export --out PATH         export masks
     --format F              masks (PNG per image, default), coco (JSON, RLE), csv (per-image metrics),
-                            dataset (generic images/ masks/ fov/ layout)
+                            dataset (generic images/ masks/ fov/ layout), bundle (what the app's Export
+                            writes: masks/, probabilities/, coco.json, metrics.csv, images.csv, manifest.json,
+                            README.txt, into a new or empty folder)
     --source S              best (approved, else draft, else prediction; default), approved, draft, prediction
     --protocol P            csv metrics over fov (default) or all pixels
+    --images IDS            only these image ids (comma-separated; default: all)
+    --parts P               bundle: comma-separated masks, probabilities, coco, metrics, clinical (default: all)
+    --include-names         bundle: patient names in images.csv and coco.json (default: pseudonymous)
   backup DEST               online backup of the database and its files
     --no-files              copy the database only
   check                     integrity, foreign keys and file store
@@ -166,6 +175,9 @@ export async function runDbCommand(
         format: { type: 'string' },
         source: { type: 'string' },
         protocol: { type: 'string' },
+        images: { type: 'string' },
+        parts: { type: 'string' },
+        'include-names': { type: 'boolean' },
         'no-files': { type: 'boolean' },
         verify: { type: 'boolean' },
       },
@@ -197,7 +209,7 @@ export async function runDbCommand(
     if (command === 'export' && typeof values.out !== 'string')
       throw new DbUsageError('export needs --out PATH');
     if (command === 'backup' && rest.length !== 1) throw new DbUsageError('backup needs exactly one DEST');
-    const format = pick(values, 'format', ['masks', 'coco', 'csv', 'dataset'] as const, 'masks');
+    const format = pick(values, 'format', ['masks', 'coco', 'csv', 'dataset', 'bundle'] as const, 'masks');
     const source = pick(
       values,
       'source',
@@ -205,6 +217,8 @@ export async function runDbCommand(
       'best',
     ) as MaskSource;
     const protocol = pick(values, 'protocol', ['fov', 'all'] as const, 'fov');
+    const imageIds = idList(values.images);
+    const parts = partList(values.parts);
 
     const readOnlyCommand = command === 'export' || command === 'backup' || command === 'check';
     store = openStore(dbPath, { create: !readOnlyCommand });
@@ -223,19 +237,32 @@ export async function runDbCommand(
       case 'export': {
         const out = values.out as string;
         if (format === 'masks') {
-          const r = await exportMasks(store, out, { source });
+          const r = await exportMasks(store, out, { source, imageIds });
           emit({ format, out, masks: r }, `wrote ${r.length} masks to ${out}`);
         } else if (format === 'coco') {
-          const doc = await exportCoco(store, out, { source });
+          const doc = await exportCoco(store, out, { source, imageIds });
           emit(
             { format, out, images: doc.images.length, annotations: doc.annotations.length },
             `wrote ${doc.annotations.length} annotations to ${out}`,
           );
         } else if (format === 'csv') {
-          const rows = await exportMetricsCsv(store, out, { protocol });
+          const rows = await exportMetricsCsv(store, out, { protocol, imageIds });
           emit({ format, out, rows: rows.length }, `wrote metrics of ${rows.length} images to ${out}`);
+        } else if (format === 'bundle') {
+          const r = await writeBundleFolder(store, out, {
+            imageIds,
+            parts,
+            source,
+            protocol,
+            includeNames: values['include-names'] === true,
+            appVersion: packageVersion(),
+          });
+          emit(
+            { format, out, ...r },
+            `wrote ${r.files.length} files for ${r.images} images (${r.masks} masks) to ${out}`,
+          );
         } else {
-          const r = await exportDataset(store, out, { source });
+          const r = await exportDataset(store, out, { source, imageIds });
           emit({ format, ...r }, `wrote ${r.images} images and ${r.masks} masks to ${r.dir}`);
         }
         return 0;
@@ -270,6 +297,24 @@ export async function runDbCommand(
   } finally {
     store?.close();
   }
+}
+
+/** `--images 3,4,7`: positive integers; absent: undefined (every image). */
+function idList(v: string | boolean | undefined): number[] | undefined {
+  if (typeof v !== 'string') return undefined;
+  const ids = v.split(',').map((x) => x.trim());
+  if (ids.length === 0 || ids.some((x) => !/^[1-9][0-9]{0,14}$/.test(x)))
+    throw new DbUsageError('--images must be image ids separated by commas, e.g. 3,4,7');
+  return ids.map(Number);
+}
+
+/** `--parts masks,coco`; absent: every part. */
+function partList(v: string | boolean | undefined): BundlePart[] {
+  if (typeof v !== 'string') return [...BUNDLE_PARTS];
+  const parts = v.split(',').map((x) => x.trim());
+  const bad = parts.find((p) => !(BUNDLE_PARTS as readonly string[]).includes(p));
+  if (bad !== undefined) throw new DbUsageError(`--parts takes ${BUNDLE_PARTS.join(', ')} (not '${bad}')`);
+  return parts as BundlePart[];
 }
 
 function safeUser(): string {

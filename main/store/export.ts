@@ -20,6 +20,8 @@ import {
   type MaskVersion,
 } from './masks.js';
 import { areaAndBbox, encodeCocoRle, type CocoRle } from './rle.js';
+import { getClinicalMany, type ClinicalRecord } from './clinical.js';
+import { maskVersionNumber } from './review.js';
 
 /** Which version to export: 'best' = latest approved, else latest draft, else latest prediction. */
 export type MaskSource = 'best' | MaskKind;
@@ -44,7 +46,7 @@ function stem(name: string): string {
 }
 
 /** Output names by image id: the original file stem, made unique with the image id where two images share it. */
-function outputStems(images: ImageRecord[]): Map<number, string> {
+export function outputStems(images: ImageRecord[]): Map<number, string> {
   const counts = new Map<string, number>();
   for (const img of images) counts.set(stem(img.fileName), (counts.get(stem(img.fileName)) ?? 0) + 1);
   return new Map(
@@ -62,7 +64,7 @@ export interface ExportedMask {
   file: string;
 }
 
-function imagesWithMasks(
+export function imagesWithMasks(
   store: Store,
   source: MaskSource,
   imageIds?: number[],
@@ -94,9 +96,24 @@ export async function exportMasks(
   return out;
 }
 
+/** A COCO image entry, with the image's clinical context (the patient name only when asked for). */
+export interface CocoImage {
+  id: number;
+  file_name: string;
+  width: number;
+  height: number;
+  patient_id: string | null;
+  patient_name?: string | null;
+  birth_year: number | null;
+  eye: string | null;
+  visit_date: string | null;
+  camera: string | null;
+  field_angle_deg: number | null;
+}
+
 export interface CocoDocument {
   info: { description: string; version: string; date_created: string };
-  images: { id: number; file_name: string; width: number; height: number }[];
+  images: CocoImage[];
   annotations: {
     id: number;
     image_id: number;
@@ -106,27 +123,63 @@ export interface CocoDocument {
     bbox: [number, number, number, number];
     iscrowd: 1;
     mask_version_id: number;
+    /** The version's number among its image's versions (1 = the image's first mask). */
+    version: number;
     kind: MaskKind;
     author: string;
   }[];
   categories: { id: number; name: string; supercategory: string }[];
 }
 
-/** COCO-style JSON: one 'vessel' annotation per image, as uncompressed RLE (iscrowd 1, as COCO requires). */
-export async function buildCoco(
+export interface CocoOptions {
+  source?: MaskSource;
+  imageIds?: number[];
+  /** Write patient names into the image entries (off by default: exports are pseudonymous). */
+  includeNames?: boolean;
+  now?: Date;
+}
+
+function cocoImage(image: ImageRecord, c: ClinicalRecord | undefined, includeNames: boolean): CocoImage {
+  return {
+    id: image.id,
+    file_name: image.fileName,
+    width: image.width,
+    height: image.height,
+    patient_id: c?.pseudonym ?? null,
+    ...(includeNames ? { patient_name: c?.name ?? null } : {}),
+    birth_year: c?.birthYear ?? null,
+    eye: c?.eye ?? null,
+    visit_date: c?.visitDate ?? null,
+    camera: c?.camera ?? null,
+    field_angle_deg: c?.fieldAngleDeg ?? null,
+  };
+}
+
+/** COCO-style JSON of chosen versions: one 'vessel' annotation per image, as uncompressed RLE (iscrowd 1). */
+export async function cocoOf(
   store: Store,
-  opts: { source?: MaskSource; imageIds?: number[] } = {},
+  items: { image: ImageRecord; version: MaskVersion }[],
+  opts: { includeNames?: boolean; now?: Date } = {},
 ): Promise<CocoDocument> {
-  const items = imagesWithMasks(store, opts.source ?? 'best', opts.imageIds);
+  const clinical = new Map(
+    getClinicalMany(
+      store,
+      items.map((i) => i.image.id),
+    ).map((c) => [c.imageId, c]),
+  );
   const doc: CocoDocument = {
-    info: { description: 'RetinaStudio vessel masks', version: '1', date_created: new Date().toISOString() },
+    info: {
+      description: 'RetinaStudio vessel masks',
+      version: '1',
+      date_created: (opts.now ?? new Date()).toISOString(),
+    },
     images: [],
     annotations: [],
     categories: [{ id: 1, name: 'vessel', supercategory: 'retina' }],
   };
   for (const { image, version } of items) {
     const mask = await loadMask(store, version);
-    doc.images.push({ id: image.id, file_name: image.fileName, width: image.width, height: image.height });
+    doc.images.push(cocoImage(image, clinical.get(image.id), opts.includeNames === true));
     doc.annotations.push({
       id: version.id,
       image_id: image.id,
@@ -135,6 +188,7 @@ export async function buildCoco(
       ...areaAndBbox(mask),
       iscrowd: 1,
       mask_version_id: version.id,
+      version: maskVersionNumber(store, version),
       kind: version.kind,
       author: version.author,
     });
@@ -142,10 +196,15 @@ export async function buildCoco(
   return doc;
 }
 
+/** COCO-style JSON of the images' chosen versions (images without one are left out). */
+export async function buildCoco(store: Store, opts: CocoOptions = {}): Promise<CocoDocument> {
+  return cocoOf(store, imagesWithMasks(store, opts.source ?? 'best', opts.imageIds), opts);
+}
+
 export async function exportCoco(
   store: Store,
   outFile: string,
-  opts: { source?: MaskSource; imageIds?: number[] } = {},
+  opts: CocoOptions = {},
 ): Promise<CocoDocument> {
   const doc = await buildCoco(store, opts);
   await writeFileAtomic(resolve(outFile), JSON.stringify(doc));
@@ -213,7 +272,7 @@ const METRIC_COLUMNS = [
   'aucPr',
 ] as const;
 
-function csvField(v: string | number | null): string {
+export function csvField(v: string | number | null): string {
   if (v === null) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;

@@ -105,6 +105,16 @@ export {
   type ImageMetricsRow,
   type MaskSource,
 } from './export.js';
+export {
+  BUNDLE_PARTS,
+  buildBundle,
+  bundleBaseName,
+  writeBundleFolder,
+  type BundleOptions,
+  type BundlePart,
+  type BundleSink,
+  type BundleSummary,
+} from './export-bundle.js';
 export { decodeCocoRle, encodeCocoRle, type CocoRle } from './rle.js';
 export { backupStore, type BackupResult } from './backup.js';
 export { checkStore, type CheckReport } from './check.js';

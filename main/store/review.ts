@@ -3,7 +3,6 @@
 // re-approved. Predictions never change the state of a reviewed image.
 import type { Store } from './database.js';
 import type { MaskStatus } from './images.js';
-import type { MaskVersion } from './masks.js';
 
 export interface ReviewRecord {
   status: MaskStatus;
@@ -14,7 +13,7 @@ export interface ReviewRecord {
 }
 
 /** Per-image version number: the version's rank among its image's versions, all kinds, oldest first (1-based). */
-export function maskVersionNumber(store: Store, version: Pick<MaskVersion, 'id' | 'imageId'>): number {
+export function maskVersionNumber(store: Store, version: { id: number; imageId: number }): number {
   return store.db
     .prepare('SELECT COUNT(*) FROM mask_versions WHERE image_id = ? AND id <= ?')
     .pluck()

@@ -1,5 +1,6 @@
 // One worklist row: its checkbox (labelled with the file name), thumbnail, and the image's clinical and review
 // columns.
+import type { MouseEvent } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { Thumbnail } from './Thumbnail.js';
 
@@ -13,6 +14,7 @@ export function ImageRow(props: {
   onSelect: (on: boolean) => void;
   onClick: () => void;
   onOpen: () => void;
+  onContextMenu?: (e: MouseEvent) => void;
 }) {
   const im = props.image;
   return (
@@ -23,6 +25,7 @@ export function ImageRow(props: {
       className={`trow ${props.isCursor ? 'cursor' : ''}`}
       onClick={props.onClick}
       onDoubleClick={props.onOpen}
+      onContextMenu={props.onContextMenu}
     >
       <input
         type="checkbox"

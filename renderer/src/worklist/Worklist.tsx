@@ -10,6 +10,7 @@ import { allState, toggleAll, toggleOne } from './selection.js';
 import { useImport } from './useImport.js';
 import { useSampleStudy } from './useSampleStudy.js';
 import { WorklistFilters, type Filters } from './WorklistFilters.js';
+import { useWorklistExport } from '../export/useWorklistExport.js';
 
 const PAGE = 100;
 
@@ -79,6 +80,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   );
   const rows = view.rows;
   const shownIds = useMemo(() => rows.map((r) => r.id), [rows]);
+  const exporter = useWorklistExport((id) => onOpen(id, rows));
 
   useEffect(() => {
     tableRef.current?.querySelector(`[data-row="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
@@ -135,6 +137,13 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           Clinical details…
         </button>
         <button
+          onClick={() => exporter.open([...selected])}
+          title={selected.size ? `Export the ${selected.size} selected image(s)` : 'Export every image'}
+          data-testid="export-open"
+        >
+          Export…
+        </button>
+        <button
           className="primary"
           disabled={!model || selected.size === 0}
           onClick={() => void predict([...selected])}
@@ -179,6 +188,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
                 onSelect={(on) => setSelected((s) => toggleOne(s, im.id, on))}
                 onClick={() => select(i)}
                 onOpen={() => onOpen(im.id, rows)}
+                onContextMenu={(e) => exporter.rowMenu(e, im)}
               />
             </Fragment>
           );
@@ -211,6 +221,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         </span>
         <span className="muted">↑/↓ move · Enter open · Space select</span>
       </div>
+      {exporter.element}
       {imports.elements}
       {editing && (
         <ClinicalDialog

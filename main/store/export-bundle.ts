@@ -1,0 +1,254 @@
+// The export bundle: what the app's Export dialog and `retina db export --format bundle` write, in one fixed
+// layout. Files go to a sink, so the same code fills a folder or a zip:
+//   masks/<stem>.png          the chosen mask version, 0/255, the image's size
+//   probabilities/<stem>.png  the latest prediction's probability map, v = round(255 p)
+//   coco.json                 COCO with uncompressed RLE; image entries carry the clinical fields
+//   metrics.csv               latest prediction against latest approved mask, per image
+//   images.csv                one row per exported image: clinical context, review state, mask version
+//   manifest.json, README.txt what each file is, the app version, the models, the date
+import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { tempSibling, writeDirAtomic } from '../node/atomic-fs.js';
+import type { Protocol } from '../ml/types.js';
+import type { Store } from './database.js';
+import { ConstraintError } from './errors.js';
+import { readBlob } from './file-store.js';
+import { allImageIds, getImage, type ImageRecord } from './images.js';
+import { latestMaskVersion, readMaskPng, type MaskVersion } from './masks.js';
+import { activeModel, getModel } from './models.js';
+import {
+  chooseMaskVersion,
+  cocoOf,
+  computeImageMetrics,
+  metricsCsv,
+  outputStems,
+  type MaskSource,
+} from './export.js';
+import { clinicalCsv } from './export-clinical.js';
+
+export type BundlePart = 'masks' | 'probabilities' | 'coco' | 'metrics' | 'clinical';
+export const BUNDLE_PARTS: readonly BundlePart[] = ['masks', 'probabilities', 'coco', 'metrics', 'clinical'];
+
+export interface BundleOptions {
+  /** Absent: every image. */
+  imageIds?: number[];
+  parts: readonly BundlePart[];
+  source: MaskSource;
+  /** Patient names in images.csv and coco.json (off by default: exports are pseudonymous). */
+  includeNames?: boolean;
+  appVersion: string;
+  protocol?: Protocol;
+  now?: Date;
+}
+
+/** Receives each file of the bundle, by its path relative to the bundle's root ('/'-separated). */
+export type BundleSink = (path: string, bytes: Uint8Array) => Promise<void> | void;
+
+export interface BundleSummary {
+  /** Paths written, in the order written. */
+  files: string[];
+  images: number;
+  masks: number;
+  probabilities: number;
+}
+
+interface Item {
+  image: ImageRecord;
+  stem: string;
+  version: MaskVersion | null;
+  prediction: MaskVersion | null;
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  'masks/': 'vessel masks, one 8-bit PNG per image (0 background, 255 vessel) at the image size',
+  'probabilities/': "the latest prediction's vessel probability, one 8-bit PNG per image (value = 255 x p)",
+  'coco.json':
+    'COCO annotations, one "vessel" annotation per image as uncompressed RLE, with clinical fields',
+  'metrics.csv':
+    'per-image metrics of the latest prediction against the latest approved mask, for images with both',
+  'images.csv': 'one row per exported image: patient ID, eye, visit, camera, review status, mask version',
+};
+
+/** The bundle's date-stamped base name, e.g. retinastudio-export-2026-12-02. */
+export function bundleBaseName(now: Date): string {
+  return `retinastudio-export-${now.toISOString().slice(0, 10)}`;
+}
+
+/** Writes every file of the bundle to `sink`; images that do not exist fail before anything is written. */
+export async function buildBundle(
+  store: Store,
+  opts: BundleOptions,
+  sink: BundleSink,
+): Promise<BundleSummary> {
+  const now = opts.now ?? new Date();
+  const parts = new Set(opts.parts);
+  if (parts.size === 0) throw new ConstraintError('choose at least one part to export');
+  const images = [...new Set(opts.imageIds ?? allImageIds(store))].map((id) => getImage(store, id));
+  const stems = outputStems(images);
+  const items: Item[] = images.map((image) => ({
+    image,
+    stem: stems.get(image.id)!,
+    version: chooseMaskVersion(store, image.id, opts.source),
+    prediction: latestMaskVersion(store, image.id, 'prediction'),
+  }));
+  const summary: BundleSummary = { files: [], images: items.length, masks: 0, probabilities: 0 };
+  const put = async (path: string, bytes: Uint8Array | string): Promise<void> => {
+    await sink(path, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
+    summary.files.push(path);
+  };
+  const maskFile = (item: Item): string => `masks/${item.stem}.png`;
+
+  if (parts.has('masks')) {
+    for (const item of items) {
+      if (!item.version) continue;
+      await put(maskFile(item), await readMaskPng(store, item.version));
+      summary.masks++;
+    }
+  }
+  if (parts.has('probabilities')) {
+    for (const { stem, prediction } of items) {
+      if (!prediction?.probHash) continue;
+      // The stored map is already an 8-bit grey PNG at the image's size: written as kept.
+      await put(`probabilities/${stem}.png`, await readBlob(store, prediction.probHash));
+      summary.probabilities++;
+    }
+  }
+  if (parts.has('coco')) {
+    const chosen = items.flatMap((i) => (i.version ? [{ image: i.image, version: i.version }] : []));
+    const doc = await cocoOf(store, chosen, { includeNames: opts.includeNames, now });
+    await put('coco.json', JSON.stringify(doc));
+  }
+  if (parts.has('metrics')) {
+    const ids = items.map((i) => i.image.id);
+    await put(
+      'metrics.csv',
+      metricsCsv(await computeImageMetrics(store, { imageIds: ids, protocol: opts.protocol })),
+    );
+  }
+  if (parts.has('clinical')) {
+    const rows = items.map((i) => ({
+      image: i.image,
+      version: i.version,
+      maskFile: parts.has('masks') && i.version ? maskFile(i) : null,
+    }));
+    await put('images.csv', clinicalCsv(store, rows, opts.includeNames === true));
+  }
+
+  const manifest = manifestOf(store, opts, items, summary, now);
+  await put('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
+  await put('README.txt', readmeOf(manifest));
+  return summary;
+}
+
+interface Manifest {
+  format: 'retinastudio-export';
+  formatVersion: 1;
+  appVersion: string;
+  createdAt: string;
+  source: MaskSource;
+  includeNames: boolean;
+  images: number;
+  masks: number;
+  probabilities: number;
+  imagesWithoutMask: number;
+  /** Models behind the exported predictions and probability maps, and the active one at export time. */
+  models: { id: number; name: string }[];
+  activeModel: { id: number; name: string } | null;
+  files: Record<string, string>;
+}
+
+function manifestOf(
+  store: Store,
+  opts: BundleOptions,
+  items: Item[],
+  summary: BundleSummary,
+  now: Date,
+): Manifest {
+  const modelIds = new Set<number>();
+  for (const i of items) {
+    if (i.prediction?.modelId != null) modelIds.add(i.prediction.modelId);
+    if (i.version?.modelId != null) modelIds.add(i.version.modelId);
+  }
+  const active = activeModel(store);
+  const files: Record<string, string> = {};
+  for (const [path, text] of Object.entries(DESCRIPTIONS)) {
+    if (summary.files.some((f) => f === path || (path.endsWith('/') && f.startsWith(path))))
+      files[path] = text;
+  }
+  return {
+    format: 'retinastudio-export',
+    formatVersion: 1,
+    appVersion: opts.appVersion,
+    createdAt: now.toISOString(),
+    source: opts.source,
+    includeNames: opts.includeNames === true,
+    images: items.length,
+    masks: summary.masks,
+    probabilities: summary.probabilities,
+    imagesWithoutMask: items.filter((i) => !i.version).length,
+    models: [...modelIds].sort((a, b) => a - b).map((id) => ({ id, name: getModel(store, id).name })),
+    activeModel: active ? { id: active.id, name: active.name } : null,
+    files: {
+      ...files,
+      'manifest.json': 'this description, machine-readable',
+      'README.txt': 'this description',
+    },
+  };
+}
+
+function readmeOf(m: Manifest): string {
+  const source =
+    m.source === 'best' ? 'the approved mask, else the draft, else the prediction' : `${m.source} masks only`;
+  const lines = [
+    `RetinaStudio ${m.appVersion} export, ${m.createdAt}`,
+    '',
+    `${m.images} image(s); masks: ${source}${m.imagesWithoutMask ? ` (${m.imagesWithoutMask} image(s) had none)` : ''}.`,
+    `Patients are identified by their pseudonymous ID${m.includeNames ? ' and their name (names included on request)' : ' only; names are not included'}.`,
+    `Models: ${m.models.map((x) => x.name).join(', ') || 'none'}; active when exported: ${m.activeModel?.name ?? 'none'}.`,
+    '',
+    'Files:',
+    ...Object.entries(m.files).map(([path, text]) => `  ${path.padEnd(16)} ${text}`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Writes the bundle into `dir`, which must not exist or be empty: the folder appears whole or not at all (built
+ * in a hidden sibling, then renamed into place).
+ */
+export async function writeBundleFolder(
+  store: Store,
+  dir: string,
+  opts: BundleOptions,
+): Promise<BundleSummary> {
+  const target = resolve(dir);
+  const fill = async (tmp: string): Promise<BundleSummary> =>
+    buildBundle(store, opts, async (path, bytes) => {
+      const file = join(tmp, ...path.split('/'));
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, bytes);
+    });
+  const existing = await stat(target).catch(() => null);
+  if (!existing) {
+    let summary: BundleSummary | null = null;
+    await writeDirAtomic(target, async (tmp) => {
+      summary = await fill(tmp);
+    });
+    return summary!;
+  }
+  if (!existing.isDirectory()) throw new ConstraintError(`${target} is a file, not a folder`);
+  if ((await readdir(target)).length > 0)
+    throw new ConstraintError(`${target} is not empty: choose an empty or a new folder`);
+  const tmp = tempSibling(target);
+  await mkdir(tmp);
+  try {
+    const summary = await fill(tmp);
+    // rmdir refuses a folder that is no longer empty: nothing someone put there meanwhile is lost.
+    await rmdir(target);
+    await rename(tmp, target);
+    return summary;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+// images.csv of an export: one row per exported image with its clinical context, its review state and the mask
+// version written. Pseudonymous unless names are asked for: the name column exists only then.
+import type { Store } from './database.js';
+import { getClinicalMany } from './clinical.js';
+import { csvField } from './export.js';
+import type { ImageRecord, MaskStatus } from './images.js';
+import type { MaskVersion } from './masks.js';
+import { maskVersionNumber, reviewOf } from './review.js';
+
+export interface ClinicalCsvItem {
+  image: ImageRecord;
+  /** The exported mask version; null when the image has none of the chosen source. */
+  version: MaskVersion | null;
+  /** The file the mask was written to (relative to the export's root), when masks were exported. */
+  maskFile: string | null;
+}
+
+// The words the app shows for each review status.
+const STATUS_WORD: Record<MaskStatus, string> = {
+  none: 'new',
+  prediction: 'predicted',
+  draft: 'draft',
+  approved: 'approved',
+};
+
+export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames: boolean): string {
+  const clinical = new Map(
+    getClinicalMany(
+      store,
+      items.map((i) => i.image.id),
+    ).map((c) => [c.imageId, c]),
+  );
+  const header = [
+    'image_id',
+    'file_name',
+    'patient_id',
+    ...(includeNames ? ['patient_name'] : []),
+    'birth_year',
+    'eye',
+    'visit_date',
+    'camera',
+    'field_angle_deg',
+    'review_status',
+    'reopened',
+    'approved_by',
+    'approved_at',
+    'mask_version',
+    'mask_kind',
+    'mask_file',
+  ];
+  const lines = items.map(({ image, version, maskFile }) => {
+    const c = clinical.get(image.id);
+    const review = reviewOf(store, image.id);
+    return [
+      image.id,
+      image.fileName,
+      c?.pseudonym ?? null,
+      ...(includeNames ? [c?.name ?? null] : []),
+      c?.birthYear ?? null,
+      c?.eye ?? null,
+      c?.visitDate ?? null,
+      c?.camera ?? null,
+      c?.fieldAngleDeg ?? null,
+      STATUS_WORD[review.status],
+      review.reopened ? 'yes' : 'no',
+      review.approval?.by ?? null,
+      review.approval?.at ?? null,
+      version ? maskVersionNumber(store, version) : null,
+      version?.kind ?? null,
+      maskFile,
+    ]
+      .map(csvField)
+      .join(',');
+  });
+  return [header.join(','), ...lines].join('\n') + '\n';
+}
