@@ -64,6 +64,7 @@ function summary(o: RetrainOutcome): string {
     `${o.decision.promoted ? 'promoted' : 'not promoted'}: ${o.decision.reason}` +
       (o.decision.promoted ? `; re-predicted ${o.repredicted} draft-free image(s)` : ''),
   );
+  if (o.decision.advice) lines.push(o.decision.advice);
   return lines.join('\n') + '\n';
 }
 
