@@ -113,7 +113,6 @@ export function judgePromotion(input: GateInput): GateVerdict {
   if (clearGain) {
     return { ...base, better: true, reason: `${stated}: better`, advice: null };
   }
-  const over = margin > 0 ? ` by the margin ${margin.toFixed(3)}` : '';
   if (ci.high < 0) {
     return {
       ...base,
@@ -122,10 +121,20 @@ export function judgePromotion(input: GateInput): GateVerdict {
       advice: 'Keep the active model. Check that the new approvals are correct before retraining.',
     };
   }
+  if (ci.low > 0) {
+    return {
+      ...base,
+      better: false,
+      reason: `${stated}: better, but not by the margin ${margin.toFixed(3)}`,
+      advice:
+        'The gain is real but smaller than the promotion margin in the settings: promote it anyway with a ' +
+        'reason, or lower the margin.',
+    };
+  }
   return {
     ...base,
     better: false,
-    reason: `${stated}: not clearly better${over}`,
+    reason: `${stated}: not clearly better`,
     advice:
       'The difference is within the noise. Approve more images that you corrected to narrow the interval, ' +
       'then retrain.',

@@ -168,7 +168,8 @@ describe(
         (await page.getByTestId('verdict-interval').textContent()) ?? '',
         /95% interval [+-]\d\.\d{3} to [+-]\d\.\d{3}; promoted only when the lower end is above \+0\.500/,
       );
-      assert.match((await page.getByTestId('verdict-reason').textContent()) ?? '', /on 3 corrected images/);
+      assert.match((await page.getByTestId('verdict-reason').textContent()) ?? '', /on 3 corrected images: /);
+      assert.ok(await page.getByTestId('verdict-advice').isVisible());
       // "Promote anyway" with no reason says one is required, and promotes nothing.
       await page.getByTestId('promote').click();
       await page.getByTestId('reason-required').waitFor();

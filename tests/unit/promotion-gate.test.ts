@@ -61,7 +61,10 @@ describe('promotion gate', () => {
     const v = gate(deltas, { margin: 0.02 });
     assert.equal(v.better, false);
     assert.equal(v.delta?.margin, 0.02);
-    assert.match(v.reason, /not clearly better by the margin 0\.020/);
+    assert.match(v.reason, /better, but not by the margin 0\.020$/);
+    assert.match(v.advice ?? '', /lower the margin/);
+    // A gain whose interval includes zero is noise, whatever the margin.
+    assert.match(gate([0.004, -0.003, 0.002], { margin: 0.02 }).reason, /not clearly better$/);
   });
 
   test('a benchmark drop of more than 0.01 F1 blocks a clear gain; a smaller one does not', () => {

@@ -20,6 +20,8 @@ function signed(x: number): string {
   return `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 }
 
+const changeTone = (d: number): string => (d > 0 ? 'up' : d < 0 ? 'down' : '');
+
 function Overlay({ runId, imageId, caption }: { runId: string; imageId: string; caption: string }) {
   const { client } = useApp();
   const [url, setUrl] = useState<string | null>(null);
@@ -132,7 +134,9 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
               <td>{label}</td>
               <td>{run.heldOut!.active[k].toFixed(4)}</td>
               <td>{run.heldOut!.candidate[k].toFixed(4)}</td>
-              <td className={k === 'f1' ? (better ? 'up' : 'down') : ''}>
+              <td
+                className={k === 'f1' ? changeTone(run.heldOut!.candidate.f1 - run.heldOut!.active.f1) : ''}
+              >
                 {signed(run.heldOut!.candidate[k] - run.heldOut!.active[k])}
               </td>
             </tr>
@@ -166,7 +170,7 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
               <td>{im.fileName}</td>
               <td>{im.active.f1.toFixed(4)}</td>
               <td>{im.candidate.f1.toFixed(4)}</td>
-              <td className={im.deltaF1 > 0 ? 'up' : im.deltaF1 < 0 ? 'down' : ''}>{signed(im.deltaF1)}</td>
+              <td className={changeTone(im.deltaF1)}>{signed(im.deltaF1)}</td>
               <td>{im.changedPixels}</td>
               <td className="muted">
                 {im.usable === undefined
