@@ -11,7 +11,9 @@ import { readBinaryMap } from '../../main/ml/io/image-io.js';
 import {
   activeModel,
   approveMaskVersion,
+  finishTrainingRun,
   getMaskVersion,
+  getTrainingRun,
   importImageFiles,
   latestMasks,
   listTrainingRuns,
@@ -19,15 +21,18 @@ import {
   promoteModel,
   registerModel,
   saveMaskVersion,
+  startTrainingRun,
   type Store,
 } from '../../main/store/index.js';
 import { RetrainError } from '../../main/retrain/errors.js';
 import { planRetrain } from '../../main/retrain/plan.js';
 import { MIN_CORRECTED_PIXELS, referenceKind } from '../../main/retrain/reference.js';
-import { runRetrain } from '../../main/retrain/run.js';
+import { runRetrain, type RetrainOutcome } from '../../main/retrain/run.js';
 import type { RetrainSettings } from '../../main/retrain/settings.js';
 import { newApprovals } from '../../main/retrain/snapshot.js';
 import { pendingApprovals } from '../../main/handlers/retrain.js';
+import { createWorkstation, type CallerContext } from '../../main/handlers/index.js';
+import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
 import { datasetsRoot, tinyModelDir } from '../e2e/model-fixture.js';
 
 const DRIVE = path.join(datasetsRoot, 'DRIVE', 'training');
@@ -76,6 +81,7 @@ describe('promotion gate on a real store', () => {
   let store: Store;
   let root: number;
   const ids = new Map<string, number>();
+  let judgedRun = 0;
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-gate-'));
@@ -151,6 +157,7 @@ describe('promotion gate on a real store', () => {
       settings: TINY,
       threads: 1,
     });
+    judgedRun = outcome.runId;
     const v = outcome.decision;
     assert.equal(v.judged, true);
     assert.equal(v.usableImages, 3);
@@ -171,5 +178,59 @@ describe('promotion gate on a real store', () => {
     await predictAndApprove(store, extra.imported[0].imageId, '29', root, 0);
     assert.equal(pendingApprovals(store), 1);
     assert.ok(latestMasks(store, extra.imported[0].imageId).approved);
+  });
+
+  test('the report carries the whole verdict of a new run, and reads a run recorded before the gate', async () => {
+    // A run as recorded before the gate: its decision held only better, reason and promoted.
+    const recorded = getTrainingRun(store, judgedRun);
+    const old = startTrainingRun(store, { config: recorded.config, seed: 1, baseModelId: root }, 't');
+    const outcome = recorded.outcome as RetrainOutcome;
+    finishTrainingRun(
+      store,
+      old.id,
+      {
+        status: 'succeeded',
+        outcome: {
+          ...outcome,
+          runId: old.id,
+          decision: {
+            better: false,
+            reason: 'held-out F1 0.9175 < 0.9821 on 3 images: not better',
+            promoted: false,
+          },
+        },
+      },
+      't',
+    );
+    const ctx: CallerContext = { shell: 'browser', sender: 'test' };
+    const ws = await createWorkstation({ dbPath: store.path, shell: 'browser', user: 't', threads: 1 });
+    const call = async <C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> => {
+      const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value as ResponseOf<C>;
+    };
+    try {
+      const fresh = await call('getRetrainRun', { runId: String(judgedRun) });
+      assert.equal(fresh.decision?.judged, true);
+      assert.equal(fresh.decision?.usableImages, 3);
+      assert.deepEqual(fresh.decision?.delta, outcome.decision.delta);
+      assert.equal(fresh.decision?.reason, outcome.decision.reason);
+      assert.ok(fresh.heldOut?.images.every((im) => im.usable === true));
+
+      const before = await call('getRetrainRun', { runId: String(old.id) });
+      assert.deepEqual(before.decision, {
+        better: false,
+        reason: 'held-out F1 0.9175 < 0.9821 on 3 images: not better',
+        promoted: false,
+        judged: true,
+        advice: null,
+        usableImages: 3,
+        delta: null,
+        benchmarkDelta: null,
+      });
+      assert.equal((await call('getRetrainStatus', {})).newApprovals, 1);
+    } finally {
+      await ws.close();
+    }
   });
 });
