@@ -1,7 +1,8 @@
 // The promotion gate on a real store and real DRIVE images: approvals of the model's own unedited predictions
 // are not references the gate can judge on (a retrain with too few others is refused at once, saying what would
-// help), corrected approvals are the ones held out, a finished retrain stores the gate's whole verdict, and the
-// approvals a retrain used stop counting as new, whatever became of its candidate.
+// help), corrected approvals are the ones held out, a finished retrain stores the gate's whole verdict, the
+// approvals a retrain used stop counting as new, whatever became of its candidate, and an exact repeat of a run
+// is refused.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -173,6 +174,9 @@ describe('promotion gate on a real store', () => {
     // The candidate was not promoted, yet retraining on the same approvals would repeat the same run.
     assert.equal(newApprovals(store, root).length, 0);
     assert.equal(pendingApprovals(store), 0);
+    // Retraining on the same approvals with the same settings would repeat the run exactly: refused at once.
+    await assert.rejects(planRetrain(store, TINY), new RegExp(`nothing changed since run ${outcome.runId}`));
+    await planRetrain(store, { ...TINY, promotionMargin: 0.01 });
     // A new approval counts again.
     const extra = await importImageFiles(store, [image('29')], { actor: 'annotator' });
     await predictAndApprove(store, extra.imported[0].imageId, '29', root, 0);
