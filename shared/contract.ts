@@ -325,6 +325,8 @@ export interface RetrainImageChange {
   changedPixels: number;
   /** An overlay is available (getRetrainOverlay): the images where the models differ most. */
   overlay: boolean;
+  /** The promotion gate counted it (a person's or a dataset's reference); false: the model's own prediction. */
+  usable?: boolean;
 }
 
 /** Everything the comparison screen shows about one retrain run. */

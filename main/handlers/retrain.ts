@@ -73,7 +73,7 @@ interface RunConfig {
   snapshot?: RetrainSnapshot;
 }
 
-/** Approvals the active model has not seen (what the next retrain would add). */
+/** Approvals new since the active model's last retrain (what the next retrain would add). */
 export function pendingApprovals(store: Store): number {
   const active = activeModel(store);
   return active ? newApprovals(store, active.id).length : latestApprovedMasks(store).length;
@@ -157,6 +157,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
                 deltaF1: im.deltaF1,
                 changedPixels: im.changedPixels,
                 overlay: im.overlay,
+                ...(im.usable !== undefined ? { usable: im.usable } : {}),
               })),
             }
           : null,
@@ -216,9 +217,12 @@ export function maybeAutoRetrain(d: RetrainDeps): void {
     .catch((err: unknown) => console.error(`automatic retrain: ${(err as Error).message}`));
 }
 
-/** A stored decision as the contract's verdict; runs recorded before the bootstrap gate lack its fields. */
+/**
+ * A stored decision as the contract's verdict. Runs since the promotion gate store the whole verdict; runs
+ * recorded before it kept only better, reason and promoted (judged on every held-out image, by pooled F1).
+ */
 function verdictOf(
-  decision: { better: boolean; reason: string; promoted: boolean } & Partial<PromotionVerdict>,
+  decision: Pick<PromotionVerdict, 'better' | 'reason' | 'promoted'> & Partial<PromotionVerdict>,
   heldOutImages: number,
 ): PromotionVerdict {
   return {

@@ -1,6 +1,6 @@
 // The engine side of retraining: the short fine-tuning recipe derived from a parent model, and the side-by-side
-// scoring of a candidate and the active model on the same held-out images, with the promotion rule. No store
-// imports: main/retrain/ feeds it samples read from the store.
+// scoring of a candidate and the active model on the same held-out images (the promotion rule is gate.ts). No
+// store imports: main/retrain/ feeds it samples read from the store.
 import type { BinaryMap, Metrics, ModelManifest, Predictor, RasterImage } from '../ml/types.js';
 import { RECIPES, type TrainConfig } from '../ml/train/recipes.js';
 import { segmentImage } from '../ml/infer.js';
@@ -130,29 +130,6 @@ export async function compareModels(
       candidate: acc.candidate.result(candidate.manifest.threshold, 'fov'),
       active: acc.active.result(active.manifest.threshold, 'fov'),
     },
-  };
-}
-
-export interface PromotionDecision {
-  better: boolean;
-  reason: string;
-}
-
-/** The promotion rule: strictly better pooled F1 on the held-out images (a tie keeps the active model). */
-export function promotionDecision(c: ModelComparison): PromotionDecision {
-  const cand = c.pooled.candidate.f1;
-  const act = c.pooled.active.f1;
-  const n = c.images.length;
-  const fmt = (x: number): string => x.toFixed(4);
-  if (cand > act) {
-    return {
-      better: true,
-      reason: `held-out F1 ${fmt(cand)} > ${fmt(act)} on ${n} image${n === 1 ? '' : 's'}`,
-    };
-  }
-  return {
-    better: false,
-    reason: `held-out F1 ${fmt(cand)} ${cand === act ? '=' : '<'} ${fmt(act)} on ${n} image${n === 1 ? '' : 's'}: not better`,
   };
 }
 

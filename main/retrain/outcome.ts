@@ -1,5 +1,6 @@
 // What a finished retrain reports (and records on its training run): both models' scores, the decision and
 // what followed it.
+import type { PromotionVerdict } from '../../shared/contract.js';
 import type { Metrics, ModelManifest } from '../ml/types.js';
 
 export interface HeldOutImageReport {
@@ -12,6 +13,8 @@ export interface HeldOutImageReport {
   changedPixels: number;
   /** A difference overlay was saved for this image (the ones where the models differ most). */
   overlay: boolean;
+  /** Its reference was made by a person or a dataset, so the gate counted it (absent in older runs). */
+  usable?: boolean;
 }
 
 /** Both models scored on the configured benchmark dataset (pooled over its field of view). */
@@ -31,7 +34,8 @@ export interface RetrainOutcome {
   candidateDir: string;
   heldOut: { pooled: { candidate: Metrics; active: Metrics }; images: HeldOutImageReport[] };
   benchmark: BenchmarkScores | null;
-  decision: { better: boolean; reason: string; promoted: boolean };
+  /** The gate's whole verdict; runs recorded before the gate kept only better, reason and promoted. */
+  decision: PromotionVerdict;
   repredicted: number;
   repredictError: string | null;
   validationCurve: ModelManifest['provenance']['validationCurve'];

@@ -1,10 +1,11 @@
 // Step 1 of a retrain: decide what it will do before anything is written. The active model to start from, the
 // snapshot of images (new approvals, held-out, validation, replay) and the fine-tuning configuration; a
-// RetrainError here means there is nothing to do, and no run row exists yet.
+// RetrainError here means there is nothing to do (or nothing the gate could judge, or an exact repeat of an
+// earlier run, which is deterministic), and no run row exists yet.
 import { fineTuneConfig } from './fine-tune.js';
 import { readManifest } from '../ml/model/model-dir.js';
 import type { TrainConfig } from '../ml/train/recipes.js';
-import { activeModel, type ModelRecord, type Store } from '../store/index.js';
+import { activeModel, listTrainingRuns, type ModelRecord, type Store } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import { checkSettings, readSettings, type RetrainSettings } from './settings.js';
 import { planSnapshot, type RetrainSnapshot } from './snapshot.js';
@@ -41,7 +42,35 @@ export async function planRetrain(store: Store, overrides?: Partial<RetrainSetti
     seed: settings.seed,
     maxMinutes: settings.maxMinutes,
   });
-  return { settings, base, snapshot, config };
+  const plan = { settings, base, snapshot, config };
+  refuseRepeat(store, plan);
+  return plan;
+}
+
+/** What decides a run's result: the same of these gives the same candidate and the same verdict. */
+function fingerprint(p: { settings?: unknown; snapshot?: unknown; train?: unknown }): string {
+  return JSON.stringify([p.settings ?? null, p.snapshot ?? null, p.train ?? null]);
+}
+
+/**
+ * Refuses a retrain that would repeat the latest finished run from the same model exactly (same images, same
+ * settings): it would train for minutes to give the identical candidate and verdict.
+ */
+function refuseRepeat(store: Store, plan: RetrainPlan): void {
+  const last = listTrainingRuns(store, { status: 'succeeded', limit: 1_000 }).find(
+    (r) => r.baseModelId === plan.base.id && (r.config as { kind?: string } | null)?.kind === 'retrain',
+  );
+  if (!last) return;
+  const cfg = last.config as { settings?: unknown; snapshot?: unknown; train?: unknown };
+  const now = JSON.parse(
+    JSON.stringify({ settings: plan.settings, snapshot: plan.snapshot, train: plan.config }),
+  );
+  if (fingerprint(cfg) === fingerprint(now)) {
+    throw new RetrainError(
+      `nothing changed since run ${last.id}: the same images and settings give the same result. ` +
+        'Approve more images (corrected ones help most), then retrain.',
+    );
+  }
 }
 
 /** The run log's first line. */

@@ -1,7 +1,9 @@
-// Steps 5 and 6 of a retrain: decide (strictly better on the held-out images, recorded on the candidate's row),
-// promote when allowed, then re-predict the images nobody has corrected yet with the new active model.
-import { promotionDecision, type PromotionDecision } from './fine-tune.js';
-import { promoteModel, updateModelMetrics, type ModelRecord, type Store } from '../store/index.js';
+// Steps 5 and 6 of a retrain: decide (the promotion gate on the held-out images a person corrected and the
+// benchmark; recorded on the candidate's row), promote when allowed, then re-predict the images nobody has
+// corrected yet with the new active model.
+import { getImage, promoteModel, updateModelMetrics, type ModelRecord, type Store } from '../store/index.js';
+import { judgePromotion, type GateVerdict } from './gate.js';
+import type { RetrainPlan } from './plan.js';
 import type { ProgressTracker } from './progress.js';
 import { repredictDraftFree } from './repredict.js';
 import type { Scores } from './scoring.js';
@@ -12,14 +14,29 @@ export interface RepredictResult {
   repredictError: string | null;
 }
 
+/** The gate's verdict on the scores: per-image F1 differences of the usable held-out images, and the benchmark. */
+function gateVerdict(store: Store, plan: RetrainPlan, scores: Scores): GateVerdict {
+  const usableIds = new Set(plan.snapshot.usableHeldOut ?? []);
+  const usable = scores.images.filter((im) => usableIds.has(im.imageId));
+  return judgePromotion({
+    deltas: usable.map((im) => im.deltaF1),
+    corrected: usable.filter((im) => getImage(store, im.imageId).dataset === null).length,
+    minImages: plan.settings.minHeldOut,
+    margin: plan.settings.promotionMargin,
+    benchmarkDelta: scores.benchmark ? scores.benchmark.candidate.f1 - scores.benchmark.active.f1 : null,
+    seed: plan.settings.seed,
+  });
+}
+
 /** Decides on the candidate and records its scores on its model row. */
 export function judgeCandidate(
   store: Store,
   candidate: ModelRecord,
+  plan: RetrainPlan,
   scores: Scores,
   actor: string,
-): PromotionDecision {
-  const decision = promotionDecision(scores.comparison);
+): GateVerdict {
+  const verdict = gateVerdict(store, plan, scores);
   updateModelMetrics(
     store,
     candidate.id,
@@ -30,14 +47,14 @@ export function judgeCandidate(
     },
     actor,
   );
-  return decision;
+  return verdict;
 }
 
 /** The one place a retrain changes the active model. */
 export function promoteCandidate(
   store: Store,
   candidate: ModelRecord,
-  decision: PromotionDecision,
+  decision: GateVerdict,
   runId: number,
   actor: string,
 ): void {
@@ -47,7 +64,7 @@ export function promoteCandidate(
 export async function repredictWithCandidate(
   store: Store,
   candidate: ModelRecord,
-  decision: PromotionDecision,
+  decision: GateVerdict,
   opts: { actor: string; threads: number; signal?: AbortSignal; tracker: ProgressTracker },
 ): Promise<RepredictResult> {
   const { tracker } = opts;

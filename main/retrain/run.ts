@@ -3,8 +3,9 @@
 //   plan (active model, snapshot of new approvals/held-out/validation/replay, fine-tune config; plan.ts) →
 //   training run row → train the candidate on a temporary training set (progress, ETA, loss curve, cancel) and
 //   register it with its lineage and exact mask versions (candidate.ts) → score candidate and active model on the
-//   same held-out images and a configured benchmark (scoring.ts) → decide; promote only if strictly better, or
-//   never, leaving the choice to the user; re-predict draft-free images (promotion.ts) → run finished with its
+//   same held-out images and a configured benchmark (scoring.ts) → decide by the promotion gate (gate.ts: a paired
+//   bootstrap on the held-out images a person corrected); promote only a clearly better candidate, or never,
+//   leaving the choice to the user; re-predict draft-free images (promotion.ts) → run finished with its
 //   whole outcome, or cleaned up and closed as failed or cancelled (abandon.ts).
 // The active model changes only in the promotion step, so a cancel, a failure or a killed process before it
 // leaves it as it was.
@@ -34,7 +35,7 @@ export interface RetrainOptions {
   trigger: 'button' | 'cli' | 'auto';
   /** Overrides of the stored settings for this run only. */
   settings?: Partial<RetrainSettings>;
-  /** 'if-better': promote when strictly better on the held-out set; 'never': leave the choice to the user. */
+  /** 'if-better': promote when the gate finds it better; 'never': leave the choice to the user. */
   promote: 'if-better' | 'never';
   signal?: AbortSignal;
   onProgress?: (p: RetrainProgress) => void;
@@ -106,7 +107,7 @@ export async function runRetrain(store: Store, opts: RetrainOptions): Promise<Re
       tracker,
     });
 
-    const decision = judgeCandidate(store, candidate, scores, actor);
+    const decision = judgeCandidate(store, candidate, plan, scores, actor);
     let after: RepredictResult = { repredicted: 0, repredictError: null };
     if (decision.better && opts.promote === 'if-better') {
       promoteCandidate(store, candidate, decision, run.id, actor);

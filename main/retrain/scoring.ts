@@ -64,6 +64,7 @@ async function scoreHeldOut(
     },
   );
   const withOverlay = overlays.kept();
+  const usable = new Set(snapshot.usableHeldOut ?? []);
   const images = comparison.images.map((im, i) => ({
     imageId: Number(im.id),
     fileName: getImage(store, Number(im.id)).fileName,
@@ -73,6 +74,7 @@ async function scoreHeldOut(
     deltaF1: im.deltaF1,
     changedPixels: im.changedPixels,
     overlay: withOverlay.has(Number(im.id)),
+    usable: usable.has(Number(im.id)),
   }));
   return { comparison, images };
 }

@@ -10,7 +10,7 @@ export interface RetrainSettings {
   autoRetrainAfter: number;
   /** Share of the approved images kept out of training to compare candidate and active model on. */
   heldOutFraction: number;
-  /** At least this many held-out images (taken from the new approvals when needed). */
+  /** At least this many held-out images a person corrected (or from a dataset): fewer, and the gate cannot judge. */
   minHeldOut: number;
   /** Images of the parent's earlier training data mixed in so the model does not forget; 0 = none. */
   replayImages: number;
@@ -29,7 +29,7 @@ export interface RetrainSettings {
 export const DEFAULT_RETRAIN_SETTINGS: RetrainSettings = {
   autoRetrainAfter: 0,
   heldOutFraction: 0.2,
-  minHeldOut: 1,
+  minHeldOut: 3,
   replayImages: 6,
   epochs: FINE_TUNE_DEFAULTS.epochs,
   stepsPerEpoch: FINE_TUNE_DEFAULTS.stepsPerEpoch,

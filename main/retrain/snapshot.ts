@@ -1,7 +1,9 @@
 // What a retrain trains and judges on, fixed before it starts: the approved mask versions the active model has
 // not seen (by the store's trained-on table, over its whole lineage), the held-out images (kept out of training
 // for good: earlier held-out images stay held out, a dataset's test split is always held out, new ones are picked
-// by a stable hash), the validation images, and the replay sample of earlier training data.
+// among the approvals a person corrected, by a stable hash), the validation images, and the replay sample of
+// earlier training data. With too few held-out references a person made, the gate could not judge the candidate,
+// so the retrain is refused before it trains, saying what would help.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import {
   getImage,
   getModel,
   latestApprovedMasks,
+  listModels,
   listTrainingRuns,
   modelTrainingMasks,
   type MaskVersion,
@@ -20,6 +23,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
+import { referenceKind } from './reference.js';
 import type { RetrainSettings } from './settings.js';
 
 /** One approved mask version of a store image. */
@@ -43,6 +47,11 @@ export interface RetrainSnapshot {
   validation: SnapshotMask[];
   /** Approved images both models are compared on; never trained on. */
   heldOut: SnapshotMask[];
+  /**
+   * The held-out images the promotion gate judges on (a person's or a dataset's reference), by image id; the
+   * others are scored and shown but not counted. Absent in runs recorded before the gate checked references.
+   */
+  usableHeldOut?: number[];
   replay: { store: SnapshotMask[]; dataset: DatasetSample[] };
   /** Approved images the lineage has already seen (what a replay may draw from). */
   seenCount: number;
@@ -89,11 +98,46 @@ function stableOrder(seed: number, key: string): string {
   return createHash('sha256').update(`${seed}:${key}`).digest('hex');
 }
 
-/** Latest approvals the model's lineage has not seen and that are not held out: what the next retrain adds. */
+/** Mask versions a candidate fine-tuned from the model was trained or validated on (kept or not). */
+function triedMaskVersions(store: Store, modelId: number): Set<number> {
+  const out = new Set<number>();
+  for (const child of listModels(store)) {
+    if (child.parentModelId !== modelId) continue;
+    for (const t of modelTrainingMasks(store, child.id)) out.add(t.maskVersionId);
+  }
+  return out;
+}
+
+/**
+ * Latest approvals that are new since the model's last retrain: not seen by its lineage, not held out, and not
+ * already used by a retrain from it (whose candidate was kept or not). Retraining again on the same approvals
+ * gives the same result, so they do not count (nor trigger an automatic retrain) twice.
+ */
 export function newApprovals(store: Store, modelId: number): MaskVersion[] {
   const seen = seenMaskVersions(store, modelId);
+  const tried = triedMaskVersions(store, modelId);
   const heldOut = previousHeldOutImages(store);
-  return latestApprovedMasks(store).filter((v) => !seen.has(v.id) && !heldOut.has(v.imageId));
+  return latestApprovedMasks(store).filter(
+    (v) => !seen.has(v.id) && !tried.has(v.id) && !heldOut.has(v.imageId),
+  );
+}
+
+/** Image ids of the approvals whose reference a person made or a dataset gave (what the gate may judge on). */
+async function usableReferences(store: Store, versions: MaskVersion[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (const v of versions) if ((await referenceKind(store, v)) !== 'model') out.add(v.imageId);
+  return out;
+}
+
+/** The refusal when too few held-out references could judge the candidate. */
+function tooFewReferences(usable: number, needed: number): RetrainError {
+  const missing = needed - usable;
+  return new RetrainError(
+    `Not enough corrected images to judge a new model: the comparison needs ${needed} images that a person ` +
+      `corrected (or that came from a dataset), kept out of training, and ${usable === 0 ? 'none is' : `only ${usable} ${usable === 1 ? 'is' : 'are'}`} ` +
+      `available; approving the model's own predictions unchanged cannot show whether a new model is better. ` +
+      `Approve ${missing} more image${missing === 1 ? '' : 's'} that you corrected, then retrain.`,
+  );
 }
 
 /** Deterministic shuffle by a seeded hash of each key. */
@@ -143,32 +187,45 @@ export async function planSnapshot(
   const earlierHeldOut = previousHeldOutImages(store);
   const asEntry = (v: MaskVersion): SnapshotMask => ({ imageId: v.imageId, maskVersionId: v.id });
 
-  // Held out: earlier held-out images and a dataset's test split, then fresh picks among the new approvals.
+  // Held out: earlier held-out images and a dataset's test split, then fresh picks among the new approvals a
+  // person corrected (an unchanged prediction as the reference cannot judge, so it is better trained on).
   const fresh = approved.filter((v) => !seen.has(v.id));
+  if (fresh.length === 0) {
+    throw new RetrainError(
+      `no new approved masks: model ${base.name} has seen all ${approved.length} approvals`,
+    );
+  }
   const forced = approved.filter(
     (v) => earlierHeldOut.has(v.imageId) || getImage(store, v.imageId).datasetSplit === 'test',
   );
   const forcedIds = new Set(forced.map((v) => v.imageId));
   const candidates = fresh.filter((v) => !forcedIds.has(v.imageId) && !seenImages.has(v.imageId));
-  const wanted = Math.max(settings.minHeldOut, Math.ceil(settings.heldOutFraction * approved.length));
+  const usable = await usableReferences(store, [...forced, ...candidates]);
+  const usableForced = forced.filter((v) => usable.has(v.imageId)).length;
+  const wanted = Math.max(settings.minHeldOut, Math.ceil(settings.heldOutFraction * usable.size));
+  const unforcedFresh = fresh.filter((v) => !forcedIds.has(v.imageId)).length;
   // Never hold out so many that nothing new is left to train on.
-  const extra = Math.min(Math.max(0, wanted - forced.length), Math.max(0, candidates.length - 1));
+  const extra = Math.min(Math.max(0, wanted - usableForced), Math.max(0, unforcedFresh - 1));
   const heldOutVersions = [
     ...forced,
-    ...pick(candidates, extra, settings.seed, (v) => getImage(store, v.imageId).fileHash),
+    ...pick(
+      candidates.filter((v) => usable.has(v.imageId)),
+      extra,
+      settings.seed,
+      (v) => getImage(store, v.imageId).fileHash,
+    ),
   ];
   const heldOutIds = new Set(heldOutVersions.map((v) => v.imageId));
+  const usableHeldOut = [...heldOutIds].filter((id) => usable.has(id)).sort((a, b) => a - b);
 
   const trainable = fresh.filter((v) => !heldOutIds.has(v.imageId));
   if (trainable.length === 0) {
     throw new RetrainError(
-      fresh.length === 0
-        ? `no new approved masks: model ${base.name} has seen all ${approved.length} approvals`
-        : 'every new approval is held out for the comparison: approve more images, then retrain',
+      'every new approval is held out for the comparison: approve more images, then retrain',
     );
   }
-  if (heldOutVersions.length === 0) {
-    throw new RetrainError('no held-out image to compare the models on: approve at least 2 images');
+  if (usableHeldOut.length < settings.minHeldOut) {
+    throw tooFewReferences(usableHeldOut.length, settings.minHeldOut);
   }
   // Validation (threshold, best epoch) on the clinic's own images when there are enough of them.
   const nVal = trainable.length >= 6 ? 2 : trainable.length >= 3 ? 1 : 0;
@@ -208,6 +265,7 @@ export async function planSnapshot(
     train: train.map(asEntry).sort(byImage),
     validation: validation.map(asEntry).sort(byImage),
     heldOut: heldOutVersions.map(asEntry).sort(byImage),
+    usableHeldOut,
     replay: {
       store: chosen.flatMap((p) => (p.store ? [p.store] : [])).sort(byImage),
       dataset: chosen

@@ -1,6 +1,7 @@
 // Retraining in a real browser (browser mode): corrected masks approved in the viewer, Retrain pressed on the
-// Models screen, progress (loss curve, ETA) watched, the comparison shown, the candidate promoted; after a server
-// restart the new model is still the active one, and rollback restores the old one.
+// Models screen, progress (loss curve, ETA) watched, the comparison and the gate's verdict shown (a margin no
+// candidate can clear, so "Promote anyway" needs a reason and says so), the candidate promoted; after a server
+// restart the new model is still the active one, and rollback (after a confirmation) restores the old one.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -78,10 +79,17 @@ describe(
       }));
       await importImageFiles(store, files, { actor: 'annotator', maskKind: 'draft' });
       store.close();
-      // A short fine-tune: the flow, not the model, is under test here.
+      // A short fine-tune: the flow, not the model, is under test here. The widest margin: never "better".
       await writeFile(
         settingsPath(dbPath),
-        JSON.stringify({ epochs: 2, stepsPerEpoch: 10, batchSize: 4, replayImages: 0, learningRate: 3e-3 }),
+        JSON.stringify({
+          epochs: 2,
+          stepsPerEpoch: 10,
+          batchSize: 4,
+          replayImages: 0,
+          learningRate: 3e-3,
+          promotionMargin: 0.5,
+        }),
       );
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -148,9 +156,27 @@ describe(
       const candidateName = header.replace(/^Candidate: /, '');
       assert.match(candidateName, /^e2e-tiny\+r\d+$/);
 
-      if ((await comparison.getAttribute('data-better')) !== 'true') {
-        await page.getByTestId('promote-reason').fill('the annotators checked it');
-      }
+      // The verdict in words: judged on the 3 held-out images the annotators made, with its interval.
+      const decision = page.getByTestId('decision');
+      assert.equal(await decision.getAttribute('data-judged'), 'true');
+      assert.equal(await comparison.getAttribute('data-better'), 'false');
+      assert.match(
+        (await page.getByTestId('verdict-usable').textContent()) ?? '',
+        /^Judged on 3 of 3 held-out images/,
+      );
+      assert.match(
+        (await page.getByTestId('verdict-interval').textContent()) ?? '',
+        /95% interval [+-]\d\.\d{3} to [+-]\d\.\d{3}; promoted only when the lower end is above \+0\.500/,
+      );
+      assert.match((await page.getByTestId('verdict-reason').textContent()) ?? '', /on 3 corrected images: /);
+      assert.ok(await page.getByTestId('verdict-advice').isVisible());
+      // "Promote anyway" with no reason says one is required, and promotes nothing.
+      await page.getByTestId('promote').click();
+      await page.getByTestId('reason-required').waitFor();
+      assert.equal(await page.getByTestId('promote-reason').getAttribute('aria-invalid'), 'true');
+      assert.equal(activeName(dbPath), 'e2e-tiny');
+      await page.getByTestId('promote-reason').fill('the annotators checked it');
+      assert.equal(await page.getByTestId('reason-required').count(), 0);
       await page.getByTestId('promote').click();
       await waitFor('the candidate active', async () =>
         /is active/.test((await page.getByTestId('candidate-status').textContent()) ?? ''),
@@ -172,16 +198,29 @@ describe(
         new RegExp(candidateName.replace('+', '\\+')),
       );
 
-      // Roll back to the old model in one click.
+      // Roll back to the old model, after confirming; the comparison shown stops saying the candidate is active.
       await page.getByTestId('nav-models').click();
-      await page
-        .locator('[data-testid="model-row"][data-status="retired"] [data-testid="rollback"]')
-        .first()
-        .click();
+      await page.locator(`[data-testid="model-row"][data-status="active"] [data-testid="show-run"]`).click();
+      await waitFor('the candidate shown active', async () =>
+        /is active/.test((await page.getByTestId('candidate-status').textContent()) ?? ''),
+      );
+      const rollback = page.locator(
+        '[data-testid="model-row"][data-status="retired"] [data-testid="rollback"]',
+      );
+      await rollback.first().click();
+      await page.getByTestId('rollback-dialog').waitFor();
+      await page.getByTestId('rollback-cancel').click();
+      assert.equal(await page.getByTestId('rollback-dialog').count(), 0);
+      assert.equal(activeName(dbPath), candidateName, 'cancel rolled back');
+      await rollback.first().click();
+      await page.getByTestId('rollback-confirm').click();
       await waitFor('the old model active again', async () =>
         /e2e-tiny \(/.test((await page.getByTestId('active-model').textContent()) ?? ''),
       );
       assert.equal(activeName(dbPath), 'e2e-tiny');
+      await waitFor('the comparison updated', async () =>
+        /is retired/.test((await page.getByTestId('candidate-status').textContent()) ?? ''),
+      );
       await page.screenshot({ path: await screenshotPath('12-models-after-rollback'), fullPage: true });
     });
   },

@@ -39,7 +39,7 @@ test('SIGKILL during a retrain: the run is failed on the next start, the active 
     const store = openStore(dbPath);
     const root = registerModel(store, { name: 'tiny', dirPath: await tinyModelDir(), architecture: {} }, 't');
     promoteModel(store, root.id, 't');
-    const files = ['21', '22', '23', '24'].map((n) => ({
+    const files = ['21', '22', '23', '24', '25'].map((n) => ({
       imagePath: path.join(DRIVE, 'images', `${n}_training.tif`),
       maskPath: path.join(DRIVE, '1st_manual', `${n}_manual1.gif`),
       fovPath: path.join(DRIVE, 'mask', `${n}_training_mask.gif`),

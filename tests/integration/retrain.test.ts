@@ -1,7 +1,8 @@
 // The whole retrain on a real SQLite store, real DRIVE images and a tiny real model (fine-tuned with tfjs in
 // worker threads, scored with ONNX Runtime): lineage and exact mask versions recorded, held-out images never in
 // the training set (and kept held out by later runs), promotion only when better, an override only with a
-// reason, rollback, re-prediction that skips drafts and approvals, and cancel leaving the active model.
+// reason, rollback, re-prediction that skips drafts and approvals, and cancel leaving the active model. (The gate's
+// refusals and its reference rule are in retrain-gate.test.ts.)
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -112,10 +113,14 @@ describe('retrain on a real store', () => {
     assert.equal(run.status, 'succeeded');
     assert.equal(run.baseModelId, root);
     const snap = snapshotOf(store, first.runId);
-    // 6 approvals: ceil(0.2 * 6) = 2 held out, 1 of the other 4 validates, 3 are fitted.
-    assert.equal(snap.heldOut.length, 2);
+    // 6 approvals a person made: the gate's minimum of 3 held out, 1 of the other 3 validates, 2 are fitted.
+    assert.equal(snap.heldOut.length, 3);
+    assert.deepEqual(
+      snap.usableHeldOut,
+      snap.heldOut.map((h) => h.imageId),
+    );
     assert.equal(snap.validation.length, 1);
-    assert.equal(snap.train.length, 3);
+    assert.equal(snap.train.length, 2);
     const candidate = getModel(store, first.candidateModelId);
     assert.equal(candidate.parentModelId, root);
     assert.equal(candidate.trainingRunId, first.runId);
@@ -139,8 +144,10 @@ describe('retrain on a real store', () => {
       first.heldOut.images.some((i) => i.overlay) &&
         existsSync(path.join(`${store.path}.runs`, String(first.runId))),
     );
-    // The rule: promoted exactly when the pooled held-out F1 is strictly higher.
-    const better = first.heldOut.pooled.candidate.f1 > first.heldOut.pooled.active.f1;
+    // The gate: judged on the 3 held-out references, promoted exactly when the interval's lower end is above 0.
+    const better = first.decision.delta !== null && first.decision.delta.low > 0;
+    assert.equal(first.decision.judged, true);
+    assert.equal(first.decision.usableImages, 3);
     assert.equal(first.decision.better, better);
     assert.equal(first.decision.promoted, better);
     assert.ok(better, `fine-tuning a random-weight model on vessels should help: ${first.decision.reason}`);
@@ -153,7 +160,7 @@ describe('retrain on a real store', () => {
     const promote = listAudit(store, { entity: 'model', entityId: candidate.id }).find(
       (a) => a.action === 'model.promote',
     );
-    assert.match(String((promote?.details as { reason?: string }).reason), /held-out F1/);
+    assert.match(String((promote?.details as { reason?: string }).reason), /95% interval .* better$/);
   });
 
   test('nothing new to train on is refused before any run starts', async () => {

@@ -1,9 +1,11 @@
-// The result of a retrain: candidate and active model side by side on the same held-out images (pooled and per
+// The result of a retrain: the promotion gate's verdict in plain words (with its interval, the images it judged
+// on and what would help), candidate and active model side by side on the same held-out images (pooled and per
 // image), the overlays of the images where they differ most, and the decision: Promote (one click when the
-// candidate is better, otherwise only with a reason) or Keep the active model.
-import { useEffect, useState } from 'react';
+// gate found the candidate better, otherwise only with a reason) or Keep the active model.
+import { useEffect, useRef, useState } from 'react';
 import type { MetricsBrief, RetrainRunReport } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
+import { Verdict } from './Verdict.js';
 
 const ROWS: [keyof MetricsBrief, string][] = [
   ['f1', 'F1 (Dice)'],
@@ -17,6 +19,8 @@ const ROWS: [keyof MetricsBrief, string][] = [
 function signed(x: number): string {
   return `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
 }
+
+const changeTone = (d: number): string => (d > 0 ? 'up' : d < 0 ? 'down' : '');
 
 function Overlay({ runId, imageId, caption }: { runId: string; imageId: string; caption: string }) {
   const { client } = useApp();
@@ -48,11 +52,15 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
   const { client, report, notify } = useApp();
   const [run, setRun] = useState<RetrainRunReport | null>(null);
   const [reason, setReason] = useState('');
-  const [asking, setAsking] = useState(false);
+  const [needReason, setNeedReason] = useState(false);
   const [busy, setBusy] = useState(false);
+  const reasonBox = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    client.invoke('getRetrainRun', { runId }).then(setRun, report);
+    const load = () => client.invoke('getRetrainRun', { runId }).then(setRun, report);
+    void load();
+    // A promotion or rollback elsewhere changes what this candidate is: never show a stale "is active".
+    return client.on('activeModelChanged', () => void load());
   }, [client, report, runId]);
 
   if (!run) return <section className="comparison muted">Loading run {runId}…</section>;
@@ -73,9 +81,11 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
 
   const decide = async (action: 'promote' | 'keep') => {
     if (action === 'promote' && !better && !reason.trim()) {
-      setAsking(true);
+      setNeedReason(true);
+      reasonBox.current?.focus();
       return;
     }
+    setNeedReason(false);
     setBusy(true);
     try {
       if (action === 'promote') {
@@ -124,7 +134,9 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
               <td>{label}</td>
               <td>{run.heldOut!.active[k].toFixed(4)}</td>
               <td>{run.heldOut!.candidate[k].toFixed(4)}</td>
-              <td className={k === 'f1' ? (better ? 'up' : 'down') : ''}>
+              <td
+                className={k === 'f1' ? changeTone(run.heldOut!.candidate.f1 - run.heldOut!.active.f1) : ''}
+              >
                 {signed(run.heldOut!.candidate[k] - run.heldOut!.active[k])}
               </td>
             </tr>
@@ -139,10 +151,7 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
           )}
         </tbody>
       </table>
-      <div className={`decision ${better ? 'up' : 'down'}`} data-testid="decision">
-        {run.decision?.reason}
-        {run.decision?.promoted ? ' — promoted' : ''}
-      </div>
+      {run.decision && <Verdict verdict={run.decision} heldOut={run.data.heldOut} />}
       <h4>Per image</h4>
       <table className="cmp-table per-image" data-testid="per-image">
         <thead>
@@ -152,6 +161,7 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
             <th>Candidate F1</th>
             <th>Change</th>
             <th>Pixels that changed</th>
+            <th>Reference</th>
           </tr>
         </thead>
         <tbody>
@@ -160,8 +170,15 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
               <td>{im.fileName}</td>
               <td>{im.active.f1.toFixed(4)}</td>
               <td>{im.candidate.f1.toFixed(4)}</td>
-              <td className={im.deltaF1 > 0 ? 'up' : im.deltaF1 < 0 ? 'down' : ''}>{signed(im.deltaF1)}</td>
+              <td className={changeTone(im.deltaF1)}>{signed(im.deltaF1)}</td>
               <td>{im.changedPixels}</td>
+              <td className="muted">
+                {im.usable === undefined
+                  ? '—'
+                  : im.usable
+                    ? 'corrected'
+                    : "the model's own prediction (not counted)"}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -184,12 +201,19 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
       </div>
       {pending ? (
         <div className="cmp-actions">
-          {(asking || !better) && (
+          {!better && (
             <input
+              ref={reasonBox}
               data-testid="promote-reason"
-              placeholder={better ? 'reason (optional)' : 'reason for promoting anyway (required)'}
+              aria-label="Reason for promoting anyway"
+              aria-invalid={needReason}
+              aria-describedby={needReason ? 'promote-reason-needed' : undefined}
+              placeholder="reason for promoting anyway (required)"
               value={reason}
-              onChange={(e) => setReason(e.target.value)}
+              onChange={(e) => {
+                setReason(e.target.value);
+                if (e.target.value.trim()) setNeedReason(false);
+              }}
             />
           )}
           <button
@@ -203,6 +227,11 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
           <button data-testid="keep" disabled={busy} onClick={() => void decide('keep')}>
             Keep {run.parent.name}
           </button>
+          {needReason && (
+            <span className="down" role="alert" id="promote-reason-needed" data-testid="reason-required">
+              A reason is required to promote a model the gate did not find better.
+            </span>
+          )}
         </div>
       ) : (
         <div className="muted" data-testid="candidate-status">

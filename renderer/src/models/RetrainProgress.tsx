@@ -1,4 +1,5 @@
-// The running retrain: phase, progress, ETA, the loss curve, and Cancel (the active model stays as it is).
+// The running retrain: phase, progress, ETA, the loss curve, and Cancel (the active model stays as it is). A
+// retrain refused before it started (too few corrected images, nothing new) shows only why and what would help.
 import type { RetrainStatus } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { LossCurve } from './LossCurve.js';
@@ -21,6 +22,23 @@ export function RetrainProgress({ status }: { status: RetrainStatus }) {
   const { client, report } = useApp();
   const running = status.state === 'running';
   const pct = status.totalSteps > 0 ? Math.round((100 * status.step) / status.totalSteps) : 0;
+  if (status.state === 'failed' && status.runId === null) {
+    return (
+      <section
+        className="retrain-progress"
+        data-testid="retrain-progress"
+        data-state="refused"
+        data-phase="finished"
+      >
+        <div className="rp-head">
+          <strong>Retrain not started</strong>
+        </div>
+        <div className="rp-msg notice" data-testid="retrain-message" role="status">
+          {status.error?.message ?? status.message}
+        </div>
+      </section>
+    );
+  }
   return (
     <section
       className="retrain-progress"

@@ -1,0 +1,105 @@
+// The promotion gate on known per-image F1 differences: a clear gain promotes, noise does not, a benchmark drop
+// blocks, too few usable images are not judged, and the same scores always give the same interval.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { judgePromotion, pairedBootstrap, type GateInput } from '../../main/retrain/gate.js';
+
+const gate = (deltas: number[], over: Partial<GateInput> = {}) =>
+  judgePromotion({
+    deltas,
+    corrected: deltas.length,
+    minImages: 3,
+    margin: 0,
+    benchmarkDelta: null,
+    seed: 1,
+    ...over,
+  });
+
+describe('promotion gate', () => {
+  test('a clear gain on six corrected images promotes, with the interval in the reason', () => {
+    const v = gate([0.021, 0.03, 0.012, 0.025, 0.018, 0.02]);
+    assert.equal(v.judged, true);
+    assert.equal(v.better, true);
+    assert.equal(v.usableImages, 6);
+    assert.equal(v.advice, null);
+    assert.ok(v.delta && v.delta.low > 0 && v.delta.low < v.delta.mean && v.delta.mean < v.delta.high);
+    assert.ok(Math.abs(v.delta.mean - 0.021) < 1e-12);
+    assert.match(
+      v.reason,
+      /^F1 \+0\.021 \(95% interval \+0\.0\d\d to \+0\.0\d\d\) on 6 corrected images: better$/,
+    );
+  });
+
+  test('a clear gain on three images promotes too', () => {
+    assert.equal(gate([0.05, 0.06, 0.04]).better, true);
+  });
+
+  test('noise on three images does not promote, and says it is within the noise', () => {
+    const v = gate([0.004, -0.003, 0.002]);
+    assert.equal(v.judged, true);
+    assert.equal(v.better, false);
+    assert.ok(v.delta && v.delta.low < 0 && v.delta.high > 0, JSON.stringify(v.delta));
+    assert.match(v.reason, /not clearly better/);
+    assert.match(v.advice ?? '', /noise/);
+  });
+
+  test('a higher mean alone is not enough: one lucky image among losses does not promote', () => {
+    // The pooled mean is positive (+0.006), as the old "strictly higher F1" rule would have promoted.
+    const v = gate([0.05, -0.01, -0.012, -0.004]);
+    assert.ok(v.delta!.mean > 0);
+    assert.equal(v.better, false);
+  });
+
+  test('a clear loss is called worse', () => {
+    const v = gate([-0.05, -0.04, -0.06]);
+    assert.equal(v.better, false);
+    assert.match(v.reason, /: worse$/);
+  });
+
+  test('the margin raises the bar', () => {
+    const deltas = [0.021, 0.03, 0.012, 0.025, 0.018, 0.02];
+    const v = gate(deltas, { margin: 0.02 });
+    assert.equal(v.better, false);
+    assert.equal(v.delta?.margin, 0.02);
+    assert.match(v.reason, /better, but not by the margin 0\.020$/);
+    assert.match(v.advice ?? '', /lower the margin/);
+    // A gain whose interval includes zero is noise, whatever the margin.
+    assert.match(gate([0.004, -0.003, 0.002], { margin: 0.02 }).reason, /not clearly better$/);
+  });
+
+  test('a benchmark drop of more than 0.01 F1 blocks a clear gain; a smaller one does not', () => {
+    const deltas = [0.05, 0.06, 0.04, 0.05];
+    const blocked = gate(deltas, { benchmarkDelta: -0.015 });
+    assert.equal(blocked.better, false);
+    assert.equal(blocked.benchmarkDelta, -0.015);
+    assert.match(blocked.reason, /benchmark images scored 0\.015 F1 worse/);
+    assert.equal(gate(deltas, { benchmarkDelta: -0.005 }).better, true);
+  });
+
+  test('fewer than three usable images are not judged, and the advice says how many more to correct', () => {
+    const v = gate([0.2, 0.3]);
+    assert.equal(v.judged, false);
+    assert.equal(v.better, false);
+    assert.equal(v.delta, null);
+    assert.equal(v.usableImages, 2);
+    assert.equal(v.advice, 'Approve 1 more image that you corrected, then retrain.');
+    const none = gate([]);
+    assert.equal(none.judged, false);
+    assert.equal(none.advice, 'Approve 3 more images that you corrected, then retrain.');
+  });
+
+  test('dataset references are named as such', () => {
+    assert.match(gate([0.05, 0.06, 0.04], { corrected: 0 }).reason, /on 3 dataset images/);
+    assert.match(gate([0.05, 0.06, 0.04], { corrected: 1 }).reason, /on 3 corrected or dataset images/);
+  });
+
+  test('the bootstrap is deterministic for a seed and covers the sample mean', () => {
+    const deltas = [0.01, -0.02, 0.03, 0.005, 0.0];
+    const a = pairedBootstrap(deltas, 7);
+    assert.deepEqual(pairedBootstrap(deltas, 7), a);
+    assert.notDeepEqual(pairedBootstrap(deltas, 8), a);
+    assert.ok(a.low <= a.mean && a.mean <= a.high);
+    // Identical differences leave no spread.
+    assert.deepEqual(pairedBootstrap([0.02, 0.02, 0.02], 1), { mean: 0.02, low: 0.02, high: 0.02 });
+  });
+});
