@@ -111,7 +111,8 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       else if (kind === 'folder')
         await client.invoke('importFolder', { path: paths[0], recursive: true, pairMasks: true });
       else await client.invoke('importDataset', { path: paths[0], kind: 'auto' });
-      notify('Import started', 'info');
+      // Says only what is known now; how the import went is told by the jobs tray.
+      notify('Importing: progress and results under Jobs', 'info');
     } catch (err) {
       report(err);
     }
@@ -124,7 +125,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         [...list].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
       );
       await client.invoke('importFiles', { files });
-      notify(`Importing ${files.length} file(s)`, 'info');
+      notify(`Importing ${files.length} file(s): progress and results under Jobs`, 'info');
     } catch (err) {
       report(err);
     }
