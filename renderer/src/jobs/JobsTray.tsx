@@ -1,6 +1,6 @@
-// The jobs tray: a one-line summary in the top bar ("Jobs: 2 running, 1 failed") that opens a strip docked under
-// it. The strip takes its own room in the layout, so it pushes the worklist or viewer down instead of covering
-// their tools or the image. Finished jobs can be dismissed; each file an import could not take is listed with why.
+// The jobs tray: a one-line summary in the top bar ("Jobs: 2 running, 1 failed") that opens a column docked
+// beside the content. The column takes its own room in the layout, so it narrows the worklist or viewer instead
+// of covering their tools or the image. Finished jobs can be dismissed; each file an import could not take is listed with why.
 import type { JobInfo } from '../../../shared/contract.js';
 import { isActive, needsAttention, newestFirst, type JobsDigest } from './jobsDigest.js';
 import './jobsTray.css';
@@ -86,10 +86,6 @@ function JobRow({
           {label} · {state}
           {j.total > 0 ? ` · ${j.done}/${j.total}` : ''}
         </span>
-        {active && <progress max={Math.max(1, j.total)} value={j.done} aria-label={`${label} progress`} />}
-        <span className="job-msg" data-testid="job-message">
-          {j.state === 'failed' && j.error ? j.error.message : (j.message ?? '')}
-        </span>
         {active ? (
           <button onClick={() => onCancel(j.jobId)} aria-label={`Cancel the ${label.toLowerCase()} job`}>
             Cancel
@@ -104,10 +100,15 @@ function JobRow({
           </button>
         )}
       </div>
+      {active && <progress max={Math.max(1, j.total)} value={j.done} aria-label={`${label} progress`} />}
+      <span className="job-msg" data-testid="job-message">
+        {/* A failed import's files are listed below; its summary line says how many. */}
+        {j.state === 'failed' && j.error && failures.length === 0 ? j.error.message : (j.message ?? '')}
+      </span>
       {failures.length > 0 && (
         <ul className="job-failures" aria-label="Files that could not be imported" data-testid="job-failures">
           {failures.map((f, i) => (
-            <li key={i}>
+            <li key={i} title={`${f.file}: ${f.reason}`}>
               <span className="job-file">{f.file}</span>: {f.reason}
             </li>
           ))}
