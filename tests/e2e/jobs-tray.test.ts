@@ -14,6 +14,7 @@ import {
   type HttpClient,
   type WebSocketCtor,
 } from '../../renderer/src/transport/httpClient.js';
+import { fitView } from '../../renderer/src/editing/viewport.js';
 import { H, storedMask, W, waitFor } from './flow.js';
 import {
   buildRenderer,
@@ -144,6 +145,12 @@ describe(
       const named = ['tool-fill', 'islands', 'holes'].map((id) => page.getByTestId(id));
       named.push(page.locator('.tools button', { hasText: 'Help' }));
       const check = async (state: string) => {
+        // The image is refitted to the canvas the tray leaves, so all of it stays in sight.
+        await waitFor(`${state}: the image fitted to its canvas`, async () => {
+          const c = await box(page.getByTestId('mask-canvas'));
+          const fitted = fitView(W, H, Math.floor(c.width), Math.floor(c.height));
+          return (await page.getByTestId('zoom').textContent()) === `${Math.round(fitted.scale * 100)}%`;
+        });
         const trayParts = [await box(summary())];
         if (await tray().isVisible()) trayParts.push(await box(tray()));
         const canvas = await box(page.getByTestId('mask-canvas'));
