@@ -121,36 +121,34 @@ export function App({ client }: { client: RetinaClient }) {
             Model: {model ? `${model.name} (t=${model.threshold.toFixed(2)})` : 'none active'}
           </span>
         </header>
-        <div className="app-body">
-          <main className="content">
-            <ErrorBoundary resetKey={open?.imageId ?? 'worklist'} onBack={() => setOpen(null)}>
-              {!ready ? (
-                <div className="loading">Connecting…</div>
-              ) : open ? (
-                <Viewer
-                  key={open.imageId}
-                  imageId={open.imageId}
-                  list={open.list}
-                  onNavigate={(imageId) => setOpen({ imageId, list: open.list })}
-                  onClose={() => setOpen(null)}
-                />
-              ) : screen === 'models' ? (
-                <ModelsScreen />
-              ) : (
-                <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
-              )}
-            </ErrorBoundary>
-          </main>
-          {trayOpen && (
-            <JobsTray
-              jobs={jobs.values()}
-              digest={digest}
-              onCancel={cancelJob}
-              onDismiss={dismissJobs}
-              onHide={() => setTrayOpen(false)}
-            />
-          )}
-        </div>
+        <main className="content">
+          <ErrorBoundary resetKey={open?.imageId ?? 'worklist'} onBack={() => setOpen(null)}>
+            {!ready ? (
+              <div className="loading">Connecting…</div>
+            ) : open ? (
+              <Viewer
+                key={open.imageId}
+                imageId={open.imageId}
+                list={open.list}
+                onNavigate={(imageId) => setOpen({ imageId, list: open.list })}
+                onClose={() => setOpen(null)}
+              />
+            ) : screen === 'models' ? (
+              <ModelsScreen />
+            ) : (
+              <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
+            )}
+          </ErrorBoundary>
+        </main>
+        {trayOpen && (
+          <JobsTray
+            jobs={jobs.values()}
+            digest={digest}
+            onCancel={cancelJob}
+            onDismiss={dismissJobs}
+            onHide={() => setTrayOpen(false)}
+          />
+        )}
         {about && info && <AboutDialog info={info} onClose={() => setAbout(false)} />}
         <div className="toasts" role="status">
           {toasts.map((t) => (
