@@ -1,11 +1,13 @@
 // Imports, run inside a job worker: files (paths or uploaded bytes), folders and dataset layouts, through the
 // store's importers, which recognise layouts and annotation files exactly as `retina db import` does. Uploaded
 // bytes are written to a private temporary folder under their own names first (the importer reads files, records
-// their names and pairs annotations by name) and removed afterwards.
+// their names and pairs annotations by name) and removed afterwards; what went wrong is reported by the names
+// the files were uploaded under, never by the temporary paths.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { importDataset, importFolder, importPaths, type ImportReport, type Store } from '../store/index.js';
+import { importDataset, importFolder, importPaths, type Store } from '../store/index.js';
+import { ImportNames, importOutcome, type ImportOutcome } from './import-outcome.js';
 import type { JobHooks, JobSpec } from './job-types.js';
 
 type ImportSource = Extract<JobSpec, { kind: 'import' }>['source'];
@@ -23,29 +25,35 @@ export async function runImportJob(
   source: ImportSource,
   actor: string,
   hooks: JobHooks,
-): Promise<ImportReport> {
+): Promise<ImportOutcome> {
+  let names = new ImportNames();
   const opts = {
     actor,
     shouldStop: () => hooks.isCancelled(),
     onProgress: (done: number, total: number, file: string) =>
-      hooks.progress(done, total, basename(file), null),
+      hooks.progress(done, total, names.name(file), null),
   };
   if (source.type === 'dataset') {
-    return importDataset(store, source.path, {
+    names = new ImportNames(new Map(), source.path);
+    const report = await importDataset(store, source.path, {
       ...opts,
       kind: source.datasetKind === 'auto' ? undefined : source.datasetKind,
     });
+    return importOutcome(report, names, new Set());
   }
   if (source.type === 'folder') {
-    return importFolder(store, source.path, {
+    names = new ImportNames(new Map(), source.path);
+    const report = await importFolder(store, source.path, {
       ...opts,
       recursive: source.recursive,
       pairMasks: source.pairMasks,
     });
+    return importOutcome(report, names, new Set());
   }
   let uploadDir: string | null = null;
   try {
     const paths = [...source.paths];
+    const staged = new Map<string, string>();
     if (source.files.length > 0) {
       uploadDir = await mkdtemp(join(tmpdir(), 'retina-upload-'));
       // Uploads share one folder, so an image and its annotation pair by name; a repeated name goes one
@@ -60,9 +68,11 @@ export async function runImportJob(
         const path = join(dir, name);
         await writeFile(path, source.files[i].bytes);
         paths.push(path);
+        staged.set(path, basename(source.files[i].name) || name);
       }
     }
-    return await importPaths(store, paths, opts);
+    names = new ImportNames(staged);
+    return importOutcome(await importPaths(store, paths, opts), names, new Set(paths));
   } finally {
     if (uploadDir) await rm(uploadDir, { recursive: true, force: true });
   }

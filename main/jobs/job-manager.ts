@@ -163,6 +163,7 @@ export class JobManager {
         this.events.emit('imagesChanged', { imageIds: m.imageIds.map(toId) });
       }
       const state = m.cancelled ? 'cancelled' : m.error ? 'failed' : 'done';
+      if (m.failures) job.info.failures = m.failures;
       this.finish(job, state, m.message, m.error);
     } else {
       this.finish(job, 'failed', null, m.error);

@@ -1,7 +1,7 @@
 // What a job is and what its worker says: the spec the job manager (main thread) hands a job's worker thread and
 // the messages that come back, plain data only, since they are structured-cloned across the thread boundary; and
 // the hooks a job body reports through, whoever runs it (the job worker, or the retrain worker's re-prediction).
-import type { DatasetKind, ErrorPayload, NamedBytes } from '../../shared/contract.js';
+import type { DatasetKind, ErrorPayload, JobInfo, NamedBytes } from '../../shared/contract.js';
 
 export type JobSpec =
   | {
@@ -39,6 +39,8 @@ export type WorkerMessage =
       /** Set when nothing useful was done because of bad input (e.g. every file unreadable). */
       error: ErrorPayload | null;
       cancelled: boolean;
+      /** Import jobs: every file that could not be imported, by the user's own file name. */
+      failures?: JobInfo['failures'];
     }
   | { type: 'failed'; error: ErrorPayload };
 

@@ -5,6 +5,7 @@ import { toErrorPayload, type ErrorPayload } from '../../shared/contract.js';
 import { openStore } from '../store/index.js';
 import type { JobHooks, JobWorkerData, WorkerMessage } from './job-types.js';
 import { runImportJob } from './import.js';
+import { importError, importMessage } from './import-outcome.js';
 import { runPredictJob } from './predict.js';
 
 const port = parentPort;
@@ -42,24 +43,14 @@ async function main(): Promise<void> {
       });
       return;
     }
-    const report = await runImportJob(store, spec.source, spec.actor, hooks);
-    const parts = [`imported ${report.imported.length}`];
-    if (report.duplicates.length) parts.push(`${report.duplicates.length} already in the database`);
-    if (report.failed.length) parts.push(`${report.failed.length} failed: ${report.failed[0].error}`);
-    // Annotations with no photograph, second observers, label-like pictures: not images, said so.
-    if (report.skipped.length) {
-      parts.push(`${report.skipped.length} not imported as images (${report.skipped[0].reason})`);
-    }
-    const nothing = report.imported.length === 0 && report.duplicates.length === 0;
+    const outcome = await runImportJob(store, spec.source, spec.actor, hooks);
     send({
       type: 'finished',
-      imageIds: report.imported.map((i) => i.imageId),
-      message: parts.join(', '),
-      error:
-        report.failed.length > 0 && nothing
-          ? { code: 'unreadable-file', message: report.failed[0].error }
-          : null,
+      imageIds: outcome.report.imported.map((i) => i.imageId),
+      message: importMessage(outcome),
+      error: importError(outcome),
       cancelled: hooks.isCancelled(),
+      failures: outcome.failures,
     });
   } finally {
     store.close();

@@ -1,4 +1,4 @@
-// The shell of the UI: worklist or viewer, the job panel and the error toasts. Nothing here knows whether it
+// The shell of the UI: worklist or viewer, the jobs tray and the error toasts. Nothing here knows whether it
 // runs in Electron or in a browser: it only sees the RetinaClient.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RetinaClient } from '../../shared/transport.js';
@@ -6,7 +6,9 @@ import type { AppInfo, ImageSummary, JobInfo, ModelSummary } from '../../shared/
 import { AppContext, type AppServices, type Toast } from './appContext.js';
 import { Worklist } from './worklist/Worklist.js';
 import { Viewer } from './viewer/Viewer.js';
-import { JobsPanel } from './worklist/JobsPanel.js';
+import { JobsSummary, JobsTray } from './jobs/JobsTray.js';
+import { digestJobs } from './jobs/jobsDigest.js';
+import { useTrayOpen } from './jobs/useTrayOpen.js';
 import { OpenCache } from './viewer/openCache.js';
 import { ErrorBoundary, readableError } from './errors.js';
 import { ModelsScreen } from './models/ModelsScreen.js';
@@ -62,6 +64,28 @@ export function App({ client }: { client: RetinaClient }) {
     };
   }, [client, notify, report]);
 
+  const digest = useMemo(() => digestJobs(jobs.values()), [jobs]);
+  const [trayOpen, setTrayOpen] = useTrayOpen(jobs, digest);
+  const cancelJob = useCallback(
+    (jobId: string) => void client.invoke('cancelJob', { jobId }).catch(report),
+    [client, report],
+  );
+  const dismissJobs = useCallback(
+    (jobIds: string[]) => {
+      for (const jobId of jobIds) {
+        // Gone from the list once the main side agrees (or no longer knows the job).
+        client.invoke('dismissJob', { jobId }).then(() => {
+          setJobs((prev) => {
+            const next = new Map(prev);
+            next.delete(jobId);
+            return next;
+          });
+        }, report);
+      }
+    },
+    [client, report],
+  );
+
   const services: AppServices = useMemo(
     () => ({ client, notify, report, jobs, imagesVersion: changed, model, openCache }),
     [client, notify, report, jobs, changed, model, openCache],
@@ -74,11 +98,12 @@ export function App({ client }: { client: RetinaClient }) {
           <span className="brand" onClick={() => setOpen(null)}>
             RetinaStudio
           </span>
-          <span className="muted">
+          <span className="muted topbar-where">
             {open ? 'Viewer' : 'Worklist'}
             {info ? ` · ${info.shell === 'electron' ? 'desktop' : 'browser'} · ${info.databasePath}` : ''}
           </span>
           <span className="spacer" />
+          <JobsSummary digest={digest} open={trayOpen} onToggle={() => setTrayOpen(!trayOpen)} />
           {!open && (
             <button
               data-testid="nav-models"
@@ -115,7 +140,15 @@ export function App({ client }: { client: RetinaClient }) {
             )}
           </ErrorBoundary>
         </main>
-        <JobsPanel />
+        {trayOpen && (
+          <JobsTray
+            jobs={jobs.values()}
+            digest={digest}
+            onCancel={cancelJob}
+            onDismiss={dismissJobs}
+            onHide={() => setTrayOpen(false)}
+          />
+        )}
         {about && info && <AboutDialog info={info} onClose={() => setAbout(false)} />}
         <div className="toasts" role="status">
           {toasts.map((t) => (

@@ -2,7 +2,7 @@
 // predictions in worker threads, bad input reported as one readable line with nothing saved, and cancel.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
@@ -12,7 +12,7 @@ import {
   type RequestChannel,
   type ResponseOf,
 } from '../../shared/contract.js';
-import { driveTestImage, tinyModelDir } from '../e2e/model-fixture.js';
+import { datasetsRoot, driveTestImage, tinyModelDir } from '../e2e/model-fixture.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 
@@ -124,5 +124,58 @@ describe('workstation jobs', () => {
     assert.deepEqual(await call('cancelJob', { jobId: first.jobId }), { cancelled: false });
     const jobs = (await call('listJobs', {})).jobs.map((j) => j.jobId);
     assert.ok(jobs.includes(first.jobId) && jobs.includes(second.jobId));
+  });
+
+  test('a mixed upload batch: each bad file reported by the name it was uploaded under, the rest imported', async () => {
+    const sample = await readFile(path.join('resources', 'samples', 'fundus-normal-left-eye-cc0.jpg'));
+    const upload = async (name: string, from: string | Buffer) => ({
+      name,
+      bytes: new Uint8Array(typeof from === 'string' ? await readFile(from) : from),
+    });
+    const files = [
+      await upload('05_test.tif', driveTestImage('05')),
+      await upload('notes.png', Buffer.from('meeting notes, not a picture')),
+      await upload('fundus (copy).jpg', sample.subarray(0, 600)),
+      await upload('06_test.tif', driveTestImage('06')),
+      // An annotation with no photograph beside it: picked by the user, so reported, not silently dropped.
+      await upload(
+        '07_manual1.gif',
+        path.join(datasetsRoot, 'DRIVE', 'test', '1st_manual', '07_manual1.gif'),
+      ),
+    ];
+    const { jobId } = await call('importFiles', { files });
+    const job = await ws.jobs.wait(jobId);
+    assert.equal(job.state, 'done', job.error?.message);
+    assert.equal(job.message, 'Imported 2 of 5; 3 files could not be imported');
+    const reasons = new Map(job.failures?.map((f) => [f.file, f.reason]));
+    assert.deepEqual([...reasons.keys()].sort(), ['07_manual1.gif', 'fundus (copy).jpg', 'notes.png']);
+    for (const [file, reason] of reasons) {
+      assert.ok(reason.length > 0 && !reason.includes('\n'), `not one line: ${reason}`);
+      assert.ok(!reason.includes('retina-upload') && !reason.includes(tmpdir()), `a staged path: ${reason}`);
+      assert.ok(!reason.startsWith(file), `the reason repeats the name: ${reason}`);
+    }
+    assert.match(reasons.get('notes.png') ?? '', /unrecognised image format/);
+    assert.match(reasons.get('fundus (copy).jpg') ?? '', /JPEG/);
+    // listJobs carries the same list, so a reloaded page shows it too.
+    const listed = (await call('listJobs', {})).jobs.find((j) => j.jobId === jobId);
+    assert.deepEqual(listed?.failures, job.failures);
+    const names = (await call('listImages', { offset: 0, limit: 10, sort: 'name' })).items.map(
+      (i) => i.fileName,
+    );
+    assert.deepEqual(names, ['01_test.tif', '02_test.tif', '05_test.tif', '06_test.tif']);
+  });
+
+  test('an upload where every file is bad fails with one line naming them all', async () => {
+    const bad = (name: string) => ({ name, bytes: new Uint8Array(Buffer.from(`not ${name}`)) });
+    const { jobId } = await call('importFiles', { files: [bad('a.png'), bad('b.jpg')] });
+    const job = await ws.jobs.wait(jobId);
+    assert.equal(job.state, 'failed');
+    assert.equal(job.error?.code, 'unreadable-file');
+    assert.equal(job.error?.message, 'none of the 2 files could be imported: a.png, b.jpg');
+    assert.deepEqual(
+      job.failures?.map((f) => f.file),
+      ['a.png', 'b.jpg'],
+    );
+    assert.equal(job.message, 'Imported 0 of 2; 2 files could not be imported');
   });
 });

@@ -24,6 +24,8 @@ export interface MaskCanvasProps {
   opacity: number;
   spaceHeld: boolean;
   onCursor: (p: { x: number; y: number; value: number } | null) => void;
+  /** A Fill tool click at an image pixel (the viewer puts it through the fill guard). */
+  onFill: (at: Point, value: 0 | 1) => void;
 }
 
 type Gesture =
@@ -142,7 +144,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
       doc.stroke(p, p, radius, value);
       gesture.current = { kind: 'stroke', last: p, value };
     } else if (tool === 'fill') {
-      doc.fill({ x: Math.floor(p.x), y: Math.floor(p.y) }, alt ? 0 : 1);
+      props.onFill({ x: Math.floor(p.x), y: Math.floor(p.y) }, alt ? 0 : 1);
     } else if (tool === 'lasso') {
       gesture.current = { kind: 'lasso', points: [p], value: alt ? 0 : 1 };
     }

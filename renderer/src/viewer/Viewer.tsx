@@ -13,6 +13,7 @@ import { ThresholdControl } from './ThresholdControl.js';
 import { ToolBar } from './ToolBar.js';
 import { useAutosave } from './useAutosave.js';
 import { useDisplayImage } from './useDisplayImage.js';
+import { useFillGuard } from './useFillGuard.js';
 import { useFittedView } from './useFittedView.js';
 import { useListNavigation } from './useListNavigation.js';
 import { useOverlay } from './useOverlay.js';
@@ -62,6 +63,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   });
   const spaceHeld = useViewerKeys(run);
   const { cursorRef, onCursor } = useCursorReadout();
+  const fillGuard = useFillGuard(doc);
 
   return (
     <div className="viewer" data-testid="viewer">
@@ -85,6 +87,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             opacity={overlay.opacity}
             spaceHeld={spaceHeld}
             onCursor={onCursor}
+            onFill={fillGuard.fill}
           />
         ) : (
           <div className="loading">Loading…</div>
@@ -114,6 +117,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         <DisplayControls filter={filter} setFilter={setFilter} />
       </ViewerPanel>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
+      {fillGuard.dialog}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 // Predict for this one image: starts the job, follows it through the shared job list, and reloads the masks
-// when it is done (a failed or cancelled job is reported by the jobs panel).
+// when it is done (a failed or cancelled job is reported by the jobs tray).
 import { useCallback, useEffect, useState } from 'react';
 import type { JobInfo } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';

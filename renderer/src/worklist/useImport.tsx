@@ -33,7 +33,8 @@ export function useImport() {
       else if (kind === 'folder')
         await client.invoke('importFolder', { path: paths[0], recursive: true, pairMasks: true });
       else await client.invoke('importDataset', { path: paths[0], kind: 'auto' });
-      notify('Import started', 'info');
+      // Says only what is known now; how the import went is told by the jobs tray.
+      notify('Importing: progress and results under Jobs', 'info');
     } catch (err) {
       report(err);
     }
@@ -46,7 +47,7 @@ export function useImport() {
         [...list].map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })),
       );
       await client.invoke('importFiles', { files });
-      notify(`Importing ${files.length} file(s)`, 'info');
+      notify(`Importing ${files.length} file(s): progress and results under Jobs`, 'info');
     } catch (err) {
       report(err);
     }

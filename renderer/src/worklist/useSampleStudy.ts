@@ -18,7 +18,7 @@ export function useSampleStudy(onOpen: (imageId: string, list: ImageSummary[]) =
   useEffect(() => {
     if (!pending || !finished) return;
     setPending(null);
-    if (job && job.state !== 'done') return; // the jobs panel says why
+    if (job && job.state !== 'done') return; // the jobs tray says why
     client
       .invoke('getImageInfo', { imageId: pending.imageId })
       .then((summary) => onOpen(summary.id, [summary]), report);

@@ -1,0 +1,119 @@
+// The jobs tray: a one-line summary in the top bar ("Jobs: 2 running, 1 failed") that opens a column docked
+// beside the content. The column takes its own room in the layout, so it narrows the worklist or viewer instead
+// of covering their tools or the image. Finished jobs can be dismissed; each file an import could not take is listed with why.
+import type { JobInfo } from '../../../shared/contract.js';
+import { isActive, needsAttention, newestFirst, type JobsDigest } from './jobsDigest.js';
+import './jobsTray.css';
+
+const TRAY_ID = 'jobs-tray';
+
+export function JobsSummary(props: { digest: JobsDigest; open: boolean; onToggle: () => void }) {
+  const { digest, open, onToggle } = props;
+  if (!digest.text) return null;
+  const tone = digest.attention > 0 ? 'attention' : digest.active > 0 ? 'active' : '';
+  return (
+    <button
+      className={`jobs-summary ${tone}`}
+      data-testid="jobs-summary"
+      aria-expanded={open}
+      aria-controls={TRAY_ID}
+      title={open ? 'Hide the jobs' : 'Show the jobs'}
+      onClick={onToggle}
+    >
+      Jobs: {digest.text} <span aria-hidden="true">{open ? '▴' : '▾'}</span>
+    </button>
+  );
+}
+
+export interface JobsTrayProps {
+  jobs: Iterable<JobInfo>;
+  digest: JobsDigest;
+  onCancel: (jobId: string) => void;
+  onDismiss: (jobIds: string[]) => void;
+  onHide: () => void;
+}
+
+export function JobsTray({ jobs, digest, onCancel, onDismiss, onHide }: JobsTrayProps) {
+  const list = newestFirst(jobs);
+  return (
+    <section className="jobs-tray" id={TRAY_ID} data-testid="jobs-tray" aria-label="Jobs">
+      <div className="jobs-tray-head">
+        <strong>Jobs</strong>
+        <span className="muted">{digest.text || 'none'}</span>
+        <span className="spacer" />
+        {digest.clearable.length > 0 && (
+          <button data-testid="jobs-dismiss-finished" onClick={() => onDismiss(digest.clearable)}>
+            Dismiss finished
+          </button>
+        )}
+        <button onClick={onHide} aria-label="Hide the jobs">
+          Hide
+        </button>
+      </div>
+      <ul className="jobs-list">
+        {list.map((j) => (
+          <JobRow key={j.jobId} job={j} onCancel={onCancel} onDismiss={onDismiss} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+const KIND_LABEL: Record<JobInfo['kind'], string> = { import: 'Import', predict: 'Predict' };
+
+function JobRow({
+  job: j,
+  onCancel,
+  onDismiss,
+}: {
+  job: JobInfo;
+  onCancel: (jobId: string) => void;
+  onDismiss: (jobIds: string[]) => void;
+}) {
+  const active = isActive(j);
+  const failures = j.failures ?? [];
+  const label = KIND_LABEL[j.kind];
+  const state = j.state === 'done' && needsAttention(j) ? 'done with errors' : j.state;
+  return (
+    <li
+      className={`job ${j.state}${needsAttention(j) ? ' attention' : ''}`}
+      data-testid={`job-${j.kind}`}
+      data-state={j.state}
+      data-job-id={j.jobId}
+    >
+      <div className="job-line">
+        <span className="job-title">
+          {label} · {state}
+          {j.total > 0 ? ` · ${j.done}/${j.total}` : ''}
+        </span>
+        {active ? (
+          <button onClick={() => onCancel(j.jobId)} aria-label={`Cancel the ${label.toLowerCase()} job`}>
+            Cancel
+          </button>
+        ) : (
+          <button
+            onClick={() => onDismiss([j.jobId])}
+            aria-label={`Dismiss the ${label.toLowerCase()} job`}
+            data-testid="job-dismiss"
+          >
+            Dismiss
+          </button>
+        )}
+      </div>
+      {active && <progress max={Math.max(1, j.total)} value={j.done} aria-label={`${label} progress`} />}
+      <span className="job-msg" data-testid="job-message">
+        {/* A failed import's files are listed below; its summary line says how many. */}
+        {j.state === 'failed' && j.error && failures.length === 0 ? j.error.message : (j.message ?? '')}
+      </span>
+      {failures.length > 0 && (
+        <ul className="job-failures" aria-label="Files that could not be imported" data-testid="job-failures">
+          {failures.map((f, i) => (
+            <li key={i} title={`${f.file}: ${f.reason}`}>
+              <span className="job-file">{f.file}</span>: {f.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}

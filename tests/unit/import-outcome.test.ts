@@ -1,0 +1,77 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { ImportNames, importError, importMessage, importOutcome } from '../../main/jobs/import-outcome.js';
+import type { ImportReport } from '../../main/store/index.js';
+
+const staged = '/tmp/retina-upload-x1';
+const report = (over: Partial<ImportReport>): ImportReport => ({
+  imported: [],
+  duplicates: [],
+  failed: [],
+  skipped: [],
+  datasets: [],
+  ...over,
+});
+
+describe('import outcome', () => {
+  test('uploads are named as uploaded: staged paths never reach the reason, the file prefix is dropped', () => {
+    const names = new ImportNames(
+      new Map([
+        [`${staged}/scan_1_.png`, 'scan (1).png'],
+        [`${staged}/1/scan_1_.png`, 'scan (1).png'],
+        [`${staged}/scan_1__mask.png`, 'scan (1)_mask.png'],
+      ]),
+    );
+    const r = report({
+      failed: [
+        { source: `${staged}/1/scan_1_.png`, error: `${staged}/1/scan_1_.png: PNG corrupt (bad CRC)\nstack` },
+        {
+          source: `${staged}/scan_1_.png`,
+          error: `${staged}/scan_1__mask.png: mask is 10x10 but its image is 20x20`,
+        },
+      ],
+      skipped: [
+        { source: `${staged}/notes_manual1.gif`, reason: 'an annotation with no photograph beside it' },
+        { source: '/data/DRIVE/2nd_manual/01_manual2.gif', reason: 'second observer' },
+      ],
+    });
+    const outcome = importOutcome(
+      r,
+      names,
+      new Set([`${staged}/scan_1_.png`, `${staged}/notes_manual1.gif`]),
+    );
+    assert.deepEqual(outcome.failures, [
+      { file: 'scan (1).png', reason: 'PNG corrupt (bad CRC)' },
+      { file: 'scan (1).png', reason: 'scan (1)_mask.png: mask is 10x10 but its image is 20x20' },
+      { file: 'notes_manual1.gif', reason: 'an annotation with no photograph beside it' },
+    ]);
+    assert.equal(outcome.otherSkipped, 1);
+    assert.equal(
+      importMessage(outcome),
+      'Imported 0 of 3; 3 files could not be imported; 1 other file not imported as images',
+    );
+    assert.equal(
+      importError(outcome)?.message,
+      'none of the 3 files could be imported: scan (1).png, scan (1).png, notes_manual1.gif',
+    );
+  });
+
+  test('a folder names files inside it by their relative path; duplicates are no failure', () => {
+    const names = new ImportNames(new Map(), '/data/clinic');
+    const r = report({
+      imported: [{ imageId: 1, source: '/data/clinic/a.png', maskVersionId: null }],
+      duplicates: [{ source: '/data/clinic/b.png', existingImageId: 7 }],
+      failed: [
+        { source: '/data/clinic/2024/c.jpg', error: '/data/clinic/2024/c.jpg: JPEG corrupt or truncated' },
+      ],
+    });
+    const outcome = importOutcome(r, names, new Set());
+    assert.deepEqual(outcome.failures, [{ file: '2024/c.jpg', reason: 'JPEG corrupt or truncated' }]);
+    assert.equal(
+      importMessage(outcome),
+      'Imported 1 of 3, 1 already in the database; 1 file could not be imported',
+    );
+    assert.equal(importError(outcome), null);
+    assert.equal(importMessage(importOutcome(report({}), names, new Set())), 'Imported 0 images');
+  });
+});
