@@ -109,4 +109,11 @@ export { decodeCocoRle, encodeCocoRle, type CocoRle } from './rle.js';
 export { backupStore, type BackupResult } from './backup.js';
 export { checkStore, type CheckReport } from './check.js';
 export { getClinical, getClinicalMany, type ClinicalRecord } from './clinical.js';
-export { maskVersionNumber, reviewOf, type ReviewRecord } from './review.js';
+export {
+  latestIds,
+  maskVersionNumber,
+  reviewOf,
+  reviewStatus,
+  type LatestIds,
+  type ReviewRecord,
+} from './review.js';

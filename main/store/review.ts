@@ -1,6 +1,10 @@
 // Review state: what an image's newest person-made version says. An approval stands until someone edits or
 // reopens the mask; the draft that follows makes the image a draft again ("approved, then edited") until it is
 // re-approved. Predictions never change the state of a reviewed image.
+//
+// The rule lives here once, in two forms that must agree: `reviewStatus` over the newest version id of each kind
+// (what one image's record and a listed row use), and `reviewStatusFilterSql` (what the listing filters and
+// counts by, so a page, its filter and its total never disagree).
 import type { Store } from './database.js';
 import type { MaskStatus } from './images.js';
 import type { MaskVersion } from './masks.js';
@@ -13,6 +17,47 @@ export interface ReviewRecord {
   approval: { versionId: number; by: string; at: string; version: number } | null;
 }
 
+/** The newest version id of each kind of an image (null: it has none of that kind). */
+export interface LatestIds {
+  prediction: number | null;
+  draft: number | null;
+  approved: number | null;
+}
+
+/** The review rule: the newer of the latest draft and the latest approval decides; else a prediction; else none. */
+export function reviewStatus(latest: LatestIds): { status: MaskStatus; reopened: boolean } {
+  const { prediction, draft, approved } = latest;
+  if (approved !== null && (draft === null || approved > draft))
+    return { status: 'approved', reopened: false };
+  if (draft !== null) return { status: 'draft', reopened: approved !== null };
+  return { status: prediction !== null ? 'prediction' : 'none', reopened: false };
+}
+
+/** SQL for the newest version id of one kind of the image `imageId` (one seek on the (image_id, kind, id) index). */
+export function latestIdSql(kind: 'prediction' | 'draft' | 'approved', imageId: string): string {
+  return `(SELECT MAX(m.id) FROM mask_versions m WHERE m.image_id = ${imageId} AND m.kind = '${kind}')`;
+}
+
+/** SQL condition: the image `imageId` has review status `status` by the rule above (index seeks only). */
+export function reviewStatusFilterSql(status: MaskStatus, imageId: string): string {
+  const draft = latestIdSql('draft', imageId);
+  const approved = latestIdSql('approved', imageId);
+  const has = (kind?: 'draft' | 'approved'): string =>
+    `EXISTS (SELECT 1 FROM mask_versions m WHERE m.image_id = ${imageId}${kind ? ` AND m.kind = '${kind}'` : ''})`;
+  // Each test starts with the one seek that rules most images out; AND stops there when it fails.
+  switch (status) {
+    case 'none':
+      return `NOT ${has()}`;
+    case 'prediction':
+      return `${has()} AND NOT ${has('draft')} AND NOT ${has('approved')}`;
+    case 'draft':
+      // NULL compares as unknown: COALESCE keeps "a draft and never approved" in.
+      return `${has('draft')} AND ${draft} > COALESCE(${approved}, 0)`;
+    case 'approved':
+      return `${has('approved')} AND ${approved} > COALESCE(${draft}, 0)`;
+  }
+}
+
 /** Per-image version number: the version's rank among its image's versions, all kinds, oldest first (1-based). */
 export function maskVersionNumber(store: Store, version: Pick<MaskVersion, 'id' | 'imageId'>): number {
   return store.db
@@ -21,41 +66,35 @@ export function maskVersionNumber(store: Store, version: Pick<MaskVersion, 'id' 
     .get(version.imageId, version.id) as number;
 }
 
-interface LatestRow {
-  id: number;
-  kind: 'draft' | 'approved';
+/** The newest version id of each kind of one image. */
+export function latestIds(store: Store, imageId: number): LatestIds {
+  const row = store.db
+    .prepare(
+      `SELECT ${latestIdSql('prediction', '@image')} AS prediction, ${latestIdSql('draft', '@image')} AS draft,
+         ${latestIdSql('approved', '@image')} AS approved`,
+    )
+    .get({ image: imageId }) as LatestIds;
+  return { prediction: row.prediction, draft: row.draft, approved: row.approved };
 }
 
-export function reviewOf(store: Store, imageId: number): ReviewRecord {
-  const human = store.db
-    .prepare(
-      `SELECT id, kind FROM mask_versions WHERE image_id = ? AND kind IN ('draft', 'approved')
-       ORDER BY id DESC LIMIT 1`,
-    )
-    .get(imageId) as LatestRow | undefined;
-  const approvedRow = store.db
-    .prepare(
-      `SELECT id, author, created_at FROM mask_versions WHERE image_id = ? AND kind = 'approved'
-       ORDER BY id DESC LIMIT 1`,
-    )
-    .get(imageId) as { id: number; author: string; created_at: string } | undefined;
-  const approval = approvedRow
-    ? {
-        versionId: approvedRow.id,
-        by: approvedRow.author,
-        at: approvedRow.created_at,
-        version: maskVersionNumber(store, { id: approvedRow.id, imageId }),
-      }
-    : null;
-  if (human) {
-    return {
-      status: human.kind,
-      reopened: human.kind === 'draft' && approval !== null,
-      approval,
+/** The review record of an image whose newest version ids are already known (a listed row), or looked up. */
+export function reviewOf(
+  store: Store,
+  imageId: number,
+  latest: LatestIds = latestIds(store, imageId),
+): ReviewRecord {
+  const { status, reopened } = reviewStatus(latest);
+  let approval: ReviewRecord['approval'] = null;
+  if (latest.approved !== null) {
+    const row = store.db
+      .prepare('SELECT author, created_at FROM mask_versions WHERE id = ?')
+      .get(latest.approved) as { author: string; created_at: string };
+    approval = {
+      versionId: latest.approved,
+      by: row.author,
+      at: row.created_at,
+      version: maskVersionNumber(store, { id: latest.approved, imageId }),
     };
   }
-  const predicted = store.db
-    .prepare(`SELECT 1 FROM mask_versions WHERE image_id = ? AND kind = 'prediction' LIMIT 1`)
-    .get(imageId);
-  return { status: predicted ? 'prediction' : 'none', reopened: false, approval };
+  return { status, reopened, approval };
 }
