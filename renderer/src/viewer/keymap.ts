@@ -114,6 +114,20 @@ export const BINDINGS: Binding[] = [
   },
 ];
 
+/** Actions that change the mask or pick an editing tool: none of them works on an approved (read-only) image. */
+export const EDITING_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  'brush',
+  'eraser',
+  'fill',
+  'lasso',
+  'smaller',
+  'bigger',
+  'undo',
+  'redo',
+  'islands',
+  'holes',
+]);
+
 export function actionFor(e: KeyInput): Action | null {
   return BINDINGS.find((b) => b.match(e))?.action ?? null;
 }

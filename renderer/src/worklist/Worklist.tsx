@@ -13,6 +13,7 @@ import { groupImages, hasPatients } from './grouping.js';
 import { useApp } from '../appContext.js';
 import { PathDialog } from './PathDialog.js';
 import { Thumbnail } from './Thumbnail.js';
+import { StatusBadge } from './StatusBadge.js';
 import { useSampleStudy } from './useSampleStudy.js';
 
 const PAGE = 100;
@@ -271,9 +272,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
                 {im.width}×{im.height}
               </span>
               <span>{im.laterality ?? '–'}</span>
-              <span className={`status ${im.status}`} data-testid="image-status">
-                {im.status}
-              </span>
+              <StatusBadge image={im} />
               <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
             </div>
           </Fragment>
