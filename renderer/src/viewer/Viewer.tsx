@@ -136,7 +136,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         onClose={onClose}
       >
         <OverlayControls overlay={overlay} hasPrediction={!!doc?.hasPrediction} />
-        <ThresholdControl doc={doc} threshold={threshold} setThreshold={setThreshold} />
+        <ThresholdControl
+          doc={doc}
+          prediction={viewerDoc.prediction}
+          threshold={threshold}
+          setThreshold={setThreshold}
+        />
         <DisplayControls filter={filter} setFilter={setFilter} />
       </ViewerPanel>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

@@ -21,6 +21,8 @@ export interface ViewerDocument {
   /** The threshold slider: starts at the document's own, then follows the user. */
   threshold: number;
   setThreshold: (t: number) => void;
+  /** The prediction shown: its per-image version number and model (null without one). */
+  prediction: PredictionInfo | null;
   /** Where the image's review stands (null until the masks arrived). */
   review: ReviewState | null;
   /** After a save, an approval or a reopen: the state main answered with (locks or unlocks the document). */
@@ -30,6 +32,14 @@ export interface ViewerDocument {
   /** Fresh masks after a prediction finished: the new prediction goes into the open document (undo kept). */
   refreshPrediction: () => Promise<void>;
 }
+
+export interface PredictionInfo {
+  version: number;
+  modelName: string | null;
+}
+
+const predictionInfo = (m: MasksResponse): PredictionInfo | null =>
+  m.prediction ? { version: m.prediction.version, modelName: m.prediction.modelName } : null;
 
 function predictionInput(p: PredictionPayload): PredictionInput {
   return {
@@ -61,12 +71,14 @@ export function useViewerDocument(imageId: string): ViewerDocument {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [threshold, setThreshold] = useState(0.5);
   const [review, setReviewState] = useState<ReviewState | null>(null);
+  const [prediction, setPrediction] = useState<PredictionInfo | null>(null);
 
   const adopt = useCallback((m: MasksResponse) => {
     const d = buildDocument(m);
     setThreshold(d.threshold);
     setDoc(d);
     setReviewState(m.review);
+    setPrediction(predictionInfo(m));
     return d;
   }, []);
 
@@ -96,6 +108,7 @@ export function useViewerDocument(imageId: string): ViewerDocument {
     }
     doc.replacePrediction(predictionInput(m.prediction));
     setThreshold(doc.threshold);
+    setPrediction(predictionInfo(m));
     setReview(m.review);
   }, [adopt, client, doc, imageId, setReview]);
 
@@ -128,6 +141,7 @@ export function useViewerDocument(imageId: string): ViewerDocument {
     loadError,
     threshold,
     setThreshold,
+    prediction,
     review,
     setReview,
     reloadMasks,
