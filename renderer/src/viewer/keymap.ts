@@ -99,7 +99,12 @@ export const BINDINGS: Binding[] = [
     match: (e) => plain(e) && (e.key === 'ArrowLeft' || e.key === 'ArrowUp'),
   },
   { action: 'predict', keys: 'P', label: 'Predict with the active model', match: key('p') },
-  { action: 'approve', keys: 'A', label: 'Approve the mask', match: key('a') },
+  {
+    action: 'approve',
+    keys: 'A',
+    label: 'Approve the mask and open the next image that needs work',
+    match: key('a'),
+  },
   {
     action: 'help',
     keys: 'H / ?',

@@ -25,7 +25,7 @@ export interface PredictionInput {
 export interface DocumentOptions {
   width: number;
   height: number;
-  /** The saved mask to start from (draft, else approved); null starts from the prediction (or empty). */
+  /** The saved mask to start from (the newest person-made version); null starts from the prediction (or empty). */
   saved: { data: Uint8Array; versionId: string } | null;
   prediction: PredictionInput | null;
 }
