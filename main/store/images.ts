@@ -3,10 +3,10 @@ import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { NotFoundError, StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
-import { latestIdSql, reviewStatus, reviewStatusFilterSql } from './review.js';
+import { latestIdSql, reviewStatus, reviewStatusFilterSql, type MaskStatus } from './review.js';
 
+export type { MaskStatus } from './review.js';
 export type Laterality = 'OD' | 'OS';
-export type MaskStatus = 'none' | 'prediction' | 'draft' | 'approved';
 
 export interface ImageRecord {
   id: number;

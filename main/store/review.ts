@@ -5,9 +5,11 @@
 // The rule lives here once, in two forms that must agree: `reviewStatus` over the newest version id of each kind
 // (what one image's record and a listed row use), and `reviewStatusFilterSql` (what the listing filters and
 // counts by, so a page, its filter and its total never disagree).
+// Imports nothing from the other store modules (images and masks use it), so no import goes in a circle.
 import type { Store } from './database.js';
-import type { MaskStatus } from './images.js';
-import type { MaskVersion } from './masks.js';
+
+/** An image's review status in the store's words: no mask, a prediction only, a draft, or approved. */
+export type MaskStatus = 'none' | 'prediction' | 'draft' | 'approved';
 
 export interface ReviewRecord {
   status: MaskStatus;
@@ -59,7 +61,7 @@ export function reviewStatusFilterSql(status: MaskStatus, imageId: string): stri
 }
 
 /** Per-image version number: the version's rank among its image's versions, all kinds, oldest first (1-based). */
-export function maskVersionNumber(store: Store, version: Pick<MaskVersion, 'id' | 'imageId'>): number {
+export function maskVersionNumber(store: Store, version: { id: number; imageId: number }): number {
   return store.db
     .prepare('SELECT COUNT(*) FROM mask_versions WHERE image_id = ? AND id <= ?')
     .pluck()
