@@ -89,6 +89,8 @@ export function useAutosave(
     saveTimer.current = null;
     try {
       await saving.current;
+      // What is approved is the snapshot below: no stroke slips in while the approval is on its way.
+      d.locked = true;
       const approving = client.invoke('approveMask', {
         imageId,
         width: d.width,
@@ -102,6 +104,7 @@ export function useAutosave(
       onReviewRef.current(r.review);
       return r;
     } catch (err) {
+      d.locked = false;
       report(err);
       return null;
     }
