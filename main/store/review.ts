@@ -40,23 +40,26 @@ export function latestIdSql(kind: 'prediction' | 'draft' | 'approved', imageId: 
   return `(SELECT MAX(m.id) FROM mask_versions m WHERE m.image_id = ${imageId} AND m.kind = '${kind}')`;
 }
 
-/** SQL condition: the image `imageId` has review status `status` by the rule above (index seeks only). */
+/**
+ * SQL condition: the image `imageId` has review status `status` by the rule above. "The latest approval is newer
+ * than the latest draft" is written as "some approval has no newer draft": an image without approvals is ruled
+ * out by one seek on the (image_id, kind, id) index, so a filtered count costs what an EXISTS does.
+ */
 export function reviewStatusFilterSql(status: MaskStatus, imageId: string): string {
-  const draft = latestIdSql('draft', imageId);
-  const approved = latestIdSql('approved', imageId);
-  const has = (kind?: 'draft' | 'approved'): string =>
+  const has = (kind?: 'prediction' | 'draft' | 'approved'): string =>
     `EXISTS (SELECT 1 FROM mask_versions m WHERE m.image_id = ${imageId}${kind ? ` AND m.kind = '${kind}'` : ''})`;
-  // Each test starts with the one seek that rules most images out; AND stops there when it fails.
+  const noNewer = (kind: 'draft' | 'approved', other: 'draft' | 'approved'): string =>
+    `EXISTS (SELECT 1 FROM mask_versions m WHERE m.image_id = ${imageId} AND m.kind = '${kind}' AND NOT EXISTS
+       (SELECT 1 FROM mask_versions o WHERE o.image_id = ${imageId} AND o.kind = '${other}' AND o.id > m.id))`;
   switch (status) {
     case 'none':
       return `NOT ${has()}`;
     case 'prediction':
-      return `${has()} AND NOT ${has('draft')} AND NOT ${has('approved')}`;
+      return `${has('prediction')} AND NOT ${has('draft')} AND NOT ${has('approved')}`;
     case 'draft':
-      // NULL compares as unknown: COALESCE keeps "a draft and never approved" in.
-      return `${has('draft')} AND ${draft} > COALESCE(${approved}, 0)`;
+      return noNewer('draft', 'approved');
     case 'approved':
-      return `${has('approved')} AND ${approved} > COALESCE(${draft}, 0)`;
+      return noNewer('approved', 'draft');
   }
 }
 
