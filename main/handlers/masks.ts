@@ -88,6 +88,8 @@ export async function saveMask(
     author,
     mask: { width: req.width, height: req.height, data: req.mask },
     parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
+    // A draft never lands on an approved image: editing it starts with an explicit reopen.
+    refuseIfApproved: kind === 'draft',
   });
   return savedVersion(store, saved);
 }

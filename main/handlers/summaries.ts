@@ -4,10 +4,11 @@ import type { ImageStatus, ImageSummary, ReviewState, StatusCounts } from '../..
 import {
   getClinical,
   getMaskVersion,
+  latestIds,
   reviewOf,
-  latestMasks,
   type ImageListItem,
   type ImageRecord,
+  type LatestIds,
   type MaskStatus,
   type Store,
 } from '../store/index.js';
@@ -39,9 +40,9 @@ export function emptyCounts(): StatusCounts {
 }
 
 /** Latest change: the newest of the latest mask versions, else the import. */
-function updatedAt(store: Store, image: ImageRecord, latestIds: (number | null)[]): string {
+function updatedAt(store: Store, image: ImageRecord, latest: LatestIds): string {
   let newest = image.importedAt;
-  const top = Math.max(0, ...latestIds.map((id) => id ?? 0));
+  const top = Math.max(latest.prediction ?? 0, latest.draft ?? 0, latest.approved ?? 0);
   if (top > 0) {
     const created = getMaskVersion(store, top).createdAt;
     if (created > newest) newest = created;
@@ -67,9 +68,9 @@ function clinicalOf(
   };
 }
 
-/** The contract's review state of an image. */
-export function reviewState(store: Store, imageId: number): ReviewState {
-  const r = reviewOf(store, imageId);
+/** The contract's review state of an image (from its newest version ids when the caller has them). */
+export function reviewState(store: Store, imageId: number, latest?: LatestIds): ReviewState {
+  const r = reviewOf(store, imageId, latest);
   return {
     status: imageStatus(r.status),
     reopened: r.reopened,
@@ -77,8 +78,8 @@ export function reviewState(store: Store, imageId: number): ReviewState {
   };
 }
 
-function summary(store: Store, image: ImageRecord, latestIds: (number | null)[]): ImageSummary {
-  const review = reviewState(store, image.id);
+function summary(store: Store, image: ImageRecord, latest: LatestIds): ImageSummary {
+  const review = reviewState(store, image.id, latest);
   return {
     id: toId(image.id),
     ...clinicalOf(store, image),
@@ -87,7 +88,7 @@ function summary(store: Store, image: ImageRecord, latestIds: (number | null)[])
     height: image.height,
     laterality: image.laterality,
     status: review.status,
-    updatedAt: updatedAt(store, image, latestIds),
+    updatedAt: updatedAt(store, image, latest),
     reopened: review.reopened,
     approvedBy: review.approval?.by ?? null,
     approvedAt: review.approval?.at ?? null,
@@ -95,10 +96,14 @@ function summary(store: Store, image: ImageRecord, latestIds: (number | null)[])
 }
 
 export function summaryFromListItem(store: Store, item: ImageListItem): ImageSummary {
-  return summary(store, item, [item.latestPredictionId, item.latestDraftId, item.latestApprovedId]);
+  // The row's own newest ids: its status and its summary's come from the same reading.
+  return summary(store, item, {
+    prediction: item.latestPredictionId,
+    draft: item.latestDraftId,
+    approved: item.latestApprovedId,
+  });
 }
 
 export function summaryFromRecord(store: Store, image: ImageRecord): ImageSummary {
-  const m = latestMasks(store, image.id);
-  return summary(store, image, [m.prediction?.id ?? null, m.draft?.id ?? null, m.approved?.id ?? null]);
+  return summary(store, image, latestIds(store, image.id));
 }

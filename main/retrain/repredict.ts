@@ -3,7 +3,7 @@
 import { listImages, type MaskStatus, type Store } from '../store/index.js';
 import { runPredictJob, type JobHooks } from '../jobs/index.js';
 
-/** Images whose most advanced mask is none or a prediction, in import order. */
+/** Images with no person-made version (review status none or prediction), in import order. */
 export function draftFreeImages(store: Store): number[] {
   const ids: number[] = [];
   for (const maskStatus of ['none', 'prediction'] as MaskStatus[]) {

@@ -3,9 +3,10 @@ import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { NotFoundError, StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
+import { latestIdSql, reviewStatus, reviewStatusFilterSql, type MaskStatus } from './review.js';
 
+export type { MaskStatus } from './review.js';
 export type Laterality = 'OD' | 'OS';
-export type MaskStatus = 'none' | 'prediction' | 'draft' | 'approved';
 
 export interface ImageRecord {
   id: number;
@@ -38,8 +39,10 @@ export interface ImageListItem extends ImageRecord {
   latestPredictionId: number | null;
   latestDraftId: number | null;
   latestApprovedId: number | null;
-  /** The most advanced kind of mask the image has. */
+  /** The review status (see review.ts): the newer of the latest draft and approval, else prediction, else none. */
   maskStatus: MaskStatus;
+  /** Approved once, edited or reopened since: a draft until re-approved. */
+  reopened: boolean;
 }
 
 export interface NewImage {
@@ -183,7 +186,7 @@ export interface ListImagesQuery {
   studyId?: number;
   dataset?: string;
   split?: 'train' | 'test';
-  /** Only images whose most advanced mask is this kind ('none': no mask at all). */
+  /** Only images with this review status (review.ts; 'none': no mask at all). */
   maskStatus?: MaskStatus;
   /** Substring of the file name, the patient's pseudonym or the patient's name. */
   search?: string;
@@ -196,9 +199,6 @@ export interface ImagePage {
   /** Number of images matching the filter (all pages). */
   total: number;
 }
-
-const LATEST = (kind: string): string =>
-  `(SELECT MAX(m.id) FROM mask_versions m WHERE m.image_id = i.id AND m.kind = '${kind}')`;
 
 /** Keyset-paginated listing in import order: cost per page does not grow with the table. */
 export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
@@ -230,17 +230,7 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     );
     params.push(like, like, like);
   }
-  if (q.maskStatus !== undefined) {
-    const has = (k: string): string =>
-      `EXISTS (SELECT 1 FROM mask_versions m WHERE m.image_id = i.id AND m.kind = '${k}')`;
-    const order = ['approved', 'draft', 'prediction'];
-    if (q.maskStatus === 'none')
-      where.push(`NOT ${has('approved')} AND NOT ${has('draft')} AND NOT ${has('prediction')}`);
-    else {
-      where.push(has(q.maskStatus));
-      for (const k of order.slice(0, order.indexOf(q.maskStatus))) where.push(`NOT ${has(k)}`);
-    }
-  }
+  if (q.maskStatus !== undefined) where.push(reviewStatusFilterSql(q.maskStatus, 'i.id'));
   const filter = where.length ? where.join(' AND ') : '1';
   const from =
     'FROM images i LEFT JOIN studies s ON s.id = i.study_id LEFT JOIN patients p ON p.id = s.patient_id';
@@ -251,21 +241,25 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
   if (!Number.isInteger(after) || after < 0) throw new StoreError(`invalid page cursor '${q.cursor}'`);
   const rows = store.db
     .prepare(
-      `SELECT i.*, p.pseudonym, s.study_date, ${LATEST('prediction')} AS pred_id, ${LATEST('draft')} AS draft_id,
-         ${LATEST('approved')} AS approved_id
+      `SELECT i.*, p.pseudonym, s.study_date, ${latestIdSql('prediction', 'i.id')} AS pred_id,
+         ${latestIdSql('draft', 'i.id')} AS draft_id, ${latestIdSql('approved', 'i.id')} AS approved_id
        ${from} WHERE ${filter} AND i.id > ? ORDER BY i.id LIMIT ?`,
     )
     .all(...params, after, limit + 1) as ListRow[];
   const more = rows.length > limit;
-  const items = rows.slice(0, limit).map((r): ImageListItem => ({
-    ...toImage(r),
-    patientPseudonym: r.pseudonym,
-    studyDate: r.study_date,
-    latestPredictionId: r.pred_id,
-    latestDraftId: r.draft_id,
-    latestApprovedId: r.approved_id,
-    maskStatus: r.approved_id ? 'approved' : r.draft_id ? 'draft' : r.pred_id ? 'prediction' : 'none',
-  }));
+  const items = rows.slice(0, limit).map((r): ImageListItem => {
+    const review = reviewStatus({ prediction: r.pred_id, draft: r.draft_id, approved: r.approved_id });
+    return {
+      ...toImage(r),
+      patientPseudonym: r.pseudonym,
+      studyDate: r.study_date,
+      latestPredictionId: r.pred_id,
+      latestDraftId: r.draft_id,
+      latestApprovedId: r.approved_id,
+      maskStatus: review.status,
+      reopened: review.reopened,
+    };
+  });
   return { items, nextCursor: more ? String(items[items.length - 1].id) : null, total };
 }
 

@@ -125,4 +125,11 @@ export {
   type ClinicalChanges,
   type ClinicalRecord,
 } from './clinical.js';
-export { maskVersionNumber, reviewOf, type ReviewRecord } from './review.js';
+export {
+  latestIds,
+  maskVersionNumber,
+  reviewOf,
+  reviewStatus,
+  type LatestIds,
+  type ReviewRecord,
+} from './review.js';

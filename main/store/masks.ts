@@ -44,6 +44,11 @@ export interface SaveMaskInput {
   /** Predictions: per-pixel probability in [0,1] (Float32Array) or 0..255 (Uint8Array), at the image's size. */
   probability?: Float32Array | Uint8Array | null;
   threshold?: number | null;
+  /**
+   * Drafts from an editor: refuse (ConstraintError) while the image is approved, so an approval changes only after
+   * an explicit reopen (reopenApprovedMask).
+   */
+  refuseIfApproved?: boolean;
 }
 
 interface MaskRow {
@@ -224,6 +229,14 @@ function checkLinks(
     throw new ConstraintError('a prediction needs the model that made it');
 }
 
+function refuseApproved(store: Store, input: SaveMaskInput, image: { id: number; fileName: string }): void {
+  if (input.refuseIfApproved && reviewOf(store, image.id).status === 'approved') {
+    throw new ConstraintError(
+      `${image.fileName} is approved: reopen it for editing before changing its mask`,
+    );
+  }
+}
+
 /**
  * Saves a new mask version: the PNG blob is written first, then the row and its audit entry in one transaction.
  * A mask whose size differs from the image's throws MaskSizeError and changes nothing.
@@ -239,12 +252,15 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const parentId = input.parentId ?? null;
   const modelId = input.modelId ?? null;
   checkLinks(store, image.id, input.kind, parentId, modelId);
+  // Checked before the blobs are written (nothing to leave behind) and again inside the write (a racing approval).
+  refuseApproved(store, input, image);
   const pngHash = await putBlob(store, encodeMaskPng(mask));
   const probHash = input.probability
     ? await putBlob(store, encodeProbability(input.probability, image.width, image.height))
     : null;
-  return store.write(`save a ${input.kind} mask`, () =>
-    insertMaskVersionTx(store, {
+  return store.write(`save a ${input.kind} mask`, () => {
+    refuseApproved(store, input, image);
+    return insertMaskVersionTx(store, {
       imageId: image.id,
       kind: input.kind,
       author: input.author,
@@ -256,8 +272,8 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       note: input.note ?? null,
       probHash,
       threshold: input.threshold ?? null,
-    }),
-  );
+    });
+  });
 }
 
 /** Approves a version as it is: a new 'approved' version with the same pixels whose parent is `versionId`. */

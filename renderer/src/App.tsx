@@ -118,7 +118,12 @@ export function App({ client }: { client: RetinaClient }) {
             </button>
           )}
           <span className="muted" data-testid="active-model">
-            Model: {model ? `${model.name} (t=${model.threshold.toFixed(2)})` : 'none active'}
+            Model: {model ? model.name : 'none active'}
+            {model && (
+              <span title="Pixels the model gives at least this probability of being vessel are marked as vessel">
+                {` · Vessel threshold ${model.threshold.toFixed(2)}`}
+              </span>
+            )}
           </span>
         </header>
         <main className="content">

@@ -105,16 +105,20 @@ describe(
       await open();
       assert.match((await page.getByTestId('active-model').textContent()) ?? '', /e2e-tiny/);
 
-      // Approve the five corrected masks in the viewer (A approves what is on screen).
+      // Approve the five corrected masks in the viewer: A approves what is on screen and opens the next one.
       await waitFor('five rows', async () => (await page.getByTestId('image-row').count()) === IMAGES.length);
       await page.getByTestId('image-row').first().dblclick();
       for (let i = 0; i < IMAGES.length; i++) {
-        await page.getByTestId('mask-canvas').waitFor();
-        await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+        await page.locator('[data-testid="review-state"][data-status="draft"]').waitFor();
+        const shown = await page.getByTestId('viewer').getAttribute('data-image-id');
         await page.keyboard.press('a');
-        await page.locator('.toast', { hasText: 'Approved' }).last().waitFor();
-        if (i < IMAGES.length - 1) await page.keyboard.press('ArrowRight');
+        if (i < IMAGES.length - 1) {
+          await waitFor('the next image', async () =>
+            (await page.getByTestId('viewer').getAttribute('data-image-id')) !== shown ? true : null,
+          );
+        }
       }
+      await page.locator('.toast', { hasText: 'Every image in this list is approved' }).waitFor();
       await page.keyboard.press('Escape');
       await waitFor('all approved', async () => {
         const s = await page.getByTestId('image-status').allTextContents();
@@ -215,7 +219,7 @@ describe(
       await rollback.first().click();
       await page.getByTestId('rollback-confirm').click();
       await waitFor('the old model active again', async () =>
-        /e2e-tiny \(/.test((await page.getByTestId('active-model').textContent()) ?? ''),
+        /Model: e2e-tiny · /.test((await page.getByTestId('active-model').textContent()) ?? ''),
       );
       assert.equal(activeName(dbPath), 'e2e-tiny');
       await waitFor('the comparison updated', async () =>

@@ -1,17 +1,25 @@
-// Panel section "Prediction": the probability threshold slider. Dragging previews (one undo step per drag);
-// releasing commits.
+// Panel section "Prediction": which prediction (per-image version, model) and the probability threshold slider.
+// Dragging previews (one undo step per drag); releasing commits.
 import type { MaskDocument } from './maskDocument.js';
+import type { PredictionInfo } from './useViewerDocument.js';
 
 export interface ThresholdControlProps {
   doc: MaskDocument | null;
+  prediction: PredictionInfo | null;
   threshold: number;
   setThreshold: (t: number) => void;
 }
 
-export function ThresholdControl({ doc, threshold, setThreshold }: ThresholdControlProps) {
+export function ThresholdControl({ doc, prediction, threshold, setThreshold }: ThresholdControlProps) {
   return (
     <>
       <h4>Prediction</h4>
+      {prediction && (
+        <span className="muted small" data-testid="prediction-version">
+          Version {prediction.version}
+          {prediction.modelName ? ` · ${prediction.modelName}` : ''}
+        </span>
+      )}
       {doc?.hasPrediction ? (
         <label>
           Threshold {threshold.toFixed(2)}

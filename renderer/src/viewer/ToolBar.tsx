@@ -1,4 +1,5 @@
-// The viewer's left column: editing tools and brush size, undo/redo, the island/hole clean-up and help.
+// The viewer's left column: editing tools and brush size, undo/redo, the island/hole clean-up and help. On an
+// approved image (locked) only panning and help work: editing starts with "Reopen for editing".
 import type { Action } from './keymap.js';
 import type { Tool } from './MaskCanvas.js';
 import type { ToolSettings } from './useToolSettings.js';
@@ -15,19 +16,25 @@ export interface ToolBarProps {
   tools: ToolSettings;
   canUndo: boolean;
   canRedo: boolean;
+  /** The image is approved: every editing control is disabled. */
+  locked: boolean;
   run: (action: Action) => void;
 }
 
-export function ToolBar({ tools, canUndo, canRedo, run }: ToolBarProps) {
+const LOCKED_TITLE = 'Approved: reopen it for editing first';
+
+export function ToolBar({ tools, canUndo, canRedo, locked, run }: ToolBarProps) {
   const { tool, setTool, radius, setRadius, islandSize, setIslandSize } = tools;
+  const shown = locked ? 'pan' : tool;
   return (
     <aside className="tools">
       {TOOLS.map(([t, label, k]) => (
         <button
           key={t}
-          className={tool === t ? 'on' : ''}
+          className={shown === t ? 'on' : ''}
           onClick={() => setTool(t)}
-          title={`${label} (${k})`}
+          disabled={locked && t !== 'pan'}
+          title={locked && t !== 'pan' ? LOCKED_TITLE : `${label} (${k})`}
           data-testid={`tool-${t}`}
         >
           {label}
@@ -42,14 +49,15 @@ export function ToolBar({ tools, canUndo, canRedo, run }: ToolBarProps) {
           max={80}
           step={1}
           value={radius * 2}
+          disabled={locked}
           onChange={(e) => setRadius(Number(e.target.value) / 2)}
         />
       </label>
       <hr />
-      <button disabled={!canUndo} onClick={() => run('undo')} data-testid="undo">
+      <button disabled={locked || !canUndo} onClick={() => run('undo')} data-testid="undo">
         Undo <kbd>Ctrl+Z</kbd>
       </button>
-      <button disabled={!canRedo} onClick={() => run('redo')} data-testid="redo">
+      <button disabled={locked || !canRedo} onClick={() => run('redo')} data-testid="redo">
         Redo <kbd>Ctrl+⇧+Z</kbd>
       </button>
       <hr />
@@ -60,13 +68,14 @@ export function ToolBar({ tools, canUndo, canRedo, run }: ToolBarProps) {
           min={1}
           max={100000}
           value={islandSize}
+          disabled={locked}
           onChange={(e) => setIslandSize(Math.max(1, Number(e.target.value) || 1))}
         />
       </label>
-      <button onClick={() => run('islands')} data-testid="islands">
+      <button onClick={() => run('islands')} disabled={locked} data-testid="islands">
         Remove islands &lt; N <kbd>I</kbd>
       </button>
-      <button onClick={() => run('holes')} data-testid="holes">
+      <button onClick={() => run('holes')} disabled={locked} data-testid="holes">
         Fill holes ≤ N <kbd>⇧F</kbd>
       </button>
       <hr />

@@ -1,6 +1,6 @@
 // Review and correction of one image: composes the viewer's hooks (document, view, display, overlay, tools,
-// autosave, prediction, navigation, commands, keys) around the MaskCanvas, the toolbar, the panel and the status
-// bar. State lives in the hooks; this file only wires them.
+// autosave, prediction, navigation, review, commands, keys) around the MaskCanvas, the review header, the toolbar,
+// the panel and the status bar. State lives in the hooks; this file only wires them.
 import { useState } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
@@ -8,6 +8,7 @@ import { DisplayControls } from './DisplayControls.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { MaskCanvas } from './MaskCanvas.js';
 import { OverlayControls } from './OverlayControls.js';
+import { ReviewHeader } from './ReviewHeader.js';
 import { StatusBar, useCursorReadout } from './StatusBar.js';
 import { ThresholdControl } from './ThresholdControl.js';
 import { ToolBar } from './ToolBar.js';
@@ -18,6 +19,7 @@ import { useFittedView } from './useFittedView.js';
 import { useListNavigation } from './useListNavigation.js';
 import { useOverlay } from './useOverlay.js';
 import { usePrediction } from './usePrediction.js';
+import { useReviewFlow } from './useReviewFlow.js';
 import { useShownMark } from './useShownMark.js';
 import { useToolSettings } from './useToolSettings.js';
 import { useViewerCommands } from './useViewerCommands.js';
@@ -34,18 +36,29 @@ export interface ViewerProps {
 
 export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const { model } = useApp();
-  const { image, doc, status, loadError, threshold, setThreshold, reloadMasks } = useViewerDocument(imageId);
+  const viewerDoc = useViewerDocument(imageId);
+  const { image, doc, status, loadError, threshold, setThreshold, review, setReview } = viewerDoc;
   const { view, setView, onSize, fitted, fit, actual } = useFittedView(image);
   useShownMark(imageId, fitted, doc, image, view);
   const { index, current, go } = useListNavigation(list, imageId, onNavigate, doc !== null && image !== null);
   const { display, filter, setFilter } = useDisplayImage(image);
   const overlay = useOverlay(doc);
   const tools = useToolSettings();
-  const { saveState, approve } = useAutosave(doc, imageId);
-  const prediction = usePrediction(imageId, reloadMasks);
+  const { saveState, approve } = useAutosave(doc, imageId, setReview);
+  const prediction = usePrediction(imageId, viewerDoc.refreshPrediction);
+  const flow = useReviewFlow({
+    imageId,
+    list,
+    index,
+    review,
+    approve,
+    reloadMasks: viewerDoc.reloadMasks,
+    onNavigate,
+  });
   const [help, setHelp] = useState(false);
   const run = useViewerCommands({
     doc,
+    locked: flow.locked,
     setTool: tools.setTool,
     setRadius: tools.setRadius,
     islandSize: tools.islandSize,
@@ -55,7 +68,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     fit,
     actual,
     go,
-    approve,
+    approve: flow.approveAndNext,
     predict: prediction.predict,
     help,
     setHelp,
@@ -66,10 +79,22 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const fillGuard = useFillGuard(doc);
 
   return (
-    <div className="viewer" data-testid="viewer">
-      <ToolBar tools={tools} canUndo={!!doc?.undo.canUndo} canRedo={!!doc?.undo.canRedo} run={run} />
+    <div className="viewer" data-testid="viewer" data-image-id={imageId}>
+      <ToolBar
+        tools={tools}
+        canUndo={!!doc?.undo.canUndo}
+        canRedo={!!doc?.undo.canRedo}
+        locked={flow.locked}
+        run={run}
+      />
 
       <section className="stage">
+        <ReviewHeader
+          name={current ? current.fileName : imageId}
+          review={doc ? review : null}
+          busy={flow.busy}
+          onReopen={() => void flow.reopen()}
+        />
         {loadError ? (
           <div className="load-error" data-testid="load-error">
             Cannot open this image: {loadError}
@@ -81,7 +106,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             view={view}
             onView={setView}
             onSize={onSize}
-            tool={tools.tool}
+            tool={flow.locked ? 'pan' : tools.tool}
             radius={tools.radius}
             maskVisible={overlay.maskVisible}
             opacity={overlay.opacity}
@@ -104,7 +129,8 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
       </section>
 
       <ViewerPanel
-        canApprove={doc !== null}
+        canApprove={doc !== null && !flow.busy}
+        approved={flow.locked}
         canPredict={model !== null}
         prediction={prediction}
         hasPrevious={index > 0}
@@ -113,7 +139,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         onClose={onClose}
       >
         <OverlayControls overlay={overlay} hasPrediction={!!doc?.hasPrediction} />
-        <ThresholdControl doc={doc} threshold={threshold} setThreshold={setThreshold} />
+        <ThresholdControl
+          doc={doc}
+          prediction={viewerDoc.prediction}
+          threshold={threshold}
+          setThreshold={setThreshold}
+        />
         <DisplayControls filter={filter} setFilter={setFilter} />
       </ViewerPanel>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}

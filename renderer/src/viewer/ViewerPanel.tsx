@@ -6,6 +6,8 @@ import type { Prediction } from './usePrediction.js';
 
 export interface ViewerPanelProps {
   canApprove: boolean;
+  /** Already approved: the button says so (reopening is in the header). */
+  approved: boolean;
   /** An active model exists to predict with. */
   canPredict: boolean;
   prediction: Prediction;
@@ -18,17 +20,19 @@ export interface ViewerPanelProps {
 }
 
 export function ViewerPanel(props: ViewerPanelProps) {
-  const { canApprove, canPredict, prediction, hasPrevious, hasNext, run, onClose, children } = props;
+  const { canApprove, approved, canPredict, prediction, hasPrevious, hasNext, run, onClose, children } =
+    props;
   const { jobId, job } = prediction;
   return (
     <aside className="panel">
       <button
         className="primary big"
         onClick={() => run('approve')}
-        disabled={!canApprove}
+        disabled={!canApprove || approved}
         data-testid="approve"
+        title="Approve this mask and open the next image that still needs work"
       >
-        Approve <kbd>A</kbd>
+        {approved ? 'Approved' : 'Approve'} <kbd>A</kbd>
       </button>
       <button onClick={() => run('predict')} disabled={!canPredict || jobId !== null} data-testid="predict">
         {jobId ? `Predicting… ${job ? `${job.done}/${job.total}` : ''}` : 'Predict'} <kbd>P</kbd>

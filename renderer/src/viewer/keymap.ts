@@ -99,7 +99,12 @@ export const BINDINGS: Binding[] = [
     match: (e) => plain(e) && (e.key === 'ArrowLeft' || e.key === 'ArrowUp'),
   },
   { action: 'predict', keys: 'P', label: 'Predict with the active model', match: key('p') },
-  { action: 'approve', keys: 'A', label: 'Approve the mask', match: key('a') },
+  {
+    action: 'approve',
+    keys: 'A',
+    label: 'Approve the mask and open the next image that needs work',
+    match: key('a'),
+  },
   {
     action: 'help',
     keys: 'H / ?',
@@ -113,6 +118,20 @@ export const BINDINGS: Binding[] = [
     match: (e) => e.key === 'Escape',
   },
 ];
+
+/** Actions that change the mask or pick an editing tool: none of them works on an approved (read-only) image. */
+export const EDITING_ACTIONS: ReadonlySet<Action> = new Set<Action>([
+  'brush',
+  'eraser',
+  'fill',
+  'lasso',
+  'smaller',
+  'bigger',
+  'undo',
+  'redo',
+  'islands',
+  'holes',
+]);
 
 export function actionFor(e: KeyInput): Action | null {
   return BINDINGS.find((b) => b.match(e))?.action ?? null;

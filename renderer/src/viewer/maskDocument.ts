@@ -8,6 +8,7 @@ import { fillPolygon } from '../editing/lasso.js';
 import { fillHoles, removeIslands } from '../editing/morphology.js';
 import { hexToRgba, packRgba, paintClasses } from '../editing/overlay.js';
 import { clipRect, isEmptyRect, unionRect, EMPTY_RECT, type Point, type Rect } from '../editing/rect.js';
+import { adoptUnedited } from '../editing/followPrediction.js';
 import { classifyDifference, thresholdProbabilities } from '../editing/threshold.js';
 import { UndoStack } from '../editing/undo.js';
 
@@ -24,7 +25,7 @@ export interface PredictionInput {
 export interface DocumentOptions {
   width: number;
   height: number;
-  /** The saved mask to start from (draft, else approved); null starts from the prediction (or empty). */
+  /** The saved mask to start from (the newest person-made version); null starts from the prediction (or empty). */
   saved: { data: Uint8Array; versionId: string } | null;
   prediction: PredictionInput | null;
 }
@@ -37,14 +38,19 @@ export class MaskDocument {
   readonly height: number;
   readonly mask: Uint8Array;
   readonly undo: UndoStack;
+  // The prediction fields change only through replacePrediction (a re-predict keeps the document and its undo).
   /** The version the working mask started from (sent as the parent of saved versions). */
-  readonly parentVersionId: string | null;
-  readonly prob: Uint16Array | null;
+  parentVersionId: string | null;
+  prob: Uint16Array | null;
   /** The prediction at the current threshold (null without a prediction). */
-  readonly predMask: Uint8Array | null;
+  predMask: Uint8Array | null;
   threshold: number;
   /** True while the working mask is derived from the prediction, so the threshold slider rewrites it. */
-  readonly followsPrediction: boolean;
+  followsPrediction: boolean;
+  /** An approved image: every editing entry point does nothing until the image is reopened for editing. */
+  locked = false;
+  /** The working mask started from a saved draft or approval (not from the prediction). */
+  private readonly fromSaved: boolean;
   mode: OverlayMode = 'mask';
   readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D;
@@ -77,6 +83,7 @@ export class MaskDocument {
     }
     this.mask = opts.saved ? opts.saved.data.slice() : (this.predMask?.slice() ?? new Uint8Array(n));
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
+    this.fromSaved = opts.saved !== null;
     this.followsPrediction = !opts.saved && this.prob !== null;
     this.edited = new Uint8Array(n);
     // The "edited by hand" marks are undone and redone with the pixels, so the threshold slider again rewrites
@@ -101,6 +108,7 @@ export class MaskDocument {
   };
 
   begin(label: string): void {
+    if (this.locked) return;
     this.undo.begin(label);
     this.editDirty = { ...EMPTY_RECT };
   }
@@ -117,24 +125,28 @@ export class MaskDocument {
    * it wrote any pixel (a segment wholly outside the image writes none).
    */
   stroke(from: Point, to: Point, radius: number, value: 0 | 1): boolean {
+    if (this.locked) return false;
     return this.touched(
       strokeSegment(this.mask, this.width, this.height, from, to, radius, value, this.span),
     );
   }
 
   fill(at: Point, value: 0 | 1): void {
+    if (this.locked) return;
     this.begin('fill');
     this.touched(floodFill(this.mask, this.width, this.height, at.x, at.y, value, { onSpan: this.span }));
     this.commit();
   }
 
   lasso(points: Point[], value: 0 | 1): void {
+    if (this.locked) return;
     this.begin(value ? 'lasso fill' : 'lasso erase');
     this.touched(fillPolygon(this.mask, this.width, this.height, points, value, 'nonzero', this.span));
     this.commit();
   }
 
   removeIslands(minSize: number): number {
+    if (this.locked) return 0;
     this.begin('remove islands');
     const r = removeIslands(this.mask, this.width, this.height, minSize, this.span);
     this.touched(r.rect);
@@ -143,6 +155,7 @@ export class MaskDocument {
   }
 
   fillHoles(maxSize: number): number {
+    if (this.locked) return 0;
     this.begin('fill holes');
     const r = fillHoles(this.mask, this.width, this.height, maxSize, this.span);
     this.touched(r.rect);
@@ -156,6 +169,7 @@ export class MaskDocument {
   }
 
   undoEdit(): boolean {
+    if (this.locked) return false;
     const r = this.undo.undo();
     if (r) {
       this.repaint(r);
@@ -165,6 +179,7 @@ export class MaskDocument {
   }
 
   redoEdit(): boolean {
+    if (this.locked) return false;
     const r = this.undo.redo();
     if (r) {
       this.repaint(r);
@@ -182,16 +197,51 @@ export class MaskDocument {
     this.threshold = t;
     thresholdProbabilities(this.prob, t, this.predMask);
     const all = { x: 0, y: 0, width: this.width, height: this.height };
-    if (this.followsPrediction) {
+    if (this.followsPrediction && !this.locked) {
       if (!this.undo.recording) this.undo.begin('threshold');
       this.undo.touch(all);
-      const { mask, predMask, edited } = this;
-      for (let p = 0; p < mask.length; p++) if (edited[p] === 0) mask[p] = predMask[p];
+      adoptUnedited(this.mask, this.predMask, this.edited);
       this.repaint(all);
       if (final) this.commit();
     } else if (this.mode === 'diff') {
       this.repaint(all);
     }
+  }
+
+  /**
+   * A new prediction of this image arrived (re-predict). The document, its undo history and the user's corrections
+   * stay: a working mask that started from a saved draft or approval keeps every pixel (the new prediction shows in
+   * the difference overlay); one that follows the prediction takes the new one wherever it was not edited by hand.
+   * With an undo history that change is one more undoable step, autosaved like any edit; without one (nothing
+   * done here yet) it simply replaces the old prediction, as opening the image afresh would.
+   */
+  replacePrediction(p: PredictionInput): void {
+    const n = this.width * this.height;
+    const predMask = p.mask ?? thresholdProbabilities(p.prob as Uint16Array, p.threshold);
+    for (const arr of [p.prob, predMask]) {
+      if (arr && arr.length !== n)
+        throw new RangeError(
+          `a mask of ${arr.length} pixels does not fit a ${this.width}x${this.height} image`,
+        );
+    }
+    if (this.undo.recording) this.commit();
+    this.prob = p.prob;
+    this.predMask = predMask;
+    this.threshold = p.threshold;
+    const all = { x: 0, y: 0, width: this.width, height: this.height };
+    if (!this.fromSaved && !this.locked) {
+      this.followsPrediction = this.prob !== null;
+      this.parentVersionId = p.versionId;
+      if (this.undo.canUndo || this.undo.canRedo) {
+        this.undo.begin('new prediction');
+        this.undo.touch(all);
+        adoptUnedited(this.mask, predMask, this.edited);
+        this.commit();
+      } else {
+        adoptUnedited(this.mask, predMask, this.edited);
+      }
+    }
+    this.repaint(all);
   }
 
   // --- display -------------------------------------------------------------------------------------------------

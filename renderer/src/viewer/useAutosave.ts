@@ -1,6 +1,8 @@
 // Keeps the user's corrections safe: every edit schedules a draft save, saves run one after another, a pending
-// draft is flushed when the image is left, and Approve supersedes whatever draft is still waiting.
+// draft is flushed when the image is left, and Approve supersedes whatever draft is still waiting. Every answer
+// carries the image's review state, handed to `onReview` (a first draft turns "predicted" into "draft").
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ReviewState, SavedVersion } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import type { MaskDocument } from './maskDocument.js';
 
@@ -10,11 +12,16 @@ export type SaveState = 'saved' | 'pending' | 'saving' | 'error';
 
 export interface Autosave {
   saveState: SaveState;
-  approve: () => Promise<void>;
+  /** Approves what is on screen; the saved approval, or null when it failed (the error was reported). */
+  approve: () => Promise<SavedVersion | null>;
 }
 
-export function useAutosave(doc: MaskDocument | null, imageId: string): Autosave {
-  const { client, report, notify, openCache } = useApp();
+export function useAutosave(
+  doc: MaskDocument | null,
+  imageId: string,
+  onReview: (r: ReviewState) => void,
+): Autosave {
+  const { client, report, openCache } = useApp();
   const [saveState, setSaveState] = useState<SaveState>('saved');
   // Bumped on every edit so the viewer re-renders (undo/redo buttons read the document).
   const [, setEdits] = useState(0);
@@ -23,6 +30,8 @@ export function useAutosave(doc: MaskDocument | null, imageId: string): Autosave
   // Save and approve read the document at call time: a reload must not leave them holding the old one.
   const docRef = useRef<MaskDocument | null>(null);
   docRef.current = doc;
+  const onReviewRef = useRef(onReview);
+  onReviewRef.current = onReview;
 
   const saveNow = useCallback(async (): Promise<void> => {
     const d = docRef.current;
@@ -33,7 +42,7 @@ export function useAutosave(doc: MaskDocument | null, imageId: string): Autosave
     setSaveState('saving');
     saving.current = saving.current.then(async () => {
       try {
-        await client.invoke('saveDraft', {
+        const saved = await client.invoke('saveDraft', {
           imageId,
           width: d.width,
           height: d.height,
@@ -41,6 +50,7 @@ export function useAutosave(doc: MaskDocument | null, imageId: string): Autosave
           parentVersionId: d.parentVersionId,
         });
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
+        onReviewRef.current(saved.review);
       } catch (err) {
         setSaveState('error');
         report(err);
@@ -71,14 +81,16 @@ export function useAutosave(doc: MaskDocument | null, imageId: string): Autosave
     [saveNow],
   );
 
-  const approve = useCallback(async () => {
+  const approve = useCallback(async (): Promise<SavedVersion | null> => {
     const d = docRef.current;
-    if (!d) return;
+    if (!d) return null;
     d.commit();
     if (saveTimer.current) clearTimeout(saveTimer.current);
     saveTimer.current = null;
     try {
       await saving.current;
+      // What is approved is the snapshot below: no stroke slips in while the approval is on its way.
+      d.locked = true;
       const approving = client.invoke('approveMask', {
         imageId,
         width: d.width,
@@ -89,11 +101,14 @@ export function useAutosave(doc: MaskDocument | null, imageId: string): Autosave
       openCache.trackSave(imageId, approving);
       const r = await approving;
       setSaveState('saved');
-      notify(`Approved (version ${r.versionId})`, 'info');
+      onReviewRef.current(r.review);
+      return r;
     } catch (err) {
+      d.locked = false;
       report(err);
+      return null;
     }
-  }, [client, imageId, notify, openCache, report]);
+  }, [client, imageId, openCache, report]);
 
   return { saveState, approve };
 }

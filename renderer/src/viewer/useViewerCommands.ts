@@ -1,15 +1,17 @@
 // What each viewer action does: one dispatcher behind the keyboard and the toolbar/panel buttons alike. The
-// editing itself happens in the MaskDocument (and the pure functions in ../editing); this only routes.
+// editing itself happens in the MaskDocument (and the pure functions in ../editing); this only routes. On an
+// approved image (locked) the editing actions do nothing; the document refuses them too.
 import { useCallback, type Dispatch, type SetStateAction } from 'react';
 import { useApp } from '../appContext.js';
 import type { DisplayFilter } from '../editing/displayFilter.js';
-import type { Action } from './keymap.js';
+import { EDITING_ACTIONS, type Action } from './keymap.js';
 import type { MaskDocument } from './maskDocument.js';
 import type { Tool } from './MaskCanvas.js';
 import { biggerRadius, smallerRadius } from './useToolSettings.js';
 
 export interface CommandTargets {
   doc: MaskDocument | null;
+  locked: boolean;
   setTool: (t: Tool) => void;
   setRadius: Dispatch<SetStateAction<number>>;
   islandSize: number;
@@ -28,11 +30,12 @@ export interface CommandTargets {
 
 export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
-  const { doc, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
+  const { doc, locked, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
   const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
 
   return useCallback(
     (action: Action) => {
+      if (locked && EDITING_ACTIONS.has(action)) return;
       switch (action) {
         case 'brush':
         case 'eraser':
@@ -100,6 +103,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
     },
     [
       doc,
+      locked,
       setTool,
       setRadius,
       islandSize,

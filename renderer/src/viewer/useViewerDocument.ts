@@ -1,10 +1,16 @@
 // The image being reviewed and its mask document: decoded photograph and masks from the open cache (prefetched
-// when the user came by the arrow keys), checked to match, and reloadable after a prediction finishes.
+// when the user came by the arrow keys), checked to match, and refreshed in place when a new prediction arrives.
+// The review state comes with the masks; an approved image's document is locked until it is reopened.
 import { useCallback, useEffect, useState } from 'react';
-import { prob16View, type MasksResponse } from '../../../shared/contract.js';
+import {
+  prob16View,
+  type MasksResponse,
+  type PredictionPayload,
+  type ReviewState,
+} from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import type { DecodedImage } from './imageSource.js';
-import { MaskDocument } from './maskDocument.js';
+import { MaskDocument, type PredictionInput } from './maskDocument.js';
 
 export interface ViewerDocument {
   image: DecodedImage | null;
@@ -15,26 +21,46 @@ export interface ViewerDocument {
   /** The threshold slider: starts at the document's own, then follows the user. */
   threshold: number;
   setThreshold: (t: number) => void;
-  /** Fresh masks from main (after a prediction finished), bypassing any prefetch. */
+  /** The prediction shown: its per-image version number and model (null without one). */
+  prediction: PredictionInfo | null;
+  /** Where the image's review stands (null until the masks arrived). */
+  review: ReviewState | null;
+  /** After a save, an approval or a reopen: the state main answered with (locks or unlocks the document). */
+  setReview: (r: ReviewState) => void;
+  /** Fresh masks from main, as a new document (after a reopen), bypassing any prefetch. */
   reloadMasks: () => Promise<MaskDocument>;
+  /** Fresh masks after a prediction finished: the new prediction goes into the open document (undo kept). */
+  refreshPrediction: () => Promise<void>;
+}
+
+export interface PredictionInfo {
+  version: number;
+  modelName: string | null;
+}
+
+const predictionInfo = (m: MasksResponse): PredictionInfo | null =>
+  m.prediction ? { version: m.prediction.version, modelName: m.prediction.modelName } : null;
+
+function predictionInput(p: PredictionPayload): PredictionInput {
+  return {
+    prob: p.encoding === 'prob16' ? prob16View(p.data) : null,
+    mask: p.encoding === 'mask8' ? p.data : null,
+    threshold: p.threshold,
+    versionId: p.versionId,
+  };
 }
 
 function buildDocument(m: MasksResponse): MaskDocument {
-  const saved = m.draft ?? m.approved;
-  const p = m.prediction;
-  return new MaskDocument({
+  // The newest person-made version is where editing resumes: an approval newer than a draft wins.
+  const saved = m.review.status === 'approved' ? (m.approved ?? m.draft) : (m.draft ?? m.approved);
+  const doc = new MaskDocument({
     width: m.width,
     height: m.height,
     saved: saved ? { data: saved.data, versionId: saved.versionId } : null,
-    prediction: p
-      ? {
-          prob: p.encoding === 'prob16' ? prob16View(p.data) : null,
-          mask: p.encoding === 'mask8' ? p.data : null,
-          threshold: p.threshold,
-          versionId: p.versionId,
-        }
-      : null,
+    prediction: m.prediction ? predictionInput(m.prediction) : null,
   });
+  doc.locked = m.review.status === 'approved';
+  return doc;
 }
 
 export function useViewerDocument(imageId: string): ViewerDocument {
@@ -44,18 +70,47 @@ export function useViewerDocument(imageId: string): ViewerDocument {
   const [status, setStatus] = useState<string>('');
   const [loadError, setLoadError] = useState<string | null>(null);
   const [threshold, setThreshold] = useState(0.5);
+  const [review, setReviewState] = useState<ReviewState | null>(null);
+  const [prediction, setPrediction] = useState<PredictionInfo | null>(null);
 
   const adopt = useCallback((m: MasksResponse) => {
     const d = buildDocument(m);
     setThreshold(d.threshold);
     setDoc(d);
+    setReviewState(m.review);
+    setPrediction(predictionInfo(m));
     return d;
   }, []);
+
+  // The document follows the review state: approved locks it; a save or a reopen that made it a draft unlocks it.
+  useEffect(() => {
+    if (doc && review) doc.locked = review.status === 'approved';
+  }, [doc, review]);
+
+  const setReview = useCallback(
+    (r: ReviewState) => {
+      if (doc) doc.locked = r.status === 'approved';
+      setReviewState(r);
+    },
+    [doc],
+  );
 
   const reloadMasks = useCallback(
     async () => adopt(await client.invoke('getMasks', { imageId })),
     [adopt, client, imageId],
   );
+
+  const refreshPrediction = useCallback(async () => {
+    const m = await client.invoke('getMasks', { imageId });
+    if (!doc || !m.prediction || doc.width !== m.width || doc.height !== m.height) {
+      adopt(m);
+      return;
+    }
+    doc.replacePrediction(predictionInput(m.prediction));
+    setThreshold(doc.threshold);
+    setPrediction(predictionInfo(m));
+    setReview(m.review);
+  }, [adopt, client, doc, imageId, setReview]);
 
   useEffect(() => {
     let cancelled = false;
@@ -79,5 +134,17 @@ export function useViewerDocument(imageId: string): ViewerDocument {
     };
   }, [adopt, imageId, openCache]);
 
-  return { image, doc, status, loadError, threshold, setThreshold, reloadMasks };
+  return {
+    image,
+    doc,
+    status,
+    loadError,
+    threshold,
+    setThreshold,
+    prediction,
+    review,
+    setReview,
+    reloadMasks,
+    refreshPrediction,
+  };
 }

@@ -2,6 +2,7 @@
 // columns.
 import type { MouseEvent } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
+import { StatusBadge } from './StatusBadge.js';
 import { Thumbnail } from './Thumbnail.js';
 
 const NONE = '–';
@@ -42,9 +43,7 @@ export function ImageRow(props: {
         {im.width}×{im.height}
       </span>
       <span data-testid="image-eye">{im.laterality ?? NONE}</span>
-      <span className={`status ${im.status}`} data-testid="image-status">
-        {im.status}
-      </span>
+      <StatusBadge image={im} />
       <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
     </div>
   );

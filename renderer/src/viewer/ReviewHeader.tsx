@@ -1,0 +1,46 @@
+// The line above the canvas: which image, where its review stands ("Approved by ann, 2026-12-02 11:58, version 3",
+// "Approved, then edited: draft until re-approved", ...) and, on an approved image, the explicit way to edit it.
+import type { ReviewState } from '../../../shared/contract.js';
+import { reviewHeadline } from '../review/reviewLabel.js';
+
+export interface ReviewHeaderProps {
+  name: string;
+  /** Null until the masks arrived. */
+  review: ReviewState | null;
+  busy: boolean;
+  onReopen: () => void;
+}
+
+export function ReviewHeader({ name, review, busy, onReopen }: ReviewHeaderProps) {
+  const h = review ? reviewHeadline(review) : null;
+  return (
+    <div className="review-header" data-testid="review-header">
+      <span className="review-name">{name}</span>
+      {review && h && (
+        <>
+          <span
+            className={`review-state ${h.tone}`}
+            data-testid="review-state"
+            data-status={review.status}
+            data-reopened={String(review.reopened)}
+            title={h.hint}
+          >
+            {h.text}
+          </span>
+          <span className="review-hint">{h.hint}</span>
+        </>
+      )}
+      {review?.status === 'approved' && (
+        <button
+          className="review-reopen"
+          data-testid="reopen"
+          onClick={onReopen}
+          disabled={busy}
+          title="Make a draft copy of the approved mask to edit; the image counts as a draft until approved again"
+        >
+          Reopen for editing
+        </button>
+      )}
+    </div>
+  );
+}
