@@ -117,7 +117,7 @@ export function newApprovals(store: Store, modelId: number): MaskVersion[] {
   const seen = seenMaskVersions(store, modelId);
   const tried = triedMaskVersions(store, modelId);
   const heldOut = previousHeldOutImages(store);
-  return latestApprovedMasks(store).filter(
+  return latestApprovedMasks(store, { standing: true }).filter(
     (v) => !seen.has(v.id) && !tried.has(v.id) && !heldOut.has(v.imageId),
   );
 }
@@ -181,7 +181,8 @@ export async function planSnapshot(
   base: ModelRecord,
   settings: RetrainSettings,
 ): Promise<RetrainSnapshot> {
-  const approved = latestApprovedMasks(store);
+  // An approval reopened for editing is not training data until it is approved again.
+  const approved = latestApprovedMasks(store, { standing: true });
   const seen = seenMaskVersions(store, base.id);
   const seenImages = new Set(seen.values());
   const earlierHeldOut = previousHeldOutImages(store);

@@ -155,9 +155,15 @@ export function latestMasks(
 /** The latest approved version of every image that has one (what retraining trains on), by image id. */
 export function latestApprovedMasks(
   store: Store,
-  filter: { dataset?: string; split?: 'train' | 'test' } = {},
+  filter: { dataset?: string; split?: 'train' | 'test'; standing?: boolean } = {},
 ): MaskVersion[] {
   const where: string[] = ["m.kind = 'approved'"];
+  // Standing approvals only: an image reopened or edited since (a newer draft) is under review again.
+  if (filter.standing) {
+    where.push(
+      "NOT EXISTS (SELECT 1 FROM mask_versions d WHERE d.image_id = m.image_id AND d.kind = 'draft' AND d.id > m.id)",
+    );
+  }
   const params: string[] = [];
   if (filter.dataset !== undefined) {
     where.push('i.dataset = ?');

@@ -12,6 +12,7 @@ import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import {
   importImageFiles,
+  latestApprovedMasks,
   latestIds,
   listImages,
   registerModel,
@@ -178,6 +179,13 @@ describe('review states', () => {
     assert.equal(masks.draft?.parentVersionId, approved.versionId);
     assert.deepEqual(masks.draft?.data, edited, 'the reopened draft is not the approved mask');
     assert.equal(await statusEverywhere(a), 'draft');
+    // A reopened approval is under review again: retraining does not take it until it is re-approved.
+    const standing = () => latestApprovedMasks(store, { standing: true }).map((v) => v.imageId);
+    assert.ok(!standing().includes(a));
+    assert.ok(
+      latestApprovedMasks(store).some((v) => v.imageId === a),
+      'the approval itself is kept',
+    );
 
     // Edit after reopening: still a draft, still reopened, until approved again.
     const changed = edited.slice();
@@ -194,6 +202,7 @@ describe('review states', () => {
     assert.deepEqual([again.status, again.review.reopened, again.version], ['approved', false, 6]);
     assert.equal(again.review.approval?.version, 6);
     assert.equal(await statusEverywhere(a), 'approved');
+    assert.ok(standing().includes(a));
 
     // A new prediction after approval leaves the review alone.
     await predict(a);
