@@ -4,9 +4,10 @@
 // alone), the list groups them under the patient and visit, and all of it is still there after a reload.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import {
@@ -214,6 +215,42 @@ describe(
       await page.getByRole('button', { name: 'Cancel' }).click();
       const imageId = (await row('13_test.tif').getAttribute('data-image-id')) as string;
       assert.equal((await client.invoke('getClinicalInfo', { imageId })).visitDate, null);
+      await page.getByRole('checkbox', { name: 'Select 13_test.tif', exact: true }).uncheck();
+    });
+
+    test('the patient data entered in the dialog is in the export downloaded from the app', async () => {
+      for (const name of ['11L.tif', '12R.tif'])
+        await page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).check();
+      await page.getByTestId('export-open').click();
+      await page.getByTestId('export-dialog').waitFor();
+      await page.getByTestId('export-part-clinical').check();
+      await page.getByTestId('export-part-coco').check();
+      const download = page.waitForEvent('download');
+      await page.getByTestId('export-start').click();
+      const saved = path.join(uploads, 'export.zip');
+      await (await download).saveAs(saved);
+      const files = unzipSync(new Uint8Array(await readFile(saved)));
+      const [head, ...lines] = Buffer.from(files['images.csv']).toString('utf8').trim().split('\n');
+      const keys = head.split(',');
+      const rows = lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [keys[i], v])));
+      assert.deepEqual(
+        rows.map((r) => [
+          r.file_name,
+          r.patient_id,
+          r.eye,
+          r.birth_year,
+          r.visit_date,
+          r.camera,
+          r.field_angle_deg,
+        ]),
+        [
+          ['11L.tif', 'P-0001', 'OS', '1961', '2024-03-15', 'Topcon TRC-50', '45'],
+          ['12R.tif', 'P-0001', 'OD', '1961', '2024-03-15', 'Topcon TRC-50', '45'],
+        ].sort((a, b) => a[0].localeCompare(b[0])),
+      );
+      // Pseudonymous unless names are asked for.
+      assert.ok(!keys.includes('patient_name'));
+      assert.ok(!Buffer.from(files['coco.json']).toString('utf8').includes('Jane Roe'));
       assert.deepEqual(pageErrors, []);
     });
   },
