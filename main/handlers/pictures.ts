@@ -12,38 +12,13 @@ import {
   type ImageRecord,
   type Store,
 } from '../store/index.js';
+import { ByteLru } from './lru.js';
 
 const PASS_THROUGH: Record<string, EncodedImage['mime']> = {
   png: 'image/png',
   jpeg: 'image/jpeg',
   webp: 'image/webp',
 };
-
-class Lru<V extends { bytes: Uint8Array }> {
-  private readonly map = new Map<string, V>();
-  private bytes = 0;
-  constructor(private readonly maxBytes: number) {}
-
-  get(key: string): V | undefined {
-    const v = this.map.get(key);
-    if (v) {
-      this.map.delete(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-
-  set(key: string, v: V): void {
-    if (v.bytes.length > this.maxBytes) return;
-    this.map.set(key, v);
-    this.bytes += v.bytes.length;
-    for (const [k, old] of this.map) {
-      if (this.bytes <= this.maxBytes) break;
-      this.map.delete(k);
-      this.bytes -= old.bytes.length;
-    }
-  }
-}
 
 function rasterToSharp(raster: RasterImage): ReturnType<typeof sharp> {
   const rgb = raster.bitDepth === 8 && raster.channels !== 2 ? raster : toRgb8(raster);
@@ -54,8 +29,8 @@ function rasterToSharp(raster: RasterImage): ReturnType<typeof sharp> {
 }
 
 export class PictureService {
-  private readonly full = new Lru<EncodedImage>(256 * 1024 * 1024);
-  private readonly thumbs = new Lru<EncodedImage>(32 * 1024 * 1024);
+  private readonly full = new ByteLru<EncodedImage>(256 * 1024 * 1024, (e) => e.bytes.length);
+  private readonly thumbs = new ByteLru<EncodedImage>(32 * 1024 * 1024, (e) => e.bytes.length);
 
   constructor(private readonly store: Store) {}
 
