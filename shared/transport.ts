@@ -82,7 +82,8 @@ function lift(value: unknown, key: string, parts: Uint8Array[]): unknown {
   if (Array.isArray(value)) return value.map((v, i) => lift(v, String(i), parts));
   // Objects that serialise themselves (Date) hold no binary fields.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
-  if (BIN_KEY in value) throw new FrameError(`frame field ${key || '(root)'} uses the reserved key ${BIN_KEY}`);
+  if (BIN_KEY in value)
+    throw new FrameError(`frame field ${key || '(root)'} uses the reserved key ${BIN_KEY}`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) out[k] = lift(v, k, parts);
   return out;

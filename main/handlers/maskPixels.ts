@@ -4,16 +4,6 @@
 import { loadMask, loadProbabilityBytes, type MaskVersion, type Store } from '../store/index.js';
 import { ByteLru } from './lru.js';
 
-/**
- * The store keeps 8-bit probabilities (round(255 p)); the transport carries little-endian 16 bits with
- * v16 = 257 * v8, exact: both bytes of v16 equal v8, so the layout is the same on any machine.
- */
-export function prob16FromBytes(prob: Uint8Array): Uint8Array {
-  const out = new Uint16Array(prob.length);
-  for (let i = 0; i < prob.length; i++) out[i] = prob[i] * 257;
-  return new Uint8Array(out.buffer);
-}
-
 export class MaskPixels {
   private readonly kept: ByteLru<Uint8Array>;
   private readonly pending = new Map<string, Promise<Uint8Array | null>>();
@@ -31,13 +21,10 @@ export class MaskPixels {
     return data as Uint8Array;
   }
 
-  /** The prediction's probabilities as prob16 bytes, or null when only its mask was kept. */
-  prob16(v: MaskVersion): Promise<Uint8Array | null> {
+  /** The prediction's probabilities as kept (prob8: round(255 p)), or null when only its mask was kept. */
+  prob8(v: MaskVersion): Promise<Uint8Array | null> {
     if (!v.probHash) return Promise.resolve(null);
-    return this.cached(`prob16:${v.probHash}`, async () => {
-      const bytes = await loadProbabilityBytes(this.store, v);
-      return bytes && prob16FromBytes(bytes);
-    });
+    return this.cached(`prob8:${v.probHash}`, () => loadProbabilityBytes(this.store, v));
   }
 
   private cached(key: string, load: () => Promise<Uint8Array | null>): Promise<Uint8Array | null> {

@@ -33,6 +33,20 @@ describe('threshold and difference', () => {
     assert.equal(thresholdProbabilities(u16, 0)[0], 1, 'p = 0 passes t = 0');
   });
 
+  test('a Uint8 map (p = v / 255) gives the mask of the Uint16 map it equals (257 v) at every threshold', () => {
+    const u8 = Uint8Array.from({ length: 256 }, (_, v) => v);
+    const u16 = Uint16Array.from(u8, (v) => 257 * v);
+    const ts = [0, 1e-9, 0.5, 0.73, 1 - 1e-9, 1];
+    for (let k = 0; k <= 1000; k++) ts.push(k / 1000);
+    for (let v = 0; v < 256; v++) ts.push(v / 255, (v - 0.5) / 255, (v + 1e-7) / 255);
+    for (const t of ts) {
+      assert.deepEqual(thresholdProbabilities(u8, t), thresholdProbabilities(u16, t), `t=${t}`);
+    }
+    assert.equal(thresholdProbabilities(u8, 1)[255], 1, 'p = 1 passes t = 1');
+    assert.equal(thresholdProbabilities(u8, 200 / 255)[200], 1, 'v = 200 passes t = 200 / 255');
+    assert.equal(thresholdProbabilities(u8, 200 / 255)[199], 0);
+  });
+
   test('re-thresholding a rectangle touches only that rectangle; wrong sizes are rejected', () => {
     const prob = new Float32Array(20 * 10).fill(0.9);
     const out = new Uint8Array(200);

@@ -14,8 +14,8 @@ import { UndoStack } from '../editing/undo.js';
 export type OverlayMode = 'mask' | 'diff';
 
 export interface PredictionInput {
-  /** Probabilities (Uint16, p = v / 65535) or a binary mask when only that was kept. */
-  prob: Uint16Array | null;
+  /** Probabilities (Uint16, p = v / 65535, or Uint8, p = v / 255), or a binary mask when only that was kept. */
+  prob: Uint16Array | Uint8Array | null;
   mask: Uint8Array | null;
   threshold: number;
   versionId: string;
@@ -39,7 +39,7 @@ export class MaskDocument {
   readonly undo: UndoStack;
   /** The version the working mask started from (sent as the parent of saved versions). */
   readonly parentVersionId: string | null;
-  readonly prob: Uint16Array | null;
+  readonly prob: Uint16Array | Uint8Array | null;
   /** The prediction at the current threshold (null without a prediction). */
   readonly predMask: Uint8Array | null;
   threshold: number;
@@ -69,7 +69,7 @@ export class MaskDocument {
     this.prob = opts.prediction?.prob ?? null;
     this.threshold = opts.prediction?.threshold ?? 0.5;
     this.predMask = opts.prediction
-      ? (opts.prediction.mask ?? thresholdProbabilities(this.prob as Uint16Array, this.threshold))
+      ? (opts.prediction.mask ?? thresholdProbabilities(this.prob as Uint8Array, this.threshold))
       : null;
     for (const arr of [this.prob, this.predMask, opts.saved?.data]) {
       if (arr && arr.length !== n)
@@ -196,13 +196,17 @@ export class MaskDocument {
 
   // --- display -------------------------------------------------------------------------------------------------
 
+  // Both are called on every open with what the document already shows: repainting 8 M pixels for nothing would
+  // double the cost of opening a large image.
   setMode(mode: OverlayMode): void {
+    if (mode === this.mode) return;
     this.mode = mode;
     this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
   }
 
   setColour(hex: string): void {
     const c = hexToRgba(hex);
+    if (c === this.palette[1]) return;
     this.palette = Uint32Array.from([0, c]);
     this.diffPalette = Uint32Array.from([0, c, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
     this.repaint({ x: 0, y: 0, width: this.width, height: this.height });

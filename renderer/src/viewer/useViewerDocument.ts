@@ -28,7 +28,7 @@ function buildDocument(m: MasksResponse): MaskDocument {
     saved: saved ? { data: saved.data, versionId: saved.versionId } : null,
     prediction: p
       ? {
-          prob: p.encoding === 'prob16' ? prob16View(p.data) : null,
+          prob: p.encoding === 'prob16' ? prob16View(p.data) : p.encoding === 'prob8' ? p.data : null,
           mask: p.encoding === 'mask8' ? p.data : null,
           threshold: p.threshold,
           versionId: p.versionId,
@@ -45,28 +45,30 @@ export function useViewerDocument(imageId: string): ViewerDocument {
   const [loadError, setLoadError] = useState<string | null>(null);
   const [threshold, setThreshold] = useState(0.5);
 
-  const adopt = useCallback((m: MasksResponse) => {
-    const d = buildDocument(m);
+  const adopt = useCallback((d: MaskDocument) => {
     setThreshold(d.threshold);
     setDoc(d);
     return d;
   }, []);
 
   const reloadMasks = useCallback(
-    async () => adopt(await client.invoke('getMasks', { imageId })),
+    async () => adopt(buildDocument(await client.invoke('getMasks', { imageId }))),
     [adopt, client, imageId],
   );
 
   useEffect(() => {
     let cancelled = false;
     const t0 = performance.now();
-    Promise.all([openCache.image(imageId, true), openCache.takeMasks(imageId)])
-      .then(([img, m]) => {
+    // The document (threshold and overlay, 8 M pixels for a large image) is built while the photograph still
+    // decodes off the main thread.
+    const building = openCache.takeMasks(imageId).then(buildDocument);
+    Promise.all([openCache.image(imageId, true), building])
+      .then(([img, d]) => {
         if (cancelled) return;
-        if (img.width !== m.width || img.height !== m.height) {
-          throw new Error(`the masks are ${m.width}x${m.height} but the image is ${img.width}x${img.height}`);
+        if (img.width !== d.width || img.height !== d.height) {
+          throw new Error(`the masks are ${d.width}x${d.height} but the image is ${img.width}x${img.height}`);
         }
-        adopt(m);
+        adopt(d);
         setImage(img);
         setStatus(`opened in ${Math.round(performance.now() - t0)} ms`);
       })
