@@ -40,8 +40,9 @@ export class MaskDocument {
   /** The version the working mask started from (sent as the parent of saved versions). */
   readonly parentVersionId: string | null;
   readonly prob: Uint16Array | Uint8Array | null;
-  /** The prediction at the current threshold (null without a prediction). */
-  readonly predMask: Uint8Array | null;
+  /** The prediction at the current threshold, once computed (see predMask). */
+  private predicted: Uint8Array | null;
+  readonly hasPrediction: boolean;
   threshold: number;
   /** True while the working mask is derived from the prediction, so the threshold slider rewrites it. */
   readonly followsPrediction: boolean;
@@ -68,13 +69,14 @@ export class MaskDocument {
     const n = width * height;
     this.prob = opts.prediction?.prob ?? null;
     this.threshold = opts.prediction?.threshold ?? 0.5;
-    this.predMask = opts.prediction
-      ? (opts.prediction.mask ?? thresholdProbabilities(this.prob as Uint8Array, this.threshold))
-      : null;
-    for (const arr of [this.prob, this.predMask, opts.saved?.data]) {
+    this.hasPrediction = opts.prediction !== null;
+    this.predicted = opts.prediction?.mask ?? null;
+    for (const arr of [this.prob, this.predicted, opts.saved?.data]) {
       if (arr && arr.length !== n)
         throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
     }
+    // Starting from a saved mask, the thresholded prediction waits until the difference view or the slider needs
+    // it: one pass less over every pixel when opening a large image.
     this.mask = opts.saved ? opts.saved.data.slice() : (this.predMask?.slice() ?? new Uint8Array(n));
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
     this.followsPrediction = !opts.saved && this.prob !== null;
@@ -173,19 +175,26 @@ export class MaskDocument {
     return r !== null;
   }
 
+  /** The prediction at the current threshold (null without a prediction). */
+  get predMask(): Uint8Array | null {
+    if (!this.predicted && this.prob) this.predicted = thresholdProbabilities(this.prob, this.threshold);
+    return this.predicted;
+  }
+
   /**
    * Re-thresholds the prediction. While the working mask follows the prediction, it is rewritten too, except the
    * pixels the user edited by hand; the change is one undoable edit per slider gesture (`final` ends it).
    */
   setThreshold(t: number, final: boolean): void {
-    if (!this.prob || !this.predMask) return;
+    if (!this.prob) return;
     this.threshold = t;
-    thresholdProbabilities(this.prob, t, this.predMask);
+    const predMask = thresholdProbabilities(this.prob, t, this.predicted ?? undefined);
+    this.predicted = predMask;
     const all = { x: 0, y: 0, width: this.width, height: this.height };
     if (this.followsPrediction) {
       if (!this.undo.recording) this.undo.begin('threshold');
       this.undo.touch(all);
-      const { mask, predMask, edited } = this;
+      const { mask, edited } = this;
       for (let p = 0; p < mask.length; p++) if (edited[p] === 0) mask[p] = predMask[p];
       this.repaint(all);
       if (final) this.commit();
@@ -210,10 +219,6 @@ export class MaskDocument {
     this.palette = Uint32Array.from([0, c]);
     this.diffPalette = Uint32Array.from([0, c, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
     this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
-  }
-
-  get hasPrediction(): boolean {
-    return this.predMask !== null;
   }
 
   repaint(rect: Rect): void {
