@@ -243,9 +243,11 @@ export interface PredictionPayload {
   threshold: number;
   /**
    * 'prob16': little-endian uint16 per pixel, p = v / 65535, 2 * width * height bytes (the slider re-thresholds it);
+   * 'prob8': one byte per pixel, p = v / 255, width * height bytes: the store's own precision, half the bytes of
+   *   the equal prob16 (v16 = 257 * v8); what main sends;
    * 'mask8': 0/1 per pixel, width * height bytes (only the binary mask was kept).
    */
-  encoding: 'prob16' | 'mask8';
+  encoding: 'prob16' | 'prob8' | 'mask8';
   data: Uint8Array;
 }
 

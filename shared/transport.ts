@@ -65,37 +65,61 @@ export class FrameError extends Error {
 
 const pad8 = (n: number): number => (n + 7) & ~7;
 
-/** Encodes any JSON-like value whose binary fields are Uint8Arrays. */
-export function encodeFrame(value: unknown): Uint8Array {
+/**
+ * A copy of `value` with each Uint8Array replaced by { $bin: index } and pushed onto `parts`. Done before
+ * JSON.stringify rather than in a replacer: stringify calls toJSON before any replacer, and Node's Buffer.toJSON
+ * builds an array of every byte (hundreds of ms for a full-size image).
+ */
+function lift(value: unknown, key: string, parts: Uint8Array[]): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (isUint8Array(value)) {
+    parts.push(value);
+    return { [BIN_KEY]: parts.length - 1 };
+  }
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    throw new FrameError(`frame field ${key || '(root)'}: only Uint8Array is carried as binary`);
+  }
+  if (Array.isArray(value)) return value.map((v, i) => lift(v, String(i), parts));
+  // Objects that serialise themselves (Date) hold no binary fields.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  if (BIN_KEY in value)
+    throw new FrameError(`frame field ${key || '(root)'} uses the reserved key ${BIN_KEY}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = lift(v, k, parts);
+  return out;
+}
+
+/**
+ * A frame as the pieces that make it up, in order: prefix and header (padded), then each binary part as the very
+ * array given (not copied) followed by its padding. A server writes them one after another without ever
+ * assembling tens of megabytes of masks into one buffer.
+ */
+export function encodeFrameChunks(value: unknown): Uint8Array[] {
   const parts: Uint8Array[] = [];
-  const body = JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
-    // JSON.stringify calls toJSON first (Node's Buffer turns into {type, data}); look at the raw value instead.
-    const raw = (this as Record<string, unknown>)[key];
-    if (isUint8Array(raw)) {
-      parts.push(raw);
-      return { [BIN_KEY]: parts.length - 1 };
-    }
-    if (raw instanceof ArrayBuffer || ArrayBuffer.isView(raw)) {
-      throw new FrameError(`frame field ${key || '(root)'}: only Uint8Array is carried as binary`);
-    }
-    if (raw !== null && typeof raw === 'object' && !Array.isArray(raw) && BIN_KEY in raw) {
-      throw new FrameError(`frame field ${key || '(root)'} uses the reserved key ${BIN_KEY}`);
-    }
-    return v;
-  });
+  const body = JSON.stringify(lift(value, '', parts));
   const header = new TextEncoder().encode(
     JSON.stringify({ body: body ?? 'null', parts: parts.map((p) => p.length) }),
   );
-  let total = pad8(8 + header.length);
-  for (const p of parts) total += pad8(p.length);
-  const out = new Uint8Array(total);
-  out.set(MAGIC, 0);
-  new DataView(out.buffer).setUint32(4, header.length, true);
-  out.set(header, 8);
-  let at = pad8(8 + header.length);
+  const head = new Uint8Array(pad8(8 + header.length));
+  head.set(MAGIC, 0);
+  new DataView(head.buffer).setUint32(4, header.length, true);
+  head.set(header, 8);
+  const chunks: Uint8Array[] = [head];
   for (const p of parts) {
-    out.set(p, at);
-    at += pad8(p.length);
+    chunks.push(p);
+    if (pad8(p.length) > p.length) chunks.push(new Uint8Array(pad8(p.length) - p.length));
+  }
+  return chunks;
+}
+
+/** Encodes any JSON-like value whose binary fields are Uint8Arrays. */
+export function encodeFrame(value: unknown): Uint8Array {
+  const chunks = encodeFrameChunks(value);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
   }
   return out;
 }

@@ -11,8 +11,6 @@ import {
   getImage,
   getModel,
   latestMasks,
-  loadMask,
-  loadProbabilityBytes,
   maskVersionNumber,
   reopenApprovedMask,
   saveMaskVersion,
@@ -20,22 +18,17 @@ import {
   type Store,
 } from '../store/index.js';
 import { rowId, toId, toIdOrNull } from './ids.js';
+import { MaskPixels } from './maskPixels.js';
 import { reviewState } from './summaries.js';
 
-/** The store keeps 8-bit probabilities (round(255 p)); the transport carries 16 bits: v16 = 257 * v8, exact. */
-function prob16FromBytes(prob: Uint8Array): Uint8Array {
-  const out = new Uint16Array(prob.length);
-  for (let i = 0; i < prob.length; i++) out[i] = prob[i] * 257;
-  const bytes = new Uint8Array(out.buffer);
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
-    for (let i = 0; i < bytes.length; i += 2) [bytes[i], bytes[i + 1]] = [bytes[i + 1], bytes[i]];
-  }
-  return bytes;
-}
-
-async function predictionPayload(store: Store, v: MaskVersion): Promise<PredictionPayload> {
+async function predictionPayload(
+  store: Store,
+  pixels: MaskPixels,
+  v: MaskVersion,
+): Promise<PredictionPayload> {
   const model = v.modelId !== null ? getModel(store, v.modelId) : null;
-  const prob = await loadProbabilityBytes(store, v);
+  // prob8, as the store keeps it: half the bytes of prob16 to send and to receive, and nothing to convert.
+  const prob = await pixels.prob8(v);
   return {
     versionId: toId(v.id),
     version: maskVersionNumber(store, v),
@@ -44,12 +37,12 @@ async function predictionPayload(store: Store, v: MaskVersion): Promise<Predicti
     createdAt: v.createdAt,
     threshold: v.threshold ?? 0.5,
     ...(prob
-      ? { encoding: 'prob16' as const, data: prob16FromBytes(prob) }
-      : { encoding: 'mask8' as const, data: (await loadMask(store, v)).data }),
+      ? { encoding: 'prob8' as const, data: prob }
+      : { encoding: 'mask8' as const, data: await pixels.mask(v) }),
   };
 }
 
-async function versionPayload(store: Store, v: MaskVersion): Promise<MaskVersionPayload> {
+async function versionPayload(store: Store, pixels: MaskPixels, v: MaskVersion): Promise<MaskVersionPayload> {
   return {
     versionId: toId(v.id),
     version: maskVersionNumber(store, v),
@@ -57,20 +50,31 @@ async function versionPayload(store: Store, v: MaskVersion): Promise<MaskVersion
     createdAt: v.createdAt,
     author: v.author,
     parentVersionId: toIdOrNull(v.parentId),
-    data: (await loadMask(store, v)).data,
+    data: await pixels.mask(v),
   };
 }
 
-export async function getMasks(store: Store, imageIdArg: string): Promise<MasksResponse> {
+/** `pixels` keeps decoded blobs across calls (the workstation passes its one); without it nothing is kept. */
+export async function getMasks(
+  store: Store,
+  imageIdArg: string,
+  pixels = new MaskPixels(store),
+): Promise<MasksResponse> {
   const image = getImage(store, rowId(imageIdArg, 'image'));
   const latest = latestMasks(store, image.id);
+  // Side by side: the blob reads overlap.
+  const [prediction, draft, approved] = await Promise.all([
+    latest.prediction ? predictionPayload(store, pixels, latest.prediction) : null,
+    latest.draft ? versionPayload(store, pixels, latest.draft) : null,
+    latest.approved ? versionPayload(store, pixels, latest.approved) : null,
+  ]);
   return {
     imageId: toId(image.id),
     width: image.width,
     height: image.height,
-    prediction: latest.prediction ? await predictionPayload(store, latest.prediction) : null,
-    draft: latest.draft ? await versionPayload(store, latest.draft) : null,
-    approved: latest.approved ? await versionPayload(store, latest.approved) : null,
+    prediction,
+    draft,
+    approved,
     review: reviewState(store, image.id),
   };
 }

@@ -25,6 +25,7 @@ import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.j
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
 import { getMasks, reopenMask, saveMask } from './masks.js';
+import { MaskPixels } from './maskPixels.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
 import { exportImages } from './export.js';
 import { ModelResolver } from './models.js';
@@ -73,6 +74,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const events = new EventHub();
   const jobs = new JobManager(events);
   const pictures = new PictureService(store);
+  const maskPixels = new MaskPixels(store);
   const models = new ModelResolver(store, user, opts.modelDir);
   try {
     await models.init();
@@ -132,7 +134,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     getImageInfo: (req) => summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image'))),
     getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
     getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
-    getMasks: (req) => getMasks(store, req.imageId),
+    getMasks: (req) => getMasks(store, req.imageId, maskPixels),
     saveDraft: async (req) => {
       const saved = await saveMask(store, req, 'draft', user);
       changed(Number(req.imageId));

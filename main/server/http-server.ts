@@ -19,7 +19,7 @@ import {
   channelFromPath,
   decodeFrame,
   encodeEvent,
-  encodeFrame,
+  encodeFrameChunks,
   EVENTS_PATH,
   FRAME_CONTENT_TYPE,
   RPC_PATH_PREFIX,
@@ -98,14 +98,17 @@ function sendText(
 }
 
 function sendFrame(res: ServerResponse, status: number, value: unknown): void {
-  const body = encodeFrame(value);
+  // Written piece by piece: a mask response's parts go out as they are, never copied into one buffer.
+  const chunks = encodeFrameChunks(value);
   res.writeHead(status, {
     ...COMMON_HEADERS,
     'content-type': FRAME_CONTENT_TYPE,
-    'content-length': String(body.length),
+    'content-length': String(chunks.reduce((n, c) => n + c.length, 0)),
     'cache-control': 'no-store',
   });
-  res.end(body);
+  res.cork();
+  for (const c of chunks) res.write(c);
+  res.end();
 }
 
 function sendRpcError(res: ServerResponse, status: number, code: ErrorCode, message: string): void {

@@ -80,8 +80,8 @@ describe('workstation jobs', () => {
       ['1', '2'],
     );
     const masks = await call('getMasks', { imageId: '2' });
-    assert.equal(masks.prediction?.encoding, 'prob16');
-    assert.equal(masks.prediction?.data.length, 2 * 565 * 584);
+    assert.equal(masks.prediction?.encoding, 'prob8');
+    assert.equal(masks.prediction?.data.length, 565 * 584);
     assert.equal(masks.prediction?.modelName, 'e2e-tiny');
   });
 

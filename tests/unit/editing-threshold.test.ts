@@ -33,6 +33,20 @@ describe('threshold and difference', () => {
     assert.equal(thresholdProbabilities(u16, 0)[0], 1, 'p = 0 passes t = 0');
   });
 
+  test('a Uint8 map (p = v / 255) gives the mask of the Uint16 map it equals (257 v) at every threshold', () => {
+    const u8 = Uint8Array.from({ length: 256 }, (_, v) => v);
+    const u16 = Uint16Array.from(u8, (v) => 257 * v);
+    const ts = [0, 1e-9, 0.5, 0.73, 1 - 1e-9, 1];
+    for (let k = 0; k <= 1000; k++) ts.push(k / 1000);
+    for (let v = 0; v < 256; v++) ts.push(v / 255, (v - 0.5) / 255, (v + 1e-7) / 255);
+    for (const t of ts) {
+      assert.deepEqual(thresholdProbabilities(u8, t), thresholdProbabilities(u16, t), `t=${t}`);
+    }
+    assert.equal(thresholdProbabilities(u8, 1)[255], 1, 'p = 1 passes t = 1');
+    assert.equal(thresholdProbabilities(u8, 200 / 255)[200], 1, 'v = 200 passes t = 200 / 255');
+    assert.equal(thresholdProbabilities(u8, 200 / 255)[199], 0);
+  });
+
   test('re-thresholding a rectangle touches only that rectangle; wrong sizes are rejected', () => {
     const prob = new Float32Array(20 * 10).fill(0.9);
     const out = new Uint8Array(200);
@@ -82,5 +96,46 @@ describe('threshold and difference', () => {
     assert.deepEqual([...px], [123, red, palette[2], palette[3], 123, red, 0, 0]);
     const bytes = new Uint8Array(px.buffer);
     assert.deepEqual([...bytes.subarray(4, 8)], [255, 0, 0, 255], 'RGBA byte order');
+  });
+
+  test('overlay painting skips background words yet paints exactly what pixel-by-pixel painting does', () => {
+    const rand = prng(11);
+    const w = 37;
+    const h = 23;
+    // Sparse classes with runs of background, on an aligned array and on a misaligned view of one.
+    const backing = new Uint8Array(w * h + 1);
+    for (let i = 0; i < backing.length; i++) backing[i] = rand() < 0.85 ? 0 : Math.floor(rand() * 5);
+    backing.fill(0, 100, 400);
+    const palettes = [
+      Uint32Array.from([0, packRgba(255, 200, 0)]),
+      Uint32Array.from([packRgba(9, 9, 9), 7, 8, 9]),
+      new Uint32Array(0),
+    ];
+    const rects = [
+      { x: 0, y: 0, width: w, height: h },
+      { x: 0, y: 5, width: w, height: 7 },
+      { x: 3, y: 2, width: 29, height: 17 },
+      { x: 1, y: 0, width: 1, height: h },
+    ];
+    for (const classes of [backing.subarray(0, w * h), backing.subarray(1)]) {
+      for (const palette of palettes) {
+        for (const r of rects) {
+          const got = new Uint32Array(w * h).fill(0xdeadbeef);
+          const want = got.slice();
+          paintClasses(classes, w, r, got, palette);
+          for (let j = r.y; j < r.y + r.height; j++) {
+            for (let i = r.x; i < r.x + r.width; i++) {
+              const c = classes[j * w + i];
+              want[j * w + i] = c < palette.length ? palette[c] : 0;
+            }
+          }
+          assert.deepEqual(
+            got,
+            want,
+            `offset ${classes.byteOffset}, ${palette.length} colours, ${JSON.stringify(r)}`,
+          );
+        }
+      }
+    }
   });
 });

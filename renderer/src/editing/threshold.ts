@@ -1,12 +1,13 @@
 // Probability maps to binary masks, and the difference between a prediction and its correction.
 //
-// Probability maps come as Float32 in [0, 1] or as Uint16 where p = value / 65535 (the transport format).
-// A pixel is vessel when p >= t. For Uint16 the comparison is done on integers, value >= ceil(t * 65535), which
-// is the same test without rounding surprises.
+// Probability maps come as Float32 in [0, 1], as Uint16 where p = value / 65535, or as Uint8 where p = value / 255
+// (the store's precision, which the transport carries). A pixel is vessel when p >= t. For integers the comparison
+// is done on integers, value >= ceil(t * 65535), which is the same test without rounding surprises; a Uint8 value
+// v is tested as the Uint16 value 257 v it equals, so both give the same mask at every threshold.
 
 import { checkMask, type Rect } from './rect.js';
 
-export type ProbabilityMap = Float32Array | Uint16Array;
+export type ProbabilityMap = Float32Array | Uint16Array | Uint8Array;
 
 /** Thresholds `prob` at `t` into `out` (allocated when omitted); returns `out`. Optional `rect` limits the work. */
 export function thresholdProbabilities(
@@ -20,7 +21,11 @@ export function thresholdProbabilities(
   if (mask.length !== prob.length) {
     throw new RangeError(`threshold output has ${mask.length} bytes for ${prob.length} probabilities`);
   }
-  const cut = prob instanceof Uint16Array ? Math.ceil(t * 65535) : t;
+  const cut16 = Math.ceil(t * 65535);
+  // 257 v >= cut16 exactly when v >= ceil(cut16 / 257), v being an integer.
+  // Told apart by element size, which holds for arrays from another realm too (an Electron bridge).
+  const bytes = prob.BYTES_PER_ELEMENT;
+  const cut = bytes === 2 ? cut16 : bytes === 1 ? Math.ceil(cut16 / 257) : t;
   const run = (from: number, to: number): void => {
     for (let p = from; p < to; p++) mask[p] = prob[p] >= cut ? 1 : 0;
   };

@@ -16,7 +16,7 @@ export type OverlayMode = 'mask' | 'diff';
 
 export interface PredictionInput {
   /** Probabilities (Uint16, p = v / 65535) or a binary mask when only that was kept. */
-  prob: Uint16Array | null;
+  prob: Uint16Array | Uint8Array | null;
   mask: Uint8Array | null;
   threshold: number;
   versionId: string;
@@ -41,9 +41,10 @@ export class MaskDocument {
   // The prediction fields change only through replacePrediction (a re-predict keeps the document and its undo).
   /** The version the working mask started from (sent as the parent of saved versions). */
   parentVersionId: string | null;
-  prob: Uint16Array | null;
+  prob: Uint16Array | Uint8Array | null;
   /** The prediction at the current threshold (null without a prediction). */
-  predMask: Uint8Array | null;
+  /** The prediction at the current threshold, once computed (see predMask). */
+  private predicted: Uint8Array | null;
   threshold: number;
   /** True while the working mask is derived from the prediction, so the threshold slider rewrites it. */
   followsPrediction: boolean;
@@ -74,10 +75,10 @@ export class MaskDocument {
     const n = width * height;
     this.prob = opts.prediction?.prob ?? null;
     this.threshold = opts.prediction?.threshold ?? 0.5;
-    this.predMask = opts.prediction
-      ? (opts.prediction.mask ?? thresholdProbabilities(this.prob as Uint16Array, this.threshold))
-      : null;
-    for (const arr of [this.prob, this.predMask, opts.saved?.data]) {
+    // Starting from a saved mask, the thresholded prediction waits until the difference view or the slider needs
+    // it: one pass less over every pixel when opening a large image.
+    this.predicted = opts.prediction?.mask ?? null;
+    for (const arr of [this.prob, this.predicted, opts.saved?.data]) {
       if (arr && arr.length !== n)
         throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
     }
@@ -193,14 +194,15 @@ export class MaskDocument {
    * pixels the user edited by hand; the change is one undoable edit per slider gesture (`final` ends it).
    */
   setThreshold(t: number, final: boolean): void {
-    if (!this.prob || !this.predMask) return;
+    if (!this.prob) return;
     this.threshold = t;
-    thresholdProbabilities(this.prob, t, this.predMask);
+    const predMask = thresholdProbabilities(this.prob, t, this.predicted ?? undefined);
+    this.predicted = predMask;
     const all = { x: 0, y: 0, width: this.width, height: this.height };
     if (this.followsPrediction && !this.locked) {
       if (!this.undo.recording) this.undo.begin('threshold');
       this.undo.touch(all);
-      adoptUnedited(this.mask, this.predMask, this.edited);
+      adoptUnedited(this.mask, predMask, this.edited);
       this.repaint(all);
       if (final) this.commit();
     } else if (this.mode === 'diff') {
@@ -217,7 +219,7 @@ export class MaskDocument {
    */
   replacePrediction(p: PredictionInput): void {
     const n = this.width * this.height;
-    const predMask = p.mask ?? thresholdProbabilities(p.prob as Uint16Array, p.threshold);
+    const predMask = p.mask ?? thresholdProbabilities(p.prob!, p.threshold);
     for (const arr of [p.prob, predMask]) {
       if (arr && arr.length !== n)
         throw new RangeError(
@@ -226,7 +228,7 @@ export class MaskDocument {
     }
     if (this.undo.recording) this.commit();
     this.prob = p.prob;
-    this.predMask = predMask;
+    this.predicted = predMask;
     this.threshold = p.threshold;
     const all = { x: 0, y: 0, width: this.width, height: this.height };
     if (!this.fromSaved && !this.locked) {
@@ -246,20 +248,30 @@ export class MaskDocument {
 
   // --- display -------------------------------------------------------------------------------------------------
 
+  // Both are called on every open with what the document already shows: repainting 8 M pixels for nothing would
+  // double the cost of opening a large image.
   setMode(mode: OverlayMode): void {
+    if (mode === this.mode) return;
     this.mode = mode;
     this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
   }
 
   setColour(hex: string): void {
     const c = hexToRgba(hex);
+    if (c === this.palette[1]) return;
     this.palette = Uint32Array.from([0, c]);
     this.diffPalette = Uint32Array.from([0, c, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
     this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
   }
 
   get hasPrediction(): boolean {
-    return this.predMask !== null;
+    return this.predicted !== null || this.prob !== null;
+  }
+
+  /** The prediction at the current threshold (null without a prediction). */
+  get predMask(): Uint8Array | null {
+    if (!this.predicted && this.prob) this.predicted = thresholdProbabilities(this.prob, this.threshold);
+    return this.predicted;
   }
 
   repaint(rect: Rect): void {

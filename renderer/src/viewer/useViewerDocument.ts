@@ -43,7 +43,7 @@ const predictionInfo = (m: MasksResponse): PredictionInfo | null =>
 
 function predictionInput(p: PredictionPayload): PredictionInput {
   return {
-    prob: p.encoding === 'prob16' ? prob16View(p.data) : null,
+    prob: p.encoding === 'prob16' ? prob16View(p.data) : p.encoding === 'prob8' ? p.data : null,
     mask: p.encoding === 'mask8' ? p.data : null,
     threshold: p.threshold,
     versionId: p.versionId,
@@ -73,8 +73,8 @@ export function useViewerDocument(imageId: string): ViewerDocument {
   const [review, setReviewState] = useState<ReviewState | null>(null);
   const [prediction, setPrediction] = useState<PredictionInfo | null>(null);
 
-  const adopt = useCallback((m: MasksResponse) => {
-    const d = buildDocument(m);
+  const adopt = useCallback((m: MasksResponse, built?: MaskDocument) => {
+    const d = built ?? buildDocument(m);
     setThreshold(d.threshold);
     setDoc(d);
     setReviewState(m.review);
@@ -115,13 +115,16 @@ export function useViewerDocument(imageId: string): ViewerDocument {
   useEffect(() => {
     let cancelled = false;
     const t0 = performance.now();
-    Promise.all([openCache.image(imageId, true), openCache.takeMasks(imageId)])
-      .then(([img, m]) => {
+    // The document (threshold and overlay, 8 M pixels for a large image) is built while the photograph still
+    // decodes off the main thread.
+    const building = openCache.takeMasks(imageId).then((m) => ({ m, d: buildDocument(m) }));
+    Promise.all([openCache.image(imageId, true), building])
+      .then(([img, { m, d }]) => {
         if (cancelled) return;
         if (img.width !== m.width || img.height !== m.height) {
           throw new Error(`the masks are ${m.width}x${m.height} but the image is ${img.width}x${img.height}`);
         }
-        adopt(m);
+        adopt(m, d);
         setImage(img);
         setStatus(`opened in ${Math.round(performance.now() - t0)} ms`);
       })
