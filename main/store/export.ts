@@ -272,10 +272,15 @@ const METRIC_COLUMNS = [
   'aucPr',
 ] as const;
 
+/**
+ * One CSV value. Text a user typed (a camera, a patient name, a file name) that starts like a formula is prefixed
+ * with an apostrophe, so a spreadsheet opening the export shows it rather than evaluating it (CSV injection).
+ */
 export function csvField(v: string | number | null): string {
   if (v === null) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function metricsCsv(rows: ImageMetricsRow[]): string {
