@@ -11,24 +11,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import WebSocket from 'ws';
 import type { Page } from 'playwright-core';
 import type { JobInfo } from '../shared/contract.js';
 import { strokeSegment } from '../renderer/src/editing/brush.js';
 import { floodFill } from '../renderer/src/editing/floodFill.js';
 import { UndoStack } from '../renderer/src/editing/undo.js';
-import {
-  createHttpClient,
-  type FetchLike,
-  type HttpClient,
-  type WebSocketCtor,
-} from '../renderer/src/transport/httpClient.js';
+import type { HttpClient } from '../renderer/src/transport/httpClient.js';
 import {
   buildRenderer,
   CHROMIUM,
   chromiumAvailable,
   launchChromium,
   startServe,
+  serveClient,
 } from '../tests/e2e/harness.js';
 import { driveTestImage, tinyModelDir } from '../tests/e2e/model-fixture.js';
 
@@ -186,12 +181,7 @@ async function main(): Promise<number> {
     makeBigImage(dir),
   ]);
   const serve = await startServe({ modelDir, rendererDir, dbPath: path.join(dir, 'bench.db') });
-  const client = createHttpClient({
-    baseUrl: new URL(serve.url).origin,
-    token: serve.token,
-    fetch: fetch as unknown as FetchLike,
-    WebSocket: WebSocket as unknown as WebSocketCtor,
-  });
+  const client = serveClient(serve);
   const browser = await launchChromium();
   try {
     // Setup through the real API: import both images, predict them with the test model.

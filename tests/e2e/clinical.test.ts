@@ -8,14 +8,8 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
-import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import {
-  createHttpClient,
-  type FetchLike,
-  type HttpClient,
-  type WebSocketCtor,
-} from '../../renderer/src/transport/httpClient.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { waitFor } from './flow.js';
 import {
   buildRenderer,
@@ -24,6 +18,8 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  serveClient,
+  stopServeCleanly,
 } from './harness.js';
 import { driveTestImage } from './model-fixture.js';
 
@@ -49,12 +45,7 @@ describe(
       uploads = await mkdtemp(path.join(tmpdir(), 'retina-e2e-clinical-'));
       for (const [n, name] of FILES) await copyFile(driveTestImage(n), path.join(uploads, name));
       serve = await startServe({ rendererDir: await buildRenderer() });
-      client = createHttpClient({
-        baseUrl: new URL(serve.url).origin,
-        token: serve.token,
-        fetch: fetch as unknown as FetchLike,
-        WebSocket: WebSocket as unknown as WebSocketCtor,
-      });
+      client = serveClient(serve);
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
       page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -63,9 +54,11 @@ describe(
     after(async () => {
       client?.close();
       await browser?.close();
-      const code = await serve?.stop();
-      if (uploads) await rm(uploads, { recursive: true, force: true });
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      try {
+        await stopServeCleanly(serve);
+      } finally {
+        if (uploads) await rm(uploads, { recursive: true, force: true });
+      }
     });
 
     const row = (name: string) => page.getByTestId('image-row').filter({ hasText: name });

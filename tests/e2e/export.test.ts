@@ -27,6 +27,7 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  stopServeCleanly,
 } from './harness.js';
 import { datasetsRoot, driveTestImage } from './model-fixture.js';
 
@@ -124,9 +125,11 @@ describe(
 
     after(async () => {
       await browser?.close();
-      const code = await serve?.stop();
-      if (serve) await rm(path.dirname(serve.dbPath), { recursive: true, force: true });
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      try {
+        await stopServeCleanly(serve);
+      } finally {
+        if (serve) await rm(path.dirname(serve.dbPath), { recursive: true, force: true });
+      }
     });
 
     const row = (id: number) => page.locator(`[data-testid="image-row"][data-image-id="${id}"]`);

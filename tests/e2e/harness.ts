@@ -5,7 +5,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
+import WebSocket from 'ws';
+import {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type WebSocketCtor,
+} from '../../renderer/src/transport/httpClient.js';
 import { repoRoot } from './model-fixture.js';
 
 export const CHROMIUM = process.env.RETINA_CHROMIUM ?? '/usr/bin/chromium';
@@ -117,4 +125,20 @@ export async function launchChromium(): Promise<Browser> {
 export async function screenshotPath(name: string): Promise<string> {
   await mkdir(artifactsDir, { recursive: true });
   return path.join(artifactsDir, `${name}.png`);
+}
+
+/** The renderer's own HTTP client, run from Node against a `retina serve` (for setup and checks beside the page). */
+export function serveClient(serve: ServeProcess): HttpClient {
+  return createHttpClient({
+    baseUrl: new URL(serve.url).origin,
+    token: serve.token,
+    fetch: fetch as unknown as FetchLike,
+    WebSocket: WebSocket as unknown as WebSocketCtor,
+  });
+}
+
+/** Stops `retina serve` and checks that it exited cleanly (0, or 130 after SIGINT), showing its output if not. */
+export async function stopServeCleanly(serve: ServeProcess | null | undefined): Promise<void> {
+  const code = await serve?.stop();
+  assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
 }

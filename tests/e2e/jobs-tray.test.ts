@@ -6,14 +6,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import WebSocket from 'ws';
 import type { Browser, Locator, Page } from 'playwright-core';
-import {
-  createHttpClient,
-  type FetchLike,
-  type HttpClient,
-  type WebSocketCtor,
-} from '../../renderer/src/transport/httpClient.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { fitView } from '../../renderer/src/editing/viewport.js';
 import { H, storedMask, W, waitFor } from './flow.js';
 import {
@@ -23,6 +17,8 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  serveClient,
+  stopServeCleanly,
 } from './harness.js';
 import { driveTestImage, repoRoot, tinyModelDir } from './model-fixture.js';
 
@@ -63,12 +59,7 @@ describe(
     before(async () => {
       const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
       serve = await startServe({ modelDir, rendererDir });
-      client = createHttpClient({
-        baseUrl: new URL(serve.url).origin,
-        token: serve.token,
-        fetch: fetch as unknown as FetchLike,
-        WebSocket: WebSocket as unknown as WebSocketCtor,
-      });
+      client = serveClient(serve);
       browser = await launchChromium();
       page = await browser.newPage({ viewport: VIEWPORT });
       page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -77,8 +68,7 @@ describe(
     after(async () => {
       client?.close();
       await browser?.close();
-      const code = await serve?.stop();
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      await stopServeCleanly(serve);
     });
 
     const tray = () => page.getByTestId('jobs-tray');

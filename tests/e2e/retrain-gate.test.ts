@@ -27,6 +27,7 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  stopServeCleanly,
 } from './harness.js';
 import { datasetsRoot } from './model-fixture.js';
 
@@ -83,8 +84,7 @@ describe(
 
     after(async () => {
       await browser?.close();
-      const code = await serve?.stop();
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      await stopServeCleanly(serve);
     });
 
     test('the model in use says so; Retrain explains why it cannot judge and what would help', async () => {

@@ -25,6 +25,7 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  stopServeCleanly,
 } from './harness.js';
 import { datasetsRoot, tinyModelDir } from './model-fixture.js';
 
@@ -56,8 +57,7 @@ describe(
       await page.getByTestId('worklist').waitFor();
     };
     const stop = async (): Promise<void> => {
-      const code = await serve?.stop();
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      await stopServeCleanly(serve);
       serve = null;
     };
 

@@ -40,6 +40,7 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  stopServeCleanly,
 } from './harness.js';
 import { datasetsRoot, driveTestImage, tinyModelDir } from './model-fixture.js';
 
@@ -112,8 +113,7 @@ describe(
 
     after(async () => {
       await browser?.close();
-      const code = await serve?.stop();
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      await stopServeCleanly(serve);
     });
 
     test('approve, locked until reopened, edit makes it a draft again, re-approve opens the next; versions per image', async () => {

@@ -7,17 +7,11 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import WebSocket from 'ws';
 import type { Browser, Page, Route } from 'playwright-core';
 import { decodeFrame, encodeFrame, rpcPath } from '../../shared/transport.js';
 import type { SaveMaskRequest } from '../../shared/contract.js';
 import { defaultModelDir, ONNX_FILE } from '../../main/ml/model/model-dir.js';
-import {
-  createHttpClient,
-  type FetchLike,
-  type HttpClient,
-  type WebSocketCtor,
-} from '../../renderer/src/transport/httpClient.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { brushRadius, countDiff, drag, H, recordPointer, replay, storedMask, W, waitFor } from './flow.js';
 import {
   buildRenderer,
@@ -26,6 +20,8 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  serveClient,
+  stopServeCleanly,
 } from './harness.js';
 import { driveTestImage } from './model-fixture.js';
 
@@ -81,12 +77,7 @@ describe(
       let rendererDir: string;
       [modelDir, rendererDir] = await Promise.all([brokenModelDir(), buildRenderer()]);
       serve = await startServe({ modelDir, rendererDir });
-      client = createHttpClient({
-        baseUrl: new URL(serve.url).origin,
-        token: serve.token,
-        fetch: fetch as unknown as FetchLike,
-        WebSocket: WebSocket as unknown as WebSocketCtor,
-      });
+      client = serveClient(serve);
       const { jobId } = await client.invoke('importFiles', { paths: [driveTestImage('01')] });
       await waitFor('the import', async () => {
         const job = (await client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
@@ -102,9 +93,11 @@ describe(
     after(async () => {
       client?.close();
       await browser?.close();
-      const code = await serve?.stop();
-      if (modelDir) await rm(path.dirname(modelDir), { recursive: true, force: true });
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      try {
+        await stopServeCleanly(serve);
+      } finally {
+        if (modelDir) await rm(path.dirname(modelDir), { recursive: true, force: true });
+      }
     });
 
     const masksOf = async () => ({

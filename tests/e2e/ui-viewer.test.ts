@@ -4,15 +4,9 @@
 // the SQLite file); the CLAHE display filter changes what is shown and nothing else.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import { thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
-import {
-  createHttpClient,
-  type FetchLike,
-  type HttpClient,
-  type WebSocketCtor,
-} from '../../renderer/src/transport/httpClient.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import {
   brushRadius,
   countDiff,
@@ -33,6 +27,8 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  serveClient,
+  stopServeCleanly,
 } from './harness.js';
 import { driveTestImage, tinyModelDir } from './model-fixture.js';
 
@@ -60,12 +56,7 @@ describe(
     before(async () => {
       const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
       serve = await startServe({ modelDir, rendererDir });
-      client = createHttpClient({
-        baseUrl: new URL(serve.url).origin,
-        token: serve.token,
-        fetch: fetch as unknown as FetchLike,
-        WebSocket: WebSocket as unknown as WebSocketCtor,
-      });
+      client = serveClient(serve);
       browser = await launchChromium();
       page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       page.on('pageerror', (err) => console.error('page error:', err.message));
@@ -74,8 +65,7 @@ describe(
     after(async () => {
       client?.close();
       await browser?.close();
-      const code = await serve?.stop();
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      await stopServeCleanly(serve);
     });
 
     test('an unreadable upload shows a readable message and saves nothing', async () => {

@@ -26,6 +26,7 @@ import {
   screenshotPath,
   startServe,
   type ServeProcess,
+  stopServeCleanly,
 } from './harness.js';
 import { driveTestImage, tinyModelDir } from './model-fixture.js';
 
@@ -47,8 +48,7 @@ describe(
 
     after(async () => {
       await browser?.close();
-      const code = await serve?.stop();
-      assert.ok(code === 0 || code === 130, `retina serve exited with ${code}:\n${serve?.output()}`);
+      await stopServeCleanly(serve);
     });
 
     test('import, predict, brush, erase, undo, redo, approve, reload: the stored mask is exactly the expected one', async () => {
