@@ -2,6 +2,7 @@
 // by browser automation). Escape or a click beside it answers no; while it is open, keys go nowhere else, so a
 // shortcut cannot act behind it.
 import { useId } from 'react';
+import { Modal } from './Modal.js';
 
 export interface ConfirmDialogProps {
   question: string;
@@ -14,28 +15,16 @@ export interface ConfirmDialogProps {
 export function ConfirmDialog({ question, confirmLabel, onConfirm, onCancel, testId }: ConfirmDialogProps) {
   const titleId = useId();
   return (
-    <div className="modal-backdrop" onPointerDown={(e) => e.target === e.currentTarget && onCancel()}>
-      <div
-        className="modal confirm"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        data-testid={testId}
-        onKeyDown={(e) => {
-          e.stopPropagation();
-          if (e.key === 'Escape') onCancel();
-        }}
-      >
-        <p id={titleId}>{question}</p>
-        <div className="row">
-          <button className="primary" onClick={onConfirm}>
-            {confirmLabel}
-          </button>
-          <button onClick={onCancel} autoFocus>
-            Cancel
-          </button>
-        </div>
+    <Modal className="confirm" role="alertdialog" labelledBy={titleId} testId={testId} onClose={onCancel}>
+      <p id={titleId}>{question}</p>
+      <div className="row">
+        <button className="primary" onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+        <button onClick={onCancel} autoFocus>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { ExportPart, ExportRequest } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
+import { Modal } from '../Modal.js';
 import { downloadBytes } from './download.js';
 import { runExport } from './runExport.js';
 import './export.css';
@@ -56,90 +57,81 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
     ? `${imageIds.length} selected image${imageIds.length === 1 ? '' : 's'}`
     : `all ${total ?? ''} images`.replace('  ', ' ');
   return (
-    <div className="modal-backdrop" onClick={busy ? undefined : onClose}>
-      <form
-        className="modal export-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="export-title"
-        data-testid="export-dialog"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          // Keys stay in the dialog: the worklist behind it opens its current row on Enter.
-          e.stopPropagation();
-          if (e.key === 'Escape' && !busy) onClose();
-        }}
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!busy && parts.length > 0) void start();
-        }}
-      >
-        <h3 id="export-title">Export {what}</h3>
-        <fieldset>
-          <legend>Include</legend>
-          {PART_LABELS.map(({ part, label }) => (
-            <label key={part} className="check">
-              <input
-                type="checkbox"
-                checked={parts.includes(part)}
-                onChange={(e) => togglePart(part, e.target.checked)}
-                data-testid={`export-part-${part}`}
-              />
-              {label}
-            </label>
-          ))}
-        </fieldset>
-        <fieldset>
-          <legend>Masks</legend>
-          <label className="check">
+    <Modal
+      className="export-dialog"
+      labelledBy="export-title"
+      testId="export-dialog"
+      onClose={onClose}
+      closable={!busy}
+      onSubmit={() => {
+        if (!busy && parts.length > 0) void start();
+      }}
+    >
+      <h3 id="export-title">Export {what}</h3>
+      <fieldset>
+        <legend>Include</legend>
+        {PART_LABELS.map(({ part, label }) => (
+          <label key={part} className="check">
             <input
-              type="radio"
-              name="export-source"
-              checked={source === 'best'}
-              onChange={() => setSource('best')}
-              data-testid="export-source-best"
+              type="checkbox"
+              checked={parts.includes(part)}
+              onChange={(e) => togglePart(part, e.target.checked)}
+              data-testid={`export-part-${part}`}
             />
-            Latest: approved, else draft, else prediction
+            {label}
           </label>
-          <label className="check">
-            <input
-              type="radio"
-              name="export-source"
-              checked={source === 'approved'}
-              onChange={() => setSource('approved')}
-              data-testid="export-source-approved"
-            />
-            Approved only
-          </label>
-        </fieldset>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Masks</legend>
         <label className="check">
           <input
-            type="checkbox"
-            checked={includeNames}
-            onChange={(e) => setIncludeNames(e.target.checked)}
-            data-testid="export-include-names"
+            type="radio"
+            name="export-source"
+            checked={source === 'best'}
+            onChange={() => setSource('best')}
+            data-testid="export-source-best"
           />
-          Include patient names (otherwise only the pseudonymous patient ID)
+          Latest: approved, else draft, else prediction
         </label>
-        <p className="muted">
-          {browser
-            ? 'The export downloads as one zip file.'
-            : 'Choose a folder next; a folder that is not empty gets a new dated folder inside it.'}
-        </p>
-        <div className="row">
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="primary"
-            disabled={busy || parts.length === 0 || total === 0}
-            data-testid="export-start"
-          >
-            {busy ? 'Exporting…' : browser ? 'Download zip' : 'Choose folder…'}
-          </button>
-        </div>
-      </form>
-    </div>
+        <label className="check">
+          <input
+            type="radio"
+            name="export-source"
+            checked={source === 'approved'}
+            onChange={() => setSource('approved')}
+            data-testid="export-source-approved"
+          />
+          Approved only
+        </label>
+      </fieldset>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={includeNames}
+          onChange={(e) => setIncludeNames(e.target.checked)}
+          data-testid="export-include-names"
+        />
+        Include patient names (otherwise only the pseudonymous patient ID)
+      </label>
+      <p className="muted">
+        {browser
+          ? 'The export downloads as one zip file.'
+          : 'Choose a folder next; a folder that is not empty gets a new dated folder inside it.'}
+      </p>
+      <div className="row">
+        <button type="button" onClick={onClose} disabled={busy}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="primary"
+          disabled={busy || parts.length === 0 || total === 0}
+          data-testid="export-start"
+        >
+          {busy ? 'Exporting…' : browser ? 'Download zip' : 'Choose folder…'}
+        </button>
+      </div>
+    </Modal>
   );
 }

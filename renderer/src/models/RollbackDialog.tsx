@@ -2,6 +2,7 @@
 // so one stray click must not do it.
 import { useState } from 'react';
 import type { ModelSummary } from '../../../shared/contract.js';
+import { Modal } from '../Modal.js';
 
 export function RollbackDialog(props: {
   model: ModelSummary;
@@ -12,42 +13,30 @@ export function RollbackDialog(props: {
   const { model, current } = props;
   const [reason, setReason] = useState('');
   return (
-    <div className="modal-backdrop" onClick={props.onCancel}>
-      <div
-        className="modal"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="rollback-title"
-        data-testid="rollback-dialog"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') props.onCancel();
-        }}
-      >
-        <h3 id="rollback-title">Roll back to {model.name}?</h3>
-        <p>
-          {model.name} becomes the model in use
-          {current ? ` instead of ${current.name}` : ''}. Images without a draft or an approval are predicted
-          again with it; drafts and approved masks stay as they are.
-        </p>
-        <label className="muted">
-          Reason (optional){' '}
-          <input
-            data-testid="rollback-reason"
-            aria-label="Reason for the rollback"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-          />
-        </label>
-        <div className="row">
-          <button className="primary" data-testid="rollback-confirm" onClick={() => props.onConfirm(reason)}>
-            Roll back
-          </button>
-          <button data-testid="rollback-cancel" onClick={props.onCancel} autoFocus>
-            Cancel
-          </button>
-        </div>
+    <Modal labelledBy="rollback-title" testId="rollback-dialog" onClose={props.onCancel}>
+      <h3 id="rollback-title">Roll back to {model.name}?</h3>
+      <p>
+        {model.name} becomes the model in use
+        {current ? ` instead of ${current.name}` : ''}. Images without a draft or an approval are predicted
+        again with it; drafts and approved masks stay as they are.
+      </p>
+      <label className="muted">
+        Reason (optional){' '}
+        <input
+          data-testid="rollback-reason"
+          aria-label="Reason for the rollback"
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
+      </label>
+      <div className="row">
+        <button className="primary" data-testid="rollback-confirm" onClick={() => props.onConfirm(reason)}>
+          Roll back
+        </button>
+        <button data-testid="rollback-cancel" onClick={props.onCancel} autoFocus>
+          Cancel
+        </button>
       </div>
-    </div>
+    </Modal>
   );
 }

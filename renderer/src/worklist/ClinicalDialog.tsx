@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { ClinicalInfo, Id, ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
+import { Modal } from '../Modal.js';
 import { changesFrom, edit, formFrom, type ClinicalField, type ClinicalFormState } from './clinicalForm.js';
 
 const SEVERAL = 'several values';
@@ -87,91 +88,76 @@ export function ClinicalDialog(props: {
 
   const n = props.imageIds.length;
   return (
-    <div className="modal-backdrop" onClick={props.onClose}>
-      <form
-        className="modal clinical"
-        role="dialog"
-        aria-label="Clinical details"
-        data-testid="clinical-dialog"
-        onClick={(e) => e.stopPropagation()}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') props.onClose();
-          e.stopPropagation();
-        }}
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <h3>Clinical details · {n === 1 ? '1 image' : `${n} images`}</h3>
-        {!form ? (
-          <p className="muted">Loading…</p>
-        ) : (
-          <>
-            <fieldset>
-              <legend>Patient</legend>
-              <Field
-                form={form}
-                field="patientId"
-                label="Patient ID"
-                autoFocus
-                hint="clinic or study code"
-                onChange={onChange}
-              />
-              <Field
-                form={form}
-                field="patientName"
-                label="Name (kept on this computer)"
-                onChange={onChange}
-              />
-              <Field form={form} field="birthYear" label="Birth year" type="number" onChange={onChange} />
-            </fieldset>
-            <fieldset>
-              <legend>Image</legend>
-              <label className="field">
-                <span>Eye</span>
-                <select
-                  value={form.eye.mixed ? 'mixed' : form.eye.value}
-                  onChange={(e) => onChange('eye', e.target.value)}
-                  data-testid="clinical-eye"
-                >
-                  {form.eye.mixed && (
-                    <option value="mixed" disabled>
-                      {SEVERAL}
-                    </option>
-                  )}
-                  <option value="">unknown</option>
-                  <option value="OD">OD (right)</option>
-                  <option value="OS">OS (left)</option>
-                </select>
-              </label>
-              <Field form={form} field="visitDate" label="Visit date" type="date" onChange={onChange} />
-              <Field form={form} field="camera" label="Camera" onChange={onChange} />
-              <Field
-                form={form}
-                field="fieldAngleDeg"
-                label="Field angle (°)"
-                type="number"
-                onChange={onChange}
-              />
-            </fieldset>
-            <p className="muted">Only the fields you change are saved; empty a field to clear it.</p>
-          </>
-        )}
-        {error && (
-          <p className="form-error" role="alert" data-testid="clinical-error">
-            {error}
-          </p>
-        )}
-        <div className="row">
-          <button type="button" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={!form || saving} data-testid="clinical-save">
-            Save
-          </button>
-        </div>
-      </form>
-    </div>
+    <Modal
+      className="clinical"
+      label="Clinical details"
+      testId="clinical-dialog"
+      onClose={props.onClose}
+      onSubmit={() => void save()}
+    >
+      <h3>Clinical details · {n === 1 ? '1 image' : `${n} images`}</h3>
+      {!form ? (
+        <p className="muted">Loading…</p>
+      ) : (
+        <>
+          <fieldset>
+            <legend>Patient</legend>
+            <Field
+              form={form}
+              field="patientId"
+              label="Patient ID"
+              autoFocus
+              hint="clinic or study code"
+              onChange={onChange}
+            />
+            <Field form={form} field="patientName" label="Name (kept on this computer)" onChange={onChange} />
+            <Field form={form} field="birthYear" label="Birth year" type="number" onChange={onChange} />
+          </fieldset>
+          <fieldset>
+            <legend>Image</legend>
+            <label className="field">
+              <span>Eye</span>
+              <select
+                value={form.eye.mixed ? 'mixed' : form.eye.value}
+                onChange={(e) => onChange('eye', e.target.value)}
+                data-testid="clinical-eye"
+              >
+                {form.eye.mixed && (
+                  <option value="mixed" disabled>
+                    {SEVERAL}
+                  </option>
+                )}
+                <option value="">unknown</option>
+                <option value="OD">OD (right)</option>
+                <option value="OS">OS (left)</option>
+              </select>
+            </label>
+            <Field form={form} field="visitDate" label="Visit date" type="date" onChange={onChange} />
+            <Field form={form} field="camera" label="Camera" onChange={onChange} />
+            <Field
+              form={form}
+              field="fieldAngleDeg"
+              label="Field angle (°)"
+              type="number"
+              onChange={onChange}
+            />
+          </fieldset>
+          <p className="muted">Only the fields you change are saved; empty a field to clear it.</p>
+        </>
+      )}
+      {error && (
+        <p className="form-error" role="alert" data-testid="clinical-error">
+          {error}
+        </p>
+      )}
+      <div className="row">
+        <button type="button" onClick={props.onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={!form || saving} data-testid="clinical-save">
+          Save
+        </button>
+      </div>
+    </Modal>
   );
 }

@@ -1,0 +1,54 @@
+// The frame every in-app dialog shares: a backdrop, an accessible modal (a form when it submits), Escape and a
+// press beside it to close, and keys kept inside (the worklist and viewer behind it have single-key shortcuts).
+import type { FormEvent, ReactNode } from 'react';
+
+export interface ModalProps {
+  /** The id of the dialog's heading, or its accessible name when it has none. */
+  labelledBy?: string;
+  label?: string;
+  onClose: () => void;
+  /** While false (e.g. an export is being written), Escape and a press beside it do nothing. */
+  closable?: boolean;
+  role?: 'dialog' | 'alertdialog';
+  className?: string;
+  testId?: string;
+  /** Makes the dialog a form (Enter submits); the default is prevented. */
+  onSubmit?: () => void;
+  children: ReactNode;
+}
+
+export function Modal(props: ModalProps) {
+  const { closable = true, onClose, onSubmit } = props;
+  const frame = {
+    className: `modal${props.className ? ` ${props.className}` : ''}`,
+    role: props.role ?? 'dialog',
+    'aria-modal': true,
+    'aria-labelledby': props.labelledBy,
+    'aria-label': props.label,
+    'data-testid': props.testId,
+    onKeyDown: (e: { key: string; stopPropagation: () => void }) => {
+      e.stopPropagation();
+      if (e.key === 'Escape' && closable) onClose();
+    },
+  };
+  return (
+    <div
+      className="modal-backdrop"
+      onPointerDown={(e) => closable && e.target === e.currentTarget && onClose()}
+    >
+      {onSubmit ? (
+        <form
+          {...frame}
+          onSubmit={(e: FormEvent) => {
+            e.preventDefault();
+            onSubmit();
+          }}
+        >
+          {props.children}
+        </form>
+      ) : (
+        <div {...frame}>{props.children}</div>
+      )}
+    </div>
+  );
+}
