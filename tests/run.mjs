@@ -1,13 +1,24 @@
 #!/usr/bin/env node
 // Runs every tests/**/*.test.ts file with Node's own test runner (tsx compiles TypeScript on the fly).
 // Usage: node tests/run.mjs [subfolder-or-substring ...]
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filters = process.argv.slice(2);
+
+// Most tests read real photographs and masks from the public datasets (never part of the repository). Without them
+// say so once, plainly, rather than as dozens of file-not-found failures.
+const datasets = process.env.RETINA_DATASETS ?? join(root, '..', 'shared', 'datasets');
+if (!existsSync(join(datasets, 'DRIVE'))) {
+  console.error(
+    `The tests read the public datasets (DRIVE, STARE, LES-AV, ...) from ${datasets}, which is missing.\n` +
+      'Put them there or set RETINA_DATASETS to their folder. (README command 1 needs no datasets.)',
+  );
+  process.exit(2);
+}
 
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
