@@ -222,6 +222,44 @@ export interface ImageSummary {
   visitDate: string | null;
   camera: string | null;
   fieldAngleDeg: number | null;
+  /** The latest prediction's quality estimate; null without a prediction or when the model estimated none. */
+  quality: ImageQuality | null;
+}
+
+/** How good a prediction is expected to be, from where its model is unsure. */
+export interface ImageQuality {
+  /** The F1 the predicted mask is expected to score against a careful annotator (calibrated estimate). */
+  expectedF1: number;
+  /** Mean probability, inside the field of view, that the predicted mask is wrong at a pixel. */
+  meanUncertainty: number;
+  /** Pieces of the vessel tree beyond the first (a tree is one piece). */
+  fragments: number;
+  /** Vessel ends that stop just short of another piece, pointing at it: gaps a human would close. */
+  gaps: number;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** A likely gap: the end of a broken vessel and the nearest pixel of the piece it seems to continue into. */
+export interface GapMarker {
+  from: Point;
+  to: Point;
+}
+
+/** Where the latest prediction is unsure, for the viewer's heat map, its "next uncertain region" and gap markers. */
+export interface UncertaintyPayload {
+  /** The prediction it belongs to. */
+  versionId: Id;
+  width: number;
+  height: number;
+  /** One byte per pixel, row-major: the probability that the mask is wrong, u = v / 255. */
+  encoding: 'u8';
+  data: Uint8Array;
+  gaps: GapMarker[];
+  quality: ImageQuality;
 }
 
 /** An encoded picture the browser decodes natively (main converts TIFF, PPM and DICOM). */
@@ -409,8 +447,11 @@ export interface ListStudiesRequest extends PageRequest {
 export interface ListImagesRequest extends PageRequest {
   patientId?: Id;
   studyId?: Id;
-  /** 'patient': grouped by patient, then visit date, then eye, then file name. */
-  sort?: 'updated' | 'name' | 'patient';
+  /**
+   * 'patient': grouped by patient, then visit date, then eye, then file name. 'review-next': the images that still
+   * need work, lowest expected F1 first (unscored after them), then the approved ones.
+   */
+  sort?: 'updated' | 'name' | 'patient' | 'review-next';
   eye?: EyeFilter[];
 }
 export interface ImageRef {
@@ -541,6 +582,8 @@ export interface RequestChannels {
   getImage: { request: ImageRef; response: EncodedImage };
   getImageThumbnail: { request: ThumbnailRequest; response: EncodedImage };
   getMasks: { request: ImageRef; response: MasksResponse };
+  /** The latest prediction's uncertainty map and likely gaps; null when it has none. */
+  getUncertainty: { request: ImageRef; response: UncertaintyPayload | null };
   saveDraft: { request: SaveMaskRequest; response: SavedVersion };
   approveMask: { request: SaveMaskRequest; response: SavedVersion };
   /** Explicitly reopens an approved mask for editing: a draft copy of the approval; the image becomes a draft. */
@@ -690,13 +733,14 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
     ...page,
     patientId: optional(id),
     studyId: optional(id),
-    sort: optional(literal('updated', 'name', 'patient')),
+    sort: optional(literal('updated', 'name', 'patient', 'review-next')),
     eye: optional(arrayOf(literal(...EYE_FILTERS), { max: EYE_FILTERS.length })),
   }),
   getImageInfo: obj({ imageId: id }),
   getImage: obj({ imageId: id }),
   getImageThumbnail: obj({ imageId: id, maxSize: int(16, 1024) }),
   getMasks: obj({ imageId: id }),
+  getUncertainty: obj({ imageId: id }),
   saveDraft: saveMask,
   approveMask: saveMask,
   reopenMask: obj({ imageId: id }),

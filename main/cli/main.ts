@@ -23,6 +23,10 @@ const COMMANDS: Record<string, Subcommand> = {
     summary: 'evaluate a model on DRIVE and STARE and write its model card',
     load: () => import('./card-command.js'),
   },
+  calibrate: {
+    summary: "fit a model's uncertainty head and probability temperature on its validation images",
+    load: () => import('./calibrate-command.js'),
+  },
   export: { summary: 'export a model directory to ONNX', load: () => import('./export-command.js') },
   compact: {
     summary: 'store a model directory as float16 (about half the size)',

@@ -6,13 +6,16 @@ import { EXIT, UsageError, errorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap, writePng } from '../ml/io/image-io.js';
-import { segmentImage, maskImage, probabilityImage } from '../ml/infer.js';
+import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
+import type { Gap } from '../ml/uncertainty/topology.js';
 
 const HELP = `
 Usage: retina segment <images...> --out DIR [options]
 
 For each input writes DIR/<stem>_mask.png (binary 0/255 at the model's threshold) and DIR/<stem>_prob.png
 (16-bit probability map), both at the input's exact size. Reads TIFF, GIF, PNG, JPEG, BMP, PPM/PGM.
+With --uncertainty also DIR/<stem>_uncertainty.png: 16-bit, the probability that the mask is wrong at each
+pixel (0 = certain, 65535 = most uncertain), and the image's expected F1, fragments and likely gaps in the JSON.
 
 Options:
   --out DIR          output folder (created if needed)
@@ -22,6 +25,7 @@ Options:
   --fov FILE         FOV mask to use (one input only); default: derived from each image
   --threshold X      override the model's threshold
   --no-fov           do not zero the probability outside the field of view
+  --uncertainty      also write the uncertainty map and the image's quality scores
   --json             print a JSON summary on stdout
 `;
 
@@ -36,6 +40,7 @@ export async function run(argv: string[]): Promise<number> {
       fov: { type: 'string' },
       threshold: { type: 'string' },
       'no-fov': { type: 'boolean' },
+      uncertainty: { type: 'boolean' },
       json: { type: 'boolean' },
     },
     HELP,
@@ -61,6 +66,8 @@ export async function run(argv: string[]): Promise<number> {
     input: string;
     mask?: string;
     prob?: string;
+    uncertainty?: string;
+    quality?: { expectedF1: number; meanUncertainty: number; fragments: number; gaps: Gap[] };
     width?: number;
     height?: number;
     seconds?: number;
@@ -79,18 +86,34 @@ export async function run(argv: string[]): Promise<number> {
           fov,
           maskOutsideFov: !flag(p, 'no-fov'),
           threshold: num(p, 'threshold', { min: 0, max: 1 }),
+          uncertainty: flag(p, 'uncertainty'),
         });
         for (const w of seg.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
         const maskPath = join(outDir, `${stems[i]}_mask.png`);
         const probPath = join(outDir, `${stems[i]}_prob.png`);
         await writePng(probPath, probabilityImage(seg));
         await writePng(maskPath, maskImage(seg));
+        const u = seg.uncertainty;
+        const uncertaintyPath = u ? join(outDir, `${stems[i]}_uncertainty.png`) : null;
+        if (u && uncertaintyPath)
+          await writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height));
         let vessels = 0;
         for (const v of seg.mask) vessels += v;
         results.push({
           input: file,
           mask: maskPath,
           prob: probPath,
+          ...(u && uncertaintyPath
+            ? {
+                uncertainty: uncertaintyPath,
+                quality: {
+                  expectedF1: u.expectedF1,
+                  meanUncertainty: u.meanUncertainty,
+                  fragments: u.fragments,
+                  gaps: u.gaps,
+                },
+              }
+            : {}),
           width: seg.width,
           height: seg.height,
           seconds: (performance.now() - started) / 1000,
@@ -117,6 +140,11 @@ export async function run(argv: string[]): Promise<number> {
     });
   else
     for (const r of results)
-      if (!r.error) process.stderr.write(`${r.input} -> ${r.mask}, ${r.prob} (${r.seconds!.toFixed(2)} s)\n`);
+      if (!r.error) {
+        const extra = r.quality
+          ? `, ${r.uncertainty} (expected F1 ${r.quality.expectedF1.toFixed(3)}, ${r.quality.gaps.length} likely gaps)`
+          : '';
+        process.stderr.write(`${r.input} -> ${r.mask}, ${r.prob}${extra} (${r.seconds!.toFixed(2)} s)\n`);
+      }
   return failures > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -6,11 +6,14 @@ import type {
   PredictionPayload,
   SaveMaskRequest,
   SavedVersion,
+  UncertaintyPayload,
 } from '../../shared/contract.js';
 import {
   getImage,
   getModel,
   latestMasks,
+  latestMaskVersion,
+  loadUncertainty,
   maskVersionNumber,
   reopenApprovedMask,
   saveMaskVersion,
@@ -39,6 +42,32 @@ async function predictionPayload(
     ...(prob
       ? { encoding: 'prob8' as const, data: prob }
       : { encoding: 'mask8' as const, data: await pixels.mask(v) }),
+  };
+}
+
+/** The latest prediction's uncertainty, one byte per pixel (the heat map's precision), with its gap markers. */
+export async function getUncertainty(store: Store, imageIdArg: string): Promise<UncertaintyPayload | null> {
+  const image = getImage(store, rowId(imageIdArg, 'image'));
+  const v = latestMaskVersion(store, image.id, 'prediction');
+  if (!v?.quality) return null;
+  const u16 = await loadUncertainty(store, v);
+  if (!u16) return null;
+  const data = new Uint8Array(u16.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(u16[i] / 257);
+  const q = v.quality;
+  return {
+    versionId: toId(v.id),
+    width: v.width,
+    height: v.height,
+    encoding: 'u8',
+    data,
+    gaps: q.gaps,
+    quality: {
+      expectedF1: q.expectedF1,
+      meanUncertainty: q.meanUncertainty,
+      fragments: q.fragments,
+      gaps: q.gaps.length,
+    },
   };
 }
 

@@ -1,6 +1,12 @@
 // Store records -> the contract's summaries. The store speaks of mask kinds ('none', 'prediction', ...); the UI
 // speaks of image statuses ('new', 'predicted', ...).
-import type { ImageStatus, ImageSummary, ReviewState, StatusCounts } from '../../shared/contract.js';
+import type {
+  ImageQuality,
+  ImageStatus,
+  ImageSummary,
+  ReviewState,
+  StatusCounts,
+} from '../../shared/contract.js';
 import {
   getClinical,
   getMaskVersion,
@@ -78,6 +84,20 @@ export function reviewState(store: Store, imageId: number, latest?: LatestIds): 
   };
 }
 
+/** The latest prediction's quality scores (the gap markers themselves travel with the uncertainty map). */
+function qualityOf(store: Store, latest: LatestIds): ImageQuality | null {
+  if (latest.prediction === null) return null;
+  const q = getMaskVersion(store, latest.prediction).quality;
+  return q
+    ? {
+        expectedF1: q.expectedF1,
+        meanUncertainty: q.meanUncertainty,
+        fragments: q.fragments,
+        gaps: q.gaps.length,
+      }
+    : null;
+}
+
 function summary(store: Store, image: ImageRecord, latest: LatestIds): ImageSummary {
   const review = reviewState(store, image.id, latest);
   return {
@@ -92,6 +112,7 @@ function summary(store: Store, image: ImageRecord, latest: LatestIds): ImageSumm
     reopened: review.reopened,
     approvedBy: review.approval?.by ?? null,
     approvedAt: review.approval?.at ?? null,
+    quality: qualityOf(store, latest),
   };
 }
 

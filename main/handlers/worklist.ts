@@ -112,13 +112,24 @@ export function listImagesPage(store: Store, req: ListImagesRequest): Page<Image
     return { items, total: all.length, offset: req.offset };
   }
   const all = [...walkImages(store, query)].filter(wanted).map((i) => summaryFromListItem(store, i));
-  if (req.sort === 'name')
+  if (req.sort === 'review-next') all.sort(byReviewNext);
+  else if (req.sort === 'name')
     all.sort((a, b) => a.fileName.localeCompare(b.fileName) || Number(a.id) - Number(b.id));
   else
     all.sort((a, b) =>
       a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : Number(b.id) - Number(a.id),
     );
   return { items: all.slice(req.offset, req.offset + req.limit), total: all.length, offset: req.offset };
+}
+
+/**
+ * "Review next": what still needs work before what is approved; within it the lowest expected F1 first (the
+ * predictions most likely to need correcting), then images without a score in import order.
+ */
+export function byReviewNext(a: ImageSummary, b: ImageSummary): number {
+  const done = (s: ImageSummary) => (s.status === 'approved' ? 1 : 0);
+  const f1 = (s: ImageSummary) => s.quality?.expectedF1 ?? Infinity;
+  return done(a) - done(b) || f1(a) - f1(b) || Number(a.id) - Number(b.id);
 }
 
 function includes(haystack: (string | null)[], needle: string | undefined): boolean {

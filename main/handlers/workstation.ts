@@ -24,7 +24,7 @@ import type { CallerContext } from './caller.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
-import { getMasks, reopenMask, saveMask } from './masks.js';
+import { getMasks, getUncertainty, reopenMask, saveMask } from './masks.js';
 import { MaskPixels } from './maskPixels.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
 import { exportImages } from './export.js';
@@ -135,6 +135,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
     getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
     getMasks: (req) => getMasks(store, req.imageId, maskPixels),
+    getUncertainty: (req) => getUncertainty(store, req.imageId),
     saveDraft: async (req) => {
       const saved = await saveMask(store, req, 'draft', user);
       changed(Number(req.imageId));

@@ -49,7 +49,12 @@ export async function runPredictJob(
       const record = getImage(store, imageId);
       const raster = await loadImageRaster(store, record);
       const fov = await loadFov(store, record);
-      const seg = await segmentImage(raster, model.manifest, model.predictor, { fov });
+      // A model with an uncertainty head also says where its mask is likely wrong (no extra network passes when
+      // it uses test-time flips, as the bundled one does).
+      const seg = await segmentImage(raster, model.manifest, model.predictor, {
+        fov,
+        uncertainty: model.manifest.uncertainty !== undefined,
+      });
       const { prob8, mask } = quantisePrediction(seg.prob, seg.threshold);
       await saveMaskVersion(store, {
         imageId,
@@ -59,6 +64,17 @@ export async function runPredictJob(
         modelId: input.modelId,
         probability: prob8,
         threshold: seg.threshold,
+        uncertainty: seg.uncertainty
+          ? {
+              map: seg.uncertainty.map,
+              quality: {
+                expectedF1: seg.uncertainty.expectedF1,
+                meanUncertainty: seg.uncertainty.meanUncertainty,
+                fragments: seg.uncertainty.fragments,
+                gaps: seg.uncertainty.gaps,
+              },
+            }
+          : null,
       });
       done.push(imageId);
       const note = seg.warnings.length ? `${record.fileName}: ${seg.warnings.join('; ')}` : record.fileName;

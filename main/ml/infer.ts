@@ -12,7 +12,12 @@ import {
   probabilityToNative,
   type Frame,
   type FrameConfig,
+  pointToNative,
 } from './frame/canonical-frame.js';
+import { applyHead, checkHead } from './uncertainty/error-head.js';
+import { errorFeatures } from './uncertainty/error-features.js';
+import { expectedF1, meanInside } from './uncertainty/image-scores.js';
+import { checkTopology, type Gap } from './uncertainty/topology.js';
 
 export interface SegmentOptions {
   /** The FOV to use; derived from the image when absent. */
@@ -29,6 +34,11 @@ export interface SegmentOptions {
   threshold?: number;
   /** Override the model's test-time flips setting. */
   testTimeFlips?: boolean;
+  /**
+   * Also estimate where the mask is likely wrong with the model's uncertainty head (`retina calibrate` fits one):
+   * the image and its three flips always run, and their spread is one of the head's inputs.
+   */
+  uncertainty?: boolean;
 }
 
 export interface Segmentation {
@@ -44,6 +54,23 @@ export interface Segmentation {
   frame: Frame | null;
   /** Said to the user (e.g. no field-of-view edge found). */
   warnings: string[];
+  /**
+   * When asked for (`uncertainty`): the flips' standard deviation on the image's grid and the frame's scale
+   * (canonical pixels per pixel), what the uncertainty head reads and is fitted on.
+   */
+  spread?: { map: Float32Array; scale: number };
+  /** When asked for and the model has an uncertainty head: per-pixel error probability and quality scores. */
+  uncertainty?: UncertaintyResult;
+}
+
+export interface UncertaintyResult {
+  /** Probability that the mask is wrong at each pixel (0 outside the FOV), at the image's size. */
+  map: Float32Array;
+  meanUncertainty: number;
+  expectedF1: number;
+  fragments: number;
+  /** Likely gaps in the image's pixels: a vessel end and the piece it seems to continue into. */
+  gaps: Gap[];
 }
 
 const DEFAULTS = { singlePassMaxPixels: 1_200_000, tileSize: 512, tileOverlap: 64, tileBatch: 2 };
@@ -136,7 +163,20 @@ export async function predictWithFlips(
   predictor: Predictor,
   opts: SegmentOptions,
 ): Promise<Float32Array> {
+  return (await predictFlipStats(input, width, height, multiple, predictor, opts)).mean;
+}
+
+/** Mean and standard deviation of the predictions over the image and its three flips. */
+export async function predictFlipStats(
+  input: Float32Array,
+  width: number,
+  height: number,
+  multiple: number,
+  predictor: Predictor,
+  opts: SegmentOptions,
+): Promise<{ mean: Float32Array; spread: Float32Array }> {
   const sum = new Float32Array(width * height);
+  const sumSq = new Float32Array(width * height);
   for (const [h, v] of [
     [false, false],
     [true, false],
@@ -146,9 +186,20 @@ export async function predictWithFlips(
     const x = h || v ? flipImage(input, width, height, h, v) : input;
     const p = await predictProbability(x, width, height, multiple, predictor, opts);
     const back = h || v ? flipImage(p, width, height, h, v) : p;
-    for (let i = 0; i < sum.length; i++) sum[i] += back[i] * 0.25;
+    for (let i = 0; i < sum.length; i++) {
+      sum[i] += back[i] * 0.25;
+      sumSq[i] += back[i] * back[i] * 0.25;
+    }
   }
-  return sum;
+  const spread = new Float32Array(sum.length);
+  for (let i = 0; i < sum.length; i++) spread[i] = Math.sqrt(Math.max(0, sumSq[i] - sum[i] * sum[i]));
+  return { mean: sum, spread };
+}
+
+interface NetworkOutput {
+  prob: Float32Array;
+  /** The flips' standard deviation, when uncertainty was asked for. */
+  spread: Float32Array | null;
 }
 
 /** The network's probabilities over an image as given (no frame): preprocessing, then tiles or one pass. */
@@ -158,13 +209,25 @@ async function networkProbability(
   manifest: ModelManifest,
   predictor: Predictor,
   opts: SegmentOptions,
-): Promise<Float32Array> {
+): Promise<NetworkOutput> {
   const input = preprocessImage(image, fov, manifest.preprocess);
   const multiple = 2 ** manifest.architecture.depth;
+  if (opts.uncertainty) {
+    const { mean, spread } = await predictFlipStats(
+      input,
+      image.width,
+      image.height,
+      multiple,
+      predictor,
+      opts,
+    );
+    return { prob: mean, spread };
+  }
   const flips = opts.testTimeFlips ?? manifest.testTimeFlips ?? false;
-  return flips
-    ? predictWithFlips(input, image.width, image.height, multiple, predictor, opts)
-    : predictProbability(input, image.width, image.height, multiple, predictor, opts);
+  const prob = flips
+    ? await predictWithFlips(input, image.width, image.height, multiple, predictor, opts)
+    : await predictProbability(input, image.width, image.height, multiple, predictor, opts);
+  return { prob, spread: null };
 }
 
 /** Bounds on the scale a calibre ruler may choose, relative to the aperture diameter the model works at. */
@@ -182,16 +245,17 @@ async function framedProbability(
   cfg: FrameConfig,
   predictor: Predictor,
   opts: SegmentOptions,
-): Promise<{ prob: Float32Array; frame: Frame }> {
+): Promise<NetworkOutput & { frame: Frame }> {
   const run = async (frame: Frame) =>
     networkProbability(imageToCanonical(image, frame), mapToCanonical(fov, frame), manifest, predictor, opts);
   let frame = planFrame(fov, cfg);
-  let prob = await run(frame);
+  let out = await run(frame);
   if (!frame.circle) {
     const longest = Math.max(image.width, image.height);
     const maxScale = (RULER_MAX_SIDE * cfg.diameter) / longest;
     const threshold = opts.threshold ?? manifest.threshold;
     for (let pass = 0; pass < 2; pass++) {
+      const prob = out.prob;
       const mask = new Uint8Array(prob.length);
       for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
       const measured = calibreIndex({ width: frame.width, height: frame.height, data: mask });
@@ -199,10 +263,10 @@ async function framedProbability(
       const next = Math.min(maxScale, (frame.scale * cfg.maskCalibre) / measured);
       if (Math.abs(next / frame.scale - 1) < 0.1) break;
       frame = planFrame(fov, cfg, next);
-      prob = await run(frame);
+      out = await run(frame);
     }
   }
-  return { prob: probabilityToNative(prob, frame), frame };
+  return { ...out, frame };
 }
 
 /** Segments one photograph with a model: probability map and binary mask at the image's exact size. */
@@ -217,20 +281,66 @@ export async function segmentImage(
   if (fov.width !== width || fov.height !== height) {
     throw new Error(`FOV mask is ${fov.width}x${fov.height} but the image is ${width}x${height}`);
   }
+  const threshold = opts.threshold ?? manifest.threshold;
   let prob: Float32Array;
   let frame: Frame | null = null;
+  let spread: Float32Array | null = null;
+  let gaps: { fragments: number; gaps: Gap[] } | null = null;
   if (manifest.frame) {
-    ({ prob, frame } = await framedProbability(image, fov, manifest, manifest.frame, predictor, opts));
+    const out = await framedProbability(image, fov, manifest, manifest.frame, predictor, opts);
+    frame = out.frame;
+    prob = probabilityToNative(out.prob, frame);
+    if (out.spread) {
+      // The head runs on the image's own grid, its features scaled to canonical units, because the errors that
+      // count are the native mask's: a head applied in the frame and resampled blurred their one-pixel edges.
+      // The topology check stays in the frame, where its radii were chosen.
+      spread = frame.identity ? out.spread : probabilityToNative(out.spread, frame);
+      const t = checkTopology(maskAt(out.prob, threshold), frame.width, frame.height);
+      const f = frame;
+      gaps = {
+        fragments: t.fragments,
+        gaps: t.gaps.map((g) => ({ from: pointToNative(g.from, f), to: pointToNative(g.to, f) })),
+      };
+    }
   } else {
-    prob = await networkProbability(image, fov, manifest, predictor, opts);
+    const out = await networkProbability(image, fov, manifest, predictor, opts);
+    prob = out.prob;
+    spread = out.spread;
+    if (spread) gaps = checkTopology(maskAt(prob, threshold), width, height);
   }
   if (opts.maskOutsideFov !== false) {
     for (let i = 0; i < prob.length; i++) if (fov.data[i] === 0) prob[i] = 0;
   }
-  const threshold = opts.threshold ?? manifest.threshold;
-  const mask = new Uint8Array(prob.length);
-  for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
-  return { width, height, prob, mask, fov, threshold, frame, warnings: frame?.warnings ?? [] };
+  const mask = maskAt(prob, threshold);
+  const seg: Segmentation = {
+    width,
+    height,
+    prob,
+    mask,
+    fov,
+    threshold,
+    frame,
+    warnings: frame?.warnings ?? [],
+  };
+  if (!spread || !gaps) return seg;
+  const scale = frame?.scale ?? 1;
+  seg.spread = { map: spread, scale };
+  const head = manifest.uncertainty?.head;
+  if (head) {
+    checkHead(head);
+    const map = applyHead(head, errorFeatures(prob, spread, width, height, threshold, scale), fov.data);
+    seg.uncertainty = {
+      map,
+      meanUncertainty: meanInside(map, fov.data),
+      expectedF1: expectedF1(map, mask, fov.data),
+      ...gaps,
+    };
+  }
+  return seg;
+}
+
+function maskAt(prob: Float32Array, threshold: number): Uint8Array {
+  return Uint8Array.from(prob, (p) => (p >= threshold ? 1 : 0));
 }
 
 /** The probability map as a 16-bit greyscale image (0..65535). */
@@ -238,6 +348,13 @@ export function probabilityImage(seg: Segmentation): RasterImage {
   const data = new Uint16Array(seg.prob.length);
   for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, seg.prob[i])) * 65535);
   return { width: seg.width, height: seg.height, channels: 1, bitDepth: 16, data };
+}
+
+/** An uncertainty map as a 16-bit greyscale image: 0 = certain, 65535 = most uncertain. */
+export function uncertaintyImage(map: Float32Array, width: number, height: number): RasterImage {
+  const data = new Uint16Array(map.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, map[i])) * 65535);
+  return { width, height, channels: 1, bitDepth: 16, data };
 }
 
 /** The binary mask as an 8-bit greyscale image (0/255). */

@@ -1,4 +1,6 @@
 // Core data types shared by every engine module. Plain data only: no tfjs, no Node APIs.
+import type { ErrorHead } from './uncertainty/error-head.js';
+import type { Reliability, Temperature } from './uncertainty/calibration.js';
 
 /** A decoded raster, interleaved channels, row-major. */
 export interface RasterImage {
@@ -189,4 +191,24 @@ export interface ModelManifest {
   };
   /** Set by `retina compact`: the tfjs weights are rounded to float16 and stored as halves. */
   weightsFloat16?: boolean;
+  /** Set by `retina calibrate`: the uncertainty head and the probability's calibration, fitted on validation images. */
+  uncertainty?: ModelUncertainty;
+}
+
+export interface ModelUncertainty {
+  head: ErrorHead;
+  /** The probability's temperature and bias (Platt scaling on the logit). */
+  temperature: Temperature;
+  /** Sample ids the head and temperature were fitted on (the model's validation images). */
+  fittedOn: string[];
+  /** The model whose head this is, when inherited (a fine-tuned model keeps its parent's head). */
+  inheritedFrom?: string;
+  /** Measured on the fitting images: the head's pooled AUROC against the mask's errors, reliability diagrams. */
+  validation: {
+    auroc: number;
+    baselineAuroc: number;
+    probability: Reliability;
+    calibrated: Reliability;
+    head: Reliability;
+  };
 }

@@ -5,6 +5,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainModel, type TrainResult } from '../ml/train/training-run.js';
+import { readManifest, writeManifest } from '../ml/model/model-dir.js';
+import type { ModelManifest } from '../ml/types.js';
 import {
   findModelByName,
   registerModel,
@@ -79,10 +81,30 @@ export async function trainCandidate(
     });
     const trainSeconds = (Date.now() - trainStart) / 1000;
     throwIfCancelled(opts.signal);
-    return { ...trained, trainSeconds };
+    const manifest = await inheritUncertainty(plan.base.dirPath, trained.modelDir, trained.manifest);
+    return { ...trained, manifest, trainSeconds };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fine-tuned model keeps its parent's uncertainty head: the head reads the network's output, not its weights,
+ * and the few corrected images a retrain sees are too few to fit a new one on.
+ */
+async function inheritUncertainty(
+  parentDir: string,
+  modelDir: string,
+  manifest: ModelManifest,
+): Promise<ModelManifest> {
+  const parent = await readManifest(parentDir);
+  if (!parent.uncertainty) return manifest;
+  const inherited: ModelManifest = {
+    ...manifest,
+    uncertainty: { ...parent.uncertainty, inheritedFrom: parent.uncertainty.inheritedFrom ?? parent.name },
+  };
+  await writeManifest(modelDir, inherited);
+  return inherited;
 }
 
 function trainedOn(snapshot: RetrainSnapshot): TrainedOnEntry[] {

@@ -280,6 +280,8 @@ async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Prom
         height: p.mask.height,
         note: 'imported',
         probHash: null,
+        uncertaintyHash: null,
+        quality: null,
         threshold: null,
       }).id;
     }

@@ -42,12 +42,14 @@ export {
   loadMask,
   loadProbability,
   loadProbabilityBytes,
+  loadUncertainty,
   MASK_KINDS,
   readMaskPng,
   reopenApprovedMask,
   saveMaskVersion,
   type MaskKind,
   type MaskVersion,
+  type PredictionQuality,
   type SaveMaskInput,
 } from './masks.js';
 export {

@@ -1,6 +1,6 @@
 // Mask versions: immutable rows (the schema's triggers refuse UPDATE and DELETE) pointing at 0/255 PNG blobs.
 // "draft" and "approved" are kinds of version, not flags: approving a draft adds a version.
-import { encodeGreyPng } from '../ml/io/png-codec.js';
+import { decodePng, encodeGreyPng, encodePngBuffer } from '../ml/io/png-codec.js';
 import type { BinaryMap } from '../ml/types.js';
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
@@ -29,6 +29,18 @@ export interface MaskVersion {
   /** Predictions: blob of the 8-bit probability map (round(255 p)), when saved. */
   probHash: string | null;
   threshold: number | null;
+  /** Predictions: blob of the 16-bit uncertainty map, when the model estimated one. */
+  uncertaintyHash: string | null;
+  quality: PredictionQuality | null;
+}
+
+/** A prediction's quality scores (the engine's estimate of how good its mask is). */
+export interface PredictionQuality {
+  expectedF1: number;
+  meanUncertainty: number;
+  fragments: number;
+  /** Likely gaps, in the image's pixels: a vessel end and the piece it seems to continue into. */
+  gaps: { from: { x: number; y: number }; to: { x: number; y: number } }[];
 }
 
 export interface SaveMaskInput {
@@ -44,6 +56,8 @@ export interface SaveMaskInput {
   /** Predictions: per-pixel probability in [0,1] (Float32Array) or 0..255 (Uint8Array), at the image's size. */
   probability?: Float32Array | Uint8Array | null;
   threshold?: number | null;
+  /** Predictions: the probability that the mask is wrong per pixel, at the image's size, and the image's scores. */
+  uncertainty?: { map: Float32Array; quality: PredictionQuality } | null;
   /**
    * Drafts from an editor: refuse (ConstraintError) while the image is approved, so an approval changes only after
    * an explicit reopen (reopenApprovedMask).
@@ -65,6 +79,8 @@ interface MaskRow {
   note: string | null;
   prob_hash: string | null;
   threshold: number | null;
+  uncertainty_hash: string | null;
+  quality: string | null;
 }
 
 const toMask = (r: MaskRow): MaskVersion => ({
@@ -81,6 +97,8 @@ const toMask = (r: MaskRow): MaskVersion => ({
   note: r.note,
   probHash: r.prob_hash,
   threshold: r.threshold,
+  uncertaintyHash: r.uncertainty_hash,
+  quality: r.quality === null ? null : (JSON.parse(r.quality) as PredictionQuality),
 });
 
 /** The deterministic PNG of a mask: vessel 255, background 0. Same pixels, same bytes, same hash. */
@@ -189,8 +207,8 @@ export function insertMaskVersionTx(store: Store, v: Omit<MaskVersion, 'id' | 'c
   const info = store.db
     .prepare(
       `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
-         note, prob_hash, threshold)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       v.imageId,
@@ -205,6 +223,9 @@ export function insertMaskVersionTx(store: Store, v: Omit<MaskVersion, 'id' | 'c
       v.note,
       v.probHash,
       v.threshold,
+      v.uncertaintyHash ?? null,
+      v.quality ? JSON.stringify(v.quality) : null,
+      v.quality?.expectedF1 ?? null,
     );
   const id = Number(info.lastInsertRowid);
   recordAudit(store, v.author, `mask.${v.kind}`, 'mask_version', id, {
@@ -247,6 +268,18 @@ function refuseApproved(store: Store, input: SaveMaskInput, image: { id: number;
  * Saves a new mask version: the PNG blob is written first, then the row and its audit entry in one transaction.
  * A mask whose size differs from the image's throws MaskSizeError and changes nothing.
  */
+/** 16-bit grey PNG of u in [0,1]: 0 = certain, 65535 = most uncertain (the format `retina segment` writes too). */
+async function encodeUncertainty(u: Float32Array, width: number, height: number): Promise<Buffer> {
+  if (u.length !== width * height) {
+    throw new MaskSizeError(
+      `uncertainty map has ${u.length} pixels, expected ${width * height} (${width}x${height})`,
+    );
+  }
+  const data = new Uint16Array(u.length);
+  for (let i = 0; i < u.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, u[i])) * 65535);
+  return encodePngBuffer({ width, height, channels: 1, bitDepth: 16, data });
+}
+
 export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promise<MaskVersion> {
   const image = getImage(store, input.imageId);
   const { mask } = input;
@@ -264,6 +297,9 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const probHash = input.probability
     ? await putBlob(store, encodeProbability(input.probability, image.width, image.height))
     : null;
+  const uncertaintyHash = input.uncertainty
+    ? await putBlob(store, await encodeUncertainty(input.uncertainty.map, image.width, image.height))
+    : null;
   return store.write(`save a ${input.kind} mask`, () => {
     refuseApproved(store, input, image);
     return insertMaskVersionTx(store, {
@@ -278,6 +314,8 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       note: input.note ?? null,
       probHash,
       threshold: input.threshold ?? null,
+      uncertaintyHash,
+      quality: input.uncertainty?.quality ?? null,
     });
   });
 }
@@ -302,6 +340,8 @@ export function approveMaskVersion(
       height: source.height,
       note: note ?? null,
       probHash: null,
+      uncertaintyHash: null,
+      quality: null,
       threshold: null,
     }),
   );
@@ -330,6 +370,8 @@ export function reopenApprovedMask(store: Store, imageId: number, author: string
       height: approved.height,
       note: 'reopened for editing',
       probHash: null,
+      uncertaintyHash: null,
+      quality: null,
       threshold: null,
     });
     recordAudit(store, author, 'mask.reopen', 'mask_version', draft.id, { imageId, approvedId: approved.id });
@@ -362,6 +404,24 @@ export async function loadProbabilityBytes(store: Store, version: MaskVersion): 
     `probability of mask version ${version.id}`,
   );
   return grey.data;
+}
+
+/** A prediction's uncertainty map as stored (16-bit, u = v / 65535), or null when none was estimated. */
+export async function loadUncertainty(store: Store, version: MaskVersion): Promise<Uint16Array | null> {
+  if (!version.uncertaintyHash) return null;
+  const name = `uncertainty of mask version ${version.id}`;
+  const img = decodePng(await readBlob(store, version.uncertaintyHash));
+  if (
+    img.width !== version.width ||
+    img.height !== version.height ||
+    img.channels !== 1 ||
+    img.bitDepth !== 16
+  ) {
+    throw new StoreError(
+      `${name}: blob ${version.uncertaintyHash} is not a ${version.width}x${version.height} 16-bit map`,
+    );
+  }
+  return img.data as Uint16Array;
 }
 
 export async function loadProbability(store: Store, version: MaskVersion): Promise<Float32Array | null> {

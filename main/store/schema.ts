@@ -140,10 +140,22 @@ ALTER TABLE images ADD COLUMN field_angle_deg REAL CHECK (field_angle_deg IS NUL
 CREATE INDEX studies_by_patient_date ON studies(patient_id, study_date);
 `;
 
+/**
+ * v4: where a prediction is unsure. The uncertainty map (16-bit PNG, 0 = certain, 65535 = most uncertain), the
+ * image's quality scores as JSON (expected F1, mean uncertainty, fragments, likely gaps) and the expected F1 again
+ * as a column, since the worklist's "Review next" order sorts by it.
+ */
+const v4 = `
+ALTER TABLE mask_versions ADD COLUMN uncertainty_hash TEXT;
+ALTER TABLE mask_versions ADD COLUMN quality TEXT;
+ALTER TABLE mask_versions ADD COLUMN expected_f1 REAL;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
   { version: 3, name: 'clinical context: patient names, field angles', sql: v3 },
+  { version: 4, name: 'prediction uncertainty and quality scores', sql: v4 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

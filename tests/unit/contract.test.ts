@@ -25,6 +25,7 @@ const valid: { [C in RequestChannel]: unknown } = {
   getImage: { imageId: '1' },
   getImageThumbnail: { imageId: '1', maxSize: 128 },
   getMasks: { imageId: '1' },
+  getUncertainty: { imageId: '1' },
   saveDraft: {
     imageId: '1',
     width: 3,

@@ -28,6 +28,7 @@ function image(
     visitDate,
     camera,
     fieldAngleDeg: null,
+    quality: null,
   };
 }
 

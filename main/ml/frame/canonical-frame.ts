@@ -161,6 +161,13 @@ export function probabilityToNative(prob: Float32Array, f: Frame): Float32Array 
   return out;
 }
 
+/** A point in canonical pixels mapped to the image's own pixels (centres map to centres). */
+export function pointToNative(p: { x: number; y: number }, f: Frame): { x: number; y: number } {
+  const sx = (f.x1 - f.x0) / f.width;
+  const sy = (f.y1 - f.y0) / f.height;
+  return { x: f.x0 + (p.x + 0.5) * sx - 0.5, y: f.y0 + (p.y + 0.5) * sy - 0.5 };
+}
+
 /** A labelled training image in the canonical frame: photograph, label and FOV resampled alike. */
 export function sampleToCanonical(
   image: RasterImage,

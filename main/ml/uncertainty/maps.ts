@@ -1,0 +1,85 @@
+// Small separable filters over float maps, used by the uncertainty features (sizes are in canonical pixels).
+
+/** Mean over a (2r+1)^2 box with edge replication, in O(n) for any r (running sums along rows then columns). */
+export function boxMean(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const k = 2 * r + 1;
+  const clampX = (x: number) => (x < 0 ? 0 : x >= w ? w - 1 : x);
+  const clampY = (y: number) => (y < 0 ? 0 : y >= h ? h - 1 : y);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let s = 0;
+    for (let x = -r; x <= r; x++) s += src[row + clampX(x)];
+    for (let x = 0; x < w; x++) {
+      tmp[row + x] = s / k;
+      s += src[row + clampX(x + r + 1)] - src[row + clampX(x - r)];
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let s = 0;
+    for (let y = -r; y <= r; y++) s += tmp[clampY(y) * w + x];
+    for (let y = 0; y < h; y++) {
+      out[y * w + x] = s / k;
+      s += tmp[clampY(y + r + 1) * w + x] - tmp[clampY(y - r) * w + x];
+    }
+  }
+  return out;
+}
+
+/** Maximum over a (2r+1)^2 box (separable: rows, then columns); r is small here, so the plain scan is enough. */
+export function boxMax(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = -Infinity;
+      for (let d = Math.max(0, x - r); d <= Math.min(w - 1, x + r); d++) m = Math.max(m, src[y * w + d]);
+      tmp[y * w + x] = m;
+    }
+  }
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let m = -Infinity;
+      for (let d = Math.max(0, y - r); d <= Math.min(h - 1, y + r); d++) m = Math.max(m, tmp[d * w + x]);
+      out[y * w + x] = m;
+    }
+  }
+  return out;
+}
+
+/**
+ * Signed distance to the edge of a binary mask, capped at `cap`: positive inside (pixels to the nearest outside
+ * pixel), negative outside. Two-pass chamfer (3-4 weights / 3), exact enough for features capped at a few pixels.
+ */
+export function signedEdgeDistance(mask: Uint8Array, w: number, h: number, cap: number): Float32Array {
+  const inside = chamfer(mask, w, h, 1, cap);
+  const outside = chamfer(mask, w, h, 0, cap);
+  const out = new Float32Array(w * h);
+  for (let i = 0; i < out.length; i++) out[i] = mask[i] ? inside[i] : -outside[i];
+  return out;
+}
+
+/** Distance from each pixel with value `of` to the nearest pixel without it (capped). */
+function chamfer(mask: Uint8Array, w: number, h: number, of: 0 | 1, cap: number): Float32Array {
+  const big = cap * 3 + 3;
+  const d = new Float32Array(w * h);
+  for (let i = 0; i < d.length; i++) d[i] = (mask[i] ? 1 : 0) === of ? big : 0;
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? big : d[y * w + x]);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (d[i] === 0) continue;
+      d[i] = Math.min(d[i], at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+    }
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    for (let x = w - 1; x >= 0; x--) {
+      const i = y * w + x;
+      if (d[i] === 0) continue;
+      d[i] = Math.min(d[i], at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+    }
+  }
+  for (let i = 0; i < d.length; i++) d[i] = Math.min(cap, d[i] / 3);
+  return d;
+}

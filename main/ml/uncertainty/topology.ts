@@ -1,0 +1,178 @@
+// The topology check: a vessel tree is one connected piece that ends in fine tips, so extra pieces and vessel ends
+// that stop just short of another vessel are where a human would close a gap. Works on the binary mask in the
+// canonical frame (radii in canonical pixels, the same on every camera).
+
+export interface Gap {
+  /** The end of the broken vessel and the nearest pixel of the other piece. */
+  from: { x: number; y: number };
+  to: { x: number; y: number };
+}
+
+export interface Topology {
+  /** Connected pieces of at least MIN_PIECE pixels beyond the first. */
+  fragments: number;
+  gaps: Gap[];
+}
+
+/** Smaller pieces are specks, not vessel fragments. */
+const MIN_PIECE = 10;
+/** A vessel end this close (canonical px) to another piece, pointing at it, looks like a gap. */
+const GAP_REACH = 14;
+/** How far back along the skeleton the end's direction is taken from. */
+const DIRECTION_STEPS = 6;
+/** The other piece must lie within this angle of the vessel's direction (cos 50 degrees). */
+const MIN_COS = 0.64;
+
+const N8 = [
+  [-1, -1],
+  [0, -1],
+  [1, -1],
+  [1, 0],
+  [1, 1],
+  [0, 1],
+  [-1, 1],
+  [-1, 0],
+] as const;
+
+/** 8-connected component labels (0 = background, 1..n) and each label's pixel count (index 0 unused). */
+export function components(mask: Uint8Array, w: number, h: number): { labels: Int32Array; sizes: number[] } {
+  const labels = new Int32Array(w * h);
+  const sizes = [0];
+  const stack: number[] = [];
+  for (let start = 0; start < mask.length; start++) {
+    if (!mask[start] || labels[start]) continue;
+    const id = sizes.length;
+    let size = 0;
+    labels[start] = id;
+    stack.push(start);
+    while (stack.length) {
+      const i = stack.pop()!;
+      size++;
+      const x = i % w;
+      const y = (i - x) / w;
+      for (const [dx, dy] of N8) {
+        const nx = x + dx;
+        const ny = y + dy;
+        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+        const j = ny * w + nx;
+        if (mask[j] && !labels[j]) {
+          labels[j] = id;
+          stack.push(j);
+        }
+      }
+    }
+    sizes.push(size);
+  }
+  return { labels, sizes };
+}
+
+/** Zhang-Suen thinning: a one-pixel-wide skeleton that keeps the mask's connectivity and its ends. */
+export function skeletonize(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const s = Uint8Array.from(mask, (v) => (v ? 1 : 0));
+  const px = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? 0 : s[y * w + x]);
+  const remove: number[] = [];
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const pass of [0, 1]) {
+      remove.length = 0;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          if (!s[y * w + x]) continue;
+          // P2..P9 clockwise from north.
+          const p = [
+            px(x, y - 1),
+            px(x + 1, y - 1),
+            px(x + 1, y),
+            px(x + 1, y + 1),
+            px(x, y + 1),
+            px(x - 1, y + 1),
+            px(x - 1, y),
+            px(x - 1, y - 1),
+          ];
+          const b = p.reduce((a, v) => a + v, 0);
+          if (b < 2 || b > 6) continue;
+          let a = 0;
+          for (let k = 0; k < 8; k++) if (p[k] === 0 && p[(k + 1) % 8] === 1) a++;
+          if (a !== 1) continue;
+          if (
+            pass === 0
+              ? p[0] * p[2] * p[4] === 0 && p[2] * p[4] * p[6] === 0
+              : p[0] * p[2] * p[6] === 0 && p[0] * p[4] * p[6] === 0
+          ) {
+            remove.push(y * w + x);
+          }
+        }
+      }
+      for (const i of remove) s[i] = 0;
+      if (remove.length) changed = true;
+    }
+  }
+  return s;
+}
+
+function skeletonNeighbours(s: Uint8Array, w: number, h: number, i: number): number[] {
+  const x = i % w;
+  const y = (i - x) / w;
+  const out: number[] = [];
+  for (const [dx, dy] of N8) {
+    const nx = x + dx;
+    const ny = y + dy;
+    if (nx >= 0 && ny >= 0 && nx < w && ny < h && s[ny * w + nx]) out.push(ny * w + nx);
+  }
+  return out;
+}
+
+/** The unit direction a vessel end points in: from a skeleton pixel a few steps back to the end. */
+function endDirection(s: Uint8Array, w: number, h: number, end: number): { dx: number; dy: number } | null {
+  let prev = -1;
+  let at = end;
+  for (let k = 0; k < DIRECTION_STEPS; k++) {
+    const next = skeletonNeighbours(s, w, h, at).filter((j) => j !== prev);
+    if (next.length !== 1) break;
+    prev = at;
+    at = next[0];
+  }
+  if (at === end) return null;
+  const dx = (end % w) - (at % w);
+  const dy = Math.floor(end / w) - Math.floor(at / w);
+  const len = Math.hypot(dx, dy);
+  return len > 0 ? { dx: dx / len, dy: dy / len } : null;
+}
+
+/** Fragments and likely gaps of a binary mask (pieces under MIN_PIECE pixels are ignored). */
+export function checkTopology(mask: Uint8Array, w: number, h: number): Topology {
+  const { labels, sizes } = components(mask, w, h);
+  const pieces = sizes.filter((n, id) => id > 0 && n >= MIN_PIECE).length;
+  const skeleton = skeletonize(mask, w, h);
+  const best = new Map<string, { d: number; gap: Gap }>();
+  for (let i = 0; i < skeleton.length; i++) {
+    if (!skeleton[i] || skeletonNeighbours(skeleton, w, h, i).length !== 1) continue;
+    const own = labels[i];
+    if (sizes[own] < MIN_PIECE) continue;
+    const dir = endDirection(skeleton, w, h, i);
+    if (!dir) continue;
+    const x0 = i % w;
+    const y0 = (i - x0) / w;
+    let found: { d: number; x: number; y: number; other: number } | null = null;
+    for (let dy = -GAP_REACH; dy <= GAP_REACH; dy++) {
+      for (let dx = -GAP_REACH; dx <= GAP_REACH; dx++) {
+        const x = x0 + dx;
+        const y = y0 + dy;
+        if (x < 0 || y < 0 || x >= w || y >= h) continue;
+        const other = labels[y * w + x];
+        if (!other || other === own || sizes[other] < MIN_PIECE) continue;
+        const d = Math.hypot(dx, dy);
+        if (d > GAP_REACH || (dx * dir.dx + dy * dir.dy) / d < MIN_COS) continue;
+        if (!found || d < found.d) found = { d, x, y, other };
+      }
+    }
+    if (!found) continue;
+    const key = own < found.other ? `${own}-${found.other}` : `${found.other}-${own}`;
+    const prior = best.get(key);
+    if (!prior || found.d < prior.d) {
+      best.set(key, { d: found.d, gap: { from: { x: x0, y: y0 }, to: { x: found.x, y: found.y } } });
+    }
+  }
+  return { fragments: Math.max(0, pieces - 1), gaps: [...best.values()].map((b) => b.gap) };
+}
