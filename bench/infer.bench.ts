@@ -22,6 +22,8 @@ interface Measurement {
   threads: number;
   runs: number;
   medianMs: number;
+  /** The same whole-image run with the uncertainty estimate (NaN: the model has no uncertainty head). */
+  uncertaintyMs: number;
   networkMs: number;
   peakRssMb: number;
 }
@@ -61,7 +63,9 @@ async function child(
   const image = await readImage(imagePath);
   const model = await openModel(modelDir, { engine, threads });
   const whole: number[] = [];
+  const withUncertainty: number[] = [];
   const network: number[] = [];
+  const hasHead = model.manifest.uncertainty !== undefined;
   // The network alone on the padded image (small images run as one pass).
   const m = 2 ** model.manifest.architecture.depth;
   const [W, H] = [Math.ceil(image.width / m) * m, Math.ceil(image.height / m) * m];
@@ -76,6 +80,12 @@ async function child(
     const t0 = performance.now();
     await segmentImage(image, model.manifest, model.predictor);
     if (i > 0) whole.push(performance.now() - t0); // the first run warms up
+    if (hasHead) {
+      // The same run with the uncertainty map and quality scores (issue 14's goal: at most +40%).
+      const tu = performance.now();
+      await segmentImage(image, model.manifest, model.predictor, { uncertainty: true });
+      if (i > 0) withUncertainty.push(performance.now() - tu);
+    }
     if (single) {
       const t1 = performance.now();
       await model.predictor.predict(padded, 1, H, W, 1);
@@ -90,6 +100,7 @@ async function child(
     threads: engine === 'onnx' ? threads : 1,
     runs,
     medianMs: median(whole),
+    uncertaintyMs: median(withUncertainty),
     networkMs: median(network),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
@@ -350,13 +361,23 @@ async function main(): Promise<void> {
   }
 }
 
+function uncertaintyCells(r: Measurement): string {
+  if (r.uncertaintyMs == null || Number.isNaN(r.uncertaintyMs))
+    return `${'-'.padStart(17)}${'-'.padStart(6)}`;
+  const more = (r.uncertaintyMs / r.medianMs - 1) * 100;
+  return `${r.uncertaintyMs.toFixed(1).padStart(17)}${`${more >= 0 ? '+' : ''}${more.toFixed(0)}%`.padStart(6)}`;
+}
+
 function printWholeImage(rows: Measurement[]): void {
   process.stdout.write(
     '\nWhole-image segmentation (preprocessing + FOV + network + blending + threshold), median of the timed runs\n',
   );
-  process.stdout.write('network = the network alone on the padded image (single-pass sizes only)\n\n');
   process.stdout.write(
-    'model            image      engine   thr  runs  median ms  network ms  peak RSS MB  time vs onnx/2\n',
+    'network = the network alone on the padded image (single-pass sizes only); +uncertainty = the same run with ' +
+      'the uncertainty map, expected F1 and gap check (goal: at most +40%)\n\n',
+  );
+  process.stdout.write(
+    'model            image      engine   thr  runs  median ms  +uncertainty ms  (+%)  network ms  peak RSS MB  time vs onnx/2\n',
   );
   for (const r of rows) {
     const base = rows.find(
@@ -365,7 +386,7 @@ function printWholeImage(rows: Measurement[]): void {
     const ratio = base ? r.medianMs / base.medianMs : NaN;
     process.stdout.write(
       `${r.model.padEnd(17)}${r.image.padEnd(11)}${r.engine.padEnd(9)}${String(r.threads).padStart(3)}${String(r.runs).padStart(6)}` +
-        `${r.medianMs.toFixed(1).padStart(11)}${(r.networkMs == null || Number.isNaN(r.networkMs) ? '-' : r.networkMs.toFixed(1)).padStart(12)}` +
+        `${r.medianMs.toFixed(1).padStart(11)}${uncertaintyCells(r)}${(r.networkMs == null || Number.isNaN(r.networkMs) ? '-' : r.networkMs.toFixed(1)).padStart(12)}` +
         `${r.peakRssMb.toFixed(0).padStart(13)}${ratio.toFixed(2).padStart(15)}x\n`,
     );
   }

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { flag, num, oneOf, parseCommand, str } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel, type LoadedModel } from '../ml/model/model-loader.js';
 import type { DatasetRef, SplitName } from '../ml/types.js';
-import { openDataset } from '../ml/data/datasets.js';
+import { loadSample, openDataset } from '../ml/data/datasets.js';
+import { evaluateUncertainty } from '../ml/uncertainty/evaluate-uncertainty.js';
 import { datasetsRoot } from '../node/package-root.js';
 import { evaluateModel, type EvaluationReport } from '../ml/eval/evaluate.js';
 import { readImage } from '../ml/io/image-io.js';
@@ -20,6 +21,7 @@ import {
   readCardEvaluation,
   writeModelCard,
   type CardEvaluation,
+  type CardUncertainty,
 } from '../ml/eval/model-card.js';
 
 const HELP = `
@@ -39,6 +41,9 @@ Options:
   --engine NAME  onnx | tfjs (default: onnx)
   --threads N    ONNX Runtime threads (default: all cores)
   --from-json    regenerate the card from the existing ${CARD_EVALUATION_FILE} without evaluating
+  --uncertainty-only  keep the existing evaluation, (re)measure only the uncertainty section (after
+                 'retina calibrate'): its AUROC against the mask's errors and expected F1 on DRIVE test and
+                 LES-AV held-out, and the time it adds
   --retime       with --from-json: measure the inference time again (on a quiet machine) and record it
 `;
 
@@ -68,16 +73,42 @@ async function scored(
 }
 
 /** Inference time: median of repeated whole-image runs on one image, after a warm-up. */
-async function medianMs(model: LoadedModel, imagePath: string): Promise<number> {
+async function medianMs(model: LoadedModel, imagePath: string, uncertainty = false): Promise<number> {
   const image = await readImage(imagePath);
   const times: number[] = [];
   for (let i = 0; i < 6; i++) {
     const t0 = performance.now();
-    await segmentImage(image, model.manifest, model.predictor);
+    await segmentImage(image, model.manifest, model.predictor, { uncertainty });
     if (i > 0) times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
+}
+
+/** The uncertainty section: the head against the mask's errors on DRIVE test and LES-AV held-out, and its cost. */
+async function uncertaintySection(
+  model: LoadedModel,
+  drive: DatasetRef,
+  lesav: DatasetRef | null,
+): Promise<CardUncertainty | undefined> {
+  if (!model.manifest.uncertainty) return undefined;
+  const run = async (label: string, ds: DatasetRef) => {
+    const refs = ds.splits.test.filter((r) => r.maskPath);
+    const bar = createProgressBar(label, refs.length);
+    let done = 0;
+    const r = await evaluateUncertainty(refs.map(loadSample), model.manifest, model.predictor, (id) =>
+      bar.update(++done, id),
+    );
+    bar.finish();
+    return r;
+  };
+  const first = drive.splits.test[0].imagePath;
+  return {
+    drive: await run('uncertainty, DRIVE test', drive),
+    ...(lesav ? { lesav: await run('uncertainty, LES-AV held-out', lesav) } : {}),
+    msPerDriveImagePlain: await medianMs(model, first),
+    msPerDriveImageWithUncertainty: await medianMs(model, first, true),
+  };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -92,6 +123,7 @@ export async function run(argv: string[]): Promise<number> {
       engine: { type: 'string' },
       threads: { type: 'string' },
       'from-json': { type: 'boolean' },
+      'uncertainty-only': { type: 'boolean' },
       retime: { type: 'boolean' },
     },
     HELP,
@@ -104,7 +136,16 @@ export async function run(argv: string[]): Promise<number> {
   });
   try {
     let ev: CardEvaluation;
-    if (flag(p, 'from-json')) {
+    const lesavDir = str(p, 'lesav') ?? join(datasetsRoot(), 'LES-AV');
+    const lesav = existsSync(join(lesavDir, LESAV_TEST_SPLIT)) ? lesavHeldOut(lesavDir) : null;
+    if (flag(p, 'uncertainty-only')) {
+      const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
+      const uncertainty = await uncertaintySection(model, drive, lesav);
+      if (!uncertainty)
+        throw new UsageError('the model has no uncertainty head: run `retina calibrate` first');
+      ev = { ...(await readCardEvaluation(model.dir)), uncertainty };
+      await writeFileAtomic(join(model.dir, CARD_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
+    } else if (flag(p, 'from-json')) {
       ev = await readCardEvaluation(model.dir);
       if (flag(p, 'retime')) {
         const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
@@ -118,10 +159,7 @@ export async function run(argv: string[]): Promise<number> {
       const stareReport = existsSync(stareDir)
         ? await scored('STARE test', model, openDataset(stareDir, 'stare'), 'test')
         : undefined;
-      const lesavDir = str(p, 'lesav') ?? join(datasetsRoot(), 'LES-AV');
-      const lesavReport = existsSync(join(lesavDir, LESAV_TEST_SPLIT))
-        ? await scored('LES-AV held-out', model, lesavHeldOut(lesavDir), 'test')
-        : undefined;
+      const lesavReport = lesav ? await scored('LES-AV held-out', model, lesav, 'test') : undefined;
       const resized = [];
       if (!flag(p, 'no-resized')) {
         for (const factor of [2, 4]) {
@@ -142,6 +180,8 @@ export async function run(argv: string[]): Promise<number> {
         driveResized: resized,
         msPerDriveImage: await medianMs(model, drive.splits.test[0].imagePath),
       };
+      const uncertainty = await uncertaintySection(model, drive, lesav);
+      if (uncertainty) ev = { ...ev, uncertainty };
       await writeFileAtomic(join(model.dir, CARD_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
     }
     await writeModelCard(model.dir, ev, model.manifest);

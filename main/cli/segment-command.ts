@@ -60,6 +60,12 @@ export async function run(argv: string[]): Promise<number> {
     engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
     threads: num(p, 'threads', { min: 1, max: 64, integer: true }),
   });
+  if (flag(p, 'uncertainty') && !model.manifest.uncertainty) {
+    await model.predictor.dispose();
+    throw new UsageError(
+      `model '${model.manifest.name}' has no uncertainty head: fit one with 'retina calibrate --model ${model.dir}'`,
+    );
+  }
   await mkdir(outDir, { recursive: true });
   const bar = createProgressBar('segment', files.length, { quiet: files.length < 2 });
   const results: {

@@ -4,6 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Metrics, ModelManifest } from '../types.js';
 import type { EvaluationReport } from './evaluate.js';
+import type { UncertaintyReport } from '../uncertainty/evaluate-uncertainty.js';
+import type { Reliability } from '../uncertainty/calibration.js';
 import { plotPng, type Series } from './plots.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
 
@@ -26,6 +28,17 @@ export interface CardEvaluation {
   driveResized?: { factor: number; report: EvaluationReport }[];
   /** Median whole-image inference time on a 565x584 DRIVE image. */
   msPerDriveImage: number;
+  /** The uncertainty head against the mask's errors (present when the model has one). */
+  uncertainty?: CardUncertainty;
+}
+
+export interface CardUncertainty {
+  drive: UncertaintyReport;
+  lesav?: UncertaintyReport;
+  /** Median whole-image time on a 565x584 DRIVE image with the uncertainty estimate (compare msPerDriveImage). */
+  msPerDriveImageWithUncertainty: number;
+  /** The same run without it, measured beside it. */
+  msPerDriveImagePlain: number;
 }
 
 const f4 = (x: number | null): string => (x === null || Number.isNaN(x) ? 'n/a' : x.toFixed(4));
@@ -134,6 +147,7 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
       '',
     );
   }
+  lines.push(...uncertaintyLines(ev, manifest));
   lines.push(
     '## Curves',
     '![ROC curves](roc.png) ![Precision-recall curves](pr.png)',
@@ -150,6 +164,46 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
     '',
   );
   return lines.join('\n');
+}
+
+function uncertaintyRow(name: string, r: UncertaintyReport): string {
+  return `| ${name} (${r.images}) | ${f4(r.auroc)} | ${f4(r.baselineAuroc)} | ${f4(r.expectedF1Mae)} | ${r.expectedF1Bias >= 0 ? '+' : ''}${f4(r.expectedF1Bias)} | ${f4(r.reliability.ece)} |`;
+}
+
+function uncertaintyLines(ev: CardEvaluation, manifest: ModelManifest): string[] {
+  const u = manifest.uncertainty;
+  if (!u) return [];
+  const v = u.validation;
+  const lines = [
+    '## Uncertainty and calibration',
+    `- Uncertainty map: the probability that the mask is wrong at each pixel, from a small perceptron (${u.head.features.length} inputs, ${u.head.hidden} hidden units) over features of the image's and its three flips' predictions (distance from the threshold, the flips' spread, distance to the mask's edge, faint ridges of probability). No extra network passes. Fitted on the validation images ${u.fittedOn.join(', ')}${u.inheritedFrom ? ` (inherited from ${u.inheritedFrom})` : ''}.`,
+    `- On those images: pooled AUROC against the mask's errors ${f4(v.auroc)} (p(1-p): ${f4(v.baselineAuroc)}); the map read as an error probability has ECE ${f4(v.head.ece)}.`,
+    `- Vessel probability: temperature ${u.temperature.temperature.toFixed(3)}, bias ${u.temperature.bias.toFixed(3)} (Platt scaling of the logit, fitted on the same images); expected calibration error ${f4(v.probability.ece)} before, ${f4(v.calibrated.ece)} after. The threshold and the stored maps are the uncalibrated ones.`,
+    '- Expected F1 of an image: 2 E[TP] / (2 E[TP] + E[FP] + E[FN]), with each mask pixel a false positive with its error probability and each background pixel a missed vessel with its.',
+  ];
+  const c = ev.uncertainty;
+  if (c) {
+    lines.push(
+      '',
+      '| test images | AUROC (this map) | AUROC p(1-p) | expected F1, mean abs. error | mean bias | ECE of the map |',
+      '|---|---|---|---|---|---|',
+      uncertaintyRow('DRIVE test', c.drive),
+      ...(c.lesav ? [uncertaintyRow('LES-AV held-out', c.lesav)] : []),
+      '',
+      `Errors: pixels inside the FOV where the mask as written disagrees with the reference (DRIVE: 1st_manual). Time per 565x584 image: ${c.msPerDriveImagePlain.toFixed(0)} ms without the estimate, ${c.msPerDriveImageWithUncertainty.toFixed(0)} ms with it (+${((c.msPerDriveImageWithUncertainty / c.msPerDriveImagePlain - 1) * 100).toFixed(0)}%).`,
+    );
+  }
+  lines.push('', '![Reliability diagrams](reliability.png)', '');
+  return lines;
+}
+
+function reliabilitySeries(r: Reliability, label: string, colour: string): Series {
+  return {
+    label: `${label} (ECE ${f4(r.ece)})`,
+    colour,
+    points: r.bins.filter((b) => b.count > 0).map((b) => ({ x: b.meanPredicted, y: b.observed })),
+    markers: true,
+  };
 }
 
 function curveSeries(r: EvaluationReport, label: string, colour: string, kind: 'roc' | 'pr'): Series {
@@ -230,6 +284,30 @@ export async function writeModelCard(
       { label: 'validation AUC', colour: '#2980b9', points: curve.map((e) => ({ x: e.epoch, y: e.valAuc })) },
     ],
   });
+  const u = manifest.uncertainty?.validation;
+  if (u) {
+    const reliabilityPlot = await plotPng({
+      title: 'Reliability on the validation images',
+      xLabel: 'predicted probability',
+      yLabel: 'observed frequency',
+      x: [0, 1],
+      y: [0, 1],
+      series: [
+        {
+          label: 'ideal',
+          colour: '#bdc3c7',
+          points: [
+            { x: 0, y: 0 },
+            { x: 1, y: 1 },
+          ],
+        },
+        reliabilitySeries(u.probability, 'vessel probability', '#c0392b'),
+        reliabilitySeries(u.calibrated, 'after temperature', '#27ae60'),
+        reliabilitySeries(u.head, 'error probability (uncertainty map)', '#2980b9'),
+      ],
+    });
+    await writeFileAtomic(join(modelDir, 'reliability.png'), reliabilityPlot);
+  }
   await writeFileAtomic(join(modelDir, 'roc.png'), roc);
   await writeFileAtomic(join(modelDir, 'pr.png'), pr);
   await writeFileAtomic(join(modelDir, 'training.png'), training);

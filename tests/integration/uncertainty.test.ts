@@ -1,0 +1,182 @@
+// Uncertainty with the bundled model on real DRIVE images: `retina segment --uncertainty` writes a 16-bit map at
+// the input's size that points at the mask's own errors and an expected F1 close to the true one; a model without
+// a head is refused with the fix named; predictions through the workstation store the map and scores, serve them
+// (getUncertainty), and "Review next" orders the worklist by expected F1 with approved images last.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
+import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import { aucRocFromTable, scoreTable } from '../../main/ml/eval/metrics.js';
+import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
+import { datasetsRoot, repoRoot } from '../e2e/model-fixture.js';
+
+const ctx: CallerContext = { shell: 'browser', sender: 'test' };
+const DRIVE_TEST = path.join(datasetsRoot, 'DRIVE', 'test');
+const MODEL = path.join(repoRoot, 'resources', 'models', 'default');
+const CLI = path.join(repoRoot, 'main', 'cli', 'main.ts');
+
+function retina(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const image = (n: string) => path.join(DRIVE_TEST, 'images', `${n}_test.tif`);
+
+describe('uncertainty', () => {
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-uncertainty-test-'));
+  });
+
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('retina segment --uncertainty: a 16-bit map that ranks the errors, and an expected F1 near the true F1', async () => {
+    const out = path.join(dir, 'cli');
+    const r = retina([
+      'segment',
+      image('01'),
+      image('02'),
+      '--out',
+      out,
+      '--uncertainty',
+      '--threads',
+      '1',
+      '--json',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as {
+      results: {
+        input: string;
+        mask: string;
+        uncertainty: string;
+        quality: { expectedF1: number; gaps: unknown[] };
+      }[];
+    };
+    for (const [i, res] of summary.results.entries()) {
+      const n = ['01', '02'][i];
+      assert.equal(path.basename(res.uncertainty), `${n}_test_uncertainty.png`);
+      const u = await readImage(res.uncertainty);
+      assert.deepEqual([u.width, u.height, u.channels, u.bitDepth], [565, 584, 1, 16]);
+      const mask = toBinaryMap(await readImage(res.mask)).data;
+      const truth = toBinaryMap(
+        await readImage(path.join(DRIVE_TEST, '1st_manual', `${n}_manual1.gif`)),
+      ).data;
+      const fov = toBinaryMap(await readImage(path.join(DRIVE_TEST, 'mask', `${n}_test_mask.gif`))).data;
+      const wrong = Uint8Array.from(mask, (m, k) => ((m ? 1 : 0) !== (truth[k] ? 1 : 0) ? 1 : 0));
+      const score = Float32Array.from(u.data, (v) => v / 65535);
+      const auroc = aucRocFromTable(scoreTable(score, wrong, fov));
+      assert.ok(auroc > 0.9, `${n}: AUROC of the map against the mask's errors ${auroc}`);
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      for (let k = 0; k < mask.length; k++) {
+        if (!fov[k]) continue;
+        if (mask[k] && truth[k]) tp++;
+        else if (mask[k]) fp++;
+        else if (truth[k]) fn++;
+      }
+      const f1 = (2 * tp) / (2 * tp + fp + fn);
+      const expected = res.quality.expectedF1;
+      assert.ok(Math.abs(expected - f1) < 0.05, `${n}: expected F1 ${expected} vs true ${f1}`);
+      assert.ok(Array.isArray(res.quality.gaps));
+    }
+  });
+
+  test('a model without an uncertainty head is refused with the fix named, and writes nothing', async () => {
+    const bare = path.join(dir, 'bare-model');
+    await cp(MODEL, bare, { recursive: true });
+    const manifestPath = path.join(bare, 'retina-model.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Record<string, unknown>;
+    delete manifest.uncertainty;
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const out = path.join(dir, 'bare-out');
+    const r = retina(['segment', image('01'), '--out', out, '--model', bare, '--uncertainty']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /no uncertainty head.*retina calibrate/);
+    assert.equal(existsSync(out), false, 'nothing was written');
+    const plain = retina(['segment', image('01'), '--out', out, '--model', bare, '--threads', '1']);
+    assert.equal(plain.code, 0, 'without the flag the same model still segments');
+  });
+
+  describe('through the workstation', () => {
+    let ws: Workstation;
+
+    async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
+      const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
+      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+      return r.value as ResponseOf<C>;
+    }
+
+    before(async () => {
+      ws = await createWorkstation({
+        dbPath: path.join(dir, 'retina.db'),
+        shell: 'browser',
+        modelDir: MODEL,
+        user: 'ann',
+        threads: 1,
+      });
+    });
+
+    after(async () => {
+      await ws.close();
+    });
+
+    test('predictions carry the map and scores; Review next sorts by expected F1, approved last', async () => {
+      const imported = await call('importFiles', { paths: ['03', '04', '05'].map(image) });
+      assert.equal((await ws.jobs.wait(imported.jobId)).state, 'done');
+      const ids = (await call('listImages', { offset: 0, limit: 10 })).items.map((i) => i.id);
+      const pred = await call('predict', { imageIds: ids });
+      assert.equal((await ws.jobs.wait(pred.jobId)).state, 'done');
+
+      const rows = (await call('listImages', { offset: 0, limit: 10, sort: 'review-next' })).items;
+      assert.equal(rows.length, 3);
+      const f1s = rows.map((r) => r.quality?.expectedF1 ?? NaN);
+      assert.ok(
+        f1s.every((f) => f > 0.5 && f < 1),
+        `expected F1s ${f1s.join(', ')}`,
+      );
+      assert.deepEqual(
+        f1s,
+        [...f1s].sort((a, b) => a - b),
+        'lowest expected F1 first',
+      );
+
+      const u = await call('getUncertainty', { imageId: rows[0].id });
+      assert.ok(u);
+      assert.equal(u.data.length, 565 * 584);
+      assert.equal(u.quality.expectedF1, rows[0].quality?.expectedF1);
+      assert.equal(u.gaps.length, rows[0].quality?.gaps);
+      assert.ok(
+        u.data.some((v) => v > 128),
+        'some pixels are more likely wrong than right',
+      );
+
+      // Approving the lowest-scored image moves it to the end of "Review next".
+      const masks = await call('getMasks', { imageId: rows[0].id });
+      const p = masks.prediction!;
+      const mask = Uint8Array.from(p.data, (v) => (v / 255 >= p.threshold ? 1 : 0));
+      await call('approveMask', {
+        imageId: rows[0].id,
+        width: 565,
+        height: 584,
+        mask,
+        parentVersionId: p.versionId,
+      });
+      const after = (await call('listImages', { offset: 0, limit: 10, sort: 'review-next' })).items.map(
+        (r) => r.id,
+      );
+      assert.deepEqual(after, [rows[1].id, rows[2].id, rows[0].id]);
+    });
+  });
+});
