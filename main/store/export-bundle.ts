@@ -62,11 +62,14 @@ interface Item {
 const DESCRIPTIONS: Record<string, string> = {
   'masks/': 'vessel masks, one 8-bit PNG per image (0 background, 255 vessel) at the image size',
   'probabilities/': "the latest prediction's vessel probability, one 8-bit PNG per image (value = 255 x p)",
+  'uncertainty/':
+    'where the latest prediction is likely wrong, one 16-bit PNG per image (0 certain, 65535 most uncertain)',
   'coco.json':
     'COCO annotations, one "vessel" annotation per image as uncompressed RLE, with clinical fields',
   'metrics.csv':
     'per-image metrics of the latest prediction against the latest approved mask, for images with both',
-  'images.csv': 'one row per exported image: patient ID, eye, visit, camera, review status, mask version',
+  'images.csv':
+    'one row per exported image: patient ID, eye, visit, camera, review status, mask version, expected F1',
 };
 
 /** The bundle's date-stamped base name, e.g. retinastudio-export-2026-12-02. */
@@ -111,6 +114,10 @@ export async function buildBundle(
       // The stored map is already an 8-bit grey PNG at the image's size: written as kept.
       await put(`probabilities/${stem}.png`, await readBlob(store, prediction.probHash));
       summary.probabilities++;
+      // The uncertainty map beside it when the model estimated one: 16-bit, 0 = certain, 65535 = most uncertain.
+      if (prediction.uncertaintyHash) {
+        await put(`uncertainty/${stem}.png`, await readBlob(store, prediction.uncertaintyHash));
+      }
     }
   }
   if (parts.has('coco')) {
@@ -130,6 +137,7 @@ export async function buildBundle(
       image: i.image,
       version: i.version,
       maskFile: parts.has('masks') && i.version ? maskFile(i) : null,
+      prediction: i.prediction,
     }));
     await put('images.csv', clinicalCsv(store, rows, opts.includeNames === true));
   }

@@ -13,6 +13,8 @@ export interface ClinicalCsvItem {
   version: MaskVersion | null;
   /** The file the mask was written to (relative to the export's root), when masks were exported. */
   maskFile: string | null;
+  /** The latest prediction: its quality estimate fills the expected-F1 columns. */
+  prediction?: MaskVersion | null;
 }
 
 // The words the app shows for each review status.
@@ -47,9 +49,14 @@ export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames
     'mask_version',
     'mask_kind',
     'mask_file',
+    'expected_f1',
+    'mean_uncertainty',
+    'fragments',
+    'likely_gaps',
   ];
-  const lines = items.map(({ image, version, maskFile }) => {
+  const lines = items.map(({ image, version, maskFile, prediction }) => {
     const c = clinical.get(image.id);
+    const q = prediction?.quality ?? null;
     const review = reviewOf(store, image.id);
     return [
       image.id,
@@ -68,6 +75,10 @@ export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames
       version ? maskVersionNumber(store, version) : null,
       version?.kind ?? null,
       maskFile,
+      q ? q.expectedF1.toFixed(4) : null,
+      q ? q.meanUncertainty.toFixed(5) : null,
+      q?.fragments ?? null,
+      q?.gaps.length ?? null,
     ]
       .map(csvField)
       .join(',');

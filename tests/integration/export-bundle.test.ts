@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { unzipSync } from 'fflate';
 import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import { decodePng } from '../../main/ml/io/png-codec.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import { runDbCommand } from '../../main/cli/db.js';
 import { nowIso } from '../../main/store/database.js';
@@ -117,6 +118,19 @@ describe('export bundle', () => {
         modelId: model.id,
         probability,
         threshold: 0.5,
+        // Image 0's model also said where it was unsure.
+        uncertainty:
+          k === 0
+            ? {
+                map: Float32Array.from(probability, (v) => v / 400),
+                quality: {
+                  expectedF1: 0.81234,
+                  meanUncertainty: 0.04,
+                  fragments: 3,
+                  gaps: [{ from: { x: 1, y: 2 }, to: { x: 5, y: 6 } }],
+                },
+              }
+            : null,
       });
       if (k === 0) prediction0 = predicted;
       const corrected = Uint8Array.from(manual.data);
@@ -175,8 +189,12 @@ describe('export bundle', () => {
       'metrics.csv',
       'probabilities/01_test.png',
       'probabilities/02_test.png',
+      'uncertainty/01_test.png',
     ]);
     assert.equal(summary.images, 3);
+    const u = decodePng(files.get('uncertainty/01_test.png')!);
+    assert.deepEqual([u.width, u.height, u.bitDepth], [565, 584, 16]);
+    assert.equal(u.data[0], Math.round((((0 * 7) % 90) / 400) * 65535));
 
     // Masks: the PNGs decode to the saved pixels.
     for (const [k, id] of ids.slice(0, 2).entries()) {
@@ -228,8 +246,13 @@ describe('export bundle', () => {
         mask_version: '2',
         mask_kind: 'approved',
         mask_file: 'masks/01_test.png',
+        expected_f1: '0.8123',
+        mean_uncertainty: '0.04000',
+        fragments: '3',
+        likely_gaps: '1',
       },
     );
+    assert.equal(rows[1].expected_f1, '', 'a prediction without an estimate leaves the columns empty');
     assert.deepEqual(
       [rows[1].eye, rows[1].review_status, rows[1].mask_kind, rows[1].field_angle_deg, rows[1].approved_by],
       ['OD', 'draft', 'draft', '', ''],
