@@ -166,6 +166,10 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
   return lines.join('\n');
 }
 
+function signedPercent(x: number): string {
+  return `${x >= 0 ? '+' : '-'}${Math.abs(x * 100).toFixed(0)}%`;
+}
+
 function uncertaintyRow(name: string, r: UncertaintyReport): string {
   return `| ${name} (${r.images}) | ${f4(r.auroc)} | ${f4(r.baselineAuroc)} | ${f4(r.expectedF1Mae)} | ${r.expectedF1Bias >= 0 ? '+' : ''}${f4(r.expectedF1Bias)} | ${f4(r.reliability.ece)} |`;
 }
@@ -190,7 +194,7 @@ function uncertaintyLines(ev: CardEvaluation, manifest: ModelManifest): string[]
       uncertaintyRow('DRIVE test', c.drive),
       ...(c.lesav ? [uncertaintyRow('LES-AV held-out', c.lesav)] : []),
       '',
-      `Errors: pixels inside the FOV where the mask as written disagrees with the reference (DRIVE: 1st_manual). Time per 565x584 image: ${c.msPerDriveImagePlain.toFixed(0)} ms without the estimate, ${c.msPerDriveImageWithUncertainty.toFixed(0)} ms with it (+${((c.msPerDriveImageWithUncertainty / c.msPerDriveImagePlain - 1) * 100).toFixed(0)}%).`,
+      `Errors: pixels inside the FOV where the mask as written disagrees with the reference (DRIVE: 1st_manual). Time per 565x584 image: ${c.msPerDriveImagePlain.toFixed(0)} ms without the estimate, ${c.msPerDriveImageWithUncertainty.toFixed(0)} ms with it (${signedPercent(c.msPerDriveImageWithUncertainty / c.msPerDriveImagePlain - 1)}; timed on this machine as loaded when the card was made).`,
     );
   }
   lines.push('', '![Reliability diagrams](reliability.png)', '');
@@ -288,6 +292,7 @@ export async function writeModelCard(
   if (u) {
     const reliabilityPlot = await plotPng({
       title: 'Reliability on the validation images',
+      legend: 'bottom-right',
       xLabel: 'predicted probability',
       yLabel: 'observed frequency',
       x: [0, 1],
@@ -301,9 +306,9 @@ export async function writeModelCard(
             { x: 1, y: 1 },
           ],
         },
-        reliabilitySeries(u.probability, 'vessel probability', '#c0392b'),
-        reliabilitySeries(u.calibrated, 'after temperature', '#27ae60'),
-        reliabilitySeries(u.head, 'error probability (uncertainty map)', '#2980b9'),
+        reliabilitySeries(u.probability, 'vessel p', '#c0392b'),
+        reliabilitySeries(u.calibrated, 'calibrated p', '#27ae60'),
+        reliabilitySeries(u.head, 'uncertainty map', '#2980b9'),
       ],
     });
     await writeFileAtomic(join(modelDir, 'reliability.png'), reliabilityPlot);
