@@ -2,27 +2,53 @@
 // fresh access token, prints the URL to open, and runs until SIGINT/SIGTERM.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { num, parseCommand, str } from './args.js';
-import { EXIT } from './errors.js';
+import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
+import { flag, num, parseCommand, str } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import { NetworkPolicyError, planListen } from '../server/network-policy.js';
 import { defaultDatabasePath } from '../store/index.js';
 import { rendererDir } from '../node/package-root.js';
 import { createWorkstation } from '../handlers/index.js';
 import { startServer } from '../server/index.js';
 
 const HELP = `
-Usage: retina serve [--db PATH] [--port N] [--model DIR]
+Usage: retina serve [--db PATH] [--port N] [--model DIR] [--host ADDR (--tls-cert FILE --tls-key FILE | --insecure-http)]
 
 Serves the RetinaStudio workstation to a browser on this machine only (127.0.0.1), and prints the address to open
 (it carries a random access token made for this launch). Stop with Ctrl+C.
 
 Options:
-  --db PATH     study database (default: $RETINA_DB, else the per-user data folder)
-  --port N      port to listen on (default: any free port)
-  --model DIR   model directory to predict with (default: the database's active model, else the bundled default)
+  --db PATH         study database (default: $RETINA_DB, else the per-user data folder)
+  --port N          port to listen on (default: any free port)
+  --model DIR       model directory to predict with (default: the database's active model, else the bundled default)
+  --host ADDR       listen on ADDR (0.0.0.0: every interface) instead of 127.0.0.1. A non-loopback address is refused
+                    unless the traffic is encrypted (--tls-cert and --tls-key) or --insecure-http is given
+  --tls-cert FILE   PEM certificate: serve HTTPS (and WSS for events)
+  --tls-key FILE    PEM private key of the certificate
+  --insecure-http   allow a non-loopback --host without TLS (a trusted network only)
 
 Environment:
   RETINA_RENDERER_DIR   the built renderer to serve (default: renderer/dist of this installation)
 `;
+
+/** The certificate and key, both or neither, read and checked as a pair before anything starts. */
+async function readTls(
+  certPath: string | undefined,
+  keyPath: string | undefined,
+): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  if (!certPath && !keyPath) return undefined;
+  if (!certPath || !keyPath) throw new UsageError('--tls-cert and --tls-key go together');
+  const [cert, key] = await Promise.all([readFile(certPath), readFile(keyPath)]).catch((err: unknown) => {
+    throw new UsageError(`cannot read the TLS files: ${(err as Error).message}`);
+  });
+  try {
+    createSecureContext({ cert, key });
+  } catch (err) {
+    throw new UsageError(`the TLS certificate and key do not make a pair: ${(err as Error).message}`);
+  }
+  return { cert, key };
+}
 
 /** Resolves on the first SIGINT/SIGTERM (the CLI dispatcher relays them as 'retina:interrupt'). */
 function untilInterrupted(): Promise<string> {
@@ -37,10 +63,30 @@ function untilInterrupted(): Promise<string> {
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
-    { db: { type: 'string' }, port: { type: 'string' }, model: { type: 'string' } },
+    {
+      db: { type: 'string' },
+      port: { type: 'string' },
+      model: { type: 'string' },
+      host: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'insecure-http': { type: 'boolean' },
+    },
     HELP,
   );
   if (!p) return EXIT.ok;
+  const tls = await readTls(str(p, 'tls-cert'), str(p, 'tls-key'));
+  let plan;
+  try {
+    plan = planListen({
+      host: str(p, 'host'),
+      tls: tls !== undefined,
+      insecureHttp: flag(p, 'insecure-http'),
+    });
+  } catch (err) {
+    if (err instanceof NetworkPolicyError) throw new UsageError(err.message);
+    throw err;
+  }
   const port = num(p, 'port', { min: 0, max: 65535, integer: true }) ?? 0;
   const dbPath = resolve(str(p, 'db') ?? defaultDatabasePath());
   const model = str(p, 'model');
@@ -63,13 +109,19 @@ export async function run(argv: string[]): Promise<number> {
       events: workstation.events,
       staticDir,
       port,
+      host: plan.host,
+      names: plan.names,
+      ...(tls ? { tls } : {}),
     });
   } catch (err) {
     await workstation.close();
     throw err;
   }
   process.stdout.write(`${server.url}\n`);
-  process.stderr.write(`RetinaStudio is serving ${dbPath} on 127.0.0.1:${server.port} (Ctrl+C to stop)\n`);
+  for (const w of plan.warnings) process.stderr.write(`retina serve: warning: ${w}\n`);
+  process.stderr.write(
+    `RetinaStudio is serving ${dbPath} on ${plan.scheme}://${plan.host}:${server.port} (Ctrl+C to stop)\n`,
+  );
   await untilInterrupted();
   await server.close();
   await workstation.close();

@@ -18,21 +18,29 @@ export function sameToken(given: string | null | undefined, token: string): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function allowedHosts(port: number): string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`];
+/** The names this server answers to (see network-policy.ts) and its scheme. */
+export interface Audience {
+  names: string[];
+  scheme: 'http' | 'https';
 }
 
-/** Host must name this server by loopback address or localhost, with its port. */
-export function hostAllowed(req: IncomingMessage, port: number): boolean {
+export const LOOPBACK_AUDIENCE: Audience = { names: ['127.0.0.1', 'localhost'], scheme: 'http' };
+
+function allowedHosts(port: number, audience: Audience): string[] {
+  return audience.names.map((n) => `${n}:${port}`);
+}
+
+/** Host must name this server (by default its loopback address or localhost), with its port. */
+export function hostAllowed(req: IncomingMessage, port: number, audience = LOOPBACK_AUDIENCE): boolean {
   const host = req.headers.host?.toLowerCase();
-  return host !== undefined && allowedHosts(port).includes(host);
+  return host !== undefined && allowedHosts(port, audience).includes(host);
 }
 
 /** Origin, when the browser sends one, must be this server itself. */
-export function originAllowed(req: IncomingMessage, port: number): boolean {
+export function originAllowed(req: IncomingMessage, port: number, audience = LOOPBACK_AUDIENCE): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
-  return allowedHosts(port).some((h) => origin.toLowerCase() === `http://${h}`);
+  return allowedHosts(port, audience).some((h) => origin.toLowerCase() === `${audience.scheme}://${h}`);
 }
 
 export function cookieToken(req: IncomingMessage): string | null {

@@ -6,6 +6,7 @@
 // Every request must carry the token and a Host naming this server; an Origin, when sent, must be this server.
 // Refusals: 401 without a valid token, 403 for a foreign Host or Origin (RPC refusals carry an RpcResult frame).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -30,6 +31,8 @@ import {
   cookieToken,
   headerToken,
   hostAllowed,
+  LOOPBACK_AUDIENCE,
+  type Audience,
   newToken,
   originAllowed,
   queryToken,
@@ -50,6 +53,12 @@ export interface ServerOptions {
   port?: number;
   /** Default: a fresh random token. */
   token?: string;
+  /** Default 127.0.0.1; a network address only through planListen's rules (serve-command.ts). */
+  host?: string;
+  /** Names a request may address this server by (default: loopback only). */
+  names?: string[];
+  /** Certificate and key (PEM): serve HTTPS and WSS. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface RetinaServer {
@@ -60,13 +69,15 @@ export interface RetinaServer {
   close(): Promise<void>;
 }
 
-function csp(port: number): string {
+function csp(port: number, audience: Audience): string {
+  const ws = audience.scheme === 'https' ? 'wss' : 'ws';
+  const sockets = audience.names.map((n) => `${ws}://${n}:${port}`).join(' ');
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' blob: data:",
-    `connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}`,
+    `connect-src 'self' ${sockets}`,
     "worker-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -143,6 +154,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   const token = opts.token ?? newToken();
   let port = opts.port ?? 0;
+  const host = opts.host ?? '127.0.0.1';
+  const audience: Audience = {
+    names: opts.names ?? LOOPBACK_AUDIENCE.names,
+    scheme: opts.tls ? 'https' : 'http',
+  };
+  // The address to print: a wildcard bind is opened through this machine's loopback address.
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
 
   async function handleRpc(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -213,7 +231,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       'cache-control': file.isIndex ? 'no-store' : 'private, max-age=3600',
     };
     if (file.isIndex) {
-      headers['content-security-policy'] = csp(port);
+      headers['content-security-policy'] = csp(port, audience);
       headers['x-frame-options'] = 'DENY';
     }
     if (fromQuery) headers['set-cookie'] = tokenCookie(token);
@@ -221,15 +239,14 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
-  const server: Server = createServer((req, res) => {
-    if (!hostAllowed(req, port) || !originAllowed(req, port)) {
-      const why =
-        'request refused: foreign Host or Origin (RetinaStudio only answers its own pages on 127.0.0.1)';
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    if (!hostAllowed(req, port, audience) || !originAllowed(req, port, audience)) {
+      const why = `request refused: foreign Host or Origin (RetinaStudio only answers its own pages on ${host})`;
       if (req.url?.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
       else sendText(res, 403, why);
       return;
     }
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`);
     const work = url.pathname.startsWith(RPC_PATH_PREFIX)
       ? handleRpc(req, res, url)
       : handleStatic(req, res, url);
@@ -237,16 +254,20 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       if (!res.headersSent) sendText(res, 500, `internal error: ${(err as Error).message}`);
       else res.destroy();
     });
-  });
+  };
+  const server: Server = opts.tls
+    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest)
+    : createServer(onRequest);
   server.requestTimeout = 0; // large uploads over loopback may take a while
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`);
     const refuse = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (url.pathname !== EVENTS_PATH) return refuse('404 Not Found');
-    if (!hostAllowed(req, port) || !originAllowed(req, port)) return refuse('403 Forbidden');
+    if (!hostAllowed(req, port, audience) || !originAllowed(req, port, audience))
+      return refuse('403 Forbidden');
     if (!sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token))
       return refuse('401 Unauthorized');
     sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
@@ -260,7 +281,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolveListen();
     });
@@ -270,7 +291,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   return {
     port,
     token,
-    url: `http://127.0.0.1:${port}/?token=${token}`,
+    url: `${audience.scheme}://${urlHost}:${port}/?token=${token}`,
     async close() {
       unsubscribe();
       for (const ws of sockets.clients) ws.terminate();
