@@ -6,7 +6,9 @@ import path from 'node:path';
 import { RetrainError } from '../../main/retrain/errors.js';
 import { runRetrain } from '../../main/retrain/run.js';
 import type { RetrainSettings } from '../../main/retrain/settings.js';
+import { readManifest } from '../../main/ml/model/model-dir.js';
 import type { RetrainSnapshot } from '../../main/retrain/snapshot.js';
+import { storeStem } from '../../main/retrain/training-set.js';
 import { getTrainingRun, type Store } from '../../main/store/index.js';
 import { buildRoundStore, type RoundInputs } from './round-store.js';
 
@@ -28,12 +30,22 @@ export interface RoundResult {
   seconds: number;
 }
 
-/** What the run trained on, from its recorded plan. */
-function describeSnapshot(store: Store, runId: number): string {
+/**
+ * What the run trained on: the recorded plan, and which images the trainer fitted and validated on. With fewer than
+ * 3 new images the plan names no validation images and the trainer picks its own among all of them, so a new
+ * image can end up only validating (not fitted): the line says so.
+ */
+async function describeFit(store: Store, runId: number, candidateDir: string): Promise<string> {
   const snap = (getTrainingRun(store, runId).config as { snapshot?: RetrainSnapshot } | null)?.snapshot;
   if (!snap) return 'plan not recorded';
+  const { trainIds, validationIds } = (await readManifest(candidateDir)).provenance;
+  const fresh = new Set([...snap.train, ...snap.validation].map((e) => storeStem(e.imageId)));
+  const count = (ids: string[]): string => `${ids.length} (${ids.filter((id) => fresh.has(id)).length} new)`;
   const replay = snap.replay.store.length + snap.replay.dataset.length;
-  return `fit ${snap.train.length} + ${replay} replay, validation ${snap.validation.length}, held out ${snap.heldOut.length}`;
+  return (
+    `plan ${fresh.size} new + ${replay} replay, ${snap.heldOut.length} held out; ` +
+    `fitted ${count(trainIds)}, validated on ${count(validationIds)}`
+  );
 }
 
 export async function runRound(
@@ -73,7 +85,7 @@ export async function runRound(
       f1,
       refused: null,
       gate: `${d.promoted ? 'promoted' : 'not promoted'}: ${d.reason}`,
-      plan: `${describeSnapshot(store, outcome.runId)}, ${outcome.losses.length} steps`,
+      plan: `${await describeFit(store, outcome.runId, outcome.candidateDir)}; ${outcome.losses.length} steps`,
       seconds: elapsed(),
     };
   } catch (err) {
