@@ -40,6 +40,8 @@ export interface UncertaintyInputs {
 
 // The heat map stays on from one image to the next, as the mask overlay's settings do.
 let shownBefore = false;
+// Regions already shown, per prediction, for the whole session (the viewer remounts for each image).
+const visitedByPrediction = new Map<string, Set<string>>();
 
 export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
   const { imageId, doc, predictionVersion, summary, focus } = inputs;
@@ -50,7 +52,6 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
   const [failed, setFailed] = useState<string | null>(null);
   const [region, setRegion] = useState<{ rank: number; count: number } | null>(null);
   const inFlight = useRef(new Map<string, Promise<UncertaintyPayload | null>>());
-  const visited = useRef({ key: '', regions: new Set<string>() });
   const firstVersion = useRef<number | null>(null);
   firstVersion.current ??= predictionVersion;
 
@@ -107,16 +108,17 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
         return;
       }
       const all = got === payload ? regions : findUncertainRegions(got.data, got.width, got.height);
-      if (visited.current.key !== key) visited.current = { key, regions: new Set() };
+      let visited = visitedByPrediction.get(key);
+      if (!visited) visitedByPrediction.set(key, (visited = new Set()));
       const predicted = doc.predMask;
-      const r: UncertainRegion | null = nextUncertainRegion(all, visited.current.regions, (c) =>
+      const r: UncertainRegion | null = nextUncertainRegion(all, visited, (c) =>
         predicted ? editedInside(doc.mask, predicted, doc.width, c) : false,
       );
       if (!r) {
         notify('No uncertain region left that is not yet edited or visited', 'info');
         return;
       }
-      visited.current.regions.add(r.key);
+      visited.add(r.key);
       setRegion({ rank: all.indexOf(r) + 1, count: all.length });
       focus(r);
     })().catch(report);

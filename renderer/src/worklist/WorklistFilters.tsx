@@ -69,7 +69,9 @@ export function WorklistFilters(props: {
           data-testid="worklist-order"
         >
           <option value="default">{props.canGroup && f.grouped ? 'Patient / visit' : 'Import order'}</option>
-          <option value="review-next">Review next (lowest expected F1)</option>
+          <option value="review-next" title="Images that need work, lowest expected F1 first; approved last">
+            Review next
+          </option>
           <option value="updated">Last updated</option>
           <option value="name">File name</option>
         </select>
