@@ -259,6 +259,12 @@ describe(
       const help = (await page.getByTestId('help-overlay').textContent()) ?? '';
       assert.match(help, /UUncertainty heat map/);
       assert.match(help, /NNext uncertain region/);
+      const dialog = await page.locator('.modal.help').boundingBox();
+      assert.ok(
+        dialog && dialog.y >= 0 && dialog.y + dialog.height <= 720,
+        'the help does not fit the window',
+      );
+      await page.screenshot({ path: await screenshotPath('uncertainty-04-help') });
       await page.keyboard.press('Escape');
     });
   },
