@@ -147,6 +147,7 @@ describe(
         'the "Review next" order',
         async () => JSON.stringify(await rows()) === JSON.stringify(expected),
       );
+      assert.equal(await page.getByTestId('sort-expected-f1').getAttribute('aria-pressed'), 'true');
       const bodies = (await page.evaluate('window.__rpcBodies')) as string[];
       assert.ok(
         bodies.some((b) => b.includes('/rpc/listImages') && /sort\\?":\\?"review-next/.test(b)),

@@ -175,9 +175,15 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           <span>Size</span>
           <span>Eye</span>
           <span>Status</span>
-          <span title="The F1 the prediction is expected to score against a careful annotator">
+          <button
+            className={`th-sort ${order === 'review-next' ? 'on' : ''}`}
+            aria-pressed={order === 'review-next'}
+            onClick={() => setFilters((f) => ({ ...f, order: 'review-next' }))}
+            title="The F1 the prediction is expected to score against a careful annotator. Click: review next (lowest first, approved last)"
+            data-testid="sort-expected-f1"
+          >
             Expected F1
-          </span>
+          </button>
           <span title="Mean probability, inside the field of view, that the predicted mask is wrong">
             Uncertainty
           </span>
