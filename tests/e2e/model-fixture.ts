@@ -3,8 +3,9 @@
 // own probabilities inside the FOV of DRIVE test image 01, so its masks cover a vessel-like share of the image
 // (random weights: the masks are not vessels, but every pipeline step downstream is real). Built once per
 // machine and cached under the temp folder, keyed by the exporter version.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,4 +145,46 @@ export function tinyModelDir(): Promise<string> {
     return dir;
   })();
   return pending;
+}
+
+/** The bundled default model's manifest, whose uncertainty head the tests borrow. */
+export const defaultManifestPath = path.join(repoRoot, 'resources', 'models', 'default', MANIFEST_FILE);
+
+let pendingUncertain: Promise<string> | null = null;
+
+/**
+ * The tiny model with an uncertainty head: the bundled default model's (fitted by `retina calibrate`), copied from
+ * its manifest, so predictions through `retina serve` store an uncertainty map, gaps and an expected F1. The head
+ * reads features of the probability map, not the network's weights, so it runs on any model; on the tiny one its
+ * numbers mean nothing, but every step that stores and shows them is real. Cached per head (by its hash).
+ */
+export function tinyUncertainModelDir(): Promise<string> {
+  pendingUncertain ??= (async () => {
+    const bundled = JSON.parse(await readFile(defaultManifestPath, 'utf8')) as ModelManifest;
+    if (!bundled.uncertainty) {
+      throw new Error(
+        `${defaultManifestPath} has no "uncertainty" field: the default model is not calibrated yet ` +
+          '(run `retina calibrate` on it), so the uncertainty tests have no head to give the tiny model',
+      );
+    }
+    const head = JSON.stringify(bundled.uncertainty);
+    const hash = createHash('sha256').update(head).digest('hex').slice(0, 12);
+    const dir = path.join(tmpdir(), `retina-e2e-tiny-uncertain-${EXPORTER_VERSION}-${hash}`);
+    if (existsSync(path.join(dir, MANIFEST_FILE))) return dir;
+    const base = await tinyModelDir();
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await cp(base, tmp, { recursive: true });
+    const manifest = JSON.parse(await readFile(path.join(base, MANIFEST_FILE), 'utf8')) as ModelManifest;
+    manifest.name = 'e2e-tiny-uncertain';
+    manifest.uncertainty = { ...bundled.uncertainty, inheritedFrom: bundled.name };
+    await writeFile(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    try {
+      await rename(tmp, dir);
+    } catch {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return dir;
+  })();
+  return pendingUncertain;
 }

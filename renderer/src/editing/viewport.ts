@@ -41,3 +41,25 @@ export function wheelFactor(deltaY: number, deltaMode: number): number {
   const pixels = deltaMode === 1 ? deltaY * 33 : deltaMode === 2 ? deltaY * 400 : deltaY;
   return Math.exp(-Math.max(-300, Math.min(300, pixels)) * 0.0018);
 }
+
+/**
+ * The view that shows `rect` (image pixels) in the middle of the viewport. From the fitted view (or further out)
+ * it also zooms in, so the region fills about 60% of the viewport's shorter side; a view the user already zoomed
+ * keeps its scale and only pans.
+ */
+export function focusView(
+  view: View,
+  rect: { x: number; y: number; width: number; height: number },
+  viewW: number,
+  viewH: number,
+  fitScale: number,
+): View {
+  const zoomed = view.scale > fitScale * 1.05;
+  const wanted = (0.6 * Math.min(viewW, viewH)) / Math.max(1, rect.width, rect.height);
+  const scale = zoomed ? view.scale : clampScale(Math.max(view.scale, Math.min(8, wanted)));
+  return {
+    scale,
+    x: viewW / 2 - (rect.x + rect.width / 2) * scale,
+    y: viewH / 2 - (rect.y + rect.height / 2) * scale,
+  };
+}

@@ -1,7 +1,7 @@
 // The drawing surface: a react-konva Stage showing the photograph and the mask overlay (image resolution, no
 // smoothing), plus pointer handling for zoom, pan and the editing tools. Pixels change only through the
 // MaskDocument; Konva only draws.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Circle, Group, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
@@ -26,6 +26,8 @@ export interface MaskCanvasProps {
   onCursor: (p: { x: number; y: number; value: number } | null) => void;
   /** A Fill tool click at an image pixel (the viewer puts it through the fill guard). */
   onFill: (at: Point, value: 0 | 1) => void;
+  /** More layers drawn over the mask overlay, under the cursor (the uncertainty heat map). */
+  layers?: ReactNode;
 }
 
 type Gesture =
@@ -245,6 +247,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
         >
           <KImage image={doc.canvas} x={0} y={0} width={doc.width} height={doc.height} />
         </Layer>
+        {props.layers}
         <Layer ref={uiLayer} listening={false}>
           {/* A dark ring under a white one: visible on any background, without a costly shadow blur. */}
           <Group ref={cursor} visible={false}>

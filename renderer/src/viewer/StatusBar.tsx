@@ -1,5 +1,9 @@
-// The line under the canvas: which image, where in the list, zoom, pointer readout, save state and load time.
+// The line under the canvas: which image, where in the list, zoom, pointer readout, the prediction's expected F1,
+// save state and load time.
 import { useCallback, useRef, type RefObject } from 'react';
+import type { ImageQuality } from '../../../shared/contract.js';
+import type { View } from '../editing/viewport.js';
+import { formatExpectedF1 } from '../review/qualityLabel.js';
 import type { SaveState } from './useAutosave.js';
 
 const SAVE_LABELS: Record<SaveState, string> = {
@@ -29,21 +33,35 @@ export interface StatusBarProps {
   /** 1-based place in the list (0 when the image is not in it). */
   position: number;
   count: number;
-  scale: number;
+  /** The view; its position also rides on the zoom readout's data attributes (the tests read them). */
+  view: View;
   cursorRef: RefObject<HTMLSpanElement | null>;
   saveState: SaveState;
   status: string;
+  quality: ImageQuality | null;
 }
 
-export function StatusBar({ name, position, count, scale, cursorRef, saveState, status }: StatusBarProps) {
+export function StatusBar(props: StatusBarProps) {
+  const { name, position, count, view, cursorRef, saveState, status, quality } = props;
   return (
     <div className="statusbar">
       <span>{name}</span>
       <span>
         {position}/{count}
       </span>
-      <span data-testid="zoom">{Math.round(scale * 100)}%</span>
+      <span data-testid="zoom" data-scale={view.scale} data-x={view.x} data-y={view.y}>
+        {Math.round(view.scale * 100)}%
+      </span>
       <span ref={cursorRef} />
+      {quality && (
+        <span
+          data-testid="expected-f1"
+          data-value={quality.expectedF1}
+          title="The F1 this prediction is expected to score against a careful annotator"
+        >
+          Expected F1 {formatExpectedF1(quality)}
+        </span>
+      )}
       <span className={`save ${saveState}`} data-testid="save-state">
         {SAVE_LABELS[saveState]}
       </span>

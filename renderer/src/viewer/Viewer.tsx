@@ -12,6 +12,8 @@ import { ReviewHeader } from './ReviewHeader.js';
 import { StatusBar, useCursorReadout } from './StatusBar.js';
 import { ThresholdControl } from './ThresholdControl.js';
 import { ToolBar } from './ToolBar.js';
+import { UncertaintyControls } from './UncertaintyControls.js';
+import { UncertaintyLayer } from './UncertaintyLayer.js';
 import { useAutosave } from './useAutosave.js';
 import { useDisplayImage } from './useDisplayImage.js';
 import { useFillGuard } from './useFillGuard.js';
@@ -22,6 +24,7 @@ import { usePrediction } from './usePrediction.js';
 import { useReviewFlow } from './useReviewFlow.js';
 import { useShownMark } from './useShownMark.js';
 import { useToolSettings } from './useToolSettings.js';
+import { useUncertainty } from './useUncertainty.js';
 import { useViewerCommands } from './useViewerCommands.js';
 import { useViewerDocument } from './useViewerDocument.js';
 import { useViewerKeys } from './useViewerKeys.js';
@@ -38,7 +41,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const { model } = useApp();
   const viewerDoc = useViewerDocument(imageId);
   const { image, doc, status, loadError, threshold, setThreshold, review, setReview } = viewerDoc;
-  const { view, setView, onSize, fitted, fit, actual } = useFittedView(image);
+  const { view, setView, onSize, fitted, fit, actual, focus } = useFittedView(image);
   useShownMark(imageId, fitted, doc, image, view);
   const { index, current, go } = useListNavigation(list, imageId, onNavigate, doc !== null && image !== null);
   const { display, filter, setFilter } = useDisplayImage(image);
@@ -55,6 +58,13 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     reloadMasks: viewerDoc.reloadMasks,
     onNavigate,
   });
+  const uncertainty = useUncertainty({
+    imageId,
+    doc,
+    predictionVersion: viewerDoc.prediction?.version ?? null,
+    summary: current?.quality ?? null,
+    focus,
+  });
   const [help, setHelp] = useState(false);
   const run = useViewerCommands({
     doc,
@@ -64,6 +74,8 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     islandSize: tools.islandSize,
     setMaskVisible: overlay.setMaskVisible,
     setDiff: overlay.setDiff,
+    toggleUncertainty: uncertainty.toggle,
+    nextUncertain: uncertainty.next,
     setFilter,
     fit,
     actual,
@@ -113,6 +125,10 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             spaceHeld={spaceHeld}
             onCursor={onCursor}
             onFill={fillGuard.fill}
+            layers={
+              uncertainty.shown &&
+              uncertainty.payload && <UncertaintyLayer payload={uncertainty.payload} scale={view.scale} />
+            }
           />
         ) : (
           <div className="loading">Loading…</div>
@@ -121,10 +137,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           name={current ? current.fileName : imageId}
           position={index + 1}
           count={list.length}
-          scale={view.scale}
+          view={view}
           cursorRef={cursorRef}
           saveState={saveState}
           status={status}
+          quality={uncertainty.quality}
         />
       </section>
 
@@ -139,6 +156,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         onClose={onClose}
       >
         <OverlayControls overlay={overlay} hasPrediction={!!doc?.hasPrediction} />
+        <UncertaintyControls u={uncertainty} hasPrediction={!!doc?.hasPrediction} />
         <ThresholdControl
           doc={doc}
           prediction={viewerDoc.prediction}

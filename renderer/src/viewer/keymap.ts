@@ -12,6 +12,8 @@ export type Action =
   | 'redo'
   | 'toggleMask'
   | 'toggleDiff'
+  | 'toggleUncertainty'
+  | 'nextUncertain'
   | 'help'
   | 'next'
   | 'previous'
@@ -79,6 +81,18 @@ export const BINDINGS: Binding[] = [
     keys: 'D',
     label: 'Difference overlay (prediction vs correction)',
     match: key('d'),
+  },
+  {
+    action: 'toggleUncertainty',
+    keys: 'U',
+    label: 'Uncertainty heat map and likely gaps',
+    match: key('u'),
+  },
+  {
+    action: 'nextUncertain',
+    keys: 'N',
+    label: 'Next uncertain region not yet edited',
+    match: key('n'),
   },
   { action: 'green', keys: 'G', label: 'Green channel', match: key('g') },
   { action: 'clahe', keys: 'C', label: 'CLAHE of the green channel (local contrast)', match: key('c') },

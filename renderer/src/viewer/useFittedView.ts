@@ -1,6 +1,7 @@
 // Zoom and pan of the stage: fitted when both the image and the canvas size are known, then the user's.
 import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from 'react';
-import { actualSize, fitView, type View } from '../editing/viewport.js';
+import { actualSize, fitView, focusView, type View } from '../editing/viewport.js';
+import type { Rect } from '../editing/rect.js';
 import type { DecodedImage } from './imageSource.js';
 
 export interface FittedView {
@@ -12,6 +13,8 @@ export interface FittedView {
   fitted: RefObject<boolean>;
   fit: () => void;
   actual: () => void;
+  /** Centres a region of the image, zooming in when the view is fitted. */
+  focus: (r: Rect) => void;
 }
 
 export function useFittedView(image: DecodedImage | null): FittedView {
@@ -43,5 +46,14 @@ export function useFittedView(image: DecodedImage | null): FittedView {
     if (box) setView((v) => actualSize(v, box.w, box.h));
   }, [box]);
 
-  return { view, setView, onSize, fitted, fit, actual };
+  const focus = useCallback(
+    (r: Rect) => {
+      if (!image || !box) return;
+      const fitScale = fitView(image.width, image.height, box.w, box.h).scale;
+      setView((v) => focusView(v, r, box.w, box.h, fitScale));
+    },
+    [image, box],
+  );
+
+  return { view, setView, onSize, fitted, fit, actual, focus };
 }

@@ -17,6 +17,8 @@ export interface CommandTargets {
   islandSize: number;
   setMaskVisible: Dispatch<SetStateAction<boolean>>;
   setDiff: Dispatch<SetStateAction<boolean>>;
+  toggleUncertainty: () => void;
+  nextUncertain: () => void;
   setFilter: Dispatch<SetStateAction<DisplayFilter>>;
   fit: () => void;
   actual: () => void;
@@ -32,6 +34,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
   const { doc, locked, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
   const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
+  const { toggleUncertainty, nextUncertain } = t;
 
   return useCallback(
     (action: Action) => {
@@ -61,6 +64,12 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           break;
         case 'toggleDiff':
           setDiff((v) => !v);
+          break;
+        case 'toggleUncertainty':
+          toggleUncertainty();
+          break;
+        case 'nextUncertain':
+          nextUncertain();
           break;
         case 'green':
           setFilter((f) => ({ ...f, greenOnly: !f.greenOnly }));
@@ -109,6 +118,8 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
       islandSize,
       setMaskVisible,
       setDiff,
+      toggleUncertainty,
+      nextUncertain,
       setFilter,
       notify,
       fit,

@@ -1,7 +1,8 @@
-// One worklist row: its checkbox (labelled with the file name), thumbnail, and the image's clinical and review
-// columns.
+// One worklist row: its checkbox (labelled with the file name), thumbnail, and the image's clinical, review and
+// prediction quality columns.
 import type { MouseEvent } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
+import { formatExpectedF1, formatGaps, formatMeanUncertainty } from '../review/qualityLabel.js';
 import { StatusBadge } from './StatusBadge.js';
 import { Thumbnail } from './Thumbnail.js';
 
@@ -44,6 +45,15 @@ export function ImageRow(props: {
       </span>
       <span data-testid="image-eye">{im.laterality ?? NONE}</span>
       <StatusBadge image={im} />
+      <span className="num" data-testid="row-expected-f1" data-value={im.quality?.expectedF1 ?? ''}>
+        {formatExpectedF1(im.quality)}
+      </span>
+      <span className="num" data-testid="mean-uncertainty">
+        {formatMeanUncertainty(im.quality)}
+      </span>
+      <span className="num" data-testid="gap-count">
+        {formatGaps(im.quality)}
+      </span>
       <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
     </div>
   );

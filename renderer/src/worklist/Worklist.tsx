@@ -32,7 +32,13 @@ function SelectAll(props: { state: 'none' | 'some' | 'all'; onToggle: () => void
 
 export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSummary[]) => void }) {
   const { client, report, notify, imagesVersion, model, openCache } = useApp();
-  const [filters, setFilters] = useState<Filters>({ search: '', status: [], eye: [], grouped: true });
+  const [filters, setFilters] = useState<Filters>({
+    search: '',
+    status: [],
+    eye: [],
+    grouped: true,
+    order: 'default',
+  });
   const [items, setItems] = useState<ImageSummary[]>([]);
   const [total, setTotal] = useState(0);
   const [cursor, setCursor] = useState(0);
@@ -42,7 +48,9 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   const imports = useImport();
   const sample = useSampleStudy(onOpen);
   const tableRef = useRef<HTMLDivElement>(null);
-  const { search, status, eye, grouped } = filters;
+  const { search, status, eye, order } = filters;
+  // Grouping belongs to the default order: any other order would be split up by it.
+  const grouped = filters.grouped && order === 'default';
 
   const load = useCallback(
     async (offset: number) => {
@@ -55,7 +63,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           ...(status.length ? { status } : {}),
           ...(eye.length ? { eye } : {}),
           // Grouping needs each patient's images together across pages; without patients it is import order.
-          ...(grouped ? { sort: 'patient' as const } : {}),
+          ...(order !== 'default' ? { sort: order } : grouped ? { sort: 'patient' as const } : {}),
         });
         setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
         setTotal(page.total);
@@ -65,7 +73,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
         setLoading(false);
       }
     },
-    [client, report, search, status, eye, grouped],
+    [client, report, search, status, eye, grouped, order],
   );
 
   useEffect(() => {
@@ -167,6 +175,19 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           <span>Size</span>
           <span>Eye</span>
           <span>Status</span>
+          <button
+            className={`th-sort ${order === 'review-next' ? 'on' : ''}`}
+            aria-pressed={order === 'review-next'}
+            onClick={() => setFilters((f) => ({ ...f, order: 'review-next' }))}
+            title="The F1 the prediction is expected to score against a careful annotator. Click: review next (lowest first, approved last)"
+            data-testid="sort-expected-f1"
+          >
+            Expected F1
+          </button>
+          <span title="Mean probability, inside the field of view, that the predicted mask is wrong">
+            Uncertainty
+          </span>
+          <span title="Vessel ends that stop just short of another piece">Gaps</span>
           <span>Updated</span>
         </div>
         {rows.map((im, i) => {

@@ -1,11 +1,16 @@
-// The worklist's filters: search, status and eye chips, and grouping by patient and visit.
+// The worklist's filters: search, status and eye chips, the order ("Review next": lowest expected F1 first), and
+// grouping by patient and visit (in the default order only: grouping would undo any other).
 import { EYE_FILTERS, IMAGE_STATUSES, type EyeFilter, type ImageStatus } from '../../../shared/contract.js';
+
+/** 'default': by patient when grouped, else import order. */
+export type WorklistOrder = 'default' | 'updated' | 'name' | 'review-next';
 
 export interface Filters {
   search: string;
   status: ImageStatus[];
   eye: EyeFilter[];
   grouped: boolean;
+  order: WorklistOrder;
 }
 
 const EYE_LABELS: Record<EyeFilter, string> = { OD: 'OD', OS: 'OS', unknown: 'Eye unknown' };
@@ -55,7 +60,23 @@ export function WorklistFilters(props: {
           </button>
         ))}
       </span>
-      {props.canGroup && (
+      <label className="order">
+        Order
+        <select
+          value={f.order}
+          onChange={(e) => set({ order: e.target.value as WorklistOrder })}
+          aria-label="Order of the images"
+          data-testid="worklist-order"
+        >
+          <option value="default">{props.canGroup && f.grouped ? 'Patient / visit' : 'Import order'}</option>
+          <option value="review-next" title="Images that need work, lowest expected F1 first; approved last">
+            Review next
+          </option>
+          <option value="updated">Last updated</option>
+          <option value="name">File name</option>
+        </select>
+      </label>
+      {props.canGroup && f.order === 'default' && (
         <label className="check">
           <input
             type="checkbox"

@@ -1,0 +1,141 @@
+// Where the prediction is unsure: the heat map's on/off (U), its map fetched from main only once it is first
+// needed (shown, or N pressed), so opening an image never waits for it, and "next uncertain region" (N), which
+// walks the regions from the most uncertain down, skipping those already edited or shown in this session.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { ImageQuality, UncertaintyPayload } from '../../../shared/contract.js';
+import { useApp } from '../appContext.js';
+import type { Rect } from '../editing/rect.js';
+import {
+  editedInside,
+  findUncertainRegions,
+  nextUncertainRegion,
+  type UncertainRegion,
+} from '../editing/uncertainRegions.js';
+import type { MaskDocument } from './maskDocument.js';
+
+export type UncertaintyState = 'idle' | 'loading' | 'ready' | 'none' | 'error';
+
+export interface Uncertainty {
+  shown: boolean;
+  toggle: () => void;
+  /** The map of the prediction shown, once fetched (null before, or when the model estimated none). */
+  payload: UncertaintyPayload | null;
+  state: UncertaintyState;
+  /** The prediction's quality estimate: from the map once fetched, else from the worklist's summary. */
+  quality: ImageQuality | null;
+  next: () => void;
+  /** The region N moved to last: its rank among the image's regions (1-based). */
+  region: { rank: number; count: number } | null;
+}
+
+export interface UncertaintyInputs {
+  imageId: string;
+  doc: MaskDocument | null;
+  /** The shown prediction's per-image version (null without a prediction). */
+  predictionVersion: number | null;
+  /** The worklist summary's estimate (of the prediction that was newest when the list was read). */
+  summary: ImageQuality | null;
+  focus: (r: Rect) => void;
+}
+
+// The heat map stays on from one image to the next, as the mask overlay's settings do.
+let shownBefore = false;
+// Regions already shown, per prediction, for the whole session (the viewer remounts for each image).
+const visitedByPrediction = new Map<string, Set<string>>();
+
+export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
+  const { imageId, doc, predictionVersion, summary, focus } = inputs;
+  const { client, notify, report } = useApp();
+  const [shown, setShown] = useState(shownBefore);
+  const [loaded, setLoaded] = useState<{ key: string; payload: UncertaintyPayload | null } | null>(null);
+  const [loading, setLoading] = useState<string | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [region, setRegion] = useState<{ rank: number; count: number } | null>(null);
+  const inFlight = useRef(new Map<string, Promise<UncertaintyPayload | null>>());
+  const firstVersion = useRef<number | null>(null);
+  firstVersion.current ??= predictionVersion;
+
+  const key = predictionVersion === null ? null : `${imageId}:${predictionVersion}`;
+  const payload = loaded && loaded.key === key ? loaded.payload : null;
+
+  const load = useCallback(async (): Promise<UncertaintyPayload | null> => {
+    if (!key) return null;
+    if (loaded?.key === key) return loaded.payload;
+    let p = inFlight.current.get(key);
+    if (!p) {
+      p = client.invoke('getUncertainty', { imageId });
+      inFlight.current.set(key, p);
+      setLoading(key);
+      p.then(
+        (got) => setLoaded({ key, payload: got }),
+        () => setFailed(key),
+      ).finally(() => {
+        inFlight.current.delete(key);
+        setLoading((k) => (k === key ? null : k));
+      });
+    }
+    return p;
+  }, [client, imageId, key, loaded]);
+
+  useEffect(() => {
+    if (shown && key && loaded?.key !== key && failed !== key) load().catch(report);
+  }, [shown, key, loaded, failed, load, report]);
+
+  const toggle = useCallback(() => {
+    setShown((s) => (shownBefore = !s));
+  }, []);
+
+  const regions = useMemo(
+    () =>
+      payload && doc && payload.width === doc.width && payload.height === doc.height
+        ? findUncertainRegions(payload.data, payload.width, payload.height)
+        : [],
+    [payload, doc],
+  );
+
+  const next = useCallback(() => {
+    if (!doc || !key) {
+      notify('No prediction to look for uncertain regions in', 'info');
+      return;
+    }
+    void (async () => {
+      const got = await load();
+      if (!got || got.width !== doc.width || got.height !== doc.height) {
+        notify(
+          'This prediction has no uncertainty map (predict again with a model that estimates one)',
+          'info',
+        );
+        return;
+      }
+      const all = got === payload ? regions : findUncertainRegions(got.data, got.width, got.height);
+      let visited = visitedByPrediction.get(key);
+      if (!visited) visitedByPrediction.set(key, (visited = new Set()));
+      const predicted = doc.predMask;
+      const r: UncertainRegion | null = nextUncertainRegion(all, visited, (c) =>
+        predicted ? editedInside(doc.mask, predicted, doc.width, c) : false,
+      );
+      if (!r) {
+        notify('No uncertain region left that is not yet edited or visited', 'info');
+        return;
+      }
+      visited.add(r.key);
+      setRegion({ rank: all.indexOf(r) + 1, count: all.length });
+      focus(r);
+    })().catch(report);
+  }, [doc, key, load, payload, regions, focus, notify, report]);
+
+  const state: UncertaintyState = !key
+    ? 'idle'
+    : loading === key
+      ? 'loading'
+      : failed === key
+        ? 'error'
+        : loaded?.key === key
+          ? payload
+            ? 'ready'
+            : 'none'
+          : 'idle';
+  // The summary describes the prediction that was newest when the list was read: not one predicted since.
+  const quality = payload?.quality ?? (predictionVersion === firstVersion.current ? summary : null);
+  return { shown, toggle, payload, state, quality, next, region };
+}
