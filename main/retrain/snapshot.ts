@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDataset } from '../ml/data/datasets.js';
+import { mixFolders } from '../ml/data/dataset-mix.js';
 import { datasetsRoot } from '../node/package-root.js';
 import { readManifest } from '../ml/model/model-dir.js';
 import type { ModelManifest } from '../ml/types.js';
@@ -149,11 +150,49 @@ function pick<T>(items: T[], n: number, seed: number, key: (t: T) => string): T[
     .map((x) => x.t);
 }
 
-/** The nearest model of the lineage whose training dataset is a folder found under the datasets root. */
-async function replayDataset(
-  store: Store,
-  modelId: number,
-): Promise<{ root: string; kind: string; ids: string[] } | null> {
+export interface ReplaySource {
+  root: string;
+  kind: string;
+  ids: string[];
+}
+
+/**
+ * The folders (and sample ids) a model was trained on, found again under the datasets root: its dataset folder,
+ * or for a training mix (the bundled model's `mix-generalist`) each part's own folder with the mix's prefix taken
+ * off the ids. Empty when they are not on this machine.
+ */
+export function trainingSources(manifest: ModelManifest): ReplaySource[] {
+  const p = manifest.provenance;
+  if (!p?.dataset || !Array.isArray(p.trainIds) || p.trainIds.length === 0) return [];
+  const wanted = p.dataset.startsWith('mix-')
+    ? mixFolders(p.dataset.slice(4)).map((folder) => {
+        const prefix = `${folder.toLowerCase()}/`;
+        const ids = p.trainIds.filter((id) => id.startsWith(prefix)).map((id) => id.slice(prefix.length));
+        return { root: join(datasetsRoot(), folder), kind: undefined, ids };
+      })
+    : [
+        {
+          root: join(datasetsRoot(), p.dataset),
+          kind: p.datasetKind as 'drive' | 'stare' | 'generic',
+          ids: p.trainIds,
+        },
+      ];
+  const found: ReplaySource[] = [];
+  for (const w of wanted) {
+    if (w.ids.length === 0 || !existsSync(w.root)) continue;
+    try {
+      const ref = openDataset(w.root, w.kind);
+      const ids = ref.splits.all.filter((s) => s.maskPath && w.ids.includes(s.id)).map((s) => s.id);
+      if (ids.length > 0) found.push({ root: ref.root, kind: ref.kind, ids });
+    } catch {
+      continue;
+    }
+  }
+  return found;
+}
+
+/** The nearest model of the lineage whose training images are found under the datasets root. */
+async function replayDataset(store: Store, modelId: number): Promise<ReplaySource[]> {
   for (const m of lineage(store, modelId)) {
     let manifest: ModelManifest;
     try {
@@ -161,19 +200,10 @@ async function replayDataset(
     } catch {
       continue;
     }
-    const p = manifest.provenance;
-    if (!p?.dataset || !Array.isArray(p.trainIds) || p.trainIds.length === 0) continue;
-    const root = join(datasetsRoot(), p.dataset);
-    if (!existsSync(root)) continue;
-    try {
-      const ref = openDataset(root, p.datasetKind as 'drive' | 'stare' | 'generic');
-      const ids = ref.splits.all.filter((s) => s.maskPath && p.trainIds.includes(s.id)).map((s) => s.id);
-      if (ids.length > 0) return { root: ref.root, kind: ref.kind, ids };
-    } catch {
-      continue;
-    }
+    const sources = trainingSources(manifest);
+    if (sources.length > 0) return sources;
   }
-  return null;
+  return [];
 }
 
 export async function planSnapshot(
@@ -239,7 +269,7 @@ export async function planSnapshot(
   const storeReplay: SnapshotMask[] = [...seen.entries()]
     .filter(([, imageId]) => !heldOutIds.has(imageId) && !newIds.has(imageId))
     .map(([maskVersionId, imageId]) => ({ maskVersionId, imageId }));
-  const ds = settings.replayImages > 0 ? await replayDataset(store, base.id) : null;
+  const sources = settings.replayImages > 0 ? await replayDataset(store, base.id) : [];
   // A dataset sample that is also a held-out store image (same dataset, same id) must not be trained on.
   const heldOutSamples = new Set(
     heldOutVersions.map((v) => {
@@ -247,11 +277,11 @@ export async function planSnapshot(
       return `${img.dataset}/${img.datasetSampleId}`;
     }),
   );
-  const datasetReplay: DatasetSample[] = ds
-    ? ds.ids
-        .filter((id) => !heldOutSamples.has(`${ds.kind}/${id}`))
-        .map((sampleId) => ({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId }))
-    : [];
+  const datasetReplay: DatasetSample[] = sources.flatMap((ds) =>
+    ds.ids
+      .filter((id) => !heldOutSamples.has(`${ds.kind}/${id}`))
+      .map((sampleId) => ({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId })),
+  );
   type Pool = { store?: SnapshotMask; dataset?: DatasetSample };
   const pool: Pool[] = [
     ...storeReplay.map((s) => ({ store: s })),

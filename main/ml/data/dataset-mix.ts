@@ -28,6 +28,11 @@ const GENERALIST: MixPart[] = [
 
 export const MIXES: Record<string, MixPart[]> = { generalist: GENERALIST };
 
+/** The dataset folders a mix draws from (none for an unknown mix); its sample ids are `<folder lowercased>/<id>`. */
+export function mixFolders(name: string): string[] {
+  return (MIXES[name] ?? []).map((p) => p.folder);
+}
+
 function readIds(file: string): Set<string> {
   return new Set(
     readFileSync(file, 'utf8')
