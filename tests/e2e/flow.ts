@@ -10,6 +10,7 @@ import {
   loadProbability,
 } from '../../main/store/index.js';
 import { strokeSegment } from '../../renderer/src/editing/brush.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { fitView, toImage, type View } from '../../renderer/src/editing/viewport.js';
 
 export const W = 565;
@@ -152,4 +153,17 @@ export async function brushRadius(page: Page): Promise<number> {
   const m = /Size ([\d.]+) px/.exec(label ?? '');
   assert.ok(m, `no brush size in "${label}"`);
   return Number(m[1]) / 2;
+}
+
+/** Waits for a job to finish through the client; a failed or cancelled job fails the test at once. */
+export async function jobFinished(client: HttpClient, jobId: string, timeoutMs = 120_000): Promise<void> {
+  await waitFor(
+    `job ${jobId}`,
+    async () => {
+      const job = (await client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
+      if (job && ['failed', 'cancelled'].includes(job.state)) throw new Error(`job ${jobId} ${job.state}`);
+      return job?.state === 'done';
+    },
+    timeoutMs,
+  );
 }

@@ -11,6 +11,7 @@ import {
   brushRadius,
   countDiff,
   drag,
+  jobFinished,
   H,
   recordPointer,
   replay,
@@ -31,18 +32,6 @@ import {
   stopServeCleanly,
 } from './harness.js';
 import { driveTestImage, tinyModelDir } from './model-fixture.js';
-
-async function finished(client: HttpClient, jobId: string): Promise<void> {
-  await waitFor(
-    `job ${jobId}`,
-    async () => {
-      const job = (await client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
-      if (job && ['failed', 'cancelled'].includes(job.state)) throw new Error(`job ${jobId} ${job.state}`);
-      return job?.state === 'done';
-    },
-    60_000,
-  );
-}
 
 describe(
   'viewer details end to end (browser mode, chromium)',
@@ -93,14 +82,14 @@ describe(
       const imported = await client.invoke('importFiles', {
         paths: [driveTestImage('03'), driveTestImage('04')],
       });
-      await finished(client, imported.jobId);
+      await jobFinished(client, imported.jobId);
       const images = (await client.invoke('listImages', { offset: 0, limit: 10, sort: 'name' })).items;
       assert.deepEqual(
         images.map((i) => i.fileName),
         ['03_test.tif', '04_test.tif'],
       );
       const predicted = await client.invoke('predict', { imageIds: images.map((i) => i.id) });
-      await finished(client, predicted.jobId);
+      await jobFinished(client, predicted.jobId);
       const second = images[1];
       const id = Number(second.id);
       const pred = await storedPrediction(serve.dbPath, id);

@@ -10,7 +10,7 @@ import type { ImageSummary } from '../../shared/contract.js';
 import { findUncertainRegions } from '../../renderer/src/editing/uncertainRegions.js';
 import { toImage } from '../../renderer/src/editing/viewport.js';
 import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
-import { waitFor } from './flow.js';
+import { jobFinished, waitFor } from './flow.js';
 import {
   buildRenderer,
   chromiumAvailable,
@@ -22,18 +22,6 @@ import {
   stopServeCleanly,
 } from './harness.js';
 import { driveTestImage, tinyUncertainModelDir } from './model-fixture.js';
-
-async function finished(client: HttpClient, jobId: string): Promise<void> {
-  await waitFor(
-    `job ${jobId}`,
-    async () => {
-      const job = (await client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
-      if (job && ['failed', 'cancelled'].includes(job.state)) throw new Error(`job ${jobId} ${job.state}`);
-      return job?.state === 'done';
-    },
-    120_000,
-  );
-}
 
 interface ViewState {
   scale: number;
@@ -72,10 +60,10 @@ describe(
       const imported = await client.invoke('importFiles', {
         paths: ['01', '02', '03', '04'].map(driveTestImage),
       });
-      await finished(client, imported.jobId);
+      await jobFinished(client, imported.jobId);
       const listed = (await client.invoke('listImages', { offset: 0, limit: 10 })).items;
       const predicted = await client.invoke('predict', { imageIds: listed.map((i) => i.id) });
-      await finished(client, predicted.jobId);
+      await jobFinished(client, predicted.jobId);
       images = (await client.invoke('listImages', { offset: 0, limit: 10 })).items;
       for (const im of images) {
         assert.ok(

@@ -3,8 +3,7 @@
 // the expected F1 against each image's true F1.
 import type { LoadedSample, ModelManifest, Predictor } from '../types.js';
 import { segmentImage } from '../infer.js';
-import { aucRocFromTable, scoreTable } from '../eval/metrics.js';
-import { binaryEntropyProxy } from './fit-uncertainty.js';
+import { binaryEntropyProxy, pooledAuroc } from './fit-uncertainty.js';
 import { reliability, type Reliability } from './calibration.js';
 
 export interface UncertaintyImage {
@@ -80,7 +79,7 @@ export async function evaluateUncertainty(
     onImage?.(s.id);
   }
   const pooled = (maps: Float32Array[]) =>
-    aucRocFromTable(scoreTable(concat(maps), concatBytes(wrong), concatBytes(fov)));
+    pooledAuroc(maps.map((score, k) => ({ score, wrong: wrong[k], fov: fov[k] })));
   const diffs = perImage.map((r) => r.expectedF1 - r.f1);
   return {
     images: perImage.length,
@@ -91,24 +90,4 @@ export async function evaluateUncertainty(
     reliability: reliability(relP, relY),
     perImage,
   };
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -58,7 +58,7 @@ async function collect(
 }
 
 /** Pooled AUROC of per-pixel scores against the mask's errors over several images. */
-function pooledAuroc(parts: { score: Float32Array; wrong: Uint8Array; fov: Uint8Array }[]): number {
+export function pooledAuroc(parts: { score: Float32Array; wrong: Uint8Array; fov: Uint8Array }[]): number {
   const total = parts.reduce((s, q) => s + q.score.length, 0);
   const score = new Float32Array(total);
   const wrong = new Uint8Array(total);
