@@ -1,15 +1,17 @@
-// The editing state of one image: the working mask, its undo stack, the prediction, and the overlay canvas at
-// image resolution. React only holds a reference and a change counter; every pixel operation is a pure editing
-// function, and only the dirty rectangle is repainted.
+// The editing state of one image: the working mask, its undo stack, the prediction, and how the overlay colours
+// them. React only holds a reference and a change counter; every pixel operation is a pure editing function, and
+// each reports the rectangle it changed so the view repaints only that (the view paints the overlay itself, at
+// display resolution: see editing/overlayView.ts).
 
 import { strokeSegment } from '../editing/brush.js';
 import { floodFill } from '../editing/floodFill.js';
 import { fillPolygon } from '../editing/lasso.js';
 import { fillHoles, removeIslands } from '../editing/morphology.js';
-import { hexToRgba, packRgba, paintClasses } from '../editing/overlay.js';
+import { hexToRgba, packRgba } from '../editing/overlay.js';
+import { pairPalette, type OverlaySource } from '../editing/overlayView.js';
 import { clipRect, isEmptyRect, unionRect, EMPTY_RECT, type Point, type Rect } from '../editing/rect.js';
 import { adoptUnedited } from '../editing/followPrediction.js';
-import { classifyDifference, thresholdProbabilities } from '../editing/threshold.js';
+import { thresholdProbabilities } from '../editing/threshold.js';
 import { UndoStack } from '../editing/undo.js';
 
 export type OverlayMode = 'mask' | 'diff';
@@ -53,17 +55,12 @@ export class MaskDocument {
   /** The working mask started from a saved draft or approval (not from the prediction). */
   private readonly fromSaved: boolean;
   mode: OverlayMode = 'mask';
-  readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
-  private readonly imageData: ImageData;
-  private readonly pixels: Uint32Array;
   /** 1 where a hand edit (brush, fill, lasso, clean-up) wrote; the threshold slider leaves those pixels be. */
   readonly edited: Uint8Array;
-  private diff: Uint8Array | null = null;
   private palette = Uint32Array.from([0, packRgba(255, 200, 0)]);
-  private diffPalette = Uint32Array.from([0, packRgba(255, 200, 0), DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
+  private diffPalette = pairPalette(0, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR, packRgba(255, 200, 0));
   private editDirty: Rect = { ...EMPTY_RECT };
-  /** Called after pixels of the overlay canvas changed (the view redraws its layer). */
+  /** Called after what the overlay shows changed in `rect` (image pixels; the view repaints it). */
   onRepaint: (rect: Rect) => void = () => {};
   /** Called after an edit was committed (autosave, toolbar state). */
   onEdited: () => void = () => {};
@@ -82,7 +79,15 @@ export class MaskDocument {
       if (arr && arr.length !== n)
         throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
     }
-    this.mask = opts.saved ? opts.saved.data.slice() : (this.predMask?.slice() ?? new Uint8Array(n));
+    // Following the prediction, the working mask is thresholded straight from the probabilities; the kept copy of
+    // the prediction waits (like above) until something needs it.
+    this.mask = opts.saved
+      ? opts.saved.data.slice()
+      : this.predicted
+        ? this.predicted.slice()
+        : this.prob
+          ? thresholdProbabilities(this.prob, this.threshold)
+          : new Uint8Array(n);
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
     this.fromSaved = opts.saved !== null;
     this.followsPrediction = !opts.saved && this.prob !== null;
@@ -90,15 +95,6 @@ export class MaskDocument {
     // The "edited by hand" marks are undone and redone with the pixels, so the threshold slider again rewrites
     // pixels whose hand edit was undone.
     this.undo = new UndoStack(this.mask, width, height, [this.edited]);
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = width;
-    this.canvas.height = height;
-    const ctx = this.canvas.getContext('2d', { willReadFrequently: false });
-    if (!ctx) throw new Error('cannot create a 2D canvas for the mask overlay');
-    this.ctx = ctx;
-    this.imageData = ctx.createImageData(width, height);
-    this.pixels = new Uint32Array(this.imageData.data.buffer);
-    this.repaint({ x: 0, y: 0, width, height });
   }
 
   // --- editing -------------------------------------------------------------------------------------------------
@@ -248,8 +244,7 @@ export class MaskDocument {
 
   // --- display -------------------------------------------------------------------------------------------------
 
-  // Both are called on every open with what the document already shows: repainting 8 M pixels for nothing would
-  // double the cost of opening a large image.
+  // Both are called on every open with what the document already shows: that repaints nothing.
   setMode(mode: OverlayMode): void {
     if (mode === this.mode) return;
     this.mode = mode;
@@ -260,7 +255,7 @@ export class MaskDocument {
     const c = hexToRgba(hex);
     if (c === this.palette[1]) return;
     this.palette = Uint32Array.from([0, c]);
-    this.diffPalette = Uint32Array.from([0, c, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
+    this.diffPalette = pairPalette(0, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR, c);
     this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
   }
 
@@ -274,18 +269,19 @@ export class MaskDocument {
     return this.predicted;
   }
 
+  /** What the overlay is painted from now, and with which colours (see paintOverlayView). */
+  overlay(): { source: OverlaySource; palette: Uint32Array } {
+    const predicted = this.mode === 'diff' ? this.predMask : null;
+    return {
+      source: { mask: this.mask, predicted, width: this.width, height: this.height },
+      palette: predicted ? this.diffPalette : this.palette,
+    };
+  }
+
+  /** Tells the view that what the overlay shows changed in `rect`. */
   repaint(rect: Rect): void {
     const r = clipRect(rect, this.width, this.height);
-    if (isEmptyRect(r)) return;
-    if (this.mode === 'diff' && this.predMask) {
-      this.diff ??= new Uint8Array(this.mask.length);
-      classifyDifference(this.predMask, this.mask, this.diff, this.width, this.height, r);
-      paintClasses(this.diff, this.width, r, this.pixels, this.diffPalette);
-    } else {
-      paintClasses(this.mask, this.width, r, this.pixels, this.palette);
-    }
-    this.ctx.putImageData(this.imageData, 0, 0, r.x, r.y, r.width, r.height);
-    this.onRepaint(r);
+    if (!isEmptyRect(r)) this.onRepaint(r);
   }
 
   /** A copy of the working mask for saving (the document keeps editing its own array). */
