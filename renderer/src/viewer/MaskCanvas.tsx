@@ -92,11 +92,17 @@ export function MaskCanvas(props: MaskCanvasProps) {
   }, [doc, overlay, size]);
 
   useLayoutEffect(() => {
-    if (!size) return;
-    const ratio = overlayLayer.current?.getCanvas().getPixelRatio() ?? window.devicePixelRatio;
-    overlay.show(doc, view, size.w, size.h, ratio || 1);
-    overlayLayer.current?.batchDraw();
+    const layer = overlayLayer.current;
+    if (!size || !layer) return;
+    overlay.show(doc, view, layer.getNativeCanvasElement(), layer.getCanvas().getPixelRatio());
+    layer.batchDraw();
   }, [doc, overlay, view, size]);
+
+  // On the canvas element: the overlay's pixels are put, not drawn, so the context's alpha would not apply.
+  useLayoutEffect(() => {
+    const canvas = overlayLayer.current?.getNativeCanvasElement();
+    if (canvas) canvas.style.opacity = String(props.opacity);
+  }, [props.opacity, size]);
 
   // Wheel zoom needs a non-passive listener to keep the page from scrolling.
   useEffect(() => {
@@ -255,22 +261,8 @@ export function MaskCanvas(props: MaskCanvasProps) {
             <KRect x={0} y={0} width={doc.width} height={doc.height} fill="#000" />
             <KImage image={props.image} x={0} y={0} width={doc.width} height={doc.height} />
           </Layer>
-          <Layer
-            ref={overlayLayer}
-            listening={false}
-            imageSmoothingEnabled={false}
-            opacity={props.opacity}
-            visible={props.maskVisible}
-          >
-            {/* The overlay canvas covers the stage: placed so the stage's transform draws it 1:1 on screen. */}
-            <KImage
-              image={overlay.canvas}
-              x={-view.x / view.scale}
-              y={-view.y / view.scale}
-              width={size.w / view.scale}
-              height={size.h / view.scale}
-            />
-          </Layer>
+          {/* No shapes: the overlay paints this layer's canvas itself (overlayCanvas.ts) as the layer draws. */}
+          <Layer ref={overlayLayer} listening={false} clearBeforeDraw={false} visible={props.maskVisible} />
           <Layer ref={uiLayer} listening={false}>
             {/* A dark ring under a white one: visible on any background, without a costly shadow blur. */}
             <Group ref={cursor} visible={false}>
