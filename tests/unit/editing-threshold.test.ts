@@ -7,6 +7,7 @@ import {
   DIFF_NONE,
   DIFF_REMOVED,
   thresholdProbabilities,
+  thresholdU8Words,
 } from '../../renderer/src/editing/threshold.js';
 import { driveManual, prng } from './editing-fixtures.js';
 
@@ -44,6 +45,22 @@ describe('threshold and difference', () => {
     assert.equal(thresholdProbabilities(u8, 1)[255], 1, 'p = 1 passes t = 1');
     assert.equal(thresholdProbabilities(u8, 200 / 255)[200], 1, 'v = 200 passes t = 200 / 255');
     assert.equal(thresholdProbabilities(u8, 200 / 255)[199], 0);
+  });
+
+  test('a Uint8 map thresholded four bytes at a time: every value in every lane, any length, any alignment', () => {
+    // Each value 0..255 in each of the four lanes of a word, then a tail that is not a whole word.
+    const values = Uint8Array.from({ length: 4 * 256 + 3 }, (_, i) => (i * 67 + (i >> 8)) & 255);
+    const backing = new Uint8Array(values.length + 1);
+    backing.set(values, 1);
+    for (let cut = 0; cut <= 256; cut++) {
+      const t = (cut * 257) / 65535 - 1e-9;
+      const want = values.map((v) => (v / 255 >= t ? 1 : 0));
+      assert.deepEqual(thresholdProbabilities(values, t), want, `cut ${cut}`);
+      assert.deepEqual(thresholdProbabilities(backing.subarray(1), t), want, `cut ${cut}, misaligned`);
+    }
+    // The word loop covers all but the tail, and tells where it stopped.
+    assert.equal(thresholdU8Words(values, 128, new Uint8Array(values.length), values.length), 4 * 256);
+    assert.equal(thresholdU8Words(backing.subarray(1), 128, new Uint8Array(values.length), values.length), 0);
   });
 
   test('re-thresholding a rectangle touches only that rectangle; wrong sizes are rejected', () => {
