@@ -11,6 +11,7 @@ import {
 } from '../../renderer/src/editing/overlayView.js';
 import { hexToRgba, packRgba } from '../../renderer/src/editing/overlay.js';
 import type { Rect } from '../../renderer/src/editing/rect.js';
+import { probabilityCut, thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
 import { fitView, type View } from '../../renderer/src/editing/viewport.js';
 import { driveManual, prng } from './editing-fixtures.js';
 
@@ -29,7 +30,8 @@ function reference(src: OverlaySource, view: View, w: number, h: number, palette
       const j = Math.floor((y + 0.5 - view.y) / view.scale);
       if (i < 0 || j < 0 || i >= src.width || j >= src.height) continue;
       const p = j * src.width + i;
-      const c = src.predicted ? (src.predicted[p] ? 2 : 0) | (src.mask[p] ? 1 : 0) : src.mask[p];
+      const mask = src.mask as Uint8Array;
+      const c = src.predicted ? (src.predicted[p] ? 2 : 0) | (mask[p] ? 1 : 0) : mask[p];
       out[y * w + x] = c < palette.length ? palette[c] : 0;
     }
   }
@@ -64,6 +66,44 @@ describe('overlay at display resolution', () => {
     }
   });
 
+  test('before the working mask is made, the overlay painted from the probabilities is the thresholded one', () => {
+    const width = 41;
+    const height = 29;
+    const rand = prng(3);
+    const prob8 = Uint8Array.from({ length: width * height }, () => Math.floor(rand() * 256));
+    const prob16 = Uint16Array.from(prob8, (v) => v * 257);
+    const [w, h] = [60, 50];
+    for (const t of [0, 0.3, 0.5, 200 / 255, 1]) {
+      for (const values of [prob8, prob16]) {
+        const mask = thresholdProbabilities(values, t);
+        for (const view of [fitView(width, height, w, h, 3), { scale: 2.5, x: -7.3, y: 1.1 }]) {
+          const want = new Uint32Array(w * h);
+          paintOverlayView(
+            { mask, predicted: null, width, height },
+            view,
+            want,
+            w,
+            h,
+            all(w, h),
+            MASK_PALETTE,
+          );
+          const got = new Uint32Array(w * h);
+          const probability = { values, cut: probabilityCut(values, t) };
+          paintOverlayView(
+            { mask: null, probability, predicted: null, width, height },
+            view,
+            got,
+            w,
+            h,
+            all(w, h),
+            MASK_PALETTE,
+          );
+          assert.deepEqual(got, want, `t ${t}, ${values.constructor.name}`);
+        }
+      }
+    }
+  });
+
   test('difference mode colours each (prediction, mask) pair; unknown mask values are transparent', () => {
     const width = 4;
     const height = 1;
@@ -92,7 +132,8 @@ describe('overlay at display resolution', () => {
 
   test('a dirty rectangle repaints only the screen pixels that show it, and repaints all of them', async () => {
     const m = await driveManual(21);
-    const src: OverlaySource = { mask: m.data.slice(), predicted: null, width: m.width, height: m.height };
+    const mask = m.data.slice();
+    const src: OverlaySource = { mask, predicted: null, width: m.width, height: m.height };
     const rand = prng(7);
     const [w, h] = [320, 240];
     for (let k = 0; k < 40; k++) {
@@ -108,7 +149,7 @@ describe('overlay at display resolution', () => {
         height: 1 + Math.floor(rand() * 30),
       };
       for (let j = r.y; j < Math.min(m.height, r.y + r.height); j++)
-        for (let i = r.x; i < Math.min(m.width, r.x + r.width); i++) src.mask[j * m.width + i] ^= 1;
+        for (let i = r.x; i < Math.min(m.width, r.x + r.width); i++) mask[j * m.width + i] ^= 1;
       const s = screenRectOf(r, view, w, h);
       const written = paintOverlayView(src, view, out, w, h, s, MASK_PALETTE);
       assert.deepEqual(out, reference(src, view, w, h, MASK_PALETTE), `edit ${k}`);
@@ -125,8 +166,8 @@ describe('overlay at display resolution', () => {
   test('opening a 3504x2336 image fitted to the screen paints the screen, not the image', () => {
     const width = 3504;
     const height = 2336;
-    const src: OverlaySource = { mask: new Uint8Array(width * height), predicted: null, width, height };
-    src.mask.fill(1, 1000 * width, 1100 * width);
+    const mask = new Uint8Array(width * height).fill(1, 1000 * width, 1100 * width);
+    const src: OverlaySource = { mask, predicted: null, width, height };
     const [w, h] = [1000, 740];
     const view = fitView(width, height, w, h);
     const out = new Uint32Array(w * h);

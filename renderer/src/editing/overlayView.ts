@@ -4,11 +4,15 @@
 // rather than 8 M, and a brush dab costs the screen pixels it covers.
 
 import { clipRect, isEmptyRect, type Rect } from './rect.js';
+import type { ProbabilityMap } from './threshold.js';
 import type { View } from './viewport.js';
 
 /** The pixels an overlay is painted from: the working mask, and the prediction when showing differences. */
 export interface OverlaySource {
-  mask: Uint8Array;
+  /** Null while the working mask is still the prediction not yet thresholded: `probability` then stands for it. */
+  mask: Uint8Array | null;
+  /** The mask as probabilities and their cut (a pixel is 1 where value >= cut), when `mask` is null. */
+  probability?: { values: ProbabilityMap; cut: number };
   /** Set in difference mode: each pixel's colour then comes from its (prediction, mask) pair. */
   predicted: Uint8Array | null;
   width: number;
@@ -60,9 +64,15 @@ export function paintOverlayView(
   const r = clipRect(rect, outW, outH);
   if (isEmptyRect(r)) return 0;
   const { mask, predicted, width, height } = src;
-  if (mask.length !== width * height || (predicted && predicted.length !== mask.length)) {
-    throw new RangeError(`overlay source of ${mask.length} pixels does not fit ${width}x${height}`);
+  const values = mask ?? src.probability?.values;
+  if (
+    !values ||
+    values.length !== width * height ||
+    (predicted && (!mask || predicted.length !== mask.length))
+  ) {
+    throw new RangeError(`overlay source of ${values?.length ?? 0} pixels does not fit ${width}x${height}`);
   }
+  const cut = src.probability?.cut ?? 1;
   // The image column under each overlay column of the rectangle, and the run of columns that are on the image.
   const cols = new Int32Array(r.width);
   let k0 = r.width;
@@ -97,13 +107,17 @@ export function paintOverlayView(
     if (predicted) {
       for (let k = k0; k < k1; k++) {
         const p = row + cols[k];
-        out[start + k] = palette[(predicted[p] !== 0 ? 2 : 0) | (mask[p] !== 0 ? 1 : 0)];
+        out[start + k] = palette[(predicted[p] !== 0 ? 2 : 0) | (values[p] !== 0 ? 1 : 0)];
       }
-    } else {
+    } else if (mask) {
       for (let k = k0; k < k1; k++) {
         const c = mask[row + cols[k]];
         out[start + k] = c < entries ? palette[c] : 0;
       }
+    } else {
+      const off = entries > 0 ? palette[0] : 0;
+      const on = entries > 1 ? palette[1] : 0;
+      for (let k = k0; k < k1; k++) out[start + k] = values[row + cols[k]] >= cut ? on : off;
     }
     prevRow = j;
     prevStart = start;

@@ -9,6 +9,16 @@ import { checkMask, type Rect } from './rect.js';
 
 export type ProbabilityMap = Float32Array | Uint16Array | Uint8Array;
 
+/** The value a probability of `prob` is compared with for threshold `t`: vessel where prob[p] >= cut. */
+export function probabilityCut(prob: ProbabilityMap, t: number): number {
+  if (!Number.isFinite(t)) throw new RangeError(`threshold ${t} is not a number`);
+  const cut16 = Math.ceil(t * 65535);
+  // 257 v >= cut16 exactly when v >= ceil(cut16 / 257), v being an integer.
+  // Told apart by element size, which holds for arrays from another realm too (an Electron bridge).
+  const bytes = prob.BYTES_PER_ELEMENT;
+  return bytes === 2 ? cut16 : bytes === 1 ? Math.ceil(cut16 / 257) : t;
+}
+
 /** Thresholds `prob` at `t` into `out` (allocated when omitted); returns `out`. Optional `rect` limits the work. */
 export function thresholdProbabilities(
   prob: ProbabilityMap,
@@ -21,11 +31,7 @@ export function thresholdProbabilities(
   if (mask.length !== prob.length) {
     throw new RangeError(`threshold output has ${mask.length} bytes for ${prob.length} probabilities`);
   }
-  const cut16 = Math.ceil(t * 65535);
-  // 257 v >= cut16 exactly when v >= ceil(cut16 / 257), v being an integer.
-  // Told apart by element size, which holds for arrays from another realm too (an Electron bridge).
-  const bytes = prob.BYTES_PER_ELEMENT;
-  const cut = bytes === 2 ? cut16 : bytes === 1 ? Math.ceil(cut16 / 257) : t;
+  const cut = probabilityCut(prob, t);
   if (region) {
     const { width, rect } = region;
     for (let j = rect.y; j < rect.y + rect.height; j++)

@@ -142,7 +142,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const i = Math.floor(p.x);
     const j = Math.floor(p.y);
     const inside = i >= 0 && j >= 0 && i < doc.width && j < doc.height;
-    props.onCursor(inside ? { x: i, y: j, value: doc.mask[j * doc.width + i] } : null);
+    props.onCursor(inside ? { x: i, y: j, value: doc.valueAt(i, j) } : null);
   };
 
   const onPointerDown = (e: React.PointerEvent) => {

@@ -11,7 +11,7 @@ import { hexToRgba, packRgba } from '../editing/overlay.js';
 import { pairPalette, type OverlaySource } from '../editing/overlayView.js';
 import { clipRect, isEmptyRect, unionRect, EMPTY_RECT, type Point, type Rect } from '../editing/rect.js';
 import { adoptUnedited } from '../editing/followPrediction.js';
-import { thresholdProbabilities } from '../editing/threshold.js';
+import { probabilityCut, thresholdProbabilities } from '../editing/threshold.js';
 import { UndoStack } from '../editing/undo.js';
 
 export type OverlayMode = 'mask' | 'diff';
@@ -38,8 +38,9 @@ const DIFF_REMOVED_COLOUR = packRgba(255, 60, 200);
 export class MaskDocument {
   readonly width: number;
   readonly height: number;
-  readonly mask: Uint8Array;
-  readonly undo: UndoStack;
+  /** The working mask; null until first needed when it is the prediction thresholded (see `mask`). */
+  private working: Uint8Array | null;
+  private undoStack: UndoStack | null = null;
   // The prediction fields change only through replacePrediction (a re-predict keeps the document and its undo).
   /** The version the working mask started from (sent as the parent of saved versions). */
   parentVersionId: string | null;
@@ -79,22 +80,54 @@ export class MaskDocument {
       if (arr && arr.length !== n)
         throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
     }
-    // Following the prediction, the working mask is thresholded straight from the probabilities; the kept copy of
-    // the prediction waits (like above) until something needs it.
-    this.mask = opts.saved
+    // Following the prediction, the working mask is the probabilities thresholded: that pass over every pixel
+    // waits until an edit, a save or the view needs the mask (the overlay is painted from the probabilities until
+    // then), and the viewer asks for it once the image is on screen (prepare).
+    this.working = opts.saved
       ? opts.saved.data.slice()
       : this.predicted
         ? this.predicted.slice()
         : this.prob
-          ? thresholdProbabilities(this.prob, this.threshold)
+          ? null
           : new Uint8Array(n);
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
     this.fromSaved = opts.saved !== null;
     this.followsPrediction = !opts.saved && this.prob !== null;
     this.edited = new Uint8Array(n);
+  }
+
+  /** The working mask (0/1 per pixel), which every edit changes. */
+  get mask(): Uint8Array {
+    this.working ??= thresholdProbabilities(this.prob!, this.threshold);
+    return this.working;
+  }
+
+  /** The undo stack of the working mask. */
+  get undo(): UndoStack {
     // The "edited by hand" marks are undone and redone with the pixels, so the threshold slider again rewrites
     // pixels whose hand edit was undone.
-    this.undo = new UndoStack(this.mask, width, height, [this.edited]);
+    this.undoStack ??= new UndoStack(this.mask, this.width, this.height, [this.edited]);
+    return this.undoStack;
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack?.canUndo ?? false;
+  }
+
+  get canRedo(): boolean {
+    return this.undoStack?.canRedo ?? false;
+  }
+
+  /** Makes the working mask now (called once the image is on screen, so the first edit does not wait for it). */
+  prepare(): void {
+    void this.undo;
+  }
+
+  /** The working mask's value at pixel (i, j), without making the mask for it. */
+  valueAt(i: number, j: number): number {
+    const p = j * this.width + i;
+    if (this.working) return this.working[p];
+    return this.prob![p] >= probabilityCut(this.prob!, this.threshold) ? 1 : 0;
   }
 
   // --- editing -------------------------------------------------------------------------------------------------
@@ -161,7 +194,7 @@ export class MaskDocument {
   }
 
   commit(): void {
-    if (!this.undo.recording) return;
+    if (!this.undoStack?.recording) return;
     if (this.undo.commit()) this.onEdited();
   }
 
@@ -191,6 +224,8 @@ export class MaskDocument {
    */
   setThreshold(t: number, final: boolean): void {
     if (!this.prob) return;
+    // The working mask as it was, for undo, before the threshold it would be made from changes.
+    if (this.followsPrediction && !this.locked) this.prepare();
     this.threshold = t;
     const predMask = thresholdProbabilities(this.prob, t, this.predicted ?? undefined);
     this.predicted = predMask;
@@ -222,7 +257,7 @@ export class MaskDocument {
           `a mask of ${arr.length} pixels does not fit a ${this.width}x${this.height} image`,
         );
     }
-    if (this.undo.recording) this.commit();
+    this.commit();
     this.prob = p.prob;
     this.predicted = predMask;
     this.threshold = p.threshold;
@@ -230,7 +265,7 @@ export class MaskDocument {
     if (!this.fromSaved && !this.locked) {
       this.followsPrediction = this.prob !== null;
       this.parentVersionId = p.versionId;
-      if (this.undo.canUndo || this.undo.canRedo) {
+      if (this.canUndo || this.canRedo) {
         this.undo.begin('new prediction');
         this.undo.touch(all);
         adoptUnedited(this.mask, predMask, this.edited);
@@ -272,8 +307,13 @@ export class MaskDocument {
   /** What the overlay is painted from now, and with which colours (see paintOverlayView). */
   overlay(): { source: OverlaySource; palette: Uint32Array } {
     const predicted = this.mode === 'diff' ? this.predMask : null;
+    const probability =
+      !predicted && !this.working && this.prob
+        ? { values: this.prob, cut: probabilityCut(this.prob, this.threshold) }
+        : undefined;
+    const mask = probability ? null : this.mask;
     return {
-      source: { mask: this.mask, predicted, width: this.width, height: this.height },
+      source: { mask, probability, predicted, width: this.width, height: this.height },
       palette: predicted ? this.diffPalette : this.palette,
     };
   }
