@@ -53,7 +53,13 @@ export class OverlayCanvas {
       this.pixels = new Uint32Array(data.data.buffer);
       this.pendingAll = true;
     }
-    if (this.pendingAll) ctx.clearRect(0, 0, data.width, data.height);
+    if (this.pendingAll) {
+      // In device pixels: Konva leaves its pixel-ratio scale on the context.
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, data.width, data.height);
+      ctx.restore();
+    }
     // After a new view only the image's own area holds anything: the rest stays as cleared.
     const dirty = this.pendingAll ? { x: 0, y: 0, width: doc.width, height: doc.height } : this.pending;
     this.pendingAll = false;
