@@ -27,6 +27,15 @@ export function App({ client }: { client: RetinaClient }) {
   const [ready, setReady] = useState(false);
   const [openCache] = useState(() => new OpenCache(client));
   useEffect(() => openCache.watch(), [openCache]);
+  // The photograph and masks are asked for at the click, not after the viewer's first render: both are on the
+  // critical path of opening (a prefetched image's are already on their way or here).
+  const openImage = useCallback(
+    (imageId: string, list: ImageSummary[]) => {
+      openCache.prefetch([imageId]);
+      setOpen({ imageId, list });
+    },
+    [openCache],
+  );
 
   const notify = useCallback((message: string, kind: Toast['kind'] = 'error') => {
     const id = Date.now() + Math.random();
@@ -135,13 +144,13 @@ export function App({ client }: { client: RetinaClient }) {
                 key={open.imageId}
                 imageId={open.imageId}
                 list={open.list}
-                onNavigate={(imageId) => setOpen({ imageId, list: open.list })}
+                onNavigate={(imageId) => openImage(imageId, open.list)}
                 onClose={() => setOpen(null)}
               />
             ) : screen === 'models' ? (
               <ModelsScreen />
             ) : (
-              <Worklist onOpen={(imageId, list) => setOpen({ imageId, list })} />
+              <Worklist onOpen={openImage} />
             )}
           </ErrorBoundary>
         </main>

@@ -1,12 +1,15 @@
 // Opt-in latency instrumentation for `npm run bench:ui`: active only when the page was opened with `perf=1` in
 // its query or hash (remembered for reloads of the tab). It records, in window.__retinaPerf:
 //   strokes: ms from a brush pointer event (the oldest coalesced sample) to the frame showing its pixels;
+//   strokeQueued: for the same samples, the part of that before the handler had drawn them into the mask (the
+//                 wait for the event to be delivered: with input aligned to frames, mostly the wait for a frame);
 //   opens:   ms from the viewer being asked for an image to the first frame showing the image and its mask.
 // "The frame showing it": a message posted from inside the rendering step that drew the pixels (Konva draws from
 // requestAnimationFrame) is delivered only after that step has painted the frame.
 
 export interface RetinaPerf {
   strokes: number[];
+  strokeQueued: number[];
   opens: { imageId: string; ms: number }[];
   reset(): void;
 }
@@ -27,10 +30,11 @@ function readFlag(): boolean {
   return sessionStorage.getItem(KEY) === '1';
 }
 
-const perf: RetinaPerf | null = readFlag() ? { strokes: [], opens: [], reset() {} } : null;
+const perf: RetinaPerf | null = readFlag() ? { strokes: [], strokeQueued: [], opens: [], reset() {} } : null;
 if (perf) {
   perf.reset = () => {
     perf.strokes.length = 0;
+    perf.strokeQueued.length = 0;
     perf.opens.length = 0;
   };
   window.__retinaPerf = perf;
@@ -51,11 +55,11 @@ function afterNextPaint(done: () => void): void {
   requestAnimationFrame(() => afterThisPaint(done));
 }
 
-let pendingInputs: number[] = [];
+let pendingInputs: { at: number; handled: number }[] = [];
 
 /** A brush sample changed mask pixels; `eventTime` is the pointer event's timeStamp. */
 export function strokeInput(eventTime: number): void {
-  if (perf) pendingInputs.push(eventTime);
+  if (perf) pendingInputs.push({ at: eventTime, handled: performance.now() });
 }
 
 /** The overlay layer has just drawn (from batchDraw's frame callback): pending inputs show in this frame. */
@@ -65,7 +69,10 @@ export function overlayDrawn(): void {
   pendingInputs = [];
   afterThisPaint(() => {
     const now = performance.now();
-    for (const t of inputs) perf.strokes.push(now - t);
+    for (const { at, handled } of inputs) {
+      perf.strokes.push(now - at);
+      perf.strokeQueued.push(handled - at);
+    }
   });
 }
 

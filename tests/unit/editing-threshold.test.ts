@@ -7,8 +7,8 @@ import {
   DIFF_NONE,
   DIFF_REMOVED,
   thresholdProbabilities,
+  thresholdU8Words,
 } from '../../renderer/src/editing/threshold.js';
-import { hexToRgba, packRgba, paintClasses } from '../../renderer/src/editing/overlay.js';
 import { driveManual, prng } from './editing-fixtures.js';
 
 describe('threshold and difference', () => {
@@ -45,6 +45,22 @@ describe('threshold and difference', () => {
     assert.equal(thresholdProbabilities(u8, 1)[255], 1, 'p = 1 passes t = 1');
     assert.equal(thresholdProbabilities(u8, 200 / 255)[200], 1, 'v = 200 passes t = 200 / 255');
     assert.equal(thresholdProbabilities(u8, 200 / 255)[199], 0);
+  });
+
+  test('a Uint8 map thresholded four bytes at a time: every value in every lane, any length, any alignment', () => {
+    // Each value 0..255 in each of the four lanes of a word, then a tail that is not a whole word.
+    const values = Uint8Array.from({ length: 4 * 256 + 3 }, (_, i) => (i * 67 + (i >> 8)) & 255);
+    const backing = new Uint8Array(values.length + 1);
+    backing.set(values, 1);
+    for (let cut = 0; cut <= 256; cut++) {
+      const t = (cut * 257) / 65535 - 1e-9;
+      const want = values.map((v) => (v / 255 >= t ? 1 : 0));
+      assert.deepEqual(thresholdProbabilities(values, t), want, `cut ${cut}`);
+      assert.deepEqual(thresholdProbabilities(backing.subarray(1), t), want, `cut ${cut}, misaligned`);
+    }
+    // The word loop covers all but the tail, and tells where it stopped.
+    assert.equal(thresholdU8Words(values, 128, new Uint8Array(values.length), values.length), 4 * 256);
+    assert.equal(thresholdU8Words(backing.subarray(1), 128, new Uint8Array(values.length), values.length), 0);
   });
 
   test('re-thresholding a rectangle touches only that rectangle; wrong sizes are rejected', () => {
@@ -84,58 +100,5 @@ describe('threshold and difference', () => {
     }
     assert.deepEqual(counts, { both, added, removed });
     assert.ok(added > 0 && removed > 0);
-  });
-
-  test('overlay painting maps classes through the palette in a rectangle only', () => {
-    const w = 4;
-    const classes = Uint8Array.from([0, 1, 2, 3, 1, 1, 0, 9]);
-    const px = new Uint32Array(8).fill(123);
-    const red = hexToRgba('#ff0000');
-    const palette = Uint32Array.from([0, red, packRgba(0, 255, 0), packRgba(0, 0, 255)]);
-    paintClasses(classes, w, { x: 1, y: 0, width: 3, height: 2 }, px, palette);
-    assert.deepEqual([...px], [123, red, palette[2], palette[3], 123, red, 0, 0]);
-    const bytes = new Uint8Array(px.buffer);
-    assert.deepEqual([...bytes.subarray(4, 8)], [255, 0, 0, 255], 'RGBA byte order');
-  });
-
-  test('overlay painting skips background words yet paints exactly what pixel-by-pixel painting does', () => {
-    const rand = prng(11);
-    const w = 37;
-    const h = 23;
-    // Sparse classes with runs of background, on an aligned array and on a misaligned view of one.
-    const backing = new Uint8Array(w * h + 1);
-    for (let i = 0; i < backing.length; i++) backing[i] = rand() < 0.85 ? 0 : Math.floor(rand() * 5);
-    backing.fill(0, 100, 400);
-    const palettes = [
-      Uint32Array.from([0, packRgba(255, 200, 0)]),
-      Uint32Array.from([packRgba(9, 9, 9), 7, 8, 9]),
-      new Uint32Array(0),
-    ];
-    const rects = [
-      { x: 0, y: 0, width: w, height: h },
-      { x: 0, y: 5, width: w, height: 7 },
-      { x: 3, y: 2, width: 29, height: 17 },
-      { x: 1, y: 0, width: 1, height: h },
-    ];
-    for (const classes of [backing.subarray(0, w * h), backing.subarray(1)]) {
-      for (const palette of palettes) {
-        for (const r of rects) {
-          const got = new Uint32Array(w * h).fill(0xdeadbeef);
-          const want = got.slice();
-          paintClasses(classes, w, r, got, palette);
-          for (let j = r.y; j < r.y + r.height; j++) {
-            for (let i = r.x; i < r.x + r.width; i++) {
-              const c = classes[j * w + i];
-              want[j * w + i] = c < palette.length ? palette[c] : 0;
-            }
-          }
-          assert.deepEqual(
-            got,
-            want,
-            `offset ${classes.byteOffset}, ${palette.length} colours, ${JSON.stringify(r)}`,
-          );
-        }
-      }
-    }
   });
 });

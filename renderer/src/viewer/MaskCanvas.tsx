@@ -1,10 +1,11 @@
-// The drawing surface: a react-konva Stage showing the photograph and the mask overlay (image resolution, no
-// smoothing), plus pointer handling for zoom, pan and the editing tools. Pixels change only through the
-// MaskDocument; Konva only draws.
+// The drawing surface: a react-konva Stage showing the photograph and the mask overlay (painted at display
+// resolution, see overlayCanvas.ts), plus pointer handling for zoom, pan and the editing tools. Pixels change only
+// through the MaskDocument; Konva only draws.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Circle, Group, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
+import { OverlayCanvas } from './overlayCanvas.js';
 import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport.js';
 import type { Point } from '../editing/rect.js';
 import { overlayDrawn, strokeInput } from '../perf.js';
@@ -50,7 +51,10 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const pinchRef = useRef<{ dist: number; mid: Point } | null>(null);
   const viewRef = useRef(view);
   viewRef.current = view;
-  const [size, setSize] = useState({ w: 800, h: 600 });
+  // Null until measured: the Stage is created at its real size rather than created and then resized.
+  const [size, setSize] = useState<{ w: number; h: number } | null>(null);
+  const [overlay] = useState(() => new OverlayCanvas());
+  useEffect(() => () => overlay.release(), [overlay]);
 
   // Measured before the first paint too, so the first frame already shows the fitted image.
   useLayoutEffect(() => {
@@ -60,7 +64,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
       origin.current = null;
       const w = Math.max(1, Math.floor(el.clientWidth));
       const h = Math.max(1, Math.floor(el.clientHeight));
-      setSize((s) => (s.w === w && s.h === h ? s : { w, h }));
+      setSize((s) => (s && s.w === w && s.h === h ? s : { w, h }));
       props.onSize(w, h);
     };
     measure();
@@ -71,16 +75,36 @@ export function MaskCanvas(props: MaskCanvasProps) {
     return () => ro.disconnect();
   }, []);
 
-  // Repaint requests from the document redraw only the overlay layer, on the next frame.
-  useEffect(() => {
+  // The overlay follows the view, the document's edits and the layer's draws (it paints just before the layer
+  // draws, once per frame). Set up before the first frame.
+  useLayoutEffect(() => {
     const layer = overlayLayer.current;
-    layer?.on('draw.perf', overlayDrawn);
-    doc.onRepaint = () => layer?.batchDraw();
+    if (!size || !layer) return;
+    layer.on('beforeDraw.overlay', () => overlay.flush());
+    layer.on('draw.perf', overlayDrawn);
+    doc.onRepaint = (rect) => {
+      overlay.update(rect);
+      layer.batchDraw();
+    };
     return () => {
-      layer?.off('draw.perf');
+      layer.off('beforeDraw.overlay');
+      layer.off('draw.perf');
       doc.onRepaint = () => {};
     };
-  }, [doc]);
+  }, [doc, overlay, size]);
+
+  useLayoutEffect(() => {
+    const layer = overlayLayer.current;
+    if (!size || !layer) return;
+    overlay.show(doc, view, layer.getNativeCanvasElement(), layer.getCanvas().getPixelRatio());
+    layer.batchDraw();
+  }, [doc, overlay, view, size]);
+
+  // On the canvas element: the overlay's pixels are put, not drawn, so the context's alpha would not apply.
+  useLayoutEffect(() => {
+    const canvas = overlayLayer.current?.getNativeCanvasElement();
+    if (canvas) canvas.style.opacity = String(props.opacity);
+  }, [props.opacity, size]);
 
   // Wheel zoom needs a non-passive listener to keep the page from scrolling.
   useEffect(() => {
@@ -120,7 +144,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const i = Math.floor(p.x);
     const j = Math.floor(p.y);
     const inside = i >= 0 && j >= 0 && i < doc.width && j < doc.height;
-    props.onCursor(inside ? { x: i, y: j, value: doc.mask[j * doc.width + i] } : null);
+    props.onCursor(inside ? { x: i, y: j, value: doc.valueAt(i, j) } : null);
   };
 
   const onPointerDown = (e: React.PointerEvent) => {
@@ -225,44 +249,39 @@ export function MaskCanvas(props: MaskCanvasProps) {
       onPointerLeave={() => props.onCursor(null)}
       onContextMenu={(e) => e.preventDefault()}
     >
-      <Stage
-        width={size.w}
-        height={size.h}
-        scaleX={view.scale}
-        scaleY={view.scale}
-        x={view.x}
-        y={view.y}
-        listening={false}
-      >
-        <Layer ref={imageLayer} listening={false} imageSmoothingEnabled={view.scale < 2}>
-          <KRect x={0} y={0} width={doc.width} height={doc.height} fill="#000" />
-          <KImage image={props.image} x={0} y={0} width={doc.width} height={doc.height} />
-        </Layer>
-        <Layer
-          ref={overlayLayer}
+      {size && (
+        <Stage
+          width={size.w}
+          height={size.h}
+          scaleX={view.scale}
+          scaleY={view.scale}
+          x={view.x}
+          y={view.y}
           listening={false}
-          imageSmoothingEnabled={false}
-          opacity={props.opacity}
-          visible={props.maskVisible}
         >
-          <KImage image={doc.canvas} x={0} y={0} width={doc.width} height={doc.height} />
-        </Layer>
-        {props.layers}
-        <Layer ref={uiLayer} listening={false}>
-          {/* A dark ring under a white one: visible on any background, without a costly shadow blur. */}
-          <Group ref={cursor} visible={false}>
-            <Circle
-              radius={Math.max(radius, 0.5)}
-              stroke="#000"
-              strokeWidth={2.5 / view.scale}
-              opacity={0.6}
-            />
-            <Circle radius={Math.max(radius, 0.5)} stroke="#fff" strokeWidth={1 / view.scale} />
-          </Group>
-          {/* Its points are set imperatively while a lasso is drawn, so a re-render never wipes them. */}
-          <Line ref={lassoLine} closed stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={dash} />
-        </Layer>
-      </Stage>
+          <Layer ref={imageLayer} listening={false} imageSmoothingEnabled={view.scale < 2}>
+            <KRect x={0} y={0} width={doc.width} height={doc.height} fill="#000" />
+            <KImage image={props.image} x={0} y={0} width={doc.width} height={doc.height} />
+          </Layer>
+          {/* No shapes: the overlay paints this layer's canvas itself (overlayCanvas.ts) as the layer draws. */}
+          <Layer ref={overlayLayer} listening={false} clearBeforeDraw={false} visible={props.maskVisible} />
+          {props.layers}
+          <Layer ref={uiLayer} listening={false}>
+            {/* A dark ring under a white one: visible on any background, without a costly shadow blur. */}
+            <Group ref={cursor} visible={false}>
+              <Circle
+                radius={Math.max(radius, 0.5)}
+                stroke="#000"
+                strokeWidth={2.5 / view.scale}
+                opacity={0.6}
+              />
+              <Circle radius={Math.max(radius, 0.5)} stroke="#fff" strokeWidth={1 / view.scale} />
+            </Group>
+            {/* Its points are set imperatively while a lasso is drawn, so a re-render never wipes them. */}
+            <Line ref={lassoLine} closed stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={dash} />
+          </Layer>
+        </Stage>
+      )}
     </div>
   );
 }

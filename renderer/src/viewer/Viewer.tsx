@@ -94,8 +94,8 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     <div className="viewer" data-testid="viewer" data-image-id={imageId}>
       <ToolBar
         tools={tools}
-        canUndo={!!doc?.undo.canUndo}
-        canRedo={!!doc?.undo.canRedo}
+        canUndo={!!doc?.canUndo}
+        canRedo={!!doc?.canRedo}
         locked={flow.locked}
         run={run}
       />

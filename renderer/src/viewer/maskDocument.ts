@@ -1,15 +1,17 @@
-// The editing state of one image: the working mask, its undo stack, the prediction, and the overlay canvas at
-// image resolution. React only holds a reference and a change counter; every pixel operation is a pure editing
-// function, and only the dirty rectangle is repainted.
+// The editing state of one image: the working mask, its undo stack, the prediction, and how the overlay colours
+// them. React only holds a reference and a change counter; every pixel operation is a pure editing function, and
+// each reports the rectangle it changed so the view repaints only that (the view paints the overlay itself, at
+// display resolution: see editing/overlayView.ts).
 
 import { strokeSegment } from '../editing/brush.js';
 import { floodFill } from '../editing/floodFill.js';
 import { fillPolygon } from '../editing/lasso.js';
 import { fillHoles, removeIslands } from '../editing/morphology.js';
-import { hexToRgba, packRgba, paintClasses } from '../editing/overlay.js';
+import { hexToRgba, packRgba } from '../editing/overlay.js';
+import { pairPalette, type OverlaySource } from '../editing/overlayView.js';
 import { clipRect, isEmptyRect, unionRect, EMPTY_RECT, type Point, type Rect } from '../editing/rect.js';
 import { adoptUnedited } from '../editing/followPrediction.js';
-import { classifyDifference, thresholdProbabilities } from '../editing/threshold.js';
+import { probabilityCut, thresholdProbabilities } from '../editing/threshold.js';
 import { UndoStack } from '../editing/undo.js';
 
 export type OverlayMode = 'mask' | 'diff';
@@ -36,8 +38,9 @@ const DIFF_REMOVED_COLOUR = packRgba(255, 60, 200);
 export class MaskDocument {
   readonly width: number;
   readonly height: number;
-  readonly mask: Uint8Array;
-  readonly undo: UndoStack;
+  /** The working mask; null until first needed when it is the prediction thresholded (see `mask`). */
+  private working: Uint8Array | null;
+  private undoStack: UndoStack | null = null;
   // The prediction fields change only through replacePrediction (a re-predict keeps the document and its undo).
   /** The version the working mask started from (sent as the parent of saved versions). */
   parentVersionId: string | null;
@@ -53,17 +56,12 @@ export class MaskDocument {
   /** The working mask started from a saved draft or approval (not from the prediction). */
   private readonly fromSaved: boolean;
   mode: OverlayMode = 'mask';
-  readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
-  private readonly imageData: ImageData;
-  private readonly pixels: Uint32Array;
   /** 1 where a hand edit (brush, fill, lasso, clean-up) wrote; the threshold slider leaves those pixels be. */
   readonly edited: Uint8Array;
-  private diff: Uint8Array | null = null;
   private palette = Uint32Array.from([0, packRgba(255, 200, 0)]);
-  private diffPalette = Uint32Array.from([0, packRgba(255, 200, 0), DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
+  private diffPalette = pairPalette(0, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR, packRgba(255, 200, 0));
   private editDirty: Rect = { ...EMPTY_RECT };
-  /** Called after pixels of the overlay canvas changed (the view redraws its layer). */
+  /** Called after what the overlay shows changed in `rect` (image pixels; the view repaints it). */
   onRepaint: (rect: Rect) => void = () => {};
   /** Called after an edit was committed (autosave, toolbar state). */
   onEdited: () => void = () => {};
@@ -82,23 +80,54 @@ export class MaskDocument {
       if (arr && arr.length !== n)
         throw new RangeError(`a mask of ${arr.length} pixels does not fit a ${width}x${height} image`);
     }
-    this.mask = opts.saved ? opts.saved.data.slice() : (this.predMask?.slice() ?? new Uint8Array(n));
+    // Following the prediction, the working mask is the probabilities thresholded: that pass over every pixel
+    // waits until an edit, a save or the view needs the mask (the overlay is painted from the probabilities until
+    // then), and the viewer asks for it once the image is on screen (prepare).
+    this.working = opts.saved
+      ? opts.saved.data.slice()
+      : this.predicted
+        ? this.predicted.slice()
+        : this.prob
+          ? null
+          : new Uint8Array(n);
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
     this.fromSaved = opts.saved !== null;
     this.followsPrediction = !opts.saved && this.prob !== null;
     this.edited = new Uint8Array(n);
+  }
+
+  /** The working mask (0/1 per pixel), which every edit changes. */
+  get mask(): Uint8Array {
+    this.working ??= thresholdProbabilities(this.prob!, this.threshold);
+    return this.working;
+  }
+
+  /** The undo stack of the working mask. */
+  get undo(): UndoStack {
     // The "edited by hand" marks are undone and redone with the pixels, so the threshold slider again rewrites
     // pixels whose hand edit was undone.
-    this.undo = new UndoStack(this.mask, width, height, [this.edited]);
-    this.canvas = document.createElement('canvas');
-    this.canvas.width = width;
-    this.canvas.height = height;
-    const ctx = this.canvas.getContext('2d', { willReadFrequently: false });
-    if (!ctx) throw new Error('cannot create a 2D canvas for the mask overlay');
-    this.ctx = ctx;
-    this.imageData = ctx.createImageData(width, height);
-    this.pixels = new Uint32Array(this.imageData.data.buffer);
-    this.repaint({ x: 0, y: 0, width, height });
+    this.undoStack ??= new UndoStack(this.mask, this.width, this.height, [this.edited]);
+    return this.undoStack;
+  }
+
+  get canUndo(): boolean {
+    return this.undoStack?.canUndo ?? false;
+  }
+
+  get canRedo(): boolean {
+    return this.undoStack?.canRedo ?? false;
+  }
+
+  /** Makes the working mask now (called once the image is on screen, so the first edit does not wait for it). */
+  prepare(): void {
+    void this.undo;
+  }
+
+  /** The working mask's value at pixel (i, j), without making the mask for it. */
+  valueAt(i: number, j: number): number {
+    const p = j * this.width + i;
+    if (this.working) return this.working[p];
+    return this.prob![p] >= probabilityCut(this.prob!, this.threshold) ? 1 : 0;
   }
 
   // --- editing -------------------------------------------------------------------------------------------------
@@ -165,7 +194,7 @@ export class MaskDocument {
   }
 
   commit(): void {
-    if (!this.undo.recording) return;
+    if (!this.undoStack?.recording) return;
     if (this.undo.commit()) this.onEdited();
   }
 
@@ -195,6 +224,8 @@ export class MaskDocument {
    */
   setThreshold(t: number, final: boolean): void {
     if (!this.prob) return;
+    // The working mask as it was, for undo, before the threshold it would be made from changes.
+    if (this.followsPrediction && !this.locked) this.prepare();
     this.threshold = t;
     const predMask = thresholdProbabilities(this.prob, t, this.predicted ?? undefined);
     this.predicted = predMask;
@@ -226,7 +257,7 @@ export class MaskDocument {
           `a mask of ${arr.length} pixels does not fit a ${this.width}x${this.height} image`,
         );
     }
-    if (this.undo.recording) this.commit();
+    this.commit();
     this.prob = p.prob;
     this.predicted = predMask;
     this.threshold = p.threshold;
@@ -234,7 +265,7 @@ export class MaskDocument {
     if (!this.fromSaved && !this.locked) {
       this.followsPrediction = this.prob !== null;
       this.parentVersionId = p.versionId;
-      if (this.undo.canUndo || this.undo.canRedo) {
+      if (this.canUndo || this.canRedo) {
         this.undo.begin('new prediction');
         this.undo.touch(all);
         adoptUnedited(this.mask, predMask, this.edited);
@@ -248,8 +279,7 @@ export class MaskDocument {
 
   // --- display -------------------------------------------------------------------------------------------------
 
-  // Both are called on every open with what the document already shows: repainting 8 M pixels for nothing would
-  // double the cost of opening a large image.
+  // Both are called on every open with what the document already shows: that repaints nothing.
   setMode(mode: OverlayMode): void {
     if (mode === this.mode) return;
     this.mode = mode;
@@ -260,7 +290,7 @@ export class MaskDocument {
     const c = hexToRgba(hex);
     if (c === this.palette[1]) return;
     this.palette = Uint32Array.from([0, c]);
-    this.diffPalette = Uint32Array.from([0, c, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR]);
+    this.diffPalette = pairPalette(0, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR, c);
     this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
   }
 
@@ -274,18 +304,24 @@ export class MaskDocument {
     return this.predicted;
   }
 
+  /** What the overlay is painted from now, and with which colours (see paintOverlayView). */
+  overlay(): { source: OverlaySource; palette: Uint32Array } {
+    const predicted = this.mode === 'diff' ? this.predMask : null;
+    const probability =
+      !predicted && !this.working && this.prob
+        ? { values: this.prob, cut: probabilityCut(this.prob, this.threshold) }
+        : undefined;
+    const mask = probability ? null : this.mask;
+    return {
+      source: { mask, probability, predicted, width: this.width, height: this.height },
+      palette: predicted ? this.diffPalette : this.palette,
+    };
+  }
+
+  /** Tells the view that what the overlay shows changed in `rect`. */
   repaint(rect: Rect): void {
     const r = clipRect(rect, this.width, this.height);
-    if (isEmptyRect(r)) return;
-    if (this.mode === 'diff' && this.predMask) {
-      this.diff ??= new Uint8Array(this.mask.length);
-      classifyDifference(this.predMask, this.mask, this.diff, this.width, this.height, r);
-      paintClasses(this.diff, this.width, r, this.pixels, this.diffPalette);
-    } else {
-      paintClasses(this.mask, this.width, r, this.pixels, this.palette);
-    }
-    this.ctx.putImageData(this.imageData, 0, 0, r.x, r.y, r.width, r.height);
-    this.onRepaint(r);
+    if (!isEmptyRect(r)) this.onRepaint(r);
   }
 
   /** A copy of the working mask for saving (the document keeps editing its own array). */

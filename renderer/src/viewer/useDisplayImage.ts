@@ -1,6 +1,6 @@
 // The photograph as shown: the decoded image with the display filter (green channel, CLAHE, contrast,
 // brightness) applied before paint.
-import { useLayoutEffect, useState, type Dispatch, type SetStateAction } from 'react';
+import { useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from 'react';
 import { useApp } from '../appContext.js';
 import { NO_FILTER, type DisplayFilter } from '../editing/displayFilter.js';
 import { renderFiltered, type DecodedImage } from './imageSource.js';
@@ -13,17 +13,24 @@ export interface DisplayImage {
 
 export function useDisplayImage(image: DecodedImage | null): DisplayImage {
   const { report } = useApp();
-  const [display, setDisplay] = useState<CanvasImageSource | null>(null);
   const [filter, setFilter] = useState<DisplayFilter>(NO_FILTER);
+  const shown = useRef<CanvasImageSource | null>(null);
 
-  useLayoutEffect(() => {
-    if (!image) return;
+  // Derived while rendering rather than set from an effect: the image shows in the commit that brought it, one
+  // whole re-render of the viewer less when opening. A filter that fails keeps the picture shown before.
+  const rendered = useMemo(() => {
+    if (!image) return { display: null, error: null };
     try {
-      setDisplay(renderFiltered(image, filter));
-    } catch (err) {
-      report(err);
+      shown.current = renderFiltered(image, filter);
+      return { display: shown.current, error: null };
+    } catch (error) {
+      return { display: shown.current, error };
     }
-  }, [image, filter, report]);
+  }, [image, filter]);
 
-  return { display, filter, setFilter };
+  useEffect(() => {
+    if (rendered.error) report(rendered.error);
+  }, [rendered, report]);
+
+  return { display: rendered.display, filter, setFilter };
 }

@@ -26,17 +26,35 @@ export function useFittedView(image: DecodedImage | null): FittedView {
   const current = useRef(view);
   current.current = view;
 
+  const imageRef = useRef(image);
+  imageRef.current = image;
+
   // Fit once, before the first paint. Later resizes (the window, the jobs tray opening beside the viewer) refit a
   // view the user has not changed, so the whole image stays in sight, and keep the user's own view otherwise.
-  useLayoutEffect(() => {
-    if (!image || !box) return;
+  const refit = useCallback((img: DecodedImage, w: number, h: number) => {
     if (fitted.current && current.current !== lastFit.current) return;
+    const v = fitView(img.width, img.height, w, h);
+    const prev = lastFit.current;
     fitted.current = true;
-    lastFit.current = fitView(image.width, image.height, box.w, box.h);
-    setView(lastFit.current);
-  }, [image, box]);
+    if (prev && current.current === prev && prev.scale === v.scale && prev.x === v.x && prev.y === v.y)
+      return;
+    lastFit.current = v;
+    setView(v);
+  }, []);
 
-  const onSize = useCallback((w: number, h: number) => setBox({ w, h }), []);
+  useLayoutEffect(() => {
+    if (image && box) refit(image, box.w, box.h);
+  }, [image, box, refit]);
+
+  // The canvas measures itself in a layout effect: fitting right there (rather than in the effect above, after
+  // one more render) lets the stage's first render already have the fitted view.
+  const onSize = useCallback(
+    (w: number, h: number) => {
+      setBox((b) => (b && b.w === w && b.h === h ? b : { w, h }));
+      if (imageRef.current) refit(imageRef.current, w, h);
+    },
+    [refit],
+  );
   const fit = useCallback(() => {
     if (!image || !box) return;
     lastFit.current = fitView(image.width, image.height, box.w, box.h);

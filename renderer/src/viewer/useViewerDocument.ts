@@ -63,6 +63,12 @@ function buildDocument(m: MasksResponse): MaskDocument {
   return doc;
 }
 
+/** Runs `task` when the page is next idle (soon regardless). */
+function whenIdle(task: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(task, { timeout: 300 });
+  else setTimeout(task, 50);
+}
+
 export function useViewerDocument(imageId: string): ViewerDocument {
   const { client, openCache } = useApp();
   const [image, setImage] = useState<DecodedImage | null>(null);
@@ -127,6 +133,8 @@ export function useViewerDocument(imageId: string): ViewerDocument {
         adopt(m, d);
         setImage(img);
         setStatus(`opened in ${Math.round(performance.now() - t0)} ms`);
+        // The working mask is made once the image is on screen, off the way to the first frame.
+        whenIdle(() => cancelled || d.prepare());
       })
       .catch((err: unknown) => {
         if (cancelled) return;
