@@ -14,7 +14,8 @@ import {
   type FrameConfig,
   pointToNative,
 } from './frame/canonical-frame.js';
-import { applyHead, checkHead } from './uncertainty/error-head.js';
+import { applyHead, checkHead, type ErrorHead } from './uncertainty/error-head.js';
+import { planAxis, resample } from './frame/resample.js';
 import { errorFeatures } from './uncertainty/error-features.js';
 import { expectedF1, meanInside } from './uncertainty/image-scores.js';
 import { checkTopology, type Gap } from './uncertainty/topology.js';
@@ -328,7 +329,7 @@ export async function segmentImage(
   const head = manifest.uncertainty?.head;
   if (head) {
     checkHead(head);
-    const map = applyHead(head, errorFeatures(prob, spread, width, height, threshold, scale), fov.data);
+    const map = uncertaintyMap(head, prob, spread, fov, threshold, scale);
     seg.uncertainty = {
       map,
       meanUncertainty: meanInside(map, fov.data),
@@ -337,6 +338,40 @@ export async function segmentImage(
     };
   }
   return seg;
+}
+
+/** Above this many pixels the head runs on a grid shrunk by a whole factor, and its map is enlarged back. */
+const HEAD_MAX_PIXELS = 2_500_000;
+
+/**
+ * The head's error probabilities on the image's grid. A photograph beyond HEAD_MAX_PIXELS (a 3504x2336 one) is
+ * judged on a grid 2 or 3 times coarser, still finer than the canonical frame the network saw, which more than
+ * halves the estimate's cost there; its map is enlarged back linearly.
+ */
+function uncertaintyMap(
+  head: ErrorHead,
+  prob: Float32Array,
+  spread: Float32Array,
+  fov: BinaryMap,
+  threshold: number,
+  scale: number,
+): Float32Array {
+  const { width: w, height: h } = fov;
+  const f = Math.ceil(Math.sqrt((w * h) / HEAD_MAX_PIXELS));
+  if (f <= 1) return applyHead(head, errorFeatures(prob, spread, w, h, threshold, scale), fov.data);
+  const sw = Math.ceil(w / f);
+  const sh = Math.ceil(h / f);
+  const shrink = (src: ArrayLike<number>) =>
+    resample(src, w, h, 1, planAxis(w, sw, 0, w / sw), planAxis(h, sh, 0, h / sh));
+  const coarseFov = Uint8Array.from(shrink(fov.data), (v) => (v >= 0.5 ? 1 : 0));
+  const u = applyHead(
+    head,
+    errorFeatures(shrink(prob), shrink(spread), sw, sh, threshold, scale * f),
+    coarseFov,
+  );
+  const back = resample(u, sw, sh, 1, planAxis(sw, w, 0, sw / w), planAxis(sh, h, 0, sh / h));
+  for (let i = 0; i < back.length; i++) back[i] = Math.min(1, Math.max(0, back[i]));
+  return back;
 }
 
 function maskAt(prob: Float32Array, threshold: number): Uint8Array {

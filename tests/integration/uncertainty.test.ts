@@ -10,7 +10,10 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
+import sharp from 'sharp';
 import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import { openModel } from '../../main/ml/model/model-loader.js';
+import { segmentImage } from '../../main/ml/infer.js';
 import { aucRocFromTable, scoreTable } from '../../main/ml/eval/metrics.js';
 import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
 import { datasetsRoot, repoRoot } from '../e2e/model-fixture.js';
@@ -90,6 +93,42 @@ describe('uncertainty', () => {
       const expected = res.quality.expectedF1;
       assert.ok(Math.abs(expected - f1) < 0.05, `${n}: expected F1 ${expected} vs true ${f1}`);
       assert.ok(Array.isArray(res.quality.gaps));
+    }
+  });
+
+  test('a photograph beyond 2.5 MP is judged on a coarser grid: the map is still at its size and ranks the errors', async () => {
+    // DRIVE 01 and its reference enlarged 3x (1695x1752, 3 MP): the head runs at half that resolution.
+    const f = 3;
+    const big = async (file: string, nearest: boolean) =>
+      readImage(
+        await sharp(file)
+          .resize(565 * f, 584 * f, { kernel: nearest ? 'nearest' : 'cubic' })
+          .png()
+          .toFile(path.join(dir, `${path.basename(file)}-x${f}.png`))
+          .then(() => path.join(dir, `${path.basename(file)}-x${f}.png`)),
+      );
+    const photo = await big(image('01'), false);
+    const truth = toBinaryMap(await big(path.join(DRIVE_TEST, '1st_manual', '01_manual1.gif'), true)).data;
+    const fov = toBinaryMap(await big(path.join(DRIVE_TEST, 'mask', '01_test_mask.gif'), true));
+    const model = await openModel(MODEL, { threads: 1 });
+    try {
+      const seg = await segmentImage(photo, model.manifest, model.predictor, { fov, uncertainty: true });
+      const u = seg.uncertainty!;
+      assert.equal(u.map.length, 565 * f * 584 * f);
+      const wrong = Uint8Array.from(seg.mask, (m, k) => (m !== (truth[k] ? 1 : 0) ? 1 : 0));
+      const auroc = aucRocFromTable(scoreTable(u.map, wrong, fov.data));
+      assert.ok(auroc > 0.9, `AUROC ${auroc}`);
+      let tp = 0;
+      let wrongCount = 0;
+      for (let k = 0; k < wrong.length; k++) {
+        if (!fov.data[k]) continue;
+        if (seg.mask[k] && truth[k]) tp++;
+        wrongCount += wrong[k];
+      }
+      const f1 = (2 * tp) / (2 * tp + wrongCount);
+      assert.ok(Math.abs(u.expectedF1 - f1) < 0.05, `expected F1 ${u.expectedF1} vs true ${f1}`);
+    } finally {
+      await model.predictor.dispose();
     }
   });
 

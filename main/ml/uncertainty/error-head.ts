@@ -4,7 +4,7 @@
 // features interact (a faint ridge matters far from the mask edge, not beside it): on the generalist model's
 // validation images it raised the pooled AUROC from 0.938 to 0.941 and halved the expected-F1 error.
 import { Rng } from '../rng.js';
-import { ERROR_FEATURES, type FeatureMaps } from './error-features.js';
+import { ERROR_FEATURES, featuresAt, type FeatureMaps } from './error-features.js';
 
 export interface ErrorHead {
   method: 'error-mlp';
@@ -49,23 +49,43 @@ export function checkHead(head: ErrorHead): void {
   }
 }
 
+/** The head with its standardisation folded into the first layer, in typed arrays: the per-pixel loop is hot. */
+function foldHead(head: ErrorHead): { w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: number } {
+  const k = head.features.length;
+  const H = head.hidden;
+  const w1 = new Float64Array(k * H);
+  const b1 = Float64Array.from(head.b1);
+  for (let f = 0; f < k; f++) {
+    for (let j = 0; j < H; j++) {
+      const w = head.w1[f * H + j] / head.std[f];
+      w1[f * H + j] = w;
+      b1[j] -= w * head.mean[f];
+    }
+  }
+  return { w1, b1, w2: Float64Array.from(head.w2), b2: head.b2 };
+}
+
 /** The probability of a mask error at every pixel (0 outside `region` when given). */
 export function applyHead(head: ErrorHead, maps: FeatureMaps, region?: Uint8Array): Float32Array {
   const n = maps.width * maps.height;
   const k = head.features.length;
   const H = head.hidden;
+  const { w1, b1, w2, b2 } = foldHead(head);
   const out = new Float32Array(n);
-  const x = new Float32Array(k);
+  const x = new Float64Array(k);
+  const a = new Float64Array(H);
   for (let i = 0; i < n; i++) {
     if (region && !region[i]) continue;
-    for (let f = 0; f < k; f++) x[f] = (maps.data[f * n + i] - head.mean[f]) / head.std[f];
-    let z = head.b2;
-    for (let j = 0; j < H; j++) {
-      let a = head.b1[j];
-      for (let f = 0; f < k; f++) a += x[f] * head.w1[f * H + j];
-      if (a > 0) z += a * head.w2[j];
+    featuresAt(maps, i, x);
+    a.set(b1);
+    for (let f = 0; f < k; f++) {
+      const v = x[f];
+      const row = f * H;
+      for (let j = 0; j < H; j++) a[j] += v * w1[row + j];
     }
-    out[i] = sigmoid(z);
+    let z = b2;
+    for (let j = 0; j < H; j++) if (a[j] > 0) z += a[j] * w2[j];
+    out[i] = 1 / (1 + Math.exp(-z));
   }
   return out;
 }
@@ -85,7 +105,7 @@ export function samplePixels(
   const x = new Float32Array(picked.length * k);
   const y = new Uint8Array(picked.length);
   picked.forEach((i, s) => {
-    for (let f = 0; f < k; f++) x[s * k + f] = maps.data[f * n + i];
+    featuresAt(maps, i, x.subarray(s * k, (s + 1) * k));
     y[s] = wrong[i];
   });
   return { x, y };

@@ -32,16 +32,20 @@ export function boxMax(src: Float32Array, w: number, h: number, r: number): Floa
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
+    const row = y * w;
     for (let x = 0; x < w; x++) {
       let m = -Infinity;
-      for (let d = Math.max(0, x - r); d <= Math.min(w - 1, x + r); d++) m = Math.max(m, src[y * w + d]);
-      tmp[y * w + x] = m;
+      const end = Math.min(w - 1, x + r);
+      for (let d = Math.max(0, x - r); d <= end; d++) if (src[row + d] > m) m = src[row + d];
+      tmp[row + x] = m;
     }
   }
   for (let y = 0; y < h; y++) {
+    const lo = Math.max(0, y - r);
+    const hi = Math.min(h - 1, y + r);
     for (let x = 0; x < w; x++) {
       let m = -Infinity;
-      for (let d = Math.max(0, y - r); d <= Math.min(h - 1, y + r); d++) m = Math.max(m, tmp[d * w + x]);
+      for (let d = lo; d <= hi; d++) if (tmp[d * w + x] > m) m = tmp[d * w + x];
       out[y * w + x] = m;
     }
   }
@@ -65,19 +69,34 @@ function chamfer(mask: Uint8Array, w: number, h: number, of: 0 | 1, cap: number)
   const big = cap * 3 + 3;
   const d = new Float32Array(w * h);
   for (let i = 0; i < d.length; i++) d[i] = (mask[i] ? 1 : 0) === of ? big : 0;
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= w || y >= h ? big : d[y * w + x]);
+  // Forward pass (west, north-west, north, north-east), then backward (east, south-east, south, south-west);
+  // beyond the image counts as far away.
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x;
-      if (d[i] === 0) continue;
-      d[i] = Math.min(d[i], at(x - 1, y) + 3, at(x, y - 1) + 3, at(x - 1, y - 1) + 4, at(x + 1, y - 1) + 4);
+      let v = d[i];
+      if (v === 0) continue;
+      if (x > 0) v = Math.min(v, d[i - 1] + 3);
+      if (y > 0) {
+        v = Math.min(v, d[i - w] + 3);
+        if (x > 0) v = Math.min(v, d[i - w - 1] + 4);
+        if (x < w - 1) v = Math.min(v, d[i - w + 1] + 4);
+      }
+      d[i] = v;
     }
   }
   for (let y = h - 1; y >= 0; y--) {
     for (let x = w - 1; x >= 0; x--) {
       const i = y * w + x;
-      if (d[i] === 0) continue;
-      d[i] = Math.min(d[i], at(x + 1, y) + 3, at(x, y + 1) + 3, at(x + 1, y + 1) + 4, at(x - 1, y + 1) + 4);
+      let v = d[i];
+      if (v === 0) continue;
+      if (x < w - 1) v = Math.min(v, d[i + 1] + 3);
+      if (y < h - 1) {
+        v = Math.min(v, d[i + w] + 3);
+        if (x < w - 1) v = Math.min(v, d[i + w + 1] + 4);
+        if (x > 0) v = Math.min(v, d[i + w - 1] + 4);
+      }
+      d[i] = v;
     }
   }
   for (let i = 0; i < d.length; i++) d[i] = Math.min(cap, d[i] / 3);
