@@ -13,6 +13,7 @@ import {
   type Frame,
   type FrameConfig,
   pointToNative,
+  probabilityToGrid,
 } from './frame/canonical-frame.js';
 import { applyHead, checkHead, type ErrorHead } from './uncertainty/error-head.js';
 import { planAxis, resample } from './frame/resample.js';
@@ -286,6 +287,8 @@ export async function segmentImage(
   let prob: Float32Array;
   let frame: Frame | null = null;
   let spread: Float32Array | null = null;
+  /** For a photograph beyond HEAD_MAX_PIXELS: the head's inputs on a coarser grid, straight from the frame. */
+  let coarse: CoarseInput | null = null;
   let gaps: { fragments: number; gaps: Gap[] } | null = null;
   if (manifest.frame) {
     const out = await framedProbability(image, fov, manifest, manifest.frame, predictor, opts);
@@ -295,7 +298,15 @@ export async function segmentImage(
       // The head runs on the image's own grid, its features scaled to canonical units, because the errors that
       // count are the native mask's: a head applied in the frame and resampled blurred their one-pixel edges.
       // The topology check stays in the frame, where its radii were chosen.
-      spread = frame.identity ? out.spread : probabilityToNative(out.spread, frame);
+      const k = headFactor(width, height);
+      if (k === 1) spread = frame.identity ? out.spread : probabilityToNative(out.spread, frame);
+      else {
+        coarse = {
+          prob: probabilityToGrid(out.prob, frame, k),
+          spread: probabilityToGrid(out.spread, frame, k),
+          factor: k,
+        };
+      }
       const t = checkTopology(maskAt(out.prob, threshold), frame.width, frame.height);
       const f = frame;
       gaps = {
@@ -323,13 +334,15 @@ export async function segmentImage(
     frame,
     warnings: frame?.warnings ?? [],
   };
-  if (!spread || !gaps) return seg;
+  if ((!spread && !coarse) || !gaps) return seg;
   const scale = frame?.scale ?? 1;
-  seg.spread = { map: spread, scale };
+  if (spread) seg.spread = { map: spread, scale };
   const head = manifest.uncertainty?.head;
   if (head) {
     checkHead(head);
-    const map = uncertaintyMap(head, prob, spread, fov, threshold, scale);
+    const map = coarse
+      ? coarseUncertaintyMap(head, coarse, fov, threshold, scale)
+      : applyHead(head, errorFeatures(prob, spread!, width, height, threshold, scale), fov.data);
     seg.uncertainty = {
       map,
       meanUncertainty: meanInside(map, fov.data),
@@ -340,35 +353,48 @@ export async function segmentImage(
   return seg;
 }
 
-/** Above this many pixels the head runs on a grid shrunk by a whole factor, and its map is enlarged back. */
+/**
+ * Above HEAD_MAX_PIXELS the head runs on a grid shrunk by a whole factor to about HEAD_GRID_PIXELS, and its map is
+ * enlarged back (every camera the head was fitted on stays below the limit and is judged pixel by pixel).
+ */
 const HEAD_MAX_PIXELS = 2_500_000;
+const HEAD_GRID_PIXELS = 1_200_000;
+
+interface CoarseInput {
+  prob: Float32Array;
+  spread: Float32Array;
+  factor: number;
+}
+
+function headFactor(width: number, height: number): number {
+  const n = width * height;
+  return n <= HEAD_MAX_PIXELS ? 1 : Math.ceil(Math.sqrt(n / HEAD_GRID_PIXELS));
+}
 
 /**
- * The head's error probabilities on the image's grid. A photograph beyond HEAD_MAX_PIXELS (a 3504x2336 one) is
- * judged on a grid 2 or 3 times coarser, still finer than the canonical frame the network saw, which more than
- * halves the estimate's cost there; its map is enlarged back linearly.
+ * The head's error probabilities for a photograph beyond HEAD_MAX_PIXELS (a 3504x2336 one), judged on a grid
+ * `factor` times coarser (still finer than the canonical frame the network saw) whose inputs come straight from
+ * the frame, then enlarged back linearly: it costs a third of judging every pixel.
  */
-function uncertaintyMap(
+function coarseUncertaintyMap(
   head: ErrorHead,
-  prob: Float32Array,
-  spread: Float32Array,
+  c: CoarseInput,
   fov: BinaryMap,
   threshold: number,
   scale: number,
 ): Float32Array {
   const { width: w, height: h } = fov;
-  const f = Math.ceil(Math.sqrt((w * h) / HEAD_MAX_PIXELS));
-  if (f <= 1) return applyHead(head, errorFeatures(prob, spread, w, h, threshold, scale), fov.data);
-  const sw = Math.ceil(w / f);
-  const sh = Math.ceil(h / f);
-  const shrink = (src: ArrayLike<number>) =>
-    resample(src, w, h, 1, planAxis(w, sw, 0, w / sw), planAxis(h, sh, 0, h / sh));
-  const coarseFov = Uint8Array.from(shrink(fov.data), (v) => (v >= 0.5 ? 1 : 0));
-  const u = applyHead(
-    head,
-    errorFeatures(shrink(prob), shrink(spread), sw, sh, threshold, scale * f),
-    coarseFov,
-  );
+  const k = c.factor;
+  const sw = Math.ceil(w / k);
+  const sh = Math.ceil(h / k);
+  // The field of view sampled at each coarse pixel's centre.
+  const coarseFov = new Uint8Array(sw * sh);
+  for (let y = 0; y < sh; y++) {
+    const ny = Math.min(h - 1, Math.floor((y + 0.5) * k));
+    for (let x = 0; x < sw; x++)
+      coarseFov[y * sw + x] = fov.data[ny * w + Math.min(w - 1, Math.floor((x + 0.5) * k))];
+  }
+  const u = applyHead(head, errorFeatures(c.prob, c.spread, sw, sh, threshold, scale * k), coarseFov);
   const back = resample(u, sw, sh, 1, planAxis(sw, w, 0, sw / w), planAxis(sh, h, 0, sh / h));
   for (let i = 0; i < back.length; i++) back[i] = Math.min(1, Math.max(0, back[i]));
   return back;

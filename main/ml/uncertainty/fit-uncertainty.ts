@@ -34,7 +34,10 @@ async function collect(
   // On the image's own grid, as it will be applied: the errors that count are those of the mask as written.
   const { uncertainty: _, ...bare } = manifest;
   const seg = await segmentImage(sample.image, bare, predictor, { fov: sample.fov, uncertainty: true });
-  const spread = seg.spread!;
+  const spread = seg.spread;
+  if (!spread) {
+    throw new Error(`${sample.id}: beyond 2.5 MP the head is applied on a coarser grid; fit it on images up to that size`);
+  }
   const maps = errorFeatures(seg.prob, spread.map, seg.width, seg.height, manifest.threshold, spread.scale);
   const n = seg.prob.length;
   const fov = sample.fov.data;
