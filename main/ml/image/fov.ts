@@ -1,6 +1,7 @@
 // Field-of-view mask derived from a fundus photograph: the camera's bright circular aperture on a dark surround.
 // Used where a dataset ships no FOV masks (STARE, user images), so metrics and normalisation stay inside the retina.
 import type { BinaryMap, RasterImage } from '../types.js';
+import { chamfer34 } from './chamfer.js';
 
 export interface FovOptions {
   /** Where the threshold sits between the background and the retina level (0..1). */
@@ -180,34 +181,7 @@ function erode(mask: Uint8Array, w: number, h: number, radius: number): void {
   const big = 1 << 28;
   const d = new Int32Array(mask.length);
   for (let i = 0; i < mask.length; i++) d[i] = mask[i] ? big : 0;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const p = y * w + x;
-      if (!d[p]) continue;
-      let v = d[p];
-      if (x > 0) v = Math.min(v, d[p - 1] + 3);
-      if (y > 0) {
-        v = Math.min(v, d[p - w] + 3);
-        if (x > 0) v = Math.min(v, d[p - w - 1] + 4);
-        if (x < w - 1) v = Math.min(v, d[p - w + 1] + 4);
-      }
-      d[p] = v;
-    }
-  }
-  for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const p = y * w + x;
-      if (!d[p]) continue;
-      let v = d[p];
-      if (x < w - 1) v = Math.min(v, d[p + 1] + 3);
-      if (y < h - 1) {
-        v = Math.min(v, d[p + w] + 3);
-        if (x < w - 1) v = Math.min(v, d[p + w + 1] + 4);
-        if (x > 0) v = Math.min(v, d[p + w - 1] + 4);
-      }
-      d[p] = v;
-    }
-  }
+  chamfer34(d, w, h);
   const limit = radius * 3;
   for (let i = 0; i < mask.length; i++) if (mask[i] && d[i] <= limit) mask[i] = 0;
 }

@@ -1,4 +1,5 @@
 // Small separable filters over float maps, used by the uncertainty features (sizes are in canonical pixels).
+import { chamfer34 } from '../image/chamfer.js';
 
 /** Mean over a (2r+1)^2 box with edge replication, in O(n) for any r (running sums along rows then columns). */
 export function boxMean(src: Float32Array, w: number, h: number, r: number): Float32Array {
@@ -69,36 +70,7 @@ function chamfer(mask: Uint8Array, w: number, h: number, of: 0 | 1, cap: number)
   const big = cap * 3 + 3;
   const d = new Float32Array(w * h);
   for (let i = 0; i < d.length; i++) d[i] = (mask[i] ? 1 : 0) === of ? big : 0;
-  // Forward pass (west, north-west, north, north-east), then backward (east, south-east, south, south-west);
-  // beyond the image counts as far away.
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      let v = d[i];
-      if (v === 0) continue;
-      if (x > 0) v = Math.min(v, d[i - 1] + 3);
-      if (y > 0) {
-        v = Math.min(v, d[i - w] + 3);
-        if (x > 0) v = Math.min(v, d[i - w - 1] + 4);
-        if (x < w - 1) v = Math.min(v, d[i - w + 1] + 4);
-      }
-      d[i] = v;
-    }
-  }
-  for (let y = h - 1; y >= 0; y--) {
-    for (let x = w - 1; x >= 0; x--) {
-      const i = y * w + x;
-      let v = d[i];
-      if (v === 0) continue;
-      if (x < w - 1) v = Math.min(v, d[i + 1] + 3);
-      if (y < h - 1) {
-        v = Math.min(v, d[i + w] + 3);
-        if (x < w - 1) v = Math.min(v, d[i + w + 1] + 4);
-        if (x > 0) v = Math.min(v, d[i + w - 1] + 4);
-      }
-      d[i] = v;
-    }
-  }
+  chamfer34(d, w, h);
   for (let i = 0; i < d.length; i++) d[i] = Math.min(cap, d[i] / 3);
   return d;
 }
