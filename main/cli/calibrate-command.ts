@@ -1,6 +1,5 @@
 // `retina calibrate`: fits a model's uncertainty head and probability temperature on its own validation images and
 // records them in its manifest (the images are found again from the manifest's provenance).
-import { join } from 'node:path';
 import { parseCommand, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { createProgressBar } from './progress.js';
@@ -71,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     await writeManifest(model.dir, { ...manifest, uncertainty: fitted });
     const v = fitted.validation;
     process.stderr.write(
-      `calibrated ${join(model.dir)} on ${refs.length} validation images: uncertainty AUROC ${v.auroc.toFixed(4)} ` +
+      `calibrated ${model.dir} on ${refs.length} validation images: uncertainty AUROC ${v.auroc.toFixed(4)} ` +
         `(p(1-p) ${v.baselineAuroc.toFixed(4)}); probability ECE ${v.probability.ece.toFixed(4)} -> ` +
         `${v.calibrated.ece.toFixed(4)} at temperature ${fitted.temperature.temperature.toFixed(3)}; ` +
         `head ECE ${v.head.ece.toFixed(4)}\n`,

@@ -136,11 +136,14 @@ export async function run(argv: string[]): Promise<number> {
   });
   try {
     let ev: CardEvaluation;
-    const lesavDir = str(p, 'lesav') ?? join(datasetsRoot(), 'LES-AV');
-    const lesav = existsSync(join(lesavDir, LESAV_TEST_SPLIT)) ? lesavHeldOut(lesavDir) : null;
+    // Opened only by the branches that evaluate (--from-json reads nothing but the JSON).
+    const lesav = (): DatasetRef | null => {
+      const dir = str(p, 'lesav') ?? join(datasetsRoot(), 'LES-AV');
+      return existsSync(join(dir, LESAV_TEST_SPLIT)) ? lesavHeldOut(dir) : null;
+    };
     if (flag(p, 'uncertainty-only')) {
       const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
-      const uncertainty = await uncertaintySection(model, drive, lesav);
+      const uncertainty = await uncertaintySection(model, drive, lesav());
       if (!uncertainty)
         throw new UsageError('the model has no uncertainty head: run `retina calibrate` first');
       ev = { ...(await readCardEvaluation(model.dir)), uncertainty };
@@ -159,7 +162,8 @@ export async function run(argv: string[]): Promise<number> {
       const stareReport = existsSync(stareDir)
         ? await scored('STARE test', model, openDataset(stareDir, 'stare'), 'test')
         : undefined;
-      const lesavReport = lesav ? await scored('LES-AV held-out', model, lesav, 'test') : undefined;
+      const lesavRef = lesav();
+      const lesavReport = lesavRef ? await scored('LES-AV held-out', model, lesavRef, 'test') : undefined;
       const resized = [];
       if (!flag(p, 'no-resized')) {
         for (const factor of [2, 4]) {
@@ -180,7 +184,7 @@ export async function run(argv: string[]): Promise<number> {
         driveResized: resized,
         msPerDriveImage: await medianMs(model, drive.splits.test[0].imagePath),
       };
-      const uncertainty = await uncertaintySection(model, drive, lesav);
+      const uncertainty = await uncertaintySection(model, drive, lesavRef);
       if (uncertainty) ev = { ...ev, uncertainty };
       await writeFileAtomic(join(model.dir, CARD_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
     }

@@ -165,10 +165,10 @@ export async function predictWithFlips(
   predictor: Predictor,
   opts: SegmentOptions,
 ): Promise<Float32Array> {
-  return (await predictFlipStats(input, width, height, multiple, predictor, opts)).mean;
+  return (await predictFlipStats(input, width, height, multiple, predictor, opts, false)).mean;
 }
 
-/** Mean and standard deviation of the predictions over the image and its three flips. */
+/** Mean and (when `withSpread`) standard deviation of the predictions over the image and its three flips. */
 export async function predictFlipStats(
   input: Float32Array,
   width: number,
@@ -176,9 +176,10 @@ export async function predictFlipStats(
   multiple: number,
   predictor: Predictor,
   opts: SegmentOptions,
-): Promise<{ mean: Float32Array; spread: Float32Array }> {
+  withSpread = true,
+): Promise<{ mean: Float32Array; spread: Float32Array | null }> {
   const sum = new Float32Array(width * height);
-  const sumSq = new Float32Array(width * height);
+  const sumSq = withSpread ? new Float32Array(width * height) : null;
   for (const [h, v] of [
     [false, false],
     [true, false],
@@ -188,11 +189,10 @@ export async function predictFlipStats(
     const x = h || v ? flipImage(input, width, height, h, v) : input;
     const p = await predictProbability(x, width, height, multiple, predictor, opts);
     const back = h || v ? flipImage(p, width, height, h, v) : p;
-    for (let i = 0; i < sum.length; i++) {
-      sum[i] += back[i] * 0.25;
-      sumSq[i] += back[i] * back[i] * 0.25;
-    }
+    for (let i = 0; i < sum.length; i++) sum[i] += back[i] * 0.25;
+    if (sumSq) for (let i = 0; i < sum.length; i++) sumSq[i] += back[i] * back[i] * 0.25;
   }
+  if (!sumSq) return { mean: sum, spread: null };
   const spread = new Float32Array(sum.length);
   for (let i = 0; i < sum.length; i++) spread[i] = Math.sqrt(Math.max(0, sumSq[i] - sum[i] * sum[i]));
   return { mean: sum, spread };

@@ -92,7 +92,7 @@ export async function trainCandidate(
  * A fine-tuned model keeps its parent's uncertainty head: the head reads the network's output, not its weights,
  * and the few corrected images a retrain sees are too few to fit a new one on.
  */
-async function inheritUncertainty(
+export async function inheritUncertainty(
   parentDir: string,
   modelDir: string,
   manifest: ModelManifest,
