@@ -8,6 +8,15 @@ import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap, writePng } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
 import type { Gap } from '../ml/uncertainty/topology.js';
+import {
+  analyseAnatomy,
+  closeAnatomyModels,
+  discJson,
+  openAnatomyModels,
+  type AnatomyModels,
+} from '../ml/anatomy/anatomy-models.js';
+import { avImage } from '../ml/anatomy/artery-vein.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
 
 const HELP = `
 Usage: retina segment <images...> --out DIR [options]
@@ -16,6 +25,9 @@ For each input writes DIR/<stem>_mask.png (binary 0/255 at the model's threshold
 (16-bit probability map), both at the input's exact size. Reads TIFF, GIF, PNG, JPEG, BMP, PPM/PGM.
 With --uncertainty also DIR/<stem>_uncertainty.png: 16-bit, the probability that the mask is wrong at each
 pixel (0 = certain, 65535 = most uncertain), and the image's expected F1, fragments and likely gaps in the JSON.
+With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0) background; every pixel of the
+vessel mask is artery or vein) and DIR/<stem>_disc.json: {"disc": {"x", "y", "diameter"}, "fovea": {"x", "y",
+"confidence"}, "laterality": "L" | "R" | null} in the input's pixels (null where not found).
 
 Options:
   --out DIR          output folder (created if needed)
@@ -26,6 +38,9 @@ Options:
   --threshold X      override the model's threshold
   --no-fov           do not zero the probability outside the field of view
   --uncertainty      also write the uncertainty map and the image's quality scores
+  --av               also write the artery/vein map and the optic disc, fovea and laterality
+  --av-model DIR     artery/vein model (default: the bundled one)
+  --disc-model DIR   optic-disc model (default: the bundled one)
   --json             print a JSON summary on stdout
 `;
 
@@ -41,6 +56,9 @@ export async function run(argv: string[]): Promise<number> {
       threshold: { type: 'string' },
       'no-fov': { type: 'boolean' },
       uncertainty: { type: 'boolean' },
+      av: { type: 'boolean' },
+      'av-model': { type: 'string' },
+      'disc-model': { type: 'string' },
       json: { type: 'boolean' },
     },
     HELP,
@@ -66,6 +84,18 @@ export async function run(argv: string[]): Promise<number> {
       `model '${model.manifest.name}' has no uncertainty head: fit one with 'retina calibrate --model ${model.dir}'`,
     );
   }
+  let anatomy: AnatomyModels | null = null;
+  if (flag(p, 'av')) {
+    try {
+      anatomy = await openAnatomyModels(
+        { arteryVein: str(p, 'av-model'), opticDisc: str(p, 'disc-model') },
+        { threads: num(p, 'threads', { min: 1, max: 64, integer: true }) },
+      );
+    } catch (err) {
+      await model.predictor.dispose();
+      throw err;
+    }
+  }
   await mkdir(outDir, { recursive: true });
   const bar = createProgressBar('segment', files.length, { quiet: files.length < 2 });
   const results: {
@@ -74,6 +104,9 @@ export async function run(argv: string[]): Promise<number> {
     prob?: string;
     uncertainty?: string;
     quality?: { expectedF1: number; meanUncertainty: number; fragments: number; gaps: Gap[] };
+    av?: string;
+    disc?: string;
+    anatomy?: ReturnType<typeof discJson>;
     width?: number;
     height?: number;
     seconds?: number;
@@ -103,9 +136,21 @@ export async function run(argv: string[]): Promise<number> {
         const uncertaintyPath = u ? join(outDir, `${stems[i]}_uncertainty.png`) : null;
         if (u && uncertaintyPath)
           await writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height));
+        let anatomyOut: { av: string; disc: string; anatomy: ReturnType<typeof discJson> } | null = null;
+        if (anatomy) {
+          const a = await analyseAnatomy(image, seg, anatomy);
+          for (const w of a.disc.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
+          const avPath = join(outDir, `${stems[i]}_av.png`);
+          const discPath = join(outDir, `${stems[i]}_disc.json`);
+          await writePng(avPath, avImage(a.arteryVein.labels, seg.width, seg.height));
+          const d = discJson(a.disc);
+          await writeFileAtomic(discPath, JSON.stringify(d, null, 2) + '\n');
+          anatomyOut = { av: avPath, disc: discPath, anatomy: d };
+        }
         let vessels = 0;
         for (const v of seg.mask) vessels += v;
         results.push({
+          ...(anatomyOut ?? {}),
           input: file,
           mask: maskPath,
           prob: probPath,
@@ -136,6 +181,7 @@ export async function run(argv: string[]): Promise<number> {
     bar.finish();
   } finally {
     await model.predictor.dispose();
+    if (anatomy) await closeAnatomyModels(anatomy);
   }
   if (flag(p, 'json'))
     printJson({

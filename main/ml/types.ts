@@ -1,6 +1,7 @@
 // Core data types shared by every engine module. Plain data only: no tfjs, no Node APIs.
 import type { ErrorHead } from './uncertainty/error-head.js';
 import type { Reliability, Temperature } from './uncertainty/calibration.js';
+import type { AnatomyRecord } from './anatomy/anatomy-manifest.js';
 
 /** A decoded raster, interleaved channels, row-major. */
 export interface RasterImage {
@@ -191,6 +192,8 @@ export interface ModelManifest {
   };
   /** Set by `retina compact`: the tfjs weights are rounded to float16 and stored as halves. */
   weightsFloat16?: boolean;
+  /** Present on an anatomy model (artery/vein, optic disc): its task and input; absent on a vessel model. */
+  anatomy?: AnatomyRecord;
   /** Set by `retina calibrate`: the uncertainty head and the probability's calibration, fitted on validation images. */
   uncertainty?: ModelUncertainty;
 }

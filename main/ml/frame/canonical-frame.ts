@@ -134,11 +134,17 @@ export function imageToCanonical(image: RasterImage, f: Frame): RasterImage {
   return { width: f.width, height: f.height, channels: image.channels, bitDepth: image.bitDepth, data };
 }
 
+/** The share of each canonical pixel that a 0/1 map (drawn at native size) covers. */
+export function coverToCanonical(map: BinaryMap, f: Frame): Float32Array {
+  if (f.identity) return Float32Array.from(map.data);
+  const { px, py } = toCanonicalPlans(f);
+  return resample(crop(map.data, map.width, 1, f), f.x1 - f.x0, f.y1 - f.y0, 1, px, py);
+}
+
 /** A 0/1 map (FOV, a mask drawn at native size) in the canonical frame: area coverage above one half. */
 export function mapToCanonical(map: BinaryMap, f: Frame): BinaryMap {
   if (f.identity) return map;
-  const { px, py } = toCanonicalPlans(f);
-  const cover = resample(crop(map.data, map.width, 1, f), f.x1 - f.x0, f.y1 - f.y0, 1, px, py);
+  const cover = coverToCanonical(map, f);
   const data = new Uint8Array(cover.length);
   for (let i = 0; i < cover.length; i++) data[i] = cover[i] >= 0.5 ? 1 : 0;
   return { width: f.width, height: f.height, data };

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { FrameConfig, LossName, ModelManifest, UNetConfig } from '../types.js';
 import { AugmentConfigError, validateAugmentConfig } from '../image/augment.js';
+import { anatomyRecordProblem } from '../anatomy/anatomy-manifest.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
 import { resourcesDir } from '../../node/package-root.js';
 import { PreprocessConfigError, validatePreprocessConfig } from '../image/preprocess.js';
@@ -171,6 +172,10 @@ function checkManifest(raw: Record<string, unknown>): ModelManifest {
     for (const [k, v] of Object.entries(metrics)) must.object(v, `testMetrics.${k}`);
   }
   if (raw.onnx !== undefined) checkOnnx(raw.onnx);
+  if (raw.anatomy !== undefined) {
+    const problem = anatomyRecordProblem(raw.anatomy);
+    if (problem) throw new FieldError(problem);
+  }
   return {
     ...(raw as unknown as ModelManifest),
     architecture,

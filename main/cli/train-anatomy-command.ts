@@ -1,0 +1,116 @@
+// `retina train-anatomy`: trains the artery/vein or the optic-disc network on the reference datasets, in the
+// vessel model's canonical frame, with checkpoints after every epoch (--resume continues a killed run).
+import { flag, num, parseCommand, requireStr, str } from './args.js';
+import { EXIT, UsageError } from './errors.js';
+import { openModel } from '../ml/model/model-loader.js';
+import { trainAnatomyModel, type AnatomyTrainConfig } from '../ml/anatomy/anatomy-training.js';
+import { arteryVeinSplits, opticDiscSplits, type AnatomyRef } from '../ml/anatomy/anatomy-datasets.js';
+import type { AnatomySample } from '../ml/anatomy/anatomy-sample.js';
+import type { LoadedModel } from '../ml/model/model-loader.js';
+import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
+import type { AnatomyValidation } from '../ml/anatomy/anatomy-training.js';
+import type { Predictor } from '../ml/types.js';
+
+const HELP = `
+Usage: retina train-anatomy --task artery-vein|optic-disc --data DIR --out DIR [options]
+
+Trains the artery/vein network (RITE training + LES-AV's training half) or the optic-disc network (DRIVE-OD,
+DRIONS-DB, AV-WIDE; held-out splits in main/ml/anatomy/anatomy-datasets.ts) in the vessel model's frame.
+
+Options:
+  --data DIR           datasets folder laid out like ../shared/datasets
+  --out DIR            model directory to write
+  --vessel-model DIR   vessel model whose frame the network works in (default: the bundled model)
+  --epochs N           override the recipe's epochs
+  --minutes N          stop after N minutes, keeping the best epoch
+  --resume             continue from <out>.checkpoint
+  --force              replace an existing model directory
+`;
+
+interface TaskPlan {
+  config: AnatomyTrainConfig;
+  downsample: number;
+  threshold: number;
+  splits: { train: AnatomyRef[]; validation: AnatomyRef[] };
+  prepare: (ref: AnatomyRef, vessel: LoadedModel) => Promise<AnatomySample>;
+  validate: (p: Predictor, val: AnatomySample[]) => Promise<AnatomyValidation>;
+}
+
+async function plan(task: AnatomyTask, data: string): Promise<TaskPlan> {
+  if (task === 'artery-vein') {
+    const m = await import('../ml/anatomy/train-artery-vein.js');
+    return {
+      config: m.ARTERY_VEIN_CONFIG,
+      downsample: 1,
+      threshold: 0.5,
+      splits: arteryVeinSplits(data),
+      prepare: m.prepareArteryVein,
+      validate: (p, v) => m.validateArteryVein(p, v),
+    };
+  }
+  const m = await import('../ml/anatomy/train-optic-disc.js');
+  return {
+    config: m.OPTIC_DISC_CONFIG,
+    downsample: m.DISC_DOWNSAMPLE,
+    threshold: m.DISC_THRESHOLD,
+    splits: opticDiscSplits(data),
+    prepare: m.prepareOpticDisc,
+    validate: (p, v) => m.validateOpticDisc(p, v),
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(
+    argv,
+    {
+      task: { type: 'string' },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      'vessel-model': { type: 'string' },
+      epochs: { type: 'string' },
+      minutes: { type: 'string' },
+      resume: { type: 'boolean' },
+      force: { type: 'boolean' },
+    },
+    HELP,
+  );
+  if (!p) return EXIT.ok;
+  const task = requireStr(p, 'task');
+  if (task !== 'artery-vein' && task !== 'optic-disc') {
+    throw new UsageError(`--task must be artery-vein or optic-disc, got '${task}'`);
+  }
+  const data = requireStr(p, 'data');
+  const out = requireStr(p, 'out');
+  const t = await plan(task, data);
+  const epochs = num(p, 'epochs', { integer: true, min: 1 });
+  const minutes = num(p, 'minutes', { min: 0 });
+  const config = {
+    ...t.config,
+    ...(epochs !== undefined ? { epochs } : {}),
+    ...(minutes !== undefined ? { maxMinutes: minutes } : {}),
+  };
+  const vessel = await openModel(str(p, 'vessel-model'));
+  const log = (s: string) => process.stderr.write(`retina train-anatomy: ${s}\n`);
+  log(`placing ${t.splits.train.length} training and ${t.splits.validation.length} validation images in the frame`);
+  const fit: AnatomySample[] = [];
+  for (const r of t.splits.train) fit.push(await t.prepare(r, vessel));
+  const val: AnatomySample[] = [];
+  for (const r of t.splits.validation) val.push(await t.prepare(r, vessel));
+  await vessel.predictor.dispose();
+  const manifest = await trainAnatomyModel({
+    config,
+    anatomy: { task, input: 'rgb-clahe', downsample: t.downsample },
+    fit,
+    val,
+    frame: vessel.manifest.frame!,
+    datasetLabel: task === 'artery-vein' ? 'RITE + LES-AV' : 'DRIVE-OD + DRIONS-DB + AV-WIDE',
+    out,
+    force: flag(p, 'force'),
+    resume: flag(p, 'resume'),
+    validate: t.validate,
+    threshold: t.threshold,
+    onLog: log,
+  });
+  log(`wrote ${out} (${manifest.provenance.epochs} epochs, best score ${JSON.stringify(manifest.anatomy?.validation)})`);
+  return EXIT.ok;
+}

@@ -1,0 +1,146 @@
+// Artery/vein classification: a U-Net on the colour planes of the vessel model's canonical frame gives each pixel
+// a probability of being artery rather than vein (trained only on labelled vessel pixels); every pixel of the
+// vessel mask then takes the label its segment votes for (the mean logit over the segment between junctions),
+// since a vessel does not change type between two branch points.
+import type { BinaryMap, RasterImage } from '../types.js';
+import type { LoadedModel } from '../model/model-loader.js';
+import type { Segmentation } from '../infer.js';
+import {
+  coverToCanonical,
+  imageToCanonical,
+  mapToCanonical,
+  probabilityToNative,
+  type Frame,
+} from '../frame/canonical-frame.js';
+import { colourPlanes } from './colour-input.js';
+import { predictPlanes } from './plane-predict.js';
+import { segmentMeans, vesselSegments } from './vessel-segments.js';
+import { AV_LABEL } from './av-labels.js';
+import { skeletonize } from '../uncertainty/topology.js';
+
+/** Output labels of the artery/vein map. */
+export const AV_CLASS = { background: 0, artery: 1, vein: 2 } as const;
+
+/** Segments shorter than this (canonical pixels) keep their pixels' own votes: too short to be one vessel. */
+const MIN_SEGMENT = 6;
+
+export interface ArteryVeinResult {
+  /** 0 background, 1 artery, 2 vein; every pixel of the vessel mask is artery or vein. At the image's size. */
+  labels: Uint8Array;
+  /** Probability of artery per pixel (0.5 off vessels), at the image's size. */
+  artery: Float32Array;
+}
+
+export interface ArteryVeinOptions {
+  /** Vote per segment (default true); false labels each pixel by its own probability. */
+  segmentVote?: boolean;
+  /** Average the network over flips (default true). */
+  flips?: boolean;
+}
+
+function logit(p: number): number {
+  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
+  return Math.log(q / (1 - q));
+}
+
+/** The artery probability in the canonical frame (one network pass per flip). */
+export async function arteryProbability(
+  image: RasterImage,
+  fov: BinaryMap,
+  frame: Frame,
+  model: LoadedModel,
+  flips: boolean,
+): Promise<Float32Array> {
+  const canon = imageToCanonical(image, frame);
+  const planes = colourPlanes(canon, mapToCanonical(fov, frame));
+  return predictPlanes(model.predictor, planes, canon.width, canon.height, 2 ** model.manifest.architecture.depth, flips);
+}
+
+/** Labels every vessel pixel of a segmentation artery or vein. */
+export async function classifyArteryVein(
+  image: RasterImage,
+  seg: Segmentation,
+  model: LoadedModel,
+  opts: ArteryVeinOptions = {},
+): Promise<ArteryVeinResult> {
+  if (!seg.frame) throw new Error('artery/vein needs a vessel model with a canonical frame');
+  const frame = seg.frame;
+  const p = await arteryProbability(image, seg.fov, frame, model, opts.flips !== false);
+  // Vote in the frame, where the skeleton is cheap and segment lengths mean the same on every camera.
+  const canonMask = mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame).data;
+  let score: Float32Array = Float32Array.from(p, logit);
+  if (opts.segmentVote !== false) score = segmentMeans(score, vesselSegments(canonMask, frame.width, frame.height), MIN_SEGMENT);
+  const canonScore = Float32Array.from(score, (z) => 1 / (1 + Math.exp(-z)));
+  const artery = frame.identity ? canonScore : probabilityToNative(canonScore, frame);
+  const labels = new Uint8Array(seg.mask.length);
+  for (let i = 0; i < labels.length; i++) {
+    if (seg.mask[i]) labels[i] = artery[i] >= 0.5 ? AV_CLASS.artery : AV_CLASS.vein;
+  }
+  return { labels, artery };
+}
+
+/** The artery/vein map as `retina segment --av` writes it: red artery, blue vein, black background. */
+export function avImage(labels: Uint8Array, width: number, height: number): RasterImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === AV_CLASS.artery) data[i * 3] = 255;
+    else if (labels[i] === AV_CLASS.vein) data[i * 3 + 2] = 255;
+  }
+  return { width, height, channels: 3, bitDepth: 8, data };
+}
+
+/** Reference labels (AV_LABEL) in the canonical frame: each vessel pixel takes the label covering most of it. */
+export function avLabelsToCanonical(labels: Uint8Array, width: number, height: number, frame: Frame): Uint8Array {
+  const kinds = [AV_LABEL.artery, AV_LABEL.vein, AV_LABEL.crossing, AV_LABEL.uncertain];
+  const covers = kinds.map((k) =>
+    coverToCanonical({ width, height, data: Uint8Array.from(labels, (v) => (v === k ? 1 : 0)) }, frame),
+  );
+  const out = new Uint8Array(frame.width * frame.height);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    let total = 0;
+    for (let k = 0; k < kinds.length; k++) {
+      total += covers[k][i];
+      if (covers[k][i] > best) {
+        best = covers[k][i];
+        out[i] = kinds[k];
+      }
+    }
+    // A pixel mostly off the labelled vessels is background.
+    if (total < 0.4) out[i] = AV_LABEL.background;
+  }
+  return out;
+}
+
+export interface AvScore {
+  /** Reference artery and vein centreline pixels (crossings and uncertain excluded). */
+  reference: number;
+  /** Of those, labelled artery or vein by the map. */
+  labelled: number;
+  /** Of those, labelled correctly. */
+  correct: number;
+}
+
+/**
+ * The issue's protocol: the reference's artery and vein centreline pixels (skeleton of all its labelled vessels,
+ * keeping artery-only and vein-only pixels), accuracy among those the map labels, coverage = share it labels.
+ */
+export function scoreArteryVein(ours: Uint8Array, reference: Uint8Array, width: number, height: number): AvScore {
+  const vessels = Uint8Array.from(reference, (v) => (v !== AV_LABEL.background ? 1 : 0));
+  const centre = skeletonize(vessels, width, height);
+  const s: AvScore = { reference: 0, labelled: 0, correct: 0 };
+  for (let i = 0; i < centre.length; i++) {
+    if (!centre[i]) continue;
+    const r = reference[i];
+    if (r !== AV_LABEL.artery && r !== AV_LABEL.vein) continue;
+    s.reference++;
+    if (ours[i] === AV_CLASS.background) continue;
+    s.labelled++;
+    if ((r === AV_LABEL.artery) === (ours[i] === AV_CLASS.artery)) s.correct++;
+  }
+  return s;
+}
+
+export function addScores(a: AvScore, b: AvScore): AvScore {
+  return { reference: a.reference + b.reference, labelled: a.labelled + b.labelled, correct: a.correct + b.correct };
+}

@@ -1,0 +1,240 @@
+// Optic disc, fovea and laterality. The disc comes from a U-Net on the colour planes of the vessel model's
+// canonical frame at half size (the frame's scale makes the disc about the same size on every camera). The fovea
+// follows the anatomy: about 2.5 disc diameters temporal to the disc centre, refined to the darkest vessel-free
+// region there. Laterality follows from which side of the fovea the disc lies on (in a right eye's photograph the
+// disc is to the right of the macula), or from the disc's side of the field when the fovea is not found.
+import type { RasterImage } from '../types.js';
+import type { LoadedModel } from '../model/model-loader.js';
+import type { Segmentation } from '../infer.js';
+import { imageToCanonical, mapToCanonical, pointToNative, type Frame } from '../frame/canonical-frame.js';
+import { components } from '../uncertainty/topology.js';
+import { colourPlanes } from './colour-input.js';
+import { predictPlanes } from './plane-predict.js';
+import { shrinkImage, shrinkMap } from './frame-shrink.js';
+
+export interface DiscEstimate {
+  x: number;
+  y: number;
+  diameter: number;
+  /** Mean disc probability over the chosen region (0..1). */
+  confidence: number;
+}
+
+export interface FoveaEstimate {
+  x: number;
+  y: number;
+  confidence: number;
+}
+
+export interface DiscResult {
+  disc: DiscEstimate | null;
+  fovea: FoveaEstimate | null;
+  laterality: 'L' | 'R' | null;
+  /** The disc probability at the image's size is not kept; the disc's mask as a circle is what callers draw. */
+  warnings: string[];
+}
+
+/** Region chosen from a disc probability map: the component with the most probability mass. */
+export function discFromProbability(
+  p: Float32Array,
+  width: number,
+  height: number,
+  threshold: number,
+): DiscEstimate | null {
+  let max = 0;
+  for (const v of p) if (v > max) max = v;
+  if (max < 0.15) return null;
+  // A faint disc (an unusual camera) is still the most disc-like place: lower the cut to half the peak.
+  const cut = Math.min(threshold, max / 2);
+  const on = Uint8Array.from(p, (v) => (v >= cut ? 1 : 0));
+  const { labels, sizes } = components(on, width, height);
+  const mass = new Float64Array(sizes.length);
+  for (let i = 0; i < p.length; i++) if (labels[i]) mass[labels[i]] += p[i];
+  let best = 0;
+  for (let id = 1; id < sizes.length; id++) if (mass[id] > mass[best]) best = id;
+  if (best === 0) return null;
+  let sx = 0;
+  let sy = 0;
+  let area = 0;
+  let sumP = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (labels[i] !== best) continue;
+    const x = i % width;
+    sx += p[i] * x;
+    sy += p[i] * ((i - x) / width);
+    sumP += p[i];
+    if (p[i] >= cut) area++;
+  }
+  return {
+    x: sx / sumP,
+    y: sy / sumP,
+    diameter: 2 * Math.sqrt(area / Math.PI),
+    confidence: sumP / sizes[best],
+  };
+}
+
+/** Separable box mean of radius r (edges clamp), weighted: sum(v*w) / sum(w). */
+function weightedBlur(v: Float32Array, wt: Float32Array, w: number, h: number, r: number): Float32Array {
+  const blur = (src: Float32Array): Float32Array => {
+    const tmp = new Float32Array(w * h);
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let d = -r; d <= r; d++) s += src[y * w + Math.min(w - 1, Math.max(0, x + d))];
+        tmp[y * w + x] = s;
+      }
+    }
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let d = -r; d <= r; d++) s += tmp[Math.min(h - 1, Math.max(0, y + d)) * w + x];
+        out[y * w + x] = s;
+      }
+    }
+    return out;
+  };
+  const num = blur(Float32Array.from(v, (x, i) => x * wt[i]));
+  const den = blur(wt);
+  return Float32Array.from(num, (x, i) => (den[i] > 1e-6 ? x / den[i] : NaN));
+}
+
+/** Distance from the disc centre to the fovea, in disc diameters, and the search band around it. */
+const FOVEA_DISTANCE = 2.5;
+const FOVEA_BAND: [number, number] = [1.8, 3.3];
+/** Half-angle of the search sector around the temporal direction (the fovea lies slightly below the disc). */
+const FOVEA_SECTOR = (35 * Math.PI) / 180;
+
+/**
+ * The fovea in frame pixels: the darkest vessel-free region (green channel, averaged over about a third of a disc
+ * diameter) in a sector 1.8 to 3.3 disc diameters temporal to the disc. Temporal is away from the disc's side of
+ * the field; for a disc near the field's centre both sides are searched.
+ */
+export function findFovea(
+  green: Float32Array,
+  vessels: Uint8Array,
+  fov: Uint8Array,
+  width: number,
+  height: number,
+  disc: DiscEstimate,
+  centreX: number,
+  fieldWidth: number,
+): FoveaEstimate | null {
+  const r = Math.max(1, Math.round(disc.diameter / 6));
+  const weight = Float32Array.from(vessels, (v, i) => (v || !fov[i] ? 0 : 1));
+  const dark = weightedBlur(green, weight, width, height, r);
+  const offset = centreX - disc.x;
+  const sides = Math.abs(offset) < 0.1 * fieldWidth ? [1, -1] : [Math.sign(offset) || 1];
+  let best: { x: number; y: number; v: number } | null = null;
+  const values: number[] = [];
+  for (const side of sides) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = y * width + x;
+        if (!fov[i] || Number.isNaN(dark[i])) continue;
+        const dx = (x - disc.x) * side;
+        const dy = y - disc.y;
+        const dist = Math.hypot(dx, dy) / disc.diameter;
+        if (dist < FOVEA_BAND[0] || dist > FOVEA_BAND[1] || Math.abs(Math.atan2(dy, dx)) > FOVEA_SECTOR) continue;
+        // A mild pull towards the anatomical distance, so that a dark rim does not win over the macula.
+        const v = dark[i] + 0.02 * Math.abs(dist - FOVEA_DISTANCE);
+        values.push(dark[i]);
+        if (!best || v < best.v) best = { x, y, v };
+      }
+    }
+  }
+  if (!best || values.length < 10) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  const darkest = dark[best.y * width + best.x];
+  const contrast = sd > 1e-6 ? (mean - darkest) / sd : 0;
+  // Two standard deviations darker than the sector is a clear macula; a flat sector gives no confidence.
+  const confidence = Math.max(0, Math.min(1, contrast / 2)) * (sides.length > 1 ? 0.7 : 1);
+  // The macula is a dark plateau, not a point: its centre is the centroid of the nearly-as-dark pixels around the
+  // darkest one (within one disc diameter).
+  const cut = darkest + 0.2 * (mean - darkest);
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  const reach = Math.ceil(disc.diameter);
+  for (let y = Math.max(0, best.y - reach); y <= Math.min(height - 1, best.y + reach); y++) {
+    for (let x = Math.max(0, best.x - reach); x <= Math.min(width - 1, best.x + reach); x++) {
+      const i = y * width + x;
+      if (!fov[i] || !(dark[i] <= cut) || Math.hypot(x - best.x, y - best.y) > reach) continue;
+      sx += x;
+      sy += y;
+      n++;
+    }
+  }
+  return n > 0 ? { x: sx / n, y: sy / n, confidence } : { x: best.x, y: best.y, confidence };
+}
+
+/** L or R from the disc and fovea (frame pixels), or from the disc's side of the field; null when unclear. */
+export function lateralityOf(
+  disc: DiscEstimate | null,
+  fovea: FoveaEstimate | null,
+  centreX: number,
+  fieldWidth: number,
+): 'L' | 'R' | null {
+  if (!disc) return null;
+  if (fovea && fovea.confidence >= 0.3 && Math.abs(fovea.x - disc.x) > disc.diameter) {
+    return disc.x > fovea.x ? 'R' : 'L';
+  }
+  const offset = disc.x - centreX;
+  if (Math.abs(offset) < 0.12 * fieldWidth) return null;
+  return offset > 0 ? 'R' : 'L';
+}
+
+/** The disc network's probability on the shrunk frame. */
+export async function discProbability(
+  canonical: RasterImage,
+  canonicalFov: { width: number; height: number; data: Uint8Array },
+  model: LoadedModel,
+): Promise<{ p: Float32Array; width: number; height: number; small: RasterImage; fov: Uint8Array }> {
+  const k = model.manifest.anatomy?.downsample ?? 1;
+  const small = shrinkImage(canonical, k);
+  const fov = shrinkMap(canonicalFov, k);
+  const planes = colourPlanes(small, fov);
+  const p = await predictPlanes(model.predictor, planes, small.width, small.height, 2 ** model.manifest.architecture.depth);
+  return { p, width: small.width, height: small.height, small, fov: fov.data };
+}
+
+/** Disc, fovea and laterality of a segmented photograph, in the image's own pixels. */
+export async function locateDisc(image: RasterImage, seg: Segmentation, model: LoadedModel): Promise<DiscResult> {
+  if (!seg.frame) throw new Error('the optic disc needs a vessel model with a canonical frame');
+  const frame: Frame = seg.frame;
+  const k = model.manifest.anatomy?.downsample ?? 1;
+  const canonical = imageToCanonical(image, frame);
+  const canonicalFov = mapToCanonical(seg.fov, frame);
+  const d = await discProbability(canonical, canonicalFov, model);
+  const warnings: string[] = [];
+  const disc = discFromProbability(d.p, d.width, d.height, model.manifest.threshold);
+  // The field's centre and width in the shrunk frame: the fitted aperture, else the frame itself.
+  const circle = frame.circle;
+  const centreX = circle ? ((circle.cx - frame.x0) * frame.scale) / k : d.width / 2;
+  const fieldWidth = circle ? (2 * circle.r * frame.scale) / k : d.width;
+  let fovea: FoveaEstimate | null = null;
+  if (disc) {
+    const vessels = shrinkMap(mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame), k);
+    const green = new Float32Array(d.width * d.height);
+    for (let i = 0; i < green.length; i++) green[i] = d.small.data[i * d.small.channels + 1] / 255;
+    fovea = findFovea(green, vessels.data, d.fov, d.width, d.height, disc, centreX, fieldWidth);
+  } else warnings.push('no optic disc found');
+  const laterality = lateralityOf(disc, fovea, centreX, fieldWidth);
+  // Shrunk-frame pixel (x, y) covers frame pixels [kx, kx + k): its centre is frame pixel kx + (k - 1) / 2.
+  const toNative = (x: number, y: number) => pointToNative({ x: k * x + (k - 1) / 2, y: k * y + (k - 1) / 2 }, frame);
+  const round = (v: number) => Math.round(v * 10) / 10;
+  const nativeDisc = disc
+    ? (() => {
+        const c = toNative(disc.x, disc.y);
+        return { x: round(c.x), y: round(c.y), diameter: round((disc.diameter * k) / frame.scale), confidence: round(disc.confidence * 100) / 100 };
+      })()
+    : null;
+  const nativeFovea = fovea
+    ? (() => {
+        const c = toNative(fovea.x, fovea.y);
+        return { x: round(c.x), y: round(c.y), confidence: Math.round(fovea.confidence * 100) / 100 };
+      })()
+    : null;
+  return { disc: nativeDisc, fovea: nativeFovea, laterality, warnings };
+}

@@ -1,0 +1,64 @@
+// Runs an anatomy network over a whole frame of colour planes in one pass: the frames are small (the vessel
+// network's canonical frame, about 0.3 MP, or a fraction of it), so no tiling is needed.
+import type { Predictor } from '../types.js';
+import { interleave } from './colour-input.js';
+
+/** Mirror index into [0, n) without repeating the edge pixel. */
+function reflect(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  let m = i % period;
+  if (m < 0) m += period;
+  return m < n ? m : period - m;
+}
+
+/** One probability per pixel (width*height) for planes padded by reflection to a multiple of `multiple`. */
+export async function predictPlanes(
+  predictor: Predictor,
+  planes: Float32Array[],
+  width: number,
+  height: number,
+  multiple: number,
+  flips = false,
+): Promise<Float32Array> {
+  const c = planes.length;
+  const pw = Math.ceil(width / multiple) * multiple;
+  const ph = Math.ceil(height / multiple) * multiple;
+  const hwc = interleave(planes);
+  const variants: [boolean, boolean][] = flips
+    ? [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ]
+    : [[false, false]];
+  const input = new Float32Array(variants.length * pw * ph * c);
+  for (const [v, [fh, fv]] of variants.entries()) {
+    const base = v * pw * ph * c;
+    for (let y = 0; y < ph; y++) {
+      const sy0 = reflect(y, height);
+      const sy = fv ? height - 1 - sy0 : sy0;
+      for (let x = 0; x < pw; x++) {
+        const sx0 = reflect(x, width);
+        const sx = fh ? width - 1 - sx0 : sx0;
+        const src = (sy * width + sx) * c;
+        const dst = base + (y * pw + x) * c;
+        for (let k = 0; k < c; k++) input[dst + k] = hwc[src + k];
+      }
+    }
+  }
+  const out = await predictor.predict(input, variants.length, ph, pw, c);
+  const prob = new Float32Array(width * height);
+  for (const [v, [fh, fv]] of variants.entries()) {
+    const base = v * pw * ph;
+    for (let y = 0; y < height; y++) {
+      const oy = fv ? height - 1 - y : y;
+      for (let x = 0; x < width; x++) {
+        const ox = fh ? width - 1 - x : x;
+        prob[y * width + x] += out[base + oy * pw + ox] / variants.length;
+      }
+    }
+  }
+  return prob;
+}

@@ -1,0 +1,119 @@
+// Training data and validation score of the optic-disc network.
+import type { Predictor } from '../types.js';
+import type { LoadedModel } from '../model/model-loader.js';
+import { readBinaryMap } from '../io/image-io.js';
+import { REFERENCE_UNET } from '../model/model.js';
+import { DEFAULT_AUGMENT } from '../image/augment.js';
+import { mapToCanonical } from '../frame/canonical-frame.js';
+import { COLOUR_CHANNELS, colourPlanes } from './colour-input.js';
+import { indicesOf, type AnatomySample } from './anatomy-sample.js';
+import { predictPlanes } from './plane-predict.js';
+import { framePhotograph } from './anatomy-inputs.js';
+import { shrinkImage, shrinkMap } from './frame-shrink.js';
+import { discFromProbability } from './optic-disc.js';
+import type { AnatomyRef } from './anatomy-datasets.js';
+import type { AnatomyTrainConfig, AnatomyValidation } from './anatomy-training.js';
+
+export const DISC_DOWNSAMPLE = 2;
+export const DISC_THRESHOLD = 0.5;
+
+export const OPTIC_DISC_CONFIG: AnatomyTrainConfig = {
+  architecture: { ...REFERENCE_UNET, inputChannels: COLOUR_CHANNELS },
+  augment: {
+    ...DEFAULT_AUGMENT,
+    rotateDeg: 20,
+    scale: [0.8, 1.25],
+    flipH: true,
+    flipV: true,
+    elastic: null,
+    shear: 0.05,
+    brightness: 0.25,
+    contrast: [0.7, 1.4],
+    gamma: [0.7, 1.4],
+  },
+  patchSize: 128,
+  batchSize: 8,
+  epochs: 16,
+  stepsPerEpoch: 40,
+  learningRate: 2e-3,
+  minLearningRate: 5e-5,
+  focusShare: 0.5,
+  patience: 8,
+  seed: 20261203,
+  maxMinutes: 20,
+};
+
+/** The reference disc as a centre and equivalent-circle diameter, in the map's pixels. */
+export function referenceDisc(map: Uint8Array, width: number): { x: number; y: number; diameter: number } | null {
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let i = 0; i < map.length; i++) {
+    if (!map[i]) continue;
+    const x = i % width;
+    sx += x;
+    sy += (i - x) / width;
+    n++;
+  }
+  return n > 0 ? { x: sx / n, y: sy / n, diameter: 2 * Math.sqrt(n / Math.PI) } : null;
+}
+
+export async function prepareOpticDisc(ref: AnatomyRef, vessel: LoadedModel): Promise<AnatomySample> {
+  if (!ref.discPath) throw new Error(`${ref.id} has no optic-disc mask`);
+  const f = await framePhotograph(ref, vessel);
+  const disc = await readBinaryMap(ref.discPath, { width: f.image.width, height: f.image.height });
+  const small = shrinkImage(f.canonical, DISC_DOWNSAMPLE);
+  const fov = shrinkMap(f.canonicalFov, DISC_DOWNSAMPLE);
+  const target = shrinkMap(mapToCanonical(disc, f.frame), DISC_DOWNSAMPLE).data;
+  return {
+    id: ref.id,
+    width: small.width,
+    height: small.height,
+    planes: colourPlanes(small, fov),
+    target,
+    // Every pixel counts: the disc may touch the field's edge, and "not disc" is learnt everywhere.
+    weight: new Uint8Array(target.length).fill(1),
+    focus: indicesOf(target),
+    anywhere: indicesOf(fov.data),
+    reference: target,
+    scale: f.frame.scale / DISC_DOWNSAMPLE,
+  };
+}
+
+export interface DiscError {
+  /** Centre distance in reference disc diameters. */
+  centre: number;
+  /** Estimated over reference diameter, minus 1. */
+  diameter: number;
+}
+
+export function discError(
+  est: { x: number; y: number; diameter: number } | null,
+  ref: { x: number; y: number; diameter: number },
+): DiscError {
+  if (!est) return { centre: Infinity, diameter: Infinity };
+  return {
+    centre: Math.hypot(est.x - ref.x, est.y - ref.y) / ref.diameter,
+    diameter: est.diameter / ref.diameter - 1,
+  };
+}
+
+/** Share of discs found within 0.25 diameters, share with the diameter within 15%, and their sum as the score. */
+export async function validateOpticDisc(predictor: Predictor, val: AnatomySample[]): Promise<AnatomyValidation> {
+  let hits = 0;
+  let sizes = 0;
+  let err = 0;
+  for (const s of val) {
+    const p = await predictPlanes(predictor, s.planes, s.width, s.height, 2 ** OPTIC_DISC_CONFIG.architecture.depth);
+    const ref = referenceDisc(s.reference!, s.width)!;
+    const e = discError(discFromProbability(p, s.width, s.height, DISC_THRESHOLD), ref);
+    if (e.centre <= 0.25) hits++;
+    if (Math.abs(e.diameter) <= 0.15) sizes++;
+    err += Math.min(1, e.centre);
+  }
+  const n = Math.max(1, val.length);
+  return {
+    score: hits / n + sizes / n - err / n,
+    detail: { centreWithinQuarter: hits / n, diameterWithin15: sizes / n, meanCentreError: err / n },
+  };
+}

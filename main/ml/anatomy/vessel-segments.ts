@@ -1,0 +1,77 @@
+// Vessel segments between junctions, for decisions that belong to a whole vessel rather than a pixel (one
+// artery/vein label per segment). The mask's skeleton is cut at its junctions (skeleton pixels with three or more
+// skeleton neighbours); each remaining 8-connected piece is a segment, and every vessel pixel joins the segment of
+// its nearest skeleton pixel (a breadth-first flood inside the mask).
+import { components, skeletonize } from '../uncertainty/topology.js';
+
+export interface VesselSegments {
+  /** Per pixel: segment id (1..count), 0 = background or junction-owned. */
+  owner: Int32Array;
+  count: number;
+  /** Per segment (index 0 unused): skeleton length in pixels. */
+  length: number[];
+}
+
+function skeletonDegree(s: Uint8Array, w: number, h: number, i: number): number {
+  const x = i % w;
+  const y = (i - x) / w;
+  let d = 0;
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -1; dx <= 1; dx++) {
+      if ((dx || dy) && x + dx >= 0 && y + dy >= 0 && x + dx < w && y + dy < h && s[i + dy * w + dx]) d++;
+    }
+  }
+  return d;
+}
+
+export function vesselSegments(mask: Uint8Array, w: number, h: number): VesselSegments {
+  const skel = skeletonize(mask, w, h);
+  const pieces = new Uint8Array(w * h);
+  for (let i = 0; i < skel.length; i++) if (skel[i] && skeletonDegree(skel, w, h, i) <= 2) pieces[i] = 1;
+  const { labels, sizes } = components(pieces, w, h);
+  const owner = Int32Array.from(labels);
+  // Flood the segment ids out through the mask, nearest skeleton pixel first.
+  let frontier: number[] = [];
+  for (let i = 0; i < owner.length; i++) if (owner[i]) frontier.push(i);
+  while (frontier.length > 0) {
+    const next: number[] = [];
+    for (const i of frontier) {
+      const x = i % w;
+      const id = owner[i];
+      const around = [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, i - w, i + w];
+      for (const j of around) {
+        if (j < 0 || j >= owner.length || !mask[j] || owner[j]) continue;
+        owner[j] = id;
+        next.push(j);
+      }
+    }
+    frontier = next;
+  }
+  return { owner, count: sizes.length - 1, length: sizes };
+}
+
+/**
+ * Replaces each pixel's value by its segment's mean (of `values` over the segment's pixels) where the segment's
+ * skeleton is at least `minLength` pixels; shorter segments and unowned pixels keep their own value.
+ */
+export function segmentMeans(
+  values: Float32Array,
+  seg: VesselSegments,
+  minLength: number,
+): Float32Array {
+  const sum = new Float64Array(seg.count + 1);
+  const n = new Float64Array(seg.count + 1);
+  for (let i = 0; i < values.length; i++) {
+    const id = seg.owner[i];
+    if (id) {
+      sum[id] += values[i];
+      n[id]++;
+    }
+  }
+  const out = Float32Array.from(values);
+  for (let i = 0; i < out.length; i++) {
+    const id = seg.owner[i];
+    if (id && seg.length[id] >= minLength && n[id] > 0) out[i] = sum[id] / n[id];
+  }
+  return out;
+}
