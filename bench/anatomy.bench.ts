@@ -11,14 +11,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { datasetsRoot, resourcesDir } from '../main/node/package-root.js';
 import { openModel } from '../main/ml/model/model-loader.js';
-import { readBinaryMap, readImage } from '../main/ml/io/image-io.js';
 import { openAnatomyModel } from '../main/ml/anatomy/anatomy-models.js';
 import { arteryVeinSplits, opticDiscSplits } from '../main/ml/anatomy/anatomy-datasets.js';
-import { framePhotograph } from '../main/ml/anatomy/anatomy-inputs.js';
-import { decodeAvLabels } from '../main/ml/anatomy/av-labels.js';
-import { addScores, classifyArteryVein, scoreArteryVein, type AvScore } from '../main/ml/anatomy/artery-vein.js';
-import { locateDisc } from '../main/ml/anatomy/optic-disc.js';
-import { discError, referenceDisc } from '../main/ml/anatomy/train-optic-disc.js';
+import {
+  arteryVeinTable,
+  evaluateArteryVein,
+  evaluateOpticDisc,
+  opticDiscTable,
+} from '../main/ml/anatomy/evaluate-anatomy.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,36 +29,16 @@ const { values } = parseArgs({
   },
 });
 const data = values.data ?? datasetsRoot();
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 async function arteryVein(): Promise<void> {
   const vessel = await openModel(undefined);
   const av = await openAnatomyModel('artery-vein', values['av-model']);
-  console.log('\nArtery/vein on reference centreline pixels (crossings and uncertain excluded)');
-  console.log('| images | n | accuracy (vote) | coverage | accuracy (pixel) | accuracy, network on reference vessels |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('\nArtery/vein on the reference centreline pixels (crossings and uncertain excluded)');
+  const rows = [];
   for (const [name, refs] of Object.entries(arteryVeinSplits(data).test)) {
-    let vote: AvScore = { reference: 0, labelled: 0, correct: 0 };
-    let pixel = vote;
-    let oracle = vote;
-    for (const ref of refs) {
-      const f = await framePhotograph(ref, vessel);
-      const reference = decodeAvLabels(await readImage(ref.avPath!));
-      const { width, height } = f.image;
-      const voted = await classifyArteryVein(f.image, f.seg, av);
-      const own = await classifyArteryVein(f.image, f.seg, av, { segmentVote: false });
-      vote = addScores(vote, scoreArteryVein(voted.labels, reference, width, height));
-      pixel = addScores(pixel, scoreArteryVein(own.labels, reference, width, height));
-      // The network's labels on the reference's own vessels: what it would score with a perfect vessel mask.
-      const onRef = Uint8Array.from(reference, (v, i) => (v ? (own.artery[i] >= 0.5 ? 1 : 2) : 0));
-      oracle = addScores(oracle, scoreArteryVein(onRef, reference, width, height));
-    }
-    const acc = (s: AvScore) => s.correct / Math.max(1, s.labelled);
-    console.log(
-      `| ${name} | ${refs.length} | ${acc(vote).toFixed(4)} | ${pct(vote.labelled / vote.reference)} | ` +
-        `${acc(pixel).toFixed(4)} | ${acc(oracle).toFixed(4)} |`,
-    );
+    rows.push(await evaluateArteryVein(name, refs, vessel, av));
   }
+  console.log(arteryVeinTable(rows).join('\n'));
   await av.predictor.dispose();
   await vessel.predictor.dispose();
 }
@@ -67,30 +47,11 @@ async function opticDisc(): Promise<void> {
   const vessel = await openModel(undefined);
   const disc = await openAnatomyModel('optic-disc', values['disc-model']);
   console.log('\nOptic disc against the reference masks (centre error in reference disc diameters)');
-  console.log('| images | n | centre <= 0.25 DD | diameter within 15% | median centre error | worst | fovea found | L / R / unknown |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  const rows = [];
   for (const [name, refs] of Object.entries(opticDiscSplits(data).test)) {
-    const errors: number[] = [];
-    let sizes = 0;
-    let foveae = 0;
-    const sides = { L: 0, R: 0, unknown: 0 };
-    for (const ref of refs) {
-      const f = await framePhotograph(ref, vessel);
-      const mask = await readBinaryMap(ref.discPath!, f.image);
-      const r = await locateDisc(f.image, f.seg, disc);
-      const e = discError(r.disc, referenceDisc(mask.data, mask.width)!);
-      errors.push(e.centre);
-      if (Math.abs(e.diameter) <= 0.15) sizes++;
-      if (r.fovea) foveae++;
-      sides[r.laterality ?? 'unknown']++;
-    }
-    const sorted = [...errors].sort((a, b) => a - b);
-    console.log(
-      `| ${name} | ${refs.length} | ${pct(errors.filter((e) => e <= 0.25).length / refs.length)} | ` +
-        `${pct(sizes / refs.length)} | ${sorted[Math.floor(sorted.length / 2)].toFixed(3)} | ` +
-        `${sorted[sorted.length - 1].toFixed(3)} | ${foveae}/${refs.length} | ${sides.L} / ${sides.R} / ${sides.unknown} |`,
-    );
+    rows.push(await evaluateOpticDisc(name, refs, vessel, disc));
   }
+  console.log(opticDiscTable(rows).join('\n'));
   await disc.predictor.dispose();
   await vessel.predictor.dispose();
 }
@@ -116,7 +77,9 @@ async function endToEnd(): Promise<void> {
       if (r.status !== 0) throw new Error(`retina segment --av failed: ${r.stderr}`);
       times.push((performance.now() - t0) / 1000);
     }
-    console.log(`runs: ${times.map((t) => `${t.toFixed(2)} s`).join(', ')}; median ${[...times].sort()[1].toFixed(2)} s`);
+    console.log(
+      `runs: ${times.map((t) => `${t.toFixed(2)} s`).join(', ')}; median ${[...times].sort()[1].toFixed(2)} s`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -49,6 +49,42 @@ Options:
 
 const LESAV_TEST_SPLIT = 'split_test_rmaphoh.txt';
 
+/** An anatomy model's card: its held-out figures (the splits of anatomy-datasets.ts), then MODEL_CARD.md. */
+async function anatomyCardCommand(model: LoadedModel, fromJson: boolean): Promise<number> {
+  const { arteryVeinSplits, opticDiscSplits } = await import('../ml/anatomy/anatomy-datasets.js');
+  const ev = await import('../ml/anatomy/evaluate-anatomy.js');
+  const card = await import('../ml/anatomy/anatomy-card.js');
+  try {
+    let evaluation: import('../ml/anatomy/anatomy-card.js').AnatomyEvaluation;
+    if (fromJson) evaluation = await card.readAnatomyEvaluation(model.dir);
+    else {
+      const vessel = await openModel(undefined);
+      try {
+        evaluation = { createdAt: new Date().toISOString() };
+        if (model.manifest.anatomy!.task === 'artery-vein') {
+          evaluation.arteryVein = [];
+          for (const [name, refs] of Object.entries(arteryVeinSplits(datasetsRoot()).test)) {
+            evaluation.arteryVein.push(await ev.evaluateArteryVein(name, refs, vessel, model));
+          }
+        } else {
+          evaluation.opticDisc = [];
+          for (const [name, refs] of Object.entries(opticDiscSplits(datasetsRoot()).test)) {
+            evaluation.opticDisc.push(await ev.evaluateOpticDisc(name, refs, vessel, model));
+          }
+        }
+      } finally {
+        await vessel.predictor.dispose();
+      }
+      await card.writeAnatomyEvaluation(model.dir, evaluation);
+    }
+    await card.writeAnatomyCard(model.dir, model.manifest, evaluation);
+    process.stdout.write(`wrote ${join(model.dir, card.ANATOMY_CARD_FILE)}\n`);
+    return EXIT.ok;
+  } finally {
+    await model.predictor.dispose();
+  }
+}
+
 /** LES-AV with its held-out half (the split file's ids) as the test split. */
 function lesavHeldOut(dir: string): DatasetRef {
   const ds = openDataset(dir);
@@ -134,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
     engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
     threads,
   });
+  if (model.manifest.anatomy) return anatomyCardCommand(model, flag(p, 'from-json'));
   try {
     let ev: CardEvaluation;
     // Opened only by the branches that evaluate (--from-json reads nothing but the JSON).

@@ -1,5 +1,7 @@
 // `retina train-anatomy`: trains the artery/vein or the optic-disc network on the reference datasets, in the
 // vessel model's canonical frame, with checkpoints after every epoch (--resume continues a killed run).
+import { join } from 'node:path';
+import { TFJS_SUBDIR } from '../ml/model/model-dir.js';
 import { flag, num, parseCommand, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { openModel } from '../ml/model/model-loader.js';
@@ -91,12 +93,21 @@ export async function run(argv: string[]): Promise<number> {
   };
   const vessel = await openModel(str(p, 'vessel-model'));
   const log = (s: string) => process.stderr.write(`retina train-anatomy: ${s}\n`);
-  log(`placing ${t.splits.train.length} training and ${t.splits.validation.length} validation images in the frame`);
+  log(
+    `placing ${t.splits.train.length} training and ${t.splits.validation.length} validation images in the frame`,
+  );
   const fit: AnatomySample[] = [];
   for (const r of t.splits.train) fit.push(await t.prepare(r, vessel));
   const val: AnatomySample[] = [];
   for (const r of t.splits.validation) val.push(await t.prepare(r, vessel));
   await vessel.predictor.dispose();
+  // The artery/vein network starts from the vessel network's weights (it must find the vessels it labels).
+  const initialTfjsDir =
+    task === 'artery-vein' && !flag(p, 'resume')
+      ? await (
+          await import('../ml/anatomy/warm-start.js')
+        ).vesselWarmStart(config.architecture, join(vessel.dir, TFJS_SUBDIR), config.seed)
+      : undefined;
   const manifest = await trainAnatomyModel({
     config,
     anatomy: { task, input: 'rgb-clahe', downsample: t.downsample },
@@ -108,9 +119,12 @@ export async function run(argv: string[]): Promise<number> {
     force: flag(p, 'force'),
     resume: flag(p, 'resume'),
     validate: t.validate,
+    ...(initialTfjsDir ? { initialTfjsDir } : {}),
     threshold: t.threshold,
     onLog: log,
   });
-  log(`wrote ${out} (${manifest.provenance.epochs} epochs, best score ${JSON.stringify(manifest.anatomy?.validation)})`);
+  log(
+    `wrote ${out} (${manifest.provenance.epochs} epochs, best score ${JSON.stringify(manifest.anatomy?.validation)})`,
+  );
   return EXIT.ok;
 }

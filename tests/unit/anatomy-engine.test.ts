@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AV_LABEL, decodeAvLabels } from '../../main/ml/anatomy/av-labels.js';
-import { segmentMeans, vesselSegments } from '../../main/ml/anatomy/vessel-segments.js';
+import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
 import { AV_CLASS, avImage, scoreArteryVein } from '../../main/ml/anatomy/artery-vein.js';
 import { discFromProbability, findFovea, lateralityOf } from '../../main/ml/anatomy/optic-disc.js';
 import { shrinkImage, shrinkMap } from '../../main/ml/anatomy/frame-shrink.js';
@@ -14,7 +14,11 @@ import { sampleAnatomyBatch, indicesOf } from '../../main/ml/anatomy/anatomy-sam
 import { createRng } from '../../main/ml/rng.js';
 import type { RasterImage } from '../../main/ml/types.js';
 
-function rgb(width: number, height: number, fill: (x: number, y: number) => [number, number, number]): RasterImage {
+function rgb(
+  width: number,
+  height: number,
+  fill: (x: number, y: number) => [number, number, number],
+): RasterImage {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) data.set(fill(x, y), (y * width + x) * 3);
@@ -177,7 +181,13 @@ describe('optic disc, fovea, laterality', () => {
 
 describe('frame shrinking and colour planes', () => {
   test('shrinking averages blocks; a map keeps blocks at least half covered', () => {
-    const img: RasterImage = { width: 3, height: 2, channels: 1, bitDepth: 8, data: Uint8Array.from([0, 100, 50, 200, 100, 50]) };
+    const img: RasterImage = {
+      width: 3,
+      height: 2,
+      channels: 1,
+      bitDepth: 8,
+      data: Uint8Array.from([0, 100, 50, 200, 100, 50]),
+    };
     const s = shrinkImage(img, 2);
     assert.deepEqual([s.width, s.height, ...s.data], [2, 1, 100, 50]);
     const m = shrinkMap({ width: 4, height: 2, data: Uint8Array.from([1, 1, 1, 0, 0, 0, 0, 0]) }, 2);
@@ -187,7 +197,8 @@ describe('frame shrinking and colour planes', () => {
   test('each colour plane is zero-mean, unit-variance inside the FOV and 0 outside', () => {
     const img = rgb(64, 64, (x, y) => [100 + x, 50 + y, (x * y) % 256]);
     const fov = { width: 64, height: 64, data: new Uint8Array(64 * 64) };
-    for (let i = 0; i < fov.data.length; i++) fov.data[i] = Math.hypot((i % 64) - 32, Math.floor(i / 64) - 32) < 28 ? 1 : 0;
+    for (let i = 0; i < fov.data.length; i++)
+      fov.data[i] = Math.hypot((i % 64) - 32, Math.floor(i / 64) - 32) < 28 ? 1 : 0;
     const planes = colourPlanes(img, fov);
     assert.equal(planes.length, 3);
     for (const p of planes) {
@@ -207,7 +218,16 @@ describe('frame shrinking and colour planes', () => {
     const target = new Uint8Array(w * w);
     const weight = new Uint8Array(w * w);
     for (let i = 0; i < w * w; i++) if (i % w === 20) weight[i] = target[i] = 1;
-    const sample = { id: 's', width: w, height: w, planes, target, weight, focus: indicesOf(weight), anywhere: indicesOf(new Uint8Array(w * w).fill(1)) };
+    const sample = {
+      id: 's',
+      width: w,
+      height: w,
+      planes,
+      target,
+      weight,
+      focus: indicesOf(weight),
+      anywhere: indicesOf(new Uint8Array(w * w).fill(1)),
+    };
     const b = sampleAnatomyBatch([sample], 2, 16, 1, null, createRng(1));
     assert.equal(b.x.length, 2 * 16 * 16 * 3);
     // Unaugmented: the planes differ by exactly 100 at every pixel inside the image (outside, all are 0).
@@ -225,8 +245,17 @@ describe('frame shrinking and colour planes', () => {
 describe('anatomy record in a manifest', () => {
   test('a valid record passes; a wrong task, input or downsample is named', () => {
     assert.equal(anatomyRecordProblem({ task: 'artery-vein', input: 'rgb-clahe', downsample: 1 }), null);
-    assert.match(anatomyRecordProblem({ task: 'retina', input: 'rgb-clahe', downsample: 1 })!, /anatomy.task/);
-    assert.match(anatomyRecordProblem({ task: 'optic-disc', input: 'grey', downsample: 1 })!, /anatomy.input/);
-    assert.match(anatomyRecordProblem({ task: 'optic-disc', input: 'rgb-clahe', downsample: 0 })!, /downsample/);
+    assert.match(
+      anatomyRecordProblem({ task: 'retina', input: 'rgb-clahe', downsample: 1 })!,
+      /anatomy.task/,
+    );
+    assert.match(
+      anatomyRecordProblem({ task: 'optic-disc', input: 'grey', downsample: 1 })!,
+      /anatomy.input/,
+    );
+    assert.match(
+      anatomyRecordProblem({ task: 'optic-disc', input: 'rgb-clahe', downsample: 0 })!,
+      /downsample/,
+    );
   });
 });

@@ -3,7 +3,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { boxMax, boxMean, signedEdgeDistance } from '../../main/ml/uncertainty/maps.js';
-import { checkTopology, components, skeletonize } from '../../main/ml/uncertainty/topology.js';
+import { checkTopology } from '../../main/ml/uncertainty/topology.js';
+import { components, skeletonize } from '../../shared/skeleton.js';
 import { expectedF1, meanInside } from '../../main/ml/uncertainty/image-scores.js';
 import { applyTemperature, fitTemperature, reliability } from '../../main/ml/uncertainty/calibration.js';
 import { ERROR_FEATURES, errorFeatures } from '../../main/ml/uncertainty/error-features.js';

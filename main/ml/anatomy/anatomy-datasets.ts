@@ -53,7 +53,9 @@ function driveRefs(root: string, split: 'training' | 'test', numbers: number[]):
 
 function lesAvRefs(root: string, which: 'train' | 'test'): AnatomyRef[] {
   const d = join(root, 'LES-AV');
-  const stems = readFileSync(join(d, `split_${which}_rmaphoh.txt`), 'utf8').split(/\s+/).filter(Boolean);
+  const stems = readFileSync(join(d, `split_${which}_rmaphoh.txt`), 'utf8')
+    .split(/\s+/)
+    .filter(Boolean);
   return stems.map((s) => ({
     id: `les-av/${s}`,
     imagePath: join(d, 'images', `${s}.png`),
@@ -108,7 +110,10 @@ function need(root: string, names: string[]): void {
 /** Artery/vein: RITE training (DRIVE 21-40) and LES-AV's training half; tests RITE test and LES-AV's other half. */
 export function arteryVeinSplits(root: string): AnatomySplits {
   need(root, ['DRIVE', 'RITE', 'LES-AV']);
-  const s = splitOff([...driveRefs(root, 'training', range(21, 40)), ...lesAvRefs(root, 'train')], AV_VALIDATION);
+  const s = splitOff(
+    [...driveRefs(root, 'training', range(21, 40)), ...lesAvRefs(root, 'train')],
+    AV_VALIDATION,
+  );
   s.test = { 'RITE test': driveRefs(root, 'test', range(1, 20)), 'LES-AV held out': lesAvRefs(root, 'test') };
   return s;
 }

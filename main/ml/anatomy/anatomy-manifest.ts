@@ -22,7 +22,12 @@ export function anatomyRecordProblem(x: unknown): string | null {
     return `anatomy.task must be one of ${ANATOMY_TASKS.join(', ')}, got ${JSON.stringify(r.task)}`;
   }
   if (r.input !== 'rgb-clahe') return `anatomy.input must be 'rgb-clahe', got ${JSON.stringify(r.input)}`;
-  if (!(typeof r.downsample === 'number' && Number.isInteger(r.downsample) && r.downsample >= 1 && r.downsample <= 8)) {
+  if (!(
+    typeof r.downsample === 'number' &&
+    Number.isInteger(r.downsample) &&
+    r.downsample >= 1 &&
+    r.downsample <= 8
+  )) {
     return `anatomy.downsample must be an integer in 1..8, got ${JSON.stringify(r.downsample)}`;
   }
   return null;

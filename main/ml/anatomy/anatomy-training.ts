@@ -55,6 +55,8 @@ export interface AnatomyTrainOptions {
   force?: boolean;
   resume?: boolean;
   validate: (predictor: Predictor, val: AnatomySample[]) => Promise<AnatomyValidation>;
+  /** Starting weights (a tfjs directory with the same architecture), for a run that does not resume. */
+  initialTfjsDir?: string;
   /** Threshold recorded in the manifest (chosen on validation data by the task). */
   threshold: number;
   onLog?: (line: string) => void;
@@ -126,7 +128,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
       await trainer.loadModel(join(ckpt, 'last'));
       await trainer.setOptimizerState(deserialize(await readFile(join(ckpt, 'last', 'optimizer.bin'))));
       log(`resumed after epoch ${state.epochsDone}`);
-    }
+    } else if (opts.initialTfjsDir) await trainer.loadModel(opts.initialTfjsDir);
     const s: State = state ?? {
       configJson,
       epochsDone: 0,
@@ -144,7 +146,14 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
       let lossSum = 0;
       for (let step = 0; step < cfg.stepsPerEpoch; step++) {
         trainer.setLearningRate(learningRate(cfg, epoch * cfg.stepsPerEpoch + step));
-        const b = sampleAnatomyBatch(opts.fit, cfg.batchSize, cfg.patchSize, cfg.focusShare, cfg.augment, rng);
+        const b = sampleAnatomyBatch(
+          opts.fit,
+          cfg.batchSize,
+          cfg.patchSize,
+          cfg.focusShare,
+          cfg.augment,
+          rng,
+        );
         if (b.x.length !== cfg.batchSize * cfg.patchSize * cfg.patchSize * c) throw new Error('bad batch');
         const { loss } = await trainer.trainStep(b.x, b.y, b.w, cfg.batchSize, cfg.patchSize, cfg.patchSize);
         if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1} (loss ${loss})`);
@@ -160,7 +169,12 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
       } else s.sinceBest++;
       s.epochsDone = epoch + 1;
       s.seconds += (Date.now() - t0) / 1000;
-      s.curve.push({ epoch: epoch + 1, trainLoss: lossSum / cfg.stepsPerEpoch, score: v.score, detail: v.detail });
+      s.curve.push({
+        epoch: epoch + 1,
+        trainLoss: lossSum / cfg.stepsPerEpoch,
+        score: v.score,
+        detail: v.detail,
+      });
       await checkpoint(ckpt, trainer, s, improved);
       const detail = Object.entries(v.detail)
         .map(([k, x]) => `${k} ${x.toFixed(4)}`)

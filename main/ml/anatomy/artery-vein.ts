@@ -14,12 +14,11 @@ import {
 } from '../frame/canonical-frame.js';
 import { colourPlanes } from './colour-input.js';
 import { predictPlanes } from './plane-predict.js';
-import { segmentMeans, vesselSegments } from './vessel-segments.js';
+import { AV_CLASS, segmentMeans, vesselSegments } from '../../../shared/vessel-segments.js';
 import { AV_LABEL } from './av-labels.js';
-import { skeletonize } from '../uncertainty/topology.js';
+import { skeletonize } from '../../../shared/skeleton.js';
 
-/** Output labels of the artery/vein map. */
-export const AV_CLASS = { background: 0, artery: 1, vein: 2 } as const;
+export { AV_CLASS };
 
 /** Segments shorter than this (canonical pixels) keep their pixels' own votes: too short to be one vessel. */
 const MIN_SEGMENT = 6;
@@ -53,7 +52,14 @@ export async function arteryProbability(
 ): Promise<Float32Array> {
   const canon = imageToCanonical(image, frame);
   const planes = colourPlanes(canon, mapToCanonical(fov, frame));
-  return predictPlanes(model.predictor, planes, canon.width, canon.height, 2 ** model.manifest.architecture.depth, flips);
+  return predictPlanes(
+    model.predictor,
+    planes,
+    canon.width,
+    canon.height,
+    2 ** model.manifest.architecture.depth,
+    flips,
+  );
 }
 
 /** Labels every vessel pixel of a segmentation artery or vein. */
@@ -69,7 +75,8 @@ export async function classifyArteryVein(
   // Vote in the frame, where the skeleton is cheap and segment lengths mean the same on every camera.
   const canonMask = mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame).data;
   let score: Float32Array = Float32Array.from(p, logit);
-  if (opts.segmentVote !== false) score = segmentMeans(score, vesselSegments(canonMask, frame.width, frame.height), MIN_SEGMENT);
+  if (opts.segmentVote !== false)
+    score = segmentMeans(score, vesselSegments(canonMask, frame.width, frame.height), MIN_SEGMENT);
   const canonScore = Float32Array.from(score, (z) => 1 / (1 + Math.exp(-z)));
   const artery = frame.identity ? canonScore : probabilityToNative(canonScore, frame);
   const labels = new Uint8Array(seg.mask.length);
@@ -90,7 +97,12 @@ export function avImage(labels: Uint8Array, width: number, height: number): Rast
 }
 
 /** Reference labels (AV_LABEL) in the canonical frame: each vessel pixel takes the label covering most of it. */
-export function avLabelsToCanonical(labels: Uint8Array, width: number, height: number, frame: Frame): Uint8Array {
+export function avLabelsToCanonical(
+  labels: Uint8Array,
+  width: number,
+  height: number,
+  frame: Frame,
+): Uint8Array {
   const kinds = [AV_LABEL.artery, AV_LABEL.vein, AV_LABEL.crossing, AV_LABEL.uncertain];
   const covers = kinds.map((k) =>
     coverToCanonical({ width, height, data: Uint8Array.from(labels, (v) => (v === k ? 1 : 0)) }, frame),
@@ -125,7 +137,12 @@ export interface AvScore {
  * The issue's protocol: the reference's artery and vein centreline pixels (skeleton of all its labelled vessels,
  * keeping artery-only and vein-only pixels), accuracy among those the map labels, coverage = share it labels.
  */
-export function scoreArteryVein(ours: Uint8Array, reference: Uint8Array, width: number, height: number): AvScore {
+export function scoreArteryVein(
+  ours: Uint8Array,
+  reference: Uint8Array,
+  width: number,
+  height: number,
+): AvScore {
   const vessels = Uint8Array.from(reference, (v) => (v !== AV_LABEL.background ? 1 : 0));
   const centre = skeletonize(vessels, width, height);
   const s: AvScore = { reference: 0, labelled: 0, correct: 0 };
@@ -142,5 +159,9 @@ export function scoreArteryVein(ours: Uint8Array, reference: Uint8Array, width: 
 }
 
 export function addScores(a: AvScore, b: AvScore): AvScore {
-  return { reference: a.reference + b.reference, labelled: a.labelled + b.labelled, correct: a.correct + b.correct };
+  return {
+    reference: a.reference + b.reference,
+    labelled: a.labelled + b.labelled,
+    correct: a.correct + b.correct,
+  };
 }

@@ -7,7 +7,7 @@ import type { RasterImage } from '../types.js';
 import type { LoadedModel } from '../model/model-loader.js';
 import type { Segmentation } from '../infer.js';
 import { imageToCanonical, mapToCanonical, pointToNative, type Frame } from '../frame/canonical-frame.js';
-import { components } from '../uncertainty/topology.js';
+import { components } from '../../../shared/skeleton.js';
 import { colourPlanes } from './colour-input.js';
 import { predictPlanes } from './plane-predict.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
@@ -135,7 +135,8 @@ export function findFovea(
         const dx = (x - disc.x) * side;
         const dy = y - disc.y;
         const dist = Math.hypot(dx, dy) / disc.diameter;
-        if (dist < FOVEA_BAND[0] || dist > FOVEA_BAND[1] || Math.abs(Math.atan2(dy, dx)) > FOVEA_SECTOR) continue;
+        if (dist < FOVEA_BAND[0] || dist > FOVEA_BAND[1] || Math.abs(Math.atan2(dy, dx)) > FOVEA_SECTOR)
+          continue;
         // A mild pull towards the anatomical distance, so that a dark rim does not win over the macula.
         const v = dark[i] + 0.02 * Math.abs(dist - FOVEA_DISTANCE);
         values.push(dark[i]);
@@ -195,12 +196,22 @@ export async function discProbability(
   const small = shrinkImage(canonical, k);
   const fov = shrinkMap(canonicalFov, k);
   const planes = colourPlanes(small, fov);
-  const p = await predictPlanes(model.predictor, planes, small.width, small.height, 2 ** model.manifest.architecture.depth);
+  const p = await predictPlanes(
+    model.predictor,
+    planes,
+    small.width,
+    small.height,
+    2 ** model.manifest.architecture.depth,
+  );
   return { p, width: small.width, height: small.height, small, fov: fov.data };
 }
 
 /** Disc, fovea and laterality of a segmented photograph, in the image's own pixels. */
-export async function locateDisc(image: RasterImage, seg: Segmentation, model: LoadedModel): Promise<DiscResult> {
+export async function locateDisc(
+  image: RasterImage,
+  seg: Segmentation,
+  model: LoadedModel,
+): Promise<DiscResult> {
   if (!seg.frame) throw new Error('the optic disc needs a vessel model with a canonical frame');
   const frame: Frame = seg.frame;
   const k = model.manifest.anatomy?.downsample ?? 1;
@@ -215,19 +226,28 @@ export async function locateDisc(image: RasterImage, seg: Segmentation, model: L
   const fieldWidth = circle ? (2 * circle.r * frame.scale) / k : d.width;
   let fovea: FoveaEstimate | null = null;
   if (disc) {
-    const vessels = shrinkMap(mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame), k);
+    const vessels = shrinkMap(
+      mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame),
+      k,
+    );
     const green = new Float32Array(d.width * d.height);
     for (let i = 0; i < green.length; i++) green[i] = d.small.data[i * d.small.channels + 1] / 255;
     fovea = findFovea(green, vessels.data, d.fov, d.width, d.height, disc, centreX, fieldWidth);
   } else warnings.push('no optic disc found');
   const laterality = lateralityOf(disc, fovea, centreX, fieldWidth);
   // Shrunk-frame pixel (x, y) covers frame pixels [kx, kx + k): its centre is frame pixel kx + (k - 1) / 2.
-  const toNative = (x: number, y: number) => pointToNative({ x: k * x + (k - 1) / 2, y: k * y + (k - 1) / 2 }, frame);
+  const toNative = (x: number, y: number) =>
+    pointToNative({ x: k * x + (k - 1) / 2, y: k * y + (k - 1) / 2 }, frame);
   const round = (v: number) => Math.round(v * 10) / 10;
   const nativeDisc = disc
     ? (() => {
         const c = toNative(disc.x, disc.y);
-        return { x: round(c.x), y: round(c.y), diameter: round((disc.diameter * k) / frame.scale), confidence: round(disc.confidence * 100) / 100 };
+        return {
+          x: round(c.x),
+          y: round(c.y),
+          diameter: round((disc.diameter * k) / frame.scale),
+          confidence: round(disc.confidence * 100) / 100,
+        };
       })()
     : null;
   const nativeFovea = fovea

@@ -44,7 +44,10 @@ export const OPTIC_DISC_CONFIG: AnatomyTrainConfig = {
 };
 
 /** The reference disc as a centre and equivalent-circle diameter, in the map's pixels. */
-export function referenceDisc(map: Uint8Array, width: number): { x: number; y: number; diameter: number } | null {
+export function referenceDisc(
+  map: Uint8Array,
+  width: number,
+): { x: number; y: number; diameter: number } | null {
   let sx = 0;
   let sy = 0;
   let n = 0;
@@ -99,12 +102,21 @@ export function discError(
 }
 
 /** Share of discs found within 0.25 diameters, share with the diameter within 15%, and their sum as the score. */
-export async function validateOpticDisc(predictor: Predictor, val: AnatomySample[]): Promise<AnatomyValidation> {
+export async function validateOpticDisc(
+  predictor: Predictor,
+  val: AnatomySample[],
+): Promise<AnatomyValidation> {
   let hits = 0;
   let sizes = 0;
   let err = 0;
   for (const s of val) {
-    const p = await predictPlanes(predictor, s.planes, s.width, s.height, 2 ** OPTIC_DISC_CONFIG.architecture.depth);
+    const p = await predictPlanes(
+      predictor,
+      s.planes,
+      s.width,
+      s.height,
+      2 ** OPTIC_DISC_CONFIG.architecture.depth,
+    );
     const ref = referenceDisc(s.reference!, s.width)!;
     const e = discError(discFromProbability(p, s.width, s.height, DISC_THRESHOLD), ref);
     if (e.centre <= 0.25) hits++;

@@ -1,6 +1,7 @@
 // The topology check: a vessel tree is one connected piece that ends in fine tips, so extra pieces and vessel ends
 // that stop just short of another vessel are where a human would close a gap. Works on the binary mask in the
 // canonical frame (radii in canonical pixels, the same on every camera).
+import { components, skeletonize } from '../../../shared/skeleton.js';
 
 export interface Gap {
   /** The end of the broken vessel and the nearest pixel of the other piece. */
@@ -33,92 +34,6 @@ const N8 = [
   [-1, 1],
   [-1, 0],
 ] as const;
-
-/** 8-connected component labels (0 = background, 1..n) and each label's pixel count (index 0 unused). */
-export function components(mask: Uint8Array, w: number, h: number): { labels: Int32Array; sizes: number[] } {
-  const labels = new Int32Array(w * h);
-  const sizes = [0];
-  const stack: number[] = [];
-  for (let start = 0; start < mask.length; start++) {
-    if (!mask[start] || labels[start]) continue;
-    const id = sizes.length;
-    let size = 0;
-    labels[start] = id;
-    stack.push(start);
-    while (stack.length) {
-      const i = stack.pop()!;
-      size++;
-      const x = i % w;
-      const y = (i - x) / w;
-      for (const [dx, dy] of N8) {
-        const nx = x + dx;
-        const ny = y + dy;
-        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-        const j = ny * w + nx;
-        if (mask[j] && !labels[j]) {
-          labels[j] = id;
-          stack.push(j);
-        }
-      }
-    }
-    sizes.push(size);
-  }
-  return { labels, sizes };
-}
-
-/**
- * Which 8-neighbourhoods (bit k = neighbour P(k+2), clockwise from north) make a pixel removable in each of the
- * two Zhang-Suen sub-iterations: a table, so the thinning loop does one lookup per pixel.
- */
-const REMOVABLE: [Uint8Array, Uint8Array] = (() => {
-  const tables: [Uint8Array, Uint8Array] = [new Uint8Array(256), new Uint8Array(256)];
-  for (let code = 0; code < 256; code++) {
-    const p = Array.from({ length: 8 }, (_, k) => (code >> k) & 1);
-    const b = p.reduce((s, v) => s + v, 0);
-    let a = 0;
-    for (let k = 0; k < 8; k++) if (p[k] === 0 && p[(k + 1) % 8] === 1) a++;
-    if (b < 2 || b > 6 || a !== 1) continue;
-    if (p[0] * p[2] * p[4] === 0 && p[2] * p[4] * p[6] === 0) tables[0][code] = 1;
-    if (p[0] * p[2] * p[6] === 0 && p[0] * p[4] * p[6] === 0) tables[1][code] = 1;
-  }
-  return tables;
-})();
-
-/** Zhang-Suen thinning: a one-pixel-wide skeleton that keeps the mask's connectivity and its ends. */
-export function skeletonize(mask: Uint8Array, w: number, h: number): Uint8Array {
-  // Padded by one pixel of background so neighbours never leave the array.
-  const W = w + 2;
-  const s = new Uint8Array(W * (h + 2));
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) s[(y + 1) * W + x + 1] = mask[y * w + x] ? 1 : 0;
-  const remove: number[] = [];
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const table of REMOVABLE) {
-      remove.length = 0;
-      for (let y = 1; y <= h; y++) {
-        for (let i = y * W + 1, end = y * W + w; i <= end; i++) {
-          if (!s[i]) continue;
-          const code =
-            s[i - W] |
-            (s[i - W + 1] << 1) |
-            (s[i + 1] << 2) |
-            (s[i + W + 1] << 3) |
-            (s[i + W] << 4) |
-            (s[i + W - 1] << 5) |
-            (s[i - 1] << 6) |
-            (s[i - W - 1] << 7);
-          if (table[code]) remove.push(i);
-        }
-      }
-      for (const i of remove) s[i] = 0;
-      if (remove.length) changed = true;
-    }
-  }
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = s[(y + 1) * W + x + 1];
-  return out;
-}
 
 function skeletonNeighbours(s: Uint8Array, w: number, h: number, i: number): number[] {
   const x = i % w;

@@ -1,8 +1,13 @@
 // Vessel segments between junctions, for decisions that belong to a whole vessel rather than a pixel (one
 // artery/vein label per segment). The mask's skeleton is cut at its junctions (skeleton pixels with three or more
 // skeleton neighbours); each remaining 8-connected piece is a segment, and every vessel pixel joins the segment of
-// its nearest skeleton pixel (a breadth-first flood inside the mask).
-import { components, skeletonize } from '../uncertainty/topology.js';
+// its nearest skeleton pixel (a breadth-first flood inside the mask). Pure: the engine votes with it, the renderer
+// flips a whole segment's artery/vein label with it.
+
+/** Labels of an artery/vein map: every pixel of the vessel mask is artery or vein. */
+export const AV_CLASS = { background: 0, artery: 1, vein: 2 } as const;
+export type AvClass = (typeof AV_CLASS)[keyof typeof AV_CLASS];
+import { components, skeletonize } from './skeleton.js';
 
 export interface VesselSegments {
   /** Per pixel: segment id (1..count), 0 = background or junction-owned. */
@@ -54,11 +59,7 @@ export function vesselSegments(mask: Uint8Array, w: number, h: number): VesselSe
  * Replaces each pixel's value by its segment's mean (of `values` over the segment's pixels) where the segment's
  * skeleton is at least `minLength` pixels; shorter segments and unowned pixels keep their own value.
  */
-export function segmentMeans(
-  values: Float32Array,
-  seg: VesselSegments,
-  minLength: number,
-): Float32Array {
+export function segmentMeans(values: Float32Array, seg: VesselSegments, minLength: number): Float32Array {
   const sum = new Float64Array(seg.count + 1);
   const n = new Float64Array(seg.count + 1);
   for (let i = 0; i < values.length; i++) {
@@ -74,4 +75,27 @@ export function segmentMeans(
     if (id && seg.length[id] >= minLength && n[id] > 0) out[i] = sum[id] / n[id];
   }
   return out;
+}
+
+/**
+ * The segment under pixel `i` of a mask (the segment owning it, or the one owning the nearest vessel pixel within
+ * `reach` pixels for a click just off a thin vessel); 0 when there is none.
+ */
+export function segmentNear(seg: VesselSegments, w: number, h: number, i: number, reach = 3): number {
+  if (seg.owner[i]) return seg.owner[i];
+  const x0 = i % w;
+  const y0 = (i - x0) / w;
+  let best = 0;
+  let bestD = Infinity;
+  for (let y = Math.max(0, y0 - reach); y <= Math.min(h - 1, y0 + reach); y++) {
+    for (let x = Math.max(0, x0 - reach); x <= Math.min(w - 1, x0 + reach); x++) {
+      const id = seg.owner[y * w + x];
+      const d = (x - x0) ** 2 + (y - y0) ** 2;
+      if (id && d < bestD) {
+        bestD = d;
+        best = id;
+      }
+    }
+  }
+  return best;
 }

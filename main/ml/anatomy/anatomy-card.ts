@@ -1,0 +1,119 @@
+// MODEL_CARD.md of an anatomy model (artery/vein or optic disc), generated from its manifest and its evaluation on
+// held-out images (anatomy-evaluation.json beside it), like the vessel model's card.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelManifest } from '../types.js';
+import { writeFileAtomic } from '../../node/atomic-fs.js';
+import {
+  arteryVeinTable,
+  opticDiscTable,
+  type ArteryVeinRow,
+  type OpticDiscRow,
+} from './evaluate-anatomy.js';
+
+export const ANATOMY_EVALUATION_FILE = 'anatomy-evaluation.json';
+export const ANATOMY_CARD_FILE = 'MODEL_CARD.md';
+
+export interface AnatomyEvaluation {
+  createdAt: string;
+  arteryVein?: ArteryVeinRow[];
+  opticDisc?: OpticDiscRow[];
+  /** `retina segment --av` end to end on a 3504x2336 JPEG, seconds (median of fresh processes). */
+  endToEndSeconds?: number;
+}
+
+export async function readAnatomyEvaluation(dir: string): Promise<AnatomyEvaluation> {
+  return JSON.parse(await readFile(join(dir, ANATOMY_EVALUATION_FILE), 'utf8')) as AnatomyEvaluation;
+}
+
+export async function writeAnatomyEvaluation(dir: string, ev: AnatomyEvaluation): Promise<void> {
+  await writeFileAtomic(join(dir, ANATOMY_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
+}
+
+const PURPOSE: Record<string, string[]> = {
+  'artery-vein': [
+    'Labels every pixel of a vessel mask artery or vein, for the calibre measures that need both (CRAE, CRVE, the',
+    'arteriole-to-venule ratio). The network gives each pixel a probability of artery; every vessel pixel then takes',
+    "the label its segment votes for (the mean logit over the vessel between two junctions of the mask's skeleton).",
+  ],
+  'optic-disc': [
+    'Finds the optic disc (centre, diameter, mask) in a photograph from any camera. The fovea is placed by anatomy',
+    '(about 2.5 disc diameters temporal to the disc, refined to the darkest vessel-free region, with a confidence)',
+    "and the laterality follows from the disc's side of the fovea (right eye: disc right of the macula), or from",
+    "the disc's side of the field when the fovea is not found.",
+  ],
+};
+
+export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
+  const a = m.anatomy!;
+  const p = m.provenance;
+  const lines = [
+    `# Model card: ${m.name} (${a.task})`,
+    '',
+    ...PURPOSE[a.task],
+    '',
+    '## Network and input',
+    `- U-Net, depth ${m.architecture.depth}, ${m.architecture.baseFilters} base filters, ${m.parameters.toLocaleString('en')} parameters; one sigmoid output` +
+      (a.task === 'artery-vein'
+        ? ' (probability of artery, trained on labelled vessel pixels only).'
+        : ' (probability of disc).'),
+    `- Input: the red, green and blue planes, each CLAHE-equalised and z-scored inside the field of view, in the vessel` +
+      ` model's canonical frame (aperture ${m.frame?.diameter ?? '?'} px across)` +
+      (a.downsample > 1 ? `, shrunk ${a.downsample}x.` : '.'),
+    `- Exported to ONNX (opset ${m.onnx?.opset ?? '?'}) and run with ONNX Runtime, like the vessel model.`,
+    '',
+    '## Training',
+    `- Data: ${p.dataset}. ${p.trainIds.length} training images, ${p.validationIds.length} validation images (picked the` +
+      ` epoch; never fitted on): ${p.validationIds.join(', ')}.`,
+    `- ${p.epochs} epochs, ${p.patchesSeen.toLocaleString('en')} patches of ${m.patchSize} px, ${Math.round(p.durationSeconds / 60)} min on ` +
+      `${p.machine} (${p.backend}), seed ${p.seed}, weighted binary cross-entropy, Adam with a cosine schedule.`,
+    `- Best validation figures: ${Object.entries(a.validation ?? {})
+      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+      .join(', ')}.`,
+    '',
+    '## Evaluation on held-out images',
+  ];
+  if (ev.arteryVein) {
+    lines.push(
+      '',
+      "Protocol: the reference's artery and vein centreline pixels (skeleton of all its labelled vessels; crossings and",
+      'uncertain excluded); accuracy among those the map labels (the vessel mask must cover them), coverage = the share',
+      'it labels. RITE test follows DRIVE\'s 2nd observer\'s vessel tree. "On the reference vessels" labels the',
+      "reference's own vessel pixels with the network: the accuracy with a perfect vessel mask.",
+      '',
+      ...arteryVeinTable(ev.arteryVein),
+    );
+  }
+  if (ev.opticDisc) {
+    lines.push(
+      '',
+      'Centre error in reference disc diameters (DD: the equivalent-circle diameter of the reference mask); diameter',
+      "within 15% of the reference's. Held out: DRIVE test, and every fourth image by name of DRIONS-DB and AV-WIDE.",
+      'No fovea or laterality reference is available in these datasets: those columns count what was found.',
+      '',
+      ...opticDiscTable(ev.opticDisc),
+    );
+  }
+  if (ev.endToEndSeconds !== undefined) {
+    lines.push(
+      '',
+      `\`retina segment --av\` on a 3504x2336 JPEG, end to end in a fresh process: ${ev.endToEndSeconds.toFixed(1)} s.`,
+    );
+  }
+  lines.push(
+    '',
+    '## Limits',
+    '- Trained on few images (public datasets only); the network has seen no wide-field artery/vein labels.',
+    "- Every vessel pixel gets a label: where the vessel mask is wrong, so is the map; unlabelled vessels (the mask's",
+    '  misses) lower the coverage.',
+    '- Research and educational use only, like the datasets it was trained on; not a medical device.',
+    '',
+    `Generated ${ev.createdAt} by \`retina card\`.`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+export async function writeAnatomyCard(dir: string, m: ModelManifest, ev: AnatomyEvaluation): Promise<void> {
+  await writeFileAtomic(join(dir, ANATOMY_CARD_FILE), anatomyCard(m, ev));
+}

@@ -1,0 +1,128 @@
+// Scores of the anatomy models on held-out reference images, shared by `npm run bench:anatomy` and the model cards:
+// artery/vein accuracy and coverage on the reference's centreline pixels, and the optic disc's centre and diameter.
+import type { LoadedModel } from '../model/model-loader.js';
+import { readBinaryMap, readImage } from '../io/image-io.js';
+import type { AnatomyRef } from './anatomy-datasets.js';
+import { framePhotograph } from './anatomy-inputs.js';
+import { decodeAvLabels } from './av-labels.js';
+import { addScores, classifyArteryVein, scoreArteryVein, AV_CLASS, type AvScore } from './artery-vein.js';
+import { locateDisc } from './optic-disc.js';
+import { discError, referenceDisc } from './train-optic-disc.js';
+
+export interface ArteryVeinRow {
+  images: string;
+  n: number;
+  /** With the per-segment vote (what `retina segment --av` writes). */
+  accuracy: number;
+  coverage: number;
+  /** Each pixel by its own probability. */
+  pixelAccuracy: number;
+  /** The network's labels on the reference's own vessels (a perfect vessel mask). */
+  referenceVesselAccuracy: number;
+}
+
+const EMPTY: AvScore = { reference: 0, labelled: 0, correct: 0 };
+const accuracy = (s: AvScore) => s.correct / Math.max(1, s.labelled);
+
+export async function evaluateArteryVein(
+  name: string,
+  refs: AnatomyRef[],
+  vessel: LoadedModel,
+  av: LoadedModel,
+): Promise<ArteryVeinRow> {
+  let vote = EMPTY;
+  let pixel = EMPTY;
+  let oracle = EMPTY;
+  for (const ref of refs) {
+    const f = await framePhotograph(ref, vessel);
+    const reference = decodeAvLabels(await readImage(ref.avPath!));
+    const { width, height } = f.image;
+    const voted = await classifyArteryVein(f.image, f.seg, av);
+    const own = await classifyArteryVein(f.image, f.seg, av, { segmentVote: false });
+    vote = addScores(vote, scoreArteryVein(voted.labels, reference, width, height));
+    pixel = addScores(pixel, scoreArteryVein(own.labels, reference, width, height));
+    const onRef = Uint8Array.from(reference, (v, i) =>
+      v ? (own.artery[i] >= 0.5 ? AV_CLASS.artery : AV_CLASS.vein) : AV_CLASS.background,
+    );
+    oracle = addScores(oracle, scoreArteryVein(onRef, reference, width, height));
+  }
+  return {
+    images: name,
+    n: refs.length,
+    accuracy: accuracy(vote),
+    coverage: vote.labelled / Math.max(1, vote.reference),
+    pixelAccuracy: accuracy(pixel),
+    referenceVesselAccuracy: accuracy(oracle),
+  };
+}
+
+export interface OpticDiscRow {
+  images: string;
+  n: number;
+  centreWithinQuarter: number;
+  diameterWithin15: number;
+  medianCentreError: number;
+  worstCentreError: number;
+  foveaFound: number;
+  laterality: { L: number; R: number; unknown: number };
+}
+
+export async function evaluateOpticDisc(
+  name: string,
+  refs: AnatomyRef[],
+  vessel: LoadedModel,
+  disc: LoadedModel,
+): Promise<OpticDiscRow> {
+  const errors: number[] = [];
+  let sizes = 0;
+  let foveae = 0;
+  const laterality = { L: 0, R: 0, unknown: 0 };
+  for (const ref of refs) {
+    const f = await framePhotograph(ref, vessel);
+    const mask = await readBinaryMap(ref.discPath!, f.image);
+    const r = await locateDisc(f.image, f.seg, disc);
+    const e = discError(r.disc, referenceDisc(mask.data, mask.width)!);
+    errors.push(e.centre);
+    if (Math.abs(e.diameter) <= 0.15) sizes++;
+    if (r.fovea) foveae++;
+    laterality[r.laterality ?? 'unknown']++;
+  }
+  const sorted = [...errors].sort((a, b) => a - b);
+  return {
+    images: name,
+    n: refs.length,
+    centreWithinQuarter: errors.filter((e) => e <= 0.25).length / refs.length,
+    diameterWithin15: sizes / refs.length,
+    medianCentreError: sorted[Math.floor(sorted.length / 2)],
+    worstCentreError: sorted[sorted.length - 1],
+    foveaFound: foveae,
+    laterality,
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function arteryVeinTable(rows: ArteryVeinRow[]): string[] {
+  return [
+    '| images | n | accuracy | coverage | accuracy without the segment vote | accuracy on the reference vessels |',
+    '|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.images} | ${r.n} | ${r.accuracy.toFixed(4)} | ${pct(r.coverage)} | ${r.pixelAccuracy.toFixed(4)} | ` +
+        `${r.referenceVesselAccuracy.toFixed(4)} |`,
+    ),
+  ];
+}
+
+export function opticDiscTable(rows: OpticDiscRow[]): string[] {
+  return [
+    '| images | n | centre within 0.25 DD | diameter within 15% | median centre error (DD) | worst | fovea found | L / R / unknown |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.images} | ${r.n} | ${pct(r.centreWithinQuarter)} | ${pct(r.diameterWithin15)} | ` +
+        `${r.medianCentreError.toFixed(3)} | ${r.worstCentreError.toFixed(3)} | ${r.foveaFound}/${r.n} | ` +
+        `${r.laterality.L} / ${r.laterality.R} / ${r.laterality.unknown} |`,
+    ),
+  ];
+}
