@@ -43,7 +43,7 @@ async function plan(task: AnatomyTask, data: string): Promise<TaskPlan> {
     const m = await import('../ml/anatomy/train-artery-vein.js');
     return {
       config: m.ARTERY_VEIN_CONFIG,
-      downsample: 1,
+      downsample: m.AV_DOWNSAMPLE,
       threshold: 0.5,
       splits: arteryVeinSplits(data),
       prepare: m.prepareArteryVein,
@@ -103,7 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   await vessel.predictor.dispose();
   // The artery/vein network starts from the vessel network's weights (it must find the vessels it labels).
   const initialTfjsDir =
-    task === 'artery-vein' && !flag(p, 'resume')
+    task === 'artery-vein' && t.downsample === 1 && !flag(p, 'resume')
       ? await (
           await import('../ml/anatomy/warm-start.js')
         ).vesselWarmStart(config.architecture, join(vessel.dir, TFJS_SUBDIR), config.seed)

@@ -14,6 +14,7 @@ import {
 } from '../frame/canonical-frame.js';
 import { colourPlanes } from './colour-input.js';
 import { predictPlanes } from './plane-predict.js';
+import { enlargeMap, shrinkImage, shrinkMap } from './frame-shrink.js';
 import { AV_CLASS, segmentMeans, vesselSegments } from '../../../shared/vessel-segments.js';
 import { AV_LABEL } from './av-labels.js';
 import { skeletonize } from '../../../shared/skeleton.js';
@@ -51,15 +52,12 @@ export async function arteryProbability(
   flips: boolean,
 ): Promise<Float32Array> {
   const canon = imageToCanonical(image, frame);
-  const planes = colourPlanes(canon, mapToCanonical(fov, frame));
-  return predictPlanes(
-    model.predictor,
-    planes,
-    canon.width,
-    canon.height,
-    2 ** model.manifest.architecture.depth,
-    flips,
-  );
+  const k = model.manifest.anatomy?.downsample ?? 1;
+  const small = shrinkImage(canon, k);
+  const planes = colourPlanes(small, shrinkMap(mapToCanonical(fov, frame), k));
+  const multiple = 2 ** model.manifest.architecture.depth;
+  const p = await predictPlanes(model.predictor, planes, small.width, small.height, multiple, flips);
+  return enlargeMap(p, small.width, small.height, canon.width, canon.height, k);
 }
 
 /** Labels every vessel pixel of a segmentation artery or vein. */

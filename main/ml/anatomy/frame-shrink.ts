@@ -1,6 +1,7 @@
 // Whole-factor shrinking of a frame (the optic-disc network works on the canonical frame at half size: the disc is
 // tens of pixels across there, and the whole field fits one small pass).
 import type { BinaryMap, RasterImage } from '../types.js';
+import { planAxis, resample } from '../frame/resample.js';
 
 /** Box-averaged image, ceil(w/k) x ceil(h/k); edge blocks average the pixels they have. */
 export function shrinkImage(img: RasterImage, k: number): RasterImage {
@@ -35,4 +36,17 @@ export function shrinkMap(map: BinaryMap, k: number): BinaryMap {
   };
   const s = shrinkImage(grey, k);
   return { width: s.width, height: s.height, data: Uint8Array.from(s.data, (v) => (v >= 128 ? 1 : 0)) };
+}
+
+/** A map of the shrunk frame (sw x sh) enlarged back to w x h by linear interpolation (k = 1: as is). */
+export function enlargeMap(
+  map: Float32Array,
+  sw: number,
+  sh: number,
+  w: number,
+  h: number,
+  k: number,
+): Float32Array {
+  if (k === 1) return map;
+  return resample(map, sw, sh, 1, planAxis(sw, w, 0, 1 / k), planAxis(sh, h, 0, 1 / k));
 }

@@ -3,10 +3,16 @@
 // follows the anatomy: about 2.5 disc diameters temporal to the disc centre, refined to the darkest vessel-free
 // region there. Laterality follows from which side of the fovea the disc lies on (in a right eye's photograph the
 // disc is to the right of the macula), or from the disc's side of the field when the fovea is not found.
-import type { RasterImage } from '../types.js';
+import type { BinaryMap, RasterImage } from '../types.js';
 import type { LoadedModel } from '../model/model-loader.js';
 import type { Segmentation } from '../infer.js';
-import { imageToCanonical, mapToCanonical, pointToNative, type Frame } from '../frame/canonical-frame.js';
+import {
+  imageToCanonical,
+  mapToCanonical,
+  planFrame,
+  pointToNative,
+  type Frame,
+} from '../frame/canonical-frame.js';
 import { components } from '../../../shared/skeleton.js';
 import { colourPlanes } from './colour-input.js';
 import { predictPlanes } from './plane-predict.js';
@@ -206,6 +212,56 @@ export async function discProbability(
   return { p, width: small.width, height: small.height, small, fov: fov.data };
 }
 
+/** The disc's diameter in the canonical frame (DRIVE's discs: 80-94 px at the frame's scale of about 1). */
+export const CANONICAL_DISC_DIAMETER = 86;
+/** Scales tried, relative to the vessel frame's, when the photograph shows no aperture edge to scale by. */
+const SEARCH_SCALES = [0.25, 0.35, 0.5, 0.71, 1, 1.41, 2, 2.83, 4];
+/** Canonical frames searched stay within these sizes (longest side, canonical pixels). */
+const SEARCH_SIDE: [number, number] = [160, 1800];
+
+/** How plausible a disc of this canonical diameter is: 1 at the typical size, falling off in log scale. */
+function sizePlausibility(diameter: number): number {
+  const r = Math.log(diameter / CANONICAL_DISC_DIAMETER);
+  return Math.exp(-(r * r) / (2 * 0.3 * 0.3));
+}
+
+/**
+ * The disc in the vessel model's frame. Where the aperture fixes the frame's scale the disc has about its typical
+ * size there; without an aperture (borderless, wide-field) the vessels' calibre is a weak ruler, so the network runs
+ * at several scales and the most confident disc of plausible size wins.
+ */
+async function searchDisc(image: RasterImage, seg: Segmentation, model: LoadedModel) {
+  const base = seg.frame!;
+  const cfg = model.manifest.frame;
+  const k = model.manifest.anatomy?.downsample ?? 1;
+  const frames: Frame[] = [base];
+  if (!base.circle && cfg) {
+    for (const m of SEARCH_SCALES) {
+      if (m === 1) continue;
+      const side = Math.max(base.width, base.height) * m;
+      if (side < SEARCH_SIDE[0] || side > SEARCH_SIDE[1]) continue;
+      frames.push(planFrame(seg.fov, cfg, base.scale * m));
+    }
+  }
+  let best: {
+    frame: Frame;
+    canonical: RasterImage;
+    canonicalFov: BinaryMap;
+    d: Awaited<ReturnType<typeof discProbability>>;
+    disc: DiscEstimate | null;
+    score: number;
+  } | null = null;
+  for (const frame of frames) {
+    const canonical = imageToCanonical(image, frame);
+    const canonicalFov = mapToCanonical(seg.fov, frame);
+    const d = await discProbability(canonical, canonicalFov, model);
+    const disc = discFromProbability(d.p, d.width, d.height, model.manifest.threshold);
+    const score = disc ? disc.confidence * (frames.length > 1 ? sizePlausibility(disc.diameter * k) : 1) : -1;
+    if (!best || score > best.score) best = { frame, canonical, canonicalFov, d, disc, score };
+  }
+  return best!;
+}
+
 /** Disc, fovea and laterality of a segmented photograph, in the image's own pixels. */
 export async function locateDisc(
   image: RasterImage,
@@ -213,13 +269,9 @@ export async function locateDisc(
   model: LoadedModel,
 ): Promise<DiscResult> {
   if (!seg.frame) throw new Error('the optic disc needs a vessel model with a canonical frame');
-  const frame: Frame = seg.frame;
   const k = model.manifest.anatomy?.downsample ?? 1;
-  const canonical = imageToCanonical(image, frame);
-  const canonicalFov = mapToCanonical(seg.fov, frame);
-  const d = await discProbability(canonical, canonicalFov, model);
+  const { frame, canonical, canonicalFov, d, disc } = await searchDisc(image, seg, model);
   const warnings: string[] = [];
-  const disc = discFromProbability(d.p, d.width, d.height, model.manifest.threshold);
   // The field's centre and width in the shrunk frame: the fitted aperture, else the frame itself.
   const circle = frame.circle;
   const centreX = circle ? ((circle.cx - frame.x0) * frame.scale) / k : d.width / 2;

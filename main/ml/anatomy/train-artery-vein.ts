@@ -10,6 +10,7 @@ import { COLOUR_CHANNELS, colourPlanes } from './colour-input.js';
 import { indicesOf, type AnatomySample } from './anatomy-sample.js';
 import { predictPlanes } from './plane-predict.js';
 import { framePhotograph } from './anatomy-inputs.js';
+import { shrinkImage, shrinkMap } from './frame-shrink.js';
 import type { AnatomyRef } from './anatomy-datasets.js';
 import type { AnatomyTrainConfig, AnatomyValidation } from './anatomy-training.js';
 
@@ -39,24 +40,54 @@ export const ARTERY_VEIN_CONFIG: AnatomyTrainConfig = {
   maxMinutes: 45,
 };
 
+/** The artery/vein network's working scale: the canonical frame shrunk by this factor (an experiment's knob). */
+export const AV_DOWNSAMPLE = Number(process.env.RETINA_AV_DOWNSAMPLE ?? 1);
+
+/** Reference labels shrunk by k: a block is vessel when vessels cover a quarter of it, and takes its commonest label. */
+function shrinkLabels(labels: Uint8Array, w: number, h: number, k: number): Uint8Array {
+  if (k === 1) return labels;
+  const sw = Math.ceil(w / k);
+  const sh = Math.ceil(h / k);
+  const counts = new Uint16Array(sw * sh * 5);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++)
+      counts[(Math.floor(y / k) * sw + Math.floor(x / k)) * 5 + labels[y * w + x]]++;
+  }
+  const out = new Uint8Array(sw * sh);
+  for (let i = 0; i < out.length; i++) {
+    let vessel = 0;
+    let best = 0;
+    for (let c = 1; c < 5; c++) {
+      vessel += counts[i * 5 + c];
+      if (counts[i * 5 + c] > (best ? counts[i * 5 + best] : 0)) best = c;
+    }
+    out[i] = vessel * 4 >= k * k ? best : 0;
+  }
+  return out;
+}
+
 export async function prepareArteryVein(ref: AnatomyRef, vessel: LoadedModel): Promise<AnatomySample> {
   if (!ref.avPath) throw new Error(`${ref.id} has no artery/vein labels`);
   const f = await framePhotograph(ref, vessel);
   const labels = decodeAvLabels(await readImage(ref.avPath));
-  const canon = avLabelsToCanonical(labels, f.image.width, f.image.height, f.frame);
+  const k = AV_DOWNSAMPLE;
+  const full = avLabelsToCanonical(labels, f.image.width, f.image.height, f.frame);
+  const canon = shrinkLabels(full, f.canonical.width, f.canonical.height, k);
+  const small = shrinkImage(f.canonical, k);
+  const fov = shrinkMap(f.canonicalFov, k);
   const target = Uint8Array.from(canon, (v) => (v === AV_LABEL.artery ? 1 : 0));
   const weight = Uint8Array.from(canon, (v) => (v === AV_LABEL.artery || v === AV_LABEL.vein ? 1 : 0));
   return {
     id: ref.id,
-    width: f.canonical.width,
-    height: f.canonical.height,
-    planes: colourPlanes(f.canonical, f.canonicalFov),
+    width: small.width,
+    height: small.height,
+    planes: colourPlanes(small, fov),
     target,
     weight,
     focus: indicesOf(weight),
-    anywhere: indicesOf(f.canonicalFov.data),
+    anywhere: indicesOf(fov.data),
     reference: canon,
-    scale: f.frame.scale,
+    scale: f.frame.scale / k,
   };
 }
 

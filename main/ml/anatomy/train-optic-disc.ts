@@ -4,13 +4,13 @@ import type { LoadedModel } from '../model/model-loader.js';
 import { readBinaryMap } from '../io/image-io.js';
 import { REFERENCE_UNET } from '../model/model.js';
 import { DEFAULT_AUGMENT } from '../image/augment.js';
-import { mapToCanonical } from '../frame/canonical-frame.js';
+import { imageToCanonical, mapToCanonical, planFrame } from '../frame/canonical-frame.js';
 import { COLOUR_CHANNELS, colourPlanes } from './colour-input.js';
 import { indicesOf, type AnatomySample } from './anatomy-sample.js';
 import { predictPlanes } from './plane-predict.js';
 import { framePhotograph } from './anatomy-inputs.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
-import { discFromProbability } from './optic-disc.js';
+import { CANONICAL_DISC_DIAMETER, discFromProbability } from './optic-disc.js';
 import type { AnatomyRef } from './anatomy-datasets.js';
 import type { AnatomyTrainConfig, AnatomyValidation } from './anatomy-training.js';
 
@@ -33,7 +33,7 @@ export const OPTIC_DISC_CONFIG: AnatomyTrainConfig = {
   },
   patchSize: 128,
   batchSize: 8,
-  epochs: 16,
+  epochs: 20,
   stepsPerEpoch: 40,
   learningRate: 2e-3,
   minLearningRate: 5e-5,
@@ -63,8 +63,20 @@ export function referenceDisc(
 
 export async function prepareOpticDisc(ref: AnatomyRef, vessel: LoadedModel): Promise<AnatomySample> {
   if (!ref.discPath) throw new Error(`${ref.id} has no optic-disc mask`);
-  const f = await framePhotograph(ref, vessel);
+  let f = await framePhotograph(ref, vessel);
   const disc = await readBinaryMap(ref.discPath, { width: f.image.width, height: f.image.height });
+  // Without an aperture edge the frame's scale comes from the reference disc (labels when training, as the vessel
+  // frame uses the labels' calibre); prediction searches over scales for the disc of this size.
+  const known = referenceDisc(disc.data, disc.width);
+  if (!f.frame.circle && known) {
+    const frame = planFrame(f.fov, vessel.manifest.frame!, CANONICAL_DISC_DIAMETER / known.diameter);
+    f = {
+      ...f,
+      frame,
+      canonical: imageToCanonical(f.image, frame),
+      canonicalFov: mapToCanonical(f.fov, frame),
+    };
+  }
   const small = shrinkImage(f.canonical, DISC_DOWNSAMPLE);
   const fov = shrinkMap(f.canonicalFov, DISC_DOWNSAMPLE);
   const target = shrinkMap(mapToCanonical(disc, f.frame), DISC_DOWNSAMPLE).data;

@@ -1,0 +1,76 @@
+// `retina segment --av` as a user runs it (the built CLI, the bundled models) on the CC0 sample, a photograph of a
+// left eye with its disc on the left: the artery/vein map has the input's size, colours exactly the vessel mask's
+// pixels red or blue, and the disc JSON places the disc on the image's left half with laterality L. A vessel model
+// given as the artery/vein model is refused with a message naming it.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readImage } from '../../main/ml/io/image-io.js';
+import { repoRoot } from '../e2e/model-fixture.js';
+
+const CLI = path.join(repoRoot, 'bin', 'retina.mjs');
+const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+
+function retina(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('retina segment --av', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-anatomy-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('writes the artery/vein map over exactly the mask, and the disc, fovea and laterality', async () => {
+    const r = retina(['segment', SAMPLE, '--out', dir, '--av', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const summary = JSON.parse(r.stdout) as { results: { av?: string; disc?: string }[] };
+    const stem = 'fundus-normal-left-eye-cc0';
+    assert.equal(summary.results[0].av, path.join(dir, `${stem}_av.png`));
+    const av = await readImage(path.join(dir, `${stem}_av.png`));
+    const mask = await readImage(path.join(dir, `${stem}_mask.png`));
+    assert.deepEqual([av.width, av.height, av.channels], [1411, 1411, 3]);
+    let arteries = 0;
+    let veins = 0;
+    for (let i = 0; i < mask.width * mask.height; i++) {
+      const [red, green, blue] = [av.data[i * 3], av.data[i * 3 + 1], av.data[i * 3 + 2]];
+      assert.equal(green, 0);
+      if (mask.data[i * mask.channels]) {
+        assert.ok((red === 255 && blue === 0) || (red === 0 && blue === 255), `pixel ${i} is ${red},${blue}`);
+        if (red) arteries++;
+        else veins++;
+      } else assert.ok(red === 0 && blue === 0, `pixel ${i} is coloured off the mask`);
+    }
+    // Both kinds are found, and neither is a token few.
+    assert.ok(
+      arteries > 0.2 * (arteries + veins) && veins > 0.2 * (arteries + veins),
+      `${arteries} / ${veins}`,
+    );
+    const disc = JSON.parse(await readFile(path.join(dir, `${stem}_disc.json`), 'utf8')) as {
+      disc: { x: number; y: number; diameter: number } | null;
+      fovea: { x: number; y: number; confidence: number } | null;
+      laterality: string | null;
+    };
+    assert.deepEqual(Object.keys(disc).sort(), ['disc', 'fovea', 'laterality']);
+    assert.ok(disc.disc, 'no disc found');
+    assert.ok(disc.disc.x < 1411 / 2, `disc at x = ${disc.disc.x}`);
+    // A disc is 1.5-2 mm across in a field of about 12 mm (45 degrees): a tenth to a fifth of the photograph.
+    assert.ok(disc.disc.diameter > 100 && disc.disc.diameter < 330, `diameter ${disc.disc.diameter}`);
+    assert.equal(disc.laterality, 'L');
+    if (disc.fovea) assert.ok(disc.fovea.x > disc.disc.x, 'the fovea of a left eye lies right of its disc');
+  });
+
+  test('a vessel model given as the artery/vein model is refused', () => {
+    const vessel = path.join(repoRoot, 'resources', 'models', 'default');
+    const r = retina(['segment', SAMPLE, '--out', dir, '--av', '--av-model', vessel]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /is not an artery\/vein model/);
+  });
+});
