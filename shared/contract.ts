@@ -270,6 +270,25 @@ export interface EncodedImage {
   bytes: Uint8Array;
 }
 
+/** Optic disc, fovea and the photograph's laterality, in the image's pixels (from the model, or moved by a person). */
+export interface AnatomyRecord {
+  disc: { x: number; y: number; diameter: number } | null;
+  fovea: { x: number; y: number; confidence: number } | null;
+  /** 'L' left eye, 'R' right eye, as judged from the disc; null when unknown. */
+  laterality: 'L' | 'R' | null;
+}
+
+/** A version's anatomy as stored: the record, and who last moved the disc by hand (null: the model's place). */
+export interface AnatomyPayload extends AnatomyRecord {
+  discMovedBy: string | null;
+}
+
+/**
+ * An artery/vein layer of a mask version: 'av8', one byte per pixel, row-major, width * height bytes: 0 background,
+ * 1 artery, 2 vein; non-zero exactly on the version's vessel pixels.
+ */
+export const AV_VALUES = { background: 0, artery: 1, vein: 2 } as const;
+
 export interface PredictionPayload {
   versionId: Id;
   /** Per-image version number: 1 is this image's first mask version of any kind. */
@@ -287,6 +306,12 @@ export interface PredictionPayload {
    */
   encoding: 'prob16' | 'prob8' | 'mask8';
   data: Uint8Array;
+  /**
+   * The prediction's artery/vein labels (see AV_VALUES) at its own mask; null when it has none, or (getMasks) when
+   * the draft or approval editing resumes from has its own.
+   */
+  av?: Uint8Array | null;
+  anatomy?: AnatomyPayload | null;
 }
 
 export interface MaskVersionPayload {
@@ -299,6 +324,12 @@ export interface MaskVersionPayload {
   parentVersionId: Id | null;
   /** 0/1 per pixel, row-major, width * height bytes. */
   data: Uint8Array;
+  /**
+   * Its artery/vein labels (see AV_VALUES); null when it has none or (getMasks) when it is not the version editing
+   * resumes from (the newest person-made one).
+   */
+  av?: Uint8Array | null;
+  anatomy?: AnatomyPayload | null;
 }
 
 export interface ModelSummary {
@@ -470,6 +501,11 @@ export interface MasksResponse {
   draft: MaskVersionPayload | null;
   approved: MaskVersionPayload | null;
   review: ReviewState;
+  /**
+   * Whether this workstation can classify arteries and veins (its anatomy models open): false tells the viewer
+   * why an image has no artery/vein layer.
+   */
+  anatomyModels?: boolean;
 }
 export interface SaveMaskRequest {
   imageId: Id;
@@ -479,6 +515,13 @@ export interface SaveMaskRequest {
   mask: Uint8Array;
   /** The version this edit started from (prediction, draft or approved), null for a mask drawn from scratch. */
   parentVersionId: Id | null;
+  /**
+   * The artery/vein labels saved with the mask (see AV_VALUES), non-zero exactly where `mask` is; absent: the new
+   * version has no artery/vein map.
+   */
+  av?: Uint8Array;
+  /** Disc, fovea and laterality saved with the mask (the store records who moved the disc). */
+  anatomy?: AnatomyRecord;
 }
 export interface SavedVersion {
   versionId: Id;
@@ -694,6 +737,13 @@ const exportRequest = obj({
   ),
 });
 
+const coordinate = num(0, MAX_IMAGE_SIDE);
+const anatomyRecord = obj({
+  disc: nullable(obj({ x: coordinate, y: coordinate, diameter: num(0, MAX_IMAGE_SIDE) })),
+  fovea: nullable(obj({ x: coordinate, y: coordinate, confidence: num(0, 1) })),
+  laterality: nullable(literal('L', 'R')),
+});
+
 const saveMask = refine(
   obj({
     imageId: id,
@@ -701,6 +751,8 @@ const saveMask = refine(
     height: side,
     mask: bytes(MAX_PIXELS),
     parentVersionId: nullable(id),
+    av: optional(bytes(MAX_PIXELS)),
+    anatomy: optional(anatomyRecord),
   }),
   (v, p) => {
     if (v.width * v.height > MAX_PIXELS)
@@ -710,6 +762,10 @@ const saveMask = refine(
     }
     for (let i = 0; i < v.mask.length; i++) {
       if (v.mask[i] > 1) return `${p}.mask has value ${v.mask[i]} at pixel ${i}; masks hold 0 or 1`;
+    }
+    // Whether the labels cover exactly the vessel pixels is the store's rule (checked there, with the pixel).
+    if (v.av && v.av.length !== v.mask.length) {
+      return `${p}.av has ${v.av.length} bytes, expected ${v.width}x${v.height} = ${v.mask.length}`;
     }
     return null;
   },

@@ -1,7 +1,13 @@
 // Mask and probability pixels as the wire carries them, decoded from their PNG blobs once. Blobs are
 // content-addressed, so a hash always names the same pixels: reopening an image, or a prefetch racing the open,
 // costs no PNG decode. The arrays handed out are shared: callers only send them, never write to them.
-import { loadMask, loadProbabilityBytes, type MaskVersion, type Store } from '../store/index.js';
+import {
+  loadAvLabels,
+  loadMask,
+  loadProbabilityBytes,
+  type MaskVersion,
+  type Store,
+} from '../store/index.js';
 import { ByteLru } from './lru.js';
 
 export class MaskPixels {
@@ -25,6 +31,12 @@ export class MaskPixels {
   prob8(v: MaskVersion): Promise<Uint8Array | null> {
     if (!v.probHash) return Promise.resolve(null);
     return this.cached(`prob8:${v.probHash}`, () => loadProbabilityBytes(this.store, v));
+  }
+
+  /** The version's artery/vein labels (0/1/2 per pixel), or null when it has none. */
+  av(v: MaskVersion): Promise<Uint8Array | null> {
+    if (!v.avHash) return Promise.resolve(null);
+    return this.cached(`av:${v.avHash}`, () => loadAvLabels(this.store, v));
   }
 
   private cached(key: string, load: () => Promise<Uint8Array | null>): Promise<Uint8Array | null> {

@@ -1,6 +1,7 @@
 // Mask versions across the boundary: the latest prediction (with its probability map, so the viewer's slider can
 // re-threshold it), draft and approved mask of an image, and saving drafts and approvals.
 import type {
+  AnatomyPayload,
   MaskVersionPayload,
   MasksResponse,
   PredictionPayload,
@@ -24,10 +25,20 @@ import { rowId, toId, toIdOrNull } from './ids.js';
 import { MaskPixels } from './maskPixels.js';
 import { reviewState } from './summaries.js';
 
+/** A version's artery/vein layer as the wire carries it; its labels only when the viewer needs them (`withAv`). */
+async function anatomyFields(
+  pixels: MaskPixels,
+  v: MaskVersion,
+  withAv: boolean,
+): Promise<{ av: Uint8Array | null; anatomy: AnatomyPayload | null }> {
+  return { av: withAv ? await pixels.av(v) : null, anatomy: v.anatomy };
+}
+
 async function predictionPayload(
   store: Store,
   pixels: MaskPixels,
   v: MaskVersion,
+  withAv: boolean,
 ): Promise<PredictionPayload> {
   const model = v.modelId !== null ? getModel(store, v.modelId) : null;
   // prob8, as the store keeps it: half the bytes of prob16 to send and to receive, and nothing to convert.
@@ -42,6 +53,7 @@ async function predictionPayload(
     ...(prob
       ? { encoding: 'prob8' as const, data: prob }
       : { encoding: 'mask8' as const, data: await pixels.mask(v) }),
+    ...(await anatomyFields(pixels, v, withAv)),
   };
 }
 
@@ -71,7 +83,12 @@ export async function getUncertainty(store: Store, imageIdArg: string): Promise<
   };
 }
 
-async function versionPayload(store: Store, pixels: MaskPixels, v: MaskVersion): Promise<MaskVersionPayload> {
+async function versionPayload(
+  store: Store,
+  pixels: MaskPixels,
+  v: MaskVersion,
+  withAv: boolean,
+): Promise<MaskVersionPayload> {
   return {
     versionId: toId(v.id),
     version: maskVersionNumber(store, v),
@@ -80,6 +97,7 @@ async function versionPayload(store: Store, pixels: MaskPixels, v: MaskVersion):
     author: v.author,
     parentVersionId: toIdOrNull(v.parentId),
     data: await pixels.mask(v),
+    ...(await anatomyFields(pixels, v, withAv)),
   };
 }
 
@@ -88,14 +106,21 @@ export async function getMasks(
   store: Store,
   imageIdArg: string,
   pixels = new MaskPixels(store),
+  anatomyModels = false,
 ): Promise<MasksResponse> {
   const image = getImage(store, rowId(imageIdArg, 'image'));
   const latest = latestMasks(store, image.id);
+  const review = reviewState(store, image.id);
+  // Artery/vein labels (a byte per pixel each) go only where editing resumes (the viewer's rule: the newest
+  // person-made version), and the prediction's only when that version has none to start from.
+  const resume =
+    review.status === 'approved' ? (latest.approved ?? latest.draft) : (latest.draft ?? latest.approved);
+  const predictionAv = !resume?.avHash;
   // Side by side: the blob reads overlap.
   const [prediction, draft, approved] = await Promise.all([
-    latest.prediction ? predictionPayload(store, pixels, latest.prediction) : null,
-    latest.draft ? versionPayload(store, pixels, latest.draft) : null,
-    latest.approved ? versionPayload(store, pixels, latest.approved) : null,
+    latest.prediction ? predictionPayload(store, pixels, latest.prediction, predictionAv) : null,
+    latest.draft ? versionPayload(store, pixels, latest.draft, latest.draft === resume) : null,
+    latest.approved ? versionPayload(store, pixels, latest.approved, latest.approved === resume) : null,
   ]);
   return {
     imageId: toId(image.id),
@@ -104,7 +129,8 @@ export async function getMasks(
     prediction,
     draft,
     approved,
-    review: reviewState(store, image.id),
+    review,
+    anatomyModels,
   };
 }
 
@@ -123,6 +149,8 @@ export async function saveMask(
     parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
     // A draft never lands on an approved image: editing it starts with an explicit reopen.
     refuseIfApproved: kind === 'draft',
+    av: req.av ?? null,
+    anatomy: req.anatomy ?? null,
   });
   return savedVersion(store, saved);
 }

@@ -53,6 +53,8 @@ export interface RetrainDeps {
   events: EventHub;
   models: ModelResolver;
   retrain: RetrainService;
+  /** Anatomy model directories re-predictions use too (null: none). */
+  anatomy?: { arteryVein: string; opticDisc: string } | null;
 }
 
 function brief(m: Metrics): MetricsBrief {
@@ -94,6 +96,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
         kind: 'predict',
         dbPath: d.dbPath,
         imageIds,
+        anatomy: d.anatomy ?? null,
         modelId: model.id,
         modelDir: resolved.dir,
         threads: d.threads,

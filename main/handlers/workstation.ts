@@ -19,6 +19,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { JobManager } from '../jobs/index.js';
+import { ANATOMY_MODELS_ENV, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
 import { RetrainService } from '../retrain/service.js';
 import type { CallerContext } from './caller.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
@@ -44,6 +45,11 @@ export interface WorkstationOptions {
   user?: string;
   /** ONNX Runtime threads for predictions (default: all cores). */
   threads?: number;
+  /**
+   * A folder holding artery-vein/ and optic-disc/ model directories for predictions (default: $RETINA_ANATOMY_MODELS,
+   * else the bundled models). Without both, predictions have no artery/vein map.
+   */
+  anatomyModels?: string;
   /** The native open dialog (Electron); absent in browser mode, where the UI asks for a path. */
   showOpenDialog?: (req: OpenDialogRequest, ctx: CallerContext) => Promise<string[]>;
 }
@@ -71,6 +77,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   failInterruptedRuns(store);
   const user = opts.user ?? osUser();
   const threads = opts.threads ?? availableParallelism();
+  const anatomyDirs = findAnatomyDirs(opts.anatomyModels ?? process.env[ANATOMY_MODELS_ENV]);
   const events = new EventHub();
   const jobs = new JobManager(events);
   const pictures = new PictureService(store);
@@ -94,7 +101,17 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       events.emit('imagesChanged', { imageIds: [] });
     },
   });
-  const retrainDeps: RetrainDeps = { store, dbPath, user, threads, jobs, events, models, retrain };
+  const retrainDeps: RetrainDeps = {
+    store,
+    dbPath,
+    user,
+    threads,
+    jobs,
+    events,
+    models,
+    retrain,
+    anatomy: anatomyDirs,
+  };
   const info: AppInfo = {
     version: packageVersion(),
     shell: opts.shell,
@@ -122,6 +139,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       modelDir: model.dir,
       threads,
       author: user,
+      anatomy: anatomyDirs,
     } as const;
     return jobs.start('predict', imageIds.length, spec).jobId;
   };
@@ -134,7 +152,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     getImageInfo: (req) => summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image'))),
     getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
     getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
-    getMasks: (req) => getMasks(store, req.imageId, maskPixels),
+    getMasks: (req) => getMasks(store, req.imageId, maskPixels, anatomyDirs !== null),
     getUncertainty: (req) => getUncertainty(store, req.imageId),
     saveDraft: async (req) => {
       const saved = await saveMask(store, req, 'draft', user);

@@ -12,6 +12,8 @@ export type JobSpec =
       modelDir: string;
       threads: number;
       author: string;
+      /** Anatomy model directories (null: predict without anatomy). */
+      anatomy: { arteryVein: string; opticDisc: string } | null;
     }
   | {
       kind: 'import';

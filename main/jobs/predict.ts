@@ -1,8 +1,18 @@
 // Batch prediction, run inside a job worker (and by the retrain worker's re-prediction after a promotion): one
 // ONNX Runtime session for the whole batch; each image is saved as a 'prediction' mask version with its
-// probability map, then reported.
+// probability map, then reported. With anatomy models (opened once per job too) each prediction also carries its
+// artery/vein labels, optic disc, fovea and laterality.
 import { openModel } from '../ml/model/model-loader.js';
-import { segmentImage } from '../ml/infer.js';
+import { segmentImage, type Segmentation } from '../ml/infer.js';
+import {
+  analyseAnatomy,
+  closeAnatomyModels,
+  discJson,
+  openAnatomyModels,
+  type AnatomyModels,
+} from '../ml/anatomy/anatomy-models.js';
+import type { RasterImage } from '../ml/types.js';
+import { findAnatomyDirs, type AnatomyDirs } from './anatomy-dirs.js';
 import { getImage, loadFov, loadImageRaster, saveMaskVersion, type Store } from '../store/index.js';
 import type { JobHooks } from './job-types.js';
 
@@ -12,6 +22,21 @@ export interface PredictJobInput {
   modelDir: string;
   threads: number;
   author: string;
+  /** Anatomy model directories; null: none; absent: RETINA_ANATOMY_MODELS's or the bundled ones, when present. */
+  anatomy?: AnatomyDirs | null;
+}
+
+/** The anatomy of a prediction, labelled on the very mask the store keeps (the quantised one). */
+async function anatomyOf(
+  raster: RasterImage,
+  seg: Segmentation,
+  mask: Uint8Array,
+  models: AnatomyModels | null,
+): Promise<{ av: Uint8Array; record: ReturnType<typeof discJson> } | null> {
+  // The networks work in the vessel model's canonical frame: a model without one gets no anatomy.
+  if (!models || !seg.frame) return null;
+  const a = await analyseAnatomy(raster, { ...seg, mask }, models);
+  return { av: a.arteryVein.labels, record: discJson(a.disc) };
 }
 
 /**
@@ -42,6 +67,17 @@ export async function runPredictJob(
   const total = input.imageIds.length;
   hooks.progress(0, total, 'loading the model', null);
   const model = await openModel(input.modelDir, { engine: 'onnx', threads: input.threads });
+  const anatomyDirs = input.anatomy === undefined ? findAnatomyDirs() : input.anatomy;
+  let anatomy: AnatomyModels | null = null;
+  let anatomyNote: string | null = null;
+  if (anatomyDirs) {
+    try {
+      anatomy = await openAnatomyModels(anatomyDirs, { engine: 'onnx', threads: input.threads });
+    } catch (err) {
+      // The vessel masks matter more than their anatomy: predict without it and say why.
+      anatomyNote = `no artery/vein map: ${(err as Error).message.split('\n')[0]}`;
+    }
+  }
   const done: number[] = [];
   try {
     for (const imageId of input.imageIds) {
@@ -56,6 +92,14 @@ export async function runPredictJob(
         uncertainty: model.manifest.uncertainty !== undefined,
       });
       const { prob8, mask } = quantisePrediction(seg.prob, seg.threshold);
+      let anat: Awaited<ReturnType<typeof anatomyOf>> = null;
+      let anatomyFailed: string | null = null;
+      try {
+        anat = await anatomyOf(raster, seg, mask, anatomy);
+      } catch (err) {
+        // One image's anatomy failing costs that image its artery/vein map, not its vessel mask or the batch.
+        anatomyFailed = `no artery/vein map: ${(err as Error).message.split('\n')[0]}`;
+      }
       await saveMaskVersion(store, {
         imageId,
         kind: 'prediction',
@@ -75,13 +119,17 @@ export async function runPredictJob(
               },
             }
           : null,
+        av: anat?.av ?? null,
+        anatomy: anat?.record ?? null,
       });
       done.push(imageId);
-      const note = seg.warnings.length ? `${record.fileName}: ${seg.warnings.join('; ')}` : record.fileName;
+      const warnings = [...seg.warnings, ...[anatomyNote, anatomyFailed].filter((w) => w !== null)];
+      const note = warnings.length ? `${record.fileName}: ${warnings.join('; ')}` : record.fileName;
       hooks.progress(done.length, total, note, imageId);
     }
   } finally {
     await model.predictor.dispose();
+    if (anatomy) await closeAnatomyModels(anatomy);
   }
   return done;
 }

@@ -7,7 +7,8 @@ export function referencedBlobs(db: Database.Database): string[] {
       `SELECT file_hash AS h FROM images UNION SELECT raster_hash FROM images WHERE raster_hash IS NOT NULL
        UNION SELECT fov_hash FROM images WHERE fov_hash IS NOT NULL
        UNION SELECT png_hash FROM mask_versions UNION SELECT prob_hash FROM mask_versions WHERE prob_hash IS NOT NULL
-       UNION SELECT uncertainty_hash FROM mask_versions WHERE uncertainty_hash IS NOT NULL`,
+       UNION SELECT uncertainty_hash FROM mask_versions WHERE uncertainty_hash IS NOT NULL
+       UNION SELECT av_hash FROM mask_versions WHERE av_hash IS NOT NULL`,
     )
     .pluck()
     .all() as string[];

@@ -1,6 +1,7 @@
 // The export bundle: what the app's Export dialog and `retina db export --format bundle` write, in one fixed
 // layout. Files go to a sink, so the same code fills a folder or a zip:
 //   masks/<stem>.png          the chosen mask version, 0/255, the image's size
+//   av/<stem>.png             with the masks: the version's artery/vein map (red artery, blue vein), when it has one
 //   probabilities/<stem>.png  the latest prediction's probability map, v = round(255 p)
 //   coco.json                 COCO with uncompressed RLE; image entries carry the clinical fields
 //   metrics.csv               latest prediction against latest approved mask, per image
@@ -13,6 +14,9 @@ import type { Protocol } from '../ml/types.js';
 import type { Store } from './database.js';
 import { ConstraintError } from './errors.js';
 import { readBlob } from './file-store.js';
+import { encodePng } from '../ml/io/image-io.js';
+import { avImage } from '../ml/anatomy/artery-vein.js';
+import { loadAvLabels } from './anatomy.js';
 import { allImageIds, getImage, type ImageRecord } from './images.js';
 import { latestMaskVersion, readMaskPng, type MaskVersion } from './masks.js';
 import { activeModel, getModel } from './models.js';
@@ -61,6 +65,7 @@ interface Item {
 
 const DESCRIPTIONS: Record<string, string> = {
   'masks/': 'vessel masks, one 8-bit PNG per image (0 background, 255 vessel) at the image size',
+  'av/': 'artery/vein maps, one RGB PNG per image at the image size: red artery, blue vein, black background',
   'probabilities/': "the latest prediction's vessel probability, one 8-bit PNG per image (value = 255 x p)",
   'uncertainty/':
     'where the latest prediction is likely wrong, one 16-bit PNG per image (0 certain, 65535 most uncertain)',
@@ -106,6 +111,11 @@ export async function buildBundle(
       if (!item.version) continue;
       await put(maskFile(item), await readMaskPng(store, item.version));
       summary.masks++;
+      const labels = await loadAvLabels(store, item.version);
+      if (labels) {
+        const { width, height } = item.version;
+        await put(`av/${item.stem}.png`, await encodePng(avImage(labels, width, height)));
+      }
     }
   }
   if (parts.has('probabilities')) {

@@ -25,7 +25,22 @@ const STATUS_WORD: Record<MaskStatus, string> = {
   approved: 'approved',
 };
 
+// Disc, fovea and the laterality the model judged from them: present when some exported image has them.
+const ANATOMY_COLUMNS = [
+  'disc_x',
+  'disc_y',
+  'disc_diameter',
+  'disc_moved_by',
+  'fovea_x',
+  'fovea_y',
+  'fovea_confidence',
+  'laterality_from_disc',
+];
+
 export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames: boolean): string {
+  // The exported version's anatomy (a person may have moved the disc), else the prediction's.
+  const anatomyOf = (i: ClinicalCsvItem) => i.version?.anatomy ?? i.prediction?.anatomy ?? null;
+  const withAnatomy = items.some((i) => anatomyOf(i) !== null);
   const clinical = new Map(
     getClinicalMany(
       store,
@@ -53,11 +68,15 @@ export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames
     'mean_uncertainty',
     'fragments',
     'likely_gaps',
+    ...(withAnatomy ? ANATOMY_COLUMNS : []),
   ];
-  const lines = items.map(({ image, version, maskFile, prediction }) => {
+  const lines = items.map((item) => {
+    const { image, version, maskFile, prediction } = item;
     const c = clinical.get(image.id);
     const q = prediction?.quality ?? null;
     const review = reviewOf(store, image.id);
+    const a = anatomyOf(item);
+    const px = (v: number | undefined) => (v === undefined ? null : v.toFixed(1));
     return [
       image.id,
       image.fileName,
@@ -79,6 +98,18 @@ export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames
       q ? q.meanUncertainty.toFixed(5) : null,
       q?.fragments ?? null,
       q?.gaps.length ?? null,
+      ...(withAnatomy
+        ? [
+            px(a?.disc?.x),
+            px(a?.disc?.y),
+            px(a?.disc?.diameter),
+            a?.discMovedBy ?? null,
+            px(a?.fovea?.x),
+            px(a?.fovea?.y),
+            a?.fovea ? a.fovea.confidence.toFixed(3) : null,
+            a?.laterality ?? null,
+          ]
+        : []),
     ]
       .map(csvField)
       .join(',');

@@ -53,6 +53,13 @@ export {
   type SaveMaskInput,
 } from './masks.js';
 export {
+  anatomyProblem,
+  checkAvLabels,
+  loadAvLabels,
+  type AnatomyInput,
+  type VersionAnatomy,
+} from './anatomy.js';
+export {
   activeModel,
   findModelByName,
   getModel,

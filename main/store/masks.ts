@@ -8,6 +8,16 @@ import { ConstraintError, MaskSizeError, NotFoundError, StoreError } from './err
 import { putBlob, readBlob } from './file-store.js';
 import { decodeGreyBlob } from './image-data.js';
 import { getImage } from './images.js';
+import {
+  anatomyOf,
+  anatomyProblem,
+  discMoved,
+  checkAvLabels,
+  encodeAvPng,
+  fillLateralityTx,
+  type AnatomyInput,
+  type VersionAnatomy,
+} from './anatomy.js';
 import { reviewOf } from './review.js';
 
 export type MaskKind = 'prediction' | 'draft' | 'approved';
@@ -32,6 +42,10 @@ export interface MaskVersion {
   /** Predictions: blob of the 16-bit uncertainty map, when the model estimated one. */
   uncertaintyHash: string | null;
   quality: PredictionQuality | null;
+  /** Blob of the artery/vein label map (8-bit PNG: 0 background, 1 artery, 2 vein), when the version has one. */
+  avHash: string | null;
+  /** Optic disc, fovea and laterality, when the version has them. */
+  anatomy: VersionAnatomy | null;
 }
 
 /** A prediction's quality scores (the engine's estimate of how good its mask is). */
@@ -63,6 +77,13 @@ export interface SaveMaskInput {
    * an explicit reopen (reopenApprovedMask).
    */
   refuseIfApproved?: boolean;
+  /**
+   * Artery/vein labels (0 background, 1 artery, 2 vein) at the image's size, non-zero exactly where `mask` is.
+   * Absent: the version has no artery/vein map.
+   */
+  av?: Uint8Array | null;
+  /** Disc, fovea and laterality; who moved the disc is worked out from the parent's record. */
+  anatomy?: AnatomyInput | null;
 }
 
 interface MaskRow {
@@ -81,6 +102,8 @@ interface MaskRow {
   threshold: number | null;
   uncertainty_hash: string | null;
   quality: string | null;
+  av_hash: string | null;
+  anatomy: string | null;
 }
 
 const toMask = (r: MaskRow): MaskVersion => ({
@@ -99,6 +122,8 @@ const toMask = (r: MaskRow): MaskVersion => ({
   threshold: r.threshold,
   uncertaintyHash: r.uncertainty_hash,
   quality: r.quality === null ? null : (JSON.parse(r.quality) as PredictionQuality),
+  avHash: r.av_hash,
+  anatomy: r.anatomy === null ? null : (JSON.parse(r.anatomy) as VersionAnatomy),
 });
 
 /** The deterministic PNG of a mask: vessel 255, background 0. Same pixels, same bytes, same hash. */
@@ -159,6 +184,16 @@ export function latestMaskVersion(
   return null;
 }
 
+/** The image's newest draft or approval, whichever is newer; null when a person never saved one. */
+export function latestPersonVersion(store: Store, imageId: number): MaskVersion | null {
+  const row = store.db
+    .prepare(
+      "SELECT * FROM mask_versions WHERE image_id = ? AND kind IN ('draft', 'approved') ORDER BY id DESC LIMIT 1",
+    )
+    .get(imageId) as MaskRow | undefined;
+  return row ? toMask(row) : null;
+}
+
 export function latestMasks(
   store: Store,
   imageId: number,
@@ -203,12 +238,16 @@ export function latestApprovedMasks(
 }
 
 /** Internal (inside a write): inserts a version whose blobs are already stored. */
-export function insertMaskVersionTx(store: Store, v: Omit<MaskVersion, 'id' | 'createdAt'>): MaskVersion {
+export function insertMaskVersionTx(
+  store: Store,
+  v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy'> &
+    Partial<Pick<MaskVersion, 'avHash' | 'anatomy'>>,
+): MaskVersion {
   const info = store.db
     .prepare(
       `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
-         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       v.imageId,
@@ -226,6 +265,8 @@ export function insertMaskVersionTx(store: Store, v: Omit<MaskVersion, 'id' | 'c
       v.uncertaintyHash ?? null,
       v.quality ? JSON.stringify(v.quality) : null,
       v.quality?.expectedF1 ?? null,
+      v.avHash ?? null,
+      v.anatomy ? JSON.stringify(v.anatomy) : null,
     );
   const id = Number(info.lastInsertRowid);
   recordAudit(store, v.author, `mask.${v.kind}`, 'mask_version', id, {
@@ -233,6 +274,7 @@ export function insertMaskVersionTx(store: Store, v: Omit<MaskVersion, 'id' | 'c
     parentId: v.parentId,
     modelId: v.modelId,
     pngHash: v.pngHash,
+    ...(v.avHash ? { avHash: v.avHash } : {}),
   });
   return getMaskVersion(store, id);
 }
@@ -293,7 +335,21 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   checkLinks(store, image.id, input.kind, parentId, modelId);
   // Checked before the blobs are written (nothing to leave behind) and again inside the write (a racing approval).
   refuseApproved(store, input, image);
+  if (input.av) checkAvLabels(input.av, mask.data, image.width, image.height);
+  const problem = input.anatomy ? anatomyProblem(input.anatomy, image.width, image.height) : null;
+  if (problem) throw new ConstraintError(`${image.fileName}: ${problem}`);
+  // Whether the disc moved is judged against the image's newest person-made version (the editor keeps sending the
+  // prediction as the parent of every autosave), else the parent.
+  const previous =
+    input.kind === 'prediction'
+      ? null
+      : (latestPersonVersion(store, image.id) ??
+        (parentId !== null ? getMaskVersion(store, parentId) : null));
+  const anatomy = input.anatomy
+    ? anatomyOf(input.anatomy, previous?.anatomy ?? null, input.author, input.kind !== 'prediction')
+    : null;
   const pngHash = await putBlob(store, encodeMaskPng(mask));
+  const avHash = input.av ? await putBlob(store, encodeAvPng(input.av, image.width, image.height)) : null;
   const probHash = input.probability
     ? await putBlob(store, encodeProbability(input.probability, image.width, image.height))
     : null;
@@ -302,7 +358,9 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
     : null;
   return store.write(`save a ${input.kind} mask`, () => {
     refuseApproved(store, input, image);
-    return insertMaskVersionTx(store, {
+    if (input.kind === 'prediction' && anatomy)
+      fillLateralityTx(store, image.id, anatomy.laterality, input.author);
+    const saved = insertMaskVersionTx(store, {
       imageId: image.id,
       kind: input.kind,
       author: input.author,
@@ -316,7 +374,17 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       threshold: input.threshold ?? null,
       uncertaintyHash,
       quality: input.uncertainty?.quality ?? null,
+      avHash,
+      anatomy,
     });
+    if (anatomy && discMoved(previous?.anatomy ?? null, anatomy)) {
+      recordAudit(store, input.author, 'mask.disc.move', 'mask_version', saved.id, {
+        imageId: image.id,
+        from: previous?.anatomy?.disc ?? null,
+        to: anatomy.disc,
+      });
+    }
+    return saved;
   });
 }
 
@@ -338,6 +406,8 @@ export function approveMaskVersion(
       pngHash: source.pngHash,
       width: source.width,
       height: source.height,
+      avHash: source.avHash,
+      anatomy: source.anatomy,
       note: note ?? null,
       probHash: null,
       uncertaintyHash: null,
@@ -368,6 +438,8 @@ export function reopenApprovedMask(store: Store, imageId: number, author: string
       pngHash: approved.pngHash,
       width: approved.width,
       height: approved.height,
+      avHash: approved.avHash,
+      anatomy: approved.anatomy,
       note: 'reopened for editing',
       probHash: null,
       uncertaintyHash: null,

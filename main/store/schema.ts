@@ -151,11 +151,22 @@ ALTER TABLE mask_versions ADD COLUMN quality TEXT;
 ALTER TABLE mask_versions ADD COLUMN expected_f1 REAL;
 `;
 
+/**
+ * v5: anatomy. Each mask version may carry an artery/vein label map (8-bit PNG blob, 0 background, 1 artery,
+ * 2 vein, non-zero exactly on the mask's vessel pixels) and its optic disc, fovea and laterality as JSON
+ * ({disc, fovea, laterality, discMovedBy}).
+ */
+const v5 = `
+ALTER TABLE mask_versions ADD COLUMN av_hash TEXT;
+ALTER TABLE mask_versions ADD COLUMN anatomy TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
   { version: 3, name: 'clinical context: patient names, field angles', sql: v3 },
   { version: 4, name: 'prediction uncertainty and quality scores', sql: v4 },
+  { version: 5, name: 'artery/vein maps, optic disc and fovea', sql: v5 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -56,19 +56,12 @@ async function chooseThreshold(onnxPath: string): Promise<number> {
   }
 }
 
-async function build(dir: string): Promise<void> {
-  const { tf } = await initTf('cpu');
-  const model = buildUNet(ARCH, 11);
-  const onnx = exportToOnnx(model, {
-    name: 'e2e-tiny',
-    preprocess: DEFAULT_PREPROCESS,
-    threshold: 0.5,
-    provenance: { note: 'random weights, test fixture' },
-    architecture: ARCH,
-    patchSize: 48,
-  });
-  await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
-  await writeFile(path.join(dir, ONNX_FILE), onnx);
+/** Saves a network's tfjs topology and weights under `dir`/tfjs, as a model directory keeps them. */
+async function saveTfjs(
+  tf: Awaited<ReturnType<typeof initTf>>['tf'],
+  model: ReturnType<typeof buildUNet>,
+  dir: string,
+): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       const { weightData, ...topology } = artifacts;
@@ -89,6 +82,22 @@ async function build(dir: string): Promise<void> {
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
   );
+}
+
+async function build(dir: string): Promise<void> {
+  const { tf } = await initTf('cpu');
+  const model = buildUNet(ARCH, 11);
+  const onnx = exportToOnnx(model, {
+    name: 'e2e-tiny',
+    preprocess: DEFAULT_PREPROCESS,
+    threshold: 0.5,
+    provenance: { note: 'random weights, test fixture' },
+    architecture: ARCH,
+    patchSize: 48,
+  });
+  await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
+  await writeFile(path.join(dir, ONNX_FILE), onnx);
+  await saveTfjs(tf, model, dir);
   model.dispose();
   const threshold = await chooseThreshold(path.join(dir, ONNX_FILE));
   const manifest: ModelManifest = {
@@ -187,4 +196,127 @@ export function tinyUncertainModelDir(): Promise<string> {
     return dir;
   })();
   return pendingUncertain;
+}
+
+/** The frame the bundled default model works in: the anatomy networks need a vessel model with a frame. */
+async function defaultFrame(): Promise<NonNullable<ModelManifest['frame']>> {
+  const bundled = JSON.parse(await readFile(defaultManifestPath, 'utf8')) as ModelManifest;
+  if (!bundled.frame) throw new Error(`${defaultManifestPath} has no "frame": the anatomy fixtures need one`);
+  return bundled.frame;
+}
+
+/** Builds `dir` once, atomically, racing other test processes (the loser uses the winner's directory). */
+async function cachedDir(dir: string, build: (tmp: string) => Promise<void>): Promise<string> {
+  if (existsSync(path.join(dir, MANIFEST_FILE)) || existsSync(path.join(dir, 'optic-disc', MANIFEST_FILE))) {
+    return dir;
+  }
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await build(tmp);
+  try {
+    await rename(tmp, dir);
+  } catch {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+let pendingFramed: Promise<string> | null = null;
+
+/** The tiny model working in the default model's canonical frame, as the anatomy models require. */
+export function tinyFramedModelDir(): Promise<string> {
+  pendingFramed ??= (async () => {
+    const frame = await defaultFrame();
+    const hash = createHash('sha256').update(JSON.stringify(frame)).digest('hex').slice(0, 12);
+    const dir = path.join(tmpdir(), `retina-e2e-tiny-framed-${EXPORTER_VERSION}-${hash}`);
+    return cachedDir(dir, async (tmp) => {
+      const base = await tinyModelDir();
+      await cp(base, tmp, { recursive: true });
+      const manifest = JSON.parse(await readFile(path.join(base, MANIFEST_FILE), 'utf8')) as ModelManifest;
+      manifest.name = 'e2e-tiny-framed';
+      manifest.frame = frame;
+      await writeFile(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+    });
+  })();
+  return pendingFramed;
+}
+
+const ANATOMY_ARCH: UNetConfig = { ...ARCH, inputChannels: 3 };
+
+/** One tiny anatomy network (seeded random weights) in the model directory format, with its ONNX export. */
+async function buildAnatomyModel(
+  dir: string,
+  task: 'artery-vein' | 'optic-disc',
+  seed: number,
+  frame: NonNullable<ModelManifest['frame']>,
+): Promise<void> {
+  const { tf } = await initTf('cpu');
+  const model = buildUNet(ANATOMY_ARCH, seed);
+  const name = `e2e-tiny-${task}`;
+  const onnx = exportToOnnx(model, {
+    name,
+    preprocess: DEFAULT_PREPROCESS,
+    threshold: 0.5,
+    provenance: { note: 'random weights, test fixture' },
+    architecture: ANATOMY_ARCH,
+    patchSize: 48,
+  });
+  await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
+  await writeFile(path.join(dir, ONNX_FILE), onnx);
+  await saveTfjs(tf, model, dir);
+  model.dispose();
+  const manifest: ModelManifest = {
+    format: 'retinastudio-model',
+    formatVersion: 1,
+    name,
+    createdAt: new Date().toISOString(),
+    anatomy: { task, input: 'rgb-clahe', downsample: task === 'optic-disc' ? 2 : 1 },
+    architecture: ANATOMY_ARCH,
+    preprocess: DEFAULT_PREPROCESS,
+    threshold: 0.5,
+    patchSize: 48,
+    frame,
+    parameters: 0,
+    provenance: {
+      dataset: 'none (random weights)',
+      datasetKind: 'generic',
+      trainIds: [],
+      validationIds: [],
+      seed,
+      epochs: 0,
+      patchesSeen: 0,
+      durationSeconds: 0,
+      backend: 'cpu',
+      machine: 'test fixture',
+      loss: 'bce',
+      augment: null,
+      validationCurve: [],
+    },
+    onnx: {
+      file: ONNX_FILE,
+      opset: ONNX_OPSET,
+      irVersion: ONNX_IR_VERSION,
+      exporterVersion: EXPORTER_VERSION,
+    },
+  };
+  await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+let pendingAnatomy: Promise<string> | null = null;
+
+/**
+ * A folder of tiny anatomy models (artery-vein/ and optic-disc/, the layout RETINA_ANATOMY_MODELS names): random
+ * weights, so their labels and disc mean nothing, but every step that stores, shows and corrects them is real.
+ */
+export function tinyAnatomyModelsDir(): Promise<string> {
+  pendingAnatomy ??= (async () => {
+    const frame = await defaultFrame();
+    const hash = createHash('sha256').update(JSON.stringify(frame)).digest('hex').slice(0, 12);
+    const dir = path.join(tmpdir(), `retina-e2e-tiny-anatomy-${EXPORTER_VERSION}-${hash}`);
+    return cachedDir(dir, async (tmp) => {
+      await buildAnatomyModel(path.join(tmp, 'artery-vein'), 'artery-vein', 21, frame);
+      await buildAnatomyModel(path.join(tmp, 'optic-disc'), 'optic-disc', 22, frame);
+    });
+  })();
+  return pendingAnatomy;
 }

@@ -190,7 +190,7 @@ describe(
         ['e', 'eraser'],
         ['f', 'fill'],
         ['l', 'lasso'],
-        ['v', 'pan'],
+        ['m', 'pan'],
         ['b', 'brush'],
       ]) {
         await page.keyboard.press(key);

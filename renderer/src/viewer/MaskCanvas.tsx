@@ -5,12 +5,17 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode }
 import { Circle, Group, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
+import { AnatomyMarkers, DISC_HANDLE_PX } from './AnatomyMarkers.js';
+import { AV_VALUES } from '../../../shared/contract.js';
 import { OverlayCanvas } from './overlayCanvas.js';
 import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport.js';
 import type { Point } from '../editing/rect.js';
 import { overlayDrawn, strokeInput } from '../perf.js';
 
-export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan';
+export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip';
+
+/** Tools that edit artery/vein labels: they need an image with labels. */
+export const AV_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['artery', 'vein', 'flip']);
 
 export interface MaskCanvasProps {
   doc: MaskDocument;
@@ -29,12 +34,16 @@ export interface MaskCanvasProps {
   onFill: (at: Point, value: 0 | 1) => void;
   /** More layers drawn over the mask overlay, under the cursor (the uncertainty heat map). */
   layers?: ReactNode;
+  /** The artery/vein layer is shown: disc and fovea markers drawn, the disc's centre draggable. */
+  avShown: boolean;
 }
 
 type Gesture =
   | { kind: 'none' }
   | { kind: 'pan'; start: Point; view: View }
   | { kind: 'stroke'; last: Point; value: 0 | 1 }
+  | { kind: 'label'; last: Point; label: typeof AV_VALUES.artery | typeof AV_VALUES.vein }
+  | { kind: 'disc'; grab: Point; from: Point; at: Point }
   | { kind: 'lasso'; points: Point[]; value: 0 | 1 }
   | { kind: 'pinch' };
 
@@ -46,6 +55,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const cursor = useRef<Konva.Group>(null);
   const lassoLine = useRef<Konva.Line>(null);
   const uiLayer = useRef<Konva.Layer>(null);
+  const discMarker = useRef<Konva.Group>(null);
   const gesture = useRef<Gesture>({ kind: 'none' });
   const pointers = useRef(new Map<number, Point>());
   const pinchRef = useRef<{ dist: number; mid: Point } | null>(null);
@@ -138,7 +148,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const c = cursor.current;
     if (c) {
       c.position(p);
-      c.visible(tool === 'brush' || tool === 'eraser');
+      c.visible(tool === 'brush' || tool === 'eraser' || tool === 'artery' || tool === 'vein');
       uiLayer.current?.batchDraw();
     }
     const i = Math.floor(p.x);
@@ -162,13 +172,30 @@ export function MaskCanvas(props: MaskCanvasProps) {
     }
     const p = toImage(viewRef.current, screen);
     const alt = e.altKey;
-    if (e.button === 1 || e.button === 2 || props.spaceHeld || tool === 'pan') {
+    const disc = props.avShown ? doc.anatomy?.disc : null;
+    const handle = DISC_HANDLE_PX / viewRef.current.scale;
+    if (e.button === 0 && disc && !doc.locked && Math.hypot(p.x - disc.x, p.y - disc.y) <= handle) {
+      // The disc's centre dot is grabbed before any tool: it moves the disc marker.
+      gesture.current = {
+        kind: 'disc',
+        grab: p,
+        from: { x: disc.x, y: disc.y },
+        at: { x: disc.x, y: disc.y },
+      };
+    } else if (e.button === 1 || e.button === 2 || props.spaceHeld || tool === 'pan') {
       gesture.current = { kind: 'pan', start: screen, view: viewRef.current };
     } else if (tool === 'brush' || tool === 'eraser') {
       const value: 0 | 1 = tool === 'brush' && !alt ? 1 : 0;
       doc.begin(tool);
       doc.stroke(p, p, radius, value);
       gesture.current = { kind: 'stroke', last: p, value };
+    } else if (tool === 'flip' || ((tool === 'artery' || tool === 'vein') && alt)) {
+      doc.flipSegmentAt(p);
+    } else if (tool === 'artery' || tool === 'vein') {
+      const label = tool === 'artery' ? AV_VALUES.artery : AV_VALUES.vein;
+      doc.begin(tool);
+      doc.strokeLabel(p, p, radius, label);
+      gesture.current = { kind: 'label', last: p, label };
     } else if (tool === 'fill') {
       props.onFill({ x: Math.floor(p.x), y: Math.floor(p.y) }, alt ? 0 : 1);
     } else if (tool === 'lasso') {
@@ -207,6 +234,16 @@ export function MaskCanvas(props: MaskCanvasProps) {
         g.last = p;
       }
       if (wrote) strokeInput(samples[0]?.timeStamp ?? e.timeStamp);
+    } else if (g.kind === 'label') {
+      const p = toImage(viewRef.current, screen);
+      doc.strokeLabel(g.last, p, radius, g.label);
+      g.last = p;
+    } else if (g.kind === 'disc') {
+      const p = toImage(viewRef.current, screen);
+      g.at = { x: g.from.x + p.x - g.grab.x, y: g.from.y + p.y - g.grab.y };
+      // Drawn as dragged; the document changes once, when the drag ends.
+      discMarker.current?.position(g.at);
+      uiLayer.current?.batchDraw();
     } else if (g.kind === 'lasso') {
       g.points.push(toImage(viewRef.current, screen));
       lassoLine.current?.points(g.points.flatMap((q) => [q.x, q.y]));
@@ -222,8 +259,11 @@ export function MaskCanvas(props: MaskCanvasProps) {
       return;
     }
     gesture.current = { kind: 'none' };
-    if (g.kind === 'stroke') doc.commit();
-    else if (g.kind === 'lasso') {
+    if (g.kind === 'stroke' || g.kind === 'label') doc.commit();
+    else if (g.kind === 'disc') {
+      if (!doc.moveDisc(g.at)) discMarker.current?.position(g.from);
+      uiLayer.current?.batchDraw();
+    } else if (g.kind === 'lasso') {
       lassoLine.current?.points([]);
       uiLayer.current?.batchDraw();
       if (g.points.length >= 3) doc.lasso(g.points, g.value);
@@ -233,7 +273,14 @@ export function MaskCanvas(props: MaskCanvasProps) {
   // Stable arrays: a new array on every render would make react-konva redraw the layer each time.
   const dash = useMemo(() => [4 / view.scale, 3 / view.scale], [view.scale]);
 
-  const cursorStyle = props.spaceHeld || tool === 'pan' ? 'grab' : tool === 'fill' ? 'cell' : 'crosshair';
+  const cursorStyle =
+    props.spaceHeld || tool === 'pan'
+      ? 'grab'
+      : tool === 'fill'
+        ? 'cell'
+        : tool === 'flip'
+          ? 'pointer'
+          : 'crosshair';
   return (
     <div
       ref={box}
@@ -267,6 +314,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
           <Layer ref={overlayLayer} listening={false} clearBeforeDraw={false} visible={props.maskVisible} />
           {props.layers}
           <Layer ref={uiLayer} listening={false}>
+            {props.avShown && doc.anatomy && (
+              <AnatomyMarkers anatomy={doc.anatomy} scale={view.scale} discRef={discMarker} />
+            )}
             {/* A dark ring under a white one: visible on any background, without a costly shadow blur. */}
             <Group ref={cursor} visible={false}>
               <Circle

@@ -1,5 +1,6 @@
 // The viewer's left column: editing tools and brush size, undo/redo, the island/hole clean-up and help. On an
-// approved image (locked) only panning and help work: editing starts with "Reopen for editing".
+// approved image (locked) only panning and help work: editing starts with "Reopen for editing". The artery/vein
+// section toggles the A/V layer and holds the label tools, or says why the image has no artery/vein map.
 import type { Action } from './keymap.js';
 import type { Tool } from './MaskCanvas.js';
 import type { ToolSettings } from './useToolSettings.js';
@@ -9,8 +10,23 @@ const TOOLS: [Tool, string, string][] = [
   ['eraser', 'Eraser', 'E'],
   ['fill', 'Fill', 'F'],
   ['lasso', 'Lasso', 'L'],
-  ['pan', 'Pan', 'V'],
+  ['pan', 'Pan', 'M'],
 ];
+
+const AV_TOOL_BUTTONS: [Tool, string, string][] = [
+  ['artery', 'Artery', 'R'],
+  ['vein', 'Vein', '⇧R'],
+  ['flip', 'Flip segment', 'X'],
+];
+
+/** The artery/vein layer as the toolbar shows it. */
+export interface AvState {
+  shown: boolean;
+  /** The image has an artery/vein map. */
+  available: boolean;
+  /** Why it has none (null when it has one). */
+  note: string | null;
+}
 
 export interface ToolBarProps {
   tools: ToolSettings;
@@ -19,11 +35,12 @@ export interface ToolBarProps {
   /** The image is approved: every editing control is disabled. */
   locked: boolean;
   run: (action: Action) => void;
+  av: AvState;
 }
 
 const LOCKED_TITLE = 'Approved: reopen it for editing first';
 
-export function ToolBar({ tools, canUndo, canRedo, locked, run }: ToolBarProps) {
+export function ToolBar({ tools, canUndo, canRedo, locked, run, av }: ToolBarProps) {
   const { tool, setTool, radius, setRadius, islandSize, setIslandSize } = tools;
   const shown = locked ? 'pan' : tool;
   return (
@@ -41,6 +58,37 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run }: ToolBarProps) 
           <kbd>{k}</kbd>
         </button>
       ))}
+      <hr />
+      <button
+        className={av.shown ? 'on' : ''}
+        onClick={() => run('toggleAv')}
+        disabled={!av.available}
+        aria-pressed={av.shown}
+        aria-label="Artery/vein layer"
+        title={av.note ?? 'Colour the mask artery red / vein blue, with the disc and fovea markers (V)'}
+        data-testid="toggle-av"
+      >
+        A/V layer
+        <kbd>V</kbd>
+      </button>
+      {AV_TOOL_BUTTONS.map(([t, label, k]) => (
+        <button
+          key={t}
+          className={shown === t ? 'on' : ''}
+          onClick={() => run(t)}
+          disabled={locked || !av.available}
+          title={locked ? LOCKED_TITLE : (av.note ?? `${label} (${k})`)}
+          data-testid={`tool-${t}`}
+        >
+          {label}
+          <kbd>{k}</kbd>
+        </button>
+      ))}
+      {av.note && (
+        <p className="hint" data-testid="av-note">
+          {av.note}
+        </p>
+      )}
       <label>
         Size {radius * 2} px
         <input

@@ -29,12 +29,22 @@ import { useViewerCommands } from './useViewerCommands.js';
 import { useViewerDocument } from './useViewerDocument.js';
 import { useViewerKeys } from './useViewerKeys.js';
 import { ViewerPanel } from './ViewerPanel.js';
+import type { MaskDocument } from './maskDocument.js';
 
 export interface ViewerProps {
   imageId: string;
   list: ImageSummary[];
   onNavigate: (imageId: string) => void;
   onClose: () => void;
+}
+
+/** Why the image has no artery/vein layer, in words for the toolbar; null when it has one (or while loading). */
+function avNote(doc: MaskDocument | null, anatomyModels: boolean | null): string | null {
+  if (!doc || doc.labels || anatomyModels === null) return null;
+  if (!anatomyModels) return 'No artery/vein map: the anatomy models are not installed.';
+  return doc.hasPrediction
+    ? 'No artery/vein map for this prediction: predict again (P) to get one.'
+    : 'No artery/vein map yet: predict (P) to get one.';
 }
 
 export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
@@ -74,6 +84,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     islandSize: tools.islandSize,
     setMaskVisible: overlay.setMaskVisible,
     setDiff: overlay.setDiff,
+    setAv: overlay.setAv,
     toggleUncertainty: uncertainty.toggle,
     nextUncertain: uncertainty.next,
     setFilter,
@@ -98,6 +109,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         canRedo={!!doc?.canRedo}
         locked={flow.locked}
         run={run}
+        av={{
+          shown: overlay.av && !!doc?.labels,
+          available: !!doc?.labels,
+          note: avNote(doc, viewerDoc.anatomyModels),
+        }}
       />
 
       <section className="stage">
@@ -125,6 +141,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             spaceHeld={spaceHeld}
             onCursor={onCursor}
             onFill={fillGuard.fill}
+            avShown={overlay.av && !!doc.labels}
             layers={
               uncertainty.shown &&
               uncertainty.payload && <UncertaintyLayer payload={uncertainty.payload} scale={view.scale} />

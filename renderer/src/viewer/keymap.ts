@@ -6,6 +6,10 @@ export type Action =
   | 'fill'
   | 'lasso'
   | 'pan'
+  | 'artery'
+  | 'vein'
+  | 'flip'
+  | 'toggleAv'
   | 'smaller'
   | 'bigger'
   | 'undo'
@@ -57,9 +61,34 @@ export const BINDINGS: Binding[] = [
   { action: 'lasso', keys: 'L', label: 'Lasso fill (Alt+drag erases)', match: key('l') },
   {
     action: 'pan',
+    keys: 'M',
+    label: 'Pan (move) tool (or hold Space, or drag with the middle button)',
+    match: key('m'),
+  },
+  {
+    action: 'toggleAv',
     keys: 'V',
-    label: 'Pan tool (or hold Space, or drag with the middle button)',
+    label:
+      'Artery/vein colours (red artery, blue vein), disc and fovea markers; drag the disc centre to move it',
     match: key('v'),
+  },
+  {
+    action: 'artery',
+    keys: 'R',
+    label: 'Artery brush: labels vessel pixels artery (Alt+click flips the segment)',
+    match: key('r'),
+  },
+  {
+    action: 'vein',
+    keys: 'Shift+R',
+    label: 'Vein brush: labels vessel pixels vein (Alt+click flips the segment)',
+    match: key('r', true),
+  },
+  {
+    action: 'flip',
+    keys: 'X',
+    label: 'Flip segment: a click swaps artery/vein for the whole vessel segment between junctions',
+    match: key('x'),
   },
   { action: 'smaller', keys: '[', label: 'Smaller brush', match: (e) => plain(e) && e.key === '[' },
   { action: 'bigger', keys: ']', label: 'Bigger brush', match: (e) => plain(e) && e.key === ']' },
@@ -139,6 +168,9 @@ export const EDITING_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'eraser',
   'fill',
   'lasso',
+  'artery',
+  'vein',
+  'flip',
   'smaller',
   'bigger',
   'undo',

@@ -1,7 +1,8 @@
 // The editing state of one image: the working mask, its undo stack, the prediction, and how the overlay colours
 // them. React only holds a reference and a change counter; every pixel operation is a pure editing function, and
 // each reports the rectangle it changed so the view repaints only that (the view paints the overlay itself, at
-// display resolution: see editing/overlayView.ts).
+// display resolution: see editing/overlayView.ts). An image with an artery/vein map keeps its labels beside the
+// mask: every mask edit keeps them consistent (editing/avLabels.ts), and the undo stack records them with the mask.
 
 import { strokeSegment } from '../editing/brush.js';
 import { floodFill } from '../editing/floodFill.js';
@@ -13,6 +14,11 @@ import { clipRect, isEmptyRect, unionRect, EMPTY_RECT, type Point, type Rect } f
 import { adoptUnedited } from '../editing/followPrediction.js';
 import { probabilityCut, thresholdProbabilities } from '../editing/threshold.js';
 import { UndoStack } from '../editing/undo.js';
+import { reconcileLabels, labelsForMask } from '../editing/avLabels.js';
+import { flipSegment, paintLabels, type AvLabel } from '../editing/avEdits.js';
+import { DiscHistory } from '../editing/discHistory.js';
+import { vesselSegments, type VesselSegments } from '../../../shared/vessel-segments.js';
+import type { AnatomyPayload, AnatomyRecord } from '../../../shared/contract.js';
 
 export type OverlayMode = 'mask' | 'diff';
 
@@ -30,7 +36,13 @@ export interface DocumentOptions {
   /** The saved mask to start from (the newest person-made version); null starts from the prediction (or empty). */
   saved: { data: Uint8Array; versionId: string } | null;
   prediction: PredictionInput | null;
+  /** Artery/vein labels of the starting mask (0 background, 1 artery, 2 vein) and its disc/fovea record. */
+  anatomy?: { labels: Uint8Array | null; record: AnatomyPayload | null } | null;
 }
+
+/** Artery and vein colours: a rose red and an azure, apart from the uncertainty map's yellow-to-red ramp. */
+export const ARTERY_COLOUR = '#ff2e6e';
+export const VEIN_COLOUR = '#2e9bff';
 
 const DIFF_ADDED_COLOUR = packRgba(40, 220, 90);
 const DIFF_REMOVED_COLOUR = packRgba(255, 60, 200);
@@ -61,6 +73,17 @@ export class MaskDocument {
   private palette = Uint32Array.from([0, packRgba(255, 200, 0)]);
   private diffPalette = pairPalette(0, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR, packRgba(255, 200, 0));
   private editDirty: Rect = { ...EMPTY_RECT };
+  /** Artery/vein labels of the working mask (null: the image has no artery/vein map). */
+  readonly labels: Uint8Array | null;
+  /** Disc, fovea and laterality (null: none found or no anatomy models). */
+  anatomy: AnatomyPayload | null;
+  /** The overlay colours arteries and veins instead of the mask colour. */
+  avShown = false;
+  private readonly avPalette = Uint32Array.from([0, hexToRgba(ARTERY_COLOUR), hexToRgba(VEIN_COLOUR)]);
+  /** The vessel segments of the working mask, for flips; dropped whenever the mask changes. */
+  private segments: VesselSegments | null = null;
+  /** Disc moves, undone and redone in turn with the pixel edits. */
+  private readonly discHistory = new DiscHistory();
   /** Called after what the overlay shows changed in `rect` (image pixels; the view repaints it). */
   onRepaint: (rect: Rect) => void = () => {};
   /** Called after an edit was committed (autosave, toolbar state). */
@@ -94,6 +117,13 @@ export class MaskDocument {
     this.fromSaved = opts.saved !== null;
     this.followsPrediction = !opts.saved && this.prob !== null;
     this.edited = new Uint8Array(n);
+    const labels = opts.anatomy?.labels ?? null;
+    if (labels && labels.length !== n)
+      throw new RangeError(
+        `an artery/vein map of ${labels.length} pixels does not fit a ${width}x${height} image`,
+      );
+    this.labels = labels ? labels.slice() : null;
+    this.anatomy = opts.anatomy?.record ?? null;
   }
 
   /** The working mask (0/1 per pixel), which every edit changes. */
@@ -106,16 +136,21 @@ export class MaskDocument {
   get undo(): UndoStack {
     // The "edited by hand" marks are undone and redone with the pixels, so the threshold slider again rewrites
     // pixels whose hand edit was undone.
-    this.undoStack ??= new UndoStack(this.mask, this.width, this.height, [this.edited]);
+    this.undoStack ??= new UndoStack(
+      this.mask,
+      this.width,
+      this.height,
+      this.labels ? [this.edited, this.labels] : [this.edited],
+    );
     return this.undoStack;
   }
 
   get canUndo(): boolean {
-    return this.undoStack?.canUndo ?? false;
+    return (this.undoStack?.canUndo ?? false) || this.discHistory.canUndo;
   }
 
   get canRedo(): boolean {
-    return this.undoStack?.canRedo ?? false;
+    return (this.undoStack?.canRedo ?? false) || this.discHistory.canRedo;
   }
 
   /** Makes the working mask now (called once the image is on screen, so the first edit does not wait for it). */
@@ -139,15 +174,75 @@ export class MaskDocument {
 
   begin(label: string): void {
     if (this.locked) return;
+    // An edit still open is committed here rather than inside the stack, so the disc history hears of it.
+    this.commit();
     this.undo.begin(label);
     this.editDirty = { ...EMPTY_RECT };
   }
 
+  /** After the mask changed in `rect`: the labels follow it (recorded by the open edit), the overlay repaints. */
   private touched(rect: Rect): boolean {
     if (isEmptyRect(rect)) return false;
+    this.segments = null;
+    if (this.labels) reconcileLabels(this.mask, this.labels, this.width, this.height, rect, this.undo.span);
     this.editDirty = unionRect(this.editDirty, rect);
     this.repaint(rect);
     return true;
+  }
+
+  /** After labels alone changed in `rect` (the mask did not). */
+  private relabelled(rect: Rect): boolean {
+    if (isEmptyRect(rect)) return false;
+    this.editDirty = unionRect(this.editDirty, rect);
+    if (this.avShown) this.repaint(rect);
+    return true;
+  }
+
+  /** Artery/vein editing is possible: the image has labels and is not approved. */
+  get canEditLabels(): boolean {
+    return this.labels !== null && !this.locked;
+  }
+
+  /**
+   * One pointer segment of the brush in artery or vein mode, inside begin()/commit(): labels the vessel pixels
+   * under it; the mask does not change.
+   */
+  strokeLabel(from: Point, to: Point, radius: number, label: AvLabel): boolean {
+    if (!this.canEditLabels) return false;
+    const { labels, mask, width, height } = this;
+    return this.relabelled(
+      paintLabels(labels!, mask, width, height, from, to, radius, label, this.undo.span),
+    );
+  }
+
+  /** Flips the artery/vein label of the whole vessel segment under `at` (one undoable edit). */
+  flipSegmentAt(at: Point): boolean {
+    if (!this.canEditLabels) return false;
+    this.segments ??= vesselSegments(this.mask, this.width, this.height);
+    this.begin('flip segment');
+    const r = flipSegment(this.labels!, this.segments, this.width, this.height, at, 3, this.undo.span);
+    const flipped = this.relabelled(r);
+    this.commit();
+    return flipped;
+  }
+
+  /** Moves the disc's centre (a new draft, like any correction); false when there is no disc to move. */
+  moveDisc(to: Point): boolean {
+    const disc = this.anatomy?.disc;
+    if (this.locked || !disc) return false;
+    const x = Math.min(this.width, Math.max(0, to.x));
+    const y = Math.min(this.height, Math.max(0, to.y));
+    if (x === disc.x && y === disc.y) return false;
+    this.commit();
+    this.discHistory.record(disc, { x, y }, this.undoStack?.undoDepth ?? 0);
+    this.placeDisc({ x, y });
+    return true;
+  }
+
+  private placeDisc(at: Point): void {
+    const disc = this.anatomy!.disc!;
+    this.anatomy = { ...this.anatomy!, disc: { ...disc, x: at.x, y: at.y } };
+    this.onEdited();
   }
 
   /**
@@ -195,13 +290,24 @@ export class MaskDocument {
 
   commit(): void {
     if (!this.undoStack?.recording) return;
-    if (this.undo.commit()) this.onEdited();
+    if (this.undo.commit()) {
+      this.discHistory.pixelsCommitted();
+      this.onEdited();
+    }
   }
 
   undoEdit(): boolean {
     if (this.locked) return false;
+    this.commit();
+    const move = this.discHistory.undo(this.undoStack?.undoDepth ?? 0);
+    if (move) {
+      this.placeDisc(move.from);
+      return true;
+    }
+    if (!this.undoStack) return false;
     const r = this.undo.undo();
     if (r) {
+      this.segments = null;
       this.repaint(r);
       this.onEdited();
     }
@@ -210,8 +316,16 @@ export class MaskDocument {
 
   redoEdit(): boolean {
     if (this.locked) return false;
+    this.commit();
+    const move = this.discHistory.redo(this.undoStack?.undoDepth ?? 0);
+    if (move) {
+      this.placeDisc(move.to);
+      return true;
+    }
+    if (!this.undoStack) return false;
     const r = this.undo.redo();
     if (r) {
+      this.segments = null;
       this.repaint(r);
       this.onEdited();
     }
@@ -234,6 +348,7 @@ export class MaskDocument {
       if (!this.undo.recording) this.undo.begin('threshold');
       this.undo.touch(all);
       adoptUnedited(this.mask, predMask, this.edited);
+      this.followMask(all);
       this.repaint(all);
       if (final) this.commit();
     } else if (this.mode === 'diff') {
@@ -269,15 +384,39 @@ export class MaskDocument {
         this.undo.begin('new prediction');
         this.undo.touch(all);
         adoptUnedited(this.mask, predMask, this.edited);
+        this.followMask(all);
         this.commit();
       } else {
         adoptUnedited(this.mask, predMask, this.edited);
+        this.followMask(all);
       }
     }
     this.repaint(all);
   }
 
+  /** The labels follow a mask change over `rect` made outside the editing functions (threshold, new prediction). */
+  private followMask(rect: Rect): void {
+    this.segments = null;
+    if (this.labels)
+      reconcileLabels(
+        this.mask,
+        this.labels,
+        this.width,
+        this.height,
+        rect,
+        this.undo.recording ? this.undo.span : undefined,
+      );
+  }
+
   // --- display -------------------------------------------------------------------------------------------------
+
+  /** Colours the overlay by artery/vein label (only for an image that has labels). */
+  setAvShown(shown: boolean): void {
+    const next = shown && this.labels !== null;
+    if (next === this.avShown) return;
+    this.avShown = next;
+    this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
+  }
 
   // Both are called on every open with what the document already shows: that repaints nothing.
   setMode(mode: OverlayMode): void {
@@ -306,6 +445,10 @@ export class MaskDocument {
 
   /** What the overlay is painted from now, and with which colours (see paintOverlayView). */
   overlay(): { source: OverlaySource; palette: Uint32Array } {
+    if (this.avShown && this.labels) {
+      const source = { mask: this.labels, predicted: null, width: this.width, height: this.height };
+      return { source, palette: this.avPalette };
+    }
     const predicted = this.mode === 'diff' ? this.predMask : null;
     const probability =
       !predicted && !this.working && this.prob
@@ -327,5 +470,17 @@ export class MaskDocument {
   /** A copy of the working mask for saving (the document keeps editing its own array). */
   snapshot(): Uint8Array {
     return this.mask.slice();
+  }
+
+  /**
+   * What a save sends with `mask` (a snapshot): the labels made consistent with it (a copy; the invariant the store
+   * checks holds even if some path forgot to follow the mask) and the disc/fovea record, each when the image has it.
+   */
+  anatomySnapshot(mask: Uint8Array): { av?: Uint8Array; anatomy?: AnatomyRecord } {
+    const a = this.anatomy;
+    return {
+      ...(this.labels ? { av: labelsForMask(mask, this.labels, this.width, this.height) } : {}),
+      ...(a ? { anatomy: { disc: a.disc, fovea: a.fovea, laterality: a.laterality } } : {}),
+    };
   }
 }

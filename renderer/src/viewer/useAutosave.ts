@@ -39,6 +39,8 @@ export function useAutosave(
     saveTimer.current = null;
     if (!d) return;
     const mask = d.snapshot();
+    // The artery/vein labels and the disc go with the mask: one version, saved and checked together.
+    const anatomy = d.anatomySnapshot(mask);
     setSaveState('saving');
     saving.current = saving.current.then(async () => {
       try {
@@ -48,6 +50,7 @@ export function useAutosave(
           height: d.height,
           mask,
           parentVersionId: d.parentVersionId,
+          ...anatomy,
         });
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
         onReviewRef.current(saved.review);
@@ -91,12 +94,14 @@ export function useAutosave(
       await saving.current;
       // What is approved is the snapshot below: no stroke slips in while the approval is on its way.
       d.locked = true;
+      const mask = d.snapshot();
       const approving = client.invoke('approveMask', {
         imageId,
         width: d.width,
         height: d.height,
-        mask: d.snapshot(),
+        mask,
         parentVersionId: d.parentVersionId,
+        ...d.anatomySnapshot(mask),
       });
       openCache.trackSave(imageId, approving);
       const r = await approving;

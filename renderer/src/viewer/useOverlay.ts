@@ -13,6 +13,9 @@ export interface Overlay {
   /** Difference mode: corrections against the prediction instead of the mask. */
   diff: boolean;
   setDiff: Dispatch<SetStateAction<boolean>>;
+  /** The artery/vein layer: the mask coloured by label, with the disc and fovea markers. */
+  av: boolean;
+  setAv: Dispatch<SetStateAction<boolean>>;
 }
 
 export function useOverlay(doc: MaskDocument | null): Overlay {
@@ -20,6 +23,7 @@ export function useOverlay(doc: MaskDocument | null): Overlay {
   const [opacity, setOpacity] = useState(0.6);
   const [colour, setColour] = useState('#ffc800');
   const [diff, setDiff] = useState(false);
+  const [av, setAv] = useState(false);
 
   useEffect(() => {
     doc?.setColour(colour);
@@ -29,5 +33,11 @@ export function useOverlay(doc: MaskDocument | null): Overlay {
     doc?.setMode(diff ? 'diff' : 'mask');
   }, [doc, diff]);
 
-  return { maskVisible, setMaskVisible, opacity, setOpacity, colour, setColour, diff, setDiff };
+  useEffect(() => {
+    // The working mask is needed to keep the labels in step: made now rather than at the first edit.
+    if (av) doc?.prepare();
+    doc?.setAvShown(av);
+  }, [doc, av]);
+
+  return { maskVisible, setMaskVisible, opacity, setOpacity, colour, setColour, diff, setDiff, av, setAv };
 }

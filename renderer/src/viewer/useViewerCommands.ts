@@ -17,6 +17,7 @@ export interface CommandTargets {
   islandSize: number;
   setMaskVisible: Dispatch<SetStateAction<boolean>>;
   setDiff: Dispatch<SetStateAction<boolean>>;
+  setAv: Dispatch<SetStateAction<boolean>>;
   toggleUncertainty: () => void;
   nextUncertain: () => void;
   setFilter: Dispatch<SetStateAction<DisplayFilter>>;
@@ -34,7 +35,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
   const { doc, locked, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
   const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
-  const { toggleUncertainty, nextUncertain } = t;
+  const { toggleUncertainty, nextUncertain, setAv } = t;
 
   return useCallback(
     (action: Action) => {
@@ -46,6 +47,23 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
         case 'lasso':
         case 'pan':
           setTool(action);
+          break;
+        case 'artery':
+        case 'vein':
+        case 'flip':
+          if (!doc?.labels) {
+            notify(
+              'This image has no artery/vein map: predict it with the anatomy models installed.',
+              'info',
+            );
+            break;
+          }
+          setTool(action);
+          // Labels are edited where they can be seen.
+          setAv(true);
+          break;
+        case 'toggleAv':
+          setAv((v) => !v);
           break;
         case 'smaller':
           setRadius(smallerRadius);
@@ -118,6 +136,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
       islandSize,
       setMaskVisible,
       setDiff,
+      setAv,
       toggleUncertainty,
       nextUncertain,
       setFilter,

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
   prob16View,
+  type MaskVersionPayload,
   type MasksResponse,
   type PredictionPayload,
   type ReviewState,
@@ -11,6 +12,7 @@ import {
 import { useApp } from '../appContext.js';
 import type { DecodedImage } from './imageSource.js';
 import { MaskDocument, type PredictionInput } from './maskDocument.js';
+import { labelsForMask } from '../editing/avLabels.js';
 
 export interface ViewerDocument {
   image: DecodedImage | null;
@@ -31,6 +33,8 @@ export interface ViewerDocument {
   reloadMasks: () => Promise<MaskDocument>;
   /** Fresh masks after a prediction finished: the new prediction goes into the open document (undo kept). */
   refreshPrediction: () => Promise<void>;
+  /** Whether main has anatomy models (false: no image can have an artery/vein map; null until known). */
+  anatomyModels: boolean | null;
 }
 
 export interface PredictionInfo {
@@ -50,6 +54,18 @@ function predictionInput(p: PredictionPayload): PredictionInput {
   };
 }
 
+/**
+ * The labels and record editing starts from: the saved version's own; for a version saved without labels, the
+ * prediction's fitted to its mask; without a saved version, the prediction's.
+ */
+function startingAnatomy(m: MasksResponse, saved: MaskVersionPayload | null) {
+  const pred = m.prediction;
+  const record = saved?.anatomy ?? pred?.anatomy ?? null;
+  if (!saved) return { labels: pred?.av ?? null, record };
+  if (saved.av) return { labels: saved.av, record };
+  return { labels: pred?.av ? labelsForMask(saved.data, pred.av, m.width, m.height) : null, record };
+}
+
 function buildDocument(m: MasksResponse): MaskDocument {
   // The newest person-made version is where editing resumes: an approval newer than a draft wins.
   const saved = m.review.status === 'approved' ? (m.approved ?? m.draft) : (m.draft ?? m.approved);
@@ -58,6 +74,7 @@ function buildDocument(m: MasksResponse): MaskDocument {
     height: m.height,
     saved: saved ? { data: saved.data, versionId: saved.versionId } : null,
     prediction: m.prediction ? predictionInput(m.prediction) : null,
+    anatomy: startingAnatomy(m, saved),
   });
   doc.locked = m.review.status === 'approved';
   return doc;
@@ -78,6 +95,7 @@ export function useViewerDocument(imageId: string): ViewerDocument {
   const [threshold, setThreshold] = useState(0.5);
   const [review, setReviewState] = useState<ReviewState | null>(null);
   const [prediction, setPrediction] = useState<PredictionInfo | null>(null);
+  const [anatomyModels, setAnatomyModels] = useState<boolean | null>(null);
 
   const adopt = useCallback((m: MasksResponse, built?: MaskDocument) => {
     const d = built ?? buildDocument(m);
@@ -85,6 +103,7 @@ export function useViewerDocument(imageId: string): ViewerDocument {
     setDoc(d);
     setReviewState(m.review);
     setPrediction(predictionInfo(m));
+    setAnatomyModels(m.anatomyModels ?? false);
     return d;
   }, []);
 
@@ -108,7 +127,9 @@ export function useViewerDocument(imageId: string): ViewerDocument {
 
   const refreshPrediction = useCallback(async () => {
     const m = await client.invoke('getMasks', { imageId });
-    if (!doc || !m.prediction || doc.width !== m.width || doc.height !== m.height) {
+    // A document with nothing done in it yet starts afresh when the new prediction brings an artery/vein map.
+    const gainsLabels = !!doc && !doc.labels && !!m.prediction?.av && !doc.canUndo && !doc.canRedo;
+    if (!doc || !m.prediction || gainsLabels || doc.width !== m.width || doc.height !== m.height) {
       adopt(m);
       return;
     }
@@ -157,5 +178,6 @@ export function useViewerDocument(imageId: string): ViewerDocument {
     setReview,
     reloadMasks,
     refreshPrediction,
+    anatomyModels,
   };
 }

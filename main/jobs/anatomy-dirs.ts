@@ -1,0 +1,25 @@
+// Where the prediction job finds its anatomy models: the directories named by RETINA_ANATOMY_MODELS (a folder
+// holding artery-vein/ and optic-disc/, the layout of resources/models), else the bundled ones. Both must be
+// present: without either, predictions carry no artery/vein map and no disc, exactly as before anatomy existed.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundledAnatomyDir } from '../ml/anatomy/anatomy-models.js';
+import { MANIFEST_FILE } from '../ml/model/model-dir.js';
+
+export interface AnatomyDirs {
+  arteryVein: string;
+  opticDisc: string;
+}
+
+export const ANATOMY_MODELS_ENV = 'RETINA_ANATOMY_MODELS';
+
+/** The anatomy model directories to use, or null when they are not both there. */
+export function findAnatomyDirs(
+  root: string | undefined = process.env[ANATOMY_MODELS_ENV],
+): AnatomyDirs | null {
+  const dirs: AnatomyDirs = root
+    ? { arteryVein: join(root, 'artery-vein'), opticDisc: join(root, 'optic-disc') }
+    : { arteryVein: bundledAnatomyDir('artery-vein'), opticDisc: bundledAnatomyDir('optic-disc') };
+  const present = [dirs.arteryVein, dirs.opticDisc].every((d) => existsSync(join(d, MANIFEST_FILE)));
+  return present ? dirs : null;
+}

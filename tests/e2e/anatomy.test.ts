@@ -1,0 +1,233 @@
+// Artery/vein correction end to end, in a real browser (browser mode, 1280x720) against a real `retina serve`
+// whose predictions run tiny anatomy models (RETINA_ANATOMY_MODELS): the prediction stores its labels; in the
+// viewer V and the toolbar button toggle the artery/vein colouring; the Flip segment tool flips one vessel segment
+// (undone and redone); the disc marker is dragged; the approval is read back from the database and compared, pixel for pixel, with the flip computed here from the
+// prediction's labels and the segments of its mask.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { openStore, latestMaskVersion, loadAvLabels, loadMask } from '../../main/store/index.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
+import { vesselSegments } from '../../shared/vessel-segments.js';
+import { fittedView, jobFinished, W, H, waitFor } from './flow.js';
+import {
+  buildRenderer,
+  chromiumAvailable,
+  launchChromium,
+  screenshotPath,
+  startServe,
+  type ServeProcess,
+  serveClient,
+  stopServeCleanly,
+} from './harness.js';
+import { driveTestImage, tinyAnatomyModelsDir, tinyFramedModelDir } from './model-fixture.js';
+
+/** The latest version of `kind` with its artery/vein labels, straight from the database file. */
+async function storedAv(dbPath: string, imageId: number, kind: 'prediction' | 'draft' | 'approved') {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    const v = latestMaskVersion(store, imageId, kind);
+    if (!v) return null;
+    return {
+      id: v.id,
+      mask: (await loadMask(store, v)).data,
+      av: await loadAvLabels(store, v),
+      anatomy: v.anatomy,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * A pixel deep inside one long segment (its 5x5 neighbourhood owned by that segment alone, so a click there
+ * cannot land on another), and the labels the flip of that segment must give: every pixel it owns takes the
+ * opposite of the segment's majority label (artery wins a tie).
+ */
+function plannedFlip(mask: Uint8Array, labels: Uint8Array) {
+  const seg = vesselSegments(mask, W, H);
+  let best: { x: number; y: number; id: number } | null = null;
+  for (let y = 2; y < H - 2; y++) {
+    for (let x = 2; x < W - 2; x++) {
+      const id = seg.owner[y * W + x];
+      if (!id || (best && seg.length[id] <= seg.length[best.id])) continue;
+      let inside = true;
+      for (let dy = -2; dy <= 2 && inside; dy++)
+        for (let dx = -2; dx <= 2; dx++) inside &&= seg.owner[(y + dy) * W + x + dx] === id;
+      if (inside) best = { x, y, id };
+    }
+  }
+  assert.ok(best, 'the prediction has no segment wide enough to click inside');
+  let artery = 0;
+  let vein = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (seg.owner[i] !== best.id) continue;
+    if (labels[i] === 1) artery++;
+    if (labels[i] === 2) vein++;
+  }
+  const to = artery >= vein ? 2 : 1;
+  const expected = Uint8Array.from(labels, (v, i) => (seg.owner[i] === best.id ? to : v));
+  return { at: best, expected, changed: seg.owner.filter((o) => o === best.id).length };
+}
+
+describe(
+  'artery/vein correction end to end (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let page: Page;
+    let client: HttpClient;
+    let imageId: string;
+
+    before(async () => {
+      const [modelDir, anatomyDir, rendererDir] = await Promise.all([
+        tinyFramedModelDir(),
+        tinyAnatomyModelsDir(),
+        buildRenderer(),
+      ]);
+      // `retina serve` reads it from its environment (the harness passes this process's on).
+      process.env.RETINA_ANATOMY_MODELS = anatomyDir;
+      try {
+        serve = await startServe({ modelDir, rendererDir });
+      } finally {
+        delete process.env.RETINA_ANATOMY_MODELS;
+      }
+      client = serveClient(serve);
+      const imported = await client.invoke('importFiles', { paths: [driveTestImage('01')] });
+      await jobFinished(client, imported.jobId);
+      imageId = (await client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
+      const predicted = await client.invoke('predict', { imageIds: [imageId] });
+      await jobFinished(client, predicted.jobId);
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      page.on('pageerror', (err) => console.error('page error:', err.message));
+    });
+
+    after(async () => {
+      client?.close();
+      await browser?.close();
+      await stopServeCleanly(serve);
+    });
+
+    test('flip a segment, approve, and read the corrected map back from the database pixel for pixel', async () => {
+      const pred = await storedAv(serve.dbPath, Number(imageId), 'prediction');
+      assert.ok(pred?.av, 'the prediction stored no artery/vein map');
+      for (let i = 0; i < pred.mask.length; i++) {
+        if ((pred.av[i] !== 0) !== (pred.mask[i] !== 0))
+          assert.fail(`prediction labels disagree with its mask at ${i}`);
+      }
+      const masks = await client.invoke('getMasks', { imageId });
+      assert.equal(masks.anatomyModels, true);
+      const plan = plannedFlip(pred.mask, pred.av);
+
+      await page.goto(serve.url);
+      await page.getByTestId('worklist').waitFor();
+      await page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      await page.getByTestId('mask-canvas').waitFor();
+      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+
+      // V and the toolbar button toggle the layer; it paints artery and vein colours.
+      const toggle = page.getByRole('button', { name: 'Artery/vein layer' });
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await page.keyboard.press('v');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      await toggle.click();
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await page.keyboard.press('v');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      const coloured = async () =>
+        (await page.evaluate(`(() => {
+          let artery = 0, vein = 0;
+          for (const c of document.querySelectorAll('[data-testid="mask-canvas"] canvas')) {
+            const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 0; i < px.length; i += 4) {
+              if (px[i] === 0xff && px[i + 1] === 0x2e && px[i + 2] === 0x6e) artery++;
+              if (px[i] === 0x2e && px[i + 1] === 0x9b && px[i + 2] === 0xff) vein++;
+            }
+          }
+          return artery + vein > 0 ? { artery, vein } : null;
+        })()`)) as { artery: number; vein: number } | null;
+      await waitFor('artery/vein colours on the overlay', coloured);
+      await page.screenshot({ path: await screenshotPath('anatomy-01-av-layer') });
+
+      // The Flip segment tool (X), one click inside the chosen segment.
+      await page.keyboard.press('x');
+      assert.match((await page.getByTestId('tool-flip').getAttribute('class')) ?? '', /\bon\b/);
+      const { view, left, top } = await fittedView(page);
+      await page.mouse.click(
+        left + view.x + (plan.at.x + 0.5) * view.scale,
+        top + view.y + (plan.at.y + 0.5) * view.scale,
+      );
+      const draft = await waitFor('the flipped labels saved as a draft', async () => {
+        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        return d?.av && Buffer.from(d.av).equals(Buffer.from(plan.expected)) ? d : null;
+      });
+      assert.ok(plan.changed > 0);
+      // Undo takes the flip back (saved again), redo restores it.
+      await page.keyboard.press('Control+z');
+      await waitFor('the flip undone', async () => {
+        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        return d && d.id !== draft.id && d.av && Buffer.from(d.av).equals(Buffer.from(pred.av!)) ? d : null;
+      });
+      await page.keyboard.press('Control+Shift+z');
+      await waitFor('the flip redone', async () => {
+        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        return d?.av && Buffer.from(d.av).equals(Buffer.from(plan.expected)) ? d : null;
+      });
+
+      // The disc marker's centre dot drags the disc (whatever the tool); the draft records who moved it.
+      const disc = pred.anatomy?.disc;
+      assert.ok(disc, 'the tiny disc model found no disc (its weights are fixed: this should not change)');
+      const from = { x: left + view.x + disc.x * view.scale, y: top + view.y + disc.y * view.scale };
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(from.x + 30, from.y + 12, { steps: 5 });
+      await page.mouse.up();
+      const { user } = await client.invoke('getAppInfo', {});
+      const moved = await waitFor('the moved disc saved', async () => {
+        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        return d?.anatomy?.disc && d.anatomy.disc.x !== disc.x ? d : null;
+      });
+      assert.ok(Math.abs(moved.anatomy!.disc!.x - (disc.x + 30 / view.scale)) < 0.01);
+      assert.ok(Math.abs(moved.anatomy!.disc!.y - (disc.y + 12 / view.scale)) < 0.01);
+      assert.equal(moved.anatomy!.disc!.diameter, disc.diameter);
+      assert.equal(moved.anatomy!.discMovedBy, user);
+      assert.ok(
+        moved.av && Buffer.from(moved.av).equals(Buffer.from(plan.expected)),
+        'the drag changed labels',
+      );
+      // Undo puts the disc back (the flip stays), redo moves it again.
+      await page.keyboard.press('Control+z');
+      await waitFor('the disc back in place', async () => {
+        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        return (
+          d && d.anatomy?.disc?.x === disc.x && d.av && Buffer.from(d.av).equals(Buffer.from(plan.expected))
+        );
+      });
+      await page.keyboard.press('Control+Shift+z');
+      await waitFor('the disc moved again', async () => {
+        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        return d?.anatomy?.disc?.x === moved.anatomy!.disc!.x;
+      });
+
+      await page.keyboard.press('a');
+      const approved = await waitFor('the approval', () =>
+        storedAv(serve.dbPath, Number(imageId), 'approved'),
+      );
+      assert.ok(approved.av, 'the approval has no artery/vein map');
+      assert.ok(Buffer.from(approved.mask).equals(Buffer.from(pred.mask)), 'the vessel mask changed');
+      let wrong = 0;
+      for (let i = 0; i < plan.expected.length; i++) if (approved.av[i] !== plan.expected[i]) wrong++;
+      assert.equal(wrong, 0, `${wrong} pixels of the approved artery/vein map differ from the flip`);
+      assert.deepEqual(approved.anatomy, moved.anatomy, 'the approval keeps the moved disc and its mover');
+
+      // Help lists the new keys.
+      await page.keyboard.press('h');
+      const help = page.getByTestId('help-overlay');
+      await help.getByText('Flip segment').waitFor();
+      await help.getByText('Artery/vein colours', { exact: false }).waitFor();
+      await page.screenshot({ path: await screenshotPath('anatomy-02-help') });
+    });
+  },
+);
