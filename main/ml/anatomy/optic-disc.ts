@@ -226,6 +226,26 @@ function sizePlausibility(diameter: number): number {
 }
 
 /**
+ * Share of vessel pixels within one disc diameter of a candidate disc's centre (native pixels, sampled): the big
+ * vessels converge on the disc, while a bright reflex or an eyelash at the field's edge has few around it.
+ */
+function vesselShareAround(seg: Segmentation, frame: Frame, disc: DiscEstimate, k: number): number {
+  const c = pointToNative({ x: k * disc.x + (k - 1) / 2, y: k * disc.y + (k - 1) / 2 }, frame);
+  const r = (disc.diameter * k) / frame.scale;
+  const step = Math.max(1, Math.floor(r / 20));
+  let n = 0;
+  let v = 0;
+  for (let y = Math.max(0, Math.round(c.y - r)); y <= Math.min(seg.height - 1, c.y + r); y += step) {
+    for (let x = Math.max(0, Math.round(c.x - r)); x <= Math.min(seg.width - 1, c.x + r); x += step) {
+      if ((x - c.x) ** 2 + (y - c.y) ** 2 > r * r) continue;
+      n++;
+      v += seg.mask[y * seg.width + x] ? 1 : 0;
+    }
+  }
+  return n > 0 ? v / n : 0;
+}
+
+/**
  * The disc in the vessel model's frame. Where the aperture fixes the frame's scale the disc has about its typical
  * size there; without an aperture (borderless, wide-field) the vessels' calibre is a weak ruler, so the network runs
  * at several scales and the most confident disc of plausible size wins.
@@ -256,7 +276,11 @@ async function searchDisc(image: RasterImage, seg: Segmentation, model: LoadedMo
     const canonicalFov = mapToCanonical(seg.fov, frame);
     const d = await discProbability(canonical, canonicalFov, model);
     const disc = discFromProbability(d.p, d.width, d.height, model.manifest.threshold);
-    const score = disc ? disc.confidence * (frames.length > 1 ? sizePlausibility(disc.diameter * k) : 1) : -1;
+    const score = !disc
+      ? -1
+      : frames.length === 1
+        ? disc.confidence
+        : disc.confidence * sizePlausibility(disc.diameter * k) * vesselShareAround(seg, frame, disc, k);
     if (!best || score > best.score) best = { frame, canonical, canonicalFov, d, disc, score };
   }
   return best!;
