@@ -294,7 +294,7 @@ export async function locateDisc(
 ): Promise<DiscResult> {
   if (!seg.frame) throw new Error('the optic disc needs a vessel model with a canonical frame');
   const k = model.manifest.anatomy?.downsample ?? 1;
-  const { frame, canonical, canonicalFov, d, disc } = await searchDisc(image, seg, model);
+  const { frame, d, disc } = await searchDisc(image, seg, model);
   const warnings: string[] = [];
   // The field's centre and width in the shrunk frame: the fitted aperture, else the frame itself.
   const circle = frame.circle;

@@ -36,7 +36,9 @@ async function collect(
   const seg = await segmentImage(sample.image, bare, predictor, { fov: sample.fov, uncertainty: true });
   const spread = seg.spread;
   if (!spread) {
-    throw new Error(`${sample.id}: beyond 2.5 MP the head is applied on a coarser grid; fit it on images up to that size`);
+    throw new Error(
+      `${sample.id}: beyond 2.5 MP the head is applied on a coarser grid; fit it on images up to that size`,
+    );
   }
   const maps = errorFeatures(seg.prob, spread.map, seg.width, seg.height, manifest.threshold, spread.scale);
   const n = seg.prob.length;
