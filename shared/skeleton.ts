@@ -1,7 +1,7 @@
 // Binary-mask topology both sides use: 8-connected components and a Zhang-Suen skeleton (the uncertainty check's
 // gaps, the vessel segments of the artery/vein vote, and the renderer's "flip this segment").
 
-const N8 = [
+export const N8 = [
   [-1, -1],
   [0, -1],
   [1, -1],

@@ -25,6 +25,8 @@ Options:
   --vessel-model DIR   vessel model whose frame the network works in (default: the bundled model)
   --epochs N           override the recipe's epochs
   --minutes N          stop after N minutes, keeping the best epoch
+  --init DIR           start from this anatomy model's weights (same task and architecture): train on
+  --learning-rate X    override the recipe's peak learning rate (e.g. lower when continuing from --init)
   --resume             continue from <out>.checkpoint
   --force              replace an existing model directory
 `;
@@ -72,6 +74,8 @@ export async function run(argv: string[]): Promise<number> {
       epochs: { type: 'string' },
       minutes: { type: 'string' },
       resume: { type: 'boolean' },
+      init: { type: 'string' },
+      'learning-rate': { type: 'string' },
       force: { type: 'boolean' },
     },
     HELP,
@@ -86,10 +90,12 @@ export async function run(argv: string[]): Promise<number> {
   const t = await plan(task, data);
   const epochs = num(p, 'epochs', { integer: true, min: 1 });
   const minutes = num(p, 'minutes', { min: 0 });
+  const learningRate = num(p, 'learning-rate', { min: 0 });
   const config = {
     ...t.config,
     ...(epochs !== undefined ? { epochs } : {}),
     ...(minutes !== undefined ? { maxMinutes: minutes } : {}),
+    ...(learningRate !== undefined ? { learningRate, minLearningRate: learningRate / 20 } : {}),
   };
   const vessel = await openModel(str(p, 'vessel-model'));
   const log = (s: string) => process.stderr.write(`retina train-anatomy: ${s}\n`);
@@ -102,8 +108,10 @@ export async function run(argv: string[]): Promise<number> {
   for (const r of t.splits.validation) val.push(await t.prepare(r, vessel));
   await vessel.predictor.dispose();
   // The artery/vein network starts from the vessel network's weights (it must find the vessels it labels).
-  const initialTfjsDir =
-    task === 'artery-vein' && t.downsample === 1 && !flag(p, 'resume')
+  const init = str(p, 'init');
+  const initialTfjsDir = init
+    ? join(init, TFJS_SUBDIR)
+    : task === 'artery-vein' && t.downsample === 1 && !flag(p, 'resume')
       ? await (
           await import('../ml/anatomy/warm-start.js')
         ).vesselWarmStart(config.architecture, join(vessel.dir, TFJS_SUBDIR), config.seed)

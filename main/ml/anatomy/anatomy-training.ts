@@ -17,6 +17,27 @@ import { writeDirAtomic, writeFileAtomic } from '../../node/atomic-fs.js';
 import { sampleAnatomyBatch, type AnatomySample } from './anatomy-sample.js';
 import type { AnatomyRecord } from './anatomy-manifest.js';
 import { DEFAULT_PREPROCESS } from '../image/preprocess.js';
+import { DEFAULT_AUGMENT } from '../image/augment.js';
+import { REFERENCE_UNET } from '../model/model.js';
+import { COLOUR_CHANNELS } from './colour-input.js';
+
+/** What both anatomy recipes share: the reference U-Net on colour planes, 128-px patches, geometric and colour
+ * jitter; each task sets its rotation, intensity ranges, schedule and patch focus. */
+export const ANATOMY_RECIPE = {
+  architecture: { ...REFERENCE_UNET, inputChannels: COLOUR_CHANNELS },
+  augment: {
+    ...DEFAULT_AUGMENT,
+    scale: [0.8, 1.25] as [number, number],
+    flipH: true,
+    flipV: true,
+    elastic: null,
+    shear: 0.05,
+  },
+  patchSize: 128,
+  batchSize: 8,
+  learningRate: 2e-3,
+  minLearningRate: 5e-5,
+};
 
 export interface AnatomyTrainConfig {
   architecture: UNetConfig;

@@ -2,38 +2,27 @@
 import type { Predictor } from '../types.js';
 import type { LoadedModel } from '../model/model-loader.js';
 import { readImage } from '../io/image-io.js';
-import { REFERENCE_UNET } from '../model/model.js';
-import { DEFAULT_AUGMENT } from '../image/augment.js';
 import { AV_LABEL, decodeAvLabels } from './av-labels.js';
 import { avLabelsToCanonical, addScores, scoreArteryVein, AV_CLASS, type AvScore } from './artery-vein.js';
-import { COLOUR_CHANNELS, colourPlanes } from './colour-input.js';
+import { colourPlanes } from './colour-input.js';
 import { indicesOf, type AnatomySample } from './anatomy-sample.js';
 import { predictPlanes } from './plane-predict.js';
 import { framePhotograph } from './anatomy-inputs.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
 import type { AnatomyRef } from './anatomy-datasets.js';
-import type { AnatomyTrainConfig, AnatomyValidation } from './anatomy-training.js';
+import { ANATOMY_RECIPE, type AnatomyTrainConfig, type AnatomyValidation } from './anatomy-training.js';
 
 export const ARTERY_VEIN_CONFIG: AnatomyTrainConfig = {
-  architecture: { ...REFERENCE_UNET, inputChannels: COLOUR_CHANNELS },
+  ...ANATOMY_RECIPE,
   augment: {
-    ...DEFAULT_AUGMENT,
+    ...ANATOMY_RECIPE.augment,
     rotateDeg: 180,
-    scale: [0.8, 1.25],
-    flipH: true,
-    flipV: true,
-    elastic: null,
-    shear: 0.05,
     brightness: 0.2,
     contrast: [0.75, 1.33],
     gamma: [0.75, 1.33],
   },
-  patchSize: 128,
-  batchSize: 8,
   epochs: 30,
   stepsPerEpoch: 60,
-  learningRate: 2e-3,
-  minLearningRate: 5e-5,
   focusShare: 1,
   patience: 10,
   seed: 20261202,

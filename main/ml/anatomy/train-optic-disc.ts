@@ -2,41 +2,30 @@
 import type { Predictor } from '../types.js';
 import type { LoadedModel } from '../model/model-loader.js';
 import { readBinaryMap } from '../io/image-io.js';
-import { REFERENCE_UNET } from '../model/model.js';
-import { DEFAULT_AUGMENT } from '../image/augment.js';
 import { imageToCanonical, mapToCanonical, planFrame } from '../frame/canonical-frame.js';
-import { COLOUR_CHANNELS, colourPlanes } from './colour-input.js';
+import { colourPlanes } from './colour-input.js';
 import { indicesOf, type AnatomySample } from './anatomy-sample.js';
 import { predictPlanes } from './plane-predict.js';
 import { framePhotograph } from './anatomy-inputs.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
 import { CANONICAL_DISC_DIAMETER, discFromProbability } from './optic-disc.js';
 import type { AnatomyRef } from './anatomy-datasets.js';
-import type { AnatomyTrainConfig, AnatomyValidation } from './anatomy-training.js';
+import { ANATOMY_RECIPE, type AnatomyTrainConfig, type AnatomyValidation } from './anatomy-training.js';
 
 export const DISC_DOWNSAMPLE = 2;
 export const DISC_THRESHOLD = 0.5;
 
 export const OPTIC_DISC_CONFIG: AnatomyTrainConfig = {
-  architecture: { ...REFERENCE_UNET, inputChannels: COLOUR_CHANNELS },
+  ...ANATOMY_RECIPE,
   augment: {
-    ...DEFAULT_AUGMENT,
+    ...ANATOMY_RECIPE.augment,
     rotateDeg: 20,
-    scale: [0.8, 1.25],
-    flipH: true,
-    flipV: true,
-    elastic: null,
-    shear: 0.05,
     brightness: 0.25,
     contrast: [0.7, 1.4],
     gamma: [0.7, 1.4],
   },
-  patchSize: 128,
-  batchSize: 8,
   epochs: 20,
   stepsPerEpoch: 40,
-  learningRate: 2e-3,
-  minLearningRate: 5e-5,
   focusShare: 0.5,
   patience: 8,
   seed: 20261203,

@@ -1,7 +1,7 @@
 // The topology check: a vessel tree is one connected piece that ends in fine tips, so extra pieces and vessel ends
 // that stop just short of another vessel are where a human would close a gap. Works on the binary mask in the
 // canonical frame (radii in canonical pixels, the same on every camera).
-import { components, skeletonize } from '../../../shared/skeleton.js';
+import { N8, components, skeletonize } from '../../../shared/skeleton.js';
 
 export interface Gap {
   /** The end of the broken vessel and the nearest pixel of the other piece. */
@@ -23,17 +23,6 @@ const GAP_REACH = 14;
 const DIRECTION_STEPS = 6;
 /** The other piece must lie within this angle of the vessel's direction (cos 50 degrees). */
 const MIN_COS = 0.64;
-
-const N8 = [
-  [-1, -1],
-  [0, -1],
-  [1, -1],
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-] as const;
 
 function skeletonNeighbours(s: Uint8Array, w: number, h: number, i: number): number[] {
   const x = i % w;
