@@ -16,7 +16,7 @@ const TOOLS: [Tool, string, string][] = [
 const AV_TOOL_BUTTONS: [Tool, string, string][] = [
   ['artery', 'Artery', 'R'],
   ['vein', 'Vein', '⇧R'],
-  ['flip', 'Flip segment', 'X'],
+  ['flip', 'Flip', 'X'],
 ];
 
 /** The artery/vein layer as the toolbar shows it. */
@@ -71,24 +71,22 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av }: ToolBarPro
         A/V layer
         <kbd>V</kbd>
       </button>
-      {AV_TOOL_BUTTONS.map(([t, label, k]) => (
-        <button
-          key={t}
-          className={shown === t ? 'on' : ''}
-          onClick={() => run(t)}
-          disabled={locked || !av.available}
-          title={locked ? LOCKED_TITLE : (av.note ?? `${label} (${k})`)}
-          data-testid={`tool-${t}`}
-        >
-          {label}
-          <kbd>{k}</kbd>
-        </button>
-      ))}
-      {av.note && (
-        <p className="hint" data-testid="av-note">
-          {av.note}
-        </p>
-      )}
+      {/* One row, so that the column still fits a 1280x720 window; the keys are in the titles and in Help. */}
+      <div className="tool-row" role="group" aria-label="Artery/vein tools">
+        {AV_TOOL_BUTTONS.map(([t, label, k]) => (
+          <button
+            key={t}
+            className={shown === t ? 'on' : ''}
+            onClick={() => run(t)}
+            disabled={locked || !av.available}
+            aria-label={`${t === 'flip' ? 'Flip segment' : label} (${k})`}
+            title={locked ? LOCKED_TITLE : (av.note ?? `${t === 'flip' ? 'Flip segment' : label} (${k})`)}
+            data-testid={`tool-${t}`}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
       <label>
         Size {radius * 2} px
         <input
