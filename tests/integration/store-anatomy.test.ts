@@ -65,7 +65,13 @@ describe('artery/vein maps and disc records in the store', () => {
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'retina-anatomy-store-'));
-    ws = await createWorkstation({ dbPath: path.join(dir, 'retina.db'), shell: 'browser', user: 'ann' });
+    // A models folder without anatomy models: this workstation must not find the bundled ones.
+    ws = await createWorkstation({
+      dbPath: path.join(dir, 'retina.db'),
+      shell: 'browser',
+      user: 'ann',
+      anatomyModels: dir,
+    });
     store = ws.store;
     const report = await importImageFiles(
       store,
