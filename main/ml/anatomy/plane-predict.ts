@@ -2,15 +2,7 @@
 // network's canonical frame, about 0.3 MP, or a fraction of it), so no tiling is needed.
 import type { Predictor } from '../types.js';
 import { interleave } from './colour-input.js';
-
-/** Mirror index into [0, n) without repeating the edge pixel. */
-function reflect(i: number, n: number): number {
-  if (n === 1) return 0;
-  const period = 2 * (n - 1);
-  let m = i % period;
-  if (m < 0) m += period;
-  return m < n ? m : period - m;
-}
+import { reflect } from '../image/patches.js';
 
 /** One probability per pixel (width*height) for planes padded by reflection to a multiple of `multiple`. */
 export async function predictPlanes(

@@ -180,7 +180,7 @@ export function tileGrid(width: number, height: number, tile: number, overlap: n
 }
 
 /** Mirror index into [0, n) without repeating the edge pixel (…2 1 0 1 2…), for any offset. */
-function reflect(i: number, n: number): number {
+export function reflect(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
   let m = i % period;
