@@ -1,0 +1,428 @@
+// Clinical vessel measures of one image, each with a unit and a 95% interval, from its vessel graph.
+//
+// Units: micrometres when the pixel size is known, otherwise disc diameters, otherwise (no disc either) pixels,
+// always named. Intervals come from re-measuring over plausible versions of the image's segmentation and labels
+// (Monte Carlo, seeded so a result is reproducible):
+// - the segmentation: where the model's probability map is known, a plausible mask is the map cut anywhere within
+//   +-PLAUSIBLE_BAND of the threshold (pixels a person edited stay as edited), read as widths and counts at three
+//   levels and interpolated between them;
+// - the width of each vessel: its mean's standard error along the vessel;
+// - artery/vein: each vessel's label flips with the probability the classifier gave the other class;
+// - whole-image averages (calibre, tortuosity): the segments are resampled with replacement.
+// A value that cannot be measured is null with a reason, never a guess.
+import { fractalDimension } from './fractal.js';
+import { centralEquivalent } from './knudtson.js';
+import { buildVesselGraph, type VesselGraph, type VesselSegment } from './vessel-graph.js';
+import { zoneVessels, type Disc, type ZoneName, type ZoneVessel } from './zones.js';
+import { AV_CLASS } from '../vessel-segments.js';
+
+export type LengthUnit = 'µm' | 'DD' | 'px';
+export type MeasureUnit = LengthUnit | '1/mm' | '1/DD' | '1/px' | 'ratio' | 'fraction' | 'dimensionless';
+
+export interface Measure {
+  value: number | null;
+  unit: MeasureUnit;
+  ci95: [number, number] | null;
+  /** Why the value is absent. */
+  reason?: string;
+}
+
+export interface MeasureInput {
+  width: number;
+  height: number;
+  /** The vessel mask (the corrected one when there is one), non-zero = vessel. */
+  mask: Uint8Array;
+  /** Field of view, non-zero inside (default: the whole image). */
+  fov?: Uint8Array;
+  /** The prediction's probability map and threshold, for the segmentation's share of the intervals. */
+  probability?: Float32Array;
+  threshold?: number;
+  /** AV_CLASS per pixel, and the classifier's probability of artery per pixel. */
+  av?: Uint8Array;
+  arteryProbability?: Float32Array;
+  disc?: Disc | null;
+  /** Micrometres per pixel (DICOM pixel spacing, or field angle over the FOV's diameter). */
+  pixelSizeUm?: number | null;
+  draws?: number;
+  seed?: number;
+}
+
+export interface NamedVessel {
+  /** A1..A6, V1..V6: widest first. */
+  name: string;
+  segment: number;
+  x: number;
+  y: number;
+  width: number;
+}
+
+export interface ImageMeasures {
+  scale: { unit: LengthUnit; perPixel: number; source: 'pixel size' | 'disc diameter' | 'none' };
+  disc: Disc | null;
+  crae: Measure;
+  crve: Measure;
+  avr: Measure;
+  craeZoneC: Measure;
+  crveZoneC: Measure;
+  avrZoneC: Measure;
+  fractalDimension: Measure;
+  fractalDimensionArteries: Measure;
+  fractalDimensionVeins: Measure;
+  vesselDensity: Measure;
+  vesselDensityArteries: Measure;
+  vesselDensityVeins: Measure;
+  calibre: Measure;
+  calibreArteries: Measure;
+  calibreVeins: Measure;
+  tortuosity: Measure;
+  tortuosityDensity: Measure;
+  /** The vessels Knudtson's formulas took, per zone and class. */
+  zoneVessels: Record<ZoneName, { arteries: NamedVessel[]; veins: NamedVessel[] }>;
+  graph: { segments: number; junctions: number; crossings: number; ends: number; length: number };
+}
+
+/** How far either side of the threshold a plausible segmentation cuts the probability map. */
+export const PLAUSIBLE_BAND = 0.1;
+const DEFAULT_DRAWS = 400;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(rand: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+}
+
+function percentiles(values: number[]): [number, number] {
+  const s = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+  return [at(0.025), at(0.975)];
+}
+
+/** Value at draw offset d in [-1, 1] from values at d = -1, 0, 1 (or a single value). */
+function interpolate(v: ArrayLike<number>, d: number): number {
+  if (v.length < 3) return v[0];
+  const far = d < 0 ? v[0] : v[2];
+  return Number.isNaN(far) ? v[1] : v[1] + Math.abs(d) * (far - v[1]);
+}
+
+function absent(unit: MeasureUnit, reason: string): Measure {
+  return { value: null, unit, ci95: null, reason };
+}
+
+function measured(value: number, draws: number[], unit: MeasureUnit): Measure {
+  const [lo, hi] = percentiles(draws);
+  return { value, unit, ci95: [Math.min(lo, value), Math.max(hi, value)] };
+}
+
+/** The field widths are read on: the probability where the mask agrees with it, the mask's own 0/1 where edited. */
+function plausibleField(input: MeasureInput): { data: Float32Array | Uint8Array; levels: number[] } {
+  const { mask, probability: p, threshold: t } = input;
+  if (!p || t === undefined) return { data: Uint8Array.from(mask, (v) => (v ? 1 : 0)), levels: [0.5] };
+  const data = new Float32Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    const vessel = mask[i] !== 0;
+    data[i] = vessel === p[i] >= t ? p[i] : vessel ? 1 : 0;
+  }
+  const lo = Math.max(0.02, t - PLAUSIBLE_BAND);
+  const hi = Math.min(0.98, t + PLAUSIBLE_BAND);
+  // Narrowest first: draw offset -1 is the highest cut.
+  return { data, levels: [hi, t, lo] };
+}
+
+function fovDiameter(
+  fov: Uint8Array | undefined,
+  w: number,
+  h: number,
+): { pixels: number; diameter: number } {
+  if (!fov) return { pixels: w * h, diameter: Math.max(w, h) };
+  let n = 0;
+  for (const v of fov) if (v) n++;
+  return { pixels: n, diameter: 2 * Math.sqrt(n / Math.PI) };
+}
+
+/** The vessel model's canonical aperture diameter in pixels: the resolution the graph's defaults are set for. */
+export const REFERENCE_FIELD = 536;
+
+export function measureImage(input: MeasureInput): ImageMeasures {
+  const { width: w, height: h } = input;
+  const field = plausibleField(input);
+  const resolution = fovDiameter(input.fov, w, h).diameter / REFERENCE_FIELD;
+  const graph = buildVesselGraph({
+    width: w,
+    height: h,
+    mask: input.mask,
+    field: { width: w, height: h, data: field.data },
+    levels: field.levels,
+    av: input.av,
+    arteryProbability: input.arteryProbability,
+  }, { resolution });
+  return measureGraph(input, graph, field);
+}
+
+export function measureGraph(
+  input: MeasureInput,
+  graph: VesselGraph,
+  field: { data: Float32Array | Uint8Array; levels: number[] },
+): ImageMeasures {
+  const { width: w, height: h } = input;
+  const mid = graph.levels.length >> 1;
+  const disc = input.disc ?? null;
+  const scale: ImageMeasures['scale'] = input.pixelSizeUm
+    ? { unit: 'µm', perPixel: input.pixelSizeUm, source: 'pixel size' }
+    : disc
+      ? { unit: 'DD', perPixel: 1 / disc.diameter, source: 'disc diameter' }
+      : { unit: 'px', perPixel: 1, source: 'none' };
+  const inverseUnit: MeasureUnit = scale.unit === 'µm' ? '1/mm' : scale.unit === 'DD' ? '1/DD' : '1/px';
+  const perLength = scale.unit === 'µm' ? 1000 / scale.perPixel : 1 / scale.perPixel;
+  const draws = input.draws ?? DEFAULT_DRAWS;
+  const rand = rng(input.seed ?? 1);
+  const offsets = Array.from({ length: draws }, () => (graph.levels.length > 1 ? 2 * rand() - 1 : 0));
+  const fov = fovDiameter(input.fov, w, h);
+  const inFov = (i: number): boolean => !input.fov || input.fov[i] !== 0;
+
+  // Density and fractal dimension per level, then per draw by interpolation.
+  const levelCounts = graph.levels.map((lv) => {
+    let n = 0;
+    for (let i = 0; i < field.data.length; i++) if (field.data[i] >= lv && inFov(i)) n++;
+    return n;
+  });
+  const density: Measure = measured(
+    levelCounts[mid] / fov.pixels,
+    offsets.map((d) => interpolate(levelCounts, d) / fov.pixels),
+    'fraction',
+  );
+  const fdAt = (test: (i: number) => boolean): number =>
+    fractalDimension(test, w, h, fov.diameter).dimension;
+  const fdLevels = graph.levels.map((lv) => fdAt((i) => field.data[i] >= lv && inFov(i)));
+  const fdAll = measured(
+    fdLevels[mid],
+    offsets.map((d) => interpolate(fdLevels, d)),
+    'dimensionless',
+  );
+
+  const vesselPixels = countMask(input.mask, inFov);
+  const classMeasures = (code: number): { fd: Measure; density: Measure } => {
+    if (!input.av)
+      return {
+        fd: absent('dimensionless', 'no artery/vein labels'),
+        density: absent('fraction', 'no artery/vein labels'),
+      };
+    const av = input.av;
+    const test = (i: number): boolean => av[i] === code && input.mask[i] !== 0 && inFov(i);
+    let n = 0;
+    for (let i = 0; i < av.length; i++) if (test(i)) n++;
+    const share = n / Math.max(1, vesselPixels);
+    const fdValue = fdAt(test);
+    // The class's share of the vessels scales with the segmentation's plausible versions.
+    return {
+      fd: measured(
+        fdValue,
+        offsets.map((d) => fdValue + interpolate(fdLevels, d) - fdLevels[mid]),
+        'dimensionless',
+      ),
+      density: measured(
+        n / fov.pixels,
+        offsets.map((d) => (share * interpolate(levelCounts, d)) / fov.pixels),
+        'fraction',
+      ),
+    };
+  };
+  const arteries = classMeasures(AV_CLASS.artery);
+  const veins = classMeasures(AV_CLASS.vein);
+
+  // Calibre and tortuosity over the graph's segments.
+  const measurable = graph.segments.filter(
+    (s) => !s.bridge && s.widthPoints >= 3 && !Number.isNaN(s.width[mid]),
+  );
+  const calibreOf = (segs: VesselSegment[], unitLabel: string): Measure => {
+    if (segs.length === 0) return absent(scale.unit, `no ${unitLabel} measurable`);
+    const value = weightedMean(segs, (s) => s.width[mid]);
+    const boot = offsets.map((d) => {
+      const pick = resample(segs, rand);
+      return weightedMean(pick, (s) => interpolate(s.width, d));
+    });
+    return measured(
+      value * scale.perPixel,
+      boot.map((v) => v * scale.perPixel),
+      scale.unit,
+    );
+  };
+  const calibre = calibreOf(measurable, 'vessel');
+  const calibreArteries = input.av
+    ? calibreOf(
+        measurable.filter((s) => s.av === 'artery'),
+        'artery',
+      )
+    : absent(scale.unit, 'no artery/vein labels');
+  const calibreVeins = input.av
+    ? calibreOf(
+        measurable.filter((s) => s.av === 'vein'),
+        'vein',
+      )
+    : absent(scale.unit, 'no artery/vein labels');
+  const tortuous = graph.segments.filter(
+    (s) => !s.bridge && s.chord > 0 && s.length >= Math.max(10, 3 * (s.width[mid] || 0)),
+  );
+  const tortuosityOf = (get: (s: VesselSegment) => number, unit: MeasureUnit, factor: number): Measure => {
+    if (tortuous.length === 0) return absent(unit, 'no vessel segment long enough');
+    const value = weightedMean(tortuous, get);
+    return measured(
+      value * factor,
+      offsets.map(() => weightedMean(resample(tortuous, rand), get) * factor),
+      unit,
+    );
+  };
+  const tortuosity = tortuosityOf((s) => s.distanceFactor, 'ratio', 1);
+  const tortuosityDensity = tortuosityOf((s) => s.tortuosityDensity, inverseUnit, perLength);
+
+  // CRAE, CRVE and AVR in zones B and C.
+  const zones = {} as ImageMeasures['zoneVessels'];
+  const equivalents = (zone: ZoneName): { crae: Measure; crve: Measure; avr: Measure } => {
+    zones[zone] = { arteries: [], veins: [] };
+    if (!disc) {
+      const why = 'no optic disc found';
+      return { crae: absent(scale.unit, why), crve: absent(scale.unit, why), avr: absent('ratio', why) };
+    }
+    if (!input.av) {
+      const why = 'no artery/vein labels';
+      return { crae: absent(scale.unit, why), crve: absent(scale.unit, why), avr: absent('ratio', why) };
+    }
+    const vessels = zoneVessels(graph.segments, disc, zone, mid);
+    const a = vessels.filter((v) => v.av === 'artery');
+    const v = vessels.filter((x) => x.av === 'vein');
+    zones[zone] = { arteries: named(a, 'A', mid, scale.perPixel), veins: named(v, 'V', mid, scale.perPixel) };
+    const crae = centralEquivalent(
+      a.map((x) => x.width[mid]),
+      'arteriole',
+    );
+    const crve = centralEquivalent(
+      v.map((x) => x.width[mid]),
+      'venule',
+    );
+    const drawn = offsets.map((d) => drawEquivalents(vessels, graph.segments, d, rand));
+    const few = (n: number, what: string): string =>
+      `only ${n} ${what} measurable in zone ${zone} (6 needed)`;
+    const craeM =
+      crae === null
+        ? absent(scale.unit, few(a.length, 'arterioles'))
+        : measured(
+            crae * scale.perPixel,
+            drawn.map((x) => (x.crae ?? NaN) * scale.perPixel),
+            scale.unit,
+          );
+    const crveM =
+      crve === null
+        ? absent(scale.unit, few(v.length, 'venules'))
+        : measured(
+            crve * scale.perPixel,
+            drawn.map((x) => (x.crve ?? NaN) * scale.perPixel),
+            scale.unit,
+          );
+    const avr =
+      crae === null || crve === null
+        ? absent('ratio', crae === null ? few(a.length, 'arterioles') : few(v.length, 'venules'))
+        : measured(
+            crae / crve,
+            drawn.map((x) => (x.crae !== null && x.crve !== null ? x.crae / x.crve : NaN)),
+            'ratio',
+          );
+    return { crae: craeM, crve: crveM, avr };
+  };
+  const b = equivalents('B');
+  const c = equivalents('C');
+  let totalLength = 0;
+  for (const s of graph.segments) totalLength += s.length;
+  return {
+    scale,
+    disc,
+    crae: b.crae,
+    crve: b.crve,
+    avr: b.avr,
+    craeZoneC: c.crae,
+    crveZoneC: c.crve,
+    avrZoneC: c.avr,
+    fractalDimension: fdAll,
+    fractalDimensionArteries: arteries.fd,
+    fractalDimensionVeins: veins.fd,
+    vesselDensity: density,
+    vesselDensityArteries: arteries.density,
+    vesselDensityVeins: veins.density,
+    calibre,
+    calibreArteries,
+    calibreVeins,
+    tortuosity,
+    tortuosityDensity,
+    zoneVessels: zones,
+    graph: {
+      segments: graph.segments.filter((s) => !s.bridge).length,
+      junctions: graph.nodes.filter((n) => n.kind === 'junction').length,
+      crossings:
+        graph.nodes.filter((n) => n.kind === 'crossing').length -
+        graph.segments.filter((s) => s.bridge).length,
+      ends: graph.nodes.filter((n) => n.kind === 'end').length,
+      length: totalLength * scale.perPixel,
+    },
+  };
+}
+
+function countMask(mask: Uint8Array, inFov: (i: number) => boolean): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i] && inFov(i)) n++;
+  return n;
+}
+
+function weightedMean(segs: VesselSegment[], get: (s: VesselSegment) => number): number {
+  let sum = 0;
+  let wsum = 0;
+  for (const s of segs) {
+    const v = get(s);
+    if (Number.isNaN(v)) continue;
+    sum += v * s.length;
+    wsum += s.length;
+  }
+  return wsum > 0 ? sum / wsum : NaN;
+}
+
+function resample<T>(items: T[], rand: () => number): T[] {
+  return items.map(() => items[Math.floor(rand() * items.length)]);
+}
+
+function named(vessels: ZoneVessel[], prefix: string, mid: number, perPixel: number): NamedVessel[] {
+  return [...vessels]
+    .sort((a, b) => b.width[mid] - a.width[mid])
+    .slice(0, 6)
+    .map((v, k) => ({
+      name: `${prefix}${k + 1}`,
+      segment: v.segment,
+      x: v.x,
+      y: v.y,
+      width: v.width[mid] * perPixel,
+    }));
+}
+
+/** One plausible version of the zone's vessels: widths at draw offset d plus their error, labels flipped by confidence. */
+function drawEquivalents(
+  vessels: ZoneVessel[],
+  segments: VesselSegment[],
+  d: number,
+  rand: () => number,
+): { crae: number | null; crve: number | null } {
+  const a: number[] = [];
+  const v: number[] = [];
+  for (const z of vessels) {
+    const width = interpolate(z.width, d) + gaussian(rand) * z.widthSe;
+    const pa = segments[z.segment].arteryProbability;
+    let cls = z.av;
+    if (pa !== null && rand() < Math.min(pa, 1 - pa)) cls = cls === 'artery' ? 'vein' : 'artery';
+    (cls === 'artery' ? a : v).push(width);
+  }
+  return { crae: centralEquivalent(a, 'arteriole'), crve: centralEquivalent(v, 'venule') };
+}
