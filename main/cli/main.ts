@@ -19,6 +19,10 @@ const COMMANDS: Record<string, Subcommand> = {
     summary: 'segment fundus images: writes <stem>_mask.png and <stem>_prob.png',
     load: () => import('./segment-command.js'),
   },
+  measure: {
+    summary: 'measure vessels (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension) with units and intervals',
+    load: () => import('./measure-command.js'),
+  },
   'train-anatomy': {
     summary: 'train the artery/vein or the optic-disc network on the reference datasets',
     load: () => import('./train-anatomy-command.js'),

@@ -20,6 +20,7 @@ import { planAxis, resample } from './frame/resample.js';
 import { errorFeatures } from './uncertainty/error-features.js';
 import { expectedF1, meanInside } from './uncertainty/image-scores.js';
 import { checkTopology, type Gap } from './uncertainty/topology.js';
+import { mapPixels } from '../../shared/pixels.js';
 
 export interface SegmentOptions {
   /** The FOV to use; derived from the image when absent. */
@@ -401,7 +402,7 @@ function coarseUncertaintyMap(
 }
 
 function maskAt(prob: Float32Array, threshold: number): Uint8Array {
-  return Uint8Array.from(prob, (p) => (p >= threshold ? 1 : 0));
+  return mapPixels(new Uint8Array(prob.length), prob, (p) => (p >= threshold ? 1 : 0));
 }
 
 /** The probability map as a 16-bit greyscale image (0..65535). */

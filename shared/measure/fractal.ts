@@ -104,7 +104,12 @@ export const FRACTAL_FIELD = 1024;
  * at the photograph's own resolution is not scale-free: near the pixel size a box grid splits a coarse image's
  * pixels differently from a fine one's, which put the same DRIVE masks 0.03-0.05 apart at twice their size.
  */
-export function fractalDimension(vessel: (i: number) => boolean, w: number, h: number, diameter: number): BoxCount {
+export function fractalDimension(
+  vessel: (i: number) => boolean,
+  w: number,
+  h: number,
+  diameter: number,
+): BoxCount {
   const f = FRACTAL_FIELD / diameter;
   const ow = Math.max(1, Math.round(w * f));
   const oh = Math.max(1, Math.round(h * f));

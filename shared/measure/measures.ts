@@ -15,6 +15,7 @@ import { centralEquivalent } from './knudtson.js';
 import { buildVesselGraph, type VesselGraph, type VesselSegment } from './vessel-graph.js';
 import { zoneVessels, type Disc, type ZoneName, type ZoneVessel } from './zones.js';
 import { AV_CLASS } from '../vessel-segments.js';
+import { binarise } from '../pixels.js';
 
 export type LengthUnit = 'µm' | 'DD' | 'px';
 export type MeasureUnit = LengthUnit | '1/mm' | '1/DD' | '1/px' | 'ratio' | 'fraction' | 'dimensionless';
@@ -125,7 +126,7 @@ function measured(value: number, draws: number[], unit: MeasureUnit): Measure {
 /** The field widths are read on: the probability where the mask agrees with it, the mask's own 0/1 where edited. */
 function plausibleField(input: MeasureInput): { data: Float32Array | Uint8Array; levels: number[] } {
   const { mask, probability: p, threshold: t } = input;
-  if (!p || t === undefined) return { data: Uint8Array.from(mask, (v) => (v ? 1 : 0)), levels: [0.5] };
+  if (!p || t === undefined) return { data: binarise(mask), levels: [0.5] };
   const data = new Float32Array(mask.length);
   for (let i = 0; i < mask.length; i++) {
     const vessel = mask[i] !== 0;
@@ -144,7 +145,7 @@ function fovDiameter(
 ): { pixels: number; diameter: number } {
   if (!fov) return { pixels: w * h, diameter: Math.max(w, h) };
   let n = 0;
-  for (const v of fov) if (v) n++;
+  for (let i = 0; i < fov.length; i++) if (fov[i]) n++;
   return { pixels: n, diameter: 2 * Math.sqrt(n / Math.PI) };
 }
 
@@ -155,15 +156,18 @@ export function measureImage(input: MeasureInput): ImageMeasures {
   const { width: w, height: h } = input;
   const field = plausibleField(input);
   const resolution = fovDiameter(input.fov, w, h).diameter / REFERENCE_FIELD;
-  const graph = buildVesselGraph({
-    width: w,
-    height: h,
-    mask: input.mask,
-    field: { width: w, height: h, data: field.data },
-    levels: field.levels,
-    av: input.av,
-    arteryProbability: input.arteryProbability,
-  }, { resolution });
+  const graph = buildVesselGraph(
+    {
+      width: w,
+      height: h,
+      mask: input.mask,
+      field: { width: w, height: h, data: field.data },
+      levels: field.levels,
+      av: input.av,
+      arteryProbability: input.arteryProbability,
+    },
+    { resolution },
+  );
   return measureGraph(input, graph, field);
 }
 
@@ -199,8 +203,7 @@ export function measureGraph(
     offsets.map((d) => interpolate(levelCounts, d) / fov.pixels),
     'fraction',
   );
-  const fdAt = (test: (i: number) => boolean): number =>
-    fractalDimension(test, w, h, fov.diameter).dimension;
+  const fdAt = (test: (i: number) => boolean): number => fractalDimension(test, w, h, fov.diameter).dimension;
   const fdLevels = graph.levels.map((lv) => fdAt((i) => field.data[i] >= lv && inFov(i)));
   const fdAll = measured(
     fdLevels[mid],

@@ -25,19 +25,26 @@ function sample(f: Field, x: number, y: number): number {
   return top * (1 - fy) + bottom * fy;
 }
 
-/** Step along the normal, in pixels: fine enough that linear interpolation between samples is sub-pixel exact. */
+/** Default step along the normal, in pixels: fine enough that interpolating between samples is sub-pixel exact. */
 const STEP = 0.25;
 
 /**
  * Distance from `p` along direction `n` to where the field first drops below `level`; null when it does not within
  * `reach` pixels or when `p` itself is below the level.
  */
-export function edgeDistance(f: Field, p: Point, n: Point, level: number, reach: number): number | null {
+export function edgeDistance(
+  f: Field,
+  p: Point,
+  n: Point,
+  level: number,
+  reach: number,
+  step = STEP,
+): number | null {
   let prev = sample(f, p.x, p.y);
   if (prev < level) return null;
-  for (let t = STEP; t <= reach; t += STEP) {
+  for (let t = step; t <= reach; t += step) {
     const v = sample(f, p.x + n.x * t, p.y + n.y * t);
-    if (v < level) return t - STEP + (STEP * (prev - level)) / (prev - v);
+    if (v < level) return t - step + (step * (prev - level)) / (prev - v);
     prev = v;
   }
   return null;
@@ -47,12 +54,19 @@ export function edgeDistance(f: Field, p: Point, n: Point, level: number, reach:
  * Widths at each level, edge to edge through `p` along the normal of unit tangent `t`; null where an edge is not
  * found. The sum of both sides does not depend on where between the edges `p` lies.
  */
-export function widthsAt(f: Field, p: Point, t: Point, levels: number[], reach: number): (number | null)[] {
+export function widthsAt(
+  f: Field,
+  p: Point,
+  t: Point,
+  levels: number[],
+  reach: number,
+  step = STEP,
+): (number | null)[] {
   const n = { x: -t.y, y: t.x };
   const back = { x: t.y, y: -t.x };
   return levels.map((level) => {
-    const a = edgeDistance(f, p, n, level, reach);
-    const b = edgeDistance(f, p, back, level, reach);
+    const a = edgeDistance(f, p, n, level, reach, step);
+    const b = edgeDistance(f, p, back, level, reach, step);
     return a === null || b === null ? null : a + b;
   });
 }

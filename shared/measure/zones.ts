@@ -39,7 +39,12 @@ export interface ZoneVessel {
  * with resolution) with at least three widths measured inside the zone. A vessel that branches inside the zone counts
  * as its branches.
  */
-export function zoneVessels(segments: VesselSegment[], disc: Disc, zone: ZoneName, mid: number): ZoneVessel[] {
+export function zoneVessels(
+  segments: VesselSegment[],
+  disc: Disc,
+  zone: ZoneName,
+  mid: number,
+): ZoneVessel[] {
   const { inner, outer } = zoneRadii(disc, zone);
   const middle = (inner + outer) / 2;
   const out: ZoneVessel[] = [];

@@ -18,6 +18,7 @@ import { enlargeMap, shrinkImage, shrinkMap } from './frame-shrink.js';
 import { AV_CLASS, segmentMeans, vesselSegments } from '../../../shared/vessel-segments.js';
 import { AV_LABEL } from './av-labels.js';
 import { skeletonize } from '../../../shared/skeleton.js';
+import { mapPixels } from '../../../shared/pixels.js';
 
 export { AV_CLASS };
 
@@ -72,10 +73,10 @@ export async function classifyArteryVein(
   const p = await arteryProbability(image, seg.fov, frame, model, opts.flips !== false);
   // Vote in the frame, where the skeleton is cheap and segment lengths mean the same on every camera.
   const canonMask = mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame).data;
-  let score: Float32Array = Float32Array.from(p, logit);
+  let score: Float32Array = mapPixels(new Float32Array(p.length), p, logit);
   if (opts.segmentVote !== false)
     score = segmentMeans(score, vesselSegments(canonMask, frame.width, frame.height), MIN_SEGMENT);
-  const canonScore = Float32Array.from(score, (z) => 1 / (1 + Math.exp(-z)));
+  const canonScore = mapPixels(new Float32Array(score.length), score, (z) => 1 / (1 + Math.exp(-z)));
   const artery = frame.identity ? canonScore : probabilityToNative(canonScore, frame);
   const labels = new Uint8Array(seg.mask.length);
   for (let i = 0; i < labels.length; i++) {
@@ -103,7 +104,10 @@ export function avLabelsToCanonical(
 ): Uint8Array {
   const kinds = [AV_LABEL.artery, AV_LABEL.vein, AV_LABEL.crossing, AV_LABEL.uncertain];
   const covers = kinds.map((k) =>
-    coverToCanonical({ width, height, data: Uint8Array.from(labels, (v) => (v === k ? 1 : 0)) }, frame),
+    coverToCanonical(
+      { width, height, data: mapPixels(new Uint8Array(labels.length), labels, (v) => (v === k ? 1 : 0)) },
+      frame,
+    ),
   );
   const out = new Uint8Array(frame.width * frame.height);
   for (let i = 0; i < out.length; i++) {

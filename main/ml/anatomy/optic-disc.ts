@@ -17,6 +17,7 @@ import { components } from '../../../shared/skeleton.js';
 import { colourPlanes } from './colour-input.js';
 import { predictPlanes } from './plane-predict.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
+import { mapPixels } from '../../../shared/pixels.js';
 
 export interface DiscEstimate {
   x: number;
@@ -52,7 +53,7 @@ export function discFromProbability(
   if (max < 0.15) return null;
   // A faint disc (an unusual camera) is still the most disc-like place: lower the cut to half the peak.
   const cut = Math.min(threshold, max / 2);
-  const on = Uint8Array.from(p, (v) => (v >= cut ? 1 : 0));
+  const on = mapPixels(new Uint8Array(p.length), p, (v) => (v >= cut ? 1 : 0));
   const { labels, sizes } = components(on, width, height);
   const mass = new Float64Array(sizes.length);
   for (let i = 0; i < p.length; i++) if (labels[i]) mass[labels[i]] += p[i];
@@ -100,9 +101,9 @@ function weightedBlur(v: Float32Array, wt: Float32Array, w: number, h: number, r
     }
     return out;
   };
-  const num = blur(Float32Array.from(v, (x, i) => x * wt[i]));
+  const num = blur(mapPixels(new Float32Array(v.length), v, (x, i) => x * wt[i]));
   const den = blur(wt);
-  return Float32Array.from(num, (x, i) => (den[i] > 1e-6 ? x / den[i] : NaN));
+  return mapPixels(new Float32Array(num.length), num, (x, i) => (den[i] > 1e-6 ? x / den[i] : NaN));
 }
 
 /** Distance from the disc centre to the fovea, in disc diameters, and the search band around it. */
@@ -127,7 +128,7 @@ export function findFovea(
   fieldWidth: number,
 ): FoveaEstimate | null {
   const r = Math.max(1, Math.round(disc.diameter / 6));
-  const weight = Float32Array.from(vessels, (v, i) => (v || !fov[i] ? 0 : 1));
+  const weight = mapPixels(new Float32Array(vessels.length), vessels, (v, i) => (v || !fov[i] ? 0 : 1));
   const dark = weightedBlur(green, weight, width, height, r);
   const offset = centreX - disc.x;
   const sides = Math.abs(offset) < 0.1 * fieldWidth ? [1, -1] : [Math.sign(offset) || 1];

@@ -1,0 +1,152 @@
+// `retina measure`: vessel measures (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density) with units
+// and 95% intervals for fundus photographs, after segmenting them and finding their arteries, veins and disc.
+import { basename, extname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
+import { EXIT, UsageError, errorMessage } from './errors.js';
+import { createProgressBar } from './progress.js';
+import { openModel } from '../ml/model/model-loader.js';
+import { readImage, readBinaryMap } from '../ml/io/image-io.js';
+import { segmentImage } from '../ml/infer.js';
+import { analyseAnatomy, closeAnatomyModels, openAnatomyModels } from '../ml/anatomy/anatomy-models.js';
+import { AV_LABEL, decodeAvLabels } from '../ml/anatomy/av-labels.js';
+import { AV_CLASS } from '../../shared/vessel-segments.js';
+import { measureSegmentation } from '../ml/measure/photograph-measures.js';
+import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
+import type { ImageMeasures } from '../../shared/measure/measures.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
+
+const HELP = `
+Usage: retina measure <images...> --out DIR [options]
+
+Segments each photograph (vessels, arteries and veins, optic disc) and measures its vessels. Writes
+DIR/<stem>_measures.json and one DIR/measures.csv over all images. Every measure is {value, unit, ci95: [low, high]};
+one that cannot be measured (no disc found, fewer than six arterioles in zone B, ...) has value null and a reason.
+
+Measures: crae, crve, avr (Knudtson's revised formulas, zone B = 0.5-1 disc diameter from the disc margin) and
+their zone-C variants (0.5-2); calibre (mean width, edge to edge); tortuosity (distance factor) and
+tortuosityDensity (Grisan 2008); fractalDimension (box counting); vesselDensity; the artery and vein variants.
+Units: micrometres when the pixel size is known (--pixel-size, or --field-angle), otherwise disc diameters (DD).
+Intervals re-measure plausible versions of the segmentation (the probability map cut within +-0.1 of the
+threshold), of each vessel's width and of its artery/vein label (flipped with the classifier's own odds).
+
+Options:
+  --out DIR            output folder (created if needed)
+  --pixel-size UM      micrometres per pixel (e.g. from DICOM pixel spacing)
+  --field-angle DEG    the camera's field angle across the aperture (45 for most fundus cameras); gives micrometres
+  --mask FILE          measure this vessel mask (e.g. a corrected one) instead of the prediction (one input only)
+  --av FILE            artery/vein map (red artery, blue vein) instead of the prediction (one input only)
+  --model DIR          vessel model (default: the bundled one, or $RETINA_MODEL)
+  --av-model DIR       artery/vein model (default: the bundled one)
+  --disc-model DIR     optic-disc model (default: the bundled one)
+  --engine NAME        onnx | tfjs
+  --threads N          ONNX Runtime threads (default: all cores)
+  --draws N            Monte Carlo draws for the intervals (default 400)
+  --json               print every image's measures as JSON on stdout
+`;
+
+/** AV_CLASS labels from an artery/vein image; crossings and uncertain pixels take no class. */
+function avClasses(labels: Uint8Array): Uint8Array {
+  const out = new Uint8Array(labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === AV_LABEL.artery) out[i] = AV_CLASS.artery;
+    else if (labels[i] === AV_LABEL.vein) out[i] = AV_CLASS.vein;
+  }
+  return out;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(
+    argv,
+    {
+      out: { type: 'string' },
+      'pixel-size': { type: 'string' },
+      'field-angle': { type: 'string' },
+      mask: { type: 'string' },
+      av: { type: 'string' },
+      model: { type: 'string' },
+      'av-model': { type: 'string' },
+      'disc-model': { type: 'string' },
+      engine: { type: 'string' },
+      threads: { type: 'string' },
+      draws: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+    true,
+  );
+  if (!p) return EXIT.ok;
+  const files = p.positionals;
+  if (files.length === 0) throw new UsageError('no input images given');
+  const outDir = requireStr(p, 'out');
+  const maskPath = str(p, 'mask');
+  const avPath = str(p, 'av');
+  if ((maskPath || avPath) && files.length > 1)
+    throw new UsageError('--mask and --av apply to a single input image');
+  const pixelSizeUm = num(p, 'pixel-size', { min: 0.01, max: 1000 });
+  const fieldAngleDeg = num(p, 'field-angle', { min: 1, max: 250 });
+  const draws = num(p, 'draws', { min: 20, max: 100000, integer: true });
+  const stems = files.map((f) => basename(f, extname(f)));
+  const dup = stems.find((s, i) => stems.indexOf(s) !== i);
+  if (dup) throw new UsageError(`two inputs share the stem '${dup}'; their outputs would collide`);
+  const threads = num(p, 'threads', { min: 1, max: 64, integer: true });
+  const model = await openModel(str(p, 'model'), {
+    engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
+    threads,
+  });
+  let anatomy;
+  try {
+    anatomy = await openAnatomyModels(
+      { arteryVein: str(p, 'av-model'), opticDisc: str(p, 'disc-model') },
+      { threads },
+    );
+  } catch (err) {
+    await model.predictor.dispose();
+    throw err;
+  }
+  await mkdir(outDir, { recursive: true });
+  const bar = createProgressBar('measure', files.length, { quiet: files.length < 2 });
+  const rows: { image: string; width: number; height: number; measures: ImageMeasures }[] = [];
+  const results: Record<string, unknown>[] = [];
+  let failures = 0;
+  try {
+    for (const [i, file] of files.entries()) {
+      try {
+        const image = await readImage(file);
+        const seg = await segmentImage(image, model.manifest, model.predictor, {});
+        for (const w of seg.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
+        const a = await analyseAnatomy(image, seg, anatomy);
+        const mask = maskPath ? (await readBinaryMap(maskPath, image)).data : undefined;
+        let av: Uint8Array | undefined;
+        if (avPath) {
+          const avImage = await readImage(avPath);
+          if (avImage.width !== image.width || avImage.height !== image.height)
+            throw new Error(
+              `${avPath} is ${avImage.width}x${avImage.height}, the image ${image.width}x${image.height}`,
+            );
+          av = avClasses(decodeAvLabels(avImage));
+        }
+        const m = measureSegmentation(seg, a, { mask, av, pixelSizeUm, fieldAngleDeg, draws });
+        const json = measuresJson(m, { input: file, width: image.width, height: image.height });
+        const out = join(outDir, `${stems[i]}_measures.json`);
+        await writeFileAtomic(out, JSON.stringify(json, null, 2) + '\n');
+        rows.push({ image: file, width: image.width, height: image.height, measures: m });
+        results.push({ ...json, output: out });
+      } catch (err) {
+        failures++;
+        results.push({ input: file, error: errorMessage(err) });
+        process.stderr.write(`retina measure: ${file}: ${errorMessage(err)}\n`);
+      }
+      bar.update(i + 1, basename(file));
+    }
+    bar.finish();
+  } finally {
+    await model.predictor.dispose();
+    await closeAnatomyModels(anatomy);
+  }
+  const csv = join(outDir, 'measures.csv');
+  await writeFileAtomic(csv, measuresCsv(rows));
+  if (flag(p, 'json')) printJson({ csv, results });
+  else process.stderr.write(`measured ${rows.length} of ${files.length} images -> ${csv}\n`);
+  return failures > 0 ? EXIT.failure : EXIT.ok;
+}

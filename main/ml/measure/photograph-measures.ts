@@ -1,0 +1,56 @@
+// Measures of a segmented photograph: the vessel mask, its probability map, the artery/vein labels and the optic
+// disc from the anatomy models, and the pixel size when the study knows it, handed to the pure measures.
+import type { Segmentation } from '../infer.js';
+import type { AnatomyResult } from '../anatomy/anatomy-models.js';
+import { measureImage, type ImageMeasures } from '../../../shared/measure/measures.js';
+
+/** Micrometres of retina per degree of visual field (Gullstrand's schematic eye, as fundus camera specs use). */
+export const MICROMETRES_PER_DEGREE = 291;
+
+export interface ScaleHints {
+  /** Micrometres per pixel (DICOM pixel spacing). */
+  pixelSizeUm?: number | null;
+  /** The camera's field angle in degrees, across the circular aperture (or the frame's diagonal without one). */
+  fieldAngleDeg?: number | null;
+}
+
+/**
+ * Micrometres per pixel: DICOM's pixel spacing when given, else the field angle spread over the fitted aperture's
+ * diameter (the frame's diagonal when the photograph shows no aperture edge); null when neither is known.
+ */
+export function pixelSizeOf(seg: Segmentation, hints: ScaleHints): number | null {
+  if (hints.pixelSizeUm && hints.pixelSizeUm > 0) return hints.pixelSizeUm;
+  if (!hints.fieldAngleDeg || hints.fieldAngleDeg <= 0) return null;
+  const circle = seg.frame?.circle;
+  const diameterPx = circle ? 2 * circle.r : Math.hypot(seg.width, seg.height);
+  return (hints.fieldAngleDeg * MICROMETRES_PER_DEGREE) / diameterPx;
+}
+
+export interface MeasureOptions extends ScaleHints {
+  /** The mask to measure when it is not the prediction's own (a corrected mask, 0/1 or 0/255). */
+  mask?: Uint8Array;
+  /** Artery/vein labels to use instead of the prediction's (AV_CLASS per pixel). */
+  av?: Uint8Array;
+  draws?: number;
+}
+
+export function measureSegmentation(
+  seg: Segmentation,
+  anatomy: AnatomyResult | null,
+  opts: MeasureOptions = {},
+): ImageMeasures {
+  const disc = anatomy?.disc.disc;
+  return measureImage({
+    width: seg.width,
+    height: seg.height,
+    mask: opts.mask ?? seg.mask,
+    fov: seg.fov.data,
+    probability: seg.prob,
+    threshold: seg.threshold,
+    av: opts.av ?? anatomy?.arteryVein.labels,
+    arteryProbability: anatomy?.arteryVein.artery,
+    disc: disc ? { x: disc.x, y: disc.y, diameter: disc.diameter } : null,
+    pixelSizeUm: pixelSizeOf(seg, opts),
+    draws: opts.draws,
+  });
+}

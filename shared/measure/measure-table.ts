@@ -1,0 +1,125 @@
+// The measures as people read them: names, what each means, and the flat table (CSV) and JSON forms the CLI, the
+// export and the report share.
+import type { ImageMeasures, Measure } from './measures.js';
+
+export type MeasureKey = {
+  [K in keyof ImageMeasures]: ImageMeasures[K] extends Measure ? K : never;
+}[keyof ImageMeasures];
+
+export interface MeasureRow {
+  key: MeasureKey;
+  label: string;
+  /** One line of help: the definition and where it comes from. */
+  help: string;
+}
+
+export const MEASURE_ROWS: MeasureRow[] = [
+  {
+    key: 'crae',
+    label: 'CRAE (zone B)',
+    help: "Central retinal arteriolar equivalent: the six widest arterioles crossing zone B (0.5-1 disc diameter from the disc margin), combined by Knudtson's revised formula (k = 0.88).",
+  },
+  {
+    key: 'crve',
+    label: 'CRVE (zone B)',
+    help: "Central retinal venular equivalent: the six widest venules in zone B, Knudtson's revised formula (k = 0.95).",
+  },
+  { key: 'avr', label: 'AVR (zone B)', help: 'Arteriole-to-venule ratio, CRAE / CRVE.' },
+  {
+    key: 'craeZoneC',
+    label: 'CRAE (zone C)',
+    help: 'CRAE over zone C (0.5-2 disc diameters from the disc margin).',
+  },
+  { key: 'crveZoneC', label: 'CRVE (zone C)', help: 'CRVE over zone C.' },
+  { key: 'avrZoneC', label: 'AVR (zone C)', help: 'CRAE / CRVE over zone C.' },
+  {
+    key: 'calibre',
+    label: 'Mean calibre',
+    help: 'Vessel width edge to edge, perpendicular to the centreline, averaged over all segments weighted by length.',
+  },
+  {
+    key: 'calibreArteries',
+    label: 'Mean calibre, arteries',
+    help: 'Mean calibre of the segments labelled artery.',
+  },
+  { key: 'calibreVeins', label: 'Mean calibre, veins', help: 'Mean calibre of the segments labelled vein.' },
+  {
+    key: 'tortuosity',
+    label: 'Tortuosity (distance factor)',
+    help: 'Arc length over chord length per segment, length-weighted mean; 1 is straight.',
+  },
+  {
+    key: 'tortuosityDensity',
+    label: 'Tortuosity density',
+    help: 'Grisan et al. 2008: per segment (n-1)/n * 1/L * sum(L_i/S_i - 1) over its n arcs between inflections; length-weighted mean.',
+  },
+  {
+    key: 'fractalDimension',
+    label: 'Fractal dimension',
+    help: 'Box-counting (Minkowski-Bouligand) dimension of the vessel map, counted at a fixed resolution of the field.',
+  },
+  {
+    key: 'fractalDimensionArteries',
+    label: 'Fractal dimension, arteries',
+    help: 'Box-counting dimension of the arteries.',
+  },
+  {
+    key: 'fractalDimensionVeins',
+    label: 'Fractal dimension, veins',
+    help: 'Box-counting dimension of the veins.',
+  },
+  { key: 'vesselDensity', label: 'Vessel density', help: 'Share of the field of view covered by vessels.' },
+  {
+    key: 'vesselDensityArteries',
+    label: 'Vessel density, arteries',
+    help: 'Share of the field covered by arteries.',
+  },
+  { key: 'vesselDensityVeins', label: 'Vessel density, veins', help: 'Share of the field covered by veins.' },
+];
+
+/** A value for people: 3-4 significant figures, with its unit and interval. */
+export function formatMeasure(m: Measure): string {
+  if (m.value === null) return `not measured: ${m.reason ?? 'unknown'}`;
+  const f = (v: number): string =>
+    Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(3) : v.toPrecision(3);
+  const unit =
+    m.unit === 'dimensionless' || m.unit === 'ratio' ? '' : m.unit === 'fraction' ? '' : ` ${m.unit}`;
+  const ci = m.ci95 ? ` (95% interval ${f(m.ci95[0])}-${f(m.ci95[1])})` : '';
+  return `${f(m.value)}${unit}${ci}`;
+}
+
+/** The JSON a measured image is written as (`<stem>_measures.json`): stable keys, every measure `{value, unit, ci95}`. */
+export function measuresJson(m: ImageMeasures, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...extra, disc: m.disc, scale: m.scale };
+  for (const row of MEASURE_ROWS) out[row.key] = m[row.key];
+  out.zoneVessels = m.zoneVessels;
+  out.graph = m.graph;
+  return out;
+}
+
+const CSV_FIXED = ['image', 'width', 'height', 'length_unit', 'disc_x', 'disc_y', 'disc_diameter'];
+
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One row per image: each measure's value, unit and interval, and why it is absent when it is. */
+export function measuresCsv(
+  rows: { image: string; width: number; height: number; measures: ImageMeasures }[],
+): string {
+  const header = [...CSV_FIXED];
+  for (const r of MEASURE_ROWS)
+    header.push(r.key, `${r.key}_unit`, `${r.key}_ci_low`, `${r.key}_ci_high`, `${r.key}_note`);
+  const lines = [header.join(',')];
+  for (const { image, width, height, measures: m } of rows) {
+    const cells: unknown[] = [image, width, height, m.scale.unit, m.disc?.x, m.disc?.y, m.disc?.diameter];
+    for (const r of MEASURE_ROWS) {
+      const v = m[r.key];
+      cells.push(v.value, v.unit, v.ci95?.[0], v.ci95?.[1], v.reason);
+    }
+    lines.push(cells.map(csvCell).join(','));
+  }
+  return lines.join('\n') + '\n';
+}
