@@ -15,15 +15,26 @@ export interface ScaleHints {
 }
 
 /**
- * Micrometres per pixel: DICOM's pixel spacing when given, else the field angle spread over the fitted aperture's
- * diameter (the frame's diagonal when the photograph shows no aperture edge); null when neither is known.
+ * Micrometres per pixel: DICOM's pixel spacing when given, else the field angle spread over the aperture's diameter
+ * (the frame's diagonal when the photograph shows no aperture edge); null when neither is known.
  */
-export function pixelSizeOf(seg: Segmentation, hints: ScaleHints): number | null {
+export function pixelSizeUm(
+  hints: ScaleHints,
+  geometry: { apertureDiameterPx: number | null; width: number; height: number },
+): number | null {
   if (hints.pixelSizeUm && hints.pixelSizeUm > 0) return hints.pixelSizeUm;
   if (!hints.fieldAngleDeg || hints.fieldAngleDeg <= 0) return null;
-  const circle = seg.frame?.circle;
-  const diameterPx = circle ? 2 * circle.r : Math.hypot(seg.width, seg.height);
+  const diameterPx = geometry.apertureDiameterPx ?? Math.hypot(geometry.width, geometry.height);
   return (hints.fieldAngleDeg * MICROMETRES_PER_DEGREE) / diameterPx;
+}
+
+export function pixelSizeOf(seg: Segmentation, hints: ScaleHints): number | null {
+  const circle = seg.frame?.circle;
+  return pixelSizeUm(hints, {
+    apertureDiameterPx: circle ? 2 * circle.r : null,
+    width: seg.width,
+    height: seg.height,
+  });
 }
 
 export interface MeasureOptions extends ScaleHints {
