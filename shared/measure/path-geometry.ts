@@ -51,29 +51,38 @@ export function distanceFactor(points: Point[]): number {
 }
 
 /**
- * Turning direction changes along a smoothed path: indices where the sign of the discrete curvature flips, ignoring
- * bends whose turning angle stays below `minTurn` radians (noise).
+ * Where the path changes its turning sense: the extremes of its heading (taken over `reach` points either side, so
+ * a pixel staircase does not count), kept only when the heading swings back by at least `minTurn` radians after
+ * them (a zig-zag filter), so noise smaller than that never makes an inflection.
  */
-export function inflections(points: Point[], step: number, minTurn = 0.05): number[] {
+export function inflections(points: Point[], reach: number, minTurn = 0.1): number[] {
+  const heading: number[] = [];
+  for (let i = reach; i < points.length - reach; i++) {
+    let a = Math.atan2(points[i + reach].y - points[i - reach].y, points[i + reach].x - points[i - reach].x);
+    const prev = heading[heading.length - 1];
+    if (prev !== undefined) a += 2 * Math.PI * Math.round((prev - a) / (2 * Math.PI));
+    heading.push(a);
+  }
   const out: number[] = [];
-  let sign = 0;
-  let turned = 0;
-  for (let i = step; i < points.length - step; i++) {
-    const a = points[i - step];
-    const b = points[i];
-    const c = points[i + step];
-    const cross = (b.x - a.x) * (c.y - b.y) - (b.y - a.y) * (c.x - b.x);
-    const dot = (b.x - a.x) * (c.x - b.x) + (b.y - a.y) * (c.y - b.y);
-    const angle = Math.atan2(cross, dot) / step;
-    const s = Math.sign(angle);
-    if (s === 0) continue;
-    if (s !== sign) {
-      // The curve turns the other way from here; the change counts once the bend before it was real.
-      if (sign !== 0 && turned >= minTurn) out.push(i);
-      sign = s;
-      turned = 0;
+  if (heading.length < 2) return out;
+  let dir = 0;
+  let hi = heading[0];
+  let hiAt = 0;
+  let lo = heading[0];
+  let loAt = 0;
+  for (let j = 1; j < heading.length; j++) {
+    const h = heading[j];
+    if (h > hi) [hi, hiAt] = [h, j];
+    if (h < lo) [lo, loAt] = [h, j];
+    if (dir >= 0 && hi - h >= minTurn) {
+      if (dir === 1) out.push(hiAt + reach);
+      dir = -1;
+      [lo, loAt] = [h, j];
+    } else if (dir <= 0 && h - lo >= minTurn) {
+      if (dir === -1) out.push(loAt + reach);
+      dir = 1;
+      [hi, hiAt] = [h, j];
     }
-    turned += Math.abs(angle);
   }
   return out;
 }
@@ -83,8 +92,8 @@ export function inflections(points: Point[], step: number, minTurn = 0.05): numb
  * constant turning sense; TD = (n - 1)/n * (1/L) * sum(L_i / S_i - 1), L the total length, L_i and S_i each arc's
  * length and chord. Zero for a straight or a single-bend vessel.
  */
-export function tortuosityDensity(points: Point[], step: number): number {
-  const cuts = [0, ...inflections(points, step), points.length - 1];
+export function tortuosityDensity(points: Point[], reach: number): number {
+  const cuts = [0, ...inflections(points, reach), points.length - 1];
   const n = cuts.length - 1;
   const total = arcLength(points);
   if (n < 1 || total <= 0) return 0;

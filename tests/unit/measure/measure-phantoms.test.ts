@@ -1,0 +1,284 @@
+// The vessel measures recover known geometry from synthetic phantoms: widths of straight and curved tubes,
+// tortuosity of sine-shaped vessels, the fractal dimension of a branching tree, and CRAE/CRVE of a ring of radial
+// vessels around a disc exactly as Knudtson's formula gives; plus units, absences and intervals.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { blank, curveDistanceFactor, paintTube, type Phantom } from './phantoms.js';
+import { buildVesselGraph } from '../../../shared/measure/vessel-graph.js';
+import { fractalDimension } from '../../../shared/measure/fractal.js';
+import { knudtsonEquivalent, centralEquivalent } from '../../../shared/measure/knudtson.js';
+import { measureImage } from '../../../shared/measure/measures.js';
+import { AV_CLASS } from '../../../shared/vessel-segments.js';
+
+function longest(ph: Phantom) {
+  const g = buildVesselGraph(ph);
+  return g.segments.reduce((a, b) => (b.length > a.length ? b : a));
+}
+
+describe('calibre', () => {
+  for (const width of [4, 5, 6, 8, 11, 16]) {
+    test(`a straight vessel ${width} px wide measures within 0.5 px at every angle`, () => {
+      // Not exactly 45 degrees: there a binary tube is whole pixel diagonals, 0.707 px apart across the vessel,
+      // so the drawn width itself is off its nominal value by up to 0.35 px.
+      for (const angle of [0, 0.3, 0.7, 1.1, Math.PI / 2]) {
+        const ph = blank(420, 420);
+        // Off the pixel grid by a quarter pixel, so an axis-aligned tube covers exactly `width` rows.
+        const c = (t: number) => ({
+          x: 210.25 + Math.cos(angle) * (t - 0.5) * 320,
+          y: 210.25 + Math.sin(angle) * (t - 0.5) * 320,
+        });
+        paintTube(ph, c, width);
+        const s = longest(ph);
+        assert.ok(Math.abs(s.width[0] - width) <= 0.5, `angle ${angle.toFixed(2)}: measured ${s.width[0]}`);
+      }
+    });
+  }
+
+  test('a curved vessel measures its width too', () => {
+    const ph = blank(500, 300);
+    paintTube(ph, (t) => ({ x: 50 + t * 400, y: 150 + 30 * Math.sin(t * 2 * Math.PI * 2) }), 7);
+    assert.ok(Math.abs(longest(ph).width[0] - 7) <= 0.5);
+  });
+});
+
+describe('tortuosity', () => {
+  test('a straight vessel has a distance factor of 1 and no tortuosity density', () => {
+    const ph = blank(400, 200);
+    paintTube(ph, (t) => ({ x: 40 + t * 320, y: 80.25 + t * 40 }), 5);
+    const s = longest(ph);
+    assert.ok(Math.abs(s.distanceFactor - 1) < 0.005, `${s.distanceFactor}`);
+    assert.equal(s.tortuosityDensity, 0);
+  });
+
+  for (const [amplitude, width] of [
+    [10, 4],
+    [20, 6],
+    [40, 8],
+  ]) {
+    test(`a sine vessel (amplitude ${amplitude}, width ${width}) gives its distance factor within 2%`, () => {
+      const ph = blank(500, 300);
+      const c = (t: number) => ({ x: 50 + t * 400, y: 150 + amplitude * Math.sin(t * 2 * Math.PI * 3) });
+      paintTube(ph, c, width);
+      const s = longest(ph);
+      const truth = curveDistanceFactor(c);
+      assert.ok(
+        Math.abs(s.distanceFactor / truth - 1) <= 0.02,
+        `measured ${s.distanceFactor}, true ${truth}`,
+      );
+      assert.ok(s.tortuosityDensity > 0, 'several bends give a positive tortuosity density');
+    });
+  }
+
+  test('more bends of the same amplitude give a higher tortuosity density', () => {
+    const td = (bends: number) => {
+      const ph = blank(500, 300);
+      paintTube(ph, (t) => ({ x: 50 + t * 400, y: 150 + 15 * Math.sin(t * Math.PI * bends) }), 5);
+      return longest(ph).tortuosityDensity;
+    };
+    assert.ok(td(8) > td(4));
+  });
+});
+
+describe('fractal dimension', () => {
+  /** The dyadic Sierpinski tree {(x, y): x AND y = 0}: a tree of three half-size copies, dimension log 3 / log 2. */
+  function sierpinski(n: number, pad: number): Phantom {
+    const ph = blank(n + 2 * pad, n + 2 * pad);
+    for (let y = 0; y < n; y++)
+      for (let x = 0; x < n; x++) if ((x & y) === 0) ph.mask[(y + pad) * ph.width + x + pad] = 1;
+    return ph;
+  }
+  const truth = Math.log(3) / Math.log(2);
+
+  for (const [n, pad] of [
+    [1024, 0],
+    [1024, 37],
+    [512, 20],
+    [2048, 50],
+  ]) {
+    test(`a branching tree of known dimension (${n} px, offset ${pad}) is recovered within 0.02`, () => {
+      const ph = sierpinski(n, pad);
+      const d = fractalDimension((i) => ph.mask[i] === 1, ph.width, ph.height, n).dimension;
+      assert.ok(Math.abs(d - truth) <= 0.02, `measured ${d}, true ${truth}`);
+    });
+  }
+
+  test('through measureImage too (the field is the whole image when no FOV is given)', () => {
+    const ph = sierpinski(1024, 0);
+    const m = measureImage({ ...ph, draws: 50 });
+    assert.ok(Math.abs(m.fractalDimension.value! - truth) <= 0.02);
+    assert.equal(m.fractalDimension.unit, 'dimensionless');
+  });
+
+  test('a straight line has dimension 1', () => {
+    const ph = blank(1024, 1024);
+    for (let x = 12; x < 1012; x++) ph.mask[500 * 1024 + x] = 1;
+    const d = fractalDimension((i) => ph.mask[i] === 1, 1024, 1024, 1024).dimension;
+    assert.ok(Math.abs(d - 1) <= 0.02, `${d}`);
+  });
+});
+
+describe("Knudtson's revised formulas", () => {
+  test('pairs the widest with the narrowest, carrying the middle one of an odd round', () => {
+    const w = [10, 9, 8, 7, 6, 5];
+    // Round 1: (10,5) (9,6) (8,7); round 2 on three values: (w1, w3) and w2 carried; round 3: the last pair.
+    const k = 0.88;
+    const r1 = [k * Math.hypot(10, 5), k * Math.hypot(9, 6), k * Math.hypot(8, 7)].sort((a, b) => b - a);
+    const r2 = [k * Math.hypot(r1[0], r1[2]), r1[1]].sort((a, b) => b - a);
+    const expected = k * Math.hypot(r2[0], r2[1]);
+    assert.ok(Math.abs(knudtsonEquivalent(w, k) - expected) < 1e-12);
+  });
+
+  test('needs six vessels', () => {
+    assert.equal(centralEquivalent([5, 6, 7, 8, 9], 'arteriole'), null);
+    assert.ok(centralEquivalent([5, 6, 7, 8, 9, 10, 3], 'venule')! > 0);
+  });
+});
+
+/** Twelve radial vessels around a disc: six arteries and six veins of known widths, labelled in an A/V map. */
+function ring(arteries: number[], veins: number[]) {
+  const size = 640;
+  const ph = blank(size, size);
+  const av = new Uint8Array(size * size);
+  const disc = { x: 320.25, y: 320.25, diameter: 100 };
+  const all = [
+    ...arteries.map((w) => ({ w, cls: AV_CLASS.artery })),
+    ...veins.map((w) => ({ w, cls: AV_CLASS.vein })),
+  ];
+  all.forEach(({ w, cls }, k) => {
+    const a = (2 * Math.PI * k) / all.length + 0.1;
+    const c = (t: number) => ({
+      x: disc.x + Math.cos(a) * (60 + t * 240),
+      y: disc.y + Math.sin(a) * (60 + t * 240),
+    });
+    const tube = blank(size, size);
+    paintTube(tube, c, w);
+    for (let i = 0; i < tube.mask.length; i++)
+      if (tube.mask[i]) {
+        ph.mask[i] = 1;
+        av[i] = cls;
+      }
+  });
+  return { ph, av, disc };
+}
+
+describe('CRAE, CRVE and AVR on a ring of six arteries and six veins', () => {
+  const arteries = [5, 6, 7, 8, 9, 10];
+  const veins = [7, 8, 9, 11, 12, 14];
+  const { ph, av, disc } = ring(arteries, veins);
+  const m = measureImage({ ...ph, av, disc, draws: 100 });
+
+  test('the six vessels of each class are found and named, widest first', () => {
+    assert.deepEqual(
+      m.zoneVessels.B.arteries.map((v) => v.name),
+      ['A1', 'A2', 'A3', 'A4', 'A5', 'A6'],
+    );
+    assert.equal(m.zoneVessels.B.veins.length, 6);
+    const widths = m.zoneVessels.B.arteries.map((v) => v.width * disc.diameter);
+    [...arteries]
+      .reverse()
+      .forEach((w, k) => assert.ok(Math.abs(widths[k] - w) <= 0.5, `A${k + 1}: ${widths[k]}`));
+  });
+
+  test('CRAE and CRVE are exactly the formula over the measured widths, and within half a pixel of the known widths', () => {
+    const measuredA = m.zoneVessels.B.arteries.map((v) => v.width);
+    const measuredV = m.zoneVessels.B.veins.map((v) => v.width);
+    assert.ok(Math.abs(m.crae.value! - knudtsonEquivalent(measuredA, 0.88)) < 1e-9);
+    assert.ok(Math.abs(m.crve.value! - knudtsonEquivalent(measuredV, 0.95)) < 1e-9);
+    const craeKnown = knudtsonEquivalent(arteries, 0.88) / disc.diameter;
+    const crveKnown = knudtsonEquivalent(veins, 0.95) / disc.diameter;
+    assert.ok(
+      Math.abs(m.crae.value! - craeKnown) * disc.diameter <= 0.5,
+      `${m.crae.value! * 100} vs ${craeKnown * 100}`,
+    );
+    assert.ok(Math.abs(m.crve.value! - crveKnown) * disc.diameter <= 0.5);
+    assert.ok(Math.abs(m.avr.value! - m.crae.value! / m.crve.value!) < 1e-12);
+    assert.equal(m.crae.unit, 'DD');
+    assert.equal(m.avr.unit, 'ratio');
+  });
+
+  test('every value lies inside its 95% interval', () => {
+    for (const key of [
+      'crae',
+      'crve',
+      'avr',
+      'calibre',
+      'tortuosity',
+      'fractalDimension',
+      'vesselDensity',
+    ] as const) {
+      const v = m[key];
+      assert.ok(v.value !== null && v.ci95 !== null, key);
+      assert.ok(v.ci95[0] <= v.value && v.value <= v.ci95[1], `${key}: ${v.value} outside ${v.ci95}`);
+    }
+  });
+
+  test('micrometres when the pixel size is known', () => {
+    const um = measureImage({ ...ph, av, disc, pixelSizeUm: 10, draws: 50 });
+    assert.equal(um.crae.unit, 'µm');
+    assert.ok(Math.abs(um.crae.value! - m.crae.value! * disc.diameter * 10) < 1e-6);
+    assert.equal(um.tortuosityDensity.unit, '1/mm');
+  });
+
+  test("the interval carries the artery/vein classifier's confidence", () => {
+    const sure = new Float32Array(av.length).map((_, i) => (av[i] === AV_CLASS.artery ? 0.99 : 0.01));
+    const unsure = new Float32Array(av.length).map((_, i) => (av[i] === AV_CLASS.artery ? 0.6 : 0.4));
+    const width = (p: Float32Array) => {
+      const r = measureImage({ ...ph, av, disc, arteryProbability: p, draws: 300 }).avr;
+      return r.ci95![1] - r.ci95![0];
+    };
+    assert.ok(width(unsure) > 2 * width(sure), 'less sure labels give a wider AVR interval');
+  });
+
+  test('the same seed gives the same intervals', () => {
+    const again = measureImage({ ...ph, av, disc, draws: 100 });
+    assert.deepEqual(again.crae, m.crae);
+  });
+});
+
+describe('absent values say why', () => {
+  test('no disc: CRAE, CRVE and AVR are absent, lengths in pixels', () => {
+    const { ph, av } = ring([5, 6, 7, 8, 9, 10], [7, 8, 9, 11, 12, 14]);
+    const m = measureImage({ ...ph, av, disc: null, draws: 20 });
+    assert.equal(m.crae.value, null);
+    assert.match(m.crae.reason!, /no optic disc/);
+    assert.equal(m.avr.value, null);
+    assert.equal(m.calibre.unit, 'px');
+  });
+
+  test('five arterioles in zone B: CRAE and AVR absent, CRVE measured', () => {
+    const { ph, av, disc } = ring([5, 6, 7, 8, 9], [7, 8, 9, 11, 12, 14]);
+    const m = measureImage({ ...ph, av, disc, draws: 20 });
+    assert.equal(m.crae.value, null);
+    assert.match(m.crae.reason!, /only 5 arterioles .* zone B \(6 needed\)/);
+    assert.equal(m.avr.value, null);
+    assert.ok(m.crve.value! > 0);
+  });
+
+  test('no artery/vein labels', () => {
+    const { ph, disc } = ring([5, 6, 7, 8, 9, 10], [7, 8, 9, 11, 12, 14]);
+    const m = measureImage({ ...ph, disc, draws: 20 });
+    assert.match(m.crve.reason!, /no artery\/vein labels/);
+    assert.match(m.fractalDimensionArteries.reason!, /no artery\/vein labels/);
+  });
+});
+
+describe('the vessel graph', () => {
+  test('a T branching gives one junction and three segments; an X gives a crossing', () => {
+    const t = blank(300, 300);
+    paintTube(t, (s) => ({ x: 30 + s * 240, y: 150.25 }), 5);
+    paintTube(t, (s) => ({ x: 150.25, y: 150 + s * 120 }), 5);
+    const g = buildVesselGraph(t);
+    assert.equal(g.nodes.filter((n) => n.kind === 'junction').length, 1);
+    assert.equal(g.segments.length, 3);
+
+    const x = blank(300, 300);
+    paintTube(x, (s) => ({ x: 30 + s * 240, y: 30 + s * 240 }), 5);
+    paintTube(x, (s) => ({ x: 270 - s * 240, y: 30 + s * 240 }), 5);
+    const gx = buildVesselGraph(x);
+    assert.ok(
+      gx.nodes.some((n) => n.kind === 'crossing'),
+      'the crossing is recognised',
+    );
+    assert.equal(gx.nodes.filter((n) => n.kind === 'junction').length, 0);
+  });
+});
