@@ -123,10 +123,20 @@ function measured(value: number, draws: number[], unit: MeasureUnit): Measure {
   return { value, unit, ci95: [Math.min(lo, value), Math.max(hi, value)] };
 }
 
-/** The field widths are read on: the probability where the mask agrees with it, the mask's own 0/1 where edited. */
-function plausibleField(input: MeasureInput): { data: Float32Array | Uint8Array; levels: number[] } {
+/**
+ * The field widths are read on (the probability where the mask agrees with it, the mask's own 0/1 where a person
+ * edited it), the cuts that make the plausible masks for counting (threshold -+ PLAUSIBLE_BAND), and the width
+ * levels as fractions of each vessel's peak (half maximum -+ PLAUSIBLE_BAND).
+ */
+interface PlausibleField {
+  data: Float32Array | Uint8Array;
+  cuts: number[];
+  widthLevels: number[];
+}
+
+function plausibleField(input: MeasureInput): PlausibleField {
   const { mask, probability: p, threshold: t } = input;
-  if (!p || t === undefined) return { data: binarise(mask), levels: [0.5] };
+  if (!p || t === undefined) return { data: binarise(mask), cuts: [0.5], widthLevels: [0.5] };
   const data = new Float32Array(mask.length);
   for (let i = 0; i < mask.length; i++) {
     const vessel = mask[i] !== 0;
@@ -135,7 +145,7 @@ function plausibleField(input: MeasureInput): { data: Float32Array | Uint8Array;
   const lo = Math.max(0.02, t - PLAUSIBLE_BAND);
   const hi = Math.min(0.98, t + PLAUSIBLE_BAND);
   // Narrowest first: draw offset -1 is the highest cut.
-  return { data, levels: [hi, t, lo] };
+  return { data, cuts: [hi, t, lo], widthLevels: [0.5 + PLAUSIBLE_BAND, 0.5, 0.5 - PLAUSIBLE_BAND] };
 }
 
 function fovDiameter(
@@ -151,49 +161,63 @@ function fovDiameter(
 
 /** The vessel model's canonical aperture diameter in pixels: the resolution the graph's defaults are set for. */
 export const REFERENCE_FIELD = 536;
+interface Draws {
+  offsets: number[];
+  rand: () => number;
+}
+
+type MapMeasures = Pick<
+  ImageMeasures,
+  | 'fractalDimension'
+  | 'fractalDimensionArteries'
+  | 'fractalDimensionVeins'
+  | 'vesselDensity'
+  | 'vesselDensityArteries'
+  | 'vesselDensityVeins'
+>;
 
 export function measureImage(input: MeasureInput): ImageMeasures {
   const { width: w, height: h } = input;
+  const fov = fovDiameter(input.fov, w, h);
   const field = plausibleField(input);
-  const resolution = fovDiameter(input.fov, w, h).diameter / REFERENCE_FIELD;
-  const graph = buildVesselGraph(
+  const rand = rng(input.seed ?? 1);
+  const draws: Draws = {
+    offsets: Array.from({ length: input.draws ?? DEFAULT_DRAWS }, () =>
+      field.cuts.length > 1 ? 2 * rand() - 1 : 0,
+    ),
+    rand,
+  };
+  const graph = graphOf(input, field, fov.diameter / REFERENCE_FIELD);
+  return { ...graphMeasures(input, graph, draws), ...mapMeasures(input, field, fov, draws) };
+}
+
+function graphOf(input: MeasureInput, field: PlausibleField, resolution: number): VesselGraph {
+  const { width: w, height: h } = input;
+  return buildVesselGraph(
     {
       width: w,
       height: h,
       mask: input.mask,
       field: { width: w, height: h, data: field.data },
-      levels: field.levels,
+      levels: field.widthLevels,
       av: input.av,
       arteryProbability: input.arteryProbability,
     },
     { resolution },
   );
-  return measureGraph(input, graph, field);
 }
 
-export function measureGraph(
+/** Density and fractal dimension, counted on the full-resolution maps at the plausible cuts. */
+function mapMeasures(
   input: MeasureInput,
-  graph: VesselGraph,
-  field: { data: Float32Array | Uint8Array; levels: number[] },
-): ImageMeasures {
+  field: PlausibleField,
+  fov: { pixels: number; diameter: number },
+  { offsets }: Draws,
+): MapMeasures {
   const { width: w, height: h } = input;
-  const mid = graph.levels.length >> 1;
-  const disc = input.disc ?? null;
-  const scale: ImageMeasures['scale'] = input.pixelSizeUm
-    ? { unit: 'µm', perPixel: input.pixelSizeUm, source: 'pixel size' }
-    : disc
-      ? { unit: 'DD', perPixel: 1 / disc.diameter, source: 'disc diameter' }
-      : { unit: 'px', perPixel: 1, source: 'none' };
-  const inverseUnit: MeasureUnit = scale.unit === 'µm' ? '1/mm' : scale.unit === 'DD' ? '1/DD' : '1/px';
-  const perLength = scale.unit === 'µm' ? 1000 / scale.perPixel : 1 / scale.perPixel;
-  const draws = input.draws ?? DEFAULT_DRAWS;
-  const rand = rng(input.seed ?? 1);
-  const offsets = Array.from({ length: draws }, () => (graph.levels.length > 1 ? 2 * rand() - 1 : 0));
-  const fov = fovDiameter(input.fov, w, h);
+  const mid = field.cuts.length >> 1;
   const inFov = (i: number): boolean => !input.fov || input.fov[i] !== 0;
-
-  // Density and fractal dimension per level, then per draw by interpolation.
-  const levelCounts = graph.levels.map((lv) => {
+  const levelCounts = field.cuts.map((lv) => {
     let n = 0;
     for (let i = 0; i < field.data.length; i++) if (field.data[i] >= lv && inFov(i)) n++;
     return n;
@@ -204,13 +228,12 @@ export function measureGraph(
     'fraction',
   );
   const fdAt = (test: (i: number) => boolean): number => fractalDimension(test, w, h, fov.diameter).dimension;
-  const fdLevels = graph.levels.map((lv) => fdAt((i) => field.data[i] >= lv && inFov(i)));
+  const fdLevels = field.cuts.map((lv) => fdAt((i) => field.data[i] >= lv && inFov(i)));
   const fdAll = measured(
     fdLevels[mid],
     offsets.map((d) => interpolate(fdLevels, d)),
     'dimensionless',
   );
-
   const vesselPixels = countMask(input.mask, inFov);
   const classMeasures = (code: number): { fd: Measure; density: Measure } => {
     if (!input.av)
@@ -240,6 +263,31 @@ export function measureGraph(
   };
   const arteries = classMeasures(AV_CLASS.artery);
   const veins = classMeasures(AV_CLASS.vein);
+  return {
+    fractalDimension: fdAll,
+    fractalDimensionArteries: arteries.fd,
+    fractalDimensionVeins: veins.fd,
+    vesselDensity: density,
+    vesselDensityArteries: arteries.density,
+    vesselDensityVeins: veins.density,
+  };
+}
+
+/** The measures read off the vessel graph: calibre, tortuosity, CRAE/CRVE/AVR. */
+function graphMeasures(
+  input: MeasureInput,
+  graph: VesselGraph,
+  { offsets, rand }: Draws,
+): Omit<ImageMeasures, keyof MapMeasures> {
+  const mid = graph.levels.length >> 1;
+  const disc = input.disc ?? null;
+  const scale: ImageMeasures['scale'] = input.pixelSizeUm
+    ? { unit: 'µm', perPixel: input.pixelSizeUm, source: 'pixel size' }
+    : disc
+      ? { unit: 'DD', perPixel: 1 / disc.diameter, source: 'disc diameter' }
+      : { unit: 'px', perPixel: 1, source: 'none' };
+  const inverseUnit: MeasureUnit = scale.unit === 'µm' ? '1/mm' : scale.unit === 'DD' ? '1/DD' : '1/px';
+  const perLength = scale.unit === 'µm' ? 1000 / scale.perPixel : 1 / scale.perPixel;
 
   // Calibre and tortuosity over the graph's segments.
   const measurable = graph.segments.filter(
@@ -298,7 +346,7 @@ export function measureGraph(
       const why = 'no artery/vein labels';
       return { crae: absent(scale.unit, why), crve: absent(scale.unit, why), avr: absent('ratio', why) };
     }
-    const vessels = zoneVessels(graph.segments, disc, zone, mid);
+    const vessels = zoneVessels(graph.segments, graph.nodes, disc, zone, mid);
     const a = vessels.filter((v) => v.av === 'artery');
     const v = vessels.filter((x) => x.av === 'vein');
     zones[zone] = { arteries: named(a, 'A', mid, scale.perPixel), veins: named(v, 'V', mid, scale.perPixel) };
@@ -352,12 +400,6 @@ export function measureGraph(
     craeZoneC: c.crae,
     crveZoneC: c.crve,
     avrZoneC: c.avr,
-    fractalDimension: fdAll,
-    fractalDimensionArteries: arteries.fd,
-    fractalDimensionVeins: veins.fd,
-    vesselDensity: density,
-    vesselDensityArteries: arteries.density,
-    vesselDensityVeins: veins.density,
     calibre,
     calibreArteries,
     calibreVeins,

@@ -50,9 +50,19 @@ export function edgeDistance(
   return null;
 }
 
+/** The field's highest value across the vessel near `p` (within 2 px along the normal `n`). */
+function localPeak(f: Field, p: Point, n: Point): number {
+  let peak = 0;
+  for (let t = -2; t <= 2; t += 0.5) peak = Math.max(peak, sample(f, p.x + n.x * t, p.y + n.y * t));
+  return peak;
+}
+
 /**
- * Widths at each level, edge to edge through `p` along the normal of unit tangent `t`; null where an edge is not
- * found. The sum of both sides does not depend on where between the edges `p` lies.
+ * Widths edge to edge through `p` along the normal of unit tangent `t`, with each edge where the field falls
+ * through `level` times the vessel's own peak (0.5: the full width at half maximum); null where an edge is not
+ * found. For a binary mask the peak is 1, so 0.5 is the mask's own edge; on a probability map the half maximum,
+ * unlike a fixed cut, stays put when the map is blurred (a photograph enlarged and shrunk again gives the same
+ * widths). The sum of both sides does not depend on where between the edges `p` lies.
  */
 export function widthsAt(
   f: Field,
@@ -64,9 +74,11 @@ export function widthsAt(
 ): (number | null)[] {
   const n = { x: -t.y, y: t.x };
   const back = { x: t.y, y: -t.x };
+  const peak = localPeak(f, p, n);
   return levels.map((level) => {
-    const a = edgeDistance(f, p, n, level, reach, step);
-    const b = edgeDistance(f, p, back, level, reach, step);
+    if (peak < 0.05) return null;
+    const a = edgeDistance(f, p, n, level * peak, reach, step);
+    const b = edgeDistance(f, p, back, level * peak, reach, step);
     return a === null || b === null ? null : a + b;
   });
 }
