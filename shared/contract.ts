@@ -23,6 +23,7 @@ import {
   refine,
   str,
 } from './validate.js';
+import type { ImageMeasures } from './measure/measures.js';
 
 export type Id = string;
 export type ImageStatus = 'new' | 'predicted' | 'draft' | 'approved';
@@ -536,8 +537,33 @@ export interface SetClinicalInfoRequest {
   /** Only the fields present change; null clears one. */
   info: Partial<ClinicalInfo>;
 }
-export type ExportPart = 'masks' | 'probabilities' | 'coco' | 'metrics' | 'clinical';
-export const EXPORT_PARTS: readonly ExportPart[] = ['masks', 'probabilities', 'coco', 'metrics', 'clinical'];
+export type ExportPart = 'masks' | 'probabilities' | 'coco' | 'metrics' | 'clinical' | 'measures';
+export const EXPORT_PARTS: readonly ExportPart[] = [
+  'masks',
+  'probabilities',
+  'coco',
+  'metrics',
+  'clinical',
+  'measures',
+];
+
+/** An image's vessel measures, computed in main from the mask the viewer shows (see shared/measure). */
+export interface MeasurementsPayload {
+  imageId: Id;
+  /** The mask version measured: the newest draft or approval, else the latest prediction. */
+  versionId: Id;
+  /** Its per-image version number and kind. */
+  version: number;
+  kind: 'prediction' | 'draft' | 'approved';
+  /**
+   * Where micrometres come from: the DICOM pixel spacing, the image's field angle (over the fitted aperture), or
+   * nowhere (null: lengths are in disc diameters, or pixels without a disc).
+   */
+  scaleSource: 'dicom' | 'field angle' | null;
+  measures: ImageMeasures;
+  /** True when nothing it depends on changed since it was last computed (answered from the cache). */
+  cached: boolean;
+}
 export interface ExportRequest {
   /** Absent: every image. */
   imageIds?: Id[];
@@ -627,6 +653,8 @@ export interface RequestChannels {
   getMasks: { request: ImageRef; response: MasksResponse };
   /** The latest prediction's uncertainty map and likely gaps; null when it has none. */
   getUncertainty: { request: ImageRef; response: UncertaintyPayload | null };
+  /** Vessel measures of the mask the viewer shows, with units and 95% intervals; null when it has no mask. */
+  getMeasurements: { request: ImageRef; response: MeasurementsPayload | null };
   saveDraft: { request: SaveMaskRequest; response: SavedVersion };
   approveMask: { request: SaveMaskRequest; response: SavedVersion };
   /** Explicitly reopens an approved mask for editing: a draft copy of the approval; the image becomes a draft. */
@@ -797,6 +825,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getImageThumbnail: obj({ imageId: id, maxSize: int(16, 1024) }),
   getMasks: obj({ imageId: id }),
   getUncertainty: obj({ imageId: id }),
+  getMeasurements: obj({ imageId: id }),
   saveDraft: saveMask,
   approveMask: saveMask,
   reopenMask: obj({ imageId: id }),

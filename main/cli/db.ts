@@ -54,7 +54,7 @@ Commands:
     --source S              best (approved, else draft, else prediction; default), approved, draft, prediction
     --protocol P            csv metrics over fov (default) or all pixels
     --images IDS            only these image ids (comma-separated; default: all)
-    --parts P               bundle: comma-separated masks, probabilities, coco, metrics, clinical (default: all)
+    --parts P               bundle: comma-separated masks, probabilities, coco, metrics, clinical, measures (default: all)
     --include-names         bundle: patient names in images.csv and coco.json (default: pseudonymous)
   backup DEST               online backup of the database and its files
     --no-files              copy the database only

@@ -21,6 +21,8 @@ export interface ExportContext {
   appVersion?: string;
   now?: Date;
   maxZipBytes?: number;
+  /** How the measures part measures an image (the workstation's worker thread); default: in this thread. */
+  measure?: BundleOptions['measure'];
 }
 
 export async function exportImages(
@@ -36,6 +38,7 @@ export async function exportImages(
     includeNames: req.includeNames === true,
     appVersion: ctx.appVersion ?? packageVersion(),
     now,
+    measure: ctx.measure,
   };
   const base = bundleBaseName(now);
   if (req.target.kind === 'folder') {

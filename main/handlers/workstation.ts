@@ -27,6 +27,7 @@ import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
 import { getMasks, getUncertainty, reopenMask, saveMask } from './masks.js';
 import { MaskPixels } from './maskPixels.js';
+import { MeasurementService } from './measurements.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
 import { exportImages } from './export.js';
 import { ModelResolver } from './models.js';
@@ -59,6 +60,7 @@ export interface Workstation {
   readonly events: EventHub;
   readonly jobs: JobManager;
   readonly store: Store;
+  readonly measurements: MeasurementService;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const jobs = new JobManager(events);
   const pictures = new PictureService(store);
   const maskPixels = new MaskPixels(store);
+  const measurements = new MeasurementService(store);
   const models = new ModelResolver(store, user, opts.modelDir);
   try {
     await models.init();
@@ -154,6 +157,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
     getMasks: (req) => getMasks(store, req.imageId, maskPixels, anatomyDirs !== null),
     getUncertainty: (req) => getUncertainty(store, req.imageId),
+    getMeasurements: (req) => measurements.get(req.imageId),
     saveDraft: async (req) => {
       const saved = await saveMask(store, req, 'draft', user);
       changed(Number(req.imageId));
@@ -176,7 +180,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       events.emit('imagesChanged', { imageIds: req.imageIds });
       return result;
     },
-    exportImages: (req) => exportImages(store, req),
+    exportImages: (req) =>
+      exportImages(store, req, { measure: (input) => measurements.measureInThread(input) }),
     importFiles: (req) => {
       const paths = (req.paths ?? []).map((p) => resolve(p));
       const files = req.files ?? [];
@@ -233,7 +238,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     events,
     jobs,
     store,
+    measurements,
     async close() {
+      await measurements.close();
       await retrain.close();
       await jobs.close();
       store.close();

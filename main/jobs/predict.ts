@@ -32,11 +32,11 @@ async function anatomyOf(
   seg: Segmentation,
   mask: Uint8Array,
   models: AnatomyModels | null,
-): Promise<{ av: Uint8Array; record: ReturnType<typeof discJson> } | null> {
+): Promise<{ av: Uint8Array; artery: Float32Array; record: ReturnType<typeof discJson> } | null> {
   // The networks work in the vessel model's canonical frame: a model without one gets no anatomy.
   if (!models || !seg.frame) return null;
   const a = await analyseAnatomy(raster, { ...seg, mask }, models);
-  return { av: a.arteryVein.labels, record: discJson(a.disc) };
+  return { av: a.arteryVein.labels, artery: a.arteryVein.artery, record: discJson(a.disc) };
 }
 
 /**
@@ -121,6 +121,8 @@ export async function runPredictJob(
           : null,
         av: anat?.av ?? null,
         anatomy: anat?.record ?? null,
+        // Kept for the measurements' intervals: how sure the classifier was of each vessel's label.
+        arteryProbability: anat?.artery ?? null,
       });
       done.push(imageId);
       const warnings = [...seg.warnings, ...[anatomyNote, anatomyFailed].filter((w) => w !== null)];

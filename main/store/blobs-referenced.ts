@@ -8,7 +8,8 @@ export function referencedBlobs(db: Database.Database): string[] {
        UNION SELECT fov_hash FROM images WHERE fov_hash IS NOT NULL
        UNION SELECT png_hash FROM mask_versions UNION SELECT prob_hash FROM mask_versions WHERE prob_hash IS NOT NULL
        UNION SELECT uncertainty_hash FROM mask_versions WHERE uncertainty_hash IS NOT NULL
-       UNION SELECT av_hash FROM mask_versions WHERE av_hash IS NOT NULL`,
+       UNION SELECT av_hash FROM mask_versions WHERE av_hash IS NOT NULL
+       UNION SELECT artery_prob_hash FROM mask_versions WHERE artery_prob_hash IS NOT NULL`,
     )
     .pluck()
     .all() as string[];

@@ -6,6 +6,8 @@
 //   coco.json                 COCO with uncompressed RLE; image entries carry the clinical fields
 //   metrics.csv               latest prediction against latest approved mask, per image
 //   images.csv                one row per exported image: clinical context, review state, mask version
+//   measures/<stem>.json      the exported mask's vessel measures (the JSON `retina measure` writes)
+//   measures.csv              the same, one row per image (the CSV `retina measure` writes)
 //   manifest.json, README.txt what each file is, the app version, the models, the date
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -29,9 +31,20 @@ import {
   type MaskSource,
 } from './export.js';
 import { clinicalCsv } from './export-clinical.js';
+import { measureSources, planMeasurement, scaleSourceOf } from './measure-inputs.js';
+import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
+import { readMeasureInput, type MeasureSources } from '../ml/measure/measure-sources.js';
+import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
 
-export type BundlePart = 'masks' | 'probabilities' | 'coco' | 'metrics' | 'clinical';
-export const BUNDLE_PARTS: readonly BundlePart[] = ['masks', 'probabilities', 'coco', 'metrics', 'clinical'];
+export type BundlePart = 'masks' | 'probabilities' | 'coco' | 'metrics' | 'clinical' | 'measures';
+export const BUNDLE_PARTS: readonly BundlePart[] = [
+  'masks',
+  'probabilities',
+  'coco',
+  'metrics',
+  'clinical',
+  'measures',
+];
 
 export interface BundleOptions {
   /** Absent: every image. */
@@ -43,6 +56,8 @@ export interface BundleOptions {
   appVersion: string;
   protocol?: Protocol;
   now?: Date;
+  /** How the measures part measures an image (the app passes its worker thread); default: here, in turn. */
+  measure?: (sources: MeasureSources) => Promise<ImageMeasures>;
 }
 
 /** Receives each file of the bundle, by its path relative to the bundle's root ('/'-separated). */
@@ -75,6 +90,9 @@ const DESCRIPTIONS: Record<string, string> = {
     'per-image metrics of the latest prediction against the latest approved mask, for images with both',
   'images.csv':
     'one row per exported image: patient ID, eye, visit, camera, review status, mask version, expected F1',
+  'measures/':
+    'vessel measures of each exported mask (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density), each {value, unit, ci95}, as `retina measure` writes them',
+  'measures.csv': 'the same measures, one row per image, with units, 95% intervals and why a value is absent',
 };
 
 /** The bundle's date-stamped base name, e.g. retinastudio-export-2026-12-02. */
@@ -152,10 +170,40 @@ export async function buildBundle(
     await put('images.csv', clinicalCsv(store, rows, opts.includeNames === true));
   }
 
+  if (parts.has('measures')) await putMeasures(store, items, opts, put);
+
   const manifest = manifestOf(store, opts, items, summary, now);
   await put('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
   await put('README.txt', readmeOf(manifest));
   return summary;
+}
+
+/** The exported masks' measures: a JSON per image and one CSV, with the same code as `retina measure`. */
+async function putMeasures(
+  store: Store,
+  items: Item[],
+  opts: BundleOptions,
+  put: (path: string, bytes: string) => Promise<void>,
+): Promise<void> {
+  const measure =
+    opts.measure ?? (async (sources: MeasureSources) => measureImage(await readMeasureInput(sources)));
+  const rows: { image: string; width: number; height: number; measures: ImageMeasures }[] = [];
+  for (const { image, stem, version } of items) {
+    const plan = version ? planMeasurement(store, image, version) : null;
+    if (!plan) continue;
+    const m = await measure(measureSources(store, plan));
+    const extra = {
+      image: image.fileName,
+      width: image.width,
+      height: image.height,
+      maskVersion: plan.version.id,
+      maskKind: plan.version.kind,
+      scaleSource: scaleSourceOf(plan),
+    };
+    await put(`measures/${stem}.json`, JSON.stringify(measuresJson(m, extra), null, 2) + '\n');
+    rows.push({ image: image.fileName, width: image.width, height: image.height, measures: m });
+  }
+  await put('measures.csv', measuresCsv(rows));
 }
 
 interface Manifest {

@@ -39,6 +39,7 @@ export {
   latestMasks,
   latestMaskVersion,
   listMaskVersions,
+  loadArteryProbabilityBytes,
   loadMask,
   loadProbability,
   loadProbabilityBytes,
@@ -142,3 +143,11 @@ export {
   type LatestIds,
   type ReviewRecord,
 } from './review.js';
+export {
+  currentMaskVersion,
+  measureSources,
+  planMeasurement,
+  scaleSourceOf,
+  type MeasurePlan,
+  type ScaleSource,
+} from './measure-inputs.js';

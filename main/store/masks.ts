@@ -46,6 +46,8 @@ export interface MaskVersion {
   avHash: string | null;
   /** Optic disc, fovea and laterality, when the version has them. */
   anatomy: VersionAnatomy | null;
+  /** Predictions: blob of the classifier's artery probability (8-bit, round(255 p)), when saved. */
+  arteryProbHash: string | null;
 }
 
 /** A prediction's quality scores (the engine's estimate of how good its mask is). */
@@ -84,6 +86,8 @@ export interface SaveMaskInput {
   av?: Uint8Array | null;
   /** Disc, fovea and laterality; who moved the disc is worked out from the parent's record. */
   anatomy?: AnatomyInput | null;
+  /** Predictions: the classifier's probability of artery per pixel in [0,1], at the image's size. */
+  arteryProbability?: Float32Array | null;
 }
 
 interface MaskRow {
@@ -104,6 +108,7 @@ interface MaskRow {
   quality: string | null;
   av_hash: string | null;
   anatomy: string | null;
+  artery_prob_hash: string | null;
 }
 
 const toMask = (r: MaskRow): MaskVersion => ({
@@ -124,6 +129,7 @@ const toMask = (r: MaskRow): MaskVersion => ({
   quality: r.quality === null ? null : (JSON.parse(r.quality) as PredictionQuality),
   avHash: r.av_hash,
   anatomy: r.anatomy === null ? null : (JSON.parse(r.anatomy) as VersionAnatomy),
+  arteryProbHash: r.artery_prob_hash ?? null,
 });
 
 /** The deterministic PNG of a mask: vessel 255, background 0. Same pixels, same bytes, same hash. */
@@ -240,14 +246,14 @@ export function latestApprovedMasks(
 /** Internal (inside a write): inserts a version whose blobs are already stored. */
 export function insertMaskVersionTx(
   store: Store,
-  v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy'> &
-    Partial<Pick<MaskVersion, 'avHash' | 'anatomy'>>,
+  v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy' | 'arteryProbHash'> &
+    Partial<Pick<MaskVersion, 'avHash' | 'anatomy' | 'arteryProbHash'>>,
 ): MaskVersion {
   const info = store.db
     .prepare(
       `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
-         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy, artery_prob_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       v.imageId,
@@ -267,6 +273,7 @@ export function insertMaskVersionTx(
       v.quality?.expectedF1 ?? null,
       v.avHash ?? null,
       v.anatomy ? JSON.stringify(v.anatomy) : null,
+      v.arteryProbHash ?? null,
     );
   const id = Number(info.lastInsertRowid);
   recordAudit(store, v.author, `mask.${v.kind}`, 'mask_version', id, {
@@ -356,6 +363,9 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const uncertaintyHash = input.uncertainty
     ? await putBlob(store, await encodeUncertainty(input.uncertainty.map, image.width, image.height))
     : null;
+  const arteryProbHash = input.arteryProbability
+    ? await putBlob(store, encodeProbability(input.arteryProbability, image.width, image.height))
+    : null;
   return store.write(`save a ${input.kind} mask`, () => {
     refuseApproved(store, input, image);
     if (input.kind === 'prediction' && anatomy)
@@ -376,6 +386,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       quality: input.uncertainty?.quality ?? null,
       avHash,
       anatomy,
+      arteryProbHash,
     });
     if (anatomy && discMoved(previous?.anatomy ?? null, anatomy)) {
       recordAudit(store, input.author, 'mask.disc.move', 'mask_version', saved.id, {
@@ -494,6 +505,22 @@ export async function loadUncertainty(store: Store, version: MaskVersion): Promi
     );
   }
   return img.data as Uint16Array;
+}
+
+/** A prediction's artery probability as kept (8 bits, v = round(255 p)), or null when none was saved. */
+export async function loadArteryProbabilityBytes(
+  store: Store,
+  version: MaskVersion,
+): Promise<Uint8Array | null> {
+  if (!version.arteryProbHash) return null;
+  const grey = decodeGreyBlob(
+    await readBlob(store, version.arteryProbHash),
+    `artery probability of mask version ${version.id}`,
+  );
+  if (grey.width !== version.width || grey.height !== version.height) {
+    throw new StoreError(`mask version ${version.id}: blob ${version.arteryProbHash} does not match its row`);
+  }
+  return grey.data;
 }
 
 export async function loadProbability(store: Store, version: MaskVersion): Promise<Float32Array | null> {

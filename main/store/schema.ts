@@ -161,12 +161,21 @@ ALTER TABLE mask_versions ADD COLUMN av_hash TEXT;
 ALTER TABLE mask_versions ADD COLUMN anatomy TEXT;
 `;
 
+/**
+ * v6: the artery/vein classifier's confidence beside its labels: an 8-bit PNG of round(255 * P(artery)) on
+ * predictions, so a measurement's interval can carry the chance that a vessel's label is wrong.
+ */
+const v6 = `
+ALTER TABLE mask_versions ADD COLUMN artery_prob_hash TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
   { version: 3, name: 'clinical context: patient names, field angles', sql: v3 },
   { version: 4, name: 'prediction uncertainty and quality scores', sql: v4 },
   { version: 5, name: 'artery/vein maps, optic disc and fovea', sql: v5 },
+  { version: 6, name: 'artery probability of predictions', sql: v6 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

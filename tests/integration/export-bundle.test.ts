@@ -186,6 +186,9 @@ describe('export bundle', () => {
       'manifest.json',
       'masks/01_test.png',
       'masks/02_test.png',
+      'measures.csv',
+      'measures/01_test.json',
+      'measures/02_test.json',
       'metrics.csv',
       'probabilities/01_test.png',
       'probabilities/02_test.png',
@@ -350,7 +353,7 @@ describe('export bundle', () => {
     assert.equal(bad, 2);
     assert.match(
       stderr.join(''),
-      /--parts takes masks, probabilities, coco, metrics, clinical \(not 'pdf'\)/,
+      /--parts takes masks, probabilities, coco, metrics, clinical, measures \(not 'pdf'\)/,
     );
   });
 

@@ -25,6 +25,7 @@ import {
   openStore,
   registerModel,
   saveMaskVersion,
+  SCHEMA_VERSION,
   setClinical,
   type Store,
 } from '../../main/store/index.js';
@@ -327,7 +328,7 @@ describe('migration from schema v4', () => {
       assert.ok(!columns(file).includes('av_hash'));
       const ws = await createWorkstation({ dbPath: file, shell: 'browser', user: 'ann' });
       try {
-        assert.equal(ws.store.schemaVersion, 5);
+        assert.equal(ws.store.schemaVersion, SCHEMA_VERSION);
         const r = await dispatchRequest(ws.handlers, 'getMasks', { imageId: String(imageId) }, ctx);
         assert.ok(r.ok);
         const masks = r.value as ResponseOf<'getMasks'>;

@@ -26,6 +26,7 @@ const valid: { [C in RequestChannel]: unknown } = {
   getImageThumbnail: { imageId: '1', maxSize: 128 },
   getMasks: { imageId: '1' },
   getUncertainty: { imageId: '1' },
+  getMeasurements: { imageId: '1' },
   saveDraft: {
     imageId: '1',
     width: 3,

@@ -95,7 +95,7 @@ describe('an approved image is read-only', () => {
   test('every action that draws, erases, cleans up, undoes or picks an editing tool is an editing action', () => {
     const editing: Action[] = ['brush', 'eraser', 'fill', 'lasso', 'smaller', 'bigger', 'undo', 'redo'];
     for (const a of [...editing, 'islands', 'holes'] as Action[]) assert.ok(EDITING_ACTIONS.has(a), a);
-    // Looking (the uncertainty map and its regions, the artery/vein layer too), moving around, approving, predicting and help still work.
+    // Looking (the uncertainty map and its regions, the artery/vein layer, the measurements too), moving around, approving, predicting and help still work.
     const free = BINDINGS.map((b) => b.action).filter((a) => !EDITING_ACTIONS.has(a));
     assert.deepEqual(free.sort(), [
       'actual',
@@ -105,6 +105,7 @@ describe('an approved image is read-only', () => {
       'fit',
       'green',
       'help',
+      'measurements',
       'next',
       'nextUncertain',
       'pan',

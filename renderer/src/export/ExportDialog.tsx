@@ -13,6 +13,7 @@ const PART_LABELS: { part: ExportPart; label: string }[] = [
   { part: 'coco', label: 'COCO annotations (JSON, RLE)' },
   { part: 'metrics', label: 'Metrics per image (CSV)' },
   { part: 'clinical', label: 'Patient, eye and visit (images.csv)' },
+  { part: 'measures', label: 'Vessel measures (measures.csv, JSON per image)' },
 ];
 const DEFAULT_PARTS: ExportPart[] = ['masks', 'coco', 'metrics', 'clinical'];
 

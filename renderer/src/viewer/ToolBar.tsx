@@ -36,11 +36,13 @@ export interface ToolBarProps {
   locked: boolean;
   run: (action: Action) => void;
   av: AvState;
+  /** The Measurements panel is open. */
+  measurements: boolean;
 }
 
 const LOCKED_TITLE = 'Approved: reopen it for editing first';
 
-export function ToolBar({ tools, canUndo, canRedo, locked, run, av }: ToolBarProps) {
+export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements }: ToolBarProps) {
   const { tool, setTool, radius, setRadius, islandSize, setIslandSize } = tools;
   const shown = locked ? 'pan' : tool;
   return (
@@ -125,6 +127,18 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av }: ToolBarPro
         Fill holes ≤ N <kbd>⇧F</kbd>
       </button>
       <hr />
+      {/* Looking, not editing: available on an approved image too. */}
+      <button
+        className={measurements ? 'on' : ''}
+        onClick={() => run('measurements')}
+        aria-pressed={measurements}
+        aria-label="Measurements panel"
+        title="Vessel measures with 95% intervals; zones B and C and the CRAE/CRVE vessels on the image (Shift+M)"
+        data-testid="toggle-measurements"
+      >
+        Measures
+        <kbd>⇧M</kbd>
+      </button>
       <button onClick={() => run('help')}>
         Help <kbd>H</kbd>
       </button>

@@ -29,6 +29,10 @@ import { useViewerCommands } from './useViewerCommands.js';
 import { useViewerDocument } from './useViewerDocument.js';
 import { useViewerKeys } from './useViewerKeys.js';
 import { ViewerPanel } from './ViewerPanel.js';
+import { MeasurementLayer } from './MeasurementLayer.js';
+import { MeasurementsPanel } from './MeasurementsPanel.js';
+import { useMeasurements } from './useMeasurements.js';
+import './measurements.css';
 import type { MaskDocument } from './maskDocument.js';
 
 export interface ViewerProps {
@@ -75,6 +79,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     summary: current?.quality ?? null,
     focus,
   });
+  const measurements = useMeasurements(imageId);
   const [help, setHelp] = useState(false);
   const run = useViewerCommands({
     doc,
@@ -87,6 +92,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     setAv: overlay.setAv,
     toggleUncertainty: uncertainty.toggle,
     nextUncertain: uncertainty.next,
+    toggleMeasurements: measurements.toggle,
     setFilter,
     fit,
     actual,
@@ -114,6 +120,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           available: !!doc?.labels,
           note: avNote(doc, viewerDoc.anatomyModels),
         }}
+        measurements={measurements.shown}
       />
 
       <section className="stage">
@@ -143,8 +150,18 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             onFill={fillGuard.fill}
             avShown={overlay.av && !!doc.labels}
             layers={
-              uncertainty.shown &&
-              uncertainty.payload && <UncertaintyLayer payload={uncertainty.payload} scale={view.scale} />
+              <>
+                {uncertainty.shown && uncertainty.payload && (
+                  <UncertaintyLayer payload={uncertainty.payload} scale={view.scale} />
+                )}
+                {measurements.shown && measurements.payload && (
+                  <MeasurementLayer
+                    payload={measurements.payload}
+                    scale={view.scale}
+                    hovered={measurements.hovered}
+                  />
+                )}
+              </>
             }
           />
         ) : (
@@ -162,6 +179,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         />
       </section>
 
+      {measurements.shown && <MeasurementsPanel m={measurements} onClose={measurements.toggle} />}
       <ViewerPanel
         canApprove={doc !== null && !flow.busy}
         approved={flow.locked}

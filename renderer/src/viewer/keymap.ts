@@ -18,6 +18,7 @@ export type Action =
   | 'toggleDiff'
   | 'toggleUncertainty'
   | 'nextUncertain'
+  | 'measurements'
   | 'help'
   | 'next'
   | 'previous'
@@ -122,6 +123,12 @@ export const BINDINGS: Binding[] = [
     keys: 'N',
     label: 'Next uncertain region not yet edited',
     match: key('n'),
+  },
+  {
+    action: 'measurements',
+    keys: 'Shift+M',
+    label: 'Measurements panel; zones B and C and the CRAE/CRVE vessels on the image',
+    match: key('m', true),
   },
   { action: 'green', keys: 'G', label: 'Green channel', match: key('g') },
   { action: 'clahe', keys: 'C', label: 'CLAHE of the green channel (local contrast)', match: key('c') },

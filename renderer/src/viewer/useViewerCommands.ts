@@ -20,6 +20,7 @@ export interface CommandTargets {
   setAv: Dispatch<SetStateAction<boolean>>;
   toggleUncertainty: () => void;
   nextUncertain: () => void;
+  toggleMeasurements: () => void;
   setFilter: Dispatch<SetStateAction<DisplayFilter>>;
   fit: () => void;
   actual: () => void;
@@ -35,7 +36,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
   const { doc, locked, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
   const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
-  const { toggleUncertainty, nextUncertain, setAv } = t;
+  const { toggleUncertainty, nextUncertain, setAv, toggleMeasurements } = t;
 
   return useCallback(
     (action: Action) => {
@@ -89,6 +90,9 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
         case 'nextUncertain':
           nextUncertain();
           break;
+        case 'measurements':
+          toggleMeasurements();
+          break;
         case 'green':
           setFilter((f) => ({ ...f, greenOnly: !f.greenOnly }));
           break;
@@ -139,6 +143,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
       setAv,
       toggleUncertainty,
       nextUncertain,
+      toggleMeasurements,
       setFilter,
       notify,
       fit,

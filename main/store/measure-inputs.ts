@@ -1,0 +1,93 @@
+// What an image's vessel measures are computed from, gathered from the store: the mask a person sees (the newest
+// draft or approval, else the prediction), its artery/vein labels and disc, the prediction's probability map,
+// threshold and artery probability (the intervals' segmentation and label shares), the field of view, and the
+// pixel size (DICOM spacing, else the image's field angle over the fitted aperture). Rows only: the pixels are read
+// from the blobs' files by whoever measures (main/ml/measure/measure-sources.ts), off main's thread in the app. The
+// viewer's panel and the export measure through this one place, so they agree.
+import type { MeasureSources } from '../ml/measure/measure-sources.js';
+import type { Store } from './database.js';
+import { getClinical } from './clinical.js';
+import { blobPath } from './file-store.js';
+import type { ImageRecord } from './images.js';
+import { latestMaskVersion, latestPersonVersion, type MaskVersion } from './masks.js';
+
+export type ScaleSource = 'dicom' | 'field angle' | null;
+
+/** Which rows a measurement reads; no pixels yet (cheap: decides whether a cached result still holds). */
+export interface MeasurePlan {
+  image: ImageRecord;
+  /** The mask measured. */
+  version: MaskVersion;
+  /** The latest prediction (probability map, threshold, artery probability), when there is one. */
+  prediction: MaskVersion | null;
+  /** Whose artery/vein labels: the measured version's own, else the prediction's (kept on the mask's pixels). */
+  labelsFrom: MaskVersion | null;
+  disc: { x: number; y: number; diameter: number } | null;
+  fieldAngleDeg: number | null;
+  /** Micrometres per pixel from DICOM spacing (the field angle needs the aperture, fitted when measuring). */
+  dicomPixelUm: number | null;
+  /** Everything the result depends on: equal keys, equal measures. */
+  key: string;
+}
+
+/** The mask a person sees for the image: the newest draft or approval, else the latest prediction. */
+export function currentMaskVersion(store: Store, imageId: number): MaskVersion | null {
+  return latestPersonVersion(store, imageId) ?? latestMaskVersion(store, imageId, 'prediction');
+}
+
+/** Plans measuring `version` (default: the current mask); null when the image has no mask at all. */
+export function planMeasurement(
+  store: Store,
+  image: ImageRecord,
+  version?: MaskVersion | null,
+): MeasurePlan | null {
+  const measured = version ?? currentMaskVersion(store, image.id);
+  if (!measured) return null;
+  const prediction =
+    measured.kind === 'prediction' ? measured : latestMaskVersion(store, image.id, 'prediction');
+  const labelsFrom = measured.avHash ? measured : prediction?.avHash ? prediction : null;
+  // The record goes with the version, as the viewer reads it: a saved version without one shows the prediction's.
+  const disc = (measured.anatomy ?? prediction?.anatomy ?? null)?.disc ?? null;
+  const spacing = image.pixelSpacingMm;
+  const dicomPixelUm =
+    spacing && spacing[0] > 0 && spacing[1] > 0 ? ((spacing[0] + spacing[1]) / 2) * 1000 : null;
+  const fieldAngleDeg = getClinical(store, image.id).fieldAngleDeg;
+  const key = JSON.stringify([
+    image.id,
+    measured.pngHash,
+    labelsFrom?.avHash ?? null,
+    disc,
+    dicomPixelUm,
+    dicomPixelUm === null ? fieldAngleDeg : null,
+    image.fovHash,
+    prediction?.probHash ?? null,
+    prediction?.threshold ?? null,
+    prediction?.arteryProbHash ?? null,
+  ]);
+  return { image, version: measured, prediction, labelsFrom, disc, fieldAngleDeg, dicomPixelUm, key };
+}
+
+export function scaleSourceOf(plan: MeasurePlan): ScaleSource {
+  return plan.dicomPixelUm !== null ? 'dicom' : plan.fieldAngleDeg ? 'field angle' : null;
+}
+
+/** The files and figures the plan's measures are read from. */
+export function measureSources(store: Store, plan: MeasurePlan): MeasureSources {
+  const { image, version, prediction, labelsFrom } = plan;
+  const path = (hash: string | null | undefined): string | null => (hash ? blobPath(store, hash) : null);
+  const withProbability = !!prediction?.probHash && prediction.threshold !== null;
+  return {
+    width: image.width,
+    height: image.height,
+    mask: blobPath(store, version.pngHash),
+    fov: path(image.fovHash),
+    probability: withProbability ? path(prediction.probHash) : null,
+    threshold: withProbability ? prediction.threshold : null,
+    av: path(labelsFrom?.avHash),
+    labelsOnMask: labelsFrom !== null && labelsFrom !== version,
+    arteryProbability: labelsFrom ? path(prediction?.arteryProbHash) : null,
+    disc: plan.disc,
+    dicomPixelUm: plan.dicomPixelUm,
+    fieldAngleDeg: plan.fieldAngleDeg,
+  };
+}

@@ -1,0 +1,98 @@
+// Zones B and C as two annuli around the disc, and the vessels CRAE and CRVE took, named where they cross zone B,
+// one Konva layer over the mask. Vector shapes, drawn by Konva at screen resolution at any zoom: nothing the size
+// of the image is painted. The layer's canvas carries data attributes saying what it drew, for tests.
+import { useEffect, useMemo, useRef } from 'react';
+import { Circle, Group, Layer, Ring, Text } from 'react-konva';
+import type Konva from 'konva';
+import type { MeasurementsPayload } from '../../../shared/contract.js';
+import { namedVessels, zoneRings } from '../measure/measureView.js';
+
+const ZONE_STYLE = { B: { fill: '#00e5ff', opacity: 0.16 }, C: { fill: '#ffffff', opacity: 0.07 } } as const;
+const VESSEL_COLOUR = { artery: '#ff2e6e', vein: '#2e9bff' } as const;
+const HIGHLIGHT = '#ffe14d';
+
+export interface MeasurementLayerProps {
+  payload: MeasurementsPayload;
+  scale: number;
+  hovered: string | null;
+}
+
+export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerProps) {
+  const layer = useRef<Konva.Layer>(null);
+  const rings = useMemo(() => zoneRings(payload), [payload]);
+  const vessels = useMemo(() => namedVessels(payload), [payload]);
+
+  useEffect(() => {
+    const l = layer.current;
+    if (!l) return;
+    const el = l.getNativeCanvasElement();
+    el.dataset.testid = 'measurement-layer';
+    el.dataset.version = payload.versionId;
+    el.dataset.zones = rings.map((r) => `${r.zone}:${r.inner.toFixed(1)}-${r.outer.toFixed(1)}`).join(' ');
+    el.dataset.vessels = vessels.map((v) => v.name).join(' ');
+    el.dataset.highlight = hovered ?? '';
+    // Set once the layer has really drawn this state.
+    const drawn = () => (el.dataset.drawn = `${payload.versionId}:${hovered ?? ''}`);
+    l.on('draw.measurements', drawn);
+    l.batchDraw();
+    return () => {
+      l.off('draw.measurements');
+    };
+  }, [payload, rings, vessels, hovered]);
+
+  const px = (n: number) => n / scale;
+  return (
+    <Layer ref={layer} listening={false}>
+      {rings.map((r) => (
+        <Group key={r.zone} x={r.x} y={r.y}>
+          <Ring
+            innerRadius={r.inner}
+            outerRadius={r.outer}
+            fill={ZONE_STYLE[r.zone].fill}
+            opacity={ZONE_STYLE[r.zone].opacity}
+          />
+          <Circle radius={r.outer} stroke="#000" strokeWidth={px(2.5)} opacity={0.5} />
+          <Circle
+            radius={r.outer}
+            stroke={ZONE_STYLE[r.zone].fill}
+            strokeWidth={px(1)}
+            dash={[px(6), px(4)]}
+          />
+          <Text
+            text={r.zone}
+            x={px(3)}
+            y={-r.outer + px(2)}
+            fontSize={px(13)}
+            fontStyle="bold"
+            fill="#fff"
+            stroke="#000"
+            strokeWidth={px(0.6)}
+          />
+        </Group>
+      ))}
+      {vessels.map((v) => {
+        const on = v.name === hovered;
+        return (
+          <Group key={v.name} x={v.x + 0.5} y={v.y + 0.5}>
+            <Circle radius={px(on ? 11 : 7)} stroke="#000" strokeWidth={px(3.5)} opacity={0.6} />
+            <Circle
+              radius={px(on ? 11 : 7)}
+              stroke={on ? HIGHLIGHT : VESSEL_COLOUR[v.kind]}
+              strokeWidth={px(on ? 2.5 : 1.8)}
+            />
+            <Text
+              text={v.name}
+              x={px(9)}
+              y={px(-16)}
+              fontSize={px(on ? 15 : 12)}
+              fontStyle="bold"
+              fill={on ? HIGHLIGHT : '#fff'}
+              stroke="#000"
+              strokeWidth={px(0.6)}
+            />
+          </Group>
+        );
+      })}
+    </Layer>
+  );
+}

@@ -1,0 +1,83 @@
+// The Measurements panel beside the image: every measure with its unit and 95% interval (its definition as the
+// row's tooltip), or why it is absent; where the unit comes from; and the vessels CRAE and CRVE took, each
+// highlighted on the image while the pointer is over its row.
+import { measureLines, namedVessels, scaleNote } from '../measure/measureView.js';
+import type { Measurements } from './useMeasurements.js';
+
+export function MeasurementsPanel({ m, onClose }: { m: Measurements; onClose: () => void }) {
+  const { payload, error, updating } = m;
+  return (
+    <aside
+      className="measurements"
+      aria-label="Measurements"
+      data-testid="measurements-panel"
+      data-updates={m.updates}
+      data-version={payload?.versionId ?? ''}
+      data-updating={updating ? 'true' : 'false'}
+    >
+      <header>
+        <h3>Measurements</h3>
+        <button onClick={onClose} aria-label="Close the measurements panel" title="Close (Shift+M)">
+          ×
+        </button>
+      </header>
+      {error && (
+        <p className="error" role="alert">
+          Cannot measure: {error}
+        </p>
+      )}
+      {!payload && !error && <p className="muted">{updating ? 'Measuring…' : 'No mask to measure yet.'}</p>}
+      {payload && (
+        <>
+          <p className="muted" data-testid="measured-version">
+            {payload.kind === 'prediction'
+              ? 'Prediction'
+              : payload.kind === 'draft'
+                ? 'Draft'
+                : 'Approved mask'}{' '}
+            v{payload.version}
+            {updating ? ' · updating…' : ''}
+          </p>
+          <p className="scale" data-testid="measure-scale">
+            {scaleNote(payload)}
+          </p>
+          <table>
+            <tbody>
+              {measureLines(payload).map((line) => (
+                <tr key={line.key} data-testid={`measure-${line.key}`} title={line.help}>
+                  <th scope="row">{line.label}</th>
+                  <td>
+                    {line.value !== null ? (
+                      <>
+                        <span className="value">{line.value}</span>
+                        {line.interval && <span className="interval">95% {line.interval}</span>}
+                      </>
+                    ) : (
+                      <span className="absent">not measured: {line.absent}</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h4>Vessels of CRAE / CRVE (zone B)</h4>
+          <ul className="vessels" onPointerLeave={() => m.setHovered(null)}>
+            {namedVessels(payload).map((v) => (
+              <li
+                key={v.name}
+                className={`${v.kind}${m.hovered === v.name ? ' on' : ''}`}
+                data-testid={`vessel-${v.name}`}
+                tabIndex={0}
+                onPointerEnter={() => m.setHovered(v.name)}
+                onFocus={() => m.setHovered(v.name)}
+                onBlur={() => m.setHovered(null)}
+              >
+                <b>{v.name}</b> {v.width}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </aside>
+  );
+}

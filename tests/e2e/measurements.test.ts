@@ -1,0 +1,276 @@
+// The Measurements panel end to end, in a real browser (browser mode, 1280x720) against a real `retina serve`: a
+// DRIVE photograph with a draft of RITE's reference arteries and veins and DRIVE-OD's disc; Shift+M opens the
+// panel, whose CRAE, CRVE and AVR (or the reasons they are absent) equal what the engine gives for the stored draft,
+// computed here; zones B and C and the twelve named vessels are drawn on the image, and hovering a vessel's row
+// highlights it; erasing the widest venule where it crosses zone B autosaves a draft, and the panel follows with
+// one more request, showing the engine's values for the new draft.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import {
+  getImage,
+  latestMaskVersion,
+  loadAvLabels,
+  loadFov,
+  loadMask,
+  openStore,
+} from '../../main/store/index.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
+import { measureLine, namedVessels, zoneRings } from '../../renderer/src/measure/measureView.js';
+import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
+import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
+import { brushRadius, drag, jobFinished, recordPointer, replay, waitFor } from './flow.js';
+import {
+  buildRenderer,
+  chromiumAvailable,
+  launchChromium,
+  screenshotPath,
+  startServe,
+  type ServeProcess,
+  serveClient,
+  stopServeCleanly,
+} from './harness.js';
+import {
+  driveTestImagePath,
+  referenceAnatomy,
+  type ReferenceAnatomy,
+} from '../integration/measure-fixture.js';
+
+/** The engine's measures of the image's newest draft, read straight from the database file. */
+async function engineOnStoredDraft(dbPath: string, imageId: number) {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    const v = latestMaskVersion(store, imageId, 'draft');
+    assert.ok(v, 'no draft stored');
+    const image = getImage(store, imageId);
+    const mask = (await loadMask(store, v)).data;
+    const measures = measureImage({
+      width: image.width,
+      height: image.height,
+      mask,
+      fov: (await loadFov(store, image)).data,
+      av: (await loadAvLabels(store, v)) ?? undefined,
+      disc: v.anatomy?.disc ?? null,
+      pixelSizeUm: null,
+    });
+    return { versionId: String(v.id), mask, measures };
+  } finally {
+    store.close();
+  }
+}
+
+const KEYS = ['crae', 'crve', 'avr'] as const;
+
+/** A row's text as the panel must show it. */
+function expectedRow(m: ImageMeasures, key: (typeof KEYS)[number]): string {
+  const line = measureLine(
+    MEASURE_ROWS.find((r) => r.key === key)!,
+    m[key],
+  );
+  return line.value !== null
+    ? `${line.label}${line.value}${line.interval ? `95% ${line.interval}` : ''}`
+    : `${line.label}not measured: ${line.absent}`;
+}
+
+describe(
+  'the Measurements panel (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let page: Page;
+    let client: HttpClient;
+    let imageId: string;
+    let ref: ReferenceAnatomy;
+    const calls: string[] = [];
+    const callsTo = (channel: string) => calls.filter((c) => c === channel).length;
+    const pageErrors: string[] = [];
+
+    before(async () => {
+      serve = await startServe({ rendererDir: await buildRenderer() });
+      client = serveClient(serve);
+      const imported = await client.invoke('importFiles', { paths: [driveTestImagePath('02')] });
+      await jobFinished(client, imported.jobId);
+      imageId = (await client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
+      ref = await referenceAnatomy('02');
+      await client.invoke('saveDraft', {
+        imageId,
+        width: ref.width,
+        height: ref.height,
+        mask: ref.mask,
+        parentVersionId: null,
+        av: ref.av,
+        anatomy: { disc: ref.disc, fovea: null, laterality: null },
+      });
+      browser = await launchChromium();
+      page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      page.on('pageerror', (err) => pageErrors.push(err.message));
+      page.on('request', (r) => {
+        const m = /\/rpc\/(\w+)/.exec(new URL(r.url()).pathname);
+        if (m) calls.push(m[1]);
+      });
+    });
+
+    after(async () => {
+      client?.close();
+      await browser?.close();
+      await stopServeCleanly(serve);
+    });
+
+    const panel = () => page.getByTestId('measurements-panel');
+    const rowText = async (key: string) =>
+      ((await page.getByTestId(`measure-${key}`).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const layer = () => page.locator('canvas[data-testid="measurement-layer"]');
+    /** Waits until the panel shows the measures of `versionId`, with no request on its way. */
+    const panelShows = (versionId: string) =>
+      waitFor(`the panel showing version ${versionId}`, async () => {
+        const p = panel();
+        return (
+          (await p.getAttribute('data-version')) === versionId &&
+          (await p.getAttribute('data-updating')) === 'false'
+        );
+      });
+
+    test('the panel shows the engine’s values for the stored mask; zones and vessels are drawn', async () => {
+      await page.goto(serve.url);
+      await page.getByTestId('worklist').waitFor();
+      await page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      await page.getByTestId('mask-canvas').waitFor();
+      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      assert.equal(callsTo('getMeasurements'), 0, 'measured before the panel was opened');
+
+      const toggle = page.getByRole('button', { name: 'Measurements panel', exact: true });
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await page.keyboard.press('Shift+M');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      const stored = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+      await panelShows(stored.versionId);
+      assert.equal(callsTo('getMeasurements'), 1);
+      for (const key of KEYS) {
+        const want = expectedRow(stored.measures, key).replace(/\s+/g, ' ');
+        assert.equal(await rowText(key), want, key);
+      }
+      assert.ok(stored.measures.crve.value !== null, 'DRIVE 02 with RITE labels has six venules in zone B');
+      assert.match(
+        (await page.getByTestId('measure-scale').textContent()) ?? '',
+        /disc diameters.*field angle/,
+      );
+      // Every measure has its row, its definition as the tooltip.
+      for (const row of MEASURE_ROWS) {
+        assert.equal(await page.getByTestId(`measure-${row.key}`).getAttribute('title'), row.help);
+      }
+
+      // The layer: zones B and C around the disc, the twelve named vessels, as the engine placed them.
+      const payload = {
+        imageId,
+        versionId: stored.versionId,
+        version: 1,
+        kind: 'draft' as const,
+        scaleSource: null,
+        measures: stored.measures,
+        cached: false,
+      };
+      await waitFor(
+        'the layer drawn',
+        async () => (await layer().getAttribute('data-drawn')) === `${stored.versionId}:`,
+      );
+      const rings = zoneRings(payload);
+      assert.equal(
+        await layer().getAttribute('data-zones'),
+        rings.map((r) => `${r.zone}:${r.inner.toFixed(1)}-${r.outer.toFixed(1)}`).join(' '),
+      );
+      const names = namedVessels(payload).map((v) => v.name);
+      assert.equal(names.length, 12);
+      assert.equal(await layer().getAttribute('data-vessels'), names.join(' '));
+      const drawnPixels = (await page.evaluate(`(() => {
+        const c = document.querySelector('canvas[data-testid="measurement-layer"]');
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) n++;
+        return n;
+      })()`)) as number;
+      assert.ok(drawnPixels > 0, 'the measurement layer drew nothing');
+
+      // Hovering a vessel's row highlights it on the image.
+      await page.getByTestId('vessel-V1').hover();
+      await waitFor(
+        'V1 highlighted',
+        async () => (await layer().getAttribute('data-drawn')) === `${stored.versionId}:V1`,
+      );
+      assert.equal(await layer().getAttribute('data-highlight'), 'V1');
+
+      // The panel fits a 1280x720 window beside the tools and the viewer's panel, none of them covered.
+      const box = await panel().boundingBox();
+      const tools = await page.locator('.tools').boundingBox();
+      const side = await page.locator('.panel').boundingBox();
+      assert.ok(box && tools && side);
+      assert.ok(
+        box.x >= tools.x + tools.width && box.x + box.width <= side.x + 0.5,
+        'the panel overlaps a column',
+      );
+      assert.ok(box.y + box.height <= 720.5);
+      await page.screenshot({ path: await screenshotPath('measurements-01-panel') });
+    });
+
+    test('erasing the widest venule across zone B: the panel follows the autosave with the new values', async () => {
+      const before = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+      const v1 = before.measures.zoneVessels.B.veins[0];
+      const crveBefore = await rowText('crve');
+      const requests = callsTo('getMeasurements');
+      const updates = Number(await panel().getAttribute('data-updates'));
+
+      await page.keyboard.press('e');
+      for (let i = 0; i < 10; i++) await page.keyboard.press(']');
+      const radius = await brushRadius(page);
+      // Wide enough to cut the venule from the inner to the outer circle of zone B (0.25 disc diameter each way).
+      assert.ok(radius >= 0.3 * ref.disc.diameter, `brush radius ${radius} too small`);
+      await recordPointer(page);
+      const timing: Record<string, number> = {};
+      page.on('response', (r) => {
+        if (r.url().endsWith('/rpc/saveDraft')) timing.saved = Date.now();
+        if (r.url().endsWith('/rpc/getMeasurements')) timing.measured = Date.now();
+      });
+      const samples = await drag(page, { x: v1.x - 1, y: v1.y }, { x: v1.x + 1, y: v1.y });
+      const expected = before.mask.slice();
+      replay(expected, samples, radius, 0);
+
+      const after = await waitFor('the erased draft stored', async () => {
+        const d = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+        return d.versionId !== before.versionId ? d : null;
+      });
+      assert.ok(
+        Buffer.from(after.mask).equals(Buffer.from(expected)),
+        'the stored draft is not the erased mask',
+      );
+      await panelShows(after.versionId);
+      console.log(`panel updated ${timing.measured - timing.saved} ms after the draft was saved`);
+      // One autosave, one imagesChanged, one request, one update.
+      assert.equal(callsTo('getMeasurements'), requests + 1);
+      assert.equal(Number(await panel().getAttribute('data-updates')), updates + 1);
+      for (const key of KEYS) {
+        assert.equal(await rowText(key), expectedRow(after.measures, key).replace(/\s+/g, ' '), key);
+      }
+      assert.notEqual(await rowText('crve'), crveBefore, 'CRVE did not change');
+      await waitFor('the layer redrawn', async () =>
+        ((await layer().getAttribute('data-drawn')) ?? '').startsWith(`${after.versionId}:`),
+      );
+      const names = namedVessels({
+        imageId,
+        versionId: after.versionId,
+        version: 2,
+        kind: 'draft',
+        scaleSource: null,
+        measures: after.measures,
+        cached: false,
+      }).map((v) => v.name);
+      assert.equal(await layer().getAttribute('data-vessels'), names.join(' '));
+      await page.screenshot({ path: await screenshotPath('measurements-02-after-erase') });
+
+      // Help lists the key.
+      await page.keyboard.press('h');
+      await page.getByTestId('help-overlay').filter({ hasText: 'Measurements panel' }).waitFor();
+      await page.keyboard.press('Escape');
+      assert.deepEqual(pageErrors, []);
+    });
+  },
+);

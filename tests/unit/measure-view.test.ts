@@ -1,0 +1,104 @@
+// What the Measurements panel and its layer show (renderer/src/measure/measureView.ts), from a measured payload:
+// rows with value and interval or the reason for an absent value, the unit's source in words, the zones' radii and
+// the named vessels; and its Shift+M key, which no other action takes.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MeasurementsPayload } from '../../shared/contract.js';
+import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
+import type { ImageMeasures, Measure } from '../../shared/measure/measures.js';
+import { measureLines, namedVessels, scaleNote, zoneRings } from '../../renderer/src/measure/measureView.js';
+import { BINDINGS, actionFor } from '../../renderer/src/viewer/keymap.js';
+
+const absent = (reason: string): Measure => ({ value: null, unit: 'DD', ci95: null, reason });
+
+function payload(over: Partial<ImageMeasures> = {}, scaleSource: MeasurementsPayload['scaleSource'] = null) {
+  const base = Object.fromEntries(
+    MEASURE_ROWS.map((r) => [r.key, { value: 1.5, unit: 'ratio', ci95: [1.25, 1.75] } as Measure]),
+  );
+  const measures = {
+    ...base,
+    scale: { unit: 'DD', perPixel: 1 / 80, source: 'disc diameter' },
+    disc: { x: 100, y: 200, diameter: 80 },
+    zoneVessels: {
+      B: {
+        arteries: [{ name: 'A1', segment: 3, x: 10, y: 20, width: 0.0812 }],
+        veins: [{ name: 'V1', segment: 4, x: 30, y: 40, width: 0.125 }],
+      },
+      C: { arteries: [], veins: [] },
+    },
+    graph: { segments: 1, junctions: 0, crossings: 0, ends: 2, length: 3 },
+    ...over,
+  } as ImageMeasures;
+  return {
+    imageId: '1',
+    versionId: '7',
+    version: 2,
+    kind: 'draft',
+    scaleSource,
+    measures,
+    cached: false,
+  } satisfies MeasurementsPayload;
+}
+
+describe('the Measurements panel', () => {
+  test('a row per measure, in the table order, with value, interval and the help', () => {
+    const crve = absent('only 4 venules measurable in zone B (6 needed)');
+    const lines = measureLines(
+      payload({ crae: { value: 0.0890123, unit: 'DD', ci95: [0.0839, 0.0957] }, crve }),
+    );
+    assert.deepEqual(
+      lines.map((l) => l.key),
+      MEASURE_ROWS.map((r) => r.key),
+    );
+    const [crae, veins] = lines;
+    assert.equal(crae.value, '0.0890 DD');
+    assert.equal(crae.interval, '0.0839 – 0.0957');
+    assert.equal(crae.absent, null);
+    assert.equal(crae.help, MEASURE_ROWS[0].help);
+    assert.equal(veins.value, null);
+    assert.equal(veins.interval, null);
+    assert.equal(veins.absent, 'only 4 venules measurable in zone B (6 needed)');
+    // A ratio has no unit.
+    assert.equal(lines.find((l) => l.key === 'avr')?.value, '1.500');
+  });
+
+  test('the unit says where it comes from, and how to get micrometres', () => {
+    assert.match(scaleNote(payload()), /disc diameters.*field angle in the image's clinical info/);
+    const um = { unit: 'µm', perPixel: 24.25, source: 'pixel size' } as const;
+    assert.match(scaleNote(payload({ scale: um }, 'field angle')), /field angle.*24\.3 µm per pixel/);
+    assert.match(scaleNote(payload({ scale: um }, 'dicom')), /DICOM pixel spacing/);
+    const px = { unit: 'px', perPixel: 1, source: 'none' } as const;
+    assert.match(scaleNote(payload({ scale: px, disc: null })), /pixels: no optic disc/);
+  });
+
+  test('zones B (1-1.5 disc diameters from the centre) and C (1-2.5) around the disc; none without one', () => {
+    assert.deepEqual(zoneRings(payload()), [
+      { zone: 'C', x: 100, y: 200, inner: 80, outer: 200 },
+      { zone: 'B', x: 100, y: 200, inner: 80, outer: 120 },
+    ]);
+    assert.deepEqual(zoneRings(payload({ disc: null })), []);
+  });
+
+  test('the named vessels of zone B, arteries first, with their widths in the unit', () => {
+    assert.deepEqual(namedVessels(payload()), [
+      { name: 'A1', kind: 'artery', x: 10, y: 20, width: '0.0812 DD' },
+      { name: 'V1', kind: 'vein', x: 30, y: 40, width: '0.125 DD' },
+    ]);
+  });
+
+  test('Shift+M opens it; plain M stays the pan tool; no other binding takes Shift+M', () => {
+    const k = (key: string, shiftKey: boolean) => ({
+      key,
+      shiftKey,
+      ctrlKey: false,
+      metaKey: false,
+      altKey: false,
+    });
+    assert.equal(actionFor(k('M', true)), 'measurements');
+    assert.equal(actionFor(k('m', false)), 'pan');
+    assert.deepEqual(
+      BINDINGS.filter((b) => b.match(k('M', true))).map((b) => b.action),
+      ['measurements'],
+    );
+  });
+});
