@@ -79,6 +79,8 @@ export interface ImageMeasures {
   tortuosityDensity: Measure;
   /** The vessels Knudtson's formulas took, per zone and class. */
   zoneVessels: Record<ZoneName, { arteries: NamedVessel[]; veins: NamedVessel[] }>;
+  /** Every labelled vessel crossing each zone, widest first (the first six of each class are zoneVessels). */
+  zoneCandidates: Record<ZoneName, { arteries: NamedVessel[]; veins: NamedVessel[] }>;
   graph: { segments: number; junctions: number; crossings: number; ends: number; length: number };
 }
 
@@ -336,8 +338,10 @@ function graphMeasures(
 
   // CRAE, CRVE and AVR in zones B and C.
   const zones = {} as ImageMeasures['zoneVessels'];
+  const candidates = {} as ImageMeasures['zoneCandidates'];
   const equivalents = (zone: ZoneName): { crae: Measure; crve: Measure; avr: Measure } => {
     zones[zone] = { arteries: [], veins: [] };
+    candidates[zone] = { arteries: [], veins: [] };
     if (!disc) {
       const why = 'no optic disc found';
       return { crae: absent(scale.unit, why), crve: absent(scale.unit, why), avr: absent('ratio', why) };
@@ -349,7 +353,14 @@ function graphMeasures(
     const vessels = zoneVessels(graph.segments, graph.nodes, disc, zone, mid);
     const a = vessels.filter((v) => v.av === 'artery');
     const v = vessels.filter((x) => x.av === 'vein');
-    zones[zone] = { arteries: named(a, 'A', mid, scale.perPixel), veins: named(v, 'V', mid, scale.perPixel) };
+    candidates[zone] = {
+      arteries: named(a, 'A', mid, scale.perPixel),
+      veins: named(v, 'V', mid, scale.perPixel),
+    };
+    zones[zone] = {
+      arteries: candidates[zone].arteries.slice(0, 6),
+      veins: candidates[zone].veins.slice(0, 6),
+    };
     const crae = centralEquivalent(
       a.map((x) => x.width[mid]),
       'arteriole',
@@ -406,6 +417,7 @@ function graphMeasures(
     tortuosity,
     tortuosityDensity,
     zoneVessels: zones,
+    zoneCandidates: candidates,
     graph: {
       segments: graph.segments.filter((s) => !s.bridge).length,
       junctions: graph.nodes.filter((n) => n.kind === 'junction').length,
@@ -443,7 +455,6 @@ function resample<T>(items: T[], rand: () => number): T[] {
 function named(vessels: ZoneVessel[], prefix: string, mid: number, perPixel: number): NamedVessel[] {
   return [...vessels]
     .sort((a, b) => b.width[mid] - a.width[mid])
-    .slice(0, 6)
     .map((v, k) => ({
       name: `${prefix}${k + 1}`,
       segment: v.segment,

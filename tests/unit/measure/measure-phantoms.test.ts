@@ -3,7 +3,7 @@
 // vessels around a disc exactly as Knudtson's formula gives; plus units, absences and intervals.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { blank, curveDistanceFactor, paintTube, type Phantom } from './phantoms.js';
+import { blank, curveDistanceFactor, paintTube, ring, type Phantom } from './phantoms.js';
 import { buildVesselGraph } from '../../../shared/measure/vessel-graph.js';
 import { fractalDimension } from '../../../shared/measure/fractal.js';
 import { knudtsonEquivalent, centralEquivalent } from '../../../shared/measure/knudtson.js';
@@ -133,33 +133,6 @@ describe("Knudtson's revised formulas", () => {
     assert.ok(centralEquivalent([5, 6, 7, 8, 9, 10, 3], 'venule')! > 0);
   });
 });
-
-/** Twelve radial vessels around a disc: six arteries and six veins of known widths, labelled in an A/V map. */
-function ring(arteries: number[], veins: number[]) {
-  const size = 640;
-  const ph = blank(size, size);
-  const av = new Uint8Array(size * size);
-  const disc = { x: 320.25, y: 320.25, diameter: 100 };
-  const all = [
-    ...arteries.map((w) => ({ w, cls: AV_CLASS.artery })),
-    ...veins.map((w) => ({ w, cls: AV_CLASS.vein })),
-  ];
-  all.forEach(({ w, cls }, k) => {
-    const a = (2 * Math.PI * k) / all.length + 0.1;
-    const c = (t: number) => ({
-      x: disc.x + Math.cos(a) * (60 + t * 240),
-      y: disc.y + Math.sin(a) * (60 + t * 240),
-    });
-    const tube = blank(size, size);
-    paintTube(tube, c, w);
-    for (let i = 0; i < tube.mask.length; i++)
-      if (tube.mask[i]) {
-        ph.mask[i] = 1;
-        av[i] = cls;
-      }
-  });
-  return { ph, av, disc };
-}
 
 describe('CRAE, CRVE and AVR on a ring of six arteries and six veins', () => {
   const arteries = [5, 6, 7, 8, 9, 10];

@@ -65,3 +65,30 @@ export function vicsek(level: number, pad: number): Phantom {
   }
   return ph;
 }
+
+/**
+ * Radial vessels around a disc: six arteries and six veins of known widths (in pixels at scale 1), labelled in an
+ * A/V map (1 artery, 2 vein). `scale` enlarges the whole picture, `rotation` (radians) turns it about the disc.
+ */
+export function ring(arteries: number[], veins: number[], scale = 1, rotation = 0) {
+  const size = Math.round(640 * scale);
+  const ph = blank(size, size);
+  const av = new Uint8Array(size * size);
+  const disc = { x: 320.25 * scale, y: 320.25 * scale, diameter: 100 * scale };
+  const all = [...arteries.map((w) => ({ w, cls: 1 })), ...veins.map((w) => ({ w, cls: 2 }))];
+  all.forEach(({ w, cls }, k) => {
+    const a = (2 * Math.PI * k) / all.length + 0.1 + rotation;
+    const c = (t: number) => ({
+      x: disc.x + Math.cos(a) * (60 + t * 240) * scale,
+      y: disc.y + Math.sin(a) * (60 + t * 240) * scale,
+    });
+    const tube = blank(size, size);
+    paintTube(tube, c, w * scale);
+    for (let i = 0; i < tube.mask.length; i++)
+      if (tube.mask[i]) {
+        ph.mask[i] = 1;
+        av[i] = cls;
+      }
+  });
+  return { ph, av, disc };
+}

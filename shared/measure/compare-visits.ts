@@ -1,0 +1,157 @@
+// Two visits of the same eye, compared: the later photograph is registered onto the earlier one by the optic disc
+// (its centre and diameter give translation and scale; the disc-to-fovea direction, when both foveae were found,
+// gives rotation), the vessels measured at the first visit are found again at the second by their position around
+// the disc, and each measure's change is set against the two measurements' own intervals.
+import { knudtsonEquivalent, KNUDTSON_ARTERIOLE, KNUDTSON_VENULE } from './knudtson.js';
+import type { ImageMeasures, Measure, MeasureUnit, NamedVessel } from './measures.js';
+import { MEASURE_ROWS, type MeasureKey } from './measure-table.js';
+import type { Disc } from './zones.js';
+
+export interface Visit {
+  measures: ImageMeasures;
+  fovea?: { x: number; y: number } | null;
+}
+
+/** How visit B's pixels map onto visit A's. */
+export interface Registration {
+  scale: number;
+  rotation: number;
+  /** Whether the rotation comes from both foveae (otherwise 0: both photographs assumed upright). */
+  rotationFromFovea: boolean;
+}
+
+export interface VesselMatch {
+  /** A's name (A1.., V1..) and B's. */
+  a: NamedVessel;
+  b: NamedVessel | null;
+  /** Change in width, B - A, in the measures' unit. */
+  change: number | null;
+}
+
+export interface MeasureChange {
+  key: MeasureKey;
+  label: string;
+  unit: MeasureUnit;
+  a: number | null;
+  b: number | null;
+  change: number | null;
+  /** The change's 95% interval: the two intervals' half-widths combined in quadrature around it. */
+  ci95: [number, number] | null;
+  /** The change is larger than the measurements' own uncertainty. */
+  exceeds: boolean;
+  reason?: string;
+}
+
+export interface VisitComparison {
+  registration: Registration | null;
+  changes: MeasureChange[];
+  /** Zone B vessels of visit A and what they matched at visit B. */
+  vessels: { arteries: VesselMatch[]; veins: VesselMatch[] };
+  /** CRAE and CRVE of visit B over the vessels matched to A's six (the same vessels), when all six were found. */
+  sameVessels: { crae: number | null; crve: number | null };
+  reason?: string;
+}
+
+/** The widest angular gap, in degrees, at which a vessel of visit B still counts as the same as one of visit A. */
+export const MATCH_DEGREES = 12;
+
+function angleAround(disc: Disc, v: { x: number; y: number }): number {
+  return Math.atan2(v.y - disc.y, v.x - disc.x);
+}
+
+function angleGap(a: number, b: number): number {
+  const d = Math.abs(a - b) % (2 * Math.PI);
+  return Math.min(d, 2 * Math.PI - d);
+}
+
+export function registerVisits(a: Visit, b: Visit): Registration | null {
+  const da = a.measures.disc;
+  const db = b.measures.disc;
+  if (!da || !db) return null;
+  const scale = da.diameter / db.diameter;
+  if (a.fovea && b.fovea)
+    return { scale, rotation: angleAround(da, a.fovea) - angleAround(db, b.fovea), rotationFromFovea: true };
+  return { scale, rotation: 0, rotationFromFovea: false };
+}
+
+function matchVessels(
+  as: NamedVessel[],
+  bs: NamedVessel[],
+  da: Disc,
+  db: Disc,
+  reg: Registration,
+): VesselMatch[] {
+  const taken = new Set<NamedVessel>();
+  return as.map((va) => {
+    const angle = angleAround(da, va);
+    let best: NamedVessel | null = null;
+    let bestGap = (MATCH_DEGREES * Math.PI) / 180;
+    for (const vb of bs) {
+      if (taken.has(vb)) continue;
+      const gap = angleGap(angle, angleAround(db, vb) + reg.rotation);
+      if (gap < bestGap) {
+        bestGap = gap;
+        best = vb;
+      }
+    }
+    if (best) taken.add(best);
+    return { a: va, b: best, change: best ? best.width - va.width : null };
+  });
+}
+
+function halfWidth(m: Measure): number {
+  return m.ci95 ? (m.ci95[1] - m.ci95[0]) / 2 : 0;
+}
+
+function changeOf(key: MeasureKey, label: string, a: Measure, b: Measure): MeasureChange {
+  const row = { key, label, unit: a.unit, a: a.value, b: b.value };
+  if (a.value === null || b.value === null)
+    return { ...row, change: null, ci95: null, exceeds: false, reason: a.reason ?? b.reason };
+  if (a.unit !== b.unit)
+    return {
+      ...row,
+      change: null,
+      ci95: null,
+      exceeds: false,
+      reason: `measured in ${a.unit} at one visit and ${b.unit} at the other`,
+    };
+  const change = b.value - a.value;
+  const spread = Math.hypot(halfWidth(a), halfWidth(b));
+  return { ...row, change, ci95: [change - spread, change + spread], exceeds: Math.abs(change) > spread };
+}
+
+export function compareVisits(a: Visit, b: Visit): VisitComparison {
+  const changes = MEASURE_ROWS.map((r) => changeOf(r.key, r.label, a.measures[r.key], b.measures[r.key]));
+  const reg = registerVisits(a, b);
+  const da = a.measures.disc;
+  const db = b.measures.disc;
+  if (!reg || !da || !db)
+    return {
+      registration: null,
+      changes,
+      vessels: { arteries: [], veins: [] },
+      sameVessels: { crae: null, crve: null },
+      reason: 'the optic disc was not found at both visits, so the vessels cannot be matched',
+    };
+  const arteries = matchVessels(
+    a.measures.zoneVessels.B.arteries,
+    b.measures.zoneCandidates.B.arteries,
+    da,
+    db,
+    reg,
+  );
+  const veins = matchVessels(a.measures.zoneVessels.B.veins, b.measures.zoneCandidates.B.veins, da, db, reg);
+  const same = (m: VesselMatch[], k: number): number | null =>
+    m.length === 6 && m.every((x) => x.b)
+      ? knudtsonEquivalent(
+          m.map((x) => x.b!.width),
+          k,
+        )
+      : null;
+  return {
+    registration: reg,
+    changes,
+    vessels: { arteries, veins },
+    sameVessels: { crae: same(arteries, KNUDTSON_ARTERIOLE), crve: same(veins, KNUDTSON_VENULE) },
+  };
+}

@@ -1,0 +1,56 @@
+// Two visits of the same eye: the later one photographed larger and turned, with one venule narrowed. The
+// comparison registers them by disc and fovea, finds the same vessels again, and flags the change that exceeds the
+// measurements' intervals and nothing else.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ring } from './phantoms.js';
+import { measureImage } from '../../../shared/measure/measures.js';
+import { compareVisits } from '../../../shared/measure/compare-visits.js';
+import { knudtsonEquivalent } from '../../../shared/measure/knudtson.js';
+
+const arteries = [5, 6, 7, 8, 9, 10];
+const veins = [7, 8, 9, 11, 12, 14];
+
+function visit(vs: number[], scale: number, rotation: number) {
+  const { ph, av, disc } = ring(arteries, vs, scale, rotation);
+  const fovea = {
+    x: disc.x + 2.5 * disc.diameter * Math.cos(rotation),
+    y: disc.y + 2.5 * disc.diameter * Math.sin(rotation),
+  };
+  return { measures: measureImage({ ...ph, av, disc, draws: 200 }), fovea };
+}
+
+test('the same vessels are matched across a rescaled, rotated visit, and only the narrowed one changes', () => {
+  const first = visit(veins, 1, 0);
+  const narrowed = [...veins];
+  narrowed[5] = 9; // the widest venule, 14 px, now 9 px
+  const second = visit(narrowed, 1.5, 0.35);
+  const cmp = compareVisits(first, second);
+  assert.ok(cmp.registration?.rotationFromFovea);
+  assert.ok(Math.abs(cmp.registration!.rotation + 0.35) < 0.05, `rotation ${cmp.registration!.rotation}`);
+  // Every vessel of the first visit is found again, at the position the ring puts it.
+  for (const m of [...cmp.vessels.arteries, ...cmp.vessels.veins]) assert.ok(m.b, `${m.a.name} not matched`);
+  const changed = cmp.vessels.veins.filter((m) => Math.abs(m.change!) * 100 > 2);
+  assert.equal(changed.length, 1, 'one venule changed');
+  assert.ok(
+    Math.abs(changed[0].change! * 100 + 5) <= 1,
+    `its width fell by 5 px (${changed[0].change! * 100})`,
+  );
+  for (const m of cmp.vessels.arteries) assert.ok(Math.abs(m.change!) * 100 <= 1, `${m.a.name} unchanged`);
+  const crve = cmp.changes.find((c) => c.key === 'crve')!;
+  assert.ok(crve.change! < 0 && crve.exceeds, 'the CRVE drop exceeds its interval');
+  const crae = cmp.changes.find((c) => c.key === 'crae')!;
+  assert.equal(crae.exceeds, false, 'CRAE did not change beyond its interval');
+  // The second visit's CRVE over the same six vessels is Knudtson's over their widths there.
+  const same = cmp.vessels.veins.map((m) => m.b!.width);
+  assert.ok(Math.abs(cmp.sameVessels.crve! - knudtsonEquivalent(same, 0.95)) < 1e-12);
+});
+
+test('without a disc at one visit the vessels are not matched, and says why', () => {
+  const first = visit(veins, 1, 0);
+  const { ph, av } = ring(arteries, veins);
+  const cmp = compareVisits(first, { measures: measureImage({ ...ph, av, disc: null, draws: 20 }) });
+  assert.equal(cmp.registration, null);
+  assert.match(cmp.reason!, /optic disc/);
+  assert.match(cmp.changes.find((c) => c.key === 'crae')!.reason!, /no optic disc/);
+});
