@@ -1,0 +1,131 @@
+// Measurement benchmark (issue 16's figures): the time to measure a segmented 3504x2336 photograph (after
+// segmentation and the anatomy models, in one process, as the CLI and the app's worker do) and a DRIVE-size one
+// (the Measurements panel's recompute after an edit); and scale invariance: DRIVE test photographs measured by the
+// product at their own size and at twice it (cubic enlargement), CRAE, CRVE, AVR and fractal dimension compared.
+// Figures only, nothing is asserted. Needs ../shared/datasets for the scale part.
+// Usage: npm run bench:measure [-- --only time|scale] [--images N]
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { datasetsRoot, resourcesDir } from '../main/node/package-root.js';
+import { openModel } from '../main/ml/model/model-loader.js';
+import { readImage } from '../main/ml/io/image-io.js';
+import { segmentImage } from '../main/ml/infer.js';
+import { analyseAnatomy, closeAnatomyModels, openAnatomyModels } from '../main/ml/anatomy/anatomy-models.js';
+import { measureSegmentation } from '../main/ml/measure/photograph-measures.js';
+import type { ImageMeasures } from '../shared/measure/measures.js';
+
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, images: { type: 'string' }, data: { type: 'string' } },
+});
+const data = values.data ?? datasetsRoot();
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+async function measureFile(file: string, runs: number) {
+  const vessel = await openModel(undefined, { threads: 2 });
+  const anatomy = await openAnatomyModels({}, { threads: 2 });
+  try {
+    const image = await readImage(file);
+    const seg = await segmentImage(image, vessel.manifest, vessel.predictor, {});
+    const a = await analyseAnatomy(image, seg, anatomy);
+    const times: number[] = [];
+    let m: ImageMeasures | null = null;
+    for (let r = 0; r < runs; r++) {
+      const t0 = performance.now();
+      m = measureSegmentation(seg, a, { fieldAngleDeg: 45 });
+      times.push((performance.now() - t0) / 1000);
+    }
+    return { image, times, measures: m! };
+  } finally {
+    await closeAnatomyModels(anatomy);
+    await vessel.predictor.dispose();
+  }
+}
+
+async function timing(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-measure-bench-'));
+  try {
+    const big = path.join(dir, 'camera-3504x2336.jpg');
+    await sharp(path.join(resourcesDir(), 'samples', 'fundus-normal-left-eye-cc0.jpg'))
+      .resize(3504, 2336, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+      .jpeg({ quality: 90 })
+      .toFile(big);
+    console.log('\nMeasuring after segmentation (one process; the first run includes warm-up)');
+    for (const [label, file] of [
+      ['3504x2336 JPEG (the CC0 sample enlarged)', big],
+      ['DRIVE test 01 (565x584)', path.join(data, 'DRIVE', 'test', 'images', '01_test.tif')],
+    ]) {
+      const { times, measures } = await measureFile(file, 4);
+      console.log(
+        `${label}: runs ${times.map((t) => t.toFixed(2)).join(', ')} s; median of the warm runs ` +
+          `${median(times.slice(1)).toFixed(2)} s (goal for 3504x2336: <= 3 s); ${measures.graph.segments} segments`,
+      );
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function scale(): Promise<void> {
+  const n = Number(values.images ?? 10);
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-measure-scale-'));
+  const vessel = await openModel(undefined, { threads: 2 });
+  const anatomy = await openAnatomyModels({}, { threads: 2 });
+  console.log(
+    `\nThe same DRIVE test photographs at their size and at twice it (${n} images; goal: CRAE and CRVE`,
+  );
+  console.log('within 3%, AVR and fractal dimension within 0.03)');
+  console.log('image  CRAE x1 -> x2       CRVE x1 -> x2       AVR d    FD d');
+  const diffs: Record<string, number[]> = { crae: [], crve: [], avr: [], fd: [] };
+  try {
+    for (let k = 1; k <= n; k++) {
+      const id = String(k).padStart(2, '0');
+      const src = path.join(data, 'DRIVE', 'test', 'images', `${id}_test.tif`);
+      const meta = await sharp(src).metadata();
+      const x2 = path.join(dir, `${id}_x2.png`);
+      await sharp(src)
+        .resize(meta.width! * 2, meta.height! * 2, { kernel: 'cubic' })
+        .png()
+        .toFile(x2);
+      const m: ImageMeasures[] = [];
+      for (const file of [src, x2]) {
+        const image = await readImage(file);
+        const seg = await segmentImage(image, vessel.manifest, vessel.predictor, {});
+        m.push(measureSegmentation(seg, await analyseAnatomy(image, seg, anatomy), { fieldAngleDeg: 45 }));
+      }
+      const [a, b] = m;
+      const rel = (key: 'crae' | 'crve'): string => {
+        if (a[key].value === null || b[key].value === null) return 'absent'.padEnd(18);
+        const d = b[key].value! / a[key].value! - 1;
+        diffs[key].push(Math.abs(d));
+        return `${a[key].value!.toFixed(0)} -> ${b[key].value!.toFixed(0)} (${(d * 100).toFixed(1)}%)`.padEnd(
+          18,
+        );
+      };
+      const abs = (key: 'avr' | 'fractalDimension', into: string): string => {
+        if (a[key].value === null || b[key].value === null) return 'absent';
+        const d = b[key].value! - a[key].value!;
+        diffs[into].push(Math.abs(d));
+        return d.toFixed(3);
+      };
+      console.log(
+        `${id}     ${rel('crae')}  ${rel('crve')}  ${abs('avr', 'avr').padEnd(7)}  ${abs('fractalDimension', 'fd')}`,
+      );
+    }
+    const within = (xs: number[], t: number): string => `${xs.filter((x) => x <= t).length}/${xs.length}`;
+    console.log(
+      `within the goal: CRAE ${within(diffs.crae, 0.03)}, CRVE ${within(diffs.crve, 0.03)}, AVR ` +
+        `${within(diffs.avr, 0.03)}, FD ${within(diffs.fd, 0.03)}; median |d| CRAE ` +
+        `${(median(diffs.crae) * 100).toFixed(1)}%, CRVE ${(median(diffs.crve) * 100).toFixed(1)}%`,
+    );
+  } finally {
+    await closeAnatomyModels(anatomy);
+    await vessel.predictor.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (!values.only || values.only === 'time') await timing();
+if (!values.only || values.only === 'scale') await scale();
