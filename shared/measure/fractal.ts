@@ -21,6 +21,8 @@ export interface BoxCount {
   sides: number[];
   counts: number[];
   dimension: number;
+  /** Standard error of the fitted slope (how far the counts stray from one power law). */
+  standardError: number;
 }
 
 /** The pixel indices that are set, so each count walks only the vessel pixels. */
@@ -102,7 +104,11 @@ export function boxCount(
     num += (xs[i] - mx) * (ys[i] - my);
     den += (xs[i] - mx) ** 2;
   }
-  return { sides, counts, dimension: den > 0 ? num / den : 0 };
+  const dimension = den > 0 ? num / den : 0;
+  let residual = 0;
+  for (let i = 0; i < xs.length; i++) residual += (ys[i] - my - dimension * (xs[i] - mx)) ** 2;
+  const standardError = xs.length > 2 && den > 0 ? Math.sqrt(residual / (xs.length - 2) / den) : 0;
+  return { sides, counts, dimension, standardError };
 }
 
 /** Field diameter, in pixels, of the working resolution the fractal dimension of an image is counted at. */

@@ -8,7 +8,8 @@
 //   levels and interpolated between them;
 // - the width of each vessel: its mean's standard error along the vessel;
 // - artery/vein: each vessel's label flips with the probability the classifier gave the other class;
-// - whole-image averages (calibre, tortuosity): the segments are resampled with replacement.
+// - whole-image averages (calibre, tortuosity): the segments are resampled with replacement;
+// - the fractal dimension: the box-count fit's standard error.
 // A value that cannot be measured is null with a reason, never a guess.
 import { fractalDimension } from './fractal.js';
 import { centralEquivalent } from './knudtson.js';
@@ -214,7 +215,7 @@ function mapMeasures(
   input: MeasureInput,
   field: PlausibleField,
   fov: { pixels: number; diameter: number },
-  { offsets }: Draws,
+  { offsets, rand }: Draws,
 ): MapMeasures {
   const { width: w, height: h } = input;
   const mid = field.cuts.length >> 1;
@@ -229,11 +230,14 @@ function mapMeasures(
     offsets.map((d) => interpolate(levelCounts, d) / fov.pixels),
     'fraction',
   );
-  const fdAt = (test: (i: number) => boolean): number => fractalDimension(test, w, h, fov.diameter).dimension;
-  const fdLevels = field.cuts.map((lv) => fdAt((i) => field.data[i] >= lv && inFov(i)));
+  // Each draw also carries the box-count fit's own error (the counts never lie exactly on one power law).
+  const fdAt = (test: (i: number) => boolean) => fractalDimension(test, w, h, fov.diameter);
+  const fits = field.cuts.map((lv) => fdAt((i) => field.data[i] >= lv && inFov(i)));
+  const fdLevels = fits.map((f) => f.dimension);
+  const z = offsets.map(() => gaussian(rand));
   const fdAll = measured(
     fdLevels[mid],
-    offsets.map((d) => interpolate(fdLevels, d)),
+    offsets.map((d, k) => interpolate(fdLevels, d) + z[k] * fits[mid].standardError),
     'dimensionless',
   );
   const vesselPixels = countMask(input.mask, inFov);
@@ -248,12 +252,13 @@ function mapMeasures(
     let n = 0;
     for (let i = 0; i < av.length; i++) if (test(i)) n++;
     const share = n / Math.max(1, vesselPixels);
-    const fdValue = fdAt(test);
+    const fit = fdAt(test);
+    const fdValue = fit.dimension;
     // The class's share of the vessels scales with the segmentation's plausible versions.
     return {
       fd: measured(
         fdValue,
-        offsets.map((d) => fdValue + interpolate(fdLevels, d) - fdLevels[mid]),
+        offsets.map((d, k) => fdValue + interpolate(fdLevels, d) - fdLevels[mid] + z[k] * fit.standardError),
         'dimensionless',
       ),
       density: measured(
