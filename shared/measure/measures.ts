@@ -4,8 +4,8 @@
 // always named. Intervals come from re-measuring over plausible versions of the image's segmentation and labels
 // (Monte Carlo, seeded so a result is reproducible):
 // - the segmentation: where the model's probability map is known, a plausible mask is the map cut anywhere within
-//   +-PLAUSIBLE_BAND of the threshold (pixels a person edited stay as edited), read as widths and counts at three
-//   levels and interpolated between them;
+//   +-PLAUSIBLE_BAND of the threshold (pixels a person edited stay as edited) and a vessel's plausible edges lie
+//   within +-PLAUSIBLE_BAND of its half maximum; counts and widths are taken at the three levels and interpolated;
 // - the width of each vessel: its mean's standard error along the vessel;
 // - artery/vein: each vessel's label flips with the probability the classifier gave the other class;
 // - whole-image averages (calibre, tortuosity): the segments are resampled with replacement;
