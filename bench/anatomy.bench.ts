@@ -78,7 +78,7 @@ async function endToEnd(): Promise<void> {
       times.push((performance.now() - t0) / 1000);
     }
     console.log(
-      `runs: ${times.map((t) => `${t.toFixed(2)} s`).join(', ')}; median ${[...times].sort()[1].toFixed(2)} s`,
+      `runs: ${times.map((t) => `${t.toFixed(2)} s`).join(', ')}; median ${[...times].sort((a, b) => a - b)[1].toFixed(2)} s`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
