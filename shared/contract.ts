@@ -24,6 +24,7 @@ import {
   str,
 } from './validate.js';
 import type { ImageMeasures } from './measure/measures.js';
+import type { VisitComparison } from './measure/compare-visits.js';
 
 export type Id = string;
 export type ImageStatus = 'new' | 'predicted' | 'draft' | 'approved';
@@ -564,6 +565,33 @@ export interface MeasurementsPayload {
   /** True when nothing it depends on changed since it was last computed (answered from the cache). */
   cached: boolean;
 }
+/** A measurement report: of one image, or of every image of one study (one patient's visit). Exactly one is given. */
+export interface ReportRequest {
+  imageId?: Id;
+  studyId?: Id;
+}
+export interface ReportDocument {
+  /** Self-contained HTML (images as data URLs, inline CSS and SVG): nothing in it is fetched from anywhere. */
+  html: string;
+  /** A suggested file name, e.g. "P-001_OD_2026-01-02_report.html". */
+  fileName: string;
+}
+/** One visit of a comparison: which image, when, and its measures. */
+export interface VisitSide {
+  imageId: Id;
+  fileName: string;
+  visitDate: string | null;
+  /** The image's size: the measures' coordinates. */
+  width: number;
+  height: number;
+  measurements: MeasurementsPayload;
+}
+/** Two photographs of the same eye compared: `earlier` is the reference whose vessel names (A1..V6) both sides use. */
+export interface VisitComparisonPayload {
+  earlier: VisitSide;
+  later: VisitSide;
+  comparison: VisitComparison;
+}
 export interface ExportRequest {
   /** Absent: every image. */
   imageIds?: Id[];
@@ -655,6 +683,14 @@ export interface RequestChannels {
   getUncertainty: { request: ImageRef; response: UncertaintyPayload | null };
   /** Vessel measures of the mask the viewer shows, with units and 95% intervals; null when it has no mask. */
   getMeasurements: { request: ImageRef; response: MeasurementsPayload | null };
+  /** The measurement report as a self-contained HTML document (browser mode also serves it at /report). */
+  getReport: { request: ReportRequest; response: ReportDocument };
+  /** Electron: the report in its own window (Print / save as PDF there); browser mode answers 'unsupported'. */
+  openReportWindow: { request: ReportRequest; response: { opened: boolean } };
+  /** Electron: the report printed to an A4 PDF through a save dialog; null when cancelled. Browser: 'unsupported'. */
+  saveReportPdf: { request: ReportRequest; response: { path: string | null } };
+  /** Two images of the same eye, registered by the disc and compared measure by measure (ordered by visit date). */
+  compareVisits: { request: { imageId: Id; otherImageId: Id }; response: VisitComparisonPayload };
   saveDraft: { request: SaveMaskRequest; response: SavedVersion };
   approveMask: { request: SaveMaskRequest; response: SavedVersion };
   /** Explicitly reopens an approved mask for editing: a draft copy of the approval; the image becomes a draft. */
@@ -809,6 +845,12 @@ const importFiles = refine(
   (v, p) => ((v.paths?.length ?? 0) + (v.files?.length ?? 0) === 0 ? `${p} names no file to import` : null),
 );
 
+const reportRequest = refine(obj({ imageId: optional(id), studyId: optional(id) }), (v, p) =>
+  (v.imageId === undefined) === (v.studyId === undefined)
+    ? `${p} needs exactly one of imageId and studyId`
+    : null,
+);
+
 export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getAppInfo: empty,
   listPatients: obj(page),
@@ -826,6 +868,12 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getMasks: obj({ imageId: id }),
   getUncertainty: obj({ imageId: id }),
   getMeasurements: obj({ imageId: id }),
+  getReport: reportRequest,
+  openReportWindow: reportRequest,
+  saveReportPdf: reportRequest,
+  compareVisits: refine(obj({ imageId: id, otherImageId: id }), (v, p) =>
+    v.imageId === v.otherImageId ? `${p} compares an image with itself` : null,
+  ),
   saveDraft: saveMask,
   approveMask: saveMask,
   reopenMask: obj({ imageId: id }),

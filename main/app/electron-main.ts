@@ -20,6 +20,7 @@ import { rendererDir } from '../node/package-root.js';
 import { defaultDatabasePath } from '../store/index.js';
 import { buildMenu } from './menu.js';
 import { registerScheme, serveRenderer } from './renderer-protocol.js';
+import { reportWindows } from './report-window.js';
 import { APP_ORIGIN, isTrustedSender, lockDown } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -88,6 +89,7 @@ async function start(): Promise<void> {
         const r = win ? await dialog.showOpenDialog(win, o) : await dialog.showOpenDialog(o);
         return r.canceled ? [] : r.filePaths;
       },
+      reportWindow: reportWindows(() => mainWindow),
     });
   } catch (err) {
     dialog.showErrorBox('RetinaStudio cannot start', (err as Error).message.split('\n')[0]);

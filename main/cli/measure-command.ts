@@ -15,12 +15,13 @@ import { measureSegmentation } from '../ml/measure/photograph-measures.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
 import type { ImageMeasures } from '../../shared/measure/measures.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
+import { writeMeasureReport } from './measure-report.js';
 
 const HELP = `
 Usage: retina measure <images...> --out DIR [options]
 
 Segments each photograph (vessels, arteries and veins, optic disc) and measures its vessels. Writes
-DIR/<stem>_measures.json and one DIR/measures.csv over all images. Every measure is {value, unit, ci95: [low, high]};
+DIR/<stem>_measures.json and one DIR/measures.csv over all images (and DIR/<stem>_report.html with --report). Every measure is {value, unit, ci95: [low, high]};
 one that cannot be measured (no disc found, fewer than six arterioles in zone B, ...) has value null and a reason.
 
 Measures: crae, crve, avr (Knudtson's revised formulas, zone B = 0.5-1 disc diameter from the disc margin) and
@@ -43,6 +44,8 @@ Options:
   --threads N          ONNX Runtime threads (default: all cores)
   --draws N            Monte Carlo draws for the intervals (default 400)
   --json               print every image's measures as JSON on stdout
+  --report             also write DIR/<stem>_report.html: the photograph with its vessels, disc, zones and the
+                       twelve CRAE/CRVE vessels, every measure with its interval, plots (self-contained; prints on A4)
 `;
 
 /** AV_CLASS labels from an artery/vein image; crossings and uncertain pixels take no class. */
@@ -71,6 +74,7 @@ export async function run(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       draws: { type: 'string' },
       json: { type: 'boolean' },
+      report: { type: 'boolean' },
     },
     HELP,
     true,
@@ -130,6 +134,18 @@ export async function run(argv: string[]): Promise<number> {
         const json = measuresJson(m, { input: file, width: image.width, height: image.height });
         const out = join(outDir, `${stems[i]}_measures.json`);
         await writeFileAtomic(out, JSON.stringify(json, null, 2) + '\n');
+        if (flag(p, 'report'))
+          await writeMeasureReport(join(outDir, `${stems[i]}_report.html`), {
+            file,
+            image,
+            mask: mask ?? seg.mask,
+            av: av ?? a?.arteryVein.labels ?? null,
+            measures: m,
+            maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
+            model: model.manifest.name,
+            scaleSource: pixelSizeUm ? 'pixel size' : fieldAngleDeg ? 'field angle' : null,
+            fieldAngleDeg: fieldAngleDeg ?? null,
+          });
         rows.push({ image: file, width: image.width, height: image.height, measures: m });
         results.push({ ...json, output: out });
       } catch (err) {

@@ -8,6 +8,7 @@ import {
   RpcError,
   type AppInfo,
   type OpenDialogRequest,
+  type ReportDocument,
   type RequestHandlers,
 } from '../../shared/contract.js';
 import {
@@ -32,6 +33,7 @@ import { getClinicalInfo, setClinicalInfo } from './clinical.js';
 import { exportImages } from './export.js';
 import { ModelResolver } from './models.js';
 import { PictureService } from './pictures.js';
+import { ReportService } from './report.js';
 import { summaryFromRecord } from './summaries.js';
 import { listImagesPage, listPatientsPage, listStudiesPage } from './worklist.js';
 import { packageVersion } from '../node/package-root.js';
@@ -53,6 +55,11 @@ export interface WorkstationOptions {
   anatomyModels?: string;
   /** The native open dialog (Electron); absent in browser mode, where the UI asks for a path. */
   showOpenDialog?: (req: OpenDialogRequest, ctx: CallerContext) => Promise<string[]>;
+  /** The report's own window and its PDF through a save dialog (Electron); absent in browser mode (a tab there). */
+  reportWindow?: {
+    open: (doc: ReportDocument) => Promise<void>;
+    savePdf: (doc: ReportDocument, ctx: CallerContext) => Promise<string | null>;
+  };
 }
 
 export interface Workstation {
@@ -86,6 +93,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const maskPixels = new MaskPixels(store);
   const measurements = new MeasurementService(store);
   const models = new ModelResolver(store, user, opts.modelDir);
+  const reports = new ReportService(store, measurements, pictures, packageVersion());
   try {
     await models.init();
   } catch (err) {
@@ -158,6 +166,18 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     getMasks: (req) => getMasks(store, req.imageId, maskPixels, anatomyDirs !== null),
     getUncertainty: (req) => getUncertainty(store, req.imageId),
     getMeasurements: (req) => measurements.get(req.imageId),
+    getReport: (req) => reports.report(req),
+    openReportWindow: async (req) => {
+      if (!opts.reportWindow) throw new RpcError('unsupported', 'browser mode opens the report in a new tab');
+      await opts.reportWindow.open(await reports.report(req));
+      return { opened: true };
+    },
+    saveReportPdf: async (req, ctx) => {
+      if (!opts.reportWindow)
+        throw new RpcError('unsupported', "browser mode saves the PDF from the report's Print button");
+      return { path: await opts.reportWindow.savePdf(await reports.report(req), ctx) };
+    },
+    compareVisits: (req) => reports.compare(req.imageId, req.otherImageId),
     saveDraft: async (req) => {
       const saved = await saveMask(store, req, 'draft', user);
       changed(Number(req.imageId));

@@ -2,6 +2,7 @@
 //   GET  /?token=T        index.html, and an HttpOnly SameSite=Strict cookie so assets and reloads need no URL token
 //   GET  /assets/...      the built renderer (cookie or header token)
 //   POST /rpc/<channel>   encodeFrame(request) -> encodeFrame(RpcResult)   (x-retina-token header)
+//   GET  /report?image=ID the measurement report as a page (or ?study=ID; &download=1 to save it), as for assets
 //   WS   /events?token=T  one binary frame per event
 // Every request must carry the token and a Host naming this server; an Origin, when sent, must be this server.
 // Refusals: 401 without a valid token, 403 for a foreign Host or Origin (RPC refusals carry an RpcResult frame).
@@ -40,6 +41,7 @@ import {
   tokenCookie,
 } from './access.js';
 import { readStatic } from './static-files.js';
+import { REPORT_PATH, sendReport } from './report-route.js';
 
 /** Largest request body: one upload at the contract's limit plus room for the frame header. */
 const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 16 * 1024 * 1024;
@@ -216,6 +218,11 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       sendText(res, 405, 'method not allowed');
+      return;
+    }
+    if (url.pathname === REPORT_PATH) {
+      const ctx: CallerContext = { shell: 'browser', sender: req.socket.remoteAddress ?? 'unknown' };
+      await sendReport(opts.handlers, url, ctx, res, COMMON_HEADERS, req.method === 'HEAD');
       return;
     }
     const file = await readStatic(opts.staticDir, url.pathname);

@@ -27,6 +27,10 @@ const valid: { [C in RequestChannel]: unknown } = {
   getMasks: { imageId: '1' },
   getUncertainty: { imageId: '1' },
   getMeasurements: { imageId: '1' },
+  getReport: { studyId: '3' },
+  openReportWindow: { imageId: '1' },
+  saveReportPdf: { imageId: '1' },
+  compareVisits: { imageId: '1', otherImageId: '2' },
   saveDraft: {
     imageId: '1',
     width: 3,
@@ -98,6 +102,9 @@ describe('contract validators', () => {
       ['importDataset', { path: '/x', kind: 'hrf' }, /kind must be one of auto, drive, stare, generic/],
       ['predict', { imageIds: [] }, /imageIds must have 1 to/],
       ['showOpenDialog', { mode: 'save' }, /mode/],
+      ['getReport', {}, /exactly one of imageId and studyId/],
+      ['getReport', { imageId: '1', studyId: '2' }, /exactly one of imageId and studyId/],
+      ['compareVisits', { imageId: '1', otherImageId: '1' }, /compares an image with itself/],
     ];
     for (const [c, payload, re] of cases) {
       assert.throws(

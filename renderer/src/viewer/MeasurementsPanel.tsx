@@ -1,11 +1,26 @@
 // The Measurements panel beside the image: every measure with its unit and 95% interval (its definition as the
 // row's tooltip), or why it is absent; where the unit comes from; and the vessels CRAE and CRVE took, each
-// highlighted on the image while the pointer is over its row.
+// highlighted on the image while the pointer is over its row; the report of the image or its visit, and the
+// comparison with another visit of the same eye.
 import { measureLines, namedVessels, scaleNote } from '../measure/measureView.js';
+import type { ImageSummary } from '../../../shared/contract.js';
+import { CompareVisits } from './CompareVisits.js';
+import { ReportActions, VisitPicker } from './MeasurementActions.js';
 import type { Measurements } from './useMeasurements.js';
+import { useState } from 'react';
 
-export function MeasurementsPanel({ m, onClose }: { m: Measurements; onClose: () => void }) {
+export function MeasurementsPanel({
+  m,
+  current,
+  onClose,
+}: {
+  m: Measurements;
+  /** The image shown, for its visit's report and the other visits of its eye. */
+  current: ImageSummary | null;
+  onClose: () => void;
+}) {
   const { payload, error, updating } = m;
+  const [comparing, setComparing] = useState<string | null>(null);
   return (
     <aside
       className="measurements"
@@ -38,6 +53,15 @@ export function MeasurementsPanel({ m, onClose }: { m: Measurements; onClose: ()
             v{payload.version}
             {updating ? ' · updating…' : ''}
           </p>
+          <ReportActions imageId={payload.imageId} studyId={current?.studyId ?? null} />
+          {current && <VisitPicker current={current} onPick={setComparing} />}
+          {comparing && (
+            <CompareVisits
+              imageId={payload.imageId}
+              otherImageId={comparing}
+              onClose={() => setComparing(null)}
+            />
+          )}
           <p className="scale" data-testid="measure-scale">
             {scaleNote(payload)}
           </p>

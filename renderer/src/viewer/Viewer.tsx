@@ -179,7 +179,9 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         />
       </section>
 
-      {measurements.shown && <MeasurementsPanel m={measurements} onClose={measurements.toggle} />}
+      {measurements.shown && (
+        <MeasurementsPanel m={measurements} current={current ?? null} onClose={measurements.toggle} />
+      )}
       <ViewerPanel
         canApprove={doc !== null && !flow.busy}
         approved={flow.locked}

@@ -11,6 +11,7 @@ import { useImport } from './useImport.js';
 import { useSampleStudy } from './useSampleStudy.js';
 import { WorklistFilters, type Filters } from './WorklistFilters.js';
 import { useWorklistExport } from '../export/useWorklistExport.js';
+import { ReportLink } from '../viewer/MeasurementActions.js';
 
 const PAGE = 100;
 
@@ -199,6 +200,13 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
                   <strong>{header.patient}</strong>
                   <span>{header.visit}</span>
                   <span className="muted">{header.count} image(s)</span>
+                  {im.studyId && im.patientId !== '' && (
+                    <ReportLink
+                      target={{ studyId: im.studyId }}
+                      label="Report"
+                      name={`Report of the visit ${header.visit} of ${header.patient}`}
+                    />
+                  )}
                 </div>
               )}
               <ImageRow

@@ -1,0 +1,293 @@
+// The measurement report as one self-contained HTML document: a header naming the patient, eye, visit, camera and
+// what made the masks; per image the photograph with its overlays (vessel classes, disc, zones B and C, the twelve
+// CRAE/CRVE vessels), every measure with its unit and 95% interval or why it is absent, and plots; the comparison with
+// an earlier visit when there is one. Pure: built from data, with everything inline (images as data URLs, CSS, SVG),
+// so opening, saving or printing it makes no request anywhere.
+import type { VisitComparison } from './compare-visits.js';
+import { formatMeasure, MEASURE_ROWS } from './measure-table.js';
+import type { ImageMeasures, LengthUnit, Measure, NamedVessel } from './measures.js';
+import { sameVesselsText } from './same-vessels.js';
+import { zoneRadii } from './zones.js';
+
+export interface ReportImage {
+  fileName: string;
+  /** Size of the image measured (the overlays' coordinates). */
+  width: number;
+  height: number;
+  eye: 'OD' | 'OS' | null;
+  visitDate: string | null;
+  camera: string | null;
+  fieldAngleDeg: number | null;
+  /** The downscaled photograph, and the vessel map coloured by class at the same size (transparent elsewhere). */
+  photo: string;
+  vessels: string | null;
+  /** Which mask was measured, in words (e.g. "approved v3", "prediction"), and the model that predicted it. */
+  mask: { label: string; model: string | null };
+  /** Where micrometres come from ('pixel size': given on the command line). */
+  scaleSource: 'dicom' | 'field angle' | 'pixel size' | null;
+  measures: ImageMeasures;
+}
+
+export interface ReportComparison {
+  earlier: { fileName: string; visitDate: string | null };
+  /** `unit`: the later visit's length unit. */
+  later: { fileName: string; visitDate: string | null; unit: LengthUnit };
+  comparison: VisitComparison;
+}
+
+export interface ReportInput {
+  patient: { pseudonym: string | null; name: string | null; birthYear: number | null };
+  generatedAt: string;
+  appVersion: string;
+  images: ReportImage[];
+  comparisons?: ReportComparison[];
+}
+
+/** The print button's script; the server allows exactly this script by its hash. */
+export const REPORT_SCRIPT =
+  "document.getElementById('print').addEventListener('click', function () { window.print(); });";
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text (or an attribute value) as HTML: every markup character escaped. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+}
+
+const or = (v: string | number | null | undefined, none = 'unknown'): string =>
+  escapeHtml(v === null || v === undefined || v === '' ? none : String(v));
+
+/** A number as the tables write it (formatMeasure's figures, no unit). */
+const fig = (v: number): string => formatMeasure({ value: v, unit: 'ratio', ci95: null });
+
+const unitText = (m: Measure): string =>
+  m.unit === 'ratio' || m.unit === 'dimensionless' || m.unit === 'fraction' ? '' : m.unit;
+
+const SCALE_WORDS: Record<string, string> = {
+  dicom: 'micrometres from the DICOM pixel spacing',
+  'field angle': "micrometres from the camera's field angle",
+  'pixel size': 'micrometres from the pixel size given',
+};
+
+function scaleText(img: ReportImage): string {
+  const s = img.measures.scale;
+  if (s.unit === 'µm')
+    return `${SCALE_WORDS[img.scaleSource ?? 'field angle']} (${fig(s.perPixel)} µm per pixel)`;
+  if (s.unit === 'DD') return 'disc diameters (DD): the pixel size is unknown';
+  return 'pixels: no optic disc was found and the pixel size is unknown';
+}
+
+const CSS = `
+body{font:13px/1.4 system-ui,sans-serif;color:#111;margin:0 auto;max-width:1200px;padding:16px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:20px 0 6px;border-bottom:1px solid #999}
+h3{font-size:14px;margin:12px 0 4px}
+dl.header{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:2px 12px;margin:8px 0}
+dl.header dt{font-weight:600}dl.header dd{margin:0}
+.toolbar{display:flex;gap:8px;margin:8px 0}.toolbar button{font:inherit;padding:4px 12px}
+svg.photo{width:100%;height:auto;max-height:70vh;background:#000;display:block}
+table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid #ccc;padding:2px 6px;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums}.absent{color:#8a4b00}
+tr.exceeds td{background:#ffe7c2;font-weight:600}.flag{color:#b00}
+.plots{display:grid;grid-template-columns:1fr 1fr;gap:12px}.plots svg{width:100%;height:auto}
+.muted{color:#555}.legend span{margin-right:12px}
+.a{fill:#d22;color:#d22}.v{fill:#24c;color:#24c}
+@page{size:A4;margin:12mm}
+@media print{body{max-width:none;padding:0;font-size:10pt}.toolbar{display:none}
+section.image{break-before:page}section.image:first-of-type{break-before:auto}
+svg.photo{max-height:120mm}table,.plots{break-inside:avoid}}
+`;
+
+function header(input: ReportInput): string {
+  const first = input.images[0];
+  const eyes = [...new Set(input.images.map((i) => i.eye ?? 'unknown'))].join(', ');
+  const dates = [...new Set(input.images.map((i) => i.visitDate ?? 'unknown'))].join(', ');
+  const masks = input.images
+    .map(
+      (i) =>
+        `${escapeHtml(i.fileName)}: ${escapeHtml(i.mask.label)}${
+          i.mask.model ? `, model ${escapeHtml(i.mask.model)}` : ''
+        }`,
+    )
+    .join('<br>');
+  const rows: [string, string][] = [
+    ['Patient', or(input.patient.pseudonym)],
+    ...(input.patient.name ? ([['Name', escapeHtml(input.patient.name)]] as [string, string][]) : []),
+    ...(input.patient.birthYear !== null
+      ? ([['Born', or(input.patient.birthYear)]] as [string, string][])
+      : []),
+    ['Eye', escapeHtml(eyes)],
+    ['Visit', escapeHtml(dates)],
+    ['Camera', or(first?.camera)],
+    ['Field angle', first?.fieldAngleDeg ? `${first.fieldAngleDeg}°` : 'unknown'],
+    ['Masks measured', masks || 'none'],
+    ['Generated', `${escapeHtml(input.generatedAt)} by RetinaStudio ${escapeHtml(input.appVersion)}`],
+  ];
+  return `<dl class="header">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
+}
+
+function vesselMarks(vs: NamedVessel[], cls: 'a' | 'v', r: number): string {
+  return vs
+    .map(
+      (v) =>
+        `<g class="${cls}" data-vessel="${escapeHtml(v.name)}"><circle cx="${v.x}" cy="${v.y}" r="${r}" fill="none" stroke="currentColor" stroke-width="${r / 3}"/>` +
+        `<text x="${v.x + r * 1.3}" y="${v.y}" font-size="${r * 2.2}" stroke="#000" stroke-width="${r / 5}" paint-order="stroke" fill="currentColor">${escapeHtml(v.name)}</text></g>`,
+    )
+    .join('');
+}
+
+/** The photograph and its overlays in the image's own pixel coordinates. */
+export function overlaySvg(
+  img: { width: number; height: number; photo: string; vessels: string | null; measures: ImageMeasures },
+  marks?: { arteries: NamedVessel[]; veins: NamedVessel[] },
+): string {
+  const { width: w, height: h, measures: m } = img;
+  const r = Math.max(4, Math.max(w, h) / 120);
+  const parts = [`<image href="${img.photo}" x="0" y="0" width="${w}" height="${h}"/>`];
+  if (img.vessels)
+    parts.push(`<image href="${img.vessels}" x="0" y="0" width="${w}" height="${h}" opacity="0.6"/>`);
+  const disc = m.disc;
+  if (disc) {
+    parts.push(
+      `<circle cx="${disc.x}" cy="${disc.y}" r="${disc.diameter / 2}" fill="none" stroke="#ff0" stroke-width="${r / 3}"/>`,
+    );
+    for (const zone of ['B', 'C'] as const) {
+      const z = zoneRadii(disc, zone);
+      const dash = zone === 'C' ? ` stroke-dasharray="${r} ${r}"` : '';
+      for (const radius of zone === 'C' ? [z.outer] : [z.inner, z.outer])
+        parts.push(
+          `<circle data-zone="${zone}" cx="${disc.x}" cy="${disc.y}" r="${radius}" fill="none" stroke="#fff" stroke-opacity="0.8" stroke-width="${r / 4}"${dash}/>`,
+        );
+    }
+  }
+  const named = marks ?? m.zoneVessels.B;
+  parts.push(vesselMarks(named.arteries, 'a', r), vesselMarks(named.veins, 'v', r));
+  return `<svg class="photo" viewBox="0 0 ${w} ${h}" role="img" aria-label="Photograph with vessels, disc, zones B and C and the named vessels" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
+}
+
+function measureTable(m: ImageMeasures): string {
+  const rows = MEASURE_ROWS.map((row) => {
+    const v = m[row.key];
+    const cells =
+      v.value === null
+        ? `<td class="absent" colspan="3">not measured: ${or(v.reason, 'not measured')}</td>`
+        : `<td class="num">${fig(v.value)}</td><td>${escapeHtml(unitText(v))}</td><td class="num">${
+            v.ci95 ? `${fig(v.ci95[0])} – ${fig(v.ci95[1])}` : '–'
+          }</td>`;
+    return `<tr data-key="${row.key}" title="${escapeHtml(row.help)}"><th scope="row">${escapeHtml(row.label)}</th>${cells}</tr>`;
+  });
+  return `<table class="measures"><thead><tr><th>Measure</th><th>Value</th><th>Unit</th><th>95% interval</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** The twelve vessels' widths as horizontal bars, arteries red, veins blue. */
+export function widthBars(m: ImageMeasures): string {
+  const vs = [
+    ...m.zoneVessels.B.arteries.map((v) => ({ v, cls: 'a' })),
+    ...m.zoneVessels.B.veins.map((v) => ({ v, cls: 'v' })),
+  ];
+  if (vs.length === 0) return '<p class="muted">No zone B vessels were measured.</p>';
+  const max = Math.max(...vs.map((x) => x.v.width));
+  const rowH = 16;
+  const bars = vs
+    .map(({ v, cls }, i) => {
+      const y = i * rowH;
+      const len = max > 0 ? (v.width / max) * 220 : 0;
+      return `<text x="0" y="${y + 12}" font-size="11">${escapeHtml(v.name)}</text><rect class="${cls}" x="30" y="${y + 2}" width="${len.toFixed(1)}" height="${rowH - 4}"/><text x="${(34 + len).toFixed(1)}" y="${y + 12}" font-size="11">${fig(v.width)} ${escapeHtml(m.scale.unit)}</text>`;
+    })
+    .join('');
+  return `<svg viewBox="0 0 340 ${vs.length * rowH}" role="img" aria-label="Widths of the zone B vessels" data-plot="widths">${bars}</svg>`;
+}
+
+const DOT_KEYS = [
+  'crae',
+  'crve',
+  'avr',
+  'calibre',
+  'tortuosity',
+  'fractalDimension',
+  'vesselDensity',
+] as const;
+
+/** Each main measure as a dot on its own axis with its interval as a whisker. */
+export function intervalDots(m: ImageMeasures): string {
+  const rowH = 22;
+  const rows = DOT_KEYS.map((key, i) => {
+    const v = m[key];
+    const label = MEASURE_ROWS.find((r) => r.key === key)!.label;
+    const y = i * rowH + 12;
+    const name = `<text x="0" y="${y + 4}" font-size="11">${escapeHtml(label)}</text>`;
+    if (v.value === null)
+      return `${name}<text x="150" y="${y + 4}" font-size="11" class="absent">not measured</text>`;
+    const [lo, hi] = v.ci95 ?? [v.value, v.value];
+    const span = hi - lo || Math.abs(v.value) * 0.1 || 1;
+    const x = (t: number): string => (150 + ((t - (lo - span * 0.25)) / (span * 1.5)) * 120).toFixed(1);
+    return `${name}<line x1="${x(lo)}" x2="${x(hi)}" y1="${y}" y2="${y}" stroke="#333" stroke-width="2"/><circle cx="${x(v.value)}" cy="${y}" r="4" fill="#111"/><text x="285" y="${y + 4}" font-size="10">${fig(v.value)} ${escapeHtml(unitText(v))}</text>`;
+  }).join('');
+  return `<svg viewBox="0 0 360 ${DOT_KEYS.length * rowH}" role="img" aria-label="Main measures with their 95% intervals" data-plot="intervals">${rows}</svg>`;
+}
+
+function imageSection(img: ReportImage, i: number): string {
+  return `<section class="image" data-image="${i}">
+<h2>${escapeHtml(img.fileName)} <span class="muted">(${or(img.eye, 'eye unknown')}, ${or(img.visitDate, 'visit date unknown')})</span></h2>
+${overlaySvg(img)}
+<p class="legend"><span class="a">■ arteries</span><span class="v">■ veins</span><span>yellow: optic disc</span><span>white: zone B (solid), zone C (dashed outer)</span></p>
+<p>Lengths in ${escapeHtml(scaleText(img))}. Intervals: 95%, over plausible segmentations and artery/vein labels.</p>
+${measureTable(img.measures)}
+<div class="plots"><div><h3>Zone B vessel widths</h3>${widthBars(img.measures)}</div><div><h3>Main measures, 95% intervals</h3>${intervalDots(img.measures)}</div></div>
+</section>`;
+}
+
+function comparisonSection(c: ReportComparison): string {
+  const { comparison: cmp } = c;
+  const rows = cmp.changes
+    .map((ch) => {
+      const cell = (v: number | null): string => (v === null ? '–' : fig(v));
+      const change =
+        ch.change === null
+          ? `<td colspan="2" class="absent">${or(ch.reason, 'not measured')}</td>`
+          : `<td class="num">${ch.change > 0 ? '+' : ''}${fig(ch.change)}</td><td class="num">${
+              ch.ci95 ? `${fig(ch.ci95[0])} – ${fig(ch.ci95[1])}` : '–'
+            }</td>`;
+      const flag = ch.exceeds ? '<span class="flag">exceeds the interval</span>' : '';
+      return `<tr data-key="${ch.key}"${ch.exceeds ? ' class="exceeds"' : ''}><th scope="row">${escapeHtml(ch.label)}</th><td class="num">${cell(ch.a)}</td><td class="num">${cell(ch.b)}</td>${change}<td>${flag}</td></tr>`;
+    })
+    .join('');
+  const note = cmp.reason ? `<p class="absent">${escapeHtml(cmp.reason)}.</p>` : '';
+  return `<section class="comparison"><h2>Change since ${or(c.earlier.visitDate)} (${escapeHtml(c.earlier.fileName)} → ${escapeHtml(c.later.fileName)}, ${or(c.later.visitDate)})</h2>${note}
+<table class="changes"><thead><tr><th>Measure</th><th>Earlier</th><th>Later</th><th>Change</th><th>95% interval</th><th></th></tr></thead><tbody>${rows}</tbody></table>${sameVesselsText(
+    cmp,
+    c.later.unit,
+  )
+    .map((l) => `<p class="same-vessels">${escapeHtml(l)}.</p>`)
+    .join('')}</section>`;
+}
+
+export function reportTitle(input: ReportInput): string {
+  const first = input.images[0];
+  const who = input.patient.pseudonym ?? first?.fileName ?? 'unknown patient';
+  return `Vessel measurements: ${who}, ${first?.eye ?? 'eye unknown'}, ${first?.visitDate ?? 'visit date unknown'}`;
+}
+
+/** The whole document. */
+export function reportHtml(input: ReportInput): string {
+  const title = escapeHtml(reportTitle(input));
+  const body = input.images.length
+    ? input.images.map(imageSection).join('\n')
+    : '<p class="absent">None of these images has a mask to measure.</p>';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title}</title><style>${CSS}</style></head>
+<body><h1>${title}</h1>
+<div class="toolbar"><button id="print" type="button">Print / save as PDF</button></div>
+${header(input)}
+${body}
+${(input.comparisons ?? []).map(comparisonSection).join('\n')}
+<script>${REPORT_SCRIPT}</script>
+</body></html>
+`;
+}

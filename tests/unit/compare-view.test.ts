@@ -1,0 +1,110 @@
+// What the two-visit comparison shows (renderer/src/measure/compareView.ts): the other visits of the same eye in
+// date order, the later visit's vessels under the earlier names, the change lines with their flag, the notes for a
+// missing disc or differing units, and the report's address.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ImageSummary, VisitComparisonPayload } from '../../shared/contract.js';
+import { compareVisits } from '../../shared/measure/compare-visits.js';
+import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
+import {
+  changeLines,
+  comparisonMarks,
+  comparisonNotes,
+  reportUrl,
+  sameVesselLines,
+  visitOptions,
+} from '../../renderer/src/measure/compareView.js';
+import { ring } from './measure/phantoms.js';
+
+const arteries = [5, 6, 7, 8, 9, 10];
+const veins = [7, 8, 9, 11, 12, 14];
+
+function measured(vs: number[], rotation: number, disc = true): ImageMeasures {
+  const r = ring(arteries, vs, 1, rotation);
+  return measureImage({ ...r.ph, av: r.av, disc: disc ? r.disc : null, draws: 50 });
+}
+
+function payload(a: ImageMeasures, b: ImageMeasures): VisitComparisonPayload {
+  const side = (imageId: string, visitDate: string, measures: ImageMeasures) => ({
+    imageId,
+    fileName: `${imageId}.png`,
+    visitDate,
+    width: 640,
+    height: 640,
+    measurements: {
+      imageId,
+      versionId: '1',
+      version: 1,
+      kind: 'draft' as const,
+      scaleSource: null,
+      measures,
+      cached: false,
+    },
+  });
+  return {
+    earlier: side('1', '2025-01-01', a),
+    later: side('2', '2026-01-01', b),
+    comparison: compareVisits({ measures: a }, { measures: b }),
+  };
+}
+
+test('the later visit keeps the earlier names, and the narrowed venule drives a flagged CRVE change', () => {
+  const narrowed = [...veins];
+  narrowed[5] = 9;
+  // Turned a little: the later visit's vessels are found by their angle around the disc, not their index.
+  const p = payload(measured(veins, 0), measured(narrowed, 0.05));
+  const marks = comparisonMarks(p);
+  assert.deepEqual(
+    marks.earlier.map((m) => m.name),
+    ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'],
+  );
+  assert.deepEqual(
+    marks.later.map((m) => m.name),
+    marks.earlier.map((m) => m.name),
+  );
+  const v1 = p.comparison.vessels.veins[0];
+  const laterV1 = marks.later.find((m) => m.name === 'V1')!;
+  assert.deepEqual([laterV1.kind, laterV1.x, laterV1.y], ['vein', v1.b!.x, v1.b!.y], 'drawn where B has it');
+  const crve = changeLines(p).find((l) => l.key === 'crve')!;
+  assert.equal(crve.exceeds, true);
+  assert.match(crve.change!, /^-[\d.]+ DD$/);
+  assert.match(crve.interval!, /^-[\d.]+ – -?[\d.]+$/);
+  assert.equal(changeLines(p).find((l) => l.key === 'crae')!.exceeds, false);
+  const same = sameVesselLines(p);
+  assert.match(same[0], /^CRAE over the same six arterioles at the later visit: [\d.]+ DD$/);
+  assert.match(same[1], /^CRVE over the same six venules at the later visit: [\d.]+ DD$/);
+  assert.deepEqual(comparisonNotes(p), [
+    'Registered by the disc only (no fovea at both visits): both photographs are taken as upright.',
+  ]);
+});
+
+test('a visit without a disc, and lengths in different units, are said plainly', () => {
+  const p = payload(measured(veins, 0), measured(veins, 0, false));
+  const notes = comparisonNotes(p);
+  assert.match(notes[0], /optic disc was not found at the visit of 2026-01-01 \(2\.png\)/);
+  assert.match(notes[1], /different units \(DD and px\)/);
+  const crae = changeLines(p).find((l) => l.key === 'crae')!;
+  assert.equal(crae.change, null);
+  assert.deepEqual(sameVesselLines(p), [], 'nothing matched without a registration');
+  assert.match(crae.note!, /disc/);
+});
+
+test('other visits: the same patient and eye, oldest first; the report addresses', () => {
+  const img = (id: string, patientId: string, laterality: 'OD' | 'OS' | null, visitDate: string | null) =>
+    ({ id, patientId, laterality, visitDate, fileName: `${id}.png` }) as ImageSummary;
+  const current = img('1', 'p', 'OD', '2026-01-01');
+  const all = [
+    current,
+    img('2', 'p', 'OD', '2025-06-01'),
+    img('3', 'p', 'OS', '2024-01-01'),
+    img('4', 'q', 'OD', '2024-01-01'),
+    img('5', 'p', 'OD', '2023-01-01'),
+  ];
+  assert.deepEqual(
+    visitOptions(current, all).map((o) => o.label),
+    ['2023-01-01 · 5.png', '2025-06-01 · 2.png'],
+  );
+  assert.deepEqual(visitOptions({ ...current, laterality: null }, all), []);
+  assert.equal(reportUrl({ imageId: '7' }), '/report?image=7');
+  assert.equal(reportUrl({ studyId: 'a b' }, true), '/report?study=a%20b&download=1');
+});

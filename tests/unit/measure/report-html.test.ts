@@ -1,0 +1,101 @@
+// The report builder: one self-contained document (no URL outside itself), every measure's row with its value and
+// interval or the reason it is absent, the twelve named vessels drawn, patient fields escaped, and the comparison's
+// flagged change.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ring } from './phantoms.js';
+import { measureImage } from '../../../shared/measure/measures.js';
+import { compareVisits } from '../../../shared/measure/compare-visits.js';
+import { MEASURE_ROWS } from '../../../shared/measure/measure-table.js';
+import { reportHtml, type ReportImage, type ReportInput } from '../../../shared/measure/report-html.js';
+
+const PIXEL = 'data:image/png;base64,iVBORw0KGgo=';
+
+function image(disc: boolean, veins = [7, 8, 9, 11, 12, 14]): ReportImage {
+  const r = ring([5, 6, 7, 8, 9, 10], veins);
+  const measures = measureImage({ ...r.ph, av: r.av, disc: disc ? r.disc : null, draws: 50 });
+  return {
+    fileName: 'ring.png',
+    width: r.ph.width,
+    height: r.ph.height,
+    eye: 'OD',
+    visitDate: '2026-01-02',
+    camera: 'Cam <X>',
+    fieldAngleDeg: 45,
+    photo: PIXEL,
+    vessels: PIXEL,
+    mask: { label: 'approved mask v2', model: 'unet-1' },
+    scaleSource: null,
+    measures,
+  };
+}
+
+const input = (images: ReportImage[], name: string | null = null): ReportInput => ({
+  patient: { pseudonym: 'P-001', name, birthYear: null },
+  generatedAt: '2026-12-02T10:00:00Z',
+  appVersion: '0.1.0',
+  images,
+});
+
+test('every measure has its row, with value and interval, and the twelve vessels are drawn and named', () => {
+  const img = image(true);
+  const html = reportHtml(input([img]));
+  assert.match(html, /<title>Vessel measurements: P-001, OD, 2026-01-02<\/title>/);
+  for (const row of MEASURE_ROWS) {
+    const m = new RegExp(`<tr data-key="${row.key}"[^>]*>(.*?)</tr>`).exec(html);
+    assert.ok(m, `row ${row.key}`);
+    const v = img.measures[row.key];
+    if (v.value !== null) assert.match(m[1], /class="num">[\d.]+ – [\d.]+</, `${row.key} has its interval`);
+  }
+  for (const name of ['A1', 'A6', 'V1', 'V6']) assert.match(html, new RegExp(`data-vessel="${name}"`));
+  assert.equal((html.match(/data-zone="B"/g) ?? []).length, 2, 'zone B: two circles');
+  assert.match(html, /data-plot="widths"/);
+  assert.match(html, /data-plot="intervals"/);
+  assert.match(html, /@page\{size:A4/);
+  // Nothing to fetch: the only URLs are data URLs and the SVG namespace.
+  const urls = [...html.matchAll(/(?:href|src)="([^"]*)"|url\(([^)]*)\)/g)].map((x) => x[1] ?? x[2]);
+  assert.ok(urls.length > 0);
+  for (const u of urls) assert.match(u, /^data:/, `external URL ${u}`);
+  assert.doesNotMatch(html.replace(/xmlns="http:\/\/www\.w3\.org\/2000\/svg"/g, ''), /https?:\/\//);
+});
+
+test('patient fields are escaped, and the name appears only when the store has it', () => {
+  const img = { ...image(true), fileName: '<img src=x onerror=alert(1)>.png' };
+  const html = reportHtml(input([img], 'Ann "O\'Hara" <script>'));
+  assert.doesNotMatch(html, /<img src=x/);
+  assert.doesNotMatch(html, /<script>(?!document)/);
+  assert.match(html, /Ann &quot;O&#39;Hara&quot; &lt;script&gt;/);
+  assert.match(html, /Cam &lt;X&gt;/);
+  assert.doesNotMatch(reportHtml(input([image(true)])), /<dt>Name<\/dt>/);
+});
+
+test('a value that cannot be measured shows its reason, not a number', () => {
+  const html = reportHtml(input([image(false)]));
+  const crae = /<tr data-key="crae"[^>]*>(.*?)<\/tr>/.exec(html)![1];
+  assert.match(crae, /class="absent" colspan="3">not measured: [^<]*optic disc/);
+  assert.doesNotMatch(html, /data-zone=/, 'no zones without a disc');
+});
+
+test('a comparison lists both visits and flags the change beyond the intervals', () => {
+  const a = image(true);
+  const b = image(true, [7, 8, 9, 11, 12, 9]);
+  const comparison = compareVisits({ measures: a.measures }, { measures: b.measures });
+  const html = reportHtml({
+    ...input([b]),
+    comparisons: [
+      {
+        earlier: { fileName: 'a.png', visitDate: '2025-01-01' },
+        later: { fileName: 'b.png', visitDate: '2026-01-02', unit: 'DD' },
+        comparison,
+      },
+    ],
+  });
+  const crve = /<tr data-key="crve" class="exceeds">(.*?)<\/tr>/.exec(html.split('class="changes"')[1]);
+  assert.ok(crve, 'the CRVE change is flagged');
+  assert.match(crve[1], /exceeds the interval/);
+  assert.match(html, /Change since 2025-01-01/);
+  assert.match(
+    html,
+    /<p class="same-vessels">CRVE over the same six venules at the later visit: [\d.]+ DD\.<\/p>/,
+  );
+});
