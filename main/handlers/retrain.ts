@@ -115,7 +115,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
     },
     cancelRetrain: () => ({ cancelled: d.retrain.cancel() }),
     getRetrainStatus: () => {
-      const settings = readSettings(d.dbPath);
+      const settings = readSettings(d.store.beside('retrain.json'));
       return {
         status: d.retrain.status(),
         newApprovals: pendingApprovals(store),
@@ -196,7 +196,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       const changes: { autoRetrainAfter?: number; promotionMargin?: number } = {};
       if (req.autoRetrainAfter !== undefined) changes.autoRetrainAfter = req.autoRetrainAfter;
       if (req.promotionMargin !== undefined) changes.promotionMargin = req.promotionMargin;
-      const s = await saveSettings(d.dbPath, changes);
+      const s = await saveSettings(d.store.beside('retrain.json'), changes);
       return { autoRetrainAfter: s.autoRetrainAfter, promotionMargin: s.promotionMargin };
     },
     promoteModel: (req) =>
@@ -212,7 +212,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
 
 /** Starts a retrain by itself once the configured number of approvals is new to the active model. */
 export function maybeAutoRetrain(d: RetrainDeps): void {
-  const after = readSettings(d.dbPath).autoRetrainAfter;
+  const after = readSettings(d.store.beside('retrain.json')).autoRetrainAfter;
   if (after <= 0 || d.retrain.running || !activeModel(d.store)) return;
   if (pendingApprovals(d.store) < after) return;
   d.retrain

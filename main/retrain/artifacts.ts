@@ -11,7 +11,7 @@ import type { Store } from '../store/index.js';
 const OVERLAYS_KEPT = 4;
 
 export function runArtifactsDir(store: Store, runId: number): string {
-  return join(`${store.path}.runs`, String(runId));
+  return join(store.beside('runs'), String(runId));
 }
 
 export function overlayPath(store: Store, runId: number, imageId: number): string {

@@ -45,7 +45,7 @@ export function candidatePlace(
   store: Store,
   base: ModelRecord,
   runId: number,
-  modelsDir = `${store.path}.models`,
+  modelsDir = store.beside('models'),
 ): CandidatePlace {
   const rootName = lineage(store, base.id).at(-1)?.name ?? base.name;
   const name = uniqueName(store, `${rootName}+r${runId}`);

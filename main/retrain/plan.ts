@@ -19,7 +19,7 @@ export interface RetrainPlan {
 }
 
 export function effectiveSettings(store: Store, overrides: Partial<RetrainSettings> = {}): RetrainSettings {
-  return checkSettings({ ...readSettings(store.path), ...overrides }, 'retrain options');
+  return checkSettings({ ...readSettings(store.beside('retrain.json')), ...overrides }, 'retrain options');
 }
 
 export async function planRetrain(store: Store, overrides?: Partial<RetrainSettings>): Promise<RetrainPlan> {

@@ -41,6 +41,7 @@ export const DEFAULT_RETRAIN_SETTINGS: RetrainSettings = {
   benchmark: null,
 };
 
+/** A SQLite store's settings file (a team store's is `retrain.json` in its shared folder). */
 export function settingsPath(dbPath: string): string {
   return `${dbPath}.retrain.json`;
 }
@@ -88,8 +89,8 @@ export function checkSettings(s: RetrainSettings, where: string): RetrainSetting
   return s;
 }
 
-export function readSettings(dbPath: string): RetrainSettings {
-  const file = settingsPath(dbPath);
+/** The settings in `file` (a store's `store.beside('retrain.json')`); defaults when there is none. */
+export function readSettings(file: string): RetrainSettings {
   if (!existsSync(file)) return { ...DEFAULT_RETRAIN_SETTINGS };
   let raw: unknown;
   try {
@@ -104,10 +105,10 @@ export function readSettings(dbPath: string): RetrainSettings {
 
 /** Merges `changes` into the stored settings and writes them atomically; returns the result. */
 export async function saveSettings(
-  dbPath: string,
+  file: string,
   changes: Partial<RetrainSettings>,
 ): Promise<RetrainSettings> {
-  const next = checkSettings({ ...readSettings(dbPath), ...changes }, 'retrain settings');
-  await writeFileAtomic(settingsPath(dbPath), JSON.stringify(next, null, 2) + '\n');
+  const next = checkSettings({ ...readSettings(file), ...changes }, 'retrain settings');
+  await writeFileAtomic(file, JSON.stringify(next, null, 2) + '\n');
   return next;
 }

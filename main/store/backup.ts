@@ -1,11 +1,14 @@
 // Online backup: SQLite's backup API copies a consistent snapshot while the store stays in use; the blobs that
 // snapshot refers to are copied beside it (`<backup>.files/`), skipping those already there, so repeated backups
-// to the same place are incremental.
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+// to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
+// one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { checkIntegrity, type Store } from './database.js';
+import type { Store } from './database.js';
+import { checkIntegrity, openSqliteStore, sqliteConnection } from './sqlite-backend.js';
+import { copyStore } from './copy.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { blobPath } from './file-store.js';
@@ -25,9 +28,11 @@ export async function backupStore(
   const dest = resolve(destination);
   if (dest === store.path) throw new StoreError(`${dest}: a backup cannot overwrite the database itself`);
   await mkdir(dirname(dest), { recursive: true });
+  const sqlite = sqliteConnection(store);
+  if (!sqlite) return backupToSqlite(store, dest, opts.includeFiles ?? true);
   const tmp = `${dest}.tmp-${process.pid}`;
   try {
-    const result = await store.db.backup(tmp, {
+    const result = await sqlite.backup(tmp, {
       progress: ({ totalPages, remainingPages }) => {
         opts.onProgress?.(remainingPages, totalPages);
         return 256;
@@ -65,7 +70,7 @@ export async function backupStore(
     }
     return {
       path: dest,
-      bytes: result.totalPages * (store.db.pragma('page_size', { simple: true }) as number),
+      bytes: result.totalPages * (sqlite.pragma('page_size', { simple: true }) as number),
       blobsCopied: copied,
       blobsPresent: present,
     };
@@ -75,5 +80,27 @@ export async function backupStore(
     throw new StoreError(
       `${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
     );
+  }
+}
+
+/** A team database's snapshot as a new SQLite file (replacing an older backup only once it is complete). */
+async function backupToSqlite(store: Store, dest: string, includeFiles: boolean): Promise<BackupResult> {
+  const tmp = `${dest}.tmp-${process.pid}`;
+  await rm(tmp, { force: true });
+  const copy = openSqliteStore(tmp);
+  try {
+    const r = await copyStore(store, copy, { blobsTo: includeFiles ? `${dest}.files` : null });
+    copy.close();
+    await rename(tmp, dest);
+    return {
+      path: dest,
+      bytes: (await stat(dest)).size,
+      blobsCopied: r.blobsCopied,
+      blobsPresent: r.blobsPresent,
+    };
+  } catch (err) {
+    copy.close();
+    await rm(tmp, { force: true });
+    throw err;
   }
 }

@@ -1,7 +1,7 @@
 // Every blob hash a row refers to: what a backup must copy and a check must find.
-import type Database from 'better-sqlite3';
+import type { SqlDatabase } from './sql.js';
 
-export function referencedBlobs(db: Database.Database): string[] {
+export function referencedBlobs(db: SqlDatabase): string[] {
   const rows = db
     .prepare(
       `SELECT file_hash AS h FROM images UNION SELECT raster_hash FROM images WHERE raster_hash IS NOT NULL

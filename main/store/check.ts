@@ -1,4 +1,4 @@
-// A full health check: SQLite integrity, foreign keys, schema version, and every referenced blob present (and,
+// A full health check: the database's own integrity check, foreign keys, schema version, and every referenced blob present (and,
 // optionally, its bytes still hashing to its name).
 import { readFile } from 'node:fs/promises';
 import type { Store } from './database.js';
@@ -21,10 +21,8 @@ export interface CheckReport {
 }
 
 export async function checkStore(store: Store, opts: { verifyHashes?: boolean } = {}): Promise<CheckReport> {
-  const integrity = (store.db.pragma('integrity_check') as { integrity_check: string }[]).map(
-    (r) => r.integrity_check,
-  );
-  const fk = (store.db.pragma('foreign_key_check') as unknown[]).length;
+  const integrity = store.backend.integrity();
+  const fk = store.backend.foreignKeyViolations();
   const missing: string[] = [];
   const corrupt: string[] = [];
   for (const hash of referencedBlobs(store.db)) {

@@ -1,25 +1,26 @@
-// Opening, checking and migrating the SQLite database, and the one write-transaction helper every repository
-// function goes through (so each change and its audit row commit together or not at all).
-import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import {
-  ConstraintError,
-  NotFoundError,
-  SchemaTooNewError,
-  StoreCorruptError,
-  StoreError,
-  StoreReadOnlyError,
-} from './errors.js';
-import { MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+// Opening, checking and migrating the study database, and the one write-transaction helper every repository
+// function goes through (so each change and its audit row commit together or not at all). The database is a
+// SQLite file for one user (sqlite-backend.ts) or a PostgreSQL database for a team (postgres/), behind the same
+// synchronous repository API.
+import { SchemaTooNewError, StoreError, StoreReadOnlyError } from './errors.js';
+import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './schema.js';
+import { isPostgresUrl, type SqlDatabase, type StoreBackendKind } from './sql.js';
+import { openSqliteStore } from './sqlite-backend.js';
+import { openPostgresStore } from './postgres/postgres-store.js';
 
 export interface OpenStoreOptions {
   /** Open without writing anything: no migration, no WAL switch; writes throw StoreReadOnlyError. */
   readonly?: boolean;
-  /** Create the file when missing (default true unless readonly). */
+  /** Create the database when missing (default true unless readonly); PostgreSQL: create the schema. */
   create?: boolean;
   /** Stop migrating at this version (tests build databases of earlier versions with it). */
   targetVersion?: number;
+  /**
+   * PostgreSQL only: the team's shared folder (image and mask files, models, run artefacts). Recorded in the
+   * database when it is created, so every machine finds it; given again it overrides that record (a share mounted
+   * at another path on this machine). RETINA_SHARED_DIR does the same.
+   */
+  sharedDir?: string;
 }
 
 export interface StoreHooks {
@@ -27,43 +28,82 @@ export interface StoreHooks {
   beforeCommit?: (action: string) => void;
 }
 
+/** What differs between the SQLite file and a PostgreSQL database; everything else is shared SQL. */
+export interface StoreBackend {
+  readonly kind: StoreBackendKind;
+  readonly db: SqlDatabase;
+  schemaVersion(): number;
+  /** Runs `fn` in one write transaction that commits or rolls back whole (nested calls join it). */
+  transaction<T>(fn: () => T): T;
+  /** Applies one migration with its version bump in one transaction. */
+  applyMigration(m: Migration): void;
+  /** The schema's tables (not the backend's own bookkeeping). */
+  tables(): string[];
+  /** Runs `fn` reading one consistent snapshot of the database. */
+  snapshot<T>(fn: () => T): T;
+  /** Inside a write transaction: foreign keys are checked at its commit rather than at each row. */
+  deferForeignKeys(): void;
+  /** After rows were inserted with their ids given: new rows continue after the highest id. */
+  afterBulkInsert(table: string): void;
+  /** 'ok' alone when the database's own consistency check passes, else its findings. */
+  integrity(): string[];
+  foreignKeyViolations(): number;
+  /** The store's error for a driver error (anything unknown passes through). */
+  translateError(err: unknown, action: string): unknown;
+  close(): void;
+}
+
 export class Store {
   /** Internal: repository modules only. Nothing outside main/store issues SQL. */
-  readonly db: Database.Database;
+  readonly db: SqlDatabase;
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   readonly path: string;
-  /** Content-addressed blobs: `<db>.files/ab/cdef...`. */
+  /** Content-addressed blobs: `<db>.files/ab/cdef...`, or the team's shared folder's `files/`. */
   readonly filesDir: string;
   readonly readonly: boolean;
+  readonly backend: StoreBackend;
+  /** Where files that belong to this database but not in it live: model folders, run artefacts, settings. */
+  private readonly sideBase: (name: string) => string;
   hooks: StoreHooks = {};
 
-  constructor(db: Database.Database, path: string, readonly: boolean) {
-    this.db = db;
+  constructor(backend: StoreBackend, path: string, readonly: boolean, sideBase?: (name: string) => string) {
+    this.backend = backend;
+    this.db = backend.db;
     this.path = path;
-    this.filesDir = `${path}.files`;
+    this.sideBase = sideBase ?? ((name) => `${path}.${name}`);
+    this.filesDir = this.beside('files');
     this.readonly = readonly;
   }
 
-  get schemaVersion(): number {
-    return this.db.pragma('user_version', { simple: true }) as number;
+  get kind(): StoreBackendKind {
+    return this.backend.kind;
   }
 
-  /** Runs `fn` in one IMMEDIATE transaction; any throw rolls everything back. */
+  get schemaVersion(): number {
+    return this.backend.schemaVersion();
+  }
+
+  /** `<db>.NAME` beside a SQLite file; `<shared folder>/NAME` for a PostgreSQL store. */
+  beside(name: 'files' | 'models' | 'runs' | 'retrain.json'): string {
+    return this.sideBase(name);
+  }
+
+  /** Runs `fn` in one write transaction (IMMEDIATE on SQLite, serialised on PostgreSQL); any throw rolls back. */
   write<T>(action: string, fn: () => T): T {
     if (this.readonly) throw new StoreReadOnlyError(`${this.path}: opened read-only, cannot ${action}`);
-    const tx = this.db.transaction(() => {
-      const result = fn();
-      this.hooks.beforeCommit?.(action);
-      return result;
-    });
     try {
-      return tx.immediate();
+      return this.backend.transaction(() => {
+        const result = fn();
+        this.hooks.beforeCommit?.(action);
+        return result;
+      });
     } catch (err) {
-      throw translateSqliteError(err, this.path, action);
+      throw this.backend.translateError(err, action);
     }
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.backend.close();
   }
 }
 
@@ -71,112 +111,36 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-/** Maps SQLite's error codes to the store's errors; anything else passes through unchanged. */
-export function translateSqliteError(err: unknown, path: string, action: string): unknown {
-  if (err instanceof StoreError || !(err instanceof Error)) return err;
-  const code = (err as { code?: string }).code ?? '';
-  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
-    return new StoreReadOnlyError(`${path}: cannot ${action}, the database is not writable (${code})`);
-  }
-  if (code === 'SQLITE_FULL') return new StoreError(`${path}: cannot ${action}, the disk is full`);
-  if (code.startsWith('SQLITE_CONSTRAINT')) return new ConstraintError(`cannot ${action}: ${err.message}`);
-  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-    return new StoreCorruptError(`${path}: not a valid RetinaStudio database (${err.message})`);
-  }
-  return err;
-}
-
-function assertWritable(path: string): void {
-  const dir = dirname(path);
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-    if (existsSync(path)) accessSync(path, constants.W_OK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new StoreReadOnlyError(`${path}: the database or its folder is not writable (${code})`);
-  }
-}
-
 /**
- * Opens (creating and migrating as needed) a store. The checks that can refuse a file run before anything is
- * written to it: a newer schema or a failed integrity check leaves the file byte-for-byte as it was.
+ * Opens (creating and migrating as needed) a store: a SQLite file path, or a `postgres://` URL. The checks that
+ * can refuse a database run before anything is written to it: a newer schema or a failed integrity check leaves
+ * it exactly as it was.
  */
-export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
-  const file = resolve(path);
-  const readonly = opts.readonly ?? false;
-  const create = opts.create ?? !readonly;
-  if (!existsSync(file)) {
-    if (!create) throw new NotFoundError(`${file}: no such database (run \`retina db init\` first)`);
-  }
-  if (!readonly) assertWritable(file);
+export function openStore(location: string, opts: OpenStoreOptions = {}): Store {
+  return isPostgresUrl(location) ? openPostgresStore(location, opts) : openSqliteStore(location, opts);
+}
 
-  let db: Database.Database;
-  try {
-    db = new Database(file, { readonly, fileMustExist: !create });
-  } catch (err) {
-    throw translateSqliteError(err, file, 'open the database');
+/** Refuses a database whose schema is newer than this build, or (read-only) older. */
+export function checkSchemaVersion(version: number, where: string, readonly: boolean): void {
+  if (version > SCHEMA_VERSION) {
+    throw new SchemaTooNewError(
+      `${where}: database schema v${version} is newer than this RetinaStudio supports (v${SCHEMA_VERSION}); ` +
+        'upgrade RetinaStudio',
+    );
   }
-  try {
-    db.pragma('busy_timeout = 5000');
-    const version = readVersion(db, file);
-    if (version > SCHEMA_VERSION) {
-      throw new SchemaTooNewError(
-        `${file}: database schema v${version} is newer than this RetinaStudio supports (v${SCHEMA_VERSION}); ` +
-          'upgrade RetinaStudio',
-      );
-    }
-    checkIntegrity(db, file);
-    if (readonly) {
-      if (version < SCHEMA_VERSION) {
-        throw new StoreError(
-          `${file}: schema v${version} needs an upgrade to v${SCHEMA_VERSION}; open it writable once`,
-        );
-      }
-    } else {
-      db.pragma('journal_mode = WAL');
-      // FULL: a committed row never points at a blob or WAL frame that a power cut could lose.
-      db.pragma('synchronous = FULL');
-    }
-    db.pragma('foreign_keys = ON');
-    const store = new Store(db, file, readonly);
-    if (!readonly) migrate(store, opts.targetVersion ?? SCHEMA_VERSION);
-    return store;
-  } catch (err) {
-    db.close();
-    throw translateSqliteError(err, file, 'open the database');
+  if (readonly && version < SCHEMA_VERSION) {
+    throw new StoreError(
+      `${where}: schema v${version} needs an upgrade to v${SCHEMA_VERSION}; open it writable once`,
+    );
   }
 }
 
-function readVersion(db: Database.Database, file: string): number {
-  try {
-    return db.pragma('user_version', { simple: true }) as number;
-  } catch (err) {
-    throw translateSqliteError(err, file, 'read the schema version');
-  }
-}
-
-export function checkIntegrity(db: Database.Database, file: string): void {
-  const rows = db.pragma('integrity_check') as { integrity_check: string }[];
-  if (rows.length !== 1 || rows[0].integrity_check !== 'ok') {
-    const first = rows[0]?.integrity_check ?? 'no result';
-    throw new StoreCorruptError(`${file}: integrity check failed: ${first}`);
-  }
-}
-
-/** Applies the pending migrations, each with its version bump in one transaction. */
+/** Applies the pending migrations, each with its version bump in one transaction (refused if it breaks a foreign key). */
 export function migrate(store: Store, target: number = SCHEMA_VERSION): number[] {
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (m.version <= store.schemaVersion || m.version > target) continue;
-    store.db.transaction(() => {
-      store.db.exec(m.sql);
-      const violations = store.db.pragma('foreign_key_check') as unknown[];
-      if (violations.length > 0) {
-        throw new StoreCorruptError(`${store.path}: migration ${m.version} would break foreign keys`);
-      }
-      store.db.pragma(`user_version = ${m.version}`);
-    })();
+    store.backend.applyMigration(m);
     applied.push(m.version);
   }
   return applied;

@@ -142,14 +142,15 @@ export function findImageByHash(store: Store, fileHash: string): ImageRecord | n
 
 /** Internal (inside a write). */
 export function insertImageTx(store: Store, img: NewImage, actor: string): ImageRecord {
-  const info = store.db
+  const inserted = store.db
     .prepare(
       `INSERT INTO images (study_id, file_hash, file_name, source_path, format, byte_size, raster_hash, width, height,
          channels, laterality, pixel_spacing_row_mm, pixel_spacing_col_mm, fov_hash, fov_derived, acquisition,
          dataset, dataset_sample_id, dataset_split, field_angle_deg, imported_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
-    .run(
+    .pluck()
+    .get(
       img.studyId ?? null,
       img.fileHash,
       img.fileName,
@@ -172,7 +173,7 @@ export function insertImageTx(store: Store, img: NewImage, actor: string): Image
       img.fieldAngleDeg ?? null,
       nowIso(),
     );
-  const id = Number(info.lastInsertRowid);
+  const id = Number(inserted);
   recordAudit(store, actor, 'image.import', 'image', id, { fileName: img.fileName, fileHash: img.fileHash });
   return getImage(store, id);
 }
@@ -224,14 +225,15 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     params.push(q.split);
   }
   if (q.search) {
-    const like = `%${q.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    // Lower-cased on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
+    const like = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
     where.push(
-      "(i.file_name LIKE ? ESCAPE '\\' OR p.pseudonym LIKE ? ESCAPE '\\' OR p.name LIKE ? ESCAPE '\\')",
+      "(LOWER(i.file_name) LIKE ? ESCAPE '\\' OR LOWER(p.pseudonym) LIKE ? ESCAPE '\\' OR LOWER(p.name) LIKE ? ESCAPE '\\')",
     );
     params.push(like, like, like);
   }
   if (q.maskStatus !== undefined) where.push(reviewStatusFilterSql(q.maskStatus, 'i.id'));
-  const filter = where.length ? where.join(' AND ') : '1';
+  const filter = where.length ? where.join(' AND ') : 'TRUE';
   const from =
     'FROM images i LEFT JOIN studies s ON s.id = i.study_id LEFT JOIN patients p ON p.id = s.patient_id';
   const total = (

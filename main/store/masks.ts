@@ -249,13 +249,14 @@ export function insertMaskVersionTx(
   v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy' | 'arteryProbHash'> &
     Partial<Pick<MaskVersion, 'avHash' | 'anatomy' | 'arteryProbHash'>>,
 ): MaskVersion {
-  const info = store.db
+  const inserted = store.db
     .prepare(
       `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
          note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy, artery_prob_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
-    .run(
+    .pluck()
+    .get(
       v.imageId,
       v.kind,
       v.author,
@@ -275,7 +276,7 @@ export function insertMaskVersionTx(
       v.anatomy ? JSON.stringify(v.anatomy) : null,
       v.arteryProbHash ?? null,
     );
-  const id = Number(info.lastInsertRowid);
+  const id = Number(inserted);
   recordAudit(store, v.author, `mask.${v.kind}`, 'mask_version', id, {
     imageId: v.imageId,
     parentId: v.parentId,

@@ -91,12 +91,13 @@ export function activeModel(store: Store): ModelRecord | null {
 /** Registers a candidate model with its training set, in one transaction. */
 export function registerModel(store: Store, input: RegisterModelInput, actor: string): ModelRecord {
   return store.write('register a model', () => {
-    const info = store.db
+    const inserted = store.db
       .prepare(
         `INSERT INTO models (name, dir_path, architecture, metrics, parent_model_id, training_run_id, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'candidate', ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, 'candidate', ?) RETURNING id`,
       )
-      .run(
+      .pluck()
+      .get(
         input.name,
         input.dirPath,
         JSON.stringify(input.architecture ?? null),
@@ -105,7 +106,7 @@ export function registerModel(store: Store, input: RegisterModelInput, actor: st
         input.trainingRunId ?? null,
         nowIso(),
       );
-    const id = Number(info.lastInsertRowid);
+    const id = Number(inserted);
     const link = store.db.prepare(
       'INSERT INTO model_training_masks (model_id, mask_version_id, role) VALUES (?, ?, ?)',
     );
@@ -171,7 +172,7 @@ export interface TrainingMaskLink {
 export function modelTrainingMasks(store: Store, modelId: number): TrainingMaskLink[] {
   return store.db
     .prepare(
-      `SELECT t.mask_version_id AS maskVersionId, m.image_id AS imageId, t.role AS role
+      `SELECT t.mask_version_id AS "maskVersionId", m.image_id AS "imageId", t.role AS role
        FROM model_training_masks t JOIN mask_versions m ON m.id = t.mask_version_id
        WHERE t.model_id = ? ORDER BY t.mask_version_id`,
     )

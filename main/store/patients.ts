@@ -97,11 +97,12 @@ export function listPatients(store: Store): Patient[] {
 export function ensurePatientTx(store: Store, input: PatientInput, actor: string): Patient {
   const existing = findPatient(store, input.pseudonym);
   if (existing) return existing;
-  const info = store.db
+  const inserted = store.db
     .prepare(
-      'INSERT INTO patients (pseudonym, name, birth_year, sex, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO patients (pseudonym, name, birth_year, sex, notes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     )
-    .run(
+    .pluck()
+    .get(
       input.pseudonym,
       input.name ?? null,
       input.birthYear ?? null,
@@ -109,7 +110,7 @@ export function ensurePatientTx(store: Store, input: PatientInput, actor: string
       input.notes ?? null,
       nowIso(),
     );
-  const id = Number(info.lastInsertRowid);
+  const id = Number(inserted);
   recordAudit(store, actor, 'patient.create', 'patient', id, { pseudonym: input.pseudonym });
   return getPatient(store, id);
 }
@@ -138,11 +139,12 @@ export function ensureStudyTx(store: Store, input: StudyInput, actor: string): S
       StudyRow | undefined;
     if (row) return toStudy(row);
   }
-  const info = store.db
+  const inserted = store.db
     .prepare(
-      'INSERT INTO studies (patient_id, study_uid, study_date, device, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO studies (patient_id, study_uid, study_date, device, notes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     )
-    .run(
+    .pluck()
+    .get(
       input.patientId,
       input.studyUid ?? null,
       input.studyDate ?? null,
@@ -150,7 +152,7 @@ export function ensureStudyTx(store: Store, input: StudyInput, actor: string): S
       input.notes ?? null,
       nowIso(),
     );
-  const id = Number(info.lastInsertRowid);
+  const id = Number(inserted);
   recordAudit(store, actor, 'study.create', 'study', id, {
     patientId: input.patientId,
     studyUid: input.studyUid,

@@ -80,12 +80,13 @@ export function startTrainingRun(
 ): TrainingRun {
   return store.write('start a training run', () => {
     const now = nowIso();
-    const info = store.db
+    const inserted = store.db
       .prepare(
         `INSERT INTO training_runs (base_model_id, config, seed, status, progress, log, started_at, pid, heartbeat_at)
-         VALUES (?, ?, ?, 'running', 0, '', ?, ?, ?)`,
+         VALUES (?, ?, ?, 'running', 0, '', ?, ?, ?) RETURNING id`,
       )
-      .run(
+      .pluck()
+      .get(
         input.baseModelId ?? null,
         JSON.stringify(input.config ?? null),
         input.seed,
@@ -93,7 +94,7 @@ export function startTrainingRun(
         input.pid ?? process.pid,
         now,
       );
-    const id = Number(info.lastInsertRowid);
+    const id = Number(inserted);
     recordAudit(store, actor, 'run.start', 'training_run', id, {
       seed: input.seed,
       baseModelId: input.baseModelId,

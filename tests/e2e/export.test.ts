@@ -57,13 +57,19 @@ async function prepareDatabase(): Promise<{ dbPath: string; ids: number[] }> {
     }
     const patient = Number(
       store.db
-        .prepare('INSERT INTO patients (pseudonym, name, birth_year, created_at) VALUES (?, ?, ?, ?)')
-        .run('P-7', NAME, 1958, nowIso()).lastInsertRowid,
+        .prepare(
+          'INSERT INTO patients (pseudonym, name, birth_year, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+        )
+        .pluck()
+        .get('P-7', NAME, 1958, nowIso()),
     );
     const study = Number(
       store.db
-        .prepare('INSERT INTO studies (patient_id, study_date, device, created_at) VALUES (?, ?, ?, ?)')
-        .run(patient, '2026-10-01', 'Canon CR-2', nowIso()).lastInsertRowid,
+        .prepare(
+          'INSERT INTO studies (patient_id, study_date, device, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+        )
+        .pluck()
+        .get(patient, '2026-10-01', 'Canon CR-2', nowIso()),
     );
     const setImage = store.db.prepare(
       'UPDATE images SET study_id = ?, laterality = ?, field_angle_deg = ? WHERE id = ?',

@@ -106,7 +106,7 @@ describe(
       // The gate's margin is a setting the screen edits.
       await page.getByLabel('Promotion margin (F1)').fill('0.01');
       await page.getByLabel('Promotion margin (F1)').blur();
-      await waitFor('the margin saved', async () => readSettings(dbPath).promotionMargin === 0.01);
+      await waitFor('the margin saved', async () => readSettings(settingsPath(dbPath)).promotionMargin === 0.01);
 
       await page.getByTestId('retrain').click();
       const progress = page.locator('[data-testid="retrain-progress"][data-state="refused"]');

@@ -148,13 +148,19 @@ describe('export bundle', () => {
     const db = store.db;
     const patient = Number(
       db
-        .prepare('INSERT INTO patients (pseudonym, name, birth_year, created_at) VALUES (?, ?, ?, ?)')
-        .run('P-0042', NAME, 1961, nowIso()).lastInsertRowid,
+        .prepare(
+          'INSERT INTO patients (pseudonym, name, birth_year, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+        )
+        .pluck()
+        .get('P-0042', NAME, 1961, nowIso()),
     );
     const study = Number(
       db
-        .prepare('INSERT INTO studies (patient_id, study_date, device, created_at) VALUES (?, ?, ?, ?)')
-        .run(patient, '2026-11-30', 'Topcon, TRC-50DX', nowIso()).lastInsertRowid,
+        .prepare(
+          'INSERT INTO studies (patient_id, study_date, device, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+        )
+        .pluck()
+        .get(patient, '2026-11-30', 'Topcon, TRC-50DX', nowIso()),
     );
     db.prepare('UPDATE images SET study_id = ?, laterality = ?, field_angle_deg = ? WHERE id = ?').run(
       study,

@@ -49,6 +49,7 @@ import {
 } from '../../main/store/index.js';
 import { blobPath } from '../../main/store/file-store.js';
 import { writeDicom } from './dicom-fixture.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
 const DRIVE = join(datasetsRoot(), 'DRIVE');
 
@@ -76,212 +77,211 @@ function binary(width: number, height: number, seed: number): BinaryMap {
   return { width, height, data };
 }
 
-describe('DRIVE in the store', () => {
-  let dir: string;
-  let store: Store;
-  let images: ImageRecord[];
+for (const kind of STORE_BACKENDS)
+  describe(`DRIVE in the store (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let dir: string;
+    let store: Store;
+    let images: ImageRecord[];
 
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'retina-store-import-'));
-    store = openStore(join(dir, 'study.db'));
-    const report = await importDataset(store, DRIVE, { actor: 'tester' });
-    assert.equal(report.imported.length, 40);
-    assert.deepEqual(report.failed, []);
-    images = listImages(store, { limit: 1000 }).items;
-  });
-  after(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    before(async () => {
+      dir = backend.dir;
+      store = backend.open('study');
+      const report = await importDataset(store, DRIVE, { actor: 'tester' });
+      assert.equal(report.imported.length, 40);
+      assert.deepEqual(report.failed, []);
+      images = listImages(store, { limit: 1000 }).items;
+    });
+    after(() => store.close());
 
-  test('ground truth imported as approved versions by dataset:drive, splits kept', () => {
-    assert.equal(images.length, 40);
-    assert.equal(images.filter((i) => i.datasetSplit === 'train').length, 20);
-    assert.equal(images.filter((i) => i.datasetSplit === 'test').length, 20);
-    for (const img of images) {
-      const v = listMaskVersions(store, img.id);
-      assert.equal(v.length, 1);
-      assert.equal(v[0].kind, 'approved');
-      assert.equal(v[0].author, 'dataset:drive');
-      assert.equal(img.fovDerived, false);
-      assert.equal(`${img.width}x${img.height}`, '565x584');
-    }
-  });
+    test('ground truth imported as approved versions by dataset:drive, splits kept', () => {
+      assert.equal(images.length, 40);
+      assert.equal(images.filter((i) => i.datasetSplit === 'train').length, 20);
+      assert.equal(images.filter((i) => i.datasetSplit === 'test').length, 20);
+      for (const img of images) {
+        const v = listMaskVersions(store, img.id);
+        assert.equal(v.length, 1);
+        assert.equal(v[0].kind, 'approved');
+        assert.equal(v[0].author, 'dataset:drive');
+        assert.equal(img.fovDerived, false);
+        assert.equal(`${img.width}x${img.height}`, '565x584');
+      }
+    });
 
-  test('round trip: exported masks are pixel-identical to 1st_manual and byte-deterministic', async () => {
-    const out1 = join(dir, 'masks1');
-    const out2 = join(dir, 'masks2');
-    const exported = await exportMasks(store, out1);
-    await exportMasks(store, out2);
-    assert.equal(exported.length, 40);
-    for (const e of exported) {
-      const image = getImage(store, e.imageId);
-      const original = await driveManual(image);
-      const written = await readImage(e.file);
-      assert.equal(written.channels, 1);
-      assert.deepEqual(written.data, original.data, `${e.file} pixels`);
-      const bytes = readFileSync(e.file);
-      assert.ok(bytes.equals(readFileSync(join(out2, basename(e.file)))), 'second export identical');
-      assert.ok(bytes.equals(encodeMaskPng(toBinaryMap(original))), 'same pixels, same PNG bytes');
-      const stored = listMaskVersions(store, e.imageId).find((v) => v.id === e.maskVersionId)!;
-      assert.ok(bytes.equals(await readMaskPng(store, stored)), 'export writes the stored blob');
-    }
-  });
+    test('round trip: exported masks are pixel-identical to 1st_manual and byte-deterministic', async () => {
+      const out1 = join(dir, 'masks1');
+      const out2 = join(dir, 'masks2');
+      const exported = await exportMasks(store, out1);
+      await exportMasks(store, out2);
+      assert.equal(exported.length, 40);
+      for (const e of exported) {
+        const image = getImage(store, e.imageId);
+        const original = await driveManual(image);
+        const written = await readImage(e.file);
+        assert.equal(written.channels, 1);
+        assert.deepEqual(written.data, original.data, `${e.file} pixels`);
+        const bytes = readFileSync(e.file);
+        assert.ok(bytes.equals(readFileSync(join(out2, basename(e.file)))), 'second export identical');
+        assert.ok(bytes.equals(encodeMaskPng(toBinaryMap(original))), 'same pixels, same PNG bytes');
+        const stored = listMaskVersions(store, e.imageId).find((v) => v.id === e.maskVersionId)!;
+        assert.ok(bytes.equals(await readMaskPng(store, stored)), 'export writes the stored blob');
+      }
+    });
 
-  test('the original image bytes and pixels come back unchanged', async () => {
-    const img = images[0];
-    const raster = await loadImageRaster(store, img);
-    const source = await readImage(img.sourcePath!);
-    assert.deepEqual(raster.data, source.data);
-    assert.ok(readFileSync(blobPath(store, img.fileHash)).equals(readFileSync(img.sourcePath!)));
-    const fov = await loadFov(store, img);
-    const num = img.datasetSampleId!.split('_')[0];
-    const fovFile = toBinaryMap(await readImage(join(DRIVE, 'test', 'mask', `${num}_test_mask.gif`)));
-    assert.deepEqual(fov.data, fovFile.data);
-  });
+    test('the original image bytes and pixels come back unchanged', async () => {
+      const img = images[0];
+      const raster = await loadImageRaster(store, img);
+      const source = await readImage(img.sourcePath!);
+      assert.deepEqual(raster.data, source.data);
+      assert.ok(readFileSync(blobPath(store, img.fileHash)).equals(readFileSync(img.sourcePath!)));
+      const fov = await loadFov(store, img);
+      const num = img.datasetSampleId!.split('_')[0];
+      const fovFile = toBinaryMap(await readImage(join(DRIVE, 'test', 'mask', `${num}_test_mask.gif`)));
+      assert.deepEqual(fov.data, fovFile.data);
+    });
 
-  test('dataset export reads back with openDataset: same splits, masks and image bytes', async () => {
-    const out = join(dir, 'dataset');
-    const result = await exportDataset(store, out);
-    assert.equal(result.images, 40);
-    const ref = openDataset(out);
-    assert.equal(ref.kind, 'generic');
-    assert.equal(ref.splits.train.length, 20);
-    assert.equal(ref.splits.test.length, 20);
-    for (const sample of [ref.splits.train[0], ref.splits.test[5]]) {
-      const loaded = await loadSample(sample);
-      const image = images.find((i) => i.datasetSampleId === sample.id)!;
-      assert.deepEqual(loaded.mask!.data, toBinaryMap(await driveManual(image)).data);
-      assert.equal(loaded.fovDerived, false);
-      assert.ok(readFileSync(sample.imagePath).equals(readFileSync(image.sourcePath!)));
-    }
-  });
+    test('dataset export reads back with openDataset: same splits, masks and image bytes', async () => {
+      const out = join(dir, 'dataset');
+      const result = await exportDataset(store, out);
+      assert.equal(result.images, 40);
+      const ref = openDataset(out);
+      assert.equal(ref.kind, 'generic');
+      assert.equal(ref.splits.train.length, 20);
+      assert.equal(ref.splits.test.length, 20);
+      for (const sample of [ref.splits.train[0], ref.splits.test[5]]) {
+        const loaded = await loadSample(sample);
+        const image = images.find((i) => i.datasetSampleId === sample.id)!;
+        assert.deepEqual(loaded.mask!.data, toBinaryMap(await driveManual(image)).data);
+        assert.equal(loaded.fovDerived, false);
+        assert.ok(readFileSync(sample.imagePath).equals(readFileSync(image.sourcePath!)));
+      }
+    });
 
-  test('COCO RLE decodes to the masks', async () => {
-    const doc = await buildCoco(store, { imageIds: [images[3].id, images[30].id] });
-    assert.equal(doc.annotations.length, 2);
-    for (const a of doc.annotations) {
-      const truth = toBinaryMap(await driveManual(getImage(store, a.image_id)));
-      assert.deepEqual(decodeCocoRle(a.segmentation).data, truth.data);
-      assert.equal(
-        a.area,
-        truth.data.reduce((s, v) => s + v, 0),
+    test('COCO RLE decodes to the masks', async () => {
+      const doc = await buildCoco(store, { imageIds: [images[3].id, images[30].id] });
+      assert.equal(doc.annotations.length, 2);
+      for (const a of doc.annotations) {
+        const truth = toBinaryMap(await driveManual(getImage(store, a.image_id)));
+        assert.deepEqual(decodeCocoRle(a.segmentation).data, truth.data);
+        assert.equal(
+          a.area,
+          truth.data.reduce((s, v) => s + v, 0),
+        );
+        assert.deepEqual(a.segmentation.size, [584, 565]);
+      }
+    });
+
+    test('importing the dataset again skips every image as a duplicate', async () => {
+      const before = counts(store);
+      const again = await importDataset(store, DRIVE, { actor: 'tester' });
+      assert.equal(again.imported.length, 0);
+      assert.equal(again.duplicates.length, 40);
+      // The same bytes under another name are a duplicate too.
+      const copy = join(dir, 'renamed.tif');
+      copyFileSync(images[0].sourcePath!, copy);
+      const r = await importImageFiles(store, [{ imagePath: copy }], { actor: 'tester' });
+      assert.deepEqual(r.duplicates, [{ source: copy, existingImageId: images[0].id }]);
+      assert.deepEqual(counts(store), before);
+    });
+
+    test('mask versions: drafts, approval, history, immutability, wrong size', async () => {
+      const img = images[1];
+      const gt = latestMasks(store, img.id).approved!;
+      const truth = await loadMask(store, gt);
+      const edited = { ...truth, data: truth.data.slice() };
+      edited.data[1000] ^= 1;
+      const draft = await saveMaskVersion(store, {
+        imageId: img.id,
+        kind: 'draft',
+        author: 'ann',
+        mask: edited,
+        parentId: gt.id,
+      });
+      assert.equal(latestMasks(store, img.id).draft?.id, draft.id);
+      const approved = approveMaskVersion(store, draft.id, 'lead');
+      assert.equal(approved.pngHash, draft.pngHash);
+      assert.equal(latestMasks(store, img.id).approved?.id, approved.id);
+      assert.deepEqual((await loadMask(store, approved)).data, edited.data);
+      assert.deepEqual(
+        listMaskVersions(store, img.id).map((v) => v.kind),
+        ['approved', 'draft', 'approved'],
       );
-      assert.deepEqual(a.segmentation.size, [584, 565]);
-    }
-  });
+      assert.throws(
+        () => store.db.prepare("UPDATE mask_versions SET author = 'x' WHERE id = ?").run(draft.id),
+        /immutable/,
+      );
+      assert.throws(
+        () => store.db.prepare('DELETE FROM mask_versions WHERE id = ?').run(draft.id),
+        /immutable/,
+      );
 
-  test('importing the dataset again skips every image as a duplicate', async () => {
-    const before = counts(store);
-    const again = await importDataset(store, DRIVE, { actor: 'tester' });
-    assert.equal(again.imported.length, 0);
-    assert.equal(again.duplicates.length, 40);
-    // The same bytes under another name are a duplicate too.
-    const copy = join(dir, 'renamed.tif');
-    copyFileSync(images[0].sourcePath!, copy);
-    const r = await importImageFiles(store, [{ imagePath: copy }], { actor: 'tester' });
-    assert.deepEqual(r.duplicates, [{ source: copy, existingImageId: images[0].id }]);
-    assert.deepEqual(counts(store), before);
-  });
-
-  test('mask versions: drafts, approval, history, immutability, wrong size', async () => {
-    const img = images[1];
-    const gt = latestMasks(store, img.id).approved!;
-    const truth = await loadMask(store, gt);
-    const edited = { ...truth, data: truth.data.slice() };
-    edited.data[1000] ^= 1;
-    const draft = await saveMaskVersion(store, {
-      imageId: img.id,
-      kind: 'draft',
-      author: 'ann',
-      mask: edited,
-      parentId: gt.id,
+      const before = counts(store);
+      await assert.rejects(
+        saveMaskVersion(store, { imageId: img.id, kind: 'draft', author: 'ann', mask: binary(564, 584, 1) }),
+        (err: Error) => err instanceof MaskSizeError && /564x584.*565x584/.test(err.message),
+      );
+      assert.deepEqual(counts(store), before);
+      const page = listImages(store, { limit: 5, maskStatus: 'approved' });
+      assert.equal(page.total, 40);
+      const second = listImages(store, { limit: 5, cursor: page.nextCursor });
+      assert.equal(second.items[0].id, page.items[4].id + 1);
     });
-    assert.equal(latestMasks(store, img.id).draft?.id, draft.id);
-    const approved = approveMaskVersion(store, draft.id, 'lead');
-    assert.equal(approved.pngHash, draft.pngHash);
-    assert.equal(latestMasks(store, img.id).approved?.id, approved.id);
-    assert.deepEqual((await loadMask(store, approved)).data, edited.data);
-    assert.deepEqual(
-      listMaskVersions(store, img.id).map((v) => v.kind),
-      ['approved', 'draft', 'approved'],
-    );
-    assert.throws(
-      () => store.db.prepare("UPDATE mask_versions SET author = 'x' WHERE id = ?").run(draft.id),
-      /immutable/,
-    );
-    assert.throws(
-      () => store.db.prepare('DELETE FROM mask_versions WHERE id = ?').run(draft.id),
-      /immutable/,
-    );
 
-    const before = counts(store);
-    await assert.rejects(
-      saveMaskVersion(store, { imageId: img.id, kind: 'draft', author: 'ann', mask: binary(564, 584, 1) }),
-      (err: Error) => err instanceof MaskSizeError && /564x584.*565x584/.test(err.message),
-    );
-    assert.deepEqual(counts(store), before);
-    const page = listImages(store, { limit: 5, maskStatus: 'approved' });
-    assert.equal(page.total, 40);
-    const second = listImages(store, { limit: 5, cursor: page.nextCursor });
-    assert.equal(second.items[0].id, page.items[4].id + 1);
-  });
-
-  test('metrics CSV: prediction against approved mask inside the FOV', async () => {
-    const img = images.find((i) => i.datasetSampleId === '01_test')!;
-    const model = registerModel(
-      store,
-      { name: 'human-2', dirPath: '/none', architecture: { kind: 'observer' } },
-      'tester',
-    );
-    const second = toBinaryMap(await readImage(join(DRIVE, 'test', '2nd_manual', '01_manual2.gif')));
-    await saveMaskVersion(store, {
-      imageId: img.id,
-      kind: 'prediction',
-      author: 'model:human-2',
-      modelId: model.id,
-      mask: second,
+    test('metrics CSV: prediction against approved mask inside the FOV', async () => {
+      const img = images.find((i) => i.datasetSampleId === '01_test')!;
+      const model = registerModel(
+        store,
+        { name: 'human-2', dirPath: '/none', architecture: { kind: 'observer' } },
+        'tester',
+      );
+      const second = toBinaryMap(await readImage(join(DRIVE, 'test', '2nd_manual', '01_manual2.gif')));
+      await saveMaskVersion(store, {
+        imageId: img.id,
+        kind: 'prediction',
+        author: 'model:human-2',
+        modelId: model.id,
+        mask: second,
+      });
+      const file = join(dir, 'metrics.csv');
+      const rows = await exportMetricsCsv(store, file);
+      assert.equal(rows.length, 1);
+      // Dice of the second observer against the first, inside the FOV, counted here independently.
+      const truth = toBinaryMap(await driveManual(img));
+      const fov = toBinaryMap(await readImage(join(DRIVE, 'test', 'mask', '01_test_mask.gif')));
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      for (let i = 0; i < fov.data.length; i++) {
+        if (!fov.data[i]) continue;
+        if (second.data[i] && truth.data[i]) tp++;
+        else if (second.data[i]) fp++;
+        else if (truth.data[i]) fn++;
+      }
+      const dice = (2 * tp) / (2 * tp + fp + fn);
+      assert.ok(Math.abs(rows[0].metrics.f1 - dice) < 1e-12);
+      assert.ok(dice > 0.7 && dice < 0.9, `inter-observer Dice ${dice}`);
+      const csv = readFileSync(file, 'utf8').trim().split('\n');
+      assert.equal(csv.length, 2);
+      const header = csv[0].split(',');
+      assert.equal(Number(csv[1].split(',')[header.indexOf('f1')]), rows[0].metrics.f1);
+      assert.equal((await computeImageMetrics(store, { protocol: 'all' }))[0].metrics.protocol, 'all');
     });
-    const file = join(dir, 'metrics.csv');
-    const rows = await exportMetricsCsv(store, file);
-    assert.equal(rows.length, 1);
-    // Dice of the second observer against the first, inside the FOV, counted here independently.
-    const truth = toBinaryMap(await driveManual(img));
-    const fov = toBinaryMap(await readImage(join(DRIVE, 'test', 'mask', '01_test_mask.gif')));
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    for (let i = 0; i < fov.data.length; i++) {
-      if (!fov.data[i]) continue;
-      if (second.data[i] && truth.data[i]) tp++;
-      else if (second.data[i]) fp++;
-      else if (truth.data[i]) fn++;
-    }
-    const dice = (2 * tp) / (2 * tp + fp + fn);
-    assert.ok(Math.abs(rows[0].metrics.f1 - dice) < 1e-12);
-    assert.ok(dice > 0.7 && dice < 0.9, `inter-observer Dice ${dice}`);
-    const csv = readFileSync(file, 'utf8').trim().split('\n');
-    assert.equal(csv.length, 2);
-    const header = csv[0].split(',');
-    assert.equal(Number(csv[1].split(',')[header.indexOf('f1')]), rows[0].metrics.f1);
-    assert.equal((await computeImageMetrics(store, { protocol: 'all' }))[0].metrics.protocol, 'all');
-  });
 
-  test('online backup and check; a missing file is reported', async () => {
-    const dest = join(dir, 'backup', 'copy.db');
-    const r = await backupStore(store, dest);
-    assert.ok(r.blobsCopied >= 120);
-    const copy = openStore(dest, { readonly: true });
-    assert.deepEqual(counts(copy), counts(store));
-    assert.equal((await checkStore(copy, { verifyHashes: true })).ok, true);
-    const img = getImage(copy, images[2].id);
-    unlinkSync(blobPath(copy, img.fileHash));
-    const bad = await checkStore(copy);
-    assert.equal(bad.ok, false);
-    assert.deepEqual(bad.missingBlobs, [img.fileHash]);
-    copy.close();
+    test('online backup and check; a missing file is reported', async () => {
+      const dest = join(dir, 'backup', 'copy.db');
+      const r = await backupStore(store, dest);
+      assert.ok(r.blobsCopied >= 120);
+      const copy = openStore(dest, { readonly: true });
+      assert.deepEqual(counts(copy), counts(store));
+      assert.equal((await checkStore(copy, { verifyHashes: true })).ok, true);
+      const img = getImage(copy, images[2].id);
+      unlinkSync(blobPath(copy, img.fileHash));
+      const bad = await checkStore(copy);
+      assert.equal(bad.ok, false);
+      assert.deepEqual(bad.missingBlobs, [img.fileHash]);
+      copy.close();
+    });
   });
-});
 
 describe('folder, DICOM and bad input', () => {
   let dir: string;

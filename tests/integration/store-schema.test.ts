@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { sqliteConnection } from '../../main/store/sqlite-backend.js';
 import {
   activeModel,
   createPatient,
@@ -58,8 +59,8 @@ describe('schema migrations', () => {
       writeFileSync(path, ''); // an empty file is a valid, empty SQLite database
       const store = openStore(path);
       assert.equal(store.schemaVersion, SCHEMA_VERSION);
-      assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
-      assert.equal(store.db.pragma('foreign_keys', { simple: true }), 1);
+      assert.equal(sqliteConnection(store)!.pragma('journal_mode', { simple: true }), 'wal');
+      assert.equal(sqliteConnection(store)!.pragma('foreign_keys', { simple: true }), 1);
       for (const t of [
         'patients',
         'studies',
@@ -70,7 +71,7 @@ describe('schema migrations', () => {
         'training_runs',
         'audit_log',
       ]) {
-        assert.ok(tables(store.db).includes(t), t);
+        assert.ok(tables(sqliteConnection(store)!).includes(t), t);
       }
       store.close();
     } finally {
@@ -86,7 +87,7 @@ describe('schema migrations', () => {
         const old = openStore(path, { targetVersion: from });
         assert.equal(old.schemaVersion, from);
         // Rows written with the old schema's columns only (v1 is the subset every later version keeps).
-        old.db.exec(`
+        sqliteConnection(old)!.exec(`
           INSERT INTO patients (pseudonym, created_at) VALUES ('P-1', '2024-01-01');
           INSERT INTO images (file_hash, file_name, format, byte_size, width, height, channels, imported_at)
             VALUES ('${'a'.repeat(64)}', 'x.png', 'png', 10, 4, 3, 1, '2024-01-01');
@@ -117,7 +118,7 @@ describe('schema migrations', () => {
       const path = join(dir, 'v1.db');
       const old = openStore(path, { targetVersion: 1 });
       // A column v2 adds already exists: v2's ALTER TABLE fails half-way through its steps.
-      old.db.exec('ALTER TABLE training_runs ADD COLUMN heartbeat_at TEXT');
+      sqliteConnection(old)!.exec('ALTER TABLE training_runs ADD COLUMN heartbeat_at TEXT');
       old.close();
       assert.throws(() => openStore(path), /duplicate column/);
       const raw = new Database(path, { readonly: true });

@@ -1,0 +1,90 @@
+// The repository modules' SqlDatabase on a PostgreSQL connection: `?` placeholders become `$1, $2, ...`, rows come
+// back as objects (or first-column values when plucked), `run` reports the rows it changed.
+import type { SqlDatabase, SqlRunResult, SqlStatement } from '../sql.js';
+import type { PgConnection } from './pg-bridge.js';
+
+/** `?` → `$n`, leaving string literals, quoted names and comments alone. */
+export function numberPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === "'" || c === '"') {
+      const end = closingQuote(sql, i, c);
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      const stop = end < 0 ? sql.length : end;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      const stop = end < 0 ? sql.length : end + 2;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (c === '?') {
+      out += `$${++n}`;
+      i++;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+/** Index just past the quote that closes the one at `start` (a doubled quote is an escaped one). */
+function closingQuote(sql: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) i += 2;
+      else return i + 1;
+    } else i++;
+  }
+  return sql.length;
+}
+
+class PostgresStatement implements SqlStatement {
+  private plucking = false;
+  constructor(
+    private readonly conn: PgConnection,
+    private readonly text: string,
+  ) {}
+
+  pluck(toggle = true): this {
+    this.plucking = toggle;
+    return this;
+  }
+
+  get(...params: unknown[]): unknown {
+    return this.all(...params)[0];
+  }
+
+  all(...params: unknown[]): unknown[] {
+    if (this.plucking) {
+      return (this.conn.query(this.text, params, 'array').rows as unknown[][]).map((r) => r[0]);
+    }
+    return this.conn.query(this.text, params).rows;
+  }
+
+  run(...params: unknown[]): SqlRunResult {
+    return { changes: this.conn.query(this.text, params).rowCount };
+  }
+}
+
+export class PostgresDatabase implements SqlDatabase {
+  private readonly translated = new Map<string, string>();
+  constructor(readonly conn: PgConnection) {}
+
+  prepare(sql: string): SqlStatement {
+    let text = this.translated.get(sql);
+    if (text === undefined) {
+      text = numberPlaceholders(sql);
+      this.translated.set(sql, text);
+    }
+    return new PostgresStatement(this.conn, text);
+  }
+}

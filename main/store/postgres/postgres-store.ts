@@ -1,0 +1,223 @@
+// The team store: a PostgreSQL database for the rows, a shared folder for the files (images, masks, models, run
+// artefacts), the folder recorded in the database itself so that every machine finds it.
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from '../database.js';
+import { ConstraintError, NotFoundError, StoreError, StoreReadOnlyError } from '../errors.js';
+import { SCHEMA_VERSION, type Migration } from '../schema.js';
+import { redactUrl } from '../sql.js';
+import { PgBridgeError, PgConnection } from './pg-bridge.js';
+import { PostgresDatabase } from './postgres-database.js';
+import { postgresMigrationSql } from './postgres-schema.js';
+
+/** Every write transaction takes this advisory lock first: writes are serialised as SQLite's IMMEDIATE does. */
+const WRITE_LOCK = 0x7265_7469; // "reti"
+
+const META_TABLE = `CREATE TABLE IF NOT EXISTS retina_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`;
+
+class PostgresBackend implements StoreBackend {
+  readonly kind = 'postgres' as const;
+  readonly db: PostgresDatabase;
+  private depth = 0;
+
+  constructor(
+    readonly conn: PgConnection,
+    private readonly where: string,
+  ) {
+    this.db = new PostgresDatabase(conn);
+  }
+
+  meta(key: string): string | null {
+    const rows = this.conn.query('SELECT value FROM retina_meta WHERE key = $1', [key]).rows as {
+      value: string;
+    }[];
+    return rows[0]?.value ?? null;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.conn.query(
+      'INSERT INTO retina_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value',
+      [key, value],
+    );
+  }
+
+  schemaVersion(): number {
+    return Number(this.meta('schema_version') ?? 0);
+  }
+
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) {
+      // Nested: a savepoint, as better-sqlite3 does for a transaction inside a transaction.
+      const name = `s${this.depth}`;
+      this.conn.query(`SAVEPOINT ${name}`);
+      this.depth++;
+      try {
+        const result = fn();
+        this.conn.query(`RELEASE SAVEPOINT ${name}`);
+        return result;
+      } catch (err) {
+        this.conn.query(`ROLLBACK TO SAVEPOINT ${name}`);
+        throw err;
+      } finally {
+        this.depth--;
+      }
+    }
+    this.conn.query('BEGIN');
+    this.depth = 1;
+    try {
+      this.conn.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      const result = fn();
+      this.conn.query('COMMIT');
+      return result;
+    } catch (err) {
+      try {
+        this.conn.query('ROLLBACK');
+      } catch {
+        // The connection itself failed; the server rolls the transaction back when it notices.
+      }
+      throw err;
+    } finally {
+      this.depth = 0;
+    }
+  }
+
+  applyMigration(m: Migration): void {
+    this.transaction(() => {
+      this.conn.query(postgresMigrationSql(m));
+      this.setMeta('schema_version', String(m.version));
+    });
+  }
+
+  tables(): string[] {
+    return (
+      this.conn.query(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'retina_meta' ORDER BY tablename",
+        [],
+        'array',
+      ).rows as string[][]
+    ).map((r) => r[0]);
+  }
+
+  snapshot<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.conn.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    this.depth = 1;
+    try {
+      return fn();
+    } finally {
+      this.depth = 0;
+      this.conn.query('COMMIT');
+    }
+  }
+
+  deferForeignKeys(): void {
+    this.conn.query('SET CONSTRAINTS ALL DEFERRED');
+  }
+
+  afterBulkInsert(table: string): void {
+    const hasId = this.conn.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'",
+      [table],
+    ).rows.length;
+    if (!hasId) return;
+    this.conn.query(
+      `SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT MAX(id) FROM ${table}), 0) + 1, false)`,
+      [table],
+    );
+  }
+
+  integrity(): string[] {
+    // PostgreSQL checks its pages itself (and refuses to start on a damaged cluster); there is no cheap
+    // whole-database check like SQLite's integrity_check to run here.
+    return ['ok'];
+  }
+
+  foreignKeyViolations(): number {
+    // Enforced on every statement (deferred ones at commit): a committed violation cannot exist.
+    return 0;
+  }
+
+  translateError(err: unknown, action: string): unknown {
+    return translatePostgresError(err, this.where, action);
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+}
+
+/** PostgreSQL's SQLSTATEs as the store's errors; anything else passes through unchanged. */
+export function translatePostgresError(err: unknown, where: string, action: string): unknown {
+  if (err instanceof StoreError || !(err instanceof PgBridgeError)) return err;
+  const code = err.code ?? '';
+  if (code.startsWith('23')) return new ConstraintError(`cannot ${action}: ${err.message}`);
+  if (code === '53100')
+    return new StoreError(`${where}: cannot ${action}, the database server's disk is full`);
+  if (code === '25006' || code === '42501') {
+    return new StoreReadOnlyError(
+      `${where}: cannot ${action}, the database is not writable (${err.message})`,
+    );
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '57P01' || code === '08006') {
+    return new StoreError(`${where}: cannot ${action}, the database server is unreachable (${err.message})`);
+  }
+  return new StoreError(`${where}: cannot ${action}: ${err.message}`);
+}
+
+function connect(url: string, where: string): PgConnection {
+  try {
+    return new PgConnection(url, `retinastudio@${hostname()}`);
+  } catch (err) {
+    const e = err as PgBridgeError;
+    if (e.code === '3D000')
+      throw new NotFoundError(`${where}: no such database (create it, then \`retina db init\`)`);
+    throw new StoreError(`${where}: cannot connect to PostgreSQL (${e.message})`);
+  }
+}
+
+export function openPostgresStore(url: string, opts: OpenStoreOptions = {}): Store {
+  const where = redactUrl(url);
+  const readonly = opts.readonly ?? false;
+  const create = opts.create ?? !readonly;
+  const conn = connect(url, where);
+  try {
+    const backend = new PostgresBackend(conn, where);
+    const hasMeta =
+      (conn.query("SELECT to_regclass('retina_meta') IS NOT NULL AS present").rows[0] as { present: number })
+        .present === 1;
+    if (!hasMeta) {
+      if (!create)
+        throw new NotFoundError(`${where}: not a RetinaStudio database yet (run \`retina db init\`)`);
+      conn.query(META_TABLE);
+    }
+    checkSchemaVersion(backend.schemaVersion(), where, readonly);
+    const sharedDir = sharedFolder(backend, opts, where, readonly);
+    const store = new Store(backend, where, readonly, (name) => join(sharedDir, name));
+    if (!readonly) migrate(store, opts.targetVersion ?? SCHEMA_VERSION);
+    return store;
+  } catch (err) {
+    conn.close();
+    throw translatePostgresError(err, where, 'open the database');
+  }
+}
+
+/** The shared folder: as given (recorded when the database has none yet), else as recorded. */
+function sharedFolder(
+  backend: PostgresBackend,
+  opts: OpenStoreOptions,
+  where: string,
+  readonly: boolean,
+): string {
+  const given = opts.sharedDir ?? process.env.RETINA_SHARED_DIR;
+  const recorded = backend.meta('shared_dir');
+  if (given) {
+    const dir = resolve(given);
+    if (recorded === null && !readonly) backend.setMeta('shared_dir', dir);
+    return dir;
+  }
+  if (recorded !== null) return recorded;
+  throw new StoreError(
+    `${where}: a team database keeps its image and mask files in a shared folder; give it once with ` +
+      '--shared-dir DIR (or RETINA_SHARED_DIR), e.g. at `retina db init`',
+  );
+}

@@ -1,0 +1,161 @@
+// The single-user store: one SQLite file (better-sqlite3), WAL, synchronous = FULL, blobs in `<file>.files/`.
+import Database from 'better-sqlite3';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from './database.js';
+import {
+  ConstraintError,
+  NotFoundError,
+  StoreCorruptError,
+  StoreError,
+  StoreReadOnlyError,
+} from './errors.js';
+import { SCHEMA_VERSION, type Migration } from './schema.js';
+
+class SqliteBackend implements StoreBackend {
+  readonly kind = 'sqlite' as const;
+  constructor(
+    readonly db: Database.Database,
+    private readonly file: string,
+  ) {}
+
+  schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  transaction<T>(fn: () => T): T {
+    // IMMEDIATE: take the write lock up front, so two writers queue instead of failing at their first write.
+    return this.db.transaction(fn).immediate();
+  }
+
+  applyMigration(m: Migration): void {
+    this.db.transaction(() => {
+      this.db.exec(m.sql);
+      if (this.foreignKeyViolations() > 0) {
+        throw new StoreCorruptError(`${this.file}: migration ${m.version} would break foreign keys`);
+      }
+      this.db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+
+  tables(): string[] {
+    return this.db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+  }
+
+  snapshot<T>(fn: () => T): T {
+    // A deferred transaction that only reads: in WAL mode it sees one snapshot while writers go on.
+    return this.db.transaction(fn).deferred();
+  }
+
+  deferForeignKeys(): void {
+    this.db.pragma('defer_foreign_keys = ON');
+  }
+
+  afterBulkInsert(): void {
+    // INTEGER PRIMARY KEY continues after the highest rowid by itself.
+  }
+
+  integrity(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  foreignKeyViolations(): number {
+    return (this.db.pragma('foreign_key_check') as unknown[]).length;
+  }
+
+  translateError(err: unknown, action: string): unknown {
+    return translateSqliteError(err, this.file, action);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** The better-sqlite3 connection of a SQLite store (its online backup API); null for other backends. */
+export function sqliteConnection(store: Store): Database.Database | null {
+  return store.backend instanceof SqliteBackend ? store.backend.db : null;
+}
+
+/** Maps SQLite's error codes to the store's errors; anything else passes through unchanged. */
+export function translateSqliteError(err: unknown, path: string, action: string): unknown {
+  if (err instanceof StoreError || !(err instanceof Error)) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new StoreReadOnlyError(`${path}: cannot ${action}, the database is not writable (${code})`);
+  }
+  if (code === 'SQLITE_FULL') return new StoreError(`${path}: cannot ${action}, the disk is full`);
+  if (code.startsWith('SQLITE_CONSTRAINT')) return new ConstraintError(`cannot ${action}: ${err.message}`);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new StoreCorruptError(`${path}: not a valid RetinaStudio database (${err.message})`);
+  }
+  return err;
+}
+
+function assertWritable(path: string): void {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new StoreReadOnlyError(`${path}: the database or its folder is not writable (${code})`);
+  }
+}
+
+export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Store {
+  const file = resolve(path);
+  const readonly = opts.readonly ?? false;
+  const create = opts.create ?? !readonly;
+  if (!existsSync(file)) {
+    if (!create) throw new NotFoundError(`${file}: no such database (run \`retina db init\` first)`);
+  }
+  if (!readonly) assertWritable(file);
+
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly, fileMustExist: !create });
+  } catch (err) {
+    throw translateSqliteError(err, file, 'open the database');
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    const version = readVersion(db, file);
+    checkSchemaVersion(version, file, readonly);
+    checkIntegrity(db, file);
+    if (!readonly) {
+      db.pragma('journal_mode = WAL');
+      // FULL: a committed row never points at a blob or WAL frame that a power cut could lose.
+      db.pragma('synchronous = FULL');
+    }
+    db.pragma('foreign_keys = ON');
+    const store = new Store(new SqliteBackend(db, file), file, readonly);
+    if (!readonly) migrate(store, opts.targetVersion ?? SCHEMA_VERSION);
+    return store;
+  } catch (err) {
+    db.close();
+    throw translateSqliteError(err, file, 'open the database');
+  }
+}
+
+function readVersion(db: Database.Database, file: string): number {
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } catch (err) {
+    throw translateSqliteError(err, file, 'read the schema version');
+  }
+}
+
+export function checkIntegrity(db: Database.Database, file: string): void {
+  const rows = db.pragma('integrity_check') as { integrity_check: string }[];
+  if (rows.length !== 1 || rows[0].integrity_check !== 'ok') {
+    const first = rows[0]?.integrity_check ?? 'no result';
+    throw new StoreCorruptError(`${file}: integrity check failed: ${first}`);
+  }
+}

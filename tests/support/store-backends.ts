@@ -1,0 +1,60 @@
+// The store's integration tests run against both backends: a SQLite file and a PostgreSQL database (a throw-away
+// cluster started once per test file, see postgres.ts). Each test gets a new, empty database of its own.
+import { after, before } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type OpenStoreOptions, type Store } from '../../main/store/index.js';
+import { startPostgres, type PostgresCluster } from './postgres.js';
+
+export type BackendKind = 'sqlite' | 'postgres';
+export const STORE_BACKENDS: readonly BackendKind[] = ['sqlite', 'postgres'];
+
+let cluster: Promise<PostgresCluster> | null = null;
+
+/** The test file's PostgreSQL cluster, started on first use and stopped when the process exits. */
+export function sharedPostgres(): Promise<PostgresCluster> {
+  cluster ??= startPostgres();
+  return cluster;
+}
+
+export interface TestBackend {
+  readonly kind: BackendKind;
+  /** Where a new database named `name` lives: a file path or a postgres:// URL (created empty). */
+  location(name: string): string;
+  /** A new store named `name` (its own database and files folder). */
+  open(name: string, opts?: OpenStoreOptions): Store;
+  /** The folder holding this backend's files (SQLite databases, or the PostgreSQL stores' shared folders). */
+  readonly dir: string;
+}
+
+let serial = 0;
+
+/** Call inside a describe(): prepares `kind` before the suite's own hooks run and cleans up after it. */
+export function useStoreBackend(kind: BackendKind): TestBackend {
+  let dir = '';
+  let pg: PostgresCluster | null = null;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), `retina-${kind}-`));
+    if (kind === 'postgres') pg = await sharedPostgres();
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const backend: TestBackend = {
+    kind,
+    get dir() {
+      return dir;
+    },
+    location(name: string): string {
+      if (kind === 'sqlite') return join(dir, `${name}.db`);
+      if (!pg) throw new Error('the PostgreSQL cluster is not started yet (use the backend inside a test or hook)');
+      return pg.createDatabase(`${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${++serial}`);
+    },
+    open(name: string, opts: OpenStoreOptions = {}): Store {
+      const location = backend.location(name);
+      return kind === 'sqlite'
+        ? openStore(location, opts)
+        : openStore(location, { sharedDir: join(dir, name), ...opts });
+    },
+  };
+  return backend;
+}
