@@ -20,6 +20,19 @@ if (!existsSync(join(datasets, 'DRIVE'))) {
   process.exit(2);
 }
 
+// The store's tests run on PostgreSQL too, in a throw-away cluster of Debian's postgresql package.
+const pgRoot = '/usr/lib/postgresql';
+const hasPostgres =
+  process.env.PG_BIN !== undefined ||
+  (existsSync(pgRoot) && readdirSync(pgRoot).some((v) => existsSync(join(pgRoot, v, 'bin', 'pg_ctl'))));
+if (!hasPostgres) {
+  console.error(
+    'The store tests also run on PostgreSQL, which is not installed (Debian: apt-get install postgresql; ' +
+      'or set PG_BIN to the folder holding initdb and pg_ctl).',
+  );
+  process.exit(2);
+}
+
 function walk(dir) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);

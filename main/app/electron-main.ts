@@ -17,7 +17,7 @@ import { dispatchRequest, type RpcResult } from '../../shared/contract.js';
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/transport.js';
 import { createWorkstation, type Workstation } from '../handlers/index.js';
 import { rendererDir } from '../node/package-root.js';
-import { defaultDatabasePath } from '../store/index.js';
+import { defaultDatabasePath, resolveLocation } from '../store/index.js';
 import { buildMenu } from './menu.js';
 import { registerScheme, serveRenderer } from './renderer-protocol.js';
 import { reportWindows } from './report-window.js';
@@ -35,7 +35,7 @@ function options(): { db: string; model: string | undefined } {
   });
   const db = typeof values.db === 'string' ? values.db : defaultDatabasePath();
   const model = typeof values.model === 'string' ? resolve(values.model) : undefined;
-  return { db: resolve(db), model };
+  return { db: resolveLocation(db), model };
 }
 
 let mainWindow: BrowserWindow | null = null;

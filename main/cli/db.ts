@@ -6,7 +6,8 @@ import {
   backupStore,
   BUNDLE_PARTS,
   checkStore,
-  defaultDatabasePath,
+  copyStore,
+  redactUrl,
   exportCoco,
   exportDataset,
   exportMasks,
@@ -25,6 +26,7 @@ import {
 } from '../store/index.js';
 import { LAYOUT_TITLES, type DatasetKind } from '../ml/data/dataset-layout.js';
 import { packageVersion } from '../node/package-root.js';
+import { applySharedDir, databaseHelp, DATABASE_OPTIONS, databaseLocation } from './database-args.js';
 
 export interface DbCliIo {
   stdout: { write(text: string): unknown };
@@ -60,9 +62,12 @@ Commands:
     --no-files              copy the database only
   check                     integrity, foreign keys and file store
     --verify                also re-hash every stored file
+  copy --from A --to B      copy a whole database into a new, empty one (e.g. a single user's SQLite file into a
+                            team's PostgreSQL database: --to postgres://... --shared-dir DIR); row counts and
+                            content hashes of every table are compared, every copied file re-hashed
 
 Options:
-  --db PATH                 database file (default: $RETINA_DB, else the per-user data folder)
+${databaseHelp(28)}
   --actor NAME              name recorded in the audit log (default: the OS user)
   --json                    machine-readable output on stdout
   -h, --help                this help
@@ -164,7 +169,9 @@ export async function runDbCommand(
       allowPositionals: true,
       strict: true,
       options: {
-        db: { type: 'string' },
+        ...DATABASE_OPTIONS,
+        from: { type: 'string' },
+        to: { type: 'string' },
         actor: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -193,11 +200,19 @@ export async function runDbCommand(
     (values.help ? io.stdout : io.stderr).write(HELP + '\n');
     return values.help ? 0 : 2;
   }
-  if (!['init', 'import', 'export', 'backup', 'check'].includes(command)) {
+  if (!['init', 'import', 'export', 'backup', 'check', 'copy'].includes(command)) {
     io.stderr.write(`retina db: unknown command '${command}' (see 'retina db --help')\n`);
     return 2;
   }
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDatabasePath(env);
+  let dbPath: string;
+  try {
+    applySharedDir(values, env);
+    dbPath = databaseLocation(values, env);
+  } catch (err) {
+    io.stderr.write(`retina db: ${oneLine(err)} (see 'retina db --help')\n`);
+    return 2;
+  }
+  if (command === 'copy') return runCopy(values, io, env);
   const actor = typeof values.actor === 'string' ? values.actor : safeUser();
   const json = values.json === true;
   const emit = (data: unknown, text: string): void => {
@@ -296,6 +311,46 @@ export async function runDbCommand(
     return 1;
   } finally {
     store?.close();
+  }
+}
+
+/** `retina db copy --from A --to B`: into a new database only; both sides compared table by table. */
+async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  if (typeof values.from !== 'string' || typeof values.to !== 'string') {
+    io.stderr.write(`retina db: copy needs --from A and --to B (see 'retina db --help')\n`);
+    return 2;
+  }
+  const fromLocation = databaseLocation({ database: values.from }, env);
+  const toLocation = databaseLocation({ database: values.to }, env);
+  let from: Store | null = null;
+  let to: Store | null = null;
+  try {
+    if (fromLocation === toLocation) throw new DbUsageError('--from and --to name the same database');
+    from = openStore(fromLocation, { readonly: true });
+    to = openStore(toLocation, { create: true });
+    const r = await copyStore(from, to, {
+      onProgress: (m) => {
+        if (values.json !== true) io.stderr.write(`  ${m}\n`);
+      },
+    });
+    const rows = r.tables.reduce((n, t) => n + t.rows, 0);
+    io.stdout.write(
+      values.json === true
+        ? JSON.stringify(r) + '\n'
+        : `copied ${redactUrl(r.from)} to ${redactUrl(r.to)}: ${r.tables.length} tables, ${rows} rows ` +
+            `(counts and content hashes equal), ${r.blobsCopied} files copied, ${r.blobsPresent} already there\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof DbUsageError) {
+      io.stderr.write(`retina db: ${err.message} (see 'retina db --help')\n`);
+      return 2;
+    }
+    io.stderr.write(`retina db copy: ${oneLine(err)}\n`);
+    return 1;
+  } finally {
+    from?.close();
+    to?.close();
   }
 }
 

@@ -20,7 +20,8 @@ const COMMANDS: Record<string, Subcommand> = {
     load: () => import('./segment-command.js'),
   },
   measure: {
-    summary: 'measure vessels (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension) with units and intervals',
+    summary:
+      'measure vessels (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension) with units and intervals',
     load: () => import('./measure-command.js'),
   },
   'train-anatomy': {

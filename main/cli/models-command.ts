@@ -1,15 +1,15 @@
 // `retina models`: the model registry from the command line: list with lineage, promote (with a reason when the
 // candidate did not beat the active model), keep (retire a candidate), roll back.
 import { availableParallelism, userInfo } from 'node:os';
-import { resolve } from 'node:path';
 import { flag, parseCommand, printJson, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
-import { defaultDatabasePath, findModelByName, getModel, openStore, type Store } from '../store/index.js';
+import { findModelByName, getModel, openStore, type Store } from '../store/index.js';
+import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
 import { promoteCandidate, registryWithLineage, rejectCandidate, rollbackTo } from '../retrain/registry.js';
 import { repredictDraftFree } from '../retrain/repredict.js';
 
 const HELP = `
-Usage: retina models [list] [--db PATH] [--json]
+Usage: retina models [list] [--database URL|PATH] [--json]
        retina models promote MODEL [--reason TEXT] [--no-repredict]
        retina models rollback MODEL [--reason TEXT] [--no-repredict]
        retina models keep MODEL
@@ -18,6 +18,9 @@ MODEL is a model id or name. promote makes a candidate active: without --reason 
 model on the held-out images; with --reason any candidate (recorded as an override). rollback makes an earlier
 model active again. keep retires a candidate and leaves the active model. After promote and rollback, images with
 no draft and no approved mask are predicted again with the new active model.
+
+Options:
+${databaseHelp(20)}
 `;
 
 function osUser(): string {
@@ -62,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
     {
-      db: { type: 'string' },
+      ...DATABASE_OPTIONS,
       reason: { type: 'string' },
       actor: { type: 'string' },
       'no-repredict': { type: 'boolean' },
@@ -74,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!p) return EXIT.ok;
   const [action = 'list', ref, ...extra] = p.positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const store = openStore(resolve(str(p, 'db') ?? defaultDatabasePath()), { create: false });
+  const store = openStore(databaseFromArgs(p), { create: false });
   const actor = str(p, 'actor') ?? osUser();
   try {
     if (action === 'list') {

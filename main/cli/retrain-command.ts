@@ -6,13 +6,14 @@ import { resolve } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
-import { defaultDatabasePath, failInterruptedRuns, openStore } from '../store/index.js';
+import { failInterruptedRuns, openStore } from '../store/index.js';
+import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
 import { runRetrain, type RetrainOutcome } from '../retrain/run.js';
 import { RetrainCancelledError } from '../retrain/errors.js';
 import { saveSettings, type RetrainSettings } from '../retrain/settings.js';
 
 const HELP = `
-Usage: retina retrain [--db PATH] [options]
+Usage: retina retrain [--database URL|PATH] [options]
 
 Fine-tunes the active model on the approved masks it has not seen yet (plus a replay sample of its earlier
 training data), scores the candidate and the active model on the same held-out approved images, and promotes the
@@ -23,7 +24,7 @@ re-predicts the images that have no draft or approval. With too few corrected im
 saying what would help. Ctrl+C cancels; the active model stays as it was.
 
 Options:
-  --db PATH              study database (default: $RETINA_DB, else the per-user data folder)
+${databaseHelp(25)}
   --epochs N             fine-tuning epochs
   --steps N              batches per epoch
   --batch N              patches per batch
@@ -75,7 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
     {
-      db: { type: 'string' },
+      ...DATABASE_OPTIONS,
       epochs: { type: 'string' },
       steps: { type: 'string' },
       batch: { type: 'string' },
@@ -96,10 +97,13 @@ export async function run(argv: string[]): Promise<number> {
     HELP,
   );
   if (!p) return EXIT.ok;
-  const dbPath = resolve(str(p, 'db') ?? defaultDatabasePath());
+  const dbPath = databaseFromArgs(p);
   const autoAfter = num(p, 'auto-after', { min: 0, integer: true });
   if (autoAfter !== undefined) {
-    const s = await saveSettings(dbPath, { autoRetrainAfter: autoAfter });
+    const settingsStore = openStore(dbPath, { create: false });
+    const file = settingsStore.beside('retrain.json');
+    settingsStore.close();
+    const s = await saveSettings(file, { autoRetrainAfter: autoAfter });
     process.stderr.write(
       s.autoRetrainAfter > 0
         ? `the workstation retrains once ${s.autoRetrainAfter} approvals are new to the active model\n`

@@ -7,19 +7,20 @@ import { createSecureContext } from 'node:tls';
 import { flag, num, parseCommand, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { NetworkPolicyError, planListen } from '../server/network-policy.js';
-import { defaultDatabasePath } from '../store/index.js';
+import { redactUrl } from '../store/index.js';
+import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
 import { rendererDir } from '../node/package-root.js';
 import { createWorkstation } from '../handlers/index.js';
 import { startServer } from '../server/index.js';
 
 const HELP = `
-Usage: retina serve [--db PATH] [--port N] [--model DIR] [--host ADDR (--tls-cert FILE --tls-key FILE | --insecure-http)]
+Usage: retina serve [--database URL|PATH] [--port N] [--model DIR] [--host ADDR (--tls-cert FILE --tls-key FILE | --insecure-http)]
 
 Serves the RetinaStudio workstation to a browser on this machine only (127.0.0.1), and prints the address to open
 (it carries a random access token made for this launch). Stop with Ctrl+C.
 
 Options:
-  --db PATH         study database (default: $RETINA_DB, else the per-user data folder)
+${databaseHelp(20)}
   --port N          port to listen on (default: any free port)
   --model DIR       model directory to predict with (default: the database's active model, else the bundled default)
   --host ADDR       listen on ADDR (0.0.0.0: every interface) instead of 127.0.0.1. A non-loopback address is refused
@@ -64,7 +65,7 @@ export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
     {
-      db: { type: 'string' },
+      ...DATABASE_OPTIONS,
       port: { type: 'string' },
       model: { type: 'string' },
       host: { type: 'string' },
@@ -88,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const port = num(p, 'port', { min: 0, max: 65535, integer: true }) ?? 0;
-  const dbPath = resolve(str(p, 'db') ?? defaultDatabasePath());
+  const dbPath = databaseFromArgs(p);
   const model = str(p, 'model');
   const staticDir = resolve(rendererDir());
   if (!existsSync(join(staticDir, 'index.html'))) {
@@ -120,7 +121,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(`${server.url}\n`);
   for (const w of plan.warnings) process.stderr.write(`retina serve: warning: ${w}\n`);
   process.stderr.write(
-    `RetinaStudio is serving ${dbPath} on ${plan.scheme}://${plan.host}:${server.port} (Ctrl+C to stop)\n`,
+    `RetinaStudio is serving ${redactUrl(dbPath)} on ${plan.scheme}://${plan.host}:${server.port} (Ctrl+C to stop)\n`,
   );
   await untilInterrupted();
   await server.close();

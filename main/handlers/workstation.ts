@@ -18,6 +18,7 @@ import {
   latestMaskVersion,
   listModels,
   type Store,
+  resolveLocation,
 } from '../store/index.js';
 import { JobManager } from '../jobs/index.js';
 import { ANATOMY_MODELS_ENV, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
@@ -80,7 +81,7 @@ function osUser(): string {
 }
 
 export async function createWorkstation(opts: WorkstationOptions): Promise<Workstation> {
-  const dbPath = resolve(opts.dbPath);
+  const dbPath = resolveLocation(opts.dbPath);
   const store = openStore(dbPath);
   // A retrain whose process was killed is marked failed (with its reason); the active model never changed.
   failInterruptedRuns(store);

@@ -3,6 +3,8 @@ export { openStore, migrate, Store, type OpenStoreOptions, type StoreHooks } fro
 export { SCHEMA_VERSION, MIGRATIONS, type Migration } from './schema.js';
 export * from './errors.js';
 export { defaultDatabasePath } from './default-path.js';
+export { isPostgresUrl, redactUrl, resolveLocation, type StoreBackendKind } from './sql.js';
+export { copyStore, type CopyReport, type TableCopy } from './copy.js';
 export { listAudit, type AuditEntry } from './audit.js';
 export {
   createPatient,

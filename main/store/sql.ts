@@ -3,6 +3,7 @@
 // Database is one; the PostgreSQL backend (postgres/postgres-database.ts) is the other. Repository SQL is kept to
 // what both dialects read the same way: `INSERT ... RETURNING id`, COALESCE, ON CONFLICT, quoted camelCase
 // aliases, times computed in JavaScript.
+import { resolve } from 'node:path';
 
 export interface SqlRunResult {
   changes: number;
@@ -25,6 +26,11 @@ export type StoreBackendKind = 'sqlite' | 'postgres';
 /** Whether a store location names a PostgreSQL database rather than a SQLite file. */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/** A SQLite path made absolute; a PostgreSQL URL as it is. */
+export function resolveLocation(location: string): string {
+  return isPostgresUrl(location) ? location : resolve(location);
 }
 
 /** A PostgreSQL URL with its password replaced, for messages and logs. */
