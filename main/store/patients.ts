@@ -175,7 +175,7 @@ export function ensureVisitTx(
 ): Study {
   const row = store.db
     .prepare(
-      `SELECT * FROM studies WHERE patient_id = ? AND study_date IS ? AND device IS ?
+      `SELECT * FROM studies WHERE patient_id = ? AND study_date IS NOT DISTINCT FROM ? AND device IS NOT DISTINCT FROM ?
        ORDER BY (study_uid IS NOT NULL), id LIMIT 1`,
     )
     .get(visit.patientId, visit.studyDate, visit.device) as StudyRow | undefined;

@@ -75,10 +75,10 @@ export function maskVersionNumber(store: Store, version: { id: number; imageId: 
 export function latestIds(store: Store, imageId: number): LatestIds {
   const row = store.db
     .prepare(
-      `SELECT ${latestIdSql('prediction', '@image')} AS prediction, ${latestIdSql('draft', '@image')} AS draft,
-         ${latestIdSql('approved', '@image')} AS approved`,
+      `SELECT ${latestIdSql('prediction', '?')} AS prediction, ${latestIdSql('draft', '?')} AS draft,
+         ${latestIdSql('approved', '?')} AS approved`,
     )
-    .get({ image: imageId }) as LatestIds;
+    .get(imageId, imageId, imageId) as LatestIds;
   return { prediction: row.prediction, draft: row.draft, approved: row.approved };
 }
 

@@ -31,6 +31,7 @@ import {
 } from '../../main/store/index.js';
 import { encodeMaskPng } from '../../main/store/masks.js';
 import { putBlob, blobPath } from '../../main/store/file-store.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
@@ -46,248 +47,258 @@ function halves(mask: Uint8Array, width: number): Uint8Array {
   return Uint8Array.from(mask, (v, i) => (v ? (i % width < width / 2 ? 1 : 2) : 0));
 }
 
-describe('artery/vein maps and disc records in the store', () => {
-  let dir: string;
-  let ws: Workstation;
-  let store: Store;
-  let modelId: number;
-  let ids: number[];
-  let width: number;
-  let height: number;
-  let mask: Uint8Array;
+for (const kind of STORE_BACKENDS)
+  describe(`artery/vein maps and disc records in the store (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let dir: string;
+    let ws: Workstation;
+    let store: Store;
+    let modelId: number;
+    let ids: number[];
+    let width: number;
+    let height: number;
+    let mask: Uint8Array;
 
-  async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
-    const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-    return r.value as ResponseOf<C>;
-  }
-  const versions = (): number =>
-    store.db.prepare('SELECT COUNT(*) FROM mask_versions').pluck().get() as number;
+    async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
+      const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
+      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
+      return r.value as ResponseOf<C>;
+    }
+    const versions = (): number =>
+      store.db.prepare('SELECT COUNT(*) FROM mask_versions').pluck().get() as number;
 
-  before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'retina-anatomy-store-'));
-    // A models folder without anatomy models: this workstation must not find the bundled ones.
-    ws = await createWorkstation({
-      dbPath: path.join(dir, 'retina.db'),
-      shell: 'browser',
-      user: 'ann',
-      anatomyModels: dir,
-    });
-    store = ws.store;
-    const report = await importImageFiles(
-      store,
-      ['01', '02', '03'].map((n) => ({ imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`) })),
-      { actor: 'ann' },
-    );
-    ids = report.imported.map((i) => i.imageId);
-    modelId = registerModel(
-      store,
-      { name: 'observer', dirPath: '/none', architecture: { kind: 'x' } },
-      'ann',
-    ).id;
-    const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '2nd_manual', '01_manual2.gif')));
-    ({ width, height } = m);
-    mask = Uint8Array.from(m.data, (v) => (v ? 1 : 0));
-  });
-
-  after(async () => {
-    await ws.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  const predict = (imageId: number, av: Uint8Array | null, anatomy: typeof RECORD | null = RECORD) =>
-    saveMaskVersion(store, {
-      imageId,
-      kind: 'prediction',
-      author: 'model:observer',
-      modelId,
-      mask: { width, height, data: mask },
-      av,
-      anatomy,
+    before(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'retina-anatomy-store-'));
+      // A models folder without anatomy models: this workstation must not find the bundled ones.
+      ws = await createWorkstation({
+        dbPath: backend.location('anatomy'),
+        shell: 'browser',
+        user: 'ann',
+        anatomyModels: dir,
+      });
+      store = ws.store;
+      const report = await importImageFiles(
+        store,
+        ['01', '02', '03'].map((n) => ({ imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`) })),
+        { actor: 'ann' },
+      );
+      ids = report.imported.map((i) => i.imageId);
+      modelId = registerModel(
+        store,
+        { name: 'observer', dirPath: '/none', architecture: { kind: 'x' } },
+        'ann',
+      ).id;
+      const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '2nd_manual', '01_manual2.gif')));
+      ({ width, height } = m);
+      mask = Uint8Array.from(m.data, (v) => (v ? 1 : 0));
     });
 
-  test('a prediction keeps its labels and record; getMasks sends them; an unknown eye is filled', async () => {
-    const id = ids[0];
-    assert.equal(getImage(store, id).laterality, null);
-    const labels = halves(mask, width);
-    const p = await predict(id, labels);
-    assert.ok(p.avHash);
-    assert.deepEqual(p.anatomy, { ...RECORD, discMovedBy: null });
-    assert.deepEqual(await loadAvLabels(store, p), labels);
-    // R (right eye) -> OD, recorded as the model's doing.
-    assert.equal(getImage(store, id).laterality, 'OD');
-    assert.ok(
-      listAudit(store, { entity: 'image', entityId: id }).some(
-        (e) => e.action === 'image.laterality.predicted',
-      ),
-    );
-    const m = await call('getMasks', { imageId: String(id) });
-    assert.deepEqual(m.prediction?.av, labels);
-    assert.deepEqual(m.prediction?.anatomy, { ...RECORD, discMovedBy: null });
-    assert.equal(m.anatomyModels, false, 'this workstation has no anatomy models');
-  });
+    after(async () => {
+      await ws.close();
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  test("a person's eye is never overridden, even when they cleared it", async () => {
-    const [, b, c] = ids;
-    setClinical(store, [b], { eye: 'OS' }, 'ann');
-    setClinical(store, [c], { eye: 'OD' }, 'ann');
-    setClinical(store, [c], { eye: null }, 'ann');
-    await predict(b, halves(mask, width));
-    // All vein: labels of its own, so its blob is its alone (the check test below removes it).
-    await predict(
-      c,
-      mask.map((v) => (v ? 2 : 0)),
-    );
-    assert.equal(getImage(store, b).laterality, 'OS');
-    assert.equal(getImage(store, c).laterality, null);
-  });
+    const predict = (imageId: number, av: Uint8Array | null, anatomy: typeof RECORD | null = RECORD) =>
+      saveMaskVersion(store, {
+        imageId,
+        kind: 'prediction',
+        author: 'model:observer',
+        modelId,
+        mask: { width, height, data: mask },
+        av,
+        anatomy,
+      });
 
-  test('a draft carries corrected labels and a moved disc; approval keeps them, audited with the author', async () => {
-    const id = ids[0];
-    const pred = latestMaskVersion(store, id, 'prediction')!;
-    const corrected = halves(mask, width).map((v) => (v === 1 ? 2 : v === 2 ? 1 : 0));
-    const moved = { ...RECORD, disc: { ...RECORD.disc, x: 470 } };
-    const draft = await call('saveDraft', {
-      imageId: String(id),
-      width,
-      height,
-      mask,
-      parentVersionId: String(pred.id),
-      av: corrected,
-      anatomy: moved,
+    test('a prediction keeps its labels and record; getMasks sends them; an unknown eye is filled', async () => {
+      const id = ids[0];
+      assert.equal(getImage(store, id).laterality, null);
+      const labels = halves(mask, width);
+      const p = await predict(id, labels);
+      assert.ok(p.avHash);
+      assert.deepEqual(p.anatomy, { ...RECORD, discMovedBy: null });
+      assert.deepEqual(await loadAvLabels(store, p), labels);
+      // R (right eye) -> OD, recorded as the model's doing.
+      assert.equal(getImage(store, id).laterality, 'OD');
+      assert.ok(
+        listAudit(store, { entity: 'image', entityId: id }).some(
+          (e) => e.action === 'image.laterality.predicted',
+        ),
+      );
+      const m = await call('getMasks', { imageId: String(id) });
+      assert.deepEqual(m.prediction?.av, labels);
+      assert.deepEqual(m.prediction?.anatomy, { ...RECORD, discMovedBy: null });
+      assert.equal(m.anatomyModels, false, 'this workstation has no anatomy models');
     });
-    // The editor's next autosave names the prediction as its parent again: the disc did not move again.
-    await call('saveDraft', {
-      imageId: String(id),
-      width,
-      height,
-      mask,
-      parentVersionId: String(pred.id),
-      av: corrected,
-      anatomy: moved,
-    });
-    const approved = await call('approveMask', {
-      imageId: String(id),
-      width,
-      height,
-      mask,
-      parentVersionId: draft.versionId,
-      av: corrected,
-      anatomy: moved,
-    });
-    const m = await call('getMasks', { imageId: String(id) });
-    assert.equal(m.approved?.versionId, approved.versionId);
-    assert.deepEqual(m.approved?.av, corrected);
-    // Only the labels editing resumes from travel: not the older draft's, nor the prediction's.
-    assert.equal(m.draft?.av, null);
-    assert.equal(m.prediction?.av, null);
-    assert.deepEqual(m.prediction?.anatomy, { ...RECORD, discMovedBy: null });
-    // Who moved the disc carries over from the draft to the approval of the same place.
-    assert.deepEqual(m.approved?.anatomy, { ...moved, discMovedBy: 'ann' });
-    const moves = listAudit(store, { entity: 'mask_version' }).filter((e) => e.action === 'mask.disc.move');
-    assert.equal(moves.length, 1, 'one move: the first draft; the next draft and the approval kept it there');
-    assert.equal(moves[0].actor, 'ann');
-    assert.equal(moves[0].entityId, Number(draft.versionId));
-  });
 
-  test('labels that disagree with the mask, bad sizes and stale drafts are refused with nothing saved', async () => {
-    const id = ids[0];
-    const n = versions();
-    const parent = latestMaskVersion(store, id, 'approved')!;
-    const base = { imageId: String(id), width, height, mask, parentVersionId: String(parent.id) };
-    // Reopen first, so the refusals below are the labels', not the approval's.
-    await call('reopenMask', { imageId: String(id) });
-    const after = versions();
-    assert.equal(after, n + 1);
-    const holes = halves(mask, width);
-    const vessel = mask.indexOf(1);
-    holes[vessel] = 0;
-    await assert.rejects(call('saveDraft', { ...base, av: holes }), (e: Error & { code?: string }) => {
-      assert.equal(e.code, 'conflict');
-      assert.match(e.message, /leaves vessel pixel \(\d+, \d+\) unlabelled/);
-      return true;
+    test("a person's eye is never overridden, even when they cleared it", async () => {
+      const [, b, c] = ids;
+      setClinical(store, [b], { eye: 'OS' }, 'ann');
+      setClinical(store, [c], { eye: 'OD' }, 'ann');
+      setClinical(store, [c], { eye: null }, 'ann');
+      await predict(b, halves(mask, width));
+      // All vein: labels of its own, so its blob is its alone (the check test below removes it).
+      await predict(
+        c,
+        mask.map((v) => (v ? 2 : 0)),
+      );
+      assert.equal(getImage(store, b).laterality, 'OS');
+      assert.equal(getImage(store, c).laterality, null);
     });
-    const stray = halves(mask, width);
-    stray[mask.indexOf(0)] = 1;
-    await assert.rejects(call('saveDraft', { ...base, av: stray }), /not a vessel pixel of the mask/);
-    const three = halves(mask, width);
-    three[vessel] = 3;
-    await assert.rejects(call('saveDraft', { ...base, av: three }), /value 3/);
-    await assert.rejects(
-      call('saveDraft', { ...base, av: new Uint8Array(10) }),
-      (e: Error & { code?: string }) => {
-        assert.equal(e.code, 'invalid-request');
+
+    test('a draft carries corrected labels and a moved disc; approval keeps them, audited with the author', async () => {
+      const id = ids[0];
+      const pred = latestMaskVersion(store, id, 'prediction')!;
+      const corrected = halves(mask, width).map((v) => (v === 1 ? 2 : v === 2 ? 1 : 0));
+      const moved = { ...RECORD, disc: { ...RECORD.disc, x: 470 } };
+      const draft = await call('saveDraft', {
+        imageId: String(id),
+        width,
+        height,
+        mask,
+        parentVersionId: String(pred.id),
+        av: corrected,
+        anatomy: moved,
+      });
+      // The editor's next autosave names the prediction as its parent again: the disc did not move again.
+      await call('saveDraft', {
+        imageId: String(id),
+        width,
+        height,
+        mask,
+        parentVersionId: String(pred.id),
+        av: corrected,
+        anatomy: moved,
+      });
+      const approved = await call('approveMask', {
+        imageId: String(id),
+        width,
+        height,
+        mask,
+        parentVersionId: draft.versionId,
+        av: corrected,
+        anatomy: moved,
+      });
+      const m = await call('getMasks', { imageId: String(id) });
+      assert.equal(m.approved?.versionId, approved.versionId);
+      assert.deepEqual(m.approved?.av, corrected);
+      // Only the labels editing resumes from travel: not the older draft's, nor the prediction's.
+      assert.equal(m.draft?.av, null);
+      assert.equal(m.prediction?.av, null);
+      assert.deepEqual(m.prediction?.anatomy, { ...RECORD, discMovedBy: null });
+      // Who moved the disc carries over from the draft to the approval of the same place.
+      assert.deepEqual(m.approved?.anatomy, { ...moved, discMovedBy: 'ann' });
+      const moves = listAudit(store, { entity: 'mask_version' }).filter((e) => e.action === 'mask.disc.move');
+      assert.equal(
+        moves.length,
+        1,
+        'one move: the first draft; the next draft and the approval kept it there',
+      );
+      assert.equal(moves[0].actor, 'ann');
+      assert.equal(moves[0].entityId, Number(draft.versionId));
+    });
+
+    test('labels that disagree with the mask, bad sizes and stale drafts are refused with nothing saved', async () => {
+      const id = ids[0];
+      const n = versions();
+      const parent = latestMaskVersion(store, id, 'approved')!;
+      const base = { imageId: String(id), width, height, mask, parentVersionId: String(parent.id) };
+      // Reopen first, so the refusals below are the labels', not the approval's.
+      await call('reopenMask', { imageId: String(id) });
+      const after = versions();
+      assert.equal(after, n + 1);
+      const holes = halves(mask, width);
+      const vessel = mask.indexOf(1);
+      holes[vessel] = 0;
+      await assert.rejects(call('saveDraft', { ...base, av: holes }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'conflict');
+        assert.match(e.message, /leaves vessel pixel \(\d+, \d+\) unlabelled/);
         return true;
-      },
-    );
-    await assert.rejects(
-      call('saveDraft', { ...base, anatomy: { ...RECORD, disc: { x: width + 50, y: 1, diameter: 10 } } }),
-      /off the image/,
-    );
-    assert.equal(versions(), after, 'no version was saved');
-    // Stale: a draft arriving after an approval is refused like any mask draft.
-    const ok = await call('approveMask', { ...base, av: halves(mask, width) });
-    await assert.rejects(
-      call('saveDraft', { ...base, parentVersionId: ok.versionId, av: halves(mask, width) }),
-      /approved/,
-    );
-    assert.equal(versions(), after + 1);
-  });
+      });
+      const stray = halves(mask, width);
+      stray[mask.indexOf(0)] = 1;
+      await assert.rejects(call('saveDraft', { ...base, av: stray }), /not a vessel pixel of the mask/);
+      const three = halves(mask, width);
+      three[vessel] = 3;
+      await assert.rejects(call('saveDraft', { ...base, av: three }), /value 3/);
+      await assert.rejects(
+        call('saveDraft', { ...base, av: new Uint8Array(10) }),
+        (e: Error & { code?: string }) => {
+          assert.equal(e.code, 'invalid-request');
+          return true;
+        },
+      );
+      await assert.rejects(
+        call('saveDraft', { ...base, anatomy: { ...RECORD, disc: { x: width + 50, y: 1, diameter: 10 } } }),
+        /off the image/,
+      );
+      assert.equal(versions(), after, 'no version was saved');
+      // Stale: a draft arriving after an approval is refused like any mask draft.
+      const ok = await call('approveMask', { ...base, av: halves(mask, width) });
+      await assert.rejects(
+        call('saveDraft', { ...base, parentVersionId: ok.versionId, av: halves(mask, width) }),
+        /approved/,
+      );
+      assert.equal(versions(), after + 1);
+    });
 
-  test('db check and backups cover the artery/vein blobs', async () => {
-    const report = await checkStore(store, { verifyHashes: true });
-    assert.equal(report.ok, true, JSON.stringify(report));
-    const backup = path.join(dir, 'backup', 'retina.db');
-    const result = await backupStore(store, backup, { includeFiles: true });
-    const hashes = store.db
-      .prepare('SELECT DISTINCT av_hash FROM mask_versions WHERE av_hash IS NOT NULL')
-      .pluck()
-      .all() as string[];
-    assert.ok(hashes.length >= 2);
-    const copy = openStore(backup, { readonly: true });
-    try {
-      for (const h of hashes) assert.ok(existsSync(blobPath(copy, h)), `backup lacks artery/vein blob ${h}`);
-    } finally {
-      copy.close();
-    }
-    assert.ok(result.blobsCopied + result.blobsPresent > 0);
-    // A lost artery/vein blob is reported by the check.
-    const victim = latestMaskVersion(store, ids[2], 'prediction')!.avHash!;
-    const only = store.db.prepare('SELECT COUNT(*) FROM mask_versions WHERE av_hash = ?').pluck().get(victim);
-    assert.equal(only, 1);
-    await unlink(blobPath(store, victim));
-    const broken = await checkStore(store);
-    assert.deepEqual(broken.missingBlobs, [victim]);
-  });
+    test('db check and backups cover the artery/vein blobs', async () => {
+      const report = await checkStore(store, { verifyHashes: true });
+      assert.equal(report.ok, true, JSON.stringify(report));
+      const backup = path.join(dir, 'backup', 'retina.db');
+      const result = await backupStore(store, backup, { includeFiles: true });
+      const hashes = store.db
+        .prepare('SELECT DISTINCT av_hash FROM mask_versions WHERE av_hash IS NOT NULL')
+        .pluck()
+        .all() as string[];
+      assert.ok(hashes.length >= 2);
+      const copy = openStore(backup, { readonly: true });
+      try {
+        for (const h of hashes)
+          assert.ok(existsSync(blobPath(copy, h)), `backup lacks artery/vein blob ${h}`);
+      } finally {
+        copy.close();
+      }
+      assert.ok(result.blobsCopied + result.blobsPresent > 0);
+      // A lost artery/vein blob is reported by the check.
+      const victim = latestMaskVersion(store, ids[2], 'prediction')!.avHash!;
+      const only = store.db
+        .prepare('SELECT COUNT(*) FROM mask_versions WHERE av_hash = ?')
+        .pluck()
+        .get(victim);
+      assert.equal(only, 1);
+      await unlink(blobPath(store, victim));
+      const broken = await checkStore(store);
+      assert.deepEqual(broken.missingBlobs, [victim]);
+    });
 
-  test('the export bundle writes av/<stem>.png (red artery, blue vein) and the disc columns', async () => {
-    const files = new Map<string, Uint8Array>();
-    await buildBundle(
-      store,
-      { imageIds: [ids[0], ids[1]], parts: ['masks', 'clinical'], source: 'best', appVersion: 'test' },
-      (p, bytes) => void files.set(p, bytes),
-    );
-    const av = await decodeImage(files.get('av/01_test.png')!, 'av/01_test.png');
-    assert.equal(av.channels, 3);
-    const approved = latestMaskVersion(store, ids[0], 'approved')!;
-    const labels = (await loadAvLabels(store, approved))!;
-    for (let i = 0; i < labels.length; i++) {
-      const rgb = [av.data[3 * i], av.data[3 * i + 1], av.data[3 * i + 2]];
-      const want = labels[i] === 1 ? [255, 0, 0] : labels[i] === 2 ? [0, 0, 255] : [0, 0, 0];
-      if (rgb.join() !== want.join()) assert.fail(`pixel ${i}: ${rgb} instead of ${want}`);
-    }
-    const csv = new TextDecoder().decode(files.get('images.csv')).trim().split('\n');
-    const header = csv[0].split(',');
-    const row = csv.find((l) => l.startsWith(`${ids[0]},`))!.split(',');
-    const col = (name: string) => row[header.indexOf(name)];
-    assert.equal(col('disc_x'), '480.5');
-    assert.equal(col('disc_y'), '290.3');
-    assert.equal(col('disc_diameter'), '80.0');
-    assert.equal(col('laterality_from_disc'), 'R');
-    assert.equal(col('fovea_confidence'), '0.700');
-    assert.equal(col('eye'), 'OD');
+    test('the export bundle writes av/<stem>.png (red artery, blue vein) and the disc columns', async () => {
+      const files = new Map<string, Uint8Array>();
+      await buildBundle(
+        store,
+        { imageIds: [ids[0], ids[1]], parts: ['masks', 'clinical'], source: 'best', appVersion: 'test' },
+        (p, bytes) => void files.set(p, bytes),
+      );
+      const av = await decodeImage(files.get('av/01_test.png')!, 'av/01_test.png');
+      assert.equal(av.channels, 3);
+      const approved = latestMaskVersion(store, ids[0], 'approved')!;
+      const labels = (await loadAvLabels(store, approved))!;
+      for (let i = 0; i < labels.length; i++) {
+        const rgb = [av.data[3 * i], av.data[3 * i + 1], av.data[3 * i + 2]];
+        const want = labels[i] === 1 ? [255, 0, 0] : labels[i] === 2 ? [0, 0, 255] : [0, 0, 0];
+        if (rgb.join() !== want.join()) assert.fail(`pixel ${i}: ${rgb} instead of ${want}`);
+      }
+      const csv = new TextDecoder().decode(files.get('images.csv')).trim().split('\n');
+      const header = csv[0].split(',');
+      const row = csv.find((l) => l.startsWith(`${ids[0]},`))!.split(',');
+      const col = (name: string) => row[header.indexOf(name)];
+      assert.equal(col('disc_x'), '480.5');
+      assert.equal(col('disc_y'), '290.3');
+      assert.equal(col('disc_diameter'), '80.0');
+      assert.equal(col('laterality_from_disc'), 'R');
+      assert.equal(col('fovea_confidence'), '0.700');
+      assert.equal(col('eye'), 'OD');
+    });
   });
-});
 
 describe('migration from schema v4', () => {
   test('a v4 database with a prediction opens at v5; its versions have no anatomy; new ones can', async () => {

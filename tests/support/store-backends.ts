@@ -20,7 +20,10 @@ export function sharedPostgres(): Promise<PostgresCluster> {
 
 export interface TestBackend {
   readonly kind: BackendKind;
-  /** Where a new database named `name` lives: a file path or a postgres:// URL (created empty). */
+  /**
+   * Where a new database named `name` lives: a file path, or the URL of a new PostgreSQL database already
+   * initialised with its shared folder (so anything given only the URL, a workstation or the CLI, opens it).
+   */
   location(name: string): string;
   /** A new store named `name` (its own database and files folder). */
   open(name: string, opts?: OpenStoreOptions): Store;
@@ -46,14 +49,15 @@ export function useStoreBackend(kind: BackendKind): TestBackend {
     },
     location(name: string): string {
       if (kind === 'sqlite') return join(dir, `${name}.db`);
-      if (!pg) throw new Error('the PostgreSQL cluster is not started yet (use the backend inside a test or hook)');
-      return pg.createDatabase(`${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${++serial}`);
+      if (!pg)
+        throw new Error('the PostgreSQL cluster is not started yet (use the backend inside a test or hook)');
+      const unique = `${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${++serial}`;
+      const url = pg.createDatabase(unique);
+      openStore(url, { sharedDir: join(dir, unique) }).close();
+      return url;
     },
     open(name: string, opts: OpenStoreOptions = {}): Store {
-      const location = backend.location(name);
-      return kind === 'sqlite'
-        ? openStore(location, opts)
-        : openStore(location, { sharedDir: join(dir, name), ...opts });
+      return openStore(backend.location(name), opts);
     },
   };
   return backend;

@@ -65,13 +65,23 @@ class PostgresStatement implements SqlStatement {
 
   all(...params: unknown[]): unknown[] {
     if (this.plucking) {
-      return (this.conn.query(this.text, params, 'array').rows as unknown[][]).map((r) => r[0]);
+      return (this.query(params, 'array').rows as unknown[][]).map((r) => r[0]);
     }
-    return this.conn.query(this.text, params).rows;
+    return this.query(params).rows;
   }
 
   run(...params: unknown[]): SqlRunResult {
-    return { changes: this.conn.query(this.text, params).rowCount };
+    return { changes: this.query(params).rowCount };
+  }
+
+  private query(params: unknown[], rowMode?: 'array'): { rows: unknown[]; rowCount: number } {
+    try {
+      return this.conn.query(this.text, params, rowMode);
+    } catch (err) {
+      // With RETINA_DEBUG the failing statement is named (never its values: they may be patient data).
+      if (process.env.RETINA_DEBUG && err instanceof Error) err.message += ` [in: ${this.text}]`;
+      throw err;
+    }
   }
 }
 
