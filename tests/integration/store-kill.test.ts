@@ -1,11 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { datasetsRoot } from '../../main/node/package-root.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 import {
   checkStore,
   importDataset,
@@ -65,103 +64,96 @@ async function assertConsistent(store: Store): Promise<number> {
   return images.length;
 }
 
-describe('SIGKILL leaves a sound database with all or nothing of each change', () => {
-  test('killed inside the transaction of the third image import', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'retina-store-kill-'));
-    try {
-      const db = join(dir, 'kill.db');
-      openStore(db).close();
-      const out = await runAndKill(
-        db,
-        `let n = 0;
+for (const kind of STORE_BACKENDS)
+  describe(`SIGKILL leaves a sound database with all or nothing of each change (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    test('killed inside the transaction of the third image import', async () => {
+      {
+        const db = backend.location('kill');
+        openStore(db).close();
+        const out = await runAndKill(
+          db,
+          `let n = 0;
          store.hooks.beforeCommit = (action) => {
            if (action === 'import an image' && ++n === 3) { console.log('IN-TRANSACTION'); block(); }
          };
          await api.importDataset(store, ${JSON.stringify(DRIVE)}, { actor: 'child' });
          console.log('FINISHED');`,
-        { marker: 'IN-TRANSACTION' },
-      );
-      assert.ok(!out.includes('FINISHED'));
-      const store = openStore(db);
-      assert.equal(await assertConsistent(store), 2, 'the two committed images, not the third');
-      // Importing again completes the set: the orphan blobs of the killed image are simply reused.
-      const again = await importDataset(store, DRIVE, { actor: 'parent' });
-      assert.equal(again.duplicates.length, 2);
-      assert.equal(again.imported.length, 38);
-      assert.equal(await assertConsistent(store), 40);
-      store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+          { marker: 'IN-TRANSACTION' },
+        );
+        assert.ok(!out.includes('FINISHED'));
+        const store = openStore(db);
+        assert.equal(await assertConsistent(store), 2, 'the two committed images, not the third');
+        // Importing again completes the set: the orphan blobs of the killed image are simply reused.
+        const again = await importDataset(store, DRIVE, { actor: 'parent' });
+        assert.equal(again.duplicates.length, 2);
+        assert.equal(again.imported.length, 38);
+        assert.equal(await assertConsistent(store), 40);
+        store.close();
+      }
+    });
 
-  test('killed at an arbitrary moment of an import', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'retina-store-kill-'));
-    try {
-      const db = join(dir, 'kill.db');
-      openStore(db).close();
-      await runAndKill(
-        db,
-        `api.importDataset(store, ${JSON.stringify(DRIVE)}, { actor: 'child',
+    test('killed at an arbitrary moment of an import', async () => {
+      {
+        const db = backend.location('kill');
+        openStore(db).close();
+        await runAndKill(
+          db,
+          `api.importDataset(store, ${JSON.stringify(DRIVE)}, { actor: 'child',
            onProgress: (done) => { if (done === 1) console.log('FIRST-DONE'); } });`,
-        { marker: 'FIRST-DONE' },
-      );
-      const store = openStore(db);
-      const n = await assertConsistent(store);
-      assert.ok(n >= 1 && n < 40, `${n} images`);
-      store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+          { marker: 'FIRST-DONE' },
+        );
+        const store = openStore(db);
+        const n = await assertConsistent(store);
+        assert.ok(n >= 1 && n < 40, `${n} images`);
+        store.close();
+      }
+    });
 
-  test('killed inside the transaction of a mask save', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'retina-store-kill-'));
-    try {
-      const db = join(dir, 'kill.db');
-      const setup = openStore(db);
-      const one = await importImageFiles(
-        setup,
-        [
-          {
-            imagePath: join(DRIVE, 'training/images/21_training.tif'),
-            maskPath: join(DRIVE, 'training/1st_manual/21_manual1.gif'),
-          },
-        ],
-        { actor: 'setup' },
-      );
-      const imageId = one.imported[0].imageId;
-      const versionsBefore = listMaskVersions(setup, imageId);
-      setup.close();
-      await runAndKill(
-        db,
-        `const image = api.getImage(store, ${imageId});
+    test('killed inside the transaction of a mask save', async () => {
+      {
+        const db = backend.location('kill');
+        const setup = openStore(db);
+        const one = await importImageFiles(
+          setup,
+          [
+            {
+              imagePath: join(DRIVE, 'training/images/21_training.tif'),
+              maskPath: join(DRIVE, 'training/1st_manual/21_manual1.gif'),
+            },
+          ],
+          { actor: 'setup' },
+        );
+        const imageId = one.imported[0].imageId;
+        const versionsBefore = listMaskVersions(setup, imageId);
+        setup.close();
+        await runAndKill(
+          db,
+          `const image = api.getImage(store, ${imageId});
          const mask = { width: image.width, height: image.height, data: new Uint8Array(image.width * image.height).fill(1) };
          await api.saveMaskVersion(store, { imageId: image.id, kind: 'draft', author: 'child', mask });
          store.hooks.beforeCommit = () => { console.log('IN-TRANSACTION'); block(); };
          mask.data[0] = 0;
          await api.saveMaskVersion(store, { imageId: image.id, kind: 'draft', author: 'child', mask });
          console.log('FINISHED');`,
-        { marker: 'IN-TRANSACTION' },
-      );
-      const store = openStore(db);
-      assert.equal((await checkStore(store)).ok, true);
-      const after = listMaskVersions(store, imageId);
-      assert.equal(
-        after.length,
-        versionsBefore.length + 1,
-        'the first save committed, the killed one left nothing',
-      );
-      const drafts = after.filter((v) => v.kind === 'draft');
-      assert.equal(drafts.length, 1);
-      const audit = store.db
-        .prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'mask.draft'")
-        .pluck()
-        .get() as number;
-      assert.equal(audit, 1);
-      store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+          { marker: 'IN-TRANSACTION' },
+        );
+        const store = openStore(db);
+        assert.equal((await checkStore(store)).ok, true);
+        const after = listMaskVersions(store, imageId);
+        assert.equal(
+          after.length,
+          versionsBefore.length + 1,
+          'the first save committed, the killed one left nothing',
+        );
+        const drafts = after.filter((v) => v.kind === 'draft');
+        assert.equal(drafts.length, 1);
+        const audit = store.db
+          .prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'mask.draft'")
+          .pluck()
+          .get() as number;
+        assert.equal(audit, 1);
+        store.close();
+      }
+    });
   });
-});

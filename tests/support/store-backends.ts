@@ -48,7 +48,7 @@ export function useStoreBackend(kind: BackendKind): TestBackend {
       return dir;
     },
     location(name: string): string {
-      if (kind === 'sqlite') return join(dir, `${name}.db`);
+      if (kind === 'sqlite') return join(dir, `${name}-${++serial}.db`);
       if (!pg)
         throw new Error('the PostgreSQL cluster is not started yet (use the backend inside a test or hook)');
       const unique = `${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${++serial}`;
