@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { sqliteConnection } from '../../main/store/sqlite-backend.js';
+import { useStoreBackend } from '../support/store-backends.js';
 import {
   activeModel,
   createPatient,
@@ -18,6 +19,7 @@ import {
   listMaskVersions,
   MIGRATIONS,
   openStore,
+  type Store,
   promoteModel,
   registerModel,
   retireModel,
@@ -42,6 +44,46 @@ function tables(db: Database.Database): string[] {
     db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]
   ).slice();
 }
+
+/** Rows written with the old schema's columns only (v1 is the subset every later version keeps). */
+const V1_ROWS = [
+  "INSERT INTO patients (pseudonym, created_at) VALUES ('P-1', '2024-01-01')",
+  `INSERT INTO images (file_hash, file_name, format, byte_size, width, height, channels, imported_at)
+     VALUES ('${'a'.repeat(64)}', 'x.png', 'png', 10, 4, 3, 1, '2024-01-01')`,
+  "INSERT INTO models (name, dir_path, architecture, status, created_at) VALUES ('m1', '/m', '{}', 'active', '2024')",
+  `INSERT INTO mask_versions (image_id, kind, author, created_at, model_id, png_hash, width, height)
+     VALUES (1, 'prediction', 'model:m1', '2024', 1, '${'b'.repeat(64)}', 4, 3)`,
+  "INSERT INTO training_runs (config, seed, status, started_at) VALUES ('{}', 1, 'running', '2024')",
+];
+
+function assertV1RowsKept(store: Store): void {
+  const [mask] = listMaskVersions(store, 1);
+  assert.equal(mask.pngHash, 'b'.repeat(64));
+  assert.equal(mask.probHash, null);
+  assert.equal(getTrainingRun(store, 1).pid, null);
+  assert.equal(activeModel(store)?.name, 'm1');
+}
+
+describe('schema migrations on PostgreSQL', () => {
+  const backend = useStoreBackend('postgres');
+  for (const from of MIGRATIONS.map((m) => m.version).filter((v) => v < SCHEMA_VERSION)) {
+    test(`from schema v${from}: data kept, later columns added`, () => {
+      const url = backend.location(`v${from}`, { init: false });
+      const old = openStore(url, { targetVersion: from, sharedDir: join(backend.dir, `v${from}`) });
+      assert.equal(old.schemaVersion, from);
+      for (const sql of V1_ROWS) old.db.prepare(sql).run();
+      old.close();
+      const store = openStore(url);
+      try {
+        assert.equal(store.schemaVersion, SCHEMA_VERSION);
+        assertV1RowsKept(store);
+        assert.ok(store.db.prepare("SELECT 1 FROM pg_indexes WHERE indexname = 'images_by_dataset'").get());
+      } finally {
+        store.close();
+      }
+    });
+  }
+});
 
 describe('schema migrations', () => {
   test('the migration list is ordered and consecutive', () => {
@@ -87,22 +129,11 @@ describe('schema migrations', () => {
         const old = openStore(path, { targetVersion: from });
         assert.equal(old.schemaVersion, from);
         // Rows written with the old schema's columns only (v1 is the subset every later version keeps).
-        sqliteConnection(old)!.exec(`
-          INSERT INTO patients (pseudonym, created_at) VALUES ('P-1', '2024-01-01');
-          INSERT INTO images (file_hash, file_name, format, byte_size, width, height, channels, imported_at)
-            VALUES ('${'a'.repeat(64)}', 'x.png', 'png', 10, 4, 3, 1, '2024-01-01');
-          INSERT INTO models (name, dir_path, architecture, status, created_at) VALUES ('m1', '/m', '{}', 'active', '2024');
-          INSERT INTO mask_versions (image_id, kind, author, created_at, model_id, png_hash, width, height)
-            VALUES (1, 'prediction', 'model:m1', '2024', 1, '${'b'.repeat(64)}', 4, 3);
-          INSERT INTO training_runs (config, seed, status, started_at) VALUES ('{}', 1, 'running', '2024');`);
+        sqliteConnection(old)!.exec(V1_ROWS.join(';\n'));
         old.close();
         const store = openStore(path);
         assert.equal(store.schemaVersion, SCHEMA_VERSION);
-        const [mask] = listMaskVersions(store, 1);
-        assert.equal(mask.pngHash, 'b'.repeat(64));
-        assert.equal(mask.probHash, null);
-        assert.equal(getTrainingRun(store, 1).pid, null);
-        assert.equal(activeModel(store)?.name, 'm1');
+        assertV1RowsKept(store);
         // The v2 index exists.
         assert.ok(store.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'images_by_dataset'").get());
         store.close();

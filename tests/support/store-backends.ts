@@ -22,9 +22,10 @@ export interface TestBackend {
   readonly kind: BackendKind;
   /**
    * Where a new database named `name` lives: a file path, or the URL of a new PostgreSQL database already
-   * initialised with its shared folder (so anything given only the URL, a workstation or the CLI, opens it).
+   * initialised with its shared folder (so anything given only the URL, a workstation or the CLI, opens it);
+   * `init: false`: an empty database (give `sharedDir` when opening it).
    */
-  location(name: string): string;
+  location(name: string, opts?: { init?: boolean }): string;
   /** A new store named `name` (its own database and files folder). */
   open(name: string, opts?: OpenStoreOptions): Store;
   /** The folder holding this backend's files (SQLite databases, or the PostgreSQL stores' shared folders). */
@@ -47,13 +48,13 @@ export function useStoreBackend(kind: BackendKind): TestBackend {
     get dir() {
       return dir;
     },
-    location(name: string): string {
+    location(name: string, { init = true }: { init?: boolean } = {}): string {
       if (kind === 'sqlite') return join(dir, `${name}-${++serial}.db`);
       if (!pg)
         throw new Error('the PostgreSQL cluster is not started yet (use the backend inside a test or hook)');
       const unique = `${name.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${++serial}`;
       const url = pg.createDatabase(unique);
-      openStore(url, { sharedDir: join(dir, unique) }).close();
+      if (init) openStore(url, { sharedDir: join(dir, unique) }).close();
       return url;
     },
     open(name: string, opts: OpenStoreOptions = {}): Store {

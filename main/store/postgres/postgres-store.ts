@@ -62,10 +62,10 @@ class PostgresBackend implements StoreBackend {
         this.depth--;
       }
     }
-    this.conn.query('BEGIN');
     this.depth = 1;
     try {
-      this.conn.query('SELECT pg_advisory_xact_lock($1)', [WRITE_LOCK]);
+      // One round trip for both.
+      this.conn.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
       const result = fn();
       this.conn.query('COMMIT');
       return result;
