@@ -25,6 +25,7 @@ import {
 } from './validate.js';
 import type { ImageMeasures } from './measure/measures.js';
 import type { VisitComparison } from './measure/compare-visits.js';
+import type { AnnotatorAgreement, ImageAgreement } from './agreement.js';
 
 export type Id = string;
 export type ImageStatus = 'new' | 'predicted' | 'draft' | 'approved';
@@ -56,7 +57,8 @@ export type ErrorCode =
   | 'storage' // database or disk problem (read-only, full, corrupt, too new)
   | 'cancelled' // the job was cancelled
   | 'unsupported' // not available in this shell (e.g. a native dialog in browser mode)
-  | 'forbidden' // bad token, origin or sender
+  | 'forbidden' // bad token, origin or sender; or a role that may not do this
+  | 'unauthenticated' // team mode: no session, or it expired (the renderer shows the login page)
   | 'internal'; // anything else: a bug
 
 /** What crosses the boundary when a request fails: a readable one-line message the UI shows as is. */
@@ -90,6 +92,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'cancelled',
   'unsupported',
   'forbidden',
+  'unauthenticated',
   'internal',
 ];
 
@@ -177,6 +180,21 @@ export interface StudySummary {
   statusCounts: StatusCounts;
 }
 
+/** Team mode's roles (shared/roles.ts says which channels each may call). */
+export type Role = 'admin' | 'reviewer' | 'annotator';
+
+/**
+ * Team mode's hand-off between annotator and reviewer: submitted and awaiting review, or sent back as needing work
+ * with the reviewer's comment. Settled (null) by an approval newer than it.
+ */
+export interface Handoff {
+  state: 'awaiting-review' | 'needs-work';
+  comment: string | null;
+  /** Who submitted or sent back, and when. */
+  by: string;
+  at: string;
+}
+
 /**
  * Where an image's review stands. The status comes from the newest person-made version: an approval, or a draft.
  * A draft made after an approval ("approved, then edited") has status 'draft' and `reopened` true: it counts as
@@ -187,6 +205,8 @@ export interface ReviewState {
   reopened: boolean;
   /** The latest approval (who, when, its per-image version number); null when never approved. */
   approval: { by: string; at: string; version: number } | null;
+  /** Team mode: an open hand-off (awaiting review, or sent back with a comment); null or absent when none. */
+  handoff?: Handoff | null;
 }
 
 /** An image's clinical context: who, which eye, which visit, which camera. Every field may be unknown. */
@@ -226,6 +246,10 @@ export interface ImageSummary {
   fieldAngleDeg: number | null;
   /** The latest prediction's quality estimate; null without a prediction or when the model estimated none. */
   quality: ImageQuality | null;
+  /** Team mode: the annotators it is assigned to (absent in single-user mode). */
+  assignees?: string[];
+  /** Team mode: an open hand-off between annotator and reviewer. */
+  handoff?: Handoff | null;
 }
 
 /** How good a prediction is expected to be, from where its model is unsure. */
@@ -533,6 +557,38 @@ export interface SavedVersion {
   status: ImageStatus;
   review: ReviewState;
 }
+export interface SendBackRequest {
+  imageId: Id;
+  /** What to fix (required, shown to the annotator in the viewer). */
+  comment: string;
+}
+export interface AssignImagesRequest {
+  imageIds: Id[];
+  /** Annotators' user names; empty: unassigned. */
+  users: string[];
+}
+/** One reader of a two-reader image: their own latest draft (null before they saved one). */
+export interface ReaderDraft {
+  name: string;
+  draft: MaskVersionPayload | null;
+}
+export interface ReadersPayload {
+  imageId: Id;
+  width: number;
+  height: number;
+  readers: ReaderDraft[];
+  /** Mean pairwise Dice of the readers' drafts; null until two have saved one. */
+  dice: number | null;
+}
+export interface AgreementPayload {
+  images: (ImageAgreement & { fileName: string })[];
+  annotators: AnnotatorAgreement[];
+}
+export interface UserSummary {
+  name: string;
+  role: Role;
+  disabled: boolean;
+}
 export interface SetClinicalInfoRequest {
   imageIds: Id[];
   /** Only the fields present change; null clears one. */
@@ -657,6 +713,8 @@ export interface AppInfo {
   shell: 'electron' | 'browser';
   databasePath: string;
   user: string;
+  /** Team mode: who is logged in and their role; absent in single-user mode. */
+  account?: { name: string; role: Role };
   /** Credits for what the app ships that others made (the sample photograph), shown in About. */
   notices: string[];
 }
@@ -695,6 +753,18 @@ export interface RequestChannels {
   approveMask: { request: SaveMaskRequest; response: SavedVersion };
   /** Explicitly reopens an approved mask for editing: a draft copy of the approval; the image becomes a draft. */
   reopenMask: { request: ImageRef; response: SavedVersion };
+  /** Team mode: an annotator hands their draft to the reviewers (the image awaits review). */
+  submitForReview: { request: ImageRef; response: { review: ReviewState } };
+  /** Team mode: a reviewer returns the image to its annotators as needing work, with a comment. */
+  sendBack: { request: SendBackRequest; response: { review: ReviewState } };
+  /** Team mode: sets the annotators of each image (an empty list unassigns). */
+  assignImages: { request: AssignImagesRequest; response: { images: ImageSummary[] } };
+  /** Team mode: the accounts, for assigning images. */
+  listUsers: { request: Empty; response: { users: UserSummary[] } };
+  /** Two-reader mode: each reader's own latest draft of an image and their agreement (for the reviewer). */
+  getReaders: { request: ImageRef; response: ReadersPayload };
+  /** Two-reader mode: agreement (Dice) per image read by several annotators, and per annotator. */
+  getAgreement: { request: Empty; response: AgreementPayload };
   getClinicalInfo: { request: ImageRef; response: ClinicalInfo };
   /** Sets clinical fields of one or more images (moving them to the patient and visit named); audited. */
   setClinicalInfo: { request: SetClinicalInfoRequest; response: { images: ImageSummary[] } };
@@ -877,6 +947,15 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   saveDraft: saveMask,
   approveMask: saveMask,
   reopenMask: obj({ imageId: id }),
+  submitForReview: obj({ imageId: id }),
+  sendBack: obj({ imageId: id, comment: str({ min: 1, max: 2000 }) }),
+  assignImages: obj({
+    imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }),
+    users: arrayOf(str({ min: 1, max: 64 }), { max: 20 }),
+  }),
+  listUsers: empty,
+  getReaders: obj({ imageId: id }),
+  getAgreement: empty,
   getClinicalInfo: obj({ imageId: id }),
   setClinicalInfo: obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), info: clinicalInfo }),
   exportImages: exportRequest,

@@ -57,6 +57,10 @@ const COMMANDS: Record<string, Subcommand> = {
     summary: 'serve the workstation UI in a browser on 127.0.0.1',
     load: () => import('./serve-command.js'),
   },
+  users: {
+    summary: 'accounts of a team database: add, list, passwd, disable',
+    load: () => import('./users-command.js'),
+  },
 };
 
 function usage(): string {

@@ -1,6 +1,7 @@
 // `retina models`: the model registry from the command line: list with lineage, promote (with a reason when the
 // candidate did not beat the active model), keep (retire a candidate), roll back.
-import { availableParallelism, userInfo } from 'node:os';
+import { osUser } from '../node/os-user.js';
+import { availableParallelism } from 'node:os';
 import { flag, parseCommand, printJson, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { findModelByName, getModel, openStore, type Store } from '../store/index.js';
@@ -22,14 +23,6 @@ no draft and no approved mask are predicted again with the new active model.
 Options:
 ${databaseHelp(20)}
 `;
-
-function osUser(): string {
-  try {
-    return userInfo().username || 'user';
-  } catch {
-    return 'user';
-  }
-}
 
 function findModel(store: Store, ref: string | undefined): number {
   if (!ref) throw new UsageError('name the model (id or name)');

@@ -1,7 +1,7 @@
 // `retina retrain`: fine-tunes the active model on the approved masks it has not seen, compares it with the
 // active model on held-out approved images, and promotes it only when it is better: the same code path as the
 // workstation's Retrain button (main/retrain/run.ts).
-import { userInfo } from 'node:os';
+import { osUser } from '../node/os-user.js';
 import { resolve } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
@@ -42,14 +42,6 @@ ${databaseHelp(25)}
   --actor NAME           name recorded in the audit log (default: the OS user)
   --json                 print the outcome as JSON on stdout
 `;
-
-function osUser(): string {
-  try {
-    return userInfo().username || 'user';
-  } catch {
-    return 'user';
-  }
-}
 
 function summary(o: RetrainOutcome): string {
   const p = o.heldOut.pooled;

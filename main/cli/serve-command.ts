@@ -7,7 +7,8 @@ import { createSecureContext } from 'node:tls';
 import { flag, num, parseCommand, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { NetworkPolicyError, planListen } from '../server/network-policy.js';
-import { redactUrl } from '../store/index.js';
+import { countUsers, redactUrl } from '../store/index.js';
+import { Accounts } from '../accounts/accounts.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
 import { rendererDir } from '../node/package-root.js';
 import { createWorkstation } from '../handlers/index.js';
@@ -15,9 +16,13 @@ import { startServer } from '../server/index.js';
 
 const HELP = `
 Usage: retina serve [--database URL|PATH] [--port N] [--model DIR] [--host ADDR (--tls-cert FILE --tls-key FILE | --insecure-http)]
+                    [--session-hours H]
 
 Serves the RetinaStudio workstation to a browser on this machine only (127.0.0.1), and prints the address to open
 (it carries a random access token made for this launch). Stop with Ctrl+C.
+
+Team mode: when the database has accounts (retina users add NAME --role admin|reviewer|annotator), everyone logs
+in with their user name and password instead, and what each may do follows their role.
 
 Options:
 ${databaseHelp(20)}
@@ -28,6 +33,7 @@ ${databaseHelp(20)}
   --tls-cert FILE   PEM certificate: serve HTTPS (and WSS for events)
   --tls-key FILE    PEM private key of the certificate
   --insecure-http   allow a non-loopback --host without TLS (a trusted network only)
+  --session-hours H team mode: how long a login lasts (default 12)
 
 Environment:
   RETINA_RENDERER_DIR   the built renderer to serve (default: renderer/dist of this installation)
@@ -72,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
       'insecure-http': { type: 'boolean' },
+      'session-hours': { type: 'string' },
     },
     HELP,
   );
@@ -89,6 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     throw err;
   }
   const port = num(p, 'port', { min: 0, max: 65535, integer: true }) ?? 0;
+  const sessionHours = num(p, 'session-hours', { min: 0.01, max: 24 * 30 }) ?? 12;
   const dbPath = databaseFromArgs(p);
   const model = str(p, 'model');
   const staticDir = resolve(rendererDir());
@@ -103,9 +111,12 @@ export async function run(argv: string[]): Promise<number> {
     shell: 'browser',
     modelDir: model ? resolve(model) : undefined,
   });
+  // Accounts switch team mode on; without them this is the single-user server it always was.
+  const team = countUsers(workstation.store) > 0;
   let server;
   try {
     server = await startServer({
+      ...(team ? { accounts: new Accounts(workstation.store, { sessionHours }) } : {}),
       handlers: workstation.handlers,
       events: workstation.events,
       staticDir,
@@ -123,6 +134,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stderr.write(
     `RetinaStudio is serving ${redactUrl(dbPath)} on ${plan.scheme}://${plan.host}:${server.port} (Ctrl+C to stop)\n`,
   );
+  if (team) process.stderr.write('team mode: everyone logs in with their account (retina users list)\n');
   await untilInterrupted();
   await server.close();
   await workstation.close();

@@ -12,6 +12,7 @@ import type {
 import {
   getImage,
   getModel,
+  latestDraftBy,
   latestMasks,
   latestMaskVersion,
   loadUncertainty,
@@ -83,7 +84,7 @@ export async function getUncertainty(store: Store, imageIdArg: string): Promise<
   };
 }
 
-async function versionPayload(
+export async function versionPayload(
   store: Store,
   pixels: MaskPixels,
   v: MaskVersion,
@@ -107,9 +108,12 @@ export async function getMasks(
   imageIdArg: string,
   pixels = new MaskPixels(store),
   anatomyModels = false,
+  /** Two-reader mode: the annotator asking, who sees only their own drafts (blind to the other reader's). */
+  reader?: string,
 ): Promise<MasksResponse> {
   const image = getImage(store, rowId(imageIdArg, 'image'));
   const latest = latestMasks(store, image.id);
+  if (reader !== undefined) latest.draft = latestDraftBy(store, image.id, reader);
   const review = reviewState(store, image.id);
   // Artery/vein labels (a byte per pixel each) go only where editing resumes (the viewer's rule: the newest
   // person-made version), and the prediction's only when that version has none to start from.

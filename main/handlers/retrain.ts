@@ -31,7 +31,7 @@ import { newApprovals, type RetrainSnapshot } from '../retrain/snapshot.js';
 import type { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
 import type { ModelResolver } from './models.js';
-import type { CallerContext } from './caller.js';
+import { actorOf, type CallerContext } from './caller.js';
 
 type RetrainChannels =
   | 'startRetrain'
@@ -107,11 +107,12 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
   };
 
   return {
-    startRetrain: async () => {
+    startRetrain: async (_req, ctx) => {
+      const actor = actorOf(ctx, d.user);
       // The first retrain of a database makes the model in use its registry root.
       const current = models.current();
-      if (!activeModel(store) && current) promoteCandidate(store, current.id, d.user, 'first active model');
-      return { runId: toId(await d.retrain.start('button')) };
+      if (!activeModel(store) && current) promoteCandidate(store, current.id, actor, 'first active model');
+      return { runId: toId(await d.retrain.start('button', actor)) };
     },
     cancelRetrain: () => ({ cancelled: d.retrain.cancel() }),
     getRetrainStatus: () => {
@@ -199,14 +200,16 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       const s = await saveSettings(d.store.beside('retrain.json'), changes);
       return { autoRetrainAfter: s.autoRetrainAfter, promotionMargin: s.promotionMargin };
     },
-    promoteModel: (req) =>
-      afterActiveChange(promoteCandidate(store, rowId(req.modelId, 'model'), d.user, req.reason)),
-    rejectModel: async (req) => {
-      const model = rejectCandidate(store, rowId(req.modelId, 'model'), d.user);
+    promoteModel: (req, ctx) =>
+      afterActiveChange(
+        promoteCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason),
+      ),
+    rejectModel: async (req, ctx) => {
+      const model = rejectCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user));
       return { model: await models.summary(model), repredictJobId: null };
     },
-    rollbackModel: (req) =>
-      afterActiveChange(rollbackTo(store, rowId(req.modelId, 'model'), d.user, req.reason)),
+    rollbackModel: (req, ctx) =>
+      afterActiveChange(rollbackTo(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason)),
   };
 }
 

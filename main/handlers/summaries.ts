@@ -9,7 +9,9 @@ import type {
 } from '../../shared/contract.js';
 import {
   getClinical,
+  assigneesOf,
   getMaskVersion,
+  handoffOf,
   latestIds,
   reviewOf,
   type ImageListItem,
@@ -77,10 +79,13 @@ function clinicalOf(
 /** The contract's review state of an image (from its newest version ids when the caller has them). */
 export function reviewState(store: Store, imageId: number, latest?: LatestIds): ReviewState {
   const r = reviewOf(store, imageId, latest);
+  const handoff = handoffOf(store, imageId);
   return {
     status: imageStatus(r.status),
     reopened: r.reopened,
     approval: r.approval ? { by: r.approval.by, at: r.approval.at, version: r.approval.version } : null,
+    // Team-mode fields appear only when set, so single-user answers stay as they were.
+    ...(handoff ? { handoff } : {}),
   };
 }
 
@@ -113,6 +118,19 @@ function summary(store: Store, image: ImageRecord, latest: LatestIds): ImageSumm
     approvedBy: review.approval?.by ?? null,
     approvedAt: review.approval?.at ?? null,
     quality: qualityOf(store, latest),
+    ...teamFields(store, image.id, review),
+  };
+}
+
+function teamFields(
+  store: Store,
+  imageId: number,
+  review: ReviewState,
+): Pick<ImageSummary, 'assignees' | 'handoff'> {
+  const assignees = assigneesOf(store, imageId);
+  return {
+    ...(assignees.length > 0 ? { assignees } : {}),
+    ...(review.handoff ? { handoff: review.handoff } : {}),
   };
 }
 

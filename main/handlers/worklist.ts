@@ -83,7 +83,12 @@ function countStatuses(items: Iterable<ImageListItem>): { counts: StatusCounts; 
   return { counts, total };
 }
 
-export function listImagesPage(store: Store, req: ListImagesRequest): Page<ImageSummary> {
+/** `assignedTo`: only the images assigned to this user (an annotator's worklist). */
+export function listImagesPage(
+  store: Store,
+  req: ListImagesRequest,
+  assignedTo?: number,
+): Page<ImageSummary> {
   const statuses = req.status && req.status.length > 0 ? req.status : undefined;
   const eyes = req.eye && req.eye.length > 0 ? req.eye : undefined;
   const wanted = (i: ImageListItem) => matchesStatus(i, statuses) && matchesEye(i, eyes);
@@ -93,6 +98,7 @@ export function listImagesPage(store: Store, req: ListImagesRequest): Page<Image
     search: req.search?.trim() || undefined,
     // One status is a store filter; several are filtered here.
     maskStatus: statuses?.length === 1 ? maskStatusOf(statuses[0]) : undefined,
+    assignedTo,
   };
   if (req.sort === undefined) {
     // Import order: walk only as far as the page needs, but keep counting for `total`.

@@ -2,7 +2,8 @@
 // store and the engine. Payloads reach these functions already validated (dispatchRequest checks them against
 // `requestChecks` first); ids are converted, rows looked up, and failures thrown as errors the boundary turns
 // into readable one-line messages.
-import { availableParallelism, userInfo } from 'node:os';
+import { osUser } from '../node/os-user.js';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import {
   RpcError,
@@ -15,15 +16,21 @@ import {
   openStore,
   failInterruptedRuns,
   getImage,
+  isMultiReader,
   latestMaskVersion,
   listModels,
+  listUsers,
+  sendBack,
+  setAssignees,
+  submitForReview,
   type Store,
   resolveLocation,
 } from '../store/index.js';
 import { JobManager } from '../jobs/index.js';
 import { ANATOMY_MODELS_ENV, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
 import { RetrainService } from '../retrain/service.js';
-import type { CallerContext } from './caller.js';
+import { actorOf, type CallerContext } from './caller.js';
+import { guardHandlers } from './access-guard.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
@@ -31,11 +38,12 @@ import { getMasks, getUncertainty, reopenMask, saveMask } from './masks.js';
 import { MaskPixels } from './maskPixels.js';
 import { MeasurementService } from './measurements.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
+import { getAgreement, getReaders } from './readers.js';
 import { exportImages } from './export.js';
 import { ModelResolver } from './models.js';
 import { PictureService } from './pictures.js';
 import { ReportService } from './report.js';
-import { summaryFromRecord } from './summaries.js';
+import { reviewState, summaryFromRecord } from './summaries.js';
 import { listImagesPage, listPatientsPage, listStudiesPage } from './worklist.js';
 import { packageVersion } from '../node/package-root.js';
 import { importSample, SAMPLE_NOTICE } from './sample-study.js';
@@ -70,14 +78,6 @@ export interface Workstation {
   readonly store: Store;
   readonly measurements: MeasurementService;
   close(): Promise<void>;
-}
-
-function osUser(): string {
-  try {
-    return userInfo().username || 'user';
-  } catch {
-    return 'user';
-  }
 }
 
 export async function createWorkstation(opts: WorkstationOptions): Promise<Workstation> {
@@ -135,7 +135,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
 
   /** Queues a prediction job with the given (or the active) model; fails at once when the model cannot run. */
-  const startPrediction = async (imageIds: number[], modelId?: number): Promise<string> => {
+  const startPrediction = async (imageIds: number[], author: string, modelId?: number): Promise<string> => {
     const model = await models.resolve(modelId);
     if (!model.manifest.onnx) {
       throw new RpcError(
@@ -150,21 +150,36 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       modelId: model.record.id,
       modelDir: model.dir,
       threads,
-      author: user,
+      author,
       anatomy: anatomyDirs,
     } as const;
     return jobs.start('predict', imageIds.length, spec).jobId;
   };
 
   const handlers: RequestHandlers<CallerContext> = {
-    getAppInfo: () => info,
+    getAppInfo: (_req, ctx) =>
+      ctx.user
+        ? { ...info, user: ctx.user.name, account: { name: ctx.user.name, role: ctx.user.role } }
+        : info,
     listPatients: (req) => listPatientsPage(store, req),
     listStudies: (req) => listStudiesPage(store, req),
-    listImages: (req) => listImagesPage(store, req),
+    // An annotator's worklist holds only the images assigned to them.
+    listImages: (req, ctx) =>
+      listImagesPage(store, req, ctx.user?.role === 'annotator' ? ctx.user.id : undefined),
     getImageInfo: (req) => summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image'))),
     getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
     getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
-    getMasks: (req) => getMasks(store, req.imageId, maskPixels, anatomyDirs !== null),
+    // Two-reader images are read blind: an annotator gets only their own drafts.
+    getMasks: (req, ctx) => {
+      const blind = ctx.user?.role === 'annotator' && isMultiReader(store, rowId(req.imageId, 'image'));
+      return getMasks(
+        store,
+        req.imageId,
+        maskPixels,
+        anatomyDirs !== null,
+        blind ? ctx.user?.name : undefined,
+      );
+    },
     getUncertainty: (req) => getUncertainty(store, req.imageId),
     getMeasurements: (req) => measurements.get(req.imageId),
     getReport: (req) => reports.report(req),
@@ -179,60 +194,90 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return { path: await opts.reportWindow.savePdf(await reports.report(req), ctx) };
     },
     compareVisits: (req) => reports.compare(req.imageId, req.otherImageId),
-    saveDraft: async (req) => {
-      const saved = await saveMask(store, req, 'draft', user);
+    saveDraft: async (req, ctx) => {
+      const saved = await saveMask(store, req, 'draft', actorOf(ctx, user));
       changed(Number(req.imageId));
       return saved;
     },
-    approveMask: async (req) => {
-      const saved = await saveMask(store, req, 'approved', user);
+    approveMask: async (req, ctx) => {
+      const saved = await saveMask(store, req, 'approved', actorOf(ctx, user));
       changed(Number(req.imageId));
       maybeAutoRetrain(retrainDeps);
       return saved;
     },
-    reopenMask: async (req) => {
-      const saved = reopenMask(store, req.imageId, user);
+    reopenMask: async (req, ctx) => {
+      const saved = reopenMask(store, req.imageId, actorOf(ctx, user));
       changed(Number(req.imageId));
       return saved;
     },
+    submitForReview: (req, ctx) => {
+      const imageId = rowId(req.imageId, 'image');
+      submitForReview(store, imageId, actorOf(ctx, user));
+      changed(imageId);
+      return { review: reviewState(store, imageId) };
+    },
+    sendBack: (req, ctx) => {
+      const imageId = rowId(req.imageId, 'image');
+      sendBack(store, imageId, req.comment, actorOf(ctx, user));
+      changed(imageId);
+      return { review: reviewState(store, imageId) };
+    },
+    assignImages: (req, ctx) => {
+      const ids = req.imageIds.map((id) => rowId(id, 'image'));
+      setAssignees(store, ids, req.users, actorOf(ctx, user));
+      events.emit('imagesChanged', { imageIds: req.imageIds });
+      return { images: ids.map((id) => summaryFromRecord(store, getImage(store, id))) };
+    },
+    getReaders: (req) => getReaders(store, req.imageId, maskPixels),
+    getAgreement: () => getAgreement(store, maskPixels),
+    listUsers: () => ({
+      users: listUsers(store).map((u) => ({ name: u.name, role: u.role, disabled: u.disabled })),
+    }),
     getClinicalInfo: (req) => getClinicalInfo(store, req.imageId),
-    setClinicalInfo: (req) => {
-      const result = setClinicalInfo(store, req, user);
+    setClinicalInfo: (req, ctx) => {
+      const result = setClinicalInfo(store, req, actorOf(ctx, user));
       events.emit('imagesChanged', { imageIds: req.imageIds });
       return result;
     },
     exportImages: (req) =>
       exportImages(store, req, { measure: (input) => measurements.measureInThread(input) }),
-    importFiles: (req) => {
+    importFiles: (req, ctx) => {
       const paths = (req.paths ?? []).map((p) => resolve(p));
       const files = req.files ?? [];
-      const spec = { kind: 'import', dbPath, actor: user, source: { type: 'files', paths, files } } as const;
+      const actor = actorOf(ctx, user);
+      const spec = { kind: 'import', dbPath, actor, source: { type: 'files', paths, files } } as const;
       return { jobId: jobs.start('import', paths.length + files.length, spec).jobId };
     },
-    importFolder: (req) => {
+    importFolder: (req, ctx) => {
       const source = {
         type: 'folder',
         path: resolve(req.path),
         recursive: req.recursive,
         pairMasks: req.pairMasks,
       } as const;
-      return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor: user, source }).jobId };
+      const actor = actorOf(ctx, user);
+      return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor, source }).jobId };
     },
-    importDataset: (req) => {
+    importDataset: (req, ctx) => {
       const source = { type: 'dataset', path: resolve(req.path), datasetKind: req.kind } as const;
-      return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor: user, source }).jobId };
+      const actor = actorOf(ctx, user);
+      return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor, source }).jobId };
     },
-    predict: async (req) => {
+    predict: async (req, ctx) => {
       // Check everything that can be checked here, so a bad request fails at once rather than as a job.
       const imageIds = req.imageIds.map((id) => getImage(store, rowId(id, 'image')).id);
       const modelId = req.modelId !== undefined ? rowId(req.modelId, 'model') : undefined;
-      return { jobId: await startPrediction(imageIds, modelId) };
+      return { jobId: await startPrediction(imageIds, actorOf(ctx, user), modelId) };
     },
-    openSampleStudy: async () => {
-      const imageId = await importSample(store, user);
+    openSampleStudy: async (_req, ctx) => {
+      const actor = actorOf(ctx, user);
+      const imageId = await importSample(store, actor);
       changed(imageId);
       const predicted = latestMaskVersion(store, imageId, 'prediction') !== null;
-      return { imageId: toId(imageId), predictJobId: predicted ? null : await startPrediction([imageId]) };
+      return {
+        imageId: toId(imageId),
+        predictJobId: predicted ? null : await startPrediction([imageId], actor),
+      };
     },
     cancelJob: (req) => ({ cancelled: jobs.cancel(req.jobId) }),
     listJobs: () => ({ jobs: jobs.list() }),
@@ -255,7 +300,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   };
 
   return {
-    handlers,
+    handlers: guardHandlers(store, handlers),
     events,
     jobs,
     store,

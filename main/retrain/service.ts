@@ -81,13 +81,16 @@ export class RetrainService {
     return this.current ? { ...this.current } : null;
   }
 
-  /** Starts a retrain; resolves with its run id once the run exists, rejects when it cannot start. */
-  start(trigger: 'button' | 'auto'): Promise<number> {
+  /**
+   * Starts a retrain; resolves with its run id once the run exists, rejects when it cannot start. `actor`: who
+   * started it (a team server's logged-in user), else the service's own.
+   */
+  start(trigger: 'button' | 'auto', actor: string = this.opts.actor): Promise<number> {
     if (this.worker) return Promise.reject(new RetrainError('a retrain is already running'));
     this.flag = new SharedArrayBuffer(4);
     const worker = spawnWorker({
       dbPath: this.opts.dbPath,
-      actor: this.opts.actor,
+      actor,
       trigger,
       // The button leaves the decision to the person looking at the comparison; an automatic run promotes
       // only a better model.

@@ -43,14 +43,19 @@ export function originAllowed(req: IncomingMessage, port: number, audience = LOO
   return allowedHosts(port, audience).some((h) => origin.toLowerCase() === `${audience.scheme}://${h}`);
 }
 
-export function cookieToken(req: IncomingMessage): string | null {
+/** The value of the request's cookie `name`; null when it has none. */
+export function cookieValue(req: IncomingMessage, name: string): string | null {
   const header = req.headers.cookie;
   if (!header) return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) return part.slice(eq + 1).trim();
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
   }
   return null;
+}
+
+export function cookieToken(req: IncomingMessage): string | null {
+  return cookieValue(req, TOKEN_COOKIE);
 }
 
 export function headerToken(req: IncomingMessage): string | null {

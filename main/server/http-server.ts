@@ -6,6 +6,9 @@
 //   WS   /events?token=T  one binary frame per event
 // Every request must carry the token and a Host naming this server; an Origin, when sent, must be this server.
 // Refusals: 401 without a valid token, 403 for a foreign Host or Origin (RPC refusals carry an RpcResult frame).
+// Team mode (`accounts` given): a login session (auth-routes.ts) replaces the token. The page and its assets are
+// served to anyone (the renderer shows its login page); RPC, events and reports need a live session, and RPC
+// refusals then say 'unauthenticated' so the renderer asks to log in again.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -41,6 +44,8 @@ import {
   tokenCookie,
 } from './access.js';
 import { readStatic } from './static-files.js';
+import { AUTH_PATH_PREFIX, handleAuth, sessionToken } from './auth-routes.js';
+import type { Accounts } from '../accounts/accounts.js';
 import { REPORT_PATH, sendReport } from './report-route.js';
 
 /** Largest request body: one upload at the contract's limit plus room for the frame header. */
@@ -61,6 +66,8 @@ export interface ServerOptions {
   names?: string[];
   /** Certificate and key (PEM): serve HTTPS and WSS. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Team mode: logins and sessions instead of the per-launch token. */
+  accounts?: Accounts;
 }
 
 export interface RetinaServer {
@@ -165,8 +172,26 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
 
+  const accounts = opts.accounts;
+  /** Who this request is: a session's user in team mode ('none' when it has none), else undefined. */
+  const caller = (req: IncomingMessage): CallerContext['user'] | 'none' | undefined => {
+    if (!accounts) return undefined;
+    const s = accounts.session(sessionToken(req));
+    return s ? { id: s.id, name: s.name, role: s.role } : 'none';
+  };
+  const contextOf = (req: IncomingMessage, user: CallerContext['user']): CallerContext => ({
+    shell: 'browser',
+    sender: req.socket.remoteAddress ?? 'unknown',
+    ...(user ? { user } : {}),
+  });
+
   async function handleRpc(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    if (!sameToken(headerToken(req), token)) {
+    const user = caller(req);
+    if (user === 'none') {
+      sendRpcError(res, 401, 'unauthenticated', 'not logged in, or the session has ended: log in again');
+      return;
+    }
+    if (!accounts && !sameToken(headerToken(req), token)) {
       sendRpcError(
         res,
         401,
@@ -195,8 +220,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       }
       return;
     }
-    const ctx: CallerContext = { shell: 'browser', sender: req.socket.remoteAddress ?? 'unknown' };
-    const result = await dispatchRequest(opts.handlers, channel, payload, ctx);
+    const result = await dispatchRequest(opts.handlers, channel, payload, contextOf(req, user));
     try {
       sendFrame(res, 200, result);
     } catch (err) {
@@ -205,10 +229,18 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   }
 
   async function handleStatic(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const fromQuery = queryToken(url);
-    const authorised =
-      sameToken(fromQuery, token) || sameToken(cookieToken(req), token) || sameToken(headerToken(req), token);
+    const fromQuery = accounts ? null : queryToken(url);
+    const user = caller(req);
+    const authorised = accounts
+      ? url.pathname !== REPORT_PATH || user !== 'none'
+      : sameToken(fromQuery, token) ||
+        sameToken(cookieToken(req), token) ||
+        sameToken(headerToken(req), token);
     if (!authorised) {
+      if (accounts) {
+        sendText(res, 401, 'RetinaStudio: log in first (open the address without /report), then try again.');
+        return;
+      }
       sendText(
         res,
         401,
@@ -221,7 +253,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       return;
     }
     if (url.pathname === REPORT_PATH) {
-      const ctx: CallerContext = { shell: 'browser', sender: req.socket.remoteAddress ?? 'unknown' };
+      const ctx = contextOf(req, user === 'none' ? undefined : user);
       await sendReport(opts.handlers, url, ctx, res, COMMON_HEADERS, req.method === 'HEAD');
       return;
     }
@@ -254,9 +286,15 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       return;
     }
     const url = new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`);
-    const work = url.pathname.startsWith(RPC_PATH_PREFIX)
-      ? handleRpc(req, res, url)
-      : handleStatic(req, res, url);
+    const work =
+      accounts && url.pathname.startsWith(AUTH_PATH_PREFIX)
+        ? handleAuth(req, res, url.pathname, accounts, {
+            secure: audience.scheme === 'https',
+            headers: COMMON_HEADERS,
+          })
+        : url.pathname.startsWith(RPC_PATH_PREFIX)
+          ? handleRpc(req, res, url)
+          : handleStatic(req, res, url);
     work.catch((err: unknown) => {
       if (!res.headersSent) sendText(res, 500, `internal error: ${(err as Error).message}`);
       else res.destroy();
@@ -275,7 +313,9 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     if (url.pathname !== EVENTS_PATH) return refuse('404 Not Found');
     if (!hostAllowed(req, port, audience) || !originAllowed(req, port, audience))
       return refuse('403 Forbidden');
-    if (!sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token))
+    const user = caller(req);
+    if (user === 'none') return refuse('401 Unauthorized');
+    if (!accounts && !sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token))
       return refuse('401 Unauthorized');
     sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
   });
@@ -298,7 +338,8 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   return {
     port,
     token,
-    url: `${audience.scheme}://${urlHost}:${port}/?token=${token}`,
+    // Team mode: nothing secret in the address; each person logs in.
+    url: `${audience.scheme}://${urlHost}:${port}/${accounts ? '' : `?token=${token}`}`,
     async close() {
       unsubscribe();
       for (const ws of sockets.clients) ws.terminate();

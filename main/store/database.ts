@@ -4,9 +4,7 @@
 // synchronous repository API.
 import { SchemaTooNewError, StoreError, StoreReadOnlyError } from './errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './schema.js';
-import { isPostgresUrl, type SqlDatabase, type StoreBackendKind } from './sql.js';
-import { openSqliteStore } from './sqlite-backend.js';
-import { openPostgresStore } from './postgres/postgres-store.js';
+import type { SqlDatabase, StoreBackendKind } from './sql.js';
 
 export interface OpenStoreOptions {
   /** Open without writing anything: no migration, no WAL switch; writes throw StoreReadOnlyError. */
@@ -109,15 +107,6 @@ export class Store {
 
 export function nowIso(): string {
   return new Date().toISOString();
-}
-
-/**
- * Opens (creating and migrating as needed) a store: a SQLite file path, or a `postgres://` URL. The checks that
- * can refuse a database run before anything is written to it: a newer schema or a failed integrity check leaves
- * it exactly as it was.
- */
-export function openStore(location: string, opts: OpenStoreOptions = {}): Store {
-  return isPostgresUrl(location) ? openPostgresStore(location, opts) : openSqliteStore(location, opts);
 }
 
 /** Refuses a database whose schema is newer than this build, or (read-only) older. */

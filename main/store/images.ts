@@ -4,6 +4,7 @@ import { recordAudit } from './audit.js';
 import { NotFoundError, StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
 import { latestIdSql, reviewStatus, reviewStatusFilterSql, type MaskStatus } from './review.js';
+import { ASSIGNED_TO_SQL } from './assignments.js';
 
 export type { MaskStatus } from './review.js';
 export type Laterality = 'OD' | 'OS';
@@ -191,6 +192,8 @@ export interface ListImagesQuery {
   maskStatus?: MaskStatus;
   /** Substring of the file name, the patient's pseudonym or the patient's name. */
   search?: string;
+  /** Only images assigned to this user (an annotator's worklist). */
+  assignedTo?: number;
 }
 
 export interface ImagePage {
@@ -233,6 +236,10 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     params.push(like, like, like);
   }
   if (q.maskStatus !== undefined) where.push(reviewStatusFilterSql(q.maskStatus, 'i.id'));
+  if (q.assignedTo !== undefined) {
+    where.push(ASSIGNED_TO_SQL);
+    params.push(q.assignedTo);
+  }
   const filter = where.length ? where.join(' AND ') : 'TRUE';
   const from =
     'FROM images i LEFT JOIN studies s ON s.id = i.study_id LEFT JOIN patients p ON p.id = s.patient_id';

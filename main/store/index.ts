@@ -1,5 +1,6 @@
 // The study store's public API. Nothing outside main/store issues SQL: use these functions.
-export { openStore, migrate, Store, type OpenStoreOptions, type StoreHooks } from './database.js';
+export { migrate, Store, type OpenStoreOptions, type StoreHooks } from './database.js';
+export { openStore } from './open-store.js';
 export { SCHEMA_VERSION, MIGRATIONS, type Migration } from './schema.js';
 export * from './errors.js';
 export { defaultDatabasePath } from './default-path.js';
@@ -153,3 +154,28 @@ export {
   type MeasurePlan,
   type ScaleSource,
 } from './measure-inputs.js';
+export {
+  countUsers,
+  createUser,
+  disableUser,
+  findUser,
+  findUserCredentials,
+  getUser,
+  listUsers,
+  ROLES,
+  setPasswordHash,
+  userNameProblem,
+  type Role,
+  type UserRecord,
+} from './users.js';
+export {
+  createSession,
+  endSession,
+  findSession,
+  hashToken,
+  type LiveSession,
+  type SessionUser,
+} from './sessions.js';
+export { assigneesOf, isAssigned, setAssignees } from './assignments.js';
+export { handoffOf, sendBack, submitForReview, type HandoffRecord, type HandoffState } from './handoffs.js';
+export { isMultiReader, latestDraftBy, multiReaderImageIds, readerDrafts } from './readers.js';

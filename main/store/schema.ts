@@ -169,6 +169,49 @@ const v6 = `
 ALTER TABLE mask_versions ADD COLUMN artery_prob_hash TEXT;
 `;
 
+/**
+ * v7: a team on one database. Accounts with a role and a scrypt hash (never the password), login sessions stored
+ * by the hash of their token (a stolen database holds no usable token), which annotators an image is assigned to,
+ * and where an image's hand-off stands between annotator and reviewer (awaiting review, or sent back with a
+ * comment); the history of both is in the audit log.
+ */
+const v7 = `
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'annotator')),
+  password_hash TEXT NOT NULL,             -- scrypt$N$r$p$salt$hash (base64url)
+  created_at TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+);
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,             -- sha256 of the cookie's token
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions(user_id);
+
+CREATE TABLE image_assignments (
+  image_id INTEGER NOT NULL REFERENCES images(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  assigned_by TEXT NOT NULL,
+  assigned_at TEXT NOT NULL,
+  PRIMARY KEY (image_id, user_id)
+);
+CREATE INDEX image_assignments_by_user ON image_assignments(user_id, image_id);
+
+CREATE TABLE image_handoffs (
+  image_id INTEGER PRIMARY KEY REFERENCES images(id),
+  state TEXT NOT NULL CHECK (state IN ('awaiting-review', 'needs-work')),
+  comment TEXT,
+  mask_version_id INTEGER REFERENCES mask_versions(id), -- the newest version then: a newer approval settles it
+  by_user TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -176,6 +219,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'prediction uncertainty and quality scores', sql: v4 },
   { version: 5, name: 'artery/vein maps, optic disc and fovea', sql: v5 },
   { version: 6, name: 'artery probability of predictions', sql: v6 },
+  { version: 7, name: 'accounts, sessions, assignments and review hand-offs', sql: v7 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

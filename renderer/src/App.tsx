@@ -13,8 +13,9 @@ import { OpenCache } from './viewer/openCache.js';
 import { ErrorBoundary, readableError } from './errors.js';
 import { ModelsScreen } from './models/ModelsScreen.js';
 import { AboutDialog } from './about/AboutDialog.js';
+import { mayCall } from '../../shared/roles.js';
 
-export function App({ client }: { client: RetinaClient }) {
+export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () => void }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [jobs, setJobs] = useState<Map<string, JobInfo>>(new Map());
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -95,9 +96,10 @@ export function App({ client }: { client: RetinaClient }) {
     [client, report],
   );
 
+  const account = info?.account ?? null;
   const services: AppServices = useMemo(
-    () => ({ client, notify, report, jobs, imagesVersion: changed, model, openCache }),
-    [client, notify, report, jobs, changed, model, openCache],
+    () => ({ client, notify, report, jobs, imagesVersion: changed, model, openCache, account }),
+    [client, notify, report, jobs, changed, model, openCache, account],
   );
 
   return (
@@ -113,7 +115,7 @@ export function App({ client }: { client: RetinaClient }) {
           </span>
           <span className="spacer" />
           <JobsSummary digest={digest} open={trayOpen} onToggle={() => setTrayOpen(!trayOpen)} />
-          {!open && (
+          {!open && (!account || mayCall(account.role, 'getRetrainRun')) && (
             <button
               data-testid="nav-models"
               onClick={() => setScreen(screen === 'models' ? 'worklist' : 'models')}
@@ -124,6 +126,16 @@ export function App({ client }: { client: RetinaClient }) {
           {info && (
             <button data-testid="nav-about" onClick={() => setAbout(true)}>
               About
+            </button>
+          )}
+          {account && (
+            <span className="account" data-testid="account" data-role={account.role}>
+              {account.name} · {account.role}
+            </span>
+          )}
+          {account && onLogout && (
+            <button data-testid="logout" onClick={onLogout}>
+              Log out
             </button>
           )}
           <span className="muted" data-testid="active-model">

@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
 import type { RetinaClient } from '../../shared/transport.js';
-import type { JobInfo, ModelSummary } from '../../shared/contract.js';
+import type { JobInfo, ModelSummary, Role } from '../../shared/contract.js';
 import type { OpenCache } from './viewer/openCache.js';
 
 export interface Toast {
@@ -21,6 +21,8 @@ export interface AppServices {
   model: ModelSummary | null;
   /** Decoded photographs and prefetched masks for the viewer. */
   openCache: OpenCache;
+  /** Team mode: who is logged in (what they may do follows the role); null in single-user mode. */
+  account: { name: string; role: Role } | null;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

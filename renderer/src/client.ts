@@ -1,9 +1,15 @@
 // Picks the transport once at start: Electron's preload bridge when present, else HTTP + WebSocket to the
-// browser-mode server this page was loaded from, authenticated by the token in the URL.
+// browser-mode server this page was loaded from, authenticated by the token in the URL (single-user) or by the
+// login session's cookie (a team server, see team/TeamGate.tsx).
 import type { RetinaBridge, RetinaClient } from '../../shared/transport.js';
 import { TOKEN_QUERY } from '../../shared/transport.js';
 import { createElectronClient } from './transport/electronClient.js';
-import { createHttpClient, type FetchLike, type WebSocketCtor } from './transport/httpClient.js';
+import {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type WebSocketCtor,
+} from './transport/httpClient.js';
 
 declare global {
   interface Window {
@@ -24,6 +30,22 @@ function takeToken(): string | null {
     return fromUrl;
   }
   return sessionStorage.getItem(TOKEN_KEY);
+}
+
+/** Whether this page runs the single-user way: in Electron, or opened with the server's token. */
+export function singleUserStart(): boolean {
+  return window.retina !== undefined || takeToken() !== null;
+}
+
+/** The client of a team server: the session cookie goes with every request; `onUnauthenticated` on a refusal. */
+export function createTeamClient(onUnauthenticated: () => void): HttpClient {
+  return createHttpClient({
+    baseUrl: location.origin,
+    token: '',
+    fetch: window.fetch.bind(window) as unknown as FetchLike,
+    WebSocket: window.WebSocket as unknown as WebSocketCtor,
+    onUnauthenticated,
+  });
 }
 
 export function createClient(): RetinaClient {

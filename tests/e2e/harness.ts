@@ -84,7 +84,8 @@ export async function startServe(opts: {
     const timer = setTimeout(() => reject(new Error(`retina serve printed no URL in 60 s:\n${err}`)), 60_000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /^(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(out);
+      // A team server's address carries no token (everyone logs in).
+      const m = /^(http:\/\/127\.0\.0\.1:\d+\/(?:\?token=\S+)?)$/m.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);

@@ -4,7 +4,6 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
@@ -19,51 +18,7 @@ import {
 import { RpcError, type EventOf } from '../../shared/contract.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE, TOKEN_HEADER } from '../../shared/transport.js';
 import { driveTestImage } from '../e2e/model-fixture.js';
-
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-/** A request with full control over Host and Origin (fetch does not let a caller set Host). */
-function raw(
-  port: number,
-  opts: { method?: string; path: string; headers?: Record<string, string>; body?: Uint8Array },
-): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: opts.method ?? 'GET',
-        path: opts.path,
-        headers: { host: `127.0.0.1:${port}`, ...opts.headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
-
-function wsStatus(url: string, headers: Record<string, string> = {}): Promise<number | 'open'> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { headers });
-    ws.on('open', () => {
-      ws.close();
-      resolve('open');
-    });
-    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    ws.on('error', () => undefined);
-  });
-}
+import { raw, wsStatus } from './raw-http.js';
 
 /** The client's event sockets, newest last, so a test can wait for one to open instead of sleeping. */
 const eventSockets: WebSocket[] = [];

@@ -44,7 +44,10 @@ export type WebSocketCtor = new (url: string) => WebSocketLike;
 export interface HttpClientOptions {
   /** e.g. http://127.0.0.1:5123 */
   baseUrl: string;
+  /** The single-user server's token; '' for a team server (its session cookie goes with each request). */
   token: string;
+  /** Team mode: a request was refused for want of a live session (the renderer shows the login page). */
+  onUnauthenticated?: () => void;
   fetch: FetchLike;
   WebSocket: WebSocketCtor;
   /** Reconnect delay after the event socket drops (ms). */
@@ -65,7 +68,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const connect = (): void => {
     if (closed) return;
     const url = new URL(EVENTS_PATH, opts.baseUrl.replace(/^http/, 'ws'));
-    url.searchParams.set(TOKEN_QUERY, opts.token);
+    if (opts.token) url.searchParams.set(TOKEN_QUERY, opts.token);
     const ws = new opts.WebSocket(url.toString());
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (ev) => {
@@ -98,7 +101,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       try {
         res = await opts.fetch(new URL(rpcPath(channel), opts.baseUrl).toString(), {
           method: 'POST',
-          headers: { [TOKEN_HEADER]: opts.token, 'content-type': FRAME_CONTENT_TYPE },
+          headers: {
+            ...(opts.token ? { [TOKEN_HEADER]: opts.token } : {}),
+            'content-type': FRAME_CONTENT_TYPE,
+          },
           body: encodeFrame(request),
         });
       } catch (err) {
@@ -117,7 +123,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           `${channel}: HTTP ${res.status} without a result`,
         );
       }
-      return unwrapResult<ResponseOf<C>>(decoded as ReturnType<typeof asRpcResult>);
+      const result = decoded as ReturnType<typeof asRpcResult>;
+      if (!result.ok && result.error.code === 'unauthenticated') opts.onUnauthenticated?.();
+      return unwrapResult<ResponseOf<C>>(result);
     },
     on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void {
       return listeners.add(event, (p) => listener(p as EventOf<E>));

@@ -2,6 +2,7 @@
 // "Approved, then edited: draft until re-approved", ...) and, on an approved image, the explicit way to edit it.
 import type { ReviewState } from '../../../shared/contract.js';
 import { reviewHeadline } from '../review/reviewLabel.js';
+import { ANNOTATOR_HINT } from '../team/handoffWords.js';
 
 export interface ReviewHeaderProps {
   name: string;
@@ -9,10 +10,16 @@ export interface ReviewHeaderProps {
   review: ReviewState | null;
   busy: boolean;
   onReopen: () => void;
+  /** Team-mode annotators hand drafts over instead of approving: the hint says so. */
+  submitsForReview?: boolean;
 }
 
-export function ReviewHeader({ name, review, busy, onReopen }: ReviewHeaderProps) {
-  const h = review ? reviewHeadline(review) : null;
+export function ReviewHeader({ name, review, busy, onReopen, submitsForReview }: ReviewHeaderProps) {
+  const headline = review ? reviewHeadline(review) : null;
+  const h =
+    headline && submitsForReview && review?.status !== 'approved'
+      ? { ...headline, hint: ANNOTATOR_HINT }
+      : headline;
   return (
     <div className="review-header" data-testid="review-header">
       <span className="review-name">{name}</span>
@@ -30,7 +37,7 @@ export function ReviewHeader({ name, review, busy, onReopen }: ReviewHeaderProps
           <span className="review-hint">{h.hint}</span>
         </>
       )}
-      {review?.status === 'approved' && (
+      {review?.status === 'approved' && !submitsForReview && (
         <button
           className="review-reopen"
           data-testid="reopen"

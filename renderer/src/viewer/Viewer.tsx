@@ -9,6 +9,10 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { MaskCanvas } from './MaskCanvas.js';
 import { OverlayControls } from './OverlayControls.js';
 import { ReviewHeader } from './ReviewHeader.js';
+import { mayCall } from '../../../shared/roles.js';
+import { HandoffActions } from '../team/HandoffActions.js';
+import { HandoffBanner } from '../team/HandoffBanner.js';
+import { ReadersSection } from '../team/ReadersSection.js';
 import { StatusBar, useCursorReadout } from './StatusBar.js';
 import { ThresholdControl } from './ThresholdControl.js';
 import { ToolBar } from './ToolBar.js';
@@ -52,7 +56,9 @@ function avNote(doc: MaskDocument | null, anatomyModels: boolean | null): string
 }
 
 export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
-  const { model } = useApp();
+  const { model, account, notify } = useApp();
+  // Team mode: annotators hand their drafts over instead of approving (the server refuses it anyway).
+  const mayApprove = !account || mayCall(account.role, 'approveMask');
   const viewerDoc = useViewerDocument(imageId);
   const { image, doc, status, loadError, threshold, setThreshold, review, setReview } = viewerDoc;
   const { view, setView, onSize, fitted, fit, actual, focus } = useFittedView(image);
@@ -61,7 +67,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const { display, filter, setFilter } = useDisplayImage(image);
   const overlay = useOverlay(doc);
   const tools = useToolSettings();
-  const { saveState, approve } = useAutosave(doc, imageId, setReview);
+  const { saveState, approve, flush } = useAutosave(doc, imageId, setReview);
   const prediction = usePrediction(imageId, viewerDoc.refreshPrediction);
   const flow = useReviewFlow({
     imageId,
@@ -97,7 +103,9 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     fit,
     actual,
     go,
-    approve: flow.approveAndNext,
+    approve: mayApprove
+      ? flow.approveAndNext
+      : async () => notify('Annotators submit for review: a reviewer approves.', 'info'),
     predict: prediction.predict,
     help,
     setHelp,
@@ -129,7 +137,9 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           review={doc ? review : null}
           busy={flow.busy}
           onReopen={() => void flow.reopen()}
+          submitsForReview={!mayApprove}
         />
+        <HandoffBanner handoff={doc ? review?.handoff : null} />
         {loadError ? (
           <div className="load-error" data-testid="load-error">
             Cannot open this image: {loadError}
@@ -184,14 +194,34 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
       )}
       <ViewerPanel
         canApprove={doc !== null && !flow.busy}
+        mayApprove={mayApprove}
         approved={flow.locked}
-        canPredict={model !== null}
+        teamActions={
+          <HandoffActions
+            imageId={imageId}
+            fileName={current ? current.fileName : imageId}
+            review={doc ? review : null}
+            flush={flush}
+            onReview={setReview}
+          />
+        }
+        canPredict={model !== null && (!account || mayCall(account.role, 'predict'))}
         prediction={prediction}
         hasPrevious={index > 0}
         hasNext={index >= 0 && index < list.length - 1}
         run={run}
         onClose={onClose}
       >
+        {account && mayCall(account.role, 'getReaders') && (current?.assignees?.length ?? 0) > 1 && (
+          <ReadersSection
+            imageId={imageId}
+            version={current?.updatedAt ?? ''}
+            onApproved={(r) => {
+              setReview(r);
+              void viewerDoc.reloadMasks();
+            }}
+          />
+        )}
         <OverlayControls overlay={overlay} hasPrediction={!!doc?.hasPrediction} />
         <UncertaintyControls u={uncertainty} hasPrediction={!!doc?.hasPrediction} />
         <ThresholdControl

@@ -6,6 +6,10 @@ import type { Prediction } from './usePrediction.js';
 
 export interface ViewerPanelProps {
   canApprove: boolean;
+  /** False for team-mode annotators, who submit for review instead (teamActions). */
+  mayApprove: boolean;
+  /** Team mode's submit / send back buttons. */
+  teamActions?: ReactNode;
   /** Already approved: the button says so (reopening is in the header). */
   approved: boolean;
   /** An active model exists to predict with. */
@@ -22,18 +26,22 @@ export interface ViewerPanelProps {
 export function ViewerPanel(props: ViewerPanelProps) {
   const { canApprove, approved, canPredict, prediction, hasPrevious, hasNext, run, onClose, children } =
     props;
+  const { mayApprove, teamActions } = props;
   const { jobId, job } = prediction;
   return (
     <aside className="panel">
-      <button
-        className="primary big"
-        onClick={() => run('approve')}
-        disabled={!canApprove || approved}
-        data-testid="approve"
-        title="Approve this mask and open the next image that still needs work"
-      >
-        {approved ? 'Approved' : 'Approve'} <kbd>A</kbd>
-      </button>
+      {mayApprove && (
+        <button
+          className="primary big"
+          onClick={() => run('approve')}
+          disabled={!canApprove || approved}
+          data-testid="approve"
+          title="Approve this mask and open the next image that still needs work"
+        >
+          {approved ? 'Approved' : 'Approve'} <kbd>A</kbd>
+        </button>
+      )}
+      {teamActions}
       <button onClick={() => run('predict')} disabled={!canPredict || jobId !== null} data-testid="predict">
         {jobId ? `Predicting… ${job ? `${job.done}/${job.total}` : ''}` : 'Predict'} <kbd>P</kbd>
       </button>

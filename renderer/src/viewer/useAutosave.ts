@@ -14,6 +14,8 @@ export interface Autosave {
   saveState: SaveState;
   /** Approves what is on screen; the saved approval, or null when it failed (the error was reported). */
   approve: () => Promise<SavedVersion | null>;
+  /** Saves a waiting draft now and resolves once every save has finished (before handing the draft over). */
+  flush: () => Promise<void>;
 }
 
 export function useAutosave(
@@ -115,5 +117,11 @@ export function useAutosave(
     }
   }, [client, imageId, openCache, report]);
 
-  return { saveState, approve };
+  const flush = useCallback(async (): Promise<void> => {
+    docRef.current?.commit();
+    if (saveTimer.current) await saveNow();
+    else await saving.current;
+  }, [saveNow]);
+
+  return { saveState, approve, flush };
 }

@@ -5,6 +5,7 @@ import type { ImageSummary } from '../../../shared/contract.js';
 import { formatExpectedF1, formatGaps, formatMeanUncertainty } from '../review/qualityLabel.js';
 import { StatusBadge } from './StatusBadge.js';
 import { Thumbnail } from './Thumbnail.js';
+import { worklistTeamNote } from '../team/handoffWords.js';
 
 const NONE = '–';
 
@@ -19,6 +20,7 @@ export function ImageRow(props: {
   onContextMenu?: (e: MouseEvent) => void;
 }) {
   const im = props.image;
+  const team = worklistTeamNote(im);
   return (
     <div
       data-row={props.index}
@@ -37,7 +39,14 @@ export function ImageRow(props: {
         onClick={(e) => e.stopPropagation()}
       />
       <Thumbnail imageId={im.id} version={im.updatedAt} />
-      <span className="name">{im.fileName}</span>
+      <span className="name">
+        {im.fileName}
+        {team && (
+          <small className="team-note" data-testid="team-note">
+            {team}
+          </small>
+        )}
+      </span>
       <span data-testid="image-patient">{im.patientPseudonym ?? NONE}</span>
       <span className="muted">{im.visitDate ?? NONE}</span>
       <span>

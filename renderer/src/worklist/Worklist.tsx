@@ -1,7 +1,10 @@
 // Patients' images with status, search and filters (status, eye), grouped by patient and visit, thumbnails,
 // keyboard navigation, selection, import, batch predict and clinical details.
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ImageSummary } from '../../../shared/contract.js';
+import type { ImageSummary, RequestChannel } from '../../../shared/contract.js';
+import { mayCall } from '../../../shared/roles.js';
+import { AssignDialog } from '../team/AssignDialog.js';
+import { AgreementDialog } from '../team/AgreementDialog.js';
 import { useApp } from '../appContext.js';
 import { ClinicalDialog } from './ClinicalDialog.js';
 import { groupImages, hasPatients, type Grouped } from './grouping.js';
@@ -32,7 +35,11 @@ function SelectAll(props: { state: 'none' | 'some' | 'all'; onToggle: () => void
 }
 
 export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSummary[]) => void }) {
-  const { client, report, notify, imagesVersion, model, openCache } = useApp();
+  const { client, report, notify, imagesVersion, model, openCache, account } = useApp();
+  // Team mode shows each role only what it may do (the server enforces the same table).
+  const may = (channel: RequestChannel) => !account || mayCall(account.role, channel);
+  const [assigning, setAssigning] = useState<ImageSummary[] | null>(null);
+  const [agreement, setAgreement] = useState(false);
   const [filters, setFilters] = useState<Filters>({
     search: '',
     status: [],
@@ -128,39 +135,64 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       <div className="toolbar">
         <WorklistFilters filters={filters} onChange={setFilters} canGroup={withPatients} />
         <span className="spacer" />
-        <button onClick={() => void imports.start('files')} data-testid="import-files">
-          Import files…
-        </button>
-        <button onClick={() => void imports.start('folder')} data-testid="import-folder">
-          Import folder…
-        </button>
-        <button onClick={() => void imports.start('dataset')} data-testid="import-dataset">
-          Import dataset…
-        </button>
-        <button
-          disabled={clinicalTargets.length === 0}
-          onClick={() => setEditing(clinicalTargets)}
-          data-testid="clinical-details"
-          title="Patient, eye, visit, camera and field angle of the selected images"
-        >
-          Clinical details…
-        </button>
-        <button
-          onClick={() => exporter.open([...selected])}
-          title={selected.size ? `Export the ${selected.size} selected image(s)` : 'Export every image'}
-          data-testid="export-open"
-        >
-          Export…
-        </button>
-        <button
-          className="primary"
-          disabled={!model || selected.size === 0}
-          onClick={() => void predict([...selected])}
-          data-testid="predict-selected"
-          title={model ? '' : 'No active model'}
-        >
-          Predict selected ({selected.size})
-        </button>
+        {may('importFiles') && (
+          <>
+            <button onClick={() => void imports.start('files')} data-testid="import-files">
+              Import files…
+            </button>
+            <button onClick={() => void imports.start('folder')} data-testid="import-folder">
+              Import folder…
+            </button>
+            <button onClick={() => void imports.start('dataset')} data-testid="import-dataset">
+              Import dataset…
+            </button>
+          </>
+        )}
+        {account && may('assignImages') && (
+          <button
+            disabled={clinicalTargets.length === 0}
+            onClick={() => setAssigning(items.filter((i) => clinicalTargets.includes(i.id)))}
+            data-testid="assign-open"
+            title="Choose the annotators of the selected images"
+          >
+            Assign…
+          </button>
+        )}
+        {account && may('getAgreement') && (
+          <button onClick={() => setAgreement(true)} data-testid="agreement-open">
+            Agreement…
+          </button>
+        )}
+        {may('setClinicalInfo') && (
+          <button
+            disabled={clinicalTargets.length === 0}
+            onClick={() => setEditing(clinicalTargets)}
+            data-testid="clinical-details"
+            title="Patient, eye, visit, camera and field angle of the selected images"
+          >
+            Clinical details…
+          </button>
+        )}
+        {may('exportImages') && (
+          <button
+            onClick={() => exporter.open([...selected])}
+            title={selected.size ? `Export the ${selected.size} selected image(s)` : 'Export every image'}
+            data-testid="export-open"
+          >
+            Export…
+          </button>
+        )}
+        {may('predict') && (
+          <button
+            className="primary"
+            disabled={!model || selected.size === 0}
+            onClick={() => void predict([...selected])}
+            data-testid="predict-selected"
+            title={model ? '' : 'No active model'}
+          >
+            Predict selected ({selected.size})
+          </button>
+        )}
       </div>
       <div className="table" ref={tableRef}>
         <div className="thead">
@@ -252,6 +284,17 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       </div>
       {exporter.element}
       {imports.elements}
+      {agreement && <AgreementDialog onClose={() => setAgreement(false)} />}
+      {assigning && (
+        <AssignDialog
+          images={assigning}
+          onClose={() => setAssigning(null)}
+          onAssigned={(images) => {
+            setAssigning(null);
+            notify(`Assigned ${images.length} image(s)`, 'info');
+          }}
+        />
+      )}
       {editing && (
         <ClinicalDialog
           imageIds={editing}

@@ -1,0 +1,51 @@
+// Team mode's rules on every request, whichever shell it came through: the caller's role must be allowed the
+// channel (shared/roles.ts), and an annotator may name only images assigned to them. An unassigned image answers
+// as missing, so an annotator learns nothing about images that are not theirs. Single-user calls (no account)
+// pass untouched.
+import { RpcError, type RequestChannel, type RequestHandlers } from '../../shared/contract.js';
+import { CHANNEL_ROLES } from '../../shared/roles.js';
+import { isAssigned, type Store } from '../store/index.js';
+import type { CallerContext } from './caller.js';
+
+/** The image ids a request names (every channel names images through these fields). */
+export function imageIdsOf(request: unknown): string[] {
+  const r = request as { imageId?: unknown; otherImageId?: unknown; imageIds?: unknown };
+  const ids: unknown[] = [r.imageId, r.otherImageId, ...(Array.isArray(r.imageIds) ? r.imageIds : [])];
+  return ids.filter((x): x is string => typeof x === 'string');
+}
+
+export function checkAccess(
+  store: Store,
+  channel: RequestChannel,
+  request: unknown,
+  ctx: CallerContext,
+): void {
+  const user = ctx.user;
+  if (!user) return;
+  if (!CHANNEL_ROLES[channel].includes(user.role)) {
+    throw new RpcError('forbidden', `${channel}: not allowed for ${user.role}s (${user.name})`);
+  }
+  if (user.role !== 'annotator') return;
+  for (const id of imageIdsOf(request)) {
+    const n = Number(id);
+    if (!Number.isSafeInteger(n) || !isAssigned(store, n, user.id)) {
+      throw new RpcError('not-found', `no image ${id} among the images assigned to ${user.name}`);
+    }
+  }
+}
+
+/** The handler table with `checkAccess` in front of every channel. */
+export function guardHandlers(
+  store: Store,
+  handlers: RequestHandlers<CallerContext>,
+): RequestHandlers<CallerContext> {
+  const guarded: Partial<Record<RequestChannel, unknown>> = {};
+  for (const channel of Object.keys(handlers) as RequestChannel[]) {
+    const handler = handlers[channel] as (req: unknown, ctx: CallerContext) => unknown;
+    guarded[channel] = (req: unknown, ctx: CallerContext) => {
+      checkAccess(store, channel, req, ctx);
+      return handler(req, ctx);
+    };
+  }
+  return guarded as RequestHandlers<CallerContext>;
+}

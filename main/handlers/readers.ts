@@ -1,0 +1,45 @@
+// Two-reader mode for the reviewer: each reader's own latest draft of an image, and how well readers agree (Dice)
+// per image and per annotator, from the masks as stored.
+import type { AgreementPayload, ReadersPayload } from '../../shared/contract.js';
+import { agreementByAnnotator, meanPairwiseDice, type ImageAgreement } from '../../shared/agreement.js';
+import { getImage, multiReaderImageIds, readerDrafts, type Store } from '../store/index.js';
+import { rowId, toId } from './ids.js';
+import type { MaskPixels } from './maskPixels.js';
+import { versionPayload } from './masks.js';
+
+export async function getReaders(
+  store: Store,
+  imageIdArg: string,
+  pixels: MaskPixels,
+): Promise<ReadersPayload> {
+  const image = getImage(store, rowId(imageIdArg, 'image'));
+  const readers = await Promise.all(
+    readerDrafts(store, image.id).map(async ({ reader, draft }) => ({
+      name: reader,
+      draft: draft ? await versionPayload(store, pixels, draft, false) : null,
+    })),
+  );
+  const masks = readers.flatMap((r) => (r.draft ? [r.draft.data] : []));
+  return {
+    imageId: toId(image.id),
+    width: image.width,
+    height: image.height,
+    readers,
+    dice: meanPairwiseDice(masks),
+  };
+}
+
+export async function getAgreement(store: Store, pixels: MaskPixels): Promise<AgreementPayload> {
+  const images: AgreementPayload['images'] = [];
+  for (const imageId of multiReaderImageIds(store)) {
+    const drafts = readerDrafts(store, imageId).flatMap((r) => (r.draft ? [{ ...r, draft: r.draft }] : []));
+    const masks = await Promise.all(drafts.map((r) => pixels.mask(r.draft)));
+    const row: ImageAgreement = {
+      imageId: toId(imageId),
+      readers: drafts.map((r) => r.reader),
+      dice: meanPairwiseDice(masks),
+    };
+    images.push({ ...row, fileName: getImage(store, imageId).fileName });
+  }
+  return { images, annotators: agreementByAnnotator(images) };
+}

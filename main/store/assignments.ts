@@ -1,0 +1,54 @@
+// Which annotators an image is assigned to. Annotators see only their images; reviewers and admins see all.
+import { recordAudit } from './audit.js';
+import { nowIso, type Store } from './database.js';
+import { ConstraintError, NotFoundError } from './errors.js';
+import { findUser } from './users.js';
+
+/** Replaces the assignees of each image with `userNames` (annotators only; empty: unassigned). */
+export function setAssignees(store: Store, imageIds: number[], userNames: string[], actor: string): void {
+  store.write('assign images', () => {
+    const users = [...new Set(userNames)].map((name) => findUser(store, name));
+    const wrong = users.find((u) => u.role !== 'annotator' || u.disabled);
+    if (wrong) {
+      throw new ConstraintError(
+        `${wrong.name} is ${wrong.disabled ? 'disabled' : `a ${wrong.role}`}: only annotators are assigned images`,
+      );
+    }
+    const exists = store.db.prepare('SELECT 1 FROM images WHERE id = ?').pluck();
+    const clear = store.db.prepare('DELETE FROM image_assignments WHERE image_id = ?');
+    const add = store.db.prepare(
+      'INSERT INTO image_assignments (image_id, user_id, assigned_by, assigned_at) VALUES (?, ?, ?, ?)',
+    );
+    const at = nowIso();
+    for (const imageId of imageIds) {
+      if (!exists.get(imageId)) throw new NotFoundError(`no image ${imageId}`);
+      clear.run(imageId);
+      for (const u of users) add.run(imageId, u.id, actor, at);
+      recordAudit(store, actor, 'image.assign', 'image', imageId, { assignees: users.map((u) => u.name) });
+    }
+  });
+}
+
+export function isAssigned(store: Store, imageId: number, userId: number): boolean {
+  return (
+    store.db
+      .prepare('SELECT 1 FROM image_assignments WHERE image_id = ? AND user_id = ?')
+      .pluck()
+      .get(imageId, userId) !== undefined
+  );
+}
+
+/** The names of an image's assignees, in name order. */
+export function assigneesOf(store: Store, imageId: number): string[] {
+  return store.db
+    .prepare(
+      `SELECT u.name FROM image_assignments a JOIN users u ON u.id = a.user_id WHERE a.image_id = ?
+       ORDER BY u.name`,
+    )
+    .pluck()
+    .all(imageId) as string[];
+}
+
+/** SQL condition (for an image listing's `i`): the image is assigned to the user bound at this `?`. */
+export const ASSIGNED_TO_SQL =
+  'EXISTS (SELECT 1 FROM image_assignments a WHERE a.image_id = i.id AND a.user_id = ?)';

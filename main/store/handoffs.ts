@@ -1,0 +1,86 @@
+// The hand-off between annotator and reviewer: an annotator submits a draft for review; a reviewer sends it back
+// with a comment, or approves it. An approval newer than the hand-off settles it, so approving (through the
+// ordinary mask save) needs no extra write here, and a re-approval after a fix settles the next hand-off alike.
+import { recordAudit } from './audit.js';
+import { nowIso, type Store } from './database.js';
+import { ConstraintError, NotFoundError } from './errors.js';
+import { latestIds, reviewStatus } from './review.js';
+
+export type HandoffState = 'awaiting-review' | 'needs-work';
+
+export interface HandoffRecord {
+  state: HandoffState;
+  /** The reviewer's comment when sent back. */
+  comment: string | null;
+  by: string;
+  at: string;
+}
+
+interface HandoffRow {
+  state: HandoffState;
+  comment: string | null;
+  mask_version_id: number | null;
+  by_user: string;
+  at: string;
+}
+
+/** The image's open hand-off, or null when there is none or an approval has settled it. */
+export function handoffOf(store: Store, imageId: number): HandoffRecord | null {
+  const row = store.db.prepare('SELECT * FROM image_handoffs WHERE image_id = ?').get(imageId) as
+    HandoffRow | undefined;
+  if (!row) return null;
+  const approved = latestIds(store, imageId).approved;
+  if (approved !== null && approved > (row.mask_version_id ?? 0)) return null;
+  return { state: row.state, comment: row.comment, by: row.by_user, at: row.at };
+}
+
+function putHandoff(
+  store: Store,
+  imageId: number,
+  state: HandoffState,
+  comment: string | null,
+  actor: string,
+): void {
+  const latest = latestIds(store, imageId);
+  const newest = Math.max(latest.prediction ?? 0, latest.draft ?? 0, latest.approved ?? 0) || null;
+  store.db
+    .prepare(
+      `INSERT INTO image_handoffs (image_id, state, comment, mask_version_id, by_user, at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (image_id) DO UPDATE SET state = excluded.state, comment = excluded.comment,
+         mask_version_id = excluded.mask_version_id, by_user = excluded.by_user, at = excluded.at`,
+    )
+    .run(imageId, state, comment, newest, actor, nowIso());
+}
+
+function requireImage(store: Store, imageId: number): void {
+  if (store.db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId) === undefined)
+    throw new NotFoundError(`no image ${imageId}`);
+}
+
+/** An annotator's draft goes to the reviewers. Needs a draft (an unapproved person-made mask). */
+export function submitForReview(store: Store, imageId: number, actor: string): HandoffRecord {
+  return store.write('submit for review', () => {
+    requireImage(store, imageId);
+    if (reviewStatus(latestIds(store, imageId)).status !== 'draft') {
+      throw new ConstraintError(`image ${imageId} has no draft to submit: save your corrections first`);
+    }
+    putHandoff(store, imageId, 'awaiting-review', null, actor);
+    recordAudit(store, actor, 'review.submit', 'image', imageId);
+    return handoffOf(store, imageId) as HandoffRecord;
+  });
+}
+
+/** A reviewer returns the image to its annotators as needing work, saying why. */
+export function sendBack(store: Store, imageId: number, comment: string, actor: string): HandoffRecord {
+  const text = comment.trim();
+  if (!text) throw new ConstraintError('sending back needs a comment saying what to fix');
+  return store.write('send back for work', () => {
+    requireImage(store, imageId);
+    if (reviewStatus(latestIds(store, imageId)).status === 'approved') {
+      throw new ConstraintError(`image ${imageId} is approved: reopen it before sending it back`);
+    }
+    putHandoff(store, imageId, 'needs-work', text, actor);
+    recordAudit(store, actor, 'review.send-back', 'image', imageId, { comment: text });
+    return handoffOf(store, imageId) as HandoffRecord;
+  });
+}

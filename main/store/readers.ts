@@ -1,0 +1,35 @@
+// Two-reader mode: an image assigned to two (or more) annotators is read blind, each keeping their own drafts.
+// These find each reader's own latest draft, so an annotator is shown only theirs and a reviewer sees all of them.
+import type { Store } from './database.js';
+import { assigneesOf } from './assignments.js';
+import { getMaskVersion, type MaskVersion } from './masks.js';
+
+/** The newest draft `author` saved of the image; null when they saved none. */
+export function latestDraftBy(store: Store, imageId: number, author: string): MaskVersion | null {
+  const id = store.db
+    .prepare("SELECT MAX(id) FROM mask_versions WHERE image_id = ? AND kind = 'draft' AND author = ?")
+    .pluck()
+    .get(imageId, author) as number | null;
+  return id === null ? null : getMaskVersion(store, id);
+}
+
+/** Whether the image is read by more than one annotator (its readers are blind to each other's drafts). */
+export function isMultiReader(store: Store, imageId: number): boolean {
+  return assigneesOf(store, imageId).length > 1;
+}
+
+/** Each assignee of the image with their own latest draft (null when they have not saved one yet). */
+export function readerDrafts(store: Store, imageId: number): { reader: string; draft: MaskVersion | null }[] {
+  return assigneesOf(store, imageId).map((reader) => ({
+    reader,
+    draft: latestDraftBy(store, imageId, reader),
+  }));
+}
+
+/** Every image read by more than one annotator, in import order. */
+export function multiReaderImageIds(store: Store): number[] {
+  return store.db
+    .prepare('SELECT image_id FROM image_assignments GROUP BY image_id HAVING COUNT(*) > 1 ORDER BY image_id')
+    .pluck()
+    .all() as number[];
+}

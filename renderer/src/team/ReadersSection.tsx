@@ -1,0 +1,75 @@
+// Two-reader mode in the reviewer's viewer: each reader's own latest draft, how well they agree (Dice), and the
+// adjudication: approve one reader's draft as it is. (An edited merge is the ordinary edit, then Approve.)
+import { useCallback, useEffect, useState } from 'react';
+import type { ReadersPayload, ReviewState } from '../../../shared/contract.js';
+import { useApp } from '../appContext.js';
+
+export interface ReadersSectionProps {
+  imageId: string;
+  /** Bumped when the image's masks changed, so the readers' drafts are asked for again. */
+  version: string;
+  onApproved: (review: ReviewState) => void;
+}
+
+export const formatDice = (d: number | null): string => (d === null ? '–' : d.toFixed(3));
+
+export function ReadersSection({ imageId, version, onApproved }: ReadersSectionProps) {
+  const { client, notify, report } = useApp();
+  const [readers, setReaders] = useState<ReadersPayload | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    client.invoke('getReaders', { imageId }).then((r) => live && setReaders(r), report);
+    return () => {
+      live = false;
+    };
+  }, [client, imageId, version, report]);
+
+  const approve = useCallback(
+    async (name: string) => {
+      const draft = readers?.readers.find((r) => r.name === name)?.draft;
+      if (!readers || !draft) return;
+      setBusy(true);
+      try {
+        const saved = await client.invoke('approveMask', {
+          imageId,
+          width: readers.width,
+          height: readers.height,
+          mask: draft.data,
+          parentVersionId: draft.versionId,
+        });
+        onApproved(saved.review);
+        notify(`Approved ${name}'s draft (version ${saved.version}).`, 'info');
+      } catch (err) {
+        report(err);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [client, imageId, notify, onApproved, readers, report],
+  );
+
+  if (!readers || readers.readers.length < 2) return null;
+  return (
+    <section className="readers" data-testid="readers">
+      <h4>Readers</h4>
+      <div data-testid="readers-dice">Agreement (Dice) {formatDice(readers.dice)}</div>
+      {readers.readers.map((r) => (
+        <div key={r.name} className="reader">
+          <span>
+            {r.name}: {r.draft ? `version ${r.draft.version}` : 'no draft yet'}
+          </span>
+          <button
+            disabled={busy || !r.draft}
+            onClick={() => void approve(r.name)}
+            data-testid={`approve-reader-${r.name}`}
+            title={`Approve ${r.name}'s draft as it is`}
+          >
+            Approve {r.name}&apos;s
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}

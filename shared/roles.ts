@@ -1,0 +1,72 @@
+// Who may call what in team mode: every request channel names the roles allowed to call it. The server enforces
+// this table on every request (and, for annotators, that the images named are assigned to them); the renderer
+// reads it only to show each role the actions it may take. A new channel must be placed here to compile.
+import type { RequestChannel, Role } from './contract.js';
+
+export type { Role };
+export const ROLE_NAMES: readonly Role[] = ['admin', 'reviewer', 'annotator'];
+
+const EVERYONE: readonly Role[] = ['admin', 'reviewer', 'annotator'];
+const REVIEWERS: readonly Role[] = ['admin', 'reviewer'];
+const ADMINS: readonly Role[] = ['admin'];
+
+export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } = {
+  getAppInfo: EVERYONE,
+  listPatients: REVIEWERS,
+  listStudies: REVIEWERS,
+  listImages: EVERYONE, // an annotator's listing holds only the images assigned to them
+  getImageInfo: EVERYONE,
+  getImage: EVERYONE,
+  getImageThumbnail: EVERYONE,
+  getMasks: EVERYONE,
+  getUncertainty: EVERYONE,
+  getMeasurements: EVERYONE,
+  getReport: REVIEWERS,
+  openReportWindow: REVIEWERS,
+  saveReportPdf: REVIEWERS,
+  compareVisits: REVIEWERS,
+  saveDraft: EVERYONE,
+  approveMask: REVIEWERS,
+  reopenMask: REVIEWERS,
+  submitForReview: EVERYONE,
+  sendBack: REVIEWERS,
+  assignImages: REVIEWERS,
+  listUsers: REVIEWERS,
+  getReaders: REVIEWERS,
+  getAgreement: REVIEWERS,
+  getClinicalInfo: EVERYONE,
+  setClinicalInfo: REVIEWERS,
+  exportImages: REVIEWERS,
+  importFiles: REVIEWERS,
+  importFolder: REVIEWERS,
+  importDataset: REVIEWERS,
+  predict: REVIEWERS,
+  cancelJob: REVIEWERS,
+  listJobs: EVERYONE,
+  dismissJob: EVERYONE,
+  listModels: EVERYONE,
+  getActiveModel: EVERYONE,
+  showOpenDialog: REVIEWERS,
+  openSampleStudy: REVIEWERS,
+  startRetrain: ADMINS,
+  cancelRetrain: ADMINS,
+  getRetrainStatus: EVERYONE,
+  getRetrainRun: REVIEWERS,
+  getRetrainOverlay: REVIEWERS,
+  setRetrainSettings: ADMINS,
+  promoteModel: ADMINS,
+  rejectModel: ADMINS,
+  rollbackModel: ADMINS,
+};
+
+export function mayCall(role: Role, channel: RequestChannel): boolean {
+  return CHANNEL_ROLES[channel].includes(role);
+}
+
+/** Who is logged in (team mode); null in single-user mode. */
+export interface SessionInfo {
+  name: string;
+  role: Role;
+  /** ISO time the session ends. */
+  expiresAt: string;
+}

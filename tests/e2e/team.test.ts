@@ -1,0 +1,330 @@
+// A team server end to end: an annotator and a reviewer log in from two browser contexts (1280x720) against one
+// `retina serve` on one SQLite file. The annotator sees only her image, corrects it with a brush stroke and
+// submits it; the reviewer sends it back with a comment; the annotator reads the comment in the viewer, fixes it
+// and submits again; the reviewer approves. Every step is checked against the stored versions and their authors.
+// Then an ended session (a password change) brings the login page back.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import { hashPassword } from '../../main/accounts/passwords.js';
+import {
+  createUser,
+  importImageFiles,
+  listMaskVersions,
+  openStore,
+  promoteModel,
+  registerModel,
+  saveMaskVersion,
+  setPasswordHash,
+} from '../../main/store/index.js';
+import { brushRadius, countDiff, drag, recordPointer, replay, same, storedMask, waitFor } from './flow.js';
+import {
+  buildRenderer,
+  chromiumAvailable,
+  launchChromium,
+  screenshotPath,
+  startServe,
+  stopServeCleanly,
+  type ServeProcess,
+} from './harness.js';
+import { datasetsRoot, driveTestImage, tinyModelDir } from './model-fixture.js';
+import WebSocket from 'ws';
+import {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type WebSocketCtor,
+} from '../../renderer/src/transport/httpClient.js';
+import { dice } from '../../shared/agreement.js';
+
+const FAST = { N: 2 ** 10, r: 8, p: 1 };
+const PASSWORD = { rita: 'rita reviews carefully', anna: 'anna annotates well', otto: 'otto reads too' };
+
+/** The renderer's HTTP client from Node, logged in as `user` (its session cookie added to every request). */
+async function teamClient(serve: ServeProcess, user: string, password: string): Promise<HttpClient> {
+  const origin = new URL(serve.url).origin;
+  const res = await fetch(`${origin}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user, password }),
+  });
+  assert.equal(res.status, 200, `${user} could not log in`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  const withCookie = ((url: string, init: { headers: Record<string, string> }) =>
+    fetch(url, { ...init, headers: { ...init.headers, cookie } } as RequestInit)) as unknown as FetchLike;
+  return createHttpClient({
+    baseUrl: origin,
+    token: '',
+    fetch: withCookie,
+    WebSocket: WebSocket as unknown as WebSocketCtor,
+  });
+}
+
+describe(
+  'team review end to end (browser mode, two browser contexts)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let anna: Page;
+    let rita: Page;
+    let dbPath: string;
+    let seeded: Uint8Array;
+
+    const versions = () => {
+      const store = openStore(dbPath, { readonly: true });
+      try {
+        return listMaskVersions(store, 1).map((v) => `${v.kind}:${v.author}`);
+      } finally {
+        store.close();
+      }
+    };
+    const logIn = async (page: Page, user: string, password: string) => {
+      await page.getByLabel('User name').fill(user);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+    };
+    const openRow = async (page: Page, id: number) => {
+      await page.locator(`[data-testid="image-row"][data-image-id="${id}"]`).dblclick();
+      await page.getByTestId('review-state').waitFor();
+    };
+    const banner = (page: Page, state: string) =>
+      page.locator(`[data-testid="handoff-banner"][data-state="${state}"]`);
+
+    before(async () => {
+      const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
+      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-team-')), 'retina.db');
+      const store = openStore(dbPath);
+      const model = registerModel(store, { name: 'e2e-tiny', dirPath: modelDir, architecture: {} }, 'test');
+      promoteModel(store, model.id, 'test');
+      await importImageFiles(
+        store,
+        [{ imagePath: driveTestImage('01') }, { imagePath: driveTestImage('02') }],
+        {
+          actor: 'test',
+        },
+      );
+      const second = toBinaryMap(
+        await readImage(path.join(datasetsRoot, 'DRIVE', 'test', '2nd_manual', '01_manual2.gif')),
+      );
+      seeded = second.data;
+      await saveMaskVersion(store, {
+        imageId: 1,
+        kind: 'prediction',
+        author: 'model:e2e-tiny',
+        modelId: model.id,
+        mask: second,
+      });
+      const roles = { rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
+      for (const [name, role] of Object.entries(roles)) {
+        const passwordHash = await hashPassword(PASSWORD[name as keyof typeof roles], FAST);
+        createUser(store, { name, role, passwordHash }, 'test');
+      }
+      store.close();
+      serve = await startServe({ rendererDir, dbPath });
+      browser = await launchChromium();
+      const viewport = { width: 1280, height: 720 };
+      anna = await (await browser.newContext({ viewport })).newPage();
+      rita = await (await browser.newContext({ viewport })).newPage();
+      for (const p of [anna, rita]) p.on('pageerror', (err) => console.error('page error:', err.message));
+    });
+
+    after(async () => {
+      await browser?.close();
+      await stopServeCleanly(serve);
+    });
+
+    test('log in, annotate, submit, send back with a comment, fix, re-approve', async () => {
+      assert.doesNotMatch(serve.url, /token/, 'a team server prints no token');
+      assert.match(serve.output(), /team mode/);
+
+      // The reviewer logs in and assigns image 1 to the annotator.
+      await rita.goto(serve.url);
+      await logIn(rita, 'rita', PASSWORD.rita);
+      await rita.getByTestId('worklist').waitFor();
+      assert.equal(await rita.getByTestId('account').textContent(), 'rita · reviewer');
+      await waitFor('both rows', async () => (await rita.getByTestId('image-row').count()) === 2);
+      await rita.getByLabel('Select 01_test.tif').check();
+      await rita.getByTestId('assign-open').click();
+      await rita.getByTestId('assign-dialog').getByLabel('anna').check();
+      await rita.getByRole('button', { name: 'Assign', exact: true }).click();
+      await waitFor(
+        'assigned to anna',
+        async () => (await rita.getByTestId('team-note').first().textContent()) === 'anna',
+      );
+      await rita.screenshot({ path: await screenshotPath('59-team-assigned') });
+
+      // The annotator: a wrong password first, then her worklist of the one image assigned to her.
+      await anna.goto(serve.url);
+      await logIn(anna, 'anna', 'not the password');
+      assert.equal(await anna.getByTestId('login-error').textContent(), 'Wrong user name or password.');
+      await logIn(anna, 'anna', PASSWORD.anna);
+      await anna.getByTestId('worklist').waitFor();
+      assert.equal(await anna.getByTestId('account').textContent(), 'anna · annotator');
+      await waitFor('her one row', async () => (await anna.getByTestId('image-row').count()) === 1);
+      assert.equal(await anna.getByTestId('image-row').getAttribute('data-image-id'), '1');
+
+      // She corrects it with one brush stroke and submits it; she has no Approve.
+      await openRow(anna, 1);
+      assert.equal(await anna.getByTestId('approve').count(), 0);
+      assert.equal(
+        await anna.locator('.review-hint').textContent(),
+        'Saved as you edit; submit it for review when it is right.',
+      );
+      await anna.keyboard.press('0');
+      await recordPointer(anna);
+      const radius = await brushRadius(anna);
+      const first = seeded.slice();
+      replay(first, await drag(anna, { x: 90.5, y: 250.5 }, { x: 470.5, y: 300.5 }), radius, 1);
+      assert.ok(countDiff(first, seeded) > 500, 'the stroke changed too little to test');
+      await anna.getByTestId('submit-review').click();
+      await banner(anna, 'awaiting-review').waitFor();
+      assert.ok(
+        same((await storedMask(dbPath, 1, 'draft'))?.data, first),
+        'what was submitted is the stroke',
+      );
+
+      // The reviewer sees it awaiting review (told by the server's event) and sends it back with a comment.
+      await waitFor(
+        'awaiting review',
+        async () => (await rita.getByTestId('team-note').first().textContent()) === 'anna · awaiting review',
+      );
+      await openRow(rita, 1);
+      await banner(rita, 'awaiting-review').waitFor();
+      await rita.getByTestId('send-back').click();
+      await rita.getByLabel('What needs fixing').fill('The inferior arcade is broken at the crossing.');
+      await rita.getByRole('button', { name: 'Send back', exact: true }).click();
+      await banner(rita, 'needs-work').waitFor();
+      await rita.screenshot({ path: await screenshotPath('60-team-sent-back') });
+
+      // The annotator reads the comment, fixes the mask and submits again.
+      await anna.reload();
+      await anna.getByTestId('worklist').waitFor();
+      await waitFor(
+        'needs work in her list',
+        async () => (await anna.getByTestId('team-note').textContent()) === 'anna · needs work',
+      );
+      await openRow(anna, 1);
+      assert.equal(
+        await anna.getByTestId('handoff-comment').textContent(),
+        ' The inferior arcade is broken at the crossing.',
+      );
+      await anna.screenshot({ path: await screenshotPath('61-team-comment') });
+      await anna.keyboard.press('0');
+      await recordPointer(anna);
+      const fixed = first.slice();
+      replay(fixed, await drag(anna, { x: 120.5, y: 420.5 }, { x: 300.5, y: 470.5 }), radius, 1);
+      assert.ok(countDiff(fixed, first) > 200, 'the fix changed too little to test');
+      await anna.getByTestId('submit-review').click();
+      await banner(anna, 'awaiting-review').waitFor();
+
+      // The reviewer opens it again and approves the fix.
+      await rita.getByRole('button', { name: 'Back to worklist' }).click();
+      await waitFor(
+        'awaiting review again',
+        async () => (await rita.getByTestId('team-note').first().textContent()) === 'anna · awaiting review',
+      );
+      await openRow(rita, 1);
+      await banner(rita, 'awaiting-review').waitFor();
+      await rita.getByTestId('approve').click();
+      await waitFor('the approval', async () => (await storedMask(dbPath, 1, 'approved')) !== null);
+      assert.ok(
+        same((await storedMask(dbPath, 1, 'approved'))?.data, fixed),
+        'the approval is the fixed mask',
+      );
+      assert.deepEqual(versions(), [
+        'prediction:model:e2e-tiny',
+        'draft:anna',
+        'draft:anna',
+        'approved:rita',
+      ]);
+    });
+
+    test("two readers read image 2 blind; the reviewer sees their Dice and approves one reader's draft", async () => {
+      await rita.getByRole('button', { name: 'Back to worklist' }).click();
+      await rita.getByTestId('worklist').waitFor();
+      await rita.getByLabel('Select 01_test.tif').uncheck();
+      await rita.getByLabel('Select 02_test.tif').check();
+      await rita.getByTestId('assign-open').click();
+      await rita.getByTestId('assign-dialog').getByLabel('anna').check();
+      await rita.getByTestId('assign-dialog').getByLabel('otto').check();
+      await rita.getByRole('button', { name: 'Assign', exact: true }).click();
+      await waitFor(
+        'two readers',
+        async () => (await rita.getByTestId('team-note').nth(1).textContent()) === 'anna, otto',
+      );
+
+      // Both readers save a draft (through the app's own client, as their browsers would).
+      const drafts: Record<string, Uint8Array> = {};
+      for (const [name, start] of [
+        ['anna', 10_000],
+        ['otto', 10_200],
+      ] as const) {
+        const client = await teamClient(serve, name, PASSWORD[name]);
+        try {
+          const m = new Uint8Array(565 * 584);
+          m.fill(1, start, start + 1000);
+          drafts[name] = m;
+          await client.invoke('saveDraft', {
+            imageId: '2',
+            width: 565,
+            height: 584,
+            mask: m,
+            parentVersionId: null,
+          });
+          const seen = await client.invoke('getMasks', { imageId: '2' });
+          assert.equal(seen.draft?.author, name, `${name} sees only their own draft`);
+        } finally {
+          client.close();
+        }
+      }
+      const expected = dice(drafts.anna, drafts.otto);
+
+      await rita.locator('[data-testid="image-row"][data-image-id="2"]').dblclick();
+      await rita.getByTestId('readers').waitFor();
+      assert.equal(
+        await rita.getByTestId('readers-dice').textContent(),
+        `Agreement (Dice) ${expected.toFixed(3)}`,
+      );
+      await rita.screenshot({ path: await screenshotPath('62-team-readers') });
+      await rita.getByTestId('approve-reader-otto').click();
+      await waitFor('the approval', async () => (await storedMask(dbPath, 2, 'approved')) !== null);
+      assert.ok(
+        same((await storedMask(dbPath, 2, 'approved'))?.data, drafts.otto),
+        "otto's draft was approved",
+      );
+
+      await rita.getByRole('button', { name: 'Back to worklist' }).click();
+      await rita.getByTestId('agreement-open').click();
+      const perAnnotator = await rita
+        .getByTestId('agreement-annotators')
+        .locator('tbody tr')
+        .allTextContents();
+      assert.deepEqual(perAnnotator, [`anna1${expected.toFixed(3)}`, `otto1${expected.toFixed(3)}`]);
+      await rita.keyboard.press('Escape');
+    });
+
+    test('a session that ends (her password changed) brings the login page back', async () => {
+      const store = openStore(dbPath);
+      try {
+        setPasswordHash(store, 'anna', await hashPassword('a brand new password', FAST), 'test');
+      } finally {
+        store.close();
+      }
+      await anna.getByRole('button', { name: 'Back to worklist' }).click();
+      await anna.getByTestId('login-notice').waitFor();
+      assert.equal(
+        await anna.getByTestId('login-notice').textContent(),
+        'Your session has ended: log in again.',
+      );
+      await logIn(anna, 'anna', 'a brand new password');
+      await anna.getByTestId('worklist').waitFor();
+      await anna.getByTestId('logout').click();
+      assert.equal(await anna.getByTestId('login-notice').textContent(), 'Logged out.');
+    });
+  },
+);

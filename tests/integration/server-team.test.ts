@@ -1,0 +1,371 @@
+// Team mode of the browser-mode server on a real SQLite file: logins (wrong password, unknown user, throttled to
+// 429), sessions (cookie, expiry, logout), roles enforced on the server (an annotator sees only their images and
+// cannot approve), the review hand-off (submit, send back with a comment, fix, re-approve), and audit rows that
+// name the people who did each thing.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
+import { startServer, type RetinaServer } from '../../main/server/index.js';
+import { Accounts } from '../../main/accounts/accounts.js';
+import { LoginThrottle } from '../../main/accounts/login-throttle.js';
+import { hashPassword } from '../../main/accounts/passwords.js';
+import { createUser, importImageFiles, listAudit, openStore } from '../../main/store/index.js';
+import type {
+  AgreementPayload,
+  ImageSummary,
+  MasksResponse,
+  ReadersPayload,
+  RpcResult,
+  SavedVersion,
+} from '../../shared/contract.js';
+import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
+import { driveTestImage } from '../e2e/model-fixture.js';
+import { raw, wsStatus } from './raw-http.js';
+
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean =>
+  a !== undefined && Buffer.from(a).equals(Buffer.from(b));
+
+const PASSWORDS = {
+  ada: 'ada admin pass',
+  rita: 'rita reviews a lot',
+  anna: 'anna annotates',
+  otto: 'otto annotates',
+};
+type Name = keyof typeof PASSWORDS;
+
+describe('team-mode server', () => {
+  let dir: string;
+  let ws: Workstation;
+  let server: RetinaServer;
+  let now = new Date('2026-12-01T08:00:00Z').getTime();
+  const clock = () => now;
+  const cookies = new Map<Name, string>();
+  let images: string[] = [];
+
+  const login = (user: string, password: string) =>
+    raw(server.port, {
+      method: 'POST',
+      path: '/auth/login',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user, password }),
+    });
+
+  async function rpcAs<T>(
+    who: Name | null,
+    channel: string,
+    payload: unknown,
+  ): Promise<{ status: number; result: RpcResult<T> }> {
+    const res = await raw(server.port, {
+      method: 'POST',
+      path: `/rpc/${channel}`,
+      headers: { 'content-type': FRAME_CONTENT_TYPE, ...(who ? { cookie: cookies.get(who) ?? '' } : {}) },
+      body: encodeFrame(payload),
+    });
+    return { status: res.status, result: decodeFrame(res.body) as RpcResult<T> };
+  }
+  async function ok<T>(who: Name, channel: string, payload: unknown): Promise<T> {
+    const { result } = await rpcAs<T>(who, channel, payload);
+    if (!result.ok) assert.fail(`${who} ${channel}: ${result.error.code} ${result.error.message}`);
+    return result.value;
+  }
+  async function refused(who: Name, channel: string, payload: unknown): Promise<string> {
+    const { result } = await rpcAs(who, channel, payload);
+    assert.equal(result.ok, false, `${who} ${channel} should be refused`);
+    return result.ok ? '' : result.error.code;
+  }
+  const mask = (w: number, h: number, at: number) => {
+    const m = new Uint8Array(w * h);
+    m.fill(1, at, at + 50);
+    return m;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-team-test-'));
+    const staticDir = path.join(dir, 'renderer');
+    await mkdir(staticDir, { recursive: true });
+    await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
+    process.env.RETINA_DEFAULT_MODEL = path.join(dir, 'no-model-here');
+    const dbPath = path.join(dir, 'retina.db');
+    const store = openStore(dbPath);
+    const report = await importImageFiles(
+      store,
+      [{ imagePath: driveTestImage('01') }, { imagePath: driveTestImage('02') }],
+      {
+        actor: 'setup',
+      },
+    );
+    images = report.imported.map((i) => String(i.imageId));
+    const fast = { N: 2 ** 10, r: 8, p: 1 };
+    const roles = { ada: 'admin', rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
+    for (const [name, password] of Object.entries(PASSWORDS)) {
+      const passwordHash = await hashPassword(password, fast);
+      createUser(store, { name, role: roles[name as Name], passwordHash }, 'setup');
+    }
+    store.close();
+    ws = await createWorkstation({ dbPath, shell: 'browser', user: 'os-user' });
+    const accounts = new Accounts(ws.store, {
+      sessionHours: 12,
+      now: () => new Date(now),
+      throttle: new LoginThrottle({ now: clock }),
+    });
+    server = await startServer({ handlers: ws.handlers, events: ws.events, staticDir, accounts });
+  });
+
+  after(async () => {
+    await server.close();
+    await ws.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('without a session: the page opens (to log in), but RPC, reports and events are refused', async () => {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/, 'no token in a team server address');
+    assert.equal((await raw(server.port, { path: '/' })).status, 200);
+    const rpc = await rpcAs(null, 'getAppInfo', {});
+    assert.equal(rpc.status, 401);
+    assert.equal(rpc.result.ok ? '' : rpc.result.error.code, 'unauthenticated');
+    assert.equal((await raw(server.port, { path: `/report?image=${images[0]}` })).status, 401);
+    assert.equal((await raw(server.port, { path: '/auth/session' })).status, 401);
+    const status = await wsStatus(`ws://127.0.0.1:${server.port}/events`);
+    assert.equal(status, 401);
+    // The single-user token means nothing here.
+    const withToken = await raw(server.port, {
+      method: 'POST',
+      path: '/rpc/getAppInfo',
+      headers: { 'content-type': FRAME_CONTENT_TYPE, 'x-retina-token': server.token },
+      body: encodeFrame({}),
+    });
+    assert.equal(withToken.status, 401);
+  });
+
+  test('a wrong password and an unknown user get the same answer', async () => {
+    const wrong = await login('anna', 'not her password');
+    const unknown = await login('nobody', 'not her password');
+    assert.equal(wrong.status, 401);
+    assert.equal(unknown.status, 401);
+    assert.deepEqual(JSON.parse(wrong.body.toString()), JSON.parse(unknown.body.toString()));
+    assert.equal(wrong.headers['set-cookie'], undefined);
+  });
+
+  test('logging in sets an HttpOnly, SameSite=Strict session cookie and says who and what role', async () => {
+    for (const name of Object.keys(PASSWORDS) as Name[]) {
+      const res = await login(name, PASSWORDS[name]);
+      assert.equal(res.status, 200, res.body.toString());
+      const cookie = String(res.headers['set-cookie']);
+      assert.match(cookie, /^retina_session=[\w-]{40,}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200/);
+      cookies.set(name, cookie.split(';')[0]);
+    }
+    const me = await raw(server.port, {
+      path: '/auth/session',
+      headers: { cookie: cookies.get('anna') ?? '' },
+    });
+    assert.deepEqual(JSON.parse(me.body.toString()), {
+      name: 'anna',
+      role: 'annotator',
+      expiresAt: '2026-12-01T20:00:00.000Z',
+    });
+    const info = await ok<{ user: string; account: unknown }>('rita', 'getAppInfo', {});
+    assert.deepEqual([info.user, info.account], ['rita', { name: 'rita', role: 'reviewer' }]);
+  });
+
+  test('a reviewer assigns images; an annotator sees only theirs and cannot approve', async () => {
+    const [mine, other] = images;
+    await ok('rita', 'assignImages', { imageIds: [mine], users: ['anna'] });
+    await ok('rita', 'assignImages', { imageIds: [other], users: ['otto'] });
+    assert.equal(await refused('rita', 'assignImages', { imageIds: [other], users: ['rita'] }), 'conflict');
+
+    const listed = await ok<{ items: ImageSummary[]; total: number }>('anna', 'listImages', {
+      offset: 0,
+      limit: 50,
+    });
+    assert.deepEqual(
+      listed.items.map((i) => i.id),
+      [mine],
+    );
+    assert.deepEqual(listed.items[0].assignees, ['anna']);
+    const all = await ok<{ total: number }>('rita', 'listImages', { offset: 0, limit: 50 });
+    assert.equal(all.total, 2);
+
+    assert.equal(await refused('anna', 'getMasks', { imageId: other }), 'not-found');
+    assert.equal(await refused('anna', 'getImage', { imageId: other }), 'not-found');
+    assert.equal(await refused('anna', 'getImageInfo', { imageId: '999' }), 'not-found');
+    assert.equal(await refused('anna', 'listPatients', { offset: 0, limit: 10 }), 'forbidden');
+    const info = (await ws.store.db
+      .prepare('SELECT width, height FROM images WHERE id = ?')
+      .get(Number(mine))) as {
+      width: number;
+      height: number;
+    };
+    const save = {
+      imageId: mine,
+      width: info.width,
+      height: info.height,
+      mask: mask(info.width, info.height, 1000),
+      parentVersionId: null,
+    };
+    assert.equal(await refused('anna', 'approveMask', save), 'forbidden');
+    assert.equal(await refused('anna', 'saveDraft', { ...save, imageId: other }), 'not-found');
+    assert.equal(
+      await refused('anna', 'submitForReview', { imageId: mine }),
+      'conflict',
+      'nothing to submit yet',
+    );
+  });
+
+  test('submit, send back with a comment, fix, re-approve: each step names its person', async () => {
+    const imageId = images[0];
+    const { width, height } = await ok<MasksResponse>('anna', 'getMasks', { imageId });
+    const draft = await ok<SavedVersion>('anna', 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: mask(width, height, 2000),
+      parentVersionId: null,
+    });
+    const submitted = await ok<{ review: MasksResponse['review'] }>('anna', 'submitForReview', { imageId });
+    assert.equal(submitted.review.handoff?.state, 'awaiting-review');
+    const queue = await ok<{ items: ImageSummary[] }>('rita', 'listImages', { offset: 0, limit: 50 });
+    assert.equal(queue.items.find((i) => i.id === imageId)?.handoff?.state, 'awaiting-review');
+
+    assert.equal(await refused('rita', 'sendBack', { imageId, comment: '   ' }), 'conflict');
+    await ok('rita', 'sendBack', { imageId, comment: 'the inferior arcade is missing' });
+    const seen = await ok<MasksResponse>('anna', 'getMasks', { imageId });
+    assert.deepEqual(
+      [seen.review.handoff?.state, seen.review.handoff?.comment, seen.review.handoff?.by],
+      ['needs-work', 'the inferior arcade is missing', 'rita'],
+    );
+    assert.equal(seen.draft?.author, 'anna');
+
+    const fixed = await ok<SavedVersion>('anna', 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: mask(width, height, 3000),
+      parentVersionId: draft.versionId,
+    });
+    await ok('anna', 'submitForReview', { imageId });
+    const approved = await ok<SavedVersion>('rita', 'approveMask', {
+      imageId,
+      width,
+      height,
+      mask: mask(width, height, 3000),
+      parentVersionId: fixed.versionId,
+    });
+    assert.equal(approved.status, 'approved');
+    assert.equal(approved.review.handoff, undefined, 'the approval settles the hand-off');
+    const after = await ok<MasksResponse>('anna', 'getMasks', { imageId });
+    assert.equal(after.approved?.author, 'rita');
+    assert.equal(after.review.handoff, undefined);
+
+    // Every change to the images and masks, oldest first (mask versions are audited under their own ids).
+    const audit = listAudit(ws.store, { limit: 1000 })
+      .reverse()
+      .filter((a) => a.entity !== 'user' && a.actor !== 'setup');
+    assert.deepEqual(
+      audit.map((a) => `${a.actor} ${a.action}`),
+      [
+        'rita image.assign',
+        'rita image.assign',
+        'anna mask.draft',
+        'anna review.submit',
+        'rita review.send-back',
+        'anna mask.draft',
+        'anna review.submit',
+        'rita mask.approved',
+      ],
+    );
+    assert.ok(
+      listAudit(ws.store, { entity: 'user' }).some((a) => a.actor === 'anna' && a.action === 'session.login'),
+    );
+  });
+
+  test('two readers: each sees only their own draft; the reviewer sees both, their Dice, and approves one', async () => {
+    const imageId = images[1];
+    await ok('rita', 'assignImages', { imageIds: [imageId], users: ['anna', 'otto'] });
+    const { width, height } = await ok<MasksResponse>('otto', 'getMasks', { imageId });
+    const annaMask = mask(width, height, 5000);
+    const ottoMask = mask(width, height, 5020); // 30 of 50 pixels in common: Dice 0.6
+    await ok('anna', 'saveDraft', { imageId, width, height, mask: annaMask, parentVersionId: null });
+    const ottos = await ok<SavedVersion>('otto', 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: ottoMask,
+      parentVersionId: null,
+    });
+
+    // Blind: anna is shown her own draft although otto saved after her, and otto his.
+    const annaSees = await ok<MasksResponse>('anna', 'getMasks', { imageId });
+    assert.equal(annaSees.draft?.author, 'anna');
+    assert.ok(sameBytes(annaSees.draft?.data, annaMask), 'anna is shown her own pixels');
+    assert.equal((await ok<MasksResponse>('otto', 'getMasks', { imageId })).draft?.author, 'otto');
+    assert.equal(await refused('anna', 'getReaders', { imageId }), 'forbidden');
+
+    const readers = await ok<ReadersPayload>('rita', 'getReaders', { imageId });
+    assert.deepEqual(
+      readers.readers.map((r) => [r.name, r.draft?.author]),
+      [
+        ['anna', 'anna'],
+        ['otto', 'otto'],
+      ],
+    );
+    assert.equal(readers.dice, 0.6);
+    const agreement = await ok<AgreementPayload>('rita', 'getAgreement', {});
+    assert.deepEqual(agreement.images, [
+      { imageId, fileName: '02_test.tif', readers: ['anna', 'otto'], dice: 0.6 },
+    ]);
+    assert.deepEqual(agreement.annotators, [
+      { name: 'anna', images: 1, meanDice: 0.6 },
+      { name: 'otto', images: 1, meanDice: 0.6 },
+    ]);
+
+    // The reviewer adjudicates: otto's draft, approved as it is.
+    const approved = await ok<SavedVersion>('rita', 'approveMask', {
+      imageId,
+      width,
+      height,
+      mask: ottoMask,
+      parentVersionId: ottos.versionId,
+    });
+    const after = await ok<MasksResponse>('anna', 'getMasks', { imageId });
+    assert.deepEqual([after.approved?.versionId, after.approved?.author], [approved.versionId, 'rita']);
+    assert.ok(sameBytes(after.approved?.data, ottoMask), "the approval is otto's mask");
+    assert.equal(after.approved?.parentVersionId, ottos.versionId);
+  });
+
+  test('an expired session is refused and must log in again', async () => {
+    now += 12 * 3_600_000 + 1000;
+    const res = await rpcAs('rita', 'listImages', { offset: 0, limit: 5 });
+    assert.equal(res.status, 401);
+    assert.equal(res.result.ok ? '' : res.result.error.code, 'unauthenticated');
+    const again = await login('rita', PASSWORDS.rita);
+    assert.equal(again.status, 200);
+    cookies.set('rita', String(again.headers['set-cookie']).split(';')[0]);
+    await ok('rita', 'listImages', { offset: 0, limit: 5 });
+  });
+
+  test('logging out ends the session', async () => {
+    const out = await raw(server.port, {
+      method: 'POST',
+      path: '/auth/logout',
+      headers: { cookie: cookies.get('rita') ?? '' },
+    });
+    assert.match(String(out.headers['set-cookie']), /retina_session=; .*Max-Age=0/);
+    assert.equal((await rpcAs('rita', 'listImages', { offset: 0, limit: 5 })).status, 401);
+  });
+
+  test('five failed logins, then 429 with Retry-After even for the right password, until the wait is over', async () => {
+    for (let i = 0; i < 5; i++) assert.equal((await login('otto', `guess ${i}`)).status, 401);
+    const blocked = await login('otto', PASSWORDS.otto);
+    assert.equal(blocked.status, 429);
+    assert.equal(blocked.headers['retry-after'], '1');
+    assert.match(JSON.parse(blocked.body.toString()).error as string, /too many failed logins/);
+    now += 1000;
+    assert.equal((await login('otto', 'still guessing')).status, 401);
+    assert.equal((await login('otto', PASSWORDS.otto)).headers['retry-after'], '2', 'the wait doubles');
+    now += 2000;
+    assert.equal((await login('otto', PASSWORDS.otto)).status, 200);
+  });
+});
