@@ -117,6 +117,7 @@ const ERROR_NAME_CODES: Record<string, ErrorCode> = {
   OnnxError: 'model-failed',
   AbortError: 'cancelled',
   RetrainError: 'conflict',
+  EditRefusedError: 'conflict',
 };
 
 /** Turns anything thrown by a handler into the payload sent back; unknown errors keep their message. */
@@ -250,6 +251,8 @@ export interface ImageSummary {
   assignees?: string[];
   /** Team mode: an open hand-off between annotator and reviewer. */
   handoff?: Handoff | null;
+  /** Who holds the image's live edit lease and since when; null (or absent) when nobody edits it. */
+  editedBy?: { holder: string; since: string } | null;
 }
 
 /** How good a prediction is expected to be, from where its model is unsure. */
@@ -548,6 +551,12 @@ export interface SaveMaskRequest {
   av?: Uint8Array;
   /** Disc, fovea and laterality saved with the mask (the store records who moved the disc). */
   anatomy?: AnatomyRecord;
+  /**
+   * The window saving (see acquireEditLease). A save is refused while another window holds the image's live
+   * lease, and when the image's newest draft or approval is not `parentVersionId`; the edit is then kept as a
+   * draft of its own (listKeptDrafts) and the 'conflict' error names it.
+   */
+  clientId?: string;
 }
 export interface SavedVersion {
   versionId: Id;
@@ -588,6 +597,62 @@ export interface UserSummary {
   name: string;
   role: Role;
   disabled: boolean;
+}
+/** A window's claim to edit one image: `clientId` is per window (a random id it makes at start-up). */
+export interface EditLeaseRequest {
+  imageId: Id;
+  clientId: string;
+}
+export interface AcquireEditLeaseRequest extends EditLeaseRequest {
+  /** Take over another's expired lease (audited); a live one can never be taken. */
+  takeOver?: boolean;
+}
+export interface EditLease {
+  /** The name others see: the user's. */
+  holder: string;
+  /** ISO time it was acquired (renewals keep it). */
+  since: string;
+  expiresAt: string;
+  /** Held by the window asking. */
+  mine: boolean;
+  /** Not expired yet. */
+  live: boolean;
+}
+export interface EditLeaseState {
+  imageId: Id;
+  /** The asking window holds the lease now: it may edit, and renews it every `heartbeatMs`. */
+  granted: boolean;
+  /** The lease as it stands: the caller's, another's (live or expired), or null when nobody holds one. */
+  lease: EditLease | null;
+  heartbeatMs: number;
+  /** Team mode: why the image is not offered to this user now (the hand-off gives it to others). */
+  heldBack?: string;
+}
+/** An edit whose save was refused, kept with its pixels outside the image's version line until adopted. */
+export interface KeptDraftSummary {
+  id: Id;
+  imageId: Id;
+  author: string;
+  createdAt: string;
+  /** 'lease': another window held the image; 'stale': someone saved after the edit started. */
+  reason: 'lease' | 'stale';
+  /** The version the edit started from, and the image's current one when it was refused (per-image numbers). */
+  basedOnVersion: number | null;
+  currentVersion: number | null;
+  /** The draft version adopting it made; null while it waits. */
+  adoptedVersionId: Id | null;
+}
+export interface KeptDraftPayload extends KeptDraftSummary {
+  width: number;
+  height: number;
+  /** 0/1 per pixel, width * height bytes. */
+  data: Uint8Array;
+}
+export interface AdoptKeptDraftRequest {
+  keptDraftId: Id;
+  /** The image's current draft or approval as the window saw it (null: none). */
+  parentVersionId: Id | null;
+  clientId?: string;
 }
 export interface SetClinicalInfoRequest {
   imageIds: Id[];
@@ -752,7 +817,18 @@ export interface RequestChannels {
   saveDraft: { request: SaveMaskRequest; response: SavedVersion };
   approveMask: { request: SaveMaskRequest; response: SavedVersion };
   /** Explicitly reopens an approved mask for editing: a draft copy of the approval; the image becomes a draft. */
-  reopenMask: { request: ImageRef; response: SavedVersion };
+  reopenMask: { request: ImageRef & { clientId?: string }; response: SavedVersion };
+  /** Takes, renews (the heartbeat) or explicitly takes over an expired edit lease; a busy one is only reported. */
+  acquireEditLease: { request: AcquireEditLeaseRequest; response: EditLeaseState };
+  /** Who holds the image's lease, without taking it. */
+  getEditLease: { request: EditLeaseRequest; response: EditLeaseState };
+  /** Gives the lease back (closing the image); only its window can. */
+  releaseEditLease: { request: EditLeaseRequest; response: { released: boolean } };
+  /** The image's kept drafts (refused saves), newest first. */
+  listKeptDrafts: { request: ImageRef; response: { drafts: KeptDraftSummary[] } };
+  getKeptDraft: { request: { keptDraftId: Id }; response: KeptDraftPayload };
+  /** Makes a kept draft the image's mask: a new draft version on top of the current one (audited). */
+  adoptKeptDraft: { request: AdoptKeptDraftRequest; response: SavedVersion };
   /** Team mode: an annotator hands their draft to the reviewers (the image awaits review). */
   submitForReview: { request: ImageRef; response: { review: ReviewState } };
   /** Team mode: a reviewer returns the image to its annotators as needing work, with a comment. */
@@ -878,6 +954,7 @@ const anatomyRecord = obj({
   laterality: nullable(literal('L', 'R')),
 });
 
+const clientId = str({ min: 8, max: 128 });
 const saveMask = refine(
   obj({
     imageId: id,
@@ -887,6 +964,7 @@ const saveMask = refine(
     parentVersionId: nullable(id),
     av: optional(bytes(MAX_PIXELS)),
     anatomy: optional(anatomyRecord),
+    clientId: optional(clientId),
   }),
   (v, p) => {
     if (v.width * v.height > MAX_PIXELS)
@@ -946,7 +1024,13 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   ),
   saveDraft: saveMask,
   approveMask: saveMask,
-  reopenMask: obj({ imageId: id }),
+  reopenMask: obj({ imageId: id, clientId: optional(clientId) }),
+  acquireEditLease: obj({ imageId: id, clientId, takeOver: optional(bool()) }),
+  getEditLease: obj({ imageId: id, clientId }),
+  releaseEditLease: obj({ imageId: id, clientId }),
+  listKeptDrafts: obj({ imageId: id }),
+  getKeptDraft: obj({ keptDraftId: id }),
+  adoptKeptDraft: obj({ keptDraftId: id, parentVersionId: nullable(id), clientId: optional(clientId) }),
   submitForReview: obj({ imageId: id }),
   sendBack: obj({ imageId: id, comment: str({ min: 1, max: 2000 }) }),
   assignImages: obj({

@@ -28,6 +28,12 @@ export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } 
   saveDraft: EVERYONE,
   approveMask: REVIEWERS,
   reopenMask: REVIEWERS,
+  acquireEditLease: EVERYONE,
+  getEditLease: EVERYONE,
+  releaseEditLease: EVERYONE,
+  listKeptDrafts: EVERYONE,
+  getKeptDraft: EVERYONE, // an annotator's only for their images (access-guard.ts)
+  adoptKeptDraft: EVERYONE,
   submitForReview: EVERYONE,
   sendBack: REVIEWERS,
   assignImages: REVIEWERS,

@@ -4,7 +4,7 @@
 // pass untouched.
 import { RpcError, type RequestChannel, type RequestHandlers } from '../../shared/contract.js';
 import { CHANNEL_ROLES } from '../../shared/roles.js';
-import { isAssigned, type Store } from '../store/index.js';
+import { getKeptDraft, isAssigned, type Store } from '../store/index.js';
 import type { CallerContext } from './caller.js';
 
 /** The image ids a request names (every channel names images through these fields). */
@@ -26,7 +26,17 @@ export function checkAccess(
     throw new RpcError('forbidden', `${channel}: not allowed for ${user.role}s (${user.name})`);
   }
   if (user.role !== 'annotator') return;
-  for (const id of imageIdsOf(request)) {
+  const ids = imageIdsOf(request);
+  // A kept draft is named by its own id: it belongs to its image.
+  const kept = (request as { keptDraftId?: unknown }).keptDraftId;
+  if (typeof kept === 'string' && Number.isSafeInteger(Number(kept))) {
+    try {
+      ids.push(String(getKeptDraft(store, Number(kept)).imageId));
+    } catch {
+      throw new RpcError('not-found', `no kept draft #${kept} among the images assigned to ${user.name}`);
+    }
+  }
+  for (const id of ids) {
     const n = Number(id);
     if (!Number.isSafeInteger(n) || !isAssigned(store, n, user.id)) {
       throw new RpcError('not-found', `no image ${id} among the images assigned to ${user.name}`);

@@ -138,11 +138,16 @@ export async function getMasks(
   };
 }
 
+/**
+ * An editor's save: refused (the edit kept as a draft of its own) while another window holds the image's lease or
+ * when `parentVersionId` is no longer the image's newest draft or approval. `nowMs` is the lease clock's time.
+ */
 export async function saveMask(
   store: Store,
   req: SaveMaskRequest,
   kind: 'draft' | 'approved',
   author: string,
+  nowMs: number = Date.now(),
 ): Promise<SavedVersion> {
   const imageId = rowId(req.imageId, 'image');
   const saved = await saveMaskVersion(store, {
@@ -155,6 +160,7 @@ export async function saveMask(
     refuseIfApproved: kind === 'draft',
     av: req.av ?? null,
     anatomy: req.anatomy ?? null,
+    editor: { clientId: req.clientId ?? null, nowMs },
   });
   return savedVersion(store, saved);
 }

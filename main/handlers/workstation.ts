@@ -25,6 +25,7 @@ import {
   submitForReview,
   type Store,
   resolveLocation,
+  releaseLeasesOf,
 } from '../store/index.js';
 import { JobManager } from '../jobs/index.js';
 import { ANATOMY_MODELS_ENV, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
@@ -35,6 +36,13 @@ import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.j
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
 import { getMasks, getUncertainty, reopenMask, saveMask } from './masks.js';
+import {
+  assertNotLeasedByOther,
+  editLeaseHandlers,
+  leaseDurationFromEnv,
+  withEditMarkers,
+  type LeaseClock,
+} from './edit-leases.js';
 import { MaskPixels } from './maskPixels.js';
 import { MeasurementService } from './measurements.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
@@ -69,6 +77,8 @@ export interface WorkstationOptions {
     open: (doc: ReportDocument) => Promise<void>;
     savePdf: (doc: ReportDocument, ctx: CallerContext) => Promise<string | null>;
   };
+  /** The edit leases' clock and duration (default: Date.now, $RETINA_LEASE_SECONDS else 30 s); tests shorten them. */
+  leaseClock?: Partial<LeaseClock>;
 }
 
 export interface Workstation {
@@ -82,6 +92,8 @@ export interface Workstation {
 
 export async function createWorkstation(opts: WorkstationOptions): Promise<Workstation> {
   const dbPath = resolveLocation(opts.dbPath);
+  // Read before the store opens: a bad setting leaves nothing open behind it.
+  const leaseDurationMs = opts.leaseClock?.durationMs ?? leaseDurationFromEnv();
   const store = openStore(dbPath);
   // A retrain whose process was killed is marked failed (with its reason); the active model never changed.
   failInterruptedRuns(store);
@@ -133,6 +145,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   };
 
   const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
+  const leaseClock: LeaseClock = {
+    now: opts.leaseClock?.now ?? Date.now,
+    durationMs: leaseDurationMs,
+  };
 
   /** Queues a prediction job with the given (or the active) model; fails at once when the model cannot run. */
   const startPrediction = async (imageIds: number[], author: string, modelId?: number): Promise<string> => {
@@ -164,9 +180,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     listPatients: (req) => listPatientsPage(store, req),
     listStudies: (req) => listStudiesPage(store, req),
     // An annotator's worklist holds only the images assigned to them.
-    listImages: (req, ctx) =>
-      listImagesPage(store, req, ctx.user?.role === 'annotator' ? ctx.user.id : undefined),
-    getImageInfo: (req) => summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image'))),
+    listImages: (req, ctx) => {
+      const page = listImagesPage(store, req, ctx.user?.role === 'annotator' ? ctx.user.id : undefined);
+      return { ...page, items: withEditMarkers(store, page.items, leaseClock.now()) };
+    },
+    getImageInfo: (req) => {
+      const summary = summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image')));
+      return withEditMarkers(store, [summary], leaseClock.now())[0];
+    },
     getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
     getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
     // Two-reader images are read blind: an annotator gets only their own drafts.
@@ -195,17 +216,18 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     compareVisits: (req) => reports.compare(req.imageId, req.otherImageId),
     saveDraft: async (req, ctx) => {
-      const saved = await saveMask(store, req, 'draft', actorOf(ctx, user));
+      const saved = await saveMask(store, req, 'draft', actorOf(ctx, user), leaseClock.now());
       changed(Number(req.imageId));
       return saved;
     },
     approveMask: async (req, ctx) => {
-      const saved = await saveMask(store, req, 'approved', actorOf(ctx, user));
+      const saved = await saveMask(store, req, 'approved', actorOf(ctx, user), leaseClock.now());
       changed(Number(req.imageId));
       maybeAutoRetrain(retrainDeps);
       return saved;
     },
     reopenMask: async (req, ctx) => {
+      assertNotLeasedByOther(store, rowId(req.imageId, 'image'), req.clientId ?? null, leaseClock.now());
       const saved = reopenMask(store, req.imageId, actorOf(ctx, user));
       changed(Number(req.imageId));
       return saved;
@@ -213,12 +235,15 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     submitForReview: (req, ctx) => {
       const imageId = rowId(req.imageId, 'image');
       submitForReview(store, imageId, actorOf(ctx, user));
+      // Handing over: the submitter's windows give the image up (see handedElsewhere).
+      releaseLeasesOf(store, imageId, actorOf(ctx, user));
       changed(imageId);
       return { review: reviewState(store, imageId) };
     },
     sendBack: (req, ctx) => {
       const imageId = rowId(req.imageId, 'image');
       sendBack(store, imageId, req.comment, actorOf(ctx, user));
+      releaseLeasesOf(store, imageId, actorOf(ctx, user));
       changed(imageId);
       return { review: reviewState(store, imageId) };
     },
@@ -297,6 +322,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return { paths: await opts.showOpenDialog(req, ctx) };
     },
     ...retrainHandlers(retrainDeps),
+    ...editLeaseHandlers({ store, actor: (ctx) => actorOf(ctx, user), clock: leaseClock, changed }),
   };
 
   return {

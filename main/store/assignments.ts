@@ -52,3 +52,12 @@ export function assigneesOf(store: Store, imageId: number): string[] {
 /** SQL condition (for an image listing's `i`): the image is assigned to the user bound at this `?`. */
 export const ASSIGNED_TO_SQL =
   'EXISTS (SELECT 1 FROM image_assignments a WHERE a.image_id = i.id AND a.user_id = ?)';
+
+/**
+ * Whether `user` reads the image blind, one of several readers: each works on a draft line of their own, so the
+ * image's edit lease and the stale-save check (one editor, one line) do not apply between the readers.
+ */
+export function readsBlind(store: Store, imageId: number, user: string): boolean {
+  const readers = assigneesOf(store, imageId);
+  return readers.length > 1 && readers.includes(user);
+}

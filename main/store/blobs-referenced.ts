@@ -9,7 +9,8 @@ export function referencedBlobs(db: SqlDatabase): string[] {
        UNION SELECT png_hash FROM mask_versions UNION SELECT prob_hash FROM mask_versions WHERE prob_hash IS NOT NULL
        UNION SELECT uncertainty_hash FROM mask_versions WHERE uncertainty_hash IS NOT NULL
        UNION SELECT av_hash FROM mask_versions WHERE av_hash IS NOT NULL
-       UNION SELECT artery_prob_hash FROM mask_versions WHERE artery_prob_hash IS NOT NULL`,
+       UNION SELECT artery_prob_hash FROM mask_versions WHERE artery_prob_hash IS NOT NULL
+       UNION SELECT png_hash FROM kept_drafts UNION SELECT av_hash FROM kept_drafts WHERE av_hash IS NOT NULL`,
     )
     .pluck()
     .all() as string[];

@@ -59,3 +59,20 @@ export function decodeGreyBlob(bytes: Uint8Array, name: string): GreyImage {
   }
   return { width: img.width, height: img.height, data: img.data as Uint8Array };
 }
+
+/**
+ * A 0/255 mask blob as a 0/1 map, checked to be the size its row says; `name` says which one in any error (a mask
+ * version, a kept draft).
+ */
+export async function loadBinaryBlob(
+  store: Store,
+  blob: { hash: string; width: number; height: number },
+  name: string,
+): Promise<BinaryMap> {
+  const grey = decodeGreyBlob(await readBlob(store, blob.hash), name);
+  if (grey.width !== blob.width || grey.height !== blob.height)
+    throw new StoreError(`${name}: blob ${blob.hash} does not match its row`);
+  const data = grey.data;
+  for (let i = 0; i < data.length; i++) data[i] = data[i] ? 1 : 0;
+  return { width: grey.width, height: grey.height, data };
+}

@@ -176,6 +176,25 @@ export {
   type LiveSession,
   type SessionUser,
 } from './sessions.js';
-export { assigneesOf, isAssigned, setAssignees } from './assignments.js';
+export { assigneesOf, isAssigned, readsBlind, setAssignees } from './assignments.js';
 export { handoffOf, sendBack, submitForReview, type HandoffRecord, type HandoffState } from './handoffs.js';
 export { isMultiReader, latestDraftBy, multiReaderImageIds, readerDrafts } from './readers.js';
+export {
+  getLease,
+  liveLeases,
+  releaseLease,
+  releaseLeasesOf,
+  requestLease,
+  type LeaseOutcome,
+  type LeaseRecord,
+  type LeaseRequest,
+} from './edit-leases.js';
+export {
+  EditRefusedError,
+  getKeptDraft,
+  listKeptDrafts,
+  loadKeptMask,
+  type KeptDraft,
+  type KeptReason,
+} from './kept-drafts.js';
+export { adoptKeptDraft, type AdoptRequest } from './adopt-kept-draft.js';

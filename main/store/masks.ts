@@ -6,7 +6,7 @@ import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { ConstraintError, MaskSizeError, NotFoundError, StoreError } from './errors.js';
 import { putBlob, readBlob } from './file-store.js';
-import { decodeGreyBlob } from './image-data.js';
+import { decodeGreyBlob, loadBinaryBlob } from './image-data.js';
 import { getImage } from './images.js';
 import {
   anatomyOf,
@@ -19,6 +19,10 @@ import {
   type VersionAnatomy,
 } from './anatomy.js';
 import { reviewOf } from './review.js';
+import { getLease } from './edit-leases.js';
+import { assigneesOf } from './assignments.js';
+import { EditRefusedError, keepDraftTx } from './kept-drafts.js';
+import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
 
 export type MaskKind = 'prediction' | 'draft' | 'approved';
 export const MASK_KINDS: readonly MaskKind[] = ['prediction', 'draft', 'approved'];
@@ -88,6 +92,12 @@ export interface SaveMaskInput {
   anatomy?: AnatomyInput | null;
   /** Predictions: the classifier's probability of artery per pixel in [0,1], at the image's size. */
   arteryProbability?: Float32Array | null;
+  /**
+   * A save from an editor (drafts and approvals from the viewer): refused when another window holds the image's
+   * live lease, or when the image's newest draft or approval is not `parentId` (someone saved after the edit
+   * started). A refused edit is kept as a draft of its own (kept_drafts) and EditRefusedError names it.
+   */
+  editor?: { clientId: string | null; nowMs: number };
 }
 
 interface MaskRow {
@@ -342,7 +352,8 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const modelId = input.modelId ?? null;
   checkLinks(store, image.id, input.kind, parentId, modelId);
   // Checked before the blobs are written (nothing to leave behind) and again inside the write (a racing approval).
-  refuseApproved(store, input, image);
+  // An editor's stale save is kept rather than refused outright, so its check waits for the write.
+  if (!input.editor) refuseApproved(store, input, image);
   if (input.av) checkAvLabels(input.av, mask.data, image.width, image.height);
   const problem = input.anatomy ? anatomyProblem(input.anatomy, image.width, image.height) : null;
   if (problem) throw new ConstraintError(`${image.fileName}: ${problem}`);
@@ -367,7 +378,17 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const arteryProbHash = input.arteryProbability
     ? await putBlob(store, encodeProbability(input.arteryProbability, image.width, image.height))
     : null;
-  return store.write(`save a ${input.kind} mask`, () => {
+  const outcome = store.write(`save a ${input.kind} mask`, () => {
+    if (input.editor && input.kind !== 'prediction') {
+      const refused = keepRefusedEditTx(store, image, input.editor, input.author, parentId, {
+        pngHash,
+        width: mask.width,
+        height: mask.height,
+        avHash,
+        anatomy,
+      });
+      if (refused) return { refused };
+    }
     refuseApproved(store, input, image);
     if (input.kind === 'prediction' && anatomy)
       fillLateralityTx(store, image.id, anatomy.laterality, input.author);
@@ -396,8 +417,58 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
         to: anatomy.disc,
       });
     }
-    return saved;
+    return { saved };
   });
+  // Thrown once the kept draft is committed: the save is refused, the edit is not lost.
+  if ('refused' in outcome) throw outcome.refused;
+  return outcome.saved;
+}
+
+/**
+ * Internal (inside a save's write): an editor's save refused by the rules of shared/edit-lease.ts (another window's
+ * live lease, or a parent that is no longer the image's newest draft or approval) is kept as a draft of its own;
+ * the error to throw once that is committed, or null when the save may go on.
+ */
+function keepRefusedEditTx(
+  store: Store,
+  image: { id: number; fileName: string },
+  editor: NonNullable<SaveMaskInput['editor']>,
+  author: string,
+  parentId: number | null,
+  pixels: {
+    pngHash: string;
+    width: number;
+    height: number;
+    avHash: string | null;
+    anatomy: VersionAnatomy | null;
+  },
+): EditRefusedError | null {
+  // A blind reader's line is their own drafts, and no lease stands between the readers.
+  const readers = assigneesOf(store, image.id);
+  const blind = readers.length > 1 && readers.includes(author);
+  let current = blind ? latestDraftBy(store, image.id, author) : latestPersonVersion(store, image.id);
+  // A reviewer adjudicating several readers builds on one reader's latest draft: that one is current too.
+  if (!blind && readers.length > 1 && parentId !== null) {
+    if (readers.some((r) => latestDraftBy(store, image.id, r)?.id === parentId))
+      current = getMaskVersion(store, parentId);
+  }
+  const refusal = saveRefusal({
+    lease: blind ? null : getLease(store, image.id),
+    clientId: editor.clientId,
+    nowMs: editor.nowMs,
+    current,
+    parentId,
+  });
+  if (!refusal) return null;
+  const kept = keepDraftTx(store, {
+    imageId: image.id,
+    author,
+    reason: refusal.kind,
+    basedOnId: parentId,
+    currentId: current?.id ?? null,
+    ...pixels,
+  });
+  return new EditRefusedError(refusalMessage(refusal, image.fileName, kept.id), kept.id);
 }
 
 /** Approves a version as it is: a new 'approved' version with the same pixels whose parent is `versionId`. */
@@ -470,13 +541,8 @@ export async function readMaskPng(store: Store, version: MaskVersion): Promise<B
 
 /** The version's pixels as a 0/1 map. */
 export async function loadMask(store: Store, version: MaskVersion): Promise<BinaryMap> {
-  const grey = decodeGreyBlob(await readMaskPng(store, version), `mask version ${version.id}`);
-  if (grey.width !== version.width || grey.height !== version.height) {
-    throw new StoreError(`mask version ${version.id}: blob ${version.pngHash} does not match its row`);
-  }
-  const data = grey.data;
-  for (let i = 0; i < data.length; i++) data[i] = data[i] ? 1 : 0;
-  return { width: grey.width, height: grey.height, data };
+  const { pngHash: hash, width, height } = version;
+  return loadBinaryBlob(store, { hash, width, height }, `mask version ${version.id}`);
 }
 
 /** A prediction's probability map in [0,1] (8-bit precision), or null when none was saved. */
@@ -530,4 +596,13 @@ export async function loadProbability(store: Store, version: MaskVersion): Promi
   const out = new Float32Array(bytes.length);
   for (let i = 0; i < out.length; i++) out[i] = bytes[i] / 255;
   return out;
+}
+
+/** The newest draft `author` saved of the image; null when they saved none. */
+export function latestDraftBy(store: Store, imageId: number, author: string): MaskVersion | null {
+  const id = store.db
+    .prepare("SELECT MAX(id) FROM mask_versions WHERE image_id = ? AND kind = 'draft' AND author = ?")
+    .pluck()
+    .get(imageId, author) as number | null;
+  return id === null ? null : getMaskVersion(store, id);
 }

@@ -2,16 +2,9 @@
 // These find each reader's own latest draft, so an annotator is shown only theirs and a reviewer sees all of them.
 import type { Store } from './database.js';
 import { assigneesOf } from './assignments.js';
-import { getMaskVersion, type MaskVersion } from './masks.js';
+import { latestDraftBy, type MaskVersion } from './masks.js';
 
-/** The newest draft `author` saved of the image; null when they saved none. */
-export function latestDraftBy(store: Store, imageId: number, author: string): MaskVersion | null {
-  const id = store.db
-    .prepare("SELECT MAX(id) FROM mask_versions WHERE image_id = ? AND kind = 'draft' AND author = ?")
-    .pluck()
-    .get(imageId, author) as number | null;
-  return id === null ? null : getMaskVersion(store, id);
-}
+export { latestDraftBy };
 
 /** Whether the image is read by more than one annotator (its readers are blind to each other's drafts). */
 export function isMultiReader(store: Store, imageId: number): boolean {

@@ -212,6 +212,39 @@ CREATE TABLE image_handoffs (
 );
 `;
 
+/**
+ * v8: one editor per image. `edit_leases` holds at most one lease per image (who edits it, from which window, until
+ * when: times are ISO strings computed in JS); `kept_drafts` holds edits whose save was refused (another window held
+ * the lease, or the image's mask moved on since the edit started): kept with their pixels, never the image's current
+ * mask, until someone adopts one (a new draft version on top of the current one, named in `adopted_id`).
+ */
+const v8 = `
+CREATE TABLE edit_leases (
+  image_id INTEGER PRIMARY KEY REFERENCES images(id),
+  holder TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  acquired_at TEXT NOT NULL,
+  renewed_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE kept_drafts (
+  id INTEGER PRIMARY KEY,
+  image_id INTEGER NOT NULL REFERENCES images(id),
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  reason TEXT NOT NULL CHECK (reason IN ('lease', 'stale')),
+  based_on_id INTEGER REFERENCES mask_versions(id),
+  current_id INTEGER REFERENCES mask_versions(id),
+  png_hash TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  av_hash TEXT,
+  anatomy TEXT,
+  adopted_id INTEGER REFERENCES mask_versions(id)
+);
+CREATE INDEX kept_drafts_by_image ON kept_drafts(image_id, id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -220,6 +253,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'artery/vein maps, optic disc and fovea', sql: v5 },
   { version: 6, name: 'artery probability of predictions', sql: v6 },
   { version: 7, name: 'accounts, sessions, assignments and review hand-offs', sql: v7 },
+  { version: 8, name: 'edit leases and kept drafts', sql: v8 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -159,13 +159,13 @@ for (const kind of STORE_BACKENDS)
         av: corrected,
         anatomy: moved,
       });
-      // The editor's next autosave names the prediction as its parent again: the disc did not move again.
-      await call('saveDraft', {
+      // The editor's next autosave names the draft it saved last: the disc did not move again.
+      const next = await call('saveDraft', {
         imageId: String(id),
         width,
         height,
         mask,
-        parentVersionId: String(pred.id),
+        parentVersionId: draft.versionId,
         av: corrected,
         anatomy: moved,
       });
@@ -174,7 +174,7 @@ for (const kind of STORE_BACKENDS)
         width,
         height,
         mask,
-        parentVersionId: draft.versionId,
+        parentVersionId: next.versionId,
         av: corrected,
         anatomy: moved,
       });
@@ -200,10 +200,9 @@ for (const kind of STORE_BACKENDS)
     test('labels that disagree with the mask, bad sizes and stale drafts are refused with nothing saved', async () => {
       const id = ids[0];
       const n = versions();
-      const parent = latestMaskVersion(store, id, 'approved')!;
-      const base = { imageId: String(id), width, height, mask, parentVersionId: String(parent.id) };
-      // Reopen first, so the refusals below are the labels', not the approval's.
-      await call('reopenMask', { imageId: String(id) });
+      // Reopen first, so the refusals below are the labels', not the approval's; edits then build on the reopen.
+      const reopened = await call('reopenMask', { imageId: String(id) });
+      const base = { imageId: String(id), width, height, mask, parentVersionId: reopened.versionId };
       const after = versions();
       assert.equal(after, n + 1);
       const holes = halves(mask, width);

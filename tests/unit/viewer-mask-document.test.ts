@@ -62,4 +62,17 @@ describe('mask document opened from a prediction', () => {
     const { doc, prob } = fromPrediction(4);
     assert.deepEqual(doc.snapshot(), thresholdProbabilities(prob, 0.5));
   });
+
+  test('saves name their parent: the prediction opened, then the last version saved, which a new prediction keeps', () => {
+    const { doc, prob } = fromPrediction(5);
+    assert.equal(doc.parentVersionId, 'p1');
+    // Before anything is saved a new prediction is what the edit builds on.
+    doc.replacePrediction({ prob, mask: null, threshold: 0.5, versionId: 'p2' });
+    assert.equal(doc.parentVersionId, 'p2');
+    doc.savedAs('d3');
+    assert.equal(doc.parentVersionId, 'd3');
+    // Once a draft is saved, main's current version is that draft: a re-prediction must not make the next save stale.
+    doc.replacePrediction({ prob, mask: null, threshold: 0.5, versionId: 'p4' });
+    assert.equal(doc.parentVersionId, 'd3');
+  });
 });

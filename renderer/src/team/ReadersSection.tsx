@@ -1,5 +1,6 @@
 // Two-reader mode in the reviewer's viewer: each reader's own latest draft, how well they agree (Dice), and the
 // adjudication: approve one reader's draft as it is. (An edited merge is the ordinary edit, then Approve.)
+import { windowClientId } from '../viewer/windowClientId.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { ReadersPayload, ReviewState } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
@@ -38,6 +39,7 @@ export function ReadersSection({ imageId, version, onApproved }: ReadersSectionP
           height: readers.height,
           mask: draft.data,
           parentVersionId: draft.versionId,
+          clientId: windowClientId(),
         });
         onApproved(saved.review);
         notify(`Approved ${name}'s draft (version ${saved.version}).`, 'info');

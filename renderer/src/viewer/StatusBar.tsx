@@ -11,6 +11,7 @@ const SAVE_LABELS: Record<SaveState, string> = {
   pending: 'Edited',
   saving: 'Saving…',
   error: 'Save failed',
+  kept: 'Not saved: kept as a draft',
 };
 
 export interface CursorReadout {

@@ -1,7 +1,8 @@
 // Review and correction of one image: composes the viewer's hooks (document, view, display, overlay, tools,
-// autosave, prediction, navigation, review, commands, keys) around the MaskCanvas, the review header, the toolbar,
-// the panel and the status bar. State lives in the hooks; this file only wires them.
-import { useState } from 'react';
+// autosave, edit lease and kept drafts, prediction, navigation, review, commands, keys) around the MaskCanvas, the
+// review header and edit notice, the toolbar, the panel and the status bar. State lives in the hooks; this file only
+// wires them.
+import { useRef, useState } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { DisplayControls } from './DisplayControls.js';
@@ -19,6 +20,10 @@ import { ToolBar } from './ToolBar.js';
 import { UncertaintyControls } from './UncertaintyControls.js';
 import { UncertaintyLayer } from './UncertaintyLayer.js';
 import { useAutosave } from './useAutosave.js';
+import { EditNotice } from './EditNotice.js';
+import { KeptDrafts } from './KeptDrafts.js';
+import { useEditLease } from './useEditLease.js';
+import { useKeptDrafts } from './useKeptDrafts.js';
 import { useDisplayImage } from './useDisplayImage.js';
 import { useFillGuard } from './useFillGuard.js';
 import { useFittedView } from './useFittedView.js';
@@ -59,15 +64,24 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const { model, account, notify } = useApp();
   // Team mode: annotators hand their drafts over instead of approving (the server refuses it anyway).
   const mayApprove = !account || mayCall(account.role, 'approveMask');
-  const viewerDoc = useViewerDocument(imageId);
+  // One editor per image: without the lease, after a refused save, or while a kept draft is shown, nothing is edited.
+  const kept = useKeptDrafts(imageId);
+  const staleRef = useRef<() => void>(() => {});
+  const lease = useEditLease(imageId, () => staleRef.current());
+  const readOnly = lease.view.readOnly || kept.active;
+  const viewerDoc = useViewerDocument(imageId, readOnly);
   const { image, doc, status, loadError, threshold, setThreshold, review, setReview } = viewerDoc;
+  // The holder saved, or the lease came back: show main's masks (not over a refusal or a kept draft on screen).
+  staleRef.current = () => {
+    if (!kept.active) void viewerDoc.reloadMasks();
+  };
   const { view, setView, onSize, fitted, fit, actual, focus } = useFittedView(image);
   useShownMark(imageId, fitted, doc, image, view);
   const { index, current, go } = useListNavigation(list, imageId, onNavigate, doc !== null && image !== null);
   const { display, filter, setFilter } = useDisplayImage(image);
   const overlay = useOverlay(doc);
   const tools = useToolSettings();
-  const { saveState, approve, flush } = useAutosave(doc, imageId, setReview);
+  const { saveState, approve, flush } = useAutosave(doc, imageId, setReview, kept.onRefused);
   const prediction = usePrediction(imageId, viewerDoc.refreshPrediction);
   const flow = useReviewFlow({
     imageId,
@@ -87,9 +101,10 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   });
   const measurements = useMeasurements(imageId);
   const [help, setHelp] = useState(false);
+  const locked = flow.locked || readOnly;
   const run = useViewerCommands({
     doc,
-    locked: flow.locked,
+    locked,
     setTool: tools.setTool,
     setRadius: tools.setRadius,
     islandSize: tools.islandSize,
@@ -103,9 +118,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     fit,
     actual,
     go,
-    approve: mayApprove
-      ? flow.approveAndNext
-      : async () => notify('Annotators submit for review: a reviewer approves.', 'info'),
+    approve: readOnly
+      ? async () => notify(lease.view.text ?? 'This mask is read-only here.', 'info')
+      : mayApprove
+        ? flow.approveAndNext
+        : async () => notify('Annotators submit for review: a reviewer approves.', 'info'),
     predict: prediction.predict,
     help,
     setHelp,
@@ -121,7 +138,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         tools={tools}
         canUndo={!!doc?.canUndo}
         canRedo={!!doc?.canRedo}
-        locked={flow.locked}
+        locked={locked}
         run={run}
         av={{
           shown: overlay.av && !!doc?.labels,
@@ -135,11 +152,21 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         <ReviewHeader
           name={current ? current.fileName : imageId}
           review={doc ? review : null}
-          busy={flow.busy}
+          busy={flow.busy || readOnly}
           onReopen={() => void flow.reopen()}
           submitsForReview={!mayApprove}
         />
         <HandoffBanner handoff={doc ? review?.handoff : null} />
+        <EditNotice
+          lease={lease.view}
+          onTakeOver={() => void lease.takeOver()}
+          refused={kept.refused}
+          onOpenKept={(id) => void kept.open(id, viewerDoc, flush)}
+          onLoadLatest={() => void kept.loadLatest(viewerDoc)}
+          preview={kept.preview}
+          onAdopt={() => void kept.adopt(viewerDoc)}
+          busy={kept.busy}
+        />
         {loadError ? (
           <div className="load-error" data-testid="load-error">
             Cannot open this image: {loadError}
@@ -151,7 +178,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             view={view}
             onView={setView}
             onSize={onSize}
-            tool={flow.locked ? 'pan' : tools.tool}
+            tool={locked ? 'pan' : tools.tool}
             radius={tools.radius}
             maskVisible={overlay.maskVisible}
             opacity={overlay.opacity}
@@ -193,7 +220,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         <MeasurementsPanel m={measurements} current={current ?? null} onClose={measurements.toggle} />
       )}
       <ViewerPanel
-        canApprove={doc !== null && !flow.busy}
+        canApprove={doc !== null && !flow.busy && !readOnly}
         mayApprove={mayApprove}
         approved={flow.locked}
         teamActions={
@@ -231,6 +258,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           setThreshold={setThreshold}
         />
         <DisplayControls filter={filter} setFilter={setFilter} />
+        <KeptDrafts
+          imageId={imageId}
+          refresh={kept.refresh}
+          onOpen={(id) => void kept.open(id, viewerDoc, flush)}
+        />
       </ViewerPanel>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       {fillGuard.dialog}

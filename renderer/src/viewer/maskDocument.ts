@@ -54,8 +54,13 @@ export class MaskDocument {
   private working: Uint8Array | null;
   private undoStack: UndoStack | null = null;
   // The prediction fields change only through replacePrediction (a re-predict keeps the document and its undo).
-  /** The version the working mask started from (sent as the parent of saved versions). */
+  /**
+   * The version the next save builds on (its parent): the one the working mask started from, then the last one
+   * saved from this document (see savedAs). Main refuses a save whose parent is no longer the image's current one.
+   */
   parentVersionId: string | null;
+  /** A version was saved from this document: a new prediction no longer becomes the parent. */
+  private savedHere = false;
   prob: Uint16Array | Uint8Array | null;
   /** The prediction at the current threshold (null without a prediction). */
   /** The prediction at the current threshold, once computed (see predMask). */
@@ -124,6 +129,12 @@ export class MaskDocument {
       );
     this.labels = labels ? labels.slice() : null;
     this.anatomy = opts.anatomy?.record ?? null;
+  }
+
+  /** `versionId` was saved from this document: the next save builds on it. */
+  savedAs(versionId: string): void {
+    this.parentVersionId = versionId;
+    this.savedHere = true;
   }
 
   /** The working mask (0/1 per pixel), which every edit changes. */
@@ -379,7 +390,7 @@ export class MaskDocument {
     const all = { x: 0, y: 0, width: this.width, height: this.height };
     if (!this.fromSaved && !this.locked) {
       this.followsPrediction = this.prob !== null;
-      this.parentVersionId = p.versionId;
+      if (!this.savedHere) this.parentVersionId = p.versionId;
       if (this.canUndo || this.canRedo) {
         this.undo.begin('new prediction');
         this.undo.touch(all);

@@ -1,27 +1,45 @@
 // Keeps the user's corrections safe: every edit schedules a draft save, saves run one after another, a pending
 // draft is flushed when the image is left, and Approve supersedes whatever draft is still waiting. Every answer
-// carries the image's review state, handed to `onReview` (a first draft turns "predicted" into "draft").
+// carries the image's review state, handed to `onReview` (a first draft turns "predicted" into "draft"). Every save
+// names the version it builds on (the last one this window saved, or the one it opened) and this window's lease id;
+// main refuses a stale one and keeps the edit as a draft of its own, handed to `onRefused`.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ReviewState, SavedVersion } from '../../../shared/contract.js';
+import { RpcError, type ReviewState, type SavedVersion } from '../../../shared/contract.js';
+import { keptDraftOf } from '../../../shared/edit-lease.js';
 import { useApp } from '../appContext.js';
 import type { MaskDocument } from './maskDocument.js';
+import { windowClientId } from './windowClientId.js';
 
 const AUTOSAVE_MS = 1500;
 
-export type SaveState = 'saved' | 'pending' | 'saving' | 'error';
+/** 'kept': main refused the save (stale, or another window's lease) and kept the edit as a draft of its own. */
+export type SaveState = 'saved' | 'pending' | 'saving' | 'error' | 'kept';
 
 export interface Autosave {
   saveState: SaveState;
   /** Approves what is on screen; the saved approval, or null when it failed (the error was reported). */
   approve: () => Promise<SavedVersion | null>;
-  /** Saves a waiting draft now and resolves once every save has finished (before handing the draft over). */
+  /** Saves a waiting draft now and waits for every save under way (before the document is swapped). */
   flush: () => Promise<void>;
+}
+
+/** A refused save: main's message, and the kept draft it names. */
+export interface SaveRefused {
+  message: string;
+  keptDraftId: string;
+}
+
+function refusedOf(err: unknown): SaveRefused | null {
+  if (!(err instanceof RpcError) || err.code !== 'conflict') return null;
+  const keptDraftId = keptDraftOf(err.message);
+  return keptDraftId ? { message: err.message, keptDraftId } : null;
 }
 
 export function useAutosave(
   doc: MaskDocument | null,
   imageId: string,
   onReview: (r: ReviewState) => void,
+  onRefused: (r: SaveRefused) => void,
 ): Autosave {
   const { client, report, openCache } = useApp();
   const [saveState, setSaveState] = useState<SaveState>('saved');
@@ -34,6 +52,18 @@ export function useAutosave(
   docRef.current = doc;
   const onReviewRef = useRef(onReview);
   onReviewRef.current = onReview;
+  const onRefusedRef = useRef(onRefused);
+  onRefusedRef.current = onRefused;
+  /** Reports a failed save: a refusal (the edit kept by main) to `onRefused`, anything else as an error. */
+  const failed = useCallback(
+    (err: unknown): SaveState => {
+      const refused = refusedOf(err);
+      if (refused) onRefusedRef.current(refused);
+      else report(err);
+      return refused ? 'kept' : 'error';
+    },
+    [report],
+  );
 
   const saveNow = useCallback(async (): Promise<void> => {
     const d = docRef.current;
@@ -46,24 +76,26 @@ export function useAutosave(
     setSaveState('saving');
     saving.current = saving.current.then(async () => {
       try {
+        // The parent is read when the save runs, after the one before it: it names that one's version.
         const saved = await client.invoke('saveDraft', {
           imageId,
           width: d.width,
           height: d.height,
           mask,
           parentVersionId: d.parentVersionId,
+          clientId: windowClientId(),
           ...anatomy,
         });
+        d.savedAs(saved.versionId);
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
         onReviewRef.current(saved.review);
       } catch (err) {
-        setSaveState('error');
-        report(err);
+        setSaveState(failed(err));
       }
     });
     openCache.trackSave(imageId, saving.current);
     return saving.current;
-  }, [client, imageId, openCache, report]);
+  }, [client, failed, imageId, openCache]);
 
   useEffect(() => {
     if (!doc) return;
@@ -103,19 +135,21 @@ export function useAutosave(
         height: d.height,
         mask,
         parentVersionId: d.parentVersionId,
+        clientId: windowClientId(),
         ...d.anatomySnapshot(mask),
       });
       openCache.trackSave(imageId, approving);
       const r = await approving;
+      d.savedAs(r.versionId);
       setSaveState('saved');
       onReviewRef.current(r.review);
       return r;
     } catch (err) {
       d.locked = false;
-      report(err);
+      if (failed(err) === 'kept') setSaveState('kept');
       return null;
     }
-  }, [client, imageId, openCache, report]);
+  }, [client, failed, imageId, openCache]);
 
   const flush = useCallback(async (): Promise<void> => {
     docRef.current?.commit();

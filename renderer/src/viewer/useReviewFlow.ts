@@ -5,6 +5,7 @@ import { useCallback, useRef, useState } from 'react';
 import type { ImageSummary, ReviewState, SavedVersion } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { candidatesAfter, nextNeedingWork } from '../review/nextNeedingWork.js';
+import { windowClientId } from './windowClientId.js';
 
 export interface ReviewFlowOptions {
   imageId: string;
@@ -83,7 +84,7 @@ export function useReviewFlow(o: ReviewFlowOptions): ReviewFlow {
   const reopen = useCallback(
     () =>
       guarded(async () => {
-        const reopening = client.invoke('reopenMask', { imageId });
+        const reopening = client.invoke('reopenMask', { imageId, clientId: windowClientId() });
         openCache.trackSave(imageId, reopening);
         await reopening;
         await reloadMasks();

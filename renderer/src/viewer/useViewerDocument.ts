@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import {
   prob16View,
+  type KeptDraftPayload,
   type MaskVersionPayload,
   type MasksResponse,
   type PredictionPayload,
@@ -13,6 +14,7 @@ import { useApp } from '../appContext.js';
 import type { DecodedImage } from './imageSource.js';
 import { MaskDocument, type PredictionInput } from './maskDocument.js';
 import { labelsForMask } from '../editing/avLabels.js';
+import { differingPixels } from '../../../shared/edit-lease.js';
 
 export interface ViewerDocument {
   image: DecodedImage | null;
@@ -35,6 +37,11 @@ export interface ViewerDocument {
   refreshPrediction: () => Promise<void>;
   /** Whether main has anatomy models (false: no image can have an artery/vein map; null until known). */
   anatomyModels: boolean | null;
+  /**
+   * Shows a kept draft, read-only, over the image's current mask (the difference overlay compares the two); answers
+   * the current version it was compared with (what adopting it builds on) and how many pixels differ.
+   */
+  showKeptDraft: (kept: KeptDraftPayload) => Promise<{ currentVersionId: string | null; differing: number }>;
 }
 
 export interface PredictionInfo {
@@ -66,9 +73,30 @@ function startingAnatomy(m: MasksResponse, saved: MaskVersionPayload | null) {
   return { labels: pred?.av ? labelsForMask(saved.data, pred.av, m.width, m.height) : null, record };
 }
 
+/** The newest person-made version is where editing resumes: an approval newer than a draft wins. */
+const resumeVersion = (m: MasksResponse): MaskVersionPayload | null =>
+  m.review.status === 'approved' ? (m.approved ?? m.draft) : (m.draft ?? m.approved);
+
+/** A kept draft as a locked document whose "prediction" is the current mask, for the difference overlay. */
+function keptDocument(m: MasksResponse, kept: KeptDraftPayload): MaskDocument {
+  const current = resumeVersion(m);
+  const doc = new MaskDocument({
+    width: m.width,
+    height: m.height,
+    saved: { data: kept.data, versionId: current?.versionId ?? kept.id },
+    prediction: current
+      ? { prob: null, mask: current.data, threshold: 0.5, versionId: current.versionId }
+      : m.prediction
+        ? predictionInput(m.prediction)
+        : null,
+    anatomy: null,
+  });
+  doc.locked = true;
+  return doc;
+}
+
 function buildDocument(m: MasksResponse): MaskDocument {
-  // The newest person-made version is where editing resumes: an approval newer than a draft wins.
-  const saved = m.review.status === 'approved' ? (m.approved ?? m.draft) : (m.draft ?? m.approved);
+  const saved = resumeVersion(m);
   const doc = new MaskDocument({
     width: m.width,
     height: m.height,
@@ -86,7 +114,8 @@ function whenIdle(task: () => void): void {
   else setTimeout(task, 50);
 }
 
-export function useViewerDocument(imageId: string): ViewerDocument {
+/** `readOnly`: another window edits the image (or the shown mask is not the current one): the document is locked. */
+export function useViewerDocument(imageId: string, readOnly = false): ViewerDocument {
   const { client, openCache } = useApp();
   const [image, setImage] = useState<DecodedImage | null>(null);
   const [doc, setDoc] = useState<MaskDocument | null>(null);
@@ -109,15 +138,15 @@ export function useViewerDocument(imageId: string): ViewerDocument {
 
   // The document follows the review state: approved locks it; a save or a reopen that made it a draft unlocks it.
   useEffect(() => {
-    if (doc && review) doc.locked = review.status === 'approved';
-  }, [doc, review]);
+    if (doc && review) doc.locked = review.status === 'approved' || readOnly;
+  }, [doc, review, readOnly]);
 
   const setReview = useCallback(
     (r: ReviewState) => {
-      if (doc) doc.locked = r.status === 'approved';
+      if (doc) doc.locked = r.status === 'approved' || readOnly;
       setReviewState(r);
     },
-    [doc],
+    [doc, readOnly],
   );
 
   const reloadMasks = useCallback(
@@ -138,6 +167,21 @@ export function useViewerDocument(imageId: string): ViewerDocument {
     setPrediction(predictionInfo(m));
     setReview(m.review);
   }, [adopt, client, doc, imageId, setReview]);
+
+  const showKeptDraft = useCallback(
+    async (kept: KeptDraftPayload) => {
+      const m = await client.invoke('getMasks', { imageId });
+      const d = keptDocument(m, kept);
+      setDoc(d);
+      setReviewState(m.review);
+      const current = resumeVersion(m);
+      return {
+        currentVersionId: current?.versionId ?? null,
+        differing: current ? differingPixels(kept.data, current.data) : kept.data.reduce((n, v) => n + v, 0),
+      };
+    },
+    [client, imageId],
+  );
 
   useEffect(() => {
     let cancelled = false;
@@ -179,5 +223,6 @@ export function useViewerDocument(imageId: string): ViewerDocument {
     reloadMasks,
     refreshPrediction,
     anatomyModels,
+    showKeptDraft,
   };
 }

@@ -3,6 +3,7 @@
 import type { MouseEvent } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { formatExpectedF1, formatGaps, formatMeanUncertainty } from '../review/qualityLabel.js';
+import { beingEditedText } from '../../../shared/edit-lease.js';
 import { StatusBadge } from './StatusBadge.js';
 import { Thumbnail } from './Thumbnail.js';
 import { worklistTeamNote } from '../team/handoffWords.js';
@@ -45,6 +46,12 @@ export function ImageRow(props: {
           <small className="team-note" data-testid="team-note">
             {team}
           </small>
+        )}
+        {im.editedBy && (
+          <span className="edit-marker" data-testid="edit-marker" title="Another window edits this image">
+            {' '}
+            ✎ {beingEditedText(im.editedBy.holder, im.editedBy.since)}
+          </span>
         )}
       </span>
       <span data-testid="image-patient">{im.patientPseudonym ?? NONE}</span>

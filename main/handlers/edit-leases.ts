@@ -1,0 +1,224 @@
+// One editor per image across the boundary: edit leases (take, heartbeat, take over, release) and the drafts kept
+// from refused saves (list, open, adopt). The clock and the lease duration are injected (tests shorten both).
+import {
+  RpcError,
+  type EditLeaseState,
+  type ImageSummary,
+  type KeptDraftSummary,
+  type RequestHandlers,
+} from '../../shared/contract.js';
+import {
+  beingEditedText,
+  heartbeatMs,
+  LEASE_DURATION_MS,
+  leaseLive,
+  type LeaseRecord,
+} from '../../shared/edit-lease.js';
+import {
+  adoptKeptDraft,
+  getImage,
+  getKeptDraft,
+  getLease,
+  getMaskVersion,
+  listKeptDrafts,
+  liveLeases,
+  loadKeptMask,
+  maskVersionNumber,
+  releaseLease,
+  requestLease,
+  type KeptDraft,
+  type Store,
+  readsBlind,
+  handoffOf,
+  assigneesOf,
+} from '../store/index.js';
+import type { CallerContext } from './caller.js';
+import { rowId, toId, toIdOrNull } from './ids.js';
+import { savedVersion } from './masks.js';
+
+export interface LeaseClock {
+  /** Milliseconds since the epoch (Date.now in use). */
+  now: () => number;
+  /** A lease not renewed for this long expires. */
+  durationMs: number;
+}
+
+/** Environment variable: the edit lease's duration in seconds (a team may want longer; tests shorter). */
+export const LEASE_SECONDS_ENV = 'RETINA_LEASE_SECONDS';
+
+/** The lease duration named by $RETINA_LEASE_SECONDS, else the default; a value that is no positive number is an error. */
+export function leaseDurationFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[LEASE_SECONDS_ENV];
+  if (raw === undefined || raw === '') return LEASE_DURATION_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 86_400)
+    throw new Error(`${LEASE_SECONDS_ENV}=${raw}: give the edit lease's duration in seconds, 1 to 86400`);
+  return Math.round(seconds * 1000);
+}
+
+export interface EditLeaseDeps {
+  store: Store;
+  /** Who the caller is: the lease holder's name, the adopter's. */
+  actor: (ctx: CallerContext) => string;
+  clock: LeaseClock;
+  /** Tells every window the image changed (the worklist's marker, read-only viewers). */
+  changed: (imageId: number) => void;
+}
+
+type LeaseChannels =
+  | 'acquireEditLease'
+  | 'getEditLease'
+  | 'releaseEditLease'
+  | 'listKeptDrafts'
+  | 'getKeptDraft'
+  | 'adoptKeptDraft';
+
+function leaseState(
+  imageId: number,
+  lease: LeaseRecord | null,
+  clientId: string,
+  clock: LeaseClock,
+): EditLeaseState {
+  const nowMs = clock.now();
+  const mine = lease?.clientId === clientId;
+  const live = lease ? leaseLive(lease, nowMs) : false;
+  return {
+    imageId: toId(imageId),
+    granted: mine && live,
+    lease: lease
+      ? { holder: lease.holder, since: lease.acquiredAt, expiresAt: lease.expiresAt, mine, live }
+      : null,
+    heartbeatMs: heartbeatMs(clock.durationMs),
+  };
+}
+
+function keptSummary(store: Store, k: KeptDraft): KeptDraftSummary {
+  const number = (id: number | null): number | null =>
+    id === null ? null : maskVersionNumber(store, getMaskVersion(store, id));
+  return {
+    id: toId(k.id),
+    imageId: toId(k.imageId),
+    author: k.author,
+    createdAt: k.createdAt,
+    reason: k.reason,
+    basedOnVersion: number(k.basedOnId),
+    currentVersion: number(k.currentId),
+    adoptedVersionId: toIdOrNull(k.adoptedId),
+  };
+}
+
+/** The worklist's "being edited by" marker on each listed image whose lease is live. */
+export function withEditMarkers<T extends ImageSummary>(store: Store, items: T[], nowMs: number): T[] {
+  const leases = liveLeases(
+    store,
+    items.map((i) => Number(i.id)),
+    nowMs,
+  );
+  return items.map((i) => {
+    const lease = leases.get(Number(i.id));
+    return { ...i, editedBy: lease ? { holder: lease.holder, since: lease.acquiredAt } : null };
+  });
+}
+
+/** Refuses a change to the image's mask line (a reopen) while another window holds its live lease. */
+export function assertNotLeasedByOther(
+  store: Store,
+  imageId: number,
+  clientId: string | null,
+  nowMs: number,
+): void {
+  const lease = getLease(store, imageId);
+  if (lease && lease.clientId !== clientId && leaseLive(lease, nowMs)) {
+    const image = getImage(store, imageId);
+    throw new RpcError('conflict', `${image.fileName} is ${beingEditedText(lease.holder, lease.acquiredAt)}`);
+  }
+}
+
+/**
+ * Team mode: the hand-off decides who holds the pen. An image awaiting review is the reviewers' (its annotators
+ * see it read-only); one sent back is its annotators' until they submit it again.
+ */
+export function handedElsewhere(store: Store, imageId: number, ctx: CallerContext): string | null {
+  const user = ctx.user;
+  if (!user) return null;
+  const handoff = handoffOf(store, imageId);
+  if (handoff?.state === 'awaiting-review' && user.role === 'annotator') {
+    return 'submitted for review; it opens for editing again if a reviewer sends it back.';
+  }
+  if (
+    handoff?.state === 'needs-work' &&
+    user.role !== 'annotator' &&
+    assigneesOf(store, imageId).length > 0
+  ) {
+    return 'sent back to its annotators; it opens for editing here once they submit it again.';
+  }
+  return null;
+}
+
+export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<CallerContext>, LeaseChannels> {
+  const { store, clock } = deps;
+  return {
+    acquireEditLease: (req, ctx) => {
+      const imageId = rowId(req.imageId, 'image');
+      const holder = deps.actor(ctx);
+      const heldBack = handedElsewhere(store, imageId, ctx);
+      if (heldBack) {
+        releaseLease(store, imageId, req.clientId);
+        return { ...leaseState(imageId, getLease(store, imageId), req.clientId, clock), heldBack };
+      }
+      // Blind readers each edit their own draft line: no one-editor lease between them.
+      if (readsBlind(store, imageId, holder)) {
+        return {
+          imageId: toId(imageId),
+          granted: true,
+          lease: null,
+          heartbeatMs: heartbeatMs(clock.durationMs),
+        };
+      }
+      const outcome = requestLease(store, {
+        imageId,
+        holder,
+        clientId: req.clientId,
+        nowMs: clock.now(),
+        durationMs: clock.durationMs,
+        takeOver: req.takeOver ?? false,
+      });
+      if (outcome.decision === 'acquire' || outcome.decision === 'take-over') deps.changed(imageId);
+      return leaseState(imageId, outcome.lease, req.clientId, clock);
+    },
+    getEditLease: (req) => {
+      const imageId = getImage(store, rowId(req.imageId, 'image')).id;
+      return leaseState(imageId, getLease(store, imageId), req.clientId, clock);
+    },
+    releaseEditLease: (req) => {
+      const imageId = rowId(req.imageId, 'image');
+      const released = releaseLease(store, imageId, req.clientId);
+      if (released) deps.changed(imageId);
+      return { released };
+    },
+    listKeptDrafts: (req) => {
+      const imageId = getImage(store, rowId(req.imageId, 'image')).id;
+      return { drafts: listKeptDrafts(store, imageId).map((k) => keptSummary(store, k)) };
+    },
+    getKeptDraft: async (req) => {
+      const kept = getKeptDraft(store, rowId(req.keptDraftId, 'kept draft'));
+      return {
+        ...keptSummary(store, kept),
+        width: kept.width,
+        height: kept.height,
+        data: await loadKeptMask(store, kept),
+      };
+    },
+    adoptKeptDraft: (req, ctx) => {
+      const version = adoptKeptDraft(store, {
+        keptDraftId: rowId(req.keptDraftId, 'kept draft'),
+        author: deps.actor(ctx),
+        parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
+        clientId: req.clientId ?? null,
+        nowMs: clock.now(),
+      });
+      deps.changed(version.imageId);
+      return savedVersion(store, version);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// The viewer's edit lease: asked for when an image opens, renewed by a heartbeat while it stays open, given back when
+// it closes (a closed or crashed window simply stops beating, and the lease expires). Without the lease the viewer is
+// read-only; it keeps asking at the same pace, so it gets the image as soon as the other window lets go, and it
+// takes over another's expired lease only when the user says so.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { EditLeaseState } from '../../../shared/contract.js';
+import { heartbeatMs, LEASE_DURATION_MS } from '../../../shared/edit-lease.js';
+import { useApp } from '../appContext.js';
+import { leaseView, type LeaseView } from './leaseStatus.js';
+import { windowClientId } from './windowClientId.js';
+
+export interface EditLeaseHandle {
+  view: LeaseView;
+  state: EditLeaseState | null;
+  /** Takes over another's expired lease (audited by main). */
+  takeOver: () => Promise<void>;
+}
+
+/**
+ * `onStale`: the masks shown may be behind main's: the lease came to this window after another held it, or the
+ * image changed while another holds it (their saves are to be loaded).
+ */
+export function useEditLease(imageId: string, onStale: () => void): EditLeaseHandle {
+  const { client, report } = useApp();
+  const [state, setState] = useState<EditLeaseState | null>(null);
+  const onStaleRef = useRef(onStale);
+  onStaleRef.current = onStale;
+  // The running heartbeat's way to apply an answer (a take-over's answer goes through it too).
+  const applyRef = useRef<(s: EditLeaseState) => void>(() => {});
+
+  useEffect(() => {
+    const clientId = windowClientId();
+    let stopped = false;
+    let held = false;
+    let otherSeen = false;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let every = heartbeatMs(LEASE_DURATION_MS);
+    setState(null);
+
+    const apply = (s: EditLeaseState): void => {
+      if (stopped) return;
+      if (s.granted && !held && otherSeen) onStaleRef.current();
+      held = s.granted;
+      if (!s.granted && s.lease && !s.lease.mine) otherSeen = true;
+      every = s.heartbeatMs;
+      setState(s);
+    };
+    applyRef.current = apply;
+
+    const beat = async (): Promise<void> => {
+      try {
+        apply(await client.invoke('acquireEditLease', { imageId, clientId }));
+      } catch {
+        // Main unreachable for a moment: the next beat asks again (and main refuses stale saves meanwhile).
+      }
+      if (stopped) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void beat(), every);
+    };
+    void beat();
+    // Someone else's save or release: ask at once rather than at the next beat.
+    const off = client.on('imagesChanged', ({ imageIds }) => {
+      if (held || !imageIds.includes(imageId) || stopped) return;
+      if (otherSeen) onStaleRef.current();
+      void beat();
+    });
+    return () => {
+      stopped = true;
+      off();
+      if (timer) clearTimeout(timer);
+      applyRef.current = () => {};
+      if (held) void client.invoke('releaseEditLease', { imageId, clientId }).catch(() => undefined);
+    };
+  }, [client, imageId]);
+
+  const takeOver = useCallback(async () => {
+    try {
+      const s = await client.invoke('acquireEditLease', {
+        imageId,
+        clientId: windowClientId(),
+        takeOver: true,
+      });
+      applyRef.current(s);
+    } catch (err) {
+      report(err);
+    }
+  }, [client, imageId, report]);
+
+  return { view: leaseView(state), state, takeOver };
+}

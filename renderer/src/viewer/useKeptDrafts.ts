@@ -1,0 +1,108 @@
+// Edits main refused and kept (a stale save, or one made without the lease): the refusal shown until the user opens
+// the kept draft or loads the latest mask, the kept draft shown over the current mask, and adopting it. While either
+// is shown the viewer edits nothing. The document's loaders are passed to each action (this hook runs before them).
+import { useCallback, useEffect, useState } from 'react';
+import { useApp } from '../appContext.js';
+import type { KeptPreview } from './EditNotice.js';
+import type { SaveRefused } from './useAutosave.js';
+import type { ViewerDocument } from './useViewerDocument.js';
+import { windowClientId } from './windowClientId.js';
+
+type Loaders = Pick<ViewerDocument, 'reloadMasks' | 'showKeptDraft'>;
+
+export interface KeptDraftsState {
+  refused: SaveRefused | null;
+  preview: KeptPreview | null;
+  /** A refusal or a kept draft is on screen: the document is not the image's current mask. */
+  active: boolean;
+  /** Bumped when the list of kept drafts changed. */
+  refresh: number;
+  busy: boolean;
+  onRefused: (r: SaveRefused) => void;
+  /** Shows a kept draft (after saving what is waiting, `flush`). */
+  open: (keptDraftId: string, doc: Loaders, flush: () => Promise<void>) => Promise<void>;
+  loadLatest: (doc: Loaders) => Promise<void>;
+  adopt: (doc: Loaders) => Promise<void>;
+}
+
+export function useKeptDrafts(imageId: string): KeptDraftsState {
+  const { client, notify, report } = useApp();
+  const [refused, setRefused] = useState<SaveRefused | null>(null);
+  const [preview, setPreview] = useState<KeptPreview | null>(null);
+  const [refresh, setRefresh] = useState(0);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    setRefused(null);
+    setPreview(null);
+  }, [imageId]);
+
+  const onRefused = useCallback((r: SaveRefused) => {
+    setRefused(r);
+    setRefresh((n) => n + 1);
+  }, []);
+
+  const action = useCallback(
+    async (work: () => Promise<void>) => {
+      setBusy(true);
+      try {
+        await work();
+      } catch (err) {
+        report(err);
+      } finally {
+        setBusy(false);
+      }
+    },
+    [report],
+  );
+
+  const open = useCallback(
+    (keptDraftId: string, doc: Loaders, flush: () => Promise<void>) =>
+      action(async () => {
+        await flush();
+        const kept = await client.invoke('getKeptDraft', { keptDraftId });
+        const shown = await doc.showKeptDraft(kept);
+        setRefused(null);
+        setPreview({ kept, ...shown });
+      }),
+    [action, client],
+  );
+
+  const loadLatest = useCallback(
+    (doc: Loaders) =>
+      action(async () => {
+        await doc.reloadMasks();
+        setRefused(null);
+        setPreview(null);
+      }),
+    [action],
+  );
+
+  const adopt = useCallback(
+    (doc: Loaders) =>
+      action(async () => {
+        if (!preview) return;
+        const saved = await client.invoke('adoptKeptDraft', {
+          keptDraftId: preview.kept.id,
+          parentVersionId: preview.currentVersionId,
+          clientId: windowClientId(),
+        });
+        await doc.reloadMasks();
+        setPreview(null);
+        setRefresh((n) => n + 1);
+        notify(`Kept draft #${preview.kept.id} adopted as version ${saved.version}.`, 'info');
+      }),
+    [action, client, notify, preview],
+  );
+
+  return {
+    refused,
+    preview,
+    active: refused !== null || preview !== null,
+    refresh,
+    busy,
+    onRefused,
+    open,
+    loadLatest,
+    adopt,
+  };
+}

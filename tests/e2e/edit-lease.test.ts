@@ -1,0 +1,303 @@
+// One editor per image in a real browser (browser mode, 1280x720), two browser contexts as two people's windows:
+// the first opens an image and edits it (each autosave builds on the one before, so none is refused); the second
+// sees "being edited by" in the worklist and in the viewer, read-only, and saves nothing; when the first closes the
+// image, the second gets it for editing. A save refused as stale says so, keeps the edit, and the kept draft opens
+// over the current mask and is adopted. A lease whose holder stopped beating expires and is taken over, explicitly
+// and audited. Every step is checked against the SQLite file.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  importImageFiles,
+  listAudit,
+  listKeptDrafts,
+  listMaskVersions,
+  loadKeptMask,
+  loadMask,
+  openStore,
+} from '../../main/store/index.js';
+import { drag, H, recordPointer, same, W, waitFor } from './flow.js';
+import {
+  buildRenderer,
+  chromiumAvailable,
+  launchChromium,
+  screenshotPath,
+  serveClient,
+  startServe,
+  type ServeProcess,
+  stopServeCleanly,
+} from './harness.js';
+import { driveTestImage } from './model-fixture.js';
+
+/** The image's saved drafts and kept drafts, read straight from the database file. */
+function stored(dbPath: string, imageId = 1): { drafts: number; kept: number } {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    return {
+      drafts: listMaskVersions(store, imageId).filter((v) => v.kind === 'draft').length,
+      kept: listKeptDrafts(store, imageId).length,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** The newest draft's pixels and the kept draft's (with the version adopting it), from the database file. */
+async function pixels(dbPath: string, imageId: number) {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    const drafts = listMaskVersions(store, imageId).filter((v) => v.kind === 'draft');
+    const kept = listKeptDrafts(store, imageId)[0];
+    return {
+      draft: (await loadMask(store, drafts[drafts.length - 1])).data,
+      draftParent: drafts[drafts.length - 1].parentId,
+      kept: await loadKeptMask(store, kept),
+      adoptedId: kept.adoptedId,
+      draftIds: drafts.map((d) => d.id),
+    };
+  } finally {
+    store.close();
+  }
+}
+
+describe(
+  'one editor per image (browser mode, chromium, two contexts)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+    let first: Page;
+    let second: Page;
+    let dbPath: string;
+
+    const open = async (page: Page) => {
+      await page.goto(serve.url);
+      await page.getByTestId('worklist').waitFor();
+      await page.locator('[data-testid="image-row"][data-image-id="1"]').waitFor();
+    };
+
+    before(async () => {
+      const rendererDir = await buildRenderer();
+      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-lease-')), 'retina.db');
+      const store = openStore(dbPath);
+      await importImageFiles(
+        store,
+        ['01', '02'].map((n) => ({ imagePath: driveTestImage(n) })),
+        { actor: 'test' },
+      );
+      store.close();
+      serve = await startServe({ rendererDir, dbPath });
+      browser = await launchChromium();
+      for (let i = 0; i < 2; i++) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+        contexts.push(context);
+        const page = await context.newPage();
+        page.on('pageerror', (err) => console.error(`page ${i} error:`, err.message));
+      }
+      [first, second] = contexts.map((c) => c.pages()[0]);
+    });
+
+    after(async () => {
+      for (const c of contexts) await c.close();
+      await browser?.close();
+      await stopServeCleanly(serve);
+    });
+
+    test('the second window sees "being edited by", read-only, and gets the image once the first closes it', async () => {
+      await open(first);
+      await first.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await first.getByTestId('mask-canvas').waitFor();
+      await recordPointer(first);
+      // Two strokes, each autosaved: the second names the first's version, so both are saved and none is kept.
+      await drag(first, { x: 100.5, y: 250.5 }, { x: 450.5, y: 300.5 });
+      await waitFor('the first draft', async () => stored(dbPath).drafts === 1);
+      await drag(first, { x: 120.5, y: 400.5 }, { x: 420.5, y: 200.5 });
+      await waitFor('the second draft', async () => stored(dbPath).drafts === 2);
+      assert.equal(stored(dbPath).kept, 0, 'an autosave of the lease holder was refused');
+      assert.equal(await first.getByTestId('lease-notice').count(), 0);
+
+      // The second window: the worklist marks the image, the viewer says who edits it and since when.
+      await open(second);
+      const marker = second.getByTestId('edit-marker');
+      await marker.waitFor();
+      assert.match((await marker.textContent()) ?? '', /being edited by \S+ since \d\d:\d\d/);
+      await second.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      const notice = second.locator('[data-testid="lease-notice"][data-mode="read-only"]');
+      await notice.waitFor();
+      assert.match((await notice.textContent()) ?? '', /^Read-only: being edited by \S+ since \d\d:\d\d/);
+      assert.equal(await notice.getAttribute('role'), 'status');
+      assert.equal(await second.getByTestId('tool-brush').isDisabled(), true);
+      assert.equal(await second.getByTestId('approve').isDisabled(), true);
+      assert.equal(await second.getByTestId('take-over').count(), 0, 'a live lease cannot be taken over');
+      await second.screenshot({ path: await screenshotPath('edit-lease-read-only') });
+
+      // A stroke there changes nothing and saves nothing.
+      const box = (await second.getByTestId('mask-canvas').boundingBox())!;
+      await second.keyboard.press('b');
+      await second.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await second.mouse.down();
+      await second.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40, { steps: 8 });
+      await second.mouse.up();
+      assert.deepEqual(stored(dbPath), { drafts: 2, kept: 0 });
+
+      // The first window closes the image: its lease is released and the second one gets it for editing.
+      await first.getByRole('button', { name: 'Back to worklist' }).click();
+      await first.getByTestId('worklist').waitFor();
+      await waitFor(
+        'the second window to edit',
+        async () => (await second.getByTestId('lease-notice').count()) === 0,
+      );
+      await waitFor('the brush enabled', async () => !(await second.getByTestId('tool-brush').isDisabled()));
+      await first.getByTestId('edit-marker').waitFor();
+    });
+
+    test('a stale save is refused with its kept draft named; opened over the current mask, it is adopted', async () => {
+      const page = first;
+      await page.locator('[data-testid="image-row"][data-image-id="2"]').dblclick();
+      await page.getByTestId('mask-canvas').waitFor();
+      await waitFor('the lease', async () => page.evaluate('sessionStorage.getItem("retina.clientId")'));
+      const windowId = (await page.evaluate('sessionStorage.getItem("retina.clientId")')) as string;
+      // A save made beside the viewer (under the same window id, so the lease lets it through) moves the image's
+      // mask on: the viewer's next save still builds on nothing, and is stale.
+      const client = serveClient(serve);
+      const beside = new Uint8Array(W * H);
+      beside.fill(1, W * 100, W * 120);
+      await client.invoke('saveDraft', {
+        imageId: '2',
+        width: W,
+        height: H,
+        mask: beside,
+        parentVersionId: null,
+        clientId: windowId,
+      });
+      client.close();
+      await recordPointer(page);
+      await drag(page, { x: 100.5, y: 250.5 }, { x: 450.5, y: 300.5 });
+      const refused = page.getByTestId('save-refused');
+      await refused.waitFor();
+      assert.match(
+        (await refused.textContent()) ?? '',
+        /saved by \S+ at \d\d:\d\d after you opened it; your edit is kept as draft #1/,
+      );
+      assert.deepEqual(stored(dbPath, 2), { drafts: 1, kept: 1 });
+      assert.equal(await page.getByTestId('save-state').textContent(), 'Not saved: kept as a draft');
+      assert.equal(
+        await page.getByTestId('tool-brush').isDisabled(),
+        true,
+        'a stale document stays read-only',
+      );
+
+      // Open it: the kept draft over the current mask, with how far apart they are; then adopt it.
+      await page.getByTestId('open-refused-kept').click();
+      const preview = page.getByTestId('kept-preview');
+      await preview.waitFor();
+      const before = await pixels(dbPath, 2);
+      let differing = 0;
+      for (let i = 0; i < before.kept.length; i++) if (before.kept[i] !== before.draft[i]) differing++;
+      assert.ok(differing > 0);
+      assert.match(
+        (await preview.textContent()) ?? '',
+        new RegExp(`at ${differing.toLocaleString('en-US')} pixels`),
+      );
+      await page.screenshot({ path: await screenshotPath('edit-lease-kept-preview') });
+      await page.getByTestId('adopt-kept').click();
+      await waitFor('the adopted draft', async () => stored(dbPath, 2).drafts === 2);
+      const after = await pixels(dbPath, 2);
+      assert.ok(same(after.draft, before.kept), 'the adopted draft is not the kept pixels');
+      assert.equal(after.draftParent, before.draftIds[0], 'adopting builds on the current version');
+      assert.equal(after.adoptedId, after.draftIds[1]);
+      await preview.waitFor({ state: 'detached' });
+
+      // Editing goes on from the adopted version: the next autosave is not refused.
+      await waitFor('the brush enabled', async () => !(await page.getByTestId('tool-brush').isDisabled()));
+      await drag(page, { x: 120.5, y: 400.5 }, { x: 420.5, y: 200.5 });
+      await waitFor('the next draft', async () => stored(dbPath, 2).drafts === 3);
+      assert.equal(stored(dbPath, 2).kept, 1);
+    });
+  },
+);
+
+describe(
+  'taking over an expired edit lease (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let serve: ServeProcess;
+    let browser: Browser;
+    let dbPath: string;
+
+    before(async () => {
+      const rendererDir = await buildRenderer();
+      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-takeover-')), 'retina.db');
+      const store = openStore(dbPath);
+      await importImageFiles(store, [{ imagePath: driveTestImage('01') }], { actor: 'test' });
+      store.close();
+      // A short lease, so that one left without heartbeats expires within the test.
+      process.env.RETINA_LEASE_SECONDS = '3';
+      try {
+        serve = await startServe({ rendererDir, dbPath });
+      } finally {
+        delete process.env.RETINA_LEASE_SECONDS;
+      }
+      browser = await launchChromium();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await stopServeCleanly(serve);
+    });
+
+    test('a window that stopped beating loses the image only to an explicit, audited take-over', async () => {
+      // Another window takes the lease and then goes silent (no heartbeat).
+      const silent = serveClient(serve);
+      const gone = 'window-gone-0001';
+      assert.equal((await silent.invoke('acquireEditLease', { imageId: '1', clientId: gone })).granted, true);
+
+      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+      page.on('pageerror', (err) => console.error('page error:', err.message));
+      await page.goto(serve.url);
+      await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await page.getByTestId('lease-notice').waitFor();
+      // Once the lease expired the viewer offers to take it over, and still edits nothing until asked.
+      const takeOver = page.getByTestId('take-over');
+      await takeOver.waitFor();
+      assert.match(
+        (await page.getByTestId('lease-notice').textContent()) ?? '',
+        /being edited by \S+ since \d\d:\d\d, but their lease expired at \d\d:\d\d/,
+      );
+      assert.equal(await page.getByTestId('tool-brush').isDisabled(), true);
+      const audit = () => {
+        const store = openStore(dbPath, { readonly: true });
+        try {
+          return listAudit(store, { entity: 'image' }).filter((e) => e.action === 'lease.take-over');
+        } finally {
+          store.close();
+        }
+      };
+      assert.equal(audit().length, 0);
+      await takeOver.click();
+      await page.getByTestId('lease-notice').waitFor({ state: 'detached' });
+      assert.equal(await page.getByTestId('tool-brush').isDisabled(), false);
+      const taken = audit();
+      assert.equal(taken.length, 1);
+      assert.equal(taken[0].entityId, 1);
+
+      // The silent window, back, finds it taken: its save is refused and kept.
+      await assert.rejects(
+        silent.invoke('saveDraft', {
+          imageId: '1',
+          width: W,
+          height: H,
+          mask: new Uint8Array(W * H).fill(1, 0, W),
+          parentVersionId: null,
+          clientId: gone,
+        }),
+        /being edited by \S+ since \d\d:\d\d; your edit is kept as draft #1/,
+      );
+      silent.close();
+    });
+  },
+);
