@@ -492,6 +492,32 @@ export interface JobInfo {
   failures?: { file: string; reason: string }[];
 }
 
+/** One line of a team job's log. */
+export interface JobLogEntry {
+  at: string;
+  attempt: number;
+  worker: string | null;
+  line: string;
+}
+
+/** A job in the team queue: the job list's fields, plus who runs it, which attempt, and its log's last lines. */
+export interface QueueJob extends Omit<JobInfo, 'kind'> {
+  kind: JobKind | 'retrain';
+  actor: string;
+  /** The worker running it, or that ran it last; null before any took it. */
+  worker: string | null;
+  /** 0 while queued; a retry after a failure or a lost worker counts up. */
+  attempt: number;
+  log: JobLogEntry[];
+}
+
+export interface QueueSnapshot {
+  /** False for one user: jobs run inside the app and the list is the app's own (no workers, no log). */
+  team: boolean;
+  /** Newest first; dismissed jobs left out. */
+  jobs: QueueJob[];
+}
+
 export interface NamedBytes {
   name: string;
   bytes: Uint8Array;
@@ -855,6 +881,8 @@ export interface RequestChannels {
   listJobs: { request: Empty; response: { jobs: JobInfo[] } };
   /** Removes a finished, failed or cancelled job from the list; a running job cannot be dismissed. */
   dismissJob: { request: { jobId: Id }; response: { dismissed: boolean } };
+  /** The job queue with its workers and log lines (a team database's queue, or this app's own jobs). */
+  getQueue: { request: Empty; response: QueueSnapshot };
   listModels: { request: Empty; response: { models: ModelSummary[] } };
   getActiveModel: { request: Empty; response: { model: ModelSummary | null } };
   /** A native open dialog; browser mode answers 'unsupported' and the UI asks for a path instead. */
@@ -900,6 +928,8 @@ export interface EventChannels {
   retrainProgress: RetrainStatus;
   /** The active model changed (promotion, rollback). */
   activeModelChanged: { modelId: Id | null };
+  /** The team queue changed (a job queued, taken, progressing, retried or ended); at most about once a second. */
+  queueChanged: QueueSnapshot;
 }
 
 export type RequestChannel = keyof RequestChannels;
@@ -1050,6 +1080,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   cancelJob: obj({ jobId: id }),
   listJobs: empty,
   dismissJob: obj({ jobId: id }),
+  getQueue: empty,
   listModels: empty,
   getActiveModel: empty,
   showOpenDialog: obj({

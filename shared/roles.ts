@@ -50,6 +50,7 @@ export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } 
   cancelJob: REVIEWERS,
   listJobs: EVERYONE,
   dismissJob: EVERYONE,
+  getQueue: EVERYONE,
   listModels: EVERYONE,
   getActiveModel: EVERYONE,
   showOpenDialog: REVIEWERS,

@@ -61,6 +61,10 @@ const COMMANDS: Record<string, Subcommand> = {
     summary: 'accounts of a team database: add, list, passwd, disable',
     load: () => import('./users-command.js'),
   },
+  worker: {
+    summary: "run a team database's prediction, import and retraining jobs on this machine",
+    load: () => import('./worker-command.js'),
+  },
 };
 
 function usage(): string {

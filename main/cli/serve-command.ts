@@ -58,7 +58,7 @@ async function readTls(
 }
 
 /** Resolves on the first SIGINT/SIGTERM (the CLI dispatcher relays them as 'retina:interrupt'). */
-function untilInterrupted(): Promise<string> {
+export function untilInterrupted(): Promise<string> {
   return new Promise((done) => {
     const stop = (why: string) => () => done(why);
     process.once('retina:interrupt' as never, stop('interrupt'));

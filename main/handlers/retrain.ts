@@ -21,11 +21,11 @@ import {
   type ModelRecord,
   type Store,
 } from '../store/index.js';
-import type { JobManager } from '../jobs/index.js';
+import type { Jobs } from '../jobs/index.js';
 import { promoteCandidate, rejectCandidate, rollbackTo } from '../retrain/registry.js';
 import { draftFreeImages } from '../retrain/repredict.js';
 import { overlayPath, type RetrainOutcome } from '../retrain/run.js';
-import type { RetrainService } from '../retrain/service.js';
+import type { Retrainer } from '../retrain/service.js';
 import { readSettings, saveSettings } from '../retrain/settings.js';
 import { newApprovals, type RetrainSnapshot } from '../retrain/snapshot.js';
 import type { EventHub } from './events.js';
@@ -49,10 +49,10 @@ export interface RetrainDeps {
   dbPath: string;
   user: string;
   threads: number;
-  jobs: JobManager;
+  jobs: Jobs;
   events: EventHub;
   models: ModelResolver;
-  retrain: RetrainService;
+  retrain: Retrainer;
   /** Anatomy model directories re-predictions use too (null: none). */
   anatomy?: { arteryVein: string; opticDisc: string } | null;
 }

@@ -27,9 +27,12 @@ import {
   resolveLocation,
   releaseLeasesOf,
 } from '../store/index.js';
-import { JobManager } from '../jobs/index.js';
+import { JobManager, type Jobs } from '../jobs/index.js';
+import { TeamJobs } from '../jobs/queue/team-jobs.js';
+import { TeamQueue } from '../jobs/queue/team-queue.js';
+import { TeamRetrain } from '../jobs/queue/team-retrain.js';
 import { ANATOMY_MODELS_ENV, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
-import { RetrainService } from '../retrain/service.js';
+import { RetrainService, type Retrainer } from '../retrain/service.js';
 import { actorOf, type CallerContext } from './caller.js';
 import { guardHandlers } from './access-guard.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
@@ -84,7 +87,7 @@ export interface WorkstationOptions {
 export interface Workstation {
   readonly handlers: RequestHandlers<CallerContext>;
   readonly events: EventHub;
-  readonly jobs: JobManager;
+  readonly jobs: Jobs;
   readonly store: Store;
   readonly measurements: MeasurementService;
   close(): Promise<void>;
@@ -95,13 +98,28 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   // Read before the store opens: a bad setting leaves nothing open behind it.
   const leaseDurationMs = opts.leaseClock?.durationMs ?? leaseDurationFromEnv();
   const store = openStore(dbPath);
-  // A retrain whose process was killed is marked failed (with its reason); the active model never changed.
-  failInterruptedRuns(store);
+  // A team database's jobs go to its queue, for `retina worker` processes on any machine to run.
+  const team = store.kind === 'postgres';
+  // A retrain whose process was killed is marked failed (with its reason); the active model never changed. On a
+  // team a worker may be running one right now: a retried retrain job closes its own dead run instead.
+  if (!team) failInterruptedRuns(store);
   const user = opts.user ?? osUser();
   const threads = opts.threads ?? availableParallelism();
   const anatomyDirs = findAnatomyDirs(opts.anatomyModels ?? process.env[ANATOMY_MODELS_ENV]);
   const events = new EventHub();
-  const jobs = new JobManager(events);
+  let teamJobs: TeamJobs | null = null;
+  if (team) {
+    try {
+      const queue = await TeamQueue.open(dbPath, 'retina-serve', (err) =>
+        console.error(`job queue: ${err.message}`),
+      );
+      teamJobs = new TeamJobs(store, queue, events, opts.user ?? osUser());
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
+  const jobs: Jobs = teamJobs ?? new JobManager(events);
   const pictures = new PictureService(store);
   const maskPixels = new MaskPixels(store);
   const measurements = new MeasurementService(store);
@@ -110,21 +128,24 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   try {
     await models.init();
   } catch (err) {
+    await jobs.close();
     store.close();
     throw err;
   }
-  const retrain = new RetrainService({
-    dbPath,
-    actor: user,
-    threads,
-    onStatus: (status) => events.emit('retrainProgress', status),
-    onFinished: (outcome) => {
-      if (!outcome.decision.promoted) return;
-      models.followActive();
-      events.emit('activeModelChanged', { modelId: String(outcome.candidateModelId) });
-      events.emit('imagesChanged', { imageIds: [] });
-    },
-  });
+  const retrain: Retrainer = teamJobs
+    ? new TeamRetrain(store, teamJobs, user)
+    : new RetrainService({
+        dbPath,
+        actor: user,
+        threads,
+        onStatus: (status) => events.emit('retrainProgress', status),
+        onFinished: (outcome) => {
+          if (!outcome.decision.promoted) return;
+          models.followActive();
+          events.emit('activeModelChanged', { modelId: String(outcome.candidateModelId) });
+          events.emit('imagesChanged', { imageIds: [] });
+        },
+      });
   const retrainDeps: RetrainDeps = {
     store,
     dbPath,
@@ -139,7 +160,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const info: AppInfo = {
     version: packageVersion(),
     shell: opts.shell,
-    databasePath: dbPath,
+    // A team database's URL without its password.
+    databasePath: team ? store.path : dbPath,
     user,
     notices: [SAMPLE_NOTICE],
   };
@@ -304,9 +326,16 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         predictJobId: predicted ? null : await startPrediction([imageId], actor),
       };
     },
-    cancelJob: (req) => ({ cancelled: jobs.cancel(req.jobId) }),
+    cancelJob: (req, ctx) => ({ cancelled: jobs.cancel(req.jobId, actorOf(ctx, user)) }),
     listJobs: () => ({ jobs: jobs.list() }),
     dismissJob: (req) => ({ dismissed: jobs.dismiss(req.jobId) }),
+    getQueue: () =>
+      teamJobs
+        ? teamJobs.snapshot()
+        : {
+            team: false,
+            jobs: jobs.list().map((j) => ({ ...j, actor: user, worker: null, attempt: 1, log: [] })),
+          },
     listModels: async () => ({ models: await Promise.all(listModels(store).map((m) => models.summary(m))) }),
     getActiveModel: async () => {
       const current = models.current();

@@ -30,10 +30,24 @@ export interface JobEvents {
   emit<E extends EventChannel>(event: E, payload: EventOf<E>): void;
 }
 
+/**
+ * What the handlers need of a job runner: this in-process manager for one user, or a team's queue
+ * (queue/team-jobs.ts), whose workers run on other machines.
+ */
+export interface Jobs {
+  start(kind: JobKind, total: number, spec: JobSpec): JobInfo;
+  /** `actor`: who cancels (a team job's log names them). */
+  cancel(jobId: Id, actor?: string): boolean;
+  list(): JobInfo[];
+  dismiss(jobId: Id): boolean;
+  wait(jobId: Id): Promise<JobInfo>;
+  close(): Promise<void>;
+}
+
 /** Job workers report store row ids; the contract's ids are their decimal strings. */
 const toId = (row: number): Id => String(row);
 
-export class JobManager {
+export class JobManager implements Jobs {
   private readonly jobs = new Map<Id, Job>();
   private readonly queue: Job[] = [];
   private running: Job | null = null;

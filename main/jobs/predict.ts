@@ -13,7 +13,14 @@ import {
 } from '../ml/anatomy/anatomy-models.js';
 import type { RasterImage } from '../ml/types.js';
 import { findAnatomyDirs, type AnatomyDirs } from './anatomy-dirs.js';
-import { getImage, loadFov, loadImageRaster, saveMaskVersion, type Store } from '../store/index.js';
+import {
+  getImage,
+  imagesPredictedByJob,
+  loadFov,
+  loadImageRaster,
+  saveMaskVersion,
+  type Store,
+} from '../store/index.js';
 import type { JobHooks } from './job-types.js';
 
 export interface PredictJobInput {
@@ -24,6 +31,8 @@ export interface PredictJobInput {
   author: string;
   /** Anatomy model directories; null: none; absent: RETINA_ANATOMY_MODELS's or the bundled ones, when present. */
   anatomy?: AnatomyDirs | null;
+  /** A team job's id: its predictions are saved once per image, and a retry skips the images saved before. */
+  jobId?: string | null;
 }
 
 /** The anatomy of a prediction, labelled on the very mask the store keeps (the quantised one). */
@@ -79,9 +88,16 @@ export async function runPredictJob(
     }
   }
   const done: number[] = [];
+  const jobId = input.jobId ?? null;
+  const earlier = new Set(jobId ? imagesPredictedByJob(store, jobId) : []);
   try {
     for (const imageId of input.imageIds) {
       if (hooks.isCancelled()) break;
+      if (earlier.has(imageId)) {
+        done.push(imageId);
+        hooks.progress(done.length, total, `image ${imageId}: predicted by an earlier attempt`, null);
+        continue;
+      }
       const record = getImage(store, imageId);
       const raster = await loadImageRaster(store, record);
       const fov = await loadFov(store, record);
@@ -123,6 +139,7 @@ export async function runPredictJob(
         anatomy: anat?.record ?? null,
         // Kept for the measurements' intervals: how sure the classifier was of each vessel's label.
         arteryProbability: anat?.artery ?? null,
+        jobId,
       });
       done.push(imageId);
       const warnings = [...seg.warnings, ...[anatomyNote, anatomyFailed].filter((w) => w !== null)];

@@ -37,6 +37,17 @@ export interface RetrainServiceOptions {
   onFinished?: (outcome: RetrainOutcome) => void;
 }
 
+/** What the handlers need of a retrainer: this one (a worker thread here) or a team's (retrain jobs on workers). */
+export interface Retrainer {
+  readonly running: boolean;
+  status(): RetrainStatus | null;
+  /** `actor`: who started it (default: the app's user). */
+  start(trigger: 'button' | 'auto', actor?: string): Promise<number>;
+  cancel(): boolean;
+  wait(): Promise<void>;
+  close(): Promise<void>;
+}
+
 const EVENT_INTERVAL_MS = 250;
 
 function spawnWorker(data: RetrainWorkerData): Worker {
@@ -63,7 +74,7 @@ function initialStatus(): RetrainStatus {
   };
 }
 
-export class RetrainService {
+export class RetrainService implements Retrainer {
   private worker: Worker | null = null;
   private flag: SharedArrayBuffer | null = null;
   private current: RetrainStatus | null = null;

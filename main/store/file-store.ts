@@ -1,7 +1,9 @@
-// The content-addressed blob store beside the database: `<db>.files/ab/cdef...` named by the SHA-256 of the
-// bytes. Blobs are written before the transaction that references them commits (temp file, fsync, rename), so a
-// committed row never points at a missing or partial blob; a blob whose transaction never committed is an
-// orphan, which is harmless.
+// The blob store: image and mask files addressed by the SHA-256 of their bytes, behind one interface (BlobStore)
+// so that where they live is one decision. The one implementation is a folder (`<db>.files/ab/cdef...` beside a
+// SQLite file; a PostgreSQL store's shared folder, an NFS or SMB mount every team machine sees, for a team).
+// Blobs are written before the transaction that references them commits (temp file, fsync, rename within the
+// blob's own directory, which is atomic on local disks and on NFS alike), so a committed row never points at a
+// missing or partial blob; a blob whose transaction never committed is an orphan, which is harmless.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
@@ -9,49 +11,92 @@ import { join } from 'node:path';
 import type { Store } from './database.js';
 import { StoreError, StoreReadOnlyError } from './errors.js';
 
+export interface BlobStore {
+  /** Where the blobs are, for messages. */
+  readonly location: string;
+  /** Stores `bytes` (once) and returns their hash. */
+  put(bytes: Uint8Array, knownHash?: string): Promise<string>;
+  get(hash: string): Promise<Buffer>;
+  has(hash: string): boolean;
+  /** A local file holding the blob, for code that reads files itself (decoders, exports, backups). */
+  path(hash: string): string;
+  /** Removes a blob nothing refers to any more (the caller checks that); absent blobs are fine. */
+  delete(hash: string): Promise<void>;
+}
+
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-export function blobPath(store: Store, hash: string): string {
+function checkAddress(hash: string): void {
   if (!/^[0-9a-f]{64}$/.test(hash)) throw new StoreError(`not a blob address: ${hash}`);
-  return join(store.filesDir, hash.slice(0, 2), hash.slice(2));
 }
 
-export function hasBlob(store: Store, hash: string): boolean {
-  return existsSync(blobPath(store, hash));
-}
+/** Blobs as files in a folder, two hex digits of fan-out. */
+export class FolderBlobStore implements BlobStore {
+  constructor(
+    readonly location: string,
+    private readonly opts: { readonly: boolean; owner: string },
+  ) {}
 
-/** Stores `bytes` (once) and returns their hash. */
-export async function putBlob(store: Store, bytes: Uint8Array, knownHash?: string): Promise<string> {
-  if (store.readonly) throw new StoreReadOnlyError(`${store.path}: opened read-only, cannot store files`);
-  const hash = knownHash ?? sha256(bytes);
-  const target = blobPath(store, hash);
-  if (existsSync(target)) return hash;
-  const dir = join(store.filesDir, hash.slice(0, 2));
-  const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  try {
-    await mkdir(dir, { recursive: true });
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-    await syncDir(dir);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR') {
-      throw new StoreReadOnlyError(`${store.filesDir}: file store is not writable (${code})`);
-    }
-    if (code === 'ENOSPC' || code === 'EDQUOT')
-      throw new StoreError(`${store.filesDir}: the disk is full (${code})`);
-    throw err;
+  path(hash: string): string {
+    checkAddress(hash);
+    return join(this.location, hash.slice(0, 2), hash.slice(2));
   }
-  return hash;
+
+  has(hash: string): boolean {
+    return existsSync(this.path(hash));
+  }
+
+  async put(bytes: Uint8Array, knownHash?: string): Promise<string> {
+    if (this.opts.readonly)
+      throw new StoreReadOnlyError(`${this.opts.owner}: opened read-only, cannot store files`);
+    const hash = knownHash ?? sha256(bytes);
+    const target = this.path(hash);
+    if (existsSync(target)) return hash;
+    const dir = join(this.location, hash.slice(0, 2));
+    // Unique per process and call: two machines writing the same blob at once each rename a whole file.
+    const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      await mkdir(dir, { recursive: true });
+      const fh = await open(tmp, 'wx');
+      try {
+        await fh.writeFile(bytes);
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, target);
+      await syncDir(dir);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOTDIR') {
+        throw new StoreReadOnlyError(`${this.location}: file store is not writable (${code})`);
+      }
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        throw new StoreError(`${this.location}: the disk is full (${code})`);
+      throw err;
+    }
+    return hash;
+  }
+
+  async get(hash: string): Promise<Buffer> {
+    const path = this.path(hash);
+    try {
+      return await readFile(path);
+    } catch (err) {
+      throw new StoreError(
+        `${path}: blob missing or unreadable (${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
+    }
+  }
+
+  async delete(hash: string): Promise<void> {
+    if (this.opts.readonly)
+      throw new StoreReadOnlyError(`${this.opts.owner}: opened read-only, cannot remove files`);
+    await rm(this.path(hash), { force: true });
+  }
 }
 
 /** fsync of the folder makes the rename itself durable; not supported on every platform, hence best effort. */
@@ -68,13 +113,31 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function readBlob(store: Store, hash: string): Promise<Buffer> {
-  const path = blobPath(store, hash);
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new StoreError(
-      `${path}: blob missing or unreadable (${(err as NodeJS.ErrnoException).code ?? err})`,
-    );
+const blobStores = new WeakMap<Store, BlobStore>();
+
+/** The store's blob store (one per open store). */
+export function blobStore(store: Store): BlobStore {
+  let blobs = blobStores.get(store);
+  if (!blobs) {
+    blobs = new FolderBlobStore(store.filesDir, { readonly: store.readonly, owner: store.path });
+    blobStores.set(store, blobs);
   }
+  return blobs;
+}
+
+export function blobPath(store: Store, hash: string): string {
+  return blobStore(store).path(hash);
+}
+
+export function hasBlob(store: Store, hash: string): boolean {
+  return blobStore(store).has(hash);
+}
+
+/** Stores `bytes` (once) and returns their hash. */
+export function putBlob(store: Store, bytes: Uint8Array, knownHash?: string): Promise<string> {
+  return blobStore(store).put(bytes, knownHash);
+}
+
+export function readBlob(store: Store, hash: string): Promise<Buffer> {
+  return blobStore(store).get(hash);
 }

@@ -198,3 +198,27 @@ export {
   type KeptReason,
 } from './kept-drafts.js';
 export { adoptKeptDraft, type AdoptRequest } from './adopt-kept-draft.js';
+export {
+  appendJobLog,
+  beatTeamJob,
+  cancelTeamJob,
+  claimTeamJob,
+  createTeamJob,
+  dismissTeamJob,
+  failUnsentTeamJob,
+  finishTeamJob,
+  getTeamJob,
+  imagesPredictedByJob,
+  jobLog,
+  listTeamJobs,
+  recentJobLogs,
+  releaseTeamJob,
+  setTeamJobRun,
+  staleTeamJobs,
+  type JobClaim,
+  type JobLogLine,
+  type TeamJob,
+  type TeamJobKind,
+  type TeamJobState,
+} from './jobs.js';
+export { blobStore, sha256, type BlobStore } from './file-store.js';

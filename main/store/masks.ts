@@ -98,6 +98,11 @@ export interface SaveMaskInput {
    * started). A refused edit is kept as a draft of its own (kept_drafts) and EditRefusedError names it.
    */
   editor?: { clientId: string | null; nowMs: number };
+  /**
+   * The job making this version: a job saves one version per image, so a retried job (its worker killed after a
+   * save) gets the version saved before instead of a second one.
+   */
+  jobId?: string | null;
 }
 
 interface MaskRow {
@@ -257,13 +262,13 @@ export function latestApprovedMasks(
 export function insertMaskVersionTx(
   store: Store,
   v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy' | 'arteryProbHash'> &
-    Partial<Pick<MaskVersion, 'avHash' | 'anatomy' | 'arteryProbHash'>>,
+    Partial<Pick<MaskVersion, 'avHash' | 'anatomy' | 'arteryProbHash'>> & { jobId?: string | null },
 ): MaskVersion {
   const inserted = store.db
     .prepare(
       `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
-         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy, artery_prob_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy, artery_prob_hash, job_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(
@@ -285,6 +290,7 @@ export function insertMaskVersionTx(
       v.avHash ?? null,
       v.anatomy ? JSON.stringify(v.anatomy) : null,
       v.arteryProbHash ?? null,
+      v.jobId ?? null,
     );
   const id = Number(inserted);
   recordAudit(store, v.author, `mask.${v.kind}`, 'mask_version', id, {
@@ -340,6 +346,14 @@ async function encodeUncertainty(u: Float32Array, width: number, height: number)
   return encodePngBuffer({ width, height, channels: 1, bitDepth: 16, data });
 }
 
+function versionOfJob(store: Store, jobId: string, imageId: number): number | null {
+  const id = store.db
+    .prepare('SELECT id FROM mask_versions WHERE job_id = ? AND image_id = ?')
+    .pluck()
+    .get(jobId, imageId) as number | undefined;
+  return id ?? null;
+}
+
 export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promise<MaskVersion> {
   const image = getImage(store, input.imageId);
   const { mask } = input;
@@ -379,6 +393,8 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
     ? await putBlob(store, encodeProbability(input.arteryProbability, image.width, image.height))
     : null;
   const outcome = store.write(`save a ${input.kind} mask`, () => {
+    const earlier = input.jobId ? versionOfJob(store, input.jobId, image.id) : null;
+    if (earlier !== null) return { saved: getMaskVersion(store, earlier) };
     if (input.editor && input.kind !== 'prediction') {
       const refused = keepRefusedEditTx(store, image, input.editor, input.author, parentId, {
         pngHash,
@@ -409,6 +425,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       avHash,
       anatomy,
       arteryProbHash,
+      jobId: input.jobId ?? null,
     });
     if (anatomy && discMoved(previous?.anatomy ?? null, anatomy)) {
       recordAudit(store, input.author, 'mask.disc.move', 'mask_version', saved.id, {

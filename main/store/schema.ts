@@ -245,6 +245,49 @@ CREATE TABLE kept_drafts (
 CREATE INDEX kept_drafts_by_image ON kept_drafts(image_id, id);
 `;
 
+/**
+ * v9: the team's job queue as the app sees it. pg-boss (its own `pgboss` schema) delivers jobs to worker machines
+ * and retries them; these rows are what the queue shows and keeps: state, who runs it, progress, a heartbeat
+ * (a worker that stops beating loses its job to another), the outcome and the log lines of every attempt. A
+ * prediction names the job that made it, once per image (a retried job never saves an image twice).
+ */
+const v9 = `
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,                     -- the pg-boss job id (a UUID)
+  kind TEXT NOT NULL CHECK (kind IN ('predict', 'import', 'retrain')),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  actor TEXT NOT NULL,
+  spec TEXT NOT NULL,                      -- JSON: what the job does
+  done INTEGER NOT NULL DEFAULT 0,
+  total INTEGER NOT NULL DEFAULT 0,
+  message TEXT,
+  error TEXT,                              -- JSON {code, message}
+  failures TEXT,                           -- JSON [{file, reason}] (imports)
+  worker TEXT,                             -- the worker running it, or that ran it last
+  attempt INTEGER NOT NULL DEFAULT 0,
+  run_id INTEGER REFERENCES training_runs(id),
+  dismissed INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  heartbeat_at TEXT,
+  finished_at TEXT
+);
+CREATE INDEX jobs_by_state ON jobs(state, created_at);
+
+CREATE TABLE job_log (
+  id INTEGER PRIMARY KEY,
+  job_id TEXT NOT NULL REFERENCES jobs(id),
+  attempt INTEGER NOT NULL,
+  worker TEXT,
+  at TEXT NOT NULL,
+  line TEXT NOT NULL
+);
+CREATE INDEX job_log_by_job ON job_log(job_id, id);
+
+ALTER TABLE mask_versions ADD COLUMN job_id TEXT;
+CREATE UNIQUE INDEX mask_versions_once_per_job ON mask_versions(job_id, image_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -254,6 +297,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'artery probability of predictions', sql: v6 },
   { version: 7, name: 'accounts, sessions, assignments and review hand-offs', sql: v7 },
   { version: 8, name: 'edit leases and kept drafts', sql: v8 },
+  { version: 9, name: 'team job queue and its log', sql: v9 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

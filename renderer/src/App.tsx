@@ -9,6 +9,7 @@ import { Viewer } from './viewer/Viewer.js';
 import { JobsSummary, JobsTray } from './jobs/JobsTray.js';
 import { digestJobs } from './jobs/jobsDigest.js';
 import { useTrayOpen } from './jobs/useTrayOpen.js';
+import { useTeamQueue } from './jobs/useTeamQueue.js';
 import { OpenCache } from './viewer/openCache.js';
 import { ErrorBoundary, readableError } from './errors.js';
 import { ModelsScreen } from './models/ModelsScreen.js';
@@ -75,6 +76,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   }, [client, notify, report]);
 
   const digest = useMemo(() => digestJobs(jobs.values()), [jobs]);
+  const teamQueue = useTeamQueue(client, report);
   const [trayOpen, setTrayOpen] = useTrayOpen(jobs, digest);
   const cancelJob = useCallback(
     (jobId: string) => void client.invoke('cancelJob', { jobId }).catch(report),
@@ -173,6 +175,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
             onCancel={cancelJob}
             onDismiss={dismissJobs}
             onHide={() => setTrayOpen(false)}
+            team={teamQueue}
           />
         )}
         {about && info && <AboutDialog info={info} onClose={() => setAbout(false)} />}

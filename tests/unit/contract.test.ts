@@ -62,6 +62,7 @@ const valid: { [C in RequestChannel]: unknown } = {
   cancelJob: { jobId: 'j1' },
   listJobs: {},
   dismissJob: { jobId: 'j1' },
+  getQueue: {},
   listModels: {},
   getActiveModel: {},
   showOpenDialog: { mode: 'folder' },

@@ -115,8 +115,9 @@ class PostgresBackend implements StoreBackend {
   }
 
   afterBulkInsert(table: string): void {
+    // Only identity keys have a sequence (the jobs table's key is a UUID given by pg-boss).
     const hasId = this.conn.query(
-      "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'",
+      "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id' AND data_type = 'integer'",
       [table],
     ).rows.length;
     if (!hasId) return;

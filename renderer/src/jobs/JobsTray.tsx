@@ -1,8 +1,9 @@
 // The jobs tray: a one-line summary in the top bar ("Jobs: 2 running, 1 failed") that opens a column docked
 // beside the content. The column takes its own room in the layout, so it narrows the worklist or viewer instead
 // of covering their tools or the image. Finished jobs can be dismissed; each file an import could not take is listed with why.
-import type { JobInfo } from '../../../shared/contract.js';
+import type { JobInfo, QueueJob } from '../../../shared/contract.js';
 import { isActive, needsAttention, newestFirst, type JobsDigest } from './jobsDigest.js';
+import { lastLogLines, whereLine } from './queueLines.js';
 import './jobsTray.css';
 
 const TRAY_ID = 'jobs-tray';
@@ -31,9 +32,11 @@ export interface JobsTrayProps {
   onCancel: (jobId: string) => void;
   onDismiss: (jobIds: string[]) => void;
   onHide: () => void;
+  /** A team database's queue: which worker runs each job, and its log's last lines. */
+  team?: ReadonlyMap<string, QueueJob> | null;
 }
 
-export function JobsTray({ jobs, digest, onCancel, onDismiss, onHide }: JobsTrayProps) {
+export function JobsTray({ jobs, digest, onCancel, onDismiss, onHide, team }: JobsTrayProps) {
   const list = newestFirst(jobs);
   return (
     <section className="jobs-tray" id={TRAY_ID} data-testid="jobs-tray" aria-label="Jobs">
@@ -52,7 +55,13 @@ export function JobsTray({ jobs, digest, onCancel, onDismiss, onHide }: JobsTray
       </div>
       <ul className="jobs-list">
         {list.map((j) => (
-          <JobRow key={j.jobId} job={j} onCancel={onCancel} onDismiss={onDismiss} />
+          <JobRow
+            key={j.jobId}
+            job={j}
+            queued={team?.get(j.jobId) ?? null}
+            onCancel={onCancel}
+            onDismiss={onDismiss}
+          />
         ))}
       </ul>
     </section>
@@ -63,10 +72,12 @@ const KIND_LABEL: Record<JobInfo['kind'], string> = { import: 'Import', predict:
 
 function JobRow({
   job: j,
+  queued,
   onCancel,
   onDismiss,
 }: {
   job: JobInfo;
+  queued: QueueJob | null;
   onCancel: (jobId: string) => void;
   onDismiss: (jobIds: string[]) => void;
 }) {
@@ -105,6 +116,7 @@ function JobRow({
         {/* A failed import's files are listed below; its summary line says how many. */}
         {j.state === 'failed' && j.error && failures.length === 0 ? j.error.message : (j.message ?? '')}
       </span>
+      {queued && <TeamLines job={queued} label={label} />}
       {failures.length > 0 && (
         <ul className="job-failures" aria-label="Files that could not be imported" data-testid="job-failures">
           {failures.map((f, i) => (
@@ -115,5 +127,30 @@ function JobRow({
         </ul>
       )}
     </li>
+  );
+}
+
+/** Where a team job runs and what its log says last. */
+function TeamLines({ job, label }: { job: QueueJob; label: string }) {
+  const where = whereLine(job);
+  const lines = lastLogLines(job);
+  return (
+    <>
+      {where && (
+        <span className="job-where muted" data-testid="job-worker">
+          {where}
+        </span>
+      )}
+      {lines.length > 0 && (
+        <details className="job-log">
+          <summary>Log</summary>
+          <ol aria-label={`${label} job log`} data-testid="job-log">
+            {lines.map((line, i) => (
+              <li key={i}>{line}</li>
+            ))}
+          </ol>
+        </details>
+      )}
+    </>
   );
 }

@@ -1,0 +1,88 @@
+// `retina worker`: runs the team's prediction, import and retraining jobs on this machine, taken from the team
+// database's queue (pg-boss), until Ctrl+C. Any number of workers on any number of machines may run at once; each
+// needs the team's shared folder mounted (at the same path, or given with --shared-dir).
+import { availableParallelism, hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { isPostgresUrl, openStore, redactUrl } from '../store/index.js';
+import { TeamQueue } from '../jobs/queue/team-queue.js';
+import { TeamWorker } from '../jobs/queue/team-worker.js';
+import { HEARTBEAT_SECONDS, STALE_AFTER_SECONDS } from '../jobs/queue/queue-policy.js';
+import { num, parseCommand, str } from './args.js';
+import { databaseFromArgs, databaseHelp, DATABASE_OPTIONS } from './database-args.js';
+import { EXIT, UsageError } from './errors.js';
+import { untilInterrupted } from './serve-command.js';
+
+const HELP = `
+Usage: retina worker --database postgres://USER@HOST/DB [--shared-dir DIR] [--concurrency N] [--model DIR]
+
+Takes prediction, import and retraining jobs from a team database's queue and runs them on this machine, until
+Ctrl+C (the jobs it is running stop after their current image and go back to the queue). A worker that dies
+loses its jobs to the other workers within about half a minute.
+
+Options:
+${databaseHelp(20)}
+  --concurrency N   jobs run at once (default 1)
+  --model DIR       a model folder to predict with when a job's model folder is not reachable from here
+  --threads N       ONNX Runtime threads per job (default: the cores divided among the jobs)
+  --name NAME       this worker's name in the queue (default: host:pid)
+`;
+
+/** Test and tuning knobs, in seconds: how often a job beats, when a silent worker counts as gone, how often to poll. */
+function seconds(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const p = parseCommand(
+    argv,
+    {
+      ...DATABASE_OPTIONS,
+      concurrency: { type: 'string' },
+      model: { type: 'string' },
+      threads: { type: 'string' },
+      name: { type: 'string' },
+    },
+    HELP,
+  );
+  if (!p) return EXIT.ok;
+  const url = databaseFromArgs(p);
+  if (!isPostgresUrl(url)) {
+    throw new UsageError('retina worker needs a team database: --database postgres://USER@HOST/DB');
+  }
+  const concurrency = num(p, 'concurrency', { min: 1, max: 64, integer: true }) ?? 1;
+  const threads =
+    num(p, 'threads', { min: 1, max: 256, integer: true }) ??
+    Math.max(1, Math.floor(availableParallelism() / concurrency));
+  const name = str(p, 'name') ?? `${hostname()}:${process.pid}`;
+  const model = str(p, 'model');
+  const log = (line: string): void => void process.stderr.write(`retina worker ${name}: ${line}\n`);
+
+  // --shared-dir reaches the store through RETINA_SHARED_DIR (databaseFromArgs sets it).
+  const store = openStore(url, { create: false });
+  let queue: TeamQueue;
+  try {
+    queue = await TeamQueue.open(url, `retina-worker@${name}`, (err) => log(`queue: ${err.message}`));
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const worker = new TeamWorker(store, queue, {
+    name,
+    concurrency,
+    threads,
+    modelDir: model ? resolve(model) : undefined,
+    heartbeatSeconds: seconds('RETINA_WORKER_HEARTBEAT_SECONDS', HEARTBEAT_SECONDS),
+    staleAfterSeconds: seconds('RETINA_WORKER_STALE_SECONDS', STALE_AFTER_SECONDS),
+    pollSeconds: seconds('RETINA_WORKER_POLL_SECONDS', 2),
+    log,
+  });
+  worker.start();
+  log(`taking jobs from ${redactUrl(url)} (files in ${store.filesDir}; ${concurrency} at a time)`);
+  await untilInterrupted();
+  log('stopping: running jobs end after their current step');
+  await worker.stop();
+  await queue.close();
+  store.close();
+  return EXIT.ok;
+}

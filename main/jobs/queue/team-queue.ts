@@ -1,0 +1,104 @@
+// The team's job engine: pg-boss over the team's PostgreSQL database. Why pg-boss: it runs on Node 20, which this
+// app supports (graphile-worker's current releases need Node 22); its jobs are plain SQL tables in a schema of
+// its own (`pgboss`), next to ours and backed up with them; it retries failed jobs with exponential backoff,
+// expires jobs whose worker died, and takes each job exactly once across machines (SELECT ... FOR UPDATE SKIP
+// LOCKED), with singleton keys when one job of a kind must not queue twice. pg-boss delivers; the outcome, the
+// progress and the log live in our own `jobs` tables (main/store/jobs.ts), which the app shows.
+import PgBoss from 'pg-boss';
+import type { TeamJobKind } from '../../store/index.js';
+import { queuePolicy, TEAM_JOB_KINDS } from './queue-policy.js';
+
+/** What pg-boss carries: only the job's id; what to do is in the `jobs` row. */
+export interface QueueMessage {
+  jobId: string;
+}
+
+export interface FetchedJob {
+  kind: TeamJobKind;
+  jobId: string;
+  retryCount: number;
+  retryLimit: number;
+}
+
+const SCHEMA = 'pgboss';
+
+export class TeamQueue {
+  private constructor(private readonly boss: PgBoss) {}
+
+  /** Connects, installing or upgrading pg-boss's schema and our queues when needed. */
+  static async open(url: string, applicationName: string, onError: (err: Error) => void): Promise<TeamQueue> {
+    const boss = new PgBoss({
+      connectionString: url,
+      schema: SCHEMA,
+      application_name: applicationName,
+      max: 4,
+      // Expiry and retention run in whichever process is up (pg-boss takes turns by an advisory lock).
+      supervise: true,
+      maintenanceIntervalSeconds: 60,
+      schedule: false,
+    });
+    boss.on('error', onError);
+    await boss.start();
+    for (const kind of TEAM_JOB_KINDS) {
+      const p = queuePolicy(kind);
+      await boss.createQueue(p.queue, {
+        name: p.queue,
+        retryLimit: p.retryLimit,
+        retryDelay: p.retryDelay,
+        retryBackoff: true,
+        expireInSeconds: p.expireInSeconds,
+      });
+    }
+    return new TeamQueue(boss);
+  }
+
+  async send(kind: TeamJobKind, jobId: string): Promise<void> {
+    const p = queuePolicy(kind);
+    const message: QueueMessage = { jobId };
+    await this.boss.send(p.queue, message, {
+      id: jobId,
+      retryLimit: p.retryLimit,
+      retryDelay: p.retryDelay,
+      retryBackoff: true,
+      expireInSeconds: p.expireInSeconds,
+    });
+  }
+
+  /** Takes the next job of `kind`, if any (exactly one taker across every worker). */
+  async fetch(kind: TeamJobKind): Promise<FetchedJob | null> {
+    const [job] = await this.boss.fetch<QueueMessage>(queuePolicy(kind).queue, {
+      batchSize: 1,
+      includeMetadata: true,
+    });
+    if (!job) return null;
+    return { kind, jobId: job.data.jobId, retryCount: job.retryCount, retryLimit: job.retryLimit };
+  }
+
+  /** pg-boss's view of a job: how many attempts it has had and may have. */
+  async attempts(
+    kind: TeamJobKind,
+    jobId: string,
+  ): Promise<{ retryCount: number; retryLimit: number } | null> {
+    const job = await this.boss.getJobById<QueueMessage>(queuePolicy(kind).queue, jobId);
+    return job ? { retryCount: job.retryCount, retryLimit: job.retryLimit } : null;
+  }
+
+  /** The job ended (well or for good): no retry. */
+  async complete(kind: TeamJobKind, jobId: string, output: object): Promise<void> {
+    await this.boss.complete(queuePolicy(kind).queue, jobId, output);
+  }
+
+  /** The attempt failed: pg-boss retries it after its backoff while retries are left. */
+  async fail(kind: TeamJobKind, jobId: string, reason: string): Promise<void> {
+    await this.boss.fail(queuePolicy(kind).queue, jobId, { message: reason });
+  }
+
+  /** A queued job that must not start (a running one is stopped by its worker at its next heartbeat). */
+  async cancel(kind: TeamJobKind, jobId: string): Promise<void> {
+    await this.boss.cancel(queuePolicy(kind).queue, jobId);
+  }
+
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, wait: true, timeout: 5000 });
+  }
+}

@@ -1,0 +1,288 @@
+// `retina worker`: takes the team's jobs from pg-boss and runs them with the same bodies the single-user app runs
+// in its worker threads (run-job.ts, retrain/run.ts), against the team store. Up to `concurrency` jobs at once.
+// Every job it runs beats on a timer (see queue-policy.ts); the worker also hands back the jobs of workers that
+// stopped beating, so a machine that dies loses its jobs to the others within about half a minute.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { RpcError, type ErrorPayload } from '../../../shared/contract.js';
+import { MANIFEST_FILE } from '../../ml/model/model-dir.js';
+import { runRetrain } from '../../retrain/run.js';
+import { RetrainCancelledError } from '../../retrain/errors.js';
+import {
+  appendJobLog,
+  beatTeamJob,
+  claimTeamJob,
+  finishTeamJob,
+  getModel,
+  getTeamJob,
+  getTrainingRun,
+  finishTrainingRun,
+  releaseTeamJob,
+  setTeamJobRun,
+  staleTeamJobs,
+  type JobClaim,
+  type Store,
+  type TeamJob,
+} from '../../store/index.js';
+import type { JobHooks } from '../job-types.js';
+import { jobError, runJob, type JobResult } from '../run-job.js';
+import { isRetryable, staleBefore, TEAM_JOB_KINDS } from './queue-policy.js';
+import type { FetchedJob, TeamQueue } from './team-queue.js';
+import { jobWorkOf, type TeamWork } from './team-work.js';
+
+export interface TeamWorkerOptions {
+  /** This worker's name in the queue (host and process id). */
+  name: string;
+  concurrency: number;
+  /** ONNX Runtime threads per job. */
+  threads: number;
+  /** A model folder to predict with when a job's model folder is not reachable on this machine. */
+  modelDir?: string;
+  heartbeatSeconds: number;
+  staleAfterSeconds: number;
+  pollSeconds: number;
+  log: (line: string) => void;
+}
+
+/**
+ * A job the worker runs: its claim, why it must stop (null: it need not), and the progress its next heartbeat
+ * records. 'cancelled': a user cancelled it; 'lost': it was handed to another worker (this one was taken for
+ * dead); 'shutdown': this worker is stopping and hands it back.
+ */
+interface Running {
+  claim: JobClaim;
+  kind: TeamJob['kind'];
+  stop: 'cancelled' | 'lost' | 'shutdown' | null;
+  progress: { done: number; total: number; message: string | null } | undefined;
+}
+
+export class TeamWorker {
+  private readonly running = new Map<string, Running>();
+  private readonly finished: Promise<void>[] = [];
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private polling = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly queue: TeamQueue,
+    private readonly opts: TeamWorkerOptions,
+  ) {}
+
+  start(): void {
+    this.timers = [
+      setInterval(() => void this.poll(), this.opts.pollSeconds * 1000),
+      setInterval(() => void this.beat(), this.opts.heartbeatSeconds * 1000),
+    ];
+    void this.poll();
+  }
+
+  /** Stops taking jobs, hands the running ones back (each stops after its current image) and waits for them. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const r of this.running.values()) r.stop ??= 'shutdown';
+    await Promise.allSettled(this.finished);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.stopping) return;
+    this.polling = true;
+    try {
+      for (const kind of TEAM_JOB_KINDS) {
+        while (!this.stopping && this.running.size < this.opts.concurrency) {
+          const job = await this.queue.fetch(kind);
+          if (!job) break;
+          const done = this.run(job).catch((err: unknown) =>
+            // The store or the queue went away mid-job: the job's heartbeat stops and another worker retries it.
+            this.opts.log(`${kind} job ${job.jobId}: ${(err as Error).message}`),
+          );
+          this.finished.push(done);
+          void done.then(() => this.finished.splice(this.finished.indexOf(done), 1));
+        }
+      }
+    } catch (err) {
+      this.opts.log(`cannot reach the queue: ${(err as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Beats for every job this worker runs, and hands back the jobs of workers that stopped beating. */
+  private async beat(): Promise<void> {
+    try {
+      for (const r of this.running.values()) {
+        if (!beatTeamJob(this.store, r.claim, r.progress) && r.stop === null) {
+          r.stop = getTeamJob(this.store, r.claim.jobId).state === 'cancelled' ? 'cancelled' : 'lost';
+        }
+        r.progress = undefined;
+      }
+      for (const claim of staleTeamJobs(this.store, staleBefore(new Date(), this.opts.staleAfterSeconds))) {
+        if (claim.worker === this.opts.name && this.running.has(claim.jobId)) continue;
+        await this.handBack(
+          claim,
+          `worker ${claim.worker} stopped answering during attempt ${claim.attempt}`,
+        );
+      }
+    } catch (err) {
+      this.opts.log(`heartbeat failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Puts a job back in the queue for another attempt, or fails it when it has none left. */
+  private async handBack(claim: JobClaim, reason: string): Promise<void> {
+    const job = getTeamJob(this.store, claim.jobId);
+    const attempts = await this.queue.attempts(job.kind, job.id);
+    const final = attempts !== null && attempts.retryCount >= attempts.retryLimit;
+    // The store decides who hands it back (the attempt must still be the one named), so pg-boss hears it once.
+    if (!releaseTeamJob(this.store, claim, reason, final)) return;
+    this.opts.log(`${job.kind} job ${job.id}: ${reason}; ${final ? 'no retries left' : 'retrying'}`);
+    await this.queue.fail(job.kind, job.id, reason);
+  }
+
+  private async run(fetched: FetchedJob): Promise<void> {
+    const claim = claimTeamJob(this.store, fetched.jobId, this.opts.name);
+    if (!claim) {
+      // Cancelled (or already ended) while it waited: nothing to do.
+      await this.queue.complete(fetched.kind, fetched.jobId, { skipped: true });
+      return;
+    }
+    const job = getTeamJob(this.store, claim.jobId);
+    const running: Running = { claim, kind: job.kind, stop: null, progress: undefined };
+    this.running.set(job.id, running);
+    this.opts.log(`${job.kind} job ${job.id}: attempt ${claim.attempt}`);
+    let lastLogged: string | null = null;
+    const hooks: JobHooks = {
+      isCancelled: () => running.stop !== null,
+      progress: (done, total, message) => {
+        running.progress = { done, total, message };
+        if (message !== null && message !== lastLogged) {
+          lastLogged = message;
+          appendJobLog(this.store, claim, total > 0 ? `${done}/${total} ${message}` : message);
+        }
+      },
+    };
+    try {
+      let result: JobResult | null = null;
+      let error: ErrorPayload | null = null;
+      try {
+        result = await this.body(job, claim, hooks);
+      } catch (err) {
+        error = jobError(job.kind, err);
+      }
+      await this.settle(job, running, result, error);
+    } finally {
+      this.running.delete(job.id);
+    }
+  }
+
+  /** Records how the attempt ended, and tells pg-boss whether the job is over or wants another attempt. */
+  private async settle(
+    job: TeamJob,
+    running: Running,
+    result: JobResult | null,
+    error: ErrorPayload | null,
+  ): Promise<void> {
+    const { claim } = running;
+    const log = (what: string): void => this.opts.log(`${job.kind} job ${job.id}: ${what}`);
+    if (running.stop === 'lost') {
+      // Another worker has it now: this one must not touch it, in the store or in pg-boss.
+      log(`attempt ${claim.attempt} stopped: the job was handed to another worker`);
+      return;
+    }
+    if (running.stop === 'cancelled') {
+      log('cancelled');
+      await this.queue.complete(job.kind, job.id, { state: 'cancelled' });
+      return;
+    }
+    // A job that ended anyway while its worker was stopping keeps its outcome; one cut short goes back.
+    if (running.stop === 'shutdown' && (error !== null || result?.cancelled)) {
+      await this.handBack(claim, `worker ${this.opts.name} was stopped during attempt ${claim.attempt}`);
+      return;
+    }
+    if (running.progress) beatTeamJob(this.store, claim, running.progress);
+    if (error) {
+      log(`attempt ${claim.attempt} failed: ${error.message}`);
+      // Bad input fails the same way every time: the job fails now, with its message.
+      if (isRetryable(error)) await this.handBack(claim, `attempt ${claim.attempt} failed: ${error.message}`);
+      else if (finishTeamJob(this.store, claim, { state: 'failed', message: null, error }))
+        await this.queue.complete(job.kind, job.id, { state: 'failed', error });
+      return;
+    }
+    const r = result!;
+    const state = r.cancelled ? 'cancelled' : r.error ? 'failed' : 'done';
+    const ended = finishTeamJob(this.store, claim, {
+      state,
+      message: r.message,
+      error: r.cancelled ? { code: 'cancelled', message: 'the job was cancelled' } : r.error,
+      failures: r.failures,
+    });
+    if (ended) await this.queue.complete(job.kind, job.id, { state, message: r.message });
+    log(`${state}: ${r.error?.message ?? r.message}`);
+  }
+
+  private async body(job: TeamJob, claim: JobClaim, hooks: JobHooks): Promise<JobResult> {
+    const work = job.spec as TeamWork;
+    if (work.kind === 'retrain') return this.retrain(work, job, claim, hooks);
+    const modelDir = work.kind === 'predict' ? this.modelDirFor(work) : '';
+    const local = await jobWorkOf(this.store, work, { threads: this.opts.threads, modelDir });
+    return runJob(this.store, local, hooks, job.id);
+  }
+
+  /** The job's model folder when this machine sees it, else --model, else the folder the model is registered at. */
+  private modelDirFor(work: Extract<TeamWork, { kind: 'predict' }>): string {
+    const usable = (dir: string | undefined): dir is string =>
+      dir !== undefined && existsSync(join(dir, MANIFEST_FILE));
+    if (usable(work.modelDir)) return work.modelDir;
+    if (usable(this.opts.modelDir)) return this.opts.modelDir;
+    const registered = getModel(this.store, work.modelId).dirPath;
+    if (usable(registered)) return registered;
+    throw new RpcError(
+      'model-failed',
+      `model folder ${work.modelDir} is not reachable from worker ${this.opts.name}: keep models in the shared ` +
+        'folder, or give the worker --model DIR',
+    );
+  }
+
+  private async retrain(
+    work: Extract<TeamWork, { kind: 'retrain' }>,
+    job: TeamJob,
+    claim: JobClaim,
+    hooks: JobHooks,
+  ): Promise<JobResult> {
+    // An earlier attempt's run, left 'running' by a worker that died, is closed first: the active model never
+    // changed (it changes only at promotion, after the run's last step that can fail).
+    if (job.runId !== null && getTrainingRun(this.store, job.runId).status === 'running') {
+      finishTrainingRun(
+        this.store,
+        job.runId,
+        { status: 'failed', outcome: { reason: `its worker stopped (attempt ${claim.attempt - 1})` } },
+        'system',
+      );
+    }
+    const controller = new AbortController();
+    const poll = setInterval(() => {
+      if (hooks.isCancelled()) controller.abort();
+    }, 500);
+    try {
+      const outcome = await runRetrain(this.store, {
+        actor: work.actor,
+        trigger: work.trigger,
+        promote: work.promote,
+        settings: work.settings,
+        threads: this.opts.threads,
+        signal: controller.signal,
+        onStarted: (runId) => setTeamJobRun(this.store, claim, runId),
+        // The phase alone: it is what the queue shows and logs (the step count changes every step).
+        onProgress: (p) => hooks.progress(p.step, p.totalSteps, p.phase, null),
+      });
+      return { imageIds: [], message: outcome.decision.reason, error: null, cancelled: false };
+    } catch (err) {
+      if (err instanceof RetrainCancelledError)
+        return { imageIds: [], message: 'cancelled', error: null, cancelled: true };
+      throw err;
+    } finally {
+      clearInterval(poll);
+    }
+  }
+}
