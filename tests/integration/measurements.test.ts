@@ -23,10 +23,10 @@ import { runPredictJob } from '../../main/jobs/predict.js';
 import { writePng } from '../../main/ml/io/image-io.js';
 import { MeasureThread } from '../../main/ml/measure/measure-thread.js';
 import type { MeasureSources } from '../../main/ml/measure/measure-sources.js';
-import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
 import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
 import { driveTestImagePath, referenceAnatomy, wedge, type ReferenceAnatomy } from './measure-fixture.js';
 import { tinyAnatomyModelsDir, tinyFramedModelDir } from '../e2e/model-fixture.js';
+import { handlerCaller } from '../support/handler-call.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 
@@ -41,11 +41,7 @@ describe('measurements of the mask in the viewer', () => {
   let probability: Float32Array;
   let arteryProbability: Float32Array;
 
-  async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
-    const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-    return r.value as ResponseOf<C>;
-  }
+  const call = handlerCaller(() => ws, ctx);
   const measurements = async () => {
     const m = await call('getMeasurements', { imageId });
     assert.ok(m, 'the image has a mask: it must have measurements');

@@ -23,13 +23,8 @@ import {
 } from '../../main/store/index.js';
 import { reviewStatusFilterSql } from '../../main/store/review.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
-import {
-  dispatchRequest,
-  IMAGE_STATUSES,
-  type ImageStatus,
-  type RequestChannel,
-  type ResponseOf,
-} from '../../shared/contract.js';
+import { IMAGE_STATUSES, type ImageStatus } from '../../shared/contract.js';
+import { handlerCaller } from '../support/handler-call.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
@@ -49,11 +44,7 @@ for (const kind of STORE_BACKENDS)
     let predicted: Uint8Array;
     let edited: Uint8Array;
 
-    async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
-      const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
-      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-      return r.value as ResponseOf<C>;
-    }
+    const call = handlerCaller(() => ws, ctx);
 
     const versions = (): number =>
       store.db.prepare('SELECT COUNT(*) FROM mask_versions').pluck().get() as number;

@@ -6,13 +6,9 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
-import {
-  dispatchRequest,
-  type JobInfo,
-  type RequestChannel,
-  type ResponseOf,
-} from '../../shared/contract.js';
+import { dispatchRequest, type JobInfo, type ResponseOf } from '../../shared/contract.js';
 import { datasetsRoot, driveTestImage, tinyModelDir } from '../e2e/model-fixture.js';
+import { handlerCaller } from '../support/handler-call.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 
@@ -21,11 +17,7 @@ describe('workstation jobs', () => {
   let ws: Workstation;
   let brokenModel: string;
 
-  async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
-    const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
-    if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-    return r.value as ResponseOf<C>;
-  }
+  const call = handlerCaller(() => ws, ctx);
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'retina-jobs-test-'));

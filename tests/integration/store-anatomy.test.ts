@@ -32,7 +32,8 @@ import {
 import { encodeMaskPng } from '../../main/store/masks.js';
 import { putBlob, blobPath } from '../../main/store/file-store.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
-import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
+import { dispatchRequest, type ResponseOf } from '../../shared/contract.js';
+import { handlerCaller } from '../support/handler-call.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
@@ -59,11 +60,7 @@ for (const kind of STORE_BACKENDS)
     let height: number;
     let mask: Uint8Array;
 
-    async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
-      const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
-      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-      return r.value as ResponseOf<C>;
-    }
+    const call = handlerCaller(() => ws, ctx);
     const versions = (): number =>
       store.db.prepare('SELECT COUNT(*) FROM mask_versions').pluck().get() as number;
 

@@ -15,8 +15,8 @@ import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import { openModel } from '../../main/ml/model/model-loader.js';
 import { segmentImage } from '../../main/ml/infer.js';
 import { aucRocFromTable, scoreTable } from '../../main/ml/eval/metrics.js';
-import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
 import { datasetsRoot, repoRoot } from '../e2e/model-fixture.js';
+import { handlerCaller } from '../support/handler-call.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 const DRIVE_TEST = path.join(datasetsRoot, 'DRIVE', 'test');
@@ -151,11 +151,7 @@ describe('uncertainty', () => {
   describe('through the workstation', () => {
     let ws: Workstation;
 
-    async function call<C extends RequestChannel>(channel: C, payload: unknown): Promise<ResponseOf<C>> {
-      const r = await dispatchRequest(ws.handlers, channel, payload, ctx);
-      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-      return r.value as ResponseOf<C>;
-    }
+    const call = handlerCaller(() => ws, ctx);
 
     before(async () => {
       ws = await createWorkstation({
