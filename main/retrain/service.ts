@@ -54,7 +54,8 @@ function spawnWorker(data: RetrainWorkerData): Worker {
   return startWorker(new URL('./worker.js', import.meta.url), data);
 }
 
-function initialStatus(): RetrainStatus {
+/** A retrain as it starts: nothing trained yet (the team queue's view of a queued one starts from it too). */
+export function initialStatus(): RetrainStatus {
   return {
     runId: null,
     state: 'running',

@@ -3,6 +3,7 @@
 // between two looks.
 import type { JobInfo, JobLogEntry, JobState, QueueJob, RetrainStatus } from '../../../shared/contract.js';
 import type { JobLogLine, TeamJob } from '../../store/index.js';
+import { initialStatus } from '../../retrain/service.js';
 
 export function queueJobOf(job: TeamJob, log: JobLogLine[]): QueueJob {
   return {
@@ -73,20 +74,13 @@ export function retrainStatusOf(job: TeamJob): RetrainStatus {
       : (job.message ?? 'preparing')
   ) as RetrainStatus['phase'];
   return {
+    ...initialStatus(),
     runId: job.runId === null ? null : String(job.runId),
     state,
     phase,
     message: job.state === 'queued' ? 'waiting for a worker' : (job.error?.message ?? job.message ?? ''),
     step: job.done,
     totalSteps: job.total,
-    epoch: 0,
-    epochs: 0,
-    loss: null,
-    elapsedSeconds: 0,
-    etaSeconds: null,
-    losses: [],
-    validation: [],
     error: job.state === 'failed' ? (job.error as RetrainStatus['error']) : null,
-    candidateModelId: null,
   };
 }
