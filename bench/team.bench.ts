@@ -226,7 +226,8 @@ try {
     let n = 0;
     try {
       while (!done()) {
-        await new Promise((r) => setTimeout(r, 500 + Math.random() * 1000));
+        // A stroke, then the app's autosave 1.5 s after it: one save every 1.5-4.5 s per annotator.
+        await new Promise((r) => setTimeout(r, 1500 + Math.random() * 3000));
         // A brush dab: a disc of radius 6 somewhere on the image.
         const cx = 10 + Math.floor(Math.random() * (image.width - 20));
         const cy = 10 + Math.floor(Math.random() * (image.height - 20));

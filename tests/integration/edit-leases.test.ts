@@ -20,6 +20,8 @@ import {
 import { RpcError } from '../../shared/contract.js';
 import { driveTestImage } from '../e2e/model-fixture.js';
 import { WebSocket } from 'ws';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
+import { importImageFiles } from '../../main/store/index.js';
 
 const WIDTH = 565;
 const HEIGHT = 584;
@@ -41,204 +43,207 @@ function rejectsWith(code: string, pattern: RegExp) {
   };
 }
 
-describe('edit leases and stale saves over the browser-mode server', () => {
-  let dir: string;
-  let ws: Workstation;
-  let server: RetinaServer;
-  let alice: HttpClient;
-  let bob: HttpClient;
-  let imageId: string;
-  let now = Date.parse('2026-03-02T09:00:00.000Z');
-  const A = 'window-alice-0001';
-  const B = 'window-bob-00002';
-  /** A draft of this image's size from `c`, built on `parent`, as window `clientId` (absent: none named). */
-  const save = (c: HttpClient, mask: Uint8Array, parent: string | null, clientId?: string) =>
-    c.invoke('saveDraft', {
-      imageId,
-      width: WIDTH,
-      height: HEIGHT,
-      mask,
-      parentVersionId: parent,
-      ...(clientId ? { clientId } : {}),
-    });
-
-  before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'retina-leases-test-'));
-    const staticDir = path.join(dir, 'renderer');
-    await mkdir(staticDir, { recursive: true });
-    await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
-    process.env.RETINA_DEFAULT_MODEL = path.join(dir, 'no-model-here');
-    ws = await createWorkstation({
-      dbPath: path.join(dir, 'retina.db'),
-      shell: 'browser',
-      user: 'tester',
-      leaseClock: { now: () => now, durationMs: LEASE_MS },
-    });
-    server = await startServer({ handlers: ws.handlers, events: ws.events, staticDir });
-    const client = () =>
-      createHttpClient({
-        baseUrl: `http://127.0.0.1:${server.port}`,
-        token: server.token,
-        fetch: fetch as unknown as FetchLike,
-        WebSocket: WebSocket as unknown as WebSocketCtor,
+for (const kind of STORE_BACKENDS)
+  describe(`edit leases and stale saves over the browser-mode server (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let dir: string;
+    let ws: Workstation;
+    let server: RetinaServer;
+    let alice: HttpClient;
+    let bob: HttpClient;
+    let imageId: string;
+    let now = Date.parse('2026-03-02T09:00:00.000Z');
+    const A = 'window-alice-0001';
+    const B = 'window-bob-00002';
+    /** A draft of this image's size from `c`, built on `parent`, as window `clientId` (absent: none named). */
+    const save = (c: HttpClient, mask: Uint8Array, parent: string | null, clientId?: string) =>
+      c.invoke('saveDraft', {
+        imageId,
+        width: WIDTH,
+        height: HEIGHT,
+        mask,
+        parentVersionId: parent,
+        ...(clientId ? { clientId } : {}),
       });
-    alice = client();
-    bob = client();
-    const tiff = await readFile(driveTestImage('01'));
-    const { jobId } = await alice.invoke('importFiles', {
-      files: [{ name: '01_test.tif', bytes: new Uint8Array(tiff) }],
+
+    before(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'retina-leases-test-'));
+      const staticDir = path.join(dir, 'renderer');
+      await mkdir(staticDir, { recursive: true });
+      await writeFile(path.join(staticDir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
+      process.env.RETINA_DEFAULT_MODEL = path.join(dir, 'no-model-here');
+      ws = await createWorkstation({
+        dbPath: backend.location('leases'),
+        shell: 'browser',
+        user: 'tester',
+        leaseClock: { now: () => now, durationMs: LEASE_MS },
+      });
+      server = await startServer({ handlers: ws.handlers, events: ws.events, staticDir });
+      const client = () =>
+        createHttpClient({
+          baseUrl: `http://127.0.0.1:${server.port}`,
+          token: server.token,
+          fetch: fetch as unknown as FetchLike,
+          WebSocket: WebSocket as unknown as WebSocketCtor,
+        });
+      alice = client();
+      bob = client();
+      // Imported directly: on a team database the app's import would wait for a worker.
+      await importImageFiles(ws.store, [{ imagePath: driveTestImage('01') }], { actor: 'tester' });
+      imageId = (await alice.invoke('listImages', { offset: 0, limit: 1 })).items[0].id;
     });
-    assert.equal((await ws.jobs.wait(jobId)).state, 'done');
-    imageId = (await alice.invoke('listImages', { offset: 0, limit: 1 })).items[0].id;
-  });
 
-  after(async () => {
-    alice.close();
-    bob.close();
-    await server.close();
-    await ws.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  test('two clients save from the same version: one succeeds, the other is refused and kept with its pixels', async () => {
-    const opened = await alice.invoke('getMasks', { imageId });
-    assert.equal(opened.draft, null);
-    const masks = { alice: stripes(7), bob: stripes(11) };
-    const results = await Promise.allSettled([
-      save(alice, masks.alice, null, A),
-      save(bob, masks.bob, null, B),
-    ]);
-    const won = results.findIndex((r) => r.status === 'fulfilled');
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one save wins');
-    const lost = results[1 - won] as PromiseRejectedResult;
-    rejectsWith(
-      'conflict',
-      /saved by tester at \d\d:\d\d after you opened it; your edit is kept as draft #\d+/,
-    )(lost.reason);
-    const winner = won === 0 ? masks.alice : masks.bob;
-    const loser = won === 0 ? masks.bob : masks.alice;
-
-    // The winner's draft is the image's mask; the loser's never replaced it.
-    const current = await bob.invoke('getMasks', { imageId });
-    assert.ok(current.draft);
-    assert.ok(Buffer.from(current.draft.data).equals(Buffer.from(winner)));
-
-    // The loser's edit survives, pixel for pixel, as a kept draft.
-    const { drafts } = await bob.invoke('listKeptDrafts', { imageId });
-    assert.equal(drafts.length, 1);
-    const n = /draft #(\d+)/.exec((lost.reason as Error).message)![1];
-    assert.equal(drafts[0].id, n);
-    assert.equal(drafts[0].reason, 'stale');
-    assert.equal(drafts[0].basedOnVersion, null);
-    assert.equal(drafts[0].currentVersion, current.draft.version);
-    assert.equal(drafts[0].adoptedVersionId, null);
-    const kept = await bob.invoke('getKeptDraft', { keptDraftId: drafts[0].id });
-    assert.ok(Buffer.from(kept.data).equals(Buffer.from(loser)), 'the kept draft lost pixels');
-    // Its pixels are a blob like any version's: `db check` (and backups) count it among the referenced ones.
-    assert.equal((await checkStore(ws.store, { verifyHashes: true })).ok, true);
-    const blob = blobPath(ws.store, getKeptDraft(ws.store, Number(kept.id)).pngHash);
-    const bytes = await readFile(blob);
-    await unlink(blob);
-    assert.deepEqual((await checkStore(ws.store)).missingBlobs, [
-      getKeptDraft(ws.store, Number(kept.id)).pngHash,
-    ]);
-    await writeFile(blob, bytes);
-
-    // Adopting from a version that is not the current one is refused; from the current one it makes a new draft.
-    await assert.rejects(
-      bob.invoke('adoptKeptDraft', { keptDraftId: kept.id, parentVersionId: null, clientId: B }),
-      rejectsWith('conflict', /saved by tester/),
-    );
-    const adopted = await bob.invoke('adoptKeptDraft', {
-      keptDraftId: kept.id,
-      parentVersionId: current.draft.versionId,
-      clientId: B,
+    after(async () => {
+      alice.close();
+      bob.close();
+      await server.close();
+      await ws.close();
+      await rm(dir, { recursive: true, force: true });
     });
-    const after = await alice.invoke('getMasks', { imageId });
-    assert.equal(after.draft?.versionId, adopted.versionId);
-    assert.equal(after.draft?.parentVersionId, current.draft.versionId);
-    assert.ok(Buffer.from(after.draft.data).equals(Buffer.from(loser)));
-    const listed = await alice.invoke('listKeptDrafts', { imageId });
-    assert.equal(listed.drafts[0].adoptedVersionId, adopted.versionId);
-    await assert.rejects(
-      bob.invoke('adoptKeptDraft', { keptDraftId: kept.id, parentVersionId: adopted.versionId, clientId: B }),
-      rejectsWith('conflict', /already adopted/),
-    );
-    const actions = listAudit(ws.store, { entity: 'kept_draft' }).map((e) => e.action);
-    assert.deepEqual(actions.sort(), ['mask.adopt', 'mask.kept']);
 
-    // A save naming the current version goes through as before.
-    const next = await save(alice, winner, adopted.versionId, A);
-    assert.equal(next.status, 'draft');
+    test('two clients save from the same version: one succeeds, the other is refused and kept with its pixels', async () => {
+      const opened = await alice.invoke('getMasks', { imageId });
+      assert.equal(opened.draft, null);
+      const masks = { alice: stripes(7), bob: stripes(11) };
+      const results = await Promise.allSettled([
+        save(alice, masks.alice, null, A),
+        save(bob, masks.bob, null, B),
+      ]);
+      const won = results.findIndex((r) => r.status === 'fulfilled');
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one save wins');
+      const lost = results[1 - won] as PromiseRejectedResult;
+      rejectsWith(
+        'conflict',
+        /saved by tester at \d\d:\d\d after you opened it; your edit is kept as draft #\d+/,
+      )(lost.reason);
+      const winner = won === 0 ? masks.alice : masks.bob;
+      const loser = won === 0 ? masks.bob : masks.alice;
+
+      // The winner's draft is the image's mask; the loser's never replaced it.
+      const current = await bob.invoke('getMasks', { imageId });
+      assert.ok(current.draft);
+      assert.ok(Buffer.from(current.draft.data).equals(Buffer.from(winner)));
+
+      // The loser's edit survives, pixel for pixel, as a kept draft.
+      const { drafts } = await bob.invoke('listKeptDrafts', { imageId });
+      assert.equal(drafts.length, 1);
+      const n = /draft #(\d+)/.exec((lost.reason as Error).message)![1];
+      assert.equal(drafts[0].id, n);
+      assert.equal(drafts[0].reason, 'stale');
+      assert.equal(drafts[0].basedOnVersion, null);
+      assert.equal(drafts[0].currentVersion, current.draft.version);
+      assert.equal(drafts[0].adoptedVersionId, null);
+      const kept = await bob.invoke('getKeptDraft', { keptDraftId: drafts[0].id });
+      assert.ok(Buffer.from(kept.data).equals(Buffer.from(loser)), 'the kept draft lost pixels');
+      // Its pixels are a blob like any version's: `db check` (and backups) count it among the referenced ones.
+      assert.equal((await checkStore(ws.store, { verifyHashes: true })).ok, true);
+      const blob = blobPath(ws.store, getKeptDraft(ws.store, Number(kept.id)).pngHash);
+      const bytes = await readFile(blob);
+      await unlink(blob);
+      assert.deepEqual((await checkStore(ws.store)).missingBlobs, [
+        getKeptDraft(ws.store, Number(kept.id)).pngHash,
+      ]);
+      await writeFile(blob, bytes);
+
+      // Adopting from a version that is not the current one is refused; from the current one it makes a new draft.
+      await assert.rejects(
+        bob.invoke('adoptKeptDraft', { keptDraftId: kept.id, parentVersionId: null, clientId: B }),
+        rejectsWith('conflict', /saved by tester/),
+      );
+      const adopted = await bob.invoke('adoptKeptDraft', {
+        keptDraftId: kept.id,
+        parentVersionId: current.draft.versionId,
+        clientId: B,
+      });
+      const after = await alice.invoke('getMasks', { imageId });
+      assert.equal(after.draft?.versionId, adopted.versionId);
+      assert.equal(after.draft?.parentVersionId, current.draft.versionId);
+      assert.ok(Buffer.from(after.draft.data).equals(Buffer.from(loser)));
+      const listed = await alice.invoke('listKeptDrafts', { imageId });
+      assert.equal(listed.drafts[0].adoptedVersionId, adopted.versionId);
+      await assert.rejects(
+        bob.invoke('adoptKeptDraft', {
+          keptDraftId: kept.id,
+          parentVersionId: adopted.versionId,
+          clientId: B,
+        }),
+        rejectsWith('conflict', /already adopted/),
+      );
+      const actions = listAudit(ws.store, { entity: 'kept_draft' }).map((e) => e.action);
+      assert.deepEqual(actions.sort(), ['mask.adopt', 'mask.kept']);
+
+      // A save naming the current version goes through as before.
+      const next = await save(alice, winner, adopted.versionId, A);
+      assert.equal(next.status, 'draft');
+    });
+
+    test('a lease blocks a second editor, holds with heartbeats, expires without them, and is taken over explicitly', async () => {
+      const parent = (await alice.invoke('getMasks', { imageId })).draft!.versionId;
+      const first = await alice.invoke('acquireEditLease', { imageId, clientId: A });
+      assert.equal(first.granted, true);
+      assert.equal(first.lease?.holder, 'tester');
+      assert.ok(first.heartbeatMs < LEASE_MS);
+
+      // Bob sees who edits, cannot take a live lease, and his save is refused but kept.
+      const seen = await bob.invoke('acquireEditLease', { imageId, clientId: B, takeOver: true });
+      assert.equal(seen.granted, false);
+      assert.deepEqual([seen.lease?.mine, seen.lease?.live], [false, true]);
+      const listed = await bob.invoke('listImages', { offset: 0, limit: 5 });
+      assert.equal(listed.items[0].editedBy?.holder, 'tester');
+      const edit = stripes(5);
+      await assert.rejects(
+        save(bob, edit, parent, B),
+        rejectsWith('conflict', /being edited by tester since \d\d:\d\d; your edit is kept as draft #\d+/),
+      );
+      const kept = (await bob.invoke('listKeptDrafts', { imageId })).drafts[0];
+      assert.equal(kept.reason, 'lease');
+      assert.ok(
+        Buffer.from((await bob.invoke('getKeptDraft', { keptDraftId: kept.id })).data).equals(
+          Buffer.from(edit),
+        ),
+      );
+      // Nor may he save without naming a window.
+      await assert.rejects(save(bob, edit, parent), rejectsWith('conflict', /being edited by/));
+
+      // Alice's heartbeats keep the lease past its first expiry.
+      now += LEASE_MS * 0.6;
+      assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
+      now += LEASE_MS * 0.6;
+      const during = await bob.invoke('acquireEditLease', { imageId, clientId: B, takeOver: true });
+      assert.equal(during.granted, false, 'a renewed lease is still live');
+      assert.equal(during.lease?.since, first.lease?.since, 'renewing keeps the time it was taken');
+
+      // Without heartbeats it expires: Bob sees it expired, and takes it over only when he asks to.
+      now += LEASE_MS + 1;
+      const expired = await bob.invoke('getEditLease', { imageId, clientId: B });
+      assert.deepEqual([expired.granted, expired.lease?.live], [false, false]);
+      assert.equal((await bob.invoke('acquireEditLease', { imageId, clientId: B })).granted, false);
+      assert.equal(
+        listAudit(ws.store, { entity: 'image' }).filter((e) => e.action === 'lease.take-over').length,
+        0,
+      );
+      const taken = await bob.invoke('acquireEditLease', { imageId, clientId: B, takeOver: true });
+      assert.deepEqual([taken.granted, taken.lease?.mine], [true, true]);
+      const audit = listAudit(ws.store, { entity: 'image' }).filter((e) => e.action === 'lease.take-over');
+      assert.equal(audit.length, 1);
+      assert.equal(audit[0].entityId, Number(imageId));
+      assert.deepEqual((audit[0].details as { from: string }).from, 'tester');
+
+      // Now Alice is the one refused (her edit kept), her heartbeat no longer grants, and only Bob can release it.
+      await assert.rejects(save(alice, edit, parent, A), rejectsWith('conflict', /kept as draft/));
+      assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, false);
+      await assert.rejects(
+        alice.invoke('reopenMask', { imageId, clientId: A }),
+        rejectsWith('conflict', /being edited/),
+      );
+      const saved = await save(bob, edit, parent, B);
+      assert.equal(saved.status, 'draft');
+      assert.deepEqual(await alice.invoke('releaseEditLease', { imageId, clientId: A }), { released: false });
+      assert.deepEqual(await bob.invoke('releaseEditLease', { imageId, clientId: B }), { released: true });
+      const free = await alice.invoke('getEditLease', { imageId, clientId: A });
+      assert.equal(free.lease, null);
+      assert.equal((await alice.invoke('listImages', { offset: 0, limit: 5 })).items[0].editedBy, null);
+      // A released lease is free to take without any take-over.
+      assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
+    });
   });
-
-  test('a lease blocks a second editor, holds with heartbeats, expires without them, and is taken over explicitly', async () => {
-    const parent = (await alice.invoke('getMasks', { imageId })).draft!.versionId;
-    const first = await alice.invoke('acquireEditLease', { imageId, clientId: A });
-    assert.equal(first.granted, true);
-    assert.equal(first.lease?.holder, 'tester');
-    assert.ok(first.heartbeatMs < LEASE_MS);
-
-    // Bob sees who edits, cannot take a live lease, and his save is refused but kept.
-    const seen = await bob.invoke('acquireEditLease', { imageId, clientId: B, takeOver: true });
-    assert.equal(seen.granted, false);
-    assert.deepEqual([seen.lease?.mine, seen.lease?.live], [false, true]);
-    const listed = await bob.invoke('listImages', { offset: 0, limit: 5 });
-    assert.equal(listed.items[0].editedBy?.holder, 'tester');
-    const edit = stripes(5);
-    await assert.rejects(
-      save(bob, edit, parent, B),
-      rejectsWith('conflict', /being edited by tester since \d\d:\d\d; your edit is kept as draft #\d+/),
-    );
-    const kept = (await bob.invoke('listKeptDrafts', { imageId })).drafts[0];
-    assert.equal(kept.reason, 'lease');
-    assert.ok(
-      Buffer.from((await bob.invoke('getKeptDraft', { keptDraftId: kept.id })).data).equals(
-        Buffer.from(edit),
-      ),
-    );
-    // Nor may he save without naming a window.
-    await assert.rejects(save(bob, edit, parent), rejectsWith('conflict', /being edited by/));
-
-    // Alice's heartbeats keep the lease past its first expiry.
-    now += LEASE_MS * 0.6;
-    assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
-    now += LEASE_MS * 0.6;
-    const during = await bob.invoke('acquireEditLease', { imageId, clientId: B, takeOver: true });
-    assert.equal(during.granted, false, 'a renewed lease is still live');
-    assert.equal(during.lease?.since, first.lease?.since, 'renewing keeps the time it was taken');
-
-    // Without heartbeats it expires: Bob sees it expired, and takes it over only when he asks to.
-    now += LEASE_MS + 1;
-    const expired = await bob.invoke('getEditLease', { imageId, clientId: B });
-    assert.deepEqual([expired.granted, expired.lease?.live], [false, false]);
-    assert.equal((await bob.invoke('acquireEditLease', { imageId, clientId: B })).granted, false);
-    assert.equal(
-      listAudit(ws.store, { entity: 'image' }).filter((e) => e.action === 'lease.take-over').length,
-      0,
-    );
-    const taken = await bob.invoke('acquireEditLease', { imageId, clientId: B, takeOver: true });
-    assert.deepEqual([taken.granted, taken.lease?.mine], [true, true]);
-    const audit = listAudit(ws.store, { entity: 'image' }).filter((e) => e.action === 'lease.take-over');
-    assert.equal(audit.length, 1);
-    assert.equal(audit[0].entityId, Number(imageId));
-    assert.deepEqual((audit[0].details as { from: string }).from, 'tester');
-
-    // Now Alice is the one refused (her edit kept), her heartbeat no longer grants, and only Bob can release it.
-    await assert.rejects(save(alice, edit, parent, A), rejectsWith('conflict', /kept as draft/));
-    assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, false);
-    await assert.rejects(
-      alice.invoke('reopenMask', { imageId, clientId: A }),
-      rejectsWith('conflict', /being edited/),
-    );
-    const saved = await save(bob, edit, parent, B);
-    assert.equal(saved.status, 'draft');
-    assert.deepEqual(await alice.invoke('releaseEditLease', { imageId, clientId: A }), { released: false });
-    assert.deepEqual(await bob.invoke('releaseEditLease', { imageId, clientId: B }), { released: true });
-    const free = await alice.invoke('getEditLease', { imageId, clientId: A });
-    assert.equal(free.lease, null);
-    assert.equal((await alice.invoke('listImages', { offset: 0, limit: 5 })).items[0].editedBy, null);
-    // A released lease is free to take without any take-over.
-    assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
-  });
-});
