@@ -41,6 +41,8 @@ const { values: args } = parseArgs({
     clients: { type: 'string', default: '20' },
     saves: { type: 'string', default: '2000' },
     minutes: { type: 'string', default: '10' },
+    // Writes a CPU profile of `retina serve` into this folder (where a save's time goes).
+    profile: { type: 'string' },
   },
 });
 const CLIENTS = Number(args.clients);
@@ -55,8 +57,12 @@ function retina(argv: string[], input?: string): string {
   return r.stdout;
 }
 
-function startChild(argv: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startChild(
+  argv: string[],
+  ready: RegExp,
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const look = (d: Buffer): void => {
@@ -147,7 +153,11 @@ try {
   for (const n of names) createUser(setup, { name: n, role: 'annotator', passwordHash: hash }, 'bench');
   setup.close();
 
-  const server = await startChild(['serve', '--database', url], /^(http:\/\/[^/\s]+)\//m);
+  const server = await startChild(
+    ['serve', '--database', url],
+    /^(http:\/\/[^/\s]+)\//m,
+    args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [],
+  );
   children.push(server.child);
   const origin = server.match[1];
   const workers = await Promise.all(
@@ -185,10 +195,11 @@ try {
   let jobsQueued = 0;
   const queueJobs = async (): Promise<void> => {
     while (!done()) {
-      const ids = listed.items.slice(0, 4).map((i) => i.id);
+      // Two images every 20 s: the workers share this machine's cores with the server here, not in a clinic.
+      const ids = listed.items.slice(2 * (jobsQueued % 10), 2 * (jobsQueued % 10) + 2).map((i) => i.id);
       await reviewer.call('predict', { imageIds: ids });
       jobsQueued++;
-      await new Promise((r) => setTimeout(r, 15_000));
+      await new Promise((r) => setTimeout(r, 20_000));
     }
   };
   let killed = false;
