@@ -11,7 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
@@ -169,6 +169,8 @@ try {
     ),
   );
   children.push(...workers.map((w) => w.child));
+  // The workers stand for other machines: here they share two cores with the server, so they yield to it.
+  for (const w of workers) if (w.child.pid) setPriority(w.child.pid, 10);
 
   const reviewer = new Client(origin, 'reviewer');
   await reviewer.login();
