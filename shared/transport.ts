@@ -39,6 +39,11 @@ export interface RetinaClient {
   invoke<C extends RequestChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void;
+  /**
+   * Browser mode: `listener` runs each time the event socket (re)connects. Events sent while it was not connected
+   * are lost, so whatever the window shows is to be read again. Absent where events cannot be missed (Electron).
+   */
+  onResync?(listener: () => void): () => void;
 }
 
 /** What Electron's preload exposes as `window.retina` via contextBridge (results, not exceptions, cross it). */

@@ -58,6 +58,8 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
       if (j.state === 'failed' && j.error) notify(`${j.kind} failed: ${j.error.message}`);
     });
     const offImages = client.on('imagesChanged', () => setChanged((c) => c + 1));
+    // Events missed while the socket was down: the worklist and the rest read again.
+    const offResync = client.onResync?.(() => setChanged((c) => c + 1));
     const offModel = client.on('activeModelChanged', () =>
       client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report),
     );
@@ -71,6 +73,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
       window.removeEventListener('error', onError);
       offJob();
       offImages();
+      offResync?.();
       offModel();
     };
   }, [client, notify, report]);

@@ -18,6 +18,7 @@ import {
   stopServeCleanly,
 } from './harness.js';
 import { driveTestImage, repoRoot, tinyModelDir } from './model-fixture.js';
+import { waitFor } from './flow.js';
 import { useStoreBackend } from '../support/store-backends.js';
 import { postgresBinaries } from '../support/postgres.js';
 
@@ -95,7 +96,11 @@ describe(
         });
       await openTray();
       const done = tray().locator('[data-testid="job-import"][data-state="done"]');
-      assert.equal(await done.getByTestId('job-worker').textContent(), 'ran on e2e-worker');
+      // The job's state (jobProgress) and its worker and log (queueChanged) come in two events: wait for both.
+      await waitFor(
+        'the worker that ran it',
+        async () => (await done.getByTestId('job-worker').textContent()) === 'ran on e2e-worker',
+      );
       await done.locator('summary', { hasText: 'Log' }).click();
       const log = done.getByRole('list', { name: 'Import job log' });
       const lines = await log.locator('li').allTextContents();

@@ -300,6 +300,8 @@ describe(
 
       await rita.getByRole('button', { name: 'Back to worklist' }).click();
       await rita.getByTestId('agreement-open').click();
+      // The table is drawn once the agreement has arrived (allTextContents reads at once, it does not wait).
+      await rita.getByTestId('agreement-annotators').waitFor();
       const perAnnotator = await rita
         .getByTestId('agreement-annotators')
         .locator('tbody tr')

@@ -183,3 +183,52 @@ describe('HTTP + WebSocket round trip with the browser client', () => {
     }
   });
 });
+
+describe('event socket', () => {
+  test('the window is told to read again each time the socket gets in: at last (after refusals) and after a drop', async () => {
+    // Like a team server before the login: the first upgrades are refused.
+    let refuse = 2;
+    const server = http.createServer();
+    const wss = new WebSocketServer({
+      server,
+      verifyClient: (_info, done) => (refuse-- > 0 ? done(false, 401) : done(true)),
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const client = createHttpClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: '',
+      fetch: fetch as unknown as FetchLike,
+      WebSocket: WebSocket as unknown as WebSocketCtor,
+      reconnectMs: 20,
+    });
+    let resyncs = 0;
+    // Fails rather than hangs when no resync comes (the guard only bounds a hang).
+    const resynced = () =>
+      new Promise<void>((resolve, reject) => {
+        const guard = setTimeout(() => reject(new Error('the window was never told to read again')), 10_000);
+        const off = client.onResync(() => {
+          resyncs++;
+          off();
+          clearTimeout(guard);
+          resolve();
+        });
+      });
+    try {
+      const socket = new Promise<WebSocket>((r) => wss.once('connection', r));
+      await resynced();
+      assert.equal(resyncs, 1, 'refused attempts are no connection');
+      assert.equal(refuse, -1);
+      // A drop: whatever was sent meanwhile is lost, so the window must be told again once back.
+      const again = resynced();
+      (await socket).terminate();
+      await again;
+      assert.equal(resyncs, 2);
+    } finally {
+      client.close();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -1,5 +1,5 @@
-// The team queue as the tray shows it: fetched once, then kept current by queueChanged events. Null for one user
-// (the app's own jobs need nothing more than the job list).
+// The team queue as the tray shows it: fetched, then kept current by queueChanged events (fetched again after
+// the event socket reconnects). Null for one user (the app's own jobs need nothing more than the job list).
 import { useEffect, useState } from 'react';
 import type { QueueJob } from '../../../shared/contract.js';
 import type { RetinaClient } from '../../../shared/transport.js';
@@ -12,8 +12,15 @@ export function useTeamQueue(
   useEffect(() => {
     const take = (s: { team: boolean; jobs: QueueJob[] }): void =>
       setQueue(s.team ? new Map(s.jobs.map((j) => [j.jobId, j])) : null);
-    client.invoke('getQueue', {}).then(take, report);
-    return client.on('queueChanged', take);
+    const fetchQueue = () => void client.invoke('getQueue', {}).then(take, report);
+    fetchQueue();
+    const off = client.on('queueChanged', take);
+    // Changes sent while the event socket was down were missed: fetch it again once it is back.
+    const offResync = client.onResync?.(fetchQueue);
+    return () => {
+      off();
+      offResync?.();
+    };
   }, [client, report]);
   return queue;
 }

@@ -1,7 +1,8 @@
 // Browser mode without a token in the address: a team server. Asks who is logged in; shows the login page until
-// someone is, then the app over a cookie-authenticated client. A request refused as 'unauthenticated' (the
-// session expired or was ended elsewhere) brings the login page back.
+// someone is, then the app over a cookie-authenticated client made for that login. A request refused as
+// 'unauthenticated' (the session expired or was ended elsewhere) brings the login page back.
 import { useEffect, useMemo, useState } from 'react';
+import type { HttpClient } from '../transport/httpClient.js';
 import type { SessionInfo } from '../../../shared/roles.js';
 import { App } from '../App.js';
 import { createTeamClient } from '../client.js';
@@ -21,16 +22,24 @@ export function TeamGate() {
   const [state, setState] = useState<GateState>({ kind: 'checking' });
   const authFetch = useMemo(() => window.fetch.bind(window) as unknown as AuthFetch, []);
   const base = location.origin;
-  const client = useMemo(
-    () =>
-      createTeamClient(() =>
-        setState((s) =>
-          s.kind === 'in' ? { kind: 'login', notice: 'Your session has ended: log in again.' } : s,
-        ),
+  // One client per login, made once it succeeded: its event socket then opens with the session cookie. A socket
+  // opened before the login is refused and retries on a timer, and every event sent until it gets in (a
+  // reviewer's own assignment, right after logging in) would be lost.
+  const sessionKey = state.kind === 'in' ? `${state.session.name}@${state.session.expiresAt}` : null;
+  const [client, setClient] = useState<{ key: string; client: HttpClient } | null>(null);
+  useEffect(() => {
+    if (sessionKey === null) return;
+    const c = createTeamClient(() =>
+      setState((s) =>
+        s.kind === 'in' ? { kind: 'login', notice: 'Your session has ended: log in again.' } : s,
       ),
-    [],
-  );
-  useEffect(() => () => client.close(), [client]);
+    );
+    setClient({ key: sessionKey, client: c });
+    return () => {
+      c.close();
+      setClient(null);
+    };
+  }, [sessionKey]);
 
   useEffect(() => {
     probeSession(authFetch, base).then(
@@ -61,11 +70,12 @@ export function TeamGate() {
         />
       );
     case 'in':
+      if (client?.key !== sessionKey) return <div className="loading">Connecting…</div>;
       return (
         <App
           // A new login is a new app: nothing of the previous user's screens survives it.
-          key={`${state.session.name}@${state.session.expiresAt}`}
-          client={client}
+          key={sessionKey}
+          client={client.client}
           onLogout={() =>
             void logOut(authFetch, base).finally(() => setState({ kind: 'login', notice: 'Logged out.' }))
           }

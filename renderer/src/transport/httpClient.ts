@@ -34,6 +34,7 @@ export type FetchLike = (
 
 export interface WebSocketLike {
   binaryType: string;
+  onopen: ((ev: unknown) => void) | null;
   onmessage: ((ev: { data: unknown }) => void) | null;
   onclose: ((ev: unknown) => void) | null;
   onerror: ((ev: unknown) => void) | null;
@@ -55,12 +56,14 @@ export interface HttpClientOptions {
 }
 
 export interface HttpClient extends RetinaClient {
+  onResync(listener: () => void): () => void;
   /** Closes the event socket for good. */
   close(): void;
 }
 
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const listeners = new Listeners();
+  const resyncListeners = new Set<() => void>();
   let socket: WebSocketLike | null = null;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -84,6 +87,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       } catch (err) {
         console.error('dropped a malformed event frame', err);
       }
+    };
+    // Connected (at last, or again): events sent before this moment never reached the window.
+    ws.onopen = () => {
+      for (const l of resyncListeners) l();
     };
     ws.onerror = () => {};
     ws.onclose = () => {
@@ -129,6 +136,12 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     },
     on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void {
       return listeners.add(event, (p) => listener(p as EventOf<E>));
+    },
+    onResync(listener: () => void): () => void {
+      resyncListeners.add(listener);
+      return () => {
+        resyncListeners.delete(listener);
+      };
     },
     close(): void {
       closed = true;

@@ -60,8 +60,11 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   // Grouping belongs to the default order: any other order would be split up by it.
   const grouped = filters.grouped && order === 'default';
 
+  // Loads overlap when changes come quickly: only the latest one's answer is shown (an earlier one may come last).
+  const latestLoad = useRef(0);
   const load = useCallback(
     async (offset: number) => {
+      const seq = ++latestLoad.current;
       setLoading(true);
       try {
         const page = await client.invoke('listImages', {
@@ -73,12 +76,13 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
           // Grouping needs each patient's images together across pages; without patients it is import order.
           ...(order !== 'default' ? { sort: order } : grouped ? { sort: 'patient' as const } : {}),
         });
+        if (seq !== latestLoad.current) return;
         setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
         setTotal(page.total);
       } catch (err) {
-        report(err);
+        if (seq === latestLoad.current) report(err);
       } finally {
-        setLoading(false);
+        if (seq === latestLoad.current) setLoading(false);
       }
     },
     [client, report, search, status, eye, grouped, order],
