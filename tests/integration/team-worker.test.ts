@@ -25,12 +25,14 @@ import { waitFor } from '../e2e/flow.js';
 
 const CLI = join(repoRoot, 'bin', 'retina.mjs');
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
-// Short clocks so that a dead worker's job moves on within seconds (production: 5 s beats, 30 s to stale).
+// Short clocks so that a dead worker's job moves on within seconds (production: 5 s beats, 30 s to stale). Not
+// shorter: on a loaded two-core CI machine a live worker's beat can be late by seconds, and a stale limit of 3 s
+// took jobs from live workers there.
 const WORKER_ENV = {
   ...process.env,
   RETINA_FROM_SOURCE: '1',
-  RETINA_WORKER_HEARTBEAT_SECONDS: '0.5',
-  RETINA_WORKER_STALE_SECONDS: '3',
+  RETINA_WORKER_HEARTBEAT_SECONDS: '1',
+  RETINA_WORKER_STALE_SECONDS: '10',
   RETINA_WORKER_POLL_SECONDS: '0.3',
 };
 /** A guard against a hang, not a deadline the test measures. */
@@ -38,9 +40,18 @@ const GUARD_MS = 240_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits for a probe of the database to find what it looks for. */
-const until = <T>(what: string, probe: () => T | null | undefined): Promise<T> =>
-  waitFor(what, () => Promise.resolve(probe() ?? null), GUARD_MS);
+/** Every worker started, so a wait that fails can say what the workers were doing. */
+const started: Worker[] = [];
+
+/** Waits for a probe of the database to find what it looks for; on failure, with the workers' own output. */
+const until = async <T>(what: string, probe: () => T | null | undefined): Promise<T> => {
+  try {
+    return await waitFor(what, () => Promise.resolve(probe() ?? null), GUARD_MS);
+  } catch (err) {
+    const logs = started.map((w) => `--- ${w.name}\n${w.output.join('').slice(-4000)}`).join('\n');
+    throw new Error(`${(err as Error).message}\n${logs}`);
+  }
+};
 
 interface Worker {
   name: string;
@@ -61,7 +72,9 @@ function startWorker(url: string, name: string): Worker {
   const output: string[] = [];
   child.stdout?.on('data', (b: Buffer) => output.push(b.toString()));
   child.stderr?.on('data', (b: Buffer) => output.push(b.toString()));
-  return { name, child, output };
+  const worker = { name, child, output };
+  started.push(worker);
+  return worker;
 }
 
 async function stopWorker(w: Worker): Promise<void> {
