@@ -661,7 +661,7 @@ export interface KeptDraftSummary {
   author: string;
   createdAt: string;
   /** 'lease': another window held the image; 'stale': someone saved after the edit started. */
-  reason: 'lease' | 'stale';
+  reason: 'lease' | 'stale' | 'handed-off';
   /** The version the edit started from, and the image's current one when it was refused (per-image numbers). */
   basedOnVersion: number | null;
   currentVersion: number | null;

@@ -44,12 +44,15 @@ export function leaseDecision(
 
 /** Why an editor's save is refused, or null when it may be saved. */
 export type SaveRefusal =
-  { kind: 'lease'; holder: string; since: string } | { kind: 'stale'; by: string; at: string };
+  | { kind: 'lease'; holder: string; since: string }
+  | { kind: 'stale'; by: string; at: string }
+  | { kind: 'handed-off'; why: string };
 
 /**
  * The save rule. `current` is the image's newest draft or approval (null when a person never saved one); `parentId`
- * the version the edit started from. A save is refused while another window holds a live lease, and when the
- * image's current line moved past the version the edit started from (someone saved after it was opened).
+ * the version the edit started from; `handedOff` why the image is not the saver's to edit in a team's hand-off
+ * (null: it is). A save is refused when the image was handed on, while another window holds a live lease, and when
+ * the image's current line moved past the version the edit started from (someone saved after it was opened).
  */
 export function saveRefusal(opts: {
   lease: LeaseRecord | null;
@@ -57,8 +60,10 @@ export function saveRefusal(opts: {
   nowMs: number;
   current: { id: number; author: string; createdAt: string } | null;
   parentId: number | null;
+  handedOff?: string | null;
 }): SaveRefusal | null {
   const { lease, clientId, nowMs, current, parentId } = opts;
+  if (opts.handedOff) return { kind: 'handed-off', why: opts.handedOff };
   if (lease && lease.clientId !== clientId && leaseLive(lease, nowMs)) {
     return { kind: 'lease', holder: lease.holder, since: lease.acquiredAt };
   }
@@ -83,6 +88,8 @@ export function refusalMessage(refusal: SaveRefusal, fileName: string, keptDraft
   const kept = `your edit is kept as draft #${keptDraft}`;
   if (refusal.kind === 'lease')
     return `${fileName} is ${beingEditedText(refusal.holder, refusal.since)}; ${kept}`;
+  if (refusal.kind === 'handed-off')
+    return `${fileName} was ${refusal.why.replace(/\.$/, '')}. Meanwhile ${kept}.`;
   return `${fileName} was saved by ${refusal.by} at ${clockTime(refusal.at)} after you opened it; ${kept}`;
 }
 

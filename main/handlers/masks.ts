@@ -139,8 +139,9 @@ export async function getMasks(
 }
 
 /**
- * An editor's save: refused (the edit kept as a draft of its own) while another window holds the image's lease or
- * when `parentVersionId` is no longer the image's newest draft or approval. `nowMs` is the lease clock's time.
+ * An editor's save: refused (the edit kept as a draft of its own) when `handedOff` says the image was handed on
+ * (team review), while another window holds the image's lease, or when `parentVersionId` is no longer the image's
+ * newest draft or approval. `nowMs` is the lease clock's time.
  */
 export async function saveMask(
   store: Store,
@@ -148,6 +149,7 @@ export async function saveMask(
   kind: 'draft' | 'approved',
   author: string,
   nowMs: number = Date.now(),
+  handedOff?: (imageId: number) => string | null,
 ): Promise<SavedVersion> {
   const imageId = rowId(req.imageId, 'image');
   const saved = await saveMaskVersion(store, {
@@ -160,7 +162,11 @@ export async function saveMask(
     refuseIfApproved: kind === 'draft',
     av: req.av ?? null,
     anatomy: req.anatomy ?? null,
-    editor: { clientId: req.clientId ?? null, nowMs },
+    editor: {
+      clientId: req.clientId ?? null,
+      nowMs,
+      handedOff: handedOff ? () => handedOff(imageId) : undefined,
+    },
   });
   return savedVersion(store, saved);
 }

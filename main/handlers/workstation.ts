@@ -42,6 +42,7 @@ import { getMasks, getUncertainty, reopenMask, saveMask } from './masks.js';
 import {
   assertNotLeasedByOther,
   editLeaseHandlers,
+  handedElsewhere,
   leaseDurationFromEnv,
   withEditMarkers,
   type LeaseClock,
@@ -238,12 +239,16 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     compareVisits: (req) => reports.compare(req.imageId, req.otherImageId),
     saveDraft: async (req, ctx) => {
-      const saved = await saveMask(store, req, 'draft', actorOf(ctx, user), leaseClock.now());
+      const saved = await saveMask(store, req, 'draft', actorOf(ctx, user), leaseClock.now(), (id) =>
+        handedElsewhere(store, id, ctx),
+      );
       changed(Number(req.imageId));
       return saved;
     },
     approveMask: async (req, ctx) => {
-      const saved = await saveMask(store, req, 'approved', actorOf(ctx, user), leaseClock.now());
+      const saved = await saveMask(store, req, 'approved', actorOf(ctx, user), leaseClock.now(), (id) =>
+        handedElsewhere(store, id, ctx),
+      );
       changed(Number(req.imageId));
       maybeAutoRetrain(retrainDeps);
       return saved;

@@ -1,14 +1,16 @@
-// Kept drafts: edits whose save was refused (another window held the image's lease, or the image's mask moved on
-// after the edit started). Their pixels are kept as blobs like any version's, but they stand outside the image's
-// version line: no listing, review state or export sees them until someone adopts one (adopt-kept-draft.ts).
+// Kept drafts: edits whose save was refused (another window held the image's lease, the image was handed on, or
+// its mask moved on after the edit started). Their pixels are kept as blobs like any version's, but they stand
+// outside the image's version line: no listing, review state or export sees them until someone adopts one
+// (adopt-kept-draft.ts).
 // Imports nothing from masks.ts, which keeps drafts inside its save transaction.
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
 import { loadBinaryBlob } from './image-data.js';
 import type { VersionAnatomy } from './anatomy.js';
+import type { SaveRefusal } from '../../shared/edit-lease.js';
 
-export type KeptReason = 'lease' | 'stale';
+export type KeptReason = SaveRefusal['kind'];
 
 export interface KeptDraft {
   id: number;

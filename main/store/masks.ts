@@ -97,7 +97,12 @@ export interface SaveMaskInput {
    * live lease, or when the image's newest draft or approval is not `parentId` (someone saved after the edit
    * started). A refused edit is kept as a draft of its own (kept_drafts) and EditRefusedError names it.
    */
-  editor?: { clientId: string | null; nowMs: number };
+  editor?: {
+    clientId: string | null;
+    nowMs: number;
+    /** Team mode: why the image is not the saver's in its review hand-off (null: it is); asked inside the write. */
+    handedOff?: () => string | null;
+  };
   /**
    * The job making this version: a job saves one version per image, so a retried job (its worker killed after a
    * save) gets the version saved before instead of a second one.
@@ -475,6 +480,7 @@ function keepRefusedEditTx(
     nowMs: editor.nowMs,
     current,
     parentId,
+    handedOff: editor.handedOff?.() ?? null,
   });
   if (!refusal) return null;
   const kept = keepDraftTx(store, {

@@ -6,6 +6,11 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The same change in PostgreSQL's dialect, for the few SQLite can only make by rebuilding a table (a changed
+   * CHECK): otherwise the translation in postgres/postgres-schema.ts serves.
+   */
+  postgres?: string;
 }
 
 const v1 = `
@@ -288,6 +293,38 @@ ALTER TABLE mask_versions ADD COLUMN job_id TEXT;
 CREATE UNIQUE INDEX mask_versions_once_per_job ON mask_versions(job_id, image_id);
 `;
 
+/**
+ * v10: a save can also be refused because the image was handed on (submitted for review, or sent back to its
+ * annotators): such an edit is kept like the others, with its own reason. SQLite changes a CHECK only by
+ * rebuilding the table (nothing refers to kept_drafts); PostgreSQL replaces the constraint.
+ */
+const v10 = `
+CREATE TABLE kept_drafts_v10 (
+  id INTEGER PRIMARY KEY,
+  image_id INTEGER NOT NULL REFERENCES images(id),
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  reason TEXT NOT NULL CHECK (reason IN ('lease', 'stale', 'handed-off')),
+  based_on_id INTEGER REFERENCES mask_versions(id),
+  current_id INTEGER REFERENCES mask_versions(id),
+  png_hash TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  av_hash TEXT,
+  anatomy TEXT,
+  adopted_id INTEGER REFERENCES mask_versions(id)
+);
+INSERT INTO kept_drafts_v10 SELECT * FROM kept_drafts;
+DROP TABLE kept_drafts;
+ALTER TABLE kept_drafts_v10 RENAME TO kept_drafts;
+CREATE INDEX kept_drafts_by_image ON kept_drafts(image_id, id);
+`;
+
+const v10Postgres = `
+ALTER TABLE kept_drafts DROP CONSTRAINT kept_drafts_reason_check;
+ALTER TABLE kept_drafts ADD CONSTRAINT kept_drafts_reason_check CHECK (reason IN ('lease', 'stale', 'handed-off'));
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -298,6 +335,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'accounts, sessions, assignments and review hand-offs', sql: v7 },
   { version: 8, name: 'edit leases and kept drafts', sql: v8 },
   { version: 9, name: 'team job queue and its log', sql: v9 },
+  { version: 10, name: 'edits kept when the image was handed on', sql: v10, postgres: v10Postgres },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

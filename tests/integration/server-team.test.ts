@@ -1,7 +1,7 @@
 // Team mode of the browser-mode server on a real SQLite file: logins (wrong password, unknown user, throttled to
 // 429), sessions (cookie, expiry, logout), roles enforced on the server (an annotator sees only their images and
-// cannot approve), the review hand-off (submit, send back with a comment, fix, re-approve), and audit rows that
-// name the people who did each thing.
+// cannot approve), the review hand-off (submit, send back with a comment, fix, re-approve; a save from the side
+// that handed the image on is kept aside, never saved over), and audit rows that name the people who did each thing.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +12,15 @@ import { startServer, type RetinaServer } from '../../main/server/index.js';
 import { Accounts } from '../../main/accounts/accounts.js';
 import { LoginThrottle } from '../../main/accounts/login-throttle.js';
 import { hashPassword } from '../../main/accounts/passwords.js';
-import { createUser, importImageFiles, listAudit, openStore } from '../../main/store/index.js';
+import {
+  createUser,
+  getKeptDraft,
+  importImageFiles,
+  listAudit,
+  loadKeptMask,
+  openStore,
+} from '../../main/store/index.js';
+import { keptDraftOf } from '../../shared/edit-lease.js';
 import type {
   AgreementPayload,
   ImageSummary,
@@ -81,6 +89,35 @@ describe('team-mode server', () => {
     m.fill(1, at, at + 50);
     return m;
   };
+
+  /** A save the hand-off refuses: a conflict naming why, the edit kept with its pixels, the image unchanged. */
+  async function handedOffSave(
+    who: Name,
+    imageId: string,
+    parent: string,
+    at: number,
+    why: RegExp,
+  ): Promise<void> {
+    const before = await ok<MasksResponse>(who, 'getMasks', { imageId });
+    const { width, height } = before;
+    const { result } = await rpcAs(who, 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: mask(width, height, at),
+      parentVersionId: parent,
+    });
+    assert.ok(!result.ok, `${who}'s save should be refused`);
+    assert.equal(result.error.code, 'conflict');
+    assert.match(result.error.message, why);
+    const keptId = keptDraftOf(result.error.message);
+    assert.ok(keptId, result.error.message);
+    const kept = getKeptDraft(ws.store, Number(keptId));
+    assert.deepEqual([kept.author, kept.reason], [who, 'handed-off']);
+    assert.deepEqual(await loadKeptMask(ws.store, kept), mask(width, height, at));
+    const after = await ok<MasksResponse>(who, 'getMasks', { imageId });
+    assert.equal(after.draft?.versionId, before.draft?.versionId, 'the image keeps its draft');
+  }
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'retina-team-test-'));
@@ -226,11 +263,15 @@ describe('team-mode server', () => {
     });
     const submitted = await ok<{ review: MasksResponse['review'] }>('anna', 'submitForReview', { imageId });
     assert.equal(submitted.review.handoff?.state, 'awaiting-review');
+    // A save from a window still open on the submitted image is refused and kept, not saved over the reviewer's.
+    await handedOffSave('anna', imageId, draft.versionId, 2500, /was submitted for review/);
     const queue = await ok<{ items: ImageSummary[] }>('rita', 'listImages', { offset: 0, limit: 50 });
     assert.equal(queue.items.find((i) => i.id === imageId)?.handoff?.state, 'awaiting-review');
 
     assert.equal(await refused('rita', 'sendBack', { imageId, comment: '   ' }), 'conflict');
     await ok('rita', 'sendBack', { imageId, comment: 'the inferior arcade is missing' });
+    // Sent back, it is its annotator's again: the reviewer's save is kept aside.
+    await handedOffSave('rita', imageId, draft.versionId, 2600, /was sent back to its annotators/);
     const seen = await ok<MasksResponse>('anna', 'getMasks', { imageId });
     assert.deepEqual(
       [seen.review.handoff?.state, seen.review.handoff?.comment, seen.review.handoff?.by],
@@ -270,7 +311,9 @@ describe('team-mode server', () => {
         'rita image.assign',
         'anna mask.draft',
         'anna review.submit',
+        'anna mask.kept',
         'rita review.send-back',
+        'rita mask.kept',
         'anna mask.draft',
         'anna review.submit',
         'rita mask.approved',

@@ -64,8 +64,56 @@ function assertV1RowsKept(store: Store): void {
   assert.equal(activeModel(store)?.name, 'm1');
 }
 
+/** A kept draft written at v9, when the only reasons were 'lease' and 'stale'. */
+const V9_KEPT_DRAFT = `INSERT INTO kept_drafts (image_id, author, created_at, reason, based_on_id, current_id, png_hash,
+     width, height) VALUES (1, 'ann', '2024', 'stale', 1, 1, '${'c'.repeat(64)}', 4, 3)`;
+
+/** v10 widened kept_drafts' reasons (SQLite rebuilt the table): the v9 row is kept and new ids follow it. */
+function assertKeptDraftsMigrated(store: Store): void {
+  const rows = () =>
+    store.db.prepare('SELECT id, author, reason, png_hash FROM kept_drafts ORDER BY id').all() as {
+      id: number;
+      reason: string;
+    }[];
+  assert.deepEqual(rows(), [{ id: 1, author: 'ann', reason: 'stale', png_hash: 'c'.repeat(64) }]);
+  store.db
+    .prepare(
+      `INSERT INTO kept_drafts (image_id, author, created_at, reason, png_hash, width, height)
+         VALUES (1, 'bo', '2025', 'handed-off', ?, 4, 3)`,
+    )
+    .run('d'.repeat(64));
+  assert.deepEqual(
+    rows().map((r) => [r.id, r.reason]),
+    [
+      [1, 'stale'],
+      [2, 'handed-off'],
+    ],
+  );
+  assert.throws(() =>
+    store.db
+      .prepare(
+        `INSERT INTO kept_drafts (image_id, author, created_at, reason, png_hash, width, height)
+           VALUES (1, 'bo', '2025', 'whim', ?, 4, 3)`,
+      )
+      .run('e'.repeat(64)),
+  );
+}
+
 describe('schema migrations on PostgreSQL', () => {
   const backend = useStoreBackend('postgres');
+  test('from schema v9: kept drafts kept, the hand-off reason allowed', () => {
+    const url = backend.location('kept_v9', { init: false });
+    const old = openStore(url, { targetVersion: 9, sharedDir: join(backend.dir, 'kept_v9') });
+    for (const sql of [...V1_ROWS, V9_KEPT_DRAFT]) old.db.prepare(sql).run();
+    old.close();
+    const store = openStore(url);
+    try {
+      assertKeptDraftsMigrated(store);
+    } finally {
+      store.close();
+    }
+  });
+
   for (const from of MIGRATIONS.map((m) => m.version).filter((v) => v < SCHEMA_VERSION)) {
     test(`from schema v${from}: data kept, later columns added`, () => {
       const url = backend.location(`v${from}`, { init: false });
@@ -86,6 +134,22 @@ describe('schema migrations on PostgreSQL', () => {
 });
 
 describe('schema migrations', () => {
+  test('from schema v9: kept drafts kept, the hand-off reason allowed', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'kept-v9.db');
+      const old = openStore(path, { targetVersion: 9 });
+      sqliteConnection(old)!.exec([...V1_ROWS, V9_KEPT_DRAFT].join(';\n'));
+      old.close();
+      const store = openStore(path);
+      assertKeptDraftsMigrated(store);
+      assert.ok(store.db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'kept_drafts_by_image'").get());
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('the migration list is ordered and consecutive', () => {
     assert.deepEqual(
       MIGRATIONS.map((m) => m.version),

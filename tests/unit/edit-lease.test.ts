@@ -90,6 +90,26 @@ describe('stale and foreign saves', () => {
     }
   });
 
+  test('an image handed on refuses the save before any lease or version check', () => {
+    const why = 'submitted for review; it opens for editing again if a reviewer sends it back.';
+    const held = lease('b', T0 + 10);
+    assert.deepEqual(
+      saveRefusal({ lease: held, clientId: 'a', nowMs: T0, current, parentId: 5, handedOff: why }),
+      { kind: 'handed-off', why },
+    );
+    assert.equal(
+      saveRefusal({ lease: null, clientId: 'a', nowMs: T0, current, parentId: 7, handedOff: null }),
+      null,
+    );
+    const message = refusalMessage({ kind: 'handed-off', why }, '01_test.tif', 4);
+    assert.equal(
+      message,
+      '01_test.tif was submitted for review; it opens for editing again if a reviewer sends it back. ' +
+        'Meanwhile your edit is kept as draft #4.',
+    );
+    assert.equal(keptDraftOf(message), '4');
+  });
+
   test('messages name the kept draft, and the viewer reads its number back', () => {
     const at = clockTime(iso(T0));
     assert.match(at, /^\d\d:\d\d$/);

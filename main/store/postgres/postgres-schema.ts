@@ -47,6 +47,7 @@ const FORWARD_KEYS: Record<number, { column: string; table: string; target: stri
 };
 
 export function postgresMigrationSql(m: Migration): string {
+  if (m.postgres !== undefined) return m.postgres;
   let sqlite = m.sql;
   const added: string[] = [];
   for (const key of FORWARD_KEYS[m.version] ?? []) {

@@ -5,7 +5,11 @@ import type { KeptDraftSummary } from '../../../shared/contract.js';
 import { clockTime } from '../../../shared/edit-lease.js';
 import { useApp } from '../appContext.js';
 
-const REASONS = { stale: 'someone saved first', lease: 'another window was editing' } as const;
+const REASONS = {
+  stale: 'someone saved first',
+  lease: 'another window was editing',
+  'handed-off': 'the image had been handed on',
+} as const;
 
 export function KeptDrafts(props: { imageId: string; refresh: number; onOpen: (id: string) => void }) {
   const { client, imagesVersion } = useApp();
