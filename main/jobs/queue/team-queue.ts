@@ -22,6 +22,13 @@ export interface FetchedJob {
 
 const SCHEMA = 'pgboss';
 
+/**
+ * node-postgres pool settings pg-boss passes through (its types do not list them). By default a pool waits for a
+ * free connection, and a query for its answer, forever: one lost answer would leave a worker idle with its jobs
+ * unfinished. With limits, a stuck call fails, the worker logs it and tries again at its next poll or beat.
+ */
+const POOL_LIMITS = { connectionTimeoutMillis: 30_000, query_timeout: 120_000 };
+
 export class TeamQueue {
   private constructor(private readonly boss: PgBoss) {}
 
@@ -32,6 +39,7 @@ export class TeamQueue {
       schema: SCHEMA,
       application_name: applicationName,
       max: 4,
+      ...POOL_LIMITS,
       // Expiry and retention run in whichever process is up (pg-boss takes turns by an advisory lock).
       supervise: true,
       maintenanceIntervalSeconds: 60,

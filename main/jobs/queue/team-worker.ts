@@ -62,6 +62,8 @@ export class TeamWorker {
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private polling = false;
+  /** A sweep for dead workers' jobs is under way: beats overlap when a queue call is slow, sweeps must not. */
+  private sweeping = false;
 
   constructor(
     private readonly store: Store,
@@ -117,6 +119,20 @@ export class TeamWorker {
         }
         r.progress = undefined;
       }
+    } catch (err) {
+      this.opts.log(`heartbeat failed: ${(err as Error).message}`);
+    }
+    await this.sweep();
+  }
+
+  /**
+   * Hands back the jobs whose worker stopped beating, this worker's own included when it no longer runs them (an
+   * attempt whose ending could not be recorded). One sweep at a time; a failed one is tried again at the next beat.
+   */
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
       for (const claim of staleTeamJobs(this.store, staleBefore(new Date(), this.opts.staleAfterSeconds))) {
         if (claim.worker === this.opts.name && this.running.has(claim.jobId)) continue;
         await this.handBack(
@@ -125,7 +141,9 @@ export class TeamWorker {
         );
       }
     } catch (err) {
-      this.opts.log(`heartbeat failed: ${(err as Error).message}`);
+      this.opts.log(`handing back stalled jobs failed: ${(err as Error).message}`);
+    } finally {
+      this.sweeping = false;
     }
   }
 
