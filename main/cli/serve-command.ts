@@ -119,6 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(team ? { accounts: new Accounts(workstation.store, { sessionHours }) } : {}),
       handlers: workstation.handlers,
       events: workstation.events,
+      eventAudience: workstation.eventAudience,
       staticDir,
       port,
       host: plan.host,

@@ -1,8 +1,14 @@
 // Team mode's rules on every request, whichever shell it came through: the caller's role must be allowed the
 // channel (shared/roles.ts), and an annotator may name only images assigned to them. An unassigned image answers
-// as missing, so an annotator learns nothing about images that are not theirs. Single-user calls (no account)
-// pass untouched.
-import { RpcError, type RequestChannel, type RequestHandlers } from '../../shared/contract.js';
+// as missing, so an annotator learns nothing about images that are not theirs, neither from a request nor from
+// the events pushed to their window (eventForCaller). Single-user calls (no account) pass untouched.
+import {
+  RpcError,
+  type EventChannel,
+  type EventOf,
+  type RequestChannel,
+  type RequestHandlers,
+} from '../../shared/contract.js';
 import { CHANNEL_ROLES } from '../../shared/roles.js';
 import { getKeptDraft, isAssigned, type Store } from '../store/index.js';
 import type { CallerContext } from './caller.js';
@@ -58,4 +64,35 @@ export function guardHandlers(
     };
   }
   return guarded as RequestHandlers<CallerContext>;
+}
+
+/** Who an event goes to in team mode. */
+export type EventAudience = <E extends EventChannel>(
+  event: E,
+  payload: EventOf<E>,
+  user: NonNullable<CallerContext['user']>,
+) => EventOf<E> | null;
+
+/**
+ * What of an event an account may see (null: nothing): an annotator hears only of images assigned to them. The
+ * queue and jobs stay visible to everyone (as their channels are), without the image an annotator may not name.
+ */
+export function eventForCaller(store: Store): EventAudience {
+  return (event, payload, user) => {
+    if (user.role !== 'annotator') return payload;
+    const theirs = (id: string): boolean => {
+      const n = Number(id);
+      return Number.isSafeInteger(n) && isAssigned(store, n, user.id);
+    };
+    if (event === 'imagesChanged') {
+      const p = payload as EventOf<'imagesChanged'>;
+      const imageIds = p.imageIds.filter(theirs);
+      return imageIds.length > 0 ? ({ imageIds } as typeof payload) : null;
+    }
+    if (event === 'jobProgress') {
+      const p = payload as EventOf<'jobProgress'>;
+      return p.imageId !== null && !theirs(p.imageId) ? ({ ...p, imageId: null } as typeof payload) : payload;
+    }
+    return payload;
+  };
 }

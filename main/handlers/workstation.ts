@@ -34,7 +34,7 @@ import { TeamRetrain } from '../jobs/queue/team-retrain.js';
 import { ANATOMY_MODELS_ENV, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
 import { RetrainService, type Retrainer } from '../retrain/service.js';
 import { actorOf, type CallerContext } from './caller.js';
-import { guardHandlers } from './access-guard.js';
+import { eventForCaller, guardHandlers, type EventAudience } from './access-guard.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
@@ -88,6 +88,8 @@ export interface WorkstationOptions {
 export interface Workstation {
   readonly handlers: RequestHandlers<CallerContext>;
   readonly events: EventHub;
+  /** Team mode: what of each event an account may see (the server applies it per window). */
+  readonly eventAudience: EventAudience;
   readonly jobs: Jobs;
   readonly store: Store;
   readonly measurements: MeasurementService;
@@ -362,6 +364,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   return {
     handlers: guardHandlers(store, handlers),
     events,
+    eventAudience: eventForCaller(store),
     jobs,
     store,
     measurements,

@@ -30,6 +30,7 @@ import {
   RPC_PATH_PREFIX,
 } from '../../shared/transport.js';
 import type { CallerContext } from '../handlers/index.js';
+import type { EventAudience } from '../handlers/access-guard.js';
 import type { EventHub } from '../handlers/events.js';
 import {
   cookieToken,
@@ -68,7 +69,21 @@ export interface ServerOptions {
   tls?: { cert: Buffer; key: Buffer };
   /** Team mode: logins and sessions instead of the per-launch token. */
   accounts?: Accounts;
+  /** Team mode: what of each event an account may see (default: everything). */
+  eventAudience?: EventAudience;
+  /** Team mode: how long a socket's session is trusted before it is looked up again (default 5 s). */
+  sessionRecheckMs?: number;
 }
+
+/** A team-mode window's socket: whose session it is, and when that was last found live. */
+interface SocketSession {
+  token: string | null;
+  user: NonNullable<CallerContext['user']>;
+  checkedAt: number;
+}
+
+/** Looking a session up for every event of every socket would cost a query each; an ended one stops within this. */
+const SESSION_RECHECK_MS = 5_000;
 
 export interface RetinaServer {
   readonly port: number;
@@ -317,13 +332,42 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     if (user === 'none') return refuse('401 Unauthorized');
     if (!accounts && !sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token))
       return refuse('401 Unauthorized');
-    sockets.handleUpgrade(req, socket, head, (ws) => sockets.emit('connection', ws, req));
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      if (user) socketSessions.set(ws, { token: sessionToken(req), user, checkedAt: Date.now() });
+      sockets.emit('connection', ws, req);
+    });
   });
 
+  const socketSessions = new WeakMap<WebSocket, SocketSession>();
+  /** The account a team-mode socket still speaks for; null once its session ended (the socket is closed). */
+  const liveUser = (ws: WebSocket): SocketSession['user'] | null => {
+    const s = socketSessions.get(ws);
+    if (!s || !accounts) return null;
+    const now = Date.now();
+    if (now - s.checkedAt >= (opts.sessionRecheckMs ?? SESSION_RECHECK_MS)) {
+      if (!accounts.session(s.token)) {
+        ws.close(4401, 'the session has ended: log in again');
+        return null;
+      }
+      s.checkedAt = now;
+    }
+    return s.user;
+  };
   const unsubscribe = opts.events.subscribe((event, payload) => {
     if (sockets.clients.size === 0) return;
     const frame = encodeEvent(event, payload);
-    for (const ws of sockets.clients) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
+    for (const ws of sockets.clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (!accounts) {
+        ws.send(frame);
+        continue;
+      }
+      const user = liveUser(ws);
+      if (!user) continue;
+      const seen = opts.eventAudience ? opts.eventAudience(event, payload, user) : payload;
+      if (seen === payload) ws.send(frame);
+      else if (seen !== null) ws.send(encodeEvent(event, seen));
+    }
   });
 
   await new Promise<void>((resolveListen, reject) => {

@@ -23,13 +23,15 @@ import {
 import { keptDraftOf } from '../../shared/edit-lease.js';
 import type {
   AgreementPayload,
+  EventOf,
   ImageSummary,
   MasksResponse,
   ReadersPayload,
   RpcResult,
   SavedVersion,
 } from '../../shared/contract.js';
-import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
+import { decodeEvent, decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
+import { WebSocket } from 'ws';
 import { driveTestImage } from '../e2e/model-fixture.js';
 import { raw, wsStatus } from './raw-http.js';
 
@@ -90,6 +92,36 @@ describe('team-mode server', () => {
     return m;
   };
 
+  /** A window's event socket as `who`: the events it heard, a wait for the n-th, and its close code. */
+  async function listen(who: Name) {
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/events`, {
+      headers: { cookie: cookies.get(who) ?? '' },
+    });
+    const events: { event: string; payload: unknown }[] = [];
+    const waiters: (() => void)[] = [];
+    socket.on('message', (data: Buffer) => {
+      events.push(decodeEvent(new Uint8Array(data)));
+      for (const w of waiters.splice(0)) w();
+    });
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    /** Waits until `n` events arrived; a guard, not a deadline. */
+    const until = async (n: number): Promise<void> => {
+      const guard = Date.now() + 30_000;
+      while (events.length < n) {
+        if (Date.now() > guard) assert.fail(`${who} heard ${events.length} of ${n} events`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 1000);
+        });
+      }
+    };
+    return { socket, events, until, closed };
+  }
+
   /** A save the hand-off refuses: a conflict naming why, the edit kept with its pixels, the image unchanged. */
   async function handedOffSave(
     who: Name,
@@ -148,7 +180,15 @@ describe('team-mode server', () => {
       now: () => new Date(now),
       throttle: new LoginThrottle({ now: clock }),
     });
-    server = await startServer({ handlers: ws.handlers, events: ws.events, staticDir, accounts });
+    server = await startServer({
+      handlers: ws.handlers,
+      events: ws.events,
+      eventAudience: ws.eventAudience,
+      staticDir,
+      accounts,
+      // Every event looks its socket's session up again, so an ended session is seen at once.
+      sessionRecheckMs: 0,
+    });
   });
 
   after(async () => {
@@ -249,6 +289,43 @@ describe('team-mode server', () => {
       'conflict',
       'nothing to submit yet',
     );
+  });
+
+  test("an annotator's window hears only of the images assigned to them, and nothing once the session ends", async () => {
+    const [mine, other] = images;
+    const anna = await listen('anna');
+    const rita = await listen('rita');
+    ws.events.emit('imagesChanged', { imageIds: [other] });
+    ws.events.emit('imagesChanged', { imageIds: [mine, other] });
+    const job = { jobId: 'j1', kind: 'predict', state: 'running', done: 1, total: 2, message: null } as const;
+    ws.events.emit('jobProgress', { ...job, imageId: other } as EventOf<'jobProgress'>);
+    ws.events.emit('jobProgress', { ...job, imageId: mine } as EventOf<'jobProgress'>);
+    await anna.until(3);
+    await rita.until(4);
+    const seen = (c: typeof anna) =>
+      c.events.map((e) =>
+        e.event === 'imagesChanged'
+          ? (e.payload as EventOf<'imagesChanged'>).imageIds.join(',')
+          : `job:${(e.payload as EventOf<'jobProgress'>).imageId}`,
+      );
+    assert.deepEqual(seen(anna), [mine, `job:null`, `job:${mine}`]);
+    assert.deepEqual(seen(rita), [other, `${mine},${other}`, `job:${other}`, `job:${mine}`]);
+
+    // Logged out: the socket is closed at the next event, and hears nothing more.
+    await raw(server.port, {
+      method: 'POST',
+      path: '/auth/logout',
+      headers: { cookie: cookies.get('anna') ?? '' },
+    });
+    const closed = anna.closed;
+    ws.events.emit('imagesChanged', { imageIds: [mine] });
+    assert.equal(await closed, 4401);
+    assert.equal(anna.events.length, 3);
+    anna.socket.close();
+    rita.socket.close();
+    // Logged in again for the tests that follow.
+    const again = await login('anna', PASSWORDS.anna);
+    cookies.set('anna', String(again.headers['set-cookie']).split(';')[0]);
   });
 
   test('submit, send back with a comment, fix, re-approve: each step names its person', async () => {
