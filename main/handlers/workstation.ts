@@ -26,6 +26,8 @@ import {
   type Store,
   resolveLocation,
   releaseLeasesOf,
+  countUsers,
+  redactUrl,
 } from '../store/index.js';
 import { JobManager, type Jobs } from '../jobs/index.js';
 import { TeamJobs } from '../jobs/queue/team-jobs.js';
@@ -101,6 +103,14 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   // Read before the store opens: a bad setting leaves nothing open behind it.
   const leaseDurationMs = opts.leaseClock?.durationMs ?? leaseDurationFromEnv();
   const store = openStore(dbPath);
+  // The desktop app has no login: on a database with accounts it would act for no one, past every role.
+  if (opts.shell === 'electron' && countUsers(store) > 0) {
+    store.close();
+    throw new Error(
+      `${redactUrl(dbPath)} has team accounts: open it through its team server (retina serve --database ...) ` +
+        'in a browser and log in, or open a database of your own',
+    );
+  }
   // A team database's jobs go to its queue, for `retina worker` processes on any machine to run.
   const team = store.kind === 'postgres';
   // A retrain whose process was killed is marked failed (with its reason); the active model never changed. On a

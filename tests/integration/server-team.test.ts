@@ -217,6 +217,13 @@ describe('team-mode server', () => {
     assert.equal(withToken.status, 401);
   });
 
+  test('the desktop app, which has no login, refuses a database with accounts', async () => {
+    await assert.rejects(
+      createWorkstation({ dbPath: path.join(dir, 'retina.db'), shell: 'electron', user: 'os-user' }),
+      /retina\.db has team accounts: open it through its team server/,
+    );
+  });
+
   test('a wrong password and an unknown user get the same answer', async () => {
     const wrong = await login('anna', 'not her password');
     const unknown = await login('nobody', 'not her password');
