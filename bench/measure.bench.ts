@@ -3,7 +3,7 @@
 // (the Measurements panel's recompute after an edit); and scale invariance: DRIVE test photographs measured by the
 // product at their own size and at twice it (cubic enlargement), CRAE, CRVE, AVR and fractal dimension compared.
 // Figures only, nothing is asserted. Needs ../shared/datasets for the scale part.
-// Usage: npm run bench:measure [-- --only time|scale] [--images N]
+// Usage: npm run bench:measure [-- --only time|scale] [--images N] [--field-angle DEG|none]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,8 +18,15 @@ import { measureSegmentation } from '../main/ml/measure/photograph-measures.js';
 import type { ImageMeasures } from '../shared/measure/measures.js';
 
 const { values } = parseArgs({
-  options: { only: { type: 'string' }, images: { type: 'string' }, data: { type: 'string' } },
+  options: {
+    only: { type: 'string' },
+    images: { type: 'string' },
+    data: { type: 'string' },
+    // The scale part's field angle; 'none' measures in disc diameters, as a photograph without one is.
+    'field-angle': { type: 'string' },
+  },
 });
+const fieldAngle = values['field-angle'] === 'none' ? undefined : Number(values['field-angle'] ?? 45);
 const data = values.data ?? datasetsRoot();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -76,7 +83,9 @@ async function scale(): Promise<void> {
   console.log(
     `\nThe same DRIVE test photographs at their size and at twice it (${n} images; goal: CRAE and CRVE`,
   );
-  console.log('within 3%, AVR and fractal dimension within 0.03)');
+  console.log(
+    `within 3%, AVR and fractal dimension within 0.03; ${fieldAngle ? `${fieldAngle}-degree field, µm` : 'disc diameters'})`,
+  );
   console.log('image  CRAE x1 -> x2       CRVE x1 -> x2       AVR d    FD d');
   const diffs: Record<string, number[]> = { crae: [], crve: [], avr: [], fd: [] };
   try {
@@ -93,7 +102,8 @@ async function scale(): Promise<void> {
       for (const file of [src, x2]) {
         const image = await readImage(file);
         const seg = await segmentImage(image, vessel.manifest, vessel.predictor, {});
-        m.push(measureSegmentation(seg, await analyseAnatomy(image, seg, anatomy), { fieldAngleDeg: 45 }));
+        const anatomyOf = await analyseAnatomy(image, seg, anatomy);
+        m.push(measureSegmentation(seg, anatomyOf, fieldAngle ? { fieldAngleDeg: fieldAngle } : {}));
       }
       const [a, b] = m;
       const rel = (key: 'crae' | 'crve'): string => {

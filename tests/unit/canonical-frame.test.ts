@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { fitFovCircle } from '../../main/ml/frame/fov-circle.js';
 import {
   calibreIndex,
+  imageToCanonical,
   mapToCanonical,
   planFrame,
   probabilityToNative,
   sampleToCanonical,
+  snapToWholeRatio,
 } from '../../main/ml/frame/canonical-frame.js';
 import { planAxis, resample } from '../../main/ml/frame/resample.js';
 import { segmentImage } from '../../main/ml/infer.js';
@@ -87,6 +89,40 @@ test('the frame crops to the aperture and scales its diameter to the canonical o
   // An image already at the canonical scale is not resampled at all.
   const drive = planFrame(disc(565, 584, 282, 292, 268), CFG);
   assert.equal(drive.scale, 1);
+});
+
+test('a scale within the snap of 1/k becomes exactly 1/k; others are kept', () => {
+  assert.equal(snapToWholeRatio(1.02, 0.03), 1);
+  assert.equal(snapToWholeRatio(0.4985, 0.03), 0.5);
+  assert.equal(snapToWholeRatio(0.165, 0.03), 1 / 6);
+  assert.equal(snapToWholeRatio(0.4, 0.03), 0.4);
+  assert.equal(snapToWholeRatio(0.8, 0.03), 0.8);
+});
+
+test('a photograph enlarged k times by repeating pixels gives back its own frame exactly', () => {
+  // The frame is the image itself at its size; enlarged 2 and 3 times, whole k x k blocks are averaged.
+  const base = photograph(560, 560, 280, 280, 275, 5);
+  const f1 = planFrame(disc(560, 560, 280, 280, 275), CFG);
+  assert.equal(f1.identity, true);
+  for (const k of [2, 3]) {
+    const w = base.width * k;
+    const h = base.height * k;
+    const big = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        big.set(
+          base.data.subarray(
+            (Math.floor(y / k) * base.width + Math.floor(x / k)) * 3,
+            (Math.floor(y / k) * base.width + Math.floor(x / k)) * 3 + 3,
+          ),
+          (y * w + x) * 3,
+        );
+    const fk = planFrame(disc(w, h, 280 * k, 280 * k, 275 * k), CFG);
+    assert.equal(fk.scale, 1 / k);
+    const canon = imageToCanonical({ ...base, width: w, height: h, data: big }, fk);
+    assert.deepEqual([canon.width, canon.height], [base.width, base.height]);
+    assert.deepEqual(canon.data, base.data);
+  }
 });
 
 test('native -> canonical -> native keeps a mask drawn at native size within one canonical pixel of its edges', () => {

@@ -53,6 +53,20 @@ export interface Frame {
 /** Margin kept around the aperture, as a share of its radius (the network sees the rim's context). */
 const MARGIN = 0.03;
 
+/** The largest whole shrinking ratio the frame snaps to. */
+const MAX_SNAP_RATIO = 8;
+
+/**
+ * A scale within `snap` of 1/k (k whole) becomes exactly 1/k: then every canonical pixel averages the same k x k
+ * block of the image's pixels. At a scale just off 1/k the blocks drift in phase across the image and blur some
+ * places more than others, so the same photograph at twice its size would give a softer frame than at its size,
+ * and vessels would come out wider (measured: CRAE +2-5% on DRIVE test at 2x).
+ */
+export function snapToWholeRatio(scale: number, snap: number): number {
+  for (let k = 1; k <= MAX_SNAP_RATIO; k++) if (Math.abs(scale * k - 1) <= snap) return 1 / k;
+  return scale;
+}
+
 /**
  * Places the frame: crop to the fitted aperture and scale it to `cfg.diameter`. Without an aperture the whole
  * image is the crop and the scale is `scaleWithoutAperture` (from a calibre ruler) or a guess from the diagonal.
@@ -81,7 +95,19 @@ export function planFrame(fov: BinaryMap, cfg: FrameConfig, scaleWithoutAperture
       "no field-of-view edge found: the whole frame was segmented, scaled by the vessels' calibre",
     );
   }
-  if (Math.abs(scale - 1) <= cfg.snap) scale = 1;
+  scale = snapToWholeRatio(scale, cfg.snap);
+  const k = Math.round(1 / scale);
+  if (k > 1 && scale === 1 / k) {
+    // Whole blocks: the crop starts on a multiple of k and spans whole blocks (the pixels dropped lie in the margin).
+    x0 -= x0 % k;
+    y0 -= y0 % k;
+    x1 = x0 + Math.max(k, Math.floor((x1 - x0) / k) * k);
+    y1 = y0 + Math.max(k, Math.floor((y1 - y0) / k) * k);
+    if (x1 > w || y1 > h) {
+      x1 = Math.min(x1, w);
+      y1 = Math.min(y1, h);
+    }
+  }
   const width = Math.max(1, Math.round((x1 - x0) * scale));
   const height = Math.max(1, Math.round((y1 - y0) * scale));
   const identity = scale === 1 && x0 === 0 && y0 === 0 && x1 === w && y1 === h;
