@@ -217,6 +217,25 @@ CREATE TABLE image_handoffs (
 );
 `;
 
+/** kept_drafts as v8 made it, under `name` and with the refusal reasons allowed (v10 rebuilds it with one more). */
+function keptDraftsTable(name: string, reasons: string[]): string {
+  return `CREATE TABLE ${name} (
+  id INTEGER PRIMARY KEY,
+  image_id INTEGER NOT NULL REFERENCES images(id),
+  author TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  reason TEXT NOT NULL CHECK (reason IN (${reasons.map((r) => `'${r}'`).join(', ')})),
+  based_on_id INTEGER REFERENCES mask_versions(id),
+  current_id INTEGER REFERENCES mask_versions(id),
+  png_hash TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  av_hash TEXT,
+  anatomy TEXT,
+  adopted_id INTEGER REFERENCES mask_versions(id)
+);`;
+}
+
 /**
  * v8: one editor per image. `edit_leases` holds at most one lease per image (who edits it, from which window, until
  * when: times are ISO strings computed in JS); `kept_drafts` holds edits whose save was refused (another window held
@@ -232,21 +251,7 @@ CREATE TABLE edit_leases (
   renewed_at TEXT NOT NULL,
   expires_at TEXT NOT NULL
 );
-CREATE TABLE kept_drafts (
-  id INTEGER PRIMARY KEY,
-  image_id INTEGER NOT NULL REFERENCES images(id),
-  author TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  reason TEXT NOT NULL CHECK (reason IN ('lease', 'stale')),
-  based_on_id INTEGER REFERENCES mask_versions(id),
-  current_id INTEGER REFERENCES mask_versions(id),
-  png_hash TEXT NOT NULL,
-  width INTEGER NOT NULL,
-  height INTEGER NOT NULL,
-  av_hash TEXT,
-  anatomy TEXT,
-  adopted_id INTEGER REFERENCES mask_versions(id)
-);
+${keptDraftsTable('kept_drafts', ['lease', 'stale'])}
 CREATE INDEX kept_drafts_by_image ON kept_drafts(image_id, id);
 `;
 
@@ -299,21 +304,7 @@ CREATE UNIQUE INDEX mask_versions_once_per_job ON mask_versions(job_id, image_id
  * rebuilding the table (nothing refers to kept_drafts); PostgreSQL replaces the constraint.
  */
 const v10 = `
-CREATE TABLE kept_drafts_v10 (
-  id INTEGER PRIMARY KEY,
-  image_id INTEGER NOT NULL REFERENCES images(id),
-  author TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  reason TEXT NOT NULL CHECK (reason IN ('lease', 'stale', 'handed-off')),
-  based_on_id INTEGER REFERENCES mask_versions(id),
-  current_id INTEGER REFERENCES mask_versions(id),
-  png_hash TEXT NOT NULL,
-  width INTEGER NOT NULL,
-  height INTEGER NOT NULL,
-  av_hash TEXT,
-  anatomy TEXT,
-  adopted_id INTEGER REFERENCES mask_versions(id)
-);
+${keptDraftsTable('kept_drafts_v10', ['lease', 'stale', 'handed-off'])}
 INSERT INTO kept_drafts_v10 SELECT * FROM kept_drafts;
 DROP TABLE kept_drafts;
 ALTER TABLE kept_drafts_v10 RENAME TO kept_drafts;
