@@ -390,6 +390,15 @@ function printWholeImage(rows: Measurement[]): void {
         `${r.peakRssMb.toFixed(0).padStart(13)}${ratio.toFixed(2).padStart(15)}x\n`,
     );
   }
+  // Issue 14's goal row by row: both times and their ratio, said plainly.
+  for (const r of rows) {
+    if (r.uncertaintyMs == null || Number.isNaN(r.uncertaintyMs)) continue;
+    const ratio = r.uncertaintyMs / r.medianMs;
+    process.stdout.write(
+      `uncertainty, ${r.model} ${r.image} ${r.engine}/${r.threads}: ${r.medianMs.toFixed(0)} ms -> ` +
+        `${r.uncertaintyMs.toFixed(0)} ms = ${ratio.toFixed(2)}x (goal <= 1.40x: ${ratio <= 1.4 ? 'met' : 'not met'})\n`,
+    );
+  }
 }
 
 function printEndToEnd(rows: EndToEnd[]): void {

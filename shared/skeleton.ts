@@ -62,38 +62,66 @@ const REMOVABLE: [Uint8Array, Uint8Array] = (() => {
   return tables;
 })();
 
-/** Zhang-Suen thinning: a one-pixel-wide skeleton that keeps the mask's connectivity and its ends. */
+/**
+ * Zhang-Suen thinning: a one-pixel-wide skeleton that keeps the mask's connectivity and its ends. Each
+ * sub-iteration decides on the state before it, as the method defines; it visits only pixels still set whose
+ * neighbourhood changed since that sub-iteration's table last rejected them (the others would be rejected again),
+ * so after the first passes the work follows the shrinking edge rather than the whole image.
+ */
 export function skeletonize(mask: Uint8Array, w: number, h: number): Uint8Array {
   // Padded by one pixel of background so neighbours never leave the array.
   const W = w + 2;
   const s = new Uint8Array(W * (h + 2));
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) s[(y + 1) * W + x + 1] = mask[y * w + x] ? 1 : 0;
-  const remove: number[] = [];
+  let count = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (mask[y * w + x]) {
+        s[(y + 1) * W + x + 1] = 1;
+        count++;
+      }
+    }
+  }
+  // The set pixels, and per pixel bit t: table t has to look at it again.
+  const live = new Int32Array(count);
+  for (let i = 0, k = 0; i < s.length; i++) if (s[i]) live[k++] = i;
+  const stale = new Uint8Array(s.length).fill(3);
+  const remove = new Int32Array(count);
+  const around = [-W - 1, -W, -W + 1, -1, 1, W - 1, W, W + 1];
   let changed = true;
   while (changed) {
     changed = false;
-    for (const table of REMOVABLE) {
-      remove.length = 0;
-      for (let y = 1; y <= h; y++) {
-        for (let i = y * W + 1, end = y * W + w; i <= end; i++) {
-          if (!s[i]) continue;
-          const code =
-            s[i - W] |
-            (s[i - W + 1] << 1) |
-            (s[i + 1] << 2) |
-            (s[i + W + 1] << 3) |
-            (s[i + W] << 4) |
-            (s[i + W - 1] << 5) |
-            (s[i - 1] << 6) |
-            (s[i - W - 1] << 7);
-          if (table[code]) remove.push(i);
-        }
+    for (let t = 0; t < 2; t++) {
+      const table = REMOVABLE[t];
+      const bit = 1 << t;
+      let removed = 0;
+      for (let k = 0; k < count; k++) {
+        const i = live[k];
+        if (!(stale[i] & bit)) continue;
+        stale[i] &= ~bit;
+        const code =
+          s[i - W] |
+          (s[i - W + 1] << 1) |
+          (s[i + 1] << 2) |
+          (s[i + W + 1] << 3) |
+          (s[i + W] << 4) |
+          (s[i + W - 1] << 5) |
+          (s[i - 1] << 6) |
+          (s[i - W - 1] << 7);
+        if (table[code]) remove[removed++] = i;
       }
-      for (const i of remove) s[i] = 0;
-      if (remove.length) changed = true;
+      if (!removed) continue;
+      changed = true;
+      for (let r = 0; r < removed; r++) {
+        const i = remove[r];
+        s[i] = 0;
+        for (const d of around) stale[i + d] = 3;
+      }
+      let kept = 0;
+      for (let k = 0; k < count; k++) if (s[live[k]]) live[kept++] = live[k];
+      count = kept;
     }
   }
   const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = s[(y + 1) * W + x + 1];
+  for (let y = 0; y < h; y++) out.set(s.subarray((y + 1) * W + 1, (y + 1) * W + 1 + w), y * w);
   return out;
 }

@@ -5,7 +5,7 @@ import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './ar
 import { EXIT, UsageError, errorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel } from '../ml/model/model-loader.js';
-import { readImage, readBinaryMap, writePng } from '../ml/io/image-io.js';
+import { readImage, readBinaryMap, writeIndexedPng, writePng } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
 import type { Gap } from '../ml/uncertainty/topology.js';
 import {
@@ -15,7 +15,7 @@ import {
   openAnatomyModels,
   type AnatomyModels,
 } from '../ml/anatomy/anatomy-models.js';
-import { avImage } from '../ml/anatomy/artery-vein.js';
+import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 
 const HELP = `
@@ -25,8 +25,8 @@ For each input writes DIR/<stem>_mask.png (binary 0/255 at the model's threshold
 (16-bit probability map), both at the input's exact size. Reads TIFF, GIF, PNG, JPEG, BMP, PPM/PGM.
 With --uncertainty also DIR/<stem>_uncertainty.png: 16-bit, the probability that the mask is wrong at each
 pixel (0 = certain, 65535 = most uncertain), and the image's expected F1, fragments and likely gaps in the JSON.
-With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0) background; every pixel of the
-vessel mask is artery or vein) and DIR/<stem>_disc.json: {"disc": {"x", "y", "diameter"}, "fovea": {"x", "y",
+With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0) background, stored as a
+palette of those three colours; every pixel of the vessel mask is artery or vein) and DIR/<stem>_disc.json: {"disc": {"x", "y", "diameter"}, "fovea": {"x", "y",
 "confidence"}, "laterality": "L" | "R" | null} in the input's pixels (null where not found).
 
 Options:
@@ -43,6 +43,12 @@ Options:
   --disc-model DIR   optic-disc model (default: the bundled one)
   --json             print a JSON summary on stdout
 `;
+
+/** Waits for every write, then fails with the first that failed (none is left running unobserved). */
+async function allWritten(writes: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
@@ -130,25 +136,31 @@ export async function run(argv: string[]): Promise<number> {
         for (const w of seg.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
         const maskPath = join(outDir, `${stems[i]}_mask.png`);
         const probPath = join(outDir, `${stems[i]}_prob.png`);
-        await writePng(probPath, probabilityImage(seg));
-        await writePng(maskPath, maskImage(seg));
         const u = seg.uncertainty;
         const uncertaintyPath = u ? join(outDir, `${stems[i]}_uncertainty.png`) : null;
-        if (u && uncertaintyPath)
-          await writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height));
         let anatomyOut: { av: string; disc: string; anatomy: ReturnType<typeof discJson> } | null = null;
-        if (anatomy) {
-          const a = await analyseAnatomy(image, seg, anatomy);
-          for (const w of a.disc.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
-          const avPath = join(outDir, `${stems[i]}_av.png`);
-          const discPath = join(outDir, `${stems[i]}_disc.json`);
-          await writePng(avPath, avImage(a.arteryVein.labels, seg.width, seg.height));
-          const d = discJson(a.disc);
-          await writeFileAtomic(discPath, JSON.stringify(d, null, 2) + '\n');
-          anatomyOut = { av: avPath, disc: discPath, anatomy: d };
+        // The files compress on libuv's threads while the anatomy models run here: each is awaited at the end.
+        const writes: Promise<void>[] = [];
+        try {
+          writes.push(writePng(probPath, probabilityImage(seg)), writePng(maskPath, maskImage(seg)));
+          if (u && uncertaintyPath)
+            writes.push(writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height)));
+          if (anatomy) {
+            const a = await analyseAnatomy(image, seg, anatomy);
+            for (const w of a.disc.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
+            const avPath = join(outDir, `${stems[i]}_av.png`);
+            const discPath = join(outDir, `${stems[i]}_disc.json`);
+            // A palette PNG: the same black, red and blue pixels as RGB, a twelfth of the bytes to filter and pack.
+            writes.push(writeIndexedPng(avPath, a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
+            const d = discJson(a.disc);
+            writes.push(writeFileAtomic(discPath, JSON.stringify(d, null, 2) + '\n'));
+            anatomyOut = { av: avPath, disc: discPath, anatomy: d };
+          }
+        } finally {
+          await allWritten(writes);
         }
         let vessels = 0;
-        for (const v of seg.mask) vessels += v;
+        for (let k = 0; k < seg.mask.length; k++) vessels += seg.mask[k];
         results.push({
           ...(anatomyOut ?? {}),
           input: file,

@@ -5,14 +5,15 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AV_LABEL, decodeAvLabels } from '../../main/ml/anatomy/av-labels.js';
 import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
-import { AV_CLASS, avImage, scoreArteryVein } from '../../main/ml/anatomy/artery-vein.js';
+import { AV_CLASS, AV_PALETTE, avImage, scoreArteryVein } from '../../main/ml/anatomy/artery-vein.js';
+import { predictPlanes } from '../../main/ml/anatomy/plane-predict.js';
 import { discFromProbability, findFovea, lateralityOf } from '../../main/ml/anatomy/optic-disc.js';
 import { shrinkImage, shrinkMap } from '../../main/ml/anatomy/frame-shrink.js';
 import { colourPlanes, interleave } from '../../main/ml/anatomy/colour-input.js';
 import { anatomyRecordProblem } from '../../main/ml/anatomy/anatomy-manifest.js';
 import { sampleAnatomyBatch, indicesOf } from '../../main/ml/anatomy/anatomy-sample.js';
 import { createRng } from '../../main/ml/rng.js';
-import type { RasterImage } from '../../main/ml/types.js';
+import type { Predictor, RasterImage } from '../../main/ml/types.js';
 
 function rgb(
   width: number,
@@ -126,9 +127,40 @@ describe('artery/vein score', () => {
     assert.ok(Math.abs(s.correct - s.reference / 2) <= 2);
   });
 
-  test('the map image is red for artery, blue for vein, black elsewhere', () => {
+  test('the map image is red for artery, blue for vein, black elsewhere; the palette has the same colours', () => {
     const img = avImage(Uint8Array.from([0, 1, 2]), 3, 1);
     assert.deepEqual([...img.data], [0, 0, 0, 255, 0, 0, 0, 0, 255]);
+    assert.deepEqual([...AV_PALETTE], [...img.data]);
+  });
+
+  test('the flips run as one call each, and their outputs are unflipped and averaged', async () => {
+    // A "network" that returns its first input plane plus the call number: unflipping and averaging it gives the
+    // plane plus the mean call number wherever the flips put each pixel.
+    const calls: number[][] = [];
+    const predictor: Predictor = {
+      engine: 'onnx',
+      predict: async (input, n, height, width, channels) => {
+        calls.push([n, height, width, channels]);
+        const out = new Float32Array(n * height * width);
+        for (let i = 0; i < out.length; i++) out[i] = input[i * channels] + calls.length;
+        return out;
+      },
+      dispose: () => {},
+    };
+    const [w, h] = [13, 9];
+    const plane = Float32Array.from({ length: w * h }, (_, i) => (i * 7) % 11);
+    const planes = [plane, new Float32Array(w * h), new Float32Array(w * h)];
+    const p = await predictPlanes(predictor, planes, w, h, 8, true);
+    assert.deepEqual(calls, Array(4).fill([1, 16, 16, 3]));
+    for (let i = 0; i < w * h; i++)
+      assert.ok(Math.abs(p[i] - (plane[i] + 2.5)) < 1e-5, `pixel ${i}: ${p[i]}`);
+    calls.length = 0;
+    const once = await predictPlanes(predictor, planes, w, h, 8);
+    assert.equal(calls.length, 1);
+    assert.deepEqual(
+      Array.from(once),
+      Array.from(plane, (v) => v + 1),
+    );
   });
 });
 

@@ -9,6 +9,7 @@ import {
   imageToCanonical,
   mapToCanonical,
   planFrame,
+  probabilityAtNative,
   probabilityToNative,
   sampleToCanonical,
   snapToWholeRatio,
@@ -171,6 +172,45 @@ test('native -> canonical -> native keeps a mask drawn at native size within one
     }
     assert.ok(wrong < 0.05 * drawn.reduce((a, b) => a + b, 0), `${w}x${h}: ${wrong} pixels changed`);
   }
+});
+
+test('probabilityAtNative reads probabilityToNative pixel by pixel, to the bit, in and around an off-centre crop', () => {
+  for (const [w, h, cx, cy, r] of [
+    [1620, 1444, 900, 700, 690], // shrunk 0.39, cropped on every side
+    [300, 290, 160, 150, 120], // enlarged 2.2, cropped on every side
+  ]) {
+    const f = planFrame(disc(w, h, cx, cy, r), CFG);
+    assert.ok(!f.identity && f.x0 > 0, `${w}x${h}: a cropped, scaled frame`);
+    let s = 5;
+    const prob = Float32Array.from({ length: f.width * f.height }, () => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return (s % 1000) / 999;
+    });
+    const whole = probabilityToNative(prob, f);
+    const at = probabilityAtNative(prob, f);
+    for (let y = 0; y < h; y += 3) for (let x = 0; x < w; x += 3) assert.equal(at(x, y), whole[y * w + x]);
+  }
+});
+
+test('a photograph and a map are converted once per frame: the second call is the first result', () => {
+  const w = 400;
+  const h = 380;
+  const fov = disc(w, h, 210, 190, 185);
+  const f = planFrame(fov, CFG);
+  const image: RasterImage = {
+    width: w,
+    height: h,
+    channels: 1,
+    bitDepth: 8,
+    data: fov.data.map((v) => v * 200),
+  };
+  const first = imageToCanonical(image, f);
+  assert.equal(imageToCanonical(image, f), first);
+  assert.equal(mapToCanonical(fov, f), mapToCanonical(fov, f));
+  // Another frame, or another array, is converted afresh.
+  assert.notEqual(imageToCanonical(image, planFrame(fov, CFG)), first);
+  assert.notEqual(mapToCanonical({ ...fov, data: fov.data.slice() }, f), mapToCanonical(fov, f));
+  assert.deepEqual(imageToCanonical({ ...image, data: image.data.slice() }, f), first);
 });
 
 test('resampling keeps a constant constant and averages areas when shrinking', () => {

@@ -8,6 +8,7 @@ import {
   PngFormatError,
   decodePng,
   encodeGreyPng,
+  encodeIndexedPngBuffer,
   encodePngBuffer,
   type GreyImage,
 } from '../../main/ml/io/png-codec.js';
@@ -67,6 +68,23 @@ describe('PNG codec round trips', () => {
       assert.deepEqual(back.data, img.data);
     });
   }
+
+  test('palette indices decode to their colours at 1, 2, 4 and 8 bits, and bad indices are refused', async () => {
+    for (const entries of [2, 3, 9, 200]) {
+      const [w, h] = [37, 11]; // rows that end mid-byte at every depth below 8
+      const indices = Uint8Array.from(noise(w * h, entries - 1, entries));
+      const palette = Uint8Array.from(noise(entries * 3, 255, 7 + entries));
+      palette[0] = 1; // not grey, so the decoder keeps three channels
+      const back = decodePng(await encodeIndexedPngBuffer(indices, w, h, palette));
+      assert.deepEqual([back.width, back.height, back.channels], [w, h, 3]);
+      const want = new Uint8Array(w * h * 3);
+      indices.forEach((v, i) => want.set(palette.subarray(v * 3, v * 3 + 3), i * 3));
+      assert.deepEqual(back.data, want, `${entries} entries`);
+    }
+    const rgb = Uint8Array.from([0, 0, 0, 255, 0, 0, 0, 0, 255]);
+    await assert.rejects(encodeIndexedPngBuffer(Uint8Array.from([0, 3]), 2, 1, rgb), /index 3 beyond/);
+    await assert.rejects(encodeIndexedPngBuffer(new Uint8Array(3), 2, 1, rgb), /3 indices for 2x1/);
+  });
 
   test("the store's grey encoding decodes exactly, also through the store's blob reader", () => {
     const img = grey(613, 29);

@@ -7,8 +7,14 @@ import { checkTopology } from '../../main/ml/uncertainty/topology.js';
 import { components, skeletonize } from '../../shared/skeleton.js';
 import { expectedF1, meanInside } from '../../main/ml/uncertainty/image-scores.js';
 import { applyTemperature, fitTemperature, reliability } from '../../main/ml/uncertainty/calibration.js';
-import { ERROR_FEATURES, errorFeatures } from '../../main/ml/uncertainty/error-features.js';
-import { applyHead, checkHead, fitHead, samplePixels } from '../../main/ml/uncertainty/error-head.js';
+import { ERROR_FEATURES, errorFeatures, featuresAt } from '../../main/ml/uncertainty/error-features.js';
+import {
+  applyHead,
+  checkHead,
+  fitHead,
+  samplePixels,
+  type ErrorHead,
+} from '../../main/ml/uncertainty/error-head.js';
 import { aucRocFromTable, scoreTable } from '../../main/ml/eval/metrics.js';
 import { Rng } from '../../main/ml/rng.js';
 
@@ -18,6 +24,35 @@ function bars(w: number, h: number, rects: [number, number, number, number][]): 
   for (const [x0, x1, y0, y1] of rects)
     for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) m[y * w + x] = 1;
   return m;
+}
+
+/** Zhang-Suen as usually written: both sub-iterations test every set pixel until a pass removes nothing. */
+function textbookSkeleton(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const s = Uint8Array.from(mask);
+  const at = (x: number, y: number) => (x >= 0 && y >= 0 && x < w && y < h ? s[y * w + x] : 0);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let step = 0; step < 2; step++) {
+      const remove: number[] = [];
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          if (!s[y * w + x]) continue;
+          // P2..P9 clockwise from north.
+          const p = [at(x, y - 1), at(x + 1, y - 1), at(x + 1, y), at(x + 1, y + 1)];
+          p.push(at(x, y + 1), at(x - 1, y + 1), at(x - 1, y), at(x - 1, y - 1));
+          const b = p.reduce((a, v) => a + v, 0);
+          const a = p.filter((v, k) => v === 0 && p[(k + 1) % 8] === 1).length;
+          const [p2, , p4, , p6, , p8] = p;
+          const c =
+            step === 0 ? p2 * p4 * p6 === 0 && p4 * p6 * p8 === 0 : p2 * p4 * p8 === 0 && p2 * p6 * p8 === 0;
+          if (b >= 2 && b <= 6 && a === 1 && c) remove.push(y * w + x);
+        }
+      }
+      for (const i of remove) s[i] = 0;
+      if (remove.length) changed = true;
+    }
+  }
+  return s;
 }
 
 describe('feature filters', () => {
@@ -96,6 +131,17 @@ describe('topology check', () => {
     assert.ok(Math.abs(g.from.y - 11) <= 1 && Math.abs(g.to.y - 11) <= 1);
   });
 
+  test('the skeleton is the textbook Zhang-Suen one (every pixel re-examined each pass) on noisy masks', () => {
+    const rng = new Rng(11);
+    for (let k = 0; k < 12; k++) {
+      const w = 20 + 3 * k;
+      const h = 15 + 5 * k;
+      const mask = new Uint8Array(w * h);
+      for (let i = 0; i < mask.length; i++) mask[i] = rng.next() < 0.3 + 0.04 * k ? 1 : 0;
+      assert.deepEqual(skeletonize(mask, w, h), textbookSkeleton(mask, w, h), `mask ${k} (${w}x${h})`);
+    }
+  });
+
   test('one connected tree has no fragments and no gaps', () => {
     const w = 60;
     const mask = bars(w, 40, [
@@ -167,6 +213,48 @@ describe('uncertainty head', () => {
     const u = applyHead(head, maps, fov);
     const auc = aucRocFromTable(scoreTable(u, wrong, fov));
     assert.ok(auc > 0.8, `AUROC ${auc}`);
+  });
+
+  test('the head applied to the maps equals the perceptron evaluated on featuresAt, pixel by pixel', () => {
+    const w = 40;
+    const h = 30;
+    const rng = new Rng(9);
+    const mean = Float32Array.from({ length: w * h }, () => rng.next());
+    const spread = Float32Array.from({ length: w * h }, () => rng.next() * 0.2);
+    const maps = errorFeatures(mean, spread, w, h, 0.4, 1.3);
+    const k = ERROR_FEATURES.length;
+    const hidden = 5;
+    const head: ErrorHead = {
+      method: 'error-mlp',
+      features: [...ERROR_FEATURES],
+      mean: Array.from({ length: k }, () => rng.normal()),
+      std: Array.from({ length: k }, () => 0.5 + rng.next()),
+      hidden,
+      w1: Array.from({ length: k * hidden }, () => rng.normal()),
+      b1: Array.from({ length: hidden }, () => rng.normal()),
+      w2: Array.from({ length: hidden }, () => rng.normal()),
+      b2: -1,
+    };
+    const region = Uint8Array.from({ length: w * h }, (_, i) => (i % 7 === 3 ? 0 : 1));
+    const u = applyHead(head, maps, region);
+    const x = new Float64Array(k);
+    for (let i = 0; i < w * h; i++) {
+      if (!region[i]) {
+        assert.equal(u[i], 0);
+        continue;
+      }
+      featuresAt(maps, i, x);
+      let z = head.b2;
+      for (let j = 0; j < hidden; j++) {
+        let a = head.b1[j];
+        for (let f = 0; f < k; f++) a += ((x[f] - head.mean[f]) / head.std[f]) * head.w1[f * hidden + j];
+        z += Math.max(0, a) * head.w2[j];
+      }
+      assert.ok(
+        Math.abs(u[i] - 1 / (1 + Math.exp(-z))) < 1e-6,
+        `pixel ${i}: ${u[i]} vs ${1 / (1 + Math.exp(-z))}`,
+      );
+    }
   });
 
   test('a head fitted on other features is refused', () => {

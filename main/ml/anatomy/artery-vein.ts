@@ -9,6 +9,7 @@ import {
   coverToCanonical,
   imageToCanonical,
   mapToCanonical,
+  probabilityAtNative,
   probabilityToNative,
   type Frame,
 } from '../frame/canonical-frame.js';
@@ -28,8 +29,8 @@ const MIN_SEGMENT = 6;
 export interface ArteryVeinResult {
   /** 0 background, 1 artery, 2 vein; every pixel of the vessel mask is artery or vein. At the image's size. */
   labels: Uint8Array;
-  /** Probability of artery per pixel (0.5 off vessels), at the image's size. */
-  artery: Float32Array;
+  /** Probability of artery per pixel (0.5 off vessels), at the image's size (made when first read). */
+  readonly artery: Float32Array;
 }
 
 export interface ArteryVeinOptions {
@@ -77,15 +78,28 @@ export async function classifyArteryVein(
   if (opts.segmentVote !== false)
     score = segmentMeans(score, vesselSegments(canonMask, frame.width, frame.height), MIN_SEGMENT);
   const canonScore = mapPixels(new Float32Array(score.length), score, (z) => 1 / (1 + Math.exp(-z)));
-  const artery = frame.identity ? canonScore : probabilityToNative(canonScore, frame);
+  // The labels need the artery probability on the vessel pixels only, a tenth of the photograph: the whole map
+  // on the image's grid (a cubic pass over every native pixel) is made only when a caller reads it.
+  const at = probabilityAtNative(canonScore, frame);
   const labels = new Uint8Array(seg.mask.length);
-  for (let i = 0; i < labels.length; i++) {
-    if (seg.mask[i]) labels[i] = artery[i] >= 0.5 ? AV_CLASS.artery : AV_CLASS.vein;
+  for (let y = 0, i = 0; y < seg.height; y++) {
+    for (let x = 0; x < seg.width; x++, i++) {
+      if (seg.mask[i]) labels[i] = at(x, y) >= 0.5 ? AV_CLASS.artery : AV_CLASS.vein;
+    }
   }
-  return { labels, artery };
+  let artery: Float32Array | null = null;
+  return {
+    labels,
+    get artery() {
+      return (artery ??= probabilityToNative(canonScore, frame));
+    },
+  };
 }
 
-/** The artery/vein map as `retina segment --av` writes it: red artery, blue vein, black background. */
+/** The artery/vein map's colours by AV_CLASS (black background, red artery, blue vein), as palette entries. */
+export const AV_PALETTE: Uint8Array = Uint8Array.from([0, 0, 0, 255, 0, 0, 0, 0, 255]);
+
+/** The artery/vein map as an RGB image: red artery, blue vein, black background (AV_PALETTE's colours). */
 export function avImage(labels: Uint8Array, width: number, height: number): RasterImage {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < labels.length; i++) {

@@ -2,6 +2,7 @@
 // tens of pixels across there, and the whole field fits one small pass).
 import type { BinaryMap, RasterImage } from '../types.js';
 import { planAxis, resample } from '../frame/resample.js';
+import { mapPixels } from '../../../shared/pixels.js';
 
 /** Box-averaged image, ceil(w/k) x ceil(h/k); edge blocks average the pixels they have. */
 export function shrinkImage(img: RasterImage, k: number): RasterImage {
@@ -32,10 +33,14 @@ export function shrinkMap(map: BinaryMap, k: number): BinaryMap {
     height: map.height,
     channels: 1,
     bitDepth: 8,
-    data: Uint8Array.from(map.data, (v) => (v ? 255 : 0)),
+    data: mapPixels(new Uint8Array(map.data.length), map.data, (v) => (v ? 255 : 0)),
   };
   const s = shrinkImage(grey, k);
-  return { width: s.width, height: s.height, data: Uint8Array.from(s.data, (v) => (v >= 128 ? 1 : 0)) };
+  return {
+    width: s.width,
+    height: s.height,
+    data: mapPixels(new Uint8Array(s.data.length), s.data, (v) => (v >= 128 ? 1 : 0)),
+  };
 }
 
 /** A map of the shrunk frame (sw x sh) enlarged back to w x h by linear interpolation (k = 1: as is). */

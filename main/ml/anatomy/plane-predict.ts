@@ -25,9 +25,11 @@ export async function predictPlanes(
         [true, true],
       ]
     : [[false, false]];
-  const input = new Float32Array(variants.length * pw * ph * c);
-  for (const [v, [fh, fv]] of variants.entries()) {
-    const base = v * pw * ph * c;
+  // One call per flip rather than one batch of four: the same outputs, and ONNX Runtime spent half as much CPU
+  // again on the batch (a 4x544x560x3 input on 2 threads: 2.3 s against 1.5 s).
+  const input = new Float32Array(pw * ph * c);
+  const prob = new Float32Array(width * height);
+  for (const [fh, fv] of variants) {
     for (let y = 0; y < ph; y++) {
       const sy0 = reflect(y, height);
       const sy = fv ? height - 1 - sy0 : sy0;
@@ -35,20 +37,16 @@ export async function predictPlanes(
         const sx0 = reflect(x, width);
         const sx = fh ? width - 1 - sx0 : sx0;
         const src = (sy * width + sx) * c;
-        const dst = base + (y * pw + x) * c;
+        const dst = (y * pw + x) * c;
         for (let k = 0; k < c; k++) input[dst + k] = hwc[src + k];
       }
     }
-  }
-  const out = await predictor.predict(input, variants.length, ph, pw, c);
-  const prob = new Float32Array(width * height);
-  for (const [v, [fh, fv]] of variants.entries()) {
-    const base = v * pw * ph;
+    const out = await predictor.predict(input, 1, ph, pw, c);
     for (let y = 0; y < height; y++) {
       const oy = fv ? height - 1 - y : y;
       for (let x = 0; x < width; x++) {
         const ox = fh ? width - 1 - x : x;
-        prob[y * width + x] += out[base + oy * pw + ox] / variants.length;
+        prob[y * width + x] += out[oy * pw + ox] / variants.length;
       }
     }
   }

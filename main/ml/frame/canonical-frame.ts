@@ -9,7 +9,7 @@ import type { BinaryMap, FrameConfig, RasterImage } from '../types.js';
 
 export type { FrameConfig };
 import { fitFovCircle, type FovCircle } from './fov-circle.js';
-import { planAxis, resample } from './resample.js';
+import { planAxis, resample, resampleAt, type AxisPlan } from './resample.js';
 
 /**
  * A vessel mask's mean calibre in pixels: area over half the boundary length (a vessel of width w and length L has
@@ -126,34 +126,50 @@ export function planFrame(fov: BinaryMap, cfg: FrameConfig, scaleWithoutAperture
   };
 }
 
+/**
+ * Native -> canonical plans whose taps index the whole native image: planned on the crop (edges clamp to the crop,
+ * as before), then moved by the crop's origin, so the photograph is read in place rather than copied out first.
+ */
 function toCanonicalPlans(f: Frame) {
   const sx = (f.x1 - f.x0) / f.width;
   const sy = (f.y1 - f.y0) / f.height;
-  return { px: planAxis(f.x1 - f.x0, f.width, 0, sx), py: planAxis(f.y1 - f.y0, f.height, 0, sy) };
+  return {
+    px: shiftPlan(planAxis(f.x1 - f.x0, f.width, 0, sx), f.x0),
+    py: shiftPlan(planAxis(f.y1 - f.y0, f.height, 0, sy), f.y0),
+  };
 }
 
-/** The crop of interleaved data (a view when it is the whole image). */
-function crop<T extends Uint8Array | Uint16Array | Float32Array>(
-  data: T,
-  w: number,
-  ch: number,
-  f: Frame,
-): T {
-  const cw = f.x1 - f.x0;
-  if (f.x0 === 0 && f.y0 === 0 && cw === w && f.y1 === f.native.height) return data;
-  const out = new (data.constructor as new (n: number) => T)(cw * (f.y1 - f.y0) * ch);
-  for (let y = f.y0; y < f.y1; y++) {
-    out.set(data.subarray((y * w + f.x0) * ch, (y * w + f.x1) * ch), (y - f.y0) * cw * ch);
-  }
+function shiftPlan(plan: AxisPlan, by: number): AxisPlan {
+  if (by !== 0) for (let j = 0; j < plan.taps.length; j++) plan.taps[j] += by;
+  return plan;
+}
+
+/**
+ * Conversions already made in a frame, by the data array converted: the vessel network, the artery/vein network
+ * and the disc search all see the same photograph, field of view and mask in the same frame, and on an 8-megapixel
+ * photograph each conversion costs a pass over every native pixel. A frame is planned per segmentation and its
+ * inputs are not changed after it (results are shared: callers only read them, as identity frames always had).
+ */
+const convertedImages = new WeakMap<Frame, WeakMap<object, RasterImage>>();
+const convertedMaps = new WeakMap<Frame, WeakMap<object, BinaryMap>>();
+
+function once<T>(done: WeakMap<Frame, WeakMap<object, T>>, f: Frame, source: object, convert: () => T): T {
+  let byData = done.get(f);
+  if (!byData) done.set(f, (byData = new WeakMap()));
+  let out = byData.get(source);
+  if (!out) byData.set(source, (out = convert()));
   return out;
 }
 
 /** The photograph in the canonical frame, at its own bit depth. */
 export function imageToCanonical(image: RasterImage, f: Frame): RasterImage {
   if (f.identity) return image;
+  return once(convertedImages, f, image.data, () => convertImage(image, f));
+}
+
+function convertImage(image: RasterImage, f: Frame): RasterImage {
   const { px, py } = toCanonicalPlans(f);
-  const src = crop(image.data, image.width, image.channels, f);
-  const out = resample(src, f.x1 - f.x0, f.y1 - f.y0, image.channels, px, py);
+  const out = resample(image.data, image.width, image.height, image.channels, px, py);
   const max = image.bitDepth === 16 ? 65535 : 255;
   const data = image.bitDepth === 16 ? new Uint16Array(out.length) : new Uint8Array(out.length);
   for (let i = 0; i < out.length; i++) data[i] = Math.min(max, Math.max(0, Math.round(out[i])));
@@ -164,16 +180,31 @@ export function imageToCanonical(image: RasterImage, f: Frame): RasterImage {
 export function coverToCanonical(map: BinaryMap, f: Frame): Float32Array {
   if (f.identity) return Float32Array.from(map.data);
   const { px, py } = toCanonicalPlans(f);
-  return resample(crop(map.data, map.width, 1, f), f.x1 - f.x0, f.y1 - f.y0, 1, px, py);
+  return resample(map.data, map.width, map.height, 1, px, py);
 }
 
 /** A 0/1 map (FOV, a mask drawn at native size) in the canonical frame: area coverage above one half. */
 export function mapToCanonical(map: BinaryMap, f: Frame): BinaryMap {
   if (f.identity) return map;
+  return once(convertedMaps, f, map.data, () => convertMap(map, f));
+}
+
+function convertMap(map: BinaryMap, f: Frame): BinaryMap {
   const cover = coverToCanonical(map, f);
   const data = new Uint8Array(cover.length);
   for (let i = 0; i < cover.length; i++) data[i] = cover[i] >= 0.5 ? 1 : 0;
   return { width: f.width, height: f.height, data };
+}
+
+/** Canonical -> crop plans. Cubic: thin vessels keep their peak probability on the finer native grid (linear lost
+ * 0.015 F1 at 2x). */
+function toNativePlans(f: Frame): { px: AxisPlan; py: AxisPlan } {
+  const cw = f.x1 - f.x0;
+  const ch = f.y1 - f.y0;
+  return {
+    px: planAxis(f.width, cw, 0, f.width / cw, 'cubic'),
+    py: planAxis(f.height, ch, 0, f.height / ch, 'cubic'),
+  };
 }
 
 /** Canonical probabilities back on the image's own grid (zero outside the crop, which lies outside the field). */
@@ -181,9 +212,7 @@ export function probabilityToNative(prob: Float32Array, f: Frame): Float32Array 
   if (f.identity) return prob;
   const cw = f.x1 - f.x0;
   const ch = f.y1 - f.y0;
-  // Cubic: thin vessels keep their peak probability on the finer native grid (linear lost 0.015 F1 at 2x).
-  const px = planAxis(f.width, cw, 0, f.width / cw, 'cubic');
-  const py = planAxis(f.height, ch, 0, f.height / ch, 'cubic');
+  const { px, py } = toNativePlans(f);
   const inCrop = resample(prob, f.width, f.height, 1, px, py);
   for (let i = 0; i < inCrop.length; i++) inCrop[i] = Math.min(1, Math.max(0, inCrop[i]));
   const { width: w, height: h } = f.native;
@@ -191,6 +220,21 @@ export function probabilityToNative(prob: Float32Array, f: Frame): Float32Array 
   const out = new Float32Array(w * h);
   for (let y = 0; y < ch; y++) out.set(inCrop.subarray(y * cw, (y + 1) * cw), (y + f.y0) * w + f.x0);
   return out;
+}
+
+/**
+ * probabilityToNative's value at native pixels one at a time (the same number, to the bit), for callers that need
+ * a few pixels of an 8-megapixel photograph rather than its whole grid.
+ */
+export function probabilityAtNative(prob: Float32Array, f: Frame): (x: number, y: number) => number {
+  if (f.identity) return (x, y) => prob[y * f.width + x];
+  const { px, py } = toNativePlans(f);
+  return (x, y) => {
+    const cx = x - f.x0;
+    const cy = y - f.y0;
+    if (cx < 0 || cy < 0 || x >= f.x1 || y >= f.y1) return 0;
+    return Math.min(1, Math.max(0, resampleAt(prob, f.width, px, py, cx, cy)));
+  };
 }
 
 /**

@@ -103,3 +103,26 @@ export function resample(
   }
   return out;
 }
+
+/**
+ * One pixel of `resample` on single-channel data, to the bit: its row pass rounds each tap row to float32 as
+ * `resample` stores it, and the column pass rounds after every tap as `resample` accumulates in place. For maps read
+ * at a few pixels of a large grid (the vessel pixels of an 8-megapixel photograph) without making the whole grid.
+ */
+export function resampleAt(
+  src: Float32Array,
+  srcW: number,
+  px: AxisPlan,
+  py: AxisPlan,
+  x: number,
+  y: number,
+): number {
+  let out = 0;
+  for (let j = py.offsets[y]; j < py.offsets[y + 1]; j++) {
+    const row = py.taps[j] * srcW;
+    let acc = 0;
+    for (let k = px.offsets[x]; k < px.offsets[x + 1]; k++) acc += px.weights[k] * src[row + px.taps[k]];
+    out = Math.fround(out + py.weights[j] * Math.fround(acc));
+  }
+  return out;
+}

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
 import { BmpFormatError, decodeBmp, isBmp } from './bmp-codec.js';
-import { PngFormatError, decodePng, encodePngBuffer, isPng } from './png-codec.js';
+import { PngFormatError, decodePng, encodeIndexedPngBuffer, encodePngBuffer, isPng } from './png-codec.js';
 import { PnmFormatError, decodePnm, isPnm } from './pnm-codec.js';
 import type { BinaryMap, RasterImage } from '../types.js';
 
@@ -180,6 +180,17 @@ export async function encodePng(img: RasterImage): Promise<Buffer> {
 export async function writePng(path: string, img: RasterImage): Promise<void> {
   const png = await encodePng(img);
   await writeFileAtomic(path, png);
+}
+
+/** Writes palette indices as a palette PNG (see encodeIndexedPngBuffer), atomically like writePng. */
+export async function writeIndexedPng(
+  path: string,
+  indices: Uint8Array,
+  width: number,
+  height: number,
+  palette: Uint8Array,
+): Promise<void> {
+  await writeFileAtomic(path, await encodeIndexedPngBuffer(indices, width, height, palette));
 }
 
 /** Binarises a decoded image: first channel above half range (> 127 for 8 bits, > 32767 for 16) becomes 1. */

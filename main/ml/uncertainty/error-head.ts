@@ -27,6 +27,9 @@ export interface PixelSamples {
   y: Uint8Array;
 }
 
+/** The features applyHead's loop reads; a type error here when ERROR_FEATURES changes length. */
+const FEATURE_COUNT: (typeof ERROR_FEATURES)['length'] = 9;
+
 function sigmoid(z: number): number {
   return 1 / (1 + Math.exp(-z));
 }
@@ -49,7 +52,10 @@ export function checkHead(head: ErrorHead): void {
   }
 }
 
-/** The head with its standardisation folded into the first layer, in typed arrays: the per-pixel loop is hot. */
+/**
+ * The head with its standardisation folded into the first layer, in typed arrays, the first layer's weights
+ * hidden-unit-major (unit j's weights for the features at j * K .. j * K + K - 1): the per-pixel loop is hot.
+ */
 function foldHead(head: ErrorHead): { w1: Float64Array; b1: Float64Array; w2: Float64Array; b2: number } {
   const k = head.features.length;
   const H = head.hidden;
@@ -58,33 +64,54 @@ function foldHead(head: ErrorHead): { w1: Float64Array; b1: Float64Array; w2: Fl
   for (let f = 0; f < k; f++) {
     for (let j = 0; j < H; j++) {
       const w = head.w1[f * H + j] / head.std[f];
-      w1[f * H + j] = w;
+      w1[j * k + f] = w;
       b1[j] -= w * head.mean[f];
     }
   }
   return { w1, b1, w2: Float64Array.from(head.w2), b2: head.b2 };
 }
 
-/** The probability of a mask error at every pixel (0 outside `region` when given). */
+/**
+ * The probability of a mask error at every pixel (0 outside `region` when given). One pass that reads the maps and
+ * holds a pixel's features in locals, in ERROR_FEATURES order (featuresAt is their definition; the unit test holds
+ * the two equal): a call, a feature array and an activation array per pixel cost twice the arithmetic.
+ */
 export function applyHead(head: ErrorHead, maps: FeatureMaps, region?: Uint8Array): Float32Array {
+  checkHead(head); // the loop below reads exactly ERROR_FEATURES
+
   const n = maps.width * maps.height;
-  const k = head.features.length;
   const H = head.hidden;
   const { w1, b1, w2, b2 } = foldHead(head);
+  const { logit, spread, edge, mean3, mean7, peak, mask, thresholdLogit } = maps;
   const out = new Float32Array(n);
-  const x = new Float64Array(k);
-  const a = new Float64Array(H);
   for (let i = 0; i < n; i++) {
     if (region && !region[i]) continue;
-    featuresAt(maps, i, x);
-    a.set(b1);
-    for (let f = 0; f < k; f++) {
-      const v = x[f];
-      const row = f * H;
-      for (let j = 0; j < H; j++) a[j] += v * w1[row + j];
-    }
+    const lg = logit[i];
+    const e = edge[i];
+    const x0 = Math.min(10, Math.abs(lg - thresholdLogit));
+    const x1 = lg / 5;
+    const x2 = spread[i] * 4;
+    const x3 = e / 3;
+    const x4 = Math.abs(e) / 3;
+    const x5 = (lg - mean3[i]) / 3;
+    const x6 = (lg - mean7[i]) / 3;
+    const x7 = peak[i] / 5;
+    const x8 = mask[i];
     let z = b2;
-    for (let j = 0; j < H; j++) if (a[j] > 0) z += a[j] * w2[j];
+    for (let j = 0, o = 0; j < H; j++, o += FEATURE_COUNT) {
+      const a =
+        b1[j] +
+        x0 * w1[o] +
+        x1 * w1[o + 1] +
+        x2 * w1[o + 2] +
+        x3 * w1[o + 3] +
+        x4 * w1[o + 4] +
+        x5 * w1[o + 5] +
+        x6 * w1[o + 6] +
+        x7 * w1[o + 7] +
+        x8 * w1[o + 8];
+      if (a > 0) z += a * w2[j];
+    }
     out[i] = 1 / (1 + Math.exp(-z));
   }
   return out;

@@ -8,21 +8,40 @@ export function boxMean(src: Float32Array, w: number, h: number, r: number): Flo
   const k = 2 * r + 1;
   const clampX = (x: number) => (x < 0 ? 0 : x >= w ? w - 1 : x);
   const clampY = (y: number) => (y < 0 ? 0 : y >= h ? h - 1 : y);
+  // Along the rows; clamping is needed only within r of either end.
+  const inner = Math.max(r, w - r - 1);
   for (let y = 0; y < h; y++) {
     const row = y * w;
     let s = 0;
     for (let x = -r; x <= r; x++) s += src[row + clampX(x)];
-    for (let x = 0; x < w; x++) {
+    let x = 0;
+    for (; x < r && x < w; x++) {
+      tmp[row + x] = s / k;
+      s += src[row + clampX(x + r + 1)] - src[row + clampX(x - r)];
+    }
+    for (; x < inner; x++) {
+      tmp[row + x] = s / k;
+      s += src[row + x + r + 1] - src[row + x - r];
+    }
+    for (; x < w; x++) {
       tmp[row + x] = s / k;
       s += src[row + clampX(x + r + 1)] - src[row + clampX(x - r)];
     }
   }
-  for (let x = 0; x < w; x++) {
-    let s = 0;
-    for (let y = -r; y <= r; y++) s += tmp[clampY(y) * w + x];
-    for (let y = 0; y < h; y++) {
-      out[y * w + x] = s / k;
-      s += tmp[clampY(y + r + 1) * w + x] - tmp[clampY(y - r) * w + x];
+  // Down the columns a row at a time, every column's running sum at once (a column walk strides through memory):
+  // the same sums in the same order.
+  const acc = new Float64Array(w);
+  for (let y = -r; y <= r; y++) {
+    const row = clampY(y) * w;
+    for (let x = 0; x < w; x++) acc[x] += tmp[row + x];
+  }
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const enter = clampY(y + r + 1) * w;
+    const leave = clampY(y - r) * w;
+    for (let x = 0; x < w; x++) {
+      out[row + x] = acc[x] / k;
+      acc[x] += tmp[enter + x] - tmp[leave + x];
     }
   }
   return out;

@@ -36,6 +36,19 @@ function skeletonNeighbours(s: Uint8Array, w: number, h: number, i: number): num
   return out;
 }
 
+/** How many skeleton neighbours pixel i has (skeletonNeighbours' count without building the list). */
+function skeletonDegree(s: Uint8Array, w: number, h: number, i: number): number {
+  const x = i % w;
+  const y = (i - x) / w;
+  let n = 0;
+  for (let ny = Math.max(0, y - 1); ny <= Math.min(h - 1, y + 1); ny++) {
+    for (let nx = Math.max(0, x - 1); nx <= Math.min(w - 1, x + 1); nx++) {
+      if ((nx !== x || ny !== y) && s[ny * w + nx]) n++;
+    }
+  }
+  return n;
+}
+
 /** The unit direction a vessel end points in: from a skeleton pixel a few steps back to the end. */
 function endDirection(s: Uint8Array, w: number, h: number, end: number): { dx: number; dy: number } | null {
   let prev = -1;
@@ -60,7 +73,7 @@ export function checkTopology(mask: Uint8Array, w: number, h: number): Topology 
   const skeleton = skeletonize(mask, w, h);
   const best = new Map<string, { d: number; gap: Gap }>();
   for (let i = 0; i < skeleton.length; i++) {
-    if (!skeleton[i] || skeletonNeighbours(skeleton, w, h, i).length !== 1) continue;
+    if (!skeleton[i] || skeletonDegree(skeleton, w, h, i) !== 1) continue;
     const own = labels[i];
     if (sizes[own] < MIN_PIECE) continue;
     const dir = endDirection(skeleton, w, h, i);
