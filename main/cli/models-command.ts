@@ -2,15 +2,22 @@
 // candidate did not beat the active model), keep (retire a candidate), roll back.
 import { osUser } from '../node/os-user.js';
 import { availableParallelism } from 'node:os';
-import { flag, parseCommand, printJson, str } from './args.js';
+import { flag, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
-import { findModelByName, getModel, openStore, type Store } from '../store/index.js';
+import {
+  activeModel,
+  findModelByName,
+  getModel,
+  openStore,
+  type ModelRecord,
+  type Store,
+} from '../store/index.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
 import { promoteCandidate, registryWithLineage, rejectCandidate, rollbackTo } from '../retrain/registry.js';
 import { repredictDraftFree } from '../retrain/repredict.js';
 
 const HELP = `
-Usage: retina models [list] [--database URL|PATH] [--json]
+Usage: retina models [list] [--database URL|PATH] [--task T] [--json]
        retina models promote MODEL [--reason TEXT] [--no-repredict]
        retina models rollback MODEL [--reason TEXT] [--no-repredict]
        retina models keep MODEL
@@ -18,7 +25,10 @@ Usage: retina models [list] [--database URL|PATH] [--json]
 MODEL is a model id or name. promote makes a candidate active: without --reason only one that beat the active
 model on the held-out images; with --reason any candidate (recorded as an override). rollback makes an earlier
 model active again. keep retires a candidate and leaves the active model. After promote and rollback, images with
-no draft and no approved mask are predicted again with the new active model.
+no draft and no approved mask are predicted again with the new active model (an artery/vein or optic-disc
+model takes the place of its own task's active model, and the images are predicted again with the vessel model).
+
+  --task T             list the models of T: vessel (default), artery-vein, optic-disc or all
 
 Options:
 ${databaseHelp(20)}
@@ -32,8 +42,20 @@ function findModel(store: Store, ref: string | undefined): number {
   return m.id;
 }
 
-function list(store: Store, json: boolean): void {
-  const entries = registryWithLineage(store);
+const TASKS = ['vessel', 'artery-vein', 'optic-disc', 'all'] as const;
+
+/** An anatomy candidate's held-out figures, as its retrain recorded them on its row. */
+function anatomyHeldOut(m: ModelRecord): string {
+  const h = (m.metrics as { heldOut?: { measure?: string; candidate?: number; active?: number } } | null)
+    ?.heldOut;
+  return h?.measure && h.candidate !== undefined && h.active !== undefined
+    ? ` held-out mean ${h.measure === 'A/V accuracy' ? 'A/V accuracy' : 'disc centre error'} ` +
+        `${h.candidate.toFixed(4)} vs ${h.active.toFixed(4)}`
+    : '';
+}
+
+function list(store: Store, json: boolean, task: (typeof TASKS)[number]): void {
+  const entries = registryWithLineage(store, task === 'all' ? 'any' : task);
   if (json) {
     printJson(entries);
     return;
@@ -42,13 +64,17 @@ function list(store: Store, json: boolean): void {
   for (const e of entries) {
     const m = e.model;
     const parent = m.parentModelId !== null ? ` parent ${names.get(m.parentModelId) ?? m.parentModelId}` : '';
-    const heldOut = e.outcome
-      ? ` held-out F1 ${e.outcome.heldOut.pooled.candidate.f1.toFixed(4)} vs ${e.outcome.heldOut.pooled.active.f1.toFixed(4)}`
-      : '';
+    const heldOut =
+      m.task !== 'vessel'
+        ? anatomyHeldOut(m)
+        : e.outcome
+          ? ` held-out F1 ${e.outcome.heldOut.pooled.candidate.f1.toFixed(4)} vs ${e.outcome.heldOut.pooled.active.f1.toFixed(4)}`
+          : '';
     const run = m.trainingRunId !== null ? ` run ${m.trainingRunId}` : '';
     const last = e.promotions[0]?.reason ? ` (promoted: ${e.promotions[0].reason})` : '';
+    const task = m.task !== 'vessel' ? ` [${m.task}]` : '';
     process.stdout.write(
-      `${String(m.id).padStart(3)} ${m.status.padEnd(9)} ${m.name}${parent}${run} ` +
+      `${String(m.id).padStart(3)} ${m.status.padEnd(9)} ${m.name}${task}${parent}${run} ` +
         `${e.trainedOnMasks} masks${heldOut}${last}\n`,
     );
   }
@@ -62,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
       reason: { type: 'string' },
       actor: { type: 'string' },
       'no-repredict': { type: 'boolean' },
+      task: { type: 'string' },
       json: { type: 'boolean' },
     },
     HELP,
@@ -74,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   const actor = str(p, 'actor') ?? osUser();
   try {
     if (action === 'list') {
-      list(store, flag(p, 'json'));
+      list(store, flag(p, 'json'), oneOf(p, 'task', TASKS) ?? 'vessel');
       return EXIT.ok;
     }
     const id = findModel(store, ref);
@@ -84,8 +111,10 @@ export async function run(argv: string[]): Promise<number> {
     else if (action === 'keep') model = rejectCandidate(store, id, actor);
     else throw new UsageError(`unknown action '${action}' (list, promote, rollback, keep)`);
     process.stderr.write(`${model.name} is ${model.status}\n`);
-    if (action !== 'keep' && !flag(p, 'no-repredict')) {
-      const done = await repredictDraftFree(store, model, {
+    // New predictions come from the vessel model; an anatomy model's change shows in their labels and disc.
+    const vessel = model.task === 'vessel' ? model : activeModel(store);
+    if (action !== 'keep' && !flag(p, 'no-repredict') && vessel) {
+      const done = await repredictDraftFree(store, vessel, {
         author: actor,
         threads: availableParallelism(),
         hooks: { isCancelled: () => false, progress: () => undefined },

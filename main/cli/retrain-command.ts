@@ -8,7 +8,9 @@ import { EXIT } from './errors.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { failInterruptedRuns, openStore } from '../store/index.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
-import { runRetrain, type RetrainOutcome } from '../retrain/run.js';
+import type { RetrainOutcome } from '../retrain/run.js';
+import { runRetrainAll, type RetrainAllOutcome } from '../retrain/retrain-all.js';
+import { findAnatomyDirs } from '../jobs/anatomy-dirs.js';
 import { RetrainCancelledError } from '../retrain/errors.js';
 import { saveSettings, type RetrainSettings } from '../retrain/settings.js';
 
@@ -22,6 +24,12 @@ dataset), and the 95% interval of the per-image F1 gain (paired bootstrap) above
 promotionMargin in <db>.retrain.json, default 0); never when the benchmark drops by more than 0.01 F1. Then it
 re-predicts the images that have no draft or approval. With too few corrected images it refuses before training,
 saying what would help. Ctrl+C cancels; the active model stays as it was.
+
+The same run retrains the artery/vein and optic-disc models on the approved images whose labels a person corrected
+or whose disc a person moved (with replay of the model's own training images when they are on this machine),
+judges each candidate on held-out corrections (A/V accuracy on labelled vessel pixels; disc centre error in disc
+diameters) by the same gate, and promotes it only when better. A task with too few corrections is skipped, saying
+why.
 
 Options:
 ${databaseHelp(25)}
@@ -42,6 +50,22 @@ ${databaseHelp(25)}
   --actor NAME           name recorded in the audit log (default: the OS user)
   --json                 print the outcome as JSON on stdout
 `;
+
+function anatomySummary(o: RetrainAllOutcome): string {
+  const lines = o.anatomy.map((a) => {
+    if ('skipped' in a) return `skipped ${a.skipped}`;
+    if ('failed' in a) return `failed ${a.failed}`;
+    const r = a.outcome;
+    const d = r.decision;
+    return (
+      `${r.task}: candidate ${r.candidateName} (model ${r.candidateModelId}) from ${r.trainedOn.length} ` +
+      `correction(s) + ${r.replay.length} replay image(s); ${d.promoted ? 'promoted' : 'not promoted'}: ${d.reason}` +
+      (d.advice ? `\n${d.advice}` : '')
+    );
+  });
+  if (!o.vessel) lines.unshift(`vessel model: ${o.vesselSkipped}`);
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
 
 function summary(o: RetrainOutcome): string {
   const p = o.heldOut.pooled;
@@ -132,7 +156,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const failed = failInterruptedRuns(store);
     if (failed.length > 0) process.stderr.write(`marked interrupted run(s) ${failed.join(', ')} as failed\n`);
-    const outcome = await runRetrain(store, {
+    const outcome = await runRetrainAll(store, {
+      anatomyDirs: findAnatomyDirs(),
       actor: str(p, 'actor') ?? osUser(),
       trigger: 'cli',
       settings: overrides,
@@ -151,8 +176,15 @@ export async function run(argv: string[]): Promise<number> {
         }
       },
     });
-    if (flag(p, 'json')) printJson(outcome);
-    process.stderr.write(summary(outcome));
+    // The vessel outcome's fields stay at the top, as before anatomy retrains existed.
+    if (flag(p, 'json'))
+      printJson({
+        ...(outcome.vessel ?? {}),
+        vesselSkipped: outcome.vesselSkipped,
+        anatomy: outcome.anatomy,
+      });
+    if (outcome.vessel) process.stderr.write(summary(outcome.vessel));
+    process.stderr.write(anatomySummary(outcome));
     return EXIT.ok;
   } catch (err) {
     if (err instanceof RetrainCancelledError) {

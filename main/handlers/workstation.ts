@@ -151,12 +151,16 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         dbPath,
         actor: user,
         threads,
+        anatomyDirs,
         onStatus: (status) => events.emit('retrainProgress', status),
-        onFinished: (outcome) => {
-          if (!outcome.decision.promoted) return;
-          models.followActive();
-          events.emit('activeModelChanged', { modelId: String(outcome.candidateModelId) });
-          events.emit('imagesChanged', { imageIds: [] });
+        onFinished: ({ vessel, anatomyRepredicted }) => {
+          if (vessel?.decision.promoted) {
+            models.followActive();
+            events.emit('activeModelChanged', { modelId: String(vessel.candidateModelId) });
+          }
+          // New predictions: of a promoted vessel model, or with a promoted anatomy model's labels and disc.
+          if (vessel?.decision.promoted || anatomyRepredicted > 0)
+            events.emit('imagesChanged', { imageIds: [] });
         },
       });
   const retrainDeps: RetrainDeps = {

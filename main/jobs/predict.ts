@@ -12,7 +12,7 @@ import {
   type AnatomyModels,
 } from '../ml/anatomy/anatomy-models.js';
 import type { RasterImage } from '../ml/types.js';
-import { findAnatomyDirs, type AnatomyDirs } from './anatomy-dirs.js';
+import { findAnatomyDirs, withActiveAnatomy, type AnatomyDirs } from './anatomy-dirs.js';
 import {
   getImage,
   imagesPredictedByJob,
@@ -29,7 +29,10 @@ export interface PredictJobInput {
   modelDir: string;
   threads: number;
   author: string;
-  /** Anatomy model directories; null: none; absent: RETINA_ANATOMY_MODELS's or the bundled ones, when present. */
+  /**
+   * Anatomy model directories; null: none; absent: RETINA_ANATOMY_MODELS's or the bundled ones, when present. The
+   * store's active model of a task replaces that task's either way.
+   */
   anatomy?: AnatomyDirs | null;
   /** A team job's id: its predictions are saved once per image, and a retry skips the images saved before. */
   jobId?: string | null;
@@ -76,7 +79,10 @@ export async function runPredictJob(
   const total = input.imageIds.length;
   hooks.progress(0, total, 'loading the model', null);
   const model = await openModel(input.modelDir, { engine: 'onnx', threads: input.threads });
-  const anatomyDirs = input.anatomy === undefined ? findAnatomyDirs() : input.anatomy;
+  const anatomyDirs = withActiveAnatomy(
+    store,
+    input.anatomy === undefined ? findAnatomyDirs() : input.anatomy,
+  );
   let anatomy: AnatomyModels | null = null;
   let anatomyNote: string | null = null;
   if (anatomyDirs) {

@@ -48,7 +48,7 @@ export function pairedBootstrap(
 }
 
 export interface GateInput {
-  /** candidate F1 - active F1 of each usable held-out image. */
+  /** candidate - active score of each usable held-out image (F1 for vessels; higher is better). */
   deltas: readonly number[];
   /** How many of them have a person's reference (the rest came from a dataset). */
   corrected: number;
@@ -60,6 +60,8 @@ export interface GateInput {
   benchmarkDelta: number | null;
   seed: number;
   resamples?: number;
+  /** What the deltas measure, as the verdict names it (default 'F1'). */
+  metric?: string;
 }
 
 export type GateVerdict = Omit<PromotionVerdict, 'promoted'>;
@@ -93,7 +95,7 @@ export function judgePromotion(input: GateInput): GateVerdict {
   }
   const ci = pairedBootstrap(input.deltas, input.seed, input.resamples);
   const stated =
-    `F1 ${signed(ci.mean)} (95% interval ${signed(ci.low)} to ${signed(ci.high)}) ` +
+    `${input.metric ?? 'F1'} ${signed(ci.mean)} (95% interval ${signed(ci.low)} to ${signed(ci.high)}) ` +
     `on ${imagesNoun(n, input.corrected)}`;
   const delta = { ...ci, margin };
   const base = { judged: true, usableImages: n, delta, benchmarkDelta };

@@ -11,6 +11,7 @@ import {
   promoteModel,
   retireModel,
   type ModelRecord,
+  type ModelTask,
   type Store,
 } from '../store/index.js';
 import { ConstraintError } from '../store/index.js';
@@ -61,9 +62,9 @@ function cleanReason(reason: string | undefined): string | null {
 }
 
 /**
- * Promotes a candidate. Without a reason only a candidate that beat the active model on the held-out images (or
- * the very first model, when none is active) is promoted; with a reason anything but a retired model is, and the
- * promotion is recorded as an override.
+ * Promotes a candidate in place of its task's active model. Without a reason only a candidate that beat the active
+ * model on the held-out images (or the very first model, when none is active) is promoted; with a reason anything
+ * but a retired model is, and the promotion is recorded as an override.
  */
 export function promoteCandidate(store: Store, modelId: number, actor: string, reason?: string): ModelRecord {
   const model = getModel(store, modelId);
@@ -71,7 +72,7 @@ export function promoteCandidate(store: Store, modelId: number, actor: string, r
   if (model.status === 'retired') {
     throw new PromotionRefusedError(`model ${model.name} is retired: roll back to it instead`);
   }
-  const current = activeModel(store);
+  const current = activeModel(store, model.task);
   const given = cleanReason(reason);
   const outcome = retrainOutcomeOf(store, model);
   const beat = outcome !== null && outcome.decision.better && outcome.baseModelId === current?.id;
@@ -113,7 +114,7 @@ export function rejectCandidate(store: Store, modelId: number, actor: string): M
 export function rollbackTo(store: Store, modelId: number, actor: string, reason?: string): ModelRecord {
   const model = getModel(store, modelId);
   if (model.status === 'active') return model;
-  const current = activeModel(store);
+  const current = activeModel(store, model.task);
   if (model.promotedAt === null) {
     throw new PromotionRefusedError(
       `model ${model.name} was never active: promote it instead of rolling back`,
@@ -134,9 +135,9 @@ export interface LineageEntry {
   promotions: PromotionRecord[];
 }
 
-/** Every model with what its lineage needs: parent, run outcome, training masks, promotions. */
-export function registryWithLineage(store: Store): LineageEntry[] {
-  return listModels(store).map((model) => ({
+/** Every model of a task (default: the vessel models) with its parent, run outcome, training masks, promotions. */
+export function registryWithLineage(store: Store, task: ModelTask | 'any' = 'vessel'): LineageEntry[] {
+  return listModels(store, { task }).map((model) => ({
     model,
     trainedOnMasks: modelTrainingMasks(store, model.id).length,
     outcome: retrainOutcomeOf(store, model),

@@ -6,7 +6,8 @@ import type { ErrorPayload, RetrainStatus } from '../../shared/contract.js';
 import { startWorker } from '../node/worker-start.js';
 import { finishTrainingRun, getTrainingRun, openStore } from '../store/index.js';
 import { RetrainError } from './errors.js';
-import type { RetrainOutcome, RetrainProgress } from './run.js';
+import { describeAll, type RetrainAllOutcome } from './retrain-all.js';
+import type { RetrainProgress } from './run.js';
 import type { RetrainSettings } from './settings.js';
 
 export interface RetrainWorkerData {
@@ -14,6 +15,8 @@ export interface RetrainWorkerData {
   actor: string;
   trigger: 'button' | 'auto';
   promote: 'if-better' | 'never';
+  anatomyPromote: 'if-better' | 'never';
+  anatomyDirs: { arteryVein: string; opticDisc: string } | null;
   settings: Partial<RetrainSettings>;
   threads: number;
   workers?: number;
@@ -23,7 +26,7 @@ export interface RetrainWorkerData {
 export type RetrainWorkerMessage =
   | { type: 'started'; runId: number }
   | { type: 'progress'; progress: RetrainProgress }
-  | { type: 'finished'; outcome: RetrainOutcome }
+  | { type: 'finished'; outcome: RetrainAllOutcome }
   | { type: 'failed'; error: ErrorPayload; cancelled: boolean };
 
 export interface RetrainServiceOptions {
@@ -31,10 +34,12 @@ export interface RetrainServiceOptions {
   actor: string;
   threads: number;
   workers?: number;
+  /** The anatomy models predictions use when the store has none registered (null: none on this machine). */
+  anatomyDirs?: { arteryVein: string; opticDisc: string } | null;
   /** Per-run overrides of the stored settings (tests keep runs tiny with it). */
   settings?: Partial<RetrainSettings>;
   onStatus: (status: RetrainStatus) => void;
-  onFinished?: (outcome: RetrainOutcome) => void;
+  onFinished?: (outcome: RetrainAllOutcome) => void;
 }
 
 /** What the handlers need of a retrainer: this one (a worker thread here) or a team's (retrain jobs on workers). */
@@ -107,6 +112,9 @@ export class RetrainService implements Retrainer {
       // The button leaves the decision to the person looking at the comparison; an automatic run promotes
       // only a better model.
       promote: trigger === 'auto' ? 'if-better' : 'never',
+      // The panel compares vessel models only: an anatomy candidate the gate finds better is promoted by the run.
+      anatomyPromote: 'if-better',
+      anatomyDirs: this.opts.anatomyDirs ?? null,
       settings: this.opts.settings ?? {},
       threads: this.opts.threads,
       workers: this.opts.workers,
@@ -148,8 +156,9 @@ export class RetrainService implements Retrainer {
             validation: p.epochCurve,
           });
         } else if (m.type === 'finished') {
-          this.update({ candidateModelId: String(m.outcome.candidateModelId) });
-          end('succeeded', null, m.outcome.decision.reason);
+          const { vessel } = m.outcome;
+          if (vessel) this.update({ candidateModelId: String(vessel.candidateModelId) });
+          end('succeeded', null, describeAll(m.outcome));
           this.opts.onFinished?.(m.outcome);
         } else {
           end(m.cancelled ? 'cancelled' : 'failed', m.cancelled ? null : m.error, m.error.message);

@@ -100,9 +100,9 @@ function stableOrder(seed: number, key: string): string {
 }
 
 /** Mask versions a candidate fine-tuned from the model was trained or validated on (kept or not). */
-function triedMaskVersions(store: Store, modelId: number): Set<number> {
+export function triedMaskVersions(store: Store, modelId: number): Set<number> {
   const out = new Set<number>();
-  for (const child of listModels(store)) {
+  for (const child of listModels(store, { task: 'any' })) {
     if (child.parentModelId !== modelId) continue;
     for (const t of modelTrainingMasks(store, child.id)) out.add(t.maskVersionId);
   }
@@ -142,7 +142,7 @@ function tooFewReferences(usable: number, needed: number): RetrainError {
 }
 
 /** Deterministic shuffle by a seeded hash of each key. */
-function pick<T>(items: T[], n: number, seed: number, key: (t: T) => string): T[] {
+export function pick<T>(items: T[], n: number, seed: number, key: (t: T) => string): T[] {
   return [...items]
     .map((t) => ({ t, k: stableOrder(seed, key(t)) }))
     .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))

@@ -12,6 +12,7 @@ import {
   imageFilePath,
   loadFov,
   readMaskPng,
+  type ImageRecord,
   type Store,
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
@@ -49,12 +50,26 @@ async function writeStoreSample(store: Store, dir: string, entry: SnapshotMask):
     throw new RetrainError(`mask version ${version.id} is not an approved mask of image ${image.id}`);
   }
   const stem = storeStem(image.id);
-  const ext = image.rasterHash ? '.png' : (EXTENSION[image.format] ?? '.png');
-  await copyFile(imageFilePath(store, image), join(dir, 'images', stem + ext));
+  await writeStoreImage(store, image, join(dir, 'images', stem), join(dir, 'fov', `${stem}.png`));
   await writeFile(join(dir, 'masks', `${stem}.png`), await readMaskPng(store, version));
-  if (image.fovHash)
-    await writeFile(join(dir, 'fov', `${stem}.png`), encodeMaskPng(await loadFov(store, image)));
   return stem;
+}
+
+/**
+ * Copies a store image's file to `imageBase` plus the extension its format reads by, and its stored field of view
+ * (when it has one) to `fovPath`. Returns the paths written (fov undefined without a stored one).
+ */
+export async function writeStoreImage(
+  store: Store,
+  image: ImageRecord,
+  imageBase: string,
+  fovPath: string,
+): Promise<{ imagePath: string; fovPath?: string }> {
+  const imagePath = imageBase + (image.rasterHash ? '.png' : (EXTENSION[image.format] ?? '.png'));
+  await copyFile(imageFilePath(store, image), imagePath);
+  if (!image.fovHash) return { imagePath };
+  await writeFile(fovPath, encodeMaskPng(await loadFov(store, image)));
+  return { imagePath, fovPath };
 }
 
 async function writeDatasetSample(dir: string, ref: SampleRef, kind: string): Promise<string> {

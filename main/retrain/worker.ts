@@ -1,11 +1,11 @@
-// Entry of the workstation's retrain worker thread: its own database connection, runRetrain, and messages back
+// Entry of the workstation's retrain worker thread: its own database connection, runRetrainAll, and messages back
 // to the RetrainService (the run id once it exists, progress, the outcome or the error). Cancel arrives as a flag
 // in shared memory, polled between training steps.
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorPayload } from '../../shared/contract.js';
 import { openStore } from '../store/index.js';
 import { RetrainCancelledError } from './errors.js';
-import { runRetrain } from './run.js';
+import { runRetrainAll } from './retrain-all.js';
 import type { RetrainWorkerData, RetrainWorkerMessage } from './service.js';
 
 const port = parentPort;
@@ -21,10 +21,12 @@ const poll = setInterval(() => {
 async function main(): Promise<void> {
   const store = openStore(data.dbPath, { create: false });
   try {
-    const outcome = await runRetrain(store, {
+    const outcome = await runRetrainAll(store, {
       actor: data.actor,
       trigger: data.trigger,
       promote: data.promote,
+      anatomyPromote: data.anatomyPromote,
+      anatomyDirs: data.anatomyDirs,
       settings: data.settings,
       threads: data.threads,
       workers: data.workers,

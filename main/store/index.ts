@@ -63,6 +63,7 @@ export {
   type AnatomyInput,
   type VersionAnatomy,
 } from './anatomy.js';
+export { anatomyApprovals, type AnatomyApproval } from './anatomy-corrections.js';
 export {
   activeModel,
   findModelByName,
@@ -75,6 +76,7 @@ export {
   updateModelMetrics,
   type ModelRecord,
   type ModelStatus,
+  type ModelTask,
   type RegisterModelInput,
   type TrainedOnEntry,
   type TrainingMaskLink,

@@ -1,12 +1,14 @@
 // The model registry: every model knows its parent, its training run and the exact mask versions it was trained
-// on. Exactly one model is active once any has been promoted (a partial unique index plus promoteModel's
-// transaction, which retires the previous one in the same step).
+// on. Each model does one task (vessel segmentation, artery/vein labels, the optic disc); exactly one model of a task
+// is active once any has been promoted (a partial unique index plus promoteModel's transaction, which retires the
+// task's previous one in the same step). Without a task, the calls below mean the vessel models.
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { ConstraintError, NotFoundError } from './errors.js';
 import { fromJson, toJson } from './json.js';
 
 export type ModelStatus = 'candidate' | 'active' | 'retired';
+export type ModelTask = 'vessel' | 'artery-vein' | 'optic-disc';
 
 export interface ModelRecord {
   id: number;
@@ -17,6 +19,7 @@ export interface ModelRecord {
   parentModelId: number | null;
   trainingRunId: number | null;
   status: ModelStatus;
+  task: ModelTask;
   createdAt: string;
   promotedAt: string | null;
 }
@@ -33,6 +36,8 @@ export interface RegisterModelInput {
   metrics?: unknown;
   parentModelId?: number | null;
   trainingRunId?: number | null;
+  /** Default 'vessel'. */
+  task?: ModelTask;
   /** The exact mask versions the model was trained (and validated) on. */
   trainedOn?: TrainedOnEntry[];
 }
@@ -46,6 +51,8 @@ interface ModelRow {
   parent_model_id: number | null;
   training_run_id: number | null;
   status: ModelStatus;
+  /** Absent on a database older than v10. */
+  task?: ModelTask;
   created_at: string;
   promoted_at: string | null;
 }
@@ -59,6 +66,7 @@ const toModel = (r: ModelRow): ModelRecord => ({
   parentModelId: r.parent_model_id,
   trainingRunId: r.training_run_id,
   status: r.status,
+  task: r.task ?? 'vessel',
   createdAt: r.created_at,
   promotedAt: r.promoted_at,
 });
@@ -74,27 +82,45 @@ export function findModelByName(store: Store, name: string): ModelRecord | null 
   return row ? toModel(row) : null;
 }
 
-export function listModels(store: Store, filter: { status?: ModelStatus } = {}): ModelRecord[] {
-  const rows = (
-    filter.status
-      ? store.db.prepare('SELECT * FROM models WHERE status = ? ORDER BY id').all(filter.status)
-      : store.db.prepare('SELECT * FROM models ORDER BY id').all()
-  ) as ModelRow[];
+/** The models of a task (default: the vessel models), optionally of one status; 'any' lists every task's. */
+export function listModels(
+  store: Store,
+  filter: { status?: ModelStatus; task?: ModelTask | 'any' } = {},
+): ModelRecord[] {
+  const where: string[] = [];
+  const params: string[] = [];
+  const task = filter.task ?? 'vessel';
+  if (task !== 'any') {
+    where.push('task = ?');
+    params.push(task);
+  }
+  if (filter.status) {
+    where.push('status = ?');
+    params.push(filter.status);
+  }
+  const rows = store.db
+    .prepare(`SELECT * FROM models ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`)
+    .all(...params) as ModelRow[];
   return rows.map(toModel);
 }
 
-export function activeModel(store: Store): ModelRecord | null {
-  const row = store.db.prepare("SELECT * FROM models WHERE status = 'active'").get() as ModelRow | undefined;
+export function activeModel(store: Store, task: ModelTask = 'vessel'): ModelRecord | null {
+  const row = store.db.prepare("SELECT * FROM models WHERE status = 'active' AND task = ?").get(task) as
+    ModelRow | undefined;
   return row ? toModel(row) : null;
 }
 
 /** Registers a candidate model with its training set, in one transaction. */
 export function registerModel(store: Store, input: RegisterModelInput, actor: string): ModelRecord {
+  const task = input.task ?? 'vessel';
+  // A vessel model leaves the task to the column's default, so registering one works on a database made before
+  // models had tasks (v9 and older, which tests build to check their migration).
+  const [taskColumn, taskValue] = task === 'vessel' ? ['', ''] : [', task', ', ?'];
   return store.write('register a model', () => {
     const inserted = store.db
       .prepare(
-        `INSERT INTO models (name, dir_path, architecture, metrics, parent_model_id, training_run_id, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'candidate', ?) RETURNING id`,
+        `INSERT INTO models (name, dir_path, architecture, metrics, parent_model_id, training_run_id, status, created_at${taskColumn})
+         VALUES (?, ?, ?, ?, ?, ?, 'candidate', ?${taskValue}) RETURNING id`,
       )
       .pluck()
       .get(
@@ -105,6 +131,7 @@ export function registerModel(store: Store, input: RegisterModelInput, actor: st
         input.parentModelId ?? null,
         input.trainingRunId ?? null,
         nowIso(),
+        ...(task === 'vessel' ? [] : [task]),
       );
     const id = Number(inserted);
     const link = store.db.prepare(
@@ -113,6 +140,7 @@ export function registerModel(store: Store, input: RegisterModelInput, actor: st
     for (const t of input.trainedOn ?? []) link.run(id, t.maskVersionId, t.role ?? 'train');
     recordAudit(store, actor, 'model.register', 'model', id, {
       name: input.name,
+      ...(task !== 'vessel' ? { task } : {}),
       trainedOn: input.trainedOn?.length ?? 0,
     });
     return getModel(store, id);
@@ -120,7 +148,7 @@ export function registerModel(store: Store, input: RegisterModelInput, actor: st
 }
 
 /**
- * Makes `id` the active model and retires the previously active one, atomically. `details` (e.g. the reason for
+ * Makes `id` the active model of its task and retires that task's previously active one, atomically. `details` (e.g. the reason for
  * an override or a rollback) are recorded in the audit entry.
  */
 export function promoteModel(
@@ -132,7 +160,7 @@ export function promoteModel(
   return store.write('promote a model', () => {
     const model = getModel(store, id);
     if (model.status === 'active') return model;
-    const previous = activeModel(store);
+    const previous = activeModel(store, model.task);
     if (previous) store.db.prepare("UPDATE models SET status = 'retired' WHERE id = ?").run(previous.id);
     store.db.prepare("UPDATE models SET status = 'active', promoted_at = ? WHERE id = ?").run(nowIso(), id);
     recordAudit(store, actor, 'model.promote', 'model', id, { ...details, previous: previous?.id ?? null });

@@ -316,6 +316,17 @@ ALTER TABLE kept_drafts DROP CONSTRAINT kept_drafts_reason_check;
 ALTER TABLE kept_drafts ADD CONSTRAINT kept_drafts_reason_check CHECK (reason IN ('lease', 'stale', 'handed-off'));
 `;
 
+/**
+ * v11: models of a task. The artery/vein and optic-disc models are registered beside the vessel models (their
+ * retrains have the same lineage, trained-on masks and promotions), so each model says which task it does, and
+ * one model per task is active.
+ */
+const v11 = `
+ALTER TABLE models ADD COLUMN task TEXT NOT NULL DEFAULT 'vessel' CHECK (task IN ('vessel', 'artery-vein', 'optic-disc'));
+DROP INDEX models_one_active;
+CREATE UNIQUE INDEX models_one_active ON models(task) WHERE status = 'active';
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -327,6 +338,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'edit leases and kept drafts', sql: v8 },
   { version: 9, name: 'team job queue and its log', sql: v9 },
   { version: 10, name: 'edits kept when the image was handed on', sql: v10, postgres: v10Postgres },
+  { version: 11, name: 'models of a task: one active per task', sql: v11 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

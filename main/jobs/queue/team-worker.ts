@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RpcError, type ErrorPayload } from '../../../shared/contract.js';
 import { MANIFEST_FILE } from '../../ml/model/model-dir.js';
-import { runRetrain } from '../../retrain/run.js';
+import { describeAll, runRetrainAll } from '../../retrain/retrain-all.js';
+import { findAnatomyDirs } from '../anatomy-dirs.js';
 import { RetrainCancelledError } from '../../retrain/errors.js';
 import {
   appendJobLog,
@@ -283,7 +284,8 @@ export class TeamWorker {
       if (hooks.isCancelled()) controller.abort();
     }, 500);
     try {
-      const outcome = await runRetrain(this.store, {
+      const outcome = await runRetrainAll(this.store, {
+        anatomyDirs: findAnatomyDirs(),
         actor: work.actor,
         trigger: work.trigger,
         promote: work.promote,
@@ -294,7 +296,7 @@ export class TeamWorker {
         // The phase alone: it is what the queue shows and logs (the step count changes every step).
         onProgress: (p) => hooks.progress(p.step, p.totalSteps, p.phase, null),
       });
-      return { imageIds: [], message: outcome.decision.reason, error: null, cancelled: false };
+      return { imageIds: [], message: describeAll(outcome), error: null, cancelled: false };
     } catch (err) {
       if (err instanceof RetrainCancelledError)
         return { imageIds: [], message: 'cancelled', error: null, cancelled: true };

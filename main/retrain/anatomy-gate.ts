@@ -1,0 +1,59 @@
+// The promotion gate's rules for the anatomy models, as pure functions over per-image scores on held-out images a
+// person corrected: artery/vein, the accuracy on the labelled vessel (centreline) pixels; optic disc, the centre's
+// distance from the approved disc in disc diameters (capped at one, as the disc network's validation counts it: a
+// disc not found at all is one diameter off, not infinitely). The decision is the vessel gate's own (gate.ts: a paired bootstrap of the
+// per-image gains, the same margin and minimum), stated in the task's measure.
+import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
+import { judgePromotion, type GateVerdict } from './gate.js';
+
+/** One held-out image scored by both models in the task's measure. */
+export interface AnatomyImageScore {
+  imageId: number;
+  maskVersionId: number;
+  candidate: number;
+  active: number;
+}
+
+interface TaskMeasure {
+  /** How the verdict names the per-image gain. */
+  gain: string;
+  /** A higher score is better (accuracy), or a lower one (an error). */
+  higherIsBetter: boolean;
+}
+
+export const ANATOMY_MEASURES: Record<AnatomyTask, TaskMeasure> = {
+  'artery-vein': { gain: 'A/V accuracy', higherIsBetter: true },
+  'optic-disc': { gain: 'disc centre error reduction (disc diameters)', higherIsBetter: false },
+};
+
+/** The per-image gain of the candidate: accuracy gained, or centre error lost. */
+export function anatomyGain(task: AnatomyTask, s: Pick<AnatomyImageScore, 'candidate' | 'active'>): number {
+  return ANATOMY_MEASURES[task].higherIsBetter ? s.candidate - s.active : s.active - s.candidate;
+}
+
+export interface AnatomyGateRules {
+  /** The fewest held-out images the gate judges on (the retrain setting minHeldOut). */
+  minImages: number;
+  /** Promote only when the lower end of the 95% interval of the gain is above it (promotionMargin). */
+  margin: number;
+  seed: number;
+  resamples?: number;
+}
+
+/** The verdict on an anatomy candidate; every held-out image is a person's correction. */
+export function judgeAnatomy(
+  task: AnatomyTask,
+  images: readonly AnatomyImageScore[],
+  rules: AnatomyGateRules,
+): GateVerdict {
+  return judgePromotion({
+    deltas: images.map((s) => anatomyGain(task, s)),
+    corrected: images.length,
+    minImages: rules.minImages,
+    margin: rules.margin,
+    benchmarkDelta: null,
+    seed: rules.seed,
+    resamples: rules.resamples,
+    metric: ANATOMY_MEASURES[task].gain,
+  });
+}

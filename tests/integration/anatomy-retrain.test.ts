@@ -1,0 +1,302 @@
+// The anatomy models' retrain on both store backends, with real DRIVE photographs, RITE's artery/vein labels and
+// DRIVE-OD's discs: a person corrects the labels and moves the disc of the model's predictions and approves them.
+// Too few corrections: each task is skipped with its reason (by `retina retrain` too) and nothing is registered.
+// Enough: one retrain (the vessel part has nothing to do, since no vessel mask changed) fine-tunes an artery/vein
+// and a disc candidate from the task's model on exactly the corrections not held out (plus replay of the model's
+// own training image), judges both on the held-out corrections by the gate's rules, and promotes each only when
+// better. A repeat has nothing new; `retina models` lists them with their task and rolls one task back on its own.
+// The prediction job labels with the store's active anatomy models, and the images nobody worked on are predicted
+// again with a promoted one.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  activeModel,
+  approveMaskVersion,
+  getModel,
+  getTrainingRun,
+  importImageFiles,
+  latestMaskVersion,
+  listModels,
+  listTrainingRuns,
+  modelTrainingMasks,
+  openStore,
+  promoteModel,
+  registerModel,
+  saveMaskVersion,
+  type Store,
+} from '../../main/store/index.js';
+import { RetrainError } from '../../main/retrain/errors.js';
+import { runRetrainAll } from '../../main/retrain/retrain-all.js';
+import type { AnatomyRetrainOutcome } from '../../main/retrain/anatomy-run.js';
+import { judgeAnatomy } from '../../main/retrain/anatomy-gate.js';
+import type { RetrainSettings } from '../../main/retrain/settings.js';
+import { runPredictJob } from '../../main/jobs/predict.js';
+import { withActiveAnatomy } from '../../main/jobs/anatomy-dirs.js';
+import { MANIFEST_FILE } from '../../main/ml/model/model-dir.js';
+import type { ModelManifest } from '../../main/ml/types.js';
+import { repoRoot, tinyAnatomyModelsDir, tinyFramedModelDir } from '../e2e/model-fixture.js';
+import { driveTestImagePath, referenceAnatomy } from './measure-fixture.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
+
+const SETTINGS: Partial<RetrainSettings> = {
+  epochs: 1,
+  stepsPerEpoch: 2,
+  batchSize: 2,
+  learningRate: 3e-3,
+  replayImages: 1,
+  minHeldOut: 3,
+  heldOutFraction: 0.2,
+  seed: 7,
+};
+
+for (const kind of STORE_BACKENDS)
+  describe(`anatomy retrain from approved corrections (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let dir: string;
+    let store: Store;
+    let location: string;
+    let vesselId: number;
+    let vesselDir: string;
+    let dirs: { arteryVein: string; opticDisc: string };
+    const images = new Map<string, number>();
+    /** Approved versions a person corrected (labels and disc), by DRIVE id. */
+    const corrected = new Map<string, number>();
+
+    /** The model's prediction (every vessel a vein, the disc 60 px off), approved as it was or corrected. */
+    async function predictAndApprove(id: string, correct: boolean): Promise<number> {
+      const ref = await referenceAnatomy(id);
+      const imageId = images.get(id)!;
+      const mask = { width: ref.width, height: ref.height, data: ref.mask };
+      const predicted = {
+        disc: { ...ref.disc, x: ref.disc.x + 60 },
+        fovea: null,
+        laterality: null,
+      };
+      const prediction = await saveMaskVersion(store, {
+        imageId,
+        kind: 'prediction',
+        author: 'model',
+        modelId: vesselId,
+        mask,
+        threshold: 0.5,
+        av: Uint8Array.from(ref.mask, (v) => (v ? 2 : 0)),
+        anatomy: predicted,
+      });
+      if (!correct) return approveMaskVersion(store, prediction.id, 'ann').id;
+      const draft = await saveMaskVersion(store, {
+        imageId,
+        kind: 'draft',
+        author: 'ann',
+        mask,
+        parentId: prediction.id,
+        av: ref.av,
+        anatomy: { ...predicted, disc: ref.disc },
+      });
+      const approved = approveMaskVersion(store, draft.id, 'ann');
+      corrected.set(id, approved.id);
+      return approved.id;
+    }
+
+    before(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'retina-anatomy-retrain-'));
+      location = backend.location('anatomy_retrain');
+      store = openStore(location);
+      vesselDir = await tinyFramedModelDir();
+      vesselId = registerModel(store, { name: 'tiny-vessel', dirPath: vesselDir, architecture: {} }, 't').id;
+      promoteModel(store, vesselId, 't');
+      // The artery/vein model "was trained on" DRIVE 21, which is on this machine: a retrain replays it.
+      const fixtures = await tinyAnatomyModelsDir();
+      dirs = { arteryVein: path.join(dir, 'artery-vein'), opticDisc: path.join(fixtures, 'optic-disc') };
+      await cp(path.join(fixtures, 'artery-vein'), dirs.arteryVein, { recursive: true });
+      const file = path.join(dirs.arteryVein, MANIFEST_FILE);
+      const manifest = JSON.parse(await readFile(file, 'utf8')) as ModelManifest;
+      manifest.provenance.trainIds = ['drive/21_training'];
+      await writeFile(file, JSON.stringify(manifest));
+      // 07 is never predicted: a draft-free image, predicted again once an anatomy candidate is active.
+      const ids = ['01', '02', '03', '04', '05', '06', '07'];
+      const report = await importImageFiles(
+        store,
+        ids.map((id) => ({ imagePath: driveTestImagePath(id) })),
+        { actor: 'ann' },
+      );
+      report.imported.forEach((im, i) => images.set(ids[i], im.imageId));
+    });
+
+    after(async () => {
+      store?.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const retrain = () =>
+      runRetrainAll(store, {
+        actor: 'ann',
+        trigger: 'cli',
+        promote: 'if-better',
+        settings: SETTINGS,
+        anatomyDirs: dirs,
+        threads: 1,
+        workers: 1,
+      });
+
+    test('too few corrections: each task is skipped with its reason, and nothing is trained or registered', async () => {
+      for (const id of ['01', '02', '03']) await predictAndApprove(id, true);
+      await assert.rejects(retrain(), (err: Error) => {
+        assert.ok(err instanceof RetrainError, String(err));
+        assert.match(err.message, /Not enough corrected images/, 'the vessel part says why first');
+        assert.match(
+          err.message,
+          /artery\/vein: only 3 approved images with corrected artery\/vein labels; a retrain needs 4/,
+        );
+        assert.match(err.message, /optic disc: only 3 approved images with a disc moved by hand/);
+        return true;
+      });
+      assert.equal(listTrainingRuns(store, { limit: 100 }).length, 0);
+      assert.equal(listModels(store, { task: 'any' }).length, 1, 'only the vessel model');
+    });
+
+    test('`retina retrain` says the same and exits with an error', () => {
+      const r = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'bin', 'retina.mjs'), 'retrain', '--database', location, '--threads', '1'],
+        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, RETINA_FROM_SOURCE: '1' } },
+      );
+      assert.notEqual(r.status, 0, r.stderr);
+      assert.match(r.stderr, /artery\/vein: only 3 approved images with corrected artery\/vein labels/);
+      assert.match(r.stderr, /optic disc: only 3 approved images with a disc moved by hand/);
+      assert.equal(listTrainingRuns(store, { limit: 100 }).length, 0);
+    });
+
+    let outcomes: AnatomyRetrainOutcome[] = [];
+
+    test('enough corrections: both candidates are trained from exactly those corrections, judged, promoted only when better', async () => {
+      for (const id of ['04', '05']) await predictAndApprove(id, true);
+      const unchanged = await predictAndApprove('06', false);
+      const result = await retrain();
+      assert.equal(result.vessel, null, 'no vessel mask changed: the vessel part had nothing to do');
+      assert.match(result.vesselSkipped ?? '', /Not enough corrected images/);
+      outcomes = result.anatomy.map((a) => {
+        assert.ok('outcome' in a, `${a.task} ran: ${JSON.stringify(a)}`);
+        return a.outcome;
+      });
+      assert.deepEqual(
+        outcomes.map((o) => o.task),
+        ['artery-vein', 'optic-disc'],
+      );
+      const correctedIds = [...corrected.values()].sort((a, b) => a - b);
+      for (const o of outcomes) {
+        const base = getModel(store, o.baseModelId);
+        assert.equal(base.task, o.task);
+        assert.equal(base.dirPath, o.task === 'artery-vein' ? dirs.arteryVein : dirs.opticDisc);
+        const candidate = getModel(store, o.candidateModelId);
+        assert.equal(candidate.task, o.task);
+        assert.equal(candidate.parentModelId, base.id);
+        // Trained on the corrections not held out, and on nothing else from the store.
+        const trained = modelTrainingMasks(store, candidate.id).map((t) => t.maskVersionId);
+        assert.deepEqual(
+          trained,
+          [...o.trainedOn].sort((a, b) => a - b),
+        );
+        const held = o.heldOut.images.map((im) => im.maskVersionId);
+        assert.equal(held.length, 3);
+        assert.equal(trained.length, 2);
+        assert.deepEqual(
+          [...trained, ...held].sort((a, b) => a - b),
+          correctedIds,
+        );
+        assert.ok(!trained.includes(unchanged) && !held.includes(unchanged));
+        assert.deepEqual(o.replay, o.task === 'artery-vein' ? ['drive/21_training'] : []);
+        // Judged by the gate's rules on the recorded per-image scores.
+        for (const im of o.heldOut.images)
+          assert.ok(Number.isFinite(im.candidate) && Number.isFinite(im.active));
+        const again = judgeAnatomy(o.task, o.heldOut.images, { minImages: 3, margin: 0, seed: 7 });
+        assert.equal(o.decision.reason, again.reason);
+        assert.equal(o.decision.judged, true);
+        const active = activeModel(store, o.task)!;
+        assert.equal(o.decision.promoted, o.decision.better);
+        assert.equal(active.id, o.decision.better ? candidate.id : base.id, o.decision.reason);
+        if (!o.decision.better) {
+          assert.equal(candidate.status, 'candidate');
+          assert.ok(o.decision.advice, 'a refusal says what would help');
+        }
+        const run = getTrainingRun(store, o.runId);
+        assert.equal(run.status, 'succeeded');
+        assert.equal((run.config as { kind: string }).kind, 'anatomy-retrain');
+      }
+      assert.equal(activeModel(store)!.id, vesselId, 'the vessel model is untouched');
+      const promoted = outcomes.some((o) => o.decision.promoted);
+      assert.equal(result.anatomyRepredicted, promoted ? 1 : 0, String(result.anatomyRepredictError));
+      if (promoted) assert.ok(latestMaskVersion(store, images.get('07')!, 'prediction')?.avHash);
+    });
+
+    test('a repeat has no correction new to the model: each task says so, nothing trains', async () => {
+      const runs = listTrainingRuns(store, { limit: 100 }).length;
+      await assert.rejects(retrain(), (err: Error) => {
+        assert.ok(err instanceof RetrainError, String(err));
+        assert.match(err.message, /artery\/vein: no correction new to /);
+        assert.match(err.message, /optic disc: no correction new to /);
+        return true;
+      });
+      assert.equal(listTrainingRuns(store, { limit: 100 }).length, runs);
+    });
+
+    test('`retina models` lists the anatomy models with their task and rolls a task back on its own', () => {
+      const cli = (...args: string[]) =>
+        spawnSync(
+          process.execPath,
+          [path.join(repoRoot, 'bin', 'retina.mjs'), 'models', ...args, '--database', location],
+          { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, RETINA_FROM_SOURCE: '1' } },
+        );
+      const listed = cli('list', '--task', 'all');
+      assert.equal(listed.status, 0, listed.stderr);
+      for (const o of outcomes) {
+        assert.match(listed.stdout, new RegExp(`${o.candidateName.replace(/[+]/g, '\\+')} \\[${o.task}\\]`));
+      }
+      assert.doesNotMatch(cli('list').stdout, /\[artery-vein\]/, 'the default list is the vessel models');
+      const av = outcomes[0];
+      // Back to the model it came from when it was promoted; a candidate never active cannot be rolled back to.
+      const back = cli(
+        'rollback',
+        String(av.decision.promoted ? av.baseModelId : av.candidateModelId),
+        '--reason',
+        'test',
+      );
+      if (av.decision.promoted) {
+        assert.equal(back.status, 0, back.stderr);
+        assert.equal(activeModel(store, 'artery-vein')!.id, av.baseModelId);
+        // And forward again, for the prediction test below.
+        assert.equal(cli('rollback', String(av.candidateModelId), '--no-repredict').status, 0);
+        assert.equal(activeModel(store, 'artery-vein')!.id, av.candidateModelId);
+      } else {
+        assert.notEqual(back.status, 0, 'a candidate never active cannot be rolled back to');
+      }
+      assert.equal(activeModel(store)!.id, vesselId, 'the vessel model stays active');
+    });
+
+    test('the prediction job labels with the active anatomy model of each task', async () => {
+      const active = {
+        arteryVein: activeModel(store, 'artery-vein')!.dirPath,
+        opticDisc: activeModel(store, 'optic-disc')!.dirPath,
+      };
+      assert.deepEqual(withActiveAnatomy(store, null), active);
+      const imageId = images.get('06')!;
+      await runPredictJob(
+        store,
+        {
+          imageIds: [imageId],
+          modelId: vesselId,
+          modelDir: vesselDir,
+          threads: 1,
+          author: 'model',
+          anatomy: null,
+        },
+        { isCancelled: () => false, progress: () => undefined },
+      );
+      const p = latestMaskVersion(store, imageId, 'prediction')!;
+      assert.ok(p.avHash, 'labelled by the store’s active artery/vein model, though the job was given none');
+      assert.ok(p.anatomy);
+    });
+  });
