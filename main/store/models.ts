@@ -51,7 +51,7 @@ interface ModelRow {
   parent_model_id: number | null;
   training_run_id: number | null;
   status: ModelStatus;
-  /** Absent on a database older than v10. */
+  /** Absent on a database older than v11. */
   task?: ModelTask;
   created_at: string;
   promoted_at: string | null;
