@@ -54,6 +54,8 @@ export interface RetinaBridge {
 
 export const RPC_PATH_PREFIX = '/rpc/';
 export const EVENTS_PATH = '/events';
+/** The close code of an event socket whose team-mode session ended (4000-4999: the application's own). */
+export const SESSION_ENDED_CLOSE = 4401;
 export const TOKEN_HEADER = 'x-retina-token';
 export const TOKEN_QUERY = 'token';
 export const FRAME_CONTENT_TYPE = 'application/x-retina-frame';

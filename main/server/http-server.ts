@@ -27,6 +27,7 @@ import {
   encodeFrameChunks,
   EVENTS_PATH,
   FRAME_CONTENT_TYPE,
+  SESSION_ENDED_CLOSE,
   RPC_PATH_PREFIX,
 } from '../../shared/transport.js';
 import type { CallerContext } from '../handlers/index.js';
@@ -321,6 +322,10 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   server.requestTimeout = 0; // large uploads over loopback may take a while
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Until ws owns the socket nothing listens for its errors, and a client that resets a refused upgrade (a
+    // window whose session ended, reconnecting) would otherwise crash the server.
+    const dropOnError = (): void => void socket.destroy();
+    socket.on('error', dropOnError);
     const url = new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`);
     const refuse = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -333,6 +338,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     if (!accounts && !sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token))
       return refuse('401 Unauthorized');
     sockets.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', dropOnError);
       if (user) socketSessions.set(ws, { token: sessionToken(req), user, checkedAt: Date.now() });
       sockets.emit('connection', ws, req);
     });
@@ -346,7 +352,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     const now = Date.now();
     if (now - s.checkedAt >= (opts.sessionRecheckMs ?? SESSION_RECHECK_MS)) {
       if (!accounts.session(s.token)) {
-        ws.close(4401, 'the session has ended: log in again');
+        ws.close(SESSION_ENDED_CLOSE, 'the session has ended: log in again');
         return null;
       }
       s.checkedAt = now;

@@ -30,8 +30,15 @@ import type {
   RpcResult,
   SavedVersion,
 } from '../../shared/contract.js';
-import { decodeEvent, decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
+import {
+  decodeEvent,
+  decodeFrame,
+  encodeFrame,
+  FRAME_CONTENT_TYPE,
+  SESSION_ENDED_CLOSE,
+} from '../../shared/transport.js';
 import { WebSocket } from 'ws';
+import { connect } from 'node:net';
 import { driveTestImage } from '../e2e/model-fixture.js';
 import { raw, wsStatus } from './raw-http.js';
 
@@ -326,8 +333,20 @@ describe('team-mode server', () => {
     });
     const closed = anna.closed;
     ws.events.emit('imagesChanged', { imageIds: [mine] });
-    assert.equal(await closed, 4401);
+    assert.equal(await closed, SESSION_ENDED_CLOSE);
     assert.equal(anna.events.length, 3);
+    // Her window reconnects with the ended session and resets the refused upgrade: the server stays up.
+    const dead = connect(server.port, '127.0.0.1');
+    await new Promise((resolve) => dead.once('connect', resolve));
+    dead.write(
+      `GET /events HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+        `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${'A'.repeat(22)}==\r\nCookie: ${cookies.get('anna')}\r\n\r\n`,
+    );
+    dead.resetAndDestroy();
+    assert.equal(
+      await wsStatus(`ws://127.0.0.1:${server.port}/events`, { cookie: cookies.get('anna') ?? '' }),
+      401,
+    );
     anna.socket.close();
     rita.socket.close();
     // Logged in again for the tests that follow.

@@ -19,6 +19,7 @@ import {
   TOKEN_HEADER,
   TOKEN_QUERY,
   type RetinaClient,
+  SESSION_ENDED_CLOSE,
 } from '../../../shared/transport.js';
 import { Listeners, unwrapResult } from './unwrap.js';
 
@@ -93,8 +94,10 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       for (const l of resyncListeners) l();
     };
     ws.onerror = () => {};
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       socket = null;
+      // The server ended this window's session: a resync's first request meets the login instead of waiting.
+      if ((ev as { code?: number }).code === SESSION_ENDED_CLOSE) for (const l of resyncListeners) l();
       if (!closed) timer = setTimeout(connect, opts.reconnectMs ?? 1000);
     };
     socket = ws;
