@@ -366,14 +366,9 @@ function graphMeasures(
       arteries: candidates[zone].arteries.slice(0, 6),
       veins: candidates[zone].veins.slice(0, 6),
     };
-    const crae = centralEquivalent(
-      a.map((x) => x.width[mid]),
-      'arteriole',
-    );
-    const crve = centralEquivalent(
-      v.map((x) => x.width[mid]),
-      'venule',
-    );
+    const labelled = expectedEquivalents(vessels, graph.segments, mid, offsets.length, rand);
+    const crae = labelled.crae;
+    const crve = labelled.crve;
     const drawn = offsets.map((d) => drawEquivalents(vessels, graph.segments, d, rand));
     const few = (n: number, what: string): string =>
       `only ${n} ${what} measurable in zone ${zone} (6 needed)`;
@@ -467,6 +462,49 @@ function named(vessels: ZoneVessel[], prefix: string, mid: number, perPixel: num
       y: v.y,
       width: v.width[mid] * perPixel,
     }));
+}
+
+/**
+ * CRAE and CRVE over the classifier's uncertainty about which vessels are arteries: the mean of Knudtson's formulas
+ * over label draws (each vessel artery with its probability; widths as measured). Hard labels would make the value
+ * jump when one wide vessel's probability crosses 0.5 (the same photograph at twice its size moved CRAE by up to
+ * 12%); the mean moves with the probability. Certain labels (a person's, or none given) give exactly the formula
+ * over the labelled widths. Null (absent) when the labels as given leave fewer than six of a class.
+ */
+function expectedEquivalents(
+  vessels: ZoneVessel[],
+  segments: VesselSegment[],
+  mid: number,
+  draws: number,
+  rand: () => number,
+): { crae: number | null; crve: number | null } {
+  const widths = (cls: ZoneVessel['av']): number[] =>
+    vessels.filter((z) => z.av === cls).map((z) => z.width[mid]);
+  const crae = centralEquivalent(widths('artery'), 'arteriole');
+  const crve = centralEquivalent(widths('vein'), 'venule');
+  const unsure = vessels.some((z) => {
+    const pa = segments[z.segment].arteryProbability;
+    return pa !== null && pa > 0 && pa < 1;
+  });
+  if (!unsure || draws === 0 || crae === null || crve === null) return { crae, crve };
+  const sums = { crae: 0, crve: 0, n: { crae: 0, crve: 0 } };
+  for (let k = 0; k < draws; k++) {
+    const a: number[] = [];
+    const v: number[] = [];
+    for (const z of vessels) {
+      const pa = segments[z.segment].arteryProbability;
+      const artery = pa === null ? z.av === 'artery' : rand() < pa;
+      (artery ? a : v).push(z.width[mid]);
+    }
+    const da = centralEquivalent(a, 'arteriole');
+    const dv = centralEquivalent(v, 'venule');
+    if (da !== null) [sums.crae, sums.n.crae] = [sums.crae + da, sums.n.crae + 1];
+    if (dv !== null) [sums.crve, sums.n.crve] = [sums.crve + dv, sums.n.crve + 1];
+  }
+  return {
+    crae: sums.n.crae > 0 ? sums.crae / sums.n.crae : crae,
+    crve: sums.n.crve > 0 ? sums.crve / sums.n.crve : crve,
+  };
 }
 
 /** One plausible version of the zone's vessels: widths at draw offset d plus their error, labels flipped by confidence. */

@@ -202,6 +202,35 @@ describe('CRAE, CRVE and AVR on a ring of six arteries and six veins', () => {
     assert.ok(width(unsure) > 2 * width(sure), 'less sure labels give a wider AVR interval');
   });
 
+  test('a vessel the classifier cannot call moves CRAE and CRVE by its probability, not all at once', () => {
+    // A seventh vein of 13 px, artery with probability 0.5: the expected CRAE lies halfway between the formula
+    // with it among the arterioles and without it (a hard label would jump to one or the other).
+    const seventh = ring(arteries, [...veins, 13]);
+    const angle = (2 * Math.PI * 12) / 13 + 0.1;
+    const size = seventh.ph.width;
+    const p = new Float32Array(seventh.av.length).map((_, i) => {
+      if (seventh.av[i] !== AV_CLASS.vein) return seventh.av[i] === AV_CLASS.artery ? 1 : 0.5;
+      const x = (i % size) - seventh.disc.x;
+      const y = Math.floor(i / size) - seventh.disc.y;
+      const d = Math.atan2(y, x) - angle;
+      return Math.abs(Math.atan2(Math.sin(d), Math.cos(d))) < 0.1 ? 0.5 : 0;
+    });
+    const r = measureImage({ ...seventh.ph, av: seventh.av, disc: seventh.disc, arteryProbability: p });
+    const w = (list: { width: number }[]) => list.map((v) => v.width);
+    const candidates = r.zoneCandidates.B;
+    assert.equal(candidates.veins.length, 7);
+    const unsure = candidates.veins.find((v) => {
+      const d = Math.atan2(v.y - seventh.disc.y, v.x - seventh.disc.x) - angle;
+      return Math.abs(Math.atan2(Math.sin(d), Math.cos(d))) < 0.1;
+    })!;
+    assert.ok(Math.abs(unsure.width * seventh.disc.diameter - 13) <= 0.5, `${unsure.width}`);
+    const withIt = knudtsonEquivalent([unsure.width, ...w(candidates.arteries)], 0.88);
+    const without = knudtsonEquivalent(w(candidates.arteries), 0.88);
+    const half = (withIt + without) / 2;
+    assert.ok(Math.abs(r.crae.value! - half) < 0.1 * (withIt - without), `${r.crae.value} vs ${half}`);
+    assert.ok(Math.abs(r.avr.value! - r.crae.value! / r.crve.value!) < 1e-12);
+  });
+
   test('the same seed gives the same intervals', () => {
     const again = measureImage({ ...ph, av, disc, draws: 100 });
     assert.deepEqual(again.crae, m.crae);
