@@ -10,7 +10,7 @@ import {
   type RequestHandlers,
 } from '../../shared/contract.js';
 import { CHANNEL_ROLES } from '../../shared/roles.js';
-import { getKeptDraft, isAssigned, type Store } from '../store/index.js';
+import { assigneesOf, getKeptDraft, isAssigned, type Store } from '../store/index.js';
 import type { CallerContext } from './caller.js';
 
 /** The image ids a request names (every channel names images through these fields). */
@@ -66,33 +66,46 @@ export function guardHandlers(
   return guarded as RequestHandlers<CallerContext>;
 }
 
-/** Who an event goes to in team mode. */
+/**
+ * Who an event goes to in team mode: given the event once, what each account may see of it (null: nothing).
+ * The server asks once per event and then per window, so lookups are shared by all the windows.
+ */
 export type EventAudience = <E extends EventChannel>(
   event: E,
   payload: EventOf<E>,
-  user: NonNullable<CallerContext['user']>,
-) => EventOf<E> | null;
+) => (user: NonNullable<CallerContext['user']>) => EventOf<E> | null;
 
 /**
- * What of an event an account may see (null: nothing): an annotator hears only of images assigned to them. The
- * queue and jobs stay visible to everyone (as their channels are), without the image an annotator may not name.
+ * What of an event an account may see: an annotator hears only of images assigned to them. The queue and jobs
+ * stay visible to everyone (as their channels are), without the image an annotator may not name. An image's
+ * assignees are looked up at most once per event, however many windows are open.
  */
 export function eventForCaller(store: Store): EventAudience {
-  return (event, payload, user) => {
-    if (user.role !== 'annotator') return payload;
-    const theirs = (id: string): boolean => {
-      const n = Number(id);
-      return Number.isSafeInteger(n) && isAssigned(store, n, user.id);
+  return (event, payload) => {
+    const assignees = new Map<string, string[]>();
+    const theirs = (id: string, name: string): boolean => {
+      let names = assignees.get(id);
+      if (!names) {
+        const n = Number(id);
+        names = Number.isSafeInteger(n) ? assigneesOf(store, n) : [];
+        assignees.set(id, names);
+      }
+      return names.includes(name);
     };
-    if (event === 'imagesChanged') {
-      const p = payload as EventOf<'imagesChanged'>;
-      const imageIds = p.imageIds.filter(theirs);
-      return imageIds.length > 0 ? ({ imageIds } as typeof payload) : null;
-    }
-    if (event === 'jobProgress') {
-      const p = payload as EventOf<'jobProgress'>;
-      return p.imageId !== null && !theirs(p.imageId) ? ({ ...p, imageId: null } as typeof payload) : payload;
-    }
-    return payload;
+    return (user) => {
+      if (user.role !== 'annotator') return payload;
+      if (event === 'imagesChanged') {
+        const p = payload as EventOf<'imagesChanged'>;
+        const imageIds = p.imageIds.filter((id) => theirs(id, user.name));
+        return imageIds.length > 0 ? ({ imageIds } as typeof payload) : null;
+      }
+      if (event === 'jobProgress') {
+        const p = payload as EventOf<'jobProgress'>;
+        return p.imageId !== null && !theirs(p.imageId, user.name)
+          ? ({ ...p, imageId: null } as typeof payload)
+          : payload;
+      }
+      return payload;
+    };
   };
 }

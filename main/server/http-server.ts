@@ -362,6 +362,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   const unsubscribe = opts.events.subscribe((event, payload) => {
     if (sockets.clients.size === 0) return;
     const frame = encodeEvent(event, payload);
+    const audience = accounts && opts.eventAudience ? opts.eventAudience(event, payload) : null;
     for (const ws of sockets.clients) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (!accounts) {
@@ -370,7 +371,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       }
       const user = liveUser(ws);
       if (!user) continue;
-      const seen = opts.eventAudience ? opts.eventAudience(event, payload, user) : payload;
+      const seen = audience ? audience(user) : payload;
       if (seen === payload) ws.send(frame);
       else if (seen !== null) ws.send(encodeEvent(event, seen));
     }
