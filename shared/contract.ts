@@ -331,10 +331,14 @@ export interface PredictionPayload {
    * 'prob16': little-endian uint16 per pixel, p = v / 65535, 2 * width * height bytes (the slider re-thresholds it);
    * 'prob8': one byte per pixel, p = v / 255, width * height bytes: the store's own precision, half the bytes of
    *   the equal prob16 (v16 = 257 * v8); what main sends;
-   * 'mask8': 0/1 per pixel, width * height bytes (only the binary mask was kept).
+   * 'mask8': 0/1 per pixel, width * height bytes (only the binary mask was kept);
+   * 'bits': getMasks with `bits`: the mask at `threshold`, 8 pixels a byte (shared/mask-bits.ts); its probability
+   *   map, when `probabilities` says it has one, comes from getProbabilities.
    */
-  encoding: 'prob16' | 'prob8' | 'mask8';
+  encoding: 'prob16' | 'prob8' | 'mask8' | 'bits';
   data: Uint8Array;
+  /** With 'bits': whether the prediction kept a probability map (getProbabilities sends it). */
+  probabilities?: boolean;
   /**
    * The prediction's artery/vein labels (see AV_VALUES) at its own mask; null when it has none, or (getMasks) when
    * the draft or approval editing resumes from has its own.
@@ -351,7 +355,7 @@ export interface MaskVersionPayload {
   createdAt: string;
   author: string | null;
   parentVersionId: Id | null;
-  /** 0/1 per pixel, row-major, width * height bytes. */
+  /** 0/1 per pixel, row-major, width * height bytes; with getMasks' `bits`, 8 pixels a byte (shared/mask-bits.ts). */
   data: Uint8Array;
   /**
    * Its artery/vein labels (see AV_VALUES); null when it has none or (getMasks) when it is not the version editing
@@ -547,6 +551,18 @@ export interface ThumbnailRequest {
   imageId: Id;
   /** Longest side in pixels. */
   maxSize: number;
+}
+export interface MasksRequest extends ImageRef {
+  /**
+   * Binary masks 8 pixels a byte and the prediction as its mask ('bits'), its probabilities left for
+   * getProbabilities: an eighth of the bytes for the viewer's first frame.
+   */
+  bits?: boolean;
+}
+/** A prediction's probability map, one byte per pixel (p = v / 255). */
+export interface ProbabilitiesResponse {
+  versionId: Id;
+  data: Uint8Array;
 }
 export interface MasksResponse {
   imageId: Id;
@@ -827,7 +843,14 @@ export interface RequestChannels {
   getImageInfo: { request: ImageRef; response: ImageSummary };
   getImage: { request: ImageRef; response: EncodedImage };
   getImageThumbnail: { request: ThumbnailRequest; response: EncodedImage };
-  getMasks: { request: ImageRef; response: MasksResponse };
+  /**
+   * The photograph downscaled to fit `maxSize` (JPEG, cached): what the viewer shows of a large image until the full
+   * one has decoded, at about the screen's size.
+   */
+  getImagePreview: { request: ThumbnailRequest; response: EncodedImage };
+  getMasks: { request: MasksRequest; response: MasksResponse };
+  /** The probability map of one of the image's predictions; null when it kept only its mask. */
+  getProbabilities: { request: ImageRef & { versionId: Id }; response: ProbabilitiesResponse | null };
   /** The latest prediction's uncertainty map and likely gaps; null when it has none. */
   getUncertainty: { request: ImageRef; response: UncertaintyPayload | null };
   /** Vessel measures of the mask the viewer shows, with units and 95% intervals; null when it has no mask. */
@@ -1043,7 +1066,9 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getImageInfo: obj({ imageId: id }),
   getImage: obj({ imageId: id }),
   getImageThumbnail: obj({ imageId: id, maxSize: int(16, 1024) }),
-  getMasks: obj({ imageId: id }),
+  getImagePreview: obj({ imageId: id, maxSize: int(256, 4096) }),
+  getMasks: obj({ imageId: id, bits: optional(bool()) }),
+  getProbabilities: obj({ imageId: id, versionId: id }),
   getUncertainty: obj({ imageId: id }),
   getMeasurements: obj({ imageId: id }),
   getReport: reportRequest,

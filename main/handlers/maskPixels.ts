@@ -8,6 +8,7 @@ import {
   type MaskVersion,
   type Store,
 } from '../store/index.js';
+import { packBits, probabilityCut } from '../../shared/mask-bits.js';
 import { ByteLru } from './lru.js';
 
 export class MaskPixels {
@@ -31,6 +32,20 @@ export class MaskPixels {
   prob8(v: MaskVersion): Promise<Uint8Array | null> {
     if (!v.probHash) return Promise.resolve(null);
     return this.cached(`prob8:${v.probHash}`, () => loadProbabilityBytes(this.store, v));
+  }
+
+  /**
+   * The version's mask 8 pixels a byte (shared/mask-bits.ts); a prediction with probabilities packs them as the
+   * viewer thresholds them at `threshold`, so its first frame shows what the probabilities would.
+   */
+  async bits(v: MaskVersion, threshold: number | null = null): Promise<Uint8Array> {
+    const prob = threshold === null ? null : await this.prob8(v);
+    if (prob) {
+      const cut = probabilityCut(prob, threshold!);
+      return (await this.cached(`bits:${v.probHash}@${cut}`, async () => packBits(prob, cut))) as Uint8Array;
+    }
+    const mask = await this.mask(v);
+    return (await this.cached(`bits:${v.pngHash}`, async () => packBits(mask))) as Uint8Array;
   }
 
   /** The version's artery/vein labels (0/1/2 per pixel), or null when it has none. */

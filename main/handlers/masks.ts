@@ -5,18 +5,21 @@ import type {
   MaskVersionPayload,
   MasksResponse,
   PredictionPayload,
+  ProbabilitiesResponse,
   SaveMaskRequest,
   SavedVersion,
   UncertaintyPayload,
 } from '../../shared/contract.js';
 import {
   getImage,
+  getMaskVersion,
   getModel,
   latestDraftBy,
   latestMasks,
   latestMaskVersion,
   loadUncertainty,
   maskVersionNumber,
+  NotFoundError,
   reopenApprovedMask,
   saveMaskVersion,
   type MaskVersion,
@@ -35,27 +38,51 @@ async function anatomyFields(
   return { av: withAv ? await pixels.av(v) : null, anatomy: v.anatomy };
 }
 
+/** What the prediction's pixels go as: its mask packed (`bits`), else its probabilities, else its mask. */
+async function predictionPixels(
+  pixels: MaskPixels,
+  v: MaskVersion,
+  threshold: number,
+  bits: boolean,
+): Promise<Pick<PredictionPayload, 'encoding' | 'data' | 'probabilities'>> {
+  if (bits) return { encoding: 'bits', data: await pixels.bits(v, threshold), probabilities: !!v.probHash };
+  // prob8, as the store keeps it: half the bytes of prob16 to send and to receive, and nothing to convert.
+  const prob = await pixels.prob8(v);
+  return prob ? { encoding: 'prob8', data: prob } : { encoding: 'mask8', data: await pixels.mask(v) };
+}
+
 async function predictionPayload(
   store: Store,
   pixels: MaskPixels,
   v: MaskVersion,
   withAv: boolean,
+  bits: boolean,
 ): Promise<PredictionPayload> {
   const model = v.modelId !== null ? getModel(store, v.modelId) : null;
-  // prob8, as the store keeps it: half the bytes of prob16 to send and to receive, and nothing to convert.
-  const prob = await pixels.prob8(v);
+  const threshold = v.threshold ?? 0.5;
   return {
     versionId: toId(v.id),
     version: maskVersionNumber(store, v),
     modelId: toIdOrNull(v.modelId),
     modelName: model?.name ?? null,
     createdAt: v.createdAt,
-    threshold: v.threshold ?? 0.5,
-    ...(prob
-      ? { encoding: 'prob8' as const, data: prob }
-      : { encoding: 'mask8' as const, data: await pixels.mask(v) }),
+    threshold,
+    ...(await predictionPixels(pixels, v, threshold, bits)),
     ...(await anatomyFields(pixels, v, withAv)),
   };
+}
+
+/** A prediction's probability map (prob8); null when it kept only its mask. */
+export async function getProbabilities(
+  store: Store,
+  req: { imageId: string; versionId: string },
+  pixels = new MaskPixels(store),
+): Promise<ProbabilitiesResponse | null> {
+  const v = getMaskVersion(store, rowId(req.versionId, 'mask version'));
+  if (v.imageId !== rowId(req.imageId, 'image') || v.kind !== 'prediction')
+    throw new NotFoundError(`mask version ${req.versionId} is not a prediction of image ${req.imageId}`);
+  const data = await pixels.prob8(v);
+  return data ? { versionId: toId(v.id), data } : null;
 }
 
 /** The latest prediction's uncertainty, one byte per pixel (the heat map's precision), with its gap markers. */
@@ -89,6 +116,7 @@ export async function versionPayload(
   pixels: MaskPixels,
   v: MaskVersion,
   withAv: boolean,
+  bits = false,
 ): Promise<MaskVersionPayload> {
   return {
     versionId: toId(v.id),
@@ -97,7 +125,7 @@ export async function versionPayload(
     createdAt: v.createdAt,
     author: v.author,
     parentVersionId: toIdOrNull(v.parentId),
-    data: await pixels.mask(v),
+    data: bits ? await pixels.bits(v) : await pixels.mask(v),
     ...(await anatomyFields(pixels, v, withAv)),
   };
 }
@@ -110,6 +138,8 @@ export async function getMasks(
   anatomyModels = false,
   /** Two-reader mode: the annotator asking, who sees only their own drafts (blind to the other reader's). */
   reader?: string,
+  /** Masks 8 pixels a byte, the prediction's probabilities left for getProbabilities (see MasksRequest). */
+  bits = false,
 ): Promise<MasksResponse> {
   const image = getImage(store, rowId(imageIdArg, 'image'));
   const latest = latestMasks(store, image.id);
@@ -122,9 +152,9 @@ export async function getMasks(
   const predictionAv = !resume?.avHash;
   // Side by side: the blob reads overlap.
   const [prediction, draft, approved] = await Promise.all([
-    latest.prediction ? predictionPayload(store, pixels, latest.prediction, predictionAv) : null,
-    latest.draft ? versionPayload(store, pixels, latest.draft, latest.draft === resume) : null,
-    latest.approved ? versionPayload(store, pixels, latest.approved, latest.approved === resume) : null,
+    latest.prediction ? predictionPayload(store, pixels, latest.prediction, predictionAv, bits) : null,
+    latest.draft ? versionPayload(store, pixels, latest.draft, latest.draft === resume, bits) : null,
+    latest.approved ? versionPayload(store, pixels, latest.approved, latest.approved === resume, bits) : null,
   ]);
   return {
     imageId: toId(image.id),

@@ -86,6 +86,26 @@ export class PictureService {
     return { width, height, mime: 'image/png', bytes: png };
   }
 
+  /**
+   * The displayed image downscaled to fit `maxSize` (never enlarged): resized from the display encoding, which a
+   * JPEG decoder can shrink while decoding. Quality as the display copy's, so the first frame looks as the full
+   * image would at that size.
+   */
+  async preview(imageId: number, maxSize: number): Promise<EncodedImage> {
+    const record = getImage(this.store, imageId);
+    const key = `${record.rasterHash ?? record.fileHash}@preview${maxSize}`;
+    const cached = this.thumbs.get(key);
+    if (cached) return cached;
+    const { data, info } = await sharp((await this.image(imageId)).bytes)
+      .resize({ width: maxSize, height: maxSize, fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#000000' })
+      .jpeg(DISPLAY_JPEG)
+      .toBuffer({ resolveWithObject: true });
+    const preview: EncodedImage = { width: info.width, height: info.height, mime: 'image/jpeg', bytes: data };
+    this.thumbs.set(key, preview);
+    return preview;
+  }
+
   async thumbnail(imageId: number, maxSize: number): Promise<EncodedImage> {
     const record = getImage(this.store, imageId);
     const key = `${record.rasterHash ?? record.fileHash}@${maxSize}`;

@@ -40,7 +40,7 @@ import { eventForCaller, guardHandlers, type EventAudience } from './access-guar
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
-import { getMasks, getUncertainty, reopenMask, saveMask } from './masks.js';
+import { getMasks, getProbabilities, getUncertainty, reopenMask, saveMask } from './masks.js';
 import {
   assertNotLeasedByOther,
   editLeaseHandlers,
@@ -229,6 +229,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
     getImageThumbnail: (req) => pictures.thumbnail(rowId(req.imageId, 'image'), req.maxSize),
+    getImagePreview: (req) => pictures.preview(rowId(req.imageId, 'image'), req.maxSize),
     // Two-reader images are read blind: an annotator gets only their own drafts.
     getMasks: (req, ctx) => {
       const blind = ctx.user?.role === 'annotator' && isMultiReader(store, rowId(req.imageId, 'image'));
@@ -238,8 +239,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         maskPixels,
         anatomyDirs !== null,
         blind ? ctx.user?.name : undefined,
+        req.bits,
       );
     },
+    getProbabilities: (req) => getProbabilities(store, req, maskPixels),
     getUncertainty: (req) => getUncertainty(store, req.imageId),
     getMeasurements: (req) => measurements.get(req.imageId),
     getReport: (req) => reports.report(req),

@@ -1,6 +1,6 @@
 // What the viewer is sent to open an image: a large lossless photograph as a visually lossless JPEG copy of the
-// right size (small ones and JPEG originals as they are), each encoded once however many requests race for it,
-// and mask pixels decoded once per blob.
+// right size (small ones and JPEG originals as they are), each encoded once however many requests race for it;
+// a screen-sized preview; mask pixels decoded once per blob, and packed 8 a byte with the probabilities apart.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DISPLAY_JPEG_MIN_PIXELS, PictureService } from '../../main/handlers/pictures.js';
 import { MaskPixels } from '../../main/handlers/maskPixels.js';
-import { importImageFiles, openStore, saveMaskVersion, type Store } from '../../main/store/index.js';
+import { getMasks, getProbabilities } from '../../main/handlers/masks.js';
+import { packBits, unpackBits } from '../../shared/mask-bits.js';
+import { thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
+import {
+  importImageFiles,
+  openStore,
+  registerModel,
+  saveMaskVersion,
+  type Store,
+} from '../../main/store/index.js';
 
 /** An RGB picture with detail everywhere (a smooth gradient would hide a poor encoding). */
 async function picture(file: string, width: number, height: number): Promise<void> {
@@ -77,6 +86,64 @@ describe('display images and mask pixels for the viewer', () => {
     const [a, b] = await Promise.all([pictures.image(ids.large), pictures.image(ids.large)]);
     assert.equal(a, b, 'two encodings for one image');
     assert.equal(await pictures.image(ids.large), a);
+  });
+
+  test('a preview is the photograph downscaled to fit, cached; a small one is never enlarged', async () => {
+    const pictures = new PictureService(store);
+    const preview = await pictures.preview(ids.large, 1280);
+    assert.equal(preview.mime, 'image/jpeg');
+    assert.deepEqual([preview.width, preview.height], [1280, 800]);
+    const want = await sharp(files.large).resize(1280, 800).raw().toBuffer();
+    const got = await sharp(preview.bytes).raw().toBuffer();
+    let sum = 0;
+    for (let i = 0; i < got.length; i++) sum += Math.abs(got[i] - want[i]);
+    assert.ok(sum / got.length < 4, `mean error ${(sum / got.length).toFixed(2)} grey levels`);
+    assert.equal(await pictures.preview(ids.large, 1280), preview, 'encoded again');
+    const small = await pictures.preview(ids.small, 1280);
+    assert.deepEqual([small.width, small.height], [565, 584]);
+  });
+
+  test('getMasks with bits: masks 8 pixels a byte, the prediction as the viewer thresholds it', async () => {
+    const n = 565 * 584;
+    const probability = Uint8Array.from({ length: n }, (_, i) => (i * 2654435761) % 256);
+    const prediction = await saveMaskVersion(store, {
+      imageId: ids.small,
+      kind: 'prediction',
+      author: 'model',
+      modelId: registerModel(
+        store,
+        { name: 'm', dirPath: '/none', architecture: { kind: 'observer' } },
+        'tester',
+      ).id,
+      mask: { width: 565, height: 584, data: thresholdProbabilities(probability, 0.37) },
+      probability,
+      threshold: 0.37,
+    });
+    const draft = Uint8Array.from({ length: n }, (_, i) => (i % 5 === 0 ? 1 : 0));
+    await saveMaskVersion(store, {
+      imageId: ids.small,
+      kind: 'draft',
+      author: 'tester',
+      mask: { width: 565, height: 584, data: draft },
+    });
+    const pixels = new MaskPixels(store);
+    const m = await getMasks(store, String(ids.small), pixels, false, undefined, true);
+    assert.deepEqual(m.draft?.data, packBits(draft));
+    assert.equal(m.prediction?.encoding, 'bits');
+    assert.equal(m.prediction?.probabilities, true);
+    assert.deepEqual(unpackBits(m.prediction!.data, n), thresholdProbabilities(probability, 0.37));
+    const full = await getMasks(store, String(ids.small), pixels);
+    assert.equal(full.prediction?.encoding, 'prob8', 'the plain answer changed');
+
+    const probs = await getProbabilities(store, {
+      imageId: String(ids.small),
+      versionId: String(prediction.id),
+    });
+    assert.deepEqual(probs?.data, probability);
+    await assert.rejects(
+      getProbabilities(store, { imageId: String(ids.large), versionId: String(prediction.id) }),
+      /not a prediction of image/,
+    );
   });
 
   test('mask pixels are decoded once per blob, as 0/1', async () => {

@@ -76,3 +76,95 @@ describe('mask document opened from a prediction', () => {
     assert.equal(doc.parentVersionId, 'd3');
   });
 });
+
+describe('mask document opened from a packed prediction whose probabilities follow', () => {
+  function opened(seed: number) {
+    const rand = prng(seed);
+    const prob = Uint8Array.from({ length: W * H }, () => Math.floor(rand() * 256));
+    const mask = thresholdProbabilities(prob, 0.4);
+    const doc = new MaskDocument({
+      width: W,
+      height: H,
+      saved: null,
+      // A copy: the document owns the prediction it is given (re-thresholding rewrites it).
+      prediction: {
+        prob: null,
+        mask: mask.slice(),
+        threshold: 0.4,
+        versionId: 'p1',
+        probabilitiesLater: true,
+      },
+    });
+    return { doc, prob, mask };
+  }
+
+  test('it follows the prediction from the start; the probabilities arrive without changing a pixel', () => {
+    const { doc, prob, mask } = opened(4);
+    assert.equal(doc.followsPrediction, true);
+    assert.equal(doc.prob, null);
+    assert.equal(doc.attachProbabilities('another version', prob), false);
+    assert.equal(doc.prob, null);
+    assert.equal(doc.attachProbabilities('p1', prob), true);
+    assert.deepEqual(doc.mask, mask);
+    assert.equal(doc.canUndo, false);
+    assert.equal(doc.attachProbabilities('p1', prob), false, 'attached twice');
+    // The slider now re-thresholds the working mask.
+    doc.setThreshold(0.6, true);
+    assert.deepEqual(doc.mask, thresholdProbabilities(prob, 0.6));
+    assert.equal(doc.canUndo, true);
+  });
+
+  test('the slider moved before the probabilities arrived applies, as one undoable step, when they do', () => {
+    const { doc, prob, mask } = opened(8);
+    assert.equal(doc.canThreshold, true);
+    let asked = 0;
+    doc.onProbabilitiesNeeded = () => asked++;
+    doc.setThreshold(0.7, false);
+    doc.setThreshold(0.65, false);
+    assert.equal(asked, 1, 'the probabilities were not asked for once');
+    doc.commit();
+    assert.deepEqual(doc.mask, mask, 'the mask changed without probabilities');
+    doc.attachProbabilities('p1', prob);
+    assert.equal(doc.threshold, 0.65);
+    assert.deepEqual(doc.mask, thresholdProbabilities(prob, 0.65));
+    assert.equal(doc.undoEdit(), true);
+    assert.deepEqual(doc.mask, mask);
+  });
+
+  test('edits made before the probabilities arrived are kept by the slider', () => {
+    const { doc, prob } = opened(5);
+    doc.begin('brush');
+    doc.stroke({ x: 5, y: 5 }, { x: 5, y: 5 }, 2, 1);
+    doc.commit();
+    const edited = doc.mask.slice();
+    doc.attachProbabilities('p1', prob);
+    doc.setThreshold(0.99, true);
+    for (let p = 0; p < W * H; p++) if (doc.edited[p]) assert.equal(doc.mask[p], edited[p]);
+    assert.throws(() => opened(6).doc.attachProbabilities('p1', new Uint8Array(3)), /does not fit/);
+  });
+});
+
+describe('mask document opened from a prediction sent as its mask', () => {
+  test('the overlay and pixel reads use the mask as sent; the working copy is made when needed', () => {
+    const rand = prng(7);
+    const mask = Uint8Array.from({ length: W * H }, () => (rand() < 0.2 ? 1 : 0));
+    const sent = mask.slice();
+    const doc = new MaskDocument({
+      width: W,
+      height: H,
+      saved: null,
+      prediction: { prob: null, mask: sent, threshold: 0.5, versionId: 'p1' },
+    });
+    assert.equal(doc.overlay().source.mask, sent, 'the overlay is not painted from the mask as sent');
+    for (let p = 0; p < W * H; p++) assert.equal(doc.valueAt(p % W, Math.floor(p / W)), mask[p]);
+    doc.begin('brush');
+    doc.stroke({ x: 3, y: 3 }, { x: 9, y: 3 }, 2, 1);
+    doc.commit();
+    assert.deepEqual(sent, mask, 'an edit wrote into the prediction');
+    assert.notEqual(doc.overlay().source.mask, sent);
+    doc.setMode('diff');
+    assert.ok(doc.overlay().source.predicted, 'no prediction to compare with');
+    doc.undoEdit();
+    assert.deepEqual(doc.mask, mask);
+  });
+});

@@ -5,19 +5,13 @@
 // is done on integers, value >= ceil(t * 65535), which is the same test without rounding surprises; a Uint8 value
 // v is tested as the Uint16 value 257 v it equals, so both give the same mask at every threshold.
 
+import { probabilityCut } from '../../../shared/mask-bits.js';
 import { checkMask, type Rect } from './rect.js';
 
 export type ProbabilityMap = Float32Array | Uint16Array | Uint8Array;
 
-/** The value a probability of `prob` is compared with for threshold `t`: vessel where prob[p] >= cut. */
-export function probabilityCut(prob: ProbabilityMap, t: number): number {
-  if (!Number.isFinite(t)) throw new RangeError(`threshold ${t} is not a number`);
-  const cut16 = Math.ceil(t * 65535);
-  // 257 v >= cut16 exactly when v >= ceil(cut16 / 257), v being an integer.
-  // Told apart by element size, which holds for arrays from another realm too (an Electron bridge).
-  const bytes = prob.BYTES_PER_ELEMENT;
-  return bytes === 2 ? cut16 : bytes === 1 ? Math.ceil(cut16 / 257) : t;
-}
+// The cut is shared with main, which packs a prediction's mask exactly as this thresholds it.
+export { probabilityCut };
 
 /** Thresholds `prob` at `t` into `out` (allocated when omitted); returns `out`. Optional `rect` limits the work. */
 export function thresholdProbabilities(

@@ -29,7 +29,7 @@ export function ThresholdControl({ doc, prediction, threshold, setThreshold }: T
             max={0.99}
             step={0.01}
             value={threshold}
-            disabled={!doc.prob}
+            disabled={!doc.canThreshold}
             data-testid="threshold"
             onChange={(e) => {
               const t = Number(e.target.value);

@@ -69,7 +69,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const staleRef = useRef<() => void>(() => {});
   const lease = useEditLease(imageId, () => staleRef.current());
   const readOnly = lease.view.readOnly || kept.active;
-  const viewerDoc = useViewerDocument(imageId, readOnly);
+  const viewerDoc = useViewerDocument(imageId, readOnly, list.find((i) => i.id === imageId) ?? null);
   const { image, doc, status, loadError, threshold, setThreshold, review, setReview } = viewerDoc;
   // The holder saved, or the lease came back: show main's masks (not over a refusal or a kept draft on screen).
   staleRef.current = () => {

@@ -11,6 +11,13 @@ export interface DecodedImage {
   /** Filled on first use by a display filter. */
   original: ImageData | null;
   canvas: HTMLCanvasElement | null;
+  /** A downscaled copy standing in (at the image's size) until the image itself has decoded: drawn unfiltered. */
+  preview?: boolean;
+}
+
+/** `copy` (a decoded preview) standing in for a `width` x `height` image. */
+export function standIn(copy: DecodedImage, width: number, height: number): DecodedImage {
+  return { width, height, bitmap: copy.bitmap, original: null, canvas: null, preview: true };
 }
 
 export async function decodeImage(img: EncodedImage): Promise<DecodedImage> {
@@ -42,7 +49,8 @@ function canvasOf(src: DecodedImage): { canvas: HTMLCanvasElement; ctx: CanvasRe
 
 /** What to draw for `filter`: the decoded bitmap itself, or a canvas holding the filtered copy. */
 export function renderFiltered(src: DecodedImage, filter: DisplayFilter): CanvasImageSource {
-  if (isIdentity(filter)) return src.bitmap;
+  // A preview stands in for a moment; the filter applies to the image that replaces it.
+  if (isIdentity(filter) || src.preview) return src.bitmap;
   const { canvas, ctx } = canvasOf(src);
   if (!src.original) {
     ctx.drawImage(src.bitmap, 0, 0);

@@ -28,6 +28,8 @@ export interface PredictionInput {
   mask: Uint8Array | null;
   threshold: number;
   versionId: string;
+  /** `mask` is the probabilities thresholded, and they follow (attachProbabilities): the mask follows the slider. */
+  probabilitiesLater?: boolean;
 }
 
 export interface DocumentOptions {
@@ -50,7 +52,7 @@ const DIFF_REMOVED_COLOUR = packRgba(255, 60, 200);
 export class MaskDocument {
   readonly width: number;
   readonly height: number;
-  /** The working mask; null until first needed when it is the prediction thresholded (see `mask`). */
+  /** The working mask; null until first needed when it is the prediction as it came (see `mask`). */
   private working: Uint8Array | null;
   private undoStack: UndoStack | null = null;
   // The prediction fields change only through replacePrediction (a re-predict keeps the document and its undo).
@@ -62,7 +64,11 @@ export class MaskDocument {
   /** A version was saved from this document: a new prediction no longer becomes the parent. */
   private savedHere = false;
   prob: Uint16Array | Uint8Array | null;
-  /** The prediction at the current threshold (null without a prediction). */
+  /** The prediction's version, whose probabilities attachProbabilities takes. */
+  private predictionVersionId: string | null;
+  /** Its probabilities are to be sent (getProbabilities); the slider's latest move until they arrive. */
+  private probabilitiesLater: boolean;
+  private pendingThreshold: number | null = null;
   /** The prediction at the current threshold, once computed (see predMask). */
   private predicted: Uint8Array | null;
   threshold: number;
@@ -91,6 +97,8 @@ export class MaskDocument {
   private readonly discHistory = new DiscHistory();
   /** Called after what the overlay shows changed in `rect` (image pixels; the view repaints it). */
   onRepaint: (rect: Rect) => void = () => {};
+  /** Called when the slider first moves while the probabilities are still to come (the viewer fetches them). */
+  onProbabilitiesNeeded: () => void = () => {};
   /** Called after an edit was committed (autosave, toolbar state). */
   onEdited: () => void = () => {};
 
@@ -111,16 +119,17 @@ export class MaskDocument {
     // Following the prediction, the working mask is the probabilities thresholded: that pass over every pixel
     // waits until an edit, a save or the view needs the mask (the overlay is painted from the probabilities until
     // then), and the viewer asks for it once the image is on screen (prepare).
+    // Likewise a prediction sent as its mask is shown from that mask until the working copy is needed.
     this.working = opts.saved
       ? opts.saved.data.slice()
-      : this.predicted
-        ? this.predicted.slice()
-        : this.prob
-          ? null
-          : new Uint8Array(n);
+      : this.predicted || this.prob
+        ? null
+        : new Uint8Array(n);
     this.parentVersionId = opts.saved?.versionId ?? opts.prediction?.versionId ?? null;
     this.fromSaved = opts.saved !== null;
-    this.followsPrediction = !opts.saved && this.prob !== null;
+    this.predictionVersionId = opts.prediction?.versionId ?? null;
+    this.probabilitiesLater = !this.prob && !!opts.prediction?.probabilitiesLater;
+    this.followsPrediction = !opts.saved && (this.prob !== null || !!opts.prediction?.probabilitiesLater);
     this.edited = new Uint8Array(n);
     const labels = opts.anatomy?.labels ?? null;
     if (labels && labels.length !== n)
@@ -139,7 +148,7 @@ export class MaskDocument {
 
   /** The working mask (0/1 per pixel), which every edit changes. */
   get mask(): Uint8Array {
-    this.working ??= thresholdProbabilities(this.prob!, this.threshold);
+    this.working ??= this.prob ? thresholdProbabilities(this.prob, this.threshold) : this.predicted!.slice();
     return this.working;
   }
 
@@ -173,6 +182,7 @@ export class MaskDocument {
   valueAt(i: number, j: number): number {
     const p = j * this.width + i;
     if (this.working) return this.working[p];
+    if (!this.prob) return this.predicted![p];
     return this.prob![p] >= probabilityCut(this.prob!, this.threshold) ? 1 : 0;
   }
 
@@ -348,7 +358,13 @@ export class MaskDocument {
    * pixels the user edited by hand; the change is one undoable edit per slider gesture (`final` ends it).
    */
   setThreshold(t: number, final: boolean): void {
-    if (!this.prob) return;
+    if (!this.prob) {
+      // Moved before the probabilities arrived: asks for them, and applies as one step when they come.
+      if (!this.probabilitiesLater) return;
+      if (this.pendingThreshold === null) this.onProbabilitiesNeeded();
+      this.pendingThreshold = t;
+      return;
+    }
     // The working mask as it was, for undo, before the threshold it would be made from changes.
     if (this.followsPrediction && !this.locked) this.prepare();
     this.threshold = t;
@@ -385,6 +401,9 @@ export class MaskDocument {
     }
     this.commit();
     this.prob = p.prob;
+    this.predictionVersionId = p.versionId;
+    this.probabilitiesLater = false;
+    this.pendingThreshold = null;
     this.predicted = predMask;
     this.threshold = p.threshold;
     const all = { x: 0, y: 0, width: this.width, height: this.height };
@@ -403,6 +422,30 @@ export class MaskDocument {
       }
     }
     this.repaint(all);
+  }
+
+  /**
+   * The probabilities of the prediction whose mask the document was opened with (sent after the first frame). They
+   * threshold to that mask, so nothing on screen changes: the slider and re-thresholding now have them. False when
+   * the document no longer shows that prediction or already has probabilities.
+   */
+  attachProbabilities(versionId: string, prob: Uint8Array): boolean {
+    if (this.prob || versionId !== this.predictionVersionId) return false;
+    if (prob.length !== this.width * this.height)
+      throw new RangeError(
+        `a probability map of ${prob.length} pixels does not fit a ${this.width}x${this.height} image`,
+      );
+    this.prob = prob;
+    this.probabilitiesLater = false;
+    const t = this.pendingThreshold;
+    this.pendingThreshold = null;
+    if (t !== null && t !== this.threshold) this.setThreshold(t, true);
+    return true;
+  }
+
+  /** The threshold slider can move: the probabilities are here or can be fetched (see attachProbabilities). */
+  get canThreshold(): boolean {
+    return this.prob !== null || this.probabilitiesLater;
   }
 
   /** The labels follow a mask change over `rect` made outside the editing functions (threshold, new prediction). */
@@ -465,7 +508,8 @@ export class MaskDocument {
       !predicted && !this.working && this.prob
         ? { values: this.prob, cut: probabilityCut(this.prob, this.threshold) }
         : undefined;
-    const mask = probability ? null : this.mask;
+    const shownAsSent = !predicted && !this.working && !this.prob ? this.predicted : null;
+    const mask = probability ? null : (shownAsSent ?? this.mask);
     return {
       source: { mask, probability, predicted, width: this.width, height: this.height },
       palette: predicted ? this.diffPalette : this.palette,

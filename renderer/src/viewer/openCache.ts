@@ -7,11 +7,14 @@
 import type { Id, MasksResponse } from '../../../shared/contract.js';
 import type { RetinaClient } from '../../../shared/transport.js';
 import { decodeImage, releaseImage, type DecodedImage } from './imageSource.js';
+import { unpackMasks } from './packedMasks.js';
 
 export class OpenCache {
   private readonly images = new Map<Id, Promise<DecodedImage>>();
   private readonly masks = new Map<Id, Promise<MasksResponse>>();
   private readonly saves = new Map<Id, Promise<unknown>>();
+  /** Images whose photograph in `images` has decoded. */
+  private readonly ready = new Set<Id>();
   private pinned: Id | null = null;
   private watching = 0;
 
@@ -44,12 +47,26 @@ export class OpenCache {
     if (p) this.images.delete(imageId);
     else {
       p = this.client.invoke('getImage', { imageId }).then(decodeImage);
+      const decoding = p;
       // A failed fetch is not kept: the next open tries again.
-      p.catch(() => this.images.get(imageId) === p && this.images.delete(imageId));
+      decoding.then(
+        () => this.images.get(imageId) === decoding && this.ready.add(imageId),
+        () => this.images.get(imageId) === decoding && this.images.delete(imageId),
+      );
     }
     this.images.set(imageId, p);
     this.evict();
     return p;
+  }
+
+  /** Whether the image's photograph has decoded (opening it needs no preview). */
+  decoded(imageId: Id): boolean {
+    return this.ready.has(imageId);
+  }
+
+  /** A copy of the photograph downscaled to fit `maxSize`, decoded; not kept. */
+  preview(imageId: Id, maxSize: number): Promise<DecodedImage> {
+    return this.client.invoke('getImagePreview', { imageId, maxSize }).then(decodeImage);
   }
 
   /** The image's masks: a fresh prefetch when there is one (used once), else fetched now. */
@@ -82,12 +99,14 @@ export class OpenCache {
   private clear(): void {
     for (const p of this.images.values()) void p.then(releaseImage, () => {});
     this.images.clear();
+    this.ready.clear();
     this.masks.clear();
   }
 
   private async fetchMasks(imageId: Id): Promise<MasksResponse> {
     await this.saves.get(imageId);
-    return this.client.invoke('getMasks', { imageId });
+    // Packed: the probabilities follow once the image is on screen (useViewerDocument).
+    return unpackMasks(await this.client.invoke('getMasks', { imageId, bits: true }));
   }
 
   private evict(): void {
@@ -95,6 +114,7 @@ export class OpenCache {
       if (this.images.size <= this.keep) break;
       if (id === this.pinned) continue;
       this.images.delete(id);
+      this.ready.delete(id);
       void p.then(releaseImage, () => {});
     }
   }

@@ -1,7 +1,7 @@
 // The image being reviewed and its mask document: decoded photograph and masks from the open cache (prefetched
 // when the user came by the arrow keys), checked to match, and refreshed in place when a new prediction arrives.
 // The review state comes with the masks; an approved image's document is locked until it is reopened.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   prob16View,
   type KeptDraftPayload,
@@ -11,7 +11,8 @@ import {
   type ReviewState,
 } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
-import type { DecodedImage } from './imageSource.js';
+import { standIn, type DecodedImage } from './imageSource.js';
+import { previewSize } from './previewSize.js';
 import { MaskDocument, type PredictionInput } from './maskDocument.js';
 import { labelsForMask } from '../editing/avLabels.js';
 import { differingPixels } from '../../../shared/edit-lease.js';
@@ -58,6 +59,7 @@ function predictionInput(p: PredictionPayload): PredictionInput {
     mask: p.encoding === 'mask8' ? p.data : null,
     threshold: p.threshold,
     versionId: p.versionId,
+    probabilitiesLater: p.encoding === 'mask8' && !!p.probabilities,
   };
 }
 
@@ -114,9 +116,19 @@ function whenIdle(task: () => void): void {
   else setTimeout(task, 50);
 }
 
-/** `readOnly`: another window edits the image (or the shown mask is not the current one): the document is locked. */
-export function useViewerDocument(imageId: string, readOnly = false): ViewerDocument {
-  const { client, openCache } = useApp();
+/**
+ * `readOnly`: another window edits the image (or the shown mask is not the current one): the document is locked.
+ * `size`: the image's size as the worklist knows it, when it does (a large image opens with a preview first).
+ */
+export function useViewerDocument(
+  imageId: string,
+  readOnly = false,
+  size: { width: number; height: number } | null = null,
+): ViewerDocument {
+  // Read when an image opens: a new list with the same sizes does not reopen it.
+  const sizeHint = useRef(size);
+  sizeHint.current = size;
+  const { client, openCache, report } = useApp();
   const [image, setImage] = useState<DecodedImage | null>(null);
   const [doc, setDoc] = useState<MaskDocument | null>(null);
   const [status, setStatus] = useState<string>('');
@@ -125,6 +137,8 @@ export function useViewerDocument(imageId: string, readOnly = false): ViewerDocu
   const [review, setReviewState] = useState<ReviewState | null>(null);
   const [prediction, setPrediction] = useState<PredictionInfo | null>(null);
   const [anatomyModels, setAnatomyModels] = useState<boolean | null>(null);
+  // Re-renders what reads the document's probabilities (the slider) once they arrived after the first frame.
+  const [, probabilitiesArrived] = useState(0);
 
   const adopt = useCallback((m: MasksResponse, built?: MaskDocument) => {
     const d = built ?? buildDocument(m);
@@ -189,26 +203,70 @@ export function useViewerDocument(imageId: string, readOnly = false): ViewerDocu
     // The document (threshold and overlay, 8 M pixels for a large image) is built while the photograph still
     // decodes off the main thread.
     const building = openCache.takeMasks(imageId).then((m) => ({ m, d: buildDocument(m) }));
-    Promise.all([openCache.image(imageId, true), building])
+    const full = openCache.image(imageId, true);
+    // A large photograph not yet decoded: a screen-sized copy decodes several times sooner and stands in for it.
+    const hint = sizeHint.current;
+    const screen = {
+      width: window.innerWidth,
+      height: window.innerHeight,
+      dpr: window.devicePixelRatio || 1,
+    };
+    const maxSize = hint && !openCache.decoded(imageId) ? previewSize(hint, screen) : null;
+    const first =
+      hint && maxSize
+        ? Promise.race([
+            full,
+            openCache.preview(imageId, maxSize).then(
+              (copy) => standIn(copy, hint.width, hint.height),
+              () => full,
+            ),
+          ])
+        : full;
+    const fits = (img: DecodedImage, m: MasksResponse) => {
+      if (img.width !== m.width || img.height !== m.height) {
+        throw new Error(`the masks are ${m.width}x${m.height} but the image is ${img.width}x${img.height}`);
+      }
+    };
+    const failed = (err: unknown) => {
+      if (!cancelled) setLoadError(err instanceof Error ? err.message : String(err));
+    };
+    Promise.all([first, building])
       .then(([img, { m, d }]) => {
         if (cancelled) return;
-        if (img.width !== m.width || img.height !== m.height) {
-          throw new Error(`the masks are ${m.width}x${m.height} but the image is ${img.width}x${img.height}`);
-        }
+        fits(img, m);
         adopt(m, d);
         setImage(img);
         setStatus(`opened in ${Math.round(performance.now() - t0)} ms`);
+        if (img.preview) {
+          full
+            .then((f) => {
+              if (cancelled) return;
+              fits(f, m);
+              setImage(f);
+            })
+            .catch(failed);
+        }
         // The working mask is made once the image is on screen, off the way to the first frame.
         whenIdle(() => cancelled || d.prepare());
+        // The probabilities (8 MB for a large image) only when the slider first moves.
+        const p = m.prediction;
+        if (p?.probabilities && !d.prob) {
+          d.onProbabilitiesNeeded = () => {
+            client
+              .invoke('getProbabilities', { imageId, versionId: p.versionId })
+              .then((r) => {
+                if (!cancelled && r && d.attachProbabilities(r.versionId, r.data))
+                  probabilitiesArrived((n) => n + 1);
+              })
+              .catch((err: unknown) => cancelled || report(err));
+          };
+        }
       })
-      .catch((err: unknown) => {
-        if (cancelled) return;
-        setLoadError(err instanceof Error ? err.message : String(err));
-      });
+      .catch(failed);
     return () => {
       cancelled = true;
     };
-  }, [adopt, imageId, openCache]);
+  }, [adopt, client, imageId, openCache, report]);
 
   return {
     image,
