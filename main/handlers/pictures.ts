@@ -6,7 +6,7 @@
 // originals, untouched.
 // Recent encodings are kept in a small LRU so stepping back and forth through a worklist costs nothing, and a
 // request for an image already being encoded (a prefetch racing the open) waits for that encoding.
-import sharp from 'sharp';
+import sharp, { type JpegOptions, type Sharp } from 'sharp';
 import type { EncodedImage } from '../../shared/contract.js';
 import { toRgb8 } from '../ml/io/image-io.js';
 import type { RasterImage } from '../ml/types.js';
@@ -92,32 +92,38 @@ export class PictureService {
    * image would at that size.
    */
   async preview(imageId: number, maxSize: number): Promise<EncodedImage> {
-    const record = getImage(this.store, imageId);
-    const key = `${record.rasterHash ?? record.fileHash}@preview${maxSize}`;
-    const cached = this.thumbs.get(key);
-    if (cached) return cached;
-    const { data, info } = await sharp((await this.image(imageId)).bytes)
-      .resize({ width: maxSize, height: maxSize, fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: '#000000' })
-      .jpeg(DISPLAY_JPEG)
-      .toBuffer({ resolveWithObject: true });
-    const preview: EncodedImage = { width: info.width, height: info.height, mime: 'image/jpeg', bytes: data };
-    this.thumbs.set(key, preview);
-    return preview;
+    return this.shrunk(imageId, `preview${maxSize}`, maxSize, DISPLAY_JPEG, async () =>
+      sharp((await this.image(imageId)).bytes).flatten({ background: '#000000' }),
+    );
   }
 
   async thumbnail(imageId: number, maxSize: number): Promise<EncodedImage> {
+    return this.shrunk(imageId, String(maxSize), maxSize, { quality: 80 }, async (record) =>
+      rasterToSharp(await this.raster(record)),
+    );
+  }
+
+  /** The image from `source` fitted inside maxSize (never enlarged) as a JPEG, cached under its content and `tag`. */
+  private async shrunk(
+    imageId: number,
+    tag: string,
+    maxSize: number,
+    jpeg: JpegOptions,
+    source: (record: ImageRecord) => Promise<Sharp>,
+  ): Promise<EncodedImage> {
     const record = getImage(this.store, imageId);
-    const key = `${record.rasterHash ?? record.fileHash}@${maxSize}`;
+    const key = `${record.rasterHash ?? record.fileHash}@${tag}`;
     const cached = this.thumbs.get(key);
     if (cached) return cached;
-    const { data, info } = await rasterToSharp(await this.raster(record))
+    const { data, info } = await (
+      await source(record)
+    )
       .resize({ width: maxSize, height: maxSize, fit: 'inside', withoutEnlargement: true })
-      .jpeg({ quality: 80 })
+      .jpeg(jpeg)
       .toBuffer({ resolveWithObject: true });
-    const thumb: EncodedImage = { width: info.width, height: info.height, mime: 'image/jpeg', bytes: data };
-    this.thumbs.set(key, thumb);
-    return thumb;
+    const shrunk: EncodedImage = { width: info.width, height: info.height, mime: 'image/jpeg', bytes: data };
+    this.thumbs.set(key, shrunk);
+    return shrunk;
   }
 
   private raster(record: ImageRecord): Promise<RasterImage> {
