@@ -33,7 +33,10 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   // critical path of opening (a prefetched image's are already on their way or here).
   const openImage = useCallback(
     (imageId: string, list: ImageSummary[]) => {
-      openCache.prefetch([imageId]);
+      openCache.prefetchOpen(
+        imageId,
+        list.find((i) => i.id === imageId),
+      );
       setOpen({ imageId, list });
     },
     [openCache],

@@ -1,10 +1,16 @@
 // The viewer's finer points in a real browser (browser mode): an unreadable upload shows a readable message and
 // saves nothing; arrow keys on the focused threshold slider move the slider, not the image; undoing a hand edit
 // also undoes its "edited by hand" marks, so the slider rewrites those pixels again (checked pixel for pixel in
-// the SQLite file); the CLAHE display filter changes what is shown and nothing else.
+// the SQLite file); the CLAHE display filter changes what is shown and nothing else; a large photograph opens on a
+// screen-sized preview, and the photograph itself is asked for only once that preview is on screen.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
+import { rpcPath } from '../../shared/transport.js';
 import { thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
 import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import {
@@ -161,6 +167,59 @@ describe(
         same((await storedMask(serve.dbPath, id, 'draft'))?.data, atT),
         'a display filter changed the mask',
       );
+    });
+
+    test('a large photograph opens on its preview; the photograph is fetched once that is on screen', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'retina-big-'));
+      try {
+        const file = path.join(dir, 'big_3504x2336.png');
+        await sharp(driveTestImage('01'))
+          .resize({ width: 3504, height: 2336, fit: 'contain', background: { r: 0, g: 0, b: 0 } })
+          .png({ compressionLevel: 1 })
+          .toFile(file);
+        const imported = await client.invoke('importFiles', { paths: [file] });
+        await jobFinished(client, imported.jobId);
+        const big = (await client.invoke('listImages', { offset: 0, limit: 10 })).items.find(
+          (i) => i.width === 3504,
+        );
+        assert.ok(big, 'the large image was not imported');
+        await jobFinished(client, (await client.invoke('predict', { imageIds: [big.id] })).jobId);
+
+        // Hold the photograph's answer until the test has seen the preview; note what was on screen when the
+        // page asked for it.
+        let release!: () => void;
+        const released = new Promise<void>((r) => (release = r));
+        const shownWhenAsked: (string | null)[] = [];
+        const fetched: string[] = [];
+        page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+        const isPhotograph = (url: URL) => url.pathname === rpcPath('getImage');
+        await page.route(isPhotograph, async (route) => {
+          shownWhenAsked.push(
+            await page
+              .getByTestId('mask-canvas')
+              .getAttribute('data-photograph', { timeout: 1000 })
+              .catch(() => null),
+          );
+          await released;
+          await route.continue();
+        });
+        await page.goto(serve.url);
+        await page.locator(`[data-testid="image-row"][data-image-id="${big.id}"]`).dblclick();
+        const canvas = page.getByTestId('mask-canvas');
+        await canvas.and(page.locator('[data-photograph="preview"]')).waitFor();
+        release();
+        await canvas.and(page.locator('[data-photograph="full"]')).waitFor();
+        await page.unroute(isPhotograph);
+        assert.ok(fetched.includes(rpcPath('getImagePreview')), 'no preview was asked for');
+        // Every photograph asked for (this one, and its neighbours in the list, fetched ahead) waited for the preview.
+        assert.ok(shownWhenAsked.length >= 1, 'the photograph itself was never asked for');
+        assert.ok(
+          shownWhenAsked.every((shown) => shown === 'preview'),
+          `a photograph was asked for before the preview showed: ${shownWhenAsked.join(', ')}`,
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     });
   },
 );

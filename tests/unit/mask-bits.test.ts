@@ -29,14 +29,25 @@ describe('mask bits', () => {
     assert.deepEqual([...packBits(mask)], [0b00000001, 0b10000010]);
   });
 
-  test('unpacks into an unaligned array too, and refuses sizes that do not match', () => {
-    const mask = randomMask(101, 3);
-    const backing = new Uint8Array(102);
-    const out = unpackBits(packBits(mask), 101, backing.subarray(1));
-    assert.deepEqual(out, mask);
-    assert.equal(backing[0], 0, 'wrote outside the array it was given');
+  test('unpacks bytes at any offset in a received frame, and refuses sizes that do not match', () => {
+    const mask = randomMask(1001, 3);
+    const packed = packBits(mask);
+    for (const offset of [1, 2, 3, 4]) {
+      const frame = new Uint8Array(packed.length + offset + 3).fill(0xff);
+      frame.set(packed, offset);
+      assert.deepEqual(
+        unpackBits(frame.subarray(offset, offset + packed.length), 1001),
+        mask,
+        `offset ${offset}`,
+      );
+    }
     assert.throws(() => unpackBits(new Uint8Array(12), 101), /do not hold 101 pixels/);
-    assert.throws(() => unpackBits(packBits(mask), 101, new Uint8Array(100)), /into 100 bytes/);
+  });
+
+  test('empty stretches of 32 pixels are skipped without losing the pixels around them', () => {
+    const mask = new Uint8Array(32 * 10 + 5);
+    for (const p of [0, 31, 64, 95, 200, 319, 320, 324]) mask[p] = 1;
+    assert.deepEqual(unpackBits(packBits(mask), mask.length), mask);
   });
 
   test('a probability map packed at a cut is the map thresholded as the viewer does', () => {

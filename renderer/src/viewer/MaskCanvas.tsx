@@ -21,6 +21,8 @@ export interface MaskCanvasProps {
   doc: MaskDocument;
   /** The photograph as shown (display filters already applied). */
   image: CanvasImageSource;
+  /** `image` is still the screen-sized copy standing in while the photograph itself arrives. */
+  imageIsPreview?: boolean;
   view: View;
   onView: (v: View) => void;
   onSize: (w: number, h: number) => void;
@@ -288,6 +290,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
       style={{ cursor: cursorStyle }}
       tabIndex={-1}
       data-testid="mask-canvas"
+      data-photograph={props.imageIsPreview ? 'preview' : 'full'}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={endGesture}

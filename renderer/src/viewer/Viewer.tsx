@@ -175,6 +175,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           <MaskCanvas
             doc={doc}
             image={display}
+            imageIsPreview={image.preview === true}
             view={view}
             onView={setView}
             onSize={onSize}

@@ -8,10 +8,20 @@ import type { Id, MasksResponse } from '../../../shared/contract.js';
 import type { RetinaClient } from '../../../shared/transport.js';
 import { decodeImage, releaseImage, type DecodedImage } from './imageSource.js';
 import { unpackMasks } from './packedMasks.js';
+import { previewSize } from './previewSize.js';
+
+/** The screen the viewer fills (CSS pixels, and device pixels per CSS pixel): what a preview is sized for. */
+export function viewerScreen(): { width: number; height: number; dpr: number } {
+  return { width: window.innerWidth, height: window.innerHeight, dpr: window.devicePixelRatio || 1 };
+}
+
+/** Previews fetched ahead of an open and not yet shown, at most (each holds a decoded bitmap). */
+const KEEP_PREVIEWS = 2;
 
 export class OpenCache {
   private readonly images = new Map<Id, Promise<DecodedImage>>();
   private readonly masks = new Map<Id, Promise<MasksResponse>>();
+  private readonly previews = new Map<string, Promise<DecodedImage>>();
   private readonly saves = new Map<Id, Promise<unknown>>();
   /** Images whose photograph in `images` has decoded. */
   private readonly ready = new Set<Id>();
@@ -64,9 +74,36 @@ export class OpenCache {
     return this.ready.has(imageId);
   }
 
-  /** A copy of the photograph downscaled to fit `maxSize`, decoded; not kept. */
+  /**
+   * A copy of the photograph downscaled to fit `maxSize`, decoded: the one `prefetchOpen` started (handed out
+   * once), else fetched now. The caller owns it.
+   */
   preview(imageId: Id, maxSize: number): Promise<DecodedImage> {
-    return this.client.invoke('getImagePreview', { imageId, maxSize }).then(decodeImage);
+    const key = `${imageId}@${maxSize}`;
+    const p = this.previews.get(key);
+    this.previews.delete(key);
+    return p ?? this.client.invoke('getImagePreview', { imageId, maxSize }).then(decodeImage);
+  }
+
+  /**
+   * Starts fetching what the first frame of opening `imageId` shows: its masks, and for a photograph large enough
+   * to open with a preview (`size` as the worklist knows it) that preview instead of the photograph, whose
+   * receiving and decoding would otherwise take a core from the first frame.
+   */
+  prefetchOpen(imageId: Id, size?: { width: number; height: number }): void {
+    const maxSize = size && !this.decoded(imageId) ? previewSize(size, viewerScreen()) : null;
+    if (maxSize === null) return this.prefetch([imageId]);
+    this.prefetchMasks(imageId);
+    const key = `${imageId}@${maxSize}`;
+    if (this.previews.has(key)) return;
+    const p = this.client.invoke('getImagePreview', { imageId, maxSize }).then(decodeImage);
+    p.catch(() => this.previews.get(key) === p && this.previews.delete(key));
+    this.previews.set(key, p);
+    for (const [k, old] of this.previews) {
+      if (this.previews.size <= KEEP_PREVIEWS) break;
+      this.previews.delete(k);
+      void old.then(releaseImage, () => {});
+    }
   }
 
   /** The image's masks: a fresh prefetch when there is one (used once), else fetched now. */
@@ -80,11 +117,15 @@ export class OpenCache {
   prefetch(imageIds: Id[]): void {
     for (const id of imageIds) {
       void this.image(id).catch(() => {});
-      if (this.watching > 0 && !this.masks.has(id)) {
-        const p = this.fetchMasks(id);
-        p.catch(() => this.masks.get(id) === p && this.masks.delete(id));
-        this.masks.set(id, p);
-      }
+      this.prefetchMasks(id);
+    }
+  }
+
+  private prefetchMasks(id: Id): void {
+    if (this.watching > 0 && !this.masks.has(id)) {
+      const p = this.fetchMasks(id);
+      p.catch(() => this.masks.get(id) === p && this.masks.delete(id));
+      this.masks.set(id, p);
     }
   }
 
@@ -99,6 +140,8 @@ export class OpenCache {
   private clear(): void {
     for (const p of this.images.values()) void p.then(releaseImage, () => {});
     this.images.clear();
+    for (const p of this.previews.values()) void p.then(releaseImage, () => {});
+    this.previews.clear();
     this.ready.clear();
     this.masks.clear();
   }

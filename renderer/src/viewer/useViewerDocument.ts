@@ -13,6 +13,7 @@ import {
 import { useApp } from '../appContext.js';
 import { standIn, type DecodedImage } from './imageSource.js';
 import { previewSize } from './previewSize.js';
+import { viewerScreen } from './openCache.js';
 import { MaskDocument, type PredictionInput } from './maskDocument.js';
 import { labelsForMask } from '../editing/avLabels.js';
 import { differingPixels } from '../../../shared/edit-lease.js';
@@ -116,6 +117,11 @@ function whenIdle(task: () => void): void {
   else setTimeout(task, 50);
 }
 
+/** Starts `task` once the frame now being prepared has been painted (two animation frames on, then a task). */
+function afterFirstFrame(task: () => void): void {
+  requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(task, 0)));
+}
+
 /**
  * `readOnly`: another window edits the image (or the shown mask is not the current one): the document is locked.
  * `size`: the image's size as the worklist knows it, when it does (a large image opens with a preview first).
@@ -203,25 +209,20 @@ export function useViewerDocument(
     // The document (threshold and overlay, 8 M pixels for a large image) is built while the photograph still
     // decodes off the main thread.
     const building = openCache.takeMasks(imageId).then((m) => ({ m, d: buildDocument(m) }));
-    const full = openCache.image(imageId, true);
     // A large photograph not yet decoded: a screen-sized copy decodes several times sooner and stands in for it.
+    // The photograph itself is then fetched once the copy is on screen: receiving and decoding 8 M pixels meanwhile
+    // would take a core from the first frame (two cores are common).
     const hint = sizeHint.current;
-    const screen = {
-      width: window.innerWidth,
-      height: window.innerHeight,
-      dpr: window.devicePixelRatio || 1,
-    };
-    const maxSize = hint && !openCache.decoded(imageId) ? previewSize(hint, screen) : null;
+    const maxSize = hint && !openCache.decoded(imageId) ? previewSize(hint, viewerScreen()) : null;
+    let photograph: Promise<DecodedImage> | null = null;
+    const full = () => (photograph ??= openCache.image(imageId, true));
     const first =
       hint && maxSize
-        ? Promise.race([
-            full,
-            openCache.preview(imageId, maxSize).then(
-              (copy) => standIn(copy, hint.width, hint.height),
-              () => full,
-            ),
-          ])
-        : full;
+        ? openCache.preview(imageId, maxSize).then(
+            (copy) => standIn(copy, hint.width, hint.height),
+            () => full(),
+          )
+        : full();
     const fits = (img: DecodedImage, m: MasksResponse) => {
       if (img.width !== m.width || img.height !== m.height) {
         throw new Error(`the masks are ${m.width}x${m.height} but the image is ${img.width}x${img.height}`);
@@ -238,13 +239,16 @@ export function useViewerDocument(
         setImage(img);
         setStatus(`opened in ${Math.round(performance.now() - t0)} ms`);
         if (img.preview) {
-          full
-            .then((f) => {
-              if (cancelled) return;
-              fits(f, m);
-              setImage(f);
-            })
-            .catch(failed);
+          afterFirstFrame(() => {
+            if (cancelled) return;
+            full()
+              .then((f) => {
+                if (cancelled) return;
+                fits(f, m);
+                setImage(f);
+              })
+              .catch(failed);
+          });
         }
         // The working mask is made once the image is on screen, off the way to the first frame.
         whenIdle(() => cancelled || d.prepare());

@@ -118,7 +118,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   // The row the user moves to is likely opened next: fetch what the viewer needs meanwhile.
   const select = (i: number) => {
     setCursor(i);
-    if (rows[i]) openCache.prefetch([rows[i].id]);
+    if (rows[i]) openCache.prefetchOpen(rows[i].id, rows[i]);
   };
 
   // Clinical details edit the checked images, else the row under the cursor.
