@@ -365,9 +365,29 @@ export interface MaskVersionPayload {
   anatomy?: AnatomyPayload | null;
 }
 
+/** What a model does: vessel segmentation, artery/vein labels, or the optic disc. Each task has its own active model. */
+export type ModelTask = 'vessel' | 'artery-vein' | 'optic-disc';
+export type AnatomyModelTask = Exclude<ModelTask, 'vessel'>;
+export const MODEL_TASKS: readonly ModelTask[] = ['vessel', 'artery-vein', 'optic-disc'];
+
+/**
+ * An anatomy model's retrain comparison with its parent on the held-out corrections, in the task's measure (means over
+ * the images): 'av-accuracy', the share of the corrected vessel (centreline) pixels labelled right (higher is
+ * better); 'disc-centre-error', the disc centre's distance from the corrected one in disc diameters, capped at one
+ * (lower is better).
+ */
+export interface AnatomyHeldOut {
+  measure: 'av-accuracy' | 'disc-centre-error';
+  candidate: number;
+  parent: number;
+  images: number;
+}
+
 export interface ModelSummary {
   id: Id;
   name: string;
+  /** Absent from servers older than anatomy retraining: a vessel model. */
+  task?: ModelTask;
   status: 'candidate' | 'active' | 'retired';
   createdAt: string;
   threshold: number;
@@ -382,8 +402,17 @@ export interface ModelSummary {
   promotedAt?: string | null;
   /** Approved mask versions it was trained or validated on (store images). */
   trainedOnMasks?: number;
-  /** Its retrain's comparison with its parent on the held-out images (pooled F1, FOV). */
+  /** Its retrain's comparison with its parent on the held-out images (pooled F1, FOV); vessel models. */
   heldOut?: { f1: number; parentF1: number; images: number } | null;
+  /** The same for an artery/vein or optic-disc model, in its task's measure. */
+  anatomyHeldOut?: AnatomyHeldOut | null;
+  /** An artery/vein or optic-disc model's validation when it was trained (its directory's record), in that measure. */
+  anatomyValidation?: {
+    measure: AnatomyHeldOut['measure'];
+    value: number;
+    images: number;
+    dataset: string;
+  } | null;
   /** The latest promotion and why (a reason is required for an override). */
   lastPromotion?: { at: string; reason: string | null; override: boolean; rollback: boolean } | null;
 }
@@ -433,7 +462,26 @@ export interface RetrainImageChange {
   usable?: boolean;
 }
 
-/** Everything the comparison screen shows about one retrain run. */
+/**
+ * One anatomy task's part of a retrain: skipped or failed (`reason` says why), or a candidate trained and judged by
+ * the gate (`decision`), shown as it stands now (awaiting a decision, active, or retired).
+ */
+export interface AnatomyRetrainPart {
+  task: AnatomyModelTask;
+  outcome: 'skipped' | 'failed' | 'judged';
+  reason: string | null;
+  runId: Id | null;
+  parent: { id: Id; name: string } | null;
+  candidate: ModelSummary | null;
+  heldOut: AnatomyHeldOut | null;
+  decision: PromotionVerdict | null;
+}
+
+/**
+ * Everything the comparison screen shows about one retrain run. A retrain is known by its first run: the vessel
+ * run, or, when the vessel part had nothing to do (`vesselSkipped`), its first anatomy run (whose parent, data and
+ * seed the vessel fields then carry, with no candidate and no held-out scores).
+ */
 export interface RetrainRunReport {
   runId: Id;
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -458,6 +506,9 @@ export interface RetrainRunReport {
   losses: number[];
   validation: { epoch: number; trainLoss: number; valLoss: number; valF1: number }[];
   trainSeconds: number | null;
+  vesselSkipped: string | null;
+  /** Each anatomy task's part of the same retrain (the run's own part, for an anatomy run of an older retrain). */
+  anatomy: AnatomyRetrainPart[];
 }
 
 /**
@@ -573,8 +624,8 @@ export interface MasksResponse {
   approved: MaskVersionPayload | null;
   review: ReviewState;
   /**
-   * Whether this workstation can classify arteries and veins (its anatomy models open): false tells the viewer
-   * why an image has no artery/vein layer.
+   * Whether a prediction here gets artery/vein labels and a disc (each task has a model to predict with: the store's
+   * active one, else the installed one): false tells the viewer why an image has no artery/vein layer.
    */
   anatomyModels?: boolean;
 }
@@ -906,7 +957,8 @@ export interface RequestChannels {
   dismissJob: { request: { jobId: Id }; response: { dismissed: boolean } };
   /** The job queue with its workers and log lines (a team database's queue, or this app's own jobs). */
   getQueue: { request: Empty; response: QueueSnapshot };
-  listModels: { request: Empty; response: { models: ModelSummary[] } };
+  /** The models of one task (default: vessel) or of every task ('all'). */
+  listModels: { request: { task?: ModelTask | 'all' }; response: { models: ModelSummary[] } };
   getActiveModel: { request: Empty; response: { model: ModelSummary | null } };
   /** A native open dialog; browser mode answers 'unsupported' and the UI asks for a path instead. */
   showOpenDialog: { request: OpenDialogRequest; response: { paths: string[] } };
@@ -949,7 +1001,7 @@ export interface EventChannels {
   imagesChanged: { imageIds: Id[] };
   /** The running retrain's progress (at most a few times a second) and its end. */
   retrainProgress: RetrainStatus;
-  /** The active model changed (promotion, rollback). */
+  /** The active model of a task changed (promotion, rollback). */
   activeModelChanged: { modelId: Id | null };
   /** The team queue changed (a job queued, taken, progressing, retried or ended); at most about once a second. */
   queueChanged: QueueSnapshot;
@@ -1106,7 +1158,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   listJobs: empty,
   dismissJob: obj({ jobId: id }),
   getQueue: empty,
-  listModels: empty,
+  listModels: obj({ task: optional(literal(...MODEL_TASKS, 'all')) }),
   getActiveModel: empty,
   showOpenDialog: obj({
     mode: literal('files', 'folder'),

@@ -47,6 +47,19 @@ export async function ensureRegistered(store: Store, dirArg: string, actor: stri
   );
 }
 
+/** An anatomy model's validation figure in its task's measure, as its training recorded it; null when none. */
+function anatomyValidation(manifest: ModelManifest): ModelSummary['anatomyValidation'] {
+  const a = manifest.anatomy;
+  const value = a?.task === 'artery-vein' ? a.validation?.accuracy : a?.validation?.meanCentreError;
+  if (!a || value === undefined) return null;
+  return {
+    measure: a.task === 'artery-vein' ? 'av-accuracy' : 'disc-centre-error',
+    value,
+    images: manifest.provenance.validationIds.length,
+    dataset: manifest.provenance.dataset,
+  };
+}
+
 export class ModelResolver {
   private configured: ModelRecord | null = null;
 
@@ -109,6 +122,7 @@ export class ModelResolver {
     return {
       id: toId(record.id),
       name: record.name,
+      task: record.task,
       status: record.status,
       createdAt: record.createdAt,
       threshold: manifest?.threshold ?? 0.5,
@@ -116,6 +130,7 @@ export class ModelResolver {
         ? `U-Net depth ${arch.depth}, ${arch.baseFilters} filters${arch.residual ? ', residual' : ''}`
         : 'model directory unreadable',
       metrics: fov ? { f1: fov.f1, aucRoc: fov.aucRoc, dataset: manifest?.provenance.dataset ?? '' } : null,
+      anatomyValidation: manifest ? anatomyValidation(manifest) : null,
       hasOnnx: Boolean(manifest?.onnx) && existsSync(join(record.dirPath, manifest?.onnx?.file || ONNX_FILE)),
       ...lineageSummary(this.store, record),
     };

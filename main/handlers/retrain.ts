@@ -7,7 +7,7 @@ import {
   RpcError,
   type ModelDecision,
   type MetricsBrief,
-  type PromotionVerdict,
+  type ModelSummary,
   type RequestHandlers,
   type RetrainRunReport,
 } from '../../shared/contract.js';
@@ -23,6 +23,9 @@ import {
 } from '../store/index.js';
 import type { Jobs } from '../jobs/index.js';
 import { promoteCandidate, rejectCandidate, rollbackTo } from '../retrain/registry.js';
+import { ANATOMY_RUN_KIND } from '../retrain/anatomy-snapshot.js';
+import { anatomyParts, anatomyRunReport } from './anatomy-retrain-report.js';
+import { verdictOf } from './verdict.js';
 import { draftFreeImages } from '../retrain/repredict.js';
 import { overlayPath, type RetrainOutcome } from '../retrain/run.js';
 import type { Retrainer } from '../retrain/service.js';
@@ -84,20 +87,25 @@ export function pendingApprovals(store: Store): number {
 export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerContext>, RetrainChannels> {
   const { store, models, events } = d;
 
-  /** After the active model changed: predictions follow it, the UI is told, draft-free images are re-predicted. */
+  /**
+   * After a task's active model changed: predictions follow it, the UI is told, draft-free images are re-predicted
+   * (by the vessel model in use: an artery/vein or disc model's change shows in their labels and disc).
+   */
   const afterActiveChange = async (model: ModelRecord): Promise<ModelDecision> => {
-    models.followActive();
+    const anatomy = model.task !== 'vessel';
+    if (!anatomy) models.followActive();
     events.emit('activeModelChanged', { modelId: toId(model.id) });
-    const resolved = await models.resolve(model.id);
+    const vessel = anatomy ? models.current() : model;
+    const resolved = vessel ? await models.resolve(vessel.id) : null;
     const imageIds = draftFreeImages(store);
     let repredictJobId: string | null = null;
-    if (imageIds.length > 0 && resolved.manifest.onnx) {
+    if (imageIds.length > 0 && resolved?.manifest.onnx) {
       repredictJobId = d.jobs.start('predict', imageIds.length, {
         kind: 'predict',
         dbPath: d.dbPath,
         imageIds,
         anatomy: d.anatomy ?? null,
-        modelId: model.id,
+        modelId: resolved.record.id,
         modelDir: resolved.dir,
         threads: d.threads,
         author: d.user,
@@ -105,6 +113,9 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
     }
     return { model: await models.summary(getModel(store, model.id)), repredictJobId };
   };
+
+  const summaryOf = async (modelId: number): Promise<ModelSummary> =>
+    models.summary(getModel(store, modelId));
 
   return {
     startRetrain: async (_req, ctx) => {
@@ -127,6 +138,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
     getRetrainRun: async (req) => {
       const run = getTrainingRun(store, rowId(req.runId, 'training run'));
       const cfg = (run.config ?? {}) as RunConfig;
+      if (cfg.kind === ANATOMY_RUN_KIND) return anatomyRunReport(store, run, summaryOf);
       if (cfg.kind !== 'retrain' || !cfg.parent || !cfg.snapshot) {
         throw new RpcError('not-found', `training run ${run.id} is not a retrain`);
       }
@@ -181,6 +193,8 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
           valF1: c.valF1,
         })),
         trainSeconds: outcome?.trainSeconds ?? null,
+        vesselSkipped: null,
+        anatomy: await anatomyParts(store, run, summaryOf),
       };
       return report;
     },
@@ -221,22 +235,4 @@ export function maybeAutoRetrain(d: RetrainDeps): void {
   d.retrain
     .start('auto')
     .catch((err: unknown) => console.error(`automatic retrain: ${(err as Error).message}`));
-}
-
-/**
- * A stored decision as the contract's verdict. Runs since the promotion gate store the whole verdict; runs
- * recorded before it kept only better, reason and promoted (judged on every held-out image, by pooled F1).
- */
-function verdictOf(
-  decision: Pick<PromotionVerdict, 'better' | 'reason' | 'promoted'> & Partial<PromotionVerdict>,
-  heldOutImages: number,
-): PromotionVerdict {
-  return {
-    judged: true,
-    advice: null,
-    usableImages: heldOutImages,
-    delta: null,
-    benchmarkDelta: null,
-    ...decision,
-  };
 }

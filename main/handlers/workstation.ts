@@ -33,7 +33,7 @@ import { JobManager, type Jobs } from '../jobs/index.js';
 import { TeamJobs } from '../jobs/queue/team-jobs.js';
 import { TeamQueue } from '../jobs/queue/team-queue.js';
 import { TeamRetrain } from '../jobs/queue/team-retrain.js';
-import { ANATOMY_MODELS_ENV, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
+import { ANATOMY_MODELS_ENV, anatomyAvailable, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
 import { RetrainService, type Retrainer } from '../retrain/service.js';
 import { actorOf, type CallerContext } from './caller.js';
 import { eventForCaller, guardHandlers, type EventAudience } from './access-guard.js';
@@ -237,7 +237,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         store,
         req.imageId,
         maskPixels,
-        anatomyDirs !== null,
+        // As the prediction job chooses its models: a store-registered active model of a task counts too.
+        anatomyAvailable(store, anatomyDirs),
         blind ? ctx.user?.name : undefined,
         req.bits,
       );
@@ -360,7 +361,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
             team: false,
             jobs: jobs.list().map((j) => ({ ...j, actor: user, worker: null, attempt: 1, log: [] })),
           },
-    listModels: async () => ({ models: await Promise.all(listModels(store).map((m) => models.summary(m))) }),
+    listModels: async (req) => {
+      const task = req.task === 'all' ? 'any' : (req.task ?? 'vessel');
+      return { models: await Promise.all(listModels(store, { task }).map((m) => models.summary(m))) };
+    },
     getActiveModel: async () => {
       const current = models.current();
       return { model: current ? await models.summary(current) : null };

@@ -32,3 +32,12 @@ export function withActiveAnatomy(store: Store, dirs: AnatomyDirs | null): Anato
   const opticDisc = activeModel(store, 'optic-disc')?.dirPath ?? dirs?.opticDisc;
   return arteryVein && opticDisc ? { arteryVein, opticDisc } : null;
 }
+
+/**
+ * Whether a prediction here gets an artery/vein map and a disc: each task has a model (the store's active one, else
+ * the installed one) and its directory is there. The viewer's "anatomy models available" flag.
+ */
+export function anatomyAvailable(store: Store, dirs: AnatomyDirs | null): boolean {
+  const used = withActiveAnatomy(store, dirs);
+  return used !== null && [used.arteryVein, used.opticDisc].every((d) => existsSync(join(d, MANIFEST_FILE)));
+}

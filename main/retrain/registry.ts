@@ -15,6 +15,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { ConstraintError } from '../store/index.js';
+import type { AnatomyRetrainOutcome } from './anatomy-run.js';
 import type { RetrainOutcome } from './outcome.js';
 
 /** A promotion was refused: it needs a reason (an override), or the model cannot be promoted that way. */
@@ -30,6 +31,12 @@ export function retrainOutcomeOf(store: Store, model: ModelRecord): RetrainOutco
   return run.status === 'succeeded' && outcome && typeof outcome.candidateModelId === 'number'
     ? (outcome as RetrainOutcome)
     : null;
+}
+
+/** The anatomy retrain outcome that produced an artery/vein or optic-disc model (the same run fields, its own scores). */
+export function anatomyOutcomeOf(store: Store, model: ModelRecord): AnatomyRetrainOutcome | null {
+  if (model.task === 'vessel') return null;
+  return retrainOutcomeOf(store, model) as unknown as AnatomyRetrainOutcome | null;
 }
 
 export interface PromotionRecord {

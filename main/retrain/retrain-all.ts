@@ -4,7 +4,7 @@
 // corrections, so the user sees what each needs).
 import { availableParallelism } from 'node:os';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
-import { activeModel, type Store } from '../store/index.js';
+import { activeModel, amendTrainingRunOutcome, type Store } from '../store/index.js';
 import { repredictDraftFree } from './repredict.js';
 import { retrainAnatomy, type AnatomyTaskResult } from './anatomy-run.js';
 import { RetrainError } from './errors.js';
@@ -24,8 +24,21 @@ export interface RetrainAllOutcome {
 export interface RetrainAllOptions extends RetrainOptions {
   /** The anatomy models predictions use when the store has none of a task registered (null: none here). */
   anatomyDirs: { arteryVein: string; opticDisc: string } | null;
-  /** Default: `promote`. The workstation's button promotes a better anatomy candidate itself (see service.ts). */
+  /** Default: `promote`. */
   anatomyPromote?: 'if-better' | 'never';
+}
+
+/** What each anatomy task did in a retrain, as its first run records it (`anatomyParts` in its outcome). */
+export type RecordedAnatomyPart =
+  | { task: AnatomyTask; skipped: string; corrections: number }
+  | { task: AnatomyTask; failed: string }
+  | { task: AnatomyTask; runId: number };
+
+/** The fields a retrain adds to its first run's outcome once every part has run. */
+export interface RetrainParts {
+  anatomyParts: RecordedAnatomyPart[];
+  /** Why the vessel part did nothing (the first run is then an anatomy run), or null. */
+  vesselSkipped: string | null;
 }
 
 /** What the run ended with, in one line per part (the status message and the CLI's summary). */
@@ -47,8 +60,15 @@ export function describeAll(o: RetrainAllOutcome): string {
 export async function runRetrainAll(store: Store, opts: RetrainAllOptions): Promise<RetrainAllOutcome> {
   let vessel: RetrainOutcome | null = null;
   let refusal: RetrainError | null = null;
+  // The retrain is known by its first run (the one the UI is told of): later parts' runs are recorded on it.
+  let firstRun: number | null = null;
+  const onStarted = (runId: number): void => {
+    if (firstRun !== null) return;
+    firstRun = runId;
+    opts.onStarted?.(runId);
+  };
   try {
-    vessel = await runRetrain(store, opts);
+    vessel = await runRetrain(store, { ...opts, onStarted });
   } catch (err) {
     // A RetrainError comes before the vessel run exists: nothing to do there, which need not stop the anatomy.
     if (!(err instanceof RetrainError)) throw err;
@@ -65,7 +85,7 @@ export async function runRetrainAll(store: Store, opts: RetrainAllOptions): Prom
     promote: opts.anatomyPromote ?? opts.promote,
     signal: opts.signal,
     onProgress: opts.onProgress,
-    onStarted: vessel ? undefined : opts.onStarted,
+    onStarted,
     threads: opts.threads ?? availableParallelism(),
     modelsDir: opts.modelsDir,
   });
@@ -76,8 +96,22 @@ export async function runRetrainAll(store: Store, opts: RetrainAllOptions): Prom
       [refusal.message, ...corrected.map((a) => ('skipped' in a ? a.skipped : ''))].join(' '),
     );
   }
+  if (firstRun !== null) recordParts(store, firstRun, anatomy, refusal?.message ?? null);
   const after = await repredictForAnatomy(store, anatomy, opts);
   return { vessel, vesselSkipped: refusal?.message ?? null, anatomy, ...after };
+}
+
+function recordParts(
+  store: Store,
+  runId: number,
+  anatomy: AnatomyTaskResult[],
+  vesselSkipped: string | null,
+): void {
+  const parts: RetrainParts = {
+    anatomyParts: anatomy.map((a) => ('outcome' in a ? { task: a.task, runId: a.outcome.runId } : a)),
+    vesselSkipped,
+  };
+  amendTrainingRunOutcome(store, runId, { ...parts });
 }
 
 /**

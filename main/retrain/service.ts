@@ -109,11 +109,10 @@ export class RetrainService implements Retrainer {
       dbPath: this.opts.dbPath,
       actor,
       trigger,
-      // The button leaves the decision to the person looking at the comparison; an automatic run promotes
-      // only a better model.
+      // The button leaves the decision to the person looking at the comparison, which shows each anatomy task's
+      // candidate beside the vessel one; an automatic run promotes only a better model, of any task.
       promote: trigger === 'auto' ? 'if-better' : 'never',
-      // The panel compares vessel models only: an anatomy candidate the gate finds better is promoted by the run.
-      anatomyPromote: 'if-better',
+      anatomyPromote: trigger === 'auto' ? 'if-better' : 'never',
       anatomyDirs: this.opts.anatomyDirs ?? null,
       settings: this.opts.settings ?? {},
       threads: this.opts.threads,

@@ -82,6 +82,7 @@ export {
   type TrainingMaskLink,
 } from './models.js';
 export {
+  amendTrainingRunOutcome,
   failInterruptedRuns,
   finishTrainingRun,
   getTrainingRun,

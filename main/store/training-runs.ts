@@ -149,6 +149,24 @@ export function finishTrainingRun(
   });
 }
 
+/**
+ * Adds fields to a finished run's outcome without touching the rest: a retrain records on its first run what its
+ * later parts did (the anatomy tasks run after the vessel run has finished).
+ */
+export function amendTrainingRunOutcome(
+  store: Store,
+  id: number,
+  extra: Record<string, unknown>,
+): TrainingRun {
+  return store.write('amend a training run', () => {
+    const run = getTrainingRun(store, id);
+    if (run.status === 'running') throw new ConstraintError(`training run ${id} has not finished`);
+    const outcome = { ...((run.outcome ?? {}) as Record<string, unknown>), ...extra };
+    store.db.prepare('UPDATE training_runs SET outcome = ? WHERE id = ?').run(toJson(outcome), id);
+    return getTrainingRun(store, id);
+  });
+}
+
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -15,7 +15,6 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
   activeModel,
-  approveMaskVersion,
   getModel,
   getTrainingRun,
   importImageFiles,
@@ -26,11 +25,10 @@ import {
   openStore,
   promoteModel,
   registerModel,
-  saveMaskVersion,
   type Store,
 } from '../../main/store/index.js';
 import { RetrainError } from '../../main/retrain/errors.js';
-import { runRetrainAll } from '../../main/retrain/retrain-all.js';
+import { runRetrainAll, type RetrainParts } from '../../main/retrain/retrain-all.js';
 import type { AnatomyRetrainOutcome } from '../../main/retrain/anatomy-run.js';
 import { judgeAnatomy } from '../../main/retrain/anatomy-gate.js';
 import type { RetrainSettings } from '../../main/retrain/settings.js';
@@ -39,7 +37,8 @@ import { withActiveAnatomy } from '../../main/jobs/anatomy-dirs.js';
 import { MANIFEST_FILE } from '../../main/ml/model/model-dir.js';
 import type { ModelManifest } from '../../main/ml/types.js';
 import { repoRoot, tinyAnatomyModelsDir, tinyFramedModelDir } from '../e2e/model-fixture.js';
-import { driveTestImagePath, referenceAnatomy } from './measure-fixture.js';
+import { driveTestImagePath } from './measure-fixture.js';
+import { approveAnatomyPrediction } from '../support/anatomy-corrections.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
 const SETTINGS: Partial<RetrainSettings> = {
@@ -68,37 +67,14 @@ for (const kind of STORE_BACKENDS)
 
     /** The model's prediction (every vessel a vein, the disc 60 px off), approved as it was or corrected. */
     async function predictAndApprove(id: string, correct: boolean): Promise<number> {
-      const ref = await referenceAnatomy(id);
-      const imageId = images.get(id)!;
-      const mask = { width: ref.width, height: ref.height, data: ref.mask };
-      const predicted = {
-        disc: { ...ref.disc, x: ref.disc.x + 60 },
-        fovea: null,
-        laterality: null,
-      };
-      const prediction = await saveMaskVersion(store, {
-        imageId,
-        kind: 'prediction',
-        author: 'model',
-        modelId: vesselId,
-        mask,
-        threshold: 0.5,
-        av: Uint8Array.from(ref.mask, (v) => (v ? 2 : 0)),
-        anatomy: predicted,
+      const approved = await approveAnatomyPrediction(store, {
+        imageId: images.get(id)!,
+        driveId: id,
+        vesselModelId: vesselId,
+        correct,
       });
-      if (!correct) return approveMaskVersion(store, prediction.id, 'ann').id;
-      const draft = await saveMaskVersion(store, {
-        imageId,
-        kind: 'draft',
-        author: 'ann',
-        mask,
-        parentId: prediction.id,
-        av: ref.av,
-        anatomy: { ...predicted, disc: ref.disc },
-      });
-      const approved = approveMaskVersion(store, draft.id, 'ann');
-      corrected.set(id, approved.id);
-      return approved.id;
+      if (correct) corrected.set(id, approved);
+      return approved;
     }
 
     before(async () => {
@@ -227,6 +203,13 @@ for (const kind of STORE_BACKENDS)
         assert.equal((run.config as { kind: string }).kind, 'anatomy-retrain');
       }
       assert.equal(activeModel(store)!.id, vesselId, 'the vessel model is untouched');
+      // The retrain is known by its first run (the artery/vein one here), which records what every part did.
+      const first = getTrainingRun(store, outcomes[0].runId).outcome as RetrainParts;
+      assert.deepEqual(
+        first.anatomyParts,
+        outcomes.map((o) => ({ task: o.task, runId: o.runId })),
+      );
+      assert.equal(first.vesselSkipped, result.vesselSkipped);
       const promoted = outcomes.some((o) => o.decision.promoted);
       assert.equal(result.anatomyRepredicted, promoted ? 1 : 0, String(result.anatomyRepredictError));
       if (promoted) assert.ok(latestMaskVersion(store, images.get('07')!, 'prediction')?.avHash);

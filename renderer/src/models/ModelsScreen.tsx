@@ -1,17 +1,26 @@
-// The model registry: every model with its lineage (parent, run, masks trained on, held-out comparison, why it
-// was promoted), which one is in use, Retrain with its live progress (or why it cannot start), the comparison
-// of the latest run, the gate's margin, and rollback after a confirmation.
+// The model registry: every task's models (vessel, artery/vein, optic disc) with their lineage (parent, run, masks
+// trained on, held-out comparison, why it was promoted), which one each task uses, Retrain with its live progress
+// (or why it cannot start), the comparison of the latest run (every task's part), the gate's margin, and rollback
+// after a confirmation.
 import { useCallback, useEffect, useState } from 'react';
-import { RpcError, type ModelSummary, type RetrainStatus } from '../../../shared/contract.js';
+import {
+  MODEL_TASKS,
+  RpcError,
+  type ModelSummary,
+  type ModelTask,
+  type RetrainStatus,
+} from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
+import { ModelTable } from './ModelTable.js';
 import { RetrainComparison } from './RetrainComparison.js';
 import { RetrainProgress } from './RetrainProgress.js';
 import { RollbackDialog } from './RollbackDialog.js';
+import { taskOf } from './taskWords.js';
 import './models.css';
 
-/** What the status column says: the model predictions use is "in use", whatever the registry calls it. */
-function statusLabel(m: ModelSummary, inUseId: string | null): string {
-  return m.id === inUseId ? 'in use' : m.status;
+/** The task's active model: the one its predictions use (an anatomy model is used only once active). */
+function activeOf(models: ModelSummary[], task: ModelTask): ModelSummary | null {
+  return models.find((m) => m.status === 'active' && taskOf(m) === task) ?? null;
 }
 
 export function ModelsScreen() {
@@ -27,7 +36,7 @@ export function ModelsScreen() {
   const refresh = useCallback(async () => {
     try {
       const [list, st] = await Promise.all([
-        client.invoke('listModels', {}),
+        client.invoke('listModels', { task: 'all' }),
         client.invoke('getRetrainStatus', {}),
       ]);
       setModels(list.models);
@@ -155,86 +164,24 @@ export function ModelsScreen() {
         {rollbackOf && (
           <RollbackDialog
             model={rollbackOf}
-            current={models.find((m) => m.status === 'active') ?? null}
+            current={activeOf(models, taskOf(rollbackOf))}
             onConfirm={(reason) => void rollback(rollbackOf, reason)}
             onCancel={() => setRollbackOf(null)}
           />
         )}
         {shownRun && <RetrainComparison key={shownRun} runId={shownRun} onDecided={() => void refresh()} />}
-        <table className="models-table" data-testid="models-table">
-          <thead>
-            <tr>
-              <th>Model</th>
-              <th>Status</th>
-              <th>Parent</th>
-              <th>Trained on</th>
-              <th>Held-out F1 (vs parent)</th>
-              <th>Last promotion</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {[...models].reverse().map((m) => (
-              <tr
-                key={m.id}
-                data-testid="model-row"
-                data-model-id={m.id}
-                data-status={m.status}
-                data-in-use={String(m.id === inUse?.id)}
-              >
-                <td>
-                  {m.name}
-                  <span className="small muted">
-                    {m.architecture} · {new Date(m.createdAt).toLocaleString()}
-                  </span>
-                </td>
-                <td>
-                  <span
-                    className={`model-status ${m.id === inUse?.id ? 'active' : m.status}`}
-                    data-testid="model-status"
-                  >
-                    {statusLabel(m, inUse?.id ?? null)}
-                  </span>
-                </td>
-                <td>{m.parentId ? (byId.get(m.parentId)?.name ?? m.parentId) : '—'}</td>
-                <td>{m.trainedOnMasks ? `${m.trainedOnMasks} approved masks` : m.metrics?.dataset || '—'}</td>
-                <td>
-                  {m.heldOut
-                    ? `${m.heldOut.f1.toFixed(4)} (${m.heldOut.parentF1.toFixed(4)}, ${m.heldOut.images} images)`
-                    : m.metrics
-                      ? `test ${m.metrics.f1.toFixed(4)}`
-                      : '—'}
-                </td>
-                <td>
-                  {m.lastPromotion && (
-                    <span className="muted">
-                      {m.lastPromotion.rollback
-                        ? 'rollback'
-                        : m.lastPromotion.override
-                          ? 'override'
-                          : 'promoted'}
-                      {m.lastPromotion.reason ? `: ${m.lastPromotion.reason}` : ''}
-                    </span>
-                  )}
-                </td>
-                <td className="actions">
-                  <div>
-                    {m.trainingRunId && (
-                      <button data-testid="show-run" onClick={() => setShownRun(m.trainingRunId ?? null)}>
-                        Comparison
-                      </button>
-                    )}
-                    {m.status === 'retired' && m.promotedAt && (
-                      <button data-testid="rollback" disabled={running} onClick={() => setRollbackOf(m)}>
-                        Roll back to this
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        {MODEL_TASKS.map((task) => (
+          <ModelTable
+            key={task}
+            task={task}
+            models={models.filter((m) => taskOf(m) === task)}
+            byId={byId}
+            inUseId={task === 'vessel' ? (inUse?.id ?? null) : (activeOf(models, task)?.id ?? null)}
+            running={running}
+            onShowRun={setShownRun}
+            onRollback={setRollbackOf}
+          />
+        ))}
       </div>
     </div>
   );

@@ -1,10 +1,13 @@
 // The result of a retrain: the promotion gate's verdict in plain words (with its interval, the images it judged
 // on and what would help), candidate and active model side by side on the same held-out images (pooled and per
 // image), the overlays of the images where they differ most, and the decision: Promote (one click when the
-// gate found the candidate better, otherwise only with a reason) or Keep the active model.
-import { useEffect, useRef, useState } from 'react';
+// gate found the candidate better, otherwise only with a reason) or Keep the active model; then each anatomy task's
+// part of the same retrain (AnatomyParts), decided the same way.
+import { useCallback, useEffect, useState } from 'react';
 import type { MetricsBrief, RetrainRunReport } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
+import { AnatomyParts } from './AnatomyParts.js';
+import { CandidateDecision } from './CandidateDecision.js';
 import { Verdict } from './Verdict.js';
 
 const ROWS: [keyof MetricsBrief, string][] = [
@@ -49,28 +52,36 @@ function Overlay({ runId, imageId, caption }: { runId: string; imageId: string; 
 }
 
 export function RetrainComparison({ runId, onDecided }: { runId: string; onDecided: () => void }) {
-  const { client, report, notify } = useApp();
+  const { client, report } = useApp();
   const [run, setRun] = useState<RetrainRunReport | null>(null);
-  const [reason, setReason] = useState('');
-  const [needReason, setNeedReason] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const reasonBox = useRef<HTMLInputElement>(null);
 
+  const load = useCallback(
+    () => client.invoke('getRetrainRun', { runId }).then(setRun, report),
+    [client, report, runId],
+  );
   useEffect(() => {
-    const load = () => client.invoke('getRetrainRun', { runId }).then(setRun, report);
     void load();
     // A promotion or rollback elsewhere changes what this candidate is: never show a stale "is active".
     return client.on('activeModelChanged', () => void load());
-  }, [client, report, runId]);
+  }, [client, load]);
+
+  const decided = async () => {
+    onDecided();
+    await load();
+  };
 
   if (!run) return <section className="comparison muted">Loading run {runId}…</section>;
+  const anatomy = <AnatomyParts parts={run.anatomy ?? []} onDecided={decided} />;
   if (!run.heldOut || !run.candidate) {
     return (
       <section className="comparison" data-testid="comparison">
         <strong>
           Run {run.runId}: {run.status}
         </strong>{' '}
-        <span className="muted">{run.reason}</span>
+        <span className="muted" data-testid="comparison-reason">
+          {run.vesselSkipped ? `Vessel model not retrained: ${run.vesselSkipped}` : run.reason}
+        </span>
+        {anatomy}
       </section>
     );
   }
@@ -78,34 +89,6 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
   const better = run.decision?.better ?? false;
   const pending = cand.status === 'candidate';
   const images = [...run.heldOut.images].sort((a, b) => b.changedPixels - a.changedPixels);
-
-  const decide = async (action: 'promote' | 'keep') => {
-    if (action === 'promote' && !better && !reason.trim()) {
-      setNeedReason(true);
-      reasonBox.current?.focus();
-      return;
-    }
-    setNeedReason(false);
-    setBusy(true);
-    try {
-      if (action === 'promote') {
-        const r = await client.invoke('promoteModel', {
-          modelId: cand.id,
-          ...(reason.trim() ? { reason: reason.trim() } : {}),
-        });
-        notify(`${r.model.name} is now the active model`, 'info');
-      } else {
-        await client.invoke('rejectModel', { modelId: cand.id });
-        notify('Kept the active model', 'info');
-      }
-      onDecided();
-      setRun(await client.invoke('getRetrainRun', { runId }));
-    } catch (err) {
-      report(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <section className="comparison" data-testid="comparison" data-better={String(better)}>
@@ -200,45 +183,19 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
           ))}
       </div>
       {pending ? (
-        <div className="cmp-actions">
-          {!better && (
-            <input
-              ref={reasonBox}
-              data-testid="promote-reason"
-              aria-label="Reason for promoting anyway"
-              aria-invalid={needReason}
-              aria-describedby={needReason ? 'promote-reason-needed' : undefined}
-              placeholder="reason for promoting anyway (required)"
-              value={reason}
-              onChange={(e) => {
-                setReason(e.target.value);
-                if (e.target.value.trim()) setNeedReason(false);
-              }}
-            />
-          )}
-          <button
-            className="primary"
-            data-testid="promote"
-            disabled={busy}
-            onClick={() => void decide('promote')}
-          >
-            {better ? 'Promote' : 'Promote anyway'}
-          </button>
-          <button data-testid="keep" disabled={busy} onClick={() => void decide('keep')}>
-            Keep {run.parent.name}
-          </button>
-          {needReason && (
-            <span className="down" role="alert" id="promote-reason-needed" data-testid="reason-required">
-              A reason is required to promote a model the gate did not find better.
-            </span>
-          )}
-        </div>
+        <CandidateDecision
+          candidate={cand}
+          better={better}
+          parentName={run.parent.name}
+          onDecided={decided}
+        />
       ) : (
         <div className="muted" data-testid="candidate-status">
           {cand.name} is {cand.status}
           {cand.lastPromotion?.reason ? ` (${cand.lastPromotion.reason})` : ''}
         </div>
       )}
+      {anatomy}
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { ModelSummary } from '../../../shared/contract.js';
 import { Modal } from '../Modal.js';
+import { TASK_NAME, taskOf } from './taskWords.js';
 
 export function RollbackDialog(props: {
   model: ModelSummary;
@@ -11,14 +12,19 @@ export function RollbackDialog(props: {
   onCancel: () => void;
 }) {
   const { model, current } = props;
+  const task = taskOf(model);
   const [reason, setReason] = useState('');
   return (
     <Modal labelledBy="rollback-title" testId="rollback-dialog" onClose={props.onCancel}>
       <h3 id="rollback-title">Roll back to {model.name}?</h3>
-      <p>
-        {model.name} becomes the model in use
+      <p data-testid="rollback-effect">
+        {model.name} becomes the {task === 'vessel' ? '' : `${TASK_NAME[task]} `}model in use
         {current ? ` instead of ${current.name}` : ''}. Images without a draft or an approval are predicted
-        again with it; drafts and approved masks stay as they are.
+        again{' '}
+        {task === 'vessel'
+          ? 'with it'
+          : `(their ${task === 'artery-vein' ? 'artery/vein labels' : 'optic disc'} from it)`}
+        ; drafts and approved masks stay as they are.
       </p>
       <label className="muted">
         Reason (optional){' '}

@@ -1,5 +1,6 @@
-// The promotion gate's verdict in words: better, not clearly better, or not judged at all; the F1 change with its
-// 95% interval against the margin, how many held-out images it was judged on, the benchmark, and what would help.
+// The promotion gate's verdict in words: better, not clearly better, or not judged at all; the F1 change (or an
+// anatomy task's gain) with its 95% interval against the margin, how many held-out images it was judged on, the
+// benchmark, and what would help.
 import type { PromotionVerdict } from '../../../shared/contract.js';
 
 const signed = (x: number): string => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
@@ -10,7 +11,16 @@ function headline(v: PromotionVerdict): string {
   return v.promoted ? 'Not clearly better (promoted anyway)' : 'Not clearly better: the active model stays';
 }
 
-export function Verdict({ verdict: v, heldOut }: { verdict: PromotionVerdict; heldOut: number }) {
+export function Verdict({
+  verdict: v,
+  heldOut,
+  gain = 'F1 change',
+}: {
+  verdict: PromotionVerdict;
+  heldOut: number;
+  /** What the per-image gain is called (an anatomy task's measure instead of F1). */
+  gain?: string;
+}) {
   const tone = !v.judged ? 'notice' : v.better ? 'up' : 'down';
   return (
     <div
@@ -28,7 +38,7 @@ export function Verdict({ verdict: v, heldOut }: { verdict: PromotionVerdict; he
         </li>
         {v.delta && (
           <li data-testid="verdict-interval">
-            F1 change {signed(v.delta.mean)}, 95% interval {signed(v.delta.low)} to {signed(v.delta.high)};
+            {gain} {signed(v.delta.mean)}, 95% interval {signed(v.delta.low)} to {signed(v.delta.high)};
             promoted only when the lower end is above {signed(v.delta.margin)}
           </li>
         )}
