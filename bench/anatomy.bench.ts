@@ -1,7 +1,8 @@
 // Anatomy benchmark (issue 15's figures): artery/vein accuracy and coverage on the reference's artery and vein
 // centreline pixels (RITE test, LES-AV's held-out half), with and without the per-segment vote; optic-disc centre
-// and diameter against the reference masks (DRIVE test, the held-out quarters of DRIONS-DB and AV-WIDE), with the
-// fovea and laterality found; and `retina segment --av` end to end on a 3504x2336 JPEG, as a user runs it.
+// and diameter against the reference masks (DRIVE test, the held-out quarters of DRIONS-DB and AV-WIDE, and the
+// validation images), with the fovea and laterality found; and `retina segment --av` end to end on a 3504x2336
+// JPEG, as a user runs it.
 // Figures only, nothing is asserted. Needs ../shared/datasets.
 // Usage: npm run bench:anatomy [-- --only av|disc|time] [--av-model DIR] [--disc-model DIR]
 import { spawnSync } from 'node:child_process';
@@ -47,8 +48,11 @@ async function opticDisc(): Promise<void> {
   const vessel = await openModel(undefined);
   const disc = await openAnatomyModel('optic-disc', values['disc-model']);
   console.log('\nOptic disc against the reference masks (centre error in reference disc diameters)');
+  const splits = opticDiscSplits(data);
+  // The validation images too: the constants of the disc search are chosen on them and the training images.
+  const sets = { validation: splits.validation, ...splits.test };
   const rows = [];
-  for (const [name, refs] of Object.entries(opticDiscSplits(data).test)) {
+  for (const [name, refs] of Object.entries(sets)) {
     rows.push(await evaluateOpticDisc(name, refs, vessel, disc));
   }
   console.log(opticDiscTable(rows).join('\n'));

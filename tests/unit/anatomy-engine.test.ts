@@ -7,7 +7,12 @@ import { AV_LABEL, decodeAvLabels } from '../../main/ml/anatomy/av-labels.js';
 import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
 import { AV_CLASS, AV_PALETTE, avImage, scoreArteryVein } from '../../main/ml/anatomy/artery-vein.js';
 import { predictPlanes } from '../../main/ml/anatomy/plane-predict.js';
-import { discFromProbability, findFovea, lateralityOf } from '../../main/ml/anatomy/optic-disc.js';
+import {
+  discCandidates,
+  discFromProbability,
+  findFovea,
+  lateralityOf,
+} from '../../main/ml/anatomy/optic-disc.js';
 import { shrinkImage, shrinkMap } from '../../main/ml/anatomy/frame-shrink.js';
 import { colourPlanes, interleave } from '../../main/ml/anatomy/colour-input.js';
 import { anatomyRecordProblem } from '../../main/ml/anatomy/anatomy-manifest.js';
@@ -179,6 +184,39 @@ describe('optic disc, fovea, laterality', () => {
     assert.ok(Math.abs(d.x - 70) < 0.5 && Math.abs(d.y - 30) < 0.5);
     assert.ok(Math.abs(d.diameter - 20) < 1, `diameter ${d.diameter}`);
     assert.equal(discFromProbability(new Float32Array(w * h).fill(0.05), w, h, 0.5), null);
+  });
+
+  test('candidates: every blob, the most probability mass first, each with its own centre and diameter', () => {
+    const w = 120;
+    const h = 80;
+    const p = new Float32Array(w * h);
+    const blobs = [
+      { x: 30, y: 40, r: 6, v: 0.95 }, // a small bright reflex: less mass than the disc
+      { x: 80, y: 30, r: 12, v: 0.7 }, // the disc, diameter 24
+      { x: 100, y: 65, r: 4, v: 0.6 },
+    ];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        for (const b of blobs) if (Math.hypot(x - b.x, y - b.y) <= b.r) p[y * w + x] = b.v;
+      }
+    }
+    const all = discCandidates(p, w, h, 0.5, 5);
+    assert.equal(all.length, 3);
+    assert.deepEqual(
+      all.map((c) => [Math.round(c.x), Math.round(c.y)]),
+      [
+        [80, 30],
+        [30, 40],
+        [100, 65],
+      ],
+    );
+    // Equivalent-circle diameters (2 sqrt(area / pi)) within a pixel of the drawn ones; confidence is the mean.
+    all.forEach((c, i) =>
+      assert.ok(Math.abs(c.diameter - 2 * [12, 6, 4][i]) < 1.2, `diameter ${c.diameter}`),
+    );
+    assert.ok(Math.abs(all[1].confidence - 0.95) < 1e-6);
+    assert.equal(discCandidates(p, w, h, 0.5, 2).length, 2);
+    assert.deepEqual(discFromProbability(p, w, h, 0.5), all[0]);
   });
 
   test('a faint disc still counts, cut at half its peak', () => {

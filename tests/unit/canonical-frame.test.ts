@@ -9,6 +9,8 @@ import {
   imageToCanonical,
   mapToCanonical,
   planFrame,
+  pointToCanonical,
+  pointToNative,
   probabilityAtNative,
   probabilityToNative,
   sampleToCanonical,
@@ -90,6 +92,25 @@ test('the frame crops to the aperture and scales its diameter to the canonical o
   // An image already at the canonical scale is not resampled at all.
   const drive = planFrame(disc(565, 584, 282, 292, 268), CFG);
   assert.equal(drive.scale, 1);
+});
+
+test('pointToCanonical undoes pointToNative in a cropped, scaled frame', () => {
+  const f = planFrame(disc(565, 584, 300, 280, 240), CFG);
+  assert.ok(f.x0 > 0 && f.scale !== 1);
+  for (const p of [
+    { x: 0, y: 0 },
+    { x: 123.25, y: 77.5 },
+    { x: f.width - 1, y: f.height - 1 },
+  ]) {
+    const back = pointToCanonical(pointToNative(p, f), f);
+    assert.ok(
+      Math.abs(back.x - p.x) < 1e-9 && Math.abs(back.y - p.y) < 1e-9,
+      `${p.x},${p.y} -> ${back.x},${back.y}`,
+    );
+  }
+  // The frame's first pixel centre is its crop's first pixel centre shifted by half a native pixel per side.
+  const o = pointToCanonical({ x: f.x0 - 0.5 + 0.5 / f.scale, y: f.y0 - 0.5 + 0.5 / f.scale }, f);
+  assert.ok(Math.abs(o.x) < 0.01 && Math.abs(o.y) < 0.01, `${o.x},${o.y}`);
 });
 
 test('a scale within the snap of 1/k becomes exactly 1/k; others are kept', () => {

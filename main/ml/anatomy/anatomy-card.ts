@@ -40,7 +40,8 @@ const PURPOSE: Record<string, string[]> = {
     'Finds the optic disc (centre, diameter, mask) in a photograph from any camera. The fovea is placed by anatomy',
     '(about 2.5 disc diameters temporal to the disc, refined to the darkest vessel-free region, with a confidence)',
     "and the laterality follows from the disc's side of the fovea (right eye: disc right of the macula), or from",
-    "the disc's side of the field when the fovea is not found.",
+    "the disc's side of the field when the fovea is not found. Without an aperture edge the network runs at several",
+    'scales, and the disc found is measured again on a crop scaled to the size the network was trained on.',
   ],
 };
 
@@ -87,8 +88,10 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
   if (ev.opticDisc) {
     lines.push(
       '',
-      'Centre error in reference disc diameters (DD: the equivalent-circle diameter of the reference mask); diameter',
-      "within 15% of the reference's. Held out: DRIVE test, and every fourth image by name of DRIONS-DB and AV-WIDE.",
+      'Centre error in reference disc diameters (DD: the equivalent-circle diameter of the reference mask, 2 sqrt(area /',
+      "pi)); diameter within 15% of the reference's. The diameter reported is defined alike, from the area of the region",
+      "found (the disc's vertical extent, the clinical vertical diameter, is 1-8% longer in the medians of these",
+      'references). Held out: DRIVE test, and every fourth image by name of DRIONS-DB and AV-WIDE.',
       'No fovea or laterality reference is available in these datasets: those columns count what was found.',
       '',
       ...opticDiscTable(ev.opticDisc),

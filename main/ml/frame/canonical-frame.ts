@@ -261,6 +261,13 @@ export function pointToNative(p: { x: number; y: number }, f: Frame): { x: numbe
   return { x: f.x0 + (p.x + 0.5) * sx - 0.5, y: f.y0 + (p.y + 0.5) * sy - 0.5 };
 }
 
+/** A point in the image's own pixels mapped to canonical pixels (pointToNative's inverse). */
+export function pointToCanonical(p: { x: number; y: number }, f: Frame): { x: number; y: number } {
+  const sx = (f.x1 - f.x0) / f.width;
+  const sy = (f.y1 - f.y0) / f.height;
+  return { x: (p.x - f.x0 + 0.5) / sx - 0.5, y: (p.y - f.y0 + 0.5) / sy - 0.5 };
+}
+
 /** A labelled training image in the canonical frame: photograph, label and FOV resampled alike. */
 export function sampleToCanonical(
   image: RasterImage,
