@@ -483,7 +483,7 @@ function expectedEquivalents(
   const crae = centralEquivalent(widths('artery'), 'arteriole');
   const crve = centralEquivalent(widths('vein'), 'venule');
   const unsure = vessels.some((z) => {
-    const pa = segments[z.segment].arteryProbability;
+    const pa = z.arteryProbability;
     return pa !== null && pa > 0 && pa < 1;
   });
   if (!unsure || draws === 0 || crae === null || crve === null) return { crae, crve };
@@ -492,7 +492,7 @@ function expectedEquivalents(
     const a: number[] = [];
     const v: number[] = [];
     for (const z of vessels) {
-      const pa = segments[z.segment].arteryProbability;
+      const pa = z.arteryProbability;
       const artery = pa === null ? z.av === 'artery' : rand() < pa;
       (artery ? a : v).push(z.width[mid]);
     }
@@ -518,7 +518,7 @@ function drawEquivalents(
   const v: number[] = [];
   for (const z of vessels) {
     const width = interpolate(z.width, d) + gaussian(rand) * z.widthSe;
-    const pa = segments[z.segment].arteryProbability;
+    const pa = z.arteryProbability;
     let cls = z.av;
     if (pa !== null && rand() < Math.min(pa, 1 - pa)) cls = cls === 'artery' ? 'vein' : 'artery';
     (cls === 'artery' ? a : v).push(width);

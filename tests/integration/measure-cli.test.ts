@@ -1,8 +1,8 @@
 // `retina measure` as a user runs it (the built CLI, the bundled models) on DRIVE test photographs given at their
 // own size and at twice it: the same eye must give the same measures. And a hand-check: CRAE and CRVE of three DRIVE
 // images from their reference vessels, artery/vein labels (RITE) and discs (DRIVE-OD), by the engine and by an
-// independent implementation written here (vessels found where they cross circles in zone B, widths from the
-// crossing runs, Knudtson's pairing written out again).
+// independent implementation written here (vessels found where they cross circles in zone B, widths from chords of
+// the mask across them, Knudtson's pairing written out again).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -109,9 +109,10 @@ describe('retina measure at two sizes of the same photographs', () => {
       assert.ok(Math.abs(rel('calibre')!) <= 0.03, `${id}: calibre ${rel('calibre')}`);
       for (const k of ['crae', 'crve']) {
         const d = rel(k);
-        // The issue's goal is 3%; through the network the two sizes differ by 2-6% (see the closing figures), and
-        // a different vessel set now and then more. Anything beyond 20% is a scale bug.
-        if (d !== null) assert.ok(Math.abs(d) <= 0.2, `${id}: ${k} ${(d * 100).toFixed(1)}%`);
+        // The issue's goal is 3%. The zone's vessels are now the same at both sizes on these four (1.1-3.0%, the
+        // rest being the network's widths, about 2% wider at twice the size); a vessel lost or gained at one size
+        // moves CRAE or CRVE by 5% or more, which this catches.
+        if (d !== null) assert.ok(Math.abs(d) <= 0.05, `${id}: ${k} ${(d * 100).toFixed(1)}%`);
         rows.push(`${id} ${k} ${d === null ? (a[k].reason ?? b[k].reason) : (d * 100).toFixed(1) + '%'}`);
       }
     }
@@ -134,9 +135,16 @@ function knudtson(widths: number[], k: number): number {
 }
 
 /**
- * Vessels crossing zone B found independently: on circles every 0.05 disc diameters through the zone, each run of
- * mask (read bilinearly, at least one half) along the circle is a crossing; runs on neighbouring circles within 3 degrees are one vessel; a
- * run's length times the cosine of the vessel's angle to the radius (from its drift between circles) is its width.
+ * Vessels crossing zone B found independently of the product's vessel graph: on nine circles every 0.05 disc
+ * diameters through the zone, each run of mask (read bilinearly, at least one half) along a circle is where a vessel
+ * crosses it, ended also where the reference label turns from artery to vein (two vessels side by side); a run on
+ * the next circle out that overlaps a run (or lies within one radial step of it) continues that vessel. As the
+ * protocol asks, a vessel crosses the zone from its inner margin (it is found on one of the two innermost circles),
+ * through the middle circle; one that first appears further out branched inside the zone and is counted with its
+ * trunk, whose width is then taken only on the circles before the branching. A vessel's width on a circle is the
+ * chord of mask through the run's centre, perpendicular to the line through its centres on the neighbouring
+ * circles; where a circle passes through a crossing (RITE marks its pixels) the chord spans two vessels and is left
+ * out. The vessel's width is the median over its circles.
  */
 function independentEquivalents(
   mask: Uint8Array,
@@ -150,7 +158,7 @@ function independentEquivalents(
     const yi = Math.round(y);
     return xi < 0 || yi < 0 || xi >= w || yi >= h ? -1 : yi * w + xi;
   };
-  // The mask read as a continuous field, so a run ends where it falls through one half, not at a pixel's edge.
+  // The mask read as a continuous field, so a run or a chord ends where it falls through one half.
   const bilinear = (x: number, y: number): number => {
     const x0 = Math.floor(x);
     const y0 = Math.floor(y);
@@ -163,72 +171,179 @@ function independentEquivalents(
       (m(x0, y0 + 1) * (1 - fx) + m(x0 + 1, y0 + 1) * fx) * fy
     );
   };
-  type Run = { angle: number; length: number; artery: number; vein: number; r: number };
-  const circles: Run[][] = [];
-  for (let f = 1.05; f <= 1.451; f += 0.05) {
-    const r = f * disc.diameter;
-    const steps = Math.ceil(2 * Math.PI * r * 4);
+  type Run = { from: number; to: number; artery: number; vein: number; crossing: number; circle: number };
+  const SPACING = 0.05;
+  const radii = Array.from(
+    { length: Math.round(0.4 / SPACING) + 1 },
+    (_, k) => (1.05 + SPACING * k) * disc.diameter,
+  );
+  const steps = (r: number): number => Math.ceil(2 * Math.PI * r * 4);
+  const point = (circle: number, a: number) => ({
+    x: disc.x + radii[circle] * Math.cos(a),
+    y: disc.y + radii[circle] * Math.sin(a),
+  });
+  const circles: Run[][] = radii.map((r, circle) => {
+    const n = steps(r);
     const runs: Run[] = [];
     let cur: Run | null = null;
-    for (let s = 0; s <= steps; s++) {
-      const a = (2 * Math.PI * s) / steps;
-      const x = disc.x + r * Math.cos(a);
-      const y = disc.y + r * Math.sin(a);
+    for (let s = 0; s <= n; s++) {
+      const a = (2 * Math.PI * s) / n;
+      const { x, y } = point(circle, a);
       const i = at(x, y);
       const inside = i >= 0 && bilinear(x, y) >= 0.5;
       const label = inside ? labels[i] : -1;
-      // An artery running beside a vein is two vessels: a run also ends where the label turns to the other class.
       const other =
         cur && ((label === AV_LABEL.artery && cur.vein > 0) || (label === AV_LABEL.vein && cur.artery > 0));
       if (cur && (!inside || other)) {
-        runs.push({ ...cur, angle: cur.angle / cur.length, length: (cur.length * 2 * Math.PI * r) / steps });
+        runs.push(cur);
         cur = null;
       }
       if (inside) {
-        cur ??= { angle: 0, length: 0, artery: 0, vein: 0, r };
-        cur.angle += a;
-        cur.length += 1;
+        cur ??= { from: a, to: a, artery: 0, vein: 0, crossing: 0, circle };
+        cur.to = a;
         if (label === AV_LABEL.artery) cur.artery++;
         if (label === AV_LABEL.vein) cur.vein++;
+        if (label === AV_LABEL.crossing) cur.crossing++;
       }
     }
-    circles.push(runs);
-  }
-  // Chain runs across circles into vessels.
-  const vessels: Run[][] = [];
+    if (cur) runs.push(cur);
+    return runs;
+  });
+  const centre = (run: Run) => point(run.circle, (run.from + run.to) / 2);
+  // Two runs on neighbouring circles are one vessel when they overlap along the circle, allowing the vessel one
+  // radial step of drift (it crosses the circles at up to 45 degrees from the radius).
+  const step = SPACING * disc.diameter;
+  const continues = (inner: Run, outer: Run): boolean => {
+    const r = radii[outer.circle];
+    return outer.from * r <= inner.to * r + step && outer.to * r >= inner.from * r - step;
+  };
+  // Each run continues the vessel whose run on the circle before it overlaps, nearest pairs first. A run left over
+  // that overlaps a vessel is a branch leaving it there; one that leaves a crossing (a run holding crossing pixels)
+  // is the other vessel coming out of it, and is found where the crossing was.
+  type Vessel = { runs: Run[]; start: number; trunkEnd: number; parent: Vessel | null };
+  const vessels: Vessel[] = [];
+  let open: Vessel[] = [];
+  const mid = (x: Run): number => (x.from + x.to) / 2;
   for (const runs of circles) {
-    for (const run of runs) {
-      const v = vessels.find((chain) => {
-        const last = chain[chain.length - 1];
-        return run.r > last.r && Math.abs(run.angle - last.angle) < (3 * Math.PI) / 180;
-      });
-      if (v) v.push(run);
-      else vessels.push([run]);
+    const pairs: { v: Vessel; run: Run; d: number }[] = [];
+    for (const vessel of open)
+      for (const run of runs) {
+        const last = vessel.runs[vessel.runs.length - 1];
+        if (continues(last, run)) pairs.push({ v: vessel, run, d: Math.abs(mid(last) - mid(run)) });
+      }
+    pairs.sort((p, q) => p.d - q.d);
+    const next = new Map<Run, Vessel>();
+    const used = new Set<Vessel>();
+    for (const { v: vessel, run } of pairs) {
+      if (next.has(run) || used.has(vessel)) continue;
+      vessel.runs.push(run);
+      next.set(run, vessel);
+      used.add(vessel);
     }
+    for (const run of runs) {
+      if (next.has(run)) continue;
+      const from = pairs.filter((p) => p.run === run).map((p) => p.v);
+      // A run left over beside a vessel of its class is a branch leaving it. Beside only a vessel of the other class
+      // whose run held crossing pixels, it is the vessel that crossed it (arterioles cross venules), found where
+      // that one was.
+      const cls = (r: Run): number => Math.sign(r.artery - r.vein);
+      const same = from.filter((p) => cls(p.runs[0]) !== -cls(run));
+      const crossed = from.find((p) => {
+        const [before, last] = [p.runs[p.runs.length - 2], p.runs[p.runs.length - 1]];
+        return (before?.crossing || last.crossing) && cls(p.runs[0]) === -cls(run) && cls(run) !== 0;
+      });
+      const v: Vessel = {
+        runs: [run],
+        start: same[0]?.start ?? crossed?.start ?? run.circle,
+        trunkEnd: Infinity,
+        parent: same[0] ?? null,
+      };
+      for (const parent of same) parent.trunkEnd = Math.min(parent.trunkEnd, run.circle);
+      vessels.push(v);
+      next.set(run, v);
+    }
+    open = [...next.values()];
   }
+  const classOf = (vessel: Vessel): number | null => {
+    const artery = vessel.runs.reduce((sum, run) => sum + run.artery, 0);
+    const vein = vessel.runs.reduce((sum, run) => sum + run.vein, 0);
+    return artery > vein ? AV_LABEL.artery : vein > artery ? AV_LABEL.vein : null;
+  };
+  // The vessel's widths on its circles of radius below `end`, leaving out those through a crossing (RITE marks its
+  // pixels).
+  const widthsOf = (vessel: Vessel, cls: number, end: number): number[] => {
+    // A chord ends where the mask does, or where it runs into a vessel of the other class lying alongside.
+    const inVessel = (x: number, y: number): boolean =>
+      bilinear(x, y) >= 0.5 &&
+      labels[at(x, y)] !== (cls === AV_LABEL.artery ? AV_LABEL.vein : AV_LABEL.artery);
+    const chordAt = (c: { x: number; y: number }, n: { x: number; y: number }): number => {
+      let chord = 0;
+      for (const side of [1, -1]) {
+        let t = 0;
+        while (t < 3 * step && inVessel(c.x + side * n.x * (t + 0.05), c.y + side * n.y * (t + 0.05)))
+          t += 0.05;
+        chord += t;
+      }
+      return chord;
+    };
+    const chain = vessel.runs;
+    const widths: number[] = [];
+    chain.forEach((run, k) => {
+      if (radii[run.circle] >= end || run.crossing > 0) return;
+      const c = centre(run);
+      const p = centre(chain[Math.max(0, k - 1)]);
+      const q = centre(chain[Math.min(chain.length - 1, k + 1)]);
+      const len = Math.hypot(q.x - p.x, q.y - p.y);
+      if (len === 0 || !inVessel(c.x, c.y)) return;
+      // Across the line through the vessel's centres on the neighbouring circles; no wider than its cut along this
+      // circle (a vessel crossing a circle cuts it at least its own width long).
+      const cut = (run.to - run.from) * radii[run.circle] + 1 / 4;
+      const across = Math.min(cut, chordAt(c, { x: -(q.y - p.y) / len, y: (q.x - p.x) / len }));
+      // Across a band that chord is also its shortest. Much longer than the shortest, it ran along a vessel joining
+      // this one there: the shortest chord is then the vessel's width.
+      let shortest = Infinity;
+      for (let deg = 0; deg < 180; deg += 5) {
+        const a = (deg * Math.PI) / 180;
+        shortest = Math.min(shortest, chordAt(c, { x: Math.cos(a), y: Math.sin(a) }));
+      }
+      widths.push(across <= 1.5 * shortest ? across : shortest);
+    });
+    return widths;
+  };
+  // The trunk of a vessel that branches inside the zone, measured clear of the branching: the vessel widens into its
+  // branches over about its own width before they part.
+  const trunkWidths = (vessel: Vessel, cls: number): number[] => {
+    if (vessel.trunkEnd === Infinity) return widthsOf(vessel, cls, Infinity);
+    const parting = radii[vessel.trunkEnd] - step / 2;
+    const rough = widthsOf(vessel, cls, parting).sort((x, y) => x - y);
+    return rough.length ? widthsOf(vessel, cls, parting - rough[rough.length >> 1]) : [];
+  };
+  const trunkMeasurable = (vessel: Vessel): boolean => {
+    const cls = classOf(vessel);
+    return cls !== null && trunkWidths(vessel, cls).length >= 2;
+  };
   const a: number[] = [];
   const v: number[] = [];
-  for (const chain of vessels) {
-    // A vessel crosses the zone's middle circle and at least five of the nine circles.
-    const middle = 1.25 * disc.diameter;
-    if (chain.length < 5 || chain[0].r > middle + 1e-6 || chain[chain.length - 1].r < middle - 1e-6) continue;
-    const drift = (chain[chain.length - 1].angle - chain[0].angle) * chain[0].r;
-    const rise = chain[chain.length - 1].r - chain[0].r;
-    const cos = rise / Math.hypot(rise, drift);
-    const widths = chain.map((run) => run.length * cos).sort((x, y) => x - y);
+  for (const vessel of vessels) {
+    const last = vessel.runs[vessel.runs.length - 1].circle;
+    const dd = (circle: number): number => radii[circle] / disc.diameter;
+    if (dd(vessel.start) > 1.1 + 1e-6 || dd(last) < 1.25 - 1e-6 || dd(last) - dd(vessel.start) < 0.2 - 1e-6)
+      continue;
+    // A branch is counted with its trunk, unless the trunk is too short to measure inside the zone (it branched at
+    // the zone's margin, as if before it).
+    if (vessel.parent && trunkMeasurable(vessel.parent)) continue;
+    const cls = classOf(vessel);
+    if (cls === null) continue;
+    const trunk = trunkWidths(vessel, cls);
+    const widths = (trunk.length >= 2 ? trunk : widthsOf(vessel, cls, Infinity)).sort((x, y) => x - y);
+    if (widths.length < 2) continue;
     const width = widths[widths.length >> 1];
-    const artery = chain.reduce((s, run) => s + run.artery, 0);
-    const vein = chain.reduce((s, run) => s + run.vein, 0);
-    if (process.env.HC_DEBUG)
-      console.log(
-        'chain',
-        artery > vein ? 'a' : 'v',
-        width.toFixed(2),
-        Math.round((chain[0].angle * 180) / Math.PI),
-        chain.length,
-      );
-    if (artery > vein) a.push(width);
-    else if (vein > artery) v.push(width);
+    if (process.env.HC_DEBUG) {
+      const c = centre(vessel.runs[0]);
+      const deg = Math.round((Math.atan2(c.y - disc.y, c.x - disc.x) * 180) / Math.PI + 360) % 360;
+      console.log(`${cls === AV_LABEL.artery ? 'artery' : 'vein'} at ${deg} degrees: ${width.toFixed(2)} px`);
+    }
+    (cls === AV_LABEL.artery ? a : v).push(width);
   }
   const six = (x: number[]) => [...x].sort((p, q) => q - p).slice(0, 6);
   return {
@@ -246,10 +361,13 @@ describe('hand-check: CRAE and CRVE by an independent implementation', () => {
       .map((line) => line.split(','))
       .map((c) => [c[0], { x: Number(c[1]), y: Number(c[2]), diameter: Number(c[4]) }]),
   );
-  // The first three DRIVE test images where both counts find six arterioles and six venules. The two define a
-  // vessel's width differently where vessels cross or run side by side (the engine measures across the vessel
-  // between junctions, this count along circles), so they are held to 20%; the figures are printed.
-  test('on three DRIVE test images the engine and the independent count agree within 20%', async () => {
+  // The first three DRIVE test images where both find six arterioles and six venules. Both follow the protocol (the
+  // six widest vessels crossing zone B from its inner margin, a vessel branching in the zone measured on its trunk,
+  // crossing vessels kept apart) by their own means, so they agree closely but not exactly: where a vessel branches
+  // just inside the zone's margin (DRIVE 04's widest venule) the engine still finds a trunk to measure and this count
+  // takes the two branches, 7.5% on CRVE. Held to 8%; the figures are printed.
+  const TOLERANCE = 0.08;
+  test('on three DRIVE test images the engine and the independent count agree within 8%', async () => {
     const rows: string[] = [];
     let compared = 0;
     for (let n = 1; n <= 20 && compared < 3; n++) {
@@ -274,8 +392,8 @@ describe('hand-check: CRAE and CRVE by an independent implementation', () => {
       const crae = (engine.crae.value * disc.diameter) / mine.crae - 1;
       const crve = (engine.crve.value * disc.diameter) / mine.crve - 1;
       rows.push(`${id}: CRAE ${(crae * 100).toFixed(1)}%, CRVE ${(crve * 100).toFixed(1)}%`);
-      assert.ok(Math.abs(crae) <= 0.2, `${id}: CRAE differs by ${(crae * 100).toFixed(1)}%`);
-      assert.ok(Math.abs(crve) <= 0.2, `${id}: CRVE differs by ${(crve * 100).toFixed(1)}%`);
+      assert.ok(Math.abs(crae) <= TOLERANCE, `${id}: CRAE differs by ${(crae * 100).toFixed(1)}%`);
+      assert.ok(Math.abs(crve) <= TOLERANCE, `${id}: CRVE differs by ${(crve * 100).toFixed(1)}%`);
     }
     console.log(rows.join('\n'));
     assert.equal(compared, 3, 'three images measured by both');

@@ -1,6 +1,7 @@
 // The vessel measures recover known geometry from synthetic phantoms: widths of straight and curved tubes,
-// tortuosity of sine-shaped vessels, the fractal dimension of a branching tree, and CRAE/CRVE of a ring of radial
-// vessels around a disc exactly as Knudtson's formula gives; plus units, absences and intervals.
+// tortuosity of sine-shaped vessels, the fractal dimension of a branching tree, CRAE/CRVE of a ring of radial
+// vessels around a disc exactly as Knudtson's formula gives, and zone B's vessels through a crossing and a branching
+// as the protocol takes them; plus units, absences and intervals.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { blank, curveDistanceFactor, paintTube, ring, type Phantom } from './phantoms.js';
@@ -282,5 +283,88 @@ describe('the vessel graph', () => {
       'the crossing is recognised',
     );
     assert.equal(gx.nodes.filter((n) => n.kind === 'junction').length, 0);
+  });
+});
+
+describe("zone B's vessels as the protocol takes them", () => {
+  // Twelve straight vessels around a disc 100 px across (zone B: 100 to 150 px from its centre), arteries and veins
+  // alternating; a test replaces the vessels in one place.
+  const disc = { x: 320.25, y: 320.25, diameter: 100 };
+  type Point = { x: number; y: number };
+  const polar = (r: number, a: number): Point => ({
+    x: disc.x + r * Math.cos(a),
+    y: disc.y + r * Math.sin(a),
+  });
+  const along = (p: Point, a: number, d: number): Point => ({
+    x: p.x + d * Math.cos(a),
+    y: p.y + d * Math.sin(a),
+  });
+  type Tube = { from: Point; to: Point; width: number; cls: number };
+  function layout(tubes: Tube[]) {
+    const ph = blank(640, 640);
+    const av = new Uint8Array(ph.mask.length);
+    for (const { from: a, to: b, width, cls } of tubes) {
+      const tube = blank(640, 640);
+      paintTube(tube, (t) => ({ x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) }), width);
+      for (let i = 0; i < tube.mask.length; i++)
+        if (tube.mask[i]) {
+          ph.mask[i] = 1;
+          av[i] = cls;
+        }
+    }
+    return { ph, av };
+  }
+  const angle = (k: number): number => (k * Math.PI) / 6 + 0.1;
+  const classOf = (k: number): number => (k % 2 ? AV_CLASS.vein : AV_CLASS.artery);
+  const widths = [5, 7, 6, 8, 7, 9, 8, 10, 9, 11, 10, 12];
+  const radial = (k: number): Tube => ({
+    from: polar(60, angle(k)),
+    to: polar(300, angle(k)),
+    width: widths[k],
+    cls: classOf(k),
+  });
+  const widest = (xs: number[]): number[] => [...xs].sort((p, q) => q - p);
+  const measuredPx = (list: { width: number }[]): number[] => list.map((v) => v.width * disc.diameter);
+
+  test('an arteriole and a venule crossing inside the zone are two vessels, each measured on its own', () => {
+    // In place of vessels 0 and 1: a 6 px artery and a 9 px vein crossing in an X at 1.2 disc diameters, each 25
+    // degrees off the radius.
+    const tubes = widths.map((_, k) => radial(k)).slice(2);
+    const mid = (angle(0) + angle(1)) / 2;
+    const x = polar(120, mid);
+    for (const [turn, width, cls] of [
+      [0.44, 6, AV_CLASS.artery],
+      [-0.44, 9, AV_CLASS.vein],
+    ])
+      tubes.push({ from: along(x, mid + turn, -70), to: along(x, mid + turn, 190), width, cls });
+    const { ph, av } = layout(tubes);
+    const m = measureImage({ ...ph, av, disc, draws: 20 });
+    const rest = (cls: number): number[] => widths.filter((_, k) => k > 1 && classOf(k) === cls);
+    const arteries = measuredPx(m.zoneCandidates.B.arteries);
+    const veins = measuredPx(m.zoneCandidates.B.veins);
+    assert.equal(arteries.length, 6, arteries.join(' '));
+    assert.equal(veins.length, 6, veins.join(' '));
+    widest([6, ...rest(AV_CLASS.artery)]).forEach((w, k) =>
+      assert.ok(Math.abs(arteries[k] - w) <= 0.5, `A${k + 1}: ${arteries[k]} vs ${w}`),
+    );
+    widest([9, ...rest(AV_CLASS.vein)]).forEach((w, k) =>
+      assert.ok(Math.abs(veins[k] - w) <= 0.5, `V${k + 1}: ${veins[k]} vs ${w}`),
+    );
+  });
+
+  test('an arteriole branching inside the zone is one vessel, measured on its trunk', () => {
+    // In place of vessel 0: a 6 px trunk to 1.14 disc diameters, where two 4 px branches part at +-29 degrees and
+    // cross the zone's middle circle.
+    const tubes = widths.map((_, k) => radial(k)).slice(1);
+    const fork = polar(114, angle(0));
+    tubes.push({ from: polar(60, angle(0)), to: fork, width: 6, cls: AV_CLASS.artery });
+    for (const turn of [-0.5, 0.5])
+      tubes.push({ from: fork, to: along(fork, angle(0) + turn, 200), width: 4, cls: AV_CLASS.artery });
+    const { ph, av } = layout(tubes);
+    const m = measureImage({ ...ph, av, disc, draws: 20 });
+    const arteries = m.zoneCandidates.B.arteries;
+    assert.equal(arteries.length, 6, measuredPx(arteries).join(' '));
+    const trunk = arteries.find((v) => Math.abs(Math.atan2(v.y - disc.y, v.x - disc.x) - angle(0)) < 0.3)!;
+    assert.ok(Math.abs(trunk.width * disc.diameter - 6) <= 0.5, `trunk ${trunk.width * disc.diameter}`);
   });
 });
