@@ -311,6 +311,17 @@ async function searchDisc(image: RasterImage, seg: Segmentation, model: LoadedMo
   return best!;
 }
 
+// The disc network runs on the frame shrunk k times: shrunk pixel (x, y) covers frame pixels [kx, kx + k), so its
+// centre is frame pixel kx + (k - 1) / 2.
+function shrunkToNative(p: { x: number; y: number }, frame: Frame, k: number): { x: number; y: number } {
+  return pointToNative({ x: k * p.x + (k - 1) / 2, y: k * p.y + (k - 1) / 2 }, frame);
+}
+
+function nativeToShrunk(p: { x: number; y: number }, frame: Frame, k: number): { x: number; y: number } {
+  const c = pointToCanonical(p, frame);
+  return { x: (c.x - (k - 1) / 2) / k, y: (c.y - (k - 1) / 2) / k };
+}
+
 /**
  * The refining pass's crop, in disc diameters: about the field of a disc-centred photograph, what the network was
  * trained on for photographs without an aperture (5 and 12 did worse on the training images, the whole field no
@@ -364,11 +375,9 @@ async function refineDisc(
     model,
     true,
   );
-  const toNative = (x: number, y: number) =>
-    pointToNative({ x: k * x + (k - 1) / 2, y: k * y + (k - 1) / 2 }, frame);
   // Candidates come most mass first: the first one near the located centre is kept.
   for (const c of discCandidates(d.p, d.width, d.height, model.manifest.threshold, 4)) {
-    const n = toNative(c.x, c.y);
+    const n = shrunkToNative(c, frame, k);
     if (Math.hypot(n.x - at.x, n.y - at.y) > REFINE_REACH * at.diameter) continue;
     return { x: n.x, y: n.y, diameter: (c.diameter * k) / frame.scale, confidence: c.confidence };
   }
@@ -385,16 +394,9 @@ export async function locateDisc(
   const k = model.manifest.anatomy?.downsample ?? 1;
   const { frame, d, disc: found } = await searchDisc(image, seg, model);
   const warnings: string[] = [];
-  // Shrunk-frame pixel (x, y) covers frame pixels [kx, kx + k): its centre is frame pixel kx + (k - 1) / 2.
-  const toNative = (x: number, y: number) =>
-    pointToNative({ x: k * x + (k - 1) / 2, y: k * y + (k - 1) / 2 }, frame);
-  const toShrunk = (x: number, y: number) => {
-    const c = pointToCanonical({ x, y }, frame);
-    return { x: (c.x - (k - 1) / 2) / k, y: (c.y - (k - 1) / 2) / k };
-  };
   let nativeFound: NativeDisc | null = null;
   if (found) {
-    const c = toNative(found.x, found.y);
+    const c = shrunkToNative(found, frame, k);
     nativeFound = { ...c, diameter: (found.diameter * k) / frame.scale, confidence: found.confidence };
     // With an aperture the frame is what the network was trained on; without one the search's scale is coarse.
     if (!frame.circle) nativeFound = await refineDisc(image, seg, model, nativeFound);
@@ -402,7 +404,7 @@ export async function locateDisc(
   // The fovea search runs in the search's shrunk frame, from the refined disc.
   const disc: DiscEstimate | null = nativeFound
     ? {
-        ...toShrunk(nativeFound.x, nativeFound.y),
+        ...nativeToShrunk(nativeFound, frame, k),
         diameter: (nativeFound.diameter * frame.scale) / k,
         confidence: nativeFound.confidence,
       }
@@ -433,7 +435,7 @@ export async function locateDisc(
     : null;
   const nativeFovea = fovea
     ? (() => {
-        const c = toNative(fovea.x, fovea.y);
+        const c = shrunkToNative(fovea, frame, k);
         return { x: round(c.x), y: round(c.y), confidence: Math.round(fovea.confidence * 100) / 100 };
       })()
     : null;

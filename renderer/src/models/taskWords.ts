@@ -35,6 +35,11 @@ export function anatomyScore(measure: AnatomyHeldOut['measure'], v: number): str
   return measure === 'av-accuracy' ? v.toFixed(4) : `${v.toFixed(3)} DD`;
 }
 
+const MEASURE_NAME: Record<AnatomyHeldOut['measure'], string> = {
+  'av-accuracy': 'A/V accuracy',
+  'disc-centre-error': 'centre error',
+};
+
 const images = (n: number): string => `${n} image${n === 1 ? '' : 's'}`;
 
 /**
@@ -46,13 +51,11 @@ export function heldOutCell(m: ModelSummary): string {
     return `${m.heldOut.f1.toFixed(4)} (${m.heldOut.parentF1.toFixed(4)}, ${images(m.heldOut.images)})`;
   const a = m.anatomyHeldOut;
   if (a) {
-    const what = a.measure === 'av-accuracy' ? 'A/V accuracy' : 'centre error';
-    return `${what} ${anatomyScore(a.measure, a.candidate)} (${anatomyScore(a.measure, a.parent)}, ${images(a.images)})`;
+    return `${MEASURE_NAME[a.measure]} ${anatomyScore(a.measure, a.candidate)} (${anatomyScore(a.measure, a.parent)}, ${images(a.images)})`;
   }
   const v = m.anatomyValidation;
   if (v) {
-    const what = v.measure === 'av-accuracy' ? 'A/V accuracy' : 'centre error';
-    return `validation ${what} ${anatomyScore(v.measure, v.value)} (${images(v.images)}, ${v.dataset})`;
+    return `validation ${MEASURE_NAME[v.measure]} ${anatomyScore(v.measure, v.value)} (${images(v.images)}, ${v.dataset})`;
   }
   return m.metrics ? `test ${m.metrics.f1.toFixed(4)}` : '—';
 }
