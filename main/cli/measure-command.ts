@@ -120,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
         const seg = await segmentImage(image, model.manifest, model.predictor, {});
         for (const w of seg.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
         const a = await analyseAnatomy(image, seg, anatomy);
+        for (const w of a.disc.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
         const mask = maskPath ? (await readBinaryMap(maskPath, image)).data : undefined;
         let av: Uint8Array | undefined;
         if (avPath) {

@@ -27,7 +27,8 @@ With --uncertainty also DIR/<stem>_uncertainty.png: 16-bit, the probability that
 pixel (0 = certain, 65535 = most uncertain), and the image's expected F1, fragments and likely gaps in the JSON.
 With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0) background, stored as a
 palette of those three colours; every pixel of the vessel mask is artery or vein) and DIR/<stem>_disc.json: {"disc": {"x", "y", "diameter"}, "fovea": {"x", "y",
-"confidence"}, "laterality": "L" | "R" | null} in the input's pixels (null where not found).
+"confidence"}, "laterality": "L" | "R" | null} in the input's pixels (null where not found), with "warnings"
+when there are any (no disc found; a disc cut off by the field's edge, whose diameter is then too small).
 
 Options:
   --out DIR          output folder (created if needed)
@@ -153,7 +154,9 @@ export async function run(argv: string[]): Promise<number> {
             // A palette PNG: the same black, red and blue pixels as RGB, a twelfth of the bytes to filter and pack.
             writes.push(writeIndexedPng(avPath, a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
             const d = discJson(a.disc);
-            writes.push(writeFileAtomic(discPath, JSON.stringify(d, null, 2) + '\n'));
+            // The warnings travel with the file (a disc cut off by the field's edge has too small a diameter).
+            const record = a.disc.warnings.length ? { ...d, warnings: a.disc.warnings } : d;
+            writes.push(writeFileAtomic(discPath, JSON.stringify(record, null, 2) + '\n'));
             anatomyOut = { av: avPath, disc: discPath, anatomy: d };
           }
         } finally {

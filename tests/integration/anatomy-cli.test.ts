@@ -1,13 +1,14 @@
 // `retina segment --av` as a user runs it (the built CLI, the bundled models) on the CC0 sample, a photograph of a
 // left eye with its disc on the left: the artery/vein map has the input's size, colours exactly the vessel mask's
 // pixels red or blue, and the disc JSON places the disc on the image's left half with laterality L. A vessel model
-// given as the artery/vein model is refused with a message naming it.
+// given as the artery/vein model is refused with a message naming it. A photograph cut through the disc says so.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { readImage } from '../../main/ml/io/image-io.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 
@@ -65,6 +66,22 @@ describe('retina segment --av', () => {
     assert.ok(disc.disc.diameter > 100 && disc.disc.diameter < 330, `diameter ${disc.disc.diameter}`);
     assert.equal(disc.laterality, 'L');
     if (disc.fovea) assert.ok(disc.fovea.x > disc.disc.x, 'the fovea of a left eye lies right of its disc');
+  });
+
+  test("a disc cut off by the photograph's edge is flagged in the disc JSON and on stderr", async () => {
+    // The sample cropped through its disc (centre about x = 206, diameter about 216): a third of it is left.
+    const cut = path.join(dir, 'cut-disc.png');
+    await sharp(SAMPLE).extract({ left: 180, top: 300, width: 900, height: 700 }).png().toFile(cut);
+    const r = retina(['segment', cut, '--out', dir, '--av']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /cut-disc\.png: warning: the optic disc lies at the edge of the field/);
+    const disc = JSON.parse(await readFile(path.join(dir, 'cut-disc_disc.json'), 'utf8')) as {
+      disc: { x: number } | null;
+      warnings?: string[];
+    };
+    assert.ok(disc.disc && disc.disc.x < 120, `disc at ${JSON.stringify(disc.disc)}`);
+    assert.equal(disc.warnings?.length, 1);
+    assert.match(disc.warnings![0], /diameter .* may be too small/);
   });
 
   test('a vessel model given as the artery/vein model is refused', () => {

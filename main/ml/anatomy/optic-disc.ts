@@ -384,6 +384,31 @@ async function refineDisc(
   return at;
 }
 
+/** Points sampled on the ring just outside the disc margin, and the share of them that may lie off the field. */
+const EDGE_RING_POINTS = 64;
+const EDGE_RING_RADIUS = 0.6;
+const EDGE_SHARE = 1 / 8;
+
+/**
+ * Whether the field's edge cuts the disc: more than an eighth of a ring just outside its margin (0.6 disc diameters
+ * from the centre) lies outside the field of view or the photograph. The network then sees only the part inside,
+ * so the diameter (and every measure in disc diameters) comes out too small.
+ */
+export function discAtFieldEdge(
+  disc: { x: number; y: number; diameter: number },
+  fov: { width: number; height: number; data: Uint8Array },
+): boolean {
+  let off = 0;
+  for (let k = 0; k < EDGE_RING_POINTS; k++) {
+    const a = (2 * Math.PI * k) / EDGE_RING_POINTS;
+    const x = Math.round(disc.x + EDGE_RING_RADIUS * disc.diameter * Math.cos(a));
+    const y = Math.round(disc.y + EDGE_RING_RADIUS * disc.diameter * Math.sin(a));
+    const inside = x >= 0 && y >= 0 && x < fov.width && y < fov.height && fov.data[y * fov.width + x] !== 0;
+    if (!inside) off++;
+  }
+  return off > EDGE_SHARE * EDGE_RING_POINTS;
+}
+
 /** Disc, fovea and laterality of a segmented photograph, in the image's own pixels. */
 export async function locateDisc(
   image: RasterImage,
@@ -400,6 +425,12 @@ export async function locateDisc(
     nativeFound = { ...c, diameter: (found.diameter * k) / frame.scale, confidence: found.confidence };
     // With an aperture the frame is what the network was trained on; without one the search's scale is coarse.
     if (!frame.circle) nativeFound = await refineDisc(image, seg, model, nativeFound);
+    if (discAtFieldEdge(nativeFound, seg.fov)) {
+      warnings.push(
+        'the optic disc lies at the edge of the field: part of it may be cut off, so its diameter (and any ' +
+          'measure in disc diameters) may be too small',
+      );
+    }
   }
   // The fovea search runs in the search's shrunk frame, from the refined disc.
   const disc: DiscEstimate | null = nativeFound
