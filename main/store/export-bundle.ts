@@ -92,7 +92,8 @@ const DESCRIPTIONS: Record<string, string> = {
     'one row per exported image: patient ID, eye, visit, camera, review status, mask version, expected F1',
   'measures/':
     'vessel measures of each exported mask (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density), each {value, unit, ci95}, as `retina measure` writes them',
-  'measures.csv': 'the same measures, one row per image, with units, 95% intervals and why a value is absent',
+  'measures.csv':
+    "the same measures, one row per image, with units, 95% intervals, why a value is absent, and whether the disc is cut off by the field's edge",
 };
 
 /** The bundle's date-stamped base name, e.g. retinastudio-export-2026-12-02. */

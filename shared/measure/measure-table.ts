@@ -88,9 +88,18 @@ export function formatMeasure(m: Measure): string {
   return `${f(m.value)}${unit}${ci}`;
 }
 
-/** The JSON a measured image is written as (`<stem>_measures.json`): stable keys, every measure `{value, unit, ci95}`. */
+/**
+ * The JSON a measured image is written as (`<stem>_measures.json`): stable keys, every measure `{value, unit, ci95}`,
+ * and `notes`, the sentences on how far to trust them (e.g. a disc cut off by the field's edge), [] when none.
+ */
 export function measuresJson(m: ImageMeasures, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...extra, disc: m.disc, scale: m.scale };
+  const out: Record<string, unknown> = {
+    ...extra,
+    disc: m.disc,
+    discAtFieldEdge: m.discAtFieldEdge,
+    scale: m.scale,
+    notes: m.notes,
+  };
   for (const row of MEASURE_ROWS) out[row.key] = m[row.key];
   out.zoneVessels = m.zoneVessels;
   out.graph = m.graph;
@@ -105,13 +114,17 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One row per image: each measure's value, unit and interval, and why it is absent when it is. */
+/**
+ * One row per image: each measure's value, unit and interval, and why it is absent when it is; then whether the disc
+ * is cut off by the field's edge and the notes (last, so readers of the earlier columns by position are unaffected).
+ */
 export function measuresCsv(
   rows: { image: string; width: number; height: number; measures: ImageMeasures }[],
 ): string {
   const header = [...CSV_FIXED];
   for (const r of MEASURE_ROWS)
     header.push(r.key, `${r.key}_unit`, `${r.key}_ci_low`, `${r.key}_ci_high`, `${r.key}_note`);
+  header.push('disc_at_field_edge', 'notes');
   const lines = [header.join(',')];
   for (const { image, width, height, measures: m } of rows) {
     const cells: unknown[] = [image, width, height, m.scale.unit, m.disc?.x, m.disc?.y, m.disc?.diameter];
@@ -119,6 +132,7 @@ export function measuresCsv(
       const v = m[r.key];
       cells.push(v.value, v.unit, v.ci95?.[0], v.ci95?.[1], v.reason);
     }
+    cells.push(m.discAtFieldEdge, m.notes.join(' '));
     lines.push(cells.map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';

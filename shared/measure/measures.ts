@@ -10,11 +10,13 @@
 // - artery/vein: each vessel's label flips with the probability the classifier gave the other class;
 // - whole-image averages (calibre, tortuosity): the segments are resampled with replacement;
 // - the fractal dimension: the box-count fit's standard error.
-// A value that cannot be measured is null with a reason, never a guess.
+// A value that cannot be measured is null with a reason, never a guess; one measured from a disc the field's edge cuts
+// off stays as measured, and the image's notes say why it may be wrong.
 import { fractalDimension } from './fractal.js';
 import { centralEquivalent } from './knudtson.js';
 import { buildVesselGraph, type VesselGraph, type VesselSegment } from './vessel-graph.js';
 import { zoneVessels, type Disc, type ZoneName, type ZoneVessel } from './zones.js';
+import { DISC_AT_FIELD_EDGE_NOTE, discAtFieldEdge } from './disc-at-field-edge.js';
 import { AV_CLASS } from '../vessel-segments.js';
 import { binarise } from '../pixels.js';
 
@@ -83,6 +85,10 @@ export interface ImageMeasures {
   /** Every labelled vessel crossing each zone, widest first (the first six of each class are zoneVessels). */
   zoneCandidates: Record<ZoneName, { arteries: NamedVessel[]; veins: NamedVessel[] }>;
   graph: { segments: number; junctions: number; crossings: number; ends: number; length: number };
+  /** The disc measured from is cut off by the field's edge (its diameter then too small); values stay as measured. */
+  discAtFieldEdge: boolean;
+  /** Sentences for people on how far to trust the values (one per concern), [] when there is none. */
+  notes: string[];
 }
 
 /** How far either side of the threshold a plausible segmentation cuts the probability map. */
@@ -179,6 +185,15 @@ type MapMeasures = Pick<
   | 'vesselDensityVeins'
 >;
 
+type Notes = Pick<ImageMeasures, 'discAtFieldEdge' | 'notes'>;
+
+/** What may make the values wrong though they were measured: a disc cut off by the field's edge. */
+function notesOf(input: MeasureInput): Notes {
+  const { disc, width, height, fov } = input;
+  const atEdge = !!disc && discAtFieldEdge(disc, { width, height, data: fov });
+  return { discAtFieldEdge: atEdge, notes: atEdge ? [DISC_AT_FIELD_EDGE_NOTE] : [] };
+}
+
 export function measureImage(input: MeasureInput): ImageMeasures {
   const { width: w, height: h } = input;
   const fov = fovDiameter(input.fov, w, h);
@@ -191,7 +206,11 @@ export function measureImage(input: MeasureInput): ImageMeasures {
     rand,
   };
   const graph = graphOf(input, field, fov.diameter / REFERENCE_FIELD);
-  return { ...graphMeasures(input, graph, draws), ...mapMeasures(input, field, fov, draws) };
+  return {
+    ...graphMeasures(input, graph, draws),
+    ...mapMeasures(input, field, fov, draws),
+    ...notesOf(input),
+  };
 }
 
 function graphOf(input: MeasureInput, field: PlausibleField, resolution: number): VesselGraph {
@@ -285,7 +304,7 @@ function graphMeasures(
   input: MeasureInput,
   graph: VesselGraph,
   { offsets, rand }: Draws,
-): Omit<ImageMeasures, keyof MapMeasures> {
+): Omit<ImageMeasures, keyof MapMeasures | keyof Notes> {
   const mid = graph.levels.length >> 1;
   const disc = input.disc ?? null;
   const scale: ImageMeasures['scale'] = input.pixelSizeUm

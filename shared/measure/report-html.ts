@@ -1,8 +1,9 @@
 // The measurement report as one self-contained HTML document: a header naming the patient, eye, visit, camera and
 // what made the masks; per image the photograph with its overlays (vessel classes, disc, zones B and C, the twelve
-// CRAE/CRVE vessels), every measure with its unit and 95% interval or why it is absent, and plots; the comparison with
-// an earlier visit when there is one. Pure: built from data, with everything inline (images as data URLs, CSS, SVG),
-// so opening, saving or printing it makes no request anywhere.
+// CRAE/CRVE vessels), what may make its values wrong (a disc cut off by the field's edge), every measure with its
+// unit and 95% interval or why it is absent, and plots; the comparison with an earlier visit when there is one.
+// Pure: built from data, with everything inline (images as data URLs, CSS, SVG), so opening, saving or printing it
+// makes no request anywhere.
 import type { VisitComparison } from './compare-visits.js';
 import { formatMeasure, MEASURE_ROWS } from './measure-table.js';
 import type { ImageMeasures, LengthUnit, Measure, NamedVessel } from './measures.js';
@@ -96,6 +97,7 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}.absent{color:#8a4b00}
 tr.exceeds td{background:#ffe7c2;font-weight:600}.flag{color:#b00}
 .plots{display:grid;grid-template-columns:1fr 1fr;gap:12px}.plots svg{width:100%;height:auto}
 .muted{color:#555}.legend span{margin-right:12px}
+.warning{color:#8a4b00;font-weight:600;border-left:3px solid #8a4b00;padding-left:6px}
 .a{fill:#d22;color:#d22}.v{fill:#24c;color:#24c}
 @page{size:A4;margin:12mm}
 @media print{body{max-width:none;padding:0;font-size:10pt}.toolbar{display:none}
@@ -237,6 +239,7 @@ function imageSection(img: ReportImage, i: number): string {
 ${overlaySvg(img)}
 <p class="legend"><span class="a">■ arteries</span><span class="v">■ veins</span><span>yellow: optic disc</span><span>white: zone B (solid), zone C (dashed outer)</span></p>
 <p>Lengths in ${escapeHtml(scaleText(img))}. Intervals: 95%, over plausible segmentations and artery/vein labels.</p>
+${img.measures.notes.map((n) => `<p class="warning" role="note">${escapeHtml(n)}</p>`).join('')}
 ${measureTable(img.measures)}
 <div class="plots"><div><h3>Zone B vessel widths</h3>${widthBars(img.measures)}</div><div><h3>Main measures, 95% intervals</h3>${intervalDots(img.measures)}</div></div>
 </section>`;

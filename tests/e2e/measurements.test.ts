@@ -3,7 +3,8 @@
 // panel, whose CRAE, CRVE and AVR (or the reasons they are absent) equal what the engine gives for the stored draft,
 // computed here; zones B and C and the twelve named vessels are drawn on the image, and hovering a vessel's row
 // highlights it; erasing the widest venule where it crosses zone B autosaves a draft, and the panel follows with
-// one more request, showing the engine's values for the new draft.
+// one more request, showing the engine's values for the new draft; dragging the disc marker onto the field's edge
+// makes the panel say the disc is cut off, beside the values as measured.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -19,7 +20,8 @@ import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { measureLine, namedVessels, zoneRings } from '../../renderer/src/measure/measureView.js';
 import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
-import { brushRadius, drag, jobFinished, recordPointer, replay, waitFor } from './flow.js';
+import { DISC_AT_FIELD_EDGE_NOTE } from '../../shared/measure/disc-at-field-edge.js';
+import { brushRadius, drag, fittedView, jobFinished, recordPointer, replay, waitFor } from './flow.js';
 import {
   buildRenderer,
   chromiumAvailable,
@@ -54,6 +56,20 @@ async function engineOnStoredDraft(dbPath: string, imageId: number) {
       pixelSizeUm: null,
     });
     return { versionId: String(v.id), mask, measures };
+  } finally {
+    store.close();
+  }
+}
+
+/** The first x right of the disc's centre, on its row, outside the image's field of view. */
+async function fieldEdgeRightOf(dbPath: string, imageId: number, disc: { x: number; y: number }) {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    const fov = await loadFov(store, getImage(store, imageId));
+    const row = Math.round(disc.y) * fov.width;
+    let x = Math.round(disc.x);
+    while (x < fov.width && fov.data[row + x] !== 0) x++;
+    return x;
   } finally {
     store.close();
   }
@@ -270,6 +286,53 @@ describe(
       await page.keyboard.press('h');
       await page.getByTestId('help-overlay').filter({ hasText: 'Measurements panel' }).waitFor();
       await page.keyboard.press('Escape');
+      assert.deepEqual(pageErrors, []);
+    });
+
+    test("the disc dragged to the field's edge: the panel says it is cut off, and the values stay", async () => {
+      const before = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+      const disc = before.measures.disc;
+      assert.ok(disc && !before.measures.discAtFieldEdge, "DRIVE-OD's disc of 02 lies inside the field");
+      assert.equal(await page.getByTestId('measure-note').count(), 0, 'a note on a disc inside the field');
+      const requests = callsTo('getMeasurements');
+
+      // The disc (right of centre) is dragged by its centre dot, with the artery/vein layer shown, onto the field's
+      // edge on its row: half the ring around it then lies outside the field.
+      const edgeX = await fieldEdgeRightOf(serve.dbPath, Number(imageId), disc);
+      await page.keyboard.press('v');
+      const avToggle = page.getByRole('button', { name: 'Artery/vein layer' });
+      assert.equal(await avToggle.getAttribute('aria-pressed'), 'true');
+      const { view, left, top } = await fittedView(page);
+      const screen = (x: number, y: number) => ({
+        x: left + view.x + x * view.scale,
+        y: top + view.y + y * view.scale,
+      });
+      const from = screen(disc.x, disc.y);
+      const to = screen(edgeX, disc.y);
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move(to.x, to.y, { steps: 5 });
+      await page.mouse.up();
+
+      const after = await waitFor('the moved disc stored', async () => {
+        const d = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+        return d.versionId !== before.versionId ? d : null;
+      });
+      assert.ok(
+        Math.abs(after.measures.disc!.x - edgeX) < 1,
+        `disc at ${after.measures.disc!.x}, edge ${edgeX}`,
+      );
+      assert.equal(after.measures.discAtFieldEdge, true, 'the engine does not flag the moved disc');
+      await panelShows(after.versionId);
+      assert.equal(callsTo('getMeasurements'), requests + 1);
+      const notes = await page.getByTestId('measure-note').allTextContents();
+      assert.deepEqual(notes, [DISC_AT_FIELD_EDGE_NOTE]);
+      // The values are shown as measured, beside the note.
+      for (const key of KEYS) {
+        assert.equal(await rowText(key), expectedRow(after.measures, key).replace(/\s+/g, ' '), key);
+      }
+      await page.getByTestId('measure-note').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: await screenshotPath('measurements-03-disc-at-field-edge') });
       assert.deepEqual(pageErrors, []);
     });
   },

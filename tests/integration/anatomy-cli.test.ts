@@ -1,7 +1,8 @@
 // `retina segment --av` as a user runs it (the built CLI, the bundled models) on the CC0 sample, a photograph of a
 // left eye with its disc on the left: the artery/vein map has the input's size, colours exactly the vessel mask's
 // pixels red or blue, and the disc JSON places the disc on the image's left half with laterality L. A vessel model
-// given as the artery/vein model is refused with a message naming it. A photograph cut through the disc says so.
+// given as the artery/vein model is refused with a message naming it. A photograph cut through the disc says so, in
+// the disc JSON and on stderr, and `retina measure` in its measures JSON, CSV and report.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { readImage } from '../../main/ml/io/image-io.js';
 import { repoRoot } from '../e2e/model-fixture.js';
+import { DISC_AT_FIELD_EDGE_NOTE } from '../../shared/measure/disc-at-field-edge.js';
+import { escapeHtml } from '../../shared/measure/report-html.js';
 
 const CLI = path.join(repoRoot, 'bin', 'retina.mjs');
 const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
@@ -68,7 +71,7 @@ describe('retina segment --av', () => {
     if (disc.fovea) assert.ok(disc.fovea.x > disc.disc.x, 'the fovea of a left eye lies right of its disc');
   });
 
-  test("a disc cut off by the photograph's edge is flagged in the disc JSON and on stderr", async () => {
+  test("a disc cut off by the photograph's edge is flagged in the disc JSON, on stderr and in the measures", async () => {
     // The sample cropped through its disc (centre about x = 206, diameter about 216): a third of it is left.
     const cut = path.join(dir, 'cut-disc.png');
     await sharp(SAMPLE).extract({ left: 180, top: 300, width: 900, height: 700 }).png().toFile(cut);
@@ -82,6 +85,24 @@ describe('retina segment --av', () => {
     assert.ok(disc.disc && disc.disc.x < 120, `disc at ${JSON.stringify(disc.disc)}`);
     assert.equal(disc.warnings?.length, 1);
     assert.match(disc.warnings![0], /diameter .* may be too small/);
+
+    // `retina measure` says so in the measures JSON, the CSV and the report too, and keeps the values.
+    const out = path.join(dir, 'measured');
+    const m = retina(['measure', cut, '--out', out, '--draws', '20', '--report']);
+    assert.equal(m.code, 0, m.stderr);
+    const measures = JSON.parse(await readFile(path.join(out, 'cut-disc_measures.json'), 'utf8')) as {
+      discAtFieldEdge: boolean;
+      notes: string[];
+      calibre: { value: number | null };
+    };
+    assert.equal(measures.discAtFieldEdge, true);
+    assert.deepEqual(measures.notes, [DISC_AT_FIELD_EDGE_NOTE]);
+    assert.ok(measures.calibre.value !== null, 'the calibre was blanked');
+    const csv = (await readFile(path.join(out, 'measures.csv'), 'utf8')).trim().split('\n');
+    assert.match(csv[0], /,disc_at_field_edge,notes$/);
+    assert.ok(csv[1].endsWith(`,true,"${DISC_AT_FIELD_EDGE_NOTE}"`), csv[1].slice(-200));
+    const report = await readFile(path.join(out, 'cut-disc_report.html'), 'utf8');
+    assert.ok(report.includes(escapeHtml(DISC_AT_FIELD_EDGE_NOTE)), 'the report does not say so');
   });
 
   test('a vessel model given as the artery/vein model is refused', () => {

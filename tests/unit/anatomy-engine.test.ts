@@ -13,6 +13,7 @@ import {
   findFovea,
   lateralityOf,
 } from '../../main/ml/anatomy/optic-disc.js';
+import { discAtFieldEdge } from '../../shared/measure/disc-at-field-edge.js';
 import { shrinkImage, shrinkMap } from '../../main/ml/anatomy/frame-shrink.js';
 import { colourPlanes, interleave } from '../../main/ml/anatomy/colour-input.js';
 import { anatomyRecordProblem } from '../../main/ml/anatomy/anatomy-manifest.js';
@@ -225,6 +226,24 @@ describe('optic disc, fovea, laterality', () => {
     for (let i = 0; i < p.length; i++) if (Math.hypot((i % w) - 25, Math.floor(i / w) - 25) <= 6) p[i] = 0.3;
     const d = discFromProbability(p, w, w, 0.5)!;
     assert.ok(Math.abs(d.x - 25) < 0.5 && d.diameter > 10);
+  });
+
+  test('a disc cut by the field of view or the photograph is flagged; one well inside, or just touching, is not', () => {
+    // A round field of radius 100 in a 240 x 240 photograph.
+    const w = 240;
+    const data = new Uint8Array(w * w);
+    for (let y = 0; y < w; y++)
+      for (let x = 0; x < w; x++) data[y * w + x] = Math.hypot(x - 120, y - 120) <= 100 ? 1 : 0;
+    const fov = { width: w, height: w, data };
+    assert.equal(discAtFieldEdge({ x: 120, y: 120, diameter: 40 }, fov), false);
+    // Margin (20 px from the centre) inside the field, and the ring at 24 px too.
+    assert.equal(discAtFieldEdge({ x: 190, y: 120, diameter: 40 }, fov), false);
+    // Centre 10 px inside the field's edge: a third of the ring lies outside it.
+    assert.equal(discAtFieldEdge({ x: 210, y: 120, diameter: 40 }, fov), true);
+    // A field that fills the photograph: the photograph's border cuts the disc.
+    const full = { width: w, height: w, data: new Uint8Array(w * w).fill(1) };
+    assert.equal(discAtFieldEdge({ x: 230, y: 120, diameter: 40 }, full), true);
+    assert.equal(discAtFieldEdge({ x: 200, y: 120, diameter: 40 }, full), false);
   });
 
   test('the fovea is the dark spot about 2.5 disc diameters temporal to the disc, and sets laterality', () => {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import type { AugmentConfig, FrameConfig, ModelManifest, Predictor, UNetConfig } from '../types.js';
+import type { AugmentConfig, FrameConfig, LossName, ModelManifest, Predictor, UNetConfig } from '../types.js';
 import { createRng } from '../rng.js';
 import { countParameters } from '../model/model.js';
 import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from '../model/model-dir.js';
@@ -35,6 +35,7 @@ export const ANATOMY_RECIPE = {
   },
   patchSize: 128,
   batchSize: 8,
+  loss: 'bce' as LossName,
   learningRate: 2e-3,
   minLearningRate: 5e-5,
 };
@@ -44,6 +45,7 @@ export interface AnatomyTrainConfig {
   augment: AugmentConfig | null;
   patchSize: number;
   batchSize: number;
+  loss: LossName;
   epochs: number;
   stepsPerEpoch: number;
   learningRate: number;
@@ -139,7 +141,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
 
   const trainer = await createTrainer({
     architecture: cfg.architecture,
-    loss: 'bce',
+    loss: cfg.loss,
     learningRate: cfg.learningRate,
     seed: cfg.seed,
     workers: Math.min(2, cpus().length),
@@ -232,7 +234,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
         durationSeconds: s.seconds,
         backend: backendLabel(trainer.backend),
         machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`,
-        loss: 'bce',
+        loss: cfg.loss,
         augment: cfg.augment,
         validationCurve: s.curve.map((e) => ({
           epoch: e.epoch,

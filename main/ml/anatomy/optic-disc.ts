@@ -19,6 +19,7 @@ import { colourPlanes } from './colour-input.js';
 import { predictPlanes } from './plane-predict.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
 import { mapPixels } from '../../../shared/pixels.js';
+import { discAtFieldEdge } from '../../../shared/measure/disc-at-field-edge.js';
 
 export interface DiscEstimate {
   x: number;
@@ -382,31 +383,6 @@ async function refineDisc(
     return { x: n.x, y: n.y, diameter: (c.diameter * k) / frame.scale, confidence: c.confidence };
   }
   return at;
-}
-
-/** Points sampled on the ring just outside the disc margin, and the share of them that may lie off the field. */
-const EDGE_RING_POINTS = 64;
-const EDGE_RING_RADIUS = 0.6;
-const EDGE_SHARE = 1 / 8;
-
-/**
- * Whether the field's edge cuts the disc: more than an eighth of a ring just outside its margin (0.6 disc diameters
- * from the centre) lies outside the field of view or the photograph. The network then sees only the part inside,
- * so the diameter (and every measure in disc diameters) comes out too small.
- */
-export function discAtFieldEdge(
-  disc: { x: number; y: number; diameter: number },
-  fov: { width: number; height: number; data: Uint8Array },
-): boolean {
-  let off = 0;
-  for (let k = 0; k < EDGE_RING_POINTS; k++) {
-    const a = (2 * Math.PI * k) / EDGE_RING_POINTS;
-    const x = Math.round(disc.x + EDGE_RING_RADIUS * disc.diameter * Math.cos(a));
-    const y = Math.round(disc.y + EDGE_RING_RADIUS * disc.diameter * Math.sin(a));
-    const inside = x >= 0 && y >= 0 && x < fov.width && y < fov.height && fov.data[y * fov.width + x] !== 0;
-    if (!inside) off++;
-  }
-  return off > EDGE_SHARE * EDGE_RING_POINTS;
 }
 
 /** Disc, fovea and laterality of a segmented photograph, in the image's own pixels. */

@@ -1,5 +1,6 @@
 // The Measurements panel beside the image: every measure with its unit and 95% interval (its definition as the
-// row's tooltip), or why it is absent; where the unit comes from; and the vessels CRAE and CRVE took, each
+// row's tooltip), or why it is absent; where the unit comes from; what may make the values wrong (a disc cut off by
+// the field's edge); and the vessels CRAE and CRVE took, each
 // highlighted on the image while the pointer is over its row; the report of the image or its visit, and the
 // comparison with another visit of the same eye.
 import { measureLines, namedVessels, scaleNote } from '../measure/measureView.js';
@@ -65,6 +66,11 @@ export function MeasurementsPanel({
           <p className="scale" data-testid="measure-scale">
             {scaleNote(payload)}
           </p>
+          {payload.measures.notes.map((note) => (
+            <p key={note} className="trust" role="note" data-testid="measure-note">
+              {note}
+            </p>
+          ))}
           <table>
             <tbody>
               {measureLines(payload).map((line) => (

@@ -1,6 +1,6 @@
 // The report builder: one self-contained document (no URL outside itself), every measure's row with its value and
-// interval or the reason it is absent, the twelve named vessels drawn, patient fields escaped, and the comparison's
-// flagged change.
+// interval or the reason it is absent, a disc cut off by the field's edge said plainly, the twelve named vessels
+// drawn, patient fields escaped, and the comparison's flagged change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ring } from './phantoms.js';
@@ -8,6 +8,7 @@ import { measureImage } from '../../../shared/measure/measures.js';
 import { compareVisits } from '../../../shared/measure/compare-visits.js';
 import { MEASURE_ROWS } from '../../../shared/measure/measure-table.js';
 import { reportHtml, type ReportImage, type ReportInput } from '../../../shared/measure/report-html.js';
+import { DISC_AT_FIELD_EDGE_NOTE } from '../../../shared/measure/disc-at-field-edge.js';
 
 const PIXEL = 'data:image/png;base64,iVBORw0KGgo=';
 
@@ -74,6 +75,20 @@ test('a value that cannot be measured shows its reason, not a number', () => {
   const crae = /<tr data-key="crae"[^>]*>(.*?)<\/tr>/.exec(html)![1];
   assert.match(crae, /class="absent" colspan="3">not measured: [^<]*optic disc/);
   assert.doesNotMatch(html, /data-zone=/, 'no zones without a disc');
+});
+
+test("a disc cut off by the field's edge is said plainly beside the values, which stay", () => {
+  const img = image(true);
+  assert.doesNotMatch(reportHtml(input([img])), /class="warning"/);
+  const cut = {
+    ...img,
+    measures: { ...img.measures, discAtFieldEdge: true, notes: [DISC_AT_FIELD_EDGE_NOTE] },
+  };
+  const html = reportHtml(input([cut]));
+  const note = /<p class="warning" role="note">([^<]*)<\/p>/.exec(html);
+  assert.ok(note, 'the note is in the report');
+  assert.equal(note[1], DISC_AT_FIELD_EDGE_NOTE.replace(/'/g, '&#39;'));
+  assert.match(/<tr data-key="crae"[^>]*>(.*?)<\/tr>/.exec(html)![1], /class="num">[\d.]+</);
 });
 
 test('a comparison lists both visits and flags the change beyond the intervals', () => {
