@@ -49,7 +49,24 @@ export interface VisitComparison {
   vessels: { arteries: VesselMatch[]; veins: VesselMatch[] };
   /** CRAE and CRVE of visit B over the vessels matched to A's six (the same vessels), when all six were found. */
   sameVessels: { crae: number | null; crve: number | null };
+  /** Visits whose disc the field's edge cuts off: the registration and the zone measures' changes rest on it. */
+  discAtFieldEdge: { a: boolean; b: boolean };
   reason?: string;
+}
+
+/** A sentence per visit whose disc is cut off, naming the visit as the caller does (`a` first, then `b`). */
+export function cutOffDiscNotes(cmp: VisitComparison, nameA: string, nameB: string): string[] {
+  const named: [boolean, string][] = [
+    [cmp.discAtFieldEdge.a, nameA],
+    [cmp.discAtFieldEdge.b, nameB],
+  ];
+  return named
+    .filter(([cut]) => cut)
+    .map(
+      ([, name]) =>
+        `The optic disc is cut off by the field's edge at the visit of ${name}: the registration and the ` +
+        'changes of the zone measures (CRAE, CRVE, AVR) may be wrong.',
+    );
 }
 
 /** The widest angular gap, in degrees, at which a vessel of visit B still counts as the same as one of visit A. */
@@ -125,12 +142,14 @@ export function compareVisits(a: Visit, b: Visit): VisitComparison {
   const reg = registerVisits(a, b);
   const da = a.measures.disc;
   const db = b.measures.disc;
+  const discAtFieldEdge = { a: a.measures.discAtFieldEdge, b: b.measures.discAtFieldEdge };
   if (!reg || !da || !db)
     return {
       registration: null,
       changes,
       vessels: { arteries: [], veins: [] },
       sameVessels: { crae: null, crve: null },
+      discAtFieldEdge,
       reason: 'the optic disc was not found at both visits, so the vessels cannot be matched',
     };
   const arteries = matchVessels(
@@ -153,5 +172,6 @@ export function compareVisits(a: Visit, b: Visit): VisitComparison {
     changes,
     vessels: { arteries, veins },
     sameVessels: { crae: same(arteries, KNUDTSON_ARTERIOLE), crve: same(veins, KNUDTSON_VENULE) },
+    discAtFieldEdge,
   };
 }

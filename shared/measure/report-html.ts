@@ -4,7 +4,7 @@
 // unit and 95% interval or why it is absent, and plots; the comparison with an earlier visit when there is one.
 // Pure: built from data, with everything inline (images as data URLs, CSS, SVG), so opening, saving or printing it
 // makes no request anywhere.
-import type { VisitComparison } from './compare-visits.js';
+import { cutOffDiscNotes, type VisitComparison } from './compare-visits.js';
 import { formatMeasure, MEASURE_ROWS } from './measure-table.js';
 import type { ImageMeasures, LengthUnit, Measure, NamedVessel } from './measures.js';
 import { sameVesselsText } from './same-vessels.js';
@@ -260,7 +260,13 @@ function comparisonSection(c: ReportComparison): string {
       return `<tr data-key="${ch.key}"${ch.exceeds ? ' class="exceeds"' : ''}><th scope="row">${escapeHtml(ch.label)}</th><td class="num">${cell(ch.a)}</td><td class="num">${cell(ch.b)}</td>${change}<td>${flag}</td></tr>`;
     })
     .join('');
-  const note = cmp.reason ? `<p class="absent">${escapeHtml(cmp.reason)}.</p>` : '';
+  const visit = (v: { fileName: string; visitDate: string | null }): string =>
+    `${v.visitDate ?? 'date unknown'} (${v.fileName})`;
+  const note =
+    (cmp.reason ? `<p class="absent">${escapeHtml(cmp.reason)}.</p>` : '') +
+    cutOffDiscNotes(cmp, visit(c.earlier), visit(c.later))
+      .map((n) => `<p class="warning" role="note">${escapeHtml(n)}</p>`)
+      .join('');
   return `<section class="comparison"><h2>Change since ${or(c.earlier.visitDate)} (${escapeHtml(c.earlier.fileName)} → ${escapeHtml(c.later.fileName)}, ${or(c.later.visitDate)})</h2>${note}
 <table class="changes"><thead><tr><th>Measure</th><th>Earlier</th><th>Later</th><th>Change</th><th>95% interval</th><th></th></tr></thead><tbody>${rows}</tbody></table>${sameVesselsText(
     cmp,

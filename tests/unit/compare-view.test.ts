@@ -89,6 +89,18 @@ test('a visit without a disc, and lengths in different units, are said plainly',
   assert.match(crae.note!, /disc/);
 });
 
+test("a visit whose disc the field's edge cuts off is named: its registration and zone changes may be wrong", () => {
+  const cut = { ...measured(veins, 0.05), discAtFieldEdge: true };
+  const notes = comparisonNotes(payload(measured(veins, 0), cut));
+  const flagged = notes.filter((n) => /cut off by the field's edge/.test(n));
+  assert.equal(flagged.length, 1, notes.join(' | '));
+  assert.match(flagged[0], /at the visit of 2026-01-01 \(2\.png\): the registration and the changes/);
+  assert.equal(
+    comparisonNotes(payload(measured(veins, 0), measured(veins, 0.05))).some((n) => /cut off/.test(n)),
+    false,
+  );
+});
+
 test('other visits: the same patient and eye, oldest first; the report addresses', () => {
   const img = (id: string, patientId: string, laterality: 'OD' | 'OS' | null, visitDate: string | null) =>
     ({ id, patientId, laterality, visitDate, fileName: `${id}.png` }) as ImageSummary;

@@ -5,6 +5,7 @@
 import type { ImageSummary, VisitComparisonPayload, VisitSide } from '../../../shared/contract.js';
 import { formatMeasure } from '../../../shared/measure/measure-table.js';
 import { sameVesselsText } from '../../../shared/measure/same-vessels.js';
+import { cutOffDiscNotes } from '../../../shared/measure/compare-visits.js';
 import type { MeasureUnit } from '../../../shared/measure/measures.js';
 import type { VesselMark } from './measureView.js';
 
@@ -88,7 +89,7 @@ export function changeLines(p: VisitComparisonPayload): ChangeLine[] {
 
 const sideName = (s: VisitSide): string => `${s.visitDate ?? 'date unknown'} (${s.fileName})`;
 
-/** Why parts of the comparison are missing: no disc at a visit, lengths in different units. */
+/** Why parts of the comparison are missing or doubtful: no disc at a visit, a cut-off disc, differing units. */
 export function comparisonNotes(p: VisitComparisonPayload): string[] {
   const notes: string[] = [];
   for (const s of [p.earlier, p.later])
@@ -102,6 +103,7 @@ export function comparisonNotes(p: VisitComparisonPayload): string[] {
     notes.push(
       `The visits are measured in different units (${ua} and ${ub}): lengths cannot be compared. Enter the field angle at both visits.`,
     );
+  notes.push(...cutOffDiscNotes(p.comparison, sideName(p.earlier), sideName(p.later)));
   if (p.comparison.registration && !p.comparison.registration.rotationFromFovea)
     notes.push(
       'Registered by the disc only (no fovea at both visits): both photographs are taken as upright.',

@@ -113,4 +113,25 @@ test('a comparison lists both visits and flags the change beyond the intervals',
     html,
     /<p class="same-vessels">CRVE over the same six venules at the later visit: [\d.]+ DD\.<\/p>/,
   );
+  assert.doesNotMatch(html, /cut off by the field/);
+});
+
+test("a comparison names the visit whose disc the field's edge cuts off", () => {
+  const a = image(true);
+  const b = { ...image(true).measures, discAtFieldEdge: true };
+  const html = reportHtml({
+    ...input([a]),
+    comparisons: [
+      {
+        earlier: { fileName: 'a.png', visitDate: '2025-01-01' },
+        later: { fileName: 'b.png', visitDate: '2026-01-02', unit: 'DD' },
+        comparison: compareVisits({ measures: a.measures }, { measures: b }),
+      },
+    ],
+  });
+  const section = html.split('class="comparison"')[1];
+  assert.match(
+    section,
+    /<p class="warning" role="note">The optic disc is cut off by the field&#39;s edge at the visit of 2026-01-02 \(b\.png\)/,
+  );
 });
