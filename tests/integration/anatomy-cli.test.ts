@@ -90,6 +90,7 @@ describe('retina segment --av', () => {
     const out = path.join(dir, 'measured');
     const m = retina(['measure', cut, '--out', out, '--draws', '20', '--report']);
     assert.equal(m.code, 0, m.stderr);
+    assert.match(m.stderr, /cut-disc\.png: warning: the optic disc lies at the edge of the field/);
     const measures = JSON.parse(await readFile(path.join(out, 'cut-disc_measures.json'), 'utf8')) as {
       discAtFieldEdge: boolean;
       notes: string[];
