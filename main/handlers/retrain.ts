@@ -23,7 +23,7 @@ import {
 } from '../store/index.js';
 import type { Jobs } from '../jobs/index.js';
 import { promoteCandidate, rejectCandidate, rollbackTo } from '../retrain/registry.js';
-import { ANATOMY_RUN_KIND } from '../retrain/anatomy-snapshot.js';
+import { ANATOMY_RUN_KIND, VESSEL_RUN_KIND } from '../retrain/run-kinds.js';
 import { anatomyParts, anatomyRunReport } from './anatomy-retrain-report.js';
 import { verdictOf } from './verdict.js';
 import { draftFreeImages } from '../retrain/repredict.js';
@@ -139,7 +139,7 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       const run = getTrainingRun(store, rowId(req.runId, 'training run'));
       const cfg = (run.config ?? {}) as RunConfig;
       if (cfg.kind === ANATOMY_RUN_KIND) return anatomyRunReport(store, run, summaryOf);
-      if (cfg.kind !== 'retrain' || !cfg.parent || !cfg.snapshot) {
+      if (cfg.kind !== VESSEL_RUN_KIND || !cfg.parent || !cfg.snapshot) {
         throw new RpcError('not-found', `training run ${run.id} is not a retrain`);
       }
       const outcome = run.status === 'succeeded' ? (run.outcome as RetrainOutcome) : null;

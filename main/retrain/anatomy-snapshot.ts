@@ -18,8 +18,9 @@ import {
 } from '../store/index.js';
 import type { RetrainSettings } from './settings.js';
 import { pick, seenMaskVersions, triedMaskVersions, type SnapshotMask } from './snapshot.js';
+import { ANATOMY_RUN_KIND } from './run-kinds.js';
 
-export const ANATOMY_RUN_KIND = 'anatomy-retrain';
+export { ANATOMY_RUN_KIND };
 
 export interface AnatomySnapshot {
   task: AnatomyTask;

@@ -24,6 +24,7 @@ import {
 } from './promotion.js';
 import { scoreModels } from './scoring.js';
 import type { RetrainSettings } from './settings.js';
+import { VESSEL_RUN_KIND } from './run-kinds.js';
 
 export { overlayPath, runArtifactsDir } from './artifacts.js';
 export type { BenchmarkScores, HeldOutImageReport, RetrainOutcome } from './outcome.js';
@@ -56,7 +57,7 @@ function startRun(store: Store, plan: RetrainPlan, opts: RetrainOptions): Traini
     store,
     {
       config: {
-        kind: 'retrain',
+        kind: VESSEL_RUN_KIND,
         trigger: opts.trigger,
         parent: { id: base.id, name: base.name, dir: base.dirPath },
         settings,

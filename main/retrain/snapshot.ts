@@ -24,6 +24,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
+import { ANATOMY_RUN_KIND } from './run-kinds.js';
 import { referenceKind } from './reference.js';
 import type { RetrainSettings } from './settings.js';
 
@@ -82,14 +83,19 @@ export function seenMaskVersions(store: Store, modelId: number): Map<number, num
 }
 
 interface RunConfigShape {
+  kind?: string;
   snapshot?: { heldOut?: SnapshotMask[] };
 }
 
-/** Images held out by any earlier run (whatever its outcome): they stay held out. */
+/**
+ * Images held out by any earlier vessel retrain (whatever its outcome): they stay held out. An artery/vein or disc
+ * retrain holds out images for its own judge only; those stay free for the vessel model.
+ */
 export function previousHeldOutImages(store: Store): Set<number> {
   const out = new Set<number>();
   for (const run of listTrainingRuns(store, { limit: 1_000_000 })) {
     const cfg = run.config as RunConfigShape | null;
+    if (cfg?.kind === ANATOMY_RUN_KIND) continue;
     for (const h of cfg?.snapshot?.heldOut ?? []) out.add(h.imageId);
   }
   return out;

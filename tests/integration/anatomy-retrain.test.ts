@@ -31,6 +31,7 @@ import { RetrainError } from '../../main/retrain/errors.js';
 import { runRetrainAll, type RetrainParts } from '../../main/retrain/retrain-all.js';
 import type { AnatomyRetrainOutcome } from '../../main/retrain/anatomy-run.js';
 import { judgeAnatomy } from '../../main/retrain/anatomy-gate.js';
+import { pendingApprovals } from '../../main/handlers/retrain.js';
 import type { RetrainSettings } from '../../main/retrain/settings.js';
 import { runPredictJob } from '../../main/jobs/predict.js';
 import { withActiveAnatomy } from '../../main/jobs/anatomy-dirs.js';
@@ -151,6 +152,8 @@ for (const kind of STORE_BACKENDS)
     test('enough corrections: both candidates are trained from exactly those corrections, judged, promoted only when better', async () => {
       for (const id of ['04', '05']) await predictAndApprove(id, true);
       const unchanged = await predictAndApprove('06', false);
+      const vesselPending = pendingApprovals(store);
+      assert.equal(vesselPending, 6, 'six approvals the vessel model has not seen');
       const result = await retrain();
       assert.equal(result.vessel, null, 'no vessel mask changed: the vessel part had nothing to do');
       assert.match(result.vesselSkipped ?? '', /Not enough corrected images/);
@@ -203,6 +206,8 @@ for (const kind of STORE_BACKENDS)
         assert.equal((run.config as { kind: string }).kind, 'anatomy-retrain');
       }
       assert.equal(activeModel(store)!.id, vesselId, 'the vessel model is untouched');
+      // The anatomy judges' held-out images are theirs alone: the vessel model still has the same approvals to learn.
+      assert.equal(pendingApprovals(store), vesselPending);
       // The retrain is known by its first run (the artery/vein one here), which records what every part did.
       const first = getTrainingRun(store, outcomes[0].runId).outcome as RetrainParts;
       assert.deepEqual(
