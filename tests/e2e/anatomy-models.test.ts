@@ -5,12 +5,9 @@
 // task (the vessel part had nothing to do) with the gate's reason; the artery/vein candidate is promoted with the
 // same confirmation a vessel candidate needs (a reason unless the gate found it better), the image nobody worked on
 // is predicted again by the vessel model in use, and the task is rolled back, after a confirmation, on its own.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import {
   activeModel,
   getModel,
@@ -26,15 +23,8 @@ import type { AnatomyRetrainOutcome } from '../../main/retrain/anatomy-run.js';
 import { runRetrainAll } from '../../main/retrain/retrain-all.js';
 import { approveAnatomyPrediction } from '../support/anatomy-corrections.js';
 import { waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, tinyAnatomyModelsDir, tinyFramedModelDir } from './model-fixture.js';
 
 const CORRECTED = ['01', '02', '03', '04', '05'];
@@ -57,92 +47,80 @@ describe(
   'anatomy models on the Models screen (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let dbPath: string;
-    let serve: ServeProcess | null = null;
-    let browser: Browser;
-    let page: Page;
     let vesselId: number;
     let untouchedId: number;
     let av: AnatomyRetrainOutcome;
     let disc: AnatomyRetrainOutcome;
-
-    before(async () => {
-      const rendererDir = await buildRenderer();
-      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-anatomy-models-')), 'retina.db');
-      const store = openStore(dbPath);
-      try {
-        vesselId = registerModel(
-          store,
-          { name: 'e2e-tiny-framed', dirPath: await tinyFramedModelDir(), architecture: {} },
-          'test',
-        ).id;
-        promoteModel(store, vesselId, 'test');
-        const ids = [...CORRECTED, UNTOUCHED];
-        const report = await importImageFiles(
-          store,
-          ids.map((id) => ({ imagePath: driveTestImage(id) })),
-          { actor: 'ann' },
-        );
-        const imageIds = report.imported.map((im) => im.imageId);
-        untouchedId = imageIds[ids.indexOf(UNTOUCHED)];
-        for (const [i, driveId] of CORRECTED.entries()) {
-          await approveAnatomyPrediction(store, {
-            imageId: imageIds[i],
-            driveId,
-            vesselModelId: vesselId,
-            correct: true,
+    const app = useWorkstation({
+      viewport: { width: 1280, height: 900 },
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        try {
+          vesselId = registerModel(
+            store,
+            { name: 'e2e-tiny-framed', dirPath: await tinyFramedModelDir(), architecture: {} },
+            'test',
+          ).id;
+          promoteModel(store, vesselId, 'test');
+          const ids = [...CORRECTED, UNTOUCHED];
+          const report = await importImageFiles(
+            store,
+            ids.map((id) => ({ imagePath: driveTestImage(id) })),
+            { actor: 'ann' },
+          );
+          const imageIds = report.imported.map((im) => im.imageId);
+          untouchedId = imageIds[ids.indexOf(UNTOUCHED)];
+          for (const [i, driveId] of CORRECTED.entries()) {
+            await approveAnatomyPrediction(store, {
+              imageId: imageIds[i],
+              driveId,
+              vesselModelId: vesselId,
+              correct: true,
+            });
+          }
+          const fixtures = await tinyAnatomyModelsDir();
+          const result = await runRetrainAll(store, {
+            actor: 'ann',
+            trigger: 'button',
+            promote: 'never',
+            anatomyPromote: 'never',
+            settings: {
+              epochs: 1,
+              stepsPerEpoch: 2,
+              batchSize: 2,
+              learningRate: 3e-3,
+              minHeldOut: 3,
+              heldOutFraction: 0.2,
+              seed: 7,
+            },
+            anatomyDirs: {
+              arteryVein: path.join(fixtures, 'artery-vein'),
+              opticDisc: path.join(fixtures, 'optic-disc'),
+            },
+            threads: 1,
+            workers: 1,
           });
+          [av, disc] = result.anatomy.map((a) => {
+            assert.ok('outcome' in a, `${a.task} ran: ${JSON.stringify(a)}`);
+            return a.outcome;
+          });
+          assert.equal(result.vessel, null, 'no vessel mask changed');
+        } finally {
+          store.close();
         }
-        const fixtures = await tinyAnatomyModelsDir();
-        const result = await runRetrainAll(store, {
-          actor: 'ann',
-          trigger: 'button',
-          promote: 'never',
-          anatomyPromote: 'never',
-          settings: {
-            epochs: 1,
-            stepsPerEpoch: 2,
-            batchSize: 2,
-            learningRate: 3e-3,
-            minHeldOut: 3,
-            heldOutFraction: 0.2,
-            seed: 7,
-          },
-          anatomyDirs: {
-            arteryVein: path.join(fixtures, 'artery-vein'),
-            opticDisc: path.join(fixtures, 'optic-disc'),
-          },
-          threads: 1,
-          workers: 1,
-        });
-        [av, disc] = result.anatomy.map((a) => {
-          assert.ok('outcome' in a, `${a.task} ran: ${JSON.stringify(a)}`);
-          return a.outcome;
-        });
-        assert.equal(result.vessel, null, 'no vessel mask changed');
-      } finally {
-        store.close();
-      }
-      serve = await startServe({ rendererDir, dbPath });
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      page.on('pageerror', (err) => console.error('page error:', err.message));
-    });
-
-    after(async () => {
-      await browser?.close();
-      await stopServeCleanly(serve);
+      },
     });
 
     test('each task lists its models and scores; the comparison says what became of each; promote and roll back one task', async () => {
-      const base = readDb(dbPath, (s) => getModel(s, av.baseModelId));
-      await page.goto(serve!.url);
-      await page.getByTestId('worklist').waitFor();
-      await page.getByTestId('nav-models').click();
-      await page.getByTestId('models-screen').waitFor();
+      const base = readDb(app.serve.dbPath, (s) => getModel(s, av.baseModelId));
+      await app.page.goto(app.serve!.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await app.page.getByTestId('nav-models').click();
+      await app.page.getByTestId('models-screen').waitFor();
 
       // Every task's models, the one in use, and the held-out scores in the task's measure.
-      const section = (task: ModelTask) => page.locator(`[data-testid="model-task"][data-task="${task}"]`);
+      const section = (task: ModelTask) =>
+        app.page.locator(`[data-testid="model-task"][data-task="${task}"]`);
       const row = (task: ModelTask, id: number) =>
         section(task).locator(`[data-testid="model-row"][data-model-id="${id}"]`);
       await row('artery-vein', av.candidateModelId).waitFor();
@@ -164,7 +142,7 @@ describe(
 
       // The retrain's comparison (known by its first run, the artery/vein one): each task's verdict in words.
       await row('artery-vein', av.candidateModelId).getByTestId('show-run').click();
-      const comparison = page.getByTestId('comparison');
+      const comparison = app.page.getByTestId('comparison');
       await comparison.getByTestId('anatomy-parts').waitFor();
       assert.match(
         (await comparison.getByTestId('comparison-reason').textContent()) ?? '',
@@ -174,7 +152,7 @@ describe(
         comparison.locator(`[data-testid="anatomy-part"][data-task="${task}"]`);
       for (const o of [av, disc]) {
         const label = o.task === 'artery-vein' ? 'Artery/vein' : 'Optic disc';
-        const parentName = readDb(dbPath, (s) => getModel(s, o.baseModelId).name);
+        const parentName = readDb(app.serve.dbPath, (s) => getModel(s, o.baseModelId).name);
         assert.equal(
           await part(o.task).getAttribute('data-state'),
           o.decision.better ? 'awaiting' : 'not-better',
@@ -193,14 +171,14 @@ describe(
             : /^Disc centre error on 3 held-out corrected images: active [01]\.\d{3} DD, candidate [01]\.\d{3} DD$/,
         );
       }
-      await page.screenshot({ path: await screenshotPath('14-anatomy-comparison'), fullPage: true });
+      await app.page.screenshot({ path: await screenshotPath('14-anatomy-comparison'), fullPage: true });
 
       // Promote the artery/vein candidate with a vessel candidate's confirmation: a reason unless it was better.
       const avPart = part('artery-vein');
       if (!av.decision.better) {
         await avPart.getByTestId('anatomy-promote').click();
         await avPart.getByTestId('anatomy-reason-required').waitFor();
-        assert.equal(activeId(dbPath, 'artery-vein'), av.baseModelId, 'promoted without a reason');
+        assert.equal(activeId(app.serve.dbPath, 'artery-vein'), av.baseModelId, 'promoted without a reason');
         await avPart.getByTestId('anatomy-promote-reason').fill('the labels look right');
       }
       await avPart.getByTestId('anatomy-promote').click();
@@ -208,10 +186,10 @@ describe(
         'the artery/vein candidate promoted',
         async () => (await avPart.getAttribute('data-state')) === 'promoted',
       );
-      assert.equal(activeId(dbPath, 'artery-vein'), av.candidateModelId);
-      assert.equal(activeId(dbPath, 'optic-disc'), disc.baseModelId, 'the disc task is untouched');
-      assert.equal(activeId(dbPath, 'vessel'), vesselId, 'the vessel model is untouched');
-      const promotion = readDb(dbPath, (s) =>
+      assert.equal(activeId(app.serve.dbPath, 'artery-vein'), av.candidateModelId);
+      assert.equal(activeId(app.serve.dbPath, 'optic-disc'), disc.baseModelId, 'the disc task is untouched');
+      assert.equal(activeId(app.serve.dbPath, 'vessel'), vesselId, 'the vessel model is untouched');
+      const promotion = readDb(app.serve.dbPath, (s) =>
         listAudit(s, { entity: 'model', entityId: av.candidateModelId }).find(
           (a) => a.action === 'model.promote',
         ),
@@ -225,7 +203,7 @@ describe(
       // The image nobody worked on is predicted again, by the vessel model in use, its labels from the new model.
       const repredicted = await waitFor(
         'the untouched image predicted again',
-        async () => readDb(dbPath, (s) => latestMaskVersion(s, untouchedId, 'prediction')),
+        async () => readDb(app.serve.dbPath, (s) => latestMaskVersion(s, untouchedId, 'prediction')),
         120_000,
       );
       assert.equal(repredicted.modelId, vesselId);
@@ -233,29 +211,29 @@ describe(
       // Roll the task back after a confirmation; cancelling changes nothing.
       const rollback = row('artery-vein', av.baseModelId).getByTestId('rollback');
       await rollback.click();
-      const dialog = page.getByTestId('rollback-dialog');
+      const dialog = app.page.getByTestId('rollback-dialog');
       assert.match(
         (await dialog.getByTestId('rollback-effect').textContent()) ?? '',
         new RegExp(
           `^${base.name} becomes the artery/vein model in use instead of ${av.candidateName.replace('+', '\\+')}\\.`,
         ),
       );
-      await page.getByTestId('rollback-cancel').click();
+      await app.page.getByTestId('rollback-cancel').click();
       assert.equal(await dialog.count(), 0);
-      assert.equal(activeId(dbPath, 'artery-vein'), av.candidateModelId, 'cancel rolled back');
+      assert.equal(activeId(app.serve.dbPath, 'artery-vein'), av.candidateModelId, 'cancel rolled back');
       await rollback.click();
-      await page.getByTestId('rollback-confirm').click();
+      await app.page.getByTestId('rollback-confirm').click();
       await waitFor(
         'the artery/vein task rolled back',
         async () => (await row('artery-vein', av.baseModelId).getAttribute('data-in-use')) === 'true',
       );
-      assert.equal(activeId(dbPath, 'artery-vein'), av.baseModelId);
-      assert.equal(activeId(dbPath, 'vessel'), vesselId);
+      assert.equal(activeId(app.serve.dbPath, 'artery-vein'), av.baseModelId);
+      assert.equal(activeId(app.serve.dbPath, 'vessel'), vesselId);
       await waitFor(
         'the comparison follows',
         async () => (await avPart.getAttribute('data-state')) === 'rolled-back',
       );
-      await page.screenshot({
+      await app.page.screenshot({
         path: await screenshotPath('15-anatomy-models-after-rollback'),
         fullPage: true,
       });

@@ -3,23 +3,13 @@
 // viewer V and the toolbar button toggle the artery/vein colouring; the Flip segment tool flips one vessel segment
 // (undone and redone); the disc marker is dragged; the approval is read back from the database and compared, pixel for pixel, with the flip computed here from the
 // prediction's labels and the segments of its mask.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
 import { openStore, latestMaskVersion, loadAvLabels, loadMask } from '../../main/store/index.js';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { vesselSegments } from '../../shared/vessel-segments.js';
 import { fittedView, jobFinished, W, H, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, tinyAnatomyModelsDir, tinyFramedModelDir } from './model-fixture.js';
 
 /** The latest version of `kind` with its artery/vein labels, straight from the database file. */
@@ -74,70 +64,48 @@ describe(
   'artery/vein correction end to end (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
     let imageId: string;
-
-    before(async () => {
-      const [modelDir, anatomyDir, rendererDir] = await Promise.all([
-        tinyFramedModelDir(),
-        tinyAnatomyModelsDir(),
-        buildRenderer(),
-      ]);
-      // `retina serve` reads it from its environment (the harness passes this process's on).
-      process.env.RETINA_ANATOMY_MODELS = anatomyDir;
-      try {
-        serve = await startServe({ modelDir, rendererDir });
-      } finally {
-        delete process.env.RETINA_ANATOMY_MODELS;
-      }
-      client = serveClient(serve);
-      const imported = await client.invoke('importFiles', { paths: [driveTestImage('01')] });
-      await jobFinished(client, imported.jobId);
-      imageId = (await client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
-      const predicted = await client.invoke('predict', { imageIds: [imageId] });
-      await jobFinished(client, predicted.jobId);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      page.on('pageerror', (err) => console.error('page error:', err.message));
+    const app = useWorkstation({
+      model: tinyFramedModelDir,
+      env: async () => ({ RETINA_ANATOMY_MODELS: await tinyAnatomyModelsDir() }),
     });
 
-    after(async () => {
-      client?.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
+    before(async () => {
+      const imported = await app.client.invoke('importFiles', { paths: [driveTestImage('01')] });
+      await jobFinished(app.client, imported.jobId);
+      imageId = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
+      const predicted = await app.client.invoke('predict', { imageIds: [imageId] });
+      await jobFinished(app.client, predicted.jobId);
     });
 
     test('flip a segment, approve, and read the corrected map back from the database pixel for pixel', async () => {
-      const pred = await storedAv(serve.dbPath, Number(imageId), 'prediction');
+      const pred = await storedAv(app.serve.dbPath, Number(imageId), 'prediction');
       assert.ok(pred?.av, 'the prediction stored no artery/vein map');
       for (let i = 0; i < pred.mask.length; i++) {
         if ((pred.av[i] !== 0) !== (pred.mask[i] !== 0))
           assert.fail(`prediction labels disagree with its mask at ${i}`);
       }
-      const masks = await client.invoke('getMasks', { imageId });
+      const masks = await app.client.invoke('getMasks', { imageId });
       assert.equal(masks.anatomyModels, true);
       const plan = plannedFlip(pred.mask, pred.av);
 
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
-      await page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
 
       // V and the toolbar button toggle the layer; it paints artery and vein colours.
-      const toggle = page.getByRole('button', { name: 'Artery/vein layer' });
+      const toggle = app.page.getByRole('button', { name: 'Artery/vein layer' });
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
-      await page.keyboard.press('v');
+      await app.page.keyboard.press('v');
       assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
       await toggle.click();
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
-      await page.keyboard.press('v');
+      await app.page.keyboard.press('v');
       assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
       const coloured = async () =>
-        (await page.evaluate(`(() => {
+        (await app.page.evaluate(`(() => {
           let artery = 0, vein = 0;
           for (const c of document.querySelectorAll('[data-testid="mask-canvas"] canvas')) {
             const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -149,30 +117,30 @@ describe(
           return artery + vein > 0 ? { artery, vein } : null;
         })()`)) as { artery: number; vein: number } | null;
       await waitFor('artery/vein colours on the overlay', coloured);
-      await page.screenshot({ path: await screenshotPath('anatomy-01-av-layer') });
+      await app.page.screenshot({ path: await screenshotPath('anatomy-01-av-layer') });
 
       // The Flip segment tool (X), one click inside the chosen segment.
-      await page.keyboard.press('x');
-      assert.match((await page.getByTestId('tool-flip').getAttribute('class')) ?? '', /\bon\b/);
-      const { view, left, top } = await fittedView(page);
-      await page.mouse.click(
+      await app.page.keyboard.press('x');
+      assert.match((await app.page.getByTestId('tool-flip').getAttribute('class')) ?? '', /\bon\b/);
+      const { view, left, top } = await fittedView(app.page);
+      await app.page.mouse.click(
         left + view.x + (plan.at.x + 0.5) * view.scale,
         top + view.y + (plan.at.y + 0.5) * view.scale,
       );
       const draft = await waitFor('the flipped labels saved as a draft', async () => {
-        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
         return d?.av && Buffer.from(d.av).equals(Buffer.from(plan.expected)) ? d : null;
       });
       assert.ok(plan.changed > 0);
       // Undo takes the flip back (saved again), redo restores it.
-      await page.keyboard.press('Control+z');
+      await app.page.keyboard.press('Control+z');
       await waitFor('the flip undone', async () => {
-        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
         return d && d.id !== draft.id && d.av && Buffer.from(d.av).equals(Buffer.from(pred.av!)) ? d : null;
       });
-      await page.keyboard.press('Control+Shift+z');
+      await app.page.keyboard.press('Control+Shift+z');
       await waitFor('the flip redone', async () => {
-        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
         return d?.av && Buffer.from(d.av).equals(Buffer.from(plan.expected)) ? d : null;
       });
 
@@ -180,13 +148,13 @@ describe(
       const disc = pred.anatomy?.disc;
       assert.ok(disc, 'the tiny disc model found no disc (its weights are fixed: this should not change)');
       const from = { x: left + view.x + disc.x * view.scale, y: top + view.y + disc.y * view.scale };
-      await page.mouse.move(from.x, from.y);
-      await page.mouse.down();
-      await page.mouse.move(from.x + 30, from.y + 12, { steps: 5 });
-      await page.mouse.up();
-      const { user } = await client.invoke('getAppInfo', {});
+      await app.page.mouse.move(from.x, from.y);
+      await app.page.mouse.down();
+      await app.page.mouse.move(from.x + 30, from.y + 12, { steps: 5 });
+      await app.page.mouse.up();
+      const { user } = await app.client.invoke('getAppInfo', {});
       const moved = await waitFor('the moved disc saved', async () => {
-        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
         return d?.anatomy?.disc && d.anatomy.disc.x !== disc.x ? d : null;
       });
       assert.ok(Math.abs(moved.anatomy!.disc!.x - (disc.x + 30 / view.scale)) < 0.01);
@@ -198,22 +166,22 @@ describe(
         'the drag changed labels',
       );
       // Undo puts the disc back (the flip stays), redo moves it again.
-      await page.keyboard.press('Control+z');
+      await app.page.keyboard.press('Control+z');
       await waitFor('the disc back in place', async () => {
-        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
         return (
           d && d.anatomy?.disc?.x === disc.x && d.av && Buffer.from(d.av).equals(Buffer.from(plan.expected))
         );
       });
-      await page.keyboard.press('Control+Shift+z');
+      await app.page.keyboard.press('Control+Shift+z');
       await waitFor('the disc moved again', async () => {
-        const d = await storedAv(serve.dbPath, Number(imageId), 'draft');
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
         return d?.anatomy?.disc?.x === moved.anatomy!.disc!.x;
       });
 
-      await page.keyboard.press('a');
+      await app.page.keyboard.press('a');
       const approved = await waitFor('the approval', () =>
-        storedAv(serve.dbPath, Number(imageId), 'approved'),
+        storedAv(app.serve.dbPath, Number(imageId), 'approved'),
       );
       assert.ok(approved.av, 'the approval has no artery/vein map');
       assert.ok(Buffer.from(approved.mask).equals(Buffer.from(pred.mask)), 'the vessel mask changed');
@@ -223,11 +191,11 @@ describe(
       assert.deepEqual(approved.anatomy, moved.anatomy, 'the approval keeps the moved disc and its mover');
 
       // Help lists the new keys.
-      await page.keyboard.press('h');
-      const help = page.getByTestId('help-overlay');
+      await app.page.keyboard.press('h');
+      const help = app.page.getByTestId('help-overlay');
       await help.getByText('Flip segment').waitFor();
       await help.getByText('Artery/vein colours', { exact: false }).waitFor();
-      await page.screenshot({ path: await screenshotPath('anatomy-02-help') });
+      await app.page.screenshot({ path: await screenshotPath('anatomy-02-help') });
     });
   },
 );

@@ -4,12 +4,9 @@
 // image, the second gets it for editing. A save refused as stale says so, keeps the edit, and the kept draft opens
 // over the current mask and is adopted. A lease whose holder stopped beating expires and is taken over, explicitly
 // and audited. Every step is checked against the SQLite file.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import {
   importImageFiles,
   listAudit,
@@ -20,16 +17,8 @@ import {
   openStore,
 } from '../../main/store/index.js';
 import { drag, H, recordPointer, same, W, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  serveClient,
-  startServe,
-  type ServeProcess,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath, serveClient } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage } from './model-fixture.js';
 
 /** The image's saved drafts and kept drafts, read straight from the database file. */
@@ -67,44 +56,29 @@ describe(
   'one editor per image (browser mode, chromium, two contexts)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
     let first: Page;
     let second: Page;
-    let dbPath: string;
+    const app = useWorkstation({
+      pages: 2,
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        await importImageFiles(
+          store,
+          ['01', '02'].map((n) => ({ imagePath: driveTestImage(n) })),
+          { actor: 'test' },
+        );
+        store.close();
+      },
+    });
 
     const open = async (page: Page) => {
-      await page.goto(serve.url);
+      await page.goto(app.serve.url);
       await page.getByTestId('worklist').waitFor();
       await page.locator('[data-testid="image-row"][data-image-id="1"]').waitFor();
     };
 
-    before(async () => {
-      const rendererDir = await buildRenderer();
-      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-lease-')), 'retina.db');
-      const store = openStore(dbPath);
-      await importImageFiles(
-        store,
-        ['01', '02'].map((n) => ({ imagePath: driveTestImage(n) })),
-        { actor: 'test' },
-      );
-      store.close();
-      serve = await startServe({ rendererDir, dbPath });
-      browser = await launchChromium();
-      for (let i = 0; i < 2; i++) {
-        const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-        contexts.push(context);
-        const page = await context.newPage();
-        page.on('pageerror', (err) => console.error(`page ${i} error:`, err.message));
-      }
-      [first, second] = contexts.map((c) => c.pages()[0]);
-    });
-
-    after(async () => {
-      for (const c of contexts) await c.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
+    before(() => {
+      [first, second] = app.pages;
     });
 
     test('the second window sees "being edited by", read-only, and gets the image once the first closes it', async () => {
@@ -114,10 +88,10 @@ describe(
       await recordPointer(first);
       // Two strokes, each autosaved: the second names the first's version, so both are saved and none is kept.
       await drag(first, { x: 100.5, y: 250.5 }, { x: 450.5, y: 300.5 });
-      await waitFor('the first draft', async () => stored(dbPath).drafts === 1);
+      await waitFor('the first draft', async () => stored(app.serve.dbPath).drafts === 1);
       await drag(first, { x: 120.5, y: 400.5 }, { x: 420.5, y: 200.5 });
-      await waitFor('the second draft', async () => stored(dbPath).drafts === 2);
-      assert.equal(stored(dbPath).kept, 0, 'an autosave of the lease holder was refused');
+      await waitFor('the second draft', async () => stored(app.serve.dbPath).drafts === 2);
+      assert.equal(stored(app.serve.dbPath).kept, 0, 'an autosave of the lease holder was refused');
       assert.equal(await first.getByTestId('lease-notice').count(), 0);
 
       // The second window: the worklist marks the image, the viewer says who edits it and since when.
@@ -142,7 +116,7 @@ describe(
       await second.mouse.down();
       await second.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40, { steps: 8 });
       await second.mouse.up();
-      assert.deepEqual(stored(dbPath), { drafts: 2, kept: 0 });
+      assert.deepEqual(stored(app.serve.dbPath), { drafts: 2, kept: 0 });
 
       // The first window closes the image: its lease is released and the second one gets it for editing.
       await first.getByRole('button', { name: 'Back to worklist' }).click();
@@ -163,7 +137,7 @@ describe(
       const windowId = (await page.evaluate('sessionStorage.getItem("retina.clientId")')) as string;
       // A save made beside the viewer (under the same window id, so the lease lets it through) moves the image's
       // mask on: the viewer's next save still builds on nothing, and is stale.
-      const client = serveClient(serve);
+      const client = serveClient(app.serve);
       const beside = new Uint8Array(W * H);
       beside.fill(1, W * 100, W * 120);
       await client.invoke('saveDraft', {
@@ -183,7 +157,7 @@ describe(
         (await refused.textContent()) ?? '',
         /saved by \S+ at \d\d:\d\d after you opened it; your edit is kept as draft #1/,
       );
-      assert.deepEqual(stored(dbPath, 2), { drafts: 1, kept: 1 });
+      assert.deepEqual(stored(app.serve.dbPath, 2), { drafts: 1, kept: 1 });
       assert.equal(await page.getByTestId('save-state').textContent(), 'Not saved: kept as a draft');
       assert.equal(
         await page.getByTestId('tool-brush').isDisabled(),
@@ -195,7 +169,7 @@ describe(
       await page.getByTestId('open-refused-kept').click();
       const preview = page.getByTestId('kept-preview');
       await preview.waitFor();
-      const before = await pixels(dbPath, 2);
+      const before = await pixels(app.serve.dbPath, 2);
       let differing = 0;
       for (let i = 0; i < before.kept.length; i++) if (before.kept[i] !== before.draft[i]) differing++;
       assert.ok(differing > 0);
@@ -205,8 +179,8 @@ describe(
       );
       await page.screenshot({ path: await screenshotPath('edit-lease-kept-preview') });
       await page.getByTestId('adopt-kept').click();
-      await waitFor('the adopted draft', async () => stored(dbPath, 2).drafts === 2);
-      const after = await pixels(dbPath, 2);
+      await waitFor('the adopted draft', async () => stored(app.serve.dbPath, 2).drafts === 2);
+      const after = await pixels(app.serve.dbPath, 2);
       assert.ok(same(after.draft, before.kept), 'the adopted draft is not the kept pixels');
       assert.equal(after.draftParent, before.draftIds[0], 'adopting builds on the current version');
       assert.equal(after.adoptedId, after.draftIds[1]);
@@ -215,8 +189,8 @@ describe(
       // Editing goes on from the adopted version: the next autosave is not refused.
       await waitFor('the brush enabled', async () => !(await page.getByTestId('tool-brush').isDisabled()));
       await drag(page, { x: 120.5, y: 400.5 }, { x: 420.5, y: 200.5 });
-      await waitFor('the next draft', async () => stored(dbPath, 2).drafts === 3);
-      assert.equal(stored(dbPath, 2).kept, 1);
+      await waitFor('the next draft', async () => stored(app.serve.dbPath, 2).drafts === 3);
+      assert.equal(stored(app.serve.dbPath, 2).kept, 1);
     });
   },
 );
@@ -225,40 +199,24 @@ describe(
   'taking over an expired edit lease (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let dbPath: string;
-
-    before(async () => {
-      const rendererDir = await buildRenderer();
-      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-takeover-')), 'retina.db');
-      const store = openStore(dbPath);
-      await importImageFiles(store, [{ imagePath: driveTestImage('01') }], { actor: 'test' });
-      store.close();
-      // A short lease, so that one left without heartbeats expires within the test.
-      process.env.RETINA_LEASE_SECONDS = '3';
-      try {
-        serve = await startServe({ rendererDir, dbPath });
-      } finally {
-        delete process.env.RETINA_LEASE_SECONDS;
-      }
-      browser = await launchChromium();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await stopServeCleanly(serve);
+    // A short lease, so that one left without heartbeats expires within the test.
+    const app = useWorkstation({
+      env: async () => ({ RETINA_LEASE_SECONDS: '3' }),
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        await importImageFiles(store, [{ imagePath: driveTestImage('01') }], { actor: 'test' });
+        store.close();
+      },
     });
 
     test('a window that stopped beating loses the image only to an explicit, audited take-over', async () => {
       // Another window takes the lease and then goes silent (no heartbeat).
-      const silent = serveClient(serve);
+      const silent = serveClient(app.serve);
       const gone = 'window-gone-0001';
       assert.equal((await silent.invoke('acquireEditLease', { imageId: '1', clientId: gone })).granted, true);
 
-      const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      page.on('pageerror', (err) => console.error('page error:', err.message));
-      await page.goto(serve.url);
+      const page = app.page;
+      await page.goto(app.serve.url);
       await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
       await page.getByTestId('lease-notice').waitFor();
       // Once the lease expired the viewer offers to take it over, and still edits nothing until asked.
@@ -270,7 +228,7 @@ describe(
       );
       assert.equal(await page.getByTestId('tool-brush').isDisabled(), true);
       const audit = () => {
-        const store = openStore(dbPath, { readonly: true });
+        const store = openStore(app.serve.dbPath, { readonly: true });
         try {
           return listAudit(store, { entity: 'image' }).filter((e) => e.action === 'lease.take-over');
         } finally {

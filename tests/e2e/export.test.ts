@@ -2,13 +2,13 @@
 // CSVs, catch the zip the page downloads, and read it back against the SQLite file: every mask PNG and every COCO
 // RLE equals the stored mask pixel for pixel, images.csv carries the clinical data entered in the store, and the
 // patient's name appears only when asked for. The row context menu exports a single image.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { decodePng } from '../../main/ml/io/png-codec.js';
 import { readBinaryMap } from '../../main/ml/io/image-io.js';
 import { nowIso } from '../../main/store/database.js';
@@ -20,22 +20,14 @@ import {
   type CocoDocument,
 } from '../../main/store/index.js';
 import { storedMask } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { datasetsRoot, driveTestImage } from './model-fixture.js';
 
 const NAME = 'Grace Brewster Hopper';
 
-/** A temp database holding DRIVE test images 01-03: 01 approved, 02 a draft, 03 nothing; 01 and 02 of one patient. */
-async function prepareDatabase(): Promise<{ dbPath: string; ids: number[] }> {
-  const dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-export-')), 'retina.db');
+/** Fills `dbPath` with DRIVE test images 01-03 (01 approved, 02 a draft, 03 nothing; 01 and 02 of one patient). */
+async function seedDatabase(dbPath: string): Promise<number[]> {
   const store = openStore(dbPath);
   try {
     const report = await importImageFiles(
@@ -76,7 +68,7 @@ async function prepareDatabase(): Promise<{ dbPath: string; ids: number[] }> {
     );
     setImage.run(study, 'OD', 45, ids[0]);
     setImage.run(study, 'OS', 45, ids[1]);
-    return { dbPath, ids };
+    return ids;
   } finally {
     store.close();
   }
@@ -114,50 +106,39 @@ describe(
   'export from the app (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
     let ids: number[];
-    const pageErrors: string[] = [];
-
-    before(async () => {
-      const [db, rendererDir] = await Promise.all([prepareDatabase(), buildRenderer()]);
-      ids = db.ids;
-      serve = await startServe({ rendererDir, dbPath: db.dbPath });
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
+    let dbPath = '';
+    const app = useWorkstation({
+      acceptDownloads: true,
+      seed: async (file) => {
+        dbPath = file;
+        ids = await seedDatabase(file);
+      },
+      afterStop: async () => {
+        if (dbPath) await rm(path.dirname(dbPath), { recursive: true, force: true });
+      },
     });
 
-    after(async () => {
-      await browser?.close();
-      try {
-        await stopServeCleanly(serve);
-      } finally {
-        if (serve) await rm(path.dirname(serve.dbPath), { recursive: true, force: true });
-      }
-    });
-
-    const row = (id: number) => page.locator(`[data-testid="image-row"][data-image-id="${id}"]`);
+    const row = (id: number) => app.page.locator(`[data-testid="image-row"][data-image-id="${id}"]`);
 
     test('select two images, export masks + COCO + CSV, read the zip back against the store', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
       await row(ids[2]).waitFor();
       await row(ids[0]).locator('input[type=checkbox]').check();
       await row(ids[1]).locator('input[type=checkbox]').check();
-      await page.getByTestId('export-open').click();
-      const dialog = page.getByTestId('export-dialog');
+      await app.page.getByTestId('export-open').click();
+      const dialog = app.page.getByTestId('export-dialog');
       await dialog.waitFor();
       assert.match((await dialog.locator('h3').textContent()) ?? '', /Export 2 selected images/);
       // Masks, COCO and both CSVs; no probability maps; names stay out.
       for (const part of ['masks', 'coco', 'metrics', 'clinical'])
-        await page.getByTestId(`export-part-${part}`).check();
-      await page.getByTestId('export-part-probabilities').uncheck();
-      assert.equal(await page.getByTestId('export-include-names').isChecked(), false);
-      await page.screenshot({ path: await screenshotPath('40-export-dialog') });
+        await app.page.getByTestId(`export-part-${part}`).check();
+      await app.page.getByTestId('export-part-probabilities').uncheck();
+      assert.equal(await app.page.getByTestId('export-include-names').isChecked(), false);
+      await app.page.screenshot({ path: await screenshotPath('40-export-dialog') });
 
-      const { name, files } = await downloadZip(page);
+      const { name, files } = await downloadZip(app.page);
       assert.match(name, /^retinastudio-export-\d{4}-\d{2}-\d{2}\.zip$/);
       assert.deepEqual(Object.keys(files).sort(), [
         'README.txt',
@@ -168,13 +149,15 @@ describe(
         'masks/02_test.png',
         'metrics.csv',
       ]);
-      await page.locator('.toast.info', { hasText: /Downloaded retinastudio-export-.*\(2 image/ }).waitFor();
-      assert.equal(await page.getByTestId('export-dialog').count(), 0, 'the dialog stayed open');
+      await app.page
+        .locator('.toast.info', { hasText: /Downloaded retinastudio-export-.*\(2 image/ })
+        .waitFor();
+      assert.equal(await app.page.getByTestId('export-dialog').count(), 0, 'the dialog stayed open');
 
       // Mask PNGs and COCO RLE: pixel for pixel the stored approved (01) and draft (02) masks.
       const stored = [
-        (await storedMask(serve.dbPath, ids[0], 'approved'))!,
-        (await storedMask(serve.dbPath, ids[1], 'draft'))!,
+        (await storedMask(app.serve.dbPath, ids[0], 'approved'))!,
+        (await storedMask(app.serve.dbPath, ids[1], 'draft'))!,
       ];
       for (const [k, s] of stored.entries()) {
         const png = decodePng(files[`masks/0${k + 1}_test.png`]);
@@ -212,28 +195,28 @@ describe(
       );
       for (const [path_, bytes] of Object.entries(files))
         assert.equal(text(bytes).includes(NAME), false, `${path_} holds the patient's name`);
-      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(app.pageErrors, []);
     });
 
     test('the row menu exports one image, with the name when asked; keys stay in the dialog', async () => {
       // Escape closes the dialog without exporting.
-      await page.getByTestId('export-open').click();
-      await page.getByTestId('export-dialog').waitFor();
-      await page.getByTestId('export-include-names').focus();
-      await page.keyboard.press('Escape');
-      await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+      await app.page.getByTestId('export-open').click();
+      await app.page.getByTestId('export-dialog').waitFor();
+      await app.page.getByTestId('export-include-names').focus();
+      await app.page.keyboard.press('Escape');
+      await app.page.getByTestId('export-dialog').waitFor({ state: 'detached' });
 
       await row(ids[0]).click({ button: 'right' });
-      await page.getByTestId('row-menu').waitFor();
-      await page.getByRole('menuitem', { name: 'Export this image…' }).click();
-      const dialog = page.getByTestId('export-dialog');
+      await app.page.getByTestId('row-menu').waitFor();
+      await app.page.getByRole('menuitem', { name: 'Export this image…' }).click();
+      const dialog = app.page.getByTestId('export-dialog');
       await dialog.waitFor();
       assert.match((await dialog.locator('h3').textContent()) ?? '', /Export 1 selected image$/);
-      await page.getByTestId('export-include-names').check();
-      await page.getByTestId('export-source-approved').check();
+      await app.page.getByTestId('export-include-names').check();
+      await app.page.getByTestId('export-source-approved').check();
       // Enter on the button exports (and does not reach the worklist, which would open its current row).
-      const { files } = await downloadZip(page, 'enter');
-      assert.equal(await page.getByTestId('mask-canvas').count(), 0, 'Enter opened the viewer');
+      const { files } = await downloadZip(app.page, 'enter');
+      assert.equal(await app.page.getByTestId('mask-canvas').count(), 0, 'Enter opened the viewer');
       assert.deepEqual(
         Object.keys(files).filter((f) => f.startsWith('masks/')),
         ['masks/01_test.png'],
@@ -247,9 +230,9 @@ describe(
 
       // The menu's Open opens the viewer.
       await row(ids[1]).click({ button: 'right' });
-      await page.getByRole('menuitem', { name: 'Open' }).click();
-      await page.getByTestId('mask-canvas').waitFor();
-      assert.deepEqual(pageErrors, []);
+      await app.page.getByRole('menuitem', { name: 'Open' }).click();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      assert.deepEqual(app.pageErrors, []);
     });
   },
 );

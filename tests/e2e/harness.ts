@@ -58,6 +58,8 @@ export async function startServe(opts: {
   modelDir?: string;
   rendererDir: string;
   dbPath?: string;
+  /** Added to this process's environment for the server (e.g. RETINA_ANATOMY_MODELS). */
+  env?: Record<string, string>;
 }): Promise<ServeProcess> {
   const dbPath = opts.dbPath ?? path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-db-')), 'retina.db');
   const child: ChildProcess = spawn(
@@ -73,7 +75,12 @@ export async function startServe(opts: {
     ],
     {
       cwd: repoRoot,
-      env: { ...process.env, RETINA_RENDERER_DIR: opts.rendererDir, RETINA_FROM_SOURCE: '1' },
+      env: {
+        ...process.env,
+        ...opts.env,
+        RETINA_RENDERER_DIR: opts.rendererDir,
+        RETINA_FROM_SOURCE: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

@@ -2,24 +2,15 @@
 // each by the name it was uploaded under; with an import and a prediction in the tray, open or closed, the tray
 // overlaps no button of the viewer and not the image, and every tool stays in view; finished jobs are dismissed;
 // a Fill click that would change most of the image asks first, Cancel changes nothing, Fill anyway fills.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
+import type { Locator } from 'playwright-core';
 import { fitView } from '../../renderer/src/editing/viewport.js';
 import { H, storedMask, W, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, repoRoot, tinyModelDir } from './model-fixture.js';
 
 interface Box {
@@ -50,39 +41,20 @@ describe(
   'jobs tray and fill guard at 1280x720 (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
-    const pageErrors: string[] = [];
+    const app = useWorkstation({ model: tinyModelDir, viewport: VIEWPORT });
 
-    before(async () => {
-      const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
-      serve = await startServe({ modelDir, rendererDir });
-      client = serveClient(serve);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: VIEWPORT });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
-    });
-
-    after(async () => {
-      client?.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
-    });
-
-    const tray = () => page.getByTestId('jobs-tray');
-    const summary = () => page.getByTestId('jobs-summary');
+    const tray = () => app.page.getByTestId('jobs-tray');
+    const summary = () => app.page.getByTestId('jobs-summary');
 
     async function upload(files: { name: string; buffer: Buffer }[]): Promise<void> {
-      const chooser = page.waitForEvent('filechooser');
-      await page.getByTestId('import-files').click();
+      const chooser = app.page.waitForEvent('filechooser');
+      await app.page.getByTestId('import-files').click();
       await (await chooser).setFiles(files.map((f) => ({ ...f, mimeType: 'application/octet-stream' })));
     }
 
     test('an upload with bad files: the tray opens and names each bad file as uploaded, with a reason', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
       const sample = await readFile(
         path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg'),
       );
@@ -118,33 +90,33 @@ describe(
         (await failed.getByTestId('job-failures').textContent()) ?? '',
         /^scan of 11L\.png: .*unrecognised image format/,
       );
-      await page.screenshot({ path: await screenshotPath('40-jobs-tray-import-failures') });
+      await app.page.screenshot({ path: await screenshotPath('40-jobs-tray-import-failures') });
     });
 
     test('with an import and a prediction in the tray, open or closed, no viewer control and not the image is covered', async () => {
-      await page.locator('[data-testid="image-row"]', { hasText: '03_test.tif' }).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.getByTestId('predict').click();
+      await app.page.locator('[data-testid="image-row"]', { hasText: '03_test.tif' }).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('predict').click();
       await tray().locator('[data-testid="job-predict"][data-state="done"]').waitFor({ timeout: 60_000 });
       // The failed imports keep the tray open until dismissed.
       assert.equal(await tray().isVisible(), true);
       assert.equal(await summary().getAttribute('aria-expanded'), 'true');
 
       const viewport: Box = { x: 0, y: 0, ...VIEWPORT };
-      const controls = page.locator('.viewer button');
-      const named = ['tool-fill', 'islands', 'holes'].map((id) => page.getByTestId(id));
-      named.push(page.locator('.tools button', { hasText: 'Help' }));
+      const controls = app.page.locator('.viewer button');
+      const named = ['tool-fill', 'islands', 'holes'].map((id) => app.page.getByTestId(id));
+      named.push(app.page.locator('.tools button', { hasText: 'Help' }));
       const check = async (state: string) => {
         // The image is refitted to the canvas the tray leaves, so all of it stays in sight.
         await waitFor(`${state}: the image fitted to its canvas`, async () => {
-          const c = await box(page.getByTestId('mask-canvas'));
+          const c = await box(app.page.getByTestId('mask-canvas'));
           const fitted = fitView(W, H, Math.floor(c.width), Math.floor(c.height));
-          return (await page.getByTestId('zoom').textContent()) === `${Math.round(fitted.scale * 100)}%`;
+          return (await app.page.getByTestId('zoom').textContent()) === `${Math.round(fitted.scale * 100)}%`;
         });
         const trayParts = [await box(summary())];
         if (await tray().isVisible()) trayParts.push(await box(tray()));
-        const canvas = await box(page.getByTestId('mask-canvas'));
-        const tools = await box(page.locator('.tools'));
+        const canvas = await box(app.page.getByTestId('mask-canvas'));
+        const tools = await box(app.page.locator('.tools'));
         const n = await controls.count();
         assert.ok(n >= 15, `only ${n} viewer buttons`);
         for (const part of trayParts) {
@@ -167,11 +139,11 @@ describe(
         }
       };
       await check('tray open');
-      await page.screenshot({ path: await screenshotPath('41-jobs-tray-open-1280x720') });
+      await app.page.screenshot({ path: await screenshotPath('41-jobs-tray-open-1280x720') });
       await summary().click();
       assert.equal(await tray().isVisible(), false);
       await check('tray closed');
-      await page.screenshot({ path: await screenshotPath('42-jobs-tray-closed-1280x720') });
+      await app.page.screenshot({ path: await screenshotPath('42-jobs-tray-closed-1280x720') });
       await summary().click();
       await tray().waitFor();
     });
@@ -184,7 +156,7 @@ describe(
       await tray().getByTestId('jobs-dismiss-finished').click();
       await predictJob.waitFor({ state: 'detached' });
       assert.equal(await tray().locator('[data-testid="job-import"]').count(), 2);
-      const listed = () => client.invoke('listJobs', {}).then((r) => r.jobs.map((j) => j.jobId));
+      const listed = () => app.client.invoke('listJobs', {}).then((r) => r.jobs.map((j) => j.jobId));
       assert.ok(!(await listed()).includes(predictId), 'the dismissed job is still listed');
 
       for (const state of ['failed', 'done']) {
@@ -200,45 +172,45 @@ describe(
 
     test('a Fill click that would change most of the image asks first; Cancel changes nothing, Fill anyway fills', async () => {
       // The second image has no prediction: its mask is empty, so a Fill click anywhere is a background click.
-      await page.getByRole('button', { name: 'Back to worklist' }).click();
-      await page.locator('[data-testid="image-row"]', { hasText: '04_test.tif' }).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      const images = (await client.invoke('listImages', { offset: 0, limit: 10, sort: 'name' })).items;
+      await app.page.getByRole('button', { name: 'Back to worklist' }).click();
+      await app.page.locator('[data-testid="image-row"]', { hasText: '04_test.tif' }).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      const images = (await app.client.invoke('listImages', { offset: 0, limit: 10, sort: 'name' })).items;
       assert.equal(images[1].fileName, '04_test.tif');
       const imageId = Number(images[1].id);
-      await page.keyboard.press('f');
-      const canvas = await box(page.getByTestId('mask-canvas'));
+      await app.page.keyboard.press('f');
+      const canvas = await box(app.page.getByTestId('mask-canvas'));
       const at = { x: canvas.x + canvas.width / 2, y: canvas.y + canvas.height / 2 };
-      const dialog = page.getByTestId('fill-confirm');
+      const dialog = app.page.getByTestId('fill-confirm');
 
-      await page.mouse.click(at.x, at.y);
+      await app.page.mouse.click(at.x, at.y);
       await dialog.waitFor();
       assert.match(
         (await dialog.textContent()) ?? '',
         /This fill would change 100% of the image\. Fill anyway\?/,
       );
-      await page.screenshot({ path: await screenshotPath('43-fill-guard-asks') });
+      await app.page.screenshot({ path: await screenshotPath('43-fill-guard-asks') });
       await dialog.getByRole('button', { name: 'Cancel' }).click();
       await dialog.waitFor({ state: 'detached' });
-      assert.equal(await page.getByTestId('undo').isEnabled(), false, 'Cancel left an undoable fill');
+      assert.equal(await app.page.getByTestId('undo').isEnabled(), false, 'Cancel left an undoable fill');
       // Escape answers no as well.
-      await page.mouse.click(at.x, at.y);
+      await app.page.mouse.click(at.x, at.y);
       await dialog.waitFor();
-      await page.keyboard.press('Escape');
+      await app.page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
-      assert.equal(await page.getByTestId('undo').isEnabled(), false, 'Escape left an undoable fill');
-      assert.equal(await storedMask(serve.dbPath, imageId, 'draft'), null, 'a cancelled fill was saved');
+      assert.equal(await app.page.getByTestId('undo').isEnabled(), false, 'Escape left an undoable fill');
+      assert.equal(await storedMask(app.serve.dbPath, imageId, 'draft'), null, 'a cancelled fill was saved');
 
-      await page.mouse.click(at.x, at.y);
+      await app.page.mouse.click(at.x, at.y);
       await dialog.getByRole('button', { name: 'Fill anyway' }).click();
       await dialog.waitFor({ state: 'detached' });
       const all = new Uint8Array(W * H).fill(1);
       await waitFor('the filled draft saved', async () => {
-        const draft = await storedMask(serve.dbPath, imageId, 'draft');
+        const draft = await storedMask(app.serve.dbPath, imageId, 'draft');
         return !!draft && Buffer.from(draft.data).equals(Buffer.from(all));
       });
-      assert.equal(await page.getByTestId('undo').isEnabled(), true);
-      assert.deepEqual(pageErrors, []);
+      assert.equal(await app.page.getByTestId('undo').isEnabled(), true);
+      assert.deepEqual(app.pageErrors, []);
     });
   },
 );

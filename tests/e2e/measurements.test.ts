@@ -5,9 +5,8 @@
 // highlights it; erasing the widest venule where it crosses zone B autosaves a draft, and the panel follows with
 // one more request, showing the engine's values for the new draft; dragging the disc marker onto the field's edge
 // makes the panel say the disc is cut off, beside the values as measured.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
 import {
   getImage,
   latestMaskVersion,
@@ -16,22 +15,13 @@ import {
   loadMask,
   openStore,
 } from '../../main/store/index.js';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { measureLine, namedVessels, zoneRings } from '../../renderer/src/measure/measureView.js';
 import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
 import { DISC_AT_FIELD_EDGE_NOTE } from '../../shared/measure/disc-at-field-edge.js';
 import { brushRadius, drag, fittedView, jobFinished, recordPointer, replay, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import {
   driveTestImagePath,
   referenceAnatomy,
@@ -92,24 +82,18 @@ describe(
   'the Measurements panel (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
     let imageId: string;
     let ref: ReferenceAnatomy;
     const calls: string[] = [];
     const callsTo = (channel: string) => calls.filter((c) => c === channel).length;
-    const pageErrors: string[] = [];
+    const app = useWorkstation();
 
     before(async () => {
-      serve = await startServe({ rendererDir: await buildRenderer() });
-      client = serveClient(serve);
-      const imported = await client.invoke('importFiles', { paths: [driveTestImagePath('02')] });
-      await jobFinished(client, imported.jobId);
-      imageId = (await client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
+      const imported = await app.client.invoke('importFiles', { paths: [driveTestImagePath('02')] });
+      await jobFinished(app.client, imported.jobId);
+      imageId = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
       ref = await referenceAnatomy('02');
-      await client.invoke('saveDraft', {
+      await app.client.invoke('saveDraft', {
         imageId,
         width: ref.width,
         height: ref.height,
@@ -118,25 +102,16 @@ describe(
         av: ref.av,
         anatomy: { disc: ref.disc, fovea: null, laterality: null },
       });
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
-      page.on('request', (r) => {
+      app.page.on('request', (r) => {
         const m = /\/rpc\/(\w+)/.exec(new URL(r.url()).pathname);
         if (m) calls.push(m[1]);
       });
     });
 
-    after(async () => {
-      client?.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
-    });
-
-    const panel = () => page.getByTestId('measurements-panel');
+    const panel = () => app.page.getByTestId('measurements-panel');
     const rowText = async (key: string) =>
-      ((await page.getByTestId(`measure-${key}`).textContent()) ?? '').replace(/\s+/g, ' ').trim();
-    const layer = () => page.locator('canvas[data-testid="measurement-layer"]');
+      ((await app.page.getByTestId(`measure-${key}`).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    const layer = () => app.page.locator('canvas[data-testid="measurement-layer"]');
     /** Waits until the panel shows the measures of `versionId`, with no request on its way. */
     const panelShows = (versionId: string) =>
       waitFor(`the panel showing version ${versionId}`, async () => {
@@ -148,18 +123,18 @@ describe(
       });
 
     test('the panel shows the engine’s values for the stored mask; zones and vessels are drawn', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
-      await page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
       assert.equal(callsTo('getMeasurements'), 0, 'measured before the panel was opened');
 
-      const toggle = page.getByRole('button', { name: 'Measurements panel', exact: true });
+      const toggle = app.page.getByRole('button', { name: 'Measurements panel', exact: true });
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
-      await page.keyboard.press('Shift+M');
+      await app.page.keyboard.press('Shift+M');
       assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
-      const stored = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+      const stored = await engineOnStoredDraft(app.serve.dbPath, Number(imageId));
       await panelShows(stored.versionId);
       assert.equal(callsTo('getMeasurements'), 1);
       for (const key of KEYS) {
@@ -168,12 +143,12 @@ describe(
       }
       assert.ok(stored.measures.crve.value !== null, 'DRIVE 02 with RITE labels has six venules in zone B');
       assert.match(
-        (await page.getByTestId('measure-scale').textContent()) ?? '',
+        (await app.page.getByTestId('measure-scale').textContent()) ?? '',
         /disc diameters.*field angle/,
       );
       // Every measure has its row, its definition as the tooltip.
       for (const row of MEASURE_ROWS) {
-        assert.equal(await page.getByTestId(`measure-${row.key}`).getAttribute('title'), row.help);
+        assert.equal(await app.page.getByTestId(`measure-${row.key}`).getAttribute('title'), row.help);
       }
 
       // The layer: zones B and C around the disc, the twelve named vessels, as the engine placed them.
@@ -198,7 +173,7 @@ describe(
       const names = namedVessels(payload).map((v) => v.name);
       assert.equal(names.length, 12);
       assert.equal(await layer().getAttribute('data-vessels'), names.join(' '));
-      const drawnPixels = (await page.evaluate(`(() => {
+      const drawnPixels = (await app.page.evaluate(`(() => {
         const c = document.querySelector('canvas[data-testid="measurement-layer"]');
         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0;
@@ -208,7 +183,7 @@ describe(
       assert.ok(drawnPixels > 0, 'the measurement layer drew nothing');
 
       // Hovering a vessel's row highlights it on the image.
-      await page.getByTestId('vessel-V1').hover();
+      await app.page.getByTestId('vessel-V1').hover();
       await waitFor(
         'V1 highlighted',
         async () => (await layer().getAttribute('data-drawn')) === `${stored.versionId}:V1`,
@@ -217,41 +192,41 @@ describe(
 
       // The panel fits a 1280x720 window beside the tools and the viewer's panel, none of them covered.
       const box = await panel().boundingBox();
-      const tools = await page.locator('.tools').boundingBox();
-      const side = await page.locator('.panel').boundingBox();
+      const tools = await app.page.locator('.tools').boundingBox();
+      const side = await app.page.locator('.panel').boundingBox();
       assert.ok(box && tools && side);
       assert.ok(
         box.x >= tools.x + tools.width && box.x + box.width <= side.x + 0.5,
         'the panel overlaps a column',
       );
       assert.ok(box.y + box.height <= 720.5);
-      await page.screenshot({ path: await screenshotPath('measurements-01-panel') });
+      await app.page.screenshot({ path: await screenshotPath('measurements-01-panel') });
     });
 
     test('erasing the widest venule across zone B: the panel follows the autosave with the new values', async () => {
-      const before = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+      const before = await engineOnStoredDraft(app.serve.dbPath, Number(imageId));
       const v1 = before.measures.zoneVessels.B.veins[0];
       const crveBefore = await rowText('crve');
       const requests = callsTo('getMeasurements');
       const updates = Number(await panel().getAttribute('data-updates'));
 
-      await page.keyboard.press('e');
-      for (let i = 0; i < 10; i++) await page.keyboard.press(']');
-      const radius = await brushRadius(page);
+      await app.page.keyboard.press('e');
+      for (let i = 0; i < 10; i++) await app.page.keyboard.press(']');
+      const radius = await brushRadius(app.page);
       // Wide enough to cut the venule from the inner to the outer circle of zone B (0.25 disc diameter each way).
       assert.ok(radius >= 0.3 * ref.disc.diameter, `brush radius ${radius} too small`);
-      await recordPointer(page);
+      await recordPointer(app.page);
       const timing: Record<string, number> = {};
-      page.on('response', (r) => {
+      app.page.on('response', (r) => {
         if (r.url().endsWith('/rpc/saveDraft')) timing.saved = Date.now();
         if (r.url().endsWith('/rpc/getMeasurements')) timing.measured = Date.now();
       });
-      const samples = await drag(page, { x: v1.x - 1, y: v1.y }, { x: v1.x + 1, y: v1.y });
+      const samples = await drag(app.page, { x: v1.x - 1, y: v1.y }, { x: v1.x + 1, y: v1.y });
       const expected = before.mask.slice();
       replay(expected, samples, radius, 0);
 
       const after = await waitFor('the erased draft stored', async () => {
-        const d = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+        const d = await engineOnStoredDraft(app.serve.dbPath, Number(imageId));
         return d.versionId !== before.versionId ? d : null;
       });
       assert.ok(
@@ -280,42 +255,46 @@ describe(
         cached: false,
       }).map((v) => v.name);
       assert.equal(await layer().getAttribute('data-vessels'), names.join(' '));
-      await page.screenshot({ path: await screenshotPath('measurements-02-after-erase') });
+      await app.page.screenshot({ path: await screenshotPath('measurements-02-after-erase') });
 
       // Help lists the key.
-      await page.keyboard.press('h');
-      await page.getByTestId('help-overlay').filter({ hasText: 'Measurements panel' }).waitFor();
-      await page.keyboard.press('Escape');
-      assert.deepEqual(pageErrors, []);
+      await app.page.keyboard.press('h');
+      await app.page.getByTestId('help-overlay').filter({ hasText: 'Measurements panel' }).waitFor();
+      await app.page.keyboard.press('Escape');
+      assert.deepEqual(app.pageErrors, []);
     });
 
     test("the disc dragged to the field's edge: the panel says it is cut off, and the values stay", async () => {
-      const before = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+      const before = await engineOnStoredDraft(app.serve.dbPath, Number(imageId));
       const disc = before.measures.disc;
       assert.ok(disc && !before.measures.discAtFieldEdge, "DRIVE-OD's disc of 02 lies inside the field");
-      assert.equal(await page.getByTestId('measure-note').count(), 0, 'a note on a disc inside the field');
+      assert.equal(
+        await app.page.getByTestId('measure-note').count(),
+        0,
+        'a note on a disc inside the field',
+      );
       const requests = callsTo('getMeasurements');
 
       // The disc (right of centre) is dragged by its centre dot, with the artery/vein layer shown, onto the field's
       // edge on its row: half the ring around it then lies outside the field.
-      const edgeX = await fieldEdgeRightOf(serve.dbPath, Number(imageId), disc);
-      await page.keyboard.press('v');
-      const avToggle = page.getByRole('button', { name: 'Artery/vein layer' });
+      const edgeX = await fieldEdgeRightOf(app.serve.dbPath, Number(imageId), disc);
+      await app.page.keyboard.press('v');
+      const avToggle = app.page.getByRole('button', { name: 'Artery/vein layer' });
       assert.equal(await avToggle.getAttribute('aria-pressed'), 'true');
-      const { view, left, top } = await fittedView(page);
+      const { view, left, top } = await fittedView(app.page);
       const screen = (x: number, y: number) => ({
         x: left + view.x + x * view.scale,
         y: top + view.y + y * view.scale,
       });
       const from = screen(disc.x, disc.y);
       const to = screen(edgeX, disc.y);
-      await page.mouse.move(from.x, from.y);
-      await page.mouse.down();
-      await page.mouse.move(to.x, to.y, { steps: 5 });
-      await page.mouse.up();
+      await app.page.mouse.move(from.x, from.y);
+      await app.page.mouse.down();
+      await app.page.mouse.move(to.x, to.y, { steps: 5 });
+      await app.page.mouse.up();
 
       const after = await waitFor('the moved disc stored', async () => {
-        const d = await engineOnStoredDraft(serve.dbPath, Number(imageId));
+        const d = await engineOnStoredDraft(app.serve.dbPath, Number(imageId));
         return d.versionId !== before.versionId ? d : null;
       });
       assert.ok(
@@ -325,15 +304,15 @@ describe(
       assert.equal(after.measures.discAtFieldEdge, true, 'the engine does not flag the moved disc');
       await panelShows(after.versionId);
       assert.equal(callsTo('getMeasurements'), requests + 1);
-      const notes = await page.getByTestId('measure-note').allTextContents();
+      const notes = await app.page.getByTestId('measure-note').allTextContents();
       assert.deepEqual(notes, [DISC_AT_FIELD_EDGE_NOTE]);
       // The values are shown as measured, beside the note.
       for (const key of KEYS) {
         assert.equal(await rowText(key), expectedRow(after.measures, key).replace(/\s+/g, ' '), key);
       }
-      await page.getByTestId('measure-note').scrollIntoViewIfNeeded();
-      await page.screenshot({ path: await screenshotPath('measurements-03-disc-at-field-edge') });
-      assert.deepEqual(pageErrors, []);
+      await app.page.getByTestId('measure-note').scrollIntoViewIfNeeded();
+      await app.page.screenshot({ path: await screenshotPath('measurements-03-disc-at-field-edge') });
+      assert.deepEqual(app.pageErrors, []);
     });
   },
 );

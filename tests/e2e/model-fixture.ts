@@ -19,7 +19,7 @@ import { predictProbability } from '../../main/ml/infer.js';
 import { preprocessImage } from '../../main/ml/image/preprocess.js';
 import { readBinaryMap, readImage } from '../../main/ml/io/image-io.js';
 import { MANIFEST_FILE, ONNX_FILE, TFJS_SUBDIR } from '../../main/ml/model/model-dir.js';
-import type { ModelManifest, UNetConfig } from '../../main/ml/types.js';
+import type { LossName, ModelManifest, UNetConfig } from '../../main/ml/types.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const datasetsRoot = process.env.RETINA_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
@@ -84,44 +84,59 @@ async function saveTfjs(
   );
 }
 
-async function build(dir: string): Promise<void> {
+/** What sets one tiny network apart: the vessel model, or one of the anatomy models. */
+interface TinyNetwork {
+  name: string;
+  architecture: UNetConfig;
+  seed: number;
+  loss: LossName;
+  /** The manifest's threshold, chosen once the ONNX export is written there. */
+  threshold: (onnxPath: string) => Promise<number>;
+  anatomy?: ModelManifest['anatomy'];
+  frame?: ModelManifest['frame'];
+}
+
+/** Builds `net` with seeded random weights and writes it to `dir` in the model directory format. */
+async function writeTinyModel(dir: string, net: TinyNetwork): Promise<void> {
   const { tf } = await initTf('cpu');
-  const model = buildUNet(ARCH, 11);
+  const model = buildUNet(net.architecture, net.seed);
   const onnx = exportToOnnx(model, {
-    name: 'e2e-tiny',
+    name: net.name,
     preprocess: DEFAULT_PREPROCESS,
     threshold: 0.5,
     provenance: { note: 'random weights, test fixture' },
-    architecture: ARCH,
+    architecture: net.architecture,
     patchSize: 48,
   });
   await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
   await writeFile(path.join(dir, ONNX_FILE), onnx);
   await saveTfjs(tf, model, dir);
   model.dispose();
-  const threshold = await chooseThreshold(path.join(dir, ONNX_FILE));
+  // Fields left undefined (anatomy, frame for the vessel model) stay out of the JSON.
   const manifest: ModelManifest = {
     format: 'retinastudio-model',
     formatVersion: 1,
-    name: 'e2e-tiny',
+    name: net.name,
     createdAt: new Date().toISOString(),
-    architecture: ARCH,
+    anatomy: net.anatomy,
+    architecture: net.architecture,
     preprocess: DEFAULT_PREPROCESS,
-    threshold,
+    threshold: await net.threshold(path.join(dir, ONNX_FILE)),
     patchSize: 48,
+    frame: net.frame,
     parameters: 0,
     provenance: {
       dataset: 'none (random weights)',
       datasetKind: 'generic',
       trainIds: [],
       validationIds: [],
-      seed: 11,
+      seed: net.seed,
       epochs: 0,
       patchesSeen: 0,
       durationSeconds: 0,
       backend: 'cpu',
       machine: 'test fixture',
-      loss: 'dice+bce',
+      loss: net.loss,
       augment: null,
       validationCurve: [],
     },
@@ -133,76 +148,6 @@ async function build(dir: string): Promise<void> {
     },
   };
   await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-}
-
-let pending: Promise<string> | null = null;
-
-/** The cached tiny model directory (built on first use, atomically). */
-export function tinyModelDir(): Promise<string> {
-  pending ??= (async () => {
-    const dir = path.join(tmpdir(), `retina-e2e-tiny-model-${EXPORTER_VERSION}`);
-    if (existsSync(path.join(dir, MANIFEST_FILE))) return dir;
-    const tmp = `${dir}.tmp-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
-    await build(tmp);
-    try {
-      await rename(tmp, dir);
-    } catch {
-      // Another test process won the race: use its directory.
-      await rm(tmp, { recursive: true, force: true });
-    }
-    return dir;
-  })();
-  return pending;
-}
-
-/** The bundled default model's manifest, whose uncertainty head the tests borrow. */
-export const defaultManifestPath = path.join(repoRoot, 'resources', 'models', 'default', MANIFEST_FILE);
-
-let pendingUncertain: Promise<string> | null = null;
-
-/**
- * The tiny model with an uncertainty head: the bundled default model's (fitted by `retina calibrate`), copied from
- * its manifest, so predictions through `retina serve` store an uncertainty map, gaps and an expected F1. The head
- * reads features of the probability map, not the network's weights, so it runs on any model; on the tiny one its
- * numbers mean nothing, but every step that stores and shows them is real. Cached per head (by its hash).
- */
-export function tinyUncertainModelDir(): Promise<string> {
-  pendingUncertain ??= (async () => {
-    const bundled = JSON.parse(await readFile(defaultManifestPath, 'utf8')) as ModelManifest;
-    if (!bundled.uncertainty) {
-      throw new Error(
-        `${defaultManifestPath} has no "uncertainty" field: the default model is not calibrated yet ` +
-          '(run `retina calibrate` on it), so the uncertainty tests have no head to give the tiny model',
-      );
-    }
-    const head = JSON.stringify(bundled.uncertainty);
-    const hash = createHash('sha256').update(head).digest('hex').slice(0, 12);
-    const dir = path.join(tmpdir(), `retina-e2e-tiny-uncertain-${EXPORTER_VERSION}-${hash}`);
-    if (existsSync(path.join(dir, MANIFEST_FILE))) return dir;
-    const base = await tinyModelDir();
-    const tmp = `${dir}.tmp-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
-    await cp(base, tmp, { recursive: true });
-    const manifest = JSON.parse(await readFile(path.join(base, MANIFEST_FILE), 'utf8')) as ModelManifest;
-    manifest.name = 'e2e-tiny-uncertain';
-    manifest.uncertainty = { ...bundled.uncertainty, inheritedFrom: bundled.name };
-    await writeFile(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-    try {
-      await rename(tmp, dir);
-    } catch {
-      await rm(tmp, { recursive: true, force: true });
-    }
-    return dir;
-  })();
-  return pendingUncertain;
-}
-
-/** The frame the bundled default model works in: the anatomy networks need a vessel model with a frame. */
-async function defaultFrame(): Promise<NonNullable<ModelManifest['frame']>> {
-  const bundled = JSON.parse(await readFile(defaultManifestPath, 'utf8')) as ModelManifest;
-  if (!bundled.frame) throw new Error(`${defaultManifestPath} has no "frame": the anatomy fixtures need one`);
-  return bundled.frame;
 }
 
 /** Builds `dir` once, atomically, racing other test processes (the loser uses the winner's directory). */
@@ -221,102 +166,106 @@ async function cachedDir(dir: string, build: (tmp: string) => Promise<void>): Pr
   return dir;
 }
 
-let pendingFramed: Promise<string> | null = null;
+/** Calls `make` once and hands every caller its promise: one build per test process. */
+function once(make: () => Promise<string>): () => Promise<string> {
+  let pending: Promise<string> | null = null;
+  return () => (pending ??= make());
+}
+
+/** The cached tiny model directory (built on first use, atomically). */
+export const tinyModelDir = once(() =>
+  cachedDir(path.join(tmpdir(), `retina-e2e-tiny-model-${EXPORTER_VERSION}`), (tmp) =>
+    writeTinyModel(tmp, {
+      name: 'e2e-tiny',
+      architecture: ARCH,
+      seed: 11,
+      loss: 'dice+bce',
+      threshold: chooseThreshold,
+    }),
+  ),
+);
+
+/** Copies the tiny model to `tmp` under a new name, with `change` applied to its manifest. */
+async function tinyModelVariant(tmp: string, name: string, change: Partial<ModelManifest>): Promise<void> {
+  const base = await tinyModelDir();
+  await cp(base, tmp, { recursive: true });
+  const manifest = JSON.parse(await readFile(path.join(base, MANIFEST_FILE), 'utf8')) as ModelManifest;
+  await writeFile(
+    path.join(tmp, MANIFEST_FILE),
+    JSON.stringify({ ...manifest, name, ...change }, null, 2) + '\n',
+  );
+}
+
+/** The bundled default model's manifest, whose uncertainty head the tests borrow. */
+export const defaultManifestPath = path.join(repoRoot, 'resources', 'models', 'default', MANIFEST_FILE);
+
+const shortHash = (value: unknown): string =>
+  createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
+
+/**
+ * The tiny model with an uncertainty head: the bundled default model's (fitted by `retina calibrate`), copied from
+ * its manifest, so predictions through `retina serve` store an uncertainty map, gaps and an expected F1. The head
+ * reads features of the probability map, not the network's weights, so it runs on any model; on the tiny one its
+ * numbers mean nothing, but every step that stores and shows them is real. Cached per head (by its hash).
+ */
+export const tinyUncertainModelDir = once(async () => {
+  const bundled = JSON.parse(await readFile(defaultManifestPath, 'utf8')) as ModelManifest;
+  if (!bundled.uncertainty) {
+    throw new Error(
+      `${defaultManifestPath} has no "uncertainty" field: the default model is not calibrated yet ` +
+        '(run `retina calibrate` on it), so the uncertainty tests have no head to give the tiny model',
+    );
+  }
+  const head = bundled.uncertainty;
+  const dir = path.join(tmpdir(), `retina-e2e-tiny-uncertain-${EXPORTER_VERSION}-${shortHash(head)}`);
+  return cachedDir(dir, (tmp) =>
+    tinyModelVariant(tmp, 'e2e-tiny-uncertain', { uncertainty: { ...head, inheritedFrom: bundled.name } }),
+  );
+});
+
+/** The frame the bundled default model works in: the anatomy networks need a vessel model with a frame. */
+async function defaultFrame(): Promise<NonNullable<ModelManifest['frame']>> {
+  const bundled = JSON.parse(await readFile(defaultManifestPath, 'utf8')) as ModelManifest;
+  if (!bundled.frame) throw new Error(`${defaultManifestPath} has no "frame": the anatomy fixtures need one`);
+  return bundled.frame;
+}
 
 /** The tiny model working in the default model's canonical frame, as the anatomy models require. */
-export function tinyFramedModelDir(): Promise<string> {
-  pendingFramed ??= (async () => {
-    const frame = await defaultFrame();
-    const hash = createHash('sha256').update(JSON.stringify(frame)).digest('hex').slice(0, 12);
-    const dir = path.join(tmpdir(), `retina-e2e-tiny-framed-${EXPORTER_VERSION}-${hash}`);
-    return cachedDir(dir, async (tmp) => {
-      const base = await tinyModelDir();
-      await cp(base, tmp, { recursive: true });
-      const manifest = JSON.parse(await readFile(path.join(base, MANIFEST_FILE), 'utf8')) as ModelManifest;
-      manifest.name = 'e2e-tiny-framed';
-      manifest.frame = frame;
-      await writeFile(path.join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
-    });
-  })();
-  return pendingFramed;
-}
+export const tinyFramedModelDir = once(async () => {
+  const frame = await defaultFrame();
+  const dir = path.join(tmpdir(), `retina-e2e-tiny-framed-${EXPORTER_VERSION}-${shortHash(frame)}`);
+  return cachedDir(dir, (tmp) => tinyModelVariant(tmp, 'e2e-tiny-framed', { frame }));
+});
 
 const ANATOMY_ARCH: UNetConfig = { ...ARCH, inputChannels: 3 };
 
 /** One tiny anatomy network (seeded random weights) in the model directory format, with its ONNX export. */
-async function buildAnatomyModel(
+function writeTinyAnatomyModel(
   dir: string,
   task: 'artery-vein' | 'optic-disc',
   seed: number,
   frame: NonNullable<ModelManifest['frame']>,
 ): Promise<void> {
-  const { tf } = await initTf('cpu');
-  const model = buildUNet(ANATOMY_ARCH, seed);
-  const name = `e2e-tiny-${task}`;
-  const onnx = exportToOnnx(model, {
-    name,
-    preprocess: DEFAULT_PREPROCESS,
-    threshold: 0.5,
-    provenance: { note: 'random weights, test fixture' },
+  return writeTinyModel(dir, {
+    name: `e2e-tiny-${task}`,
     architecture: ANATOMY_ARCH,
-    patchSize: 48,
-  });
-  await mkdir(path.join(dir, TFJS_SUBDIR), { recursive: true });
-  await writeFile(path.join(dir, ONNX_FILE), onnx);
-  await saveTfjs(tf, model, dir);
-  model.dispose();
-  const manifest: ModelManifest = {
-    format: 'retinastudio-model',
-    formatVersion: 1,
-    name,
-    createdAt: new Date().toISOString(),
+    seed,
+    loss: 'bce',
+    threshold: async () => 0.5,
     anatomy: { task, input: 'rgb-clahe', downsample: task === 'optic-disc' ? 2 : 1 },
-    architecture: ANATOMY_ARCH,
-    preprocess: DEFAULT_PREPROCESS,
-    threshold: 0.5,
-    patchSize: 48,
     frame,
-    parameters: 0,
-    provenance: {
-      dataset: 'none (random weights)',
-      datasetKind: 'generic',
-      trainIds: [],
-      validationIds: [],
-      seed,
-      epochs: 0,
-      patchesSeen: 0,
-      durationSeconds: 0,
-      backend: 'cpu',
-      machine: 'test fixture',
-      loss: 'bce',
-      augment: null,
-      validationCurve: [],
-    },
-    onnx: {
-      file: ONNX_FILE,
-      opset: ONNX_OPSET,
-      irVersion: ONNX_IR_VERSION,
-      exporterVersion: EXPORTER_VERSION,
-    },
-  };
-  await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+  });
 }
-
-let pendingAnatomy: Promise<string> | null = null;
 
 /**
  * A folder of tiny anatomy models (artery-vein/ and optic-disc/, the layout RETINA_ANATOMY_MODELS names): random
  * weights, so their labels and disc mean nothing, but every step that stores, shows and corrects them is real.
  */
-export function tinyAnatomyModelsDir(): Promise<string> {
-  pendingAnatomy ??= (async () => {
-    const frame = await defaultFrame();
-    const hash = createHash('sha256').update(JSON.stringify(frame)).digest('hex').slice(0, 12);
-    const dir = path.join(tmpdir(), `retina-e2e-tiny-anatomy-${EXPORTER_VERSION}-${hash}`);
-    return cachedDir(dir, async (tmp) => {
-      await buildAnatomyModel(path.join(tmp, 'artery-vein'), 'artery-vein', 21, frame);
-      await buildAnatomyModel(path.join(tmp, 'optic-disc'), 'optic-disc', 22, frame);
-    });
-  })();
-  return pendingAnatomy;
-}
+export const tinyAnatomyModelsDir = once(async () => {
+  const frame = await defaultFrame();
+  const dir = path.join(tmpdir(), `retina-e2e-tiny-anatomy-${EXPORTER_VERSION}-${shortHash(frame)}`);
+  return cachedDir(dir, async (tmp) => {
+    await writeTinyAnatomyModel(path.join(tmp, 'artery-vein'), 'artery-vein', 21, frame);
+    await writeTinyAnatomyModel(path.join(tmp, 'optic-disc'), 'optic-disc', 22, frame);
+  });
+});

@@ -5,25 +5,15 @@
 // row, the photograph with its overlays and the plots; Chromium prints it to PDF (page.pdf, its own print path)
 // and pdf-lib opens that PDF: A4 pages. "Download HTML" saves the same document. "Compare with visit…" shows both
 // photographs with the first visit's vessel names and flags CRVE's drop. The worklist offers each visit's report.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { PDFDocument } from 'pdf-lib';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import { jobFinished, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { twoVisits } from '../integration/measure-fixture.js';
 
 /** A4 in PDF points (1/72 inch): 210 x 297 mm. */
@@ -33,66 +23,50 @@ describe(
   'the measurement report and two visits compared (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
     let first: string;
     let later: string;
     let erasedVein: string;
-    const pageErrors: string[] = [];
+    const app = useWorkstation({ acceptDownloads: true });
 
     before(async () => {
-      serve = await startServe({ rendererDir: await buildRenderer() });
-      client = serveClient(serve);
       const importFile = async (imagePath: string) => {
-        await jobFinished(client, (await client.invoke('importFiles', { paths: [imagePath] })).jobId);
+        await jobFinished(app.client, (await app.client.invoke('importFiles', { paths: [imagePath] })).jobId);
         const name = path.basename(imagePath);
-        return (await client.invoke('listImages', { offset: 0, limit: 10, search: name })).items[0].id;
+        return (await app.client.invoke('listImages', { offset: 0, limit: 10, search: name })).items[0].id;
       };
       const info = { patientId: 'P-0042', eye: 'OD' as const, camera: 'Canon CR-2' };
       ({ first, later, erasedVein } = await twoVisits(
-        (c, r) => client.invoke(c, r),
+        (c, r) => app.client.invoke(c, r),
         importFile,
         info,
-        path.dirname(serve.dbPath),
+        path.dirname(app.serve.dbPath),
       ));
-
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
     });
 
-    after(async () => {
-      client?.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
-    });
-
-    const panel = () => page.getByTestId('measurements-panel');
+    const panel = () => app.page.getByTestId('measurements-panel');
 
     test('the report opens in a new tab, self-contained, and prints to an A4 PDF', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
       // Each visit's header in the worklist offers the report of its images.
-      const visitReport = page
+      const visitReport = app.page
         .getByTestId('group-header')
         .filter({ hasText: '2026-03-01' })
         .getByRole('link', { name: /^Report of the visit 2026-03-01/ });
-      const { studyId } = await client.invoke('getImageInfo', { imageId: later });
+      const { studyId } = await app.client.invoke('getImageInfo', { imageId: later });
       assert.equal(await visitReport.getAttribute('href'), `/report?study=${studyId}`);
-      await page.locator(`[data-testid="image-row"][data-image-id="${later}"]`).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.keyboard.press('Shift+M');
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${later}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.keyboard.press('Shift+M');
       await waitFor('the panel measured', async () => (await panel().getAttribute('data-version')) !== '');
 
       const [report] = await Promise.all([
-        page.context().waitForEvent('page'),
+        app.page.context().waitForEvent('page'),
         panel().getByRole('link', { name: 'Open the report of this image' }).click(),
       ]);
       const requested: string[] = [];
       report.on('request', (r) => requested.push(r.url()));
-      report.on('pageerror', (err) => pageErrors.push(`report: ${err.message}`));
+      report.on('pageerror', (err) => app.pageErrors.push(`report: ${err.message}`));
       await report.waitForLoadState('load');
       assert.equal(await report.title(), 'Vessel measurements: P-0042, OD, 2026-03-01');
       assert.equal(await report.locator('table.measures tbody tr').count(), MEASURE_ROWS.length);
@@ -144,7 +118,7 @@ describe(
 
       // "Download HTML": the same document, as a file.
       const [download] = await Promise.all([
-        page.waitForEvent('download'),
+        app.page.waitForEvent('download'),
         panel().getByRole('link', { name: 'Download the report of this image as HTML' }).click(),
       ]);
       assert.equal(download.suggestedFilename(), 'P-0042_OD_2026-03-01_report.html');
@@ -155,7 +129,7 @@ describe(
     test('compare with the earlier visit: both photographs, the same names, CRVE flagged', async () => {
       const picker = panel().getByLabel('Compare with visit');
       await picker.selectOption({ label: '2025-03-01 · 02_test.tif' });
-      const dialog = page.getByTestId('compare-visits');
+      const dialog = app.page.getByTestId('compare-visits');
       await dialog.getByTestId('change-crve').waitFor({ timeout: 60_000 });
       assert.equal(await dialog.getByTestId('visit-earlier').getAttribute('data-image-id'), first);
       assert.equal(await dialog.getByTestId('visit-later').getAttribute('data-image-id'), later);
@@ -190,10 +164,10 @@ describe(
       assert.ok(
         box && box.x >= 0 && box.x + box.width <= 1280.5 && box.y >= 0 && box.y + box.height <= 720.5,
       );
-      await page.screenshot({ path: await screenshotPath('report-02-compare') });
-      await page.keyboard.press('Escape');
+      await app.page.screenshot({ path: await screenshotPath('report-02-compare') });
+      await app.page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
-      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(app.pageErrors, []);
     });
   },
 );

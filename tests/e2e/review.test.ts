@@ -3,22 +3,9 @@
 // brush until "Reopen for editing"; reopened and edited, viewer and worklist call it a draft again ("edited after
 // approval") until it is re-approved; a re-prediction keeps the undo history. Every step is checked against the
 // mask versions stored in the SQLite file.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
-import {
-  importImageFiles,
-  listMaskVersions,
-  openStore,
-  promoteModel,
-  registerModel,
-  saveMaskVersion,
-  type MaskVersion,
-} from '../../main/store/index.js';
+import { listMaskVersions, openStore, type MaskVersion } from '../../main/store/index.js';
 import {
   brushRadius,
   countDiff,
@@ -33,16 +20,9 @@ import {
   W,
   waitFor,
 } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  stopServeCleanly,
-} from './harness.js';
-import { datasetsRoot, driveTestImage, tinyModelDir } from './model-fixture.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
+import { seedSecondObserverPredictions } from './seed-store.js';
 
 /** Every stored version of an image, oldest first (read straight from the database file). */
 function versionsOf(dbPath: string, imageId: number): MaskVersion[] {
@@ -61,70 +41,34 @@ describe(
   'review states end to end (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let dbPath: string;
     /** The seeded predictions of images 1 and 2 (DRIVE's second observer, as a model's binary mask). */
-    const seeded: Uint8Array[] = [];
+    let seeded: Uint8Array[];
+    const app = useWorkstation({
+      seed: async (dbPath) => {
+        // Three DRIVE test images; 1 and 2 carry a prediction, 3 has none yet.
+        const store = openStore(dbPath);
+        seeded = await seedSecondObserverPredictions(store, ['01', '02', '03'], ['01', '02']);
+        store.close();
+      },
+    });
 
-    const header = () => page.getByTestId('review-state');
-    const shownImage = () => page.getByTestId('viewer').getAttribute('data-image-id');
+    const header = () => app.page.getByTestId('review-state');
+    const shownImage = () => app.page.getByTestId('viewer').getAttribute('data-image-id');
     const stateIs = (status: string, reopened = false) =>
-      page
+      app.page
         .locator(`[data-testid="review-state"][data-status="${status}"][data-reopened="${reopened}"]`)
         .waitFor();
-    const row = (id: number) => page.locator(`[data-testid="image-row"][data-image-id="${id}"]`);
-
-    before(async () => {
-      const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
-      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-review-')), 'retina.db');
-      // Three DRIVE test images; 1 and 2 carry a prediction, 3 has none yet.
-      const store = openStore(dbPath);
-      const model = registerModel(store, { name: 'e2e-tiny', dirPath: modelDir, architecture: {} }, 'test');
-      promoteModel(store, model.id, 'test');
-      await importImageFiles(
-        store,
-        ['01', '02', '03'].map((n) => ({ imagePath: driveTestImage(n) })),
-        { actor: 'test' },
-      );
-      for (const [imageId, n] of [
-        [1, '01'],
-        [2, '02'],
-      ] as const) {
-        const second = toBinaryMap(
-          await readImage(path.join(datasetsRoot, 'DRIVE', 'test', '2nd_manual', `${n}_manual2.gif`)),
-        );
-        seeded.push(second.data);
-        await saveMaskVersion(store, {
-          imageId,
-          kind: 'prediction',
-          author: 'model:e2e-tiny',
-          modelId: model.id,
-          mask: second,
-        });
-      }
-      store.close();
-      serve = await startServe({ rendererDir, dbPath });
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      page.on('pageerror', (err) => console.error('page error:', err.message));
-    });
-
-    after(async () => {
-      await browser?.close();
-      await stopServeCleanly(serve);
-    });
+    const row = (id: number) => app.page.locator(`[data-testid="image-row"][data-image-id="${id}"]`);
 
     test('approve, locked until reopened, edit makes it a draft again, re-approve opens the next; versions per image', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
-      await waitFor('three rows', async () => (await page.getByTestId('image-row').count()) === 3);
-      const order = await page
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await waitFor('three rows', async () => (await app.page.getByTestId('image-row').count()) === 3);
+      const order = await app.page
         .getByTestId('image-row')
         .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-image-id')));
       assert.deepEqual(order, ['1', '2', '3']);
-      assert.deepEqual(await page.getByTestId('image-status').allTextContents(), [
+      assert.deepEqual(await app.page.getByTestId('image-status').allTextContents(), [
         'predicted',
         'predicted',
         'new',
@@ -134,124 +78,128 @@ describe(
       await row(1).dblclick();
       await stateIs('predicted');
       assert.equal(await header().textContent(), 'Predicted');
-      await recordPointer(page);
-      const radius = await brushRadius(page);
+      await recordPointer(app.page);
+      const radius = await brushRadius(app.page);
       const corrected = seeded[0].slice();
-      replay(corrected, await drag(page, { x: 90.5, y: 250.5 }, { x: 470.5, y: 300.5 }), radius, 1);
+      replay(corrected, await drag(app.page, { x: 90.5, y: 250.5 }, { x: 470.5, y: 300.5 }), radius, 1);
       assert.ok(countDiff(corrected, seeded[0]) > 500, 'the stroke changed too little to test');
       await stateIs('draft');
-      await waitFor('the draft', async () => same((await storedMask(dbPath, 1, 'draft'))?.data, corrected));
+      await waitFor('the draft', async () =>
+        same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, corrected),
+      );
 
       // A approves it and opens the next image that needs work: image 2.
-      await page.keyboard.press('a');
+      await app.page.keyboard.press('a');
       await waitFor('image 2 open', async () => (await shownImage()) === '2');
-      await page.locator('.toast', { hasText: 'Approved (version 3). Next: 02_test.tif' }).waitFor();
-      let v1 = versionsOf(dbPath, 1);
+      await app.page.locator('.toast', { hasText: 'Approved (version 3). Next: 02_test.tif' }).waitFor();
+      let v1 = versionsOf(app.serve.dbPath, 1);
       const approval = v1[v1.length - 1];
       assert.deepEqual(
         v1.map((v) => v.kind),
         ['prediction', 'draft', 'approved'],
       );
-      assert.ok(same((await storedMask(dbPath, 1, 'approved'))?.data, corrected));
+      assert.ok(same((await storedMask(app.serve.dbPath, 1, 'approved'))?.data, corrected));
       // Per image: the approval is image 1's third version, though the database's fourth.
       assert.deepEqual([approval.id, numberOf(v1, approval.id)], [4, 3]);
 
       // Back on image 1: approved, by whom, when, which version; read-only.
-      await page.keyboard.press('ArrowLeft');
+      await app.page.keyboard.press('ArrowLeft');
       await stateIs('approved');
       const headline = (await header().textContent()) ?? '';
       assert.match(
         headline,
         new RegExp(`^Approved by ${approval.author}, \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}, version 3$`),
       );
-      await page.screenshot({ path: await screenshotPath('30-review-approved') });
-      assert.equal(await page.getByTestId('tool-brush').isDisabled(), true);
-      assert.equal(await page.getByTestId('islands').isDisabled(), true);
-      assert.equal(await page.getByTestId('approve').isDisabled(), true);
-      await page.keyboard.press('b');
-      assert.doesNotMatch((await page.getByTestId('tool-brush').getAttribute('class')) ?? '', /\bon\b/);
-      assert.match((await page.getByTestId('tool-pan').getAttribute('class')) ?? '', /\bon\b/);
+      await app.page.screenshot({ path: await screenshotPath('30-review-approved') });
+      assert.equal(await app.page.getByTestId('tool-brush').isDisabled(), true);
+      assert.equal(await app.page.getByTestId('islands').isDisabled(), true);
+      assert.equal(await app.page.getByTestId('approve').isDisabled(), true);
+      await app.page.keyboard.press('b');
+      assert.doesNotMatch((await app.page.getByTestId('tool-brush').getAttribute('class')) ?? '', /\bon\b/);
+      assert.match((await app.page.getByTestId('tool-pan').getAttribute('class')) ?? '', /\bon\b/);
 
       // Try to brush over background: the drag only pans, the mask and the stored rows stay as they are.
-      await recordPointer(page);
+      await recordPointer(app.page);
       const target = { x: 300, y: 520 };
       assert.equal(corrected[target.y * W + target.x], 0, 'the test needs a background pixel');
-      await drag(page, { x: target.x + 0.5, y: target.y + 0.5 }, { x: 420.5, y: 540.5 });
-      await page.keyboard.press('f');
-      await page.keyboard.press('i');
-      await page.keyboard.press('Control+z');
+      await drag(app.page, { x: target.x + 0.5, y: target.y + 0.5 }, { x: 420.5, y: 540.5 });
+      await app.page.keyboard.press('f');
+      await app.page.keyboard.press('i');
+      await app.page.keyboard.press('Control+z');
       assert.equal(
-        await page.getByTestId('save-state').textContent(),
+        await app.page.getByTestId('save-state').textContent(),
         'Saved',
         'the locked image was edited',
       );
-      await page.keyboard.press('0');
-      const { view, left, top } = await fittedView(page);
-      await page.mouse.move(
+      await app.page.keyboard.press('0');
+      const { view, left, top } = await fittedView(app.page);
+      await app.page.mouse.move(
         left + view.x + (target.x + 0.5) * view.scale,
         top + view.y + (target.y + 0.5) * view.scale,
       );
       await waitFor('the pointer readout', async () =>
-        (await page.locator('.stage .statusbar').textContent())?.includes(`x ${target.x} y ${target.y} · `)
+        (await app.page.locator('.stage .statusbar').textContent())?.includes(
+          `x ${target.x} y ${target.y} · `,
+        )
           ? true
           : null,
       );
-      assert.match((await page.locator('.stage .statusbar').textContent()) ?? '', /· background/);
-      assert.equal(versionsOf(dbPath, 1).length, 3, 'a version was saved on the locked image');
+      assert.match((await app.page.locator('.stage .statusbar').textContent()) ?? '', /· background/);
+      assert.equal(versionsOf(app.serve.dbPath, 1).length, 3, 'a version was saved on the locked image');
 
       // Reopen for editing: a draft copy of the approval, shown as "approved, then edited".
-      await page.getByTestId('reopen').click();
+      await app.page.getByTestId('reopen').click();
       await stateIs('draft', true);
       assert.equal(await header().textContent(), 'Approved, then edited: draft until re-approved');
-      v1 = versionsOf(dbPath, 1);
+      v1 = versionsOf(app.serve.dbPath, 1);
       const reopenedDraft = v1[v1.length - 1];
       assert.deepEqual([reopenedDraft.kind, reopenedDraft.parentId], ['draft', approval.id]);
-      assert.ok(same((await storedMask(dbPath, 1, 'draft'))?.data, corrected));
-      assert.equal(await page.getByTestId('tool-brush').isDisabled(), false);
+      assert.ok(same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, corrected));
+      assert.equal(await app.page.getByTestId('tool-brush').isDisabled(), false);
 
       // Edit: the draft follows; viewer and worklist both say "draft", edited after approval.
-      await page.keyboard.press('b');
+      await app.page.keyboard.press('b');
       const recorrected = corrected.slice();
-      replay(recorrected, await drag(page, { x: 120.5, y: 420.5 }, { x: 450.5, y: 380.5 }), radius, 1);
+      replay(recorrected, await drag(app.page, { x: 120.5, y: 420.5 }, { x: 450.5, y: 380.5 }), radius, 1);
       assert.ok(countDiff(recorrected, corrected) > 300, 'the second stroke changed too little to test');
       await waitFor('the edited draft', async () =>
-        same((await storedMask(dbPath, 1, 'draft'))?.data, recorrected),
+        same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, recorrected),
       );
       await stateIs('draft', true);
-      await page.keyboard.press('Escape');
-      await page.getByTestId('worklist').waitFor();
+      await app.page.keyboard.press('Escape');
+      await app.page.getByTestId('worklist').waitFor();
       await waitFor('the worklist says draft', async () =>
         (await row(1).getByTestId('image-status').textContent()) === 'draft' ? true : null,
       );
       assert.equal(await row(1).getByTestId('image-status-note').textContent(), 'Edited after approval');
       assert.equal(await row(2).getByTestId('image-status').textContent(), 'predicted');
-      await page.screenshot({ path: await screenshotPath('31-review-worklist-reopened') });
+      await app.page.screenshot({ path: await screenshotPath('31-review-worklist-reopened') });
 
       // Re-approve from the viewer: image 1 approved again, and A opens image 2, the next that needs work.
       await row(1).dblclick();
       await stateIs('draft', true);
-      await page.keyboard.press('a');
+      await app.page.keyboard.press('a');
       await waitFor('image 2 open again', async () => (await shownImage()) === '2');
-      await page.locator('.toast', { hasText: 'Approved (version 6). Next: 02_test.tif' }).waitFor();
-      v1 = versionsOf(dbPath, 1);
+      await app.page.locator('.toast', { hasText: 'Approved (version 6). Next: 02_test.tif' }).waitFor();
+      v1 = versionsOf(app.serve.dbPath, 1);
       assert.deepEqual(
         v1.map((v) => v.kind),
         ['prediction', 'draft', 'approved', 'draft', 'draft', 'approved'],
       );
-      assert.ok(same((await storedMask(dbPath, 1, 'approved'))?.data, recorrected));
+      assert.ok(same((await storedMask(app.serve.dbPath, 1, 'approved'))?.data, recorrected));
 
       // Image 2 with the Approve button: its first approval is its own version 2; then image 3 opens.
       await stateIs('predicted');
-      await page.getByTestId('approve').click();
+      await app.page.getByTestId('approve').click();
       await waitFor('image 3 open', async () => (await shownImage()) === '3');
-      await page.locator('.toast', { hasText: 'Approved (version 2). Next: 03_test.tif' }).waitFor();
-      const v2 = versionsOf(dbPath, 2);
+      await app.page.locator('.toast', { hasText: 'Approved (version 2). Next: 03_test.tif' }).waitFor();
+      const v2 = versionsOf(app.serve.dbPath, 2);
       assert.deepEqual(
         v2.map((v) => v.kind),
         ['prediction', 'approved'],
       );
       assert.ok(v2[1].id > 6, 'image 2 should be approved after image 1 versions');
-      assert.ok(same((await storedMask(dbPath, 2, 'approved'))?.data, seeded[1]));
+      assert.ok(same((await storedMask(app.serve.dbPath, 2, 'approved'))?.data, seeded[1]));
       await stateIs('new');
       assert.equal(await header().textContent(), 'New');
     });
@@ -259,59 +207,59 @@ describe(
     test('re-predicting keeps the undo history; approving the last image says every image is approved', async () => {
       // Still on image 3 (new). Predict: it becomes "predicted" with version 1 of its own.
       assert.equal(await shownImage(), '3');
-      await page.keyboard.press('p');
+      await app.page.keyboard.press('p');
       await stateIs('predicted');
       await waitFor('prediction version 1', async () =>
-        /^Version 1 · e2e-tiny$/.test((await page.getByTestId('prediction-version').textContent()) ?? ''),
+        /^Version 1 · e2e-tiny$/.test((await app.page.getByTestId('prediction-version').textContent()) ?? ''),
       );
-      const pred = await storedPrediction(dbPath, 3);
-      await recordPointer(page);
-      const radius = await brushRadius(page);
-      await page.keyboard.press('b');
+      const pred = await storedPrediction(app.serve.dbPath, 3);
+      await recordPointer(app.page);
+      const radius = await brushRadius(app.page);
+      await app.page.keyboard.press('b');
       const painted = pred.mask.slice();
-      replay(painted, await drag(page, { x: 80.5, y: 200.5 }, { x: 480.5, y: 260.5 }), radius, 1);
+      replay(painted, await drag(app.page, { x: 80.5, y: 200.5 }, { x: 480.5, y: 260.5 }), radius, 1);
       assert.ok(countDiff(painted, pred.mask) > 500, 'the stroke changed too little to test');
       await waitFor('the painted draft', async () =>
-        same((await storedMask(dbPath, 3, 'draft'))?.data, painted),
+        same((await storedMask(app.serve.dbPath, 3, 'draft'))?.data, painted),
       );
 
       // Predict again: the new prediction arrives in the open document (its version 3) and the stroke stays.
-      await page.keyboard.press('p');
+      await app.page.keyboard.press('p');
       await waitFor('prediction version 3', async () =>
-        /^Version 3 · /.test((await page.getByTestId('prediction-version').textContent()) ?? ''),
+        /^Version 3 · /.test((await app.page.getByTestId('prediction-version').textContent()) ?? ''),
       );
       assert.equal(
-        await page.getByTestId('undo').isEnabled(),
+        await app.page.getByTestId('undo').isEnabled(),
         true,
         're-predicting cleared the undo history',
       );
-      assert.equal(await page.getByTestId('save-state').textContent(), 'Saved');
+      assert.equal(await app.page.getByTestId('save-state').textContent(), 'Saved');
       // The stroke is still undoable: the draft returns to the prediction, pixel for pixel.
-      await page.keyboard.press('Control+z');
+      await app.page.keyboard.press('Control+z');
       await waitFor('the draft without the stroke', async () =>
-        same((await storedMask(dbPath, 3, 'draft'))?.data, pred.mask),
+        same((await storedMask(app.serve.dbPath, 3, 'draft'))?.data, pred.mask),
       );
 
       // A on the last image needing work: approved, and nothing is left to open.
-      await page.keyboard.press('a');
-      await page.locator('.toast', { hasText: 'Every image in this list is approved' }).waitFor();
+      await app.page.keyboard.press('a');
+      await app.page.locator('.toast', { hasText: 'Every image in this list is approved' }).waitFor();
       await stateIs('approved');
-      const v3 = versionsOf(dbPath, 3);
+      const v3 = versionsOf(app.serve.dbPath, 3);
       const last = v3[v3.length - 1];
       assert.equal(last.kind, 'approved');
       assert.match((await header().textContent()) ?? '', new RegExp(`, version ${numberOf(v3, last.id)}$`));
-      assert.ok(same((await storedMask(dbPath, 3, 'approved'))?.data, pred.mask));
+      assert.ok(same((await storedMask(app.serve.dbPath, 3, 'approved'))?.data, pred.mask));
       assert.equal(await shownImage(), '3');
-      await page.screenshot({ path: await screenshotPath('32-review-all-approved') });
+      await app.page.screenshot({ path: await screenshotPath('32-review-all-approved') });
 
-      await page.keyboard.press('Escape');
-      await page.getByTestId('worklist').waitFor();
+      await app.page.keyboard.press('Escape');
+      await app.page.getByTestId('worklist').waitFor();
       await waitFor('all approved in the worklist', async () =>
-        (await page.getByTestId('image-status').allTextContents()).join() === 'approved,approved,approved'
+        (await app.page.getByTestId('image-status').allTextContents()).join() === 'approved,approved,approved'
           ? true
           : null,
       );
-      assert.deepEqual(await page.getByTestId('image-status-note').allTextContents(), [
+      assert.deepEqual(await app.page.getByTestId('image-status-note').allTextContents(), [
         `by ${last.author}`,
         `by ${last.author}`,
         `by ${last.author}`,

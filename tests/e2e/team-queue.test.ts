@@ -1,22 +1,12 @@
 // The team queue in a real browser at 1280x720: `retina serve` on a PostgreSQL database queues an import that
 // no worker has taken yet ("waiting for a worker"); a `retina worker` started afterwards runs it, and the jobs
 // tray shows which worker ran it and the job's log, inside the window.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, repoRoot, tinyModelDir } from './model-fixture.js';
 import { waitFor } from './flow.js';
 import { useStoreBackend } from '../support/store-backends.js';
@@ -29,44 +19,34 @@ describe(
   { skip: (!chromiumAvailable() && 'chromium not installed') || (!postgresBinaries() && 'no PostgreSQL') },
   () => {
     const backend = useStoreBackend('postgres');
-    let serve: ServeProcess;
     let worker: ChildProcess | null = null;
     let workerOutput = '';
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
-
-    before(async () => {
-      const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
-      serve = await startServe({ modelDir, rendererDir, dbPath: backend.location('team_tray') });
-      client = serveClient(serve);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: VIEWPORT });
-    });
-
+    // Registered before the workstation's: the worker stops first, as it is the last thing started.
     after(async () => {
       if (worker && worker.exitCode === null) {
         const exited = new Promise((r) => worker?.once('exit', r));
         worker.kill('SIGTERM');
         await exited;
       }
-      client?.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
+    });
+    const app = useWorkstation({
+      model: tinyModelDir,
+      database: () => backend.location('team_tray'),
+      viewport: VIEWPORT,
     });
 
-    const tray = () => page.getByTestId('jobs-tray');
+    const tray = () => app.page.getByTestId('jobs-tray');
 
     async function openTray(): Promise<void> {
-      if (!(await tray().isVisible())) await page.getByTestId('jobs-summary').click();
+      if (!(await tray().isVisible())) await app.page.getByTestId('jobs-summary').click();
       await tray().waitFor();
     }
 
     test('a queued job waits for a worker; the worker that ran it and its log are shown', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
-      await client.invoke('importFiles', { paths: [driveTestImage('01')] });
-      await page.getByTestId('jobs-summary').waitFor();
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await app.client.invoke('importFiles', { paths: [driveTestImage('01')] });
+      await app.page.getByTestId('jobs-summary').waitFor();
       await openTray();
       const job = tray().locator('[data-testid="job-import"]');
       await job.locator('[data-testid="job-worker"]', { hasText: 'waiting for a worker' }).waitFor();
@@ -77,7 +57,7 @@ describe(
           path.join(repoRoot, 'bin', 'retina.mjs'),
           'worker',
           '--database',
-          serve.dbPath,
+          app.serve.dbPath,
           '--name',
           'e2e-worker',
         ],
@@ -88,7 +68,7 @@ describe(
         },
       );
       worker.stderr?.on('data', (b: Buffer) => (workerOutput += b.toString()));
-      await page
+      await app.page
         .locator('[data-testid="job-import"][data-state="done"]')
         .waitFor({ state: 'attached', timeout: 120_000 })
         .catch((err: Error) => {
@@ -113,7 +93,7 @@ describe(
       assert.ok(
         b && b.x >= 0 && b.y >= 0 && b.x + b.width <= VIEWPORT.width && b.y + b.height <= VIEWPORT.height,
       );
-      await page.screenshot({ path: await screenshotPath('60-team-queue-tray') });
+      await app.page.screenshot({ path: await screenshotPath('60-team-queue-tray') });
     });
   },
 );

@@ -3,35 +3,15 @@
 // submits it; the reviewer sends it back with a comment; the annotator reads the comment in the viewer, fixes it
 // and submits again; the reviewer approves. Every step is checked against the stored versions and their authors.
 // Then an ended session (a password change) brings the login page back.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import type { Page } from 'playwright-core';
 import { hashPassword } from '../../main/accounts/passwords.js';
-import {
-  createUser,
-  importImageFiles,
-  listMaskVersions,
-  openStore,
-  promoteModel,
-  registerModel,
-  saveMaskVersion,
-  setPasswordHash,
-} from '../../main/store/index.js';
+import { createUser, listMaskVersions, openStore, setPasswordHash } from '../../main/store/index.js';
 import { brushRadius, countDiff, drag, recordPointer, replay, same, storedMask, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  stopServeCleanly,
-  type ServeProcess,
-} from './harness.js';
-import { datasetsRoot, driveTestImage, tinyModelDir } from './model-fixture.js';
+import { chromiumAvailable, screenshotPath, type ServeProcess } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
+import { seedSecondObserverPredictions } from './seed-store.js';
 import WebSocket from 'ws';
 import {
   createHttpClient,
@@ -68,15 +48,25 @@ describe(
   'team review end to end (browser mode, two browser contexts)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
     let anna: Page;
     let rita: Page;
-    let dbPath: string;
     let seeded: Uint8Array;
+    const app = useWorkstation({
+      pages: 2,
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        [seeded] = await seedSecondObserverPredictions(store, ['01', '02'], ['01']);
+        const roles = { rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
+        for (const [name, role] of Object.entries(roles)) {
+          const passwordHash = await hashPassword(PASSWORD[name as keyof typeof roles], FAST);
+          createUser(store, { name, role, passwordHash }, 'test');
+        }
+        store.close();
+      },
+    });
 
     const versions = () => {
-      const store = openStore(dbPath, { readonly: true });
+      const store = openStore(app.serve.dbPath, { readonly: true });
       try {
         return listMaskVersions(store, 1).map((v) => `${v.kind}:${v.author}`);
       } finally {
@@ -95,55 +85,16 @@ describe(
     const banner = (page: Page, state: string) =>
       page.locator(`[data-testid="handoff-banner"][data-state="${state}"]`);
 
-    before(async () => {
-      const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
-      dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-team-')), 'retina.db');
-      const store = openStore(dbPath);
-      const model = registerModel(store, { name: 'e2e-tiny', dirPath: modelDir, architecture: {} }, 'test');
-      promoteModel(store, model.id, 'test');
-      await importImageFiles(
-        store,
-        [{ imagePath: driveTestImage('01') }, { imagePath: driveTestImage('02') }],
-        {
-          actor: 'test',
-        },
-      );
-      const second = toBinaryMap(
-        await readImage(path.join(datasetsRoot, 'DRIVE', 'test', '2nd_manual', '01_manual2.gif')),
-      );
-      seeded = second.data;
-      await saveMaskVersion(store, {
-        imageId: 1,
-        kind: 'prediction',
-        author: 'model:e2e-tiny',
-        modelId: model.id,
-        mask: second,
-      });
-      const roles = { rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
-      for (const [name, role] of Object.entries(roles)) {
-        const passwordHash = await hashPassword(PASSWORD[name as keyof typeof roles], FAST);
-        createUser(store, { name, role, passwordHash }, 'test');
-      }
-      store.close();
-      serve = await startServe({ rendererDir, dbPath });
-      browser = await launchChromium();
-      const viewport = { width: 1280, height: 720 };
-      anna = await (await browser.newContext({ viewport })).newPage();
-      rita = await (await browser.newContext({ viewport })).newPage();
-      for (const p of [anna, rita]) p.on('pageerror', (err) => console.error('page error:', err.message));
-    });
-
-    after(async () => {
-      await browser?.close();
-      await stopServeCleanly(serve);
+    before(() => {
+      [anna, rita] = app.pages;
     });
 
     test('log in, annotate, submit, send back with a comment, fix, re-approve', async () => {
-      assert.doesNotMatch(serve.url, /token/, 'a team server prints no token');
-      assert.match(serve.output(), /team mode/);
+      assert.doesNotMatch(app.serve.url, /token/, 'a team server prints no token');
+      assert.match(app.serve.output(), /team mode/);
 
       // The reviewer logs in and assigns image 1 to the annotator.
-      await rita.goto(serve.url);
+      await rita.goto(app.serve.url);
       await logIn(rita, 'rita', PASSWORD.rita);
       await rita.getByTestId('worklist').waitFor();
       assert.equal(await rita.getByTestId('account').textContent(), 'rita · reviewer');
@@ -159,7 +110,7 @@ describe(
       await rita.screenshot({ path: await screenshotPath('59-team-assigned') });
 
       // The annotator: a wrong password first, then her worklist of the one image assigned to her.
-      await anna.goto(serve.url);
+      await anna.goto(app.serve.url);
       await logIn(anna, 'anna', 'not the password');
       assert.equal(await anna.getByTestId('login-error').textContent(), 'Wrong user name or password.');
       await logIn(anna, 'anna', PASSWORD.anna);
@@ -184,7 +135,7 @@ describe(
       await anna.getByTestId('submit-review').click();
       await banner(anna, 'awaiting-review').waitFor();
       assert.ok(
-        same((await storedMask(dbPath, 1, 'draft'))?.data, first),
+        same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, first),
         'what was submitted is the stroke',
       );
 
@@ -231,9 +182,9 @@ describe(
       await openRow(rita, 1);
       await banner(rita, 'awaiting-review').waitFor();
       await rita.getByTestId('approve').click();
-      await waitFor('the approval', async () => (await storedMask(dbPath, 1, 'approved')) !== null);
+      await waitFor('the approval', async () => (await storedMask(app.serve.dbPath, 1, 'approved')) !== null);
       assert.ok(
-        same((await storedMask(dbPath, 1, 'approved'))?.data, fixed),
+        same((await storedMask(app.serve.dbPath, 1, 'approved'))?.data, fixed),
         'the approval is the fixed mask',
       );
       assert.deepEqual(versions(), [
@@ -264,7 +215,7 @@ describe(
         ['anna', 10_000],
         ['otto', 10_200],
       ] as const) {
-        const client = await teamClient(serve, name, PASSWORD[name]);
+        const client = await teamClient(app.serve, name, PASSWORD[name]);
         try {
           const m = new Uint8Array(565 * 584);
           m.fill(1, start, start + 1000);
@@ -292,9 +243,9 @@ describe(
       );
       await rita.screenshot({ path: await screenshotPath('62-team-readers') });
       await rita.getByTestId('approve-reader-otto').click();
-      await waitFor('the approval', async () => (await storedMask(dbPath, 2, 'approved')) !== null);
+      await waitFor('the approval', async () => (await storedMask(app.serve.dbPath, 2, 'approved')) !== null);
       assert.ok(
-        same((await storedMask(dbPath, 2, 'approved'))?.data, drafts.otto),
+        same((await storedMask(app.serve.dbPath, 2, 'approved'))?.data, drafts.otto),
         "otto's draft was approved",
       );
 
@@ -311,7 +262,7 @@ describe(
     });
 
     test('a session that ends (her password changed) brings the login page back', async () => {
-      const store = openStore(dbPath);
+      const store = openStore(app.serve.dbPath);
       try {
         setPasswordHash(store, 'anna', await hashPassword('a brand new password', FAST), 'test');
       } finally {

@@ -2,27 +2,18 @@
 // reaching the server each show a readable one-line message, leave the database as it was, and leave the page
 // working. The server runs with a broken copy of the bundled default model (model.onnx truncated); the wrong-size
 // masks are the page's own saveDraft/approveMask requests, altered on their way to the server.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { decodeFrame, encodeFrame, rpcPath } from '../../shared/transport.js';
 import type { SaveMaskRequest } from '../../shared/contract.js';
 import { defaultModelDir, ONNX_FILE } from '../../main/ml/model/model-dir.js';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { brushRadius, countDiff, drag, H, recordPointer, replay, storedMask, W, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage } from './model-fixture.js';
 
 /** A copy of the bundled default model whose ONNX file is cut short: its manifest reads, its weights do not. */
@@ -65,87 +56,82 @@ describe(
   'errors from the UI end to end (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
-    let modelDir: string;
+    let modelDir = '';
     let imageId: string;
-    const pageErrors: string[] = [];
+    const app = useWorkstation({
+      model: async () => {
+        modelDir = await brokenModelDir();
+        return modelDir;
+      },
+      viewport: { width: 1280, height: 800 },
+      afterStop: async () => {
+        if (modelDir) await rm(path.dirname(modelDir), { recursive: true, force: true });
+      },
+    });
 
     before(async () => {
-      let rendererDir: string;
-      [modelDir, rendererDir] = await Promise.all([brokenModelDir(), buildRenderer()]);
-      serve = await startServe({ modelDir, rendererDir });
-      client = serveClient(serve);
-      const { jobId } = await client.invoke('importFiles', { paths: [driveTestImage('01')] });
+      const { jobId } = await app.client.invoke('importFiles', { paths: [driveTestImage('01')] });
       await waitFor('the import', async () => {
-        const job = (await client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
+        const job = (await app.client.invoke('listJobs', {})).jobs.find((j) => j.jobId === jobId);
         assert.ok(job?.state !== 'failed', `import failed: ${job?.error?.message}`);
         return job?.state === 'done';
       });
-      imageId = (await client.invoke('listImages', { offset: 0, limit: 1 })).items[0].id;
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.on('pageerror', (err) => pageErrors.push(err.message));
-    });
-
-    after(async () => {
-      client?.close();
-      await browser?.close();
-      try {
-        await stopServeCleanly(serve);
-      } finally {
-        if (modelDir) await rm(path.dirname(modelDir), { recursive: true, force: true });
-      }
+      imageId = (await app.client.invoke('listImages', { offset: 0, limit: 1 })).items[0].id;
     });
 
     const masksOf = async () => ({
-      prediction: await storedMask(serve.dbPath, Number(imageId), 'prediction'),
-      draft: await storedMask(serve.dbPath, Number(imageId), 'draft'),
-      approved: await storedMask(serve.dbPath, Number(imageId), 'approved'),
+      prediction: await storedMask(app.serve.dbPath, Number(imageId), 'prediction'),
+      draft: await storedMask(app.serve.dbPath, Number(imageId), 'draft'),
+      approved: await storedMask(app.serve.dbPath, Number(imageId), 'approved'),
     });
     const noMasks = { prediction: null, draft: null, approved: null };
-    const statusOf = async () => (await client.invoke('getImageInfo', { imageId })).status;
+    const statusOf = async () => (await app.client.invoke('getImageInfo', { imageId })).status;
 
     test('a model that fails to load: Predict shows a readable message, saves nothing, the page lives on', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
-      const modelsBefore = (await client.invoke('listModels', {})).models;
-      await page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      const predict = page.getByTestId('predict');
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      const modelsBefore = (await app.client.invoke('listModels', {})).models;
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      const predict = app.page.getByTestId('predict');
       assert.equal(await predict.isEnabled(), true, 'Predict is disabled: the broken model was not offered');
 
       await predict.click();
-      const text = await errorToast(page, /failed/);
+      const text = await errorToast(app.page, /failed/);
       assert.match(text, /^predict failed: .*model\.onnx.*not a valid ONNX model/);
-      await page.locator('[data-testid="job-predict"][data-state="failed"]').waitFor();
-      await page.screenshot({ path: await screenshotPath('20-model-fails-to-load') });
+      await app.page.locator('[data-testid="job-predict"][data-state="failed"]').waitFor();
+      await app.page.screenshot({ path: await screenshotPath('20-model-fails-to-load') });
 
       assert.deepEqual(await masksOf(), noMasks, 'the failed prediction left a mask version behind');
       assert.equal(await statusOf(), 'new');
-      assert.deepEqual((await client.invoke('listModels', {})).models, modelsBefore, 'the models changed');
+      assert.deepEqual(
+        (await app.client.invoke('listModels', {})).models,
+        modelsBefore,
+        'the models changed',
+      );
       // The page lives on: Predict can be pressed again, the tools still answer the keyboard.
       await waitFor('Predict enabled again', () => predict.isEnabled());
-      await page.keyboard.press('e');
-      assert.match((await page.getByTestId('tool-eraser').getAttribute('class')) ?? '', /\bon\b/);
-      await page.keyboard.press('b');
-      assert.deepEqual(pageErrors, []);
+      await app.page.keyboard.press('e');
+      assert.match((await app.page.getByTestId('tool-eraser').getAttribute('class')) ?? '', /\bon\b/);
+      await app.page.keyboard.press('b');
+      assert.deepEqual(app.pageErrors, []);
     });
 
     test('masks of the wrong size: a readable message, no new version, and the next good save works', async () => {
       // The viewer is still open on the image (no prediction, so the mask starts empty).
-      await page.getByTestId('mask-canvas').waitFor();
-      await recordPointer(page);
-      const radius = await brushRadius(page);
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await recordPointer(app.page);
+      const radius = await brushRadius(app.page);
       const expected = new Uint8Array(W * H);
-      const saveState = page.getByTestId('save-state');
+      const saveState = app.page.getByTestId('save-state');
 
       // saveDraft whose mask lost its last byte: the boundary's validator refuses it.
-      const short = await alterMaskRequests(page, 'saveDraft', (r) => ({ ...r, mask: r.mask.slice(0, -1) }));
-      replay(expected, await drag(page, { x: 100.5, y: 280.5 }, { x: 460.5, y: 300.5 }), radius, 1);
-      const shortText = await errorToast(page, /bytes, expected/);
+      const short = await alterMaskRequests(app.page, 'saveDraft', (r) => ({
+        ...r,
+        mask: r.mask.slice(0, -1),
+      }));
+      replay(expected, await drag(app.page, { x: 100.5, y: 280.5 }, { x: 460.5, y: 300.5 }), radius, 1);
+      const shortText = await errorToast(app.page, /bytes, expected/);
       assert.equal(shortText, `saveDraft.mask has ${W * H - 1} bytes, expected ${W}x${H} = ${W * H}`);
       await saveState.filter({ hasText: /fail|error/i }).waitFor();
       assert.equal(short.seen(), 1);
@@ -153,13 +139,13 @@ describe(
       assert.deepEqual(await masksOf(), noMasks, 'the refused draft was saved');
 
       // approveMask with width and height swapped (the byte count still matches): the store refuses it.
-      const swapped = await alterMaskRequests(page, 'approveMask', (r) => ({
+      const swapped = await alterMaskRequests(app.page, 'approveMask', (r) => ({
         ...r,
         width: r.height,
         height: r.width,
       }));
-      await page.keyboard.press('a');
-      const swappedText = await errorToast(page, /but image/);
+      await app.page.keyboard.press('a');
+      const swappedText = await errorToast(app.page, /but image/);
       assert.match(
         swappedText,
         new RegExp(`^mask is ${H}x${W} but image ${imageId} \\(01_test\\.tif\\) is ${W}x${H}$`),
@@ -168,16 +154,18 @@ describe(
       await swapped.stop();
       assert.deepEqual(await masksOf(), noMasks, 'the refused approval was saved');
       assert.equal(await statusOf(), 'new');
-      await page.screenshot({ path: await screenshotPath('21-mask-wrong-size') });
+      await app.page.screenshot({ path: await screenshotPath('21-mask-wrong-size') });
 
       // Nothing was lost on the page: the next edit saves a draft holding both strokes.
-      replay(expected, await drag(page, { x: 100.5, y: 420.5 }, { x: 460.5, y: 440.5 }), radius, 1);
+      replay(expected, await drag(app.page, { x: 100.5, y: 420.5 }, { x: 460.5, y: 440.5 }), radius, 1);
       await saveState.filter({ hasText: 'Saved' }).waitFor();
-      const draft = await waitFor('the good draft', () => storedMask(serve.dbPath, Number(imageId), 'draft'));
+      const draft = await waitFor('the good draft', () =>
+        storedMask(app.serve.dbPath, Number(imageId), 'draft'),
+      );
       assert.ok(expected.reduce((a, v) => a + v, 0) > 2000, 'the strokes painted too little to test');
       assert.equal(countDiff(draft.data, expected), 0, 'the draft is not exactly the two strokes');
       assert.equal(await statusOf(), 'draft');
-      assert.deepEqual(pageErrors, []);
+      assert.deepEqual(app.pageErrors, []);
     });
   },
 );

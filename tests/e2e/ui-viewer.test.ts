@@ -3,16 +3,14 @@
 // also undoes its "edited by hand" marks, so the slider rewrites those pixels again (checked pixel for pixel in
 // the SQLite file); the CLAHE display filter changes what is shown and nothing else; a large photograph opens on a
 // screen-sized preview, and the photograph itself is asked for only once that preview is on screen.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Browser, Page } from 'playwright-core';
 import { rpcPath } from '../../shared/transport.js';
 import { thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import {
   brushRadius,
   countDiff,
@@ -27,109 +25,83 @@ import {
   W,
   waitFor,
 } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, tinyModelDir } from './model-fixture.js';
 
 describe(
   'viewer details end to end (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
-
-    before(async () => {
-      const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
-      serve = await startServe({ modelDir, rendererDir });
-      client = serveClient(serve);
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      page.on('pageerror', (err) => console.error('page error:', err.message));
-    });
-
-    after(async () => {
-      client?.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
-    });
+    const app = useWorkstation({ model: tinyModelDir, viewport: { width: 1280, height: 800 } });
 
     test('an unreadable upload shows a readable message and saves nothing', async () => {
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
-      const chooser = page.waitForEvent('filechooser');
-      await page.getByTestId('import-files').click();
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      const chooser = app.page.waitForEvent('filechooser');
+      await app.page.getByTestId('import-files').click();
       await (
         await chooser
       ).setFiles([
         { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from('this is not a picture at all') },
       ]);
-      const toast = page.locator('.toast.error').first();
+      const toast = app.page.locator('.toast.error').first();
       await toast.waitFor({ timeout: 30_000 });
       const text = (await toast.textContent()) ?? '';
       assert.match(text, /^import failed: .*broken\.png/);
       assert.ok(!/\n|\s+at\s+\S+:\d+/.test(text) && text.length < 300, `not a readable one-liner: ${text}`);
-      const listed = await client.invoke('listImages', { offset: 0, limit: 10 });
+      const listed = await app.client.invoke('listImages', { offset: 0, limit: 10 });
       assert.equal(listed.total, 0, 'the unreadable file left an image behind');
-      assert.equal(await page.getByTestId('image-row').count(), 0);
-      await page.screenshot({ path: await screenshotPath('10-unreadable-upload') });
+      assert.equal(await app.page.getByTestId('image-row').count(), 0);
+      await app.page.screenshot({ path: await screenshotPath('10-unreadable-upload') });
     });
 
     test('slider keys, undo of the edited-by-hand marks, and the CLAHE display filter', async () => {
-      const imported = await client.invoke('importFiles', {
+      const imported = await app.client.invoke('importFiles', {
         paths: [driveTestImage('03'), driveTestImage('04')],
       });
-      await jobFinished(client, imported.jobId);
-      const images = (await client.invoke('listImages', { offset: 0, limit: 10, sort: 'name' })).items;
+      await jobFinished(app.client, imported.jobId);
+      const images = (await app.client.invoke('listImages', { offset: 0, limit: 10, sort: 'name' })).items;
       assert.deepEqual(
         images.map((i) => i.fileName),
         ['03_test.tif', '04_test.tif'],
       );
-      const predicted = await client.invoke('predict', { imageIds: images.map((i) => i.id) });
-      await jobFinished(client, predicted.jobId);
+      const predicted = await app.client.invoke('predict', { imageIds: images.map((i) => i.id) });
+      await jobFinished(app.client, predicted.jobId);
       const second = images[1];
       const id = Number(second.id);
-      const pred = await storedPrediction(serve.dbPath, id);
+      const pred = await storedPrediction(app.serve.dbPath, id);
 
-      await page.goto(serve.url);
+      await app.page.goto(app.serve.url);
       await waitFor(
         'two predicted rows',
         async () =>
-          (await page.getByTestId('image-status').allTextContents()).join() === 'predicted,predicted',
+          (await app.page.getByTestId('image-status').allTextContents()).join() === 'predicted,predicted',
       );
-      await page.locator(`[data-testid="image-row"][data-image-id="${second.id}"]`).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
-      const statusbar = page.locator('.stage .statusbar');
-      const slider = page.getByTestId('threshold');
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${second.id}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      const statusbar = app.page.locator('.stage .statusbar');
+      const slider = app.page.getByTestId('threshold');
       const t0 = Number(await slider.inputValue());
       assert.equal(t0.toFixed(2), pred.threshold.toFixed(2));
 
       // ArrowLeft / ArrowRight on the focused slider move it; the viewer stays on image 2/2.
       await slider.focus();
-      await page.keyboard.press('ArrowLeft');
-      await page.keyboard.press('ArrowLeft');
+      await app.page.keyboard.press('ArrowLeft');
+      await app.page.keyboard.press('ArrowLeft');
       assert.equal(Number(await slider.inputValue()).toFixed(2), (t0 - 0.02).toFixed(2));
-      await page.keyboard.press('ArrowRight');
+      await app.page.keyboard.press('ArrowRight');
       assert.equal(Number(await slider.inputValue()).toFixed(2), (t0 - 0.01).toFixed(2));
       assert.match((await statusbar.textContent()) ?? '', /04_test\.tif.*2\/2/);
       await slider.blur();
 
       // Erase a stroke by hand, undo it, then move the slider: the pixels the undone stroke had claimed follow
       // the prediction again, so the saved draft is exactly the prediction thresholded at the new value.
-      await recordPointer(page);
-      const radius = await brushRadius(page);
-      await page.keyboard.press('e');
-      const stroke = await drag(page, { x: 150.2, y: 200.7 }, { x: 420.4, y: 380.1 });
+      await recordPointer(app.page);
+      const radius = await brushRadius(app.page);
+      await app.page.keyboard.press('e');
+      const stroke = await drag(app.page, { x: 150.2, y: 200.7 }, { x: 420.4, y: 380.1 });
       const footprint = new Uint8Array(W * H);
       replay(footprint, stroke, radius, 1);
       const t = 0.3;
@@ -138,33 +110,33 @@ describe(
       let rewritten = 0;
       for (let p = 0; p < footprint.length; p++) if (footprint[p] && atT[p] !== atStart[p]) rewritten++;
       assert.ok(rewritten > 20, `only ${rewritten} pixels under the stroke change between thresholds`);
-      await page.keyboard.press('Control+z');
+      await app.page.keyboard.press('Control+z');
       await slider.fill(String(t));
       await slider.blur();
       await waitFor('the draft at threshold 0.3', async () =>
-        same((await storedMask(serve.dbPath, id, 'draft'))?.data, atT),
+        same((await storedMask(app.serve.dbPath, id, 'draft'))?.data, atT),
       );
-      const draft = await storedMask(serve.dbPath, id, 'draft');
+      const draft = await storedMask(app.serve.dbPath, id, 'draft');
       assert.equal(countDiff(draft?.data ?? new Uint8Array(0), atT), 0);
 
       // CLAHE: what is shown changes, the mask does not; toggling back restores the picture exactly.
-      await page.keyboard.press('o');
-      const canvas = page.getByTestId('mask-canvas');
+      await app.page.keyboard.press('o');
+      const canvas = app.page.getByTestId('mask-canvas');
       const plain = await canvas.screenshot();
-      await page.keyboard.press('c');
-      assert.equal(await page.getByTestId('clahe').isChecked(), true);
-      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      await app.page.keyboard.press('c');
+      assert.equal(await app.page.getByTestId('clahe').isChecked(), true);
+      await app.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
       const enhanced = await canvas.screenshot();
       assert.ok(!plain.equals(enhanced), 'CLAHE changed nothing on screen');
-      await page.keyboard.press('o');
-      await page.screenshot({ path: await screenshotPath('11-viewer-clahe') });
-      await page.keyboard.press('o');
-      await page.keyboard.press('c');
-      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      await app.page.keyboard.press('o');
+      await app.page.screenshot({ path: await screenshotPath('11-viewer-clahe') });
+      await app.page.keyboard.press('o');
+      await app.page.keyboard.press('c');
+      await app.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
       assert.ok(plain.equals(await canvas.screenshot()), 'turning CLAHE off did not restore the picture');
-      await page.keyboard.press('o');
+      await app.page.keyboard.press('o');
       assert.ok(
-        same((await storedMask(serve.dbPath, id, 'draft'))?.data, atT),
+        same((await storedMask(app.serve.dbPath, id, 'draft'))?.data, atT),
         'a display filter changed the mask',
       );
     });
@@ -177,13 +149,13 @@ describe(
           .resize({ width: 3504, height: 2336, fit: 'contain', background: { r: 0, g: 0, b: 0 } })
           .png({ compressionLevel: 1 })
           .toFile(file);
-        const imported = await client.invoke('importFiles', { paths: [file] });
-        await jobFinished(client, imported.jobId);
-        const big = (await client.invoke('listImages', { offset: 0, limit: 10 })).items.find(
+        const imported = await app.client.invoke('importFiles', { paths: [file] });
+        await jobFinished(app.client, imported.jobId);
+        const big = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items.find(
           (i) => i.width === 3504,
         );
         assert.ok(big, 'the large image was not imported');
-        await jobFinished(client, (await client.invoke('predict', { imageIds: [big.id] })).jobId);
+        await jobFinished(app.client, (await app.client.invoke('predict', { imageIds: [big.id] })).jobId);
 
         // Hold the photograph's answer until the test has seen the preview; note what was on screen when the
         // page asked for it.
@@ -191,11 +163,11 @@ describe(
         const released = new Promise<void>((r) => (release = r));
         const shownWhenAsked: (string | null)[] = [];
         const fetched: string[] = [];
-        page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+        app.page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
         const isPhotograph = (url: URL) => url.pathname === rpcPath('getImage');
-        await page.route(isPhotograph, async (route) => {
+        await app.page.route(isPhotograph, async (route) => {
           shownWhenAsked.push(
-            await page
+            await app.page
               .getByTestId('mask-canvas')
               .getAttribute('data-photograph', { timeout: 1000 })
               .catch(() => null),
@@ -203,13 +175,13 @@ describe(
           await released;
           await route.continue();
         });
-        await page.goto(serve.url);
-        await page.locator(`[data-testid="image-row"][data-image-id="${big.id}"]`).dblclick();
-        const canvas = page.getByTestId('mask-canvas');
-        await canvas.and(page.locator('[data-photograph="preview"]')).waitFor();
+        await app.page.goto(app.serve.url);
+        await app.page.locator(`[data-testid="image-row"][data-image-id="${big.id}"]`).dblclick();
+        const canvas = app.page.getByTestId('mask-canvas');
+        await canvas.and(app.page.locator('[data-photograph="preview"]')).waitFor();
         release();
-        await canvas.and(page.locator('[data-photograph="full"]')).waitFor();
-        await page.unroute(isPhotograph);
+        await canvas.and(app.page.locator('[data-photograph="full"]')).waitFor();
+        await app.page.unroute(isPhotograph);
         assert.ok(fetched.includes(rpcPath('getImagePreview')), 'no preview was asked for');
         // Every photograph asked for (this one, and its neighbours in the list, fetched ahead) waited for the preview.
         assert.ok(shownWhenAsked.length >= 1, 'the photograph itself was never asked for');

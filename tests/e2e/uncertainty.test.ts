@@ -3,24 +3,14 @@
 // columns and its "Review next" order (lowest expected F1 first, approved last); in the viewer the heat map toggled
 // with U and its button, fetched only once first shown; N moving the view to the most uncertain regions in turn
 // (checked against the regions the renderer's own pure function finds in the stored map).
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
 import type { ImageSummary } from '../../shared/contract.js';
 import { findUncertainRegions } from '../../renderer/src/editing/uncertainRegions.js';
 import { toImage } from '../../renderer/src/editing/viewport.js';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { jobFinished, waitFor } from './flow.js';
-import {
-  buildRenderer,
-  chromiumAvailable,
-  launchChromium,
-  screenshotPath,
-  startServe,
-  type ServeProcess,
-  serveClient,
-  stopServeCleanly,
-} from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, tinyUncertainModelDir } from './model-fixture.js';
 
 interface ViewState {
@@ -33,19 +23,16 @@ describe(
   'uncertainty end to end (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    let serve: ServeProcess;
-    let browser: Browser;
-    let page: Page;
-    let client: HttpClient;
     /** The predicted images' summaries, in import order. */
     let images: ImageSummary[];
     /** RPC channels the page called, in order. */
     const calls: string[] = [];
+    const app = useWorkstation({ model: tinyUncertainModelDir });
 
     const rows = () =>
-      page.getByTestId('image-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-image-id')));
+      app.page.getByTestId('image-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-image-id')));
     const viewState = async (): Promise<ViewState> => {
-      const z = page.getByTestId('zoom');
+      const z = app.page.getByTestId('zoom');
       const [scale, x, y] = await Promise.all(
         ['data-scale', 'data-x', 'data-y'].map((a) => z.getAttribute(a)),
       );
@@ -54,33 +41,27 @@ describe(
     const callsTo = (channel: string) => calls.filter((c) => c === channel).length;
 
     before(async () => {
-      const [modelDir, rendererDir] = await Promise.all([tinyUncertainModelDir(), buildRenderer()]);
-      serve = await startServe({ modelDir, rendererDir });
-      client = serveClient(serve);
-      const imported = await client.invoke('importFiles', {
+      const imported = await app.client.invoke('importFiles', {
         paths: ['01', '02', '03', '04'].map(driveTestImage),
       });
-      await jobFinished(client, imported.jobId);
-      const listed = (await client.invoke('listImages', { offset: 0, limit: 10 })).items;
-      const predicted = await client.invoke('predict', { imageIds: listed.map((i) => i.id) });
-      await jobFinished(client, predicted.jobId);
-      images = (await client.invoke('listImages', { offset: 0, limit: 10 })).items;
+      await jobFinished(app.client, imported.jobId);
+      const listed = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items;
+      const predicted = await app.client.invoke('predict', { imageIds: listed.map((i) => i.id) });
+      await jobFinished(app.client, predicted.jobId);
+      images = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items;
       for (const im of images) {
         assert.ok(
           im.quality,
           `${im.fileName}: the prediction stored no quality estimate (no uncertainty head?)`,
         );
       }
-      browser = await launchChromium();
-      page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-      page.on('pageerror', (err) => console.error('page error:', err.message));
-      page.on('request', (r) => {
+      app.page.on('request', (r) => {
         const m = /\/rpc\/(\w+)/.exec(new URL(r.url()).pathname);
         if (m) calls.push(m[1]);
       });
       // The requests' binary bodies are not visible from outside the page: keep their text (the frame's JSON
       // header, where the request is JSON inside JSON) as the client sends them. The client binds window.fetch when it starts, after this runs.
-      await page.addInitScript(`(() => {
+      await app.page.addInitScript(`(() => {
         const send = window.fetch.bind(window);
         window.__rpcBodies = [];
         window.fetch = (url, init) => {
@@ -91,17 +72,11 @@ describe(
       })()`);
     });
 
-    after(async () => {
-      client?.close();
-      await browser?.close();
-      await stopServeCleanly(serve);
-    });
-
     test('worklist: quality columns, and "Review next" lists lowest expected F1 first, approved last', async () => {
       // Approve the image whose prediction is expected to be worst: "Review next" must still put it last.
       const worst = [...images].sort((a, b) => a.quality!.expectedF1 - b.quality!.expectedF1)[0];
-      const masks = await client.invoke('getMasks', { imageId: worst.id });
-      await client.invoke('approveMask', {
+      const masks = await app.client.invoke('getMasks', { imageId: worst.id });
+      await app.client.invoke('approveMask', {
         imageId: worst.id,
         width: masks.width,
         height: masks.height,
@@ -114,11 +89,11 @@ describe(
         worst.id,
       ];
 
-      await page.goto(serve.url);
-      await page.getByTestId('worklist').waitFor();
-      await waitFor('four rows', async () => (await page.getByTestId('image-row').count()) === 4);
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await waitFor('four rows', async () => (await app.page.getByTestId('image-row').count()) === 4);
       for (const im of images) {
-        const row = page.locator(`[data-testid="image-row"][data-image-id="${im.id}"]`);
+        const row = app.page.locator(`[data-testid="image-row"][data-image-id="${im.id}"]`);
         assert.equal(
           await row.getByTestId('row-expected-f1').textContent(),
           im.quality!.expectedF1.toFixed(3),
@@ -130,18 +105,18 @@ describe(
         assert.equal(await row.getByTestId('gap-count').textContent(), String(im.quality!.gaps));
       }
 
-      await page.getByTestId('worklist-order').selectOption('review-next');
+      await app.page.getByTestId('worklist-order').selectOption('review-next');
       await waitFor(
         'the "Review next" order',
         async () => JSON.stringify(await rows()) === JSON.stringify(expected),
       );
-      assert.equal(await page.getByTestId('sort-expected-f1').getAttribute('aria-pressed'), 'true');
-      const bodies = (await page.evaluate('window.__rpcBodies')) as string[];
+      assert.equal(await app.page.getByTestId('sort-expected-f1').getAttribute('aria-pressed'), 'true');
+      const bodies = (await app.page.evaluate('window.__rpcBodies')) as string[];
       assert.ok(
         bodies.some((b) => b.includes('/rpc/listImages') && /sort\\?":\\?"review-next/.test(b)),
         'the worklist did not ask main for the review-next order',
       );
-      const f1s = (await page
+      const f1s = (await app.page
         .getByTestId('row-expected-f1')
         .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))) as number[];
       assert.deepEqual(
@@ -149,48 +124,48 @@ describe(
         [...f1s.slice(0, 3)].sort((a, b) => a - b),
         'not ascending',
       );
-      assert.deepEqual(await page.getByTestId('image-status').allTextContents(), [
+      assert.deepEqual(await app.page.getByTestId('image-status').allTextContents(), [
         'predicted',
         'predicted',
         'predicted',
         'approved',
       ]);
       // Usable at 1280x720: every column fits without scrolling sideways.
-      const overflow = await page
+      const overflow = await app.page
         .locator('.worklist .table')
         .evaluate((el) => el.scrollWidth - el.clientWidth);
       assert.ok(overflow <= 0, `the worklist table scrolls sideways by ${overflow} px`);
-      await page.screenshot({ path: await screenshotPath('uncertainty-01-review-next') });
+      await app.page.screenshot({ path: await screenshotPath('uncertainty-01-review-next') });
     });
 
     test('viewer: U and its button toggle the heat map, fetched once when first shown; N moves the view', async () => {
       const first = (await rows())[0];
       const summary = images.find((i) => i.id === first)!;
-      await page.locator(`[data-testid="image-row"][data-image-id="${first}"]`).dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${first}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
       assert.equal(
-        Number(await page.getByTestId('expected-f1').getAttribute('data-value')),
+        Number(await app.page.getByTestId('expected-f1').getAttribute('data-value')),
         summary.quality!.expectedF1,
       );
-      const button = page.getByTestId('toggle-uncertainty');
-      const layer = page.locator('canvas[data-testid="uncertainty-layer"]');
+      const button = app.page.getByTestId('toggle-uncertainty');
+      const layer = app.page.locator('canvas[data-testid="uncertainty-layer"]');
       assert.equal(await button.getAttribute('aria-pressed'), 'false');
       assert.equal(callsTo('getUncertainty'), 0, 'the map was fetched before it was asked for');
       assert.equal(await layer.count(), 0);
 
       // U shows it: one fetch, and the layer's canvas holds warm, partly transparent pixels.
-      await page.keyboard.press('u');
-      await page.locator(`canvas[data-testid="uncertainty-layer"][data-drawn]`).waitFor();
+      await app.page.keyboard.press('u');
+      await app.page.locator(`canvas[data-testid="uncertainty-layer"][data-drawn]`).waitFor();
       assert.equal(await button.getAttribute('aria-pressed'), 'true');
       assert.equal(callsTo('getUncertainty'), 1);
-      const payload = await client.invoke('getUncertainty', { imageId: first });
+      const payload = await app.client.invoke('getUncertainty', { imageId: first });
       assert.ok(payload, 'main has no uncertainty map for the image');
       assert.equal(await layer.getAttribute('data-version'), payload.versionId);
       assert.equal(await layer.getAttribute('data-gaps'), String(payload.gaps.length));
       assert.ok(Number(await layer.getAttribute('data-painted')) > 0, 'the heat map painted nothing');
       // Page-side source text, as flow.ts does: the DOM types are not in the tests' compile settings.
-      const warm = (await page.evaluate(`(() => {
+      const warm = (await app.page.evaluate(`(() => {
         const c = document.querySelector('canvas[data-testid="uncertainty-layer"]');
         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0;
@@ -198,10 +173,10 @@ describe(
         return n;
       })()`)) as number;
       assert.ok(warm > 0, 'no warm pixel on the heat map layer');
-      await page.screenshot({ path: await screenshotPath('uncertainty-02-heat-map') });
+      await app.page.screenshot({ path: await screenshotPath('uncertainty-02-heat-map') });
 
       // U hides it; the button shows it again without a second fetch.
-      await page.keyboard.press('u');
+      await app.page.keyboard.press('u');
       await waitFor('the layer gone', async () => (await layer.count()) === 0);
       assert.equal(await button.getAttribute('aria-pressed'), 'false');
       await button.click();
@@ -212,7 +187,7 @@ describe(
       // N: the view zooms in from the fit onto the most uncertain region, then pans to the next one.
       const regions = findUncertainRegions(payload.data, payload.width, payload.height);
       assert.ok(regions.length >= 2, `only ${regions.length} uncertain region(s) in the map`);
-      const box = (await page.getByTestId('mask-canvas').evaluate((el) => ({
+      const box = (await app.page.getByTestId('mask-canvas').evaluate((el) => ({
         w: Math.floor(el.clientWidth),
         h: Math.floor(el.clientHeight),
       }))) as { w: number; h: number };
@@ -221,7 +196,7 @@ describe(
       const seen: ViewState[] = [];
       for (const [i, r] of regions.slice(0, 2).entries()) {
         const before = await viewState();
-        await page.keyboard.press('n');
+        await app.page.keyboard.press('n');
         await waitFor(`the view moved to region ${i + 1}`, async () => {
           const v = await viewState();
           return v.x !== before.x || v.y !== before.y ? v : null;
@@ -234,27 +209,27 @@ describe(
           `view centred on (${c.x}, ${c.y}), not on region ${i + 1} at ${JSON.stringify(r)}`,
         );
         assert.equal(
-          await page.getByTestId('uncertain-region').textContent(),
+          await app.page.getByTestId('uncertain-region').textContent(),
           `Region ${i + 1} of ${regions.length}`,
         );
       }
       assert.ok(seen[0].scale > fitted.scale, 'N did not zoom in from the fitted view');
       assert.equal(seen[1].scale, seen[0].scale, 'the second N changed the zoom the first one chose');
       assert.notDeepEqual(seen[0], seen[1]);
-      await page.screenshot({ path: await screenshotPath('uncertainty-03-next-region') });
+      await app.page.screenshot({ path: await screenshotPath('uncertainty-03-next-region') });
 
       // The help lists both keys.
-      await page.keyboard.press('h');
-      const help = (await page.getByTestId('help-overlay').textContent()) ?? '';
+      await app.page.keyboard.press('h');
+      const help = (await app.page.getByTestId('help-overlay').textContent()) ?? '';
       assert.match(help, /UUncertainty heat map/);
       assert.match(help, /NNext uncertain region/);
-      const dialog = await page.locator('.modal.help').boundingBox();
+      const dialog = await app.page.locator('.modal.help').boundingBox();
       assert.ok(
         dialog && dialog.y >= 0 && dialog.y + dialog.height <= 720,
         'the help does not fit the window',
       );
-      await page.screenshot({ path: await screenshotPath('uncertainty-04-help') });
-      await page.keyboard.press('Escape');
+      await app.page.screenshot({ path: await screenshotPath('uncertainty-04-help') });
+      await app.page.keyboard.press('Escape');
     });
   },
 );
