@@ -10,6 +10,8 @@ export type AvClass = (typeof AV_CLASS)[keyof typeof AV_CLASS];
 import { components, skeletonize } from './skeleton.js';
 
 export interface VesselSegments {
+  /** The mask's skeleton the segments were cut from (1 on skeleton pixels). */
+  skeleton: Uint8Array;
   /** Per pixel: segment id (1..count), 0 = background or junction-owned. */
   owner: Int32Array;
   count: number;
@@ -17,7 +19,8 @@ export interface VesselSegments {
   length: number[];
 }
 
-function skeletonDegree(s: Uint8Array, w: number, h: number, i: number): number {
+/** Skeleton neighbours of skeleton pixel `i` (three or more: a junction). */
+export function skeletonDegree(s: Uint8Array, w: number, h: number, i: number): number {
   const x = i % w;
   const y = (i - x) / w;
   let d = 0;
@@ -52,7 +55,7 @@ export function vesselSegments(mask: Uint8Array, w: number, h: number): VesselSe
     }
     frontier = next;
   }
-  return { owner, count: sizes.length - 1, length: sizes };
+  return { skeleton: skel, owner, count: sizes.length - 1, length: sizes };
 }
 
 /**
@@ -60,6 +63,11 @@ export function vesselSegments(mask: Uint8Array, w: number, h: number): VesselSe
  * skeleton is at least `minLength` pixels; shorter segments and unowned pixels keep their own value.
  */
 export function segmentMeans(values: Float32Array, seg: VesselSegments, minLength: number): Float32Array {
+  return withSegmentValues(values, seg, segmentMeanValues(values, seg), minLength);
+}
+
+/** Per segment (index 0 unused) the mean of `values` over its pixels (0 for a segment without pixels). */
+export function segmentMeanValues(values: Float32Array, seg: VesselSegments): Float64Array {
   const sum = new Float64Array(seg.count + 1);
   const n = new Float64Array(seg.count + 1);
   for (let i = 0; i < values.length; i++) {
@@ -69,10 +77,24 @@ export function segmentMeans(values: Float32Array, seg: VesselSegments, minLengt
       n[id]++;
     }
   }
+  for (let id = 1; id <= seg.count; id++) sum[id] = n[id] > 0 ? sum[id] / n[id] : 0;
+  return sum;
+}
+
+/**
+ * `values` with each pixel of a segment at least `minLength` long replaced by that segment's value in `perSegment`;
+ * shorter segments and unowned pixels keep their own value.
+ */
+export function withSegmentValues(
+  values: Float32Array,
+  seg: VesselSegments,
+  perSegment: ArrayLike<number>,
+  minLength: number,
+): Float32Array {
   const out = Float32Array.from(values);
   for (let i = 0; i < out.length; i++) {
     const id = seg.owner[i];
-    if (id && seg.length[id] >= minLength && n[id] > 0) out[i] = sum[id] / n[id];
+    if (id && seg.length[id] >= minLength) out[i] = perSegment[id];
   }
   return out;
 }

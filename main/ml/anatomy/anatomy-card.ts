@@ -34,7 +34,9 @@ const PURPOSE: Record<string, string[]> = {
   'artery-vein': [
     'Labels every pixel of a vessel mask artery or vein, for the calibre measures that need both (CRAE, CRVE, the',
     'arteriole-to-venule ratio). The network gives each pixel a probability of artery; every vessel pixel then takes',
-    "the label its segment votes for (the mean logit over the vessel between two junctions of the mask's skeleton).",
+    "the label of its segment (the vessel between two junctions of the mask's skeleton), voted along the vessel tree:",
+    "each segment's mean logit, shared by belief propagation with the segments it meets (all arms of a branch point,",
+    'the straight-through arms of a crossing).',
   ],
   'optic-disc': [
     'Finds the optic disc (centre, diameter, mask) in a photograph from any camera. The fovea is placed by anatomy',
@@ -80,7 +82,8 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
       "Protocol: the reference's artery and vein centreline pixels (skeleton of all its labelled vessels; crossings and",
       'uncertain excluded); accuracy among those the map labels (the vessel mask must cover them), coverage = the share',
       'it labels. RITE test follows DRIVE\'s 2nd observer\'s vessel tree. "On the reference vessels" labels the',
-      "reference's own vessel pixels with the network: the accuracy with a perfect vessel mask.",
+      'reference\'s own vessel pixels with the network: the accuracy with a perfect vessel mask. "Each segment alone"',
+      'votes per segment without the tree; "each pixel alone" takes every pixel\'s own probability.',
       '',
       ...arteryVeinTable(ev.arteryVein),
     );

@@ -1,7 +1,7 @@
 // Artery/vein classification: a U-Net on the colour planes of the vessel model's canonical frame gives each pixel
 // a probability of being artery rather than vein (trained only on labelled vessel pixels); every pixel of the
-// vessel mask then takes the label its segment votes for (the mean logit over the segment between junctions),
-// since a vessel does not change type between two branch points.
+// vessel mask then takes the label of its segment (a vessel does not change type between two branch points), voted
+// along the vessel tree: the segment's mean logit, shared with the segments it meets (av-propagation.ts).
 import type { BinaryMap, RasterImage } from '../types.js';
 import type { LoadedModel } from '../model/model-loader.js';
 import type { Segmentation } from '../infer.js';
@@ -16,7 +16,13 @@ import {
 import { colourPlanes } from './colour-input.js';
 import { predictPlanes } from './plane-predict.js';
 import { enlargeMap, shrinkImage, shrinkMap } from './frame-shrink.js';
-import { AV_CLASS, segmentMeans, vesselSegments } from '../../../shared/vessel-segments.js';
+import {
+  AV_CLASS,
+  segmentMeans,
+  vesselSegments,
+  withSegmentValues,
+} from '../../../shared/vessel-segments.js';
+import { treeVote } from './av-propagation.js';
 import { AV_LABEL } from './av-labels.js';
 import { skeletonize } from '../../../shared/skeleton.js';
 import { mapPixels } from '../../../shared/pixels.js';
@@ -36,6 +42,8 @@ export interface ArteryVeinResult {
 export interface ArteryVeinOptions {
   /** Vote per segment (default true); false labels each pixel by its own probability. */
   segmentVote?: boolean;
+  /** Share the segment votes along the vessel tree (default true); false: each segment's own mean. */
+  treeVote?: boolean;
   /** Average the network over flips (default true). */
   flips?: boolean;
 }
@@ -75,8 +83,18 @@ export async function classifyArteryVein(
   // Vote in the frame, where the skeleton is cheap and segment lengths mean the same on every camera.
   const canonMask = mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame).data;
   let score: Float32Array = mapPixels(new Float32Array(p.length), p, logit);
-  if (opts.segmentVote !== false)
-    score = segmentMeans(score, vesselSegments(canonMask, frame.width, frame.height), MIN_SEGMENT);
+  if (opts.segmentVote !== false) {
+    const segments = vesselSegments(canonMask, frame.width, frame.height);
+    score =
+      opts.treeVote === false
+        ? segmentMeans(score, segments, MIN_SEGMENT)
+        : withSegmentValues(
+            score,
+            segments,
+            treeVote(score, segments, frame.width, frame.height),
+            MIN_SEGMENT,
+          );
+  }
   const canonScore = mapPixels(new Float32Array(score.length), score, (z) => 1 / (1 + Math.exp(-z)));
   // The labels need the artery probability on the vessel pixels only, a tenth of the photograph: the whole map
   // on the image's grid (a cubic pass over every native pixel) is made only when a caller reads it.

@@ -12,9 +12,11 @@ import { discError, referenceDisc } from './train-optic-disc.js';
 export interface ArteryVeinRow {
   images: string;
   n: number;
-  /** With the per-segment vote (what `retina segment --av` writes). */
+  /** With the vote along the vessel tree (what `retina segment --av` writes). */
   accuracy: number;
   coverage: number;
+  /** Each segment by its own pixels' vote, not shared along the tree (absent in cards made before it). */
+  segmentVoteAccuracy?: number;
   /** Each pixel by its own probability. */
   pixelAccuracy: number;
   /** The network's labels on the reference's own vessels (a perfect vessel mask). */
@@ -31,6 +33,7 @@ export async function evaluateArteryVein(
   av: LoadedModel,
 ): Promise<ArteryVeinRow> {
   let vote = EMPTY;
+  let segment = EMPTY;
   let pixel = EMPTY;
   let oracle = EMPTY;
   for (const ref of refs) {
@@ -38,8 +41,10 @@ export async function evaluateArteryVein(
     const reference = decodeAvLabels(await readImage(ref.avPath!));
     const { width, height } = f.image;
     const voted = await classifyArteryVein(f.image, f.seg, av);
+    const alone = await classifyArteryVein(f.image, f.seg, av, { treeVote: false });
     const own = await classifyArteryVein(f.image, f.seg, av, { segmentVote: false });
     vote = addScores(vote, scoreArteryVein(voted.labels, reference, width, height));
+    segment = addScores(segment, scoreArteryVein(alone.labels, reference, width, height));
     pixel = addScores(pixel, scoreArteryVein(own.labels, reference, width, height));
     const onRef = Uint8Array.from(reference, (v, i) =>
       v ? (own.artery[i] >= 0.5 ? AV_CLASS.artery : AV_CLASS.vein) : AV_CLASS.background,
@@ -51,6 +56,7 @@ export async function evaluateArteryVein(
     n: refs.length,
     accuracy: accuracy(vote),
     coverage: vote.labelled / Math.max(1, vote.reference),
+    segmentVoteAccuracy: accuracy(segment),
     pixelAccuracy: accuracy(pixel),
     referenceVesselAccuracy: accuracy(oracle),
   };
@@ -104,11 +110,12 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function arteryVeinTable(rows: ArteryVeinRow[]): string[] {
   return [
-    '| images | n | accuracy | coverage | accuracy without the segment vote | accuracy on the reference vessels |',
-    '|---|---|---|---|---|---|',
+    '| images | n | accuracy | coverage | each segment alone | each pixel alone | on the reference vessels |',
+    '|---|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.images} | ${r.n} | ${r.accuracy.toFixed(4)} | ${pct(r.coverage)} | ${r.pixelAccuracy.toFixed(4)} | ` +
+        `| ${r.images} | ${r.n} | ${r.accuracy.toFixed(4)} | ${pct(r.coverage)} | ` +
+        `${r.segmentVoteAccuracy?.toFixed(4) ?? 'not measured'} | ${r.pixelAccuracy.toFixed(4)} | ` +
         `${r.referenceVesselAccuracy.toFixed(4)} |`,
     ),
   ];
