@@ -244,6 +244,30 @@ describe('courses', () => {
     assert.ok(vessels[1].segments.includes(side));
   });
 
+  test('a vessel crossing the zone twice is matched to a branch only on the run that passes the fork', () => {
+    // A straight artery along y = 80 passes inside the inner circle (r 80 at x = 0), so it crosses the zone twice:
+    // one chain, two courses. A branch leaves it at x = 70 (r 106, inside the zone) and crosses the middle circle.
+    const g = new HandGraph();
+    const fork = g.node('junction', { x: 70, y: 80 });
+    g.segment(g.node('end', { x: -200, y: 80 }), fork, 6, 'artery');
+    g.segment(fork, g.node('end', { x: 200, y: 80 }), 6, 'artery');
+    const side = g.segment(fork, g.node('end', { x: 130, y: 180 }), 4, 'artery');
+    const { places, courses } = steps(g);
+    assert.equal(courses.length, 3);
+    const [first, second, branch] = courses;
+    assert.equal(first.chain, second.chain, 'both runs are of one chain');
+    assert.ok(first.points[first.start].x < 0 && second.points[second.start].x > 0);
+    assert.deepEqual(
+      branch.chain.map((st) => st.seg),
+      [side],
+    );
+    assert.equal(branch.branchOf, places.of(fork));
+    const trunkOf = assignTrunks(courses, g.segments, places);
+    assert.equal(trunkOf.get(branch), second);
+    assert.equal(first.trunkStop, null, 'the run on the other side of the disc does not pass the fork');
+    assert.equal(second.trunkStop, second.stepStart[1]);
+  });
+
   test('a branch whose junction lies outside the zone is a vessel of its own', () => {
     // The smoothed centreline starts a little off its node: here the side branch's first point is inside the zone
     // (r 114) but its junction is not (moved to r 98).
