@@ -1,12 +1,15 @@
 // Artery/vein correction end to end, in a real browser (browser mode, 1280x720) against a real `retina serve`
 // whose predictions run tiny anatomy models (RETINA_ANATOMY_MODELS): the prediction stores its labels; in the
 // viewer V and the toolbar button toggle the artery/vein colouring; the Flip segment tool flips one vessel segment
-// (undone and redone); the disc marker is dragged; the approval is read back from the database and compared, pixel for pixel, with the flip computed here from the
-// prediction's labels and the segments of its mask.
+// (undone and redone); the Flip vessel tool (Shift+X) and Shift+Alt+click each flip a whole vessel; the disc marker
+// is dragged; the approval is read back from the database and compared, pixel for pixel, with the flips computed
+// here from the prediction's labels and the segments of its mask.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore, latestMaskVersion, loadAvLabels, loadMask } from '../../main/store/index.js';
-import { vesselSegments } from '../../shared/vessel-segments.js';
+import { vesselSegments, type VesselSegments } from '../../shared/vessel-segments.js';
+import { segmentNodes, type SegmentNode } from '../../shared/segment-nodes.js';
+import { flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js';
 import { fittedView, jobFinished, W, H, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
@@ -27,6 +30,57 @@ async function storedAv(dbPath: string, imageId: number, kind: 'prediction' | 'd
   } finally {
     store.close();
   }
+}
+
+/** Pixels deep inside a segment (its 5x5 neighbourhood owned by that segment alone), one per segment. */
+function insidePixels(seg: VesselSegments): Map<number, { x: number; y: number }> {
+  const out = new Map<number, { x: number; y: number }>();
+  for (let y = 2; y < H - 2; y++) {
+    for (let x = 2; x < W - 2; x++) {
+      const id = seg.owner[y * W + x];
+      if (!id || out.has(id)) continue;
+      let inside = true;
+      for (let dy = -2; dy <= 2 && inside; dy++)
+        for (let dx = -2; dx <= 2; dx++) inside &&= seg.owner[(y + dy) * W + x + dx] === id;
+      if (inside) out.set(id, { x, y });
+    }
+  }
+  return out;
+}
+
+/**
+ * Of the segments not in `exclude` that a click can land inside (away from the disc's centre, where a click grabs
+ * the disc), the one whose vessel flip changes most pixels of `labels`, and the labels that flip must give (the
+ * pure function the viewer runs, on the stored mask's segments).
+ */
+function plannedVesselFlip(
+  seg: VesselSegments,
+  nodes: SegmentNode[],
+  labels: Uint8Array,
+  exclude: ReadonlySet<number>,
+  disc: { x: number; y: number },
+) {
+  let best: {
+    at: { x: number; y: number };
+    expected: Uint8Array;
+    changed: number;
+    segments: Set<number>;
+  } | null = null;
+  for (const [id, at] of insidePixels(seg)) {
+    if (exclude.has(id) || Math.hypot(at.x - disc.x, at.y - disc.y) < 40) continue;
+    const expected = labels.slice();
+    flipVessel(expected, seg, nodes, W, H, { x: at.x + 0.5, y: at.y + 0.5 });
+    let changed = 0;
+    const segments = new Set<number>();
+    for (let i = 0; i < labels.length; i++) {
+      if (expected[i] === labels[i]) continue;
+      changed++;
+      segments.add(seg.owner[i]);
+    }
+    if (!best || changed > best.changed) best = { at, expected, changed, segments };
+  }
+  assert.ok(best, 'the prediction has no segment wide enough to click inside');
+  return best;
 }
 
 /**
@@ -57,7 +111,7 @@ function plannedFlip(mask: Uint8Array, labels: Uint8Array) {
   }
   const to = artery >= vein ? 2 : 1;
   const expected = Uint8Array.from(labels, (v, i) => (seg.owner[i] === best.id ? to : v));
-  return { at: best, expected, changed: seg.owner.filter((o) => o === best.id).length };
+  return { at: best, expected, changed: seg.owner.filter((o) => o === best.id).length, seg };
 }
 
 describe(
@@ -78,7 +132,7 @@ describe(
       await jobFinished(app.client, predicted.jobId);
     });
 
-    test('flip a segment, approve, and read the corrected map back from the database pixel for pixel', async () => {
+    test('flip a segment and two vessels, approve, and read the corrected map back from the database pixel for pixel', async () => {
       const pred = await storedAv(app.serve.dbPath, Number(imageId), 'prediction');
       assert.ok(pred?.av, 'the prediction stored no artery/vein map');
       for (let i = 0; i < pred.mask.length; i++) {
@@ -88,6 +142,23 @@ describe(
       const masks = await app.client.invoke('getMasks', { imageId });
       assert.equal(masks.anatomyModels, true);
       const plan = plannedFlip(pred.mask, pred.av);
+      // Two vessel flips after it: the first with the Flip vessel tool, the second by Shift+Alt+click elsewhere.
+      const nodes = segmentNodes(plan.seg, W, H, shortPieceAt(W, H));
+      const disc = pred.anatomy?.disc;
+      assert.ok(disc, 'the tiny disc model found no disc (its weights are fixed: this should not change)');
+      const vessel = plannedVesselFlip(plan.seg, nodes, plan.expected, new Set([plan.at.id]), disc);
+      const second = plannedVesselFlip(
+        plan.seg,
+        nodes,
+        vessel.expected,
+        new Set([plan.at.id, ...vessel.segments]),
+        disc,
+      );
+      assert.ok(
+        vessel.segments.size >= 2,
+        `the first vessel flip changes ${vessel.segments.size} segment(s)`,
+      );
+      assert.ok(second.changed > 0);
 
       await app.page.goto(app.serve.url);
       await app.page.getByTestId('worklist').waitFor();
@@ -144,9 +215,33 @@ describe(
         return d?.av && Buffer.from(d.av).equals(Buffer.from(plan.expected)) ? d : null;
       });
 
+      // The Flip vessel tool (Shift+X), one click: the whole vessel through that segment.
+      await app.page.keyboard.press('Shift+X');
+      assert.match((await app.page.getByTestId('tool-flipVessel').getAttribute('class')) ?? '', /\bon\b/);
+      const click = async (p: { x: number; y: number }) =>
+        app.page.mouse.click(
+          left + view.x + (p.x + 0.5) * view.scale,
+          top + view.y + (p.y + 0.5) * view.scale,
+        );
+      await click(vessel.at);
+      await waitFor('the flipped vessel saved as a draft', async () => {
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
+        return d?.av && Buffer.from(d.av).equals(Buffer.from(vessel.expected)) ? d : null;
+      });
+      // With the Flip segment tool, Shift+Alt+click flips a vessel all the same.
+      await app.page.keyboard.press('x');
+      await app.page.keyboard.down('Shift');
+      await app.page.keyboard.down('Alt');
+      await click(second.at);
+      await app.page.keyboard.up('Alt');
+      await app.page.keyboard.up('Shift');
+      await waitFor('the second flipped vessel saved as a draft', async () => {
+        const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
+        return d?.av && Buffer.from(d.av).equals(Buffer.from(second.expected)) ? d : null;
+      });
+      const flipped = second.expected;
+
       // The disc marker's centre dot drags the disc (whatever the tool); the draft records who moved it.
-      const disc = pred.anatomy?.disc;
-      assert.ok(disc, 'the tiny disc model found no disc (its weights are fixed: this should not change)');
       const from = { x: left + view.x + disc.x * view.scale, y: top + view.y + disc.y * view.scale };
       await app.page.mouse.move(from.x, from.y);
       await app.page.mouse.down();
@@ -161,17 +256,12 @@ describe(
       assert.ok(Math.abs(moved.anatomy!.disc!.y - (disc.y + 12 / view.scale)) < 0.01);
       assert.equal(moved.anatomy!.disc!.diameter, disc.diameter);
       assert.equal(moved.anatomy!.discMovedBy, user);
-      assert.ok(
-        moved.av && Buffer.from(moved.av).equals(Buffer.from(plan.expected)),
-        'the drag changed labels',
-      );
+      assert.ok(moved.av && Buffer.from(moved.av).equals(Buffer.from(flipped)), 'the drag changed labels');
       // Undo puts the disc back (the flip stays), redo moves it again.
       await app.page.keyboard.press('Control+z');
       await waitFor('the disc back in place', async () => {
         const d = await storedAv(app.serve.dbPath, Number(imageId), 'draft');
-        return (
-          d && d.anatomy?.disc?.x === disc.x && d.av && Buffer.from(d.av).equals(Buffer.from(plan.expected))
-        );
+        return d && d.anatomy?.disc?.x === disc.x && d.av && Buffer.from(d.av).equals(Buffer.from(flipped));
       });
       await app.page.keyboard.press('Control+Shift+z');
       await waitFor('the disc moved again', async () => {
@@ -186,14 +276,15 @@ describe(
       assert.ok(approved.av, 'the approval has no artery/vein map');
       assert.ok(Buffer.from(approved.mask).equals(Buffer.from(pred.mask)), 'the vessel mask changed');
       let wrong = 0;
-      for (let i = 0; i < plan.expected.length; i++) if (approved.av[i] !== plan.expected[i]) wrong++;
-      assert.equal(wrong, 0, `${wrong} pixels of the approved artery/vein map differ from the flip`);
+      for (let i = 0; i < flipped.length; i++) if (approved.av[i] !== flipped[i]) wrong++;
+      assert.equal(wrong, 0, `${wrong} pixels of the approved artery/vein map differ from the flips`);
       assert.deepEqual(approved.anatomy, moved.anatomy, 'the approval keeps the moved disc and its mover');
 
       // Help lists the new keys.
       await app.page.keyboard.press('h');
       const help = app.page.getByTestId('help-overlay');
       await help.getByText('Flip segment').waitFor();
+      await help.getByText('Flip vessel', { exact: false }).waitFor();
       await help.getByText('Artery/vein colours', { exact: false }).waitFor();
       await app.page.screenshot({ path: await screenshotPath('anatomy-02-help') });
     });

@@ -12,10 +12,10 @@ import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport
 import type { Point } from '../editing/rect.js';
 import { overlayDrawn, strokeInput } from '../perf.js';
 
-export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip';
+export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip' | 'flipVessel';
 
 /** Tools that edit artery/vein labels: they need an image with labels. */
-export const AV_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['artery', 'vein', 'flip']);
+export const AV_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['artery', 'vein', 'flip', 'flipVessel']);
 
 export interface MaskCanvasProps {
   doc: MaskDocument;
@@ -191,7 +191,11 @@ export function MaskCanvas(props: MaskCanvasProps) {
       doc.begin(tool);
       doc.stroke(p, p, radius, value);
       gesture.current = { kind: 'stroke', last: p, value };
-    } else if (tool === 'flip' || ((tool === 'artery' || tool === 'vein') && alt)) {
+    } else if (AV_TOOLS.has(tool) && alt && e.shiftKey) {
+      doc.flipVesselAt(p);
+    } else if (tool === 'flipVessel' && !alt) {
+      doc.flipVesselAt(p);
+    } else if (tool === 'flip' || tool === 'flipVessel' || ((tool === 'artery' || tool === 'vein') && alt)) {
       doc.flipSegmentAt(p);
     } else if (tool === 'artery' || tool === 'vein') {
       const label = tool === 'artery' ? AV_VALUES.artery : AV_VALUES.vein;
@@ -280,7 +284,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
       ? 'grab'
       : tool === 'fill'
         ? 'cell'
-        : tool === 'flip'
+        : tool === 'flip' || tool === 'flipVessel'
           ? 'pointer'
           : 'crosshair';
   return (

@@ -13,10 +13,12 @@ const TOOLS: [Tool, string, string][] = [
   ['pan', 'Pan', 'M'],
 ];
 
-const AV_TOOL_BUTTONS: [Tool, string, string][] = [
-  ['artery', 'Artery', 'R'],
-  ['vein', 'Vein', '⇧R'],
-  ['flip', 'Flip', 'X'],
+/** Tool, button text, key, and the longer name its title and accessible name give. */
+const AV_TOOL_BUTTONS: [Tool, string, string, string][] = [
+  ['artery', 'Artery', 'R', 'Artery'],
+  ['vein', 'Vein', '⇧R', 'Vein'],
+  ['flip', 'Flip', 'X', 'Flip segment'],
+  ['flipVessel', 'Vessel', '⇧X', 'Flip vessel'],
 ];
 
 /** The artery/vein layer as the toolbar shows it. */
@@ -73,16 +75,16 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements
         A/V layer
         <kbd>V</kbd>
       </button>
-      {/* One row, so that the column still fits a 1280x720 window; the keys are in the titles and in Help. */}
+      {/* Two to a row, so that the column still fits a 1280x720 window; the keys are in the titles and in Help. */}
       <div className="tool-row" role="group" aria-label="Artery/vein tools">
-        {AV_TOOL_BUTTONS.map(([t, label, k]) => (
+        {AV_TOOL_BUTTONS.map(([t, label, k, name]) => (
           <button
             key={t}
             className={shown === t ? 'on' : ''}
             onClick={() => run(t)}
             disabled={locked || !av.available}
-            aria-label={`${t === 'flip' ? 'Flip segment' : label} (${k})`}
-            title={locked ? LOCKED_TITLE : (av.note ?? `${t === 'flip' ? 'Flip segment' : label} (${k})`)}
+            aria-label={`${name} (${k})`}
+            title={locked ? LOCKED_TITLE : (av.note ?? `${name} (${k})`)}
             data-testid={`tool-${t}`}
           >
             {label}

@@ -9,6 +9,7 @@ export type Action =
   | 'artery'
   | 'vein'
   | 'flip'
+  | 'flipVessel'
   | 'toggleAv'
   | 'smaller'
   | 'bigger'
@@ -76,13 +77,14 @@ export const BINDINGS: Binding[] = [
   {
     action: 'artery',
     keys: 'R',
-    label: 'Artery brush: labels vessel pixels artery (Alt+click flips the segment)',
+    label:
+      'Artery brush: labels vessel pixels artery (Alt+click flips the segment, Shift+Alt+click the vessel)',
     match: key('r'),
   },
   {
     action: 'vein',
     keys: 'Shift+R',
-    label: 'Vein brush: labels vessel pixels vein (Alt+click flips the segment)',
+    label: 'Vein brush: labels vessel pixels vein (Alt+click flips the segment, Shift+Alt+click the vessel)',
     match: key('r', true),
   },
   {
@@ -90,6 +92,13 @@ export const BINDINGS: Binding[] = [
     keys: 'X',
     label: 'Flip segment: a click swaps artery/vein for the whole vessel segment between junctions',
     match: key('x'),
+  },
+  {
+    action: 'flipVessel',
+    keys: 'Shift+X',
+    label:
+      'Flip vessel: a click swaps artery/vein for the whole vessel, on through branch points and crossings (Alt+click: one segment)',
+    match: key('x', true),
   },
   { action: 'smaller', keys: '[', label: 'Smaller brush', match: (e) => plain(e) && e.key === '[' },
   { action: 'bigger', keys: ']', label: 'Bigger brush', match: (e) => plain(e) && e.key === ']' },
@@ -178,6 +187,7 @@ export const EDITING_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'artery',
   'vein',
   'flip',
+  'flipVessel',
   'smaller',
   'bigger',
   'undo',

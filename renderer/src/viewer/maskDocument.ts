@@ -16,8 +16,10 @@ import { probabilityCut, thresholdProbabilities } from '../editing/threshold.js'
 import { UndoStack } from '../editing/undo.js';
 import { reconcileLabels, labelsForMask } from '../editing/avLabels.js';
 import { flipSegment, paintLabels, type AvLabel } from '../editing/avEdits.js';
+import { flipVessel, shortPieceAt } from '../editing/avVessel.js';
 import { DiscHistory } from '../editing/discHistory.js';
 import { vesselSegments, type VesselSegments } from '../../../shared/vessel-segments.js';
+import { segmentNodes, type SegmentNode } from '../../../shared/segment-nodes.js';
 import type { AnatomyPayload, AnatomyRecord } from '../../../shared/contract.js';
 
 export type OverlayMode = 'mask' | 'diff';
@@ -93,6 +95,8 @@ export class MaskDocument {
   private readonly avPalette = Uint32Array.from([0, hexToRgba(ARTERY_COLOUR), hexToRgba(VEIN_COLOUR)]);
   /** The vessel segments of the working mask, for flips; dropped whenever the mask changes. */
   private segments: VesselSegments | null = null;
+  /** Where those segments meet, for vessel flips; dropped with them. */
+  private nodes: SegmentNode[] | null = null;
   /** Disc moves, undone and redone in turn with the pixel edits. */
   private readonly discHistory = new DiscHistory();
   /** Called after what the overlay shows changed in `rect` (image pixels; the view repaints it). */
@@ -204,7 +208,7 @@ export class MaskDocument {
   /** After the mask changed in `rect`: the labels follow it (recorded by the open edit), the overlay repaints. */
   private touched(rect: Rect): boolean {
     if (isEmptyRect(rect)) return false;
-    this.segments = null;
+    this.forgetSegments();
     if (this.labels) reconcileLabels(this.mask, this.labels, this.width, this.height, rect, this.undo.span);
     this.editDirty = unionRect(this.editDirty, rect);
     this.repaint(rect);
@@ -245,6 +249,25 @@ export class MaskDocument {
     const flipped = this.relabelled(r);
     this.commit();
     return flipped;
+  }
+
+  /** Flips the artery/vein label of the whole vessel through the segment under `at` (one undoable edit). */
+  flipVesselAt(at: Point): boolean {
+    if (!this.canEditLabels) return false;
+    const { width, height } = this;
+    this.segments ??= vesselSegments(this.mask, width, height);
+    this.nodes ??= segmentNodes(this.segments, width, height, shortPieceAt(width, height));
+    this.begin('flip vessel');
+    const r = flipVessel(this.labels!, this.segments, this.nodes, width, height, at, 3, this.undo.span);
+    const flipped = this.relabelled(r);
+    this.commit();
+    return flipped;
+  }
+
+  /** The mask changed: its segments and their nodes no longer hold. */
+  private forgetSegments(): void {
+    this.segments = null;
+    this.nodes = null;
   }
 
   /** Moves the disc's centre (a new draft, like any correction); false when there is no disc to move. */
@@ -328,7 +351,7 @@ export class MaskDocument {
     if (!this.undoStack) return false;
     const r = this.undo.undo();
     if (r) {
-      this.segments = null;
+      this.forgetSegments();
       this.repaint(r);
       this.onEdited();
     }
@@ -346,7 +369,7 @@ export class MaskDocument {
     if (!this.undoStack) return false;
     const r = this.undo.redo();
     if (r) {
-      this.segments = null;
+      this.forgetSegments();
       this.repaint(r);
       this.onEdited();
     }
@@ -450,7 +473,7 @@ export class MaskDocument {
 
   /** The labels follow a mask change over `rect` made outside the editing functions (threshold, new prediction). */
   private followMask(rect: Rect): void {
-    this.segments = null;
+    this.forgetSegments();
     if (this.labels)
       reconcileLabels(
         this.mask,

@@ -52,6 +52,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
         case 'artery':
         case 'vein':
         case 'flip':
+        case 'flipVessel':
           if (!doc?.labels) {
             notify(
               'This image has no artery/vein map: predict it with the anatomy models installed.',
