@@ -4,6 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { vesselSegments } from '../../shared/vessel-segments.js';
+import { drawnMask } from '../support/drawn-masks.js';
 import { segmentNodes } from '../../shared/segment-nodes.js';
 import {
   AV_PROPAGATION,
@@ -15,33 +16,20 @@ import {
 const W = 72;
 const H = 72;
 
-/** A vessel of half-width `r` along the segment from (x0, y0) to (x1, y1). */
-function drawLine(m: Uint8Array, x0: number, y0: number, x1: number, y1: number, r = 1.5): void {
-  const len = Math.hypot(x1 - x0, y1 - y0);
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const t = Math.max(0, Math.min(1, ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / len ** 2));
-      if (Math.hypot(x - (x0 + t * (x1 - x0)), y - (y0 + t * (y1 - y0))) <= r) m[y * W + x] = 1;
-    }
-  }
-}
-
 /** A horizontal vessel crossed by a steep one near the centre. */
-function crossing(): Uint8Array {
-  const m = new Uint8Array(W * H);
-  drawLine(m, 4, 36, 67, 36);
-  drawLine(m, 20, 4, 52, 67);
-  return m;
-}
+const crossing = () =>
+  drawnMask(W, H, [
+    [4, 36, 67, 36],
+    [20, 4, 52, 67],
+  ]);
 
 /** A trunk from the left that forks into two branches. */
-function fork(): Uint8Array {
-  const m = new Uint8Array(W * H);
-  drawLine(m, 4, 36, 36, 36);
-  drawLine(m, 36, 36, 66, 8);
-  drawLine(m, 36, 36, 66, 64);
-  return m;
-}
+const fork = () =>
+  drawnMask(W, H, [
+    [4, 36, 36, 36],
+    [36, 36, 66, 8],
+    [36, 36, 66, 64],
+  ]);
 
 /** The segment owning the skeleton pixel nearest (x, y). */
 function segmentAt(seg: ReturnType<typeof vesselSegments>, x: number, y: number): number {
@@ -91,9 +79,10 @@ describe('segment nodes', () => {
 
   test('at a branch point the arms that continue straightest are coupled more strongly than the side arm', () => {
     // A vessel running left to right with a side branch leaving it upwards.
-    const m = new Uint8Array(W * H);
-    drawLine(m, 4, 40, 67, 40);
-    drawLine(m, 36, 40, 36, 4);
+    const m = drawnMask(W, H, [
+      [4, 40, 67, 40],
+      [36, 40, 36, 4],
+    ]);
     const seg = vesselSegments(m, W, H);
     const nodes = segmentNodes(seg, W, H, AV_PROPAGATION.shortPiece);
     assert.equal(nodes.length, 1);
@@ -110,11 +99,12 @@ describe('segment nodes', () => {
 
   test('four arms that do not run straight through are two branch points close together: every pair is coupled', () => {
     // A trunk from the left splitting into three branches at one place.
-    const m = new Uint8Array(W * H);
-    drawLine(m, 4, 36, 34, 36);
-    drawLine(m, 34, 36, 60, 6);
-    drawLine(m, 34, 36, 66, 40);
-    drawLine(m, 34, 36, 56, 66);
+    const m = drawnMask(W, H, [
+      [4, 36, 34, 36],
+      [34, 36, 60, 6],
+      [34, 36, 66, 40],
+      [34, 36, 56, 66],
+    ]);
     const seg = vesselSegments(m, W, H);
     const nodes = segmentNodes(seg, W, H, AV_PROPAGATION.shortPiece);
     assert.equal(nodes.length, 1, JSON.stringify(nodes));

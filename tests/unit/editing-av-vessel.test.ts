@@ -8,42 +8,30 @@ import { MaskDocument } from '../../renderer/src/viewer/maskDocument.js';
 import { actionFor } from '../../renderer/src/viewer/keymap.js';
 import { segmentNodes } from '../../shared/segment-nodes.js';
 import { vesselSegments, type VesselSegments } from '../../shared/vessel-segments.js';
+import { drawVessel, drawnMask, keyPress } from '../support/drawn-masks.js';
 
 const A = 1;
 const V = 2;
 const W = 120;
 const H = 80;
 
-/** Draws a vessel of half-width 1.5 px along the line from (x0, y0) to (x1, y1). */
-function vessel(m: Uint8Array, x0: number, y0: number, x1: number, y1: number): void {
-  const len2 = (x1 - x0) ** 2 + (y1 - y0) ** 2;
-  for (let y = 0; y < H; y++) {
-    for (let x = 0; x < W; x++) {
-      const t = Math.max(0, Math.min(1, ((x - x0) * (x1 - x0) + (y - y0) * (y1 - y0)) / len2));
-      if (Math.hypot(x - (x0 + t * (x1 - x0)), y - (y0 + t * (y1 - y0))) <= 1.5) m[y * W + x] = 1;
-    }
-  }
-}
-
 /** A horizontal vessel crossed near x = 60 by a steep one. */
-function crossing(): Uint8Array {
-  const m = new Uint8Array(W * H);
-  vessel(m, 4, 40, 115, 40);
-  vessel(m, 54, 4, 66, 76);
-  return m;
-}
+const crossing = () =>
+  drawnMask(W, H, [
+    [4, 40, 115, 40],
+    [54, 4, 66, 76],
+  ]);
 
 /**
  * A horizontal vessel with two side branches leaving it square (up at x = 40, down at x = 80): a turn well past the
  * limit, drawn along the pixel grid so that their skeletons have no staircase corners to cut them into pieces.
  */
-function branched(): Uint8Array {
-  const m = new Uint8Array(W * H);
-  vessel(m, 4, 40, 115, 40);
-  vessel(m, 40, 40, 40, 8);
-  vessel(m, 80, 40, 80, 72);
-  return m;
-}
+const branched = () =>
+  drawnMask(W, H, [
+    [4, 40, 115, 40],
+    [40, 40, 40, 8],
+    [80, 40, 80, 72],
+  ]);
 
 function setup(mask: Uint8Array) {
   const seg = vesselSegments(mask, W, H);
@@ -172,7 +160,7 @@ describe('the document flips a vessel', () => {
 
   test('after a vessel is drawn across, the next flip finds the new crossing', () => {
     const mask = new Uint8Array(W * H);
-    vessel(mask, 4, 40, 115, 40);
+    drawVessel(mask, W, 4, 40, 115, 40);
     const { doc } = openDoc(mask);
     // One segment, no nodes yet: built (and kept) by this first flip.
     assert.ok(doc.flipVesselAt({ x: 15.5, y: 40.5 }));
@@ -189,14 +177,7 @@ describe('the document flips a vessel', () => {
 
 describe('flip vessel key', () => {
   test('Shift+X picks the vessel flip; X still flips a segment', () => {
-    const k = (key: string, shiftKey: boolean) => ({
-      key,
-      shiftKey,
-      ctrlKey: false,
-      metaKey: false,
-      altKey: false,
-    });
-    assert.equal(actionFor(k('X', true)), 'flipVessel');
-    assert.equal(actionFor(k('x', false)), 'flip');
+    assert.equal(actionFor(keyPress('X', true)), 'flipVessel');
+    assert.equal(actionFor(keyPress('x')), 'flip');
   });
 });

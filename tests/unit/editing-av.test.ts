@@ -11,6 +11,7 @@ import { MaskDocument } from '../../renderer/src/viewer/maskDocument.js';
 import { actionFor } from '../../renderer/src/viewer/keymap.js';
 import { vesselSegments } from '../../shared/vessel-segments.js';
 import { driveManual, prng } from './editing-fixtures.js';
+import { keyPress } from '../support/drawn-masks.js';
 
 const A = 1;
 const V = 2;
@@ -318,13 +319,7 @@ describe('disc moves in the undo history', () => {
 });
 
 describe('artery/vein keys', () => {
-  const k = (key: string, shiftKey = false) => ({
-    key,
-    shiftKey,
-    ctrlKey: false,
-    metaKey: false,
-    altKey: false,
-  });
+  const k = keyPress;
   test('V toggles the layer, R / Shift+R pick the artery and vein brushes, X flips, M pans', () => {
     assert.equal(actionFor(k('v')), 'toggleAv');
     assert.equal(actionFor(k('r')), 'artery');

@@ -8,6 +8,7 @@ import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import type { ImageMeasures, Measure } from '../../shared/measure/measures.js';
 import { measureLines, namedVessels, scaleNote, zoneRings } from '../../renderer/src/measure/measureView.js';
 import { BINDINGS, actionFor } from '../../renderer/src/viewer/keymap.js';
+import { keyPress } from '../support/drawn-masks.js';
 
 const absent = (reason: string): Measure => ({ value: null, unit: 'DD', ci95: null, reason });
 
@@ -87,13 +88,7 @@ describe('the Measurements panel', () => {
   });
 
   test('Shift+M opens it; plain M stays the pan tool; no other binding takes Shift+M', () => {
-    const k = (key: string, shiftKey: boolean) => ({
-      key,
-      shiftKey,
-      ctrlKey: false,
-      metaKey: false,
-      altKey: false,
-    });
+    const k = keyPress;
     assert.equal(actionFor(k('M', true)), 'measurements');
     assert.equal(actionFor(k('m', false)), 'pan');
     assert.deepEqual(

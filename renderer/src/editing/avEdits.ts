@@ -83,16 +83,37 @@ export function flipSegment(
   reach = 3,
   onSpan?: SpanHook,
 ): Rect {
+  return flipSegmentsFrom(labels, segments, width, height, at, reach, (start) => [start], onSpan);
+}
+
+/**
+ * The flip both tools share: from the segment under `at` (or the nearest within `reach`), `chosen` names the
+ * segments to flip (the start among them); every pixel they own takes the opposite of the start segment's majority
+ * label. Returns the rectangle changed (empty when no segment is there).
+ */
+export function flipSegmentsFrom(
+  labels: Uint8Array,
+  segments: VesselSegments,
+  width: number,
+  height: number,
+  at: Point,
+  reach: number,
+  chosen: (start: number) => Iterable<number>,
+  onSpan?: SpanHook,
+): Rect {
   checkMask(labels, width, height);
   const changed = new BoundsAccumulator();
   const x = Math.floor(at.x);
   const y = Math.floor(at.y);
   if (x < 0 || y < 0 || x >= width || y >= height) return changed.toRect();
-  const id = segmentNear(segments, width, height, y * width + x, reach);
-  if (!id) return changed.toRect();
-  const to = majority(labels, segments, id) === AV_VALUES.artery ? AV_VALUES.vein : AV_VALUES.artery;
+  const start = segmentNear(segments, width, height, y * width + x, reach);
+  if (!start) return changed.toRect();
+  const to = majority(labels, segments, start) === AV_VALUES.artery ? AV_VALUES.vein : AV_VALUES.artery;
+  const flipped = new Uint8Array(segments.count + 1);
+  for (const id of chosen(start)) flipped[id] = 1;
   for (let i = 0; i < labels.length; i++) {
-    if (segments.owner[i] !== id || labels[i] === to) continue;
+    const id = segments.owner[i];
+    if (!id || !flipped[id] || labels[i] === to) continue;
     const px = i % width;
     const py = (i - px) / width;
     onSpan?.(py, px, px + 1);

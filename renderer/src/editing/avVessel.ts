@@ -6,8 +6,9 @@
 
 import { AV_VALUES } from '../../../shared/contract.js';
 import type { SegmentNode } from '../../../shared/segment-nodes.js';
-import { segmentNear, type VesselSegments } from '../../../shared/vessel-segments.js';
-import { BoundsAccumulator, checkMask, type Point, type Rect, type SpanHook } from './rect.js';
+import type { VesselSegments } from '../../../shared/vessel-segments.js';
+import { flipSegmentsFrom } from './avEdits.js';
+import type { Point, Rect, SpanHook } from './rect.js';
 
 /** The engine's short piece (joining a crossing's two junctions into one node) in its canonical frame. */
 const CANONICAL_SHORT_PIECE = 8;
@@ -119,24 +120,14 @@ export function flipVessel(
   reach = 3,
   onSpan?: SpanHook,
 ): Rect {
-  checkMask(labels, width, height);
-  const changed = new BoundsAccumulator();
-  const x = Math.floor(at.x);
-  const y = Math.floor(at.y);
-  if (x < 0 || y < 0 || x >= width || y >= height) return changed.toRect();
-  const start = segmentNear(segments, width, height, y * width + x, reach);
-  if (!start) return changed.toRect();
-  const major = segmentMajorities(labels, segments);
-  const to = major[start] === AV_VALUES.artery ? AV_VALUES.vein : AV_VALUES.artery;
-  const inVessel = new Uint8Array(segments.count + 1);
-  for (const id of walk(major, nodes, start)) inVessel[id] = 1;
-  for (let i = 0; i < labels.length; i++) {
-    if (!inVessel[segments.owner[i]] || labels[i] === to) continue;
-    const px = i % width;
-    const py = (i - px) / width;
-    onSpan?.(py, px, px + 1);
-    labels[i] = to;
-    changed.addSpan(py, px, px + 1);
-  }
-  return changed.toRect();
+  return flipSegmentsFrom(
+    labels,
+    segments,
+    width,
+    height,
+    at,
+    reach,
+    (start) => walk(segmentMajorities(labels, segments), nodes, start),
+    onSpan,
+  );
 }
