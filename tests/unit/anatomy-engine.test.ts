@@ -4,7 +4,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AV_LABEL, decodeAvLabels } from '../../main/ml/anatomy/av-labels.js';
-import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
+import { segmentMeans, skeletonDegree, vesselSegments } from '../../shared/vessel-segments.js';
+import { drawnMask } from '../support/drawn-masks.js';
 import { AV_CLASS, AV_PALETTE, avImage, scoreArteryVein } from '../../main/ml/anatomy/artery-vein.js';
 import { predictPlanes } from '../../main/ml/anatomy/plane-predict.js';
 import {
@@ -89,6 +90,22 @@ describe('vessel segments', () => {
     for (let i = 0; i < mask.length; i++) if (mask[i] && !seg.owner[i]) unowned++;
     assert.ok(unowned <= 9, `${unowned} vessel pixels without a segment`);
     for (let i = 0; i < mask.length; i++) if (!mask[i]) assert.equal(seg.owner[i], 0);
+  });
+
+  test('a vessel at a slant is one segment: its skeleton is thinned to one pixel, with no steps read as junctions', () => {
+    for (const [x1, y1] of [
+      [60, 20],
+      [60, 34],
+      [45, 55],
+    ]) {
+      const mask = drawnMask(64, 60, [[3, 4, x1, y1]]);
+      const seg = vesselSegments(mask, 64, 60);
+      let junctions = 0;
+      for (let i = 0; i < mask.length; i++)
+        if (seg.skeleton[i] && skeletonDegree(seg.skeleton, 64, 60, i) >= 3) junctions++;
+      assert.equal(junctions, 0, `to (${x1}, ${y1})`);
+      assert.equal(seg.count, 1, `to (${x1}, ${y1}): segment lengths ${seg.length.slice(1).join(', ')}`);
+    }
   });
 
   test('the vote gives every pixel of a long segment the segment mean', () => {

@@ -97,7 +97,7 @@ describe('segment nodes', () => {
     assert.ok(AV_PROPAGATION.sideBranch < AV_PROPAGATION.straightBranch);
   });
 
-  test('four arms that do not run straight through are two branch points close together: every pair is coupled', () => {
+  test('four arms that do not run straight through are two branch points close together: every pair or none is coupled', () => {
     // A trunk from the left splitting into three branches at one place.
     const m = drawnMask(W, H, [
       [4, 36, 34, 36],
@@ -109,9 +109,11 @@ describe('segment nodes', () => {
     const nodes = segmentNodes(seg, W, H, AV_PROPAGATION.shortPiece);
     assert.equal(nodes.length, 1, JSON.stringify(nodes));
     assert.equal(nodes[0].arms.length, 4);
-    const couplings = avCouplings(nodes);
+    const couplings = avCouplings(nodes, { ...AV_PROPAGATION, branchCluster: 1 });
     assert.equal(couplings.length, 6);
-    assert.ok(couplings.every((c) => c.strength === AV_PROPAGATION.branchCluster));
+    assert.ok(couplings.every((c) => c.strength === 1));
+    assert.equal(AV_PROPAGATION.branchCluster, 0, 'the chosen couplings leave such nodes uncoupled');
+    assert.equal(avCouplings(nodes).length, 0);
   });
 
   test('without the merge (no short piece allowed) the same crossing falls apart into several junctions', () => {

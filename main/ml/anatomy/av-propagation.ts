@@ -7,14 +7,15 @@
 // that continue straightest almost always (a vessel runs on through its branch point, or past a vessel touching
 // it); the third arm less often (it may be a crossing vessel that lost an arm). A four-armed node whose two
 // straight-through pairs are both straight is a crossing: each pair is one vessel, and the two vessels are often,
-// but not reliably enough to use, of opposite types; any other four arms are two branch points close together,
-// mostly of one type.
+// but not reliably enough to use, of opposite types; any other four arms are mostly two branch points close
+// together, left uncoupled (coupling them did not help).
 //
-// Measured with the bundled models on the reference's centreline pixels (`npm run bench:anatomy`): each segment
-// alone gives RITE test 0.845 and LES-AV held out 0.857; with this vote 0.859 and 0.874. The couplings were chosen
-// in the canonical frame on the training and validation images only (there: 0.882 -> 0.893 and 0.885 -> 0.914).
-// Loopy posteriors are overconfident: the artery probability divides the log-odds by a temperature fitted on the
-// same images (negative log-likelihood 0.263 at 1.25 against 0.268 at 1).
+// Measured with the bundled models on the reference's centreline pixels (`npm run bench:anatomy`), on segments of
+// the one-pixel skeleton (vessel-segments.ts): see the artery/vein model card. The couplings and the temperature
+// were chosen in the canonical frame on the training and validation images only, pooled: each segment alone 0.896,
+// with this vote 0.919 (the same images' figures on the older, fragmented skeleton: 0.882 and 0.893). Weaker
+// couplings than on the fragmented skeleton won, since its segments are longer and carry more evidence of their
+// own; their posteriors need no temperature (negative log-likelihood 0.210 at 1, 0.218 at 1.25).
 import { segmentNodes, type SegmentNode } from '../../../shared/segment-nodes.js';
 import { segmentMeanValues, type VesselSegments } from '../../../shared/vessel-segments.js';
 
@@ -24,19 +25,19 @@ export const AV_PROPAGATION = {
   /** A segment's evidence reaches full weight at this length (canonical pixels); shorter ones count less. */
   fullLength: 10,
   /** Couplings, as log-odds that two arms have the same type. A node of two arms: one vessel cut by a spur. */
-  twoArms: 3,
+  twoArms: 1.5,
   /** Three arms: the pair that continues straightest. */
-  straightBranch: 3,
+  straightBranch: 1.5,
   /** Three arms: the third arm with each of the others. */
-  sideBranch: 1.5,
+  sideBranch: 0.75,
   /** Four arms: both straight-through pairs at least this straight (1 = no bend) make a crossing. */
   crossingStraightness: 0.7,
   /** A crossing's straight-through pairs (arms of different pairs stay uncoupled). */
-  crossing: 2,
+  crossing: 1,
   /** Four arms that are not a crossing: every pair. */
-  branchCluster: 1,
+  branchCluster: 0,
   /** Posterior log-odds are divided by this to give the artery probability. */
-  temperature: 1.25,
+  temperature: 1,
   iterations: 30,
 } as const;
 
@@ -96,6 +97,7 @@ function fourArms(n: SegmentNode, p: AvPropagation, out: Coupling[]): void {
     for (const [i, j] of best) out.push({ a: arm(i), b: arm(j), strength: p.crossing });
     return;
   }
+  if (p.branchCluster === 0) return;
   for (let i = 0; i < 4; i++)
     for (let j = i + 1; j < 4; j++) out.push({ a: arm(i), b: arm(j), strength: p.branchCluster });
 }
