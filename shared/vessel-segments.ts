@@ -7,7 +7,7 @@
 /** Labels of an artery/vein map: every pixel of the vessel mask is artery or vein. */
 export const AV_CLASS = { background: 0, artery: 1, vein: 2 } as const;
 export type AvClass = (typeof AV_CLASS)[keyof typeof AV_CLASS];
-import { components, skeletonize } from './skeleton.js';
+import { components, N8, skeletonize } from './skeleton.js';
 
 export interface VesselSegments {
   /** The mask's skeleton the segments were cut from (1 on skeleton pixels). */
@@ -32,31 +32,19 @@ export function skeletonDegree(s: Uint8Array, w: number, h: number, i: number): 
   return d;
 }
 
-/** The 8 neighbours around a pixel, in ring order. */
-const RING8 = [
-  [0, -1],
-  [1, -1],
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-  [-1, -1],
-] as const;
-
 /** How many 8-connected groups the skeleton neighbours of pixel (x, y) form among themselves. */
 function neighbourGroups(s: Uint8Array, w: number, h: number, x: number, y: number): number {
   const on: number[] = [];
   for (let k = 0; k < 8; k++) {
-    const [dx, dy] = RING8[k];
+    const [dx, dy] = N8[k];
     if (x + dx >= 0 && y + dy >= 0 && x + dx < w && y + dy < h && s[(y + dy) * w + x + dx]) on.push(k);
   }
   const parent = on.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   for (let a = 0; a < on.length; a++) {
     for (let b = a + 1; b < on.length; b++) {
-      const [ax, ay] = RING8[on[a]];
-      const [bx, by] = RING8[on[b]];
+      const [ax, ay] = N8[on[a]];
+      const [bx, by] = N8[on[b]];
       if (Math.max(Math.abs(ax - bx), Math.abs(ay - by)) === 1) parent[find(a)] = find(b);
     }
   }
