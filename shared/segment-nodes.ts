@@ -4,8 +4,14 @@
 // splits into two three-way junctions about a vessel width apart, and only together do they show the crossing's
 // four arms. Each node lists the segments that end there and the direction each arrives from, so that a caller can
 // pair the arms that continue straight through.
-import { components } from './skeleton.js';
-import { skeletonDegree, type VesselSegments } from './vessel-segments.js';
+import { components, skeletonDegree } from './skeleton.js';
+import type { VesselSegments } from './vessel-segments.js';
+
+/**
+ * The short piece (pixels) that joins two junctions into one node in the vessel model's canonical frame (an aperture
+ * about 536 pixels across, DRIVE's resolution): about a crossing's own width there.
+ */
+export const CANONICAL_SHORT_PIECE = 8;
 
 export interface SegmentArm {
   segment: number;

@@ -1,13 +1,13 @@
 // Vessel segments between junctions, for decisions that belong to a whole vessel rather than a pixel (one
-// artery/vein label per segment). The mask's skeleton is cut at its junctions (skeleton pixels with three or more
-// skeleton neighbours); each remaining 8-connected piece is a segment, and every vessel pixel joins the segment of
+// artery/vein label per segment). The mask's skeleton, thinned to one pixel, is cut at its junctions (skeleton pixels
+// with three or more skeleton neighbours); each remaining 8-connected piece is a segment, and every vessel pixel joins the segment of
 // its nearest skeleton pixel (a breadth-first flood inside the mask). Pure: the engine votes with it, the renderer
 // flips a whole segment's artery/vein label with it.
 
 /** Labels of an artery/vein map: every pixel of the vessel mask is artery or vein. */
 export const AV_CLASS = { background: 0, artery: 1, vein: 2 } as const;
 export type AvClass = (typeof AV_CLASS)[keyof typeof AV_CLASS];
-import { components, N8, skeletonize } from './skeleton.js';
+import { components, skeletonDegree, skeletonize, thinToOnePixel } from './skeleton.js';
 
 export interface VesselSegments {
   /** The mask's skeleton the segments were cut from (1 on skeleton pixels). */
@@ -17,57 +17,6 @@ export interface VesselSegments {
   count: number;
   /** Per segment (index 0 unused): skeleton length in pixels. */
   length: number[];
-}
-
-/** Skeleton neighbours of skeleton pixel `i` (three or more: a junction). */
-export function skeletonDegree(s: Uint8Array, w: number, h: number, i: number): number {
-  const x = i % w;
-  const y = (i - x) / w;
-  let d = 0;
-  for (let dy = -1; dy <= 1; dy++) {
-    for (let dx = -1; dx <= 1; dx++) {
-      if ((dx || dy) && x + dx >= 0 && y + dy >= 0 && x + dx < w && y + dy < h && s[i + dy * w + dx]) d++;
-    }
-  }
-  return d;
-}
-
-/** How many 8-connected groups the skeleton neighbours of pixel (x, y) form among themselves. */
-function neighbourGroups(s: Uint8Array, w: number, h: number, x: number, y: number): number {
-  const on: number[] = [];
-  for (let k = 0; k < 8; k++) {
-    const [dx, dy] = N8[k];
-    if (x + dx >= 0 && y + dy >= 0 && x + dx < w && y + dy < h && s[(y + dy) * w + x + dx]) on.push(k);
-  }
-  const parent = on.map((_, i) => i);
-  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
-  for (let a = 0; a < on.length; a++) {
-    for (let b = a + 1; b < on.length; b++) {
-      const [ax, ay] = N8[on[a]];
-      const [bx, by] = N8[on[b]];
-      if (Math.max(Math.abs(ax - bx), Math.abs(ay - by)) === 1) parent[find(a)] = find(b);
-    }
-  }
-  return on.filter((_, i) => find(i) === i).length;
-}
-
-/**
- * The skeleton thinned to one pixel in 8-connectivity. Zhang-Suen leaves two-pixel steps on vessels that run at a
- * slant, and every pixel of such a step has three neighbours: a third of a skeleton's pixels read as junctions and
- * cut vessels into pieces of a few pixels (measured on the canonical frames of the artery/vein images: 184,188 of
- * 464,076 skeleton pixels; 35,858 segments, 22,013 of them under 6 pixels). A pixel whose neighbours all touch one
- * another links nothing they do not link already, so it goes (one pass in scan order, never an end): 12,800
- * junction pixels and 16,232 segments are left.
- */
-export function thinToOnePixel(skel: Uint8Array, w: number, h: number): Uint8Array {
-  const out = Uint8Array.from(skel);
-  for (let i = 0; i < out.length; i++) {
-    if (!out[i]) continue;
-    const x = i % w;
-    const y = (i - x) / w;
-    if (skeletonDegree(out, w, h, i) >= 2 && neighbourGroups(out, w, h, x, y) === 1) out[i] = 0;
-  }
-  return out;
 }
 
 export function vesselSegments(mask: Uint8Array, w: number, h: number): VesselSegments {

@@ -4,7 +4,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { AV_LABEL, decodeAvLabels } from '../../main/ml/anatomy/av-labels.js';
-import { segmentMeans, skeletonDegree, vesselSegments } from '../../shared/vessel-segments.js';
+import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
+import { skeletonDegree } from '../../shared/skeleton.js';
 import { drawnMask } from '../support/drawn-masks.js';
 import { AV_CLASS, AV_PALETTE, avImage, scoreArteryVein } from '../../main/ml/anatomy/artery-vein.js';
 import { predictPlanes } from '../../main/ml/anatomy/plane-predict.js';

@@ -78,8 +78,21 @@ export async function classifyArteryVein(
   opts: ArteryVeinOptions = {},
 ): Promise<ArteryVeinResult> {
   if (!seg.frame) throw new Error('artery/vein needs a vessel model with a canonical frame');
+  const p = await arteryProbability(image, seg.fov, seg.frame, model, opts.flips !== false);
+  return voteArteryVein(p, seg, opts);
+}
+
+/**
+ * Labels every vessel pixel from the network's artery probability in the canonical frame (`arteryProbability`),
+ * voted as `opts` says; the evaluation compares the votes on one network pass.
+ */
+export function voteArteryVein(
+  p: Float32Array,
+  seg: Segmentation,
+  opts: Pick<ArteryVeinOptions, 'segmentVote' | 'treeVote'> = {},
+): ArteryVeinResult {
+  if (!seg.frame) throw new Error('artery/vein needs a vessel model with a canonical frame');
   const frame = seg.frame;
-  const p = await arteryProbability(image, seg.fov, frame, model, opts.flips !== false);
   // Vote in the frame, where the skeleton is cheap and segment lengths mean the same on every camera.
   const canonMask = mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame).data;
   let score: Float32Array = mapPixels(new Float32Array(p.length), p, logit);

@@ -16,12 +16,12 @@
 // with this vote 0.919 (the same images' figures on the older, fragmented skeleton: 0.882 and 0.893). Weaker
 // couplings than on the fragmented skeleton won, since its segments are longer and carry more evidence of their
 // own; their posteriors need no temperature (negative log-likelihood 0.210 at 1, 0.218 at 1.25).
-import { segmentNodes, type SegmentNode } from '../../../shared/segment-nodes.js';
+import { CANONICAL_SHORT_PIECE, segmentNodes, type SegmentNode } from '../../../shared/segment-nodes.js';
 import { segmentMeanValues, type VesselSegments } from '../../../shared/vessel-segments.js';
 
 export const AV_PROPAGATION = {
   /** Two junctions joined by a piece shorter than this (canonical pixels) are one node. */
-  shortPiece: 8,
+  shortPiece: CANONICAL_SHORT_PIECE,
   /** A segment's evidence reaches full weight at this length (canonical pixels); shorter ones count less. */
   fullLength: 10,
   /** Couplings, as log-odds that two arms have the same type. A node of two arms: one vessel cut by a spur. */

@@ -5,7 +5,14 @@ import { readBinaryMap, readImage } from '../io/image-io.js';
 import type { AnatomyRef } from './anatomy-datasets.js';
 import { framePhotograph } from './anatomy-inputs.js';
 import { decodeAvLabels } from './av-labels.js';
-import { addScores, classifyArteryVein, scoreArteryVein, AV_CLASS, type AvScore } from './artery-vein.js';
+import {
+  addScores,
+  arteryProbability,
+  scoreArteryVein,
+  voteArteryVein,
+  AV_CLASS,
+  type AvScore,
+} from './artery-vein.js';
 import { locateDisc } from './optic-disc.js';
 import { discError, referenceDisc } from './train-optic-disc.js';
 
@@ -40,9 +47,11 @@ export async function evaluateArteryVein(
     const f = await framePhotograph(ref, vessel);
     const reference = decodeAvLabels(await readImage(ref.avPath!));
     const { width, height } = f.image;
-    const voted = await classifyArteryVein(f.image, f.seg, av);
-    const alone = await classifyArteryVein(f.image, f.seg, av, { treeVote: false });
-    const own = await classifyArteryVein(f.image, f.seg, av, { segmentVote: false });
+    // One network pass, three votes on it.
+    const p = await arteryProbability(f.image, f.seg.fov, f.frame, av, true);
+    const voted = voteArteryVein(p, f.seg);
+    const alone = voteArteryVein(p, f.seg, { treeVote: false });
+    const own = voteArteryVein(p, f.seg, { segmentVote: false });
     vote = addScores(vote, scoreArteryVein(voted.labels, reference, width, height));
     segment = addScores(segment, scoreArteryVein(alone.labels, reference, width, height));
     pixel = addScores(pixel, scoreArteryVein(own.labels, reference, width, height));

@@ -1,7 +1,7 @@
 // The topology check: a vessel tree is one connected piece that ends in fine tips, so extra pieces and vessel ends
 // that stop just short of another vessel are where a human would close a gap. Works on the binary mask in the
 // canonical frame (radii in canonical pixels, the same on every camera).
-import { N8, components, skeletonize } from '../../../shared/skeleton.js';
+import { N8, components, skeletonDegree, skeletonize } from '../../../shared/skeleton.js';
 
 export interface Gap {
   /** The end of the broken vessel and the nearest pixel of the other piece. */
@@ -34,19 +34,6 @@ function skeletonNeighbours(s: Uint8Array, w: number, h: number, i: number): num
     if (nx >= 0 && ny >= 0 && nx < w && ny < h && s[ny * w + nx]) out.push(ny * w + nx);
   }
   return out;
-}
-
-/** How many skeleton neighbours pixel i has (skeletonNeighbours' count without building the list). */
-function skeletonDegree(s: Uint8Array, w: number, h: number, i: number): number {
-  const x = i % w;
-  const y = (i - x) / w;
-  let n = 0;
-  for (let ny = Math.max(0, y - 1); ny <= Math.min(h - 1, y + 1); ny++) {
-    for (let nx = Math.max(0, x - 1); nx <= Math.min(w - 1, x + 1); nx++) {
-      if ((nx !== x || ny !== y) && s[ny * w + nx]) n++;
-    }
-  }
-  return n;
 }
 
 /** The unit direction a vessel end points in: from a skeleton pixel a few steps back to the end. */

@@ -5,13 +5,11 @@
 // branch point the vessel's continuation; a side branch turns too sharply to be taken.
 
 import { AV_VALUES } from '../../../shared/contract.js';
-import type { SegmentNode } from '../../../shared/segment-nodes.js';
+import { CANONICAL_SHORT_PIECE, type SegmentNode } from '../../../shared/segment-nodes.js';
 import type { VesselSegments } from '../../../shared/vessel-segments.js';
 import { flipSegmentsFrom } from './avEdits.js';
 import type { Point, Rect, SpanHook } from './rect.js';
 
-/** The engine's short piece (joining a crossing's two junctions into one node) in its canonical frame. */
-const CANONICAL_SHORT_PIECE = 8;
 /** The diagonal of the canonical frame (about DRIVE's 565x584), in pixels. */
 const CANONICAL_DIAGONAL = 813;
 
