@@ -14,6 +14,7 @@ import {
   type FrameConfig,
   pointToNative,
   probabilityToGrid,
+  rememberCanonicalMask,
 } from './frame/canonical-frame.js';
 import { applyHead, checkHead, type ErrorHead } from './uncertainty/error-head.js';
 import { planAxis, resample } from './frame/resample.js';
@@ -287,6 +288,7 @@ export async function segmentImage(
   const threshold = opts.threshold ?? manifest.threshold;
   let prob: Float32Array;
   let frame: Frame | null = null;
+  let canonicalProb: Float32Array | null = null;
   let spread: Float32Array | null = null;
   /** For a photograph beyond HEAD_MAX_PIXELS: the head's inputs on a coarser grid, straight from the frame. */
   let coarse: CoarseInput | null = null;
@@ -294,6 +296,7 @@ export async function segmentImage(
   if (manifest.frame) {
     const out = await framedProbability(image, fov, manifest, manifest.frame, predictor, opts);
     frame = out.frame;
+    canonicalProb = out.prob;
     prob = probabilityToNative(out.prob, frame);
     if (out.spread) {
       // The head runs on the image's own grid, its features scaled to canonical units, because the errors that
@@ -325,6 +328,13 @@ export async function segmentImage(
     for (let i = 0; i < prob.length; i++) if (fov.data[i] === 0) prob[i] = 0;
   }
   const mask = maskAt(prob, threshold);
+  if (frame && canonicalProb) {
+    rememberCanonicalMask(
+      { width, height, data: mask },
+      frameMask(canonicalProb, threshold, frame, fov, opts.maskOutsideFov !== false),
+      frame,
+    );
+  }
   const seg: Segmentation = {
     width,
     height,
@@ -399,6 +409,22 @@ function coarseUncertaintyMap(
   const back = resample(u, sw, sh, 1, planAxis(sw, w, 0, sw / w), planAxis(sh, h, 0, sh / h));
   for (let i = 0; i < back.length; i++) back[i] = Math.min(1, Math.max(0, back[i]));
   return back;
+}
+
+/** The mask thresholded in the frame itself (cleared outside the field, as the native one is, when `inFieldOnly`). */
+function frameMask(
+  prob: Float32Array,
+  threshold: number,
+  frame: Frame,
+  fov: BinaryMap,
+  inFieldOnly: boolean,
+): BinaryMap {
+  const data = maskAt(prob, threshold);
+  if (inFieldOnly) {
+    const field = mapToCanonical(fov, frame).data;
+    for (let i = 0; i < data.length; i++) if (!field[i]) data[i] = 0;
+  }
+  return { width: frame.width, height: frame.height, data };
 }
 
 function maskAt(prob: Float32Array, threshold: number): Uint8Array {

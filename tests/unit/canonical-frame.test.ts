@@ -147,6 +147,49 @@ test('a photograph enlarged k times by repeating pixels gives back its own frame
   }
 });
 
+/** Repeats every pixel of a map k x k times (a photograph enlarged without any blur). */
+function enlarge(map: BinaryMap, k: number): BinaryMap {
+  const w = map.width * k;
+  const h = map.height * k;
+  const data = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) data[y * w + x] = map.data[Math.floor(y / k) * map.width + Math.floor(x / k)];
+  return { width: w, height: h, data };
+}
+
+test('the mask read back in the frame is the frame\'s own, however large the photograph came', async () => {
+  // Faint one-pixel lines just above the threshold: a cubic enlargement reads them at 0.87 of their peak half a
+  // pixel off, below the threshold, so a mask thresholded at twice the size loses them, and the area average that
+  // brings that mask back into the frame cannot restore them.
+  const faintLines: Predictor = {
+    engine: 'tfjs',
+    async predict(input, n, h, w) {
+      return Float32Array.from({ length: n * h * w }, (_, i) =>
+        Math.floor(i / w) % h % 12 === 6 ? 0.55 : 0.02,
+      );
+    },
+    dispose() {},
+  };
+  const fov1 = disc(560, 560, 280, 280, 275);
+  const one = await segmentImage(photograph(560, 560, 280, 280, 275, 5), manifest(CFG), faintLines, {
+    fov: fov1,
+    testTimeFlips: false,
+  });
+  assert.equal(one.frame?.identity, true);
+  const image2 = photograph(1120, 1120, 560, 560, 550, 10);
+  const fov2 = enlarge(fov1, 2);
+  const two = await segmentImage(image2, manifest(CFG), faintLines, { fov: fov2, testTimeFlips: false });
+  assert.equal(two.frame?.scale, 0.5);
+  const lines = one.mask.reduce((a, v) => a + v, 0);
+  assert.ok(lines > 4000, `${lines} line pixels at 1x`);
+  // The artery/vein vote and the disc search read the mask in the frame: the same tree at both sizes.
+  const readBack = mapToCanonical({ width: 1120, height: 1120, data: two.mask }, two.frame!);
+  assert.deepEqual(readBack.data, one.mask);
+  // Any other mask (a corrected one) is converted by area, as before: here the lines are gone from it.
+  const copy = mapToCanonical({ width: 1120, height: 1120, data: Uint8Array.from(two.mask) }, two.frame!);
+  assert.ok(copy.data.reduce((a, v) => a + v, 0) < lines / 10);
+});
+
 test('native -> canonical -> native keeps a mask drawn at native size within one canonical pixel of its edges', () => {
   for (const [w, h, r] of [
     [1620, 1444, 700], // shrink 0.38

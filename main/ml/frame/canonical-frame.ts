@@ -176,6 +176,18 @@ function convertImage(image: RasterImage, f: Frame): RasterImage {
   return { width: f.width, height: f.height, channels: image.channels, bitDepth: image.bitDepth, data };
 }
 
+/**
+ * Records that `native` (a mask made on the image's grid from canonical probabilities) came from `canonical`, the
+ * same probabilities thresholded in the frame: mapToCanonical then gives the frame's own mask back rather than a
+ * resampling of its enlargement, so the skeleton that the artery/vein vote and the disc search read in the frame
+ * is the same whatever size the photograph came at (a thin junction thresholded after a cubic enlargement can open
+ * by a pixel, and the vessel tree read back from it then differs).
+ */
+export function rememberCanonicalMask(native: BinaryMap, canonical: BinaryMap, f: Frame): void {
+  if (f.identity) return;
+  once(convertedMaps, f, native.data, () => canonical);
+}
+
 /** The share of each canonical pixel that a 0/1 map (drawn at native size) covers. */
 export function coverToCanonical(map: BinaryMap, f: Frame): Float32Array {
   if (f.identity) return Float32Array.from(map.data);
