@@ -3,7 +3,7 @@
 // probability map, then reported. With anatomy models (opened once per job too) each prediction also carries its
 // artery/vein labels, optic disc, fovea and laterality.
 import { openModel } from '../ml/model/model-loader.js';
-import { segmentImage, type Segmentation } from '../ml/infer.js';
+import { segmentImage, shareFrameMask, type Segmentation } from '../ml/infer.js';
 import {
   analyseAnatomy,
   closeAnatomyModels,
@@ -47,6 +47,7 @@ async function anatomyOf(
 ): Promise<{ av: Uint8Array; artery: Float32Array; record: ReturnType<typeof discJson> } | null> {
   // The networks work in the vessel model's canonical frame: a model without one gets no anatomy.
   if (!models || !seg.frame) return null;
+  shareFrameMask(seg, mask);
   const a = await analyseAnatomy(raster, { ...seg, mask }, models);
   return { av: a.arteryVein.labels, artery: a.arteryVein.artery, record: discJson(a.disc) };
 }

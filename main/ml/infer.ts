@@ -411,6 +411,21 @@ function coarseUncertaintyMap(
   return back;
 }
 
+/**
+ * Gives `mask`, the prediction's mask as the store keeps it (its probabilities quantised to 8 bits, so it differs
+ * from `seg.mask` at most where the probability lies within half a step of the threshold), the prediction's form in
+ * the frame: the artery/vein vote of a stored prediction then reads the same vessel tree as `retina segment --av`.
+ */
+export function shareFrameMask(seg: Segmentation, mask: Uint8Array): void {
+  if (!seg.frame || mask === seg.mask) return;
+  const size = { width: seg.width, height: seg.height };
+  rememberCanonicalMask(
+    { ...size, data: mask },
+    mapToCanonical({ ...size, data: seg.mask }, seg.frame),
+    seg.frame,
+  );
+}
+
 /** The mask thresholded in the frame itself (cleared outside the field, as the native one is, when `inFieldOnly`). */
 function frameMask(
   prob: Float32Array,

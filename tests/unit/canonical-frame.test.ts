@@ -17,7 +17,8 @@ import {
   snapToWholeRatio,
 } from '../../main/ml/frame/canonical-frame.js';
 import { planAxis, resample } from '../../main/ml/frame/resample.js';
-import { segmentImage } from '../../main/ml/infer.js';
+import { segmentImage, shareFrameMask } from '../../main/ml/infer.js';
+import { quantisePrediction } from '../../main/jobs/predict.js';
 import type { BinaryMap, FrameConfig, ModelManifest, Predictor, RasterImage } from '../../main/ml/types.js';
 
 const CFG: FrameConfig = {
@@ -157,7 +158,7 @@ function enlarge(map: BinaryMap, k: number): BinaryMap {
   return { width: w, height: h, data };
 }
 
-test('the mask read back in the frame is the frame\'s own, however large the photograph came', async () => {
+test("the mask read back in the frame is the frame's own, however large the photograph came", async () => {
   // Faint one-pixel lines just above the threshold: a cubic enlargement reads them at 0.87 of their peak half a
   // pixel off, below the threshold, so a mask thresholded at twice the size loses them, and the area average that
   // brings that mask back into the frame cannot restore them.
@@ -165,7 +166,7 @@ test('the mask read back in the frame is the frame\'s own, however large the pho
     engine: 'tfjs',
     async predict(input, n, h, w) {
       return Float32Array.from({ length: n * h * w }, (_, i) =>
-        Math.floor(i / w) % h % 12 === 6 ? 0.55 : 0.02,
+        (Math.floor(i / w) % h) % 12 === 6 ? 0.55 : 0.02,
       );
     },
     dispose() {},
@@ -185,6 +186,10 @@ test('the mask read back in the frame is the frame\'s own, however large the pho
   // The artery/vein vote and the disc search read the mask in the frame: the same tree at both sizes.
   const readBack = mapToCanonical({ width: 1120, height: 1120, data: two.mask }, two.frame!);
   assert.deepEqual(readBack.data, one.mask);
+  // The mask as the store keeps it (quantised to 8 bits) is read back as the prediction's own.
+  const stored = quantisePrediction(two.prob, two.threshold).mask;
+  shareFrameMask(two, stored);
+  assert.deepEqual(mapToCanonical({ width: 1120, height: 1120, data: stored }, two.frame!).data, one.mask);
   // Any other mask (a corrected one) is converted by area, as before: here the lines are gone from it.
   const copy = mapToCanonical({ width: 1120, height: 1120, data: Uint8Array.from(two.mask) }, two.frame!);
   assert.ok(copy.data.reduce((a, v) => a + v, 0) < lines / 10);
