@@ -7,7 +7,15 @@ import { AV_LABEL, decodeAvLabels } from '../../main/ml/anatomy/av-labels.js';
 import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
 import { skeletonDegree } from '../../shared/skeleton.js';
 import { drawnMask } from '../support/drawn-masks.js';
-import { AV_CLASS, AV_PALETTE, avImage, scoreArteryVein } from '../../main/ml/anatomy/artery-vein.js';
+import {
+  AV_CLASS,
+  AV_PALETTE,
+  avImage,
+  scoreArteryVein,
+  voteArteryVein,
+} from '../../main/ml/anatomy/artery-vein.js';
+import { mapToCanonical, planFrame } from '../../main/ml/frame/canonical-frame.js';
+import type { Segmentation } from '../../main/ml/infer.js';
 import { predictPlanes } from '../../main/ml/anatomy/plane-predict.js';
 import {
   discCandidates,
@@ -21,7 +29,15 @@ import { colourPlanes, interleave } from '../../main/ml/anatomy/colour-input.js'
 import { anatomyRecordProblem } from '../../main/ml/anatomy/anatomy-manifest.js';
 import { sampleAnatomyBatch, indicesOf } from '../../main/ml/anatomy/anatomy-sample.js';
 import { createRng } from '../../main/ml/rng.js';
-import type { Predictor, RasterImage } from '../../main/ml/types.js';
+import type { FrameConfig, Predictor, RasterImage } from '../../main/ml/types.js';
+
+const FRAME: FrameConfig = {
+  reference: 'fov-diameter',
+  diameter: 536,
+  snap: 0.03,
+  labelCalibre: 2.63,
+  maskCalibre: 2.63,
+};
 
 function rgb(
   width: number,
@@ -121,6 +137,43 @@ describe('vessel segments', () => {
     const branch = seg.owner[25 * w + 20];
     const inBranch = [...voted].filter((_, i) => seg.owner[i] === branch);
     assert.ok(inBranch.every((v) => v > 0 && Math.abs(v - inBranch[0]) < 1e-6));
+  });
+});
+
+describe("artery/vein labels on the image's grid", () => {
+  test("on a photograph twice the frame, a thin vessel's every pixel carries its vote, not the output beside it", () => {
+    // A weak vein (artery probability 0.45) one frame pixel wide, the network saying artery (0.95) all around it.
+    const w = 1120;
+    const h = 1120;
+    const fov = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) fov[y * w + x] = Math.hypot(x - 560, y - 560) <= 550 ? 1 : 0;
+    const frame = planFrame({ width: w, height: h, data: fov }, FRAME);
+    assert.equal(frame.scale, 0.5);
+    const mask = new Uint8Array(w * h);
+    for (const y of [frame.y0 + 400, frame.y0 + 401]) mask.fill(1, y * w + 300, y * w + 800);
+    const inFrame = mapToCanonical({ width: w, height: h, data: mask }, frame).data;
+    const p = Float32Array.from(inFrame, (v) => (v ? 0.45 : 0.95));
+    const seg: Segmentation = {
+      width: w,
+      height: h,
+      prob: Float32Array.from(mask),
+      mask,
+      fov: { width: w, height: h, data: fov },
+      threshold: 0.5,
+      frame,
+      warnings: [],
+    };
+    const { labels } = voteArteryVein(p, seg);
+    let vessel = 0;
+    let vein = 0;
+    for (let i = 0; i < mask.length; i++) {
+      if (!mask[i]) continue;
+      vessel++;
+      if (labels[i] === AV_CLASS.vein) vein++;
+    }
+    assert.equal(vessel, 1000);
+    assert.equal(vein, vessel);
   });
 });
 

@@ -179,7 +179,7 @@ function convertImage(image: RasterImage, f: Frame): RasterImage {
 /**
  * Records that `native` (a mask made on the image's grid from canonical probabilities) came from `canonical`, the
  * same probabilities thresholded in the frame: mapToCanonical then gives the frame's own mask back rather than a
- * resampling of its enlargement, so the skeleton that the artery/vein vote and the disc search read in the frame
+ * resampling of its enlargement, so the skeleton that the artery/vein vote and the fovea search read in the frame
  * is the same whatever size the photograph came at (a thin junction thresholded after a cubic enlargement can open
  * by a pixel, and the vessel tree read back from it then differs).
  */
