@@ -17,6 +17,21 @@ import type {
 /** How long one statement may take before the caller is told, beyond the server's own statement_timeout. */
 const ANSWER_TIMEOUT_MS = 330_000;
 
+/**
+ * Blocks until the worker has set `flag` (its answer is then on the port), or `timeoutMs` passes (false). A wake-up
+ * with the flag still clear is ignored: the worker sets the flag and then notifies, so a worker preempted between
+ * the two (a loaded machine) sends the previous answer's notify after this thread has read that answer and cleared
+ * the flag for the next; returning on it found no answer on the port.
+ */
+export function awaitAnswer(flag: Int32Array, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  while (Atomics.load(flag, 0) === 0) {
+    const left = deadline - Date.now();
+    if (left <= 0 || Atomics.wait(flag, 0, 0, left) === 'timed-out') return Atomics.load(flag, 0) !== 0;
+  }
+  return true;
+}
+
 export class PgBridgeError extends Error {
   readonly code?: string;
   readonly detail?: string;
@@ -50,7 +65,7 @@ class Bridge {
   call(req: BridgeRequest): unknown {
     Atomics.store(this.flag, 0, 0);
     this.port.postMessage(req);
-    if (Atomics.wait(this.flag, 0, 0, ANSWER_TIMEOUT_MS) === 'timed-out') {
+    if (!awaitAnswer(this.flag, ANSWER_TIMEOUT_MS)) {
       throw new PgBridgeError({ message: 'PostgreSQL did not answer in time', code: 'TIMEOUT' });
     }
     const message = receiveMessageOnPort(this.port);
