@@ -27,6 +27,7 @@ Options:
   --minutes N          stop after N minutes, keeping the best epoch
   --init DIR           start from this anatomy model's weights (same task and architecture): train on
   --learning-rate X    override the recipe's peak learning rate (e.g. lower when continuing from --init)
+  --seed N             override the recipe's seed (patch sampling, augmentation, initial weights)
   --resume             continue from <out>.checkpoint
   --force              replace an existing model directory
 `;
@@ -76,6 +77,7 @@ export async function run(argv: string[]): Promise<number> {
       resume: { type: 'boolean' },
       init: { type: 'string' },
       'learning-rate': { type: 'string' },
+      seed: { type: 'string' },
       force: { type: 'boolean' },
     },
     HELP,
@@ -91,11 +93,13 @@ export async function run(argv: string[]): Promise<number> {
   const epochs = num(p, 'epochs', { integer: true, min: 1 });
   const minutes = num(p, 'minutes', { min: 0 });
   const learningRate = num(p, 'learning-rate', { min: 0 });
+  const seed = num(p, 'seed', { integer: true, min: 0 });
   const config = {
     ...t.config,
     ...(epochs !== undefined ? { epochs } : {}),
     ...(minutes !== undefined ? { maxMinutes: minutes } : {}),
     ...(learningRate !== undefined ? { learningRate, minLearningRate: learningRate / 20 } : {}),
+    ...(seed !== undefined ? { seed } : {}),
   };
   const vessel = await openModel(str(p, 'vessel-model'));
   const log = (s: string) => process.stderr.write(`retina train-anatomy: ${s}\n`);

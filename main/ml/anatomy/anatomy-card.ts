@@ -47,6 +47,20 @@ const PURPOSE: Record<string, string[]> = {
   ],
 };
 
+/** What each task's model cannot do, beside what both share (few public training images, research use only). */
+const LIMITS: Record<string, string[]> = {
+  'artery-vein': [
+    '- Trained on few images (public datasets only); the network has seen no wide-field artery/vein labels.',
+    "- Every vessel pixel gets a label: where the vessel mask is wrong, so is the map; unlabelled vessels (the mask's",
+    '  misses) lower the coverage.',
+  ],
+  'optic-disc': [
+    '- Trained on few images (public datasets only): 30-50 degree photographs and one wide-field set.',
+    '- A disc cut by the edge of the field is found smaller than it is (the CLI and the app warn); the fovea has no',
+    '  reference here, so its position and confidence are checked only for plausibility.',
+  ],
+};
+
 export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
   const a = m.anatomy!;
   const p = m.provenance;
@@ -109,9 +123,7 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
   lines.push(
     '',
     '## Limits',
-    '- Trained on few images (public datasets only); the network has seen no wide-field artery/vein labels.',
-    "- Every vessel pixel gets a label: where the vessel mask is wrong, so is the map; unlabelled vessels (the mask's",
-    '  misses) lower the coverage.',
+    ...LIMITS[a.task],
     '- Research and educational use only, like the datasets it was trained on; not a medical device.',
     '',
     `Generated ${ev.createdAt} by \`retina card\`.`,
