@@ -4,6 +4,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { openDataset } from '../ml/data/datasets.js';
+import { extensionOf } from '../ml/io/image-io.js';
 import type { DatasetRef, SampleRef } from '../ml/types.js';
 import {
   encodeMaskPng,
@@ -17,16 +18,6 @@ import {
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import type { RetrainSnapshot, SnapshotMask } from './snapshot.js';
-
-const EXTENSION: Record<string, string> = {
-  png: '.png',
-  tiff: '.tif',
-  gif: '.gif',
-  jpeg: '.jpg',
-  bmp: '.bmp',
-  pnm: '.ppm',
-  webp: '.webp',
-};
 
 /** The sample id a store image gets in the training set. */
 export function storeStem(imageId: number): string {
@@ -65,7 +56,7 @@ export async function writeStoreImage(
   imageBase: string,
   fovPath: string,
 ): Promise<{ imagePath: string; fovPath?: string }> {
-  const imagePath = imageBase + (image.rasterHash ? '.png' : (EXTENSION[image.format] ?? '.png'));
+  const imagePath = imageBase + (image.rasterHash ? '.png' : (extensionOf(image.format) ?? '.png'));
   await copyFile(imageFilePath(store, image), imagePath);
   if (!image.fovHash) return { imagePath };
   await writeFile(fovPath, encodeMaskPng(await loadFov(store, image)));

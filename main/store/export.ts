@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
-import { encodePng } from '../ml/io/image-io.js';
+import { encodePng, extensionOf } from '../ml/io/image-io.js';
 import { computeMetrics } from '../ml/eval/metrics.js';
 import type { Metrics, Protocol } from '../ml/types.js';
 import type { Store } from './database.js';
@@ -331,16 +331,6 @@ export async function exportMetricsCsv(
   return rows;
 }
 
-const EXTENSION: Record<string, string> = {
-  png: '.png',
-  tiff: '.tif',
-  gif: '.gif',
-  jpeg: '.jpg',
-  bmp: '.bmp',
-  pnm: '.ppm',
-  webp: '.webp',
-};
-
 export interface DatasetExport {
   dir: string;
   images: number;
@@ -373,7 +363,7 @@ export async function exportDataset(
       const test: string[] = [];
       for (const { image, version } of chosen) {
         const s = stems.get(image.id)!;
-        const ext = EXTENSION[image.format];
+        const ext = extensionOf(image.format);
         const bytes = ext
           ? await readBlob(store, image.fileHash)
           : await encodePng(await loadImageRaster(store, image));

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { fitFovCircle } from '../../main/ml/frame/fov-circle.js';
 import {
   calibreIndex,
+  cropFrame,
   imageToCanonical,
   mapToCanonical,
   planFrame,
@@ -393,4 +394,15 @@ test('the huge photograph runs at canonical size and its dark bars come back whe
     else misses++;
   }
   assert.ok(misses < 0.03 * (hits + misses), `${misses} of ${hits + misses} rows wrong`);
+});
+
+test('cropFrame: a scaled box maps its corners and centre back to the native pixels they came from', () => {
+  const f = cropFrame({ width: 400, height: 300 }, { x0: 100, y0: 50, x1: 200, y1: 130 }, 2);
+  assert.deepEqual([f.width, f.height, f.identity, f.circle], [200, 160, false, null]);
+  // Pixel centres: the box's native pixels 100..199 and 50..129 have their middle at (149.5, 89.5).
+  const c = pointToNative({ x: 99.5, y: 79.5 }, f);
+  assert.ok(Math.abs(c.x - 149.5) < 1e-9 && Math.abs(c.y - 89.5) < 1e-9, JSON.stringify(c));
+  const corner = pointToNative({ x: 0, y: 0 }, f);
+  assert.deepEqual([corner.x, corner.y], [99.75, 49.75]);
+  assert.equal(cropFrame({ width: 40, height: 30 }, { x0: 0, y0: 0, x1: 40, y1: 30 }, 1).identity, true);
 });

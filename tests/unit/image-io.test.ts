@@ -8,6 +8,7 @@ import {
   ImageReadError,
   decodeImage,
   encodePng,
+  extensionOf,
   readBinaryMap,
   readImage,
   sniffFormat,
@@ -432,4 +433,11 @@ describe('helpers', () => {
     const out = toRgb8(rgba);
     assert.deepEqual([out.channels, out.bitDepth, [...out.data]], [3, 8, [1, 2, 3]]);
   });
+});
+
+test('extensionOf names the extension a stored file is exported with, and nothing for an unknown format', () => {
+  assert.deepEqual(['png', 'tiff', 'jpeg', 'pnm'].map(extensionOf), ['.png', '.tif', '.jpg', '.ppm']);
+  // Formats come from the database as strings: an inherited property name is not a format.
+  assert.equal(extensionOf('toString'), undefined);
+  assert.equal(extensionOf('heic'), undefined);
 });

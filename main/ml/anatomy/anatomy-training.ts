@@ -2,18 +2,18 @@
 // colour patches, a cosine learning-rate schedule, a task-specific validation score, best and last checkpoints
 // after every epoch (a killed run resumes where it stopped) and a model directory written atomically with its ONNX
 // export. The task supplies the samples, the score and the manifest's task record.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import type { AugmentConfig, FrameConfig, LossName, ModelManifest, Predictor, UNetConfig } from '../types.js';
 import { createRng } from '../rng.js';
 import { countParameters } from '../model/model.js';
 import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from '../model/model-dir.js';
 import { backendLabel } from '../tf.js';
 import { createTrainer, type Trainer } from '../train/trainer.js';
-import { writeDirAtomic, writeFileAtomic } from '../../node/atomic-fs.js';
+import { restoreCheckpoint, saveCheckpoint } from '../train/checkpoint-dir.js';
+import { writeDirAtomic } from '../../node/atomic-fs.js';
 import { sampleAnatomyBatch, type AnatomySample } from './anatomy-sample.js';
 import type { AnatomyRecord } from './anatomy-manifest.js';
 import { DEFAULT_PREPROCESS } from '../image/preprocess.js';
@@ -112,20 +112,6 @@ export function trainerPredictor(trainer: Trainer): Predictor {
   };
 }
 
-async function checkpoint(dir: string, trainer: Trainer, state: State, best: boolean): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await writeDirAtomic(
-    join(dir, 'last'),
-    async (tmp) => {
-      await trainer.saveModel(tmp);
-      await writeFileAtomic(join(tmp, 'optimizer.bin'), serialize(await trainer.getOptimizerState()));
-    },
-    { overwrite: true },
-  );
-  if (best) await writeDirAtomic(join(dir, 'best'), (tmp) => trainer.saveModel(tmp), { overwrite: true });
-  await writeFileAtomic(join(dir, 'state.json'), JSON.stringify(state, null, 2));
-}
-
 export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<ModelManifest> {
   const { config: cfg } = opts;
   const log = opts.onLog ?? (() => undefined);
@@ -148,8 +134,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
   });
   try {
     if (state) {
-      await trainer.loadModel(join(ckpt, 'last'));
-      await trainer.setOptimizerState(deserialize(await readFile(join(ckpt, 'last', 'optimizer.bin'))));
+      await restoreCheckpoint(ckpt, trainer);
       log(`resumed after epoch ${state.epochsDone}`);
     } else if (opts.initialTfjsDir) await trainer.loadModel(opts.initialTfjsDir);
     const s: State = state ?? {
@@ -198,7 +183,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
         score: v.score,
         detail: v.detail,
       });
-      await checkpoint(ckpt, trainer, s, improved);
+      await saveCheckpoint(ckpt, trainer, s, improved);
       const detail = Object.entries(v.detail)
         .map(([k, x]) => `${k} ${x.toFixed(4)}`)
         .join(', ');

@@ -7,6 +7,7 @@ import type { RasterImage } from '../types.js';
 import type { LoadedModel } from '../model/model-loader.js';
 import type { Segmentation } from '../infer.js';
 import {
+  cropFrame,
   imageToCanonical,
   mapToCanonical,
   planFrame,
@@ -354,22 +355,8 @@ async function refineDisc(
   const y0 = Math.max(0, Math.floor(at.y - half));
   const x1 = Math.min(image.width, Math.ceil(at.x + half + 1));
   const y1 = Math.min(image.height, Math.ceil(at.y + half + 1));
-  const width = Math.round((x1 - x0) * scale);
-  const height = Math.round((y1 - y0) * scale);
-  if (width < 4 * k || height < 4 * k) return at;
-  const frame: Frame = {
-    native: { width: image.width, height: image.height },
-    x0,
-    y0,
-    x1,
-    y1,
-    width,
-    height,
-    scale,
-    identity: false,
-    circle: null,
-    warnings: [],
-  };
+  const frame = cropFrame(image, { x0, y0, x1, y1 }, scale);
+  if (frame.width < 4 * k || frame.height < 4 * k) return at;
   const d = await discProbability(
     imageToCanonical(image, frame),
     mapToCanonical(seg.fov, frame),

@@ -108,19 +108,28 @@ export function planFrame(fov: BinaryMap, cfg: FrameConfig, scaleWithoutAperture
       y1 = Math.min(y1, h);
     }
   }
-  const width = Math.max(1, Math.round((x1 - x0) * scale));
-  const height = Math.max(1, Math.round((y1 - y0) * scale));
-  const identity = scale === 1 && x0 === 0 && y0 === 0 && x1 === w && y1 === h;
+  return cropFrame({ width: w, height: h }, { x0, y0, x1, y1 }, scale, circle, warnings);
+}
+
+/** The frame that shows the native box [x0, x1) x [y0, y1) scaled by `scale`. */
+export function cropFrame(
+  native: { width: number; height: number },
+  box: { x0: number; y0: number; x1: number; y1: number },
+  scale: number,
+  circle: Frame['circle'] = null,
+  warnings: string[] = [],
+): Frame {
+  const { x0, y0, x1, y1 } = box;
   return {
-    native: { width: w, height: h },
+    native: { width: native.width, height: native.height },
     x0,
     y0,
     x1,
     y1,
-    width,
-    height,
+    width: Math.max(1, Math.round((x1 - x0) * scale)),
+    height: Math.max(1, Math.round((y1 - y0) * scale)),
     scale,
-    identity,
+    identity: scale === 1 && x0 === 0 && y0 === 0 && x1 === native.width && y1 === native.height,
     circle,
     warnings,
   };

@@ -37,6 +37,21 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
 
 export type ImageFormat = 'png' | 'tiff' | 'gif' | 'jpeg' | 'bmp' | 'pnm' | 'webp';
 
+const FILE_EXTENSION: Record<ImageFormat, string> = {
+  png: '.png',
+  tiff: '.tif',
+  gif: '.gif',
+  jpeg: '.jpg',
+  bmp: '.bmp',
+  pnm: '.ppm',
+  webp: '.webp',
+};
+
+/** The file extension a file of this format is written with (its bytes kept as they are); undefined if unknown. */
+export function extensionOf(format: string): string | undefined {
+  return Object.hasOwn(FILE_EXTENSION, format) ? FILE_EXTENSION[format as ImageFormat] : undefined;
+}
+
 /** Recognises a format from the first bytes of a file; null when unknown. */
 export function sniffFormat(buf: Uint8Array): ImageFormat | null {
   const at = (i: number, ...bytes: number[]): boolean => bytes.every((b, k) => buf[i + k] === b);

@@ -2,11 +2,10 @@
 // early stopping, best/last checkpoints with exact resume, threshold selection on validation data, and the final
 // model directory, written atomically. The gradient work runs in worker threads (trainer.ts), so the calling
 // thread stays responsive between steps.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve, basename } from 'node:path';
-import { serialize, deserialize } from 'node:v8';
 import type { DatasetRef, Metrics, ModelManifest, Predictor, SampleRef } from '../types.js';
 import { loadSample } from '../data/datasets.js';
 import { preprocessImage } from '../image/preprocess.js';
@@ -18,7 +17,8 @@ import { learningRateAt, type TrainConfig } from './recipes.js';
 import { countParameters } from '../model/model.js';
 import { backendLabel } from '../tf.js';
 import { createTrainer, type Trainer } from './trainer.js';
-import { writeDirAtomic, writeFileAtomic } from '../../node/atomic-fs.js';
+import { restoreCheckpoint, saveCheckpoint } from './checkpoint-dir.js';
+import { writeDirAtomic } from '../../node/atomic-fs.js';
 import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from '../model/model-dir.js';
 import { evaluateModel } from '../eval/evaluate.js';
 import { calibreIndex, sampleToCanonical } from '../frame/canonical-frame.js';
@@ -214,26 +214,6 @@ function checkpointDir(out: string): string {
   return `${resolve(out)}.checkpoint`;
 }
 
-async function saveCheckpoint(
-  dir: string,
-  trainer: Trainer,
-  state: CheckpointState,
-  best: boolean,
-): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  // Each part is replaced atomically; the state file is written last, so it never points at newer weights.
-  await writeDirAtomic(
-    join(dir, 'last'),
-    async (tmp) => {
-      await trainer.saveModel(tmp);
-      await writeFileAtomic(join(tmp, 'optimizer.bin'), serialize(await trainer.getOptimizerState()));
-    },
-    { overwrite: true },
-  );
-  if (best) await writeDirAtomic(join(dir, 'best'), (tmp) => trainer.saveModel(tmp), { overwrite: true });
-  await writeFileAtomic(join(dir, 'state.json'), JSON.stringify(state, null, 2));
-}
-
 async function loadCheckpoint(dir: string, configJson: string): Promise<CheckpointState | null> {
   if (!existsSync(join(dir, 'state.json'))) return null;
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as CheckpointState;
@@ -282,8 +262,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const started = Date.now();
   try {
     if (state) {
-      await trainer.loadModel(join(ckptDir, 'last'));
-      await trainer.setOptimizerState(deserialize(await readFile(join(ckptDir, 'last', 'optimizer.bin'))));
+      await restoreCheckpoint(ckptDir, trainer);
       emit({ type: 'resume', epoch: state.epochsDone });
     } else {
       if (opts.initialModelDir) await trainer.loadModel(join(opts.initialModelDir, TFJS_SUBDIR));
