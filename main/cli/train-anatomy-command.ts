@@ -64,6 +64,22 @@ async function plan(task: AnatomyTask, data: string): Promise<TaskPlan> {
   };
 }
 
+/** The task's recipe with what the command line overrides (a lower peak rate keeps the schedule's 20:1 range). */
+export function withOverrides(
+  recipe: AnatomyTrainConfig,
+  o: { epochs?: number; minutes?: number; learningRate?: number; seed?: number },
+): AnatomyTrainConfig {
+  return {
+    ...recipe,
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.minutes !== undefined ? { maxMinutes: o.minutes } : {}),
+    ...(o.learningRate !== undefined
+      ? { learningRate: o.learningRate, minLearningRate: o.learningRate / 20 }
+      : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+  };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
@@ -90,17 +106,12 @@ export async function run(argv: string[]): Promise<number> {
   const data = requireStr(p, 'data');
   const out = requireStr(p, 'out');
   const t = await plan(task, data);
-  const epochs = num(p, 'epochs', { integer: true, min: 1 });
-  const minutes = num(p, 'minutes', { min: 0 });
-  const learningRate = num(p, 'learning-rate', { min: 0 });
-  const seed = num(p, 'seed', { integer: true, min: 0 });
-  const config = {
-    ...t.config,
-    ...(epochs !== undefined ? { epochs } : {}),
-    ...(minutes !== undefined ? { maxMinutes: minutes } : {}),
-    ...(learningRate !== undefined ? { learningRate, minLearningRate: learningRate / 20 } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-  };
+  const config = withOverrides(t.config, {
+    epochs: num(p, 'epochs', { integer: true, min: 1 }),
+    minutes: num(p, 'minutes', { min: 0 }),
+    learningRate: num(p, 'learning-rate', { min: 0 }),
+    seed: num(p, 'seed', { integer: true, min: 0 }),
+  });
   const vessel = await openModel(str(p, 'vessel-model'));
   const log = (s: string) => process.stderr.write(`retina train-anatomy: ${s}\n`);
   log(

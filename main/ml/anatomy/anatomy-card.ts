@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelManifest } from '../types.js';
+import type { AnatomyTask } from './anatomy-manifest.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
 import {
   arteryVeinTable,
@@ -30,7 +31,7 @@ export async function writeAnatomyEvaluation(dir: string, ev: AnatomyEvaluation)
   await writeFileAtomic(join(dir, ANATOMY_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
 }
 
-const PURPOSE: Record<string, string[]> = {
+const PURPOSE: Record<AnatomyTask, string[]> = {
   'artery-vein': [
     'Labels every pixel of a vessel mask artery or vein, for the calibre measures that need both (CRAE, CRVE, the',
     'arteriole-to-venule ratio). The network gives each pixel a probability of artery; every vessel pixel then takes',
@@ -48,7 +49,7 @@ const PURPOSE: Record<string, string[]> = {
 };
 
 /** What each task's model cannot do, beside what both share (few public training images, research use only). */
-const LIMITS: Record<string, string[]> = {
+const LIMITS: Record<AnatomyTask, string[]> = {
   'artery-vein': [
     '- Trained on few images (public datasets only); the network has seen no wide-field artery/vein labels.',
     "- Every vessel pixel gets a label: where the vessel mask is wrong, so is the map; unlabelled vessels (the mask's",
