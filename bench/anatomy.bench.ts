@@ -1,7 +1,8 @@
 // Anatomy benchmark (issue 15's figures): artery/vein accuracy and coverage on the reference's artery and vein
 // centreline pixels (RITE test, LES-AV's held-out half), with and without the per-segment vote; optic-disc centre
 // and diameter against the reference masks (DRIVE test, the held-out quarters of DRIONS-DB and AV-WIDE, and the
-// validation images), with the fovea and laterality found; and `retina segment --av` end to end on a 3504x2336
+// validation images), with the fovea and laterality found; the same photographs cut to leave their disc out, where
+// a disc found is a false one; and `retina segment --av` end to end on a 3504x2336
 // JPEG, as a user runs it.
 // Figures only, nothing is asserted. Needs ../shared/datasets.
 // Usage: npm run bench:anatomy [-- --only av|disc|time] [--av-model DIR] [--disc-model DIR]
@@ -17,6 +18,7 @@ import { arteryVeinSplits, opticDiscSplits } from '../main/ml/anatomy/anatomy-da
 import {
   arteryVeinTable,
   evaluateArteryVein,
+  evaluateNoDisc,
   evaluateOpticDisc,
   opticDiscTable,
 } from '../main/ml/anatomy/evaluate-anatomy.js';
@@ -56,6 +58,13 @@ async function opticDisc(): Promise<void> {
     rows.push(await evaluateOpticDisc(name, refs, vessel, disc));
   }
   console.log(opticDiscTable(rows).join('\n'));
+  console.log(
+    '\nThe same photographs cut to the side away from their disc (one diameter clear): a disc found is false',
+  );
+  for (const name of ['DRIVE test', 'AV-WIDE held out']) {
+    const r = await evaluateNoDisc(name, splits.test[name], vessel, disc);
+    console.log(`${r.images}: false discs ${r.falseDiscs} of ${r.n}`);
+  }
   await disc.predictor.dispose();
   await vessel.predictor.dispose();
 }

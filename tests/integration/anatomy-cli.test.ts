@@ -106,6 +106,37 @@ describe('retina segment --av', () => {
     assert.ok(report.includes(escapeHtml(DISC_AT_FIELD_EDGE_NOTE)), 'the report does not say so');
   });
 
+  test('a photograph that shows no disc gets none, and measures in disc diameters say why they are absent', async () => {
+    // The sample's middle, right of its disc (centre about x = 206, diameter about 216): macula and vessels only.
+    // The network's most disc-like region there is a speck two vessel widths across; it must not become the disc.
+    const middle = path.join(dir, 'no-disc.png');
+    await sharp(SAMPLE).extract({ left: 400, top: 350, width: 700, height: 700 }).png().toFile(middle);
+    const r = retina(['segment', middle, '--out', dir, '--av']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /no-disc\.png: warning: no optic disc found: /);
+    const disc = JSON.parse(await readFile(path.join(dir, 'no-disc_disc.json'), 'utf8')) as {
+      disc: unknown;
+      fovea: unknown;
+      laterality: unknown;
+      warnings?: string[];
+    };
+    assert.deepEqual([disc.disc, disc.fovea, disc.laterality], [null, null, null]);
+    assert.match(disc.warnings?.[0] ?? '', /^no optic disc found: /);
+
+    const out = path.join(dir, 'no-disc-measured');
+    const m = retina(['measure', middle, '--out', out, '--draws', '20']);
+    assert.equal(m.code, 0, m.stderr);
+    const measures = JSON.parse(await readFile(path.join(out, 'no-disc_measures.json'), 'utf8')) as Record<
+      string,
+      { value: number | null; unit: string; reason?: string } | null
+    >;
+    assert.equal(measures.disc, null);
+    assert.equal(measures.crae!.value, null);
+    assert.equal(measures.crae!.reason, 'no optic disc found');
+    // Without a disc or a pixel size, lengths stay in the image's pixels, labelled as such.
+    assert.equal(measures.calibre!.unit, 'px');
+  });
+
   test('a vessel model given as the artery/vein model is refused', () => {
     const vessel = path.join(repoRoot, 'resources', 'models', 'default');
     const r = retina(['segment', SAMPLE, '--out', dir, '--av', '--av-model', vessel]);

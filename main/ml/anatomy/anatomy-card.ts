@@ -59,6 +59,9 @@ const LIMITS: Record<AnatomyTask, string[]> = {
     '- Trained on few images (public datasets only): 30-50 degree photographs and one wide-field set.',
     '- A disc cut by the edge of the field is found smaller than it is (the CLI and the app warn); the fovea has no',
     '  reference here, so its position and confidence are checked only for plausibility.',
+    '- A photograph that shows no disc gets none, with the reason: the most disc-like region is refused when few',
+    "  vessels converge on it, when it is faint, or when it is far from a disc's size. On very small or blurred",
+    '  photographs (vessels one or two pixels wide) a real disc can be refused the same way.',
   ],
 };
 

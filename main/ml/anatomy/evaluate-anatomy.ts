@@ -1,7 +1,10 @@
 // Scores of the anatomy models on held-out reference images, shared by `npm run bench:anatomy` and the model cards:
 // artery/vein accuracy and coverage on the reference's centreline pixels, and the optic disc's centre and diameter.
 import type { LoadedModel } from '../model/model-loader.js';
-import { readBinaryMap, readImage } from '../io/image-io.js';
+import { readBinaryMap, readImage, toRgb8 } from '../io/image-io.js';
+import { cropImage } from '../image/crop.js';
+import { deriveFov } from '../image/fov.js';
+import { segmentImage } from '../infer.js';
 import type { AnatomyRef } from './anatomy-datasets.js';
 import { framePhotograph } from './anatomy-inputs.js';
 import { decodeAvLabels } from './av-labels.js';
@@ -113,6 +116,38 @@ export async function evaluateOpticDisc(
     foveaFound: foveae,
     laterality,
   };
+}
+
+/** Photographs cut to leave their disc out, and how many of them the disc search still finds a disc on. */
+export interface NoDiscRow {
+  images: string;
+  n: number;
+  falseDiscs: number;
+}
+
+/**
+ * Each photograph cut to the side of its reference disc that lies away from it, one disc diameter clear of it, the
+ * full height: vessels and fundus without a disc, which the search must answer with none.
+ */
+export async function evaluateNoDisc(
+  name: string,
+  refs: AnatomyRef[],
+  vessel: LoadedModel,
+  disc: LoadedModel,
+): Promise<NoDiscRow> {
+  let falseDiscs = 0;
+  for (const ref of refs) {
+    const whole = toRgb8(await readImage(ref.imagePath));
+    const truth = referenceDisc((await readBinaryMap(ref.discPath!, whole)).data, whole.width)!;
+    const onLeft = truth.x < whole.width / 2;
+    const edge = onLeft ? Math.ceil(truth.x + truth.diameter) : Math.floor(truth.x - truth.diameter);
+    const image = onLeft
+      ? cropImage(whole, Math.min(edge, whole.width - 64), 0, whole.width, whole.height)
+      : cropImage(whole, 0, 0, Math.max(edge, 64), whole.height);
+    const seg = await segmentImage(image, vessel.manifest, vessel.predictor, { fov: deriveFov(image) });
+    if ((await locateDisc(image, seg, disc)).disc) falseDiscs++;
+  }
+  return { images: name, n: refs.length, falseDiscs };
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
