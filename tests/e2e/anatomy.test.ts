@@ -1,5 +1,6 @@
 // Artery/vein correction end to end, in a real browser (browser mode, 1280x720) against a real `retina serve`
-// whose predictions run tiny anatomy models (RETINA_ANATOMY_MODELS): the prediction stores its labels; in the
+// whose predictions run the bundled vessel and optic-disc models and a tiny artery/vein model (RETINA_ANATOMY_MODELS;
+// a random disc network finds no plausible disc): the prediction stores its labels; in the
 // viewer V and the toolbar button toggle the artery/vein colouring; the Flip segment tool flips one vessel segment
 // (undone and redone); the Flip vessel tool (Shift+X) and Shift+Alt+click each flip a whole vessel; the disc marker
 // is dragged; the approval is read back from the database and compared, pixel for pixel, with the flips computed
@@ -13,7 +14,7 @@ import { flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js
 import { fittedView, jobFinished, W, H, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
-import { driveTestImage, tinyAnatomyModelsDir, tinyFramedModelDir } from './model-fixture.js';
+import { bundledDiscAnatomyModelsDir, bundledVesselModelDir, driveTestImage } from './model-fixture.js';
 
 /** The latest version of `kind` with its artery/vein labels, straight from the database file. */
 async function storedAv(dbPath: string, imageId: number, kind: 'prediction' | 'draft' | 'approved') {
@@ -120,8 +121,8 @@ describe(
   () => {
     let imageId: string;
     const app = useWorkstation({
-      model: tinyFramedModelDir,
-      env: async () => ({ RETINA_ANATOMY_MODELS: await tinyAnatomyModelsDir() }),
+      model: bundledVesselModelDir,
+      env: async () => ({ RETINA_ANATOMY_MODELS: await bundledDiscAnatomyModelsDir() }),
     });
 
     before(async () => {
@@ -145,7 +146,7 @@ describe(
       // Two vessel flips after it: the first with the Flip vessel tool, the second by Shift+Alt+click elsewhere.
       const nodes = segmentNodes(plan.seg, W, H, shortPieceAt(W, H));
       const disc = pred.anatomy?.disc;
-      assert.ok(disc, 'the tiny disc model found no disc (its weights are fixed: this should not change)');
+      assert.ok(disc, 'the bundled disc model found no disc on DRIVE 01');
       const vessel = plannedVesselFlip(plan.seg, nodes, plan.expected, new Set([plan.at.id]), disc);
       const second = plannedVesselFlip(
         plan.seg,

@@ -95,15 +95,28 @@ export async function recordPointer(page: Page): Promise<void> {
   await page.evaluate(RECORDER);
 }
 
-/** The viewer's fitted view, recomputed with the renderer's own function from the canvas box size. */
+/**
+ * The viewer's fitted view, recomputed with the renderer's own function from the canvas box size. Waits (a few
+ * seconds) for the viewer to reach it: after a panel opens or closes the canvas box changes size and the viewer
+ * fits again on its next frame, so one immediate reading can catch the view of the old box.
+ */
 export async function fittedView(page: Page): Promise<{ view: View; left: number; top: number }> {
-  const box = (await page.evaluate(`(() => {
-    const el = document.querySelector('[data-testid="mask-canvas"]');
-    const r = el.getBoundingClientRect();
-    return { w: Math.floor(el.clientWidth), h: Math.floor(el.clientHeight), left: r.left, top: r.top };
-  })()`)) as { w: number; h: number; left: number; top: number };
-  const view = fitView(W, H, box.w, box.h);
-  const zoom = await page.getByTestId('zoom').textContent();
+  const read = async () => {
+    const box = (await page.evaluate(`(() => {
+      const el = document.querySelector('[data-testid="mask-canvas"]');
+      const r = el.getBoundingClientRect();
+      return { w: Math.floor(el.clientWidth), h: Math.floor(el.clientHeight), left: r.left, top: r.top };
+    })()`)) as { w: number; h: number; left: number; top: number };
+    const view = fitView(W, H, box.w, box.h);
+    return { box, view, zoom: await page.getByTestId('zoom').textContent() };
+  };
+  let last = await read();
+  const end = Date.now() + 5000;
+  while (last.zoom !== `${Math.round(last.view.scale * 100)}%` && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 150));
+    last = await read();
+  }
+  const { box, view, zoom } = last;
   assert.equal(
     zoom,
     `${Math.round(view.scale * 100)}%`,

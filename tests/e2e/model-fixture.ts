@@ -269,3 +269,23 @@ export const tinyAnatomyModelsDir = once(async () => {
     await writeTinyAnatomyModel(path.join(tmp, 'optic-disc'), 'optic-disc', 22, frame);
   });
 });
+
+/**
+ * The tiny artery/vein model beside the bundled optic-disc model: a random disc network finds no disc that passes
+ * the disc search's plausibility checks (vessels converging, a disc's size), so tests that drag the disc marker or
+ * plan flips around the disc need the real one (with the bundled vessel model, whose mask it reads).
+ */
+export const bundledDiscAnatomyModelsDir = once(async () => {
+  const frame = await defaultFrame();
+  const bundledDisc = path.join(repoRoot, 'resources', 'models', 'optic-disc');
+  const key = shortHash({ frame, disc: await readFile(path.join(bundledDisc, MANIFEST_FILE), 'utf8') });
+  const dir = path.join(tmpdir(), `retina-e2e-bundled-disc-${EXPORTER_VERSION}-${key}`);
+  return cachedDir(dir, async (tmp) => {
+    await writeTinyAnatomyModel(path.join(tmp, 'artery-vein'), 'artery-vein', 21, frame);
+    await cp(bundledDisc, path.join(tmp, 'optic-disc'), { recursive: true });
+  });
+});
+
+/** The bundled default vessel model's directory. */
+export const bundledVesselModelDir = async (): Promise<string> =>
+  path.join(repoRoot, 'resources', 'models', 'default');
