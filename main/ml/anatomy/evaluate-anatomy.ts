@@ -1,5 +1,6 @@
 // Scores of the anatomy models on held-out reference images, shared by `npm run bench:anatomy` and the model cards:
-// artery/vein accuracy and coverage on the reference's centreline pixels, and the optic disc's centre and diameter.
+// artery/vein accuracy and coverage on the reference's centreline pixels, the optic disc's centre and diameter, and
+// the false discs found on photographs cut to leave their disc out.
 import type { LoadedModel } from '../model/model-loader.js';
 import { readBinaryMap, readImage, toRgb8 } from '../io/image-io.js';
 import { cropImage } from '../image/crop.js';

@@ -347,7 +347,7 @@ const REFINE_WINDOW = 8;
 const REFINE_REACH = 0.5;
 
 /** A disc in the image's own pixels. */
-type NativeDisc = { x: number; y: number; diameter: number; confidence: number };
+export type NativeDisc = { x: number; y: number; diameter: number; confidence: number };
 
 /**
  * The located disc measured again where the network learnt discs without an aperture: a crop about it, scaled so
@@ -404,7 +404,7 @@ const CANONICAL_DIAMETER_RANGE: [number, number] = [CANONICAL_DISC_DIAMETER / 2,
 const MIN_CALIBRES_ACROSS = 5;
 
 /** Why the located region is not taken for a disc, or null when it is plausible. */
-function implausibleDisc(disc: NativeDisc, seg: Segmentation, frame: Frame): string | null {
+export function implausibleDisc(disc: NativeDisc, seg: Segmentation, frame: Frame): string | null {
   const share = vesselShareNear(seg, disc, disc.diameter);
   if (share < MIN_VESSEL_SHARE)
     return `few vessels converge on the most disc-like region (${Math.round(share * 100)}% of its surroundings)`;
