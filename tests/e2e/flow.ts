@@ -96,18 +96,22 @@ export async function recordPointer(page: Page): Promise<void> {
 }
 
 /**
- * The viewer's fitted view, recomputed with the renderer's own function from the canvas box size. Waits (a few
- * seconds) for the viewer to reach it: after a panel opens or closes the canvas box changes size and the viewer
- * fits again on its next frame, so one immediate reading can catch the view of the old box.
+ * The viewer's fitted view of an `image` (a DRIVE photograph unless given), recomputed with the renderer's own
+ * function from the canvas box size. Waits (a few seconds) for the viewer to reach it: after a panel opens or
+ * closes the canvas box changes size and the viewer fits again on its next frame, so one immediate reading can
+ * catch the view of the old box.
  */
-export async function fittedView(page: Page): Promise<{ view: View; left: number; top: number }> {
+export async function fittedView(
+  page: Page,
+  image: { width: number; height: number } = { width: W, height: H },
+): Promise<{ view: View; left: number; top: number }> {
   const read = async () => {
     const box = (await page.evaluate(`(() => {
       const el = document.querySelector('[data-testid="mask-canvas"]');
       const r = el.getBoundingClientRect();
       return { w: Math.floor(el.clientWidth), h: Math.floor(el.clientHeight), left: r.left, top: r.top };
     })()`)) as { w: number; h: number; left: number; top: number };
-    const view = fitView(W, H, box.w, box.h);
+    const view = fitView(image.width, image.height, box.w, box.h);
     return { box, view, zoom: await page.getByTestId('zoom').textContent() };
   };
   let last = await read();

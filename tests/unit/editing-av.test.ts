@@ -262,7 +262,7 @@ describe('mask document with an artery/vein map', () => {
 describe('disc moves in the undo history', () => {
   test('DiscHistory: the newer of a move and a pixel edit is undone first; redo replays in order', () => {
     const h = new DiscHistory();
-    const p = (x: number) => ({ x, y: 0 });
+    const p = (x: number) => ({ x, y: 0, diameter: 8 });
     // Pixel edit 1, move a (after 1 edit), pixel edit 2, move b (after 2).
     h.record(p(0), p(1), 1);
     h.record(p(1), p(2), 2);

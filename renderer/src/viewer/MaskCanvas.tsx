@@ -10,9 +10,14 @@ import { AV_VALUES } from '../../../shared/contract.js';
 import { OverlayCanvas } from './overlayCanvas.js';
 import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport.js';
 import type { Point } from '../editing/rect.js';
+import { defaultDiscDiameter, discGrab, discThrough } from '../editing/discEdit.js';
 import { overlayDrawn, strokeInput } from '../perf.js';
 
-export type Tool = 'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip' | 'flipVessel';
+export type Tool =
+  'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip' | 'flipVessel' | 'disc';
+
+/** Screen pixels a Disc tool press may wander and still count as a click (placing, not sizing). */
+const DRAG_SLOP_PX = 4;
 
 /** Tools that edit artery/vein labels: they need an image with labels. */
 export const AV_TOOLS: ReadonlySet<Tool> = new Set<Tool>(['artery', 'vein', 'flip', 'flipVessel']);
@@ -46,6 +51,8 @@ type Gesture =
   | { kind: 'stroke'; last: Point; value: 0 | 1 }
   | { kind: 'label'; last: Point; label: typeof AV_VALUES.artery | typeof AV_VALUES.vein }
   | { kind: 'disc'; grab: Point; from: Point; at: Point }
+  /** The Disc tool: centred where the press was (or on the grabbed disc), sized by the drag; `start` on screen. */
+  | { kind: 'discShape'; centre: Point; diameter: number; start: Point; resize: boolean }
   | { kind: 'lasso'; points: Point[]; value: 0 | 1 }
   | { kind: 'pinch' };
 
@@ -58,6 +65,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const lassoLine = useRef<Konva.Line>(null);
   const uiLayer = useRef<Konva.Layer>(null);
   const discMarker = useRef<Konva.Group>(null);
+  const discDraft = useRef<Konva.Group>(null);
   const gesture = useRef<Gesture>({ kind: 'none' });
   const pointers = useRef(new Map<number, Point>());
   const pinchRef = useRef<{ dist: number; mid: Point } | null>(null);
@@ -174,9 +182,10 @@ export function MaskCanvas(props: MaskCanvasProps) {
     }
     const p = toImage(viewRef.current, screen);
     const alt = e.altKey;
-    const disc = props.avShown ? doc.anatomy?.disc : null;
-    const handle = DISC_HANDLE_PX / viewRef.current.scale;
-    if (e.button === 0 && disc && !doc.locked && Math.hypot(p.x - disc.x, p.y - disc.y) <= handle) {
+    const disc = props.avShown ? (doc.anatomy?.disc ?? null) : null;
+    const grab = discGrab(p, disc, DISC_HANDLE_PX / viewRef.current.scale);
+    const discTool = e.button === 0 && tool === 'disc' && !props.spaceHeld && doc.canEditDisc;
+    if (e.button === 0 && disc && doc.canEditDisc && grab === 'centre') {
       // The disc's centre dot is grabbed before any tool: it moves the disc marker.
       gesture.current = {
         kind: 'disc',
@@ -184,6 +193,18 @@ export function MaskCanvas(props: MaskCanvasProps) {
         from: { x: disc.x, y: disc.y },
         at: { x: disc.x, y: disc.y },
       };
+    } else if (discTool) {
+      // On the rim: resizes the disc. Elsewhere: the disc is centred here, and a drag sizes it.
+      const resize = !!disc && grab === 'rim';
+      const d = resize ? disc : null;
+      gesture.current = {
+        kind: 'discShape',
+        centre: d ? { x: d.x, y: d.y } : p,
+        diameter: doc.anatomy?.disc?.diameter ?? defaultDiscDiameter(doc.width, doc.height),
+        start: screen,
+        resize,
+      };
+      showDiscDraft(gesture.current);
     } else if (e.button === 1 || e.button === 2 || props.spaceHeld || tool === 'pan') {
       gesture.current = { kind: 'pan', start: screen, view: viewRef.current };
     } else if (tool === 'brush' || tool === 'eraser') {
@@ -250,6 +271,12 @@ export function MaskCanvas(props: MaskCanvasProps) {
       // Drawn as dragged; the document changes once, when the drag ends.
       discMarker.current?.position(g.at);
       uiLayer.current?.batchDraw();
+    } else if (g.kind === 'discShape') {
+      // A press that barely moved places the disc at its present size; a drag sizes it.
+      if (g.resize || Math.hypot(screen.x - g.start.x, screen.y - g.start.y) > DRAG_SLOP_PX) {
+        g.diameter = discThrough(g.centre, toImage(viewRef.current, screen)).diameter;
+      }
+      showDiscDraft(g);
     } else if (g.kind === 'lasso') {
       g.points.push(toImage(viewRef.current, screen));
       lassoLine.current?.points(g.points.flatMap((q) => [q.x, q.y]));
@@ -269,11 +296,25 @@ export function MaskCanvas(props: MaskCanvasProps) {
     else if (g.kind === 'disc') {
       if (!doc.moveDisc(g.at)) discMarker.current?.position(g.from);
       uiLayer.current?.batchDraw();
+    } else if (g.kind === 'discShape') {
+      discDraft.current?.visible(false);
+      uiLayer.current?.batchDraw();
+      doc.setDisc({ ...g.centre, diameter: g.diameter });
     } else if (g.kind === 'lasso') {
       lassoLine.current?.points([]);
       uiLayer.current?.batchDraw();
       if (g.points.length >= 3) doc.lasso(g.points, g.value);
     }
+  };
+
+  /** The disc being placed or sized, drawn straight on the layer (a re-render per pointer sample would cost). */
+  const showDiscDraft = (g: { centre: Point; diameter: number }) => {
+    const draft = discDraft.current;
+    if (!draft) return;
+    draft.position(g.centre);
+    for (const c of draft.find('Circle')) (c as Konva.Circle).radius(g.diameter / 2);
+    draft.visible(true);
+    uiLayer.current?.batchDraw();
   };
 
   // Stable arrays: a new array on every render would make react-konva redraw the layer each time.
@@ -333,6 +374,10 @@ export function MaskCanvas(props: MaskCanvasProps) {
                 opacity={0.6}
               />
               <Circle radius={Math.max(radius, 0.5)} stroke="#fff" strokeWidth={1 / view.scale} />
+            </Group>
+            <Group ref={discDraft} visible={false}>
+              <Circle stroke="#000" strokeWidth={3.5 / view.scale} opacity={0.55} />
+              <Circle stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={dash} />
             </Group>
             {/* Its points are set imperatively while a lasso is drawn, so a re-render never wipes them. */}
             <Line ref={lassoLine} closed stroke="#00e5ff" strokeWidth={1.5 / view.scale} dash={dash} />

@@ -1,5 +1,5 @@
 // The line under the canvas: which image, where in the list, zoom, pointer readout, the prediction's expected F1,
-// save state and load time.
+// a word about the disc when none was found, save state and load time.
 import { useCallback, useRef, type RefObject } from 'react';
 import type { ImageQuality } from '../../../shared/contract.js';
 import type { View } from '../editing/viewport.js';
@@ -40,10 +40,12 @@ export interface StatusBarProps {
   saveState: SaveState;
   status: string;
   quality: ImageQuality | null;
+  /** A word about the anatomy on show (no disc found, and how to place one); null for none. */
+  anatomyNote?: string | null;
 }
 
 export function StatusBar(props: StatusBarProps) {
-  const { name, position, count, view, cursorRef, saveState, status, quality } = props;
+  const { name, position, count, view, cursorRef, saveState, status, quality, anatomyNote } = props;
   return (
     <div className="statusbar">
       <span>{name}</span>
@@ -63,6 +65,7 @@ export function StatusBar(props: StatusBarProps) {
           Expected F1 {formatExpectedF1(quality)}
         </span>
       )}
+      {anatomyNote && <span data-testid="anatomy-note">{anatomyNote}</span>}
       <span className={`save ${saveState}`} data-testid="save-state">
         {SAVE_LABELS[saveState]}
       </span>

@@ -44,6 +44,9 @@ import { useMeasurements } from './useMeasurements.js';
 import './measurements.css';
 import type { MaskDocument } from './maskDocument.js';
 
+/** Shown while the disc markers are on screen and the model found no disc. */
+const NO_DISC_NOTE = 'No optic disc found: the Disc tool (Shift+D) places one';
+
 export interface ViewerProps {
   imageId: string;
   list: ImageSummary[];
@@ -214,6 +217,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           saveState={saveState}
           status={status}
           quality={uncertainty.quality}
+          anatomyNote={overlay.av && doc?.anatomy && !doc.anatomy.disc ? NO_DISC_NOTE : null}
         />
       </section>
 

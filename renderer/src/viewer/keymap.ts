@@ -10,6 +10,7 @@ export type Action =
   | 'vein'
   | 'flip'
   | 'flipVessel'
+  | 'disc'
   | 'toggleAv'
   | 'smaller'
   | 'bigger'
@@ -100,6 +101,13 @@ export const BINDINGS: Binding[] = [
       'Flip vessel: a click swaps artery/vein for the whole vessel, on through branch points and crossings (Alt+click: one segment)',
     match: key('x', true),
   },
+  {
+    action: 'disc',
+    keys: 'Shift+D',
+    label:
+      'Disc tool: a click centres the optic disc there (placing one where none was found), a drag from the centre or on the rim sizes it',
+    match: key('d', true),
+  },
   { action: 'smaller', keys: '[', label: 'Smaller brush', match: (e) => plain(e) && e.key === '[' },
   { action: 'bigger', keys: ']', label: 'Bigger brush', match: (e) => plain(e) && e.key === ']' },
   {
@@ -188,6 +196,7 @@ export const EDITING_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'vein',
   'flip',
   'flipVessel',
+  'disc',
   'smaller',
   'bigger',
   'undo',

@@ -18,6 +18,7 @@ import { reconcileLabels, labelsForMask } from '../editing/avLabels.js';
 import { flipSegment, paintLabels, type AvLabel } from '../editing/avEdits.js';
 import { flipVessel, shortPieceAt } from '../editing/avVessel.js';
 import { DiscHistory } from '../editing/discHistory.js';
+import { clampDisc, sameDisc, type Disc } from '../editing/discEdit.js';
 import { vesselSegments, type VesselSegments } from '../../../shared/vessel-segments.js';
 import { segmentNodes, type SegmentNode } from '../../../shared/segment-nodes.js';
 import type { AnatomyPayload, AnatomyRecord } from '../../../shared/contract.js';
@@ -270,22 +271,34 @@ export class MaskDocument {
     this.nodes = null;
   }
 
-  /** Moves the disc's centre (a new draft, like any correction); false when there is no disc to move. */
-  moveDisc(to: Point): boolean {
-    const disc = this.anatomy?.disc;
-    if (this.locked || !disc) return false;
-    const x = Math.min(this.width, Math.max(0, to.x));
-    const y = Math.min(this.height, Math.max(0, to.y));
-    if (x === disc.x && y === disc.y) return false;
+  /** The disc can be placed, moved or resized: the image has an anatomy record and is not approved. */
+  get canEditDisc(): boolean {
+    return this.anatomy !== null && !this.locked;
+  }
+
+  /**
+   * Sets the optic disc by hand (a new draft, like any correction): placed where none was found, moved or resized;
+   * kept on the image, at least a few pixels across. False when it cannot be edited or nothing changes.
+   */
+  setDisc(next: Disc): boolean {
+    if (!this.canEditDisc) return false;
+    const disc = clampDisc(next, this.width, this.height);
+    const current = this.anatomy!.disc;
+    if (sameDisc(current, disc)) return false;
     this.commit();
-    this.discHistory.record(disc, { x, y }, this.undoStack?.undoDepth ?? 0);
-    this.placeDisc({ x, y });
+    this.discHistory.record(current, disc, this.undoStack?.undoDepth ?? 0);
+    this.applyDisc(disc);
     return true;
   }
 
-  private placeDisc(at: Point): void {
-    const disc = this.anatomy!.disc!;
-    this.anatomy = { ...this.anatomy!, disc: { ...disc, x: at.x, y: at.y } };
+  /** Moves the disc's centre, keeping its size; false when there is no disc to move. */
+  moveDisc(to: Point): boolean {
+    const disc = this.anatomy?.disc;
+    return !!disc && this.setDisc({ ...disc, x: to.x, y: to.y });
+  }
+
+  private applyDisc(disc: Disc | null): void {
+    this.anatomy = { ...this.anatomy!, disc: disc && { ...disc } };
     this.onEdited();
   }
 
@@ -345,7 +358,7 @@ export class MaskDocument {
     this.commit();
     const move = this.discHistory.undo(this.undoStack?.undoDepth ?? 0);
     if (move) {
-      this.placeDisc(move.from);
+      this.applyDisc(move.from);
       return true;
     }
     if (!this.undoStack) return false;
@@ -363,7 +376,7 @@ export class MaskDocument {
     this.commit();
     const move = this.discHistory.redo(this.undoStack?.undoDepth ?? 0);
     if (move) {
-      this.placeDisc(move.to);
+      this.applyDisc(move.to);
       return true;
     }
     if (!this.undoStack) return false;

@@ -64,6 +64,17 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           // Labels are edited where they can be seen.
           setAv(true);
           break;
+        case 'disc':
+          if (!doc?.anatomy) {
+            notify(
+              'This image has no optic disc record: predict it with the anatomy models installed.',
+              'info',
+            );
+            break;
+          }
+          setTool(action);
+          setAv(true);
+          break;
         case 'toggleAv':
           setAv((v) => !v);
           break;

@@ -1,0 +1,163 @@
+// Placing the optic disc by hand where the model found none, in a real browser (browser mode, 1280x720) against a
+// real `retina serve` running the bundled vessel and optic-disc models: the CC0 sample cut to its middle (macula
+// and vessels, no disc) is predicted with no disc; the Disc tool (Shift+D) draws one (press at its centre, drag to
+// its rim), a drag on the rim resizes it, undo takes it back to none and redo restores it; the Measurements engine
+// measures from it; the approval keeps it with its author and counts as an optic-disc correction for the retrain.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { latestMaskVersion, openStore } from '../../main/store/index.js';
+import { taskCorrections } from '../../main/retrain/anatomy-snapshot.js';
+import { toImage } from '../../renderer/src/editing/viewport.js';
+import { fittedView, jobFinished, waitFor } from './flow.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
+import { bundledDiscAnatomyModelsDir, bundledVesselModelDir, repoRoot } from './model-fixture.js';
+
+const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+/** The sample's middle, right of its disc (centre about x = 206): the anatomy integration test's cut. */
+const CUT = { left: 400, top: 350, width: 700, height: 700 };
+
+type Disc = { x: number; y: number; diameter: number };
+
+/** The newest version of `kind`'s anatomy record, straight from the database file. */
+function storedAnatomy(dbPath: string, imageId: number, kind: 'prediction' | 'draft' | 'approved') {
+  const store = openStore(dbPath, { readonly: true });
+  try {
+    const v = latestMaskVersion(store, imageId, kind);
+    return v ? { id: v.id, anatomy: v.anatomy } : null;
+  } finally {
+    store.close();
+  }
+}
+
+const near = (a: Disc | null | undefined, b: Disc, what: string) => {
+  assert.ok(a, `${what}: no disc`);
+  for (const k of ['x', 'y', 'diameter'] as const) {
+    assert.ok(Math.abs(a[k] - b[k]) < 0.05, `${what}: ${k} ${a[k]}, expected ${b[k]}`);
+  }
+};
+
+describe(
+  'placing the optic disc where none was found (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let imageId: string;
+    const app = useWorkstation({
+      model: bundledVesselModelDir,
+      env: async () => ({ RETINA_ANATOMY_MODELS: await bundledDiscAnatomyModelsDir() }),
+    });
+
+    before(async () => {
+      const file = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-no-disc-')), 'no-disc.png');
+      await sharp(SAMPLE).extract(CUT).png().toFile(file);
+      const imported = await app.client.invoke('importFiles', { paths: [file] });
+      await jobFinished(app.client, imported.jobId);
+      imageId = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
+      const predicted = await app.client.invoke('predict', { imageIds: [imageId] });
+      await jobFinished(app.client, predicted.jobId);
+    });
+
+    test('draw a disc with the Disc tool, resize it on its rim, undo and redo, approve, and read it back', async () => {
+      const id = Number(imageId);
+      const db = app.serve.dbPath;
+      const pred = storedAnatomy(db, id, 'prediction');
+      assert.ok(pred?.anatomy, 'the prediction has no anatomy record');
+      assert.equal(pred.anatomy.disc, null, 'the bundled disc model found a disc on the cut');
+
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+
+      // Shift+D picks the Disc tool and shows the layer the disc is drawn on.
+      await app.page.keyboard.press('Shift+D');
+      assert.match((await app.page.getByTestId('tool-disc').getAttribute('class')) ?? '', /\bon\b/);
+      const layer = app.page.getByRole('button', { name: 'Artery/vein layer' });
+      assert.equal(await layer.getAttribute('aria-pressed'), 'true');
+      const note = app.page.getByTestId('anatomy-note');
+      assert.match(
+        (await note.textContent()) ?? '',
+        /No optic disc found: the Disc tool \(Shift\+D\) places one/,
+      );
+
+      // Press where the disc's centre goes, release on its rim.
+      const { view, left, top } = await fittedView(app.page, CUT);
+      const screen = (x: number, y: number) => ({
+        x: left + view.x + x * view.scale,
+        y: top + view.y + y * view.scale,
+      });
+      const image = (s: { x: number; y: number }) => toImage(view, { x: s.x - left, y: s.y - top });
+      const press = screen(150, 300);
+      const release = { x: press.x + 37, y: press.y + 11 };
+      await app.page.mouse.move(press.x, press.y);
+      await app.page.mouse.down();
+      await app.page.mouse.move(release.x, release.y, { steps: 6 });
+      await app.page.mouse.up();
+      const c = image(press);
+      const r = image(release);
+      const drawn = { x: c.x, y: c.y, diameter: 2 * Math.hypot(r.x - c.x, r.y - c.y) };
+      const { user } = await app.client.invoke('getAppInfo', {});
+      const placed = await waitFor('the drawn disc saved', async () => {
+        const d = storedAnatomy(db, id, 'draft');
+        return d?.anatomy?.disc ? d : null;
+      });
+      near(placed.anatomy!.disc, drawn, 'the drawn disc');
+      await note.waitFor({ state: 'detached' });
+      assert.equal(placed.anatomy!.discMovedBy, user, 'the draft records who placed the disc');
+      await app.page.screenshot({ path: await screenshotPath('disc-placement-01-drawn') });
+
+      // A drag on the rim resizes it about the same centre.
+      const rim = screen(drawn.x + drawn.diameter / 2, drawn.y);
+      await app.page.mouse.move(rim.x, rim.y);
+      await app.page.mouse.down();
+      await app.page.mouse.move(rim.x + 25, rim.y, { steps: 5 });
+      await app.page.mouse.up();
+      const out = image({ x: rim.x + 25, y: rim.y });
+      const resized = { ...drawn, diameter: 2 * Math.hypot(out.x - drawn.x, out.y - drawn.y) };
+      await waitFor('the resized disc saved', async () => {
+        const d = storedAnatomy(db, id, 'draft');
+        return d?.anatomy?.disc && d.anatomy.disc.diameter > drawn.diameter + 1 ? d : null;
+      }).then((d) => near(d.anatomy!.disc, resized, 'the resized disc'));
+
+      // Undo: the old size, then no disc at all; redo brings both back.
+      await app.page.keyboard.press('Control+z');
+      await waitFor('the old size', async () => {
+        const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
+        return d && Math.abs(d.diameter - drawn.diameter) < 0.05;
+      });
+      await app.page.keyboard.press('Control+z');
+      await waitFor('no disc again', async () => storedAnatomy(db, id, 'draft')?.anatomy?.disc === null);
+      await app.page.keyboard.press('Control+Shift+z');
+      await app.page.keyboard.press('Control+Shift+z');
+      await waitFor('the resized disc again', async () => {
+        const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
+        return d && Math.abs(d.diameter - resized.diameter) < 0.05;
+      });
+
+      // What is measured now starts from the placed disc.
+      const m = await app.client.invoke('getMeasurements', { imageId });
+      assert.ok(m, 'nothing to measure');
+      near(m.measures.disc, resized, 'the measured disc');
+
+      await app.page.keyboard.press('a');
+      const approved = await waitFor('the approval', async () => storedAnatomy(db, id, 'approved'));
+      near(approved.anatomy?.disc, resized, 'the approved disc');
+      assert.equal(approved.anatomy?.discMovedBy, user);
+      const store = openStore(db, { readonly: true });
+      try {
+        const corrections = taskCorrections(store, 'optic-disc').map((a) => a.imageId);
+        assert.deepEqual(
+          corrections,
+          [id],
+          'the placed disc is not an optic-disc correction for the retrain',
+        );
+      } finally {
+        store.close();
+      }
+    });
+  },
+);

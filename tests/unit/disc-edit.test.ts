@@ -1,0 +1,115 @@
+// The optic disc edited by hand: the pure geometry of the Disc tool (what a press grabs, the disc a drag draws, the
+// size a click gives, the disc kept on the image) and the document placing a disc where none was found, resizing
+// it, and undoing both in turn with pixel edits.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  MIN_DISC_DIAMETER,
+  clampDisc,
+  defaultDiscDiameter,
+  discGrab,
+  discThrough,
+} from '../../renderer/src/editing/discEdit.js';
+import { MaskDocument } from '../../renderer/src/viewer/maskDocument.js';
+import { actionFor } from '../../renderer/src/viewer/keymap.js';
+import { keyPress } from '../support/drawn-masks.js';
+
+describe('disc geometry', () => {
+  const disc = { x: 50, y: 40, diameter: 20 };
+
+  test('a press grabs the centre dot, the rim, or nothing', () => {
+    assert.equal(discGrab({ x: 52, y: 41 }, disc, 3), 'centre');
+    assert.equal(discGrab({ x: 61, y: 40 }, disc, 3), 'rim', 'one pixel inside the rim');
+    assert.equal(discGrab({ x: 50, y: 52 }, disc, 3), 'rim', 'two pixels outside it');
+    assert.equal(discGrab({ x: 56, y: 40 }, disc, 3), null, 'between centre and rim');
+    assert.equal(discGrab({ x: 70, y: 40 }, disc, 3), null);
+    assert.equal(discGrab({ x: 50, y: 40 }, null, 3), null, 'no disc');
+  });
+
+  test('a drag draws the disc centred where it started, its rim where it is', () => {
+    assert.deepEqual(discThrough({ x: 10, y: 10 }, { x: 13, y: 14 }), { x: 10, y: 10, diameter: 10 });
+  });
+
+  test('a clicked disc spans a seventh of the shorter side; a disc stays on the image and within its size', () => {
+    assert.equal(defaultDiscDiameter(565, 584), 81);
+    assert.equal(defaultDiscDiameter(10, 10), MIN_DISC_DIAMETER);
+    assert.deepEqual(clampDisc({ x: -5, y: 120, diameter: 1 }, 100, 80), {
+      x: 0,
+      y: 80,
+      diameter: MIN_DISC_DIAMETER,
+    });
+    assert.equal(clampDisc({ x: 5, y: 5, diameter: 500 }, 100, 80).diameter, 100);
+  });
+});
+
+describe('the document places and sizes the disc', () => {
+  function openDoc(disc: { x: number; y: number; diameter: number } | null, withAnatomy = true) {
+    const w = 60;
+    const h = 50;
+    const mask = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++) mask[y * w + 30] = 1;
+    const doc = new MaskDocument({
+      width: w,
+      height: h,
+      saved: { data: mask, versionId: 'd1' },
+      prediction: null,
+      anatomy: withAnatomy
+        ? {
+            labels: Uint8Array.from(mask, (v) => v),
+            record: { disc, fovea: null, laterality: null, discMovedBy: null },
+          }
+        : undefined,
+    });
+    let edits = 0;
+    doc.onEdited = () => edits++;
+    doc.prepare();
+    return { doc, edits: () => edits };
+  }
+
+  test('a disc placed where none was found is saved, undone to none, and redone', () => {
+    const { doc, edits } = openDoc(null);
+    assert.equal(doc.moveDisc({ x: 5, y: 5 }), false, 'nothing to move');
+    assert.ok(doc.canEditDisc);
+    assert.ok(doc.setDisc({ x: 20, y: 25, diameter: 12 }));
+    assert.equal(edits(), 1);
+    assert.deepEqual(doc.anatomySnapshot(doc.snapshot()).anatomy?.disc, { x: 20, y: 25, diameter: 12 });
+    assert.ok(doc.undoEdit());
+    assert.equal(doc.anatomy?.disc, null, 'undo takes the placed disc away again');
+    assert.ok(doc.redoEdit());
+    assert.deepEqual(doc.anatomy?.disc, { x: 20, y: 25, diameter: 12 });
+  });
+
+  test('resizing keeps the centre; a pixel edit between two disc edits is undone in turn', () => {
+    const { doc } = openDoc({ x: 10, y: 10, diameter: 8 });
+    assert.ok(doc.setDisc({ x: 10, y: 10, diameter: 14 }));
+    doc.begin('brush');
+    doc.stroke({ x: 50.5, y: 10.5 }, { x: 50.5, y: 20.5 }, 1, 1);
+    doc.commit();
+    const brushed = doc.snapshot();
+    assert.ok(doc.moveDisc({ x: 30, y: 30 }));
+    assert.deepEqual(doc.anatomy?.disc, { x: 30, y: 30, diameter: 14 }, 'a move keeps the new size');
+    assert.equal(doc.setDisc({ x: 30, y: 30, diameter: 14 }), false, 'nothing changes');
+    assert.ok(doc.undoEdit());
+    assert.deepEqual(doc.anatomy?.disc, { x: 10, y: 10, diameter: 14 });
+    assert.deepEqual(doc.snapshot(), brushed, 'the stroke is still there');
+    assert.ok(doc.undoEdit());
+    assert.notDeepEqual(doc.snapshot(), brushed, 'the stroke went second');
+    assert.ok(doc.undoEdit());
+    assert.deepEqual(doc.anatomy?.disc, { x: 10, y: 10, diameter: 8 });
+  });
+
+  test('an approved image, or one without an anatomy record, takes no disc', () => {
+    const { doc } = openDoc(null);
+    doc.locked = true;
+    assert.equal(doc.canEditDisc, false);
+    assert.equal(doc.setDisc({ x: 20, y: 25, diameter: 12 }), false);
+    const bare = openDoc(null, false).doc;
+    assert.equal(bare.canEditDisc, false);
+    assert.equal(bare.setDisc({ x: 20, y: 25, diameter: 12 }), false);
+  });
+
+  test('Shift+D picks the Disc tool (D stays the difference overlay)', () => {
+    assert.equal(actionFor(keyPress('D', true)), 'disc');
+    assert.equal(actionFor(keyPress('d')), 'toggleDiff');
+  });
+});
