@@ -1,8 +1,9 @@
 // Placing the optic disc by hand where the model found none, in a real browser (browser mode, 1280x720) against a
 // real `retina serve` running the bundled vessel and optic-disc models: the CC0 sample cut to its middle (macula
 // and vessels, no disc) is predicted with no disc; the Disc tool (Shift+D) draws one (press at its centre, drag to
-// its rim), a drag on the rim resizes it, undo takes it back to none and redo restores it; the Measurements engine
-// measures from it; the approval keeps it with its author and counts as an optic-disc correction for the retrain.
+// its rim), a drag on the rim resizes it, Alt+click puts the fovea and its cross drags it; undo takes them back to
+// none and redo restores them; the Measurements engine measures from the disc; the approval keeps disc and fovea,
+// with the disc's author, and counts as an optic-disc correction for the retrain.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -123,7 +124,35 @@ describe(
         return d?.anatomy?.disc && d.anatomy.disc.diameter > drawn.diameter + 1 ? d : null;
       }).then((d) => near(d.anatomy!.disc, resized, 'the resized disc'));
 
-      // Undo: the old size, then no disc at all; redo brings both back.
+      // Alt+click with the Disc tool puts the fovea (none was found without a disc); its cross drags it.
+      const click = screen(450, 330);
+      await app.page.keyboard.down('Alt');
+      await app.page.mouse.click(click.x, click.y);
+      await app.page.keyboard.up('Alt');
+      const put = image(click);
+      await waitFor(
+        'the fovea saved',
+        async () => storedAnatomy(db, id, 'draft')?.anatomy?.fovea ?? null,
+      ).then((f) => near({ ...f, diameter: f.confidence }, { ...put, diameter: 1 }, 'the fovea put'));
+      await app.page.mouse.move(click.x, click.y);
+      await app.page.mouse.down();
+      await app.page.mouse.move(click.x - 30, click.y + 15, { steps: 5 });
+      await app.page.mouse.up();
+      const fovea = { x: put.x - 30 / view.scale, y: put.y + 15 / view.scale, confidence: 1 };
+      await waitFor('the dragged fovea saved', async () => {
+        const f = storedAnatomy(db, id, 'draft')?.anatomy?.fovea;
+        return f && Math.abs(f.x - fovea.x) < 0.05 && Math.abs(f.y - fovea.y) < 0.05;
+      });
+      await app.page.screenshot({ path: await screenshotPath('disc-placement-02-fovea') });
+
+      // Undo: the fovea back, then none; the disc's old size, then no disc at all; redo brings all four back.
+      await app.page.keyboard.press('Control+z');
+      await waitFor('the fovea back', async () => {
+        const f = storedAnatomy(db, id, 'draft')?.anatomy?.fovea;
+        return f && Math.abs(f.x - put.x) < 0.05;
+      });
+      await app.page.keyboard.press('Control+z');
+      await waitFor('no fovea again', async () => storedAnatomy(db, id, 'draft')?.anatomy?.fovea === null);
       await app.page.keyboard.press('Control+z');
       await waitFor('the old size', async () => {
         const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
@@ -131,11 +160,14 @@ describe(
       });
       await app.page.keyboard.press('Control+z');
       await waitFor('no disc again', async () => storedAnatomy(db, id, 'draft')?.anatomy?.disc === null);
-      await app.page.keyboard.press('Control+Shift+z');
-      await app.page.keyboard.press('Control+Shift+z');
-      await waitFor('the resized disc again', async () => {
-        const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
-        return d && Math.abs(d.diameter - resized.diameter) < 0.05;
+      for (let k = 0; k < 4; k++) await app.page.keyboard.press('Control+Shift+z');
+      await waitFor('the resized disc and the dragged fovea again', async () => {
+        const a = storedAnatomy(db, id, 'draft')?.anatomy;
+        return (
+          a?.disc &&
+          Math.abs(a.disc.diameter - resized.diameter) < 0.05 &&
+          Math.abs((a.fovea?.x ?? 0) - fovea.x) < 0.05
+        );
       });
 
       // What is measured now starts from the placed disc.
@@ -147,6 +179,8 @@ describe(
       const approved = await waitFor('the approval', async () => storedAnatomy(db, id, 'approved'));
       near(approved.anatomy?.disc, resized, 'the approved disc');
       assert.equal(approved.anatomy?.discMovedBy, user);
+      const f = approved.anatomy?.fovea;
+      near(f && { ...f, diameter: f.confidence }, { ...fovea, diameter: 1 }, 'the approved fovea');
       const store = openStore(db, { readonly: true });
       try {
         const corrections = taskCorrections(store, 'optic-disc').map((a) => a.imageId);

@@ -1,6 +1,6 @@
-// The optic disc edited by hand: the pure geometry of the Disc tool (what a press grabs, the disc a drag draws, the
-// size a click gives, the disc kept on the image) and the document placing a disc where none was found, resizing
-// it, and undoing both in turn with pixel edits.
+// The optic disc and fovea edited by hand: the pure geometry of the Disc tool (what a press grabs, the disc a drag
+// draws, the size a click gives, the disc kept on the image) and the document placing a disc where none was found,
+// resizing it, putting the fovea, and undoing them in turn with pixel edits.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -98,6 +98,30 @@ describe('the document places and sizes the disc', () => {
     assert.deepEqual(doc.anatomy?.disc, { x: 10, y: 10, diameter: 8 });
   });
 
+  test('the fovea is put by hand (confidence 1), undone with the disc edits in order', () => {
+    const { doc, edits } = openDoc({ x: 10, y: 10, diameter: 8 });
+    assert.ok(doc.setFovea({ x: 40, y: 20 }));
+    assert.deepEqual(doc.anatomy?.fovea, { x: 40, y: 20, confidence: 1 });
+    assert.equal(doc.setFovea({ x: 40, y: 20 }), false, 'nothing changes');
+    assert.ok(doc.moveDisc({ x: 12, y: 12 }));
+    assert.ok(doc.setFovea({ x: 70, y: -3 }));
+    assert.deepEqual(doc.anatomy?.fovea, { x: 60, y: 0, confidence: 1 }, 'kept on the image');
+    assert.equal(edits(), 3);
+    assert.deepEqual(doc.anatomySnapshot(doc.snapshot()).anatomy, {
+      disc: { x: 12, y: 12, diameter: 8 },
+      fovea: { x: 60, y: 0, confidence: 1 },
+      laterality: null,
+    });
+    assert.ok(doc.undoEdit());
+    assert.deepEqual(doc.anatomy?.fovea, { x: 40, y: 20, confidence: 1 });
+    assert.ok(doc.undoEdit());
+    assert.deepEqual(doc.anatomy?.disc, { x: 10, y: 10, diameter: 8 });
+    assert.deepEqual(doc.anatomy?.fovea, { x: 40, y: 20, confidence: 1 }, 'a disc undo leaves the fovea');
+    assert.ok(doc.undoEdit());
+    assert.equal(doc.anatomy?.fovea, null);
+    assert.equal(doc.undoEdit(), false);
+  });
+
   test('an approved image, or one without an anatomy record, takes no disc', () => {
     const { doc } = openDoc(null);
     doc.locked = true;
@@ -106,6 +130,7 @@ describe('the document places and sizes the disc', () => {
     const bare = openDoc(null, false).doc;
     assert.equal(bare.canEditDisc, false);
     assert.equal(bare.setDisc({ x: 20, y: 25, diameter: 12 }), false);
+    assert.equal(bare.setFovea({ x: 20, y: 25 }), false);
   });
 
   test('Shift+D picks the Disc tool (D stays the difference overlay)', () => {

@@ -5,7 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_LABEL, labelsForMask, reconcileLabels } from '../../renderer/src/editing/avLabels.js';
 import { flipSegment, paintLabels } from '../../renderer/src/editing/avEdits.js';
-import { DiscHistory } from '../../renderer/src/editing/discHistory.js';
+import { MarkerHistory } from '../../renderer/src/editing/markerHistory.js';
 import { strokeSegment } from '../../renderer/src/editing/brush.js';
 import { MaskDocument } from '../../renderer/src/viewer/maskDocument.js';
 import { actionFor } from '../../renderer/src/viewer/keymap.js';
@@ -260,9 +260,9 @@ describe('mask document with an artery/vein map', () => {
 });
 
 describe('disc moves in the undo history', () => {
-  test('DiscHistory: the newer of a move and a pixel edit is undone first; redo replays in order', () => {
-    const h = new DiscHistory();
-    const p = (x: number) => ({ x, y: 0, diameter: 8 });
+  test('MarkerHistory: the newer of a move and a pixel edit is undone first; redo replays in order', () => {
+    const h = new MarkerHistory<{ x: number; y: number }>();
+    const p = (x: number) => ({ x, y: 0 });
     // Pixel edit 1, move a (after 1 edit), pixel edit 2, move b (after 2).
     h.record(p(0), p(1), 1);
     h.record(p(1), p(2), 2);

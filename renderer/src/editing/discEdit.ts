@@ -5,6 +5,13 @@ import type { AnatomyRecord } from '../../../shared/contract.js';
 import type { Point } from './rect.js';
 
 export type Disc = NonNullable<AnatomyRecord['disc']>;
+export type Fovea = NonNullable<AnatomyRecord['fovea']>;
+
+/** What a person edits of the anatomy record by hand: the disc and the fovea. */
+export type Markers = Pick<AnatomyRecord, 'disc' | 'fovea'>;
+
+/** A fovea put by hand: a person's word, not an estimate. */
+export const HAND_FOVEA_CONFIDENCE = 1;
 
 /** The smallest diameter a disc drawn by hand takes (image pixels): a slip of the pointer is not a disc. */
 export const MIN_DISC_DIAMETER = 4;

@@ -1,12 +1,12 @@
-// The optic disc (a circle of its diameter, with a centre dot the user drags to move it) and the fovea (a cross),
-// drawn with the artery/vein layer. Dark under light strokes, so they read on any part of the photograph; white and
+// The optic disc (a circle of its diameter, with a centre dot the user drags to move it) and the fovea (a cross the
+// user drags), drawn with the artery/vein layer. Dark under light strokes, so they read on any part of the photograph; white and
 // cyan, apart from the artery/vein colours and the uncertainty map's yellow-to-red.
 import type { RefObject } from 'react';
 import { Circle, Group, Line } from 'react-konva';
 import type Konva from 'konva';
 import type { AnatomyPayload } from '../../../shared/contract.js';
 
-/** Screen pixels around the disc's centre that grab it. */
+/** Screen pixels around the disc's centre (or its rim, with the Disc tool, or the fovea's cross) that grab it. */
 export const DISC_HANDLE_PX = 10;
 
 export interface AnatomyMarkersProps {
@@ -14,9 +14,11 @@ export interface AnatomyMarkersProps {
   scale: number;
   /** The disc's group, moved directly while it is dragged. */
   discRef: RefObject<Konva.Group | null>;
+  /** The fovea's group, likewise. */
+  foveaRef: RefObject<Konva.Group | null>;
 }
 
-export function AnatomyMarkers({ anatomy, scale, discRef }: AnatomyMarkersProps) {
+export function AnatomyMarkers({ anatomy, scale, discRef, foveaRef }: AnatomyMarkersProps) {
   const { disc, fovea } = anatomy;
   const px = (n: number) => n / scale;
   const arm = px(9);
@@ -30,7 +32,7 @@ export function AnatomyMarkers({ anatomy, scale, discRef }: AnatomyMarkersProps)
         </Group>
       )}
       {fovea && (
-        <Group x={fovea.x} y={fovea.y}>
+        <Group ref={foveaRef} x={fovea.x} y={fovea.y}>
           {[
             [-arm, 0, arm, 0],
             [0, -arm, 0, arm],

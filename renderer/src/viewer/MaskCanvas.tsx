@@ -50,7 +50,8 @@ type Gesture =
   | { kind: 'pan'; start: Point; view: View }
   | { kind: 'stroke'; last: Point; value: 0 | 1 }
   | { kind: 'label'; last: Point; label: typeof AV_VALUES.artery | typeof AV_VALUES.vein }
-  | { kind: 'disc'; grab: Point; from: Point; at: Point }
+  /** The disc's centre dot or the fovea's cross dragged (drawn as dragged; the document changes on release). */
+  | { kind: 'marker'; which: 'disc' | 'fovea'; grab: Point; from: Point; at: Point }
   /** The Disc tool: centred where the press was (or on the grabbed disc), sized by the drag; `start` on screen. */
   | { kind: 'discShape'; centre: Point; diameter: number; start: Point; resize: boolean }
   | { kind: 'lasso'; points: Point[]; value: 0 | 1 }
@@ -65,6 +66,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const lassoLine = useRef<Konva.Line>(null);
   const uiLayer = useRef<Konva.Layer>(null);
   const discMarker = useRef<Konva.Group>(null);
+  const foveaMarker = useRef<Konva.Group>(null);
   const discDraft = useRef<Konva.Group>(null);
   const gesture = useRef<Gesture>({ kind: 'none' });
   const pointers = useRef(new Map<number, Point>());
@@ -183,16 +185,24 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const p = toImage(viewRef.current, screen);
     const alt = e.altKey;
     const disc = props.avShown ? (doc.anatomy?.disc ?? null) : null;
-    const grab = discGrab(p, disc, DISC_HANDLE_PX / viewRef.current.scale);
-    const discTool = e.button === 0 && tool === 'disc' && !props.spaceHeld && doc.canEditDisc;
-    if (e.button === 0 && disc && doc.canEditDisc && grab === 'centre') {
-      // The disc's centre dot is grabbed before any tool: it moves the disc marker.
-      gesture.current = {
-        kind: 'disc',
-        grab: p,
-        from: { x: disc.x, y: disc.y },
-        at: { x: disc.x, y: disc.y },
-      };
+    const fovea = props.avShown ? (doc.anatomy?.fovea ?? null) : null;
+    const handle = DISC_HANDLE_PX / viewRef.current.scale;
+    const grab = discGrab(p, disc, handle);
+    const markers = e.button === 0 && !props.spaceHeld && doc.canEditDisc;
+    const discTool = markers && tool === 'disc';
+    // The disc's centre dot, then the fovea's cross, are grabbed before any tool: a drag moves the marker.
+    const grabbed =
+      disc && grab === 'centre'
+        ? { which: 'disc' as const, at: disc }
+        : fovea && Math.hypot(p.x - fovea.x, p.y - fovea.y) <= handle
+          ? { which: 'fovea' as const, at: fovea }
+          : null;
+    if (markers && grabbed) {
+      const from = { x: grabbed.at.x, y: grabbed.at.y };
+      gesture.current = { kind: 'marker', which: grabbed.which, grab: p, from, at: from };
+    } else if (discTool && alt) {
+      // Alt+click with the Disc tool puts the fovea there.
+      doc.setFovea(p);
     } else if (discTool) {
       // On the rim: resizes the disc. Elsewhere: the disc is centred here, and a drag sizes it.
       const resize = !!disc && grab === 'rim';
@@ -265,11 +275,11 @@ export function MaskCanvas(props: MaskCanvasProps) {
       const p = toImage(viewRef.current, screen);
       doc.strokeLabel(g.last, p, radius, g.label);
       g.last = p;
-    } else if (g.kind === 'disc') {
+    } else if (g.kind === 'marker') {
       const p = toImage(viewRef.current, screen);
       g.at = { x: g.from.x + p.x - g.grab.x, y: g.from.y + p.y - g.grab.y };
       // Drawn as dragged; the document changes once, when the drag ends.
-      discMarker.current?.position(g.at);
+      (g.which === 'disc' ? discMarker : foveaMarker).current?.position(g.at);
       uiLayer.current?.batchDraw();
     } else if (g.kind === 'discShape') {
       // A press that barely moved places the disc at its present size; a drag sizes it.
@@ -293,8 +303,11 @@ export function MaskCanvas(props: MaskCanvasProps) {
     }
     gesture.current = { kind: 'none' };
     if (g.kind === 'stroke' || g.kind === 'label') doc.commit();
-    else if (g.kind === 'disc') {
-      if (!doc.moveDisc(g.at)) discMarker.current?.position(g.from);
+    else if (g.kind === 'marker') {
+      // A click on a marker that did not move it changes nothing (not even the fovea's confidence).
+      const still = g.at.x === g.from.x && g.at.y === g.from.y;
+      const moved = !still && (g.which === 'disc' ? doc.moveDisc(g.at) : doc.setFovea(g.at));
+      if (!moved) (g.which === 'disc' ? discMarker : foveaMarker).current?.position(g.from);
       uiLayer.current?.batchDraw();
     } else if (g.kind === 'discShape') {
       discDraft.current?.visible(false);
@@ -363,7 +376,12 @@ export function MaskCanvas(props: MaskCanvasProps) {
           {props.layers}
           <Layer ref={uiLayer} listening={false}>
             {props.avShown && doc.anatomy && (
-              <AnatomyMarkers anatomy={doc.anatomy} scale={view.scale} discRef={discMarker} />
+              <AnatomyMarkers
+                anatomy={doc.anatomy}
+                scale={view.scale}
+                discRef={discMarker}
+                foveaRef={foveaMarker}
+              />
             )}
             {/* A dark ring under a white one: visible on any background, without a costly shadow blur. */}
             <Group ref={cursor} visible={false}>

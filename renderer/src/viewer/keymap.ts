@@ -72,7 +72,7 @@ export const BINDINGS: Binding[] = [
     action: 'toggleAv',
     keys: 'V',
     label:
-      'Artery/vein colours (red artery, blue vein), disc and fovea markers; drag the disc centre to move it',
+      'Artery/vein colours (red artery, blue vein), disc and fovea markers; drag the disc centre or the fovea to move them',
     match: key('v'),
   },
   {
@@ -105,7 +105,7 @@ export const BINDINGS: Binding[] = [
     action: 'disc',
     keys: 'Shift+D',
     label:
-      'Disc tool: a click centres the optic disc there (placing one where none was found), a drag from the centre or on the rim sizes it',
+      'Disc tool: a click centres the optic disc there (placing one where none was found), a drag from the centre or on the rim sizes it; Alt+click puts the fovea there',
     match: key('d', true),
   },
   { action: 'smaller', keys: '[', label: 'Smaller brush', match: (e) => plain(e) && e.key === '[' },

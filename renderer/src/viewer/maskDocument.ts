@@ -17,8 +17,8 @@ import { UndoStack } from '../editing/undo.js';
 import { reconcileLabels, labelsForMask } from '../editing/avLabels.js';
 import { flipSegment, paintLabels, type AvLabel } from '../editing/avEdits.js';
 import { flipVessel, shortPieceAt } from '../editing/avVessel.js';
-import { DiscHistory } from '../editing/discHistory.js';
-import { clampDisc, sameDisc, type Disc } from '../editing/discEdit.js';
+import { MarkerHistory } from '../editing/markerHistory.js';
+import { clampDisc, sameDisc, HAND_FOVEA_CONFIDENCE, type Disc, type Markers } from '../editing/discEdit.js';
 import { vesselSegments, type VesselSegments } from '../../../shared/vessel-segments.js';
 import { segmentNodes, type SegmentNode } from '../../../shared/segment-nodes.js';
 import type { AnatomyPayload, AnatomyRecord } from '../../../shared/contract.js';
@@ -98,8 +98,8 @@ export class MaskDocument {
   private segments: VesselSegments | null = null;
   /** Where those segments meet, for vessel flips; dropped with them. */
   private nodes: SegmentNode[] | null = null;
-  /** Disc moves, undone and redone in turn with the pixel edits. */
-  private readonly discHistory = new DiscHistory();
+  /** Disc and fovea edits, undone and redone in turn with the pixel edits. */
+  private readonly markerHistory = new MarkerHistory<Markers>();
   /** Called after what the overlay shows changed in `rect` (image pixels; the view repaints it). */
   onRepaint: (rect: Rect) => void = () => {};
   /** Called when the slider first moves while the probabilities are still to come (the viewer fetches them). */
@@ -171,11 +171,11 @@ export class MaskDocument {
   }
 
   get canUndo(): boolean {
-    return (this.undoStack?.canUndo ?? false) || this.discHistory.canUndo;
+    return (this.undoStack?.canUndo ?? false) || this.markerHistory.canUndo;
   }
 
   get canRedo(): boolean {
-    return (this.undoStack?.canRedo ?? false) || this.discHistory.canRedo;
+    return (this.undoStack?.canRedo ?? false) || this.markerHistory.canRedo;
   }
 
   /** Makes the working mask now (called once the image is on screen, so the first edit does not wait for it). */
@@ -200,7 +200,7 @@ export class MaskDocument {
 
   begin(label: string): void {
     if (this.locked) return;
-    // An edit still open is committed here rather than inside the stack, so the disc history hears of it.
+    // An edit still open is committed here rather than inside the stack, so the marker history hears of it.
     this.commit();
     this.undo.begin(label);
     this.editDirty = { ...EMPTY_RECT };
@@ -271,7 +271,7 @@ export class MaskDocument {
     this.nodes = null;
   }
 
-  /** The disc can be placed, moved or resized: the image has an anatomy record and is not approved. */
+  /** The disc and fovea can be placed, moved or resized: the image has an anatomy record and is not approved. */
   get canEditDisc(): boolean {
     return this.anatomy !== null && !this.locked;
   }
@@ -283,12 +283,7 @@ export class MaskDocument {
   setDisc(next: Disc): boolean {
     if (!this.canEditDisc) return false;
     const disc = clampDisc(next, this.width, this.height);
-    const current = this.anatomy!.disc;
-    if (sameDisc(current, disc)) return false;
-    this.commit();
-    this.discHistory.record(current, disc, this.undoStack?.undoDepth ?? 0);
-    this.applyDisc(disc);
-    return true;
+    return !sameDisc(this.anatomy!.disc, disc) && this.editMarkers({ ...this.markers(), disc });
   }
 
   /** Moves the disc's centre, keeping its size; false when there is no disc to move. */
@@ -297,8 +292,29 @@ export class MaskDocument {
     return !!disc && this.setDisc({ ...disc, x: to.x, y: to.y });
   }
 
-  private applyDisc(disc: Disc | null): void {
-    this.anatomy = { ...this.anatomy!, disc: disc && { ...disc } };
+  /** Puts the fovea at `at` by hand (placed or moved; a person's word, confidence 1). False when nothing changes. */
+  setFovea(at: Point): boolean {
+    if (!this.canEditDisc) return false;
+    const x = Math.min(this.width, Math.max(0, at.x));
+    const y = Math.min(this.height, Math.max(0, at.y));
+    const f = this.anatomy!.fovea;
+    if (f && f.x === x && f.y === y && f.confidence === HAND_FOVEA_CONFIDENCE) return false;
+    return this.editMarkers({ ...this.markers(), fovea: { x, y, confidence: HAND_FOVEA_CONFIDENCE } });
+  }
+
+  private markers(): Markers {
+    return { disc: this.anatomy!.disc, fovea: this.anatomy!.fovea };
+  }
+
+  private editMarkers(to: Markers): true {
+    this.commit();
+    this.markerHistory.record(this.markers(), to, this.undoStack?.undoDepth ?? 0);
+    this.applyMarkers(to);
+    return true;
+  }
+
+  private applyMarkers(m: Markers): void {
+    this.anatomy = { ...this.anatomy!, disc: m.disc, fovea: m.fovea };
     this.onEdited();
   }
 
@@ -348,7 +364,7 @@ export class MaskDocument {
   commit(): void {
     if (!this.undoStack?.recording) return;
     if (this.undo.commit()) {
-      this.discHistory.pixelsCommitted();
+      this.markerHistory.pixelsCommitted();
       this.onEdited();
     }
   }
@@ -356,9 +372,9 @@ export class MaskDocument {
   undoEdit(): boolean {
     if (this.locked) return false;
     this.commit();
-    const move = this.discHistory.undo(this.undoStack?.undoDepth ?? 0);
+    const move = this.markerHistory.undo(this.undoStack?.undoDepth ?? 0);
     if (move) {
-      this.applyDisc(move.from);
+      this.applyMarkers(move.from);
       return true;
     }
     if (!this.undoStack) return false;
@@ -374,9 +390,9 @@ export class MaskDocument {
   redoEdit(): boolean {
     if (this.locked) return false;
     this.commit();
-    const move = this.discHistory.redo(this.undoStack?.undoDepth ?? 0);
+    const move = this.markerHistory.redo(this.undoStack?.undoDepth ?? 0);
     if (move) {
-      this.applyDisc(move.to);
+      this.applyMarkers(move.to);
       return true;
     }
     if (!this.undoStack) return false;
