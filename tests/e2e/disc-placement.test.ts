@@ -74,6 +74,14 @@ describe(
       await app.page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
       await app.page.getByTestId('mask-canvas').waitFor();
 
+      // The Measurements panel says why CRAE/CRVE are missing and how to place the disc.
+      await app.page.keyboard.press('Shift+M');
+      const noDisc = app.page.getByTestId('measure-no-disc');
+      assert.match((await noDisc.textContent()) ?? '', /Disc tool \(Shift\+D\) places one/);
+      assert.match((await app.page.getByTestId('measure-crae').textContent()) ?? '', /no optic disc found/);
+      await app.page.keyboard.press('Shift+M');
+      await noDisc.waitFor({ state: 'detached' });
+
       // Shift+D picks the Disc tool and shows the layer the disc is drawn on.
       await app.page.keyboard.press('Shift+D');
       assert.match((await app.page.getByTestId('tool-disc').getAttribute('class')) ?? '', /\bon\b/);

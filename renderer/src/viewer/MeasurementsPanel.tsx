@@ -66,6 +66,11 @@ export function MeasurementsPanel({
           <p className="scale" data-testid="measure-scale">
             {scaleNote(payload)}
           </p>
+          {!payload.measures.disc && (
+            <p className="trust" role="note" data-testid="measure-no-disc">
+              No optic disc found: the Disc tool (Shift+D) places one, and the zone measures follow it.
+            </p>
+          )}
           {payload.measures.notes.map((note) => (
             <p key={note} className="trust" role="note" data-testid="measure-note">
               {note}
