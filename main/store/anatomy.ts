@@ -121,14 +121,16 @@ export function anatomyOf(
 }
 
 /**
- * Internal (inside a write): a prediction's laterality fills the image's when it is unknown, unless a person ever
- * set or cleared the eye (their word stands, even when it is "unknown"). Right eye -> OD, left eye -> OS.
+ * Internal (inside a write): a version's laterality (a prediction's, or read from the disc and fovea a person
+ * marked) fills the image's when it is unknown, unless a person ever set or cleared the eye (their word stands, even
+ * when it is "unknown"). Right eye -> OD, left eye -> OS. The audit says which source filled it.
  */
 export function fillLateralityTx(
   store: Store,
   imageId: number,
   laterality: 'L' | 'R' | null,
   actor: string,
+  source: 'predicted' | 'marked',
 ): void {
   if (!laterality) return;
   const current = store.db.prepare('SELECT laterality FROM images WHERE id = ?').pluck().get(imageId);
@@ -142,5 +144,5 @@ export function fillLateralityTx(
   if (personSet) return;
   const eye = laterality === 'R' ? 'OD' : 'OS';
   store.db.prepare('UPDATE images SET laterality = ? WHERE id = ?').run(eye, imageId);
-  recordAudit(store, actor, 'image.laterality.predicted', 'image', imageId, { before: null, after: eye });
+  recordAudit(store, actor, `image.laterality.${source}`, 'image', imageId, { before: null, after: eye });
 }

@@ -411,8 +411,10 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       if (refused) return { refused };
     }
     refuseApproved(store, input, image);
-    if (input.kind === 'prediction' && anatomy)
-      fillLateralityTx(store, image.id, anatomy.laterality, input.author);
+    if (anatomy) {
+      const source = input.kind === 'prediction' ? 'predicted' : 'marked';
+      fillLateralityTx(store, image.id, anatomy.laterality, input.author, source);
+    }
     const saved = insertMaskVersionTx(store, {
       imageId: image.id,
       kind: input.kind,

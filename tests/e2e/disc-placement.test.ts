@@ -3,14 +3,15 @@
 // and vessels, no disc) is predicted with no disc; the Disc tool (Shift+D) draws one (press at its centre, drag to
 // its rim), a drag on the rim resizes it, Alt+click puts the fovea and its cross drags it; undo takes them back to
 // none and redo restores them; the Measurements engine measures from the disc; the approval keeps disc and fovea,
-// with the disc's author, and counts as an optic-disc correction for the retrain.
+// with the disc's author and the eye they tell (which fills the image's), and counts as an optic-disc correction
+// for the retrain.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { latestMaskVersion, openStore } from '../../main/store/index.js';
+import { getImage, latestMaskVersion, openStore } from '../../main/store/index.js';
 import { taskCorrections } from '../../main/retrain/anatomy-snapshot.js';
 import { toImage } from '../../renderer/src/editing/viewport.js';
 import { fittedView, jobFinished, waitFor } from './flow.js';
@@ -191,6 +192,9 @@ describe(
       near(f && { ...f, diameter: f.confidence }, { ...fovea, diameter: 1 }, 'the approved fovea');
       const store = openStore(db, { readonly: true });
       try {
+        // The disc left of the fovea: a left eye, which fills the image's unknown eye.
+        assert.equal(approved.anatomy?.laterality, 'L');
+        assert.equal(getImage(store, id).laterality, 'OS');
         const corrections = taskCorrections(store, 'optic-disc').map((a) => a.imageId);
         assert.deepEqual(
           corrections,

@@ -1,6 +1,6 @@
 // Artery/vein maps and disc records on a real database, through the handler table both shells use: a prediction
-// stores its labels and record (and fills an unknown eye), a draft and an approval carry corrected labels and a
-// moved disc (audited, with who moved it), the invariant and stale saves are refused with nothing saved, getMasks
+// stores its labels and record (and fills an unknown eye, as does a person's draft whose marked disc and fovea tell
+// it), a draft and an approval carry corrected labels and a moved disc (audited, with who moved it), the invariant and stale saves are refused with nothing saved, getMasks
 // returns the labels of each version, a v4 database migrates, `db check` and backups cover the new blobs, and the
 // export bundle writes av/<stem>.png and the disc columns of images.csv.
 import { test, describe, before, after } from 'node:test';
@@ -32,7 +32,7 @@ import {
 import { encodeMaskPng } from '../../main/store/masks.js';
 import { putBlob, blobPath } from '../../main/store/file-store.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
-import { dispatchRequest, type ResponseOf } from '../../shared/contract.js';
+import { dispatchRequest, type AnatomyRecord, type ResponseOf } from '../../shared/contract.js';
 import { handlerCaller } from '../support/handler-call.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
@@ -95,7 +95,7 @@ for (const kind of STORE_BACKENDS)
       await rm(dir, { recursive: true, force: true });
     });
 
-    const predict = (imageId: number, av: Uint8Array | null, anatomy: typeof RECORD | null = RECORD) =>
+    const predict = (imageId: number, av: Uint8Array | null, anatomy: AnatomyRecord | null = RECORD) =>
       saveMaskVersion(store, {
         imageId,
         kind: 'prediction',
@@ -293,6 +293,39 @@ for (const kind of STORE_BACKENDS)
       assert.equal(col('laterality_from_disc'), 'R');
       assert.equal(col('fovea_confidence'), '0.700');
       assert.equal(col('eye'), 'OD');
+    });
+
+    test('the eye read from a disc and fovea a person marked fills an unknown eye, audited as theirs', async () => {
+      const report = await importImageFiles(
+        store,
+        [{ imagePath: path.join(DRIVE_TEST, 'images', '04_test.tif') }],
+        { actor: 'ann' },
+      );
+      const id = report.imported[0].imageId;
+      // The model found no disc, so it said nothing of the eye.
+      const pred = await predict(id, halves(mask, width), { disc: null, fovea: null, laterality: null });
+      assert.equal(getImage(store, id).laterality, null);
+      await call('saveDraft', {
+        imageId: String(id),
+        width,
+        height,
+        mask,
+        parentVersionId: String(pred.id),
+        av: halves(mask, width),
+        anatomy: {
+          disc: { x: 90, y: 290, diameter: 80 },
+          fovea: { x: 300, y: 300, confidence: 1 },
+          laterality: 'L',
+        },
+      });
+      assert.equal(getImage(store, id).laterality, 'OS');
+      const filled = listAudit(store, { entity: 'image', entityId: id }).filter((e) =>
+        e.action.startsWith('image.laterality'),
+      );
+      assert.deepEqual(
+        filled.map((e) => [e.action, e.actor]),
+        [['image.laterality.marked', 'ann']],
+      );
     });
   });
 

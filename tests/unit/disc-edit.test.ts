@@ -110,7 +110,7 @@ describe('the document places and sizes the disc', () => {
     assert.deepEqual(doc.anatomySnapshot(doc.snapshot()).anatomy, {
       disc: { x: 12, y: 12, diameter: 8 },
       fovea: { x: 60, y: 0, confidence: 1 },
-      laterality: null,
+      laterality: 'L',
     });
     assert.ok(doc.undoEdit());
     assert.deepEqual(doc.anatomy?.fovea, { x: 40, y: 20, confidence: 1 });
@@ -120,6 +120,22 @@ describe('the document places and sizes the disc', () => {
     assert.ok(doc.undoEdit());
     assert.equal(doc.anatomy?.fovea, null);
     assert.equal(doc.undoEdit(), false);
+  });
+
+  test('the laterality follows the markers where they tell the eye, and is undone with them', () => {
+    const { doc } = openDoc({ x: 10, y: 25, diameter: 8 });
+    assert.equal(doc.anatomy?.laterality, null);
+    assert.ok(doc.setFovea({ x: 40, y: 25 }));
+    assert.equal(doc.anatomy?.laterality, 'L', 'the disc left of the fovea: a left eye');
+    assert.ok(doc.moveDisc({ x: 55, y: 25 }));
+    assert.equal(doc.anatomy?.laterality, 'R');
+    assert.ok(doc.moveDisc({ x: 45, y: 25 }));
+    assert.equal(doc.anatomy?.laterality, 'R', 'closer than a diameter says nothing: it stays');
+    assert.ok(doc.undoEdit());
+    assert.ok(doc.undoEdit());
+    assert.equal(doc.anatomy?.laterality, 'L');
+    assert.ok(doc.undoEdit());
+    assert.equal(doc.anatomy?.laterality, null);
   });
 
   test('an approved image, or one without an anatomy record, takes no disc', () => {

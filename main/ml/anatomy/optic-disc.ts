@@ -22,6 +22,7 @@ import { predictPlanes } from './plane-predict.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
 import { mapPixels } from '../../../shared/pixels.js';
 import { discAtFieldEdge } from '../../../shared/measure/disc-at-field-edge.js';
+import { lateralityFromDiscAndFovea } from '../../../shared/laterality.js';
 
 export interface DiscEstimate {
   x: number;
@@ -205,9 +206,8 @@ export function lateralityOf(
   fieldWidth: number,
 ): 'L' | 'R' | null {
   if (!disc) return null;
-  if (fovea && fovea.confidence >= 0.3 && Math.abs(fovea.x - disc.x) > disc.diameter) {
-    return disc.x > fovea.x ? 'R' : 'L';
-  }
+  const fromFovea = lateralityFromDiscAndFovea({ disc, fovea });
+  if (fromFovea) return fromFovea;
   const offset = disc.x - centreX;
   if (Math.abs(offset) < 0.12 * fieldWidth) return null;
   return offset > 0 ? 'R' : 'L';

@@ -7,8 +7,8 @@ import type { Point } from './rect.js';
 export type Disc = NonNullable<AnatomyRecord['disc']>;
 export type Fovea = NonNullable<AnatomyRecord['fovea']>;
 
-/** What a person edits of the anatomy record by hand: the disc and the fovea. */
-export type Markers = Pick<AnatomyRecord, 'disc' | 'fovea'>;
+/** What a person edits of the anatomy record by hand: the disc and the fovea, and the laterality read from them. */
+export type Markers = AnatomyRecord;
 
 /** A fovea put by hand: a person's word, not an estimate. */
 export const HAND_FOVEA_CONFIDENCE = 1;

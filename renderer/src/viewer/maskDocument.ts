@@ -18,6 +18,7 @@ import { reconcileLabels, labelsForMask } from '../editing/avLabels.js';
 import { flipSegment, paintLabels, type AvLabel } from '../editing/avEdits.js';
 import { flipVessel, shortPieceAt } from '../editing/avVessel.js';
 import { MarkerHistory } from '../editing/markerHistory.js';
+import { lateralityFromDiscAndFovea } from '../../../shared/laterality.js';
 import { clampDisc, sameDisc, HAND_FOVEA_CONFIDENCE, type Disc, type Markers } from '../editing/discEdit.js';
 import { vesselSegments, type VesselSegments } from '../../../shared/vessel-segments.js';
 import { segmentNodes, type SegmentNode } from '../../../shared/segment-nodes.js';
@@ -303,10 +304,13 @@ export class MaskDocument {
   }
 
   private markers(): Markers {
-    return { disc: this.anatomy!.disc, fovea: this.anatomy!.fovea };
+    const { disc, fovea, laterality } = this.anatomy!;
+    return { disc, fovea, laterality };
   }
 
-  private editMarkers(to: Markers): true {
+  /** A hand edit of the markers; the laterality follows them where they tell the eye, else stays as it was. */
+  private editMarkers(next: Markers): true {
+    const to = { ...next, laterality: lateralityFromDiscAndFovea(next) ?? next.laterality };
     this.commit();
     this.markerHistory.record(this.markers(), to, this.undoStack?.undoDepth ?? 0);
     this.applyMarkers(to);
@@ -314,7 +318,7 @@ export class MaskDocument {
   }
 
   private applyMarkers(m: Markers): void {
-    this.anatomy = { ...this.anatomy!, disc: m.disc, fovea: m.fovea };
+    this.anatomy = { ...this.anatomy!, ...m };
     this.onEdited();
   }
 
