@@ -70,9 +70,16 @@ describe(
       assert.ok(pred?.anatomy, 'the prediction has no anatomy record');
       assert.equal(pred.anatomy.disc, null, 'the bundled disc model found a disc on the cut');
 
+      // A study with images never shows the empty worklist's "Open the sample study", not even while it loads.
+      await app.page.addInitScript(`new MutationObserver(() => {
+        if (document.querySelector('[data-testid="open-sample"]')) window.sawEmptyWorklist = true;
+      }).observe(document, { childList: true, subtree: true });`);
       await app.page.goto(app.serve.url);
       await app.page.getByTestId('worklist').waitFor();
-      await app.page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`).dblclick();
+      const row = app.page.locator(`[data-testid="image-row"][data-image-id="${imageId}"]`);
+      await row.waitFor();
+      assert.equal(await app.page.evaluate('window.sawEmptyWorklist === true'), false);
+      await row.dblclick();
       await app.page.getByTestId('mask-canvas').waitFor();
 
       // The Measurements panel says why CRAE/CRVE are missing and how to place the disc.

@@ -52,7 +52,8 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   const [cursor, setCursor] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [editing, setEditing] = useState<string[] | null>(null);
-  const [loading, setLoading] = useState(false);
+  // Loading until the first answer: "No images yet" (and its sample button) is never shown over a full study.
+  const [loading, setLoading] = useState(true);
   const imports = useImport();
   const sample = useSampleStudy(onOpen);
   const tableRef = useRef<HTMLDivElement>(null);
@@ -88,8 +89,11 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
     [client, report, search, status, eye, grouped, order],
   );
 
+  // Changes that come quickly (typing a search) load once they pause; the first load does not wait.
+  const loadedOnce = useRef(false);
   useEffect(() => {
-    const t = setTimeout(() => void load(0), 150);
+    const t = setTimeout(() => void load(0), loadedOnce.current ? 150 : 0);
+    loadedOnce.current = true;
     return () => clearTimeout(t);
   }, [load, imagesVersion]);
 
