@@ -11,7 +11,7 @@ import { openStore, latestMaskVersion, loadAvLabels, loadMask } from '../../main
 import { vesselSegments, type VesselSegments } from '../../shared/vessel-segments.js';
 import { segmentNodes, type SegmentNode } from '../../shared/segment-nodes.js';
 import { flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js';
-import { fittedView, jobFinished, W, H, waitFor } from './flow.js';
+import { fittedView, importAndPredict, W, H, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { bundledDiscAnatomyModelsDir, bundledVesselModelDir, driveTestImage } from './model-fixture.js';
@@ -126,11 +126,7 @@ describe(
     });
 
     before(async () => {
-      const imported = await app.client.invoke('importFiles', { paths: [driveTestImage('01')] });
-      await jobFinished(app.client, imported.jobId);
-      imageId = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
-      const predicted = await app.client.invoke('predict', { imageIds: [imageId] });
-      await jobFinished(app.client, predicted.jobId);
+      imageId = await importAndPredict(app.client, driveTestImage('01'));
     });
 
     test('flip a segment and two vessels, approve, and read the corrected map back from the database pixel for pixel', async () => {

@@ -14,7 +14,8 @@ import sharp from 'sharp';
 import { getImage, latestMaskVersion, openStore } from '../../main/store/index.js';
 import { taskCorrections } from '../../main/retrain/anatomy-snapshot.js';
 import { toImage } from '../../renderer/src/editing/viewport.js';
-import { fittedView, jobFinished, waitFor } from './flow.js';
+import type { AnatomyRecord } from '../../shared/contract.js';
+import { fittedView, importAndPredict, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { bundledDiscAnatomyModelsDir, bundledVesselModelDir, repoRoot } from './model-fixture.js';
@@ -56,11 +57,7 @@ describe(
     before(async () => {
       const file = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-no-disc-')), 'no-disc.png');
       await sharp(SAMPLE).extract(CUT).png().toFile(file);
-      const imported = await app.client.invoke('importFiles', { paths: [file] });
-      await jobFinished(app.client, imported.jobId);
-      imageId = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
-      const predicted = await app.client.invoke('predict', { imageIds: [imageId] });
-      await jobFinished(app.client, predicted.jobId);
+      imageId = await importAndPredict(app.client, file);
     });
 
     test('draw a disc with the Disc tool, resize it on its rim, undo and redo, approve, and read it back', async () => {
@@ -162,20 +159,14 @@ describe(
       await app.page.screenshot({ path: await screenshotPath('disc-placement-02-fovea') });
 
       // Undo: the fovea back, then none; the disc's old size, then no disc at all; redo brings all four back.
-      await app.page.keyboard.press('Control+z');
-      await waitFor('the fovea back', async () => {
-        const f = storedAnatomy(db, id, 'draft')?.anatomy?.fovea;
-        return f && Math.abs(f.x - put.x) < 0.05;
-      });
-      await app.page.keyboard.press('Control+z');
-      await waitFor('no fovea again', async () => storedAnatomy(db, id, 'draft')?.anatomy?.fovea === null);
-      await app.page.keyboard.press('Control+z');
-      await waitFor('the old size', async () => {
-        const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
-        return d && Math.abs(d.diameter - drawn.diameter) < 0.05;
-      });
-      await app.page.keyboard.press('Control+z');
-      await waitFor('no disc again', async () => storedAnatomy(db, id, 'draft')?.anatomy?.disc === null);
+      const undoUntil = async (what: string, holds: (a: AnatomyRecord | null | undefined) => unknown) => {
+        await app.page.keyboard.press('Control+z');
+        await waitFor(what, async () => holds(storedAnatomy(db, id, 'draft')?.anatomy));
+      };
+      await undoUntil('the fovea back', (a) => a?.fovea && Math.abs(a.fovea.x - put.x) < 0.05);
+      await undoUntil('no fovea again', (a) => a?.fovea === null);
+      await undoUntil('the old size', (a) => a?.disc && Math.abs(a.disc.diameter - drawn.diameter) < 0.05);
+      await undoUntil('no disc again', (a) => a?.disc === null);
       for (let k = 0; k < 4; k++) await app.page.keyboard.press('Control+Shift+z');
       await waitFor('the resized disc and the dragged fovea again', async () => {
         const a = storedAnatomy(db, id, 'draft')?.anatomy;

@@ -184,3 +184,13 @@ export async function jobFinished(client: HttpClient, jobId: string, timeoutMs =
     timeoutMs,
   );
 }
+
+/** Imports one photograph into an empty study and predicts it with the active models; returns its image id. */
+export async function importAndPredict(client: HttpClient, imagePath: string): Promise<string> {
+  const imported = await client.invoke('importFiles', { paths: [imagePath] });
+  await jobFinished(client, imported.jobId);
+  const imageId = (await client.invoke('listImages', { offset: 0, limit: 10 })).items[0].id;
+  const predicted = await client.invoke('predict', { imageIds: [imageId] });
+  await jobFinished(client, predicted.jobId);
+  return imageId;
+}
