@@ -14,7 +14,7 @@ import { flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js
 import { fittedView, importAndPredict, W, H, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
-import { bundledDiscAnatomyModelsDir, bundledVesselModelDir, driveTestImage } from './model-fixture.js';
+import { bundledAnatomyWorkstation, driveTestImage } from './model-fixture.js';
 
 /** The latest version of `kind` with its artery/vein labels, straight from the database file. */
 async function storedAv(dbPath: string, imageId: number, kind: 'prediction' | 'draft' | 'approved') {
@@ -120,10 +120,7 @@ describe(
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
     let imageId: string;
-    const app = useWorkstation({
-      model: bundledVesselModelDir,
-      env: async () => ({ RETINA_ANATOMY_MODELS: await bundledDiscAnatomyModelsDir() }),
-    });
+    const app = useWorkstation(bundledAnatomyWorkstation);
 
     before(async () => {
       imageId = await importAndPredict(app.client, driveTestImage('01'));

@@ -18,7 +18,7 @@ import type { AnatomyRecord } from '../../shared/contract.js';
 import { fittedView, importAndPredict, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
-import { bundledDiscAnatomyModelsDir, bundledVesselModelDir, repoRoot } from './model-fixture.js';
+import { bundledAnatomyWorkstation, repoRoot } from './model-fixture.js';
 
 const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
 /** The sample's middle, right of its disc (centre about x = 206): the anatomy integration test's cut. */
@@ -49,10 +49,7 @@ describe(
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
     let imageId: string;
-    const app = useWorkstation({
-      model: bundledVesselModelDir,
-      env: async () => ({ RETINA_ANATOMY_MODELS: await bundledDiscAnatomyModelsDir() }),
-    });
+    const app = useWorkstation(bundledAnatomyWorkstation);
 
     before(async () => {
       const file = path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-no-disc-')), 'no-disc.png');

@@ -289,3 +289,11 @@ export const bundledDiscAnatomyModelsDir = once(async () => {
 /** The bundled default vessel model's directory. */
 export const bundledVesselModelDir = async (): Promise<string> =>
   path.join(repoRoot, 'resources', 'models', 'default');
+
+/** A workstation whose predictions run the bundled vessel and optic-disc models and the tiny artery/vein model. */
+export const bundledAnatomyWorkstation = {
+  model: bundledVesselModelDir,
+  env: async (): Promise<Record<string, string>> => ({
+    RETINA_ANATOMY_MODELS: await bundledDiscAnatomyModelsDir(),
+  }),
+};
