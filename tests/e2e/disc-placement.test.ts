@@ -174,6 +174,18 @@ describe(
         );
       });
 
+      // Delete (with the Disc tool) removes the disc, keeping the fovea put by hand; undo brings it back.
+      await app.page.keyboard.press('Delete');
+      await waitFor('the disc removed', async () => {
+        const a = storedAnatomy(db, id, 'draft')?.anatomy;
+        return a?.disc === null && a.fovea?.confidence === 1 && a.laterality === null;
+      });
+      await app.page.keyboard.press('Control+z');
+      await waitFor('the disc back', async () => {
+        const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
+        return d && Math.abs(d.diameter - resized.diameter) < 0.05;
+      });
+
       // What is measured now starts from the placed disc.
       const m = await app.client.invoke('getMeasurements', { imageId });
       assert.ok(m, 'nothing to measure');

@@ -138,6 +138,25 @@ describe('the document places and sizes the disc', () => {
     assert.equal(doc.anatomy?.laterality, null);
   });
 
+  test("removing a false disc takes the model's fovea with it, keeps one put by hand, and is undone", () => {
+    const model = openDoc({ x: 10, y: 25, diameter: 8 });
+    model.doc.anatomy = { ...model.doc.anatomy!, fovea: { x: 40, y: 25, confidence: 0.6 }, laterality: 'L' };
+    assert.ok(model.doc.removeDisc());
+    assert.deepEqual(
+      [model.doc.anatomy?.disc, model.doc.anatomy?.fovea, model.doc.anatomy?.laterality],
+      [null, null, null],
+    );
+    assert.equal(model.doc.removeDisc(), false, 'nothing left to remove');
+    assert.ok(model.doc.undoEdit());
+    assert.deepEqual(model.doc.anatomy?.fovea, { x: 40, y: 25, confidence: 0.6 });
+    assert.equal(model.doc.anatomy?.laterality, 'L');
+
+    const hand = openDoc({ x: 10, y: 25, diameter: 8 }).doc;
+    assert.ok(hand.setFovea({ x: 40, y: 25 }));
+    assert.ok(hand.removeDisc());
+    assert.deepEqual(hand.anatomy?.fovea, { x: 40, y: 25, confidence: 1 });
+  });
+
   test('an approved image, or one without an anatomy record, takes no disc', () => {
     const { doc } = openDoc(null);
     doc.locked = true;
@@ -152,5 +171,7 @@ describe('the document places and sizes the disc', () => {
   test('Shift+D picks the Disc tool (D stays the difference overlay)', () => {
     assert.equal(actionFor(keyPress('D', true)), 'disc');
     assert.equal(actionFor(keyPress('d')), 'toggleDiff');
+    assert.equal(actionFor(keyPress('Delete')), 'removeDisc');
+    assert.equal(actionFor(keyPress('Backspace')), 'removeDisc');
   });
 });

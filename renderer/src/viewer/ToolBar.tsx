@@ -19,7 +19,7 @@ const AV_TOOL_BUTTONS: [Tool, string, string, string][] = [
   ['vein', 'Vein', '⇧R', 'Vein'],
   ['flip', 'Flip', 'X', 'Flip segment'],
   ['flipVessel', 'Vessel', '⇧X', 'Flip vessel'],
-  ['disc', 'Disc', '⇧D', 'Place or size the optic disc; Alt+click: the fovea'],
+  ['disc', 'Disc', '⇧D', 'Place or size the optic disc; Alt+click: the fovea; Delete removes the disc'],
 ];
 
 /** The artery/vein layer as the toolbar shows it. */

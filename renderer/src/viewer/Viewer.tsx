@@ -108,6 +108,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const run = useViewerCommands({
     doc,
     locked,
+    tool: tools.tool,
     setTool: tools.setTool,
     setRadius: tools.setRadius,
     islandSize: tools.islandSize,

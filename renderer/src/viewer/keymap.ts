@@ -11,6 +11,7 @@ export type Action =
   | 'flip'
   | 'flipVessel'
   | 'disc'
+  | 'removeDisc'
   | 'toggleAv'
   | 'smaller'
   | 'bigger'
@@ -108,6 +109,12 @@ export const BINDINGS: Binding[] = [
       'Disc tool: a click centres the optic disc there (placing one where none was found), a drag from the centre or on the rim sizes it; Alt+click puts the fovea there',
     match: key('d', true),
   },
+  {
+    action: 'removeDisc',
+    keys: 'Delete',
+    label: "With the Disc tool: remove the optic disc (a false one), with the model's fovea",
+    match: (e) => plain(e) && !e.shiftKey && (e.key === 'Delete' || e.key === 'Backspace'),
+  },
   { action: 'smaller', keys: '[', label: 'Smaller brush', match: (e) => plain(e) && e.key === '[' },
   { action: 'bigger', keys: ']', label: 'Bigger brush', match: (e) => plain(e) && e.key === ']' },
   {
@@ -197,6 +204,7 @@ export const EDITING_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'flip',
   'flipVessel',
   'disc',
+  'removeDisc',
   'smaller',
   'bigger',
   'undo',

@@ -293,6 +293,17 @@ export class MaskDocument {
     return !!disc && this.setDisc({ ...disc, x: to.x, y: to.y });
   }
 
+  /**
+   * Removes the disc (a false one, on a photograph that shows none); the model's fovea, placed from that disc, goes
+   * with it, a fovea put by hand stays; the laterality judged from the disc is unknown again. False without a disc.
+   */
+  removeDisc(): boolean {
+    const a = this.anatomy;
+    if (!this.canEditDisc || !a?.disc) return false;
+    const fovea = a.fovea?.confidence === HAND_FOVEA_CONFIDENCE ? a.fovea : null;
+    return this.editMarkers({ disc: null, fovea, laterality: null });
+  }
+
   /** Puts the fovea at `at` by hand (placed or moved; a person's word, confidence 1). False when nothing changes. */
   setFovea(at: Point): boolean {
     if (!this.canEditDisc) return false;

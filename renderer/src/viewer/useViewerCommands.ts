@@ -12,6 +12,7 @@ import { biggerRadius, smallerRadius } from './useToolSettings.js';
 export interface CommandTargets {
   doc: MaskDocument | null;
   locked: boolean;
+  tool: Tool;
   setTool: (t: Tool) => void;
   setRadius: Dispatch<SetStateAction<number>>;
   islandSize: number;
@@ -34,7 +35,7 @@ export interface CommandTargets {
 
 export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
-  const { doc, locked, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
+  const { doc, locked, tool, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
   const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
   const { toggleUncertainty, nextUncertain, setAv, toggleMeasurements } = t;
 
@@ -74,6 +75,11 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           }
           setTool(action);
           setAv(true);
+          break;
+        case 'removeDisc':
+          // Only with the Disc tool: Delete elsewhere must not take the disc away unseen.
+          if (tool !== 'disc') break;
+          if (!doc?.removeDisc()) notify('There is no optic disc to remove.', 'info');
           break;
         case 'toggleAv':
           setAv((v) => !v);
@@ -147,6 +153,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
     [
       doc,
       locked,
+      tool,
       setTool,
       setRadius,
       islandSize,
