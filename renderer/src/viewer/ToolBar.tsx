@@ -19,8 +19,9 @@ const AV_TOOL_BUTTONS: [Tool, string, string, string][] = [
   ['vein', 'Vein', '⇧R', 'Vein'],
   ['flip', 'Flip', 'X', 'Flip segment'],
   ['flipVessel', 'Vessel', '⇧X', 'Flip vessel'],
-  ['disc', 'Disc', '⇧D', 'Place or size the optic disc; Alt+click: the fovea; Delete removes the disc'],
 ];
+
+const DISC_TOOL_NAME = 'Place or size the optic disc; Alt+click: the fovea; Delete removes the disc';
 
 /** The artery/vein layer as the toolbar shows it. */
 export interface AvState {
@@ -64,19 +65,30 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements
         </button>
       ))}
       <hr />
-      <button
-        className={av.shown ? 'on' : ''}
-        onClick={() => run('toggleAv')}
-        disabled={!av.available}
-        aria-pressed={av.shown}
-        aria-label="Artery/vein layer"
-        title={av.note ?? 'Colour the mask artery red / vein blue, with the disc and fovea markers (V)'}
-        data-testid="toggle-av"
-      >
-        A/V layer
-        <kbd>V</kbd>
-      </button>
       {/* Two to a row, so that the column still fits a 1280x720 window; the keys are in the titles and in Help. */}
+      <div className="tool-row">
+        <button
+          className={av.shown ? 'on' : ''}
+          onClick={() => run('toggleAv')}
+          disabled={!av.available}
+          aria-pressed={av.shown}
+          aria-label="Artery/vein layer"
+          title={av.note ?? 'Colour the mask artery red / vein blue, with the disc and fovea markers (V)'}
+          data-testid="toggle-av"
+        >
+          A/V layer
+        </button>
+        <button
+          className={shown === 'disc' ? 'on' : ''}
+          onClick={() => run('disc')}
+          disabled={locked || !av.available}
+          aria-label={`${DISC_TOOL_NAME} (⇧D)`}
+          title={locked ? LOCKED_TITLE : (av.note ?? `${DISC_TOOL_NAME} (⇧D)`)}
+          data-testid="tool-disc"
+        >
+          Disc
+        </button>
+      </div>
       <div className="tool-row" role="group" aria-label="Artery/vein tools">
         {AV_TOOL_BUTTONS.map(([t, label, k, name]) => (
           <button
