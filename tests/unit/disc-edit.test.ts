@@ -69,7 +69,7 @@ describe('the document places and sizes the disc', () => {
   test('a disc placed where none was found is saved, undone to none, and redone', () => {
     const { doc, edits } = openDoc(null);
     assert.equal(doc.moveDisc({ x: 5, y: 5 }), false, 'nothing to move');
-    assert.ok(doc.canEditDisc);
+    assert.ok(doc.canEditMarkers);
     assert.ok(doc.setDisc({ x: 20, y: 25, diameter: 12 }));
     assert.equal(edits(), 1);
     assert.deepEqual(doc.anatomySnapshot(doc.snapshot()).anatomy?.disc, { x: 20, y: 25, diameter: 12 });
@@ -160,10 +160,10 @@ describe('the document places and sizes the disc', () => {
   test('an approved image, or one without an anatomy record, takes no disc', () => {
     const { doc } = openDoc(null);
     doc.locked = true;
-    assert.equal(doc.canEditDisc, false);
+    assert.equal(doc.canEditMarkers, false);
     assert.equal(doc.setDisc({ x: 20, y: 25, diameter: 12 }), false);
     const bare = openDoc(null, false).doc;
-    assert.equal(bare.canEditDisc, false);
+    assert.equal(bare.canEditMarkers, false);
     assert.equal(bare.setDisc({ x: 20, y: 25, diameter: 12 }), false);
     assert.equal(bare.setFovea({ x: 20, y: 25 }), false);
   });

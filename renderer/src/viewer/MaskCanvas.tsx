@@ -178,6 +178,8 @@ export function MaskCanvas(props: MaskCanvasProps) {
     if (pointers.current.size === 2) {
       // A second finger turns any gesture into a pinch; an open stroke is kept as drawn so far.
       if (gesture.current.kind === 'stroke') doc.commit();
+      // A disc being drawn is dropped: the pinch is about the view.
+      discDraft.current?.visible(false);
       gesture.current = { kind: 'pinch' };
       pinchRef.current = null;
       return;
@@ -188,7 +190,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const fovea = props.avShown ? (doc.anatomy?.fovea ?? null) : null;
     const handle = DISC_HANDLE_PX / viewRef.current.scale;
     const grab = discGrab(p, disc, handle);
-    const markers = e.button === 0 && !props.spaceHeld && doc.canEditDisc;
+    const markers = e.button === 0 && !props.spaceHeld && doc.canEditMarkers;
     const discTool = markers && tool === 'disc';
     // The disc's centre dot, then the fovea's cross, are grabbed before any tool: a drag moves the marker.
     const grabbed =

@@ -273,7 +273,7 @@ export class MaskDocument {
   }
 
   /** The disc and fovea can be placed, moved or resized: the image has an anatomy record and is not approved. */
-  get canEditDisc(): boolean {
+  get canEditMarkers(): boolean {
     return this.anatomy !== null && !this.locked;
   }
 
@@ -282,7 +282,7 @@ export class MaskDocument {
    * kept on the image, at least a few pixels across. False when it cannot be edited or nothing changes.
    */
   setDisc(next: Disc): boolean {
-    if (!this.canEditDisc) return false;
+    if (!this.canEditMarkers) return false;
     const disc = clampDisc(next, this.width, this.height);
     return !sameDisc(this.anatomy!.disc, disc) && this.editMarkers({ ...this.markers(), disc });
   }
@@ -299,14 +299,14 @@ export class MaskDocument {
    */
   removeDisc(): boolean {
     const a = this.anatomy;
-    if (!this.canEditDisc || !a?.disc) return false;
+    if (!this.canEditMarkers || !a?.disc) return false;
     const fovea = a.fovea?.confidence === HAND_FOVEA_CONFIDENCE ? a.fovea : null;
     return this.editMarkers({ disc: null, fovea, laterality: null });
   }
 
   /** Puts the fovea at `at` by hand (placed or moved; a person's word, confidence 1). False when nothing changes. */
   setFovea(at: Point): boolean {
-    if (!this.canEditDisc) return false;
+    if (!this.canEditMarkers) return false;
     const x = Math.min(this.width, Math.max(0, at.x));
     const y = Math.min(this.height, Math.max(0, at.y));
     const f = this.anatomy!.fovea;
