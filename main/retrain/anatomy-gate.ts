@@ -1,7 +1,8 @@
 // The promotion gate's rules for the anatomy models, as pure functions over per-image scores on held-out images a
 // person corrected: artery/vein, the accuracy on the labelled vessel (centreline) pixels; optic disc, the centre's
 // distance from the approved disc in disc diameters (capped at one, as the disc network's validation counts it: a
-// disc not found at all is one diameter off, not infinitely). The decision is the vessel gate's own (gate.ts: a paired bootstrap of the
+// disc not found at all is one diameter off, not infinitely; where a person removed the disc, a disc found is one
+// off and none is right). The decision is the vessel gate's own (gate.ts: a paired bootstrap of the
 // per-image gains, the same margin and minimum), stated in the task's measure.
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
 import { judgePromotion, type GateVerdict } from './gate.js';

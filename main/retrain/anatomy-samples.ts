@@ -64,10 +64,12 @@ export async function writeCorrection(
     ref.avPath = join(dir, `${stem}_av.png`);
     await writeFile(ref.avPath, await avReferenceImage(labels, width, height));
   } else {
-    const disc = version.anatomy?.disc;
-    if (!disc) throw new RetrainError(`mask version ${version.id} has no optic disc`);
+    if (!version.anatomy) throw new RetrainError(`mask version ${version.id} has no optic disc record`);
+    // A disc removed by hand is a photograph that shows none: an empty disc mask, "not disc" everywhere.
+    const disc = version.anatomy.disc;
+    const data = disc ? discCircle(disc, width, height) : new Uint8Array(width * height);
     ref.discPath = join(dir, `${stem}_disc.png`);
-    await writeFile(ref.discPath, encodeMaskPng({ width, height, data: discCircle(disc, width, height) }));
+    await writeFile(ref.discPath, encodeMaskPng({ width, height, data }));
   }
   return ref;
 }

@@ -1,9 +1,9 @@
 // What an anatomy retrain trains and judges on, fixed before it starts, by the vessel retrain's rules: the
-// approvals a person corrected for the task (labels that differ from the prediction's, a disc moved by hand), the
-// held-out ones (earlier held-out images stay held out; new ones are picked by a stable hash among corrections the
-// model's lineage never saw), the corrections new to the model (not seen by its lineage, not tried by an earlier
-// candidate from it), and a replay sample of the model's own training images when they are on this machine. A task
-// with too few corrections is skipped with the reason, before any run row exists.
+// approvals a person corrected for the task (labels that differ from the prediction's, a disc placed, moved or
+// removed by hand), the held-out ones (earlier held-out images stay held out; new ones are picked by a stable hash
+// among corrections the model's lineage never saw), the corrections new to the model (not seen by its lineage, not
+// tried by an earlier candidate from it), and a replay sample of the model's own training images when they are on
+// this machine. A task with too few corrections is skipped with the reason, before any run row exists.
 import { existsSync } from 'node:fs';
 import { arteryVeinSplits, opticDiscSplits, type AnatomyRef } from '../ml/anatomy/anatomy-datasets.js';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
@@ -46,9 +46,7 @@ export const TASK_LABEL: Record<AnatomyTask, string> = {
 
 /** Standing approvals a person corrected for the task. */
 export function taskCorrections(store: Store, task: AnatomyTask): AnatomyApproval[] {
-  return anatomyApprovals(store).filter((a) =>
-    task === 'artery-vein' ? a.avCorrected : a.discMoved && a.anatomy?.disc != null,
-  );
+  return anatomyApprovals(store).filter((a) => (task === 'artery-vein' ? a.avCorrected : a.discMoved));
 }
 
 interface AnatomyRunConfig {

@@ -17,7 +17,10 @@ export interface AnatomyApproval {
   predictionId: number | null;
   /** The labels differ from that prediction's (or no prediction made them): a person's labels. */
   avCorrected: boolean;
-  /** A person moved the disc away from where the prediction put it. */
+  /**
+   * A person moved the disc away from where the prediction put it, placed one where it found none, or removed the
+   * one it found (a photograph that shows no disc: `anatomy.disc` is null).
+   */
   discMoved: boolean;
 }
 
@@ -61,8 +64,9 @@ const parse = (json: string | null): VersionAnatomy | null =>
   json === null ? null : (JSON.parse(json) as VersionAnatomy);
 
 function moved(a: VersionAnatomy | null, prediction: VersionAnatomy | null): boolean {
-  if (!a?.disc || a.discMovedBy === null) return false;
-  const p = prediction?.disc;
+  if (!a || a.discMovedBy === null) return false;
+  const p = prediction?.disc ?? null;
+  if (!a.disc) return p !== null;
   return !p || p.x !== a.disc.x || p.y !== a.disc.y || p.diameter !== a.disc.diameter;
 }
 

@@ -14,6 +14,7 @@ import { createWorkstation, type CallerContext, type Workstation } from '../../m
 import { decodeImage, readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import {
+  anatomyApprovals,
   backupStore,
   buildBundle,
   checkStore,
@@ -34,6 +35,8 @@ import { putBlob, blobPath } from '../../main/store/file-store.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 import { dispatchRequest, type AnatomyRecord, type ResponseOf } from '../../shared/contract.js';
 import { handlerCaller } from '../support/handler-call.js';
+import { taskCorrections } from '../../main/retrain/anatomy-snapshot.js';
+import { writeCorrection } from '../../main/retrain/anatomy-samples.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
@@ -325,6 +328,42 @@ for (const kind of STORE_BACKENDS)
       assert.deepEqual(
         filled.map((e) => [e.action, e.actor]),
         [['image.laterality.marked', 'ann']],
+      );
+    });
+
+    test('a disc removed by hand is an optic-disc correction: the disc retrain learns an empty disc mask', async () => {
+      const report = await importImageFiles(
+        store,
+        [{ imagePath: path.join(DRIVE_TEST, 'images', '05_test.tif') }],
+        { actor: 'ann' },
+      );
+      const id = report.imported[0].imageId;
+      const pred = await predict(id, halves(mask, width));
+      const approved = await call('approveMask', {
+        imageId: String(id),
+        width,
+        height,
+        mask,
+        parentVersionId: String(pred.id),
+        av: halves(mask, width),
+        anatomy: { disc: null, fovea: null, laterality: null },
+      });
+      const a = anatomyApprovals(store).find((x) => x.imageId === id);
+      assert.ok(a?.discMoved, 'removing the disc is not counted as a correction');
+      assert.equal(a.anatomy?.disc, null);
+      assert.ok(taskCorrections(store, 'optic-disc').some((x) => x.imageId === id));
+      const ref = await writeCorrection(
+        store,
+        'optic-disc',
+        { imageId: id, maskVersionId: Number(approved.versionId) },
+        dir,
+      );
+      const written = toBinaryMap(await readImage(ref.discPath!));
+      assert.deepEqual([written.width, written.height], [width, height]);
+      assert.equal(
+        written.data.some((v) => v !== 0),
+        false,
+        'the disc mask is not empty',
       );
     });
   });

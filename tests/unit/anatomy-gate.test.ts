@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { anatomyGain, judgeAnatomy, type AnatomyImageScore } from '../../main/retrain/anatomy-gate.js';
 import { judgePromotion } from '../../main/retrain/gate.js';
 import { discCircle } from '../../main/retrain/anatomy-samples.js';
-import { referenceDisc } from '../../main/ml/anatomy/train-optic-disc.js';
+import { discOutcome, referenceDisc } from '../../main/ml/anatomy/train-optic-disc.js';
 
 const RULES = { minImages: 3, margin: 0, seed: 1 };
 
@@ -129,5 +129,18 @@ describe('anatomy promotion gate', () => {
     // Clipped at the image's edge rather than wrapped to the next row.
     const edge = discCircle({ x: 1, y: 30, diameter: 10 }, 80, 60);
     for (let y = 0; y < 60; y++) assert.equal(edge[y * 80 + 79], 0);
+  });
+});
+
+describe('a disc validation outcome', () => {
+  const ref = { x: 100, y: 100, diameter: 50 };
+  test('against a disc: centre distance in its diameters and relative size error, capped at one', () => {
+    assert.deepEqual(discOutcome({ x: 125, y: 100, diameter: 75 }, ref), { centre: 0.5, diameter: 0.5 });
+    assert.deepEqual(discOutcome(null, ref), { centre: 1, diameter: 1 }, 'none found');
+    assert.deepEqual(discOutcome({ x: 400, y: 100, diameter: 200 }, ref), { centre: 1, diameter: 1 });
+  });
+  test('against a photograph without a disc: right when none is found, fully wrong for a disc found', () => {
+    assert.deepEqual(discOutcome(null, null), { centre: 0, diameter: 0 });
+    assert.deepEqual(discOutcome({ x: 110, y: 100, diameter: 60 }, null), { centre: 1, diameter: 1 });
   });
 });

@@ -103,6 +103,20 @@ export function discError(
 }
 
 /**
+ * One image's centre and diameter errors as validation counts them, each capped at one: against a reference disc,
+ * the distance in its diameters and the relative size error (none found: one each); against a reference without a
+ * disc (a photograph that shows none), zero when none is found and one for a disc found.
+ */
+export function discOutcome(
+  found: { x: number; y: number; diameter: number } | null,
+  ref: { x: number; y: number; diameter: number } | null,
+): { centre: number; diameter: number } {
+  if (!ref) return found ? { centre: 1, diameter: 1 } : { centre: 0, diameter: 0 };
+  const e = discError(found, ref);
+  return { centre: Math.min(1, e.centre), diameter: Math.min(1, Math.abs(e.diameter)) };
+}
+
+/**
  * Share of discs found within 0.25 diameters and share with the diameter within 15%, less the mean centre and
  * diameter errors: the shares saturate on a handful of validation images, the errors still tell epochs apart.
  */
@@ -122,12 +136,14 @@ export async function validateOpticDisc(
       s.height,
       2 ** OPTIC_DISC_CONFIG.architecture.depth,
     );
-    const ref = referenceDisc(s.reference!, s.width)!;
-    const e = discError(discFromProbability(p, s.width, s.height, DISC_THRESHOLD), ref);
-    if (e.centre <= 0.25) hits++;
-    if (Math.abs(e.diameter) <= 0.15) sizes++;
-    err += Math.min(1, e.centre);
-    sizeErr += Math.min(1, Math.abs(e.diameter));
+    const o = discOutcome(
+      discFromProbability(p, s.width, s.height, DISC_THRESHOLD),
+      referenceDisc(s.reference!, s.width),
+    );
+    if (o.centre <= 0.25) hits++;
+    if (o.diameter <= 0.15) sizes++;
+    err += o.centre;
+    sizeErr += o.diameter;
   }
   const n = Math.max(1, val.length);
   return {
