@@ -22,8 +22,11 @@ export interface ReportImage {
   /** The downscaled photograph, and the vessel map coloured by class at the same size (transparent elsewhere). */
   photo: string;
   vessels: string | null;
-  /** Which mask was measured, in words (e.g. "approved v3", "prediction"), and the model that predicted it. */
-  mask: { label: string; model: string | null };
+  /**
+   * Which mask was measured, in words (e.g. "approved v3", "prediction"), the model that predicted it, and who set
+   * the disc by hand (placed, moved, resized or removed it; absent or null: the disc is the model's).
+   */
+  mask: { label: string; model: string | null; discBy?: string | null };
   /** Where micrometres come from ('pixel size': given on the command line). */
   scaleSource: 'dicom' | 'field angle' | 'pixel size' | null;
   measures: ImageMeasures;
@@ -114,7 +117,7 @@ function header(input: ReportInput): string {
       (i) =>
         `${escapeHtml(i.fileName)}: ${escapeHtml(i.mask.label)}${
           i.mask.model ? `, model ${escapeHtml(i.mask.model)}` : ''
-        }`,
+        }${i.mask.discBy ? `, optic disc set by hand (${escapeHtml(i.mask.discBy)})` : ''}`,
     )
     .join('<br>');
   const rows: [string, string][] = [

@@ -3,8 +3,8 @@
 // and vessels, no disc) is predicted with no disc; the Disc tool (Shift+D) draws one (press at its centre, drag to
 // its rim), a drag on the rim resizes it, Alt+click puts the fovea and its cross drags it; undo takes them back to
 // none and redo restores them; the Measurements engine measures from the disc; the approval keeps disc and fovea,
-// with the disc's author and the eye they tell (which fills the image's), and counts as an optic-disc correction
-// for the retrain.
+// with the disc's author and the eye they tell (which fills the image's), the report names who set the disc, and
+// it counts as an optic-disc correction for the retrain.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -197,6 +197,12 @@ describe(
       assert.equal(approved.anatomy?.discMovedBy, user);
       const f = approved.anatomy?.fovea;
       near(f && { ...f, diameter: f.confidence }, { ...fovea, diameter: 1 }, 'the approved fovea');
+      // The report says the disc was set by hand, and by whom.
+      const report = await app.client.invoke('getReport', { imageId });
+      assert.ok(
+        report.html.includes(`optic disc set by hand (${user})`),
+        'the report hides who set the disc',
+      );
       const store = openStore(db, { readonly: true });
       try {
         // The disc left of the fovea: a left eye, which fills the image's unknown eye.

@@ -70,6 +70,15 @@ test('patient fields are escaped, and the name appears only when the store has i
   assert.doesNotMatch(reportHtml(input([image(true)])), /<dt>Name<\/dt>/);
 });
 
+test('the masks measured say who set the optic disc by hand, escaped; a model disc says nothing', () => {
+  const byHand = { ...image(true), mask: { label: 'approved mask v2', model: 'unet-1', discBy: 'ann <b>' } };
+  assert.match(
+    reportHtml(input([byHand])),
+    /approved mask v2, model unet-1, optic disc set by hand \(ann &lt;b&gt;\)/,
+  );
+  assert.doesNotMatch(reportHtml(input([image(true)])), /set by hand/);
+});
+
 test('a value that cannot be measured shows its reason, not a number', () => {
   const html = reportHtml(input([image(false)]));
   const crae = /<tr data-key="crae"[^>]*>(.*?)<\/tr>/.exec(html)![1];
