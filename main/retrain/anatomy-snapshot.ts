@@ -36,7 +36,8 @@ export interface AnatomySnapshot {
 /** The words a reason uses for a task's corrections. */
 export const CORRECTION_NOUN: Record<AnatomyTask, string> = {
   'artery-vein': 'corrected artery/vein labels',
-  'optic-disc': 'a disc moved by hand',
+  // Set: placed, moved, resized or removed.
+  'optic-disc': 'a disc set by hand',
 };
 
 export const TASK_LABEL: Record<AnatomyTask, string> = {

@@ -128,7 +128,7 @@ for (const kind of STORE_BACKENDS)
           err.message,
           /artery\/vein: only 3 approved images with corrected artery\/vein labels; a retrain needs 4/,
         );
-        assert.match(err.message, /optic disc: only 3 approved images with a disc moved by hand/);
+        assert.match(err.message, /optic disc: only 3 approved images with a disc set by hand/);
         return true;
       });
       assert.equal(listTrainingRuns(store, { limit: 100 }).length, 0);
@@ -143,7 +143,7 @@ for (const kind of STORE_BACKENDS)
       );
       assert.notEqual(r.status, 0, r.stderr);
       assert.match(r.stderr, /artery\/vein: only 3 approved images with corrected artery\/vein labels/);
-      assert.match(r.stderr, /optic disc: only 3 approved images with a disc moved by hand/);
+      assert.match(r.stderr, /optic disc: only 3 approved images with a disc set by hand/);
       assert.equal(listTrainingRuns(store, { limit: 100 }).length, 0);
     });
 

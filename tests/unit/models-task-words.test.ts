@@ -88,7 +88,7 @@ describe('models by task, in words', () => {
     const skipped: AnatomyRetrainPart = {
       ...judged({}, false),
       outcome: 'skipped',
-      reason: 'optic disc: only 3 approved images with a disc moved by hand; a retrain needs 4',
+      reason: 'optic disc: only 3 approved images with a disc set by hand; a retrain needs 4',
       task: 'optic-disc',
       candidate: null,
       decision: null,
