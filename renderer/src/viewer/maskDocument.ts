@@ -272,7 +272,7 @@ export class MaskDocument {
     this.nodes = null;
   }
 
-  /** The disc and fovea can be placed, moved or resized: the image has an anatomy record and is not approved. */
+  /** The disc and fovea can be placed, moved, resized or removed: the image has an anatomy record and is not approved. */
   get canEditMarkers(): boolean {
     return this.anatomy !== null && !this.locked;
   }
