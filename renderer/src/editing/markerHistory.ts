@@ -1,6 +1,7 @@
-// Undo and redo of the anatomy markers edited by hand (the optic disc placed, moved, resized or removed; the fovea put or moved),
-// interleaved with the mask's pixel edits: each edit remembers how many pixel edits the undo stack held when it was
-// made, so undo always takes back the newer of the two kinds first, and redo replays them in their original order.
+// Undo and redo of the anatomy markers edited by hand (the optic disc placed, moved, resized or removed; the fovea
+// put or moved), interleaved with the mask's pixel edits: each edit remembers how many pixel edits the undo stack
+// held when it was made, so undo always takes back the newer of the two kinds first, and redo replays them in their
+// original order.
 
 export interface MarkerEdit<T> {
   /** The markers before the edit. */
