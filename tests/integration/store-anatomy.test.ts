@@ -298,28 +298,40 @@ for (const kind of STORE_BACKENDS)
       assert.equal(col('eye'), 'OD');
     });
 
-    test('the eye read from a disc and fovea a person marked fills an unknown eye, audited as theirs', async () => {
-      const report = await importImageFiles(
-        store,
-        [{ imagePath: path.join(DRIVE_TEST, 'images', '04_test.tif') }],
-        { actor: 'ann' },
-      );
-      const id = report.imported[0].imageId;
-      // The model found no disc, so it said nothing of the eye.
-      const pred = await predict(id, halves(mask, width), { disc: null, fovea: null, laterality: null });
-      assert.equal(getImage(store, id).laterality, null);
-      await call('saveDraft', {
+    /** A DRIVE test photograph imported on its own. */
+    const importOne = async (n: string): Promise<number> =>
+      (
+        await importImageFiles(store, [{ imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`) }], {
+          actor: 'ann',
+        })
+      ).imported[0].imageId;
+
+    /** A person's draft or approval of the prediction's mask and labels, with their anatomy record. */
+    const personSave = (
+      method: 'saveDraft' | 'approveMask',
+      id: number,
+      parent: number,
+      anatomy: AnatomyRecord,
+    ) =>
+      call(method, {
         imageId: String(id),
         width,
         height,
         mask,
-        parentVersionId: String(pred.id),
+        parentVersionId: String(parent),
         av: halves(mask, width),
-        anatomy: {
-          disc: { x: 90, y: 290, diameter: 80 },
-          fovea: { x: 300, y: 300, confidence: 1 },
-          laterality: 'L',
-        },
+        anatomy,
+      });
+
+    test('the eye read from a disc and fovea a person marked fills an unknown eye, audited as theirs', async () => {
+      const id = await importOne('04');
+      // The model found no disc, so it said nothing of the eye.
+      const pred = await predict(id, halves(mask, width), { disc: null, fovea: null, laterality: null });
+      assert.equal(getImage(store, id).laterality, null);
+      await personSave('saveDraft', id, pred.id, {
+        disc: { x: 90, y: 290, diameter: 80 },
+        fovea: { x: 300, y: 300, confidence: 1 },
+        laterality: 'L',
       });
       assert.equal(getImage(store, id).laterality, 'OS');
       const filled = listAudit(store, { entity: 'image', entityId: id }).filter((e) =>
@@ -332,21 +344,12 @@ for (const kind of STORE_BACKENDS)
     });
 
     test('a disc removed by hand is an optic-disc correction: the disc retrain learns an empty disc mask', async () => {
-      const report = await importImageFiles(
-        store,
-        [{ imagePath: path.join(DRIVE_TEST, 'images', '05_test.tif') }],
-        { actor: 'ann' },
-      );
-      const id = report.imported[0].imageId;
+      const id = await importOne('05');
       const pred = await predict(id, halves(mask, width));
-      const approved = await call('approveMask', {
-        imageId: String(id),
-        width,
-        height,
-        mask,
-        parentVersionId: String(pred.id),
-        av: halves(mask, width),
-        anatomy: { disc: null, fovea: null, laterality: null },
+      const approved = await personSave('approveMask', id, pred.id, {
+        disc: null,
+        fovea: null,
+        laterality: null,
       });
       const a = anatomyApprovals(store).find((x) => x.imageId === id);
       assert.ok(a?.discMoved, 'removing the disc is not counted as a correction');
