@@ -134,6 +134,18 @@ describe(
         return d?.anatomy?.disc && d.anatomy.disc.diameter > drawn.diameter + 1 ? d : null;
       }).then((d) => near(d.anatomy!.disc, resized, 'the resized disc'));
 
+      // With the Disc tool, ] and [ size the disc by 5% steps (one undoable edit each).
+      await app.page.keyboard.press(']');
+      await waitFor('the disc a step bigger', async () => {
+        const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
+        return d && Math.abs(d.diameter - resized.diameter * 1.05) < 0.05;
+      });
+      await app.page.keyboard.press('Control+z');
+      await waitFor('the step undone', async () => {
+        const d = storedAnatomy(db, id, 'draft')?.anatomy?.disc;
+        return d && Math.abs(d.diameter - resized.diameter) < 0.05;
+      });
+
       // Alt+click with the Disc tool puts the fovea (none was found without a disc); its cross drags it.
       const click = screen(450, 330);
       await app.page.keyboard.down('Alt');

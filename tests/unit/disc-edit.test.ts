@@ -9,6 +9,7 @@ import {
   defaultDiscDiameter,
   discGrab,
   discThrough,
+  resizedDisc,
 } from '../../renderer/src/editing/discEdit.js';
 import { MaskDocument } from '../../renderer/src/viewer/maskDocument.js';
 import { actionFor } from '../../renderer/src/viewer/keymap.js';
@@ -24,6 +25,11 @@ describe('disc geometry', () => {
     assert.equal(discGrab({ x: 56, y: 40 }, disc, 3), null, 'between centre and rim');
     assert.equal(discGrab({ x: 70, y: 40 }, disc, 3), null);
     assert.equal(discGrab({ x: 50, y: 40 }, null, 3), null, 'no disc');
+  });
+
+  test('a key step sizes the disc 5% about its centre', () => {
+    assert.deepEqual(resizedDisc({ x: 5, y: 6, diameter: 100 }, 1), { x: 5, y: 6, diameter: 105 });
+    assert.ok(Math.abs(resizedDisc({ x: 5, y: 6, diameter: 105 }, -1).diameter - 100) < 1e-9);
   });
 
   test('a drag draws the disc centred where it started, its rim where it is', () => {

@@ -42,6 +42,14 @@ export function discGrab(p: Point, disc: Disc | null, handle: number): 'centre' 
   return Math.abs(r - disc.diameter / 2) <= handle ? 'rim' : null;
 }
 
+/** A step of the disc's size from the keyboard: 5% bigger (+1) or smaller (-1), about the same centre. */
+export const DISC_SIZE_STEP = 1.05;
+
+export const resizedDisc = (d: Disc, direction: 1 | -1): Disc => ({
+  ...d,
+  diameter: d.diameter * DISC_SIZE_STEP ** direction,
+});
+
 /** The disc centred on `centre` whose rim passes through `rim`. */
 export const discThrough = (centre: Point, rim: Point): Disc => ({
   x: centre.x,

@@ -115,8 +115,18 @@ export const BINDINGS: Binding[] = [
     label: "With the Disc tool: remove the optic disc (a false one), with the model's fovea",
     match: (e) => plain(e) && !e.shiftKey && (e.key === 'Delete' || e.key === 'Backspace'),
   },
-  { action: 'smaller', keys: '[', label: 'Smaller brush', match: (e) => plain(e) && e.key === '[' },
-  { action: 'bigger', keys: ']', label: 'Bigger brush', match: (e) => plain(e) && e.key === ']' },
+  {
+    action: 'smaller',
+    keys: '[',
+    label: 'Smaller brush (with the Disc tool: the disc 5% smaller)',
+    match: (e) => plain(e) && e.key === '[',
+  },
+  {
+    action: 'bigger',
+    keys: ']',
+    label: 'Bigger brush (with the Disc tool: the disc 5% bigger)',
+    match: (e) => plain(e) && e.key === ']',
+  },
   {
     action: 'undo',
     keys: 'Ctrl+Z',

@@ -8,6 +8,7 @@ import { EDITING_ACTIONS, type Action } from './keymap.js';
 import type { MaskDocument } from './maskDocument.js';
 import type { Tool } from './MaskCanvas.js';
 import { biggerRadius, smallerRadius } from './useToolSettings.js';
+import { resizedDisc } from '../editing/discEdit.js';
 
 export interface CommandTargets {
   doc: MaskDocument | null;
@@ -85,11 +86,13 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           setAv((v) => !v);
           break;
         case 'smaller':
-          setRadius(smallerRadius);
+        case 'bigger': {
+          // With the Disc tool the keys size the disc (a step of 5%); otherwise the brush.
+          const disc = tool === 'disc' ? doc?.anatomy?.disc : null;
+          if (disc) doc!.setDisc(resizedDisc(disc, action === 'bigger' ? 1 : -1));
+          else setRadius(action === 'bigger' ? biggerRadius : smallerRadius);
           break;
-        case 'bigger':
-          setRadius(biggerRadius);
-          break;
+        }
         case 'undo':
           doc?.undoEdit();
           break;
