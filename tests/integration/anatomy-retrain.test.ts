@@ -1,5 +1,6 @@
 // The anatomy models' retrain on both store backends, with real DRIVE photographs, RITE's artery/vein labels and
-// DRIVE-OD's discs: a person corrects the labels and moves the disc of the model's predictions and approves them.
+// DRIVE-OD's discs: a person corrects the labels and moves the disc of the model's predictions (on one image removes
+// it, as a false disc is removed) and approves them.
 // Too few corrections: each task is skipped with its reason (by `retina retrain` too) and nothing is registered.
 // Enough: one retrain (the vessel part has nothing to do, since no vessel mask changed) fine-tunes an artery/vein
 // and a disc candidate from the task's model on exactly the corrections not held out (plus replay of the model's
@@ -67,12 +68,17 @@ for (const kind of STORE_BACKENDS)
     const corrected = new Map<string, number>();
 
     /** The model's prediction (every vessel a vein, the disc 60 px off), approved as it was or corrected. */
-    async function predictAndApprove(id: string, correct: boolean): Promise<number> {
+    async function predictAndApprove(
+      id: string,
+      correct: boolean,
+      disc: 'moved' | 'removed' = 'moved',
+    ): Promise<number> {
       const approved = await approveAnatomyPrediction(store, {
         imageId: images.get(id)!,
         driveId: id,
         vesselModelId: vesselId,
         correct,
+        disc,
       });
       if (correct) corrected.set(id, approved);
       return approved;
@@ -150,7 +156,9 @@ for (const kind of STORE_BACKENDS)
     let outcomes: AnatomyRetrainOutcome[] = [];
 
     test('enough corrections: both candidates are trained from exactly those corrections, judged, promoted only when better', async () => {
-      for (const id of ['04', '05']) await predictAndApprove(id, true);
+      await predictAndApprove('04', true);
+      // A disc removed by hand trains and is judged as "no disc here" (an empty disc mask), whichever side it falls.
+      const removed = await predictAndApprove('05', true, 'removed');
       const unchanged = await predictAndApprove('06', false);
       const vesselPending = pendingApprovals(store);
       assert.equal(vesselPending, 6, 'six approvals the vessel model has not seen');
@@ -187,6 +195,13 @@ for (const kind of STORE_BACKENDS)
           correctedIds,
         );
         assert.ok(!trained.includes(unchanged) && !held.includes(unchanged));
+        // The removed disc is an artery/vein correction too; held out by the disc task, it scores 0 (no disc found)
+        // or 1 (a disc found: one diameter off), never the crash an absent reference once was.
+        assert.ok(trained.includes(removed) || held.includes(removed));
+        const removedScore = o.heldOut.images.find((im) => im.maskVersionId === removed);
+        if (o.task === 'optic-disc' && removedScore)
+          for (const v of [removedScore.candidate, removedScore.active])
+            assert.ok(v === 0 || v === 1, String(v));
         assert.deepEqual(o.replay, o.task === 'artery-vein' ? ['drive/21_training'] : []);
         // Judged by the gate's rules on the recorded per-image scores.
         for (const im of o.heldOut.images)

@@ -1,13 +1,22 @@
 // A person's anatomy work as an anatomy retrain learns from it: the model's prediction of a DRIVE test image (every
 // vessel a vein, the disc 60 px off) saved with its vessel mask, then approved as it was, or corrected first (RITE's
-// artery/vein labels, DRIVE-OD's disc) and approved. Shared by the retrain's integration and browser tests.
+// artery/vein labels, DRIVE-OD's disc, or the disc removed as a false one) and approved. Shared by the retrain's
+// integration and browser tests.
 import { approveMaskVersion, saveMaskVersion, type Store } from '../../main/store/index.js';
 import { referenceAnatomy } from '../integration/measure-fixture.js';
 
 /** Returns the approved version's id. */
 export async function approveAnatomyPrediction(
   store: Store,
-  opts: { imageId: number; driveId: string; vesselModelId: number; correct: boolean; annotator?: string },
+  opts: {
+    imageId: number;
+    driveId: string;
+    vesselModelId: number;
+    correct: boolean;
+    annotator?: string;
+    /** What the correction does to the disc: moves it onto DRIVE-OD's (the default), or removes it. */
+    disc?: 'moved' | 'removed';
+  },
 ): Promise<number> {
   const { imageId, annotator = 'ann' } = opts;
   const ref = await referenceAnatomy(opts.driveId);
@@ -31,7 +40,7 @@ export async function approveAnatomyPrediction(
     mask,
     parentId: prediction.id,
     av: ref.av,
-    anatomy: { ...predicted, disc: ref.disc },
+    anatomy: { ...predicted, disc: opts.disc === 'removed' ? null : ref.disc },
   });
   return approveMaskVersion(store, draft.id, annotator).id;
 }
