@@ -775,6 +775,8 @@ export interface MeasurementsPayload {
    * nowhere (null: lengths are in disc diameters, or pixels without a disc).
    */
   scaleSource: 'dicom' | 'field angle' | null;
+  /** Who placed, moved, resized or removed the measured version's optic disc by hand; null: the model's disc. */
+  discBy: string | null;
   measures: ImageMeasures;
   /** True when nothing it depends on changed since it was last computed (answered from the cache). */
   cached: boolean;

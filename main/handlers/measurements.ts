@@ -60,6 +60,7 @@ export class MeasurementService {
       version: maskVersionNumber(this.store, plan.version),
       kind: plan.version.kind,
       scaleSource: scaleSourceOf(plan),
+      discBy: plan.version.anatomy?.discMovedBy ?? null,
       measures,
       cached: hit !== undefined,
     };

@@ -163,7 +163,7 @@ export class ReportService {
       mask: {
         label: `${m.kind === 'approved' ? 'approved mask' : m.kind} v${m.version}`,
         model: modelId !== null ? getModel(this.store, modelId).name : null,
-        discBy: plan?.version.anatomy?.discMovedBy ?? null,
+        discBy: m.discBy,
       },
       scaleSource: m.scaleSource,
       measures: m.measures,

@@ -2,9 +2,9 @@
 // real `retina serve` running the bundled vessel and optic-disc models: the CC0 sample cut to its middle (macula
 // and vessels, no disc) is predicted with no disc; the Disc tool (Shift+D) draws one (press at its centre, drag to
 // its rim), a drag on the rim resizes it, Alt+click puts the fovea and its cross drags it; undo takes them back to
-// none and redo restores them; the Measurements engine measures from the disc; the approval keeps disc and fovea,
-// with the disc's author and the eye they tell (which fills the image's), the report names who set the disc, and
-// it counts as an optic-disc correction for the retrain.
+// none and redo restores them; the Measurements engine measures from the disc (and the panel names who set it); the
+// approval keeps disc and fovea, with the disc's author and the eye they tell (which fills the image's), the report
+// names who set the disc, and it counts as an optic-disc correction for the retrain.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -202,6 +202,15 @@ describe(
       const m = await app.client.invoke('getMeasurements', { imageId });
       assert.ok(m, 'nothing to measure');
       near(m.measures.disc, resized, 'the measured disc');
+      assert.equal(m.discBy, user);
+      // And the panel says whose disc the zones are drawn around.
+      await app.page.keyboard.press('Shift+M');
+      const discNote = app.page.getByTestId('measure-disc');
+      await waitFor('the panel on the placed disc', async () =>
+        ((await discNote.textContent()) ?? '').includes(`optic disc set by hand (${user})`),
+      );
+      await app.page.keyboard.press('Shift+M');
+      await discNote.waitFor({ state: 'detached' });
 
       await app.page.keyboard.press('a');
       const approved = await waitFor('the approval', async () => storedAnatomy(db, id, 'approved'));

@@ -15,7 +15,7 @@ import {
   loadMask,
   openStore,
 } from '../../main/store/index.js';
-import { measureLine, namedVessels, zoneRings } from '../../renderer/src/measure/measureView.js';
+import { discNote, measureLine, namedVessels, zoneRings } from '../../renderer/src/measure/measureView.js';
 import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
 import { DISC_AT_FIELD_EDGE_NOTE } from '../../shared/measure/disc-at-field-edge.js';
@@ -158,9 +158,12 @@ describe(
         version: 1,
         kind: 'draft' as const,
         scaleSource: null,
+        discBy: null,
         measures: stored.measures,
         cached: false,
       };
+      // The zones are drawn around the model's disc, and the panel says so.
+      assert.equal(await app.page.getByTestId('measure-disc').textContent(), discNote(payload));
       await waitFor(
         'the layer drawn',
         async () => (await layer().getAttribute('data-drawn')) === `${stored.versionId}:`,
@@ -251,6 +254,7 @@ describe(
         version: 2,
         kind: 'draft',
         scaleSource: null,
+        discBy: null,
         measures: after.measures,
         cached: false,
       }).map((v) => v.name);

@@ -37,6 +37,7 @@ function payload(a: ImageMeasures, b: ImageMeasures): VisitComparisonPayload {
       version: 1,
       kind: 'draft' as const,
       scaleSource: null,
+      discBy: null,
       measures,
       cached: false,
     },

@@ -1,18 +1,28 @@
 // What the Measurements panel and its layer show (renderer/src/measure/measureView.ts), from a measured payload:
-// rows with value and interval or the reason for an absent value, the unit's source in words, the zones' radii and
-// the named vessels; and its Shift+M key, which no other action takes.
+// rows with value and interval or the reason for an absent value, the unit's source in words, whose disc the zones
+// are drawn around, the zones' radii and the named vessels; and its Shift+M key, which no other action takes.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MeasurementsPayload } from '../../shared/contract.js';
 import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import type { ImageMeasures, Measure } from '../../shared/measure/measures.js';
-import { measureLines, namedVessels, scaleNote, zoneRings } from '../../renderer/src/measure/measureView.js';
+import {
+  discNote,
+  measureLines,
+  namedVessels,
+  scaleNote,
+  zoneRings,
+} from '../../renderer/src/measure/measureView.js';
 import { BINDINGS, actionFor } from '../../renderer/src/viewer/keymap.js';
 import { keyPress } from '../support/drawn-masks.js';
 
 const absent = (reason: string): Measure => ({ value: null, unit: 'DD', ci95: null, reason });
 
-function payload(over: Partial<ImageMeasures> = {}, scaleSource: MeasurementsPayload['scaleSource'] = null) {
+function payload(
+  over: Partial<ImageMeasures> = {},
+  scaleSource: MeasurementsPayload['scaleSource'] = null,
+  discBy: string | null = null,
+) {
   const base = Object.fromEntries(
     MEASURE_ROWS.map((r) => [r.key, { value: 1.5, unit: 'ratio', ci95: [1.25, 1.75] } as Measure]),
   );
@@ -36,6 +46,7 @@ function payload(over: Partial<ImageMeasures> = {}, scaleSource: MeasurementsPay
     version: 2,
     kind: 'draft',
     scaleSource,
+    discBy,
     measures,
     cached: false,
   } satisfies MeasurementsPayload;
@@ -70,6 +81,13 @@ describe('the Measurements panel', () => {
     assert.match(scaleNote(payload({ scale: um }, 'dicom')), /DICOM pixel spacing/);
     const px = { unit: 'px', perPixel: 1, source: 'none' } as const;
     assert.match(scaleNote(payload({ scale: px, disc: null })), /pixels: no optic disc/);
+  });
+
+  test("whose disc the zones are drawn around: the model's, a person's, or none with how to place one", () => {
+    assert.match(discNote(payload()), /model's optic disc: drag its centre.*Disc tool \(Shift\+D\) resizes/);
+    assert.equal(discNote(payload({}, null, 'ann')), 'Zones around the optic disc set by hand (ann).');
+    // A disc removed by hand leaves none to draw around: the note says how to place one.
+    assert.match(discNote(payload({ disc: null }, null, 'ann')), /^No optic disc found: the Disc tool/);
   });
 
   test('zones B (1-1.5 disc diameters from the centre) and C (1-2.5) around the disc; none without one', () => {

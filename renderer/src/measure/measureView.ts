@@ -1,5 +1,6 @@
 // What the Measurements panel and its image layer show, as pure functions of main's answer: the rows (value,
-// interval, or why a value is absent), where the lengths' unit comes from, the zones' circles and the named vessels.
+// interval, or why a value is absent), where the lengths' unit comes from, whose disc the zones are drawn around, the
+// zones' circles and the named vessels.
 import type { MeasurementsPayload } from '../../../shared/contract.js';
 import { formatMeasure, MEASURE_ROWS, type MeasureKey } from '../../../shared/measure/measure-table.js';
 import type { Measure } from '../../../shared/measure/measures.js';
@@ -43,6 +44,14 @@ export function scaleNote(p: MeasurementsPayload): string {
   const advice = "Enter the field angle in the image's clinical info to get micrometres.";
   if (scale.unit === 'DD') return `Lengths in disc diameters (DD). ${advice}`;
   return `Lengths in pixels: no optic disc was found and the pixel size is unknown. ${advice}`;
+}
+
+/** Whose optic disc the zones are drawn around, and how to change it; for a missing disc, how to place one. */
+export function discNote(p: MeasurementsPayload): string {
+  if (!p.measures.disc)
+    return 'No optic disc found: the Disc tool (Shift+D) places one, and the zone measures follow it.';
+  if (p.discBy) return `Zones around the optic disc set by hand (${p.discBy}).`;
+  return "Zones around the model's optic disc: drag its centre to move it; the Disc tool (Shift+D) resizes it.";
 }
 
 /** The annuli drawn on the image: each zone's inner and outer radius around the disc centre, in image pixels. */

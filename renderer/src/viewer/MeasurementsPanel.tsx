@@ -1,9 +1,9 @@
 // The Measurements panel beside the image: every measure with its unit and 95% interval (its definition as the
-// row's tooltip), or why it is absent; where the unit comes from; what may make the values wrong (a disc cut off by
-// the field's edge); and the vessels CRAE and CRVE took, each
+// row's tooltip), or why it is absent; where the unit comes from; whose optic disc the zones are drawn around; what
+// may make the values wrong (a disc cut off by the field's edge); and the vessels CRAE and CRVE took, each
 // highlighted on the image while the pointer is over its row; the report of the image or its visit, and the
 // comparison with another visit of the same eye.
-import { measureLines, namedVessels, scaleNote } from '../measure/measureView.js';
+import { discNote, measureLines, namedVessels, scaleNote } from '../measure/measureView.js';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { CompareVisits } from './CompareVisits.js';
 import { ReportActions, VisitPicker } from './MeasurementActions.js';
@@ -66,11 +66,13 @@ export function MeasurementsPanel({
           <p className="scale" data-testid="measure-scale">
             {scaleNote(payload)}
           </p>
-          {!payload.measures.disc && (
-            <p className="trust" role="note" data-testid="measure-no-disc">
-              No optic disc found: the Disc tool (Shift+D) places one, and the zone measures follow it.
-            </p>
-          )}
+          <p
+            className={payload.measures.disc ? 'muted' : 'trust'}
+            role="note"
+            data-testid={payload.measures.disc ? 'measure-disc' : 'measure-no-disc'}
+          >
+            {discNote(payload)}
+          </p>
           {payload.measures.notes.map((note) => (
             <p key={note} className="trust" role="note" data-testid="measure-note">
               {note}
