@@ -16,3 +16,9 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message.split('\n')[0] ?? String(err);
   return String(err);
 }
+
+/** The error of one input of a batch, naming the input once (a read error already starts with its file). */
+export function inputErrorMessage(file: string, err: unknown): string {
+  const message = errorMessage(err);
+  return message.startsWith(`${file}: `) ? message : `${file}: ${message}`;
+}

@@ -3,7 +3,7 @@
 import { basename, extname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
-import { EXIT, UsageError, errorMessage } from './errors.js';
+import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap } from '../ml/io/image-io.js';
@@ -152,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
       } catch (err) {
         failures++;
         results.push({ input: file, error: errorMessage(err) });
-        process.stderr.write(`retina measure: ${file}: ${errorMessage(err)}\n`);
+        process.stderr.write(`retina measure: ${inputErrorMessage(file, err)}\n`);
       }
       bar.update(i + 1, basename(file));
     }

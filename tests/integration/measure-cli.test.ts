@@ -1,12 +1,12 @@
 // `retina measure` as a user runs it (the built CLI, the bundled models) on DRIVE test photographs given at their
-// own size and at twice it: the same eye must give the same measures. And a hand-check: CRAE and CRVE of three DRIVE
+// own size and at twice it: the same eye must give the same measures; bad input fails alone, clearly. And a hand-check: CRAE and CRVE of three DRIVE
 // images from their reference vessels, artery/vein labels (RITE) and discs (DRIVE-OD), by the engine and by an
 // independent implementation written here (vessels found where they cross circles in zone B, widths from chords of
 // the mask across them, Knudtson's pairing written out again).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -102,6 +102,38 @@ describe('retina measure at two sizes of the same photographs', () => {
     const csv = (await readFile(path.join(dir, 'out', 'measures.csv'), 'utf8')).trim().split('\n');
     assert.equal(csv.length, 1 + results.length);
     assert.match(csv[0], /^image,width,height,length_unit,disc_x,disc_y,disc_diameter,crae,crae_unit,/);
+  });
+
+  test('bad input fails alone with a clear error naming it once: a corrupt photograph, a mask of the wrong size', async () => {
+    const corrupt = path.join(dir, 'corrupt.jpg');
+    await writeFile(corrupt, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(40, 0x47)]));
+    const out = path.join(dir, 'bad');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'measure', ...args, '--out', out], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
+    const r = run(corrupt, path.join(dir, '01_x1.png'), '--json');
+    assert.equal(r.status, 1, 'a failed input makes the exit code non-zero');
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('retina measure:'));
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0], /^retina measure: \S*corrupt\.jpg: JPEG corrupt or truncated \(libvips: /);
+    assert.equal(errors[0].split('corrupt.jpg').length, 2, `the file named more than once: ${errors[0]}`);
+    const summary = JSON.parse(r.stdout) as {
+      results: Array<{ input: string; error?: string; crae?: unknown }>;
+    };
+    assert.match(summary.results[0].error ?? '', /corrupt\.jpg: JPEG corrupt/);
+    assert.ok(summary.results[1].crae, 'the good photograph is measured all the same');
+    const csv = (await readFile(path.join(out, 'measures.csv'), 'utf8')).trim().split('\n');
+    assert.equal(csv.length, 2, 'one row: the photograph that was measured');
+
+    const small = path.join(dir, 'small.png');
+    await sharp({ create: { width: 100, height: 80, channels: 3, background: '#000' } })
+      .png()
+      .toFile(small);
+    const wrong = run(path.join(dir, '01_x1.png'), '--mask', small);
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /01_x1\.png: \S*small\.png: size 100x80 does not match the expected 565x584/);
   });
 
   const at = (id: string, k: number): Result => results.find((r) => r.input.endsWith(`${id}_x${k}.png`))!;

@@ -355,6 +355,17 @@ describe('errors', () => {
     await writeFile(file, full.subarray(0, full.length >> 1));
     await rejectsNaming(readImage(file), file, /TIFF corrupt or truncated/);
   });
+  test("a JPEG cut after its header: libvips's repeated messages are said once", async () => {
+    const file = join(dir, 'header-only.jpg');
+    await writeFile(file, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(40, 0x47)]));
+    const err = await readImage(file).then(
+      () => assert.fail('a JPEG without image data decoded'),
+      (e: Error) => e,
+    );
+    assert.match(err.message, /JPEG corrupt or truncated \(libvips: /);
+    const parts = err.message.split(/(?=\bVips[A-Za-z]+: )/).map((m) => m.trim());
+    assert.equal(new Set(parts).size, parts.length, err.message);
+  });
   test('a truncated or corrupted PNG', async () => {
     const png = await encodePng(raster(50, 50, 3, 8));
     const cut = join(dir, 'cut.png');

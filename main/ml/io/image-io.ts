@@ -113,8 +113,13 @@ export async function decodeImage(buffer: Uint8Array, nameForErrors: string): Pr
   }
 }
 
+/**
+ * A decoder's message on one line. libvips repeats its messages (one per read attempt, each starting "VipsJpeg: "
+ * or the like, not always on a line of its own), so each is kept once.
+ */
 function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
+  const lines = s.split(/\n|(?=\bVips[A-Za-z]+: )/).map((l) => l.replace(/\s+/g, ' ').trim());
+  return [...new Set(lines.filter((l) => l))].join(' ');
 }
 
 async function decodeWithSharp(buffer: Uint8Array): Promise<RasterImage> {
