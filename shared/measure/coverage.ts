@@ -1,5 +1,5 @@
-// Area-weighted resampling of a 0..1 map to another scale: each output pixel is the mean of the input area it
-// covers (partial pixels weighted), separably along x then y. Used to bring a vessel map to a fixed working
+// Area-weighted resampling of 0/1 maps to another scale: each output pixel is the mean of the input area it covers
+// (partial pixels weighted), separably along x then y. Used to bring a vessel map to a fixed working
 // resolution, so a measure does not depend on how many pixels the camera spent on the same eye.
 
 export interface CoverageMap {
@@ -21,32 +21,82 @@ function axisWeights(inSize: number, outSize: number): { start: number; weights:
   });
 }
 
-export function resampleCoverage(
-  value: (i: number) => number,
+/**
+ * The same weights turned around, for each input index: the outputs it contributes to and with what weight, in
+ * output order (compressed rows: input i's entries are [first[i], first[i + 1])).
+ */
+function inputWeights(
+  axis: { start: number; weights: number[] }[],
+  inSize: number,
+): { first: Int32Array; output: Int32Array; weight: Float64Array } {
+  const first = new Int32Array(inSize + 1);
+  for (const { start, weights } of axis) for (let k = 0; k < weights.length; k++) first[start + k + 1]++;
+  for (let i = 0; i < inSize; i++) first[i + 1] += first[i];
+  const output = new Int32Array(first[inSize]);
+  const weight = new Float64Array(first[inSize]);
+  const next = first.slice(0, inSize);
+  axis.forEach(({ start, weights }, o) => {
+    for (let k = 0; k < weights.length; k++) {
+      const e = next[start + k]++;
+      output[e] = o;
+      weight[e] = weights[k];
+    }
+  });
+  return { first, output, weight };
+}
+
+/**
+ * The coverage of several 0/1 layers of one image at once: `bits[i]` has bit b set where pixel i belongs to layer b
+ * (at most 8 layers). Each output pixel of a layer is the weighted sum of the inputs it covers, added in input order
+ * in double precision. The inputs are scattered rather than gathered, so the pixels in no layer (most of a vessel
+ * map) cost one read for all the layers together; the sums are exactly the gathered ones.
+ */
+export function layerCoverage(
+  bits: Uint8Array,
+  layers: number,
   w: number,
   h: number,
   outW: number,
   outH: number,
-): CoverageMap {
-  const xs = axisWeights(w, outW);
+): CoverageMap[] {
+  if (layers < 1 || layers > 8) throw new RangeError(`layerCoverage takes 1 to 8 layers, not ${layers}`);
+  const xs = inputWeights(axisWeights(w, outW), w);
   const ys = axisWeights(h, outH);
-  const rows = new Float32Array(outW * h);
+  const rows = Array.from({ length: layers }, () => new Float32Array(outW * h));
+  const acc = Array.from({ length: layers }, () => new Float64Array(outW));
+  const touched = new Uint8Array(layers);
   for (let y = 0; y < h; y++) {
-    for (let o = 0; o < outW; o++) {
-      const { start, weights } = xs[o];
-      let s = 0;
-      for (let k = 0; k < weights.length; k++) s += value(y * w + start + k) * weights[k];
-      rows[y * outW + o] = s;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const b = bits[row + x];
+      if (b === 0) continue;
+      for (let l = 0; l < layers; l++) {
+        if (!(b & (1 << l))) continue;
+        touched[l] = 1;
+        const a = acc[l];
+        for (let e = xs.first[x]; e < xs.first[x + 1]; e++) a[xs.output[e]] += xs.weight[e];
+      }
+    }
+    for (let l = 0; l < layers; l++) {
+      if (!touched[l]) continue;
+      rows[l].set(acc[l], y * outW);
+      acc[l].fill(0);
+      touched[l] = 0;
     }
   }
-  const data = new Float32Array(outW * outH);
-  for (let o = 0; o < outH; o++) {
-    const { start, weights } = ys[o];
-    for (let x = 0; x < outW; x++) {
-      let s = 0;
-      for (let k = 0; k < weights.length; k++) s += rows[(start + k) * outW + x] * weights[k];
-      data[o * outW + x] = s;
+  return rows.map((r, l) => {
+    const a = acc[l];
+    const data = new Float32Array(outW * outH);
+    for (let o = 0; o < outH; o++) {
+      const { start, weights } = ys[o];
+      for (let k = 0; k < weights.length; k++) {
+        const from = (start + k) * outW;
+        const wk = weights[k];
+        for (let x = 0; x < outW; x++) a[x] += r[from + x] * wk;
+      }
+      data.set(a, o * outW);
+      a.fill(0);
     }
-  }
-  return { width: outW, height: outH, data };
+    return { width: outW, height: outH, data };
+  });
 }

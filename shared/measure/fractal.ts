@@ -6,7 +6,7 @@
 // covering closest to optimal). The range, diameter/512 to diameter/16, stays clear of the largest boxes, where a
 // finite object's edge adds a box per row (a 500 px line measured to 1/8 of its length reads 0.973, to 1/16 0.989).
 
-import { resampleCoverage } from './coverage.js';
+import { layerCoverage } from './coverage.js';
 
 export interface BoxCountOptions {
   /** The field's diameter in pixels (the FOV's); box sides run from diameter/smallestDivisor (at least 1 px) to diameter/largestDivisor. */
@@ -26,13 +26,12 @@ export interface BoxCount {
 }
 
 /** The pixel indices that are set, so each count walks only the vessel pixels. */
-function setPixels(mask: Uint8Array | ((i: number) => boolean), n: number): Int32Array {
-  const test = typeof mask === 'function' ? mask : (i: number) => mask[i] !== 0;
+function setPixels(mask: Uint8Array, n: number): Int32Array {
   let k = 0;
-  for (let i = 0; i < n; i++) if (test(i)) k++;
+  for (let i = 0; i < n; i++) if (mask[i] !== 0) k++;
   const out = new Int32Array(k);
   k = 0;
-  for (let i = 0; i < n; i++) if (test(i)) out[k++] = i;
+  for (let i = 0; i < n; i++) if (mask[i] !== 0) out[k++] = i;
   return out;
 }
 
@@ -63,12 +62,7 @@ function countBoxes(
   return n;
 }
 
-export function boxCount(
-  mask: Uint8Array | ((i: number) => boolean),
-  w: number,
-  h: number,
-  opts: BoxCountOptions,
-): BoxCount {
+export function boxCount(mask: Uint8Array, w: number, h: number, opts: BoxCountOptions): BoxCount {
   const pixels = setPixels(mask, w * h);
   // The grid starts at the pattern's top-left corner (then at fractions of a box from it).
   const px = new Float32Array(pixels.length);
@@ -115,20 +109,29 @@ export function boxCount(
 export const FRACTAL_FIELD = 1024;
 
 /**
- * The fractal dimension of the pixels where `vessel` holds, counted at a fixed working resolution (the field
+ * The fractal dimension of the pixels where `vessel` is 1 (a 0/1 map), counted at a fixed working resolution (the field
  * `diameter` pixels across brought to FRACTAL_FIELD by area, a pixel kept where it is at least half vessel). Counting
  * at the photograph's own resolution is not scale-free: near the pixel size a box grid splits a coarse image's
  * pixels differently from a fine one's, which put the same DRIVE masks 0.03-0.05 apart at twice their size.
  */
-export function fractalDimension(
-  vessel: (i: number) => boolean,
+export function fractalDimension(vessel: Uint8Array, w: number, h: number, diameter: number): BoxCount {
+  return fractalDimensions(vessel, 1, w, h, diameter)[0];
+}
+
+/** fractalDimension of each of up to 8 layers given as bits (bit b of `bits[i]`: pixel i is in layer b). */
+export function fractalDimensions(
+  bits: Uint8Array,
+  layers: number,
   w: number,
   h: number,
   diameter: number,
-): BoxCount {
+): BoxCount[] {
   const f = FRACTAL_FIELD / diameter;
   const ow = Math.max(1, Math.round(w * f));
   const oh = Math.max(1, Math.round(h * f));
-  const cover = resampleCoverage((i) => (vessel(i) ? 1 : 0), w, h, ow, oh);
-  return boxCount((i) => cover.data[i] > 1e-6, ow, oh, { diameter: FRACTAL_FIELD });
+  return layerCoverage(bits, layers, w, h, ow, oh).map((cover) => {
+    const on = new Uint8Array(cover.data.length);
+    for (let i = 0; i < on.length; i++) on[i] = cover.data[i] > 1e-6 ? 1 : 0;
+    return boxCount(on, ow, oh, { diameter: FRACTAL_FIELD });
+  });
 }

@@ -47,9 +47,12 @@ async function grey(path: string, what: string, s: MeasureSources): Promise<Uint
   return img.data as Uint8Array;
 }
 
+/** v / 255 for each byte value: a table lookup per pixel costs less than a division. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+
 const unit = (bytes: Uint8Array): Float32Array => {
   const out = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i] / 255;
+  for (let i = 0; i < bytes.length; i++) out[i] = UNIT[bytes[i]];
   return out;
 };
 
