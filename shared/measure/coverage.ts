@@ -47,9 +47,11 @@ function inputWeights(
 
 /**
  * The coverage of several 0/1 layers of one image at once: `bits[i]` has bit b set where pixel i belongs to layer b
- * (at most 8 layers). Each output pixel of a layer is the weighted sum of the inputs it covers, added in input order
- * in double precision. The inputs are scattered rather than gathered, so the pixels in no layer (most of a vessel
- * map) cost one read for all the layers together; the sums are exactly the gathered ones.
+ * (at most 8 layers). Each output pixel of a layer is the weighted sum of the inputs it covers, along x then y, each
+ * pass added in input order in double precision and rounded to single precision after it (as a gathering resampler
+ * with a single-precision row buffer rounds). The inputs are scattered rather than gathered, one input row at a time
+ * straight into the outputs it covers: the pixels in no layer (most of a vessel map) cost one read for all the layers
+ * together, no image-sized row buffer is kept, and the results are exactly the gathered ones.
  */
 export function layerCoverage(
   bits: Uint8Array,
@@ -61,42 +63,41 @@ export function layerCoverage(
 ): CoverageMap[] {
   if (layers < 1 || layers > 8) throw new RangeError(`layerCoverage takes 1 to 8 layers, not ${layers}`);
   const xs = inputWeights(axisWeights(w, outW), w);
-  const ys = axisWeights(h, outH);
-  const rows = Array.from({ length: layers }, () => new Float32Array(outW * h));
+  const ys = inputWeights(axisWeights(h, outH), h);
+  const sums = Array.from({ length: layers }, () => new Float64Array(outW * outH));
   const acc = Array.from({ length: layers }, () => new Float64Array(outW));
-  const touched = new Uint8Array(layers);
+  // The output columns a row touched, per layer (empty when lo > hi).
+  const lo = new Int32Array(layers);
+  const hi = new Int32Array(layers);
   for (let y = 0; y < h; y++) {
+    lo.fill(outW);
+    hi.fill(-1);
     const row = y * w;
     for (let x = 0; x < w; x++) {
       const b = bits[row + x];
       if (b === 0) continue;
+      const e0 = xs.first[x];
+      const e1 = xs.first[x + 1];
+      if (e1 === e0) continue;
       for (let l = 0; l < layers; l++) {
         if (!(b & (1 << l))) continue;
-        touched[l] = 1;
         const a = acc[l];
-        for (let e = xs.first[x]; e < xs.first[x + 1]; e++) a[xs.output[e]] += xs.weight[e];
+        for (let e = e0; e < e1; e++) a[xs.output[e]] += xs.weight[e];
+        lo[l] = Math.min(lo[l], xs.output[e0]);
+        hi[l] = Math.max(hi[l], xs.output[e1 - 1]);
       }
     }
     for (let l = 0; l < layers; l++) {
-      if (!touched[l]) continue;
-      rows[l].set(acc[l], y * outW);
-      acc[l].fill(0);
-      touched[l] = 0;
+      if (lo[l] > hi[l]) continue;
+      const a = acc[l];
+      const sum = sums[l];
+      for (let e = ys.first[y]; e < ys.first[y + 1]; e++) {
+        const to = ys.output[e] * outW;
+        const wy = ys.weight[e];
+        for (let x = lo[l]; x <= hi[l]; x++) sum[to + x] += Math.fround(a[x]) * wy;
+      }
+      a.fill(0, lo[l], hi[l] + 1);
     }
   }
-  return rows.map((r, l) => {
-    const a = acc[l];
-    const data = new Float32Array(outW * outH);
-    for (let o = 0; o < outH; o++) {
-      const { start, weights } = ys[o];
-      for (let k = 0; k < weights.length; k++) {
-        const from = (start + k) * outW;
-        const wk = weights[k];
-        for (let x = 0; x < outW; x++) a[x] += r[from + x] * wk;
-      }
-      data.set(a, o * outW);
-      a.fill(0);
-    }
-    return { width: outW, height: outH, data };
-  });
+  return sums.map((sum) => ({ width: outW, height: outH, data: new Float32Array(sum) }));
 }
