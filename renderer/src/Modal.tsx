@@ -1,6 +1,8 @@
 // The frame every in-app dialog shares: a backdrop, an accessible modal (a form when it submits), Escape and a
 // press beside it to close, and keys kept inside (the worklist and viewer behind it have single-key shortcuts).
-import type { FormEvent, ReactNode } from 'react';
+// Focus moves into the dialog when it opens (to its autofocused control, else the dialog itself), so Escape and
+// Tab reach it at once, and goes back to where it was when it closes.
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 
 export interface ModalProps {
   /** The id of the dialog's heading, or its accessible name when it has none. */
@@ -19,7 +21,21 @@ export interface ModalProps {
 
 export function Modal(props: ModalProps) {
   const { closable = true, onClose, onSubmit } = props;
+  // Read while rendering, before the dialog's own autoFocus takes focus.
+  const [focusedBefore] = useState(() => document.activeElement);
+  const frameRef = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    const frame = frameRef.current;
+    if (frame && !frame.contains(document.activeElement)) frame.focus();
+    return () => {
+      if (focusedBefore instanceof HTMLElement && focusedBefore.isConnected) focusedBefore.focus();
+    };
+  }, [focusedBefore]);
   const frame = {
+    ref: (el: HTMLElement | null) => {
+      frameRef.current = el;
+    },
+    tabIndex: -1,
     className: `modal${props.className ? ` ${props.className}` : ''}`,
     role: props.role ?? 'dialog',
     'aria-modal': true,

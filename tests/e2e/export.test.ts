@@ -199,12 +199,13 @@ describe(
     });
 
     test('the row menu exports one image, with the name when asked; keys stay in the dialog', async () => {
-      // Escape closes the dialog without exporting.
+      // Escape closes the dialog without exporting, straight after it opens (focus moves into it), and focus goes
+      // back to the button that opened it.
       await app.page.getByTestId('export-open').click();
       await app.page.getByTestId('export-dialog').waitFor();
-      await app.page.getByTestId('export-include-names').focus();
       await app.page.keyboard.press('Escape');
       await app.page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+      assert.equal(await app.page.evaluate(`document.activeElement?.dataset.testid`), 'export-open');
 
       await row(ids[0]).click({ button: 'right' });
       await app.page.getByTestId('row-menu').waitFor();
