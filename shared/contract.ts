@@ -417,6 +417,17 @@ export interface ModelSummary {
   lastPromotion?: { at: string; reason: string | null; override: boolean; rollback: boolean } | null;
 }
 
+/**
+ * An artery/vein or optic-disc model that predictions use while the registry holds no model of its task: the one
+ * installed with the app (or named by RETINA_ANATOMY_MODELS). The task's first retrain registers it.
+ */
+export interface InstalledModelSummary {
+  task: AnatomyModelTask;
+  name: string;
+  architecture: string;
+  anatomyValidation: ModelSummary['anatomyValidation'];
+}
+
 export type RetrainPhase = 'preparing' | 'training' | 'evaluating' | 'repredicting' | 'finished';
 
 /** Where the current (or last) retrain of this session stands. */
@@ -960,7 +971,11 @@ export interface RequestChannels {
   /** The job queue with its workers and log lines (a team database's queue, or this app's own jobs). */
   getQueue: { request: Empty; response: QueueSnapshot };
   /** The models of one task (default: vessel) or of every task ('all'). */
-  listModels: { request: { task?: ModelTask | 'all' }; response: { models: ModelSummary[] } };
+  listModels: {
+    request: { task?: ModelTask | 'all' };
+    /** `installed`: the requested anatomy tasks' unregistered models in use (absent from older servers). */
+    response: { models: ModelSummary[]; installed?: InstalledModelSummary[] };
+  };
   getActiveModel: { request: Empty; response: { model: ModelSummary | null } };
   /** A native open dialog; browser mode answers 'unsupported' and the UI asks for a path instead. */
   showOpenDialog: { request: OpenDialogRequest; response: { paths: string[] } };

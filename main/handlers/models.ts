@@ -1,9 +1,16 @@
 // Which model predicts: the one asked for, else the server's --model directory, else the store's active model,
 // else the bundled default. A directory that is not yet in the registry is registered (as a candidate) so every
-// prediction can name the model that made it.
+// prediction can name the model that made it. And the models as the Models screen lists them, with the installed
+// anatomy models that predictions use before a retrain registers them.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RpcError, type ModelSummary } from '../../shared/contract.js';
+import {
+  RpcError,
+  type AnatomyModelTask,
+  type InstalledModelSummary,
+  type ModelSummary,
+} from '../../shared/contract.js';
+import type { AnatomyDirs } from '../jobs/anatomy-dirs.js';
 import { MANIFEST_FILE, ONNX_FILE, defaultModelDir, readManifest } from '../ml/model/model-dir.js';
 import type { ModelManifest } from '../ml/types.js';
 import {
@@ -45,6 +52,42 @@ export async function ensureRegistered(store: Store, dirArg: string, actor: stri
     { name, dirPath: dir, architecture: manifest.architecture, metrics: manifest.testMetrics ?? null },
     actor,
   );
+}
+
+/** "U-Net depth 4, 16 filters" for a model list. */
+function architectureWords(arch: ModelManifest['architecture'] | undefined): string {
+  return arch
+    ? `U-Net depth ${arch.depth}, ${arch.baseFilters} filters${arch.residual ? ', residual' : ''}`
+    : 'model directory unreadable';
+}
+
+/**
+ * The anatomy models predictions use though the registry holds none of their task yet (the installed ones), for
+ * the tasks asked about; a directory whose manifest cannot be read is left out (predictions cannot use it either).
+ */
+export async function installedAnatomy(
+  store: Store,
+  dirs: AnatomyDirs | null,
+  tasks: readonly AnatomyModelTask[],
+): Promise<InstalledModelSummary[]> {
+  const out: InstalledModelSummary[] = [];
+  for (const task of tasks) {
+    const dir = task === 'artery-vein' ? dirs?.arteryVein : dirs?.opticDisc;
+    if (!dir || activeModel(store, task)) continue;
+    try {
+      const manifest = await readManifest(dir);
+      if (manifest.anatomy?.task !== task) continue;
+      out.push({
+        task,
+        name: manifest.name,
+        architecture: architectureWords(manifest.architecture),
+        anatomyValidation: anatomyValidation(manifest),
+      });
+    } catch {
+      continue;
+    }
+  }
+  return out;
 }
 
 /** An anatomy model's validation figure in its task's measure, as its training recorded it; null when none. */
@@ -126,9 +169,7 @@ export class ModelResolver {
       status: record.status,
       createdAt: record.createdAt,
       threshold: manifest?.threshold ?? 0.5,
-      architecture: arch
-        ? `U-Net depth ${arch.depth}, ${arch.baseFilters} filters${arch.residual ? ', residual' : ''}`
-        : 'model directory unreadable',
+      architecture: architectureWords(arch),
       metrics: fov ? { f1: fov.f1, aucRoc: fov.aucRoc, dataset: manifest?.provenance.dataset ?? '' } : null,
       anatomyValidation: manifest ? anatomyValidation(manifest) : null,
       hasOnnx: Boolean(manifest?.onnx) && existsSync(join(record.dirPath, manifest?.onnx?.file || ONNX_FILE)),

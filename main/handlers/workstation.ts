@@ -54,7 +54,8 @@ import { MeasurementService } from './measurements.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
 import { getAgreement, getReaders } from './readers.js';
 import { exportImages } from './export.js';
-import { ModelResolver } from './models.js';
+import { installedAnatomy, ModelResolver } from './models.js';
+import { ANATOMY_TASKS } from '../ml/anatomy/anatomy-manifest.js';
 import { PictureService } from './pictures.js';
 import { ReportService } from './report.js';
 import { reviewState, summaryFromRecord } from './summaries.js';
@@ -363,7 +364,11 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
           },
     listModels: async (req) => {
       const task = req.task === 'all' ? 'any' : (req.task ?? 'vessel');
-      return { models: await Promise.all(listModels(store, { task }).map((m) => models.summary(m))) };
+      const anatomyTasks = ANATOMY_TASKS.filter((t) => task === 'any' || task === t);
+      return {
+        models: await Promise.all(listModels(store, { task }).map((m) => models.summary(m))),
+        installed: await installedAnatomy(store, anatomyDirs, anatomyTasks),
+      };
     },
     getActiveModel: async () => {
       const current = models.current();

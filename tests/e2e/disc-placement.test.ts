@@ -4,7 +4,8 @@
 // its rim), a drag on the rim resizes it, Alt+click puts the fovea and its cross drags it; undo takes them back to
 // none and redo restores them; the Measurements engine measures from the disc (and the panel names who set it); the
 // approval keeps disc and fovea, with the disc's author and the eye they tell (which fills the image's), the report
-// names who set the disc, and it counts as an optic-disc correction for the retrain.
+// names who set the disc, and it counts as an optic-disc correction for the retrain; the Models screen lists the
+// installed anatomy models as in use.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -237,6 +238,14 @@ describe(
         );
       } finally {
         store.close();
+      }
+      // The Models screen lists the installed disc and artery/vein models that made the prediction as in use.
+      await app.page.getByRole('button', { name: 'Back to worklist' }).click();
+      await app.page.getByRole('button', { name: 'Models' }).click();
+      for (const task of ['artery-vein', 'optic-disc']) {
+        const installed = app.page.locator(`[data-testid="installed-model"][data-task="${task}"]`);
+        await installed.waitFor();
+        assert.equal(await installed.getByTestId('model-status').textContent(), 'in use');
       }
     });
   },

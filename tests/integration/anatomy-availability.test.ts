@@ -4,7 +4,8 @@
 // prediction carries labels and a disc; an active model whose directory is gone makes it false again, and the
 // prediction has no labels either. The prediction job runs here as any shell's job would run it (a team database's
 // jobs wait for a worker), given the anatomy models this workstation has installed: none. listModels lists one task's
-// models or every task's, each with its task and (an anatomy model) the validation its directory records.
+// models or every task's, each with its task and (an anatomy model) the validation its directory records, and names
+// the installed anatomy models predictions use while the registry holds none of their task.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -131,5 +132,61 @@ for (const kind of STORE_BACKENDS)
         dataset: manifest.provenance.dataset,
       });
       assert.equal(listed?.anatomyHeldOut, null, 'no retrain made it');
+    });
+  });
+
+for (const kind of STORE_BACKENDS)
+  describe(`listModels names the installed anatomy models predictions use until a retrain registers them (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let ws: Workstation;
+    let fixtures: string;
+    const call = handlerCaller(() => ws);
+
+    before(async () => {
+      // The models installed with RetinaStudio (they record their validation).
+      fixtures = path.dirname(bundledAnatomyDir('artery-vein'));
+      ws = await createWorkstation({
+        dbPath: backend.location('anatomy_installed'),
+        shell: 'browser',
+        user: 'ann',
+        anatomyModels: fixtures,
+      });
+    });
+
+    after(async () => {
+      await ws?.close();
+    });
+
+    test('each task without a registered model shows its installed one, with its validation', async () => {
+      const installed = async (task?: 'artery-vein' | 'all') =>
+        (await call('listModels', task ? { task } : {})).installed ?? [];
+      assert.deepEqual(await installed(), [], 'the vessel list has no anatomy models');
+      const all = await installed('all');
+      assert.deepEqual(
+        all.map((m) => m.task),
+        ['artery-vein', 'optic-disc'],
+      );
+      for (const m of all) {
+        const manifest = await readManifest(path.join(fixtures, m.task));
+        assert.equal(m.name, manifest.name);
+        assert.match(m.architecture, /^U-Net depth \d+, \d+ filters/);
+        assert.equal(m.anatomyValidation?.images, manifest.provenance.validationIds.length);
+        assert.equal(m.anatomyValidation?.dataset, manifest.provenance.dataset);
+      }
+      assert.deepEqual(
+        (await installed('artery-vein')).map((m) => m.task),
+        ['artery-vein'],
+      );
+      // Once a task has an active model in the registry, that one is listed (and used) instead.
+      const av = registerModel(
+        ws.store,
+        { name: 'av', dirPath: path.join(fixtures, 'artery-vein'), architecture: {}, task: 'artery-vein' },
+        'ann',
+      );
+      promoteModel(ws.store, av.id, 'ann');
+      assert.deepEqual(
+        (await installed('all')).map((m) => m.task),
+        ['optic-disc'],
+      );
     });
   });

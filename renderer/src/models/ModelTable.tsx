@@ -1,13 +1,15 @@
 // One task's models in the registry: lineage (parent, what it was trained on), the held-out comparison with its
 // parent in the task's measure, which one is in use, the latest promotion and why, and the actions on a row (its
 // retrain's comparison, where a candidate is promoted or kept; rollback to a model that was active before).
-import type { ModelSummary, ModelTask } from '../../../shared/contract.js';
+import type { InstalledModelSummary, ModelSummary, ModelTask } from '../../../shared/contract.js';
 import { heldOutCell, TASK_NAME, TASK_TITLE } from './taskWords.js';
 
 export function ModelTable(props: {
   task: ModelTask;
   /** The task's models, oldest first. */
   models: ModelSummary[];
+  /** The installed model predictions use while the registry holds none of this task (anatomy tasks). */
+  installed?: InstalledModelSummary | null;
   /** Every task's models by id (a parent's name). */
   byId: Map<string, ModelSummary>;
   /** The model predictions of this task use. */
@@ -20,10 +22,12 @@ export function ModelTable(props: {
   return (
     <section className="model-task" data-testid="model-task" data-task={task}>
       <h4>{TASK_TITLE[task]}</h4>
-      {models.length === 0 ? (
+      {models.length === 0 && props.installed ? (
+        <InstalledModel task={task} model={props.installed} />
+      ) : models.length === 0 ? (
         <div className="muted" data-testid="no-models">
-          No {TASK_NAME[task]} model in the registry yet: the first retrain that needs one registers the model
-          predictions use, when one is installed.
+          No {TASK_NAME[task]} model is installed or in the registry: predictions carry no {TASK_NAME[task]}{' '}
+          {task === 'optic-disc' ? 'marker' : 'labels'}.
         </div>
       ) : (
         <table className="models-table" data-testid="models-table">
@@ -106,5 +110,42 @@ export function ModelTable(props: {
         </table>
       )}
     </section>
+  );
+}
+
+/** The installed model a task's predictions use before its first retrain takes it into the registry. */
+function InstalledModel({ task, model }: { task: ModelTask; model: InstalledModelSummary }) {
+  return (
+    <>
+      <table className="models-table" data-testid="models-table">
+        <thead>
+          <tr>
+            <th>Model</th>
+            <th>Status</th>
+            <th>Trained on</th>
+            <th>Validation</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr data-testid="installed-model" data-task={task}>
+            <td>
+              {model.name}
+              <span className="small muted">{model.architecture} · installed with RetinaStudio</span>
+            </td>
+            <td>
+              <span className="model-status active" data-testid="model-status">
+                in use
+              </span>
+            </td>
+            <td>{model.anatomyValidation?.dataset || '—'}</td>
+            <td data-testid="model-held-out">{heldOutCell({ ...model, metrics: null })}</td>
+          </tr>
+        </tbody>
+      </table>
+      <p className="muted small">
+        The first {TASK_NAME[task]} retrain registers it as this task&apos;s first model, to compare its
+        candidates with and to roll back to.
+      </p>
+    </>
   );
 }

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import {
   MODEL_TASKS,
   RpcError,
+  type InstalledModelSummary,
   type ModelSummary,
   type ModelTask,
   type RetrainStatus,
@@ -26,6 +27,7 @@ function activeOf(models: ModelSummary[], task: ModelTask): ModelSummary | null 
 export function ModelsScreen() {
   const { client, report, notify, model: inUse } = useApp();
   const [models, setModels] = useState<ModelSummary[]>([]);
+  const [installed, setInstalled] = useState<InstalledModelSummary[]>([]);
   const [status, setStatus] = useState<RetrainStatus | null>(null);
   const [newApprovals, setNewApprovals] = useState(0);
   const [autoAfter, setAutoAfter] = useState(0);
@@ -40,6 +42,7 @@ export function ModelsScreen() {
         client.invoke('getRetrainStatus', {}),
       ]);
       setModels(list.models);
+      setInstalled(list.installed ?? []);
       setStatus(st.status);
       setNewApprovals(st.newApprovals);
       setAutoAfter(st.autoRetrainAfter);
@@ -175,6 +178,7 @@ export function ModelsScreen() {
             key={task}
             task={task}
             models={models.filter((m) => taskOf(m) === task)}
+            installed={installed.find((i) => i.task === task) ?? null}
             byId={byId}
             inUseId={task === 'vessel' ? (inUse?.id ?? null) : (activeOf(models, task)?.id ?? null)}
             running={running}

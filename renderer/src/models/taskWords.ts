@@ -46,7 +46,9 @@ const images = (n: number): string => `${n} image${n === 1 ? '' : 's'}`;
  * The held-out column: the model's score, its parent's, and on how many images, in the task's measure; for a model
  * no retrain made, its own validation (an anatomy model) or test F1 (a vessel model).
  */
-export function heldOutCell(m: ModelSummary): string {
+export function heldOutCell(
+  m: Pick<ModelSummary, 'heldOut' | 'anatomyHeldOut' | 'anatomyValidation' | 'metrics'>,
+): string {
   if (m.heldOut)
     return `${m.heldOut.f1.toFixed(4)} (${m.heldOut.parentF1.toFixed(4)}, ${images(m.heldOut.images)})`;
   const a = m.anatomyHeldOut;
