@@ -118,7 +118,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
             RetinaStudio
           </span>
           <span className="muted topbar-where">
-            {open ? 'Viewer' : 'Worklist'}
+            {open ? 'Viewer' : screen === 'models' ? 'Models' : 'Worklist'}
             {info ? ` · ${info.shell === 'electron' ? 'desktop' : 'browser'} · ${info.databasePath}` : ''}
           </span>
           <span className="spacer" />

@@ -242,6 +242,7 @@ describe(
       // The Models screen lists the installed disc and artery/vein models that made the prediction as in use.
       await app.page.getByRole('button', { name: 'Back to worklist' }).click();
       await app.page.getByRole('button', { name: 'Models' }).click();
+      assert.match((await app.page.locator('.topbar-where').textContent()) ?? '', /^Models · browser/);
       for (const task of ['artery-vein', 'optic-disc']) {
         const installed = app.page.locator(`[data-testid="installed-model"][data-task="${task}"]`);
         await installed.waitFor();
