@@ -93,7 +93,8 @@ export class PictureService {
    */
   async preview(imageId: number, maxSize: number): Promise<EncodedImage> {
     return this.shrunk(imageId, `preview${maxSize}`, maxSize, DISPLAY_JPEG, async () =>
-      sharp((await this.image(imageId)).bytes).flatten({ background: '#000000' }),
+      // Oriented as the display image shows (a JPEG passed through keeps its EXIF orientation; the copy would not).
+      sharp((await this.image(imageId)).bytes, { autoOrient: true }).flatten({ background: '#000000' }),
     );
   }
 

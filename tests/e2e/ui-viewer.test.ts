@@ -27,7 +27,9 @@ import {
 } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
-import { driveTestImage, tinyModelDir } from './model-fixture.js';
+import { driveTestImage, repoRoot, tinyModelDir } from './model-fixture.js';
+
+const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
 
 describe(
   'viewer details end to end (browser mode, chromium)',
@@ -189,6 +191,37 @@ describe(
           shownWhenAsked.every((shown) => shown === 'preview'),
           `a photograph was asked for before the preview showed: ${shownWhenAsked.join(', ')}`,
         );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    test('a JPEG with an EXIF orientation opens turned as the camera meant, its mask in the same frame', async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'retina-exif-'));
+      try {
+        // Stored 700x500 and tagged "turn a quarter clockwise to display" (as phone adapters write): shown 500x700.
+        const file = path.join(dir, 'phone-adapter.jpg');
+        await sharp(SAMPLE)
+          .extract({ left: 300, top: 400, width: 700, height: 500 })
+          .jpeg({ quality: 92 })
+          .withMetadata({ orientation: 6 })
+          .toFile(file);
+        const imported = await app.client.invoke('importFiles', { paths: [file] });
+        await jobFinished(app.client, imported.jobId);
+        const image = (await app.client.invoke('listImages', { offset: 0, limit: 20 })).items.find(
+          (i) => i.fileName === 'phone-adapter.jpg',
+        );
+        assert.ok(image, 'not imported');
+        assert.deepEqual([image.width, image.height], [500, 700]);
+        await jobFinished(app.client, (await app.client.invoke('predict', { imageIds: [image.id] })).jobId);
+        const masks = await app.client.invoke('getMasks', { imageId: image.id });
+        assert.deepEqual([masks.width, masks.height], [500, 700]);
+        await app.page.goto(app.serve.url);
+        await app.page.locator(`[data-testid="image-row"][data-image-id="${image.id}"]`).dblclick();
+        // The browser turns the JPEG by its tag too: it decodes at the image's size, so the viewer shows it.
+        await app.page.locator('[data-testid="mask-canvas"][data-photograph="full"]').waitFor();
+        assert.equal(await app.page.locator('.viewer [role="alert"]').count(), 0);
+        assert.deepEqual(app.pageErrors, []);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -130,7 +130,9 @@ async function decodeWithSharp(buffer: Uint8Array): Promise<RasterImage> {
   const grey = colour === 1;
   // Naming the target space keeps 16-bit data 16-bit and grey data single-channel (libvips defaults to sRGB).
   const space = grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb';
-  const { data, info } = await sharp(buffer, { limitInputPixels: false })
+  // The photograph as the camera meant it: an EXIF orientation (a phone adapter's, a rotated camera's) is applied,
+  // as a browser applies it when it shows the file, so masks and the picture on screen share one frame.
+  const { data, info } = await sharp(buffer, { limitInputPixels: false, autoOrient: true })
     .toColourspace(space)
     .raw({ depth: sixteen ? 'ushort' : 'uchar' })
     .toBuffer({ resolveWithObject: true });

@@ -23,7 +23,10 @@ export function standIn(copy: DecodedImage, width: number, height: number): Deco
 export async function decodeImage(img: EncodedImage): Promise<DecodedImage> {
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(new Blob([img.bytes as BlobPart], { type: img.mime }));
+    // EXIF orientation applied, as main reads the photograph (a JPEG original is sent as it is).
+    bitmap = await createImageBitmap(new Blob([img.bytes as BlobPart], { type: img.mime }), {
+      imageOrientation: 'from-image',
+    });
   } catch {
     throw new Error(`the image (${img.mime}, ${img.bytes.length} bytes) cannot be decoded`);
   }
