@@ -26,7 +26,19 @@ export async function readOriginalBytes(store: Store, image: ImageRecord | numbe
 export async function loadImageRaster(store: Store, image: ImageRecord | number): Promise<RasterImage> {
   const img = record(store, image);
   const hash = img.rasterHash ?? img.fileHash;
-  return decodeImage(await readBlob(store, hash), `${img.fileName} (image ${img.id})`);
+  const name = `${img.fileName} (image ${img.id})`;
+  const raster = await decodeImage(await readBlob(store, hash), name);
+  // Every mask of the image is at the recorded size: a photograph that decodes otherwise cannot be shown or
+  // predicted with them (one turned by its EXIF orientation, imported before the orientation was applied).
+  if (raster.width !== img.width || raster.height !== img.height) {
+    throw new Error(
+      `${name} decodes as ${raster.width}x${raster.height} but is recorded as ${img.width}x${img.height}` +
+        (raster.width === img.height && raster.height === img.width
+          ? ': its EXIF orientation turns it, which RetinaStudio now applies; import the file again'
+          : ''),
+    );
+  }
+  return raster;
 }
 
 /** The image's field of view as 0/1 (from the dataset, or derived at import). */

@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import sharp from 'sharp';
 import { basename, join } from 'node:path';
 import { openDataset, loadSample } from '../../main/ml/data/datasets.js';
 import { encodePng, readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
@@ -324,6 +325,30 @@ describe('folder, DICOM and bad input', () => {
       binary(40, 30, 2).data,
     );
     store.close();
+  });
+
+  test('a JPEG turned by its EXIF orientation is stored turned; one recorded unturned (an older import) says why it fails', async () => {
+    const file = join(dir, 'turned.jpg');
+    const pixels = syntheticRgb(40, 30, 3);
+    await sharp(Buffer.from(pixels.data), { raw: { width: 40, height: 30, channels: 3 } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toFile(file);
+    const store = openStore(join(dir, 'turned.db'));
+    try {
+      const id = (await importImageFiles(store, [{ imagePath: file }], { actor: 't' })).imported[0].imageId;
+      assert.deepEqual([getImage(store, id).width, getImage(store, id).height], [30, 40]);
+      const raster = await loadImageRaster(store, id);
+      assert.deepEqual([raster.width, raster.height], [30, 40]);
+      // As an import before the orientation was applied recorded it.
+      store.db.prepare('UPDATE images SET width = 40, height = 30 WHERE id = ?').run(id);
+      await assert.rejects(
+        loadImageRaster(store, id),
+        /turned\.jpg \(image \d+\) decodes as 30x40 but is recorded as 40x30: its EXIF orientation turns it.*import the file again/,
+      );
+    } finally {
+      store.close();
+    }
   });
 
   test('DICOM Ophthalmic Photography: pixels, laterality, spacing, patient and study', async () => {
