@@ -172,7 +172,7 @@ async function prepare(
   const namedPatient = named.patientId ? { pseudonym: named.patientId } : null;
   const undatedVisit = { studyUid: null, studyDate: null, device: null };
   if (isDicom(bytes)) {
-    const d = parseDicomImage(bytes, src.imagePath);
+    const d = await parseDicomImage(bytes, src.imagePath);
     raster = d.raster;
     rest = {
       format: 'dicom',

@@ -1,5 +1,6 @@
 // A minimal DICOM writer (explicit VR little endian), enough for Ophthalmic Photography: pixels, laterality,
-// spacing, patient and study, and optionally the patient's name and the field of view.
+// spacing, patient and study, and optionally the patient's name and the field of view; or, JPEG-compressed, the
+// pixel data encapsulated as the standard lays it out (an empty basic offset table, then the JPEG in fragments).
 import { writeFileSync } from 'node:fs';
 
 type El = [group: number, element: number, vr: string, value: string | number | Uint8Array];
@@ -33,10 +34,33 @@ function dicomElement([group, element, vr, value]: El): Buffer {
   return Buffer.concat([head, data]);
 }
 
+/** Encapsulated pixel data: (7FE0,0010) OB of undefined length, items (FFFE,E000), a sequence delimiter. */
+function encapsulated(fragments: Uint8Array[]): Buffer {
+  const item = (data: Uint8Array): Buffer => {
+    const even = data.length % 2 ? Buffer.concat([Buffer.from(data), Buffer.alloc(1)]) : Buffer.from(data);
+    const head = Buffer.alloc(8);
+    head.writeUInt16LE(0xfffe, 0);
+    head.writeUInt16LE(0xe000, 2);
+    head.writeUInt32LE(even.length, 4);
+    return Buffer.concat([head, even]);
+  };
+  const head = Buffer.alloc(12);
+  head.writeUInt16LE(0x7fe0, 0);
+  head.writeUInt16LE(0x0010, 2);
+  head.write('OB', 4, 'latin1');
+  head.writeUInt32LE(0xffffffff, 8);
+  const end = Buffer.alloc(8);
+  end.writeUInt16LE(0xfffe, 0);
+  end.writeUInt16LE(0xe0dd, 2);
+  return Buffer.concat([head, item(new Uint8Array(0)), ...fragments.map(item), end]);
+}
+
 export function writeDicom(
   path: string,
   img: { width: number; height: number; rgb: Uint8Array },
   opts: {
+    /** JPEG bytes of the image, split into these many fragments (transfer syntax JPEG baseline unless given). */
+    jpeg?: { bytes: Uint8Array; fragments: number };
     transferSyntax?: string;
     laterality?: string;
     patientId?: string;
@@ -46,7 +70,7 @@ export function writeDicom(
     fieldOfViewDeg?: number;
   } = {},
 ): void {
-  const syntax = opts.transferSyntax ?? '1.2.840.10008.1.2.1';
+  const syntax = opts.transferSyntax ?? (opts.jpeg ? '1.2.840.10008.1.2.4.50' : '1.2.840.10008.1.2.1');
   const sopClass = '1.2.840.10008.5.1.4.1.1.77.1.5.1'; // Ophthalmic Photography 8 Bit Image Storage
   const meta = Buffer.concat(
     (
@@ -75,7 +99,7 @@ export function writeDicom(
         [0x0020, 0x0062, 'CS', opts.laterality ?? 'L'],
         ...(opts.fieldOfViewDeg ? [[0x0022, 0x000c, 'FL', floatLE(opts.fieldOfViewDeg)]] : []),
         [0x0028, 0x0002, 'US', 3],
-        [0x0028, 0x0004, 'CS', 'RGB'],
+        [0x0028, 0x0004, 'CS', opts.jpeg ? 'YBR_FULL_422' : 'RGB'],
         [0x0028, 0x0006, 'US', 0],
         [0x0028, 0x0010, 'US', img.height],
         [0x0028, 0x0011, 'US', img.width],
@@ -84,10 +108,23 @@ export function writeDicom(
         [0x0028, 0x0101, 'US', 8],
         [0x0028, 0x0102, 'US', 7],
         [0x0028, 0x0103, 'US', 0],
-        [0x7fe0, 0x0010, 'OB', img.rgb],
+        ...(opts.jpeg ? [] : [[0x7fe0, 0x0010, 'OB', img.rgb]]),
       ] as El[]
     ).map(dicomElement),
   );
+  const pixels = opts.jpeg ? encapsulated(split(opts.jpeg.bytes, opts.jpeg.fragments)) : Buffer.alloc(0);
   const groupLength = dicomElement([0x0002, 0x0000, 'UL', meta.length]);
-  writeFileSync(path, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body]));
+  writeFileSync(
+    path,
+    Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), groupLength, meta, body, pixels]),
+  );
+}
+
+/** `bytes` in `n` nearly equal parts. */
+function split(bytes: Uint8Array, n: number): Uint8Array[] {
+  // Fragments of even length, as the standard has them (only the last one is padded).
+  const size = 2 * Math.ceil(bytes.length / (2 * n));
+  return Array.from({ length: n }, (_, i) =>
+    bytes.subarray(i * size, Math.min(bytes.length, (i + 1) * size)),
+  );
 }

@@ -66,6 +66,15 @@ async function driveManual(image: ImageRecord): Promise<RasterImage> {
   return readImage(join(DRIVE, folder, '1st_manual', `${num}_manual1.gif`));
 }
 
+const SAMPLE_PHOTO = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'resources',
+  'samples',
+  'fundus-normal-left-eye-cc0.jpg',
+);
+
 function syntheticRgb(width: number, height: number, seed: number): RasterImage {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 31 + seed * 17 + (((i / 3) | 0) % width)) & 0xff;
@@ -351,27 +360,65 @@ describe('folder, DICOM and bad input', () => {
     }
   });
 
+  test('JPEG-compressed DICOM (as fundus cameras write it): the frame decoded from its fragments; a corrupt one refused', async () => {
+    // A fundus photograph's worth of detail, JPEG-coded in YBR as the standard has it, in two fragments.
+    const { data, info } = await sharp(SAMPLE_PHOTO)
+      .resize(96, 72)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const rgb = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const jpeg = await sharp(data, { raw: { width: 96, height: 72, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const good = join(dir, 'camera.dcm');
+    writeDicom(
+      good,
+      { width: info.width, height: info.height, rgb },
+      { jpeg: { bytes: jpeg, fragments: 2 } },
+    );
+    const broken = join(dir, 'camera-broken.dcm');
+    const cut = jpeg.subarray(0, jpeg.length >> 1);
+    writeDicom(broken, { width: 96, height: 72, rgb }, { jpeg: { bytes: cut, fragments: 1 } });
+    const store = openStore(join(dir, 'dicom-jpeg.db'));
+    try {
+      const report = await importImageFiles(store, [{ imagePath: good }, { imagePath: broken }], {
+        actor: 'tester',
+      });
+      assert.equal(report.imported.length, 1, JSON.stringify(report.failed));
+      assert.match(report.failed[0].error, /camera-broken\.dcm: the JPEG pixel data is corrupt/);
+      const rec = getImage(store, report.imported[0].imageId);
+      assert.deepEqual([rec.format, rec.width, rec.height, rec.laterality], ['dicom', 96, 72, 'OS']);
+      const raster = await loadImageRaster(store, rec.id);
+      assert.equal(raster.channels, 3);
+      // Lossy, so close rather than equal: the mean difference per sample is a few grey levels.
+      let diff = 0;
+      for (let i = 0; i < rgb.length; i++) diff += Math.abs(raster.data[i] - rgb[i]);
+      assert.ok(diff / rgb.length < 4, `mean difference ${diff / rgb.length}`);
+    } finally {
+      store.close();
+    }
+  });
+
   test('DICOM Ophthalmic Photography: pixels, laterality, spacing, patient and study', async () => {
     const img = syntheticRgb(48, 36, 4);
     const file = join(dir, 'fundus.dcm');
     writeDicom(file, { width: 48, height: 36, rgb: img.data as Uint8Array });
     writeDicom(
-      join(dir, 'jpeg.dcm'),
+      join(dir, 'j2k.dcm'),
       { width: 48, height: 36, rgb: img.data as Uint8Array },
       {
-        transferSyntax: '1.2.840.10008.1.2.4.50',
+        transferSyntax: '1.2.840.10008.1.2.4.90',
       },
     );
     const store = openStore(join(dir, 'dicom.db'));
-    const report = await importImageFiles(
-      store,
-      [{ imagePath: file }, { imagePath: join(dir, 'jpeg.dcm') }],
-      {
-        actor: 'tester',
-      },
-    );
+    const report = await importImageFiles(store, [{ imagePath: file }, { imagePath: join(dir, 'j2k.dcm') }], {
+      actor: 'tester',
+    });
     assert.equal(report.imported.length, 1);
-    assert.match(report.failed[0].error, /jpeg\.dcm: compressed DICOM .*1\.2\.840\.10008\.1\.2\.4\.50/);
+    assert.match(
+      report.failed[0].error,
+      /j2k\.dcm: compressed DICOM .*1\.2\.840\.10008\.1\.2\.4\.90\) is not supported: uncompressed and JPEG baseline/,
+    );
     const rec = getImage(store, report.imported[0].imageId);
     assert.equal(rec.format, 'dicom');
     assert.equal(rec.laterality, 'OS');
