@@ -17,6 +17,7 @@ import {
 } from '../../main/ml/io/image-io.js';
 import type { RasterImage } from '../../main/ml/types.js';
 import { rawBmp, rawPng } from './image-fixtures.js';
+import { writeDicom } from '../integration/dicom-fixture.js';
 
 let dir: string;
 before(async () => {
@@ -340,6 +341,40 @@ describe('sharp-decoded formats', () => {
     const png = await encodePng(img);
     console.log(
       `encodePng 3504x2336 RGB: ${(performance.now() - t1).toFixed(0)} ms, ${(png.length / 1e6).toFixed(1)} MB`,
+    );
+  });
+});
+
+describe('DICOM photographs', () => {
+  test('uncompressed and JPEG-compressed pixels are read like any image; other compressions say why not', async () => {
+    const [w, h] = [40, 30];
+    // Smooth, as a photograph is (a lossy JPEG of noise would be far from it).
+    const rgb = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) rgb.set([80 + 2 * x, 60 + 2 * y, 100 + x + y], (y * w + x) * 3);
+    const plain = join(dir, 'plain.dcm');
+    writeDicom(plain, { width: w, height: h, rgb });
+    const img = await readImage(plain);
+    assert.deepEqual([img.width, img.height, img.channels, img.bitDepth], [w, h, 3, 8]);
+    assert.deepEqual(Array.from(img.data), Array.from(rgb));
+
+    const jpeg = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 100 })
+      .toBuffer();
+    const compressed = join(dir, 'compressed.dcm');
+    writeDicom(compressed, { width: w, height: h, rgb }, { jpeg: { bytes: jpeg, fragments: 3 } });
+    const decoded = await readImage(compressed);
+    assert.deepEqual([decoded.width, decoded.height, decoded.channels], [w, h, 3]);
+    let diff = 0;
+    for (let i = 0; i < rgb.length; i++) diff += Math.abs(decoded.data[i] - rgb[i]);
+    assert.ok(diff / rgb.length < 3, `mean difference ${diff / rgb.length}`);
+
+    const j2k = join(dir, 'j2k.dcm');
+    writeDicom(j2k, { width: w, height: h, rgb }, { transferSyntax: '1.2.840.10008.1.2.4.90' });
+    await rejectsNaming(
+      readImage(j2k),
+      j2k,
+      /transfer syntax 1\.2\.840\.10008\.1\.2\.4\.90\) is not supported/,
     );
   });
 });

@@ -1,8 +1,10 @@
 // Image decoding and PNG writing for the engine. Formats are recognised by their magic bytes, never by extension.
-// PNG, PPM/PGM/PBM and BMP use our own exact decoders; TIFF, GIF, JPEG and WebP go through sharp (libvips).
+// PNG, PPM/PGM/PBM and BMP use our own exact decoders; TIFF, GIF, JPEG and WebP go through sharp (libvips); DICOM
+// through ml/io/dicom-pixels.ts.
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
+import { DicomFormatError, dicomPixels, isDicom, readDicomDataSet } from './dicom-pixels.js';
 import { BmpFormatError, decodeBmp, isBmp } from './bmp-codec.js';
 import { PngFormatError, decodePng, encodeIndexedPngBuffer, encodePngBuffer, isPng } from './png-codec.js';
 import { PnmFormatError, decodePnm, isPnm } from './pnm-codec.js';
@@ -87,11 +89,19 @@ export async function readImage(path: string): Promise<RasterImage> {
 /** Decodes an in-memory image; `nameForErrors` names it in any error. */
 export async function decodeImage(buffer: Uint8Array, nameForErrors: string): Promise<RasterImage> {
   if (buffer.length === 0) throw new ImageReadError(nameForErrors, 'empty file');
+  if (isDicom(buffer)) {
+    try {
+      return await dicomPixels(readDicomDataSet(buffer, nameForErrors), buffer, nameForErrors);
+    } catch (err) {
+      if (err instanceof DicomFormatError) throw new ImageReadError(nameForErrors, err.reason);
+      throw err;
+    }
+  }
   const format = sniffFormat(buffer);
   if (!format) {
     throw new ImageReadError(
       nameForErrors,
-      'unsupported or unrecognised image format (expected PNG, TIFF, GIF, JPEG, BMP, PPM/PGM or WebP)',
+      'unsupported or unrecognised image format (expected PNG, TIFF, GIF, JPEG, BMP, PPM/PGM, WebP or DICOM)',
     );
   }
   try {

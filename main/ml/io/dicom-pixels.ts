@@ -1,0 +1,141 @@
+// The pixels of a DICOM file (Ophthalmic Photography or any other single-image DICOM): 8-bit grey or RGB,
+// uncompressed or JPEG-compressed (baseline and extended, the transfer syntaxes fundus cameras write most), read
+// with dicom-parser; a JPEG frame is decoded by sharp (libjpeg-turbo). The store reads the header's clinical fields
+// beside them (store/dicom.ts); the CLI reads a .dcm photograph like any other image.
+import { createRequire } from 'node:module';
+import type { DataSet, Element } from 'dicom-parser';
+import sharp from 'sharp';
+import type { RasterImage } from '../types.js';
+
+// dicom-parser ships a UMD bundle whose named exports Node's ESM loader cannot see.
+const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof import('dicom-parser');
+
+const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
+/** JPEG Baseline (Process 1) and Extended (Process 2 & 4): 8-bit lossy JPEG, one frame per image. */
+const JPEG = new Set(['1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51']);
+
+/** What is wrong with a DICOM file; the message names the file, `reason` says what alone. */
+export class DicomFormatError extends Error {
+  override name = 'DicomFormatError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+/** Part-10 files carry "DICM" after a 128-byte preamble. */
+export function isDicom(bytes: Uint8Array): boolean {
+  return (
+    bytes.length > 132 &&
+    bytes[128] === 0x44 &&
+    bytes[129] === 0x49 &&
+    bytes[130] === 0x43 &&
+    bytes[131] === 0x4d
+  );
+}
+
+/** The parsed data set of a DICOM file. */
+export function readDicomDataSet(bytes: Uint8Array, name: string): DataSet {
+  try {
+    return dicomParser.parseDicom(bytes);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new DicomFormatError(name, `not a readable DICOM file (${msg})`);
+  }
+}
+
+/**
+ * The first frame of JPEG-encapsulated pixel data, decoded: grey for a MONOCHROME image, else RGB (the decoder
+ * turns YBR into RGB as a JPEG viewer does).
+ */
+async function decodeJpegFrame(
+  ds: DataSet,
+  pixel: Element,
+  want: { rows: number; cols: number; spp: number },
+  name: string,
+): Promise<Uint8Array> {
+  let frame: Uint8Array;
+  try {
+    frame =
+      (ds.uint16('x00280008') ?? 1) > 1 || (pixel.basicOffsetTable?.length ?? 0) > 1
+        ? dicomParser.readEncapsulatedImageFrame(ds, pixel, 0)
+        : dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, pixel.fragments?.length ?? 0);
+  } catch (err) {
+    throw new DicomFormatError(name, `the JPEG pixel data cannot be read (${(err as Error).message})`);
+  }
+  try {
+    const { data, info } = await sharp(frame)
+      .toColourspace(want.spp === 1 ? 'b-w' : 'srgb')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (info.width !== want.cols || info.height !== want.rows || info.channels !== want.spp) {
+      throw new Error(
+        `it decodes as ${info.width}x${info.height}x${info.channels}, the header says ${want.cols}x${want.rows}x${want.spp}`,
+      );
+    }
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } catch (err) {
+    throw new DicomFormatError(
+      name,
+      `the JPEG pixel data is corrupt (${(err as Error).message.split('\n')[0]})`,
+    );
+  }
+}
+
+/** The photometric interpretations a frame may have: grey, RGB, or (compressed) the YBR a JPEG codes RGB in. */
+function supportedPhotometric(photometric: string, spp: number, jpeg: boolean): boolean {
+  if (spp === 1) return photometric.startsWith('MONOCHROME');
+  if (spp !== 3) return false;
+  return photometric === 'RGB' || (jpeg && (photometric === 'YBR_FULL_422' || photometric === 'YBR_FULL'));
+}
+
+/** The first frame's pixels: interleaved 8-bit grey or RGB, MONOCHROME1 inverted to read like MONOCHROME2. */
+export async function dicomPixels(ds: DataSet, bytes: Uint8Array, name: string): Promise<RasterImage> {
+  const syntax = ds.string('x00020010');
+  const jpeg = !!syntax && JPEG.has(syntax);
+  if (syntax && !UNCOMPRESSED.has(syntax) && !jpeg) {
+    throw new DicomFormatError(
+      name,
+      `compressed DICOM pixel data (transfer syntax ${syntax}) is not supported: uncompressed and ` +
+        'JPEG baseline/extended (1.2.840.10008.1.2.4.50, .51) are',
+    );
+  }
+  const rows = ds.uint16('x00280010');
+  const cols = ds.uint16('x00280011');
+  const spp = ds.uint16('x00280002') ?? 1;
+  const bits = ds.uint16('x00280100');
+  const photometric = (ds.string('x00280004') ?? '').toUpperCase();
+  const pixel = ds.elements.x7fe00010;
+  if (!rows || !cols || !pixel)
+    throw new DicomFormatError(name, `DICOM file has no image (rows, columns or pixel data missing)`);
+  if (bits !== 8)
+    throw new DicomFormatError(name, `${bits ?? 'unknown'}-bit DICOM pixels are not supported (8-bit only)`);
+  if (!supportedPhotometric(photometric, spp, jpeg)) {
+    throw new DicomFormatError(
+      name,
+      `photometric interpretation ${photometric || '?'} with ${spp} samples is not supported`,
+    );
+  }
+  const n = rows * cols;
+  let data: Uint8Array;
+  if (jpeg) data = await decodeJpegFrame(ds, pixel, { rows, cols, spp }, name);
+  else {
+    if (pixel.length < n * spp || pixel.dataOffset + n * spp > bytes.length) {
+      throw new DicomFormatError(
+        name,
+        `pixel data is truncated (${pixel.length} bytes for ${cols}x${rows}x${spp})`,
+      );
+    }
+    const src = bytes.subarray(pixel.dataOffset, pixel.dataOffset + n * spp);
+    data = new Uint8Array(n * spp);
+    if (spp === 3 && ds.uint16('x00280006') === 1) {
+      // Planar configuration 1: RRR...GGG...BBB; the engine wants interleaved RGB.
+      for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = src[c * n + i];
+    } else data.set(src);
+  }
+  if (photometric === 'MONOCHROME1') for (let i = 0; i < n; i++) data[i] = 255 - data[i];
+
+  return { width: cols, height: rows, channels: spp === 3 ? 3 : 1, bitDepth: 8, data };
+}
