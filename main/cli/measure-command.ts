@@ -7,6 +7,7 @@ import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap } from '../ml/io/image-io.js';
+import { dicomScale } from '../ml/io/dicom-pixels.js';
 import { segmentImage } from '../ml/infer.js';
 import { analyseAnatomy, closeAnatomyModels, openAnatomyModels } from '../ml/anatomy/anatomy-models.js';
 import { AV_LABEL, decodeAvLabels } from '../ml/anatomy/av-labels.js';
@@ -27,7 +28,8 @@ one that cannot be measured (no disc found, fewer than six arterioles in zone B,
 Measures: crae, crve, avr (Knudtson's revised formulas, zone B = 0.5-1 disc diameter from the disc margin) and
 their zone-C variants (0.5-2); calibre (mean width, edge to edge); tortuosity (distance factor) and
 tortuosityDensity (Grisan 2008); fractalDimension (box counting); vesselDensity; the artery and vein variants.
-Units: micrometres when the pixel size is known (--pixel-size, or --field-angle), otherwise disc diameters (DD).
+Units: micrometres when the pixel size is known (--pixel-size, or --field-angle; a DICOM photograph's own pixel
+spacing or field of view when neither is given), otherwise disc diameters (DD).
 Intervals re-measure plausible versions of the segmentation (the probability map cut within +-0.1 of the
 threshold), of each vessel's width and of its artery/vein label (flipped with the classifier's own odds).
 
@@ -131,7 +133,14 @@ export async function run(argv: string[]): Promise<number> {
             );
           av = avClasses(decodeAvLabels(avImage));
         }
-        const m = measureSegmentation(seg, a, { mask, av, pixelSizeUm, fieldAngleDeg, draws });
+        // The flags win; else a DICOM photograph's header may know its scale.
+        const own = pixelSizeUm || fieldAngleDeg ? null : await dicomScale(file);
+        // A pixel size, when known, wins over a field angle.
+        const scale = {
+          pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
+          fieldAngleDeg: fieldAngleDeg ?? own?.fieldAngleDeg ?? null,
+        };
+        const m = measureSegmentation(seg, a, { mask, av, ...scale, draws });
         const json = measuresJson(m, { input: file, width: image.width, height: image.height });
         const out = join(outDir, `${stems[i]}_measures.json`);
         await writeFileAtomic(out, JSON.stringify(json, null, 2) + '\n');
@@ -144,8 +153,8 @@ export async function run(argv: string[]): Promise<number> {
             measures: m,
             maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
             model: model.manifest.name,
-            scaleSource: pixelSizeUm ? 'pixel size' : fieldAngleDeg ? 'field angle' : null,
-            fieldAngleDeg: fieldAngleDeg ?? null,
+            scaleSource: scale.pixelSizeUm ? 'pixel size' : scale.fieldAngleDeg ? 'field angle' : null,
+            fieldAngleDeg: scale.fieldAngleDeg ?? null,
           });
         rows.push({ image: file, width: image.width, height: image.height, measures: m });
         results.push({ ...json, output: out });

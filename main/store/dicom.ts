@@ -2,7 +2,13 @@
 // engine's ml/io/dicom-pixels.ts: 8-bit grey or RGB, uncompressed or JPEG baseline/extended) and the header fields
 // that give laterality, pixel spacing and the patient/study identifiers.
 import type { DataSet } from 'dicom-parser';
-import { DicomFormatError, dicomPixels, readDicomDataSet } from '../ml/io/dicom-pixels.js';
+import {
+  DicomFormatError,
+  dicomFieldAngle,
+  dicomPixelSpacing,
+  dicomPixels,
+  readDicomDataSet,
+} from '../ml/io/dicom-pixels.js';
 import type { RasterImage } from '../ml/types.js';
 import { DicomError } from './errors.js';
 import type { Laterality } from './images.js';
@@ -49,21 +55,6 @@ function personName(pn: string | undefined): string | null {
   return name || null;
 }
 
-function fieldAngleOf(ds: DataSet): number | null {
-  const v = ds.elements.x0022000c ? ds.float('x0022000c') : undefined;
-  return v !== undefined && Number.isFinite(v) && v > 0 && v <= 250 ? Math.round(v * 10) / 10 : null;
-}
-
-function spacingOf(ds: DataSet): [number, number] | null {
-  // Pixel Spacing, else Imager Pixel Spacing (0018,1164): row\column spacing in mm.
-  for (const tag of ['x00280030', 'x00181164']) {
-    const row = Number(ds.string(tag, 0));
-    const col = Number(ds.string(tag, 1));
-    if (Number.isFinite(row) && Number.isFinite(col) && row > 0 && col > 0) return [row, col];
-  }
-  return null;
-}
-
 /** Parses a DICOM file into pixels and the fields the store keeps. Throws DicomError naming the file. */
 export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<DicomImage> {
   let ds: DataSet;
@@ -99,7 +90,7 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
   return {
     raster,
     laterality: lateralityOf(ds),
-    pixelSpacingMm: spacingOf(ds),
+    pixelSpacingMm: dicomPixelSpacing(ds),
     patientId: ds.string('x00100020') || null,
     patientName: personName(ds.string('x00100010')),
     patientBirthYear: birth && /^\d{4}$/.test(birth) ? Number(birth) : null,
@@ -107,7 +98,7 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
     studyUid: ds.string('x0020000d') || null,
     studyDate: isoDate(ds.string('x00080020')),
     device,
-    fieldAngleDeg: fieldAngleOf(ds),
+    fieldAngleDeg: dicomFieldAngle(ds),
     acquisition,
   };
 }

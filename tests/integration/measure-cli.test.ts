@@ -15,6 +15,7 @@ import { readImage } from '../../main/ml/io/image-io.js';
 import { AV_LABEL, decodeAvLabels } from '../../main/ml/anatomy/av-labels.js';
 import { measureImage } from '../../shared/measure/measures.js';
 import { repoRoot } from '../e2e/model-fixture.js';
+import { writeDicom } from './dicom-fixture.js';
 
 const CLI = path.join(repoRoot, 'bin', 'retina.mjs');
 const DATA = process.env.RETINA_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets');
@@ -134,6 +135,42 @@ describe('retina measure at two sizes of the same photographs', () => {
     const wrong = run(path.join(dir, '01_x1.png'), '--mask', small);
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /01_x1\.png: \S*small\.png: size 100x80 does not match the expected 565x584/);
+  });
+
+  test('a DICOM photograph (JPEG-compressed) is measured in micrometres from its own pixel spacing', async () => {
+    const { data, info } = await sharp(path.join(dir, '01_x1.png'))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const jpeg = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const file = path.join(dir, '01.dcm');
+    // The fixture's pixel spacing is 0.0125 mm by 0.0130 mm: 12.75 µm a pixel on average.
+    writeDicom(
+      file,
+      { width: info.width, height: info.height, rgb: new Uint8Array(data) },
+      { jpeg: { bytes: jpeg, fragments: 2 } },
+    );
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'measure', file, '--out', path.join(dir, 'dicom'), '--json'],
+      {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const [m] = (
+      JSON.parse(r.stdout) as {
+        results: Array<Result & { scale: { unit: string; perPixel: number; source: string } }>;
+      }
+    ).results;
+    assert.deepEqual(
+      { ...m.scale, perPixel: +m.scale.perPixel.toFixed(6) },
+      { unit: 'µm', perPixel: 12.75, source: 'pixel size' },
+    );
+    assert.equal(m.calibre.unit, 'µm');
+    assert.ok(m.calibre.value! > 0);
   });
 
   const at = (id: string, k: number): Result => results.find((r) => r.input.endsWith(`${id}_x${k}.png`))!;

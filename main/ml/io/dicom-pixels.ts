@@ -2,6 +2,7 @@
 // uncompressed or JPEG-compressed (baseline and extended, the transfer syntaxes fundus cameras write most), read
 // with dicom-parser; a JPEG frame is decoded by sharp (libjpeg-turbo). The store reads the header's clinical fields
 // beside them (store/dicom.ts); the CLI reads a .dcm photograph like any other image.
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { DataSet, Element } from 'dicom-parser';
 import sharp from 'sharp';
@@ -138,4 +139,38 @@ export async function dicomPixels(ds: DataSet, bytes: Uint8Array, name: string):
   if (photometric === 'MONOCHROME1') for (let i = 0; i < n; i++) data[i] = 255 - data[i];
 
   return { width: cols, height: rows, channels: spp === 3 ? 3 : 1, bitDepth: 8, data };
+}
+
+/** Horizontal Field of View (0022,000C) in degrees, when plausible. */
+export function dicomFieldAngle(ds: DataSet): number | null {
+  const v = ds.elements.x0022000c ? ds.float('x0022000c') : undefined;
+  return v !== undefined && Number.isFinite(v) && v > 0 && v <= 250 ? Math.round(v * 10) / 10 : null;
+}
+
+/** Pixel Spacing, else Imager Pixel Spacing: [row, column] spacing in mm. */
+export function dicomPixelSpacing(ds: DataSet): [number, number] | null {
+  // Pixel Spacing, else Imager Pixel Spacing (0018,1164): row\column spacing in mm.
+  for (const tag of ['x00280030', 'x00181164']) {
+    const row = Number(ds.string(tag, 0));
+    const col = Number(ds.string(tag, 1));
+    if (Number.isFinite(row) && Number.isFinite(col) && row > 0 && col > 0) return [row, col];
+  }
+  return null;
+}
+
+/**
+ * What a DICOM photograph's header says of its scale: micrometres per pixel from its pixel spacing (the mean of row
+ * and column), else its field of view; null for a file that is not DICOM.
+ */
+export async function dicomScale(
+  path: string,
+): Promise<{ pixelSizeUm: number | null; fieldAngleDeg: number | null } | null> {
+  const bytes = await readFile(path);
+  if (!isDicom(bytes)) return null;
+  const ds = readDicomDataSet(bytes, path);
+  const spacing = dicomPixelSpacing(ds);
+  return {
+    pixelSizeUm: spacing ? ((spacing[0] + spacing[1]) / 2) * 1000 : null,
+    fieldAngleDeg: dicomFieldAngle(ds),
+  };
 }
