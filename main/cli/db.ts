@@ -295,7 +295,11 @@ export async function runDbCommand(
         const text = r.ok
           ? `${store.path}: ok (schema v${r.schemaVersion}, ${r.counts.images} images, ${r.counts.maskVersions} mask versions)`
           : `${store.path}: PROBLEMS: integrity ${r.integrity.join('; ')}, ${r.foreignKeyViolations} foreign-key violations, ` +
-            `${r.missingBlobs.length} missing and ${r.corruptBlobs.length} corrupt files`;
+            `${r.missingBlobs.length} missing and ${r.corruptBlobs.length} corrupt files` +
+            (r.unturnedImages.length
+              ? `, ${r.unturnedImages.length} image(s) recorded unturned though their EXIF orientation turns them ` +
+                `(import again: ${r.unturnedImages.join(', ')})`
+              : '');
         emit(r, text);
         return r.ok ? 0 : 1;
       }

@@ -1,6 +1,8 @@
-// A full health check: the database's own integrity check, foreign keys, schema version, and every referenced blob present (and,
-// optionally, its bytes still hashing to its name).
+// A full health check: the database's own integrity check, foreign keys, schema version, every referenced blob
+// present (and, optionally, its bytes still hashing to its name), and no photograph recorded at a size it no longer
+// decodes at (one turned by its EXIF orientation, imported before the orientation was applied).
 import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import type { Store } from './database.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { blobPath, hasBlob, sha256 } from './file-store.js';
@@ -14,6 +16,8 @@ export interface CheckReport {
   foreignKeyViolations: number;
   missingBlobs: string[];
   corruptBlobs: string[];
+  /** Images whose original's EXIF orientation turns it a quarter while the record has it unturned: import again. */
+  unturnedImages: number[];
   counts: Record<
     'patients' | 'studies' | 'images' | 'maskVersions' | 'models' | 'trainingRuns' | 'auditEntries',
     number
@@ -29,6 +33,7 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     if (!hasBlob(store, hash)) missing.push(hash);
     else if (opts.verifyHashes && sha256(await readFile(blobPath(store, hash))) !== hash) corrupt.push(hash);
   }
+  const unturned = await unturnedImages(store);
   const count = (table: string): number =>
     store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   const report: CheckReport = {
@@ -39,6 +44,7 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     foreignKeyViolations: fk,
     missingBlobs: missing,
     corruptBlobs: corrupt,
+    unturnedImages: unturned,
     counts: {
       patients: count('patients'),
       studies: count('studies'),
@@ -54,6 +60,32 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     integrity[0] === 'ok' &&
     fk === 0 &&
     missing.length === 0 &&
-    corrupt.length === 0;
+    corrupt.length === 0 &&
+    unturned.length === 0;
   return report;
+}
+
+/**
+ * Photographs shown from their original file (JPEG, WebP) whose EXIF orientation swaps width and height while the
+ * record keeps the stored, unturned size: they decode turned now and no longer match their masks. Reads headers only.
+ */
+async function unturnedImages(store: Store): Promise<number[]> {
+  const rows = store.db
+    .prepare(
+      "SELECT id, file_hash AS fileHash, width, height FROM images WHERE raster_hash IS NULL AND format IN ('jpeg', 'webp')",
+    )
+    .all() as { id: number; fileHash: string; width: number; height: number }[];
+  const out: number[] = [];
+  for (const r of rows) {
+    if (!hasBlob(store, r.fileHash)) continue;
+    try {
+      const meta = await sharp(blobPath(store, r.fileHash)).metadata();
+      const quarterTurn = (meta.orientation ?? 1) >= 5;
+      if (quarterTurn && meta.width !== meta.height && meta.width === r.width && meta.height === r.height)
+        out.push(r.id);
+    } catch {
+      // An unreadable original is the corrupt-file check's to report.
+    }
+  }
+  return out;
 }

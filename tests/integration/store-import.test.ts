@@ -349,12 +349,17 @@ describe('folder, DICOM and bad input', () => {
       assert.deepEqual([getImage(store, id).width, getImage(store, id).height], [30, 40]);
       const raster = await loadImageRaster(store, id);
       assert.deepEqual([raster.width, raster.height], [30, 40]);
+      assert.deepEqual((await checkStore(store)).unturnedImages, []);
       // As an import before the orientation was applied recorded it.
       store.db.prepare('UPDATE images SET width = 40, height = 30 WHERE id = ?').run(id);
       await assert.rejects(
         loadImageRaster(store, id),
         /turned\.jpg \(image \d+\) decodes as 30x40 but is recorded as 40x30: its EXIF orientation turns it.*import the file again/,
       );
+      // `retina db check` finds it.
+      const check = await checkStore(store);
+      assert.deepEqual(check.unturnedImages, [id]);
+      assert.equal(check.ok, false);
     } finally {
       store.close();
     }
