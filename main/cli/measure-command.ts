@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
+import { inputFiles } from './input-files.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap } from '../ml/io/image-io.js';
 import { dicomScale } from '../ml/io/dicom-pixels.js';
@@ -19,9 +20,10 @@ import { writeFileAtomic } from '../node/atomic-fs.js';
 import { writeMeasureReport } from './measure-report.js';
 
 const HELP = `
-Usage: retina measure <images...> --out DIR [options]
+Usage: retina measure <images or folders...> --out DIR [options]
 
-Segments each photograph (vessels, arteries and veins, optic disc) and measures its vessels. Writes
+Segments each photograph (vessels, arteries and veins, optic disc) and measures its vessels (a folder stands for
+the image files directly inside it). Writes
 DIR/<stem>_measures.json and one DIR/measures.csv over all images (and DIR/<stem>_report.html with --report). Every measure is {value, unit, ci95: [low, high]};
 one that cannot be measured (no disc found, fewer than six arterioles in zone B, ...) has value null and a reason.
 
@@ -82,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   if (!p) return EXIT.ok;
-  const files = p.positionals;
+  const files = await inputFiles(p.positionals);
   if (files.length === 0) throw new UsageError('no input images given');
   const outDir = requireStr(p, 'out');
   const maskPath = str(p, 'mask');

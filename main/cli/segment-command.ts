@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
+import { inputFiles } from './input-files.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap, writeIndexedPng, writePng } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
@@ -19,10 +20,11 @@ import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 
 const HELP = `
-Usage: retina segment <images...> --out DIR [options]
+Usage: retina segment <images or folders...> --out DIR [options]
 
 For each input writes DIR/<stem>_mask.png (binary 0/255 at the model's threshold) and DIR/<stem>_prob.png
-(16-bit probability map), both at the input's exact size. Reads TIFF, GIF, PNG, JPEG, BMP, PPM/PGM.
+(16-bit probability map), both at the input's exact size. Reads TIFF, GIF, PNG, JPEG, WebP, BMP, PPM/PGM and
+DICOM; a folder stands for the image files directly inside it.
 With --uncertainty also DIR/<stem>_uncertainty.png: 16-bit, the probability that the mask is wrong at each
 pixel (0 = certain, 65535 = most uncertain), and the image's expected F1, fragments and likely gaps in the JSON.
 With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0) background, stored as a
@@ -72,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   if (!p) return EXIT.ok;
-  const files = p.positionals;
+  const files = await inputFiles(p.positionals);
   if (files.length === 0) throw new UsageError('no input images given');
   const outDir = requireStr(p, 'out');
   const fovPath = str(p, 'fov');

@@ -112,6 +112,37 @@ test('evaluate --json reports both protocols, pooled and per image, for both eng
   assert.ok(Math.abs(tfjs.protocols.fov.pooled.aucRoc - report.protocols.fov.pooled.aucRoc) < 1e-3);
 });
 
+test('segment takes a folder as the image files directly inside it, by name; an empty one is a usage error', async () => {
+  const folder = path.join(tmp, 'photos');
+  await mkdir(path.join(folder, 'sub'), { recursive: true });
+  const src = path.join(drive, 'test', 'images', '01_test.tif');
+  for (const name of ['b-2.png', 'a-10.png'])
+    await sharp(src)
+      .extract({ left: 200, top: 200, width: 96, height: 96 })
+      .png()
+      .toFile(path.join(folder, name));
+  await writeFile(path.join(folder, 'notes.txt'), 'not a photograph');
+  await copyFile(src, path.join(folder, 'sub', 'ignored.tif'));
+  const out = path.join(tmp, 'seg-folder');
+  const r = retina(['segment', folder, '--out', out, '--model', model, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { results: { input: string }[] };
+  assert.deepEqual(
+    summary.results.map((x) => path.basename(x.input)),
+    ['a-10.png', 'b-2.png'],
+  );
+  assert.deepEqual((await readdir(out)).sort(), [
+    'a-10_mask.png',
+    'a-10_prob.png',
+    'b-2_mask.png',
+    'b-2_prob.png',
+  ]);
+  await mkdir(path.join(tmp, 'no-photos'), { recursive: true });
+  const empty = retina(['segment', path.join(tmp, 'no-photos'), '--out', out, '--model', model]);
+  assert.equal(empty.code, 2);
+  assert.match(errorLine(empty.stderr), /no-photos holds no image files/);
+});
+
 test('segment writes a 0/255 mask and a 16-bit probability map at the input size; bad files fail alone', async () => {
   const out = path.join(tmp, 'seg');
   const corrupt = path.join(tmp, 'corrupt.png');
