@@ -87,6 +87,9 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
     if (v) acquisition[key] = v;
   }
   acquisition.photometric = photometric;
+  // A multi-frame photograph (a stereo pair) is read as its first frame: say so beside it.
+  const frames = Number(ds.string('x00280008') ?? 1);
+  if (Number.isInteger(frames) && frames > 1) acquisition.frames = `${frames} (the first is read)`;
   return {
     raster,
     laterality: lateralityOf(ds),

@@ -61,6 +61,8 @@ export function writeDicom(
   opts: {
     /** JPEG bytes of the image, split into these many fragments (transfer syntax JPEG baseline unless given). */
     jpeg?: { bytes: Uint8Array; fragments: number };
+    /** Number of Frames: the image repeated (uncompressed), or each frame's JPEG in a fragment of its own. */
+    frames?: number;
     transferSyntax?: string;
     laterality?: string;
     patientId?: string;
@@ -101,6 +103,7 @@ export function writeDicom(
         [0x0028, 0x0002, 'US', 3],
         [0x0028, 0x0004, 'CS', opts.jpeg ? 'YBR_FULL_422' : 'RGB'],
         [0x0028, 0x0006, 'US', 0],
+        ...(opts.frames ? [[0x0028, 0x0008, 'IS', String(opts.frames)]] : []),
         [0x0028, 0x0010, 'US', img.height],
         [0x0028, 0x0011, 'US', img.width],
         [0x0028, 0x0030, 'DS', '0.0125\\0.0130'],
@@ -108,11 +111,18 @@ export function writeDicom(
         [0x0028, 0x0101, 'US', 8],
         [0x0028, 0x0102, 'US', 7],
         [0x0028, 0x0103, 'US', 0],
-        ...(opts.jpeg ? [] : [[0x7fe0, 0x0010, 'OB', img.rgb]]),
+        ...(opts.jpeg
+          ? []
+          : [[0x7fe0, 0x0010, 'OB', Buffer.concat(Array.from({ length: opts.frames ?? 1 }, () => img.rgb))]]),
       ] as El[]
     ).map(dicomElement),
   );
-  const pixels = opts.jpeg ? encapsulated(split(opts.jpeg.bytes, opts.jpeg.fragments)) : Buffer.alloc(0);
+  const fragments = opts.jpeg
+    ? opts.frames
+      ? Array.from({ length: opts.frames }, () => opts.jpeg!.bytes)
+      : split(opts.jpeg.bytes, opts.jpeg.fragments)
+    : [];
+  const pixels = opts.jpeg ? encapsulated(fragments) : Buffer.alloc(0);
   const groupLength = dicomElement([0x0002, 0x0000, 'UL', meta.length]);
   writeFileSync(
     path,

@@ -404,6 +404,36 @@ describe('folder, DICOM and bad input', () => {
     }
   });
 
+  test('a multi-frame DICOM (a stereo pair), plain or JPEG: its first frame is read, and the record says so', async () => {
+    const { data } = await sharp(SAMPLE_PHOTO).resize(64, 48).raw().toBuffer({ resolveWithObject: true });
+    const rgb = new Uint8Array(data);
+    const jpeg = await sharp(data, { raw: { width: 64, height: 48, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    const plain = join(dir, 'stereo.dcm');
+    writeDicom(plain, { width: 64, height: 48, rgb }, { frames: 2 });
+    const coded = join(dir, 'stereo-jpeg.dcm');
+    writeDicom(coded, { width: 64, height: 48, rgb }, { frames: 2, jpeg: { bytes: jpeg, fragments: 2 } });
+    const store = openStore(join(dir, 'stereo.db'));
+    try {
+      const report = await importImageFiles(store, [{ imagePath: plain }, { imagePath: coded }], {
+        actor: 'tester',
+      });
+      assert.equal(report.imported.length, 2, JSON.stringify(report.failed));
+      for (const im of report.imported) {
+        const rec = getImage(store, im.imageId);
+        assert.deepEqual([rec.width, rec.height], [64, 48]);
+        assert.equal(rec.acquisition?.frames, '2 (the first is read)');
+        const raster = await loadImageRaster(store, rec.id);
+        let diff = 0;
+        for (let i = 0; i < rgb.length; i++) diff += Math.abs(raster.data[i] - rgb[i]);
+        assert.ok(diff / rgb.length < 4, `${rec.fileName}: mean difference ${diff / rgb.length}`);
+      }
+    } finally {
+      store.close();
+    }
+  });
+
   test('DICOM Ophthalmic Photography: pixels, laterality, spacing, patient and study', async () => {
     const img = syntheticRgb(48, 36, 4);
     const file = join(dir, 'fundus.dcm');

@@ -59,10 +59,17 @@ async function decodeJpegFrame(
 ): Promise<Uint8Array> {
   let frame: Uint8Array;
   try {
-    frame =
-      (ds.uint16('x00280008') ?? 1) > 1 || (pixel.basicOffsetTable?.length ?? 0) > 1
-        ? dicomParser.readEncapsulatedImageFrame(ds, pixel, 0)
-        : dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, pixel.fragments?.length ?? 0);
+    // Number of Frames is an integer string; one frame may span all the fragments, several need the offset table
+    // (built from the fragments' JPEG start markers when the file leaves it empty).
+    const frames = Number(ds.string('x00280008') ?? 1);
+    if (frames > 1) {
+      const table = pixel.basicOffsetTable?.length
+        ? pixel.basicOffsetTable
+        : dicomParser.createJPEGBasicOffsetTable(ds, pixel);
+      frame = dicomParser.readEncapsulatedImageFrame(ds, pixel, 0, table);
+    } else {
+      frame = dicomParser.readEncapsulatedPixelDataFromFragments(ds, pixel, 0, pixel.fragments?.length ?? 0);
+    }
   } catch (err) {
     throw new DicomFormatError(name, `the JPEG pixel data cannot be read (${(err as Error).message})`);
   }
