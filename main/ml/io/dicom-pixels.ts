@@ -1,7 +1,7 @@
-// The pixels of a DICOM file (Ophthalmic Photography or any other single-image DICOM): 8-bit grey or RGB,
-// uncompressed or JPEG-compressed (baseline and extended, the transfer syntaxes fundus cameras write most), read
-// with dicom-parser; a JPEG frame is decoded by sharp (libjpeg-turbo). The store reads the header's clinical fields
-// beside them (store/dicom.ts); the CLI reads a .dcm photograph like any other image.
+// The pixels of a DICOM file (Ophthalmic Photography or any other DICOM photograph; of several frames, the first):
+// 8-bit grey or RGB, uncompressed or JPEG-compressed (baseline and extended, the transfer syntaxes fundus cameras
+// write most), read with dicom-parser; a JPEG frame is decoded by sharp (libjpeg-turbo). The store reads the
+// header's clinical fields beside them (store/dicom.ts); the CLI reads a .dcm photograph like any other image.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { DataSet, Element } from 'dicom-parser';
