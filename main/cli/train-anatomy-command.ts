@@ -28,6 +28,8 @@ Options:
   --init DIR           start from this anatomy model's weights (same task and architecture): train on
   --learning-rate X    override the recipe's peak learning rate (e.g. lower when continuing from --init)
   --seed N             override the recipe's seed (patch sampling, augmentation, initial weights)
+  --patch-size N       override the recipe's patch side in pixels (a multiple of 16; more context per patch)
+  --batch-size N       override the recipe's patches per step
   --resume             continue from <out>.checkpoint
   --force              replace an existing model directory
 `;
@@ -67,7 +69,14 @@ async function plan(task: AnatomyTask, data: string): Promise<TaskPlan> {
 /** The task's recipe with what the command line overrides (a lower peak rate keeps the schedule's 20:1 range). */
 export function withOverrides(
   recipe: AnatomyTrainConfig,
-  o: { epochs?: number; minutes?: number; learningRate?: number; seed?: number },
+  o: {
+    epochs?: number;
+    minutes?: number;
+    learningRate?: number;
+    seed?: number;
+    patchSize?: number;
+    batchSize?: number;
+  },
 ): AnatomyTrainConfig {
   return {
     ...recipe,
@@ -77,6 +86,8 @@ export function withOverrides(
       ? { learningRate: o.learningRate, minLearningRate: o.learningRate / 20 }
       : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.patchSize !== undefined ? { patchSize: o.patchSize } : {}),
+    ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
   };
 }
 
@@ -94,6 +105,8 @@ export async function run(argv: string[]): Promise<number> {
       init: { type: 'string' },
       'learning-rate': { type: 'string' },
       seed: { type: 'string' },
+      'patch-size': { type: 'string' },
+      'batch-size': { type: 'string' },
       force: { type: 'boolean' },
     },
     HELP,
@@ -111,7 +124,13 @@ export async function run(argv: string[]): Promise<number> {
     minutes: num(p, 'minutes', { min: 0 }),
     learningRate: num(p, 'learning-rate', { min: 0 }),
     seed: num(p, 'seed', { integer: true, min: 0 }),
+    patchSize: num(p, 'patch-size', { integer: true, min: 32 }),
+    batchSize: num(p, 'batch-size', { integer: true, min: 1 }),
   });
+  const multiple = 2 ** config.architecture.depth;
+  if (config.patchSize % multiple !== 0) {
+    throw new UsageError(`--patch-size must be a multiple of ${multiple}, got ${config.patchSize}`);
+  }
   const vessel = await openModel(str(p, 'vessel-model'));
   const log = (s: string) => process.stderr.write(`retina train-anatomy: ${s}\n`);
   log(

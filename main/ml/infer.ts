@@ -249,9 +249,18 @@ async function framedProbability(
   cfg: FrameConfig,
   predictor: Predictor,
   opts: SegmentOptions,
-): Promise<NetworkOutput & { frame: Frame }> {
-  const run = async (frame: Frame) =>
-    networkProbability(imageToCanonical(image, frame), mapToCanonical(fov, frame), manifest, predictor, opts);
+): Promise<NetworkOutput & { frame: Frame; canonicalFov: BinaryMap }> {
+  const run = async (frame: Frame) => {
+    const canonicalFov = mapToCanonical(fov, frame);
+    const net = await networkProbability(
+      imageToCanonical(image, frame),
+      canonicalFov,
+      manifest,
+      predictor,
+      opts,
+    );
+    return { ...net, canonicalFov };
+  };
   let frame = planFrame(fov, cfg);
   let out = await run(frame);
   if (!frame.circle) {
@@ -311,7 +320,13 @@ export async function segmentImage(
           factor: k,
         };
       }
-      const t = checkTopology(maskAt(out.prob, threshold), frame.width, frame.height);
+      // Inside the field only: the frame's margin holds stray probability beyond the aperture's edge, whose specks
+      // counted as fragments and drew vessels leaving the field as gaps.
+      const t = checkTopology(
+        maskInside(out.prob, threshold, out.canonicalFov.data),
+        frame.width,
+        frame.height,
+      );
       const f = frame;
       gaps = {
         fragments: t.fragments,
@@ -322,7 +337,7 @@ export async function segmentImage(
     const out = await networkProbability(image, fov, manifest, predictor, opts);
     prob = out.prob;
     spread = out.spread;
-    if (spread) gaps = checkTopology(maskAt(prob, threshold), width, height);
+    if (spread) gaps = checkTopology(maskInside(prob, threshold, fov.data), width, height);
   }
   if (opts.maskOutsideFov !== false) {
     for (let i = 0; i < prob.length; i++) if (fov.data[i] === 0) prob[i] = 0;
@@ -444,6 +459,13 @@ function frameMask(
 
 function maskAt(prob: Float32Array, threshold: number): Uint8Array {
   return mapPixels(new Uint8Array(prob.length), prob, (p) => (p >= threshold ? 1 : 0));
+}
+
+/** The binary mask where the field of view is set (zero beyond it). */
+function maskInside(prob: Float32Array, threshold: number, fov: Uint8Array): Uint8Array {
+  const mask = new Uint8Array(prob.length);
+  for (let i = 0; i < prob.length; i++) mask[i] = fov[i] && prob[i] >= threshold ? 1 : 0;
+  return mask;
 }
 
 /** The probability map as a 16-bit greyscale image (0..65535). */

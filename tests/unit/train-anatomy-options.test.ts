@@ -20,3 +20,8 @@ test('--seed, --epochs, --minutes and --learning-rate replace their fields only'
   });
   assert.notEqual(c.seed, ARTERY_VEIN_CONFIG.seed);
 });
+
+test('--patch-size and --batch-size replace their fields only', () => {
+  const c = withOverrides(ARTERY_VEIN_CONFIG, { patchSize: 256, batchSize: 4 });
+  assert.deepEqual(c, { ...ARTERY_VEIN_CONFIG, patchSize: 256, batchSize: 4 });
+});
