@@ -1,7 +1,8 @@
 // The workstation in a real browser (browser mode): import two DRIVE images through the UI, predict, correct with
 // brush and eraser, undo/redo, approve, reload — and the approved mask read back from the SQLite file equals, pixel
 // for pixel, the mask computed here from the stored prediction and the renderer's own pure brush function, applied
-// to the exact pointer positions the page received. A second test drives the keyboard map and the threshold slider.
+// to the exact pointer positions the page received. A second test drives the keyboard map, the threshold slider, and the
+// reader's settings (tool, brush, overlay colour and opacity, display filter) kept from one image to the next.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { thresholdProbabilities } from '../../renderer/src/editing/threshold.js';
@@ -209,16 +210,45 @@ describe(
       assert.equal(await app.page.getByTestId('zoom').textContent(), '100%');
       await app.page.keyboard.press('0');
       assert.equal(await app.page.getByTestId('zoom').textContent(), fitted);
-      // Previous / next image.
+      // Previous / next image. The reader's settings come along (tool, brush, overlay colour and opacity,
+      // display filter); the mask is shown on every image that opens.
+      await app.page.keyboard.press('e');
+      await app.page.getByTestId('opacity').fill('0.35');
+      await app.page.getByTestId('opacity').blur(); // a focused slider takes the arrow keys
+      await app.page.keyboard.press('c');
+      await app.page.keyboard.press('o');
+      const settings = async () => ({
+        eraser: await app.page.getByTestId('tool-eraser').getAttribute('class'),
+        radius: await brushRadius(app.page),
+        opacity: await app.page.getByTestId('opacity').inputValue(),
+        clahe: await app.page.getByTestId('clahe').isChecked(),
+        mask: await app.page.getByTestId('toggle-mask').isChecked(),
+      });
+      const before = await settings();
+      assert.deepEqual(
+        { ...before, radius: undefined },
+        { eraser: 'on', radius: undefined, opacity: '0.35', clahe: true, mask: false },
+      );
       await app.page.keyboard.press('ArrowLeft');
       await waitFor('image 1/2', async () =>
         /01_test\.tif.*1\/2/.test((await app.page.locator('.stage .statusbar').textContent()) ?? ''),
       );
+      // Image 1 is approved, so its tools show Pan (locked) until it is reopened; the rest carries over.
+      assert.deepEqual(await settings(), { ...before, mask: true, eraser: '' });
       await app.page.keyboard.press('ArrowRight');
       await waitFor('image 2/2', async () =>
         /02_test\.tif.*2\/2/.test((await app.page.locator('.stage .statusbar').textContent()) ?? ''),
       );
       await app.page.getByTestId('mask-canvas').waitFor();
+      // Back on the draft, the eraser is in hand again (Pan only until the image's edit lease is held).
+      const kept = { ...before, mask: true };
+      await waitFor(
+        'the settings kept',
+        async () => JSON.stringify(await settings()) === JSON.stringify(kept),
+      ).catch(() => undefined);
+      assert.deepEqual(await settings(), kept);
+      await app.page.keyboard.press('c');
+      await app.page.keyboard.press('b');
       // A approves what is on screen: the draft at 0.3.
       await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
       await app.page.keyboard.press('a');

@@ -1,9 +1,10 @@
 // The photograph as shown: the decoded image with the display filter (green channel, CLAHE, contrast,
-// brightness) applied before paint.
-import { useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+// brightness) applied before paint. The filter is kept from one image to the next.
+import { useEffect, useMemo, useRef, type Dispatch, type SetStateAction } from 'react';
 import { useApp } from '../appContext.js';
 import { NO_FILTER, type DisplayFilter } from '../editing/displayFilter.js';
 import { renderFiltered, type DecodedImage } from './imageSource.js';
+import { useSessionState } from './useSessionState.js';
 
 export interface DisplayImage {
   display: CanvasImageSource | null;
@@ -13,7 +14,7 @@ export interface DisplayImage {
 
 export function useDisplayImage(image: DecodedImage | null): DisplayImage {
   const { report } = useApp();
-  const [filter, setFilter] = useState<DisplayFilter>(NO_FILTER);
+  const [filter, setFilter] = useSessionState<DisplayFilter>('display.filter', NO_FILTER);
   const shown = useRef<CanvasImageSource | null>(null);
 
   // Derived while rendering rather than set from an effect: the image shows in the commit that brought it, one

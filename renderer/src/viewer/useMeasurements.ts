@@ -5,6 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { MeasurementsPayload } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
+import { useSessionState } from './useSessionState.js';
 
 export interface Measurements {
   shown: boolean;
@@ -21,11 +22,9 @@ export interface Measurements {
   setHovered: (name: string | null) => void;
 }
 
-let shownBefore = false;
-
 export function useMeasurements(imageId: string): Measurements {
   const { client } = useApp();
-  const [shown, setShown] = useState(shownBefore);
+  const [shown, setShown] = useSessionState('measurements.shown', false);
   const [payload, setPayload] = useState<MeasurementsPayload | null>(null);
   const [updating, setUpdating] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -67,6 +66,6 @@ export function useMeasurements(imageId: string): Measurements {
     });
   }, [shown, imageId, client, refresh]);
 
-  const toggle = useCallback(() => setShown((s) => (shownBefore = !s)), []);
+  const toggle = useCallback(() => setShown((s) => !s), [setShown]);
   return { shown, toggle, payload, updating, error, updates, hovered, setHovered };
 }

@@ -1,7 +1,10 @@
 // How the mask is drawn over the photograph: shown or not, opacity, colour, and mask or difference mode (the
-// last two live in the document, which paints the overlay pixels).
+// last two live in the document, which paints the overlay pixels). Colour, opacity and the artery/vein layer are
+// kept from one image to the next; every image opens with its mask shown and not as a difference, so nothing is
+// approved unseen.
 import { useEffect, useState, type Dispatch, type SetStateAction } from 'react';
 import type { MaskDocument } from './maskDocument.js';
+import { useSessionState } from './useSessionState.js';
 
 export interface Overlay {
   maskVisible: boolean;
@@ -20,10 +23,10 @@ export interface Overlay {
 
 export function useOverlay(doc: MaskDocument | null): Overlay {
   const [maskVisible, setMaskVisible] = useState(true);
-  const [opacity, setOpacity] = useState(0.6);
-  const [colour, setColour] = useState('#ffc800');
+  const [opacity, setOpacity] = useSessionState('overlay.opacity', 0.6);
+  const [colour, setColour] = useSessionState('overlay.colour', '#ffc800');
   const [diff, setDiff] = useState(false);
-  const [av, setAv] = useState(false);
+  const [av, setAv] = useSessionState('overlay.av', false);
 
   useEffect(() => {
     doc?.setColour(colour);

@@ -1,6 +1,8 @@
-// The editing tool in hand, its brush radius and the island/hole size N the clean-up commands use.
-import { useState, type Dispatch, type SetStateAction } from 'react';
+// The editing tool in hand, its brush radius and the island/hole size N the clean-up commands use, kept from one
+// image to the next.
+import type { Dispatch, SetStateAction } from 'react';
 import type { Tool } from './MaskCanvas.js';
+import { useSessionState } from './useSessionState.js';
 
 export interface ToolSettings {
   tool: Tool;
@@ -23,8 +25,8 @@ export function biggerRadius(r: number): number {
 }
 
 export function useToolSettings(): ToolSettings {
-  const [tool, setTool] = useState<Tool>('brush');
-  const [radius, setRadius] = useState(3);
-  const [islandSize, setIslandSize] = useState(20);
+  const [tool, setTool] = useSessionState<Tool>('tools.tool', 'brush');
+  const [radius, setRadius] = useSessionState('tools.radius', 3);
+  const [islandSize, setIslandSize] = useSessionState('tools.islandSize', 20);
   return { tool, setTool, radius, setRadius, islandSize, setIslandSize };
 }

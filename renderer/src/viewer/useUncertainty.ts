@@ -12,6 +12,7 @@ import {
   type UncertainRegion,
 } from '../editing/uncertainRegions.js';
 import type { MaskDocument } from './maskDocument.js';
+import { useSessionState } from './useSessionState.js';
 
 export type UncertaintyState = 'idle' | 'loading' | 'ready' | 'none' | 'error';
 
@@ -38,15 +39,14 @@ export interface UncertaintyInputs {
   focus: (r: Rect) => void;
 }
 
-// The heat map stays on from one image to the next, as the mask overlay's settings do.
-let shownBefore = false;
 // Regions already shown, per prediction, for the whole session (the viewer remounts for each image).
 const visitedByPrediction = new Map<string, Set<string>>();
 
 export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
   const { imageId, doc, predictionVersion, summary, focus } = inputs;
   const { client, notify, report } = useApp();
-  const [shown, setShown] = useState(shownBefore);
+  // The heat map stays on from one image to the next, as the overlay's colour and layers do.
+  const [shown, setShown] = useSessionState('uncertainty.shown', false);
   const [loaded, setLoaded] = useState<{ key: string; payload: UncertaintyPayload | null } | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -82,8 +82,8 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
   }, [shown, key, loaded, failed, load, report]);
 
   const toggle = useCallback(() => {
-    setShown((s) => (shownBefore = !s));
-  }, []);
+    setShown((s) => !s);
+  }, [setShown]);
 
   const regions = useMemo(
     () =>
