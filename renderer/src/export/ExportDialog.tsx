@@ -8,8 +8,8 @@ import { runExport } from './runExport.js';
 import './export.css';
 
 const PART_LABELS: { part: ExportPart; label: string }[] = [
-  { part: 'masks', label: 'Masks (PNG)' },
-  { part: 'probabilities', label: 'Probability maps (PNG)' },
+  { part: 'masks', label: 'Masks, with artery/vein maps where predicted (PNG)' },
+  { part: 'probabilities', label: 'Probability maps, with uncertainty maps where estimated (PNG)' },
   { part: 'coco', label: 'COCO annotations (JSON, RLE)' },
   { part: 'metrics', label: 'Metrics per image (CSV)' },
   { part: 'clinical', label: 'Patient, eye and visit (images.csv)' },
