@@ -1,6 +1,6 @@
 // `retina train-anatomy`: trains the artery/vein or the optic-disc network on the reference datasets, in the
 // vessel model's canonical frame, with checkpoints after every epoch (--resume continues a killed run).
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { TFJS_SUBDIR } from '../ml/model/model-dir.js';
 import { flag, num, parseCommand, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
@@ -162,6 +162,7 @@ export async function run(argv: string[]): Promise<number> {
     resume: flag(p, 'resume'),
     validate: t.validate,
     ...(initialTfjsDir ? { initialTfjsDir } : {}),
+    ...(init ? { parentModel: basename(resolve(init)) } : {}),
     threshold: t.threshold,
     onLog: log,
   });

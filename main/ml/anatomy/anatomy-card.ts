@@ -86,6 +86,9 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
     '## Training',
     `- Data: ${p.dataset}. ${p.trainIds.length} training images, ${p.validationIds.length} validation images (picked the` +
       ` epoch; never fitted on): ${p.validationIds.join(', ')}.`,
+    ...(p.parentModel
+      ? [`- Started from the weights of ${p.parentModel} (its earlier training not counted below).`]
+      : []),
     `- ${p.epochs} epochs, ${p.patchesSeen.toLocaleString('en')} patches of ${m.patchSize} px, ${Math.round(p.durationSeconds / 60)} min on ` +
       `${p.machine} (${p.backend}), seed ${p.seed}, weighted binary cross-entropy, Adam with a cosine schedule.`,
     `- Best validation figures: ${Object.entries(a.validation ?? {})

@@ -80,6 +80,8 @@ export interface AnatomyTrainOptions {
   validate: (predictor: Predictor, val: AnatomySample[]) => Promise<AnatomyValidation>;
   /** Starting weights (a tfjs directory with the same architecture), for a run that does not resume. */
   initialTfjsDir?: string;
+  /** The model whose weights `initialTfjsDir` holds, recorded as provenance.parentModel. */
+  parentModel?: string;
   /** Threshold recorded in the manifest (chosen on validation data by the task). */
   threshold: number;
   onLog?: (line: string) => void;
@@ -221,6 +223,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
         machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`,
         loss: cfg.loss,
         augment: cfg.augment,
+        ...(opts.parentModel ? { parentModel: opts.parentModel } : {}),
         validationCurve: s.curve.map((e) => ({
           epoch: e.epoch,
           trainLoss: e.trainLoss,
