@@ -1,7 +1,13 @@
-// `retina train-anatomy`'s overrides of a task's recipe: what the command line sets, and nothing else.
+// `retina train-anatomy`'s overrides of a task's recipe: what the command line sets, and nothing else; a patch side
+// the network cannot use is refused; the card names the model a run started from.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { withOverrides } from '../../main/cli/train-anatomy-command.js';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { run, withOverrides } from '../../main/cli/train-anatomy-command.js';
+import { UsageError } from '../../main/cli/errors.js';
+import { anatomyCard, readAnatomyEvaluation } from '../../main/ml/anatomy/anatomy-card.js';
+import { datasetsRoot, repoRoot } from '../e2e/model-fixture.js';
 import { ARTERY_VEIN_CONFIG } from '../../main/ml/anatomy/train-artery-vein.js';
 
 test('no options leave the recipe as it is', () => {
@@ -24,4 +30,27 @@ test('--seed, --epochs, --minutes and --learning-rate replace their fields only'
 test('--patch-size and --batch-size replace their fields only', () => {
   const c = withOverrides(ARTERY_VEIN_CONFIG, { patchSize: 256, batchSize: 4 });
   assert.deepEqual(c, { ...ARTERY_VEIN_CONFIG, patchSize: 256, batchSize: 4 });
+});
+
+test('a patch side the network cannot halve down to its bottleneck is refused before any image is read', async () => {
+  await assert.rejects(
+    run(['--task', 'artery-vein', '--data', datasetsRoot, '--out', '/nonexistent/x', '--patch-size', '100']),
+    (err: unknown) =>
+      err instanceof UsageError && /--patch-size must be a multiple of 16, got 100/.test(err.message),
+  );
+});
+
+test('the card names the model a run started from, and says nothing of one when it started afresh', async () => {
+  const dir = path.join(repoRoot, 'resources', 'models', 'artery-vein');
+  const manifest = JSON.parse(await readFile(path.join(dir, 'retina-model.json'), 'utf8'));
+  const evaluation = await readAnatomyEvaluation(dir);
+  const line = '- Started from the weights of artery-vein (its earlier training not counted below).';
+  assert.ok(
+    anatomyCard(
+      { ...manifest, provenance: { ...manifest.provenance, parentModel: 'artery-vein' } },
+      evaluation,
+    ).includes(line),
+  );
+  const { parentModel: _omit, ...afresh } = manifest.provenance;
+  assert.ok(!anatomyCard({ ...manifest, provenance: afresh }, evaluation).includes('Started from'));
 });
