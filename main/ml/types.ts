@@ -179,6 +179,8 @@ export interface ModelManifest {
     loss: LossName;
     augment: AugmentConfig | null;
     parentModel?: string;
+    /** The program that trained the weights when it was not tfjs here (scripts/gpu-training), and how. */
+    trainedBy?: string;
     validationCurve: { epoch: number; trainLoss: number; valLoss: number; valF1: number; valAuc: number }[];
   };
   testMetrics?: Record<string, Metrics>;

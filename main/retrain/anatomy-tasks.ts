@@ -43,8 +43,17 @@ export async function anatomyTaskKit(task: AnatomyTask, parent: ModelManifest): 
 }
 
 /**
- * The fine-tuning configuration: the parent's network and patch size (its weights load), the task's augmentation
- * and patch focus, and the retrain settings' short schedule. Every epoch runs; the best one becomes the candidate.
+ * The largest patch side a fine-tune uses. The network is fully convolutional, so any multiple of 2^depth loads the
+ * parent's weights; a parent trained on larger patches elsewhere (scripts/gpu-training: 384 px) is fine-tuned on
+ * 256-px ones because tfjs's wasm backend fails a step of 16 patches of 384 px here ("memory access out of bounds"),
+ * and 256 px already takes about 6 s a step on 2 cores.
+ */
+export const ANATOMY_FINE_TUNE_MAX_PATCH = 256;
+
+/**
+ * The fine-tuning configuration: the parent's network and patch size (its weights load; at most
+ * ANATOMY_FINE_TUNE_MAX_PATCH), the task's augmentation and patch focus, and the retrain settings' short schedule.
+ * Every epoch runs; the best one becomes the candidate.
  */
 export function anatomyFineTuneConfig(
   kit: AnatomyTaskKit,
@@ -54,7 +63,7 @@ export function anatomyFineTuneConfig(
   return {
     ...kit.recipe,
     architecture: structuredClone(parent.architecture),
-    patchSize: parent.patchSize,
+    patchSize: Math.min(parent.patchSize, ANATOMY_FINE_TUNE_MAX_PATCH),
     batchSize: s.batchSize,
     epochs: s.epochs,
     stepsPerEpoch: s.stepsPerEpoch,

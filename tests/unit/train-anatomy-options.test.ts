@@ -1,5 +1,6 @@
 // `retina train-anatomy`'s overrides of a task's recipe: what the command line sets, and nothing else; a patch side
-// the network cannot use is refused; the card names the model a run started from.
+// the network cannot use is refused; the card names the model a run started from, and a program outside the app
+// that trained the weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -53,4 +54,22 @@ test('the card names the model a run started from, and says nothing of one when 
   );
   const { parentModel: _omit, ...afresh } = manifest.provenance;
   assert.ok(!anatomyCard({ ...manifest, provenance: afresh }, evaluation).includes('Started from'));
+});
+
+test('the card says when the weights were trained outside the app, and by what', async () => {
+  const dir = path.join(repoRoot, 'resources', 'models', 'artery-vein');
+  const manifest = JSON.parse(await readFile(path.join(dir, 'retina-model.json'), 'utf8'));
+  const evaluation = await readAnatomyEvaluation(dir);
+  const by = 'scripts/gpu-training/train_artery_vein.py: 10 steps of 2';
+  const card = anatomyCard(
+    { ...manifest, provenance: { ...manifest.provenance, trainedBy: by } },
+    evaluation,
+  );
+  assert.match(
+    card,
+    /- Trained outside the app by scripts\/gpu-training\/train_artery_vein\.py: 10 steps of 2, on the same frame/,
+  );
+  assert.match(card, /one-click retrain fine-tunes these weights with tfjs/);
+  const { trainedBy: _omit, ...here } = manifest.provenance;
+  assert.ok(!anatomyCard({ ...manifest, provenance: here }, evaluation).includes('Trained outside the app'));
 });

@@ -91,6 +91,13 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
       : []),
     `- ${p.epochs} epochs, ${p.patchesSeen.toLocaleString('en')} patches of ${m.patchSize} px, ${Math.round(p.durationSeconds / 60)} min on ` +
       `${p.machine} (${p.backend}), seed ${p.seed}, weighted binary cross-entropy, Adam with a cosine schedule.`,
+    ...(p.trainedBy
+      ? [
+          `- Trained outside the app by ${p.trainedBy}, on the same frame, inputs, labels and augmentation as` +
+            ' `retina train-anatomy`; its port of the network reproduced the tfjs output before training. The' +
+            " app's one-click retrain fine-tunes these weights with tfjs.",
+        ]
+      : []),
     `- Best validation figures: ${Object.entries(a.validation ?? {})
       .map(([k, v]) => `${k} ${v.toFixed(4)}`)
       .join(', ')}.`,
