@@ -5,7 +5,7 @@ log-uniform scale, shear, flips, per-plane gamma/contrast/brightness; binary cro
 (artery = 1, vein = 0). Before training it loads the exported tfjs weights and must reproduce tfjs's output on the
 exported crop, so the weights it writes (flat float32, tfjs layouts, init.json's order) mean the same network there.
 
-    python3 train_artery_vein.py --dir EXPORT_DIR --name D --out OUT/D --seconds 285 --init scratch --seed 4
+    python3 train_artery_vein.py --dir EXPORT_DIR --name D --out OUT/D --seconds 285 --init scratch --lr 2e-3 --seed 4
 """
 import argparse, gzip, json, math, os, sys, time, copy
 import numpy as np
