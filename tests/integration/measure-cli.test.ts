@@ -39,6 +39,8 @@ type Result = Record<string, MeasureJson> & {
  * twice it; with the earlier one, six and seven (+16%).
  */
 const KNOWN_UNSTABLE: Record<string, string> = {
+  '03 crae':
+    'two small arterioles on the middle circle at 1x are not among the measurable ones at twice the size (6 arterioles at 1x, 5 at 2x)',
   '03 crve':
     'a tributary ending just past the middle circle at twice the size counts as a vessel of its own (5 venules at 1x, 6 at 2x)',
 };
@@ -192,13 +194,15 @@ describe('retina measure at two sizes of the same photographs', () => {
         `${id}: fractal dimension`,
       );
       assert.ok(Math.abs(rel('calibre')!) <= 0.03, `${id}: calibre ${rel('calibre')}`);
+      if (a.avr.value !== null && b.avr.value !== null)
+        assert.ok(Math.abs(b.avr.value - a.avr.value) <= 0.03, `${id}: AVR ${a.avr.value} -> ${b.avr.value}`);
       for (const k of ['crae', 'crve']) {
         const d = rel(k);
-        // The issue's goal is 3%. The zone's vessels are now the same at both sizes on these four (1.1-3.0%, the
-        // rest being the network's widths, about 2% wider at twice the size); a vessel lost or gained at one size
-        // moves CRAE or CRVE by 5% or more, which this catches.
+        // The issue's goal, 3%: where both sizes measure it, these four agree within 1.3-2.0% (the rest being the
+        // network's widths, about 1.5% wider at twice the size); a vessel lost or gained at one size moves CRAE or
+        // CRVE by 5% or more.
         if (d !== null && !KNOWN_UNSTABLE[`${id} ${k}`])
-          assert.ok(Math.abs(d) <= 0.05, `${id}: ${k} ${(d * 100).toFixed(1)}%`);
+          assert.ok(Math.abs(d) <= 0.03, `${id}: ${k} ${(d * 100).toFixed(1)}%`);
         rows.push(`${id} ${k} ${d === null ? (a[k].reason ?? b[k].reason) : (d * 100).toFixed(1) + '%'}`);
       }
     }
@@ -208,10 +212,10 @@ describe('retina measure at two sizes of the same photographs', () => {
   // Open defects, kept visible: reported as TODO while they fail, and they show as passing once fixed.
   for (const [key, why] of Object.entries(KNOWN_UNSTABLE)) {
     const [id, k] = key.split(' ');
-    test(`${id} ${k} at twice the size within 5%`, { todo: why }, () => {
+    test(`${id} ${k} at twice the size within 3%`, { todo: why }, () => {
       const d = change(id, k);
       assert.ok(
-        d !== null && Math.abs(d) <= 0.05,
+        d !== null && Math.abs(d) <= 0.03,
         `${id}: ${k} ${d === null ? 'absent' : (d * 100).toFixed(1) + '%'}`,
       );
     });
