@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { arteryVeinSplits } from '../../main/ml/anatomy/anatomy-datasets.js';
 import { prepareArteryVein } from '../../main/ml/anatomy/train-artery-vein.js';
 import { interleave } from '../../main/ml/anatomy/colour-input.js';
-import { flattenWeights } from '../../main/ml/anatomy/flat-weights.js';
+import { flattenWeights } from '../../main/ml/model/flat-weights.js';
 import { openModel } from '../../main/ml/model/model-loader.js';
 import { initTf, tf } from '../../main/ml/tf.js';
 import { artifactsToModel, readArtifacts } from '../../main/ml/train/model-files.js';

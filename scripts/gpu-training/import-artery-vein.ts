@@ -12,7 +12,7 @@ import {
   prepareArteryVein,
   validateArteryVein,
 } from '../../main/ml/anatomy/train-artery-vein.js';
-import { loadFlatWeights, type FlatWeightSpec } from '../../main/ml/anatomy/flat-weights.js';
+import { loadFlatWeights, type FlatWeightSpec } from '../../main/ml/model/flat-weights.js';
 import { buildUNet, countParameters } from '../../main/ml/model/model.js';
 import { openModel } from '../../main/ml/model/model-loader.js';
 import { writeManifest } from '../../main/ml/model/model-dir.js';

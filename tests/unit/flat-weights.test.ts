@@ -5,7 +5,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initTf, tf, type Tensor } from '../../main/ml/tf.js';
 import { buildUNet, REFERENCE_UNET } from '../../main/ml/model/model.js';
-import { flattenWeights, loadFlatWeights } from '../../main/ml/anatomy/flat-weights.js';
+import { flattenWeights, loadFlatWeights } from '../../main/ml/model/flat-weights.js';
 import type { UNetConfig } from '../../main/ml/types.js';
 
 const SMALL: UNetConfig = { ...REFERENCE_UNET, inputChannels: 3, depth: 2, baseFilters: 4 };
