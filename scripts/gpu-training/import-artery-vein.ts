@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { arteryVeinSplits } from '../../main/ml/anatomy/anatomy-datasets.js';
+import { writeAnatomyModelDir } from '../../main/ml/anatomy/anatomy-training.js';
 import {
   ARTERY_VEIN_CONFIG,
   prepareArteryVein,
@@ -15,12 +16,10 @@ import {
 import { loadFlatWeights, type FlatWeightSpec } from '../../main/ml/model/flat-weights.js';
 import { buildUNet, countParameters } from '../../main/ml/model/model.js';
 import { openModel } from '../../main/ml/model/model-loader.js';
-import { writeManifest } from '../../main/ml/model/model-dir.js';
 import { DEFAULT_PREPROCESS } from '../../main/ml/image/preprocess.js';
 import { initTf } from '../../main/ml/tf.js';
 import { createTfjsPredictor } from '../../main/ml/train/trainer.js';
 import { modelToArtifacts, writeArtifacts } from '../../main/ml/train/model-files.js';
-import { writeDirAtomic } from '../../main/node/atomic-fs.js';
 import type { ModelManifest } from '../../main/ml/types.js';
 
 interface RunSummary {
@@ -99,15 +98,11 @@ const manifest: ModelManifest = {
     })),
   },
 };
-await writeDirAtomic(
+await writeAnatomyModelDir(
   values.out,
-  async (tmp) => {
-    await writeArtifacts(join(tmp, 'tfjs'), await modelToArtifacts(model));
-    await writeManifest(tmp, manifest);
-    const { exportModelDir } = await import('../../main/ml/onnx/export-model-dir.js');
-    await exportModelDir(tmp);
-  },
-  { overwrite: true },
+  async (dir) => writeArtifacts(dir, await modelToArtifacts(model)),
+  manifest,
+  true,
 );
 await vessel.predictor.dispose();
 process.stderr.write(`wrote ${values.out} (${cpus().length} cores here; trained on ${run.gpu})\n`);

@@ -36,7 +36,8 @@ type Result = Record<string, MeasureJson> & {
  * stops about 8 px short of the vein it joins crosses zone B's middle circle by half a pixel and counts as a vessel
  * of its own; at the photograph's size it joins before the middle circle. With the artery/vein network of
  * 2026-12-04 that leaves five venules at the photograph's size (CRVE absent, "only 5 venules measurable") and six at
- * twice it; with the earlier one, six and seven (+16%).
+ * twice it; with the earlier one, six and seven (+16%). 03's CRAE: six arterioles at the photograph's size, five at
+ * twice it (with the field-of-view erosion scaled with the image, 2026-12-04).
  */
 const KNOWN_UNSTABLE: Record<string, string> = {
   '03 crae':

@@ -128,6 +128,14 @@ describe('model manifest', () => {
       /provenance\.trainIds must be a list of strings/,
     );
     refuses(
+      edited((x) => (x.provenance.parentModel = 3)),
+      /provenance\.parentModel must be a string/,
+    );
+    refuses(
+      edited((x) => (x.provenance.trainedBy = { script: 'x.py' })),
+      /provenance\.trainedBy must be a string/,
+    );
+    refuses(
       edited((x) => (x.onnx.file = '../../elsewhere.onnx')),
       /onnx\.file must be a file name in the model directory/,
     );

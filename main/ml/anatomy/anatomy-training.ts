@@ -114,6 +114,28 @@ export function trainerPredictor(trainer: Trainer): Predictor {
   };
 }
 
+/**
+ * Writes a model directory atomically: the tfjs weights (`saveTfjs` writes them into the folder it is given), the
+ * manifest and the ONNX export made from them. A failure leaves no directory, or the one that was there.
+ */
+export async function writeAnatomyModelDir(
+  out: string,
+  saveTfjs: (tfjsDir: string) => Promise<void>,
+  manifest: ModelManifest,
+  overwrite = false,
+): Promise<void> {
+  await writeDirAtomic(
+    out,
+    async (tmp) => {
+      await saveTfjs(join(tmp, TFJS_SUBDIR));
+      await writeManifest(tmp, manifest);
+      const { exportModelDir } = await import('../onnx/export-model-dir.js');
+      await exportModelDir(tmp);
+    },
+    { overwrite },
+  );
+}
+
 export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<ModelManifest> {
   const { config: cfg } = opts;
   const log = opts.onLog ?? (() => undefined);
@@ -233,16 +255,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
         })),
       },
     };
-    await writeDirAtomic(
-      out,
-      async (tmp) => {
-        await trainer.saveModel(join(tmp, TFJS_SUBDIR));
-        await writeManifest(tmp, manifest);
-        const { exportModelDir } = await import('../onnx/export-model-dir.js');
-        await exportModelDir(tmp);
-      },
-      { overwrite: opts.force },
-    );
+    await writeAnatomyModelDir(out, (dir) => trainer.saveModel(dir), manifest, opts.force);
     await rm(ckpt, { recursive: true, force: true });
     return JSON.parse(await readFile(join(out, MANIFEST_FILE), 'utf8')) as ModelManifest;
   } finally {
