@@ -210,7 +210,7 @@ describe('artery/vein score', () => {
     assert.deepEqual([...AV_PALETTE], [...img.data]);
   });
 
-  test('the flips run as one call each, and their outputs are unflipped and averaged', async () => {
+  test('the flips run as one call each (all four, or the half turn), and their outputs are unflipped and averaged', async () => {
     // A "network" that returns its first input plane plus the call number: unflipping and averaging it gives the
     // plane plus the mean call number wherever the flips put each pixel.
     const calls: number[][] = [];
@@ -227,10 +227,15 @@ describe('artery/vein score', () => {
     const [w, h] = [13, 9];
     const plane = Float32Array.from({ length: w * h }, (_, i) => (i * 7) % 11);
     const planes = [plane, new Float32Array(w * h), new Float32Array(w * h)];
-    const p = await predictPlanes(predictor, planes, w, h, 8, true);
+    const p = await predictPlanes(predictor, planes, w, h, 8, 'all');
     assert.deepEqual(calls, Array(4).fill([1, 16, 16, 3]));
     for (let i = 0; i < w * h; i++)
       assert.ok(Math.abs(p[i] - (plane[i] + 2.5)) < 1e-5, `pixel ${i}: ${p[i]}`);
+    calls.length = 0;
+    // The half turn: the image (call 1) and both axes flipped (call 2), 1.5 on average.
+    const halfTurn = await predictPlanes(predictor, planes, w, h, 8, 'half-turn');
+    assert.equal(calls.length, 2);
+    for (let i = 0; i < w * h; i++) assert.ok(Math.abs(halfTurn[i] - (plane[i] + 1.5)) < 1e-5);
     calls.length = 0;
     const once = await predictPlanes(predictor, planes, w, h, 8);
     assert.equal(calls.length, 1);

@@ -14,7 +14,7 @@ import {
   type Frame,
 } from '../frame/canonical-frame.js';
 import { colourPlanes } from './colour-input.js';
-import { predictPlanes } from './plane-predict.js';
+import { predictPlanes, type FlipSet } from './plane-predict.js';
 import { enlargeMap, shrinkImage, shrinkMap } from './frame-shrink.js';
 import {
   AV_CLASS,
@@ -28,6 +28,13 @@ import { skeletonize } from '../../../shared/skeleton.js';
 import { mapPixels } from '../../../shared/pixels.js';
 
 export { AV_CLASS };
+
+/**
+ * The artery/vein network sees the image and its half turn: on the 4 validation images that scored as all four
+ * flips do (centreline accuracy 0.9311 against 0.9299; the image alone 0.9303) at half their cost, 1.1 s of a
+ * 3504x2336 photograph's `segment --av` on a 2-core AVX2 machine.
+ */
+export const ARTERY_VEIN_FLIPS: FlipSet = 'half-turn';
 
 /** Segments shorter than this (canonical pixels) keep their pixels' own votes: too short to be one vessel. */
 const MIN_SEGMENT = 6;
@@ -44,8 +51,8 @@ export interface ArteryVeinOptions {
   segmentVote?: boolean;
   /** Share the segment votes along the vessel tree (default true); false: each segment's own mean. */
   treeVote?: boolean;
-  /** Average the network over flips (default true). */
-  flips?: boolean;
+  /** Which flips the network's output is averaged over (default ARTERY_VEIN_FLIPS). */
+  flips?: FlipSet;
 }
 
 function logit(p: number): number {
@@ -59,7 +66,7 @@ export async function arteryProbability(
   fov: BinaryMap,
   frame: Frame,
   model: LoadedModel,
-  flips: boolean,
+  flips: FlipSet = ARTERY_VEIN_FLIPS,
 ): Promise<Float32Array> {
   const canon = imageToCanonical(image, frame);
   const k = model.manifest.anatomy?.downsample ?? 1;
@@ -78,7 +85,7 @@ export async function classifyArteryVein(
   opts: ArteryVeinOptions = {},
 ): Promise<ArteryVeinResult> {
   if (!seg.frame) throw new Error('artery/vein needs a vessel model with a canonical frame');
-  const p = await arteryProbability(image, seg.fov, seg.frame, model, opts.flips !== false);
+  const p = await arteryProbability(image, seg.fov, seg.frame, model, opts.flips);
   return voteArteryVein(p, seg, opts);
 }
 

@@ -52,7 +52,7 @@ export async function evaluateArteryVein(
     const reference = decodeAvLabels(await readImage(ref.avPath!));
     const { width, height } = f.image;
     // One network pass, three votes on it.
-    const p = await arteryProbability(f.image, f.seg.fov, f.frame, av, true);
+    const p = await arteryProbability(f.image, f.seg.fov, f.frame, av);
     const voted = voteArteryVein(p, f.seg);
     const alone = voteArteryVein(p, f.seg, { treeVote: false });
     const own = voteArteryVein(p, f.seg, { segmentVote: false });

@@ -18,7 +18,7 @@ import {
 } from '../frame/canonical-frame.js';
 import { components } from '../../../shared/skeleton.js';
 import { colourPlanes } from './colour-input.js';
-import { predictPlanes } from './plane-predict.js';
+import { predictPlanes, type FlipSet } from './plane-predict.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
 import { mapPixels } from '../../../shared/pixels.js';
 import { discAtFieldEdge } from '../../../shared/measure/disc-at-field-edge.js';
@@ -218,7 +218,7 @@ export async function discProbability(
   canonical: RasterImage,
   canonicalFov: { width: number; height: number; data: Uint8Array },
   model: LoadedModel,
-  flips = false,
+  flips: FlipSet = 'none',
 ): Promise<{ p: Float32Array; width: number; height: number; small: RasterImage; fov: Uint8Array }> {
   const k = model.manifest.anatomy?.downsample ?? 1;
   const small = shrinkImage(canonical, k);
@@ -374,7 +374,7 @@ async function refineDisc(
     imageToCanonical(image, frame),
     mapToCanonical(seg.fov, frame),
     model,
-    true,
+    'all',
   );
   // Candidates come most mass first: the first one near the located centre is kept.
   for (const c of discCandidates(d.p, d.width, d.height, model.manifest.threshold, 4)) {

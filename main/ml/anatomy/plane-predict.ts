@@ -4,6 +4,26 @@ import type { Predictor } from '../types.js';
 import { interleave } from './colour-input.js';
 import { reflect } from '../image/patches.js';
 
+/**
+ * Which mirror images of the input the network also sees, their outputs unflipped and averaged: none, the image
+ * turned half a turn (both axes flipped: every structure seen from the other side), or all four.
+ */
+export type FlipSet = 'none' | 'half-turn' | 'all';
+
+const FLIPS: Record<FlipSet, [boolean, boolean][]> = {
+  none: [[false, false]],
+  'half-turn': [
+    [false, false],
+    [true, true],
+  ],
+  all: [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ],
+};
+
 /** One probability per pixel (width*height) for planes padded by reflection to a multiple of `multiple`. */
 export async function predictPlanes(
   predictor: Predictor,
@@ -11,20 +31,13 @@ export async function predictPlanes(
   width: number,
   height: number,
   multiple: number,
-  flips = false,
+  flips: FlipSet = 'none',
 ): Promise<Float32Array> {
   const c = planes.length;
   const pw = Math.ceil(width / multiple) * multiple;
   const ph = Math.ceil(height / multiple) * multiple;
   const hwc = interleave(planes);
-  const variants: [boolean, boolean][] = flips
-    ? [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ]
-    : [[false, false]];
+  const variants = FLIPS[flips];
   // One call per flip rather than one batch of four: the same outputs, and ONNX Runtime spent half as much CPU
   // again on the batch (a 4x544x560x3 input on 2 threads: 2.3 s against 1.5 s).
   const input = new Float32Array(pw * ph * c);

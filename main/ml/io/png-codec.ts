@@ -309,7 +309,15 @@ export async function encodeIndexedPngBuffer(
   return assemble(width, height, depth, 3, compressed, [chunk('PLTE', palette)]);
 }
 
-/** Rows prefixed with the filter of the smallest absolute residual sum (None, Sub, Up or Paeth). */
+/**
+ * Every third byte of a row is enough to pick its filter, and choosing on whole rows was most of the encoder's own
+ * work. On `segment`'s 3504x2336 maps, deflate included: the 16-bit probability 1.35 s -> 1.20 s (file 0.01%
+ * larger), the mask 0.26 s -> 0.21 s (4% larger). Three, not a power of two, so that 16-bit samples are scored on
+ * both their bytes.
+ */
+const FILTER_CHOICE_STRIDE = 3;
+
+/** Rows prefixed with the filter of the smallest absolute residual sum (None, Sub, Up or Paeth), sampled. */
 function filterRows(packed: Uint8Array, rowBytes: number, height: number, bpp: number): Buffer {
   const filtered = Buffer.alloc((rowBytes + 1) * height);
   const zero = new Uint8Array(rowBytes);
@@ -321,13 +329,13 @@ function filterRows(packed: Uint8Array, rowBytes: number, height: number, bpp: n
     let bestScore = Infinity;
     const dst = filtered.subarray(y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1));
     for (const f of [0, 1, 2, 4]) {
-      const score = filterRow(f, cur, prev, bpp, candidate, bestScore);
+      const score = filterRow(f, cur, prev, bpp, candidate, bestScore, FILTER_CHOICE_STRIDE);
       if (score < bestScore) {
         bestScore = score;
         best = f;
-        dst.set(candidate);
       }
     }
+    filterRow(best, cur, prev, bpp, dst, Infinity, 1);
     filtered[y * (rowBytes + 1)] = best;
   }
   return filtered;
@@ -392,9 +400,10 @@ export function encodeGreyPng(img: GreyImage): Buffer {
 }
 
 /**
- * Writes filter `f` of `cur` into `out`; returns the sum of absolute signed residuals, or any sum of at least
- * `limit` as soon as it gets there (a filter that cannot beat the best so far need not finish: a blank row of an
- * 8-megapixel map is settled by the first). One loop per filter: hot.
+ * Writes filter `f` of `cur` into `out` at every `stride`-th byte (all of them with stride 1); returns the sum of
+ * absolute signed residuals there, or any sum of at least `limit` as soon as it gets there (a filter that cannot
+ * beat the best so far need not finish: a blank row of an 8-megapixel map is settled by the first). One loop per
+ * filter: hot.
  */
 function filterRow(
   f: number,
@@ -403,39 +412,40 @@ function filterRow(
   bpp: number,
   out: Uint8Array,
   limit: number,
+  stride: number,
 ): number {
   const n = cur.length;
   let sum = 0;
   let v = 0;
   if (f === 0) {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i += stride) {
       v = cur[i];
       out[i] = v;
       sum += v < 128 ? v : 256 - v;
       if (sum >= limit) return sum;
     }
   } else if (f === 1) {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i += stride) {
       v = (cur[i] - (i >= bpp ? cur[i - bpp] : 0)) & 255;
       out[i] = v;
       sum += v < 128 ? v : 256 - v;
       if (sum >= limit) return sum;
     }
   } else if (f === 2) {
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n; i += stride) {
       v = (cur[i] - prev[i]) & 255;
       out[i] = v;
       sum += v < 128 ? v : 256 - v;
       if (sum >= limit) return sum;
     }
   } else {
-    for (let i = 0; i < bpp && i < n; i++) {
+    for (let i = 0; i < bpp && i < n; i += stride) {
       v = (cur[i] - prev[i]) & 255; // Paeth with a = c = 0 predicts b
       out[i] = v;
       sum += v < 128 ? v : 256 - v;
       if (sum >= limit) return sum;
     }
-    for (let i = bpp; i < n; i++) {
+    for (let i = bpp; i < n; i += stride) {
       const a = cur[i - bpp];
       const b = prev[i];
       const c = prev[i - bpp];

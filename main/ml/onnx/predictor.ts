@@ -41,6 +41,10 @@ export async function createOnnxPredictor(
       executionMode: 'sequential',
       enableCpuMemArena: true,
       enableMemPattern: true,
+      // Idle pool threads sleep rather than spin: on 2 cores the spinning took the CPU from the PNG encoding that
+      // overlaps the anatomy networks (3504x2336 `segment --av` 8.6 s -> 8.1 s, mean of 7 alternating runs), and a
+      // network pass alone ran no slower (471-483 ms against 471-511 ms for the vessel network's frame).
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
       logSeverityLevel: 4, // failures surface as our one-line errors, not as native log lines
     });
   } catch (err) {
