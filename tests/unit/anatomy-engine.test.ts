@@ -8,14 +8,17 @@ import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
 import { skeletonDegree } from '../../shared/skeleton.js';
 import { drawnMask } from '../support/drawn-masks.js';
 import {
+  ARTERY_VEIN_FLIPS,
   AV_CLASS,
   AV_PALETTE,
+  arteryProbability,
   avImage,
   scoreArteryVein,
   voteArteryVein,
 } from '../../main/ml/anatomy/artery-vein.js';
 import { mapToCanonical, planFrame } from '../../main/ml/frame/canonical-frame.js';
 import type { Segmentation } from '../../main/ml/infer.js';
+import type { LoadedModel } from '../../main/ml/model/model-loader.js';
 import { predictPlanes } from '../../main/ml/anatomy/plane-predict.js';
 import {
   discCandidates,
@@ -140,6 +143,40 @@ describe('vessel segments', () => {
   });
 });
 
+describe('artery/vein network passes', () => {
+  test('by default the network sees the image and its half turn (ARTERY_VEIN_FLIPS), not all four flips', async () => {
+    const w = 120;
+    const h = 120;
+    const fov = new Uint8Array(w * h);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) fov[y * w + x] = Math.hypot(x - 60, y - 60) <= 58 ? 1 : 0;
+    const rgb = new Uint8Array(w * h * 3);
+    for (let i = 0; i < rgb.length; i++) rgb[i] = fov[Math.floor(i / 3)] ? 60 + (i % 97) : 0;
+    const image: RasterImage = { width: w, height: h, channels: 3, bitDepth: 8, data: rgb };
+    const frame = planFrame({ width: w, height: h, data: fov }, FRAME);
+    let calls = 0;
+    const predictor: Predictor = {
+      engine: 'onnx',
+      predict: async (_input, n, height, width) => {
+        calls++;
+        return new Float32Array(n * height * width).fill(0.5);
+      },
+      dispose: () => {},
+    };
+    const model = {
+      manifest: { anatomy: { downsample: 1 }, architecture: { depth: 4 } },
+      predictor,
+    } as unknown as LoadedModel;
+    const p = await arteryProbability(image, { width: w, height: h, data: fov }, frame, model);
+    assert.equal(ARTERY_VEIN_FLIPS, 'half-turn');
+    assert.equal(calls, 2);
+    assert.equal(p.length, frame.width * frame.height);
+    calls = 0;
+    await arteryProbability(image, { width: w, height: h, data: fov }, frame, model, 'all');
+    assert.equal(calls, 4);
+  });
+});
+
 describe("artery/vein labels on the image's grid", () => {
   test("on a photograph twice the frame, a thin vessel's every pixel carries its vote, not the output beside it", () => {
     // A weak vein (artery probability 0.45) one frame pixel wide, the network saying artery (0.95) all around it.
@@ -214,10 +251,12 @@ describe('artery/vein score', () => {
     // A "network" that returns its first input plane plus the call number: unflipping and averaging it gives the
     // plane plus the mean call number wherever the flips put each pixel.
     const calls: number[][] = [];
+    const firstInputs: number[] = [];
     const predictor: Predictor = {
       engine: 'onnx',
       predict: async (input, n, height, width, channels) => {
         calls.push([n, height, width, channels]);
+        firstInputs.push(input[0]);
         const out = new Float32Array(n * height * width);
         for (let i = 0; i < out.length; i++) out[i] = input[i * channels] + calls.length;
         return out;
@@ -232,9 +271,12 @@ describe('artery/vein score', () => {
     for (let i = 0; i < w * h; i++)
       assert.ok(Math.abs(p[i] - (plane[i] + 2.5)) < 1e-5, `pixel ${i}: ${p[i]}`);
     calls.length = 0;
-    // The half turn: the image (call 1) and both axes flipped (call 2), 1.5 on average.
+    firstInputs.length = 0;
+    // The half turn: the image (call 1) and both axes flipped (call 2, whose first pixel is the image's last), 1.5
+    // on average.
     const halfTurn = await predictPlanes(predictor, planes, w, h, 8, 'half-turn');
     assert.equal(calls.length, 2);
+    assert.deepEqual(firstInputs, [plane[0], plane[w * h - 1]]);
     for (let i = 0; i < w * h; i++) assert.ok(Math.abs(halfTurn[i] - (plane[i] + 1.5)) < 1e-5);
     calls.length = 0;
     const once = await predictPlanes(predictor, planes, w, h, 8);
