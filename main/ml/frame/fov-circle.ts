@@ -13,7 +13,10 @@ export interface FovCircle {
   residual: number;
 }
 
-/** Interior edge points: per row the first/last FOV pixel, per column the top/bottom one, off the image border. */
+/**
+ * Interior edge points: per row the first/last FOV pixel, per column the top/bottom one, off the image border. One
+ * pass in memory order finds both (walking down each column of an 8-megapixel mask took 0.1 s).
+ */
 function edgePoints(fov: BinaryMap): { xs: Float64Array; ys: Float64Array } {
   const { width: w, height: h, data } = fov;
   const xs: number[] = [];
@@ -22,29 +25,25 @@ function edgePoints(fov: BinaryMap): { xs: Float64Array; ys: Float64Array } {
     xs.push(x);
     ys.push(y);
   };
+  const top = new Int32Array(w).fill(-1);
+  const bottom = new Int32Array(w).fill(-1);
   for (let y = 0; y < h; y++) {
+    const row = y * w;
     let first = -1;
     let last = -1;
     for (let x = 0; x < w; x++) {
-      if (data[y * w + x]) {
-        if (first < 0) first = x;
-        last = x;
-      }
+      if (!data[row + x]) continue;
+      if (first < 0) first = x;
+      last = x;
+      if (top[x] < 0) top[x] = y;
+      bottom[x] = y;
     }
     if (first > 0) add(first - 0.5, y);
     if (last >= 0 && last < w - 1) add(last + 0.5, y);
   }
   for (let x = 0; x < w; x++) {
-    let first = -1;
-    let last = -1;
-    for (let y = 0; y < h; y++) {
-      if (data[y * w + x]) {
-        if (first < 0) first = y;
-        last = y;
-      }
-    }
-    if (first > 0) add(x, first - 0.5);
-    if (last >= 0 && last < h - 1) add(x, last + 0.5);
+    if (top[x] > 0) add(x, top[x] - 0.5);
+    if (bottom[x] >= 0 && bottom[x] < h - 1) add(x, bottom[x] + 0.5);
   }
   return { xs: Float64Array.from(xs), ys: Float64Array.from(ys) };
 }

@@ -78,15 +78,37 @@ export function resample(
   const usedRows = new Uint8Array(srcH);
   for (let j = 0; j < py.taps.length; j++) usedRows[py.taps[j]] = 1;
   const tmp = new Float32Array(dstW * srcH * channels);
+  // Each tap's offset into a source row, in elements; colour accumulates its channels together, one read of the
+  // plan per tap (the row pass over an 8-megapixel photograph, 0.15 s with the plan read per channel). The sums per
+  // channel are the same as one channel at a time, in the same order.
+  const tapAt = Int32Array.from(px.taps, (t) => t * channels);
+  const { offsets, weights } = px;
   for (let y = 0; y < srcH; y++) {
     if (!usedRows[y]) continue;
     const srow = y * srcW * channels;
     const trow = y * dstW * channels;
+    if (channels === 3) {
+      for (let x = 0, t = trow; x < dstW; x++, t += 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let j = offsets[x]; j < offsets[x + 1]; j++) {
+          const w = weights[j];
+          const s = srow + tapAt[j];
+          r += w * src[s];
+          g += w * src[s + 1];
+          b += w * src[s + 2];
+        }
+        tmp[t] = r;
+        tmp[t + 1] = g;
+        tmp[t + 2] = b;
+      }
+      continue;
+    }
     for (let x = 0; x < dstW; x++) {
       for (let c = 0; c < channels; c++) {
         let acc = 0;
-        for (let j = px.offsets[x]; j < px.offsets[x + 1]; j++)
-          acc += px.weights[j] * src[srow + px.taps[j] * channels + c];
+        for (let j = offsets[x]; j < offsets[x + 1]; j++) acc += weights[j] * src[srow + tapAt[j] + c];
         tmp[trow + x * channels + c] = acc;
       }
     }
@@ -95,7 +117,22 @@ export function resample(
   const rowLen = dstW * channels;
   for (let y = 0; y < dstH; y++) {
     const orow = y * rowLen;
-    for (let j = py.offsets[y]; j < py.offsets[y + 1]; j++) {
+    const j0 = py.offsets[y];
+    if (py.offsets[y + 1] - j0 === 4) {
+      // Cubic enlargement's four taps summed in a register, rounded to float32 after each as the in-place sum below
+      // is (the same bits): one write per pixel instead of four read-modify-writes, the most of enlarging a
+      // probability map to an 8-megapixel photograph.
+      const [w0, w1, w2, w3] = py.weights.subarray(j0, j0 + 4);
+      const [t0, t1, t2, t3] = Array.from(py.taps.subarray(j0, j0 + 4), (t) => t * rowLen);
+      for (let i = 0; i < rowLen; i++) {
+        let v = Math.fround(w0 * tmp[t0 + i]);
+        v = Math.fround(v + w1 * tmp[t1 + i]);
+        v = Math.fround(v + w2 * tmp[t2 + i]);
+        out[orow + i] = v + w3 * tmp[t3 + i];
+      }
+      continue;
+    }
+    for (let j = j0; j < py.offsets[y + 1]; j++) {
       const w = py.weights[j];
       const trow = py.taps[j] * rowLen;
       for (let i = 0; i < rowLen; i++) out[orow + i] += w * tmp[trow + i];
