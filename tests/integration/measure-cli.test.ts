@@ -35,15 +35,16 @@ type Result = Record<string, MeasureJson> & {
  * Values known to differ between the two sizes, with why. 03's CRVE: at twice the size a tributary whose skeleton
  * stops about 8 px short of the vein it joins crosses zone B's middle circle by half a pixel and counts as a vessel
  * of its own; at the photograph's size it joins before the middle circle. With the artery/vein network of
- * 2026-12-04 that leaves five venules at the photograph's size (CRVE absent, "only 5 venules measurable") and six at
- * twice it; with the earlier one, six and seven (+16%). 03's CRAE: six arterioles at the photograph's size, five at
- * twice it (with the field-of-view erosion scaled with the image, 2026-12-04).
+ * 2026-12-04 (the image and its half turn averaged) that leaves five venules at the photograph's size (CRVE absent,
+ * "only 5 venules measurable") and seven at twice it. 03's CRAE: seven arterioles at the photograph's size, five at
+ * twice it. Both stay when the 2x copy is measured with the 1x copy's artery/vein probabilities: the vessel graph's
+ * geometry, not the labels (the disc found at 2x is also 1.9% larger, moving the zone's circles).
  */
 const KNOWN_UNSTABLE: Record<string, string> = {
   '03 crae':
-    'two small arterioles on the middle circle at 1x are not among the measurable ones at twice the size (6 arterioles at 1x, 5 at 2x)',
+    'two small arterioles on the middle circle at 1x are not among the measurable ones at twice the size (7 arterioles at 1x, 5 at 2x)',
   '03 crve':
-    'a tributary ending just past the middle circle at twice the size counts as a vessel of its own (5 venules at 1x, 6 at 2x)',
+    'a tributary ending just past the middle circle at twice the size counts as a vessel of its own (5 venules at 1x, 7 at 2x)',
 };
 
 describe('retina measure at two sizes of the same photographs', () => {
