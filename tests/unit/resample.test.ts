@@ -1,6 +1,6 @@
 // The resampler's fast paths give the bits of the plain sums: a colour image shrunk at once equals each of its
-// channels shrunk alone, and every pixel of an enlargement equals `resampleAt`'s pixel-by-pixel sum (which rounds as
-// the in-place column pass does), for cubic (four taps, summed in a register) and linear (two, summed in place).
+// channels shrunk alone, and every pixel of an enlargement or a shrink equals `resampleAt`'s pixel-by-pixel sum (which
+// rounds as the in-place column pass does), with four taps a row (summed in a register) and with other counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planAxis, resample, resampleAt } from '../../main/ml/frame/resample.js';
@@ -32,10 +32,18 @@ for (const [name, srcW, srcH, dstW, dstH] of [
   });
 }
 
-for (const kind of ['cubic', 'linear'] as const) {
-  test(`a ${kind} enlargement equals resampleAt at every pixel, bit for bit`, () => {
-    const [srcW, srcH, dstW, dstH] = [23, 19, 97, 71];
-    const src = Float32Array.from(bytes(srcW * srcH, 7), (v) => v / 255);
+for (const [name, kind, srcW, srcH, dstW, dstH] of [
+  ['a cubic enlargement', 'cubic', 23, 19, 97, 71],
+  ['a linear enlargement', 'linear', 23, 19, 97, 71],
+  ['a shrink by 4 (four taps a row)', 'linear', 96, 72, 24, 18],
+  ['an uneven shrink', 'linear', 97, 71, 23, 19],
+] as const) {
+  test(`${name} equals resampleAt at every pixel, bit for bit`, () => {
+    // A ramp under noise: averaging (a shrink) keeps the ramp's range, so the check below holds for every case.
+    const src = Float32Array.from(
+      bytes(srcW * srcH, 7),
+      (v, i) => (0.8 * ((i % srcW) + Math.floor(i / srcW))) / (srcW + srcH) + (0.2 * v) / 255,
+    );
     const px = planAxis(srcW, dstW, 0, srcW / dstW, kind);
     const py = planAxis(srcH, dstH, 0, srcH / dstH, kind);
     const out = resample(src, srcW, srcH, 1, px, py);

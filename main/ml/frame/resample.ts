@@ -119,9 +119,9 @@ export function resample(
     const orow = y * rowLen;
     const j0 = py.offsets[y];
     if (py.offsets[y + 1] - j0 === 4) {
-      // Cubic enlargement's four taps summed in a register, rounded to float32 after each as the in-place sum below
-      // is (the same bits): one write per pixel instead of four read-modify-writes, the most of enlarging a
-      // probability map to an 8-megapixel photograph.
+      // Four taps (every row of a cubic enlargement, and of a shrink by 4) summed in a register, rounded to float32
+      // after each as the in-place sum below is (the same bits): one write per pixel instead of four
+      // read-modify-writes, the most of enlarging a probability map to an 8-megapixel photograph.
       const [w0, w1, w2, w3] = py.weights.subarray(j0, j0 + 4);
       const [t0, t1, t2, t3] = Array.from(py.taps.subarray(j0, j0 + 4), (t) => t * rowLen);
       for (let i = 0; i < rowLen; i++) {
