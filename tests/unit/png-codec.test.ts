@@ -4,6 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
+import sharp from 'sharp';
 import {
   PngFormatError,
   decodePng,
@@ -68,6 +69,27 @@ describe('PNG codec round trips', () => {
       assert.deepEqual(back.data, img.data);
     });
   }
+
+  test('one-channel maps (Paeth on every row, run-length deflate) decode bit for bit in libvips too', async () => {
+    for (const bitDepth of [8, 16] as const) {
+      const img = raster(53, 31, 1, bitDepth);
+      // A map's shape: a smooth ramp with a blank band, noise only in places.
+      for (let i = 0; i < img.data.length; i++) if (i % 53 < 20) img.data[i] = (i % 53) * 3;
+      const png = await encodePngBuffer(img);
+      const idat = chunks(png).filter((c) => c.type === 'IDAT');
+      const rows = inflateSync(Buffer.concat(idat.map((c) => png.subarray(c.start, c.start + c.length))));
+      const rowBytes = 1 + 53 * (bitDepth / 8);
+      for (let y = 0; y < 31; y++) assert.equal(rows[y * rowBytes], 4, `row ${y}'s filter`);
+      // Kept grey at its depth (libvips would otherwise widen it to 8-bit RGB).
+      const { data, info } = await sharp(png)
+        .toColourspace(bitDepth === 16 ? 'grey16' : 'b-w')
+        .raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' })
+        .toBuffer({ resolveWithObject: true });
+      assert.equal(info.channels, 1);
+      const values = bitDepth === 16 ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : data;
+      assert.deepEqual([...values], [...img.data]);
+    }
+  });
 
   test('palette indices decode to their colours at 1, 2, 4 and 8 bits, and bad indices are refused', async () => {
     for (const entries of [2, 3, 9, 200]) {
