@@ -274,7 +274,10 @@ const PHOTO_DEFLATE: ZlibOptions = { level: 6 };
  */
 const MAP_FILTER = 4;
 
-/** Encodes 8- or 16-bit grey, grey+alpha, RGB or RGBA. Rows use the per-row minimum-sum filter heuristic. */
+/**
+ * Encodes 8- or 16-bit grey, grey+alpha, RGB or RGBA. A one-channel image is a map (MAP_FILTER, MAP_DEFLATE); the
+ * others' rows use the per-row minimum-sum filter heuristic.
+ */
 export async function encodePngBuffer(img: RasterImage): Promise<Buffer> {
   const { width, height, channels, bitDepth, data } = img;
   const bytesPerSample = bitDepth === 16 ? 2 : 1;
