@@ -341,10 +341,21 @@ export async function encodeIndexedPngBuffer(
  */
 const FILTER_CHOICE_STRIDE = 3;
 
-/**
- * Rows prefixed with the filter of the smallest absolute residual sum (None, Sub, Up or Paeth), sampled; or with
- * `fixed` on every row.
- */
+/** The filter (None, Sub, Up or Paeth) of the smallest absolute residual sum over a sample of the row. */
+function chooseFilter(cur: Uint8Array, prev: Uint8Array, bpp: number, scratch: Uint8Array): number {
+  let best = 0;
+  let bestScore = Infinity;
+  for (const f of [0, 1, 2, 4]) {
+    const score = filterRow(f, cur, prev, bpp, scratch, bestScore, FILTER_CHOICE_STRIDE);
+    if (score < bestScore) {
+      bestScore = score;
+      best = f;
+    }
+  }
+  return best;
+}
+
+/** Rows prefixed with their filter: `fixed` on every row, or each row's own choice (chooseFilter). */
 function filterRows(
   packed: Uint8Array,
   rowBytes: number,
@@ -354,22 +365,21 @@ function filterRows(
 ): Buffer {
   const filtered = Buffer.alloc((rowBytes + 1) * height);
   const zero = new Uint8Array(rowBytes);
-  const candidate = new Uint8Array(rowBytes);
+  const scratch = new Uint8Array(rowBytes);
   for (let y = 0; y < height; y++) {
     const cur = packed.subarray(y * rowBytes, (y + 1) * rowBytes);
     const prev = y > 0 ? packed.subarray((y - 1) * rowBytes, y * rowBytes) : zero;
-    let best = fixed ?? -1;
-    let bestScore = Infinity;
-    const dst = filtered.subarray(y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1));
-    for (const f of fixed === undefined ? [0, 1, 2, 4] : []) {
-      const score = filterRow(f, cur, prev, bpp, candidate, bestScore, FILTER_CHOICE_STRIDE);
-      if (score < bestScore) {
-        bestScore = score;
-        best = f;
-      }
-    }
-    filterRow(best, cur, prev, bpp, dst, Infinity, 1);
-    filtered[y * (rowBytes + 1)] = best;
+    const f = fixed ?? chooseFilter(cur, prev, bpp, scratch);
+    filterRow(
+      f,
+      cur,
+      prev,
+      bpp,
+      filtered.subarray(y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1)),
+      Infinity,
+      1,
+    );
+    filtered[y * (rowBytes + 1)] = f;
   }
   return filtered;
 }
