@@ -30,6 +30,8 @@ Options:
   --seed N             override the recipe's seed (patch sampling, augmentation, initial weights)
   --patch-size N       override the recipe's patch side in pixels (a multiple of 16; more context per patch)
   --batch-size N       override the recipe's patches per step
+  --scale-range LO,HI  override the augmentation's structure scale range (log-uniform; the recipes use 0.8,1.25):
+                       wider teaches a network photographs whose vessels look wider or thinner in the frame
   --resume             continue from <out>.checkpoint
   --force              replace an existing model directory
 `;
@@ -76,6 +78,7 @@ export function withOverrides(
     seed?: number;
     patchSize?: number;
     batchSize?: number;
+    scaleRange?: [number, number];
   },
 ): AnatomyTrainConfig {
   return {
@@ -88,7 +91,21 @@ export function withOverrides(
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.patchSize !== undefined ? { patchSize: o.patchSize } : {}),
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
+    ...(o.scaleRange !== undefined && recipe.augment
+      ? { augment: { ...recipe.augment, scale: o.scaleRange } }
+      : {}),
   };
+}
+
+/** `--scale-range LO,HI`: two positive factors, LO <= HI. */
+export function parseScaleRange(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const parts = v.split(',').map((x) => Number(x.trim()));
+  const [lo, hi] = parts;
+  if (parts.length !== 2 || !(lo > 0) || !(hi >= lo) || !Number.isFinite(hi)) {
+    throw new UsageError(`--scale-range must be two positive factors LO,HI with LO <= HI, got '${v}'`);
+  }
+  return [lo, hi];
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -107,6 +124,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       'patch-size': { type: 'string' },
       'batch-size': { type: 'string' },
+      'scale-range': { type: 'string' },
       force: { type: 'boolean' },
     },
     HELP,
@@ -126,6 +144,7 @@ export async function run(argv: string[]): Promise<number> {
     seed: num(p, 'seed', { integer: true, min: 0 }),
     patchSize: num(p, 'patch-size', { integer: true, min: 32 }),
     batchSize: num(p, 'batch-size', { integer: true, min: 1 }),
+    scaleRange: parseScaleRange(str(p, 'scale-range')),
   });
   const multiple = 2 ** config.architecture.depth;
   if (config.patchSize % multiple !== 0) {

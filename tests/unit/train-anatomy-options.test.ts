@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { run, withOverrides } from '../../main/cli/train-anatomy-command.js';
+import { parseScaleRange, run, withOverrides } from '../../main/cli/train-anatomy-command.js';
 import { UsageError } from '../../main/cli/errors.js';
 import { anatomyCard, readAnatomyEvaluation } from '../../main/ml/anatomy/anatomy-card.js';
 import { datasetsRoot, repoRoot } from '../e2e/model-fixture.js';
@@ -31,6 +31,25 @@ test('--seed, --epochs, --minutes and --learning-rate replace their fields only'
 test('--patch-size and --batch-size replace their fields only', () => {
   const c = withOverrides(ARTERY_VEIN_CONFIG, { patchSize: 256, batchSize: 4 });
   assert.deepEqual(c, { ...ARTERY_VEIN_CONFIG, patchSize: 256, batchSize: 4 });
+});
+
+test('--scale-range replaces the augmentation scale range only', () => {
+  const c = withOverrides(ARTERY_VEIN_CONFIG, { scaleRange: parseScaleRange('0.6, 1.4') });
+  assert.deepEqual(c, {
+    ...ARTERY_VEIN_CONFIG,
+    augment: { ...ARTERY_VEIN_CONFIG.augment!, scale: [0.6, 1.4] },
+  });
+  assert.deepEqual(ARTERY_VEIN_CONFIG.augment!.scale, [0.8, 1.25]);
+});
+
+test('a scale range that is not two positive factors in order is refused before any image is read', async () => {
+  for (const bad of ['1.2', '1.3,0.7', '0,1', 'a,b', '0.8,1.2,1.4']) {
+    await assert.rejects(
+      run(['--task', 'artery-vein', '--data', datasetsRoot, '--out', '/nonexistent/x', '--scale-range', bad]),
+      (err: unknown) => err instanceof UsageError && err.message.includes(`got '${bad}'`),
+      bad,
+    );
+  }
 });
 
 test('a patch side the network cannot halve down to its bottleneck is refused before any image is read', async () => {
