@@ -5,7 +5,11 @@ import { TFJS_SUBDIR } from '../ml/model/model-dir.js';
 import { flag, num, parseCommand, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { openModel } from '../ml/model/model-loader.js';
-import { trainAnatomyModel, type AnatomyTrainConfig } from '../ml/anatomy/anatomy-training.js';
+import {
+  ANATOMY_RECIPE,
+  trainAnatomyModel,
+  type AnatomyTrainConfig,
+} from '../ml/anatomy/anatomy-training.js';
 import { arteryVeinSplits, opticDiscSplits, type AnatomyRef } from '../ml/anatomy/anatomy-datasets.js';
 import type { AnatomySample } from '../ml/anatomy/anatomy-sample.js';
 import type { LoadedModel } from '../ml/model/model-loader.js';
@@ -30,7 +34,7 @@ Options:
   --seed N             override the recipe's seed (patch sampling, augmentation, initial weights)
   --patch-size N       override the recipe's patch side in pixels (a multiple of 16; more context per patch)
   --batch-size N       override the recipe's patches per step
-  --scale-range LO,HI  override the augmentation's structure scale range (log-uniform; the recipes use 0.8,1.25):
+  --scale-range LO,HI  override the augmentation's structure scale range (log-uniform; the recipes use ${ANATOMY_RECIPE.augment.scale.join(',')}):
                        wider teaches a network photographs whose vessels look wider or thinner in the frame
   --resume             continue from <out>.checkpoint
   --force              replace an existing model directory
@@ -81,6 +85,9 @@ export function withOverrides(
     scaleRange?: [number, number];
   },
 ): AnatomyTrainConfig {
+  if (o.scaleRange !== undefined && !recipe.augment) {
+    throw new UsageError('--scale-range needs a recipe that augments its patches');
+  }
   return {
     ...recipe,
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
@@ -91,9 +98,7 @@ export function withOverrides(
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.patchSize !== undefined ? { patchSize: o.patchSize } : {}),
     ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
-    ...(o.scaleRange !== undefined && recipe.augment
-      ? { augment: { ...recipe.augment, scale: o.scaleRange } }
-      : {}),
+    ...(o.scaleRange !== undefined ? { augment: { ...recipe.augment!, scale: o.scaleRange } } : {}),
   };
 }
 

@@ -42,6 +42,13 @@ test('--scale-range replaces the augmentation scale range only', () => {
   assert.deepEqual(ARTERY_VEIN_CONFIG.augment!.scale, [0.8, 1.25]);
 });
 
+test('--scale-range on a recipe without augmentation is refused, not dropped', () => {
+  assert.throws(
+    () => withOverrides({ ...ARTERY_VEIN_CONFIG, augment: null }, { scaleRange: [0.6, 1.4] }),
+    (err: unknown) => err instanceof UsageError && /needs a recipe that augments/.test(err.message),
+  );
+});
+
 test('a scale range that is not two positive factors in order is refused before any image is read', async () => {
   for (const bad of ['1.2', '1.3,0.7', '0,1', 'a,b', '0.8,1.2,1.4']) {
     await assert.rejects(
