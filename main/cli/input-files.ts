@@ -1,7 +1,7 @@
 // The photographs a command is given: files as named, and a folder as the image files directly inside it (by name),
 // so `retina segment photos/ --out out` works where no shell expands `photos/*.jpg` for the user.
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../ml/io/image-io.js';
 import { UsageError } from './errors.js';
 
@@ -28,4 +28,19 @@ export async function inputFiles(paths: readonly string[]): Promise<string[]> {
     out.push(...images.map((name) => join(p, name)));
   }
   return out;
+}
+
+/**
+ * Each input's output stem (its name without the extension), refused when two inputs share one: `a.jpg` and `a.png`
+ * would write the same `a_mask.png`. Compared without case, as the file systems of macOS and Windows do.
+ */
+export function outputStems(files: readonly string[]): string[] {
+  const stems = files.map((f) => basename(f, extname(f)));
+  const seen = new Set<string>();
+  for (const s of stems) {
+    const key = s.toLowerCase();
+    if (seen.has(key)) throw new UsageError(`two inputs share the stem '${s}'; their outputs would collide`);
+    seen.add(key);
+  }
+  return stems;
 }

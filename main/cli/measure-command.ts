@@ -1,11 +1,11 @@
 // `retina measure`: vessel measures (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density) with units
 // and 95% intervals for fundus photographs, after segmenting them and finding their arteries, veins and disc.
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
-import { inputFiles } from './input-files.js';
+import { inputFiles, outputStems } from './input-files.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap } from '../ml/io/image-io.js';
 import { dicomScale } from '../ml/io/dicom-pixels.js';
@@ -94,9 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   const pixelSizeUm = num(p, 'pixel-size', { min: 0.01, max: 1000 });
   const fieldAngleDeg = num(p, 'field-angle', { min: 1, max: 250 });
   const draws = num(p, 'draws', { min: 20, max: 100000, integer: true });
-  const stems = files.map((f) => basename(f, extname(f)));
-  const dup = stems.find((s, i) => stems.indexOf(s) !== i);
-  if (dup) throw new UsageError(`two inputs share the stem '${dup}'; their outputs would collide`);
+  const stems = outputStems(files);
   const threads = num(p, 'threads', { min: 1, max: 64, integer: true });
   const model = await openModel(str(p, 'model'), {
     engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),

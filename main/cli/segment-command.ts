@@ -1,10 +1,10 @@
 // `retina segment`: vessel masks and probability maps for fundus photographs of any size.
-import { basename, extname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
-import { inputFiles } from './input-files.js';
+import { inputFiles, outputStems } from './input-files.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { readImage, readBinaryMap, writeIndexedPng, writePng } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
@@ -79,9 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   const outDir = requireStr(p, 'out');
   const fovPath = str(p, 'fov');
   if (fovPath && files.length > 1) throw new UsageError('--fov applies to a single input image');
-  const stems = files.map((f) => basename(f, extname(f)));
-  const dup = stems.find((s, i) => stems.indexOf(s) !== i);
-  if (dup) throw new UsageError(`two inputs share the stem '${dup}'; their outputs would collide`);
+  const stems = outputStems(files);
 
   const model = await openModel(str(p, 'model'), {
     engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
@@ -213,7 +211,11 @@ export async function run(argv: string[]): Promise<number> {
         const extra = r.quality
           ? `, ${r.uncertainty} (expected F1 ${r.quality.expectedF1.toFixed(3)}, ${r.quality.gaps.length} likely gaps)`
           : '';
-        process.stderr.write(`${r.input} -> ${r.mask}, ${r.prob}${extra} (${r.seconds!.toFixed(2)} s)\n`);
+        // Every file written is named, the anatomy maps too (a user reads this line to find them).
+        const anatomy = r.av ? `, ${r.av}, ${r.disc}` : '';
+        process.stderr.write(
+          `${r.input} -> ${r.mask}, ${r.prob}${extra}${anatomy} (${r.seconds!.toFixed(2)} s)\n`,
+        );
       }
   return failures > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -78,6 +78,11 @@ describe('retina segment --av', () => {
     const r = retina(['segment', cut, '--out', dir, '--av']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /cut-disc\.png: warning: the optic disc lies at the edge of the field/);
+    // The summary line names every file written, the anatomy's too.
+    assert.match(
+      r.stderr,
+      /cut-disc\.png -> .*cut-disc_mask\.png, .*cut-disc_prob\.png, .*cut-disc_av\.png, .*cut-disc_disc\.json \(/,
+    );
     const disc = JSON.parse(await readFile(path.join(dir, 'cut-disc_disc.json'), 'utf8')) as {
       disc: { x: number } | null;
       warnings?: string[];

@@ -1,0 +1,52 @@
+// The photographs `retina segment` and `retina measure` are given: a folder stands for the image files directly
+// inside it, in natural order; two inputs whose outputs would land on the same file are refused before any work.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inputFiles, outputStems } from '../../main/cli/input-files.js';
+import { UsageError } from '../../main/cli/errors.js';
+
+test('a folder gives its image files in natural order, skipping other files and subfolders', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-inputs-'));
+  try {
+    for (const name of ['10.png', '2.jpg', 'notes.txt', '1.TIF', 'scan.dcm'])
+      await writeFile(path.join(dir, name), '');
+    await mkdir(path.join(dir, 'sub'));
+    await writeFile(path.join(dir, 'sub', '0.png'), '');
+    const files = await inputFiles([dir, 'missing.png']);
+    assert.deepEqual(
+      files.map((f) => path.relative(dir, f)),
+      ['1.TIF', '2.jpg', '10.png', 'scan.dcm', path.relative(dir, 'missing.png')],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a folder without images is a usage error', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-inputs-'));
+  try {
+    await writeFile(path.join(dir, 'readme.txt'), '');
+    await assert.rejects(inputFiles([dir]), UsageError);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('output stems are the names without extension', () => {
+  assert.deepEqual(outputStems(['a/01_test.tif', 'b/photo.v2.jpg']), ['01_test', 'photo.v2']);
+});
+
+test('two inputs that would write the same outputs are refused, whatever the case', () => {
+  for (const files of [
+    ['a.jpg', 'a.png'],
+    ['left/eye.png', 'right/eye.png'],
+    ['Eye.jpg', 'eye.jpg'],
+  ])
+    assert.throws(
+      () => outputStems(files),
+      (e: unknown) => e instanceof UsageError && /share the stem/.test(String(e)),
+    );
+});
