@@ -2,15 +2,15 @@
 // and 95% intervals for fundus photographs, after segmenting them and finding their arteries, veins and disc.
 import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
+import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { inputFiles, outputStems } from './input-files.js';
-import { openModel } from '../ml/model/model-loader.js';
+import { openCommandModels } from './command-models.js';
 import { readImage, readBinaryMap } from '../ml/io/image-io.js';
 import { dicomScale } from '../ml/io/dicom-pixels.js';
 import { segmentImage } from '../ml/infer.js';
-import { analyseAnatomy, closeAnatomyModels, openAnatomyModels } from '../ml/anatomy/anatomy-models.js';
+import { analyseAnatomy } from '../ml/anatomy/anatomy-models.js';
 import { AV_LABEL, decodeAvLabels } from '../ml/anatomy/av-labels.js';
 import { AV_CLASS } from '../../shared/vessel-segments.js';
 import { measureSegmentation } from '../ml/measure/photograph-measures.js';
@@ -95,21 +95,7 @@ export async function run(argv: string[]): Promise<number> {
   const fieldAngleDeg = num(p, 'field-angle', { min: 1, max: 250 });
   const draws = num(p, 'draws', { min: 20, max: 100000, integer: true });
   const stems = outputStems(files);
-  const threads = num(p, 'threads', { min: 1, max: 64, integer: true });
-  const model = await openModel(str(p, 'model'), {
-    engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
-    threads,
-  });
-  let anatomy;
-  try {
-    anatomy = await openAnatomyModels(
-      { arteryVein: str(p, 'av-model'), opticDisc: str(p, 'disc-model') },
-      { threads },
-    );
-  } catch (err) {
-    await model.predictor.dispose();
-    throw err;
-  }
+  const { model, anatomy, close } = await openCommandModels(p, { anatomy: true });
   await mkdir(outDir, { recursive: true });
   const bar = createProgressBar('measure', files.length, { quiet: files.length < 2 });
   const rows: { image: string; width: number; height: number; measures: ImageMeasures }[] = [];
@@ -167,8 +153,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     bar.finish();
   } finally {
-    await model.predictor.dispose();
-    await closeAnatomyModels(anatomy);
+    await close();
   }
   const csv = join(outDir, 'measures.csv');
   await writeFileAtomic(csv, measuresCsv(rows));

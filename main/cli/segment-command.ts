@@ -1,21 +1,15 @@
 // `retina segment`: vessel masks and probability maps for fundus photographs of any size.
 import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
+import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { inputFiles, outputStems } from './input-files.js';
-import { openModel } from '../ml/model/model-loader.js';
+import { openCommandModels } from './command-models.js';
 import { readImage, readBinaryMap, writeIndexedPng, writePng } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
 import type { Gap } from '../ml/uncertainty/topology.js';
-import {
-  analyseAnatomy,
-  closeAnatomyModels,
-  discJson,
-  openAnatomyModels,
-  type AnatomyModels,
-} from '../ml/anatomy/anatomy-models.js';
+import { analyseAnatomy, discJson } from '../ml/anatomy/anatomy-models.js';
 import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 
@@ -81,28 +75,15 @@ export async function run(argv: string[]): Promise<number> {
   if (fovPath && files.length > 1) throw new UsageError('--fov applies to a single input image');
   const stems = outputStems(files);
 
-  const model = await openModel(str(p, 'model'), {
-    engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
-    threads: num(p, 'threads', { min: 1, max: 64, integer: true }),
+  const { model, anatomy, close } = await openCommandModels(p, {
+    anatomy: flag(p, 'av'),
+    check(m) {
+      if (flag(p, 'uncertainty') && !m.manifest.uncertainty)
+        throw new UsageError(
+          `model '${m.manifest.name}' has no uncertainty head: fit one with 'retina calibrate --model ${m.dir}'`,
+        );
+    },
   });
-  if (flag(p, 'uncertainty') && !model.manifest.uncertainty) {
-    await model.predictor.dispose();
-    throw new UsageError(
-      `model '${model.manifest.name}' has no uncertainty head: fit one with 'retina calibrate --model ${model.dir}'`,
-    );
-  }
-  let anatomy: AnatomyModels | null = null;
-  if (flag(p, 'av')) {
-    try {
-      anatomy = await openAnatomyModels(
-        { arteryVein: str(p, 'av-model'), opticDisc: str(p, 'disc-model') },
-        { threads: num(p, 'threads', { min: 1, max: 64, integer: true }) },
-      );
-    } catch (err) {
-      await model.predictor.dispose();
-      throw err;
-    }
-  }
   await mkdir(outDir, { recursive: true });
   const bar = createProgressBar('segment', files.length, { quiet: files.length < 2 });
   const results: {
@@ -195,8 +176,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     bar.finish();
   } finally {
-    await model.predictor.dispose();
-    if (anatomy) await closeAnatomyModels(anatomy);
+    await close();
   }
   if (flag(p, 'json'))
     printJson({
