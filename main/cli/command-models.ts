@@ -44,8 +44,11 @@ export async function openCommandModels(p: Parsed, opts: OpenOptions): Promise<C
     model,
     anatomy,
     async close() {
-      await model.predictor.dispose();
-      if (anatomy) await closeAnatomyModels(anatomy);
+      try {
+        await model.predictor.dispose();
+      } finally {
+        if (anatomy) await closeAnatomyModels(anatomy);
+      }
     },
   };
 }

@@ -192,9 +192,9 @@ export async function run(argv: string[]): Promise<number> {
           ? `, ${r.uncertainty} (expected F1 ${r.quality.expectedF1.toFixed(3)}, ${r.quality.gaps.length} likely gaps)`
           : '';
         // Every file written is named, the anatomy maps too (a user reads this line to find them).
-        const anatomy = r.av ? `, ${r.av}, ${r.disc}` : '';
+        const anatomyFiles = r.av ? `, ${r.av}, ${r.disc}` : '';
         process.stderr.write(
-          `${r.input} -> ${r.mask}, ${r.prob}${extra}${anatomy} (${r.seconds!.toFixed(2)} s)\n`,
+          `${r.input} -> ${r.mask}, ${r.prob}${extra}${anatomyFiles} (${r.seconds!.toFixed(2)} s)\n`,
         );
       }
   return failures > 0 ? EXIT.failure : EXIT.ok;

@@ -282,6 +282,22 @@ async function framedProbability(
   return { ...out, frame };
 }
 
+/**
+ * Enlarged more than this into the model's frame, a photograph is a thumbnail: the vessels the network was trained
+ * to see 1-2 px wide were never resolved by it (DRIVE's 565 px field reads at about 1x, a camera's megapixels shrink).
+ */
+const LOW_RESOLUTION_SCALE = 2;
+
+/** Says so when the photograph's field was too small for its thin vessels to show (the mask is then coarse). */
+function resolutionWarnings(frame: Frame | null, manifest: ModelManifest): string[] {
+  const diameter = manifest.frame?.diameter;
+  if (!frame || !diameter || frame.scale <= LOW_RESOLUTION_SCALE) return [];
+  return [
+    `low resolution: the field is about ${Math.round(diameter / frame.scale)} px across, enlarged ` +
+      `${frame.scale.toFixed(1)}x to the ${diameter} px the model reads, so thin vessels are not resolved`,
+  ];
+}
+
 /** Segments one photograph with a model: probability map and binary mask at the image's exact size. */
 export async function segmentImage(
   image: RasterImage,
@@ -358,7 +374,7 @@ export async function segmentImage(
     fov,
     threshold,
     frame,
-    warnings: frame?.warnings ?? [],
+    warnings: [...(frame?.warnings ?? []), ...resolutionWarnings(frame, manifest)],
   };
   if ((!spread && !coarse) || !gaps) return seg;
   const scale = frame?.scale ?? 1;

@@ -368,7 +368,11 @@ test('any input size comes back at its own size: tiny, huge, clipped, blank', as
     assert.ok(seg.frame, name);
     for (const v of seg.prob) assert.ok(Number.isFinite(v), `${name}: non-finite probability`);
     if (name.startsWith('blank')) assert.match(seg.warnings.join(), /no field-of-view edge/);
-    else assert.deepEqual(seg.warnings, [], name);
+    // A 76 px field enlarged 7x to the frame: its thin vessels were never there to find.
+    else if (name.startsWith('tiny')) {
+      assert.equal(seg.warnings.length, 1);
+      assert.match(seg.warnings[0], /^low resolution: the field is about 7\d px across, enlarged [67]\.\dx/);
+    } else assert.deepEqual(seg.warnings, [], name);
   }
 });
 
