@@ -25,6 +25,8 @@ With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0)
 palette of those three colours; every pixel of the vessel mask is artery or vein) and DIR/<stem>_disc.json: {"disc": {"x", "y", "diameter"}, "fovea": {"x", "y",
 "confidence"}, "laterality": "L" | "R" | null} in the input's pixels (null where not found), with "warnings"
 when there are any (no disc found; a disc cut off by the field's edge, whose diameter is then too small).
+Warnings about an input itself (no field-of-view edge found; a low-resolution field enlarged more than 2x) are
+printed on stderr and listed under "warnings" in the --json summary; the input is still segmented.
 
 Options:
   --out DIR          output folder (created if needed)
