@@ -280,6 +280,22 @@ function vesselShareAround(seg: Segmentation, frame: Frame, disc: DiscEstimate, 
   return vesselShareNear(seg, c, (disc.diameter * k) / frame.scale);
 }
 
+/**
+ * A candidate's score where the search runs at several scales: the network's confidence, squared, times the size
+ * prior and the square root of the vessel share around it. With the plain product the vessel share, higher around
+ * a smaller circle at the hub of the vessel tree, often won for a disc's bright cup: chosen on the 89 borderless
+ * training and validation photographs (DRIONS-DB, AV-WIDE), where the plain product put 7 search results outside
+ * 0.8-1.25x the reference diameter (down to 0.55x) and one centre 0.26 diameters off, this weighting puts 3 there
+ * (0.81-1.25x) and every centre within 0.15.
+ */
+function multiScaleScore(disc: DiscEstimate, seg: Segmentation, frame: Frame, k: number): number {
+  return (
+    disc.confidence ** 2 *
+    sizePlausibility(disc.diameter * k) *
+    Math.sqrt(vesselShareAround(seg, frame, disc, k))
+  );
+}
+
 /** Regions per searched frame that compete: the disc need not be the frame's brightest blob (a reflex may be). */
 const CANDIDATES_PER_FRAME = 3;
 
@@ -316,10 +332,7 @@ async function searchDisc(image: RasterImage, seg: Segmentation, model: LoadedMo
     const found = discCandidates(d.p, d.width, d.height, model.manifest.threshold, CANDIDATES_PER_FRAME);
     if (found.length === 0 && !best) best = { frame, d, disc: null, score: -1 };
     for (const disc of found) {
-      const score =
-        frames.length === 1
-          ? disc.confidence
-          : disc.confidence * sizePlausibility(disc.diameter * k) * vesselShareAround(seg, frame, disc, k);
+      const score = frames.length === 1 ? disc.confidence : multiScaleScore(disc, seg, frame, k);
       if (!best || score > best.score) best = { frame, d, disc, score };
     }
   }
