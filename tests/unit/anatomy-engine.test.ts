@@ -20,12 +20,8 @@ import { mapToCanonical, planFrame } from '../../main/ml/frame/canonical-frame.j
 import type { Segmentation } from '../../main/ml/infer.js';
 import type { LoadedModel } from '../../main/ml/model/model-loader.js';
 import { predictPlanes } from '../../main/ml/anatomy/plane-predict.js';
-import {
-  discCandidates,
-  discFromProbability,
-  findFovea,
-  lateralityOf,
-} from '../../main/ml/anatomy/optic-disc.js';
+import { discCandidates, discFromProbability } from '../../main/ml/anatomy/optic-disc.js';
+import { findFovea, lateralityOf } from '../../main/ml/anatomy/fovea.js';
 import { discAtFieldEdge } from '../../shared/measure/disc-at-field-edge.js';
 import { shrinkImage, shrinkMap } from '../../main/ml/anatomy/frame-shrink.js';
 import { colourPlanes, interleave } from '../../main/ml/anatomy/colour-input.js';

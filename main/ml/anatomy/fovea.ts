@@ -1,0 +1,127 @@
+// The fovea and the eye's side, from a disc already found. The fovea follows the anatomy: about 2.5 disc diameters
+// temporal to the disc centre, refined to the darkest vessel-free region there. Laterality follows from which side
+// of the fovea the disc lies on (in a right eye's photograph the disc is to the right of the macula), or from the
+// disc's side of the field when the fovea is not found.
+import { mapPixels } from '../../../shared/pixels.js';
+import { lateralityFromDiscAndFovea } from '../../../shared/laterality.js';
+
+export interface FoveaEstimate {
+  x: number;
+  y: number;
+  confidence: number;
+}
+
+/** A disc's centre and diameter, in the pixels of the maps searched. */
+export type DiscPlace = { x: number; y: number; diameter: number };
+
+/** Separable box mean of radius r (edges clamp), weighted: sum(v*w) / sum(w). */
+function weightedBlur(v: Float32Array, wt: Float32Array, w: number, h: number, r: number): Float32Array {
+  const blur = (src: Float32Array): Float32Array => {
+    const tmp = new Float32Array(w * h);
+    const out = new Float32Array(w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let d = -r; d <= r; d++) s += src[y * w + Math.min(w - 1, Math.max(0, x + d))];
+        tmp[y * w + x] = s;
+      }
+    }
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        let s = 0;
+        for (let d = -r; d <= r; d++) s += tmp[Math.min(h - 1, Math.max(0, y + d)) * w + x];
+        out[y * w + x] = s;
+      }
+    }
+    return out;
+  };
+  const num = blur(mapPixels(new Float32Array(v.length), v, (x, i) => x * wt[i]));
+  const den = blur(wt);
+  return mapPixels(new Float32Array(num.length), num, (x, i) => (den[i] > 1e-6 ? x / den[i] : NaN));
+}
+
+/** Distance from the disc centre to the fovea, in disc diameters, and the search band around it. */
+const FOVEA_DISTANCE = 2.5;
+const FOVEA_BAND: [number, number] = [1.8, 3.3];
+/** Half-angle of the search sector around the temporal direction (the fovea lies slightly below the disc). */
+const FOVEA_SECTOR = (35 * Math.PI) / 180;
+
+/**
+ * The fovea in frame pixels: the darkest vessel-free region (green channel, averaged over about a third of a disc
+ * diameter) in a sector 1.8 to 3.3 disc diameters temporal to the disc. Temporal is away from the disc's side of
+ * the field; for a disc near the field's centre both sides are searched.
+ */
+export function findFovea(
+  green: Float32Array,
+  vessels: Uint8Array,
+  fov: Uint8Array,
+  width: number,
+  height: number,
+  disc: DiscPlace,
+  centreX: number,
+  fieldWidth: number,
+): FoveaEstimate | null {
+  const r = Math.max(1, Math.round(disc.diameter / 6));
+  const weight = mapPixels(new Float32Array(vessels.length), vessels, (v, i) => (v || !fov[i] ? 0 : 1));
+  const dark = weightedBlur(green, weight, width, height, r);
+  const offset = centreX - disc.x;
+  const sides = Math.abs(offset) < 0.1 * fieldWidth ? [1, -1] : [Math.sign(offset) || 1];
+  let best: { x: number; y: number; v: number } | null = null;
+  const values: number[] = [];
+  for (const side of sides) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = y * width + x;
+        if (!fov[i] || Number.isNaN(dark[i])) continue;
+        const dx = (x - disc.x) * side;
+        const dy = y - disc.y;
+        const dist = Math.hypot(dx, dy) / disc.diameter;
+        if (dist < FOVEA_BAND[0] || dist > FOVEA_BAND[1] || Math.abs(Math.atan2(dy, dx)) > FOVEA_SECTOR)
+          continue;
+        // A mild pull towards the anatomical distance, so that a dark rim does not win over the macula.
+        const v = dark[i] + 0.02 * Math.abs(dist - FOVEA_DISTANCE);
+        values.push(dark[i]);
+        if (!best || v < best.v) best = { x, y, v };
+      }
+    }
+  }
+  if (!best || values.length < 10) return null;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  const darkest = dark[best.y * width + best.x];
+  const contrast = sd > 1e-6 ? (mean - darkest) / sd : 0;
+  // Two standard deviations darker than the sector is a clear macula; a flat sector gives no confidence.
+  const confidence = Math.max(0, Math.min(1, contrast / 2)) * (sides.length > 1 ? 0.7 : 1);
+  // The macula is a dark plateau, not a point: its centre is the centroid of the nearly-as-dark pixels around the
+  // darkest one (within one disc diameter).
+  const cut = darkest + 0.2 * (mean - darkest);
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  const reach = Math.ceil(disc.diameter);
+  for (let y = Math.max(0, best.y - reach); y <= Math.min(height - 1, best.y + reach); y++) {
+    for (let x = Math.max(0, best.x - reach); x <= Math.min(width - 1, best.x + reach); x++) {
+      const i = y * width + x;
+      if (!fov[i] || !(dark[i] <= cut) || Math.hypot(x - best.x, y - best.y) > reach) continue;
+      sx += x;
+      sy += y;
+      n++;
+    }
+  }
+  return n > 0 ? { x: sx / n, y: sy / n, confidence } : { x: best.x, y: best.y, confidence };
+}
+
+/** L or R from the disc and fovea (frame pixels), or from the disc's side of the field; null when unclear. */
+export function lateralityOf(
+  disc: DiscPlace | null,
+  fovea: FoveaEstimate | null,
+  centreX: number,
+  fieldWidth: number,
+): 'L' | 'R' | null {
+  if (!disc) return null;
+  const fromFovea = lateralityFromDiscAndFovea({ disc, fovea });
+  if (fromFovea) return fromFovea;
+  const offset = disc.x - centreX;
+  if (Math.abs(offset) < 0.12 * fieldWidth) return null;
+  return offset > 0 ? 'R' : 'L';
+}
