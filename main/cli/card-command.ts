@@ -42,8 +42,8 @@ Options:
   --threads N    ONNX Runtime threads (default: all cores)
   --from-json    regenerate the card from the existing ${CARD_EVALUATION_FILE} without evaluating
   --uncertainty-only  keep the existing evaluation, (re)measure only the uncertainty section (after
-                 'retina calibrate'): its AUROC against the mask's errors and expected F1 on DRIVE test and
-                 LES-AV held-out, and the time it adds
+                 'retina calibrate'): its AUROC against the mask's errors and expected F1 on DRIVE test,
+                 STARE test and LES-AV held-out, and the time it adds
   --retime       with --from-json: measure the inference time again (on a quiet machine) and record it
 `;
 
@@ -121,10 +121,14 @@ async function medianMs(model: LoadedModel, imagePath: string, uncertainty = fal
   return times[Math.floor(times.length / 2)];
 }
 
-/** The uncertainty section: the head against the mask's errors on DRIVE test and LES-AV held-out, and its cost. */
+/**
+ * The uncertainty section: the head against the mask's errors on DRIVE test, STARE test and LES-AV held-out (three
+ * cameras; the head is fitted on validation images of four), and its cost.
+ */
 async function uncertaintySection(
   model: LoadedModel,
   drive: DatasetRef,
+  stare: DatasetRef | null,
   lesav: DatasetRef | null,
 ): Promise<CardUncertainty | undefined> {
   if (!model.manifest.uncertainty) return undefined;
@@ -141,6 +145,7 @@ async function uncertaintySection(
   const first = drive.splits.test[0].imagePath;
   return {
     drive: await run('uncertainty, DRIVE test', drive),
+    ...(stare ? { stare: await run('uncertainty, STARE test', stare) } : {}),
     ...(lesav ? { lesav: await run('uncertainty, LES-AV held-out', lesav) } : {}),
     msPerDriveImagePlain: await medianMs(model, first),
     msPerDriveImageWithUncertainty: await medianMs(model, first, true),
@@ -178,9 +183,13 @@ export async function run(argv: string[]): Promise<number> {
       const dir = str(p, 'lesav') ?? join(datasetsRoot(), 'LES-AV');
       return existsSync(join(dir, LESAV_TEST_SPLIT)) ? lesavHeldOut(dir) : null;
     };
+    const stare = (): DatasetRef | null => {
+      const dir = str(p, 'stare') ?? join(datasetsRoot(), 'STARE');
+      return existsSync(dir) ? openDataset(dir, 'stare') : null;
+    };
     if (flag(p, 'uncertainty-only')) {
       const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
-      const uncertainty = await uncertaintySection(model, drive, lesav());
+      const uncertainty = await uncertaintySection(model, drive, stare(), lesav());
       if (!uncertainty)
         throw new UsageError('the model has no uncertainty head: run `retina calibrate` first');
       ev = { ...(await readCardEvaluation(model.dir)), uncertainty };
@@ -195,10 +204,8 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
       const driveReport = await scored('DRIVE test', model, drive, 'test');
-      const stareDir = str(p, 'stare') ?? join(datasetsRoot(), 'STARE');
-      const stareReport = existsSync(stareDir)
-        ? await scored('STARE test', model, openDataset(stareDir, 'stare'), 'test')
-        : undefined;
+      const stareRef = stare();
+      const stareReport = stareRef ? await scored('STARE test', model, stareRef, 'test') : undefined;
       const lesavRef = lesav();
       const lesavReport = lesavRef ? await scored('LES-AV held-out', model, lesavRef, 'test') : undefined;
       const resized = [];
@@ -221,7 +228,7 @@ export async function run(argv: string[]): Promise<number> {
         driveResized: resized,
         msPerDriveImage: await medianMs(model, drive.splits.test[0].imagePath),
       };
-      const uncertainty = await uncertaintySection(model, drive, lesavRef);
+      const uncertainty = await uncertaintySection(model, drive, stareRef, lesavRef);
       if (uncertainty) ev = { ...ev, uncertainty };
       await writeFileAtomic(join(model.dir, CARD_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
     }

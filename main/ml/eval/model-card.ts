@@ -34,6 +34,8 @@ export interface CardEvaluation {
 
 export interface CardUncertainty {
   drive: UncertaintyReport;
+  /** STARE test: a third camera (absent in cards made before it). */
+  stare?: UncertaintyReport;
   lesav?: UncertaintyReport;
   /** Median whole-image time on a 565x584 DRIVE image with the uncertainty estimate (compare msPerDriveImage). */
   msPerDriveImageWithUncertainty: number;
@@ -192,9 +194,10 @@ function uncertaintyLines(ev: CardEvaluation, manifest: ModelManifest): string[]
       '| test images | AUROC (this map) | AUROC p(1-p) | expected F1, mean abs. error | mean bias | ECE of the map |',
       '|---|---|---|---|---|---|',
       uncertaintyRow('DRIVE test', c.drive),
+      ...(c.stare ? [uncertaintyRow('STARE test', c.stare)] : []),
       ...(c.lesav ? [uncertaintyRow('LES-AV held-out', c.lesav)] : []),
       '',
-      `Errors: pixels inside the FOV where the mask as written disagrees with the reference (DRIVE: 1st_manual). Time per 565x584 image: ${c.msPerDriveImagePlain.toFixed(0)} ms without the estimate, ${c.msPerDriveImageWithUncertainty.toFixed(0)} ms with it (${signedPercent(c.msPerDriveImageWithUncertainty / c.msPerDriveImagePlain - 1)}; timed on this machine as loaded when the card was made).`,
+      `Errors: pixels inside the FOV where the mask as written disagrees with the reference (DRIVE: 1st_manual; STARE: the first observer, ah). Time per 565x584 image: ${c.msPerDriveImagePlain.toFixed(0)} ms without the estimate, ${c.msPerDriveImageWithUncertainty.toFixed(0)} ms with it (${signedPercent(c.msPerDriveImageWithUncertainty / c.msPerDriveImagePlain - 1)}; timed on this machine as loaded when the card was made).`,
     );
   }
   lines.push('', '![Reliability diagrams](reliability.png)', '');
