@@ -20,6 +20,7 @@ import {
   evaluateArteryVein,
   evaluateNoDisc,
   evaluateOpticDisc,
+  opticDiscMisses,
   opticDiscTable,
 } from '../main/ml/anatomy/evaluate-anatomy.js';
 
@@ -58,6 +59,9 @@ async function opticDisc(): Promise<void> {
     rows.push(await evaluateOpticDisc(name, refs, vessel, disc));
   }
   console.log(opticDiscTable(rows).join('\n'));
+  const misses = opticDiscMisses(rows);
+  if (misses.length)
+    console.log(['\nOutside the goals (centre within 0.25 DD, diameter within 15%):', ...misses].join('\n'));
   console.log(
     '\nThe same photographs cut to the side away from their disc (one diameter clear): a disc found is false',
   );

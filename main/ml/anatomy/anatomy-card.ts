@@ -7,6 +7,7 @@ import type { AnatomyTask } from './anatomy-manifest.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
 import {
   arteryVeinTable,
+  opticDiscMisses,
   opticDiscTable,
   type ArteryVeinRow,
   type OpticDiscRow,
@@ -127,6 +128,8 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
       '',
       ...opticDiscTable(ev.opticDisc),
     );
+    const misses = opticDiscMisses(ev.opticDisc);
+    if (misses.length) lines.push('', 'Outside the goals:', '', ...misses);
   }
   if (ev.endToEndSeconds !== undefined) {
     lines.push(

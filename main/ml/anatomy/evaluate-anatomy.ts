@@ -84,6 +84,17 @@ export interface OpticDiscRow {
   worstCentreError: number;
   foveaFound: number;
   laterality: { L: number; R: number; unknown: number };
+  /** The images outside either goal, so a reader can look at them (absent in evaluations made before it). */
+  misses?: DiscMiss[];
+}
+
+/** An image whose disc is not found, or found more than 0.25 DD off or more than 15% off in diameter. */
+export interface DiscMiss {
+  id: string;
+  /** Centre error in reference disc diameters; null when no disc was found. */
+  centre: number | null;
+  /** Found over reference diameter; null when no disc was found. */
+  diameterRatio: number | null;
 }
 
 export async function evaluateOpticDisc(
@@ -96,6 +107,7 @@ export async function evaluateOpticDisc(
   let sizes = 0;
   let foveae = 0;
   const laterality = { L: 0, R: 0, unknown: 0 };
+  const misses: DiscMiss[] = [];
   for (const ref of refs) {
     const f = await framePhotograph(ref, vessel);
     const mask = await readBinaryMap(ref.discPath!, f.image);
@@ -103,6 +115,14 @@ export async function evaluateOpticDisc(
     const e = discError(r.disc, referenceDisc(mask.data, mask.width)!);
     errors.push(e.centre);
     if (Math.abs(e.diameter) <= 0.15) sizes++;
+    if (!(e.centre <= 0.25 && Math.abs(e.diameter) <= 0.15)) {
+      const found = Number.isFinite(e.centre);
+      misses.push({
+        id: ref.id,
+        centre: found ? e.centre : null,
+        diameterRatio: found ? 1 + e.diameter : null,
+      });
+    }
     if (r.fovea) foveae++;
     laterality[r.laterality ?? 'unknown']++;
   }
@@ -116,6 +136,7 @@ export async function evaluateOpticDisc(
     worstCentreError: sorted[sorted.length - 1],
     foveaFound: foveae,
     laterality,
+    misses,
   };
 }
 
@@ -164,6 +185,18 @@ export function arteryVeinTable(rows: ArteryVeinRow[]): string[] {
         `${r.referenceVesselAccuracy.toFixed(4)} |`,
     ),
   ];
+}
+
+/** One line per image outside the goals, under its set's name: where to look first. */
+export function opticDiscMisses(rows: OpticDiscRow[]): string[] {
+  return rows.flatMap((r) =>
+    (r.misses ?? []).map((m) =>
+      m.centre === null || m.diameterRatio === null
+        ? `- ${r.images}: ${m.id}, no disc found`
+        : `- ${r.images}: ${m.id}, diameter ${m.diameterRatio.toFixed(2)}x the reference's, centre ` +
+          `${m.centre.toFixed(2)} DD off`,
+    ),
+  );
 }
 
 export function opticDiscTable(rows: OpticDiscRow[]): string[] {

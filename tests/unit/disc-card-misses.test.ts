@@ -1,0 +1,43 @@
+// The optic-disc card lists the held-out images outside the goals under its table, from the bundled model's own
+// evaluation JSON: one line per miss, as many as the table's shares imply, and none for an evaluation made before
+// the misses were recorded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { anatomyCard, readAnatomyEvaluation } from '../../main/ml/anatomy/anatomy-card.js';
+import { repoRoot } from '../e2e/model-fixture.js';
+
+const DIR = path.join(repoRoot, 'resources', 'models', 'optic-disc');
+
+test("the disc card names each held-out image outside the goals, as many as the table's shares leave out", async () => {
+  const manifest = JSON.parse(await readFile(path.join(DIR, 'retina-model.json'), 'utf8'));
+  const evaluation = await readAnatomyEvaluation(DIR);
+  const rows = evaluation.opticDisc!;
+  const lines = anatomyCard(manifest, evaluation)
+    .split('\n')
+    .filter((l) => /^- .*: [a-z-]+\/\S+, (diameter \d\.\d\dx|no disc found)/.test(l));
+  for (const r of rows) {
+    assert.ok(r.misses, `${r.images}: misses recorded`);
+    // Every miss is a diameter or a centre outside its goal, so the two shares bound the count.
+    const byShares = Math.round(r.n * (1 - Math.min(r.centreWithinQuarter, r.diameterWithin15)));
+    assert.ok(
+      r.misses.length >= byShares,
+      `${r.images}: ${r.misses.length} misses, the table implies ${byShares}`,
+    );
+    for (const m of r.misses) {
+      assert.ok(
+        lines.some((l) => l.startsWith(`- ${r.images}: ${m.id},`)),
+        `${m.id} is not listed`,
+      );
+      if (m.diameterRatio !== null && m.centre !== null)
+        assert.ok(Math.abs(m.diameterRatio - 1) > 0.15 || m.centre > 0.25, `${m.id} is within the goals`);
+    }
+  }
+  assert.equal(
+    lines.length,
+    rows.reduce((s, r) => s + r.misses!.length, 0),
+  );
+  const older = { ...evaluation, opticDisc: rows.map(({ misses: _omit, ...r }) => r) };
+  assert.ok(!anatomyCard(manifest, older).includes('Outside the goals'));
+});
