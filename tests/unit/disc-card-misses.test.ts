@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { anatomyCard, readAnatomyEvaluation } from '../../main/ml/anatomy/anatomy-card.js';
+import { opticDiscMisses } from '../../main/ml/anatomy/evaluate-anatomy.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 
 const DIR = path.join(repoRoot, 'resources', 'models', 'optic-disc');
@@ -40,4 +41,12 @@ test("the disc card names each held-out image outside the goals, as many as the 
   );
   const older = { ...evaluation, opticDisc: rows.map(({ misses: _omit, ...r }) => r) };
   assert.ok(!anatomyCard(manifest, older).includes('Outside the goals'));
+});
+
+test('an image where no disc was found is listed as such', async () => {
+  const [row] = (await readAnatomyEvaluation(DIR)).opticDisc!;
+  const lines = opticDiscMisses([
+    { ...row, misses: [{ id: 'drions/image_999', centre: null, diameterRatio: null }] },
+  ]);
+  assert.deepEqual(lines, [`- ${row.images}: drions/image_999, no disc found`]);
 });

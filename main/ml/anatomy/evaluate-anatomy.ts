@@ -116,11 +116,10 @@ export async function evaluateOpticDisc(
     errors.push(e.centre);
     if (Math.abs(e.diameter) <= 0.15) sizes++;
     if (!(e.centre <= 0.25 && Math.abs(e.diameter) <= 0.15)) {
-      const found = Number.isFinite(e.centre);
       misses.push({
         id: ref.id,
-        centre: found ? e.centre : null,
-        diameterRatio: found ? 1 + e.diameter : null,
+        centre: r.disc ? e.centre : null,
+        diameterRatio: r.disc ? 1 + e.diameter : null,
       });
     }
     if (r.fovea) foveae++;

@@ -3,6 +3,7 @@
 // of the fovea the disc lies on (in a right eye's photograph the disc is to the right of the macula), or from the
 // disc's side of the field when the fovea is not found.
 import { mapPixels } from '../../../shared/pixels.js';
+import { boxMean } from '../uncertainty/maps.js';
 import { lateralityFromDiscAndFovea } from '../../../shared/laterality.js';
 
 export interface FoveaEstimate {
@@ -14,30 +15,20 @@ export interface FoveaEstimate {
 /** A disc's centre and diameter, in the pixels of the maps searched. */
 export type DiscPlace = { x: number; y: number; diameter: number };
 
-/** Separable box mean of radius r (edges clamp), weighted: sum(v*w) / sum(w). */
+/**
+ * Box mean of radius r (edges replicated), weighted: mean(v*w) / mean(w); NaN where no weight falls in the box.
+ * The weights here are 0 or 1, so a box with any weight has a mean of at least 1 / (2r+1)^2.
+ */
 function weightedBlur(v: Float32Array, wt: Float32Array, w: number, h: number, r: number): Float32Array {
-  const blur = (src: Float32Array): Float32Array => {
-    const tmp = new Float32Array(w * h);
-    const out = new Float32Array(w * h);
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        for (let d = -r; d <= r; d++) s += src[y * w + Math.min(w - 1, Math.max(0, x + d))];
-        tmp[y * w + x] = s;
-      }
-    }
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        let s = 0;
-        for (let d = -r; d <= r; d++) s += tmp[Math.min(h - 1, Math.max(0, y + d)) * w + x];
-        out[y * w + x] = s;
-      }
-    }
-    return out;
-  };
-  const num = blur(mapPixels(new Float32Array(v.length), v, (x, i) => x * wt[i]));
-  const den = blur(wt);
-  return mapPixels(new Float32Array(num.length), num, (x, i) => (den[i] > 1e-6 ? x / den[i] : NaN));
+  const num = boxMean(
+    mapPixels(new Float32Array(v.length), v, (x, i) => x * wt[i]),
+    w,
+    h,
+    r,
+  );
+  const den = boxMean(wt, w, h, r);
+  const some = 0.5 / (2 * r + 1) ** 2;
+  return mapPixels(new Float32Array(num.length), num, (x, i) => (den[i] > some ? x / den[i] : NaN));
 }
 
 /** Distance from the disc centre to the fovea, in disc diameters, and the search band around it. */
