@@ -8,7 +8,7 @@ import { segmentMeans, vesselSegments } from '../../shared/vessel-segments.js';
 import { skeletonDegree } from '../../shared/skeleton.js';
 import { drawnMask } from '../support/drawn-masks.js';
 import {
-  ARTERY_VEIN_FLIPS,
+  ARTERY_VEIN_PASSES,
   AV_CLASS,
   AV_PALETTE,
   arteryProbability,
@@ -140,7 +140,7 @@ describe('vessel segments', () => {
 });
 
 describe('artery/vein network passes', () => {
-  test('by default the network sees the image and its half turn (ARTERY_VEIN_FLIPS), not all four flips', async () => {
+  test('by default the network sees the frame at three zooms (ARTERY_VEIN_PASSES), each at its own size', async () => {
     const w = 120;
     const h = 120;
     const fov = new Uint8Array(w * h);
@@ -150,11 +150,11 @@ describe('artery/vein network passes', () => {
     for (let i = 0; i < rgb.length; i++) rgb[i] = fov[Math.floor(i / 3)] ? 60 + (i % 97) : 0;
     const image: RasterImage = { width: w, height: h, channels: 3, bitDepth: 8, data: rgb };
     const frame = planFrame({ width: w, height: h, data: fov }, FRAME);
-    let calls = 0;
+    const shapes: number[][] = [];
     const predictor: Predictor = {
       engine: 'onnx',
       predict: async (_input, n, height, width) => {
-        calls++;
+        shapes.push([height, width]);
         return new Float32Array(n * height * width).fill(0.5);
       },
       dispose: () => {},
@@ -164,12 +164,21 @@ describe('artery/vein network passes', () => {
       predictor,
     } as unknown as LoadedModel;
     const p = await arteryProbability(image, { width: w, height: h, data: fov }, frame, model);
-    assert.equal(ARTERY_VEIN_FLIPS, 'half-turn');
-    assert.equal(calls, 2);
+    assert.deepEqual(ARTERY_VEIN_PASSES, { zooms: [0.9, 1, 1.1], flips: 'none' });
+    // Each zoom's frame padded to the network's multiple of 16.
+    const pad = (n: number, z: number) => Math.ceil(Math.round(n * z) / 16) * 16;
+    assert.deepEqual(
+      shapes,
+      [0.9, 1, 1.1].map((z) => [pad(frame.height, z), pad(frame.width, z)]),
+    );
     assert.equal(p.length, frame.width * frame.height);
-    calls = 0;
-    await arteryProbability(image, { width: w, height: h, data: fov }, frame, model, 'all');
-    assert.equal(calls, 4);
+    assert.ok(p.every((v) => Math.abs(v - 0.5) < 1e-6));
+    shapes.length = 0;
+    await arteryProbability(image, { width: w, height: h, data: fov }, frame, model, {
+      zooms: [1],
+      flips: 'all',
+    });
+    assert.equal(shapes.length, 4);
   });
 });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ModelManifest } from '../types.js';
 import type { AnatomyTask } from './anatomy-manifest.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
+import { ARTERY_VEIN_PASSES } from './artery-vein.js';
 import {
   arteryVeinTable,
   opticDiscMisses,
@@ -35,10 +36,10 @@ export async function writeAnatomyEvaluation(dir: string, ev: AnatomyEvaluation)
 const PURPOSE: Record<AnatomyTask, string[]> = {
   'artery-vein': [
     'Labels every pixel of a vessel mask artery or vein, for the calibre measures that need both (CRAE, CRVE, the',
-    'arteriole-to-venule ratio). The network gives each pixel a probability of artery (averaged over the image and',
-    'its half turn); every vessel pixel then takes the label of its segment (the vessel between two junctions of the',
-    "mask's skeleton), voted along the vessel tree: each segment's mean logit, shared by belief propagation with the",
-    'segments it meets (all arms of a branch point, the straight-through arms of a crossing).',
+    'arteriole-to-venule ratio). The network gives each pixel a probability of artery (its logit averaged over the',
+    `frame shown at ${ARTERY_VEIN_PASSES.zooms.map((z) => `${z}x`).join(', ')}); every vessel pixel then takes the label of its segment (the vessel between`,
+    "two junctions of the mask's skeleton), voted along the vessel tree: each segment's mean logit, shared by belief",
+    'propagation with the segments it meets (all arms of a branch point, the straight-through arms of a crossing).',
   ],
   'optic-disc': [
     'Finds the optic disc (centre, diameter, mask) in a photograph from any camera. The fovea is placed by anatomy',
