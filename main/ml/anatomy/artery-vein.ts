@@ -26,6 +26,7 @@ import { treeVote } from './av-propagation.js';
 import { AV_LABEL } from './av-labels.js';
 import { skeletonize } from '../../../shared/skeleton.js';
 import { mapPixels } from '../../../shared/pixels.js';
+import { logit, sigmoid } from '../log-odds.js';
 
 export { AV_CLASS };
 
@@ -55,11 +56,6 @@ export interface ArteryVeinOptions {
   treeVote?: boolean;
   /** Which views of the frame the network's output is averaged over (default ARTERY_VEIN_PASSES). */
   passes?: PassPlan;
-}
-
-function logit(p: number): number {
-  const q = Math.min(1 - 1e-6, Math.max(1e-6, p));
-  return Math.log(q / (1 - q));
 }
 
 /** The artery probability in the canonical frame (one network pass per zoom and flip). */
@@ -104,7 +100,7 @@ export function voteArteryVein(
   const frame = seg.frame;
   // Vote in the frame, where the skeleton is cheap and segment lengths mean the same on every camera.
   const canonMask = mapToCanonical({ width: seg.width, height: seg.height, data: seg.mask }, frame).data;
-  let score: Float32Array = mapPixels(new Float32Array(p.length), p, logit);
+  let score: Float32Array = mapPixels(new Float32Array(p.length), p, (v) => logit(v));
   if (opts.segmentVote !== false) {
     const segments = vesselSegments(canonMask, frame.width, frame.height);
     score =
@@ -118,7 +114,7 @@ export function voteArteryVein(
           );
   }
   score = spreadBeyondMask(score, canonMask, frame.width, frame.height, CUBIC_REACH);
-  const canonScore = mapPixels(new Float32Array(score.length), score, (z) => 1 / (1 + Math.exp(-z)));
+  const canonScore = mapPixels(new Float32Array(score.length), score, sigmoid);
   // The labels need the artery probability on the vessel pixels only, a tenth of the photograph: the whole map
   // on the image's grid (a cubic pass over every native pixel) is made only when a caller reads it.
   const at = probabilityAtNative(canonScore, frame);

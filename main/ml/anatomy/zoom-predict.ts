@@ -5,18 +5,12 @@
 import type { Predictor } from '../types.js';
 import { planAxis, resample } from '../frame/resample.js';
 import { predictPlanes, type FlipSet } from './plane-predict.js';
+import { logit, sigmoid } from '../log-odds.js';
 
 /** Which views of the frame the network sees: each zoom (1 = as is), with the flips at each. */
 export interface PassPlan {
   zooms: readonly number[];
   flips: FlipSet;
-}
-
-const LOGIT_CAP = 1e-6;
-
-function logit(p: number): number {
-  const q = Math.min(1 - LOGIT_CAP, Math.max(LOGIT_CAP, p));
-  return Math.log(q / (1 - q));
 }
 
 /** Resamples one plane from w x h to ww x hh (area-averaged when shrinking, linear when enlarging). */
@@ -46,5 +40,5 @@ export async function predictZoomed(
     if (n === 1) return back;
     for (let i = 0; i < sum.length; i++) sum[i] += logit(back[i]);
   }
-  return sum.map((s) => 1 / (1 + Math.exp(-s / n)));
+  return sum.map((s) => sigmoid(s / n));
 }

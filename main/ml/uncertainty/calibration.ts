@@ -1,5 +1,6 @@
 // Calibration of the vessel probability: a temperature and bias on the logit (Platt scaling) fitted on validation
 // pixels, with the reliability diagram and expected calibration error (ECE) before and after, for the model card.
+import { logit, sigmoid } from '../log-odds.js';
 
 export interface ReliabilityBin {
   /** Bin [lo, hi) of predicted probability. */
@@ -22,15 +23,8 @@ export interface Temperature {
   bias: number;
 }
 
-const EPS = 1e-6;
-
-function logit(p: number): number {
-  const q = Math.min(1 - EPS, Math.max(EPS, p));
-  return Math.log(q / (1 - q));
-}
-
 export function applyTemperature(p: number, t: Temperature): number {
-  return 1 / (1 + Math.exp(-(logit(p) / t.temperature + t.bias)));
+  return sigmoid(logit(p) / t.temperature + t.bias);
 }
 
 /** Equal-width reliability bins of predictions `p` against 0/1 outcomes `y`. */

@@ -4,6 +4,7 @@
 // a faint ridge of probability (a thin vessel the mask missed). Computed in the canonical frame, so the radii mean
 // the same on every camera.
 import { boxMax, boxMean, signedEdgeDistance } from './maps.js';
+import { logit as logOdds } from '../log-odds.js';
 
 /** The head's inputs, in order. Changing them invalidates fitted heads (the manifest records the list). */
 export const ERROR_FEATURES = [
@@ -22,10 +23,7 @@ export type ErrorFeatureName = (typeof ERROR_FEATURES)[number];
 
 const LOGIT_CAP = 4e-4;
 
-function logit(p: number): number {
-  const q = Math.min(1 - LOGIT_CAP, Math.max(LOGIT_CAP, p));
-  return Math.log(q / (1 - q));
-}
+const logit = (p: number): number => logOdds(p, LOGIT_CAP);
 
 /**
  * What the features of a pixel are computed from (feature k of pixel i is featuresAt(maps, i)[k]): the maps are

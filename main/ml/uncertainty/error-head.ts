@@ -4,6 +4,7 @@
 // features interact (a faint ridge matters far from the mask edge, not beside it): on the generalist model's
 // validation images it raised the pooled AUROC from 0.938 to 0.941 and halved the expected-F1 error.
 import { Rng } from '../rng.js';
+import { sigmoid } from '../log-odds.js';
 import { ERROR_FEATURES, featuresAt, type FeatureMaps } from './error-features.js';
 
 export interface ErrorHead {
@@ -29,10 +30,6 @@ export interface PixelSamples {
 
 /** The features applyHead's loop reads; a type error here when ERROR_FEATURES changes length. */
 const FEATURE_COUNT: (typeof ERROR_FEATURES)['length'] = 9;
-
-function sigmoid(z: number): number {
-  return 1 / (1 + Math.exp(-z));
-}
 
 /** Rejects a head fitted on other features: its weights would be applied to the wrong inputs. */
 export function checkHead(head: ErrorHead): void {
