@@ -40,9 +40,11 @@ type Result = Record<string, MeasureJson> & {
  * twice it. Both stay when the 2x copy is measured with the 1x copy's artery/vein probabilities: the vessel graph's
  * geometry, not the labels (the disc found at 2x is also 1.9% larger, moving the zone's circles). Unchanged with the
  * artery/vein network of 2026-12-05 (its logits averaged over the frame at 0.9x, 1x and 1.1x).
- * 01's CRAE: a 75 µm vessel in zone B (at 117,153), beside an arteriole 11 px away, is a vein at the photograph's size
- * (probability of artery 0.01) and an artery at twice it (0.82; 0.42 with the half-turn network, a vein just below
- * the cut): CRAE 187 -> 193 µm (+3.2%). On DRIVE test 1-20 the same change brought image 11's CRAE from -7.5% to
+ * 01's CRAE: a 75 µm vessel in zone B (at 117,153) is a vein at the photograph's size (probability of artery 0.01)
+ * and an artery at twice it (0.82; 0.42 with the half-turn network, a vein just below the cut): CRAE 187 -> 193 µm
+ * (+3.2%). The network's own output changes along that vessel, vein above the zone and artery inside it, at both
+ * sizes; at 1x the skeleton keeps it one segment, whose mean votes vein, and at 2x a spur cuts it in two, and the part
+ * in the zone votes artery. On DRIVE test 1-20 the same change brought image 11's CRAE from -7.5% to
  * +1.0% and 16's CRAE from one size to both; values measurable at one size only went from 4 to 2
  * (`npm run bench:measure -- --only scale --images 20`).
  */
