@@ -1,9 +1,9 @@
 // Anatomy benchmark (issue 15's figures): artery/vein accuracy and coverage on the reference's artery and vein
-// centreline pixels (RITE test, LES-AV's held-out half), with and without the per-segment vote; optic-disc centre
-// and diameter against the reference masks (DRIVE test, the held-out quarters of DRIONS-DB and AV-WIDE, and the
-// validation images), with the fovea and laterality found; the same photographs cut to leave their disc out, where
-// a disc found is a false one; and `retina segment --av` end to end on a 3504x2336
-// JPEG, as a user runs it.
+// centreline pixels (RITE test, LES-AV's held-out half, and the validation images), with and without the
+// per-segment vote; optic-disc centre and diameter against the reference masks (DRIVE test, the held-out quarters
+// of DRIONS-DB and AV-WIDE, and the validation images), with the fovea and laterality found; the same photographs
+// cut to leave their disc out, where a disc found is a false one; and `retina segment --av` end to end on a
+// 3504x2336 JPEG, as a user runs it.
 // Figures only, nothing is asserted. Needs ../shared/datasets.
 // Usage: npm run bench:anatomy [-- --only av|disc|time] [--av-model DIR] [--disc-model DIR]
 import { spawnSync } from 'node:child_process';
@@ -38,8 +38,11 @@ async function arteryVein(): Promise<void> {
   const vessel = await openModel(undefined);
   const av = await openAnatomyModel('artery-vein', values['av-model']);
   console.log('\nArtery/vein on the reference centreline pixels (crossings and uncertain excluded)');
+  const splits = arteryVeinSplits(data);
+  // The validation images too: the test-time zooms were chosen on them (the vote's couplings on them and training).
+  const sets = { validation: splits.validation, ...splits.test };
   const rows = [];
-  for (const [name, refs] of Object.entries(arteryVeinSplits(data).test)) {
+  for (const [name, refs] of Object.entries(sets)) {
     rows.push(await evaluateArteryVein(name, refs, vessel, av));
   }
   console.log(arteryVeinTable(rows).join('\n'));
