@@ -37,7 +37,13 @@ const PURPOSE: Record<AnatomyTask, string[]> = {
   'artery-vein': [
     'Labels every pixel of a vessel mask artery or vein, for the calibre measures that need both (CRAE, CRVE, the',
     'arteriole-to-venule ratio). The network gives each pixel a probability of artery (its logit averaged over the',
-    `frame shown at ${ARTERY_VEIN_PASSES.zooms.map((z) => `${z}x`).join(', ')}); every vessel pixel then takes the label of its segment (the vessel between`,
+    `frame shown at ${ARTERY_VEIN_PASSES.zooms
+      .map((z) => `${z}x`)
+      .join(', ')
+      .replace(
+        /, ([^,]*)$/,
+        ' and $1',
+      )}); every vessel pixel then takes the label of its segment (the vessel between`,
     "two junctions of the mask's skeleton), voted along the vessel tree: each segment's mean logit, shared by belief",
     'propagation with the segments it meets (all arms of a branch point, the straight-through arms of a crossing).',
   ],
@@ -100,7 +106,9 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
             " app's one-click retrain fine-tunes these weights with tfjs.",
         ]
       : []),
-    `- Best validation figures: ${Object.entries(a.validation ?? {})
+    `- Best validation figures during training (the network alone, one pass at 1x): ${Object.entries(
+      a.validation ?? {},
+    )
       .map(([k, v]) => `${k} ${v.toFixed(4)}`)
       .join(', ')}.`,
     '',
