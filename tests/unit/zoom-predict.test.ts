@@ -68,7 +68,7 @@ test('a structure stays where it is: the zoomed outputs are resampled back onto 
   assert.ok(p[0] < 0.2 && p[22 * W + 10] > 0.8);
 });
 
-test('a plan without zooms is refused', async () => {
+test('a plan without zooms, or with a zoom that is not positive, is refused', async () => {
   await assert.rejects(
     predictZoomed(
       pointwise((v) => v),
@@ -79,5 +79,16 @@ test('a plan without zooms is refused', async () => {
       { zooms: [], flips: 'none' },
     ),
     /at least one zoom/,
+  );
+  await assert.rejects(
+    predictZoomed(
+      pointwise((v) => v),
+      [new Float32Array(W * H)],
+      W,
+      H,
+      8,
+      { zooms: [1, 0], flips: 'none' },
+    ),
+    /zooms must be positive numbers \(1, 0\)/,
   );
 });

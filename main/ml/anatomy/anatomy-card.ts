@@ -33,17 +33,17 @@ export async function writeAnatomyEvaluation(dir: string, ev: AnatomyEvaluation)
   await writeFileAtomic(join(dir, ANATOMY_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
 }
 
+/** Zooms as the card says them: '0.9x, 1x and 1.1x'. */
+function inWords(zooms: readonly number[]): string {
+  const said = zooms.map((z) => `${z}x`);
+  return said.length > 1 ? `${said.slice(0, -1).join(', ')} and ${said[said.length - 1]}` : said.join('');
+}
+
 const PURPOSE: Record<AnatomyTask, string[]> = {
   'artery-vein': [
     'Labels every pixel of a vessel mask artery or vein, for the calibre measures that need both (CRAE, CRVE, the',
     'arteriole-to-venule ratio). The network gives each pixel a probability of artery (its logit averaged over the',
-    `frame shown at ${ARTERY_VEIN_PASSES.zooms
-      .map((z) => `${z}x`)
-      .join(', ')
-      .replace(
-        /, ([^,]*)$/,
-        ' and $1',
-      )}); every vessel pixel then takes the label of its segment (the vessel between`,
+    `frame shown at ${inWords(ARTERY_VEIN_PASSES.zooms)}); every vessel pixel then takes the label of its segment (the vessel between`,
     "two junctions of the mask's skeleton), voted along the vessel tree: each segment's mean logit, shared by belief",
     'propagation with the segments it meets (all arms of a branch point, the straight-through arms of a crossing).',
   ],

@@ -29,6 +29,8 @@ export async function predictZoomed(
   plan: PassPlan,
 ): Promise<Float32Array> {
   if (plan.zooms.length === 0) throw new Error('a pass plan needs at least one zoom');
+  if (plan.zooms.some((z) => !(z > 0 && Number.isFinite(z))))
+    throw new Error(`a pass plan's zooms must be positive numbers (${plan.zooms.join(', ')})`);
   const n = plan.zooms.length;
   const sum = new Float32Array(width * height);
   for (const zoom of plan.zooms) {
