@@ -1,5 +1,6 @@
 // `retina`: the command-line front end of the engine. Each subcommand lives in its own module.
 import { EXIT, UsageError, errorMessage } from './errors.js';
+import { handleInterrupts } from './interrupt.js';
 
 interface Subcommand {
   summary: string;
@@ -105,17 +106,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    // A second signal ends at once; the first lets the command clean its temporaries up.
-    if (interrupted) process.exit(EXIT.interrupted);
-    interrupted = true;
-    process.stderr.write(`\nretina: interrupted (${signal}); stopping\n`);
-    process.exitCode = EXIT.interrupted;
-    process.emit('retina:interrupt' as never);
-  });
-}
+handleInterrupts();
 
 const code = await main(process.argv.slice(2));
 process.exitCode = process.exitCode === EXIT.interrupted ? EXIT.interrupted : code;

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
+import { interruptedBatch, interruptSignal } from './interrupt.js';
 import { createProgressBar } from './progress.js';
 import { inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
@@ -101,8 +102,11 @@ export async function run(argv: string[]): Promise<number> {
   const rows: { image: string; width: number; height: number; measures: ImageMeasures }[] = [];
   const results: Record<string, unknown>[] = [];
   let failures = 0;
+  // Ctrl+C stops between images; the CSV then holds the images measured.
+  const interrupt = interruptSignal();
   try {
     for (const [i, file] of files.entries()) {
+      if (interrupt.signal.aborted) break;
       try {
         const image = await readImage(file);
         const seg = await segmentImage(image, model.manifest, model.predictor, {});
@@ -153,11 +157,17 @@ export async function run(argv: string[]): Promise<number> {
     }
     bar.finish();
   } finally {
+    interrupt.release();
     await close();
   }
+  const stopped = results.length < files.length;
   const csv = join(outDir, 'measures.csv');
   await writeFileAtomic(csv, measuresCsv(rows));
-  if (flag(p, 'json')) printJson({ csv, results });
+  if (flag(p, 'json')) printJson({ csv, ...(stopped ? { interrupted: true } : {}), results });
   else process.stderr.write(`measured ${rows.length} of ${files.length} images -> ${csv}\n`);
+  if (stopped) {
+    process.stderr.write(`retina measure: ${interruptedBatch(results.length, files.length)}\n`);
+    return EXIT.interrupted;
+  }
   return failures > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -5,6 +5,7 @@ import { osUser } from '../node/os-user.js';
 import { resolve } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
+import { interruptSignal } from './interrupt.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { failInterruptedRuns, openStore } from '../store/index.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
@@ -148,9 +149,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const store = openStore(dbPath, { create: false });
-  const controller = new AbortController();
-  const onInterrupt = (): void => controller.abort();
-  process.on('retina:interrupt' as never, onInterrupt);
+  const interrupt = interruptSignal();
   let bar: ProgressBar | null = null;
   let lastMessage = '';
   try {
@@ -162,7 +161,7 @@ export async function run(argv: string[]): Promise<number> {
       trigger: 'cli',
       settings: overrides,
       promote: flag(p, 'no-promote') ? 'never' : 'if-better',
-      signal: controller.signal,
+      signal: interrupt.signal,
       workers: num(p, 'workers', { min: 1, max: 16, integer: true }),
       threads: num(p, 'threads', { min: 1, max: 256, integer: true }),
       onStarted: (id) => process.stderr.write(`training run ${id} started\n`),
@@ -193,7 +192,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    process.off('retina:interrupt' as never, onInterrupt);
+    interrupt.release();
     store.close();
   }
 }

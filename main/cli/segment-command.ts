@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
+import { interruptedBatch, interruptSignal } from './interrupt.js';
 import { createProgressBar } from './progress.js';
 import { inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
@@ -105,8 +106,11 @@ export async function run(argv: string[]): Promise<number> {
     error?: string;
   }[] = [];
   let failures = 0;
+  // Ctrl+C stops between images: every file written is whole, and the summary below names them.
+  const interrupt = interruptSignal();
   try {
     for (const [i, file] of files.entries()) {
+      if (interrupt.signal.aborted) break;
       const started = performance.now();
       try {
         const image = await readImage(file);
@@ -178,13 +182,16 @@ export async function run(argv: string[]): Promise<number> {
     }
     bar.finish();
   } finally {
+    interrupt.release();
     await close();
   }
+  const stopped = results.length < files.length;
   if (flag(p, 'json'))
     printJson({
       model: model.dir,
       engine: model.predictor.engine,
       threshold: model.manifest.threshold,
+      ...(stopped ? { interrupted: true } : {}),
       results,
     });
   else
@@ -199,5 +206,9 @@ export async function run(argv: string[]): Promise<number> {
           `${r.input} -> ${r.mask}, ${r.prob}${extra}${anatomyFiles} (${r.seconds!.toFixed(2)} s)\n`,
         );
       }
+  if (stopped) {
+    process.stderr.write(`retina segment: ${interruptedBatch(results.length, files.length)}\n`);
+    return EXIT.interrupted;
+  }
   return failures > 0 ? EXIT.failure : EXIT.ok;
 }

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import { flag, num, parseCommand, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
+import { interruptSignal } from './interrupt.js';
 import { NetworkPolicyError, planListen } from '../server/network-policy.js';
 import { countUsers, redactUrl } from '../store/index.js';
 import { Accounts } from '../accounts/accounts.js';
@@ -57,11 +58,15 @@ async function readTls(
   return { cert, key };
 }
 
-/** Resolves on the first SIGINT/SIGTERM (the CLI dispatcher relays them as 'retina:interrupt'). */
+/** Resolves on the first SIGINT/SIGTERM (relayed by the `retina` entry point, or caught here without it). */
 export function untilInterrupted(): Promise<string> {
+  const interrupt = interruptSignal();
   return new Promise((done) => {
-    const stop = (why: string) => () => done(why);
-    process.once('retina:interrupt' as never, stop('interrupt'));
+    const stop = (why: string) => () => {
+      interrupt.release();
+      done(why);
+    };
+    interrupt.signal.addEventListener('abort', stop('interrupt'), { once: true });
     process.once('SIGINT', stop('SIGINT'));
     process.once('SIGTERM', stop('SIGTERM'));
   });

@@ -1,9 +1,12 @@
 // `retina train-anatomy`: trains the artery/vein or the optic-disc network on the reference datasets, in the
 // vessel model's canonical frame, with checkpoints after every epoch (--resume continues a killed run).
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { TFJS_SUBDIR } from '../ml/model/model-dir.js';
 import { flag, num, parseCommand, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
+import { interruptSignal } from './interrupt.js';
+import { TrainingInterruptedError } from '../ml/train/training-run.js';
 import { openModel } from '../ml/model/model-loader.js';
 import {
   ANATOMY_RECIPE,
@@ -15,7 +18,7 @@ import type { AnatomySample } from '../ml/anatomy/anatomy-sample.js';
 import type { LoadedModel } from '../ml/model/model-loader.js';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
 import type { AnatomyValidation } from '../ml/anatomy/anatomy-training.js';
-import type { Predictor } from '../ml/types.js';
+import type { ModelManifest, Predictor } from '../ml/types.js';
 
 const HELP = `
 Usage: retina train-anatomy --task artery-vein|optic-disc --data DIR --out DIR [options]
@@ -174,22 +177,40 @@ export async function run(argv: string[]): Promise<number> {
           await import('../ml/anatomy/warm-start.js')
         ).vesselWarmStart(config.architecture, join(vessel.dir, TFJS_SUBDIR), config.seed)
       : undefined;
-  const manifest = await trainAnatomyModel({
-    config,
-    anatomy: { task, input: 'rgb-clahe', downsample: t.downsample },
-    fit,
-    val,
-    frame: vessel.manifest.frame!,
-    datasetLabel: task === 'artery-vein' ? 'RITE + LES-AV' : 'DRIVE-OD + DRIONS-DB + AV-WIDE',
-    out,
-    force: flag(p, 'force'),
-    resume: flag(p, 'resume'),
-    validate: t.validate,
-    ...(initialTfjsDir ? { initialTfjsDir } : {}),
-    ...(init ? { parentModel: basename(resolve(init)) } : {}),
-    threshold: t.threshold,
-    onLog: log,
-  });
+  const interrupt = interruptSignal();
+  let manifest: ModelManifest;
+  try {
+    manifest = await trainAnatomyModel({
+      config,
+      anatomy: { task, input: 'rgb-clahe', downsample: t.downsample },
+      fit,
+      val,
+      frame: vessel.manifest.frame!,
+      datasetLabel: task === 'artery-vein' ? 'RITE + LES-AV' : 'DRIVE-OD + DRIONS-DB + AV-WIDE',
+      out,
+      force: flag(p, 'force'),
+      resume: flag(p, 'resume'),
+      validate: t.validate,
+      ...(initialTfjsDir ? { initialTfjsDir } : {}),
+      ...(init ? { parentModel: basename(resolve(init)) } : {}),
+      threshold: t.threshold,
+      onLog: log,
+      signal: interrupt.signal,
+    });
+  } catch (err) {
+    if (err instanceof TrainingInterruptedError) {
+      const kept = existsSync(join(`${resolve(out)}.checkpoint`, 'state.json'));
+      log(
+        kept
+          ? `interrupted; the finished epochs are kept in ${out}.checkpoint (run again with --resume)`
+          : 'interrupted before the first epoch finished; nothing was kept',
+      );
+      return EXIT.interrupted;
+    }
+    throw err;
+  } finally {
+    interrupt.release();
+  }
   log(
     `wrote ${out} (${manifest.provenance.epochs} epochs, best score ${JSON.stringify(manifest.anatomy?.validation)})`,
   );

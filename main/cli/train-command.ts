@@ -1,6 +1,7 @@
 // `retina train`: trains a model on a dataset with a named recipe, overridable option by option.
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { UsageError, EXIT } from './errors.js';
+import { interruptSignal } from './interrupt.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
 import { recipe, RECIPES } from '../ml/train/recipes.js';
 import { openDataset } from '../ml/data/datasets.js';
@@ -102,9 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   const dataset = mix?.dataset ?? openDataset(str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE'), kind);
   const init = str(p, 'init');
 
-  const controller = new AbortController();
-  const onInterrupt = (): void => controller.abort();
-  process.on('retina:interrupt' as never, onInterrupt);
+  const interrupt = interruptSignal();
   let bar: ProgressBar | null = null;
   const onEvent = (e: TrainEvent): void => {
     if (e.type === 'prepare' || e.type === 'finalise') process.stderr.write(`${e.message}\n`);
@@ -133,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
       evaluateTest: !flag(p, 'no-test'),
       ...(mix ? { validationIds: mix.validationIds } : {}),
       ...(init ? { initialModelDir: resolve(init), parentModel: basename(resolve(init)) } : {}),
-      signal: controller.signal,
+      signal: interrupt.signal,
       onEvent,
     });
     if (flag(p, 'json')) printJson(result.manifest);
@@ -156,6 +155,6 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    process.off('retina:interrupt' as never, onInterrupt);
+    interrupt.release();
   }
 }

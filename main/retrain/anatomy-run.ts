@@ -128,11 +128,9 @@ async function runPlanned(
       datasetLabel: `corrections in the store${snapshot.replay.length ? ` + ${plan.manifest.provenance.dataset}` : ''}`,
       out: place.dir,
       name: place.name,
-      // Cancel is honoured at each epoch's end, where the trainer scores the epoch.
-      validate: async (p, v) => {
-        throwIfCancelled(signal);
-        return kit.validate(p, v);
-      },
+      validate: (p, v) => kit.validate(p, v),
+      // Cancel is honoured before each training step.
+      signal,
       initialTfjsDir: join(base.dirPath, TFJS_SUBDIR),
       threshold: plan.manifest.threshold,
       onLog: (line) => tracker.update({ message: `${label}: ${line}` }, line),

@@ -21,6 +21,23 @@ function retina(args: string[]): { code: number; stdout: string; stderr: string 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs `retina args` and sends it Ctrl+C (SIGINT) the first time its stderr matches `when`. */
+function interruptWhen(
+  args: string[],
+  when: RegExp,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (!sent && when.test(stderr)) sent = child.kill('SIGINT');
+  });
+  return new Promise((resolve) => child.on('exit', (c) => resolve({ code: c ?? -1, stdout, stderr })));
+}
+
 /** The last non-empty stderr line: the one-line error. */
 function errorLine(stderr: string): string {
   return stderr.trim().split('\n').pop() ?? '';
@@ -241,15 +258,7 @@ test('an interrupted training keeps its last epoch, writes no model, and --resum
     '6',
     '--no-test',
   ];
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo });
-  let stderr = '';
-  const code = await new Promise<number>((resolve) => {
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (/epoch 1\/3/.test(stderr) && !child.killed) child.kill('SIGINT');
-    });
-    child.on('exit', (c) => resolve(c ?? -1));
-  });
+  const { code, stderr } = await interruptWhen(args, /epoch 1\/3/);
   assert.equal(code, 130, stderr);
   assert.match(errorLine(stderr), /interrupted.*--resume/);
   assert.ok(!existsSync(out), 'no model directory after an interruption');
@@ -261,4 +270,31 @@ test('an interrupted training keeps its last epoch, writes no model, and --resum
     (await import('node:fs')).readFileSync(path.join(out, 'retina-model.json'), 'utf8'),
   );
   assert.equal(manifest.provenance.validationCurve.length, 3);
+});
+
+test('Ctrl+C stops a batch between images: the images done are whole, the rest untouched', async () => {
+  const inputs = path.join(tmp, 'batch');
+  await mkdir(inputs, { recursive: true });
+  const src = path.join(drive, 'test', 'images', '01_test.tif');
+  for (let i = 1; i <= 12; i++)
+    await copyFile(src, path.join(inputs, `eye${String(i).padStart(2, '0')}.tif`));
+  const out = path.join(tmp, 'batch-out');
+  const r = await interruptWhen(['segment', inputs, '--out', out, '--model', model], /\] 1\/12/);
+  assert.equal(r.code, 130, r.stderr);
+  const done = Number(/interrupted after (\d+) of 12 images/.exec(r.stderr)?.[1]);
+  assert.ok(done >= 1 && done < 12, r.stderr);
+  const written = (await readdir(out)).sort();
+  assert.equal(written.length, 2 * done, written.join(' '));
+  for (const f of written) {
+    const png = await readImage(path.join(out, f));
+    assert.deepEqual([png.width, png.height], [565, 584], f);
+  }
+});
+
+test('Ctrl+C ends a command with nothing to finish at once, printing no results', async () => {
+  const args = ['evaluate', '--model', model, '--dataset', drive, '--split', 'test', '--json'];
+  const r = await interruptWhen(args, /\] 1\/20/);
+  assert.equal(r.code, 130, r.stderr);
+  assert.match(errorLine(r.stderr), /^retina: interrupted \(SIGINT\)$/);
+  assert.equal(r.stdout, '', 'no results printed after the interruption');
 });

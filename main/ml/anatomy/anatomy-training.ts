@@ -13,6 +13,7 @@ import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from '../model/model-dir.js
 import { backendLabel } from '../tf.js';
 import { createTrainer, type Trainer } from '../train/trainer.js';
 import { restoreCheckpoint, saveCheckpoint } from '../train/checkpoint-dir.js';
+import { TrainingInterruptedError } from '../train/training-run.js';
 import { writeDirAtomic } from '../../node/atomic-fs.js';
 import { sampleAnatomyBatch, type AnatomySample } from './anatomy-sample.js';
 import type { AnatomyRecord } from './anatomy-manifest.js';
@@ -85,6 +86,8 @@ export interface AnatomyTrainOptions {
   /** Threshold recorded in the manifest (chosen on validation data by the task). */
   threshold: number;
   onLog?: (line: string) => void;
+  /** Stops the run before its next step (TrainingInterruptedError); the last finished epoch stays in the checkpoint. */
+  signal?: AbortSignal;
 }
 
 interface State {
@@ -177,6 +180,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
       const rng = createRng((cfg.seed * 1_000_003 + epoch) >>> 0);
       let lossSum = 0;
       for (let step = 0; step < cfg.stepsPerEpoch; step++) {
+        if (opts.signal?.aborted) throw new TrainingInterruptedError('training interrupted');
         trainer.setLearningRate(learningRate(cfg, epoch * cfg.stepsPerEpoch + step));
         const b = sampleAnatomyBatch(
           opts.fit,

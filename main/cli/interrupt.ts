@@ -1,0 +1,61 @@
+// Ctrl+C and SIGTERM for `retina`. A command with work to finish (a batch's image in progress, a training step, a
+// server's open requests) asks for an AbortSignal and stops at its next safe point; a command that asks for none
+// ends at once, as a killed process would (every write is atomic and the store survives a kill). A command that
+// does not stop within the grace period, or a second signal, ends the process anyway: before this, a batch went on
+// through every input after Ctrl+C, and one stuck in a system call never ended at all.
+import { EXIT } from './errors.js';
+
+const EVENT = 'retina:interrupt';
+
+/** How long a command may take to reach its safe point after the first signal. */
+export const INTERRUPT_GRACE_MS = 30_000;
+
+/**
+ * An AbortSignal that the first Ctrl+C or SIGTERM aborts, for a command that stops at its own safe point; while one
+ * is held, the signal does not end the process at once. `release()` when the command's work is done.
+ */
+export function interruptSignal(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  process.on(EVENT as never, abort);
+  return { signal: controller.signal, release: () => void process.off(EVENT as never, abort) };
+}
+
+export interface InterruptOptions {
+  grace?: number;
+  exit?: (code: number) => void;
+  write?: (text: string) => void;
+}
+
+/** Installs the process's SIGINT and SIGTERM handlers (once, by the `retina` entry point); returns their removal. */
+export function handleInterrupts(opts: InterruptOptions = {}): () => void {
+  const grace = opts.grace ?? INTERRUPT_GRACE_MS;
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+  const write = opts.write ?? ((text: string) => void process.stderr.write(text));
+  let interrupted = false;
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((name) => {
+    const handler = (): void => {
+      process.exitCode = EXIT.interrupted;
+      if (interrupted) return exit(EXIT.interrupted);
+      interrupted = true;
+      if (process.listenerCount(EVENT) === 0) {
+        write(`\nretina: interrupted (${name})\n`);
+        return exit(EXIT.interrupted);
+      }
+      write(`\nretina: interrupted (${name}); stopping after the current step (again to stop at once)\n`);
+      process.emit(EVENT as never);
+      setTimeout(() => {
+        write(`retina: still running ${grace / 1000} s after the interruption; stopping now\n`);
+        exit(EXIT.interrupted);
+      }, grace).unref();
+    };
+    process.on(name, handler);
+    return () => void process.off(name, handler);
+  });
+  return () => handlers.forEach((remove) => remove());
+}
+
+/** What a batch command says when Ctrl+C stopped it between its inputs. */
+export function interruptedBatch(done: number, total: number): string {
+  return `interrupted after ${done} of ${total} images; the files written for them are complete`;
+}
