@@ -1,7 +1,6 @@
 // `retina measure`: vessel measures (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density) with units
 // and 95% intervals for fundus photographs, after segmenting them and finding their arteries, veins and disc.
 import { basename, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { interruptedBatch, interruptSignal } from './interrupt.js';
@@ -17,7 +16,7 @@ import { AV_CLASS } from '../../shared/vessel-segments.js';
 import { measureSegmentation } from '../ml/measure/photograph-measures.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
 import type { ImageMeasures } from '../../shared/measure/measures.js';
-import { writeFileAtomic } from '../node/atomic-fs.js';
+import { makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
 import { writeMeasureReport } from './measure-report.js';
 
 const HELP = `
@@ -97,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
   const draws = num(p, 'draws', { min: 20, max: 100000, integer: true });
   const stems = outputStems(files);
   const { model, anatomy, close } = await openCommandModels(p, { anatomy: true });
-  await mkdir(outDir, { recursive: true });
+  await makeOutputDir(outDir);
   const bar = createProgressBar('measure', files.length, { quiet: files.length < 2 });
   const rows: { image: string; width: number; height: number; measures: ImageMeasures }[] = [];
   const results: Record<string, unknown>[] = [];

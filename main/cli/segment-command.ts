@@ -1,6 +1,5 @@
 // `retina segment`: vessel masks and probability maps for fundus photographs of any size.
 import { basename, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
 import { interruptedBatch, interruptSignal } from './interrupt.js';
@@ -12,7 +11,7 @@ import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../
 import type { Gap } from '../ml/uncertainty/topology.js';
 import { analyseAnatomy, discJson } from '../ml/anatomy/anatomy-models.js';
 import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
-import { writeFileAtomic } from '../node/atomic-fs.js';
+import { makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
 
 const HELP = `
 Usage: retina segment <images or folders...> --out DIR [options]
@@ -87,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
         );
     },
   });
-  await mkdir(outDir, { recursive: true });
+  await makeOutputDir(outDir);
   const bar = createProgressBar('segment', files.length, { quiet: files.length < 2 });
   const results: {
     input: string;

@@ -10,16 +10,62 @@ export function tempSibling(target: string): string {
   return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+/** What a person should read for the system errors a write meets on a user's machine. */
+const WRITE_FAILURES: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  ENOTDIR: 'part of the path is a file, not a folder',
+  // mkdir's answer when a file stands where a folder of the path should be.
+  EEXIST: 'part of the path is a file, not a folder',
+  EISDIR: 'a folder has that name',
+};
+
+/** A write that failed for a reason of the machine's (full disk, permissions), named by what it was writing. */
+export class WriteFailure extends Error {
+  override name = 'WriteFailure';
+  constructor(
+    readonly target: string,
+    readonly code: string,
+    cause: unknown,
+  ) {
+    super(`cannot write ${target}: ${WRITE_FAILURES[code]} (${code})`, { cause });
+  }
+}
+
+/**
+ * The error to report for a failed write: "cannot write out/eye_prob.png: the disk is full (ENOSPC)" rather than
+ * the system's "ENOSPC: no space left on device, write", which names neither the file nor what to do; the innermost
+ * write names it (a model folder's failure reports the file inside it that failed).
+ */
+export function writeFailure(target: string, err: unknown): unknown {
+  if (err instanceof WriteFailure) return err;
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code && code in WRITE_FAILURES ? new WriteFailure(target, code, err) : err;
+}
+
+/** Creates an output folder (and its parents), failing like a write when the machine refuses. */
+export async function makeOutputDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw writeFailure(dir, err);
+  }
+}
+
 /** Writes a file through a temporary sibling and a rename (atomic on one filesystem). */
 export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
   const tmp = tempSibling(target);
   try {
+    await mkdir(dirname(target), { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, target);
   } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
+    // Best effort: where the write itself failed (a path through a file), so may the removal.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw writeFailure(target, err);
   }
 }
 
@@ -35,10 +81,14 @@ export async function writeDirAtomic(
   if (existsSync(target) && !opts.overwrite) {
     throw new Error(`${target} already exists (choose another output or pass --force)`);
   }
-  await mkdir(dirname(target), { recursive: true });
-  await removeStaleTemps(dirname(target), basename(target));
   const tmp = tempSibling(target);
-  await mkdir(tmp, { recursive: true });
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await removeStaleTemps(dirname(target), basename(target));
+    await mkdir(tmp, { recursive: true });
+  } catch (err) {
+    throw writeFailure(target, err);
+  }
   try {
     await fill(tmp);
     if (existsSync(target)) {
@@ -50,8 +100,8 @@ export async function writeDirAtomic(
       await rename(tmp, target);
     }
   } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw writeFailure(target, err);
   }
 }
 

@@ -240,6 +240,15 @@ test('bad input: one-line errors, non-zero exit, nothing half-written', async ()
   assert.equal(b.code, 1);
   assert.match(errorLine(b.stderr), /model\.onnx/);
   assert.ok(!existsSync(path.join(tmp, 'seg3', '01_test_mask.png')));
+
+  // An output folder that cannot be made (a file stands in its path) is named with the reason.
+  const blocked = path.join(tmp, 'notes.png', 'out');
+  const o = retina(['segment', path.join(drive, 'test', 'images', '01_test.tif'), '--out', blocked]);
+  assert.equal(o.code, 1);
+  assert.equal(
+    errorLine(o.stderr),
+    `retina segment: cannot write ${blocked}: part of the path is a file, not a folder (ENOTDIR)`,
+  );
 });
 
 test('an interrupted training keeps its last epoch, writes no model, and --resume finishes it', async () => {

@@ -5,8 +5,8 @@
 // the mask across them, Knudtson's pairing written out again).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -151,6 +151,36 @@ describe('retina measure at two sizes of the same photographs', () => {
     const wrong = run(path.join(dir, '01_x1.png'), '--mask', small);
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /01_x1\.png: \S*small\.png: size 100x80 does not match the expected 565x584/);
+  });
+
+  test('Ctrl+C stops between images: the CSV and the JSON hold the images measured, each file whole', async () => {
+    const copies = path.join(dir, 'copies');
+    await mkdir(copies, { recursive: true });
+    for (let i = 1; i <= 6; i++)
+      await copyFile(path.join(dir, '01_x1.png'), path.join(copies, `eye${i}.png`));
+    const out = path.join(dir, 'stopped');
+    const child = spawn(process.execPath, [CLI, 'measure', copies, '--out', out, '--json'], {
+      cwd: repoRoot,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/\] 1\/6/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.equal(code, 130, stderr);
+    const summary = JSON.parse(stdout) as { interrupted?: boolean; results: Result[] };
+    assert.equal(summary.interrupted, true);
+    const done = summary.results.length;
+    assert.ok(done >= 1 && done < 6, stderr);
+    assert.match(stderr, new RegExp(`interrupted after ${done} of 6 images`));
+    const csv = (await readFile(path.join(out, 'measures.csv'), 'utf8')).trim().split('\n');
+    assert.equal(csv.length, 1 + done);
+    const files = (await readdir(out)).filter((f) => f.endsWith('_measures.json'));
+    assert.equal(files.length, done);
+    for (const f of files) assert.ok(JSON.parse(await readFile(path.join(out, f), 'utf8')).crae, f);
   });
 
   test('a DICOM photograph (JPEG-compressed) is measured in micrometres from its own pixel spacing', async () => {

@@ -1,0 +1,72 @@
+// Atomic writes on real files: a write the machine refuses names the file it was writing and why, keeps the
+// system's code, and leaves neither the target nor a temporary behind; a model folder that fails inside is
+// reported by the file that failed, once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { WriteFailure, writeDirAtomic, writeFileAtomic } from '../../main/node/atomic-fs.js';
+
+async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-atomic-'));
+  try {
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a file written atomically is whole, and replaces the old one', async () => {
+  await withDir(async (dir) => {
+    const target = path.join(dir, 'out', 'eye_mask.png');
+    await writeFileAtomic(target, 'first');
+    await writeFileAtomic(target, 'second');
+    assert.deepEqual(await readdir(path.dirname(target)), ['eye_mask.png']);
+  });
+});
+
+test('a refused write names its file and the reason, keeps the code, and leaves nothing behind', async () => {
+  await withDir(async (dir) => {
+    const file = path.join(dir, 'results');
+    await writeFile(file, 'a file where a folder was meant');
+    const target = path.join(file, 'eye_prob.png');
+    const err = await writeFileAtomic(target, 'x').then(
+      () => assert.fail('the write went through a file'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WriteFailure);
+    // mkdir says EEXIST for the file in the way of its folder.
+    assert.equal(err.code, 'EEXIST');
+    assert.equal(err.message, `cannot write ${target}: part of the path is a file, not a folder (EEXIST)`);
+    assert.deepEqual(await readdir(dir), ['results']);
+  });
+});
+
+test('a folder whose filling fails inside is reported by the file that failed, and is not left', async () => {
+  await withDir(async (dir) => {
+    const target = path.join(dir, 'model');
+    const inner = await writeDirAtomic(target, async (tmp) => {
+      await writeFile(path.join(tmp, 'weights'), 'not a folder');
+      await writeFileAtomic(path.join(tmp, 'weights', 'shard.bin'), 'x');
+    }).then(
+      () => assert.fail('the filling went through a file'),
+      (e: unknown) => e,
+    );
+    assert.ok(inner instanceof WriteFailure);
+    assert.match(inner.message, /^cannot write \S+weights\/shard\.bin: part of the path is a file/);
+    assert.deepEqual(await readdir(dir), [], 'no model folder and no temporary');
+  });
+});
+
+test('errors that are no refusal of the machine pass through as they are', async () => {
+  await withDir(async (dir) => {
+    const boom = new Error('export failed');
+    await assert.rejects(
+      writeDirAtomic(path.join(dir, 'model'), async () => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
+  });
+});
