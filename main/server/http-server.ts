@@ -378,9 +378,10 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   });
 
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
+    const refused = (err: NodeJS.ErrnoException): void => reject(listenFailure(err, host, port));
+    server.once('error', refused);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', refused);
       resolveListen();
     });
   });
@@ -399,4 +400,21 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** The listen errors a person meets, said with what to do; others as they are. */
+function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (err.code === 'EADDRINUSE')
+    return new Error(
+      `port ${port} on ${host} is already in use (another program, or RetinaStudio already running); choose another with --port`,
+      { cause: err },
+    );
+  if (err.code === 'EACCES')
+    return new Error(
+      `port ${port} on ${host} needs privileges this user lacks; choose one above 1023 with --port`,
+      { cause: err },
+    );
+  if (err.code === 'EADDRNOTAVAIL')
+    return new Error(`${host} is not an address of this machine (--host)`, { cause: err });
+  return err;
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../e2e/model-fixture.js';
@@ -81,6 +82,26 @@ describe('retina serve on a network', () => {
 
   after(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a port another program holds is refused with what to do', async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [CLI, 'serve', '--database', path.join(dir, 'busy.sqlite'), '--port', String(port)],
+        { cwd: repoRoot, env, encoding: 'utf8' },
+      );
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(
+        r.stderr.trim().split('\n').pop() ?? '',
+        new RegExp(`^retina serve: port ${port} on 127\\.0\\.0\\.1 is already in use .*--port$`),
+      );
+    } finally {
+      holder.close();
+    }
   });
 
   test('a non-loopback host without TLS is refused before anything starts', () => {
