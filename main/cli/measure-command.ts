@@ -10,7 +10,7 @@ import { openCommandModels } from './command-models.js';
 import { readImage, readBinaryMap } from '../ml/io/image-io.js';
 import { dicomScale } from '../ml/io/dicom-pixels.js';
 import { segmentImage } from '../ml/infer.js';
-import { analyseAnatomy } from '../ml/anatomy/anatomy-models.js';
+import { analyseAnatomy, anatomyWarnings } from '../ml/anatomy/anatomy-models.js';
 import { AV_LABEL, decodeAvLabels } from '../ml/anatomy/av-labels.js';
 import { AV_CLASS } from '../../shared/vessel-segments.js';
 import { measureSegmentation } from '../ml/measure/photograph-measures.js';
@@ -111,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
         const seg = await segmentImage(image, model.manifest, model.predictor, {});
         for (const w of seg.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
         const a = await analyseAnatomy(image, seg, anatomy);
-        for (const w of a.disc.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
+        for (const w of anatomyWarnings(a)) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
         const mask = maskPath ? (await readBinaryMap(maskPath, image)).data : undefined;
         let av: Uint8Array | undefined;
         if (avPath) {

@@ -9,7 +9,7 @@ import { openCommandModels } from './command-models.js';
 import { readImage, readBinaryMap, writeIndexedPng, writePng } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
 import type { Gap } from '../ml/uncertainty/topology.js';
-import { analyseAnatomy, discJson } from '../ml/anatomy/anatomy-models.js';
+import { analyseAnatomy, anatomyWarnings, discJson } from '../ml/anatomy/anatomy-models.js';
 import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
 import { makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
 
@@ -134,14 +134,16 @@ export async function run(argv: string[]): Promise<number> {
             writes.push(writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height)));
           if (anatomy) {
             const a = await analyseAnatomy(image, seg, anatomy);
-            for (const w of a.disc.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
+            const warnings = anatomyWarnings(a);
+            for (const w of warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
             const avPath = join(outDir, `${stems[i]}_av.png`);
             const discPath = join(outDir, `${stems[i]}_disc.json`);
             // A palette PNG: the same black, red and blue pixels as RGB, a twelfth of the bytes to filter and pack.
             writes.push(writeIndexedPng(avPath, a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
             const d = discJson(a.disc);
-            // The warnings travel with the file (a disc cut off by the field's edge has too small a diameter).
-            const record = a.disc.warnings.length ? { ...d, warnings: a.disc.warnings } : d;
+            // The warnings travel with the file (a disc cut off by the field's edge has too small a diameter; a
+            // photograph without colour has less reliable artery/vein labels).
+            const record = warnings.length ? { ...d, warnings } : d;
             writes.push(writeFileAtomic(discPath, JSON.stringify(record, null, 2) + '\n'));
             anatomyOut = { av: avPath, disc: discPath, anatomy: d };
           }

@@ -44,12 +44,23 @@ async function anatomyOf(
   seg: Segmentation,
   mask: Uint8Array,
   models: AnatomyModels | null,
-): Promise<{ av: Uint8Array; artery: Float32Array; record: ReturnType<typeof discJson> } | null> {
+): Promise<{
+  av: Uint8Array;
+  artery: Float32Array;
+  record: ReturnType<typeof discJson>;
+  warnings: string[];
+} | null> {
   // The networks work in the vessel model's canonical frame: a model without one gets no anatomy.
   if (!models || !seg.frame) return null;
   shareFrameMask(seg, mask);
   const a = await analyseAnatomy(raster, { ...seg, mask }, models);
-  return { av: a.arteryVein.labels, artery: a.arteryVein.artery, record: discJson(a.disc) };
+  return {
+    av: a.arteryVein.labels,
+    artery: a.arteryVein.artery,
+    record: discJson(a.disc),
+    // The artery/vein labels' only: the disc's are the measures' notes (a disc cut off by the field's edge).
+    warnings: a.arteryVein.warnings,
+  };
 }
 
 /**
@@ -149,7 +160,11 @@ export async function runPredictJob(
         jobId,
       });
       done.push(imageId);
-      const warnings = [...seg.warnings, ...[anatomyNote, anatomyFailed].filter((w) => w !== null)];
+      const warnings = [
+        ...seg.warnings,
+        ...(anat?.warnings ?? []),
+        ...[anatomyNote, anatomyFailed].filter((w) => w !== null),
+      ];
       const note = warnings.length ? `${record.fileName}: ${warnings.join('; ')}` : record.fileName;
       hooks.progress(done.length, total, note, imageId);
     }

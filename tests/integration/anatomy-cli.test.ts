@@ -14,6 +14,7 @@ import { readImage } from '../../main/ml/io/image-io.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 import { DISC_AT_FIELD_EDGE_NOTE } from '../../shared/measure/disc-at-field-edge.js';
 import { escapeHtml } from '../../shared/measure/report-html.js';
+import { NO_COLOUR_WARNING } from '../../main/ml/anatomy/artery-vein.js';
 
 const CLI = path.join(repoRoot, 'bin', 'retina.mjs');
 const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
@@ -69,6 +70,21 @@ describe('retina segment --av', () => {
     assert.ok(disc.disc.diameter > 100 && disc.disc.diameter < 330, `diameter ${disc.disc.diameter}`);
     assert.equal(disc.laterality, 'L');
     if (disc.fovea) assert.ok(disc.fovea.x > disc.disc.x, 'the fovea of a left eye lies right of its disc');
+  });
+
+  test('a photograph without colour is labelled all the same, with a warning on stderr and in the disc JSON', async () => {
+    // A grey photograph saved as RGB, as red-free photographs often are (the colour sample above has no warning).
+    const grey = path.join(dir, 'red-free.png');
+    await sharp(SAMPLE).greyscale().toColourspace('srgb').png().toFile(grey);
+    assert.equal((await readImage(grey)).channels, 3);
+    const r = retina(['segment', grey, '--out', dir, '--av']);
+    assert.equal(r.code, 0, r.stderr);
+    const said = r.stderr.split('\n').filter((l) => l.includes('warning:'));
+    assert.deepEqual(said, [`retina segment: ${grey}: warning: ${NO_COLOUR_WARNING}`]);
+    const disc = JSON.parse(await readFile(path.join(dir, 'red-free_disc.json'), 'utf8')) as {
+      warnings?: string[];
+    };
+    assert.deepEqual(disc.warnings, [NO_COLOUR_WARNING]);
   });
 
   test("a disc cut off by the photograph's edge is flagged in the disc JSON, on stderr and in the measures", async () => {

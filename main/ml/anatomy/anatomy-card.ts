@@ -62,6 +62,8 @@ const LIMITS: Record<AnatomyTask, string[]> = {
     '- Trained on few images (public datasets only); the network has seen no wide-field artery/vein labels.',
     "- Every vessel pixel gets a label: where the vessel mask is wrong, so is the map; unlabelled vessels (the mask's",
     '  misses) lower the coverage.',
+    '- It tells arteries from veins mostly by colour: on grey copies of 16 test photographs 0.89 of the centrelines',
+    '  are right against 0.93 in colour. A grey or red-free photograph is labelled with a warning.',
   ],
   'optic-disc': [
     '- Trained on few images (public datasets only): 30-50 degree photographs and one wide-field set.',

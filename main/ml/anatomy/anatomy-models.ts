@@ -72,6 +72,11 @@ export async function analyseAnatomy(
   };
 }
 
+/** What the user is told of an image's anatomy: the disc's warnings, then the artery/vein labels'. */
+export function anatomyWarnings(a: AnatomyResult): string[] {
+  return [...a.disc.warnings, ...a.arteryVein.warnings];
+}
+
 /** `<stem>_disc.json` as the CLI writes it: disc and fovea in the input's pixels, laterality. */
 export function discJson(d: DiscResult): {
   disc: { x: number; y: number; diameter: number } | null;

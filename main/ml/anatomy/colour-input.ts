@@ -75,3 +75,21 @@ export function interleave(planes: Float32Array[], out?: Float32Array): Float32A
   }
   return o;
 }
+
+/**
+ * Whether a photograph has no colour to tell arteries from veins by: one channel, or red, green and blue equal
+ * inside the field of view (a grey or red-free photograph saved as RGB), within `tolerance` of full scale on average.
+ */
+export function lacksColour(image: RasterImage, fov: BinaryMap, tolerance = 0.01): boolean {
+  const { channels, bitDepth, data } = image;
+  if (channels < 3) return true;
+  const full = bitDepth === 8 ? 255 : 65535;
+  let n = 0;
+  let spread = 0;
+  for (let i = 0, j = 0; i < fov.data.length; i++, j += channels) {
+    if (!fov.data[i]) continue;
+    spread += Math.abs(data[j] - data[j + 1]) + Math.abs(data[j + 1] - data[j + 2]);
+    n++;
+  }
+  return n === 0 || spread / (2 * n * full) < tolerance;
+}

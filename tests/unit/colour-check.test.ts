@@ -1,0 +1,41 @@
+// Whether a photograph has colour to tell arteries from veins by: grey ones (one channel, or R = G = B as red-free
+// photographs are often saved) have none; JPEG's small chroma noise on a grey photograph does not count as colour.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import path from 'node:path';
+import { lacksColour } from '../../main/ml/anatomy/colour-input.js';
+import { decodeImage, readImage } from '../../main/ml/io/image-io.js';
+import { deriveFov } from '../../main/ml/image/fov.js';
+import type { RasterImage } from '../../main/ml/types.js';
+import { repoRoot } from '../e2e/model-fixture.js';
+
+const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+
+async function decoded(buffer: Buffer): Promise<RasterImage> {
+  const { data, info } = await sharp(buffer).raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: info.channels, bitDepth: 8, data };
+}
+
+test('the colour sample has colour; its grey copies, as one channel or three, have none', async () => {
+  const colour = await readImage(SAMPLE);
+  const fov = deriveFov(colour);
+  assert.equal(lacksColour(colour, fov), false);
+  const oneChannel: RasterImage = {
+    ...colour,
+    channels: 1,
+    data: Uint8Array.from({ length: colour.width * colour.height }, (_, i) => colour.data[i * 3 + 1]),
+  };
+  assert.equal(lacksColour(oneChannel, fov), true);
+  const greyJpeg = await decoded(
+    await sharp(SAMPLE).greyscale().toColourspace('srgb').jpeg({ quality: 70 }).toBuffer(),
+  );
+  assert.equal(greyJpeg.channels, 3);
+  assert.equal(lacksColour(greyJpeg, fov), true);
+});
+
+test('16-bit and 8-bit copies of the same photograph agree', async () => {
+  const deep = await decodeImage(await sharp(SAMPLE).toColourspace('rgb16').png().toBuffer(), '16-bit copy');
+  assert.equal(deep.bitDepth, 16);
+  assert.equal(lacksColour(deep, deriveFov(deep)), false);
+});
