@@ -128,7 +128,7 @@ async function runPlanned(
       datasetLabel: `corrections in the store${snapshot.replay.length ? ` + ${plan.manifest.provenance.dataset}` : ''}`,
       out: place.dir,
       name: place.name,
-      validate: (p, v) => kit.validate(p, v),
+      validate: kit.validate,
       // Cancel is honoured before each training step.
       signal,
       initialTfjsDir: join(base.dirPath, TFJS_SUBDIR),
