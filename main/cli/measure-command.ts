@@ -2,9 +2,8 @@
 // and 95% intervals for fundus photographs, after segmenting them and finding their arteries, veins and disc.
 import { basename, join } from 'node:path';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
-import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
-import { interruptedBatch, interruptSignal } from './interrupt.js';
-import { createProgressBar } from './progress.js';
+import { EXIT, UsageError } from './errors.js';
+import { batchExit, runBatch, type Batch } from './batch.js';
 import { inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
 import { readImage, readBinaryMap } from '../ml/io/image-io.js';
@@ -97,76 +96,59 @@ export async function run(argv: string[]): Promise<number> {
   const stems = outputStems(files);
   const { model, anatomy, close } = await openCommandModels(p, { anatomy: true });
   await makeOutputDir(outDir);
-  const bar = createProgressBar('measure', files.length, { quiet: files.length < 2 });
   const rows: { image: string; width: number; height: number; measures: ImageMeasures }[] = [];
-  const results: Record<string, unknown>[] = [];
-  let failures = 0;
   // Ctrl+C stops between images; the CSV then holds the images measured.
-  const interrupt = interruptSignal();
+  let batch: Batch<Record<string, unknown>>;
   try {
-    for (const [i, file] of files.entries()) {
-      if (interrupt.signal.aborted) break;
-      try {
-        const image = await readImage(file);
-        const seg = await segmentImage(image, model.manifest, model.predictor, {});
-        for (const w of seg.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
-        const a = await analyseAnatomy(image, seg, anatomy);
-        for (const w of anatomyWarnings(a)) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
-        const mask = maskPath ? (await readBinaryMap(maskPath, image)).data : undefined;
-        let av: Uint8Array | undefined;
-        if (avPath) {
-          const avImage = await readImage(avPath);
-          if (avImage.width !== image.width || avImage.height !== image.height)
-            throw new Error(
-              `${avPath} is ${avImage.width}x${avImage.height}, the image ${image.width}x${image.height}`,
-            );
-          av = avClasses(decodeAvLabels(avImage));
-        }
-        // The flags win; else a DICOM photograph's header may know its scale.
-        const own = pixelSizeUm || fieldAngleDeg ? null : await dicomScale(file);
-        // A pixel size, when known, wins over a field angle.
-        const scale = {
-          pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
-          fieldAngleDeg: fieldAngleDeg ?? own?.fieldAngleDeg ?? null,
-        };
-        const m = measureSegmentation(seg, a, { mask, av, ...scale, draws });
-        const json = measuresJson(m, { input: file, width: image.width, height: image.height });
-        const out = join(outDir, `${stems[i]}_measures.json`);
-        await writeFileAtomic(out, JSON.stringify(json, null, 2) + '\n');
-        if (flag(p, 'report'))
-          await writeMeasureReport(join(outDir, `${stems[i]}_report.html`), {
-            file,
-            image,
-            mask: mask ?? seg.mask,
-            av: av ?? a?.arteryVein.labels ?? null,
-            measures: m,
-            maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
-            model: model.manifest.name,
-            scaleSource: scale.pixelSizeUm ? 'pixel size' : scale.fieldAngleDeg ? 'field angle' : null,
-            fieldAngleDeg: scale.fieldAngleDeg ?? null,
-          });
-        rows.push({ image: file, width: image.width, height: image.height, measures: m });
-        results.push({ ...json, output: out });
-      } catch (err) {
-        failures++;
-        results.push({ input: file, error: errorMessage(err) });
-        process.stderr.write(`retina measure: ${inputErrorMessage(file, err)}\n`);
+    batch = await runBatch('measure', files, async (file, i) => {
+      const image = await readImage(file);
+      const seg = await segmentImage(image, model.manifest, model.predictor, {});
+      for (const w of seg.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
+      const a = await analyseAnatomy(image, seg, anatomy);
+      for (const w of anatomyWarnings(a)) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
+      const mask = maskPath ? (await readBinaryMap(maskPath, image)).data : undefined;
+      let av: Uint8Array | undefined;
+      if (avPath) {
+        const avImage = await readImage(avPath);
+        if (avImage.width !== image.width || avImage.height !== image.height)
+          throw new Error(
+            `${avPath} is ${avImage.width}x${avImage.height}, the image ${image.width}x${image.height}`,
+          );
+        av = avClasses(decodeAvLabels(avImage));
       }
-      bar.update(i + 1, basename(file));
-    }
-    bar.finish();
+      // The flags win; else a DICOM photograph's header may know its scale.
+      const own = pixelSizeUm || fieldAngleDeg ? null : await dicomScale(file);
+      // A pixel size, when known, wins over a field angle.
+      const scale = {
+        pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
+        fieldAngleDeg: fieldAngleDeg ?? own?.fieldAngleDeg ?? null,
+      };
+      const m = measureSegmentation(seg, a, { mask, av, ...scale, draws });
+      const json = measuresJson(m, { input: file, width: image.width, height: image.height });
+      const out = join(outDir, `${stems[i]}_measures.json`);
+      await writeFileAtomic(out, JSON.stringify(json, null, 2) + '\n');
+      if (flag(p, 'report'))
+        await writeMeasureReport(join(outDir, `${stems[i]}_report.html`), {
+          file,
+          image,
+          mask: mask ?? seg.mask,
+          av: av ?? a?.arteryVein.labels ?? null,
+          measures: m,
+          maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
+          model: model.manifest.name,
+          scaleSource: scale.pixelSizeUm ? 'pixel size' : scale.fieldAngleDeg ? 'field angle' : null,
+          fieldAngleDeg: scale.fieldAngleDeg ?? null,
+        });
+      rows.push({ image: file, width: image.width, height: image.height, measures: m });
+      return { ...json, output: out };
+    });
   } finally {
-    interrupt.release();
     await close();
   }
-  const stopped = results.length < files.length;
   const csv = join(outDir, 'measures.csv');
   await writeFileAtomic(csv, measuresCsv(rows));
-  if (flag(p, 'json')) printJson({ csv, ...(stopped ? { interrupted: true } : {}), results });
+  if (flag(p, 'json'))
+    printJson({ csv, ...(batch.interrupted ? { interrupted: true } : {}), results: batch.results });
   else process.stderr.write(`measured ${rows.length} of ${files.length} images -> ${csv}\n`);
-  if (stopped) {
-    process.stderr.write(`retina measure: ${interruptedBatch(results.length, files.length)}\n`);
-    return EXIT.interrupted;
-  }
-  return failures > 0 ? EXIT.failure : EXIT.ok;
+  return batchExit(batch);
 }

@@ -1,9 +1,8 @@
 // `retina segment`: vessel masks and probability maps for fundus photographs of any size.
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
-import { EXIT, UsageError, errorMessage, inputErrorMessage } from './errors.js';
-import { interruptedBatch, interruptSignal } from './interrupt.js';
-import { createProgressBar } from './progress.js';
+import { EXIT, UsageError } from './errors.js';
+import { batchExit, isFailed, runBatch, type Batch } from './batch.js';
 import { inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
 import { readImage, readBinaryMap, writeIndexedPng, writePng } from '../ml/io/image-io.js';
@@ -24,7 +23,8 @@ pixel (0 = certain, 65535 = most uncertain), and the image's expected F1, fragme
 With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0) background, stored as a
 palette of those three colours; every pixel of the vessel mask is artery or vein) and DIR/<stem>_disc.json: {"disc": {"x", "y", "diameter"}, "fovea": {"x", "y",
 "confidence"}, "laterality": "L" | "R" | null} in the input's pixels (null where not found), with "warnings"
-when there are any (no disc found; a disc cut off by the field's edge, whose diameter is then too small).
+when there are any (no disc found; a disc cut off by the field's edge, whose diameter is then too small; a
+photograph without colour, whose artery/vein labels are less reliable).
 Warnings about an input itself (no field-of-view edge found; a low-resolution field enlarged more than 2x) are
 printed on stderr and listed under "warnings" in the --json summary; the input is still segmented.
 
@@ -47,6 +47,23 @@ Options:
 async function allWritten(writes: Promise<void>[]): Promise<void> {
   const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/** One photograph's outputs, as the --json summary lists them. */
+interface Segmented {
+  input: string;
+  mask: string;
+  prob: string;
+  uncertainty?: string;
+  quality?: { expectedF1: number; meanUncertainty: number; fragments: number; gaps: Gap[] };
+  av?: string;
+  disc?: string;
+  anatomy?: ReturnType<typeof discJson>;
+  width: number;
+  height: number;
+  seconds: number;
+  vesselFraction: number;
+  warnings?: string[];
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -87,129 +104,96 @@ export async function run(argv: string[]): Promise<number> {
     },
   });
   await makeOutputDir(outDir);
-  const bar = createProgressBar('segment', files.length, { quiet: files.length < 2 });
-  const results: {
-    input: string;
-    mask?: string;
-    prob?: string;
-    uncertainty?: string;
-    quality?: { expectedF1: number; meanUncertainty: number; fragments: number; gaps: Gap[] };
-    av?: string;
-    disc?: string;
-    anatomy?: ReturnType<typeof discJson>;
-    width?: number;
-    height?: number;
-    seconds?: number;
-    vesselFraction?: number;
-    warnings?: string[];
-    error?: string;
-  }[] = [];
-  let failures = 0;
   // Ctrl+C stops between images: every file written is whole, and the summary below names them.
-  const interrupt = interruptSignal();
+  let batch: Batch<Segmented>;
   try {
-    for (const [i, file] of files.entries()) {
-      if (interrupt.signal.aborted) break;
+    batch = await runBatch('segment', files, async (file, i): Promise<Segmented> => {
       const started = performance.now();
+      const image = await readImage(file);
+      const fov = fovPath ? await readBinaryMap(fovPath, image) : undefined;
+      const seg = await segmentImage(image, model.manifest, model.predictor, {
+        fov,
+        maskOutsideFov: !flag(p, 'no-fov'),
+        threshold: num(p, 'threshold', { min: 0, max: 1 }),
+        uncertainty: flag(p, 'uncertainty'),
+      });
+      for (const w of seg.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
+      const maskPath = join(outDir, `${stems[i]}_mask.png`);
+      const probPath = join(outDir, `${stems[i]}_prob.png`);
+      const u = seg.uncertainty;
+      const uncertaintyPath = u ? join(outDir, `${stems[i]}_uncertainty.png`) : null;
+      let anatomyOut: { av: string; disc: string; anatomy: ReturnType<typeof discJson> } | null = null;
+      // The files compress on libuv's threads while the anatomy models run here: each is awaited at the end.
+      const writes: Promise<void>[] = [];
       try {
-        const image = await readImage(file);
-        const fov = fovPath ? await readBinaryMap(fovPath, image) : undefined;
-        const seg = await segmentImage(image, model.manifest, model.predictor, {
-          fov,
-          maskOutsideFov: !flag(p, 'no-fov'),
-          threshold: num(p, 'threshold', { min: 0, max: 1 }),
-          uncertainty: flag(p, 'uncertainty'),
-        });
-        for (const w of seg.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
-        const maskPath = join(outDir, `${stems[i]}_mask.png`);
-        const probPath = join(outDir, `${stems[i]}_prob.png`);
-        const u = seg.uncertainty;
-        const uncertaintyPath = u ? join(outDir, `${stems[i]}_uncertainty.png`) : null;
-        let anatomyOut: { av: string; disc: string; anatomy: ReturnType<typeof discJson> } | null = null;
-        // The files compress on libuv's threads while the anatomy models run here: each is awaited at the end.
-        const writes: Promise<void>[] = [];
-        try {
-          writes.push(writePng(probPath, probabilityImage(seg)), writePng(maskPath, maskImage(seg)));
-          if (u && uncertaintyPath)
-            writes.push(writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height)));
-          if (anatomy) {
-            const a = await analyseAnatomy(image, seg, anatomy);
-            const warnings = anatomyWarnings(a);
-            for (const w of warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
-            const avPath = join(outDir, `${stems[i]}_av.png`);
-            const discPath = join(outDir, `${stems[i]}_disc.json`);
-            // A palette PNG: the same black, red and blue pixels as RGB, a twelfth of the bytes to filter and pack.
-            writes.push(writeIndexedPng(avPath, a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
-            const d = discJson(a.disc);
-            // The warnings travel with the file (a disc cut off by the field's edge has too small a diameter; a
-            // photograph without colour has less reliable artery/vein labels).
-            const record = warnings.length ? { ...d, warnings } : d;
-            writes.push(writeFileAtomic(discPath, JSON.stringify(record, null, 2) + '\n'));
-            anatomyOut = { av: avPath, disc: discPath, anatomy: d };
-          }
-        } finally {
-          await allWritten(writes);
+        writes.push(writePng(probPath, probabilityImage(seg)), writePng(maskPath, maskImage(seg)));
+        if (u && uncertaintyPath)
+          writes.push(writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height)));
+        if (anatomy) {
+          const a = await analyseAnatomy(image, seg, anatomy);
+          const warnings = anatomyWarnings(a);
+          for (const w of warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
+          const avPath = join(outDir, `${stems[i]}_av.png`);
+          const discPath = join(outDir, `${stems[i]}_disc.json`);
+          // A palette PNG: the same black, red and blue pixels as RGB, a twelfth of the bytes to filter and pack.
+          writes.push(writeIndexedPng(avPath, a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
+          const d = discJson(a.disc);
+          // The warnings travel with the file (a disc cut off by the field's edge has too small a diameter; a
+          // photograph without colour has less reliable artery/vein labels).
+          const record = warnings.length ? { ...d, warnings } : d;
+          writes.push(writeFileAtomic(discPath, JSON.stringify(record, null, 2) + '\n'));
+          anatomyOut = { av: avPath, disc: discPath, anatomy: d };
         }
-        let vessels = 0;
-        for (let k = 0; k < seg.mask.length; k++) vessels += seg.mask[k];
-        results.push({
-          ...(anatomyOut ?? {}),
-          input: file,
-          mask: maskPath,
-          prob: probPath,
-          ...(u && uncertaintyPath
-            ? {
-                uncertainty: uncertaintyPath,
-                quality: {
-                  expectedF1: u.expectedF1,
-                  meanUncertainty: u.meanUncertainty,
-                  fragments: u.fragments,
-                  gaps: u.gaps,
-                },
-              }
-            : {}),
-          width: seg.width,
-          height: seg.height,
-          seconds: (performance.now() - started) / 1000,
-          vesselFraction: vessels / seg.mask.length,
-          ...(seg.warnings.length ? { warnings: seg.warnings } : {}),
-        });
-      } catch (err) {
-        failures++;
-        results.push({ input: file, error: errorMessage(err) });
-        process.stderr.write(`retina segment: ${inputErrorMessage(file, err)}\n`);
+      } finally {
+        await allWritten(writes);
       }
-      bar.update(i + 1, basename(file));
-    }
-    bar.finish();
+      let vessels = 0;
+      for (let k = 0; k < seg.mask.length; k++) vessels += seg.mask[k];
+      return {
+        ...(anatomyOut ?? {}),
+        input: file,
+        mask: maskPath,
+        prob: probPath,
+        ...(u && uncertaintyPath
+          ? {
+              uncertainty: uncertaintyPath,
+              quality: {
+                expectedF1: u.expectedF1,
+                meanUncertainty: u.meanUncertainty,
+                fragments: u.fragments,
+                gaps: u.gaps,
+              },
+            }
+          : {}),
+        width: seg.width,
+        height: seg.height,
+        seconds: (performance.now() - started) / 1000,
+        vesselFraction: vessels / seg.mask.length,
+        ...(seg.warnings.length ? { warnings: seg.warnings } : {}),
+      };
+    });
   } finally {
-    interrupt.release();
     await close();
   }
-  const stopped = results.length < files.length;
   if (flag(p, 'json'))
     printJson({
       model: model.dir,
       engine: model.predictor.engine,
       threshold: model.manifest.threshold,
-      ...(stopped ? { interrupted: true } : {}),
-      results,
+      ...(batch.interrupted ? { interrupted: true } : {}),
+      results: batch.results,
     });
   else
-    for (const r of results)
-      if (!r.error) {
+    for (const r of batch.results)
+      if (!isFailed(r)) {
         const extra = r.quality
           ? `, ${r.uncertainty} (expected F1 ${r.quality.expectedF1.toFixed(3)}, ${r.quality.gaps.length} likely gaps)`
           : '';
         // Every file written is named, the anatomy maps too (a user reads this line to find them).
         const anatomyFiles = r.av ? `, ${r.av}, ${r.disc}` : '';
         process.stderr.write(
-          `${r.input} -> ${r.mask}, ${r.prob}${extra}${anatomyFiles} (${r.seconds!.toFixed(2)} s)\n`,
+          `${r.input} -> ${r.mask}, ${r.prob}${extra}${anatomyFiles} (${r.seconds.toFixed(2)} s)\n`,
         );
       }
-  if (stopped) {
-    process.stderr.write(`retina segment: ${interruptedBatch(results.length, files.length)}\n`);
-    return EXIT.interrupted;
-  }
-  return failures > 0 ? EXIT.failure : EXIT.ok;
+  return batchExit(batch);
 }

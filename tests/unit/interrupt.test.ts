@@ -14,6 +14,17 @@ function install(grace = 1000) {
 }
 
 let cleanup: (() => void) | null = null;
+
+/** The handlers installed with a command holding an interrupt signal, both undone after the test. */
+function installHolding(grace?: number) {
+  const h = install(grace);
+  const held = interruptSignal();
+  cleanup = () => {
+    held.release();
+    h.uninstall();
+  };
+  return { ...h, held };
+}
 afterEach(() => {
   cleanup?.();
   cleanup = null;
@@ -30,12 +41,7 @@ test('without a command holding a signal, the first Ctrl+C ends the process at o
 });
 
 test('a command holding a signal is told, and the process goes on until it stops', () => {
-  const h = install();
-  const held = interruptSignal();
-  cleanup = () => {
-    held.release();
-    h.uninstall();
-  };
+  const { held, ...h } = installHolding();
   process.emit('SIGTERM');
   assert.equal(held.signal.aborted, true);
   assert.deepEqual(h.exits, []);
@@ -44,12 +50,7 @@ test('a command holding a signal is told, and the process goes on until it stops
 });
 
 test('a second signal ends the process at once', () => {
-  const h = install();
-  const held = interruptSignal();
-  cleanup = () => {
-    held.release();
-    h.uninstall();
-  };
+  const h = installHolding();
   process.emit('SIGINT');
   process.emit('SIGINT');
   assert.deepEqual(h.exits, [EXIT.interrupted]);
@@ -57,12 +58,7 @@ test('a second signal ends the process at once', () => {
 
 test('a command that has not stopped when the grace runs out is ended', () => {
   mock.timers.enable({ apis: ['setTimeout'] });
-  const h = install(30_000);
-  const held = interruptSignal();
-  cleanup = () => {
-    held.release();
-    h.uninstall();
-  };
+  const h = installHolding(30_000);
   process.emit('SIGINT');
   mock.timers.tick(29_999);
   assert.deepEqual(h.exits, []);

@@ -1,0 +1,63 @@
+// The loop of a command over its input photographs (`segment`, `measure`): one progress bar, a failed input
+// reported and recorded without stopping the others, and Ctrl+C honoured between inputs so that every file
+// written is whole. The exit code says whether the batch was interrupted, partly failed or done.
+import { basename } from 'node:path';
+import { EXIT, errorMessage, inputErrorMessage } from './errors.js';
+import { interruptedBatch, interruptSignal } from './interrupt.js';
+import { createProgressBar } from './progress.js';
+
+/** An input that failed, as the --json summaries list it. */
+export interface FailedInput {
+  input: string;
+  error: string;
+}
+
+export interface Batch<T> {
+  command: string;
+  total: number;
+  /** In input order: each input's result or its failure (fewer than `total` when interrupted). */
+  results: (T | FailedInput)[];
+  failures: number;
+  interrupted: boolean;
+}
+
+export async function runBatch<T>(
+  command: string,
+  files: string[],
+  each: (file: string, index: number) => Promise<T>,
+): Promise<Batch<T>> {
+  const bar = createProgressBar(command, files.length, { quiet: files.length < 2 });
+  const batch: Batch<T> = { command, total: files.length, results: [], failures: 0, interrupted: false };
+  const interrupt = interruptSignal();
+  try {
+    for (const [i, file] of files.entries()) {
+      if (interrupt.signal.aborted) break;
+      try {
+        batch.results.push(await each(file, i));
+      } catch (err) {
+        batch.failures++;
+        batch.results.push({ input: file, error: errorMessage(err) });
+        process.stderr.write(`retina ${command}: ${inputErrorMessage(file, err)}\n`);
+      }
+      bar.update(i + 1, basename(file));
+    }
+    bar.finish();
+  } finally {
+    interrupt.release();
+  }
+  batch.interrupted = batch.results.length < files.length;
+  return batch;
+}
+
+export function isFailed<T>(r: T | FailedInput): r is FailedInput {
+  return typeof r === 'object' && r !== null && 'error' in r && typeof r.error === 'string';
+}
+
+/** The command's exit code, saying so on stderr when Ctrl+C cut the batch short. */
+export function batchExit(batch: Batch<unknown>): number {
+  if (batch.interrupted) {
+    process.stderr.write(`retina ${batch.command}: ${interruptedBatch(batch.results.length, batch.total)}\n`);
+    return EXIT.interrupted;
+  }
+  return batch.failures > 0 ? EXIT.failure : EXIT.ok;
+}
