@@ -5,12 +5,12 @@ import { EXIT, UsageError } from './errors.js';
 import { batchExit, isFailed, runBatch, type Batch } from './batch.js';
 import { inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
-import { readImage, readBinaryMap, writeIndexedPng, writePng } from '../ml/io/image-io.js';
+import { encodeIndexedPng, encodePng, readImage, readBinaryMap } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
 import type { Gap } from '../ml/uncertainty/topology.js';
 import { analyseAnatomy, anatomyWarnings, discJson } from '../ml/anatomy/anatomy-models.js';
 import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
-import { makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
+import { FileGroup, makeOutputDir } from '../node/atomic-fs.js';
 
 const HELP = `
 Usage: retina segment <images or folders...> --out DIR [options]
@@ -42,12 +42,6 @@ Options:
   --disc-model DIR   optic-disc model (default: the bundled one)
   --json             print a JSON summary on stdout
 `;
-
-/** Waits for every write, then fails with the first that failed (none is left running unobserved). */
-async function allWritten(writes: Promise<void>[]): Promise<void> {
-  const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-}
 
 /** One photograph's outputs, as the --json summary lists them. */
 interface Segmented {
@@ -123,12 +117,14 @@ export async function run(argv: string[]): Promise<number> {
       const u = seg.uncertainty;
       const uncertaintyPath = u ? join(outDir, `${stems[i]}_uncertainty.png`) : null;
       let anatomyOut: { av: string; disc: string; anatomy: ReturnType<typeof discJson> } | null = null;
-      // The files compress on libuv's threads while the anatomy models run here: each is awaited at the end.
-      const writes: Promise<void>[] = [];
+      // The files compress on libuv's threads while the anatomy models run here; they appear together when all
+      // are written, or none of them does (an earlier run's set stays whole).
+      const files = new FileGroup();
       try {
-        writes.push(writePng(probPath, probabilityImage(seg)), writePng(maskPath, maskImage(seg)));
+        files.write(probPath, encodePng(probabilityImage(seg)));
+        files.write(maskPath, encodePng(maskImage(seg)));
         if (u && uncertaintyPath)
-          writes.push(writePng(uncertaintyPath, uncertaintyImage(u.map, seg.width, seg.height)));
+          files.write(uncertaintyPath, encodePng(uncertaintyImage(u.map, seg.width, seg.height)));
         if (anatomy) {
           const a = await analyseAnatomy(image, seg, anatomy);
           const warnings = anatomyWarnings(a);
@@ -136,17 +132,19 @@ export async function run(argv: string[]): Promise<number> {
           const avPath = join(outDir, `${stems[i]}_av.png`);
           const discPath = join(outDir, `${stems[i]}_disc.json`);
           // A palette PNG: the same black, red and blue pixels as RGB, a twelfth of the bytes to filter and pack.
-          writes.push(writeIndexedPng(avPath, a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
+          files.write(avPath, encodeIndexedPng(a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
           const d = discJson(a.disc);
           // The warnings travel with the file (a disc cut off by the field's edge has too small a diameter; a
           // photograph without colour has less reliable artery/vein labels).
           const record = warnings.length ? { ...d, warnings } : d;
-          writes.push(writeFileAtomic(discPath, JSON.stringify(record, null, 2) + '\n'));
+          files.write(discPath, JSON.stringify(record, null, 2) + '\n');
           anatomyOut = { av: avPath, disc: discPath, anatomy: d };
         }
-      } finally {
-        await allWritten(writes);
+      } catch (err) {
+        await files.discard();
+        throw err;
       }
+      await files.commit();
       let vessels = 0;
       for (let k = 0; k < seg.mask.length; k++) vessels += seg.mask[k];
       return {

@@ -131,3 +131,47 @@ function processAlive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Files that appear together or not at all (one photograph's outputs): each is written to a hidden temporary as its
+ * bytes become ready, while the caller goes on, and `commit` renames every one into place once all are written. A
+ * failure (a full disk, an error of the caller's before the commit) removes the temporaries and leaves whatever was
+ * there before as it was: never a new mask beside an old probability map.
+ */
+export class FileGroup {
+  private readonly staged: { target: string; tmp: string; written: Promise<void> }[] = [];
+
+  write(target: string, bytes: Promise<Uint8Array | string> | Uint8Array | string): void {
+    const tmp = tempSibling(target);
+    const written = Promise.resolve(bytes)
+      .then((data) => writeFile(tmp, data))
+      .catch((err: unknown) => {
+        throw writeFailure(target, err);
+      });
+    // Awaited by commit or discard; until then a failure must not count as unhandled.
+    written.catch(() => undefined);
+    this.staged.push({ target, tmp, written });
+  }
+
+  async commit(): Promise<void> {
+    const failed = (await Promise.allSettled(this.staged.map((s) => s.written))).find(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
+    if (failed) {
+      await this.discard();
+      throw failed.reason;
+    }
+    try {
+      for (const s of this.staged) await rename(s.tmp, s.target);
+    } catch (err) {
+      await this.discard();
+      throw writeFailure(this.staged[0].target, err);
+    }
+  }
+
+  /** Removes what was staged and not committed (after the writes in flight have ended). */
+  async discard(): Promise<void> {
+    await Promise.allSettled(this.staged.map((s) => s.written));
+    await Promise.all(this.staged.map((s) => rm(s.tmp, { force: true }).catch(() => undefined)));
+  }
+}

@@ -1,12 +1,12 @@
 // Atomic writes on real files: a write the machine refuses names the file it was writing and why, keeps the
 // system's code, and leaves neither the target nor a temporary behind; a model folder that fails inside is
-// reported by the file that failed, once.
+// reported by the file that failed, once; a photograph's outputs appear together or not at all.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WriteFailure, writeDirAtomic, writeFileAtomic } from '../../main/node/atomic-fs.js';
+import { FileGroup, WriteFailure, writeDirAtomic, writeFileAtomic } from '../../main/node/atomic-fs.js';
 
 async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-atomic-'));
@@ -68,5 +68,56 @@ test('errors that are no refusal of the machine pass through as they are', async
       }),
       (e) => e === boom,
     );
+  });
+});
+
+/** The files of a folder with their contents, temporaries included. */
+async function contents(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const f of (await readdir(dir)).sort()) out[f] = await readFile(path.join(dir, f), 'utf8');
+  return out;
+}
+
+test('a file group appears whole once every file is written', async () => {
+  await withDir(async (dir) => {
+    const group = new FileGroup();
+    group.write(path.join(dir, 'eye_mask.png'), 'mask');
+    group.write(path.join(dir, 'eye_prob.png'), Promise.resolve('prob'));
+    await group.commit();
+    assert.deepEqual(await contents(dir), { 'eye_mask.png': 'mask', 'eye_prob.png': 'prob' });
+  });
+});
+
+test('a file group with one failed file leaves the earlier set as it was, and no temporary', async () => {
+  await withDir(async (dir) => {
+    await writeFile(path.join(dir, 'eye_mask.png'), 'old mask');
+    await writeFile(path.join(dir, 'eye_prob.png'), 'old prob');
+    const group = new FileGroup();
+    group.write(path.join(dir, 'eye_mask.png'), 'new mask');
+    group.write(path.join(dir, 'eye_prob.png'), Promise.reject(new Error('encoder failed')));
+    await assert.rejects(group.commit(), /encoder failed/);
+    assert.deepEqual(await contents(dir), { 'eye_mask.png': 'old mask', 'eye_prob.png': 'old prob' });
+
+    // A file the machine refuses (its folder is a file) fails the group the same way, named.
+    await writeFile(path.join(dir, 'blocked'), '');
+    const refused = new FileGroup();
+    refused.write(path.join(dir, 'eye_mask.png'), 'new mask');
+    refused.write(path.join(dir, 'blocked', 'eye_av.png'), 'av');
+    await assert.rejects(refused.commit(), (e) => e instanceof WriteFailure && /eye_av\.png/.test(e.message));
+    assert.equal((await contents(dir))['eye_mask.png'], 'old mask');
+  });
+});
+
+test('a file group discarded after its caller failed leaves nothing, even with writes in flight', async () => {
+  await withDir(async (dir) => {
+    await mkdir(path.join(dir, 'out'));
+    const group = new FileGroup();
+    let finish: (v: string) => void = () => undefined;
+    group.write(path.join(dir, 'out', 'eye_mask.png'), 'mask');
+    group.write(path.join(dir, 'out', 'eye_prob.png'), new Promise<string>((r) => (finish = r)));
+    const discarded = group.discard();
+    finish('prob');
+    await discarded;
+    assert.deepEqual(await readdir(path.join(dir, 'out')), []);
   });
 });

@@ -214,15 +214,14 @@ export async function writePng(path: string, img: RasterImage): Promise<void> {
   await writeFileAtomic(path, png);
 }
 
-/** Writes palette indices as a palette PNG (see encodeIndexedPngBuffer), atomically like writePng. */
-export async function writeIndexedPng(
-  path: string,
+/** Encodes palette indices as a palette PNG (see encodeIndexedPngBuffer). */
+export function encodeIndexedPng(
   indices: Uint8Array,
   width: number,
   height: number,
   palette: Uint8Array,
-): Promise<void> {
-  await writeFileAtomic(path, await encodeIndexedPngBuffer(indices, width, height, palette));
+): Promise<Buffer> {
+  return encodeIndexedPngBuffer(indices, width, height, palette);
 }
 
 /** Binarises a decoded image: first channel above half range (> 127 for 8 bits, > 32767 for 16) becomes 1. */
