@@ -2,6 +2,7 @@
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { interruptSignal } from './interrupt.js';
 import {
   backupStore,
   BUNDLE_PARTS,
@@ -283,7 +284,11 @@ export async function runDbCommand(
         return 0;
       }
       case 'backup': {
-        const r = await backupStore(store, rest[0], { includeFiles: values['no-files'] !== true });
+        // A backup cut short would leave a database whose files are not all there: Ctrl+C lets it finish.
+        const hold = interruptSignal({ patient: true });
+        const r = await backupStore(store, rest[0], { includeFiles: values['no-files'] !== true }).finally(
+          hold.release,
+        );
         emit(
           r,
           `backup written to ${r.path} (${r.blobsCopied} files copied, ${r.blobsPresent} already there)`,
@@ -332,11 +337,13 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     if (fromLocation === toLocation) throw new DbUsageError('--from and --to name the same database');
     from = openStore(fromLocation, { readonly: true });
     to = openStore(toLocation, { create: true });
+    // A copy cut short would leave a new database with part of the old one's rows: Ctrl+C lets it finish.
+    const hold = interruptSignal({ patient: true });
     const r = await copyStore(from, to, {
       onProgress: (m) => {
         if (values.json !== true) io.stderr.write(`  ${m}\n`);
       },
-    });
+    }).finally(hold.release);
     const rows = r.tables.reduce((n, t) => n + t.rows, 0);
     io.stdout.write(
       values.json === true

@@ -10,15 +10,30 @@ const EVENT = 'retina:interrupt';
 /** How long a command may take to reach its safe point after the first signal. */
 export const INTERRUPT_GRACE_MS = 30_000;
 
+/** Holders whose work must not be cut short (a backup): the grace period does not end them. */
+let patientHolders = 0;
+
 /**
  * An AbortSignal that the first Ctrl+C or SIGTERM aborts, for a command that stops at its own safe point; while one
- * is held, the signal does not end the process at once. `release()` when the command's work is done.
+ * is held, the signal does not end the process at once. A `patient` holder's work must not be left half done (a
+ * backup, a copy between databases): it may ignore the signal and finish, and the grace period does not end it
+ * (a second signal still does). `release()` when the command's work is done.
  */
-export function interruptSignal(): { signal: AbortSignal; release(): void } {
+export function interruptSignal(opts: { patient?: boolean } = {}): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
   const abort = (): void => controller.abort();
   process.on(EVENT as never, abort);
-  return { signal: controller.signal, release: () => void process.off(EVENT as never, abort) };
+  if (opts.patient) patientHolders++;
+  let held = true;
+  return {
+    signal: controller.signal,
+    release: () => {
+      if (!held) return;
+      held = false;
+      process.off(EVENT as never, abort);
+      if (opts.patient) patientHolders--;
+    },
+  };
 }
 
 export interface InterruptOptions {
@@ -41,6 +56,13 @@ export function handleInterrupts(opts: InterruptOptions = {}): () => void {
       if (process.listenerCount(EVENT) === 0) {
         write(`\nretina: interrupted (${name})\n`);
         return exit(EXIT.interrupted);
+      }
+      if (patientHolders > 0) {
+        write(
+          `\nretina: interrupted (${name}); finishing first what must not be left half done (again to stop at once)\n`,
+        );
+        process.emit(EVENT as never);
+        return;
       }
       write(`\nretina: interrupted (${name}); stopping after the current step (again to stop at once)\n`);
       process.emit(EVENT as never);

@@ -67,6 +67,23 @@ test('a command that has not stopped when the grace runs out is ended', () => {
   assert.match(h.said.join(''), /still running 30 s after the interruption/);
 });
 
+test('work that must not be left half done is not ended by the grace, only by a second signal', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  const h = install(30_000);
+  const backup = interruptSignal({ patient: true });
+  cleanup = () => {
+    backup.release();
+    h.uninstall();
+  };
+  process.emit('SIGINT');
+  assert.equal(backup.signal.aborted, true, 'told, so it may say it is finishing');
+  mock.timers.tick(120_000);
+  assert.deepEqual(h.exits, []);
+  assert.match(h.said.join(''), /finishing first what must not be left half done/);
+  process.emit('SIGINT');
+  assert.deepEqual(h.exits, [EXIT.interrupted]);
+});
+
 test('a released signal no longer holds the process', () => {
   const h = install();
   cleanup = h.uninstall;
