@@ -78,6 +78,9 @@ function usage(): string {
     ...lines,
     '',
     "Run 'retina <command> --help' for a command's options.",
+    'Exit codes: 0 done, 1 failed (bad input, broken model, failed write), 2 usage, 130 interrupted. Ctrl+C stops',
+    'segment and measure after the image in progress, a training after its step (resumable), a backup or copy',
+    'once it is complete, anything else at once; Ctrl+C twice stops at once.',
   ].join('\n');
 }
 
