@@ -3,7 +3,7 @@
 // written is whole. The exit code says whether the batch was interrupted, partly failed or done.
 import { basename } from 'node:path';
 import { EXIT, errorMessage, inputErrorMessage } from './errors.js';
-import { interruptedBatch, interruptSignal } from './interrupt.js';
+import { interruptSignal } from './interrupt.js';
 import { createProgressBar } from './progress.js';
 
 /** An input that failed, as the --json summaries list it. */
@@ -60,4 +60,9 @@ export function batchExit(batch: Batch<unknown>): number {
     return EXIT.interrupted;
   }
   return batch.failures > 0 ? EXIT.failure : EXIT.ok;
+}
+
+/** What a batch command says when Ctrl+C stopped it between its inputs. */
+export function interruptedBatch(done: number, total: number): string {
+  return `interrupted after ${done} of ${total} images; the files written for them are complete`;
 }

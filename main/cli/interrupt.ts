@@ -1,8 +1,9 @@
 // Ctrl+C and SIGTERM for `retina`. A command with work to finish (a batch's image in progress, a training step, a
 // server's open requests) asks for an AbortSignal and stops at its next safe point; a command that asks for none
 // ends at once, as a killed process would (every write is atomic and the store survives a kill). A command that
-// does not stop within the grace period, or a second signal, ends the process anyway: before this, a batch went on
-// through every input after Ctrl+C, and one stuck in a system call never ended at all.
+// does not stop within the grace period, or a second signal, ends the process anyway (work that must not be left
+// half done, a backup, only by the second): before this, a batch went on through every input after Ctrl+C, and one
+// stuck in a system call never ended at all.
 import { EXIT } from './errors.js';
 
 const EVENT = 'retina:interrupt';
@@ -75,9 +76,4 @@ export function handleInterrupts(opts: InterruptOptions = {}): () => void {
     return () => void process.off(name, handler);
   });
   return () => handlers.forEach((remove) => remove());
-}
-
-/** What a batch command says when Ctrl+C stopped it between its inputs. */
-export function interruptedBatch(done: number, total: number): string {
-  return `interrupted after ${done} of ${total} images; the files written for them are complete`;
 }

@@ -3,7 +3,8 @@
 // The handlers are the real ones, fed signals by process.emit, with the exit and the message captured.
 import { test, mock, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleInterrupts, interruptedBatch, interruptSignal } from '../../main/cli/interrupt.js';
+import { handleInterrupts, interruptSignal } from '../../main/cli/interrupt.js';
+import { interruptedBatch } from '../../main/cli/batch.js';
 import { EXIT } from '../../main/cli/errors.js';
 
 function install(grace = 1000) {
