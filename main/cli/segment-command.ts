@@ -119,12 +119,12 @@ export async function run(argv: string[]): Promise<number> {
       let anatomyOut: { av: string; disc: string; anatomy: ReturnType<typeof discJson> } | null = null;
       // The files compress on libuv's threads while the anatomy models run here; they appear together when all
       // are written, or none of them does (an earlier run's set stays whole).
-      const files = new FileGroup();
+      const outputs = new FileGroup();
       try {
-        files.write(probPath, encodePng(probabilityImage(seg)));
-        files.write(maskPath, encodePng(maskImage(seg)));
+        outputs.write(probPath, encodePng(probabilityImage(seg)));
+        outputs.write(maskPath, encodePng(maskImage(seg)));
         if (u && uncertaintyPath)
-          files.write(uncertaintyPath, encodePng(uncertaintyImage(u.map, seg.width, seg.height)));
+          outputs.write(uncertaintyPath, encodePng(uncertaintyImage(u.map, seg.width, seg.height)));
         if (anatomy) {
           const a = await analyseAnatomy(image, seg, anatomy);
           const warnings = anatomyWarnings(a);
@@ -132,19 +132,19 @@ export async function run(argv: string[]): Promise<number> {
           const avPath = join(outDir, `${stems[i]}_av.png`);
           const discPath = join(outDir, `${stems[i]}_disc.json`);
           // A palette PNG: the same black, red and blue pixels as RGB, a twelfth of the bytes to filter and pack.
-          files.write(avPath, encodeIndexedPng(a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
+          outputs.write(avPath, encodeIndexedPng(a.arteryVein.labels, seg.width, seg.height, AV_PALETTE));
           const d = discJson(a.disc);
           // The warnings travel with the file (a disc cut off by the field's edge has too small a diameter; a
           // photograph without colour has less reliable artery/vein labels).
           const record = warnings.length ? { ...d, warnings } : d;
-          files.write(discPath, JSON.stringify(record, null, 2) + '\n');
+          outputs.write(discPath, JSON.stringify(record, null, 2) + '\n');
           anatomyOut = { av: avPath, disc: discPath, anatomy: d };
         }
       } catch (err) {
-        await files.discard();
+        await outputs.discard();
         throw err;
       }
-      await files.commit();
+      await outputs.commit();
       let vessels = 0;
       for (let k = 0; k < seg.mask.length; k++) vessels += seg.mask[k];
       return {
