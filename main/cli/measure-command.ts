@@ -15,8 +15,8 @@ import { AV_CLASS } from '../../shared/vessel-segments.js';
 import { measureSegmentation } from '../ml/measure/photograph-measures.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
 import type { ImageMeasures } from '../../shared/measure/measures.js';
-import { makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
-import { writeMeasureReport } from './measure-report.js';
+import { FileGroup, makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
+import { measureReportHtml } from './measure-report.js';
 
 const HELP = `
 Usage: retina measure <images or folders...> --out DIR [options]
@@ -126,19 +126,25 @@ export async function run(argv: string[]): Promise<number> {
       const m = measureSegmentation(seg, a, { mask, av, ...scale, draws });
       const json = measuresJson(m, { input: file, width: image.width, height: image.height });
       const out = join(outDir, `${stems[i]}_measures.json`);
-      await writeFileAtomic(out, JSON.stringify(json, null, 2) + '\n');
+      // The measures and their report appear together, or neither does (an earlier run's pair stays whole).
+      const outputs = new FileGroup();
+      outputs.write(out, JSON.stringify(json, null, 2) + '\n');
       if (flag(p, 'report'))
-        await writeMeasureReport(join(outDir, `${stems[i]}_report.html`), {
-          file,
-          image,
-          mask: mask ?? seg.mask,
-          av: av ?? a?.arteryVein.labels ?? null,
-          measures: m,
-          maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
-          model: model.manifest.name,
-          scaleSource: scale.pixelSizeUm ? 'pixel size' : scale.fieldAngleDeg ? 'field angle' : null,
-          fieldAngleDeg: scale.fieldAngleDeg ?? null,
-        });
+        outputs.write(
+          join(outDir, `${stems[i]}_report.html`),
+          measureReportHtml({
+            file,
+            image,
+            mask: mask ?? seg.mask,
+            av: av ?? a?.arteryVein.labels ?? null,
+            measures: m,
+            maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
+            model: model.manifest.name,
+            scaleSource: scale.pixelSizeUm ? 'pixel size' : scale.fieldAngleDeg ? 'field angle' : null,
+            fieldAngleDeg: scale.fieldAngleDeg ?? null,
+          }),
+        );
+      await outputs.commit();
       rows.push({ image: file, width: image.width, height: image.height, measures: m });
       return { ...json, output: out };
     });

@@ -6,7 +6,6 @@ import { reportHtml } from '../../shared/measure/report-html.js';
 import { photoDataUrl, vesselOverlayDataUrl } from '../ml/measure/report-pictures.js';
 import type { RasterImage } from '../ml/types.js';
 import { packageVersion } from '../node/package-root.js';
-import { writeFileAtomic } from '../node/atomic-fs.js';
 
 export interface MeasuredPhotograph {
   file: string;
@@ -22,13 +21,9 @@ export interface MeasuredPhotograph {
   fieldAngleDeg: number | null;
 }
 
-export async function writeMeasureReport(
-  out: string,
-  m: MeasuredPhotograph,
-  now = new Date(),
-): Promise<void> {
+export async function measureReportHtml(m: MeasuredPhotograph, now = new Date()): Promise<string> {
   const photo = await photoDataUrl(m.image);
-  const html = reportHtml({
+  return reportHtml({
     patient: { pseudonym: null, name: null, birthYear: null },
     generatedAt: now.toISOString().replace(/\.\d+Z$/, 'Z'),
     appVersion: packageVersion(),
@@ -49,5 +44,4 @@ export async function writeMeasureReport(
       },
     ],
   });
-  await writeFileAtomic(out, html);
 }
