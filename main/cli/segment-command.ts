@@ -43,6 +43,9 @@ Options:
   --json             print a JSON summary on stdout
 `;
 
+/** `<stem>_disc.json`: the disc, fovea and laterality, with the anatomy's warnings when there are any. */
+type DiscRecord = ReturnType<typeof discJson> & { warnings?: string[] };
+
 /** One photograph's outputs, as the --json summary lists them. */
 interface Segmented {
   input: string;
@@ -52,7 +55,7 @@ interface Segmented {
   quality?: { expectedF1: number; meanUncertainty: number; fragments: number; gaps: Gap[] };
   av?: string;
   disc?: string;
-  anatomy?: ReturnType<typeof discJson>;
+  anatomy?: DiscRecord;
   width: number;
   height: number;
   seconds: number;
@@ -116,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       const probPath = join(outDir, `${stems[i]}_prob.png`);
       const u = seg.uncertainty;
       const uncertaintyPath = u ? join(outDir, `${stems[i]}_uncertainty.png`) : null;
-      let anatomyOut: { av: string; disc: string; anatomy: ReturnType<typeof discJson> } | null = null;
+      let anatomyOut: { av: string; disc: string; anatomy: DiscRecord } | null = null;
       // The files compress on libuv's threads while the anatomy models run here; they appear together when all
       // are written, or none of them does (an earlier run's set stays whole).
       const outputs = new FileGroup();
@@ -138,7 +141,8 @@ export async function run(argv: string[]): Promise<number> {
           // photograph without colour has less reliable artery/vein labels).
           const record = warnings.length ? { ...d, warnings } : d;
           outputs.write(discPath, JSON.stringify(record, null, 2) + '\n');
-          anatomyOut = { av: avPath, disc: discPath, anatomy: d };
+          // The summary repeats the disc JSON, warnings included, for a reader of --json alone.
+          anatomyOut = { av: avPath, disc: discPath, anatomy: record };
         }
       } catch (err) {
         await outputs.discard();

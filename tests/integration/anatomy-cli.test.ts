@@ -77,10 +77,13 @@ describe('retina segment --av', () => {
     const grey = path.join(dir, 'red-free.png');
     await sharp(SAMPLE).greyscale().toColourspace('srgb').png().toFile(grey);
     assert.equal((await readImage(grey)).channels, 3);
-    const r = retina(['segment', grey, '--out', dir, '--av']);
+    const r = retina(['segment', grey, '--out', dir, '--av', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const said = r.stderr.split('\n').filter((l) => l.includes('warning:'));
     assert.deepEqual(said, [`retina segment: ${grey}: warning: ${NO_COLOUR_WARNING}`]);
+    // The --json summary repeats the disc JSON, its warnings included.
+    const summary = JSON.parse(r.stdout) as { results: { anatomy?: { warnings?: string[] } }[] };
+    assert.deepEqual(summary.results[0].anatomy?.warnings, [NO_COLOUR_WARNING]);
     const disc = JSON.parse(await readFile(path.join(dir, 'red-free_disc.json'), 'utf8')) as {
       warnings?: string[];
     };

@@ -1,5 +1,5 @@
 // Whether a photograph has colour to tell arteries from veins by: grey ones (one channel, or R = G = B as red-free
-// photographs are often saved) have none; JPEG's small chroma noise on a grey photograph does not count as colour.
+// photographs are often saved) and green-only ones have none; JPEG's small chroma noise does not count as colour.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
@@ -32,6 +32,35 @@ test('the colour sample has colour; its grey copies, as one channel or three, ha
   );
   assert.equal(greyJpeg.channels, 3);
   assert.equal(lacksColour(greyJpeg, fov), true);
+});
+
+test('a photograph kept in green alone (a red-free one) lacks colour; one with little blue does not', async () => {
+  const colour = await readImage(SAMPLE);
+  const fov = deriveFov(colour);
+  const greenOnly = await decodeImage(
+    await sharp(SAMPLE)
+      .recomb([
+        [0, 0, 0],
+        [0, 1, 0],
+        [0, 0, 0],
+      ])
+      .jpeg({ quality: 80 })
+      .toBuffer(),
+    'green copy',
+  );
+  assert.equal(lacksColour(greenOnly, fov), true);
+  const littleBlue = await decodeImage(
+    await sharp(SAMPLE)
+      .recomb([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 0.1],
+      ])
+      .png()
+      .toBuffer(),
+    'little blue',
+  );
+  assert.equal(lacksColour(littleBlue, fov), false);
 });
 
 test('16-bit and 8-bit copies of the same photograph agree', async () => {
