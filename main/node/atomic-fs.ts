@@ -161,11 +161,14 @@ export class FileGroup {
       await this.discard();
       throw failed.reason;
     }
-    try {
-      for (const s of this.staged) await rename(s.tmp, s.target);
-    } catch (err) {
-      await this.discard();
-      throw writeFailure(this.staged[0].target, err);
+    for (const s of this.staged) {
+      try {
+        await rename(s.tmp, s.target);
+      } catch (err) {
+        // Only a folder removed under the command gets here; the files renamed before it stay.
+        await this.discard();
+        throw writeFailure(s.target, err);
+      }
     }
   }
 

@@ -78,10 +78,10 @@ export function interleave(planes: Float32Array[], out?: Float32Array): Float32A
 
 /**
  * Whether a photograph has no colour to tell arteries from veins by: one channel; red, green and blue equal inside
- * the field of view, within `tolerance` of full scale on average (a grey or red-free photograph saved as RGB); or all
+ * the field of view, within GREY_TOLERANCE of full scale on average (a grey or red-free photograph saved as RGB); or all
  * its light in one channel, the other two averaging under ONE_COLOUR_SHARE of it (a red-free photograph kept green).
  */
-export function lacksColour(image: RasterImage, fov: BinaryMap, tolerance = 0.01): boolean {
+export function lacksColour(image: RasterImage, fov: BinaryMap): boolean {
   const { channels, bitDepth, data } = image;
   if (channels < 3) return true;
   const full = bitDepth === 8 ? 255 : 65535;
@@ -96,10 +96,13 @@ export function lacksColour(image: RasterImage, fov: BinaryMap, tolerance = 0.01
     sums[2] += data[j + 2];
     n++;
   }
-  if (n === 0 || spread / (2 * n * full) < tolerance) return true;
+  if (n === 0 || spread / (2 * n * full) < GREY_TOLERANCE) return true;
   const [first, second] = sums.sort((a, b) => b - a);
   return second < ONE_COLOUR_SHARE * first;
 }
+
+/** Mean channel difference, as a share of full scale, under which R, G and B count as equal (JPEG's chroma noise). */
+const GREY_TOLERANCE = 0.01;
 
 /**
  * The second brightest channel's mean under this share of the brightest's is a photograph in one colour: a
