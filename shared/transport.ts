@@ -32,11 +32,24 @@ import {
 } from './contract.js';
 import { isUint8Array } from './validate.js';
 
+/** How one request is sent. */
+export interface InvokeOptions {
+  /**
+   * The window is closing (pagehide): the request must still reach main. Browser mode sends it with fetch's
+   * `keepalive`, which the closing page does not cancel; that allows small requests only (64 KiB in all).
+   */
+  whileClosing?: boolean;
+}
+
 /** The one object the renderer talks to; it does not know which shell it runs in. */
 export interface RetinaClient {
   readonly shell: 'electron' | 'browser';
   /** Resolves with the response, or rejects with an RpcError carrying the ErrorPayload from main. */
-  invoke<C extends RequestChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>>;
+  invoke<C extends RequestChannel>(
+    channel: C,
+    request: RequestOf<C>,
+    options?: InvokeOptions,
+  ): Promise<ResponseOf<C>>;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends EventChannel>(event: E, listener: (payload: EventOf<E>) => void): () => void;
   /**

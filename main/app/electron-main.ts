@@ -62,6 +62,19 @@ function createWindow(): BrowserWindow {
     },
   });
   win.once('ready-to-show', () => win.show());
+  // The viewer holds the window open while a correction is still being saved (its beforeunload); Electron shows
+  // no dialog of its own, so ask here, as a browser would.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Wait', 'Close anyway'],
+      defaultId: 0,
+      cancelId: 0,
+      message: 'Your last correction is still being saved.',
+      detail: 'Wait a moment and close again, or close now and lose that correction.',
+    });
+    if (choice === 1) event.preventDefault();
+  });
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });

@@ -4,6 +4,7 @@
 import { basename, relative } from 'node:path';
 import type { ErrorPayload } from '../../shared/contract.js';
 import type { ImportReport } from '../store/index.js';
+import { plural } from '../../shared/plural.js';
 
 export interface ImportFailure {
   file: string;
@@ -77,8 +78,6 @@ export function importOutcome(
   ];
   return { report, failures, otherSkipped: report.skipped.length - pickedSkipped.length };
 }
-
-const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** The job's summary line; the failures themselves travel in JobInfo.failures. */
 export function importMessage({ report, failures, otherSkipped }: ImportOutcome): string {

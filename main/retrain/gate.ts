@@ -4,6 +4,7 @@
 // only make the candidate look worse, so such images are not counted at all.
 import type { PromotionVerdict } from '../../shared/contract.js';
 import { createRng } from '../ml/rng.js';
+import { plural } from '../../shared/plural.js';
 
 /** The candidate may not lose more than this much F1 on the benchmark images, whatever it gains elsewhere. */
 export const BENCHMARK_TOLERANCE = 0.01;
@@ -67,7 +68,6 @@ export interface GateInput {
 export type GateVerdict = Omit<PromotionVerdict, 'promoted'>;
 
 const signed = (x: number): string => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function imagesNoun(n: number, corrected: number): string {
   const kind = corrected === n ? 'corrected' : corrected === 0 ? 'dataset' : 'corrected or dataset';

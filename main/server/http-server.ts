@@ -96,7 +96,12 @@ export interface RetinaServer {
 
 function csp(port: number, audience: Audience): string {
   const ws = audience.scheme === 'https' ? 'wss' : 'ws';
-  const sockets = audience.names.map((n) => `${ws}://${n}:${port}`).join(' ');
+  // A CSP host source cannot be an IPv6 literal: browsers drop ws://[::1]:N with a console error. 'self' already
+  // lets a page reach the socket on its own origin (CSP 3), so those names are left out rather than listed.
+  const sockets = audience.names
+    .filter((n) => !n.startsWith('['))
+    .map((n) => `${ws}://${n}:${port}`)
+    .join(' ');
   return [
     "default-src 'self'",
     "script-src 'self'",

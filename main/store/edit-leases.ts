@@ -128,7 +128,6 @@ export function requestLease(store: Store, req: LeaseRequest): LeaseOutcome {
   });
 }
 
-/** Gives the lease back (the viewer closed the image); only the window holding it can. */
 /** Gives back whatever lease `holder` has on the image, from any window (a hand-off passes the image on). */
 export function releaseLeasesOf(store: Store, imageId: number, holder: string): boolean {
   return store.write('release an edit lease', () => {
@@ -139,6 +138,7 @@ export function releaseLeasesOf(store: Store, imageId: number, holder: string): 
   });
 }
 
+/** Gives the lease back (the viewer closed the image, or its window); only the window holding it can. */
 export function releaseLease(store: Store, imageId: number, clientId: string): boolean {
   return store.write('release an edit lease', () => {
     const info = store.db

@@ -3,7 +3,8 @@
 // sees "being edited by" in the worklist and in the viewer, read-only, and saves nothing; when the first closes the
 // image, the second gets it for editing. A save refused as stale says so, keeps the edit, and the kept draft opens
 // over the current mask and is adopted. A lease whose holder stopped beating expires and is taken over, explicitly
-// and audited. Every step is checked against the SQLite file.
+// and audited. Closing a window saves its last correction (the browser asks to stay meanwhile) and gives its lease
+// back at once. Every step is checked against the SQLite file.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -14,6 +15,7 @@ import {
   listMaskVersions,
   loadKeptMask,
   loadMask,
+  getLease,
   openStore,
 } from '../../main/store/index.js';
 import { drag, H, recordPointer, same, W, waitFor } from './flow.js';
@@ -256,6 +258,60 @@ describe(
         /being edited by \S+ since \d\d:\d\d; your edit is kept as draft #1/,
       );
       silent.close();
+    });
+  },
+);
+
+describe(
+  'closing the window (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    const app = useWorkstation({
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        await importImageFiles(store, [{ imagePath: driveTestImage('01') }], { actor: 'test' });
+        store.close();
+      },
+    });
+    const leaseOf = (imageId: number) => {
+      const store = openStore(app.serve.dbPath, { readonly: true });
+      try {
+        return getLease(store, imageId);
+      } finally {
+        store.close();
+      }
+    };
+
+    test('a correction made just before the window closes is saved, and the image is free for the next window at once', async () => {
+      const closing = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
+      await closing.goto(app.serve.url);
+      await closing.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await closing.getByTestId('mask-canvas').waitFor();
+      await waitFor('the lease', async () => leaseOf(1));
+      await recordPointer(closing);
+      await drag(closing, { x: 100.5, y: 250.5 }, { x: 450.5, y: 300.5 });
+      // Left within the autosave's delay: the page asks to stay while it saves; the user leaves anyway. (Leaving
+      // by navigation: this chromium runs no beforeunload on page.close, and the page goes the same way.)
+      const pending = (await closing.getByTestId('save-state').textContent()) === 'Edited';
+      const dialogs: string[] = [];
+      closing.on('dialog', (d) => {
+        dialogs.push(d.type());
+        void d.accept();
+      });
+      await closing.goto('about:blank');
+      if (pending) assert.deepEqual(dialogs, ['beforeunload']);
+      await closing.close();
+      await waitFor('the correction saved', async () => stored(app.serve.dbPath).drafts === 1);
+      // Released as the page went, well before the lease (30 s) would have expired.
+      await waitFor('the lease given back', async () => leaseOf(1) === null, 10_000);
+
+      // The next window edits at once: no "being edited", no take-over.
+      const next = app.page;
+      await next.goto(app.serve.url);
+      await next.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await next.getByTestId('mask-canvas').waitFor();
+      await waitFor('the brush enabled', async () => !(await next.getByTestId('tool-brush').isDisabled()));
+      assert.equal(await next.getByTestId('lease-notice').count(), 0);
     });
   },
 );

@@ -1,7 +1,7 @@
 // What a new user does after `npm ci`, against the built product rather than the sources: the README's first
 // command (the built `bin/retina.mjs`, RETINA_FROM_SOURCE unset, from a folder with no ../shared) segments the
 // shipped sample; `npm start -- --db X --port 0` prints a URL; the page loads in Chromium; "Open the sample study"
-// on the empty worklist shows the sample with a vessel overlay.
+// on the empty worklist shows the sample with a vessel overlay, and the page logs no error on the way.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -142,6 +142,11 @@ describe('a fresh install, as a new user runs it (built product, no datasets)', 
 
       test('the page loads and "Open the sample study" shows the sample with a vessel overlay', async () => {
         const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+        // What a user who opens the developer tools would see: nothing red (a rejected CSP source was).
+        const consoleErrors: string[] = [];
+        page.on('console', (m) => {
+          if (m.type() === 'error') consoleErrors.push(m.text());
+        });
         await page.goto(url);
         await page.getByTestId('worklist').waitFor();
         await page.getByTestId('open-sample').click();
@@ -155,6 +160,7 @@ describe('a fresh install, as a new user runs it (built product, no datasets)', 
         await page.getByTestId('toggle-mask').click();
         const without = await canvas.screenshot();
         assert.ok(!withMask.equals(without), 'hiding the mask changed nothing: no overlay was shown');
+        assert.deepEqual(consoleErrors, [], 'the page logged errors');
       });
 
       test('About credits the sample photograph', async () => {

@@ -98,6 +98,8 @@ describe('browser-mode server', () => {
     const csp = String(page.headers['content-security-policy']);
     assert.match(csp, /default-src 'self'/);
     assert.match(csp, new RegExp(`connect-src 'self' ws://127\\.0\\.0\\.1:${server.port}`));
+    // Browsers reject an IPv6 literal as a CSP source, with a console error on every page load.
+    assert.doesNotMatch(csp, /\[/);
     const cookie = String(page.headers['set-cookie']);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);

@@ -6,6 +6,7 @@ import { Modal } from '../Modal.js';
 import { downloadBytes } from './download.js';
 import { runExport } from './runExport.js';
 import './export.css';
+import { plural } from '../../../shared/plural.js';
 
 const PART_LABELS: { part: ExportPart; label: string }[] = [
   { part: 'masks', label: 'Masks, with artery/vein maps where predicted (PNG)' },
@@ -55,8 +56,12 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
   };
 
   const what = imageIds
-    ? `${imageIds.length} selected image${imageIds.length === 1 ? '' : 's'}`
-    : `all ${total ?? ''} images`.replace('  ', ' ');
+    ? plural(imageIds.length, 'selected image')
+    : total === null
+      ? 'all images'
+      : total === 1
+        ? 'the 1 image'
+        : `all ${plural(total, 'image')}`;
   return (
     <Modal
       className="export-dialog"

@@ -18,6 +18,7 @@ import {
   rpcPath,
   TOKEN_HEADER,
   TOKEN_QUERY,
+  type InvokeOptions,
   type RetinaClient,
   SESSION_ENDED_CLOSE,
 } from '../../../shared/transport.js';
@@ -30,7 +31,7 @@ interface ResponseLike {
 }
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: Uint8Array },
+  init: { method: string; headers: Record<string, string>; body: Uint8Array; keepalive?: boolean },
 ) => Promise<ResponseLike>;
 
 export interface WebSocketLike {
@@ -106,7 +107,11 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   return {
     shell: 'browser',
-    async invoke<C extends RequestChannel>(channel: C, request: RequestOf<C>): Promise<ResponseOf<C>> {
+    async invoke<C extends RequestChannel>(
+      channel: C,
+      request: RequestOf<C>,
+      options?: InvokeOptions,
+    ): Promise<ResponseOf<C>> {
       let res: ResponseLike;
       try {
         res = await opts.fetch(new URL(rpcPath(channel), opts.baseUrl).toString(), {
@@ -116,6 +121,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
             'content-type': FRAME_CONTENT_TYPE,
           },
           body: encodeFrame(request),
+          ...(options?.whileClosing ? { keepalive: true } : {}),
         });
       } catch (err) {
         throw new RpcError(

@@ -47,6 +47,8 @@ export function useAutosave(
   const [, setEdits] = useState(0);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const saving = useRef<Promise<void>>(Promise.resolve());
+  // Saves and approvals sent and not yet answered: closing the window now could lose them.
+  const unanswered = useRef(0);
   // Save and approve read the document at call time: a reload must not leave them holding the old one.
   const docRef = useRef<MaskDocument | null>(null);
   docRef.current = doc;
@@ -74,6 +76,7 @@ export function useAutosave(
     // The artery/vein labels and the disc go with the mask: one version, saved and checked together.
     const anatomy = d.anatomySnapshot(mask);
     setSaveState('saving');
+    unanswered.current++;
     saving.current = saving.current.then(async () => {
       try {
         // The parent is read when the save runs, after the one before it: it names that one's version.
@@ -91,6 +94,8 @@ export function useAutosave(
         onReviewRef.current(saved.review);
       } catch (err) {
         setSaveState(failed(err));
+      } finally {
+        unanswered.current--;
       }
     });
     openCache.trackSave(imageId, saving.current);
@@ -118,6 +123,20 @@ export function useAutosave(
     [saveNow],
   );
 
+  // Closing the window (or reloading it) unmounts nothing: an edit younger than the autosave delay, or a save on
+  // its way, would go with the page. Save at once, and ask the browser to confirm leaving, which gives the save the
+  // moment it needs (Electron's main process asks the same question).
+  useEffect(() => {
+    const onBeforeUnload = (e: BeforeUnloadEvent): void => {
+      if (!saveTimer.current && unanswered.current === 0) return;
+      if (saveTimer.current) void saveNow();
+      e.preventDefault();
+      e.returnValue = ''; // Chromium before 119 (older Electron) asks only when this is set
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [saveNow]);
+
   const approve = useCallback(async (): Promise<SavedVersion | null> => {
     const d = docRef.current;
     if (!d) return null;
@@ -139,7 +158,8 @@ export function useAutosave(
         ...d.anatomySnapshot(mask),
       });
       openCache.trackSave(imageId, approving);
-      const r = await approving;
+      unanswered.current++;
+      const r = await approving.finally(() => unanswered.current--);
       d.savedAs(r.versionId);
       setSaveState('saved');
       onReviewRef.current(r.review);

@@ -1,5 +1,5 @@
 // The viewer's edit lease: asked for when an image opens, renewed by a heartbeat while it stays open, given back when
-// it closes (a closed or crashed window simply stops beating, and the lease expires). Without the lease the viewer is
+// it closes or its window does (a crashed window simply stops beating, and the lease expires). Without the lease the viewer is
 // read-only; it keeps asking at the same pace, so it gets the image as soon as the other window lets go, and it
 // takes over another's expired lease only when the user says so.
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -58,6 +58,21 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
       timer = setTimeout(() => void beat(), every);
     };
     void beat();
+    // A closed tab or window unmounts nothing: give the lease back as the page goes, so the image is free for the
+    // next window at once instead of after the lease's expiry and an explicit take-over.
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      void client
+        .invoke('releaseEditLease', { imageId, clientId }, { whileClosing: true })
+        .catch(() => undefined);
+    };
+    // A page kept for back/forward (bfcache) comes back without its lease: ask again at once.
+    const onShow = (e: PageTransitionEvent): void => {
+      if (e.persisted && !stopped) void beat();
+    };
+    window.addEventListener('pagehide', release);
+    window.addEventListener('pageshow', onShow);
     // Someone else's save or release: ask at once rather than at the next beat.
     const off = client.on('imagesChanged', ({ imageIds }) => {
       if (held || !imageIds.includes(imageId) || stopped) return;
@@ -67,9 +82,11 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
     return () => {
       stopped = true;
       off();
+      window.removeEventListener('pagehide', release);
+      window.removeEventListener('pageshow', onShow);
       if (timer) clearTimeout(timer);
       applyRef.current = () => {};
-      if (held) void client.invoke('releaseEditLease', { imageId, clientId }).catch(() => undefined);
+      release();
     };
   }, [client, imageId]);
 
