@@ -54,6 +54,22 @@ async function pixels(dbPath: string, imageId: number) {
   }
 }
 
+/** A fresh database holding DRIVE test photographs `numbers` (images 1, 2, ... in that order). */
+function withDriveImages(...numbers: string[]) {
+  return async (dbPath: string): Promise<void> => {
+    const store = openStore(dbPath);
+    try {
+      await importImageFiles(
+        store,
+        numbers.map((n) => ({ imagePath: driveTestImage(n) })),
+        { actor: 'test' },
+      );
+    } finally {
+      store.close();
+    }
+  };
+}
+
 describe(
   'one editor per image (browser mode, chromium, two contexts)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
@@ -62,15 +78,7 @@ describe(
     let second: Page;
     const app = useWorkstation({
       pages: 2,
-      seed: async (dbPath) => {
-        const store = openStore(dbPath);
-        await importImageFiles(
-          store,
-          ['01', '02'].map((n) => ({ imagePath: driveTestImage(n) })),
-          { actor: 'test' },
-        );
-        store.close();
-      },
+      seed: withDriveImages('01', '02'),
     });
 
     const open = async (page: Page) => {
@@ -204,11 +212,7 @@ describe(
     // A short lease, so that one left without heartbeats expires within the test.
     const app = useWorkstation({
       env: async () => ({ RETINA_LEASE_SECONDS: '3' }),
-      seed: async (dbPath) => {
-        const store = openStore(dbPath);
-        await importImageFiles(store, [{ imagePath: driveTestImage('01') }], { actor: 'test' });
-        store.close();
-      },
+      seed: withDriveImages('01'),
     });
 
     test('a window that stopped beating loses the image only to an explicit, audited take-over', async () => {
@@ -267,11 +271,7 @@ describe(
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
     const app = useWorkstation({
-      seed: async (dbPath) => {
-        const store = openStore(dbPath);
-        await importImageFiles(store, [{ imagePath: driveTestImage('01') }], { actor: 'test' });
-        store.close();
-      },
+      seed: withDriveImages('01'),
     });
     const leaseOf = (imageId: number) => {
       const store = openStore(app.serve.dbPath, { readonly: true });
