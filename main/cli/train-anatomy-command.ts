@@ -31,6 +31,8 @@ Options:
   --out DIR            model directory to write
   --vessel-model DIR   vessel model whose frame the network works in (default: the bundled model)
   --epochs N           override the recipe's epochs
+  --steps-per-epoch N  override the recipe's steps (batches) per epoch
+  --patience N         stop after N epochs without a better validation score (the recipes use 8-10)
   --minutes N          stop after N minutes, keeping the best epoch
   --init DIR           start from this anatomy model's weights (same task and architecture): train on
   --learning-rate X    override the recipe's peak learning rate (e.g. lower when continuing from --init)
@@ -80,6 +82,8 @@ export function withOverrides(
   recipe: AnatomyTrainConfig,
   o: {
     epochs?: number;
+    stepsPerEpoch?: number;
+    patience?: number;
     minutes?: number;
     learningRate?: number;
     seed?: number;
@@ -94,6 +98,8 @@ export function withOverrides(
   return {
     ...recipe,
     ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(o.stepsPerEpoch !== undefined ? { stepsPerEpoch: o.stepsPerEpoch } : {}),
+    ...(o.patience !== undefined ? { patience: o.patience } : {}),
     ...(o.minutes !== undefined ? { maxMinutes: o.minutes } : {}),
     ...(o.learningRate !== undefined
       ? { learningRate: o.learningRate, minLearningRate: o.learningRate / 20 }
@@ -125,6 +131,8 @@ export async function run(argv: string[]): Promise<number> {
       out: { type: 'string' },
       'vessel-model': { type: 'string' },
       epochs: { type: 'string' },
+      'steps-per-epoch': { type: 'string' },
+      patience: { type: 'string' },
       minutes: { type: 'string' },
       resume: { type: 'boolean' },
       init: { type: 'string' },
@@ -147,6 +155,8 @@ export async function run(argv: string[]): Promise<number> {
   const t = await plan(task, data);
   const config = withOverrides(t.config, {
     epochs: num(p, 'epochs', { integer: true, min: 1 }),
+    stepsPerEpoch: num(p, 'steps-per-epoch', { integer: true, min: 1 }),
+    patience: num(p, 'patience', { integer: true, min: 1 }),
     minutes: num(p, 'minutes', { min: 0 }),
     learningRate: num(p, 'learning-rate', { min: 0 }),
     seed: num(p, 'seed', { integer: true, min: 0 }),

@@ -33,6 +33,12 @@ test('--patch-size and --batch-size replace their fields only', () => {
   assert.deepEqual(c, { ...ARTERY_VEIN_CONFIG, patchSize: 256, batchSize: 4 });
 });
 
+test('--steps-per-epoch and --patience replace their fields only', () => {
+  const c = withOverrides(ARTERY_VEIN_CONFIG, { stepsPerEpoch: 160, patience: 40 });
+  assert.deepEqual(c, { ...ARTERY_VEIN_CONFIG, stepsPerEpoch: 160, patience: 40 });
+  assert.notEqual(ARTERY_VEIN_CONFIG.patience, 40);
+});
+
 test('--scale-range replaces the augmentation scale range only', () => {
   const c = withOverrides(ARTERY_VEIN_CONFIG, { scaleRange: parseScaleRange('0.6, 1.4') });
   assert.deepEqual(c, {
