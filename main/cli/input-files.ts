@@ -3,6 +3,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../ml/io/image-io.js';
+import { unreadFormatAdvice, unreadFormatOfName } from '../ml/io/unread-formats.js';
 import { UsageError } from './errors.js';
 
 const isImageName = (name: string): boolean => {
@@ -10,7 +11,25 @@ const isImageName = (name: string): boolean => {
   return IMAGE_EXTENSIONS.has(ext) || ext === '.dcm';
 };
 
-export async function inputFiles(paths: readonly string[]): Promise<string[]> {
+/** "3 HEIC files" (with the advice), for a folder's photographs in formats that are not read. */
+function unreadSummary(names: readonly string[]): string {
+  const byFormat = new Map<string, number>();
+  for (const n of names) {
+    const f = unreadFormatOfName(n)!;
+    byFormat.set(f, (byFormat.get(f) ?? 0) + 1);
+  }
+  const counts = [...byFormat].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`).join(', ');
+  return `${counts}; ${unreadFormatAdvice([...byFormat.keys()].join(', '))}`;
+}
+
+/**
+ * The files to process. A folder stands for the image files directly inside it; photographs beside them in a
+ * format that is not read (HEIC, AVIF, ...) are passed to `warn`, or make the error when the folder has nothing else.
+ */
+export async function inputFiles(
+  paths: readonly string[],
+  warn: (message: string) => void = () => {},
+): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     const info = await stat(p).catch(() => null);
@@ -19,12 +38,14 @@ export async function inputFiles(paths: readonly string[]): Promise<string[]> {
       out.push(p);
       continue;
     }
-    const entries = await readdir(p, { withFileTypes: true });
-    const images = entries
-      .filter((e) => e.isFile() && isImageName(e.name))
-      .map((e) => e.name)
-      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    if (images.length === 0) throw new UsageError(`${p} holds no image files (its subfolders are not read)`);
+    const files = (await readdir(p, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    const images = files.filter(isImageName).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const unread = files.filter((n) => unreadFormatOfName(n) !== null);
+    if (images.length === 0) {
+      const why = unread.length > 0 ? `: ${unreadSummary(unread)}` : ' (its subfolders are not read)';
+      throw new UsageError(`${p} holds no image files that are read${why}`);
+    }
+    if (unread.length > 0) warn(`${p}: passing over ${unreadSummary(unread)}`);
     out.push(...images.map((name) => join(p, name)));
   }
   return out;

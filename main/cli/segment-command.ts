@@ -84,7 +84,9 @@ export async function run(argv: string[]): Promise<number> {
     true,
   );
   if (!p) return EXIT.ok;
-  const files = await inputFiles(p.positionals);
+  const files = await inputFiles(p.positionals, (w) =>
+    process.stderr.write(`retina segment: warning: ${w}\n`),
+  );
   if (files.length === 0) throw new UsageError('no input images given');
   const outDir = requireStr(p, 'out');
   const fovPath = str(p, 'fov');

@@ -19,6 +19,7 @@ import { DatasetError, openDataset } from '../ml/data/datasets.js';
 import type { SampleRef } from '../ml/types.js';
 import { isDicom } from './dicom.js';
 import { UnreadableImageError } from './errors.js';
+import { unreadFormatAdvice, unreadFormatOfName } from '../ml/io/unread-formats.js';
 
 export interface ImageSource {
   imagePath: string;
@@ -176,12 +177,19 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
       .filter((e) => !e.name.startsWith('.'))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
     const candidates: string[] = [];
+    const unread: SkippedFile[] = [];
     for (const e of entries) {
-      if (e.isFile() && (isImageName(e.name) || (await looksLikeDicom(join(folder, e.name))))) {
-        candidates.push(e.name);
+      if (!e.isFile()) continue;
+      if (isImageName(e.name) || (await looksLikeDicom(join(folder, e.name)))) candidates.push(e.name);
+      else {
+        // A photograph in a format that is not read is said, not passed over like a folder's other files.
+        const format = unreadFormatOfName(e.name);
+        if (format) unread.push({ source: join(folder, e.name), reason: unreadFormatAdvice(format) });
       }
     }
-    plans.push(planLooseFiles(folder, candidates, opts, true));
+    const loose = planLooseFiles(folder, candidates, opts, true);
+    loose.skipped.push(...unread);
+    plans.push(loose);
     if (opts.recursive === false) return;
     for (const e of entries) {
       // masks/ and fov/ beside loose images belong to them (pairFlatFolder reads them).

@@ -129,7 +129,7 @@ test('evaluate --json reports both protocols, pooled and per image, for both eng
   assert.ok(Math.abs(tfjs.protocols.fov.pooled.aucRoc - report.protocols.fov.pooled.aucRoc) < 1e-3);
 });
 
-test('segment takes a folder as the image files directly inside it, by name; an empty one is a usage error', async () => {
+test('segment takes a folder as the image files directly inside it, by name, naming photographs it cannot read; an empty one is a usage error', async () => {
   const folder = path.join(tmp, 'photos');
   await mkdir(path.join(folder, 'sub'), { recursive: true });
   const src = path.join(drive, 'test', 'images', '01_test.tif');
@@ -139,10 +139,17 @@ test('segment takes a folder as the image files directly inside it, by name; an 
       .png()
       .toFile(path.join(folder, name));
   await writeFile(path.join(folder, 'notes.txt'), 'not a photograph');
+  await sharp(src).resize(64).avif().toFile(path.join(folder, 'phone.avif'));
   await copyFile(src, path.join(folder, 'sub', 'ignored.tif'));
   const out = path.join(tmp, 'seg-folder');
   const r = retina(['segment', folder, '--out', out, '--model', model, '--json']);
   assert.equal(r.code, 0, r.stderr);
+  // A photograph in a format that is not read is said, with what to do; notes.txt is nobody's photograph.
+  assert.match(
+    r.stderr,
+    /warning: .*photos: passing over 1 AVIF file; AVIF photographs are not read: convert them to JPEG, PNG or TIFF/,
+  );
+  assert.doesNotMatch(r.stderr, /notes\.txt/);
   const summary = JSON.parse(r.stdout) as { results: { input: string }[] };
   assert.deepEqual(
     summary.results.map((x) => path.basename(x.input)),
@@ -158,6 +165,14 @@ test('segment takes a folder as the image files directly inside it, by name; an 
   const empty = retina(['segment', path.join(tmp, 'no-photos'), '--out', out, '--model', model]);
   assert.equal(empty.code, 2);
   assert.match(errorLine(empty.stderr), /no-photos holds no image files/);
+  await mkdir(path.join(tmp, 'phone-photos'), { recursive: true });
+  await writeFile(path.join(tmp, 'phone-photos', 'IMG_0001.HEIC'), 'ftypheic');
+  const heic = retina(['segment', path.join(tmp, 'phone-photos'), '--out', out, '--model', model]);
+  assert.equal(heic.code, 2);
+  assert.match(
+    errorLine(heic.stderr),
+    /phone-photos holds no image files that are read: 1 HEIC file; HEIC photographs/,
+  );
 });
 
 test('segment writes a 0/255 mask and a 16-bit probability map at the input size; bad files fail alone', async () => {

@@ -212,7 +212,7 @@ describe('import recognises layouts and annotation files without flags', () => {
     }
   });
 
-  test('CLI: skipped files are listed with their reason; --dataset stays an override', async () => {
+  test('CLI: skipped files (a HEIC photograph too) are listed with their reason; --dataset stays an override', async () => {
     const root = join(tmp, 'HRF');
     for (const [id, seed] of [
       ['01_dr', 20],
@@ -225,6 +225,8 @@ describe('import recognises layouts and annotation files without flags', () => {
     const loose = join(tmp, 'cli-loose');
     await write(join(loose, 'a.png'), photo(22));
     await writeLabel(join(loose, 'b_2ndHO.png'), 22);
+    writeFileSync(join(loose, 'IMG_0003.HEIC'), 'ftypheic');
+    writeFileSync(join(loose, 'notes.txt'), 'not a photograph');
     const out: string[] = [];
     const err: string[] = [];
     const io = {
@@ -237,8 +239,16 @@ describe('import recognises layouts and annotation files without flags', () => {
     const text = out.pop()!;
     assert.match(
       text,
-      /^imported 3 \(2 with masks\), duplicates skipped 0, failed 0, other files skipped 1\n/,
+      /^imported 3 \(2 with masks\), duplicates skipped 0, failed 0, other files skipped 2\n/,
     );
+    // A photograph that is not read is named with what to do; the folder's notes are nobody's photograph.
+    assert.ok(
+      text.includes(
+        `skipped: ${join(loose, 'IMG_0003.HEIC')} (HEIC photographs are not read: convert them to JPEG, PNG or TIFF)`,
+      ),
+      text,
+    );
+    assert.ok(!text.includes('notes.txt'), text);
     assert.ok(text.includes(`HRF-style layout: ${root} (2 images, dataset 'HRF')`), text);
     assert.ok(
       text.includes(

@@ -436,6 +436,26 @@ describe('errors', () => {
     await writeFile(file, 'this is not an image\n');
     await rejectsNaming(readImage(file), file, /unsupported or unrecognised image format/);
   });
+  test('a photograph in a format that is not read is named, with what to do', async () => {
+    const avif = join(dir, 'phone.avif');
+    await sharp({ create: { width: 32, height: 32, channels: 3, background: '#a03020' } })
+      .avif()
+      .toFile(avif);
+    await rejectsNaming(
+      readImage(avif),
+      avif,
+      /AVIF photographs are not read: convert them to JPEG, PNG or TIFF/,
+    );
+    // The first bytes of an iPhone's HEIC and of a JPEG 2000 file (named .jpg: the content decides).
+    const box = (brand: string) => Buffer.concat([Buffer.from([0, 0, 0, 24]), Buffer.from(`ftyp${brand}`)]);
+    await rejectsNaming(
+      decodeImage(box('heic'), 'IMG_0001.jpg'),
+      'IMG_0001.jpg',
+      /: HEIC photographs are not read/,
+    );
+    const jp2 = Buffer.from([0, 0, 0, 12, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a, 0, 0, 0, 20]);
+    await rejectsNaming(decodeImage(jp2, 'scan.jpg'), 'scan.jpg', /: JPEG 2000 photographs are not read/);
+  });
   test('a missing file and an empty file', async () => {
     const missing = join(dir, 'nope.tif');
     await rejectsNaming(readImage(missing), missing, /file not found/);

@@ -9,6 +9,8 @@ import { BmpFormatError, decodeBmp, isBmp } from './bmp-codec.js';
 import { PngFormatError, decodePng, encodeIndexedPngBuffer, encodePngBuffer, isPng } from './png-codec.js';
 import { PnmFormatError, decodePnm, isPnm } from './pnm-codec.js';
 import type { BinaryMap, RasterImage } from '../types.js';
+import { unreadFormatAdvice, unreadFormatOfContent } from './unread-formats.js';
+import { IMAGE_FILE_EXTENSIONS } from '../../../shared/image-files.js';
 
 /** One-line error naming the file and why it could not be read (missing, unsupported, corrupt, truncated). */
 export class ImageReadError extends Error {
@@ -22,20 +24,7 @@ export class ImageReadError extends Error {
 }
 
 /** File extensions of the formats readImage decodes (detection itself is by content). */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.png',
-  '.tif',
-  '.tiff',
-  '.gif',
-  '.jpg',
-  '.jpeg',
-  '.bmp',
-  '.ppm',
-  '.pgm',
-  '.pbm',
-  '.pnm',
-  '.webp',
-]);
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(IMAGE_FILE_EXTENSIONS);
 
 export type ImageFormat = 'png' | 'tiff' | 'gif' | 'jpeg' | 'bmp' | 'pnm' | 'webp';
 
@@ -99,9 +88,12 @@ export async function decodeImage(buffer: Uint8Array, nameForErrors: string): Pr
   }
   const format = sniffFormat(buffer);
   if (!format) {
+    const unread = unreadFormatOfContent(buffer);
     throw new ImageReadError(
       nameForErrors,
-      'unsupported or unrecognised image format (expected PNG, TIFF, GIF, JPEG, BMP, PPM/PGM, WebP or DICOM)',
+      unread
+        ? unreadFormatAdvice(unread)
+        : 'unsupported or unrecognised image format (expected PNG, TIFF, GIF, JPEG, BMP, PPM/PGM, WebP or DICOM)',
     );
   }
   try {

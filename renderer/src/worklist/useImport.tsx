@@ -2,6 +2,7 @@
 // into a dialog (folders, datasets) in browser mode.
 import { useRef, useState } from 'react';
 import { RpcError } from '../../../shared/contract.js';
+import { IMAGE_PICKER_ACCEPT } from '../../../shared/image-files.js';
 import { useApp } from '../appContext.js';
 import { PathDialog } from './PathDialog.js';
 
@@ -61,7 +62,7 @@ export function useImport() {
         type="file"
         multiple
         hidden
-        accept=".png,.jpg,.jpeg,.tif,.tiff,.ppm,.gif,.dcm,application/dicom"
+        accept={IMAGE_PICKER_ACCEPT}
         onChange={(e) => void upload(e.target.files)}
       />
       {asking && (
