@@ -60,6 +60,15 @@ function list(store: Store, json: boolean, task: (typeof TASKS)[number]): void {
     printJson(entries);
     return;
   }
+  if (entries.length === 0) {
+    // A database only imported into: nothing has predicted yet. Say what will, rather than print nothing.
+    const what = task === 'all' ? 'models' : task === 'vessel' ? 'vessel models' : `${task} models`;
+    process.stdout.write(
+      `no ${what} registered in this database yet: the app (retina serve, npm start) and retina retrain ` +
+        'register and use the bundled ones until a retrain promotes its own\n',
+    );
+    return;
+  }
   const names = new Map(entries.map((e) => [e.model.id, e.model.name]));
   for (const e of entries) {
     const m = e.model;

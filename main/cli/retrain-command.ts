@@ -2,12 +2,16 @@
 // active model on held-out approved images, and promotes it only when it is better: the same code path as the
 // workstation's Retrain button (main/retrain/run.ts).
 import { osUser } from '../node/os-user.js';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
 import { interruptSignal } from './interrupt.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
-import { failInterruptedRuns, openStore } from '../store/index.js';
+import { activeModel, failInterruptedRuns, openStore, type ModelRecord, type Store } from '../store/index.js';
+import { ensureRegistered } from '../handlers/models.js';
+import { MANIFEST_FILE, defaultModelDir } from '../ml/model/model-dir.js';
+import { promoteCandidate } from '../retrain/registry.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
 import type { RetrainOutcome } from '../retrain/run.js';
 import { runRetrainAll, type RetrainAllOutcome } from '../retrain/retrain-all.js';
@@ -89,6 +93,17 @@ function summary(o: RetrainOutcome): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * A database only ever used from the command line has no vessel model in its registry: register the bundled one
+ * and make it the first active model, as the app's first retrain does with the model in use, so the candidate has
+ * a parent to be compared with and rolled back to. Null when the registry already has an active model.
+ */
+async function firstActiveVesselModel(store: Store, actor: string): Promise<ModelRecord | null> {
+  if (activeModel(store) || !existsSync(join(defaultModelDir(), MANIFEST_FILE))) return null;
+  const model = await ensureRegistered(store, defaultModelDir(), actor);
+  return promoteCandidate(store, model.id, actor, 'first active model');
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
@@ -149,15 +164,18 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const store = openStore(dbPath, { create: false });
+  const actor = str(p, 'actor') ?? osUser();
   const interrupt = interruptSignal();
   let bar: ProgressBar | null = null;
   let lastMessage = '';
   try {
     const failed = failInterruptedRuns(store);
     if (failed.length > 0) process.stderr.write(`marked interrupted run(s) ${failed.join(', ')} as failed\n`);
+    const root = await firstActiveVesselModel(store, actor);
+    if (root) process.stderr.write(`the bundled model ${root.name} is this database's first active model\n`);
     const outcome = await runRetrainAll(store, {
       anatomyDirs: findAnatomyDirs(),
-      actor: str(p, 'actor') ?? osUser(),
+      actor,
       trigger: 'cli',
       settings: overrides,
       promote: flag(p, 'no-promote') ? 'never' : 'if-better',

@@ -322,3 +322,20 @@ test('Ctrl+C ends a command with nothing to finish at once, printing no results'
   assert.match(errorLine(r.stderr), /^retina: interrupted \(SIGINT\)$/);
   assert.equal(r.stdout, '', 'no results printed after the interruption');
 });
+
+test('a database used only from the command line: models list says what is used, retrain starts from the bundled model', async () => {
+  const db = path.join(tmp, 'cli-only.db');
+  assert.equal(retina(['db', 'init', '--db', db]).code, 0);
+  const photo = path.join(drive, 'test', 'images', '01_test.tif');
+  assert.equal(retina(['db', 'import', photo, '--db', db]).code, 0);
+  const empty = retina(['models', 'list', '--db', db]);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.match(empty.stdout, /^no vessel models registered in this database yet: .*bundled/);
+  // Before, this was a dead end: "no active model to retrain: promote a model first", with nothing to promote.
+  const r = retina(['retrain', '--db', db]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /the bundled model default is this database's first active model/);
+  assert.match(errorLine(r.stderr), /no new approved masks/);
+  const listed = retina(['models', 'list', '--db', db]);
+  assert.match(listed.stdout, /^\s*1 active\s+default .*\(promoted: first active model\)$/m);
+});
