@@ -506,6 +506,14 @@ describe('folder, DICOM and bad input', () => {
     assert.ok(readFileSync(join(dir, 'cli-out', 'x.png')).equals(encodeMaskPng(binary(20, 20, 9))));
     assert.equal(await runDbCommand(['check', '--db', db], io), 0);
     assert.match(out.pop()!, new RegExp(`ok \\(schema v${SCHEMA_VERSION}, 1 images`));
+    // The database file copied alone, without the folder of its files: the check says what is missing and why.
+    const alone = join(dir, 'copied-alone.db');
+    copyFileSync(db, alone);
+    assert.equal(await runDbCommand(['check', '--db', alone], io), 1);
+    assert.match(
+      out.pop()!,
+      /missing .*; the folder of its files, .*copied-alone\.db\.files, is not there: a database is its file and that folder together/,
+    );
     assert.equal(await runDbCommand(['frobnicate', '--db', db], io), 2);
     assert.equal(await runDbCommand(['export', '--db', db], io), 2);
     assert.equal(await runDbCommand(['check', '--db', join(dir, 'missing.db')], io), 1);
