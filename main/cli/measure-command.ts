@@ -61,6 +61,12 @@ function avClasses(labels: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Whether any pixel of the vessel mask has an artery or vein class: a map that labels none is the wrong file. */
+function labelsAnyVessel(av: Uint8Array, mask: ArrayLike<number>): boolean {
+  for (let i = 0; i < av.length; i++) if (mask[i] && av[i]) return true;
+  return false;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
@@ -117,6 +123,11 @@ export async function run(argv: string[]): Promise<number> {
             `${avPath} is ${avImage.width}x${avImage.height}, the image ${image.width}x${image.height}`,
           );
         av = avClasses(decodeAvLabels(avImage));
+        if (!labelsAnyVessel(av, mask ?? seg.mask))
+          throw new Error(
+            `${avPath} labels no vessel pixel artery (red, 255,0,0) or vein (blue, 0,0,255): ` +
+              'not an artery/vein map of this image',
+          );
       }
       // The flags win; else a DICOM photograph's header may know its scale.
       const own = pixelSizeUm || fieldAngleDeg ? null : await dicomScale(file);

@@ -303,12 +303,16 @@ function mapMeasures(
   const fits = fitsAll.slice(0, cuts);
   const fdLevels = fits.map((f) => f.dimension);
   const z = offsets.map(() => gaussian(rand));
-  const fdAll = measured(
-    fdLevels[mid],
-    offsets.map((d, k) => interpolate(fdLevels, d) + z[k] * fits[mid].standardError),
-    'dimensionless',
-  );
-  const classMeasures = (layer: number): { fd: Measure; density: Measure } => {
+  // Box counting has nothing to count on an empty mask: no dimension, rather than a made-up 0.
+  const fdAll =
+    levelCounts[mid] === 0
+      ? absent('dimensionless', 'no vessel pixels in the mask')
+      : measured(
+          fdLevels[mid],
+          offsets.map((d, k) => interpolate(fdLevels, d) + z[k] * fits[mid].standardError),
+          'dimensionless',
+        );
+  const classMeasures = (layer: number, vessels: string): { fd: Measure; density: Measure } => {
     if (!input.av)
       return {
         fd: absent('dimensionless', 'no artery/vein labels'),
@@ -320,11 +324,16 @@ function mapMeasures(
     const fdValue = fit.dimension;
     // The class's share of the vessels scales with the segmentation's plausible versions.
     return {
-      fd: measured(
-        fdValue,
-        offsets.map((d, k) => fdValue + interpolate(fdLevels, d) - fdLevels[mid] + z[k] * fit.standardError),
-        'dimensionless',
-      ),
+      fd:
+        count === 0
+          ? absent('dimensionless', `no ${vessels} labelled`)
+          : measured(
+              fdValue,
+              offsets.map(
+                (d, k) => fdValue + interpolate(fdLevels, d) - fdLevels[mid] + z[k] * fit.standardError,
+              ),
+              'dimensionless',
+            ),
       density: measured(
         count / fov.pixels,
         offsets.map((d) => (share * interpolate(levelCounts, d)) / fov.pixels),
@@ -332,8 +341,8 @@ function mapMeasures(
       ),
     };
   };
-  const arteries = classMeasures(cuts);
-  const veins = classMeasures(cuts + 1);
+  const arteries = classMeasures(cuts, 'arteries');
+  const veins = classMeasures(cuts + 1, 'veins');
   return {
     fractalDimension: fdAll,
     fractalDimensionArteries: arteries.fd,

@@ -121,7 +121,7 @@ describe('retina measure at two sizes of the same photographs', () => {
     assert.match(csv[0], /^image,width,height,length_unit,disc_x,disc_y,disc_diameter,crae,crae_unit,/);
   });
 
-  test('bad input fails alone with a clear error naming it once: a corrupt photograph, a mask of the wrong size', async () => {
+  test('bad input fails alone with a clear error naming it once: a corrupt photograph, a mask of the wrong size, a picture that is no A/V map', async () => {
     const corrupt = path.join(dir, 'corrupt.jpg');
     await writeFile(corrupt, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(40, 0x47)]));
     const out = path.join(dir, 'bad');
@@ -151,6 +151,18 @@ describe('retina measure at two sizes of the same photographs', () => {
     const wrong = run(path.join(dir, '01_x1.png'), '--mask', small);
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /01_x1\.png: \S*small\.png: size 100x80 does not match the expected 565x584/);
+
+    // A picture of the right size that is no artery/vein map (here all green: RITE's crossing colour).
+    const green = path.join(dir, 'green.png');
+    await sharp({ create: { width: 565, height: 584, channels: 3, background: '#00ff00' } })
+      .png()
+      .toFile(green);
+    const notAv = run(path.join(dir, '01_x1.png'), '--av', green);
+    assert.equal(notAv.status, 1);
+    assert.match(
+      notAv.stderr,
+      /green\.png labels no vessel pixel artery \(red, 255,0,0\) or vein \(blue, 0,0,255\): not an artery\/vein map/,
+    );
   });
 
   test('Ctrl+C stops between images: the CSV and the JSON hold the images measured, each file whole', async () => {

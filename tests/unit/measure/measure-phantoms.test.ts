@@ -257,6 +257,21 @@ describe('absent values say why', () => {
     assert.ok(m.crve.value! > 0);
   });
 
+  test('an empty mask has no fractal dimension, and a class with no vessel none of its own', () => {
+    const empty = measureImage({ ...blank(200, 200), draws: 20 });
+    assert.equal(empty.fractalDimension.value, null);
+    assert.match(empty.fractalDimension.reason!, /no vessel pixels in the mask/);
+    assert.equal(empty.vesselDensity.value, 0, 'a density of 0 is a measurement');
+    // Arteries only: the veins' dimension is absent, not 0; the veins' density is 0.
+    const { ph, av, disc } = ring([5, 6, 7, 8, 9, 10], [7, 8, 9, 11, 12, 14]);
+    const arteriesOnly = av.map((v) => (v === AV_CLASS.vein ? 0 : v));
+    const m = measureImage({ ...ph, av: arteriesOnly, disc, draws: 20 });
+    assert.ok(m.fractalDimensionArteries.value! > 0);
+    assert.equal(m.fractalDimensionVeins.value, null);
+    assert.match(m.fractalDimensionVeins.reason!, /no veins labelled/);
+    assert.equal(m.vesselDensityVeins.value, 0);
+  });
+
   test('no artery/vein labels', () => {
     const { ph, disc } = ring([5, 6, 7, 8, 9, 10], [7, 8, 9, 11, 12, 14]);
     const m = measureImage({ ...ph, disc, draws: 20 });
