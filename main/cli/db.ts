@@ -1,5 +1,4 @@
 // `retina db init|import|export|backup|check`: the study store from the command line.
-import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +7,8 @@ import {
   backupStore,
   BUNDLE_PARTS,
   checkStore,
+  missingFilesFolder,
+  missingFilesFolderAdvice,
   copyStore,
   redactUrl,
   exportCoco,
@@ -306,10 +307,8 @@ export async function runDbCommand(
               ? `, ${r.unturnedImages.length} image(s) recorded unturned though their EXIF orientation turns them ` +
                 `(import again: ${r.unturnedImages.join(', ')})`
               : '') +
-            // The usual cause: the .db file copied without the folder beside it.
-            (r.missingBlobs.length > 0 && !existsSync(store.filesDir)
-              ? `; the folder of its files, ${store.filesDir}, is not there: a database is its file and that ` +
-                "folder together (copy both, or use 'retina db backup')"
+            (r.missingBlobs.length > 0 && missingFilesFolder(store)
+              ? `; ${missingFilesFolderAdvice(store.filesDir)}`
               : '');
         emit(r, text);
         return r.ok ? 0 : 1;

@@ -8,7 +8,7 @@ import { flag, num, parseCommand, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { interruptSignal } from './interrupt.js';
 import { NetworkPolicyError, planListen } from '../server/network-policy.js';
-import { countUsers, redactUrl } from '../store/index.js';
+import { countUsers, missingFilesFolder, missingFilesFolderAdvice, redactUrl } from '../store/index.js';
 import { Accounts } from '../accounts/accounts.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
 import { rendererDir } from '../node/package-root.js';
@@ -116,6 +116,12 @@ export async function run(argv: string[]): Promise<number> {
     shell: 'browser',
     modelDir: model ? resolve(model) : undefined,
   });
+  const noFiles = missingFilesFolder(workstation.store);
+  if (noFiles) {
+    process.stderr.write(
+      `retina serve: warning: its images will not open: ${missingFilesFolderAdvice(noFiles)}\n`,
+    );
+  }
   // Accounts switch team mode on; without them this is the single-user server it always was.
   const team = countUsers(workstation.store) > 0;
   let server;

@@ -1,6 +1,7 @@
 // A full health check: the database's own integrity check, foreign keys, schema version, every referenced blob
 // present (and, optionally, its bytes still hashing to its name), and no photograph recorded at a size it no longer
 // decodes at (one turned by its EXIF orientation, imported before the orientation was applied).
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Store } from './database.js';
@@ -88,4 +89,22 @@ async function unturnedImages(store: Store): Promise<number[]> {
     }
   }
   return out;
+}
+
+/**
+ * The folder of the database's files when it is missing though the database records images: the usual cause is
+ * the .db file copied without the folder beside it. Null when it is there (or nothing needs it).
+ */
+export function missingFilesFolder(store: Store): string | null {
+  if (existsSync(store.filesDir)) return null;
+  const images = store.db.prepare('SELECT COUNT(*) FROM images').pluck().get() as number;
+  return images > 0 ? store.filesDir : null;
+}
+
+/** What to tell the user about a missing files folder. */
+export function missingFilesFolderAdvice(folder: string): string {
+  return (
+    `the folder of its files, ${folder}, is not there: a database is its file and that folder together ` +
+    "(copy both, or use 'retina db backup')"
+  );
 }

@@ -133,7 +133,7 @@ export {
 } from './export-bundle.js';
 export { decodeCocoRle, encodeCocoRle, type CocoRle } from './rle.js';
 export { backupStore, type BackupResult } from './backup.js';
-export { checkStore, type CheckReport } from './check.js';
+export { checkStore, missingFilesFolder, missingFilesFolderAdvice, type CheckReport } from './check.js';
 export {
   getClinical,
   getClinicalMany,

@@ -1,9 +1,10 @@
 // `retina serve --host`: a network address is refused without TLS; with a certificate it serves HTTPS whose page and
-// contract answer only with the token; --insecure-http serves plain HTTP with a warning.
+// contract answer only with the token; --insecure-http serves plain HTTP with a warning. A database file copied
+// without the folder of its files is served with a warning that its images will not open.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -175,6 +176,33 @@ describe('retina serve on a network', () => {
       assert.match(s.stderr(), /warning: serving 0\.0\.0\.0 over plain HTTP/);
     } finally {
       await stop(s.child);
+    }
+  });
+});
+
+describe('retina serve on a database file copied without the folder of its files', () => {
+  test('warns at start that its images will not open, and why', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'retina-serve-nofiles-'));
+    try {
+      const db = path.join(dir, 'studies.db');
+      const photo = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+      const imported = spawnSync(process.execPath, [CLI, 'db', 'import', photo, '--db', db], { env });
+      assert.equal(imported.status, 0, String(imported.stderr));
+      await rename(`${db}.files`, path.join(dir, 'elsewhere'));
+      const s = await serve(['--db', db, '--port', '0']);
+      try {
+        // stdout's URL can overtake stderr: wait for stderr's own last start-up line.
+        for (let t = 0; t < 100 && !/is serving/.test(s.stderr()); t++)
+          await new Promise((r) => setTimeout(r, 100));
+        assert.match(
+          s.stderr(),
+          /warning: its images will not open: the folder of its files, \S*studies\.db\.files, is not there/,
+        );
+      } finally {
+        await stop(s.child);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
