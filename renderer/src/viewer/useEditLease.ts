@@ -1,7 +1,7 @@
 // The viewer's edit lease: asked for when an image opens, renewed by a heartbeat while it stays open, given back when
-// it closes or its window does (a crashed window simply stops beating, and the lease expires). Without the lease the viewer is
-// read-only; it keeps asking at the same pace, so it gets the image as soon as the other window lets go, and it
-// takes over another's expired lease only when the user says so.
+// it closes or its window does (a crashed window simply stops beating, and the lease expires). Without the lease the
+// viewer is read-only; it keeps asking at the same pace, so it gets the image as soon as the other window lets go,
+// and it takes over another's expired lease only when the user says so.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EditLeaseState } from '../../../shared/contract.js';
 import { heartbeatMs, LEASE_DURATION_MS } from '../../../shared/edit-lease.js';
@@ -60,18 +60,17 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
     void beat();
     // A closed tab or window unmounts nothing: give the lease back as the page goes, so the image is free for the
     // next window at once instead of after the lease's expiry and an explicit take-over.
-    const release = (): void => {
+    const release = (whileClosing: boolean): void => {
       if (!held) return;
       held = false;
-      void client
-        .invoke('releaseEditLease', { imageId, clientId }, { whileClosing: true })
-        .catch(() => undefined);
+      void client.invoke('releaseEditLease', { imageId, clientId }, { whileClosing }).catch(() => undefined);
     };
+    const onHide = (): void => release(true);
     // A page kept for back/forward (bfcache) comes back without its lease: ask again at once.
     const onShow = (e: PageTransitionEvent): void => {
       if (e.persisted && !stopped) void beat();
     };
-    window.addEventListener('pagehide', release);
+    window.addEventListener('pagehide', onHide);
     window.addEventListener('pageshow', onShow);
     // Someone else's save or release: ask at once rather than at the next beat.
     const off = client.on('imagesChanged', ({ imageIds }) => {
@@ -82,11 +81,11 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
     return () => {
       stopped = true;
       off();
-      window.removeEventListener('pagehide', release);
+      window.removeEventListener('pagehide', onHide);
       window.removeEventListener('pageshow', onShow);
       if (timer) clearTimeout(timer);
       applyRef.current = () => {};
-      release();
+      release(false);
     };
   }, [client, imageId]);
 
