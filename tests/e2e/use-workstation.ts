@@ -82,6 +82,9 @@ export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
         pageErrors.push(err.message);
         console.error(`${label} error:`, err.message);
       });
+      page.on('console', (m) => {
+        if (m.type() === 'error') console.error(`CONSOLE-ERROR ${label}:`, m.text());
+      });
       pages.push(page);
     }
   });
