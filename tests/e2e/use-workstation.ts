@@ -1,7 +1,9 @@
 // The browser-mode workstation most e2e suites start the same way: the renderer (and a model) built, `retina serve`
 // started on its database, chromium with one page per person, and after the suite all of it closed and the
-// server's exit code checked. Call inside a describe(): hooks the suite registers afterwards run after these.
+// server's exit code checked, and no page's console showing an error. Call inside a describe(): hooks the suite
+// registers afterwards run after these.
 import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,6 +50,15 @@ export interface Workstation {
   restart(): Promise<void>;
 }
 
+/**
+ * Console errors that are the product working as meant: a team server's 401 before login (the browser logs every
+ * refused request) and the event socket failing to reach a server the test is restarting.
+ */
+const EXPECTED_CONSOLE_ERRORS = [
+  /the server responded with a status of 401 \(Unauthorized\)/,
+  /^WebSocket connection to '\S+' failed: .*ERR_CONNECTION_REFUSED/,
+];
+
 export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
   let serveOpts: Parameters<typeof startServe>[0] | undefined;
   let serve: ServeProcess | undefined;
@@ -55,6 +66,7 @@ export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
   let client: HttpClient | undefined;
   const pages: Page[] = [];
   const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
 
   const ready = <T>(value: T | undefined, name: string): T => {
     if (value === undefined) throw new Error(`the workstation's ${name} is set once its before hook has run`);
@@ -83,7 +95,8 @@ export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
         console.error(`${label} error:`, err.message);
       });
       page.on('console', (m) => {
-        if (m.type() === 'error') console.error(`CONSOLE-ERROR ${label}:`, m.text());
+        if (m.type() === 'error' && !EXPECTED_CONSOLE_ERRORS.some((re) => re.test(m.text())))
+          consoleErrors.push(`${label}: ${m.text()}`);
       });
       pages.push(page);
     }
@@ -97,6 +110,8 @@ export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
     } finally {
       await opts.afterStop?.();
     }
+    // What a user with the developer tools open would see in red (a CSP source the browser rejected, say).
+    assert.deepEqual(consoleErrors, [], 'the pages logged errors');
   });
 
   return {
