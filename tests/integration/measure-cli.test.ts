@@ -32,29 +32,18 @@ type Result = Record<string, MeasureJson> & {
 };
 
 /**
- * Values known to differ between the two sizes, with why. 03's CRVE: at twice the size a tributary whose skeleton
- * stops about 8 px short of the vein it joins crosses zone B's middle circle by half a pixel and counts as a vessel
- * of its own; at the photograph's size it joins before the middle circle. With the artery/vein network of
- * 2026-12-04 (the image and its half turn averaged) that leaves five venules at the photograph's size (CRVE absent,
- * "only 5 venules measurable") and seven at twice it. 03's CRAE: seven arterioles at the photograph's size, five at
- * twice it. Both stay when the 2x copy is measured with the 1x copy's artery/vein probabilities: the vessel graph's
- * geometry, not the labels (the disc found at 2x is also 1.9% larger, moving the zone's circles). Unchanged with the
- * artery/vein network of 2026-12-05 (its logits averaged over the frame at 0.9x, 1x and 1.1x).
- * 01's CRAE: a 75 µm vessel in zone B (at 117,153) is a vein at the photograph's size (probability of artery 0.01)
- * and an artery at twice it (0.82; 0.42 with the half-turn network, a vein just below the cut): CRAE 187 -> 193 µm
- * (+3.2%). The network's own output changes along that vessel, vein above the zone and artery inside it, at both
- * sizes; at 1x the skeleton keeps it one segment, whose mean votes vein, and at 2x a spur cuts it in two, and the part
- * in the zone votes artery. On DRIVE test 1-20 the same change brought image 11's CRAE from -7.5% to
- * +1.0% and 16's CRAE from one size to both; values measurable at one size only went from 4 to 2
- * (`npm run bench:measure -- --only scale --images 20`).
+ * Values known to differ between the two sizes, with why (an AVR is exempt with its CRAE or CRVE). 03's CRVE, with the
+ * optic-disc network of 2026-12-05 (trained four times longer; its disc here is 77 px across at the photograph's
+ * size, 153.5 at twice it): below the disc, where a venule runs beside another before they join, the segment chosen at
+ * twice the size (at 131,366 in the photograph's pixels) measures 156 µm, the two vessels taken as one; at the
+ * photograph's size the venule there (142,361) measures 66 µm. CRVE 224 -> 259 µm (+15.8%), AVR 0.72 -> 0.64.
+ * With the earlier disc network 03 had only five venules in zone B at one size (no CRVE to compare), and 01's CRAE
+ * (+3.2%, a vessel labelled vein at 1x and artery at 2x) and 03's CRAE (7 arterioles at 1x, 5 at 2x) were listed
+ * here; both now agree within 3% (`npm run bench:measure -- --only scale --images 20`: CRAE 17/17, CRVE 14/15).
  */
 const KNOWN_UNSTABLE: Record<string, string> = {
-  '01 crae':
-    'a vessel beside an arteriole in zone B is labelled vein at 1x and artery at twice the size (CRAE +3.2%)',
-  '03 crae':
-    'two small arterioles on the middle circle at 1x are not among the measurable ones at twice the size (7 arterioles at 1x, 5 at 2x)',
   '03 crve':
-    'a tributary ending just past the middle circle at twice the size counts as a vessel of its own (5 venules at 1x, 7 at 2x)',
+    'below the disc a venule running beside another is measured as one 156 µm vessel at twice the size, 66 µm at 1x (CRVE +15.8%)',
 };
 
 describe('retina measure at two sizes of the same photographs', () => {
@@ -248,13 +237,14 @@ describe('retina measure at two sizes of the same photographs', () => {
         `${id}: fractal dimension`,
       );
       assert.ok(Math.abs(rel('calibre')!) <= 0.03, `${id}: calibre ${rel('calibre')}`);
-      if (a.avr.value !== null && b.avr.value !== null)
+      const avrUnstable = KNOWN_UNSTABLE[`${id} crae`] || KNOWN_UNSTABLE[`${id} crve`];
+      if (a.avr.value !== null && b.avr.value !== null && !avrUnstable)
         assert.ok(Math.abs(b.avr.value - a.avr.value) <= 0.03, `${id}: AVR ${a.avr.value} -> ${b.avr.value}`);
       for (const k of ['crae', 'crve']) {
         const d = rel(k);
-        // The issue's goal, 3%: where both sizes measure it, these four agree within 1.3-2.0% (the rest being the
-        // network's widths, about 1.5% wider at twice the size); a vessel lost or gained at one size moves CRAE or
-        // CRVE by 5% or more.
+        // The issue's goal, 3%: where both sizes measure the same vessels, these four agree within 0.6-2.9% (the
+        // network's widths come out about 1.5% wider in the softer enlargement); a vessel lost, gained or measured
+        // differently at one size moves CRAE or CRVE by 5% or more.
         if (d !== null && !KNOWN_UNSTABLE[`${id} ${k}`])
           assert.ok(Math.abs(d) <= 0.03, `${id}: ${k} ${(d * 100).toFixed(1)}%`);
         rows.push(`${id} ${k} ${d === null ? (a[k].reason ?? b[k].reason) : (d * 100).toFixed(1) + '%'}`);
