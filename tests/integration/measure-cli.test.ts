@@ -133,19 +133,21 @@ describe('retina measure at two sizes of the same photographs', () => {
     const csv = (await readFile(path.join(out, 'measures.csv'), 'utf8')).trim().split('\n');
     assert.equal(csv.length, 2, 'one row: the photograph that was measured');
 
-    const small = path.join(dir, 'small.png');
-    await sharp({ create: { width: 100, height: 80, channels: 3, background: '#000' } })
-      .png()
-      .toFile(small);
+    /** A flat picture of one colour, written as PNG. */
+    const flat = async (name: string, width: number, height: number, background: string) => {
+      const file = path.join(dir, name);
+      await sharp({ create: { width, height, channels: 3, background } })
+        .png()
+        .toFile(file);
+      return file;
+    };
+    const small = await flat('small.png', 100, 80, '#000');
     const wrong = run(path.join(dir, '01_x1.png'), '--mask', small);
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /01_x1\.png: \S*small\.png: size 100x80 does not match the expected 565x584/);
 
     // A picture of the right size that is no artery/vein map (here all green: RITE's crossing colour).
-    const green = path.join(dir, 'green.png');
-    await sharp({ create: { width: 565, height: 584, channels: 3, background: '#00ff00' } })
-      .png()
-      .toFile(green);
+    const green = await flat('green.png', 565, 584, '#00ff00');
     const notAv = run(path.join(dir, '01_x1.png'), '--av', green);
     assert.equal(notAv.status, 1);
     assert.match(
