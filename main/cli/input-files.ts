@@ -1,5 +1,5 @@
-// The photographs a command is given: files as named, and a folder as the image files directly inside it (by name),
-// so `retina segment photos/ --out out` works where no shell expands `photos/*.jpg` for the user.
+// The photographs a command is given: files as named, and a folder as the image files directly inside it (by name,
+// hidden ones left out), so `retina segment photos/ --out out` works where no shell expands `photos/*.jpg`.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../ml/io/image-io.js';
@@ -38,7 +38,10 @@ export async function inputFiles(
       out.push(p);
       continue;
     }
-    const files = (await readdir(p, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+    // Hidden files are nobody's photographs: macOS leaves a ._NAME.jpg beside each file it copies to a USB stick.
+    const files = (await readdir(p, { withFileTypes: true }))
+      .filter((e) => e.isFile() && !e.name.startsWith('.'))
+      .map((e) => e.name);
     const images = files.filter(isImageName).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     const unread = files.filter((n) => unreadFormatOfName(n) !== null);
     if (images.length === 0) {

@@ -139,6 +139,8 @@ test('segment takes a folder as the image files directly inside it, by name, nam
       .png()
       .toFile(path.join(folder, name));
   await writeFile(path.join(folder, 'notes.txt'), 'not a photograph');
+  // What macOS leaves beside a copied file on a USB stick: a hidden ._ file with an image's name.
+  await writeFile(path.join(folder, '._a-10.png'), Buffer.alloc(4096));
   await sharp(src).resize(64).avif().toFile(path.join(folder, 'phone.avif'));
   await copyFile(src, path.join(folder, 'sub', 'ignored.tif'));
   const out = path.join(tmp, 'seg-folder');
