@@ -1,15 +1,20 @@
 // The photographs a command is given: files as named, and a folder as the image files directly inside it (by name,
-// hidden ones left out), so `retina segment photos/ --out out` works where no shell expands `photos/*.jpg`.
+// hidden ones and segment's own output maps left out), so `retina segment photos/ --out out` works where no shell
+// expands `photos/*.jpg`.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { IMAGE_EXTENSIONS } from '../ml/io/image-io.js';
 import { unreadFormatAdvice, unreadFormatOfName } from '../ml/io/unread-formats.js';
+import { plural } from '../../shared/plural.js';
 import { UsageError } from './errors.js';
 
 const isImageName = (name: string): boolean => {
   const ext = extname(name).toLowerCase();
   return IMAGE_EXTENSIONS.has(ext) || ext === '.dcm';
 };
+
+/** The maps `retina segment` writes: a folder that is also its --out holds them beside the photographs. */
+const SEGMENT_OUTPUT = /_(mask|prob|uncertainty|av)\.png$/i;
 
 /** "3 HEIC files" (with the advice), for a folder's photographs in formats that are not read. */
 function unreadSummary(names: readonly string[]): string {
@@ -18,7 +23,7 @@ function unreadSummary(names: readonly string[]): string {
     const f = unreadFormatOfName(n)!;
     byFormat.set(f, (byFormat.get(f) ?? 0) + 1);
   }
-  const counts = [...byFormat].map(([f, n]) => `${n} ${f} file${n === 1 ? '' : 's'}`).join(', ');
+  const counts = [...byFormat].map(([f, n]) => plural(n, `${f} file`)).join(', ');
   return `${counts}; ${unreadFormatAdvice([...byFormat.keys()].join(', '))}`;
 }
 
@@ -42,13 +47,21 @@ export async function inputFiles(
     const files = (await readdir(p, { withFileTypes: true }))
       .filter((e) => e.isFile() && !e.name.startsWith('.'))
       .map((e) => e.name);
-    const images = files.filter(isImageName).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    const outputs = files.filter((n) => SEGMENT_OUTPUT.test(n));
+    const images = files
+      .filter((n) => isImageName(n) && !SEGMENT_OUTPUT.test(n))
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     const unread = files.filter((n) => unreadFormatOfName(n) !== null);
     if (images.length === 0) {
       const why = unread.length > 0 ? `: ${unreadSummary(unread)}` : ' (its subfolders are not read)';
       throw new UsageError(`${p} holds no image files that are read${why}`);
     }
     if (unread.length > 0) warn(`${p}: passing over ${unreadSummary(unread)}`);
+    // Segmenting them again would write <stem>_mask_mask.png and so on, run after run.
+    if (outputs.length > 0)
+      warn(
+        `${p}: passing over ${plural(outputs.length, 'map')} named like segment's outputs (<stem>_mask.png, _prob.png, ...)`,
+      );
     out.push(...images.map((name) => join(p, name)));
   }
   return out;

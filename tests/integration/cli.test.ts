@@ -141,6 +141,11 @@ test('segment takes a folder as the image files directly inside it, by name, nam
   await writeFile(path.join(folder, 'notes.txt'), 'not a photograph');
   // What macOS leaves beside a copied file on a USB stick: a hidden ._ file with an image's name.
   await writeFile(path.join(folder, '._a-10.png'), Buffer.alloc(4096));
+  // An earlier run's output written into the same folder is not a photograph to segment again.
+  await sharp(src)
+    .extract({ left: 0, top: 0, width: 32, height: 32 })
+    .png()
+    .toFile(path.join(folder, 'a-9_mask.png'));
   await sharp(src).resize(64).avif().toFile(path.join(folder, 'phone.avif'));
   await copyFile(src, path.join(folder, 'sub', 'ignored.tif'));
   const out = path.join(tmp, 'seg-folder');
@@ -152,6 +157,7 @@ test('segment takes a folder as the image files directly inside it, by name, nam
     /warning: .*photos: passing over 1 AVIF file; AVIF photographs are not read: convert them to JPEG, PNG or TIFF/,
   );
   assert.doesNotMatch(r.stderr, /notes\.txt/);
+  assert.match(r.stderr, /warning: .*photos: passing over 1 map named like segment's outputs/);
   const summary = JSON.parse(r.stdout) as { results: { input: string }[] };
   assert.deepEqual(
     summary.results.map((x) => path.basename(x.input)),
