@@ -52,11 +52,12 @@ export interface Workstation {
 
 /**
  * Console errors that are the product working as meant: a team server's 401 before login (the browser logs every
- * refused request) and the event socket failing to reach a server the test is restarting.
+ * refused request), and requests or the event socket cut off or refused while a test restarts the server.
  */
 const EXPECTED_CONSOLE_ERRORS = [
   /the server responded with a status of 401 \(Unauthorized\)/,
   /^WebSocket connection to '\S+' failed: .*ERR_CONNECTION_REFUSED/,
+  /^Failed to load resource: net::ERR_CONNECTION_(RESET|REFUSED)$/,
 ];
 
 export function useWorkstation(opts: WorkstationOptions = {}): Workstation {

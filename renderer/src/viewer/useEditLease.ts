@@ -31,6 +31,8 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
   useEffect(() => {
     const clientId = windowClientId();
     let stopped = false;
+    // The page is going (pagehide): ask for nothing more, or a last event could take the lease back after its release.
+    let hidden = false;
     let held = false;
     let otherSeen = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
@@ -39,6 +41,12 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
 
     const apply = (s: EditLeaseState): void => {
       if (stopped) return;
+      // A beat sent before the page went, answered after: give that lease back too.
+      if (hidden) {
+        held = s.granted;
+        release(true);
+        return;
+      }
       if (s.granted && !held && otherSeen) onStaleRef.current();
       held = s.granted;
       if (!s.granted && s.lease && !s.lease.mine) otherSeen = true;
@@ -48,33 +56,39 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
     applyRef.current = apply;
 
     const beat = async (): Promise<void> => {
+      if (stopped || hidden) return;
       try {
         apply(await client.invoke('acquireEditLease', { imageId, clientId }));
       } catch {
         // Main unreachable for a moment: the next beat asks again (and main refuses stale saves meanwhile).
       }
-      if (stopped) return;
+      if (stopped || hidden) return;
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => void beat(), every);
     };
-    void beat();
     // A closed tab or window unmounts nothing: give the lease back as the page goes, so the image is free for the
     // next window at once instead of after the lease's expiry and an explicit take-over.
-    const release = (whileClosing: boolean): void => {
+    function release(whileClosing: boolean): void {
       if (!held) return;
       held = false;
       void client.invoke('releaseEditLease', { imageId, clientId }, { whileClosing }).catch(() => undefined);
+    }
+    void beat();
+    const onHide = (): void => {
+      hidden = true;
+      release(true);
     };
-    const onHide = (): void => release(true);
     // A page kept for back/forward (bfcache) comes back without its lease: ask again at once.
     const onShow = (e: PageTransitionEvent): void => {
-      if (e.persisted && !stopped) void beat();
+      if (!e.persisted || stopped) return;
+      hidden = false;
+      void beat();
     };
     window.addEventListener('pagehide', onHide);
     window.addEventListener('pageshow', onShow);
     // Someone else's save or release: ask at once rather than at the next beat.
     const off = client.on('imagesChanged', ({ imageIds }) => {
-      if (held || !imageIds.includes(imageId) || stopped) return;
+      if (held || !imageIds.includes(imageId) || stopped || hidden) return;
       if (otherSeen) onStaleRef.current();
       void beat();
     });
