@@ -3,15 +3,10 @@
 // expands `photos/*.jpg`.
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { IMAGE_EXTENSIONS } from '../ml/io/image-io.js';
+import { isPhotographName } from '../ml/data/dataset-layout.js';
 import { unreadFormatAdvice, unreadFormatOfName } from '../ml/io/unread-formats.js';
 import { plural } from '../../shared/plural.js';
 import { UsageError } from './errors.js';
-
-const isImageName = (name: string): boolean => {
-  const ext = extname(name).toLowerCase();
-  return IMAGE_EXTENSIONS.has(ext) || ext === '.dcm';
-};
 
 /** The maps `retina segment` writes: a folder that is also its --out holds them beside the photographs. */
 const SEGMENT_OUTPUT = /_(mask|prob|uncertainty|av)\.png$/i;
@@ -49,7 +44,7 @@ export async function inputFiles(
       .map((e) => e.name);
     const outputs = files.filter((n) => SEGMENT_OUTPUT.test(n));
     const images = files
-      .filter((n) => isImageName(n) && !SEGMENT_OUTPUT.test(n))
+      .filter((n) => isPhotographName(n) && !SEGMENT_OUTPUT.test(n))
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     const unread = files.filter((n) => unreadFormatOfName(n) !== null);
     if (images.length === 0) {

@@ -3,12 +3,13 @@
 // annotations their names pair them with, and every image file left out, with the reason. Annotation files are
 // never planned as images. The CLI and the app's import job both plan through here.
 import { open, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   adapterKind,
   annotationName,
   detectDatasetLayout,
   hasImageExtension,
+  isPhotographName,
   LAYOUT_TITLES,
   pairFlatFolder,
   stem,
@@ -180,7 +181,7 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     const unread: SkippedFile[] = [];
     for (const e of entries) {
       if (!e.isFile()) continue;
-      if (isImageName(e.name) || (await looksLikeDicom(join(folder, e.name)))) candidates.push(e.name);
+      if (isPhotographName(e.name) || (await looksLikeDicom(join(folder, e.name)))) candidates.push(e.name);
       else {
         // A photograph in a format that is not read is said, not passed over like a folder's other files.
         const format = unreadFormatOfName(e.name);
@@ -223,11 +224,6 @@ function planLooseFiles(
   for (const s of flat.samples) addSample(plan, s, opts);
   plan.skipped.push(...flat.leftOut.map((l) => ({ source: l.path, reason: l.reason })));
   return plan;
-}
-
-/** A file name the folder scan takes for an image (DICOM without an extension is found by content). */
-function isImageName(name: string): boolean {
-  return hasImageExtension(name) || ['.dcm', '.dicom'].includes(extname(name).toLowerCase());
 }
 
 async function looksLikeDicom(path: string): Promise<boolean> {

@@ -11,14 +11,14 @@ import { UsageError } from '../../main/cli/errors.js';
 test('a folder gives its image files in natural order, skipping other files and subfolders', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-inputs-'));
   try {
-    for (const name of ['10.png', '2.jpg', 'notes.txt', '1.TIF', 'scan.dcm'])
+    for (const name of ['10.png', '2.jpg', 'notes.txt', '1.TIF', 'scan.dcm', 'series.dicom'])
       await writeFile(path.join(dir, name), '');
     await mkdir(path.join(dir, 'sub'));
     await writeFile(path.join(dir, 'sub', '0.png'), '');
     const files = await inputFiles([dir, 'missing.png']);
     assert.deepEqual(
       files.map((f) => path.relative(dir, f)),
-      ['1.TIF', '2.jpg', '10.png', 'scan.dcm', path.relative(dir, 'missing.png')],
+      ['1.TIF', '2.jpg', '10.png', 'scan.dcm', 'series.dicom', path.relative(dir, 'missing.png')],
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

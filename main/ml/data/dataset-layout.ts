@@ -76,6 +76,11 @@ export function hasImageExtension(name: string): boolean {
   return IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
 }
 
+/** A file name taken for a photograph: an image format's extension, or DICOM's (DICOM without one is found by content). */
+export function isPhotographName(name: string): boolean {
+  return hasImageExtension(name) || ['.dcm', '.dicom'].includes(extname(name).toLowerCase());
+}
+
 /** Image files in a folder (by extension; hidden files skipped), sorted by name. Missing folder → []. */
 export function listImages(dir: string): string[] {
   if (!isDir(dir)) return [];
