@@ -71,6 +71,13 @@ export const EVENTS_PATH = '/events';
 export const SESSION_ENDED_CLOSE = 4401;
 export const TOKEN_HEADER = 'x-retina-token';
 export const TOKEN_QUERY = 'token';
+/** The event socket's query naming its window (the id its edit leases carry), so the server sees it go. */
+export const WINDOW_QUERY = 'window';
+
+/** A window id as windows make them: letters, digits, '-' and '_', 8 to 64 of them. */
+export function isWindowId(id: string | null): id is string {
+  return id !== null && /^[\w-]{8,64}$/.test(id);
+}
 export const FRAME_CONTENT_TYPE = 'application/x-retina-frame';
 /** Electron IPC channel names: one for requests, one for events. */
 export const IPC_INVOKE = 'retina:invoke';

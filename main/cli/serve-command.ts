@@ -131,6 +131,7 @@ export async function run(argv: string[]): Promise<number> {
       handlers: workstation.handlers,
       events: workstation.events,
       eventAudience: workstation.eventAudience,
+      onWindowGone: (clientId, user) => workstation.windowGone(clientId, user),
       staticDir,
       port,
       host: plan.host,

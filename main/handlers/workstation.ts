@@ -26,6 +26,7 @@ import {
   type Store,
   resolveLocation,
   releaseLeasesOf,
+  releaseWindowLeases,
   countUsers,
   redactUrl,
 } from '../store/index.js';
@@ -96,6 +97,12 @@ export interface Workstation {
   readonly jobs: Jobs;
   readonly store: Store;
   readonly measurements: MeasurementService;
+  /**
+   * A window is gone (browser mode: its event socket closed and did not come back): the edit leases it held are
+   * given back, so the next window edits those images at once rather than after the lease's expiry. `user`: the
+   * account it was logged in as (team mode), whose leases alone it can give back.
+   */
+  windowGone(clientId: string, user?: CallerContext['user']): void;
   close(): Promise<void>;
 }
 
@@ -394,6 +401,9 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     jobs,
     store,
     measurements,
+    windowGone(clientId, windowUser) {
+      for (const imageId of releaseWindowLeases(store, clientId, windowUser?.name)) changed(imageId);
+    },
     async close() {
       await measurements.close();
       await retrain.close();

@@ -29,6 +29,8 @@ import {
   FRAME_CONTENT_TYPE,
   SESSION_ENDED_CLOSE,
   RPC_PATH_PREFIX,
+  WINDOW_QUERY,
+  isWindowId,
 } from '../../shared/transport.js';
 import type { CallerContext } from '../handlers/index.js';
 import type { EventAudience } from '../handlers/access-guard.js';
@@ -49,6 +51,7 @@ import { readStatic } from './static-files.js';
 import { AUTH_PATH_PREFIX, handleAuth, sessionToken } from './auth-routes.js';
 import type { Accounts } from '../accounts/accounts.js';
 import { REPORT_PATH, sendReport } from './report-route.js';
+import { WindowPresence, type WindowGone } from './window-presence.js';
 
 /** Largest request body: one upload at the contract's limit plus room for the frame header. */
 const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 16 * 1024 * 1024;
@@ -74,6 +77,10 @@ export interface ServerOptions {
   eventAudience?: EventAudience;
   /** Team mode: how long a socket's session is trusted before it is looked up again (default 5 s). */
   sessionRecheckMs?: number;
+  /** A window's event socket closed and it did not come back (its edit leases can be given back). */
+  onWindowGone?: WindowGone;
+  /** How long a window may be away before it counts as gone (default WINDOW_GONE_GRACE_MS). */
+  windowGoneGraceMs?: number;
 }
 
 /** A team-mode window's socket: whose session it is, and when that was last found live. */
@@ -192,6 +199,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   // The address to print: a wildcard bind is opened through this machine's loopback address.
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const presence = opts.onWindowGone ? new WindowPresence(opts.onWindowGone, opts.windowGoneGraceMs) : null;
 
   const accounts = opts.accounts;
   /** Who this request is: a session's user in team mode ('none' when it has none), else undefined. */
@@ -342,9 +350,14 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     if (user === 'none') return refuse('401 Unauthorized');
     if (!accounts && !sameToken(queryToken(url), token) && !sameToken(cookieToken(req), token))
       return refuse('401 Unauthorized');
+    const windowId = url.searchParams.get(WINDOW_QUERY);
     sockets.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', dropOnError);
       if (user) socketSessions.set(ws, { token: sessionToken(req), user, checkedAt: Date.now() });
+      if (presence && isWindowId(windowId)) {
+        presence.opened(windowId);
+        ws.once('close', () => presence.closed(windowId, user));
+      }
       sockets.emit('connection', ws, req);
     });
   });
@@ -399,6 +412,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     url: `${audience.scheme}://${urlHost}:${port}/${accounts ? '' : `?token=${token}`}`,
     async close() {
       unsubscribe();
+      presence?.dispose();
       for (const ws of sockets.clients) ws.terminate();
       sockets.close();
       server.closeAllConnections();

@@ -147,3 +147,20 @@ export function releaseLease(store: Store, imageId: number, clientId: string): b
     return info.changes > 0;
   });
 }
+
+/**
+ * Gives back every lease a window holds, when that window is gone (its event socket closed and did not come back);
+ * with `holder`, only those taken under that name (a team server: a user's own). The images released, by id.
+ */
+export function releaseWindowLeases(store: Store, clientId: string, holder?: string): number[] {
+  return store.write("release a closed window's edit leases", () => {
+    const byHolder = holder === undefined ? '' : ' AND holder = ?';
+    const args = holder === undefined ? [clientId] : [clientId, holder];
+    const rows = store.db
+      .prepare(`SELECT image_id FROM edit_leases WHERE client_id = ?${byHolder}`)
+      .all(...args) as { image_id: number }[];
+    if (rows.length > 0)
+      store.db.prepare(`DELETE FROM edit_leases WHERE client_id = ?${byHolder}`).run(...args);
+    return rows.map((r) => Number(r.image_id));
+  });
+}

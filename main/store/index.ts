@@ -187,6 +187,7 @@ export {
   liveLeases,
   releaseLease,
   releaseLeasesOf,
+  releaseWindowLeases,
   requestLease,
   type LeaseOutcome,
   type LeaseRecord,

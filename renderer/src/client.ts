@@ -4,6 +4,7 @@
 import type { RetinaBridge, RetinaClient } from '../../shared/transport.js';
 import { TOKEN_QUERY } from '../../shared/transport.js';
 import { createElectronClient } from './transport/electronClient.js';
+import { windowClientId } from './viewer/windowClientId.js';
 import {
   createHttpClient,
   type FetchLike,
@@ -44,6 +45,7 @@ export function createTeamClient(onUnauthenticated: () => void): HttpClient {
     token: '',
     fetch: window.fetch.bind(window) as unknown as FetchLike,
     WebSocket: window.WebSocket as unknown as WebSocketCtor,
+    windowId: windowClientId(),
     onUnauthenticated,
   });
 }
@@ -61,5 +63,6 @@ export function createClient(): RetinaClient {
     token,
     fetch: window.fetch.bind(window) as unknown as FetchLike,
     WebSocket: window.WebSocket as unknown as WebSocketCtor,
+    windowId: windowClientId(),
   });
 }

@@ -55,6 +55,15 @@ for (const kind of STORE_BACKENDS)
     let now = Date.parse('2026-03-02T09:00:00.000Z');
     const A = 'window-alice-0001';
     const B = 'window-bob-00002';
+    /** A window's client of the server; with `windowId`, its event socket names that window. */
+    const client = (windowId?: string) =>
+      createHttpClient({
+        baseUrl: `http://127.0.0.1:${server.port}`,
+        token: server.token,
+        fetch: fetch as unknown as FetchLike,
+        WebSocket: WebSocket as unknown as WebSocketCtor,
+        ...(windowId ? { windowId } : {}),
+      });
     /** A draft of this image's size from `c`, built on `parent`, as window `clientId` (absent: none named). */
     const save = (c: HttpClient, mask: Uint8Array, parent: string | null, clientId?: string) =>
       c.invoke('saveDraft', {
@@ -78,14 +87,13 @@ for (const kind of STORE_BACKENDS)
         user: 'tester',
         leaseClock: { now: () => now, durationMs: LEASE_MS },
       });
-      server = await startServer({ handlers: ws.handlers, events: ws.events, staticDir });
-      const client = () =>
-        createHttpClient({
-          baseUrl: `http://127.0.0.1:${server.port}`,
-          token: server.token,
-          fetch: fetch as unknown as FetchLike,
-          WebSocket: WebSocket as unknown as WebSocketCtor,
-        });
+      server = await startServer({
+        handlers: ws.handlers,
+        events: ws.events,
+        staticDir,
+        onWindowGone: (clientId, user) => ws.windowGone(clientId, user),
+        windowGoneGraceMs: 50,
+      });
       alice = client();
       bob = client();
       // Imported directly: on a team database the app's import would wait for a worker.
@@ -245,5 +253,23 @@ for (const kind of STORE_BACKENDS)
       assert.equal((await alice.invoke('listImages', { offset: 0, limit: 5 })).items[0].editedBy, null);
       // A released lease is free to take without any take-over.
       assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
+    });
+
+    test("a closed window's leases are given back once its event socket is gone, and the others hear of it", async () => {
+      assert.deepEqual(await alice.invoke('releaseEditLease', { imageId, clientId: A }), { released: true });
+      const C = 'window-carol-003';
+      const carol = client(C);
+      await new Promise<void>((resolve) => carol.onResync(resolve));
+      assert.equal((await carol.invoke('acquireEditLease', { imageId, clientId: C })).granted, true);
+      const heard = new Promise<void>((resolve) => {
+        const off = alice.on('imagesChanged', (p) => {
+          if (!p.imageIds.includes(imageId)) return;
+          off();
+          resolve();
+        });
+      });
+      carol.close();
+      await heard;
+      assert.equal((await alice.invoke('getEditLease', { imageId, clientId: A })).lease, null);
     });
   });

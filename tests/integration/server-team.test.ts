@@ -18,6 +18,7 @@ import {
   importImageFiles,
   listAudit,
   loadKeptMask,
+  getLease,
   openStore,
 } from '../../main/store/index.js';
 import { keptDraftOf } from '../../shared/edit-lease.js';
@@ -100,8 +101,10 @@ describe('team-mode server', () => {
   };
 
   /** A window's event socket as `who`: the events it heard, a wait for the n-th, and its close code. */
-  async function listen(who: Name) {
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/events`, {
+  /** `who`'s event socket, named as window `windowId` when given. */
+  async function listen(who: Name, windowId?: string) {
+    const query = windowId ? `?window=${windowId}` : '';
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/events${query}`, {
       headers: { cookie: cookies.get(who) ?? '' },
     });
     const events: { event: string; payload: unknown }[] = [];
@@ -195,6 +198,8 @@ describe('team-mode server', () => {
       accounts,
       // Every event looks its socket's session up again, so an ended session is seen at once.
       sessionRecheckMs: 0,
+      onWindowGone: (clientId, user) => ws.windowGone(clientId, user),
+      windowGoneGraceMs: 50,
     });
   });
 
@@ -352,6 +357,28 @@ describe('team-mode server', () => {
     // Logged in again for the tests that follow.
     const again = await login('anna', PASSWORDS.anna);
     cookies.set('anna', String(again.headers['set-cookie']).split(';')[0]);
+  });
+
+  test("a closed window's edit leases are given back, and only by that window's own account", async () => {
+    const imageId = images[1];
+    const window = 'window-ada-000001';
+    const leased = await ok<{ granted: boolean }>('ada', 'acquireEditLease', { imageId, clientId: window });
+    assert.equal(leased.granted, true);
+    const leaseHolder = () => getLease(ws.store, Number(imageId))?.holder ?? null;
+    // Another account naming ada's window on its socket, then going, gives nothing back.
+    const rita = await listen('rita', window);
+    rita.socket.close();
+    await rita.closed;
+    await new Promise((r) => setTimeout(r, 500)); // ten times the grace
+    assert.equal(leaseHolder(), 'ada');
+    // Ada's own window going does, and the other windows hear of the image.
+    const ada = await listen('ada', window);
+    const other = await listen('rita');
+    ada.socket.close();
+    await other.until(1);
+    assert.equal(leaseHolder(), null);
+    assert.deepEqual(other.events[0], { event: 'imagesChanged', payload: { imageIds: [imageId] } });
+    other.socket.close();
   });
 
   test('submit, send back with a comment, fix, re-approve: each step names its person', async () => {

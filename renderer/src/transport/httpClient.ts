@@ -18,6 +18,7 @@ import {
   rpcPath,
   TOKEN_HEADER,
   TOKEN_QUERY,
+  WINDOW_QUERY,
   type InvokeOptions,
   type RetinaClient,
   SESSION_ENDED_CLOSE,
@@ -53,6 +54,8 @@ export interface HttpClientOptions {
   onUnauthenticated?: () => void;
   fetch: FetchLike;
   WebSocket: WebSocketCtor;
+  /** This window's id (its edit leases'), named on the event socket so the server sees the window go. */
+  windowId?: string;
   /** Reconnect delay after the event socket drops (ms). */
   reconnectMs?: number;
 }
@@ -74,6 +77,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     if (closed) return;
     const url = new URL(EVENTS_PATH, opts.baseUrl.replace(/^http/, 'ws'));
     if (opts.token) url.searchParams.set(TOKEN_QUERY, opts.token);
+    if (opts.windowId) url.searchParams.set(WINDOW_QUERY, opts.windowId);
     const ws = new opts.WebSocket(url.toString());
     ws.binaryType = 'arraybuffer';
     ws.onmessage = (ev) => {
