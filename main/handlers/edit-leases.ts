@@ -63,6 +63,8 @@ export interface EditLeaseDeps {
   clock: LeaseClock;
   /** Tells every window the image changed (the worklist's marker, read-only viewers). */
   changed: (imageId: number) => void;
+  /** A window was granted a lease (the desktop app gives its windows' leases back as it quits). */
+  granted?: (clientId: string) => void;
 }
 
 type LeaseChannels =
@@ -184,7 +186,9 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
         takeOver: req.takeOver ?? false,
       });
       if (outcome.decision === 'acquire' || outcome.decision === 'take-over') deps.changed(imageId);
-      return leaseState(imageId, outcome.lease, req.clientId, clock);
+      const state = leaseState(imageId, outcome.lease, req.clientId, clock);
+      if (state.granted) deps.granted?.(req.clientId);
+      return state;
     },
     getEditLease: (req) => {
       const imageId = getImage(store, rowId(req.imageId, 'image')).id;

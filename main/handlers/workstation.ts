@@ -191,6 +191,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     notices: [SAMPLE_NOTICE],
   };
 
+  /** The windows granted an edit lease by this process. */
+  const leasingWindows = new Set<string>();
   const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
   const leaseClock: LeaseClock = {
     now: opts.leaseClock?.now ?? Date.now,
@@ -391,7 +393,13 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return { paths: await opts.showOpenDialog(req, ctx) };
     },
     ...retrainHandlers(retrainDeps),
-    ...editLeaseHandlers({ store, actor: (ctx) => actorOf(ctx, user), clock: leaseClock, changed }),
+    ...editLeaseHandlers({
+      store,
+      actor: (ctx) => actorOf(ctx, user),
+      clock: leaseClock,
+      changed,
+      granted: (clientId) => leasingWindows.add(clientId),
+    }),
   };
 
   return {
@@ -408,6 +416,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       await measurements.close();
       await retrain.close();
       await jobs.close();
+      // The desktop app quits with its windows: their leases go with them (a closing page's own release may not
+      // reach main before the quit), so the next launch edits at once. A server's windows outlive it instead:
+      // they reconnect to the next one and go on renewing.
+      if (opts.shell === 'electron') for (const id of leasingWindows) releaseWindowLeases(store, id);
       store.close();
     },
   };
