@@ -6,12 +6,12 @@ import { EXIT, UsageError } from './errors.js';
 import { batchExit, runBatch, type Batch } from './batch.js';
 import { inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
-import { readImage, readBinaryMap } from '../ml/io/image-io.js';
-import { dicomScale } from '../ml/io/dicom-pixels.js';
+import { readImage } from '../ml/io/image-io.js';
+import { readGivenAv, readGivenMask } from './measure-maps.js';
+import { dicomHeader } from '../ml/io/dicom-pixels.js';
+import { clinicalFromFileName } from '../store/file-name-clinical.js';
 import { segmentImage } from '../ml/infer.js';
 import { analyseAnatomy, anatomyWarnings } from '../ml/anatomy/anatomy-models.js';
-import { AV_LABEL, decodeAvLabels } from '../ml/anatomy/av-labels.js';
-import { AV_CLASS } from '../../shared/vessel-segments.js';
 import { measureSegmentation } from '../ml/measure/photograph-measures.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
 import type { ImageMeasures } from '../../shared/measure/measures.js';
@@ -50,22 +50,6 @@ Options:
   --report             also write DIR/<stem>_report.html: the photograph with its vessels, disc, zones and the
                        twelve CRAE/CRVE vessels, every measure with its interval, plots (self-contained; prints on A4)
 `;
-
-/** AV_CLASS labels from an artery/vein image; crossings and uncertain pixels take no class. */
-function avClasses(labels: Uint8Array): Uint8Array {
-  const out = new Uint8Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === AV_LABEL.artery) out[i] = AV_CLASS.artery;
-    else if (labels[i] === AV_LABEL.vein) out[i] = AV_CLASS.vein;
-  }
-  return out;
-}
-
-/** Whether any pixel of the vessel mask has an artery or vein class: a map that labels none is the wrong file. */
-function labelsAnyVessel(av: Uint8Array, mask: ArrayLike<number>): boolean {
-  for (let i = 0; i < av.length; i++) if (mask[i] && av[i]) return true;
-  return false;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
@@ -112,25 +96,14 @@ export async function run(argv: string[]): Promise<number> {
       const image = await readImage(file);
       const seg = await segmentImage(image, model.manifest, model.predictor, {});
       for (const w of seg.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
-      const a = await analyseAnatomy(image, seg, anatomy);
+      const mask = maskPath ? await readGivenMask(maskPath, image) : undefined;
+      // A corrected mask is labelled artery/vein itself: the prediction's labels miss the vessels drawn in.
+      const a = await analyseAnatomy(image, mask ? { ...seg, mask } : seg, anatomy);
       for (const w of anatomyWarnings(a)) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
-      const mask = maskPath ? (await readBinaryMap(maskPath, image)).data : undefined;
-      let av: Uint8Array | undefined;
-      if (avPath) {
-        const avImage = await readImage(avPath);
-        if (avImage.width !== image.width || avImage.height !== image.height)
-          throw new Error(
-            `${avPath} is ${avImage.width}x${avImage.height}, the image ${image.width}x${image.height}`,
-          );
-        av = avClasses(decodeAvLabels(avImage));
-        if (!labelsAnyVessel(av, mask ?? seg.mask))
-          throw new Error(
-            `${avPath} labels no vessel pixel artery (red, 255,0,0) or vein (blue, 0,0,255): ` +
-              'not an artery/vein map of this image',
-          );
-      }
+      const av = avPath ? await readGivenAv(avPath, image, mask ?? seg.mask) : undefined;
       // The flags win; else a DICOM photograph's header may know its scale.
-      const own = pixelSizeUm || fieldAngleDeg ? null : await dicomScale(file);
+      const header = await dicomHeader(file);
+      const own = pixelSizeUm || fieldAngleDeg ? null : header;
       // A pixel size, when known, wins over a field angle.
       const scale = {
         pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
@@ -153,8 +126,17 @@ export async function run(argv: string[]): Promise<number> {
             measures: m,
             maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
             model: model.manifest.name,
-            scaleSource: scale.pixelSizeUm ? 'pixel size' : scale.fieldAngleDeg ? 'field angle' : null,
+            scaleSource: pixelSizeUm
+              ? 'pixel size'
+              : own?.pixelSizeUm
+                ? 'dicom'
+                : scale.fieldAngleDeg
+                  ? 'field angle'
+                  : null,
             fieldAngleDeg: scale.fieldAngleDeg ?? null,
+            // The header's patient and eye, else what the file name says (as the import reads them).
+            patientId: header?.patientId ?? clinicalFromFileName(file).patientId,
+            eye: header?.eye ?? clinicalFromFileName(file).eye,
           }),
         );
       await outputs.commit();

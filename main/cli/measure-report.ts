@@ -17,14 +17,17 @@ export interface MeasuredPhotograph {
   /** What the mask is, in words (e.g. "prediction", "mask file corrected.png"), and the vessel model's name. */
   maskLabel: string;
   model: string | null;
-  scaleSource: 'field angle' | 'pixel size' | null;
+  scaleSource: 'dicom' | 'field angle' | 'pixel size' | null;
   fieldAngleDeg: number | null;
+  /** The patient's pseudonymous id and the eye, when the file says them. */
+  patientId: string | null;
+  eye: 'OD' | 'OS' | null;
 }
 
 export async function measureReportHtml(m: MeasuredPhotograph, now = new Date()): Promise<string> {
   const photo = await photoDataUrl(m.image);
   return reportHtml({
-    patient: { pseudonym: null, name: null, birthYear: null },
+    patient: { pseudonym: m.patientId, name: null, birthYear: null },
     generatedAt: now.toISOString().replace(/\.\d+Z$/, 'Z'),
     appVersion: packageVersion(),
     images: [
@@ -32,7 +35,7 @@ export async function measureReportHtml(m: MeasuredPhotograph, now = new Date())
         fileName: basename(m.file),
         width: m.image.width,
         height: m.image.height,
-        eye: null,
+        eye: m.eye,
         visitDate: null,
         camera: null,
         fieldAngleDeg: m.fieldAngleDeg,

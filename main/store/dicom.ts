@@ -4,6 +4,7 @@
 import type { DataSet } from 'dicom-parser';
 import {
   DicomFormatError,
+  dicomEye,
   dicomFieldAngle,
   dicomPixelSpacing,
   dicomPixels,
@@ -37,11 +38,6 @@ export interface DicomImage {
 function isoDate(da: string | undefined): string | null {
   const m = da?.match(/^(\d{4})(\d{2})(\d{2})$/);
   return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
-}
-
-function lateralityOf(ds: DataSet): Laterality | null {
-  const v = (ds.string('x00200062') ?? ds.string('x00200060') ?? '').toUpperCase();
-  return v === 'R' ? 'OD' : v === 'L' ? 'OS' : null;
 }
 
 /** A person name (PN): components split by '^'; the family name first, the rest after a comma. */
@@ -92,7 +88,7 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
   if (Number.isInteger(frames) && frames > 1) acquisition.frames = `${frames} (the first is read)`;
   return {
     raster,
-    laterality: lateralityOf(ds),
+    laterality: dicomEye(ds),
     pixelSpacingMm: dicomPixelSpacing(ds),
     patientId: ds.string('x00100020') || null,
     patientName: personName(ds.string('x00100010')),

@@ -17,6 +17,7 @@ import { centralEquivalent } from './knudtson.js';
 import { buildVesselGraph, type VesselGraph, type VesselSegment } from './vessel-graph.js';
 import { zoneVessels, type Disc, type ZoneName, type ZoneVessel } from './zones.js';
 import { DISC_AT_FIELD_EDGE_NOTE, discAtFieldEdge } from './disc-at-field-edge.js';
+import { unlabelledZoneNote, unlabelledZoneShare } from './unlabelled-zone.js';
 import { AV_CLASS } from '../vessel-segments.js';
 import { binarise } from '../pixels.js';
 
@@ -47,6 +48,8 @@ export interface MeasureInput {
   disc?: Disc | null;
   /** Micrometres per pixel (DICOM pixel spacing, or field angle over the FOV's diameter). */
   pixelSizeUm?: number | null;
+  /** How far to trust that pixel size, when in doubt (a field angle spread over the frame's diagonal). */
+  scaleNote?: string;
   draws?: number;
   seed?: number;
 }
@@ -187,11 +190,21 @@ type MapMeasures = Pick<
 
 type Notes = Pick<ImageMeasures, 'discAtFieldEdge' | 'notes'>;
 
-/** What may make the values wrong though they were measured: a disc cut off by the field's edge. */
+/**
+ * What may make the values wrong though they were measured: a disc cut off by the field's edge; vessels around it
+ * left unlabelled; a pixel size resting on an assumption.
+ */
 function notesOf(input: MeasureInput): Notes {
-  const { disc, width, height, fov } = input;
+  const { disc, width, height, fov, mask, av } = input;
   const atEdge = !!disc && discAtFieldEdge(disc, { width, height, data: fov });
-  return { discAtFieldEdge: atEdge, notes: atEdge ? [DISC_AT_FIELD_EDGE_NOTE] : [] };
+  const unlabelled =
+    disc && av ? unlabelledZoneNote(unlabelledZoneShare(mask, av, width, height, disc)) : null;
+  const notes = [
+    ...(atEdge ? [DISC_AT_FIELD_EDGE_NOTE] : []),
+    ...(unlabelled ? [unlabelled] : []),
+    ...(input.scaleNote && input.pixelSizeUm ? [input.scaleNote] : []),
+  ];
+  return { discAtFieldEdge: atEdge, notes };
 }
 
 export function measureImage(input: MeasureInput): ImageMeasures {

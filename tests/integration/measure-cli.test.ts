@@ -152,8 +152,94 @@ describe('retina measure at two sizes of the same photographs', () => {
     assert.equal(notAv.status, 1);
     assert.match(
       notAv.stderr,
-      /green\.png labels no vessel pixel artery \(red, 255,0,0\) or vein \(blue, 0,0,255\): not an artery\/vein map/,
+      /green\.png labels no vessel pixel artery or vein: not an artery\/vein map of this image \(red 255,0,0 artery, blue 0,0,255 vein/,
     );
+  });
+
+  test('the maps given in place of the prediction are checked, and a corrected mask is labelled itself', async () => {
+    const photo = path.join(dir, '01_x1.png');
+    const out = path.join(dir, 'given');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'measure', photo, ...args, '--out', out, '--json'], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
+    // The photograph itself, given by mistake as the mask and as the artery/vein map.
+    const asMask = run('--mask', photo);
+    assert.equal(asMask.status, 1);
+    assert.match(
+      asMask.stderr,
+      /01_x1\.png is not a vessel mask: \d+% of its pixels are neither black nor white/,
+    );
+    const asAv = run('--av', photo);
+    assert.equal(asAv.status, 1);
+    assert.match(
+      asAv.stderr,
+      /01_x1\.png is not an artery\/vein map of this image .*: \d+% of its pixels are none/,
+    );
+
+    // The prediction's mask, inverted: refused; with a wide vessel drawn in through zone B: measured with it.
+    const seg = spawnSync(process.execPath, [CLI, 'segment', photo, '--out', out], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    assert.equal(seg.status, 0, seg.stderr);
+    const { data, info } = await sharp(path.join(out, '01_x1_mask.png'))
+      .extractChannel(0)
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const write = async (name: string, pixels: Uint8Array) => {
+      const file = path.join(dir, name);
+      await sharp(pixels, { raw: { width: info.width, height: info.height, channels: 1 } })
+        .png()
+        .toFile(file);
+      return file;
+    };
+    const inverted = run(
+      '--mask',
+      await write(
+        'inverted.png',
+        data.map((v) => 255 - v),
+      ),
+    );
+    assert.equal(inverted.status, 1);
+    assert.match(inverted.stderr, /inverted\.png is \d+% white: its vessels look black, the mask inverted/);
+
+    const disc = results[0].disc!;
+    type Named = { x: number; y: number };
+    type Zones = { zoneVessels: Record<string, Record<string, Named[]>> };
+    const zoneB = (m: Zones): Named[] => [...m.zoneVessels.B.arteries, ...m.zoneVessels.B.veins];
+    // A wide vessel drawn straight out from the disc (0.9 to 1.7 diameters) where the mask has fewest.
+    const half = 6;
+    const band = (angle: number, each: (i: number) => void) => {
+      const [dx, dy] = [Math.cos(angle), Math.sin(angle)];
+      for (let r = 0.9 * disc.diameter; r < 1.7 * disc.diameter; r += 0.5)
+        for (let t = -half; t <= half; t += 0.5) {
+          const x = Math.round(disc.x + r * dx - t * dy);
+          const y = Math.round(disc.y + r * dy + t * dx);
+          if (x < 0 || y < 0 || x >= info.width || y >= info.height) return each(-1);
+          each(y * info.width + x);
+        }
+    };
+    const hits = (angle: number): number => {
+      let n = 0;
+      band(angle, (i) => (n += i < 0 ? 1e6 : data[i] ? 1 : 0));
+      return n;
+    };
+    const angles = Array.from({ length: 72 }, (_, k) => (k * Math.PI) / 36);
+    const empty = angles.reduce((best, a) => (hits(a) < hits(best) ? a : best));
+    const corrected = Uint8Array.from(data);
+    band(empty, (i) => (corrected[i] = 255));
+    const crossing = {
+      x: disc.x + 1.25 * disc.diameter * Math.cos(empty),
+      y: disc.y + 1.25 * disc.diameter * Math.sin(empty),
+    };
+    const near = (v: Named) => Math.hypot(v.x - crossing.x, v.y - crossing.y) <= 2 * half;
+    assert.ok(!zoneB(results[0] as unknown as Zones).some(near), 'no zone B vessel there before');
+    const drawn = run('--mask', await write('corrected.png', corrected));
+    assert.equal(drawn.status, 0, drawn.stderr);
+    const m = (JSON.parse(drawn.stdout) as { results: Zones[] }).results[0];
+    assert.ok(zoneB(m).some(near), `the vessel drawn in is one of zone B's: ${JSON.stringify(zoneB(m))}`);
   });
 
   test('Ctrl+C stops between images: the CSV and the JSON hold the images measured, each file whole', async () => {
@@ -198,11 +284,11 @@ describe('retina measure at two sizes of the same photographs', () => {
     writeDicom(
       file,
       { width: info.width, height: info.height, rgb: new Uint8Array(data) },
-      { jpeg: { bytes: jpeg, fragments: 2 } },
+      { jpeg: { bytes: jpeg, fragments: 2 }, patientId: 'PAT-0042', laterality: 'R' },
     );
     const r = spawnSync(
       process.execPath,
-      [CLI, 'measure', file, '--out', path.join(dir, 'dicom'), '--json'],
+      [CLI, 'measure', file, '--out', path.join(dir, 'dicom'), '--json', '--report'],
       {
         cwd: repoRoot,
         encoding: 'utf8',
@@ -220,6 +306,11 @@ describe('retina measure at two sizes of the same photographs', () => {
     );
     assert.equal(m.calibre.unit, 'µm');
     assert.ok(m.calibre.value! > 0);
+    // The report names the patient and eye the header gives, and where the micrometres come from.
+    const report = await readFile(path.join(dir, 'dicom', '01_report.html'), 'utf8');
+    assert.match(report, /PAT-0042/);
+    assert.match(report, /Vessel measurements: PAT-0042, OD,/);
+    assert.match(report, /DICOM pixel spacing/);
   });
 
   const at = (id: string, k: number): Result => results.find((r) => r.input.endsWith(`${id}_x${k}.png`))!;

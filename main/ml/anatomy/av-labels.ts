@@ -38,6 +38,25 @@ export function decodeAvLabels(img: RasterImage): Uint8Array {
   return out;
 }
 
+/** A pixel farther than this (RGB distance) from every colour of the palette is none of them (JPEG noise is ~20). */
+const OFF_PALETTE = 64;
+
+/** The share of an RGB(A) image's pixels that are none of the artery/vein palette's colours (a photograph: most). */
+export function offPaletteShare(img: RasterImage): number {
+  if (img.channels < 3 || img.bitDepth !== 8) return 1;
+  const n = img.width * img.height;
+  const c = img.channels;
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    const r = img.data[i * c];
+    const g = img.data[i * c + 1];
+    const b = img.data[i * c + 2];
+    if (!PALETTE.some(([pr, pg, pb]) => (r - pr) ** 2 + (g - pg) ** 2 + (b - pb) ** 2 <= OFF_PALETTE ** 2))
+      off++;
+  }
+  return n === 0 ? 0 : off / n;
+}
+
 /** The pixels carrying one of `labels`, as a 0/1 map. */
 export function labelMap(labels: Uint8Array, width: number, height: number, ...which: AvLabel[]): BinaryMap {
   const data = new Uint8Array(labels.length);

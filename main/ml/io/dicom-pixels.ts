@@ -165,13 +165,22 @@ export function dicomPixelSpacing(ds: DataSet): [number, number] | null {
   return null;
 }
 
-/**
- * What a DICOM photograph's header says of its scale: micrometres per pixel from its pixel spacing (the mean of row
- * and column), else its field of view; null for a file that is not DICOM.
- */
-export async function dicomScale(
-  path: string,
-): Promise<{ pixelSizeUm: number | null; fieldAngleDeg: number | null } | null> {
+/** The eye a DICOM header names: Image Laterality (0020,0062), else Laterality (0020,0060). */
+export function dicomEye(ds: DataSet): 'OD' | 'OS' | null {
+  const v = (ds.string('x00200062') ?? ds.string('x00200060') ?? '').toUpperCase();
+  return v === 'R' ? 'OD' : v === 'L' ? 'OS' : null;
+}
+
+export interface DicomHeader {
+  /** Micrometres per pixel from the pixel spacing (the mean of row and column). */
+  pixelSizeUm: number | null;
+  fieldAngleDeg: number | null;
+  patientId: string | null;
+  eye: 'OD' | 'OS' | null;
+}
+
+/** What a DICOM photograph's header says of its scale, patient and eye; null for a file that is not DICOM. */
+export async function dicomHeader(path: string): Promise<DicomHeader | null> {
   const bytes = await readFile(path);
   if (!isDicom(bytes)) return null;
   const ds = readDicomDataSet(bytes, path);
@@ -179,5 +188,7 @@ export async function dicomScale(
   return {
     pixelSizeUm: spacing ? ((spacing[0] + spacing[1]) / 2) * 1000 : null,
     fieldAngleDeg: dicomFieldAngle(ds),
+    patientId: ds.string('x00100020')?.trim() || null,
+    eye: dicomEye(ds),
   };
 }

@@ -6,7 +6,7 @@ import type { MeasureInput } from '../../../shared/measure/measures.js';
 import type { Disc } from '../../../shared/measure/zones.js';
 import { fitFovCircle } from '../frame/fov-circle.js';
 import { decodePng } from '../io/png-codec.js';
-import { pixelSizeUm } from './photograph-measures.js';
+import { imageScale } from './photograph-measures.js';
 
 export interface MeasureSources {
   width: number;
@@ -67,12 +67,15 @@ export async function readMeasureInput(s: MeasureSources): Promise<MeasureInput>
   const fov = fovBytes ?? new Uint8Array(s.width * s.height).fill(1);
   const av = labels && s.labelsOnMask ? labels.map((v, i) => (mask[i] ? v : 0)) : labels;
   let pixelSize = s.dicomPixelUm;
+  let scaleNote: string | null = null;
   if (pixelSize === null && s.fieldAngleDeg) {
     const circle = fitFovCircle({ width: s.width, height: s.height, data: fov });
-    pixelSize = pixelSizeUm(
+    const scale = imageScale(
       { fieldAngleDeg: s.fieldAngleDeg },
       { apertureDiameterPx: circle ? 2 * circle.r : null, width: s.width, height: s.height },
     );
+    pixelSize = scale.pixelSizeUm;
+    scaleNote = scale.note;
   }
   return {
     width: s.width,
@@ -84,5 +87,6 @@ export async function readMeasureInput(s: MeasureSources): Promise<MeasureInput>
     ...(av && artery ? { arteryProbability: unit(artery) } : {}),
     disc: s.disc,
     pixelSizeUm: pixelSize,
+    ...(scaleNote ? { scaleNote } : {}),
   };
 }

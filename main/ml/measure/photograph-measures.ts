@@ -22,19 +22,41 @@ export function pixelSizeUm(
   hints: ScaleHints,
   geometry: { apertureDiameterPx: number | null; width: number; height: number },
 ): number | null {
-  if (hints.pixelSizeUm && hints.pixelSizeUm > 0) return hints.pixelSizeUm;
-  if (!hints.fieldAngleDeg || hints.fieldAngleDeg <= 0) return null;
-  const diameterPx = geometry.apertureDiameterPx ?? Math.hypot(geometry.width, geometry.height);
-  return (hints.fieldAngleDeg * MICROMETRES_PER_DEGREE) / diameterPx;
+  return imageScale(hints, geometry).pixelSizeUm;
 }
 
-export function pixelSizeOf(seg: Segmentation, hints: ScaleHints): number | null {
+/** pixelSizeUm, with the note that says so when the field angle had to be spread over the frame's diagonal. */
+export function imageScale(
+  hints: ScaleHints,
+  geometry: { apertureDiameterPx: number | null; width: number; height: number },
+): { pixelSizeUm: number | null; note: string | null } {
+  if (hints.pixelSizeUm && hints.pixelSizeUm > 0) return { pixelSizeUm: hints.pixelSizeUm, note: null };
+  if (!hints.fieldAngleDeg || hints.fieldAngleDeg <= 0) return { pixelSizeUm: null, note: null };
+  const diagonal = geometry.apertureDiameterPx === null;
+  const diameterPx = geometry.apertureDiameterPx ?? Math.hypot(geometry.width, geometry.height);
+  return {
+    pixelSizeUm: (hints.fieldAngleDeg * MICROMETRES_PER_DEGREE) / diameterPx,
+    note: diagonal
+      ? `no edge of the camera's aperture shows, so the ${hints.fieldAngleDeg}-degree field angle was taken ` +
+        "across the image's diagonal: the micrometres hold only if the field fills the whole frame"
+      : null,
+  };
+}
+
+export function scaleOf(
+  seg: Segmentation,
+  hints: ScaleHints,
+): { pixelSizeUm: number | null; note: string | null } {
   const circle = seg.frame?.circle;
-  return pixelSizeUm(hints, {
+  return imageScale(hints, {
     apertureDiameterPx: circle ? 2 * circle.r : null,
     width: seg.width,
     height: seg.height,
   });
+}
+
+export function pixelSizeOf(seg: Segmentation, hints: ScaleHints): number | null {
+  return scaleOf(seg, hints).pixelSizeUm;
 }
 
 export interface MeasureOptions extends ScaleHints {
@@ -51,6 +73,7 @@ export function measureSegmentation(
   opts: MeasureOptions = {},
 ): ImageMeasures {
   const disc = anatomy?.disc.disc;
+  const scale = scaleOf(seg, opts);
   return measureImage({
     width: seg.width,
     height: seg.height,
@@ -61,7 +84,8 @@ export function measureSegmentation(
     av: opts.av ?? anatomy?.arteryVein.labels,
     arteryProbability: anatomy?.arteryVein.artery,
     disc: disc ? { x: disc.x, y: disc.y, diameter: disc.diameter } : null,
-    pixelSizeUm: pixelSizeOf(seg, opts),
+    pixelSizeUm: scale.pixelSizeUm,
+    ...(scale.note ? { scaleNote: scale.note } : {}),
     draws: opts.draws,
   });
 }
