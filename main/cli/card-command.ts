@@ -179,14 +179,19 @@ export async function run(argv: string[]): Promise<number> {
   try {
     let ev: CardEvaluation;
     // Opened only by the branches that evaluate (--from-json reads nothing but the JSON).
-    const lesav = (): DatasetRef | null => {
-      const dir = str(p, 'lesav') ?? join(datasetsRoot(), 'LES-AV');
-      return existsSync(join(dir, LESAV_TEST_SPLIT)) ? lesavHeldOut(dir) : null;
+    // The default folders are skipped when absent; a folder named on the command line must be there (a typo
+    // would otherwise rewrite the card without its section).
+    const given = (flagName: 'lesav' | 'stare', marker: string): string | null => {
+      const dir = str(p, flagName);
+      if (dir && !existsSync(join(dir, marker)))
+        throw new UsageError(`--${flagName} ${dir}: ${marker ? `no ${marker} there` : 'no such folder'}`);
+      return dir ?? null;
     };
-    const stare = (): DatasetRef | null => {
-      const dir = str(p, 'stare') ?? join(datasetsRoot(), 'STARE');
-      return existsSync(dir) ? openDataset(dir, 'stare') : null;
-    };
+    const lesavDir = given('lesav', LESAV_TEST_SPLIT) ?? join(datasetsRoot(), 'LES-AV');
+    const stareDir = given('stare', '') ?? join(datasetsRoot(), 'STARE');
+    const lesav = (): DatasetRef | null =>
+      existsSync(join(lesavDir, LESAV_TEST_SPLIT)) ? lesavHeldOut(lesavDir) : null;
+    const stare = (): DatasetRef | null => (existsSync(stareDir) ? openDataset(stareDir, 'stare') : null);
     if (flag(p, 'uncertainty-only')) {
       const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
       const uncertainty = await uncertaintySection(model, drive, stare(), lesav());

@@ -1,8 +1,9 @@
 // The photographs a command is given: files as named, and a folder as the image files directly inside it (by name,
 // hidden ones and segment's own output maps left out), so `retina segment photos/ --out out` works where no shell
 // expands `photos/*.jpg`.
-import { readdir, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { isDicom } from '../ml/io/dicom-pixels.js';
 import { isPhotographName } from '../ml/data/dataset-layout.js';
 import { unreadFormatAdvice, unreadFormatOfName } from '../ml/io/unread-formats.js';
 import { plural } from '../../shared/plural.js';
@@ -43,8 +44,10 @@ export async function inputFiles(
       .filter((e) => e.isFile() && !e.name.startsWith('.'))
       .map((e) => e.name);
     const outputs = files.filter((n) => SEGMENT_OUTPUT.test(n));
+    // PACS and camera exports often name DICOM files without an extension (IM000001): read by their content.
+    const unnamed = await dicomWithoutExtension(p, files);
     const images = files
-      .filter((n) => isPhotographName(n) && !SEGMENT_OUTPUT.test(n))
+      .filter((n) => (isPhotographName(n) && !SEGMENT_OUTPUT.test(n)) || unnamed.has(n))
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
     const unread = files.filter((n) => unreadFormatOfName(n) !== null);
     if (images.length === 0) {
@@ -59,7 +62,39 @@ export async function inputFiles(
       );
     out.push(...images.map((name) => join(p, name)));
   }
-  return out;
+  // The same file named twice (a folder and a file in it, a shell glob and a name) is one input.
+  const seen = new Set<string>();
+  return out.filter((f) => !seen.has(resolve(f)) && !!seen.add(resolve(f)));
+}
+
+/** Those of a folder's files without an extension that are DICOM (the "DICM" marker after the preamble). */
+async function dicomWithoutExtension(dir: string, names: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const name of names.filter((n) => extname(n) === '')) {
+    const handle = await open(join(dir, name)).catch(() => null);
+    if (!handle) continue;
+    try {
+      const head = new Uint8Array(133);
+      const { bytesRead } = await handle.read(head, 0, head.length, 0);
+      if (isDicom(head.subarray(0, bytesRead))) found.add(name);
+    } finally {
+      await handle.close();
+    }
+  }
+  return found;
+}
+
+/**
+ * Refuses a run whose outputs would overwrite one of its inputs: `y_prob.png` given as a photograph beside `y.png`,
+ * written into their own folder, would be replaced by y's probability map.
+ */
+export function assertOutputsSpareInputs(files: readonly string[], outputs: readonly string[]): void {
+  const inputs = new Map(files.map((f) => [resolve(f).toLowerCase(), f]));
+  for (const o of outputs) {
+    const input = inputs.get(resolve(o).toLowerCase());
+    if (input)
+      throw new UsageError(`${input} would be overwritten by an output of this run: choose another --out`);
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { batchExit, isFailed, runBatch, type Batch } from './batch.js';
-import { inputFiles, outputStems } from './input-files.js';
+import { assertOutputsSpareInputs, inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
 import { encodeIndexedPng, encodePng, readImage, readBinaryMap } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
@@ -92,6 +92,16 @@ export async function run(argv: string[]): Promise<number> {
   const fovPath = str(p, 'fov');
   if (fovPath && files.length > 1) throw new UsageError('--fov applies to a single input image');
   const stems = outputStems(files);
+  const suffixes = [
+    '_mask.png',
+    '_prob.png',
+    ...(flag(p, 'uncertainty') ? ['_uncertainty.png'] : []),
+    ...(flag(p, 'av') ? ['_av.png', '_disc.json'] : []),
+  ];
+  assertOutputsSpareInputs(
+    files,
+    stems.flatMap((s) => suffixes.map((x) => join(outDir, s + x))),
+  );
 
   const { model, anatomy, close } = await openCommandModels(p, {
     anatomy: flag(p, 'av'),

@@ -3,11 +3,26 @@
 import { mkdir, rename, rm, writeFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+
+/** File names longer than this many bytes are refused by most file systems. */
+const NAME_MAX = 255;
+
+/**
+ * The part of a temporary's name that says whose it is: the target's own name, shortened (with a hash, so two long
+ * names stay apart) when the temporary's additions would take it past NAME_MAX while the target itself fits.
+ */
+function tempStem(name: string): string {
+  if (Buffer.byteLength(name) <= NAME_MAX - 40) return name;
+  let head = name;
+  while (Buffer.byteLength(head) > NAME_MAX - 60) head = head.slice(0, -1);
+  return `${head}~${createHash('sha1').update(name).digest('hex').slice(0, 8)}`;
+}
 
 /** A hidden sibling name for a temporary that is renamed onto `target` when complete. */
 export function tempSibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const stem = tempStem(basename(target));
+  return join(dirname(target), `.${stem}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /** What a person should read for the system errors a write meets on a user's machine. */
@@ -113,7 +128,7 @@ async function removeStaleTemps(dir: string, name: string): Promise<void> {
   } catch {
     return;
   }
-  const prefix = `.${name}.tmp-`;
+  const prefix = `.${tempStem(name)}.tmp-`;
   for (const entry of entries) {
     if (!entry.startsWith(prefix)) continue;
     const pid = Number(entry.slice(prefix.length).split('-')[0]);

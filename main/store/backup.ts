@@ -2,8 +2,8 @@
 // snapshot refers to are copied beside it (`<backup>.files/`), skipping those already there, so repeated backups
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from './database.js';
@@ -27,7 +27,7 @@ export async function backupStore(
 ): Promise<BackupResult> {
   const dest = resolve(destination);
   if (dest === store.path) throw new StoreError(`${dest}: a backup cannot overwrite the database itself`);
-  await mkdir(dirname(dest), { recursive: true });
+  await assertBackupTarget(dest);
   const sqlite = sqliteConnection(store);
   if (!sqlite) return backupToSqlite(store, dest, opts.includeFiles ?? true);
   const tmp = `${dest}.tmp-${process.pid}`;
@@ -38,9 +38,11 @@ export async function backupStore(
         return 256;
       },
     });
-    // The copy is verified before it replaces an older backup.
-    const copy = new Database(tmp, { readonly: true });
+    // The copy is verified before it replaces an older backup, and made one self-contained file: the snapshot
+    // keeps the database's WAL mode, whose every opening leaves -wal and -shm files beside it.
+    const copy = new Database(tmp);
     try {
+      copy.pragma('journal_mode = DELETE');
       checkIntegrity(copy, tmp);
     } finally {
       copy.close();
@@ -75,7 +77,7 @@ export async function backupStore(
       blobsPresent: present,
     };
   } catch (err) {
-    await rm(tmp, { force: true });
+    await removeDatabaseFile(tmp);
     if (err instanceof StoreError) throw err;
     throw new StoreError(
       `${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
@@ -83,13 +85,34 @@ export async function backupStore(
   }
 }
 
+/** Where a backup may go: a file's path (not a folder) in a folder this user can write (made when missing). */
+async function assertBackupTarget(dest: string): Promise<void> {
+  if ((await stat(dest).catch(() => null))?.isDirectory())
+    throw new StoreError(
+      `${dest} is a folder: give the backup file's path, e.g. ${join(dest, 'retina-backup.db')}`,
+    );
+  try {
+    await mkdir(dirname(dest), { recursive: true });
+    await access(dirname(dest), constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new StoreError(`${dest}: cannot write the backup in ${dirname(dest)} (${code})`);
+  }
+}
+
+/** A SQLite file and the journal files an interrupted opening may have left beside it. */
+async function removeDatabaseFile(path: string): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(path + suffix, { force: true });
+}
+
 /** A team database's snapshot as a new SQLite file (replacing an older backup only once it is complete). */
 async function backupToSqlite(store: Store, dest: string, includeFiles: boolean): Promise<BackupResult> {
   const tmp = `${dest}.tmp-${process.pid}`;
-  await rm(tmp, { force: true });
+  await removeDatabaseFile(tmp);
   const copy = openSqliteStore(tmp);
   try {
     const r = await copyStore(store, copy, { blobsTo: includeFiles ? `${dest}.files` : null });
+    sqliteConnection(copy)?.pragma('journal_mode = DELETE');
     copy.close();
     await rename(tmp, dest);
     return {
@@ -100,7 +123,7 @@ async function backupToSqlite(store: Store, dest: string, includeFiles: boolean)
     };
   } catch (err) {
     copy.close();
-    await rm(tmp, { force: true });
+    await removeDatabaseFile(tmp);
     throw err;
   }
 }

@@ -4,12 +4,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readImage } from '../../main/ml/io/image-io.js';
+import { writeDicom } from './dicom-fixture.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const datasets = process.env.RETINA_DATASETS ?? path.resolve(repo, '../shared/datasets');
@@ -183,6 +184,64 @@ test('segment takes a folder as the image files directly inside it, by name, nam
   );
 });
 
+test("segment: a folder's DICOM files without an extension are read, a file named twice is one input, and no output may overwrite an input", async () => {
+  const folder = path.join(tmp, 'pacs');
+  await mkdir(folder, { recursive: true });
+  const src = path.join(drive, 'test', 'images', '01_test.tif');
+  const { data, info } = await sharp(src)
+    .extract({ left: 200, top: 200, width: 96, height: 96 })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  writeDicom(path.join(folder, 'IM000001'), {
+    width: info.width,
+    height: info.height,
+    rgb: new Uint8Array(data),
+  });
+  await writeFile(path.join(folder, 'README'), 'no photograph, no extension');
+  const out = path.join(tmp, 'seg-pacs');
+  const r = retina([
+    'segment',
+    folder,
+    path.join(folder, 'IM000001'),
+    '--out',
+    out,
+    '--model',
+    model,
+    '--json',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { results: { input: string }[] };
+  assert.deepEqual(
+    summary.results.map((x) => path.basename(x.input)),
+    ['IM000001'],
+  );
+  assert.deepEqual((await readdir(out)).sort(), ['IM000001_mask.png', 'IM000001_prob.png']);
+
+  // y_prob.png given as a photograph beside y.png, both written into their own folder: refused, nothing written.
+  const own = path.join(tmp, 'own');
+  await mkdir(own, { recursive: true });
+  for (const name of ['y.png', 'y_prob.png'])
+    await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+      .png()
+      .toFile(path.join(own, name));
+  const before = readFileSync(path.join(own, 'y_prob.png'));
+  const clash = retina([
+    'segment',
+    path.join(own, 'y_prob.png'),
+    path.join(own, 'y.png'),
+    '--out',
+    own,
+    '--model',
+    model,
+  ]);
+  assert.equal(clash.code, 2, clash.stderr);
+  assert.match(
+    errorLine(clash.stderr),
+    /y_prob\.png would be overwritten by an output of this run: choose another --out/,
+  );
+  assert.deepEqual(readFileSync(path.join(own, 'y_prob.png')), before);
+});
+
 test('segment writes a 0/255 mask and a 16-bit probability map at the input size; bad files fail alone', async () => {
   const out = path.join(tmp, 'seg');
   const corrupt = path.join(tmp, 'corrupt.png');
@@ -346,4 +405,23 @@ test('a database used only from the command line: models list says what is used,
   assert.match(errorLine(r.stderr), /no new approved masks/);
   const listed = retina(['models', 'list', '--db', db]);
   assert.match(listed.stdout, /^\s*1 active\s+default .*\(promoted: first active model\)$/m);
+});
+
+test('card: a dataset folder named on the command line must be there; --from-json needs a scored model', () => {
+  const card = path.join(model, 'MODEL_CARD.md');
+  const before = existsSync(card) ? readFileSync(card, 'utf8') : null;
+  const typo = retina(['card', '--model', model, '--stare', path.join(tmp, 'STAREtypo')]);
+  assert.equal(typo.code, 2, typo.stderr);
+  assert.match(errorLine(typo.stderr), /--stare \S*STAREtypo: no such folder/);
+  const lesav = retina(['card', '--model', model, '--lesav', tmp]);
+  assert.equal(lesav.code, 2, lesav.stderr);
+  assert.match(errorLine(lesav.stderr), /--lesav \S+: no split_test_rmaphoh\.txt there/);
+  assert.equal(existsSync(card) ? readFileSync(card, 'utf8') : null, before, 'the card is untouched');
+  // Trained with --no-test: never scored.
+  const unscored = retina(['card', '--model', model, '--from-json']);
+  assert.equal(unscored.code, 1);
+  assert.match(
+    errorLine(unscored.stderr),
+    /evaluation\.json does not exist: the model has not been scored yet/,
+  );
 });

@@ -281,6 +281,14 @@ for (const kind of STORE_BACKENDS)
       const dest = join(dir, 'backup', 'copy.db');
       const r = await backupStore(store, dest);
       assert.ok(r.blobsCopied >= 120);
+      // One self-contained file and its files folder, nothing beside them, again after a second backup.
+      assert.deepEqual(readdirSync(join(dir, 'backup')).sort(), ['copy.db', 'copy.db.files']);
+      assert.equal((await backupStore(store, dest)).blobsCopied, 0);
+      assert.deepEqual(readdirSync(join(dir, 'backup')).sort(), ['copy.db', 'copy.db.files']);
+      await assert.rejects(
+        backupStore(store, join(dir, 'backup')),
+        /backup is a folder: give the backup file's path/,
+      );
       const copy = openStore(dest, { readonly: true });
       assert.deepEqual(counts(copy), counts(store));
       assert.equal((await checkStore(copy, { verifyHashes: true })).ok, true);

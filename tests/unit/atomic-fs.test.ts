@@ -26,6 +26,19 @@ test('a file written atomically is whole, and replaces the old one', async () =>
   });
 });
 
+test("a name near the file system's limit is written: its temporary is named shorter, not refused", async () => {
+  await withDir(async (dir) => {
+    // 250 bytes, two-byte letters among them: fits (255), where the temporary's additions would not.
+    const name = `${'é'.repeat(20)}${'a'.repeat(200)}_prob.png`;
+    assert.equal(Buffer.byteLength(name), 249);
+    const target = path.join(dir, name);
+    await writeFileAtomic(target, 'first');
+    await writeFileAtomic(target, 'second');
+    assert.deepEqual(await readdir(dir), [name]);
+    assert.equal(await readFile(target, 'utf8'), 'second');
+  });
+});
+
 test('a refused write names its file and the reason, keeps the code, and leaves nothing behind', async () => {
   await withDir(async (dir) => {
     const file = path.join(dir, 'results');

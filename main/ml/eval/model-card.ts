@@ -323,5 +323,15 @@ export async function writeModelCard(
 }
 
 export async function readCardEvaluation(modelDir: string): Promise<CardEvaluation> {
-  return JSON.parse(await readFile(join(modelDir, CARD_EVALUATION_FILE), 'utf8')) as CardEvaluation;
+  const file = join(modelDir, CARD_EVALUATION_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    throw new Error(
+      `${file} does not exist: the model has not been scored yet (run retina card without --from-json)`,
+    );
+  }
+  return JSON.parse(text) as CardEvaluation;
 }
