@@ -41,7 +41,8 @@ export async function runBatch<T>(
       }
       bar.update(i + 1, basename(file));
     }
-    bar.finish();
+    const done = batch.results.length;
+    bar.finish(done < files.length ? 'stopped' : undefined, done);
   } finally {
     interrupt.release();
   }

@@ -51,6 +51,9 @@ Options:
                        twelve CRAE/CRVE vessels, every measure with its interval, plots (self-contained; prints on A4)
 `;
 
+/** Below this many pixels a side there is no vessel tree to measure (and the graph's windows do not fit). */
+const MIN_SIDE = 32;
+
 export async function run(argv: string[]): Promise<number> {
   const p = parseCommand(
     argv,
@@ -94,6 +97,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     batch = await runBatch('measure', files, async (file, i) => {
       const image = await readImage(file);
+      if (image.width < MIN_SIDE || image.height < MIN_SIDE)
+        throw new Error(
+          `${file}: ${image.width}x${image.height} is too small to measure vessels in (${MIN_SIDE} px a side at the least)`,
+        );
       const seg = await segmentImage(image, model.manifest, model.predictor, {});
       for (const w of seg.warnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
       const mask = maskPath ? await readGivenMask(maskPath, image) : undefined;
@@ -109,7 +116,13 @@ export async function run(argv: string[]): Promise<number> {
         pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
         fieldAngleDeg: fieldAngleDeg ?? own?.fieldAngleDeg ?? null,
       };
-      const m = measureSegmentation(seg, a, { mask, av, ...scale, draws });
+      const measuredAs = measureSegmentation(seg, a, { mask, av, ...scale, draws });
+      // What the segmentation and the artery/vein labelling warned of bears on the values too: kept with them, not
+      // only on stderr. (The disc's warnings are the measures' own reasons and notes already.)
+      const m = {
+        ...measuredAs,
+        notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? [])],
+      };
       const json = measuresJson(m, { input: file, width: image.width, height: image.height });
       const out = join(outDir, `${stems[i]}_measures.json`);
       // The measures and their report appear together, or neither does (an earlier run's pair stays whole).
@@ -147,9 +160,21 @@ export async function run(argv: string[]): Promise<number> {
     await close();
   }
   const csv = join(outDir, 'measures.csv');
-  await writeFileAtomic(csv, measuresCsv(rows));
+  // A CSV that cannot be written fails the run, but the results (each image's own error too) are still printed.
+  let csvError: string | null = null;
+  try {
+    await writeFileAtomic(csv, measuresCsv(rows));
+  } catch (err) {
+    csvError = (err as Error).message;
+    process.stderr.write(`retina measure: ${csvError}\n`);
+  }
   if (flag(p, 'json'))
-    printJson({ csv, ...(batch.interrupted ? { interrupted: true } : {}), results: batch.results });
-  else process.stderr.write(`measured ${rows.length} of ${files.length} images -> ${csv}\n`);
-  return batchExit(batch);
+    printJson({
+      csv: csvError ? null : csv,
+      ...(csvError ? { csvError } : {}),
+      ...(batch.interrupted ? { interrupted: true } : {}),
+      results: batch.results,
+    });
+  else if (!csvError) process.stderr.write(`measured ${rows.length} of ${files.length} images -> ${csv}\n`);
+  return csvError && batchExit(batch) === EXIT.ok ? EXIT.failure : batchExit(batch);
 }

@@ -2,7 +2,8 @@
 
 export interface ProgressBar {
   update(done: number, detail?: string): void;
-  finish(detail?: string): void;
+  /** The last line: at `done` (all by default; fewer when the work was stopped). */
+  finish(detail?: string, done?: number): void;
 }
 
 function formatDuration(seconds: number): string {
@@ -46,6 +47,6 @@ export function createProgressBar(
   };
   return {
     update: (done, detail) => render(done, detail, false),
-    finish: (detail) => render(total, detail, true),
+    finish: (detail, done = total) => render(done, detail, true),
   };
 }

@@ -344,9 +344,17 @@ export async function segmentImage(
         frame.height,
       );
       const f = frame;
+      // A pixel centre on the frame's edge maps a fraction of a pixel outside a small photograph: kept on it.
+      const onImage = (p: { x: number; y: number }) => ({
+        x: Math.min(width - 1, Math.max(0, p.x)),
+        y: Math.min(height - 1, Math.max(0, p.y)),
+      });
       gaps = {
         fragments: t.fragments,
-        gaps: t.gaps.map((g) => ({ from: pointToNative(g.from, f), to: pointToNative(g.to, f) })),
+        gaps: t.gaps.map((g) => ({
+          from: onImage(pointToNative(g.from, f)),
+          to: onImage(pointToNative(g.to, f)),
+        })),
       };
     }
   } else {

@@ -242,6 +242,32 @@ describe('retina measure at two sizes of the same photographs', () => {
     assert.ok(zoneB(m).some(near), `the vessel drawn in is one of zone B's: ${JSON.stringify(zoneB(m))}`);
   });
 
+  test("the segmentation's and the labelling's warnings stay with the values; a strip of pixels is refused", async () => {
+    const grey = path.join(dir, 'grey.png');
+    await sharp(path.join(dir, '01_x1.png')).greyscale().png().toFile(grey);
+    const strip = path.join(dir, 'strip.png');
+    await sharp({ create: { width: 1, height: 500, channels: 3, background: '#804020' } })
+      .png()
+      .toFile(strip);
+    const out = path.join(dir, 'warned');
+    const r = spawnSync(process.execPath, [CLI, 'measure', grey, strip, '--out', out, '--json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /strip\.png: 1x500 is too small to measure vessels in \(32 px a side at the least\)/,
+    );
+    const [m] = (JSON.parse(r.stdout) as { results: Array<{ notes: string[] }> }).results;
+    const warned = r.stderr.split('\n').filter((l) => /grey\.png: warning: /.test(l));
+    assert.ok(warned.length > 0, r.stderr);
+    for (const w of warned)
+      assert.ok(m.notes.includes(w.replace(/^.*?: warning: /, '')), `${w} not in ${m.notes}`);
+    const csv = await readFile(path.join(out, 'measures.csv'), 'utf8');
+    assert.ok(csv.includes(m.notes[0].slice(0, 40)), 'the notes column holds them too');
+  });
+
   test('Ctrl+C stops between images: the CSV and the JSON hold the images measured, each file whole', async () => {
     const copies = path.join(dir, 'copies');
     await mkdir(copies, { recursive: true });
@@ -265,6 +291,9 @@ describe('retina measure at two sizes of the same photographs', () => {
     const done = summary.results.length;
     assert.ok(done >= 1 && done < 6, stderr);
     assert.match(stderr, new RegExp(`interrupted after ${done} of 6 images`));
+    // The progress bar's last line says where it stopped, not 6/6 100%.
+    assert.match(stderr, new RegExp(`\\] ${done}/6 \\d+% .* stopped`));
+    assert.doesNotMatch(stderr, /6\/6 100%/);
     const csv = (await readFile(path.join(out, 'measures.csv'), 'utf8')).trim().split('\n');
     assert.equal(csv.length, 1 + done);
     const files = (await readdir(out)).filter((f) => f.endsWith('_measures.json'));
