@@ -1,6 +1,7 @@
 // An image's clinical context in one read: its patient (pseudonym, optional name, birth year), eye, visit date,
 // camera (the study's device) and field angle. Exports, the worklist and the clinical editor all read it here;
 // setClinical is the one place that changes it.
+import { clinicalDateProblem } from '../../shared/clinical-dates.js';
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
@@ -108,6 +109,8 @@ function checkChanges(c: ClinicalChanges): ClinicalChanges {
     !(/^\d{4}-\d{2}-\d{2}$/.test(out.visitDate) && !Number.isNaN(Date.parse(out.visitDate)))
   )
     throw new ConstraintError(`visit date "${out.visitDate}" is not a date YYYY-MM-DD`);
+  const dates = clinicalDateProblem(out, new Date());
+  if (dates) throw new ConstraintError(dates);
   if (out.fieldAngleDeg != null && !(out.fieldAngleDeg > 0 && out.fieldAngleDeg <= 250))
     throw new ConstraintError(`field angle ${out.fieldAngleDeg} is not between 0 and 250 degrees`);
   if (out.eye != null && out.eye !== 'OD' && out.eye !== 'OS')

@@ -268,3 +268,65 @@ describe(
     });
   },
 );
+
+describe(
+  'large edits and an empty approval ask first (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    const app = useWorkstation({
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        await seedSecondObserverPredictions(store, ['01'], ['01']);
+        store.close();
+      },
+    });
+    const stateIs = (status: string) =>
+      app.page.locator(`[data-testid="review-state"][data-status="${status}"]`).waitFor();
+
+    test('removing islands with a size that takes every vessel, then approving the empty mask: each asks, No leaves all as it was', async () => {
+      await app.page.goto(app.serve.url);
+      await app.page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await stateIs('predicted');
+      // 100000 typed for 100.
+      await app.page.locator('label', { hasText: 'N (px)' }).locator('input').fill('100000');
+      await app.page.getByTestId('islands').click();
+      const ask = app.page.getByTestId('cleanup-confirm');
+      await ask.waitFor();
+      assert.match(
+        (await ask.textContent()) ?? '',
+        /Removing islands under 100000 px would erase 100% of the vessel pixels/,
+      );
+      await ask.getByRole('button', { name: 'Cancel' }).click();
+      await ask.waitFor({ state: 'detached' });
+      await stateIs('predicted');
+      assert.deepEqual(
+        versionsOf(app.serve.dbPath, 1).map((v) => v.kind),
+        ['prediction'],
+      );
+
+      // Asked for: every vessel goes, saved as a draft.
+      await app.page.getByTestId('islands').click();
+      await ask.getByRole('button', { name: 'Remove anyway' }).click();
+      await stateIs('draft');
+      await waitFor('the empty draft', async () => {
+        const draft = await storedMask(app.serve.dbPath, 1, 'draft');
+        return !!draft && draft.data.every((v) => v === 0);
+      });
+
+      // Approving it asks; No approves nothing, yes approves.
+      await app.page.keyboard.press('a');
+      const empty = app.page.getByTestId('approve-empty-confirm');
+      await empty.waitFor();
+      assert.match((await empty.textContent()) ?? '', /This mask has no vessel pixels\./);
+      await empty.getByRole('button', { name: 'Cancel' }).click();
+      await stateIs('draft');
+      await app.page.keyboard.press('a');
+      await empty.getByRole('button', { name: 'Approve anyway' }).click();
+      await stateIs('approved');
+      assert.deepEqual(
+        versionsOf(app.serve.dbPath, 1).map((v) => v.kind),
+        ['prediction', 'draft', 'approved'],
+      );
+    });
+  },
+);

@@ -204,6 +204,15 @@ for (const kind of STORE_BACKENDS)
         /YYYY-MM-DD/,
       );
       assert.throws(() => setClinical(store, [id['11L.tif']], { birthYear: 1700 }, 'x'), /birth year 1700/);
+      const next = new Date().getUTCFullYear() + 1;
+      assert.throws(
+        () => setClinical(store, [id['11L.tif']], { birthYear: next }, 'x'),
+        new RegExp(`Birth year ${next} is in the future`),
+      );
+      assert.throws(
+        () => setClinical(store, [id['11L.tif']], { visitDate: `${next}-06-01` }, 'x'),
+        /is in the future/,
+      );
       assert.deepEqual(snapshot(), before);
     });
 

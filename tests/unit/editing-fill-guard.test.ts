@@ -1,6 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { FILL_CONFIRM_SHARE, fillQuestion, judgeFill } from '../../renderer/src/editing/fillGuard.js';
+import {
+  FILL_CONFIRM_SHARE,
+  cleanupQuestion,
+  fillQuestion,
+  judgeCleanup,
+  judgeFill,
+} from '../../renderer/src/editing/fillGuard.js';
+import { emptyApproveQuestion, nearlyEmpty } from '../../renderer/src/editing/approveGuard.js';
 import { floodFill } from '../../renderer/src/editing/floodFill.js';
 import { driveManual } from './editing-fixtures.js';
 
@@ -56,5 +63,39 @@ describe('fill guard', () => {
     assert.equal(fillQuestion(0.998), 'This fill would change 99% of the image. Fill anyway?');
     assert.equal(fillQuestion(1), 'This fill would change 100% of the image. Fill anyway?');
     assert.equal(fillQuestion(0.004), 'This fill would change 1% of the image. Fill anyway?');
+  });
+});
+
+describe('cleanup guard (remove islands, fill holes) and approving an empty mask', () => {
+  test('on a real DRIVE vessel mask: specks go at once; a size typed wrong, taking every vessel, asks first', async () => {
+    const { width, height, data } = await driveManual(21);
+    const before = data.slice();
+    const specks = judgeCleanup(data, width, height, 'islands', 20);
+    assert.equal(specks.ask, false, `removing islands under 20 px takes ${specks.share} of the vessels`);
+    const typo = judgeCleanup(data, width, height, 'islands', 100000);
+    assert.deepEqual(data, before, 'judging a cleanup changed the mask');
+    assert.equal(typo.ask, true);
+    assert.equal(typo.share, 1);
+    assert.equal(
+      cleanupQuestion('islands', 100000, typo.share),
+      'Removing islands under 100000 px would erase 100% of the vessel pixels. Remove them anyway?',
+    );
+    // Holes: a share of the image, as a fill's.
+    assert.equal(judgeCleanup(data, width, height, 'holes', 20).ask, false);
+  });
+
+  test('approving a mask with no or almost no vessels asks first; a real mask does not', async () => {
+    const { data } = await driveManual(21);
+    assert.equal(nearlyEmpty(data).ask, false);
+    const empty = nearlyEmpty(new Uint8Array(1000));
+    assert.deepEqual(empty, { vessel: 0, share: 0, ask: true });
+    assert.match(emptyApproveQuestion(0, 0), /^This mask has no vessel pixels\. .* Approve it anyway\?$/);
+    const few = new Uint8Array(10000);
+    few.fill(1, 0, 12);
+    assert.equal(nearlyEmpty(few).ask, true);
+    assert.match(
+      emptyApproveQuestion(12, 0.0012),
+      /^This mask has only 12 vessel pixels \(0\.12% of the image\)/,
+    );
   });
 });

@@ -49,6 +49,25 @@ describe('clinical details form', () => {
     );
   });
 
+  test('dates that cannot be right are refused: a birth or visit in the future, a visit before the birth', () => {
+    const form = formFrom([info({ patientId: 'P-1', birthYear: 1961, visitDate: '2024-03-15' })]);
+    const next = new Date().getUTCFullYear() + 1;
+    const error = (f: ReturnType<typeof formFrom>) => (changesFrom(f) as { error?: string }).error;
+    assert.equal(error(edit(form, 'birthYear', String(next))), `Birth year ${next} is in the future`);
+    assert.equal(
+      error(edit(form, 'visitDate', `${next}-01-01`)),
+      `Visit date ${next}-01-01 is in the future`,
+    );
+    // Against the record's other date, shown in the form.
+    assert.equal(
+      error(edit(form, 'birthYear', '2025')),
+      'Visit date 2024-03-15 is before the birth year 2025',
+    );
+    // A record whose dates were already wrong does not block an edit of something else.
+    const odd = formFrom([info({ patientId: 'P-1', birthYear: 2025, visitDate: '2024-03-15' })]);
+    assert.deepEqual(changesFrom(edit(odd, 'eye', 'OD')), { info: { eye: 'OD' } });
+  });
+
   test('a visit, camera, name or birth year for images with no patient asks for a patient ID first', () => {
     const none = formFrom([info({ eye: 'OD' }), info({})]);
     assert.match(

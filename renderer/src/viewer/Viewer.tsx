@@ -26,6 +26,7 @@ import { useEditLease } from './useEditLease.js';
 import { useKeptDrafts } from './useKeptDrafts.js';
 import { useDisplayImage } from './useDisplayImage.js';
 import { useFillGuard } from './useFillGuard.js';
+import { useApproveGuard } from './useApproveGuard.js';
 import { useFittedView } from './useFittedView.js';
 import { useListNavigation } from './useListNavigation.js';
 import { useOverlay } from './useOverlay.js';
@@ -105,6 +106,8 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const measurements = useMeasurements(imageId);
   const [help, setHelp] = useState(false);
   const locked = flow.locked || readOnly;
+  const fillGuard = useFillGuard(doc);
+  const approveGuard = useApproveGuard(doc, flow.approveAndNext);
   const run = useViewerCommands({
     doc,
     locked,
@@ -112,6 +115,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     setTool: tools.setTool,
     setRadius: tools.setRadius,
     islandSize: tools.islandSize,
+    cleanup: fillGuard.cleanup,
     setMaskVisible: overlay.setMaskVisible,
     setDiff: overlay.setDiff,
     setAv: overlay.setAv,
@@ -125,7 +129,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     approve: readOnly
       ? async () => notify(lease.view.text ?? 'This mask is read-only here.', 'info')
       : mayApprove
-        ? flow.approveAndNext
+        ? approveGuard.approve
         : async () => notify('Annotators submit for review: a reviewer approves.', 'info'),
     predict: prediction.predict,
     help,
@@ -134,7 +138,6 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   });
   const spaceHeld = useViewerKeys(run);
   const { cursorRef, onCursor } = useCursorReadout();
-  const fillGuard = useFillGuard(doc);
 
   return (
     <div className="viewer" data-testid="viewer" data-image-id={imageId}>
@@ -272,6 +275,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
       </ViewerPanel>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       {fillGuard.dialog}
+      {approveGuard.dialog}
     </div>
   );
 }

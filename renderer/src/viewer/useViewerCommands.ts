@@ -17,6 +17,8 @@ export interface CommandTargets {
   setTool: (t: Tool) => void;
   setRadius: Dispatch<SetStateAction<number>>;
   islandSize: number;
+  /** Remove islands / fill holes of up to `size` pixels, through the large-edit guard. */
+  cleanup: (kind: 'islands' | 'holes', size: number) => void;
   setMaskVisible: Dispatch<SetStateAction<boolean>>;
   setDiff: Dispatch<SetStateAction<boolean>>;
   setAv: Dispatch<SetStateAction<boolean>>;
@@ -36,7 +38,8 @@ export interface CommandTargets {
 
 export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
-  const { doc, locked, tool, setTool, setRadius, islandSize, setMaskVisible, setDiff, setFilter } = t;
+  const { doc, locked, tool, setTool, setRadius, islandSize, cleanup, setMaskVisible, setDiff, setFilter } =
+    t;
   const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
   const { toggleUncertainty, nextUncertain, setAv, toggleMeasurements } = t;
 
@@ -121,10 +124,8 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           setFilter((f) => ({ ...f, clahe: !f.clahe }));
           break;
         case 'islands':
-          if (doc) notify(`Removed ${doc.removeIslands(islandSize)} island(s)`, 'info');
-          break;
         case 'holes':
-          if (doc) notify(`Filled ${doc.fillHoles(islandSize)} hole(s)`, 'info');
+          cleanup(action, islandSize);
           break;
         case 'fit':
           fit();
@@ -160,6 +161,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
       setTool,
       setRadius,
       islandSize,
+      cleanup,
       setMaskVisible,
       setDiff,
       setAv,

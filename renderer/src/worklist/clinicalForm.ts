@@ -1,6 +1,7 @@
 // The clinical details form for one or many images, as pure functions. A field the selected images disagree on
 // shows as "several values" and is left alone unless the user types into it; only fields the user changed are
 // sent, so editing the eye of ten images never touches their visits.
+import { clinicalDateProblem } from '../../../shared/clinical-dates.js';
 import type { ClinicalInfo } from '../../../shared/contract.js';
 
 export type ClinicalField = keyof ClinicalInfo;
@@ -84,6 +85,13 @@ export function changesFrom(form: ClinicalFormState): { info: Partial<ClinicalIn
     if (typeof n === 'string') return { error: n };
     info[f] = n;
   }
+  // The dates as they will stand: those typed, else those shown (the record's, unless several records differ).
+  const shown = (f: 'birthYear' | 'visitDate') => (form[f].mixed ? '' : form[f].value.trim());
+  const birth = 'birthYear' in info ? info.birthYear : shown('birthYear') ? Number(shown('birthYear')) : null;
+  const visit = 'visitDate' in info ? info.visitDate : shown('visitDate') || null;
+  const datesTyped = 'birthYear' in info || 'visitDate' in info;
+  const dates = datesTyped ? clinicalDateProblem({ birthYear: birth, visitDate: visit }, new Date()) : null;
+  if (dates) return { error: dates };
   // Everything but the eye and the field angle belongs to a patient: say so before the server does.
   const noPatient = !form.patientId.mixed && form.patientId.value.trim() === '';
   const needing = (['patientName', 'birthYear', 'visitDate', 'camera'] as const).filter(
