@@ -22,6 +22,8 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [model, setModel] = useState<ModelSummary | null>(null);
   const [open, setOpen] = useState<{ imageId: string; list: ImageSummary[] } | null>(null);
+  // The image last open in the viewer: the worklist, back, is where the user left it (highlighted, keys working).
+  const [lastViewed, setLastViewed] = useState<string | null>(null);
   const [changed, setChanged] = useState(0);
   const [screen, setScreen] = useState<'worklist' | 'models'>('worklist');
   const [about, setAbout] = useState(false);
@@ -38,6 +40,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
         list.find((i) => i.id === imageId),
       );
       setOpen({ imageId, list });
+      setLastViewed(imageId);
     },
     [openCache],
   );
@@ -170,7 +173,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
             ) : screen === 'models' ? (
               <ModelsScreen />
             ) : (
-              <Worklist onOpen={openImage} />
+              <Worklist onOpen={openImage} lastViewed={lastViewed} />
             )}
           </ErrorBoundary>
         </main>

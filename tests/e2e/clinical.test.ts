@@ -167,7 +167,8 @@ describe(
       await row('11L.tif').click();
       await app.page.getByTestId('clinical-details').click();
       await app.page.getByRole('dialog', { name: 'Clinical details' }).waitFor();
-      assert.match((await app.page.getByRole('dialog').locator('h3').textContent()) ?? '', /· 1 image$/);
+      // It names the image it edits.
+      assert.match((await app.page.getByRole('dialog').locator('h3').textContent()) ?? '', /· 11L\.tif$/);
       await waitFor(
         'the stored values',
         async () => (await app.page.getByTestId('clinical-camera').inputValue()) !== '',
@@ -227,6 +228,39 @@ describe(
       assert.ok(!keys.includes('patient_name'));
       assert.ok(!Buffer.from(files['coco.json']).toString('utf8').includes('Jane Roe'));
       assert.deepEqual(app.pageErrors, []);
+    });
+
+    test('the highlight stays on its image when the list regroups, and is there again back from the viewer, keys working', async () => {
+      for (const name of ['11L.tif', '12R.tif'])
+        await app.page.getByRole('checkbox', { name: `Select ${name}`, exact: true }).uncheck();
+      const highlighted = async () =>
+        (await app.page.locator('[data-testid="image-row"].cursor .name').textContent())?.trim();
+      // 13_test.tif, last in the list, is given a patient that sorts first: the list regroups under it.
+      await row('13_test.tif').click();
+      assert.equal(await highlighted(), '13_test.tif');
+      await app.page.getByTestId('clinical-details').click();
+      await app.page.getByTestId('clinical-patientId').fill('A-0000');
+      await app.page.getByTestId('clinical-save').click();
+      await showsRows('13_test.tif first', ['13_test.tif', '12R.tif', '11L.tif']);
+      assert.equal(await highlighted(), '13_test.tif', 'the highlight stayed at the row position');
+
+      // Open 12R.tif with the keys, go on to 11L.tif in the viewer, and close it: the list has the keys again.
+      const id11 = await row('11L.tif').getAttribute('data-image-id');
+      await app.page.getByTestId('worklist').focus();
+      await app.page.keyboard.press('ArrowDown');
+      await app.page.keyboard.press('Enter');
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.keyboard.press('ArrowRight');
+      await waitFor(
+        '11L.tif open',
+        async () => (await app.page.getByTestId('viewer').getAttribute('data-image-id')) === id11,
+      );
+      await app.page.keyboard.press('Escape');
+      await app.page.getByTestId('worklist').waitFor();
+      // (Its name may carry "being edited" for a moment, until the closed viewer's lease release arrives.)
+      await waitFor('11L.tif highlighted', async () => (await highlighted())?.startsWith('11L.tif'));
+      await app.page.keyboard.press('ArrowUp');
+      assert.match((await highlighted()) ?? '', /^12R\.tif/, 'the arrow keys act on the list');
     });
   },
 );

@@ -36,8 +36,16 @@ function Field({ form, field, label, onChange, type = 'text', hint, autoFocus }:
   );
 }
 
+/** The file names of a multi-image edit, the first few in full. */
+function namesList(names: string[]): string {
+  const shown = names.slice(0, 4).join(', ');
+  return names.length > 4 ? `${shown} and ${names.length - 4} more` : shown;
+}
+
 export function ClinicalDialog(props: {
   imageIds: Id[];
+  /** The images' file names, so the dialog says which records it changes. */
+  fileNames: string[];
   onClose: () => void;
   onSaved: (images: ImageSummary[]) => void;
 }) {
@@ -95,7 +103,8 @@ export function ClinicalDialog(props: {
       onClose={props.onClose}
       onSubmit={() => void save()}
     >
-      <h3>Clinical details · {n === 1 ? '1 image' : `${n} images`}</h3>
+      <h3 data-testid="clinical-title">Clinical details · {n === 1 ? props.fileNames[0] : `${n} images`}</h3>
+      {n > 1 && <p className="muted">{namesList(props.fileNames)}</p>}
       {!form ? (
         <p className="muted">Loading…</p>
       ) : (

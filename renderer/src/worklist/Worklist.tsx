@@ -34,7 +34,14 @@ function SelectAll(props: { state: 'none' | 'some' | 'all'; onToggle: () => void
   );
 }
 
-export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSummary[]) => void }) {
+export function Worklist({
+  onOpen,
+  lastViewed = null,
+}: {
+  onOpen: (imageId: string, list: ImageSummary[]) => void;
+  /** The image the viewer last showed: highlighted when the worklist opens again, with the keys on the list. */
+  lastViewed?: string | null;
+}) {
   const { client, report, notify, imagesVersion, model, openCache, account } = useApp();
   // Team mode shows each role only what it may do (the server enforces the same table).
   const may = (channel: RequestChannel) => !account || mayCall(account.role, channel);
@@ -49,7 +56,9 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   });
   const [items, setItems] = useState<ImageSummary[]>([]);
   const [total, setTotal] = useState(0);
-  const [cursor, setCursor] = useState(0);
+  // The highlighted row, by image: a list that regroups or reloads (a patient ID changed) keeps it on the same image,
+  // not the same position, so the next Enter or Clinical details acts on the image the user chose.
+  const [cursorId, setCursorId] = useState<string | null>(lastViewed);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [editing, setEditing] = useState<string[] | null>(null);
   // Loading until the first answer: "No images yet" (and its sample button) is never shown over a full study.
@@ -103,6 +112,15 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
     [grouped, withPatients, items],
   );
   const rows = view.rows;
+  const cursor = Math.max(
+    0,
+    rows.findIndex((r) => r.id === cursorId),
+  );
+  const worklistRef = useRef<HTMLDivElement>(null);
+  // Back from the viewer: the keys act on the list at once (focus would otherwise be left on nothing).
+  useEffect(() => {
+    if (lastViewed) worklistRef.current?.focus();
+  }, [lastViewed]);
   const shownIds = useMemo(() => rows.map((r) => r.id), [rows]);
   const exporter = useWorklistExport((id) => onOpen(id, rows));
 
@@ -121,7 +139,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
 
   // The row the user moves to is likely opened next: fetch what the viewer needs meanwhile.
   const select = (i: number) => {
-    setCursor(i);
+    setCursorId(rows[i]?.id ?? null);
     if (rows[i]) openCache.prefetchOpen(rows[i].id, rows[i]);
   };
 
@@ -139,7 +157,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
   };
 
   return (
-    <div className="worklist" tabIndex={0} onKeyDown={onKey} data-testid="worklist">
+    <div className="worklist" tabIndex={0} onKeyDown={onKey} data-testid="worklist" ref={worklistRef}>
       <div className="toolbar">
         <WorklistFilters filters={filters} onChange={setFilters} canGroup={withPatients} />
         <span className="spacer" />
@@ -306,6 +324,7 @@ export function Worklist({ onOpen }: { onOpen: (imageId: string, list: ImageSumm
       {editing && (
         <ClinicalDialog
           imageIds={editing}
+          fileNames={editing.map((id) => items.find((i) => i.id === id)?.fileName ?? id)}
           onClose={() => setEditing(null)}
           onSaved={(images) => {
             setEditing(null);
