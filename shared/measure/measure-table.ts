@@ -1,6 +1,6 @@
 // The measures as people read them: names, what each means, and the flat table (CSV) and JSON forms the CLI, the
 // export and the report share.
-import type { ImageMeasures, Measure } from './measures.js';
+import type { ImageMeasures, Measure, MeasureUnit } from './measures.js';
 
 export type MeasureKey = {
   [K in keyof ImageMeasures]: ImageMeasures[K] extends Measure ? K : never;
@@ -77,11 +77,22 @@ export const MEASURE_ROWS: MeasureRow[] = [
   { key: 'vesselDensityVeins', label: 'Vessel density, veins', help: 'Share of the field covered by veins.' },
 ];
 
-/** A value for people: 3-4 significant figures, with its unit and interval. */
+/**
+ * A figure for people: 3-4 significant figures; micrometres to a tenth (a calibre of "78.656 µm" claims a precision
+ * a fundus photograph's 5-25 µm pixels never have).
+ */
+export function formatFigure(v: number, unit: MeasureUnit): string {
+  return unit === 'µm' || Math.abs(v) >= 100
+    ? v.toFixed(1)
+    : Math.abs(v) >= 1
+      ? v.toFixed(3)
+      : v.toPrecision(3);
+}
+
+/** A value for people: its figure, unit and interval. */
 export function formatMeasure(m: Measure): string {
   if (m.value === null) return `not measured: ${m.reason ?? 'unknown'}`;
-  const f = (v: number): string =>
-    Math.abs(v) >= 100 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(3) : v.toPrecision(3);
+  const f = (v: number): string => formatFigure(v, m.unit);
   const unit =
     m.unit === 'dimensionless' || m.unit === 'ratio' ? '' : m.unit === 'fraction' ? '' : ` ${m.unit}`;
   const ci = m.ci95 ? ` (95% interval ${f(m.ci95[0])}-${f(m.ci95[1])})` : '';

@@ -5,8 +5,8 @@
 // Pure: built from data, with everything inline (images as data URLs, CSS, SVG), so opening, saving or printing it
 // makes no request anywhere.
 import { cutOffDiscNotes, type VisitComparison } from './compare-visits.js';
-import { formatMeasure, MEASURE_ROWS } from './measure-table.js';
-import type { ImageMeasures, LengthUnit, Measure, NamedVessel } from './measures.js';
+import { formatFigure, MEASURE_ROWS } from './measure-table.js';
+import type { ImageMeasures, LengthUnit, Measure, MeasureUnit, NamedVessel } from './measures.js';
 import { sameVesselsText } from './same-vessels.js';
 import { zoneRadii } from './zones.js';
 
@@ -67,8 +67,8 @@ export function escapeHtml(s: string): string {
 const or = (v: string | number | null | undefined, none = 'unknown'): string =>
   escapeHtml(v === null || v === undefined || v === '' ? none : String(v));
 
-/** A number as the tables write it (formatMeasure's figures, no unit). */
-const fig = (v: number): string => formatMeasure({ value: v, unit: 'ratio', ci95: null });
+/** A number as the tables write it (formatMeasure's figures for its unit, the unit not written). */
+const fig = (v: number, unit: MeasureUnit = 'ratio'): string => formatFigure(v, unit);
 
 const unitText = (m: Measure): string =>
   m.unit === 'ratio' || m.unit === 'dimensionless' || m.unit === 'fraction' ? '' : m.unit;
@@ -181,8 +181,8 @@ function measureTable(m: ImageMeasures): string {
     const cells =
       v.value === null
         ? `<td class="absent" colspan="3">not measured: ${or(v.reason, 'not measured')}</td>`
-        : `<td class="num">${fig(v.value)}</td><td>${escapeHtml(unitText(v))}</td><td class="num">${
-            v.ci95 ? `${fig(v.ci95[0])} – ${fig(v.ci95[1])}` : '–'
+        : `<td class="num">${fig(v.value, v.unit)}</td><td>${escapeHtml(unitText(v))}</td><td class="num">${
+            v.ci95 ? `${fig(v.ci95[0], v.unit)} – ${fig(v.ci95[1], v.unit)}` : '–'
           }</td>`;
     return `<tr data-key="${row.key}" title="${escapeHtml(row.help)}"><th scope="row">${escapeHtml(row.label)}</th>${cells}</tr>`;
   });
@@ -202,7 +202,7 @@ export function widthBars(m: ImageMeasures): string {
     .map(({ v, cls }, i) => {
       const y = i * rowH;
       const len = max > 0 ? (v.width / max) * 220 : 0;
-      return `<text x="0" y="${y + 12}" font-size="11">${escapeHtml(v.name)}</text><rect class="${cls}" x="30" y="${y + 2}" width="${len.toFixed(1)}" height="${rowH - 4}"/><text x="${(34 + len).toFixed(1)}" y="${y + 12}" font-size="11">${fig(v.width)} ${escapeHtml(m.scale.unit)}</text>`;
+      return `<text x="0" y="${y + 12}" font-size="11">${escapeHtml(v.name)}</text><rect class="${cls}" x="30" y="${y + 2}" width="${len.toFixed(1)}" height="${rowH - 4}"/><text x="${(34 + len).toFixed(1)}" y="${y + 12}" font-size="11">${fig(v.width, m.scale.unit)} ${escapeHtml(m.scale.unit)}</text>`;
     })
     .join('');
   return `<svg viewBox="0 0 340 ${vs.length * rowH}" role="img" aria-label="Widths of the zone B vessels" data-plot="widths">${bars}</svg>`;
@@ -231,7 +231,7 @@ export function intervalDots(m: ImageMeasures): string {
     const [lo, hi] = v.ci95 ?? [v.value, v.value];
     const span = hi - lo || Math.abs(v.value) * 0.1 || 1;
     const x = (t: number): string => (150 + ((t - (lo - span * 0.25)) / (span * 1.5)) * 120).toFixed(1);
-    return `${name}<line x1="${x(lo)}" x2="${x(hi)}" y1="${y}" y2="${y}" stroke="#333" stroke-width="2"/><circle cx="${x(v.value)}" cy="${y}" r="4" fill="#111"/><text x="285" y="${y + 4}" font-size="10">${fig(v.value)} ${escapeHtml(unitText(v))}</text>`;
+    return `${name}<line x1="${x(lo)}" x2="${x(hi)}" y1="${y}" y2="${y}" stroke="#333" stroke-width="2"/><circle cx="${x(v.value)}" cy="${y}" r="4" fill="#111"/><text x="285" y="${y + 4}" font-size="10">${fig(v.value, v.unit)} ${escapeHtml(unitText(v))}</text>`;
   }).join('');
   return `<svg viewBox="0 0 360 ${DOT_KEYS.length * rowH}" role="img" aria-label="Main measures with their 95% intervals" data-plot="intervals">${rows}</svg>`;
 }
@@ -252,12 +252,12 @@ function comparisonSection(c: ReportComparison): string {
   const { comparison: cmp } = c;
   const rows = cmp.changes
     .map((ch) => {
-      const cell = (v: number | null): string => (v === null ? '–' : fig(v));
+      const cell = (v: number | null): string => (v === null ? '–' : fig(v, ch.unit));
       const change =
         ch.change === null
           ? `<td colspan="2" class="absent">${or(ch.reason, 'not measured')}</td>`
-          : `<td class="num">${ch.change > 0 ? '+' : ''}${fig(ch.change)}</td><td class="num">${
-              ch.ci95 ? `${fig(ch.ci95[0])} – ${fig(ch.ci95[1])}` : '–'
+          : `<td class="num">${ch.change > 0 ? '+' : ''}${fig(ch.change, ch.unit)}</td><td class="num">${
+              ch.ci95 ? `${fig(ch.ci95[0], ch.unit)} – ${fig(ch.ci95[1], ch.unit)}` : '–'
             }</td>`;
       const flag = ch.exceeds ? '<span class="flag">exceeds the interval</span>' : '';
       return `<tr data-key="${ch.key}"${ch.exceeds ? ' class="exceeds"' : ''}><th scope="row">${escapeHtml(ch.label)}</th><td class="num">${cell(ch.a)}</td><td class="num">${cell(ch.b)}</td>${change}<td>${flag}</td></tr>`;

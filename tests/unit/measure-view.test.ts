@@ -4,7 +4,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MeasurementsPayload } from '../../shared/contract.js';
-import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
+import { formatFigure, formatMeasure, MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import type { ImageMeasures, Measure } from '../../shared/measure/measures.js';
 import {
   discNote,
@@ -114,4 +114,15 @@ describe('the Measurements panel', () => {
       ['measurements'],
     );
   });
+});
+
+test('micrometres are written to a tenth, other figures to 3-4 significant figures', () => {
+  assert.equal(formatFigure(78.65612, 'µm'), '78.7');
+  assert.equal(formatFigure(188.14, 'µm'), '188.1');
+  assert.equal(formatFigure(0.06751, 'DD'), '0.0675');
+  assert.equal(formatFigure(1.45213, 'dimensionless'), '1.452');
+  assert.equal(
+    formatMeasure({ value: 78.65612, unit: 'µm', ci95: [69.754, 88.2961] }),
+    '78.7 µm (95% interval 69.8-88.3)',
+  );
 });
