@@ -5,6 +5,7 @@
 import { osUser } from '../node/os-user.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { statSync } from 'node:fs';
 import {
   RpcError,
   type AppInfo,
@@ -191,6 +192,17 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     notices: [SAMPLE_NOTICE],
   };
 
+  /**
+   * A folder to import, checked at once where the import runs here (a team's workers read paths on their own
+   * machines): a typo is answered in the dialog, not as a job that fails after "Importing...".
+   */
+  const assertFolderHere = (path: string): void => {
+    if (team) return;
+    const info = statSync(resolve(path), { throwIfNoEntry: false });
+    if (!info) throw new RpcError('not-found', `${resolve(path)} does not exist`);
+    if (!info.isDirectory())
+      throw new RpcError('invalid-request', `${resolve(path)} is a file, not a folder`);
+  };
   /** The windows granted an edit lease by this process. */
   const leasingWindows = new Set<string>();
   const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
@@ -331,6 +343,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return { jobId: jobs.start('import', paths.length + files.length, spec).jobId };
     },
     importFolder: (req, ctx) => {
+      assertFolderHere(req.path);
       const source = {
         type: 'folder',
         path: resolve(req.path),
@@ -341,6 +354,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor, source }).jobId };
     },
     importDataset: (req, ctx) => {
+      assertFolderHere(req.path);
       const source = { type: 'dataset', path: resolve(req.path), datasetKind: req.kind } as const;
       const actor = actorOf(ctx, user);
       return { jobId: jobs.start('import', 0, { kind: 'import', dbPath, actor, source }).jobId };

@@ -161,7 +161,8 @@ async function imageFilesUnder(root: string): Promise<string[]> {
 export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<ImportPlan> {
   const root = resolve(dir);
   const info = await stat(root).catch(() => null);
-  if (!info?.isDirectory()) throw new UnreadableImageError(`${root}: not a folder`);
+  if (!info) throw new UnreadableImageError(`${root}: no such folder`);
+  if (!info.isDirectory()) throw new UnreadableImageError(`${root}: a file, not a folder`);
   const plans: ImportPlan[] = [];
   const visit = async (folder: string): Promise<void> => {
     const layout = detectDatasetLayout(folder);

@@ -117,7 +117,8 @@ async function readBytes(path: string): Promise<Buffer> {
     return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? oneLine(err);
-    throw new UnreadableImageError(`${path}: cannot read file (${code})`);
+    const why = code === 'ENOENT' ? 'no such file or folder' : code === 'EACCES' ? 'permission denied' : null;
+    throw new UnreadableImageError(`${path}: ${why ?? `cannot read file (${code})`}`);
   }
 }
 

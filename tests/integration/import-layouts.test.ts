@@ -302,6 +302,18 @@ describe('import recognises layouts and annotation files without flags', () => {
       const job = await ws.jobs.wait((r.value as { jobId: string }).jobId);
       assert.equal(job.state, 'done', job.error?.message);
       assert.deepEqual(masksByImage(ws.store), [['01_h.jpg', ['approved']]]);
+      // A path typed wrong is answered at once, no job started: missing, or a file.
+      for (const [path, why] of [
+        [join(tmp, 'no-such-folder'), /no-such-folder does not exist$/],
+        [join(root, 'mask', '01_h_mask.tif'), /01_h_mask\.tif is a file, not a folder$/],
+      ] as const) {
+        for (const channel of ['importFolder', 'importDataset'] as const) {
+          const payload =
+            channel === 'importFolder' ? { path, recursive: true, pairMasks: true } : { path, kind: 'auto' };
+          const wrong = await dispatchRequest(ws.handlers, channel, payload, ctx);
+          assert.ok(!wrong.ok && why.test(wrong.error.message), JSON.stringify(wrong));
+        }
+      }
       const image = listImages(ws.store).items[0];
       assert.equal(getImage(ws.store, image.id).fovDerived, false);
       const mask = listMaskVersions(ws.store, image.id)[0];
