@@ -3,6 +3,8 @@ import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
+import { blobOwners } from '../store/blobs-referenced.js';
+import { blobPath } from '../store/file-store.js';
 import {
   backupStore,
   BUNDLE_PARTS,
@@ -310,7 +312,17 @@ export async function runDbCommand(
             (r.missingBlobs.length > 0 && missingFilesFolder(store)
               ? `; ${missingFilesFolderAdvice(store.filesDir)}`
               : '');
-        emit(r, text);
+        // Each damaged file by what it holds and where it should be, so the user knows what is lost.
+        const checked = store;
+        const owners = blobOwners(checked.db, [...r.missingBlobs, ...r.corruptBlobs]);
+        const line = (state: string) => (h: string) =>
+          `  ${state}: ${owners.get(h) ?? 'a file'}: ${blobPath(checked, h)}`;
+        const damaged = [...r.missingBlobs.map(line('missing')), ...r.corruptBlobs.map(line('damaged'))];
+        const advice =
+          damaged.length > 0
+            ? '\n  (restore them from a backup of this database, or import the images again)'
+            : '';
+        emit(r, [text, ...damaged].join('\n') + advice);
         return r.ok ? 0 : 1;
       }
     }

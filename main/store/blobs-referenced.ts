@@ -16,3 +16,49 @@ export function referencedBlobs(db: SqlDatabase): string[] {
     .all() as string[];
   return rows.sort();
 }
+
+/** Which rows hold each blob, in words (for a check that finds files missing or damaged). */
+const OWNERS: { sql: string; what: string }[] = [
+  { sql: 'SELECT file_hash AS h, id AS image, file_name AS name FROM images', what: 'photograph' },
+  { sql: 'SELECT raster_hash AS h, id AS image, file_name AS name FROM images', what: 'decoded photograph' },
+  { sql: 'SELECT fov_hash AS h, id AS image, file_name AS name FROM images', what: 'field of view' },
+  ...(
+    [
+      ['png_hash', 'mask'],
+      ['prob_hash', 'probability map'],
+      ['uncertainty_hash', 'uncertainty map'],
+      ['av_hash', 'artery/vein map'],
+      ['artery_prob_hash', 'artery probability'],
+    ] as const
+  ).map(([column, what]) => ({
+    sql: `SELECT m.${column} AS h, i.id AS image, i.file_name AS name, m.id AS version, m.kind AS kind
+          FROM mask_versions m JOIN images i ON i.id = m.image_id`,
+    what,
+  })),
+  {
+    sql: `SELECT k.png_hash AS h, i.id AS image, i.file_name AS name FROM kept_drafts k JOIN images i ON i.id = k.image_id`,
+    what: 'kept draft',
+  },
+];
+
+/** For each of `hashes`, what it is and whose ("the mask of 03_test.tif (image 3), draft version 12"). */
+export function blobOwners(db: SqlDatabase, hashes: readonly string[]): Map<string, string> {
+  const wanted = new Set(hashes);
+  const out = new Map<string, string>();
+  if (wanted.size === 0) return out;
+  for (const { sql, what } of OWNERS) {
+    const rows = db.prepare(sql).all() as {
+      h: string | null;
+      image: number;
+      name: string;
+      version?: number;
+      kind?: string;
+    }[];
+    for (const r of rows) {
+      if (!r.h || !wanted.has(r.h) || out.has(r.h)) continue;
+      const version = r.version !== undefined ? `, ${r.kind} version ${r.version}` : '';
+      out.set(r.h, `the ${what} of ${r.name} (image ${r.image}${version})`);
+    }
+  }
+  return out;
+}

@@ -518,10 +518,18 @@ describe('folder, DICOM and bad input', () => {
     const alone = join(dir, 'copied-alone.db');
     copyFileSync(db, alone);
     assert.equal(await runDbCommand(['check', '--db', alone], io), 1);
+    const said = out.pop()!;
     assert.match(
-      out.pop()!,
+      said,
       /missing .*; the folder of its files, .*copied-alone\.db\.files, is not there: a database is its file and that folder together/,
     );
+    // And each file by what it held, whose, and where it belongs.
+    assert.match(
+      said,
+      /\n {2}missing: the photograph of x\.png \(image 1\): \S*copied-alone\.db\.files\/\S+/,
+    );
+    assert.match(said, /\n {2}missing: the mask of x\.png \(image 1, approved version \d+\): /);
+    assert.match(said, /restore them from a backup of this database, or import the images again/);
     assert.equal(await runDbCommand(['frobnicate', '--db', db], io), 2);
     assert.equal(await runDbCommand(['export', '--db', db], io), 2);
     assert.equal(await runDbCommand(['check', '--db', join(dir, 'missing.db')], io), 1);
