@@ -86,8 +86,13 @@ describe('the Measurements panel', () => {
   test("whose disc the zones are drawn around: the model's, a person's, or none with how to place one", () => {
     assert.match(discNote(payload()), /model's optic disc: drag its centre.*Disc tool \(Shift\+D\) resizes/);
     assert.equal(discNote(payload({}, null, 'ann')), 'Zones around the optic disc set by hand (ann).');
-    // A disc removed by hand leaves none to draw around: the note says how to place one.
-    assert.match(discNote(payload({ disc: null }, null, 'ann')), /^No optic disc found: the Disc tool/);
+    // A disc removed by hand leaves none to draw around: the note says who removed it and how to place one; the
+    // model's finding none is said as that.
+    assert.match(
+      discNote(payload({ disc: null }, null, 'ann')),
+      /^Optic disc removed by hand \(ann\): the Disc tool \(Shift\+D\) places one/,
+    );
+    assert.match(discNote(payload({ disc: null })), /^No optic disc found: the Disc tool/);
   });
 
   test('zones B (1-1.5 disc diameters from the centre) and C (1-2.5) around the disc; none without one', () => {

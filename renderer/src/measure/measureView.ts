@@ -48,6 +48,8 @@ export function scaleNote(p: MeasurementsPayload): string {
 
 /** Whose optic disc the zones are drawn around, and how to change it; for a missing disc, how to place one. */
 export function discNote(p: MeasurementsPayload): string {
+  if (!p.measures.disc && p.discBy)
+    return `Optic disc removed by hand (${p.discBy}): the Disc tool (Shift+D) places one, and the zone measures follow it.`;
   if (!p.measures.disc)
     return 'No optic disc found: the Disc tool (Shift+D) places one, and the zone measures follow it.';
   if (p.discBy) return `Zones around the optic disc set by hand (${p.discBy}).`;
