@@ -2,6 +2,7 @@
 // the artery/vein and optic-disc models from --av-model and --disc-model when the command needs them. Whatever fails
 // to load (or is refused by the command's check), nothing opened before it is left running.
 import { num, oneOf, str, type Parsed } from './args.js';
+import { UsageError } from './errors.js';
 import { openModel, type LoadedModel } from '../ml/model/model-loader.js';
 import { closeAnatomyModels, openAnatomyModels, type AnatomyModels } from '../ml/anatomy/anatomy-models.js';
 
@@ -30,6 +31,12 @@ export async function openCommandModels(p: Parsed, opts: OpenOptions): Promise<C
   });
   let anatomy: AnatomyModels | null = null;
   try {
+    // An anatomy model given where the vessel model goes fails later as "3 input channels, got 1": say what it is.
+    const task = model.manifest.anatomy?.task;
+    if (task)
+      throw new UsageError(
+        `--model ${model.dir} is the ${task} model, not a vessel model (give it with --${task === 'artery-vein' ? 'av' : 'disc'}-model)`,
+      );
     opts.check?.(model);
     if (opts.anatomy)
       anatomy = await openAnatomyModels(

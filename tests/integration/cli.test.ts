@@ -425,3 +425,26 @@ test('card: a dataset folder named on the command line must be there; --from-jso
     /evaluation\.json does not exist: the model has not been scored yet/,
   );
 });
+
+test('an anatomy model given where the vessel model goes is named for what it is', () => {
+  const sample = path.join(repo, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+  for (const [dir, flag] of [
+    ['optic-disc', '--disc-model'],
+    ['artery-vein', '--av-model'],
+  ] as const) {
+    const r = retina([
+      'segment',
+      sample,
+      '--out',
+      path.join(tmp, 'wrong-model'),
+      '--model',
+      path.join(repo, 'resources', 'models', dir),
+    ]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      errorLine(r.stderr),
+      new RegExp(`is the ${dir} model, not a vessel model \\(give it with ${flag}\\)`),
+    );
+  }
+  assert.ok(!existsSync(path.join(tmp, 'wrong-model')), 'nothing written');
+});
