@@ -9,6 +9,7 @@ import { formatFigure, MEASURE_ROWS } from './measure-table.js';
 import type { ImageMeasures, LengthUnit, Measure, MeasureUnit, NamedVessel } from './measures.js';
 import { sameVesselsText } from './same-vessels.js';
 import { zoneRadii } from './zones.js';
+import { placeLabels } from './label-placement.js';
 
 export interface ReportImage {
   fileName: string;
@@ -136,12 +137,28 @@ function header(input: ReportInput): string {
   return `<dl class="header">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
-function vesselMarks(vs: NamedVessel[], cls: 'a' | 'v', r: number): string {
-  return vs
+/**
+ * The named vessels' markers and names. Names go outward from the disc and clear of each other; each is written in
+ * its class's colour on a white halo, readable on a red fundus.
+ */
+function vesselMarks(
+  named: { arteries: NamedVessel[]; veins: NamedVessel[] },
+  disc: { x: number; y: number } | null,
+  r: number,
+): string {
+  const all = [...named.arteries.map((v) => ({ v, cls: 'a' })), ...named.veins.map((v) => ({ v, cls: 'v' }))];
+  const fontSize = r * 2.2;
+  const boxes = placeLabels(
+    all.map(({ v }) => ({ x: v.x, y: v.y, text: v.name })),
+    disc,
+    fontSize,
+    r * 1.3,
+  );
+  return all
     .map(
-      (v) =>
+      ({ v, cls }, i) =>
         `<g class="${cls}" data-vessel="${escapeHtml(v.name)}"><circle cx="${v.x}" cy="${v.y}" r="${r}" fill="none" stroke="currentColor" stroke-width="${r / 3}"/>` +
-        `<text x="${v.x + r * 1.3}" y="${v.y}" font-size="${r * 2.2}" stroke="#000" stroke-width="${r / 5}" paint-order="stroke" fill="currentColor">${escapeHtml(v.name)}</text></g>`,
+        `<text x="${boxes[i].x.toFixed(1)}" y="${boxes[i].y.toFixed(1)}" font-size="${fontSize}" font-weight="bold" stroke="#fff" stroke-width="${r / 2.5}" paint-order="stroke" fill="currentColor">${escapeHtml(v.name)}</text></g>`,
     )
     .join('');
 }
@@ -171,7 +188,7 @@ export function overlaySvg(
     }
   }
   const named = marks ?? m.zoneVessels.B;
-  parts.push(vesselMarks(named.arteries, 'a', r), vesselMarks(named.veins, 'v', r));
+  parts.push(vesselMarks(named, disc, r));
   return `<svg class="photo" viewBox="0 0 ${w} ${h}" role="img" aria-label="Photograph with vessels, disc, zones B and C and the named vessels" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;
 }
 
