@@ -122,8 +122,15 @@ function halfWidth(m: Measure): number {
 
 function changeOf(key: MeasureKey, label: string, a: Measure, b: Measure): MeasureChange {
   const row = { key, label, unit: a.unit, a: a.value, b: b.value };
-  if (a.value === null || b.value === null)
-    return { ...row, change: null, ci95: null, exceeds: false, reason: a.reason ?? b.reason };
+  if (a.value === null || b.value === null) {
+    // Each visit's own reason, said of that visit: one reason for both misled where they differ.
+    const why = (m: Measure, visit: string) =>
+      m.value === null ? `${visit}: ${m.reason ?? 'not measured'}` : null;
+    const reasons = [why(a, 'earlier visit'), why(b, 'later visit')].filter((r) => r !== null);
+    const same = a.value === null && b.value === null && a.reason === b.reason;
+    const reason = same ? `both visits: ${a.reason ?? 'not measured'}` : reasons.join('; ');
+    return { ...row, change: null, ci95: null, exceeds: false, reason };
+  }
   if (a.unit !== b.unit)
     return {
       ...row,

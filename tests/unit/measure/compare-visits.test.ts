@@ -52,5 +52,15 @@ test('without a disc at one visit the vessels are not matched, and says why', ()
   const cmp = compareVisits(first, { measures: measureImage({ ...ph, av, disc: null, draws: 20 }) });
   assert.equal(cmp.registration, null);
   assert.match(cmp.reason!, /optic disc/);
-  assert.match(cmp.changes.find((c) => c.key === 'crae')!.reason!, /no optic disc/);
+  // Said of the visit it is true of.
+  assert.equal(cmp.changes.find((c) => c.key === 'crae')!.reason, 'later visit: no optic disc found');
+  // Neither visit measured, for different reasons: each visit's own.
+  const none = compareVisits(
+    { measures: measureImage({ ...ph, av: undefined, disc: first.measures.disc, draws: 20 }) },
+    { measures: measureImage({ ...ph, av, disc: null, draws: 20 }) },
+  );
+  assert.equal(
+    none.changes.find((c) => c.key === 'crve')!.reason,
+    'earlier visit: no artery/vein labels; later visit: no optic disc found',
+  );
 });
