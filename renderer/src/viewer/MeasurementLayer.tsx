@@ -6,6 +6,7 @@ import { Circle, Group, Layer, Ring, Text } from 'react-konva';
 import type Konva from 'konva';
 import type { MeasurementsPayload } from '../../../shared/contract.js';
 import { namedVessels, zoneRings } from '../measure/measureView.js';
+import { placeLabels } from '../../../shared/measure/label-placement.js';
 
 const ZONE_STYLE = { B: { fill: '#00e5ff', opacity: 0.16 }, C: { fill: '#ffffff', opacity: 0.07 } } as const;
 const VESSEL_COLOUR = { artery: '#ff2e6e', vein: '#2e9bff' } as const;
@@ -21,6 +22,16 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
   const layer = useRef<Konva.Layer>(null);
   const rings = useMemo(() => zoneRings(payload), [payload]);
   const vessels = useMemo(() => namedVessels(payload), [payload]);
+  // Names outward from the disc and clear of each other, at this zoom (their size is fixed on screen).
+  const labels = useMemo(() => {
+    const disc = payload.measures.disc;
+    return placeLabels(
+      vessels.map((v) => ({ x: v.x + 0.5, y: v.y + 0.5, text: v.name })),
+      disc ? { x: disc.x + 0.5, y: disc.y + 0.5 } : null,
+      12 / scale,
+      9 / scale,
+    );
+  }, [vessels, payload, scale]);
 
   useEffect(() => {
     const l = layer.current;
@@ -70,8 +81,9 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
           />
         </Group>
       ))}
-      {vessels.map((v) => {
+      {vessels.map((v, i) => {
         const on = v.name === hovered;
+        const label = labels[i];
         return (
           <Group key={v.name} x={v.x + 0.5} y={v.y + 0.5}>
             <Circle radius={px(on ? 11 : 7)} stroke="#000" strokeWidth={px(3.5)} opacity={0.6} />
@@ -82,8 +94,8 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
             />
             <Text
               text={v.name}
-              x={px(9)}
-              y={px(-16)}
+              x={label.x - (v.x + 0.5)}
+              y={label.y - (v.y + 0.5) - px(11)}
               fontSize={px(on ? 15 : 12)}
               fontStyle="bold"
               fill={on ? HIGHLIGHT : '#fff'}
