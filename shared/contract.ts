@@ -605,6 +605,8 @@ export interface ListImagesRequest extends PageRequest {
    */
   sort?: 'updated' | 'name' | 'patient' | 'review-next';
   eye?: EyeFilter[];
+  /** The asking window's id: its own edit leases are not marked "being edited" (they are not someone else's). */
+  clientId?: string;
 }
 export interface ImageRef {
   imageId: Id;
@@ -1131,6 +1133,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
     studyId: optional(id),
     sort: optional(literal('updated', 'name', 'patient', 'review-next')),
     eye: optional(arrayOf(literal(...EYE_FILTERS), { max: EYE_FILTERS.length })),
+    clientId: optional(clientId),
   }),
   getImageInfo: obj({ imageId: id }),
   getImage: obj({ imageId: id }),

@@ -109,15 +109,24 @@ function keptSummary(store: Store, k: KeptDraft): KeptDraftSummary {
   };
 }
 
-/** The worklist's "being edited by" marker on each listed image whose lease is live. */
-export function withEditMarkers<T extends ImageSummary>(store: Store, items: T[], nowMs: number): T[] {
+/**
+ * The worklist's "being edited by" marker on each listed image whose lease is live, but for the asking window's own
+ * (`clientId`): a viewer just closed there would otherwise mark its image until its release arrived.
+ */
+export function withEditMarkers<T extends ImageSummary>(
+  store: Store,
+  items: T[],
+  nowMs: number,
+  clientId?: string,
+): T[] {
   const leases = liveLeases(
     store,
     items.map((i) => Number(i.id)),
     nowMs,
   );
   return items.map((i) => {
-    const lease = leases.get(Number(i.id));
+    const found = leases.get(Number(i.id));
+    const lease = found && found.clientId !== clientId ? found : undefined;
     return { ...i, editedBy: lease ? { holder: lease.holder, since: lease.acquiredAt } : null };
   });
 }

@@ -243,7 +243,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     // An annotator's worklist holds only the images assigned to them.
     listImages: (req, ctx) => {
       const page = listImagesPage(store, req, ctx.user?.role === 'annotator' ? ctx.user.id : undefined);
-      return { ...page, items: withEditMarkers(store, page.items, leaseClock.now()) };
+      return { ...page, items: withEditMarkers(store, page.items, leaseClock.now(), req.clientId) };
     },
     getImageInfo: (req) => {
       const summary = summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image')));

@@ -255,6 +255,17 @@ for (const kind of STORE_BACKENDS)
       assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
     });
 
+    test("the worklist marks an image being edited in another window, not in the asking window's own", async () => {
+      // Alice's window holds the lease (the test before left it so).
+      assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
+      const marker = async (clientId?: string) =>
+        (await bob.invoke('listImages', { offset: 0, limit: 5, ...(clientId ? { clientId } : {}) })).items[0]
+          .editedBy;
+      assert.equal((await marker(B))?.holder, 'tester', "bob's window sees alice's");
+      assert.equal((await marker())?.holder, 'tester', 'a list that names no window sees it too');
+      assert.equal(await marker(A), null, "alice's own window does not");
+    });
+
     test("a closed window's leases are given back once its event socket is gone, and the others hear of it", async () => {
       assert.deepEqual(await alice.invoke('releaseEditLease', { imageId, clientId: A }), { released: true });
       const C = 'window-carol-003';

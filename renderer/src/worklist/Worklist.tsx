@@ -1,5 +1,6 @@
 // Patients' images with status, search and filters (status, eye), grouped by patient and visit, thumbnails,
 // keyboard navigation, selection, import, batch predict and clinical details.
+import { windowClientId } from '../viewer/windowClientId.js';
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ImageSummary, RequestChannel } from '../../../shared/contract.js';
 import { mayCall } from '../../../shared/roles.js';
@@ -83,6 +84,7 @@ export function Worklist({
           ...(search ? { search } : {}),
           ...(status.length ? { status } : {}),
           ...(eye.length ? { eye } : {}),
+          clientId: windowClientId(),
           // Grouping needs each patient's images together across pages; without patients it is import order.
           ...(order !== 'default' ? { sort: order } : grouped ? { sort: 'patient' as const } : {}),
         });
