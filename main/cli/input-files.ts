@@ -64,7 +64,12 @@ export async function inputFiles(
   }
   // The same file named twice (a folder and a file in it, a shell glob and a name) is one input.
   const seen = new Set<string>();
-  return out.filter((f) => !seen.has(resolve(f)) && !!seen.add(resolve(f)));
+  return out.filter((f) => {
+    const key = resolve(f);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Those of a folder's files without an extension that are DICOM (the "DICM" marker after the preamble). */

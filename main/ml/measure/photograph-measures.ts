@@ -16,16 +16,8 @@ export interface ScaleHints {
 
 /**
  * Micrometres per pixel: DICOM's pixel spacing when given, else the field angle spread over the aperture's diameter
- * (the frame's diagonal when the photograph shows no aperture edge); null when neither is known.
+ * (the frame's diagonal when the photograph shows no aperture edge, with a note saying so); null when neither is known.
  */
-export function pixelSizeUm(
-  hints: ScaleHints,
-  geometry: { apertureDiameterPx: number | null; width: number; height: number },
-): number | null {
-  return imageScale(hints, geometry).pixelSizeUm;
-}
-
-/** pixelSizeUm, with the note that says so when the field angle had to be spread over the frame's diagonal. */
 export function imageScale(
   hints: ScaleHints,
   geometry: { apertureDiameterPx: number | null; width: number; height: number },
@@ -53,10 +45,6 @@ export function scaleOf(
     width: seg.width,
     height: seg.height,
   });
-}
-
-export function pixelSizeOf(seg: Segmentation, hints: ScaleHints): number | null {
-  return scaleOf(seg, hints).pixelSizeUm;
 }
 
 export interface MeasureOptions extends ScaleHints {
