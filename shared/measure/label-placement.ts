@@ -21,15 +21,19 @@ function overlaps(a: LabelBox, b: LabelBox): boolean {
 
 /**
  * Places each label of `marks` (in order: earlier ones keep the better place) `gap` beyond its marker, away from
- * `centre`; a label that would overlap one placed before it moves out along the same line, a line height at a time.
+ * `centre`; a label that would overlap one placed before it, or a box already `taken` by other writing on the
+ * picture, moves out along the same line, a line height at a time.
  */
 export function placeLabels(
   marks: readonly { x: number; y: number; text: string }[],
   centre: { x: number; y: number } | null,
   fontSize: number,
   gap: number,
+  taken: readonly LabelBox[] = [],
 ): LabelBox[] {
   const placed: LabelBox[] = [];
+  const clash = (box: LabelBox) =>
+    taken.some((t) => overlaps(t, box)) || placed.some((p) => overlaps(p, box));
   for (const m of marks) {
     const { width, height } = sizeOf(m.text, fontSize);
     const len = centre ? Math.hypot(m.x - centre.x, m.y - centre.y) : 0;
@@ -42,8 +46,7 @@ export function placeLabels(
     };
     const base = gap + Math.abs(dx) * (width / 2) + Math.abs(dy) * (height / 2);
     let box = at(base);
-    for (let step = 1; step <= 12 && placed.some((p) => overlaps(p, box)); step++)
-      box = at(base + step * height);
+    for (let step = 1; step <= 12 && clash(box); step++) box = at(base + step * height);
     placed.push(box);
   }
   return placed;

@@ -146,6 +146,20 @@ describe(
       await app.page.screenshot({ path: await screenshotPath('42-jobs-tray-closed-1280x720') });
       await summary().click();
       await tray().waitFor();
+
+      // A 1024x640 window with the Measurements panel open as well: the tray floats over the content's side
+      // instead of squeezing the image to a sliver between four columns.
+      const narrow = { width: 1024, height: 640 };
+      await app.page.setViewportSize(narrow);
+      await app.page.keyboard.press('Shift+M');
+      await app.page.getByTestId('measurements-panel').waitFor();
+      const canvas = await box(app.page.getByTestId('mask-canvas'));
+      assert.ok(canvas.width >= 0.4 * narrow.width, `the image has ${canvas.width} of 1024 pixels`);
+      assert.ok(inside(await box(tray()), { x: 0, y: 0, ...narrow }), 'the tray is not wholly in view');
+      await app.page.screenshot({ path: await screenshotPath('44-jobs-tray-1024x640') });
+      await app.page.keyboard.press('Shift+M');
+      await app.page.getByTestId('measurements-panel').waitFor({ state: 'detached' });
+      await app.page.setViewportSize(VIEWPORT);
     });
 
     test('finished jobs are dismissed; a job with failures stays until dismissed itself', async () => {

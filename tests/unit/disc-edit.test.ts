@@ -163,6 +163,25 @@ describe('the document places and sizes the disc', () => {
     assert.deepEqual(hand.anatomy?.fovea, { x: 40, y: 25, confidence: 1 });
   });
 
+  test('a disc removed by hand is told from one the model never found, before and after saving', () => {
+    const found = openDoc({ x: 10, y: 25, diameter: 8 }).doc;
+    assert.equal(found.discRemovedByHand, false);
+    assert.ok(found.removeDisc());
+    assert.equal(found.discRemovedByHand, true, 'removed here, not yet saved');
+    assert.ok(found.undoEdit());
+    assert.equal(found.discRemovedByHand, false, 'undone: the disc is back');
+
+    const none = openDoc(null).doc;
+    assert.equal(none.discRemovedByHand, false, 'the model found none');
+    assert.ok(none.setDisc({ x: 20, y: 25, diameter: 12 }));
+    assert.ok(none.removeDisc());
+    assert.equal(none.discRemovedByHand, false, 'placed and taken away again: still none found');
+
+    const saved = openDoc(null).doc;
+    saved.anatomy = { ...saved.anatomy!, discMovedBy: 'ann' };
+    assert.equal(saved.discRemovedByHand, true, 'a saved version whose disc a person removed');
+  });
+
   test('an approved image, or one without an anatomy record, takes no disc', () => {
     const { doc } = openDoc(null);
     doc.locked = true;

@@ -5,12 +5,22 @@ import { useEffect, useMemo, useRef } from 'react';
 import { Circle, Group, Layer, Ring, Text } from 'react-konva';
 import type Konva from 'konva';
 import type { MeasurementsPayload } from '../../../shared/contract.js';
-import { namedVessels, zoneRings } from '../measure/measureView.js';
-import { placeLabels } from '../../../shared/measure/label-placement.js';
+import { namedVessels, zoneRings, type ZoneRing } from '../measure/measureView.js';
+import { placeLabels, type LabelBox } from '../../../shared/measure/label-placement.js';
 
 const ZONE_STYLE = { B: { fill: '#00e5ff', opacity: 0.16 }, C: { fill: '#ffffff', opacity: 0.07 } } as const;
 const VESSEL_COLOUR = { artery: '#ff2e6e', vein: '#2e9bff' } as const;
 const HIGHLIGHT = '#ffe14d';
+
+/** A zone's letter, inside the top of its ring, in screen pixels. */
+const LETTER = { dx: 3, dy: 2, size: 13 } as const;
+
+/** Where a zone's letter is written, in image pixels, as a box the vessel names keep clear of. */
+function zoneLetterBox(r: ZoneRing, scale: number): LabelBox {
+  const size = LETTER.size / scale;
+  const top = r.y - r.outer + LETTER.dy / scale;
+  return { x: r.x + LETTER.dx / scale, y: top + size, width: size, height: size };
+}
 
 export interface MeasurementLayerProps {
   payload: MeasurementsPayload;
@@ -22,7 +32,8 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
   const layer = useRef<Konva.Layer>(null);
   const rings = useMemo(() => zoneRings(payload), [payload]);
   const vessels = useMemo(() => namedVessels(payload), [payload]);
-  // Names outward from the disc and clear of each other, at this zoom (their size is fixed on screen).
+  // Names outward from the disc and clear of each other and of the zones' letters, at this zoom (their size is
+  // fixed on screen).
   const labels = useMemo(() => {
     const disc = payload.measures.disc;
     return placeLabels(
@@ -30,8 +41,9 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
       disc ? { x: disc.x + 0.5, y: disc.y + 0.5 } : null,
       12 / scale,
       9 / scale,
+      rings.map((r) => zoneLetterBox(r, scale)),
     );
-  }, [vessels, payload, scale]);
+  }, [vessels, rings, payload, scale]);
 
   useEffect(() => {
     const l = layer.current;
@@ -71,9 +83,9 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
           />
           <Text
             text={r.zone}
-            x={px(3)}
-            y={-r.outer + px(2)}
-            fontSize={px(13)}
+            x={px(LETTER.dx)}
+            y={-r.outer + px(LETTER.dy)}
+            fontSize={px(LETTER.size)}
             fontStyle="bold"
             fill="#fff"
             stroke="#000"

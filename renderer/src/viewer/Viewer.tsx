@@ -47,6 +47,7 @@ import type { MaskDocument } from './maskDocument.js';
 
 /** Shown while the disc markers are on screen and the model found no disc. */
 const NO_DISC_NOTE = 'No optic disc found: the Disc tool (Shift+D) places one';
+const DISC_REMOVED_NOTE = 'Optic disc removed by hand: the Disc tool (Shift+D) places one';
 
 export interface ViewerProps {
   imageId: string;
@@ -221,7 +222,13 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           saveState={saveState}
           status={status}
           quality={uncertainty.quality}
-          anatomyNote={overlay.av && doc?.anatomy && !doc.anatomy.disc ? NO_DISC_NOTE : null}
+          anatomyNote={
+            overlay.av && doc?.anatomy && !doc.anatomy.disc
+              ? doc.discRemovedByHand
+                ? DISC_REMOVED_NOTE
+                : NO_DISC_NOTE
+              : null
+          }
         />
       </section>
 

@@ -92,6 +92,8 @@ export class MaskDocument {
   readonly labels: Uint8Array | null;
   /** Disc, fovea and laterality (null: none found or no anatomy models). */
   anatomy: AnatomyPayload | null;
+  /** Whether the version opened had a disc (a later "none" is then a removal by hand). */
+  private readonly openedWithDisc: boolean;
   /** The overlay colours arteries and veins instead of the mask colour. */
   avShown = false;
   private readonly avPalette = Uint32Array.from([0, hexToRgba(ARTERY_COLOUR), hexToRgba(VEIN_COLOUR)]);
@@ -144,6 +146,7 @@ export class MaskDocument {
       );
     this.labels = labels ? labels.slice() : null;
     this.anatomy = opts.anatomy?.record ?? null;
+    this.openedWithDisc = !!this.anatomy?.disc;
   }
 
   /** `versionId` was saved from this document: the next save builds on it. */
@@ -270,6 +273,15 @@ export class MaskDocument {
   private forgetSegments(): void {
     this.segments = null;
     this.nodes = null;
+  }
+
+  /**
+   * No disc because a person removed it (in this window, or in the saved version opened), not because the model
+   * found none: the viewer says so instead of "No optic disc found".
+   */
+  get discRemovedByHand(): boolean {
+    const a = this.anatomy;
+    return !!a && !a.disc && (a.discMovedBy !== null || this.openedWithDisc);
   }
 
   /** The disc and fovea can be placed, moved, resized or removed: the image has an anatomy record and is not approved. */

@@ -31,3 +31,14 @@ test('without a disc the names go to the right of their markers', () => {
   const [box] = placeLabels([{ x: 50, y: 50, text: 'A1' }], null, 10, 4);
   assert.ok(box.x > 50);
 });
+
+test("a name keeps clear of what is already written there (a zone's letter at the top of its ring)", () => {
+  const centre = { x: 300, y: 300 };
+  // A vessel crossing the ring straight above the disc: its name would sit where zone B's letter is written.
+  const mark = { x: 300, y: 200, text: 'V3' };
+  const free = placeLabels([mark], centre, 12, 6)[0];
+  const letter: LabelBox = { x: free.x, y: free.y, width: 8, height: 13 };
+  const [box] = placeLabels([mark], centre, 12, 6, [letter]);
+  assert.ok(!overlap(box, letter), 'the name is written over the letter');
+  assert.ok(box.y < letter.y, 'moved outward, away from the disc');
+});
