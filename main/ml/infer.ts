@@ -5,7 +5,7 @@ import { preprocessImage } from './image/preprocess.js';
 import { deriveFov } from './image/fov.js';
 import { TileBlender, extractTile, tileGrid } from './image/patches.js';
 import {
-  calibreIndex,
+  rulerCalibre,
   imageToCanonical,
   mapToCanonical,
   planFrame,
@@ -271,8 +271,8 @@ async function framedProbability(
       const prob = out.prob;
       const mask = new Uint8Array(prob.length);
       for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
-      const measured = calibreIndex({ width: frame.width, height: frame.height, data: mask });
-      if (measured <= 0) break; // nothing vessel-like: keep the guess (the warning says so)
+      const measured = rulerCalibre({ width: frame.width, height: frame.height, data: mask });
+      if (measured <= 0) break; // no vessel tree: keep the guess (the warning says so)
       const next = Math.min(maxScale, (frame.scale * cfg.maskCalibre) / measured);
       if (Math.abs(next / frame.scale - 1) < 0.1) break;
       frame = planFrame(fov, cfg, next);

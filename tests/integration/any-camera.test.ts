@@ -12,6 +12,7 @@ import { openModel } from '../../main/ml/model/model-loader.js';
 import { openDataset } from '../../main/ml/data/datasets.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import { evaluateModel } from '../../main/ml/eval/evaluate.js';
+import { segmentImage } from '../../main/ml/infer.js';
 import { readImage, writePng } from '../../main/ml/io/image-io.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -90,4 +91,27 @@ test('retina segment on a frame with no fundus: segmented whole, with a warning,
   assert.match(r.stderr, /warning: no field-of-view edge found/);
   const mask = await readImage(path.join(dir, 'blank_mask.png'));
   assert.deepEqual([mask.width, mask.height], [320, 240]);
+});
+
+test('a picture of noise is not taken for a thumbnail: the calibre ruler reads no vessel tree and keeps its guess', async () => {
+  // Noise thresholds to specks a pixel or two across, which the ruler once read as very thin vessels: the frame
+  // was enlarged 3.4x (a 640x480 picture cost 30-65 s) and a "low resolution" warning blamed the camera.
+  const model = await openModel(undefined, { engine: 'onnx', threads: 2 });
+  try {
+    const w = 320;
+    const h = 240;
+    const data = new Uint8Array(w * h * 3);
+    let seed = 7;
+    for (let i = 0; i < data.length; i++) data[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    const seg = await segmentImage(
+      { width: w, height: h, channels: 3, bitDepth: 8, data },
+      model.manifest,
+      model.predictor,
+    );
+    assert.deepEqual([seg.width, seg.height], [w, h]);
+    assert.ok(seg.frame && seg.frame.scale <= 1.5, `enlarged ${seg.frame?.scale.toFixed(2)}x`);
+    assert.ok(!seg.warnings.some((s) => s.startsWith('low resolution')), seg.warnings.join('; '));
+  } finally {
+    await model.predictor.dispose();
+  }
 });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { fitFovCircle } from '../../main/ml/frame/fov-circle.js';
 import {
   calibreIndex,
+  rulerCalibre,
   cropFrame,
   imageToCanonical,
   mapToCanonical,
@@ -409,4 +410,18 @@ test('cropFrame: a scaled box maps its corners and centre back to the native pix
   const corner = pointToNative({ x: 0, y: 0 }, f);
   assert.deepEqual([corner.x, corner.y], [99.75, 49.75]);
   assert.equal(cropFrame({ width: 40, height: 30 }, { x0: 0, y0: 0, x1: 40, y1: 30 }, 1).identity, true);
+});
+
+test('the ruler reads a vessel-like mask and refuses specks (noise thresholded)', () => {
+  const w = 300;
+  const bars = new Uint8Array(w * w);
+  for (let y = 0; y < w; y++) for (let x = 0; x < w; x++) bars[y * w + x] = y % 30 < 3 ? 1 : 0;
+  assert.ok(Math.abs(rulerCalibre({ width: w, height: w, data: bars }) - 3) < 0.3);
+  // One pixel in eleven set, scattered: isolated specks, read by the calibre index as vessels under a pixel wide.
+  const specks = new Uint8Array(w * w);
+  for (let i = 0; i < specks.length; i += 11) specks[i] = 1;
+  const speckMap = { width: w, height: w, data: specks };
+  assert.ok(calibreIndex(speckMap) > 0);
+  assert.equal(rulerCalibre(speckMap), 0);
+  assert.equal(rulerCalibre({ width: w, height: w, data: new Uint8Array(w * w) }), 0, 'an empty mask');
 });
