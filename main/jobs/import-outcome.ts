@@ -17,6 +17,8 @@ export interface ImportOutcome {
   failures: ImportFailure[];
   /** Files an imported folder or dataset holds that are not images to import (annotations, second observers). */
   otherSkipped: number;
+  /** The reason most of those share, and how many share it (null when no reason covers two of them). */
+  otherReason: { reason: string; count: number } | null;
 }
 
 /** Longest reason kept: enough for any importer message, short enough for one line in the jobs tray. */
@@ -76,22 +78,42 @@ export function importOutcome(
     ...report.failed.map((f) => ({ file: names.name(f.source), reason: names.reason(f.error, f.source) })),
     ...pickedSkipped.map((s) => ({ file: names.name(s.source), reason: names.reason(s.reason, s.source) })),
   ];
-  return { report, failures, otherSkipped: report.skipped.length - pickedSkipped.length };
+  const others = report.skipped.filter((s) => !picked.has(s.source));
+  return { report, failures, otherSkipped: others.length, otherReason: commonestReason(others) };
 }
 
-/** The job's summary line; the failures themselves travel in JobInfo.failures. */
-export function importMessage({ report, failures, otherSkipped }: ImportOutcome): string {
+/**
+ * The job's summary line; the failures themselves travel in JobInfo.failures. It says how many photographs came
+ * with their reference masks, and why the other files of a folder or dataset were left out (the commonest reason),
+ * so that "20 other files" in a dataset import is not a mystery.
+ */
+export function importMessage({ report, failures, otherSkipped, otherReason }: ImportOutcome): string {
   const imported = report.imported.length;
   const duplicates = report.duplicates.length;
   const considered = imported + duplicates + failures.length;
   let line =
     failures.length > 0 ? `Imported ${imported} of ${considered}` : `Imported ${plural(imported, 'image')}`;
+  const masked = report.imported.filter((i) => i.maskVersionId !== null).length;
+  if (masked > 0) line += ` (${masked === imported ? 'each' : masked} with its reference mask)`;
   if (duplicates > 0) line += `, ${duplicates} already in the database`;
   if (failures.length > 0) {
     line += `; ${plural(failures.length, 'file')} could not be imported`;
   }
-  if (otherSkipped > 0) line += `; ${plural(otherSkipped, 'other file')} not imported as images`;
+  if (otherSkipped > 0) {
+    line += `; ${plural(otherSkipped, 'other file')} not imported as images`;
+    if (otherReason)
+      line += ` (${otherReason.count === otherSkipped ? '' : `${otherReason.count}: `}${otherReason.reason})`;
+  }
   return line;
+}
+
+/** The reason most of the left-out files share, with how many share it; null when no reason covers two. */
+function commonestReason(skipped: readonly { reason: string }[]): ImportOutcome['otherReason'] {
+  const counts = new Map<string, number>();
+  for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+  let best: { reason: string; count: number } | null = null;
+  for (const [reason, count] of counts) if (!best || count > best.count) best = { reason, count };
+  return best && best.count >= 2 ? best : null;
 }
 
 /** Set when nothing was imported because every file was bad: the job then fails with this one-line error. */

@@ -74,4 +74,30 @@ describe('import outcome', () => {
     assert.equal(importError(outcome), null);
     assert.equal(importMessage(importOutcome(report({}), names, new Set())), 'Imported 0 images');
   });
+
+  test("a dataset's summary says the masks came with the photographs and why its other files were left out", () => {
+    const second = "second observer's annotation: only the first observer's is imported";
+    const r = report({
+      imported: [1, 2, 3].map((k) => ({ imageId: k, source: `/d/images/0${k}.tif`, maskVersionId: `m${k}` })),
+      skipped: [
+        ...[1, 2, 3].map((k) => ({ source: `/d/2nd_manual/0${k}_manual2.gif`, reason: second })),
+        { source: '/d/notes/readme.png', reason: 'not used by the DRIVE layout' },
+      ],
+    });
+    assert.equal(
+      importMessage(importOutcome(r, new ImportNames(new Map(), '/d'), new Set())),
+      `Imported 3 images (each with its reference mask); 4 other files not imported as images (3: ${second})`,
+    );
+    const one = report({
+      imported: [
+        { imageId: 1, source: '/d/a.png', maskVersionId: 'm1' },
+        { imageId: 2, source: '/d/b.png', maskVersionId: null },
+      ],
+      skipped: [1, 2].map((k) => ({ source: `/d/x${k}_manual2.gif`, reason: second })),
+    });
+    assert.equal(
+      importMessage(importOutcome(one, new ImportNames(), new Set())),
+      `Imported 2 images (1 with its reference mask); 2 other files not imported as images (${second})`,
+    );
+  });
 });
