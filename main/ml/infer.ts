@@ -272,7 +272,11 @@ async function framedProbability(
       const mask = new Uint8Array(prob.length);
       for (let i = 0; i < prob.length; i++) mask[i] = prob[i] >= threshold ? 1 : 0;
       const measured = rulerCalibre({ width: frame.width, height: frame.height, data: mask });
-      if (measured <= 0) break; // no vessel tree: keep the guess (the warning says so)
+      if (measured <= 0) {
+        // No vessel tree to measure: the guess stands, and the warning says the scale is a guess.
+        if (pass === 0) frame = { ...frame, warnings: [NO_VESSEL_RULER_WARNING] };
+        break;
+      }
       const next = Math.min(maxScale, (frame.scale * cfg.maskCalibre) / measured);
       if (Math.abs(next / frame.scale - 1) < 0.1) break;
       frame = planFrame(fov, cfg, next);
@@ -281,6 +285,11 @@ async function framedProbability(
   }
   return { ...out, frame };
 }
+
+/** Said for a photograph with neither an aperture edge nor a vessel tree to scale by. */
+const NO_VESSEL_RULER_WARNING =
+  'no field-of-view edge found, and no vessels to scale by: the whole frame was segmented at a scale guessed from ' +
+  'its size (is it a fundus photograph?)';
 
 /**
  * Enlarged more than this into the model's frame, a photograph is a thumbnail: the vessels the network was trained

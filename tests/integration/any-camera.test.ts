@@ -111,6 +111,10 @@ test('a picture of noise is not taken for a thumbnail: the calibre ruler reads n
     assert.deepEqual([seg.width, seg.height], [w, h]);
     assert.ok(seg.frame && seg.frame.scale <= 1.5, `enlarged ${seg.frame?.scale.toFixed(2)}x`);
     assert.ok(!seg.warnings.some((s) => s.startsWith('low resolution')), seg.warnings.join('; '));
+    assert.ok(
+      seg.warnings.some((s) => /no vessels to scale by.*is it a fundus photograph/.test(s)),
+      seg.warnings.join('; '),
+    );
   } finally {
     await model.predictor.dispose();
   }

@@ -78,7 +78,7 @@ describe('import outcome', () => {
   test("a dataset's summary says the masks came with the photographs and why its other files were left out", () => {
     const second = "second observer's annotation: only the first observer's is imported";
     const r = report({
-      imported: [1, 2, 3].map((k) => ({ imageId: k, source: `/d/images/0${k}.tif`, maskVersionId: `m${k}` })),
+      imported: [1, 2, 3].map((k) => ({ imageId: k, source: `/d/images/0${k}.tif`, maskVersionId: 10 + k })),
       skipped: [
         ...[1, 2, 3].map((k) => ({ source: `/d/2nd_manual/0${k}_manual2.gif`, reason: second })),
         { source: '/d/notes/readme.png', reason: 'not used by the DRIVE layout' },
@@ -90,7 +90,7 @@ describe('import outcome', () => {
     );
     const one = report({
       imported: [
-        { imageId: 1, source: '/d/a.png', maskVersionId: 'm1' },
+        { imageId: 1, source: '/d/a.png', maskVersionId: 11 },
         { imageId: 2, source: '/d/b.png', maskVersionId: null },
       ],
       skipped: [1, 2].map((k) => ({ source: `/d/x${k}_manual2.gif`, reason: second })),
