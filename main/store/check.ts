@@ -71,16 +71,17 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
  * record keeps the stored, unturned size: they decode turned now and no longer match their masks. Reads headers only.
  */
 async function unturnedImages(store: Store): Promise<number[]> {
+  // Column names as stored: PostgreSQL folds an unquoted alias like fileHash to lower case.
   const rows = store.db
     .prepare(
-      "SELECT id, file_hash AS fileHash, width, height FROM images WHERE raster_hash IS NULL AND format IN ('jpeg', 'webp')",
+      "SELECT id, file_hash, width, height FROM images WHERE raster_hash IS NULL AND format IN ('jpeg', 'webp')",
     )
-    .all() as { id: number; fileHash: string; width: number; height: number }[];
+    .all() as { id: number; file_hash: string; width: number; height: number }[];
   const out: number[] = [];
   for (const r of rows) {
-    if (!hasBlob(store, r.fileHash)) continue;
+    if (!hasBlob(store, r.file_hash)) continue;
     try {
-      const meta = await sharp(blobPath(store, r.fileHash)).metadata();
+      const meta = await sharp(blobPath(store, r.file_hash)).metadata();
       const quarterTurn = (meta.orientation ?? 1) >= 5;
       if (quarterTurn && meta.width !== meta.height && meta.width === r.width && meta.height === r.height)
         out.push(r.id);

@@ -100,6 +100,17 @@ describe('a team database on PostgreSQL', () => {
     const init = retina(['db', 'init', '--database', bare]);
     assert.equal(init.status, 1);
     assert.match(init.stderr, /--shared-dir/);
+    // A JPEG photograph (its EXIF orientation is checked, by a query whose column names PostgreSQL folds to lower
+    // case) passes too: it failed with "not a blob address: undefined".
+    const photo = pg.createDatabase('team_jpeg');
+    const sample = join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+    assert.equal(
+      retina(['db', 'init', '--database', photo, '--shared-dir', join(dir, 'jpeg-files')]).status,
+      0,
+    );
+    assert.equal(retina(['db', 'import', '--database', photo, sample]).status, 0);
+    const jpegCheck = retina(['db', 'check', '--database', photo, '--verify']);
+    assert.equal(jpegCheck.status, 0, jpegCheck.stderr);
     // An unreachable server is a one-line error, not a stack.
     const down = retina(['db', 'check', '--database', 'postgres://retina@127.0.0.1:1/none']);
     assert.equal(down.status, 1);
