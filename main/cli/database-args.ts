@@ -2,7 +2,7 @@
 // RETINA_DB, else the per-user data folder's SQLite file. A `postgres://` URL is a team database, whose files live
 // in a shared folder (`--shared-dir`, RETINA_SHARED_DIR, or as recorded in the database).
 import { resolve } from 'node:path';
-import { defaultDatabasePath, resolveLocation } from '../store/index.js';
+import { defaultDatabasePath, ForeignDatabaseUrlError, resolveLocation } from '../store/index.js';
 import type { OptionSpec, Parsed } from './args.js';
 import { UsageError } from './errors.js';
 
@@ -44,7 +44,12 @@ export function databaseLocation(
     throw new UsageError('--database and --db name different databases: give one');
   }
   const given = database ?? db ?? env.RETINA_DATABASE_URL ?? defaultDatabasePath(env);
-  return resolveLocation(given);
+  try {
+    return resolveLocation(given);
+  } catch (err) {
+    if (err instanceof ForeignDatabaseUrlError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** Applies `--shared-dir` for this process and the workers and processes it starts. */

@@ -4,7 +4,13 @@ export { openStore } from './open-store.js';
 export { SCHEMA_VERSION, MIGRATIONS, type Migration } from './schema.js';
 export * from './errors.js';
 export { defaultDatabasePath } from './default-path.js';
-export { isPostgresUrl, redactUrl, resolveLocation, type StoreBackendKind } from './sql.js';
+export {
+  ForeignDatabaseUrlError,
+  isPostgresUrl,
+  redactUrl,
+  resolveLocation,
+  type StoreBackendKind,
+} from './sql.js';
 export { copyStore, type CopyReport, type TableCopy } from './copy.js';
 export { listAudit, type AuditEntry } from './audit.js';
 export {

@@ -28,10 +28,24 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-/** A SQLite path made absolute; a PostgreSQL URL as it is. */
+/**
+ * A SQLite path made absolute; a PostgreSQL URL as it is. Any other URL (`mysql://`, a mistyped `postgress://` or
+ * `postgres:/`) is refused: read as a path it became folders named after the URL, its password among them, with a
+ * new empty database inside.
+ */
 export function resolveLocation(location: string): string {
-  return isPostgresUrl(location) ? location : resolve(location);
+  if (isPostgresUrl(location)) return location;
+  if (/^[a-z][a-z0-9+.-]+:\//i.test(location)) {
+    const shown = location.replace(/^([^/]*\/\/?[^:@/]*:)[^@/]*@/, '$1***@');
+    throw new ForeignDatabaseUrlError(
+      `${shown} is not a database RetinaStudio opens: give a SQLite file's path, or postgres://user@host/db for a team database`,
+    );
+  }
+  return resolve(location);
 }
+
+/** A database location that is a URL, but not PostgreSQL's. */
+export class ForeignDatabaseUrlError extends Error {}
 
 /** A PostgreSQL URL with its password replaced, for messages and logs. */
 export function redactUrl(location: string): string {
