@@ -48,6 +48,7 @@ import {
   tokenCookie,
 } from './access.js';
 import { readStatic } from './static-files.js';
+import { DatabaseUnreachableError } from '../store/index.js';
 import { AUTH_PATH_PREFIX, handleAuth, sessionToken } from './auth-routes.js';
 import type { Accounts } from '../accounts/accounts.js';
 import { REPORT_PATH, sendReport } from './report-route.js';
@@ -325,8 +326,16 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
           ? handleRpc(req, res, url)
           : handleStatic(req, res, url);
     work.catch((err: unknown) => {
-      if (!res.headersSent) sendText(res, 500, `internal error: ${(err as Error).message}`);
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else if (err instanceof DatabaseUnreachableError) {
+        // PostgreSQL down or restarting: a state to wait out (the next request connects again), not a bug, and
+        // not a lost session either.
+        if (url.pathname.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 503, 'storage', err.message);
+        else if (url.pathname.startsWith(AUTH_PATH_PREFIX)) {
+          res.writeHead(503, { ...COMMON_HEADERS, 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: err.message }));
+        } else sendText(res, 503, err.message);
+      } else sendText(res, 500, `internal error: ${(err as Error).message}`);
     });
   };
   const server: Server = opts.tls

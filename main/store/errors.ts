@@ -5,6 +5,12 @@ export class StoreError extends Error {
   override name = 'StoreError';
 }
 
+/**
+ * A team database that cannot be reached now (PostgreSQL down or restarting, the network cut): nothing was done,
+ * and the next request tries again. Named StoreError so it crosses the RPC boundary as a storage problem.
+ */
+export class DatabaseUnreachableError extends StoreError {}
+
 /** The database was written by a newer RetinaStudio: opening it would risk corrupting data we do not know. */
 export class SchemaTooNewError extends StoreError {
   override name = 'SchemaTooNewError';

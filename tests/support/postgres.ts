@@ -14,6 +14,9 @@ export interface PostgresCluster {
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): string;
   port: number;
+  /** Stops the server, keeping its data (a database going down); `start` brings it back on the same port. */
+  pause(): void;
+  start(): void;
   stop(): void;
 }
 
@@ -86,7 +89,9 @@ export async function startPostgres(): Promise<PostgresCluster> {
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ');
-  run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
+  const start = (): void =>
+    run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
+  start();
   let stopped = false;
   const url = (database = 'postgres'): string => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
   const stop = (): void => {
@@ -108,6 +113,8 @@ export async function startPostgres(): Promise<PostgresCluster> {
       if (r.status !== 0) throw new Error(`CREATE DATABASE ${name} failed: ${r.stderr}`);
       return url(name);
     },
+    pause: () => run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']),
+    start,
     stop,
   };
 }

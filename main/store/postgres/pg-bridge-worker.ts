@@ -11,7 +11,25 @@ pg.types.setTypeParser(pg.types.builtins.BOOL, (v) => (v === 't' ? 1 : 0));
 
 const { port, signal } = workerData as BridgeWorkerData;
 const flag = new Int32Array(signal);
-const clients = new Map<number, pg.Client>();
+/**
+ * One connection as the store sees it. Its client is replaced when the server drops it (PostgreSQL restarted, an
+ * administrator ended the session, a network cut): the next statement that starts outside a transaction connects
+ * again, so a server or worker outlives a database restart. A statement inside a transaction never moves to a new
+ * connection (the transaction's earlier statements are gone with the old one): it fails, and the ROLLBACK that
+ * follows ends the transaction here as the server has already ended it there.
+ */
+interface Connection {
+  url: string;
+  applicationName: string;
+  /** Null only until the first connect. */
+  client: pg.Client | null;
+  /** The server dropped the client: it answers nothing more. */
+  lost: boolean;
+  /** Between BEGIN and COMMIT/ROLLBACK. */
+  inTransaction: boolean;
+}
+
+const connections = new Map<number, Connection>();
 let nextHandle = 1;
 
 function toParam(v: unknown): unknown {
@@ -22,35 +40,78 @@ function toParam(v: unknown): unknown {
   return v;
 }
 
+/** Connects `c` (again): its client, marked lost when the server drops it. */
+async function connect(c: Connection): Promise<void> {
+  const client = new pg.Client({
+    connectionString: c.url,
+    application_name: c.applicationName,
+    connectionTimeoutMillis: 10_000,
+    // A statement stuck behind a lock for minutes is a fault to report, not something to wait on forever.
+    statement_timeout: 300_000,
+  });
+  // A dropped connection surfaces here (and on the next query); without a listener it would crash the worker.
+  const lost = () => {
+    if (c.client === client) c.lost = true;
+  };
+  client.on('error', lost);
+  client.on('end', lost);
+  await client.connect();
+  const old = c.client;
+  c.client = client;
+  c.lost = false;
+  if (old) void old.end().catch(() => undefined);
+}
+
+const BEGINS = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
+const ENDS = /^\s*(COMMIT|END|ROLLBACK(?!\s+TO\b))\b/i;
+
+async function query(c: Connection, req: Extract<BridgeRequest, { op: 'query' }>): Promise<unknown> {
+  const ends = ENDS.test(req.text);
+  if (c.lost && c.inTransaction) {
+    if (ends) c.inTransaction = false;
+    // The server ended the transaction with the connection: a ROLLBACK has nothing left to do.
+    if (ends && /^\s*ROLLBACK/i.test(req.text)) return { rows: [], rowCount: 0 };
+    throw Object.assign(new Error('the connection to PostgreSQL was lost during a transaction'), {
+      code: 'CONNECTION_LOST',
+    });
+  }
+  if (c.lost || !c.client) await connect(c);
+  try {
+    const result = await c.client!.query({
+      text: req.text,
+      values: req.values.map(toParam),
+      ...(req.rowMode ? { rowMode: req.rowMode } : {}),
+    });
+    if (BEGINS.test(req.text)) c.inTransaction = true;
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  } finally {
+    // A failed statement inside a transaction leaves it open (aborted) until the ROLLBACK that follows.
+    if (ends) c.inTransaction = false;
+  }
+}
+
 async function handle(req: BridgeRequest): Promise<unknown> {
   if (req.op === 'connect') {
-    const client = new pg.Client({
-      connectionString: req.url,
-      application_name: req.applicationName,
-      connectionTimeoutMillis: 10_000,
-      // A statement stuck behind a lock for minutes is a fault to report, not something to wait on forever.
-      statement_timeout: 300_000,
-    });
-    // A dropped connection surfaces on the next query; without a listener it would crash the worker.
-    client.on('error', () => undefined);
-    await client.connect();
+    const c: Connection = {
+      url: req.url,
+      applicationName: req.applicationName,
+      client: null,
+      lost: false,
+      inTransaction: false,
+    };
+    await connect(c);
     const id = nextHandle++;
-    clients.set(id, client);
+    connections.set(id, c);
     return id;
   }
-  const client = clients.get(req.handle);
-  if (!client) throw Object.assign(new Error('the database connection is closed'), { code: 'CLOSED' });
+  const c = connections.get(req.handle);
+  if (!c) throw Object.assign(new Error('the database connection is closed'), { code: 'CLOSED' });
   if (req.op === 'close') {
-    clients.delete(req.handle);
-    await client.end();
+    connections.delete(req.handle);
+    if (!c.lost) await c.client?.end();
     return null;
   }
-  const result = await client.query({
-    text: req.text,
-    values: req.values.map(toParam),
-    ...(req.rowMode ? { rowMode: req.rowMode } : {}),
-  });
-  return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  return query(c, req);
 }
 
 function errorOf(err: unknown): BridgeResponse {

@@ -43,6 +43,27 @@ export class PgBridgeError extends Error {
   }
 }
 
+/** SQLSTATEs and Node codes of a connection that failed or was ended by the server (admin shutdown, restart). */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'CONNECTION_LOST',
+]);
+
+/** Whether a bridge error says the database could not be reached, rather than that a statement was wrong. */
+export function connectionFailed(err: PgBridgeError): boolean {
+  const code = err.code ?? '';
+  return (
+    CONNECTION_CODES.has(code) ||
+    code.startsWith('08') || // connection exception
+    code.startsWith('57P') || // operator intervention: shutdown, crash, cannot connect now
+    /Connection terminated|not queryable|timeout expired/i.test(err.message)
+  );
+}
+
 class Bridge {
   private readonly worker: Worker;
   private readonly port: MessagePort;

@@ -1,7 +1,8 @@
 // The repository modules' SqlDatabase on a PostgreSQL connection: `?` placeholders become `$1, $2, ...`, rows come
 // back as objects (or first-column values when plucked), `run` reports the rows it changed.
 import type { SqlDatabase, SqlRunResult, SqlStatement } from '../sql.js';
-import type { PgConnection } from './pg-bridge.js';
+import { connectionFailed, PgBridgeError, type PgConnection } from './pg-bridge.js';
+import { DatabaseUnreachableError } from '../errors.js';
 
 /** `?` → `$n`, leaving string literals, quoted names and comments alone. */
 export function numberPlaceholders(sql: string): string {
@@ -78,6 +79,10 @@ class PostgresStatement implements SqlStatement {
     try {
       return this.conn.query(this.text, params, rowMode);
     } catch (err) {
+      if (err instanceof PgBridgeError && connectionFailed(err))
+        throw new DatabaseUnreachableError(
+          `the team database is unreachable (${err.message}); try again when it is back`,
+        );
       // With RETINA_DEBUG the failing statement is named (never its values: they may be patient data).
       if (process.env.RETINA_DEBUG && err instanceof Error) err.message += ` [in: ${this.text}]`;
       throw err;

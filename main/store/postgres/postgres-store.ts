@@ -3,10 +3,16 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from '../database.js';
-import { ConstraintError, NotFoundError, StoreError, StoreReadOnlyError } from '../errors.js';
+import {
+  ConstraintError,
+  DatabaseUnreachableError,
+  NotFoundError,
+  StoreError,
+  StoreReadOnlyError,
+} from '../errors.js';
 import { SCHEMA_VERSION, type Migration } from '../schema.js';
 import { redactUrl } from '../sql.js';
-import { PgBridgeError, PgConnection } from './pg-bridge.js';
+import { connectionFailed, PgBridgeError, PgConnection } from './pg-bridge.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { postgresMigrationSql } from './postgres-schema.js';
 
@@ -159,8 +165,10 @@ export function translatePostgresError(err: unknown, where: string, action: stri
       `${where}: cannot ${action}, the database is not writable (${err.message})`,
     );
   }
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '57P01' || code === '08006') {
-    return new StoreError(`${where}: cannot ${action}, the database server is unreachable (${err.message})`);
+  if (connectionFailed(err)) {
+    return new DatabaseUnreachableError(
+      `${where}: cannot ${action}, the database server is unreachable (${err.message}); try again when it is back`,
+    );
   }
   return new StoreError(`${where}: cannot ${action}: ${err.message}`);
 }
