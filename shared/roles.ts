@@ -50,9 +50,10 @@ export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } 
   importDataset: REVIEWERS,
   predict: REVIEWERS,
   cancelJob: REVIEWERS,
-  listJobs: EVERYONE,
-  dismissJob: EVERYONE,
-  getQueue: EVERYONE,
+  // An annotator starts no job; the team's jobs name images (and patients) that are not theirs.
+  listJobs: REVIEWERS,
+  dismissJob: REVIEWERS,
+  getQueue: REVIEWERS,
   listModels: EVERYONE,
   getActiveModel: EVERYONE,
   showOpenDialog: REVIEWERS,

@@ -99,12 +99,8 @@ export function eventForCaller(store: Store): EventAudience {
         const imageIds = p.imageIds.filter((id) => theirs(id, user.name));
         return imageIds.length > 0 ? ({ imageIds } as typeof payload) : null;
       }
-      if (event === 'jobProgress') {
-        const p = payload as EventOf<'jobProgress'>;
-        return p.imageId !== null && !theirs(p.imageId, user.name)
-          ? ({ ...p, imageId: null } as typeof payload)
-          : payload;
-      }
+      // The team's jobs (their messages and logs name files and patients) are not an annotator's to see.
+      if (event === 'jobProgress' || event === 'queueChanged') return null;
       return payload;
     };
   };

@@ -54,11 +54,18 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   const report = useCallback((err: unknown) => notify(readableError(err)), [notify]);
 
   useEffect(() => {
+    const listJobs = (i: AppInfo) => {
+      // An annotator has no jobs to list (the team's are not theirs to see).
+      if (i.account && !mayCall(i.account.role, 'listJobs')) return;
+      client.invoke('listJobs', {}).then((r) => setJobs(new Map(r.jobs.map((j) => [j.jobId, j]))), report);
+    };
     void Promise.allSettled([
-      client.invoke('getAppInfo', {}).then(setInfo, report),
+      client.invoke('getAppInfo', {}).then((i) => {
+        setInfo(i);
+        listJobs(i);
+      }, report),
       client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report),
     ]).then(() => setReady(true));
-    client.invoke('listJobs', {}).then((r) => setJobs(new Map(r.jobs.map((j) => [j.jobId, j]))), report);
     const offJob = client.on('jobProgress', (j) => {
       setJobs((prev) => new Map(prev).set(j.jobId, j));
       if (j.state === 'failed' && j.error) notify(`${j.kind} failed: ${j.error.message}`);
@@ -85,7 +92,11 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   }, [client, notify, report]);
 
   const digest = useMemo(() => digestJobs(jobs.values()), [jobs]);
-  const teamQueue = useTeamQueue(client, report);
+  const teamQueue = useTeamQueue(
+    client,
+    report,
+    info !== null && (!info.account || mayCall(info.account.role, 'getQueue')),
+  );
   const [trayOpen, setTrayOpen] = useTrayOpen(jobs, digest);
   const cancelJob = useCallback(
     (jobId: string) => void client.invoke('cancelJob', { jobId }).catch(report),

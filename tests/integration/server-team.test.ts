@@ -288,6 +288,10 @@ describe('team-mode server', () => {
     assert.equal(await refused('anna', 'getImage', { imageId: other }), 'not-found');
     assert.equal(await refused('anna', 'getImageInfo', { imageId: '999' }), 'not-found');
     assert.equal(await refused('anna', 'listPatients', { offset: 0, limit: 10 }), 'forbidden');
+    // The team's jobs name images and patients that are not hers, and are not hers to dismiss.
+    assert.equal(await refused('anna', 'listJobs', {}), 'forbidden');
+    assert.equal(await refused('anna', 'getQueue', {}), 'forbidden');
+    assert.equal(await refused('anna', 'dismissJob', { jobId: 'j1' }), 'forbidden');
     const info = (await ws.store.db
       .prepare('SELECT width, height FROM images WHERE id = ?')
       .get(Number(mine))) as {
@@ -319,7 +323,7 @@ describe('team-mode server', () => {
     const job = { jobId: 'j1', kind: 'predict', state: 'running', done: 1, total: 2, message: null } as const;
     ws.events.emit('jobProgress', { ...job, imageId: other } as EventOf<'jobProgress'>);
     ws.events.emit('jobProgress', { ...job, imageId: mine } as EventOf<'jobProgress'>);
-    await anna.until(3);
+    await anna.until(1);
     await rita.until(4);
     const seen = (c: typeof anna) =>
       c.events.map((e) =>
@@ -327,7 +331,8 @@ describe('team-mode server', () => {
           ? (e.payload as EventOf<'imagesChanged'>).imageIds.join(',')
           : `job:${(e.payload as EventOf<'jobProgress'>).imageId}`,
       );
-    assert.deepEqual(seen(anna), [mine, `job:null`, `job:${mine}`]);
+    // No job reaches her window, not even of her own image: the team's jobs name other images and patients.
+    assert.deepEqual(seen(anna), [mine]);
     assert.deepEqual(seen(rita), [other, `${mine},${other}`, `job:${other}`, `job:${mine}`]);
 
     // Logged out: the socket is closed at the next event, and hears nothing more.
@@ -339,7 +344,7 @@ describe('team-mode server', () => {
     const closed = anna.closed;
     ws.events.emit('imagesChanged', { imageIds: [mine] });
     assert.equal(await closed, SESSION_ENDED_CLOSE);
-    assert.equal(anna.events.length, 3);
+    assert.equal(anna.events.length, 1);
     // Her window reconnects with the ended session and resets the refused upgrade: the server stays up.
     const dead = connect(server.port, '127.0.0.1');
     await new Promise((resolve) => dead.once('connect', resolve));

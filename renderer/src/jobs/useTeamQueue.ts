@@ -7,9 +7,12 @@ import type { RetinaClient } from '../../../shared/transport.js';
 export function useTeamQueue(
   client: RetinaClient,
   report: (err: unknown) => void,
+  /** False until the caller is known, and for a role that may not see the queue. */
+  enabled: boolean,
 ): ReadonlyMap<string, QueueJob> | null {
   const [queue, setQueue] = useState<ReadonlyMap<string, QueueJob> | null>(null);
   useEffect(() => {
+    if (!enabled) return;
     const take = (s: { team: boolean; jobs: QueueJob[] }): void =>
       setQueue(s.team ? new Map(s.jobs.map((j) => [j.jobId, j])) : null);
     const fetchQueue = () => void client.invoke('getQueue', {}).then(take, report);
@@ -21,6 +24,6 @@ export function useTeamQueue(
       off();
       offResync?.();
     };
-  }, [client, report]);
+  }, [client, report, enabled]);
   return queue;
 }
