@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
+import { plural } from '../../shared/plural.js';
 import {
   backupStore,
   BUNDLE_PARTS,
@@ -295,7 +296,8 @@ export async function runDbCommand(
         );
         emit(
           r,
-          `backup written to ${r.path} (${r.blobsCopied} files copied, ${r.blobsPresent} already there)`,
+          `backup written to ${r.path} (${r.blobsCopied} files copied, ${r.blobsPresent} already there` +
+            `${r.modelsCopied > 0 ? `; ${plural(r.modelsCopied, 'retrained model')} in ${r.path}.models` : ''})`,
         );
         return 0;
       }

@@ -2,8 +2,11 @@
 // query (portable SQL: a recursive walk up each approval's parents to the prediction it descends from) returns every
 // standing approval that carries anatomy, beside that prediction's labels and disc; the comparison says which a
 // person changed.
+import { readFileSync } from 'node:fs';
 import type { Store } from './database.js';
 import type { VersionAnatomy } from './anatomy.js';
+import { blobPath } from './file-store.js';
+import { decodeGreyBlob } from './image-data.js';
 
 export interface AnatomyApproval {
   imageId: number;
@@ -15,7 +18,11 @@ export interface AnatomyApproval {
   anatomy: VersionAnatomy | null;
   /** The prediction the approval descends from (through drafts and earlier approvals), or null. */
   predictionId: number | null;
-  /** The labels differ from that prediction's (or no prediction made them): a person's labels. */
+  /**
+   * A person relabelled vessels: a pixel labelled in both the approval and that prediction has the other label (or
+   * no prediction made the labels). Labels that differ only where the mask changed (vessels drawn take their
+   * labels from the vessel they join, erased ones lose theirs) are the model's own, no correction.
+   */
   avCorrected: boolean;
   /**
    * A person moved the disc away from where the prediction put it, placed one where it found none, or removed the
@@ -70,6 +77,26 @@ function moved(a: VersionAnatomy | null, prediction: VersionAnatomy | null): boo
   return !p || p.x !== a.disc.x || p.y !== a.disc.y || p.diameter !== a.disc.diameter;
 }
 
+/** Whether two label blobs disagree on a pixel both label; blobs are named by their content, so kept once known. */
+const relabelledCache = new Map<string, boolean>();
+
+function relabelled(store: Store, avHash: string, predictionAvHash: string | null): boolean {
+  if (predictionAvHash === null) return true;
+  if (avHash === predictionAvHash) return false;
+  const key = `${avHash}:${predictionAvHash}`;
+  let known = relabelledCache.get(key);
+  if (known === undefined) {
+    const read = (hash: string) =>
+      decodeGreyBlob(readFileSync(blobPath(store, hash)), `artery/vein map ${hash}`).data;
+    const a = read(avHash);
+    const p = read(predictionAvHash);
+    known = false;
+    for (let i = 0; i < a.length && !known; i++) known = a[i] !== 0 && p[i] !== 0 && a[i] !== p[i];
+    relabelledCache.set(key, known);
+  }
+  return known;
+}
+
 /** Standing approvals (the latest of each image, not reopened since) that carry labels or a disc, by image. */
 export function anatomyApprovals(store: Store): AnatomyApproval[] {
   const rows = store.db.prepare(SQL).all() as Row[];
@@ -83,7 +110,7 @@ export function anatomyApprovals(store: Store): AnatomyApproval[] {
       avHash: r.avHash,
       anatomy,
       predictionId: r.predictionId === null ? null : Number(r.predictionId),
-      avCorrected: r.avHash !== null && r.avHash !== r.predictionAvHash,
+      avCorrected: r.avHash !== null && relabelled(store, r.avHash, r.predictionAvHash),
       discMoved: moved(anatomy, parse(r.predictionAnatomy)),
     };
   });

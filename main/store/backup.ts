@@ -2,9 +2,9 @@
 // snapshot refers to are copied beside it (`<backup>.files/`), skipping those already there, so repeated backups
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
-import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { access, copyFile, cp, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from './database.js';
 import { checkIntegrity, openSqliteStore, sqliteConnection } from './sqlite-backend.js';
@@ -18,6 +18,8 @@ export interface BackupResult {
   bytes: number;
   blobsCopied: number;
   blobsPresent: number;
+  /** Model folders of the database's own (its retrained models, `<db>.models/`) copied to `<backup>.models/`. */
+  modelsCopied: number;
 }
 
 export async function backupStore(
@@ -75,6 +77,7 @@ export async function backupStore(
       bytes: result.totalPages * (sqlite.pragma('page_size', { simple: true }) as number),
       blobsCopied: copied,
       blobsPresent: present,
+      modelsCopied: opts.includeFiles === false ? 0 : await copyOwnModels(store, dest),
     };
   } catch (err) {
     await removeDatabaseFile(tmp);
@@ -83,6 +86,43 @@ export async function backupStore(
       `${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
     );
   }
+}
+
+/**
+ * The model folders the database keeps beside itself (`<db>.models/`: its retrained models, the active one among
+ * them), copied to `<backup>.models/` and the backup's registry pointed at the copies. Without them a backup
+ * restored after the disk was lost named models that no longer exist, and the first retrain failed on them. A
+ * folder already in the backup is kept (a registered model's files never change); models elsewhere (the bundled
+ * ones, a folder trained by hand) are not the database's and keep their paths.
+ */
+async function copyOwnModels(store: Store, dest: string): Promise<number> {
+  const own = store.beside('models');
+  const models = store.db.prepare('SELECT id, dir_path FROM models').all() as {
+    id: number;
+    dir_path: string;
+  }[];
+  const moved: { id: number; to: string }[] = [];
+  for (const m of models) {
+    const rel = relative(own, m.dir_path);
+    if (!rel || rel.startsWith('..') || rel.startsWith(sep) || !existsSync(m.dir_path)) continue;
+    const to = join(`${dest}.models`, rel);
+    if (!existsSync(to)) {
+      await mkdir(dirname(to), { recursive: true });
+      await cp(m.dir_path, `${to}.tmp`, { recursive: true });
+      await rename(`${to}.tmp`, to);
+    }
+    moved.push({ id: m.id, to });
+  }
+  if (moved.length > 0) {
+    const backup = new Database(dest);
+    try {
+      const update = backup.prepare('UPDATE models SET dir_path = ? WHERE id = ?');
+      backup.transaction(() => moved.forEach((m) => update.run(m.to, m.id)))();
+    } finally {
+      backup.close();
+    }
+  }
+  return moved.length;
 }
 
 /** Where a backup may go: a file's path (not a folder) in a folder this user can write (made when missing). */
@@ -120,6 +160,7 @@ async function backupToSqlite(store: Store, dest: string, includeFiles: boolean)
       bytes: (await stat(dest)).size,
       blobsCopied: r.blobsCopied,
       blobsPresent: r.blobsPresent,
+      modelsCopied: includeFiles ? await copyOwnModels(store, dest) : 0,
     };
   } catch (err) {
     copy.close();

@@ -343,6 +343,52 @@ for (const kind of STORE_BACKENDS)
       );
     });
 
+    test('vessels drawn or erased are no artery/vein correction; labels a person changed are', async () => {
+      // An approval whose labels differ from the prediction's only because the mask changed (new vessel pixels
+      // take their labels automatically, erased ones lose theirs) once counted as corrected labels: the A/V model
+      // then retrained on its own labels and the gate called it better.
+      const drawn = await importOne('06');
+      const pred = await predict(drawn, halves(mask, width));
+      const more = mask.slice();
+      for (let y = 100; y < 110; y++) for (let x = 200; x < 260; x++) more[y * width + x] = 1;
+      for (let i = 0; i < width * 50; i++) more[i] = 0;
+      await call('approveMask', {
+        imageId: String(drawn),
+        width,
+        height,
+        mask: more,
+        parentVersionId: String(pred.id),
+        av: halves(more, width),
+        anatomy: RECORD,
+      });
+      const flipped = await importOne('07');
+      const pred2 = await predict(flipped, halves(mask, width));
+      const relabelled = halves(mask, width);
+      let n = 0;
+      for (let i = 0; i < relabelled.length && n < 40; i++) {
+        if (relabelled[i] !== 1) continue;
+        relabelled[i] = 2;
+        n++;
+      }
+      const byId = new Map(anatomyApprovals(store).map((a) => [a.imageId, a]));
+      assert.equal(byId.get(drawn)?.avCorrected, false, 'a vessel-only edit counted as corrected labels');
+      assert.ok(!taskCorrections(store, 'artery-vein').some((a) => a.imageId === drawn));
+      await call('approveMask', {
+        imageId: String(flipped),
+        width,
+        height,
+        mask,
+        parentVersionId: String(pred2.id),
+        av: relabelled,
+        anatomy: RECORD,
+      });
+      assert.equal(
+        anatomyApprovals(store).find((a) => a.imageId === flipped)?.avCorrected,
+        true,
+        '40 pixels relabelled by a person are not counted',
+      );
+    });
+
     test('a disc removed by hand is an optic-disc correction: the disc retrain learns an empty disc mask', async () => {
       const id = await importOne('05');
       const pred = await predict(id, halves(mask, width));

@@ -31,6 +31,7 @@ import {
   exportMasks,
   exportMetricsCsv,
   getImage,
+  getModel,
   importDataset,
   importFolder,
   importImageFiles,
@@ -289,7 +290,20 @@ for (const kind of STORE_BACKENDS)
         backupStore(store, join(dir, 'backup')),
         /backup is a folder: give the backup file's path/,
       );
+      // A retrained model kept beside the database goes with it; the backup's registry names the copy.
+      const retrained = join(store.beside('models'), 'default+r1');
+      mkdirSync(retrained, { recursive: true });
+      writeFileSync(join(retrained, 'retina-model.json'), '{"name":"default+r1"}');
+      const model = registerModel(
+        store,
+        { name: 'default+r1', dirPath: retrained, architecture: { kind: 'x' } },
+        'tester',
+      );
+      assert.equal((await backupStore(store, dest)).modelsCopied, 1);
       const copy = openStore(dest, { readonly: true });
+      const kept = getModel(copy, model.id).dirPath;
+      assert.equal(kept, join(`${dest}.models`, 'default+r1'));
+      assert.equal(readFileSync(join(kept, 'retina-model.json'), 'utf8'), '{"name":"default+r1"}');
       assert.deepEqual(counts(copy), counts(store));
       assert.equal((await checkStore(copy, { verifyHashes: true })).ok, true);
       const img = getImage(copy, images[2].id);
