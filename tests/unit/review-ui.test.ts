@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { ImageStatus, ReviewState } from '../../shared/contract.js';
 import { formatWhen, reviewHeadline } from '../../renderer/src/review/reviewLabel.js';
 import { candidatesAfter, nextNeedingWork } from '../../renderer/src/review/nextNeedingWork.js';
-import { BINDINGS, EDITING_ACTIONS, type Action } from '../../renderer/src/viewer/keymap.js';
+import { actionRefused, BINDINGS, EDITING_ACTIONS, type Action } from '../../renderer/src/viewer/keymap.js';
 import { adoptUnedited } from '../../renderer/src/editing/followPrediction.js';
 import { driveManual, prng } from './editing-fixtures.js';
 
@@ -140,4 +140,16 @@ describe('a fresh prediction into a working mask', () => {
     assert.equal(height * width, mask.length);
     assert.throws(() => adoptUnedited(mask, fresh.subarray(1), edited), /differ in size/);
   });
+});
+
+test('under the Help overlay only closing it works; on an approved image editing is refused', () => {
+  const help = { locked: false, help: true };
+  for (const a of ['approve', 'next', 'brush', 'undo', 'predict'] as Action[])
+    assert.ok(actionRefused(a, help), a);
+  assert.equal(actionRefused('help', help), false);
+  assert.equal(actionRefused('close', help), false);
+  const approved = { locked: true, help: false };
+  assert.ok(actionRefused('brush', approved));
+  assert.equal(actionRefused('approve', approved), false);
+  assert.equal(actionRefused('next', approved), false);
 });

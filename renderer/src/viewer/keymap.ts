@@ -223,6 +223,15 @@ export const EDITING_ACTIONS: ReadonlySet<Action> = new Set<Action>([
   'holes',
 ]);
 
+/**
+ * Whether an action is refused in the viewer's present state: editing on an approved image; and, while the Help
+ * overlay is open, anything but closing it (a key read as a shortcut under the overlay approved the image unseen).
+ */
+export function actionRefused(action: Action, state: { locked: boolean; help: boolean }): boolean {
+  if (state.help) return action !== 'help' && action !== 'close';
+  return state.locked && EDITING_ACTIONS.has(action);
+}
+
 export function actionFor(e: KeyInput): Action | null {
   return BINDINGS.find((b) => b.match(e))?.action ?? null;
 }

@@ -1,10 +1,11 @@
 // What each viewer action does: one dispatcher behind the keyboard and the toolbar/panel buttons alike. The
 // editing itself happens in the MaskDocument (and the pure functions in ../editing); this only routes. On an
-// approved image (locked) the editing actions do nothing; the document refuses them too.
+// approved image (locked) the editing actions do nothing (the document refuses them too); under the Help overlay
+// only closing it does.
 import { useCallback, type Dispatch, type SetStateAction } from 'react';
 import { useApp } from '../appContext.js';
 import type { DisplayFilter } from '../editing/displayFilter.js';
-import { EDITING_ACTIONS, type Action } from './keymap.js';
+import { actionRefused, type Action } from './keymap.js';
 import type { MaskDocument } from './maskDocument.js';
 import type { Tool } from './MaskCanvas.js';
 import { biggerRadius, smallerRadius } from './useToolSettings.js';
@@ -45,7 +46,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
 
   return useCallback(
     (action: Action) => {
-      if (locked && EDITING_ACTIONS.has(action)) return;
+      if (actionRefused(action, { locked, help })) return;
       switch (action) {
         case 'brush':
         case 'eraser':
