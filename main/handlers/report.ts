@@ -67,10 +67,13 @@ export class ReportService {
       images,
       comparisons,
     });
+    const clinical = ids.map((id) => getClinical(this.store, id));
+    const each = (pick: (x: typeof c) => string | null) =>
+      [...new Set(clinical.map(pick).filter(Boolean))].join('-');
     const stem = [
       c.pseudonym ?? getImage(this.store, ids[0]).fileName.replace(/\.[^.]+$/, ''),
-      c.eye,
-      c.visitDate,
+      each((x) => x.eye),
+      each((x) => x.visitDate),
     ]
       .filter(Boolean)
       .join('_')
@@ -80,16 +83,29 @@ export class ReportService {
 
   /** Two images of the same eye, the earlier visit first (its vessel names are the comparison's). */
   async compare(imageId: string, otherImageId: string): Promise<VisitComparisonPayload> {
-    const sides = await Promise.all([this.side(imageId), this.side(otherImageId)]);
     const ca = getClinical(this.store, rowId(imageId, 'image'));
     const cb = getClinical(this.store, rowId(otherImageId, 'image'));
-    if (ca.patientDbId !== null && cb.patientDbId !== null && ca.patientDbId !== cb.patientDbId)
+    // Two visits are of one eye only when both say so: an image whose patient or eye is unknown could be anyone's.
+    for (const [c, id] of [
+      [ca, imageId],
+      [cb, otherImageId],
+    ] as const) {
+      const name = getImage(this.store, rowId(id, 'image')).fileName;
+      if (c.patientDbId === null || !c.eye)
+        throw new RpcError(
+          'invalid-request',
+          `${name}: its ${c.patientDbId === null ? 'patient' : 'eye'} is unknown, so it cannot be compared as ` +
+            'a visit of the same eye (set it in Clinical details)',
+        );
+    }
+    if (ca.patientDbId !== cb.patientDbId)
       throw new RpcError(
         'invalid-request',
         `the images are of different patients (${ca.pseudonym} and ${cb.pseudonym})`,
       );
-    if (ca.eye && cb.eye && ca.eye !== cb.eye)
+    if (ca.eye !== cb.eye)
       throw new RpcError('invalid-request', `the images are of different eyes (${ca.eye} and ${cb.eye})`);
+    const sides = await Promise.all([this.side(imageId), this.side(otherImageId)]);
     const [earlier, later] =
       (sides[1].visitDate ?? '') < (sides[0].visitDate ?? '') ? [sides[1], sides[0]] : sides;
     return {

@@ -71,8 +71,11 @@ const or = (v: string | number | null | undefined, none = 'unknown'): string =>
 /** A number as the tables write it (formatMeasure's figures for its unit, the unit not written). */
 const fig = (v: number, unit: MeasureUnit = 'ratio'): string => formatFigure(v, unit);
 
-const unitText = (m: Measure): string =>
-  m.unit === 'ratio' || m.unit === 'dimensionless' || m.unit === 'fraction' ? '' : m.unit;
+/** A unit as written beside a figure: none for a ratio, a dimensionless count or a fraction. */
+const unitWord = (unit: MeasureUnit): string =>
+  unit === 'ratio' || unit === 'dimensionless' || unit === 'fraction' ? '' : unit;
+
+const unitText = (m: Measure): string => unitWord(m.unit);
 
 const SCALE_WORDS: Record<string, string> = {
   dicom: 'micrometres from the DICOM pixel spacing',
@@ -277,7 +280,7 @@ function comparisonSection(c: ReportComparison): string {
               ch.ci95 ? `${fig(ch.ci95[0], ch.unit)} – ${fig(ch.ci95[1], ch.unit)}` : '–'
             }</td>`;
       const flag = ch.exceeds ? '<span class="flag">exceeds the interval</span>' : '';
-      return `<tr data-key="${ch.key}"${ch.exceeds ? ' class="exceeds"' : ''}><th scope="row">${escapeHtml(ch.label)}</th><td class="num">${cell(ch.a)}</td><td class="num">${cell(ch.b)}</td>${change}<td>${flag}</td></tr>`;
+      return `<tr data-key="${ch.key}"${ch.exceeds ? ' class="exceeds"' : ''}><th scope="row">${escapeHtml(ch.label)}</th><td class="unit">${unitWord(ch.unit)}</td><td class="num">${cell(ch.a)}</td><td class="num">${cell(ch.b)}</td>${change}<td>${flag}</td></tr>`;
     })
     .join('');
   const visit = (v: { fileName: string; visitDate: string | null }): string =>
@@ -288,7 +291,7 @@ function comparisonSection(c: ReportComparison): string {
       .map((n) => `<p class="warning" role="note">${escapeHtml(n)}</p>`)
       .join('');
   return `<section class="comparison"><h2>Change since ${or(c.earlier.visitDate)} (${escapeHtml(c.earlier.fileName)} → ${escapeHtml(c.later.fileName)}, ${or(c.later.visitDate)})</h2>${note}
-<table class="changes"><thead><tr><th>Measure</th><th>Earlier</th><th>Later</th><th>Change</th><th>95% interval</th><th></th></tr></thead><tbody>${rows}</tbody></table>${sameVesselsText(
+<table class="changes"><thead><tr><th>Measure</th><th>Unit</th><th>Earlier</th><th>Later</th><th>Change</th><th>95% interval</th><th></th></tr></thead><tbody>${rows}</tbody></table>${sameVesselsText(
     cmp,
     c.later.unit,
   )
@@ -296,10 +299,15 @@ function comparisonSection(c: ReportComparison): string {
     .join('')}</section>`;
 }
 
+/** Patient, eye(s) and visit date(s) of the images reported: a visit of both eyes is titled with both. */
 export function reportTitle(input: ReportInput): string {
   const first = input.images[0];
   const who = input.patient.pseudonym ?? first?.fileName ?? 'unknown patient';
-  return `Vessel measurements: ${who}, ${first?.eye ?? 'eye unknown'}, ${first?.visitDate ?? 'visit date unknown'}`;
+  const each = (pick: (i: ReportImage) => string | null, unknown: string): string => {
+    const seen = [...new Set(input.images.map((i) => pick(i) ?? unknown))];
+    return seen.length ? seen.join(' and ') : unknown;
+  };
+  return `Vessel measurements: ${who}, ${each((i) => i.eye, 'eye unknown')}, ${each((i) => i.visitDate, 'visit date unknown')}`;
 }
 
 /** The whole document. */

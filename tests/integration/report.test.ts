@@ -15,6 +15,7 @@ import { TOKEN_HEADER } from '../../shared/transport.js';
 import { dispatchRequest, type RequestChannel, type ResponseOf } from '../../shared/contract.js';
 import { MEASURE_ROWS } from '../../shared/measure/measure-table.js';
 import { twoVisits } from './measure-fixture.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 
@@ -76,6 +77,21 @@ describe('the measurement report and the two-visit comparison', () => {
     const crae = cmp.comparison.changes.find((c) => c.key === 'crae')!;
     assert.equal(crae.exceeds, false, 'the arteries did not change beyond their intervals');
     await assert.rejects(invoke('compareVisits', { imageId: first, otherImageId: '999' }), /999/);
+    // A photograph whose patient and eye are unknown could be anyone's: no comparison (it was compared as if the
+    // same eye's).
+    const unknown = String(
+      (
+        await importImageFiles(
+          ws.store,
+          [{ imagePath: path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '05_test.tif') }],
+          { actor: 'ann' },
+        )
+      ).imported[0].imageId,
+    );
+    await assert.rejects(
+      invoke('compareVisits', { imageId: first, otherImageId: unknown }),
+      /05_test\.tif: its patient is unknown, so it cannot be compared as a visit of the same eye/,
+    );
   });
 
   test('/report needs the token, and answers a self-contained HTML document', async () => {

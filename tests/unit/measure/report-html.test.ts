@@ -118,6 +118,12 @@ test('a comparison lists both visits and flags the change beyond the intervals',
   assert.ok(crve, 'the CRVE change is flagged');
   assert.match(crve[1], /exceeds the interval/);
   assert.match(html, /Change since 2025-01-01/);
+  // Each change row says its unit (the table mixed µm, DD and ratios with none written).
+  assert.match(crve[1], /<td class="unit">DD<\/td>/);
+  assert.match(
+    /<tr data-key="avr"[^>]*>(.*?)<\/tr>/.exec(html.split('class="changes"')[1])![1],
+    /<td class="unit"><\/td>/,
+  );
   assert.match(
     html,
     /<p class="same-vessels">CRVE over the same six venules at the later visit: [\d.]+ DD\.<\/p>/,
@@ -142,5 +148,14 @@ test("a comparison names the visit whose disc the field's edge cuts off", () => 
   assert.match(
     section,
     /<p class="warning" role="note">The optic disc is cut off by the field&#39;s edge at the visit of 2026-01-02 \(b\.png\)/,
+  );
+});
+
+test("a visit of both eyes is titled with both, not the first image's", () => {
+  const od = image(true);
+  const os = { ...image(true), eye: 'OS' };
+  assert.match(
+    reportHtml(input([od, os])),
+    /<title>Vessel measurements: P-001, OD and OS, 2026-01-02<\/title>/,
   );
 });
