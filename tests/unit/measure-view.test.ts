@@ -72,6 +72,9 @@ describe('the Measurements panel', () => {
     assert.equal(veins.absent, 'only 4 venules measurable in zone B (6 needed)');
     // A ratio has no unit.
     assert.equal(lines.find((l) => l.key === 'avr')?.value, '1.500');
+    // Micrometres to a tenth in the interval as in the value (it read "86.9 µm, 75.292 – 98.928").
+    const um = measureLines(payload({ crae: { value: 86.871, unit: 'µm', ci95: [75.292, 98.928] } }))[0];
+    assert.deepEqual([um.value, um.interval], ['86.9 µm', '75.3 – 98.9']);
   });
 
   test('the unit says where it comes from, and how to get micrometres', () => {

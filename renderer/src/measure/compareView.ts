@@ -3,7 +3,7 @@
 // table's lines (both values, the change and its interval, whether it exceeds the measurements' own uncertainty),
 // and the notes that say why something could not be compared.
 import type { ImageSummary, VisitComparisonPayload, VisitSide } from '../../../shared/contract.js';
-import { formatMeasure } from '../../../shared/measure/measure-table.js';
+import { formatFigure, formatMeasure } from '../../../shared/measure/measure-table.js';
 import { sameVesselsText } from '../../../shared/measure/same-vessels.js';
 import { cutOffDiscNotes } from '../../../shared/measure/compare-visits.js';
 import type { MeasureUnit } from '../../../shared/measure/measures.js';
@@ -73,7 +73,7 @@ export function changeLines(p: VisitComparisonPayload): ChangeLine[] {
   return p.comparison.changes.map((c) => {
     const value = (v: number | null): string => (v === null ? '–' : figure(v, c.unit));
     const signed = (v: number): string => `${v > 0 ? '+' : ''}${figure(v, c.unit)}`;
-    const bare = (v: number): string => formatMeasure({ value: v, unit: 'ratio', ci95: null });
+    const bare = (v: number): string => formatFigure(v, c.unit);
     return {
       key: c.key,
       label: c.label,

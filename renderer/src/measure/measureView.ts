@@ -2,7 +2,12 @@
 // interval, or why a value is absent), where the lengths' unit comes from, whose disc the zones are drawn around, the
 // zones' circles and the named vessels.
 import type { MeasurementsPayload } from '../../../shared/contract.js';
-import { formatMeasure, MEASURE_ROWS, type MeasureKey } from '../../../shared/measure/measure-table.js';
+import {
+  formatFigure,
+  formatMeasure,
+  MEASURE_ROWS,
+  type MeasureKey,
+} from '../../../shared/measure/measure-table.js';
 import type { Measure } from '../../../shared/measure/measures.js';
 import { zoneRadii, type ZoneName } from '../../../shared/measure/zones.js';
 
@@ -18,14 +23,12 @@ export interface MeasureLine {
   absent: string | null;
 }
 
-/** A bare number as formatMeasure writes one (a ratio carries no unit). */
-const number = (v: number): string => formatMeasure({ value: v, unit: 'ratio', ci95: null });
-
 export function measureLine(row: (typeof MEASURE_ROWS)[number], m: Measure): MeasureLine {
   const base = { key: row.key, label: row.label, help: row.help };
   if (m.value === null) return { ...base, value: null, interval: null, absent: m.reason ?? 'not measured' };
   const value = formatMeasure({ ...m, ci95: null });
-  const interval = m.ci95 ? `${number(m.ci95[0])} – ${number(m.ci95[1])}` : null;
+  // The bounds written as the value is (micrometres to a tenth), without repeating the unit.
+  const interval = m.ci95 ? `${formatFigure(m.ci95[0], m.unit)} – ${formatFigure(m.ci95[1], m.unit)}` : null;
   return { ...base, value, interval, absent: null };
 }
 

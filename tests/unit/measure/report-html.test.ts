@@ -153,7 +153,7 @@ test("a comparison names the visit whose disc the field's edge cuts off", () => 
 
 test("a visit of both eyes is titled with both, not the first image's", () => {
   const od = image(true);
-  const os = { ...image(true), eye: 'OS' };
+  const os: ReportImage = { ...image(true), eye: 'OS' };
   assert.match(
     reportHtml(input([od, os])),
     /<title>Vessel measurements: P-001, OD and OS, 2026-01-02<\/title>/,
