@@ -119,9 +119,21 @@ export async function run(argv: string[]): Promise<number> {
       const measuredAs = measureSegmentation(seg, a, { mask, av, ...scale, draws });
       // What the segmentation and the artery/vein labelling warned of bears on the values too: kept with them, not
       // only on stderr. (The disc's warnings are the measures' own reasons and notes already.)
-      const m = {
+      const scaleSource: 'pixel size' | 'dicom' | 'field angle' | null = pixelSizeUm
+        ? 'pixel size'
+        : own?.pixelSizeUm
+          ? 'dicom'
+          : scale.fieldAngleDeg
+            ? 'field angle'
+            : null;
+      const m: ImageMeasures = {
         ...measuredAs,
         notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? [])],
+        // Micrometres say where their pixel size came from (the engine only sees a pixel size).
+        scale:
+          scaleSource && measuredAs.scale.unit === 'µm'
+            ? { ...measuredAs.scale, source: scaleSource }
+            : measuredAs.scale,
       };
       const json = measuresJson(m, { input: file, width: image.width, height: image.height });
       const out = join(outDir, `${stems[i]}_measures.json`);
@@ -139,13 +151,7 @@ export async function run(argv: string[]): Promise<number> {
             measures: m,
             maskLabel: maskPath ? `mask file ${basename(maskPath)}` : 'prediction',
             model: model.manifest.name,
-            scaleSource: pixelSizeUm
-              ? 'pixel size'
-              : own?.pixelSizeUm
-                ? 'dicom'
-                : scale.fieldAngleDeg
-                  ? 'field angle'
-                  : null,
+            scaleSource,
             fieldAngleDeg: scale.fieldAngleDeg ?? null,
             // The header's patient and eye, else what the file name says (as the import reads them).
             patientId: header?.patientId ?? clinicalFromFileName(file).patientId,

@@ -64,7 +64,12 @@ export interface NamedVessel {
 }
 
 export interface ImageMeasures {
-  scale: { unit: LengthUnit; perPixel: number; source: 'pixel size' | 'disc diameter' | 'none' };
+  /** `source`: where the length unit came from; micrometres from a pixel size given, a camera's field angle or DICOM. */
+  scale: {
+    unit: LengthUnit;
+    perPixel: number;
+    source: 'pixel size' | 'field angle' | 'dicom' | 'disc diameter' | 'none';
+  };
   disc: Disc | null;
   crae: Measure;
   crve: Measure;

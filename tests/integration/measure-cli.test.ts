@@ -98,6 +98,11 @@ describe('retina measure at two sizes of the same photographs', () => {
           );
       }
       assert.equal(r.calibre.unit, 'µm', 'a field angle gives micrometres');
+      assert.equal(
+        (r as unknown as { scale: { source: string } }).scale.source,
+        'field angle',
+        'and says so (it said "pixel size")',
+      );
       assert.ok(r.disc && r.disc.diameter > 0, `${r.input}: disc found`);
       const stem = path.basename(r.input, '.png');
       const own = JSON.parse(
@@ -331,7 +336,7 @@ describe('retina measure at two sizes of the same photographs', () => {
     ).results;
     assert.deepEqual(
       { ...m.scale, perPixel: +m.scale.perPixel.toFixed(6) },
-      { unit: 'µm', perPixel: 12.75, source: 'pixel size' },
+      { unit: 'µm', perPixel: 12.75, source: 'dicom' },
     );
     assert.equal(m.calibre.unit, 'µm');
     assert.ok(m.calibre.value! > 0);
