@@ -123,7 +123,9 @@ export function anatomyOf(
 /**
  * Internal (inside a write): a version's laterality (a prediction's, or read from the disc and fovea a person
  * marked) fills the image's when it is unknown, unless a person ever set or cleared the eye (their word stands, even
- * when it is "unknown"). Right eye -> OD, left eye -> OS. The audit says which source filled it.
+ * when it is "unknown"). Markers a person placed also correct an eye that was only filled this way (the model's
+ * guess, or earlier markers); an eye from the file itself (DICOM, file name) stays. Right eye -> OD, left eye -> OS.
+ * The audit says which source filled it.
  */
 export function fillLateralityTx(
   store: Store,
@@ -133,8 +135,9 @@ export function fillLateralityTx(
   source: 'predicted' | 'marked',
 ): void {
   if (!laterality) return;
+  const eye = laterality === 'R' ? 'OD' : 'OS';
   const current = store.db.prepare('SELECT laterality FROM images WHERE id = ?').pluck().get(imageId);
-  if (current !== null) return;
+  if (current === eye) return;
   const personSet = store.db
     .prepare(
       `SELECT 1 FROM audit_log WHERE entity = 'image' AND entity_id = ?
@@ -142,7 +145,16 @@ export function fillLateralityTx(
     )
     .get(imageId);
   if (personSet) return;
-  const eye = laterality === 'R' ? 'OD' : 'OS';
+  if (current !== null) {
+    // Only a person's markers correct an eye, and only one that an earlier fill (not the file) gave.
+    const filled = store.db
+      .prepare(
+        `SELECT 1 FROM audit_log WHERE entity = 'image' AND entity_id = ?
+           AND action IN ('image.laterality.predicted', 'image.laterality.marked') LIMIT 1`,
+      )
+      .get(imageId);
+    if (source !== 'marked' || !filled) return;
+  }
   store.db.prepare('UPDATE images SET laterality = ? WHERE id = ?').run(eye, imageId);
-  recordAudit(store, actor, `image.laterality.${source}`, 'image', imageId, { before: null, after: eye });
+  recordAudit(store, actor, `image.laterality.${source}`, 'image', imageId, { before: current, after: eye });
 }

@@ -413,7 +413,10 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
     refuseApproved(store, input, image);
     if (anatomy) {
       const source = input.kind === 'prediction' ? 'predicted' : 'marked';
-      fillLateralityTx(store, image.id, anatomy.laterality, input.author, source);
+      // A person's version speaks of the eye only where its markers changed it (else it repeats the model's).
+      const fromMarkers =
+        source === 'predicted' || !previous?.anatomy || previous.anatomy.laterality !== anatomy.laterality;
+      if (fromMarkers) fillLateralityTx(store, image.id, anatomy.laterality, input.author, source);
     }
     const saved = insertMaskVersionTx(store, {
       imageId: image.id,

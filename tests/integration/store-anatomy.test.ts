@@ -343,6 +343,33 @@ for (const kind of STORE_BACKENDS)
       );
     });
 
+    test('markers a person moves correct the eye the model guessed, never one a person or the file gave', async () => {
+      const id = await importOne('08');
+      const pred = await predict(id, halves(mask, width));
+      assert.equal(getImage(store, id).laterality, 'OD', "the model's guess: right eye");
+      // The fovea dragged to the disc's other side: a left eye. It stayed OD.
+      const left = { ...RECORD, fovea: { x: 550, y: 300, confidence: 1 }, laterality: 'L' as const };
+      const draft = await personSave('saveDraft', id, pred.id, left);
+      assert.equal(getImage(store, id).laterality, 'OS');
+      const audit = listAudit(store, { entity: 'image', entityId: id }).filter((e) =>
+        e.action.startsWith('image.laterality'),
+      );
+      assert.deepEqual(
+        audit.map((e) => [e.action, e.actor]),
+        [
+          ['image.laterality.marked', 'ann'],
+          ['image.laterality.predicted', 'model:observer'],
+        ],
+      );
+      // An edit that leaves the markers alone says nothing of the eye; a person's own word stands over markers.
+      setClinical(store, [id], { eye: 'OD' }, 'ann');
+      await personSave('saveDraft', id, Number(draft.versionId), {
+        ...left,
+        fovea: { x: 555, y: 300, confidence: 1 },
+      });
+      assert.equal(getImage(store, id).laterality, 'OD');
+    });
+
     test('vessels drawn or erased are no artery/vein correction; labels a person changed are', async () => {
       // An approval whose labels differ from the prediction's only because the mask changed (new vessel pixels
       // take their labels automatically, erased ones lose theirs) once counted as corrected labels: the A/V model
