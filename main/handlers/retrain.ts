@@ -91,6 +91,12 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
    * After a task's active model changed: predictions follow it, the UI is told, draft-free images are re-predicted
    * (by the vessel model in use: an artery/vein or disc model's change shows in their labels and disc).
    */
+  /** This server's own retrain: the active model stays as it is until its candidate has been judged. */
+  const refuseWhileRetraining = (what: string): void => {
+    if (d.retrain.running)
+      throw new RpcError('conflict', `a retrain is running: ${what} once it has finished, or cancel it`);
+  };
+
   const afterActiveChange = async (model: ModelRecord): Promise<ModelDecision> => {
     const anatomy = model.task !== 'vessel';
     if (!anatomy) models.followActive();
@@ -214,16 +220,22 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       const s = await saveSettings(d.store.beside('retrain.json'), changes);
       return { autoRetrainAfter: s.autoRetrainAfter, promotionMargin: s.promotionMargin };
     },
-    promoteModel: (req, ctx) =>
-      afterActiveChange(
+    promoteModel: (req, ctx) => {
+      refuseWhileRetraining('promote');
+      return afterActiveChange(
         promoteCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason),
-      ),
+      );
+    },
     rejectModel: async (req, ctx) => {
       const model = rejectCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user));
       return { model: await models.summary(model), repredictJobId: null };
     },
-    rollbackModel: (req, ctx) =>
-      afterActiveChange(rollbackTo(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason)),
+    rollbackModel: (req, ctx) => {
+      refuseWhileRetraining('roll back');
+      return afterActiveChange(
+        rollbackTo(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason),
+      );
+    },
   };
 }
 

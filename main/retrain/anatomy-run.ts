@@ -25,6 +25,7 @@ import { judgeAnatomy, ANATOMY_MEASURES, type AnatomyImageScore } from './anatom
 import { planAnatomyTask, type AnatomyPlan } from './anatomy-plan.js';
 import { prepareAnatomySamples, scoreAnatomyHeldOut } from './anatomy-scoring.js';
 import { ANATOMY_RUN_KIND, taskCorrections, TASK_LABEL, tooFewCorrections } from './anatomy-snapshot.js';
+import { RETRAIN_RUN_KINDS } from './run-kinds.js';
 import { anatomyFineTuneConfig } from './anatomy-tasks.js';
 import { candidatePlace } from './candidate.js';
 import { RetrainCancelledError, throwIfCancelled } from './errors.js';
@@ -94,6 +95,7 @@ async function runPlanned(
       baseModelId: base.id,
     },
     actor,
+    { exclusiveOf: RETRAIN_RUN_KINDS },
   );
   opts.onStarted?.(run.id);
   const started = Date.now();

@@ -14,7 +14,8 @@ import {
   type ModelTask,
   type Store,
 } from '../store/index.js';
-import { ConstraintError } from '../store/index.js';
+import { ConstraintError, liveRunMessage, otherLiveRun } from '../store/index.js';
+import { RETRAIN_RUN_KINDS } from './run-kinds.js';
 import type { AnatomyRetrainOutcome } from './anatomy-run.js';
 import type { RetrainOutcome } from './outcome.js';
 
@@ -73,7 +74,17 @@ function cleanReason(reason: string | undefined): string | null {
  * model on the held-out images (or the very first model, when none is active) is promoted; with a reason anything
  * but a retired model is, and the promotion is recorded as an override.
  */
+/**
+ * The active model may not change under a retrain another process runs: its candidate would be judged against a
+ * model no longer active (and offered as better than it). The retrain of this process is the caller's to check.
+ */
+function refuseDuringRetrain(store: Store, what: string): void {
+  const run = otherLiveRun(store, RETRAIN_RUN_KINDS);
+  if (run) throw new PromotionRefusedError(liveRunMessage(run, what));
+}
+
 export function promoteCandidate(store: Store, modelId: number, actor: string, reason?: string): ModelRecord {
+  refuseDuringRetrain(store, 'promote');
   const model = getModel(store, modelId);
   if (model.status === 'active') return model;
   if (model.status === 'retired') {
@@ -119,6 +130,7 @@ export function rejectCandidate(store: Store, modelId: number, actor: string): M
 
 /** Makes an earlier model active again, in one step. */
 export function rollbackTo(store: Store, modelId: number, actor: string, reason?: string): ModelRecord {
+  refuseDuringRetrain(store, 'roll back');
   const model = getModel(store, modelId);
   if (model.status === 'active') return model;
   const current = activeModel(store, model.task);

@@ -24,7 +24,7 @@ import {
 } from './promotion.js';
 import { scoreModels } from './scoring.js';
 import type { RetrainSettings } from './settings.js';
-import { VESSEL_RUN_KIND } from './run-kinds.js';
+import { RETRAIN_RUN_KINDS, VESSEL_RUN_KIND } from './run-kinds.js';
 
 export { overlayPath, runArtifactsDir } from './artifacts.js';
 export type { BenchmarkScores, HeldOutImageReport, RetrainOutcome } from './outcome.js';
@@ -68,6 +68,7 @@ function startRun(store: Store, plan: RetrainPlan, opts: RetrainOptions): Traini
       baseModelId: base.id,
     },
     opts.actor,
+    { exclusiveOf: RETRAIN_RUN_KINDS },
   );
 }
 

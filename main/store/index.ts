@@ -93,6 +93,8 @@ export {
   finishTrainingRun,
   getTrainingRun,
   listTrainingRuns,
+  liveRunMessage,
+  otherLiveRun,
   startTrainingRun,
   updateTrainingProgress,
   type RunStatus,

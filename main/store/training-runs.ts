@@ -73,12 +73,45 @@ export function listTrainingRuns(
   return rows.map(toRun);
 }
 
+/** A run's heartbeat this recent counts as alive where its process cannot be asked (a team worker elsewhere). */
+const LIVE_HEARTBEAT_MS = 5 * 60_000;
+
+/**
+ * A training run of one of `kinds` (its config's `kind`) that another process is running now, or null: on a SQLite
+ * study its process is alive on this machine; on a team database its heartbeat is recent (its worker may be
+ * another machine). Runs of this process are its own to order.
+ */
+export function otherLiveRun(store: Store, kinds: readonly string[], now = Date.now()): TrainingRun | null {
+  for (const run of listTrainingRuns(store, { status: 'running', limit: 1000 })) {
+    const kind = (run.config as { kind?: unknown } | null)?.kind;
+    if (typeof kind !== 'string' || !kinds.includes(kind) || run.pid === process.pid) continue;
+    const alive =
+      store.kind === 'sqlite'
+        ? run.pid !== null && processAlive(run.pid)
+        : run.heartbeatAt !== null && now - Date.parse(run.heartbeatAt) < LIVE_HEARTBEAT_MS;
+    if (alive) return run;
+  }
+  return null;
+}
+
+/** Why `run` blocks what was asked, in words. */
+export function liveRunMessage(run: TrainingRun, what: string): string {
+  return (
+    `a retrain is running in another process (training run ${run.id}, started ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC): ` +
+    `${what} once it has finished, or cancel it there`
+  );
+}
+
 export function startTrainingRun(
   store: Store,
   input: { config: unknown; seed: number; baseModelId?: number | null; pid?: number },
   actor: string,
+  opts: { exclusiveOf?: readonly string[] } = {},
 ): TrainingRun {
   return store.write('start a training run', () => {
+    // Checked inside the write: two processes starting at once are serialised, the second sees the first's row.
+    const other = opts.exclusiveOf ? otherLiveRun(store, opts.exclusiveOf) : null;
+    if (other) throw new ConstraintError(liveRunMessage(other, 'start another'));
     const now = nowIso();
     const inserted = store.db
       .prepare(

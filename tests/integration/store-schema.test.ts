@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { sqliteConnection } from '../../main/store/sqlite-backend.js';
+import { promoteCandidate, rollbackTo } from '../../main/retrain/registry.js';
+import { ANATOMY_RUN_KIND, RETRAIN_RUN_KINDS, VESSEL_RUN_KIND } from '../../main/retrain/run-kinds.js';
+
+/** The pid of a process that has ended. */
+const deadPid = (): number =>
+  Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
 import { useStoreBackend } from '../support/store-backends.js';
 import {
   activeModel,
@@ -356,15 +362,56 @@ describe('data rules', () => {
     }
   });
 
+  test("one retrain at a time across processes: another process's live retrain refuses a second and a promotion", () => {
+    const dir = tempDir();
+    try {
+      const store = openStore(join(dir, 'one-retrain.db'));
+      const a = registerModel(
+        store,
+        { name: 'a', dirPath: '/none/a', architecture: { kind: 'x' } },
+        'tester',
+      );
+      const b = registerModel(
+        store,
+        { name: 'b', dirPath: '/none/b', architecture: { kind: 'x' } },
+        'tester',
+      );
+      promoteModel(store, a.id, 'tester');
+      // The server's retrain, seen from a terminal's `retina retrain` or `retina models promote`.
+      const running = startTrainingRun(
+        store,
+        // Another live process on this machine: the test runner's parent.
+        { config: { kind: VESSEL_RUN_KIND }, seed: 1, baseModelId: a.id, pid: process.ppid },
+        'server',
+      );
+      const second = { config: { kind: ANATOMY_RUN_KIND }, seed: 2, baseModelId: a.id };
+      assert.throws(
+        () => startTrainingRun(store, second, 'cli', { exclusiveOf: RETRAIN_RUN_KINDS }),
+        new RegExp(
+          `a retrain is running in another process \\(training run ${running.id}, started .*\\): start another`,
+        ),
+      );
+      assert.throws(
+        () => promoteCandidate(store, b.id, 'cli', 'by hand'),
+        /a retrain is running .*: promote once/,
+      );
+      assert.throws(() => rollbackTo(store, b.id, 'cli'), /a retrain is running/);
+      // A retrain whose process is gone no longer counts.
+      store.db.prepare('UPDATE training_runs SET pid = ? WHERE id = ?').run(deadPid(), running.id);
+      startTrainingRun(store, second, 'cli', { exclusiveOf: RETRAIN_RUN_KINDS });
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('runs left running by a dead process are failed with a reason; live ones are kept', () => {
     const dir = tempDir();
     try {
       const store = openStore(join(dir, 'runs.db'));
-      const child = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
-      const deadPid = Number(child.stdout.trim());
-      const dead = startTrainingRun(store, { config: { epochs: 3 }, seed: 7, pid: deadPid }, 'tester');
+      const dead = startTrainingRun(store, { config: { epochs: 3 }, seed: 7, pid: deadPid() }, 'tester');
       const live = startTrainingRun(store, { config: { epochs: 3 }, seed: 8 }, 'tester');
-      const done = startTrainingRun(store, { config: {}, seed: 9, pid: deadPid }, 'tester');
+      const done = startTrainingRun(store, { config: {}, seed: 9, pid: deadPid() }, 'tester');
       finishTrainingRun(store, done.id, { status: 'succeeded', outcome: { f1: 0.8 } }, 'tester');
       assert.deepEqual(failInterruptedRuns(store, 'killed'), [dead.id]);
       const after = getTrainingRun(store, dead.id);

@@ -45,7 +45,8 @@ export function EditNotice(p: EditNoticeProps) {
     const id = p.refused.keptDraftId;
     return (
       <div className="edit-notice warn" role="alert" data-testid="save-refused">
-        <span>Not saved: {p.refused.message}.</span>
+        {/* Some reasons end in a full stop of their own ("...sends it back."). */}
+        <span>Not saved: {p.refused.message.replace(/\.$/, '')}.</span>
         <button onClick={() => p.onOpenKept(id)} disabled={p.busy} data-testid="open-refused-kept">
           Open draft #{id}
         </button>

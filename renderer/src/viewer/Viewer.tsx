@@ -245,7 +245,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             fileName={current ? current.fileName : imageId}
             review={doc ? review : null}
             flush={flush}
-            onReview={setReview}
+            onReview={(r) => {
+              setReview(r);
+              // Submitted or sent back: who may edit changed now, not at the lease's next beat.
+              lease.recheck();
+            }}
           />
         }
         canPredict={model !== null && (!account || mayCall(account.role, 'predict'))}

@@ -14,6 +14,8 @@ export interface EditLeaseHandle {
   state: EditLeaseState | null;
   /** Takes over another's expired lease (audited by main). */
   takeOver: () => Promise<void>;
+  /** Asks at once instead of at the next beat: after a hand-off the pen may have gone to someone else. */
+  recheck: () => void;
 }
 
 /**
@@ -27,6 +29,7 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
   onStaleRef.current = onStale;
   // The running heartbeat's way to apply an answer (a take-over's answer goes through it too).
   const applyRef = useRef<(s: EditLeaseState) => void>(() => {});
+  const beatRef = useRef<() => void>(() => {});
 
   useEffect(() => {
     const clientId = windowClientId();
@@ -74,6 +77,7 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
       void client.invoke('releaseEditLease', { imageId, clientId }, { whileClosing }).catch(() => undefined);
     }
     void beat();
+    beatRef.current = () => void beat();
     const onHide = (): void => {
       hidden = true;
       release(true);
@@ -99,6 +103,7 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
       window.removeEventListener('pageshow', onShow);
       if (timer) clearTimeout(timer);
       applyRef.current = () => {};
+      beatRef.current = () => {};
       release(false);
     };
   }, [client, imageId]);
@@ -116,5 +121,7 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
     }
   }, [client, imageId, report]);
 
-  return { view: leaseView(state), state, takeOver };
+  const recheck = useCallback(() => beatRef.current(), []);
+
+  return { view: leaseView(state), state, takeOver, recheck };
 }

@@ -286,6 +286,11 @@ export function Worklist({
           <div className="empty">
             {search || status.length || eye.length ? (
               'No images match.'
+            ) : !may('importFiles') ? (
+              // An annotator imports nothing: their worklist is what a reviewer assigns them.
+              <p data-testid="nothing-assigned">
+                No images are assigned to you yet: a reviewer assigns them, and they appear here.
+              </p>
             ) : (
               <>
                 <p>No images yet. Import files, a folder or a dataset, or start with the sample.</p>
