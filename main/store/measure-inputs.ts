@@ -23,6 +23,8 @@ export interface MeasurePlan {
   /** Whose artery/vein labels: the measured version's own, else the prediction's (kept on the mask's pixels). */
   labelsFrom: MaskVersion | null;
   disc: { x: number; y: number; diameter: number } | null;
+  /** Why there is no disc, when it is not that the model found none: it never looked, or a person removed it. */
+  noDiscReason: string | null;
   fieldAngleDeg: number | null;
   /** Micrometres per pixel from DICOM spacing (the field angle needs the aperture, fitted when measuring). */
   dicomPixelUm: number | null;
@@ -47,7 +49,17 @@ export function planMeasurement(
     measured.kind === 'prediction' ? measured : latestMaskVersion(store, image.id, 'prediction');
   const labelsFrom = measured.avHash ? measured : prediction?.avHash ? prediction : null;
   // The record goes with the version, as the viewer reads it: a saved version without one shows the prediction's.
-  const disc = (measured.anatomy ?? prediction?.anatomy ?? null)?.disc ?? null;
+  const anatomy = measured.anatomy ?? prediction?.anatomy ?? null;
+  const disc = anatomy?.disc ?? null;
+  const noDiscReason = disc
+    ? null
+    : !anatomy
+      ? prediction
+        ? 'the optic disc was not looked for (predicted without the anatomy models)'
+        : 'not predicted yet: predict the image to find the optic disc'
+      : anatomy.discMovedBy
+        ? `optic disc removed by hand (${anatomy.discMovedBy})`
+        : null;
   const spacing = image.pixelSpacingMm;
   const dicomPixelUm =
     spacing && spacing[0] > 0 && spacing[1] > 0 ? ((spacing[0] + spacing[1]) / 2) * 1000 : null;
@@ -57,6 +69,7 @@ export function planMeasurement(
     measured.pngHash,
     labelsFrom?.avHash ?? null,
     disc,
+    noDiscReason,
     dicomPixelUm,
     dicomPixelUm === null ? fieldAngleDeg : null,
     image.fovHash,
@@ -64,7 +77,17 @@ export function planMeasurement(
     prediction?.threshold ?? null,
     prediction?.arteryProbHash ?? null,
   ]);
-  return { image, version: measured, prediction, labelsFrom, disc, fieldAngleDeg, dicomPixelUm, key };
+  return {
+    image,
+    version: measured,
+    prediction,
+    labelsFrom,
+    disc,
+    noDiscReason,
+    fieldAngleDeg,
+    dicomPixelUm,
+    key,
+  };
 }
 
 export function scaleSourceOf(plan: MeasurePlan): ScaleSource {
@@ -87,6 +110,7 @@ export function measureSources(store: Store, plan: MeasurePlan): MeasureSources 
     labelsOnMask: labelsFrom !== null && labelsFrom !== version,
     arteryProbability: labelsFrom ? path(prediction?.arteryProbHash) : null,
     disc: plan.disc,
+    noDiscReason: plan.noDiscReason,
     dicomPixelUm: plan.dicomPixelUm,
     fieldAngleDeg: plan.fieldAngleDeg,
   };

@@ -46,6 +46,8 @@ export interface MeasureInput {
   av?: Uint8Array;
   arteryProbability?: Float32Array;
   disc?: Disc | null;
+  /** Why there is no disc, when it is not that none was found (never looked for, removed by hand). */
+  noDiscReason?: string;
   /** Micrometres per pixel (DICOM pixel spacing, or field angle over the FOV's diameter). */
   pixelSizeUm?: number | null;
   /** How far to trust that pixel size, when in doubt (a field angle spread over the frame's diagonal). */
@@ -439,7 +441,7 @@ function graphMeasures(
     zones[zone] = { arteries: [], veins: [] };
     candidates[zone] = { arteries: [], veins: [] };
     if (!disc) {
-      const why = 'no optic disc found';
+      const why = input.noDiscReason ?? 'no optic disc found';
       return { crae: absent(scale.unit, why), crve: absent(scale.unit, why), avr: absent('ratio', why) };
     }
     if (!input.av) {

@@ -105,7 +105,7 @@ tr.exceeds td{background:#ffe7c2;font-weight:600}.flag{color:#b00}
 .plots{display:grid;grid-template-columns:1fr 1fr;gap:12px}.plots svg{width:100%;height:auto}
 .muted{color:#555}.legend span{margin-right:12px}
 .warning{color:#8a4b00;font-weight:600;border-left:3px solid #8a4b00;padding-left:6px}
-.a{fill:#d22;color:#d22}.v{fill:#24c;color:#24c}
+.a{fill:#d22;color:#d22}.v{fill:#24c;color:#24c}.u{color:#28c850}
 @page{size:A4;margin:12mm}
 @media print{body{max-width:none;padding:0;font-size:10pt}.toolbar{display:none}
 section.image{break-before:page}section.image:first-of-type{break-before:auto}
@@ -260,7 +260,7 @@ function imageSection(img: ReportImage, i: number): string {
   return `<section class="image" data-image="${i}">
 <h2>${escapeHtml(img.fileName)} <span class="muted">(${or(img.eye, 'eye unknown')}, ${or(img.visitDate, 'visit date unknown')})</span></h2>
 ${overlaySvg(img)}
-<p class="legend"><span class="a">■ arteries</span><span class="v">■ veins</span><span>yellow: optic disc</span><span>white: zone B (solid), zone C (dashed outer)</span></p>
+<p class="legend"><span class="a">■ arteries</span><span class="v">■ veins</span><span class="u">■ vessels without an artery/vein label</span><span>yellow: optic disc</span><span>white: zone B (solid), zone C (dashed outer)</span></p>
 <p>Lengths in ${escapeHtml(scaleText(img))}. Intervals: 95%, over plausible segmentations and artery/vein labels.</p>
 ${img.measures.notes.map((n) => `<p class="warning" role="note">${escapeHtml(n)}</p>`).join('')}
 ${measureTable(img.measures)}

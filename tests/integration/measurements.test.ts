@@ -190,7 +190,7 @@ describe('measurements of the mask in the viewer', () => {
     }
   });
 
-  test('a draft whose disc was removed has no CRAE, CRVE or AVR, each with its reason', async () => {
+  test('a draft whose disc was removed by hand has no CRAE, CRVE or AVR, each saying so', async () => {
     const current = await measurements();
     const draft = latestMaskVersion(store, Number(imageId), 'draft')!;
     const mask = (await loadMask(store, draft)).data;
@@ -206,11 +206,29 @@ describe('measurements of the mask in the viewer', () => {
     const m = await measurements();
     for (const key of ['crae', 'crve', 'avr', 'craeZoneC'] as const) {
       assert.equal(m.measures[key].value, null, key);
-      assert.equal(m.measures[key].reason, 'no optic disc found', key);
+      // Not "no optic disc found": a reader must tell the model's miss from a person's decision.
+      assert.equal(m.measures[key].reason, 'optic disc removed by hand (ann)', key);
     }
     // What needs no disc is still measured.
     assert.ok(m.measures.fractalDimension.value !== null);
     assert.equal(m.measures.zoneVessels.B.arteries.length, 0);
+  });
+
+  test('an imported reference mask never predicted says the disc was not looked for, not that none was found', async () => {
+    const manual = path.join(
+      path.dirname(path.dirname(driveTestImagePath('05'))),
+      '1st_manual',
+      '05_manual1.gif',
+    );
+    const imported = await importImageFiles(
+      store,
+      [{ imagePath: driveTestImagePath('05'), maskPath: manual }],
+      {
+        actor: 'ann',
+      },
+    );
+    const m = await call('getMeasurements', { imageId: String(imported.imported[0].imageId) });
+    assert.equal(m?.measures.crae.reason, 'not predicted yet: predict the image to find the optic disc');
   });
 
   test('a prediction with the anatomy models keeps the artery probability the measures draw labels from', async () => {
@@ -262,7 +280,7 @@ describe('measurements of the mask in the viewer', () => {
     const csv = (await readFile(path.join(folder, 'measures.csv'), 'utf8')).trim().split('\n');
     assert.equal(csv.length, 2);
     assert.match(csv[1], /^02_test\.tif,565,584,µm,/);
-    assert.match(csv[1], /no optic disc found/);
+    assert.match(csv[1], /optic disc removed by hand \(ann\)/);
   });
 });
 

@@ -24,6 +24,8 @@ export interface MeasureSources {
   /** round(255 p) of the classifier's artery probability. */
   arteryProbability: string | null;
   disc: Disc | null;
+  /** Why there is no disc, when it is not that none was found. */
+  noDiscReason?: string | null;
   /** Micrometres per pixel from DICOM spacing; else the field angle over the fitted aperture gives them. */
   dicomPixelUm: number | null;
   fieldAngleDeg: number | null;
@@ -86,6 +88,7 @@ export async function readMeasureInput(s: MeasureSources): Promise<MeasureInput>
     ...(av ? { av } : {}),
     ...(av && artery ? { arteryProbability: unit(artery) } : {}),
     disc: s.disc,
+    ...(s.noDiscReason ? { noDiscReason: s.noDiscReason } : {}),
     pixelSizeUm: pixelSize,
     ...(scaleNote ? { scaleNote } : {}),
   };
