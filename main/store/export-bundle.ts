@@ -31,6 +31,7 @@ import {
   type MaskSource,
 } from './export.js';
 import { clinicalCsv } from './export-clinical.js';
+import { maskVersionNumber } from './review.js';
 import { measureSources, planMeasurement, scaleSourceOf } from './measure-inputs.js';
 import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
 import { readMeasureInput, type MeasureSources } from '../ml/measure/measure-sources.js';
@@ -188,21 +189,29 @@ async function putMeasures(
 ): Promise<void> {
   const measure =
     opts.measure ?? (async (sources: MeasureSources) => measureImage(await readMeasureInput(sources)));
-  const rows: { image: string; width: number; height: number; measures: ImageMeasures }[] = [];
+  const rows: Parameters<typeof measuresCsv>[0] = [];
   for (const { image, stem, version } of items) {
     const plan = version ? planMeasurement(store, image, version) : null;
     if (!plan) continue;
     const m = await measure(measureSources(store, plan));
     const extra = {
+      imageId: image.id,
       image: image.fileName,
       width: image.width,
       height: image.height,
-      maskVersion: plan.version.id,
+      // Numbered as the app and images.csv number the image's versions (1, 2, ...), not the database's row id.
+      maskVersion: maskVersionNumber(store, plan.version),
       maskKind: plan.version.kind,
       scaleSource: scaleSourceOf(plan),
     };
     await put(`measures/${stem}.json`, JSON.stringify(measuresJson(m, extra), null, 2) + '\n');
-    rows.push({ image: image.fileName, width: image.width, height: image.height, measures: m });
+    rows.push({
+      imageId: image.id,
+      image: image.fileName,
+      width: image.width,
+      height: image.height,
+      measures: m,
+    });
   }
   await put('measures.csv', measuresCsv(rows));
 }

@@ -216,6 +216,9 @@ export interface ImageMetricsRow {
   fileName: string;
   predictionVersionId: number;
   approvedVersionId: number;
+  /** The versions as the app numbers them for the image (1, 2, ...), which the CSV gives. */
+  predictionVersion: number;
+  approvedVersion: number;
   modelId: number | null;
   /** 'probability' when the prediction's probability map was saved (AUCs meaningful), else 'binary'. */
   scores: 'probability' | 'binary';
@@ -252,6 +255,8 @@ export async function computeImageMetrics(
       fileName: image.fileName,
       predictionVersionId: prediction.id,
       approvedVersionId: approved.id,
+      predictionVersion: maskVersionNumber(store, prediction),
+      approvedVersion: maskVersionNumber(store, approved),
       modelId: prediction.modelId,
       scores: prob ? 'probability' : 'binary',
       metrics: computeMetrics(scores, truth.data, region, threshold, protocol),
@@ -303,8 +308,8 @@ export function metricsCsv(rows: ImageMetricsRow[]): string {
     [
       r.imageId,
       r.fileName,
-      r.predictionVersionId,
-      r.approvedVersionId,
+      r.predictionVersion,
+      r.approvedVersion,
       r.modelId,
       r.scores,
       r.metrics.protocol,

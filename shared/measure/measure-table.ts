@@ -130,15 +130,27 @@ function csvCell(v: unknown): string {
  * is cut off by the field's edge and the notes (last, so readers of the earlier columns by position are unaffected).
  */
 export function measuresCsv(
-  rows: { image: string; width: number; height: number; measures: ImageMeasures }[],
+  rows: { image: string; width: number; height: number; measures: ImageMeasures; imageId?: number }[],
 ): string {
-  const header = [...CSV_FIXED];
+  // A database's export names each image by its id too (file names repeat across folders); `retina measure`
+  // measures files, named by their paths.
+  const withIds = rows.some((r) => r.imageId !== undefined);
+  const header = [...(withIds ? ['image_id'] : []), ...CSV_FIXED];
   for (const r of MEASURE_ROWS)
     header.push(r.key, `${r.key}_unit`, `${r.key}_ci_low`, `${r.key}_ci_high`, `${r.key}_note`);
   header.push('disc_at_field_edge', 'notes');
   const lines = [header.join(',')];
-  for (const { image, width, height, measures: m } of rows) {
-    const cells: unknown[] = [image, width, height, m.scale.unit, m.disc?.x, m.disc?.y, m.disc?.diameter];
+  for (const { image, width, height, measures: m, imageId } of rows) {
+    const cells: unknown[] = [
+      ...(withIds ? [imageId] : []),
+      image,
+      width,
+      height,
+      m.scale.unit,
+      m.disc?.x,
+      m.disc?.y,
+      m.disc?.diameter,
+    ];
     for (const r of MEASURE_ROWS) {
       const v = m[r.key];
       cells.push(v.value, v.unit, v.ci95?.[0], v.ci95?.[1], v.reason);

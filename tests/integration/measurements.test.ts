@@ -15,6 +15,7 @@ import {
   latestMaskVersion,
   loadFov,
   loadMask,
+  maskVersionNumber,
   registerModel,
   saveMaskVersion,
   type Store,
@@ -274,12 +275,18 @@ describe('measurements of the mask in the viewer', () => {
       string,
       unknown
     >;
-    assert.equal(json.maskVersion, Number(shown.versionId));
+    // The image's id, and its version numbered as the app numbers it (not the database row id).
+    assert.equal(json.imageId, Number(imageId));
+    assert.equal(
+      json.maskVersion,
+      maskVersionNumber(store, { id: Number(shown.versionId), imageId: Number(imageId) }),
+    );
     assert.deepEqual(json.crae, shown.measures.crae);
     assert.deepEqual(json.fractalDimension, JSON.parse(JSON.stringify(shown.measures.fractalDimension)));
     const csv = (await readFile(path.join(folder, 'measures.csv'), 'utf8')).trim().split('\n');
     assert.equal(csv.length, 2);
-    assert.match(csv[1], /^02_test\.tif,565,584,µm,/);
+    assert.match(csv[0], /^image_id,image,width,/);
+    assert.match(csv[1], new RegExp(`^${imageId},02_test\\.tif,565,584,µm,`));
     assert.match(csv[1], /optic disc removed by hand \(ann\)/);
   });
 });
