@@ -100,6 +100,12 @@ describe('a team database on PostgreSQL', () => {
     const init = retina(['db', 'init', '--database', bare]);
     assert.equal(init.status, 1);
     assert.match(init.stderr, /--shared-dir/);
+    // That failed init left the version table behind; a command that only reads still finds no study there, and
+    // makes none (it created every table and recorded the folder given).
+    const list = retina(['users', 'list', '--database', bare, '--shared-dir', join(dir, 'nowhere')]);
+    assert.equal(list.status, 1, list.stdout);
+    assert.match(list.stderr, /not a RetinaStudio database yet \(run `retina db init/);
+    assert.equal(retina(['users', 'list', '--database', bare]).status, 1);
     // A JPEG photograph (its EXIF orientation is checked, by a query whose column names PostgreSQL folds to lower
     // case) passes too: it failed with "not a blob address: undefined".
     const photo = pg.createDatabase('team_jpeg');

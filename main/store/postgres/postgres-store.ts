@@ -194,13 +194,16 @@ export function openPostgresStore(url: string, opts: OpenStoreOptions = {}): Sto
     const hasMeta =
       (conn.query("SELECT to_regclass('retina_meta') IS NOT NULL AS present").rows[0] as { present: number })
         .present === 1;
-    if (!hasMeta) {
-      if (!create)
-        throw new NotFoundError(`${where}: not a RetinaStudio database yet (run \`retina db init\`)`);
-      conn.query(META_TABLE);
-    }
+    // A database whose schema was never made (only the version table an earlier, failed opening left) is no
+    // study yet either: a command that only reads must not make one.
+    const fresh = !hasMeta || backend.schemaVersion() === 0;
+    if (fresh && !create)
+      throw new NotFoundError(
+        `${where}: not a RetinaStudio database yet (run \`retina db init --database URL --shared-dir DIR\`)`,
+      );
+    if (!hasMeta) conn.query(META_TABLE);
     checkSchemaVersion(backend.schemaVersion(), where, readonly);
-    const sharedDir = sharedFolder(backend, opts, where, readonly);
+    const sharedDir = sharedFolder(backend, opts, where, readonly, fresh);
     const store = new Store(backend, where, readonly, (name) => join(sharedDir, name));
     if (!readonly) migrate(store, opts.targetVersion ?? SCHEMA_VERSION);
     return store;
@@ -216,6 +219,7 @@ function sharedFolder(
   opts: OpenStoreOptions,
   where: string,
   readonly: boolean,
+  fresh: boolean,
 ): string {
   const given = opts.sharedDir ?? process.env.RETINA_SHARED_DIR;
   const recorded = backend.meta('shared_dir');
@@ -225,6 +229,11 @@ function sharedFolder(
     return dir;
   }
   if (recorded !== null) return recorded;
+  if (fresh)
+    throw new StoreError(
+      `${where}: not a RetinaStudio database yet: run \`retina db init --database URL --shared-dir DIR\` once ` +
+        "(the shared folder holds the team's image and mask files)",
+    );
   throw new StoreError(
     `${where}: a team database keeps its image and mask files in a shared folder; give it once with ` +
       '--shared-dir DIR (or RETINA_SHARED_DIR), e.g. at `retina db init`',
