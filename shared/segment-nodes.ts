@@ -42,6 +42,19 @@ function unionFind(n: number): { find: (x: number) => number; join: (a: number, 
   return { find, join: (a, b) => void (parent[find(a)] = find(b)) };
 }
 
+/**
+ * How an arm's direction is read: from its skeleton pixels within `reach` of its end, leaving out the first `skip`
+ * pixels (a wide vessel's skeleton bends into the junction over about its own width, which a short reach reads as
+ * the arm's direction).
+ */
+export interface ArmDirection {
+  reach: number;
+  /** Leave out the pixels nearer the end than the mean width of the widest segment at its junction. */
+  skipWidth: boolean;
+}
+
+const DEFAULT_DIRECTION: ArmDirection = { reach: DIRECTION_REACH, skipWidth: false };
+
 /** The direction segment `s` arrives at its end pixel (x, y) from: the end minus the centroid of its nearby pixels. */
 function arrival(
   seg: VesselSegments,
@@ -51,21 +64,30 @@ function arrival(
   s: number,
   x: number,
   y: number,
+  direction: ArmDirection,
+  skip: number,
 ) {
-  let cx = 0;
-  let cy = 0;
-  let n = 0;
-  const r = DIRECTION_REACH;
-  for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
-    for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
-      const j = yy * w + xx;
-      if (!seg.skeleton[j] || junction[j] || seg.owner[j] !== s || (xx - x) ** 2 + (yy - y) ** 2 > r * r)
-        continue;
-      cx += xx;
-      cy += yy;
-      n++;
+  const centroid = (inner: number) => {
+    let cx = 0;
+    let cy = 0;
+    let n = 0;
+    const r = inner + direction.reach;
+    for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
+      for (let xx = Math.max(0, x - r); xx <= Math.min(w - 1, x + r); xx++) {
+        const j = yy * w + xx;
+        const d2 = (xx - x) ** 2 + (yy - y) ** 2;
+        if (!seg.skeleton[j] || junction[j] || seg.owner[j] !== s || d2 > r * r || d2 < inner * inner)
+          continue;
+        cx += xx;
+        cy += yy;
+        n++;
+      }
     }
-  }
+    return { cx, cy, n };
+  };
+  let { cx, cy, n } = centroid(skip);
+  // A segment shorter than the skip: read it whole.
+  if (n === 0 && skip > 0) ({ cx, cy, n } = centroid(0));
   const dx = x - cx / n;
   const dy = y - cy / n;
   const norm = Math.hypot(dx, dy);
@@ -79,8 +101,15 @@ function armEnds(
   labels: Int32Array,
   w: number,
   h: number,
+  direction: ArmDirection,
 ): ArmEnd[] {
   const ends: ArmEnd[] = [];
+  const width = new Float64Array(seg.count + 1);
+  if (direction.skipWidth) {
+    for (let i = 0; i < seg.owner.length; i++) if (seg.owner[i]) width[seg.owner[i]]++;
+    for (let id = 1; id <= seg.count; id++) width[id] /= Math.max(1, seg.length[id]);
+  }
+  const found: { s: number; x: number; y: number; touched: Set<number> }[] = [];
   for (let i = 0; i < seg.skeleton.length; i++) {
     const s = seg.owner[i];
     if (!seg.skeleton[i] || junction[i] || !s) continue;
@@ -98,18 +127,32 @@ function armEnds(
       }
     }
     if (own > 1 || touched.size === 0) continue;
-    const d = arrival(seg, junction, w, h, s, x, y);
+    found.push({ s, x, y, touched });
+  }
+  // A thin branch's skeleton runs inside the wide vessel it leaves before it meets the junction: each end skips the
+  // widest vessel at its junction.
+  const widest = new Map<number, number>();
+  for (const f of found) for (const t of f.touched) widest.set(t, Math.max(widest.get(t) ?? 0, width[f.s]));
+  for (const { s, x, y, touched } of found) {
+    const skip = Math.round(Math.max(...[...touched].map((t) => widest.get(t) ?? 0)));
+    const d = arrival(seg, junction, w, h, s, x, y, direction, skip);
     for (const t of touched) ends.push({ segment: s, junction: t, ...d });
   }
   return ends;
 }
 
-export function segmentNodes(seg: VesselSegments, w: number, h: number, shortPiece: number): SegmentNode[] {
+export function segmentNodes(
+  seg: VesselSegments,
+  w: number,
+  h: number,
+  shortPiece: number,
+  direction: ArmDirection = DEFAULT_DIRECTION,
+): SegmentNode[] {
   const junction = new Uint8Array(w * h);
   for (let i = 0; i < junction.length; i++)
     if (seg.skeleton[i] && skeletonDegree(seg.skeleton, w, h, i) >= 3) junction[i] = 1;
   const { labels, sizes } = components(junction, w, h);
-  const ends = armEnds(seg, junction, labels, w, h);
+  const ends = armEnds(seg, junction, labels, w, h, direction);
   // A short piece between two junctions joins them into one node, and is not an arm of it.
   const junctionsOf = new Map<number, Set<number>>();
   for (const e of ends) {

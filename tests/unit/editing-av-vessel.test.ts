@@ -3,7 +3,12 @@
 // undoable edit that follows mask edits; Shift+X picks the tool.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { flipVessel, shortPieceAt, vesselThrough } from '../../renderer/src/editing/avVessel.js';
+import {
+  armDirectionAt,
+  flipVessel,
+  shortPieceAt,
+  vesselThrough,
+} from '../../renderer/src/editing/avVessel.js';
 import { MaskDocument } from '../../renderer/src/viewer/maskDocument.js';
 import { actionFor } from '../../renderer/src/viewer/keymap.js';
 import { segmentNodes } from '../../shared/segment-nodes.js';
@@ -35,7 +40,7 @@ const branched = () =>
 
 function setup(mask: Uint8Array) {
   const seg = vesselSegments(mask, W, H);
-  const nodes = segmentNodes(seg, W, H, shortPieceAt(W, H));
+  const nodes = segmentNodes(seg, W, H, shortPieceAt(W, H), armDirectionAt(W, H));
   const at = (x: number, y: number) => seg.owner[y * W + x];
   return { seg, nodes, at };
 }
@@ -105,6 +110,38 @@ describe('vessel through a segment', () => {
     // Now the left part is a vein too: a flip of the middle takes both back to artery, and the right stays.
     flipVessel(labels, seg, nodes, W, H, { x: 60.5, y: 40.5 });
     assert.deepEqual(labels, labelled(mask, seg, A));
+  });
+
+  test('at a fork the vessel runs on along its own width, not onto a thinner branch that happens to be straighter', () => {
+    // A wide vessel bends 29 degrees at x = 60; a thin branch leaves it there only 10 degrees off its line.
+    const mask = new Uint8Array(W * H);
+    drawVessel(mask, W, 4, 40, 60, 40, 3.5);
+    drawVessel(mask, W, 60, 40, 115, 70, 3.5);
+    drawVessel(mask, W, 60, 40, 115, 30, 1.2);
+    const { seg, nodes, at } = setup(mask);
+    const [trunk, bend, branch] = [at(20, 40), at(100, 62), at(105, 32)];
+    assert.equal(new Set([trunk, bend, branch, 0]).size, 4, 'three segments');
+    const labels = labelled(mask, seg, A);
+    const vessel = vesselThrough(seg, nodes, labels, trunk);
+    assert.ok(vessel.includes(bend), 'the wide continuation is not taken');
+    assert.ok(!vessel.includes(branch), 'the thin branch is taken');
+  });
+
+  test('a spur along the vessel (a short terminal piece) is flipped with it', () => {
+    const mask = new Uint8Array(W * H);
+    drawVessel(mask, W, 4, 40, 115, 40, 2.5);
+    // A ragged edge: a bump whose skeleton is a stub a few pixels long.
+    drawVessel(mask, W, 60, 40, 60, 45, 2.5);
+    const { seg, nodes, at } = setup(mask);
+    const labels = labelled(mask, seg, A);
+    flipVessel(labels, seg, nodes, W, H, { x: 15.5, y: 40.5 });
+    const left = [...labels.entries()].filter(([i, v]) => mask[i] && v !== V);
+    assert.deepEqual(
+      left.map(([i]) => [i % W, Math.floor(i / W)]),
+      [],
+      'vessel pixels kept their old label (a stub inside the flipped stretch)',
+    );
+    assert.ok(nodes.length > 0 && at(60, 46) !== at(15, 40), 'the bump is a segment of its own');
   });
 
   test('a click away from every vessel flips nothing', () => {

@@ -16,7 +16,7 @@ import { probabilityCut, thresholdProbabilities } from '../editing/threshold.js'
 import { UndoStack } from '../editing/undo.js';
 import { reconcileLabels, labelsForMask } from '../editing/avLabels.js';
 import { flipSegment, paintLabels, type AvLabel } from '../editing/avEdits.js';
-import { flipVessel, shortPieceAt } from '../editing/avVessel.js';
+import { armDirectionAt, flipVessel, shortPieceAt } from '../editing/avVessel.js';
 import { MarkerHistory } from '../editing/markerHistory.js';
 import { lateralityFromDiscAndFovea } from '../../../shared/laterality.js';
 import { clampDisc, sameDisc, HAND_FOVEA_CONFIDENCE, type Disc, type Markers } from '../editing/discEdit.js';
@@ -261,7 +261,13 @@ export class MaskDocument {
     if (!this.canEditLabels) return false;
     const { width, height } = this;
     this.segments ??= vesselSegments(this.mask, width, height);
-    this.nodes ??= segmentNodes(this.segments, width, height, shortPieceAt(width, height));
+    this.nodes ??= segmentNodes(
+      this.segments,
+      width,
+      height,
+      shortPieceAt(width, height),
+      armDirectionAt(width, height),
+    );
     this.begin('flip vessel');
     const r = flipVessel(this.labels!, this.segments, this.nodes, width, height, at, 3, this.undo.span);
     const flipped = this.relabelled(r);
