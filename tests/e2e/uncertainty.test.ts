@@ -29,6 +29,8 @@ describe(
     const calls: string[] = [];
     const app = useWorkstation({ model: tinyUncertainModelDir });
 
+    /** The image the viewer tests open (the first row). */
+    let viewed: string;
     const rows = () =>
       app.page.getByTestId('image-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-image-id')));
     const viewState = async (): Promise<ViewState> => {
@@ -140,6 +142,7 @@ describe(
 
     test('viewer: U and its button toggle the heat map, fetched once when first shown; N moves the view', async () => {
       const first = (await rows())[0];
+      viewed = first;
       const summary = images.find((i) => i.id === first)!;
       await app.page.locator(`[data-testid="image-row"][data-image-id="${first}"]`).dblclick();
       await app.page.getByTestId('mask-canvas').waitFor();
@@ -230,6 +233,34 @@ describe(
       );
       await app.page.screenshot({ path: await screenshotPath('uncertainty-04-help') });
       await app.page.keyboard.press('Escape');
+    });
+
+    test('P in the viewer: the new prediction has its own expected F1 in the status bar, with the map hidden', async () => {
+      const first = viewed;
+      const before = (await app.client.invoke('getMasks', { imageId: first })).prediction!.versionId;
+      await app.page.keyboard.press('u'); // the heat map hidden: the estimate must not depend on it
+      await waitFor(
+        'the layer gone',
+        async () => (await app.page.locator('canvas[data-testid="uncertainty-layer"]').count()) === 0,
+      );
+      await app.page.keyboard.press('p');
+      const after = await waitFor('a new prediction', async () => {
+        const v = (await app.client.invoke('getMasks', { imageId: first })).prediction?.versionId;
+        return v && v !== before ? v : null;
+      });
+      const payload = await app.client.invoke('getUncertainty', { imageId: first });
+      assert.equal(payload?.versionId, after);
+      // It vanished after P and came back only on reopening the image.
+      await waitFor(
+        'the new estimate shown',
+        async () =>
+          Number(
+            await app.page
+              .getByTestId('expected-f1')
+              .getAttribute('data-value', { timeout: 1000 })
+              .catch(() => NaN),
+          ) === payload!.quality.expectedF1,
+      );
     });
   },
 );

@@ -77,9 +77,12 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
     return p;
   }, [client, imageId, key, loaded]);
 
+  // Shown, the map is fetched; hidden too once the image was predicted again here, for its quality estimate (the
+  // worklist's summary describes the prediction the viewer opened with, and the status bar lost it).
+  const repredicted = predictionVersion !== firstVersion.current;
   useEffect(() => {
-    if (shown && key && loaded?.key !== key && failed !== key) load().catch(report);
-  }, [shown, key, loaded, failed, load, report]);
+    if ((shown || repredicted) && key && loaded?.key !== key && failed !== key) load().catch(report);
+  }, [shown, repredicted, key, loaded, failed, load, report]);
 
   const toggle = useCallback(() => {
     setShown((s) => !s);
@@ -115,7 +118,12 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
         predicted ? editedInside(doc.mask, predicted, doc.width, c) : false,
       );
       if (!r) {
-        notify('No uncertain region left that is not yet edited or visited', 'info');
+        // The round is over: the next N starts again from the most uncertain region not yet edited.
+        visited.clear();
+        notify(
+          'No uncertain region left that is not yet edited or visited: N starts again from the most uncertain',
+          'info',
+        );
         return;
       }
       visited.add(r.key);
