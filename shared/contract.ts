@@ -575,6 +575,8 @@ export interface QueueJob extends Omit<JobInfo, 'kind'> {
   /** 0 while queued; a retry after a failure or a lost worker counts up. */
   attempt: number;
   log: JobLogEntry[];
+  /** A running job's worker's last heartbeat (ISO); absent from older servers. */
+  heartbeatAt?: string | null;
 }
 
 export interface QueueSnapshot {

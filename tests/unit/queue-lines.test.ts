@@ -29,6 +29,17 @@ test('where a team job runs: waiting, on a worker, retried', () => {
   assert.equal(whereLine(job({ state: 'done', attempt: 2 })), 'ran on gpu-box · attempt 2');
 });
 
+test("a running job whose worker has gone quiet says so (it showed 'on w1' for good after w1 was killed)", () => {
+  const now = Date.parse('2026-01-01T00:10:00.000Z');
+  const beat = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
+  assert.equal(whereLine(job({ heartbeatAt: beat(4) }), now), 'on gpu-box');
+  assert.equal(
+    whereLine(job({ heartbeatAt: beat(75) }), now),
+    'on gpu-box · not answering for 75 s: the next worker to start takes the job back',
+  );
+  assert.equal(whereLine(job({ state: 'done', heartbeatAt: beat(600) }), now), 'ran on gpu-box');
+});
+
 test('the last log lines, marked by attempt only when there was more than one', () => {
   const one = job({ log: [1, 2, 3, 4, 5].map((i) => ({ at: 't', attempt: 1, worker: 'w', line: `l${i}` })) });
   assert.deepEqual(lastLogLines(one), ['l2', 'l3', 'l4', 'l5']);

@@ -25,8 +25,9 @@ export interface QueuePolicy {
   retryDelay: number;
 }
 
-export const HEARTBEAT_SECONDS = 5;
-export const STALE_AFTER_SECONDS = 30;
+import { STALE_AFTER_SECONDS } from '../../../shared/queue-timing.js';
+
+export { HEARTBEAT_SECONDS, STALE_AFTER_SECONDS } from '../../../shared/queue-timing.js';
 
 const POLICIES: Record<TeamJobKind, QueuePolicy> = {
   // A batch of up to a few hundred images at a few seconds each on a CPU.

@@ -19,6 +19,7 @@ export function queueJobOf(job: TeamJob, log: JobLogLine[]): QueueJob {
     actor: job.actor,
     worker: job.worker,
     attempt: job.attempt,
+    heartbeatAt: job.heartbeatAt,
     log: log.map((l): JobLogEntry => ({ at: l.at, attempt: l.attempt, worker: l.worker, line: l.line })),
   };
 }
@@ -26,7 +27,7 @@ export function queueJobOf(job: TeamJob, log: JobLogLine[]): QueueJob {
 /** The job list's view of a queued job; retraining has its own panel, so it is not one of them. */
 export function jobInfoOf(job: QueueJob): JobInfo | null {
   if (job.kind === 'retrain') return null;
-  const { actor: _actor, worker: _worker, attempt: _attempt, log: _log, ...info } = job;
+  const { actor: _actor, worker: _worker, attempt: _attempt, log: _log, heartbeatAt: _beat, ...info } = job;
   return { ...info, kind: job.kind };
 }
 

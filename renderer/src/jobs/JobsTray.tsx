@@ -1,6 +1,7 @@
 // The jobs tray: a one-line summary in the top bar ("Jobs: 2 running, 1 failed") that opens a column docked
 // beside the content. The column takes its own room in the layout, so it narrows the worklist or viewer instead
 // of covering their tools or the image. Finished jobs can be dismissed; each file an import could not take is listed with why.
+import { useEffect, useState } from 'react';
 import type { JobInfo, QueueJob } from '../../../shared/contract.js';
 import { isActive, needsAttention, newestFirst, type JobsDigest } from './jobsDigest.js';
 import { lastLogLines, whereLine } from './queueLines.js';
@@ -132,7 +133,15 @@ function JobRow({
 
 /** Where a team job runs and what its log says last. */
 function TeamLines({ job, label }: { job: QueueJob; label: string }) {
-  const where = whereLine(job);
+  // A worker gone quiet changes nothing in the database: the clock says so.
+  const [now, setNow] = useState(() => Date.now());
+  const running = job.state === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const t = setInterval(() => setNow(Date.now()), 5000);
+    return () => clearInterval(t);
+  }, [running]);
+  const where = whereLine(job, now);
   const lines = lastLogLines(job);
   return (
     <>
