@@ -1,4 +1,4 @@
-// `retina users add|list|passwd|disable`: the accounts of a team database. There is no default account or
+// `retina users add|list|passwd|disable|enable`: the accounts of a team database. There is no default account or
 // password: the first admin is made here, and a database with accounts makes `retina serve` ask for logins.
 import { osUser } from '../node/os-user.js';
 import { flag, oneOf, parseCommand, printJson, str } from './args.js';
@@ -9,6 +9,7 @@ import { hashPassword, passwordProblem } from '../accounts/passwords.js';
 import {
   createUser,
   disableUser,
+  enableUser,
   listUsers,
   openStore,
   ROLES,
@@ -25,6 +26,7 @@ Commands:
   list                   the accounts, their roles and whether they are disabled
   passwd NAME            set a new password (ends the account's sessions)
   disable NAME           the account can no longer log in (its sessions end; its records keep its name)
+  enable NAME            a disabled account can log in again
 
 Options:
 ${databaseHelp(25)}
@@ -57,7 +59,10 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!p) return EXIT.ok;
   const [command, name, ...extra] = p.positionals;
-  if (!command) throw new UsageError('name a command: add, list, passwd or disable');
+  const COMMANDS = ['add', 'list', 'passwd', 'disable', 'enable'];
+  if (!command) throw new UsageError(`name a command: ${COMMANDS.join(', ')}`);
+  if (!COMMANDS.includes(command))
+    throw new UsageError(`unknown command '${command}': ${COMMANDS.join(', ')}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const needsName = command !== 'list';
   if (needsName && !name) throw new UsageError(`${command} needs a user NAME`);
@@ -105,6 +110,16 @@ export async function run(argv: string[]): Promise<number> {
       }
       return EXIT.ok;
     }
+    case 'enable': {
+      const store = openStore(dbPath, { create: false });
+      try {
+        enableUser(store, name as string, actor);
+        process.stdout.write(`${name} can log in again\n`);
+      } finally {
+        store.close();
+      }
+      return EXIT.ok;
+    }
     case 'list': {
       const store = openStore(dbPath, { create: false });
       try {
@@ -125,6 +140,6 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     default:
-      throw new UsageError(`unknown command '${command}': add, list, passwd or disable`);
+      throw new UsageError(`unknown command '${command}': ${COMMANDS.join(', ')}`);
   }
 }

@@ -2,7 +2,8 @@
 // database's queue (pg-boss), until Ctrl+C. Any number of workers on any number of machines may run at once; each
 // needs the team's shared folder mounted (at the same path, or given with --shared-dir).
 import { availableParallelism, hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { isPostgresUrl, openStore, redactUrl } from '../store/index.js';
 import { TeamQueue } from '../jobs/queue/team-queue.js';
 import { TeamWorker } from '../jobs/queue/team-worker.js';
@@ -56,6 +57,9 @@ export async function run(argv: string[]): Promise<number> {
     Math.max(1, Math.floor(availableParallelism() / concurrency));
   const name = str(p, 'name') ?? `${hostname()}:${process.pid}`;
   const model = str(p, 'model');
+  // Found out at start, not at the first job that needs it (which then failed on every image).
+  if (model && !existsSync(join(resolve(model), 'retina-model.json')))
+    throw new UsageError(`--model ${model}: not a model folder (no retina-model.json in it)`);
   const log = (line: string): void => void process.stderr.write(`retina worker ${name}: ${line}\n`);
 
   // --shared-dir reaches the store through RETINA_SHARED_DIR (databaseFromArgs sets it).

@@ -169,6 +169,7 @@ export {
   countUsers,
   createUser,
   disableUser,
+  enableUser,
   findUser,
   findUserCredentials,
   getUser,

@@ -36,7 +36,7 @@ const toUser = (r: UserRow): UserRecord => ({
 export function userNameProblem(name: string): string | null {
   return /^[A-Za-z0-9._-]{1,64}$/.test(name)
     ? null
-    : `user name '${name.slice(0, 70)}' must be 1-64 letters, digits, '.', '_' or '-'`;
+    : `user name '${name.slice(0, 70)}' must be 1-64 Latin letters (a-z, A-Z), digits, '.', '_' or '-'`;
 }
 
 /** How many accounts exist (team mode is on when there is at least one). */
@@ -52,8 +52,13 @@ export function createUser(
   const problem = userNameProblem(input.name);
   if (problem) throw new ConstraintError(problem);
   return store.write('add a user', () => {
-    const taken = store.db.prepare('SELECT 1 FROM users WHERE name = ?').get(input.name);
-    if (taken) throw new ConstraintError(`user ${input.name} already exists`);
+    // Names differing only in case ('alice', 'Alice') would read as one person in every audit row.
+    const taken = store.db
+      .prepare('SELECT name FROM users WHERE LOWER(name) = LOWER(?)')
+      .pluck()
+      .get(input.name) as string | undefined;
+    if (taken === input.name) throw new ConstraintError(`user ${input.name} already exists`);
+    if (taken) throw new ConstraintError(`user ${taken} already exists (names differ only in case)`);
     const id = store.db
       .prepare(
         'INSERT INTO users (name, role, password_hash, created_at, disabled) VALUES (?, ?, ?, ?, 0) RETURNING id',
@@ -104,9 +109,26 @@ export function setPasswordHash(store: Store, name: string, passwordHash: string
 export function disableUser(store: Store, name: string, actor: string): UserRecord {
   return store.write('disable a user', () => {
     const user = findUser(store, name);
+    // The last admin disabled, nobody could add, enable or assign anyone again from the app.
+    const admins = store.db
+      .prepare("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id <> ?")
+      .pluck()
+      .get(user.id) as number;
+    if (user.role === 'admin' && !user.disabled && admins === 0)
+      throw new ConstraintError(`${name} is the last active admin: add or enable another admin first`);
     store.db.prepare('UPDATE users SET disabled = 1 WHERE id = ?').run(user.id);
     store.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
     recordAudit(store, actor, 'user.disable', 'user', user.id, { name });
+    return getUser(store, user.id);
+  });
+}
+
+/** Lets a disabled account log in again (with its password as it was). */
+export function enableUser(store: Store, name: string, actor: string): UserRecord {
+  return store.write('enable a user', () => {
+    const user = findUser(store, name);
+    store.db.prepare('UPDATE users SET disabled = 0 WHERE id = ?').run(user.id);
+    recordAudit(store, actor, 'user.enable', 'user', user.id, { name });
     return getUser(store, user.id);
   });
 }

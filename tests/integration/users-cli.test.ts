@@ -116,3 +116,18 @@ test('passwd changes the password; disable shows in the list', async () => {
     ],
   );
 });
+
+test('the last admin cannot be disabled; enable lets an account in again; names differing in case are one name', () => {
+  // 'ada' is the only admin (added above).
+  const last = users(['disable', 'ada']);
+  assert.equal(last.code, 1);
+  assert.match(last.stderr, /ada is the last active admin: add or enable another admin first/);
+  assert.equal(users(['enable', 'anna']).code, 0);
+  assert.match(users(['list']).stdout, /^anna\s+annotator\s+active /m);
+  const clash = users(['add', 'ADA', '--role', 'reviewer', '--password-stdin'], 'another long pass');
+  assert.equal(clash.code, 1);
+  assert.match(clash.stderr, /user ada already exists \(names differ only in case\)/);
+  const unknown = users(['frob']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command 'frob': add, list, passwd, disable, enable/);
+});

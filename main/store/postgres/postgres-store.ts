@@ -180,6 +180,12 @@ function connect(url: string, where: string): PgConnection {
     const e = err as PgBridgeError;
     if (e.code === '3D000')
       throw new NotFoundError(`${where}: no such database (create it, then \`retina db init\`)`);
+    // node-postgres's words for a server that asks for a password none was given for.
+    if (/client password must be a string/.test(e.message))
+      throw new StoreError(
+        `${where}: PostgreSQL asks for a password and none was given: put it in the URL, or set PGPASSWORD ` +
+          '(or a ~/.pgpass file)',
+      );
     throw new StoreError(`${where}: cannot connect to PostgreSQL (${e.message})`);
   }
 }
