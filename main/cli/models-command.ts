@@ -80,7 +80,9 @@ function list(store: Store, json: boolean, task: (typeof TASKS)[number]): void {
           ? ` held-out F1 ${e.outcome.heldOut.pooled.candidate.f1.toFixed(4)} vs ${e.outcome.heldOut.pooled.active.f1.toFixed(4)}`
           : '';
     const run = m.trainingRunId !== null ? ` run ${m.trainingRunId}` : '';
-    const last = e.promotions[0]?.reason ? ` (promoted: ${e.promotions[0].reason})` : '';
+    const p0 = e.promotions[0];
+    const how = p0?.rollback ? 'rolled back to' : p0?.override ? 'promoted by override' : 'promoted';
+    const last = p0?.reason ? ` (${how}: ${p0.reason})` : '';
     const task = m.task !== 'vessel' ? ` [${m.task}]` : '';
     process.stdout.write(
       `${String(m.id).padStart(3)} ${m.status.padEnd(9)} ${m.name}${task}${parent}${run} ` +

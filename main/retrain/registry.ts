@@ -140,7 +140,8 @@ export function rollbackTo(store: Store, modelId: number, actor: string, reason?
     );
   }
   return promoteModel(store, model.id, actor, {
-    reason: cleanReason(reason) ?? `rollback from ${current?.name ?? 'no active model'}`,
+    // The table prefixes 'rollback': the default reason says only from what (it read 'rollback: rollback from x').
+    reason: cleanReason(reason) ?? `from ${current?.name ?? 'no active model'}`,
     override: false,
     rollback: true,
   });

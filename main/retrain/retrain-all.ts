@@ -93,7 +93,8 @@ export async function runRetrainAll(store: Store, opts: RetrainAllOptions): Prom
     const corrected = anatomy.filter((a) => 'skipped' in a && a.corrections > 0);
     if (corrected.length === 0) throw refusal;
     throw new RetrainError(
-      [refusal.message, ...corrected.map((a) => ('skipped' in a ? a.skipped : ''))].join(' '),
+      // One sentence per part: they ran together ("...training data) artery/vein: only 1...").
+      [refusal.message, ...corrected.map((a) => ('skipped' in a ? a.skipped : ''))].join('; '),
     );
   }
   if (firstRun !== null) recordParts(store, firstRun, anatomy, refusal?.message ?? null);

@@ -157,7 +157,11 @@ export function compareVisits(a: Visit, b: Visit): VisitComparison {
       vessels: { arteries: [], veins: [] },
       sameVessels: { crae: null, crve: null },
       discAtFieldEdge,
-      reason: 'the optic disc was not found at both visits, so the vessels cannot be matched',
+      reason: `${
+        !da && !db
+          ? 'no optic disc at either visit'
+          : `no optic disc at the ${!da ? 'earlier' : 'later'} visit`
+      }, so the vessels cannot be matched`,
     };
   const arteries = matchVessels(
     a.measures.zoneVessels.B.arteries,
