@@ -108,6 +108,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!p) return EXIT.ok;
   const [action = 'list', ref, ...extra] = p.positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  // Named before the model is looked for ('models frobnicate' said "name the model").
+  if (!['list', 'promote', 'rollback', 'keep'].includes(action))
+    throw new UsageError(`unknown action '${action}' (list, promote, rollback, keep)`);
   const store = openStore(databaseFromArgs(p), { create: false });
   const actor = str(p, 'actor') ?? osUser();
   try {
