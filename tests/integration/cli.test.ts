@@ -405,6 +405,9 @@ test('a database used only from the command line: models list says what is used,
   assert.match(errorLine(r.stderr), /no new approved masks/);
   const listed = retina(['models', 'list', '--db', db]);
   assert.match(listed.stdout, /^\s*1 active\s+default .*\(promoted: first active model\)$/m);
+  const unknown = retina(['models', 'frobnicate', '--db', db]);
+  assert.equal(unknown.code, 2);
+  assert.match(errorLine(unknown.stderr), /unknown action 'frobnicate' \(list, promote, rollback, keep\)/);
 });
 
 test('card: a dataset folder named on the command line must be there; --from-json needs a scored model', () => {
