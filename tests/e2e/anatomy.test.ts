@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { openStore, latestMaskVersion, loadAvLabels, loadMask } from '../../main/store/index.js';
 import { vesselSegments, type VesselSegments } from '../../shared/vessel-segments.js';
 import { segmentNodes, type SegmentNode } from '../../shared/segment-nodes.js';
-import { flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js';
+import { armDirectionAt, flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js';
 import { fittedView, importAndPredict, W, H, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
@@ -137,7 +137,8 @@ describe(
       assert.equal(masks.anatomyModels, true);
       const plan = plannedFlip(pred.mask, pred.av);
       // Two vessel flips after it: the first with the Flip vessel tool, the second by Shift+Alt+click elsewhere.
-      const nodes = segmentNodes(plan.seg, W, H, shortPieceAt(W, H));
+      // Nodes as the viewer's document builds them (its arm directions).
+      const nodes = segmentNodes(plan.seg, W, H, shortPieceAt(W, H), armDirectionAt(W, H));
       const disc = pred.anatomy?.disc;
       assert.ok(disc, 'the bundled disc model found no disc on DRIVE 01');
       const vessel = plannedVesselFlip(plan.seg, nodes, plan.expected, new Set([plan.at.id]), disc);
