@@ -149,13 +149,30 @@ export function assertNotLeasedByOther(
  * Team mode: the hand-off decides who holds the pen. An image awaiting review is the reviewers' (its annotators
  * see it read-only); one sent back is its annotators' until they submit it again.
  */
+/** Whether `user` submitted the image for review after it was last sent back (or ever, when never sent back). */
+function submittedSinceSentBack(store: Store, imageId: number, user: string): boolean {
+  const last = (action: string, actor?: string): string =>
+    (store.db
+      .prepare(
+        `SELECT MAX(at) FROM audit_log WHERE entity = 'image' AND entity_id = ? AND action = ?${actor ? ' AND actor = ?' : ''}`,
+      )
+      .pluck()
+      .get(...[imageId, action, ...(actor ? [actor] : [])]) as string | null) ?? '';
+  const submitted = last('review.submit', user);
+  return submitted !== '' && submitted >= last('review.send-back');
+}
+
 export function handedElsewhere(store: Store, imageId: number, ctx: CallerContext): string | null {
   const user = ctx.user;
   if (!user) return null;
   const handoff = handoffOf(store, imageId);
-  if (handoff?.state === 'awaiting-review' && user.role === 'annotator') {
-    return 'submitted for review; it opens for editing again if a reviewer sends it back.';
-  }
+  // Read blind by several, the image is each reader's own until they submit their reading: one reader's submit
+  // took the pen from the others mid-task.
+  const held =
+    handoff?.state === 'awaiting-review' &&
+    user.role === 'annotator' &&
+    (!readsBlind(store, imageId, user.name) || submittedSinceSentBack(store, imageId, user.name));
+  if (held) return 'submitted for review; it opens for editing again if a reviewer sends it back.';
   if (
     handoff?.state === 'needs-work' &&
     user.role !== 'annotator' &&

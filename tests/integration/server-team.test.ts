@@ -499,18 +499,37 @@ describe('team-mode server', () => {
       { name: 'otto', images: 1, meanDice: 0.6 },
     ]);
 
-    // The reviewer adjudicates: otto's draft, approved as it is.
-    const approved = await ok<SavedVersion>('rita', 'approveMask', {
+    // anna submits her reading: her window is held back, otto's is not (one reader's submit locked the others).
+    await ok('anna', 'submitForReview', { imageId });
+    const lease = (who: Name) =>
+      ok<{ granted: boolean; heldBack?: string }>(who, 'acquireEditLease', {
+        imageId,
+        clientId: `window-of-${who}`,
+      });
+    assert.match((await lease('anna')).heldBack ?? '', /submitted for review/);
+    const ottoLease = await lease('otto');
+    assert.deepEqual([ottoLease.granted, ottoLease.heldBack], [true, undefined]);
+    const ottoAgain = await ok<SavedVersion>('otto', 'saveDraft', {
       imageId,
       width,
       height,
       mask: ottoMask,
       parentVersionId: ottos.versionId,
     });
+    assert.ok(ottoAgain.versionId, "otto's draft after anna's submit is saved, not kept aside");
+
+    // The reviewer adjudicates: otto's draft, approved as it is.
+    const approved = await ok<SavedVersion>('rita', 'approveMask', {
+      imageId,
+      width,
+      height,
+      mask: ottoMask,
+      parentVersionId: ottoAgain.versionId,
+    });
     const after = await ok<MasksResponse>('anna', 'getMasks', { imageId });
     assert.deepEqual([after.approved?.versionId, after.approved?.author], [approved.versionId, 'rita']);
     assert.ok(sameBytes(after.approved?.data, ottoMask), "the approval is otto's mask");
-    assert.equal(after.approved?.parentVersionId, ottos.versionId);
+    assert.equal(after.approved?.parentVersionId, ottoAgain.versionId);
   });
 
   test('an expired session is refused and must log in again', async () => {
