@@ -1,6 +1,7 @@
 // The jobs tray: a one-line summary in the top bar ("Jobs: 2 running, 1 failed") that opens a column docked
 // beside the content. The column takes its own room in the layout, so it narrows the worklist or viewer instead
-// of covering their tools or the image. Finished jobs can be dismissed; each file an import could not take is listed with why.
+// of covering their tools or the image (below 1200 pixels wide, where that would leave the image a sliver, it floats
+// over the content's side until hidden). Finished jobs can be dismissed; each file an import could not take is listed with why.
 import { useEffect, useState } from 'react';
 import type { JobInfo, QueueJob } from '../../../shared/contract.js';
 import { isActive, needsAttention, newestFirst, type JobsDigest } from './jobsDigest.js';
