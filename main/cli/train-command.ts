@@ -7,6 +7,7 @@ import { recipe, RECIPES } from '../ml/train/recipes.js';
 import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
 import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train/training-run.js';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { openMix } from '../ml/data/dataset-mix.js';
 
@@ -148,8 +149,11 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (err) {
     if (err instanceof TrainingInterruptedError) {
+      // Before the first epoch finished there is nothing to resume from.
       process.stderr.write(
-        `training interrupted; the last finished epoch is kept in ${out}.checkpoint (use --resume)\n`,
+        existsSync(join(`${resolve(out)}.checkpoint`, 'state.json'))
+          ? `training interrupted; the last finished epoch is kept in ${out}.checkpoint (use --resume)\n`
+          : 'training interrupted before its first epoch finished: nothing was kept (train again)\n',
       );
       return EXIT.interrupted;
     }

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -354,6 +354,15 @@ test('an interrupted training keeps its last epoch, writes no model, and --resum
   assert.match(errorLine(stderr), /interrupted.*--resume/);
   assert.ok(!existsSync(out), 'no model directory after an interruption');
   assert.ok(existsSync(path.join(`${out}.checkpoint`, 'state.json')));
+  // The same images in another folder are other data: refused (it went on, mixing two validation sets).
+  const moved = path.join(tmp, 'generic-copy');
+  await cp(generic, moved, { recursive: true });
+  const elsewhere = retina([...args.map((a) => (a === generic ? moved : a)), '--resume']);
+  assert.equal(elsewhere.code, 1, elsewhere.stderr);
+  assert.match(
+    errorLine(elsewhere.stderr),
+    /was trained on .*, not .*generic-copy: resume with that --dataset/,
+  );
   const resumed = retina([...args, '--resume']);
   assert.equal(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /resuming after epoch [12]/);

@@ -235,8 +235,27 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const ckptDir = checkpointDir(out);
   let state = opts.resume ? await loadCheckpoint(ckptDir, configJson) : null;
   if (!opts.resume && existsSync(ckptDir)) await rm(ckptDir, { recursive: true, force: true });
+  // --resume without a checkpoint (interrupted before the first epoch finished) starts over, and says so.
+  if (opts.resume && !state)
+    emit({ type: 'prepare', message: `no finished epoch in ${ckptDir}: training from the start` });
 
   const trainRefs = dataset.splits.train.length > 0 ? dataset.splits.train : dataset.splits.all;
+  if (state) {
+    // The checkpoint goes on only with the data it was trained on: another folder (even with the same image
+    // names) would mix two validation sets into one choice of the best epoch.
+    if (resolve(state.datasetRoot) !== resolve(dataset.root))
+      throw new Error(
+        `${ckptDir} was trained on ${state.datasetRoot}, not ${dataset.root}: resume with that --dataset, or ` +
+          'train without --resume',
+      );
+    const have = new Set(trainRefs.map((r) => r.id));
+    const missing = [...state.trainIds, ...state.validationIds].filter((id) => !have.has(id));
+    if (missing.length > 0)
+      throw new Error(
+        `${ckptDir}: ${missing.length} of its images are no longer in ${dataset.root} (${missing.slice(0, 3).join(', ')}` +
+          `${missing.length > 3 ? ', ...' : ''}): train without --resume`,
+      );
+  }
   const { fit, val } = state
     ? {
         fit: trainRefs.filter((r) => state!.trainIds.includes(r.id)),
