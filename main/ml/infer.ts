@@ -2,6 +2,7 @@
 // tiles blended with a smooth window (large images, bounded memory), whatever engine runs the network.
 import type { BinaryMap, ModelManifest, Predictor, RasterImage } from './types.js';
 import { preprocessImage } from './image/preprocess.js';
+import { ModelLoadError } from './model/model-dir.js';
 import { deriveFov } from './image/fov.js';
 import { TileBlender, extractTile, tileGrid } from './image/patches.js';
 import {
@@ -225,13 +226,28 @@ async function networkProbability(
       predictor,
       opts,
     );
-    return { prob: mean, spread };
+    return { prob: finiteOrThrow(mean, manifest), spread };
   }
   const flips = opts.testTimeFlips ?? manifest.testTimeFlips ?? false;
   const prob = flips
     ? await predictWithFlips(input, image.width, image.height, multiple, predictor, opts)
     : await predictProbability(input, image.width, image.height, multiple, predictor, opts);
-  return { prob, spread: null };
+  return { prob: finiteOrThrow(prob, manifest), spread: null };
+}
+
+/**
+ * A network whose output is not a number (damaged weights, a diverged training) gave an empty mask that `segment`
+ * wrote and reported as success; no probability map with NaN or infinite values leaves here.
+ */
+function finiteOrThrow(prob: Float32Array, manifest: ModelManifest): Float32Array {
+  let bad = 0;
+  for (let i = 0; i < prob.length; i++) if (!Number.isFinite(prob[i])) bad++;
+  if (bad > 0)
+    throw new ModelLoadError(
+      `model ${manifest.name}: its output is not a number at ${bad} of ${prob.length} pixels: its weights are ` +
+        'damaged (or its training diverged); restore the model folder or train it again',
+    );
+  return prob;
 }
 
 /** Bounds on the scale a calibre ruler may choose, relative to the aperture diameter the model works at. */

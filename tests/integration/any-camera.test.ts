@@ -119,3 +119,28 @@ test('a picture of noise is not taken for a thumbnail: the calibre ruler reads n
     await model.predictor.dispose();
   }
 });
+
+test(
+  'a network whose output is not a number (damaged weights) fails the image, never writes an empty mask',
+  { skip: !existsSync(drive) && `no ${drive}` },
+  async () => {
+    // The real default model's session, with a damaged layer's effect: every output NaN. `segment` wrote an empty
+    // mask for it and exited 0.
+    const model = await openModel(undefined, { engine: 'onnx', threads: 2 });
+    const damaged = {
+      engine: model.predictor.engine,
+      predict: async (...args: Parameters<typeof model.predictor.predict>) =>
+        (await model.predictor.predict(...args)).map(() => NaN),
+      dispose: () => model.predictor.dispose(),
+    };
+    try {
+      const image = await readImage(path.join(drive, 'test', 'images', '01_test.tif'));
+      await assert.rejects(
+        segmentImage(image, model.manifest, damaged),
+        /its output is not a number at \d+ of \d+ pixels: its weights are damaged/,
+      );
+    } finally {
+      await damaged.dispose();
+    }
+  },
+);

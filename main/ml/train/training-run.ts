@@ -386,6 +386,13 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     });
     await trainer.loadModel(join(ckptDir, 'best'));
     const v = await validate(trainer, valSamples, cfg.architecture.depth, cfg.testTimeFlips);
+    // A network that gives one value everywhere has no threshold to choose; said plainly, not as the manifest's
+    // "threshold must be a number in (0, 1), got 0" from a temporary folder.
+    if (!(v.threshold > 0 && v.threshold < 1))
+      throw new Error(
+        `training diverged: the network does not tell vessels from background (validation AUC ${v.auc.toFixed(2)}), ` +
+          'so no threshold separates them; train again with a lower --lr',
+      );
     const manifest: ModelManifest = {
       format: 'retinastudio-model',
       formatVersion: 1,
