@@ -30,3 +30,25 @@ test('the uncertainty table has a row per camera measured, with the figures of t
   assert.ok(!older.includes('| STARE test ('), 'a card without STARE figures shows no STARE row');
   assert.ok(older.includes('| DRIVE test ('), 'the other rows stay');
 });
+
+test('the card says which test images a model trained on, and keeps the bundled recipe to its own models', async () => {
+  const ev = await readCardEvaluation(DIR);
+  const manifest = await readManifest(DIR);
+  assert.match(renderModelCard(ev, manifest), /Never trained on any test image below\./);
+  // A quick model trained on four DRIVE test images (it was told "never trained on any test image").
+  const leaky = {
+    ...manifest,
+    frame: undefined,
+    provenance: {
+      ...manifest.provenance,
+      dataset: 'leak',
+      parentModel: undefined,
+      trainIds: ['01_test', '02_test', '03_test', '04_test'],
+    },
+  };
+  const card = renderModelCard(ev, leaky);
+  assert.match(card, /\*\*Trained on 4 of the test images below \(01_test, 02_test, 03_test, 04_test\)/);
+  assert.doesNotMatch(card, /Never trained on any test image/);
+  assert.doesNotMatch(card, /generalist/, "the bundled recipe's history is not this model's");
+  assert.match(card, /Reproduce: `npx retina train --dataset leak --seed \d+ --epochs \d+ --out M`/);
+});

@@ -76,11 +76,29 @@ function frameLines(manifest: ModelManifest): string[] {
   ];
 }
 
+/**
+ * Whether the card's test images were trained on: ids compared by their last part (a mix names its images
+ * 'drive/21_training', an evaluation '21_training'). A model trained on DRIVE test was still told "never trained on
+ * any test image below".
+ */
+function testLeakLine(trainIds: readonly string[], ev: CardEvaluation): string {
+  const trained = new Set(trainIds.map((id) => id.split('/').pop()));
+  const tested = [ev.drive, ev.stare, ev.lesav].flatMap((r) => r?.perImage.map((e) => e.id) ?? []);
+  const leaked = tested.filter((id) => trained.has(id.split('/').pop()));
+  if (leaked.length === 0) return 'Never trained on any test image below.';
+  return (
+    `**Trained on ${leaked.length} of the test images below (${leaked.slice(0, 6).join(', ')}` +
+    `${leaked.length > 6 ? ', ...' : ''}): their scores are not held out.**`
+  );
+}
+
 export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): string {
   const a = manifest.architecture;
   const p = manifest.provenance;
   const pre = manifest.preprocess;
   const aug = p.augment;
+  // The bundled recipe's history (its reproduction, how its recipes were chosen) is said of its models only.
+  const generalist = p.dataset.startsWith('mix-generalist');
   const best = p.validationCurve.reduce(
     (b, e) => (e.valF1 > b.valF1 ? e : b),
     p.validationCurve[0] ?? { epoch: 0, valF1: NaN, valAuc: NaN, trainLoss: NaN, valLoss: NaN },
@@ -102,16 +120,18 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
     `- Inference: ${ev.msPerDriveImage.toFixed(0)} ms per 565x584 image (whole pipeline, ${ev.engine}, ${ev.threads} threads).`,
     '',
     '## Training',
-    `- Data: ${p.dataset} (${p.datasetKind}) training images ${p.trainIds.join(', ')}; validation (held out) ${p.validationIds.join(', ')}. Never trained on any test image below.`,
+    `- Data: ${p.dataset} (${p.datasetKind}) training images ${p.trainIds.join(', ')}; validation (held out) ${p.validationIds.join(', ')}. ${testLeakLine(p.trainIds, ev)}`,
     ...frameLines(manifest),
-    '- Recipes and thresholds are chosen on validation images only. (The earliest DRIVE-only recipes were compared on DRIVE test; that stopped with the generalist model.)',
+    generalist
+      ? '- Recipes and thresholds are chosen on validation images only. (The earliest DRIVE-only recipes were compared on DRIVE test; that stopped with the generalist model.)'
+      : '- The threshold is chosen on the validation images only.',
     `- ${p.epochs} epochs, ${p.patchesSeen.toLocaleString('en-US')} patches of ${manifest.patchSize}x${manifest.patchSize}, loss ${p.loss}, Adam with warm-up and cosine decay, seed ${p.seed}.`,
     `- Augmentation: ${aug ? `rotation ±${aug.rotateDeg}°, scale ${aug.scale.join('–')}, flips, shear ${aug.shear}, brightness ±${aug.brightness}, contrast ${aug.contrast.join('–')}, gamma ${aug.gamma.join('–')}${aug.elastic ? ', elastic jitter' : ''}` : 'none'}.`,
     `- Best validation epoch ${best.epoch}: F1 ${f4(best.valF1)}, AUC-ROC ${f4(best.valAuc)}.`,
     `- Duration ${(p.durationSeconds / 60).toFixed(1)} min on ${p.machine}, backend ${p.backend}.`,
-    manifest.frame
+    manifest.frame && generalist
       ? `- Reproduce: \`npx retina train --recipe default --out D\`, then \`npx retina train --recipe generalist --mix generalist --init D --out M\`, \`npx retina compact --model M\` and \`npx retina card --model M\` (parent here: ${p.parentModel ?? 'none'}).`
-      : `- Reproduce: \`npx retina train --recipe default --out M\`, then \`npx retina card --model M\`.`,
+      : `- Reproduce: \`npx retina train --dataset ${p.dataset} --seed ${p.seed} --epochs ${p.epochs} --out M\` with the recipe it was trained with${p.parentModel ? ` (and \`--init\` ${p.parentModel})` : ''}, then \`npx retina card --model M\`.`,
     '',
     `## DRIVE test (${ev.drive.images} images, against 1st_manual)`,
     ...metricsTable(ev.drive, '2nd human observer'),
