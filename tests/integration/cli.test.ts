@@ -298,6 +298,25 @@ test('bad input: one-line errors, non-zero exit, nothing half-written', async ()
   const w = retina(['train', '--dataset', wrong, '--out', path.join(tmp, 'm3'), ...QUICK]);
   assert.equal(w.code, 1);
   assert.match(errorLine(w.stderr), /22\.png.*100x80/);
+
+  // --init from a network of another shape is refused before any data is read (it failed on a layer's shape).
+  const shape = retina([
+    'train',
+    '--dataset',
+    generic,
+    '--out',
+    path.join(tmp, 'm4'),
+    '--init',
+    model,
+    ...QUICK,
+    '--depth',
+    '3',
+  ]);
+  assert.equal(shape.code, 2, shape.stderr);
+  assert.match(
+    errorLine(shape.stderr),
+    /--init .* is a depth 2, 8-filter network; --recipe quick trains a depth 3/,
+  );
   assert.ok(!existsSync(path.join(tmp, 'm3')));
   assert.equal((await readdir(tmp)).filter((f) => f.includes('m3')).length, 0);
 
