@@ -1,8 +1,9 @@
 // `retina export`: writes a model directory's ONNX file (and records it in the manifest), or a copy elsewhere.
-import { copyFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { flag, parseCommand, printJson, str } from './args.js';
-import { EXIT } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
+import { writeFileAtomic } from '../node/atomic-fs.js';
 import { resolveModelDir, readManifest, ONNX_FILE } from '../ml/model/model-dir.js';
 import { exportModelDir } from '../ml/onnx/export-model-dir.js';
 
@@ -30,7 +31,15 @@ export async function run(argv: string[]): Promise<number> {
   await exportModelDir(dir);
   const manifest = await readManifest(dir);
   const out = str(p, 'out');
-  if (out) await copyFile(join(dir, manifest.onnx?.file ?? ONNX_FILE), out);
+  if (out) {
+    // Named as the other commands name them (a raw ENOENT/EISDIR from copyfile named neither what nor why).
+    if ((await stat(out).catch(() => null))?.isDirectory())
+      throw new UsageError(
+        `--out ${out} is a folder: give the .onnx file's path, e.g. ${join(out, 'model.onnx')}`,
+      );
+    // Its folder is made when missing, and a copy cut short never stands as the file.
+    await writeFileAtomic(resolve(out), await readFile(join(dir, manifest.onnx?.file ?? ONNX_FILE)));
+  }
   if (flag(p, 'json')) printJson(manifest.onnx);
   else
     process.stderr.write(

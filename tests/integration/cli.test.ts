@@ -110,6 +110,18 @@ test('train wrote a complete model directory with provenance and an ONNX export'
   assert.equal(manifest.provenance.validationCurve.length, 1);
   assert.equal(manifest.onnx?.opset, 17);
   assert.ok(!existsSync(`${model}.checkpoint`), 'the checkpoint is removed once the model is written');
+  // export --out into a folder not made yet makes it (it said "ENOENT: ... copyfile"); a folder is refused.
+  const copy = path.join(tmp, 'exports', 'new', 'm.onnx');
+  const exported = retina(['export', '--model', model, '--out', copy]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.ok(
+    (await import('node:fs'))
+      .readFileSync(copy)
+      .equals((await import('node:fs')).readFileSync(path.join(model, 'model.onnx'))),
+  );
+  const folder = retina(['export', '--model', model, '--out', tmp]);
+  assert.equal(folder.code, 2);
+  assert.match(errorLine(folder.stderr), /is a folder: give the \.onnx file's path/);
 });
 
 test('evaluate --json reports both protocols, pooled and per image, for both engines alike', () => {
