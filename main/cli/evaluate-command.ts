@@ -54,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE'),
     oneOf(p, 'kind', ['drive', 'stare', 'generic'] as const),
   );
+  for (const note of dataset.notes ?? []) process.stderr.write(`retina evaluate: ${note}\n`);
   const split = oneOf(p, 'split', ['train', 'test', 'all'] as const) ?? 'test';
   const model = await openModel(str(p, 'model'), {
     engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),

@@ -103,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
   const mixName = str(p, 'mix');
   const mix = mixName ? openMix(mixName, str(p, 'dataset') ?? datasetsRoot()) : null;
   const dataset = mix?.dataset ?? openDataset(str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE'), kind);
+  for (const note of dataset.notes ?? []) process.stderr.write(`retina train: ${note}\n`);
   const init = str(p, 'init');
   if (init) {
     const parent = await readManifest(resolve(init));

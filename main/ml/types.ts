@@ -63,6 +63,8 @@ export interface DatasetRef {
   kind: 'drive' | 'stare' | 'generic';
   root: string;
   splits: Record<SplitName, SampleRef[]>;
+  /** What the folder holds that is left out, and why (an image without a label, a label without an image). */
+  notes?: string[];
 }
 
 /** A sample loaded into memory. */

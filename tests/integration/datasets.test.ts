@@ -213,6 +213,12 @@ describe('generic folders', { skip }, () => {
       ['01', '02'],
     );
     assert.deepEqual(ref.splits.test, []);
+    // What is left out is said (train and evaluate print it): it was dropped without a word.
+    await copyFile(join(DRIVE, 'test', '1st_manual', '04_manual1.gif'), join(root, 'masks', '99.gif'));
+    assert.deepEqual(openDataset(root).notes, [
+      '1 image(s) without a label, not used for training or scores: 03',
+      '1 label file(s) in masks/ with no image to pair with: 99.gif',
+    ]);
     const [one, two, three] = await Promise.all(ref.splits.all.map((s) => loadSample(s)));
     assert.equal(one.fovDerived, false);
     assert.equal(two.fovDerived, true);

@@ -217,7 +217,33 @@ function openGeneric(root: string): DatasetRef {
   else if (trainIds)
     splits = { train: byIds(trainIds), test: all.filter((s) => !trainIds.includes(s.id)), all };
   else splits = { train: all.filter((s) => s.maskPath), test: [], all };
-  return { kind: 'generic', root, splits };
+  return { kind: 'generic', root, splits, notes: leftOutNotes(root, all) };
+}
+
+/**
+ * What a generic folder leaves out, for the train and evaluate commands to say: images without a label (not
+ * trained or scored on) and label files no image pairs with. Both were dropped without a word.
+ */
+function leftOutNotes(root: string, all: SampleRef[]): string[] {
+  const notes: string[] = [];
+  const named = (ids: string[]) => `${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', ...' : ''}`;
+  const unlabelled = all.filter((s) => !s.maskPath).map((s) => s.id);
+  if (unlabelled.length > 0)
+    notes.push(
+      `${unlabelled.length} image(s) without a label, not used for training or scores: ${named(unlabelled)}`,
+    );
+  const labelDir = isDir(join(root, 'images')) ? firstFolder(root, LABEL_FOLDERS) : null;
+  if (labelDir) {
+    const used = new Set(all.map((s) => s.maskPath).filter(Boolean));
+    const orphans = listImages(labelDir)
+      .filter((f) => !used.has(f))
+      .map((f) => basename(f));
+    if (orphans.length > 0)
+      notes.push(
+        `${orphans.length} label file(s) in ${basename(labelDir)}/ with no image to pair with: ${named(orphans)}`,
+      );
+  }
+  return notes;
 }
 
 const SEPARATOR = /^[._\-\s]/;
