@@ -178,6 +178,8 @@ export interface ModelManifest {
     durationSeconds: number;
     backend: string;
     machine: string;
+    /** Data-parallel workers the batches were split over (the same seed with another count trains otherwise). */
+    workers?: number;
     loss: LossName;
     augment: AugmentConfig | null;
     parentModel?: string;

@@ -109,6 +109,8 @@ test('train wrote a complete model directory with provenance and an ONNX export'
   assert.ok(manifest.threshold > 0 && manifest.threshold < 1);
   assert.equal(manifest.provenance.validationCurve.length, 1);
   assert.equal(manifest.onnx?.opset, 17);
+  // The worker count is part of what the seed reproduces: recorded.
+  assert.ok(Number.isInteger(manifest.provenance.workers) && manifest.provenance.workers! >= 1);
   assert.ok(!existsSync(`${model}.checkpoint`), 'the checkpoint is removed once the model is written');
   // export --out into a folder not made yet makes it (it said "ENOENT: ... copyfile"); a folder is refused.
   const copy = path.join(tmp, 'exports', 'new', 'm.onnx');

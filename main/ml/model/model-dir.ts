@@ -120,6 +120,7 @@ function checkProvenance(x: unknown): ModelManifest['provenance'] {
   must.oneOf(p.loss, 'provenance.loss', LOSSES);
   if (p.parentModel !== undefined) must.string(p.parentModel, 'provenance.parentModel');
   if (p.trainedBy !== undefined) must.string(p.trainedBy, 'provenance.trainedBy');
+  if (p.workers !== undefined) must.number(p.workers, 'provenance.workers', 1, true);
   if (!Array.isArray(p.validationCurve) || !p.validationCurve.every(isObject)) {
     throw new FieldError('provenance.validationCurve must be a list of epochs');
   }

@@ -86,6 +86,8 @@ export class TrainingInterruptedError extends Error {
 
 interface CheckpointState {
   configJson: string;
+  /** Absent from checkpoints made before it was recorded. */
+  workers?: number;
   datasetRoot: string;
   epochsDone: number;
   patchesSeen: number;
@@ -271,12 +273,20 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const fitSamples = await prepare(fit, cfg);
   const valSamples = await prepare(val, cfg);
 
+  // Part of what a seed reproduces: batch normalisation sees each worker's share of the batch, so the same seed
+  // with another worker count gives other weights. Recorded, and a resume keeps it.
+  const workers = opts.workers ?? Math.min(2, cpus().length);
+  if (state?.workers !== undefined && state.workers !== workers)
+    throw new Error(
+      `${ckptDir} was trained with --workers ${state.workers}: resume with --workers ${state.workers}, or train ` +
+        'without --resume',
+    );
   const trainer = await createTrainer({
     architecture: cfg.architecture,
     loss: cfg.loss,
     learningRate: cfg.learningRate,
     seed: cfg.seed,
-    workers: opts.workers ?? Math.min(2, cpus().length),
+    workers,
   });
   const started = Date.now();
   try {
@@ -287,6 +297,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       if (opts.initialModelDir) await trainer.loadModel(join(opts.initialModelDir, TFJS_SUBDIR));
       state = {
         configJson,
+        workers,
         datasetRoot: dataset.root,
         epochsDone: 0,
         patchesSeen: 0,
@@ -418,6 +429,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         durationSeconds: state.secondsSpent,
         backend: backendLabel(trainer.backend),
         machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}`,
+        workers,
         loss: cfg.loss,
         augment: cfg.augment,
         validationCurve: state.curve,
