@@ -248,6 +248,17 @@ describe('generic folders', { skip }, () => {
     );
   });
 
+  test("a published split's files (LES-AV's split_test_rmaphoh.txt) define the splits when there is no test.txt", async () => {
+    const root = await build('published');
+    await writeFile(join(root, 'split_train_paper.txt'), '01\n02\n');
+    await writeFile(join(root, 'split_test_paper.txt'), '03\n');
+    const ref = openDataset(root);
+    assert.deepEqual(
+      [ref.splits.train.map((s) => s.id), ref.splits.test.map((s) => s.id)],
+      [['01', '02'], ['03']],
+    );
+  });
+
   test('two masks for one image is an error, not a guess', async () => {
     const root = await build('ambiguous');
     await copyFile(join(root, 'masks', '01_manual1.gif'), join(root, 'masks', '01_mask.gif'));

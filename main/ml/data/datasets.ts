@@ -207,8 +207,18 @@ function openGeneric(root: string): DatasetRef {
     if (unknown) throw new DatasetError(p, `lists "${unknown}", which is not an image stem in images/`);
     return ids;
   };
-  const trainIds = listed('train.txt');
-  const testIds = listed('test.txt');
+  // train.txt / test.txt, else a published split's one file each (LES-AV's split_test_rmaphoh.txt: the held-out
+  // half the model card scores, which `evaluate --split test` could not find).
+  const published = (which: 'train' | 'test'): string | null => {
+    const files = readdirSync(root).filter((n) => new RegExp(`^split_${which}[^/]*\\.txt$`).test(n));
+    return files.length === 1 ? files[0] : null;
+  };
+  const listedOr = (name: string, which: 'train' | 'test'): string[] | null => {
+    const other = published(which);
+    return listed(name) ?? (other ? listed(other) : null);
+  };
+  const trainIds = listedOr('train.txt', 'train');
+  const testIds = listedOr('test.txt', 'test');
   const byIds = (ids: string[]): SampleRef[] => all.filter((s) => ids.includes(s.id));
   let splits: Record<SplitName, SampleRef[]>;
   if (trainIds && testIds) splits = { train: byIds(trainIds), test: byIds(testIds), all };
