@@ -6,8 +6,12 @@ import { createProgressBar, type ProgressBar } from './progress.js';
 import { recipe, RECIPES } from '../ml/train/recipes.js';
 import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
-import { trainModel, TrainingInterruptedError, type TrainEvent } from '../ml/train/training-run.js';
-import { existsSync } from 'node:fs';
+import {
+  hasCheckpoint,
+  trainModel,
+  TrainingInterruptedError,
+  type TrainEvent,
+} from '../ml/train/training-run.js';
 import { basename, join, resolve } from 'node:path';
 import { openMix } from '../ml/data/dataset-mix.js';
 import { readManifest } from '../ml/model/model-dir.js';
@@ -173,7 +177,7 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof TrainingInterruptedError) {
       // Before the first epoch finished there is nothing to resume from.
       process.stderr.write(
-        existsSync(join(`${resolve(out)}.checkpoint`, 'state.json'))
+        hasCheckpoint(out)
           ? `training interrupted; the last finished epoch is kept in ${out}.checkpoint (use --resume)\n`
           : 'training interrupted before its first epoch finished: nothing was kept (train again)\n',
       );

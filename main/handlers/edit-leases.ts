@@ -145,23 +145,22 @@ export function assertNotLeasedByOther(
   }
 }
 
+/** Whether `user` submitted the image for review after it was last sent back (or ever, when never sent back). */
+function submittedSinceSentBack(store: Store, imageId: number, user: string): boolean {
+  const atOf = (sql: string, ...params: unknown[]): string =>
+    (store.db
+      .prepare(sql)
+      .pluck()
+      .get(imageId, ...params) as string | null) ?? '';
+  const base = "SELECT MAX(at) FROM audit_log WHERE entity = 'image' AND entity_id = ?";
+  const submitted = atOf(`${base} AND action = 'review.submit' AND actor = ?`, user);
+  return submitted !== '' && submitted >= atOf(`${base} AND action = 'review.send-back'`);
+}
+
 /**
  * Team mode: the hand-off decides who holds the pen. An image awaiting review is the reviewers' (its annotators
  * see it read-only); one sent back is its annotators' until they submit it again.
  */
-/** Whether `user` submitted the image for review after it was last sent back (or ever, when never sent back). */
-function submittedSinceSentBack(store: Store, imageId: number, user: string): boolean {
-  const last = (action: string, actor?: string): string =>
-    (store.db
-      .prepare(
-        `SELECT MAX(at) FROM audit_log WHERE entity = 'image' AND entity_id = ? AND action = ?${actor ? ' AND actor = ?' : ''}`,
-      )
-      .pluck()
-      .get(...[imageId, action, ...(actor ? [actor] : [])]) as string | null) ?? '';
-  const submitted = last('review.submit', user);
-  return submitted !== '' && submitted >= last('review.send-back');
-}
-
 export function handedElsewhere(store: Store, imageId: number, ctx: CallerContext): string | null {
   const user = ctx.user;
   if (!user) return null;

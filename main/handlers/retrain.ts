@@ -87,16 +87,16 @@ export function pendingApprovals(store: Store): number {
 export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerContext>, RetrainChannels> {
   const { store, models, events } = d;
 
-  /**
-   * After a task's active model changed: predictions follow it, the UI is told, draft-free images are re-predicted
-   * (by the vessel model in use: an artery/vein or disc model's change shows in their labels and disc).
-   */
   /** This server's own retrain: the active model stays as it is until its candidate has been judged. */
   const refuseWhileRetraining = (what: string): void => {
     if (d.retrain.running)
       throw new RpcError('conflict', `a retrain is running: ${what} once it has finished, or cancel it`);
   };
 
+  /**
+   * After a task's active model changed: predictions follow it, the UI is told, draft-free images are re-predicted
+   * (by the vessel model in use: an artery/vein or disc model's change shows in their labels and disc).
+   */
   const afterActiveChange = async (model: ModelRecord): Promise<ModelDecision> => {
     const anatomy = model.task !== 'vessel';
     if (!anatomy) models.followActive();

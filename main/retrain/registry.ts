@@ -70,11 +70,6 @@ function cleanReason(reason: string | undefined): string | null {
 }
 
 /**
- * Promotes a candidate in place of its task's active model. Without a reason only a candidate that beat the active
- * model on the held-out images (or the very first model, when none is active) is promoted; with a reason anything
- * but a retired model is, and the promotion is recorded as an override.
- */
-/**
  * The active model may not change under a retrain another process runs: its candidate would be judged against a
  * model no longer active (and offered as better than it). The retrain of this process is the caller's to check.
  */
@@ -83,6 +78,11 @@ function refuseDuringRetrain(store: Store, what: string): void {
   if (run) throw new PromotionRefusedError(liveRunMessage(run, what));
 }
 
+/**
+ * Promotes a candidate in place of its task's active model. Without a reason only a candidate that beat the active
+ * model on the held-out images (or the very first model, when none is active) is promoted; with a reason anything
+ * but a retired model is, and the promotion is recorded as an override.
+ */
 export function promoteCandidate(store: Store, modelId: number, actor: string, reason?: string): ModelRecord {
   refuseDuringRetrain(store, 'promote');
   const model = getModel(store, modelId);

@@ -108,6 +108,8 @@ async function copyOwnModels(store: Store, dest: string): Promise<number> {
     const to = join(`${dest}.models`, rel);
     if (!existsSync(to)) {
       await mkdir(dirname(to), { recursive: true });
+      // A copy an interrupted backup left half-made is not merged into.
+      await rm(`${to}.tmp`, { recursive: true, force: true });
       await cp(m.dir_path, `${to}.tmp`, { recursive: true });
       await rename(`${to}.tmp`, to);
     }

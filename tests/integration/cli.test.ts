@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
@@ -395,6 +395,14 @@ test('an interrupted training keeps its last epoch, writes no model, and --resum
   assert.match(
     errorLine(elsewhere.stderr),
     /was trained on .*, not .*generic-copy: resume with that --dataset/,
+  );
+  // Another worker count trains other weights from the same seed: refused before any data is read.
+  const other = Math.min(2, cpus().length) === 1 ? '2' : '1';
+  const workers = retina([...args, '--resume', '--workers', other]);
+  assert.equal(workers.code, 1, workers.stderr);
+  assert.match(
+    errorLine(workers.stderr),
+    new RegExp(`was trained with --workers \\d: resume with --workers`),
   );
   const resumed = retina([...args, '--resume']);
   assert.equal(resumed.code, 0, resumed.stderr);

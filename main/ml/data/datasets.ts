@@ -214,8 +214,9 @@ function openGeneric(root: string): DatasetRef {
     return files.length === 1 ? files[0] : null;
   };
   const listedOr = (name: string, which: 'train' | 'test'): string[] | null => {
-    const other = published(which);
-    return listed(name) ?? (other ? listed(other) : null);
+    if (existsSync(join(root, name))) return listed(name);
+    const file = published(which);
+    return file ? listed(file) : null;
   };
   const trainIds = listedOr('train.txt', 'train');
   const testIds = listedOr('test.txt', 'test');

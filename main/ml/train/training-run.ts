@@ -216,8 +216,13 @@ function checkpointDir(out: string): string {
   return `${resolve(out)}.checkpoint`;
 }
 
+/** Whether a training into `out` has a finished epoch to resume from. */
+export function hasCheckpoint(out: string): boolean {
+  return existsSync(join(checkpointDir(out), 'state.json'));
+}
+
 async function loadCheckpoint(dir: string, configJson: string): Promise<CheckpointState | null> {
-  if (!existsSync(join(dir, 'state.json'))) return null;
+  if (!existsSync(join(dir, 'state.json'))) return null; // see hasCheckpoint
   const state = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as CheckpointState;
   if (state.configJson !== configJson) {
     throw new Error(
@@ -258,6 +263,14 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
           `${missing.length > 3 ? ', ...' : ''}): train without --resume`,
       );
   }
+  // Part of what a seed reproduces: batch normalisation sees each worker's share of the batch, so the same seed
+  // with another worker count gives other weights. Recorded, and a resume keeps it.
+  const workers = opts.workers ?? Math.min(2, cpus().length);
+  if (state?.workers !== undefined && state.workers !== workers)
+    throw new Error(
+      `${ckptDir} was trained with --workers ${state.workers}: resume with --workers ${state.workers}, or train ` +
+        'without --resume',
+    );
   const { fit, val } = state
     ? {
         fit: trainRefs.filter((r) => state!.trainIds.includes(r.id)),
@@ -273,14 +286,6 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   const fitSamples = await prepare(fit, cfg);
   const valSamples = await prepare(val, cfg);
 
-  // Part of what a seed reproduces: batch normalisation sees each worker's share of the batch, so the same seed
-  // with another worker count gives other weights. Recorded, and a resume keeps it.
-  const workers = opts.workers ?? Math.min(2, cpus().length);
-  if (state?.workers !== undefined && state.workers !== workers)
-    throw new Error(
-      `${ckptDir} was trained with --workers ${state.workers}: resume with --workers ${state.workers}, or train ` +
-        'without --resume',
-    );
   const trainer = await createTrainer({
     architecture: cfg.architecture,
     loss: cfg.loss,
