@@ -242,6 +242,13 @@ describe(
         `Agreement (Dice) ${expected.toFixed(3)}`,
       );
       await rita.screenshot({ path: await screenshotPath('62-team-readers') });
+      // A plain Approve would take the draft on screen (the newest, otto's) unseen: it asks whose reading wins.
+      await rita.getByTestId('approve').click();
+      const confirm = rita.getByTestId('approve-reader-confirm');
+      await confirm.waitFor();
+      assert.match((await confirm.textContent()) ?? '', /the mask shown is otto's draft .* anna drew it too/);
+      await confirm.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal(await storedMask(app.serve.dbPath, 2, 'approved'), null, 'nothing approved before a yes');
       await rita.getByTestId('approve-reader-otto').click();
       await waitFor('the approval', async () => (await storedMask(app.serve.dbPath, 2, 'approved')) !== null);
       assert.ok(

@@ -19,3 +19,42 @@ export function emptyApproveQuestion(vessel: number, share: number): string {
       : `This mask has only ${vessel.toLocaleString('en-US')} vessel pixels (${(share * 100).toFixed(2)}% of the image)`;
   return `${what}. Approved, it becomes ground truth for retraining and measures. Approve it anyway?`;
 }
+
+/** A reader's latest draft as the question needs it (the contract's ReaderDraft, narrowed). */
+export interface ReaderDraftRef {
+  name: string;
+  draft: { versionId: string; version: number } | null;
+}
+
+/**
+ * Two-reader mode: a plain Approve of a reader's draft as it stands picks that reader over the other, which only
+ * the Readers panel made explicit; the viewer shows the newest draft, whoever saved it. Returns the question to
+ * ask, or null when the mask being approved is not one reader's unedited draft (the reviewer's own merge).
+ */
+export function readerApproveQuestion(
+  readers: readonly ReaderDraftRef[],
+  dice: number | null,
+  parentVersionId: string | null,
+): { reader: string; question: string } | null {
+  if (readers.length < 2 || parentVersionId === null) return null;
+  const chosen = readers.find((r) => r.draft?.versionId === parentVersionId);
+  if (!chosen?.draft) return null;
+  const others = readers.filter((r) => r !== chosen);
+  const drawn = others.filter((r) => r.draft).map((r) => r.name);
+  const missing = others.filter((r) => !r.draft).map((r) => r.name);
+  const agreement =
+    drawn.length === 0
+      ? ''
+      : ` ${drawn.join(' and ')} drew it too${dice === null ? '' : ` (agreement, Dice ${dice.toFixed(3)})`}.`;
+  const notYet =
+    missing.length === 0
+      ? ''
+      : ` ${missing.join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no draft yet.`;
+  return {
+    reader: chosen.name,
+    question:
+      `This image has ${readers.length} readers, and the mask shown is ${chosen.name}'s draft (version ` +
+      `${chosen.draft.version}) as they left it.${agreement}${notYet} Approve ${chosen.name}'s reading? ` +
+      "The Readers panel approves any reader's draft; an edit first makes the approval your own merge.",
+  };
+}

@@ -108,7 +108,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const [help, setHelp] = useState(false);
   const locked = flow.locked || readOnly;
   const fillGuard = useFillGuard(doc);
-  const approveGuard = useApproveGuard(doc, flow.approveAndNext);
+  const approveGuard = useApproveGuard(doc, flow.approveAndNext, {
+    imageId,
+    multiReader: (current?.assignees?.length ?? 0) > 1,
+    unsavedEdit: saveState === 'pending' || saveState === 'saving',
+  });
   const run = useViewerCommands({
     doc,
     locked,
