@@ -2,7 +2,7 @@
 // runs in Electron or in a browser: it only sees the RetinaClient.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { RetinaClient } from '../../shared/transport.js';
-import type { AppInfo, ImageSummary, JobInfo, ModelSummary } from '../../shared/contract.js';
+import type { AppInfo, JobInfo, ModelSummary } from '../../shared/contract.js';
 import { AppContext, type AppServices, type Toast } from './appContext.js';
 import { Worklist } from './worklist/Worklist.js';
 import { Viewer } from './viewer/Viewer.js';
@@ -15,15 +15,14 @@ import { ErrorBoundary, readableError } from './errors.js';
 import { ModelsScreen } from './models/ModelsScreen.js';
 import { AboutDialog } from './about/AboutDialog.js';
 import { mayCall } from '../../shared/roles.js';
+import { useOpenImage } from './useOpenImage.js';
+import { useWorklistFilters } from './worklist/useWorklistFilters.js';
 
 export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () => void }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [jobs, setJobs] = useState<Map<string, JobInfo>>(new Map());
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [model, setModel] = useState<ModelSummary | null>(null);
-  const [open, setOpen] = useState<{ imageId: string; list: ImageSummary[] } | null>(null);
-  // The image last open in the viewer: the worklist, back, is where the user left it (highlighted, keys working).
-  const [lastViewed, setLastViewed] = useState<string | null>(null);
   const [changed, setChanged] = useState(0);
   const [screen, setScreen] = useState<'worklist' | 'models'>('worklist');
   const [about, setAbout] = useState(false);
@@ -31,20 +30,6 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   const [ready, setReady] = useState(false);
   const [openCache] = useState(() => new OpenCache(client));
   useEffect(() => openCache.watch(), [openCache]);
-  // The photograph and masks are asked for at the click, not after the viewer's first render: both are on the
-  // critical path of opening (a prefetched image's are already on their way or here).
-  const openImage = useCallback(
-    (imageId: string, list: ImageSummary[]) => {
-      openCache.prefetchOpen(
-        imageId,
-        list.find((i) => i.id === imageId),
-      );
-      setOpen({ imageId, list });
-      setLastViewed(imageId);
-    },
-    [openCache],
-  );
-
   const notify = useCallback((message: string, kind: Toast['kind'] = 'error') => {
     const id = Date.now() + Math.random();
     setToasts((t) => [...t.slice(-4), { id, kind, message }]);
@@ -52,6 +37,14 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   }, []);
 
   const report = useCallback((err: unknown) => notify(readableError(err)), [notify]);
+  const [filters, updateFilters] = useWorklistFilters();
+  const { open, lastViewed, restoring, openImage, close } = useOpenImage(
+    client,
+    openCache,
+    filters,
+    report,
+    ready,
+  );
 
   useEffect(() => {
     const listJobs = (i: AppInfo) => {
@@ -128,7 +121,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
     <AppContext.Provider value={services}>
       <div className="app">
         <header className="topbar">
-          <span className="brand" onClick={() => setOpen(null)}>
+          <span className="brand" onClick={close}>
             RetinaStudio
           </span>
           <span className="muted topbar-where">
@@ -170,21 +163,26 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
           </span>
         </header>
         <main className="content">
-          <ErrorBoundary resetKey={open?.imageId ?? 'worklist'} onBack={() => setOpen(null)}>
-            {!ready ? (
+          <ErrorBoundary resetKey={open?.imageId ?? 'worklist'} onBack={close}>
+            {!ready || restoring ? (
               <div className="loading">Connecting…</div>
             ) : open ? (
               <Viewer
                 key={open.imageId}
                 imageId={open.imageId}
                 list={open.list}
-                onNavigate={(imageId) => openImage(imageId, open.list)}
-                onClose={() => setOpen(null)}
+                onNavigate={(imageId) => openImage(imageId, open.list, 'replace')}
+                onClose={close}
               />
             ) : screen === 'models' ? (
               <ModelsScreen />
             ) : (
-              <Worklist onOpen={openImage} lastViewed={lastViewed} />
+              <Worklist
+                onOpen={openImage}
+                filters={filters}
+                onFilters={updateFilters}
+                lastViewed={lastViewed}
+              />
             )}
           </ErrorBoundary>
         </main>

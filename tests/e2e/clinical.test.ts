@@ -262,5 +262,38 @@ describe(
       await app.page.keyboard.press('ArrowUp');
       assert.equal(await highlighted(), '12R.tif', 'the arrow keys act on the list');
     });
+
+    test("the list's filter outlives the viewer and a reload; the address names the open image (Back, Forward, reload)", async () => {
+      const eye = (e: string) => app.page.getByTestId(`eye-filter-${e}`);
+      const openId = () => app.page.getByTestId('viewer').getAttribute('data-image-id');
+      const id12 = await row('12R.tif').getAttribute('data-image-id');
+      await eye('OD').click();
+      await showsRows('right eyes only', ['12R.tif']);
+      await row('12R.tif').dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      assert.equal(new URL(app.page.url()).hash, `#/image/${id12}`);
+
+      await app.page.goBack();
+      await app.page.getByTestId('worklist').waitFor();
+      await showsRows('still right eyes only, back from the viewer', ['12R.tif']);
+      assert.equal(await eye('OD').getAttribute('aria-pressed'), 'true');
+      await app.page.goForward();
+      await waitFor('12R.tif open again', async () => (await openId()) === id12);
+
+      await app.page.reload();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      assert.equal(await openId(), id12, 'the reload reopened the image');
+      await app.page.keyboard.press('Escape');
+      await showsRows('right eyes only after the reload', ['12R.tif']);
+      assert.equal(await eye('OD').getAttribute('aria-pressed'), 'true');
+
+      // An address naming an image the study does not have: the worklist, with the reason.
+      await app.page.goto(`${new URL(app.serve.url).origin}/#/image/999`);
+      await app.page.locator('.toast', { hasText: '999' }).waitFor();
+      await app.page.getByTestId('worklist').waitFor();
+      assert.equal(new URL(app.page.url()).hash, '');
+      await eye('OD').click();
+      await showsRows('every image again', ['13_test.tif', '12R.tif', '11L.tif']);
+    });
   },
 );

@@ -317,8 +317,9 @@ describe(
       await tab.goto(app.serve.url);
       await openImage(tab);
       const { clientId } = await waitFor('the lease', async () => leaseOf(app.serve.dbPath, 1));
+      // The reloaded tab reopens the image itself (the address names it).
       await tab.reload();
-      await openImage(tab);
+      await tab.getByTestId('mask-canvas').waitFor();
       await waitFor('the brush enabled', async () => !(await tab.getByTestId('tool-brush').isDisabled()));
       assert.equal(leaseOf(app.serve.dbPath, 1)?.clientId, clientId, 'the reloaded tab renews its own lease');
       assert.equal(await tab.getByTestId('lease-notice').count(), 0);

@@ -116,7 +116,10 @@ test('Electron shell: import, predict, correct, approve, reload; the stored mask
     const approved = await waitFor('an approved mask', () => storedMask(dbPath, 1, 'approved'));
     assert.equal(countDiff(approved.data, expected), 0);
 
+    // A reload keeps the viewer open on the image the address names; back to the worklist to read the status.
     await page.reload();
+    await page.getByTestId('mask-canvas').waitFor();
+    await page.getByRole('button', { name: 'Back to worklist' }).click();
     await page.getByTestId('worklist').waitFor();
     await waitFor(
       'approved after reload',

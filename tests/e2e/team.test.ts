@@ -153,7 +153,11 @@ describe(
       await rita.screenshot({ path: await screenshotPath('60-team-sent-back') });
 
       // The annotator reads the comment, fixes the mask and submits again.
+      // A reload keeps her on the image (the address names it); back to her list, it needs work.
       await anna.reload();
+      await anna.getByTestId('mask-canvas').waitFor();
+      assert.match(anna.url(), /#\/image\/1$/);
+      await anna.getByRole('button', { name: 'Back to worklist' }).click();
       await anna.getByTestId('worklist').waitFor();
       await waitFor(
         'needs work in her list',

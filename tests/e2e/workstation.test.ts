@@ -102,8 +102,14 @@ describe(
       const approved = await waitFor('an approved mask', () => storedMask(app.serve.dbPath, 1, 'approved'));
       assert.equal(countDiff(approved.data, expected), 0, 'approved mask differs from the expected mask');
 
-      // Reload the app: the approval survives, and reopening shows the saved work.
+      // Reload the app: the viewer stays on the image the address names (approving moved on to the next one),
+      // the approval survives, and reopening shows the saved work.
+      const shown = new URL(app.page.url()).hash;
+      assert.match(shown, /^#\/image\/\d+$/);
       await app.page.reload();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      assert.equal(new URL(app.page.url()).hash, shown);
+      await app.page.getByRole('button', { name: 'Back to worklist' }).click();
       await app.page.getByTestId('worklist').waitFor();
       await waitFor(
         'approved status after reload',

@@ -14,6 +14,7 @@ import { allState, toggleAll, toggleOne } from './selection.js';
 import { useImport } from './useImport.js';
 import { useSampleStudy } from './useSampleStudy.js';
 import { WorklistFilters, type Filters } from './WorklistFilters.js';
+import { isGrouped, listImagesQuery } from './worklistQuery.js';
 import { useWorklistExport } from '../export/useWorklistExport.js';
 import { ReportLink } from '../viewer/MeasurementActions.js';
 
@@ -37,9 +38,14 @@ function SelectAll(props: { state: 'none' | 'some' | 'all'; onToggle: () => void
 
 export function Worklist({
   onOpen,
+  filters,
+  onFilters,
   lastViewed = null,
 }: {
   onOpen: (imageId: string, list: ImageSummary[]) => void;
+  /** Kept by the shell, so the viewer and back (or a reload) return to the list as it was filtered. */
+  filters: Filters;
+  onFilters: (update: (f: Filters) => Filters) => void;
   /** The image the viewer last showed: highlighted when the worklist opens again, with the keys on the list. */
   lastViewed?: string | null;
 }) {
@@ -48,13 +54,6 @@ export function Worklist({
   const may = (channel: RequestChannel) => !account || mayCall(account.role, channel);
   const [assigning, setAssigning] = useState<ImageSummary[] | null>(null);
   const [agreement, setAgreement] = useState(false);
-  const [filters, setFilters] = useState<Filters>({
-    search: '',
-    status: [],
-    eye: [],
-    grouped: true,
-    order: 'default',
-  });
   const [items, setItems] = useState<ImageSummary[]>([]);
   const [total, setTotal] = useState(0);
   // The highlighted row, by image: a list that regroups or reloads (a patient ID changed) keeps it on the same image,
@@ -67,9 +66,7 @@ export function Worklist({
   const imports = useImport();
   const sample = useSampleStudy(onOpen);
   const tableRef = useRef<HTMLDivElement>(null);
-  const { search, status, eye, order } = filters;
-  // Grouping belongs to the default order: any other order would be split up by it.
-  const grouped = filters.grouped && order === 'default';
+  const grouped = isGrouped(filters);
 
   // Loads overlap when changes come quickly: only the latest one's answer is shown (an earlier one may come last).
   const latestLoad = useRef(0);
@@ -79,14 +76,8 @@ export function Worklist({
       setLoading(true);
       try {
         const page = await client.invoke('listImages', {
-          offset,
-          limit: PAGE,
-          ...(search ? { search } : {}),
-          ...(status.length ? { status } : {}),
-          ...(eye.length ? { eye } : {}),
+          ...listImagesQuery(filters, offset, PAGE),
           clientId: windowClientId(),
-          // Grouping needs each patient's images together across pages; without patients it is import order.
-          ...(order !== 'default' ? { sort: order } : grouped ? { sort: 'patient' as const } : {}),
         });
         if (seq !== latestLoad.current) return;
         setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
@@ -97,7 +88,7 @@ export function Worklist({
         if (seq === latestLoad.current) setLoading(false);
       }
     },
-    [client, report, search, status, eye, grouped, order],
+    [client, report, filters],
   );
 
   // Changes that come quickly (typing a search) load once they pause; the first load does not wait.
@@ -161,7 +152,7 @@ export function Worklist({
   return (
     <div className="worklist" tabIndex={0} onKeyDown={onKey} data-testid="worklist" ref={worklistRef}>
       <div className="toolbar">
-        <WorklistFilters filters={filters} onChange={setFilters} canGroup={withPatients} />
+        <WorklistFilters filters={filters} onChange={(f) => onFilters(() => f)} canGroup={withPatients} />
         <span className="spacer" />
         {may('importFiles') && (
           <>
@@ -237,9 +228,9 @@ export function Worklist({
           <span>Eye</span>
           <span>Status</span>
           <button
-            className={`th-sort ${order === 'review-next' ? 'on' : ''}`}
-            aria-pressed={order === 'review-next'}
-            onClick={() => setFilters((f) => ({ ...f, order: 'review-next' }))}
+            className={`th-sort ${filters.order === 'review-next' ? 'on' : ''}`}
+            aria-pressed={filters.order === 'review-next'}
+            onClick={() => onFilters((f) => ({ ...f, order: 'review-next' }))}
             title="The F1 the prediction is expected to score against a careful annotator. Click: review next (lowest first, approved last)"
             data-testid="sort-expected-f1"
           >
@@ -284,7 +275,7 @@ export function Worklist({
         })}
         {items.length === 0 && !loading && (
           <div className="empty">
-            {search || status.length || eye.length ? (
+            {filters.search || filters.status.length || filters.eye.length ? (
               'No images match.'
             ) : !may('importFiles') ? (
               // An annotator imports nothing: their worklist is what a reviewer assigns them.

@@ -1,17 +1,9 @@
 // The worklist's filters: search, status and eye chips, the order ("Review next": lowest expected F1 first), and
 // grouping by patient and visit (in the default order only: grouping would undo any other).
-import { EYE_FILTERS, IMAGE_STATUSES, type EyeFilter, type ImageStatus } from '../../../shared/contract.js';
+import { EYE_FILTERS, IMAGE_STATUSES, type EyeFilter } from '../../../shared/contract.js';
+import type { Filters, WorklistOrder } from './worklistQuery.js';
 
-/** 'default': by patient when grouped, else import order. */
-export type WorklistOrder = 'default' | 'updated' | 'name' | 'review-next';
-
-export interface Filters {
-  search: string;
-  status: ImageStatus[];
-  eye: EyeFilter[];
-  grouped: boolean;
-  order: WorklistOrder;
-}
+export type { Filters, WorklistOrder } from './worklistQuery.js';
 
 const EYE_LABELS: Record<EyeFilter, string> = { OD: 'OD', OS: 'OS', unknown: 'Eye unknown' };
 

@@ -1,0 +1,57 @@
+// The worklist's filters as a listImages request, and as kept in the tab's session storage: a trip to the viewer or a
+// reload brings the list back as the user filtered and ordered it, not reset to everything.
+import {
+  EYE_FILTERS,
+  IMAGE_STATUSES,
+  type EyeFilter,
+  type ImageStatus,
+  type ListImagesRequest,
+} from '../../../shared/contract.js';
+
+/** 'default': by patient when grouped, else import order. */
+export type WorklistOrder = 'default' | 'updated' | 'name' | 'review-next';
+
+export interface Filters {
+  search: string;
+  status: ImageStatus[];
+  eye: EyeFilter[];
+  grouped: boolean;
+  order: WorklistOrder;
+}
+
+export const DEFAULT_FILTERS: Filters = { search: '', status: [], eye: [], grouped: true, order: 'default' };
+const ORDERS: readonly WorklistOrder[] = ['default', 'updated', 'name', 'review-next'];
+
+/** Grouping belongs to the default order: any other order would be split up by it. */
+export const isGrouped = (f: Filters): boolean => f.grouped && f.order === 'default';
+
+export function listImagesQuery(f: Filters, offset: number, limit: number): ListImagesRequest {
+  return {
+    offset,
+    limit,
+    ...(f.search ? { search: f.search } : {}),
+    ...(f.status.length ? { status: f.status } : {}),
+    ...(f.eye.length ? { eye: f.eye } : {}),
+    // Grouping needs each patient's images together across pages; without patients it is import order.
+    ...(f.order !== 'default' ? { sort: f.order } : isGrouped(f) ? { sort: 'patient' as const } : {}),
+  };
+}
+
+/** Filters read back from storage: anything unknown (an older version's, a hand-edited value) falls back. */
+export function parseFilters(text: string | null): Filters {
+  if (!text) return DEFAULT_FILTERS;
+  try {
+    const v = JSON.parse(text) as Partial<Record<keyof Filters, unknown>>;
+    const only = <T>(list: unknown, allowed: readonly T[]): T[] =>
+      Array.isArray(list) ? allowed.filter((a) => list.includes(a)) : [];
+    return {
+      search: typeof v.search === 'string' ? v.search : '',
+      status: only(v.status, IMAGE_STATUSES),
+      eye: only(v.eye, EYE_FILTERS),
+      grouped: typeof v.grouped === 'boolean' ? v.grouped : true,
+      order: ORDERS.find((o) => o === v.order) ?? 'default',
+    };
+  } catch {
+    return DEFAULT_FILTERS;
+  }
+}
