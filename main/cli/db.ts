@@ -64,7 +64,9 @@ Commands:
     --images IDS            only these image ids (comma-separated; default: all)
     --parts P               bundle: comma-separated masks, probabilities, coco, metrics, clinical, measures (default: all)
     --include-names         bundle: patient names in images.csv and coco.json (default: pseudonymous)
-  backup DEST               online backup of the database and its files
+  backup DEST               online backup of the database and its files (<DEST>.files, <DEST>.models); an
+                            existing DEST is replaced only when it is an earlier backup, and only once the new
+                            one is complete
     --no-files              copy the database only
   check                     integrity, foreign keys and file store
     --verify                also re-hash every stored file

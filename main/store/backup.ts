@@ -2,9 +2,9 @@
 // snapshot refers to are copied beside it (`<backup>.files/`), skipping those already there, so repeated backups
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
-import { access, copyFile, cp, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { access, copyFile, cp, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from './database.js';
 import { checkIntegrity, openSqliteStore, sqliteConnection } from './sqlite-backend.js';
@@ -28,8 +28,7 @@ export async function backupStore(
   opts: { includeFiles?: boolean; onProgress?: (remainingPages: number, totalPages: number) => void } = {},
 ): Promise<BackupResult> {
   const dest = resolve(destination);
-  if (dest === store.path) throw new StoreError(`${dest}: a backup cannot overwrite the database itself`);
-  await assertBackupTarget(dest);
+  await assertBackupTarget(store, dest);
   const sqlite = sqliteConnection(store);
   if (!sqlite) return backupToSqlite(store, dest, opts.includeFiles ?? true);
   const tmp = `${dest}.tmp-${process.pid}`;
@@ -43,23 +42,19 @@ export async function backupStore(
     // The copy is verified before it replaces an older backup, and made one self-contained file: the snapshot
     // keeps the database's WAL mode, whose every opening leaves -wal and -shm files beside it.
     const copy = new Database(tmp);
+    let hashes: string[];
     try {
       copy.pragma('journal_mode = DELETE');
       checkIntegrity(copy, tmp);
+      hashes = referencedBlobs(copy);
     } finally {
       copy.close();
     }
-    await rename(tmp, dest);
+    // Everything the snapshot refers to is in place before it takes the backup's name: a backup cut short (a full
+    // disk, a kill) leaves the previous one whole, never a database whose files are missing.
     let copied = 0;
     let present = 0;
     if (opts.includeFiles ?? true) {
-      const snapshot = new Database(dest, { readonly: true });
-      let hashes: string[];
-      try {
-        hashes = referencedBlobs(snapshot);
-      } finally {
-        snapshot.close();
-      }
       for (const hash of hashes) {
         const target = join(`${dest}.files`, hash.slice(0, 2), hash.slice(2));
         if (existsSync(target)) {
@@ -72,18 +67,21 @@ export async function backupStore(
         copied++;
       }
     }
+    const modelsCopied = opts.includeFiles === false ? 0 : await copyOwnModels(store, dest, tmp);
+    await rename(tmp, dest);
     return {
       path: dest,
       bytes: result.totalPages * (sqlite.pragma('page_size', { simple: true }) as number),
       blobsCopied: copied,
       blobsPresent: present,
-      modelsCopied: opts.includeFiles === false ? 0 : await copyOwnModels(store, dest),
+      modelsCopied,
     };
   } catch (err) {
     await removeDatabaseFile(tmp);
     if (err instanceof StoreError) throw err;
     throw new StoreError(
-      `${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+      `${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ` +
+        'any earlier backup there is unchanged',
     );
   }
 }
@@ -93,9 +91,10 @@ export async function backupStore(
  * them), copied to `<backup>.models/` and the backup's registry pointed at the copies. Without them a backup
  * restored after the disk was lost named models that no longer exist, and the first retrain failed on them. A
  * folder already in the backup is kept (a registered model's files never change); models elsewhere (the bundled
- * ones, a folder trained by hand) are not the database's and keep their paths.
+ * ones, a folder trained by hand) are not the database's and keep their paths. `backupFile` is the backup's
+ * database as written so far (it takes the name `dest` last).
  */
-async function copyOwnModels(store: Store, dest: string): Promise<number> {
+async function copyOwnModels(store: Store, dest: string, backupFile: string): Promise<number> {
   const own = store.beside('models');
   const models = store.db.prepare('SELECT id, dir_path FROM models').all() as {
     id: number;
@@ -116,7 +115,7 @@ async function copyOwnModels(store: Store, dest: string): Promise<number> {
     moved.push({ id: m.id, to });
   }
   if (moved.length > 0) {
-    const backup = new Database(dest);
+    const backup = new Database(backupFile);
     try {
       const update = backup.prepare('UPDATE models SET dir_path = ? WHERE id = ?');
       backup.transaction(() => moved.forEach((m) => update.run(m.to, m.id)))();
@@ -127,18 +126,62 @@ async function copyOwnModels(store: Store, dest: string): Promise<number> {
   return moved.length;
 }
 
-/** Where a backup may go: a file's path (not a folder) in a folder this user can write (made when missing). */
-async function assertBackupTarget(dest: string): Promise<void> {
-  if ((await stat(dest).catch(() => null))?.isDirectory())
+/**
+ * Where a backup may go: a file's path (not a folder) in a folder this user can write (made when missing), and
+ * never over a database in use. A file already there is replaced only when it is an earlier backup: a
+ * RetinaStudio database in rollback-journal mode with no journal beside it. Every working database runs in WAL
+ * mode (a backup is switched out of it), so a mistyped destination, or the default database when --database was
+ * forgotten, is refused instead of silently replaced by another study; one open in a running app would be corrupted.
+ */
+async function assertBackupTarget(store: Store, dest: string): Promise<void> {
+  const existing = await stat(dest).catch(() => null);
+  if (existing?.isDirectory())
     throw new StoreError(
       `${dest} is a folder: give the backup file's path, e.g. ${join(dest, 'retina-backup.db')}`,
     );
+  if (existing) {
+    const real = await realpath(dest);
+    if (real === (await realpath(store.path).catch(() => store.path)))
+      throw new StoreError(`${dest}: a backup cannot overwrite the database itself`);
+    const why = await notAnEarlierBackup(real);
+    if (why)
+      throw new StoreError(
+        `${dest} ${why}: a backup only replaces an earlier backup. Give a new file's path (nothing was written)`,
+      );
+  }
   try {
     await mkdir(dirname(dest), { recursive: true });
     await access(dirname(dest), constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new StoreError(`${dest}: cannot write the backup in ${dirname(dest)} (${code})`);
+  }
+  // Snapshots a killed backup left behind (named after its process) are not backups: they go.
+  const base = basename(dest);
+  for (const name of await readdir(dirname(dest)).catch(() => [] as string[]))
+    if (/^\.tmp-\d+$/.test(name.slice(base.length)) && name.startsWith(base))
+      await removeDatabaseFile(join(dirname(dest), name));
+}
+
+/** Why the existing file at `path` is not an earlier backup to replace, or null when it is one. */
+async function notAnEarlierBackup(path: string): Promise<string | null> {
+  if (existsSync(`${path}-wal`) || existsSync(`${path}-shm`))
+    return 'is a database in use (its -wal/-shm files are beside it)';
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'mask_versions'")
+      .pluck()
+      .all();
+    if (tables.length === 0) return 'is not a RetinaStudio database';
+    if (db.pragma('journal_mode', { simple: true }) === 'wal')
+      return 'is a working study database (opened by RetinaStudio), not a backup';
+    return null;
+  } catch {
+    return 'is not a RetinaStudio database';
+  } finally {
+    db?.close();
   }
 }
 
@@ -156,13 +199,14 @@ async function backupToSqlite(store: Store, dest: string, includeFiles: boolean)
     const r = await copyStore(store, copy, { blobsTo: includeFiles ? `${dest}.files` : null });
     sqliteConnection(copy)?.pragma('journal_mode = DELETE');
     copy.close();
+    const modelsCopied = includeFiles ? await copyOwnModels(store, dest, tmp) : 0;
     await rename(tmp, dest);
     return {
       path: dest,
       bytes: (await stat(dest)).size,
       blobsCopied: r.blobsCopied,
       blobsPresent: r.blobsPresent,
-      modelsCopied: includeFiles ? await copyOwnModels(store, dest) : 0,
+      modelsCopied,
     };
   } catch (err) {
     copy.close();

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -321,6 +322,54 @@ describe('folder, DICOM and bad input', () => {
     dir = mkdtempSync(join(tmpdir(), 'retina-store-folder-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a backup never replaces a working database or a foreign file, and one cut short leaves the earlier backup whole', async () => {
+    const study = (name: string) => join(dir, 'backup-guard', name);
+    mkdirSync(study('in'), { recursive: true });
+    writeFileSync(study('in/a.png'), await encodePng(syntheticRgb(40, 30, 11)));
+    const store = openStore(study('live.db'));
+    await importFolder(store, study('in'), { actor: 'tester' });
+    // Another study (the default database, when --database was forgotten): refused, left as it was.
+    const other = openStore(study('other.db'));
+    await importFolder(other, study('in'), { actor: 'tester' });
+    other.close();
+    const otherBytes = readFileSync(study('other.db'));
+    await assert.rejects(backupStore(store, study('other.db')), /other\.db is a working study database/);
+    assert.deepEqual(readFileSync(study('other.db')), otherBytes);
+    writeFileSync(study('notes.db'), 'my notes');
+    await assert.rejects(backupStore(store, study('notes.db')), /is not a RetinaStudio database/);
+    assert.equal(readFileSync(study('notes.db'), 'utf8'), 'my notes');
+    symlinkSync(study('live.db'), study('link.db'));
+    await assert.rejects(backupStore(store, study('link.db')), /cannot overwrite the database itself/);
+
+    // An earlier backup is replaced; a snapshot a killed backup left is cleared away.
+    const dest = study('backups/b.db');
+    await backupStore(store, dest);
+    writeFileSync(`${dest}.tmp-999999`, 'half a snapshot');
+    writeFileSync(study('in/b.png'), await encodePng(syntheticRgb(40, 30, 12)));
+    const added = await importFolder(store, study('in'), { actor: 'tester' });
+    assert.equal((await backupStore(store, dest)).blobsCopied, 1);
+    assert.deepEqual(readdirSync(study('backups')).sort(), ['b.db', 'b.db.files']);
+
+    // Cut short (here a file the snapshot refers to cannot be read): the backup there is still the earlier one,
+    // whole, and the message says so.
+    writeFileSync(study('in/c.png'), await encodePng(syntheticRgb(40, 30, 13)));
+    const third = await importFolder(store, study('in'), { actor: 'tester' });
+    unlinkSync(blobPath(store, getImage(store, third.imported[0].imageId).fileHash));
+    await assert.rejects(
+      backupStore(store, dest),
+      /backup failed \(.*ENOENT.*\); any earlier backup there is unchanged/,
+    );
+    const kept = openStore(dest, { readonly: true });
+    try {
+      assert.equal(counts(kept).images, 2, 'the earlier backup');
+      assert.equal(getImage(kept, added.imported[0].imageId).fileName, 'b.png');
+      assert.equal((await checkStore(kept, { verifyHashes: true })).ok, true);
+    } finally {
+      kept.close();
+      store.close();
+    }
+  });
 
   test('folder import: recursive, masks paired by masks/ folder or _mask suffix, bad files reported', async () => {
     const src = join(dir, 'in');
