@@ -65,7 +65,7 @@ export class PictureService {
 
   private async encode(record: ImageRecord): Promise<EncodedImage> {
     const { width, height } = record;
-    const mime = record.rasterHash === null ? PASS_THROUGH[record.format] : undefined;
+    const mime = record.rasterHash === null ? await this.passThrough(record) : undefined;
     const large = width * height >= DISPLAY_JPEG_MIN_PIXELS;
     if (mime && !(large && mime === 'image/png')) {
       return { width, height, mime, bytes: await readOriginalBytes(this.store, record) };
@@ -125,6 +125,20 @@ export class PictureService {
     const shrunk: EncodedImage = { width: info.width, height: info.height, mime: 'image/jpeg', bytes: data };
     this.thumbs.set(key, shrunk);
     return shrunk;
+  }
+
+  /**
+   * The MIME type to send the original as it is, or undefined to send a copy of the decoded pixels. A JPEG goes as
+   * it is (browsers apply its EXIF orientation, as the engine does); a PNG or WebP with an orientation tag does not:
+   * browsers disagree on those (Chromium turns a PNG by its eXIf, not a WebP), and the viewer must show exactly
+   * the pixels the masks were made on.
+   */
+  private async passThrough(record: ImageRecord): Promise<EncodedImage['mime'] | undefined> {
+    const mime = PASS_THROUGH[record.format];
+    if (!mime || mime === 'image/jpeg') return mime;
+    const bytes = await readOriginalBytes(this.store, record);
+    const orientation = (await sharp(bytes, { limitInputPixels: false }).metadata()).orientation ?? 1;
+    return orientation === 1 ? mime : undefined;
   }
 
   private raster(record: ImageRecord): Promise<RasterImage> {

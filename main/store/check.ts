@@ -67,14 +67,14 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
 }
 
 /**
- * Photographs shown from their original file (JPEG, WebP) whose EXIF orientation swaps width and height while the
+ * Photographs decoded from their original file (JPEG, WebP, PNG) whose EXIF orientation swaps width and height while the
  * record keeps the stored, unturned size: they decode turned now and no longer match their masks. Reads headers only.
  */
 async function unturnedImages(store: Store): Promise<number[]> {
   // Column names as stored: PostgreSQL folds an unquoted alias like fileHash to lower case.
   const rows = store.db
     .prepare(
-      "SELECT id, file_hash, width, height FROM images WHERE raster_hash IS NULL AND format IN ('jpeg', 'webp')",
+      "SELECT id, file_hash, width, height FROM images WHERE raster_hash IS NULL AND format IN ('jpeg', 'webp', 'png')",
     )
     .all() as { id: number; file_hash: string; width: number; height: number }[];
   const out: number[] = [];

@@ -81,6 +81,27 @@ describe('display images and mask pixels for the viewer', () => {
     assert.ok(Buffer.from(small.bytes).equals(await readFile(files.small)), 'the small PNG was re-encoded');
   });
 
+  test('a PNG or WebP with an orientation tag is sent as the turned pixels the masks are made on, with no tag left', async () => {
+    const pictures = new PictureService(store);
+    for (const format of ['png', 'webp'] as const) {
+      const file = join(dir, `turned.${format}`);
+      await sharp(files.small)
+        .toFormat(format, format === 'webp' ? { lossless: true } : {})
+        .withMetadata({ orientation: 6 })
+        .toFile(file);
+      const id = (await importImageFiles(store, [{ imagePath: file }], { actor: 'tester' })).imported[0]
+        .imageId;
+      const shown = await pictures.image(id);
+      assert.deepEqual([shown.width, shown.height], [584, 565], `${format}: recorded turned`);
+      const meta = await sharp(shown.bytes).metadata();
+      assert.deepEqual([meta.width, meta.height, meta.orientation ?? 1], [584, 565, 1], format);
+      // The stored top-left pixel is shown top-right, as any viewer turns the file.
+      const { data } = await sharp(shown.bytes).raw().toBuffer({ resolveWithObject: true });
+      const stored = await sharp(files.small).raw().toBuffer();
+      assert.deepEqual([...data.subarray((584 - 1) * 3, 584 * 3)], [...stored.subarray(0, 3)], format);
+    }
+  });
+
   test('requests racing for an image share one encoding; a later one is answered from the cache', async () => {
     const pictures = new PictureService(store);
     const [a, b] = await Promise.all([pictures.image(ids.large), pictures.image(ids.large)]);

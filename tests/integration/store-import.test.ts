@@ -407,34 +407,37 @@ describe('folder, DICOM and bad input', () => {
     store.close();
   });
 
-  test('a JPEG turned by its EXIF orientation is stored turned; one recorded unturned (an older import) says why it fails', async () => {
-    const file = join(dir, 'turned.jpg');
-    const pixels = syntheticRgb(40, 30, 3);
-    await sharp(Buffer.from(pixels.data), { raw: { width: 40, height: 30, channels: 3 } })
-      .jpeg()
-      .withMetadata({ orientation: 6 })
-      .toFile(file);
-    const store = openStore(join(dir, 'turned.db'));
-    try {
-      const id = (await importImageFiles(store, [{ imagePath: file }], { actor: 't' })).imported[0].imageId;
-      assert.deepEqual([getImage(store, id).width, getImage(store, id).height], [30, 40]);
-      const raster = await loadImageRaster(store, id);
-      assert.deepEqual([raster.width, raster.height], [30, 40]);
-      assert.deepEqual((await checkStore(store)).unturnedImages, []);
-      // As an import before the orientation was applied recorded it.
-      store.db.prepare('UPDATE images SET width = 40, height = 30 WHERE id = ?').run(id);
-      await assert.rejects(
-        loadImageRaster(store, id),
-        /turned\.jpg \(image \d+\) decodes as 30x40 but is recorded as 40x30: its EXIF orientation turns it.*import the file again/,
-      );
-      // `retina db check` finds it.
-      const check = await checkStore(store);
-      assert.deepEqual(check.unturnedImages, [id]);
-      assert.equal(check.ok, false);
-    } finally {
-      store.close();
-    }
-  });
+  for (const format of ['jpeg', 'png'] as const)
+    test(`a ${format.toUpperCase()} turned by its EXIF orientation is stored turned; one recorded unturned (an older import) says why it fails`, async () => {
+      const file = join(dir, `turned.${format}`);
+      const pixels = syntheticRgb(40, 30, 3);
+      await sharp(Buffer.from(pixels.data), { raw: { width: 40, height: 30, channels: 3 } })
+        .toFormat(format)
+        .withMetadata({ orientation: 6 })
+        .toFile(file);
+      const store = openStore(join(dir, `turned-${format}.db`));
+      try {
+        const id = (await importImageFiles(store, [{ imagePath: file }], { actor: 't' })).imported[0].imageId;
+        assert.deepEqual([getImage(store, id).width, getImage(store, id).height], [30, 40]);
+        const raster = await loadImageRaster(store, id);
+        assert.deepEqual([raster.width, raster.height], [30, 40]);
+        assert.deepEqual((await checkStore(store)).unturnedImages, []);
+        // As an import before the orientation was applied recorded it.
+        store.db.prepare('UPDATE images SET width = 40, height = 30 WHERE id = ?').run(id);
+        await assert.rejects(
+          loadImageRaster(store, id),
+          new RegExp(
+            `turned\\.${format} \\(image \\d+\\) decodes as 30x40 but is recorded as 40x30: its EXIF orientation turns it.*import the file again`,
+          ),
+        );
+        // `retina db check` finds it.
+        const check = await checkStore(store);
+        assert.deepEqual(check.unturnedImages, [id]);
+        assert.equal(check.ok, false);
+      } finally {
+        store.close();
+      }
+    });
 
   test('JPEG-compressed DICOM (as fundus cameras write it): the frame decoded from its fragments; a corrupt one refused', async () => {
     // A fundus photograph's worth of detail, JPEG-coded in YBR as the standard has it, in two fragments.

@@ -380,24 +380,25 @@ describe('DICOM photographs', () => {
 });
 
 describe('EXIF orientation', () => {
-  test('a JPEG is read as the camera meant it: orientation 6 turns the stored pixels a quarter clockwise', async () => {
-    // 70x50 stored, a red square in the stored top-left corner, tagged "rotate 90 degrees clockwise to display".
-    const [w, h] = [70, 50];
-    const data = Buffer.alloc(w * h * 3, 40);
-    for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) data.set([250, 10, 10], (y * w + x) * 3);
-    const file = join(dir, 'rotated.jpg');
-    await sharp(data, { raw: { width: w, height: h, channels: 3 } })
-      .jpeg({ quality: 95 })
-      .withMetadata({ orientation: 6 })
-      .toFile(file);
-    const img = await readImage(file);
-    assert.deepEqual([img.width, img.height], [h, w], 'shown 50 wide and 70 high');
-    const red = (x: number, y: number) =>
-      img.data[(y * img.width + x) * 3] > 200 && img.data[(y * img.width + x) * 3 + 1] < 60;
-    // The stored top-left corner is shown top-right.
-    assert.ok(red(img.width - 5, 5), 'the red square is not in the top-right corner');
-    assert.ok(!red(5, 5) && !red(5, img.height - 5) && !red(img.width - 5, img.height - 5));
-  });
+  for (const format of ['jpeg', 'png', 'webp'] as const)
+    test(`a ${format.toUpperCase()} is read as the camera meant it: orientation 6 turns the stored pixels a quarter clockwise`, async () => {
+      // 70x50 stored, a red square in the stored top-left corner, tagged "rotate 90 degrees clockwise to display".
+      const [w, h] = [70, 50];
+      const data = Buffer.alloc(w * h * 3, 40);
+      for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) data.set([250, 10, 10], (y * w + x) * 3);
+      const file = join(dir, `rotated.${format}`);
+      await sharp(data, { raw: { width: w, height: h, channels: 3 } })
+        .toFormat(format, { quality: 95 })
+        .withMetadata({ orientation: 6 })
+        .toFile(file);
+      const img = await readImage(file);
+      assert.deepEqual([img.width, img.height], [h, w], 'shown 50 wide and 70 high');
+      const red = (x: number, y: number) =>
+        img.data[(y * img.width + x) * 3] > 200 && img.data[(y * img.width + x) * 3 + 1] < 60;
+      // The stored top-left corner is shown top-right.
+      assert.ok(red(img.width - 5, 5), 'the red square is not in the top-right corner');
+      assert.ok(!red(5, 5) && !red(5, img.height - 5) && !red(img.width - 5, img.height - 5));
+    });
 });
 
 describe('errors', () => {

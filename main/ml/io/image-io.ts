@@ -97,7 +97,9 @@ export async function decodeImage(buffer: Uint8Array, nameForErrors: string): Pr
     );
   }
   try {
-    if (format === 'png') return decodePng(buffer);
+    // A PNG's orientation (its eXIf chunk) is applied like a JPEG's: libvips reads it; our decoder does not.
+    if (format === 'png')
+      return (await pngOrientation(buffer)) > 1 ? await decodeWithSharp(buffer) : decodePng(buffer);
     if (format === 'pnm') return decodePnm(buffer);
     if (format === 'bmp') return decodeBmp(buffer);
     return await decodeWithSharp(buffer);
@@ -122,6 +124,12 @@ export async function decodeImage(buffer: Uint8Array, nameForErrors: string): Pr
 function oneLine(s: string): string {
   const lines = s.split(/\n|(?=\bVips[A-Za-z]+: )/).map((l) => l.replace(/\s+/g, ' ').trim());
   return [...new Set(lines.filter((l) => l))].join(' ');
+}
+
+/** A PNG's EXIF orientation (1 when it has none); libvips is asked only when the file has an eXIf chunk at all. */
+async function pngOrientation(buffer: Uint8Array): Promise<number> {
+  if (Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength).indexOf('eXIf') < 0) return 1;
+  return (await sharp(buffer, { limitInputPixels: false }).metadata()).orientation ?? 1;
 }
 
 async function decodeWithSharp(buffer: Uint8Array): Promise<RasterImage> {

@@ -31,10 +31,10 @@ export async function decodeImage(img: EncodedImage): Promise<DecodedImage> {
     throw new Error(`the image (${img.mime}, ${img.bytes.length} bytes) cannot be decoded`);
   }
   if (bitmap.width !== img.width || bitmap.height !== img.height) {
+    // The size is read before close(): a closed bitmap reports 0x0.
+    const decoded = `${bitmap.width}x${bitmap.height}`;
     bitmap.close();
-    throw new Error(
-      `the image decodes as ${bitmap.width}x${bitmap.height}, expected ${img.width}x${img.height}`,
-    );
+    throw new Error(`the image decodes as ${decoded}, expected ${img.width}x${img.height}`);
   }
   return { width: bitmap.width, height: bitmap.height, bitmap, original: null, canvas: null };
 }
