@@ -482,14 +482,14 @@ describe('helpers', () => {
     assert.equal(sniffFormat(await readFile(file)), 'png');
     assert.equal((await readImage(file)).channels, 1);
   });
-  test('readBinaryMap thresholds the first channel at > 127 (8-bit) and > 32767 (16-bit)', async () => {
+  test('readBinaryMap thresholds the brightest colour channel at > 127 (8-bit) and > 32767 (16-bit)', async () => {
     const f8 = join(dir, 'thr8.png');
     await writePng(f8, {
       width: 4,
       height: 1,
       channels: 3,
       bitDepth: 8,
-      data: Uint8Array.from([127, 255, 255, 128, 0, 0, 0, 0, 0, 255, 9, 9]),
+      data: Uint8Array.from([127, 127, 127, 128, 0, 0, 0, 0, 0, 9, 9, 255]),
     });
     assert.deepEqual([...(await readBinaryMap(f8)).data], [0, 1, 0, 1]);
     const f16 = join(dir, 'thr16.png');
@@ -528,4 +528,59 @@ test('extensionOf names the extension a stored file is exported with, and nothin
   // Formats come from the database as strings: an inherited property name is not a format.
   assert.equal(extensionOf('toString'), undefined);
   assert.equal(extensionOf('heic'), undefined);
+});
+
+describe('masks read as 0/1', () => {
+  /** A 4x1 mask file in `format`, its pixels given as [r, g, b, a] (alpha dropped when `alpha` is false). */
+  async function maskFile(name: string, pixels: number[][], alpha = false): Promise<string> {
+    const channels = alpha ? 4 : 3;
+    const data = Buffer.from(pixels.flatMap((p) => p.slice(0, channels)));
+    const file = join(dir, name);
+    await sharp(data, { raw: { width: pixels.length, height: 1, channels } })
+      .png()
+      .toFile(file);
+    return file;
+  }
+
+  test('vessels drawn in any colour count, not only those with red in them', async () => {
+    const file = await maskFile('blue.png', [
+      [0, 0, 0],
+      [0, 0, 255],
+      [0, 200, 0],
+      [255, 255, 255],
+    ]);
+    assert.deepEqual([...(await readBinaryMap(file)).data], [0, 1, 1, 1]);
+  });
+
+  test('a mask of 0 and 1 (as Python pipelines write it) is read as such, not as empty', async () => {
+    const file = await maskFile('zero-one.png', [
+      [0, 0, 0],
+      [1, 1, 1],
+      [1, 1, 1],
+      [0, 0, 0],
+    ]);
+    assert.deepEqual([...(await readBinaryMap(file)).data], [0, 1, 1, 0]);
+    // Faint grey in an ordinary 0-255 mask is still below half range.
+    const faint = await maskFile('faint.png', [
+      [0, 0, 0],
+      [1, 1, 1],
+      [40, 40, 40],
+      [255, 255, 255],
+    ]);
+    assert.deepEqual([...(await readBinaryMap(faint)).data], [0, 0, 0, 1]);
+  });
+
+  test('alpha is not a colour: an opaque black pixel is background', async () => {
+    const file = await maskFile(
+      'alpha.png',
+      [
+        [0, 0, 0, 255],
+        [255, 255, 255, 255],
+        [0, 0, 0, 0],
+        [0, 0, 255, 255],
+      ],
+      true,
+    );
+    assert.deepEqual([...(await readBinaryMap(file)).data], [0, 1, 0, 1]);
+  });
 });

@@ -224,14 +224,27 @@ export function encodeIndexedPng(
   return encodeIndexedPngBuffer(indices, width, height, palette);
 }
 
-/** Binarises a decoded image: first channel above half range (> 127 for 8 bits, > 32767 for 16) becomes 1. */
+/**
+ * Binarises a decoded mask: a pixel whose brightest colour channel is above half range (> 127 for 8 bits, > 32767
+ * for 16) becomes 1, so vessels drawn in any colour count, not only those with red in them (alpha is ignored). A
+ * mask written with the values 0 and 1 (common in Python pipelines) is read as such: it would otherwise be empty.
+ */
 export function toBinaryMap(img: RasterImage): BinaryMap {
   const n = img.width * img.height;
   const out = new Uint8Array(n);
-  const threshold = img.bitDepth === 16 ? 32767 : 127;
   const d = img.data;
   const c = img.channels;
-  for (let i = 0; i < n; i++) out[i] = d[i * c] > threshold ? 1 : 0;
+  const colours = c === 2 || c === 4 ? c - 1 : c;
+  const brightest = new (img.bitDepth === 16 ? Uint16Array : Uint8Array)(n);
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    let v = d[i * c];
+    for (let k = 1; k < colours; k++) v = Math.max(v, d[i * c + k]);
+    brightest[i] = v;
+    if (v > top) top = v;
+  }
+  const threshold = top === 1 ? 0 : img.bitDepth === 16 ? 32767 : 127;
+  for (let i = 0; i < n; i++) out[i] = brightest[i] > threshold ? 1 : 0;
   return { width: img.width, height: img.height, data: out };
 }
 
