@@ -308,6 +308,39 @@ describe(
       await waitFor('the lease given back', async () => leaseOf(app.serve.dbPath, 1) === null, 15_000);
     });
 
+    test('an edit whose save failed is not dropped: closing asks first, and leaving the image saves it', async () => {
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
+      const before = stored(app.serve.dbPath).drafts;
+      // The first two saves do not reach the server (as when it is gone, or its disk full), then it works again.
+      let saves = 0;
+      await page.route('**/rpc/saveDraft', (route) =>
+        saves++ < 2 ? route.abort('connectionfailed') : route.continue(),
+      );
+      await page.goto(app.serve.url);
+      await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await page.getByTestId('mask-canvas').waitFor();
+      await recordPointer(page);
+      await drag(page, { x: 120.5, y: 260.5 }, { x: 430.5, y: 310.5 });
+      await page.getByTestId('save-state').filter({ hasText: 'Save failed' }).waitFor();
+      await page.locator('.toast', { hasText: 'cannot reach RetinaStudio' }).waitFor();
+
+      // Closing now would lose the edit: the browser asks to stay while it tries again (failing; the user stays).
+      const dialogs: string[] = [];
+      page.once('dialog', (d) => {
+        dialogs.push(d.type());
+        void d.dismiss();
+      });
+      await page.evaluate('location.reload()').catch(() => {});
+      await waitFor('the question', async () => dialogs.length === 1);
+      assert.deepEqual(dialogs, ['beforeunload']);
+
+      // Leaving the image tries the save again, which lands.
+      await page.getByRole('button', { name: 'Back to worklist' }).click();
+      await waitFor('the edit saved', async () => stored(app.serve.dbPath).drafts === before + 1);
+      assert.equal(saves, 3, 'the failed save, the retry at the question, the one on leaving');
+      await page.close();
+    });
+
     test('a reloaded tab keeps its lease; a duplicated tab is another window, read-only', async () => {
       const tab = app.page;
       const openImage = async (page: Page): Promise<void> => {

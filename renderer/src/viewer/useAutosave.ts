@@ -49,6 +49,10 @@ export function useAutosave(
   const saving = useRef<Promise<void>>(Promise.resolve());
   // Saves and approvals sent and not yet answered: closing the window now could lose them.
   const unanswered = useRef(0);
+  // The last save failed (a full disk, the server gone): the edit exists only here until a save succeeds. It is
+  // tried again when the user leaves the image or closes the window (which asks first), and at the next edit.
+  const unsaved = useRef(false);
+  const lastFailure = useRef<string | null>(null);
   // Save and approve read the document at call time: a reload must not leave them holding the old one.
   const docRef = useRef<MaskDocument | null>(null);
   docRef.current = doc;
@@ -60,8 +64,15 @@ export function useAutosave(
   const failed = useCallback(
     (err: unknown): SaveState => {
       const refused = refusedOf(err);
+      // A refused edit is kept by main as a draft of its own: nothing is lost here.
+      unsaved.current = !refused;
       if (refused) onRefusedRef.current(refused);
-      else report(err);
+      else {
+        // A retry failing the same way is not reported again (the status bar still says it).
+        const message = err instanceof Error ? err.message : String(err);
+        if (message !== lastFailure.current) report(err);
+        lastFailure.current = message;
+      }
       return refused ? 'kept' : 'error';
     },
     [report],
@@ -90,6 +101,8 @@ export function useAutosave(
           ...anatomy,
         });
         d.savedAs(saved.versionId);
+        unsaved.current = false;
+        lastFailure.current = null;
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
         onReviewRef.current(saved.review);
       } catch (err) {
@@ -115,10 +128,12 @@ export function useAutosave(
     };
   }, [doc, saveNow]);
 
-  // Flush a pending draft when leaving the image.
+  // Flush a pending draft, or try a failed one again, when leaving the image.
   useEffect(
     () => () => {
-      if (saveTimer.current) void saveNow();
+      // A failure now is reported again: the user has left the image the edit is on.
+      lastFailure.current = null;
+      if (saveTimer.current || unsaved.current) void saveNow();
     },
     [saveNow],
   );
@@ -128,8 +143,8 @@ export function useAutosave(
   // moment it needs (Electron's main process asks the same question).
   useEffect(() => {
     const onBeforeUnload = (e: BeforeUnloadEvent): void => {
-      if (!saveTimer.current && unanswered.current === 0) return;
-      if (saveTimer.current) void saveNow();
+      if (!saveTimer.current && unanswered.current === 0 && !unsaved.current) return;
+      if (saveTimer.current || unsaved.current) void saveNow();
       e.preventDefault();
       e.returnValue = ''; // Chromium before 119 (older Electron) asks only when this is set
     };
@@ -161,6 +176,8 @@ export function useAutosave(
       unanswered.current++;
       const r = await approving.finally(() => unanswered.current--);
       d.savedAs(r.versionId);
+      unsaved.current = false;
+      lastFailure.current = null;
       setSaveState('saved');
       onReviewRef.current(r.review);
       return r;
