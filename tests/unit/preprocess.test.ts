@@ -185,6 +185,16 @@ describe('preprocessImage', () => {
     );
   });
 
+  test('an 8-bit photograph saved in 16 bits preprocesses exactly as the 8-bit file, CLAHE included', async () => {
+    const img8 = await readRaster(path.join(datasets, 'DRIVE/test/images/01_test.tif'));
+    const img16: RasterImage = { ...img8, bitDepth: 16, data: Uint16Array.from(img8.data, (v) => v * 257) };
+    const fov = fullFov(img8.width, img8.height);
+    assert.deepEqual(
+      preprocessImage(img16, fov, DEFAULT_PREPROCESS),
+      preprocessImage(img8, fov, DEFAULT_PREPROCESS),
+    );
+  });
+
   test('16-bit input gives the same result as the equivalent 8-bit input (without CLAHE)', () => {
     const img8 = rgb(5, 3, (x, y) => [x, 17 * x + 40 * y, y]);
     const img16: RasterImage = { ...img8, bitDepth: 16, data: Uint16Array.from(img8.data, (v) => v * 257) };

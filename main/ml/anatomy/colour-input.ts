@@ -3,7 +3,7 @@
 // each equalised with CLAHE and z-scored inside the field of view, as the vessel network's grey channel is. CLAHE per
 // channel takes out each camera's white balance and illumination fall-off; the z-score its exposure.
 import type { BinaryMap, RasterImage } from '../types.js';
-import { clahe, claheBins } from '../../../shared/clahe.js';
+import { clahe, CLAHE_BINS } from '../../../shared/clahe.js';
 
 export const COLOUR_CHANNELS = 3;
 
@@ -56,7 +56,7 @@ export function colourPlanes(image: RasterImage, fov: BinaryMap, cfg = DEFAULT_C
   for (let c = 0; c < COLOUR_CHANNELS; c++) {
     const eq = clahe(channelOf(image, c), width, height, inside, {
       ...cfg.clahe,
-      bins: claheBins(image.bitDepth),
+      bins: CLAHE_BINS,
     });
     zscore(eq, inside);
     planes.push(eq);

@@ -5,7 +5,7 @@
 // so the network sees a flat, average-grey surround instead of a hard black edge; under 'unit' it is black.
 
 import type { BinaryMap, PreprocessConfig, RasterImage } from '../types.js';
-import { DEFAULT_CLAHE, clahe, claheBins } from '../../../shared/clahe.js';
+import { DEFAULT_CLAHE, clahe, CLAHE_BINS } from '../../../shared/clahe.js';
 
 export const DEFAULT_PREPROCESS: PreprocessConfig = Object.freeze({
   channel: 'green',
@@ -150,7 +150,7 @@ export function preprocessImage(image: RasterImage, fov: BinaryMap, cfg: Preproc
     v = clahe(v, width, height, inside, {
       clipLimit: cfg.clahe.clipLimit,
       tileGrid: cfg.clahe.tileGrid,
-      bins: claheBins(image.bitDepth),
+      bins: CLAHE_BINS,
     });
   }
   if (cfg.gamma !== 1) applyGamma(v, cfg.gamma);

@@ -1,7 +1,7 @@
 // Display filters for the fundus photograph: they change what is shown, never the stored image.
 // Green channel (where vessels have the most contrast), CLAHE of the green channel (local contrast), and a linear
 // contrast/brightness adjustment via a LUT, applied last.
-import { DEFAULT_CLAHE, clahe, claheBins } from '../../../shared/clahe.js';
+import { DEFAULT_CLAHE, clahe, CLAHE_BINS } from '../../../shared/clahe.js';
 
 export interface DisplayFilter {
   greenOnly: boolean;
@@ -80,6 +80,6 @@ export function displayClahe(grey: Uint8Array, width: number, height: number): v
     fov[i] = grey[i] > DARK_LEVEL ? 1 : 0;
     v[i] = grey[i] * scale;
   }
-  const out = clahe(v, width, height, fov, { ...DEFAULT_CLAHE, bins: claheBins(8) });
+  const out = clahe(v, width, height, fov, { ...DEFAULT_CLAHE, bins: CLAHE_BINS });
   for (let i = 0; i < grey.length; i++) grey[i] = Math.round(out[i] * 255);
 }
