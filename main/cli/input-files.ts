@@ -1,7 +1,8 @@
 // The photographs a command is given: files as named, and a folder as the image files directly inside it (by name,
 // hidden ones and segment's own output maps left out), so `retina segment photos/ --out out` works where no shell
 // expands `photos/*.jpg`.
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { folderEntries } from '../node/folder-entries.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { isDicom } from '../ml/io/dicom-pixels.js';
 import { isPhotographName } from '../ml/data/dataset-layout.js';
@@ -40,8 +41,8 @@ export async function inputFiles(
       continue;
     }
     // Hidden files are nobody's photographs: macOS leaves a ._NAME.jpg beside each file it copies to a USB stick.
-    const files = (await readdir(p, { withFileTypes: true }))
-      .filter((e) => e.isFile() && !e.name.startsWith('.'))
+    const files = (await folderEntries(p))
+      .filter((e) => e.kind === 'file' && !e.name.startsWith('.'))
       .map((e) => e.name);
     const outputs = files.filter((n) => SEGMENT_OUTPUT.test(n));
     // PACS and camera exports often name DICOM files without an extension (IM000001): read by their content.

@@ -2,7 +2,8 @@
 // by their folders (main/ml/data/dataset-layout.ts, read by the adapters in main/ml/data/datasets.ts), loose images with the
 // annotations their names pair them with, and every image file left out, with the reason. Annotation files are
 // never planned as images. The CLI and the app's import job both plan through here.
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { folderEntries } from '../node/folder-entries.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
   adapterKind,
@@ -144,11 +145,11 @@ function unusedReason(path: string, layout: DatasetLayout, sampleIds: ReadonlySe
 /** Image files (by extension) anywhere under `root`, hidden files and folders left out. */
 async function imageFilesUnder(root: string): Promise<string[]> {
   const out: string[] = [];
-  for (const e of await readdir(root, { withFileTypes: true })) {
+  for (const e of await folderEntries(root)) {
     if (e.name.startsWith('.')) continue;
     const p = join(root, e.name);
-    if (e.isDirectory()) out.push(...(await imageFilesUnder(p)));
-    else if (e.isFile() && hasImageExtension(e.name)) out.push(p);
+    if (e.kind === 'folder') out.push(...(await imageFilesUnder(p)));
+    else if (e.kind === 'file' && hasImageExtension(e.name)) out.push(p);
   }
   return out;
 }
@@ -175,13 +176,13 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
       }
       return;
     }
-    const entries = (await readdir(folder, { withFileTypes: true }))
+    const entries = (await folderEntries(folder))
       .filter((e) => !e.name.startsWith('.'))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
     const candidates: string[] = [];
     const unread: SkippedFile[] = [];
     for (const e of entries) {
-      if (!e.isFile()) continue;
+      if (e.kind !== 'file') continue;
       if (isPhotographName(e.name) || (await looksLikeDicom(join(folder, e.name)))) candidates.push(e.name);
       else {
         // A photograph in a format that is not read is said, not passed over like a folder's other files.
@@ -195,7 +196,7 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     if (opts.recursive === false) return;
     for (const e of entries) {
       // masks/ and fov/ beside loose images belong to them (pairFlatFolder reads them).
-      if (e.isDirectory() && e.name !== 'masks' && e.name !== 'fov') await visit(join(folder, e.name));
+      if (e.kind === 'folder' && e.name !== 'masks' && e.name !== 'fov') await visit(join(folder, e.name));
     }
   };
   await visit(root);

@@ -2,11 +2,12 @@
 // inside it, in natural order; two inputs whose outputs would land on the same file are refused before any work.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inputFiles, outputStems } from '../../main/cli/input-files.js';
 import { UsageError } from '../../main/cli/errors.js';
+import { planFolder } from '../../main/store/import-plan.js';
 
 test('a folder gives its image files in natural order, skipping other files and subfolders', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-inputs-'));
@@ -19,6 +20,32 @@ test('a folder gives its image files in natural order, skipping other files and 
     assert.deepEqual(
       files.map((f) => path.relative(dir, f)),
       ['1.TIF', '2.jpg', '10.png', 'scan.dcm', 'series.dicom', path.relative(dir, 'missing.png')],
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a photograph linked into the folder counts like a copy; a broken link and a linked folder do not', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-inputs-'));
+  try {
+    await mkdir(path.join(dir, 'originals'));
+    await mkdir(path.join(dir, 'work'));
+    await writeFile(path.join(dir, 'originals', 'eye.png'), '');
+    await writeFile(path.join(dir, 'work', 'a.png'), '');
+    await symlink(path.join(dir, 'originals', 'eye.png'), path.join(dir, 'work', 'b.png'));
+    await symlink(path.join(dir, 'nowhere.png'), path.join(dir, 'work', 'c.png'));
+    await symlink(path.join(dir, 'originals'), path.join(dir, 'work', 'linked'));
+    const files = await inputFiles([path.join(dir, 'work')]);
+    assert.deepEqual(
+      files.map((f) => path.basename(f)),
+      ['a.png', 'b.png'],
+    );
+    // In a folder import too (recursive, but never through a linked folder, which could lead back up).
+    const plan = await planFolder(path.join(dir, 'work'));
+    assert.deepEqual(
+      plan.sources.map((s) => path.basename(s.imagePath)),
+      ['a.png', 'b.png'],
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

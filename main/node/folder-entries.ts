@@ -1,0 +1,26 @@
+// A folder's files and sub-folders, a symbolic link counted as what it points to: photographs are often linked
+// into a working folder rather than copied, and `Dirent.isFile()` is false for a link, so they were passed over
+// without a word.
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface FolderEntry {
+  name: string;
+  /** 'linked-folder': reached through a link; walks do not follow it, so a link to a parent cannot loop. */
+  kind: 'file' | 'folder' | 'linked-folder';
+}
+
+/** The files and folders in `folder` (a broken link, a socket or a device is left out). */
+export async function folderEntries(folder: string): Promise<FolderEntry[]> {
+  const out: FolderEntry[] = [];
+  for (const e of await readdir(folder, { withFileTypes: true })) {
+    if (e.isFile()) out.push({ name: e.name, kind: 'file' });
+    else if (e.isDirectory()) out.push({ name: e.name, kind: 'folder' });
+    else if (e.isSymbolicLink()) {
+      const target = await stat(join(folder, e.name)).catch(() => null);
+      if (target?.isFile()) out.push({ name: e.name, kind: 'file' });
+      else if (target?.isDirectory()) out.push({ name: e.name, kind: 'linked-folder' });
+    }
+  }
+  return out;
+}
