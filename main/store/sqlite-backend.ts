@@ -1,6 +1,6 @@
 // The single-user store: one SQLite file (better-sqlite3), WAL, synchronous = FULL, blobs in `<file>.files/`.
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from './database.js';
 import {
@@ -89,12 +89,28 @@ export function translateSqliteError(err: unknown, path: string, action: string)
   if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
     return new StoreReadOnlyError(`${path}: cannot ${action}, the database is not writable (${code})`);
   }
-  if (code === 'SQLITE_FULL') return new StoreError(`${path}: cannot ${action}, the disk is full`);
+  if (code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR') && diskFull(path)))
+    return new StoreError(`${path}: cannot ${action}, the disk is full`);
+  if (code.startsWith('SQLITE_IOERR'))
+    return new StoreError(`${path}: cannot ${action}, the disk could not be read or written (${code})`);
   if (code.startsWith('SQLITE_CONSTRAINT')) return new ConstraintError(`cannot ${action}: ${err.message}`);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new StoreCorruptError(`${path}: not a valid RetinaStudio database (${err.message})`);
   }
   return err;
+}
+
+/**
+ * Whether the disk holding `path` has (next to) no room left. SQLite reports a write it could not make while
+ * opening (its -shm file, a WAL frame) as a bare "disk I/O error"; this tells the usual cause.
+ */
+function diskFull(path: string): boolean {
+  try {
+    const fs = statfsSync(dirname(path));
+    return fs.bavail * fs.bsize < 64 * 1024;
+  } catch {
+    return false;
+  }
 }
 
 function assertWritable(path: string): void {
@@ -115,6 +131,11 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
   const create = opts.create ?? !readonly;
   if (!existsSync(file)) {
     if (!create) throw new NotFoundError(`${file}: no such database (run \`retina db init\` first)`);
+  } else if (!create && statSync(file).size === 0) {
+    // An empty file would silently become a new, empty study here (and pass a check): most often a copy cut short.
+    throw new StoreCorruptError(
+      `${file}: an empty file, not a RetinaStudio database (a copy cut short?); \`retina db init\` makes a new one`,
+    );
   }
   if (!readonly) assertWritable(file);
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { sqliteConnection } from '../../main/store/sqlite-backend.js';
+import { sqliteConnection, translateSqliteError } from '../../main/store/sqlite-backend.js';
 import { promoteCandidate, rollbackTo } from '../../main/retrain/registry.js';
 import { ANATOMY_RUN_KIND, RETRAIN_RUN_KINDS, VESSEL_RUN_KIND } from '../../main/retrain/run-kinds.js';
 
@@ -267,6 +267,31 @@ describe('refusing bad database files without touching them', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('an empty file where a database is expected (a copy cut short) is refused, not made a new study', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'cut.db');
+      writeFileSync(path, '');
+      assert.throws(
+        () => openStore(path, { create: false }),
+        (err: Error) =>
+          err instanceof StoreCorruptError && /an empty file, not a RetinaStudio database/.test(err.message),
+      );
+      assert.equal(readFileSync(path).length, 0, 'the file was written');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("SQLite's bare 'disk I/O error' is said as a disk that could not be read or written", () => {
+    const err = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+    const said = translateSqliteError(err, join(tmpdir(), 'x.db'), 'save a draft');
+    assert.match(
+      String((said as Error).message),
+      /x\.db: cannot save a draft, the disk could not be read or written \(SQLITE_IOERR_WRITE\)$/,
+    );
   });
 
   test('opened read-only: writes are refused, nothing changes', () => {
