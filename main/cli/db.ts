@@ -1,4 +1,6 @@
 // `retina db init|import|export|backup|check`: the study store from the command line.
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +22,7 @@ import {
   exportMetricsCsv,
   importDataset,
   importPaths,
+  isPostgresUrl,
   mergeReports,
   openStore,
   SCHEMA_VERSION,
@@ -359,14 +362,30 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
   try {
     if (fromLocation === toLocation) throw new DbUsageError('--from and --to name the same database');
     from = openStore(fromLocation, { readonly: true });
-    to = openStore(toLocation, { create: true });
+    // A new SQLite file is made under a temporary name and takes its own once complete: a copy killed midway
+    // (kill -9, a power cut) leaves no database that opens like a whole one with part of the rows and files.
+    const staged = stagedSqliteTarget(toLocation);
+    to = openStore(staged?.partial ?? toLocation, { create: true });
     // A copy cut short would leave a new database with part of the old one's rows: Ctrl+C lets it finish.
     const hold = interruptSignal({ patient: true });
-    const r = await copyStore(from, to, {
-      onProgress: (m) => {
-        if (values.json !== true) io.stderr.write(`  ${m}\n`);
-      },
-    }).finally(hold.release);
+    let r: Awaited<ReturnType<typeof copyStore>>;
+    try {
+      r = await copyStore(from, to, {
+        onProgress: (m) => {
+          if (values.json !== true) io.stderr.write(`  ${m}\n`);
+        },
+      });
+      to.close();
+      to = null;
+      if (staged) r = { ...r, to: await staged.complete() };
+    } catch (err) {
+      to?.close();
+      to = null;
+      await staged?.discard();
+      throw err;
+    } finally {
+      hold.release();
+    }
     const rows = r.tables.reduce((n, t) => n + t.rows, 0);
     io.stdout.write(
       values.json === true
@@ -386,6 +405,32 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     from?.close();
     to?.close();
   }
+}
+
+/**
+ * For a new SQLite file: the temporary name to copy into and how to give it its own (the files folder with it), or
+ * to remove it. Null for a team database (made in place) and for an existing file (copyStore refuses one with rows).
+ */
+function stagedSqliteTarget(
+  location: string,
+): { partial: string; complete: () => Promise<string>; discard: () => Promise<void> } | null {
+  if (isPostgresUrl(location) || existsSync(location)) return null;
+  if (existsSync(`${location}.files`))
+    throw new DbUsageError(`${location}.files already exists without its database: copy into a new name`);
+  const partial = `${location}.partial-${process.pid}`;
+  const discard = async (): Promise<void> => {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(partial + suffix, { force: true });
+    await rm(`${partial}.files`, { recursive: true, force: true });
+  };
+  return {
+    partial,
+    discard,
+    complete: async () => {
+      if (existsSync(`${partial}.files`)) await rename(`${partial}.files`, `${location}.files`);
+      await rename(partial, location);
+      return location;
+    },
+  };
 }
 
 /** `--images 3,4,7`: positive integers; absent: undefined (every image). */

@@ -556,6 +556,43 @@ describe('folder, DICOM and bad input', () => {
     store.close();
   });
 
+  test('db copy into a new file takes its name only once complete: one that fails midway leaves nothing', async () => {
+    const study = join(dir, 'copy-guard');
+    mkdirSync(join(study, 'in'), { recursive: true });
+    for (const seed of [21, 22])
+      writeFileSync(join(study, 'in', `${seed}.png`), await encodePng(syntheticRgb(30, 20, seed)));
+    const from = join(study, 'from.db');
+    const store = openStore(from);
+    const [, second] = (await importFolder(store, join(study, 'in'), { actor: 'tester' })).imported;
+    const lost = blobPath(store, getImage(store, second.imageId).fileHash);
+    const bytes = readFileSync(lost);
+    store.close();
+    const err: string[] = [];
+    const io = { stdout: { write: () => true }, stderr: { write: (s: string) => err.push(s) }, env: {} };
+    const to = join(study, 'to.db');
+    // A file the copy needs is missing: it fails part of the way through.
+    unlinkSync(lost);
+    assert.equal(await runDbCommand(['copy', '--from', from, '--to', to], io), 1);
+    assert.match(err.join(''), /retina db copy: /);
+    // (A read-only reader of a WAL database leaves its -wal and -shm files: not the copy's.)
+    const listed = () =>
+      readdirSync(study)
+        .filter((f) => !/^from\.db-(wal|shm)$/.test(f))
+        .sort();
+    assert.deepEqual(listed(), ['from.db', 'from.db.files', 'in']);
+    // Whole again: the copy lands under its own name, nothing else beside it.
+    writeFileSync(lost, bytes);
+    assert.equal(await runDbCommand(['copy', '--from', from, '--to', to], io), 0, err.join(''));
+    assert.deepEqual(listed(), ['from.db', 'from.db.files', 'in', 'to.db', 'to.db.files']);
+    const copied = openStore(to, { readonly: true });
+    try {
+      assert.equal(counts(copied).images, 2);
+      assert.equal((await checkStore(copied, { verifyHashes: true })).ok, true);
+    } finally {
+      copied.close();
+    }
+  });
+
   test('CLI: init, import, export, check, with exit codes', async () => {
     const out: string[] = [];
     const err: string[] = [];
