@@ -1,7 +1,7 @@
 // The single-user store: one SQLite file (better-sqlite3), WAL, synchronous = FULL, blobs in `<file>.files/`.
 import Database from 'better-sqlite3';
 import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from './database.js';
 import {
   ConstraintError,
@@ -113,6 +113,16 @@ function diskFull(path: string): boolean {
   }
 }
 
+/** The first path from the root down to `dir` that is a file (where a folder should be); `dir` if none is. */
+function fileInTheWay(dir: string): string {
+  const parts = resolve(dir).split(sep);
+  for (let i = 2; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join(sep) || sep;
+    if (existsSync(p) && !statSync(p).isDirectory()) return p;
+  }
+  return dir;
+}
+
 function assertWritable(path: string): void {
   const dir = dirname(path);
   try {
@@ -121,7 +131,16 @@ function assertWritable(path: string): void {
     if (existsSync(path)) accessSync(path, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new StoreReadOnlyError(`${path}: the database or its folder is not writable (${code})`);
+    // mkdir says EEXIST or ENOTDIR when a file stands where a folder of the path should be.
+    if (code === 'EEXIST' || code === 'ENOTDIR')
+      throw new StoreReadOnlyError(
+        `${path}: ${fileInTheWay(dir)} is a file, not a folder; move it, or choose another database ` +
+          '(--database PATH, or RETINA_DB)',
+      );
+    throw new StoreReadOnlyError(
+      `${path}: the database or its folder is not writable (${code}); choose another database ` +
+        '(--database PATH, or RETINA_DB)',
+    );
   }
 }
 

@@ -285,6 +285,21 @@ describe('refusing bad database files without touching them', () => {
     }
   });
 
+  test('a file where the database folder should be is named, with the way out', () => {
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir, 'RetinaStudio'), 'not a folder');
+      assert.throws(
+        () => openStore(join(dir, 'RetinaStudio', 'retina.db')),
+        (err: Error) =>
+          err.message.includes(`${join(dir, 'RetinaStudio')} is a file, not a folder`) &&
+          /--database PATH, or RETINA_DB/.test(err.message),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("SQLite's bare 'disk I/O error' is said as a disk that could not be read or written", () => {
     const err = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
     const said = translateSqliteError(err, join(tmpdir(), 'x.db'), 'save a draft');

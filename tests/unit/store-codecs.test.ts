@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { encodeGreyPng } from '../../main/ml/io/png-codec.js';
 import { decodeGreyBlob } from '../../main/store/image-data.js';
 import { areaAndBbox, decodeCocoRle, encodeCocoRle } from '../../main/store/rle.js';
+import { homedir } from 'node:os';
 import { defaultDatabasePath } from '../../main/store/default-path.js';
 import { encodeMaskPng } from '../../main/store/masks.js';
 
@@ -92,7 +93,19 @@ describe('default database path', () => {
     );
     assert.match(
       defaultDatabasePath({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32'),
-      /Roaming.RetinaStudio.retina\.db$/,
+      /^C:\\Users\\u\\AppData\\Roaming.RetinaStudio.retina\.db$/,
+    );
+  });
+
+  test('an empty HOME or a relative XDG_DATA_HOME is passed over, never read against the current folder', () => {
+    assert.equal(
+      defaultDatabasePath({ HOME: '/h', XDG_DATA_HOME: 'rel' }, 'linux'),
+      '/h/.local/share/RetinaStudio/retina.db',
+    );
+    const noHome = defaultDatabasePath({ HOME: '' }, 'linux');
+    assert.ok(
+      noHome.startsWith(homedir()) && noHome.endsWith('/.local/share/RetinaStudio/retina.db'),
+      noHome,
     );
   });
 });
