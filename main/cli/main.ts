@@ -1,6 +1,7 @@
 // `retina`: the command-line front end of the engine. Each subcommand lives in its own module.
 import { EXIT, UsageError, errorMessage } from './errors.js';
 import { handleInterrupts } from './interrupt.js';
+import { packageVersion } from '../node/package-root.js';
 
 interface Subcommand {
   summary: string;
@@ -43,7 +44,7 @@ const COMMANDS: Record<string, Subcommand> = {
     load: () => import('./compact-command.js'),
   },
   db: {
-    summary: 'manage the study database (init, import, export, backup, check)',
+    summary: 'manage the study database (init, import, export, backup, check, copy)',
     load: () => import('./db-command.js'),
   },
   retrain: {
@@ -59,7 +60,7 @@ const COMMANDS: Record<string, Subcommand> = {
     load: () => import('./serve-command.js'),
   },
   users: {
-    summary: 'accounts of a team database: add, list, passwd, disable',
+    summary: 'accounts of a team database: add, list, passwd, disable, enable',
     load: () => import('./users-command.js'),
   },
   worker: {
@@ -72,7 +73,7 @@ function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
-    'Usage: retina <command> [options]',
+    'Usage: retina <command> [options]   (retina --version: the version)',
     '',
     'Commands:',
     ...lines,
@@ -86,6 +87,12 @@ function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`retina ${packageVersion()}\n`);
+    return EXIT.ok;
+  }
+  // `retina help segment` is `retina segment --help`.
+  if (name === 'help' && rest[0] && COMMANDS[rest[0]]) return main([rest[0], '--help']);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return name ? EXIT.ok : EXIT.usage;

@@ -92,6 +92,14 @@ test('help and usage errors', () => {
     assert.match(r.stdout, /Usage: retina/);
   }
   assert.equal(retina(['frobnicate']).code, 2);
+  // The version, as any command-line tool gives it; `retina help segment` is segment's own help.
+  const version = retina(['--version']);
+  assert.equal(version.code, 0);
+  const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { version: string };
+  assert.equal(version.stdout, `retina ${pkg.version}\n`);
+  const helpSegment = retina(['help', 'segment']);
+  assert.equal(helpSegment.code, 0);
+  assert.equal(helpSegment.stdout, retina(['segment', '--help']).stdout);
   const bad = retina(['train', '--out', path.join(tmp, 'x'), '--dataset', generic, '--epochs', 'many']);
   assert.equal(bad.code, 2);
   assert.match(errorLine(bad.stderr), /--epochs expects an integer/);
