@@ -28,6 +28,12 @@ function run(cmd, cmdArgs) {
   const child = spawn(cmd, cmdArgs, { cwd: userCwd, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
+  // A SIGTERM sent to npm alone (a process supervisor, an IDE's stop button) ends npm but reaches neither this
+  // script nor the app, which would go on serving and holding the database: when the parent goes, so do they.
+  const parent = process.ppid;
+  globalThis.setInterval(() => {
+    if (process.ppid !== parent) child.kill('SIGTERM');
+  }, 1000).unref();
 }
 
 const electron = wantsBrowser ? null : electronBinary();

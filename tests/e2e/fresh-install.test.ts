@@ -100,6 +100,7 @@ describe('a fresh install, as a new user runs it (built product, no datasets)', 
       let browser: Browser;
       let stop: () => Promise<void> = async () => {};
       let url = '';
+      let npmPid = 0;
       const dbPath = (): string => path.join(home, 'studies.db');
 
       before(async () => {
@@ -115,12 +116,13 @@ describe('a fresh install, as a new user runs it (built product, no datasets)', 
             detached: true,
           },
         );
+        npmPid = child.pid!;
         let out = '';
         child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
         child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
         stop = () =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
             process.kill(-child.pid!, 'SIGTERM');
           });
@@ -170,6 +172,22 @@ describe('a fresh install, as a new user runs it (built product, no datasets)', 
         const text = await page.getByTestId('about').textContent();
         assert.match(text ?? '', /Häggström/);
         assert.match(text ?? '', /CC0/);
+      });
+
+      test('a SIGTERM to npm alone (a supervisor stopping what it started) stops the server too', async () => {
+        process.kill(npmPid, 'SIGTERM');
+        await waitFor(
+          'the server to stop',
+          async () => {
+            try {
+              await fetch(url);
+              return false;
+            } catch {
+              return true;
+            }
+          },
+          20_000,
+        );
       });
     },
   );
