@@ -31,9 +31,11 @@ function run(cmd, cmdArgs) {
   // A SIGTERM sent to npm alone (a process supervisor, an IDE's stop button) ends npm but reaches neither this
   // script nor the app, which would go on serving and holding the database: when the parent goes, so do they.
   const parent = process.ppid;
-  globalThis.setInterval(() => {
-    if (process.ppid !== parent) child.kill('SIGTERM');
-  }, 1000).unref();
+  globalThis
+    .setInterval(() => {
+      if (process.ppid !== parent) child.kill('SIGTERM');
+    }, 1000)
+    .unref();
 }
 
 const electron = wantsBrowser ? null : electronBinary();
