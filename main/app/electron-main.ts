@@ -87,7 +87,10 @@ async function start(): Promise<void> {
   lockDown();
   serveRenderer(rendererDir());
   if (!existsSync(join(rendererDir(), 'index.html'))) {
+    // A window would only show "not found": say why and stop.
     dialog.showErrorBox('RetinaStudio', `The renderer is not built (${rendererDir()}): run npm run build.`);
+    app.exit(1);
+    return;
   }
   try {
     workstation = await createWorkstation({
