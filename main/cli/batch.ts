@@ -19,6 +19,14 @@ export interface Batch<T> {
   results: (T | FailedInput)[];
   failures: number;
   interrupted: boolean;
+  /** The batch stopped early because the disk is full (every later write would fail too). */
+  diskFull: boolean;
+}
+
+/** A write refused for want of room: ENOSPC, or the store's "the disk is full". */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || /\bENOSPC\b|the disk is full/.test(errorMessage(err));
 }
 
 export async function runBatch<T>(
@@ -27,7 +35,14 @@ export async function runBatch<T>(
   each: (file: string, index: number) => Promise<T>,
 ): Promise<Batch<T>> {
   const bar = createProgressBar(command, files.length, { quiet: files.length < 2 });
-  const batch: Batch<T> = { command, total: files.length, results: [], failures: 0, interrupted: false };
+  const batch: Batch<T> = {
+    command,
+    total: files.length,
+    results: [],
+    failures: 0,
+    interrupted: false,
+    diskFull: false,
+  };
   const interrupt = interruptSignal();
   try {
     for (const [i, file] of files.entries()) {
@@ -38,6 +53,11 @@ export async function runBatch<T>(
         batch.failures++;
         batch.results.push({ input: file, error: errorMessage(err) });
         process.stderr.write(`retina ${command}: ${inputErrorMessage(file, err)}\n`);
+        if (isDiskFull(err)) {
+          batch.diskFull = true;
+          bar.update(i + 1, basename(file));
+          break;
+        }
       }
       bar.update(i + 1, basename(file));
     }
@@ -46,7 +66,7 @@ export async function runBatch<T>(
   } finally {
     interrupt.release();
   }
-  batch.interrupted = batch.results.length < files.length;
+  batch.interrupted = !batch.diskFull && batch.results.length < files.length;
   return batch;
 }
 
@@ -56,6 +76,14 @@ export function isFailed<T>(r: T | FailedInput): r is FailedInput {
 
 /** The command's exit code, saying so on stderr when Ctrl+C cut the batch short. */
 export function batchExit(batch: Batch<unknown>): number {
+  if (batch.diskFull) {
+    const done = batch.results.length - 1;
+    process.stderr.write(
+      `retina ${batch.command}: the disk is full: stopped after ${done} of ${batch.total} images ` +
+        `(${batch.total - done - 1} not started); the files written for them are complete\n`,
+    );
+    return EXIT.failure;
+  }
   if (batch.interrupted) {
     process.stderr.write(`retina ${batch.command}: ${interruptedBatch(batch.results.length, batch.total)}\n`);
     return EXIT.interrupted;

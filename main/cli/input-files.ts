@@ -109,11 +109,16 @@ export function assertOutputsSpareInputs(files: readonly string[], outputs: read
  */
 export function outputStems(files: readonly string[]): string[] {
   const stems = files.map((f) => basename(f, extname(f)));
-  const seen = new Set<string>();
-  for (const s of stems) {
+  const seen = new Map<string, string>();
+  for (const [i, s] of stems.entries()) {
     const key = s.toLowerCase();
-    if (seen.has(key)) throw new UsageError(`two inputs share the stem '${s}'; their outputs would collide`);
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== undefined)
+      throw new UsageError(
+        `two inputs share the stem '${s}' (${first} and ${files[i]}); their outputs would collide: ` +
+          'give them separate --out folders',
+      );
+    seen.set(key, files[i]);
   }
   return stems;
 }

@@ -167,12 +167,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   const csv = join(outDir, 'measures.csv');
   // A CSV that cannot be written fails the run, but the results (each image's own error too) are still printed.
+  // A run that measured nothing leaves an earlier run's CSV as it was (its rows would otherwise be lost).
   let csvError: string | null = null;
-  try {
-    await writeFileAtomic(csv, measuresCsv(rows));
-  } catch (err) {
-    csvError = (err as Error).message;
+  if (rows.length === 0) {
+    csvError = 'no image was measured: measures.csv not written (an earlier one there is kept)';
     process.stderr.write(`retina measure: ${csvError}\n`);
+  } else {
+    try {
+      await writeFileAtomic(csv, measuresCsv(rows));
+    } catch (err) {
+      csvError = (err as Error).message;
+      process.stderr.write(`retina measure: ${csvError}\n`);
+    }
   }
   if (flag(p, 'json'))
     printJson({

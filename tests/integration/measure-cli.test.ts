@@ -271,6 +271,17 @@ describe('retina measure at two sizes of the same photographs', () => {
       assert.ok(m.notes.includes(w.replace(/^.*?: warning: /, '')), `${w} not in ${m.notes}`);
     const csv = await readFile(path.join(out, 'measures.csv'), 'utf8');
     assert.ok(csv.includes(m.notes[0].slice(0, 40)), 'the notes column holds them too');
+    // A later run that measures nothing leaves that CSV as it was, and says so.
+    const none = spawnSync(process.execPath, [CLI, 'measure', strip, '--out', out], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    assert.equal(none.status, 1);
+    assert.match(
+      none.stderr,
+      /no image was measured: measures\.csv not written \(an earlier one there is kept\)/,
+    );
+    assert.equal(await readFile(path.join(out, 'measures.csv'), 'utf8'), csv);
   });
 
   test('Ctrl+C stops between images: the CSV and the JSON hold the images measured, each file whole', async () => {

@@ -76,4 +76,9 @@ test('two inputs that would write the same outputs are refused, whatever the cas
       () => outputStems(files),
       (e: unknown) => e instanceof UsageError && /share the stem/.test(String(e)),
     );
+  // Both inputs are named, so the user knows which two.
+  assert.throws(
+    () => outputStems(['left/eye.png', 'x.png', 'right/eye.png']),
+    /share the stem 'eye' \(left\/eye\.png and right\/eye\.png\).*separate --out folders/,
+  );
 });
