@@ -22,6 +22,7 @@ import {
   exportMetricsCsv,
   importDataset,
   importPaths,
+  ImportStoppedError,
   isPostgresUrl,
   mergeReports,
   openStore,
@@ -156,7 +157,13 @@ async function runImport(
   const kind = raw === 'auto' ? undefined : (raw as DatasetKind);
   const reports: ImportReport[] = [];
   for (const p of paths) {
-    reports.push(await importDataset(store, p, { actor, kind, name, onProgress: progress }));
+    try {
+      reports.push(await importDataset(store, p, { actor, kind, name, onProgress: progress }));
+    } catch (err) {
+      // The datasets imported before the one that stopped are part of what was done.
+      if (!(err instanceof ImportStoppedError)) throw err;
+      throw new ImportStoppedError(err.message, mergeReports([...reports, err.report]), err.notImported);
+    }
   }
   return mergeReports(reports);
 }
@@ -258,9 +265,22 @@ export async function runDbCommand(
         );
         return 0;
       case 'import': {
-        const report = await runImport(store, rest, values, actor, io);
-        emit({ db: store.path, ...report }, summary(report));
-        return report.failed.length > 0 ? 1 : 0;
+        try {
+          const report = await runImport(store, rest, values, actor, io);
+          emit({ db: store.path, ...report }, summary(report));
+          return report.failed.length > 0 ? 1 : 0;
+        } catch (err) {
+          if (!(err instanceof ImportStoppedError)) throw err;
+          // What was imported before the store failed is kept: said, with how to go on.
+          const stopped =
+            `stopped: ${err.message}; ${plural(err.notImported, 'file')} not imported. Once that is fixed, run ` +
+            'the same import again: the images already imported are skipped as duplicates';
+          emit(
+            { db: store.path, ...err.report, stopped: err.message, notImported: err.notImported },
+            `${summary(err.report)}\n${stopped}`,
+          );
+          return 1;
+        }
       }
       case 'export': {
         const out = values.out as string;

@@ -21,7 +21,7 @@ import { encodeGreyPng } from '../ml/io/png-codec.js';
 import type { BinaryMap, RasterImage } from '../ml/types.js';
 import type { Store } from './database.js';
 import { parseDicomImage, isDicom } from './dicom.js';
-import { DicomError, MaskSizeError, UnreadableImageError } from './errors.js';
+import { DicomError, MaskSizeError, StoreError, UnreadableImageError } from './errors.js';
 import { putBlob, sha256 } from './file-store.js';
 import { findImageByHash, insertImageTx, type ImageRecord, type Laterality } from './images.js';
 import { encodeMaskPng, insertMaskVersionTx, type MaskKind } from './masks.js';
@@ -97,6 +97,21 @@ interface PreparedImage {
 
 /** Thrown by prepare for a picture that is an annotation, not a photograph: reported as skipped, not failed. */
 class LabelLikeImage extends Error {}
+
+/**
+ * A store failure (a full disk, a database that became read-only) that stopped an import part of the way: the
+ * images before it are imported and stay; `report` says which, `notImported` how many sources were left.
+ */
+export class ImportStoppedError extends StoreError {
+  override name = 'ImportStoppedError';
+  constructor(
+    message: string,
+    readonly report: ImportReport,
+    readonly notImported: number,
+  ) {
+    super(message);
+  }
+}
 
 export function mergeReports(reports: ImportReport[]): ImportReport {
   return {
@@ -343,7 +358,11 @@ async function importPlan(store: Store, plan: ImportPlan, opts: ImportOptions): 
   const sources = plan.sources;
   for (let i = 0; i < sources.length; i++) {
     if (opts.shouldStop?.()) break;
-    await importSource(store, sources[i], report, opts);
+    try {
+      await importSource(store, sources[i], report, opts);
+    } catch (err) {
+      throw new ImportStoppedError(oneLine(err), report, sources.length - i);
+    }
     opts.onProgress?.(i + 1, sources.length, sources[i].imagePath);
   }
   return report;

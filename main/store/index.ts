@@ -105,6 +105,7 @@ export {
   importFolder,
   importImageFiles,
   importPaths,
+  ImportStoppedError,
   mergeReports,
   type ImportedImage,
   type ImportOptions,

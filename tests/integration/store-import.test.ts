@@ -50,7 +50,7 @@ import {
   type ImageRecord,
   type Store,
 } from '../../main/store/index.js';
-import { blobPath } from '../../main/store/file-store.js';
+import { blobPath, sha256 } from '../../main/store/file-store.js';
 import { writeDicom } from './dicom-fixture.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
@@ -652,5 +652,34 @@ describe('folder, DICOM and bad input', () => {
     );
     assert.deepEqual(counts(store), before);
     store.close();
+  });
+
+  test('an import the store stops part of the way says what it imported before, and a rerun goes on', async () => {
+    const src = join(dir, 'stopped-in');
+    mkdirSync(src);
+    const bytes: Buffer[] = [];
+    for (const [i, name] of ['a.png', 'b.png', 'c.png'].entries()) {
+      bytes.push(await encodePng(syntheticRgb(16, 16, 30 + i)));
+      writeFileSync(join(src, name), bytes[i]);
+    }
+    const db = join(dir, 'stopped.db');
+    const store = openStore(db);
+    // A file where b.png's blob folder should go: its write fails as a full disk's would.
+    const blocked = join(store.filesDir, sha256(bytes[1]).slice(0, 2));
+    mkdirSync(store.filesDir, { recursive: true });
+    writeFileSync(blocked, 'in the way');
+    store.close();
+    const out: string[] = [];
+    const io = { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true }, env: {} };
+    assert.equal(await runDbCommand(['import', src, '--db', db], io), 1);
+    assert.match(out.join(''), /^imported 1 \(0 with masks\)/);
+    assert.match(
+      out.join(''),
+      /stopped: .*; 2 files not imported\. Once that is fixed, run the same import again/,
+    );
+    unlinkSync(blocked);
+    assert.equal(await runDbCommand(['import', src, '--db', db, '--json'], io), 0);
+    const again = JSON.parse(out.pop()!) as { imported: unknown[]; duplicates: unknown[] };
+    assert.deepEqual([again.imported.length, again.duplicates.length], [2, 1]);
   });
 });
