@@ -106,6 +106,6 @@ export function missingFilesFolder(store: Store): string | null {
 export function missingFilesFolderAdvice(folder: string): string {
   return (
     `the folder of its files, ${folder}, is not there: a database is its file and that folder together ` +
-    "(copy both, or use 'retina db backup')"
+    "(copy both while no app has it open: the newest saves may still be in its -wal file; or use 'retina db backup')"
   );
 }
