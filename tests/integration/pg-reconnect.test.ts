@@ -7,11 +7,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { postgresBinaries, startPostgres, type PostgresCluster } from '../support/postgres.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { sharedPostgres, useStoreBackend } from '../support/store-backends.js';
 import { DatabaseUnreachableError, openStore, type Store } from '../../main/store/index.js';
 import { recordAudit } from '../../main/store/audit.js';
+import { createWorkstation } from '../../main/handlers/index.js';
+import { startServer } from '../../main/server/index.js';
+import { Accounts } from '../../main/accounts/accounts.js';
+import { raw } from './raw-http.js';
 
 const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
@@ -78,10 +82,12 @@ describe(
     let pg: PostgresCluster;
     let dir: string;
     let store: Store;
+    let url: string;
     before(async () => {
       pg = await startPostgres(); // its own cluster: stopping it must not touch the other tests' databases
       dir = mkdtempSync(join(tmpdir(), 'retina-pg-down-'));
-      store = openStore(pg.createDatabase('down_and_up'), { sharedDir: join(dir, 'files') });
+      url = pg.createDatabase('down_and_up');
+      store = openStore(url, { sharedDir: join(dir, 'files') });
     });
     after(() => {
       store?.close();
@@ -103,6 +109,37 @@ describe(
         pg.start();
       }
       assert.equal(images(), 0);
+    });
+
+    test('a team server answers 503 "unreachable" while it is down (a login, a page), and serves again once back', async () => {
+      const staticDir = join(dir, 'renderer');
+      mkdirSync(staticDir, { recursive: true });
+      writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
+      const ws = await createWorkstation({ dbPath: url, shell: 'browser', user: 'os-user' });
+      const accounts = new Accounts(ws.store, { sessionHours: 1 });
+      const server = await startServer({ handlers: ws.handlers, events: ws.events, staticDir, accounts });
+      const login = () =>
+        raw(server.port, {
+          method: 'POST',
+          path: '/auth/login',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'nobody', password: 'wrong password' }),
+        });
+      try {
+        assert.equal((await login()).status, 401);
+        pg.pause();
+        try {
+          const down = await login();
+          assert.equal(down.status, 503);
+          assert.match(down.body.toString(), /team database is unreachable/);
+        } finally {
+          pg.start();
+        }
+        assert.equal((await login()).status, 401, 'a login is judged again once the database is back');
+      } finally {
+        await server.close();
+        await ws.close();
+      }
     });
   },
 );
