@@ -156,11 +156,22 @@ async function assertBackupTarget(store: Store, dest: string): Promise<void> {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new StoreError(`${dest}: cannot write the backup in ${dirname(dest)} (${code})`);
   }
-  // Snapshots a killed backup left behind (named after its process) are not backups: they go.
+  // Snapshots a killed backup left behind (named after its process, no longer running) are not backups: they go.
   const base = basename(dest);
-  for (const name of await readdir(dirname(dest)).catch(() => [] as string[]))
-    if (/^\.tmp-\d+$/.test(name.slice(base.length)) && name.startsWith(base))
-      await removeDatabaseFile(join(dirname(dest), name));
+  for (const name of await readdir(dirname(dest)).catch(() => [] as string[])) {
+    const pid = name.startsWith(base) ? /^\.tmp-(\d+)$/.exec(name.slice(base.length))?.[1] : undefined;
+    if (pid && !running(Number(pid))) await removeDatabaseFile(join(dirname(dest), name));
+  }
+}
+
+/** Whether a process of this machine with that id is running (signal 0 tests without sending anything). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Why the existing file at `path` is not an earlier backup to replace, or null when it is one. */
