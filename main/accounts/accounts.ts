@@ -58,19 +58,25 @@ export class Accounts {
 
   async login(name: string, password: string, address: string): Promise<LoggedIn> {
     const keys = [`user:${name.toLowerCase()}`, `addr:${address}`];
-    const wait = this.throttle.waitMs(keys);
+    const wait = this.throttle.begin(keys);
     if (wait > 0) {
       throw new LoginRefused(`too many failed logins: try again in ${Math.ceil(wait / 1000)} s`, wait);
     }
-    const found = findUserCredentials(this.store, name);
-    // Hash even when there is no such user, so the answer takes as long as for a wrong password.
-    this.dummyHash ??= hashPassword('not a password of anyone');
-    const ok = await verifyPassword(password, found?.passwordHash ?? (await this.dummyHash));
-    if (!found || !ok || found.user.disabled) {
-      this.throttle.fail(keys);
-      throw new LoginRefused(LOGIN_FAILED, null);
+    let found: ReturnType<typeof findUserCredentials>;
+    let ok: boolean;
+    try {
+      found = findUserCredentials(this.store, name);
+      // Hash even when there is no such user, so the answer takes as long as for a wrong password.
+      this.dummyHash ??= hashPassword('not a password of anyone');
+      ok = await verifyPassword(password, found?.passwordHash ?? (await this.dummyHash));
+    } catch (err) {
+      // No verdict (the database unreachable): the attempt ends without counting for or against anyone.
+      this.throttle.end(keys, null);
+      throw err;
     }
-    this.throttle.succeed(keys);
+    ok = ok && found !== null && found !== undefined && !found.user.disabled;
+    this.throttle.end(keys, ok);
+    if (!ok || !found) throw new LoginRefused(LOGIN_FAILED, null);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.now().getTime() + this.sessionMs);
     createSession(this.store, found.user.id, token, expiresAt);

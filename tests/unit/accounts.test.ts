@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashPassword, passwordProblem, verifyPassword } from '../../main/accounts/passwords.js';
 import { LoginThrottle } from '../../main/accounts/login-throttle.js';
+import { Accounts, LOGIN_FAILED } from '../../main/accounts/accounts.js';
 import { checkAccess, imageIdsOf } from '../../main/handlers/access-guard.js';
-import { openStore, type Store } from '../../main/store/index.js';
+import { createUser, openStore, type Store } from '../../main/store/index.js';
 import { REQUEST_CHANNELS, RpcError } from '../../shared/contract.js';
 import { CHANNEL_ROLES, mayCall, ROLE_NAMES } from '../../shared/roles.js';
 
@@ -83,6 +84,37 @@ describe('login throttle', () => {
     assert.equal(t.waitMs(['user:x', 'addr:5.6.7.8']), 0);
     t.succeed(['addr:1.2.3.4']);
     assert.equal(t.waitMs(['addr:1.2.3.4']), 0);
+  });
+});
+
+describe('login throttle on a real store', () => {
+  let dir: string;
+  let store: Store;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-throttle-'));
+    store = openStore(path.join(dir, 't.db'));
+    createUser(
+      store,
+      { name: 'bob', role: 'annotator', passwordHash: await hashPassword('the right one', FAST) },
+      't',
+    );
+  });
+  after(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('guesses sent all at once: no more passwords are checked than the free failures allow', async () => {
+    const accounts = new Accounts(store, { throttle: new LoginThrottle() });
+    const tries = await Promise.allSettled(
+      Array.from({ length: 40 }, () => accounts.login('bob', 'a guess', '10.0.0.9')),
+    );
+    const said = tries.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'logged in'));
+    assert.equal(said.filter((m) => m === LOGIN_FAILED).length, 5, 'passwords checked');
+    assert.ok(
+      said.every((m) => m === LOGIN_FAILED || /too many failed logins/.test(m)),
+      said.join('; '),
+    );
   });
 });
 
