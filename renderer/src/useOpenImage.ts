@@ -2,7 +2,7 @@
 // entry, so the browser's Back returns to the list; moving to the next image replaces it; a reload, or Forward,
 // opens the image named again, with the worklist's list (as filtered) to move through.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ImageSummary } from '../../shared/contract.js';
+import { MAX_PAGE_SIZE, type ImageSummary } from '../../shared/contract.js';
 import type { RetinaClient } from '../../shared/transport.js';
 import { hashForImage, imageIdFromHash } from './imageRoute.js';
 import type { OpenCache } from './viewer/openCache.js';
@@ -10,8 +10,24 @@ import { groupImages, hasPatients } from './worklist/grouping.js';
 import type { Filters } from './worklist/WorklistFilters.js';
 import { isGrouped, listImagesQuery } from './worklist/worklistQuery.js';
 
-/** The worklist's first page: what the restored viewer moves through with next and previous. */
-const RESTORED_LIST = 100;
+/** The worklist's page: a list passed to the viewer this long may have more rows the worklist had not loaded. */
+const WORKLIST_PAGE = 100;
+/** Bounds the rows read for the viewer's list (next, previous, approve and next): 20 pages of 500. */
+const MOST_ROWS = 10_000;
+
+/** The worklist's whole list as filtered and ordered (up to MOST_ROWS), in the order the worklist shows it. */
+async function wholeList(client: RetinaClient, f: Filters): Promise<ImageSummary[]> {
+  const rows: ImageSummary[] = [];
+  for (;;) {
+    const page = await client.invoke(
+      'listImages',
+      listImagesQuery(f, rows.length, Math.min(MAX_PAGE_SIZE, MOST_ROWS - rows.length)),
+    );
+    rows.push(...page.items);
+    if (page.items.length === 0 || rows.length >= page.total || rows.length >= MOST_ROWS) break;
+  }
+  return isGrouped(f) && hasPatients(rows) ? groupImages(rows).rows : rows;
+}
 
 type HistoryMode = 'push' | 'replace' | 'none';
 
@@ -57,8 +73,19 @@ export function useOpenImage(
       setOpen({ imageId, list });
       setLastViewed(imageId);
       setAddress(imageId, mode);
+      // The worklist had loaded only its first pages: next, previous and "approve and next" must see every row
+      // (they stopped at the 100th, or went back to the first). The rest is read while the image opens.
+      if (mode === 'push' && list.length >= WORKLIST_PAGE) {
+        wholeList(client, filtersRef.current).then(
+          (whole) =>
+            setOpen((o) =>
+              o && o.list === list && whole.some((r) => r.id === o.imageId) ? { ...o, list: whole } : o,
+            ),
+          report,
+        );
+      }
     },
-    [openCache],
+    [client, openCache, report],
   );
 
   const close = useCallback(() => {
@@ -69,12 +96,10 @@ export function useOpenImage(
   const restore = useCallback(
     async (imageId: string) => {
       try {
-        const f = filtersRef.current;
-        const [image, page] = await Promise.all([
+        const [image, rows] = await Promise.all([
           client.invoke('getImageInfo', { imageId }),
-          client.invoke('listImages', listImagesQuery(f, 0, RESTORED_LIST)),
+          wholeList(client, filtersRef.current),
         ]);
-        const rows = isGrouped(f) && hasPatients(page.items) ? groupImages(page.items).rows : page.items;
         openImage(imageId, rows.some((r) => r.id === image.id) ? rows : [image, ...rows], 'none');
       } catch (err) {
         // Gone, or not this account's to see: the worklist, with the reason.

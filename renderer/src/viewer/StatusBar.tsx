@@ -49,7 +49,7 @@ export function StatusBar(props: StatusBarProps) {
   return (
     <div className="statusbar">
       <span>{name}</span>
-      <span>
+      <span data-testid="position">
         {position}/{count}
       </span>
       <span data-testid="zoom" data-scale={view.scale} data-x={view.x} data-y={view.y}>

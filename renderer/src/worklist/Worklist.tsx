@@ -2,7 +2,7 @@
 // keyboard navigation, selection, import, batch predict and clinical details.
 import { windowClientId } from '../viewer/windowClientId.js';
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ImageSummary, RequestChannel } from '../../../shared/contract.js';
+import { MAX_PAGE_SIZE, type ImageSummary, type RequestChannel } from '../../../shared/contract.js';
 import { mayCall } from '../../../shared/roles.js';
 import { AssignDialog } from '../team/AssignDialog.js';
 import { AgreementDialog } from '../team/AgreementDialog.js';
@@ -70,18 +70,26 @@ export function Worklist({
 
   // Loads overlap when changes come quickly: only the latest one's answer is shown (an earlier one may come last).
   const latestLoad = useRef(0);
+  /** Loads `count` rows from `offset` (in pages the server allows); offset 0 replaces the list, else extends it. */
   const load = useCallback(
-    async (offset: number) => {
+    async (offset: number, count = PAGE) => {
       const seq = ++latestLoad.current;
       setLoading(true);
       try {
-        const page = await client.invoke('listImages', {
-          ...listImagesQuery(filters, offset, PAGE),
-          clientId: windowClientId(),
-        });
+        const rows: ImageSummary[] = [];
+        let total = 0;
+        while (rows.length < count) {
+          const page = await client.invoke('listImages', {
+            ...listImagesQuery(filters, offset + rows.length, Math.min(MAX_PAGE_SIZE, count - rows.length)),
+            clientId: windowClientId(),
+          });
+          rows.push(...page.items);
+          total = page.total;
+          if (page.items.length === 0 || offset + rows.length >= total) break;
+        }
         if (seq !== latestLoad.current) return;
-        setItems((prev) => (offset === 0 ? page.items : [...prev, ...page.items]));
-        setTotal(page.total);
+        setItems((prev) => (offset === 0 ? rows : [...prev, ...rows]));
+        setTotal(total);
       } catch (err) {
         if (seq === latestLoad.current) report(err);
       } finally {
@@ -91,10 +99,18 @@ export function Worklist({
     [client, report, filters],
   );
 
-  // Changes that come quickly (typing a search) load once they pause; the first load does not wait.
+  // Changes that come quickly (typing a search) load once they pause; the first load does not wait. When only the
+  // study changed (a prediction done, an import, a save: imagesVersion), as many rows as are loaded are read again,
+  // so a user who paged down is not thrown back to the first page (and their ticked rows out of sight) each time.
   const loadedOnce = useRef(false);
+  const loadedFor = useRef(load);
+  const shownRows = useRef(0);
+  shownRows.current = items.length;
   useEffect(() => {
-    const t = setTimeout(() => void load(0), loadedOnce.current ? 150 : 0);
+    const sameList = loadedFor.current === load && loadedOnce.current;
+    loadedFor.current = load;
+    const count = sameList ? Math.max(PAGE, shownRows.current) : PAGE;
+    const t = setTimeout(() => void load(0, count), loadedOnce.current ? 150 : 0);
     loadedOnce.current = true;
     return () => clearTimeout(t);
   }, [load, imagesVersion]);
