@@ -39,14 +39,15 @@ export class LoginThrottle {
 
   /**
    * Starts an attempt: 0 when it may go on (it then counts until `end`), else the milliseconds to wait. Attempts
-   * in flight count as failures to come, so no more begin at once than the free failures left allow.
+   * in flight count as failures to come, so no more run at once than the free failures left allow (one past them).
    */
   begin(keys: string[]): number {
     const wait = this.waitMs(keys);
     if (wait > 0) return wait;
+    // At once: as many as free failures are left, and past them one (each waits for the verdict before it).
     const busy = keys.some((k) => {
       const e = this.entries.get(k);
-      return e !== undefined && e.failures + e.inFlight >= this.freeFailures;
+      return e !== undefined && e.inFlight >= Math.max(1, this.freeFailures - e.failures);
     });
     if (busy) return this.baseDelayMs;
     for (const k of keys) {
