@@ -35,6 +35,7 @@ import {
 import type { CallerContext } from './caller.js';
 import { rowId, toId, toIdOrNull } from './ids.js';
 import { savedVersion } from './masks.js';
+import { blindReaderOf } from './readers.js';
 
 export interface LeaseClock {
   /** Milliseconds since the epoch (Date.now in use). */
@@ -92,6 +93,15 @@ function leaseState(
       : null,
     heartbeatMs: heartbeatMs(clock.durationMs),
   };
+}
+
+/** A kept draft the caller may open or adopt: on a two-reader image, a blind reader's own only. */
+function ownKeptDraft(store: Store, idArg: string, ctx: CallerContext): KeptDraft {
+  const kept = getKeptDraft(store, rowId(idArg, 'kept draft'));
+  const reader = blindReaderOf(store, kept.imageId, ctx);
+  if (reader !== null && kept.author !== reader)
+    throw new RpcError('not-found', `no kept draft #${idArg} of ${reader}'s on image ${kept.imageId}`);
+  return kept;
 }
 
 function keptSummary(store: Store, k: KeptDraft): KeptDraftSummary {
@@ -225,12 +235,15 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
       if (released) deps.changed(imageId);
       return { released };
     },
-    listKeptDrafts: (req) => {
+    listKeptDrafts: (req, ctx) => {
       const imageId = getImage(store, rowId(req.imageId, 'image')).id;
-      return { drafts: listKeptDrafts(store, imageId).map((k) => keptSummary(store, k)) };
+      // A blind reader of a two-reader image sees only their own (another reader's would show their reading).
+      const reader = blindReaderOf(store, imageId, ctx);
+      const drafts = listKeptDrafts(store, imageId).filter((k) => reader === null || k.author === reader);
+      return { drafts: drafts.map((k) => keptSummary(store, k)) };
     },
-    getKeptDraft: async (req) => {
-      const kept = getKeptDraft(store, rowId(req.keptDraftId, 'kept draft'));
+    getKeptDraft: async (req, ctx) => {
+      const kept = ownKeptDraft(store, req.keptDraftId, ctx);
       return {
         ...keptSummary(store, kept),
         width: kept.width,
@@ -240,7 +253,7 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
     },
     adoptKeptDraft: (req, ctx) => {
       const version = adoptKeptDraft(store, {
-        keptDraftId: rowId(req.keptDraftId, 'kept draft'),
+        keptDraftId: ownKeptDraft(store, req.keptDraftId, ctx).id,
         author: deps.actor(ctx),
         parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
         clientId: req.clientId ?? null,

@@ -10,6 +10,7 @@ import {
   maskVersionNumber,
   measureSources,
   planMeasurement,
+  readerMaskVersion,
   scaleSourceOf,
   type Store,
 } from '../store/index.js';
@@ -29,9 +30,13 @@ export class MeasurementService {
     private readonly thread = new MeasureThread(),
   ) {}
 
-  async get(imageIdArg: string): Promise<MeasurementsPayload | null> {
+  /** `reader`: a blind reader of a two-reader image, who is measured their own mask (see readerMaskVersion). */
+  async get(imageIdArg: string, reader: string | null = null): Promise<MeasurementsPayload | null> {
     const image = getImage(this.store, rowId(imageIdArg, 'image'));
-    const plan = planMeasurement(this.store, image);
+    const own = reader === null ? undefined : readerMaskVersion(this.store, image.id, reader);
+    // Nothing of their own to measure: never the other reader's draft instead.
+    if (own === null) return null;
+    const plan = planMeasurement(this.store, image, own);
     if (!plan) return null;
     const hit = this.kept.get(plan.key);
     let measures: ImageMeasures;

@@ -2,10 +2,19 @@
 // per image and per annotator, from the masks as stored.
 import type { AgreementPayload, ReadersPayload } from '../../shared/contract.js';
 import { agreementByAnnotator, meanPairwiseDice, type ImageAgreement } from '../../shared/agreement.js';
-import { getImage, multiReaderImageIds, readerDrafts, type Store } from '../store/index.js';
+import { getImage, isMultiReader, multiReaderImageIds, readerDrafts, type Store } from '../store/index.js';
+import type { CallerContext } from './caller.js';
 import { rowId, toId } from './ids.js';
 import type { MaskPixels } from './maskPixels.js';
 import { versionPayload } from './masks.js';
+
+/**
+ * The annotator asking about a two-reader image, who reads it blind (their own drafts, kept drafts and measures
+ * only); null for anyone else, and for an image with one reader.
+ */
+export function blindReaderOf(store: Store, imageId: number, ctx: CallerContext): string | null {
+  return ctx.user?.role === 'annotator' && isMultiReader(store, imageId) ? ctx.user.name : null;
+}
 
 export async function getReaders(
   store: Store,

@@ -54,7 +54,7 @@ import {
 import { MaskPixels } from './maskPixels.js';
 import { MeasurementService } from './measurements.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
-import { getAgreement, getReaders } from './readers.js';
+import { blindReaderOf, getAgreement, getReaders } from './readers.js';
 import { exportImages } from './export.js';
 import { installedAnatomy, ModelResolver } from './models.js';
 import { ANATOMY_TASKS } from '../ml/anatomy/anatomy-manifest.js';
@@ -267,7 +267,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     getProbabilities: (req) => getProbabilities(store, req, maskPixels),
     getUncertainty: (req) => getUncertainty(store, req.imageId),
-    getMeasurements: (req) => measurements.get(req.imageId),
+    getMeasurements: (req, ctx) =>
+      measurements.get(req.imageId, blindReaderOf(store, rowId(req.imageId, 'image'), ctx)),
     getReport: (req) => reports.report(req),
     openReportWindow: async (req) => {
       if (!opts.reportWindow) throw new RpcError('unsupported', 'browser mode opens the report in a new tab');

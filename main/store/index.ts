@@ -162,6 +162,7 @@ export {
   currentMaskVersion,
   measureSources,
   planMeasurement,
+  readerMaskVersion,
   scaleSourceOf,
   type MeasurePlan,
   type ScaleSource,

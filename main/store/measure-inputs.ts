@@ -9,7 +9,7 @@ import type { Store } from './database.js';
 import { getClinical } from './clinical.js';
 import { blobPath } from './file-store.js';
 import type { ImageRecord } from './images.js';
-import { latestMaskVersion, latestPersonVersion, type MaskVersion } from './masks.js';
+import { latestDraftBy, latestMaskVersion, latestPersonVersion, type MaskVersion } from './masks.js';
 
 export type ScaleSource = 'dicom' | 'field angle' | null;
 
@@ -35,6 +35,18 @@ export interface MeasurePlan {
 /** The mask a person sees for the image: the newest draft or approval, else the latest prediction. */
 export function currentMaskVersion(store: Store, imageId: number): MaskVersion | null {
   return latestPersonVersion(store, imageId) ?? latestMaskVersion(store, imageId, 'prediction');
+}
+
+/**
+ * The mask a reader of a two-reader image sees (blind to the other reader): their own newest draft, else the
+ * approval, else the prediction.
+ */
+export function readerMaskVersion(store: Store, imageId: number, reader: string): MaskVersion | null {
+  return (
+    latestDraftBy(store, imageId, reader) ??
+    latestMaskVersion(store, imageId, 'approved') ??
+    latestMaskVersion(store, imageId, 'prediction')
+  );
 }
 
 /** Plans measuring `version` (default: the current mask); null when the image has no mask at all. */

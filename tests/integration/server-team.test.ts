@@ -27,6 +27,7 @@ import type {
   EventOf,
   ImageSummary,
   MasksResponse,
+  MeasurementsPayload,
   ReadersPayload,
   RpcResult,
   SavedVersion,
@@ -498,6 +499,32 @@ describe('team-mode server', () => {
       { name: 'anna', images: 1, meanDice: 0.6 },
       { name: 'otto', images: 1, meanDice: 0.6 },
     ]);
+
+    // Blind for what is kept aside and measured too: otto's refused save (a stale parent) is kept as his draft,
+    // which anna can neither list, open nor adopt; her measures are of her own mask.
+    assert.ok(
+      await refused('otto', 'saveDraft', { imageId, width, height, mask: ottoMask, parentVersionId: null }),
+    );
+    const ottosKept = await ok<{ drafts: { id: string; author: string }[] }>('otto', 'listKeptDrafts', {
+      imageId,
+    });
+    assert.deepEqual(
+      ottosKept.drafts.map((d) => d.author),
+      ['otto'],
+    );
+    const keptId = ottosKept.drafts[0].id;
+    assert.deepEqual((await ok<{ drafts: unknown[] }>('anna', 'listKeptDrafts', { imageId })).drafts, []);
+    assert.equal(await refused('anna', 'getKeptDraft', { keptDraftId: keptId }), 'not-found');
+    assert.equal(
+      await refused('anna', 'adoptKeptDraft', {
+        keptDraftId: keptId,
+        parentVersionId: annaSees.draft!.versionId,
+      }),
+      'not-found',
+    );
+    const annaMeasured = await ok<MeasurementsPayload | null>('anna', 'getMeasurements', { imageId });
+    assert.equal(annaMeasured?.versionId, annaSees.draft?.versionId, "anna's measures are of her own draft");
+    assert.equal((await ok<{ drafts: unknown[] }>('rita', 'listKeptDrafts', { imageId })).drafts.length, 1);
 
     // anna submits her reading: her window is held back, otto's is not (one reader's submit locked the others).
     await ok('anna', 'submitForReview', { imageId });
