@@ -1,6 +1,7 @@
 // Exports: masks as PNG, COCO JSON with uncompressed RLE, a CSV of per-image metrics, and a dataset folder in the
 // generic layout (images/, masks/, fov/, train.txt/test.txt) that openDataset reads back. Every output file is
 // written through a temporary sibling and a rename; the dataset folder appears whole or not at all.
+import { csvField } from '../../shared/csv-field.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
@@ -277,16 +278,7 @@ const METRIC_COLUMNS = [
   'aucPr',
 ] as const;
 
-/**
- * One CSV value. Text a user typed (a camera, a patient name, a file name) that starts like a formula is prefixed
- * with an apostrophe, so a spreadsheet opening the export shows it rather than evaluating it (CSV injection).
- */
-export function csvField(v: string | number | null): string {
-  if (v === null) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
-  const text = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
+export { csvField };
 
 export function metricsCsv(rows: ImageMetricsRow[]): string {
   const header = [

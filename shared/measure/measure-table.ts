@@ -1,5 +1,6 @@
 // The measures as people read them: names, what each means, and the flat table (CSV) and JSON forms the CLI, the
 // export and the report share.
+import { csvField } from '../csv-field.js';
 import type { ImageMeasures, Measure, MeasureUnit } from './measures.js';
 
 export type MeasureKey = {
@@ -121,8 +122,8 @@ const CSV_FIXED = ['image', 'width', 'height', 'length_unit', 'disc_x', 'disc_y'
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? String(Number(v.toPrecision(6))) : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // A file name or a note that starts like a formula is not evaluated by a spreadsheet (see csvField).
+  return typeof v === 'number' ? csvField(Number(v.toPrecision(6))) : csvField(String(v));
 }
 
 /**

@@ -45,6 +45,13 @@ describe("a disc cut off by the field's edge", () => {
       .split('\n');
     assert.match(header, /,disc_at_field_edge,notes$/);
     assert.ok(row.endsWith(`,true,"${DISC_AT_FIELD_EDGE_NOTE}"`), row.slice(-200));
+    // A file name that starts like a formula is not one in a spreadsheet (CSV injection); numbers stay numbers.
+    const [, named] = measuresCsv([
+      { image: "=2+5+cmd|' calc'!A0.png", width: ph.width, height: ph.height, measures: m },
+    ])
+      .trim()
+      .split('\n');
+    assert.ok(named.startsWith(`'=2+5+cmd|' calc'!A0.png,${ph.width},`), named.slice(0, 60));
   });
 
   test('no disc: nothing to flag', () => {
