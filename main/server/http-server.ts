@@ -129,6 +129,9 @@ const COMMON_HEADERS = {
   'referrer-policy': 'no-referrer',
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
+  // No page of the workstation is ever shown inside another site's frame (clickjacking): not only '/', but
+  // /index.html and every other file too (the app ran framed from /index.html).
+  'x-frame-options': 'DENY',
 };
 
 function sendText(
@@ -299,10 +302,9 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       'content-length': String(file.body.length),
       'cache-control': file.isIndex ? 'no-store' : 'private, max-age=3600',
     };
-    if (file.isIndex) {
+    // Any HTML page gets the page's policy (its frame-ancestors 'none' among it), whatever its path.
+    if (file.isIndex || file.contentType.startsWith('text/html'))
       headers['content-security-policy'] = csp(port, audience);
-      headers['x-frame-options'] = 'DENY';
-    }
     if (fromQuery) headers['set-cookie'] = tokenCookie(token);
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : file.body);

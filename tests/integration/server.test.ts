@@ -108,6 +108,14 @@ describe('browser-mode server', () => {
     assert.equal(asset.status, 200);
     assert.equal(asset.headers['content-type'], 'text/javascript; charset=utf-8');
     assert.equal((await raw(server.port, { path: '/', headers: { cookie: jar } })).status, 200);
+    // No page is shown inside another site's frame, by whichever path it is asked for (clickjacking).
+    for (const p of ['/', '/index.html']) {
+      const html = await raw(server.port, { path: p, headers: { cookie: jar } });
+      assert.equal(html.status, 200, p);
+      assert.equal(html.headers['x-frame-options'], 'DENY', p);
+      assert.match(String(html.headers['content-security-policy']), /frame-ancestors 'none'/, p);
+    }
+    assert.equal(asset.headers['x-frame-options'], 'DENY');
     // Nothing outside the renderer folder is reachable.
     for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt']) {
       const r = await raw(server.port, { path: p, headers: { cookie: jar } });
