@@ -263,6 +263,25 @@ describe(
       assert.equal(await highlighted(), '12R.tif', 'the arrow keys act on the list');
     });
 
+    test('a focused filter button takes Enter and Space itself; the list keeps the arrows and Enter for its rows', async () => {
+      const eye = app.page.getByTestId('eye-filter-OD');
+      const ticked = () => app.page.getByRole('checkbox', { checked: true }).count();
+      const tickedBefore = await ticked();
+      await eye.focus();
+      await app.page.keyboard.press('Enter');
+      assert.equal(await eye.getAttribute('aria-pressed'), 'true', 'Enter did not press the filter');
+      assert.equal(await app.page.getByTestId('viewer').count(), 0, 'Enter opened an image');
+      await app.page.keyboard.press(' ');
+      assert.equal(await eye.getAttribute('aria-pressed'), 'false', 'Space did not press it again');
+      assert.equal(await ticked(), tickedBefore, 'Space ticked a row');
+      const order = app.page.getByTestId('worklist-order');
+      await order.focus();
+      const before = await order.inputValue();
+      await app.page.keyboard.press('ArrowDown');
+      assert.notEqual(await order.inputValue(), before, 'the arrow did not change the order');
+      await order.selectOption(before);
+    });
+
     test("the list's filter outlives the viewer and a reload; the address names the open image (Back, Forward, reload)", async () => {
       const eye = (e: string) => app.page.getByTestId(`eye-filter-${e}`);
       const openId = () => app.page.getByTestId('viewer').getAttribute('data-image-id');

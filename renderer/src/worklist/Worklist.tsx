@@ -20,6 +20,10 @@ import { ReportLink } from '../viewer/MeasurementActions.js';
 
 const PAGE = 100;
 
+/** Elements that handle Enter, Space and the arrows themselves. */
+const OWN_KEYS =
+  'button, a[href], input, select, textarea, summary, [role="button"], [role="dialog"], [contenteditable]';
+
 function SelectAll(props: { state: 'none' | 'some' | 'all'; onToggle: () => void; disabled: boolean }) {
   return (
     <input
@@ -156,7 +160,9 @@ export function Worklist({
   const clinicalTargets = selected.size > 0 ? [...selected] : rows[cursor] ? [rows[cursor].id] : [];
 
   const onKey = (e: React.KeyboardEvent) => {
-    if ((e.target as HTMLElement).tagName === 'INPUT' || editing) return;
+    // The list's keys are for the list: a focused button, link, dropdown or field keeps its own Enter, Space and
+    // arrows (they opened the highlighted image, or moved it, instead of filtering, importing or exporting).
+    if (editing || (e.target as HTMLElement).closest(OWN_KEYS)) return;
     if (e.key === 'ArrowDown' || e.key === 'j') select(Math.min(rows.length - 1, cursor + 1));
     else if (e.key === 'ArrowUp' || e.key === 'k') select(Math.max(0, cursor - 1));
     else if (e.key === 'Enter' && rows[cursor]) onOpen(rows[cursor].id, rows);
