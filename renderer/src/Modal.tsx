@@ -19,6 +19,21 @@ export interface ModalProps {
   children: ReactNode;
 }
 
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** At the dialog's last (first, with Shift) control, moves focus to its first (last); true when it did. */
+function wrapsFocus(frame: HTMLElement, back: boolean): boolean {
+  const controls = [...frame.querySelectorAll<HTMLElement>(FOCUSABLE)];
+  if (controls.length === 0) return true; // nothing to move to: focus stays on the dialog
+  const [first, last] = [controls[0], controls[controls.length - 1]];
+  const at = document.activeElement;
+  if (back && (at === first || at === frame)) last.focus();
+  else if (!back && at === last) first.focus();
+  else return false;
+  return true;
+}
+
 export function Modal(props: ModalProps) {
   const { closable = true, onClose, onSubmit } = props;
   // Read while rendering, before the dialog's own autoFocus takes focus.
@@ -42,9 +57,18 @@ export function Modal(props: ModalProps) {
     'aria-labelledby': props.labelledBy,
     'aria-label': props.label,
     'data-testid': props.testId,
-    onKeyDown: (e: { key: string; stopPropagation: () => void }) => {
+    onKeyDown: (e: {
+      key: string;
+      shiftKey: boolean;
+      stopPropagation: () => void;
+      preventDefault: () => void;
+    }) => {
       e.stopPropagation();
       if (e.key === 'Escape' && closable) onClose();
+      // Tab goes round inside the dialog: out of it, focus reached the page behind, where Escape no longer closed
+      // the dialog and the shortcuts of what is behind it worked.
+      else if (e.key === 'Tab' && frameRef.current && wrapsFocus(frameRef.current, e.shiftKey))
+        e.preventDefault();
     },
   };
   return (

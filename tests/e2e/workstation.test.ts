@@ -210,6 +210,25 @@ describe(
       await app.page.screenshot({ path: await screenshotPath('04-help') });
       await app.page.keyboard.press('Escape');
       await app.page.getByTestId('help-overlay').waitFor({ state: 'detached' });
+      // About, over the viewer: its keys stay in it (A approved the image behind it), Tab goes round inside it,
+      // and Escape closes it, not the viewer.
+      const status = await app.page.locator('.stage .statusbar').textContent();
+      await app.page.getByTestId('nav-about').click();
+      const about = app.page.getByTestId('about');
+      await about.waitFor();
+      for (const key of ['a', 'ArrowRight', 'Tab', 'Tab', 'Tab']) await app.page.keyboard.press(key);
+      assert.ok(
+        await about.evaluate((el) => el.contains(el.ownerDocument.activeElement)),
+        'focus left the About dialog',
+      );
+      assert.equal(
+        await app.page.locator('.stage .statusbar').textContent(),
+        status,
+        'a key reached the viewer',
+      );
+      await app.page.keyboard.press('Escape');
+      await about.waitFor({ state: 'detached' });
+      await app.page.getByTestId('mask-canvas').waitFor();
       // Zoom: 1:1 and back to fit.
       const fitted = await app.page.getByTestId('zoom').textContent();
       await app.page.keyboard.press('1');
