@@ -12,6 +12,7 @@ import {
   brushRadius,
   countDiff,
   drag,
+  fittedView,
   recordPointer,
   replay,
   same,
@@ -229,6 +230,20 @@ describe(
       await app.page.keyboard.press('Escape');
       await about.waitFor({ state: 'detached' });
       await app.page.getByTestId('mask-canvas').waitFor();
+      // Escape while a lasso is drawn drops the lasso (as Help says), and only that: the viewer stays, unedited.
+      await app.page.keyboard.press('l');
+      const { view, left, top } = await fittedView(app.page);
+      const at = (x: number, y: number) =>
+        [left + view.x + x * view.scale, top + view.y + y * view.scale] as const;
+      await app.page.mouse.move(...at(200, 200));
+      await app.page.mouse.down();
+      await app.page.mouse.move(...at(350, 220), { steps: 5 });
+      await app.page.mouse.move(...at(300, 380), { steps: 5 });
+      await app.page.keyboard.press('Escape');
+      await app.page.mouse.up();
+      assert.equal(await app.page.getByTestId('mask-canvas').count(), 1, 'Escape left the viewer');
+      assert.equal(await app.page.getByTestId('save-state').textContent(), 'Saved', 'the lasso was applied');
+      await app.page.keyboard.press('b');
       // Zoom: 1:1 and back to fit.
       const fitted = await app.page.getByTestId('zoom').textContent();
       await app.page.keyboard.press('1');

@@ -1,7 +1,15 @@
 // The drawing surface: a react-konva Stage showing the photograph and the mask overlay (painted at display
 // resolution, see overlayCanvas.ts), plus pointer handling for zoom, pan and the editing tools. Pixels change only
 // through the MaskDocument; Konva only draws.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import {
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type MutableRefObject,
+  type ReactNode,
+} from 'react';
 import { Circle, Group, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
 import type Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
@@ -43,6 +51,8 @@ export interface MaskCanvasProps {
   layers?: ReactNode;
   /** The artery/vein layer is shown: disc and fovea markers drawn, the disc's centre draggable. */
   avShown: boolean;
+  /** Set by the canvas: cancels a lasso or disc drawn, or a marker dragged; true when one was (Escape's first job). */
+  cancelGesture?: MutableRefObject<() => boolean>;
 }
 
 type Gesture =
@@ -321,6 +331,20 @@ export function MaskCanvas(props: MaskCanvasProps) {
       if (g.points.length >= 3) doc.lasso(g.points, g.value);
     }
   };
+
+  // Escape during a lasso (as Help says), a disc being sized or a marker dragged drops it, changing nothing; the
+  // press that started it ends as a release with nothing to do.
+  if (props.cancelGesture)
+    props.cancelGesture.current = () => {
+      const g = gesture.current;
+      if (g.kind !== 'lasso' && g.kind !== 'discShape' && g.kind !== 'marker') return false;
+      gesture.current = { kind: 'none' };
+      lassoLine.current?.points([]);
+      discDraft.current?.visible(false);
+      if (g.kind === 'marker') (g.which === 'disc' ? discMarker : foveaMarker).current?.position(g.from);
+      uiLayer.current?.batchDraw();
+      return true;
+    };
 
   /** The disc being placed or sized, drawn straight on the layer (a re-render per pointer sample would cost). */
   const showDiscDraft = (g: { centre: Point; diameter: number }) => {

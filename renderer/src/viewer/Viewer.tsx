@@ -108,6 +108,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const [help, setHelp] = useState(false);
   const locked = flow.locked || readOnly;
   const fillGuard = useFillGuard(doc);
+  const cancelGesture = useRef<() => boolean>(() => false);
   const approveGuard = useApproveGuard(doc, flow.approveAndNext, {
     imageId,
     multiReader: (current?.assignees?.length ?? 0) > 1,
@@ -139,6 +140,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     predict: prediction.predict,
     help,
     setHelp,
+    cancelGesture: () => cancelGesture.current(),
     onClose,
   });
   const spaceHeld = useViewerKeys(run);
@@ -199,6 +201,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             onCursor={onCursor}
             onFill={fillGuard.fill}
             avShown={overlay.av && !!doc.labels}
+            cancelGesture={cancelGesture}
             layers={
               <>
                 {uncertainty.shown && uncertainty.payload && (

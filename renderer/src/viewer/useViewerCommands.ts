@@ -34,6 +34,8 @@ export interface CommandTargets {
   predict: () => Promise<void>;
   help: boolean;
   setHelp: Dispatch<SetStateAction<boolean>>;
+  /** Cancels a gesture in progress on the canvas (a lasso); true when there was one. */
+  cancelGesture: () => boolean;
   onClose: () => void;
 }
 
@@ -41,7 +43,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
   const { doc, locked, tool, setTool, setRadius, islandSize, cleanup, setMaskVisible, setDiff, setFilter } =
     t;
-  const { fit, actual, go, approve, predict, help, setHelp, onClose } = t;
+  const { fit, actual, go, approve, predict, help, setHelp, cancelGesture, onClose } = t;
   const { toggleUncertainty, nextUncertain, setAv, toggleMeasurements } = t;
 
   return useCallback(
@@ -150,8 +152,9 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           setHelp((h) => !h);
           break;
         case 'close':
+          // Escape closes what is on top: Help, else a gesture in progress, else the viewer.
           if (help) setHelp(false);
-          else onClose();
+          else if (!cancelGesture()) onClose();
           break;
       }
     },
@@ -178,6 +181,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
       predict,
       help,
       setHelp,
+      cancelGesture,
       onClose,
     ],
   );
