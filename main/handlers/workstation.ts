@@ -334,8 +334,16 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       events.emit('imagesChanged', { imageIds: req.imageIds });
       return result;
     },
-    exportImages: (req) =>
-      exportImages(store, req, { measure: (input) => measurements.measureInThread(input) }),
+    exportImages: (req, ctx) => {
+      // A browser is given the export to download; a folder named by a browser would be a path on the server
+      // (another machine, for a team), where a caller could write wherever the server may.
+      if (req.target.kind === 'folder' && ctx.shell === 'browser')
+        throw new RpcError(
+          'forbidden',
+          'in a browser the export is downloaded as a zip; a folder export is for the desktop app or `retina db export`',
+        );
+      return exportImages(store, req, { measure: (input) => measurements.measureInThread(input) });
+    },
     importFiles: (req, ctx) => {
       const paths = (req.paths ?? []).map((p) => resolve(p));
       const files = req.files ?? [];

@@ -263,12 +263,16 @@ describe('measurements of the mask in the viewer', () => {
   test('the export writes measures.csv and measures/<stem>.json of the exported mask', async () => {
     const shown = await measurements();
     const folder = path.join(dir, 'export');
-    const result = await call('exportImages', {
+    const request = {
       imageIds: [imageId],
-      parts: ['measures'],
-      source: 'best',
-      target: { kind: 'folder', folder },
-    });
+      parts: ['measures' as const],
+      source: 'best' as const,
+      target: { kind: 'folder' as const, folder },
+    };
+    // A folder is the desktop app's target; a browser (a path on the server) downloads a zip instead.
+    await assert.rejects(call('exportImages', request), /in a browser the export is downloaded as a zip/);
+    const desktop = handlerCaller(() => ws, { shell: 'electron', sender: 'test' });
+    const result = await desktop('exportImages', request);
     assert.ok(result.files.includes('measures.csv'), result.files.join(', '));
     assert.ok(result.files.includes('measures/02_test.json'), result.files.join(', '));
     const json = JSON.parse(await readFile(path.join(folder, 'measures', '02_test.json'), 'utf8')) as Record<
