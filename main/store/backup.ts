@@ -2,7 +2,7 @@
 // snapshot refers to are copied beside it (`<backup>.files/`), skipping those already there, so repeated backups
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
-import { access, copyFile, cp, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, copyFile, cp, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
@@ -61,13 +61,14 @@ export async function backupStore(
           present++;
           continue;
         }
-        await mkdir(dirname(target), { recursive: true });
+        await mkdir(dirname(target), { recursive: true, mode: 0o700 });
         await copyFile(blobPath(store, hash), `${target}.tmp`);
         await rename(`${target}.tmp`, target);
         copied++;
       }
     }
     const modelsCopied = opts.includeFiles === false ? 0 : await copyOwnModels(store, dest, tmp);
+    await chmod(tmp, 0o600); // patient data, as the database itself
     await rename(tmp, dest);
     return {
       path: dest,
@@ -150,7 +151,7 @@ async function assertBackupTarget(store: Store, dest: string): Promise<void> {
       );
   }
   try {
-    await mkdir(dirname(dest), { recursive: true });
+    await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
     await access(dirname(dest), constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);

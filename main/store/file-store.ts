@@ -36,7 +36,12 @@ function checkAddress(hash: string): void {
 export class FolderBlobStore implements BlobStore {
   constructor(
     readonly location: string,
-    private readonly opts: { readonly: boolean; owner: string },
+    private readonly opts: {
+      readonly: boolean;
+      owner: string;
+      /** Mode of the folders made (a single user's study: 0o700); default: the umask's (a team's shared folder). */
+      folderMode?: number;
+    },
   ) {}
 
   path(hash: string): string {
@@ -58,7 +63,7 @@ export class FolderBlobStore implements BlobStore {
     // Unique per process and call: two machines writing the same blob at once each rename a whole file.
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: this.opts.folderMode });
       const fh = await open(tmp, 'wx');
       try {
         await fh.writeFile(bytes);
@@ -119,7 +124,13 @@ const blobStores = new WeakMap<Store, BlobStore>();
 export function blobStore(store: Store): BlobStore {
   let blobs = blobStores.get(store);
   if (!blobs) {
-    blobs = new FolderBlobStore(store.filesDir, { readonly: store.readonly, owner: store.path });
+    blobs = new FolderBlobStore(store.filesDir, {
+      readonly: store.readonly,
+      owner: store.path,
+      // Patient data: a single user's study folders are theirs alone, whatever the umask. A team's shared folder
+      // keeps the umask's modes: workers on other machines, perhaps as other users, read and write it.
+      folderMode: store.backend.kind === 'sqlite' ? 0o700 : undefined,
+    });
     blobStores.set(store, blobs);
   }
   return blobs;

@@ -1,6 +1,6 @@
 // The single-user store: one SQLite file (better-sqlite3), WAL, synchronous = FULL, blobs in `<file>.files/`.
 import Database from 'better-sqlite3';
-import { accessSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from './database.js';
 import {
@@ -126,7 +126,8 @@ function fileInTheWay(dir: string): string {
 function assertWritable(path: string): void {
   const dir = dirname(path);
   try {
-    mkdirSync(dir, { recursive: true });
+    // Patient data: the folders made for a new study are the user's alone (0700), whatever the umask.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     accessSync(dir, constants.W_OK);
     if (existsSync(path)) accessSync(path, constants.W_OK);
   } catch (err) {
@@ -158,9 +159,12 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
   }
   if (!readonly) assertWritable(file);
 
+  const isNew = !existsSync(file);
   let db: Database.Database;
   try {
     db = new Database(file, { readonly, fileMustExist: !create });
+    // A new study is readable by this user alone (SQLite gives its -wal and -shm files the same mode).
+    if (isNew) chmodSync(file, 0o600);
   } catch (err) {
     throw translateSqliteError(err, file, 'open the database');
   }

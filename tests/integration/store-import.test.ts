@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   symlinkSync,
   unlinkSync,
   writeFileSync,
@@ -322,6 +323,29 @@ describe('folder, DICOM and bad input', () => {
     dir = mkdtempSync(join(tmpdir(), 'retina-store-folder-'));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("a new study is its user's alone: the database 0600, its folders 0700, whatever the umask", async () => {
+    const old = process.umask(0o022);
+    try {
+      const study = join(dir, 'private', 'study');
+      const store = openStore(join(study, 'p.db'));
+      writeFileSync(join(dir, 'private-in.png'), await encodePng(syntheticRgb(16, 16, 41)));
+      await importImageFiles(store, [{ imagePath: join(dir, 'private-in.png') }], { actor: 'tester' });
+      const mode = (p: string) => statSync(p).mode & 0o777;
+      assert.equal(mode(join(study, 'p.db')), 0o600);
+      assert.equal(mode(study), 0o700);
+      assert.equal(mode(store.filesDir), 0o700);
+      for (const sub of readdirSync(store.filesDir))
+        assert.equal(mode(join(store.filesDir, sub)), 0o700, sub);
+      const backup = join(dir, 'private', 'backups', 'b.db');
+      await backupStore(store, backup);
+      assert.equal(mode(backup), 0o600);
+      assert.equal(mode(`${backup}.files`), 0o700);
+      store.close();
+    } finally {
+      process.umask(old);
+    }
+  });
 
   test('a backup never replaces a working database or a foreign file, and one cut short leaves the earlier backup whole', async () => {
     const study = (name: string) => join(dir, 'backup-guard', name);
