@@ -130,7 +130,7 @@ describe(
       await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
       assert.equal(callsTo('getMeasurements'), 0, 'measured before the panel was opened');
 
-      const toggle = app.page.getByRole('button', { name: 'Measurements panel', exact: true });
+      const toggle = app.page.getByRole('button', { name: 'Measures (Measurements panel)', exact: true });
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
       await app.page.keyboard.press('Shift+M');
       assert.equal(await toggle.getAttribute('aria-pressed'), 'true');

@@ -244,6 +244,9 @@ describe(
       assert.equal(await app.page.getByTestId('mask-canvas').count(), 1, 'Escape left the viewer');
       assert.equal(await app.page.getByTestId('save-state').textContent(), 'Saved', 'the lasso was applied');
       await app.page.keyboard.press('b');
+      // The tool in use is said to assistive technology, not only shown by colour.
+      assert.equal(await app.page.getByTestId('tool-brush').getAttribute('aria-pressed'), 'true');
+      assert.equal(await app.page.getByTestId('tool-lasso').getAttribute('aria-pressed'), 'false');
       // Zoom: 1:1 and back to fit.
       const fitted = await app.page.getByTestId('zoom').textContent();
       await app.page.keyboard.press('1');

@@ -3,7 +3,7 @@
 // section toggles the A/V layer and holds the label tools, or says why the image has no artery/vein map.
 import type { Action } from './keymap.js';
 import type { Tool } from './MaskCanvas.js';
-import type { ToolSettings } from './useToolSettings.js';
+import { MAX_BRUSH_RADIUS, type ToolSettings } from './useToolSettings.js';
 
 const TOOLS: [Tool, string, string][] = [
   ['brush', 'Brush', 'B'],
@@ -55,6 +55,7 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements
         <button
           key={t}
           className={shown === t ? 'on' : ''}
+          aria-pressed={shown === t}
           onClick={() => setTool(t)}
           disabled={locked && t !== 'pan'}
           title={locked && t !== 'pan' ? LOCKED_TITLE : `${label} (${k})`}
@@ -80,6 +81,7 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements
         </button>
         <button
           className={shown === 'disc' ? 'on' : ''}
+          aria-pressed={shown === 'disc'}
           onClick={() => run('disc')}
           disabled={locked || !av.available}
           aria-label={`${DISC_TOOL_NAME} (⇧D)`}
@@ -94,6 +96,7 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements
           <button
             key={t}
             className={shown === t ? 'on' : ''}
+            aria-pressed={shown === t}
             onClick={() => run(t)}
             disabled={locked || !av.available}
             aria-label={`${name} (${k})`}
@@ -109,7 +112,7 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements
         <input
           type="range"
           min={1}
-          max={80}
+          max={MAX_BRUSH_RADIUS * 2}
           step={1}
           value={radius * 2}
           disabled={locked}
@@ -147,7 +150,7 @@ export function ToolBar({ tools, canUndo, canRedo, locked, run, av, measurements
         className={measurements ? 'on' : ''}
         onClick={() => run('measurements')}
         aria-pressed={measurements}
-        aria-label="Measurements panel"
+        aria-label="Measures (Measurements panel)"
         title="Vessel measures with 95% intervals; zones B and C and the CRAE/CRVE vessels on the image (Shift+M)"
         data-testid="toggle-measurements"
       >

@@ -19,9 +19,12 @@ export function smallerRadius(r: number): number {
   return Math.max(0.5, r >= 2 ? Math.round(r / 1.25) : r - 0.5);
 }
 
-/** The ] key: 25% bigger (at least 1 px) above 2 px, half-pixel steps below, never over 200. */
+/** The largest brush radius, for the ] key and the Size slider alike (the slider stopped at 40 while ] went on). */
+export const MAX_BRUSH_RADIUS = 200;
+
+/** The ] key: 25% bigger (at least 1 px) above 2 px, half-pixel steps below, never over MAX_BRUSH_RADIUS. */
 export function biggerRadius(r: number): number {
-  return Math.min(200, r >= 2 ? Math.max(r + 1, Math.round(r * 1.25)) : r + 0.5);
+  return Math.min(MAX_BRUSH_RADIUS, r >= 2 ? Math.max(r + 1, Math.round(r * 1.25)) : r + 0.5);
 }
 
 export function useToolSettings(): ToolSettings {
