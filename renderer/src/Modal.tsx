@@ -16,6 +16,8 @@ export interface ModalProps {
   testId?: string;
   /** Makes the dialog a form (Enter submits); the default is prevented. */
   onSubmit?: () => void;
+  /** Keys of the dialog's own, besides Escape and Tab (Help closes on H and ? too). */
+  onKey?: (key: string) => void;
   children: ReactNode;
 }
 
@@ -64,6 +66,7 @@ export function Modal(props: ModalProps) {
       preventDefault: () => void;
     }) => {
       e.stopPropagation();
+      props.onKey?.(e.key);
       if (e.key === 'Escape' && closable) onClose();
       // Tab goes round inside the dialog: out of it, focus reached the page behind, where Escape no longer closed
       // the dialog and the shortcuts of what is behind it worked.

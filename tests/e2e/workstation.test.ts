@@ -209,6 +209,19 @@ describe(
       await app.page.keyboard.press('h');
       await app.page.getByTestId('help-overlay').waitFor();
       await app.page.screenshot({ path: await screenshotPath('04-help') });
+      // A dialog: Tab stays in it (it walked the viewer's controls behind it), H closes it as it opened it.
+      for (let i = 0; i < 4; i++) await app.page.keyboard.press('Tab');
+      assert.ok(
+        await app.page
+          .getByTestId('help-overlay')
+          .evaluate((el) => el.contains(el.ownerDocument.activeElement)),
+        'focus left Help',
+      );
+      await app.page.keyboard.press('h');
+      await app.page.getByTestId('help-overlay').waitFor({ state: 'detached' });
+      await app.page.keyboard.press('?');
+      await app.page.getByTestId('help-overlay').waitFor();
+      assert.equal(await app.page.getByRole('dialog', { name: 'Keyboard' }).count(), 1);
       await app.page.keyboard.press('Escape');
       await app.page.getByTestId('help-overlay').waitFor({ state: 'detached' });
       // About, over the viewer: its keys stay in it (A approved the image behind it), Tab goes round inside it,
