@@ -55,7 +55,7 @@ export function createClient(): RetinaClient {
   const token = takeToken();
   if (!token) {
     throw new Error(
-      'No access token: open RetinaStudio with the URL printed by `retina serve` (it ends in #token=…).',
+      'No access token: open RetinaStudio with the URL printed by `retina serve` (it ends in ?token=…).',
     );
   }
   return createHttpClient({

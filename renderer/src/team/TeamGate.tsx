@@ -16,7 +16,7 @@ type GateState =
   | { kind: 'in'; session: SessionInfo };
 
 const NO_TOKEN =
-  'No access token: open RetinaStudio with the URL printed by `retina serve` (it ends in #token=…).';
+  'No access token: open RetinaStudio with the URL printed by `retina serve` (it ends in ?token=…).';
 
 export function TeamGate() {
   const [state, setState] = useState<GateState>({ kind: 'checking' });
