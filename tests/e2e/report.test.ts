@@ -129,6 +129,9 @@ describe(
     test('compare with the earlier visit: both photographs, the same names, CRVE flagged', async () => {
       const picker = panel().getByLabel('Compare with visit');
       await picker.selectOption({ label: '2025-03-01 · 02_test.tif' });
+      // Choosing is not comparing yet (the first arrow key used to open the comparison with the first visit).
+      assert.equal(await app.page.getByTestId('compare-visits').count(), 0);
+      await panel().getByTestId('compare-open').click();
       const dialog = app.page.getByTestId('compare-visits');
       await dialog.getByTestId('change-crve').waitFor({ timeout: 60_000 });
       assert.equal(await dialog.getByTestId('visit-earlier').getAttribute('data-image-id'), first);

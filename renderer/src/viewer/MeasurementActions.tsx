@@ -88,22 +88,26 @@ export function VisitPicker({
       live = false;
     };
   }, [client, current, imagesVersion, report]);
+  // The visit is chosen, then compared with a button: a select that opened the comparison on change did so at
+  // the first arrow key, so the keyboard could only ever compare with the first visit listed.
+  const [choice, setChoice] = useState('');
   if (options.length === 0) return null;
   return (
-    <label className="compare-pick">
-      Compare with visit…{' '}
-      <select
-        aria-label="Compare with visit"
-        value=""
-        onChange={(e) => e.target.value && onPick(e.target.value)}
-      >
-        <option value="">choose</option>
-        {options.map((o) => (
-          <option key={o.imageId} value={o.imageId}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </label>
+    <span className="compare-pick">
+      <label>
+        Compare with visit…{' '}
+        <select aria-label="Compare with visit" value={choice} onChange={(e) => setChoice(e.target.value)}>
+          <option value="">choose</option>
+          {options.map((o) => (
+            <option key={o.imageId} value={o.imageId}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </label>{' '}
+      <button disabled={!choice} onClick={() => onPick(choice)} data-testid="compare-open">
+        Compare
+      </button>
+    </span>
   );
 }
