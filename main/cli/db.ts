@@ -69,7 +69,8 @@ Commands:
     --protocol P            csv metrics over fov (default) or all pixels
     --images IDS            only these image ids (comma-separated; default: all)
     --parts P               bundle: comma-separated masks, probabilities, coco, metrics, clinical, measures (default: all)
-    --include-names         bundle: patient names in images.csv and coco.json (default: pseudonymous)
+    --include-names         bundle: patient names in images.csv and coco.json (default: left out; patient IDs,
+                            visit dates and file names are kept either way: not an anonymised export)
   backup DEST               online backup of the database and its files (<DEST>.files, <DEST>.models); an
                             existing DEST is replaced only when it is an earlier backup, and only once the new
                             one is complete

@@ -118,7 +118,8 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
           onChange={(e) => setIncludeNames(e.target.checked)}
           data-testid="export-include-names"
         />
-        Include patient names (otherwise only the pseudonymous patient ID)
+        Include patient names (otherwise left out; patient IDs, visit dates and file names are kept either
+        way)
       </label>
       <p className="muted">
         {browser
