@@ -100,6 +100,10 @@ describe(
       await app.page.getByTestId('redo').click();
       await app.page.getByTestId('approve').click();
       await app.page.locator('.toast', { hasText: 'Approved' }).waitFor();
+      // The next image opened: focus is in its viewer, not dropped on the page (where a screen reader is lost).
+      await waitFor('focus in the viewer', async () =>
+        app.page.evaluate(`document.activeElement?.getAttribute('data-testid') === 'viewer'`),
+      );
       const approved = await waitFor('an approved mask', () => storedMask(app.serve.dbPath, 1, 'approved'));
       assert.equal(countDiff(approved.data, expected), 0, 'approved mask differs from the expected mask');
 

@@ -2,7 +2,7 @@
 // autosave, edit lease and kept drafts, prediction, navigation, review, commands, keys) around the MaskCanvas, the
 // review header and edit notice, the toolbar, the panel and the status bar. State lives in the hooks; this file only
 // wires them.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { DisplayControls } from './DisplayControls.js';
@@ -109,6 +109,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const locked = flow.locked || readOnly;
   const fillGuard = useFillGuard(doc);
   const cancelGesture = useRef<() => boolean>(() => false);
+  // An image opened by Approve-and-next, a reload or the worklist: focus in the viewer, not left on the page's body
+  // (where a screen reader loses its place), unless a control already has it.
+  const viewerRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!document.activeElement || document.activeElement === document.body) viewerRef.current?.focus();
+  }, [imageId]);
   const approveGuard = useApproveGuard(doc, flow.approveAndNext, {
     imageId,
     multiReader: (current?.assignees?.length ?? 0) > 1,
@@ -147,7 +153,15 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const { cursorRef, onCursor } = useCursorReadout();
 
   return (
-    <div className="viewer" data-testid="viewer" data-image-id={imageId}>
+    <div
+      className="viewer"
+      data-testid="viewer"
+      data-image-id={imageId}
+      ref={viewerRef}
+      tabIndex={-1}
+      role="region"
+      aria-label={`Viewer: ${current?.fileName ?? 'image'}`}
+    >
       <ToolBar
         tools={tools}
         canUndo={!!doc?.canUndo}
