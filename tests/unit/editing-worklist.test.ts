@@ -66,6 +66,23 @@ describe('worklist grouping', () => {
     assert.equal(hasPatients(items), true);
     assert.equal(hasPatients([image('1', '')]), false);
   });
+
+  test("a list that stops inside a visit (more rows not loaded) marks that visit's count as partial, only it", () => {
+    // As the server sorts them: the page ends in the middle of ANON-002's visit.
+    const page = [image('1', 'ANON-001', '2024-03-01'), image('2', 'ANON-002', '2024-04-01')];
+    const partial = groupImages(page, false);
+    assert.deepEqual(
+      [...partial.headers.values()].map((h) => [h.patient, h.count, h.more ?? false]),
+      [
+        ['ANON-001', 1, false],
+        ['ANON-002', 1, true],
+      ],
+    );
+    assert.ok(
+      [...groupImages(page).headers.values()].every((h) => !h.more),
+      'a complete list is complete',
+    );
+  });
 });
 
 describe('thumbnail object URLs', () => {

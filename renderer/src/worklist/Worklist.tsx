@@ -121,8 +121,11 @@ export function Worklist({
 
   const withPatients = hasPatients(items);
   const view: Grouped = useMemo(
-    () => (grouped && withPatients ? groupImages(items) : { rows: items, headers: new Map() }),
-    [grouped, withPatients, items],
+    () =>
+      grouped && withPatients
+        ? groupImages(items, items.length >= total)
+        : { rows: items, headers: new Map() },
+    [grouped, withPatients, items, total],
   );
   const rows = view.rows;
   const cursor = Math.max(
@@ -272,7 +275,10 @@ export function Worklist({
                 <div className="group-header" data-testid="group-header">
                   <strong>{header.patient}</strong>
                   <span>{header.visit}</span>
-                  <span className="muted">{header.count} image(s)</span>
+                  <span className="muted">
+                    {header.count}
+                    {header.more ? '+' : ''} image(s)
+                  </span>
                   {im.studyId && im.patientId !== '' && (
                     <ReportLink
                       target={{ studyId: im.studyId }}

@@ -9,6 +9,8 @@ export interface GroupHeader {
   /** The visit: its date ("undated" when unknown) and the cameras used, e.g. "2024-03-15 · Topcon TRC-50". */
   visit: string;
   count: number;
+  /** The list stops inside this group (more of the study is not loaded yet): `count` is what is shown so far. */
+  more?: boolean;
 }
 
 export interface Grouped {
@@ -29,10 +31,14 @@ function visitLabel(images: ImageSummary[]): string {
   return [images[0].visitDate ?? 'undated', ...cameras].join(' · ');
 }
 
-export function groupImages(items: ImageSummary[]): Grouped {
+const keyOf = (im: ImageSummary): string =>
+  im.patientId === '' ? '' : `${im.patientId}/${im.visitDate ?? ''}`;
+
+/** `complete`: every row of the list is loaded; else the last group may go on past the loaded rows. */
+export function groupImages(items: ImageSummary[], complete = true): Grouped {
   const buckets = new Map<string, ImageSummary[]>();
   for (const im of items) {
-    const key = im.patientId === '' ? '' : `${im.patientId}/${im.visitDate ?? ''}`;
+    const key = keyOf(im);
     let b = buckets.get(key);
     if (!b) buckets.set(key, (b = []));
     b.push(im);
@@ -58,5 +64,9 @@ export function groupImages(items: ImageSummary[]): Grouped {
     });
     rows.push(...b);
   }
+  // The server sorts by patient and visit, so only the group the loaded rows end in can go on beyond them.
+  const lastOfList = items.length > 0 ? buckets.get(keyOf(items[items.length - 1])) : undefined;
+  if (!complete && lastOfList)
+    for (const h of headers.values()) if (buckets.get(h.key) === lastOfList) h.more = true;
   return { rows, headers };
 }
