@@ -153,9 +153,46 @@ interface PlausibleField {
   widthLevels: number[];
 }
 
+/** Cuts of the probability map tried when a mask was re-thresholded: every 1/THRESHOLD_STEPS. */
+const THRESHOLD_STEPS = 200;
+
+/**
+ * The threshold a mask was cut at: the prediction's, unless the mask was re-thresholded (the viewer's slider saves
+ * the mask, not the cut), then the cut of the probability map it agrees with best (to 1/THRESHOLD_STEPS). Hand edits
+ * disagree with every cut alike, so another cut is taken only when it explains most of the disagreement; else the
+ * intervals were centred on the prediction's cut while the mask was cut elsewhere (the value on their edge).
+ */
+export function effectiveThreshold(mask: Uint8Array, p: Float32Array, t: number): number {
+  let off = 0;
+  for (let i = 0; i < mask.length; i++) if ((mask[i] !== 0) !== p[i] >= t) off++;
+  if (off <= mask.length * 0.001) return t;
+  const ones = new Float64Array(THRESHOLD_STEPS);
+  const zeros = new Float64Array(THRESHOLD_STEPS);
+  for (let i = 0; i < mask.length; i++) {
+    const b = Math.min(THRESHOLD_STEPS - 1, Math.max(0, Math.floor(p[i] * THRESHOLD_STEPS)));
+    if (mask[i] !== 0) ones[b]++;
+    else zeros[b]++;
+  }
+  // Agreement of the cut k / STEPS: background below it, vessel at or above it.
+  let below = 0;
+  let above = ones.reduce((a, b) => a + b, 0);
+  // Cuts between two levels of the map make the same mask: the middle of the best run of cuts is taken.
+  let best = -1;
+  let [first, last] = [0, 0];
+  for (let k = 1; k < THRESHOLD_STEPS; k++) {
+    below += zeros[k - 1];
+    above -= ones[k - 1];
+    if (below + above > best) [best, first, last] = [below + above, k, k];
+    else if (below + above === best && last === k - 1) last = k;
+  }
+  const explained = best - (mask.length - off);
+  return explained > off / 2 ? (first + last) / 2 / THRESHOLD_STEPS : t;
+}
+
 function plausibleField(input: MeasureInput): PlausibleField {
-  const { mask, probability: p, threshold: t } = input;
-  if (!p || t === undefined) return { data: binarise(mask), cuts: [0.5], widthLevels: [0.5] };
+  const { mask, probability: p } = input;
+  if (!p || input.threshold === undefined) return { data: binarise(mask), cuts: [0.5], widthLevels: [0.5] };
+  const t = effectiveThreshold(mask, p, input.threshold);
   const data = new Float32Array(mask.length);
   for (let i = 0; i < mask.length; i++) {
     const vessel = mask[i] !== 0;

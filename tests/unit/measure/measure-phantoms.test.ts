@@ -8,7 +8,7 @@ import { blank, curveDistanceFactor, paintTube, ring, type Phantom } from './pha
 import { buildVesselGraph } from '../../../shared/measure/vessel-graph.js';
 import { fractalDimension } from '../../../shared/measure/fractal.js';
 import { knudtsonEquivalent, centralEquivalent } from '../../../shared/measure/knudtson.js';
-import { measureImage } from '../../../shared/measure/measures.js';
+import { effectiveThreshold, measureImage } from '../../../shared/measure/measures.js';
 import { AV_CLASS } from '../../../shared/vessel-segments.js';
 
 function longest(ph: Phantom) {
@@ -230,6 +230,33 @@ describe('CRAE, CRVE and AVR on a ring of six arteries and six veins', () => {
     const half = (withIt + without) / 2;
     assert.ok(Math.abs(r.crae.value! - half) < 0.1 * (withIt - without), `${r.crae.value} vs ${half}`);
     assert.ok(Math.abs(r.avr.value! - r.crae.value! / r.crve.value!) < 1e-12);
+  });
+
+  test("a mask re-thresholded in the viewer is measured about the cut it was made at, not the prediction's", () => {
+    // A soft probability map: 0.9 on the vessels' centres falling off over their edges (a 5x5 box blur).
+    const size = ph.width;
+    const p = new Float32Array(ph.mask.length);
+    for (let y = 2; y < size - 2; y++)
+      for (let x = 2; x < size - 2; x++) {
+        let sum = 0;
+        for (let dy = -2; dy <= 2; dy++)
+          for (let dx = -2; dx <= 2; dx++) sum += ph.mask[(y + dy) * size + x + dx];
+        p[y * size + x] = (0.9 * sum) / 25;
+      }
+    const cut = (t: number) => p.map((v) => (v >= t ? 1 : 0)) as unknown as Uint8Array;
+    const mask = Uint8Array.from(cut(0.56));
+    // Levels of this map are 0.036 apart: every cut from 0.541 to 0.576 makes this mask; the middle is taken.
+    const t = effectiveThreshold(mask, p, 0.41);
+    assert.ok(t > 0.54 && t < 0.577, `${t}`);
+    const saved = measureImage({ ...ph, mask, av, disc, probability: p, threshold: 0.41, draws: 50 });
+    const [lo, hi] = saved.vesselDensity.ci95!;
+    const v = saved.vesselDensity.value!;
+    assert.ok(lo < v && v < hi, `the density ${v} sits on its interval's edge [${lo}, ${hi}]`);
+    // The prediction's own mask keeps the prediction's cut, and a few pixels painted by hand do not move it.
+    const own = Uint8Array.from(cut(0.41));
+    assert.equal(effectiveThreshold(own, p, 0.41), 0.41);
+    own.fill(1, 0, 2000);
+    assert.equal(effectiveThreshold(own, p, 0.41), 0.41);
   });
 
   test('the same seed gives the same intervals', () => {
