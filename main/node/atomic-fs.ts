@@ -1,5 +1,6 @@
 // Writes that either complete or leave nothing behind under the target name: a killed process or a full disk
 // never leaves a half-written model directory or output file where a reader would pick it up.
+import { processAlive } from './process-alive.js';
 import { mkdir, rename, rm, writeFile, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -135,15 +136,6 @@ async function removeStaleTemps(dir: string, name: string): Promise<void> {
     if (Number.isFinite(pid) && pid !== process.pid && !processAlive(pid)) {
       await rm(join(dir, entry), { recursive: true, force: true });
     }
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -2,6 +2,7 @@
 // snapshot refers to are copied beside it (`<backup>.files/`), skipping those already there, so repeated backups
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
+import { processAlive } from '../node/process-alive.js';
 import { access, chmod, copyFile, cp, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -161,17 +162,7 @@ async function assertBackupTarget(store: Store, dest: string): Promise<void> {
   const base = basename(dest);
   for (const name of await readdir(dirname(dest)).catch(() => [] as string[])) {
     const pid = name.startsWith(base) ? /^\.tmp-(\d+)$/.exec(name.slice(base.length))?.[1] : undefined;
-    if (pid && !running(Number(pid))) await removeDatabaseFile(join(dirname(dest), name));
-  }
-}
-
-/** Whether a process of this machine with that id is running (signal 0 tests without sending anything). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid && !processAlive(Number(pid))) await removeDatabaseFile(join(dirname(dest), name));
   }
 }
 

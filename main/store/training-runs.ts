@@ -1,5 +1,6 @@
 // Training runs: created 'running' by the process that trains, finished by it. A run whose process was killed
 // stays 'running' until failInterruptedRuns notices that its process is gone.
+import { processAlive } from '../node/process-alive.js';
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { ConstraintError, NotFoundError } from './errors.js';
@@ -198,15 +199,6 @@ export function amendTrainingRunOutcome(
     store.db.prepare('UPDATE training_runs SET outcome = ? WHERE id = ?').run(toJson(outcome), id);
     return getTrainingRun(store, id);
   });
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
