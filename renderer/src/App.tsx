@@ -201,6 +201,8 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
           {toasts.map((t) => (
             <div
               key={t.id}
+              // An error interrupts a screen reader (alert); anything else waits its turn (the status region).
+              role={t.kind === 'error' ? 'alert' : undefined}
               className={`toast ${t.kind}`}
               onClick={() => setToasts((x) => x.filter((y) => y.id !== t.id))}
             >

@@ -282,6 +282,23 @@ describe(
       await order.selectOption(before);
     });
 
+    test("the highlighted row's menu opens from the keyboard, and focus comes back to the list", async () => {
+      const list = app.page.getByTestId('worklist');
+      await list.focus();
+      const name = (await app.page.locator('[data-testid="image-row"].cursor .name').textContent())?.trim();
+      await app.page.keyboard.press('Shift+F10');
+      const menu = app.page.getByTestId('row-menu');
+      await menu.waitFor();
+      assert.equal(await menu.getAttribute('aria-label'), `Actions for ${name}`);
+      await app.page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'detached' });
+      assert.equal(
+        await app.page.evaluate(`document.activeElement?.getAttribute('data-testid')`),
+        'worklist',
+        'focus was dropped',
+      );
+    });
+
     test("the list's filter outlives the viewer and a reload; the address names the open image (Back, Forward, reload)", async () => {
       const eye = (e: string) => app.page.getByTestId(`eye-filter-${e}`);
       const openId = () => app.page.getByTestId('viewer').getAttribute('data-image-id');

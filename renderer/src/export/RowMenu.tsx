@@ -1,5 +1,5 @@
 // The worklist row's context menu: open the image, or export just this one.
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 export interface RowMenuProps {
   x: number;
@@ -12,6 +12,14 @@ export interface RowMenuProps {
 
 export function RowMenu({ x, y, fileName, onOpen, onExport, onClose }: RowMenuProps) {
   const ref = useRef<HTMLDivElement>(null);
+  // Read while rendering, before the menu takes focus: where focus goes back to when it closes (it was dropped).
+  const [focusedBefore] = useState(() => document.activeElement);
+  useEffect(
+    () => () => {
+      if (focusedBefore instanceof HTMLElement && focusedBefore.isConnected) focusedBefore.focus();
+    },
+    [focusedBefore],
+  );
   useEffect(() => {
     ref.current?.querySelector('button')?.focus();
     const away = (e: MouseEvent) => {

@@ -8,6 +8,8 @@ export interface WorklistExport {
   open: (imageIds: string[]) => void;
   /** The row's onContextMenu: Open or Export this image. */
   rowMenu: (e: MouseEvent, image: { id: string; fileName: string }) => void;
+  /** The same menu for the highlighted row, from the keyboard (the context-menu key, Shift+F10), at a point. */
+  rowMenuAt: (image: { id: string; fileName: string }, x: number, y: number) => void;
   /** The dialog and menu, when shown. */
   element: ReactNode;
 }
@@ -21,6 +23,11 @@ export function useWorklistExport(openImage: (imageId: string) => void): Worklis
     e.preventDefault();
     setMenu({ x: e.clientX, y: e.clientY, id: image.id, fileName: image.fileName });
   }, []);
+  const rowMenuAt = useCallback(
+    (image: { id: string; fileName: string }, x: number, y: number) =>
+      setMenu({ x, y, id: image.id, fileName: image.fileName }),
+    [],
+  );
   const closeMenu = useCallback(() => setMenu(null), []);
   const element = (
     <>
@@ -37,5 +44,5 @@ export function useWorklistExport(openImage: (imageId: string) => void): Worklis
       {dialog !== undefined && <ExportDialog imageIds={dialog} onClose={() => setDialog(undefined)} />}
     </>
   );
-  return { open, rowMenu, element };
+  return { open, rowMenu, rowMenuAt, element };
 }

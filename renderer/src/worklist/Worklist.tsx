@@ -175,7 +175,21 @@ export function Worklist({
   };
 
   return (
-    <div className="worklist" tabIndex={0} onKeyDown={onKey} data-testid="worklist" ref={worklistRef}>
+    <div
+      className="worklist"
+      tabIndex={0}
+      onKeyDown={onKey}
+      onContextMenu={(e) => {
+        // From the keyboard (the context-menu key, Shift+F10) the event is the list's own: the highlighted row's
+        // menu opens beside that row (a right-click on a row has its own handler).
+        if (e.target !== e.currentTarget || !rows[cursor]) return;
+        e.preventDefault();
+        const at = tableRef.current?.querySelector(`[data-row="${cursor}"]`)?.getBoundingClientRect();
+        exporter.rowMenuAt(rows[cursor], (at?.left ?? 0) + 40, (at?.bottom ?? 0) - 4);
+      }}
+      data-testid="worklist"
+      ref={worklistRef}
+    >
       <div className="toolbar">
         <WorklistFilters filters={filters} onChange={(f) => onFilters(() => f)} canGroup={withPatients} />
         <span className="spacer" />
