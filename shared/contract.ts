@@ -829,8 +829,10 @@ export interface ExportRequest {
   parts: ExportPart[];
   /** 'best': approved, else draft, else prediction; 'approved': approved masks only. */
   source: 'best' | 'approved';
-  /** Write patient names into the clinical CSV (off by default: exports are pseudonymous). */
+  /** Write patient names into the clinical CSV (off by default). */
   includeNames?: boolean;
+  /** Remove identifiers: images named by id, patients coded per export (not with includeNames). */
+  deidentify?: boolean;
   /** 'folder': written into `folder` (required) on the machine main runs on (Electron); 'zip': the bytes come back. */
   target: { kind: 'folder' | 'zip'; folder?: string };
 }
@@ -1068,6 +1070,7 @@ const exportRequest = obj({
   parts: arrayOf(literal(...EXPORT_PARTS), { min: 1, max: EXPORT_PARTS.length }),
   source: literal('best', 'approved'),
   includeNames: optional(bool()),
+  deidentify: optional(bool()),
   target: refine(obj({ kind: literal('folder', 'zip'), folder: optional(path) }), (v, p) =>
     v.kind === 'folder' && !v.folder ? `${p}.folder is required for a folder export` : null,
   ),

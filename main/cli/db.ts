@@ -70,7 +70,9 @@ Commands:
     --images IDS            only these image ids (comma-separated; default: all)
     --parts P               bundle: comma-separated masks, probabilities, coco, metrics, clinical, measures (default: all)
     --include-names         bundle: patient names in images.csv and coco.json (default: left out; patient IDs,
-                            visit dates and file names are kept either way: not an anonymised export)
+                            visit dates and file names are kept: not an anonymised export)
+    --deidentify            bundle: images named by id (image-12), patients coded P0001... for this export, no
+                            names, IDs or original file names (birth years, eyes, visit dates, cameras kept)
   backup DEST               online backup of the database and its files (<DEST>.files, <DEST>.models); an
                             existing DEST is replaced only when it is an earlier backup, and only once the new
                             one is complete
@@ -206,6 +208,7 @@ export async function runDbCommand(
         images: { type: 'string' },
         parts: { type: 'string' },
         'include-names': { type: 'boolean' },
+        deidentify: { type: 'boolean' },
         'no-files': { type: 'boolean' },
         verify: { type: 'boolean' },
       },
@@ -304,6 +307,7 @@ export async function runDbCommand(
             source,
             protocol,
             includeNames: values['include-names'] === true,
+            deidentify: values.deidentify === true,
             appVersion: packageVersion(),
           });
           emit(

@@ -36,6 +36,7 @@ export async function exportImages(
     parts: req.parts,
     source: req.source,
     includeNames: req.includeNames === true,
+    deidentify: req.deidentify === true,
     appVersion: ctx.appVersion ?? packageVersion(),
     now,
     measure: ctx.measure,

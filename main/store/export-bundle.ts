@@ -9,6 +9,12 @@
 //   measures/<stem>.json      the exported mask's vessel measures (the JSON `retina measure` writes)
 //   measures.csv              the same, one row per image (the CSV `retina measure` writes)
 //   manifest.json, README.txt what each file is, the app version, the models, the date
+import {
+  deidentifiedIdentity,
+  deidentifiedStem,
+  RECORDED_IDENTITY,
+  type ExportIdentity,
+} from './export-identity.js';
 import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { tempSibling, writeDirAtomic } from '../node/atomic-fs.js';
@@ -52,8 +58,10 @@ export interface BundleOptions {
   imageIds?: number[];
   parts: readonly BundlePart[];
   source: MaskSource;
-  /** Patient names in images.csv and coco.json (off by default: exports are pseudonymous). */
+  /** Patient names in images.csv and coco.json (off by default). */
   includeNames?: boolean;
+  /** Identifiers removed: images named by id, patients coded per export (see export-identity.ts). */
+  deidentify?: boolean;
   appVersion: string;
   protocol?: Protocol;
   now?: Date;
@@ -111,8 +119,13 @@ export async function buildBundle(
   const now = opts.now ?? new Date();
   const parts = new Set(opts.parts);
   if (parts.size === 0) throw new ConstraintError('choose at least one part to export');
+  if (opts.deidentify && opts.includeNames)
+    throw new ConstraintError('a de-identified export leaves patient names out: ask for one or the other');
   const images = [...new Set(opts.imageIds ?? allImageIds(store))].map((id) => getImage(store, id));
-  const stems = outputStems(images);
+  const identity = opts.deidentify ? deidentifiedIdentity() : RECORDED_IDENTITY;
+  const stems = opts.deidentify
+    ? new Map(images.map((image) => [image.id, deidentifiedStem(image)]))
+    : outputStems(images);
   const items: Item[] = images.map((image) => ({
     image,
     stem: stems.get(image.id)!,
@@ -152,14 +165,16 @@ export async function buildBundle(
   }
   if (parts.has('coco')) {
     const chosen = items.flatMap((i) => (i.version ? [{ image: i.image, version: i.version }] : []));
-    const doc = await cocoOf(store, chosen, { includeNames: opts.includeNames, now });
+    const doc = await cocoOf(store, chosen, { includeNames: opts.includeNames, now, identity });
     await put('coco.json', JSON.stringify(doc));
   }
   if (parts.has('metrics')) {
     const ids = items.map((i) => i.image.id);
+    const byId = new Map(items.map((i) => [i.image.id, i.image]));
+    const rows = await computeImageMetrics(store, { imageIds: ids, protocol: opts.protocol });
     await put(
       'metrics.csv',
-      metricsCsv(await computeImageMetrics(store, { imageIds: ids, protocol: opts.protocol })),
+      metricsCsv(rows.map((r) => ({ ...r, fileName: identity.fileName(byId.get(r.imageId)!) }))),
     );
   }
   if (parts.has('clinical')) {
@@ -169,10 +184,10 @@ export async function buildBundle(
       maskFile: parts.has('masks') && i.version ? maskFile(i) : null,
       prediction: i.prediction,
     }));
-    await put('images.csv', clinicalCsv(store, rows, opts.includeNames === true));
+    await put('images.csv', clinicalCsv(store, rows, opts.includeNames === true, identity));
   }
 
-  if (parts.has('measures')) await putMeasures(store, items, opts, put);
+  if (parts.has('measures')) await putMeasures(store, items, opts, identity, put);
 
   const manifest = manifestOf(store, opts, items, summary, now);
   await put('manifest.json', JSON.stringify(manifest, null, 2) + '\n');
@@ -185,6 +200,7 @@ async function putMeasures(
   store: Store,
   items: Item[],
   opts: BundleOptions,
+  identity: ExportIdentity,
   put: (path: string, bytes: string) => Promise<void>,
 ): Promise<void> {
   const measure =
@@ -196,7 +212,7 @@ async function putMeasures(
     const m = await measure(measureSources(store, plan));
     const extra = {
       imageId: image.id,
-      image: image.fileName,
+      image: identity.fileName(image),
       width: image.width,
       height: image.height,
       // Numbered as the app and images.csv number the image's versions (1, 2, ...), not the database's row id.
@@ -207,7 +223,7 @@ async function putMeasures(
     await put(`measures/${stem}.json`, JSON.stringify(measuresJson(m, extra), null, 2) + '\n');
     rows.push({
       imageId: image.id,
-      image: image.fileName,
+      image: identity.fileName(image),
       width: image.width,
       height: image.height,
       measures: m,
@@ -223,6 +239,7 @@ interface Manifest {
   createdAt: string;
   source: MaskSource;
   includeNames: boolean;
+  deidentified: boolean;
   images: number;
   masks: number;
   probabilities: number;
@@ -258,6 +275,7 @@ function manifestOf(
     createdAt: now.toISOString(),
     source: opts.source,
     includeNames: opts.includeNames === true,
+    deidentified: opts.deidentify === true,
     images: items.length,
     masks: summary.masks,
     probabilities: summary.probabilities,
@@ -279,8 +297,15 @@ function readmeOf(m: Manifest): string {
     `RetinaStudio ${m.appVersion} export, ${m.createdAt}`,
     '',
     `${m.images} image(s); masks: ${source}${m.imagesWithoutMask ? ` (${m.imagesWithoutMask} image(s) had none)` : ''}.`,
-    `Patients are identified by their patient ID as entered or read from a DICOM header${m.includeNames ? ' and their name (names included on request)' : '; names are not included'}.`,
-    'Not anonymised: patient IDs (often the hospital record number), visit dates and the original file names are kept.',
+    ...(m.deidentified
+      ? [
+          'De-identified: images are named by their id, and patients coded P0001, P0002, ... (codes of this export only);',
+          'no names, patient IDs or original file names. Birth years, eyes, visit dates and cameras are kept.',
+        ]
+      : [
+          `Patients are identified by their patient ID as entered or read from a DICOM header${m.includeNames ? ' and their name (names included on request)' : '; names are not included'}.`,
+          'Not anonymised: patient IDs (often the hospital record number), visit dates and the original file names are kept.',
+        ]),
     `Models: ${m.models.map((x) => x.name).join(', ') || 'none'}; active when exported: ${m.activeModel?.name ?? 'none'}.`,
     '',
     'Files:',

@@ -1,5 +1,6 @@
 // images.csv of an export: one row per exported image with its clinical context, its review state and the mask
 // version written. Pseudonymous unless names are asked for: the name column exists only then.
+import { RECORDED_IDENTITY, type ExportIdentity } from './export-identity.js';
 import type { Store } from './database.js';
 import { getClinicalMany } from './clinical.js';
 import { csvField } from './export.js';
@@ -37,7 +38,12 @@ const ANATOMY_COLUMNS = [
   'laterality_from_disc',
 ];
 
-export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames: boolean): string {
+export function clinicalCsv(
+  store: Store,
+  items: ClinicalCsvItem[],
+  includeNames: boolean,
+  identity: ExportIdentity = RECORDED_IDENTITY,
+): string {
   // The exported version's anatomy (a person may have moved the disc), else the prediction's.
   const anatomyOf = (i: ClinicalCsvItem) => i.version?.anatomy ?? i.prediction?.anatomy ?? null;
   const withAnatomy = items.some((i) => anatomyOf(i) !== null);
@@ -79,8 +85,8 @@ export function clinicalCsv(store: Store, items: ClinicalCsvItem[], includeNames
     const px = (v: number | undefined) => (v === undefined ? null : v.toFixed(1));
     return [
       image.id,
-      image.fileName,
-      c?.pseudonym ?? null,
+      identity.fileName(image),
+      identity.patient(c),
       ...(includeNames ? [c?.name ?? null] : []),
       c?.birthYear ?? null,
       c?.eye ?? null,

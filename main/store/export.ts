@@ -2,6 +2,7 @@
 // generic layout (images/, masks/, fov/, train.txt/test.txt) that openDataset reads back. Every output file is
 // written through a temporary sibling and a rename; the dataset folder appears whole or not at all.
 import { csvField } from '../../shared/csv-field.js';
+import { RECORDED_IDENTITY, type ExportIdentity } from './export-identity.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
@@ -135,18 +136,23 @@ export interface CocoDocument {
 export interface CocoOptions {
   source?: MaskSource;
   imageIds?: number[];
-  /** Write patient names into the image entries (off by default: exports are pseudonymous). */
+  /** Write patient names into the image entries (off by default). */
   includeNames?: boolean;
   now?: Date;
 }
 
-function cocoImage(image: ImageRecord, c: ClinicalRecord | undefined, includeNames: boolean): CocoImage {
+function cocoImage(
+  image: ImageRecord,
+  c: ClinicalRecord | undefined,
+  includeNames: boolean,
+  identity: ExportIdentity,
+): CocoImage {
   return {
     id: image.id,
-    file_name: image.fileName,
+    file_name: identity.fileName(image),
     width: image.width,
     height: image.height,
-    patient_id: c?.pseudonym ?? null,
+    patient_id: identity.patient(c),
     ...(includeNames ? { patient_name: c?.name ?? null } : {}),
     birth_year: c?.birthYear ?? null,
     eye: c?.eye ?? null,
@@ -160,7 +166,7 @@ function cocoImage(image: ImageRecord, c: ClinicalRecord | undefined, includeNam
 export async function cocoOf(
   store: Store,
   items: { image: ImageRecord; version: MaskVersion }[],
-  opts: { includeNames?: boolean; now?: Date } = {},
+  opts: { includeNames?: boolean; now?: Date; identity?: ExportIdentity } = {},
 ): Promise<CocoDocument> {
   const clinical = new Map(
     getClinicalMany(
@@ -180,7 +186,14 @@ export async function cocoOf(
   };
   for (const { image, version } of items) {
     const mask = await loadMask(store, version);
-    doc.images.push(cocoImage(image, clinical.get(image.id), opts.includeNames === true));
+    doc.images.push(
+      cocoImage(
+        image,
+        clinical.get(image.id),
+        opts.includeNames === true,
+        opts.identity ?? RECORDED_IDENTITY,
+      ),
+    );
     doc.annotations.push({
       id: version.id,
       image_id: image.id,

@@ -300,6 +300,60 @@ describe('export bundle', () => {
     );
   });
 
+  test('de-identified: no name, patient ID or file name anywhere in the bundle; one code per patient', async () => {
+    const out = join(dir, 'deidentified');
+    await writeBundleFolder(store, out, {
+      parts: ['masks', 'probabilities', 'coco', 'clinical', 'measures', 'metrics'],
+      source: 'best',
+      deidentify: true,
+      appVersion: '9.9.9',
+    });
+    const everything: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        everything.push(e.name);
+        if (e.isDirectory()) walk(join(d, e.name));
+        else everything.push(readFileSync(join(d, e.name)).toString('latin1'));
+      }
+    };
+    walk(out);
+    const all = everything.join('\n');
+    for (const secret of [NAME, 'P-0042', '01_test', '02_test', '03_test'])
+      assert.ok(!all.includes(secret), `${secret} is in the de-identified bundle`);
+    const rows = parseCsv(readFileSync(join(out, 'images.csv'), 'utf8'));
+    assert.deepEqual(
+      rows.map((r) => [r.file_name, r.patient_id, r.eye, r.visit_date, r.birth_year]),
+      [
+        [`image-${ids[0]}.tif`, 'P0001', 'OS', '2026-11-30', '1961'],
+        [`image-${ids[1]}.tif`, 'P0001', 'OD', '2026-11-30', '1961'],
+        [`image-${ids[2]}.tif`, '', '', '', ''],
+      ],
+    );
+    assert.deepEqual(readdirSync(join(out, 'masks')).sort(), [`image-${ids[0]}.png`, `image-${ids[1]}.png`]);
+    const coco = JSON.parse(readFileSync(join(out, 'coco.json'), 'utf8')) as CocoDocument;
+    assert.deepEqual(
+      coco.images.map((i) => [i.file_name, i.patient_id]),
+      [
+        [`image-${ids[0]}.tif`, 'P0001'],
+        [`image-${ids[1]}.tif`, 'P0001'],
+      ],
+    );
+    assert.match(
+      readFileSync(join(out, 'README.txt'), 'utf8'),
+      /De-identified: images are named by their id/,
+    );
+    await assert.rejects(
+      writeBundleFolder(store, join(dir, 'both'), {
+        parts: ['clinical'],
+        source: 'best',
+        deidentify: true,
+        includeNames: true,
+        appVersion: '9.9.9',
+      }),
+      /leaves patient names out/,
+    );
+  });
+
   test('a non-empty folder is refused and left as it was; a missing image fails before writing', async () => {
     const busy = join(dir, 'busy');
     mkdirSync(busy);

@@ -23,6 +23,7 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
   const [parts, setParts] = useState<ExportPart[]>(DEFAULT_PARTS);
   const [source, setSource] = useState<ExportRequest['source']>('best');
   const [includeNames, setIncludeNames] = useState(false);
+  const [deidentify, setDeidentify] = useState(false);
   const [busy, setBusy] = useState(false);
   const [total, setTotal] = useState<number | null>(null);
   const browser = client.shell === 'browser';
@@ -38,7 +39,11 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
   const start = async () => {
     setBusy(true);
     try {
-      const outcome = await runExport(client, { imageIds, parts, source, includeNames }, downloadBytes);
+      const outcome = await runExport(
+        client,
+        { imageIds, parts, source, includeNames: includeNames && !deidentify, deidentify },
+        downloadBytes,
+      );
       if (outcome.kind === 'cancelled') return;
       const { result } = outcome;
       notify(
@@ -114,12 +119,22 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
       <label className="check">
         <input
           type="checkbox"
-          checked={includeNames}
+          checked={deidentify}
+          onChange={(e) => setDeidentify(e.target.checked)}
+          data-testid="export-deidentify"
+        />
+        Remove identifiers: images named by number, patients coded P0001… for this export (no names, IDs or
+        file names; birth years, eyes, visit dates and cameras kept)
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={includeNames && !deidentify}
+          disabled={deidentify}
           onChange={(e) => setIncludeNames(e.target.checked)}
           data-testid="export-include-names"
         />
-        Include patient names (otherwise left out; patient IDs, visit dates and file names are kept either
-        way)
+        Include patient names (otherwise left out; patient IDs, visit dates and file names are kept)
       </label>
       <p className="muted">
         {browser

@@ -14,6 +14,8 @@ export interface ExportChoice {
   parts: ExportPart[];
   source: ExportRequest['source'];
   includeNames: boolean;
+  /** Identifiers removed (images named by id, patients coded for this export). */
+  deidentify?: boolean;
 }
 
 export type ExportOutcome =
@@ -49,6 +51,7 @@ export async function runExport(
     parts: choice.parts,
     source: choice.source,
     includeNames: choice.includeNames,
+    ...(choice.deidentify ? { deidentify: true } : {}),
     target: where === 'zip' ? { kind: 'zip' } : { kind: 'folder', folder: where },
   };
   const result = await client.invoke('exportImages', request);
