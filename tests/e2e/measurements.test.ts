@@ -318,5 +318,24 @@ describe(
       await app.page.screenshot({ path: await screenshotPath('measurements-03-disc-at-field-edge') });
       assert.deepEqual(app.pageErrors, []);
     });
+
+    test('a 1366x768 screen at 200% zoom: the save state is not cut off, and the labels shrink with the image', async () => {
+      const labelsAt = async () =>
+        Number(await app.page.getByTestId('measurement-layer').getAttribute('data-label-size'));
+      const full = await labelsAt();
+      await app.page.setViewportSize({ width: 683, height: 384 });
+      try {
+        await waitFor('smaller labels', async () => (await labelsAt()) < full);
+        const bar = (await app.page.locator('.stage .statusbar').boundingBox())!;
+        const save = (await app.page.getByTestId('save-state').boundingBox())!;
+        assert.ok(
+          save.x + save.width <= bar.x + bar.width + 0.5 && save.y + save.height <= bar.y + bar.height + 0.5,
+          `the save state ${JSON.stringify(save)} is outside its bar ${JSON.stringify(bar)}`,
+        );
+        await app.page.screenshot({ path: await screenshotPath('measurements-04-small-screen') });
+      } finally {
+        await app.page.setViewportSize({ width: 1280, height: 720 });
+      }
+    });
   },
 );

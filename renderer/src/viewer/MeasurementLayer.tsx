@@ -26,9 +26,18 @@ export interface MeasurementLayerProps {
   payload: MeasurementsPayload;
   scale: number;
   hovered: string | null;
+  /** The photograph's width in image pixels: labels shrink when it is shown narrower than LABELS_FULL_SIZE_AT. */
+  imageWidth: number;
 }
 
-export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerProps) {
+/** Shown at least this wide, the labels have their full size; narrower (a small window, 200% zoom), they shrink. */
+const LABELS_FULL_SIZE_AT = 500;
+
+export function MeasurementLayer({ payload, scale: viewScale, hovered, imageWidth }: MeasurementLayerProps) {
+  // Label sizes are fixed on screen, so on an image shown 93 px wide they covered it and each other: below the
+  // width above they shrink with the image (to half their size at most).
+  const shrink = Math.max(0.5, Math.min(1, (imageWidth * viewScale) / LABELS_FULL_SIZE_AT));
+  const scale = viewScale / shrink;
   const layer = useRef<Konva.Layer>(null);
   const rings = useMemo(() => zoneRings(payload), [payload]);
   const vessels = useMemo(() => namedVessels(payload), [payload]);
@@ -54,6 +63,8 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
     el.dataset.zones = rings.map((r) => `${r.zone}:${r.inner.toFixed(1)}-${r.outer.toFixed(1)}`).join(' ');
     el.dataset.vessels = vessels.map((v) => v.name).join(' ');
     el.dataset.highlight = hovered ?? '';
+    // The vessel names' size on screen, in CSS pixels (the tests read it).
+    el.dataset.labelSize = String((12 / scale) * viewScale);
     // Set once the layer has really drawn this state.
     const drawn = () => (el.dataset.drawn = `${payload.versionId}:${hovered ?? ''}`);
     l.on('draw.measurements', drawn);
@@ -61,7 +72,7 @@ export function MeasurementLayer({ payload, scale, hovered }: MeasurementLayerPr
     return () => {
       l.off('draw.measurements');
     };
-  }, [payload, rings, vessels, hovered]);
+  }, [payload, rings, vessels, hovered, scale, viewScale]);
 
   const px = (n: number) => n / scale;
   return (

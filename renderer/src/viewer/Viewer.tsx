@@ -225,6 +225,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
                   <MeasurementLayer
                     payload={measurements.payload}
                     scale={view.scale}
+                    imageWidth={image.width}
                     hovered={measurements.hovered}
                   />
                 )}
