@@ -79,7 +79,9 @@ export function useOpenImage(
         wholeList(client, filtersRef.current).then(
           (whole) =>
             setOpen((o) =>
-              o && o.list === list && whole.some((r) => r.id === o.imageId) ? { ...o, list: whole } : o,
+              o && (o.list === list || o.imageId === imageId) && whole.some((r) => r.id === o.imageId)
+                ? { ...o, list: whole }
+                : o,
             ),
           report,
         );
@@ -112,6 +114,26 @@ export function useOpenImage(
     },
     [client, openImage, report],
   );
+
+  // The viewer reads the image's patient, visit and assignees from its list entry: when another window or a job
+  // changes the open image, the entry is read again (the Visit report link and the visits to compare came only on
+  // reopening the image).
+  const openId = open?.imageId ?? null;
+  useEffect(() => {
+    if (openId === null) return;
+    return client.on('imagesChanged', ({ imageIds }) => {
+      if (!imageIds.includes(openId)) return;
+      client.invoke('getImageInfo', { imageId: openId }).then(
+        (fresh) =>
+          setOpen((o) =>
+            o && o.imageId === fresh.id
+              ? { ...o, list: o.list.map((i) => (i.id === fresh.id ? fresh : i)) }
+              : o,
+          ),
+        () => {}, // gone or not ours any more: the viewer's own requests say so
+      );
+    });
+  }, [client, openId]);
 
   const restoreRef = useRef(restore);
   restoreRef.current = restore;

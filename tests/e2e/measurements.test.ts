@@ -319,6 +319,17 @@ describe(
       assert.deepEqual(app.pageErrors, []);
     });
 
+    test("another window gives the image a patient and visit: the viewer's Visit report link appears without a reopen", async () => {
+      // A link in browser mode, a button in the desktop app: found by its name.
+      const visitReport = app.page.getByLabel('Open the report of every image of this visit');
+      assert.equal(await visitReport.count(), 0, 'the image already had a visit');
+      await app.client.invoke('setClinicalInfo', {
+        imageIds: [imageId],
+        info: { patientId: 'P-0777', visitDate: '2026-05-04' },
+      });
+      await visitReport.waitFor();
+    });
+
     test('a 1366x768 screen at 200% zoom: the save state is not cut off, and the labels shrink with the image', async () => {
       const labelsAt = async () =>
         Number(await app.page.getByTestId('measurement-layer').getAttribute('data-label-size'));
