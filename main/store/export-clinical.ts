@@ -3,7 +3,7 @@
 import { RECORDED_IDENTITY, type ExportIdentity } from './export-identity.js';
 import type { Store } from './database.js';
 import { getClinicalMany } from './clinical.js';
-import { csvField } from './export.js';
+import { csvField } from '../../shared/csv-field.js';
 import type { ImageRecord, MaskStatus } from './images.js';
 import type { MaskVersion } from './masks.js';
 import { maskVersionNumber, reviewOf } from './review.js';

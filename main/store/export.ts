@@ -291,8 +291,6 @@ const METRIC_COLUMNS = [
   'aucPr',
 ] as const;
 
-export { csvField };
-
 export function metricsCsv(rows: ImageMetricsRow[]): string {
   const header = [
     'image_id',

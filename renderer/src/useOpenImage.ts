@@ -2,13 +2,14 @@
 // entry, so the browser's Back returns to the list; moving to the next image replaces it; a reload, or Forward,
 // opens the image named again, with the worklist's list (as filtered) to move through.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { MAX_PAGE_SIZE, type ImageSummary } from '../../shared/contract.js';
+import type { ImageSummary } from '../../shared/contract.js';
 import type { RetinaClient } from '../../shared/transport.js';
 import { hashForImage, imageIdFromHash } from './imageRoute.js';
 import type { OpenCache } from './viewer/openCache.js';
 import { groupImages, hasPatients } from './worklist/grouping.js';
 import type { Filters } from './worklist/WorklistFilters.js';
-import { isGrouped, listImagesQuery } from './worklist/worklistQuery.js';
+import { isGrouped } from './worklist/worklistQuery.js';
+import { readRows } from './worklist/readRows.js';
 
 /** The worklist's page: a list passed to the viewer this long may have more rows the worklist had not loaded. */
 const WORKLIST_PAGE = 100;
@@ -17,15 +18,7 @@ const MOST_ROWS = 10_000;
 
 /** The worklist's whole list as filtered and ordered (up to MOST_ROWS), in the order the worklist shows it. */
 async function wholeList(client: RetinaClient, f: Filters): Promise<ImageSummary[]> {
-  const rows: ImageSummary[] = [];
-  for (;;) {
-    const page = await client.invoke(
-      'listImages',
-      listImagesQuery(f, rows.length, Math.min(MAX_PAGE_SIZE, MOST_ROWS - rows.length)),
-    );
-    rows.push(...page.items);
-    if (page.items.length === 0 || rows.length >= page.total || rows.length >= MOST_ROWS) break;
-  }
+  const { rows } = await readRows(client, f, 0, MOST_ROWS);
   return isGrouped(f) && hasPatients(rows) ? groupImages(rows).rows : rows;
 }
 

@@ -1,7 +1,7 @@
 // CSV values in exports: quoted when they hold separators, and never read as a formula by a spreadsheet.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvField } from '../../main/store/export.js';
+import { csvField } from '../../shared/csv-field.js';
 
 describe('csvField', () => {
   test('plain text and numbers pass as they are; null and non-finite numbers are empty', () => {

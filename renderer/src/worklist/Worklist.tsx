@@ -2,7 +2,7 @@
 // keyboard navigation, selection, import, batch predict and clinical details.
 import { windowClientId } from '../viewer/windowClientId.js';
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { MAX_PAGE_SIZE, type ImageSummary, type RequestChannel } from '../../../shared/contract.js';
+import type { ImageSummary, RequestChannel } from '../../../shared/contract.js';
 import { mayCall } from '../../../shared/roles.js';
 import { AssignDialog } from '../team/AssignDialog.js';
 import { AgreementDialog } from '../team/AgreementDialog.js';
@@ -14,7 +14,8 @@ import { allState, toggleAll, toggleOne } from './selection.js';
 import { useImport } from './useImport.js';
 import { useSampleStudy } from './useSampleStudy.js';
 import { WorklistFilters, type Filters } from './WorklistFilters.js';
-import { isGrouped, listImagesQuery } from './worklistQuery.js';
+import { isGrouped } from './worklistQuery.js';
+import { readRows } from './readRows.js';
 import { useWorklistExport } from '../export/useWorklistExport.js';
 import { ReportLink } from '../viewer/MeasurementActions.js';
 
@@ -80,17 +81,7 @@ export function Worklist({
       const seq = ++latestLoad.current;
       setLoading(true);
       try {
-        const rows: ImageSummary[] = [];
-        let total = 0;
-        while (rows.length < count) {
-          const page = await client.invoke('listImages', {
-            ...listImagesQuery(filters, offset + rows.length, Math.min(MAX_PAGE_SIZE, count - rows.length)),
-            clientId: windowClientId(),
-          });
-          rows.push(...page.items);
-          total = page.total;
-          if (page.items.length === 0 || offset + rows.length >= total) break;
-        }
+        const { rows, total } = await readRows(client, filters, offset, count, windowClientId());
         if (seq !== latestLoad.current) return;
         setItems((prev) => (offset === 0 ? rows : [...prev, ...rows]));
         setTotal(total);
