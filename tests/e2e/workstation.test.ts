@@ -141,8 +141,18 @@ describe(
         'two predicted images',
         async () => (await app.page.getByTestId('image-row').count()) === 2,
       );
+      // A screen reader finds the list as a table of images and hears the highlighted row when it moves.
+      const table = app.page.getByRole('table', { name: 'Images' });
+      assert.equal(await table.getByRole('row').count(), 3);
+      assert.equal(await table.getByRole('columnheader').count(), 12);
+      assert.equal(await table.getByRole('row').nth(1).getByRole('cell').count(), 12);
       await app.page.getByTestId('worklist').focus();
       await app.page.keyboard.press('ArrowDown');
+      assert.match(
+        (await app.page.getByTestId('row-announcement').textContent()) ?? '',
+        /^02_test\.tif, 2 of 2, /,
+      );
+      assert.equal(await table.locator('[aria-current="true"]').getAttribute('data-image-id'), '2');
       await app.page.keyboard.press('Enter');
       await app.page.getByTestId('mask-canvas').waitFor();
       assert.match((await app.page.locator('.stage .statusbar').textContent()) ?? '', /02_test\.tif.*2\/2/);

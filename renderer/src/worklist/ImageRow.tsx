@@ -24,6 +24,8 @@ export function ImageRow(props: {
   const team = worklistTeamNote(im);
   return (
     <div
+      role="row"
+      aria-current={props.isCursor ? 'true' : undefined}
       data-row={props.index}
       data-testid="image-row"
       data-image-id={im.id}
@@ -32,15 +34,19 @@ export function ImageRow(props: {
       onDoubleClick={props.onOpen}
       onContextMenu={props.onContextMenu}
     >
-      <input
-        type="checkbox"
-        aria-label={`Select ${im.fileName}`}
-        checked={props.selected}
-        onChange={(e) => props.onSelect(e.target.checked)}
-        onClick={(e) => e.stopPropagation()}
-      />
-      <Thumbnail imageId={im.id} version={im.updatedAt} />
-      <span className="name">
+      <span role="cell">
+        <input
+          type="checkbox"
+          aria-label={`Select ${im.fileName}`}
+          checked={props.selected}
+          onChange={(e) => props.onSelect(e.target.checked)}
+          onClick={(e) => e.stopPropagation()}
+        />
+      </span>
+      <span role="cell">
+        <Thumbnail imageId={im.id} version={im.updatedAt} />
+      </span>
+      <span role="cell" className="name">
         {im.fileName}
         {team && (
           <small className="team-note" data-testid="team-note">
@@ -54,23 +60,38 @@ export function ImageRow(props: {
           </span>
         )}
       </span>
-      <span data-testid="image-patient">{im.patientPseudonym ?? NONE}</span>
-      <span className="muted">{im.visitDate ?? NONE}</span>
-      <span>
+      <span role="cell" data-testid="image-patient">
+        {im.patientPseudonym ?? NONE}
+      </span>
+      <span role="cell" className="muted">
+        {im.visitDate ?? NONE}
+      </span>
+      <span role="cell">
         {im.width}×{im.height}
       </span>
-      <span data-testid="image-eye">{im.laterality ?? NONE}</span>
-      <StatusBadge image={im} />
-      <span className="num" data-testid="row-expected-f1" data-value={im.quality?.expectedF1 ?? ''}>
+      <span role="cell" data-testid="image-eye">
+        {im.laterality ?? NONE}
+      </span>
+      <span role="cell">
+        <StatusBadge image={im} />
+      </span>
+      <span
+        role="cell"
+        className="num"
+        data-testid="row-expected-f1"
+        data-value={im.quality?.expectedF1 ?? ''}
+      >
         {formatExpectedF1(im.quality)}
       </span>
-      <span className="num" data-testid="mean-uncertainty">
+      <span role="cell" className="num" data-testid="mean-uncertainty">
         {formatMeanUncertainty(im.quality)}
       </span>
-      <span className="num" data-testid="gap-count">
+      <span role="cell" className="num" data-testid="gap-count">
         {formatGaps(im.quality)}
       </span>
-      <span className="muted">{im.updatedAt.slice(0, 16).replace('T', ' ')}</span>
+      <span role="cell" className="muted">
+        {im.updatedAt.slice(0, 16).replace('T', ' ')}
+      </span>
     </div>
   );
 }

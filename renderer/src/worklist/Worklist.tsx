@@ -16,6 +16,7 @@ import { useSampleStudy } from './useSampleStudy.js';
 import { WorklistFilters, type Filters } from './WorklistFilters.js';
 import { isGrouped } from './worklistQuery.js';
 import { readRows } from './readRows.js';
+import { rowAnnouncement } from './rowAnnouncement.js';
 import { useWorklistExport } from '../export/useWorklistExport.js';
 import { ReportLink } from '../viewer/MeasurementActions.js';
 
@@ -68,6 +69,8 @@ export function Worklist({
   const [editing, setEditing] = useState<string[] | null>(null);
   // Loading until the first answer: "No images yet" (and its sample button) is never shown over a full study.
   const [loading, setLoading] = useState(true);
+  // Read out when the highlighted row moves (see rowAnnouncement).
+  const [announcement, setAnnouncement] = useState('');
   const imports = useImport();
   const sample = useSampleStudy(onOpen);
   const tableRef = useRef<HTMLDivElement>(null);
@@ -147,6 +150,7 @@ export function Worklist({
   // The row the user moves to is likely opened next: fetch what the viewer needs meanwhile.
   const select = (i: number) => {
     setCursorId(rows[i]?.id ?? null);
+    setAnnouncement(rows[i] ? rowAnnouncement(rows[i], i, Math.max(total, rows.length)) : '');
     if (rows[i]) openCache.prefetchOpen(rows[i].id, rows[i]);
   };
 
@@ -243,54 +247,68 @@ export function Worklist({
           </button>
         )}
       </div>
-      <div className="table" ref={tableRef}>
-        <div className="thead">
-          <SelectAll
-            state={allState(selected, shownIds)}
-            disabled={shownIds.length === 0}
-            onToggle={() => setSelected((s) => toggleAll(s, shownIds))}
-          />
-          <span />
-          <span>Image</span>
-          <span>Patient</span>
-          <span>Visit</span>
-          <span>Size</span>
-          <span>Eye</span>
-          <span>Status</span>
-          <button
-            className={`th-sort ${filters.order === 'review-next' ? 'on' : ''}`}
-            aria-pressed={filters.order === 'review-next'}
-            onClick={() => onFilters((f) => ({ ...f, order: 'review-next' }))}
-            title="The F1 the prediction is expected to score against a careful annotator. Click: review next (lowest first, approved last)"
-            data-testid="sort-expected-f1"
+      <div className="sr-only" aria-live="polite" data-testid="row-announcement">
+        {announcement}
+      </div>
+      <div className="table" ref={tableRef} role="table" aria-label="Images">
+        <div className="thead" role="row">
+          <span role="columnheader">
+            <SelectAll
+              state={allState(selected, shownIds)}
+              disabled={shownIds.length === 0}
+              onToggle={() => setSelected((s) => toggleAll(s, shownIds))}
+            />
+          </span>
+          <span role="columnheader" aria-label="Thumbnail" />
+          <span role="columnheader">Image</span>
+          <span role="columnheader">Patient</span>
+          <span role="columnheader">Visit</span>
+          <span role="columnheader">Size</span>
+          <span role="columnheader">Eye</span>
+          <span role="columnheader">Status</span>
+          <span role="columnheader" aria-sort={filters.order === 'review-next' ? 'ascending' : undefined}>
+            <button
+              className={`th-sort ${filters.order === 'review-next' ? 'on' : ''}`}
+              aria-pressed={filters.order === 'review-next'}
+              onClick={() => onFilters((f) => ({ ...f, order: 'review-next' }))}
+              title="The F1 the prediction is expected to score against a careful annotator. Click: review next (lowest first, approved last)"
+              data-testid="sort-expected-f1"
+            >
+              Expected F1
+            </button>
+          </span>
+          <span
+            role="columnheader"
+            title="Mean probability, inside the field of view, that the predicted mask is wrong"
           >
-            Expected F1
-          </button>
-          <span title="Mean probability, inside the field of view, that the predicted mask is wrong">
             Uncertainty
           </span>
-          <span title="Vessel ends that stop just short of another piece">Gaps</span>
-          <span>Updated</span>
+          <span role="columnheader" title="Vessel ends that stop just short of another piece">
+            Gaps
+          </span>
+          <span role="columnheader">Updated</span>
         </div>
         {rows.map((im, i) => {
           const header = view.headers.get(i);
           return (
             <Fragment key={im.id}>
               {header && (
-                <div className="group-header" data-testid="group-header">
-                  <strong>{header.patient}</strong>
-                  <span>{header.visit}</span>
-                  <span className="muted">
-                    {header.count}
-                    {header.more ? '+' : ''} image(s)
+                <div className="group-header" data-testid="group-header" role="row">
+                  <span role="rowheader" aria-colspan={12} className="group-cell">
+                    <strong>{header.patient}</strong>
+                    <span>{header.visit}</span>
+                    <span className="muted">
+                      {header.count}
+                      {header.more ? '+' : ''} image(s)
+                    </span>
+                    {im.studyId && im.patientId !== '' && (
+                      <ReportLink
+                        target={{ studyId: im.studyId }}
+                        label="Report"
+                        name={`Report of the visit ${header.visit} of ${header.patient}`}
+                      />
+                    )}
                   </span>
-                  {im.studyId && im.patientId !== '' && (
-                    <ReportLink
-                      target={{ studyId: im.studyId }}
-                      label="Report"
-                      name={`Report of the visit ${header.visit} of ${header.patient}`}
-                    />
-                  )}
                 </div>
               )}
               <ImageRow
