@@ -150,6 +150,18 @@ describe(
       for (const row of MEASURE_ROWS) {
         assert.equal(await app.page.getByTestId(`measure-${row.key}`).getAttribute('title'), row.help);
       }
+      // ... and, for the keyboard and a screen reader, its description, shown under it on request.
+      const crae = MEASURE_ROWS.find((r) => r.key === 'crae');
+      assert.ok(crae);
+      assert.equal(
+        await app.page.getByTestId('measure-crae').getAttribute('aria-describedby'),
+        await app.page.getByTestId('definition-crae').getAttribute('id'),
+      );
+      assert.equal(await app.page.getByTestId('definition-crae').isVisible(), false);
+      await app.page.getByTestId('measure-definitions').press('Enter');
+      assert.equal(await app.page.getByTestId('definition-crae').textContent(), crae.help);
+      assert.equal(await app.page.getByTestId('definition-crae').isVisible(), true);
+      await app.page.getByTestId('measure-definitions').click();
 
       // The layer: zones B and C around the disc, the twelve named vessels, as the engine placed them.
       const payload = {

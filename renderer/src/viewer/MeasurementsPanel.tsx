@@ -1,5 +1,5 @@
 // The Measurements panel beside the image: every measure with its unit and 95% interval (its definition as the
-// row's tooltip), or why it is absent; where the unit comes from; whose optic disc the zones are drawn around; what
+// row's tooltip and description, or shown under it), or why it is absent; where the unit comes from; whose optic disc the zones are drawn around; what
 // may make the values wrong (a disc cut off by the field's edge); and the vessels CRAE and CRVE took, each
 // highlighted on the image while the pointer is over its row; the report of the image or its visit, and the
 // comparison with another visit of the same eye.
@@ -8,7 +8,7 @@ import type { ImageSummary } from '../../../shared/contract.js';
 import { CompareVisits } from './CompareVisits.js';
 import { ReportActions, VisitPicker } from './MeasurementActions.js';
 import type { Measurements } from './useMeasurements.js';
-import { useState } from 'react';
+import { Fragment, useId, useState } from 'react';
 
 export function MeasurementsPanel({
   m,
@@ -22,6 +22,10 @@ export function MeasurementsPanel({
 }) {
   const { payload, error, updating } = m;
   const [comparing, setComparing] = useState<string | null>(null);
+  // Each definition is the row's tooltip, its description for a screen reader, and shown under it on request
+  // (a tooltip alone is out of reach of the keyboard and of a touch screen).
+  const [definitions, setDefinitions] = useState(false);
+  const idPrefix = useId();
   return (
     <aside
       className="measurements"
@@ -78,22 +82,41 @@ export function MeasurementsPanel({
               {note}
             </p>
           ))}
+          <button
+            className="definitions-toggle"
+            aria-pressed={definitions}
+            onClick={() => setDefinitions((on) => !on)}
+            data-testid="measure-definitions"
+          >
+            {definitions ? 'Hide definitions' : 'Show definitions'}
+          </button>
           <table>
             <tbody>
               {measureLines(payload).map((line) => (
-                <tr key={line.key} data-testid={`measure-${line.key}`} title={line.help}>
-                  <th scope="row">{line.label}</th>
-                  <td>
-                    {line.value !== null ? (
-                      <>
-                        <span className="value">{line.value}</span>
-                        {line.interval && <span className="interval">95% {line.interval}</span>}
-                      </>
-                    ) : (
-                      <span className="absent">not measured: {line.absent}</span>
-                    )}
-                  </td>
-                </tr>
+                <Fragment key={line.key}>
+                  <tr
+                    data-testid={`measure-${line.key}`}
+                    title={line.help}
+                    aria-describedby={`${idPrefix}-${line.key}`}
+                  >
+                    <th scope="row">{line.label}</th>
+                    <td>
+                      {line.value !== null ? (
+                        <>
+                          <span className="value">{line.value}</span>
+                          {line.interval && <span className="interval">95% {line.interval}</span>}
+                        </>
+                      ) : (
+                        <span className="absent">not measured: {line.absent}</span>
+                      )}
+                    </td>
+                  </tr>
+                  <tr className="definition" hidden={!definitions}>
+                    <td colSpan={2} id={`${idPrefix}-${line.key}`} data-testid={`definition-${line.key}`}>
+                      {line.help}
+                    </td>
+                  </tr>
+                </Fragment>
               ))}
             </tbody>
           </table>
