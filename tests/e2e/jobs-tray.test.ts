@@ -146,6 +146,14 @@ describe(
       await app.page.screenshot({ path: await screenshotPath('42-jobs-tray-closed-1280x720') });
       await summary().click();
       await tray().waitFor();
+      // Hide from the keyboard gives focus back to the summary that opened the tray.
+      await tray().getByRole('button', { name: 'Hide the jobs' }).press('Enter');
+      await tray().waitFor({ state: 'detached' });
+      await waitFor('focus on the summary', async () =>
+        app.page.evaluate<boolean>('document.activeElement?.dataset?.testid === "jobs-summary"'),
+      );
+      await summary().click();
+      await tray().waitFor();
 
       // A 1024x640 window with the Measurements panel open as well: the tray floats over the content's side
       // instead of squeezing the image to a sliver between four columns.
@@ -173,10 +181,20 @@ describe(
       const listed = () => app.client.invoke('listJobs', {}).then((r) => r.jobs.map((j) => j.jobId));
       assert.ok(!(await listed()).includes(predictId), 'the dismissed job is still listed');
 
-      for (const state of ['failed', 'done']) {
+      // From the keyboard, focus is handed on as rows and the tray go: to the tray, then the viewer, never to
+      // the page's body (where Tab starts again from the top).
+      const focused = () =>
+        app.page.evaluate<string>(
+          '(() => { const el = document.activeElement; return el?.dataset?.testid ?? el?.tagName ?? ""; })()',
+        );
+      for (const [state, focusAfter] of [
+        ['failed', 'jobs-tray'],
+        ['done', 'viewer'],
+      ]) {
         const row = tray().locator(`[data-testid="job-import"][data-state="${state}"]`);
-        await row.getByRole('button', { name: 'Dismiss the import job' }).click();
+        await row.getByRole('button', { name: 'Dismiss the import job' }).press('Enter');
         await row.waitFor({ state: 'detached' });
+        await waitFor(`focus on ${focusAfter}`, async () => (await focused()) === focusAfter);
       }
       assert.deepEqual(await listed(), []);
       // Nothing left: no summary, no tray, and a reload does not bring them back.

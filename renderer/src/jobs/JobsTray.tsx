@@ -2,7 +2,8 @@
 // beside the content. The column takes its own room in the layout, so it narrows the worklist or viewer instead
 // of covering their tools or the image (below 1200 pixels wide, where that would leave the image a sliver, it floats
 // over the content's side until hidden). Finished jobs can be dismissed; each file an import could not take is listed with why.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useFocusHandOff } from '../focusHandOff.js';
 import type { JobInfo, QueueJob } from '../../../shared/contract.js';
 import { isActive, needsAttention, newestFirst, type JobsDigest } from './jobsDigest.js';
 import { lastLogLines, whereLine } from './queueLines.js';
@@ -38,10 +39,23 @@ export interface JobsTrayProps {
   team?: ReadonlyMap<string, QueueJob> | null;
 }
 
+/** The summary button that opens and closes the tray. */
+const summaryButton = () => document.querySelector<HTMLElement>(`[aria-controls="${TRAY_ID}"]`);
+
 export function JobsTray({ jobs, digest, onCancel, onDismiss, onHide, team }: JobsTrayProps) {
   const list = newestFirst(jobs);
+  const trayRef = useRef<HTMLElement>(null);
+  // Hidden, closed by itself or emptied with focus inside: focus goes back to the summary (or the content).
+  useFocusHandOff(trayRef, summaryButton);
   return (
-    <section className="jobs-tray" id={TRAY_ID} data-testid="jobs-tray" aria-label="Jobs">
+    <section
+      className="jobs-tray"
+      id={TRAY_ID}
+      data-testid="jobs-tray"
+      aria-label="Jobs"
+      ref={trayRef}
+      tabIndex={-1}
+    >
       <div className="jobs-tray-head">
         <strong>Jobs</strong>
         <span className="muted">{digest.text || 'none'}</span>
@@ -87,8 +101,12 @@ function JobRow({
   const failures = j.failures ?? [];
   const label = KIND_LABEL[j.kind];
   const state = j.state === 'done' && needsAttention(j) ? 'done with errors' : j.state;
+  const rowRef = useRef<HTMLLIElement>(null);
+  // A dismissed row took its focused button with it: focus stays in the tray.
+  useFocusHandOff(rowRef, () => document.getElementById(TRAY_ID));
   return (
     <li
+      ref={rowRef}
       className={`job ${j.state}${needsAttention(j) ? ' attention' : ''}`}
       data-testid={`job-${j.kind}`}
       data-state={j.state}
