@@ -249,6 +249,13 @@ export async function runDbCommand(
       throw new DbUsageError('export needs --out PATH');
     if (command === 'backup' && rest.length !== 1) throw new DbUsageError('backup needs exactly one DEST');
     const format = pick(values, 'format', ['masks', 'coco', 'csv', 'dataset', 'bundle'] as const, 'masks');
+    // A bundle's options given to another format would be ignored: for --deidentify, a leak the user trusted not
+    // to happen (those formats keep file names, and coco.json patient IDs).
+    for (const option of ['deidentify', 'include-names', 'parts'])
+      if (values[option] !== undefined && format !== 'bundle')
+        throw new DbUsageError(
+          `--${option} is for --format bundle; ${format} ${option === 'deidentify' ? 'keeps file names and patient IDs' : 'has no such option'}`,
+        );
     const source = pick(
       values,
       'source',

@@ -14,7 +14,7 @@ import { segmentImage } from '../ml/infer.js';
 import { analyseAnatomy, anatomyWarnings } from '../ml/anatomy/anatomy-models.js';
 import { measureSegmentation } from '../ml/measure/photograph-measures.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
-import type { ImageMeasures } from '../../shared/measure/measures.js';
+import { withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
 import { FileGroup, makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
 import { measureReportHtml } from './measure-report.js';
 
@@ -126,15 +126,10 @@ export async function run(argv: string[]): Promise<number> {
           : scale.fieldAngleDeg
             ? 'field angle'
             : null;
-      const m: ImageMeasures = {
-        ...measuredAs,
-        notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? [])],
-        // Micrometres say where their pixel size came from (the engine only sees a pixel size).
-        scale:
-          scaleSource && measuredAs.scale.unit === 'µm'
-            ? { ...measuredAs.scale, source: scaleSource }
-            : measuredAs.scale,
-      };
+      const m: ImageMeasures = withScaleSource(
+        { ...measuredAs, notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? [])] },
+        scaleSource,
+      );
       const json = measuresJson(m, { input: file, width: image.width, height: image.height });
       const out = join(outDir, `${stems[i]}_measures.json`);
       // The measures and their report appear together, or neither does (an earlier run's pair stays whole).

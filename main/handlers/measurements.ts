@@ -3,7 +3,7 @@
 // reopening the panel or an unrelated change costs nothing, and a correction costs one computation. Concurrent
 // requests for the same state share it.
 import type { MeasurementsPayload } from '../../shared/contract.js';
-import type { ImageMeasures } from '../../shared/measure/measures.js';
+import { withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
 import { MeasureThread } from '../ml/measure/measure-thread.js';
 import {
   getImage,
@@ -59,14 +59,15 @@ export class MeasurementService {
       }
       measures = await p;
     }
+    const scaleSource = scaleSourceOf(plan);
     return {
       imageId: toId(image.id),
       versionId: toId(plan.version.id),
       version: maskVersionNumber(this.store, plan.version),
       kind: plan.version.kind,
-      scaleSource: scaleSourceOf(plan),
+      scaleSource,
       discBy: plan.version.anatomy?.discMovedBy ?? null,
-      measures,
+      measures: withScaleSource(measures, scaleSource),
       cached: hit !== undefined,
     };
   }

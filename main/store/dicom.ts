@@ -8,6 +8,7 @@ import {
   dicomFieldAngle,
   dicomPixelSpacing,
   dicomPixels,
+  dicomText,
   readDicomDataSet,
 } from '../ml/io/dicom-pixels.js';
 import type { RasterImage } from '../ml/types.js';
@@ -40,14 +41,17 @@ function isoDate(da: string | undefined): string | null {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
-/** A person name (PN): components split by '^'; the family name first, the rest after a comma. */
+/**
+ * A person name (PN), family^given^middle^prefix^suffix: "Family, Prefix Given Middle Suffix" (the alphabetic
+ * group, before any '=').
+ */
 function personName(pn: string | undefined): string | null {
-  const [family = '', ...rest] = (pn ?? '')
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = (pn ?? '')
     .split('=')[0]
     .split('^')
     .map((p) => p.trim());
-  const given = rest.filter(Boolean).join(' ');
-  const name = family && given ? `${family}, ${given}` : family || given;
+  const rest = [prefix, given, middle, suffix].filter(Boolean).join(' ');
+  const name = family && rest ? `${family}, ${rest}` : family || rest;
   return name || null;
 }
 
@@ -65,7 +69,7 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
   const photometric = (ds.string('x00280004') ?? '').toUpperCase();
   const sex = ds.string('x00100040')?.toUpperCase();
   const birth = ds.string('x00100030')?.slice(0, 4);
-  const device = [ds.string('x00080070'), ds.string('x00081090')].filter(Boolean).join(' ') || null;
+  const device = [dicomText(ds, 'x00080070'), dicomText(ds, 'x00081090')].filter(Boolean).join(' ') || null;
   const acquisition: Record<string, string | number> = {};
   const keep: [string, string][] = [
     ['modality', 'x00080060'],
@@ -79,7 +83,7 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
     ['transferSyntax', 'x00020010'],
   ];
   for (const [key, tag] of keep) {
-    const v = ds.string(tag);
+    const v = dicomText(ds, tag);
     if (v) acquisition[key] = v;
   }
   acquisition.photometric = photometric;
@@ -90,8 +94,8 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
     raster,
     laterality: dicomEye(ds),
     pixelSpacingMm: dicomPixelSpacing(ds),
-    patientId: ds.string('x00100020') || null,
-    patientName: personName(ds.string('x00100010')),
+    patientId: dicomText(ds, 'x00100020') ?? null,
+    patientName: personName(dicomText(ds, 'x00100010')),
     patientBirthYear: birth && /^\d{4}$/.test(birth) ? Number(birth) : null,
     patientSex: sex === 'F' || sex === 'M' || sex === 'O' ? sex : null,
     studyUid: ds.string('x0020000d') || null,

@@ -39,7 +39,7 @@ import {
 import { clinicalCsv } from './export-clinical.js';
 import { maskVersionNumber } from './review.js';
 import { measureSources, planMeasurement, scaleSourceOf } from './measure-inputs.js';
-import { measureImage, type ImageMeasures } from '../../shared/measure/measures.js';
+import { measureImage, withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
 import { readMeasureInput, type MeasureSources } from '../ml/measure/measure-sources.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
 
@@ -209,7 +209,9 @@ async function putMeasures(
   for (const { image, stem, version } of items) {
     const plan = version ? planMeasurement(store, image, version) : null;
     if (!plan) continue;
-    const m = await measure(measureSources(store, plan));
+    const scaleSource = scaleSourceOf(plan);
+    // Micrometres name their origin, as `retina measure` writes them.
+    const m = withScaleSource(await measure(measureSources(store, plan)), scaleSource);
     const extra = {
       imageId: image.id,
       image: identity.fileName(image),
@@ -218,7 +220,7 @@ async function putMeasures(
       // Numbered as the app and images.csv number the image's versions (1, 2, ...), not the database's row id.
       maskVersion: maskVersionNumber(store, plan.version),
       maskKind: plan.version.kind,
-      scaleSource: scaleSourceOf(plan),
+      scaleSource,
     };
     await put(`measures/${stem}.json`, JSON.stringify(measuresJson(m, extra), null, 2) + '\n');
     rows.push({

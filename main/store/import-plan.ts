@@ -142,14 +142,14 @@ function unusedReason(path: string, layout: DatasetLayout, sampleIds: ReadonlySe
     : `named like an annotation (${a.suffix}), but no image of the ${title} layout pairs with it`;
 }
 
-/** Image files (by extension) anywhere under `root`, hidden files and folders left out. */
+/** Image files (by extension, DICOM's too) anywhere under `root`, hidden files and folders left out. */
 async function imageFilesUnder(root: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await folderEntries(root)) {
     if (e.name.startsWith('.')) continue;
     const p = join(root, e.name);
     if (e.kind === 'folder') out.push(...(await imageFilesUnder(p)));
-    else if (e.kind === 'file' && hasImageExtension(e.name)) out.push(p);
+    else if (e.kind === 'file' && isPhotographName(e.name)) out.push(p);
   }
   return out;
 }

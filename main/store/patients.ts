@@ -96,7 +96,7 @@ export function listPatients(store: Store): Patient[] {
 /** Internal (inside a write): the patient with this pseudonym, created when new. */
 export function ensurePatientTx(store: Store, input: PatientInput, actor: string): Patient {
   const existing = findPatient(store, input.pseudonym);
-  if (existing) return existing;
+  if (existing) return fillMissingPatientFields(store, existing, input, actor);
   const inserted = store.db
     .prepare(
       'INSERT INTO patients (pseudonym, name, birth_year, sex, notes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
@@ -113,6 +113,28 @@ export function ensurePatientTx(store: Store, input: PatientInput, actor: string
   const id = Number(inserted);
   recordAudit(store, actor, 'patient.create', 'patient', id, { pseudonym: input.pseudonym });
   return getPatient(store, id);
+}
+
+/**
+ * A known patient's name, birth year or sex that was not known before, taken from a later image (a DICOM of
+ * another visit that has them); a value already there is never replaced here (the clinical dialog does that).
+ */
+function fillMissingPatientFields(store: Store, patient: Patient, input: PatientInput, actor: string): Patient {
+  const filled: Record<string, string | number> = {};
+  if (input.name) {
+    const known = store.db.prepare('SELECT name FROM patients WHERE id = ?').pluck().get(patient.id);
+    if (known == null) filled.name = input.name;
+  }
+  if (patient.birthYear == null && input.birthYear != null) filled.birth_year = input.birthYear;
+  if (patient.sex == null && input.sex) filled.sex = input.sex;
+  const columns = Object.keys(filled);
+  if (columns.length === 0) return patient;
+  store.db
+    .prepare(`UPDATE patients SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`)
+    .run(...Object.values(filled), patient.id);
+  // The audit names what was filled in, not the values (a name stays on this machine's record only).
+  recordAudit(store, actor, 'patient.update', 'patient', patient.id, { filled: columns });
+  return getPatient(store, patient.id);
 }
 
 export function createPatient(store: Store, input: PatientInput, actor: string): Patient {

@@ -410,6 +410,17 @@ function mapMeasures(
   };
 }
 
+/**
+ * The measures with their micrometres' origin named: the engine sees only a pixel size, while its caller knows
+ * whether that came from the user, a DICOM header or a camera's field angle. Other units are left as they are.
+ */
+export function withScaleSource(
+  m: ImageMeasures,
+  source: 'pixel size' | 'field angle' | 'dicom' | null,
+): ImageMeasures {
+  return source && m.scale.unit === 'µm' ? { ...m, scale: { ...m.scale, source } } : m;
+}
+
 /** The measures read off the vessel graph: calibre, tortuosity, CRAE/CRVE/AVR. */
 function graphMeasures(
   input: MeasureInput,

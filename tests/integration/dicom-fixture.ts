@@ -70,6 +70,10 @@ export function writeDicom(
     patientName?: string;
     /** Horizontal Field of View (0022,000C), degrees. */
     fieldOfViewDeg?: number;
+    /** Specific Character Set (0008,0005); 'ISO_IR 192' writes the patient's name in UTF-8. */
+    characterSet?: string;
+    /** Pixel Spacing (0028,0030) as written, '' for none (default 0.0125\\0.0130 mm). */
+    pixelSpacing?: string;
   } = {},
 ): void {
   const syntax = opts.transferSyntax ?? (opts.jpeg ? '1.2.840.10008.1.2.4.50' : '1.2.840.10008.1.2.1');
@@ -87,13 +91,23 @@ export function writeDicom(
   const body = Buffer.concat(
     (
       [
+        ...(opts.characterSet ? [[0x0008, 0x0005, 'CS', opts.characterSet]] : []),
         [0x0008, 0x0016, 'UI', sopClass],
         [0x0008, 0x0018, 'UI', '1.2.3.4.5.6.7'],
         [0x0008, 0x0020, 'DA', '20240315'],
         [0x0008, 0x0060, 'CS', 'OP'],
         [0x0008, 0x0070, 'LO', 'Acme'],
         [0x0008, 0x1090, 'LO', 'FundusCam 3'],
-        ...(opts.patientName ? [[0x0010, 0x0010, 'PN', opts.patientName]] : []),
+        ...(opts.patientName
+          ? [
+              [
+                0x0010,
+                0x0010,
+                'PN',
+                opts.characterSet === 'ISO_IR 192' ? Buffer.from(opts.patientName, 'utf8') : opts.patientName,
+              ],
+            ]
+          : []),
         [0x0010, 0x0020, 'LO', opts.patientId ?? 'PSEUDO-0042'],
         [0x0010, 0x0030, 'DA', '19610101'],
         [0x0010, 0x0040, 'CS', 'F'],
@@ -106,7 +120,7 @@ export function writeDicom(
         ...(opts.frames ? [[0x0028, 0x0008, 'IS', String(opts.frames)]] : []),
         [0x0028, 0x0010, 'US', img.height],
         [0x0028, 0x0011, 'US', img.width],
-        [0x0028, 0x0030, 'DS', '0.0125\\0.0130'],
+        ...(opts.pixelSpacing === '' ? [] : [[0x0028, 0x0030, 'DS', opts.pixelSpacing ?? '0.0125\\0.0130']]),
         [0x0028, 0x0100, 'US', 8],
         [0x0028, 0x0101, 'US', 8],
         [0x0028, 0x0102, 'US', 7],

@@ -81,11 +81,11 @@ export function isPhotographName(name: string): boolean {
   return hasImageExtension(name) || ['.dcm', '.dicom'].includes(extname(name).toLowerCase());
 }
 
-/** Image files in a folder (by extension; hidden files skipped), sorted by name. Missing folder → []. */
+/** Image files in a folder (by extension, DICOM's too; hidden files skipped), sorted by name. Missing folder → []. */
 export function listImages(dir: string): string[] {
   if (!isDir(dir)) return [];
   return readdirSync(dir)
-    .filter((n) => !n.startsWith('.') && hasImageExtension(n))
+    .filter((n) => !n.startsWith('.') && isPhotographName(n))
     .sort()
     .map((n) => join(dir, n));
 }

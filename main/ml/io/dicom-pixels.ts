@@ -37,14 +37,74 @@ export function isDicom(bytes: Uint8Array): boolean {
   );
 }
 
+/**
+ * What dicom-parser says went wrong: it throws an Error, a bare string, or `{ exception, dataSet }` (a file that
+ * parsed in part), never the same twice; its function name is dropped as meaningless to a user.
+ */
+function parserComplaint(err: unknown): string {
+  const raw =
+    err instanceof Error
+      ? err.message
+      : typeof err === 'string'
+        ? err
+        : typeof (err as { exception?: unknown } | null)?.exception === 'string'
+          ? (err as { exception: string }).exception
+          : 'unreadable';
+  const said = raw.replace(/^dicomParser[.:]\w+: /, '');
+  return /past end of buffer|buffer overrun|buffer overread|beyond the end/i.test(said)
+    ? `the file ends early (truncated?): ${said}`
+    : said;
+}
+
 /** The parsed data set of a DICOM file. */
 export function readDicomDataSet(bytes: Uint8Array, name: string): DataSet {
   try {
     return dicomParser.parseDicom(bytes);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new DicomFormatError(name, `not a readable DICOM file (${msg})`);
+    throw new DicomFormatError(name, `not a readable DICOM file (${parserComplaint(err)})`);
   }
+}
+
+/**
+ * Character sets of Specific Character Set (0008,0005) as TextDecoder labels (single-byte and Unicode ones; a
+ * header with ISO 2022 code extensions is read by its first set). Without one a header is ASCII, read as Latin-1.
+ */
+const CHARACTER_SETS: Record<string, string> = {
+  'ISO_IR 100': 'latin1',
+  'ISO_IR 101': 'iso-8859-2',
+  'ISO_IR 109': 'iso-8859-3',
+  'ISO_IR 110': 'iso-8859-4',
+  'ISO_IR 144': 'iso-8859-5',
+  'ISO_IR 127': 'iso-8859-6',
+  'ISO_IR 126': 'iso-8859-7',
+  'ISO_IR 138': 'iso-8859-8',
+  'ISO_IR 148': 'iso-8859-9',
+  'ISO_IR 166': 'windows-874',
+  'ISO_IR 13': 'shift_jis',
+  'ISO_IR 192': 'utf-8',
+  GB18030: 'gb18030',
+  GBK: 'gbk',
+};
+
+function decoderFor(label: string): InstanceType<typeof TextDecoder> {
+  try {
+    return new TextDecoder(label);
+  } catch {
+    return new TextDecoder('latin1'); // a Node built without that encoding
+  }
+}
+
+/**
+ * A text element (PN, LO, SH, ...) decoded in the header's character set; its first value (of several split by
+ * backslash) with padding trimmed. dicom-parser reads every byte as one character, which garbles UTF-8 names.
+ */
+export function dicomText(ds: DataSet, tag: string): string | undefined {
+  const el = ds.elements[tag];
+  if (!el || el.length === 0 || el.length === 0xffffffff) return undefined;
+  const declared = (ds.string('x00080005') ?? '').split('\\').find((term) => term.trim() !== '');
+  const label = CHARACTER_SETS[declared?.trim().replace(/^ISO 2022 /, 'ISO_') ?? ''] ?? 'latin1';
+  const text = decoderFor(label).decode(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length));
+  return text.split('\\')[0].replace(/[\0 ]+$/, '').trim() || undefined;
 }
 
 /**
@@ -154,13 +214,23 @@ export function dicomFieldAngle(ds: DataSet): number | null {
   return v !== undefined && Number.isFinite(v) && v > 0 && v <= 250 ? Math.round(v * 10) / 10 : null;
 }
 
-/** Pixel Spacing, else Imager Pixel Spacing: [row, column] spacing in mm. */
+/**
+ * The pixel sizes, in mm, a fundus photograph can have: from about 1 um (a 12 MP camera's narrow field) to 0.1 mm
+ * (a small wide-field image). A value outside is one written in another unit (micrometres, say), and is ignored
+ * rather than turning every calibre into metres.
+ */
+const PLAUSIBLE_SPACING_MM = [0.0005, 0.1] as const;
+
+/** Pixel Spacing, else Imager Pixel Spacing: [row, column] spacing in mm, when both values are there and plausible. */
 export function dicomPixelSpacing(ds: DataSet): [number, number] | null {
-  // Pixel Spacing, else Imager Pixel Spacing (0018,1164): row\column spacing in mm.
+  // Pixel Spacing, else Imager Pixel Spacing (0018,1164): row\column spacing in mm. (ds.string(tag, 1) throws
+  // on a one-value spacing, so the values are split here.)
+  const [low, high] = PLAUSIBLE_SPACING_MM;
   for (const tag of ['x00280030', 'x00181164']) {
-    const row = Number(ds.string(tag, 0));
-    const col = Number(ds.string(tag, 1));
-    if (Number.isFinite(row) && Number.isFinite(col) && row > 0 && col > 0) return [row, col];
+    const values = (ds.string(tag) ?? '').split('\\').map((v) => Number(v.trim()));
+    if (values.length !== 2) continue;
+    const [row, col] = values;
+    if (values.every((v) => Number.isFinite(v) && v >= low && v <= high)) return [row, col];
   }
   return null;
 }
@@ -188,7 +258,7 @@ export async function dicomHeader(path: string): Promise<DicomHeader | null> {
   return {
     pixelSizeUm: spacing ? ((spacing[0] + spacing[1]) / 2) * 1000 : null,
     fieldAngleDeg: dicomFieldAngle(ds),
-    patientId: ds.string('x00100020')?.trim() || null,
+    patientId: dicomText(ds, 'x00100020') ?? null,
     eye: dicomEye(ds),
   };
 }
