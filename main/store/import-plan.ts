@@ -9,7 +9,6 @@ import {
   adapterKind,
   annotationName,
   detectDatasetLayout,
-  hasImageExtension,
   isPhotographName,
   LAYOUT_TITLES,
   pairFlatFolder,

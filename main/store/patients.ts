@@ -119,7 +119,12 @@ export function ensurePatientTx(store: Store, input: PatientInput, actor: string
  * A known patient's name, birth year or sex that was not known before, taken from a later image (a DICOM of
  * another visit that has them); a value already there is never replaced here (the clinical dialog does that).
  */
-function fillMissingPatientFields(store: Store, patient: Patient, input: PatientInput, actor: string): Patient {
+function fillMissingPatientFields(
+  store: Store,
+  patient: Patient,
+  input: PatientInput,
+  actor: string,
+): Patient {
   const filled: Record<string, string | number> = {};
   if (input.name) {
     const known = store.db.prepare('SELECT name FROM patients WHERE id = ?').pluck().get(patient.id);

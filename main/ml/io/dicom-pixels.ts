@@ -104,7 +104,12 @@ export function dicomText(ds: DataSet, tag: string): string | undefined {
   const declared = (ds.string('x00080005') ?? '').split('\\').find((term) => term.trim() !== '');
   const label = CHARACTER_SETS[declared?.trim().replace(/^ISO 2022 /, 'ISO_') ?? ''] ?? 'latin1';
   const text = decoderFor(label).decode(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length));
-  return text.split('\\')[0].replace(/[\0 ]+$/, '').trim() || undefined;
+  return (
+    text
+      .split('\\')[0]
+      .replace(/[\0 ]+$/, '')
+      .trim() || undefined
+  );
 }
 
 /**
