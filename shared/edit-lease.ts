@@ -45,7 +45,7 @@ export function leaseDecision(
 /** Why an editor's save is refused, or null when it may be saved. */
 export type SaveRefusal =
   | { kind: 'lease'; holder: string; since: string }
-  | { kind: 'stale'; by: string; at: string }
+  | { kind: 'stale'; by: string; at: string; approved?: boolean }
   | { kind: 'handed-off'; why: string };
 
 /**
@@ -58,7 +58,7 @@ export function saveRefusal(opts: {
   lease: LeaseRecord | null;
   clientId: string | null;
   nowMs: number;
-  current: { id: number; author: string; createdAt: string } | null;
+  current: { id: number; author: string; createdAt: string; kind?: string } | null;
   parentId: number | null;
   handedOff?: string | null;
 }): SaveRefusal | null {
@@ -67,7 +67,13 @@ export function saveRefusal(opts: {
   if (lease && lease.clientId !== clientId && leaseLive(lease, nowMs)) {
     return { kind: 'lease', holder: lease.holder, since: lease.acquiredAt };
   }
-  if (current && current.id !== parentId) return { kind: 'stale', by: current.author, at: current.createdAt };
+  if (current && current.id !== parentId)
+    return {
+      kind: 'stale',
+      by: current.author,
+      at: current.createdAt,
+      ...(current.kind === 'approved' ? { approved: true } : {}),
+    };
   return null;
 }
 
@@ -90,7 +96,8 @@ export function refusalMessage(refusal: SaveRefusal, fileName: string, keptDraft
     return `${fileName} is ${beingEditedText(refusal.holder, refusal.since)}; ${kept}`;
   if (refusal.kind === 'handed-off')
     return `${fileName} was ${refusal.why.replace(/\.$/, '')}. Meanwhile ${kept}.`;
-  return `${fileName} was saved by ${refusal.by} at ${clockTime(refusal.at)} after you opened it; ${kept}`;
+  const how = refusal.approved ? 'approved' : 'saved';
+  return `${fileName} was ${how} by ${refusal.by} at ${clockTime(refusal.at)} after you opened it; ${kept}`;
 }
 
 /** The kept draft a refusal message names ("... kept as draft #12" gives "12"); null for any other message. */

@@ -474,6 +474,12 @@ function keepRefusedEditTx(
   const readers = assigneesOf(store, image.id);
   const blind = readers.length > 1 && readers.includes(author);
   let current = blind ? latestDraftBy(store, image.id, author) : latestPersonVersion(store, image.id);
+  // ... until a reviewer approves the image: a blind reader's later save is then stale too, and kept (it used to
+  // be refused as "approved" with nothing kept, losing the reader's pixels).
+  if (blind && reviewOf(store, image.id).status === 'approved') {
+    const approval = latestMaskVersion(store, image.id, 'approved');
+    if (approval && (current === null || approval.id > current.id)) current = approval;
+  }
   // A reviewer adjudicating several readers builds on one reader's latest draft: that one is current too.
   if (!blind && readers.length > 1 && parentId !== null) {
     if (readers.some((r) => latestDraftBy(store, image.id, r)?.id === parentId))

@@ -557,6 +557,30 @@ describe('team-mode server', () => {
     assert.deepEqual([after.approved?.versionId, after.approved?.author], [approved.versionId, 'rita']);
     assert.ok(sameBytes(after.approved?.data, ottoMask), "the approval is otto's mask");
     assert.equal(after.approved?.parentVersionId, ottoAgain.versionId);
+
+    // otto's window, open on his draft, autosaves one more stroke after the approval: refused, and kept (it used
+    // to be refused as "approved" with nothing kept, so his pixels were lost).
+    const lateStroke = mask(width, height, 5100);
+    const late = await rpcAs('otto', 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: lateStroke,
+      parentVersionId: ottoAgain.versionId,
+    });
+    assert.equal(late.result.ok, false);
+    assert.match(
+      late.result.ok ? '' : late.result.error.message,
+      /02_test\.tif was approved by rita at \d\d:\d\d after you opened it; your edit is kept as draft #\d+/,
+    );
+    const keptNow = await ok<{ drafts: { id: string; author: string }[] }>('otto', 'listKeptDrafts', {
+      imageId,
+    });
+    assert.equal(keptNow.drafts.length, 2);
+    const lateKept = await ok<{ data: Uint8Array }>('rita', 'getKeptDraft', {
+      keptDraftId: keptNow.drafts[0].id,
+    });
+    assert.ok(sameBytes(lateKept.data, lateStroke), "the late stroke's pixels are kept");
   });
 
   test('an expired session is refused and must log in again', async () => {
