@@ -10,7 +10,7 @@ import {
   type RequestHandlers,
 } from '../../shared/contract.js';
 import { CHANNEL_ROLES } from '../../shared/roles.js';
-import { assigneesOf, getKeptDraft, isAssigned, type Store } from '../store/index.js';
+import { assigneesOf, getKeptDraft, isAssigned, latestDraftBy, type Store } from '../store/index.js';
 import type { CallerContext } from './caller.js';
 
 /** The image ids a request names (every channel names images through these fields). */
@@ -44,6 +44,8 @@ export function checkAccess(
   }
   for (const id of ids) {
     const n = Number(id);
+    // Reassigned while editing: the former reader's save goes on to be kept as a draft (handedElsewhere), not lost.
+    if (channel === 'saveDraft' && Number.isSafeInteger(n) && latestDraftBy(store, n, user.name) !== null) continue;
     if (!Number.isSafeInteger(n) || !isAssigned(store, n, user.id)) {
       throw new RpcError('not-found', `no image ${id} among the images assigned to ${user.name}`);
     }

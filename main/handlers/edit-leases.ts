@@ -182,6 +182,8 @@ export function handedElsewhere(store: Store, imageId: number, ctx: CallerContex
     user.role === 'annotator' &&
     (!readsBlind(store, imageId, user.name) || submittedSinceSentBack(store, imageId, user.name));
   if (held) return 'submitted for review; it opens for editing again if a reviewer sends it back.';
+  if (user.role === 'annotator' && !assigneesOf(store, imageId).includes(user.name))
+    return 'assigned to someone else while you edited it; a reviewer decides what becomes of your edit.';
   if (
     handoff?.state === 'needs-work' &&
     user.role !== 'annotator' &&

@@ -17,6 +17,7 @@ import {
   openStore,
   failInterruptedRuns,
   getImage,
+  assigneesOf,
   isMultiReader,
   latestMaskVersion,
   listModels,
@@ -319,7 +320,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     assignImages: (req, ctx) => {
       const ids = req.imageIds.map((id) => rowId(id, 'image'));
+      const before = new Map(ids.map((id) => [id, assigneesOf(store, id)]));
       setAssignees(store, ids, req.users, actorOf(ctx, user));
+      // An annotator taken off an image no longer holds its pen: the new assignee must not wait out their lease
+      // (their next save is kept as a draft, see handedElsewhere).
+      for (const [id, names] of before)
+        for (const name of names) if (!req.users.includes(name)) releaseLeasesOf(store, id, name);
       events.emit('imagesChanged', { imageIds: req.imageIds });
       return { images: ids.map((id) => summaryFromRecord(store, getImage(store, id))) };
     },

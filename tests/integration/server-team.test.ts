@@ -583,6 +583,69 @@ describe('team-mode server', () => {
     assert.ok(sameBytes(lateKept.data, lateStroke), "the late stroke's pixels are kept");
   });
 
+  test("reassigned mid-edit: the former reader's next save is kept as a draft, and the new reader is not locked out", async () => {
+    const [third, fourth] = (
+      await importImageFiles(
+        ws.store,
+        [{ imagePath: driveTestImage('03') }, { imagePath: driveTestImage('04') }],
+        {
+          actor: 'setup',
+        },
+      )
+    ).imported;
+    const imageId = String(third.imageId);
+    await ok('rita', 'assignImages', { imageIds: [imageId], users: ['anna'] });
+    const lease = (who: Name) =>
+      ok<{ granted: boolean; holder?: string }>(who, 'acquireEditLease', { imageId, clientId: `window-of-${who}` });
+    assert.equal((await lease('anna')).granted, true);
+    const { width, height } = await ok<MasksResponse>('anna', 'getMasks', { imageId });
+    const first = await ok<SavedVersion>('anna', 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: mask(width, height, 7000),
+      parentVersionId: null,
+      clientId: 'window-of-anna',
+    });
+
+    await ok('rita', 'assignImages', { imageIds: [imageId], users: ['otto'] });
+    // otto takes the pen at once (anna's lease went with her assignment)...
+    assert.equal((await lease('otto')).granted, true);
+    // ... and anna's open window autosaves one more stroke: refused, kept (it used to answer "no image" and drop it).
+    const stroke = mask(width, height, 7100);
+    const late = await rpcAs('anna', 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: stroke,
+      parentVersionId: first.versionId,
+      clientId: 'window-of-anna',
+    });
+    assert.equal(late.result.ok, false);
+    const message = late.result.ok ? '' : late.result.error.message;
+    assert.match(
+      message,
+      /03_test\.tif was assigned to someone else while you edited it.*kept as draft #\d+/,
+    );
+    const kept = await ok<{ data: Uint8Array; author: string }>('rita', 'getKeptDraft', {
+      keptDraftId: keptDraftOf(message),
+    });
+    assert.equal(kept.author, 'anna');
+    assert.ok(sameBytes(kept.data, stroke));
+    // Still nothing else of the image for anna: she cannot read it, nor save where she never drew.
+    assert.equal(await refused('anna', 'getMasks', { imageId }), 'not-found');
+    assert.equal(
+      await refused('anna', 'saveDraft', {
+        imageId: String(fourth.imageId),
+        width,
+        height,
+        mask: stroke,
+        parentVersionId: null,
+      }),
+      'not-found',
+    );
+  });
+
   test('an expired session is refused and must log in again', async () => {
     now += 12 * 3_600_000 + 1000;
     const res = await rpcAs('rita', 'listImages', { offset: 0, limit: 5 });
