@@ -10,7 +10,12 @@ import {
   type VisitComparisonPayload,
 } from '../../shared/contract.js';
 import { compareVisits, type Visit } from '../../shared/measure/compare-visits.js';
-import { reportHtml, type ReportComparison, type ReportImage } from '../../shared/measure/report-html.js';
+import {
+  reportHtml,
+  type ReportComparison,
+  type ReportImage,
+  type UnmeasuredImage,
+} from '../../shared/measure/report-html.js';
 import {
   getClinical,
   getImage,
@@ -37,10 +42,23 @@ export class ReportService {
   async report(req: ReportRequest, now = new Date()): Promise<ReportDocument> {
     const ids = this.imagesOf(req);
     const images: ReportImage[] = [];
+    const unmeasured: UnmeasuredImage[] = [];
     const comparisons: ReportComparison[] = [];
     for (const id of ids) {
       const m = await this.measurements.get(toId(id));
-      if (!m) continue;
+      if (!m) {
+        // Listed, not passed over: a visit's report that left out its unmeasured photograph misstated the visit.
+        const c = getClinical(this.store, id);
+        const { fileName } = getImage(this.store, id);
+        unmeasured.push({
+          fileName,
+          eye: c.eye,
+          visitDate: c.visitDate,
+          camera: c.camera,
+          fieldAngleDeg: c.fieldAngleDeg,
+        });
+        continue;
+      }
       images.push(await this.reportImage(id, m));
       const earlier = this.earlierVisitOf(id);
       if (earlier !== null) {
@@ -65,6 +83,7 @@ export class ReportService {
       generatedAt: now.toISOString().replace(/\.\d+Z$/, 'Z'),
       appVersion: this.appVersion,
       images,
+      unmeasured,
       comparisons,
     });
     const clinical = ids.map((id) => getClinical(this.store, id));
@@ -180,6 +199,7 @@ export class ReportService {
         label: `${m.kind === 'approved' ? 'approved mask' : m.kind} v${m.version}`,
         model: modelId !== null ? getModel(this.store, modelId).name : null,
         discBy: m.discBy,
+        approved: m.kind === 'approved',
       },
       scaleSource: m.scaleSource,
       measures: m.measures,

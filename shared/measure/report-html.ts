@@ -27,7 +27,7 @@ export interface ReportImage {
    * Which mask was measured, in words (e.g. "approved v3", "prediction"), the model that predicted it, and who set
    * the disc by hand (placed, moved, resized or removed it; absent or null: the disc is the model's).
    */
-  mask: { label: string; model: string | null; discBy?: string | null };
+  mask: { label: string; model: string | null; discBy?: string | null; approved?: boolean };
   /** Where micrometres come from ('pixel size': given on the command line). */
   scaleSource: 'dicom' | 'field angle' | 'pixel size' | null;
   measures: ImageMeasures;
@@ -40,13 +40,23 @@ export interface ReportComparison {
   comparison: VisitComparison;
 }
 
+/** An image of the visit that has no mask to measure yet: listed, so the report does not pass over it. */
+export type UnmeasuredImage = Pick<
+  ReportImage,
+  'fileName' | 'eye' | 'visitDate' | 'camera' | 'fieldAngleDeg'
+>;
+
 export interface ReportInput {
   patient: { pseudonym: string | null; name: string | null; birthYear: number | null };
   generatedAt: string;
   appVersion: string;
   images: ReportImage[];
+  unmeasured?: UnmeasuredImage[];
   comparisons?: ReportComparison[];
 }
+
+/** Every image the report is of, measured or not: its eyes, dates and cameras are the header's and title's. */
+const allImages = (input: ReportInput): UnmeasuredImage[] => [...input.images, ...(input.unmeasured ?? [])];
 
 /** The print button's script; the server allows exactly this script by its hash. */
 export const REPORT_SCRIPT =
@@ -95,8 +105,9 @@ const CSS = `
 body{font:13px/1.4 system-ui,sans-serif;color:#111;margin:0 auto;max-width:1200px;padding:16px}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:20px 0 6px;border-bottom:1px solid #999}
 h3{font-size:14px;margin:12px 0 4px}
-dl.header{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:2px 12px;margin:8px 0}
-dl.header dt{font-weight:600}dl.header dd{margin:0}
+dl.header{display:grid;grid-template-columns:max-content minmax(0,1fr) max-content minmax(0,1fr);gap:2px 12px;margin:8px 0}
+dl.header dt{font-weight:600}dl.header dd{margin:0;min-width:0}h1,h2,dd{overflow-wrap:anywhere}
+.unapproved{border:2px solid #8a4b00;color:#8a4b00;font-weight:600;padding:4px 8px}
 .toolbar{display:flex;gap:8px;margin:8px 0}.toolbar button{font:inherit;padding:4px 12px}
 svg.photo{width:100%;height:auto;max-height:70vh;background:#000;display:block}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid #ccc;padding:2px 6px;text-align:left}
@@ -109,21 +120,29 @@ tr.exceeds td{background:#ffe7c2;font-weight:600}.flag{color:#b00}
 @page{size:A4;margin:12mm}
 @media print{body{max-width:none;padding:0;font-size:10pt}.toolbar{display:none}
 section.image{break-before:page}section.image:first-of-type{break-before:auto}
-svg.photo{max-height:120mm}table,.plots{break-inside:avoid}}
+svg.photo{max-height:120mm;background:none}table,.plots{break-inside:avoid}}
 `;
 
+/** The distinct values of one field over the images, 'unknown' for those without it, comma-separated. */
+function distinct(images: UnmeasuredImage[], pick: (i: UnmeasuredImage) => string | null): string {
+  return [...new Set(images.map((i) => pick(i) ?? 'unknown'))].join(', ');
+}
+
 function header(input: ReportInput): string {
-  const first = input.images[0];
-  const eyes = [...new Set(input.images.map((i) => i.eye ?? 'unknown'))].join(', ');
-  const dates = [...new Set(input.images.map((i) => i.visitDate ?? 'unknown'))].join(', ');
-  const masks = input.images
-    .map(
+  const every = allImages(input);
+  const eyes = distinct(every, (i) => i.eye);
+  const dates = distinct(every, (i) => i.visitDate);
+  const masks = [
+    ...input.images.map(
       (i) =>
         `${escapeHtml(i.fileName)}: ${escapeHtml(i.mask.label)}${
           i.mask.model ? `, model ${escapeHtml(i.mask.model)}` : ''
         }${i.mask.discBy ? `, optic disc set by hand (${escapeHtml(i.mask.discBy)})` : ''}`,
-    )
-    .join('<br>');
+    ),
+    ...(input.unmeasured ?? []).map(
+      (i) => `${escapeHtml(i.fileName)}: <span class="absent">no mask yet, not measured</span>`,
+    ),
+  ].join('<br>');
   const rows: [string, string][] = [
     ['Patient', or(input.patient.pseudonym)],
     ...(input.patient.name ? ([['Name', escapeHtml(input.patient.name)]] as [string, string][]) : []),
@@ -132,8 +151,8 @@ function header(input: ReportInput): string {
       : []),
     ['Eye', escapeHtml(eyes)],
     ['Visit', escapeHtml(dates)],
-    ['Camera', or(first?.camera)],
-    ['Field angle', first?.fieldAngleDeg ? `${first.fieldAngleDeg}°` : 'unknown'],
+    ['Camera', escapeHtml(distinct(every, (i) => i.camera || null))],
+    ['Field angle', escapeHtml(distinct(every, (i) => (i.fieldAngleDeg ? `${i.fieldAngleDeg}°` : null)))],
     ['Masks measured', masks || 'none'],
     ['Generated', `${escapeHtml(input.generatedAt)} by RetinaStudio ${escapeHtml(input.appVersion)}`],
   ];
@@ -259,6 +278,11 @@ export function intervalDots(m: ImageMeasures): string {
 function imageSection(img: ReportImage, i: number): string {
   return `<section class="image" data-image="${i}">
 <h2>${escapeHtml(img.fileName)} <span class="muted">(${or(img.eye, 'eye unknown')}, ${or(img.visitDate, 'visit date unknown')})</span></h2>
+${
+  img.mask.approved === false
+    ? `<p class="unapproved" role="note">Not approved: measured on the ${escapeHtml(img.mask.label)}, which no reviewer has approved.</p>`
+    : ''
+}
 ${overlaySvg(img)}
 <p class="legend"><span class="a">■ arteries</span><span class="v">■ veins</span><span class="u">■ vessels without an artery/vein label</span><span>yellow: optic disc</span><span>white: zone B (solid), zone C (dashed outer)</span></p>
 <p>Lengths in ${escapeHtml(scaleText(img))}. Intervals: 95%, over plausible segmentations and artery/vein labels.</p>
@@ -301,10 +325,10 @@ function comparisonSection(c: ReportComparison): string {
 
 /** Patient, eye(s) and visit date(s) of the images reported: a visit of both eyes is titled with both. */
 export function reportTitle(input: ReportInput): string {
-  const first = input.images[0];
-  const who = input.patient.pseudonym ?? first?.fileName ?? 'unknown patient';
-  const each = (pick: (i: ReportImage) => string | null, unknown: string): string => {
-    const seen = [...new Set(input.images.map((i) => pick(i) ?? unknown))];
+  const every = allImages(input);
+  const who = input.patient.pseudonym ?? every[0]?.fileName ?? 'unknown patient';
+  const each = (pick: (i: UnmeasuredImage) => string | null, unknown: string): string => {
+    const seen = [...new Set(every.map((i) => pick(i) ?? unknown))];
     return seen.length ? seen.join(' and ') : unknown;
   };
   return `Vessel measurements: ${who}, ${each((i) => i.eye, 'eye unknown')}, ${each((i) => i.visitDate, 'visit date unknown')}`;
@@ -313,15 +337,20 @@ export function reportTitle(input: ReportInput): string {
 /** The whole document. */
 export function reportHtml(input: ReportInput): string {
   const title = escapeHtml(reportTitle(input));
+  const unmeasured = input.unmeasured ?? [];
   const body = input.images.length
     ? input.images.map(imageSection).join('\n')
     : '<p class="absent">None of these images has a mask to measure.</p>';
+  const pending = unmeasured.length
+    ? `<p class="absent" data-unmeasured>Not measured, no mask yet: ${unmeasured.map((i) => escapeHtml(i.fileName)).join(', ')}.</p>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title}</title><style>${CSS}</style></head>
 <body><h1>${title}</h1>
 <div class="toolbar"><button id="print" type="button">Print / save as PDF</button></div>
 ${header(input)}
+${pending}
 ${body}
 ${(input.comparisons ?? []).map(comparisonSection).join('\n')}
 <script>${REPORT_SCRIPT}</script>

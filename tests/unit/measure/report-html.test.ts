@@ -159,3 +159,29 @@ test("a visit of both eyes is titled with both, not the first image's", () => {
     /<title>Vessel measurements: P-001, OD and OS, 2026-01-02<\/title>/,
   );
 });
+
+test("a visit's images without a mask are listed, and the header and title speak of every image", () => {
+  const measured = { ...image(true), fieldAngleDeg: 45, eye: 'OD' as const };
+  const html = reportHtml({
+    ...input([measured]),
+    unmeasured: [
+      { fileName: 'left.png', eye: 'OS', visitDate: '2026-01-02', camera: 'Cam <Y>', fieldAngleDeg: 30 },
+    ],
+  });
+  assert.match(html, /<title>Vessel measurements: P-001, OD and OS, 2026-01-02<\/title>/);
+  assert.match(html, /<dt>Eye<\/dt><dd>OD, OS<\/dd>/);
+  assert.match(html, /<dt>Field angle<\/dt><dd>45°, 30°<\/dd>/);
+  assert.match(html, /<dt>Camera<\/dt><dd>Cam &lt;X&gt;, Cam &lt;Y&gt;<\/dd>/);
+  assert.match(html, /left\.png: <span class="absent">no mask yet, not measured<\/span>/);
+  assert.match(html, /<p class="absent" data-unmeasured>Not measured, no mask yet: left\.png\.<\/p>/);
+});
+
+test('a mask no reviewer approved says so above its photograph; an approved one does not', () => {
+  const draft = { ...image(true), mask: { label: 'draft v2', model: null, approved: false } };
+  assert.match(
+    reportHtml(input([draft])),
+    /<p class="unapproved" role="note">Not approved: measured on the draft v2, which no reviewer has approved\.<\/p>/,
+  );
+  const approved = { ...image(true), mask: { label: 'approved mask v3', model: null, approved: true } };
+  assert.doesNotMatch(reportHtml(input([approved])), /class="unapproved"/);
+});
