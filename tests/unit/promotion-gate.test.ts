@@ -2,7 +2,8 @@
 // blocks, too few usable images are not judged, and the same scores always give the same interval.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgePromotion, pairedBootstrap, type GateInput } from '../../main/retrain/gate.js';
+import { judgePromotion, pairedBootstrap, tQuantile975, type GateInput } from '../../main/retrain/gate.js';
+import { createRng } from '../../main/ml/rng.js';
 
 const gate = (deltas: number[], over: Partial<GateInput> = {}) =>
   judgePromotion({
@@ -91,6 +92,41 @@ describe('promotion gate', () => {
   test('dataset references are named as such', () => {
     assert.match(gate([0.05, 0.06, 0.04], { corrected: 0 }).reason, /on 3 dataset images/);
     assert.match(gate([0.05, 0.06, 0.04], { corrected: 1 }).reason, /on 3 corrected or dataset images/);
+  });
+
+  test('a model no better than the active one is promoted at most about one time in forty, even on three images', () => {
+    // Per-image F1 differences of pure noise (mean 0, spread 0.01), as a retrain that changed nothing gives. A
+    // 95% interval's lower end is above 0 by chance 2.5% of the time; the percentile bootstrap alone said
+    // "better" 14% of the time on three images, 6% on eight.
+    const rng = createRng(11);
+    for (const n of [3, 5, 8]) {
+      let promoted = 0;
+      const trials = 1500;
+      for (let t = 0; t < trials; t++) {
+        const deltas = Array.from({ length: n }, () => 0.01 * rng.normal());
+        if (gate(deltas, { seed: t, resamples: 400 }).better) promoted++;
+      }
+      assert.ok(promoted / trials <= 0.035, `${n} images: promoted ${promoted} of ${trials}`);
+    }
+  });
+
+  test('three tiny gains are not a sure gain, and the reason never rounds a difference to +0.000', () => {
+    const v = gate([0.0001, 0.0002, 0.0003]);
+    assert.equal(v.better, false);
+    assert.match(v.reason, /^F1 \+0\.00020 \(95% interval -0\.00\d+ to \+0\.00\d+\)/);
+    assert.doesNotMatch(v.reason, /0\.000\b/);
+  });
+
+  test("Student's t quantiles: the table's and the expansion's", () => {
+    assert.equal(tQuantile975(2), 4.303);
+    assert.ok(Math.abs(tQuantile975(40) - 2.021) < 0.001);
+    assert.ok(Math.abs(tQuantile975(120) - 1.98) < 0.001);
+  });
+
+  test('one image cannot be judged, whatever the settings say', () => {
+    const v = gate([0.2], { minImages: 1 });
+    assert.equal(v.judged, false);
+    assert.equal(v.advice, 'Approve 1 more image that you corrected, then retrain.');
   });
 
   test('the bootstrap is deterministic for a seed and covers the sample mean', () => {
