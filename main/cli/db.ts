@@ -267,12 +267,17 @@ export async function runDbCommand(
     const parts = partList(values.parts);
 
     const readOnlyCommand = command === 'export' || command === 'backup' || command === 'check';
-    store = openStore(dbPath, { create: !readOnlyCommand });
+    // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
+    // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).
+    store = openStore(dbPath, { create: !readOnlyCommand, upgrade: !readOnlyCommand });
     switch (command) {
       case 'init':
         emit(
-          { db: store.path, schemaVersion: store.schemaVersion },
-          `${store.path}: schema v${store.schemaVersion}`,
+          { db: store.path, schemaVersion: store.schemaVersion, preUpgradeCopy: store.preUpgradeCopy },
+          `${store.path}: schema v${store.schemaVersion}` +
+            (store.preUpgradeCopy
+              ? ` (upgraded; the database as it was is kept at ${store.preUpgradeCopy})`
+              : ''),
         );
         return 0;
       case 'import': {

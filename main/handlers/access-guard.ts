@@ -45,7 +45,8 @@ export function checkAccess(
   for (const id of ids) {
     const n = Number(id);
     // Reassigned while editing: the former reader's save goes on to be kept as a draft (handedElsewhere), not lost.
-    if (channel === 'saveDraft' && Number.isSafeInteger(n) && latestDraftBy(store, n, user.name) !== null) continue;
+    if (channel === 'saveDraft' && Number.isSafeInteger(n) && latestDraftBy(store, n, user.name) !== null)
+      continue;
     if (!Number.isSafeInteger(n) || !isAssigned(store, n, user.id)) {
       throw new RpcError('not-found', `no image ${id} among the images assigned to ${user.name}`);
     }

@@ -2,7 +2,7 @@
 // function goes through (so each change and its audit row commit together or not at all). The database is a
 // SQLite file for one user (sqlite-backend.ts) or a PostgreSQL database for a team (postgres/), behind the same
 // synchronous repository API.
-import { SchemaTooNewError, StoreError, StoreReadOnlyError } from './errors.js';
+import { SchemaTooNewError, SchemaTooOldError, StoreReadOnlyError } from './errors.js';
 import { MIGRATIONS, SCHEMA_VERSION, type Migration } from './schema.js';
 import type { SqlDatabase, StoreBackendKind } from './sql.js';
 
@@ -13,6 +13,12 @@ export interface OpenStoreOptions {
   create?: boolean;
   /** Stop migrating at this version (tests build databases of earlier versions with it). */
   targetVersion?: number;
+  /**
+   * Upgrade a study made by an earlier RetinaStudio to this version's schema (default true for a writable
+   * opening). False: such a study is refused, saying how to upgrade it; commands that only read (check, export,
+   * backup) leave it as it is.
+   */
+  upgrade?: boolean;
   /**
    * PostgreSQL only: the team's shared folder (image and mask files, models, run artefacts). Recorded in the
    * database when it is created, so every machine finds it; given again it overrides that record (a share mounted
@@ -60,6 +66,8 @@ export class Store {
   readonly filesDir: string;
   readonly readonly: boolean;
   readonly backend: StoreBackend;
+  /** Opening upgraded a study made by an earlier version: the copy of its database kept at that version. */
+  preUpgradeCopy: string | null = null;
   /** Where files that belong to this database but not in it live: model folders, run artefacts, settings. */
   private readonly sideBase: (name: string) => string;
   hooks: StoreHooks = {};
@@ -109,17 +117,22 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-/** Refuses a database whose schema is newer than this build, or (read-only) older. */
-export function checkSchemaVersion(version: number, where: string, readonly: boolean): void {
+/**
+ * Refuses a database whose schema is newer than this build, or older when it is not to be upgraded (read-only,
+ * or `upgrade: false`): the message says how to upgrade it.
+ */
+export function checkSchemaVersion(version: number, where: string, leaveOlder: boolean): void {
   if (version > SCHEMA_VERSION) {
     throw new SchemaTooNewError(
       `${where}: database schema v${version} is newer than this RetinaStudio supports (v${SCHEMA_VERSION}); ` +
         'upgrade RetinaStudio',
     );
   }
-  if (readonly && version < SCHEMA_VERSION) {
-    throw new StoreError(
-      `${where}: schema v${version} needs an upgrade to v${SCHEMA_VERSION}; open it writable once`,
+  if (leaveOlder && version > 0 && version < SCHEMA_VERSION) {
+    throw new SchemaTooOldError(
+      `${where} was made by an earlier RetinaStudio (schema v${version}; this version uses v${SCHEMA_VERSION}) ` +
+        `and is left as it is. \`retina db init --database ${where}\` upgrades it (a SQLite study keeps a copy ` +
+        `at v${version} beside it); an earlier RetinaStudio cannot open it after that`,
     );
   }
 }

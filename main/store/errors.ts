@@ -16,6 +16,11 @@ export class SchemaTooNewError extends StoreError {
   override name = 'SchemaTooNewError';
 }
 
+/** A study made by an earlier version, opened by a command that must not upgrade it. */
+export class SchemaTooOldError extends StoreError {
+  override name = 'SchemaTooOldError';
+}
+
 /** `PRAGMA integrity_check` failed, or the file is not a SQLite database. */
 export class StoreCorruptError extends StoreError {
   override name = 'StoreCorruptError';

@@ -1,6 +1,16 @@
 // The single-user store: one SQLite file (better-sqlite3), WAL, synchronous = FULL, blobs in `<file>.files/`.
 import Database from 'better-sqlite3';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, statfsSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  statSync,
+} from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from './database.js';
 import {
@@ -171,7 +181,7 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
   try {
     db.pragma('busy_timeout = 5000');
     const version = readVersion(db, file);
-    checkSchemaVersion(version, file, readonly);
+    checkSchemaVersion(version, file, readonly || opts.upgrade === false);
     checkIntegrity(db, file);
     if (!readonly) {
       db.pragma('journal_mode = WAL');
@@ -180,12 +190,36 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
     }
     db.pragma('foreign_keys = ON');
     const store = new Store(new SqliteBackend(db, file), file, readonly);
-    if (!readonly) migrate(store, opts.targetVersion ?? SCHEMA_VERSION);
+    const target = opts.targetVersion ?? SCHEMA_VERSION;
+    if (!readonly && version > 0 && version < target)
+      store.preUpgradeCopy = keepPreUpgradeCopy(db, file, version);
+    if (!readonly) migrate(store, target);
     return store;
   } catch (err) {
     db.close();
     throw translateSqliteError(err, file, 'open the database');
   }
+}
+
+/**
+ * Before a study made by an earlier version is upgraded: a copy of its database at that version beside it
+ * (`<file>.v<N>.bak`, compact, private), so that an earlier RetinaStudio can still be used on the study as it was.
+ * Its files need no copy: they are named by content and an upgrade never changes them. An earlier copy of the same
+ * version is left alone (a second upgrade attempt after a failed one).
+ */
+function keepPreUpgradeCopy(db: Database.Database, file: string, version: number): string {
+  const copy = `${file}.v${version}.bak`;
+  if (existsSync(copy)) return copy;
+  const tmp = `${copy}.tmp-${process.pid}`;
+  try {
+    db.prepare('VACUUM INTO ?').run(tmp);
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, copy);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw translateSqliteError(err, file, `keep a copy at schema v${version} before upgrading`);
+  }
+  return copy;
 }
 
 function readVersion(db: Database.Database, file: string): number {

@@ -596,7 +596,10 @@ describe('team-mode server', () => {
     const imageId = String(third.imageId);
     await ok('rita', 'assignImages', { imageIds: [imageId], users: ['anna'] });
     const lease = (who: Name) =>
-      ok<{ granted: boolean; holder?: string }>(who, 'acquireEditLease', { imageId, clientId: `window-of-${who}` });
+      ok<{ granted: boolean; holder?: string }>(who, 'acquireEditLease', {
+        imageId,
+        clientId: `window-of-${who}`,
+      });
     assert.equal((await lease('anna')).granted, true);
     const { width, height } = await ok<MasksResponse>('anna', 'getMasks', { imageId });
     const first = await ok<SavedVersion>('anna', 'saveDraft', {

@@ -15,6 +15,7 @@ import { ANATOMY_RUN_KIND, RETRAIN_RUN_KINDS, VESSEL_RUN_KIND } from '../../main
 const deadPid = (): number =>
   Number(spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim());
 import { useStoreBackend } from '../support/store-backends.js';
+import { runDbCommand } from '../../main/cli/db.js';
 import {
   activeModel,
   createPatient,
@@ -212,6 +213,59 @@ describe('schema migrations', () => {
       }
     });
   }
+
+  test('a study of an earlier version: check, export and backup leave it as it is; init upgrades it, keeping a copy', async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'old.db');
+      const old = openStore(path, { targetVersion: 5 });
+      sqliteConnection(old)!.exec(V1_ROWS.join(';\n'));
+      old.close();
+      const before = fileHash(path);
+      const err: string[] = [];
+      const out: string[] = [];
+      const io = {
+        stdout: { write: (x: string) => out.push(x) > 0 },
+        stderr: { write: (x: string) => err.push(x) > 0 },
+        env: {},
+      };
+      for (const args of [
+        ['check'],
+        ['export', '--format', 'bundle', '--out', join(dir, 'bundle')],
+        ['backup', join(dir, 'backup.db')],
+        ['copy', '--from', path, '--to', join(dir, 'copy.db')],
+      ]) {
+        err.length = 0;
+        const db = args[0] === 'copy' ? [] : ['--database', path];
+        assert.equal(await runDbCommand([...args, ...db], io), 1, args[0]);
+        assert.match(
+          err.join(''),
+          /old\.db was made by an earlier RetinaStudio \(schema v5; this version uses v\d+\) and is left as it is\. `retina db init --database .*old\.db` upgrades it/,
+          args[0],
+        );
+        assert.equal(fileHash(path), before, `${args[0]} changed the study`);
+      }
+      assert.equal(await runDbCommand(['init', '--database', path], io), 0, err.join(''));
+      assert.match(
+        out.join(''),
+        /schema v\d+ \(upgraded; the database as it was is kept at .*old\.db\.v5\.bak\)/,
+      );
+      const copy = new Database(`${path}.v5.bak`, { readonly: true });
+      try {
+        assert.equal(copy.pragma('user_version', { simple: true }), 5);
+        assert.equal((copy.prepare('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n, 1);
+      } finally {
+        copy.close();
+      }
+      const store = openStore(path);
+      assert.equal(store.schemaVersion, SCHEMA_VERSION);
+      assertV1RowsKept(store);
+      assert.equal(store.preUpgradeCopy, null, 'a study already at this version is not copied again');
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   test('a failing migration rolls back and leaves the version as it was', () => {
     const dir = tempDir();

@@ -208,7 +208,7 @@ export function openPostgresStore(url: string, opts: OpenStoreOptions = {}): Sto
         `${where}: not a RetinaStudio database yet (run \`retina db init --database URL --shared-dir DIR\`)`,
       );
     if (!hasMeta) conn.query(META_TABLE);
-    checkSchemaVersion(backend.schemaVersion(), where, readonly);
+    checkSchemaVersion(backend.schemaVersion(), where, readonly || opts.upgrade === false);
     const sharedDir = sharedFolder(backend, opts, where, readonly, fresh);
     const store = new Store(backend, where, readonly, (name) => join(sharedDir, name));
     if (!readonly) migrate(store, opts.targetVersion ?? SCHEMA_VERSION);
