@@ -13,7 +13,8 @@ import {
   type Store,
 } from '../store/index.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
-import { promoteCandidate, registryWithLineage, rejectCandidate, rollbackTo } from '../retrain/registry.js';
+import { registryWithLineage, rejectCandidate } from '../retrain/registry.js';
+import { promoteUsable, rollbackUsable } from '../retrain/activate.js';
 import { repredictDraftFree } from '../retrain/repredict.js';
 
 const HELP = `
@@ -120,8 +121,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     const id = findModel(store, ref);
     let model;
-    if (action === 'promote') model = promoteCandidate(store, id, actor, str(p, 'reason'));
-    else if (action === 'rollback') model = rollbackTo(store, id, actor, str(p, 'reason'));
+    if (action === 'promote') model = (await promoteUsable(store, id, actor, str(p, 'reason'))).model;
+    else if (action === 'rollback') model = (await rollbackUsable(store, id, actor, str(p, 'reason'))).model;
     else if (action === 'keep') model = rejectCandidate(store, id, actor);
     else throw new UsageError(`unknown action '${action}' (list, promote, rollback, keep)`);
     process.stderr.write(`${model.name} is ${model.status}\n`);

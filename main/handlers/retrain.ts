@@ -22,7 +22,8 @@ import {
   type Store,
 } from '../store/index.js';
 import type { Jobs } from '../jobs/index.js';
-import { promoteCandidate, rejectCandidate, rollbackTo } from '../retrain/registry.js';
+import { promoteCandidate, rejectCandidate } from '../retrain/registry.js';
+import { promoteUsable, rollbackUsable } from '../retrain/activate.js';
 import { ANATOMY_RUN_KIND, VESSEL_RUN_KIND } from '../retrain/run-kinds.js';
 import { anatomyParts, anatomyRunReport } from './anatomy-retrain-report.js';
 import { verdictOf } from './verdict.js';
@@ -220,21 +221,29 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
       const s = await saveSettings(d.store.beside('retrain.json'), changes);
       return { autoRetrainAfter: s.autoRetrainAfter, promotionMargin: s.promotionMargin };
     },
-    promoteModel: (req, ctx) => {
+    promoteModel: async (req, ctx) => {
       refuseWhileRetraining('promote');
-      return afterActiveChange(
-        promoteCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason),
+      const { model } = await promoteUsable(
+        store,
+        rowId(req.modelId, 'model'),
+        actorOf(ctx, d.user),
+        req.reason,
       );
+      return afterActiveChange(model);
     },
     rejectModel: async (req, ctx) => {
       const model = rejectCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user));
       return { model: await models.summary(model), repredictJobId: null };
     },
-    rollbackModel: (req, ctx) => {
+    rollbackModel: async (req, ctx) => {
       refuseWhileRetraining('roll back');
-      return afterActiveChange(
-        rollbackTo(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason),
+      const { model } = await rollbackUsable(
+        store,
+        rowId(req.modelId, 'model'),
+        actorOf(ctx, d.user),
+        req.reason,
       );
+      return afterActiveChange(model);
     },
   };
 }

@@ -1,0 +1,98 @@
+// `retina models promote|rollback` on a real SQLite store and real ONNX files: a model whose folder is gone or
+// whose model.onnx is cut short is refused before the registry changes (one line, exit 1), as the app's handlers
+// refuse it through the same promoteUsable/rollbackUsable.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, rm, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  activeModel,
+  getModel,
+  listAudit,
+  openStore,
+  promoteModel,
+  registerModel,
+  type Store,
+} from '../../main/store/index.js';
+import { PromotionRefusedError } from '../../main/retrain/registry.js';
+import { promoteUsable, rollbackUsable } from '../../main/retrain/activate.js';
+import { repoRoot, tinyModelDir } from '../e2e/model-fixture.js';
+
+function retina(...args: string[]) {
+  return spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'retina.mjs'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, RETINA_FROM_SOURCE: '1' },
+  });
+}
+
+describe('promote and rollback check the model files first', () => {
+  let dir: string;
+  let dbPath: string;
+  let store: Store;
+  let good: number;
+  let truncated: number;
+  let gone: number;
+
+  /** A copy of the tiny model under the database's models folder, registered as a candidate. */
+  async function copyOfTiny(name: string): Promise<number> {
+    const target = path.join(`${dbPath}.models`, name);
+    await cp(await tinyModelDir(), target, { recursive: true });
+    return registerModel(store, { name, dirPath: target, architecture: {} }, 'test').id;
+  }
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-models-activate-'));
+    dbPath = path.join(dir, 'retina.db');
+    store = openStore(dbPath);
+    good = await copyOfTiny('good');
+    gone = await copyOfTiny('gone');
+    truncated = await copyOfTiny('truncated');
+    // 'gone' was active once (so it can be rolled back to), then its folder went.
+    promoteModel(store, gone, 'test');
+    promoteModel(store, good, 'test');
+    await rm(path.join(`${dbPath}.models`, 'gone'), { recursive: true });
+    await truncate(path.join(`${dbPath}.models`, 'truncated', 'model.onnx'), 1000);
+    store.close();
+    store = openStore(dbPath);
+  });
+
+  after(async () => {
+    store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function promotions(): number {
+    return listAudit(store, { limit: 1000 }).filter((a) => a.action === 'model.promote').length;
+  }
+
+  test('models promote of a truncated model.onnx: exit 1, one line, registry unchanged', () => {
+    const before = promotions();
+    const r = retina('models', 'promote', String(truncated), '--reason', 'x', '--db', dbPath);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /cannot promote truncated: .*model\.onnx/);
+    assert.equal(activeModel(store)?.id, good);
+    assert.equal(getModel(store, truncated).status, 'candidate');
+    assert.equal(promotions(), before);
+  });
+
+  test('models rollback to a model whose folder is gone: exit 1, registry unchanged', () => {
+    const before = promotions();
+    const r = retina('models', 'rollback', 'gone', '--db', dbPath);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, /cannot roll back to gone: /);
+    assert.equal(activeModel(store)?.id, good);
+    assert.equal(getModel(store, gone).status, 'retired');
+    assert.equal(promotions(), before);
+  });
+
+  test('the functions the app handlers call refuse the same models', async () => {
+    await assert.rejects(promoteUsable(store, truncated, 'test', 'x'), PromotionRefusedError);
+    await assert.rejects(rollbackUsable(store, gone, 'test'), PromotionRefusedError);
+    assert.equal(activeModel(store)?.id, good);
+  });
+});
