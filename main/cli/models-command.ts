@@ -120,15 +120,25 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const id = findModel(store, ref);
-    let model;
-    if (action === 'promote') model = (await promoteUsable(store, id, actor, str(p, 'reason'))).model;
-    else if (action === 'rollback') model = (await rollbackUsable(store, id, actor, str(p, 'reason'))).model;
-    else if (action === 'keep') model = rejectCandidate(store, id, actor);
-    else throw new UsageError(`unknown action '${action}' (list, promote, rollback, keep)`);
+    if (action === 'keep') {
+      const kept = rejectCandidate(store, id, actor);
+      process.stderr.write(`${kept.name} is ${kept.status}\n`);
+      return EXIT.ok;
+    }
+    const reason = str(p, 'reason');
+    const { model, changed } =
+      action === 'promote'
+        ? await promoteUsable(store, id, actor, reason)
+        : await rollbackUsable(store, id, actor, reason);
+    if (!changed) {
+      // Nothing changed, so the predictions already come from it: re-predicting would only duplicate them.
+      process.stderr.write(`${model.name} is already active: nothing re-predicted\n`);
+      return EXIT.ok;
+    }
     process.stderr.write(`${model.name} is ${model.status}\n`);
     // New predictions come from the vessel model; an anatomy model's change shows in their labels and disc.
     const vessel = model.task === 'vessel' ? model : activeModel(store);
-    if (action !== 'keep' && !flag(p, 'no-repredict') && vessel) {
+    if (!flag(p, 'no-repredict') && vessel) {
       const done = await repredictDraftFree(store, vessel, {
         author: actor,
         threads: availableParallelism(),

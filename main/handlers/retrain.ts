@@ -223,13 +223,13 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
     },
     promoteModel: async (req, ctx) => {
       refuseWhileRetraining('promote');
-      const { model } = await promoteUsable(
+      const { model, changed } = await promoteUsable(
         store,
         rowId(req.modelId, 'model'),
         actorOf(ctx, d.user),
         req.reason,
       );
-      return afterActiveChange(model);
+      return changed ? afterActiveChange(model) : { model: await summaryOf(model.id), repredictJobId: null };
     },
     rejectModel: async (req, ctx) => {
       const model = rejectCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user));
@@ -237,13 +237,13 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
     },
     rollbackModel: async (req, ctx) => {
       refuseWhileRetraining('roll back');
-      const { model } = await rollbackUsable(
+      const { model, changed } = await rollbackUsable(
         store,
         rowId(req.modelId, 'model'),
         actorOf(ctx, d.user),
         req.reason,
       );
-      return afterActiveChange(model);
+      return changed ? afterActiveChange(model) : { model: await summaryOf(model.id), repredictJobId: null };
     },
   };
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import {
   activeModel,
   getModel,
+  importImageFiles,
   listAudit,
   openStore,
   promoteModel,
@@ -18,7 +19,7 @@ import {
 } from '../../main/store/index.js';
 import { PromotionRefusedError } from '../../main/retrain/registry.js';
 import { promoteUsable, rollbackUsable } from '../../main/retrain/activate.js';
-import { repoRoot, tinyModelDir } from '../e2e/model-fixture.js';
+import { driveTestImage, repoRoot, tinyModelDir } from '../e2e/model-fixture.js';
 
 function retina(...args: string[]) {
   return spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'retina.mjs'), ...args], {
@@ -55,6 +56,9 @@ describe('promote and rollback check the model files first', () => {
     promoteModel(store, good, 'test');
     await rm(path.join(`${dbPath}.models`, 'gone'), { recursive: true });
     await truncate(path.join(`${dbPath}.models`, 'truncated', 'model.onnx'), 1000);
+    // A draft-free image: what a real change of the active model predicts again.
+    const imported = await importImageFiles(store, [{ imagePath: driveTestImage('01') }], { actor: 'test' });
+    assert.equal(imported.imported.length, 1, 'the DRIVE test image (RETINA_DATASETS) is needed');
     store.close();
     store = openStore(dbPath);
   });
@@ -93,6 +97,19 @@ describe('promote and rollback check the model files first', () => {
   test('the functions the app handlers call refuse the same models', async () => {
     await assert.rejects(promoteUsable(store, truncated, 'test', 'x'), PromotionRefusedError);
     await assert.rejects(rollbackUsable(store, gone, 'test'), PromotionRefusedError);
+    assert.equal(activeModel(store)?.id, good);
+  });
+
+  test('promote or rollback to the model already active: said so, nothing re-predicted', () => {
+    const versions = () => store.db.prepare('SELECT COUNT(*) FROM mask_versions').pluck().get() as number;
+    const before = versions();
+    for (const action of ['promote', 'rollback']) {
+      const r = retina('models', action, String(good), '--db', dbPath);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /good is already active: nothing re-predicted/);
+      assert.doesNotMatch(r.stderr, /re-predicted \d/);
+    }
+    assert.equal(versions(), before, 'no new prediction');
     assert.equal(activeModel(store)?.id, good);
   });
 });
