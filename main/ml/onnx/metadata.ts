@@ -1,5 +1,5 @@
 // What every exported file records, and the rules a reader applies before trusting a file.
-import type { PreprocessConfig, UNetConfig } from '../types.js';
+import type { ModelManifest, PreprocessConfig, UNetConfig } from '../types.js';
 
 export const EXPORTER_NAME = 'retinastudio-onnx-exporter';
 /** Bump the major version when the graph contract (names, layouts, metadata keys) changes incompatibly. */
@@ -62,6 +62,40 @@ export function exporterProblem(name: string | undefined, version: string | unde
   const major = /^(\d+)\.\d+\.\d+/.exec(version ?? '');
   if (!major || !SUPPORTED_EXPORTER_MAJORS.includes(Number(major[1]))) {
     return `unknown exporter version "${version ?? ''}" (this build reads ${SUPPORTED_EXPORTER_MAJORS.map((m) => `${m}.x`).join(', ')})`;
+  }
+  return null;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  // Only the fields both record: an older export (or manifest) may lack a field the other has a default for.
+  return Object.keys(ra).every((k) => !(k in rb) || sameJson(ra[k], rb[k]));
+}
+
+/**
+ * How the network an .onnx file records differs from its directory's manifest (architecture, preprocessing), or
+ * null. A file copied from another model loads fine and predicts garbage, or fails deep in ONNX Runtime. The
+ * threshold is not compared: a manifest's threshold is chosen on the export's outputs, after it is written.
+ */
+export function manifestMismatch(metadata: Record<string, string>, manifest: ModelManifest): string | null {
+  const fields: [string, string, unknown][] = [
+    ['architecture', MetaKey.architecture, manifest.architecture],
+    ['preprocessing', MetaKey.preprocessing, manifest.preprocess],
+  ];
+  for (const [what, key, expected] of fields) {
+    const text = metadata[key];
+    if (text === undefined) continue;
+    let recorded: unknown;
+    try {
+      recorded = JSON.parse(text);
+    } catch {
+      return `its ${what} metadata is not JSON`;
+    }
+    if (!sameJson(recorded, expected) || !sameJson(expected, recorded)) {
+      return `its ${what} ${text} differs from the manifest's ${JSON.stringify(expected)}`;
+    }
   }
   return null;
 }

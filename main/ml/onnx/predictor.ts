@@ -3,9 +3,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Predictor } from '../types.js';
-import { ONNX_FILE, readManifest } from '../model/model-dir.js';
+import { MANIFEST_FILE, ONNX_FILE, readManifest } from '../model/model-dir.js';
 import { OnnxInferenceError, OnnxLoadError, firstLine } from './errors.js';
-import { exporterProblem, EXPORTER_NAME } from './metadata.js';
+import { exporterProblem, EXPORTER_NAME, manifestMismatch } from './metadata.js';
 import { checkRetinaOnnx, readOnnxBytes, type OnnxModelInfo } from './onnx-info.js';
 
 export interface OnnxPredictorOptions {
@@ -118,5 +118,14 @@ export async function createOnnxPredictorForModelDir(
     );
   const problem = exporterProblem(EXPORTER_NAME, manifest.onnx.exporterVersion);
   if (problem) throw new OnnxLoadError(`${modelDir}: manifest records ${problem}`);
-  return createOnnxPredictor(join(modelDir, manifest.onnx.file || ONNX_FILE), opts);
+  const predictor = await createOnnxPredictor(join(modelDir, manifest.onnx.file || ONNX_FILE), opts);
+  const mismatch = manifestMismatch(predictor.info.metadata, manifest);
+  if (mismatch) {
+    await predictor.dispose();
+    throw new OnnxLoadError(
+      `${predictor.path} does not belong to ${join(modelDir, MANIFEST_FILE)}: ${mismatch} ` +
+        '(copy the whole model directory, or run: retina export --model DIR)',
+    );
+  }
+  return predictor;
 }
