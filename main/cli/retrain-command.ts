@@ -1,6 +1,7 @@
 // `retina retrain`: fine-tunes the active model on the approved masks it has not seen, compares it with the
 // active model on held-out approved images, and promotes it only when it is better: the same code path as the
 // workstation's Retrain button (main/retrain/run.ts).
+import { closeInterruptedRuns } from '../retrain/leftovers.js';
 import { osUser } from '../node/os-user.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -8,7 +9,7 @@ import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
 import { interruptSignal } from './interrupt.js';
 import { createProgressBar, type ProgressBar } from './progress.js';
-import { activeModel, failInterruptedRuns, openStore, type ModelRecord, type Store } from '../store/index.js';
+import { activeModel, openStore, type ModelRecord, type Store } from '../store/index.js';
 import { ensureRegistered } from '../handlers/models.js';
 import { MANIFEST_FILE, defaultModelDir } from '../ml/model/model-dir.js';
 import { promoteCandidate } from '../retrain/registry.js';
@@ -169,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
   let bar: ProgressBar | null = null;
   let lastMessage = '';
   try {
-    const failed = failInterruptedRuns(store);
+    const failed = await closeInterruptedRuns(store);
     if (failed.length > 0) process.stderr.write(`marked interrupted run(s) ${failed.join(', ')} as failed\n`);
     const root = await firstActiveVesselModel(store, actor);
     if (root) process.stderr.write(`the bundled model ${root.name} is this database's first active model\n`);

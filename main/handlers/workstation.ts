@@ -2,6 +2,7 @@
 // store and the engine. Payloads reach these functions already validated (dispatchRequest checks them against
 // `requestChecks` first); ids are converted, rows looked up, and failures thrown as errors the boundary turns
 // into readable one-line messages.
+import { closeInterruptedRuns } from '../retrain/leftovers.js';
 import { osUser } from '../node/os-user.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -15,7 +16,6 @@ import {
 } from '../../shared/contract.js';
 import {
   openStore,
-  failInterruptedRuns,
   getImage,
   assigneesOf,
   isMultiReader,
@@ -125,7 +125,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const team = store.kind === 'postgres';
   // A retrain whose process was killed is marked failed (with its reason); the active model never changed. On a
   // team a worker may be running one right now: a retried retrain job closes its own dead run instead.
-  if (!team) failInterruptedRuns(store);
+  if (!team) await closeInterruptedRuns(store);
   const user = opts.user ?? osUser();
   const threads = opts.threads ?? availableParallelism();
   const anatomyDirs = findAnatomyDirs(opts.anatomyModels ?? process.env[ANATOMY_MODELS_ENV]);

@@ -1,6 +1,7 @@
 // Steps 2 and 3 of a retrain: write the snapshot as a temporary training set, fine-tune the active model on it
 // into a new model directory, and register the result as a candidate with its lineage and the exact mask
 // versions it learnt from. The candidate is not active: only the promotion step changes that.
+import { trainingSetPrefix } from './leftovers.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +60,8 @@ export async function trainCandidate(
   place: CandidatePlace,
   opts: { runId: number; workers?: number; signal?: AbortSignal; tracker: ProgressTracker },
 ): Promise<TrainedCandidate> {
-  const tmp = await mkdtemp(join(tmpdir(), `retina-retrain-${opts.runId}-`));
+  // Named by run and process, so closeInterruptedRuns can remove it when this process is killed.
+  const tmp = await mkdtemp(join(tmpdir(), trainingSetPrefix(opts.runId, process.pid)));
   try {
     const set = await writeTrainingSet(store, plan.snapshot, tmp);
     throwIfCancelled(opts.signal);

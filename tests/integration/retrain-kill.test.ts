@@ -1,9 +1,10 @@
 // Killing `retina retrain` (SIGKILL, no chance to clean up) in the middle of training: on the next start of the
-// workstation the run is marked failed with its reason, and the active model and every mask are as they were.
+// workstation the run is marked failed with its reason, its temporary training set is removed, and the active
+// model and every mask are as they were.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -32,9 +33,13 @@ function maskRows(dbPath: string): string {
   }
 }
 
-test('SIGKILL during a retrain: the run is failed on the next start, the active model and masks unchanged', async () => {
+test('SIGKILL during a retrain: the run is failed and its training set removed on the next start, the active model and masks unchanged', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-kill-'));
   const dbPath = path.join(dir, 'retina.db');
+  // The retrain's temporary folder goes here, where the test can look for it.
+  const tmp = path.join(dir, 'tmp');
+  const savedTmp = process.env.TMPDIR;
+  await mkdir(tmp);
   try {
     const store = openStore(dbPath);
     const root = registerModel(store, { name: 'tiny', dirPath: await tinyModelDir(), architecture: {} }, 't');
@@ -66,7 +71,11 @@ test('SIGKILL during a retrain: the run is failed on the next start, the active 
         '--threads',
         '1',
       ],
-      { cwd: repoRoot, env: { ...process.env, RETINA_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: repoRoot,
+        env: { ...process.env, RETINA_FROM_SOURCE: '1', TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let out = '';
     const killed = new Promise<NodeJS.Signals | null>((resolve) =>
@@ -87,8 +96,14 @@ test('SIGKILL during a retrain: the run is failed on the next start, the active 
     const check = openStore(dbPath, { readonly: true });
     assert.equal(getTrainingRun(check, runId).status, 'running', 'the killed run is still marked running');
     check.close();
+    const leftovers = await readdir(tmp);
+    assert.ok(
+      leftovers.some((n) => n.startsWith(`retina-retrain-${runId}-${child.pid}-`)),
+      `the killed run's training set is left: ${leftovers.join(', ')}`,
+    );
 
-    // The next start of the app notices the dead process.
+    // The next start of the app notices the dead process (in the same temporary folder).
+    process.env.TMPDIR = tmp;
     const ws = await createWorkstation({ dbPath, shell: 'browser', user: 'tester', threads: 1 });
     try {
       const run = getTrainingRun(ws.store, runId);
@@ -101,11 +116,18 @@ test('SIGKILL during a retrain: the run is failed on the next start, the active 
         'no candidate was registered',
       );
       assert.equal(listTrainingRuns(ws.store, { status: 'running' }).length, 0);
+      assert.deepEqual(
+        (await readdir(tmp)).filter((n) => n.startsWith('retina-retrain-')),
+        [],
+        'the training set is removed',
+      );
     } finally {
       await ws.close();
     }
     assert.equal(maskRows(dbPath), masksBefore, 'masks changed');
   } finally {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
     await rm(dir, { recursive: true, force: true });
   }
 });
