@@ -7,7 +7,7 @@ import { EXIT, UsageError } from './errors.js';
 import {
   activeModel,
   findModelByName,
-  getModel,
+  listModels,
   openStore,
   type ModelRecord,
   type Store,
@@ -37,7 +37,13 @@ ${databaseHelp(20)}
 
 function findModel(store: Store, ref: string | undefined): number {
   if (!ref) throw new UsageError('name the model (id or name)');
-  if (/^\d+$/.test(ref)) return getModel(store, Number(ref)).id;
+  // A model that does not exist is a bad argument (exit 2), whether named by id or by name.
+  if (/^\d+$/.test(ref)) {
+    const id = Number(ref);
+    if (!listModels(store, { task: 'any' }).some((m) => m.id === id))
+      throw new UsageError(`no model with id ${ref}`);
+    return id;
+  }
   const m = findModelByName(store, ref);
   if (!m) throw new UsageError(`no model named '${ref}'`);
   return m.id;

@@ -112,4 +112,14 @@ describe('promote and rollback check the model files first', () => {
     assert.equal(versions(), before, 'no new prediction');
     assert.equal(activeModel(store)?.id, good);
   });
+
+  test('a model that does not exist is a bad argument, by id as by name: exit 2', () => {
+    for (const action of ['promote', 'rollback', 'keep']) {
+      for (const ref of ['99', 'nosuch']) {
+        const r = retina('models', action, ref, '--db', dbPath);
+        assert.equal(r.status, 2, `${action} ${ref}: ${r.stderr}`);
+        assert.match(r.stderr, /no model (with id 99|named 'nosuch')/);
+      }
+    }
+  });
 });
