@@ -104,7 +104,13 @@ function anatomyValidation(manifest: ModelManifest): ModelSummary['anatomyValida
 }
 
 export class ModelResolver {
+  /** The shell's --model directory's model: every prediction without an explicit model uses it. */
   private configured: ModelRecord | null = null;
+  /**
+   * The bundled default, registered when the registry had no active model: used only while it still has none.
+   * (Pinning it made a server predict with it after another process promoted a model.)
+   */
+  private fallback: ModelRecord | null = null;
 
   constructor(
     private readonly store: Store,
@@ -124,7 +130,7 @@ export class ModelResolver {
       }
       this.configured = await ensureRegistered(this.store, this.modelDir, this.actor);
     } else if (!activeModel(this.store) && existsSync(join(defaultModelDir(), MANIFEST_FILE))) {
-      this.configured = await ensureRegistered(this.store, defaultModelDir(), this.actor);
+      this.fallback = await ensureRegistered(this.store, defaultModelDir(), this.actor);
     }
   }
 
@@ -136,7 +142,9 @@ export class ModelResolver {
   /** The model a prediction without an explicit model uses, or null when there is none at all. */
   current(): ModelRecord | null {
     if (this.configured) return getModel(this.store, this.configured.id);
-    return activeModel(this.store);
+    // The registry is read each time: another process (the CLI, a team's other server) may have promoted one.
+    const active = activeModel(this.store);
+    return active ?? (this.fallback ? getModel(this.store, this.fallback.id) : null);
   }
 
   async resolve(modelId?: number): Promise<ResolvedModel> {

@@ -1,0 +1,55 @@
+// Which model a running workstation predicts with when another process (the CLI, a team's other server) changes
+// the registry: the active model, read at each prediction; a --model directory given to the shell stays its own.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ModelResolver } from '../../main/handlers/models.js';
+import { openStore, promoteModel, registerModel, type Store } from '../../main/store/index.js';
+import { repoRoot, tinyModelDir } from '../e2e/model-fixture.js';
+
+describe('the model a workstation predicts with', () => {
+  let dir: string;
+  let dbPath: string;
+  let store: Store;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-model-resolver-'));
+    dbPath = path.join(dir, 'retina.db');
+    store = openStore(dbPath);
+  });
+  after(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('follows a promotion made by another process, and a --model directory is kept whatever the registry says', async () => {
+    const resolver = new ModelResolver(store, 'workstation', undefined);
+    await resolver.init();
+    const bundled = resolver.current();
+    assert.ok(bundled, 'the bundled default is used on an empty registry');
+
+    // Another process (its own connection to the same file) registers and promotes a model.
+    const other = openStore(dbPath);
+    const target = path.join(dir, 'models', 'tiny');
+    await cp(await tinyModelDir(), target, { recursive: true });
+    const tiny = registerModel(other, { name: 'tiny', dirPath: target, architecture: {} }, 'cli');
+    promoteModel(other, tiny.id, 'cli');
+    other.close();
+
+    assert.equal(
+      resolver.current()?.name,
+      'tiny',
+      'the workstation kept predicting with the bundled default',
+    );
+    assert.equal((await resolver.resolve()).record.id, tiny.id);
+
+    const pinned = new ModelResolver(
+      store,
+      'workstation',
+      path.join(repoRoot, 'resources', 'models', 'default'),
+    );
+    await pinned.init();
+    assert.equal(pinned.current()?.id, bundled.id, '--model stays what the shell was given');
+  });
+});
