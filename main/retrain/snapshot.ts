@@ -24,6 +24,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
+import { isKnownSample, manifestSamples, sampleFolder, type KnownSample } from './known-samples.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 import { referenceKind } from './reference.js';
 import type { RetrainSettings } from './settings.js';
@@ -137,14 +138,32 @@ async function usableReferences(store: Store, versions: MaskVersion[]): Promise<
 }
 
 /** The refusal when too few held-out references could judge the candidate. */
-function tooFewReferences(usable: number, needed: number): RetrainError {
+function tooFewReferences(usable: number, needed: number, learnt = 0, model = ''): RetrainError {
   const missing = needed - usable;
+  const learntNote =
+    learnt > 0
+      ? ` (${learnt} of the new approvals ${learnt === 1 ? 'is an image' : 'are images'} ${model} was trained on, ` +
+        'which cannot judge it)'
+      : '';
   return new RetrainError(
     `Not enough corrected images to judge a new model: the comparison needs ${needed} images that a person ` +
       `corrected (or that came from a dataset), kept out of training, and ${usable === 0 ? 'none is' : `only ${usable} ${usable === 1 ? 'is' : 'are'}`} ` +
-      `available; approving the model's own predictions unchanged cannot show whether a new model is better. ` +
+      `available${learntNote}; approving the model's own predictions unchanged cannot show whether a new model is better. ` +
       `Approve ${missing} more image${missing === 1 ? '' : 's'} that you corrected, then retrain.`,
   );
+}
+
+/** The dataset samples any model of the lineage was trained or validated on, by its manifest. */
+async function lineageSamples(store: Store, modelId: number): Promise<KnownSample[]> {
+  const out: KnownSample[] = [];
+  for (const m of lineage(store, modelId)) {
+    try {
+      out.push(...manifestSamples(await readManifest(m.dirPath)));
+    } catch {
+      continue; // a model whose folder is gone: its store masks still count through the trained-on table
+    }
+  }
+  return out;
 }
 
 /** Deterministic shuffle by a seeded hash of each key. */
@@ -236,7 +255,12 @@ export async function planSnapshot(
     (v) => earlierHeldOut.has(v.imageId) || getImage(store, v.imageId).datasetSplit === 'test',
   );
   const forcedIds = new Set(forced.map((v) => v.imageId));
-  const candidates = fresh.filter((v) => !forcedIds.has(v.imageId) && !seenImages.has(v.imageId));
+  // Images the lineage learnt outside the store (the bundled model's datasets) may be trained on, never judge.
+  const learnt = await lineageSamples(store, base.id);
+  const knownToModel = (v: MaskVersion): boolean => isKnownSample(getImage(store, v.imageId), learnt);
+  const candidates = fresh.filter(
+    (v) => !forcedIds.has(v.imageId) && !seenImages.has(v.imageId) && !knownToModel(v),
+  );
   const usable = await usableReferences(store, [...forced, ...candidates]);
   const usableForced = forced.filter((v) => usable.has(v.imageId)).length;
   const wanted = Math.max(settings.minHeldOut, Math.ceil(settings.heldOutFraction * usable.size));
@@ -262,7 +286,8 @@ export async function planSnapshot(
     );
   }
   if (usableHeldOut.length < settings.minHeldOut) {
-    throw tooFewReferences(usableHeldOut.length, settings.minHeldOut);
+    const learntApprovals = fresh.filter((v) => !forcedIds.has(v.imageId) && knownToModel(v)).length;
+    throw tooFewReferences(usableHeldOut.length, settings.minHeldOut, learntApprovals, base.name);
   }
   // Validation (threshold, best epoch) on the clinic's own images when there are enough of them.
   const nVal = trainable.length >= 6 ? 2 : trainable.length >= 3 ? 1 : 0;
@@ -277,15 +302,12 @@ export async function planSnapshot(
     .map(([maskVersionId, imageId]) => ({ maskVersionId, imageId }));
   const sources = settings.replayImages > 0 ? await replayDataset(store, base.id) : [];
   // A dataset sample that is also a held-out store image (same dataset, same id) must not be trained on.
-  const heldOutSamples = new Set(
-    heldOutVersions.map((v) => {
-      const img = getImage(store, v.imageId);
-      return `${img.dataset}/${img.datasetSampleId}`;
-    }),
-  );
+  const heldOutImages = heldOutVersions.map((v) => getImage(store, v.imageId));
   const datasetReplay: DatasetSample[] = sources.flatMap((ds) =>
     ds.ids
-      .filter((id) => !heldOutSamples.has(`${ds.kind}/${id}`))
+      .filter(
+        (id) => !heldOutImages.some((img) => isKnownSample(img, [{ folder: sampleFolder(ds.root), id }])),
+      )
       .map((sampleId) => ({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId })),
   );
   type Pool = { store?: SnapshotMask; dataset?: DatasetSample };

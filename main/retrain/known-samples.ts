@@ -1,0 +1,48 @@
+// Which store images a model was trained or validated on outside the store (the bundled default: DRIVE, STARE,
+// LES-AV, AV-WIDE images named in its manifest), so a retrain never judges a candidate against the active model
+// on images that model learnt: it would know them, and the comparison would favour it.
+import { basename } from 'node:path';
+import type { ModelManifest } from '../ml/types.js';
+
+/** A dataset sample as a manifest names it: its dataset folder (normalised) and sample id. */
+export interface KnownSample {
+  folder: string;
+  id: string;
+}
+
+/** "LES-AV", "les-av" and "lesav" are one folder. */
+const normalise = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** A dataset folder's path as a KnownSample's folder. */
+export const sampleFolder = (root: string): string => normalise(basename(root));
+
+/**
+ * The samples a manifest trained and validated on. A training mix names each as `<folder>/<id>`; a single
+ * dataset's ids are bare, under its dataset's folder.
+ */
+export function manifestSamples(manifest: ModelManifest): KnownSample[] {
+  const p = manifest.provenance;
+  if (!p) return [];
+  const mixed = p.dataset?.startsWith('mix-');
+  return [...(p.trainIds ?? []), ...(p.validationIds ?? [])].flatMap((name) => {
+    if (!mixed) return [{ folder: normalise(p.dataset ?? ''), id: name }];
+    const slash = name.indexOf('/');
+    return slash > 0 ? [{ folder: normalise(name.slice(0, slash)), id: name.slice(slash + 1) }] : [];
+  });
+}
+
+/**
+ * Whether a store image is one of `samples`: the same sample id, from a dataset of the same name. A DRIVE split
+ * folder imported on its own is named "training" or "test", so an id that says which dataset it belongs to (a
+ * letter in it: "21_training", "im0077", "wide_image_03") is enough; a bare number ("111") needs the name too.
+ */
+export function isKnownSample(
+  image: { dataset: string | null; datasetSampleId: string | null },
+  samples: readonly KnownSample[],
+): boolean {
+  const id = image.datasetSampleId;
+  if (!id) return false;
+  const folder = normalise(image.dataset ?? '');
+  const distinctive = /[a-z]/i.test(id);
+  return samples.some((s) => s.id === id && (s.folder === folder || distinctive));
+}
