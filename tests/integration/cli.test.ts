@@ -103,6 +103,15 @@ test('help and usage errors', () => {
   const bad = retina(['train', '--out', path.join(tmp, 'x'), '--dataset', generic, '--epochs', 'many']);
   assert.equal(bad.code, 2);
   assert.match(errorLine(bad.stderr), /--epochs expects an integer/);
+  // A test split on its own is no training set: refused before anything is trained (it used to train on it and
+  // then score the model on the same images as its "test" figure).
+  const onTest = retina(['train', '--out', path.join(tmp, 'y'), '--dataset', path.join(drive, 'test')]);
+  assert.equal(onTest.code, 1);
+  assert.match(
+    errorLine(onTest.stderr),
+    /DRIVE\/test holds only a test split: train on the dataset's training images/,
+  );
+  assert.ok(!existsSync(path.join(tmp, 'y')));
 });
 
 test('train wrote a complete model directory with provenance and an ONNX export', async () => {

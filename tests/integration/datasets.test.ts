@@ -14,6 +14,7 @@ import {
   openDataset,
 } from '../../main/ml/data/datasets.js';
 import { deriveFov } from '../../main/ml/image/fov.js';
+import { planDataset } from '../../main/store/import-plan.js';
 import { ImageReadError, readBinaryMap, readImage, writePng } from '../../main/ml/io/image-io.js';
 import type { BinaryMap } from '../../main/ml/types.js';
 
@@ -66,6 +67,15 @@ describe('DRIVE', { skip }, () => {
       ref.splits.test.every((s) => s.secondObserverPath?.endsWith(`${s.id.split('_')[0]}_manual2.gif`)),
     );
     assert.ok(ref.splits.train.every((s) => s.secondObserverPath === undefined));
+  });
+
+  test("a split folder on its own keeps its split: DRIVE's test/ is all test (imported as such, never trained on)", async () => {
+    const test = openDataset(join(DRIVE, 'test'));
+    assert.deepEqual([test.kind, test.splits.train.length, test.splits.test.length], ['generic', 0, 20]);
+    const training = openDataset(join(DRIVE, 'training'));
+    assert.deepEqual([training.splits.train.length, training.splits.test.length], [20, 0]);
+    const plan = await planDataset(join(DRIVE, 'test'), undefined);
+    assert.ok(plan.sources.every((s) => s.dataset?.split === 'test'));
   });
 
   test('every sample loads at 565x584 with 0/1 masks; the derived FOV matches the official masks', async () => {

@@ -227,6 +227,9 @@ function openGeneric(root: string): DatasetRef {
     splits = { train: all.filter((s) => s.maskPath && !testIds.includes(s.id)), test: byIds(testIds), all };
   else if (trainIds)
     splits = { train: byIds(trainIds), test: all.filter((s) => !trainIds.includes(s.id)), all };
+  else if (/^test(ing)?$/i.test(basename(root)))
+    // A split folder on its own (DRIVE's test/): its name says what it is, and a test image is never trained on.
+    splits = { train: [], test: all.filter((s) => s.maskPath), all };
   else splits = { train: all.filter((s) => s.maskPath), test: [], all };
   return { kind: 'generic', root, splits, notes: leftOutNotes(root, all) };
 }

@@ -246,6 +246,13 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   if (opts.resume && !state)
     emit({ type: 'prepare', message: `no finished epoch in ${ckptDir}: training from the start` });
 
+  // Only a test split (a folder named test, or a test.txt listing every image): training on it would score the
+  // model on what it learnt.
+  if (dataset.splits.train.length === 0 && dataset.splits.test.length > 0)
+    throw new Error(
+      `${dataset.root} holds only a test split: train on the dataset's training images (its training folder, or ` +
+        'those a train.txt lists)',
+    );
   const trainRefs = dataset.splits.train.length > 0 ? dataset.splits.train : dataset.splits.all;
   if (state) {
     // The checkpoint goes on only with the data it was trained on: another folder (even with the same image
