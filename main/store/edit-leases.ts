@@ -105,7 +105,11 @@ export function requestLease(store: Store, req: LeaseRequest): LeaseOutcome {
     const lease: LeaseRecord = {
       holder: req.holder,
       clientId: req.clientId,
-      acquiredAt: decision === 'renew' && current ? current.acquiredAt : now,
+      // A renewal keeps its start ("being edited since"), unless the lease had lapsed: then editing starts again.
+      acquiredAt:
+        decision === 'renew' && current && Date.parse(current.expiresAt) > req.nowMs
+          ? current.acquiredAt
+          : now,
       expiresAt: new Date(req.nowMs + req.durationMs).toISOString(),
     };
     const written =

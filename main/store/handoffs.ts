@@ -61,7 +61,10 @@ function requireImage(store: Store, imageId: number): void {
 export function submitForReview(store: Store, imageId: number, actor: string): HandoffRecord {
   return store.write('submit for review', () => {
     requireImage(store, imageId);
-    if (reviewStatus(latestIds(store, imageId)).status !== 'draft') {
+    const status = reviewStatus(latestIds(store, imageId)).status;
+    if (status === 'approved')
+      throw new ConstraintError(`image ${imageId} is approved already: there is nothing to submit`);
+    if (status !== 'draft') {
       throw new ConstraintError(`image ${imageId} has no draft to submit: save your corrections first`);
     }
     putHandoff(store, imageId, 'awaiting-review', null, actor);

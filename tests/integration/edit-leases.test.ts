@@ -220,6 +220,11 @@ for (const kind of STORE_BACKENDS)
       const during = await bob.invoke('acquireEditLease', { imageId, clientId: B, takeOver: true });
       assert.equal(during.granted, false, 'a renewed lease is still live');
       assert.equal(during.lease?.since, first.lease?.since, 'renewing keeps the time it was taken');
+      // A lease let lapse and taken again by its own window starts again: "being edited since" is then.
+      now += LEASE_MS + 1;
+      const again = await alice.invoke('acquireEditLease', { imageId, clientId: A });
+      assert.equal(again.granted, true);
+      assert.equal(again.lease?.since, new Date(now).toISOString(), 'a lapsed lease kept its first start');
 
       // Without heartbeats it expires: Bob sees it expired, and takes it over only when he asks to.
       now += LEASE_MS + 1;

@@ -581,6 +581,12 @@ describe('team-mode server', () => {
       keptDraftId: keptNow.drafts[0].id,
     });
     assert.ok(sameBytes(lateKept.data, lateStroke), "the late stroke's pixels are kept");
+    // Submitting it now says why not: it is approved (not "save your corrections first").
+    const submit = await rpcAs('otto', 'submitForReview', { imageId });
+    assert.match(
+      submit.result.ok ? '' : submit.result.error.message,
+      /is approved already: there is nothing to submit/,
+    );
   });
 
   test("reassigned mid-edit: the former reader's next save is kept as a draft, and the new reader is not locked out", async () => {
