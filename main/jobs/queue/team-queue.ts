@@ -101,6 +101,18 @@ export class TeamQueue {
     await this.boss.fail(queuePolicy(kind).queue, jobId, { message: reason });
   }
 
+  /**
+   * A job handed back because its worker was stopped on purpose (Ctrl+C, a restart): back in the queue however
+   * many attempts it has had. pg-boss counts every hand-back as a failed attempt; past its limit it fails the
+   * job for good, and then it is put back with one more allowed.
+   */
+  async handBackUncounted(kind: TeamJobKind, jobId: string, reason: string): Promise<void> {
+    const queue = queuePolicy(kind).queue;
+    await this.boss.fail(queue, jobId, { message: reason });
+    const job = await this.boss.getJobById<QueueMessage>(queue, jobId);
+    if (job?.state === 'failed') await this.boss.retry(queue, jobId);
+  }
+
   /** A queued job that must not start (a running one is stopped by its worker at its next heartbeat). */
   async cancel(kind: TeamJobKind, jobId: string): Promise<void> {
     await this.boss.cancel(queuePolicy(kind).queue, jobId);

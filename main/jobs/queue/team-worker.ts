@@ -148,15 +148,20 @@ export class TeamWorker {
     }
   }
 
-  /** Puts a job back in the queue for another attempt, or fails it when it has none left. */
-  private async handBack(claim: JobClaim, reason: string): Promise<void> {
+  /**
+   * Puts a job back in the queue for another attempt, or fails it when it has none left. `onPurpose`: its worker
+   * was stopped by a person (Ctrl+C, a restart), which is no failure of the job's: it never uses up its retries
+   * (four restarts during a long batch used to fail it for good).
+   */
+  private async handBack(claim: JobClaim, reason: string, onPurpose = false): Promise<void> {
     const job = getTeamJob(this.store, claim.jobId);
-    const attempts = await this.queue.attempts(job.kind, job.id);
+    const attempts = onPurpose ? null : await this.queue.attempts(job.kind, job.id);
     const final = attempts !== null && attempts.retryCount >= attempts.retryLimit;
     // The store decides who hands it back (the attempt must still be the one named), so pg-boss hears it once.
     if (!releaseTeamJob(this.store, claim, reason, final)) return;
     this.opts.log(`${job.kind} job ${job.id}: ${reason}; ${final ? 'no retries left' : 'retrying'}`);
-    await this.queue.fail(job.kind, job.id, reason);
+    if (onPurpose) await this.queue.handBackUncounted(job.kind, job.id, reason);
+    else await this.queue.fail(job.kind, job.id, reason);
   }
 
   private async run(fetched: FetchedJob): Promise<void> {
@@ -216,7 +221,11 @@ export class TeamWorker {
     }
     // A job that ended anyway while its worker was stopping keeps its outcome; one cut short goes back.
     if (running.stop === 'shutdown' && (error !== null || result?.cancelled)) {
-      await this.handBack(claim, `worker ${this.opts.name} was stopped during attempt ${claim.attempt}`);
+      await this.handBack(
+        claim,
+        `worker ${this.opts.name} was stopped during attempt ${claim.attempt}`,
+        true,
+      );
       return;
     }
     if (running.progress) beatTeamJob(this.store, claim, running.progress);
