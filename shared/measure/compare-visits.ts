@@ -69,6 +69,35 @@ export function cutOffDiscNotes(cmp: VisitComparison, nameA: string, nameB: stri
     );
 }
 
+/**
+ * The largest turn between two photographs of one eye the registration takes without a warning. Fundus cameras
+ * photograph upright; a head tilt turns the eye by 10-20 degrees at most. A half turn puts the fovea on the other
+ * side of the disc: another eye (or another person) entered as this one, or a fovea found in the wrong place.
+ */
+export const PLAUSIBLE_TURN_DEGREES = 45;
+
+/** The turn between the visits in degrees, -180 to 180. */
+export function turnDegrees(reg: Registration): number {
+  const deg = (reg.rotation * 180) / Math.PI;
+  return ((((deg + 180) % 360) + 360) % 360) - 180;
+}
+
+/**
+ * Everything that may make the comparison wrong, one sentence each: a disc cut off by the field's edge, and a
+ * registration that turned one photograph implausibly far.
+ */
+export function registrationNotes(cmp: VisitComparison, nameA: string, nameB: string): string[] {
+  const notes = cutOffDiscNotes(cmp, nameA, nameB);
+  const reg = cmp.registration;
+  if (reg?.rotationFromFovea && Math.abs(turnDegrees(reg)) > PLAUSIBLE_TURN_DEGREES)
+    notes.push(
+      `To match the visits, the photograph of ${nameB} had to be turned by ${Math.round(turnDegrees(reg))}°: ` +
+        'are both photographs of the same eye? (Or a fovea was found in the wrong place.) The matched vessels ' +
+        'and the changes may be wrong.',
+    );
+  return notes;
+}
+
 /** The widest angular gap, in degrees, at which a vessel of visit B still counts as the same as one of visit A. */
 export const MATCH_DEGREES = 12;
 

@@ -4,7 +4,7 @@
 // unit and 95% interval or why it is absent, and plots; the comparison with an earlier visit when there is one.
 // Pure: built from data, with everything inline (images as data URLs, CSS, SVG), so opening, saving or printing it
 // makes no request anywhere.
-import { cutOffDiscNotes, type VisitComparison } from './compare-visits.js';
+import { registrationNotes, type VisitComparison } from './compare-visits.js';
 import { formatFigure, MEASURE_ROWS } from './measure-table.js';
 import type { ImageMeasures, LengthUnit, Measure, MeasureUnit, NamedVessel } from './measures.js';
 import { sameVesselsText } from './same-vessels.js';
@@ -311,7 +311,7 @@ function comparisonSection(c: ReportComparison): string {
     `${v.visitDate ?? 'date unknown'} (${v.fileName})`;
   const note =
     (cmp.reason ? `<p class="absent">${escapeHtml(cmp.reason)}.</p>` : '') +
-    cutOffDiscNotes(cmp, visit(c.earlier), visit(c.later))
+    registrationNotes(cmp, visit(c.earlier), visit(c.later))
       .map((n) => `<p class="warning" role="note">${escapeHtml(n)}</p>`)
       .join('');
   return `<section class="comparison"><h2>Change since ${or(c.earlier.visitDate)} (${escapeHtml(c.earlier.fileName)} → ${escapeHtml(c.later.fileName)}, ${or(c.later.visitDate)})</h2>${note}

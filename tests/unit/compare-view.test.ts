@@ -102,6 +102,33 @@ test("a visit whose disc the field's edge cuts off is named: its registration an
   );
 });
 
+test('a registration that turns one photograph by half a turn is questioned; a head tilt is not', () => {
+  const a = measured(veins, 0);
+  const withFoveae = (turnDeg: number): VisitComparisonPayload => {
+    const p = payload(a, a);
+    const disc = a.disc!;
+    const at = (deg: number) => ({
+      x: disc.x + 2.5 * disc.diameter * Math.cos((deg * Math.PI) / 180),
+      y: disc.y + 2.5 * disc.diameter * Math.sin((deg * Math.PI) / 180),
+    });
+    return {
+      ...p,
+      comparison: compareVisits({ measures: a, fovea: at(0) }, { measures: a, fovea: at(-turnDeg) }),
+    };
+  };
+  const far = comparisonNotes(withFoveae(179)).filter((n) => /turned by/.test(n));
+  assert.equal(far.length, 1);
+  assert.match(
+    far[0],
+    /photograph of 2026-01-01 \(2\.png\) had to be turned by 179°: are both photographs of the same eye\?/,
+  );
+  assert.deepEqual(
+    comparisonNotes(withFoveae(15)).filter((n) => /turned by/.test(n)),
+    [],
+    'a 15° head tilt is no reason to doubt',
+  );
+});
+
 test('other visits: the same patient and eye, oldest first; the report addresses', () => {
   const img = (id: string, patientId: string, laterality: 'OD' | 'OS' | null, visitDate: string | null) =>
     ({ id, patientId, laterality, visitDate, fileName: `${id}.png` }) as ImageSummary;

@@ -5,7 +5,7 @@
 import type { ImageSummary, VisitComparisonPayload, VisitSide } from '../../../shared/contract.js';
 import { formatFigure, formatMeasure } from '../../../shared/measure/measure-table.js';
 import { sameVesselsText } from '../../../shared/measure/same-vessels.js';
-import { cutOffDiscNotes } from '../../../shared/measure/compare-visits.js';
+import { registrationNotes } from '../../../shared/measure/compare-visits.js';
 import type { MeasureUnit } from '../../../shared/measure/measures.js';
 import type { VesselMark } from './measureView.js';
 
@@ -103,7 +103,7 @@ export function comparisonNotes(p: VisitComparisonPayload): string[] {
     notes.push(
       `The visits are measured in different units (${ua} and ${ub}): lengths cannot be compared. Enter the field angle at both visits.`,
     );
-  notes.push(...cutOffDiscNotes(p.comparison, sideName(p.earlier), sideName(p.later)));
+  notes.push(...registrationNotes(p.comparison, sideName(p.earlier), sideName(p.later)));
   if (p.comparison.registration && !p.comparison.registration.rotationFromFovea)
     notes.push(
       'Registered by the disc only (no fovea at both visits): both photographs are taken as upright.',
