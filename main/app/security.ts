@@ -2,10 +2,9 @@
 // and the check that an IPC message comes from our own page.
 import { app, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 
-/** The scheme the renderer is served from (a privileged standard scheme rather than file://, which can read disk). */
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'renderer';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
+import { isAppPageUrl } from './app-url.js';
+
+export { APP_HOST, APP_ORIGIN, APP_SCHEME } from './app-url.js';
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -25,11 +24,7 @@ export function isTrustedSender(event: IpcMainInvokeEvent, trusted: (wc: WebCont
   const frame = event.senderFrame;
   if (!frame || frame !== event.sender.mainFrame) return false;
   if (!trusted(event.sender)) return false;
-  try {
-    return new URL(frame.url).origin === APP_ORIGIN;
-  } catch {
-    return false;
-  }
+  return isAppPageUrl(frame.url);
 }
 
 /** Denies every permission, navigation, new window and <webview> for all webContents, present and future. */
