@@ -6,11 +6,14 @@ import { join } from 'node:path';
 
 export interface FolderEntry {
   name: string;
-  /** 'linked-folder': reached through a link; walks do not follow it, so a link to a parent cannot loop. */
-  kind: 'file' | 'folder' | 'linked-folder';
+  /**
+   * 'linked-folder': reached through a link (a walk that follows it must guard against a link to a parent);
+   * 'broken-link': a link whose target is gone, for a walk to report rather than pass over.
+   */
+  kind: 'file' | 'folder' | 'linked-folder' | 'broken-link';
 }
 
-/** The files and folders in `folder` (a broken link, a socket or a device is left out). */
+/** The files and folders in `folder`, and its broken links (a socket or a device is left out). */
 export async function folderEntries(folder: string): Promise<FolderEntry[]> {
   const out: FolderEntry[] = [];
   for (const e of await readdir(folder, { withFileTypes: true })) {
@@ -20,6 +23,7 @@ export async function folderEntries(folder: string): Promise<FolderEntry[]> {
       const target = await stat(join(folder, e.name)).catch(() => null);
       if (target?.isFile()) out.push({ name: e.name, kind: 'file' });
       else if (target?.isDirectory()) out.push({ name: e.name, kind: 'linked-folder' });
+      else if (!target) out.push({ name: e.name, kind: 'broken-link' });
     }
   }
   return out;

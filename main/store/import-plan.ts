@@ -2,7 +2,7 @@
 // by their folders (main/ml/data/dataset-layout.ts, read by the adapters in main/ml/data/datasets.ts), loose images with the
 // annotations their names pair them with, and every image file left out, with the reason. Annotation files are
 // never planned as images. The CLI and the app's import job both plan through here.
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { folderEntries } from '../node/folder-entries.js';
 import { basename, dirname, join, resolve } from 'node:path';
 import {
@@ -164,7 +164,19 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
   if (!info) throw new UnreadableImageError(`${root}: no such folder`);
   if (!info.isDirectory()) throw new UnreadableImageError(`${root}: a file, not a folder`);
   const plans: ImportPlan[] = [];
+  // Linked folders are followed (datasets are often linked into a working folder), each real folder once: a link
+  // back to a parent would otherwise loop.
+  const visited = new Set<string>();
   const visit = async (folder: string): Promise<void> => {
+    const real = await realpath(folder);
+    if (visited.has(real)) {
+      plans.push({
+        ...emptyPlan(),
+        skipped: [{ source: folder, reason: `the same folder as ${real}, imported once` }],
+      });
+      return;
+    }
+    visited.add(real);
     const layout = detectDatasetLayout(folder);
     if (layout) {
       try {
@@ -181,6 +193,13 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     const candidates: string[] = [];
     const unread: SkippedFile[] = [];
     for (const e of entries) {
+      if (e.kind === 'broken-link') {
+        unread.push({
+          source: join(folder, e.name),
+          reason: 'a link to a file or folder that is no longer there',
+        });
+        continue;
+      }
       if (e.kind !== 'file') continue;
       if (isPhotographName(e.name) || (await looksLikeDicom(join(folder, e.name)))) candidates.push(e.name);
       else {
@@ -195,7 +214,8 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     if (opts.recursive === false) return;
     for (const e of entries) {
       // masks/ and fov/ beside loose images belong to them (pairFlatFolder reads them).
-      if (e.kind === 'folder' && e.name !== 'masks' && e.name !== 'fov') await visit(join(folder, e.name));
+      const isFolder = e.kind === 'folder' || e.kind === 'linked-folder';
+      if (isFolder && e.name !== 'masks' && e.name !== 'fov') await visit(join(folder, e.name));
     }
   };
   await visit(root);

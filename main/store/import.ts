@@ -90,6 +90,8 @@ interface PreparedImage {
   maskAuthor: string | null;
   fov: BinaryMap;
   fovDerived: boolean;
+  /** Annotation files given with the photograph but not used (wrong size, unreadable, not a vessel map): why. */
+  leftOut: { skipped: SkippedFile[]; failed: ImportReport['failed'] };
   dataset: string | null;
   datasetSampleId: string | null;
   datasetSplit: 'train' | 'test' | null;
@@ -224,8 +226,37 @@ async function prepare(
     };
   }
   const size = { width: raster.width, height: raster.height };
-  const mask = src.maskPath ? await readMap(src.maskPath, size, 'mask') : null;
-  const fov = src.fovPath ? await readMap(src.fovPath, size, 'FOV mask') : deriveFov(toRgb8(raster));
+  const leftOut: PreparedImage['leftOut'] = { skipped: [], failed: [] };
+  // An annotation that cannot be used costs the photograph nothing: it is imported without it, the file reported.
+  const annotation = async (path: string | undefined, what: string): Promise<BinaryMap | null> => {
+    if (!path) return null;
+    try {
+      return await readMap(path, size, what);
+    } catch (err) {
+      if (!(err instanceof MaskSizeError || err instanceof UnreadableImageError)) throw err;
+      leftOut.failed.push({
+        source: path,
+        error: `${oneLine(err)} (${basename(src.imagePath)} imported without it)`,
+      });
+      return null;
+    }
+  };
+  let mask = await annotation(src.maskPath, 'mask');
+  let fovFile = await annotation(src.fovPath, 'FOV mask');
+  const cover = mask ? coverage(mask) : 0;
+  if (mask && cover > NOT_VESSELS) {
+    // Vessels cover 5-20% of a photograph; a "mask" over most of it is a field of view (DRIVE names its FOV
+    // files _mask), and as ground truth it would teach a retrain that the whole eye is vessel.
+    leftOut.skipped.push({
+      source: src.maskPath!,
+      reason:
+        `covers ${Math.round(cover * 100)}% of ${basename(src.imagePath)}: a field-of-view mask, not a vessel ` +
+        `map${fovFile ? '' : ' (used as the field of view)'}`,
+    });
+    fovFile ??= mask;
+    mask = null;
+  }
+  const fov = fovFile ?? deriveFov(toRgb8(raster));
   return {
     ...base,
     ...rest,
@@ -233,8 +264,18 @@ async function prepare(
     mask,
     maskAuthor: mask ? (src.dataset ? `dataset:${src.dataset.name}` : opts.actor) : null,
     fov,
-    fovDerived: !src.fovPath,
+    fovDerived: !fovFile,
+    leftOut,
   };
+}
+
+/** More than this share of the image set: no vessel map. */
+const NOT_VESSELS = 0.5;
+
+function coverage(m: BinaryMap): number {
+  let on = 0;
+  for (const v of m.data) if (v) on++;
+  return on / m.data.length;
 }
 
 async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Promise<ImportedImage | number> {
@@ -325,6 +366,8 @@ async function importSource(
     if (typeof result === 'number')
       report.duplicates.push({ source: src.imagePath, existingImageId: result });
     else report.imported.push(result);
+    report.skipped.push(...prepared.leftOut.skipped);
+    report.failed.push(...prepared.leftOut.failed);
   } catch (err) {
     if (err instanceof LabelLikeImage) {
       report.skipped.push({ source: src.imagePath, reason: err.message });

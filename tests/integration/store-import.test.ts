@@ -409,15 +409,21 @@ describe('folder, DICOM and bad input', () => {
     writeFileSync(join(src, 'notes.txt'), 'ignored');
     const store = openStore(join(dir, 'folder.db'));
     const report = await importFolder(store, src, { actor: 'tester', maskKind: 'draft' });
-    assert.deepEqual(report.imported.map((i) => basename(i.source)).sort(), ['a.png', 'b.png']);
+    // A mask of the wrong size costs its photograph nothing: c.png is imported without it, the mask reported.
+    assert.deepEqual(report.imported.map((i) => basename(i.source)).sort(), ['a.png', 'b.png', 'c.png']);
     assert.equal(report.failed.length, 2);
+    const wrongMask = report.failed.find((f) => f.source.endsWith(join('masks', 'c.png')))!;
     assert.match(
-      report.failed.find((f) => f.source.endsWith('c.png'))!.error,
-      /c\.png: mask is 41x30 but its image is 40x30/,
+      wrongMask.error,
+      /c\.png: mask is 41x30 but its image is 40x30 \(c\.png imported without it\)/,
     );
     assert.match(report.failed.find((f) => f.source.endsWith('broken.png'))!.error, /broken\.png/);
-    assert.deepEqual(counts(store), { images: 2, masks: 2, audit: 4, patients: 0 });
-    for (const i of report.imported) {
+    assert.deepEqual(counts(store), { images: 3, masks: 2, audit: 5, patients: 0 });
+    assert.equal(
+      latestMasks(store, report.imported.find((i) => i.source.endsWith('c.png'))!.imageId).draft,
+      null,
+    );
+    for (const i of report.imported.filter((x) => !x.source.endsWith('c.png'))) {
       const m = latestMasks(store, i.imageId);
       assert.equal(m.draft?.author, 'tester');
       assert.equal(m.approved, null);

@@ -26,7 +26,7 @@ test('a folder gives its image files in natural order, skipping other files and 
   }
 });
 
-test('a photograph linked into the folder counts like a copy; a broken link and a linked folder do not', async () => {
+test('a photograph linked into the folder counts like a copy; a broken link does not; a folder import follows a linked folder', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-inputs-'));
   try {
     await mkdir(path.join(dir, 'originals'));
@@ -41,11 +41,14 @@ test('a photograph linked into the folder counts like a copy; a broken link and 
       files.map((f) => path.basename(f)),
       ['a.png', 'b.png'],
     );
-    // In a folder import too (recursive, but never through a linked folder, which could lead back up).
+    // A folder import (recursive) follows the linked folder too, each real folder once, and names the broken link.
     const plan = await planFolder(path.join(dir, 'work'));
     assert.deepEqual(
       plan.sources.map((s) => path.basename(s.imagePath)),
-      ['a.png', 'b.png'],
+      ['a.png', 'b.png', 'eye.png'],
+    );
+    assert.ok(
+      plan.skipped.some((s) => path.basename(s.source) === 'c.png' && /no longer there/.test(s.reason)),
     );
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -169,13 +169,24 @@ export function pairFlatFolder(
   const sorted = [...names].sort();
   const imageNames = sorted.filter((n) => !annotationName(stem(n)));
   const byStem = new Map<string, SampleRef>();
+  // Photographs that share a stem (IMG001.JPG and IMG001.jpg): an annotation named after it could be either's.
+  const shared = new Map<string, string[]>();
   const samples = imageNames.map((n): SampleRef => {
     const sample = { id: stem(n), imagePath: join(folder, n) };
     if (!byStem.has(sample.id)) byStem.set(sample.id, sample);
+    shared.set(sample.id, [...(shared.get(sample.id) ?? []), n]);
     return sample;
   });
   const leftOut: LeftOutFile[] = [];
   const attach = (path: string, base: string, role: AnnotationRole, what: string): void => {
+    const twins = shared.get(base) ?? [];
+    if (twins.length > 1) {
+      leftOut.push({
+        path,
+        reason: `${what}, but ${twins.join(' and ')} share that name: which one it belongs to is unclear (rename one)`,
+      });
+      return;
+    }
     const sample = byStem.get(base);
     if (!sample) {
       leftOut.push({ path, reason: `${what}, with no image of that name beside it to pair with` });

@@ -2,7 +2,7 @@
 // LES-AV's vessel/, or CHASE-style images and annotations side by side) into sample paths and splits, and load a
 // sample into memory with its ground truth and field of view. Which layout a folder has: dataset-layout.ts.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import {
   adapterKind,
   annotationName,
@@ -151,11 +151,17 @@ function openStare(root: string): DatasetRef {
   return { kind: 'stare', root, splits: { train: pick(STARE_TRAIN_IDS), test: pick(STARE_TEST_IDS), all } };
 }
 
+const isDicomName = (p: string): boolean => ['.dcm', '.dicom'].includes(extname(p).toLowerCase());
+
 /** Samples of a generic-family folder with images/: label, FOV and second-observer folders found by name. */
 function genericFolderSamples(root: string): SampleRef[] {
   const imagesDir = join(root, 'images');
   // A file named like an annotation is never a sample, even inside images/.
-  const images = listImages(imagesDir).filter((p) => !annotationName(stem(p)));
+  const listed = listImages(imagesDir).filter((p) => !annotationName(stem(p)));
+  // An archive export often holds a DICOM and a PNG or JPEG of the same photograph: the picture is read, the
+  // DICOM left out (reported as unused), rather than the whole folder refused for a shared stem.
+  const pictureStems = new Set(listed.filter((p) => !isDicomName(p)).map(stem));
+  const images = listed.filter((p) => !(isDicomName(p) && pictureStems.has(stem(p))));
   if (images.length === 0) throw new DatasetError(imagesDir, 'no image files found');
   const imageStems = images.map(stem);
   const duplicate = imageStems.find((s, i) => imageStems.indexOf(s) !== i);

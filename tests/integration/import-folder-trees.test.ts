@@ -1,0 +1,173 @@
+// Folder trees as researchers and clinics keep them: DRIVE's files copied flat into one folder (its FOV files are
+// named _mask), two photographs that share a name, datasets linked into a working folder, a link to nothing, and
+// an archive's DICOM beside a PNG of the same photograph.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { encodePng, readImage } from '../../main/ml/io/image-io.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
+import { getImage, importFolder, latestMasks, loadFov, loadMask, openStore } from '../../main/store/index.js';
+import { writeDicom } from './dicom-fixture.js';
+
+const DRIVE = join(datasetsRoot(), 'DRIVE');
+
+describe('folder trees', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'retina-folder-trees-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("DRIVE copied flat: its FOV (named _mask) is the image's field of view, never its vessel ground truth", async () => {
+    const flat = join(dir, 'flat');
+    mkdirSync(flat);
+    copyFileSync(join(DRIVE, 'training', 'images', '21_training.tif'), join(flat, '21_training.tif'));
+    copyFileSync(join(DRIVE, 'training', 'mask', '21_training_mask.gif'), join(flat, '21_training_mask.gif'));
+    const store = openStore(join(dir, 'flat.db'));
+    try {
+      const report = await importFolder(store, flat, { actor: 't' });
+      assert.equal(report.imported.length, 1);
+      assert.equal(report.imported[0].maskVersionId, null, 'the FOV became approved vessel ground truth');
+      const note = report.skipped.find((s) => s.source.endsWith('21_training_mask.gif'));
+      assert.match(
+        note?.reason ?? '',
+        /covers \d\d% of 21_training\.tif: a field-of-view mask, not a vessel map \(used as the field of view\)/,
+      );
+      const image = getImage(store, report.imported[0].imageId);
+      assert.equal(image.fovDerived, false);
+      const official = await readImage(join(DRIVE, 'training', 'mask', '21_training_mask.gif'));
+      const fov = await loadFov(store, image);
+      assert.deepEqual(
+        fov.data,
+        Uint8Array.from(
+          official.data.filter((_, i) => i % official.channels === 0),
+          (v) => (v > 127 ? 1 : 0),
+        ),
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  test('two photographs sharing a name: their mask is attached to neither, and says why', async () => {
+    const twins = join(dir, 'twins');
+    mkdirSync(twins);
+    const picture = (seed: number) => ({
+      width: 32,
+      height: 24,
+      channels: 3 as const,
+      bitDepth: 8 as const,
+      data: Uint8Array.from({ length: 32 * 24 * 3 }, (_, i) => (i * 13 + seed * 31) & 0xff),
+    });
+    writeFileSync(join(twins, 'IMG001.JPG.png'), await encodePng(picture(1)));
+    writeFileSync(join(twins, 'IMG001.png'), await encodePng(picture(2)));
+    // Same stem "IMG001" for IMG001.png and IMG001.tif:
+    writeFileSync(join(twins, 'IMG001.tif'), await encodePng(picture(3)));
+    const mask = {
+      width: 32,
+      height: 24,
+      channels: 1 as const,
+      bitDepth: 8 as const,
+      data: new Uint8Array(32 * 24),
+    };
+    mask.data.fill(255, 0, 64);
+    writeFileSync(join(twins, 'IMG001_mask.png'), await encodePng(mask));
+    const store = openStore(join(dir, 'twins.db'));
+    try {
+      const report = await importFolder(store, twins, { actor: 't' });
+      assert.equal(report.imported.length, 3);
+      for (const i of report.imported)
+        assert.equal(latestMasks(store, i.imageId).approved, null, basename(i.source));
+      assert.match(
+        report.skipped.find((s) => s.source.endsWith('IMG001_mask.png'))?.reason ?? '',
+        /IMG001\.png and IMG001\.tif share that name: which one it belongs to is unclear/,
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  test('datasets linked into a working folder are followed (each once); a link to nothing is reported', async () => {
+    const work = join(dir, 'work');
+    mkdirSync(work);
+    const drive = join(dir, 'drive-copy', 'training');
+    for (const sub of ['images', '1st_manual', 'mask']) mkdirSync(join(drive, sub), { recursive: true });
+    copyFileSync(
+      join(DRIVE, 'training', 'images', '22_training.tif'),
+      join(drive, 'images', '22_training.tif'),
+    );
+    copyFileSync(
+      join(DRIVE, 'training', '1st_manual', '22_manual1.gif'),
+      join(drive, '1st_manual', '22_manual1.gif'),
+    );
+    copyFileSync(
+      join(DRIVE, 'training', 'mask', '22_training_mask.gif'),
+      join(drive, 'mask', '22_training_mask.gif'),
+    );
+    symlinkSync(join(dir, 'drive-copy'), join(work, 'DRIVE'));
+    symlinkSync(join(dir, 'drive-copy'), join(work, 'DRIVE again'));
+    symlinkSync(work, join(work, 'loop'));
+    symlinkSync(join(dir, 'gone.jpg'), join(work, 'gone.jpg'));
+    const store = openStore(join(dir, 'linked.db'));
+    try {
+      const report = await importFolder(store, work, { actor: 't' });
+      assert.deepEqual(
+        report.imported.map((i) => basename(i.source)),
+        ['22_training.tif'],
+      );
+      assert.notEqual(report.imported[0].maskVersionId, null);
+      const reasons = report.skipped.map((s) => `${basename(s.source)}: ${s.reason}`);
+      assert.ok(
+        reasons.some((r) => /^gone\.jpg: a link to a file or folder that is no longer there$/.test(r)),
+        reasons.join('\n'),
+      );
+      assert.ok(
+        reasons.some((r) => /^(DRIVE again|DRIVE): the same folder as /.test(r)),
+        reasons.join('\n'),
+      );
+      assert.ok(
+        reasons.some((r) => /^loop: the same folder as /.test(r)),
+        reasons.join('\n'),
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  test("an archive's DICOM beside a PNG of the same photograph: the dataset opens, the PNG is read", async () => {
+    const root = join(dir, 'archive');
+    mkdirSync(join(root, 'images'), { recursive: true });
+    mkdirSync(join(root, 'masks'));
+    const rgb = Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => (i * 7) & 0xff);
+    writeDicom(join(root, 'images', 'eye1.dcm'), { width: 40, height: 30, rgb });
+    writeFileSync(
+      join(root, 'images', 'eye1.png'),
+      await encodePng({ width: 40, height: 30, channels: 3, bitDepth: 8, data: rgb }),
+    );
+    const mask = {
+      width: 40,
+      height: 30,
+      channels: 1 as const,
+      bitDepth: 8 as const,
+      data: new Uint8Array(1200),
+    };
+    mask.data.fill(255, 0, 120);
+    writeFileSync(join(root, 'masks', 'eye1.png'), await encodePng(mask));
+    const store = openStore(join(dir, 'archive.db'));
+    try {
+      const report = await importFolder(store, root, { actor: 't' });
+      assert.deepEqual(report.failed, []);
+      assert.deepEqual(
+        report.imported.map((i) => basename(i.source)),
+        ['eye1.png'],
+      );
+      const m = latestMasks(store, report.imported[0].imageId).approved;
+      assert.ok(m);
+      assert.equal((await loadMask(store, m)).data.filter((v) => v).length, 120);
+    } finally {
+      store.close();
+    }
+  });
+});
