@@ -126,11 +126,14 @@ function fillMissingPatientFields(
   actor: string,
 ): Patient {
   const filled: Record<string, string | number> = {};
-  if (input.name) {
+  // A field a person set or cleared in the clinical dialog is theirs: a cleared name stays cleared.
+  const touched = fieldsEditedByPerson(store, patient.id);
+  if (input.name && !touched.has('name')) {
     const known = store.db.prepare('SELECT name FROM patients WHERE id = ?').pluck().get(patient.id);
     if (known == null) filled.name = input.name;
   }
-  if (patient.birthYear == null && input.birthYear != null) filled.birth_year = input.birthYear;
+  if (patient.birthYear == null && input.birthYear != null && !touched.has('birthYear'))
+    filled.birth_year = input.birthYear;
   if (patient.sex == null && input.sex) filled.sex = input.sex;
   const columns = Object.keys(filled);
   if (columns.length === 0) return patient;
@@ -140,6 +143,22 @@ function fillMissingPatientFields(
   // The audit names what was filled in, not the values (a name stays on this machine's record only).
   recordAudit(store, actor, 'patient.update', 'patient', patient.id, { filled: columns });
   return getPatient(store, patient.id);
+}
+
+/** The patient fields a person changed in the clinical dialog (its audit entries name them; a fill-in's do not). */
+function fieldsEditedByPerson(store: Store, patientId: number): Set<string> {
+  const rows = store.db
+    .prepare(
+      "SELECT details FROM audit_log WHERE entity = 'patient' AND entity_id = ? AND action = 'patient.update'",
+    )
+    .pluck()
+    .all(patientId) as (string | null)[];
+  const out = new Set<string>();
+  for (const row of rows) {
+    const details = row ? (JSON.parse(row) as Record<string, unknown>) : {};
+    if (!('filled' in details)) for (const key of Object.keys(details)) out.add(key);
+  }
+  return out;
 }
 
 export function createPatient(store: Store, input: PatientInput, actor: string): Patient {

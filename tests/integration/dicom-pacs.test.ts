@@ -10,6 +10,7 @@ import { runDbCommand } from '../../main/cli/db.js';
 import { encodePng } from '../../main/ml/io/image-io.js';
 import type { RasterImage } from '../../main/ml/types.js';
 import { getImage, importFolder, openStore, saveMaskVersion, type Store } from '../../main/store/index.js';
+import { setClinical } from '../../main/store/clinical.js';
 import { writeDicom } from './dicom-fixture.js';
 
 const W = 64;
@@ -95,6 +96,14 @@ describe('DICOM as archives export it', () => {
         .all() as string[];
       assert.equal(audit.length, 1);
       assert.doesNotMatch(audit[0], /DOE/, 'the audit names the field filled, not the name');
+
+      // A name a person cleared stays cleared: the next visit's header does not bring it back.
+      const imageIds = (store.db.prepare('SELECT id FROM images').pluck().all() as number[]).slice(0, 1);
+      setClinical(store, imageIds, { patientName: null }, 'reviewer');
+      assert.equal(patientName(store, 'PID-N'), null);
+      dicom(join(folder, 'b', 'fourth.dcm'), 9, { patientId: 'PID-N', patientName: 'DOE^JANE' });
+      await importFolder(store, join(folder, 'b'), { actor: 'tester' });
+      assert.equal(patientName(store, 'PID-N'), null, 'a later import brought a cleared name back');
     } finally {
       store.close();
     }
