@@ -252,9 +252,11 @@ export async function runDbCommand(
     // A bundle's options given to another format would be ignored: for --deidentify, a leak the user trusted not
     // to happen (those formats keep file names, and coco.json patient IDs).
     for (const option of ['deidentify', 'include-names', 'parts'])
-      if (values[option] !== undefined && format !== 'bundle')
+      if (values[option] !== undefined && (command !== 'export' || format !== 'bundle'))
         throw new DbUsageError(
-          `--${option} is for --format bundle; ${format} ${option === 'deidentify' ? 'keeps file names and patient IDs' : 'has no such option'}`,
+          command !== 'export'
+            ? `--${option} is for db export --format bundle`
+            : `--${option} is for --format bundle; ${format} ${option === 'deidentify' ? 'keeps file names and patient IDs' : 'has no such option'}`,
         );
     const source = pick(
       values,

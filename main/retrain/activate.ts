@@ -2,13 +2,9 @@
 // is opened the way a prediction opens it (manifest, then an ONNX Runtime session), so a missing folder or a
 // truncated model.onnx is refused with the registry unchanged instead of breaking every later prediction.
 import { openModel } from '../ml/model/model-loader.js';
+import { firstLine } from '../ml/onnx/errors.js';
 import { getModel, type ModelRecord, type Store } from '../store/index.js';
 import { PromotionRefusedError, promoteCandidate, rollbackTo } from './registry.js';
-
-function firstLine(err: unknown): string {
-  const text = err instanceof Error ? err.message : String(err);
-  return (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
-}
 
 /** Throws PromotionRefusedError (one line) when `model` could not predict. */
 export async function refuseUnusableModel(model: ModelRecord, what: string): Promise<void> {

@@ -49,7 +49,8 @@ export function settingsPath(dbPath: string): string {
 const RANGES: Partial<Record<keyof RetrainSettings, [number, number, boolean]>> = {
   autoRetrainAfter: [0, 1_000_000, true],
   heldOutFraction: [0, 0.9, false],
-  minHeldOut: [1, 1000, true],
+  // Two at least: one image says nothing of the spread, and the gate judges none on fewer.
+  minHeldOut: [2, 1000, true],
   replayImages: [0, 1000, true],
   epochs: [1, 1000, true],
   stepsPerEpoch: [1, 100_000, true],

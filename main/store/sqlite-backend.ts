@@ -204,12 +204,12 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
 /**
  * Before a study made by an earlier version is upgraded: a copy of its database at that version beside it
  * (`<file>.v<N>.bak`, compact, private), so that an earlier RetinaStudio can still be used on the study as it was.
- * Its files need no copy: they are named by content and an upgrade never changes them. An earlier copy of the same
- * version is left alone (a second upgrade attempt after a failed one).
+ * Its files need no copy: they are named by content and an upgrade never changes them. A copy is made each time,
+ * never reused: one left by an earlier upgrade holds an older state (`.v<N>.2.bak`, ... beside it).
  */
 function keepPreUpgradeCopy(db: Database.Database, file: string, version: number): string {
-  const copy = `${file}.v${version}.bak`;
-  if (existsSync(copy)) return copy;
+  let copy = `${file}.v${version}.bak`;
+  for (let n = 2; existsSync(copy); n++) copy = `${file}.v${version}.${n}.bak`;
   const tmp = `${copy}.tmp-${process.pid}`;
   try {
     db.prepare('VACUUM INTO ?').run(tmp);

@@ -1,7 +1,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chownSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chownSync,
+} from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -262,6 +270,11 @@ describe('schema migrations', () => {
       assertV1RowsKept(store);
       assert.equal(store.preUpgradeCopy, null, 'a study already at this version is not copied again');
       store.close();
+      // Put back at v5 (its copy restored) and upgraded again: a new copy, the first one kept as it was.
+      copyFileSync(`${path}.v5.bak`, path);
+      const again = openStore(path);
+      assert.equal(again.preUpgradeCopy, `${path}.v5.2.bak`);
+      again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -68,6 +68,8 @@ export function exporterProblem(name: string | undefined, version: string | unde
 
 function sameJson(a: unknown, b: unknown): boolean {
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && a.length !== (b as unknown[]).length) return false;
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   // Only the fields both record: an older export (or manifest) may lack a field the other has a default for.
