@@ -250,80 +250,82 @@ export function Worklist({
       <div className="sr-only" aria-live="polite" data-testid="row-announcement">
         {announcement}
       </div>
-      <div className="table" ref={tableRef} role="table" aria-label="Images">
-        <div className="thead" role="row">
-          <span role="columnheader">
-            <SelectAll
-              state={allState(selected, shownIds)}
-              disabled={shownIds.length === 0}
-              onToggle={() => setSelected((s) => toggleAll(s, shownIds))}
-            />
-          </span>
-          <span role="columnheader" aria-label="Thumbnail" />
-          <span role="columnheader">Image</span>
-          <span role="columnheader">Patient</span>
-          <span role="columnheader">Visit</span>
-          <span role="columnheader">Size</span>
-          <span role="columnheader">Eye</span>
-          <span role="columnheader">Status</span>
-          <span role="columnheader" aria-sort={filters.order === 'review-next' ? 'ascending' : undefined}>
-            <button
-              className={`th-sort ${filters.order === 'review-next' ? 'on' : ''}`}
-              aria-pressed={filters.order === 'review-next'}
-              onClick={() => onFilters((f) => ({ ...f, order: 'review-next' }))}
-              title="The F1 the prediction is expected to score against a careful annotator. Click: review next (lowest first, approved last)"
-              data-testid="sort-expected-f1"
-            >
-              Expected F1
-            </button>
-          </span>
-          <span
-            role="columnheader"
-            title="Mean probability, inside the field of view, that the predicted mask is wrong"
-          >
-            Uncertainty
-          </span>
-          <span role="columnheader" title="Vessel ends that stop just short of another piece">
-            Gaps
-          </span>
-          <span role="columnheader">Updated</span>
-        </div>
-        {rows.map((im, i) => {
-          const header = view.headers.get(i);
-          return (
-            <Fragment key={im.id}>
-              {header && (
-                <div className="group-header" data-testid="group-header" role="row">
-                  <span role="rowheader" aria-colspan={12} className="group-cell">
-                    <strong>{header.patient}</strong>
-                    <span>{header.visit}</span>
-                    <span className="muted">
-                      {header.count}
-                      {header.more ? '+' : ''} image(s)
-                    </span>
-                    {im.studyId && im.patientId !== '' && (
-                      <ReportLink
-                        target={{ studyId: im.studyId }}
-                        label="Report"
-                        name={`Report of the visit ${header.visit} of ${header.patient}`}
-                      />
-                    )}
-                  </span>
-                </div>
-              )}
-              <ImageRow
-                image={im}
-                index={i}
-                isCursor={i === cursor}
-                selected={selected.has(im.id)}
-                onSelect={(on) => setSelected((s) => toggleOne(s, im.id, on))}
-                onClick={() => select(i)}
-                onOpen={() => onOpen(im.id, rows)}
-                onContextMenu={(e) => exporter.rowMenu(e, im)}
+      <div className="table" ref={tableRef}>
+        <div role="table" aria-label="Images">
+          <div className="thead" role="row">
+            <span role="columnheader">
+              <SelectAll
+                state={allState(selected, shownIds)}
+                disabled={shownIds.length === 0}
+                onToggle={() => setSelected((s) => toggleAll(s, shownIds))}
               />
-            </Fragment>
-          );
-        })}
+            </span>
+            <span role="columnheader" aria-label="Thumbnail" />
+            <span role="columnheader">Image</span>
+            <span role="columnheader">Patient</span>
+            <span role="columnheader">Visit</span>
+            <span role="columnheader">Size</span>
+            <span role="columnheader">Eye</span>
+            <span role="columnheader">Status</span>
+            <span role="columnheader" aria-sort={filters.order === 'review-next' ? 'ascending' : undefined}>
+              <button
+                className={`th-sort ${filters.order === 'review-next' ? 'on' : ''}`}
+                aria-pressed={filters.order === 'review-next'}
+                onClick={() => onFilters((f) => ({ ...f, order: 'review-next' }))}
+                title="The F1 the prediction is expected to score against a careful annotator. Click: review next (lowest first, approved last)"
+                data-testid="sort-expected-f1"
+              >
+                Expected F1
+              </button>
+            </span>
+            <span
+              role="columnheader"
+              title="Mean probability, inside the field of view, that the predicted mask is wrong"
+            >
+              Uncertainty
+            </span>
+            <span role="columnheader" title="Vessel ends that stop just short of another piece">
+              Gaps
+            </span>
+            <span role="columnheader">Updated</span>
+          </div>
+          {rows.map((im, i) => {
+            const header = view.headers.get(i);
+            return (
+              <Fragment key={im.id}>
+                {header && (
+                  <div className="group-header" data-testid="group-header" role="row">
+                    <span role="rowheader" aria-colspan={12} className="group-cell">
+                      <strong>{header.patient}</strong>
+                      <span>{header.visit}</span>
+                      <span className="muted">
+                        {header.count}
+                        {header.more ? '+' : ''} image(s)
+                      </span>
+                      {im.studyId && im.patientId !== '' && (
+                        <ReportLink
+                          target={{ studyId: im.studyId }}
+                          label="Report"
+                          name={`Report of the visit ${header.visit} of ${header.patient}`}
+                        />
+                      )}
+                    </span>
+                  </div>
+                )}
+                <ImageRow
+                  image={im}
+                  index={i}
+                  isCursor={i === cursor}
+                  selected={selected.has(im.id)}
+                  onSelect={(on) => setSelected((s) => toggleOne(s, im.id, on))}
+                  onClick={() => select(i)}
+                  onOpen={() => onOpen(im.id, rows)}
+                  onContextMenu={(e) => exporter.rowMenu(e, im)}
+                />
+              </Fragment>
+            );
+          })}
+        </div>
         {items.length === 0 && !loading && (
           <div className="empty">
             {filters.search || filters.status.length || filters.eye.length ? (
