@@ -17,7 +17,7 @@ import { dispatchRequest, type RpcResult } from '../../shared/contract.js';
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/transport.js';
 import { createWorkstation, type Workstation } from '../handlers/index.js';
 import { rendererDir } from '../node/package-root.js';
-import { defaultDatabasePath, resolveLocation } from '../store/index.js';
+import { defaultDatabasePath, redactUrl, resolveLocation } from '../store/index.js';
 import { buildMenu } from './menu.js';
 import { registerScheme, serveRenderer } from './renderer-protocol.js';
 import { reportWindows } from './report-window.js';
@@ -25,21 +25,44 @@ import { APP_ORIGIN, isTrustedSender, lockDown } from './security.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-function options(): { db: string; model: string | undefined } {
+function parsedArgs(argv: string[]): { db?: string; model?: string } {
   // Lenient: Chromium switches (--inspect, --remote-debugging-port...) and the app path share argv with ours.
   const { values } = parseArgs({
-    args: process.argv.slice(1),
+    args: argv,
     options: { db: { type: 'string' }, model: { type: 'string' } },
     strict: false,
     allowPositionals: true,
   });
-  const db = typeof values.db === 'string' ? values.db : defaultDatabasePath();
-  const model = typeof values.model === 'string' ? resolve(values.model) : undefined;
-  return { db: resolveLocation(db), model };
+  return {
+    db: typeof values.db === 'string' ? values.db : undefined,
+    model: typeof values.model === 'string' ? values.model : undefined,
+  };
+}
+
+function options(): { db: string; model: string | undefined } {
+  const args = parsedArgs(process.argv.slice(1));
+  const model = args.model !== undefined ? resolve(args.model) : undefined;
+  const db = resolveLocation(args.db ?? defaultDatabasePath());
+  openedDatabase = db;
+  return { db, model };
+}
+
+/** The database a later launch asked for, as this one would open it (null: none named, or one it cannot read). */
+function requestedDatabase(argv: string[]): string | null {
+  const db = parsedArgs(argv.slice(1)).db;
+  try {
+    return db === undefined ? null : resolveLocation(db);
+  } catch {
+    return null;
+  }
 }
 
 let mainWindow: BrowserWindow | null = null;
+/** The database this app opened (resolved), for a second launch that names another. */
+let openedDatabase: string | null = null;
 let workstation: Workstation | null = null;
+/** Requests being handled (a save among them): quitting waits for them before the database closes. */
+const inFlight = new Set<Promise<unknown>>();
 
 function createWindow(): BrowserWindow {
   const win = new BrowserWindow({
@@ -64,6 +87,8 @@ function createWindow(): BrowserWindow {
   win.once('ready-to-show', () => win.show());
   // The viewer holds the window open while a correction is still being saved (its beforeunload); Electron shows
   // no dialog of its own, so ask here, as a browser would.
+  // (Asked synchronously, as the event needs its answer at once: a save already handed to this process is still
+  // finished before the database closes, see will-quit.)
   win.webContents.on('will-prevent-unload', (event) => {
     const choice = dialog.showMessageBoxSync(win, {
       type: 'question',
@@ -83,7 +108,15 @@ function createWindow(): BrowserWindow {
 }
 
 async function start(): Promise<void> {
-  const opts = options();
+  let opts: ReturnType<typeof options>;
+  try {
+    opts = options();
+  } catch (err) {
+    // A bad --db or RETINA_DB: said and ended, not a process without a window that holds the single-instance lock.
+    dialog.showErrorBox('RetinaStudio cannot start', (err as Error).message.split('\n')[0]);
+    app.exit(1);
+    return;
+  }
   lockDown();
   serveRenderer(rendererDir());
   if (!existsSync(join(rendererDir(), 'index.html'))) {
@@ -120,10 +153,13 @@ async function start(): Promise<void> {
       if (!isTrustedSender(event, ours)) {
         return { ok: false, error: { code: 'forbidden', message: 'request from an unknown page refused' } };
       }
-      return dispatchRequest(ws.handlers, channel, payload, {
+      const answer = dispatchRequest(ws.handlers, channel, payload, {
         shell: 'electron',
         sender: String(event.sender.id),
       });
+      inFlight.add(answer);
+      void answer.finally(() => inFlight.delete(answer));
+      return answer;
     },
   );
   ws.events.subscribe((event, payload) => {
@@ -131,7 +167,7 @@ async function start(): Promise<void> {
       if (!win.isDestroyed()) win.webContents.send(IPC_EVENT, event, payload);
     }
   });
-  Menu.setApplicationMenu(buildMenu(() => mainWindow, opts.db));
+  Menu.setApplicationMenu(buildMenu(() => mainWindow, redactUrl(opts.db)));
   mainWindow = createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
@@ -142,9 +178,19 @@ registerScheme();
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  app.on('second-instance', (_event, argv) => {
+    // The running app has a window again (its last one may have been closed while a report stayed open).
+    if (!mainWindow && workstation) mainWindow = createWindow();
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();
+    // One app, one database: a launch naming another one is told so rather than silently shown this one.
+    const asked = requestedDatabase(argv);
+    if (asked && openedDatabase && asked !== openedDatabase)
+      void dialog.showMessageBox({
+        type: 'warning',
+        message: `RetinaStudio is already open on ${redactUrl(openedDatabase)}.`,
+        detail: `To open ${redactUrl(asked)}, close RetinaStudio first, then open it again.`,
+      });
   });
   app.on('window-all-closed', () => app.quit());
   let closing = false;
@@ -153,10 +199,17 @@ if (!app.requestSingleInstanceLock()) {
     if (closing || !workstation) return;
     e.preventDefault();
     closing = true;
-    void workstation.close().finally(() => app.quit());
+    const ws = workstation;
+    // A save that reached this process is finished before the database closes, not cut off by the close.
+    void Promise.allSettled([...inFlight])
+      .then(() => ws.close())
+      .finally(() => app.quit());
   });
-  app.whenReady().then(start, (err: unknown) => {
-    dialog.showErrorBox('RetinaStudio cannot start', String(err));
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => {
+      dialog.showErrorBox('RetinaStudio cannot start', err instanceof Error ? err.message : String(err));
+      app.exit(1);
+    });
 }

@@ -7,12 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserWindow, dialog } from 'electron';
 import type { ReportDocument } from '../../shared/contract.js';
+import { withReportPolicy } from '../handlers/report-policy.js';
 
 async function load(win: BrowserWindow, doc: ReportDocument): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'retina-report-'));
   try {
     const file = join(dir, 'report.html');
-    await writeFile(file, doc.html, { mode: 0o600 });
+    // The policy a browser tab gets by header, in the document: a file:// page could otherwise read local files.
+    await writeFile(file, withReportPolicy(doc.html), { mode: 0o600 });
     await win.loadFile(file);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -2,25 +2,14 @@
 // new tab that prints it (Print / save as PDF) or saves it. Authorised like the renderer's pages (the caller checks
 // the token); the document goes through the same handler as the getReport channel. Its policy lets it fetch
 // nothing: images are data URLs, and the only script allowed is the print button's, by its hash.
-import { createHash } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { dispatchRequest, type ReportDocument, type RequestHandlers } from '../../shared/contract.js';
-import { REPORT_SCRIPT } from '../../shared/measure/report-html.js';
 import type { CallerContext } from '../handlers/index.js';
+import { REPORT_CSP } from '../handlers/report-policy.js';
+
+export { REPORT_CSP } from '../handlers/report-policy.js';
 
 export const REPORT_PATH = '/report';
-
-const SCRIPT_HASH = createHash('sha256').update(REPORT_SCRIPT).digest('base64');
-
-export const REPORT_CSP = [
-  "default-src 'none'",
-  'img-src data:',
-  "style-src 'unsafe-inline'",
-  `script-src 'sha256-${SCRIPT_HASH}'`,
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 const STATUS: Record<string, number> = { 'invalid-request': 400, 'not-found': 404, forbidden: 403 };
 

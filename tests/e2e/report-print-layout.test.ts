@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { chromiumAvailable, launchChromium } from './harness.js';
 import { reportHtml, type ReportImage } from '../../shared/measure/report-html.js';
+import { withReportPolicy } from '../../main/handlers/report-policy.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { measureImage } from '../../shared/measure/measures.js';
 import { ring } from '../unit/measure/phantoms.js';
 
@@ -36,6 +40,43 @@ describe('report print layout (chromium)', { skip: !chromiumAvailable() && 'chro
     browser = await launchChromium();
   });
   after(() => browser?.close());
+
+  test('loaded from a file (the desktop report window), the report carries its policy: no other script, no file read', async () => {
+    const html = reportHtml({
+      patient: { pseudonym: 'P-1', name: null, birthYear: null },
+      generatedAt: '2026-12-02T10:00:00Z',
+      appVersion: '0.1.0',
+      images: [image('a.png')],
+    });
+    // What an escaping slip would let in: a script of its own and a read of a local file.
+    const slipped = withReportPolicy(html).replace(
+      '<body>',
+      '<body><script>window.ran = true</script><img id="local" src="file:///etc/hostname">',
+    );
+    const dir = await mkdtemp(path.join(tmpdir(), 'retina-report-policy-'));
+    const page = await browser.newPage();
+    try {
+      const file = path.join(dir, 'report.html');
+      await writeFile(file, slipped);
+      await page.goto(`file://${file}`);
+      assert.equal(await page.evaluate('window.ran === true'), false, 'an inline script ran');
+      assert.equal(
+        await page.evaluate("document.getElementById('local').naturalWidth"),
+        0,
+        'a local file was read',
+      );
+      // The print button's own script is the one allowed: it runs.
+      assert.equal(
+        await page.evaluate(
+          "(() => { let printed = false; window.print = () => { printed = true; }; document.getElementById('print').click(); return printed; })()",
+        ),
+        true,
+      );
+    } finally {
+      await page.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   test('long unbroken names wrap inside the header; the page keeps its printed width', async () => {
     const html = reportHtml({
