@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { electronSqliteBinding } from './electron-sqlite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const wantsBrowser = process.argv.includes('--browser') || process.argv.includes('--port');
@@ -24,8 +25,8 @@ function electronBinary() {
 // npm runs scripts from the package root; relative paths the user typed (--db studies.db) mean their own folder.
 const userCwd = process.env.INIT_CWD ?? process.cwd();
 
-function run(cmd, cmdArgs) {
-  const child = spawn(cmd, cmdArgs, { cwd: userCwd, stdio: 'inherit' });
+function run(cmd, cmdArgs, env = process.env) {
+  const child = spawn(cmd, cmdArgs, { cwd: userCwd, stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
   // A SIGTERM sent to npm alone (a process supervisor, an IDE's stop button) ends npm but reaches neither this
@@ -38,7 +39,13 @@ function run(cmd, cmdArgs) {
     .unref();
 }
 
-const electron = wantsBrowser ? null : electronBinary();
+let electron = wantsBrowser ? null : electronBinary();
+// The database module built for Electron (see electron-sqlite.mjs); without it the app could not open a study.
+const sqlite = electron ? electronSqliteBinding(root) : null;
+if (sqlite?.error) {
+  console.log(`The desktop app cannot load its database module (${sqlite.error}).`);
+  electron = null;
+}
 if (electron) {
   const needsBuild =
     !existsSync(`${root}dist/main/app/electron-main.js`) || !existsSync(`${root}renderer/dist/index.html`);
@@ -50,12 +57,14 @@ if (electron) {
     });
     if (b.status !== 0) process.exit(b.status ?? 1);
   }
-  run(electron, [root, ...args]);
+  run(electron, [root, ...args], { ...process.env, RETINA_SQLITE_BINDING: sqlite.path });
 } else {
   console.log(
     wantsBrowser
       ? 'Starting browser mode. Open the URL below in a browser.'
-      : 'Electron is not installed: starting browser mode. Open the URL below in a browser.',
+      : sqlite?.error
+        ? 'Starting browser mode instead. Open the URL below in a browser.'
+        : 'Electron is not installed: starting browser mode. Open the URL below in a browser.',
   );
   if (!existsSync(`${root}renderer/dist/index.html`)) {
     const b = spawnSync(

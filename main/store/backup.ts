@@ -7,6 +7,7 @@ import { access, chmod, copyFile, cp, mkdir, readdir, realpath, rename, rm, stat
 import { constants, existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import Database from 'better-sqlite3';
+import { openSqliteFile } from './sqlite-open.js';
 import type { Store } from './database.js';
 import { checkIntegrity, openSqliteStore, sqliteConnection } from './sqlite-backend.js';
 import { copyStore } from './copy.js';
@@ -42,7 +43,7 @@ export async function backupStore(
     });
     // The copy is verified before it replaces an older backup, and made one self-contained file: the snapshot
     // keeps the database's WAL mode, whose every opening leaves -wal and -shm files beside it.
-    const copy = new Database(tmp);
+    const copy = openSqliteFile(tmp);
     let hashes: string[];
     try {
       copy.pragma('journal_mode = DELETE');
@@ -117,7 +118,7 @@ async function copyOwnModels(store: Store, dest: string, backupFile: string): Pr
     moved.push({ id: m.id, to });
   }
   if (moved.length > 0) {
-    const backup = new Database(backupFile);
+    const backup = openSqliteFile(backupFile);
     try {
       const update = backup.prepare('UPDATE models SET dir_path = ? WHERE id = ?');
       backup.transaction(() => moved.forEach((m) => update.run(m.to, m.id)))();
@@ -172,7 +173,7 @@ async function notAnEarlierBackup(path: string): Promise<string | null> {
     return 'is a database in use (its -wal/-shm files are beside it)';
   let db: Database.Database | null = null;
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    db = openSqliteFile(path, { readonly: true, fileMustExist: true });
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'mask_versions'")
       .pluck()

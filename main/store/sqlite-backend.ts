@@ -1,5 +1,6 @@
 // The single-user store: one SQLite file (better-sqlite3), WAL, synchronous = FULL, blobs in `<file>.files/`.
 import Database from 'better-sqlite3';
+import { openSqliteFile } from './sqlite-open.js';
 import {
   accessSync,
   chmodSync,
@@ -172,7 +173,7 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
   const isNew = !existsSync(file);
   let db: Database.Database;
   try {
-    db = new Database(file, { readonly, fileMustExist: !create });
+    db = openSqliteFile(file, { readonly, fileMustExist: !create });
     // A new study is readable by this user alone (SQLite gives its -wal and -shm files the same mode).
     if (isNew) chmodSync(file, 0o600);
   } catch (err) {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { _electron } from 'playwright-core';
+import { electronSqliteBinding } from '../../bin/electron-sqlite.mjs';
 import {
   countDiff,
   drag,
@@ -59,10 +60,13 @@ test('Electron shell: import, predict, correct, approve, reload; the stored mask
   const [modelDir, rendererDir] = await Promise.all([tinyModelDir(), buildRenderer()]);
   const dbPath = path.join(await mkdtemp(path.join(tmpdir(), 'retina-electron-db-')), 'retina.db');
 
+  // The database module built for Electron, as npm start makes it (Node's build does not load in Electron).
+  const sqlite = electronSqliteBinding(repoRoot);
+  assert.ok(sqlite.path, `no better-sqlite3 for Electron: ${sqlite.error}`);
   const app = await _electron.launch({
     executablePath: binary,
     args: [path.join(outDir, 'main', 'app', 'electron-main.js'), '--db', dbPath, '--model', modelDir],
-    env: { ...process.env, RETINA_RENDERER_DIR: rendererDir },
+    env: { ...process.env, RETINA_RENDERER_DIR: rendererDir, RETINA_SQLITE_BINDING: sqlite.path },
   });
   try {
     const page = await app.firstWindow();
