@@ -3,7 +3,7 @@
 // prediction can name the model that made it. And the models as the Models screen lists them, with the installed
 // anatomy models that predictions use before a retrain registers them.
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   RpcError,
   type AnatomyModelTask,
@@ -19,6 +19,7 @@ import {
   getModel,
   listModels,
   registerModel,
+  relocateModel,
   type ModelRecord,
   type Store,
 } from '../store/index.js';
@@ -40,11 +41,29 @@ async function manifestOf(dir: string): Promise<ModelManifest> {
 }
 
 /** The registry row of a model directory, registering it when new (name made unique when taken). */
+/** A model folder shipped with the app: `<installation>/resources/models/<name>`. */
+function isBundledDir(dir: string): boolean {
+  return basename(dirname(dir)) === 'models' && basename(dirname(dirname(dir))) === 'resources';
+}
+
 export async function ensureRegistered(store: Store, dirArg: string, actor: string): Promise<ModelRecord> {
   const dir = resolve(dirArg);
   const existing = listModels(store).find((m) => resolve(m.dirPath) === dir);
   if (existing) return existing;
   const manifest = await manifestOf(dir);
+  // The bundled model moves with the installation (an AppImage mounts at a new path each start; macOS may run an
+  // app from a random path): an earlier installation's row for it, whose folder is gone, is this model, moved.
+  // (Registered again it would become "default (2)", "default (3)"..., and the old rows point at nothing.)
+  if (isBundledDir(dir)) {
+    const moved = listModels(store, { task: 'any' }).find(
+      (m) =>
+        m.name === manifest.name &&
+        isBundledDir(m.dirPath) &&
+        basename(m.dirPath) === basename(dir) &&
+        !existsSync(join(m.dirPath, MANIFEST_FILE)),
+    );
+    if (moved) return relocateModel(store, moved.id, dir, actor);
+  }
   let name = manifest.name || 'model';
   for (let n = 2; findModelByName(store, name); n++) name = `${manifest.name || 'model'} (${n})`;
   return registerModel(

@@ -78,6 +78,7 @@ export {
   modelTrainingMasks,
   promoteModel,
   registerModel,
+  relocateModel,
   retireModel,
   updateModelMetrics,
   type ModelRecord,

@@ -181,6 +181,16 @@ export function retireModel(store: Store, id: number, actor: string): ModelRecor
   });
 }
 
+/** The model's folder moved (the bundled model of an installation that mounts at a new path each start). */
+export function relocateModel(store: Store, id: number, dirPath: string, actor: string): ModelRecord {
+  return store.write('relocate a model', () => {
+    const before = getModel(store, id);
+    store.db.prepare('UPDATE models SET dir_path = ? WHERE id = ?').run(dirPath, id);
+    recordAudit(store, actor, 'model.relocate', 'model', id, { from: before.dirPath, to: dirPath });
+    return getModel(store, id);
+  });
+}
+
 export function updateModelMetrics(store: Store, id: number, metrics: unknown, actor: string): ModelRecord {
   return store.write('update model metrics', () => {
     getModel(store, id);

@@ -5,8 +5,15 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ModelResolver } from '../../main/handlers/models.js';
-import { openStore, promoteModel, registerModel, type Store } from '../../main/store/index.js';
+import { ensureRegistered, ModelResolver } from '../../main/handlers/models.js';
+import {
+  listAudit,
+  listModels,
+  openStore,
+  promoteModel,
+  registerModel,
+  type Store,
+} from '../../main/store/index.js';
 import { repoRoot, tinyModelDir } from '../e2e/model-fixture.js';
 
 describe('the model a workstation predicts with', () => {
@@ -51,5 +58,39 @@ describe('the model a workstation predicts with', () => {
     );
     await pinned.init();
     assert.equal(pinned.current()?.id, bundled.id, '--model stays what the shell was given');
+  });
+
+  test('the bundled model of an installation that moved (an AppImage mounts anew each start) is found again, not added', async () => {
+    const fresh = openStore(path.join(dir, 'moved.db'));
+    try {
+      const bundled = path.join(repoRoot, 'resources', 'models', 'default');
+      // An earlier start's row: the same bundled model, under a mount point that is gone now.
+      const old = registerModel(
+        fresh,
+        {
+          name: 'default',
+          dirPath: '/tmp/.mount_RetinaAbc123/resources/app.asar/resources/models/default',
+          architecture: {},
+        },
+        'app',
+      );
+      const found = await ensureRegistered(fresh, bundled, 'app');
+      assert.equal(found.id, old.id, 'registered again as a new model');
+      assert.equal(found.dirPath, bundled);
+      assert.deepEqual(
+        listModels(fresh, { task: 'any' }).map((m) => m.name),
+        ['default'],
+      );
+      assert.equal(
+        listAudit(fresh, { entity: 'model' }).filter((e) => e.action === 'model.relocate').length,
+        1,
+      );
+      // A folder of the user's own with the same name is another model, not a move.
+      const custom = path.join(dir, 'default');
+      await cp(bundled, custom, { recursive: true });
+      assert.notEqual((await ensureRegistered(fresh, custom, 'app')).id, old.id);
+    } finally {
+      fresh.close();
+    }
   });
 });
