@@ -118,7 +118,9 @@ function summary(report: ImportReport): string {
   for (const d of report.datasets)
     lines.push(`  ${LAYOUT_TITLES[d.layout]} layout: ${d.root} (${d.images} images, dataset '${d.name}')`);
   for (const d of report.duplicates)
-    lines.push(`  duplicate: ${d.source} (already image ${d.existingImageId})`);
+    lines.push(
+      `  duplicate: ${d.source} (already image ${d.existingImageId}${d.maskVersionId !== undefined ? '; its mask added' : ''})`,
+    );
   for (const f of report.failed) lines.push(`  failed: ${f.error}`);
   lines.push(...skippedLines(report.skipped));
   return lines.join('\n');

@@ -141,11 +141,26 @@ function unusedReason(path: string, layout: DatasetLayout, sampleIds: ReadonlySe
     : `named like an annotation (${a.suffix}), but no image of the ${title} layout pairs with it`;
 }
 
+/**
+ * Names no one keeps photographs under: hidden files, and the folders systems fill on their own (a Synology NAS's
+ * thumbnails in @eaDir, recycle bins, a zip's __MACOSX resource forks, Windows' System Volume Information).
+ */
+const SYSTEM_FOLDERS = new Set([
+  '@eaDir',
+  '#recycle',
+  '$RECYCLE.BIN',
+  '__MACOSX',
+  'System Volume Information',
+]);
+function isHiddenEntry(name: string): boolean {
+  return name.startsWith('.') || SYSTEM_FOLDERS.has(name);
+}
+
 /** Image files (by extension, DICOM's too) anywhere under `root`, hidden files and folders left out. */
 async function imageFilesUnder(root: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await folderEntries(root)) {
-    if (e.name.startsWith('.')) continue;
+    if (isHiddenEntry(e.name)) continue;
     const p = join(root, e.name);
     if (e.kind === 'folder') out.push(...(await imageFilesUnder(p)));
     else if (e.kind === 'file' && isPhotographName(e.name)) out.push(p);
@@ -188,7 +203,7 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
       return;
     }
     const entries = (await folderEntries(folder))
-      .filter((e) => !e.name.startsWith('.'))
+      .filter((e) => !isHiddenEntry(e.name))
       .sort((a, b) => (a.name < b.name ? -1 : 1));
     const candidates: string[] = [];
     const unread: SkippedFile[] = [];

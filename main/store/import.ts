@@ -24,7 +24,7 @@ import { parseDicomImage, isDicom } from './dicom.js';
 import { DicomError, MaskSizeError, StoreError, UnreadableImageError } from './errors.js';
 import { putBlob, sha256 } from './file-store.js';
 import { findImageByHash, insertImageTx, type ImageRecord, type Laterality } from './images.js';
-import { encodeMaskPng, insertMaskVersionTx, type MaskKind } from './masks.js';
+import { encodeMaskPng, insertMaskVersionTx, latestMasks, saveMaskVersion, type MaskKind } from './masks.js';
 import {
   mergePlans,
   planDataset,
@@ -50,8 +50,11 @@ export interface ImportedImage {
 
 export interface ImportReport {
   imported: ImportedImage[];
-  /** Same bytes as an image already in the store: skipped. */
-  duplicates: { source: string; existingImageId: number }[];
+  /**
+   * Same bytes as an image already in the store: skipped; `maskVersionId` when a mask given with it was added to
+   * that image (it had none a person saved).
+   */
+  duplicates: { source: string; existingImageId: number; maskVersionId?: number }[];
   failed: { source: string; error: string }[];
   /** Files not imported as images, with why: annotations with no image, second observers, pictures that look
    * like labels, files a dataset layout does not use. */
@@ -358,7 +361,12 @@ async function importSource(
     const fileHash = sha256(bytes);
     const existing = findImageByHash(store, fileHash);
     if (existing) {
-      report.duplicates.push({ source: src.imagePath, existingImageId: existing.id });
+      const maskVersionId = src.maskPath ? await maskForImported(store, existing, src, report, opts) : null;
+      report.duplicates.push({
+        source: src.imagePath,
+        existingImageId: existing.id,
+        ...(maskVersionId !== null ? { maskVersionId } : {}),
+      });
       return;
     }
     const prepared = await prepare(src, bytes, fileHash, opts);
@@ -377,6 +385,52 @@ async function importSource(
     if (!isInputError(err)) throw err;
     report.failed.push({ source: src.imagePath, error: oneLine(err) });
   }
+}
+
+/**
+ * A mask given with a photograph imported before (ground truth that came later): added to the image when no
+ * person has drawn or approved one, else reported (an import never replaces a person's mask). Its version's id,
+ * or null when it was not added.
+ */
+async function maskForImported(
+  store: Store,
+  image: ImageRecord,
+  src: ImageSource,
+  report: ImportReport,
+  opts: ImportOptions,
+): Promise<number | null> {
+  const maskPath = src.maskPath!;
+  const latest = latestMasks(store, image.id);
+  if (latest.approved || latest.draft) {
+    report.skipped.push({
+      source: maskPath,
+      reason: `its photograph is already image ${image.id}, which has a mask a person saved: an import does not replace it`,
+    });
+    return null;
+  }
+  let mask: BinaryMap;
+  try {
+    mask = await readMap(maskPath, image, 'mask');
+  } catch (err) {
+    if (!isInputError(err)) throw err;
+    report.failed.push({ source: maskPath, error: oneLine(err) });
+    return null;
+  }
+  if (coverage(mask) > NOT_VESSELS) {
+    report.skipped.push({
+      source: maskPath,
+      reason: `covers ${Math.round(coverage(mask) * 100)}% of image ${image.id}: a field-of-view mask, not a vessel map`,
+    });
+    return null;
+  }
+  const saved = await saveMaskVersion(store, {
+    imageId: image.id,
+    kind: opts.maskKind ?? 'approved',
+    author: src.dataset ? `dataset:${src.dataset.name}` : opts.actor,
+    mask,
+    note: 'imported',
+  });
+  return saved.id;
 }
 
 function isInputError(err: unknown): boolean {
@@ -444,7 +498,8 @@ export async function importPaths(
 ): Promise<ImportReport> {
   const files: string[] = [];
   const plans: ImportPlan[] = [];
-  for (const p of paths) {
+  // A path given twice (or as ./x and x) is read once: each file was otherwise a duplicate of itself.
+  for (const p of [...new Set(paths.map((x) => resolve(x)))]) {
     if ((await stat(p).catch(() => null))?.isDirectory()) plans.push(await planFolder(p, opts));
     else files.push(p);
   }

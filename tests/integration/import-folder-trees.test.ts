@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { encodePng, readImage } from '../../main/ml/io/image-io.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
-import { getImage, importFolder, latestMasks, loadFov, loadMask, openStore } from '../../main/store/index.js';
+import {
+  getImage,
+  importFolder,
+  importPaths,
+  latestMasks,
+  loadFov,
+  loadMask,
+  openStore,
+} from '../../main/store/index.js';
 import { writeDicom } from './dicom-fixture.js';
 
 const DRIVE = join(datasetsRoot(), 'DRIVE');
@@ -166,6 +174,52 @@ describe('folder trees', () => {
       const m = latestMasks(store, report.imported[0].imageId).approved;
       assert.ok(m);
       assert.equal((await loadMask(store, m)).data.filter((v) => v).length, 120);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('a mask that came after its photograph is added on the next import; a path given twice is read once; NAS thumbnails are no photographs', async () => {
+    const later = join(dir, 'later');
+    mkdirSync(join(later, '@eaDir', 'eye.png'), { recursive: true });
+    const rgb = Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => (i * 11) & 0xff);
+    const photo = await encodePng({ width: 40, height: 30, channels: 3, bitDepth: 8, data: rgb });
+    writeFileSync(join(later, 'eye.png'), photo);
+    // A Synology NAS's thumbnail of it, in its metadata folder.
+    writeFileSync(join(later, '@eaDir', 'eye.png', 'SYNOFILE_THUMB_M.png'), photo.subarray(0));
+    const store = openStore(join(dir, 'later.db'));
+    try {
+      const first = await importPaths(store, [later, `${later}/`, join(later, '.')], { actor: 't' });
+      assert.deepEqual(
+        first.imported.map((i) => basename(i.source)),
+        ['eye.png'],
+      );
+      assert.deepEqual(first.duplicates, [], 'a path given twice was read twice');
+      const imageId = first.imported[0].imageId;
+
+      const mask = {
+        width: 40,
+        height: 30,
+        channels: 1 as const,
+        bitDepth: 8 as const,
+        data: new Uint8Array(1200),
+      };
+      mask.data.fill(255, 0, 120);
+      writeFileSync(join(later, 'eye_mask.png'), await encodePng(mask));
+      const second = await importFolder(store, later, { actor: 't' });
+      assert.equal(second.duplicates.length, 1);
+      const added = second.duplicates[0].maskVersionId;
+      assert.ok(added, 'the mask given later was dropped');
+      assert.equal(latestMasks(store, imageId).approved?.id, added);
+
+      // Once the image has a person's mask, a mask given again is reported, never replacing it.
+      const third = await importFolder(store, later, { actor: 't' });
+      assert.equal(third.duplicates[0].maskVersionId, undefined);
+      assert.match(
+        third.skipped.find((x) => x.source.endsWith('eye_mask.png'))?.reason ?? '',
+        /already image \d+, which has a mask a person saved: an import does not replace it/,
+      );
+      assert.equal(latestMasks(store, imageId).approved?.id, added);
     } finally {
       store.close();
     }
