@@ -14,19 +14,28 @@ import {
   renameSync,
   rmSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const RELATIVE_BINDING = join('build', 'Release', 'better_sqlite3.node');
 
 /** The Electron-ABI binding's path (made now if missing), or { error } saying why it could not be made. */
 export function electronSqliteBinding(root, log = console.log) {
-  const modules = join(root, 'node_modules');
+  // Found as Node finds them (an installed package's dependencies may sit in a node_modules above it).
+  const require = createRequire(join(root, 'package.json'));
   let version;
+  let sqliteDir;
+  let prebuildInstall;
   try {
-    version = JSON.parse(readFileSync(join(modules, 'electron', 'package.json'), 'utf8')).version;
-  } catch {
-    return { error: 'the electron package has no version' };
+    version = JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
+    sqliteDir = dirname(require.resolve('better-sqlite3/package.json'));
+    prebuildInstall = join(dirname(require.resolve('prebuild-install/package.json')), 'bin.js');
+  } catch (err) {
+    return {
+      error: `a package it needs is missing (${err instanceof Error ? err.message.split('\n')[0] : err})`,
+    };
   }
+  const modules = join(root, 'node_modules');
   const target = join(
     modules,
     '.cache',
@@ -41,7 +50,7 @@ export function electronSqliteBinding(root, log = console.log) {
   const work = mkdtempSync(`${target}.tmp-`);
   try {
     // A copy of the package, so the build replaces nothing the command-line tool loads.
-    const source = realpathSync(join(modules, 'better-sqlite3'));
+    const source = realpathSync(sqliteDir);
     cpSync(source, work, { recursive: true, filter: (src) => src !== join(source, 'build') });
     const electronArgs = [
       '--runtime',
@@ -54,7 +63,7 @@ export function electronSqliteBinding(root, log = console.log) {
       process.platform,
     ];
     const tries = [
-      [process.execPath, [join(modules, 'prebuild-install', 'bin.js'), ...electronArgs]],
+      [process.execPath, [prebuildInstall, ...electronArgs]],
       // npm names its own node-gyp to scripts it runs (npm start): compile against Electron's headers.
       ...(process.env.npm_config_node_gyp
         ? [

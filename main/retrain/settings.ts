@@ -101,7 +101,11 @@ export function readSettings(file: string): RetrainSettings {
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new RetrainError(`${file}: not a JSON object`);
-  return checkSettings({ ...DEFAULT_RETRAIN_SETTINGS, ...(raw as Partial<RetrainSettings>) }, file);
+  const stored = { ...DEFAULT_RETRAIN_SETTINGS, ...(raw as Partial<RetrainSettings>) };
+  // Earlier versions allowed one held-out image, which the gate cannot judge on: such a file reads as two
+  // rather than stopping every retrain (and the app's settings, which could not then be saved either).
+  if (stored.minHeldOut === 1) stored.minHeldOut = 2;
+  return checkSettings(stored, file);
 }
 
 /** Merges `changes` into the stored settings and writes them atomically; returns the result. */

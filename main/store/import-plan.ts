@@ -4,7 +4,7 @@
 // never planned as images. The CLI and the app's import job both plan through here.
 import { open, realpath, stat } from 'node:fs/promises';
 import { folderEntries } from '../node/folder-entries.js';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import {
   adapterKind,
   annotationName,
@@ -179,19 +179,18 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
   if (!info) throw new UnreadableImageError(`${root}: no such folder`);
   if (!info.isDirectory()) throw new UnreadableImageError(`${root}: a file, not a folder`);
   const plans: ImportPlan[] = [];
-  // Linked folders are followed (datasets are often linked into a working folder), each real folder once: a link
-  // back to a parent would otherwise loop.
-  const visited = new Set<string>();
-  const visit = async (folder: string): Promise<void> => {
-    const real = await realpath(folder);
-    if (visited.has(real)) {
-      plans.push({
-        ...emptyPlan(),
-        skipped: [{ source: folder, reason: `the same folder as ${real}, imported once` }],
-      });
-      return;
-    }
-    visited.add(real);
+  const skip = (source: string, reason: string): void => {
+    plans.push({ ...emptyPlan(), skipped: [{ source, reason }] });
+  };
+  // Linked folders are followed (datasets are often linked into a working folder), after the folder's own tree and
+  // widest first, each real folder once: a link into a part of what is read anyway (a dataset's images/) would
+  // import its photographs a second time without their ground truth, and a link up to a folder that holds the
+  // import would read everything beside it.
+  const rootReal = await realFolder(root);
+  const read: string[] = [];
+  const links: { path: string; real: string }[] = [];
+  const visit = async (folder: string, real: string): Promise<void> => {
+    read.push(real);
     const layout = detectDatasetLayout(folder);
     if (layout) {
       try {
@@ -229,12 +228,33 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     if (opts.recursive === false) return;
     for (const e of entries) {
       // masks/ and fov/ beside loose images belong to them (pairFlatFolder reads them).
-      const isFolder = e.kind === 'folder' || e.kind === 'linked-folder';
-      if (isFolder && e.name !== 'masks' && e.name !== 'fov') await visit(join(folder, e.name));
+      if (e.name === 'masks' || e.name === 'fov') continue;
+      const path = join(folder, e.name);
+      if (e.kind === 'folder') await visit(path, join(real, e.name));
+      else if (e.kind === 'linked-folder') links.push({ path, real: await realFolder(path) });
     }
   };
-  await visit(root);
+  await visit(root, rootReal);
+  while (links.length > 0) {
+    links.sort((a, b) => a.real.length - b.real.length);
+    const link = links.shift()!;
+    const within = read.find((r) => isWithin(link.real, r));
+    if (within !== undefined) skip(link.path, `a link into ${within}, which is read already`);
+    else if (isWithin(rootReal, link.real))
+      skip(link.path, `a link up to ${link.real}, which holds the folder imported: not followed`);
+    else await visit(link.path, link.real);
+  }
   return mergePlans(plans);
+}
+
+/** A folder's real path (links resolved); the path as given where the system cannot say (some virtual drives). */
+async function realFolder(path: string): Promise<string> {
+  return realpath(path).catch(() => resolve(path));
+}
+
+/** Whether `path` is `folder` or inside it. */
+function isWithin(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
 }
 
 /**

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { measureImage } from '../../shared/measure/measures.js';
 import { ring } from '../unit/measure/phantoms.js';
+import { repoRoot } from './model-fixture.js';
 
 const PIXEL = 'data:image/png;base64,iVBORw0KGgo=';
 const UID = '1.2.840.113619.2.55.3.604688119.969.1268071029.320.1.20250110.OD.dcm';
@@ -48,10 +49,11 @@ describe('report print layout (chromium)', { skip: !chromiumAvailable() && 'chro
       appVersion: '0.1.0',
       images: [image('a.png')],
     });
-    // What an escaping slip would let in: a script of its own and a read of a local file.
+    // What an escaping slip would let in: a script of its own and a read of a local file (a real picture, which
+    // a file:// page shows without the policy).
     const slipped = withReportPolicy(html).replace(
       '<body>',
-      '<body><script>window.ran = true</script><img id="local" src="file:///etc/hostname">',
+      `<body><script>window.ran = true</script><img id="local" src="file://${path.join(repoRoot, 'resources', 'build', 'icon.png')}">`,
     );
     const dir = await mkdtemp(path.join(tmpdir(), 'retina-report-policy-'));
     const page = await browser.newPage();

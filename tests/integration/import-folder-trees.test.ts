@@ -118,9 +118,13 @@ describe('folder trees', () => {
     symlinkSync(join(dir, 'drive-copy'), join(work, 'DRIVE again'));
     symlinkSync(work, join(work, 'loop'));
     symlinkSync(join(dir, 'gone.jpg'), join(work, 'gone.jpg'));
+    // A link into a part of the linked dataset (sorting before it), and one up to a folder holding the import.
+    symlinkSync(join(dir, 'drive-copy', 'training', 'images'), join(work, 'A-images'));
+    symlinkSync(dir, join(work, 'up'));
     const store = openStore(join(dir, 'linked.db'));
     try {
       const report = await importFolder(store, work, { actor: 't' });
+      assert.deepEqual(report.duplicates, [], 'a photograph was read twice through two links');
       assert.deepEqual(
         report.imported.map((i) => basename(i.source)),
         ['22_training.tif'],
@@ -132,11 +136,19 @@ describe('folder trees', () => {
         reasons.join('\n'),
       );
       assert.ok(
-        reasons.some((r) => /^(DRIVE again|DRIVE): the same folder as /.test(r)),
+        reasons.some((r) => /^(DRIVE again|DRIVE): a link into .*drive-copy, which is read already$/.test(r)),
         reasons.join('\n'),
       );
       assert.ok(
-        reasons.some((r) => /^loop: the same folder as /.test(r)),
+        reasons.some((r) => /^loop: a link into .*work, which is read already$/.test(r)),
+        reasons.join('\n'),
+      );
+      assert.ok(
+        reasons.some((r) => /^A-images: a link into .*drive-copy, which is read already$/.test(r)),
+        reasons.join('\n'),
+      );
+      assert.ok(
+        reasons.some((r) => /^up: a link up to .*, which holds the folder imported: not followed$/.test(r)),
         reasons.join('\n'),
       );
     } finally {
