@@ -73,12 +73,13 @@ export function importOutcome(
   names: ImportNames,
   picked: ReadonlySet<string>,
 ): ImportOutcome {
-  const pickedSkipped = report.skipped.filter((s) => picked.has(s.source));
+  // Named: files the user picked, and any file the user should act on (see SkippedFile.notice).
+  const pickedSkipped = report.skipped.filter((s) => picked.has(s.source) || s.notice);
   const failures = [
     ...report.failed.map((f) => ({ file: names.name(f.source), reason: names.reason(f.error, f.source) })),
     ...pickedSkipped.map((s) => ({ file: names.name(s.source), reason: names.reason(s.reason, s.source) })),
   ];
-  const others = report.skipped.filter((s) => !picked.has(s.source));
+  const others = report.skipped.filter((s) => !picked.has(s.source) && !s.notice);
   return { report, failures, otherSkipped: others.length, otherReason: commonestReason(others) };
 }
 

@@ -33,6 +33,11 @@ export interface ImageSource {
 export interface SkippedFile {
   source: string;
   reason: string;
+  /**
+   * Something the user should act on (a photograph in a format not read, a broken link, an annotation that cannot
+   * be paired): the app names it like a failed file, where a dataset's routine leftovers are only counted.
+   */
+  notice?: boolean;
 }
 
 /** A dataset layout found among the paths. */
@@ -179,8 +184,8 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
   if (!info) throw new UnreadableImageError(`${root}: no such folder`);
   if (!info.isDirectory()) throw new UnreadableImageError(`${root}: a file, not a folder`);
   const plans: ImportPlan[] = [];
-  const skip = (source: string, reason: string): void => {
-    plans.push({ ...emptyPlan(), skipped: [{ source, reason }] });
+  const skip = (source: string, reason: string, notice = false): void => {
+    plans.push({ ...emptyPlan(), skipped: [{ source, reason, ...(notice ? { notice } : {}) }] });
   };
   // Linked folders are followed (datasets are often linked into a working folder), after the folder's own tree and
   // widest first, each real folder once: a link into a part of what is read anyway (a dataset's images/) would
@@ -211,6 +216,7 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
         unread.push({
           source: join(folder, e.name),
           reason: 'a link to a file or folder that is no longer there',
+          notice: true,
         });
         continue;
       }
@@ -219,7 +225,8 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
       else {
         // A photograph in a format that is not read is said, not passed over like a folder's other files.
         const format = unreadFormatOfName(e.name);
-        if (format) unread.push({ source: join(folder, e.name), reason: unreadFormatAdvice(format) });
+        if (format)
+          unread.push({ source: join(folder, e.name), reason: unreadFormatAdvice(format), notice: true });
       }
     }
     const loose = planLooseFiles(folder, candidates, opts, true);
@@ -241,7 +248,7 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     const within = read.find((r) => isWithin(link.real, r));
     if (within !== undefined) skip(link.path, `a link into ${within}, which is read already`);
     else if (isWithin(rootReal, link.real))
-      skip(link.path, `a link up to ${link.real}, which holds the folder imported: not followed`);
+      skip(link.path, `a link up to ${link.real}, which holds the folder imported: not followed`, true);
     else await visit(link.path, link.real);
   }
   return mergePlans(plans);
@@ -278,7 +285,7 @@ function planLooseFiles(
   const plan = emptyPlan();
   const flat = pairFlatFolder(folder, names, { siblingFolders });
   for (const s of flat.samples) addSample(plan, s, opts);
-  plan.skipped.push(...flat.leftOut.map((l) => ({ source: l.path, reason: l.reason })));
+  plan.skipped.push(...flat.leftOut.map((l) => ({ source: l.path, reason: l.reason, notice: l.notice })));
   return plan;
 }
 

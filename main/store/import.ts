@@ -251,6 +251,7 @@ async function prepare(
     // Vessels cover 5-20% of a photograph; a "mask" over most of it is a field of view (DRIVE names its FOV
     // files _mask), and as ground truth it would teach a retrain that the whole eye is vessel.
     leftOut.skipped.push({
+      notice: true,
       source: src.maskPath!,
       reason:
         `covers ${Math.round(cover * 100)}% of ${basename(src.imagePath)}: a field-of-view mask, not a vessel ` +
@@ -403,6 +404,7 @@ async function maskForImported(
   const latest = latestMasks(store, image.id);
   if (latest.approved || latest.draft) {
     report.skipped.push({
+      notice: true,
       source: maskPath,
       reason: `its photograph is already image ${image.id}, which has a mask a person saved: an import does not replace it`,
     });
@@ -418,6 +420,7 @@ async function maskForImported(
   }
   if (coverage(mask) > NOT_VESSELS) {
     report.skipped.push({
+      notice: true,
       source: maskPath,
       reason: `covers ${Math.round(coverage(mask) * 100)}% of image ${image.id}: a field-of-view mask, not a vessel map`,
     });

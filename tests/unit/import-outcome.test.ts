@@ -56,6 +56,29 @@ describe('import outcome', () => {
     );
   });
 
+  test("in a folder, a file the user should act on is named with its reason; a dataset's routine leftovers are counted", () => {
+    const names = new ImportNames(new Map(), '/data/clinic');
+    const r = report({
+      imported: [{ imageId: 1, source: '/data/clinic/a/eye.jpg', maskVersionId: null }],
+      skipped: [
+        { source: '/data/clinic/a/photo.heic', reason: 'HEIC is not read: convert it to JPEG', notice: true },
+        {
+          source: '/data/clinic/a/eye_mask.png',
+          reason: 'covers 68% of eye.jpg: a field-of-view mask',
+          notice: true,
+        },
+        { source: '/data/clinic/DRIVE/test/2nd_manual/01_manual2.gif', reason: 'second observer' },
+        { source: '/data/clinic/DRIVE/test/2nd_manual/02_manual2.gif', reason: 'second observer' },
+      ],
+    });
+    const outcome = importOutcome(r, names, new Set());
+    assert.deepEqual(outcome.failures, [
+      { file: 'a/photo.heic', reason: 'HEIC is not read: convert it to JPEG' },
+      { file: 'a/eye_mask.png', reason: 'covers 68% of eye.jpg: a field-of-view mask' },
+    ]);
+    assert.deepEqual([outcome.otherSkipped, outcome.otherReason?.reason], [2, 'second observer']);
+  });
+
   test('a folder names files inside it by their relative path; duplicates are no failure', () => {
     const names = new ImportNames(new Map(), '/data/clinic');
     const r = report({

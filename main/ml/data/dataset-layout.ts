@@ -140,6 +140,8 @@ export function adapterKind(layout: DatasetLayout): DatasetKind {
 export interface LeftOutFile {
   path: string;
   reason: string;
+  /** Something the user should act on (not a dataset's routine leftover): named in the app's import report. */
+  notice?: boolean;
 }
 
 export interface FlatPairing {
@@ -184,6 +186,7 @@ export function pairFlatFolder(
       leftOut.push({
         path,
         reason: `${what}, but ${twins.join(' and ')} share that name: which one it belongs to is unclear (rename one)`,
+        notice: true,
       });
       return;
     }
