@@ -21,6 +21,13 @@ import { writeDicom } from './dicom-fixture.js';
 
 const DRIVE = join(datasetsRoot(), 'DRIVE');
 
+/** A 40x30 mask with 120 vessel pixels (10%, as vessels cover), as a PNG. */
+function vesselMaskPng(): Promise<Buffer> {
+  const data = new Uint8Array(40 * 30);
+  data.fill(255, 0, 120);
+  return encodePng({ width: 40, height: 30, channels: 1, bitDepth: 8, data });
+}
+
 describe('folder trees', () => {
   let dir: string;
   before(() => {
@@ -166,15 +173,7 @@ describe('folder trees', () => {
       join(root, 'images', 'eye1.png'),
       await encodePng({ width: 40, height: 30, channels: 3, bitDepth: 8, data: rgb }),
     );
-    const mask = {
-      width: 40,
-      height: 30,
-      channels: 1 as const,
-      bitDepth: 8 as const,
-      data: new Uint8Array(1200),
-    };
-    mask.data.fill(255, 0, 120);
-    writeFileSync(join(root, 'masks', 'eye1.png'), await encodePng(mask));
+    writeFileSync(join(root, 'masks', 'eye1.png'), await vesselMaskPng());
     const store = openStore(join(dir, 'archive.db'));
     try {
       const report = await importFolder(store, root, { actor: 't' });
@@ -209,15 +208,7 @@ describe('folder trees', () => {
       assert.deepEqual(first.duplicates, [], 'a path given twice was read twice');
       const imageId = first.imported[0].imageId;
 
-      const mask = {
-        width: 40,
-        height: 30,
-        channels: 1 as const,
-        bitDepth: 8 as const,
-        data: new Uint8Array(1200),
-      };
-      mask.data.fill(255, 0, 120);
-      writeFileSync(join(later, 'eye_mask.png'), await encodePng(mask));
+      writeFileSync(join(later, 'eye_mask.png'), await vesselMaskPng());
       const second = await importFolder(store, later, { actor: 't' });
       assert.equal(second.duplicates.length, 1);
       const added = second.duplicates[0].maskVersionId;
