@@ -4,6 +4,18 @@
 
 const DAY_MS = 86_400_000;
 
+/** The earliest visit year taken (fundus photography is a 20th-century art; an earlier year is a slip). */
+const FIRST_VISIT_YEAR = 1900;
+
+/**
+ * Whether `v` is a real calendar day, YYYY-MM-DD, from 1900 on. (Date.parse alone takes 2023-02-30 as 2 March.)
+ */
+export function isCalendarDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number(v.slice(0, 4)) < FIRST_VISIT_YEAR) return false;
+  const day = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === v;
+}
+
 /** Why the dates cannot be right as of `now`, or null when they can. Absent values are not checked. */
 export function clinicalDateProblem(
   dates: { birthYear?: number | null; visitDate?: string | null },

@@ -26,6 +26,7 @@ import {
 import type { ImageMeasures } from './measure/measures.js';
 import type { VisitComparison } from './measure/compare-visits.js';
 import type { AnnotatorAgreement, ImageAgreement } from './agreement.js';
+import { isCalendarDate } from './clinical-dates.js';
 
 export type Id = string;
 export type ImageStatus = 'new' | 'predicted' | 'draft' | 'approved';
@@ -1054,7 +1055,7 @@ const page = {
 const path = str({ min: 1, max: 4096 });
 const empty = obj({});
 const isoDate = refine(str({ min: 10, max: 10 }), (v, p) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? null : `${p} must be a date YYYY-MM-DD`,
+  isCalendarDate(v) ? null : `${p} must be a calendar date YYYY-MM-DD from 1900 on`,
 );
 const clinicalInfo = obj({
   patientId: optional(nullable(str({ min: 1, max: 64 }))),

@@ -1,7 +1,7 @@
 // An image's clinical context in one read: its patient (pseudonym, optional name, birth year), eye, visit date,
 // camera (the study's device) and field angle. Exports, the worklist and the clinical editor all read it here;
 // setClinical is the one place that changes it.
-import { clinicalDateProblem } from '../../shared/clinical-dates.js';
+import { clinicalDateProblem, isCalendarDate } from '../../shared/clinical-dates.js';
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
@@ -84,10 +84,20 @@ export interface ClinicalChanges {
   fieldAngleDeg?: number | null;
 }
 
+/**
+ * A typed value as stored: one Unicode form (an "é" typed on one keyboard and pasted from another system must be
+ * one patient, not two that look the same), unusual spaces as spaces, trimmed; control characters refused.
+ */
 function cleanText(v: string | null | undefined, what: string, max: number): string | null | undefined {
   if (v === undefined || v === null) return v;
-  const t = v.trim();
-  if (t.length > max) throw new ConstraintError(`${what} is longer than ${max} characters`);
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  if (/[\u0000-\u001f\u007f]/.test(v))
+    throw new ConstraintError(`${what} holds a control character (a line break?)`);
+  const t = v
+    .normalize('NFC')
+    .replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
+    .trim();
+  if ([...t].length > max) throw new ConstraintError(`${what} is longer than ${max} characters`);
   return t === '' ? null : t;
 }
 
@@ -104,11 +114,8 @@ function checkChanges(c: ClinicalChanges): ClinicalChanges {
     (!Number.isInteger(out.birthYear) || out.birthYear < 1880 || out.birthYear > 2100)
   )
     throw new ConstraintError(`birth year ${out.birthYear} is not a year between 1880 and 2100`);
-  if (
-    out.visitDate != null &&
-    !(/^\d{4}-\d{2}-\d{2}$/.test(out.visitDate) && !Number.isNaN(Date.parse(out.visitDate)))
-  )
-    throw new ConstraintError(`visit date "${out.visitDate}" is not a date YYYY-MM-DD`);
+  if (out.visitDate != null && !isCalendarDate(out.visitDate))
+    throw new ConstraintError(`visit date "${out.visitDate}" is not a calendar date YYYY-MM-DD from 1900 on`);
   const dates = clinicalDateProblem(out, new Date());
   if (dates) throw new ConstraintError(dates);
   if (out.fieldAngleDeg != null && !(out.fieldAngleDeg > 0 && out.fieldAngleDeg <= 250))
@@ -116,6 +123,38 @@ function checkChanges(c: ClinicalChanges): ClinicalChanges {
   if (out.eye != null && out.eye !== 'OD' && out.eye !== 'OS')
     throw new ConstraintError(`eye "${String(out.eye)}" is neither OD nor OS`);
   return out;
+}
+
+/**
+ * A new patient ID that differs from an existing one only in case ("p001" beside "P001") is a slip that would split
+ * one patient's visits into two look-alike groups: refused, naming the existing one.
+ */
+function refuseCaseTwin(store: Store, pseudonym: string): void {
+  const twin = store.db
+    .prepare('SELECT pseudonym FROM patients WHERE lower(pseudonym) = lower(?) AND pseudonym <> ?')
+    .pluck()
+    .get(pseudonym, pseudonym) as string | undefined;
+  const exists = store.db.prepare('SELECT 1 FROM patients WHERE pseudonym = ?').get(pseudonym) !== undefined;
+  if (twin !== undefined && !exists)
+    throw new ConstraintError(
+      `patient ID ${pseudonym} differs from the existing ${twin} only in case: use ${twin}, or another ID`,
+    );
+}
+
+/**
+ * Inside the write, after the change: a patient's visits all on or after their birth year. The form checks the
+ * fields it is given; this checks them against what is stored (a birth year typed on one image, after the date of
+ * another visit of the same patient).
+ */
+function refuseVisitBeforeBirth(store: Store, patientId: number): void {
+  const row = store.db
+    .prepare(
+      `SELECT p.birth_year AS birthYear, MIN(s.study_date) AS firstVisit FROM patients p
+       LEFT JOIN studies s ON s.patient_id = p.id AND s.study_date IS NOT NULL WHERE p.id = ? GROUP BY p.birth_year`,
+    )
+    .get(patientId) as { birthYear: number | null; firstVisit: string | null } | undefined;
+  if (row?.birthYear != null && row.firstVisit && Number(row.firstVisit.slice(0, 4)) < row.birthYear)
+    throw new ConstraintError(`Visit date ${row.firstVisit} is before the birth year ${row.birthYear}`);
 }
 
 /** Fields only an image with a patient can have, in words. */
@@ -198,6 +237,18 @@ export function setClinical(
   const c = checkChanges(changes);
   return store.write('set clinical information', () => {
     const before = imageIds.map((id) => getClinical(store, id));
+    // A name or birth year is one patient's: typed over images of several, it was written onto each of them.
+    const setsPatient =
+      (has(c, 'patientName') && c.patientName) || (has(c, 'birthYear') && c.birthYear != null);
+    if (setsPatient && !has(c, 'patientId')) {
+      const patients = [...new Set(before.map((r) => r.pseudonym).filter((p): p is string => p !== null))];
+      if (patients.length > 1)
+        throw new ConstraintError(
+          `the images are of ${patients.length} patients (${patients.slice(0, 3).join(', ')}${patients.length > 3 ? ', ...' : ''}): ` +
+            'set a name or birth year for one patient at a time',
+        );
+    }
+    if (c.patientId) refuseCaseTwin(store, c.patientId);
     const target = has(c, 'patientId')
       ? c.patientId
         ? ensurePatientTx(store, { pseudonym: c.patientId }, actor).id
@@ -241,6 +292,7 @@ export function setClinical(
     }
     if (has(c, 'patientName') || has(c, 'birthYear'))
       for (const id of patientsTouched) updatePatientTx(store, id, c, actor);
+    for (const id of patientsTouched) refuseVisitBeforeBirth(store, id);
     const after = imageIds.map((id) => getClinical(store, id));
     after.forEach((rec, i) => {
       const changed = diff(before[i], rec);

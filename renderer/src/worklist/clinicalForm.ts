@@ -1,7 +1,7 @@
 // The clinical details form for one or many images, as pure functions. A field the selected images disagree on
 // shows as "several values" and is left alone unless the user types into it; only fields the user changed are
 // sent, so editing the eye of ten images never touches their visits.
-import { clinicalDateProblem } from '../../../shared/clinical-dates.js';
+import { clinicalDateProblem, isCalendarDate } from '../../../shared/clinical-dates.js';
 import type { ClinicalInfo } from '../../../shared/contract.js';
 
 export type ClinicalField = keyof ClinicalInfo;
@@ -72,8 +72,7 @@ export function changesFrom(form: ClinicalFormState): { info: Partial<ClinicalIn
   }
   if (form.visitDate.touched) {
     const v = form.visitDate.value.trim();
-    if (v !== '' && !(/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))))
-      return { error: 'Visit date must be a date such as 2024-03-15' };
+    if (v !== '' && !isCalendarDate(v)) return { error: 'Visit date must be a date such as 2024-03-15' };
     info.visitDate = v || null;
   }
   for (const [f, what, min, max, integer] of [
