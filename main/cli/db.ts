@@ -20,6 +20,7 @@ import {
   exportDataset,
   exportMasks,
   exportMetricsCsv,
+  getImage,
   importDataset,
   importPaths,
   ImportStoppedError,
@@ -304,6 +305,8 @@ export async function runDbCommand(
       }
       case 'export': {
         const out = values.out as string;
+        // Every format refuses an id that is no image (a typo gave a quietly incomplete export).
+        for (const id of imageIds ?? []) getImage(store, id);
         if (format === 'masks') {
           const r = await exportMasks(store, out, { source, imageIds });
           emit({ format, out, masks: r }, `wrote ${r.length} masks to ${out}`);
@@ -480,7 +483,8 @@ function idList(v: string | boolean | undefined): number[] | undefined {
   const ids = v.split(',').map((x) => x.trim());
   if (ids.length === 0 || ids.some((x) => !/^[1-9][0-9]{0,14}$/.test(x)))
     throw new DbUsageError('--images must be image ids separated by commas, e.g. 3,4,7');
-  return ids.map(Number);
+  // An id given twice is exported once (COCO ids must be unique; a CSV row twice is a slip).
+  return [...new Set(ids.map(Number))];
 }
 
 /** `--parts masks,coco`; absent: every part. */

@@ -95,7 +95,7 @@ export function clinicalCsv(
       c?.fieldAngleDeg ?? null,
       STATUS_WORD[review.status],
       review.reopened ? 'yes' : 'no',
-      review.approval?.by ?? null,
+      review.approval ? identity.author(review.approval.by) : null,
       review.approval?.at ?? null,
       version ? maskVersionNumber(store, version) : null,
       version?.kind ?? null,

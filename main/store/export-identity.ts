@@ -12,12 +12,18 @@ export interface ExportIdentity {
   fileName(image: ImageRecord): string;
   /** The patient's ID as written (null: no patient). */
   patient(c: ClinicalRecord | undefined): string | null;
+  /**
+   * Who made or approved a mask. People stay named; a dataset's import is named by its folder ("dataset:<folder>"),
+   * which a clinic may have named after the patient, so de-identified it is "dataset" alone.
+   */
+  author(author: string): string;
 }
 
 export const RECORDED_IDENTITY: ExportIdentity = {
   deidentified: false,
   fileName: (image) => image.fileName,
   patient: (c) => c?.pseudonym ?? null,
+  author: (a) => a,
 };
 
 /** Output stem of a de-identified image: nothing of its file name. */
@@ -34,5 +40,6 @@ export function deidentifiedIdentity(): ExportIdentity {
       if (!code) codes.set(c.pseudonym, (code = `P${String(codes.size + 1).padStart(4, '0')}`));
       return code;
     },
+    author: (a) => (a.startsWith('dataset:') ? 'dataset' : a),
   };
 }

@@ -51,12 +51,18 @@ function stem(name: string): string {
 export function outputStems(images: ImageRecord[]): Map<number, string> {
   const counts = new Map<string, number>();
   for (const img of images) counts.set(stem(img.fileName), (counts.get(stem(img.fileName)) ?? 0) + 1);
-  return new Map(
-    images.map((img) => [
-      img.id,
-      counts.get(stem(img.fileName))! > 1 ? `${stem(img.fileName)}_${img.id}` : stem(img.fileName),
-    ]),
-  );
+  // Each stem once, whatever the names: x.tif and x.png become x_1 and x_2, and then x_1.tif must not be x_1 too
+  // (one image's files overwrote another's). Compared without case: macOS and Windows see X and x as one file.
+  const taken = new Set<string>();
+  const out = new Map<number, string>();
+  for (const img of images) {
+    const base = counts.get(stem(img.fileName))! > 1 ? `${stem(img.fileName)}_${img.id}` : stem(img.fileName);
+    let name = base;
+    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
+    taken.add(name.toLowerCase());
+    out.set(img.id, name);
+  }
+  return out;
 }
 
 export interface ExportedMask {
@@ -204,7 +210,7 @@ export async function cocoOf(
       mask_version_id: version.id,
       version: maskVersionNumber(store, version),
       kind: version.kind,
-      author: version.author,
+      author: (opts.identity ?? RECORDED_IDENTITY).author(version.author),
     });
   }
   return doc;
