@@ -2,7 +2,7 @@
 // by their folders (main/ml/data/dataset-layout.ts, read by the adapters in main/ml/data/datasets.ts), loose images with the
 // annotations their names pair them with, and every image file left out, with the reason. Annotation files are
 // never planned as images. The CLI and the app's import job both plan through here.
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { folderEntries } from '../node/folder-entries.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import {
@@ -196,6 +196,16 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
   const links: { path: string; real: string }[] = [];
   const visit = async (folder: string, real: string): Promise<void> => {
     read.push(real);
+    if (await isExportBundle(folder)) {
+      // Its probability and uncertainty maps are pictures, not photographs: imported, they became 20 "images".
+      skip(
+        folder,
+        'a RetinaStudio export (masks and maps, no photographs): import the photographs themselves, or move a ' +
+          'whole study with retina db copy',
+        true,
+      );
+      return;
+    }
     const layout = detectDatasetLayout(folder);
     if (layout) {
       try {
@@ -252,6 +262,18 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     else await visit(link.path, link.real);
   }
   return mergePlans(plans);
+}
+
+/** Whether the folder is an export of RetinaStudio's own (its manifest.json says so). */
+async function isExportBundle(folder: string): Promise<boolean> {
+  try {
+    const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as {
+      format?: unknown;
+    };
+    return manifest.format === 'retinastudio-export';
+  } catch {
+    return false;
+  }
 }
 
 /** A folder's real path (links resolved); the path as given where the system cannot say (some virtual drives). */

@@ -134,5 +134,13 @@ describe('export names', () => {
     };
     walk(out);
     assert.deepEqual(leaks, []);
+    // Imported again by mistake, the bundle gives no "photographs" (its probability maps were imported as 20).
+    const again = io();
+    const code = await runDbCommand(['import', out, '--database', join(dir, 'again.db')], again.io);
+    assert.match(
+      again.out.join(''),
+      /imported 0 .*a RetinaStudio export \(masks and maps, no photographs\)/s,
+    );
+    assert.equal(code, 0);
   });
 });
