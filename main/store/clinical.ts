@@ -197,7 +197,39 @@ function updatePatientTx(store: Store, patientId: number, c: ClinicalChanges, ac
  * Internal: removes studies a move left empty, and patients left with no study, when they hold nothing a person
  * typed (a DICOM study UID, notes, a name, a birth year): a mistyped patient ID corrected leaves no trace behind.
  */
-function dropEmptyTx(store: Store, studyIds: Set<number>, actor: string): void {
+/** See setClinical: the selection is all the images of one patient, and the ID they are given is new. */
+function renameIfCorrection(store: Store, before: ClinicalRecord[], pseudonym: string, actor: string): void {
+  const owners = new Set(before.map((r) => r.patientDbId));
+  const [owner] = owners;
+  if (owners.size !== 1 || owner === null || owner === undefined) return;
+  if (store.db.prepare('SELECT 1 FROM patients WHERE pseudonym = ?').get(pseudonym) !== undefined) return;
+  const all = store.db
+    .prepare('SELECT COUNT(*) FROM images i JOIN studies s ON s.id = i.study_id WHERE s.patient_id = ?')
+    .pluck()
+    .get(owner) as number;
+  if (all !== before.length) return;
+  const from = store.db.prepare('SELECT pseudonym FROM patients WHERE id = ?').pluck().get(owner);
+  store.db.prepare('UPDATE patients SET pseudonym = ? WHERE id = ?').run(pseudonym, owner);
+  recordAudit(store, actor, 'patient.rename', 'patient', owner, { from, to: pseudonym });
+}
+
+/**
+ * Internal: a patient left with no images by a move to `into` (another patient: a merge) gives that patient what
+ * it did not know (name, birth year, sex), so nothing typed is stranded on a patient no screen shows, then goes.
+ */
+function mergeLeftPatientTx(store: Store, from: number, into: number, actor: string): void {
+  const fields = ['name', 'birth_year', 'sex'] as const;
+  for (const f of fields)
+    store.db
+      .prepare(
+        `UPDATE patients SET ${f} = (SELECT ${f} FROM patients WHERE id = ?) WHERE id = ? AND ${f} IS NULL`,
+      )
+      .run(from, into);
+  store.db.prepare('DELETE FROM patients WHERE id = ?').run(from);
+  recordAudit(store, actor, 'patient.merge', 'patient', from, { into });
+}
+
+function dropEmptyTx(store: Store, studyIds: Set<number>, actor: string, into: number | null = null): void {
   const patients = new Set<number>();
   for (const id of studyIds) {
     const s = store.db
@@ -212,6 +244,13 @@ function dropEmptyTx(store: Store, studyIds: Set<number>, actor: string): void {
     patients.add(s.patient_id);
   }
   for (const id of patients) {
+    const empty =
+      store.db.prepare('SELECT 1 FROM studies WHERE patient_id = ?').get(id) === undefined &&
+      store.db.prepare('SELECT notes FROM patients WHERE id = ?').pluck().get(id) == null;
+    if (empty && into !== null && into !== id) {
+      mergeLeftPatientTx(store, id, into, actor);
+      continue;
+    }
     const gone = store.db
       .prepare(
         `DELETE FROM patients WHERE id = ? AND name IS NULL AND birth_year IS NULL AND sex IS NULL AND notes IS NULL
@@ -249,6 +288,9 @@ export function setClinical(
         );
     }
     if (c.patientId) refuseCaseTwin(store, c.patientId);
+    // A mistyped patient ID corrected over all of that patient's images is the same patient renamed: their name,
+    // birth year and DICOM studies go with them (a new patient beside the old one stranded them on it).
+    if (c.patientId) renameIfCorrection(store, before, c.patientId, actor);
     const target = has(c, 'patientId')
       ? c.patientId
         ? ensurePatientTx(store, { pseudonym: c.patientId }, actor).id
@@ -299,7 +341,7 @@ export function setClinical(
       if (Object.keys(changed).length > 0)
         recordAudit(store, actor, 'image.clinical', 'image', rec.imageId, changed);
     });
-    dropEmptyTx(store, leftStudies, actor);
+    dropEmptyTx(store, leftStudies, actor, target ?? null);
     return after;
   });
 }

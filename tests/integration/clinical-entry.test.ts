@@ -80,4 +80,22 @@ describe('clinical entry', () => {
     setClinical(store, [ids[2]], { visitDate: '2024-02-29' }, 't');
     assert.equal(getClinical(store, ids[2]).visitDate, '2024-02-29');
   });
+
+  test("a corrected patient ID keeps the patient's name; a merged patient's record does not linger unseen", () => {
+    setClinical(store, [ids[2]], { patientName: 'Ann Other' }, 't');
+    // All of P002's images given a new ID: the same patient, renamed.
+    setClinical(store, [ids[2]], { patientId: 'P-002' }, 't');
+    assert.deepEqual(
+      [getClinical(store, ids[2]).pseudonym, getClinical(store, ids[2]).name],
+      ['P-002', 'Ann Other'],
+    );
+    const pseudonyms = () =>
+      store.db.prepare('SELECT pseudonym FROM patients ORDER BY pseudonym').pluck().all();
+    assert.ok(!pseudonyms().includes('P002'), 'the old ID lingers with the name');
+    // Merged into an existing patient: what that one did not know comes along, and the old record goes.
+    setClinical(store, [ids[3]], { birthYear: 1970 }, 't');
+    setClinical(store, [ids[3]], { patientId: 'P-002' }, 't');
+    assert.equal(getClinical(store, ids[3]).birthYear, 1970);
+    assert.ok(!pseudonyms().includes('P 003'), 'the merged patient lingers');
+  });
 });
