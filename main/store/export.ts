@@ -3,6 +3,7 @@
 // written through a temporary sibling and a rename; the dataset folder appears whole or not at all.
 import { csvField } from '../../shared/csv-field.js';
 import { RECORDED_IDENTITY, type ExportIdentity } from './export-identity.js';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
@@ -10,6 +11,7 @@ import { encodePng, extensionOf } from '../ml/io/image-io.js';
 import { computeMetrics } from '../ml/eval/metrics.js';
 import type { Metrics, Protocol } from '../ml/types.js';
 import type { Store } from './database.js';
+import { ConstraintError } from './errors.js';
 import { readBlob } from './file-store.js';
 import { loadFov, loadImageRaster } from './image-data.js';
 import { allImageIds, getImage, type ImageRecord } from './images.js';
@@ -369,6 +371,11 @@ export async function exportDataset(
     .filter((x) => x.version || opts.onlyWithMasks === false);
   const stems = outputStems(chosen.map((c) => c.image));
   let masks = 0;
+  // An empty folder made for the export is taken (replaced once the export is complete); one with files is not.
+  const emptyFolder =
+    existsSync(target) && statSync(target).isDirectory() && readdirSync(target).length === 0;
+  if (existsSync(target) && !emptyFolder && !opts.overwrite)
+    throw new ConstraintError(`${target} already exists and is not an empty folder: choose another output`);
   await writeDirAtomic(
     target,
     async (tmp) => {
@@ -396,7 +403,7 @@ export async function exportDataset(
         await writeFile(join(tmp, 'test.txt'), test.join('\n') + '\n');
       }
     },
-    { overwrite: opts.overwrite },
+    { overwrite: opts.overwrite || emptyFolder },
   );
   return { dir: target, images: chosen.length, masks };
 }

@@ -143,4 +143,23 @@ describe('export names', () => {
     );
     assert.equal(code, 0);
   });
+
+  test('a dataset export goes into an empty folder made for it; one with files is refused without a made-up option', async () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    let r = io();
+    assert.equal(
+      await runDbCommand(['export', '--database', db, '--format', 'dataset', '--out', empty], r.io),
+      0,
+      r.err.join(''),
+    );
+    assert.deepEqual(readdirSync(empty).sort().slice(0, 3), ['fov', 'images', 'masks']);
+    r = io();
+    assert.equal(
+      await runDbCommand(['export', '--database', db, '--format', 'dataset', '--out', empty], r.io),
+      1,
+    );
+    assert.match(r.err.join(''), /already exists and is not an empty folder: choose another output/);
+    assert.doesNotMatch(r.err.join(''), /--force/);
+  });
 });
