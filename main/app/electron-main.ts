@@ -100,6 +100,17 @@ function createWindow(): BrowserWindow {
     });
     if (choice === 1) event.preventDefault();
   });
+  // A renderer that crashed (or was killed for memory) left a blank window: it is loaded again, saying why; what
+  // was saved is in the database, and the viewer's unsaved stroke is what a crash loses.
+  win.webContents.on('render-process-gone', (_event, details) => {
+    if (details.reason === 'clean-exit' || win.isDestroyed()) return;
+    void dialog.showMessageBox(win, {
+      type: 'warning',
+      message: `The RetinaStudio window stopped (${details.reason}) and is opened again.`,
+      detail: 'Everything saved is kept; an edit made in the last seconds may need to be made again.',
+    });
+    win.reload();
+  });
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
