@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import type { AnatomyImageScore } from './anatomy-gate.js';
 import type { AnatomyPlan } from './anatomy-plan.js';
 import { writeCorrection } from './anatomy-samples.js';
+import { anatomySamplesPrefix } from './leftovers.js';
 import { anatomyTrainingRefs, type AnatomySnapshot } from './anatomy-snapshot.js';
 
 /** Places each reference in the frame; the temporary files go when this returns. */
@@ -21,7 +22,7 @@ export async function prepareAnatomySamples(
   entries: AnatomySnapshot['train'],
   replay: string[],
 ): Promise<AnatomySample[]> {
-  const tmp = await mkdtemp(join(tmpdir(), `retina-anatomy-retrain-`));
+  const tmp = await mkdtemp(join(tmpdir(), anatomySamplesPrefix(process.pid)));
   try {
     const out: AnatomySample[] = [];
     for (const e of entries)

@@ -5,6 +5,22 @@ import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failInterruptedRuns, getTrainingRun, type Store } from '../store/index.js';
+import { processAlive } from '../node/process-alive.js';
+
+/** The mkdtemp prefix of an artery/vein or disc retrain's prepared samples, by the process that makes them. */
+export function anatomySamplesPrefix(pid: number): string {
+  return `retina-anatomy-retrain-${pid}-`;
+}
+
+/** Prepared anatomy samples left by a process that is gone (a killed retrain cannot remove its own). */
+async function removeDeadAnatomySamples(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^retina-anatomy-retrain-(\d+)-.{6}$/.exec(name)?.[1];
+    if (pid !== undefined && !processAlive(Number(pid)))
+      await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
 
 /** The mkdtemp prefix of a run's training set (mkdtemp appends 6 characters). */
 export function trainingSetPrefix(runId: number, pid: number): string {
@@ -27,6 +43,7 @@ async function removeTrainingSets(runId: number, pid: number): Promise<void> {
  */
 export async function closeInterruptedRuns(store: Store): Promise<number[]> {
   const failed = failInterruptedRuns(store);
+  if (failed.length > 0) await removeDeadAnatomySamples();
   for (const id of failed) {
     const { pid } = getTrainingRun(store, id);
     // A run with no pid (written before pids were recorded) cannot name its folder.

@@ -102,6 +102,11 @@ test('SIGKILL during a retrain: the run is failed and its training set removed o
       `the killed run's training set is left: ${leftovers.join(', ')}`,
     );
 
+    // An artery/vein retrain killed while preparing its samples leaves them too (its folder names its process);
+    // one of a live process (this one) is not touched.
+    await mkdir(path.join(tmp, `retina-anatomy-retrain-${child.pid}-abc123`));
+    await mkdir(path.join(tmp, `retina-anatomy-retrain-${process.pid}-def456`));
+
     // The next start of the app notices the dead process (in the same temporary folder).
     process.env.TMPDIR = tmp;
     const ws = await createWorkstation({ dbPath, shell: 'browser', user: 'tester', threads: 1 });
@@ -120,6 +125,11 @@ test('SIGKILL during a retrain: the run is failed and its training set removed o
         (await readdir(tmp)).filter((n) => n.startsWith('retina-retrain-')),
         [],
         'the training set is removed',
+      );
+      assert.deepEqual(
+        (await readdir(tmp)).filter((n) => n.startsWith('retina-anatomy-retrain-')),
+        [`retina-anatomy-retrain-${process.pid}-def456`],
+        "a dead process's prepared samples are removed, a live one's kept",
       );
     } finally {
       await ws.close();
