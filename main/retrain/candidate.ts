@@ -4,12 +4,13 @@
 import { trainingSetPrefix } from './leftovers.js';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { trainModel, type TrainResult } from '../ml/train/training-run.js';
 import { readManifest, writeManifest } from '../ml/model/model-dir.js';
 import type { ModelManifest } from '../ml/types.js';
 import {
   findModelByName,
+  getImage,
   registerModel,
   type ModelRecord,
   type Store,
@@ -83,11 +84,44 @@ export async function trainCandidate(
     });
     const trainSeconds = (Date.now() - trainStart) / 1000;
     throwIfCancelled(opts.signal);
-    const manifest = await inheritUncertainty(plan.base.dirPath, trained.modelDir, trained.manifest);
+    const inherited = await inheritUncertainty(plan.base.dirPath, trained.modelDir, trained.manifest);
+    const manifest = await studyProvenance(store, trained.modelDir, inherited);
     return { ...trained, manifest, trainSeconds };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The provenance of a model retrained on a study, as a reader can use it: the training set's temporary folder and
+ * its `img<id>` names meant nothing once it was gone, and a model card could not see that a test image it scores
+ * had been trained on. Store images are named by their dataset and sample (`DRIVE/02_test`), else by their file's
+ * stem; replayed dataset samples by dataset and id.
+ */
+export async function studyProvenance(
+  store: Store,
+  modelDir: string,
+  manifest: ModelManifest,
+): Promise<ModelManifest> {
+  const name = (id: string): string => {
+    const imageId = /^img(\d+)$/.exec(id)?.[1];
+    if (imageId === undefined) return id.replace(/^([^-]+)-/, '$1/');
+    const image = getImage(store, Number(imageId));
+    return `${image.dataset ?? 'study'}/${image.datasetSampleId ?? image.fileName.replace(/\.[^.]+$/, '')}`;
+  };
+  const p = manifest.provenance;
+  const named: ModelManifest = {
+    ...manifest,
+    provenance: {
+      ...p,
+      dataset: `study ${basename(store.path)}`,
+      datasetKind: 'study',
+      trainIds: p.trainIds.map(name),
+      validationIds: p.validationIds.map(name),
+    },
+  };
+  await writeManifest(modelDir, named);
+  return named;
 }
 
 /**

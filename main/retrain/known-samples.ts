@@ -23,7 +23,8 @@ export const sampleFolder = (root: string): string => normalise(basename(root));
 export function manifestSamples(manifest: ModelManifest): KnownSample[] {
   const p = manifest.provenance;
   if (!p) return [];
-  const mixed = p.dataset?.startsWith('mix-');
+  // A training mix, and a retrain on a study, name each sample `<dataset>/<id>`.
+  const mixed = p.dataset?.startsWith('mix-') || p.datasetKind === 'study';
   return [...(p.trainIds ?? []), ...(p.validationIds ?? [])].flatMap((name) => {
     if (!mixed) return [{ folder: normalise(p.dataset ?? ''), id: name }];
     const slash = name.indexOf('/');

@@ -26,6 +26,7 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { runRetrain, type RetrainOutcome } from '../../main/retrain/run.js';
+import { readManifest } from '../../main/ml/model/model-dir.js';
 import { RetrainCancelledError, RetrainError } from '../../main/retrain/errors.js';
 import {
   PromotionRefusedError,
@@ -124,6 +125,15 @@ describe('retrain on a real store', () => {
     const candidate = getModel(store, first.candidateModelId);
     assert.equal(candidate.parentModelId, root);
     assert.equal(candidate.trainingRunId, first.runId);
+    // Its manifest says what it learnt as a reader (and a model card) can use it: the study, and each image by its
+    // dataset and sample or its file's stem, not the gone temporary folder's img<id>.
+    const provenance = (await readManifest(candidate.dirPath)).provenance;
+    assert.equal(provenance.datasetKind, 'study');
+    assert.ok(provenance.trainIds.length > 0);
+    assert.ok(
+      provenance.trainIds.every((id) => /^[^/]+\/[^/]+$/.test(id) && !/^img\d+$/.test(id.split('/')[1])),
+      provenance.trainIds.join(', '),
+    );
     const trained = modelTrainingMasks(store, candidate.id);
     assert.deepEqual(
       trained.map((t) => t.maskVersionId).sort((a, b) => a - b),

@@ -52,3 +52,26 @@ test('the card says which test images a model trained on, and keeps the bundled 
   assert.doesNotMatch(card, /generalist/, "the bundled recipe's history is not this model's");
   assert.match(card, /Reproduce: `npx retina train --dataset leak --seed \d+ --epochs \d+ --out M`/);
 });
+
+test('a model retrained on a study names what it learnt by dataset and sample: the card sees a test image among them', async () => {
+  const ev = await readCardEvaluation(DIR);
+  const manifest = await readManifest(DIR);
+  const retrained = {
+    ...manifest,
+    frame: undefined,
+    provenance: {
+      ...manifest.provenance,
+      dataset: 'study clinic.db',
+      datasetKind: 'study',
+      parentModel: 'default',
+      trainIds: ['DRIVE/02_test', 'clinic-2026/eye7', 'drive/21_training'],
+    },
+  };
+  const card = renderModelCard(ev, retrained);
+  assert.match(card, /\*\*Trained on 1 of the test images below \(.*02_test\)/);
+  assert.match(
+    card,
+    /Retrained by `retina retrain` on the approved masks of study clinic\.db \(parent default\)/,
+  );
+  assert.doesNotMatch(card, /npx retina train --dataset study/);
+});

@@ -129,9 +129,11 @@ export function renderModelCard(ev: CardEvaluation, manifest: ModelManifest): st
     `- Augmentation: ${aug ? `rotation ±${aug.rotateDeg}°, scale ${aug.scale.join('–')}, flips, shear ${aug.shear}, brightness ±${aug.brightness}, contrast ${aug.contrast.join('–')}, gamma ${aug.gamma.join('–')}${aug.elastic ? ', elastic jitter' : ''}` : 'none'}.`,
     `- Best validation epoch ${best.epoch}: F1 ${f4(best.valF1)}, AUC-ROC ${f4(best.valAuc)}.`,
     `- Duration ${(p.durationSeconds / 60).toFixed(1)} min on ${p.machine}, backend ${p.backend}${p.workers ? `, ${p.workers} data-parallel worker${p.workers === 1 ? '' : 's'} (part of what the seed reproduces)` : ''}.`,
-    manifest.frame && generalist
-      ? `- Reproduce: \`npx retina train --recipe default --out D\`, then \`npx retina train --recipe generalist --mix generalist --init D --out M\`, \`npx retina compact --model M\` and \`npx retina card --model M\` (parent here: ${p.parentModel ?? 'none'}).`
-      : `- Reproduce: \`npx retina train --dataset ${p.dataset} --seed ${p.seed} --epochs ${p.epochs} --out M\` with the recipe it was trained with${p.parentModel ? ` (and \`--init\` ${p.parentModel})` : ''}, then \`npx retina card --model M\`.`,
+    p.datasetKind === 'study'
+      ? `- Retrained by \`retina retrain\` on the approved masks of ${p.dataset} (parent ${p.parentModel ?? 'none'}): the run's record in that study says what it trained on; no dataset folder reproduces it.`
+      : manifest.frame && generalist
+        ? `- Reproduce: \`npx retina train --recipe default --out D\`, then \`npx retina train --recipe generalist --mix generalist --init D --out M\`, \`npx retina compact --model M\` and \`npx retina card --model M\` (parent here: ${p.parentModel ?? 'none'}).`
+        : `- Reproduce: \`npx retina train --dataset ${p.dataset} --seed ${p.seed} --epochs ${p.epochs} --out M\` with the recipe it was trained with${p.parentModel ? ` (and \`--init\` ${p.parentModel})` : ''}, then \`npx retina card --model M\`.`,
     '',
     `## DRIVE test (${ev.drive.images} images, against 1st_manual)`,
     ...metricsTable(ev.drive, '2nd human observer'),
