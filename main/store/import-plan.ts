@@ -24,6 +24,11 @@ import { unreadFormatAdvice, unreadFormatOfName } from '../ml/io/unread-formats.
 
 export interface ImageSource {
   imagePath: string;
+  /**
+   * A file named like an annotation that pairs with no photograph: imported as a photograph only when its pixels
+   * are one (else skipped with this reason).
+   */
+  annotationName?: string;
   maskPath?: string;
   fovPath?: string;
   dataset?: { name: string; sampleId: string; split: 'train' | 'test' | null };
@@ -307,7 +312,10 @@ function planLooseFiles(
   const plan = emptyPlan();
   const flat = pairFlatFolder(folder, names, { siblingFolders });
   for (const s of flat.samples) addSample(plan, s, opts);
-  plan.skipped.push(...flat.leftOut.map((l) => ({ source: l.path, reason: l.reason, notice: l.notice })));
+  for (const l of flat.leftOut) {
+    if (l.unpaired) plan.sources.push({ imagePath: l.path, annotationName: l.reason });
+    else plan.skipped.push({ source: l.path, reason: l.reason, notice: l.notice });
+  }
   return plan;
 }
 

@@ -216,7 +216,9 @@ async function prepare(
       throw new UnreadableImageError(oneLine(err));
     }
     const labelLike = labelLikeReason(raster);
-    if (labelLike) throw new LabelLikeImage(labelLike);
+    // A file named like an annotation keeps that reason when its pixels agree; a photograph is imported whatever
+    // its name (a clinic's "Huber-GT.jpg").
+    if (labelLike) throw new LabelLikeImage(src.annotationName ?? labelLike);
     rest = {
       format: sniffFormat(bytes) ?? extname(src.imagePath).slice(1).toLowerCase(),
       rasterPng: null,

@@ -227,4 +227,29 @@ describe('folder trees', () => {
       store.close();
     }
   });
+
+  test("a photograph named like an annotation (a clinic's initials: Keller_VK.jpg) is imported; a real label is not", async () => {
+    const clinic = join(dir, 'initials');
+    mkdirSync(clinic);
+    const rgb = Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => (i * 13) & 0xff);
+    writeFileSync(
+      join(clinic, 'Keller_VK.png'),
+      await encodePng({ width: 40, height: 30, channels: 3, bitDepth: 8, data: rgb }),
+    );
+    writeFileSync(join(clinic, 'orphan_mask.png'), await vesselMaskPng());
+    const store = openStore(join(dir, 'initials.db'));
+    try {
+      const report = await importFolder(store, clinic, { actor: 't' });
+      assert.deepEqual(
+        report.imported.map((i) => basename(i.source)),
+        ['Keller_VK.png'],
+      );
+      assert.match(
+        report.skipped.find((x) => x.source.endsWith('orphan_mask.png'))?.reason ?? '',
+        /named like a .*\(_mask\), with no image of that name beside it to pair with/,
+      );
+    } finally {
+      store.close();
+    }
+  });
 });

@@ -142,6 +142,11 @@ export interface LeftOutFile {
   reason: string;
   /** Something the user should act on (not a dataset's routine leftover): named in the app's import report. */
   notice?: boolean;
+  /**
+   * Named like an annotation but paired with no photograph: it may be a photograph of its own (a clinic's
+   * "Keller_VK.jpg"), which its pixels tell (an importer reads it as one unless it looks like a label).
+   */
+  unpaired?: boolean;
 }
 
 export interface FlatPairing {
@@ -180,7 +185,7 @@ export function pairFlatFolder(
     return sample;
   });
   const leftOut: LeftOutFile[] = [];
-  const attach = (path: string, base: string, role: AnnotationRole, what: string): void => {
+  const attach = (path: string, base: string, role: AnnotationRole, what: string, byName = false): void => {
     const twins = shared.get(base) ?? [];
     if (twins.length > 1) {
       leftOut.push({
@@ -192,7 +197,11 @@ export function pairFlatFolder(
     }
     const sample = byStem.get(base);
     if (!sample) {
-      leftOut.push({ path, reason: `${what}, with no image of that name beside it to pair with` });
+      leftOut.push({
+        path,
+        reason: `${what}, with no image of that name beside it to pair with`,
+        ...(byName ? { unpaired: true } : {}),
+      });
       return;
     }
     const slot = role === 'label' ? 'maskPath' : role === 'fov' ? 'fovPath' : 'secondObserverPath';
@@ -217,7 +226,7 @@ export function pairFlatFolder(
   }
   for (const n of sorted) {
     const a = annotationName(stem(n));
-    if (a) attach(join(folder, n), a.base, a.role, `named like a ${ROLE_WORDS[a.role]} (${a.suffix})`);
+    if (a) attach(join(folder, n), a.base, a.role, `named like a ${ROLE_WORDS[a.role]} (${a.suffix})`, true);
   }
   return { samples, leftOut };
 }
