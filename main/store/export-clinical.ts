@@ -46,7 +46,6 @@ export function clinicalCsv(
 ): string {
   // The exported version's anatomy (a person may have moved the disc), else the prediction's.
   const anatomyOf = (i: ClinicalCsvItem) => i.version?.anatomy ?? i.prediction?.anatomy ?? null;
-  const withAnatomy = items.some((i) => anatomyOf(i) !== null);
   const clinical = new Map(
     getClinicalMany(
       store,
@@ -74,7 +73,9 @@ export function clinicalCsv(
     'mean_uncertainty',
     'fragments',
     'likely_gaps',
-    ...(withAnatomy ? ANATOMY_COLUMNS : []),
+    // The same columns whatever the selection: a script cannot rely on columns that come and go; empty where an
+    // image has no disc or fovea.
+    ...ANATOMY_COLUMNS,
   ];
   const lines = items.map((item) => {
     const { image, version, maskFile, prediction } = item;
@@ -104,18 +105,14 @@ export function clinicalCsv(
       q ? q.meanUncertainty.toFixed(5) : null,
       q?.fragments ?? null,
       q?.gaps.length ?? null,
-      ...(withAnatomy
-        ? [
-            px(a?.disc?.x),
-            px(a?.disc?.y),
-            px(a?.disc?.diameter),
-            a?.discMovedBy ?? null,
-            px(a?.fovea?.x),
-            px(a?.fovea?.y),
-            a?.fovea ? a.fovea.confidence.toFixed(3) : null,
-            a?.laterality ?? null,
-          ]
-        : []),
+      px(a?.disc?.x),
+      px(a?.disc?.y),
+      px(a?.disc?.diameter),
+      a?.discMovedBy ?? null,
+      px(a?.fovea?.x),
+      px(a?.fovea?.y),
+      a?.fovea ? a.fovea.confidence.toFixed(3) : null,
+      a?.laterality ?? null,
     ]
       .map(csvField)
       .join(',');

@@ -259,6 +259,15 @@ describe('export bundle', () => {
         mean_uncertainty: '0.04000',
         fragments: '3',
         likely_gaps: '1',
+        // The disc and fovea columns are there whatever the selection (empty here: no anatomy was predicted).
+        disc_x: '',
+        disc_y: '',
+        disc_diameter: '',
+        disc_moved_by: '',
+        fovea_x: '',
+        fovea_y: '',
+        fovea_confidence: '',
+        laterality_from_disc: '',
       },
     );
     assert.equal(rows[1].expected_f1, '', 'a prediction without an estimate leaves the columns empty');
