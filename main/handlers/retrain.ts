@@ -23,7 +23,7 @@ import {
 } from '../store/index.js';
 import type { Jobs } from '../jobs/index.js';
 import { promoteCandidate, rejectCandidate } from '../retrain/registry.js';
-import { promoteUsable, rollbackUsable } from '../retrain/activate.js';
+import { promoteUsable, rollbackUsable, type ActiveChange } from '../retrain/activate.js';
 import { ANATOMY_RUN_KIND, VESSEL_RUN_KIND } from '../retrain/run-kinds.js';
 import { anatomyParts, anatomyRunReport } from './anatomy-retrain-report.js';
 import { verdictOf } from './verdict.js';
@@ -123,6 +123,9 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
 
   const summaryOf = async (modelId: number): Promise<ModelSummary> =>
     models.summary(getModel(store, modelId));
+  /** A promotion or rollback: what follows a change of the active model, or nothing when it was active already. */
+  const decided = async ({ model, changed }: ActiveChange): Promise<ModelDecision> =>
+    changed ? afterActiveChange(model) : { model: await summaryOf(model.id), repredictJobId: null };
 
   return {
     startRetrain: async (_req, ctx) => {
@@ -223,13 +226,9 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
     },
     promoteModel: async (req, ctx) => {
       refuseWhileRetraining('promote');
-      const { model, changed } = await promoteUsable(
-        store,
-        rowId(req.modelId, 'model'),
-        actorOf(ctx, d.user),
-        req.reason,
+      return decided(
+        await promoteUsable(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason),
       );
-      return changed ? afterActiveChange(model) : { model: await summaryOf(model.id), repredictJobId: null };
     },
     rejectModel: async (req, ctx) => {
       const model = rejectCandidate(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user));
@@ -237,13 +236,9 @@ export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerCont
     },
     rollbackModel: async (req, ctx) => {
       refuseWhileRetraining('roll back');
-      const { model, changed } = await rollbackUsable(
-        store,
-        rowId(req.modelId, 'model'),
-        actorOf(ctx, d.user),
-        req.reason,
+      return decided(
+        await rollbackUsable(store, rowId(req.modelId, 'model'), actorOf(ctx, d.user), req.reason),
       );
-      return changed ? afterActiveChange(model) : { model: await summaryOf(model.id), repredictJobId: null };
     },
   };
 }

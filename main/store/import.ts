@@ -256,8 +256,7 @@ async function prepare(
       notice: true,
       source: src.maskPath!,
       reason:
-        `covers ${Math.round(cover * 100)}% of ${basename(src.imagePath)}: a field-of-view mask, not a vessel ` +
-        `map${fovFile ? '' : ' (used as the field of view)'}`,
+        notVesselsReason(cover, basename(src.imagePath)) + (fovFile ? '' : ' (used as the field of view)'),
     });
     fovFile ??= mask;
     mask = null;
@@ -277,6 +276,11 @@ async function prepare(
 
 /** More than this share of the image set: no vessel map. */
 const NOT_VESSELS = 0.5;
+
+/** Why a "mask" covering most of its photograph is not taken as vessels. */
+function notVesselsReason(cover: number, photograph: string): string {
+  return `covers ${Math.round(cover * 100)}% of ${photograph}: a field-of-view mask, not a vessel map`;
+}
 
 function coverage(m: BinaryMap): number {
   let on = 0;
@@ -424,7 +428,7 @@ async function maskForImported(
     report.skipped.push({
       notice: true,
       source: maskPath,
-      reason: `covers ${Math.round(coverage(mask) * 100)}% of image ${image.id}: a field-of-view mask, not a vessel map`,
+      reason: notVesselsReason(coverage(mask), `image ${image.id}`),
     });
     return null;
   }
