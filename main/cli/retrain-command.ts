@@ -26,7 +26,7 @@ Usage: retina retrain [--database URL|PATH] [options]
 Fine-tunes the active model on the approved masks it has not seen yet (plus a replay sample of its earlier
 training data), scores the candidate and the active model on the same held-out approved images, and promotes the
 candidate only when the promotion gate finds it better: at least 3 held-out images a person corrected (or from a
-dataset), and the 95% interval of the per-image F1 gain (paired bootstrap) above the margin (the setting
+dataset), and the 95% interval of the per-image F1 gain (the wider of Student's t and a paired bootstrap) above the margin (the setting
 promotionMargin in <db>.retrain.json, default 0); never when the benchmark drops by more than 0.01 F1. Then it
 re-predicts the images that have no draft or approval. With too few corrected images it refuses before training,
 saying what would help. Ctrl+C cancels; the active model stays as it was.
