@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
+import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
 import { plural } from '../../shared/plural.js';
@@ -80,6 +81,7 @@ Commands:
     --no-files              copy the database only
   check                     integrity, foreign keys and file store
     --verify                also re-hash every stored file
+${ERASE_HELP}
   copy --from A --to B      copy a whole database into a new, empty one (e.g. a single user's SQLite file into a
                             team's PostgreSQL database: --to postgres://... --shared-dir DIR); row counts and
                             content hashes of every table are compared, every copied file re-hashed
@@ -181,6 +183,7 @@ export async function runDbCommand(
 ): Promise<number> {
   const env = io.env ?? process.env;
   let values: Values;
+  let patients: string[];
   let positionals: string[];
   try {
     // `--dataset` takes an optional kind: a bare `--dataset` is rewritten to `--dataset=auto`.
@@ -214,9 +217,13 @@ export async function runDbCommand(
         deidentify: { type: 'boolean' },
         'no-files': { type: 'boolean' },
         verify: { type: 'boolean' },
+        patient: { type: 'string', multiple: true },
+        'visit-date': { type: 'string' },
+        yes: { type: 'boolean' },
       },
     });
-    values = parsed.values as Values;
+    patients = parsed.values.patient ?? [];
+    values = { ...parsed.values, patient: undefined } as Values;
     positionals = parsed.positionals;
   } catch (err) {
     io.stderr.write(`retina db: ${oneLine(err)} (see 'retina db --help')\n`);
@@ -227,7 +234,7 @@ export async function runDbCommand(
     (values.help ? io.stdout : io.stderr).write(HELP + '\n');
     return values.help ? 0 : 2;
   }
-  if (!['init', 'import', 'export', 'backup', 'check', 'copy'].includes(command)) {
+  if (!['init', 'import', 'export', 'backup', 'check', 'copy', 'erase'].includes(command)) {
     io.stderr.write(`retina db: unknown command '${command}' (see 'retina db --help')\n`);
     return 2;
   }
@@ -271,6 +278,9 @@ export async function runDbCommand(
     const imageIds = idList(values.images);
     const parts = partList(values.parts);
 
+    for (const option of ['patient', 'visit-date', 'yes'])
+      if ((option === 'patient' ? patients.length > 0 : values[option] !== undefined) && command !== 'erase')
+        throw new DbUsageError(`--${option} is for db erase`);
     const readOnlyCommand = command === 'export' || command === 'backup' || command === 'check';
     // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
     // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).
@@ -352,6 +362,18 @@ export async function runDbCommand(
         );
         return 0;
       }
+      case 'erase':
+        return await runErase(
+          store,
+          {
+            images: imageIds,
+            patients,
+            visitDate: typeof values['visit-date'] === 'string' ? values['visit-date'] : undefined,
+            yes: values.yes === true,
+          },
+          actor,
+          emit,
+        );
       case 'check': {
         const r = await checkStore(store, { verifyHashes: values.verify === true });
         const text = r.ok
@@ -381,7 +403,7 @@ export async function runDbCommand(
     }
     return 2;
   } catch (err) {
-    if (err instanceof DbUsageError) {
+    if (err instanceof DbUsageError || err instanceof EraseUsageError) {
       io.stderr.write(`retina db: ${err.message} (see 'retina db --help')\n`);
       return 2;
     }
@@ -439,7 +461,7 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     );
     return 0;
   } catch (err) {
-    if (err instanceof DbUsageError) {
+    if (err instanceof DbUsageError || err instanceof EraseUsageError) {
       io.stderr.write(`retina db: ${err.message} (see 'retina db --help')\n`);
       return 2;
     }

@@ -45,6 +45,11 @@ export interface StoreBackend {
   tables(): string[];
   /** Runs `fn` reading one consistent snapshot of the database. */
   snapshot<T>(fn: () => T): T;
+  /**
+   * Runs `fn` (a write that erases rows) so that the erased data is overwritten in the database's files rather
+   * than only freed for reuse, as far as the backend allows.
+   */
+  scrubbing<T>(fn: () => T): T;
   /** Inside a write transaction: foreign keys are checked at its commit rather than at each row. */
   deferForeignKeys(): void;
   /** After rows were inserted with their ids given: new rows continue after the highest id. */

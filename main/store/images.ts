@@ -5,6 +5,7 @@ import { NotFoundError, StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
 import { latestIdSql, reviewStatus, reviewStatusFilterSql, type MaskStatus } from './review.js';
 import { ASSIGNED_TO_SQL } from './assignments.js';
+import { NEXT_IMAGE_ID } from './erased-ids.js';
 
 export type { MaskStatus } from './review.js';
 export type Laterality = 'OD' | 'OS';
@@ -145,10 +146,10 @@ export function findImageByHash(store: Store, fileHash: string): ImageRecord | n
 export function insertImageTx(store: Store, img: NewImage, actor: string): ImageRecord {
   const inserted = store.db
     .prepare(
-      `INSERT INTO images (study_id, file_hash, file_name, source_path, format, byte_size, raster_hash, width, height,
-         channels, laterality, pixel_spacing_row_mm, pixel_spacing_col_mm, fov_hash, fov_derived, acquisition,
-         dataset, dataset_sample_id, dataset_split, field_angle_deg, imported_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO images (id, study_id, file_hash, file_name, source_path, format, byte_size, raster_hash, width,
+         height, channels, laterality, pixel_spacing_row_mm, pixel_spacing_col_mm, fov_hash, fov_derived,
+         acquisition, dataset, dataset_sample_id, dataset_split, field_angle_deg, imported_at)
+       VALUES (${NEXT_IMAGE_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(

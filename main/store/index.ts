@@ -238,3 +238,10 @@ export {
   type TeamJobState,
 } from './jobs.js';
 export { blobStore, sha256, type BlobStore } from './file-store.js';
+export {
+  eraseRecords,
+  planErasure,
+  type ErasurePlan,
+  type ErasureReport,
+  type ErasureTarget,
+} from './erase.js';

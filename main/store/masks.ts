@@ -19,6 +19,7 @@ import {
   type VersionAnatomy,
 } from './anatomy.js';
 import { reviewOf } from './review.js';
+import { NEXT_MASK_VERSION_ID } from './erased-ids.js';
 import { getLease } from './edit-leases.js';
 import { assigneesOf } from './assignments.js';
 import { EditRefusedError, keepDraftTx } from './kept-drafts.js';
@@ -271,9 +272,10 @@ export function insertMaskVersionTx(
 ): MaskVersion {
   const inserted = store.db
     .prepare(
-      `INSERT INTO mask_versions (image_id, kind, author, created_at, parent_id, model_id, png_hash, width, height,
-         note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy, artery_prob_hash, job_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      `INSERT INTO mask_versions (id, image_id, kind, author, created_at, parent_id, model_id, png_hash, width,
+         height, note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy,
+         artery_prob_hash, job_id)
+       VALUES (${NEXT_MASK_VERSION_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(

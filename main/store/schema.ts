@@ -327,6 +327,41 @@ DROP INDEX models_one_active;
 CREATE UNIQUE INDEX models_one_active ON models(task) WHERE status = 'active';
 `;
 
+/**
+ * v12: erasure. A clinic erases an image (or a visit, or a patient) on request: its rows go, mask versions
+ * included, which the immutability trigger otherwise refuses. `erased_images` keeps which image ids were erased,
+ * when and by whom (nothing about what they held), so the trigger lets exactly those versions go and no id is
+ * ever given to another image or version later (SQLite reuses the highest rowid once it is deleted; the audit
+ * log and any note that says "image 57" would then name the wrong image).
+ */
+const v12Table = `
+CREATE TABLE erased_images (
+  image_id INTEGER NOT NULL PRIMARY KEY,
+  erased_at TEXT NOT NULL,
+  erased_by TEXT NOT NULL,
+  mask_versions_up_to INTEGER NOT NULL    -- the highest mask version id when it was erased: ids continue above it
+);
+`;
+
+const v12 = `${v12Table}
+DROP TRIGGER mask_versions_immutable_delete;
+CREATE TRIGGER mask_versions_immutable_delete BEFORE DELETE ON mask_versions
+  WHEN NOT EXISTS (SELECT 1 FROM erased_images WHERE image_id = OLD.image_id)
+  BEGIN SELECT RAISE(ABORT, 'mask versions are immutable'); END;
+`;
+
+/** PostgreSQL's trigger conditions cannot hold a subquery: the function asks instead. */
+const v12Postgres = `${v12Table}
+CREATE OR REPLACE FUNCTION retina_refuse_unless_erased() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM erased_images WHERE image_id = OLD.image_id) THEN RETURN OLD; END IF;
+  RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
+END $$;
+DROP TRIGGER mask_versions_immutable_delete ON mask_versions;
+CREATE TRIGGER mask_versions_immutable_delete BEFORE DELETE ON mask_versions FOR EACH ROW
+  EXECUTE FUNCTION retina_refuse_unless_erased('mask versions are immutable');
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -339,6 +374,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: 'team job queue and its log', sql: v9 },
   { version: 10, name: 'edits kept when the image was handed on', sql: v10, postgres: v10Postgres },
   { version: 11, name: 'models of a task: one active per task', sql: v11 },
+  { version: 12, name: 'erasure of images, visits and patients', sql: v12, postgres: v12Postgres },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

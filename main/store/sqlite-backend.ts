@@ -63,6 +63,24 @@ class SqliteBackend implements StoreBackend {
     return this.db.transaction(fn).deferred();
   }
 
+  scrubbing<T>(fn: () => T): T {
+    // secure_delete zeroes the pages and cells a deletion frees; the checkpoint then moves the zeroed pages into
+    // the database file and truncates the WAL, whose older frames still hold the rows as they were. A reader
+    // holding an old snapshot keeps the WAL busy: the next checkpoint (any later write) finishes it.
+    const before = this.db.pragma('secure_delete', { simple: true }) as number;
+    this.db.pragma('secure_delete = ON');
+    try {
+      return fn();
+    } finally {
+      this.db.pragma(`secure_delete = ${before}`);
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // best effort: the rows are erased whether or not the WAL could be truncated now
+      }
+    }
+  }
+
   deferForeignKeys(): void {
     this.db.pragma('defer_foreign_keys = ON');
   }

@@ -6,7 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -451,14 +451,18 @@ describe('migration from schema v4', () => {
       const file = path.join(dir, 'v4.db');
       const old = openStore(file, { targetVersion: 4 });
       assert.equal(old.schemaVersion, 4);
-      const report = await importImageFiles(
-        old,
-        [{ imagePath: path.join(DRIVE_TEST, 'images', '01_test.tif') }],
-        {
-          actor: 'ann',
-        },
+      // The image row as v4 wrote it (today's importer writes today's schema).
+      const photo = await readFile(path.join(DRIVE_TEST, 'images', '01_test.tif'));
+      const photoHash = await putBlob(old, photo);
+      const imageId = Number(
+        old.db
+          .prepare(
+            `INSERT INTO images (file_hash, file_name, format, byte_size, width, height, channels, imported_at)
+             VALUES (?, '01_test.tif', 'tiff', ?, 565, 584, 3, '2026-01-01') RETURNING id`,
+          )
+          .pluck()
+          .get(photoHash, photo.length),
       );
-      const imageId = report.imported[0].imageId;
       const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '2nd_manual', '01_manual2.gif')));
       const data = Uint8Array.from(m.data, (v) => (v ? 1 : 0));
       const hash = await putBlob(old, encodeMaskPng({ width: m.width, height: m.height, data }));
