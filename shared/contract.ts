@@ -763,6 +763,30 @@ export interface AdoptKeptDraftRequest {
   parentVersionId: Id | null;
   clientId?: string;
 }
+/** Erasure of the images named (and, with `wholePatients`, of everything else of their patients). */
+export interface EraseRequest {
+  imageIds: Id[];
+  wholePatients: boolean;
+}
+
+/** What an erasure takes, before it is done. */
+export interface ErasurePreview {
+  imageIds: Id[];
+  maskVersions: number;
+  keptDrafts: number;
+  /** Visits that go because no image is left in them. */
+  visits: number;
+  /** Patient IDs that go because no visit is left. */
+  patients: string[];
+  /** Models trained on these images' masks: they keep what they learned. */
+  trainedModels: string[];
+}
+
+export interface ErasureDone extends ErasurePreview {
+  filesRemoved: number;
+  bytesFreed: number;
+}
+
 export interface SetClinicalInfoRequest {
   imageIds: Id[];
   /** Only the fields present change; null clears one. */
@@ -964,6 +988,10 @@ export interface RequestChannels {
   getClinicalInfo: { request: ImageRef; response: ClinicalInfo };
   /** Sets clinical fields of one or more images (moving them to the patient and visit named); audited. */
   setClinicalInfo: { request: SetClinicalInfoRequest; response: { images: ImageSummary[] } };
+  /** What erasing these images (or their patients) would take, changing nothing. */
+  previewErasure: { request: EraseRequest; response: ErasurePreview };
+  /** Erases them for good (rows, files no other image uses, audit details); audited. */
+  eraseImages: { request: EraseRequest; response: ErasureDone };
   /** Masks, probability maps, COCO RLE, metrics and clinical CSV for a selection, the same code as `retina db export`. */
   exportImages: { request: ExportRequest; response: ExportResult };
   importFiles: { request: ImportFilesRequest; response: JobStarted };
@@ -1123,6 +1151,8 @@ const importFiles = refine(
   (v, p) => ((v.paths?.length ?? 0) + (v.files?.length ?? 0) === 0 ? `${p} names no file to import` : null),
 );
 
+const eraseRequest = obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), wholePatients: bool() });
+
 const reportRequest = refine(obj({ imageId: optional(id), studyId: optional(id) }), (v, p) =>
   (v.imageId === undefined) === (v.studyId === undefined)
     ? `${p} needs exactly one of imageId and studyId`
@@ -1175,6 +1205,8 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getAgreement: empty,
   getClinicalInfo: obj({ imageId: id }),
   setClinicalInfo: obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), info: clinicalInfo }),
+  previewErasure: eraseRequest,
+  eraseImages: eraseRequest,
   exportImages: exportRequest,
   importFiles,
   importFolder: obj({ path, recursive: bool(), pairMasks: bool() }),

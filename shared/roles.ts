@@ -44,6 +44,9 @@ export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } 
   getAgreement: REVIEWERS,
   getClinicalInfo: EVERYONE,
   setClinicalInfo: REVIEWERS,
+  // Erasure is for good and reaches every user's work: the team's administrators only.
+  previewErasure: ADMINS,
+  eraseImages: ADMINS,
   exportImages: REVIEWERS,
   importFiles: REVIEWERS,
   importFolder: REVIEWERS,

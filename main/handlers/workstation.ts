@@ -57,6 +57,7 @@ import { MeasurementService } from './measurements.js';
 import { getClinicalInfo, setClinicalInfo } from './clinical.js';
 import { blindReaderOf, getAgreement, getReaders } from './readers.js';
 import { exportImages } from './export.js';
+import { eraseImages, previewErasure } from './erase.js';
 import { installedAnatomy, ModelResolver } from './models.js';
 import { ANATOMY_TASKS } from '../ml/anatomy/anatomy-manifest.js';
 import { PictureService } from './pictures.js';
@@ -339,6 +340,13 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       const result = setClinicalInfo(store, req, actorOf(ctx, user));
       events.emit('imagesChanged', { imageIds: req.imageIds });
       return result;
+    },
+    previewErasure: (req) => previewErasure(store, req),
+    eraseImages: async (req, ctx) => {
+      const done = await eraseImages(store, req, actorOf(ctx, user));
+      // Every window showing one of them reads it again and finds it gone.
+      events.emit('imagesChanged', { imageIds: done.imageIds });
+      return done;
     },
     exportImages: (req, ctx) => {
       // A browser is given the export to download; a folder named by a browser would be a path on the server

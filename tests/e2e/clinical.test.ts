@@ -1,7 +1,8 @@
 // Patients, eyes and visits in the worklist, in a real browser (browser mode, 1280x720): photographs uploaded under
 // names that carry the eye show OD/OS, the eye filter narrows the list, select-all and labelled row checkboxes
 // select rows, the Clinical details dialog sets patient and visit for a selection (leaving what it was not told
-// alone), the list groups them under the patient and visit, and all of it is still there after a reload.
+// alone), the list groups them under the patient and visit, and all of it is still there after a reload; a patient
+// is erased from it.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -330,6 +331,45 @@ describe(
       assert.equal(new URL(app.page.url()).hash, '');
       await eye('OD').click();
       await showsRows('every image again', ['13_test.tif', '12R.tif', '11L.tif']);
+    });
+
+    test("erasing a patient from the worklist: told what goes, typed confirmation, the patient's rows gone", async () => {
+      const ids = Object.fromEntries(
+        await Promise.all(
+          FILES.map(async ([, name]) => [name, (await row(name).getAttribute('data-image-id')) as string]),
+        ),
+      );
+      await app.page.getByRole('checkbox', { name: 'Select 12R.tif', exact: true }).check();
+      await app.page.getByTestId('erase-open').click();
+      const dialog = app.page.getByRole('alertdialog', { name: 'Erase for good' });
+      await dialog.waitFor();
+      const summary = app.page.getByTestId('erase-summary');
+      await waitFor('the preview', async () => /^Erases 1 image,/.test((await summary.textContent()) ?? ''));
+      assert.doesNotMatch((await summary.textContent()) ?? '', /patient/, 'P-0001 keeps 11L.tif');
+      await app.page.getByTestId('erase-whole-patients').check();
+      await waitFor('the whole patient', async () =>
+        /^Erases 2 images, .*1 visit, patient P-0001 \(no visit left\)/.test(
+          (await summary.textContent()) ?? '',
+        ),
+      );
+      assert.match((await dialog.textContent()) ?? '', /Backups, exported folders .* are not reached/);
+      const confirm = app.page.getByTestId('erase-confirm');
+      assert.equal(await confirm.isDisabled(), true, 'erasable without typing the word');
+      await app.page.getByTestId('erase-confirm-word').fill('erase');
+      await app.page.screenshot({ path: await screenshotPath('clinical-03-erase') });
+      await confirm.click();
+      await dialog.waitFor({ state: 'detached' });
+      await showsRows("only the other patient's image", ['13_test.tif']);
+      await app.page.locator('.toast', { hasText: 'Erased 2 images' }).waitFor();
+      await assert.rejects(
+        app.client.invoke('getClinicalInfo', { imageId: ids['11L.tif'] }),
+        /does not exist/,
+      );
+      assert.equal(
+        (await app.client.invoke('getClinicalInfo', { imageId: ids['13_test.tif'] })).patientId,
+        'A-0000',
+      );
+      assert.deepEqual(app.pageErrors, []);
     });
   },
 );

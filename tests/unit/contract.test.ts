@@ -56,6 +56,8 @@ const valid: { [C in RequestChannel]: unknown } = {
   adoptKeptDraft: { keptDraftId: '4', parentVersionId: '9', clientId: 'window-0001' },
   getClinicalInfo: { imageId: '1' },
   setClinicalInfo: { imageIds: ['1', '2'], info: { patientId: 'P-001', eye: 'OD', visitDate: '2026-11-30' } },
+  previewErasure: { imageIds: ['1'], wholePatients: false },
+  eraseImages: { imageIds: ['1', '2'], wholePatients: true },
   exportImages: { parts: ['masks', 'coco'], source: 'best', target: { kind: 'zip' } },
   importFiles: { paths: ['/tmp/a.tif'] },
   importFolder: { path: '/data/x', recursive: true, pairMasks: false },

@@ -1,5 +1,5 @@
 // Patients' images with status, search and filters (status, eye), grouped by patient and visit, thumbnails,
-// keyboard navigation, selection, import, batch predict and clinical details.
+// keyboard navigation, selection, import, batch predict, clinical details and erasure.
 import { windowClientId } from '../viewer/windowClientId.js';
 import { Fragment, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ImageSummary, RequestChannel } from '../../../shared/contract.js';
@@ -8,6 +8,8 @@ import { AssignDialog } from '../team/AssignDialog.js';
 import { AgreementDialog } from '../team/AgreementDialog.js';
 import { useApp } from '../appContext.js';
 import { ClinicalDialog } from './ClinicalDialog.js';
+import { EraseDialog } from './EraseDialog.js';
+import { erasureDoneMessage } from './erasureText.js';
 import { groupImages, hasPatients, type Grouped } from './grouping.js';
 import { ImageRow } from './ImageRow.js';
 import { allState, toggleAll, toggleOne } from './selection.js';
@@ -67,6 +69,7 @@ export function Worklist({
   const [cursorId, setCursorId] = useState<string | null>(lastViewed);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [editing, setEditing] = useState<string[] | null>(null);
+  const [erasing, setErasing] = useState<string[] | null>(null);
   // Loading until the first answer: "No images yet" (and its sample button) is never shown over a full study.
   const [loading, setLoading] = useState(true);
   // Read out when the highlighted row moves (see rowAnnouncement).
@@ -226,6 +229,16 @@ export function Worklist({
             Clinical details…
           </button>
         )}
+        {may('eraseImages') && (
+          <button
+            disabled={clinicalTargets.length === 0}
+            onClick={() => setErasing(clinicalTargets)}
+            data-testid="erase-open"
+            title="Erase the selected images for good (a patient's request, a photograph of the wrong person)"
+          >
+            Erase…
+          </button>
+        )}
         {may('exportImages') && (
           <button
             onClick={() => exporter.open([...selected])}
@@ -369,6 +382,20 @@ export function Worklist({
           onAssigned={(images) => {
             setAssigning(null);
             notify(`Assigned ${images.length} image(s)`, 'info');
+          }}
+        />
+      )}
+      {erasing && (
+        <EraseDialog
+          imageIds={erasing}
+          patients={[
+            ...new Set(erasing.map((id) => items.find((i) => i.id === id)?.patientId ?? '').filter(Boolean)),
+          ]}
+          onClose={() => setErasing(null)}
+          onErased={(done) => {
+            setErasing(null);
+            setSelected(new Set());
+            notify(erasureDoneMessage(done), 'info');
           }}
         />
       )}
