@@ -231,7 +231,7 @@ async function putMeasures(
       measures: m,
     });
   }
-  await put('measures.csv', measuresCsv(rows));
+  await put('measures.csv', measuresCsv(rows, { imageIds: true }));
 }
 
 interface Manifest {

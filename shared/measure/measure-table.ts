@@ -132,10 +132,11 @@ function csvCell(v: unknown): string {
  */
 export function measuresCsv(
   rows: { image: string; width: number; height: number; measures: ImageMeasures; imageId?: number }[],
+  opts: { imageIds?: boolean } = {},
 ): string {
   // A database's export names each image by its id too (file names repeat across folders); `retina measure`
-  // measures files, named by their paths.
-  const withIds = rows.some((r) => r.imageId !== undefined);
+  // measures files, named by their paths. The caller says which, so the header is the same without rows.
+  const withIds = opts.imageIds === true;
   const header = [...(withIds ? ['image_id'] : []), ...CSV_FIXED];
   for (const r of MEASURE_ROWS)
     header.push(r.key, `${r.key}_unit`, `${r.key}_ci_low`, `${r.key}_ci_high`, `${r.key}_note`);

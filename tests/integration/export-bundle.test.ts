@@ -426,6 +426,41 @@ describe('export bundle', () => {
     );
   });
 
+  test('measures.csv has the same header when no exported image has a mask to measure', async () => {
+    const header = (folder: string): string =>
+      readFileSync(join(folder, 'measures.csv'), 'utf8').split('\n')[0];
+    const measured = join(dir, 'measures-one');
+    await writeBundleFolder(store, measured, {
+      imageIds: [ids[0]],
+      parts: ['measures'],
+      source: 'best',
+      appVersion: 'x',
+    });
+    // Image 2 has no mask: the CLI's CSV holds no row, but a script still finds image_id and the rest.
+    const empty = join(dir, 'measures-none');
+    const stderr: string[] = [];
+    const code = await runDbCommand(
+      [
+        'export',
+        '--db',
+        dbPath,
+        '--format',
+        'bundle',
+        '--out',
+        empty,
+        '--images',
+        `${ids[2]}`,
+        '--parts',
+        'measures',
+      ],
+      { stdout: { write: () => 0 }, stderr: { write: (t: string) => stderr.push(t) } },
+    );
+    assert.equal(code, 0, stderr.join(''));
+    assert.match(header(measured), /^image_id,image,width,height,/);
+    assert.equal(header(empty), header(measured));
+    assert.equal(readFileSync(join(empty, 'measures.csv'), 'utf8'), header(measured) + '\n');
+  });
+
   test('the app: a zip holding the same files, and a folder inside a non-empty one', async () => {
     const now = new Date('2026-12-02T10:00:00Z');
     const zipped = await exportImages(
