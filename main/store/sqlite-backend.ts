@@ -22,6 +22,7 @@ import {
   StoreReadOnlyError,
 } from './errors.js';
 import { SCHEMA_VERSION, type Migration } from './schema.js';
+import { makeStudyPrivate } from './study-modes.js';
 
 class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite' as const;
@@ -213,6 +214,8 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
     if (!readonly && version > 0 && version < target)
       store.preUpgradeCopy = keepPreUpgradeCopy(db, file, version);
     if (!readonly) migrate(store, target);
+    // A study made before new ones were private is made private as it is upgraded.
+    if (store.preUpgradeCopy) makeStudyPrivate(file);
     return store;
   } catch (err) {
     db.close();

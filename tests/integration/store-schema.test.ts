@@ -9,6 +9,7 @@ import {
   rmSync,
   writeFileSync,
   chownSync,
+  statSync,
 } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,7 @@ import { useStoreBackend } from '../support/store-backends.js';
 import { runDbCommand } from '../../main/cli/db.js';
 import {
   activeModel,
+  blobStore,
   createPatient,
   failInterruptedRuns,
   finishTrainingRun,
@@ -275,6 +277,64 @@ describe('schema migrations', () => {
       const again = openStore(path);
       assert.equal(again.preUpgradeCopy, `${path}.v5.2.bak`);
       again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("an earlier version's study readable by every account (0644, 0755) is made private as it is upgraded", async () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'shared-modes.db');
+      const old = openStore(path, { targetVersion: 5 });
+      sqliteConnection(old)!.exec(V1_ROWS.join(';\n'));
+      const hash = await blobStore(old).put(Buffer.from('a photograph'));
+      old.close();
+      // The modes an earlier version gave a study under the usual umask.
+      const filesDir = `${path}.files`;
+      const fanOut = join(filesDir, hash.slice(0, 2));
+      chmodSync(path, 0o644);
+      chmodSync(filesDir, 0o755);
+      chmodSync(fanOut, 0o755);
+      const mode = (p: string): number => statSync(p).mode & 0o777;
+      const store = openStore(path);
+      try {
+        assert.equal(store.schemaVersion, SCHEMA_VERSION);
+        // Open, in WAL mode: SQLite made the -wal and -shm with the database's old mode; they are private too.
+        for (const f of [path, `${path}-wal`, `${path}-shm`]) assert.equal(mode(f), 0o600, f);
+        assert.equal(mode(filesDir), 0o700);
+        assert.equal(mode(fanOut), 0o700);
+        assert.equal(readFileSync(join(fanOut, hash.slice(2)), 'utf8'), 'a photograph');
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("upgrading a study whose files folder is another account's leaves that folder as it is", async (t) => {
+    // Only root can give a folder to another account (and would otherwise be able to change it).
+    if (process.getuid?.() !== 0) return t.skip('needs root to chown');
+    const dir = tempDir();
+    try {
+      const path = join(dir, 'foreign.db');
+      const old = openStore(path, { targetVersion: 5 });
+      await blobStore(old).put(Buffer.from('a photograph'));
+      old.close();
+      chmodSync(path, 0o644);
+      chmodSync(`${path}.files`, 0o755);
+      chownSync(`${path}.files`, 65534, 65534);
+      const err: string[] = [];
+      const io = {
+        stdout: { write: () => true },
+        stderr: { write: (x: string) => err.push(x) > 0 },
+        env: {},
+      };
+      assert.equal(await runDbCommand(['init', '--database', path], io), 0, err.join(''));
+      const st = statSync(`${path}.files`);
+      assert.deepEqual([st.uid, st.mode & 0o777], [65534, 0o755]);
+      assert.equal(statSync(path).mode & 0o777, 0o600);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
