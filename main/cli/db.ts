@@ -29,6 +29,7 @@ import {
   mergeReports,
   openStore,
   SCHEMA_VERSION,
+  StoreReadOnlyError,
   writeBundleFolder,
   type BundlePart,
   type ImportReport,
@@ -284,7 +285,7 @@ export async function runDbCommand(
     const readOnlyCommand = command === 'export' || command === 'backup' || command === 'check';
     // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
     // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).
-    store = openStore(dbPath, { create: !readOnlyCommand, upgrade: !readOnlyCommand });
+    store = readOnlyCommand ? openToRead(dbPath) : openStore(dbPath);
     switch (command) {
       case 'init':
         emit(
@@ -412,6 +413,20 @@ export async function runDbCommand(
     return 1;
   } finally {
     store?.close();
+  }
+}
+
+/**
+ * A study for a command that only reads: left as it is when made by an earlier version, and read where it cannot
+ * be written (read-only media), which a writable opening refuses. Writable when it can be: a read-only opening
+ * leaves an empty -wal and -shm behind in a folder it may write.
+ */
+function openToRead(dbPath: string): Store {
+  try {
+    return openStore(dbPath, { create: false, upgrade: false });
+  } catch (err) {
+    if (!(err instanceof StoreReadOnlyError)) throw err;
+    return openStore(dbPath, { readonly: true });
   }
 }
 

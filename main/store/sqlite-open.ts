@@ -15,3 +15,8 @@ export function sqliteOptions(
 export function openSqliteFile(file: string, opts: Database.Options = {}): Database.Database {
   return new Database(file, sqliteOptions(opts));
 }
+
+/** A read-only connection to a database held in memory (`bytes`: a SQLite file's contents). */
+export function openSqliteImage(bytes: Buffer): Database.Database {
+  return new Database(bytes, sqliteOptions({ readonly: true }));
+}

@@ -5,6 +5,7 @@ import {
   chmodSync,
   copyFileSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -30,6 +31,7 @@ import {
   blobStore,
   createPatient,
   failInterruptedRuns,
+  importImageFiles,
   finishTrainingRun,
   getTrainingRun,
   listAudit,
@@ -479,6 +481,81 @@ describe('refusing bad database files without touching them', () => {
     } finally {
       chmodSync(dir, 0o755);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a WAL study on read-only media', () => {
+  // Root ignores modes: the commands then run as an unprivileged user, who owns the study but not its folder.
+  const asNobody = process.getuid?.() === 0;
+  const owner = asNobody ? { uid: 65534, gid: 65534 } : {};
+  /** `retina db ...` from the sources, as the study's owner (who cannot write the folder). */
+  const retina = (...args: string[]) =>
+    spawnSync(process.execPath, [join(repoRoot, 'bin', 'retina.mjs'), 'db', ...args], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      ...owner,
+      env: { ...process.env, RETINA_FROM_SOURCE: '1', HOME: tmpdir() },
+    });
+  /** The study's folder made unwritable (0555), the study itself (and `out`) its owner's. */
+  const makeReadOnly = (media: string, out: string): void => {
+    if (asNobody) for (const p of [media, out]) spawnSync('chown', ['-R', '65534:65534', p]);
+    if (asNobody) chownSync(media, 0, 0);
+    chmodSync(media, 0o555);
+  };
+
+  test('db check and db export read a study closed cleanly (no -wal), and leave nothing behind', async () => {
+    const media = tempDir();
+    const out = tempDir();
+    try {
+      const path = join(media, 'study.db');
+      const store = openStore(path);
+      const photo = join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+      await importImageFiles(store, [{ imagePath: photo }], { actor: 'tester' });
+      store.close();
+      const header = readFileSync(path);
+      assert.deepEqual([header[18], header[19]], [2, 2], 'a WAL database');
+      makeReadOnly(media, out);
+      const before = readdirSync(media).sort();
+      const hash = fileHash(path);
+
+      const check = retina('check', '--database', path);
+      assert.equal(check.status, 0, check.stderr);
+      assert.match(check.stdout, /study\.db: ok \(schema v\d+, 1 images, 0 mask versions\)/);
+      const bundle = join(out, 'bundle');
+      const exported = retina('export', '--database', path, '--format', 'bundle', '--out', bundle);
+      assert.equal(exported.status, 0, exported.stderr);
+      assert.match(readFileSync(join(bundle, 'images.csv'), 'utf8'), /fundus-normal-left-eye-cc0\.jpg/);
+      assert.deepEqual(readdirSync(media).sort(), before, 'no -wal or -shm left behind');
+      assert.equal(fileHash(path), hash);
+    } finally {
+      chmodSync(media, 0o755);
+      rmSync(media, { recursive: true, force: true });
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('a copy whose -wal still holds changes is refused, saying why, not read without them', () => {
+    const live = tempDir();
+    const media = tempDir();
+    const out = tempDir();
+    try {
+      // Copied while the app had it open: the patient is in the -wal, not yet in the database.
+      const store = openStore(join(live, 'study.db'));
+      sqliteConnection(store)!.pragma('wal_autocheckpoint = 0');
+      createPatient(store, { pseudonym: 'P-7' }, 'tester');
+      for (const f of ['study.db', 'study.db-wal']) copyFileSync(join(live, f), join(media, f));
+      store.close();
+      makeReadOnly(media, out);
+      const check = retina('check', '--database', join(media, 'study.db'));
+      assert.equal(check.status, 1);
+      assert.match(
+        check.stderr,
+        /its -wal file holds changes not yet in the database, and its folder is not writable/,
+      );
+    } finally {
+      chmodSync(media, 0o755);
+      for (const d of [live, media, out]) rmSync(d, { recursive: true, force: true });
     }
   });
 });
