@@ -767,6 +767,8 @@ export interface AdoptKeptDraftRequest {
 export interface EraseRequest {
   imageIds: Id[];
   wholePatients: boolean;
+  /** eraseImages: the images the preview showed; refused if the request now covers others. */
+  expectImageIds?: Id[];
 }
 
 /** What an erasure takes, before it is done. */
@@ -785,6 +787,8 @@ export interface ErasurePreview {
 export interface ErasureDone extends ErasurePreview {
   filesRemoved: number;
   bytesFreed: number;
+  /** Where the erased data still lingers for a while (another window's open snapshot), in words; else null. */
+  residue: string | null;
 }
 
 export interface SetClinicalInfoRequest {
@@ -1151,7 +1155,11 @@ const importFiles = refine(
   (v, p) => ((v.paths?.length ?? 0) + (v.files?.length ?? 0) === 0 ? `${p} names no file to import` : null),
 );
 
-const eraseRequest = obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), wholePatients: bool() });
+const eraseRequest = obj({
+  imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }),
+  wholePatients: bool(),
+  expectImageIds: optional(arrayOf(id, { max: MAX_BATCH })),
+});
 
 const reportRequest = refine(obj({ imageId: optional(id), studyId: optional(id) }), (v, p) =>
   (v.imageId === undefined) === (v.studyId === undefined)

@@ -11,6 +11,7 @@ import {
   listStudies,
   NotFoundError,
   planErasure,
+  removeErasedFiles,
   type ErasurePlan,
   type ErasureTarget,
   type Store,
@@ -23,6 +24,8 @@ export interface EraseOptions {
   /** With exactly one patient: only that patient's visits of this date. */
   visitDate?: string;
   yes: boolean;
+  /** Only finish what earlier erasures left: files not yet removed, a database not yet compacted. */
+  finish?: boolean;
 }
 
 export class EraseUsageError extends Error {}
@@ -34,7 +37,8 @@ export const ERASE_HELP = `  erase                     erase images, a visit or 
     --patient ID            the patient with this ID, all visits (repeatable)
     --visit-date DATE       with one --patient: only that patient's visit(s) of this date
     --images IDS            these image ids (comma-separated)
-    --yes                   erase; without it, only say what would go`;
+    --yes                   erase; without it, only say what would go
+    --finish                finish an erasure cut short (files not yet removed, the database not compacted)`;
 
 function patientByPseudonym(store: Store, typed: string): number {
   const id = typed.normalize('NFC').trim();
@@ -107,6 +111,18 @@ export async function runErase(
   actor: string,
   emit: (data: unknown, text: string) => void,
 ): Promise<number> {
+  if (opts.finish) {
+    if (opts.patients.length > 0 || opts.images?.length)
+      throw new EraseUsageError('--finish takes no --patient or --images');
+    const removed = await removeErasedFiles(store);
+    const residue = store.backend.compactAfterErasure();
+    emit(
+      { finished: true, filesRemoved: removed.files, bytesFreed: removed.bytes, residue },
+      `${plural(removed.files, 'file')} of erased images removed; database compacted` +
+        (residue ? `\nstill there for now: ${residue}` : ''),
+    );
+    return 0;
+  }
   const target = targetOf(store, opts);
   if (!opts.yes) {
     const plan = planErasure(store, target);
@@ -122,6 +138,7 @@ export async function runErase(
     { erased: true, ...report, notReached: notReached(store, report) },
     [
       `erased ${describe(report)}; ${plural(report.filesRemoved, 'file')} removed (${mb} MB)`,
+      ...(report.residue ? [`still there for now: ${report.residue}`] : []),
       ...notReached(store, report),
     ].join('\n'),
   );

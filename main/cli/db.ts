@@ -221,6 +221,7 @@ export async function runDbCommand(
         patient: { type: 'string', multiple: true },
         'visit-date': { type: 'string' },
         yes: { type: 'boolean' },
+        finish: { type: 'boolean' },
       },
     });
     patients = parsed.values.patient ?? [];
@@ -279,7 +280,7 @@ export async function runDbCommand(
     const imageIds = idList(values.images);
     const parts = partList(values.parts);
 
-    for (const option of ['patient', 'visit-date', 'yes'])
+    for (const option of ['patient', 'visit-date', 'yes', 'finish'])
       if ((option === 'patient' ? patients.length > 0 : values[option] !== undefined) && command !== 'erase')
         throw new DbUsageError(`--${option} is for db erase`);
     const readOnlyCommand = command === 'export' || command === 'backup' || command === 'check';
@@ -371,6 +372,7 @@ export async function runDbCommand(
             patients,
             visitDate: typeof values['visit-date'] === 'string' ? values['visit-date'] : undefined,
             yes: values.yes === true,
+            finish: values.finish === true,
           },
           actor,
           emit,

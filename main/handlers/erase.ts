@@ -40,6 +40,12 @@ export function previewErasure(store: Store, req: EraseRequest): ErasurePreview 
 }
 
 export async function eraseImages(store: Store, req: EraseRequest, actor: string): Promise<ErasureDone> {
-  const done = await eraseRecords(store, targetOf(store, req), actor);
-  return { ...preview(done), filesRemoved: done.filesRemoved, bytesFreed: done.bytesFreed };
+  const expectImages = req.expectImageIds?.map((id) => rowId(id, 'image'));
+  const done = await eraseRecords(store, targetOf(store, req), actor, { expectImages });
+  return {
+    ...preview(done),
+    filesRemoved: done.filesRemoved,
+    bytesFreed: done.bytesFreed,
+    residue: done.residue,
+  };
 }

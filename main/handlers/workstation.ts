@@ -31,6 +31,7 @@ import {
   releaseWindowLeases,
   countUsers,
   redactUrl,
+  removeErasedFiles,
 } from '../store/index.js';
 import { JobManager, type Jobs } from '../jobs/index.js';
 import { TeamJobs } from '../jobs/queue/team-jobs.js';
@@ -127,6 +128,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   // A retrain whose process was killed is marked failed (with its reason); the active model never changed. On a
   // team a worker may be running one right now: a retried retrain job closes its own dead run instead.
   if (!team) await closeInterruptedRuns(store);
+  // An erasure cut short between its commit and its file removal is finished: those files belong to no one now.
+  await removeErasedFiles(store);
   const user = opts.user ?? osUser();
   const threads = opts.threads ?? availableParallelism();
   const anatomyDirs = findAnatomyDirs(opts.anatomyModels ?? process.env[ANATOMY_MODELS_ENV]);

@@ -1,22 +1,15 @@
 // Files a retrain leaves beside the database (`<db>.runs/<run id>/`): the difference overlays of the held-out
 // images where candidate and active model disagree most, shown in the run's comparison.
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 import { encodePng } from '../ml/io/image-io.js';
 import { differenceOverlay, type HeldOutSample } from './fine-tune.js';
-import type { Store } from '../store/index.js';
+import { overlayPath, type Store } from '../store/index.js';
 
 /** Overlays kept per run: the images where candidate and active model disagree on the most pixels. */
 const OVERLAYS_KEPT = 4;
 
-export function runArtifactsDir(store: Store, runId: number): string {
-  return join(store.beside('runs'), String(runId));
-}
-
-export function overlayPath(store: Store, runId: number, imageId: number): string {
-  return join(runArtifactsDir(store, runId), `overlay-${imageId}.png`);
-}
+export { overlayPath, runArtifactsDir } from '../store/index.js';
 
 /**
  * Keeps the overlays of the OVERLAYS_KEPT most changed images, written as the comparison goes (the images are

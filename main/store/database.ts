@@ -50,6 +50,11 @@ export interface StoreBackend {
    * than only freed for reuse, as far as the backend allows.
    */
   scrubbing<T>(fn: () => T): T;
+  /**
+   * After an erasure committed: rewrites what can still hold the erased rows (free pages, the journal). Null when
+   * nothing does any more, else where they linger, in words.
+   */
+  compactAfterErasure(): string | null;
   /** Inside a write transaction: foreign keys are checked at its commit rather than at each row. */
   deferForeignKeys(): void;
   /** After rows were inserted with their ids given: new rows continue after the highest id. */

@@ -4,12 +4,15 @@
 // patients left without images go with them, since nothing shows them after. The audit log keeps who did what and
 // when about them, without what it was: the details of their entries (file names, names typed, comments) are
 // cleared. What erasure cannot reach is said, not hidden: backups, exports, and the models trained on the masks.
-import { stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { plural } from '../../shared/plural.js';
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
-import { NotFoundError, StoreError } from './errors.js';
+import { ConstraintError, NotFoundError, StoreError } from './errors.js';
+import { redactTracesTx, usableNeedles } from './erase-traces.js';
 import { blobStore } from './file-store.js';
 import { referencedBlobs } from './blobs-referenced.js';
+import { overlayPath } from './run-files.js';
 
 /** What to erase: images by id, visits (studies) by id with all their images, patients by id with all theirs. */
 export interface ErasureTarget {
@@ -33,6 +36,8 @@ export interface ErasureReport extends ErasurePlan {
   /** Files removed from the store (photographs, masks, maps) that no remaining row needed. */
   filesRemoved: number;
   bytesFreed: number;
+  /** Where the erased data still lingers for a while, in words (another program's open snapshot); else null. */
+  residue: string | null;
 }
 
 const uniq = (ids: Iterable<number>): number[] => [...new Set(ids)].sort((a, b) => a - b);
@@ -129,10 +134,90 @@ function redactAuditTx(store: Store, entity: string, ids: readonly number[]): vo
   for (const id of ids) stmt.run(entity, id);
 }
 
+interface AuditDetails {
+  /** The audit row's own id: rows come in order, so a row at or before another was written before it. */
+  row: number;
+  entityId: number;
+  d: unknown;
+}
+
+function auditDetails(store: Store, where: string, ...params: (string | number)[]): AuditDetails[] {
+  const rows = store.db
+    .prepare(`SELECT id, entity_id AS e, details FROM audit_log WHERE details IS NOT NULL AND ${where}`)
+    .all(...params) as { id: number; e: number; details: string }[];
+  return rows.map((r) => ({ row: r.id, entityId: r.e, d: JSON.parse(r.details) as unknown }));
+}
+
+const field = (d: unknown, key: string): unknown =>
+  d !== null && typeof d === 'object' ? (d as Record<string, unknown>)[key] : undefined;
+
+/**
+ * The erased patients and every patient merged into them earlier (their records were theirs too), each with the
+ * last audit row that is theirs: a merged-away patient's id may since have been given to someone else (before
+ * ids were kept from reuse), whose later rows are not.
+ */
+function withMergedIn(store: Store, patients: readonly number[]): Map<number, number> {
+  const all = new Map(patients.map((p) => [p, Number.MAX_SAFE_INTEGER]));
+  const merges = auditDetails(store, "entity = 'patient' AND action = 'patient.merge'");
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const m of merges) {
+      const into = field(m.d, 'into');
+      const upTo = typeof into === 'number' ? all.get(into) : undefined;
+      if (upTo === undefined || m.row > upTo || all.has(m.entityId)) continue;
+      all.set(m.entityId, m.row);
+      grew = true;
+    }
+  }
+  return all;
+}
+
+/** The audit rows of these patients (up to each one's last row) and of the visits their audit names. */
+function patientAuditRows(store: Store, patients: ReadonlyMap<number, number>): AuditDetails[] {
+  const own = auditDetails(store, "entity = 'patient'").filter(
+    (a) => a.row <= (patients.get(a.entityId) ?? -1),
+  );
+  const visits = auditDetails(store, "entity = 'study'").filter((a) => {
+    const p = field(a.d, 'patientId');
+    return typeof p === 'number' && a.row <= (patients.get(p) ?? -1);
+  });
+  return [...own, ...visits];
+}
+
+/** Words that name the erased images and patients wherever other rows' text may repeat them. */
+function personalWords(
+  store: Store,
+  images: readonly number[],
+  erasedPatients: readonly number[],
+  patientRows: readonly AuditDetails[],
+): string[] {
+  const words: (string | null)[] = [];
+  const image = store.db.prepare('SELECT file_name, source_path FROM images WHERE id = ?');
+  for (const id of images) {
+    const r = image.get(id) as { file_name: string; source_path: string | null };
+    words.push(r.file_name, r.source_path);
+  }
+  const patient = store.db.prepare('SELECT pseudonym, name FROM patients WHERE id = ?');
+  for (const id of erasedPatients) {
+    const r = patient.get(id) as { pseudonym: string; name: string | null };
+    words.push(r.pseudonym, r.name);
+  }
+  // The IDs they had before a rename, and those of records merged into them.
+  for (const a of patientRows)
+    for (const key of ['pseudonym', 'from', 'to']) {
+      const v = field(a.d, key);
+      if (typeof v === 'string') words.push(v);
+    }
+  return usableNeedles(words);
+}
+
 function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
   const highestVersion = Number(
     store.db.prepare('SELECT COALESCE(MAX(id), 0) FROM mask_versions').pluck().get() ?? 0,
   );
+  const erasedPatients = plan.patients.map((p) => p.id);
+  const patientRows = patientAuditRows(store, withMergedIn(store, erasedPatients));
+  const words = personalWords(store, plan.images, erasedPatients, patientRows);
   const at = nowIso();
   const mark = store.db.prepare(
     'INSERT INTO erased_images (image_id, erased_at, erased_by, mask_versions_up_to) VALUES (?, ?, ?, ?)',
@@ -148,60 +233,106 @@ function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
     'DELETE FROM mask_versions WHERE image_id = ?',
     'DELETE FROM images WHERE id = ?',
   ].map((q) => store.db.prepare(q));
-  const trainedModels = plan.trainedModels.map((m) => m.id);
   for (const id of plan.images) {
     mark.run(id, at, actor, highestVersion);
     for (const stmt of byImage) stmt.run(id);
   }
+  const deleteStudy = store.db.prepare('DELETE FROM studies WHERE id = ?');
+  for (const id of plan.studies) deleteStudy.run(id);
+  const deletePatient = store.db.prepare('DELETE FROM patients WHERE id = ?');
+  for (const p of plan.patients) deletePatient.run(p.id);
+
   redactAuditTx(store, 'image', plan.images);
   redactAuditTx(store, 'mask_version', versionIds);
   redactAuditTx(store, 'kept_draft', keptIds);
-  for (const id of plan.images) recordAudit(store, actor, 'image.erase', 'image', id, { trainedModels });
-
-  const deleteStudy = store.db.prepare('DELETE FROM studies WHERE id = ?');
-  for (const id of plan.studies) deleteStudy.run(id);
   redactAuditTx(store, 'study', plan.studies);
-  for (const id of plan.studies) recordAudit(store, actor, 'study.erase', 'study', id);
+  redactAuditTx(store, 'patient', erasedPatients);
+  const clear = store.db.prepare('UPDATE audit_log SET details = NULL WHERE id = ?');
+  for (const a of patientRows) clear.run(a.row);
+  redactTracesTx(store, words);
 
-  const deletePatient = store.db.prepare('DELETE FROM patients WHERE id = ?');
-  const patientIds = plan.patients.map((p) => p.id);
-  for (const id of patientIds) deletePatient.run(id);
-  redactAuditTx(store, 'patient', patientIds);
-  for (const id of patientIds) recordAudit(store, actor, 'patient.erase', 'patient', id);
+  const trainedModels = plan.trainedModels.map((m) => m.id);
+  for (const id of plan.images) recordAudit(store, actor, 'image.erase', 'image', id, { trainedModels });
+  for (const id of plan.studies) recordAudit(store, actor, 'study.erase', 'study', id);
+  for (const p of plan.patients) recordAudit(store, actor, 'patient.erase', 'patient', p.id);
+}
+
+/** Internal (inside the erasure's write): the files only the erased rows used, noted for removal. */
+function noteFilesTx(store: Store, candidates: ReadonlySet<string>): void {
+  const stillUsed = new Set(referencedBlobs(store.db));
+  const note = store.db.prepare('INSERT INTO erased_files (hash) VALUES (?) ON CONFLICT DO NOTHING');
+  for (const hash of candidates) if (!stillUsed.has(hash)) note.run(hash);
 }
 
 /**
- * Erases what `target` covers (see planErasure) and then the files no remaining row refers to. The database pages
- * that held the rows are overwritten, not only freed, where the backend can (SQLite's secure_delete).
+ * Removes the files erasures noted (this one's, or one cut short by a crash between its commit and its file
+ * removal) and the retrain overlays drawn on erased photographs. Safe to run again; absent files are fine.
+ */
+export async function removeErasedFiles(store: Store): Promise<{ files: number; bytes: number }> {
+  const hashes = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
+  const blobs = blobStore(store);
+  let bytes = 0;
+  for (const hash of hashes) {
+    bytes += await stat(blobs.path(hash)).then(
+      (st) => st.size,
+      () => 0,
+    );
+    await blobs.delete(hash);
+  }
+  const erased = store.db.prepare('SELECT image_id FROM erased_images').pluck().all() as number[];
+  await removeOverlays(store, erased);
+  if (hashes.length > 0)
+    store.write('finish an erasure', () => {
+      const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
+      for (const hash of hashes) done.run(hash);
+    });
+  return { files: hashes.length, bytes };
+}
+
+/** Retrain runs keep difference overlays drawn on held-out photographs: an erased image's go. */
+async function removeOverlays(store: Store, imageIds: readonly number[]): Promise<void> {
+  if (imageIds.length === 0) return;
+  const runs = await readdir(store.beside('runs')).catch(() => [] as string[]);
+  for (const run of runs.filter((r) => /^\d+$/.test(r)))
+    for (const id of imageIds) await rm(overlayPath(store, Number(run), id), { force: true });
+}
+
+export interface EraseOptions {
+  /** The image ids the user was shown: refused if the target now covers others (added since the preview). */
+  expectImages?: readonly number[];
+}
+
+/**
+ * Erases what `target` covers (see planErasure), then the files no remaining row refers to, then compacts the
+ * database so that the erased rows are not left in its free pages or journal (SQLite: secure_delete, VACUUM, WAL
+ * truncated); what could not be scrubbed is said in `residue`.
  */
 export async function eraseRecords(
   store: Store,
   target: ErasureTarget,
   actor: string,
+  opts: EraseOptions = {},
 ): Promise<ErasureReport> {
-  let candidates = new Set<string>();
   const plan = store.backend.scrubbing(() =>
     store.write('erase', () => {
       const p = planErasure(store, target);
-      candidates = blobsOf(store, p.images);
+      if (opts.expectImages && !sameIds(p.images, opts.expectImages))
+        throw new ConstraintError(
+          `the images to erase changed since they were shown (now ${plural(p.images.length, 'image')}: ` +
+            `${p.images.join(', ')}); look at what would go again`,
+        );
+      const candidates = blobsOf(store, p.images);
       eraseRowsTx(store, p, actor);
+      noteFilesTx(store, candidates);
       return p;
     }),
   );
-  // A blob is shared by content (the same empty mask on two images): only those nothing refers to now go. The
-  // rows are committed first, so a crash here leaves at worst an orphan file, which `db check` ignores.
-  const stillUsed = new Set(referencedBlobs(store.db));
-  const blobs = blobStore(store);
-  let filesRemoved = 0;
-  let bytesFreed = 0;
-  for (const hash of candidates) {
-    if (stillUsed.has(hash)) continue;
-    bytesFreed += await stat(blobs.path(hash)).then(
-      (st) => st.size,
-      () => 0,
-    );
-    await blobs.delete(hash);
-    filesRemoved++;
-  }
-  return { ...plan, filesRemoved, bytesFreed };
+  const removed = await removeErasedFiles(store);
+  const residue = store.backend.compactAfterErasure();
+  return { ...plan, filesRemoved: removed.files, bytesFreed: removed.bytes, residue };
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  const sb = [...new Set(b)].sort((x, y) => x - y);
+  return a.length === sb.length && a.every((v, i) => v === sb[i]);
 }

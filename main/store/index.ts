@@ -241,7 +241,10 @@ export { blobStore, sha256, type BlobStore } from './file-store.js';
 export {
   eraseRecords,
   planErasure,
+  removeErasedFiles,
+  type EraseOptions,
   type ErasurePlan,
   type ErasureReport,
   type ErasureTarget,
 } from './erase.js';
+export { overlayPath, runArtifactsDir } from './run-files.js';

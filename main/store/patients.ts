@@ -1,4 +1,5 @@
 // Patients (pseudonymous) and their studies (visits).
+import { NEXT_PATIENT_ID, NEXT_STUDY_ID } from './erased-ids.js';
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { NotFoundError } from './errors.js';
@@ -99,7 +100,8 @@ export function ensurePatientTx(store: Store, input: PatientInput, actor: string
   if (existing) return fillMissingPatientFields(store, existing, input, actor);
   const inserted = store.db
     .prepare(
-      'INSERT INTO patients (pseudonym, name, birth_year, sex, notes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+      `INSERT INTO patients (id, pseudonym, name, birth_year, sex, notes, created_at)
+       VALUES (${NEXT_PATIENT_ID}, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(
@@ -187,7 +189,8 @@ export function ensureStudyTx(store: Store, input: StudyInput, actor: string): S
   }
   const inserted = store.db
     .prepare(
-      'INSERT INTO studies (patient_id, study_uid, study_date, device, notes, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+      `INSERT INTO studies (id, patient_id, study_uid, study_date, device, notes, created_at)
+       VALUES (${NEXT_STUDY_ID}, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(

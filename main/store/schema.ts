@@ -341,6 +341,9 @@ CREATE TABLE erased_images (
   erased_by TEXT NOT NULL,
   mask_versions_up_to INTEGER NOT NULL    -- the highest mask version id when it was erased: ids continue above it
 );
+CREATE TABLE erased_files (                -- files of erased rows still to remove (an erasure cut short finishes them)
+  hash TEXT NOT NULL PRIMARY KEY
+);
 `;
 
 const v12 = `${v12Table}

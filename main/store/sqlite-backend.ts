@@ -13,7 +13,7 @@ import {
   statfsSync,
   statSync,
 } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from './database.js';
 import {
   ConstraintError,
@@ -36,9 +36,28 @@ class SqliteBackend implements StoreBackend {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  /** An erasure's rows are still in the WAL (a reader held it): each later write tries to truncate it. */
+  private walScrubPending = false;
+
   transaction<T>(fn: () => T): T {
     // IMMEDIATE: take the write lock up front, so two writers queue instead of failing at their first write.
-    return this.db.transaction(fn).immediate();
+    const result = this.db.transaction(fn).immediate();
+    if (this.walScrubPending && !this.db.inTransaction) this.walScrubPending = !this.truncateWal(0);
+    return result;
+  }
+
+  /** Checkpoints the whole WAL into the file and empties it; false while another connection still reads it. */
+  private truncateWal(waitMs: number): boolean {
+    const before = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma(`busy_timeout = ${waitMs}`);
+    try {
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return r.busy === 0;
+    } catch {
+      return false;
+    } finally {
+      this.db.pragma(`busy_timeout = ${before}`);
+    }
   }
 
   applyMigration(m: Migration): void {
@@ -66,21 +85,29 @@ class SqliteBackend implements StoreBackend {
   }
 
   scrubbing<T>(fn: () => T): T {
-    // secure_delete zeroes the pages and cells a deletion frees; the checkpoint then moves the zeroed pages into
-    // the database file and truncates the WAL, whose older frames still hold the rows as they were. A reader
-    // holding an old snapshot keeps the WAL busy: the next checkpoint (any later write) finishes it.
+    // secure_delete zeroes the cells and pages a deletion frees (compactAfterErasure then rebuilds the file).
     const before = this.db.pragma('secure_delete', { simple: true }) as number;
     this.db.pragma('secure_delete = ON');
     try {
       return fn();
     } finally {
       this.db.pragma(`secure_delete = ${before}`);
-      try {
-        this.db.pragma('wal_checkpoint(TRUNCATE)');
-      } catch {
-        // best effort: the rows are erased whether or not the WAL could be truncated now
-      }
     }
+  }
+
+  compactAfterErasure(): string | null {
+    // A rebalanced b-tree page keeps old cells in its unused area even with secure_delete: VACUUM rewrites every
+    // page. The WAL's older frames still hold the rows as they were until a checkpoint truncates it, which a
+    // reader in another connection (a second window's snapshot) holds off.
+    try {
+      this.db.exec('VACUUM');
+    } catch (err) {
+      return `the database file could not be rewritten (${(err as Error).message}); the space of the erased rows is zeroed, but a page may keep fragments of them until \`retina db erase --finish\` runs with room on the disk`;
+    }
+    // Readers of other windows finish their snapshot within moments; one that stays is caught up with later.
+    if (this.truncateWal(3000)) return null;
+    this.walScrubPending = true;
+    return `the study's journal (${basename(this.file)}-wal) keeps a copy of the erased rows until the other window or program reading this study lets go of it (it is emptied at the next change made here after that, or when the study is closed)`;
   }
 
   deferForeignKeys(): void {

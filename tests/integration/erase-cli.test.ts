@@ -4,11 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { openStore, registerModel, saveMaskVersion, setClinical } from '../../main/store/index.js';
+import { blobPath, putBlob } from '../../main/store/file-store.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const CLI = join(repo, 'main', 'cli', 'main.ts');
@@ -139,6 +140,19 @@ test('the last image goes with its visit and patient; the study checks clean', (
   assert.equal(imageCount(), 0);
   const check = retina('db', 'check', '--database', db, '--verify');
   assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
+test('--finish removes the files an erasure cut short left behind', async () => {
+  const store = openStore(db);
+  const hash = await putBlob(store, Buffer.from('a photograph nothing refers to any more'));
+  store.db.prepare('INSERT INTO erased_files (hash) VALUES (?)').run(hash);
+  const file = blobPath(store, hash);
+  store.close();
+  assert.equal(existsSync(file), true);
+  const r = retina('db', 'erase', '--finish', '--database', db);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^1 file of erased images removed; database compacted/);
+  assert.equal(existsSync(file), false);
 });
 
 test('erase options on another command, or erase with nothing named, are usage errors', () => {

@@ -4,12 +4,19 @@
 // the erased words are gone from the database file itself, not only unlinked.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import Database from 'better-sqlite3';
 import {
+  appendJobLog,
   checkStore,
+  createTeamJob,
+  finishTrainingRun,
+  overlayPath,
+  runArtifactsDir,
+  startTrainingRun,
   createUser,
   eraseRecords,
   getClinical,
@@ -187,6 +194,31 @@ for (const kind of STORE_BACKENDS)
       assert.equal(check.ok, true, JSON.stringify(check));
     });
 
+    test('an image added to the patient after the preview is not erased unseen: refused, nothing erased', async () => {
+      const s = backend.open('expect');
+      try {
+        const [a, b] = (
+          await importImageFiles(s, [{ imagePath: files[0] }, { imagePath: files[1] }], { actor: 'importer' })
+        ).imported.map((i) => i.imageId);
+        setClinical(s, [a], { patientId: 'P-9' }, 'clerk');
+        const patient = getClinical(s, a).patientDbId!;
+        const shown = planErasure(s, { patients: [patient] }).images;
+        setClinical(s, [b], { patientId: 'P-9' }, 'clerk');
+        await assert.rejects(
+          eraseRecords(s, { patients: [patient] }, 'dpo', { expectImages: shown }),
+          /the images to erase changed since they were shown \(now 2 images/,
+        );
+        assert.equal(count(s, 'images'), 2);
+        const done = await eraseRecords(s, { patients: [patient] }, 'dpo', { expectImages: [b, a] });
+        assert.deepEqual(
+          done.images,
+          [a, b].sort((x, y) => x - y),
+        );
+      } finally {
+        s.close();
+      }
+    });
+
     test('unknown ids are refused, naming them, and nothing changes', async () => {
       const images = count(store, 'images');
       await assert.rejects(eraseRecords(store, { images: [9999], studies: [8888] }, 'dpo'), (err: Error) => {
@@ -196,6 +228,80 @@ for (const kind of STORE_BACKENDS)
       });
       assert.equal(count(store, 'images'), images);
     });
+    test('what other rows say about them goes too: renamed and merged-in IDs, job specs and logs, retrain reports and overlays', async () => {
+      const s = backend.open('traces');
+      try {
+        const [a, c, d] = (
+          await importImageFiles(
+            s,
+            files.map((imagePath) => ({
+              imagePath,
+              sourcePath: `/share/${NAME}/${imagePath.split('/').pop()}`,
+            })),
+            { actor: 'importer' },
+          )
+        ).imported.map((i) => i.imageId);
+        setClinical(s, [a], { patientId: 'P-TYPO', patientName: NAME, visitDate: '2026-01-09' }, 'clerk');
+        setClinical(s, [a], { patientId: 'P-ERIKA' }, 'clerk'); // a correction: the patient renamed
+        setClinical(s, [a], { visitDate: '2026-01-10' }, 'clerk'); // the first visit dropped
+        setClinical(s, [d], { patientId: 'P-ERIKA-ZWEI', visitDate: '2026-03-03' }, 'clerk');
+        setClinical(s, [d], { patientId: 'P-ERIKA' }, 'clerk'); // P-ERIKA-ZWEI merged into P-ERIKA
+        // Before ids were kept from reuse, the merged-away patient's id went to the next patient: its history
+        // after the merge is P-OTHER's, and must stay.
+        const merged = listAudit(s, { limit: 1000 }).find((e) => e.action === 'patient.merge')!.entityId!;
+        s.db
+          .prepare("INSERT INTO patients (id, pseudonym, created_at) VALUES (?, 'P-OTHER', '2026-02-01')")
+          .run(merged);
+        setClinical(s, [c], { patientId: 'P-OTHER', patientName: 'Otto Other' }, 'clerk');
+        const run = startTrainingRun(s, { config: { heldOut: [a] }, seed: 1 }, 'ml');
+        finishTrainingRun(
+          s,
+          run.id,
+          {
+            status: 'succeeded',
+            outcome: { heldOut: { images: [{ imageId: a, fileName: 'erika-visit-photo-0.png' }] } },
+          },
+          'ml',
+        );
+        mkdirSync(runArtifactsDir(s, run.id), { recursive: true });
+        writeFileSync(overlayPath(s, run.id, a), 'drawn on the photograph');
+        createTeamJob(s, {
+          id: 'job-1',
+          kind: 'import',
+          actor: 'rev',
+          spec: {
+            paths: [`/share/${NAME}/erika-visit-photo-0.png`, '/share/other/erika-visit-photo-01.png'],
+          },
+          total: 2,
+        });
+        appendJobLog(
+          s,
+          { jobId: 'job-1', attempt: 0, worker: 'w' },
+          'imported erika-visit-photo-0.png as image 1',
+        );
+
+        const patient = getClinical(s, a).patientDbId!;
+        await eraseRecords(s, { patients: [patient] }, 'dpo');
+
+        const everything = (['audit_log', 'jobs', 'job_log', 'training_runs'] as const)
+          .map((t) => JSON.stringify(s.db.prepare(`SELECT * FROM ${t}`).all()))
+          .join('\n');
+        for (const word of [NAME, 'P-TYPO', 'P-ERIKA', 'erika-visit-photo-0.png', 'erika-visit-photo-2'])
+          assert.equal(everything.includes(word), false, `${word} is still in the study's rows`);
+        // A longer name that only contains an erased one is not touched; P-OTHER's own history stays.
+        assert.ok(everything.includes('/share/other/erika-visit-photo-01.png'));
+        assert.ok(everything.includes('Otto Other') || everything.includes('P-OTHER'));
+        const other = listAudit(s, { entity: 'patient', entityId: merged }).filter((e) => e.details !== null);
+        assert.ok(other.length > 0, "P-OTHER's audit was cleared with the merged-away patient's");
+        assert.equal(
+          existsSync(overlayPath(s, run.id, a)),
+          false,
+          'the overlay drawn on the photograph is left',
+        );
+      } finally {
+        s.close();
+      }
+    });
   });
 
 function getImageHash(store: Store, id: number): string {
@@ -203,26 +309,68 @@ function getImageHash(store: Store, id: number): string {
 }
 
 describe('erasure leaves no trace in the SQLite file', () => {
+  const WORDS = [NAME, 'P-ERIKA', 'erika-visit-photo-0', 'erika-visit-photo-1'];
+
+  /** A study whose audit log spans many pages, the patient's rows among other patients' (pages get rebalanced). */
+  async function study(dir: string): Promise<{ path: string; store: Store; patient: number }> {
+    const [a, b, c] = await photos(dir);
+    const path = join(dir, 'study.db');
+    const { openStore } = await import('../../main/store/index.js');
+    const store = openStore(path);
+    const ids = (
+      await importImageFiles(
+        store,
+        [a, b, c].map((imagePath) => ({ imagePath })),
+        { actor: 'importer' },
+      )
+    ).imported.map((i) => i.imageId);
+    for (let i = 0; i < 40; i++) {
+      setClinical(store, [ids[0], ids[1]], { patientId: 'P-ERIKA', patientName: `${NAME} ${i}` }, 'clerk');
+      setClinical(store, [ids[2]], { patientId: 'P-OTHER', patientName: `Otto Other ${i}` }, 'clerk');
+    }
+    return { path, store, patient: getClinical(store, ids[0]).patientDbId! };
+  }
+
+  const bytesOf = (path: string) =>
+    Buffer.concat(
+      ['', '-wal'].filter((s) => existsSync(path + s)).map((s) => readFileSync(path + s)),
+    ).toString('latin1');
+
   test("the erased patient's name and file names are not in the database file or its WAL", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'retina-erase-bytes-'));
     try {
-      const [photo] = await photos(dir);
-      const path = join(dir, 'study.db');
-      const { openStore } = await import('../../main/store/index.js');
-      const store = openStore(path);
-      const report = await importImageFiles(store, [{ imagePath: photo }], { actor: 'importer' });
-      const id = report.imported[0].imageId;
-      setClinical(store, [id], { patientId: 'P-ERIKA', patientName: NAME }, 'clerk');
-      store.db.prepare('SELECT 1').get();
-      const bytes = () =>
-        Buffer.concat(
-          ['', '-wal'].filter((s) => existsSync(path + s)).map((s) => readFileSync(path + s)),
-        ).toString('latin1');
-      assert.ok(bytes().includes(NAME), 'the name is written before');
-      await eraseRecords(store, { images: [id] }, 'dpo');
+      const { path, store, patient } = await study(dir);
+      assert.ok(bytesOf(path).includes(NAME), 'the name is written before');
+      const done = await eraseRecords(store, { patients: [patient] }, 'dpo');
+      assert.equal(done.residue, null);
+      for (const word of WORDS)
+        assert.equal(bytesOf(path).includes(word), false, `${word} is still in the database's bytes (open)`);
       store.close();
-      for (const word of [NAME, 'P-ERIKA', 'erika-visit-photo-0'])
-        assert.equal(bytes().includes(word), false, `${word} is still in the database's bytes`);
+      for (const word of WORDS)
+        assert.equal(bytesOf(path).includes(word), false, `${word} is still in the database's bytes`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("another connection's open snapshot keeps the WAL: said, and emptied at the next change once it lets go", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'retina-erase-reader-'));
+    try {
+      const { path, store, patient } = await study(dir);
+      const reader = new Database(path, { readonly: true });
+      reader.prepare('BEGIN').run();
+      reader.prepare('SELECT COUNT(*) FROM images').get();
+      const done = await eraseRecords(store, { patients: [patient] }, 'dpo');
+      assert.match(
+        done.residue ?? '',
+        /study\.db-wal\) keeps a copy of the erased rows until the other window/,
+      );
+      reader.prepare('COMMIT').run();
+      reader.close();
+      createUser(store, { name: 'later', role: 'annotator', passwordHash: 'x' }, 'admin');
+      for (const word of WORDS)
+        assert.equal(bytesOf(path).includes(word), false, `${word} is still in the database's bytes`);
+      store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -32,7 +32,11 @@ test('a whole patient: visits, kept drafts and the patient named; the models tha
   );
   assert.match(erasureCaveats(p)[1], /^The models retrain-3, retrain-4 learned from these masks/);
   assert.equal(
-    erasureDoneMessage({ ...p, filesRemoved: 11, bytesFreed: 2_450_000 }),
+    erasureDoneMessage({ ...p, filesRemoved: 11, bytesFreed: 2_450_000, residue: null }),
     'Erased 3 images (11 files, 2.5 MB removed)',
+  );
+  assert.match(
+    erasureDoneMessage({ ...p, filesRemoved: 0, bytesFreed: 0, residue: "the study's journal keeps a copy" }),
+    /removed\); still there for now: the study's journal keeps a copy$/,
   );
 });

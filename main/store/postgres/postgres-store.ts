@@ -122,6 +122,13 @@ class PostgresBackend implements StoreBackend {
     return fn();
   }
 
+  compactAfterErasure(): string | null {
+    return (
+      'the team database (PostgreSQL) keeps old versions of the erased rows in its files until its VACUUM ' +
+      'reclaims them (autovacuum does, usually within minutes), and in its write-ahead log until that is recycled'
+    );
+  }
+
   deferForeignKeys(): void {
     this.conn.query('SET CONSTRAINTS ALL DEFERRED');
   }

@@ -38,7 +38,11 @@ export function EraseDialog(props: {
     setErasing(true);
     setError(null);
     try {
-      props.onErased(await client.invoke('eraseImages', { imageIds: props.imageIds, wholePatients }));
+      // The images shown are the ones erased: an image added to the patient since is refused, not erased unseen.
+      const expectImageIds = preview?.imageIds;
+      props.onErased(
+        await client.invoke('eraseImages', { imageIds: props.imageIds, wholePatients, expectImageIds }),
+      );
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
       setErasing(false);

@@ -29,5 +29,6 @@ export function erasureCaveats(p: ErasurePreview): string[] {
 
 export function erasureDoneMessage(d: ErasureDone): string {
   const mb = (d.bytesFreed / 1e6).toFixed(1);
-  return `Erased ${plural(d.imageIds.length, 'image')} (${plural(d.filesRemoved, 'file')}, ${mb} MB removed)`;
+  const done = `Erased ${plural(d.imageIds.length, 'image')} (${plural(d.filesRemoved, 'file')}, ${mb} MB removed)`;
+  return d.residue ? `${done}; still there for now: ${d.residue}` : done;
 }
