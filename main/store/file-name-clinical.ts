@@ -1,6 +1,6 @@
 // What a photograph's file name says about its eye and its patient. Conservative on purpose: a wrong eye or a
 // wrong patient is worse than none, so only whole tokens of the stem count (split at anything not a letter or a
-// digit), and names that say both eyes say neither.
+// digit, in any script: `Rúben` is one token, not `R` and `ben`), and names that say both eyes say neither.
 //   Eye:     `OD` / `OS` in capitals (lower-case `od` names the optic disc as often, as in DRIVE-OD's
 //            `od_centroids`), `left` / `right`, a lone `L` / `R` (`12_R`), or digits ending in L / R (`11L`,
 //            CHASE's `Image_01L`). Public datasets' names (DRIVE `21_training`, STARE `im0001`, LES-AV `111`,
@@ -51,9 +51,14 @@ function patientOf(tokens: string[]): string | null {
   return null;
 }
 
+/** Anything but a letter, a combining mark or a number, in any script, separates tokens. */
+const SEPARATOR = /[^\p{L}\p{M}\p{N}]+/u;
+
 export function clinicalFromFileName(fileName: string): FileNameClinical {
+  // NFC so a macOS (NFD) name tokenises as the same name typed elsewhere; marks stay inside their word either way.
   const tokens = stemOf(fileName)
-    .split(/[^A-Za-z0-9]+/)
+    .normalize('NFC')
+    .split(SEPARATOR)
     .filter((t) => t.length > 0);
   const eyes = new Set(tokens.map(eyeOfToken).filter((e): e is Laterality => e !== null));
   return { eye: eyes.size === 1 ? [...eyes][0] : null, patientId: patientOf(tokens) };

@@ -58,6 +58,17 @@ describe('clinical details from file names', () => {
       assert.equal(eye(name), null, name);
   });
 
+  test('accented names are whole words: their letters never read as an eye', () => {
+    for (const name of ['Rúben.tif', 'Lúcia.tif', 'Ana_Lía.tif', 'Łukasz_Ró.png', 'Øre-Lé.jpg'])
+      for (const form of ['NFC', 'NFD'] as const)
+        assert.equal(eye(name.normalize(form)), null, `${name} (${form})`);
+    assert.equal(eye('Rúben_OD.tif'.normalize('NFD')), 'OD');
+    assert.equal(eye('Lúcia-left.tif'), 'OS');
+    assert.equal(eye('José_11L.tif'), 'OS');
+    assert.equal(eye('山田_R.jpg'), 'OD');
+    assert.equal(patient('Zoë_patient_12_OS.tif'), '12');
+  });
+
   test('a patient ID only after an explicit marker, and only one holding a digit', () => {
     assert.equal(patient('patient12_OD.jpg'), '12');
     assert.equal(patient('Patient-0042_2024-03-15_L.png'), '0042');
