@@ -26,6 +26,7 @@ import {
 } from '../store/index.js';
 import { rowId, toId } from './ids.js';
 import { emptyCounts, imageStatus, maskStatusOf, summaryFromListItem } from './summaries.js';
+import { searchIncludes } from '../../shared/search-fold.js';
 
 const STORE_PAGE = 1000;
 
@@ -139,8 +140,8 @@ export function byReviewNext(a: ImageSummary, b: ImageSummary): number {
 }
 
 function includes(haystack: (string | null)[], needle: string | undefined): boolean {
-  const n = needle?.trim().toLowerCase();
-  return !n || haystack.some((h) => h !== null && h.toLowerCase().includes(n));
+  const n = needle?.trim();
+  return !n || haystack.some((h) => h !== null && searchIncludes(h, n));
 }
 
 function hasStatus(counts: StatusCounts, statuses: ImageStatus[] | undefined): boolean {

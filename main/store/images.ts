@@ -6,6 +6,7 @@ import { fromJson, toJson } from './json.js';
 import { latestIdSql, reviewStatus, reviewStatusFilterSql, type MaskStatus } from './review.js';
 import { ASSIGNED_TO_SQL } from './assignments.js';
 import { NEXT_IMAGE_ID } from './erased-ids.js';
+import { searchFoldSql } from './sql.js';
 
 export type { MaskStatus } from './review.js';
 export type Laterality = 'OD' | 'OS';
@@ -229,11 +230,12 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     params.push(q.split);
   }
   if (q.search) {
-    // Lower-cased on both sides: SQLite's LIKE ignores ASCII case, PostgreSQL's does not.
-    const like = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    where.push(
-      "(LOWER(i.file_name) LIKE ? ESCAPE '\\' OR LOWER(p.pseudonym) LIKE ? ESCAPE '\\' OR LOWER(p.name) LIKE ? ESCAPE '\\')",
-    );
+    // Folded on both sides by the database (searchFoldSql): names are stored as imported (a macOS name decomposed,
+    // DICOM names in capitals), and SQLite's own LOWER and LIKE fold ASCII alone.
+    const like = `%${q.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    const fold = (sql: string) => searchFoldSql(store.kind, sql);
+    const match = (column: string) => `${fold(column)} LIKE ${fold('?')} ESCAPE '\\'`;
+    where.push(`(${match('i.file_name')} OR ${match('p.pseudonym')} OR ${match('p.name')})`);
     params.push(like, like, like);
   }
   if (q.maskStatus !== undefined) where.push(reviewStatusFilterSql(q.maskStatus, 'i.id'));

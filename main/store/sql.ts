@@ -23,6 +23,17 @@ export interface SqlDatabase {
 
 export type StoreBackendKind = 'sqlite' | 'postgres';
 
+/** The SQLite function, registered on every connection of a store, that folds text as searchFold does. */
+export const SEARCH_FOLD_FUNCTION = 'retina_search_fold';
+
+/**
+ * `expr` folded for a case-insensitive search in the backend's SQL: on SQLite, searchFold itself (SQLite's LOWER
+ * folds ASCII alone); on PostgreSQL, its LOWER (every script, by the database's locale) of the NFC form.
+ */
+export function searchFoldSql(kind: StoreBackendKind, expr: string): string {
+  return kind === 'sqlite' ? `${SEARCH_FOLD_FUNCTION}(${expr})` : `LOWER(NORMALIZE(${expr}, NFC))`;
+}
+
 /** Whether a store location names a PostgreSQL database rather than a SQLite file. */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);

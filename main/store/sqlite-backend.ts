@@ -24,13 +24,19 @@ import {
 } from './errors.js';
 import { SCHEMA_VERSION, type Migration } from './schema.js';
 import { makeStudyPrivate } from './study-modes.js';
+import { SEARCH_FOLD_FUNCTION } from './sql.js';
+import { searchFold } from '../../shared/search-fold.js';
 
 class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite' as const;
   constructor(
     readonly db: Database.Database,
     private readonly file: string,
-  ) {}
+  ) {
+    db.function(SEARCH_FOLD_FUNCTION, { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? searchFold(text) : text,
+    );
+  }
 
   schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;

@@ -15,6 +15,7 @@ import {
   getClinical,
   importImageFiles,
   listAudit,
+  listImages,
   listMaskVersions,
   loadMask,
   NotFoundError,
@@ -251,5 +252,29 @@ for (const kind of STORE_BACKENDS)
         ['11L.tif', '12R.tif', 'pt-0042_OD.tif', '04_test.tif'],
         'search finds patients by pseudonym',
       );
+    });
+
+    test('search folds case in every script and finds macOS (decomposed) file names', async () => {
+      const names = ['plain.tif', 'José.tif'.normalize('NFD')];
+      for (const [i, name] of names.entries()) copyFileSync(driveImage(`0${i + 1}`), join(dir, name));
+      const own = backend.open('search');
+      try {
+        const report = await importImageFiles(
+          own,
+          names.map((name) => ({ imagePath: join(dir, name) })),
+          { actor: 'importer' },
+        );
+        const [plain] = report.imported.map((im) => im.imageId);
+        setClinical(own, [plain], { patientId: 'P-1', patientName: 'ŞAHİN, JÜRGEN ÉMILE' }, 'clinician');
+        const found = (search: string) =>
+          listImages(own, { search }).items.map((i) => i.fileName.normalize());
+        for (const search of ['jürgen', 'ŞAHİN', 'şahin', 'émile', 'Émile', 'JÜRGEN'])
+          assert.deepEqual(found(search), ['plain.tif'], search);
+        for (const search of ['José', 'JOSÉ', 'josé'.normalize('NFD')])
+          assert.deepEqual(found(search), ['José.tif'], search);
+        assert.deepEqual(found('50%'), [], 'LIKE wildcards are plain characters');
+      } finally {
+        own.close();
+      }
     });
   });
