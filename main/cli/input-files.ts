@@ -3,6 +3,7 @@
 // expands `photos/*.jpg`.
 import { open, stat } from 'node:fs/promises';
 import { folderEntries } from '../node/folder-entries.js';
+import { fitStem, utf8Bytes } from '../node/file-name-fit.js';
 import { basename, extname, join, resolve } from 'node:path';
 import { isDicom } from '../ml/io/dicom-pixels.js';
 import { isPhotographName } from '../ml/data/dataset-layout.js';
@@ -12,6 +13,18 @@ import { UsageError } from './errors.js';
 
 /** The maps `retina segment` writes: a folder that is also its --out holds them beside the photographs. */
 const SEGMENT_OUTPUT = /_(mask|prob|uncertainty|av)\.png$/i;
+
+/** Every name a command writes after an input's stem (segment's maps and anatomy, measure's results). */
+export const OUTPUT_SUFFIXES = [
+  '_mask.png',
+  '_prob.png',
+  '_uncertainty.png',
+  '_av.png',
+  '_disc.json',
+  '_measures.json',
+  '_report.html',
+] as const;
+const LONGEST_SUFFIX_BYTES = Math.max(...OUTPUT_SUFFIXES.map(utf8Bytes));
 
 /** "3 HEIC files" (with the advice), for a folder's photographs in formats that are not read. */
 function unreadSummary(names: readonly string[]): string {
@@ -105,10 +118,11 @@ export function assertOutputsSpareInputs(files: readonly string[], outputs: read
 
 /**
  * Each input's output stem (its name without the extension), refused when two inputs share one: `a.jpg` and `a.png`
- * would write the same `a_mask.png`. Compared without case, as the file systems of macOS and Windows do.
+ * would write the same `a_mask.png`. Compared without case, as the file systems of macOS and Windows do. A stem too
+ * long for any output's name beside it is shortened (fitStem), so that no output fails alone for its name's length.
  */
 export function outputStems(files: readonly string[]): string[] {
-  const stems = files.map((f) => basename(f, extname(f)));
+  const stems = files.map((f) => fitStem(basename(f, extname(f)), LONGEST_SUFFIX_BYTES));
   const seen = new Map<string, string>();
   for (const [i, s] of stems.entries()) {
     const key = s.toLowerCase();

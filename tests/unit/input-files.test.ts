@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inputFiles, outputStems } from '../../main/cli/input-files.js';
+import { inputFiles, OUTPUT_SUFFIXES, outputStems } from '../../main/cli/input-files.js';
 import { UsageError } from '../../main/cli/errors.js';
 import { planFolder } from '../../main/store/import-plan.js';
 
@@ -67,6 +67,19 @@ test('a folder without images is a usage error', async () => {
 
 test('output stems are the names without extension', () => {
   assert.deepEqual(outputStems(['a/01_test.tif', 'b/photo.v2.jpg']), ['01_test', 'photo.v2']);
+});
+
+test('a stem too long for its outputs is shortened by bytes, whole characters kept, told apart by a hash', () => {
+  const long = '眼底写真'.repeat(20); // 240 bytes: with .tif a legal name, with _uncertainty.png not
+  const accented = 'e\u0301'.repeat(100); // 300 bytes, each é a letter and a combining accent
+  const stems = outputStems([`a/${long}.tif`, `b/${long}x.tif`, `${accented}.png`, 'short.jpg']);
+  for (const stem of stems.slice(0, 3))
+    for (const suffix of OUTPUT_SUFFIXES)
+      assert.ok(Buffer.byteLength(stem + suffix) <= 255, `${stem}${suffix}`);
+  assert.match(stems[0], /^(眼底写真)+眼?底?写?~[0-9a-f]{8}$/);
+  assert.notEqual(stems[0], stems[1], 'names sharing their start stay apart');
+  assert.match(stems[2], /^(e\u0301)+~[0-9a-f]{8}$/u, 'no accent cut from its letter');
+  assert.equal(stems[3], 'short');
 });
 
 test('two inputs that would write the same outputs are refused, whatever the case', () => {
