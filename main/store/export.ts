@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { writeDirAtomic, writeFileAtomic } from '../node/atomic-fs.js';
+import { fitStem } from '../node/file-name-fit.js';
 import { encodePng, extensionOf } from '../ml/io/image-io.js';
 import { computeMetrics } from '../ml/eval/metrics.js';
 import type { Metrics, Protocol } from '../ml/types.js';
@@ -49,19 +50,49 @@ function stem(name: string): string {
   return basename(name, extname(name));
 }
 
-/** Output names by image id: the original file stem, made unique with the image id where two images share it. */
+/** What Windows refuses in a file name: these characters and every control character. */
+const UNPORTABLE = new RegExp(`[<>:"/\\\\|?*\\u0000-\\u001f\\u007f]`, 'g');
+/** Windows' device names, reserved whatever the extension (`CON.png`, `nul.v2.png`). */
+const DEVICE_NAME = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\.|$)/i;
+/** Room left after a stem for what follows it: `_<image id>_<n>` and the longest extension (`.jpeg`). */
+const SUFFIX_BYTES = 24;
+
+/**
+ * An image's stem as a name every system accepts: one Unicode form (NFC: a macOS name arrives decomposed), no
+ * character Windows refuses, no trailing dot or space (Windows drops them), no device name, not too long.
+ */
+function portableStem(fileName: string): string {
+  const s = stem(fileName)
+    .normalize('NFC')
+    .replace(UNPORTABLE, '_')
+    .replace(/[. ]+$/, (tail) => '_'.repeat(tail.length));
+  const named = s === '' ? '_' : DEVICE_NAME.test(s) ? `_${s}` : s;
+  return fitStem(named, SUFFIX_BYTES);
+}
+
+/** Two names one file on some system: case-insensitive file systems (macOS, Windows) fold case. */
+function nameKey(name: string): string {
+  return name.toLowerCase();
+}
+
+/**
+ * Output names by image id: the original file stem made portable (portableStem), made unique with the image id
+ * where two images share it.
+ */
 export function outputStems(images: ImageRecord[]): Map<number, string> {
+  const stems = new Map(images.map((img) => [img.id, portableStem(img.fileName)]));
   const counts = new Map<string, number>();
-  for (const img of images) counts.set(stem(img.fileName), (counts.get(stem(img.fileName)) ?? 0) + 1);
+  for (const s of stems.values()) counts.set(nameKey(s), (counts.get(nameKey(s)) ?? 0) + 1);
   // Each stem once, whatever the names: x.tif and x.png become x_1 and x_2, and then x_1.tif must not be x_1 too
-  // (one image's files overwrote another's). Compared without case: macOS and Windows see X and x as one file.
+  // (one image's files overwrote another's). Compared as the file system compares them (nameKey).
   const taken = new Set<string>();
   const out = new Map<number, string>();
   for (const img of images) {
-    const base = counts.get(stem(img.fileName))! > 1 ? `${stem(img.fileName)}_${img.id}` : stem(img.fileName);
+    const s = stems.get(img.id)!;
+    const base = counts.get(nameKey(s))! > 1 ? `${s}_${img.id}` : s;
     let name = base;
-    for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}_${n}`;
-    taken.add(name.toLowerCase());
+    for (let n = 2; taken.has(nameKey(name)); n++) name = `${base}_${n}`;
+    taken.add(nameKey(name));
     out.set(img.id, name);
   }
   return out;

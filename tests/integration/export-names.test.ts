@@ -86,6 +86,47 @@ describe('export names', () => {
     );
   });
 
+  test('export names are portable: one Unicode form, unique without case, nothing Windows refuses', async () => {
+    const study = join(dir, 'portable.db');
+    const folder = join(dir, 'portable');
+    const names = [
+      'Zoë.tif'.normalize('NFC'),
+      'Zoë.tif'.normalize('NFD'), // as a Mac names it: a different file on Linux, the same one on macOS
+      'ZOË.png',
+      'a:b?.png',
+      '<x>|"y".png',
+      'tab\there.png',
+      'ends. .png',
+      'CON.png',
+    ];
+    for (const [i, name] of names.entries()) {
+      mkdirSync(join(folder, String(i)), { recursive: true });
+      writeFileSync(join(folder, String(i), name), await photo(i));
+      writeFileSync(join(folder, String(i), `${name.replace(/\.\w+$/, '')}_mask.png`), await mask(i + 1));
+    }
+    let r = io();
+    assert.equal(await runDbCommand(['import', folder, '--database', study], r.io), 0, r.err.join(''));
+    const out = join(dir, 'portable-bundle');
+    r = io();
+    const args = ['export', '--database', study, '--format', 'bundle', '--out', out];
+    assert.equal(await runDbCommand(args, r.io), 0, r.err.join(''));
+    const files = readdirSync(join(out, 'masks'));
+    assert.deepEqual(files.map((f) => f.replace(/^(Zoë|ZOË)_\d+\.png$/, '$1_<id>.png')).sort(), [
+      'ZOË_<id>.png',
+      'Zoë_<id>.png',
+      'Zoë_<id>.png',
+      '_CON.png',
+      '_x___y_.png',
+      'a_b_.png',
+      'ends__.png',
+      'tab_here.png',
+    ]);
+    assert.equal(new Set(files.map((f) => f.normalize('NFC').toLowerCase())).size, names.length);
+    // images.csv names each image's mask file as it was written.
+    const listed = readFileSync(join(out, 'images.csv'), 'utf8').match(/masks\/[^,\n]+/g) ?? [];
+    assert.deepEqual(listed.sort(), files.map((f) => `masks/${f}`).sort());
+  });
+
   test('an id that is no image is refused; an id given twice is exported once', async () => {
     let r = io();
     assert.equal(
