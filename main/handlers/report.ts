@@ -30,6 +30,18 @@ import { dataUrl, REPORT_PHOTO_SIDE, vesselOverlayDataUrl } from '../ml/measure/
 import type { MeasurementService } from './measurements.js';
 import type { PictureService } from './pictures.js';
 import { rowId, toId } from './ids.js';
+import { fitStem, utf8Bytes } from '../node/file-name-fit.js';
+
+const REPORT_SUFFIX = '_report.html';
+
+/**
+ * The report's file name before its suffix: the patient's pseudonym (or the photograph's name), eye and visit in any
+ * script (山田太郎, 김민준 and محمد are names, not punctuation), anything else a '-', and short enough for a file name.
+ */
+function reportStem(text: string): string {
+  const kept = text.normalize('NFC').replace(/[^\p{L}\p{M}\p{N}_.-]+/gu, '-');
+  return fitStem(kept, utf8Bytes(REPORT_SUFFIX));
+}
 
 export class ReportService {
   constructor(
@@ -95,9 +107,8 @@ export class ReportService {
       each((x) => x.visitDate),
     ]
       .filter(Boolean)
-      .join('_')
-      .replace(/[^\w.-]+/g, '-');
-    return { html, fileName: `${stem}_report.html` };
+      .join('_');
+    return { html, fileName: `${reportStem(stem)}${REPORT_SUFFIX}` };
   }
 
   /** Two images of the same eye, the earlier visit first (its vessel names are the comparison's). */

@@ -11,6 +11,26 @@ export { REPORT_CSP } from '../handlers/report-policy.js';
 
 export const REPORT_PATH = '/report';
 
+/** One character in ASCII: a letter without its accents (é: e), else '_' (山, 김 and م have no ASCII form). */
+function asciiStandIn(char: string): string {
+  const bare = char.normalize('NFKD').replace(/\p{M}/gu, '');
+  return /^[\w.-]+$/.test(bare) ? bare : '_';
+}
+
+/**
+ * `attachment` naming `fileName` as RFC 6266 says: `filename*` carries it whole in UTF-8 (every browser reads it),
+ * `filename` an ASCII stand-in for a client that does not (accents dropped, anything else '_').
+ */
+function attachmentDisposition(fileName: string): string {
+  const ascii = Array.from(fileName.normalize('NFC'), asciiStandIn).join('');
+  // encodeURIComponent leaves ' ( ) * and ! bare; RFC 5987's attr-char allows only ! of them.
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
 const STATUS: Record<string, number> = { 'invalid-request': 400, 'not-found': 404, forbidden: 403 };
 
 export async function sendReport(
@@ -48,7 +68,7 @@ export async function sendReport(
     'content-security-policy': REPORT_CSP,
     'x-frame-options': 'DENY',
     ...(url.searchParams.get('download') === '1'
-      ? { 'content-disposition': `attachment; filename="${doc.fileName.replace(/[^\w.-]/g, '_')}"` }
+      ? { 'content-disposition': attachmentDisposition(doc.fileName) }
       : {}),
   });
   res.end(headOnly ? undefined : body);

@@ -128,6 +128,29 @@ describe('the measurement report and the two-visit comparison', () => {
       download.headers.get('content-disposition')!,
       /attachment; filename="P-7_OD_2025-03-01_report\.html"/,
     );
+    // Names in any script stay in the file name: whole in filename*, as an ASCII stand-in in filename.
+    for (const [n, patientId, fallback] of [
+      ['06', '山田太郎', '____'],
+      ['07', '김민준', '___'],
+      ['08', 'محمد', '____'],
+      ['09', 'José Ñúñez', 'Jose-Nunez'],
+    ]) {
+      const imagePath = path.join(datasetsRoot(), 'DRIVE', 'test', 'images', `${n}_test.tif`);
+      const id = String(
+        (await importImageFiles(ws.store, [{ imagePath }], { actor: 'ann' })).imported[0].imageId,
+      );
+      await invoke('setClinicalInfo', {
+        imageIds: [id],
+        info: { patientId, eye: 'OS', visitDate: '2025-04-01' },
+      });
+      const name = `${patientId.replace(' ', '-')}_OS_2025-04-01_report.html`;
+      assert.equal((await invoke('getReport', { imageId: id })).fileName, name);
+      const saved = (await get(`image=${id}&download=1`)).headers.get('content-disposition')!;
+      const [, ascii, encoded] =
+        /^attachment; filename="([\x20-\x7e]*)"; filename\*=UTF-8''([\w%!#$&+.^`|~-]+)$/.exec(saved)!;
+      assert.equal(ascii, `${fallback}_OS_2025-04-01_report.html`);
+      assert.equal(decodeURIComponent(encoded), name);
+    }
     const head = await fetch(`http://127.0.0.1:${server.port}/report?image=${first}`, {
       method: 'HEAD',
       headers: { [TOKEN_HEADER]: server.token },
