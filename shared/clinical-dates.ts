@@ -22,7 +22,8 @@ export function clinicalDateProblem(
   now: Date,
 ): string | null {
   const { birthYear, visitDate } = dates;
-  if (birthYear != null && birthYear > now.getUTCFullYear())
+  // The same day's grace as a visit's: 1 January in Auckland is still 31 December in UTC.
+  if (birthYear != null && birthYear > new Date(now.getTime() + DAY_MS).getUTCFullYear())
     return `Birth year ${birthYear} is in the future`;
   if (visitDate != null) {
     const visit = Date.parse(visitDate);

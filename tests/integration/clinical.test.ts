@@ -205,7 +205,8 @@ for (const kind of STORE_BACKENDS)
         /YYYY-MM-DD/,
       );
       assert.throws(() => setClinical(store, [id['11L.tif']], { birthYear: 1700 }, 'x'), /birth year 1700/);
-      const next = new Date().getUTCFullYear() + 1;
+      // The first year beyond the day's grace (on 31 December, next year is already someone's today).
+      const next = new Date(Date.now() + 86_400_000).getUTCFullYear() + 1;
       assert.throws(
         () => setClinical(store, [id['11L.tif']], { birthYear: next }, 'x'),
         new RegExp(`Birth year ${next} is in the future`),
