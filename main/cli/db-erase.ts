@@ -4,10 +4,9 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { plural } from '../../shared/plural.js';
+import { patientByPseudonym } from './patient-arg.js';
 import {
   eraseRecords,
-  findPatient,
-  listPatients,
   listStudies,
   NotFoundError,
   planErasure,
@@ -39,14 +38,6 @@ export const ERASE_HELP = `  erase                     erase images, a visit or 
     --images IDS            these image ids (comma-separated)
     --yes                   erase; without it, only say what would go
     --finish                finish an erasure cut short (files not yet removed, the database not compacted)`;
-
-function patientByPseudonym(store: Store, typed: string): number {
-  const id = typed.normalize('NFC').trim();
-  const found = findPatient(store, id);
-  if (found) return found.id;
-  const twin = listPatients(store).find((p) => p.pseudonym.toLowerCase() === id.toLowerCase());
-  throw new NotFoundError(`no patient with ID ${id}${twin ? ` (there is ${twin.pseudonym})` : ''}`);
-}
 
 function targetOf(store: Store, opts: EraseOptions): ErasureTarget {
   if (opts.visitDate !== undefined && opts.patients.length !== 1)

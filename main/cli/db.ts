@@ -6,6 +6,8 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
+import { AUDIT_HELP, AuditUsageError, runAudit } from './db-audit.js';
+import { imagesOfPatients, PatientArgUsageError } from './patient-arg.js';
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
 import { plural } from '../../shared/plural.js';
@@ -74,6 +76,7 @@ Commands:
     --parts P               bundle: comma-separated masks, probabilities, coco, metrics, clinical, measures (default: all)
     --include-names         bundle: patient names in images.csv and coco.json (default: left out; patient IDs,
                             visit dates and file names are kept: not an anonymised export)
+    --patient ID            only this patient's images (repeatable; --visit-date DATE: of that visit)
     --deidentify            bundle: images named by id (image-12), patients coded P0001... for this export, no
                             names, IDs or original file names (birth years, eyes, visit dates, cameras kept)
   backup DEST               online backup of the database and its files (<DEST>.files, <DEST>.models); an
@@ -83,6 +86,7 @@ Commands:
   check                     integrity, foreign keys and file store
     --verify                also re-hash every stored file
 ${ERASE_HELP}
+${AUDIT_HELP}
   copy --from A --to B      copy a whole database into a new, empty one (e.g. a single user's SQLite file into a
                             team's PostgreSQL database: --to postgres://... --shared-dir DIR); row counts and
                             content hashes of every table are compared, every copied file re-hashed
@@ -222,6 +226,10 @@ export async function runDbCommand(
         'visit-date': { type: 'string' },
         yes: { type: 'boolean' },
         finish: { type: 'boolean' },
+        by: { type: 'string' },
+        action: { type: 'string' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
       },
     });
     patients = parsed.values.patient ?? [];
@@ -236,7 +244,7 @@ export async function runDbCommand(
     (values.help ? io.stdout : io.stderr).write(HELP + '\n');
     return values.help ? 0 : 2;
   }
-  if (!['init', 'import', 'export', 'backup', 'check', 'copy', 'erase'].includes(command)) {
+  if (!['init', 'import', 'export', 'backup', 'check', 'copy', 'erase', 'audit'].includes(command)) {
     io.stderr.write(`retina db: unknown command '${command}' (see 'retina db --help')\n`);
     return 2;
   }
@@ -277,13 +285,26 @@ export async function runDbCommand(
       'best',
     ) as MaskSource;
     const protocol = pick(values, 'protocol', ['fov', 'all'] as const, 'fov');
-    const imageIds = idList(values.images);
+    let imageIds = idList(values.images);
     const parts = partList(values.parts);
 
-    for (const option of ['patient', 'visit-date', 'yes', 'finish'])
-      if ((option === 'patient' ? patients.length > 0 : values[option] !== undefined) && command !== 'erase')
-        throw new DbUsageError(`--${option} is for db erase`);
-    const readOnlyCommand = command === 'export' || command === 'backup' || command === 'check';
+    const OPTION_COMMANDS: Record<string, string[]> = {
+      patient: ['erase', 'export', 'audit'],
+      'visit-date': ['erase', 'export'],
+      yes: ['erase'],
+      finish: ['erase'],
+      by: ['audit'],
+      action: ['audit'],
+      since: ['audit'],
+      limit: ['audit'],
+    };
+    for (const [option, commands] of Object.entries(OPTION_COMMANDS))
+      if (
+        (option === 'patient' ? patients.length > 0 : values[option] !== undefined) &&
+        !commands.includes(command)
+      )
+        throw new DbUsageError(`--${option} is for db ${commands.join(', db ')}`);
+    const readOnlyCommand = ['export', 'backup', 'check', 'audit'].includes(command);
     // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
     // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).
     store = readOnlyCommand ? openToRead(dbPath) : openStore(dbPath);
@@ -319,6 +340,14 @@ export async function runDbCommand(
         const out = values.out as string;
         // Every format refuses an id that is no image (a typo gave a quietly incomplete export).
         for (const id of imageIds ?? []) getImage(store, id);
+        // A patient's images (of one visit date): what a patient asking for their data is given.
+        if (patients.length > 0)
+          imageIds = [
+            ...new Set([
+              ...(imageIds ?? []),
+              ...imagesOfPatients(store, patients, str(values['visit-date'])),
+            ]),
+          ];
         if (format === 'masks') {
           const r = await exportMasks(store, out, { source, imageIds });
           emit({ format, out, masks: r }, `wrote ${r.length} masks to ${out}`);
@@ -377,6 +406,19 @@ export async function runDbCommand(
           actor,
           emit,
         );
+      case 'audit':
+        return runAudit(
+          store,
+          {
+            images: imageIds,
+            patients,
+            by: str(values.by),
+            action: str(values.action),
+            since: str(values.since),
+            limit: str(values.limit),
+          },
+          emit,
+        );
       case 'check': {
         const r = await checkStore(store, { verifyHashes: values.verify === true });
         const text = r.ok
@@ -406,7 +448,12 @@ export async function runDbCommand(
     }
     return 2;
   } catch (err) {
-    if (err instanceof DbUsageError || err instanceof EraseUsageError) {
+    if (
+      err instanceof DbUsageError ||
+      err instanceof EraseUsageError ||
+      err instanceof AuditUsageError ||
+      err instanceof PatientArgUsageError
+    ) {
       io.stderr.write(`retina db: ${err.message} (see 'retina db --help')\n`);
       return 2;
     }
@@ -478,7 +525,12 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     );
     return 0;
   } catch (err) {
-    if (err instanceof DbUsageError || err instanceof EraseUsageError) {
+    if (
+      err instanceof DbUsageError ||
+      err instanceof EraseUsageError ||
+      err instanceof AuditUsageError ||
+      err instanceof PatientArgUsageError
+    ) {
       io.stderr.write(`retina db: ${err.message} (see 'retina db --help')\n`);
       return 2;
     }
@@ -534,6 +586,8 @@ function partList(v: string | boolean | undefined): BundlePart[] {
   if (bad !== undefined) throw new DbUsageError(`--parts takes ${BUNDLE_PARTS.join(', ')} (not '${bad}')`);
   return parts as BundlePart[];
 }
+
+const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function safeUser(): string {
   try {

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 import { encodePng } from '../ml/io/image-io.js';
 import { differenceOverlay, type HeldOutSample } from './fine-tune.js';
-import { overlayPath, type Store } from '../store/index.js';
+import { makeSideDir, overlayPath, type Store } from '../store/index.js';
 
 /** Overlays kept per run: the images where candidate and active model disagree on the most pixels. */
 const OVERLAYS_KEPT = 4;
@@ -32,6 +32,7 @@ export class OverlayKeeper {
     ranked.push({ imageId, changed });
     ranked.sort((x, y) => y.changed - x.changed);
     if (ranked.findIndex((k) => k.imageId === imageId) >= OVERLAYS_KEPT) return;
+    await makeSideDir(this.store, 'runs', String(this.runId));
     await writeFileAtomic(
       overlayPath(this.store, this.runId, imageId),
       await encodePng(differenceOverlay(s.image, candidate, active)),

@@ -10,6 +10,7 @@ import { readManifest, writeManifest } from '../ml/model/model-dir.js';
 import type { ModelManifest } from '../ml/types.js';
 import {
   findModelByName,
+  makeSideDir,
   getImage,
   registerModel,
   type ModelRecord,
@@ -66,7 +67,8 @@ export async function trainCandidate(
   try {
     const set = await writeTrainingSet(store, plan.snapshot, tmp);
     throwIfCancelled(opts.signal);
-    await mkdir(place.modelsDir, { recursive: true });
+    if (place.modelsDir === store.beside('models')) await makeSideDir(store, 'models');
+    else await mkdir(place.modelsDir, { recursive: true });
     const trainStart = Date.now();
     const trained = await trainModel({
       dataset: set.dataset,

@@ -37,10 +37,22 @@ export function recordAudit(
     .run(nowIso(), actor, action, entity, entityId, details === undefined ? null : JSON.stringify(details));
 }
 
-export function listAudit(
-  store: Store,
-  filter: { entity?: string; entityId?: number; limit?: number } = {},
-): AuditEntry[] {
+export interface AuditFilter {
+  entity?: string;
+  entityId?: number;
+  /** Any of these rows (e.g. an image, its mask versions and its kept drafts). */
+  anyOf?: { entity: string; ids: readonly number[] }[];
+  actor?: string;
+  /** `mask.` matches mask.draft, mask.approved...; `image.erase` only itself. */
+  actionPrefix?: string;
+  /** ISO date or time: entries at or after it. */
+  since?: string;
+  /** The newest `limit` entries (default 100). */
+  limit?: number;
+}
+
+/** Audit entries, newest first. */
+export function listAudit(store: Store, filter: AuditFilter = {}): AuditEntry[] {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (filter.entity !== undefined) {
@@ -50,6 +62,29 @@ export function listAudit(
   if (filter.entityId !== undefined) {
     where.push('entity_id = ?');
     params.push(filter.entityId);
+  }
+  if (filter.anyOf !== undefined) {
+    const any = filter.anyOf.filter((a) => a.ids.length > 0);
+    // Nothing named: nothing matches (not everything).
+    where.push(
+      any.length === 0
+        ? '1 = 0'
+        : `(${any.map((a) => `(entity = ? AND entity_id IN (${a.ids.map(() => '?').join(', ')}))`).join(' OR ')})`,
+    );
+    for (const a of any) params.push(a.entity, ...a.ids);
+  }
+  if (filter.actor !== undefined) {
+    where.push('actor = ?');
+    params.push(filter.actor);
+  }
+  if (filter.actionPrefix !== undefined) {
+    where.push('(action = ? OR SUBSTR(action, 1, ?) = ?)');
+    const prefix = filter.actionPrefix.endsWith('.') ? filter.actionPrefix : `${filter.actionPrefix}.`;
+    params.push(filter.actionPrefix, prefix.length, prefix);
+  }
+  if (filter.since !== undefined) {
+    where.push('at >= ?');
+    params.push(filter.since);
   }
   const sql = `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
   const rows = store.db.prepare(sql).all(...params, filter.limit ?? 100) as AuditRow[];

@@ -336,3 +336,8 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
   const sb = [...new Set(b)].sort((x, y) => x - y);
   return a.length === sb.length && a.every((v, i) => v === sb[i]);
 }
+
+/** Whether `imageId` named an image that was erased (its audit entries say who erased it, when). */
+export function wasErased(store: Store, imageId: number): boolean {
+  return store.db.prepare('SELECT 1 FROM erased_images WHERE image_id = ?').get(imageId) !== undefined;
+}

@@ -12,7 +12,8 @@ export {
   type StoreBackendKind,
 } from './sql.js';
 export { copyStore, type CopyReport, type TableCopy } from './copy.js';
-export { listAudit, type AuditEntry } from './audit.js';
+export { listAudit, type AuditEntry, type AuditFilter } from './audit.js';
+export { auditRowsOfImages, auditRowsOfPatient, imagesOfPatient } from './audit-trail.js';
 export {
   createPatient,
   createStudy,
@@ -242,9 +243,10 @@ export {
   eraseRecords,
   planErasure,
   removeErasedFiles,
+  wasErased,
   type EraseOptions,
   type ErasurePlan,
   type ErasureReport,
   type ErasureTarget,
 } from './erase.js';
-export { overlayPath, runArtifactsDir } from './run-files.js';
+export { makeSideDir, overlayPath, runArtifactsDir } from './run-files.js';

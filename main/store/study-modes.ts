@@ -1,6 +1,7 @@
 // A single user's study is theirs alone: a new one is made 0600 (the database; SQLite gives its -wal and -shm the
 // same mode) and 0700 (`<file>.files` and its folders). Studies made by earlier versions kept the umask's modes
 // (0644, 0755), readable by every account of the machine; upgrading one brings it to the modes of a new one.
+// `<file>.runs` and `<file>.models` are made 0700 too (main/store/run-files.ts).
 import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -14,6 +15,8 @@ export function makeStudyPrivate(file: string): void {
   const filesDir = `${file}.files`;
   removeOthersRights(filesDir);
   for (const sub of foldersIn(filesDir)) removeOthersRights(join(filesDir, sub));
+  // Retrain runs (overlays drawn on photographs) and retrained models (cards naming the images trained on).
+  for (const side of [`${file}.runs`, `${file}.models`]) removeOthersRights(side);
 }
 
 /** Clears the group and other bits of `path`, keeping the owner's; a missing or foreign path is left alone. */

@@ -5,7 +5,7 @@
 // refusals and its reference rule are in retrain-gate.test.ts.)
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -154,6 +154,9 @@ describe('retrain on a real store', () => {
       first.heldOut.images.some((i) => i.overlay) &&
         existsSync(path.join(`${store.path}.runs`, String(first.runId))),
     );
+    // The overlays are drawn on patients' photographs, the models' cards name them: the study's alone.
+    for (const side of ['runs', 'models'])
+      assert.equal(statSync(`${store.path}.${side}`).mode & 0o077, 0, `${side} is readable by others`);
     // The gate: judged on the 3 held-out references, promoted exactly when the interval's lower end is above 0.
     const better = first.decision.delta !== null && first.decision.delta.low > 0;
     assert.equal(first.decision.judged, true);

@@ -1,0 +1,131 @@
+// `retina db audit` and `retina db export --patient` as a reviewer or a data-protection officer runs them on a
+// study of real photographs (the shipped CC0 sample, tinted into two distinct images): who did what to one image,
+// one patient or by one person, in the order it happened; a patient's own images exported; an erased image's
+// trail still there, saying who erased it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { openStore, saveMaskVersion, setClinical } from '../../main/store/index.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const CLI = join(repo, 'main', 'cli', 'main.ts');
+const SAMPLE = join(repo, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+const W = 128;
+
+function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+let db: string;
+let mine: number;
+let other: number;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'retina-audit-cli-'));
+  db = join(dir, 'clinic.db');
+  for (const [i, name] of ['mine', 'other'].entries())
+    await sharp(SAMPLE)
+      .resize(W, W, { fit: 'fill' })
+      .tint({ r: 255, g: 255 - 60 * i, b: 255 })
+      .png()
+      .toFile(join(dir, `${name}.png`));
+  const imported = retina('db', 'import', join(dir, 'mine.png'), join(dir, 'other.png'), '--database', db);
+  assert.equal(imported.code, 0, imported.stderr);
+  const store = openStore(db);
+  [mine, other] = store.db.prepare('SELECT id FROM images ORDER BY file_name').pluck().all() as number[];
+  setClinical(store, [mine], { patientId: 'P-5', patientName: 'Ana Lía', visitDate: '2026-05-02' }, 'clerk');
+  setClinical(store, [other], { patientId: 'P-6' }, 'clerk');
+  const mask = {
+    width: W,
+    height: W,
+    data: Uint8Array.from({ length: W * W }, (_, i) => (i % W < 3 ? 1 : 0)),
+  };
+  await saveMaskVersion(store, { imageId: mine, kind: 'approved', author: 'rev', mask });
+  await saveMaskVersion(store, { imageId: other, kind: 'approved', author: 'rev', mask });
+  store.close();
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Each printed entry as [actor, action, what]. */
+const trail = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split('  ').slice(1, 4));
+
+test("one image's trail, oldest first: imported, given a patient, approved", () => {
+  const r = retina('db', 'audit', '--images', String(mine), '--database', db);
+  assert.equal(r.code, 0, r.stderr);
+  const t = trail(r.stdout);
+  assert.deepEqual(
+    t.map(([actor, action]) => [actor, action]),
+    [
+      [t[0][0], 'image.import'],
+      ['clerk', 'image.clinical'],
+      ['rev', 'mask.approved'],
+    ],
+  );
+  assert.match(t[2][2], /^mask version \d+$/);
+});
+
+test("a patient's trail, by action family, by person, since a date; nothing matching is said", () => {
+  const patient = retina('db', 'audit', '--patient', 'P-5', '--action', 'patient', '--database', db);
+  assert.equal(patient.code, 0, patient.stderr);
+  assert.deepEqual(
+    trail(patient.stdout).map(([, action]) => action),
+    ['patient.create', 'patient.update'],
+  );
+  const byRev = retina('db', 'audit', '--by', 'rev', '--json', '--database', db);
+  const entries = JSON.parse(byRev.stdout) as { actor: string; action: string }[];
+  assert.equal(entries.length, 2);
+  assert.ok(entries.every((e) => e.actor === 'rev' && e.action === 'mask.approved'));
+  const future = retina('db', 'audit', '--since', '2999-01-01', '--database', db);
+  assert.equal(future.stdout.trim(), 'no audit entries match');
+});
+
+test("export --patient: that patient's images only", () => {
+  const out = join(dir, 'for-P-5');
+  const r = retina('db', 'export', '--patient', 'P-5', '--format', 'masks', '--out', out, '--database', db);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(out), ['mine.png']);
+  const none = retina(
+    'db',
+    'export',
+    '--patient',
+    'P-5',
+    '--visit-date',
+    '2020-01-01',
+    '--out',
+    out,
+    '--database',
+    db,
+  );
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /patient P-5 has no images of a visit on 2020-01-01/);
+});
+
+test("an erased image's trail says who erased it, and nothing of what it was", () => {
+  assert.equal(
+    retina('db', 'erase', '--images', String(mine), '--yes', '--actor', 'dpo', '--database', db).code,
+    0,
+  );
+  const r = retina('db', 'audit', '--images', String(mine), '--database', db);
+  assert.equal(r.code, 0, r.stderr);
+  const last = trail(r.stdout).at(-1)!;
+  assert.deepEqual(last, ['dpo', 'image.erase', `image ${mine}`]);
+  assert.doesNotMatch(r.stdout, /mine\.png|Ana Lía|P-5/);
+});
+
+test('bad audit options are usage errors', () => {
+  assert.equal(retina('db', 'audit', '--since', 'yesterday', '--database', db).code, 2);
+  assert.equal(retina('db', 'audit', '--limit', '0', '--database', db).code, 2);
+  assert.equal(retina('db', 'check', '--by', 'rev', '--database', db).code, 2);
+  assert.equal(retina('db', 'audit', '--images', '999', '--database', db).code, 1);
+});
