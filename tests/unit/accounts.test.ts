@@ -172,6 +172,8 @@ describe('channel roles', () => {
     assert.ok(!denied('annotator').includes('submitForReview'));
     assert.deepEqual(denied('reviewer'), [
       'cancelRetrain',
+      'eraseImages', // for good, across everyone's work: administrators only
+      'previewErasure',
       'promoteModel',
       'rejectModel',
       'rollbackModel',
