@@ -12,10 +12,14 @@ import type { JobHooks, JobSpec } from './job-types.js';
 
 type ImportSource = Extract<JobSpec, { kind: 'import' }>['source'];
 
-/** A file name safe to create: no folders, no dot-files, no odd characters. */
+/**
+ * A file name safe to create: no folders, no dot-files, no characters file systems refuse or shells trip on; the
+ * letters of every script stay (the name is the image's in the study, and its eye may be read from it).
+ */
 function safeName(name: string, index: number): string {
   const base = basename(name)
-    .replace(/[^\w.\- ]/g, '_')
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{M}\p{N}_.\- ]/gu, '_')
     .replace(/^\.+/, '');
   return base.length > 0 ? base : `upload-${index}`;
 }

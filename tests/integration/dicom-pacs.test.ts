@@ -50,6 +50,12 @@ describe('DICOM as archives export it', () => {
     dicom(join(folder, '4-truncated.dcm'), 4, { patientId: 'PID-CUT' });
     truncateSync(join(folder, '4-truncated.dcm'), statSync(join(folder, '4-truncated.dcm')).size - 1000);
     dicom(join(folder, '5-good.dcm'), 5, { patientId: 'PID-GOOD' });
+    // A name typed at the camera with a line break, in decomposed accents (as a Mac writes them), an ID with a tab.
+    dicom(join(folder, '6-control.dcm'), 6, {
+      characterSet: 'ISO_IR 192',
+      patientId: 'PID\tCTRL',
+      patientName: 'DOE\nSMITH^SEA\u0301N',
+    });
 
     const store = openStore(join(dir, 'pacs.db'));
     try {
@@ -60,12 +66,15 @@ describe('DICOM as archives export it', () => {
         '2-one-spacing.dcm',
         '3-um-spacing.dcm',
         '5-good.dcm',
+        '6-control.dcm',
       ]);
       assert.equal(report.failed.length, 1);
       assert.match(report.failed[0].error, /4-truncated\.dcm: .*ends early/);
       assert.doesNotMatch(report.failed[0].error, /object Object/);
 
       assert.equal(patientName(store, 'PID-UTF8'), 'MÜLLER, DR JÖRG');
+      // One line, one Unicode form, as a name typed in the app is kept.
+      assert.equal(patientName(store, 'PID CTRL'), 'DOE SMITH, SE\u00c1N');
       const spacing = (name: string) => imported.find((r) => r.fileName === name)?.pixelSpacingMm;
       assert.equal(spacing('2-one-spacing.dcm'), null);
       assert.equal(spacing('3-um-spacing.dcm'), null);

@@ -338,6 +338,26 @@ describe('import recognises layouts and annotation files without flags', () => {
         ['01_h.jpg', ['approved']],
         ['u.png', ['approved']],
       ]);
+      // A name in another script is kept as uploaded (it was staged as 'R_ben __.png', whose lone R read as OD),
+      // and still pairs with its annotation.
+      const named = ['Rúben 眼底.png', 'Rúben 眼底_gt.png'];
+      await write(join(up, named[0]), photo(35));
+      await writeLabel(join(up, named[1]), 35);
+      const accented = await dispatchRequest(
+        ws.handlers,
+        'importFiles',
+        { files: named.map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(up, name))) })) },
+        ctx,
+      );
+      assert.ok(accented.ok, JSON.stringify(accented));
+      const job3 = await ws.jobs.wait((accented.value as { jobId: string }).jobId);
+      assert.equal(job3.state, 'done', job3.error?.message);
+      assert.deepEqual(
+        masksByImage(ws.store).find(([name]) => name.startsWith('R')),
+        ['Rúben 眼底.png', ['approved']],
+      );
+      const ruben = listImages(ws.store).items.find((i) => i.fileName === 'Rúben 眼底.png')!;
+      assert.equal(getImage(ws.store, ruben.id).laterality, null);
     } finally {
       await ws.close();
     }

@@ -104,10 +104,14 @@ export function dicomText(ds: DataSet, tag: string): string | undefined {
   const declared = (ds.string('x00080005') ?? '').split('\\').find((term) => term.trim() !== '');
   const label = CHARACTER_SETS[declared?.trim().replace(/^ISO 2022 /, 'ISO_') ?? ''] ?? 'latin1';
   const text = decoderFor(label).decode(ds.byteArray.subarray(el.dataOffset, el.dataOffset + el.length));
+  // One line in one Unicode form, as a name typed in the app is kept: a camera's keyboard may leave a line break
+  // or a tab in a field, and a Mac's software decomposed accents (another "José" than the typed one).
   return (
     text
       .split('\\')[0]
       .replace(/[\0 ]+$/, '')
+      .replace(/\p{Cc}+/gu, ' ')
+      .normalize('NFC')
       .trim() || undefined
   );
 }
