@@ -105,7 +105,7 @@ export async function runErase(
   if (opts.finish) {
     if (opts.patients.length > 0 || opts.images?.length)
       throw new EraseUsageError('--finish takes no --patient or --images');
-    const removed = await removeErasedFiles(store);
+    const removed = await removeErasedFiles(store, 'all');
     const residue = store.backend.compactAfterErasure();
     emit(
       { finished: true, filesRemoved: removed.files, bytesFreed: removed.bytes, residue },

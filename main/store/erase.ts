@@ -4,12 +4,13 @@
 // patients left without images go with them, since nothing shows them after. The audit log keeps who did what and
 // when about them, without what it was: the details of their entries (file names, names typed, comments) are
 // cleared. What erasure cannot reach is said, not hidden: backups, exports, and the models trained on the masks.
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { plural } from '../../shared/plural.js';
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError, StoreError } from './errors.js';
-import { redactTracesTx, usableNeedles } from './erase-traces.js';
+import { redactTracesTx, type Traces } from './erase-traces.js';
+import { withMergedIn, type ErasedImageDetails } from './audit-trail.js';
 import { blobStore } from './file-store.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { overlayPath } from './run-files.js';
@@ -151,27 +152,6 @@ function auditDetails(store: Store, where: string, ...params: (string | number)[
 const field = (d: unknown, key: string): unknown =>
   d !== null && typeof d === 'object' ? (d as Record<string, unknown>)[key] : undefined;
 
-/**
- * The erased patients and every patient merged into them earlier (their records were theirs too), each with the
- * last audit row that is theirs: a merged-away patient's id may since have been given to someone else (before
- * ids were kept from reuse), whose later rows are not.
- */
-function withMergedIn(store: Store, patients: readonly number[]): Map<number, number> {
-  const all = new Map(patients.map((p) => [p, Number.MAX_SAFE_INTEGER]));
-  const merges = auditDetails(store, "entity = 'patient' AND action = 'patient.merge'");
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const m of merges) {
-      const into = field(m.d, 'into');
-      const upTo = typeof into === 'number' ? all.get(into) : undefined;
-      if (upTo === undefined || m.row > upTo || all.has(m.entityId)) continue;
-      all.set(m.entityId, m.row);
-      grew = true;
-    }
-  }
-  return all;
-}
-
 /** The audit rows of these patients (up to each one's last row) and of the visits their audit names. */
 function patientAuditRows(store: Store, patients: ReadonlyMap<number, number>): AuditDetails[] {
   const own = auditDetails(store, "entity = 'patient'").filter(
@@ -184,40 +164,59 @@ function patientAuditRows(store: Store, patients: ReadonlyMap<number, number>): 
   return [...own, ...visits];
 }
 
-/** Words that name the erased images and patients wherever other rows' text may repeat them. */
-function personalWords(
+/** What names the erased images and patients wherever other rows may repeat it (see erase-traces.ts). */
+function tracesOf(
   store: Store,
   images: readonly number[],
   erasedPatients: readonly number[],
   patientRows: readonly AuditDetails[],
-): string[] {
-  const words: (string | null)[] = [];
+): Traces {
+  const paths: string[] = [];
+  const fileNames: string[] = [];
   const image = store.db.prepare('SELECT file_name, source_path FROM images WHERE id = ?');
   for (const id of images) {
     const r = image.get(id) as { file_name: string; source_path: string | null };
-    words.push(r.file_name, r.source_path);
+    fileNames.push(r.file_name);
+    if (r.source_path) paths.push(r.source_path);
   }
+  const patientWords: string[] = [];
   const patient = store.db.prepare('SELECT pseudonym, name FROM patients WHERE id = ?');
   for (const id of erasedPatients) {
     const r = patient.get(id) as { pseudonym: string; name: string | null };
-    words.push(r.pseudonym, r.name);
+    patientWords.push(r.pseudonym, ...(r.name ? [r.name] : []));
   }
   // The IDs they had before a rename, and those of records merged into them.
   for (const a of patientRows)
     for (const key of ['pseudonym', 'from', 'to']) {
       const v = field(a.d, key);
-      if (typeof v === 'string') words.push(v);
+      if (typeof v === 'string') patientWords.push(v);
     }
-  return usableNeedles(words);
+  return { patientWords, paths, fileNames, imageIds: new Set(images) };
+}
+
+/** An image's patient, visit, mask versions and kept drafts, by id, as its erasure records them. */
+function erasedImageDetails(store: Store, id: number): ErasedImageDetails {
+  const where = store.db
+    .prepare(
+      'SELECT s.id AS visit, s.patient_id AS patient FROM images i LEFT JOIN studies s ON s.id = i.study_id WHERE i.id = ?',
+    )
+    .get(id) as { visit: number | null; patient: number | null };
+  return {
+    patient: where.patient,
+    visit: where.visit,
+    maskVersions: idsOf(store, 'SELECT id FROM mask_versions WHERE image_id = ? ORDER BY id', [id]),
+    keptDrafts: idsOf(store, 'SELECT id FROM kept_drafts WHERE image_id = ? ORDER BY id', [id]),
+  };
 }
 
 function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
+  const erasedDetails = new Map(plan.images.map((id) => [id, erasedImageDetails(store, id)]));
   const highestVersion = Number(
     store.db.prepare('SELECT COALESCE(MAX(id), 0) FROM mask_versions').pluck().get() ?? 0,
   );
   const erasedPatients = plan.patients.map((p) => p.id);
   const patientRows = patientAuditRows(store, withMergedIn(store, erasedPatients));
-  const words = personalWords(store, plan.images, erasedPatients, patientRows);
+  const traces = tracesOf(store, plan.images, erasedPatients, patientRows);
   const at = nowIso();
   const mark = store.db.prepare(
     'INSERT INTO erased_images (image_id, erased_at, erased_by, mask_versions_up_to) VALUES (?, ?, ?, ?)',
@@ -249,10 +248,13 @@ function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
   redactAuditTx(store, 'patient', erasedPatients);
   const clear = store.db.prepare('UPDATE audit_log SET details = NULL WHERE id = ?');
   for (const a of patientRows) clear.run(a.row);
-  redactTracesTx(store, words);
+  redactTracesTx(store, traces);
 
+  // Ids only (nothing they held): which patient, visit, versions and models the erased image had, so that its
+  // trail and its patient's can still be read (`retina db audit`).
   const trainedModels = plan.trainedModels.map((m) => m.id);
-  for (const id of plan.images) recordAudit(store, actor, 'image.erase', 'image', id, { trainedModels });
+  for (const id of plan.images)
+    recordAudit(store, actor, 'image.erase', 'image', id, { ...erasedDetails.get(id), trainedModels });
   for (const id of plan.studies) recordAudit(store, actor, 'study.erase', 'study', id);
   for (const p of plan.patients) recordAudit(store, actor, 'patient.erase', 'patient', p.id);
 }
@@ -266,27 +268,38 @@ function noteFilesTx(store: Store, candidates: ReadonlySet<string>): void {
 
 /**
  * Removes the files erasures noted (this one's, or one cut short by a crash between its commit and its file
- * removal) and the retrain overlays drawn on erased photographs. Safe to run again; absent files are fine.
+ * removal), except any a row uses again (the same photograph imported since), and, for `overlaysOf`, the retrain
+ * overlays drawn on those erased photographs ('all': every erased image's). Safe to run again.
  */
-export async function removeErasedFiles(store: Store): Promise<{ files: number; bytes: number }> {
-  const hashes = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
+export async function removeErasedFiles(
+  store: Store,
+  overlaysOf: readonly number[] | 'all' = [],
+): Promise<{ files: number; bytes: number }> {
   const blobs = blobStore(store);
   let bytes = 0;
-  for (const hash of hashes) {
-    bytes += await stat(blobs.path(hash)).then(
-      (st) => st.size,
-      () => 0,
-    );
-    await blobs.delete(hash);
-  }
-  const erased = store.db.prepare('SELECT image_id FROM erased_images').pluck().all() as number[];
+  // Checked and removed inside one write, so a row committed by then keeps its file. (An import stores its file
+  // before its write: one of the very same bytes caught between the two would lose it; `db check` would say so.)
+  const removed = store.write('finish an erasure', () => {
+    const noted = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
+    if (noted.length === 0) return 0;
+    const used = new Set(referencedBlobs(store.db));
+    const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
+    let files = 0;
+    for (const hash of noted) {
+      if (!used.has(hash)) {
+        bytes += blobs.deleteNow(hash);
+        files++;
+      }
+      done.run(hash);
+    }
+    return files;
+  });
+  const erased =
+    overlaysOf === 'all'
+      ? (store.db.prepare('SELECT image_id FROM erased_images').pluck().all() as number[])
+      : overlaysOf;
   await removeOverlays(store, erased);
-  if (hashes.length > 0)
-    store.write('finish an erasure', () => {
-      const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
-      for (const hash of hashes) done.run(hash);
-    });
-  return { files: hashes.length, bytes };
+  return { files: removed, bytes };
 }
 
 /** Retrain runs keep difference overlays drawn on held-out photographs: an erased image's go. */
@@ -327,7 +340,7 @@ export async function eraseRecords(
       return p;
     }),
   );
-  const removed = await removeErasedFiles(store);
+  const removed = await removeErasedFiles(store, plan.images);
   const residue = store.backend.compactAfterErasure();
   return { ...plan, filesRemoved: removed.files, bytesFreed: removed.bytes, residue };
 }

@@ -5,7 +5,7 @@
 // blob's own directory, which is atomic on local disks and on NFS alike), so a committed row never points at a
 // missing or partial blob; a blob whose transaction never committed is an orphan, which is harmless.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from './database.js';
@@ -22,6 +22,8 @@ export interface BlobStore {
   path(hash: string): string;
   /** Removes a blob nothing refers to any more (the caller checks that); absent blobs are fine. */
   delete(hash: string): Promise<void>;
+  /** The same, at once (inside a write, so that no import of the same bytes commits between check and removal); the bytes freed. */
+  deleteNow(hash: string): number;
 }
 
 export function sha256(bytes: Uint8Array): string {
@@ -98,9 +100,25 @@ export class FolderBlobStore implements BlobStore {
   }
 
   async delete(hash: string): Promise<void> {
+    this.refuseIfReadOnly();
+    await rm(this.path(hash), { force: true });
+  }
+
+  deleteNow(hash: string): number {
+    this.refuseIfReadOnly();
+    let size = 0;
+    try {
+      size = statSync(this.path(hash)).size;
+    } catch {
+      return 0; // already gone
+    }
+    rmSync(this.path(hash), { force: true });
+    return size;
+  }
+
+  private refuseIfReadOnly(): void {
     if (this.opts.readonly)
       throw new StoreReadOnlyError(`${this.opts.owner}: opened read-only, cannot remove files`);
-    await rm(this.path(hash), { force: true });
   }
 }
 

@@ -3,6 +3,7 @@
 // outside the image's version line: no listing, review state or export sees them until someone adopts one
 // (adopt-kept-draft.ts).
 // Imports nothing from masks.ts, which keeps drafts inside its save transaction.
+import { NEXT_KEPT_DRAFT_ID } from './erased-ids.js';
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
@@ -78,9 +79,9 @@ export class EditRefusedError extends ConstraintError {
 export function keepDraftTx(store: Store, k: Omit<KeptDraft, 'id' | 'createdAt' | 'adoptedId'>): KeptDraft {
   const id = store.db
     .prepare(
-      `INSERT INTO kept_drafts (image_id, author, created_at, reason, based_on_id, current_id, png_hash, width,
+      `INSERT INTO kept_drafts (id, image_id, author, created_at, reason, based_on_id, current_id, png_hash, width,
          height, av_hash, anatomy)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+       VALUES (${NEXT_KEPT_DRAFT_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(

@@ -2,7 +2,7 @@
 // entry, so the browser's Back returns to the list; moving to the next image replaces it; a reload, or Forward,
 // opens the image named again, with the worklist's list (as filtered) to move through.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ImageSummary } from '../../shared/contract.js';
+import { RpcError, type ImageSummary } from '../../shared/contract.js';
 import type { RetinaClient } from '../../shared/transport.js';
 import { hashForImage, imageIdFromHash } from './imageRoute.js';
 import type { OpenCache } from './viewer/openCache.js';
@@ -112,6 +112,8 @@ export function useOpenImage(
   // changes the open image, the entry is read again (the Visit report link and the visits to compare came only on
   // reopening the image).
   const openId = open?.imageId ?? null;
+  const openRef = useRef(open);
+  openRef.current = open;
   useEffect(() => {
     if (openId === null) return;
     return client.on('imagesChanged', ({ imageIds }) => {
@@ -123,10 +125,21 @@ export function useOpenImage(
               ? { ...o, list: o.list.map((i) => (i.id === fresh.id ? fresh : i)) }
               : o,
           ),
-        () => {}, // gone or not ours any more: the viewer's own requests say so
+        (err: unknown) => {
+          // Erased by an administrator (or no longer assigned to this annotator): back to the worklist, saying
+          // so, rather than a viewer whose every request fails.
+          if (!(err instanceof RpcError && err.code === 'not-found') || openRef.current?.imageId !== openId)
+            return;
+          const name = openRef.current.list.find((i) => i.id === openId)?.fileName ?? `image ${openId}`;
+          setOpen(null);
+          setAddress(null, 'replace');
+          report(
+            new Error(`${name} is no longer in this study: it was erased, or is no longer yours to see`),
+          );
+        },
       );
     });
-  }, [client, openId]);
+  }, [client, openId, report]);
 
   const restoreRef = useRef(restore);
   restoreRef.current = restore;

@@ -27,6 +27,8 @@ describe(
   () => {
     let uploads = '';
     const app = useWorkstation({
+      // A second person's window shows an image that the first one erases.
+      pages: 2,
       afterStop: async () => {
         if (uploads) await rm(uploads, { recursive: true, force: true });
       },
@@ -339,6 +341,10 @@ describe(
           FILES.map(async ([, name]) => [name, (await row(name).getAttribute('data-image-id')) as string]),
         ),
       );
+      const other = app.pages[1];
+      await other.goto(app.serve.url);
+      await other.locator(`[data-testid="image-row"][data-image-id="${ids['11L.tif']}"]`).dblclick();
+      await other.getByTestId('mask-canvas').waitFor();
       await app.page.getByRole('checkbox', { name: 'Select 12R.tif', exact: true }).check();
       await app.page.getByTestId('erase-open').click();
       const dialog = app.page.getByRole('alertdialog', { name: 'Erase for good' });
@@ -360,6 +366,10 @@ describe(
       await confirm.click();
       await dialog.waitFor({ state: 'detached' });
       await showsRows("only the other patient's image", ['13_test.tif']);
+      // The window that had 11L.tif open is back on the worklist, told why.
+      await other.locator('.toast', { hasText: '11L.tif is no longer in this study' }).waitFor();
+      await other.getByTestId('worklist').waitFor();
+      assert.equal(new URL(other.url()).hash, '');
       await app.page.locator('.toast', { hasText: 'Erased 2 images' }).waitFor();
       await assert.rejects(
         app.client.invoke('getClinicalInfo', { imageId: ids['11L.tif'] }),

@@ -111,6 +111,28 @@ test("export --patient: that patient's images only", () => {
   assert.match(none.stderr, /patient P-5 has no images of a visit on 2020-01-01/);
 });
 
+test("a patient's trail keeps a record merged into them and an image of theirs erased", () => {
+  const store = openStore(db);
+  setClinical(store, [other], { patientId: 'P-5' }, 'clerk'); // P-6 emptied: merged into P-5
+  store.close();
+  assert.equal(
+    retina('db', 'erase', '--images', String(other), '--yes', '--actor', 'dpo', '--database', db).code,
+    0,
+  );
+  const r = retina('db', 'audit', '--patient', 'P-5', '--database', db);
+  assert.equal(r.code, 0, r.stderr);
+  const actions = trail(r.stdout).map(([actor, action, what]) => `${actor} ${action} ${what}`);
+  // P-6's own record, created then merged away, is part of P-5's trail.
+  assert.ok(
+    actions.some((a) => a.startsWith('clerk patient.merge patient ')),
+    actions.join('\n'),
+  );
+  assert.equal(actions.filter((a) => a.startsWith('clerk patient.create patient ')).length, 2);
+  assert.ok(actions.includes(`dpo image.erase image ${other}`), actions.join('\n'));
+  // The erased image's approval is still in the trail: who approved it, when.
+  assert.ok(actions.some((a) => a.startsWith('rev mask.approved mask version')));
+});
+
 test("an erased image's trail says who erased it, and nothing of what it was", () => {
   assert.equal(
     retina('db', 'erase', '--images', String(mine), '--yes', '--actor', 'dpo', '--database', db).code,

@@ -155,6 +155,25 @@ test('--finish removes the files an erasure cut short left behind', async () => 
   assert.equal(existsSync(file), false);
 });
 
+test('--finish leaves a photograph imported again since the erasure noted it', async () => {
+  const photo = join(dir, 'again.png');
+  await sharp(SAMPLE).resize(200, 200, { fit: 'fill' }).png().toFile(photo);
+  assert.equal(retina('db', 'import', photo, '--database', db).code, 0);
+  const store = openStore(db);
+  const hash = store.db
+    .prepare("SELECT file_hash FROM images WHERE file_name = 'again.png'")
+    .pluck()
+    .get() as string;
+  // As an erasure of the same bytes cut short before the photograph came back would have left it.
+  store.db.prepare('INSERT INTO erased_files (hash) VALUES (?)').run(hash);
+  const file = blobPath(store, hash);
+  store.close();
+  assert.equal(retina('db', 'erase', '--finish', '--database', db).code, 0);
+  assert.equal(existsSync(file), true, 'the photograph imported again was removed');
+  const check = retina('db', 'check', '--database', db, '--verify');
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
 test('erase options on another command, or erase with nothing named, are usage errors', () => {
   assert.equal(retina('db', 'check', '--yes', '--database', db).code, 2);
   const r = retina('db', 'erase', '--database', db);

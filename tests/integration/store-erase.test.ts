@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import Database from 'better-sqlite3';
 import {
   appendJobLog,
+  auditRowsOfImages,
   checkStore,
   createTeamJob,
   finishTrainingRun,
@@ -172,7 +173,14 @@ for (const kind of STORE_BACKENDS)
         assert.equal(text.includes(word), false, `${word} still in the audit log`);
       const ofA = listAudit(store, { entity: 'image', entityId: a });
       assert.ok(ofA.some((e) => e.action === 'image.import' && e.details === null));
-      assert.deepEqual(ofA.find((e) => e.action === 'image.erase')?.details, { trainedModels: [model.id] });
+      // Ids only: which patient, visit, versions and models it had, so its trail can still be read.
+      assert.deepEqual(ofA.find((e) => e.action === 'image.erase')?.details, {
+        patient,
+        visit: plan.studies[0],
+        maskVersions: versionsOfA,
+        keptDrafts: [],
+        trainedModels: [model.id],
+      });
       assert.ok(
         entries.some((e) => e.action === 'patient.erase' && e.entityId === patient && e.actor === 'dpo'),
       );
@@ -219,6 +227,120 @@ for (const kind of STORE_BACKENDS)
       }
     });
 
+    test("another patient's rows are untouched: a numeric patient ID, the same file name, a run's numbers", async () => {
+      const s = backend.open('over');
+      try {
+        // Two photographs both named IMG_0001.png, from two patients' folders.
+        const folders = ['a', 'bert'].map((f) => join(dir, f));
+        for (const [i, f] of folders.entries()) {
+          mkdirSync(f, { recursive: true });
+          writeFileSync(join(f, 'IMG_0001.png'), readFileSync(files[i]));
+        }
+        const [mineFile, bertFile] = folders.map((f) => join(f, 'IMG_0001.png'));
+        const [mine, bert] = (
+          await importImageFiles(
+            s,
+            [mineFile, bertFile].map((imagePath) => ({ imagePath })),
+            { actor: 'importer' },
+          )
+        ).imported.map((i) => i.imageId);
+        setClinical(s, [mine], { patientId: '100', visitDate: '2026-01-10' }, 'clerk');
+        setClinical(s, [bert], { patientId: 'P-BERT', visitDate: '2026-01-10' }, 'clerk');
+        const run = startTrainingRun(
+          s,
+          { config: { epochs: 100, heldOut: [{ imageId: bert }] }, seed: 100 },
+          'ml',
+        );
+        finishTrainingRun(s, run.id, { status: 'succeeded', outcome: { steps: 100, split: 'test' } }, 'ml');
+        createTeamJob(s, {
+          id: 'job-2',
+          kind: 'import',
+          actor: 'rev',
+          spec: { paths: [mineFile, bertFile], batch: 100 },
+          total: 2,
+        });
+        s.db.prepare("UPDATE jobs SET state = 'done' WHERE id = 'job-2'").run();
+        createTeamJob(s, {
+          id: 'job-3',
+          kind: 'import',
+          actor: 'rev',
+          spec: { paths: [mineFile] },
+          total: 1,
+        });
+
+        await eraseRecords(s, { patients: [getClinical(s, mine).patientDbId!] }, 'dpo');
+
+        const bertImport = listAudit(s, { entity: 'image', entityId: bert }).find(
+          (e) => e.action === 'image.import',
+        );
+        assert.equal((bertImport?.details as { fileName: string }).fileName, 'IMG_0001.png');
+        const runRow = s.db.prepare('SELECT config, outcome FROM training_runs WHERE id = ?').get(run.id) as {
+          config: string;
+          outcome: string;
+        };
+        assert.deepEqual(JSON.parse(runRow.config), { epochs: 100, heldOut: [{ imageId: bert }] });
+        assert.deepEqual(JSON.parse(runRow.outcome), { steps: 100, split: 'test' });
+        const spec = (id: string) =>
+          JSON.parse(s.db.prepare('SELECT spec FROM jobs WHERE id = ?').pluck().get(id) as string) as unknown;
+        assert.deepEqual(spec('job-2'), { paths: ['(erased)', bertFile], batch: 100 });
+        assert.deepEqual(spec('job-3'), { paths: [mineFile] }, 'a queued job was rewritten');
+        // The app still reads every row it keeps.
+        assert.doesNotThrow(() => listAudit(s, { limit: 100_000 }));
+      } finally {
+        s.close();
+      }
+    });
+
+    test("a kept draft's id is not given again: another image's trail does not take the erased one's", async () => {
+      const s = backend.open('kept');
+      try {
+        const [a, b] = (
+          await importImageFiles(s, [{ imagePath: files[0] }, { imagePath: files[1] }], { actor: 'importer' })
+        ).imported.map((i) => i.imageId);
+        // A stale save is kept as a draft (its parent is no longer the image's newest version).
+        const keep = async (imageId: number, who: string) => {
+          const v1 = await saveMaskVersion(s, {
+            imageId,
+            kind: 'draft',
+            author: who,
+            mask: { width: W, height: W, data: stripes(3) },
+          });
+          await saveMaskVersion(s, {
+            imageId,
+            kind: 'draft',
+            author: who,
+            mask: { width: W, height: W, data: stripes(4) },
+            parentId: v1.id,
+          });
+          await saveMaskVersion(s, {
+            imageId,
+            kind: 'draft',
+            author: who,
+            mask: { width: W, height: W, data: stripes(5) },
+            parentId: v1.id,
+            editor: { clientId: 'w', nowMs: Date.now() },
+          }).catch(() => undefined);
+        };
+        await keep(a, 'mallory');
+        const erasedKept = s.db
+          .prepare('SELECT id FROM kept_drafts WHERE image_id = ?')
+          .pluck()
+          .get(a) as number;
+        assert.ok(erasedKept > 0, 'no kept draft was made');
+        await eraseRecords(s, { images: [a] }, 'dpo');
+        await keep(b, 'bob');
+        const kept = s.db.prepare('SELECT id FROM kept_drafts WHERE image_id = ?').pluck().get(b) as number;
+        assert.ok(kept > erasedKept, `kept draft ${kept} reuses the erased image's id`);
+        // The erased image's trail still names its kept draft (who, when), from its erasure entry.
+        const trail = listAudit(s, { anyOf: auditRowsOfImages(s, [a]), limit: 100 });
+        assert.ok(
+          trail.some((e) => e.entity === 'kept_draft' && e.entityId === erasedKept && e.actor === 'mallory'),
+        );
+      } finally {
+        s.close();
+      }
+    });
+
     test('unknown ids are refused, naming them, and nothing changes', async () => {
       const images = count(store, 'images');
       await assert.rejects(eraseRecords(store, { images: [9999], studies: [8888] }, 'dpo'), (err: Error) => {
@@ -231,13 +353,15 @@ for (const kind of STORE_BACKENDS)
     test('what other rows say about them goes too: renamed and merged-in IDs, job specs and logs, retrain reports and overlays', async () => {
       const s = backend.open('traces');
       try {
+        // The photographs in a folder named after the patient, as clinics file them.
+        const folder = join(dir, NAME);
+        mkdirSync(folder, { recursive: true });
+        const paths = files.map((f) => join(folder, f.split('/').pop()!));
+        for (const [i, p] of paths.entries()) writeFileSync(p, readFileSync(files[i]));
         const [a, c, d] = (
           await importImageFiles(
             s,
-            files.map((imagePath) => ({
-              imagePath,
-              sourcePath: `/share/${NAME}/${imagePath.split('/').pop()}`,
-            })),
+            paths.map((imagePath) => ({ imagePath })),
             { actor: 'importer' },
           )
         ).imported.map((i) => i.imageId);
@@ -270,7 +394,7 @@ for (const kind of STORE_BACKENDS)
           kind: 'import',
           actor: 'rev',
           spec: {
-            paths: [`/share/${NAME}/erika-visit-photo-0.png`, '/share/other/erika-visit-photo-01.png'],
+            paths: [paths[0], '/share/other/erika-visit-photo-01.png'],
           },
           total: 2,
         });
@@ -279,6 +403,8 @@ for (const kind of STORE_BACKENDS)
           { jobId: 'job-1', attempt: 0, worker: 'w' },
           'imported erika-visit-photo-0.png as image 1',
         );
+        // A finished job (a queued or running one's spec is left alone: rewriting it would break the job).
+        s.db.prepare("UPDATE jobs SET state = 'done' WHERE id = 'job-1'").run();
 
         const patient = getClinical(s, a).patientDbId!;
         await eraseRecords(s, { patients: [patient] }, 'dpo');

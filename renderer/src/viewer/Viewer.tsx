@@ -3,7 +3,7 @@
 // review header and edit notice, the toolbar, the panel and the status bar. State lives in the hooks; this file only
 // wires them.
 import { useEffect, useRef, useState } from 'react';
-import type { ImageSummary } from '../../../shared/contract.js';
+import { RpcError, type ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { DisplayControls } from './DisplayControls.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -66,7 +66,7 @@ function avNote(doc: MaskDocument | null, anatomyModels: boolean | null): string
 }
 
 export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
-  const { model, account, notify } = useApp();
+  const { model, account, notify, report } = useApp();
   // Team mode: annotators hand their drafts over instead of approving (the server refuses it anyway).
   const mayApprove = !account || mayCall(account.role, 'approveMask');
   // One editor per image: without the lease, after a refused save, or while a kept draft is shown, nothing is edited.
@@ -78,7 +78,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const { image, doc, status, loadError, threshold, setThreshold, review, setReview } = viewerDoc;
   // The holder saved, or the lease came back: show main's masks (not over a refusal or a kept draft on screen).
   staleRef.current = () => {
-    if (!kept.active) void viewerDoc.reloadMasks();
+    // An image erased meanwhile is gone: the open-image watcher closes the viewer and says so.
+    if (!kept.active)
+      viewerDoc.reloadMasks().catch((err: unknown) => {
+        if (!(err instanceof RpcError && err.code === 'not-found')) report(err);
+      });
   };
   const { view, setView, onSize, fitted, fit, actual, focus } = useFittedView(image);
   useShownMark(imageId, fitted, doc, image, view);
