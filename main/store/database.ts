@@ -43,6 +43,8 @@ export interface StoreBackend {
   applyMigration(m: Migration): void;
   /** The schema's tables (not the backend's own bookkeeping). */
   tables(): string[];
+  /** `expr` folded for a case-insensitive search, in this database's SQL (sql.ts, searchFoldSql). */
+  searchFoldSql(expr: string): string;
   /** Runs `fn` reading one consistent snapshot of the database. */
   snapshot<T>(fn: () => T): T;
   /**

@@ -6,7 +6,6 @@ import { fromJson, toJson } from './json.js';
 import { latestIdSql, reviewStatus, reviewStatusFilterSql, type MaskStatus } from './review.js';
 import { ASSIGNED_TO_SQL } from './assignments.js';
 import { NEXT_IMAGE_ID } from './erased-ids.js';
-import { searchFoldSql } from './sql.js';
 
 export type { MaskStatus } from './review.js';
 export type Laterality = 'OD' | 'OS';
@@ -231,9 +230,10 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
   }
   if (q.search) {
     // Folded on both sides by the database (searchFoldSql): names are stored as imported (a macOS name decomposed,
-    // DICOM names in capitals), and SQLite's own LOWER and LIKE fold ASCII alone.
-    const like = `%${q.search.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    const fold = (sql: string) => searchFoldSql(store.kind, sql);
+    // DICOM names in capitals), and SQLite's own LOWER and LIKE fold ASCII alone. The query is NFC already: a
+    // PostgreSQL database in another encoding than UTF8 cannot normalise it, nor take a decomposed accent.
+    const like = `%${q.search.normalize('NFC').replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    const fold = (sql: string) => store.backend.searchFoldSql(sql);
     const match = (column: string) => `${fold(column)} LIKE ${fold('?')} ESCAPE '\\'`;
     where.push(`(${match('i.file_name')} OR ${match('p.pseudonym')} OR ${match('p.name')})`);
     params.push(like, like, like);

@@ -28,10 +28,13 @@ export const SEARCH_FOLD_FUNCTION = 'retina_search_fold';
 
 /**
  * `expr` folded for a case-insensitive search in the backend's SQL: on SQLite, searchFold itself (SQLite's LOWER
- * folds ASCII alone); on PostgreSQL, its LOWER (every script, by the database's locale) of the NFC form.
+ * folds ASCII alone); on PostgreSQL, its LOWER (every script, by the database's locale) of the NFC form, or LOWER
+ * alone where the server's encoding is not UTF8 (`unicode` false): NORMALIZE refuses every other encoding, and
+ * such a database stores only its encoding's characters, which the query is made NFC in JavaScript to match.
  */
-export function searchFoldSql(kind: StoreBackendKind, expr: string): string {
-  return kind === 'sqlite' ? `${SEARCH_FOLD_FUNCTION}(${expr})` : `LOWER(NORMALIZE(${expr}, NFC))`;
+export function searchFoldSql(kind: StoreBackendKind, expr: string, unicode = true): string {
+  if (kind === 'sqlite') return `${SEARCH_FOLD_FUNCTION}(${expr})`;
+  return unicode ? `LOWER(NORMALIZE(${expr}, NFC))` : `LOWER(${expr})`;
 }
 
 /** Whether a store location names a PostgreSQL database rather than a SQLite file. */

@@ -24,7 +24,7 @@ import {
 } from './errors.js';
 import { SCHEMA_VERSION, type Migration } from './schema.js';
 import { makeStudyPrivate } from './study-modes.js';
-import { SEARCH_FOLD_FUNCTION } from './sql.js';
+import { SEARCH_FOLD_FUNCTION, searchFoldSql } from './sql.js';
 import { searchFold } from '../../shared/search-fold.js';
 
 class SqliteBackend implements StoreBackend {
@@ -40,6 +40,10 @@ class SqliteBackend implements StoreBackend {
 
   schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  searchFoldSql(expr: string): string {
+    return searchFoldSql(this.kind, expr);
   }
 
   /** An erasure's rows are still in the WAL (a reader held it): each later write tries to truncate it. */

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../e2e/model-fixture.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
-import { openStore, type CopyReport } from '../../main/store/index.js';
+import { listImagesPage } from '../../main/handlers/worklist.js';
+import { importImageFiles, openStore, setClinical, type CopyReport } from '../../main/store/index.js';
 import { sqliteConnection } from '../../main/store/sqlite-backend.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE, TOKEN_HEADER } from '../../shared/transport.js';
 import { sharedPostgres } from '../support/store-backends.js';
@@ -187,6 +188,54 @@ describe('a team database on PostgreSQL', () => {
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       });
+    }
+  });
+});
+
+describe('a team database whose server encoding is not UTF8', () => {
+  let pg: PostgresCluster;
+  let dir: string;
+  before(async () => {
+    pg = await sharedPostgres();
+    dir = mkdtempSync(join(tmpdir(), 'retina-latin1-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('worklist search works on a LATIN1 database (NORMALIZE needs UTF8 there)', async () => {
+    // A team's older server: LATIN1 with the C locale. PostgreSQL's NORMALIZE refuses any other encoding than
+    // UTF8, so every search failed there ("Unicode normalization can only be performed if server encoding is UTF8").
+    const store = openStore(pg.createDatabase('team_latin1', { encoding: 'LATIN1' }), {
+      sharedDir: join(dir, 'shared'),
+    });
+    try {
+      const sample = join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+      const report = await importImageFiles(store, [{ imagePath: sample }], { actor: 'importer' });
+      assert.equal(report.imported.length, 1, JSON.stringify(report.failed));
+      setClinical(
+        store,
+        [report.imported[0].imageId],
+        { patientId: 'P-1', patientName: 'José Núñez' },
+        'clinician',
+      );
+      const found = (search: string) =>
+        listImagesPage(store, { offset: 0, limit: 50, search }).items.map((i) => i.fileName);
+      const all = ['fundus-normal-left-eye-cc0.jpg'];
+      // Both sides are lower-cased by the database (its C locale folds ASCII), the query is NFC on its way there:
+      // a decomposed é (not a LATIN1 character) finds the stored, composed name instead of failing to convert.
+      for (const search of [
+        'fundus',
+        'FUNDUS',
+        'jos',
+        'JOSÉ'.slice(0, 3),
+        'José',
+        'josé'.normalize('NFD'),
+        'Núñez',
+      ])
+        assert.deepEqual(found(search), all, search);
+      assert.deepEqual(found('maculopathy'), [], 'a search still filters');
+      assert.deepEqual(found('50%'), [], 'LIKE wildcards are plain characters');
+    } finally {
+      store.close();
     }
   });
 });

@@ -11,8 +11,12 @@ import { join } from 'node:path';
 export interface PostgresCluster {
   /** `postgres://retina@127.0.0.1:PORT/` + a database name. */
   url(database?: string): string;
-  /** Creates an empty database and returns its URL. */
-  createDatabase(name: string): string;
+  /**
+   * Creates an empty database and returns its URL. `encoding` (e.g. 'LATIN1'): a database whose server encoding is
+   * not the cluster's UTF8, as a team's older server may hold (made from template0 with the C locale, the one
+   * locale every encoding accepts).
+   */
+  createDatabase(name: string, opts?: { encoding?: string }): string;
   port: number;
   /** Stops the server, keeping its data (a database going down); `start` brings it back on the same port. */
   pause(): void;
@@ -104,10 +108,16 @@ export async function startPostgres(): Promise<PostgresCluster> {
   return {
     port,
     url,
-    createDatabase(name: string): string {
+    createDatabase(name: string, { encoding }: { encoding?: string } = {}): string {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      if (encoding !== undefined && !/^[A-Za-z0-9_]+$/.test(encoding))
+        throw new Error(`not an encoding name: ${encoding}`);
       const psql = join(bin, 'psql');
-      const r = spawnSync(psql, ['-v', 'ON_ERROR_STOP=1', '-q', url(), '-c', `CREATE DATABASE ${name}`], {
+      const sql =
+        encoding === undefined
+          ? `CREATE DATABASE ${name}`
+          : `CREATE DATABASE ${name} ENCODING '${encoding}' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0`;
+      const r = spawnSync(psql, ['-v', 'ON_ERROR_STOP=1', '-q', url(), '-c', sql], {
         encoding: 'utf8',
       });
       if (r.status !== 0) throw new Error(`CREATE DATABASE ${name} failed: ${r.stderr}`);

@@ -11,7 +11,7 @@ import {
   StoreReadOnlyError,
 } from '../errors.js';
 import { SCHEMA_VERSION, type Migration } from '../schema.js';
-import { redactUrl } from '../sql.js';
+import { redactUrl, searchFoldSql } from '../sql.js';
 import { connectionFailed, PgBridgeError, PgConnection } from './pg-bridge.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { postgresMigrationSql } from './postgres-schema.js';
@@ -49,6 +49,19 @@ class PostgresBackend implements StoreBackend {
 
   schemaVersion(): number {
     return Number(this.meta('schema_version') ?? 0);
+  }
+
+  /** Whether the server's encoding is UTF8 (NORMALIZE works in no other), asked once, at the first search. */
+  private utf8: boolean | null = null;
+
+  searchFoldSql(expr: string): string {
+    if (this.utf8 === null) {
+      const rows = this.conn.query("SELECT current_setting('server_encoding') AS encoding").rows as {
+        encoding: string;
+      }[];
+      this.utf8 = rows[0]?.encoding.toUpperCase() === 'UTF8';
+    }
+    return searchFoldSql(this.kind, expr, this.utf8);
   }
 
   transaction<T>(fn: () => T): T {
