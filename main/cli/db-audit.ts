@@ -12,6 +12,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { patientByPseudonym } from './patient-arg.js';
+import { isCalendarDate } from '../../shared/clinical-dates.js';
 
 export interface AuditOptions {
   images?: number[];
@@ -29,15 +30,39 @@ export const AUDIT_HELP = `  audit                     who did what, when: the a
     --patient ID            one patient (their visits and images)
     --by NAME               entries by this user
     --action A              this action, or a family of them (mask, mask.approved, image.erase...)
-    --since DATE            from this date (YYYY-MM-DD, UTC) or time on
+    --since DATE            from this date (YYYY-MM-DD, its start in UTC) or time (UTC unless it says) on
     --limit N               the newest N entries of the selection (default 200)`;
+
+const SINCE_TIME =
+  /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,3})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$/;
+
+/**
+ * --since as the audit log's own times are written (toISOString: milliseconds, Z), so that they compare as text:
+ * a date is its first instant in UTC, a time is that instant (UTC when it names no zone). Compared as typed,
+ * `09:58:28Z` came after the entry at 09:58:28.312Z ('.' sorts before 'Z'), and 2026-02-30 was taken.
+ */
+export function sinceOf(typed: string): string {
+  const v = typed.trim();
+  const usage = () =>
+    new AuditUsageError(
+      `--since takes a date (2026-03-01) or a UTC time (2026-03-01T14:00:00Z), not '${typed}'`,
+    );
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) {
+    if (!isCalendarDate(v)) throw usage();
+    return `${v}T00:00:00.000Z`;
+  }
+  const time = SINCE_TIME.exec(v);
+  if (!time || !isCalendarDate(time[1])) throw usage();
+  const at = new Date(time[5] ? v : `${v}Z`);
+  if (Number.isNaN(at.getTime())) throw usage();
+  return at.toISOString();
+}
 
 function filterOf(store: Store, opts: AuditOptions): AuditFilter {
   if (opts.patients.length > 1) throw new AuditUsageError('audit takes one --patient');
   if (opts.patients.length === 1 && opts.images?.length)
     throw new AuditUsageError('audit takes --patient or --images, not both');
-  if (opts.since !== undefined && !/^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$/.test(opts.since))
-    throw new AuditUsageError('--since takes a date (2026-03-01) or a UTC time (2026-03-01T14:00:00Z)');
+  const since = opts.since === undefined ? undefined : sinceOf(opts.since);
   const limit = opts.limit === undefined ? 200 : Number(opts.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
     throw new AuditUsageError('--limit takes a whole number from 1 to 100000');
@@ -49,7 +74,7 @@ function filterOf(store: Store, opts: AuditOptions): AuditFilter {
       : opts.images?.length
         ? auditRowsOfImages(store, opts.images)
         : undefined;
-  return { anyOf, actor: opts.by, actionPrefix: opts.action, since: opts.since, limit };
+  return { anyOf, actor: opts.by, actionPrefix: opts.action, since, limit };
 }
 
 function line(e: AuditEntry): string {

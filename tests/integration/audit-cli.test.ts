@@ -90,6 +90,27 @@ test("a patient's trail, by action family, by person, since a date; nothing matc
   assert.equal(future.stdout.trim(), 'no audit entries match');
 });
 
+test('--since a time takes the entries of that very second; --since a date, that day from its start in UTC', () => {
+  const all = JSON.parse(retina('db', 'audit', '--json', '--database', db).stdout) as {
+    id: number;
+    at: string;
+  }[];
+  const newest = all.at(-1)!;
+  assert.match(newest.at, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  const second = `${newest.at.slice(0, 19)}Z`; // 09:58:28Z for an entry at 09:58:28.312Z
+  // The same instant in another zone: an hour east of UTC.
+  const east = new Date(Date.parse(second) + 3_600_000).toISOString().slice(0, 19) + '+01:00';
+  for (const since of [second, newest.at.slice(0, 19), east, newest.at.slice(0, 10)]) {
+    const r = retina('db', 'audit', '--since', since, '--json', '--database', db);
+    assert.equal(r.code, 0, r.stderr);
+    const ids = (JSON.parse(r.stdout) as { id: number }[]).map((e) => e.id);
+    assert.ok(ids.includes(newest.id), `--since ${since} takes the entry at ${newest.at}`);
+  }
+  const later = new Date(Date.parse(second) + 1000).toISOString().replace('.000', '');
+  const r = retina('db', 'audit', '--since', later, '--database', db);
+  assert.equal(r.stdout.trim(), 'no audit entries match', `--since ${later}`);
+});
+
 test("export --patient: that patient's images only", () => {
   const out = join(dir, 'for-P-5');
   const r = retina('db', 'export', '--patient', 'P-5', '--format', 'masks', '--out', out, '--database', db);
@@ -147,6 +168,18 @@ test("an erased image's trail says who erased it, and nothing of what it was", (
 
 test('bad audit options are usage errors', () => {
   assert.equal(retina('db', 'audit', '--since', 'yesterday', '--database', db).code, 2);
+  // Days no calendar has, and times no clock shows, are named rather than read as some other day.
+  for (const since of [
+    '2026-02-30',
+    '2026-13-01',
+    '2026-02-30T10:00:00Z',
+    '2026-03-01T24:30Z',
+    '2026-03-01T',
+  ]) {
+    const r = retina('db', 'audit', '--since', since, '--database', db);
+    assert.equal(r.code, 2, `${since}: ${r.stdout}`);
+    assert.match(r.stderr, /--since takes a date \(2026-03-01\) or a UTC time/);
+  }
   assert.equal(retina('db', 'audit', '--limit', '0', '--database', db).code, 2);
   assert.equal(retina('db', 'check', '--by', 'rev', '--database', db).code, 2);
   assert.equal(retina('db', 'audit', '--images', '999', '--database', db).code, 1);
