@@ -4,7 +4,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { plural } from '../../shared/plural.js';
-import { patientByPseudonym } from './patient-arg.js';
+import { patientByPseudonym, visitDateArg } from './patient-arg.js';
 import {
   eraseRecords,
   listStudies,
@@ -34,7 +34,7 @@ export const ERASE_HELP = `  erase                     erase images, a visit or 
                             when). Visits and patients left without images go too. Backups, exports and
                             models trained on the masks are not reached (named after)
     --patient ID            the patient with this ID, all visits (repeatable)
-    --visit-date DATE       with one --patient: only that patient's visit(s) of this date
+    --visit-date DATE       with one --patient: only that patient's visit(s) of this date (YYYY-MM-DD)
     --images IDS            these image ids (comma-separated)
     --yes                   erase; without it, only say what would go
     --finish                finish an erasure cut short (files not yet removed, the database not compacted)`;
@@ -42,6 +42,7 @@ export const ERASE_HELP = `  erase                     erase images, a visit or 
 function targetOf(store: Store, opts: EraseOptions): ErasureTarget {
   if (opts.visitDate !== undefined && opts.patients.length !== 1)
     throw new EraseUsageError('--visit-date needs exactly one --patient');
+  visitDateArg(opts.visitDate);
   if (!opts.images?.length && opts.patients.length === 0)
     throw new EraseUsageError('erase needs --patient ID or --images IDS');
   const patients = opts.patients.map((p) => patientByPseudonym(store, p));

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
 import { AUDIT_HELP, AuditUsageError, runAudit } from './db-audit.js';
-import { imagesOfPatients, PatientArgUsageError } from './patient-arg.js';
+import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
 import { plural } from '../../shared/plural.js';
@@ -304,6 +304,8 @@ export async function runDbCommand(
         !commands.includes(command)
       )
         throw new DbUsageError(`--${option} is for db ${commands.join(', db ')}`);
+    // Before the database is opened (an erase opens it to write): a usage error touches nothing.
+    visitDateArg(str(values['visit-date']));
     const readOnlyCommand = ['export', 'backup', 'check', 'audit'].includes(command);
     // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
     // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).

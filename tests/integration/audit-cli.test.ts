@@ -130,6 +130,23 @@ test("export --patient: that patient's images only", () => {
   );
   assert.equal(none.code, 1);
   assert.match(none.stderr, /patient P-5 has no images of a visit on 2020-01-01/);
+  // A date in another form is a usage mistake, said as one, not a visit the patient never had.
+  for (const date of ['02/05/2026', '2026-02-30']) {
+    const bad = retina(
+      'db',
+      'export',
+      '--patient',
+      'P-5',
+      '--visit-date',
+      date,
+      '--out',
+      out,
+      '--database',
+      db,
+    );
+    assert.equal(bad.code, 2, `${date}: ${bad.stderr}`);
+    assert.match(bad.stderr, /--visit-date takes a calendar date as YYYY-MM-DD \(2026-01-09\)/);
+  }
 });
 
 test("a patient's trail keeps a record merged into them and an image of theirs erased", () => {

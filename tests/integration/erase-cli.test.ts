@@ -94,6 +94,15 @@ test('a patient ID typed in the wrong case is named, not guessed', () => {
   assert.equal(imageCount(), 3);
 });
 
+test('a visit date not written YYYY-MM-DD, or no calendar day, is a usage error and erases nothing', () => {
+  for (const date of ['10/01/2026', '2026-02-30', '2026-1-10']) {
+    const r = retina('db', 'erase', '--patient', 'P-7', '--visit-date', date, '--yes', '--database', db);
+    assert.equal(r.code, 2, `${date}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /--visit-date takes a calendar date as YYYY-MM-DD/);
+    assert.equal(imageCount(), 3);
+  }
+});
+
 test("one visit of a patient is erased; the patient's other visit stays; what is not reached is said", () => {
   const r = retina(
     'db',
