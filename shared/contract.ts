@@ -763,6 +763,15 @@ export interface AdoptKeptDraftRequest {
   parentVersionId: Id | null;
   clientId?: string;
 }
+/** One entry of an image's history (its audit trail, with its mask versions' and kept drafts'), oldest first. */
+export interface HistoryEntry {
+  at: string;
+  actor: string;
+  action: string;
+  /** The action in a reviewer's words (shared/audit-words.ts). */
+  words: string;
+}
+
 /** Erasure of the images named (and, with `wholePatients`, of everything else of their patients). */
 export interface EraseRequest {
   imageIds: Id[];
@@ -990,6 +999,8 @@ export interface RequestChannels {
   /** Two-reader mode: agreement (Dice) per image read by several annotators, and per annotator. */
   getAgreement: { request: Empty; response: AgreementPayload };
   getClinicalInfo: { request: ImageRef; response: ClinicalInfo };
+  /** Who did what to the image, when: imports, clinical changes, drafts, approvals, assignments, hand-offs. */
+  getImageHistory: { request: ImageRef; response: { entries: HistoryEntry[] } };
   /** Sets clinical fields of one or more images (moving them to the patient and visit named); audited. */
   setClinicalInfo: { request: SetClinicalInfoRequest; response: { images: ImageSummary[] } };
   /** What erasing these images (or their patients) would take, changing nothing. */
@@ -1212,6 +1223,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getReaders: obj({ imageId: id }),
   getAgreement: empty,
   getClinicalInfo: obj({ imageId: id }),
+  getImageHistory: obj({ imageId: id }),
   setClinicalInfo: obj({ imageIds: arrayOf(id, { min: 1, max: MAX_BATCH }), info: clinicalInfo }),
   previewErasure: eraseRequest,
   eraseImages: eraseRequest,

@@ -43,6 +43,8 @@ export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } 
   getReaders: REVIEWERS,
   getAgreement: REVIEWERS,
   getClinicalInfo: EVERYONE,
+  // The history names patients' changes and every reader's work: the reviewers'.
+  getImageHistory: REVIEWERS,
   setClinicalInfo: REVIEWERS,
   // Erasure is for good and reaches every user's work: the team's administrators only.
   previewErasure: ADMINS,

@@ -90,7 +90,8 @@ function notReached(store: Store, plan: ErasurePlan): string[] {
     lines.push(`  copies of this study kept when it was upgraded still hold them: ${copies.join(', ')}`);
   if (plan.trainedModels.length > 0)
     lines.push(
-      '  models trained on their masks keep what they learned (erasure does not reach into weights): ' +
+      '  models trained on their masks keep what they learned (erasure does not reach into weights), and ' +
+        'their cards and manifests name the images they were trained on: ' +
         `${plan.trainedModels.map((m) => `${m.name} (id ${m.id})`).join(', ')}; ` +
         'retrain without them and retire these models if that matters',
     );

@@ -59,6 +59,7 @@ import { getClinicalInfo, setClinicalInfo } from './clinical.js';
 import { blindReaderOf, getAgreement, getReaders } from './readers.js';
 import { exportImages } from './export.js';
 import { eraseImages, previewErasure } from './erase.js';
+import { getImageHistory } from './history.js';
 import { installedAnatomy, ModelResolver } from './models.js';
 import { ANATOMY_TASKS } from '../ml/anatomy/anatomy-manifest.js';
 import { PictureService } from './pictures.js';
@@ -339,6 +340,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       users: listUsers(store).map((u) => ({ name: u.name, role: u.role, disabled: u.disabled })),
     }),
     getClinicalInfo: (req) => getClinicalInfo(store, req.imageId),
+    getImageHistory: (req) => getImageHistory(store, req.imageId),
     setClinicalInfo: (req, ctx) => {
       const result = setClinicalInfo(store, req, actorOf(ctx, user));
       events.emit('imagesChanged', { imageIds: req.imageIds });

@@ -166,6 +166,20 @@ describe(
         same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, recorrected),
       );
       await stateIs('draft', true);
+      // The History says who did it, in order: the approval, the reopening, the edit after it.
+      await app.page.locator('[data-testid="history"] summary').click();
+      const what = app.page.getByTestId('history-entries').locator('.what');
+      await waitFor('the history', async () =>
+        (await what.allTextContents()).includes('reopened the approved mask for editing'),
+      );
+      const words = await what.allTextContents();
+      const from = words.lastIndexOf('approved the mask');
+      assert.deepEqual(
+        words.slice(from),
+        ['approved the mask', 'reopened the approved mask for editing', 'saved a draft'],
+        words.join('\n'),
+      );
+      assert.equal(words[0], 'imported the photograph');
       await app.page.keyboard.press('Escape');
       await app.page.getByTestId('worklist').waitFor();
       await waitFor('the worklist says draft', async () =>

@@ -57,6 +57,7 @@ const valid: { [C in RequestChannel]: unknown } = {
   getClinicalInfo: { imageId: '1' },
   setClinicalInfo: { imageIds: ['1', '2'], info: { patientId: 'P-001', eye: 'OD', visitDate: '2026-11-30' } },
   previewErasure: { imageIds: ['1'], wholePatients: false },
+  getImageHistory: { imageId: '1' },
   eraseImages: { imageIds: ['1', '2'], wholePatients: true },
   exportImages: { parts: ['masks', 'coco'], source: 'best', target: { kind: 'zip' } },
   importFiles: { paths: ['/tmp/a.tif'] },

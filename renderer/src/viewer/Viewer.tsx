@@ -22,6 +22,7 @@ import { UncertaintyLayer } from './UncertaintyLayer.js';
 import { useAutosave } from './useAutosave.js';
 import { EditNotice } from './EditNotice.js';
 import { KeptDrafts } from './KeptDrafts.js';
+import { HistorySection } from './HistorySection.js';
 import { useEditLease } from './useEditLease.js';
 import { useKeptDrafts } from './useKeptDrafts.js';
 import { useDisplayImage } from './useDisplayImage.js';
@@ -309,6 +310,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           refresh={kept.refresh}
           onOpen={(id) => void kept.open(id, viewerDoc, flush)}
         />
+        {(!account || mayCall(account.role, 'getImageHistory')) && <HistorySection imageId={imageId} />}
       </ViewerPanel>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       {fillGuard.dialog}

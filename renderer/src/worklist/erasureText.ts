@@ -22,7 +22,7 @@ export function erasureCaveats(p: ErasurePreview): string[] {
   if (p.trainedModels.length > 0)
     lines.push(
       `The model${p.trainedModels.length > 1 ? 's' : ''} ${p.trainedModels.join(', ')} learned from these ` +
-        'masks and keep what they learned; retrain without them if that matters.',
+        'masks: they keep what they learned, and their cards name the images; retrain without them if that matters.',
     );
   return lines;
 }

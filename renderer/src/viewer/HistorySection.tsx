@@ -1,0 +1,59 @@
+// Panel section "History": who did what to this image, when (imported, patient set, drafts, approval, sent back,
+// erased parts of its record excepted), read from main's audit log when the section is opened and again whenever
+// the image changes while it is open. For reviewers: it names patients' changes and every reader's work.
+import { useEffect, useState } from 'react';
+import type { HistoryEntry } from '../../../shared/contract.js';
+import { useApp } from '../appContext.js';
+
+const when = (iso: string): string =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+
+export function HistorySection({ imageId }: { imageId: string }) {
+  const { client } = useApp();
+  const [open, setOpen] = useState(false);
+  const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    setEntries(null);
+    if (!open) return;
+    let live = true;
+    const load = () =>
+      client.invoke('getImageHistory', { imageId }).then(
+        (r) => live && setEntries(r.entries),
+        (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
+      );
+    void load();
+    const off = client.on('imagesChanged', ({ imageIds }) => {
+      if (imageIds.includes(imageId)) void load();
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [client, imageId, open]);
+
+  return (
+    <details
+      className="history"
+      data-testid="history"
+      onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}
+    >
+      <summary>History</summary>
+      {error ? (
+        <p className="form-error">{error}</p>
+      ) : entries === null ? (
+        open && <p className="muted">Reading…</p>
+      ) : (
+        <ol data-testid="history-entries">
+          {entries.map((e, i) => (
+            <li key={i} title={e.action}>
+              <time dateTime={e.at}>{when(e.at)}</time> <strong className="who">{e.actor}</strong>{' '}
+              <span className="what">{e.words}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </details>
+  );
+}

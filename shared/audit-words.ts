@@ -1,0 +1,69 @@
+// An audit entry about an image, in the words a reviewer reads in the viewer's History ("approved", "sent back:
+// the optic disc is cut"). Pure: the main process sends the entries, the renderer and tests word them alike. An
+// action it does not know is shown as it is, never hidden.
+
+const field = (d: unknown, key: string): unknown =>
+  d !== null && typeof d === 'object' ? (d as Record<string, unknown>)[key] : undefined;
+
+const CLINICAL_FIELDS: Record<string, string> = {
+  pseudonym: 'patient',
+  eye: 'eye',
+  visitDate: 'visit date',
+  camera: 'camera',
+  fieldAngleDeg: 'field angle',
+  studyId: 'visit',
+};
+
+const FIXED: Record<string, string> = {
+  'image.import': 'imported the photograph',
+  'mask.draft': 'saved a draft',
+  'mask.approved': 'approved the mask',
+  'mask.reopen': 'reopened the approved mask for editing',
+  'mask.adopt': 'made a kept draft the mask',
+  'mask.disc.move': 'moved the optic disc',
+  'review.submit': 'submitted it for review',
+  'image.erase': 'erased the image',
+};
+
+function eyeWords(d: unknown): string {
+  const after = field(d, 'after');
+  return typeof after === 'string' ? `eye ${after}` : 'eye cleared';
+}
+
+export function auditWords(action: string, details: unknown): string {
+  if (FIXED[action]) return FIXED[action];
+  switch (action) {
+    case 'mask.prediction':
+      return 'predicted the mask';
+    case 'mask.kept': {
+      const reason = field(details, 'reason');
+      return reason === 'lease'
+        ? 'a save while another window edited it was kept aside'
+        : reason === 'handed-off'
+          ? 'a save after it was handed on was kept aside'
+          : 'a save on an older version was kept aside';
+    }
+    case 'review.send-back': {
+      const comment = field(details, 'comment');
+      return typeof comment === 'string' ? `sent it back: ${comment}` : 'sent it back';
+    }
+    case 'image.assign': {
+      const who = field(details, 'assignees');
+      return Array.isArray(who) && who.length > 0 ? `assigned it to ${who.join(', ')}` : 'unassigned it';
+    }
+    case 'image.clinical': {
+      const keys = details !== null && typeof details === 'object' ? Object.keys(details) : [];
+      const named = [...new Set(keys.map((k) => CLINICAL_FIELDS[k]).filter(Boolean))];
+      return named.length > 0 ? `changed the ${named.join(', ')}` : 'changed the clinical details';
+    }
+    case 'lease.take-over':
+      return `took over editing from ${String(field(details, 'from') ?? 'another window')}`;
+    case 'image.laterality':
+    case 'image.laterality.marked':
+      return `set the ${eyeWords(details)}`;
+    case 'image.laterality.predicted':
+      return `the ${eyeWords(details)} was read from the optic disc`;
+    default:
+      return action;
+  }
+}

@@ -1,0 +1,39 @@
+// The History's words for each audit action the store writes about an image, and an unknown one shown as it is.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { auditWords } from '../../shared/audit-words.js';
+
+test('each action about an image in a reviewer’s words', () => {
+  assert.equal(auditWords('mask.approved', { imageId: 1 }), 'approved the mask');
+  assert.equal(auditWords('mask.prediction', null), 'predicted the mask');
+  assert.equal(
+    auditWords('review.send-back', { comment: 'the disc is cut' }),
+    'sent it back: the disc is cut',
+  );
+  assert.equal(auditWords('image.assign', { assignees: ['ann', 'bo'] }), 'assigned it to ann, bo');
+  assert.equal(auditWords('image.assign', { assignees: [] }), 'unassigned it');
+  assert.equal(
+    auditWords('image.clinical', {
+      pseudonym: [null, 'P-1'],
+      visitDate: [null, '2026-01-01'],
+      studyId: [null, 3],
+    }),
+    'changed the patient, visit date, visit',
+  );
+  assert.equal(
+    auditWords('mask.kept', { reason: 'lease' }),
+    'a save while another window edited it was kept aside',
+  );
+  assert.equal(auditWords('lease.take-over', { from: 'ann' }), 'took over editing from ann');
+  assert.equal(
+    auditWords('image.laterality.predicted', { before: null, after: 'OD' }),
+    'the eye OD was read from the optic disc',
+  );
+  // Redacted details (an erasure cleared them) still read.
+  assert.equal(auditWords('review.send-back', null), 'sent it back');
+  assert.equal(auditWords('image.clinical', null), 'changed the clinical details');
+});
+
+test('an action it does not know is shown as it is', () => {
+  assert.equal(auditWords('mask.somethingnew', { x: 1 }), 'mask.somethingnew');
+});
