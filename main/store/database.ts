@@ -30,6 +30,8 @@ export interface OpenStoreOptions {
 export interface StoreHooks {
   /** Called inside every write transaction just before it commits (tests use it to kill the process there). */
   beforeCommit?: (action: string) => void;
+  /** Called as every write starts, before its transaction (tests use it to act between a file and its row). */
+  beforeWrite?: (action: string) => void;
 }
 
 /** What differs between the SQLite file and a PostgreSQL database; everything else is shared SQL. */
@@ -109,6 +111,7 @@ export class Store {
   /** Runs `fn` in one write transaction (IMMEDIATE on SQLite, serialised on PostgreSQL); any throw rolls back. */
   write<T>(action: string, fn: () => T): T {
     if (this.readonly) throw new StoreReadOnlyError(`${this.path}: opened read-only, cannot ${action}`);
+    this.hooks.beforeWrite?.(action);
     try {
       return this.backend.transaction(() => {
         const result = fn();

@@ -22,7 +22,7 @@ import type { BinaryMap, RasterImage } from '../ml/types.js';
 import type { Store } from './database.js';
 import { parseDicomImage, isDicom } from './dicom.js';
 import { DicomError, MaskSizeError, StoreError, UnreadableImageError } from './errors.js';
-import { putBlob, sha256 } from './file-store.js';
+import { hasBlob, putBlob, sha256 } from './file-store.js';
 import { findImageByHash, insertImageTx, type ImageRecord, type Laterality } from './images.js';
 import { encodeMaskPng, insertMaskVersionTx, latestMasks, saveMaskVersion, type MaskKind } from './masks.js';
 import {
@@ -289,6 +289,24 @@ function coverage(m: BinaryMap): number {
 }
 
 async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Promise<ImportedImage | number> {
+  // An erasure finishing at this moment may remove files of the very same bytes between our storing them and our
+  // write (it removes only files no committed row uses): the write checks they are there, else they are stored
+  // again and the write retried.
+  for (let attempt = 0; ; attempt++) {
+    const done = await commitOnce(store, p, opts);
+    if (done !== 'files-gone' || attempt > 0) {
+      if (done === 'files-gone')
+        throw new StoreError(`${p.source}: its files were removed while it was imported`);
+      return done;
+    }
+  }
+}
+
+async function commitOnce(
+  store: Store,
+  p: PreparedImage,
+  opts: ImportOptions,
+): Promise<ImportedImage | number | 'files-gone'> {
   // Blobs first: a committed row must never point at a blob that is not on disk.
   await putBlob(store, p.bytes, p.fileHash);
   const rasterHash = p.rasterPng ? await putBlob(store, p.rasterPng) : null;
@@ -298,6 +316,8 @@ async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Prom
   );
   const maskHash = p.mask ? await putBlob(store, encodeMaskPng(p.mask)) : null;
   return store.write('import an image', () => {
+    const needed = [p.fileHash, rasterHash, fovHash, maskHash].filter((h): h is string => h !== null);
+    if (!needed.every((h) => hasBlob(store, h))) return 'files-gone';
     const existing = findImageByHash(store, p.fileHash);
     if (existing) return existing.id; // imported meanwhile by another process
     let studyId: number | null = null;

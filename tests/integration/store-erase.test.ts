@@ -63,6 +63,16 @@ async function photos(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Imports `paths` (in order) and gives their image ids. */
+async function importIds(store: Store, paths: string[]): Promise<number[]> {
+  const report = await importImageFiles(
+    store,
+    paths.map((imagePath) => ({ imagePath })),
+    { actor: 'importer' },
+  );
+  return report.imported.map((i) => i.imageId);
+}
+
 const stripes = (n: number) => Uint8Array.from({ length: W * W }, (_, i) => (i % W < n ? 1 : 0));
 const count = (store: Store, table: string) =>
   store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
@@ -205,9 +215,7 @@ for (const kind of STORE_BACKENDS)
     test('an image added to the patient after the preview is not erased unseen: refused, nothing erased', async () => {
       const s = backend.open('expect');
       try {
-        const [a, b] = (
-          await importImageFiles(s, [{ imagePath: files[0] }, { imagePath: files[1] }], { actor: 'importer' })
-        ).imported.map((i) => i.imageId);
+        const [a, b] = await importIds(s, files.slice(0, 2));
         setClinical(s, [a], { patientId: 'P-9' }, 'clerk');
         const patient = getClinical(s, a).patientDbId!;
         const shown = planErasure(s, { patients: [patient] }).images;
@@ -294,9 +302,7 @@ for (const kind of STORE_BACKENDS)
     test("a kept draft's id is not given again: another image's trail does not take the erased one's", async () => {
       const s = backend.open('kept');
       try {
-        const [a, b] = (
-          await importImageFiles(s, [{ imagePath: files[0] }, { imagePath: files[1] }], { actor: 'importer' })
-        ).imported.map((i) => i.imageId);
+        const [a, b] = await importIds(s, files.slice(0, 2));
         // A stale save is kept as a draft (its parent is no longer the image's newest version).
         const keep = async (imageId: number, who: string) => {
           const v1 = await saveMaskVersion(s, {
@@ -336,6 +342,33 @@ for (const kind of STORE_BACKENDS)
         assert.ok(
           trail.some((e) => e.entity === 'kept_draft' && e.entityId === erasedKept && e.actor === 'mallory'),
         );
+      } finally {
+        s.close();
+      }
+    });
+
+    test('an import of the same bytes whose file an erasure removes before its row is written stores it again', async () => {
+      const s = backend.open('race');
+      try {
+        const [a] = await importIds(s, [files[0]]);
+        const hash = getImageHash(s, a);
+        await eraseRecords(s, { images: [a] }, 'dpo');
+        // The photograph comes back, and the erasure's file removal lands between its file and its row.
+        let removed = false;
+        s.hooks.beforeWrite = (action) => {
+          if (action !== 'import an image' || removed) return;
+          removed = true;
+          rmSync(blobPath(s, hash));
+        };
+        const [again] = await importIds(s, [files[0]]);
+        s.hooks.beforeWrite = undefined;
+        assert.ok(removed, 'the race was not staged');
+        assert.equal(
+          existsSync(blobPath(s, getImageHash(s, again))),
+          true,
+          'the row points at a missing file',
+        );
+        assert.equal((await checkStore(s)).ok, true);
       } finally {
         s.close();
       }
