@@ -1,11 +1,12 @@
 // What erased rows leave in other rows' text: a patient's ID in the audit of an image moved away from them, an
 // upload path named after the patient in a job's spec, a held-out image's file name in a retrain's report. Those
 // are replaced by "(erased)", and nothing else is: JSON is read and only its strings are looked at (a patient ID
-// "100" is not the 100 of "epochs": 100); a patient's ID or name goes where a string or a path's folder is exactly
-// it; an import path where it is exactly the erased photograph's; a bare file name only inside an entry about an
-// erased image (another patient's IMG_0001.JPG stays); free text (log lines) only in the rows of jobs and runs
-// that handled an erased image. A job still queued or running is left
-// as it is: rewriting its spec would break it.
+// "100" is not the 100 of "epochs": 100); a patient's ID or name goes where a path's folder is exactly it, or a
+// string that stands for a patient (under keys such as `pseudonym`: a patient called "test" leaves the "test" of
+// `"split": "test"` alone); an import path where it is exactly the erased photograph's; a bare file name only
+// inside an entry about an erased image (another patient's IMG_0001.JPG stays); free text (log lines) only in the
+// rows of jobs and runs that handled an erased image. A job still queued or running is left as it is: rewriting
+// its spec would break it.
 import type { Store } from './database.js';
 
 const ERASED = '(erased)';
@@ -35,10 +36,16 @@ interface Matcher {
 
 const PATH_SEPARATOR = /([/\\])/;
 
-/** A string of a row: replaced whole, or the folders of a path that are exactly a patient's ID or name. */
-function redactString(s: string, m: Matcher, aboutErased: boolean): string {
+/** Keys whose strings stand for a patient (audit details of clinical changes, renames, merges). */
+const PATIENT_KEYS = new Set(['pseudonym', 'patientId', 'patientName', 'name', 'from', 'to']);
+
+/**
+ * A string of a row: replaced whole (a patient's ID or name where it stands for a patient, the erased
+ * photograph's path, its file name in an entry about it), or the folders of a path that are exactly a patient's.
+ */
+function redactString(s: string, m: Matcher, aboutErased: boolean, patientKey: boolean): string {
   const t = nfc(s);
-  if (m.patient.has(t) || m.paths.has(t) || (aboutErased && m.files.has(t))) return ERASED;
+  if ((patientKey && m.patient.has(t)) || m.paths.has(t) || (aboutErased && m.files.has(t))) return ERASED;
   if (!PATH_SEPARATOR.test(t)) return s;
   const parts = t.split(PATH_SEPARATOR);
   // A folder named after the patient goes; a file name inside a path only as the whole path (above): another
@@ -48,13 +55,15 @@ function redactString(s: string, m: Matcher, aboutErased: boolean): string {
 }
 
 /** `value` with its strings redacted; an object naming an erased image (`imageId`) is about it, and all inside. */
-function redactJson(value: unknown, m: Matcher, aboutErased: boolean): unknown {
-  if (typeof value === 'string') return redactString(value, m, aboutErased);
-  if (Array.isArray(value)) return value.map((v) => redactJson(v, m, aboutErased));
+function redactJson(value: unknown, m: Matcher, aboutErased: boolean, patientKey = false): unknown {
+  if (typeof value === 'string') return redactString(value, m, aboutErased, patientKey);
+  if (Array.isArray(value)) return value.map((v) => redactJson(v, m, aboutErased, patientKey));
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;
   const about = aboutErased || (typeof obj.imageId === 'number' && m.imageIds.has(obj.imageId));
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, redactJson(v, m, about)]));
+  return Object.fromEntries(
+    Object.entries(obj).map(([k, v]) => [k, redactJson(v, m, about, PATIENT_KEYS.has(k))]),
+  );
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

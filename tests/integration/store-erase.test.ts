@@ -256,7 +256,7 @@ for (const kind of STORE_BACKENDS)
         setClinical(s, [bert], { patientId: 'P-BERT', visitDate: '2026-01-10' }, 'clerk');
         const run = startTrainingRun(
           s,
-          { config: { epochs: 100, heldOut: [{ imageId: bert }] }, seed: 100 },
+          { config: { epochs: 100, tag: '100', heldOut: [{ imageId: bert }] }, seed: 100 },
           'ml',
         );
         finishTrainingRun(s, run.id, { status: 'succeeded', outcome: { steps: 100, split: 'test' } }, 'ml');
@@ -286,7 +286,12 @@ for (const kind of STORE_BACKENDS)
           config: string;
           outcome: string;
         };
-        assert.deepEqual(JSON.parse(runRow.config), { epochs: 100, heldOut: [{ imageId: bert }] });
+        // The number 100 and a string "100" that stands for no patient stay.
+        assert.deepEqual(JSON.parse(runRow.config), {
+          epochs: 100,
+          tag: '100',
+          heldOut: [{ imageId: bert }],
+        });
         assert.deepEqual(JSON.parse(runRow.outcome), { steps: 100, split: 'test' });
         const spec = (id: string) =>
           JSON.parse(s.db.prepare('SELECT spec FROM jobs WHERE id = ?').pluck().get(id) as string) as unknown;
