@@ -25,16 +25,18 @@ const FIXED: Record<string, string> = {
   'image.erase': 'erased the image',
 };
 
-function eyeWords(d: unknown): string {
+const eyeAfter = (d: unknown): string | null => {
   const after = field(d, 'after');
-  return typeof after === 'string' ? `eye ${after}` : 'eye cleared';
-}
+  return typeof after === 'string' ? after : null;
+};
 
 export function auditWords(action: string, details: unknown): string {
   if (FIXED[action]) return FIXED[action];
   switch (action) {
-    case 'mask.prediction':
-      return 'predicted the mask';
+    case 'mask.prediction': {
+      const model = field(details, 'modelId');
+      return typeof model === 'number' ? `predicted the mask (model ${model})` : 'predicted the mask';
+    }
     case 'mask.kept': {
       const reason = field(details, 'reason');
       return reason === 'lease'
@@ -53,16 +55,26 @@ export function auditWords(action: string, details: unknown): string {
     }
     case 'image.clinical': {
       const keys = details !== null && typeof details === 'object' ? Object.keys(details) : [];
-      const named = [...new Set(keys.map((k) => CLINICAL_FIELDS[k]).filter(Boolean))];
+      // The visit changes with its date or its patient: saying "visit" again adds nothing.
+      const said = keys.filter(
+        (k) => k !== 'studyId' || !keys.some((o) => ['visitDate', 'pseudonym', 'camera'].includes(o)),
+      );
+      const named = [...new Set(said.map((k) => CLINICAL_FIELDS[k]).filter(Boolean))];
       return named.length > 0 ? `changed the ${named.join(', ')}` : 'changed the clinical details';
     }
     case 'lease.take-over':
       return `took over editing from ${String(field(details, 'from') ?? 'another window')}`;
     case 'image.laterality':
-    case 'image.laterality.marked':
-      return `set the ${eyeWords(details)}`;
-    case 'image.laterality.predicted':
-      return `the ${eyeWords(details)} was read from the optic disc`;
+    case 'image.laterality.marked': {
+      const eye = eyeAfter(details);
+      return eye ? `set the eye to ${eye}` : 'cleared the eye';
+    }
+    case 'image.laterality.predicted': {
+      const eye = eyeAfter(details);
+      return eye
+        ? `the eye (${eye}) was read from the optic disc`
+        : 'the eye read from the optic disc was cleared';
+    }
     default:
       return action;
   }

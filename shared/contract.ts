@@ -766,6 +766,8 @@ export interface AdoptKeptDraftRequest {
 /** One entry of an image's history (its audit trail, with its mask versions' and kept drafts'), oldest first. */
 export interface HistoryEntry {
   at: string;
+  /** A run of one person's drafts shown as one entry: the time of its last. */
+  until?: string;
   actor: string;
   action: string;
   /** The action in a reviewer's words (shared/audit-words.ts). */
@@ -1000,7 +1002,10 @@ export interface RequestChannels {
   getAgreement: { request: Empty; response: AgreementPayload };
   getClinicalInfo: { request: ImageRef; response: ClinicalInfo };
   /** Who did what to the image, when: imports, clinical changes, drafts, approvals, assignments, hand-offs. */
-  getImageHistory: { request: ImageRef; response: { entries: HistoryEntry[] } };
+  getImageHistory: {
+    request: ImageRef;
+    response: { entries: HistoryEntry[]; /** older entries left out */ cut: boolean };
+  };
   /** Sets clinical fields of one or more images (moving them to the patient and visit named); audited. */
   setClinicalInfo: { request: SetClinicalInfoRequest; response: { images: ImageSummary[] } };
   /** What erasing these images (or their patients) would take, changing nothing. */

@@ -10,7 +10,14 @@ import {
   type RequestHandlers,
 } from '../../shared/contract.js';
 import { CHANNEL_ROLES } from '../../shared/roles.js';
-import { assigneesOf, getKeptDraft, isAssigned, latestDraftBy, type Store } from '../store/index.js';
+import {
+  assigneesOf,
+  getKeptDraft,
+  isAssigned,
+  latestDraftBy,
+  wasErased,
+  type Store,
+} from '../store/index.js';
 import type { CallerContext } from './caller.js';
 
 /** The image ids a request names (every channel names images through these fields). */
@@ -95,11 +102,16 @@ export function eventForCaller(store: Store): EventAudience {
       }
       return names.includes(name);
     };
+    const gone = (id: string): boolean => {
+      const n = Number(id);
+      return Number.isSafeInteger(n) && wasErased(store, n);
+    };
     return (user) => {
       if (user.role !== 'annotator') return payload;
       if (event === 'imagesChanged') {
         const p = payload as EventOf<'imagesChanged'>;
-        const imageIds = p.imageIds.filter((id) => theirs(id, user.name));
+        // An image erased is no one's now: every window that had it open is told, to close it.
+        const imageIds = p.imageIds.filter((id) => theirs(id, user.name) || gone(id));
         return imageIds.length > 0 ? ({ imageIds } as typeof payload) : null;
       }
       // The team's jobs (their messages and logs name files and patients) are not an annotator's to see.

@@ -29,6 +29,8 @@ function wordSet(words: readonly string[]): Set<string> {
 
 interface Matcher {
   patient: Set<string>;
+  /** The patient words distinctive enough to stand for them as a folder name: 4+ characters, a letter among them. */
+  folders: Set<string>;
   paths: Set<string>;
   files: Set<string>;
   imageIds: ReadonlySet<number>;
@@ -48,9 +50,10 @@ function redactString(s: string, m: Matcher, aboutErased: boolean, patientKey: b
   if ((patientKey && m.patient.has(t)) || m.paths.has(t) || (aboutErased && m.files.has(t))) return ERASED;
   if (!PATH_SEPARATOR.test(t)) return s;
   const parts = t.split(PATH_SEPARATOR);
-  // A folder named after the patient goes; a file name inside a path only as the whole path (above): another
-  // patient's folder may hold a file of the same name (IMG_0001.JPG).
-  const out = parts.map((p) => (m.patient.has(p) ? ERASED : p)).join('');
+  // A folder named after the patient goes, if its name could only be theirs (`/srv/data/models/1` keeps its `1`
+  // and its `data` when patient "1" or "data" is erased); a file name inside a path only as the whole path (above):
+  // another patient's folder may hold a file of the same name (IMG_0001.JPG).
+  const out = parts.map((p) => (m.folders.has(p) ? ERASED : p)).join('');
   return out === t ? s : out;
 }
 
@@ -115,6 +118,7 @@ function mentionsErasedImage(json: string | null, ids: ReadonlySet<number>): boo
 export function redactTracesTx(store: Store, traces: Traces): number {
   const m: Matcher = {
     patient: wordSet(traces.patientWords),
+    folders: new Set([...wordSet(traces.patientWords)].filter((w) => w.length >= 4 && /\p{L}/u.test(w))),
     paths: wordSet(traces.paths),
     files: wordSet(traces.fileNames),
     imageIds: traces.imageIds,
@@ -172,11 +176,15 @@ export function redactTracesTx(store: Store, traces: Traces): number {
     log: string;
     outcome: string | null;
   }[];
+  // A run knows images, never patients: only the erased images' names and paths are looked for there.
+  const imagesOnly: Matcher = { ...m, patient: new Set(), folders: new Set() };
+  const imageWords = [...m.paths, ...m.files];
   for (const r of runs) {
-    update('training_runs', 'config', r.id, r.config, redactJsonText(r.config, m, false));
-    if (r.outcome) update('training_runs', 'outcome', r.id, r.outcome, redactJsonText(r.outcome, m, false));
+    update('training_runs', 'config', r.id, r.config, redactJsonText(r.config, imagesOnly, false));
+    if (r.outcome)
+      update('training_runs', 'outcome', r.id, r.outcome, redactJsonText(r.outcome, imagesOnly, false));
     if (mentionsErasedImage(r.config, m.imageIds) || mentionsErasedImage(r.outcome, m.imageIds))
-      update('training_runs', 'log', r.id, r.log, redactWords(r.log, allWords));
+      update('training_runs', 'log', r.id, r.log, redactWords(r.log, imageWords));
   }
   return changed;
 }

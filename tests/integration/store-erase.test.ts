@@ -35,6 +35,7 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { blobPath } from '../../main/store/file-store.js';
+import { eventForCaller } from '../../main/handlers/access-guard.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
 const SAMPLE = join(
@@ -374,6 +375,23 @@ for (const kind of STORE_BACKENDS)
           'the row points at a missing file',
         );
         assert.equal((await checkStore(s)).ok, true);
+      } finally {
+        s.close();
+      }
+    });
+
+    test("an annotator's windows are told an image they had is erased (to close it), not of others' images", async () => {
+      const s = backend.open('events');
+      try {
+        const [a, b] = await importIds(s, files.slice(0, 2));
+        createUser(s, { name: 'ann', role: 'annotator', passwordHash: 'x' }, 'admin');
+        setAssignees(s, [a], ['ann'], 'admin');
+        const audience = eventForCaller(s);
+        const ann = { name: 'ann', role: 'annotator' as const };
+        const told = () => audience('imagesChanged', { imageIds: [String(a), String(b)] })(ann as never);
+        assert.deepEqual(told(), { imageIds: [String(a)] });
+        await eraseRecords(s, { images: [a, b] }, 'dpo');
+        assert.deepEqual(told(), { imageIds: [String(a), String(b)] });
       } finally {
         s.close();
       }

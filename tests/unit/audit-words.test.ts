@@ -6,6 +6,10 @@ import { auditWords } from '../../shared/audit-words.js';
 test('each action about an image in a reviewer’s words', () => {
   assert.equal(auditWords('mask.approved', { imageId: 1 }), 'approved the mask');
   assert.equal(auditWords('mask.prediction', null), 'predicted the mask');
+  assert.equal(auditWords('mask.prediction', { modelId: 3 }), 'predicted the mask (model 3)');
+  assert.equal(auditWords('image.clinical', { studyId: [1, 2] }), 'changed the visit');
+  assert.equal(auditWords('image.laterality', { before: 'OD', after: null }), 'cleared the eye');
+  assert.equal(auditWords('image.laterality.marked', { before: null, after: 'OS' }), 'set the eye to OS');
   assert.equal(
     auditWords('review.send-back', { comment: 'the disc is cut' }),
     'sent it back: the disc is cut',
@@ -18,7 +22,7 @@ test('each action about an image in a reviewer’s words', () => {
       visitDate: [null, '2026-01-01'],
       studyId: [null, 3],
     }),
-    'changed the patient, visit date, visit',
+    'changed the patient, visit date',
   );
   assert.equal(
     auditWords('mask.kept', { reason: 'lease' }),
@@ -27,7 +31,7 @@ test('each action about an image in a reviewer’s words', () => {
   assert.equal(auditWords('lease.take-over', { from: 'ann' }), 'took over editing from ann');
   assert.equal(
     auditWords('image.laterality.predicted', { before: null, after: 'OD' }),
-    'the eye OD was read from the optic disc',
+    'the eye (OD) was read from the optic disc',
   );
   // Redacted details (an erasure cleared them) still read.
   assert.equal(auditWords('review.send-back', null), 'sent it back');

@@ -11,16 +11,21 @@ const when = (iso: string): string =>
 export function HistorySection({ imageId }: { imageId: string }) {
   const { client } = useApp();
   const [open, setOpen] = useState(false);
-  const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
+  const [entries, setEntries] = useState<{ entries: HistoryEntry[]; cut: boolean } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     setEntries(null);
+    setError(null);
     if (!open) return;
     let live = true;
     const load = () =>
       client.invoke('getImageHistory', { imageId }).then(
-        (r) => live && setEntries(r.entries),
+        (r) => {
+          if (!live) return;
+          setEntries(r);
+          setError(null);
+        },
         (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
       );
     void load();
@@ -45,11 +50,13 @@ export function HistorySection({ imageId }: { imageId: string }) {
       ) : entries === null ? (
         open && <p className="muted">Reading…</p>
       ) : (
-        <ol data-testid="history-entries">
-          {entries.map((e, i) => (
+        <ol data-testid="history-entries" tabIndex={0} aria-label="History of this image">
+          {entries.cut && <li className="muted">Earlier entries are not shown.</li>}
+          {entries.entries.map((e, i) => (
             <li key={i} title={e.action}>
-              <time dateTime={e.at}>{when(e.at)}</time> <strong className="who">{e.actor}</strong>{' '}
-              <span className="what">{e.words}</span>
+              <time dateTime={e.at}>{when(e.at)}</time>
+              {e.until && <time dateTime={e.until}>–{when(e.until)}</time>}{' '}
+              <strong className="who">{e.actor}</strong> <span className="what">{e.words}</span>
             </li>
           ))}
         </ol>

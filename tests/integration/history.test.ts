@@ -1,0 +1,59 @@
+// The viewer's History on a real study: an image edited all day keeps its import and approval in view (a run of one
+// person's autosaved drafts is one entry), in order, in words.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { getImageHistory } from '../../main/handlers/history.js';
+import { importImageFiles, openStore, saveMaskVersion } from '../../main/store/index.js';
+
+const SAMPLE = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'resources',
+  'samples',
+  'fundus-normal-left-eye-cc0.jpg',
+);
+const W = 64;
+
+test('a day of drafts folds into one line per person; import and approval stay in view', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'retina-history-'));
+  const store = openStore(join(dir, 'study.db'));
+  try {
+    const photo = join(dir, 'photo.png');
+    await sharp(SAMPLE).resize(W, W, { fit: 'fill' }).png().toFile(photo);
+    const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'importer' }))
+      .imported;
+    const mask = (n: number) => ({
+      width: W,
+      height: W,
+      data: Uint8Array.from({ length: W * W }, (_, i) => (i % W < n ? 1 : 0)),
+    });
+    let parent: number | null = null;
+    const save = async (kind: 'draft' | 'approved', author: string, n: number) => {
+      parent = (await saveMaskVersion(store, { imageId, kind, author, mask: mask(n % W), parentId: parent }))
+        .id;
+    };
+    for (let i = 0; i < 40; i++) await save('draft', 'ann', i);
+    await save('approved', 'rev', 41);
+    await save('draft', 'bo', 42);
+    const { entries, cut } = getImageHistory(store, String(imageId));
+    assert.equal(cut, false);
+    assert.deepEqual(
+      entries.map((e) => `${e.actor} ${e.words}`),
+      [
+        'importer imported the photograph',
+        'ann saved 40 drafts',
+        'rev approved the mask',
+        'bo saved a draft',
+      ],
+    );
+    assert.ok(entries[1].until && entries[1].until >= entries[1].at);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
