@@ -257,7 +257,10 @@ for (const kind of STORE_BACKENDS)
         setClinical(s, [bert], { patientId: 'P-BERT', visitDate: '2026-01-10' }, 'clerk');
         const run = startTrainingRun(
           s,
-          { config: { epochs: 100, tag: '100', heldOut: [{ imageId: bert }] }, seed: 100 },
+          {
+            config: { epochs: 100, tag: '100', dir: '/srv/100/models', heldOut: [{ imageId: bert }] },
+            seed: 100,
+          },
           'ml',
         );
         finishTrainingRun(s, run.id, { status: 'succeeded', outcome: { steps: 100, split: 'test' } }, 'ml');
@@ -291,6 +294,7 @@ for (const kind of STORE_BACKENDS)
         assert.deepEqual(JSON.parse(runRow.config), {
           epochs: 100,
           tag: '100',
+          dir: '/srv/100/models',
           heldOut: [{ imageId: bert }],
         });
         assert.deepEqual(JSON.parse(runRow.outcome), { steps: 100, split: 'test' });
