@@ -282,7 +282,7 @@ export async function removeErasedFiles(
   const removed = store.write('finish an erasure', () => {
     const noted = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
     if (noted.length === 0) return 0;
-    const used = new Set(referencedBlobs(store.db));
+    const used = new Set([...referencedBlobs(store.db), ...uploadsOfActiveJobs(store)]);
     const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
     let files = 0;
     for (const hash of noted) {
@@ -300,6 +300,15 @@ export async function removeErasedFiles(
       : overlaysOf;
   await removeOverlays(store, erased);
   return { files: removed, bytes };
+}
+
+/** The uploads a team job still to run names by hash (stored as blobs for its worker to read). */
+function uploadsOfActiveJobs(store: Store): string[] {
+  const specs = store.db
+    .prepare("SELECT spec FROM jobs WHERE state IN ('queued', 'running')")
+    .pluck()
+    .all() as string[];
+  return specs.flatMap((spec) => [...spec.matchAll(/"hash":"([0-9a-f]{64})"/g)].map((m) => m[1]));
 }
 
 /** Retrain runs keep difference overlays drawn on held-out photographs: an erased image's go. */

@@ -27,6 +27,7 @@ import {
   NotFoundError,
   planErasure,
   registerModel,
+  removeErasedFiles,
   saveMaskVersion,
   sendBack,
   setAssignees,
@@ -34,7 +35,7 @@ import {
   submitForReview,
   type Store,
 } from '../../main/store/index.js';
-import { blobPath } from '../../main/store/file-store.js';
+import { blobPath, putBlob } from '../../main/store/file-store.js';
 import { eventForCaller } from '../../main/handlers/access-guard.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
@@ -396,6 +397,32 @@ for (const kind of STORE_BACKENDS)
         assert.deepEqual(told(), { imageIds: [String(a)] });
         await eraseRecords(s, { images: [a, b] }, 'dpo');
         assert.deepEqual(told(), { imageIds: [String(a), String(b)] });
+      } finally {
+        s.close();
+      }
+    });
+
+    test('finishing an erasure leaves a photograph a queued team import uploaded again', async () => {
+      const s = backend.open('upload');
+      try {
+        const [a] = await importIds(s, [files[0]]);
+        const hash = getImageHash(s, a);
+        await eraseRecords(s, { images: [a] }, 'dpo');
+        // The same photograph uploaded again for a worker to import, while an erasure of it was cut short.
+        await putBlob(s, readFileSync(files[0]));
+        s.db.prepare('INSERT INTO erased_files (hash) VALUES (?)').run(hash);
+        createTeamJob(s, {
+          id: 'job-up',
+          kind: 'import',
+          actor: 'rev',
+          spec: {
+            kind: 'import',
+            source: { type: 'files', paths: [], files: [{ name: 'again.png', hash }] },
+          },
+          total: 1,
+        });
+        await removeErasedFiles(s);
+        assert.equal(existsSync(blobPath(s, hash)), true, "the queued job's upload was removed");
       } finally {
         s.close();
       }
