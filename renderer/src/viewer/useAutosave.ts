@@ -70,7 +70,16 @@ export function useAutosave(
       else {
         // A retry failing the same way is not reported again (the status bar still says it).
         const message = err instanceof Error ? err.message : String(err);
-        if (message !== lastFailure.current) report(err);
+        // The image is gone (erased) or no longer this annotator's: the edit cannot be saved anywhere, say so.
+        const gone = err instanceof RpcError && err.code === 'not-found';
+        if (message !== lastFailure.current)
+          report(
+            gone
+              ? new Error(
+                  `${message}: it was erased, or is no longer yours to edit, so the last edit was not saved`,
+                )
+              : err,
+          );
         lastFailure.current = message;
       }
       return refused ? 'kept' : 'error';
