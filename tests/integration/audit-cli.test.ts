@@ -8,12 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { tintedPhotos } from '../support/sample-photos.js';
 import { openStore, saveMaskVersion, setClinical } from '../../main/store/index.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const CLI = join(repo, 'main', 'cli', 'main.ts');
-const SAMPLE = join(repo, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
 const W = 128;
 
 function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
@@ -29,12 +28,7 @@ let other: number;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'retina-audit-cli-'));
   db = join(dir, 'clinic.db');
-  for (const [i, name] of ['mine', 'other'].entries())
-    await sharp(SAMPLE)
-      .resize(W, W, { fit: 'fill' })
-      .tint({ r: 255, g: 255 - 60 * i, b: 255 })
-      .png()
-      .toFile(join(dir, `${name}.png`));
+  await tintedPhotos(dir, ['mine', 'other'], W);
   const imported = retina('db', 'import', join(dir, 'mine.png'), join(dir, 'other.png'), '--database', db);
   assert.equal(imported.code, 0, imported.stderr);
   const store = openStore(db);

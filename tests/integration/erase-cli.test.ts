@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
 import { openStore, registerModel, saveMaskVersion, setClinical } from '../../main/store/index.js';
 import { blobPath, putBlob } from '../../main/store/file-store.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const CLI = join(repo, 'main', 'cli', 'main.ts');
-const SAMPLE = join(repo, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
 
 function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
@@ -28,12 +28,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'retina-erase-cli-'));
   db = join(dir, 'clinic.db');
   const names = ['visit1-left', 'visit1-right', 'visit2-left'];
-  for (const [i, name] of names.entries())
-    await sharp(SAMPLE)
-      .resize(256, 256, { fit: 'fill' })
-      .tint({ r: 255 - 40 * i, g: 255, b: 255 })
-      .png()
-      .toFile(join(dir, `${name}.png`));
+  await tintedPhotos(dir, names, 256);
   const imported = retina(
     'db',
     'import',
@@ -166,7 +161,7 @@ test('--finish removes the files an erasure cut short left behind', async () => 
 
 test('--finish leaves a photograph imported again since the erasure noted it', async () => {
   const photo = join(dir, 'again.png');
-  await sharp(SAMPLE).resize(200, 200, { fit: 'fill' }).png().toFile(photo);
+  await sharp(SAMPLE_PHOTO).resize(200, 200, { fit: 'fill' }).png().toFile(photo);
   assert.equal(retina('db', 'import', photo, '--database', db).code, 0);
   const store = openStore(db);
   const hash = store.db

@@ -5,26 +5,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { tintedPhotos } from '../support/sample-photos.js';
 import { getImageHistory } from '../../main/handlers/history.js';
 import { importImageFiles, openStore, saveMaskVersion } from '../../main/store/index.js';
 
-const SAMPLE = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'resources',
-  'samples',
-  'fundus-normal-left-eye-cc0.jpg',
-);
 const W = 64;
 
 test('a day of drafts folds into one line per person; import and approval stay in view', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'retina-history-'));
   const store = openStore(join(dir, 'study.db'));
   try {
-    const photo = join(dir, 'photo.png');
-    await sharp(SAMPLE).resize(W, W, { fit: 'fill' }).png().toFile(photo);
+    const [photo] = await tintedPhotos(dir, ['photo'], W);
     const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'importer' }))
       .imported;
     const mask = (n: number) => ({

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
+import { tintedPhotos } from '../support/sample-photos.js';
 import Database from 'better-sqlite3';
 import {
   appendJobLog,
@@ -39,31 +39,12 @@ import { blobPath, putBlob } from '../../main/store/file-store.js';
 import { eventForCaller } from '../../main/handlers/access-guard.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
-const SAMPLE = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'resources',
-  'samples',
-  'fundus-normal-left-eye-cc0.jpg',
-);
 const NAME = 'Erika Mustermann-Gabler';
 const W = 320;
 
 /** Three different photographs of one size (so one mask's PNG can be shared between two of them). */
-async function photos(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const [i, tint] of [
-    [0, { r: 255, g: 255, b: 255 }],
-    [1, { r: 255, g: 200, b: 200 }],
-    [2, { r: 200, g: 255, b: 200 }],
-  ] as const) {
-    const file = join(dir, `erika-visit-photo-${i}.png`);
-    await sharp(SAMPLE).resize(W, W, { fit: 'fill' }).tint(tint).png().toFile(file);
-    out.push(file);
-  }
-  return out;
-}
+const photos = (dir: string): Promise<string[]> =>
+  tintedPhotos(dir, ['erika-visit-photo-0', 'erika-visit-photo-1', 'erika-visit-photo-2'], W);
 
 /** Imports `paths` (in order) and gives their image ids. */
 async function importIds(store: Store, paths: string[]): Promise<number[]> {
