@@ -354,7 +354,11 @@ describe(
       await tab.reload();
       await tab.getByTestId('mask-canvas').waitFor();
       await waitFor('the brush enabled', async () => !(await tab.getByTestId('tool-brush').isDisabled()));
-      assert.equal(leaseOf(app.serve.dbPath, 1)?.clientId, clientId, 'the reloaded tab renews its own lease');
+      // The old page's release (sent as it goes) may land after the reloaded page took the lease again: the next
+      // heartbeat takes it back. Waited for, not read at once (a fresh-clone CI run saw the lease gone for a beat).
+      await waitFor('the reloaded tab renews its own lease', async () =>
+        leaseOf(app.serve.dbPath, 1)?.clientId === clientId ? true : null,
+      );
       assert.equal(await tab.getByTestId('lease-notice').count(), 0);
 
       // A duplicated tab starts with a copy of the tab's sessionStorage (as Chrome's "Duplicate" does; its page
