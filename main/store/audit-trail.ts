@@ -18,18 +18,24 @@ function ids(store: Store, sql: string, id: number): number[] {
   return store.db.prepare(sql).pluck().all(id) as number[];
 }
 
-function detailsOf(
-  store: Store,
-  where: string,
-  ...params: (string | number)[]
-): { id: number; d: unknown }[] {
-  const rows = store.db
-    .prepare(`SELECT entity_id AS id, details FROM audit_log WHERE details IS NOT NULL AND ${where}`)
-    .all(...params) as { id: number; details: string }[];
-  return rows.map((r) => ({ id: r.id, d: JSON.parse(r.details) as unknown }));
+/** An audit row's details, parsed, with the row it came from. */
+export interface AuditDetails {
+  /** The audit row's own id: rows come in order, so a row at or before another was written before it. */
+  row: number;
+  entityId: number;
+  d: unknown;
 }
 
-const field = (d: unknown, key: string): unknown =>
+/** The parsed details of the audit rows matching `where` (rows whose details were cleared are left out). */
+export function auditDetails(store: Store, where: string, ...params: (string | number)[]): AuditDetails[] {
+  const rows = store.db
+    .prepare(`SELECT id, entity_id AS e, details FROM audit_log WHERE details IS NOT NULL AND ${where}`)
+    .all(...params) as { id: number; e: number; details: string }[];
+  return rows.map((r) => ({ row: r.id, entityId: r.e, d: JSON.parse(r.details) as unknown }));
+}
+
+/** A field of parsed details (undefined when absent or not an object). */
+export const detailField = (d: unknown, key: string): unknown =>
   d !== null && typeof d === 'object' ? (d as Record<string, unknown>)[key] : undefined;
 
 const numbers = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x) => typeof x === 'number') : []);
@@ -38,7 +44,7 @@ export function auditRowsOfImages(store: Store, imageIds: readonly number[]): An
   const of = (sql: string) => imageIds.flatMap((id) => ids(store, sql, id));
   // An erased image's versions and kept drafts are gone: its erasure entry names them.
   const erased = imageIds.flatMap((id) =>
-    detailsOf(store, "entity = 'image' AND action = 'image.erase' AND entity_id = ?", id),
+    auditDetails(store, "entity = 'image' AND action = 'image.erase' AND entity_id = ?", id),
   );
   return [
     { entity: 'image', ids: [...imageIds] },
@@ -46,14 +52,14 @@ export function auditRowsOfImages(store: Store, imageIds: readonly number[]): An
       entity: 'mask_version',
       ids: [
         ...of('SELECT id FROM mask_versions WHERE image_id = ?'),
-        ...erased.flatMap((e) => numbers(field(e.d, 'maskVersions'))),
+        ...erased.flatMap((e) => numbers(detailField(e.d, 'maskVersions'))),
       ],
     },
     {
       entity: 'kept_draft',
       ids: [
         ...of('SELECT id FROM kept_drafts WHERE image_id = ?'),
-        ...erased.flatMap((e) => numbers(field(e.d, 'keptDrafts'))),
+        ...erased.flatMap((e) => numbers(detailField(e.d, 'keptDrafts'))),
       ],
     },
   ];
@@ -66,18 +72,14 @@ export function auditRowsOfImages(store: Store, imageIds: readonly number[]): An
  */
 export function withMergedIn(store: Store, patients: readonly number[]): Map<number, number> {
   const all = new Map(patients.map((p) => [p, Number.MAX_SAFE_INTEGER]));
-  const merges = store.db
-    .prepare(
-      "SELECT id AS row, entity_id AS id, details FROM audit_log WHERE entity = 'patient' AND action = 'patient.merge' AND details IS NOT NULL",
-    )
-    .all() as { row: number; id: number; details: string }[];
+  const merges = auditDetails(store, "entity = 'patient' AND action = 'patient.merge'");
   for (let grew = true; grew;) {
     grew = false;
     for (const m of merges) {
-      const into = field(JSON.parse(m.details) as unknown, 'into');
+      const into = detailField(m.d, 'into');
       const upTo = typeof into === 'number' ? all.get(into) : undefined;
-      if (upTo === undefined || m.row > upTo || all.has(m.id)) continue;
-      all.set(m.id, m.row);
+      if (upTo === undefined || m.row > upTo || all.has(m.entityId)) continue;
+      all.set(m.entityId, m.row);
       grew = true;
     }
   }
@@ -90,13 +92,13 @@ export function auditRowsOfPatient(store: Store, patientId: number): AnyOf {
   const studies = new Set<number>();
   for (const p of patients)
     for (const s of ids(store, 'SELECT id FROM studies WHERE patient_id = ?', p)) studies.add(s);
-  for (const s of detailsOf(store, "entity = 'study' AND action = 'study.create'"))
-    if (patients.has(field(s.d, 'patientId') as number)) studies.add(s.id);
+  for (const s of auditDetails(store, "entity = 'study' AND action = 'study.create'"))
+    if (patients.has(detailField(s.d, 'patientId') as number)) studies.add(s.entityId);
   const images = new Set<number>();
   for (const s of studies)
     for (const i of ids(store, 'SELECT id FROM images WHERE study_id = ?', s)) images.add(i);
-  for (const e of detailsOf(store, "entity = 'image' AND action = 'image.erase'"))
-    if (patients.has(field(e.d, 'patient') as number)) images.add(e.id);
+  for (const e of auditDetails(store, "entity = 'image' AND action = 'image.erase'"))
+    if (patients.has(detailField(e.d, 'patient') as number)) images.add(e.entityId);
   return [
     { entity: 'patient', ids: [...patients] },
     { entity: 'study', ids: [...studies] },

@@ -10,7 +10,13 @@ import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError, StoreError } from './errors.js';
 import { redactTracesTx, type Traces } from './erase-traces.js';
-import { withMergedIn, type ErasedImageDetails } from './audit-trail.js';
+import {
+  auditDetails,
+  detailField,
+  withMergedIn,
+  type AuditDetails,
+  type ErasedImageDetails,
+} from './audit-trail.js';
 import { blobStore } from './file-store.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { overlayPath } from './run-files.js';
@@ -135,30 +141,13 @@ function redactAuditTx(store: Store, entity: string, ids: readonly number[]): vo
   for (const id of ids) stmt.run(entity, id);
 }
 
-interface AuditDetails {
-  /** The audit row's own id: rows come in order, so a row at or before another was written before it. */
-  row: number;
-  entityId: number;
-  d: unknown;
-}
-
-function auditDetails(store: Store, where: string, ...params: (string | number)[]): AuditDetails[] {
-  const rows = store.db
-    .prepare(`SELECT id, entity_id AS e, details FROM audit_log WHERE details IS NOT NULL AND ${where}`)
-    .all(...params) as { id: number; e: number; details: string }[];
-  return rows.map((r) => ({ row: r.id, entityId: r.e, d: JSON.parse(r.details) as unknown }));
-}
-
-const field = (d: unknown, key: string): unknown =>
-  d !== null && typeof d === 'object' ? (d as Record<string, unknown>)[key] : undefined;
-
 /** The audit rows of these patients (up to each one's last row) and of the visits their audit names. */
 function patientAuditRows(store: Store, patients: ReadonlyMap<number, number>): AuditDetails[] {
   const own = auditDetails(store, "entity = 'patient'").filter(
     (a) => a.row <= (patients.get(a.entityId) ?? -1),
   );
   const visits = auditDetails(store, "entity = 'study'").filter((a) => {
-    const p = field(a.d, 'patientId');
+    const p = detailField(a.d, 'patientId');
     return typeof p === 'number' && a.row <= (patients.get(p) ?? -1);
   });
   return [...own, ...visits];
@@ -188,7 +177,7 @@ function tracesOf(
   // The IDs they had before a rename, and those of records merged into them.
   for (const a of patientRows)
     for (const key of ['pseudonym', 'from', 'to']) {
-      const v = field(a.d, key);
+      const v = detailField(a.d, key);
       if (typeof v === 'string') patientWords.push(v);
     }
   return { patientWords, paths, fileNames, imageIds: new Set(images) };
@@ -277,23 +266,27 @@ export async function removeErasedFiles(
 ): Promise<{ files: number; bytes: number }> {
   const blobs = blobStore(store);
   let bytes = 0;
-  // Checked and removed inside one write, so a row committed by then keeps its file. (An import stores its file
-  // before its write: one of the very same bytes caught between the two would lose it; `db check` would say so.)
-  const removed = store.write('finish an erasure', () => {
-    const noted = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
-    if (noted.length === 0) return 0;
-    const used = new Set([...referencedBlobs(store.db), ...uploadsOfActiveJobs(store)]);
-    const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
-    let files = 0;
-    for (const hash of noted) {
-      if (!used.has(hash)) {
-        bytes += blobs.deleteNow(hash);
-        files++;
-      }
-      done.run(hash);
-    }
-    return files;
-  });
+  // Nothing noted (every start but one after a cut-short erasure): no write at all.
+  const noted = store.db.prepare('SELECT 1 FROM erased_files LIMIT 1').get() !== undefined;
+  // Checked and removed inside one write, so a row committed by then keeps its file (an import caught between
+  // storing its file and writing its row finds it gone in its write and stores it again: import.ts commit).
+  const removed = !noted
+    ? 0
+    : store.write('finish an erasure', () => {
+        const noted = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
+        if (noted.length === 0) return 0;
+        const used = new Set([...referencedBlobs(store.db), ...uploadsOfActiveJobs(store)]);
+        const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
+        let files = 0;
+        for (const hash of noted) {
+          if (!used.has(hash)) {
+            bytes += blobs.deleteNow(hash);
+            files++;
+          }
+          done.run(hash);
+        }
+        return files;
+      });
   const erased =
     overlaysOf === 'all'
       ? (store.db.prepare('SELECT image_id FROM erased_images').pluck().all() as number[])
