@@ -77,6 +77,29 @@ export function guardHandlers(
 }
 
 /**
+ * The annotators an assignment is taking off images, while it is announced: the announcement comes after the
+ * change, when the image is no longer theirs, yet their open windows must hear of it. Events are delivered as they
+ * are emitted, so the note lasts exactly as long as the emit.
+ */
+export class FormerAssignees {
+  private dropped: ReadonlyMap<string, readonly string[]> = new Map();
+
+  /** Runs `announce` (a synchronous emit) with `dropped` (image id: user names) still hearing of their images. */
+  during(dropped: ReadonlyMap<string, readonly string[]>, announce: () => void): void {
+    this.dropped = dropped;
+    try {
+      announce();
+    } finally {
+      this.dropped = new Map();
+    }
+  }
+
+  had(imageId: string, name: string): boolean {
+    return this.dropped.get(imageId)?.includes(name) ?? false;
+  }
+}
+
+/**
  * Who an event goes to in team mode: given the event once, what each account may see of it (null: nothing).
  * The server asks once per event and then per window, so lookups are shared by all the windows.
  */
@@ -90,7 +113,7 @@ export type EventAudience = <E extends EventChannel>(
  * stay visible to everyone (as their channels are), without the image an annotator may not name. An image's
  * assignees are looked up at most once per event, however many windows are open.
  */
-export function eventForCaller(store: Store): EventAudience {
+export function eventForCaller(store: Store, formerAssignees: FormerAssignees): EventAudience {
   return (event, payload) => {
     const assignees = new Map<string, string[]>();
     const theirs = (id: string, name: string): boolean => {
@@ -111,7 +134,10 @@ export function eventForCaller(store: Store): EventAudience {
       if (event === 'imagesChanged') {
         const p = payload as EventOf<'imagesChanged'>;
         // An image erased is no one's now: every window that had it open is told, to close it.
-        const imageIds = p.imageIds.filter((id) => theirs(id, user.name) || gone(id));
+        // So is one just taken off them: their open window reads it again, finds it no longer theirs and closes.
+        const imageIds = p.imageIds.filter(
+          (id) => theirs(id, user.name) || gone(id) || formerAssignees.had(id, user.name),
+        );
         return imageIds.length > 0 ? ({ imageIds } as typeof payload) : null;
       }
       // The team's jobs (their messages and logs name files and patients) are not an annotator's to see.

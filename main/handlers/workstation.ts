@@ -40,7 +40,7 @@ import { TeamRetrain } from '../jobs/queue/team-retrain.js';
 import { ANATOMY_MODELS_ENV, anatomyAvailable, findAnatomyDirs } from '../jobs/anatomy-dirs.js';
 import { RetrainService, type Retrainer } from '../retrain/service.js';
 import { actorOf, type CallerContext } from './caller.js';
-import { eventForCaller, guardHandlers, type EventAudience } from './access-guard.js';
+import { eventForCaller, FormerAssignees, guardHandlers, type EventAudience } from './access-guard.js';
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
@@ -135,6 +135,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   const threads = opts.threads ?? availableParallelism();
   const anatomyDirs = findAnatomyDirs(opts.anatomyModels ?? process.env[ANATOMY_MODELS_ENV]);
   const events = new EventHub();
+  const formerAssignees = new FormerAssignees();
   let teamJobs: TeamJobs | null = null;
   if (team) {
     try {
@@ -329,9 +330,13 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       setAssignees(store, ids, req.users, actorOf(ctx, user));
       // An annotator taken off an image no longer holds its pen: the new assignee must not wait out their lease
       // (their next save is kept as a draft, see handedElsewhere).
-      for (const [id, names] of before)
-        for (const name of names) if (!req.users.includes(name)) releaseLeasesOf(store, id, name);
-      events.emit('imagesChanged', { imageIds: req.imageIds });
+      const dropped = new Map<string, string[]>();
+      for (const [id, names] of before) {
+        const gone = names.filter((name) => !req.users.includes(name));
+        for (const name of gone) releaseLeasesOf(store, id, name);
+        dropped.set(toId(id), gone);
+      }
+      formerAssignees.during(dropped, () => events.emit('imagesChanged', { imageIds: ids.map(toId) }));
       return { images: ids.map((id) => summaryFromRecord(store, getImage(store, id))) };
     },
     getReaders: (req) => getReaders(store, req.imageId, maskPixels),
@@ -447,7 +452,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   return {
     handlers: guardHandlers(store, handlers),
     events,
-    eventAudience: eventForCaller(store),
+    eventAudience: eventForCaller(store, formerAssignees),
     jobs,
     store,
     measurements,

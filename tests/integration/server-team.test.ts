@@ -617,7 +617,13 @@ describe('team-mode server', () => {
       clientId: 'window-of-anna',
     });
 
+    const annasWindow = await listen('anna');
     await ok('rita', 'assignImages', { imageIds: [imageId], users: ['otto'] });
+    // Her open window is told (it reads the image again, finds it no longer hers and closes, saying so); it used to
+    // hear nothing, the image being no longer hers when the change was announced, until a save failed.
+    await annasWindow.until(1);
+    assert.deepEqual(annasWindow.events[0], { event: 'imagesChanged', payload: { imageIds: [imageId] } });
+    annasWindow.socket.close();
     // otto takes the pen at once (anna's lease went with her assignment)...
     assert.equal((await lease('otto')).granted, true);
     // ... and anna's open window autosaves one more stroke: refused, kept (it used to answer "no image" and drop it).

@@ -36,7 +36,7 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { blobPath, putBlob } from '../../main/store/file-store.js';
-import { eventForCaller } from '../../main/handlers/access-guard.js';
+import { eventForCaller, FormerAssignees } from '../../main/handlers/access-guard.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
 const NAME = 'Erika Mustermann-Gabler';
@@ -372,7 +372,7 @@ for (const kind of STORE_BACKENDS)
         const [a, b] = await importIds(s, files.slice(0, 2));
         createUser(s, { name: 'ann', role: 'annotator', passwordHash: 'x' }, 'admin');
         setAssignees(s, [a], ['ann'], 'admin');
-        const audience = eventForCaller(s);
+        const audience = eventForCaller(s, new FormerAssignees());
         const ann = { name: 'ann', role: 'annotator' as const };
         const told = () => audience('imagesChanged', { imageIds: [String(a), String(b)] })(ann as never);
         assert.deepEqual(told(), { imageIds: [String(a)] });
