@@ -712,6 +712,13 @@ export interface EditLeaseRequest {
   imageId: Id;
   clientId: string;
 }
+export interface ReleaseEditLeaseRequest extends EditLeaseRequest {
+  /**
+   * The lease's expiry as this page last renewed it: a release that arrives after the same window renewed it again
+   * (a reloaded page, whose old page's release landed late) leaves it. Without it, the window's lease goes.
+   */
+  expiresAt?: string;
+}
 export interface AcquireEditLeaseRequest extends EditLeaseRequest {
   /** Take over another's expired lease (audited); a live one can never be taken. */
   takeOver?: boolean;
@@ -982,7 +989,7 @@ export interface RequestChannels {
   /** Who holds the image's lease, without taking it. */
   getEditLease: { request: EditLeaseRequest; response: EditLeaseState };
   /** Gives the lease back (closing the image); only its window can. */
-  releaseEditLease: { request: EditLeaseRequest; response: { released: boolean } };
+  releaseEditLease: { request: ReleaseEditLeaseRequest; response: { released: boolean } };
   /** The image's kept drafts (refused saves), newest first. */
   listKeptDrafts: { request: ImageRef; response: { drafts: KeptDraftSummary[] } };
   getKeptDraft: { request: { keptDraftId: Id }; response: KeptDraftPayload };
@@ -1214,7 +1221,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   reopenMask: obj({ imageId: id, clientId: optional(clientId) }),
   acquireEditLease: obj({ imageId: id, clientId, takeOver: optional(bool()) }),
   getEditLease: obj({ imageId: id, clientId }),
-  releaseEditLease: obj({ imageId: id, clientId }),
+  releaseEditLease: obj({ imageId: id, clientId, expiresAt: optional(str({ min: 1, max: 40 })) }),
   listKeptDrafts: obj({ imageId: id }),
   getKeptDraft: obj({ keptDraftId: id }),
   adoptKeptDraft: obj({ keptDraftId: id, parentVersionId: nullable(id), clientId: optional(clientId) }),

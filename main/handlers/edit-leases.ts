@@ -233,7 +233,7 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
     },
     releaseEditLease: (req) => {
       const imageId = rowId(req.imageId, 'image');
-      const released = releaseLease(store, imageId, req.clientId);
+      const released = releaseLease(store, imageId, req.clientId, req.expiresAt);
       if (released) deps.changed(imageId);
       return { released };
     },

@@ -142,12 +142,17 @@ export function releaseLeasesOf(store: Store, imageId: number, holder: string): 
   });
 }
 
-/** Gives the lease back (the viewer closed the image, or its window); only the window holding it can. */
-export function releaseLease(store: Store, imageId: number, clientId: string): boolean {
+/**
+ * Gives the lease back (the viewer closed the image, or its window); only the window holding it can. With
+ * `expiresAt`, only the lease as that page last renewed it: the same window (reloaded) may have renewed it since.
+ */
+export function releaseLease(store: Store, imageId: number, clientId: string, expiresAt?: string): boolean {
   return store.write('release an edit lease', () => {
+    const sameRenewal = expiresAt === undefined ? '' : ' AND expires_at = ?';
+    const args = expiresAt === undefined ? [imageId, clientId] : [imageId, clientId, expiresAt];
     const info = store.db
-      .prepare('DELETE FROM edit_leases WHERE image_id = ? AND client_id = ?')
-      .run(imageId, clientId);
+      .prepare(`DELETE FROM edit_leases WHERE image_id = ? AND client_id = ?${sameRenewal}`)
+      .run(...args);
     return info.changes > 0;
   });
 }

@@ -257,7 +257,18 @@ for (const kind of STORE_BACKENDS)
       assert.equal(free.lease, null);
       assert.equal((await alice.invoke('listImages', { offset: 0, limit: 5 })).items[0].editedBy, null);
       // A released lease is free to take without any take-over.
-      assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
+      const taken2 = await alice.invoke('acquireEditLease', { imageId, clientId: A });
+      assert.equal(taken2.granted, true);
+
+      // A reload: the old page's release, sent as it went, lands after the new page (the same window) renewed the
+      // lease. It names the lease as the old page last held it, so it no longer takes the new page's lease away.
+      now += 1000;
+      const reloaded = await alice.invoke('acquireEditLease', { imageId, clientId: A });
+      const late = { imageId, clientId: A, expiresAt: taken2.lease!.expiresAt };
+      assert.deepEqual(await alice.invoke('releaseEditLease', late), { released: false });
+      assert.equal((await bob.invoke('getEditLease', { imageId, clientId: B })).lease?.holder, 'tester');
+      const current = { imageId, clientId: A, expiresAt: reloaded.lease!.expiresAt };
+      assert.deepEqual(await alice.invoke('releaseEditLease', current), { released: true });
     });
 
     test("the worklist marks an image being edited in another window, not in the asking window's own", async () => {

@@ -37,6 +37,9 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
     // The page is going (pagehide): ask for nothing more, or a last event could take the lease back after its release.
     let hidden = false;
     let held = false;
+    // The lease as this page last renewed it: its release names it, so that a release landing after this window's
+    // next page (a reload) renewed the lease leaves that page's lease alone.
+    let heldUntil: string | undefined;
     let otherSeen = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let every = heartbeatMs(LEASE_DURATION_MS);
@@ -47,11 +50,13 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
       // A beat sent before the page went, answered after: give that lease back too.
       if (hidden) {
         held = s.granted;
+        heldUntil = s.granted ? s.lease?.expiresAt : undefined;
         release(true);
         return;
       }
       if (s.granted && !held && otherSeen) onStaleRef.current();
       held = s.granted;
+      heldUntil = s.granted ? s.lease?.expiresAt : undefined;
       if (!s.granted && s.lease && !s.lease.mine) otherSeen = true;
       every = s.heartbeatMs;
       setState(s);
@@ -74,7 +79,10 @@ export function useEditLease(imageId: string, onStale: () => void): EditLeaseHan
     function release(whileClosing: boolean): void {
       if (!held) return;
       held = false;
-      void client.invoke('releaseEditLease', { imageId, clientId }, { whileClosing }).catch(() => undefined);
+      const named = heldUntil === undefined ? {} : { expiresAt: heldUntil };
+      void client
+        .invoke('releaseEditLease', { imageId, clientId, ...named }, { whileClosing })
+        .catch(() => undefined);
     }
     void beat();
     beatRef.current = () => void beat();
