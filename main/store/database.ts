@@ -47,6 +47,11 @@ export interface StoreBackend {
   tables(): string[];
   /** `expr` folded for a case-insensitive search, in this database's SQL (sql.ts, searchFoldSql). */
   searchFoldSql(expr: string): string;
+  /**
+   * Whether the database can hold `text`: a PostgreSQL database in another encoding than UTF8 holds only its
+   * encoding's characters (a search for any other finds nothing, rather than failing to convert).
+   */
+  holdsText(text: string): boolean;
   /** Runs `fn` reading one consistent snapshot of the database. */
   snapshot<T>(fn: () => T): T;
   /**

@@ -232,11 +232,16 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     // Folded on both sides by the database (searchFoldSql): names are stored as imported (a macOS name decomposed,
     // DICOM names in capitals), and SQLite's own LOWER and LIKE fold ASCII alone. The query is NFC already: a
     // PostgreSQL database in another encoding than UTF8 cannot normalise it, nor take a decomposed accent.
-    const like = `%${q.search.normalize('NFC').replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    const fold = (sql: string) => store.backend.searchFoldSql(sql);
-    const match = (column: string) => `${fold(column)} LIKE ${fold('?')} ESCAPE '\\'`;
-    where.push(`(${match('i.file_name')} OR ${match('p.pseudonym')} OR ${match('p.name')})`);
-    params.push(like, like, like);
+    const text = q.search.normalize('NFC');
+    // A letter the database cannot hold is in none of its names (and cannot even be sent to it).
+    if (!store.backend.holdsText(text)) where.push('FALSE');
+    else {
+      const like = `%${text.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      const fold = (sql: string) => store.backend.searchFoldSql(sql);
+      const match = (column: string) => `${fold(column)} LIKE ${fold('?')} ESCAPE '\\'`;
+      where.push(`(${match('i.file_name')} OR ${match('p.pseudonym')} OR ${match('p.name')})`);
+      params.push(like, like, like);
+    }
   }
   if (q.maskStatus !== undefined) where.push(reviewStatusFilterSql(q.maskStatus, 'i.id'));
   if (q.assignedTo !== undefined) {

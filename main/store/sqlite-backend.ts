@@ -46,6 +46,10 @@ class SqliteBackend implements StoreBackend {
     return searchFoldSql(this.kind, expr);
   }
 
+  holdsText(): boolean {
+    return true;
+  }
+
   /** An erasure's rows are still in the WAL (a reader held it): each later write tries to truncate it. */
   private walScrubPending = false;
 

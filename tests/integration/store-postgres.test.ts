@@ -234,6 +234,9 @@ describe('a team database whose server encoding is not UTF8', () => {
         assert.deepEqual(found(search), all, search);
       assert.deepEqual(found('maculopathy'), [], 'a search still filters');
       assert.deepEqual(found('50%'), [], 'LIKE wildcards are plain characters');
+      // A letter the database cannot store is in none of its names: nothing found, not a conversion error.
+      assert.deepEqual(found('Łukasz'), [], 'a letter outside LATIN1');
+      assert.deepEqual(found('张伟'), [], 'a name in Chinese');
     } finally {
       store.close();
     }

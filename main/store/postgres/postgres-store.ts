@@ -54,14 +54,33 @@ class PostgresBackend implements StoreBackend {
   /** Whether the server's encoding is UTF8 (NORMALIZE works in no other), asked once, at the first search. */
   private utf8: boolean | null = null;
 
-  searchFoldSql(expr: string): string {
+  private isUtf8(): boolean {
     if (this.utf8 === null) {
       const rows = this.conn.query("SELECT current_setting('server_encoding') AS encoding").rows as {
         encoding: string;
       }[];
       this.utf8 = rows[0]?.encoding.toUpperCase() === 'UTF8';
     }
-    return searchFoldSql(this.kind, expr, this.utf8);
+    return this.utf8;
+  }
+
+  searchFoldSql(expr: string): string {
+    return searchFoldSql(this.kind, expr, this.isUtf8());
+  }
+
+  holdsText(text: string): boolean {
+    // Printable ASCII is in every server encoding; otherwise the server is asked to convert it (in a savepoint when in a
+    // transaction, which a failed statement would otherwise abort). 22P05: untranslatable_character.
+    if (this.isUtf8() || /^[\x20-\x7e]*$/.test(text)) return true;
+    const ask = () => this.conn.query('SELECT $1::text AS t', [text]);
+    try {
+      if (this.depth > 0) this.transaction(ask);
+      else ask();
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === '22P05') return false;
+      throw err;
+    }
   }
 
   transaction<T>(fn: () => T): T {
