@@ -1,5 +1,6 @@
 // A reviewer's "Assign…": which annotators work on the chosen images (none: unassigned). Only active annotators
-// are offered; the server checks the same.
+// are offered; the server checks the same. A disabled one (someone who left) is named but taken off: sending her
+// name back would be refused, and she could not be unticked, so her images could not be handed to anyone.
 import { useEffect, useId, useState } from 'react';
 import type { ImageSummary, UserSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
@@ -15,22 +16,25 @@ export function AssignDialog({ images, onClose, onAssigned }: AssignDialogProps)
   const { client, report } = useApp();
   const titleId = useId();
   const [annotators, setAnnotators] = useState<UserSummary[] | null>(null);
+  const [disabled, setDisabled] = useState<ReadonlySet<string>>(new Set());
   // Starts from the first image's assignees: the common case is adjusting one image or a like-assigned batch.
   const [chosen, setChosen] = useState<Set<string>>(() => new Set(images[0]?.assignees ?? []));
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    client
-      .invoke('listUsers', {})
-      .then((r) => setAnnotators(r.users.filter((u) => u.role === 'annotator' && !u.disabled)), report);
+    client.invoke('listUsers', {}).then((r) => {
+      setAnnotators(r.users.filter((u) => u.role === 'annotator' && !u.disabled));
+      setDisabled(new Set(r.users.filter((u) => u.disabled).map((u) => u.name)));
+    }, report);
   }, [client, report]);
+  const leavers = [...new Set(images.flatMap((i) => i.assignees ?? []))].filter((n) => disabled.has(n));
 
   const save = async () => {
     setBusy(true);
     try {
       const r = await client.invoke('assignImages', {
         imageIds: images.map((i) => i.id),
-        users: [...chosen],
+        users: [...chosen].filter((n) => !disabled.has(n)),
       });
       onAssigned(r.images);
     } catch (err) {
@@ -66,6 +70,11 @@ export function AssignDialog({ images, onClose, onAssigned }: AssignDialogProps)
                 }
               />{' '}
               {u.name}
+            </label>
+          ))}
+          {leavers.map((name) => (
+            <label key={name} className="muted">
+              <input type="checkbox" disabled /> {name} (disabled: taken off)
             </label>
           ))}
         </fieldset>
