@@ -103,8 +103,8 @@ export async function run(argv: string[]): Promise<number> {
     case 'disable': {
       const store = openStore(dbPath, { create: false });
       try {
-        disableUser(store, name as string, actor);
-        process.stdout.write(`${name} is disabled; its sessions have ended\n`);
+        const user = disableUser(store, name as string, actor);
+        process.stdout.write(`${user.name} is disabled; its sessions have ended\n`);
       } finally {
         store.close();
       }
@@ -113,8 +113,8 @@ export async function run(argv: string[]): Promise<number> {
     case 'enable': {
       const store = openStore(dbPath, { create: false });
       try {
-        enableUser(store, name as string, actor);
-        process.stdout.write(`${name} can log in again\n`);
+        const user = enableUser(store, name as string, actor);
+        process.stdout.write(`${user.name} can log in again\n`);
       } finally {
         store.close();
       }

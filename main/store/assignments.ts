@@ -7,7 +7,9 @@ import { findUser } from './users.js';
 /** Replaces the assignees of each image with `userNames` (annotators only; empty: unassigned). */
 export function setAssignees(store: Store, imageIds: number[], userNames: string[], actor: string): void {
   store.write('assign images', () => {
-    const users = [...new Set(userNames)].map((name) => findUser(store, name));
+    // One account whatever case its name came in ('anna', 'Anna'): assigned once.
+    const found = userNames.map((name) => findUser(store, name));
+    const users = [...new Map(found.map((u) => [u.id, u])).values()];
     const wrong = users.find((u) => u.role !== 'annotator' || u.disabled);
     if (wrong) {
       throw new ConstraintError(

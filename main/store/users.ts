@@ -76,12 +76,17 @@ export function getUser(store: Store, id: number): UserRecord {
   return toUser(row);
 }
 
-/** The account and its stored hash, or null when no such user exists. */
+/**
+ * The account and its stored hash, or null when no such user exists. A name finds its account whatever its case
+ * ('anna' logs in as Anna): no two accounts differ only in case (createUser), so the name is never ambiguous.
+ */
 export function findUserCredentials(
   store: Store,
   name: string,
 ): { user: UserRecord; passwordHash: string } | null {
-  const row = store.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  const rows = store.db.prepare('SELECT * FROM users WHERE LOWER(name) = LOWER(?)').all(name) as UserRow[];
+  // A database from before that rule may hold both 'alice' and 'Alice': then only the exact name finds one.
+  const row = rows.length === 1 ? rows[0] : rows.find((r) => r.name === name);
   return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
 }
 
@@ -101,7 +106,7 @@ export function setPasswordHash(store: Store, name: string, passwordHash: string
     const user = findUser(store, name);
     store.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, user.id);
     store.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
-    recordAudit(store, actor, 'user.passwd', 'user', user.id, { name });
+    recordAudit(store, actor, 'user.passwd', 'user', user.id, { name: user.name });
   });
 }
 
@@ -115,10 +120,10 @@ export function disableUser(store: Store, name: string, actor: string): UserReco
       .pluck()
       .get(user.id) as number;
     if (user.role === 'admin' && !user.disabled && admins === 0)
-      throw new ConstraintError(`${name} is the last active admin: add or enable another admin first`);
+      throw new ConstraintError(`${user.name} is the last active admin: add or enable another admin first`);
     store.db.prepare('UPDATE users SET disabled = 1 WHERE id = ?').run(user.id);
     store.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(user.id);
-    recordAudit(store, actor, 'user.disable', 'user', user.id, { name });
+    recordAudit(store, actor, 'user.disable', 'user', user.id, { name: user.name });
     return getUser(store, user.id);
   });
 }
@@ -128,7 +133,7 @@ export function enableUser(store: Store, name: string, actor: string): UserRecor
   return store.write('enable a user', () => {
     const user = findUser(store, name);
     store.db.prepare('UPDATE users SET disabled = 0 WHERE id = ?').run(user.id);
-    recordAudit(store, actor, 'user.enable', 'user', user.id, { name });
+    recordAudit(store, actor, 'user.enable', 'user', user.id, { name: user.name });
     return getUser(store, user.id);
   });
 }

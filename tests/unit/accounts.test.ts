@@ -9,7 +9,14 @@ import { hashPassword, passwordProblem, verifyPassword } from '../../main/accoun
 import { LoginThrottle } from '../../main/accounts/login-throttle.js';
 import { Accounts, LOGIN_FAILED } from '../../main/accounts/accounts.js';
 import { checkAccess, imageIdsOf } from '../../main/handlers/access-guard.js';
-import { createUser, openStore, type Store } from '../../main/store/index.js';
+import {
+  createUser,
+  disableUser,
+  enableUser,
+  findUser,
+  openStore,
+  type Store,
+} from '../../main/store/index.js';
 import { REQUEST_CHANNELS, RpcError } from '../../shared/contract.js';
 import { CHANNEL_ROLES, mayCall, ROLE_NAMES } from '../../shared/roles.js';
 
@@ -196,5 +203,34 @@ describe('channel roles', () => {
       null,
     );
     assert.deepEqual(imageIdsOf({ imageId: '1', otherImageId: '2', imageIds: ['3', 4] }), ['1', '2', '3']);
+  });
+});
+
+describe('user names in any case', () => {
+  let dir: string;
+  let store: Store;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-user-case-'));
+    store = openStore(path.join(dir, 'team.db'));
+    createUser(
+      store,
+      { name: 'Anna', role: 'annotator', passwordHash: await hashPassword('anna pass 123', FAST) },
+      'test',
+    );
+  });
+  after(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('"anna" logs in as Anna, and the account commands find her', async () => {
+    const accounts = new Accounts(store);
+    const done = await accounts.login('anna', 'anna pass 123', '127.0.0.1');
+    assert.equal(done.user.name, 'Anna');
+    assert.equal(disableUser(store, 'anna', 'admin').name, 'Anna');
+    await assert.rejects(accounts.login('Anna', 'anna pass 123', '127.0.0.1'), { message: LOGIN_FAILED });
+    assert.equal(enableUser(store, 'ANNA', 'admin').disabled, false);
+    assert.equal(findUser(store, 'aNNa').name, 'Anna');
+    assert.throws(() => findUser(store, 'annabel'), /no user annabel/);
   });
 });
