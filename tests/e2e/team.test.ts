@@ -2,12 +2,18 @@
 // `retina serve` on one SQLite file. The annotator sees only her image, corrects it with a brush stroke and
 // submits it; the reviewer sends it back with a comment; the annotator reads the comment in the viewer, fixes it
 // and submits again; the reviewer approves. Every step is checked against the stored versions and their authors.
-// Then an ended session (a password change) brings the login page back.
+// Then a session that ends (a password change) under an unsaved stroke: she logs in again and the stroke is saved.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { hashPassword } from '../../main/accounts/passwords.js';
-import { createUser, listMaskVersions, openStore, setPasswordHash } from '../../main/store/index.js';
+import {
+  createUser,
+  listMaskVersions,
+  openStore,
+  setAssignees,
+  setPasswordHash,
+} from '../../main/store/index.js';
 import { brushRadius, countDiff, drag, recordPointer, replay, same, storedMask, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath, type ServeProcess } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
@@ -55,7 +61,7 @@ describe(
       pages: 2,
       seed: async (dbPath) => {
         const store = openStore(dbPath);
-        [seeded] = await seedSecondObserverPredictions(store, ['01', '02'], ['01']);
+        [seeded] = await seedSecondObserverPredictions(store, ['01', '02', '03'], ['01']);
         const roles = { rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
         for (const [name, role] of Object.entries(roles)) {
           const passwordHash = await hashPassword(PASSWORD[name as keyof typeof roles], FAST);
@@ -98,7 +104,7 @@ describe(
       await logIn(rita, 'rita', PASSWORD.rita);
       await rita.getByTestId('worklist').waitFor();
       assert.equal(await rita.getByTestId('account').textContent(), 'rita · reviewer');
-      await waitFor('both rows', async () => (await rita.getByTestId('image-row').count()) === 2);
+      await waitFor('all rows', async () => (await rita.getByTestId('image-row').count()) === 3);
       await rita.getByLabel('Select 01_test.tif').check();
       await rita.getByTestId('assign-open').click();
       await rita.getByTestId('assign-dialog').getByLabel('anna').check();
@@ -272,20 +278,66 @@ describe(
       await rita.keyboard.press('Escape');
     });
 
-    test('a session that ends (her password changed) brings the login page back', async () => {
+    test('a session that ends under an unsaved stroke: she logs in again over the app and the stroke is saved', async () => {
       const store = openStore(app.serve.dbPath);
       try {
-        setPasswordHash(store, 'anna', await hashPassword('a brand new password', FAST), 'test');
+        setAssignees(store, [3], ['anna'], 'rita');
       } finally {
         store.close();
       }
       await anna.getByRole('button', { name: 'Back to worklist' }).click();
+      await anna.getByTestId('worklist').waitFor();
+      await anna.goto(`${new URL(app.serve.url).origin}/#/image/3`);
+      await anna.getByTestId('review-state').waitFor();
+      // Her autosave is held until her session has ended (her password changed by an administrator).
+      let letGo = (): void => {};
+      const held = new Promise<void>((resolve) => (letGo = resolve));
+      await anna.route('**/rpc/saveDraft', async (route) => {
+        await held;
+        await route.continue();
+      });
+      await anna.keyboard.press('0');
+      await recordPointer(anna);
+      const drawn = new Uint8Array(565 * 584);
+      replay(
+        drawn,
+        await drag(anna, { x: 150.5, y: 200.5 }, { x: 420.5, y: 330.5 }),
+        await brushRadius(anna),
+        1,
+      );
+      assert.ok(
+        countDiff(drawn, new Uint8Array(drawn.length)) > 500,
+        'the stroke changed too little to test',
+      );
+      const admin = openStore(app.serve.dbPath);
+      try {
+        setPasswordHash(admin, 'anna', await hashPassword('a brand new password', FAST), 'test');
+      } finally {
+        admin.close();
+      }
+      letGo();
+
+      // The login comes up over the viewer, her name filled in; nothing was saved while she was out.
       await anna.getByTestId('login-notice').waitFor();
       assert.equal(
         await anna.getByTestId('login-notice').textContent(),
-        'Your session has ended: log in again.',
+        'Your session has ended: log in again to go on where you were.',
       );
-      await logIn(anna, 'anna', 'a brand new password');
+      assert.equal(await anna.getByLabel('User name').inputValue(), 'anna');
+      assert.equal(await storedMask(app.serve.dbPath, 3, 'draft'), null);
+      await anna.screenshot({ path: await screenshotPath('63-team-session-ended') });
+      await anna.unroute('**/rpc/saveDraft');
+      await anna.getByLabel('Password').fill('a brand new password');
+      await anna.getByRole('button', { name: 'Log in' }).click();
+
+      // Logged in again: the same viewer, and the stroke made while the session was ending is saved (it used to
+      // be thrown away with the app, the login page replacing it).
+      await waitFor('the stroke saved', async () =>
+        same((await storedMask(app.serve.dbPath, 3, 'draft'))?.data, drawn),
+      );
+      assert.equal(await anna.getByTestId('login-notice').count(), 0);
+      assert.match(anna.url(), /#\/image\/3$/);
+      await anna.getByRole('button', { name: 'Back to worklist' }).click();
       await anna.getByTestId('worklist').waitFor();
       await anna.getByTestId('logout').click();
       assert.equal(await anna.getByTestId('login-notice').textContent(), 'Logged out.');

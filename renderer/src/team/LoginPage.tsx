@@ -9,11 +9,13 @@ export interface LoginPageProps {
   base: string;
   /** Why the page is shown again (e.g. the session ended); null at first start. */
   notice: string | null;
+  /** The account whose session ended (filled in: they log in again to go on). */
+  initialUser?: string;
   onLoggedIn: (session: SessionInfo) => void;
 }
 
-export function LoginPage({ fetch, base, notice, onLoggedIn }: LoginPageProps) {
-  const [user, setUser] = useState('');
+export function LoginPage({ fetch, base, notice, initialUser = '', onLoggedIn }: LoginPageProps) {
+  const [user, setUser] = useState(initialUser);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -46,7 +48,7 @@ export function LoginPage({ fetch, base, notice, onLoggedIn }: LoginPageProps) {
           <input
             name="username"
             autoComplete="username"
-            autoFocus
+            autoFocus={!initialUser}
             value={user}
             onChange={(e) => setUser(e.target.value)}
             required
@@ -58,6 +60,7 @@ export function LoginPage({ fetch, base, notice, onLoggedIn }: LoginPageProps) {
             name="password"
             type="password"
             autoComplete="current-password"
+            autoFocus={!!initialUser}
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             required

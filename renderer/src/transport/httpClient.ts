@@ -62,6 +62,11 @@ export interface HttpClientOptions {
 
 export interface HttpClient extends RetinaClient {
   onResync(listener: () => void): () => void;
+  /**
+   * Team mode, logged in again after the session ended: the event socket, opened (or retrying) with the old
+   * session, is opened again at once with the new one; its opening resyncs the window.
+   */
+  reconnect(): void;
   /** Closes the event socket for good. */
   close(): void;
 }
@@ -155,6 +160,20 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       return () => {
         resyncListeners.delete(listener);
       };
+    },
+    reconnect(): void {
+      if (closed) return;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const old = socket;
+      socket = null;
+      if (old) {
+        // Its close must not schedule a second connection.
+        old.onclose = null;
+        old.onmessage = null;
+        old.close();
+      }
+      connect();
     },
     close(): void {
       closed = true;

@@ -137,6 +137,16 @@ export function useAutosave(
     };
   }, [doc, saveNow]);
 
+  // Back in touch with main (the event socket connected again: a team session logged in again after it ended, a
+  // server restarted): an edit whose save failed is tried again at once rather than at the next stroke.
+  useEffect(
+    () =>
+      client.onResync?.(() => {
+        if (unsaved.current && !saveTimer.current) void saveNow();
+      }),
+    [client, saveNow],
+  );
+
   // Flush a pending draft, or try a failed one again, when leaving the image.
   useEffect(
     () => () => {
