@@ -246,8 +246,10 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
     const version = readVersion(db, file);
     checkSchemaVersion(version, file, readonly || opts.upgrade === false);
     checkIntegrity(db, file);
+    // A command that only reads (upgrade: false) keeps the journal mode: a backup it checks stays a backup (rollback
+    // journal), which the next `db backup` to that path may replace; switched to WAL it was refused as a study.
+    if (!readonly && opts.upgrade !== false) db.pragma('journal_mode = WAL');
     if (!readonly) {
-      db.pragma('journal_mode = WAL');
       // FULL: a committed row never points at a blob or WAL frame that a power cut could lose.
       db.pragma('synchronous = FULL');
     }

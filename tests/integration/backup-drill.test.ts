@@ -1,0 +1,44 @@
+// A clinic's disaster-recovery drill with `retina db`: back a study up, check the backup, back up again to the same
+// place, restore it elsewhere. Real photographs (the shipped CC0 sample, tinted into distinct images).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tintedPhotos } from '../support/sample-photos.js';
+import { runDbCommand } from '../../main/cli/db.js';
+
+let dir: string;
+let db: string;
+
+async function retinaDb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runDbCommand(args, {
+    stdout: { write: (x: string) => out.push(x) > 0 },
+    stderr: { write: (x: string) => err.push(x) > 0 },
+  });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'retina-backup-drill-'));
+  db = join(dir, 'clinic.db');
+  const photos = await tintedPhotos(dir, ['left', 'right'], 128);
+  const imported = await retinaDb('import', ...photos, '--database', db);
+  assert.equal(imported.code, 0, imported.stderr);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a backup that was checked, exported from and audited is still an earlier backup the next one replaces', async () => {
+  const backup = join(dir, 'backups', 'nightly.db');
+  assert.equal((await retinaDb('backup', backup, '--database', db)).code, 0);
+  for (const args of [['check'], ['export', '--out', join(dir, 'masks')], ['audit']]) {
+    const r = await retinaDb(...args, '--database', backup);
+    assert.equal(r.code, 0, `${args[0]}: ${r.stderr}`);
+  }
+  const again = await retinaDb('backup', backup, '--database', db);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(readdirSync(join(dir, 'backups')).sort(), ['nightly.db', 'nightly.db.files']);
+});
