@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
@@ -10,6 +10,7 @@ import { AUDIT_HELP, AuditUsageError, runAudit } from './db-audit.js';
 import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
+import { copyOwnModels } from '../store/own-models.js';
 import { plural } from '../../shared/plural.js';
 import {
   backupStore,
@@ -89,7 +90,8 @@ ${ERASE_HELP}
 ${AUDIT_HELP}
   copy --from A --to B      copy a whole database into a new, empty one (e.g. a single user's SQLite file into a
                             team's PostgreSQL database: --to postgres://... --shared-dir DIR); row counts and
-                            content hashes of every table are compared, every copied file re-hashed
+                            content hashes of every table are compared, every copied file re-hashed; its
+                            retrained models (<A>.models) go with it
 
 Options:
 ${databaseHelp(28)}
@@ -501,12 +503,22 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     // A copy cut short would leave a new database with part of the old one's rows: Ctrl+C lets it finish.
     const hold = interruptSignal({ patient: true });
     let r: Awaited<ReturnType<typeof copyStore>>;
+    let modelsCopied = 0;
     try {
       r = await copyStore(from, to, {
         onProgress: (m) => {
           if (values.json !== true) io.stderr.write(`  ${m}\n`);
         },
       });
+      // Its retrained models go with it, named where the copy will be (a staged copy takes its name last).
+      const models = to.beside('models');
+      const moved = await copyOwnModels(from, models, staged ? resolve(`${toLocation}.models`) : models);
+      const target = to;
+      target.write('name the copied models', () => {
+        const update = target.db.prepare('UPDATE models SET dir_path = ? WHERE id = ?');
+        for (const m of moved) update.run(m.to, m.id);
+      });
+      modelsCopied = moved.length;
       to.close();
       to = null;
       if (staged) r = { ...r, to: await staged.complete() };
@@ -521,9 +533,10 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     const rows = r.tables.reduce((n, t) => n + t.rows, 0);
     io.stdout.write(
       values.json === true
-        ? JSON.stringify(r) + '\n'
+        ? JSON.stringify({ ...r, modelsCopied }) + '\n'
         : `copied ${redactUrl(r.from)} to ${redactUrl(r.to)}: ${r.tables.length} tables, ${rows} rows ` +
-            `(counts and content hashes equal), ${r.blobsCopied} files copied, ${r.blobsPresent} already there\n`,
+            `(counts and content hashes equal), ${r.blobsCopied} files copied, ${r.blobsPresent} already there` +
+            `${modelsCopied > 0 ? `, ${plural(modelsCopied, 'retrained model')}` : ''}\n`,
     );
     return 0;
   } catch (err) {
@@ -552,18 +565,23 @@ function stagedSqliteTarget(
   location: string,
 ): { partial: string; complete: () => Promise<string>; discard: () => Promise<void> } | null {
   if (isPostgresUrl(location) || existsSync(location)) return null;
-  if (existsSync(`${location}.files`))
-    throw new DbUsageError(`${location}.files already exists without its database: copy into a new name`);
+  for (const folder of ['files', 'models'])
+    if (existsSync(`${location}.${folder}`))
+      throw new DbUsageError(
+        `${location}.${folder} already exists without its database: copy into a new name`,
+      );
   const partial = `${location}.partial-${process.pid}`;
   const discard = async (): Promise<void> => {
     for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(partial + suffix, { force: true });
     await rm(`${partial}.files`, { recursive: true, force: true });
+    await rm(`${partial}.models`, { recursive: true, force: true });
   };
   return {
     partial,
     discard,
     complete: async () => {
-      if (existsSync(`${partial}.files`)) await rename(`${partial}.files`, `${location}.files`);
+      for (const folder of ['files', 'models'])
+        if (existsSync(`${partial}.${folder}`)) await rename(`${partial}.${folder}`, `${location}.${folder}`);
       await rename(partial, location);
       return location;
     },

@@ -3,14 +3,15 @@
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
 import { processAlive } from '../node/process-alive.js';
-import { access, chmod, copyFile, cp, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { constants, existsSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteFile } from './sqlite-open.js';
 import type { Store } from './database.js';
 import { checkIntegrity, openSqliteStore, sqliteConnection } from './sqlite-backend.js';
 import { copyStore } from './copy.js';
+import { copyOwnModels } from './own-models.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { blobPath } from './file-store.js';
@@ -69,7 +70,7 @@ export async function backupStore(
         copied++;
       }
     }
-    const modelsCopied = opts.includeFiles === false ? 0 : await copyOwnModels(store, dest, tmp);
+    const modelsCopied = opts.includeFiles === false ? 0 : await backupOwnModels(store, dest, tmp);
     await chmod(tmp, 0o600); // patient data, as the database itself
     await rename(tmp, dest);
     return {
@@ -89,34 +90,9 @@ export async function backupStore(
   }
 }
 
-/**
- * The model folders the database keeps beside itself (`<db>.models/`: its retrained models, the active one among
- * them), copied to `<backup>.models/` and the backup's registry pointed at the copies. Without them a backup
- * restored after the disk was lost named models that no longer exist, and the first retrain failed on them. A
- * folder already in the backup is kept (a registered model's files never change); models elsewhere (the bundled
- * ones, a folder trained by hand) are not the database's and keep their paths. `backupFile` is the backup's
- * database as written so far (it takes the name `dest` last).
- */
-async function copyOwnModels(store: Store, dest: string, backupFile: string): Promise<number> {
-  const own = store.beside('models');
-  const models = store.db.prepare('SELECT id, dir_path FROM models').all() as {
-    id: number;
-    dir_path: string;
-  }[];
-  const moved: { id: number; to: string }[] = [];
-  for (const m of models) {
-    const rel = relative(own, m.dir_path);
-    if (!rel || rel.startsWith('..') || rel.startsWith(sep) || !existsSync(m.dir_path)) continue;
-    const to = join(`${dest}.models`, rel);
-    if (!existsSync(to)) {
-      await mkdir(dirname(to), { recursive: true });
-      // A copy an interrupted backup left half-made is not merged into.
-      await rm(`${to}.tmp`, { recursive: true, force: true });
-      await cp(m.dir_path, `${to}.tmp`, { recursive: true });
-      await rename(`${to}.tmp`, to);
-    }
-    moved.push({ id: m.id, to });
-  }
+/** `store`'s own models copied to `<backup>.models/` and the backup's registry pointed at the copies (own-models.ts). */
+async function backupOwnModels(store: Store, dest: string, backupFile: string): Promise<number> {
+  const moved = await copyOwnModels(store, `${dest}.models`);
   if (moved.length > 0) {
     const backup = openSqliteFile(backupFile);
     try {
@@ -203,7 +179,7 @@ async function backupToSqlite(store: Store, dest: string, includeFiles: boolean)
     const r = await copyStore(store, copy, { blobsTo: includeFiles ? `${dest}.files` : null });
     sqliteConnection(copy)?.pragma('journal_mode = DELETE');
     copy.close();
-    const modelsCopied = includeFiles ? await copyOwnModels(store, dest, tmp) : 0;
+    const modelsCopied = includeFiles ? await backupOwnModels(store, dest, tmp) : 0;
     await rename(tmp, dest);
     return {
       path: dest,
