@@ -64,6 +64,13 @@ export async function backupStore(
           present++;
           continue;
         }
+        // A file lost from the study (a failing disk: when a backup matters most) is named with what to do, not
+        // as a bare ENOENT of a hash path.
+        if (!existsSync(blobPath(store, hash)))
+          throw new StoreError(
+            `${dest}: backup failed (the study's file ${blobPath(store, hash)} is missing: \`retina db check\` ` +
+              'names its image; --no-files backs up the database alone); any earlier backup there is unchanged',
+          );
         await mkdir(dirname(target), { recursive: true, mode: 0o700 });
         await copyFile(blobPath(store, hash), `${target}.tmp`);
         await rename(`${target}.tmp`, target);
