@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
@@ -16,6 +16,7 @@ import {
   backupStore,
   BUNDLE_PARTS,
   checkStore,
+  type CheckReport,
   missingFilesFolder,
   missingFilesFolderAdvice,
   copyStore,
@@ -433,6 +434,9 @@ export async function runDbCommand(
               ? `, ${r.unturnedImages.length} image(s) recorded unturned though their EXIF orientation turns them ` +
                 `(import again: ${r.unturnedImages.join(', ')})`
               : '') +
+            (r.missingModels.length
+              ? `, ${plural(r.missingModels.length, 'model')} whose folder is missing`
+              : '') +
             (r.missingBlobs.length > 0 && missingFilesFolder(store)
               ? `; ${missingFilesFolderAdvice(store.filesDir)}`
               : '');
@@ -446,7 +450,10 @@ export async function runDbCommand(
           damaged.length > 0
             ? '\n  (restore them from a backup of this database, or import the images again)'
             : '';
-        emit(r, [text, ...damaged].join('\n') + advice);
+        emit(
+          r,
+          [text, ...damaged].join('\n') + advice + missingModelsText(r.missingModels, store.beside('models')),
+        );
         return r.ok ? 0 : 1;
       }
     }
@@ -483,6 +490,23 @@ function openToRead(dbPath: string): Store {
   }
 }
 
+/** Each registered model whose folder is missing, and how to get it back. */
+function missingModelsText(missing: CheckReport['missingModels'], own: string): string {
+  if (missing.length === 0) return '';
+  const lines = missing.map(
+    (m) => `  missing: model ${m.id} '${m.name}' (${m.task}, ${m.status}): its folder ${m.dirPath}`,
+  );
+  const advice = [
+    missing.some((m) => m.own) &&
+      `put the missing folders back in ${own} (from where the study was, or from a backup of this database: ` +
+        'a study moves together with its .files and .models folders)',
+    missing.some((m) => !m.own) && 'put the other model folders back where they are named',
+    missing.some((m) => m.status === 'active') &&
+      "until then, 'retina models promote' another model of that task to segment with",
+  ].filter(Boolean);
+  return `\n${lines.join('\n')}\n  (${advice.join('; ')})`;
+}
+
 /** `retina db copy --from A --to B`: into a new database only; both sides compared table by table. */
 async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Promise<number> {
   if (typeof values.from !== 'string' || typeof values.to !== 'string') {
@@ -510,15 +534,9 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
           if (values.json !== true) io.stderr.write(`  ${m}\n`);
         },
       });
-      // Its retrained models go with it, named where the copy will be (a staged copy takes its name last).
-      const models = to.beside('models');
-      const moved = await copyOwnModels(from, models, staged ? resolve(`${toLocation}.models`) : models);
-      const target = to;
-      target.write('name the copied models', () => {
-        const update = target.db.prepare('UPDATE models SET dir_path = ? WHERE id = ?');
-        for (const m of moved) update.run(m.to, m.id);
-      });
-      modelsCopied = moved.length;
+      // Its retrained models go with it: the registry names them relative to the copy's models folder, which a
+      // staged copy renames along with itself.
+      modelsCopied = await copyOwnModels(from, to.beside('models'));
       to.close();
       to = null;
       if (staged) r = { ...r, to: await staged.complete() };

@@ -3,7 +3,7 @@
 // prediction can name the model that made it. And the models as the Models screen lists them, with the installed
 // anatomy models that predictions use before a retrain registers them.
 import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import {
   RpcError,
   type AnatomyModelTask,
@@ -17,6 +17,7 @@ import {
   activeModel,
   findModelByName,
   getModel,
+  isBundledModelDir,
   listModels,
   registerModel,
   relocateModel,
@@ -41,11 +42,6 @@ async function manifestOf(dir: string): Promise<ModelManifest> {
 }
 
 /** The registry row of a model directory, registering it when new (name made unique when taken). */
-/** A model folder shipped with the app: `<installation>/resources/models/<name>`. */
-function isBundledDir(dir: string): boolean {
-  return basename(dirname(dir)) === 'models' && basename(dirname(dirname(dir))) === 'resources';
-}
-
 export async function ensureRegistered(store: Store, dirArg: string, actor: string): Promise<ModelRecord> {
   const dir = resolve(dirArg);
   const existing = listModels(store).find((m) => resolve(m.dirPath) === dir);
@@ -54,11 +50,11 @@ export async function ensureRegistered(store: Store, dirArg: string, actor: stri
   // The bundled model moves with the installation (an AppImage mounts at a new path each start; macOS may run an
   // app from a random path): an earlier installation's row for it, whose folder is gone, is this model, moved.
   // (Registered again it would become "default (2)", "default (3)"..., and the old rows point at nothing.)
-  if (isBundledDir(dir)) {
+  if (isBundledModelDir(dir)) {
     const moved = listModels(store, { task: 'any' }).find(
       (m) =>
         m.name === manifest.name &&
-        isBundledDir(m.dirPath) &&
+        isBundledModelDir(m.dirPath) &&
         basename(m.dirPath) === basename(dir) &&
         !existsSync(join(m.dirPath, MANIFEST_FILE)),
     );

@@ -77,7 +77,7 @@ export async function backupStore(
         copied++;
       }
     }
-    const modelsCopied = opts.includeFiles === false ? 0 : await backupOwnModels(store, dest, tmp);
+    const modelsCopied = opts.includeFiles === false ? 0 : await copyOwnModels(store, `${dest}.models`);
     await chmod(tmp, 0o600); // patient data, as the database itself
     await rename(tmp, dest);
     return {
@@ -95,21 +95,6 @@ export async function backupStore(
         'any earlier backup there is unchanged',
     );
   }
-}
-
-/** `store`'s own models copied to `<backup>.models/` and the backup's registry pointed at the copies (own-models.ts). */
-async function backupOwnModels(store: Store, dest: string, backupFile: string): Promise<number> {
-  const moved = await copyOwnModels(store, `${dest}.models`);
-  if (moved.length > 0) {
-    const backup = openSqliteFile(backupFile);
-    try {
-      const update = backup.prepare('UPDATE models SET dir_path = ? WHERE id = ?');
-      backup.transaction(() => moved.forEach((m) => update.run(m.to, m.id)))();
-    } finally {
-      backup.close();
-    }
-  }
-  return moved.length;
 }
 
 /**
@@ -186,7 +171,7 @@ async function backupToSqlite(store: Store, dest: string, includeFiles: boolean)
     const r = await copyStore(store, copy, { blobsTo: includeFiles ? `${dest}.files` : null });
     sqliteConnection(copy)?.pragma('journal_mode = DELETE');
     copy.close();
-    const modelsCopied = includeFiles ? await backupOwnModels(store, dest, tmp) : 0;
+    const modelsCopied = includeFiles ? await copyOwnModels(store, `${dest}.models`) : 0;
     await rename(tmp, dest);
     return {
       path: dest,

@@ -1,13 +1,17 @@
 // A full health check: the database's own integrity check, foreign keys, schema version, every referenced blob
 // present (and, optionally, its bytes still hashing to its name), and no photograph recorded at a size it no longer
-// decodes at (one turned by its EXIF orientation, imported before the orientation was applied).
+// decodes at (one turned by its EXIF orientation, imported before the orientation was applied), and every
+// registered model's folder there.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { sep } from 'node:path';
 import sharp from 'sharp';
 import type { Store } from './database.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { blobPath, hasBlob, sha256 } from './file-store.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { isBundledModelDir } from './model-paths.js';
+import { listModels, type ModelRecord } from './models.js';
 
 export interface CheckReport {
   ok: boolean;
@@ -19,6 +23,11 @@ export interface CheckReport {
   corruptBlobs: string[];
   /** Images whose original's EXIF orientation turns it a quarter while the record has it unturned: import again. */
   unturnedImages: number[];
+  /**
+   * Registered models whose folder is not there (`own`: one of the database's own, kept in its models folder). A
+   * bundled model's old folder is not one: the app registers the installation's own at its next start.
+   */
+  missingModels: (Pick<ModelRecord, 'id' | 'name' | 'task' | 'status' | 'dirPath'> & { own: boolean })[];
   counts: Record<
     'patients' | 'studies' | 'images' | 'maskVersions' | 'models' | 'trainingRuns' | 'auditEntries',
     number
@@ -35,6 +44,17 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     else if (opts.verifyHashes && sha256(await readFile(blobPath(store, hash))) !== hash) corrupt.push(hash);
   }
   const unturned = await unturnedImages(store);
+  const ownModels = store.beside('models');
+  const missingModels = listModels(store, { task: 'any' })
+    .filter((m) => !existsSync(m.dirPath) && !isBundledModelDir(m.dirPath))
+    .map(({ id, name, task, status, dirPath }) => ({
+      id,
+      name,
+      task,
+      status,
+      dirPath,
+      own: dirPath.startsWith(ownModels + sep),
+    }));
   const count = (table: string): number =>
     store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   const report: CheckReport = {
@@ -46,6 +66,7 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     missingBlobs: missing,
     corruptBlobs: corrupt,
     unturnedImages: unturned,
+    missingModels,
     counts: {
       patients: count('patients'),
       studies: count('studies'),
@@ -62,7 +83,8 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     fk === 0 &&
     missing.length === 0 &&
     corrupt.length === 0 &&
-    unturned.length === 0;
+    unturned.length === 0 &&
+    missingModels.length === 0;
   return report;
 }
 

@@ -41,8 +41,8 @@ export interface StoreBackend {
   schemaVersion(): number;
   /** Runs `fn` in one write transaction that commits or rolls back whole (nested calls join it). */
   transaction<T>(fn: () => T): T;
-  /** Applies one migration with its version bump in one transaction. */
-  applyMigration(m: Migration): void;
+  /** Applies one migration (its SQL, then `data`) with its version bump in one transaction. */
+  applyMigration(m: Migration, data?: () => void): void;
   /** The schema's tables (not the backend's own bookkeeping). */
   tables(): string[];
   /** `expr` folded for a case-insensitive search, in this database's SQL (sql.ts, searchFoldSql). */
@@ -162,7 +162,8 @@ export function migrate(store: Store, target: number = SCHEMA_VERSION): number[]
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (m.version <= store.schemaVersion || m.version > target) continue;
-    store.backend.applyMigration(m);
+    const data = m.data;
+    store.backend.applyMigration(m, data && (() => data(store.db, store.beside('models'))));
     applied.push(m.version);
   }
   return applied;

@@ -89,6 +89,7 @@ export {
   type TrainedOnEntry,
   type TrainingMaskLink,
 } from './models.js';
+export { isBundledModelDir } from './model-paths.js';
 export {
   amendTrainingRunOutcome,
   failInterruptedRuns,

@@ -6,6 +6,7 @@ import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { ConstraintError, NotFoundError } from './errors.js';
 import { fromJson, toJson } from './json.js';
+import { modelDirIn, storedModelDirIn } from './model-paths.js';
 
 export type ModelStatus = 'candidate' | 'active' | 'retired';
 export type ModelTask = 'vessel' | 'artery-vein' | 'optic-disc';
@@ -57,10 +58,10 @@ interface ModelRow {
   promoted_at: string | null;
 }
 
-const toModel = (r: ModelRow): ModelRecord => ({
+const toModel = (store: Store, r: ModelRow): ModelRecord => ({
   id: r.id,
   name: r.name,
-  dirPath: r.dir_path,
+  dirPath: modelDir(store, r.dir_path),
   architecture: fromJson(r.architecture),
   metrics: fromJson(r.metrics),
   parentModelId: r.parent_model_id,
@@ -71,15 +72,25 @@ const toModel = (r: ModelRow): ModelRecord => ({
   promotedAt: r.promoted_at,
 });
 
+/** The folder a registry row names (model-paths.ts: the database's own models are named relative to it). */
+export function modelDir(store: Store, stored: string): string {
+  return modelDirIn(store.beside('models'), stored);
+}
+
+/** How the registry names the folder `dir`. */
+function storedModelDir(store: Store, dir: string): string {
+  return storedModelDirIn(store.beside('models'), dir);
+}
+
 export function getModel(store: Store, id: number): ModelRecord {
   const row = store.db.prepare('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
   if (!row) throw new NotFoundError(`model ${id} does not exist`);
-  return toModel(row);
+  return toModel(store, row);
 }
 
 export function findModelByName(store: Store, name: string): ModelRecord | null {
   const row = store.db.prepare('SELECT * FROM models WHERE name = ?').get(name) as ModelRow | undefined;
-  return row ? toModel(row) : null;
+  return row ? toModel(store, row) : null;
 }
 
 /** The models of a task (default: the vessel models), optionally of one status; 'any' lists every task's. */
@@ -101,13 +112,13 @@ export function listModels(
   const rows = store.db
     .prepare(`SELECT * FROM models ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`)
     .all(...params) as ModelRow[];
-  return rows.map(toModel);
+  return rows.map((r) => toModel(store, r));
 }
 
 export function activeModel(store: Store, task: ModelTask = 'vessel'): ModelRecord | null {
   const row = store.db.prepare("SELECT * FROM models WHERE status = 'active' AND task = ?").get(task) as
     ModelRow | undefined;
-  return row ? toModel(row) : null;
+  return row ? toModel(store, row) : null;
 }
 
 /** Registers a candidate model with its training set, in one transaction. */
@@ -125,7 +136,7 @@ export function registerModel(store: Store, input: RegisterModelInput, actor: st
       .pluck()
       .get(
         input.name,
-        input.dirPath,
+        storedModelDir(store, input.dirPath),
         JSON.stringify(input.architecture ?? null),
         toJson(input.metrics),
         input.parentModelId ?? null,
@@ -185,7 +196,7 @@ export function retireModel(store: Store, id: number, actor: string): ModelRecor
 export function relocateModel(store: Store, id: number, dirPath: string, actor: string): ModelRecord {
   return store.write('relocate a model', () => {
     const before = getModel(store, id);
-    store.db.prepare('UPDATE models SET dir_path = ? WHERE id = ?').run(dirPath, id);
+    store.db.prepare('UPDATE models SET dir_path = ? WHERE id = ?').run(storedModelDir(store, dirPath), id);
     recordAudit(store, actor, 'model.relocate', 'model', id, { from: before.dirPath, to: dirPath });
     return getModel(store, id);
   });

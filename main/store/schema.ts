@@ -1,6 +1,8 @@
 // The schema as an ordered list of migrations. `PRAGMA user_version` holds the number of the last one applied;
 // each is applied in its own transaction together with the version bump, so a crash leaves either the old or the
 // new schema. Never edit a shipped migration: append a new one.
+import { relativeModelDirs } from './model-paths.js';
+import type { SqlDatabase } from './sql.js';
 
 export interface Migration {
   version: number;
@@ -11,6 +13,11 @@ export interface Migration {
    * CHECK): otherwise the translation in postgres/postgres-schema.ts serves.
    */
   postgres?: string;
+  /**
+   * A change of the rows that SQL alone cannot make (it needs the database's own models folder, `ownModels`): run
+   * after `sql`, in the same transaction.
+   */
+  data?: (db: SqlDatabase, ownModels: string) => void;
 }
 
 const v1 = `
@@ -378,6 +385,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'edits kept when the image was handed on', sql: v10, postgres: v10Postgres },
   { version: 11, name: 'models of a task: one active per task', sql: v11 },
   { version: 12, name: 'erasure of images, visits and patients', sql: v12, postgres: v12Postgres },
+  {
+    version: 13,
+    name: 'model folders named relative to the study, which can then move',
+    sql: '',
+    data: relativeModelDirs,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -74,9 +74,10 @@ class SqliteBackend implements StoreBackend {
     }
   }
 
-  applyMigration(m: Migration): void {
+  applyMigration(m: Migration, data?: () => void): void {
     this.db.transaction(() => {
       this.db.exec(m.sql);
+      data?.();
       if (this.foreignKeyViolations() > 0) {
         throw new StoreCorruptError(`${this.file}: migration ${m.version} would break foreign keys`);
       }

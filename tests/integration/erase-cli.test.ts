@@ -59,7 +59,7 @@ before(async () => {
     },
   });
   const trainedOn = [{ maskVersionId: version.id }];
-  registerModel(store, { name: 'clinic-v2', dirPath: '/x', architecture: {}, trainedOn }, 'ml');
+  registerModel(store, { name: 'clinic-v2', dirPath: tmpdir(), architecture: {}, trainedOn }, 'ml');
   store.close();
 });
 

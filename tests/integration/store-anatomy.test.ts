@@ -85,7 +85,7 @@ for (const kind of STORE_BACKENDS)
       ids = report.imported.map((i) => i.imageId);
       modelId = registerModel(
         store,
-        { name: 'observer', dirPath: '/none', architecture: { kind: 'x' } },
+        { name: 'observer', dirPath: tmpdir(), architecture: { kind: 'x' } },
         'ann',
       ).id;
       const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '2nd_manual', '01_manual2.gif')));
@@ -468,7 +468,7 @@ describe('migration from schema v4', () => {
       const hash = await putBlob(old, encodeMaskPng({ width: m.width, height: m.height, data }));
       const model = registerModel(
         old,
-        { name: 'm', dirPath: '/none', architecture: { kind: 'x' } },
+        { name: 'm', dirPath: tmpdir(), architecture: { kind: 'x' } },
         'ann',
       ).id;
       old.db

@@ -124,7 +124,12 @@ for (const kind of STORE_BACKENDS)
       sendBack(store, b, `${NAME} blinked`, 'rev');
       const model = registerModel(
         store,
-        { name: 'learned', dirPath: '/none', architecture: {}, trainedOn: [{ maskVersionId: approvedA.id }] },
+        {
+          name: 'learned',
+          dirPath: tmpdir(),
+          architecture: {},
+          trainedOn: [{ maskVersionId: approvedA.id }],
+        },
         'ml',
       );
       const versionsOfA = listMaskVersions(store, a).map((v) => v.id);

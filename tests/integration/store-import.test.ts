@@ -244,7 +244,7 @@ for (const kind of STORE_BACKENDS)
       const img = images.find((i) => i.datasetSampleId === '01_test')!;
       const model = registerModel(
         store,
-        { name: 'human-2', dirPath: '/none', architecture: { kind: 'observer' } },
+        { name: 'human-2', dirPath: tmpdir(), architecture: { kind: 'observer' } },
         'tester',
       );
       const second = toBinaryMap(await readImage(join(DRIVE, 'test', '2nd_manual', '01_manual2.gif')));

@@ -119,9 +119,11 @@ class PostgresBackend implements StoreBackend {
     }
   }
 
-  applyMigration(m: Migration): void {
+  applyMigration(m: Migration, data?: () => void): void {
     this.transaction(() => {
-      this.conn.query(postgresMigrationSql(m));
+      const sql = postgresMigrationSql(m);
+      if (sql.trim()) this.conn.query(sql);
+      data?.();
       this.setMeta('schema_version', String(m.version));
     });
   }
