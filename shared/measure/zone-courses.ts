@@ -175,6 +175,24 @@ export function trunkRange(c: Course): [number, number] {
 }
 
 /**
+ * The course's run lengthened outwards along its chain one point at a time, at most `reach` pixels past the zone's
+ * outer circle: where a vessel's run in the zone lies almost all within a vessel width of its junctions (a branching
+ * near the zone's inner edge, a vessel touching it alongside), the nearest clear stretch just outside measures it,
+ * rather than dropping it from the six (at another resolution the nodes fall elsewhere and the zone holds enough).
+ */
+export function* outwardRuns(c: Course, ring: ZoneRing, reach: number): Generator<[number, number]> {
+  const step = c.inwardAtStart ? 1 : -1;
+  let [from, to] = [c.start, c.stop];
+  for (let k = (c.inwardAtStart ? c.stop : c.start) + step; k >= 0 && k < c.points.length; k += step) {
+    const r = c.points[k].r;
+    if (r <= ring.outer || r > ring.outer + reach) return;
+    if (step > 0) to = k;
+    else from = k;
+    yield [from, to];
+  }
+}
+
+/**
  * A trunk too short to measure inside the zone branched at the zone's margin, as if before it: it is measured on its
  * whole run, and its branches count as vessels of their own (they leave `trunkOf`).
  */

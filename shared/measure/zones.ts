@@ -13,6 +13,7 @@ import { chainsOf, pairStraightest, portsAtPlaces } from './zone-pairing.js';
 import {
   assignTrunks,
   coursesThroughZone,
+  outwardRuns,
   releaseShortTrunks,
   trunkRange,
   type Course,
@@ -62,6 +63,13 @@ export interface ZoneVessel {
 const DIRECTION_DD = 0.1;
 
 /**
+ * How far past the zone's outer circle, in disc diameters, a vessel too short to measure inside it may be measured:
+ * half zone B's width, so zone B's vessels are still measured inside zone C (to 2.5 DD), the extended zone of the
+ * SIVA protocol; only as far as it takes to find one vessel width of clear centreline.
+ */
+const BEYOND_DD = 0.25;
+
+/**
  * The labelled vessels crossing a zone, each with its width there, following the revised Knudtson protocol: a vessel
  * counts when its centreline crosses the zone's middle circle; it is followed along the graph only inside the zone,
  * through crossings and branchings onto the piece that continues it most straightly (and never onto a vessel of the
@@ -94,11 +102,14 @@ export function zoneVessels(
     measureCourse(c, range, ring.middle, mid, segments);
   releaseShortTrunks(courses, trunkOf, (c, range) => measure(c, range) !== null);
 
-  // What is left: every course that is no branch, measured on its trunk's part.
+  // What is left: every course that is no branch, measured on its trunk's part; one with no branch that is too
+  // short to measure in the zone, on its nearest clear stretch outside it.
   const out: ZoneVessel[] = [];
   for (const c of courses) {
     if (trunkOf.has(c)) continue;
-    const m = measure(c, trunkRange(c));
+    let m = measure(c, trunkRange(c));
+    if (!m && c.trunkStop === null)
+      for (const range of outwardRuns(c, ring, BEYOND_DD * disc.diameter)) if ((m = measure(c, range))) break;
     if (m) out.push({ ...m, av: c.av });
   }
   return out;

@@ -244,6 +244,27 @@ describe('courses', () => {
     assert.ok(vessels[1].segments.includes(side));
   });
 
+  test('a vessel too short to measure in the zone is measured on its nearest clear stretch outside it, not dropped', () => {
+    // A venule straight out from the disc whose profiles in the zone (r 100 to 150) all run into a junction but two;
+    // clear again from r 152, 7 px wide to r 170 and 20 px beyond (another vessel, say).
+    const vessel = (clearFrom: number) => {
+      const g = new HandGraph();
+      const seg = g.segment(g.node('end', { x: 60, y: 0 }), g.node('end', { x: 300, y: 0 }), 7, 'vein');
+      for (const p of g.segments[seg].points)
+        p.widths[0] = p.x >= 100 && p.x < clearFrom && p.x !== 120 && p.x !== 121 ? NaN : p.x > 170 ? 20 : 7;
+      return zoneVessels(g.segments, g.nodes, { x: 0, y: 0, diameter: 100 }, 'B', 0);
+    };
+    const [measured, ...rest] = vessel(152);
+    assert.equal(rest.length, 0);
+    assert.deepEqual(
+      measured.width,
+      [7],
+      'on the few points past the outer circle it needs, not the wider beyond',
+    );
+    assert.ok(measured.x > 120 && measured.x < 130, 'named where it crosses the middle circle');
+    assert.deepEqual(vessel(176), [], 'no further than a quarter disc diameter past the zone');
+  });
+
   test('a vessel crossing the zone twice is matched to a branch only on the run that passes the fork', () => {
     // A straight artery along y = 80 passes inside the inner circle (r 80 at x = 0), so it crosses the zone twice:
     // one chain, two courses. A branch leaves it at x = 70 (r 106, inside the zone) and crosses the middle circle.
