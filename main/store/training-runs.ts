@@ -1,6 +1,7 @@
 // Training runs: created 'running' by the process that trains, finished by it. A run whose process was killed
 // stays 'running' until failInterruptedRuns notices that its process is gone.
 import { processAlive } from '../node/process-alive.js';
+import { STALE_AFTER_SECONDS } from '../../shared/queue-timing.js';
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { ConstraintError, NotFoundError } from './errors.js';
@@ -78,6 +79,21 @@ export function listTrainingRuns(
 const LIVE_HEARTBEAT_MS = 5 * 60_000;
 
 /**
+ * Whether a team database's run may still be going on, on whichever machine: its own heartbeat is recent, or the
+ * team job that runs it is still beating (a retrain's phases between progress events can outlast the run's
+ * heartbeat; the job's worker beats every few seconds). Its recorded pid is another machine's, so it says nothing.
+ */
+function liveOnTeam(store: Store, run: TrainingRun, now: number): boolean {
+  if (run.heartbeatAt !== null && now - Date.parse(run.heartbeatAt) < LIVE_HEARTBEAT_MS) return true;
+  const since = new Date(now - STALE_AFTER_SECONDS * 1000).toISOString();
+  return (
+    store.db
+      .prepare(`SELECT 1 FROM jobs WHERE run_id = ? AND state = 'running' AND heartbeat_at >= ?`)
+      .get(run.id, since) !== undefined
+  );
+}
+
+/**
  * A training run of one of `kinds` (its config's `kind`) that another process is running now, or null: on a SQLite
  * study its process is alive on this machine; on a team database its heartbeat is recent (its worker may be
  * another machine). Runs of this process are its own to order.
@@ -87,9 +103,7 @@ export function otherLiveRun(store: Store, kinds: readonly string[], now = Date.
     const kind = (run.config as { kind?: unknown } | null)?.kind;
     if (typeof kind !== 'string' || !kinds.includes(kind) || run.pid === process.pid) continue;
     const alive =
-      store.kind === 'sqlite'
-        ? run.pid !== null && processAlive(run.pid)
-        : run.heartbeatAt !== null && now - Date.parse(run.heartbeatAt) < LIVE_HEARTBEAT_MS;
+      store.kind === 'sqlite' ? run.pid !== null && processAlive(run.pid) : liveOnTeam(store, run, now);
     if (alive) return run;
   }
   return null;
@@ -203,15 +217,21 @@ export function amendTrainingRunOutcome(
 
 /**
  * Marks runs left 'running' by a process that no longer exists as failed, with `reason`. Run it when the app
- * opens the store. Returns the ids it failed.
+ * opens the store. Returns the ids it failed. On a team database a run's process may be a worker on another
+ * machine (its pid is no process of this one): only a run that nothing beats for any more counts as ended.
  */
 export function failInterruptedRuns(
   store: Store,
   reason = 'interrupted: the training process ended without finishing the run',
   actor = 'system',
+  now = Date.now(),
 ): number[] {
   const running = listTrainingRuns(store, { status: 'running', limit: 1_000_000 });
-  const dead = running.filter((r) => r.pid === null || (r.pid !== process.pid && !processAlive(r.pid)));
+  const dead = running.filter((r) =>
+    store.kind === 'sqlite'
+      ? r.pid === null || (r.pid !== process.pid && !processAlive(r.pid))
+      : !liveOnTeam(store, r, now),
+  );
   if (dead.length === 0) return [];
   return store.write('fail interrupted runs', () => {
     const stmt = store.db.prepare(

@@ -10,21 +10,28 @@ import {
   claimTeamJob,
   createTeamJob,
   dismissTeamJob,
+  failInterruptedRuns,
   finishTeamJob,
+  getTrainingRun,
   getTeamJob,
   imagesPredictedByJob,
   importPaths,
   jobLog,
   listMaskVersions,
   listTeamJobs,
+  otherLiveRun,
   recentJobLogs,
   registerModel,
   releaseTeamJob,
   saveMaskVersion,
+  setTeamJobRun,
   staleTeamJobs,
+  startTrainingRun,
 } from '../../main/store/index.js';
+import { VESSEL_RUN_KIND } from '../../main/retrain/run-kinds.js';
 import { driveTestImage } from '../e2e/model-fixture.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
+import { spawnSync } from 'node:child_process';
 
 const FUTURE = '9999-01-01T00:00:00.000Z';
 
@@ -143,3 +150,44 @@ for (const kind of STORE_BACKENDS)
       }
     });
   });
+
+describe("a team worker's retrain seen from another machine", () => {
+  const backend = useStoreBackend('postgres');
+
+  // `retina retrain --database postgres://...` on the server's machine closes interrupted runs first: it used to
+  // judge a worker's run by its pid, a process of another machine, so it failed the live retrain (which then
+  // could not record its outcome) and started a second one beside it.
+  test('a run whose worker still beats is kept; one nothing beats for is failed', () => {
+    const store = backend.open('jobs_run_alive');
+    try {
+      // A pid that runs nowhere on this machine: the worker's, on another one.
+      const elsewhere = Number(
+        spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout.trim(),
+      );
+      createTeamJob(store, { id: 'job-r', kind: 'retrain', actor: 'ann', spec: {}, total: 0 });
+      const claim = claimTeamJob(store, 'job-r', 'w1')!;
+      const run = startTrainingRun(
+        store,
+        { config: { kind: VESSEL_RUN_KIND }, seed: 1, pid: elsewhere },
+        'ann',
+      );
+      setTeamJobRun(store, claim, run.id);
+      assert.deepEqual(failInterruptedRuns(store), [], 'its own heartbeat is recent');
+      // Ten minutes on, in a phase without progress events: the run's heartbeat is old, the job's is fresh.
+      const later = Date.now() + 10 * 60_000;
+      store.db
+        .prepare('UPDATE jobs SET heartbeat_at = ? WHERE id = ?')
+        .run(new Date(later).toISOString(), 'job-r');
+      assert.equal(otherLiveRun(store, [VESSEL_RUN_KIND], later)?.id, run.id);
+      assert.deepEqual(failInterruptedRuns(store, 'killed', 'system', later), []);
+      assert.equal(getTrainingRun(store, run.id).status, 'running');
+      // The worker died: neither beats any more.
+      const much = later + 10 * 60_000;
+      assert.equal(otherLiveRun(store, [VESSEL_RUN_KIND], much), null);
+      assert.deepEqual(failInterruptedRuns(store, 'killed', 'system', much), [run.id]);
+      assert.equal(getTrainingRun(store, run.id).status, 'failed');
+    } finally {
+      store.close();
+    }
+  });
+});
