@@ -44,6 +44,53 @@ export class TeamJobs implements Jobs {
   ) {
     this.look();
     this.timer = setInterval(() => this.look(), LOOK_INTERVAL_MS);
+    this.track(this.sendUnsent());
+  }
+
+  /**
+   * Sends the queued jobs again at start: a server stopped between writing a job's row and handing it to pg-boss
+   * (while it stored an upload's files) left a job that no worker would ever take, queued for good. pg-boss keeps
+   * one job per id, so one already sent is not sent twice; an upload whose files were not all stored fails,
+   * saying so.
+   */
+  private async sendUnsent(): Promise<void> {
+    try {
+      await this.sendEach(
+        listTeamJobs(this.store, { limit: 100_000, dismissed: true }).filter((j) => j.state === 'queued'),
+      );
+    } catch (err) {
+      console.error(`queued jobs could not be sent again: ${(err as Error).message}`);
+    }
+    this.look();
+  }
+
+  private async sendEach(queued: TeamJob[]): Promise<void> {
+    for (const job of queued) {
+      const work = job.spec as TeamWork;
+      const lost =
+        work.kind === 'import' && work.source.type === 'files'
+          ? work.source.files.filter((f) => !blobStore(this.store).has(f.hash))
+          : [];
+      if (lost.length > 0) {
+        failUnsentTeamJob(
+          this.store,
+          job.id,
+          `the server stopped before ${lost.map((f) => f.name).join(', ')} reached the shared folder: ` +
+            'import them again',
+        );
+        continue;
+      }
+      await this.queue
+        .send(job.kind, job.id)
+        .catch((err: unknown) =>
+          console.error(`job ${job.id} could not be queued: ${(err as Error).message}`),
+        );
+    }
+  }
+
+  private track(sending: Promise<void>): void {
+    const sent = sending.finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
   }
 
   start(kind: JobKind, total: number, spec: JobSpec): JobInfo {
@@ -62,13 +109,13 @@ export class TeamJobs implements Jobs {
   private enqueue(kind: TeamJobKind, work: TeamWork, total: number, before: () => Promise<void>): TeamJob {
     const actor = work.kind === 'predict' ? work.author : work.actor;
     const job = createTeamJob(this.store, { id: randomUUID(), kind, actor, spec: work, total });
-    const sent = before()
-      .then(() => this.queue.send(kind, job.id))
-      .catch((err: unknown) =>
-        failUnsentTeamJob(this.store, job.id, `could not queue the job: ${(err as Error).message}`),
-      )
-      .finally(() => this.sending.delete(sent));
-    this.sending.add(sent);
+    this.track(
+      before()
+        .then(() => this.queue.send(kind, job.id))
+        .catch((err: unknown) =>
+          failUnsentTeamJob(this.store, job.id, `could not queue the job: ${(err as Error).message}`),
+        ),
+    );
     this.look();
     return job;
   }
