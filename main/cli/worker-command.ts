@@ -3,8 +3,8 @@
 // needs the team's shared folder mounted (at the same path, or given with --shared-dir).
 import { availableParallelism, hostname } from 'node:os';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { isPostgresUrl, openStore, redactUrl } from '../store/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { isPostgresUrl, openStore, redactUrl, type Store } from '../store/index.js';
 import { TeamQueue } from '../jobs/queue/team-queue.js';
 import { TeamWorker } from '../jobs/queue/team-worker.js';
 import { HEARTBEAT_SECONDS, STALE_AFTER_SECONDS } from '../jobs/queue/queue-policy.js';
@@ -26,12 +26,30 @@ ${databaseHelp(20)}
   --model DIR       a model folder to predict with when a job's model folder is not reachable from here
   --threads N       ONNX Runtime threads per job (default: the cores divided among the jobs)
   --name NAME       this worker's name in the queue (default: host:pid)
+
+The shared folder must be mounted here: a worker that cannot see the files of a study with images refuses to start.
 `;
 
 /** Test and tuning knobs, in seconds: how often a job beats, when a silent worker counts as gone, how often to poll. */
 function seconds(name: string, fallback: number): number {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/**
+ * Why this machine cannot reach the team's shared folder, or null. Found out at start: a worker without it took
+ * jobs and failed each for good (every image unreadable here), though a worker that has the share could do them.
+ * Judged by the files folder of a database that has images: a share that is not mounted often leaves its empty
+ * mount point, and a new team's folder may not be made yet.
+ */
+function sharedFolderProblem(store: Store): string | null {
+  const images = Number(store.db.prepare('SELECT COUNT(*) FROM images').pluck().get());
+  if (images === 0 || existsSync(store.filesDir)) return null;
+  const shared = dirname(store.filesDir);
+  const where = existsSync(shared)
+    ? `the shared folder ${shared} has no files folder though the database has ${images} image(s)`
+    : `the shared folder ${shared} does not exist on this machine`;
+  return `${where}: mount the team's shared folder here, or give its path with --shared-dir`;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -64,6 +82,11 @@ export async function run(argv: string[]): Promise<number> {
 
   // --shared-dir reaches the store through RETINA_SHARED_DIR (databaseFromArgs sets it).
   const store = openStore(url, { create: false });
+  const unshared = sharedFolderProblem(store);
+  if (unshared) {
+    store.close();
+    throw new UsageError(unshared);
+  }
   let queue: TeamQueue;
   try {
     queue = await TeamQueue.open(url, `retina-worker@${name}`, (err) => log(`queue: ${err.message}`));

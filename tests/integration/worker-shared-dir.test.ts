@@ -1,0 +1,44 @@
+// `retina worker` on a machine that does not see the team's shared folder (of a study with images) refuses to
+// start, saying so: it used to take jobs and fail each for good (its images unreadable there), though a worker with
+// the share could do them.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { importPaths, openStore } from '../../main/store/index.js';
+import { driveTestImage, repoRoot } from '../e2e/model-fixture.js';
+import { useStoreBackend } from '../support/store-backends.js';
+
+const worker = (url: string, sharedDir: string) =>
+  spawnSync(
+    process.execPath,
+    [join(repoRoot, 'bin', 'retina.mjs'), 'worker', '--database', url, '--shared-dir', sharedDir],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, RETINA_FROM_SOURCE: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
+
+describe('a worker without the shared folder', () => {
+  const backend = useStoreBackend('postgres');
+
+  test('is refused at start: a folder that is not there, or an empty mount point of a study with images', async () => {
+    const url = backend.location('worker_shared');
+    const store = openStore(url);
+    await importPaths(store, [driveTestImage('01')], { actor: 'ann' });
+    store.close();
+
+    const missing = worker(url, join(backend.dir, 'not-mounted'));
+    assert.equal(missing.status, 2, missing.stderr);
+    assert.match(missing.stderr, /the shared folder .*not-mounted does not exist on this machine: mount/);
+
+    const mountPoint = join(backend.dir, 'empty-mount-point');
+    mkdirSync(mountPoint);
+    const empty = worker(url, mountPoint);
+    assert.equal(empty.status, 2, empty.stderr);
+    assert.match(empty.stderr, /has no files folder though the database has 1 image\(s\)/);
+  });
+});
