@@ -7,13 +7,15 @@
 //   +-PLAUSIBLE_BAND of the threshold (pixels a person edited stay as edited) and a vessel's plausible edges lie
 //   within +-PLAUSIBLE_BAND of its half maximum; counts and widths are taken at the three levels and interpolated;
 // - the width of each vessel: its mean's standard error along the vessel;
-// - artery/vein: each vessel's label flips with the probability the classifier gave the other class;
+// - artery/vein: each vessel's label flips with the probability the classifier gave the other class (CRAE and CRVE
+//   themselves are the exact expectation over those labels, not a mean of draws: expected-equivalents);
 // - whole-image averages (calibre, tortuosity): the segments are resampled with replacement;
 // - the fractal dimension: the box-count fit's standard error.
 // A value that cannot be measured is null with a reason, never a guess; one measured from a disc the field's edge cuts
 // off stays as measured, and the image's notes say why it may be wrong.
 import { fractalDimensions } from './fractal.js';
 import { centralEquivalent } from './knudtson.js';
+import { expectedEquivalent } from './expected-equivalents.js';
 import { buildVesselGraph, type VesselGraph, type VesselSegment } from './vessel-graph.js';
 import { zoneVessels, type Disc, type ZoneName, type ZoneVessel } from './zones.js';
 import { DISC_AT_FIELD_EDGE_NOTE, discAtFieldEdge } from './disc-at-field-edge.js';
@@ -507,7 +509,7 @@ function graphMeasures(
       arteries: candidates[zone].arteries.slice(0, 6),
       veins: candidates[zone].veins.slice(0, 6),
     };
-    const labelled = expectedEquivalents(vessels, graph.segments, mid, offsets.length, rand);
+    const labelled = expectedEquivalents(vessels, mid, input.seed ?? 1);
     const crae = labelled.crae;
     const crve = labelled.crve;
     const drawn = offsets.map((d) => drawEquivalents(vessels, graph.segments, d, rand));
@@ -600,46 +602,24 @@ function named(vessels: ZoneVessel[], prefix: string, mid: number, perPixel: num
 }
 
 /**
- * CRAE and CRVE over the classifier's uncertainty about which vessels are arteries: the mean of Knudtson's formulas
- * over label draws (each vessel artery with its probability; widths as measured). Hard labels would make the value
- * jump when one wide vessel's probability crosses 0.5 (the same photograph at twice its size moved CRAE by up to
- * 12%); the mean moves with the probability. Certain labels (a person's, or none given) give exactly the formula
- * over the labelled widths. Null (absent) when the labels as given leave fewer than six of a class.
+ * CRAE and CRVE as given by the labels, absent (null) when they leave fewer than six of a class; otherwise their
+ * exact expectation over the classifier's artery probabilities (expected-equivalents), which a person's labels or
+ * none leave at the formula over the labelled widths. The value is the same for any number of draws and seed, and a
+ * vessel gained or lost moves it only by that vessel's own share.
  */
 function expectedEquivalents(
   vessels: ZoneVessel[],
-  segments: VesselSegment[],
   mid: number,
-  draws: number,
-  rand: () => number,
+  seed: number,
 ): { crae: number | null; crve: number | null } {
   const widths = (cls: ZoneVessel['av']): number[] =>
     vessels.filter((z) => z.av === cls).map((z) => z.width[mid]);
-  const crae = centralEquivalent(widths('artery'), 'arteriole');
-  const crve = centralEquivalent(widths('vein'), 'venule');
-  const unsure = vessels.some((z) => {
-    const pa = z.arteryProbability;
-    return pa !== null && pa > 0 && pa < 1;
-  });
-  if (!unsure || draws === 0 || crae === null || crve === null) return { crae, crve };
-  const sums = { crae: 0, crve: 0, n: { crae: 0, crve: 0 } };
-  for (let k = 0; k < draws; k++) {
-    const a: number[] = [];
-    const v: number[] = [];
-    for (const z of vessels) {
-      const pa = z.arteryProbability;
-      const artery = pa === null ? z.av === 'artery' : rand() < pa;
-      (artery ? a : v).push(z.width[mid]);
-    }
-    const da = centralEquivalent(a, 'arteriole');
-    const dv = centralEquivalent(v, 'venule');
-    if (da !== null) [sums.crae, sums.n.crae] = [sums.crae + da, sums.n.crae + 1];
-    if (dv !== null) [sums.crve, sums.n.crve] = [sums.crve + dv, sums.n.crve + 1];
-  }
-  return {
-    crae: sums.n.crae > 0 ? sums.crae / sums.n.crae : crae,
-    crve: sums.n.crve > 0 ? sums.crve / sums.n.crve : crve,
+  const labelled = vessels.map((z) => ({ ...z, width: z.width[mid] }));
+  const expected = (kind: 'arteriole' | 'venule', cls: ZoneVessel['av']): number | null => {
+    const hard = centralEquivalent(widths(cls), kind);
+    return hard === null ? null : (expectedEquivalent(labelled, kind, { seed }) ?? hard);
   };
+  return { crae: expected('arteriole', 'artery'), crve: expected('venule', 'vein') };
 }
 
 /** One plausible version of the zone's vessels: widths at draw offset d plus their error, labels flipped by confidence. */

@@ -39,7 +39,8 @@ type Result = Record<string, MeasureJson> & {
  * vessel width of a node: it was dropped, and a 66 µm venule took its place among the six. At twice the size it measured
  * 156 µm. A vessel too short to measure in the zone is now measured on its nearest clear stretch just outside it
  * (154 µm at 1x; CRVE 257 -> 259 µm, +0.9%). The same rule gives DRIVE 06 its inferior venule (169 µm) at both sizes.
- * 03's CRAE is at the edge, +2.996% (2.94% before: the venule added shifts the label draws' random stream).
+ * 03's CRAE is near the edge, +2.94%: the exact expectation over the labels (it was +2.996% as the mean of 400 draws
+ * from one stream, which the venule added reshuffled), close to 3% with no vessel lost or gained among the arterioles.
  * Earlier entries: 01's CRAE (+3.2%, a vessel labelled vein at 1x and artery at 2x) and 03's CRAE (7 arterioles at
  * 1x, 5 at 2x), both within 3% since the optic-disc network of 2026-12-05.
  */
