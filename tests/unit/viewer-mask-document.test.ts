@@ -168,3 +168,28 @@ describe('mask document opened from a prediction sent as its mask', () => {
     assert.deepEqual(doc.mask, mask);
   });
 });
+
+describe('a pen or touch stroke taken over before it ends', () => {
+  test('abandoned (a pinch, a pointercancel): every pixel and mark comes back, nothing to undo or save', () => {
+    const { doc } = fromPrediction(8);
+    const mask = doc.mask.slice();
+    let saves = 0;
+    const repainted: { x: number; y: number; width: number; height: number }[] = [];
+    doc.onEdited = () => saves++;
+    doc.onRepaint = (r) => repainted.push(r);
+    doc.begin('brush');
+    assert.ok(doc.stroke({ x: 5, y: 5 }, { x: 30, y: 20 }, 3, 1));
+    repainted.length = 0;
+    doc.abandon();
+    assert.deepEqual(doc.mask, mask);
+    assert.ok(
+      doc.edited.every((v) => v === 0),
+      'the "edited by hand" marks stayed',
+    );
+    assert.equal(doc.canUndo, false);
+    assert.equal(saves, 0);
+    assert.ok(repainted.length > 0, 'the restored pixels were not repainted');
+    doc.commit();
+    assert.equal(doc.canUndo, false, 'the abandoned stroke was committed after all');
+  });
+});

@@ -186,10 +186,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
     pointers.current.set(e.pointerId, screen);
     (e.target as Element).setPointerCapture?.(e.pointerId);
     if (pointers.current.size === 2) {
-      // A second finger turns any gesture into a pinch; an open stroke is kept as drawn so far.
-      if (gesture.current.kind === 'stroke') doc.commit();
-      // A disc being drawn is dropped: the pinch is about the view.
-      discDraft.current?.visible(false);
+      // A second finger turns any gesture into a pinch, which is about the view: what the first finger began (a
+      // stroke, a lasso, a disc, a marker dragged) is dropped whole.
+      abandonGesture();
       gesture.current = { kind: 'pinch' };
       pinchRef.current = null;
       return;
@@ -332,18 +331,38 @@ export function MaskCanvas(props: MaskCanvasProps) {
     }
   };
 
+  /**
+   * Drops the gesture in progress, changing nothing: a stroke's pixels are restored, a lasso or disc draft is
+   * cleared, a dragged marker goes back. True when there was one.
+   */
+  const abandonGesture = (): boolean => {
+    const g = gesture.current;
+    gesture.current = { kind: 'none' };
+    if (g.kind === 'stroke' || g.kind === 'label') doc.abandon();
+    else if (g.kind === 'marker') (g.which === 'disc' ? discMarker : foveaMarker).current?.position(g.from);
+    else if (g.kind !== 'lasso' && g.kind !== 'discShape') return false;
+    lassoLine.current?.points([]);
+    discDraft.current?.visible(false);
+    uiLayer.current?.batchDraw();
+    return true;
+  };
+
+  /** The browser took the pointer over (a system gesture): what it was doing is dropped, never applied half. */
+  const cancelPointer = (e: React.PointerEvent) => {
+    pointers.current.delete(e.pointerId);
+    if (gesture.current.kind === 'pinch') {
+      if (pointers.current.size === 0) gesture.current = { kind: 'none' };
+      return;
+    }
+    abandonGesture();
+  };
+
   // Escape during a lasso (as Help says), a disc being sized or a marker dragged drops it, changing nothing; the
   // press that started it ends as a release with nothing to do.
   if (props.cancelGesture)
     props.cancelGesture.current = () => {
-      const g = gesture.current;
-      if (g.kind !== 'lasso' && g.kind !== 'discShape' && g.kind !== 'marker') return false;
-      gesture.current = { kind: 'none' };
-      lassoLine.current?.points([]);
-      discDraft.current?.visible(false);
-      if (g.kind === 'marker') (g.which === 'disc' ? discMarker : foveaMarker).current?.position(g.from);
-      uiLayer.current?.batchDraw();
-      return true;
+      const g = gesture.current.kind;
+      return (g === 'lasso' || g === 'discShape' || g === 'marker') && abandonGesture();
     };
 
   /** The disc being placed or sized, drawn straight on the layer (a re-render per pointer sample would cost). */
@@ -378,7 +397,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={endGesture}
-      onPointerCancel={endGesture}
+      onPointerCancel={cancelPointer}
       onPointerEnter={() => (origin.current = null)}
       onPointerLeave={() => props.onCursor(null)}
       onContextMenu={(e) => e.preventDefault()}

@@ -394,6 +394,18 @@ export class MaskDocument {
     return r.components;
   }
 
+  /**
+   * Drops the edit in progress, every pixel (and mark and label) it wrote restored: a stroke that became a pinch
+   * or that the browser cancelled is applied whole or not at all.
+   */
+  abandon(): void {
+    if (!this.undoStack?.recording) return;
+    const r = this.undo.cancel();
+    if (isEmptyRect(r)) return;
+    this.forgetSegments();
+    this.repaint(r);
+  }
+
   commit(): void {
     if (!this.undoStack?.recording) return;
     if (this.undo.commit()) {
