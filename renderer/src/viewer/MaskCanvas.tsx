@@ -20,6 +20,7 @@ import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport
 import type { Point } from '../editing/rect.js';
 import { defaultDiscDiameter, discGrab, discThrough } from '../editing/discEdit.js';
 import { overlayDrawn, strokeInput } from '../perf.js';
+import { PointerArbiter } from '../editing/pointerArbiter.js';
 
 export type Tool =
   'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip' | 'flipVessel' | 'disc';
@@ -79,7 +80,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const foveaMarker = useRef<Konva.Group>(null);
   const discDraft = useRef<Konva.Group>(null);
   const gesture = useRef<Gesture>({ kind: 'none' });
+  /** Where each pointer of a pinch is (screen). */
   const pointers = useRef(new Map<number, Point>());
+  const arbiter = useRef(new PointerArbiter()).current;
   const pinchRef = useRef<{ dist: number; mid: Point } | null>(null);
   const viewRef = useRef(view);
   viewRef.current = view;
@@ -183,12 +186,14 @@ export function MaskCanvas(props: MaskCanvasProps) {
     box.current?.focus();
     origin.current = null;
     const screen = local(e);
+    const press = arbiter.press(e.pointerId, e.pointerType);
+    if (press === 'ignore') return;
     pointers.current.set(e.pointerId, screen);
     (e.target as Element).setPointerCapture?.(e.pointerId);
-    if (pointers.current.size === 2) {
-      // A second finger turns any gesture into a pinch, which is about the view: what the first finger began (a
-      // stroke, a lasso, a disc, a marker dragged) is dropped whole.
-      abandonGesture();
+    // A second finger turns any gesture into a pinch, which is about the view; a pen landing takes over from a
+    // finger (a palm). Either way what was begun (a stroke, a lasso, a disc, a marker dragged) is dropped whole.
+    if (press !== 'start') abandonGesture();
+    if (press === 'pinch') {
       gesture.current = { kind: 'pinch' };
       pinchRef.current = null;
       return;
@@ -256,8 +261,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const screen = local(e);
     if (pointers.current.has(e.pointerId)) pointers.current.set(e.pointerId, screen);
     const g = gesture.current;
-    if (g.kind === 'pinch' && pointers.current.size === 2) {
-      const [a, b] = [...pointers.current.values()];
+    const pair = arbiter.pinch;
+    if (g.kind === 'pinch' && pair) {
+      const [a, b] = pair.map((id) => pointers.current.get(id) ?? screen);
       const dist = Math.hypot(a.x - b.x, a.y - b.y);
       const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
       const prev = pinchRef.current;
@@ -268,6 +274,8 @@ export function MaskCanvas(props: MaskCanvasProps) {
       pinchRef.current = { dist, mid };
       return;
     }
+    // Only the pointer that drives the gesture moves it (not a palm, nor a hovering pen); any pointer hovers.
+    if (!arbiter.drives(e.pointerId) && !arbiter.idle) return;
     moveCursor(screen);
     if (g.kind === 'pan') {
       onView({ ...g.view, x: g.view.x + screen.x - g.start.x, y: g.view.y + screen.y - g.start.y });
@@ -308,8 +316,8 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const endGesture = (e: React.PointerEvent) => {
     pointers.current.delete(e.pointerId);
     const g = gesture.current;
-    if (g.kind === 'pinch') {
-      if (pointers.current.size === 0) gesture.current = { kind: 'none' };
+    if (!arbiter.release(e.pointerId)) {
+      if (g.kind === 'pinch' && !arbiter.pinchActive) gesture.current = { kind: 'none' };
       return;
     }
     gesture.current = { kind: 'none' };
@@ -350,11 +358,8 @@ export function MaskCanvas(props: MaskCanvasProps) {
   /** The browser took the pointer over (a system gesture): what it was doing is dropped, never applied half. */
   const cancelPointer = (e: React.PointerEvent) => {
     pointers.current.delete(e.pointerId);
-    if (gesture.current.kind === 'pinch') {
-      if (pointers.current.size === 0) gesture.current = { kind: 'none' };
-      return;
-    }
-    abandonGesture();
+    if (arbiter.release(e.pointerId)) abandonGesture();
+    else if (gesture.current.kind === 'pinch' && !arbiter.pinchActive) gesture.current = { kind: 'none' };
   };
 
   // Escape during a lasso (as Help says), a disc being sized or a marker dragged drops it, changing nothing; the
