@@ -200,6 +200,8 @@ export function MaskCanvas(props: MaskCanvasProps) {
     }
     const p = toImage(viewRef.current, screen);
     const alt = e.altKey;
+    // The pen's eraser end (buttons bit 32) erases as Alt does, with the brush, the lasso and the fill.
+    const erase = alt || (e.buttons & 32) !== 0;
     const disc = props.avShown ? (doc.anatomy?.disc ?? null) : null;
     const fovea = props.avShown ? (doc.anatomy?.fovea ?? null) : null;
     const handle = DISC_HANDLE_PX / viewRef.current.scale;
@@ -234,7 +236,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
     } else if (e.button === 1 || e.button === 2 || props.spaceHeld || tool === 'pan') {
       gesture.current = { kind: 'pan', start: screen, view: viewRef.current };
     } else if (tool === 'brush' || tool === 'eraser') {
-      const value: 0 | 1 = tool === 'brush' && !alt ? 1 : 0;
+      const value: 0 | 1 = tool === 'brush' && !erase ? 1 : 0;
       doc.begin(tool);
       doc.stroke(p, p, radius, value);
       gesture.current = { kind: 'stroke', last: p, value };
@@ -250,9 +252,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
       doc.strokeLabel(p, p, radius, label);
       gesture.current = { kind: 'label', last: p, label };
     } else if (tool === 'fill') {
-      props.onFill({ x: Math.floor(p.x), y: Math.floor(p.y) }, alt ? 0 : 1);
+      props.onFill({ x: Math.floor(p.x), y: Math.floor(p.y) }, erase ? 0 : 1);
     } else if (tool === 'lasso') {
-      gesture.current = { kind: 'lasso', points: [p], value: alt ? 0 : 1 };
+      gesture.current = { kind: 'lasso', points: [p], value: erase ? 0 : 1 };
     }
     e.preventDefault();
   };
