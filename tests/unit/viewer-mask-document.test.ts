@@ -193,3 +193,24 @@ describe('a pen or touch stroke taken over before it ends', () => {
     assert.equal(doc.canUndo, false, 'the abandoned stroke was committed after all');
   });
 });
+
+describe('undo pressed while a stroke is drawn', () => {
+  test('takes that stroke back whole, the rest of it writes nothing and throws nothing, redo has nothing', () => {
+    const { doc } = fromPrediction(9);
+    const mask = doc.mask.slice();
+    doc.begin('brush');
+    doc.stroke({ x: 2, y: 2 }, { x: 20, y: 10 }, 2, 1);
+    assert.equal(doc.undoEdit(), true);
+    assert.deepEqual(doc.mask, mask);
+    assert.equal(doc.stroke({ x: 20, y: 10 }, { x: 35, y: 25 }, 2, 1), false);
+    doc.commit();
+    assert.deepEqual(doc.mask, mask);
+    assert.equal(doc.canUndo, false);
+    assert.equal(doc.canRedo, false);
+    // A clean-up pressed while drawing closes the stroke's edit: the rest writes nothing either.
+    doc.begin('brush');
+    doc.stroke({ x: 2, y: 2 }, { x: 20, y: 10 }, 2, 0);
+    doc.removeIslands(3);
+    assert.doesNotThrow(() => doc.stroke({ x: 20, y: 10 }, { x: 35, y: 25 }, 2, 0));
+  });
+});

@@ -88,6 +88,8 @@ export class MaskDocument {
   private palette = Uint32Array.from([0, packRgba(255, 200, 0)]);
   private diffPalette = pairPalette(0, DIFF_ADDED_COLOUR, DIFF_REMOVED_COLOUR, packRgba(255, 200, 0));
   private editDirty: Rect = { ...EMPTY_RECT };
+  /** An edit opened by begin() is open: a stroke being drawn (every other edit commits at once). */
+  private stroking = false;
   /** Artery/vein labels of the working mask (null: the image has no artery/vein map). */
   readonly labels: Uint8Array | null;
   /** Disc, fovea and laterality (null: none found or no anatomy models). */
@@ -207,6 +209,7 @@ export class MaskDocument {
     // An edit still open is committed here rather than inside the stack, so the marker history hears of it.
     this.commit();
     this.undo.begin(label);
+    this.stroking = true;
     this.editDirty = { ...EMPTY_RECT };
   }
 
@@ -238,7 +241,7 @@ export class MaskDocument {
    * under it; the mask does not change.
    */
   strokeLabel(from: Point, to: Point, radius: number, label: AvLabel): boolean {
-    if (!this.canEditLabels) return false;
+    if (!this.canEditLabels || !this.undoStack?.recording) return false;
     const { labels, mask, width, height } = this;
     return this.relabelled(
       paintLabels(labels!, mask, width, height, from, to, radius, label, this.undo.span),
@@ -356,7 +359,8 @@ export class MaskDocument {
    * it wrote any pixel (a segment wholly outside the image writes none).
    */
   stroke(from: Point, to: Point, radius: number, value: 0 | 1): boolean {
-    if (this.locked) return false;
+    // No edit open: the stroke's was closed under it (undo, a clean-up pressed while drawing).
+    if (this.locked || !this.undoStack?.recording) return false;
     return this.touched(
       strokeSegment(this.mask, this.width, this.height, from, to, radius, value, this.span),
     );
@@ -399,6 +403,7 @@ export class MaskDocument {
    * or that the browser cancelled is applied whole or not at all.
    */
   abandon(): void {
+    this.stroking = false;
     if (!this.undoStack?.recording) return;
     const r = this.undo.cancel();
     if (isEmptyRect(r)) return;
@@ -407,6 +412,7 @@ export class MaskDocument {
   }
 
   commit(): void {
+    this.stroking = false;
     if (!this.undoStack?.recording) return;
     if (this.undo.commit()) {
       this.markerHistory.pixelsCommitted();
@@ -416,6 +422,11 @@ export class MaskDocument {
 
   undoEdit(): boolean {
     if (this.locked) return false;
+    // Undo pressed while a stroke is drawn takes that stroke back whole; the rest of it writes nothing.
+    if (this.stroking) {
+      this.abandon();
+      return true;
+    }
     this.commit();
     const move = this.markerHistory.undo(this.undoStack?.undoDepth ?? 0);
     if (move) {
