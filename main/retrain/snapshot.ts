@@ -1,7 +1,8 @@
 // What a retrain trains and judges on, fixed before it starts: the approved mask versions the active model has
 // not seen (by the store's trained-on table, over its whole lineage), the held-out images (kept out of training
 // for good: earlier held-out images stay held out, a dataset's test split is always held out, new ones are picked
-// among the approvals a person corrected, by a stable hash), the validation images, and the replay sample of
+// among the approvals a person corrected, by a stable hash, each with its eye's other visits and any copy of the
+// photograph, see image-groups.ts), the validation images, and the replay sample of
 // earlier training data. With too few held-out references a person made, the gate could not judge the candidate,
 // so the retrain is refused before it trains, saying what would help.
 import { createHash } from 'node:crypto';
@@ -24,6 +25,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
+import { imageGroups } from './image-groups.js';
 import { isKnownSample, manifestSamples, sampleFolder, type KnownSample } from './known-samples.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 import { referenceKind } from './reference.js';
@@ -255,19 +257,32 @@ export async function planSnapshot(
     (v) => earlierHeldOut.has(v.imageId) || getImage(store, v.imageId).datasetSplit === 'test',
   );
   const forcedIds = new Set(forced.map((v) => v.imageId));
+  // Another visit of the same eye, or the same photograph imported again, is one image to the held-out line.
+  const groups = await imageGroups(
+    store,
+    [...approved.map((v) => v.imageId), ...seenImages],
+    (id) => getImage(store, id).fileHash,
+  );
+  const groupOf = (imageId: number): number => groups.get(imageId) ?? imageId;
+  const seenGroups = new Set([...seenImages].map(groupOf));
   // Images the lineage learnt outside the store (the bundled model's datasets) may be trained on, never judge.
   const learnt = await lineageSamples(store, base.id);
   const knownToModel = (v: MaskVersion): boolean => isKnownSample(getImage(store, v.imageId), learnt);
   const candidates = fresh.filter(
-    (v) => !forcedIds.has(v.imageId) && !seenImages.has(v.imageId) && !knownToModel(v),
+    (v) => !forcedIds.has(v.imageId) && !seenGroups.has(groupOf(v.imageId)) && !knownToModel(v),
   );
-  const usable = await usableReferences(store, [...forced, ...candidates]);
+  // A held-out image whose eye or copy the lineage learnt stays held out but cannot judge (after a rollback, or
+  // in a study whose runs grouped no images).
+  const usable = await usableReferences(
+    store,
+    [...forced, ...candidates].filter((v) => !seenGroups.has(groupOf(v.imageId))),
+  );
   const usableForced = forced.filter((v) => usable.has(v.imageId)).length;
   const wanted = Math.max(settings.minHeldOut, Math.ceil(settings.heldOutFraction * usable.size));
   const unforcedFresh = fresh.filter((v) => !forcedIds.has(v.imageId)).length;
   // Never hold out so many that nothing new is left to train on.
   const extra = Math.min(Math.max(0, wanted - usableForced), Math.max(0, unforcedFresh - 1));
-  const heldOutVersions = [
+  const picked = [
     ...forced,
     ...pick(
       candidates.filter((v) => usable.has(v.imageId)),
@@ -275,6 +290,13 @@ export async function planSnapshot(
       settings.seed,
       (v) => getImage(store, v.imageId).fileHash,
     ),
+  ];
+  // The rest of a held-out image's group is held out with it: never trained on, and judged like it.
+  const heldOutGroups = new Set(picked.map((v) => groupOf(v.imageId)));
+  const pickedIds = new Set(picked.map((v) => v.imageId));
+  const heldOutVersions = [
+    ...picked,
+    ...fresh.filter((v) => !pickedIds.has(v.imageId) && heldOutGroups.has(groupOf(v.imageId))),
   ];
   const heldOutIds = new Set(heldOutVersions.map((v) => v.imageId));
   const usableHeldOut = [...heldOutIds].filter((id) => usable.has(id)).sort((a, b) => a - b);
@@ -298,7 +320,7 @@ export async function planSnapshot(
   // Replay: the lineage's earlier store masks (images neither held out nor re-approved since) and its dataset.
   const newIds = new Set(trainable.map((v) => v.imageId));
   const storeReplay: SnapshotMask[] = [...seen.entries()]
-    .filter(([, imageId]) => !heldOutIds.has(imageId) && !newIds.has(imageId))
+    .filter(([, imageId]) => !heldOutGroups.has(groupOf(imageId)) && !newIds.has(imageId))
     .map(([maskVersionId, imageId]) => ({ maskVersionId, imageId }));
   const sources = settings.replayImages > 0 ? await replayDataset(store, base.id) : [];
   // A dataset sample that is also a held-out store image (same dataset, same id) must not be trained on.
