@@ -539,7 +539,12 @@ export interface PromotionVerdict {
   advice: string | null;
   /** Held-out images the gate used (person-corrected or dataset references). */
   usableImages: number;
-  /** Paired bootstrap over images of candidate F1 - active F1; null when not judged. */
+  /**
+   * The independent groups they make, the gate's samples: other visits of one eye and copies of one photograph
+   * are one group, judged by their mean. Absent in runs recorded before the gate counted groups (one per image).
+   */
+  usableGroups?: number;
+  /** Paired bootstrap over groups of candidate F1 - active F1; null when not judged. */
   delta: { mean: number; low: number; high: number; margin: number } | null;
   /** Bundled benchmark F1 change (candidate - active); null when there is no benchmark. */
   benchmarkDelta: number | null;

@@ -1,7 +1,10 @@
 // The promotion gate, as pure statistics: a 95% interval of the mean per-image F1 difference (candidate - active)
-// over held-out images, the wider of Student's t and a paired bootstrap, and the verdict in plain words. It judges only on images whose reference a person made
-// or corrected (or that came from a dataset): an unedited prediction of the active model as the reference can
-// only make the candidate look worse, so such images are not counted at all.
+// over held-out images, the wider of Student's t and a paired bootstrap, and the verdict in plain words. Images of
+// one group (another visit of the same eye, a copy of the photograph) are one sample, their mean difference: they
+// are not independent, and counted apart they would narrow the interval and meet the minimum with one eye. It
+// judges only on images whose reference a person made or corrected (or that came from a dataset): an unedited
+// prediction of the active model as the reference can only make the candidate look worse, so such images are not
+// counted at all.
 import type { PromotionVerdict } from '../../shared/contract.js';
 import { createRng } from '../ml/rng.js';
 import { plural } from '../../shared/plural.js';
@@ -91,9 +94,14 @@ export function pairedInterval(
 export interface GateInput {
   /** candidate - active score of each usable held-out image (F1 for vessels; higher is better). */
   deltas: readonly number[];
+  /**
+   * Each delta's group (any key; images of one eye or copies of one photograph share it), or absent when every
+   * image is its own. A group is one sample of the interval and of the minimum.
+   */
+  groups?: readonly number[];
   /** How many of them have a person's reference (the rest came from a dataset). */
   corrected: number;
-  /** The fewest usable images the gate judges on. */
+  /** The fewest usable groups (independent images) the gate judges on. */
   minImages: number;
   /** Promote only when the interval's lower end is above this. */
   margin: number;
@@ -114,38 +122,66 @@ const signed = (x: number): string => {
   return `${x >= 0 ? '+' : '-'}${digits}`;
 };
 
-function imagesNoun(n: number, corrected: number): string {
+function imagesNoun(n: number, corrected: number, groups: number): string {
   const kind = corrected === n ? 'corrected' : corrected === 0 ? 'dataset' : 'corrected or dataset';
-  return `${n} ${kind} image${n === 1 ? '' : 's'}`;
+  const grouped = groups < n ? ` in ${plural(groups, 'independent group')}` : '';
+  return `${n} ${kind} image${n === 1 ? '' : 's'}${grouped}`;
 }
+
+/** The mean delta of each group, in the order the groups first appear. */
+export function groupMeans(deltas: readonly number[], groups?: readonly number[]): number[] {
+  if (!groups) return [...deltas];
+  if (groups.length !== deltas.length) throw new Error('gate: one group per image');
+  const sums = new Map<number, { sum: number; n: number }>();
+  deltas.forEach((d, i) => {
+    const g = sums.get(groups[i]) ?? { sum: 0, n: 0 };
+    g.sum += d;
+    g.n++;
+    sums.set(groups[i], g);
+  });
+  return [...sums.values()].map((g) => g.sum / g.n);
+}
+
+/** Why fewer groups than images count, for a verdict that counts fewer. */
+const GROUP_NOTE = 'other visits of one eye and copies of one photograph count once';
 
 /** Decides whether the candidate is better, and says why and what would help. */
 export function judgePromotion(input: GateInput): GateVerdict {
-  const n = input.deltas.length;
+  const images = input.deltas.length;
+  const samples = groupMeans(input.deltas, input.groups);
+  const n = samples.length;
   const { margin, benchmarkDelta } = input;
-  // One image says nothing of the spread: two at least, whatever the settings allow.
+  // One group says nothing of the spread: two at least, whatever the settings allow.
   const minImages = Math.max(2, input.minImages);
+  const counted = { usableImages: images, usableGroups: n };
   if (n < minImages) {
     const missing = minImages - n;
+    const reason =
+      n === images
+        ? `Not judged: ${n === 0 ? 'none' : `only ${n}`} of the held-out images ${n === 1 ? 'was' : 'were'} ` +
+          `corrected by a person (or came from a dataset), and the comparison needs ${minImages}. `
+        : `Not judged: the ${images} held-out images corrected by a person (or from a dataset) are only ` +
+          `${plural(n, 'independent group')} (${GROUP_NOTE}), and the comparison needs ${minImages}. `;
     return {
       better: false,
       judged: false,
       reason:
-        `Not judged: ${n === 0 ? 'none' : `only ${n}`} of the held-out images ${n === 1 ? 'was' : 'were'} ` +
-        `corrected by a person (or came from a dataset), and the comparison needs ${minImages}. ` +
-        `Approving the model's own predictions unchanged cannot show whether a new model is better.`,
-      advice: `Approve ${plural(missing, 'more image')} that you corrected, then retrain.`,
-      usableImages: n,
+        reason + `Approving the model's own predictions unchanged cannot show whether a new model is better.`,
+      advice:
+        n === images
+          ? `Approve ${plural(missing, 'more image')} that you corrected, then retrain.`
+          : `Approve ${plural(missing, 'more image')} that you corrected, each of another eye, then retrain.`,
+      ...counted,
       delta: null,
       benchmarkDelta,
     };
   }
-  const ci = pairedInterval(input.deltas, input.seed, input.resamples);
+  const ci = pairedInterval(samples, input.seed, input.resamples);
   const stated =
     `${input.metric ?? 'F1'} ${signed(ci.mean)} (95% interval ${signed(ci.low)} to ${signed(ci.high)}) ` +
-    `on ${imagesNoun(n, input.corrected)}`;
+    `on ${imagesNoun(images, input.corrected, n)}`;
   const delta = { ...ci, margin };
-  const base = { judged: true, usableImages: n, delta, benchmarkDelta };
+  const base = { judged: true, ...counted, delta, benchmarkDelta };
   const clearGain = ci.low > margin;
   if (benchmarkDelta !== null && benchmarkDelta < -BENCHMARK_TOLERANCE) {
     return {

@@ -3,10 +3,12 @@
 // corrected yet with the new active model.
 import { getImage, promoteModel, updateModelMetrics, type ModelRecord, type Store } from '../store/index.js';
 import { judgePromotion, type GateVerdict } from './gate.js';
+import type { HeldOutImageReport } from './outcome.js';
 import type { RetrainPlan } from './plan.js';
 import type { ProgressTracker } from './progress.js';
 import { repredictDraftFree } from './repredict.js';
 import type { Scores } from './scoring.js';
+import type { RetrainSnapshot } from './snapshot.js';
 
 export interface RepredictResult {
   repredicted: number;
@@ -14,12 +16,31 @@ export interface RepredictResult {
   repredictError: string | null;
 }
 
-/** The gate's verdict on the scores: per-image F1 differences of the usable held-out images, and the benchmark. */
-function gateVerdict(store: Store, plan: RetrainPlan, scores: Scores): GateVerdict {
+/** Each held-out image's group by the snapshot (the smallest image id of the group); others are their own. */
+export function snapshotGroupOf(snapshot: RetrainSnapshot): (imageId: number) => number {
+  const groupOf = new Map<number, number>();
+  for (const g of snapshot.heldOutGroups ?? []) for (const id of g) groupOf.set(id, Math.min(...g));
+  return (imageId) => groupOf.get(imageId) ?? imageId;
+}
+
+/**
+ * The gate's verdict on the scores: per-image F1 differences of the usable held-out images, grouped as the
+ * snapshot held them out (one eye's visits, one photograph's copies), and the benchmark.
+ */
+export function gateVerdict(
+  store: Store,
+  plan: Pick<RetrainPlan, 'settings' | 'snapshot'>,
+  scores: {
+    images: readonly Pick<HeldOutImageReport, 'imageId' | 'deltaF1'>[];
+    benchmark: Scores['benchmark'];
+  },
+): GateVerdict {
   const usableIds = new Set(plan.snapshot.usableHeldOut ?? []);
   const usable = scores.images.filter((im) => usableIds.has(im.imageId));
+  const groupOf = snapshotGroupOf(plan.snapshot);
   return judgePromotion({
     deltas: usable.map((im) => im.deltaF1),
+    groups: usable.map((im) => groupOf(im.imageId)),
     corrected: usable.filter((im) => getImage(store, im.imageId).dataset === null).length,
     minImages: plan.settings.minHeldOut,
     margin: plan.settings.promotionMargin,

@@ -57,6 +57,12 @@ export interface RetrainSnapshot {
    * others are scored and shown but not counted. Absent in runs recorded before the gate checked references.
    */
   usableHeldOut?: number[];
+  /**
+   * Held-out images that are one group (visits of one eye, copies of one photograph), by image id, groups of two
+   * or more only: the gate judges a group as one sample. Every other held-out image is its own group; absent when
+   * all are (and in runs recorded before the gate counted groups).
+   */
+  heldOutGroups?: number[][];
   replay: { store: SnapshotMask[]; dataset: DatasetSample[] };
   /** Approved images the lineage has already seen (what a replay may draw from). */
   seenCount: number;
@@ -139,9 +145,19 @@ async function usableReferences(store: Store, versions: MaskVersion[]): Promise<
   return out;
 }
 
-/** The refusal when too few held-out references could judge the candidate. */
-function tooFewReferences(usable: number, needed: number, learnt = 0, model = ''): RetrainError {
+/** The refusal when too few held-out references (independent groups of them) could judge the candidate. */
+function tooFewReferences(
+  usable: number,
+  images: number,
+  needed: number,
+  learnt = 0,
+  model = '',
+): RetrainError {
   const missing = needed - usable;
+  const grouped =
+    images > usable
+      ? ` (${images} images: other visits of one eye and copies of one photograph count once)`
+      : '';
   const learntNote =
     learnt > 0
       ? ` (${learnt} of the new approvals ${learnt === 1 ? 'is an image' : 'are images'} ${model} was trained on, ` +
@@ -150,8 +166,8 @@ function tooFewReferences(usable: number, needed: number, learnt = 0, model = ''
   return new RetrainError(
     `Not enough corrected images to judge a new model: the comparison needs ${needed} images that a person ` +
       `corrected (or that came from a dataset), kept out of training, and ${usable === 0 ? 'none is' : `only ${usable} ${usable === 1 ? 'is' : 'are'}`} ` +
-      `available${learntNote}; approving the model's own predictions unchanged cannot show whether a new model is better. ` +
-      `Approve ${missing} more image${missing === 1 ? '' : 's'} that you corrected, then retrain.`,
+      `available${grouped}${learntNote}; approving the model's own predictions unchanged cannot show whether a new model is better. ` +
+      `Approve ${missing} more image${missing === 1 ? '' : 's'} that you corrected${images > usable ? ', each of another eye' : ''}, then retrain.`,
   );
 }
 
@@ -277,22 +293,32 @@ export async function planSnapshot(
     store,
     [...forced, ...candidates].filter((v) => !seenGroups.has(groupOf(v.imageId))),
   );
-  const usableForced = forced.filter((v) => usable.has(v.imageId)).length;
-  const wanted = Math.max(settings.minHeldOut, Math.ceil(settings.heldOutFraction * usable.size));
-  const unforcedFresh = fresh.filter((v) => !forcedIds.has(v.imageId)).length;
-  // Never hold out so many that nothing new is left to train on.
-  const extra = Math.min(Math.max(0, wanted - usableForced), Math.max(0, unforcedFresh - 1));
-  const picked = [
-    ...forced,
-    ...pick(
-      candidates.filter((v) => usable.has(v.imageId)),
-      extra,
-      settings.seed,
-      (v) => getImage(store, v.imageId).fileHash,
-    ),
-  ];
+  // The gate's samples are groups, not images: count and pick whole groups.
+  const usableForcedGroups = new Set(
+    forced.filter((v) => usable.has(v.imageId)).map((v) => groupOf(v.imageId)),
+  );
+  const usableGroups = new Set([...usable].map(groupOf));
+  const wanted = Math.max(settings.minHeldOut, Math.ceil(settings.heldOutFraction * usableGroups.size));
+  const unforced = fresh.filter((v) => !forcedIds.has(v.imageId));
   // The rest of a held-out image's group is held out with it: never trained on, and judged like it.
-  const heldOutGroups = new Set(picked.map((v) => groupOf(v.imageId)));
+  const heldOutGroups = new Set(forced.map((v) => groupOf(v.imageId)));
+  const unforcedHeldOut = (): number => unforced.filter((v) => heldOutGroups.has(groupOf(v.imageId))).length;
+  const picked = [...forced];
+  let extra = wanted - usableForcedGroups.size;
+  const ordered = candidates.filter((v) => usable.has(v.imageId));
+  for (const v of pick(ordered, ordered.length, settings.seed, (c) => getImage(store, c.imageId).fileHash)) {
+    if (extra <= 0) break;
+    const group = groupOf(v.imageId);
+    if (heldOutGroups.has(group)) continue;
+    heldOutGroups.add(group);
+    // Never hold out so many that nothing new is left to train on.
+    if (unforcedHeldOut() >= unforced.length) {
+      heldOutGroups.delete(group);
+      continue;
+    }
+    picked.push(v);
+    extra--;
+  }
   const pickedIds = new Set(picked.map((v) => v.imageId));
   const heldOutVersions = [
     ...picked,
@@ -307,10 +333,23 @@ export async function planSnapshot(
       'every new approval is held out for the comparison: approve more images, then retrain',
     );
   }
-  if (usableHeldOut.length < settings.minHeldOut) {
+  const judgedGroups = new Set(usableHeldOut.map(groupOf)).size;
+  if (judgedGroups < settings.minHeldOut) {
     const learntApprovals = fresh.filter((v) => !forcedIds.has(v.imageId) && knownToModel(v)).length;
-    throw tooFewReferences(usableHeldOut.length, settings.minHeldOut, learntApprovals, base.name);
+    throw tooFewReferences(
+      judgedGroups,
+      usableHeldOut.length,
+      settings.minHeldOut,
+      learntApprovals,
+      base.name,
+    );
   }
+  // Recorded, so the gate (and any later judging of the run) uses the groups the held-out line was drawn by.
+  const byGroup = new Map<number, number[]>();
+  for (const id of [...heldOutIds].sort((a, b) => a - b)) {
+    byGroup.set(groupOf(id), [...(byGroup.get(groupOf(id)) ?? []), id]);
+  }
+  const sameGroup = [...byGroup.values()].filter((g) => g.length > 1);
   // Validation (threshold, best epoch) on the clinic's own images when there are enough of them.
   const nVal = trainable.length >= 6 ? 2 : trainable.length >= 3 ? 1 : 0;
   const validation = pick(trainable, nVal, settings.seed + 1, (v) => getImage(store, v.imageId).fileHash);
@@ -347,6 +386,7 @@ export async function planSnapshot(
     validation: validation.map(asEntry).sort(byImage),
     heldOut: heldOutVersions.map(asEntry).sort(byImage),
     usableHeldOut,
+    ...(sameGroup.length > 0 ? { heldOutGroups: sameGroup } : {}),
     replay: {
       store: chosen.flatMap((p) => (p.store ? [p.store] : [])).sort(byImage),
       dataset: chosen

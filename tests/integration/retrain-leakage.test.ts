@@ -1,6 +1,7 @@
 // A retrain never trains on what it judges on through a back door: the same photograph imported again (another
 // file, format and size) and another visit of the same eye fall on the held-out side with the image held out, and
-// a held-out image whose copy the active model learnt cannot judge it. Real SQLite, real DRIVE photographs.
+// a held-out image whose copy the active model learnt cannot judge it; the gate counts such a group once. Real
+// SQLite, real DRIVE photographs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { planSnapshot, type SnapshotMask } from '../../main/retrain/snapshot.js';
+import { gateVerdict } from '../../main/retrain/promotion.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { VESSEL_RUN_KIND } from '../../main/retrain/run-kinds.js';
 import { datasetsRoot } from '../e2e/model-fixture.js';
@@ -111,5 +113,35 @@ describe('held-out leakage through copies and other visits', () => {
       assert.ok(heldOut.has(ids.get(n)!), `${n} is not held out with its twin`);
     }
     assert.ok(fitted.size > 0);
+  });
+  test('the gate judges a held-out eye or photograph as one sample, by the groups the snapshot records', async () => {
+    // Runs after the test above: 21 and 22 stay held out, with the copy of 21 and the other visit of 22.
+    const snapshot = await planSnapshot(store, base, SETTINGS);
+    const id = (n: string): number => ids.get(n)!;
+    assert.deepEqual(snapshot.heldOutGroups, [
+      [id('21'), id('copy')].sort((a, b) => a - b),
+      [id('22'), id('23')],
+    ]);
+    const usable = snapshot.usableHeldOut ?? [];
+    // Five images, three eyes: both twins, and the one photograph picked to reach the minimum of three.
+    assert.equal(usable.length, 5);
+    const twins = new Set(['21', 'copy', '22', '23'].map(id));
+    // The two grouped eyes gain 0.05 on each of their images, the third eye nothing.
+    const scores = {
+      images: usable.map((imageId) => ({ imageId, deltaF1: twins.has(imageId) ? 0.05 : 0 })),
+      benchmark: null,
+    };
+    const settings = { ...SETTINGS, seed: 1 };
+    const apart = gateVerdict(
+      store,
+      { settings, snapshot: { ...snapshot, heldOutGroups: undefined } },
+      scores,
+    );
+    assert.equal(apart.better, true, `counted apart, five samples: ${apart.reason}`);
+    const v = gateVerdict(store, { settings, snapshot }, scores);
+    assert.equal(v.better, false, v.reason);
+    assert.equal(v.usableImages, 5);
+    assert.equal(v.usableGroups, 3);
+    assert.match(v.reason, /on 5 corrected images in 3 independent groups: not clearly better$/);
   });
 });

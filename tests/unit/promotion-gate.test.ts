@@ -138,4 +138,53 @@ describe('promotion gate', () => {
     // Identical differences leave no spread.
     assert.deepEqual(pairedBootstrap([0.02, 0.02, 0.02], 1), { mean: 0.02, low: 0.02, high: 0.02 });
   });
+  describe('images of one group (visits of one eye, copies of one photograph) are one sample', () => {
+    // Two images of one eye that both gained 0.05 and one other eye that gained 0.04: counted apart, three
+    // samples whose worst bootstrap mean is +0.04, a sure gain; as two eyes, the t interval on one degree of
+    // freedom spans zero.
+    const deltas = [0.05, 0.05, 0.04];
+    const groups = [7, 7, 9];
+
+    test('a gain carried by one group promotes when its images count apart, not when grouped', () => {
+      const apart = gate(deltas, { minImages: 2 });
+      assert.equal(apart.better, true, apart.reason);
+      const grouped = gate(deltas, { minImages: 2, groups });
+      assert.equal(grouped.judged, true);
+      assert.equal(grouped.better, false, grouped.reason);
+      assert.equal(grouped.usableImages, 3);
+      assert.equal(grouped.usableGroups, 2);
+      // The mean of the group means, and a wider interval.
+      assert.ok(Math.abs(grouped.delta!.mean - 0.045) < 1e-12);
+      assert.ok(grouped.delta!.low < 0 && grouped.delta!.low < apart.delta!.low);
+      assert.ok(grouped.delta!.high > apart.delta!.high);
+      assert.match(
+        grouped.reason,
+        /^F1 \+0\.045 \(95% interval -0\.\d+ to \+0\.\d+\) on 3 corrected images in 2 independent groups: not clearly better$/,
+      );
+    });
+
+    test('the minimum counts groups: three images of two eyes are not judged against a minimum of three', () => {
+      assert.equal(gate(deltas).judged, true);
+      const v = gate(deltas, { groups });
+      assert.equal(v.judged, false);
+      assert.equal(v.delta, null);
+      assert.equal(v.usableImages, 3);
+      assert.equal(v.usableGroups, 2);
+      assert.match(
+        v.reason,
+        /are only 2 independent groups \(other visits of one eye and copies of one photograph count once\), and the comparison needs 3\./,
+      );
+      assert.equal(v.advice, 'Approve 1 more image that you corrected, each of another eye, then retrain.');
+      // Three visits of one eye are one sample: never judged, whatever the minimum.
+      assert.equal(gate([0.05, 0.06, 0.04], { minImages: 2, groups: [1, 1, 1] }).judged, false);
+    });
+
+    test('images each in a group of their own give the ungrouped verdict exactly', () => {
+      const d = [0.021, 0.03, 0.012, 0.025, 0.018, 0.02];
+      const own = gate(d, { groups: [6, 5, 4, 3, 2, 1] });
+      assert.deepEqual(own, gate(d));
+      assert.equal(own.usableGroups, 6);
+      assert.match(own.reason, /on 6 corrected images: better$/);
+    });
+  });
 });

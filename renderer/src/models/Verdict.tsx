@@ -1,6 +1,6 @@
 // The promotion gate's verdict in words: better, not clearly better, or not judged at all; the F1 change (or an
-// anatomy task's gain) with its 95% interval against the margin, how many held-out images it was judged on, the
-// benchmark, and what would help.
+// anatomy task's gain) with its 95% interval against the margin, how many held-out images (and independent groups
+// of them) it was judged on, the benchmark, and what would help.
 import type { PromotionVerdict } from '../../../shared/contract.js';
 
 const signed = (x: number): string => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
@@ -35,6 +35,13 @@ export function Verdict({
         <li data-testid="verdict-usable">
           Judged on {v.usableImages} of {heldOut} held-out image{heldOut === 1 ? '' : 's'} (those a person
           corrected or that came from a dataset)
+          {v.usableGroups !== undefined && v.usableGroups < v.usableImages && (
+            <>
+              {' '}
+              in {v.usableGroups} independent group{v.usableGroups === 1 ? '' : 's'}: other visits of one eye
+              and copies of one photograph count once, as their mean
+            </>
+          )}
         </li>
         {v.delta && (
           <li data-testid="verdict-interval">
