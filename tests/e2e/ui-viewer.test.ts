@@ -177,6 +177,21 @@ describe(
           await released;
           await route.continue();
         });
+        // The decoded bitmaps not yet closed, by size: the preview's must be closed once the photograph replaced it
+        // (left to the garbage collector, which does not see a bitmap's pixels, each opening kept one alive).
+        await app.page.addInitScript(`(() => {
+          const live = (window.__liveBitmaps = new Set());
+          const decode = window.createImageBitmap.bind(window);
+          window.createImageBitmap = async (...args) => {
+            const b = await decode(...args);
+            const size = b.width + 'x' + b.height;
+            live.add(b);
+            const close = b.close.bind(b);
+            b.close = () => (live.delete(b), close());
+            b.size = size;
+            return b;
+          };
+        })()`);
         await app.page.goto(app.serve.url);
         await app.page.locator(`[data-testid="image-row"][data-image-id="${big.id}"]`).dblclick();
         const canvas = app.page.getByTestId('mask-canvas');
@@ -191,6 +206,20 @@ describe(
           shownWhenAsked.every((shown) => shown === 'preview'),
           `a photograph was asked for before the preview showed: ${shownWhenAsked.join(', ')}`,
         );
+        const sizes = new Set(
+          (await app.client.invoke('listImages', { offset: 0, limit: 50 })).items.map(
+            (i) => `${i.width}x${i.height}`,
+          ),
+        );
+        const openPreviews = async () =>
+          ((await app.page.evaluate('[...window.__liveBitmaps].map((b) => b.size)')) as string[]).filter(
+            (size) => !sizes.has(size),
+          );
+        await waitFor(
+          'the preview bitmap closed',
+          async () => (await openPreviews()).length === 0,
+          10_000,
+        ).catch(async () => assert.fail(`preview bitmaps left open: ${(await openPreviews()).join(', ')}`));
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

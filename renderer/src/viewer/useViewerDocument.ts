@@ -11,7 +11,7 @@ import {
   type ReviewState,
 } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
-import { standIn, type DecodedImage } from './imageSource.js';
+import { releaseImage, standIn, type DecodedImage } from './imageSource.js';
 import { previewSize } from './previewSize.js';
 import { viewerScreen } from './openCache.js';
 import { MaskDocument, type PredictionInput } from './maskDocument.js';
@@ -203,6 +203,12 @@ export function useViewerDocument(
     [client, imageId],
   );
 
+  // A preview copy is this viewer's own (the cache's photographs are shared, and freed by the cache): its bitmap is
+  // closed once the photograph replaced it on screen, or the viewer moved on, not left open until a collection.
+  useEffect(() => {
+    if (image?.preview) return () => releaseImage(image);
+  }, [image]);
+
   useEffect(() => {
     let cancelled = false;
     const t0 = performance.now();
@@ -233,6 +239,10 @@ export function useViewerDocument(
     };
     Promise.all([first, building])
       .then(([img, { m, d }]) => {
+        if (cancelled || img.width !== m.width || img.height !== m.height) {
+          // Never shown: the viewer effect above does not free it.
+          if (img.preview) releaseImage(img);
+        }
         if (cancelled) return;
         fits(img, m);
         adopt(m, d);
