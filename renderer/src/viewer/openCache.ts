@@ -9,6 +9,7 @@ import type { RetinaClient } from '../../../shared/transport.js';
 import { decodeImage, releaseImage, type DecodedImage } from './imageSource.js';
 import { unpackMasks } from './packedMasks.js';
 import { previewSize } from './previewSize.js';
+import { TakeOnce } from './takeOnce.js';
 
 /** The screen the viewer fills (CSS pixels, and device pixels per CSS pixel): what a preview is sized for. */
 export function viewerScreen(): { width: number; height: number; dpr: number } {
@@ -17,10 +18,15 @@ export function viewerScreen(): { width: number; height: number; dpr: number } {
 
 /** Previews fetched ahead of an open and not yet shown, at most (each holds a decoded bitmap). */
 const KEEP_PREVIEWS = 2;
+/**
+ * Masks fetched ahead and not yet opened, at most (each holds its masks unpacked, a byte a pixel: 8 MB a mask for
+ * a camera frame): both neighbours of the open image, and a row or two the worklist's selection passed over.
+ */
+const KEEP_MASKS = 4;
 
 export class OpenCache {
   private readonly images = new Map<Id, Promise<DecodedImage>>();
-  private readonly masks = new Map<Id, Promise<MasksResponse>>();
+  private readonly masks = new TakeOnce<Promise<MasksResponse>>(KEEP_MASKS);
   private readonly previews = new Map<string, Promise<DecodedImage>>();
   private readonly saves = new Map<Id, Promise<unknown>>();
   /** Images whose photograph in `images` has decoded. */
@@ -108,9 +114,7 @@ export class OpenCache {
 
   /** The image's masks: a fresh prefetch when there is one (used once), else fetched now. */
   takeMasks(imageId: Id): Promise<MasksResponse> {
-    const p = this.masks.get(imageId);
-    this.masks.delete(imageId);
-    return p ?? this.fetchMasks(imageId);
+    return this.masks.take(imageId) ?? this.fetchMasks(imageId);
   }
 
   /** Starts fetching what opening each of `imageIds` needs (masks only while watching: else they could go stale). */
@@ -124,8 +128,8 @@ export class OpenCache {
   private prefetchMasks(id: Id): void {
     if (this.watching > 0 && !this.masks.has(id)) {
       const p = this.fetchMasks(id);
-      p.catch(() => this.masks.get(id) === p && this.masks.delete(id));
-      this.masks.set(id, p);
+      p.catch(() => this.masks.drop(id, p));
+      this.masks.put(id, p);
     }
   }
 
