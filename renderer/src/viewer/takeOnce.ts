@@ -1,7 +1,7 @@
 // Answers fetched ahead of need and handed out once (the open cache's prefetched masks). Bounded: one fetched for
 // an image the user then never opened (the neighbour behind, moving on through a list; a row the worklist's
 // selection passed over) would otherwise stay for the rest of the session. The oldest go first; taking one that
-// went only means fetching it again.
+// went only means fetching it again. A Map's insertion order is all the eviction this needs: no cache library.
 export class TakeOnce<V> {
   private readonly map = new Map<string, V>();
 
