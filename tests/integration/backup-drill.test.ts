@@ -6,21 +6,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
-import { runDbCommand } from '../../main/cli/db.js';
+import { retinaDb } from '../support/db-cli.js';
 import { listModels, openStore, registerModel } from '../../main/store/index.js';
 
 let dir: string;
 let db: string;
-
-async function retinaDb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runDbCommand(args, {
-    stdout: { write: (x: string) => out.push(x) > 0 },
-    stderr: { write: (x: string) => err.push(x) > 0 },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'retina-backup-drill-'));

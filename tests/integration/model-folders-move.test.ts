@@ -8,7 +8,7 @@ import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { runDbCommand } from '../../main/cli/db.js';
+import { retinaDb } from '../support/db-cli.js';
 import { runPredictJob } from '../../main/jobs/predict.js';
 import { promoteUsable } from '../../main/retrain/activate.js';
 import {
@@ -23,16 +23,6 @@ import {
 import { sqliteConnection } from '../../main/store/sqlite-backend.js';
 import { useStoreBackend } from '../support/store-backends.js';
 import { driveTestImage, tinyModelDir } from '../e2e/model-fixture.js';
-
-async function retinaDb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runDbCommand(args, {
-    stdout: { write: (x: string) => out.push(x) > 0 },
-    stderr: { write: (x: string) => err.push(x) > 0 },
-  });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
 
 /** A retrained model as a retrain leaves it: the tiny model copied into the study's models folder, registered. */
 async function retrainedModel(store: Store, name: string): Promise<number> {
