@@ -3,9 +3,11 @@
 // distance from the approved disc in disc diameters (capped at one, as the disc network's validation counts it: a
 // disc not found at all is one diameter off, not infinitely; where a person removed the disc, a disc found is one
 // off and none is right). The decision is the vessel gate's own (gate.ts: a paired bootstrap of the
-// per-image gains, the same margin and minimum), stated in the task's measure.
+// per-image gains over independent groups, the same margin and minimum), stated in the task's measure.
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
+import type { AnatomySnapshot } from './anatomy-snapshot.js';
 import { judgePromotion, type GateVerdict } from './gate.js';
+import { snapshotGroupOf } from './held-out-groups.js';
 
 /** One held-out image scored by both models in the task's measure. */
 export interface AnatomyImageScore {
@@ -33,7 +35,7 @@ export function anatomyGain(task: AnatomyTask, s: Pick<AnatomyImageScore, 'candi
 }
 
 export interface AnatomyGateRules {
-  /** The fewest held-out images the gate judges on (the retrain setting minHeldOut). */
+  /** The fewest held-out groups (independent images) the gate judges on (the retrain setting minHeldOut). */
   minImages: number;
   /** Promote only when the lower end of the 95% interval of the gain is above it (promotionMargin). */
   margin: number;
@@ -41,15 +43,23 @@ export interface AnatomyGateRules {
   resamples?: number;
 }
 
-/** The verdict on an anatomy candidate; every held-out image is a person's correction. */
+/**
+ * The verdict on an anatomy candidate; every held-out image is a person's correction. The snapshot's groups (one
+ * eye's visits, one photograph's copies) are one sample each, and only its usable images judge (all when absent).
+ */
 export function judgeAnatomy(
   task: AnatomyTask,
   images: readonly AnatomyImageScore[],
   rules: AnatomyGateRules,
+  held: Pick<AnatomySnapshot, 'usableHeldOut' | 'heldOutGroups'> = {},
 ): GateVerdict {
+  const usable = held.usableHeldOut ? new Set(held.usableHeldOut) : null;
+  const judged = usable ? images.filter((s) => usable.has(s.imageId)) : images;
+  const groupOf = snapshotGroupOf(held);
   return judgePromotion({
-    deltas: images.map((s) => anatomyGain(task, s)),
-    corrected: images.length,
+    deltas: judged.map((s) => anatomyGain(task, s)),
+    groups: judged.map((s) => groupOf(s.imageId)),
+    corrected: judged.length,
     minImages: rules.minImages,
     margin: rules.margin,
     benchmarkDelta: null,

@@ -80,7 +80,7 @@ export async function planAnatomyTask(
       corrections,
     };
   }
-  const step = planAnatomySnapshot(store, task, base, manifest, opts.settings);
+  const step = await planAnatomySnapshot(store, task, base, manifest, opts.settings);
   return 'skipped' in step
     ? { ...step, corrections }
     : { plan: { task, base, manifest, kit, snapshot: step.snapshot } };

@@ -158,11 +158,16 @@ async function runPlanned(
     const heldOut = await prepareAnatomySamples(store, plan, vessel, snapshot.heldOut, []);
     const images = await scoreAnatomyHeldOut(plan, heldOut, place.dir, opts.threads);
     throwIfCancelled(signal);
-    const verdict = judgeAnatomy(task, images, {
-      minImages: settings.minHeldOut,
-      margin: settings.promotionMargin,
-      seed: settings.seed,
-    });
+    const verdict = judgeAnatomy(
+      task,
+      images,
+      {
+        minImages: settings.minHeldOut,
+        margin: settings.promotionMargin,
+        seed: settings.seed,
+      },
+      snapshot,
+    );
     const mean = (k: 'candidate' | 'active'): number =>
       images.reduce((s, im) => s + im[k], 0) / images.length;
     updateModelMetrics(

@@ -1,9 +1,10 @@
 // What an anatomy retrain trains and judges on, fixed before it starts, by the vessel retrain's rules: the
 // approvals a person corrected for the task (labels that differ from the prediction's, a disc placed, moved or
 // removed by hand), the held-out ones (earlier held-out images stay held out; new ones are picked by a stable hash
-// among corrections the model's lineage never saw), the corrections new to the model (not seen by its lineage, not
-// tried by an earlier candidate from it), and a replay sample of the model's own training images when they are on
-// this machine. A task with too few corrections is skipped with the reason, before any run row exists.
+// among corrections whose eye or photograph the model's lineage never saw, each held out with its eye's other
+// visits and any copy of the photograph: held-out-groups.ts), the corrections new to the model (not seen by its
+// lineage, not tried by an earlier candidate from it), and a replay sample of the model's own training images when
+// they are on this machine. A task with too few corrections is skipped with the reason, before any run row exists.
 import { existsSync } from 'node:fs';
 import { arteryVeinSplits, opticDiscSplits, type AnatomyRef } from '../ml/anatomy/anatomy-datasets.js';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
@@ -16,6 +17,8 @@ import {
   type ModelRecord,
   type Store,
 } from '../store/index.js';
+import { GROUP_NOTE, inGroups } from './gate.js';
+import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
 import type { RetrainSettings } from './settings.js';
 import { pick, seenMaskVersions, triedMaskVersions, type SnapshotMask } from './snapshot.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
@@ -29,6 +32,16 @@ export interface AnatomySnapshot {
   train: SnapshotMask[];
   /** Corrections both models are compared on; never trained on. */
   heldOut: SnapshotMask[];
+  /**
+   * The held-out images the gate judges on, by image id, when some cannot (their eye or photograph trained the
+   * model's lineage: held out, scored, not counted); absent when all judge.
+   */
+  usableHeldOut?: number[];
+  /**
+   * Held-out images that are one group (visits of one eye, copies of one photograph), by image id, groups of two
+   * or more only: the gate judges a group as one sample. Absent when every held-out image is its own group.
+   */
+  heldOutGroups?: number[][];
   /** Ids of the base model's own training images mixed in (AnatomyRef ids). */
   replay: string[];
 }
@@ -94,13 +107,13 @@ export function tooFewCorrections(task: AnatomyTask, n: number, settings: Retrai
 }
 
 /** The snapshot of a task's retrain from `base`, or why there is nothing to do. */
-export function planAnatomySnapshot(
+export async function planAnatomySnapshot(
   store: Store,
   task: AnatomyTask,
   base: ModelRecord,
   baseManifest: ModelManifest,
   settings: RetrainSettings,
-): AnatomyPlanStep {
+): Promise<AnatomyPlanStep> {
   const corrections = taskCorrections(store, task);
   const few = tooFewCorrections(task, corrections.length, settings);
   if (few) return { skipped: few };
@@ -112,19 +125,35 @@ export function planAnatomySnapshot(
     imageId: a.imageId,
     maskVersionId: a.maskVersionId,
   });
-  const heldOut = corrections.filter((a) => earlier.has(a.imageId));
-  const wanted = Math.max(settings.minHeldOut, Math.round(settings.heldOutFraction * corrections.length));
-  const unseen = corrections.filter((a) => !earlier.has(a.imageId) && !seen.has(a.maskVersionId));
-  const picked = pick(unseen, wanted - heldOut.length, settings.seed + 1, (a) => `${task}:${a.imageId}`);
-  heldOut.push(...picked);
-  const heldIds = new Set(heldOut.map((a) => a.imageId));
-  if (heldOut.length < settings.minHeldOut) {
+  // Another visit of the same eye, or the same photograph imported again, is one image to the held-out line.
+  const groupOf = await storeGroupOf(store, [...corrections.map((a) => a.imageId), ...seen.values()]);
+  const group = (a: AnatomyApproval): number => groupOf(a.imageId);
+  const seenGroups = new Set([...seen.values()].map(groupOf));
+  // A correction whose eye or photograph the lineage learnt cannot judge it (one held out earlier stays held out).
+  const judges = (a: AnatomyApproval): boolean => !seenGroups.has(group(a));
+  const held = new Set(corrections.filter((a) => earlier.has(a.imageId)).map(group));
+  const judgedGroups = (): number =>
+    new Set(corrections.filter((a) => held.has(group(a)) && judges(a)).map(group)).size;
+  // The gate's samples are groups, not images: count and pick whole groups.
+  const groups = new Set(corrections.map(group)).size;
+  const wanted = Math.max(settings.minHeldOut, Math.round(settings.heldOutFraction * groups));
+  const unseen = corrections.filter((a) => !held.has(group(a)) && judges(a));
+  const ordered = pick(unseen, unseen.length, settings.seed + 1, (a) => `${task}:${a.imageId}`);
+  pickGroups(ordered, wanted - judgedGroups(), group, held);
+  // The rest of a held-out image's group is held out with it: never trained on, and judged like it.
+  const heldOut = corrections.filter((a) => held.has(group(a)));
+  const judged = heldOut.filter(judges).map((a) => a.imageId);
+  const judgedCount = judgedGroups();
+  if (judgedCount < settings.minHeldOut) {
+    const grouped = judgedCount < judged.length;
     return {
       skipped:
-        `${label}: only ${heldOut.length} corrected image${heldOut.length === 1 ? '' : 's'} can be held out ` +
-        `(the others trained ${base.name}'s lineage); the comparison needs ${settings.minHeldOut}`,
+        `${label}: only ${judged.length} corrected image${judged.length === 1 ? '' : 's'}` +
+        `${inGroups(judged.length, judgedCount)} can be held out (the others trained ${base.name}'s lineage` +
+        `${grouped ? `; ${GROUP_NOTE}` : ''}); the comparison needs ${settings.minHeldOut}`,
     };
   }
+  const heldIds = new Set(heldOut.map((a) => a.imageId));
   const train = corrections.filter(
     (a) => !heldIds.has(a.imageId) && !seen.has(a.maskVersionId) && !tried.has(a.maskVersionId),
   );
@@ -139,6 +168,8 @@ export function planAnatomySnapshot(
     settings.seed + 2,
     (r) => r.id,
   ).map((r) => r.id);
+  // Recorded, so the gate judges by the groups the held-out line was drawn by.
+  const sameGroup = recordedGroups(heldIds, groupOf);
   const byImage = (a: SnapshotMask, b: SnapshotMask): number => a.imageId - b.imageId;
   return {
     snapshot: {
@@ -146,6 +177,8 @@ export function planAnatomySnapshot(
       baseModelId: base.id,
       train: train.map(entry).sort(byImage),
       heldOut: heldOut.map(entry).sort(byImage),
+      ...(judged.length < heldOut.length ? { usableHeldOut: judged.sort((a, b) => a - b) } : {}),
+      ...(sameGroup.length > 0 ? { heldOutGroups: sameGroup } : {}),
       replay: replay.sort(),
     },
   };

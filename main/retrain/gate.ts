@@ -122,10 +122,14 @@ const signed = (x: number): string => {
   return `${x >= 0 ? '+' : '-'}${digits}`;
 };
 
+/** " in 3 independent groups" after a count of images that make fewer groups; nothing when each is its own. */
+export function inGroups(images: number, groups: number): string {
+  return groups < images ? ` in ${plural(groups, 'independent group')}` : '';
+}
+
 function imagesNoun(n: number, corrected: number, groups: number): string {
   const kind = corrected === n ? 'corrected' : corrected === 0 ? 'dataset' : 'corrected or dataset';
-  const grouped = groups < n ? ` in ${plural(groups, 'independent group')}` : '';
-  return `${n} ${kind} image${n === 1 ? '' : 's'}${grouped}`;
+  return `${n} ${kind} image${n === 1 ? '' : 's'}${inGroups(n, groups)}`;
 }
 
 /** The mean delta of each group, in the order the groups first appear. */
@@ -143,7 +147,7 @@ export function groupMeans(deltas: readonly number[], groups?: readonly number[]
 }
 
 /** Why fewer groups than images count, for a verdict that counts fewer. */
-const GROUP_NOTE = 'other visits of one eye and copies of one photograph count once';
+export const GROUP_NOTE = 'other visits of one eye and copies of one photograph count once';
 
 /** Decides whether the candidate is better, and says why and what would help. */
 export function judgePromotion(input: GateInput): GateVerdict {

@@ -8,19 +8,12 @@ import type { RetrainPlan } from './plan.js';
 import type { ProgressTracker } from './progress.js';
 import { repredictDraftFree } from './repredict.js';
 import type { Scores } from './scoring.js';
-import type { RetrainSnapshot } from './snapshot.js';
+import { snapshotGroupOf } from './held-out-groups.js';
 
 export interface RepredictResult {
   repredicted: number;
   /** A failed re-prediction does not undo the promotion: its first line is reported instead. */
   repredictError: string | null;
-}
-
-/** Each held-out image's group by the snapshot (the smallest image id of the group); others are their own. */
-export function snapshotGroupOf(snapshot: RetrainSnapshot): (imageId: number) => number {
-  const groupOf = new Map<number, number>();
-  for (const g of snapshot.heldOutGroups ?? []) for (const id of g) groupOf.set(id, Math.min(...g));
-  return (imageId) => groupOf.get(imageId) ?? imageId;
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   type Store,
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
-import { imageGroups } from './image-groups.js';
+import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
 import { isKnownSample, manifestSamples, sampleFolder, type KnownSample } from './known-samples.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 import { referenceKind } from './reference.js';
@@ -274,12 +274,7 @@ export async function planSnapshot(
   );
   const forcedIds = new Set(forced.map((v) => v.imageId));
   // Another visit of the same eye, or the same photograph imported again, is one image to the held-out line.
-  const groups = await imageGroups(
-    store,
-    [...approved.map((v) => v.imageId), ...seenImages],
-    (id) => getImage(store, id).fileHash,
-  );
-  const groupOf = (imageId: number): number => groups.get(imageId) ?? imageId;
+  const groupOf = await storeGroupOf(store, [...approved.map((v) => v.imageId), ...seenImages]);
   const seenGroups = new Set([...seenImages].map(groupOf));
   // Images the lineage learnt outside the store (the bundled model's datasets) may be trained on, never judge.
   const learnt = await lineageSamples(store, base.id);
@@ -303,22 +298,18 @@ export async function planSnapshot(
   // The rest of a held-out image's group is held out with it: never trained on, and judged like it.
   const heldOutGroups = new Set(forced.map((v) => groupOf(v.imageId)));
   const unforcedHeldOut = (): number => unforced.filter((v) => heldOutGroups.has(groupOf(v.imageId))).length;
-  const picked = [...forced];
-  let extra = wanted - usableForcedGroups.size;
   const ordered = candidates.filter((v) => usable.has(v.imageId));
-  for (const v of pick(ordered, ordered.length, settings.seed, (c) => getImage(store, c.imageId).fileHash)) {
-    if (extra <= 0) break;
-    const group = groupOf(v.imageId);
-    if (heldOutGroups.has(group)) continue;
-    heldOutGroups.add(group);
-    // Never hold out so many that nothing new is left to train on.
-    if (unforcedHeldOut() >= unforced.length) {
-      heldOutGroups.delete(group);
-      continue;
-    }
-    picked.push(v);
-    extra--;
-  }
+  const picked = [
+    ...forced,
+    ...pickGroups(
+      pick(ordered, ordered.length, settings.seed, (c) => getImage(store, c.imageId).fileHash),
+      wanted - usableForcedGroups.size,
+      (v) => groupOf(v.imageId),
+      heldOutGroups,
+      // Never hold out so many that nothing new is left to train on.
+      () => unforcedHeldOut() < unforced.length,
+    ),
+  ];
   const pickedIds = new Set(picked.map((v) => v.imageId));
   const heldOutVersions = [
     ...picked,
@@ -345,11 +336,7 @@ export async function planSnapshot(
     );
   }
   // Recorded, so the gate (and any later judging of the run) uses the groups the held-out line was drawn by.
-  const byGroup = new Map<number, number[]>();
-  for (const id of [...heldOutIds].sort((a, b) => a - b)) {
-    byGroup.set(groupOf(id), [...(byGroup.get(groupOf(id)) ?? []), id]);
-  }
-  const sameGroup = [...byGroup.values()].filter((g) => g.length > 1);
+  const sameGroup = recordedGroups(heldOutIds, groupOf);
   // Validation (threshold, best epoch) on the clinic's own images when there are enough of them.
   const nVal = trainable.length >= 6 ? 2 : trainable.length >= 3 ? 1 : 0;
   const validation = pick(trainable, nVal, settings.seed + 1, (v) => getImage(store, v.imageId).fileHash);

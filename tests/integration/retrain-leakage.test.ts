@@ -1,7 +1,7 @@
 // A retrain never trains on what it judges on through a back door: the same photograph imported again (another
 // file, format and size) and another visit of the same eye fall on the held-out side with the image held out, and
-// a held-out image whose copy the active model learnt cannot judge it; the gate counts such a group once. Real
-// SQLite, real DRIVE photographs.
+// a held-out image whose copy the active model learnt cannot judge it; the gate counts such a group once. The
+// artery/vein and optic-disc retrains hold out and judge by the same groups. Real SQLite, real DRIVE photographs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,7 +26,13 @@ import { planSnapshot, type SnapshotMask } from '../../main/retrain/snapshot.js'
 import { gateVerdict } from '../../main/retrain/promotion.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { VESSEL_RUN_KIND } from '../../main/retrain/run-kinds.js';
+import { planAnatomySnapshot } from '../../main/retrain/anatomy-snapshot.js';
+import { judgeAnatomy } from '../../main/retrain/anatomy-gate.js';
+import { ANATOMY_RUN_KIND } from '../../main/retrain/run-kinds.js';
+import type { ModelManifest } from '../../main/ml/types.js';
 import { datasetsRoot } from '../e2e/model-fixture.js';
+import { driveTestImagePath } from './measure-fixture.js';
+import { approveAnatomyPrediction } from '../support/anatomy-corrections.js';
 
 const DRIVE = path.join(datasetsRoot, 'DRIVE', 'training');
 const SETTINGS = { ...DEFAULT_RETRAIN_SETTINGS, replayImages: 0 };
@@ -144,4 +150,101 @@ describe('held-out leakage through copies and other visits', () => {
     assert.equal(v.usableGroups, 3);
     assert.match(v.reason, /on 5 corrected images in 3 independent groups: not clearly better$/);
   });
+});
+
+describe('held-out leakage in the artery/vein and optic-disc retrains', () => {
+  let dir: string;
+  let store: Store;
+  const ids = new Map<string, number>();
+  const versions = new Map<string, number>();
+  const id = (n: string): number => ids.get(n)!;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-anatomy-leakage-'));
+    store = openStore(path.join(dir, 'retina.db'));
+    const vessel = registerModel(store, { name: 'vessel', dirPath: dir, architecture: {} }, 't');
+    // 01 again as a PNG under another name: other bytes, so the import's hash keeps both.
+    const copy = path.join(dir, 'scan-0417.png');
+    await sharp(driveTestImagePath('01')).png().toFile(copy);
+    const names = ['01', '02', '03', '04', '05', '06'];
+    const report = await importImageFiles(
+      store,
+      [...names.map((n) => ({ imagePath: driveTestImagePath(n) })), { imagePath: copy }],
+      { actor: 't' },
+    );
+    report.imported.forEach((im, i) => ids.set(names[i] ?? 'copy', im.imageId));
+    for (const n of [...names, 'copy']) {
+      const driveId = n === 'copy' ? '01' : n;
+      const approved = await approveAnatomyPrediction(store, {
+        imageId: id(n),
+        driveId,
+        vesselModelId: vessel.id,
+        correct: true,
+      });
+      versions.set(n, approved);
+    }
+    // 02 and 03: two visits of one eye.
+    setClinical(store, [id('02')], { patientId: 'pt-9', eye: 'OS', visitDate: '2024-03-01' }, 't');
+    setClinical(store, [id('03')], { patientId: 'pt-9', eye: 'OS', visitDate: '2025-03-04' }, 't');
+  });
+
+  after(async () => {
+    store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const task of ['artery-vein', 'optic-disc'] as const)
+    test(`${task}: a held-out photograph's copy and its eye's other visit are held out with it, and judge as one sample`, async () => {
+      const base = registerModel(store, { name: task, dirPath: dir, architecture: {}, task }, 't');
+      const run = startTrainingRun(
+        store,
+        {
+          config: {
+            kind: ANATOMY_RUN_KIND,
+            task,
+            snapshot: {
+              heldOut: ['01', '02'].map((n) => ({ imageId: id(n), maskVersionId: versions.get(n)! })),
+            },
+          },
+          seed: 1,
+          baseModelId: base.id,
+        },
+        't',
+      );
+      finishTrainingRun(store, run.id, { status: 'failed', outcome: { reason: 'test' } }, 't');
+      // No replay: a manifest without training ids.
+      const manifest = { provenance: {} } as ModelManifest;
+      const step = await planAnatomySnapshot(store, task, base, manifest, SETTINGS);
+      assert.ok('snapshot' in step, 'skipped' in step ? step.skipped : '');
+      const { snapshot } = step;
+      const trained = new Set(snapshot.train.map((e) => e.imageId));
+      const heldOut = new Set(snapshot.heldOut.map((e) => e.imageId));
+      for (const n of ['copy', '03']) {
+        assert.ok(!trained.has(id(n)), `${n} is trained on while its twin is held out`);
+        assert.ok(heldOut.has(id(n)), `${n} is not held out with its twin`);
+      }
+      assert.ok(trained.size > 0);
+      assert.deepEqual(snapshot.heldOutGroups, [
+        [id('01'), id('copy')],
+        [id('02'), id('03')],
+      ]);
+      // Five images, three eyes: both twins, and the one photograph picked to reach the minimum of three.
+      assert.equal(heldOut.size, 5);
+      const twins = new Set(['01', 'copy', '02', '03'].map(id));
+      // The two grouped eyes gain 0.05 on each of their images, the third eye nothing.
+      const images = snapshot.heldOut.map((e) => {
+        const gain = twins.has(e.imageId) ? 0.05 : 0;
+        return task === 'artery-vein'
+          ? { ...e, candidate: 0.8 + gain, active: 0.8 }
+          : { ...e, candidate: 0.2 - gain, active: 0.2 };
+      });
+      const rules = { minImages: SETTINGS.minHeldOut, margin: SETTINGS.promotionMargin, seed: 1 };
+      const apart = judgeAnatomy(task, images, rules);
+      assert.equal(apart.better, true, `counted apart, five samples: ${apart.reason}`);
+      const v = judgeAnatomy(task, images, rules, snapshot);
+      assert.equal(v.better, false, v.reason);
+      assert.equal(v.usableImages, 5);
+      assert.equal(v.usableGroups, 3);
+      assert.match(v.reason, /on 5 corrected images in 3 independent groups: not clearly better$/);
+    });
 });

@@ -1,0 +1,58 @@
+// The held-out line by groups, shared by the vessel and the anatomy retrains: images that must fall on one side of
+// it (one patient's eye, copies of one photograph; image-groups.ts) are held out whole, picked whole to reach the
+// gate's minimum, and recorded with the run so the gate judges each group as one sample.
+import { getImage, type Store } from '../store/index.js';
+import { imageGroups } from './image-groups.js';
+
+/** Each image's group (the smallest image id of it) among `imageIds`; an image not among them is its own. */
+export async function storeGroupOf(
+  store: Store,
+  imageIds: Iterable<number>,
+): Promise<(imageId: number) => number> {
+  const groups = await imageGroups(store, [...imageIds], (id) => getImage(store, id).fileHash);
+  return (imageId) => groups.get(imageId) ?? imageId;
+}
+
+/**
+ * Takes `count` more groups into `held`, one candidate's group at a time in the candidates' order, skipping a group
+ * already held and one `fits` refuses once added; returns the candidates that brought a group in.
+ */
+export function pickGroups<T>(
+  ordered: readonly T[],
+  count: number,
+  groupOf: (t: T) => number,
+  held: Set<number>,
+  fits: () => boolean = () => true,
+): T[] {
+  const picked: T[] = [];
+  for (const t of ordered) {
+    if (picked.length >= count) break;
+    const group = groupOf(t);
+    if (held.has(group)) continue;
+    held.add(group);
+    if (!fits()) {
+      held.delete(group);
+      continue;
+    }
+    picked.push(t);
+  }
+  return picked;
+}
+
+/** The groups of two or more among the held-out images, as a snapshot records them (ids ascending). */
+export function recordedGroups(heldOut: Iterable<number>, groupOf: (imageId: number) => number): number[][] {
+  const byGroup = new Map<number, number[]>();
+  for (const id of [...new Set(heldOut)].sort((a, b) => a - b)) {
+    byGroup.set(groupOf(id), [...(byGroup.get(groupOf(id)) ?? []), id]);
+  }
+  return [...byGroup.values()].filter((g) => g.length > 1);
+}
+
+/** Each held-out image's group by a snapshot's record (the smallest image id of the group); others are their own. */
+export function snapshotGroupOf(snapshot: {
+  heldOutGroups?: readonly (readonly number[])[];
+}): (imageId: number) => number {
+  const groupOf = new Map<number, number>();
+  for (const g of snapshot.heldOutGroups ?? []) for (const id of g) groupOf.set(id, Math.min(...g));
+  return (imageId) => groupOf.get(imageId) ?? imageId;
+}
