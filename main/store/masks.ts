@@ -221,6 +221,16 @@ export function latestPersonVersion(store: Store, imageId: number): MaskVersion 
   return row ? toMask(row) : null;
 }
 
+/** The disc record of the image's newest version that has one, whatever its kind. */
+function newestAnatomy(store: Store, imageId: number): VersionAnatomy | null {
+  const row = store.db
+    .prepare(
+      'SELECT * FROM mask_versions WHERE image_id = ? AND anatomy IS NOT NULL ORDER BY id DESC LIMIT 1',
+    )
+    .get(imageId) as MaskRow | undefined;
+  return row ? toMask(row).anatomy : null;
+}
+
 export function latestMasks(
   store: Store,
   imageId: number,
@@ -379,14 +389,15 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const problem = input.anatomy ? anatomyProblem(input.anatomy, image.width, image.height) : null;
   if (problem) throw new ConstraintError(`${image.fileName}: ${problem}`);
   // Whether the disc moved is judged against the image's newest person-made version (the editor keeps sending the
-  // prediction as the parent of every autosave), else the parent.
-  const previous =
+  // prediction as the parent of every autosave), else the newest version with a disc record: a person's version
+  // can have none (a vessel approval made, or ground truth imported, before any anatomy prediction), and judged
+  // against nothing a disc moved on the prediction would count as no correction.
+  const previousAnatomy =
     input.kind === 'prediction'
       ? null
-      : (latestPersonVersion(store, image.id) ??
-        (parentId !== null ? getMaskVersion(store, parentId) : null));
+      : (latestPersonVersion(store, image.id)?.anatomy ?? newestAnatomy(store, image.id));
   const anatomy = input.anatomy
-    ? anatomyOf(input.anatomy, previous?.anatomy ?? null, input.author, input.kind !== 'prediction')
+    ? anatomyOf(input.anatomy, previousAnatomy, input.author, input.kind !== 'prediction')
     : null;
   const pngHash = await putBlob(store, encodeMaskPng(mask));
   const avHash = input.av ? await putBlob(store, encodeAvPng(input.av, image.width, image.height)) : null;
@@ -417,7 +428,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       const source = input.kind === 'prediction' ? 'predicted' : 'marked';
       // A person's version speaks of the eye only where its markers changed it (else it repeats the model's).
       const fromMarkers =
-        source === 'predicted' || !previous?.anatomy || previous.anatomy.laterality !== anatomy.laterality;
+        source === 'predicted' || !previousAnatomy || previousAnatomy.laterality !== anatomy.laterality;
       if (fromMarkers) fillLateralityTx(store, image.id, anatomy.laterality, input.author, source);
     }
     const saved = insertMaskVersionTx(store, {
@@ -439,10 +450,10 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       arteryProbHash,
       jobId: input.jobId ?? null,
     });
-    if (anatomy && discMoved(previous?.anatomy ?? null, anatomy)) {
+    if (anatomy && discMoved(previousAnatomy, anatomy)) {
       recordAudit(store, input.author, 'mask.disc.move', 'mask_version', saved.id, {
         imageId: image.id,
-        from: previous?.anatomy?.disc ?? null,
+        from: previousAnatomy?.disc ?? null,
         to: anatomy.disc,
       });
     }

@@ -416,6 +416,26 @@ for (const kind of STORE_BACKENDS)
       );
     });
 
+    test('a disc moved after a vessel-only approval is a correction, credited to the person who moved it', async () => {
+      const id = await importOne('09');
+      // Approved before any anatomy prediction (as is ground truth imported with the photograph): no disc record.
+      await saveMaskVersion(store, {
+        imageId: id,
+        kind: 'approved',
+        author: 'ann',
+        mask: { width, height, data: mask },
+      });
+      const pred = await predict(id, halves(mask, width));
+      const reopened = await call('reopenMask', { imageId: String(id) });
+      const disc = { x: RECORD.disc.x - 20, y: RECORD.disc.y + 10, diameter: 84 };
+      await personSave('approveMask', id, Number(reopened.versionId), { ...RECORD, disc });
+      assert.equal(pred.anatomy?.disc?.x, RECORD.disc.x);
+      const a = anatomyApprovals(store).find((x) => x.imageId === id);
+      assert.deepEqual(a?.anatomy?.disc, disc);
+      assert.equal(a?.anatomy?.discMovedBy, 'ann', 'the disc moved is credited to no one');
+      assert.ok(a.discMoved, 'the disc moved is not counted as an optic-disc correction');
+    });
+
     test('a disc removed by hand is an optic-disc correction: the disc retrain learns an empty disc mask', async () => {
       const id = await importOne('05');
       const pred = await predict(id, halves(mask, width));
