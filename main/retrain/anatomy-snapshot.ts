@@ -1,10 +1,11 @@
 // What an anatomy retrain trains and judges on, fixed before it starts, by the vessel retrain's rules: the
 // approvals a person corrected for the task (labels that differ from the prediction's, a disc placed, moved or
 // removed by hand), the held-out ones (earlier held-out images stay held out; new ones are picked by a stable hash
-// among corrections whose eye or photograph the model's lineage never saw, each held out with its eye's other
-// visits and any copy of the photograph: held-out-groups.ts), the corrections new to the model (not seen by its
-// lineage, not tried by an earlier candidate from it), and a replay sample of the model's own training images when
-// they are on this machine. A task with too few corrections is skipped with the reason, before any run row exists.
+// among corrections whose eye or photograph the model's lineage never saw, in the store or in its manifests'
+// datasets, each held out with its eye's other visits and any copy of the photograph: held-out-groups.ts), the
+// corrections new to the model (not seen by its lineage, not tried by an earlier candidate from it), and a replay
+// sample of the model's own training images when they are on this machine. A task with too few corrections is
+// skipped with the reason, before any run row exists.
 import { existsSync } from 'node:fs';
 import { arteryVeinSplits, opticDiscSplits, type AnatomyRef } from '../ml/anatomy/anatomy-datasets.js';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
@@ -12,6 +13,7 @@ import type { ModelManifest } from '../ml/types.js';
 import { datasetsRoot } from '../node/package-root.js';
 import {
   anatomyApprovals,
+  getImage,
   listTrainingRuns,
   type AnatomyApproval,
   type ModelRecord,
@@ -20,7 +22,8 @@ import {
 import { GROUP_NOTE, inGroups } from './gate.js';
 import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
 import type { RetrainSettings } from './settings.js';
-import { pick, seenMaskVersions, triedMaskVersions, type SnapshotMask } from './snapshot.js';
+import { isKnownSample } from './known-samples.js';
+import { lineageSamples, pick, seenMaskVersions, triedMaskVersions, type SnapshotMask } from './snapshot.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 
 export { ANATOMY_RUN_KIND };
@@ -128,9 +131,15 @@ export async function planAnatomySnapshot(
   // Another visit of the same eye, or the same photograph imported again, is one image to the held-out line.
   const groupOf = await storeGroupOf(store, [...corrections.map((a) => a.imageId), ...seen.values()]);
   const group = (a: AnatomyApproval): number => groupOf(a.imageId);
-  const seenGroups = new Set([...seen.values()].map(groupOf));
+  // Learnt: corrections the lineage trained on in the store, and images its manifests name (the bundled models'
+  // datasets: RITE, LES-AV, DRIVE-OD, DRIONS-DB, AV-WIDE imported into the study) with their eyes and copies.
+  const learnt = await lineageSamples(store, base.id);
+  const learntGroups = new Set([
+    ...[...seen.values()].map(groupOf),
+    ...corrections.filter((a) => isKnownSample(getImage(store, a.imageId), learnt)).map(group),
+  ]);
   // A correction whose eye or photograph the lineage learnt cannot judge it (one held out earlier stays held out).
-  const judges = (a: AnatomyApproval): boolean => !seenGroups.has(group(a));
+  const judges = (a: AnatomyApproval): boolean => !learntGroups.has(group(a));
   const held = new Set(corrections.filter((a) => earlier.has(a.imageId)).map(group));
   const judgedGroups = (): number =>
     new Set(corrections.filter((a) => held.has(group(a)) && judges(a)).map(group)).size;

@@ -1,5 +1,5 @@
-// Which store images a model was trained or validated on outside the store (the bundled default: DRIVE, STARE,
-// LES-AV, AV-WIDE images named in its manifest), so a retrain never judges a candidate against the active model
+// Which store images a model was trained or validated on outside the store (the bundled models: DRIVE, STARE,
+// LES-AV, DRIONS-DB, AV-WIDE images named in their manifests), so a retrain never judges a candidate against the active model
 // on images that model learnt: it would know them, and the comparison would favour it.
 import { basename } from 'node:path';
 import type { ModelManifest } from '../ml/types.js';
@@ -23,9 +23,14 @@ export const sampleFolder = (root: string): string => normalise(basename(root));
 export function manifestSamples(manifest: ModelManifest): KnownSample[] {
   const p = manifest.provenance;
   if (!p) return [];
-  // A training mix, and a retrain on a study, name each sample `<dataset>/<id>`.
-  const mixed = p.dataset?.startsWith('mix-') || p.datasetKind === 'study';
-  return [...(p.trainIds ?? []), ...(p.validationIds ?? [])].flatMap((name) => {
+  const names = [...(p.trainIds ?? []), ...(p.validationIds ?? [])];
+  // A training mix (the vessel model's `mix-…`, the anatomy models' "RITE + LES-AV"), and a retrain on a study,
+  // name each sample `<dataset>/<id>`.
+  const mixed =
+    p.dataset?.startsWith('mix-') ||
+    p.datasetKind === 'study' ||
+    (names.length > 0 && names.every((name) => name.indexOf('/') > 0));
+  return names.flatMap((name) => {
     if (!mixed) return [{ folder: normalise(p.dataset ?? ''), id: name }];
     const slash = name.indexOf('/');
     return slash > 0 ? [{ folder: normalise(name.slice(0, slash)), id: name.slice(slash + 1) }] : [];

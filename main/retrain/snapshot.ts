@@ -172,7 +172,7 @@ function tooFewReferences(
 }
 
 /** The dataset samples any model of the lineage was trained or validated on, by its manifest. */
-async function lineageSamples(store: Store, modelId: number): Promise<KnownSample[]> {
+export async function lineageSamples(store: Store, modelId: number): Promise<KnownSample[]> {
   const out: KnownSample[] = [];
   for (const m of lineage(store, modelId)) {
     try {

@@ -1,12 +1,26 @@
 // A retrain never judges its candidate on images the active model learnt outside the store: the bundled default
 // was trained on DRIVE's training images (its manifest names them), so those images, imported and approved, may
-// be trained on but are never held out; with nothing else to judge on, the retrain says so.
+// be trained on but are never held out; with nothing else to judge on, the retrain says so. The same holds for the
+// bundled artery/vein and optic-disc models' retrains (their manifests name RITE, LES-AV, DRIONS-DB... samples).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { importDataset, openStore, promoteModel, registerModel, type Store } from '../../main/store/index.js';
+import {
+  getImage,
+  importDataset,
+  importImageFiles,
+  openStore,
+  promoteModel,
+  registerModel,
+  type ModelRecord,
+  type Store,
+} from '../../main/store/index.js';
+import { planAnatomySnapshot } from '../../main/retrain/anatomy-snapshot.js';
+import { readManifest } from '../../main/ml/model/model-dir.js';
+import { approveAnatomyPrediction } from '../support/anatomy-corrections.js';
+import { driveTestImagePath } from './measure-fixture.js';
 import { planSnapshot } from '../../main/retrain/snapshot.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { RetrainError } from '../../main/retrain/errors.js';
@@ -60,5 +74,104 @@ describe('images the active model learnt are never held out', () => {
           err.message,
         ),
     );
+  });
+});
+
+describe('images the bundled artery/vein and optic-disc models learnt never judge their retrains', () => {
+  let dir: string;
+  let store: Store;
+  let vesselId: number;
+  const test01to03: number[] = [];
+  const training: number[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-known-anatomy-'));
+    store = openStore(path.join(dir, 'retina.db'));
+    vesselId = registerModel(store, { name: 'vessel', dirPath: DEFAULT_MODEL, architecture: {} }, 't').id;
+    // DRIVE 21-24: RITE training images both bundled models learnt (their manifests name them `drive/2x_training`).
+    const report = await importDataset(store, path.join(datasetsRoot(), 'DRIVE', 'training'), { actor: 't' });
+    const bySample = new Map(
+      report.imported.map((im) => [getImage(store, im.imageId).datasetSampleId, im.imageId]),
+    );
+    for (const n of ['21', '22', '23', '24']) training.push(bySample.get(`${n}_training`)!);
+    const tests = await importImageFiles(
+      store,
+      ['01', '02', '03'].map((n) => ({ imagePath: driveTestImagePath(n) })),
+      { actor: 't' },
+    );
+    test01to03.push(...tests.imported.map((im) => im.imageId));
+    // The labels drawn are another test image's (planning looks at which images were corrected, not at pixels).
+    for (const [i, imageId] of training.entries())
+      await approveAnatomyPrediction(store, {
+        imageId,
+        driveId: `0${i + 5}`,
+        vesselModelId: vesselId,
+        correct: true,
+      });
+    for (const [i, imageId] of test01to03.slice(0, 2).entries())
+      await approveAnatomyPrediction(store, {
+        imageId,
+        driveId: `0${i + 1}`,
+        vesselModelId: vesselId,
+        correct: true,
+      });
+  });
+  after(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("the anatomy manifests' samples are matched like the vessel model's", async () => {
+    const av = manifestSamples(await readManifest(path.join(repoRoot, 'resources', 'models', 'artery-vein')));
+    assert.ok(isKnownSample({ dataset: 'training', datasetSampleId: '21_training' }, av));
+    assert.ok(isKnownSample({ dataset: 'LES-AV', datasetSampleId: '12' }, av), 'a validation image, bare id');
+    assert.ok(!isKnownSample({ dataset: 'clinic', datasetSampleId: '12' }, av));
+    const disc = manifestSamples(
+      await readManifest(path.join(repoRoot, 'resources', 'models', 'optic-disc')),
+    );
+    assert.ok(isKnownSample({ dataset: 'DRIONS-DB', datasetSampleId: 'image_005' }, disc));
+    assert.ok(!isKnownSample({ dataset: 'DRIVE', datasetSampleId: '01_test' }, disc));
+  });
+
+  const TASKS = ['artery-vein', 'optic-disc'] as const;
+  const settings = { ...DEFAULT_RETRAIN_SETTINGS, replayImages: 0 };
+  const bases = new Map<string, ModelRecord>();
+  const plan = async (task: (typeof TASKS)[number]) => {
+    const dirPath = path.join(repoRoot, 'resources', 'models', task);
+    const base =
+      bases.get(task) ?? registerModel(store, { name: task, dirPath, architecture: {}, task }, 't');
+    bases.set(task, base);
+    return planAnatomySnapshot(store, task, base, await readManifest(dirPath), settings);
+  };
+
+  test('two unseen photographs cannot judge, whatever the learnt ones would add', async () => {
+    for (const task of TASKS) {
+      const step = await plan(task);
+      assert.ok('skipped' in step, `${task}: a learnt image was held out to judge`);
+      assert.match(step.skipped, /only 2 corrected images can be held out \(the others trained/);
+    }
+  });
+
+  test('with a third: the DRIVE training corrections are trained on, only the unseen photographs judge', async () => {
+    await approveAnatomyPrediction(store, {
+      imageId: test01to03[2]!,
+      driveId: '03',
+      vesselModelId: vesselId,
+      correct: true,
+    });
+    for (const task of TASKS) {
+      const step = await plan(task);
+      assert.ok('snapshot' in step, 'skipped' in step ? step.skipped : '');
+      assert.deepEqual(
+        step.snapshot.heldOut.map((e) => e.imageId),
+        test01to03,
+        task,
+      );
+      assert.deepEqual(
+        step.snapshot.train.map((e) => e.imageId),
+        training,
+        task,
+      );
+    }
   });
 });
