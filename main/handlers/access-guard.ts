@@ -15,6 +15,7 @@ import {
   getKeptDraft,
   isAssigned,
   latestDraftBy,
+  wasAssigned,
   wasErased,
   type Store,
 } from '../store/index.js';
@@ -51,8 +52,13 @@ export function checkAccess(
   }
   for (const id of ids) {
     const n = Number(id);
-    // Reassigned while editing: the former reader's save goes on to be kept as a draft (handedElsewhere), not lost.
-    if (channel === 'saveDraft' && Number.isSafeInteger(n) && latestDraftBy(store, n, user.name) !== null)
+    // Reassigned while editing: the former reader's save goes on to be kept as a draft (handedElsewhere), not lost,
+    // her first one too (a stroke younger than the autosave delay, flushed as the viewer closes).
+    if (
+      channel === 'saveDraft' &&
+      Number.isSafeInteger(n) &&
+      (latestDraftBy(store, n, user.name) !== null || wasAssigned(store, n, user.name))
+    )
       continue;
     if (!Number.isSafeInteger(n) || !isAssigned(store, n, user.id)) {
       throw new RpcError('not-found', `no image ${id} among the images assigned to ${user.name}`);

@@ -40,6 +40,22 @@ export function isAssigned(store: Store, imageId: number, userId: number): boole
   );
 }
 
+/**
+ * Whether the image was ever assigned to `name`, as the audit log of its assignments tells (the assignments table
+ * holds only the current ones): an annotator taken off it mid-edit still has a stroke on its way to be kept.
+ */
+export function wasAssigned(store: Store, imageId: number, name: string): boolean {
+  const rows = store.db
+    .prepare(
+      "SELECT details FROM audit_log WHERE entity = 'image' AND entity_id = ? AND action = 'image.assign'",
+    )
+    .pluck()
+    .all(imageId) as (string | null)[];
+  return rows.some(
+    (d) => d !== null && (JSON.parse(d) as { assignees?: string[] }).assignees?.includes(name),
+  );
+}
+
 /** The names of an image's assignees, in name order. */
 export function assigneesOf(store: Store, imageId: number): string[] {
   return store.db

@@ -193,7 +193,7 @@ export {
   type LiveSession,
   type SessionUser,
 } from './sessions.js';
-export { assigneesOf, isAssigned, readsBlind, setAssignees } from './assignments.js';
+export { assigneesOf, isAssigned, readsBlind, setAssignees, wasAssigned } from './assignments.js';
 export { handoffOf, sendBack, submitForReview, type HandoffRecord, type HandoffState } from './handoffs.js';
 export { isMultiReader, latestDraftBy, multiReaderImageIds, readerDrafts } from './readers.js';
 export {

@@ -661,6 +661,40 @@ describe('team-mode server', () => {
     );
   });
 
+  test('reassigned before her first autosave: the stroke is kept as a draft, not refused as no image', async () => {
+    const [fifth] = (
+      await importImageFiles(ws.store, [{ imagePath: driveTestImage('05') }], { actor: 'setup' })
+    ).imported;
+    const imageId = String(fifth.imageId);
+    await ok('rita', 'assignImages', { imageIds: [imageId], users: ['anna'] });
+    const { width, height } = await ok<MasksResponse>('anna', 'getMasks', { imageId });
+    await ok('anna', 'acquireEditLease', { imageId, clientId: 'window-of-anna' });
+    await ok('rita', 'assignImages', { imageIds: [imageId], users: ['otto'] });
+    // Her window flushes the stroke as it goes back to the worklist: she never saved here, and it used to be
+    // refused as "no image" (only an annotator who had saved a draft was let through to have it kept), so lost.
+    const stroke = mask(width, height, 7200);
+    const late = await rpcAs('anna', 'saveDraft', {
+      imageId,
+      width,
+      height,
+      mask: stroke,
+      parentVersionId: null,
+      clientId: 'window-of-anna',
+    });
+    const message = late.result.ok ? '' : late.result.error.message;
+    assert.match(
+      message,
+      /05_test\.tif was assigned to someone else while you edited it.*kept as draft #\d+/,
+    );
+    const kept = await ok<{ data: Uint8Array; author: string }>('rita', 'getKeptDraft', {
+      keptDraftId: keptDraftOf(message),
+    });
+    assert.equal(kept.author, 'anna');
+    assert.ok(sameBytes(kept.data, stroke));
+    // Nothing else of the image reaches her.
+    assert.equal(await refused('anna', 'getMasks', { imageId }), 'not-found');
+  });
+
   test('an expired session is refused and must log in again', async () => {
     now += 12 * 3_600_000 + 1000;
     const res = await rpcAs('rita', 'listImages', { offset: 0, limit: 5 });

@@ -60,13 +60,18 @@ export function useAutosave(
   onReviewRef.current = onReview;
   const onRefusedRef = useRef(onRefused);
   onRefusedRef.current = onRefused;
-  /** Reports a failed save: a refusal (the edit kept by main) to `onRefused`, anything else as an error. */
+  /**
+   * Reports a failed save: a refusal (the edit kept by main) to `onRefused`, anything else as an error. A refusal of
+   * the save made on `leaving` the image is said in a toast: the viewer that would show it is gone (taken off the
+   * image, it went back to the worklist) or shows another image.
+   */
   const failed = useCallback(
-    (err: unknown): SaveState => {
+    (err: unknown, leaving = false): SaveState => {
       const refused = refusedOf(err);
       // A refused edit is kept by main as a draft of its own: nothing is lost here.
       unsaved.current = !refused;
-      if (refused) onRefusedRef.current(refused);
+      if (refused && leaving) report(new Error(refused.message));
+      else if (refused) onRefusedRef.current(refused);
       else {
         // A retry failing the same way is not reported again (the status bar still says it).
         const message = err instanceof Error ? err.message : String(err);
@@ -87,42 +92,45 @@ export function useAutosave(
     [report],
   );
 
-  const saveNow = useCallback(async (): Promise<void> => {
-    const d = docRef.current;
-    if (saveTimer.current) clearTimeout(saveTimer.current);
-    saveTimer.current = null;
-    if (!d) return;
-    const mask = d.snapshot();
-    // The artery/vein labels and the disc go with the mask: one version, saved and checked together.
-    const anatomy = d.anatomySnapshot(mask);
-    setSaveState('saving');
-    unanswered.current++;
-    saving.current = saving.current.then(async () => {
-      try {
-        // The parent is read when the save runs, after the one before it: it names that one's version.
-        const saved = await client.invoke('saveDraft', {
-          imageId,
-          width: d.width,
-          height: d.height,
-          mask,
-          parentVersionId: d.parentVersionId,
-          clientId: windowClientId(),
-          ...anatomy,
-        });
-        d.savedAs(saved.versionId);
-        unsaved.current = false;
-        lastFailure.current = null;
-        setSaveState((s) => (s === 'saving' ? 'saved' : s));
-        onReviewRef.current(saved.review);
-      } catch (err) {
-        setSaveState(failed(err));
-      } finally {
-        unanswered.current--;
-      }
-    });
-    openCache.trackSave(imageId, saving.current);
-    return saving.current;
-  }, [client, failed, imageId, openCache]);
+  const saveNow = useCallback(
+    async (leaving = false): Promise<void> => {
+      const d = docRef.current;
+      if (saveTimer.current) clearTimeout(saveTimer.current);
+      saveTimer.current = null;
+      if (!d) return;
+      const mask = d.snapshot();
+      // The artery/vein labels and the disc go with the mask: one version, saved and checked together.
+      const anatomy = d.anatomySnapshot(mask);
+      setSaveState('saving');
+      unanswered.current++;
+      saving.current = saving.current.then(async () => {
+        try {
+          // The parent is read when the save runs, after the one before it: it names that one's version.
+          const saved = await client.invoke('saveDraft', {
+            imageId,
+            width: d.width,
+            height: d.height,
+            mask,
+            parentVersionId: d.parentVersionId,
+            clientId: windowClientId(),
+            ...anatomy,
+          });
+          d.savedAs(saved.versionId);
+          unsaved.current = false;
+          lastFailure.current = null;
+          setSaveState((s) => (s === 'saving' ? 'saved' : s));
+          onReviewRef.current(saved.review);
+        } catch (err) {
+          setSaveState(failed(err, leaving));
+        } finally {
+          unanswered.current--;
+        }
+      });
+      openCache.trackSave(imageId, saving.current);
+      return saving.current;
+    },
+    [client, failed, imageId, openCache],
+  );
 
   useEffect(() => {
     if (!doc) return;
@@ -152,7 +160,7 @@ export function useAutosave(
     () => () => {
       // A failure now is reported again: the user has left the image the edit is on.
       lastFailure.current = null;
-      if (saveTimer.current || unsaved.current) void saveNow();
+      if (saveTimer.current || unsaved.current) void saveNow(true);
     },
     [saveNow],
   );
