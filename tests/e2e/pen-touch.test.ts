@@ -2,7 +2,8 @@
 // protocol, so the pointers are the browser's own (pen and touch pointer types, pointer capture, cancel): a palm
 // that lands while the pen draws neither cuts the stroke nor zooms; a pinch that began as a one-finger stroke
 // paints nothing; a touch stroke the browser cancels is dropped whole; the pen's eraser end erases; undo pressed
-// while the pen draws takes that stroke back and nothing throws. Each step is checked against the SQLite file.
+// while the pen draws takes that stroke back and nothing throws; a stroke whose capture is lost without a pointerup
+// ends there. Each step is checked against the SQLite file.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CDPSession } from 'playwright-core';
@@ -172,6 +173,33 @@ describe(
         'redo would bring half a stroke back',
       );
       assert.ok(same(await draft(), mask) || (await draft()) === null);
+    });
+
+    test('a capture lost without a pointerup ends the stroke there: it is saved as drawn, later moves paint nothing', async () => {
+      const { mask, radius } = await open();
+      const k = line({ x: 120, y: 150 }, { x: 460, y: 170 }, 16);
+      // The browser drops the capture with no pointerup when the window loses focus or an alert opens.
+      await app.page.evaluate(`(() => {
+        const points = ${JSON.stringify(k)};
+        const target = document.querySelector('[data-testid="mask-canvas"] canvas');
+        const send = (type, p, button, buttons) =>
+          target.dispatchEvent(new PointerEvent(type, {
+            bubbles: true, cancelable: true, pointerId: 1, pointerType: 'mouse', isPrimary: true,
+            clientX: p.x, clientY: p.y, button, buttons, pressure: buttons ? 0.5 : 0,
+          }));
+        send('pointerdown', points[0], 0, 1);
+        for (const p of points.slice(1, 9)) send('pointermove', p, -1, 1);
+        send('lostpointercapture', points[8], -1, 0);
+        for (const p of points.slice(9)) send('pointermove', p, -1, 0);
+      })()`);
+      const want = mask.slice();
+      replay(want, k.slice(0, 9).map(image), radius, 1);
+      assert.ok(countDiff(want, mask) > 300, 'the stroke changed too little to test');
+      // It used to stay open, painting on with the button up and never saved.
+      await waitFor('the stroke saved as it was when the capture was lost', async () =>
+        same(await draft(), want),
+      );
+      assert.equal(await undoEnabled(), true);
     });
   },
 );

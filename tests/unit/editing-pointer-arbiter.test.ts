@@ -54,4 +54,30 @@ describe('pointer arbiter', () => {
     assert.equal(a.drives(1), false);
     assert.equal(a.press(1, 'mouse'), 'ignore');
   });
+
+  test('a capture lost without a pointerup ends the stroke as a release would; later moves only hover', () => {
+    const a = new PointerArbiter();
+    assert.equal(a.press(1, 'mouse'), 'start');
+    assert.equal(a.end(1, 'lostCapture'), 'commit');
+    assert.equal(a.drives(1), false);
+    assert.equal(a.idle, true);
+    // The pointerup that may still come, and the capture lost after every pointerup, end nothing more.
+    assert.equal(a.end(1, 'up'), null);
+    assert.equal(a.end(1, 'lostCapture'), null);
+    assert.equal(a.press(1, 'mouse'), 'start');
+    assert.equal(a.end(1, 'up'), 'commit');
+    assert.equal(a.end(1, 'lostCapture'), null);
+  });
+
+  test('a cancelled pointer abandons its gesture; a pinch finger losing capture leaves the pinch', () => {
+    const a = new PointerArbiter();
+    assert.equal(a.press(3, 'touch'), 'start');
+    assert.equal(a.end(3, 'cancel'), 'abandon');
+    assert.equal(a.press(1, 'touch'), 'start');
+    assert.equal(a.press(2, 'touch'), 'pinch');
+    assert.equal(a.end(2, 'lostCapture'), null);
+    assert.equal(a.pinch, null);
+    assert.equal(a.end(1, 'lostCapture'), null);
+    assert.equal(a.idle, true);
+  });
 });

@@ -63,4 +63,19 @@ export class PointerArbiter {
     this.owner = null;
     return true;
   }
+
+  /**
+   * How a pointer's gesture ends, the pointer released: 'commit' what it did, 'abandon' it, or null when it drove
+   * nothing (a palm, a pinch finger, or a pointer already released: capture is lost after every pointerup too).
+   * A capture lost without a pointerup (the window lost focus, an alert) ends it as the release that will not come:
+   * left open, the next moves of that pointer would go on painting with the button up.
+   */
+  end(id: number, how: PointerEnd): 'commit' | 'abandon' | null {
+    if (!this.release(id)) return null;
+    // A cancel is the browser taking the pointer over (a system gesture): nothing is applied half.
+    return how === 'cancel' ? 'abandon' : 'commit';
+  }
 }
+
+/** Why a pointer stopped driving: its pointerup, its pointercancel, or its lostpointercapture. */
+export type PointerEnd = 'up' | 'cancel' | 'lostCapture';

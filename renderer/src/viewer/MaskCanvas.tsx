@@ -20,7 +20,7 @@ import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport
 import type { Point } from '../editing/rect.js';
 import { defaultDiscDiameter, discGrab, discThrough } from '../editing/discEdit.js';
 import { overlayDrawn, strokeInput } from '../perf.js';
-import { PointerArbiter } from '../editing/pointerArbiter.js';
+import { PointerArbiter, type PointerEnd } from '../editing/pointerArbiter.js';
 
 export type Tool =
   'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip' | 'flipVessel' | 'disc';
@@ -315,13 +315,20 @@ export function MaskCanvas(props: MaskCanvasProps) {
     }
   };
 
-  const endGesture = (e: React.PointerEvent) => {
+  /**
+   * The pointer stopped driving (see PointerArbiter.end): a release applies what its gesture did, a cancel drops it;
+   * a capture lost without a release (the window lost focus, an alert) ends the stroke as a release would.
+   */
+  const endPointer = (e: React.PointerEvent, how: PointerEnd) => {
     pointers.current.delete(e.pointerId);
+    const ending = arbiter.end(e.pointerId, how);
+    if (ending === 'abandon') abandonGesture();
+    else if (ending === 'commit') endGesture();
+    else if (gesture.current.kind === 'pinch' && !arbiter.pinchActive) gesture.current = { kind: 'none' };
+  };
+
+  const endGesture = () => {
     const g = gesture.current;
-    if (!arbiter.release(e.pointerId)) {
-      if (g.kind === 'pinch' && !arbiter.pinchActive) gesture.current = { kind: 'none' };
-      return;
-    }
     gesture.current = { kind: 'none' };
     if (g.kind === 'stroke' || g.kind === 'label') doc.commit();
     else if (g.kind === 'marker') {
@@ -355,13 +362,6 @@ export function MaskCanvas(props: MaskCanvasProps) {
     discDraft.current?.visible(false);
     uiLayer.current?.batchDraw();
     return true;
-  };
-
-  /** The browser took the pointer over (a system gesture): what it was doing is dropped, never applied half. */
-  const cancelPointer = (e: React.PointerEvent) => {
-    pointers.current.delete(e.pointerId);
-    if (arbiter.release(e.pointerId)) abandonGesture();
-    else if (gesture.current.kind === 'pinch' && !arbiter.pinchActive) gesture.current = { kind: 'none' };
   };
 
   // Escape during a lasso (as Help says), a disc being sized or a marker dragged drops it, changing nothing; the
@@ -403,8 +403,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
       data-photograph={props.imageIsPreview ? 'preview' : 'full'}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
-      onPointerUp={endGesture}
-      onPointerCancel={cancelPointer}
+      onPointerUp={(e) => endPointer(e, 'up')}
+      onPointerCancel={(e) => endPointer(e, 'cancel')}
+      onLostPointerCapture={(e) => endPointer(e, 'lostCapture')}
       onPointerEnter={() => (origin.current = null)}
       onPointerLeave={() => props.onCursor(null)}
       onContextMenu={(e) => e.preventDefault()}
