@@ -869,7 +869,10 @@ export interface VisitSide {
   height: number;
   measurements: MeasurementsPayload;
 }
-/** Two photographs of the same eye compared: `earlier` is the reference whose vessel names (A1..V6) both sides use. */
+/**
+ * Two photographs of the same eye compared: `earlier` is the reference whose vessel names (A1..V6) both sides use,
+ * by visit date, or the one imported first when a date is missing or both are the same day.
+ */
 export interface VisitComparisonPayload {
   earlier: VisitSide;
   later: VisitSide;

@@ -136,8 +136,12 @@ export class ReportService {
     if (ca.eye !== cb.eye)
       throw new RpcError('invalid-request', `the images are of different eyes (${ca.eye} and ${cb.eye})`);
     const sides = await Promise.all([this.side(imageId), this.side(otherImageId)]);
-    const [earlier, later] =
-      (sides[1].visitDate ?? '') < (sides[0].visitDate ?? '') ? [sides[1], sides[0]] : sides;
+    // By date when both are dated and differ; otherwise the one imported first (the view says the order is not
+    // known). Never by which image the user opened: the same two visits compared from either one's viewer gave
+    // opposite changes under different names, and an undated visit was always taken as the earlier.
+    const [da, db] = [sides[0].visitDate, sides[1].visitDate];
+    const swap = da && db && da !== db ? db < da : sides[1].id < sides[0].id;
+    const [earlier, later] = swap ? [sides[1], sides[0]] : sides;
     return {
       earlier: earlier.payload,
       later: later.payload,
@@ -155,6 +159,7 @@ export class ReportService {
     const visitDate = getClinical(this.store, id).visitDate;
     const visit: Visit = { measures: measurements.measures, fovea };
     return {
+      id,
       visitDate,
       visit,
       payload: {

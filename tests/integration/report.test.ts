@@ -94,6 +94,33 @@ describe('the measurement report and the two-visit comparison', () => {
     );
   });
 
+  test('without dates, or with the same one, the earlier visit does not depend on which image was opened', async () => {
+    const setDate = (imageId: string, visitDate: string | null) =>
+      invoke('setClinicalInfo', { imageIds: [imageId], info: { visitDate } });
+    try {
+      for (const [a, b] of [
+        [null, null],
+        ['2025-03-01', null],
+        [null, '2025-03-01'],
+        ['2025-03-01', '2025-03-01'],
+      ] as const) {
+        await setDate(first, a);
+        await setDate(later, b);
+        const opened = [
+          await invoke('compareVisits', { imageId: first, otherImageId: later }),
+          await invoke('compareVisits', { imageId: later, otherImageId: first }),
+        ];
+        // The one imported first, from either viewer: it was whichever image the user had open.
+        for (const cmp of opened) assert.equal(cmp.earlier.imageId, first, `dates ${a} and ${b}`);
+        const crve = (i: number) => opened[i].comparison.changes.find((c) => c.key === 'crve')!.change;
+        assert.equal(crve(0), crve(1), 'the same change, not its opposite');
+      }
+    } finally {
+      await setDate(first, '2025-03-01');
+      await setDate(later, '2026-03-01');
+    }
+  });
+
   test('/report needs the token, and answers a self-contained HTML document', async () => {
     assert.equal((await get(`image=${later}`, {})).status, 401);
     assert.equal((await get(`image=${later}`, { [TOKEN_HEADER]: 'wrong' })).status, 401);

@@ -129,6 +129,20 @@ test('a registration that turns one photograph by half a turn is questioned; a h
   );
 });
 
+test('visits without dates, or with the same one, say that which came first is not known', () => {
+  const p = payload(measured(veins, 0), measured(veins, 0));
+  const dated = (earlier: string | null, later: string | null): VisitComparisonPayload => ({
+    ...p,
+    earlier: { ...p.earlier, visitDate: earlier },
+    later: { ...p.later, visitDate: later },
+  });
+  const order = (q: VisitComparisonPayload) => comparisonNotes(q).filter((n) => /came first/.test(n));
+  assert.equal(order(p).length, 0, 'dated visits are in date order');
+  assert.match(order(dated(null, null))[0], /neither has a visit date/);
+  assert.match(order(dated('2025-01-01', null))[0], /one has no visit date/);
+  assert.match(order(dated('2025-01-01', '2025-01-01'))[0], /the same visit date.*imported first/);
+});
+
 test('other visits: the same patient and eye, oldest first; the report addresses', () => {
   const img = (id: string, patientId: string, laterality: 'OD' | 'OS' | null, visitDate: string | null) =>
     ({ id, patientId, laterality, visitDate, fileName: `${id}.png` }) as ImageSummary;

@@ -92,6 +92,17 @@ const sideName = (s: VisitSide): string => `${s.visitDate ?? 'date unknown'} (${
 /** Why parts of the comparison are missing or doubtful: no disc at a visit, a cut-off disc, differing units. */
 export function comparisonNotes(p: VisitComparisonPayload): string[] {
   const notes: string[] = [];
+  const [da, db] = [p.earlier.visitDate, p.later.visitDate];
+  if (!da || !db || da === db)
+    notes.push(
+      `Which visit came first is not known (${
+        !da && !db
+          ? 'neither has a visit date'
+          : da === db
+            ? 'both have the same visit date'
+            : 'one has no visit date'
+      }): the photograph imported first is taken as the earlier, and the changes are from it. Enter the visit dates in Clinical details.`,
+    );
   for (const s of [p.earlier, p.later])
     if (!s.measurements.measures.disc)
       notes.push(
