@@ -157,7 +157,11 @@ export class ReportService {
     const plan = planMeasurement(this.store, image);
     const fovea = (plan?.version.anatomy ?? plan?.prediction?.anatomy ?? null)?.fovea ?? null;
     const visitDate = getClinical(this.store, id).visitDate;
-    const visit: Visit = { measures: measurements.measures, fovea };
+    const visit: Visit = {
+      measures: measurements.measures,
+      fovea,
+      size: { width: image.width, height: image.height },
+    };
     return {
       id,
       visitDate,

@@ -10,6 +10,8 @@ import type { Disc } from './zones.js';
 export interface Visit {
   measures: ImageMeasures;
   fovea?: { x: number; y: number } | null;
+  /** The photograph's size: lengths in pixels compare only between photographs of one size. */
+  size?: { width: number; height: number };
 }
 
 /** How visit B's pixels map onto visit A's. */
@@ -149,7 +151,26 @@ function halfWidth(m: Measure): number {
   return m.ci95 ? (m.ci95[1] - m.ci95[0]) / 2 : 0;
 }
 
-function changeOf(key: MeasureKey, label: string, a: Measure, b: Measure): MeasureChange {
+/**
+ * Why lengths in pixels of the two visits cannot be compared, or null: a pixel is a different length of retina in a
+ * photograph of another size (another camera, or one resized or cropped), so 3 px and 5 px may be one calibre.
+ */
+function pixelsDiffer(a: Visit, b: Visit): string | null {
+  const [sa, sb] = [a.size, b.size];
+  if (!sa || !sb || (sa.width === sb.width && sa.height === sb.height)) return null;
+  return (
+    `measured in pixels of photographs of different sizes (${sa.width}×${sa.height} and ${sb.width}×${sb.height}): ` +
+    'enter the field angle at both visits'
+  );
+}
+
+function changeOf(
+  key: MeasureKey,
+  label: string,
+  a: Measure,
+  b: Measure,
+  pixelsNote: string | null,
+): MeasureChange {
   const row = { key, label, unit: a.unit, a: a.value, b: b.value };
   if (a.value === null || b.value === null) {
     // Each visit's own reason, said of that visit: one reason for both misled where they differ.
@@ -168,13 +189,18 @@ function changeOf(key: MeasureKey, label: string, a: Measure, b: Measure): Measu
       exceeds: false,
       reason: `measured in ${a.unit} at one visit and ${b.unit} at the other`,
     };
+  if (pixelsNote && (a.unit === 'px' || a.unit === '1/px'))
+    return { ...row, change: null, ci95: null, exceeds: false, reason: pixelsNote };
   const change = b.value - a.value;
   const spread = Math.hypot(halfWidth(a), halfWidth(b));
   return { ...row, change, ci95: [change - spread, change + spread], exceeds: Math.abs(change) > spread };
 }
 
 export function compareVisits(a: Visit, b: Visit): VisitComparison {
-  const changes = MEASURE_ROWS.map((r) => changeOf(r.key, r.label, a.measures[r.key], b.measures[r.key]));
+  const pixelsNote = pixelsDiffer(a, b);
+  const changes = MEASURE_ROWS.map((r) =>
+    changeOf(r.key, r.label, a.measures[r.key], b.measures[r.key], pixelsNote),
+  );
   const reg = registerVisits(a, b);
   const da = a.measures.disc;
   const db = b.measures.disc;

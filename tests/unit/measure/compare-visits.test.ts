@@ -65,3 +65,27 @@ test('without a disc at one visit the vessels are not matched, and says why', ()
     'earlier visit: no artery/vein labels; later visit: no optic disc found',
   );
 });
+
+test('lengths in pixels of photographs of different sizes are not compared; of one size they are', () => {
+  const undiscs = (scale: number) => {
+    const { ph, av } = ring(arteries, veins, scale);
+    const measures = measureImage({ ...ph, av, disc: null, draws: 20 });
+    return { measures, size: { width: ph.width, height: ph.height } };
+  };
+  const small = undiscs(1);
+  const large = undiscs(1.5);
+  assert.equal(large.measures.calibre.unit, 'px');
+  const cmp = compareVisits(small, large);
+  for (const key of ['calibre', 'calibreVeins', 'tortuosityDensity'] as const) {
+    const c = cmp.changes.find((x) => x.key === key)!;
+    // The same vessels photographed larger read 1.5 times as wide: a "change" flagged as beyond the interval.
+    assert.equal(c.change, null, `${key}: ${c.change}`);
+    assert.equal(c.exceeds, false);
+    assert.match(c.reason!, /pixels of photographs of different sizes \(640×640 and 960×960\)/);
+  }
+  // What a pixel's size does not touch still compares.
+  for (const key of ['tortuosity', 'fractalDimension', 'vesselDensity'] as const)
+    assert.notEqual(cmp.changes.find((x) => x.key === key)!.change, null, key);
+  const again = compareVisits(small, undiscs(1));
+  assert.equal(again.changes.find((x) => x.key === 'calibre')!.change, 0, 'one size: compared');
+});
