@@ -147,6 +147,9 @@ function matchVessels(
   });
 }
 
+export const NO_INTERVAL =
+  'neither visit has an interval for it, so whether the change exceeds the measurement uncertainty is not known';
+
 function halfWidth(m: Measure): number {
   return m.ci95 ? (m.ci95[1] - m.ci95[0]) / 2 : 0;
 }
@@ -193,6 +196,10 @@ function changeOf(
     return { ...row, change: null, ci95: null, exceeds: false, reason: pixelsNote };
   const change = b.value - a.value;
   const spread = Math.hypot(halfWidth(a), halfWidth(b));
+  // Neither measurement carries an uncertainty (masks without a probability map count as exact): any difference,
+  // a resampled pixel's, would 'exceed' a zero interval, so whether it exceeds the uncertainty is not known.
+  if (spread === 0 && change !== 0)
+    return { ...row, change, ci95: null, exceeds: false, reason: NO_INTERVAL };
   return { ...row, change, ci95: [change - spread, change + spread], exceeds: Math.abs(change) > spread };
 }
 

@@ -303,7 +303,11 @@ function comparisonSection(c: ReportComparison): string {
           : `<td class="num">${ch.change > 0 ? '+' : ''}${fig(ch.change, ch.unit)}</td><td class="num">${
               ch.ci95 ? `${fig(ch.ci95[0], ch.unit)} – ${fig(ch.ci95[1], ch.unit)}` : '–'
             }</td>`;
-      const flag = ch.exceeds ? '<span class="flag">exceeds the interval</span>' : '';
+      const flag = ch.exceeds
+        ? '<span class="flag">exceeds the interval</span>'
+        : ch.change !== null && ch.reason
+          ? `<span class="absent">${escapeHtml(ch.reason)}</span>`
+          : '';
       return `<tr data-key="${ch.key}"${ch.exceeds ? ' class="exceeds"' : ''}><th scope="row">${escapeHtml(ch.label)}</th><td class="unit">${unitWord(ch.unit)}</td><td class="num">${cell(ch.a)}</td><td class="num">${cell(ch.b)}</td>${change}<td>${flag}</td></tr>`;
     })
     .join('');

@@ -143,6 +143,17 @@ test('visits without dates, or with the same one, say that which came first is n
   assert.match(order(dated('2025-01-01', '2025-01-01'))[0], /the same visit date.*imported first/);
 });
 
+test('a change without an interval to judge it by says so instead of a flag', () => {
+  const a = measured(veins, 0);
+  const v = a.vesselDensity.value! + 0.0004;
+  const b = { ...a, vesselDensity: { ...a.vesselDensity, value: v, ci95: [v, v] as [number, number] } };
+  const line = changeLines(payload(a, b)).find((l) => l.key === 'vesselDensity')!;
+  assert.equal(line.change, '+0.000400');
+  assert.equal(line.exceeds, false);
+  assert.equal(line.interval, null);
+  assert.match(line.note!, /neither visit has an interval/);
+});
+
 test('other visits: the same patient and eye, oldest first; the report addresses', () => {
   const img = (id: string, patientId: string, laterality: 'OD' | 'OS' | null, visitDate: string | null) =>
     ({ id, patientId, laterality, visitDate, fileName: `${id}.png` }) as ImageSummary;

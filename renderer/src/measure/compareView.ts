@@ -65,7 +65,7 @@ export interface ChangeLine {
   change: string | null;
   interval: string | null;
   exceeds: boolean;
-  /** Why there is no change (a value absent, units differing). */
+  /** Why there is no change (a value absent, units differing), or no interval to judge it by. */
   note: string | null;
 }
 
@@ -82,7 +82,7 @@ export function changeLines(p: VisitComparisonPayload): ChangeLine[] {
       change: c.change === null ? null : signed(c.change),
       interval: c.ci95 ? `${bare(c.ci95[0])} – ${bare(c.ci95[1])}` : null,
       exceeds: c.exceeds,
-      note: c.change === null ? (c.reason ?? 'not measured') : null,
+      note: c.change === null ? (c.reason ?? 'not measured') : (c.reason ?? null),
     };
   });
 }

@@ -146,6 +146,7 @@ export function CompareVisits({
                         {l.change}
                         {l.interval && <span className="interval"> ({l.interval})</span>}
                         {l.exceeds && <strong className="flag"> exceeds the measurement interval</strong>}
+                        {l.note && <span className="absent"> ({l.note})</span>}
                       </>
                     ) : (
                       <span className="absent">{l.note}</span>

@@ -89,3 +89,24 @@ test('lengths in pixels of photographs of different sizes are not compared; of o
   const again = compareVisits(small, undiscs(1));
   assert.equal(again.changes.find((x) => x.key === 'calibre')!.change, 0, 'one size: compared');
 });
+
+test('a change between measurements without an interval is not said to exceed it', () => {
+  const { ph, av, disc } = ring(arteries, veins);
+  const a = measureImage({ ...ph, av, disc, draws: 20 });
+  const d = a.vesselDensity;
+  // A mask without a probability map counts as exact: its density's interval is the value itself.
+  assert.equal(d.ci95![0], d.ci95![1]);
+  const v = d.value! + 0.0004;
+  const b = { ...a, vesselDensity: { ...d, value: v, ci95: [v, v] as [number, number] } };
+  const c = compareVisits({ measures: a }, { measures: b }).changes.find((x) => x.key === 'vesselDensity')!;
+  assert.ok(Math.abs(c.change! - 0.0004) < 1e-12);
+  // It was flagged: 0.0004 'exceeds' an interval of zero width.
+  assert.equal(c.exceeds, false);
+  assert.equal(c.ci95, null);
+  assert.match(c.reason!, /neither visit has an interval/);
+  const same = compareVisits({ measures: a }, { measures: a }).changes;
+  assert.ok(
+    same.every((x) => x.change === null || (x.change === 0 && !x.exceeds && !x.reason)),
+    'a photograph against itself: no change, nothing flagged',
+  );
+});
