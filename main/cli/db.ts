@@ -479,7 +479,7 @@ export async function runDbCommand(
 /**
  * A study for a command that only reads: left as it is when made by an earlier version, and read where it cannot
  * be written (read-only media), which a writable opening refuses. Writable when it can be: a read-only opening
- * leaves an empty -wal and -shm behind in a folder it may write.
+ * of a study nobody has open reads its database into memory (sqlite-read-only.ts).
  */
 function openToRead(dbPath: string): Store {
   try {

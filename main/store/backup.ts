@@ -8,6 +8,7 @@ import { constants, existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteFile } from './sqlite-open.js';
+import { isWalDatabase, openSqliteReadOnly } from './sqlite-read-only.js';
 import type { Store } from './database.js';
 import { checkIntegrity, openSqliteStore, sqliteConnection } from './sqlite-backend.js';
 import { copyStore } from './copy.js';
@@ -141,14 +142,14 @@ async function notAnEarlierBackup(path: string): Promise<string | null> {
     return 'is a database in use (its -wal/-shm files are beside it)';
   let db: Database.Database | null = null;
   try {
-    db = openSqliteFile(path, { readonly: true, fileMustExist: true });
+    // Opened without a trace: a plain read-only opening of a WAL database leaves a -wal and -shm beside it.
+    db = openSqliteReadOnly(path, true);
     const tables = db
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'mask_versions'")
       .pluck()
       .all();
     if (tables.length === 0) return 'is not a RetinaStudio database';
-    if (db.pragma('journal_mode', { simple: true }) === 'wal')
-      return 'is a working study database (opened by RetinaStudio), not a backup';
+    if (isWalDatabase(path)) return 'is a working study database (opened by RetinaStudio), not a backup';
     return null;
   } catch {
     return 'is not a RetinaStudio database';

@@ -1,13 +1,13 @@
 // The single-user store: one SQLite file (better-sqlite3), WAL, synchronous = FULL, blobs in `<file>.files/`.
 import Database from 'better-sqlite3';
-import { openSqliteFile, openSqliteImage } from './sqlite-open.js';
+import { openSqliteFile } from './sqlite-open.js';
+import { openSqliteReadOnly } from './sqlite-read-only.js';
 import {
   accessSync,
   chmodSync,
   constants,
   existsSync,
   mkdirSync,
-  readFileSync,
   renameSync,
   rmSync,
   statfsSync,
@@ -235,10 +235,11 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
   const isNew = !existsSync(file);
   let db: Database.Database;
   try {
-    db = openSqliteFile(file, { readonly, fileMustExist: !create });
+    db = readonly
+      ? openSqliteReadOnly(file, !create)
+      : openSqliteFile(file, { readonly, fileMustExist: !create });
     // A new study is readable by this user alone (SQLite gives its -wal and -shm files the same mode).
     if (isNew) chmodSync(file, 0o600);
-    if (readonly) db = readableOnReadOnlyMedia(db, file);
   } catch (err) {
     throw translateSqliteError(err, file, 'open the database');
   }
@@ -267,35 +268,6 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
     db.close();
     throw translateSqliteError(err, file, 'open the database');
   }
-}
-
-/**
- * A WAL study on read-only media (a DVD, a share mounted read-only, a folder this user cannot write): SQLite cannot
- * make the -shm file it reads a WAL database with. When the -wal is absent or empty (the app closed the study), the
- * database file alone holds every committed row, and it is read from a copy in memory (the rows only: images and
- * masks stay in their files). SQLite's `immutable=1` would do the same, but better-sqlite3 is built without URIs.
- */
-function readableOnReadOnlyMedia(db: Database.Database, file: string): Database.Database {
-  try {
-    db.pragma('user_version'); // the first read: where SQLite wants the -shm
-    return db;
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    if (!code.startsWith('SQLITE_READONLY') && code !== 'SQLITE_CANTOPEN') throw err;
-    db.close();
-    if (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size)
-      throw new StoreReadOnlyError(
-        `${file}: cannot read it where it is: its -wal file holds changes not yet in the database, and its folder ` +
-          'is not writable; copy the study (with its -wal file) to a writable folder and open that copy',
-      );
-    return openSqliteImage(withoutWalMode(readFileSync(file)));
-  }
-}
-
-/** The database's header says rollback journal instead of WAL (bytes 18-19), so that SQLite opens it in memory. */
-function withoutWalMode(bytes: Buffer): Buffer {
-  if (bytes[18] === 2 && bytes[19] === 2) bytes.fill(1, 18, 20);
-  return bytes;
 }
 
 /**
