@@ -39,6 +39,11 @@ const WRITE_FAILURES: Record<string, string> = {
   EISDIR: 'a folder has that name',
 };
 
+/** The reason in words for a system error code a write met (`the disk is full`), or undefined for another. */
+export function writeFailureWords(code: string | undefined): string | undefined {
+  return code === undefined ? undefined : WRITE_FAILURES[code];
+}
+
 /** A write that failed for a reason of the machine's (full disk, permissions), named by what it was writing. */
 export class WriteFailure extends Error {
   override name = 'WriteFailure';

@@ -3,8 +3,8 @@
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
 import { processAlive } from '../node/process-alive.js';
-import { access, chmod, copyFile, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
-import { constants, existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteFile } from './sqlite-open.js';
@@ -16,6 +16,7 @@ import { copyOwnModels } from './own-models.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { blobPath } from './file-store.js';
+import { makeDestinationFolder } from './destination-folder.js';
 
 export interface BackupResult {
   path: string;
@@ -122,11 +123,11 @@ async function assertBackupTarget(store: Store, dest: string): Promise<void> {
       );
   }
   try {
-    await mkdir(dirname(dest), { recursive: true, mode: 0o700 });
-    await access(dirname(dest), constants.W_OK);
+    await makeDestinationFolder(dirname(dest));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new StoreError(`${dest}: cannot write the backup in ${dirname(dest)} (${code})`);
+    throw new StoreError(
+      `${dest}: cannot write the backup there: ${(err as Error).message} (nothing was written)`,
+    );
   }
   // Snapshots a killed backup left behind (named after its process, no longer running) are not backups: they go.
   const base = basename(dest);

@@ -1,0 +1,68 @@
+// `retina db backup` and `db copy` to destinations a clinic's IT person meets: a read-only disk, a file where a
+// folder should be. Each is refused with a message naming the destination and why, and leaves nothing there.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tintedPhotos } from '../support/sample-photos.js';
+import { retinaDb } from '../support/db-cli.js';
+
+let dir: string;
+let db: string;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'retina-backup-dest-'));
+  db = join(dir, 'study', 'clinic.db');
+  const photos = await tintedPhotos(dir, ['left', 'right'], 96);
+  const imported = await retinaDb('import', ...photos, '--database', db);
+  assert.equal(imported.code, 0, imported.stderr);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A small tmpfs at `at` (root only), mounted read-only when asked; null with the reason when it cannot be. */
+function tmpfs(at: string, opts: { readOnly?: boolean; size?: string } = {}): string | null {
+  mkdirSync(at, { recursive: true });
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${opts.size ?? '1m'}`, 'tmpfs', at], {
+    encoding: 'utf8',
+  });
+  if (mounted.status !== 0)
+    return `cannot mount a tmpfs here (${(mounted.stderr || String(mounted.error)).trim()})`;
+  if (opts.readOnly && spawnSync('mount', ['-o', 'remount,ro', at]).status !== 0) {
+    spawnSync('umount', [at]);
+    return 'cannot remount a tmpfs read-only here';
+  }
+  return null;
+}
+
+test('a backup to a read-only disk says so, naming the destination', async (t) => {
+  const media = join(dir, 'dvd');
+  const why = tmpfs(media, { readOnly: true });
+  if (why) {
+    t.skip(why);
+    return;
+  }
+  try {
+    for (const dest of [join(media, 'b.db'), join(media, 'nightly', 'b.db')]) {
+      const r = await retinaDb('backup', dest, '--database', db);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        new RegExp(`${dest}: cannot write the backup there: ${media} is on a read-only disk \\(EROFS\\)`),
+      );
+      assert.deepEqual(readdirSync(media), []);
+    }
+  } finally {
+    spawnSync('umount', [media]);
+  }
+});
+
+test('a backup under a file (where a folder should be) names that file', async () => {
+  const file = join(dir, 'usb');
+  writeFileSync(file, 'not a folder');
+  const r = await retinaDb('backup', join(file, 'b.db'), '--database', db);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`${file} is a file, not a folder`));
+});
