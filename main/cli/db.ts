@@ -33,6 +33,7 @@ import {
   mergeReports,
   openStore,
   SCHEMA_VERSION,
+  StoreError,
   StoreReadOnlyError,
   writeBundleFolder,
   type BundlePart,
@@ -43,6 +44,7 @@ import {
 } from '../store/index.js';
 import { LAYOUT_TITLES, type DatasetKind } from '../ml/data/dataset-layout.js';
 import { packageVersion } from '../node/package-root.js';
+import { writeFailureWords } from '../node/atomic-fs.js';
 import { applySharedDir, databaseHelp, DATABASE_OPTIONS, databaseLocation } from './database-args.js';
 
 export interface DbCliIo {
@@ -523,7 +525,14 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     // A new SQLite file is made under a temporary name and takes its own once complete: a copy killed midway
     // (kill -9, a power cut) leaves no database that opens like a whole one with part of the rows and files.
     const staged = stagedSqliteTarget(toLocation);
-    to = openStore(staged?.partial ?? toLocation, { create: true });
+    try {
+      to = openStore(staged?.partial ?? toLocation, { create: true });
+    } catch (err) {
+      // Not even made (a full disk): nothing of it is left, and the message names the copy, not its staging name.
+      await staged?.discard();
+      if (staged && err instanceof Error) err.message = err.message.split(staged.partial).join(toLocation);
+      throw err;
+    }
     // A copy cut short would leave a new database with part of the old one's rows: Ctrl+C lets it finish.
     const hold = interruptSignal({ patient: true });
     let r: Awaited<ReturnType<typeof copyStore>>;
@@ -544,6 +553,12 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
       to?.close();
       to = null;
       await staged?.discard();
+      // "the disk is full (ENOSPC)", not the system's line naming a file of the half-made copy.
+      const why = writeFailureWords((err as NodeJS.ErrnoException).code);
+      if (why && staged)
+        throw new StoreError(
+          `${toLocation}: copy failed: ${why} (${(err as NodeJS.ErrnoException).code}); nothing of it is left`,
+        );
       throw err;
     } finally {
       hold.release();

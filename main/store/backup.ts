@@ -17,6 +17,7 @@ import { referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { blobPath } from './file-store.js';
 import { makeDestinationFolder } from './destination-folder.js';
+import { writeFailureWords } from '../node/atomic-fs.js';
 
 export interface BackupResult {
   path: string;
@@ -33,9 +34,19 @@ export async function backupStore(
   opts: { includeFiles?: boolean; onProgress?: (remainingPages: number, totalPages: number) => void } = {},
 ): Promise<BackupResult> {
   const dest = resolve(destination);
-  await assertBackupTarget(store, dest);
+  const made = await assertBackupTarget(store, dest);
+  // What a failed backup made is removed with it (the folders it made; a .files or .models folder it began):
+  // one cut short by a full disk leaves nothing but an earlier backup, whole.
+  const begun = ['files', 'models'].map((f) => `${dest}.${f}`).filter((f) => !existsSync(f));
+  const undo = async (): Promise<void> => {
+    for (const f of made ? [made] : begun) await rm(f, { recursive: true, force: true });
+  };
   const sqlite = sqliteConnection(store);
-  if (!sqlite) return backupToSqlite(store, dest, opts.includeFiles ?? true);
+  if (!sqlite)
+    return backupToSqlite(store, dest, opts.includeFiles ?? true).catch(async (err: unknown) => {
+      await undo();
+      throw err;
+    });
   const tmp = `${dest}.tmp-${process.pid}`;
   try {
     const result = await sqlite.backup(tmp, {
@@ -91,11 +102,9 @@ export async function backupStore(
     };
   } catch (err) {
     await removeDatabaseFile(tmp);
+    await undo();
     if (err instanceof StoreError) throw err;
-    throw new StoreError(
-      `${dest}: backup failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ` +
-        'any earlier backup there is unchanged',
-    );
+    throw new StoreError(`${dest}: backup failed (${whyFailed(err)}); any earlier backup there is unchanged`);
   }
 }
 
@@ -106,7 +115,7 @@ export async function backupStore(
  * mode (a backup is switched out of it), so a mistyped destination, or the default database when --database was
  * forgotten, is refused instead of silently replaced by another study; one open in a running app would be corrupted.
  */
-async function assertBackupTarget(store: Store, dest: string): Promise<void> {
+async function assertBackupTarget(store: Store, dest: string): Promise<string | undefined> {
   const existing = await stat(dest).catch(() => null);
   if (existing?.isDirectory())
     throw new StoreError(
@@ -122,8 +131,9 @@ async function assertBackupTarget(store: Store, dest: string): Promise<void> {
         `${dest} ${why}: a backup only replaces an earlier backup. Give a new file's path (nothing was written)`,
       );
   }
+  let made: string | undefined;
   try {
-    await makeDestinationFolder(dirname(dest));
+    made = await makeDestinationFolder(dirname(dest));
   } catch (err) {
     throw new StoreError(
       `${dest}: cannot write the backup there: ${(err as Error).message} (nothing was written)`,
@@ -135,6 +145,16 @@ async function assertBackupTarget(store: Store, dest: string): Promise<void> {
     const pid = name.startsWith(base) ? /^\.tmp-(\d+)$/.exec(name.slice(base.length))?.[1] : undefined;
     if (pid && !processAlive(Number(pid))) await removeDatabaseFile(join(dirname(dest), name));
   }
+  return made;
+}
+
+/** A failed backup's cause in words: "the disk is full (ENOSPC)" rather than the system's line naming a blob's path. */
+function whyFailed(err: unknown): string {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'SQLITE_FULL') return 'the disk is full (SQLITE_FULL)';
+  const words = writeFailureWords(code);
+  if (words) return `${words} (${code})`;
+  return err instanceof Error ? err.message.split('\n')[0] : String(err);
 }
 
 /** Why the existing file at `path` is not an earlier backup to replace, or null when it is one. */

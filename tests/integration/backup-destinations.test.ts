@@ -66,3 +66,28 @@ test('a backup under a file (where a folder should be) names that file', async (
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`${file} is a file, not a folder`));
 });
+
+test('a backup or copy to a full disk says the disk is full and leaves nothing there', async (t) => {
+  const usb = join(dir, 'full');
+  const why = tmpfs(usb, { size: '100k' });
+  if (why) {
+    t.skip(why);
+    return;
+  }
+  try {
+    const backup = await retinaDb('backup', join(usb, 'nightly', 'b.db'), '--database', db);
+    assert.equal(backup.code, 1);
+    assert.match(
+      backup.stderr,
+      /nightly\/b\.db: backup failed \(the disk is full \((ENOSPC|SQLITE_FULL)\)\)/,
+    );
+    assert.deepEqual(readdirSync(usb), []);
+    const copy = await retinaDb('copy', '--from', db, '--to', join(usb, 'c.db'));
+    assert.equal(copy.code, 1);
+    assert.match(copy.stderr, new RegExp(`${join(usb, 'c.db')}: .*the disk is full`));
+    assert.doesNotMatch(copy.stderr, /partial/);
+    assert.deepEqual(readdirSync(usb), []);
+  } finally {
+    spawnSync('umount', [usb]);
+  }
+});
