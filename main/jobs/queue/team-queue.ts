@@ -6,7 +6,7 @@
 // progress and the log live in our own `jobs` tables (main/store/jobs.ts), which the app shows.
 import PgBoss from 'pg-boss';
 import type { TeamJobKind } from '../../store/index.js';
-import { queuePolicy, TEAM_JOB_KINDS } from './queue-policy.js';
+import { queuePolicy, TEAM_JOB_KINDS, type QueuePolicy } from './queue-policy.js';
 
 /** What pg-boss carries: only the job's id; what to do is in the `jobs` row. */
 export interface QueueMessage {
@@ -22,6 +22,14 @@ export interface FetchedJob {
 
 const SCHEMA = 'pgboss';
 
+/** Clocks a test shortens (production waits hours for expiry): the same for every kind, over queue-policy.ts's. */
+export interface QueueTiming {
+  expireInSeconds?: number;
+  retryDelay?: number;
+  /** How often pg-boss expires jobs (default 60). */
+  maintenanceIntervalSeconds?: number;
+}
+
 /**
  * node-postgres pool settings pg-boss passes through (its types do not list them). By default a pool waits for a
  * free connection, and a query for its answer, forever: one lost answer would leave a worker idle with its jobs
@@ -30,10 +38,28 @@ const SCHEMA = 'pgboss';
 const POOL_LIMITS = { connectionTimeoutMillis: 30_000, query_timeout: 120_000 };
 
 export class TeamQueue {
-  private constructor(private readonly boss: PgBoss) {}
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly timing: QueueTiming,
+  ) {}
+
+  private policy(kind: TeamJobKind): QueuePolicy {
+    const { expireInSeconds, retryDelay } = this.timing;
+    const p = queuePolicy(kind);
+    return {
+      ...p,
+      expireInSeconds: expireInSeconds ?? p.expireInSeconds,
+      retryDelay: retryDelay ?? p.retryDelay,
+    };
+  }
 
   /** Connects, installing or upgrading pg-boss's schema and our queues when needed. */
-  static async open(url: string, applicationName: string, onError: (err: Error) => void): Promise<TeamQueue> {
+  static async open(
+    url: string,
+    applicationName: string,
+    onError: (err: Error) => void,
+    timing: QueueTiming = {},
+  ): Promise<TeamQueue> {
     const boss = new PgBoss({
       connectionString: url,
       schema: SCHEMA,
@@ -42,13 +68,14 @@ export class TeamQueue {
       ...POOL_LIMITS,
       // Expiry and retention run in whichever process is up (pg-boss takes turns by an advisory lock).
       supervise: true,
-      maintenanceIntervalSeconds: 60,
+      maintenanceIntervalSeconds: timing.maintenanceIntervalSeconds ?? 60,
       schedule: false,
     });
     boss.on('error', onError);
     await boss.start();
+    const queue = new TeamQueue(boss, timing);
     for (const kind of TEAM_JOB_KINDS) {
-      const p = queuePolicy(kind);
+      const p = queue.policy(kind);
       await boss.createQueue(p.queue, {
         name: p.queue,
         retryLimit: p.retryLimit,
@@ -57,11 +84,11 @@ export class TeamQueue {
         expireInSeconds: p.expireInSeconds,
       });
     }
-    return new TeamQueue(boss);
+    return queue;
   }
 
   async send(kind: TeamJobKind, jobId: string): Promise<void> {
-    const p = queuePolicy(kind);
+    const p = this.policy(kind);
     const message: QueueMessage = { jobId };
     await this.boss.send(p.queue, message, {
       id: jobId,

@@ -249,7 +249,8 @@ export class TeamWorker {
     log(`${state}: ${r.error?.message ?? r.message}`);
   }
 
-  private async body(job: TeamJob, claim: JobClaim, hooks: JobHooks): Promise<JobResult> {
+  /** Runs the job's work (protected: a test puts a job of the length it needs in its place). */
+  protected async body(job: TeamJob, claim: JobClaim, hooks: JobHooks): Promise<JobResult> {
     const work = job.spec as TeamWork;
     if (work.kind === 'retrain') return this.retrain(work, job, claim, hooks);
     const modelDir = work.kind === 'predict' ? this.modelDirFor(work) : '';
