@@ -233,6 +233,7 @@ export {
   releaseTeamJob,
   setTeamJobRun,
   staleTeamJobs,
+  type HeldJob,
   type JobClaim,
   type JobLogLine,
   type TeamJob,

@@ -121,14 +121,41 @@ export function listTeamJobs(store: Store, opts: { limit?: number; dismissed?: b
   return rows.map(fromRow);
 }
 
+/** A job another worker still runs: its heartbeat is recent. */
+export interface HeldJob {
+  heldBy: string;
+  attempt: number;
+}
+
 /**
  * A worker takes the job: a new attempt, owned by `worker`. Null when the job was cancelled or already ended
- * (pg-boss delivered a job whose outcome is already recorded).
+ * (pg-boss delivered a job whose outcome is already recorded). `liveSince`: a running job beaten at or after
+ * this time is left to its worker (pg-boss delivered it again on its expiry, though that worker is alive).
  */
-export function claimTeamJob(store: Store, id: string, worker: string): JobClaim | null {
+export function claimTeamJob(store: Store, id: string, worker: string): JobClaim | null;
+export function claimTeamJob(
+  store: Store,
+  id: string,
+  worker: string,
+  liveSince: string,
+): JobClaim | HeldJob | null;
+export function claimTeamJob(
+  store: Store,
+  id: string,
+  worker: string,
+  liveSince?: string,
+): JobClaim | HeldJob | null {
   return store.write('start a job', () => {
     const job = getTeamJob(store, id);
     if (FINAL.includes(job.state)) return null;
+    if (
+      liveSince !== undefined &&
+      job.state === 'running' &&
+      job.worker !== null &&
+      job.heartbeatAt !== null &&
+      job.heartbeatAt >= liveSince
+    )
+      return { heldBy: job.worker, attempt: job.attempt };
     const attempt = job.attempt + 1;
     const now = nowIso();
     store.db

@@ -9,8 +9,9 @@
 //   stalled (a long garbage collection, a busy database), which would then run twice. Jobs are idempotent
 //   (a prediction is saved once per job and image, an import skips files already imported), so a false alarm
 //   costs time, never a duplicate; and the stalled worker stops at its next beat when it finds the job gone.
-// - pg-boss's own expiry, a backstop for when nothing is left alive to notice a dead worker's heartbeat: long,
-//   since it also fails a job that is merely slow (pg-boss 10 cannot extend it while a job runs).
+// - pg-boss's own expiry, a backstop for when nothing is left alive to notice a dead worker's heartbeat: long.
+//   A worker restarts it at each beat (TeamQueue.keepAlive), and a worker handed a job that pg-boss expired anyway
+//   leaves it to the worker that still beats for it, so a live worker's job never runs twice.
 import type { ErrorCode, ErrorPayload } from '../../../shared/contract.js';
 import type { TeamJobKind } from '../../store/index.js';
 

@@ -118,6 +118,22 @@ export class TeamQueue {
     return job ? { retryCount: job.retryCount, retryLimit: job.retryLimit } : null;
   }
 
+  /**
+   * Restarts pg-boss's expiry clock of jobs a live worker runs. pg-boss 10 has no call for it while a job is
+   * active, and its expiry (hours: a backstop for when no worker is left to notice a dead one) would otherwise hand
+   * a long job to a second worker beside the first. Its expiry compares `started_on + expire_in` with now, and
+   * `started_on` means nothing else to an active job (a fetch only asks whether it is set, to count a retry).
+   */
+  async keepAlive(kind: TeamJobKind, jobIds: string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await this.boss
+      .getDb()
+      .executeSql(
+        `UPDATE ${SCHEMA}.job SET started_on = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`,
+        [queuePolicy(kind).queue, jobIds],
+      );
+  }
+
   /** The job ended (well or for good): no retry. */
   async complete(kind: TeamJobKind, jobId: string, output: object): Promise<void> {
     await this.boss.complete(queuePolicy(kind).queue, jobId, output);

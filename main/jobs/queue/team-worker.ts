@@ -120,10 +120,21 @@ export class TeamWorker {
         }
         r.progress = undefined;
       }
+      await this.keepAlive();
     } catch (err) {
       this.opts.log(`heartbeat failed: ${(err as Error).message}`);
     }
     await this.sweep();
+  }
+
+  /** Tells pg-boss that this worker's jobs are alive, so that its expiry never hands them to another worker. */
+  private async keepAlive(): Promise<void> {
+    for (const kind of TEAM_JOB_KINDS) {
+      const ids = [...this.running.values()]
+        .filter((r) => r.kind === kind && r.stop === null)
+        .map((r) => r.claim.jobId);
+      await this.queue.keepAlive(kind, ids);
+    }
   }
 
   /**
@@ -165,10 +176,21 @@ export class TeamWorker {
   }
 
   private async run(fetched: FetchedJob): Promise<void> {
-    const claim = claimTeamJob(this.store, fetched.jobId, this.opts.name);
+    const claim = claimTeamJob(
+      this.store,
+      fetched.jobId,
+      this.opts.name,
+      staleBefore(new Date(), this.opts.staleAfterSeconds),
+    );
     if (!claim) {
       // Cancelled (or already ended) while it waited: nothing to do.
       await this.queue.complete(fetched.kind, fetched.jobId, { skipped: true });
+      return;
+    }
+    if ('heldBy' in claim) {
+      // pg-boss expired it (a backstop clock) though its worker beats: left to that worker, whose ending completes
+      // or fails this same pg-boss job; if that worker dies, a sweep hands it back.
+      this.opts.log(`${fetched.kind} job ${fetched.jobId}: still running on ${claim.heldBy}; left to it`);
       return;
     }
     const job = getTeamJob(this.store, claim.jobId);
