@@ -225,6 +225,7 @@ export {
   dismissTeamJob,
   failUnsentTeamJob,
   finishTeamJob,
+  findTeamJob,
   getTeamJob,
   imagesPredictedByJob,
   jobLog,

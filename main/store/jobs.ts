@@ -106,9 +106,15 @@ export function createTeamJob(
 }
 
 export function getTeamJob(store: Store, id: string): TeamJob {
+  const job = findTeamJob(store, id);
+  if (!job) throw new NotFoundError(`no job ${id}`);
+  return job;
+}
+
+/** The job, or null when there is no row for it (a pg-boss job not sent by a server of this database). */
+export function findTeamJob(store: Store, id: string): TeamJob | null {
   const row = store.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
-  if (!row) throw new NotFoundError(`no job ${id}`);
-  return fromRow(row);
+  return row ? fromRow(row) : null;
 }
 
 /** Jobs newest first (dismissed ones left out unless asked). */

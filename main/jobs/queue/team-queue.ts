@@ -6,7 +6,7 @@
 // progress and the log live in our own `jobs` tables (main/store/jobs.ts), which the app shows.
 import PgBoss from 'pg-boss';
 import type { TeamJobKind } from '../../store/index.js';
-import { queuePolicy, TEAM_JOB_KINDS, type QueuePolicy } from './queue-policy.js';
+import { kindOfQueue, queuePolicy, TEAM_JOB_KINDS, type QueuePolicy } from './queue-policy.js';
 
 /** What pg-boss carries: only the job's id; what to do is in the `jobs` row. */
 export interface QueueMessage {
@@ -132,6 +132,23 @@ export class TeamQueue {
         `UPDATE ${SCHEMA}.job SET started_on = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'active'`,
         [queuePolicy(kind).queue, jobIds],
       );
+  }
+
+  /**
+   * Jobs a worker took from pg-boss more than `seconds` ago and has not kept alive since (keepAlive): taken by a
+   * worker that died before it claimed them (then its jobs row is still queued), or after (then the stale
+   * heartbeat tells).
+   */
+  async unkept(seconds: number): Promise<{ kind: TeamJobKind; jobId: string }[]> {
+    const { rows } = await this.boss.getDb().executeSql(
+      `SELECT name, id::text AS id FROM ${SCHEMA}.job
+        WHERE name = ANY($1) AND state = 'active' AND started_on < now() - make_interval(secs => $2)`,
+      [TEAM_JOB_KINDS.map((k) => queuePolicy(k).queue), seconds],
+    );
+    return (rows as { name: string; id: string }[]).flatMap(({ name, id }) => {
+      const kind = kindOfQueue(name);
+      return kind ? [{ kind, jobId: id }] : [];
+    });
   }
 
   /** The job ended (well or for good): no retry. */

@@ -13,6 +13,7 @@ import {
   appendJobLog,
   beatTeamJob,
   claimTeamJob,
+  findTeamJob,
   finishTeamJob,
   getModel,
   getTeamJob,
@@ -152,10 +153,23 @@ export class TeamWorker {
           `worker ${claim.worker} stopped answering during attempt ${claim.attempt}`,
         );
       }
+      await this.retryUnclaimed();
     } catch (err) {
       this.opts.log(`handing back stalled jobs failed: ${(err as Error).message}`);
     } finally {
       this.sweeping = false;
+    }
+  }
+
+  /**
+   * Hands back to pg-boss the jobs a worker took but died before claiming: no heartbeat tells of them, and pg-boss's
+   * own expiry takes hours. A claim follows its fetch at once, so one not made within the stale limit never will.
+   */
+  private async retryUnclaimed(): Promise<void> {
+    for (const { kind, jobId } of await this.queue.unkept(this.opts.staleAfterSeconds)) {
+      if (findTeamJob(this.store, jobId)?.state !== 'queued') continue;
+      this.opts.log(`${kind} job ${jobId}: the worker that took it stopped before starting it; retrying`);
+      await this.queue.fail(kind, jobId, 'the worker that took it stopped before starting it');
     }
   }
 
