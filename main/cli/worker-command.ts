@@ -4,7 +4,7 @@
 import { availableParallelism, hostname } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isPostgresUrl, openStore, redactUrl, type Store } from '../store/index.js';
+import { activeModel, isPostgresUrl, openStore, redactUrl, type Store } from '../store/index.js';
 import { TeamQueue } from '../jobs/queue/team-queue.js';
 import { TeamWorker } from '../jobs/queue/team-worker.js';
 import { HEARTBEAT_SECONDS, STALE_AFTER_SECONDS } from '../jobs/queue/queue-policy.js';
@@ -27,7 +27,8 @@ ${databaseHelp(20)}
   --threads N       ONNX Runtime threads per job (default: the cores divided among the jobs)
   --name NAME       this worker's name in the queue (default: host:pid)
 
-The shared folder must be mounted here: a worker that cannot see the files of a study with images refuses to start.
+The shared folder must be mounted here: a worker that cannot see the files of a study with images, or the active
+model's folder (without --model), refuses to start.
 `;
 
 /** Test and tuning knobs, in seconds: how often a job beats, when a silent worker counts as gone, how often to poll. */
@@ -50,6 +51,19 @@ function sharedFolderProblem(store: Store): string | null {
     ? `the shared folder ${shared} has no files folder though the database has ${images} image(s)`
     : `the shared folder ${shared} does not exist on this machine`;
   return `${where}: mount the team's shared folder here, or give its path with --shared-dir`;
+}
+
+/**
+ * Why this machine cannot predict with the team's active model, or null: its folder is not reachable here and no
+ * --model stands in. Found out at start: such a worker took predictions and failed each for good.
+ */
+function modelFolderProblem(store: Store, model: string | undefined): string | null {
+  const active = activeModel(store);
+  if (model || !active || existsSync(join(active.dirPath, 'retina-model.json'))) return null;
+  return (
+    `the active model's folder ${active.dirPath} is not reachable from this machine: keep models in the team's ` +
+    'shared folder and mount it here, or give --model DIR'
+  );
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -82,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
 
   // --shared-dir reaches the store through RETINA_SHARED_DIR (databaseFromArgs sets it).
   const store = openStore(url, { create: false });
-  const unshared = sharedFolderProblem(store);
+  const unshared = sharedFolderProblem(store) ?? modelFolderProblem(store, model);
   if (unshared) {
     store.close();
     throw new UsageError(unshared);

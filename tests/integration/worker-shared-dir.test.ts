@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { importPaths, openStore } from '../../main/store/index.js';
+import { importPaths, openStore, promoteModel, registerModel } from '../../main/store/index.js';
 import { driveTestImage, repoRoot } from '../e2e/model-fixture.js';
 import { useStoreBackend } from '../support/store-backends.js';
 
@@ -40,5 +40,23 @@ describe('a worker without the shared folder', () => {
     const empty = worker(url, mountPoint);
     assert.equal(empty.status, 2, empty.stderr);
     assert.match(empty.stderr, /has no files folder though the database has 1 image\(s\)/);
+  });
+
+  // It used to start, take predictions and fail each for good ('model-failed' is final), though a worker that
+  // sees the models could do them.
+  test("is refused at start when the active model's folder is not reachable here, unless --model is given", () => {
+    const url = backend.location('worker_models');
+    const store = openStore(url);
+    const elsewhere = join(backend.dir, 'models-not-mounted', 'm1');
+    promoteModel(
+      store,
+      registerModel(store, { name: 'm1', dirPath: elsewhere, architecture: {} }, 'ann').id,
+      'ann',
+    );
+    store.close();
+
+    const refused = worker(url, join(backend.dir, 'worker_models'));
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, /the active model's folder .*m1 is not reachable from this machine/);
   });
 });
