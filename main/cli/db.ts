@@ -11,6 +11,7 @@ import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
 import { copyOwnModels } from '../store/own-models.js';
+import { assertApartFromStudy } from '../store/destination-overlap.js';
 import { plural } from '../../shared/plural.js';
 import {
   backupStore,
@@ -522,6 +523,7 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
   try {
     if (fromLocation === toLocation) throw new DbUsageError('--from and --to name the same database');
     from = openStore(fromLocation, { readonly: true });
+    if (!isPostgresUrl(toLocation)) assertApartFromStudy(from, toLocation, 'copy');
     // A new SQLite file is made under a temporary name and takes its own once complete: a copy killed midway
     // (kill -9, a power cut) leaves no database that opens like a whole one with part of the rows and files.
     const staged = stagedSqliteTarget(toLocation);

@@ -17,6 +17,7 @@ import { referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { blobPath } from './file-store.js';
 import { makeDestinationFolder } from './destination-folder.js';
+import { assertApartFromStudy } from './destination-overlap.js';
 import { writeFailureWords } from '../node/atomic-fs.js';
 
 export interface BackupResult {
@@ -114,6 +115,7 @@ export async function backupStore(
  * RetinaStudio database in rollback-journal mode with no journal beside it. Every working database runs in WAL
  * mode (a backup is switched out of it), so a mistyped destination, or the default database when --database was
  * forgotten, is refused instead of silently replaced by another study; one open in a running app would be corrupted.
+ * Nor inside the study's own folders, nor with its .files/.models over theirs (destination-overlap.ts).
  */
 async function assertBackupTarget(store: Store, dest: string): Promise<string | undefined> {
   const existing = await stat(dest).catch(() => null);
@@ -131,6 +133,7 @@ async function assertBackupTarget(store: Store, dest: string): Promise<string | 
         `${dest} ${why}: a backup only replaces an earlier backup. Give a new file's path (nothing was written)`,
       );
   }
+  assertApartFromStudy(store, dest, 'backup');
   let made: string | undefined;
   try {
     made = await makeDestinationFolder(dirname(dest));

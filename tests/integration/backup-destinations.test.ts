@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
@@ -90,4 +90,52 @@ test('a backup or copy to a full disk says the disk is full and leaves nothing t
   } finally {
     spawnSync('umount', [usb]);
   }
+});
+
+/** Every path under `at`, sorted: to tell that a refused command wrote nothing there. */
+function tree(at: string): string[] {
+  return (readdirSync(at, { recursive: true }) as string[]).sort();
+}
+
+test("a backup or copy into the study's own .files or .models folder is refused, writing nothing", async () => {
+  const study = join(dir, 'study');
+  const before = tree(study);
+  for (const dest of [join(`${db}.files`, 'b.db'), join(`${db}.files`, 'nightly', 'b.db')]) {
+    const r = await retinaDb('backup', dest, '--database', db);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`${dest}: the backup would be inside the study's own files folder`));
+  }
+  const intoModels = await retinaDb('backup', join(`${db}.models`, 'b.db'), '--database', db);
+  assert.equal(intoModels.code, 1, intoModels.stdout);
+  assert.match(intoModels.stderr, /inside the study's own models folder/);
+  const copy = await retinaDb('copy', '--from', db, '--to', join(`${db}.files`, 'c.db'));
+  assert.equal(copy.code, 1, copy.stdout);
+  assert.match(copy.stderr, /the copy would be inside the study's own files folder.*nothing was written/);
+  assert.deepEqual(tree(study), before);
+  assert.equal(existsSync(`${db}.models`), false);
+});
+
+test("a destination whose .files folder would be the study's, or hold the study, is refused", async () => {
+  // Its .files a link to the study's: the backup's files would be the study's own.
+  const linked = join(dir, 'linked');
+  mkdirSync(linked);
+  symlinkSync(`${db}.files`, join(linked, 'b.db.files'));
+  const r = await retinaDb('backup', join(linked, 'b.db'), '--database', db);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /the backup's files folder .* would overlap the study's files folder/);
+  assert.deepEqual(readdirSync(linked), ['b.db.files']);
+  // A study kept in a folder named `outer.files`: a backup to `outer` would put its files around the study.
+  const inner = join(dir, 'outer.files', 'inner.db');
+  assert.equal((await retinaDb('init', '--database', inner)).code, 0);
+  const around = await retinaDb('backup', join(dir, 'outer'), '--database', inner);
+  assert.equal(around.code, 1, around.stdout);
+  assert.match(around.stderr, /the backup's files folder .* would hold the study itself/);
+  const copy = await retinaDb('copy', '--from', inner, '--to', join(dir, 'outer'));
+  assert.equal(copy.code, 1, copy.stdout);
+  assert.match(copy.stderr, /the copy's files folder .* would hold the study itself/);
+  assert.equal(existsSync(join(dir, 'outer')), false);
+  assert.deepEqual(
+    tree(join(dir, 'outer.files')).filter((p) => !p.startsWith('inner.db')),
+    [],
+  );
 });
