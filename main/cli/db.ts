@@ -12,6 +12,7 @@ import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
 import { copyOwnModels } from '../store/own-models.js';
 import { assertApartFromStudy } from '../store/destination-overlap.js';
+import { makeDestinationFolder } from '../store/destination-folder.js';
 import { plural } from '../../shared/plural.js';
 import {
   backupStore,
@@ -523,7 +524,16 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
   try {
     if (fromLocation === toLocation) throw new DbUsageError('--from and --to name the same database');
     from = openStore(fromLocation, { readonly: true });
-    if (!isPostgresUrl(toLocation)) assertApartFromStudy(from, toLocation, 'copy');
+    if (!isPostgresUrl(toLocation)) {
+      assertApartFromStudy(from, toLocation, 'copy');
+      // Its folder first, as a backup's: a refusal (a file in the way, a read-only disk) names the destination,
+      // not the staging name, and not --database, which is not this command's option.
+      await makeDestinationFolder(dirname(toLocation)).catch((err: unknown) => {
+        throw new StoreError(
+          `${toLocation}: cannot write the copy there: ${(err as Error).message} (nothing was written)`,
+        );
+      });
+    }
     // A new SQLite file is made under a temporary name and takes its own once complete: a copy killed midway
     // (kill -9, a power cut) leaves no database that opens like a whole one with part of the rows and files.
     const staged = stagedSqliteTarget(toLocation);

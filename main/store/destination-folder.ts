@@ -37,7 +37,7 @@ export function whyNotWritable(dir: string, code: string | undefined): string {
 }
 
 /** The first path from the root down to `dir` that is a file, where a folder should be; null when none is. */
-function fileInTheWay(dir: string): string | null {
+export function fileInTheWay(dir: string): string | null {
   const parts = resolve(dir).split(sep);
   for (let i = 2; i <= parts.length; i++) {
     const p = parts.slice(0, i).join(sep) || sep;

@@ -13,7 +13,7 @@ import {
   statfsSync,
   statSync,
 } from 'node:fs';
-import { basename, dirname, resolve, sep } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBackend } from './database.js';
 import {
   ConstraintError,
@@ -24,6 +24,7 @@ import {
 } from './errors.js';
 import { SCHEMA_VERSION, type Migration } from './schema.js';
 import { makeStudyPrivate } from './study-modes.js';
+import { fileInTheWay } from './destination-folder.js';
 import { SEARCH_FOLD_FUNCTION, searchFoldSql } from './sql.js';
 import { searchFold } from '../../shared/search-fold.js';
 
@@ -186,16 +187,6 @@ function diskFull(path: string): boolean {
   }
 }
 
-/** The first path from the root down to `dir` that is a file (where a folder should be); `dir` if none is. */
-function fileInTheWay(dir: string): string {
-  const parts = resolve(dir).split(sep);
-  for (let i = 2; i <= parts.length; i++) {
-    const p = parts.slice(0, i).join(sep) || sep;
-    if (existsSync(p) && !statSync(p).isDirectory()) return p;
-  }
-  return dir;
-}
-
 function assertWritable(path: string): void {
   const dir = dirname(path);
   try {
@@ -205,10 +196,10 @@ function assertWritable(path: string): void {
     if (existsSync(path)) accessSync(path, constants.W_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
-    // mkdir says EEXIST or ENOTDIR when a file stands where a folder of the path should be.
-    if (code === 'EEXIST' || code === 'ENOTDIR')
+    const file = fileInTheWay(dir);
+    if (file)
       throw new StoreReadOnlyError(
-        `${path}: ${fileInTheWay(dir)} is a file, not a folder; move it, or choose another database ` +
+        `${path}: ${file} is a file, not a folder; move it, or choose another database ` +
           '(--database PATH, or RETINA_DB)',
       );
     throw new StoreReadOnlyError(

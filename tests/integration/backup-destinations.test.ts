@@ -67,6 +67,22 @@ test('a backup under a file (where a folder should be) names that file', async (
   assert.match(r.stderr, new RegExp(`${file} is a file, not a folder`));
 });
 
+test('a copy under a file (where a folder should be) names that file, the destination and no other option', async () => {
+  const file = join(dir, 'stick');
+  writeFileSync(file, 'not a folder');
+  for (const dest of [join(file, 'c.db'), join(file, 'sub', 'c.db')]) {
+    const r = await retinaDb('copy', '--from', db, '--to', dest);
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `${dest}: cannot write the copy there: ${file} is a file, not a folder \\(nothing was written\\)`,
+      ),
+    );
+    assert.doesNotMatch(r.stderr, /partial|--database|RETINA_DB/);
+  }
+});
+
 test('a backup or copy to a full disk says the disk is full and leaves nothing there', async (t) => {
   const usb = join(dir, 'full');
   const why = tmpfs(usb, { size: '100k' });
