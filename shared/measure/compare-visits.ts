@@ -28,6 +28,8 @@ export interface VesselMatch {
   b: NamedVessel | null;
   /** Change in width, B - A, in the measures' unit. */
   change: number | null;
+  /** Why there is no change though the vessel was found again (widths in units that do not compare). */
+  reason?: string;
 }
 
 export interface MeasureChange {
@@ -128,6 +130,7 @@ function matchVessels(
   da: Disc,
   db: Disc,
   reg: Registration,
+  incomparable: string | null,
 ): VesselMatch[] {
   const taken = new Set<NamedVessel>();
   return as.map((va) => {
@@ -143,6 +146,7 @@ function matchVessels(
       }
     }
     if (best) taken.add(best);
+    if (best && incomparable) return { a: va, b: best, change: null, reason: incomparable };
     return { a: va, b: best, change: best ? best.width - va.width : null };
   });
 }
@@ -167,6 +171,15 @@ function pixelsDiffer(a: Visit, b: Visit): string | null {
   );
 }
 
+/**
+ * Why values in these units cannot be subtracted, or null: the one rule for the image's measures and for each
+ * vessel's width (µm at one visit and disc diameters at the other; pixels of photographs of different sizes).
+ */
+function whyIncomparable(ua: MeasureUnit, ub: MeasureUnit, pixelsNote: string | null): string | null {
+  if (ua !== ub) return `measured in ${ua} at one visit and ${ub} at the other`;
+  return pixelsNote && (ua === 'px' || ua === '1/px') ? pixelsNote : null;
+}
+
 function changeOf(
   key: MeasureKey,
   label: string,
@@ -184,16 +197,8 @@ function changeOf(
     const reason = same ? `both visits: ${a.reason ?? 'not measured'}` : reasons.join('; ');
     return { ...row, change: null, ci95: null, exceeds: false, reason };
   }
-  if (a.unit !== b.unit)
-    return {
-      ...row,
-      change: null,
-      ci95: null,
-      exceeds: false,
-      reason: `measured in ${a.unit} at one visit and ${b.unit} at the other`,
-    };
-  if (pixelsNote && (a.unit === 'px' || a.unit === '1/px'))
-    return { ...row, change: null, ci95: null, exceeds: false, reason: pixelsNote };
+  const incomparable = whyIncomparable(a.unit, b.unit, pixelsNote);
+  if (incomparable) return { ...row, change: null, ci95: null, exceeds: false, reason: incomparable };
   const change = b.value - a.value;
   const spread = Math.hypot(halfWidth(a), halfWidth(b));
   // Neither measurement carries an uncertainty (masks without a probability map count as exact): any difference,
@@ -225,14 +230,12 @@ export function compareVisits(a: Visit, b: Visit): VisitComparison {
           : `no optic disc at the ${!da ? 'earlier' : 'later'} visit`
       }, so the vessels cannot be matched`,
     };
-  const arteries = matchVessels(
-    a.measures.zoneVessels.B.arteries,
-    b.measures.zoneCandidates.B.arteries,
-    da,
-    db,
-    reg,
-  );
-  const veins = matchVessels(a.measures.zoneVessels.B.veins, b.measures.zoneCandidates.B.veins, da, db, reg);
+  // Widths are in each visit's length unit: subtracted only where the image's measures would be.
+  const widths = whyIncomparable(a.measures.scale.unit, b.measures.scale.unit, pixelsNote);
+  const match = (kind: 'arteries' | 'veins'): VesselMatch[] =>
+    matchVessels(a.measures.zoneVessels.B[kind], b.measures.zoneCandidates.B[kind], da, db, reg, widths);
+  const arteries = match('arteries');
+  const veins = match('veins');
   const same = (m: VesselMatch[], k: number): number | null =>
     m.length === 6 && m.every((x) => x.b)
       ? knudtsonEquivalent(

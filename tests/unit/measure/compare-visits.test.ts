@@ -110,3 +110,35 @@ test('a change between measurements without an interval is not said to exceed it
     'a photograph against itself: no change, nothing flagged',
   );
 });
+
+test("each vessel's width change follows the image measures' rule: none across units or photograph sizes", () => {
+  const { ph, av, disc } = ring(arteries, veins);
+  const dd = measureImage({ ...ph, av, disc, draws: 20 });
+  const um = measureImage({ ...ph, av, disc, pixelSizeUm: 6, draws: 20 });
+  assert.deepEqual([dd.scale.unit, um.scale.unit], ['DD', 'µm']);
+  // A vessel of 0.05 DD "widened" to 60 µm, when the image measures already refused the change.
+  const units = compareVisits({ measures: dd }, { measures: um });
+  assert.equal(units.changes.find((c) => c.key === 'crae')!.change, null);
+  for (const m of [...units.vessels.arteries, ...units.vessels.veins]) {
+    assert.ok(m.b, `${m.a.name} found again`);
+    assert.equal(m.change, null, `${m.a.name}: ${m.change}`);
+    assert.equal(m.reason, 'measured in DD at one visit and µm at the other');
+  }
+  // Pixels of photographs of different sizes (measures without a length unit, the disc found at both).
+  const pixels = (scale: number) => {
+    const r = ring(arteries, veins, scale);
+    const measures = measureImage({ ...r.ph, av: r.av, disc: r.disc, draws: 20 });
+    return {
+      measures: { ...measures, scale: { ...measures.scale, unit: 'px' as const } },
+      size: { width: r.ph.width, height: r.ph.height },
+    };
+  };
+  const sizes = compareVisits(pixels(1), pixels(1.5));
+  for (const m of sizes.vessels.veins) {
+    assert.equal(m.change, null);
+    assert.match(m.reason!, /pixels of photographs of different sizes \(640×640 and 960×960\)/);
+  }
+  // One unit, one size: compared, with no reason.
+  const same = compareVisits(pixels(1), pixels(1));
+  assert.ok(same.vessels.veins.every((m) => m.change === 0 && m.reason === undefined));
+});
