@@ -3,9 +3,14 @@
 // the misses were recorded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { anatomyCard, readAnatomyEvaluation } from '../../main/ml/anatomy/anatomy-card.js';
+import {
+  anatomyCard,
+  readAnatomyEvaluation,
+  writeAnatomyEvaluation,
+} from '../../main/ml/anatomy/anatomy-card.js';
 import { opticDiscMisses } from '../../main/ml/anatomy/evaluate-anatomy.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 
@@ -49,4 +54,24 @@ test('an image where no disc was found is listed as such', async () => {
     { ...row, misses: [{ id: 'drions/image_999', centre: null, diameterRatio: null }] },
   ]);
   assert.deepEqual(lines, [`- ${row.images}: drions/image_999, no disc found`]);
+});
+
+// A held-out image with no disc found has an infinite centre error: the worst (and, when half miss, the median).
+// JSON wrote it as null and 'retina card --from-json' then failed on null.toFixed; the card printed 'Infinity'.
+test('a set whose worst image has no disc found survives the evaluation JSON and reads "no disc"', async () => {
+  const manifest = JSON.parse(await readFile(path.join(DIR, 'retina-model.json'), 'utf8'));
+  const [row] = (await readAnatomyEvaluation(DIR)).opticDisc!;
+  const missed = { ...row, worstCentreError: Infinity, medianCentreError: Infinity };
+  const dir = await mkdtemp(path.join(tmpdir(), 'disc-card-'));
+  try {
+    await writeAnatomyEvaluation(dir, { createdAt: '2026-01-01T00:00:00.000Z', opticDisc: [missed] });
+    const back = await readAnatomyEvaluation(dir);
+    const line = anatomyCard(manifest, back)
+      .split('\n')
+      .find((l) => l.startsWith(`| ${row.images} |`));
+    assert.ok(line?.includes('| no disc | no disc |'), line);
+    assert.ok(!anatomyCard(manifest, { ...back, opticDisc: [missed] }).includes('Infinity'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -80,8 +80,12 @@ export interface OpticDiscRow {
   n: number;
   centreWithinQuarter: number;
   diameterWithin15: number;
-  medianCentreError: number;
-  worstCentreError: number;
+  /**
+   * In reference disc diameters; an image without a disc found ranks above every error, and null says that is
+   * where the median or the worst falls (JSON has no Infinity: it wrote null, which the card then failed to read).
+   */
+  medianCentreError: number | null;
+  worstCentreError: number | null;
   foveaFound: number;
   laterality: { L: number; R: number; unknown: number };
   /** The images outside either goal, so a reader can look at them (absent in evaluations made before it). */
@@ -126,13 +130,14 @@ export async function evaluateOpticDisc(
     laterality[r.laterality ?? 'unknown']++;
   }
   const sorted = [...errors].sort((a, b) => a - b);
+  const finite = (e: number) => (Number.isFinite(e) ? e : null);
   return {
     images: name,
     n: refs.length,
     centreWithinQuarter: errors.filter((e) => e <= 0.25).length / refs.length,
     diameterWithin15: sizes / refs.length,
-    medianCentreError: sorted[Math.floor(sorted.length / 2)],
-    worstCentreError: sorted[sorted.length - 1],
+    medianCentreError: finite(sorted[Math.floor(sorted.length / 2)]),
+    worstCentreError: finite(sorted[sorted.length - 1]),
     foveaFound: foveae,
     laterality,
     misses,
@@ -198,6 +203,9 @@ export function opticDiscMisses(rows: OpticDiscRow[]): string[] {
   );
 }
 
+/** A centre error for the table; null (or an Infinity from before it was written as null) is an image without a disc. */
+const dd = (e: number | null) => (e === null || !Number.isFinite(e) ? 'no disc' : e.toFixed(3));
+
 export function opticDiscTable(rows: OpticDiscRow[]): string[] {
   return [
     '| images | n | centre within 0.25 DD | diameter within 15% | median centre error (DD) | worst | fovea found | L / R / unknown |',
@@ -205,7 +213,7 @@ export function opticDiscTable(rows: OpticDiscRow[]): string[] {
     ...rows.map(
       (r) =>
         `| ${r.images} | ${r.n} | ${pct(r.centreWithinQuarter)} | ${pct(r.diameterWithin15)} | ` +
-        `${r.medianCentreError.toFixed(3)} | ${r.worstCentreError.toFixed(3)} | ${r.foveaFound}/${r.n} | ` +
+        `${dd(r.medianCentreError)} | ${dd(r.worstCentreError)} | ${r.foveaFound}/${r.n} | ` +
         `${r.laterality.L} / ${r.laterality.R} / ${r.laterality.unknown} |`,
     ),
   ];
