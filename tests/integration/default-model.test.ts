@@ -78,3 +78,43 @@ test('the bundled default model: ONNX Runtime and tfjs agree within 1e-4 on a re
     await tfjs.predictor.dispose();
   }
 });
+
+// The DRIVE test above reads DRIVE's own FOV masks at native size; the card's STARE section derives the FOV from
+// the photograph and its 'any size' section enlarges DRIVE, both of which later pipeline changes can move (the FOV
+// erosion's rounding did: the card's STARE and 2x figures no longer reproduced). 'retina card --rescore' renews them.
+test("the bundled default model reproduces its card's STARE (derived FOV) and 2x DRIVE figures", async () => {
+  const evaluation = await readCardEvaluation(defaultModelDir());
+  const model = await openModel(undefined, { engine: 'onnx', threads: 2 });
+  const only = (ds: ReturnType<typeof openDataset>, id: string) => ({
+    ...ds,
+    splits: { ...ds.splits, test: ds.splits.test.filter((r) => r.id === id) },
+  });
+  try {
+    const stare = openDataset(path.join(datasetsRoot(), 'STARE'), 'stare');
+    const drive = openDataset(path.join(datasetsRoot(), 'DRIVE'), 'drive');
+    const x2 = evaluation.driveResized?.find((r) => r.factor === 2);
+    assert.ok(evaluation.stare && x2, 'the card has STARE and 2x sections');
+    const cases = [
+      {
+        got: await evaluateModel(model.manifest, model.predictor, only(stare, 'im0162'), 'test'),
+        want: evaluation.stare,
+      },
+      {
+        got: await evaluateModel(model.manifest, model.predictor, only(drive, '01_test'), 'test', {
+          resizeFactor: 2,
+        }),
+        want: x2.report,
+      },
+    ];
+    for (const { got, want } of cases) {
+      const g = got.perImage[0];
+      const w = want.perImage.find((e) => e.id === g.id)!;
+      for (const key of ['pixels', 'tp', 'fp', 'fn'] as const) {
+        assert.equal(g.metrics.fov[key], w.metrics.fov[key], `${want.datasetKind} ${g.id} fov ${key}`);
+      }
+      assert.ok(Math.abs(g.metrics.fov.aucRoc - w.metrics.fov.aucRoc) < 1e-6, `${g.id} AUC-ROC`);
+    }
+  } finally {
+    await model.predictor.dispose();
+  }
+});
