@@ -1,6 +1,6 @@
 // `retina db init|import|export|backup|check`: the study store from the command line.
 import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,7 @@ import { blobPath } from '../store/file-store.js';
 import { copyOwnModels } from '../store/own-models.js';
 import { assertApartFromStudy } from '../store/destination-overlap.js';
 import { makeDestinationFolder } from '../store/destination-folder.js';
+import { removeDatabaseFile, removeIfThere } from '../store/database-file.js';
 import { plural } from '../../shared/plural.js';
 import {
   backupStore,
@@ -521,6 +522,8 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
   const toLocation = databaseLocation({ database: values.to }, env);
   let from: Store | null = null;
   let to: Store | null = null;
+  // The first folder made for the copy: a copy that fails goes with it, as a backup's does.
+  let made: string | undefined;
   try {
     if (fromLocation === toLocation) throw new DbUsageError('--from and --to name the same database');
     from = openStore(fromLocation, { readonly: true });
@@ -528,7 +531,7 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
       assertApartFromStudy(from, toLocation, 'copy');
       // Its folder first, as a backup's: a refusal (a file in the way, a read-only disk) names the destination,
       // not the staging name, and not --database, which is not this command's option.
-      await makeDestinationFolder(dirname(toLocation)).catch((err: unknown) => {
+      made = await makeDestinationFolder(dirname(toLocation)).catch((err: unknown) => {
         throw new StoreError(
           `${toLocation}: cannot write the copy there: ${(err as Error).message} (nothing was written)`,
         );
@@ -585,6 +588,8 @@ async function runCopy(values: Values, io: DbCliIo, env: NodeJS.ProcessEnv): Pro
     );
     return 0;
   } catch (err) {
+    // Whatever it held (a staged copy) was discarded before; a failure to remove it must not hide why the copy failed.
+    if (made) await removeIfThere(made).catch(() => undefined);
     if (
       err instanceof DbUsageError ||
       err instanceof EraseUsageError ||
@@ -617,9 +622,9 @@ function stagedSqliteTarget(
       );
   const partial = `${location}.partial-${process.pid}`;
   const discard = async (): Promise<void> => {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(partial + suffix, { force: true });
-    await rm(`${partial}.files`, { recursive: true, force: true });
-    await rm(`${partial}.models`, { recursive: true, force: true });
+    await removeDatabaseFile(partial);
+    await removeIfThere(`${partial}.files`);
+    await removeIfThere(`${partial}.models`);
   };
   return {
     partial,

@@ -3,7 +3,7 @@
 // to the same place are incremental. A team (PostgreSQL) database is backed up the same way into a SQLite file:
 // one consistent snapshot copied row for row (copy.ts), which any RetinaStudio opens and `db copy` restores.
 import { processAlive } from '../node/process-alive.js';
-import { chmod, copyFile, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, realpath, rename, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,6 +17,7 @@ import { referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { blobPath } from './file-store.js';
 import { makeDestinationFolder } from './destination-folder.js';
+import { removeDatabaseFile, removeIfThere } from './database-file.js';
 import { assertApartFromStudy } from './destination-overlap.js';
 import { writeFailureWords } from '../node/atomic-fs.js';
 
@@ -40,7 +41,7 @@ export async function backupStore(
   // one cut short by a full disk leaves nothing but an earlier backup, whole.
   const begun = ['files', 'models'].map((f) => `${dest}.${f}`).filter((f) => !existsSync(f));
   const undo = async (): Promise<void> => {
-    for (const f of made ? [made] : begun) await rm(f, { recursive: true, force: true });
+    for (const f of made ? [made] : begun) await removeIfThere(f);
   };
   const sqlite = sqliteConnection(store);
   if (!sqlite)
@@ -180,11 +181,6 @@ async function notAnEarlierBackup(path: string): Promise<string | null> {
   } finally {
     db?.close();
   }
-}
-
-/** A SQLite file and the journal files an interrupted opening may have left beside it. */
-async function removeDatabaseFile(path: string): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) await rm(path + suffix, { force: true });
 }
 
 /** A team database's snapshot as a new SQLite file (replacing an older backup only once it is complete). */

@@ -155,3 +155,18 @@ test("a destination whose .files folder would be the study's, or hold the study,
     [],
   );
 });
+
+test('a copy that fails after making its destination folder leaves no folder behind', async () => {
+  // A study missing one of its files: the copy fails midway, after the destination's folders were made.
+  const broken = join(dir, 'broken', 'b.db');
+  assert.equal((await retinaDb('copy', '--from', db, '--to', broken)).code, 0);
+  const files = `${broken}.files`;
+  const blob = (readdirSync(files, { recursive: true }) as string[]).find((p) => p.length > 3);
+  assert.ok(blob);
+  rmSync(join(files, blob));
+  const dest = join(dir, 'stick2', 'nightly', 'c.db');
+  const r = await retinaDb('copy', '--from', broken, '--to', dest);
+  assert.equal(r.code, 1, r.stdout);
+  assert.match(r.stderr, /is missing/);
+  assert.equal(existsSync(join(dir, 'stick2')), false);
+});
