@@ -3,11 +3,11 @@
 // sees "being edited by" in the worklist and in the viewer, read-only, and saves nothing; when the first closes the
 // image, the second gets it for editing. A save refused as stale says so, keeps the edit, and the kept draft opens
 // over the current mask and is adopted. A lease whose holder stopped beating expires and is taken over, explicitly
-// and audited. Closing a window saves its last correction (the browser asks to stay meanwhile). Every step is
-// checked against the SQLite file.
+// and audited. Closing a window saves its last correction (the browser asks to stay meanwhile). A save refused
+// after the viewer left its image says so in a toast. Every step is checked against the SQLite file.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import {
   importImageFiles,
   listAudit,
@@ -374,6 +374,50 @@ describe(
       assert.equal(await duplicate.getByTestId('tool-brush').isDisabled(), true);
       assert.equal(leaseOf(app.serve.dbPath, 1)?.clientId, clientId);
       await duplicate.close();
+    });
+  },
+);
+
+describe(
+  'a save refused after the viewer left its image (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    const app = useWorkstation({ seed: withDriveImages('01') });
+
+    test('the refusal of a save still on its way when the image is left is said in a toast naming the kept draft', async () => {
+      const page = app.page;
+      await page.goto(app.serve.url);
+      await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await page.getByTestId('mask-canvas').waitFor();
+      const windowId = (await waitFor('the lease', async () => leaseOf(app.serve.dbPath, 1))).clientId;
+      // A save beside the viewer moves the mask on: the viewer's autosave is stale, and will be refused.
+      const client = serveClient(app.serve);
+      const beside = new Uint8Array(W * H);
+      beside.fill(1, W * 100, W * 120);
+      await client.invoke('saveDraft', {
+        imageId: '1',
+        width: W,
+        height: H,
+        mask: beside,
+        parentVersionId: null,
+        clientId: windowId,
+      });
+      client.close();
+      // The autosave is held on its way until the viewer has gone back to the worklist.
+      let held: Route | null = null;
+      await page.route('**/rpc/saveDraft', (route) => {
+        held = route;
+      });
+      await recordPointer(page);
+      await drag(page, { x: 100.5, y: 250.5 }, { x: 450.5, y: 300.5 });
+      const route = await waitFor('the autosave sent', async () => held);
+      await page.getByRole('button', { name: 'Back to worklist' }).click();
+      await page.getByTestId('worklist').waitFor();
+      await route.continue();
+      await waitFor('the edit kept', async () => stored(app.serve.dbPath).kept === 1);
+      const toast = page.locator('.toast', { hasText: 'kept as draft #1' });
+      await toast.waitFor();
+      assert.match((await toast.textContent()) ?? '', /was saved by \S+ at \d\d:\d\d after you opened it/);
     });
   },
 );

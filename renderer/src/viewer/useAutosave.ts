@@ -2,7 +2,8 @@
 // draft is flushed when the image is left, and Approve supersedes whatever draft is still waiting. Every answer
 // carries the image's review state, handed to `onReview` (a first draft turns "predicted" into "draft"). Every save
 // names the version it builds on (the last one this window saved, or the one it opened) and this window's lease id;
-// main refuses a stale one and keeps the edit as a draft of its own, handed to `onRefused`.
+// main refuses a stale one and keeps the edit as a draft of its own, handed to `onRefused` (or said in a toast when
+// the answer comes after the viewer left the image).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { RpcError, type ReviewState, type SavedVersion } from '../../../shared/contract.js';
 import { keptDraftOf } from '../../../shared/edit-lease.js';
@@ -27,6 +28,15 @@ export interface Autosave {
 export interface SaveRefused {
   message: string;
   keptDraftId: string;
+}
+
+/**
+ * Where a refused save is said: in the viewer while it shows the saved image; else in a toast (the message names the
+ * image and the kept draft), for a save answered after the viewer left the image (closed, or another image shown)
+ * would otherwise go to a viewer that is gone or shows something else, and the user would be told nothing.
+ */
+export function refusalShownIn(savedImageId: string, shownImageId: string | null): 'viewer' | 'toast' {
+  return savedImageId === shownImageId ? 'viewer' : 'toast';
 }
 
 function refusedOf(err: unknown): SaveRefused | null {
@@ -60,17 +70,26 @@ export function useAutosave(
   onReviewRef.current = onReview;
   const onRefusedRef = useRef(onRefused);
   onRefusedRef.current = onRefused;
+  // The image the viewer shows now, null once it is gone: a save is answered after it was sent, maybe elsewhere.
+  const shownRef = useRef<string | null>(imageId);
+  shownRef.current = imageId;
+  useEffect(() => {
+    shownRef.current = imageId;
+    return () => {
+      shownRef.current = null;
+    };
+  }, [imageId]);
   /**
-   * Reports a failed save: a refusal (the edit kept by main) to `onRefused`, anything else as an error. A refusal of
-   * the save made on `leaving` the image is said in a toast: the viewer that would show it is gone (taken off the
-   * image, it went back to the worklist) or shows another image.
+   * Reports a failed save of `savedImageId`: a refusal (the edit kept by main) to `onRefused`, or in a toast when
+   * the viewer no longer shows that image (refusalShownIn); anything else as an error.
    */
   const failed = useCallback(
-    (err: unknown, leaving = false): SaveState => {
+    (err: unknown, savedImageId: string): SaveState => {
       const refused = refusedOf(err);
       // A refused edit is kept by main as a draft of its own: nothing is lost here.
       unsaved.current = !refused;
-      if (refused && leaving) report(new Error(refused.message));
+      if (refused && refusalShownIn(savedImageId, shownRef.current) === 'toast')
+        report(new Error(refused.message));
       else if (refused) onRefusedRef.current(refused);
       else {
         // A retry failing the same way is not reported again (the status bar still says it).
@@ -92,45 +111,42 @@ export function useAutosave(
     [report],
   );
 
-  const saveNow = useCallback(
-    async (leaving = false): Promise<void> => {
-      const d = docRef.current;
-      if (saveTimer.current) clearTimeout(saveTimer.current);
-      saveTimer.current = null;
-      if (!d) return;
-      const mask = d.snapshot();
-      // The artery/vein labels and the disc go with the mask: one version, saved and checked together.
-      const anatomy = d.anatomySnapshot(mask);
-      setSaveState('saving');
-      unanswered.current++;
-      saving.current = saving.current.then(async () => {
-        try {
-          // The parent is read when the save runs, after the one before it: it names that one's version.
-          const saved = await client.invoke('saveDraft', {
-            imageId,
-            width: d.width,
-            height: d.height,
-            mask,
-            parentVersionId: d.parentVersionId,
-            clientId: windowClientId(),
-            ...anatomy,
-          });
-          d.savedAs(saved.versionId);
-          unsaved.current = false;
-          lastFailure.current = null;
-          setSaveState((s) => (s === 'saving' ? 'saved' : s));
-          onReviewRef.current(saved.review);
-        } catch (err) {
-          setSaveState(failed(err, leaving));
-        } finally {
-          unanswered.current--;
-        }
-      });
-      openCache.trackSave(imageId, saving.current);
-      return saving.current;
-    },
-    [client, failed, imageId, openCache],
-  );
+  const saveNow = useCallback(async (): Promise<void> => {
+    const d = docRef.current;
+    if (saveTimer.current) clearTimeout(saveTimer.current);
+    saveTimer.current = null;
+    if (!d) return;
+    const mask = d.snapshot();
+    // The artery/vein labels and the disc go with the mask: one version, saved and checked together.
+    const anatomy = d.anatomySnapshot(mask);
+    setSaveState('saving');
+    unanswered.current++;
+    saving.current = saving.current.then(async () => {
+      try {
+        // The parent is read when the save runs, after the one before it: it names that one's version.
+        const saved = await client.invoke('saveDraft', {
+          imageId,
+          width: d.width,
+          height: d.height,
+          mask,
+          parentVersionId: d.parentVersionId,
+          clientId: windowClientId(),
+          ...anatomy,
+        });
+        d.savedAs(saved.versionId);
+        unsaved.current = false;
+        lastFailure.current = null;
+        setSaveState((s) => (s === 'saving' ? 'saved' : s));
+        onReviewRef.current(saved.review);
+      } catch (err) {
+        setSaveState(failed(err, imageId));
+      } finally {
+        unanswered.current--;
+      }
+    });
+    openCache.trackSave(imageId, saving.current);
+    return saving.current;
+  }, [client, failed, imageId, openCache]);
 
   useEffect(() => {
     if (!doc) return;
@@ -160,7 +176,7 @@ export function useAutosave(
     () => () => {
       // A failure now is reported again: the user has left the image the edit is on.
       lastFailure.current = null;
-      if (saveTimer.current || unsaved.current) void saveNow(true);
+      if (saveTimer.current || unsaved.current) void saveNow();
     },
     [saveNow],
   );
@@ -210,7 +226,7 @@ export function useAutosave(
       return r;
     } catch (err) {
       d.locked = false;
-      if (failed(err) === 'kept') setSaveState('kept');
+      if (failed(err, imageId) === 'kept') setSaveState('kept');
       return null;
     }
   }, [client, failed, imageId, openCache]);
