@@ -11,7 +11,7 @@ import {
   type ReactNode,
 } from 'react';
 import { Circle, Group, Image as KImage, Layer, Line, Rect as KRect, Stage } from 'react-konva';
-import type Konva from 'konva';
+import Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
 import { AnatomyMarkers, DISC_HANDLE_PX } from './AnatomyMarkers.js';
 import { AV_VALUES } from '../../../shared/contract.js';
@@ -21,6 +21,7 @@ import type { Point } from '../editing/rect.js';
 import { defaultDiscDiameter, discGrab, discThrough } from '../editing/discEdit.js';
 import { overlayDrawn, strokeInput } from '../perf.js';
 import { PointerArbiter, type PointerEnd } from '../editing/pointerArbiter.js';
+import { useDevicePixelRatio } from './useDevicePixelRatio.js';
 
 export type Tool =
   'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip' | 'flipVessel' | 'disc';
@@ -73,6 +74,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
   const box = useRef<HTMLDivElement>(null);
   const overlayLayer = useRef<Konva.Layer>(null);
   const imageLayer = useRef<Konva.Layer>(null);
+  const stage = useRef<Konva.Stage>(null);
   const cursor = useRef<Konva.Group>(null);
   const lassoLine = useRef<Konva.Line>(null);
   const uiLayer = useRef<Konva.Layer>(null);
@@ -110,6 +112,19 @@ export function MaskCanvas(props: MaskCanvasProps) {
     return () => ro.disconnect();
   }, []);
 
+  // Konva sizes its canvases' backing stores by the pixel ratio it read when it loaded: after browser zoom or a
+  // move to a denser screen they stayed at the old ratio, and the photograph and mask were shown blurred. Layers
+  // made from now on (measurements, uncertainty) take the global; those already made are resized and redrawn.
+  const pixelRatio = useDevicePixelRatio();
+  useLayoutEffect(() => {
+    Konva.pixelRatio = pixelRatio;
+    for (const layer of stage.current?.getLayers() ?? []) {
+      if (layer.getCanvas().getPixelRatio() === pixelRatio) continue;
+      layer.getCanvas().setPixelRatio(pixelRatio);
+      layer.batchDraw();
+    }
+  }, [pixelRatio, size]);
+
   // The overlay follows the view, the document's edits and the layer's draws (it paints just before the layer
   // draws, once per frame). Set up before the first frame.
   useLayoutEffect(() => {
@@ -133,7 +148,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
     if (!size || !layer) return;
     overlay.show(doc, view, layer.getNativeCanvasElement(), layer.getCanvas().getPixelRatio());
     layer.batchDraw();
-  }, [doc, overlay, view, size]);
+  }, [doc, overlay, view, size, pixelRatio]);
 
   // On the canvas element: the overlay's pixels are put, not drawn, so the context's alpha would not apply.
   useLayoutEffect(() => {
@@ -412,6 +427,7 @@ export function MaskCanvas(props: MaskCanvasProps) {
     >
       {size && (
         <Stage
+          ref={stage}
           width={size.w}
           height={size.h}
           scaleX={view.scale}
