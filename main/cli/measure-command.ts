@@ -17,6 +17,8 @@ import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js
 import { withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
 import { FileGroup, makeOutputDir, writeFileAtomic } from '../node/atomic-fs.js';
 import { measureReportHtml } from './measure-report.js';
+import { photographQuality } from '../ml/measure/photograph-quality.js';
+import { gradabilityLine, judgeGradability, withGradability } from '../../shared/measure/gradability.js';
 
 const HELP = `
 Usage: retina measure <images or folders...> --out DIR [options]
@@ -25,6 +27,9 @@ Segments each photograph (vessels, arteries and veins, optic disc) and measures 
 the image files directly inside it). Writes
 DIR/<stem>_measures.json and one DIR/measures.csv over all images (and DIR/<stem>_report.html with --report). Every measure is {value, unit, ci95: [low, high]};
 one that cannot be measured (no disc found, fewer than six arterioles in zone B, ...) has value null and a reason.
+Each image's "quality" says whether it is gradable and why not: a photograph that is black, blown out, blurred
+past its vessels or shows no vessel tree (not a fundus photograph) has every measure withheld ("ungradable
+photograph: ..."); lesser doubts (little fine detail, some glare) are warnings beside the values.
 
 Measures: crae, crve, avr (Knudtson's revised formulas, zone B = 0.5-1 disc diameter from the disc margin) and
 their zone-C variants (0.5-2); calibre (mean width, edge to edge); tortuosity (distance factor) and
@@ -126,9 +131,17 @@ export async function run(argv: string[]): Promise<number> {
           : scale.fieldAngleDeg
             ? 'field angle'
             : null;
-      const m: ImageMeasures = withScaleSource(
-        { ...measuredAs, notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? [])] },
-        scaleSource,
+      // Judged on the photograph and the prediction already made (no second pass): an ungradable one's measures are
+      // all withheld with the reason, said here once rather than once per measure.
+      const quality = judgeGradability(photographQuality(image, seg));
+      if (!quality.gradable || quality.warnings.length > 0)
+        process.stderr.write(`retina measure: ${file}: ${gradabilityLine(quality)}\n`);
+      const m: ImageMeasures = withGradability(
+        withScaleSource(
+          { ...measuredAs, notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? [])] },
+          scaleSource,
+        ),
+        quality,
       );
       const json = measuresJson(m, { input: file, width: image.width, height: image.height });
       const out = join(outDir, `${stems[i]}_measures.json`);

@@ -2,9 +2,10 @@
 // export and the report share.
 import { csvField } from '../csv-field.js';
 import type { ImageMeasures, Measure, MeasureUnit } from './measures.js';
+import { gradabilityLine } from './gradability.js';
 
 export type MeasureKey = {
-  [K in keyof ImageMeasures]: ImageMeasures[K] extends Measure ? K : never;
+  [K in keyof ImageMeasures]-?: ImageMeasures[K] extends Measure ? K : never;
 }[keyof ImageMeasures];
 
 export interface MeasureRow {
@@ -111,6 +112,8 @@ export function measuresJson(m: ImageMeasures, extra: Record<string, unknown> = 
     discAtFieldEdge: m.discAtFieldEdge,
     scale: m.scale,
     notes: m.notes,
+    // Whether the photograph could be measured, and on what evidence (absent where its pixels were not judged).
+    ...(m.quality ? { quality: m.quality } : {}),
   };
   for (const row of MEASURE_ROWS) out[row.key] = m[row.key];
   out.zoneVessels = m.zoneVessels;
@@ -128,7 +131,8 @@ function csvCell(v: unknown): string {
 
 /**
  * One row per image: each measure's value, unit and interval, and why it is absent when it is; then whether the disc
- * is cut off by the field's edge and the notes (last, so readers of the earlier columns by position are unaffected).
+ * is cut off by the field's edge and the notes, then whether the photograph is gradable and why (or its quality
+ * warnings); empty where it was not judged. Last, so readers of the earlier columns by position are unaffected.
  */
 export function measuresCsv(
   rows: { image: string; width: number; height: number; measures: ImageMeasures; imageId?: number }[],
@@ -140,7 +144,7 @@ export function measuresCsv(
   const header = [...(withIds ? ['image_id'] : []), ...CSV_FIXED];
   for (const r of MEASURE_ROWS)
     header.push(r.key, `${r.key}_unit`, `${r.key}_ci_low`, `${r.key}_ci_high`, `${r.key}_note`);
-  header.push('disc_at_field_edge', 'notes');
+  header.push('disc_at_field_edge', 'notes', 'gradable', 'quality');
   const lines = [header.join(',')];
   for (const { image, width, height, measures: m, imageId } of rows) {
     const cells: unknown[] = [
@@ -157,7 +161,12 @@ export function measuresCsv(
       const v = m[r.key];
       cells.push(v.value, v.unit, v.ci95?.[0], v.ci95?.[1], v.reason);
     }
-    cells.push(m.discAtFieldEdge, m.notes.join(' '));
+    cells.push(
+      m.discAtFieldEdge,
+      m.notes.join(' '),
+      m.quality?.gradable,
+      m.quality && gradabilityLine(m.quality),
+    );
     lines.push(cells.map(csvCell).join(','));
   }
   return lines.join('\n') + '\n';

@@ -22,6 +22,7 @@ import { DISC_AT_FIELD_EDGE_NOTE, discAtFieldEdge } from './disc-at-field-edge.j
 import { unlabelledZoneNote, unlabelledZoneShare } from './unlabelled-zone.js';
 import { AV_CLASS } from '../vessel-segments.js';
 import { binarise } from '../pixels.js';
+import type { Gradability } from './gradability.js';
 
 export type LengthUnit = 'µm' | 'DD' | 'px';
 export type MeasureUnit = LengthUnit | '1/mm' | '1/DD' | '1/px' | 'ratio' | 'fraction' | 'dimensionless';
@@ -101,6 +102,8 @@ export interface ImageMeasures {
   discAtFieldEdge: boolean;
   /** Sentences for people on how far to trust the values (one per concern), [] when there is none. */
   notes: string[];
+  /** Whether the photograph could be measured at all (judged from its pixels; absent where they were not seen). */
+  quality?: Gradability;
 }
 
 /** How far either side of the threshold a plausible segmentation cuts the probability map. */

@@ -127,8 +127,8 @@ describe('retina segment --av', () => {
     for (const n of measures.notes.slice(1)) assert.ok(m.stderr.includes(`warning: ${n}`), n);
     assert.ok(measures.calibre.value !== null, 'the calibre was blanked');
     const csv = (await readFile(path.join(out, 'measures.csv'), 'utf8')).trim().split('\n');
-    assert.match(csv[0], /,disc_at_field_edge,notes$/);
-    assert.ok(csv[1].endsWith(`,true,"${measures.notes.join(' ')}"`), csv[1].slice(-300));
+    assert.match(csv[0], /,disc_at_field_edge,notes,gradable,quality$/);
+    assert.ok(csv[1].includes(`,true,"${measures.notes.join(' ')}",true,`), csv[1].slice(-300));
     const report = await readFile(path.join(out, 'cut-disc_report.html'), 'utf8');
     assert.ok(report.includes(escapeHtml(DISC_AT_FIELD_EDGE_NOTE)), 'the report does not say so');
   });

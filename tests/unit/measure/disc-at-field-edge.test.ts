@@ -43,8 +43,9 @@ describe("a disc cut off by the field's edge", () => {
     ])
       .trim()
       .split('\n');
-    assert.match(header, /,disc_at_field_edge,notes$/);
-    assert.ok(row.endsWith(`,true,"${DISC_AT_FIELD_EDGE_NOTE}"`), row.slice(-200));
+    // Then the gradability columns, empty: these measures were not judged on a photograph's pixels.
+    assert.match(header, /,disc_at_field_edge,notes,gradable,quality$/);
+    assert.ok(row.endsWith(`,true,"${DISC_AT_FIELD_EDGE_NOTE}",,`), row.slice(-200));
     // A file name that starts like a formula is not one in a spreadsheet (CSV injection); numbers stay numbers.
     const [, named] = measuresCsv([
       { image: "=2+5+cmd|' calc'!A0.png", width: ph.width, height: ph.height, measures: m },
