@@ -47,7 +47,7 @@ Options:
   --retime       with --from-json: measure the inference time again (on a quiet machine) and record it
   --rescore LIST score again only these sections of the existing ${CARD_EVALUATION_FILE} (comma-separated: drive,
                  stare, lesav, resized), keeping the rest (times included), after a change to the pipeline
-                 moved their figures; the card names them and the date
+                 moved their figures; the card names them and the date (vessel models only)
 `;
 
 const SECTIONS = ['drive', 'stare', 'lesav', 'resized'] as const;
@@ -192,7 +192,17 @@ export async function run(argv: string[]): Promise<number> {
     engine: oneOf(p, 'engine', ['onnx', 'tfjs'] as const),
     threads,
   });
-  if (model.manifest.anatomy) return anatomyCardCommand(model, flag(p, 'from-json'));
+  if (model.manifest.anatomy) {
+    // The sections --rescore names are the vessel card's; an anatomy card would otherwise be scored in full.
+    if (rescore.length > 0) {
+      await model.predictor.dispose();
+      throw new UsageError(
+        `--rescore applies to the vessel model's card; ${model.manifest.name} is an ${model.manifest.anatomy.task} model ` +
+          '(run `retina card` without it to score its card again, or --from-json to regenerate it)',
+      );
+    }
+    return anatomyCardCommand(model, flag(p, 'from-json'));
+  }
   try {
     let ev: CardEvaluation;
     // Opened only by the branches that evaluate (--from-json reads nothing but the JSON).

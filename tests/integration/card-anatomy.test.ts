@@ -1,0 +1,32 @@
+// `retina card` on the bundled anatomy models: --rescore names sections of the vessel model's card, so it is
+// refused for them (it used to be ignored, and the whole anatomy card scored again).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../e2e/model-fixture.js';
+
+const CLI = path.join(repoRoot, 'main', 'cli', 'main.ts');
+
+test('--rescore is refused for an artery/vein or optic-disc model, the card untouched', async () => {
+  // No datasets: a command that went on to score would fail on them (exit 1) rather than run for long.
+  const empty = await mkdtemp(path.join(tmpdir(), 'card-anatomy-'));
+  try {
+    for (const name of ['artery-vein', 'optic-disc']) {
+      const dir = path.join(repoRoot, 'resources', 'models', name);
+      const before = await readFile(path.join(dir, 'MODEL_CARD.md'), 'utf8');
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', CLI, 'card', '--model', dir, '--rescore', 'drive'],
+        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, RETINA_DATASETS: empty } },
+      );
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--rescore applies to the vessel model's card/);
+      assert.equal(await readFile(path.join(dir, 'MODEL_CARD.md'), 'utf8'), before);
+    }
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+});
