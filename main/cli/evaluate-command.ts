@@ -1,5 +1,5 @@
 // `retina evaluate`: a model's metrics on a dataset split, FOV and all-pixel protocols, per image and pooled.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
 import { createProgressBar } from './progress.js';
@@ -8,6 +8,7 @@ import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
 import { evaluateModel, type EvaluationReport } from '../ml/eval/evaluate.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
+import { learntImages } from '../ml/model/known-samples.js';
 
 const HELP = `
 Usage: retina evaluate [--model DIR] [--dataset DIR] [--split test] [options]
@@ -15,6 +16,8 @@ Usage: retina evaluate [--model DIR] [--dataset DIR] [--split test] [options]
 Scores a model against the ground truth: AUC-ROC, AUC-PR, accuracy, sensitivity, specificity, precision,
 F1 (Dice), IoU and MCC, inside the FOV ("fov" protocol) and over all pixels ("all"), pooled over the split and
 per image; the dataset's second human observer (DRIVE 2nd_manual, STARE vk) is scored the same way beside it.
+Images the model trained or validated on (its manifest's provenance) are scored with a warning, and listed in
+the JSON report's notHeldOut: their figures are no measure of how it does on new images.
 
 Options:
   --model DIR      model directory (default: the bundled default model, or $RETINA_MODEL)
@@ -61,14 +64,36 @@ export async function run(argv: string[]): Promise<number> {
     threads: num(p, 'threads', { min: 1, max: 64, integer: true }),
   });
   let report: EvaluationReport;
+  // Images the model learnt score better than a new photograph would: say so before the figures are read as such.
+  const scoredRefs = dataset.splits[split].filter((r) => r.maskPath);
+  const learnt = learntImages(
+    model.manifest,
+    scoredRefs.map((r) => ({ dataset: basename(dataset.root), id: r.id })),
+  );
+  const known = new Set([...learnt.trained, ...learnt.validated]).size;
+  if (known > 0) {
+    const some = (ids: string[]) => ids.slice(0, 5).join(', ') + (ids.length > 5 ? ', ...' : '');
+    const parts = [
+      ...(learnt.trained.length ? [`trained on ${learnt.trained.length} (${some(learnt.trained)})`] : []),
+      ...(learnt.validated.length
+        ? [`validated on ${learnt.validated.length} (${some(learnt.validated)})`]
+        : []),
+    ];
+    process.stderr.write(
+      `retina evaluate: warning: ${known} of ${scoredRefs.length} images scored are not held out: ` +
+        `${model.manifest.name} was ${parts.join(' and ')}; their figures overstate how it does on new images` +
+        `${split === 'test' ? '' : ' (--split test scores the held-out split)'}\n`,
+    );
+  }
   try {
-    const total = dataset.splits[split].filter((r) => r.maskPath).length;
+    const total = scoredRefs.length;
     const bar = createProgressBar('evaluate', total);
     report = await evaluateModel(model.manifest, model.predictor, dataset, split, {
       threshold: num(p, 'threshold', { min: 0, max: 1 }),
       onImage: (done, _total, id) => bar.update(done, id),
     });
     bar.finish();
+    if (known > 0) report = { ...report, notHeldOut: learnt };
   } finally {
     await model.predictor.dispose();
   }

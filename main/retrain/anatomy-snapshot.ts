@@ -22,7 +22,7 @@ import {
 import { GROUP_NOTE, inGroups } from './gate.js';
 import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
 import type { RetrainSettings } from './settings.js';
-import { isKnownSample } from './known-samples.js';
+import { isKnownSample } from '../ml/model/known-samples.js';
 import { lineageSamples, pick, seenMaskVersions, triedMaskVersions, type SnapshotMask } from './snapshot.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 

@@ -26,7 +26,7 @@ import {
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
-import { isKnownSample, manifestSamples, sampleFolder, type KnownSample } from './known-samples.js';
+import { isKnownSample, manifestSamples, sampleFolder, type KnownSample } from '../ml/model/known-samples.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 import { referenceKind } from './reference.js';
 import type { RetrainSettings } from './settings.js';

@@ -24,7 +24,7 @@ import { driveTestImagePath } from './measure-fixture.js';
 import { planSnapshot } from '../../main/retrain/snapshot.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { RetrainError } from '../../main/retrain/errors.js';
-import { isKnownSample, manifestSamples } from '../../main/retrain/known-samples.js';
+import { isKnownSample, manifestSamples } from '../../main/ml/model/known-samples.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 import type { ModelManifest } from '../../main/ml/types.js';

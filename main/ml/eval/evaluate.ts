@@ -49,6 +49,8 @@ export interface EvaluationReport {
     perImage: ImageEvaluation[];
   };
   secondsPerImage: number;
+  /** Scored images the model trained or validated on (`retina evaluate` sets it when there are any). */
+  notHeldOut?: { trained: string[]; validated: string[] };
 }
 
 export interface EvaluateOptions extends SegmentOptions {

@@ -1,8 +1,9 @@
 // Which store images a model was trained or validated on outside the store (the bundled models: DRIVE, STARE,
 // LES-AV, DRIONS-DB, AV-WIDE images named in their manifests), so a retrain never judges a candidate against the active model
-// on images that model learnt: it would know them, and the comparison would favour it.
+// on images that model learnt: it would know them, and the comparison would favour it. `retina evaluate` and the
+// anatomy cards use it alike to say which scored images a model learnt.
 import { basename } from 'node:path';
-import type { ModelManifest } from '../ml/types.js';
+import type { ModelManifest } from '../types.js';
 
 /** A dataset sample as a manifest names it: its dataset folder (normalised) and sample id. */
 export interface KnownSample {
@@ -20,16 +21,21 @@ export const sampleFolder = (root: string): string => normalise(basename(root));
  * The samples a manifest trained and validated on. A training mix names each as `<folder>/<id>`; a single
  * dataset's ids are bare, under its dataset's folder.
  */
-export function manifestSamples(manifest: ModelManifest): KnownSample[] {
+export function manifestSamples(
+  manifest: ModelManifest,
+  which: 'train' | 'validation' | 'both' = 'both',
+): KnownSample[] {
   const p = manifest.provenance;
   if (!p) return [];
-  const names = [...(p.trainIds ?? []), ...(p.validationIds ?? [])];
+  const all = [...(p.trainIds ?? []), ...(p.validationIds ?? [])];
+  const names =
+    which === 'train' ? (p.trainIds ?? []) : which === 'validation' ? (p.validationIds ?? []) : all;
   // A training mix (the vessel model's `mix-…`, the anatomy models' "RITE + LES-AV"), and a retrain on a study,
   // name each sample `<dataset>/<id>`.
   const mixed =
     p.dataset?.startsWith('mix-') ||
     p.datasetKind === 'study' ||
-    (names.length > 0 && names.every((name) => name.indexOf('/') > 0));
+    (all.length > 0 && all.every((name) => name.indexOf('/') > 0));
   return names.flatMap((name) => {
     if (!mixed) return [{ folder: normalise(p.dataset ?? ''), id: name }];
     const slash = name.indexOf('/');
@@ -51,4 +57,28 @@ export function isKnownSample(
   const folder = normalise(image.dataset ?? '');
   const distinctive = /[a-z]/i.test(id);
   return samples.some((s) => s.id === id && (s.folder === folder || distinctive));
+}
+
+/** The images of a scored set that a model trained on, and those it picked its epoch on. */
+export interface LearntImages {
+  trained: string[];
+  validated: string[];
+}
+
+/**
+ * Which of `images` (each a dataset folder's name and sample id) `manifest` trained or validated on: their scores
+ * are no measure of held-out performance, so the evaluation and the cards say so.
+ */
+export function learntImages(
+  manifest: ModelManifest,
+  images: readonly { dataset: string; id: string }[],
+): LearntImages {
+  const pick = (samples: KnownSample[]) =>
+    images
+      .filter((i) => isKnownSample({ dataset: i.dataset, datasetSampleId: i.id }, samples))
+      .map((i) => i.id);
+  return {
+    trained: pick(manifestSamples(manifest, 'train')),
+    validated: pick(manifestSamples(manifest, 'validation')),
+  };
 }
