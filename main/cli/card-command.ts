@@ -7,7 +7,8 @@ import { flag, num, oneOf, parseCommand, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel, type LoadedModel } from '../ml/model/model-loader.js';
-import type { DatasetRef, SplitName } from '../ml/types.js';
+import type { DatasetRef, ModelManifest, SplitName } from '../ml/types.js';
+import { readManifest, resolveModelDir } from '../ml/model/model-dir.js';
 import { loadSample, openDataset } from '../ml/data/datasets.js';
 import { evaluateUncertainty } from '../ml/uncertainty/evaluate-uncertainty.js';
 import { datasetsRoot } from '../node/package-root.js';
@@ -67,23 +68,56 @@ const LESAV_TEST_SPLIT = 'split_test_rmaphoh.txt';
 /** An anatomy model's card: its held-out figures (the splits of anatomy-datasets.ts), then MODEL_CARD.md. */
 async function anatomyCardCommand(model: LoadedModel, fromJson: boolean): Promise<number> {
   const { arteryVeinSplits, opticDiscSplits } = await import('../ml/anatomy/anatomy-datasets.js');
+  type AnatomySplits = import('../ml/anatomy/anatomy-datasets.js').AnatomySplits;
   const ev = await import('../ml/anatomy/evaluate-anatomy.js');
   const card = await import('../ml/anatomy/anatomy-card.js');
+  const task = model.manifest.anatomy!.task;
+  const splits = (): AnatomySplits =>
+    task === 'artery-vein' ? arteryVeinSplits(datasetsRoot()) : opticDiscSplits(datasetsRoot());
   try {
     let evaluation: import('../ml/anatomy/anatomy-card.js').AnatomyEvaluation;
-    if (fromJson) evaluation = await card.readAnatomyEvaluation(model.dir);
-    else {
+    // The vessel model the pipeline runs with (the one scoring opens): the card names the held-out images it learnt.
+    let vesselManifest: ModelManifest;
+    if (fromJson) {
+      evaluation = await card.readAnatomyEvaluation(model.dir);
+      vesselManifest = await readManifest(resolveModelDir(undefined));
+      const rows = evaluation.arteryVein ?? evaluation.opticDisc ?? [];
+      // An evaluation made before the images scored were recorded: they are the fixed test splits, where the
+      // datasets are here to list them (and as many as were scored), and are recorded now.
+      if (rows.some((r) => !r.ids)) {
+        let test: Record<string, { id: string }[]> | null = null;
+        try {
+          test = splits().test;
+        } catch {
+          process.stderr.write('retina card: no datasets to list the held-out images the evaluation lacks\n');
+        }
+        let filled = false;
+        for (const r of rows) {
+          const refs = test?.[r.images];
+          if (!r.ids && refs?.length === r.n) {
+            r.ids = refs.map((x) => x.id);
+            filled = true;
+          }
+        }
+        if (filled) await card.writeAnatomyEvaluation(model.dir, evaluation);
+      }
+      if (evaluation.vesselModel && evaluation.vesselModel !== vesselManifest.name)
+        process.stderr.write(
+          `retina card: scored with the vessel model ${evaluation.vesselModel}, checked against ${vesselManifest.name}\n`,
+        );
+    } else {
       const vessel = await openModel(undefined);
+      vesselManifest = vessel.manifest;
       try {
-        evaluation = { createdAt: new Date().toISOString() };
-        if (model.manifest.anatomy!.task === 'artery-vein') {
+        evaluation = { createdAt: new Date().toISOString(), vesselModel: vessel.manifest.name };
+        if (task === 'artery-vein') {
           evaluation.arteryVein = [];
-          for (const [name, refs] of Object.entries(arteryVeinSplits(datasetsRoot()).test)) {
+          for (const [name, refs] of Object.entries(splits().test)) {
             evaluation.arteryVein.push(await ev.evaluateArteryVein(name, refs, vessel, model));
           }
         } else {
           evaluation.opticDisc = [];
-          for (const [name, refs] of Object.entries(opticDiscSplits(datasetsRoot()).test)) {
+          for (const [name, refs] of Object.entries(splits().test)) {
             evaluation.opticDisc.push(await ev.evaluateOpticDisc(name, refs, vessel, model));
           }
         }
@@ -92,7 +126,7 @@ async function anatomyCardCommand(model: LoadedModel, fromJson: boolean): Promis
       }
       await card.writeAnatomyEvaluation(model.dir, evaluation);
     }
-    await card.writeAnatomyCard(model.dir, model.manifest, evaluation);
+    await card.writeAnatomyCard(model.dir, model.manifest, evaluation, vesselManifest);
     process.stdout.write(`wrote ${join(model.dir, card.ANATOMY_CARD_FILE)}\n`);
     return EXIT.ok;
   } finally {

@@ -6,6 +6,7 @@ import type { ModelManifest } from '../types.js';
 import type { AnatomyTask } from './anatomy-manifest.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
 import { ARTERY_VEIN_PASSES } from './artery-vein.js';
+import { learntImages } from '../model/known-samples.js';
 import {
   arteryVeinTable,
   opticDiscMisses,
@@ -19,6 +20,8 @@ export const ANATOMY_CARD_FILE = 'MODEL_CARD.md';
 
 export interface AnatomyEvaluation {
   createdAt: string;
+  /** The vessel model whose mask the scoring ran on (absent in evaluations made before it). */
+  vesselModel?: string;
   arteryVein?: ArteryVeinRow[];
   opticDisc?: OpticDiscRow[];
   /** `retina segment --av` end to end on a 3504x2336 JPEG, seconds (median of fresh processes). */
@@ -75,7 +78,66 @@ const LIMITS: Record<AnatomyTask, string[]> = {
   ],
 };
 
-export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
+/** How each task's pipeline leans on the vessel model's mask, so its learnt images are not held out from it. */
+const USES_VESSELS: Record<AnatomyTask, (vessel: string) => string> = {
+  'artery-vein': (v) =>
+    `The labels go to the pixels of the mask of the vessel model it runs with, ${v} (the coverage and the` +
+    ' segments voted on come from that mask).',
+  'optic-disc': (v) =>
+    `The disc is sought on the mask of the vessel model it runs with, ${v} (a disc is refused where few vessels` +
+    ' converge on it; the fovea is sought where there are none).',
+};
+
+/** `a, b and c`, at most `max` of them. */
+function listed(ids: string[], max = 8): string {
+  const shown = ids.length > max ? [...ids.slice(0, max), `${ids.length - max} more`] : ids;
+  return shown.length > 1
+    ? `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`
+    : shown.join('');
+}
+
+/**
+ * The held-out images the vessel model the pipeline runs with trained or validated on: held out from this network,
+ * not from the pipeline, so their figures may be optimistic.
+ */
+function vesselModelNote(
+  task: AnatomyTask,
+  rows: { images: string; n: number; ids?: string[] }[],
+  vessel: ModelManifest,
+): string[] {
+  const learnt = rows.flatMap((r) => {
+    if (!r.ids) return [];
+    const split = r.ids.map((full) => {
+      const slash = full.indexOf('/');
+      return { dataset: full.slice(0, Math.max(0, slash)), id: full.slice(slash + 1), full };
+    });
+    const l = learntImages(vessel, split);
+    const full = (ids: string[]) => ids.map((id) => split.find((x) => x.id === id)!.full);
+    const parts = [
+      ...(l.trained.length ? [`trained on ${l.trained.length} (${listed(full(l.trained))})`] : []),
+      ...(l.validated.length
+        ? [`picked its epoch on ${l.validated.length} (${listed(full(l.validated))})`]
+        : []),
+    ];
+    const count = new Set([...l.trained, ...l.validated]).size;
+    return parts.length
+      ? [`- ${r.images}: ${count} of ${r.n} images; ${vessel.name} ${parts.join(' and ')}.`]
+      : [];
+  });
+  const unknown = rows.filter((r) => !r.ids).map((r) => r.images);
+  let said = USES_VESSELS[task](vessel.name);
+  if (learnt.length)
+    said +=
+      ' That model learnt some of the images held out here (below): their figures may be optimistic, as those' +
+      ' images are held out from this network but not from the vessel mask it runs on.';
+  else if (unknown.length < rows.length)
+    said += ` That model trained and validated on none of the images held out here${unknown.length ? ' that are recorded' : ''}.`;
+  if (unknown.length)
+    said += ` The images scored for ${listed(unknown)} are not recorded, so they are not checked against its training images.`;
+  return ['', said, ...(learnt.length ? ['', ...learnt] : [])];
+}
+
+export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation, vessel?: ModelManifest): string {
   const a = m.anatomy!;
   const p = m.provenance;
   const lines = [
@@ -127,6 +189,7 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
       '',
       ...arteryVeinTable(ev.arteryVein),
     );
+    if (vessel) lines.push(...vesselModelNote(a.task, ev.arteryVein, vessel));
   }
   if (ev.opticDisc) {
     lines.push(
@@ -141,6 +204,7 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
     );
     const misses = opticDiscMisses(ev.opticDisc);
     if (misses.length) lines.push('', 'Outside the goals:', '', ...misses);
+    if (vessel) lines.push(...vesselModelNote(a.task, ev.opticDisc, vessel));
   }
   if (ev.endToEndSeconds !== undefined) {
     lines.push(
@@ -160,6 +224,11 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation): string {
   return lines.join('\n');
 }
 
-export async function writeAnatomyCard(dir: string, m: ModelManifest, ev: AnatomyEvaluation): Promise<void> {
-  await writeFileAtomic(join(dir, ANATOMY_CARD_FILE), anatomyCard(m, ev));
+export async function writeAnatomyCard(
+  dir: string,
+  m: ModelManifest,
+  ev: AnatomyEvaluation,
+  vessel?: ModelManifest,
+): Promise<void> {
+  await writeFileAtomic(join(dir, ANATOMY_CARD_FILE), anatomyCard(m, ev, vessel));
 }

@@ -23,6 +23,8 @@ import { discError, referenceDisc } from './train-optic-disc.js';
 export interface ArteryVeinRow {
   images: string;
   n: number;
+  /** The images scored, `<dataset>/<stem>` (absent in evaluations made before it). */
+  ids?: string[];
   /** With the vote along the vessel tree (what `retina segment --av` writes). */
   accuracy: number;
   coverage: number;
@@ -67,6 +69,7 @@ export async function evaluateArteryVein(
   return {
     images: name,
     n: refs.length,
+    ids: refs.map((r) => r.id),
     accuracy: accuracy(vote),
     coverage: vote.labelled / Math.max(1, vote.reference),
     segmentVoteAccuracy: accuracy(segment),
@@ -78,6 +81,8 @@ export async function evaluateArteryVein(
 export interface OpticDiscRow {
   images: string;
   n: number;
+  /** The images scored, `<dataset>/<stem>` (absent in evaluations made before it). */
+  ids?: string[];
   centreWithinQuarter: number;
   diameterWithin15: number;
   /**
@@ -134,6 +139,7 @@ export async function evaluateOpticDisc(
   return {
     images: name,
     n: refs.length,
+    ids: refs.map((r) => r.id),
     centreWithinQuarter: errors.filter((e) => e <= 0.25).length / refs.length,
     diameterWithin15: sizes / refs.length,
     medianCentreError: finite(sorted[Math.floor(sorted.length / 2)]),
