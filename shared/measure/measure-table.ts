@@ -2,7 +2,7 @@
 // export and the report share.
 import { csvField } from '../csv-field.js';
 import type { ImageMeasures, Measure, MeasureUnit } from './measures.js';
-import { gradabilityLine } from './gradability.js';
+import { gradabilityLine } from './gradability-verdict.js';
 
 export type MeasureKey = {
   [K in keyof ImageMeasures]-?: ImageMeasures[K] extends Measure ? K : never;

@@ -22,7 +22,7 @@ import { DISC_AT_FIELD_EDGE_NOTE, discAtFieldEdge } from './disc-at-field-edge.j
 import { unlabelledZoneNote, unlabelledZoneShare } from './unlabelled-zone.js';
 import { AV_CLASS } from '../vessel-segments.js';
 import { binarise } from '../pixels.js';
-import type { Gradability } from './gradability.js';
+import type { Gradability } from './gradability-verdict.js';
 
 export type LengthUnit = 'µm' | 'DD' | 'px';
 export type MeasureUnit = LengthUnit | '1/mm' | '1/DD' | '1/px' | 'ratio' | 'fraction' | 'dimensionless';
