@@ -57,6 +57,24 @@ describe('labels follow the mask', () => {
     );
   });
 
+  test('a vessel drawn on from an artery stays artery where a vein runs closer across the background', () => {
+    const w = 40;
+    const h = 60;
+    const mask = new Uint8Array(w * h);
+    const labels = new Uint8Array(w * h);
+    // An artery at x 5..7 that ends at y 9, a vein at x 14..16 all the way down (6 px of background between).
+    for (let y = 0; y < h; y++) {
+      if (y < 10) for (let x = 5; x <= 7; x++) [mask[y * w + x], labels[y * w + x]] = [1, A];
+      for (let x = 14; x <= 16; x++) [mask[y * w + x], labels[y * w + x]] = [1, V];
+    }
+    const r = strokeSegment(mask, w, h, { x: 6.5, y: 9.5 }, { x: 6.5, y: 50.5 }, 1.5, 1);
+    reconcileLabels(mask, labels, w, h, r);
+    assert.equal(inconsistentAt(mask, labels), -1);
+    for (let y = 10; y <= 50; y++)
+      for (let x = 0; x < 12; x++)
+        if (mask[y * w + x]) assert.equal(labels[y * w + x], A, `drawn pixel (${x}, ${y})`);
+  });
+
   test('a vessel drawn far from every label takes the nearest one found further out', () => {
     const w = 400;
     const h = 30;

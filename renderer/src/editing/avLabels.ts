@@ -1,8 +1,9 @@
 // Keeping an artery/vein label map (0 background, 1 artery, 2 vein) consistent with the vessel mask it labels:
 // every vessel pixel is artery or vein, nothing else is labelled. After a mask edit, erased pixels lose their label
-// and new vessel pixels take the label of the nearest labelled vessel pixel (a vessel drawn on from an artery
-// continues the artery). The search is a breadth-first flood from the labelled pixels around the edit, so its cost
-// follows the edit's size, not the image's.
+// and new vessel pixels take the label of the nearest labelled vessel pixel along the vessels (a vessel drawn on from
+// an artery continues the artery, even where a vein runs closer across the background); a new piece not joined to
+// any labelled vessel takes the nearest label across the background. The search is a breadth-first flood from the
+// labelled pixels around the edit, so its cost follows the edit's size, not the image's.
 
 import { AV_VALUES } from '../../../shared/contract.js';
 import { checkMask, clipRect, isEmptyRect, BoundsAccumulator, type Rect, type SpanHook } from './rect.js';
@@ -15,7 +16,8 @@ export const DEFAULT_LABEL = AV_VALUES.vein;
 
 /**
  * Makes `labels` consistent with `mask` inside `rect`: labels off the mask are cleared, unlabelled vessel pixels
- * take the label of the nearest labelled vessel pixel (8-connected steps through any pixel; ties by scan order).
+ * take the label of the nearest labelled vessel pixel joined to them through vessel pixels, else of the nearest one
+ * at all (8-connected steps; ties by scan order).
  * `onSpan` is called before each run of label writes (the undo recorder). Returns the rectangle of labels changed.
  */
 export function reconcileLabels(
@@ -48,7 +50,9 @@ export function reconcileLabels(
     width,
     height,
   );
-  let left = fillFromNearest(mask, labels, width, near, r, changed, onSpan);
+  // Along the vessels first: a stroke that extends an artery beside a vein is nearer the vein across the background.
+  let left = fillFromNearest(mask, labels, width, near, r, changed, true, onSpan);
+  if (left > 0) left = fillFromNearest(mask, labels, width, near, r, changed, false, onSpan);
   // Wider only when nothing is labelled near the edit (a new vessel drawn away from the others).
   for (const grow of [8 * NEAR, Math.max(width, height)]) {
     if (left === 0) break;
@@ -57,7 +61,7 @@ export function reconcileLabels(
       width,
       height,
     );
-    left = fillFromNearest(mask, labels, width, wide, r, changed, onSpan);
+    left = fillFromNearest(mask, labels, width, wide, r, changed, false, onSpan);
   }
   if (left > 0) {
     // Nothing is labelled anywhere: every new vessel pixel gets the default.
@@ -76,8 +80,9 @@ export function reconcileLabels(
 }
 
 /**
- * Floods labels out of the labelled vessel pixels of `area` over `area` and writes them into the unlabelled vessel
- * pixels of `target` (inside `area`). Returns how many unlabelled vessel pixels of `target` are left.
+ * Floods labels out of the labelled vessel pixels of `area` over `area` (over its vessel pixels only when
+ * `alongVessels`) and writes them into the unlabelled vessel pixels of `target` (inside `area`). Returns how many
+ * unlabelled vessel pixels of `target` are left.
  */
 function fillFromNearest(
   mask: Uint8Array,
@@ -86,6 +91,7 @@ function fillFromNearest(
   area: Rect,
   target: Rect,
   changed: BoundsAccumulator,
+  alongVessels: boolean,
   onSpan?: SpanHook,
 ): number {
   const aw = area.width;
@@ -114,6 +120,7 @@ function fillFromNearest(
           if (nx < 0 || ny < 0 || nx >= aw || ny >= ah) continue;
           const q = ny * aw + nx;
           if (reached[q]) continue;
+          if (alongVessels && !mask[(area.y + ny) * width + area.x + nx]) continue;
           reached[q] = reached[k];
           next.push(q);
         }
