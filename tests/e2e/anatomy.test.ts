@@ -4,14 +4,15 @@
 // viewer V and the toolbar button toggle the artery/vein colouring; the Flip segment tool flips one vessel segment
 // (undone and redone); the Flip vessel tool (Shift+X) and Shift+Alt+click each flip a whole vessel; the disc marker
 // is dragged; the approval is read back from the database and compared, pixel for pixel, with the flips computed
-// here from the prediction's labels and the segments of its mask.
+// here from the prediction's labels and the segments of its mask. Hiding the layer puts the artery brush and the
+// Disc tool away, so no click relabels a vessel or moves the disc unseen.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStore, latestMaskVersion, loadAvLabels, loadMask } from '../../main/store/index.js';
 import { vesselSegments, type VesselSegments } from '../../shared/vessel-segments.js';
 import { segmentNodes, type SegmentNode } from '../../shared/segment-nodes.js';
 import { armDirectionAt, flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js';
-import { fittedView, importAndPredict, W, H, waitFor } from './flow.js';
+import { fittedView, importAndPredict, jobFinished, W, H, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { bundledAnatomyWorkstation, driveTestImage } from './model-fixture.js';
@@ -282,6 +283,71 @@ describe(
       await help.getByText('Flip vessel', { exact: false }).waitFor();
       await help.getByText('Artery/vein colours', { exact: false }).waitFor();
       await app.page.screenshot({ path: await screenshotPath('anatomy-02-help') });
+    });
+
+    test('hiding the A/V layer puts away the artery brush and the Disc tool: no label or disc changes unseen', async () => {
+      // A second, unedited image (importAndPredict names the study's first).
+      const imported = await app.client.invoke('importFiles', { paths: [driveTestImage('02')] });
+      await jobFinished(app.client, imported.jobId);
+      const listed = await app.client.invoke('listImages', { offset: 0, limit: 10 });
+      const id = listed.items.find((i) => i.id !== imageId)!.id;
+      await jobFinished(app.client, (await app.client.invoke('predict', { imageIds: [id] })).jobId);
+      const pred = await storedAv(app.serve.dbPath, Number(id), 'prediction');
+      assert.ok(pred?.av && pred.anatomy?.disc, 'the prediction stored no artery/vein map or disc');
+      const disc = pred.anatomy.disc;
+      // A vein pixel deep inside its segment, away from the disc: the artery brush would relabel it.
+      const seg = vesselSegments(pred.mask, W, H);
+      const at = [...insidePixels(seg).values()].find(
+        (p) => pred.av![p.y * W + p.x] === 2 && Math.hypot(p.x - disc.x, p.y - disc.y) > 60,
+      );
+      assert.ok(at, 'no vein segment to click inside');
+
+      // Straight to the image by its address, on a fresh page (the test before left Help open and the layer shown).
+      await app.page.goto(`${new URL(app.serve.url).origin}/#/image/${id}`);
+      await app.page.reload();
+      await app.page.locator(`[data-testid="viewer"][data-image-id="${id}"]`).waitFor();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      const { view, left, top } = await fittedView(app.page);
+      const click = (p: { x: number; y: number }) =>
+        app.page.mouse.click(
+          left + view.x + (p.x + 0.5) * view.scale,
+          top + view.y + (p.y + 0.5) * view.scale,
+        );
+      const toggle = app.page.getByRole('button', { name: 'Artery/vein layer' });
+      const isOn = async (tool: string) =>
+        /\bon\b/.test((await app.page.getByTestId(`tool-${tool}`).getAttribute('class')) ?? '');
+
+      // The artery/vein map loaded (the A/V tools refuse until it is).
+      await waitFor('the A/V layer available', () => toggle.isEnabled());
+      // The artery brush shows the layer; V hides it, and the brush goes with it.
+      await app.page.keyboard.press('r');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      await app.page.keyboard.press('v');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      assert.equal(await isOn('artery'), false, 'the artery brush is still in hand with the layer hidden');
+      assert.ok(await isOn('pan'));
+      await click(at);
+      // The same for the Disc tool, whose click would centre the (hidden) disc there.
+      await app.page.keyboard.press('Shift+D');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      await toggle.click();
+      assert.equal(await isOn('disc'), false, 'the Disc tool is still in hand with the layer hidden');
+      await click({ x: disc.x + 80, y: disc.y + 40 });
+      await new Promise((r) => setTimeout(r, 2500)); // beyond the autosave delay
+      assert.equal(
+        await storedAv(app.serve.dbPath, Number(id), 'draft'),
+        null,
+        'a click with the layer hidden saved an edit',
+      );
+
+      // Shown again, the artery brush relabels that vein pixel (the clicks above would have).
+      await app.page.keyboard.press('r');
+      await click(at);
+      await waitFor('the artery stroke saved', async () => {
+        const d = await storedAv(app.serve.dbPath, Number(id), 'draft');
+        return d?.av?.[at.y * W + at.x] === 1 ? d : null;
+      });
     });
   },
 );

@@ -7,7 +7,7 @@ import { RpcError, type ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { DisplayControls } from './DisplayControls.js';
 import { HelpOverlay } from './HelpOverlay.js';
-import { MaskCanvas } from './MaskCanvas.js';
+import { AV_TOOLS, MaskCanvas } from './MaskCanvas.js';
 import { OverlayControls } from './OverlayControls.js';
 import { ReviewHeader } from './ReviewHeader.js';
 import { mayCall } from '../../../shared/roles.js';
@@ -91,6 +91,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const { display, filter, setFilter } = useDisplayImage(image);
   const overlay = useOverlay(doc);
   const tools = useToolSettings();
+  // Labels and the disc are edited only where they can be seen: hiding the A/V layer puts their tools away (a click
+  // would relabel a vessel or move the disc unseen). An effect, so that a V pressed right after R still counts.
+  const { tool, setTool } = tools;
+  useEffect(() => {
+    if (!overlay.av && (AV_TOOLS.has(tool) || tool === 'disc')) setTool('pan');
+  }, [overlay.av, tool, setTool]);
   const { saveState, approve, flush } = useAutosave(doc, imageId, setReview, kept.onRefused);
   const prediction = usePrediction(imageId, viewerDoc.refreshPrediction);
   const flow = useReviewFlow({
