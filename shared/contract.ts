@@ -248,6 +248,11 @@ export interface ImageSummary {
   fieldAngleDeg: number | null;
   /** The latest prediction's quality estimate; null without a prediction or when the model estimated none. */
   quality: ImageQuality | null;
+  /**
+   * Why the photograph cannot be measured, when its latest prediction judged it ungradable (black, blown out,
+   * blurred past its vessels, not a fundus photograph); absent when gradable or predicted before it was judged.
+   */
+  ungradable?: string;
   /** Team mode: the annotators it is assigned to (absent in single-user mode). */
   assignees?: string[];
   /** Team mode: an open hand-off between annotator and reviewer. */

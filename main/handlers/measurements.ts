@@ -1,7 +1,8 @@
 // The viewer's Measurements panel: an image's vessel measures from the mask the annotator sees, computed in the
 // measures worker thread and cached by everything they depend on (mask, labels, disc, pixel size, prediction), so
 // reopening the panel or an unrelated change costs nothing, and a correction costs one computation. Concurrent
-// requests for the same state share it.
+// requests for the same state share it. The photograph's verdict (stored with the prediction) is applied to what is
+// returned, so an ungradable photograph's measures are withheld here, in its report and in its export alike.
 import type { MeasurementsPayload } from '../../shared/contract.js';
 import { withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
 import { MeasureThread } from '../ml/measure/measure-thread.js';
@@ -12,6 +13,7 @@ import {
   planMeasurement,
   readerMaskVersion,
   scaleSourceOf,
+  withPhotographVerdict,
   type Store,
 } from '../store/index.js';
 import { rowId, toId } from './ids.js';
@@ -67,7 +69,7 @@ export class MeasurementService {
       kind: plan.version.kind,
       scaleSource,
       discBy: plan.version.anatomy?.discMovedBy ?? null,
-      measures: withScaleSource(measures, scaleSource),
+      measures: withPhotographVerdict(withScaleSource(measures, scaleSource), plan),
       cached: hit !== undefined,
     };
   }

@@ -1,12 +1,7 @@
 // Store records -> the contract's summaries. The store speaks of mask kinds ('none', 'prediction', ...); the UI
 // speaks of image statuses ('new', 'predicted', ...).
-import type {
-  ImageQuality,
-  ImageStatus,
-  ImageSummary,
-  ReviewState,
-  StatusCounts,
-} from '../../shared/contract.js';
+import type { ImageStatus, ImageSummary, ReviewState, StatusCounts } from '../../shared/contract.js';
+import { judgeGradability } from '../../shared/measure/gradability.js';
 import {
   getClinical,
   assigneesOf,
@@ -89,18 +84,26 @@ export function reviewState(store: Store, imageId: number, latest?: LatestIds): 
   };
 }
 
-/** The latest prediction's quality scores (the gap markers themselves travel with the uncertainty map). */
-function qualityOf(store: Store, latest: LatestIds): ImageQuality | null {
-  if (latest.prediction === null) return null;
-  const q = getMaskVersion(store, latest.prediction).quality;
-  return q
-    ? {
-        expectedF1: q.expectedF1,
-        meanUncertainty: q.meanUncertainty,
-        fragments: q.fragments,
-        gaps: q.gaps.length,
-      }
-    : null;
+/**
+ * The latest prediction's quality scores (the gap markers themselves travel with the uncertainty map), and why the
+ * photograph is ungradable when it is (only then, so other summaries stay as they were).
+ */
+function qualityOf(store: Store, latest: LatestIds): Pick<ImageSummary, 'quality' | 'ungradable'> {
+  if (latest.prediction === null) return { quality: null };
+  const v = getMaskVersion(store, latest.prediction);
+  const q = v.quality;
+  const verdict = v.photograph ? judgeGradability(v.photograph) : null;
+  return {
+    quality: q
+      ? {
+          expectedF1: q.expectedF1,
+          meanUncertainty: q.meanUncertainty,
+          fragments: q.fragments,
+          gaps: q.gaps.length,
+        }
+      : null,
+    ...(verdict && !verdict.gradable ? { ungradable: verdict.reasons.join('; ') } : {}),
+  };
 }
 
 function summary(store: Store, image: ImageRecord, latest: LatestIds): ImageSummary {
@@ -117,7 +120,7 @@ function summary(store: Store, image: ImageRecord, latest: LatestIds): ImageSumm
     reopened: review.reopened,
     approvedBy: review.approval?.by ?? null,
     approvedAt: review.approval?.at ?? null,
-    quality: qualityOf(store, latest),
+    ...qualityOf(store, latest),
     ...teamFields(store, image.id, review),
   };
 }

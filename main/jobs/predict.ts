@@ -12,6 +12,7 @@ import {
   type AnatomyModels,
 } from '../ml/anatomy/anatomy-models.js';
 import type { RasterImage } from '../ml/types.js';
+import { photographQuality } from '../ml/measure/photograph-quality.js';
 import { findAnatomyDirs, withActiveAnatomy, type AnatomyDirs } from './anatomy-dirs.js';
 import {
   getImage,
@@ -153,6 +154,9 @@ export async function runPredictJob(
               },
             }
           : null,
+        // Only here are the photograph's pixels and its segmentation both at hand: the measures judge it later,
+        // from the stored masks, by this evidence (the same `retina measure` judges by).
+        photograph: photographQuality(raster, seg),
         av: anat?.av ?? null,
         anatomy: anat?.record ?? null,
         // Kept for the measurements' intervals: how sure the classifier was of each vessel's label.

@@ -38,7 +38,7 @@ import {
 } from './export.js';
 import { clinicalCsv } from './export-clinical.js';
 import { maskVersionNumber } from './review.js';
-import { measureSources, planMeasurement, scaleSourceOf } from './measure-inputs.js';
+import { measureSources, planMeasurement, scaleSourceOf, withPhotographVerdict } from './measure-inputs.js';
 import { measureImage, withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
 import { readMeasureInput, type MeasureSources } from '../ml/measure/measure-sources.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
@@ -211,7 +211,10 @@ async function putMeasures(
     if (!plan) continue;
     const scaleSource = scaleSourceOf(plan);
     // Micrometres name their origin, as `retina measure` writes them.
-    const m = withScaleSource(await measure(measureSources(store, plan)), scaleSource);
+    const m = withPhotographVerdict(
+      withScaleSource(await measure(measureSources(store, plan)), scaleSource),
+      plan,
+    );
     const extra = {
       imageId: image.id,
       image: identity.fileName(image),

@@ -165,6 +165,7 @@ export {
   currentMaskVersion,
   measureSources,
   planMeasurement,
+  withPhotographVerdict,
   readerMaskVersion,
   scaleSourceOf,
   type MeasurePlan,

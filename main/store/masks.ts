@@ -24,6 +24,7 @@ import { getLease } from './edit-leases.js';
 import { assigneesOf } from './assignments.js';
 import { EditRefusedError, keepDraftTx } from './kept-drafts.js';
 import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
+import type { QualityEvidence } from '../../shared/measure/gradability.js';
 
 export type MaskKind = 'prediction' | 'draft' | 'approved';
 export const MASK_KINDS: readonly MaskKind[] = ['prediction', 'draft', 'approved'];
@@ -47,6 +48,11 @@ export interface MaskVersion {
   /** Predictions: blob of the 16-bit uncertainty map, when the model estimated one. */
   uncertaintyHash: string | null;
   quality: PredictionQuality | null;
+  /**
+   * Predictions: the photograph's gradability evidence, read off its pixels and this segmentation when predicted
+   * (kept in the quality JSON's "photograph" key); null for older predictions and every person's version.
+   */
+  photograph: QualityEvidence | null;
   /** Blob of the artery/vein label map (8-bit PNG: 0 background, 1 artery, 2 vein), when the version has one. */
   avHash: string | null;
   /** Optic disc, fovea and laterality, when the version has them. */
@@ -79,6 +85,8 @@ export interface SaveMaskInput {
   threshold?: number | null;
   /** Predictions: the probability that the mask is wrong per pixel, at the image's size, and the image's scores. */
   uncertainty?: { map: Float32Array; quality: PredictionQuality } | null;
+  /** Predictions: the photograph's gradability evidence (photographQuality), judged when measured. */
+  photograph?: QualityEvidence | null;
   /**
    * Drafts from an editor: refuse (ConstraintError) while the image is approved, so an approval changes only after
    * an explicit reopen (reopenApprovedMask).
@@ -132,6 +140,22 @@ interface MaskRow {
   artery_prob_hash: string | null;
 }
 
+/** The quality column: the uncertainty head's scores and the photograph's evidence, either of them or both. */
+function qualityJson(q: PredictionQuality | null, photograph: QualityEvidence | null): string | null {
+  if (!q && !photograph) return null;
+  return JSON.stringify({ ...q, ...(photograph ? { photograph } : {}) });
+}
+
+function parseQuality(text: string | null): Pick<MaskVersion, 'quality' | 'photograph'> {
+  if (text === null) return { quality: null, photograph: null };
+  const { photograph, ...rest } = JSON.parse(text) as Partial<PredictionQuality> & {
+    photograph?: QualityEvidence;
+  };
+  // A model without an uncertainty head has no scores: the column then holds only the photograph's evidence.
+  const quality = rest.expectedF1 === undefined ? null : (rest as PredictionQuality);
+  return { quality, photograph: photograph ?? null };
+}
+
 const toMask = (r: MaskRow): MaskVersion => ({
   id: r.id,
   imageId: r.image_id,
@@ -147,7 +171,7 @@ const toMask = (r: MaskRow): MaskVersion => ({
   probHash: r.prob_hash,
   threshold: r.threshold,
   uncertaintyHash: r.uncertainty_hash,
-  quality: r.quality === null ? null : (JSON.parse(r.quality) as PredictionQuality),
+  ...parseQuality(r.quality),
   avHash: r.av_hash,
   anatomy: r.anatomy === null ? null : (JSON.parse(r.anatomy) as VersionAnatomy),
   arteryProbHash: r.artery_prob_hash ?? null,
@@ -277,8 +301,10 @@ export function latestApprovedMasks(
 /** Internal (inside a write): inserts a version whose blobs are already stored. */
 export function insertMaskVersionTx(
   store: Store,
-  v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy' | 'arteryProbHash'> &
-    Partial<Pick<MaskVersion, 'avHash' | 'anatomy' | 'arteryProbHash'>> & { jobId?: string | null },
+  v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy' | 'arteryProbHash' | 'photograph'> &
+    Partial<Pick<MaskVersion, 'avHash' | 'anatomy' | 'arteryProbHash' | 'photograph'>> & {
+      jobId?: string | null;
+    },
 ): MaskVersion {
   const inserted = store.db
     .prepare(
@@ -302,7 +328,7 @@ export function insertMaskVersionTx(
       v.probHash,
       v.threshold,
       v.uncertaintyHash ?? null,
-      v.quality ? JSON.stringify(v.quality) : null,
+      qualityJson(v.quality, v.photograph ?? null),
       v.quality?.expectedF1 ?? null,
       v.avHash ?? null,
       v.anatomy ? JSON.stringify(v.anatomy) : null,
@@ -445,6 +471,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       threshold: input.threshold ?? null,
       uncertaintyHash,
       quality: input.uncertainty?.quality ?? null,
+      photograph: input.kind === 'prediction' ? (input.photograph ?? null) : null,
       avHash,
       anatomy,
       arteryProbHash,

@@ -1,10 +1,13 @@
 // What an image's vessel measures are computed from, gathered from the store: the mask a person sees (the newest
 // draft or approval, else the prediction), its artery/vein labels and disc, the prediction's probability map,
 // threshold and artery probability (the intervals' segmentation and label shares), the field of view, and the
-// pixel size (DICOM spacing, else the image's field angle over the fitted aperture). Rows only: the pixels are read
+// pixel size (DICOM spacing, else the image's field angle over the fitted aperture), and the photograph's
+// gradability evidence stored with the prediction (the pixels it was read off are not measured here). Rows only: the pixels are read
 // from the blobs' files by whoever measures (main/ml/measure/measure-sources.ts), off main's thread in the app. The
 // viewer's panel and the export measure through this one place, so they agree.
 import type { MeasureSources } from '../ml/measure/measure-sources.js';
+import type { ImageMeasures } from '../../shared/measure/measures.js';
+import { judgeGradability, withGradability, type QualityEvidence } from '../../shared/measure/gradability.js';
 import type { Store } from './database.js';
 import { getClinical } from './clinical.js';
 import { blobPath } from './file-store.js';
@@ -28,6 +31,11 @@ export interface MeasurePlan {
   fieldAngleDeg: number | null;
   /** Micrometres per pixel from DICOM spacing (the field angle needs the aperture, fitted when measuring). */
   dicomPixelUm: number | null;
+  /**
+   * The photograph's gradability evidence, from the latest prediction: a person's correction changes the mask,
+   * not the photograph. Null for predictions made before it was stored (no verdict).
+   */
+  photograph: QualityEvidence | null;
   /** Everything the result depends on: equal keys, equal measures. */
   key: string;
 }
@@ -98,8 +106,17 @@ export function planMeasurement(
     noDiscReason,
     fieldAngleDeg,
     dicomPixelUm,
+    photograph: prediction?.photograph ?? null,
     key,
   };
+}
+
+/**
+ * The measures with the photograph's verdict, as `retina measure` gives them: an ungradable photograph's every
+ * measure withheld with the reason. Applied after measuring (cheap, so cached measures need no verdict in their key).
+ */
+export function withPhotographVerdict(m: ImageMeasures, plan: MeasurePlan): ImageMeasures {
+  return plan.photograph ? withGradability(m, judgeGradability(plan.photograph)) : m;
 }
 
 export function scaleSourceOf(plan: MeasurePlan): ScaleSource {

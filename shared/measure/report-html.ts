@@ -1,10 +1,11 @@
 // The measurement report as one self-contained HTML document: a header naming the patient, eye, visit, camera and
 // what made the masks; per image the photograph with its overlays (vessel classes, disc, zones B and C, the twelve
-// CRAE/CRVE vessels), what may make its values wrong (a disc cut off by the field's edge), every measure with its
+// CRAE/CRVE vessels), whether the photograph is gradable, what may make its values wrong (a disc cut off by the field's edge), every measure with its
 // unit and 95% interval or why it is absent, and plots; the comparison with an earlier visit when there is one.
 // Pure: built from data, with everything inline (images as data URLs, CSS, SVG), so opening, saving or printing it
 // makes no request anywhere.
 import { registrationNotes, type VisitComparison } from './compare-visits.js';
+import { gradabilityLine } from './gradability.js';
 import { formatFigure, MEASURE_ROWS } from './measure-table.js';
 import type { ImageMeasures, LengthUnit, Measure, MeasureUnit, NamedVessel } from './measures.js';
 import { sameVesselsText } from './same-vessels.js';
@@ -275,6 +276,13 @@ export function intervalDots(m: ImageMeasures): string {
   return `<svg viewBox="0 0 360 ${DOT_KEYS.length * rowH}" role="img" aria-label="Main measures with their 95% intervals" data-plot="intervals">${rows}</svg>`;
 }
 
+/** The photograph's verdict, when it was judged: a warning unless plainly gradable. */
+function qualityNote(m: ImageMeasures): string {
+  if (!m.quality) return '';
+  const plain = m.quality.gradable && m.quality.warnings.length === 0;
+  return `<p class="${plain ? 'muted' : 'warning'}" role="note" data-quality="${m.quality.gradable ? 'gradable' : 'ungradable'}">Photograph: ${escapeHtml(gradabilityLine(m.quality))}</p>`;
+}
+
 function imageSection(img: ReportImage, i: number): string {
   return `<section class="image" data-image="${i}">
 <h2>${escapeHtml(img.fileName)} <span class="muted">(${or(img.eye, 'eye unknown')}, ${or(img.visitDate, 'visit date unknown')})</span></h2>
@@ -286,6 +294,7 @@ ${
 ${overlaySvg(img)}
 <p class="legend"><span class="a">■ arteries</span><span class="v">■ veins</span><span class="u">■ vessels without an artery/vein label</span><span>yellow: optic disc</span><span>white: zone B (solid), zone C (dashed outer)</span></p>
 <p>Lengths in ${escapeHtml(scaleText(img))}. Intervals: 95%, over plausible segmentations and artery/vein labels.</p>
+${qualityNote(img.measures)}
 ${img.measures.notes.map((n) => `<p class="warning" role="note">${escapeHtml(n)}</p>`).join('')}
 ${measureTable(img.measures)}
 <div class="plots"><div><h3>Zone B vessel widths</h3>${widthBars(img.measures)}</div><div><h3>Main measures, 95% intervals</h3>${intervalDots(img.measures)}</div></div>

@@ -1,14 +1,16 @@
 // The Measurements panel beside the image: every measure with its unit and 95% interval (its definition as the
-// row's tooltip and description, or shown under it), or why it is absent; where the unit comes from; whose optic disc the zones are drawn around; what
-// may make the values wrong (a disc cut off by the field's edge); and the vessels CRAE and CRVE took, each
-// highlighted on the image while the pointer is over its row; the report of the image or its visit, and the
-// comparison with another visit of the same eye.
+// row's tooltip and description, or shown under it), or why it is absent; where the unit comes from; whose optic
+// disc the zones are drawn around; whether the photograph is gradable (an ungradable one's measures are all
+// withheld); what may make the values wrong (a disc cut off by the field's edge); and the vessels CRAE and CRVE
+// took, each highlighted on the image while the pointer is over its row; the report of the image or its visit, and
+// the comparison with another visit of the same eye.
 import { discNote, measureLines, namedVessels, scaleNote } from '../measure/measureView.js';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { CompareVisits } from './CompareVisits.js';
 import { ReportActions, VisitPicker } from './MeasurementActions.js';
 import type { Measurements } from './useMeasurements.js';
 import { Fragment, useId, useState } from 'react';
+import { gradabilityLine } from '../../../shared/measure/gradability.js';
 
 export function MeasurementsPanel({
   m,
@@ -77,6 +79,20 @@ export function MeasurementsPanel({
           >
             {discNote(payload)}
           </p>
+          {payload.measures.quality && (
+            <p
+              className={
+                payload.measures.quality.gradable && payload.measures.quality.warnings.length === 0
+                  ? 'muted'
+                  : 'trust'
+              }
+              role="note"
+              data-testid="measure-quality"
+              data-gradable={payload.measures.quality.gradable ? 'true' : 'false'}
+            >
+              Photograph: {gradabilityLine(payload.measures.quality)}
+            </p>
+          )}
           {payload.measures.notes.map((note) => (
             <p key={note} className="trust" role="note" data-testid="measure-note">
               {note}

@@ -1,10 +1,11 @@
-// The line under the canvas: which image, where in the list, zoom, pointer readout, the prediction's expected F1,
-// a word about the disc when none was found, save state and load time.
+// The line under the canvas: which image (and "ungradable" when its photograph is), where in the list, zoom,
+// pointer readout, the prediction's expected F1, a word about the disc when none was found, save state and load time.
 import { useCallback, useRef, type RefObject } from 'react';
 import type { ImageQuality } from '../../../shared/contract.js';
 import type { View } from '../editing/viewport.js';
 import { formatExpectedF1 } from '../review/qualityLabel.js';
 import type { SaveState } from './useAutosave.js';
+import { UngradableBadge } from '../worklist/UngradableBadge.js';
 
 const SAVE_LABELS: Record<SaveState, string> = {
   saved: 'Saved',
@@ -40,6 +41,8 @@ export interface StatusBarProps {
   saveState: SaveState;
   status: string;
   quality: ImageQuality | null;
+  /** Why the photograph is ungradable, when its prediction judged it so. */
+  ungradable?: string | null;
   /** A word about the anatomy on show (no disc found, and how to place one); null for none. */
   anatomyNote?: string | null;
 }
@@ -49,6 +52,7 @@ export function StatusBar(props: StatusBarProps) {
   return (
     <div className="statusbar">
       <span>{name}</span>
+      <UngradableBadge reason={props.ungradable} />
       <span data-testid="position">
         {position}/{count}
       </span>

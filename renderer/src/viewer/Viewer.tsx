@@ -255,6 +255,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           saveState={saveState}
           status={status}
           quality={uncertainty.quality}
+          ungradable={current?.ungradable ?? null}
           anatomyNote={
             overlay.av && doc?.anatomy && !doc.anatomy.disc
               ? doc.discRemovedByHand

@@ -1,10 +1,11 @@
-// One worklist row: its checkbox (labelled with the file name), thumbnail, and the image's clinical, review and
-// prediction quality columns.
+// One worklist row: its checkbox (labelled with the file name, beside which an ungradable photograph says so),
+// thumbnail, and the image's clinical, review and prediction quality columns.
 import type { MouseEvent } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
 import { formatExpectedF1, formatGaps, formatMeanUncertainty } from '../review/qualityLabel.js';
 import { beingEditedText } from '../../../shared/edit-lease.js';
 import { StatusBadge } from './StatusBadge.js';
+import { UngradableBadge } from './UngradableBadge.js';
 import { Thumbnail } from './Thumbnail.js';
 import { worklistTeamNote } from '../team/handoffWords.js';
 
@@ -48,6 +49,7 @@ export function ImageRow(props: {
       </span>
       <span role="cell" className="name">
         {im.fileName}
+        <UngradableBadge reason={im.ungradable} />
         {team && (
           <small className="team-note" data-testid="team-note">
             {team}
