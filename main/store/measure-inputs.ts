@@ -1,10 +1,10 @@
 // What an image's vessel measures are computed from, gathered from the store: the mask a person sees (the newest
 // draft or approval, else the prediction), its artery/vein labels and disc, the prediction's probability map,
-// threshold and artery probability (the intervals' segmentation and label shares), the field of view, and the
-// pixel size (DICOM spacing, else the image's field angle over the fitted aperture), and the photograph's
-// gradability evidence stored with the prediction (the pixels it was read off are not measured here). Rows only: the pixels are read
-// from the blobs' files by whoever measures (main/ml/measure/measure-sources.ts), off main's thread in the app. The
-// viewer's panel and the export measure through this one place, so they agree.
+// threshold and artery probability (the intervals' segmentation and label shares), the field of view, and the pixel
+// size (DICOM spacing, else the image's field angle over the fitted aperture), and the photograph's gradability
+// evidence stored with the prediction (the pixels it was read off are not measured here). Rows only: the pixels are
+// read from the blobs' files by whoever measures (main/ml/measure/measure-sources.ts), off main's thread in the app.
+// The viewer's panel and the export measure through this one place, so they agree.
 import type { MeasureSources } from '../ml/measure/measure-sources.js';
 import type { ImageMeasures } from '../../shared/measure/measures.js';
 import { judgeGradability, withGradability, type QualityEvidence } from '../../shared/measure/gradability.js';
