@@ -27,7 +27,12 @@ export interface AnatomySplits {
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
-/** Vessel-model validation images reused here, so no anatomy model is chosen on an image the vessel model saw. */
+/**
+ * Validation images. The artery/vein set is the vessel model's own validation images, so that model is never chosen
+ * on an image the vessel model trained on. The disc set is not quite so: av-wide/wide_image_10 is one of the vessel
+ * model's training images (the disc model reads its vessel mask), kept because the bundled disc model was picked on
+ * it; the optic-disc card names the held-out images the vessel model learnt.
+ */
 const AV_VALIDATION = ['drive/26_training', 'drive/36_training', 'les-av/12', 'les-av/49'];
 const DISC_VALIDATION = [
   'drive/26_training',
