@@ -141,6 +141,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     cleanup: fillGuard.cleanup,
     setMaskVisible: overlay.setMaskVisible,
     setDiff: overlay.setDiff,
+    av: overlay.av,
     setAv: overlay.setAv,
     toggleUncertainty: uncertainty.toggle,
     nextUncertain: uncertainty.next,

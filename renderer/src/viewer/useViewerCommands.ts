@@ -2,12 +2,12 @@
 // editing itself happens in the MaskDocument (and the pure functions in ../editing); this only routes. On an
 // approved image (locked) the editing actions do nothing (the document refuses them too); under the Help overlay
 // only closing it does.
-import { useCallback, type Dispatch, type SetStateAction } from 'react';
+import { useCallback, useLayoutEffect, useRef, type Dispatch, type SetStateAction } from 'react';
 import { useApp } from '../appContext.js';
 import type { DisplayFilter } from '../editing/displayFilter.js';
 import { actionRefused, type Action } from './keymap.js';
 import type { MaskDocument } from './maskDocument.js';
-import type { Tool } from './MaskCanvas.js';
+import { AV_TOOLS, type Tool } from './MaskCanvas.js';
 import { biggerRadius, smallerRadius } from './useToolSettings.js';
 import { resizedDisc } from '../editing/discEdit.js';
 
@@ -22,6 +22,8 @@ export interface CommandTargets {
   cleanup: (kind: 'islands' | 'holes', size: number) => void;
   setMaskVisible: Dispatch<SetStateAction<boolean>>;
   setDiff: Dispatch<SetStateAction<boolean>>;
+  /** Whether the artery/vein layer is shown. */
+  av: boolean;
   setAv: Dispatch<SetStateAction<boolean>>;
   toggleUncertainty: () => void;
   nextUncertain: () => void;
@@ -41,13 +43,46 @@ export interface CommandTargets {
 
 export function useViewerCommands(t: CommandTargets): (action: Action) => void {
   const { notify } = useApp();
-  const { doc, locked, tool, setTool, setRadius, islandSize, cleanup, setMaskVisible, setDiff, setFilter } =
-    t;
-  const { fit, actual, go, approve, predict, help, setHelp, cancelGesture, onClose } = t;
-  const { toggleUncertainty, nextUncertain, setAv, toggleMeasurements } = t;
+  // Keys can come faster than renders (H then Escape, R then V, a tool key then [ or Delete): the dispatcher is
+  // stable and reads the latest render's targets through a ref, and the state it sets itself (tool, Help, the A/V
+  // layer) from `live`, updated at once, so each key acts on what the key before it left.
+  const targets = useRef(t);
+  useLayoutEffect(() => {
+    targets.current = t;
+  });
+  const live = useRef({ tool: t.tool, help: t.help, av: t.av });
+  useLayoutEffect(() => {
+    live.current.tool = t.tool;
+  }, [t.tool]);
+  useLayoutEffect(() => {
+    live.current.help = t.help;
+  }, [t.help]);
+  useLayoutEffect(() => {
+    live.current.av = t.av;
+  }, [t.av]);
 
   return useCallback(
     (action: Action) => {
+      const { doc, locked, setRadius, islandSize, cleanup, setMaskVisible, setDiff, setFilter } =
+        targets.current;
+      const { fit, actual, go, approve, predict, cancelGesture, onClose } = targets.current;
+      const { toggleUncertainty, nextUncertain, toggleMeasurements } = targets.current;
+      const state = live.current;
+      const { tool, help } = state;
+      const setTool = (next: Tool) => {
+        state.tool = next;
+        targets.current.setTool(next);
+      };
+      const setAv = (shown: boolean) => {
+        state.av = shown;
+        targets.current.setAv(shown);
+        // As the Viewer's effect does, at once: labels and the disc are not edited unseen.
+        if (!shown && (AV_TOOLS.has(state.tool) || state.tool === 'disc')) setTool('pan');
+      };
+      const setHelp = (open: boolean) => {
+        state.help = open;
+        targets.current.setHelp(open);
+      };
       if (actionRefused(action, { locked, help })) return;
       switch (action) {
         case 'brush':
@@ -89,7 +124,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           if (!doc?.removeDisc()) notify('There is no optic disc to remove.', 'info');
           break;
         case 'toggleAv':
-          setAv((v) => !v);
+          setAv(!state.av);
           break;
         case 'smaller':
         case 'bigger': {
@@ -149,7 +184,7 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           void predict();
           break;
         case 'help':
-          setHelp((h) => !h);
+          setHelp(!help);
           break;
         case 'close':
           // Escape closes what is on top: Help, else a gesture in progress, else the viewer.
@@ -158,31 +193,6 @@ export function useViewerCommands(t: CommandTargets): (action: Action) => void {
           break;
       }
     },
-    [
-      doc,
-      locked,
-      tool,
-      setTool,
-      setRadius,
-      islandSize,
-      cleanup,
-      setMaskVisible,
-      setDiff,
-      setAv,
-      toggleUncertainty,
-      nextUncertain,
-      toggleMeasurements,
-      setFilter,
-      notify,
-      fit,
-      actual,
-      go,
-      approve,
-      predict,
-      help,
-      setHelp,
-      cancelGesture,
-      onClose,
-    ],
+    [notify],
   );
 }

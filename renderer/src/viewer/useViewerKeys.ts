@@ -3,7 +3,10 @@
 import { useEffect, useState } from 'react';
 import { actionFor, keyBelongsToControl, type Action } from './keymap.js';
 
-/** Listens on the window while mounted; returns whether Space is held. */
+/**
+ * Listens on the window while mounted; returns whether Space is held. `run` should be stable (useViewerCommands'
+ * is): a listener re-attached after each render would hand a key pressed right after another a stale dispatcher.
+ */
 export function useViewerKeys(run: (action: Action) => void): boolean {
   const [spaceHeld, setSpaceHeld] = useState(false);
 
