@@ -19,7 +19,7 @@ import {
   openStore,
 } from '../../main/store/index.js';
 import { drag, H, recordPointer, same, W, waitFor } from './flow.js';
-import { chromiumAvailable, screenshotPath, serveClient } from './harness.js';
+import { chromiumAvailable, screenshotPath, serveClient, type ServeProcess } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { driveTestImage } from './model-fixture.js';
 
@@ -61,6 +61,29 @@ function leaseOf(dbPath: string, imageId: number) {
     return getLease(store, imageId);
   } finally {
     store.close();
+  }
+}
+
+/**
+ * A draft saved beside the viewer under its window's lease id (so the lease lets it through): it moves the image's
+ * mask on, and the viewer's next save, still built on what it opened, is stale.
+ */
+async function saveBeside(serve: ServeProcess, imageId: number): Promise<void> {
+  const windowId = (await waitFor('the lease', async () => leaseOf(serve.dbPath, imageId))).clientId;
+  const client = serveClient(serve);
+  const beside = new Uint8Array(W * H);
+  beside.fill(1, W * 100, W * 120);
+  try {
+    await client.invoke('saveDraft', {
+      imageId: String(imageId),
+      width: W,
+      height: H,
+      mask: beside,
+      parentVersionId: null,
+      clientId: windowId,
+    });
+  } finally {
+    client.close();
   }
 }
 
@@ -153,21 +176,9 @@ describe(
       const page = first;
       await page.locator('[data-testid="image-row"][data-image-id="2"]').dblclick();
       await page.getByTestId('mask-canvas').waitFor();
-      const windowId = (await waitFor('the lease', async () => leaseOf(app.serve.dbPath, 2))).clientId;
       // A save made beside the viewer (under the same window id, so the lease lets it through) moves the image's
       // mask on: the viewer's next save still builds on nothing, and is stale.
-      const client = serveClient(app.serve);
-      const beside = new Uint8Array(W * H);
-      beside.fill(1, W * 100, W * 120);
-      await client.invoke('saveDraft', {
-        imageId: '2',
-        width: W,
-        height: H,
-        mask: beside,
-        parentVersionId: null,
-        clientId: windowId,
-      });
-      client.close();
+      await saveBeside(app.serve, 2);
       await recordPointer(page);
       await drag(page, { x: 100.5, y: 250.5 }, { x: 450.5, y: 300.5 });
       const refused = page.getByTestId('save-refused');
@@ -389,20 +400,8 @@ describe(
       await page.goto(app.serve.url);
       await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
       await page.getByTestId('mask-canvas').waitFor();
-      const windowId = (await waitFor('the lease', async () => leaseOf(app.serve.dbPath, 1))).clientId;
       // A save beside the viewer moves the mask on: the viewer's autosave is stale, and will be refused.
-      const client = serveClient(app.serve);
-      const beside = new Uint8Array(W * H);
-      beside.fill(1, W * 100, W * 120);
-      await client.invoke('saveDraft', {
-        imageId: '1',
-        width: W,
-        height: H,
-        mask: beside,
-        parentVersionId: null,
-        clientId: windowId,
-      });
-      client.close();
+      await saveBeside(app.serve, 1);
       // The autosave is held on its way until the viewer has gone back to the worklist.
       let held: Route | null = null;
       await page.route('**/rpc/saveDraft', (route) => {

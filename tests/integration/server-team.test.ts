@@ -589,6 +589,33 @@ describe('team-mode server', () => {
     );
   });
 
+  /** Anna's save after she was taken off the image: refused, kept as a draft of hers that the reviewer can read. */
+  async function keptForAnna(
+    fileName: string,
+    save: {
+      imageId: string;
+      width: number;
+      height: number;
+      mask: Uint8Array;
+      parentVersionId: string | null;
+    },
+  ): Promise<void> {
+    const late = await rpcAs('anna', 'saveDraft', { ...save, clientId: 'window-of-anna' });
+    assert.equal(late.result.ok, false);
+    const message = late.result.ok ? '' : late.result.error.message;
+    assert.match(
+      message,
+      new RegExp(
+        `${fileName.replace('.', '\\.')} was assigned to someone else while you edited it.*kept as draft #\\d+`,
+      ),
+    );
+    const kept = await ok<{ data: Uint8Array; author: string }>('rita', 'getKeptDraft', {
+      keptDraftId: keptDraftOf(message),
+    });
+    assert.equal(kept.author, 'anna');
+    assert.ok(sameBytes(kept.data, save.mask));
+  }
+
   test("reassigned mid-edit: the former reader's next save is kept as a draft, and the new reader is not locked out", async () => {
     const [third, fourth] = (
       await importImageFiles(
@@ -628,25 +655,13 @@ describe('team-mode server', () => {
     assert.equal((await lease('otto')).granted, true);
     // ... and anna's open window autosaves one more stroke: refused, kept (it used to answer "no image" and drop it).
     const stroke = mask(width, height, 7100);
-    const late = await rpcAs('anna', 'saveDraft', {
+    await keptForAnna('03_test.tif', {
       imageId,
       width,
       height,
       mask: stroke,
       parentVersionId: first.versionId,
-      clientId: 'window-of-anna',
     });
-    assert.equal(late.result.ok, false);
-    const message = late.result.ok ? '' : late.result.error.message;
-    assert.match(
-      message,
-      /03_test\.tif was assigned to someone else while you edited it.*kept as draft #\d+/,
-    );
-    const kept = await ok<{ data: Uint8Array; author: string }>('rita', 'getKeptDraft', {
-      keptDraftId: keptDraftOf(message),
-    });
-    assert.equal(kept.author, 'anna');
-    assert.ok(sameBytes(kept.data, stroke));
     // Still nothing else of the image for anna: she cannot read it, nor save where she never drew.
     assert.equal(await refused('anna', 'getMasks', { imageId }), 'not-found');
     assert.equal(
@@ -672,25 +687,13 @@ describe('team-mode server', () => {
     await ok('rita', 'assignImages', { imageIds: [imageId], users: ['otto'] });
     // Her window flushes the stroke as it goes back to the worklist: she never saved here, and it used to be
     // refused as "no image" (only an annotator who had saved a draft was let through to have it kept), so lost.
-    const stroke = mask(width, height, 7200);
-    const late = await rpcAs('anna', 'saveDraft', {
+    await keptForAnna('05_test.tif', {
       imageId,
       width,
       height,
-      mask: stroke,
+      mask: mask(width, height, 7200),
       parentVersionId: null,
-      clientId: 'window-of-anna',
     });
-    const message = late.result.ok ? '' : late.result.error.message;
-    assert.match(
-      message,
-      /05_test\.tif was assigned to someone else while you edited it.*kept as draft #\d+/,
-    );
-    const kept = await ok<{ data: Uint8Array; author: string }>('rita', 'getKeptDraft', {
-      keptDraftId: keptDraftOf(message),
-    });
-    assert.equal(kept.author, 'anna');
-    assert.ok(sameBytes(kept.data, stroke));
     // Nothing else of the image reaches her.
     assert.equal(await refused('anna', 'getMasks', { imageId }), 'not-found');
   });
