@@ -7,7 +7,12 @@ import { dirname, join, resolve } from 'node:path';
 import { activeModel, isPostgresUrl, openStore, redactUrl, type Store } from '../store/index.js';
 import { TeamQueue } from '../jobs/queue/team-queue.js';
 import { TeamWorker } from '../jobs/queue/team-worker.js';
-import { HEARTBEAT_SECONDS, STALE_AFTER_SECONDS } from '../jobs/queue/queue-policy.js';
+import {
+  HEARTBEAT_SECONDS,
+  STALE_AFTER_SECONDS,
+  STALE_SECONDS_ENV,
+  tunedSeconds as seconds,
+} from '../jobs/queue/queue-policy.js';
 import { num, parseCommand, str } from './args.js';
 import { databaseFromArgs, databaseHelp, DATABASE_OPTIONS } from './database-args.js';
 import { EXIT, UsageError } from './errors.js';
@@ -30,12 +35,6 @@ ${databaseHelp(20)}
 The shared folder must be mounted here: a worker that cannot see the files of a study with images, or the active
 model's folder (without --model), refuses to start.
 `;
-
-/** Test and tuning knobs, in seconds: how often a job beats, when a silent worker counts as gone, how often to poll. */
-function seconds(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
 
 /**
  * Why this machine cannot reach the team's shared folder, or null. Found out at start: a worker without it took
@@ -114,7 +113,7 @@ export async function run(argv: string[]): Promise<number> {
     threads,
     modelDir: model ? resolve(model) : undefined,
     heartbeatSeconds: seconds('RETINA_WORKER_HEARTBEAT_SECONDS', HEARTBEAT_SECONDS),
-    staleAfterSeconds: seconds('RETINA_WORKER_STALE_SECONDS', STALE_AFTER_SECONDS),
+    staleAfterSeconds: seconds(STALE_SECONDS_ENV, STALE_AFTER_SECONDS),
     pollSeconds: seconds('RETINA_WORKER_POLL_SECONDS', 2),
     log,
   });

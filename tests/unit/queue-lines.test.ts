@@ -35,7 +35,7 @@ test("a running job whose worker has gone quiet says so (it showed 'on w1' for g
   assert.equal(whereLine(job({ heartbeatAt: beat(4) }), now), 'on gpu-box');
   assert.equal(
     whereLine(job({ heartbeatAt: beat(75) }), now),
-    'on gpu-box · not answering for 75 s: the next worker to start takes the job back',
+    'on gpu-box · not answering for 75 s: the job goes back to the queue',
   );
   assert.equal(whereLine(job({ state: 'done', heartbeatAt: beat(600) }), now), 'ran on gpu-box');
 });

@@ -74,3 +74,15 @@ const FINAL_ERRORS: readonly ErrorCode[] = [
 export function staleBefore(now: Date, staleAfterSeconds = STALE_AFTER_SECONDS): string {
   return new Date(now.getTime() - staleAfterSeconds * 1000).toISOString();
 }
+
+/**
+ * A clock tuned by an environment variable (tests shorten them; a team with slow machines may lengthen the stale
+ * limit), else `fallback`. Read by workers and the server alike: both hand back stale jobs by the same limit.
+ */
+export function tunedSeconds(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+/** The environment variable that tunes the stale limit (see STALE_AFTER_SECONDS). */
+export const STALE_SECONDS_ENV = 'RETINA_WORKER_STALE_SECONDS';

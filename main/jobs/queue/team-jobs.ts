@@ -1,7 +1,9 @@
 // The server's side of a team queue: the handlers' job runner (the same API as the in-process JobManager) over
 // the `jobs` rows and pg-boss. Starting a job writes its row and sends it to pg-boss; workers on any machine take
 // it. The server looks at the rows once a second and pushes what changed to the app (jobProgress for the job
-// list, queueChanged for the queue with its workers and log lines, imagesChanged when a job made images).
+// list, queueChanged for the queue with its workers and log lines, imagesChanged when a job made images). It also
+// hands back the jobs of workers that stopped, as workers do (team-sweep.ts): with every worker dead (the team's
+// one worker machine crashed), such a job used to show 'running' until a worker started again.
 import { randomUUID } from 'node:crypto';
 import type { Id, JobInfo, JobKind, QueueJob, QueueSnapshot } from '../../../shared/contract.js';
 import {
@@ -22,7 +24,9 @@ import {
 import type { JobEvents, Jobs } from '../job-manager.js';
 import type { JobSpec } from '../job-types.js';
 import { changedJobs, jobInfoOf, queueJobOf, retrainStatusOf } from './queue-view.js';
+import { HEARTBEAT_SECONDS, STALE_AFTER_SECONDS, STALE_SECONDS_ENV, tunedSeconds } from './queue-policy.js';
 import type { TeamQueue } from './team-queue.js';
+import { Sweeper } from './team-sweep.js';
 import { teamWorkOf, type TeamWork } from './team-work.js';
 
 const LOOK_INTERVAL_MS = 1000;
@@ -31,9 +35,23 @@ const LISTED = 50;
 const LOG_LINES = 8;
 const FINAL = ['done', 'failed', 'cancelled'];
 
+/** The server's sweep for stopped workers' jobs: how often, and when a silent worker counts as gone. */
+export interface ServerSweep {
+  everySeconds: number;
+  staleAfterSeconds: number;
+}
+
+/** As often as workers beat; the stale limit the workers use (the same tuning variable). */
+const defaultSweep = (): ServerSweep => ({
+  everySeconds: HEARTBEAT_SECONDS,
+  staleAfterSeconds: tunedSeconds(STALE_SECONDS_ENV, STALE_AFTER_SECONDS),
+});
+
 export class TeamJobs implements Jobs {
   private readonly seen = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
+  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweeper: Sweeper;
   private readonly sending = new Set<Promise<void>>();
 
   constructor(
@@ -41,9 +59,15 @@ export class TeamJobs implements Jobs {
     private readonly queue: TeamQueue,
     private readonly events: JobEvents,
     private readonly actor: string,
+    sweep: ServerSweep = defaultSweep(),
   ) {
     this.look();
     this.timer = setInterval(() => this.look(), LOOK_INTERVAL_MS);
+    this.sweeper = new Sweeper(store, queue, {
+      staleAfterSeconds: sweep.staleAfterSeconds,
+      log: (line) => console.error(`job queue: ${line}`),
+    });
+    this.sweepTimer = setInterval(() => void this.sweeper.sweep(), sweep.everySeconds * 1000);
     this.track(this.sendUnsent());
   }
 
@@ -171,7 +195,8 @@ export class TeamJobs implements Jobs {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    await Promise.allSettled([...this.sending]);
+    clearInterval(this.sweepTimer);
+    await Promise.allSettled([...this.sending, this.sweeper.idle()]);
     await this.queue.close();
   }
 

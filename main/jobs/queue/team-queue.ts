@@ -151,6 +151,20 @@ export class TeamQueue {
     });
   }
 
+  /**
+   * Takes an unkept job (see unkept) for the caller to fail: restarts its clock if it is still unkept, so that of
+   * several processes sweeping at once one alone fails it (a second fail could hit a worker's new fetch of it).
+   */
+  async takeUnkept(kind: TeamJobKind, jobId: string, seconds: number): Promise<boolean> {
+    const { rows } = await this.boss.getDb().executeSql(
+      `UPDATE ${SCHEMA}.job SET started_on = now()
+        WHERE name = $1 AND id = $2::uuid AND state = 'active' AND started_on < now() - make_interval(secs => $3)
+        RETURNING id`,
+      [queuePolicy(kind).queue, jobId, seconds],
+    );
+    return rows.length === 1;
+  }
+
   /** The job ended (well or for good): no retry. */
   async complete(kind: TeamJobKind, jobId: string, output: object): Promise<void> {
     await this.boss.complete(queuePolicy(kind).queue, jobId, output);

@@ -1,7 +1,7 @@
 // `retina worker`: takes the team's jobs from pg-boss and runs them with the same bodies the single-user app runs
 // in its worker threads (run-job.ts, retrain/run.ts), against the team store. Up to `concurrency` jobs at once.
-// Every job it runs beats on a timer (see queue-policy.ts); the worker also hands back the jobs of workers that
-// stopped beating, so a machine that dies loses its jobs to the others within about half a minute.
+// Every job it runs beats on a timer (see queue-policy.ts); at each beat the worker also hands back the jobs of
+// workers that stopped beating (team-sweep.ts), so a machine that dies loses its jobs within about half a minute.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RpcError, type ErrorPayload } from '../../../shared/contract.js';
@@ -13,15 +13,12 @@ import {
   appendJobLog,
   beatTeamJob,
   claimTeamJob,
-  findTeamJob,
   finishTeamJob,
   getModel,
   getTeamJob,
   getTrainingRun,
   finishTrainingRun,
-  releaseTeamJob,
   setTeamJobRun,
-  staleTeamJobs,
   type JobClaim,
   type Store,
   type TeamJob,
@@ -30,6 +27,7 @@ import type { JobHooks } from '../job-types.js';
 import { jobError, runJob, type JobResult } from '../run-job.js';
 import { isRetryable, staleBefore, TEAM_JOB_KINDS } from './queue-policy.js';
 import type { FetchedJob, TeamQueue } from './team-queue.js';
+import { Sweeper } from './team-sweep.js';
 import { jobWorkOf, type TeamWork } from './team-work.js';
 
 export interface TeamWorkerOptions {
@@ -64,14 +62,20 @@ export class TeamWorker {
   private timers: NodeJS.Timeout[] = [];
   private stopping = false;
   private polling = false;
-  /** A sweep for dead workers' jobs is under way: beats overlap when a queue call is slow, sweeps must not. */
-  private sweeping = false;
+  private readonly sweeper: Sweeper;
 
   constructor(
     private readonly store: Store,
     private readonly queue: TeamQueue,
     private readonly opts: TeamWorkerOptions,
-  ) {}
+  ) {
+    this.sweeper = new Sweeper(store, queue, {
+      staleAfterSeconds: opts.staleAfterSeconds,
+      log: opts.log,
+      // Its own job's beat may be late (a busy database): this worker records that job's ending itself.
+      runsItself: (claim) => claim.worker === opts.name && this.running.has(claim.jobId),
+    });
+  }
 
   start(): void {
     this.timers = [
@@ -87,6 +91,7 @@ export class TeamWorker {
     for (const t of this.timers) clearInterval(t);
     for (const r of this.running.values()) r.stop ??= 'shutdown';
     await Promise.allSettled(this.finished);
+    await this.sweeper.idle();
   }
 
   private async poll(): Promise<void> {
@@ -125,7 +130,7 @@ export class TeamWorker {
     } catch (err) {
       this.opts.log(`heartbeat failed: ${(err as Error).message}`);
     }
-    await this.sweep();
+    await this.sweeper.sweep();
   }
 
   /** Tells pg-boss that this worker's jobs are alive, so that its expiry never hands them to another worker. */
@@ -136,57 +141,6 @@ export class TeamWorker {
         .map((r) => r.claim.jobId);
       await this.queue.keepAlive(kind, ids);
     }
-  }
-
-  /**
-   * Hands back the jobs whose worker stopped beating, this worker's own included when it no longer runs them (an
-   * attempt whose ending could not be recorded). One sweep at a time; a failed one is tried again at the next beat.
-   */
-  private async sweep(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
-    try {
-      for (const claim of staleTeamJobs(this.store, staleBefore(new Date(), this.opts.staleAfterSeconds))) {
-        if (claim.worker === this.opts.name && this.running.has(claim.jobId)) continue;
-        await this.handBack(
-          claim,
-          `worker ${claim.worker} stopped answering during attempt ${claim.attempt}`,
-        );
-      }
-      await this.retryUnclaimed();
-    } catch (err) {
-      this.opts.log(`handing back stalled jobs failed: ${(err as Error).message}`);
-    } finally {
-      this.sweeping = false;
-    }
-  }
-
-  /**
-   * Hands back to pg-boss the jobs a worker took but died before claiming: no heartbeat tells of them, and pg-boss's
-   * own expiry takes hours. A claim follows its fetch at once, so one not made within the stale limit never will.
-   */
-  private async retryUnclaimed(): Promise<void> {
-    for (const { kind, jobId } of await this.queue.unkept(this.opts.staleAfterSeconds)) {
-      if (findTeamJob(this.store, jobId)?.state !== 'queued') continue;
-      this.opts.log(`${kind} job ${jobId}: the worker that took it stopped before starting it; retrying`);
-      await this.queue.fail(kind, jobId, 'the worker that took it stopped before starting it');
-    }
-  }
-
-  /**
-   * Puts a job back in the queue for another attempt, or fails it when it has none left. `onPurpose`: its worker
-   * was stopped by a person (Ctrl+C, a restart), which is no failure of the job's: it never uses up its retries
-   * (four restarts during a long batch used to fail it for good).
-   */
-  private async handBack(claim: JobClaim, reason: string, onPurpose = false): Promise<void> {
-    const job = getTeamJob(this.store, claim.jobId);
-    const attempts = onPurpose ? null : await this.queue.attempts(job.kind, job.id);
-    const final = attempts !== null && attempts.retryCount >= attempts.retryLimit;
-    // The store decides who hands it back (the attempt must still be the one named), so pg-boss hears it once.
-    if (!releaseTeamJob(this.store, claim, reason, final)) return;
-    this.opts.log(`${job.kind} job ${job.id}: ${reason}; ${final ? 'no retries left' : 'retrying'}`);
-    if (onPurpose) await this.queue.handBackUncounted(job.kind, job.id, reason);
-    else await this.queue.fail(job.kind, job.id, reason);
   }
 
   private async run(fetched: FetchedJob): Promise<void> {
@@ -257,7 +211,7 @@ export class TeamWorker {
     }
     // A job that ended anyway while its worker was stopping keeps its outcome; one cut short goes back.
     if (running.stop === 'shutdown' && (error !== null || result?.cancelled)) {
-      await this.handBack(
+      await this.sweeper.handBack(
         claim,
         `worker ${this.opts.name} was stopped during attempt ${claim.attempt}`,
         true,
@@ -268,7 +222,8 @@ export class TeamWorker {
     if (error) {
       log(`attempt ${claim.attempt} failed: ${error.message}`);
       // Bad input fails the same way every time: the job fails now, with its message.
-      if (isRetryable(error)) await this.handBack(claim, `attempt ${claim.attempt} failed: ${error.message}`);
+      if (isRetryable(error))
+        await this.sweeper.handBack(claim, `attempt ${claim.attempt} failed: ${error.message}`);
       else if (finishTeamJob(this.store, claim, { state: 'failed', message: null, error }))
         await this.queue.complete(job.kind, job.id, { state: 'failed', error });
       return;

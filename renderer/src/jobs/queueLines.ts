@@ -15,8 +15,8 @@ export function whereLine(job: QueueJob, now = Date.now()): string {
   const quiet = job.state === 'running' && job.heartbeatAt ? (now - Date.parse(job.heartbeatAt)) / 1000 : 0;
   if (quiet > STALE_AFTER_SECONDS)
     return (
-      `on ${job.worker}${retry} · not answering for ${Math.round(quiet)} s: the next worker to start ` +
-      'takes the job back'
+      // The server hands it back within seconds (team-sweep.ts), even with no worker left.
+      `on ${job.worker}${retry} · not answering for ${Math.round(quiet)} s: the job goes back to the queue`
     );
   return `${job.state === 'running' ? 'on' : 'ran on'} ${job.worker}${retry}`;
 }
