@@ -329,6 +329,47 @@ export function cancelTeamJob(store: Store, id: string, actor: string): boolean 
   });
 }
 
+const REFUSED = 'refused by ';
+
+/**
+ * A worker that cannot run a queued job here (a model folder it cannot reach) leaves it queued for another, with a
+ * log line saying why: no attempt is used. Returns how many times the job has been refused so far, or null when it
+ * is no longer queued (cancelled meanwhile).
+ */
+export function refuseTeamJob(store: Store, id: string, worker: string, reason: string): number | null {
+  return store.write('refuse a job', () => {
+    const job = getTeamJob(store, id);
+    if (job.state !== 'queued') return null;
+    appendLogTx(store, { jobId: id, attempt: job.attempt, worker }, `${REFUSED}${worker}: ${reason}`);
+    return Number(
+      store.db
+        .prepare('SELECT COUNT(*) FROM job_log WHERE job_id = ? AND line LIKE ?')
+        .pluck()
+        .get(id, `${REFUSED}%`),
+    );
+  });
+}
+
+/** Fails a queued job no worker took up (see refuseTeamJob); false when it is no longer queued. */
+export function failQueuedTeamJob(
+  store: Store,
+  id: string,
+  worker: string,
+  error: { code: string; message: string },
+): boolean {
+  return store.write('fail a job', () => {
+    const job = getTeamJob(store, id);
+    const changes = store.db
+      .prepare(
+        `UPDATE jobs SET state = 'failed', error = ?, finished_at = ? WHERE id = ? AND state = 'queued'`,
+      )
+      .run(JSON.stringify(error), nowIso(), id).changes;
+    if (changes === 1)
+      appendLogTx(store, { jobId: id, attempt: job.attempt, worker }, `failed: ${error.message}`);
+    return changes === 1;
+  });
+}
+
 /** A queued job that never reached the queue (its files could not be stored, or pg-boss refused it). */
 export function failUnsentTeamJob(store: Store, id: string, message: string): void {
   store.write('fail a job', () => {

@@ -1,6 +1,10 @@
 // An in-process team worker whose jobs do nothing but wait for the test to let them end: the queue's own
 // behaviour (claims, heartbeats, pg-boss expiry and retries) is exercised without a model or images.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { JobHooks } from '../../main/jobs/job-types.js';
+import { MANIFEST_FILE } from '../../main/ml/model/model-dir.js';
 import type { JobResult } from '../../main/jobs/run-job.js';
 import { TeamWorker, type TeamWorkerOptions } from '../../main/jobs/queue/team-worker.js';
 import type { TeamQueue } from '../../main/jobs/queue/team-queue.js';
@@ -38,13 +42,23 @@ export class ScriptedWorker extends TeamWorker {
   }
 }
 
+/** A model folder every worker reaches (a worker refuses a job whose folder it cannot); its body never reads it. */
+let reachable: string | null = null;
+function reachableModelDir(): string {
+  if (reachable === null) {
+    reachable = mkdtempSync(join(tmpdir(), 'retina-scripted-model-'));
+    writeFileSync(join(reachable, MANIFEST_FILE), '{}');
+  }
+  return reachable;
+}
+
 /** A predict job's row, as the server writes it before sending it to pg-boss. */
-export function queuedJob(store: Store, id: string): void {
+export function queuedJob(store: Store, id: string, modelDir = reachableModelDir()): void {
   createTeamJob(store, {
     id,
     kind: 'predict',
     actor: 'ann',
-    spec: { kind: 'predict', imageIds: [], modelId: 1, modelDir: '/nowhere', author: 'ann' },
+    spec: { kind: 'predict', imageIds: [], modelId: 1, modelDir, author: 'ann' },
     total: 0,
   });
 }

@@ -86,3 +86,13 @@ export function tunedSeconds(name: string, fallback: number): number {
 
 /** The environment variable that tunes the stale limit (see STALE_AFTER_SECONDS). */
 export const STALE_SECONDS_ENV = 'RETINA_WORKER_STALE_SECONDS';
+
+/**
+ * A predict job whose model folder a worker cannot reach is refused there, not failed: another worker may reach it
+ * (a folder mounted on some machines only). The refusing worker puts it back for REFUSAL_DELAY_SECONDS and fetches
+ * no job of that kind meanwhile, so that another worker takes it rather than it coming straight back; after
+ * MODEL_REFUSALS refusals (minutes, counted across workers) no worker is taken to reach it and it fails, naming the
+ * folder. Why not a list of the workers that could not: workers come and go unregistered, so no list is complete.
+ */
+export const REFUSAL_DELAY_SECONDS = 30;
+export const MODEL_REFUSALS = 5;

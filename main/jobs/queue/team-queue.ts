@@ -165,6 +165,20 @@ export class TeamQueue {
     return rows.length === 1;
   }
 
+  /**
+   * Puts a job this worker took but will not run back in the queue, not before `seconds`, without using a retry:
+   * pg-boss counted one at the fetch (when the job had been fetched before), so its limit grows by one. At worst
+   * (a first fetch, which counts none) the job gains a retry, which is safer than losing one to a refusal.
+   */
+  async deferUncounted(kind: TeamJobKind, jobId: string, seconds: number): Promise<void> {
+    await this.boss.getDb().executeSql(
+      `UPDATE ${SCHEMA}.job
+          SET state = 'retry', start_after = now() + make_interval(secs => $3), retry_limit = retry_limit + 1
+        WHERE name = $1 AND id = $2::uuid AND state = 'active'`,
+      [queuePolicy(kind).queue, jobId, seconds],
+    );
+  }
+
   /** The job ended (well or for good): no retry. */
   async complete(kind: TeamJobKind, jobId: string, output: object): Promise<void> {
     await this.boss.complete(queuePolicy(kind).queue, jobId, output);

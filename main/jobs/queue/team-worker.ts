@@ -2,10 +2,7 @@
 // in its worker threads (run-job.ts, retrain/run.ts), against the team store. Up to `concurrency` jobs at once.
 // Every job it runs beats on a timer (see queue-policy.ts); at each beat the worker also hands back the jobs of
 // workers that stopped beating (team-sweep.ts), so a machine that dies loses its jobs within about half a minute.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { RpcError, type ErrorPayload } from '../../../shared/contract.js';
-import { MANIFEST_FILE } from '../../ml/model/model-dir.js';
 import { describeAll, runRetrainAll } from '../../retrain/retrain-all.js';
 import { findAnatomyDirs } from '../anatomy-dirs.js';
 import { RetrainCancelledError } from '../../retrain/errors.js';
@@ -13,11 +10,13 @@ import {
   appendJobLog,
   beatTeamJob,
   claimTeamJob,
+  failQueuedTeamJob,
+  findTeamJob,
   finishTeamJob,
-  getModel,
   getTeamJob,
   getTrainingRun,
   finishTrainingRun,
+  refuseTeamJob,
   setTeamJobRun,
   type JobClaim,
   type Store,
@@ -25,7 +24,14 @@ import {
 } from '../../store/index.js';
 import type { JobHooks } from '../job-types.js';
 import { jobError, runJob, type JobResult } from '../run-job.js';
-import { isRetryable, staleBefore, TEAM_JOB_KINDS } from './queue-policy.js';
+import { reachableModelDir, REACH_ADVICE } from './model-reach.js';
+import {
+  isRetryable,
+  MODEL_REFUSALS,
+  REFUSAL_DELAY_SECONDS,
+  staleBefore,
+  TEAM_JOB_KINDS,
+} from './queue-policy.js';
 import type { FetchedJob, TeamQueue } from './team-queue.js';
 import { Sweeper } from './team-sweep.js';
 import { jobWorkOf, type TeamWork } from './team-work.js';
@@ -41,6 +47,8 @@ export interface TeamWorkerOptions {
   heartbeatSeconds: number;
   staleAfterSeconds: number;
   pollSeconds: number;
+  /** How long a job this worker refused stays away (default REFUSAL_DELAY_SECONDS; tests shorten it). */
+  refusalDelaySeconds?: number;
   log: (line: string) => void;
 }
 
@@ -63,6 +71,8 @@ export class TeamWorker {
   private stopping = false;
   private polling = false;
   private readonly sweeper: Sweeper;
+  /** Kinds this worker fetches none of until then (ms): it refused a job of that kind, left to another worker. */
+  private readonly pausedUntil = new Map<TeamJob['kind'], number>();
 
   constructor(
     private readonly store: Store,
@@ -99,6 +109,7 @@ export class TeamWorker {
     this.polling = true;
     try {
       for (const kind of TEAM_JOB_KINDS) {
+        if ((this.pausedUntil.get(kind) ?? 0) > Date.now()) continue;
         while (!this.stopping && this.running.size < this.opts.concurrency) {
           const job = await this.queue.fetch(kind);
           if (!job) break;
@@ -144,6 +155,7 @@ export class TeamWorker {
   }
 
   private async run(fetched: FetchedJob): Promise<void> {
+    if (await this.refuseUnreachable(fetched)) return;
     const claim = claimTeamJob(
       this.store,
       fetched.jobId,
@@ -240,6 +252,42 @@ export class TeamWorker {
     log(`${state}: ${r.error?.message ?? r.message}`);
   }
 
+  /**
+   * Refuses a queued predict job whose model folder this machine cannot reach (see MODEL_REFUSALS), before claiming
+   * it: no attempt is used, and another worker may reach the folder. True when refused (or failed for good).
+   */
+  private async refuseUnreachable(fetched: FetchedJob): Promise<boolean> {
+    const job = findTeamJob(this.store, fetched.jobId);
+    const work = job?.spec as TeamWork | undefined;
+    if (job?.state !== 'queued' || work?.kind !== 'predict') return false;
+    if (reachableModelDir(this.store, work, this.opts.modelDir) !== null) return false;
+    const refusals = refuseTeamJob(
+      this.store,
+      job.id,
+      this.opts.name,
+      `cannot reach model folder ${work.modelDir}`,
+    );
+    if (refusals === null) return false;
+    const log = (what: string): void => this.opts.log(`${job.kind} job ${job.id}: ${what}`);
+    if (refusals >= MODEL_REFUSALS) {
+      const error = {
+        code: 'model-failed' as const,
+        message: `no worker could reach model folder ${work.modelDir} (refused ${refusals} times): ${REACH_ADVICE}`,
+      };
+      if (failQueuedTeamJob(this.store, job.id, this.opts.name, error))
+        await this.queue.complete(job.kind, job.id, { state: 'failed', error });
+      log(error.message);
+      return true;
+    }
+    const delay = this.opts.refusalDelaySeconds ?? REFUSAL_DELAY_SECONDS;
+    await this.queue.deferUncounted(job.kind, job.id, delay);
+    // Other jobs of the kind wait too: pg-boss cannot skip one job for one worker, and fetching the others would
+    // take this one back as soon as it is due, before a worker that reaches the folder could.
+    this.pausedUntil.set(job.kind, Date.now() + (delay + 2 * this.opts.pollSeconds) * 1000);
+    log(`cannot reach model folder ${work.modelDir}; left to another worker (refusal ${refusals})`);
+    return true;
+  }
+
   /** Runs the job's work (protected: a test puts a job of the length it needs in its place). */
   protected async body(job: TeamJob, claim: JobClaim, hooks: JobHooks): Promise<JobResult> {
     const work = job.spec as TeamWork;
@@ -249,18 +297,13 @@ export class TeamWorker {
     return runJob(this.store, local, hooks, job.id);
   }
 
-  /** The job's model folder when this machine sees it, else --model, else the folder the model is registered at. */
+  /** The model folder to predict with (checked before the claim; one that went away since fails the attempt). */
   private modelDirFor(work: Extract<TeamWork, { kind: 'predict' }>): string {
-    const usable = (dir: string | undefined): dir is string =>
-      dir !== undefined && existsSync(join(dir, MANIFEST_FILE));
-    if (usable(work.modelDir)) return work.modelDir;
-    if (usable(this.opts.modelDir)) return this.opts.modelDir;
-    const registered = getModel(this.store, work.modelId).dirPath;
-    if (usable(registered)) return registered;
+    const dir = reachableModelDir(this.store, work, this.opts.modelDir);
+    if (dir !== null) return dir;
     throw new RpcError(
       'model-failed',
-      `model folder ${work.modelDir} is not reachable from worker ${this.opts.name}: keep models in the shared ` +
-        'folder, or give the worker --model DIR',
+      `model folder ${work.modelDir} is not reachable from worker ${this.opts.name}: ${REACH_ADVICE}`,
     );
   }
 
