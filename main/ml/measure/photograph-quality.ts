@@ -4,7 +4,7 @@
 import type { Segmentation } from '../infer.js';
 import type { RasterImage } from '../types.js';
 import type { QualityEvidence } from '../../../shared/measure/gradability.js';
-import { components } from '../../../shared/skeleton.js';
+import { componentSizes } from '../../../shared/skeleton.js';
 
 /** Pieces of the mask under this many canonical pixels are specks (as the frame's calibre ruler counts them). */
 const SPECK_CANONICAL_PIXELS = 16;
@@ -17,12 +17,6 @@ function lumaAt(img: RasterImage, i: number, max: number): number {
   const d = img.data;
   if (c < 3) return (d[i * c] * 255) / max;
   return ((0.299 * d[i * c] + 0.587 * d[i * c + 1] + 0.114 * d[i * c + 2]) * 255) / max;
-}
-
-/** The green channel (vessels' best contrast), or grey, scaled to 0..255. */
-function greenAt(img: RasterImage, i: number, max: number): number {
-  const c = img.channels;
-  return (img.data[i * c + (c >= 3 ? 1 : 0)] * 255) / max;
 }
 
 /** Shares of the field's pixels that are blown out (luminance >= 250) or black (<= 8). */
@@ -59,22 +53,30 @@ function sharpness(img: RasterImage, fov: Uint8Array, scale: number): number {
   const bw = Math.floor(w / k);
   const bh = Math.floor(h / k);
   if (bw < 8 || bh < 8) return 0;
-  const g = new Float32Array(bw * bh);
-  const inside = new Uint8Array(bw * bh);
-  for (let by = 0; by < bh; by++) {
+  const d = img.data;
+  const c = img.channels;
+  const green = c >= 3 ? 1 : 0;
+  // Raw channel sums per block, read along rows in memory order and scaled once per block rather than per pixel:
+  // the same means to rounding, at a fraction of the cost on a 12-megapixel photograph.
+  const sum = new Float64Array(bw * bh);
+  const inside = new Uint8Array(bw * bh).fill(1);
+  for (let y = 0; y < bh * k; y++) {
+    const blocks = Math.floor(y / k) * bw;
+    let i = y * w;
+    let p = i * c + green;
     for (let bx = 0; bx < bw; bx++) {
       let s = 0;
       let all = 1;
-      for (let y = by * k; y < by * k + k; y++)
-        for (let x = bx * k; x < bx * k + k; x++) {
-          const i = y * w + x;
-          s += greenAt(img, i, max);
-          if (!fov[i]) all = 0;
-        }
-      g[by * bw + bx] = s / (k * k);
-      inside[by * bw + bx] = all;
+      for (const end = i + k; i < end; i++, p += c) {
+        s += d[p];
+        if (fov[i] === 0) all = 0;
+      }
+      sum[blocks + bx] += s;
+      if (!all) inside[blocks + bx] = 0;
     }
   }
+  const g = new Float32Array(bw * bh);
+  for (let b = 0; b < g.length; b++) g[b] = (sum[b] * 255) / max / (k * k);
   const r = 2;
   let diff = 0;
   let level = 0;
@@ -99,35 +101,44 @@ function sharpness(img: RasterImage, fov: Uint8Array, scale: number): number {
 }
 
 /** The vessel mask inside the field: its share of the field, and the share of its pixels lying in specks. */
-function vesselTree(seg: Segmentation, scale: number): { share: number; speckShare: number } {
-  const { mask, fov, width: w, height: h } = seg;
-  let field = 0;
+function vesselTree(seg: Segmentation, field: number, scale: number): { share: number; speckShare: number } {
+  const speck = SPECK_CANONICAL_PIXELS / (scale * scale);
   let vessels = 0;
-  const inside = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) {
-    if (!fov.data[i]) continue;
-    field++;
-    if (mask[i]) {
-      inside[i] = 1;
-      vessels++;
-    }
+  let specks = 0;
+  for (const size of componentSizes(seg.mask, seg.fov.data, seg.width, seg.height)) {
+    vessels += size;
+    if (size < speck) specks += size;
   }
   if (vessels === 0) return { share: 0, speckShare: 1 };
-  const speck = SPECK_CANONICAL_PIXELS / (scale * scale);
-  const { sizes } = components(inside, w, h);
-  let specks = 0;
-  for (let k = 1; k < sizes.length; k++) if (sizes[k] < speck) specks += sizes[k];
   return { share: vessels / Math.max(1, field), speckShare: specks / vessels };
+}
+
+/** The field's pixel count, four bytes at a time where the map starts on a word boundary. */
+function fieldPixels(fov: Uint8Array): number {
+  let n = 0;
+  let i = 0;
+  if (fov.byteOffset % 4 === 0) {
+    const words = new Uint32Array(fov.buffer, fov.byteOffset, fov.length >> 2);
+    for (let j = 0; j < words.length; j++) {
+      const v = words[j];
+      if (v === 0) continue;
+      // Four set bytes as the maps hold them (0/1); anything else is counted byte by byte.
+      if (v === 0x01010101) n += 4;
+      else for (let b = j * 4; b < j * 4 + 4; b++) if (fov[b] !== 0) n++;
+    }
+    i = words.length * 4;
+  }
+  for (; i < fov.length; i++) if (fov[i] !== 0) n++;
+  return n;
 }
 
 /** The evidence on one photograph, from its pixels and the segmentation made for measuring it. */
 export function photographQuality(image: RasterImage, seg: Segmentation): QualityEvidence {
   const scale = seg.frame?.scale ?? 1;
   const fov = seg.fov.data;
-  let field = 0;
-  for (let i = 0; i < fov.length; i++) if (fov[i]) field++;
+  const field = fieldPixels(fov);
   const { over, under } = exposure(image, fov);
-  const tree = vesselTree(seg, scale);
+  const tree = vesselTree(seg, field, scale);
   return {
     // A model without a frame never looks for the aperture: no evidence either way, so it counts as found.
     apertureFound: seg.frame ? seg.frame.circle !== null : true,
