@@ -79,7 +79,11 @@ export class ReportService {
         const cmp = await this.compare(toId(earlier), toId(id)).catch(() => null);
         if (cmp)
           comparisons.push({
-            earlier: { fileName: cmp.earlier.fileName, visitDate: cmp.earlier.visitDate },
+            earlier: {
+              fileName: cmp.earlier.fileName,
+              visitDate: cmp.earlier.visitDate,
+              unit: cmp.earlier.measurements.measures.scale.unit,
+            },
             later: {
               fileName: cmp.later.fileName,
               visitDate: cmp.later.visitDate,

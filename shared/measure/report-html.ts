@@ -8,7 +8,7 @@ import { registrationNotes, type VisitComparison } from './compare-visits.js';
 import { gradabilityLine } from './gradability.js';
 import { formatFigure, MEASURE_ROWS } from './measure-table.js';
 import type { ImageMeasures, LengthUnit, Measure, MeasureUnit, NamedVessel } from './measures.js';
-import { sameVesselsText } from './same-vessels.js';
+import { sameVesselsText, vesselChangeRows } from './same-vessels.js';
 import { zoneRadii } from './zones.js';
 import { placeLabels } from './label-placement.js';
 
@@ -35,8 +35,8 @@ export interface ReportImage {
 }
 
 export interface ReportComparison {
-  earlier: { fileName: string; visitDate: string | null };
-  /** `unit`: the later visit's length unit. */
+  /** `unit`: each visit's length unit (its vessel widths are in it). */
+  earlier: { fileName: string; visitDate: string | null; unit: LengthUnit };
   later: { fileName: string; visitDate: string | null; unit: LengthUnit };
   comparison: VisitComparison;
 }
@@ -333,7 +333,20 @@ function comparisonSection(c: ReportComparison): string {
     c.later.unit,
   )
     .map((l) => `<p class="same-vessels">${escapeHtml(l)}.</p>`)
-    .join('')}</section>`;
+    .join('')}${vesselChangeTable(c)}</section>`;
+}
+
+/** The earlier visit's zone-B vessels one by one, with their widths at both visits (which one narrowed). */
+function vesselChangeTable(c: ReportComparison): string {
+  const rows = vesselChangeRows(c.comparison, c.earlier.unit, c.later.unit);
+  if (rows.length === 0) return '';
+  const body = rows
+    .map(
+      (r) =>
+        `<tr data-vessel="${r.name}"><th scope="row">${r.name} (${r.kind === 'artery' ? 'arteriole' : 'venule'})</th><td class="num">${escapeHtml(r.earlier)}</td><td class="num">${escapeHtml(r.later)}</td><td${r.measured ? ' class="num"' : ' class="absent"'}>${escapeHtml(r.change)}</td></tr>`,
+    )
+    .join('');
+  return `<table class="vessel-changes"><caption>The same vessels at both visits (zone B, the earlier visit's names)</caption><thead><tr><th>Vessel</th><th>Earlier</th><th>Later</th><th>Change in width</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 /** Patient, eye(s) and visit date(s) of the images reported: a visit of both eyes is titled with both. */

@@ -162,6 +162,15 @@ describe(
         same[1],
         new RegExp(`^CRVE over the same venules: not all found again .*missing ${erasedVein}`),
       );
+      // Each vessel with its width at both visits: the erased venule not found again, the arterioles compared.
+      const vessel = (name: string) => dialog.getByTestId(`vessel-change-${name}`).locator('td');
+      assert.deepEqual((await vessel(erasedVein).allTextContents()).slice(1), [
+        'not found again',
+        'not found again',
+      ]);
+      const a1 = await vessel('A1').allTextContents();
+      assert.match(a1[0], /^[\d.]+ DD$/);
+      assert.match(a1[2], /^[+-]?[\d.]+ DD$/);
       // It fits the window.
       const box = await dialog.boundingBox();
       assert.ok(

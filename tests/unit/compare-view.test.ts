@@ -12,6 +12,7 @@ import {
   comparisonNotes,
   reportUrl,
   sameVesselLines,
+  vesselChangeLines,
   visitOptions,
 } from '../../renderer/src/measure/compareView.js';
 import { ring } from './measure/phantoms.js';
@@ -77,6 +78,21 @@ test('the later visit keeps the earlier names, and the narrowed venule drives a 
   assert.deepEqual(comparisonNotes(p), [
     'Registered by the disc only (no fovea at both visits): both photographs are taken as upright.',
   ]);
+  // Which vessel narrowed: each named vessel with both widths, and only the narrowed venule changed.
+  const rows = vesselChangeLines(p);
+  assert.deepEqual(
+    rows.map((r) => r.name),
+    marks.earlier.map((m) => m.name),
+  );
+  const narrowedRow = rows.find((r) => r.name === 'V1')!;
+  assert.equal(narrowedRow.kind, 'vein');
+  assert.equal(narrowedRow.measured, true);
+  assert.match(narrowedRow.earlier, /^[\d.]+ DD$/);
+  assert.match(narrowedRow.change, /^-[\d.]+ DD$/);
+  const changes = p.comparison.vessels.veins.map((m) => m.change!);
+  assert.ok(changes[0] < -0.1 * p.comparison.vessels.veins[0].a.width, `V1 change ${changes[0]}`);
+  for (const c of changes.slice(1))
+    assert.ok(Math.abs(c) < Math.abs(changes[0]) / 3, `other venules ${changes}`);
 });
 
 test('a visit without a disc, and lengths in different units, are said plainly', () => {
@@ -87,6 +103,7 @@ test('a visit without a disc, and lengths in different units, are said plainly',
   const crae = changeLines(p).find((l) => l.key === 'crae')!;
   assert.equal(crae.change, null);
   assert.deepEqual(sameVesselLines(p), [], 'nothing matched without a registration');
+  assert.deepEqual(vesselChangeLines(p), [], 'no vessel is the same without a registration');
   assert.match(crae.note!, /disc/);
 });
 

@@ -4,7 +4,11 @@
 // and the notes that say why something could not be compared.
 import type { ImageSummary, VisitComparisonPayload, VisitSide } from '../../../shared/contract.js';
 import { formatFigure, formatMeasure } from '../../../shared/measure/measure-table.js';
-import { sameVesselsText } from '../../../shared/measure/same-vessels.js';
+import {
+  sameVesselsText,
+  vesselChangeRows,
+  type VesselChangeRow,
+} from '../../../shared/measure/same-vessels.js';
 import { registrationNotes } from '../../../shared/measure/compare-visits.js';
 import type { MeasureUnit } from '../../../shared/measure/measures.js';
 import type { VesselMark } from './measureView.js';
@@ -125,4 +129,13 @@ export function comparisonNotes(p: VisitComparisonPayload): string[] {
 /** CRAE and CRVE of the later visit over the first visit's own six vessels, or which were not found again. */
 export function sameVesselLines(p: VisitComparisonPayload): string[] {
   return sameVesselsText(p.comparison, p.later.measurements.measures.scale.unit);
+}
+
+/** Each of the earlier visit's six arterioles and six venules with its width at both visits and the change. */
+export function vesselChangeLines(p: VisitComparisonPayload): VesselChangeRow[] {
+  return vesselChangeRows(
+    p.comparison,
+    p.earlier.measurements.measures.scale.unit,
+    p.later.measurements.measures.scale.unit,
+  );
 }

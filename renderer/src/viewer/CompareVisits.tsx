@@ -5,7 +5,13 @@ import { useEffect, useState } from 'react';
 import type { VisitComparisonPayload, VisitSide } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { Modal } from '../Modal.js';
-import { changeLines, comparisonMarks, comparisonNotes, sameVesselLines } from '../measure/compareView.js';
+import {
+  changeLines,
+  comparisonMarks,
+  comparisonNotes,
+  sameVesselLines,
+  vesselChangeLines,
+} from '../measure/compareView.js';
 import { zoneRings, type VesselMark } from '../measure/measureView.js';
 
 /** A photograph's thumbnail as an object URL, revoked when no longer shown. */
@@ -67,6 +73,37 @@ function VisitFigure({ side, marks, role }: { side: VisitSide; marks: VesselMark
         ))}
       </svg>
     </figure>
+  );
+}
+
+/** The earlier visit's zone-B vessels one by one: which narrowed or widened, which the summary cannot say. */
+function VesselChanges({ p }: { p: VisitComparisonPayload }) {
+  const rows = vesselChangeLines(p);
+  if (rows.length === 0) return null;
+  return (
+    <table className="vessel-changes" data-testid="vessel-changes">
+      <caption>The same vessels at both visits (zone B, the earlier visit's names)</caption>
+      <thead>
+        <tr>
+          <th scope="col">Vessel</th>
+          <th scope="col">{p.earlier.visitDate ?? 'Earlier'}</th>
+          <th scope="col">{p.later.visitDate ?? 'Later'}</th>
+          <th scope="col">Change in width</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.name} data-testid={`vessel-change-${r.name}`}>
+            <th scope="row">
+              {r.name} ({r.kind === 'artery' ? 'arteriole' : 'venule'})
+            </th>
+            <td>{r.earlier}</td>
+            <td className={r.later === 'not found again' ? 'absent' : undefined}>{r.later}</td>
+            <td className={r.measured ? undefined : 'absent'}>{r.change}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -161,6 +198,7 @@ export function CompareVisits({
               {line}
             </p>
           ))}
+          <VesselChanges p={p} />
         </>
       )}
     </Modal>

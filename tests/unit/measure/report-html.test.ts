@@ -108,7 +108,7 @@ test('a comparison lists both visits and flags the change beyond the intervals',
     ...input([b]),
     comparisons: [
       {
-        earlier: { fileName: 'a.png', visitDate: '2025-01-01' },
+        earlier: { fileName: 'a.png', visitDate: '2025-01-01', unit: 'DD' },
         later: { fileName: 'b.png', visitDate: '2026-01-02', unit: 'DD' },
         comparison,
       },
@@ -128,6 +128,14 @@ test('a comparison lists both visits and flags the change beyond the intervals',
     html,
     /<p class="same-vessels">CRVE over the same six venules at the later visit: [\d.]+ DD\.<\/p>/,
   );
+  // Which vessel narrowed: the widest venule (V1, 14 -> 9), with both widths and a negative change.
+  const vessels = html.split('class="vessel-changes"')[1];
+  assert.ok(vessels, 'no table of the same vessels');
+  assert.equal((vessels.match(/<tr data-vessel=/g) ?? []).length, 12);
+  assert.match(
+    /<tr data-vessel="V1">(.*?)<\/tr>/.exec(vessels)![1],
+    /V1 \(venule\)<\/th><td class="num">[\d.]+ DD<\/td><td class="num">[\d.]+ DD<\/td><td class="num">-[\d.]+ DD<\/td>/,
+  );
   assert.doesNotMatch(html, /cut off by the field/);
 });
 
@@ -138,7 +146,7 @@ test("a comparison names the visit whose disc the field's edge cuts off", () => 
     ...input([a]),
     comparisons: [
       {
-        earlier: { fileName: 'a.png', visitDate: '2025-01-01' },
+        earlier: { fileName: 'a.png', visitDate: '2025-01-01', unit: 'DD' },
         later: { fileName: 'b.png', visitDate: '2026-01-02', unit: 'DD' },
         comparison: compareVisits({ measures: a.measures }, { measures: b }),
       },
