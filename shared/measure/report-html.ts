@@ -113,6 +113,7 @@ dl.header dt{font-weight:600}dl.header dd{margin:0;min-width:0}h1,h2,dd{overflow
 svg.photo{width:100%;height:auto;max-height:70vh;background:#000;display:block}
 table{border-collapse:collapse;width:100%;margin:6px 0}th,td{border-bottom:1px solid #ccc;padding:2px 6px;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums}.absent{color:#8a4b00}
+caption{text-align:left;font-weight:600;padding:8px 0 2px}
 tr.exceeds td{background:#ffe7c2;font-weight:600}.flag{color:#b00}
 .plots{display:grid;grid-template-columns:1fr 1fr;gap:12px}.plots svg{width:100%;height:auto}
 .muted{color:#555}.legend span{margin-right:12px}
