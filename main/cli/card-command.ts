@@ -65,6 +65,17 @@ function rescoreList(value: string | undefined): Section[] {
 
 const LESAV_TEST_SPLIT = 'split_test_rmaphoh.txt';
 
+/** Options of the vessel model's card that an anatomy model's card has no use for. */
+const VESSEL_CARD_OPTIONS = [
+  'rescore',
+  'uncertainty-only',
+  'retime',
+  'drive',
+  'stare',
+  'lesav',
+  'no-resized',
+] as const;
+
 /** An anatomy model's card: its held-out figures (the splits of anatomy-datasets.ts), then MODEL_CARD.md. */
 async function anatomyCardCommand(model: LoadedModel, fromJson: boolean): Promise<number> {
   const { arteryVeinSplits, opticDiscSplits } = await import('../ml/anatomy/anatomy-datasets.js');
@@ -227,11 +238,14 @@ export async function run(argv: string[]): Promise<number> {
     threads,
   });
   if (model.manifest.anatomy) {
-    // The sections --rescore names are the vessel card's; an anatomy card would otherwise be scored in full.
-    if (rescore.length > 0) {
+    // These shape the vessel model's card; an anatomy card scores its own fixed held-out splits, and would
+    // otherwise be scored in full (or regenerated without the timing or folders asked for) as if they were obeyed.
+    const given = VESSEL_CARD_OPTIONS.filter((o) => p.values[o] !== undefined);
+    if (given.length > 0) {
       await model.predictor.dispose();
       throw new UsageError(
-        `--rescore applies to the vessel model's card; ${model.manifest.name} is an ${model.manifest.anatomy.task} model ` +
+        `${given.map((o) => `--${o}`).join(', ')} ${given.length > 1 ? 'apply' : 'applies'} to the vessel model's card; ` +
+          `${model.manifest.name} is an ${model.manifest.anatomy.task} model ` +
           '(run `retina card` without it to score its card again, or --from-json to regenerate it)',
       );
     }

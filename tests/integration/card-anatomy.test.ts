@@ -1,5 +1,6 @@
-// `retina card` on the bundled anatomy models: --rescore names sections of the vessel model's card, so it is
-// refused for them (it used to be ignored, and the whole anatomy card scored again).
+// `retina card` on the bundled anatomy models: --rescore, --retime, --uncertainty-only and the dataset folders shape
+// the vessel model's card, so they are refused for them (they used to be ignored: the whole anatomy card scored
+// again, or regenerated without the timing asked for).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -10,21 +11,30 @@ import { repoRoot } from '../e2e/model-fixture.js';
 
 const CLI = path.join(repoRoot, 'main', 'cli', 'main.ts');
 
-test('--rescore is refused for an artery/vein or optic-disc model, the card untouched', async () => {
-  // No datasets: a command that went on to score would fail on them (exit 1) rather than run for long.
+test("the vessel card's options are refused for an artery/vein or optic-disc model, the card untouched", async () => {
+  // No datasets: a command that went on to score would fail on them (exit 1) rather than run for long. With
+  // --from-json, one that went on would rewrite the card (without the timing --retime asked for).
   const empty = await mkdtemp(path.join(tmpdir(), 'card-anatomy-'));
   try {
+    const cases: [string[], RegExp][] = [
+      [['--rescore', 'drive'], /--rescore applies to the vessel model's card/],
+      [['--from-json', '--retime'], /--retime applies to the vessel model's card/],
+      [['--uncertainty-only'], /--uncertainty-only applies/],
+      [['--stare', empty, '--no-resized'], /--stare, --no-resized apply to the vessel model's card/],
+    ];
     for (const name of ['artery-vein', 'optic-disc']) {
       const dir = path.join(repoRoot, 'resources', 'models', name);
       const before = await readFile(path.join(dir, 'MODEL_CARD.md'), 'utf8');
-      const r = spawnSync(
-        process.execPath,
-        ['--import', 'tsx', CLI, 'card', '--model', dir, '--rescore', 'drive'],
-        { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, RETINA_DATASETS: empty } },
-      );
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /--rescore applies to the vessel model's card/);
-      assert.equal(await readFile(path.join(dir, 'MODEL_CARD.md'), 'utf8'), before);
+      for (const [args, said] of cases) {
+        const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'card', '--model', dir, ...args], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          env: { ...process.env, RETINA_DATASETS: empty },
+        });
+        assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, said);
+        assert.equal(await readFile(path.join(dir, 'MODEL_CARD.md'), 'utf8'), before);
+      }
     }
   } finally {
     await rm(empty, { recursive: true, force: true });
