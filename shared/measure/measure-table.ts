@@ -108,7 +108,8 @@ export function formatMeasure(m: Measure): string {
 export function measuresJson(m: ImageMeasures, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ...extra,
-    disc: m.disc,
+    // The disc's place and size in the photograph's pixels, whatever the measures' length unit: said so.
+    disc: m.disc ? { ...m.disc, unit: 'px' } : null,
     discAtFieldEdge: m.discAtFieldEdge,
     scale: m.scale,
     notes: m.notes,
@@ -121,7 +122,8 @@ export function measuresJson(m: ImageMeasures, extra: Record<string, unknown> = 
   return out;
 }
 
-const CSV_FIXED = ['image', 'width', 'height', 'length_unit', 'disc_x', 'disc_y', 'disc_diameter'];
+// The disc's columns are in the photograph's pixels: named so, as beside `length_unit` they read as micrometres.
+const CSV_FIXED = ['image', 'width', 'height', 'length_unit', 'disc_x_px', 'disc_y_px', 'disc_diameter_px'];
 
 function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';

@@ -112,7 +112,10 @@ describe('retina measure at two sizes of the same photographs', () => {
     }
     const csv = (await readFile(path.join(dir, 'out', 'measures.csv'), 'utf8')).trim().split('\n');
     assert.equal(csv.length, 1 + results.length);
-    assert.match(csv[0], /^image,width,height,length_unit,disc_x,disc_y,disc_diameter,crae,crae_unit,/);
+    assert.match(
+      csv[0],
+      /^image,width,height,length_unit,disc_x_px,disc_y_px,disc_diameter_px,crae,crae_unit,/,
+    );
   });
 
   test('bad input fails alone with a clear error naming it once: a corrupt photograph, a mask of the wrong size, a picture that is no A/V map', async () => {
