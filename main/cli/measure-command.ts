@@ -34,8 +34,8 @@ photograph: ..."); lesser doubts (little fine detail, some glare) are warnings b
 Measures: crae, crve, avr (Knudtson's revised formulas, zone B = 0.5-1 disc diameter from the disc margin) and
 their zone-C variants (0.5-2); calibre (mean width, edge to edge); tortuosity (distance factor) and
 tortuosityDensity (Grisan 2008); fractalDimension (box counting); vesselDensity; the artery and vein variants.
-Units: micrometres when the pixel size is known (--pixel-size, or --field-angle; a DICOM photograph's own pixel
-spacing or field of view when neither is given), otherwise disc diameters (DD).
+Units: micrometres when the pixel size is known (--pixel-size or --field-angle, not both; a DICOM photograph's own
+pixel spacing or field of view when neither is given), otherwise disc diameters (DD).
 Intervals re-measure plausible versions of the segmentation (the probability map cut within +-0.1 of the
 threshold), of each vessel's width and of its artery/vein label (flipped with the classifier's own odds).
 
@@ -92,6 +92,9 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError('--mask and --av apply to a single input image');
   const pixelSizeUm = num(p, 'pixel-size', { min: 0.01, max: 1000 });
   const fieldAngleDeg = num(p, 'field-angle', { min: 1, max: 250 });
+  // Two answers to one question: which was meant cannot be told, so neither is dropped silently.
+  if (pixelSizeUm !== undefined && fieldAngleDeg !== undefined)
+    throw new UsageError('--pixel-size and --field-angle both give the scale: give only one');
   const draws = num(p, 'draws', { min: 20, max: 100000, integer: true });
   const stems = outputStems(files);
   const { model, anatomy, close } = await openCommandModels(p, { anatomy: true });
@@ -116,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
       // The flags win; else a DICOM photograph's header may know its scale.
       const header = await dicomHeader(file);
       const own = pixelSizeUm || fieldAngleDeg ? null : header;
-      // A pixel size, when known, wins over a field angle.
+      // A DICOM's pixel spacing, when known, wins over its field of view.
       const scale = {
         pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
         fieldAngleDeg: fieldAngleDeg ?? own?.fieldAngleDeg ?? null,
