@@ -122,6 +122,7 @@ export async function run(argv: string[]): Promise<number> {
       // A DICOM's pixel spacing, when known, wins over its field of view.
       const scale = {
         pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
+        pixelSizeNote: own?.pixelSizeNote ?? null,
         fieldAngleDeg: fieldAngleDeg ?? own?.fieldAngleDeg ?? null,
       };
       const measuredAs = measureSegmentation(seg, a, { mask, av, ...scale, draws });

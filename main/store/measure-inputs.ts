@@ -9,6 +9,7 @@ import type { MeasureSources } from '../ml/measure/measure-sources.js';
 import type { ImageMeasures } from '../../shared/measure/measures.js';
 import { judgeGradability, withGradability, type QualityEvidence } from '../../shared/measure/gradability.js';
 import type { Store } from './database.js';
+import { pixelSizeFromSpacing } from '../../shared/measure/pixel-spacing.js';
 import { getClinical } from './clinical.js';
 import { blobPath } from './file-store.js';
 import type { ImageRecord } from './images.js';
@@ -31,6 +32,8 @@ export interface MeasurePlan {
   fieldAngleDeg: number | null;
   /** Micrometres per pixel from DICOM spacing (the field angle needs the aperture, fitted when measuring). */
   dicomPixelUm: number | null;
+  /** Said of pixels that are not square: how far lengths at their mean size may be off. */
+  dicomPixelNote: string | null;
   /**
    * The photograph's gradability evidence, from the latest prediction: a person's correction changes the mask,
    * not the photograph. Null for predictions made before it was stored (no verdict).
@@ -81,8 +84,8 @@ export function planMeasurement(
         ? `optic disc removed by hand (${anatomy.discMovedBy})`
         : null;
   const spacing = image.pixelSpacingMm;
-  const dicomPixelUm =
-    spacing && spacing[0] > 0 && spacing[1] > 0 ? ((spacing[0] + spacing[1]) / 2) * 1000 : null;
+  const dicomPixel = spacing && spacing[0] > 0 && spacing[1] > 0 ? pixelSizeFromSpacing(spacing) : null;
+  const dicomPixelUm = dicomPixel?.pixelSizeUm ?? null;
   const fieldAngleDeg = getClinical(store, image.id).fieldAngleDeg;
   const key = JSON.stringify([
     image.id,
@@ -106,6 +109,7 @@ export function planMeasurement(
     noDiscReason,
     fieldAngleDeg,
     dicomPixelUm,
+    dicomPixelNote: dicomPixel?.note ?? null,
     photograph: prediction?.photograph ?? null,
     key,
   };
@@ -141,6 +145,7 @@ export function measureSources(store: Store, plan: MeasurePlan): MeasureSources 
     disc: plan.disc,
     noDiscReason: plan.noDiscReason,
     dicomPixelUm: plan.dicomPixelUm,
+    dicomPixelNote: plan.dicomPixelNote,
     fieldAngleDeg: plan.fieldAngleDeg,
   };
 }

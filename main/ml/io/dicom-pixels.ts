@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { DataSet, Element } from 'dicom-parser';
 import sharp from 'sharp';
 import type { RasterImage } from '../types.js';
+import { pixelSizeFromSpacing } from '../../../shared/measure/pixel-spacing.js';
 
 // dicom-parser ships a UMD bundle whose named exports Node's ESM loader cannot see.
 const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof import('dicom-parser');
@@ -253,6 +254,8 @@ export function dicomEye(ds: DataSet): 'OD' | 'OS' | null {
 export interface DicomHeader {
   /** Micrometres per pixel from the pixel spacing (the mean of row and column). */
   pixelSizeUm: number | null;
+  /** Said when rows and columns are spaced differently: how far lengths at the mean size may be off. */
+  pixelSizeNote: string | null;
   fieldAngleDeg: number | null;
   patientId: string | null;
   eye: 'OD' | 'OS' | null;
@@ -264,8 +267,10 @@ export async function dicomHeader(path: string): Promise<DicomHeader | null> {
   if (!isDicom(bytes)) return null;
   const ds = readDicomDataSet(bytes, path);
   const spacing = dicomPixelSpacing(ds);
+  const size = spacing ? pixelSizeFromSpacing(spacing) : null;
   return {
-    pixelSizeUm: spacing ? ((spacing[0] + spacing[1]) / 2) * 1000 : null,
+    pixelSizeUm: size?.pixelSizeUm ?? null,
+    pixelSizeNote: size?.note ?? null,
     fieldAngleDeg: dicomFieldAngle(ds),
     patientId: dicomText(ds, 'x00100020') ?? null,
     eye: dicomEye(ds),

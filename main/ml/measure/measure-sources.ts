@@ -28,6 +28,8 @@ export interface MeasureSources {
   noDiscReason?: string | null;
   /** Micrometres per pixel from DICOM spacing; else the field angle over the fitted aperture gives them. */
   dicomPixelUm: number | null;
+  /** How far to trust the DICOM pixel size (pixels that are not square), for the measures' notes. */
+  dicomPixelNote?: string | null;
   fieldAngleDeg: number | null;
 }
 
@@ -69,7 +71,7 @@ export async function readMeasureInput(s: MeasureSources): Promise<MeasureInput>
   const fov = fovBytes ?? new Uint8Array(s.width * s.height).fill(1);
   const av = labels && s.labelsOnMask ? labels.map((v, i) => (mask[i] ? v : 0)) : labels;
   let pixelSize = s.dicomPixelUm;
-  let scaleNote: string | null = null;
+  let scaleNote: string | null = pixelSize === null ? null : (s.dicomPixelNote ?? null);
   if (pixelSize === null && s.fieldAngleDeg) {
     const circle = fitFovCircle({ width: s.width, height: s.height, data: fov });
     const scale = imageScale(

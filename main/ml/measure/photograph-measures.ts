@@ -10,6 +10,8 @@ export const MICROMETRES_PER_DEGREE = 291;
 export interface ScaleHints {
   /** Micrometres per pixel (DICOM pixel spacing). */
   pixelSizeUm?: number | null;
+  /** How far to trust that pixel size (a DICOM's pixels that are not square), carried into the measures' notes. */
+  pixelSizeNote?: string | null;
   /** The camera's field angle in degrees, across the circular aperture (or the frame's diagonal without one). */
   fieldAngleDeg?: number | null;
 }
@@ -22,7 +24,8 @@ export function imageScale(
   hints: ScaleHints,
   geometry: { apertureDiameterPx: number | null; width: number; height: number },
 ): { pixelSizeUm: number | null; note: string | null } {
-  if (hints.pixelSizeUm && hints.pixelSizeUm > 0) return { pixelSizeUm: hints.pixelSizeUm, note: null };
+  if (hints.pixelSizeUm && hints.pixelSizeUm > 0)
+    return { pixelSizeUm: hints.pixelSizeUm, note: hints.pixelSizeNote ?? null };
   if (!hints.fieldAngleDeg || hints.fieldAngleDeg <= 0) return { pixelSizeUm: null, note: null };
   const diagonal = geometry.apertureDiameterPx === null;
   const diameterPx = geometry.apertureDiameterPx ?? Math.hypot(geometry.width, geometry.height);
