@@ -45,6 +45,9 @@ export function requireStr(p: Parsed, name: string): string {
   return v;
 }
 
+/** A number as people write one: sign, digits, a fraction, an exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 export function num(
   p: Parsed,
   name: string,
@@ -52,7 +55,8 @@ export function num(
 ): number | undefined {
   const v = str(p, name);
   if (v === undefined) return undefined;
-  const n = Number(v);
+  // Decimal only: Number() reads '' as 0 and '0x2D' as 45, which no one typing an option means.
+  const n = DECIMAL.test(v.trim()) ? Number(v) : NaN;
   if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n))) {
     throw new UsageError(`--${name} expects ${opts.integer ? 'an integer' : 'a number'}, got '${v}'`);
   }
