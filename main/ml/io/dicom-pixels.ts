@@ -218,10 +218,13 @@ export async function dicomPixels(ds: DataSet, bytes: Uint8Array, name: string):
   return { width: cols, height: rows, channels: spp === 3 ? 3 : 1, bitDepth: 8, data };
 }
 
-/** Horizontal Field of View (0022,000C) in degrees, when plausible. */
+/**
+ * Horizontal Field of View (0022,000C) in degrees, when plausible: within the 1-250 degrees a field angle may be
+ * entered as. Below 1 it is likely radians (45 degrees is 0.785), which taken as degrees shrink every micrometre.
+ */
 export function dicomFieldAngle(ds: DataSet): number | null {
   const v = ds.elements.x0022000c ? ds.float('x0022000c') : undefined;
-  return v !== undefined && Number.isFinite(v) && v > 0 && v <= 250 ? Math.round(v * 10) / 10 : null;
+  return v !== undefined && Number.isFinite(v) && v >= 1 && v <= 250 ? Math.round(v * 10) / 10 : null;
 }
 
 /**

@@ -1,5 +1,6 @@
 // A DICOM pixel spacing whose rows and columns differ: the measures take the mean pixel size, and say how far that
-// may be off, in the engine's notes (the app and `retina measure` alike), rather than leave it unsaid.
+// may be off, in the engine's notes (the app and `retina measure` alike), rather than leave it unsaid. And a field of
+// view the header gives in a unit that cannot be degrees is not used as the field angle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -44,6 +45,24 @@ test("a DICOM header's anisotropic spacing reaches the pixel size the CLI measur
       { apertureDiameterPx: null, width, height },
     );
     assert.equal(scale.note, header.pixelSizeNote);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a DICOM's field of view below 1 degree (radians written as degrees, say) is not taken as the field angle", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-fov-'));
+  try {
+    const rgb = new Uint8Array(8 * 6 * 3);
+    const header = async (deg: number) => {
+      const file = path.join(dir, `${deg}.dcm`);
+      writeDicom(file, { width: 8, height: 6, rgb }, { fieldOfViewDeg: deg, pixelSpacing: '' });
+      return (await dicomHeader(file))!;
+    };
+    // 45 degrees is 0.785 radians: taken as degrees, every micrometre would be 57 times too small.
+    assert.equal((await header(0.785)).fieldAngleDeg, null);
+    assert.equal((await header(45)).fieldAngleDeg, 45);
+    assert.equal((await header(1)).fieldAngleDeg, 1);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
