@@ -104,6 +104,20 @@ describe('the document places and sizes the disc', () => {
     assert.deepEqual(doc.anatomy?.disc, { x: 10, y: 10, diameter: 8 });
   });
 
+  test('a disc edit after an undone stroke drops that stroke: redo cannot bring it back', () => {
+    const { doc } = openDoc({ x: 10, y: 10, diameter: 8 });
+    const opened = doc.snapshot();
+    doc.begin('brush');
+    doc.stroke({ x: 50.5, y: 10.5 }, { x: 50.5, y: 20.5 }, 1, 1);
+    doc.commit();
+    assert.ok(doc.undoEdit());
+    assert.ok(doc.moveDisc({ x: 30, y: 30 }));
+    assert.equal(doc.canRedo, false, 'a new edit leaves nothing to redo');
+    assert.equal(doc.redoEdit(), false);
+    assert.deepEqual(doc.snapshot(), opened, 'the undone stroke stays undone');
+    assert.deepEqual(doc.anatomy?.disc, { x: 30, y: 30, diameter: 8 });
+  });
+
   test('the fovea is put by hand (confidence 1), undone with the disc edits in order', () => {
     const { doc, edits } = openDoc({ x: 10, y: 10, diameter: 8 });
     assert.ok(doc.setFovea({ x: 40, y: 20 }));

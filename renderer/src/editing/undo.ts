@@ -151,8 +151,7 @@ export class UndoStack {
     const [main, ...companions] = pairs;
     const patch: Patch = { label: this.label, rect, before: main.before, after: main.after, companions };
     this.undoList.push(patch);
-    for (const p of this.redoList) this.heldBytes -= patchBytes(p);
-    this.redoList = [];
+    this.dropRedo();
     this.heldBytes += patchBytes(patch);
     return patch;
   }
@@ -175,6 +174,12 @@ export class UndoStack {
       y1 = Math.max(y1, t.y + t.height);
     }
     return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+  }
+
+  /** A new edit made outside this stack (a disc move): what was undone here can no longer be redone. */
+  dropRedo(): void {
+    for (const p of this.redoList) this.heldBytes -= patchBytes(p);
+    this.redoList = [];
   }
 
   /** Reverts the last edit; returns the rectangle to redraw, or null when there is nothing to undo. */

@@ -344,6 +344,8 @@ export class MaskDocument {
   private editMarkers(next: Markers): true {
     const to = { ...next, laterality: lateralityFromDiscAndFovea(next) ?? next.laterality };
     this.commit();
+    // A new edit: pixel edits undone before it cannot be redone after it, as marker edits cannot after a stroke.
+    this.undoStack?.dropRedo();
     this.markerHistory.record(this.markers(), to, this.undoStack?.undoDepth ?? 0);
     this.applyMarkers(to);
     return true;
