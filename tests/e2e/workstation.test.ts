@@ -176,15 +176,21 @@ describe(
         same((await storedMask(app.serve.dbPath, 2, 'draft'))?.data, atT),
       );
 
-      // Ctrl+Z / Ctrl+Shift+Z undo and redo the slider gesture.
+      // Ctrl+Z / Ctrl+Shift+Z undo and redo the slider gesture, and the slider goes back and forth with the mask.
       await app.page.keyboard.press('Control+z');
       await waitFor('draft back at the model threshold', async () =>
         same((await storedMask(app.serve.dbPath, 2, 'draft'))?.data, pred.mask),
+      );
+      assert.equal(
+        Number(await slider.inputValue()).toFixed(2),
+        pred.threshold.toFixed(2),
+        'slider after undo',
       );
       await app.page.keyboard.press('Control+Shift+z');
       await waitFor('draft at 0.3 again', async () =>
         same((await storedMask(app.serve.dbPath, 2, 'draft'))?.data, atT),
       );
+      assert.equal(Number(await slider.inputValue()), 0.3, 'slider after redo');
 
       // Tools.
       for (const [key, tool] of [

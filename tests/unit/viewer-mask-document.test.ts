@@ -58,6 +58,34 @@ describe('mask document opened from a prediction', () => {
     assert.deepEqual(doc.mask, thresholdProbabilities(prob, 0.5));
   });
 
+  test('undo and redo of a slider gesture restore its threshold too, and tell the slider', () => {
+    const { doc, prob } = fromPrediction(4);
+    const told: number[] = [];
+    doc.onThresholdRestored = (t) => told.push(t);
+    doc.setThreshold(0.6, false);
+    doc.setThreshold(0.7, false);
+    doc.commit();
+    assert.ok(doc.undoEdit());
+    assert.equal(doc.threshold, 0.5, 'the mask is at 0.5 again: so is the threshold');
+    assert.deepEqual(
+      doc.predMask,
+      thresholdProbabilities(prob, 0.5),
+      'the difference view compares with 0.5',
+    );
+    assert.ok(doc.redoEdit());
+    assert.equal(doc.threshold, 0.7);
+    assert.deepEqual(doc.mask, thresholdProbabilities(prob, 0.7));
+    assert.deepEqual(doc.predMask, thresholdProbabilities(prob, 0.7));
+    assert.deepEqual(told, [0.5, 0.7]);
+    // A brush stroke undone leaves the threshold where it is.
+    doc.begin('brush');
+    doc.stroke({ x: 5, y: 5 }, { x: 20, y: 5 }, 2, 1);
+    doc.commit();
+    assert.ok(doc.undoEdit());
+    assert.equal(doc.threshold, 0.7);
+    assert.deepEqual(told, [0.5, 0.7]);
+  });
+
   test('a save before any edit is the thresholded prediction', () => {
     const { doc, prob } = fromPrediction(4);
     assert.deepEqual(doc.snapshot(), thresholdProbabilities(prob, 0.5));

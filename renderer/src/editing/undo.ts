@@ -204,6 +204,16 @@ export class UndoStack {
     return { ...p.rect };
   }
 
+  /** The edit undo() would revert next (the document reads what else it changed besides pixels). */
+  get nextUndo(): Patch | undefined {
+    return this.undoList.at(-1);
+  }
+
+  /** The edit redo() would re-apply next. */
+  get nextRedo(): Patch | undefined {
+    return this.redoList.at(-1);
+  }
+
   get canUndo(): boolean {
     return this.undoList.length > 0;
   }

@@ -13,7 +13,7 @@ import { pairPalette, type OverlaySource } from '../editing/overlayView.js';
 import { clipRect, isEmptyRect, unionRect, EMPTY_RECT, type Point, type Rect } from '../editing/rect.js';
 import { adoptUnedited } from '../editing/followPrediction.js';
 import { probabilityCut, thresholdProbabilities } from '../editing/threshold.js';
-import { UndoStack } from '../editing/undo.js';
+import { UndoStack, type Patch } from '../editing/undo.js';
 import { reconcileLabels, labelsForMask } from '../editing/avLabels.js';
 import { flipSegment, paintLabels, type AvLabel } from '../editing/avEdits.js';
 import { armDirectionAt, flipVessel, shortPieceAt } from '../editing/avVessel.js';
@@ -111,6 +111,12 @@ export class MaskDocument {
   onProbabilitiesNeeded: () => void = () => {};
   /** Called after an edit was committed (autosave, toolbar state). */
   onEdited: () => void = () => {};
+  /** Called when undo or redo of a slider gesture put the threshold back (the slider shows it). */
+  onThresholdRestored: (t: number) => void = () => {};
+  /** The threshold before the slider gesture now recorded (null: none is). */
+  private thresholdFrom: number | null = null;
+  /** The thresholds either side of each slider gesture's step: undo and redo put the slider back with the mask. */
+  private readonly thresholdSteps = new WeakMap<Patch, { from: number; to: number }>();
 
   constructor(opts: DocumentOptions) {
     const { width, height } = opts;
@@ -415,11 +421,25 @@ export class MaskDocument {
 
   commit(): void {
     this.stroking = false;
+    const from = this.thresholdFrom;
+    this.thresholdFrom = null;
     if (!this.undoStack?.recording) return;
-    if (this.undo.commit()) {
+    const patch = this.undo.commit();
+    if (patch) {
+      if (from !== null) this.thresholdSteps.set(patch, { from, to: this.threshold });
       this.markerHistory.pixelsCommitted();
       this.onEdited();
     }
+  }
+
+  /** After undo or redo of `patch`: a slider gesture's threshold goes back with its pixels. */
+  private restoreThreshold(patch: Patch | undefined, which: 'from' | 'to'): void {
+    const step = patch && this.thresholdSteps.get(patch);
+    if (!step || !this.prob) return;
+    this.threshold = step[which];
+    this.predicted = thresholdProbabilities(this.prob, this.threshold, this.predicted ?? undefined);
+    if (this.mode === 'diff') this.repaint({ x: 0, y: 0, width: this.width, height: this.height });
+    this.onThresholdRestored(this.threshold);
   }
 
   undoEdit(): boolean {
@@ -436,10 +456,12 @@ export class MaskDocument {
       return true;
     }
     if (!this.undoStack) return false;
+    const patch = this.undo.nextUndo;
     const r = this.undo.undo();
     if (r) {
       this.forgetSegments();
       this.repaint(r);
+      this.restoreThreshold(patch, 'from');
       this.onEdited();
     }
     return r !== null;
@@ -454,10 +476,12 @@ export class MaskDocument {
       return true;
     }
     if (!this.undoStack) return false;
+    const patch = this.undo.nextRedo;
     const r = this.undo.redo();
     if (r) {
       this.forgetSegments();
       this.repaint(r);
+      this.restoreThreshold(patch, 'to');
       this.onEdited();
     }
     return r !== null;
@@ -477,12 +501,16 @@ export class MaskDocument {
     }
     // The working mask as it was, for undo, before the threshold it would be made from changes.
     if (this.followsPrediction && !this.locked) this.prepare();
+    const before = this.threshold;
     this.threshold = t;
     const predMask = thresholdProbabilities(this.prob, t, this.predicted ?? undefined);
     this.predicted = predMask;
     const all = { x: 0, y: 0, width: this.width, height: this.height };
     if (this.followsPrediction && !this.locked) {
-      if (!this.undo.recording) this.undo.begin('threshold');
+      if (!this.undo.recording) {
+        this.undo.begin('threshold');
+        this.thresholdFrom = before;
+      }
       this.undo.touch(all);
       adoptUnedited(this.mask, predMask, this.edited);
       this.followMask(all);

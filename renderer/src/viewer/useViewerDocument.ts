@@ -149,6 +149,8 @@ export function useViewerDocument(
   const adopt = useCallback((m: MasksResponse, built?: MaskDocument) => {
     const d = built ?? buildDocument(m);
     setThreshold(d.threshold);
+    // Undoing a slider gesture puts the threshold back: the slider follows.
+    d.onThresholdRestored = setThreshold;
     setDoc(d);
     setReviewState(m.review);
     setPrediction(predictionInfo(m));
