@@ -86,6 +86,20 @@ describe('mask document opened from a prediction', () => {
     assert.deepEqual(told, [0.5, 0.7]);
   });
 
+  test('a new prediction arriving mid-stroke keeps the stroke drawing; both parts and the prediction undo', () => {
+    const { doc, prob } = fromPrediction(6);
+    const opened = doc.snapshot();
+    doc.begin('brush');
+    assert.ok(doc.stroke({ x: 2.5, y: 2.5 }, { x: 12.5, y: 2.5 }, 1, 1));
+    const fresh = Uint8Array.from(prob, (v) => 255 - v);
+    doc.replacePrediction({ prob: fresh, mask: null, threshold: 0.5, versionId: 'p2' });
+    assert.ok(doc.stroke({ x: 12.5, y: 2.5 }, { x: 30.5, y: 2.5 }, 1, 1), 'the rest of the stroke draws');
+    doc.commit();
+    for (const x of [5, 20, 28]) assert.equal(doc.mask[2 * W + x], 1, `stroke pixel at x ${x}`);
+    while (doc.undoEdit());
+    assert.deepEqual(doc.snapshot(), opened, 'undo goes back to what was opened');
+  });
+
   test('a save before any edit is the thresholded prediction', () => {
     const { doc, prob } = fromPrediction(4);
     assert.deepEqual(doc.snapshot(), thresholdProbabilities(prob, 0.5));

@@ -90,6 +90,8 @@ export class MaskDocument {
   private editDirty: Rect = { ...EMPTY_RECT };
   /** An edit opened by begin() is open: a stroke being drawn (every other edit commits at once). */
   private stroking = false;
+  /** That stroke's label (a new prediction arriving mid-stroke commits it, then opens the rest as another). */
+  private strokeName = '';
   /** Artery/vein labels of the working mask (null: the image has no artery/vein map). */
   readonly labels: Uint8Array | null;
   /** Disc, fovea and laterality (null: none found or no anatomy models). */
@@ -216,6 +218,7 @@ export class MaskDocument {
     this.commit();
     this.undo.begin(label);
     this.stroking = true;
+    this.strokeName = label;
     this.editDirty = { ...EMPTY_RECT };
   }
 
@@ -537,6 +540,9 @@ export class MaskDocument {
           `a mask of ${arr.length} pixels does not fit a ${this.width}x${this.height} image`,
         );
     }
+    // A stroke being drawn is committed up to here and goes on as an edit of its own after the prediction's:
+    // left closed, the rest of it, pointer still down, would write nothing.
+    const drawing = this.stroking ? this.strokeName : null;
     this.commit();
     this.prob = p.prob;
     this.predictionVersionId = p.versionId;
@@ -560,6 +566,7 @@ export class MaskDocument {
       }
     }
     this.repaint(all);
+    if (drawing !== null) this.begin(drawing);
   }
 
   /**
