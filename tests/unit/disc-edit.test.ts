@@ -118,6 +118,56 @@ describe('the document places and sizes the disc', () => {
     assert.deepEqual(doc.anatomy?.disc, { x: 30, y: 30, diameter: 8 });
   });
 
+  test('past the undo budget the oldest strokes go, and a disc move made before them goes too', () => {
+    const open = (undoBudgetBytes?: number) => {
+      const w = 60;
+      const h = 50;
+      const doc = new MaskDocument({
+        width: w,
+        height: h,
+        saved: { data: new Uint8Array(w * h), versionId: 'd1' },
+        prediction: null,
+        anatomy: {
+          labels: new Uint8Array(w * h),
+          record: { disc: { x: 10, y: 10, diameter: 8 }, fovea: null, laterality: null, discMovedBy: null },
+        },
+        undoBudgetBytes,
+      });
+      doc.prepare();
+      return doc;
+    };
+    const stroke = (doc: MaskDocument, x: number) => {
+      doc.begin('brush');
+      doc.stroke({ x: x + 0.5, y: 20.5 }, { x: x + 0.5, y: 30.5 }, 1, 1);
+      doc.commit();
+    };
+    const probe = open();
+    stroke(probe, 40);
+    // Room for two strokes of that size.
+    const doc = open(2 * probe.undo.bytes);
+    assert.ok(doc.moveDisc({ x: 12, y: 12 }));
+    stroke(doc, 30);
+    const first = doc.snapshot();
+    stroke(doc, 40);
+    assert.ok(doc.moveDisc({ x: 14, y: 14 }));
+    stroke(doc, 50);
+    assert.equal(doc.undo.forgotten, 1, 'the oldest stroke was let go');
+    assert.ok(doc.undoEdit());
+    assert.ok(doc.undoEdit());
+    assert.deepEqual(doc.anatomy?.disc, { x: 12, y: 12, diameter: 8 }, 'the later move is undone in turn');
+    assert.ok(doc.undoEdit());
+    assert.deepEqual(doc.snapshot(), first);
+    assert.equal(doc.undoEdit(), false, 'nothing older can be undone');
+    assert.equal(doc.canUndo, false);
+    assert.deepEqual(
+      doc.anatomy?.disc,
+      { x: 12, y: 12, diameter: 8 },
+      'the move before the lost stroke stays',
+    );
+    for (let k = 0; k < 3; k++) assert.ok(doc.redoEdit());
+    assert.deepEqual(doc.anatomy?.disc, { x: 14, y: 14, diameter: 8 });
+  });
+
   test('the fovea is put by hand (confidence 1), undone with the disc edits in order', () => {
     const { doc, edits } = openDoc({ x: 10, y: 10, diameter: 8 });
     assert.ok(doc.setFovea({ x: 40, y: 20 }));

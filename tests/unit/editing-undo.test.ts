@@ -119,6 +119,41 @@ describe('undo stack', () => {
     assert.ok(stack.bytes < bytesTwo + 2 * w * 5 + 1, 'the undone stroke is no longer held');
   });
 
+  test('the history holds at most its byte budget: the oldest edits go, undo stops at the oldest kept', () => {
+    const w = 64;
+    const h = 64;
+    const mask = new Uint8Array(w * h);
+    // Each full-width band below costs 2 * 64 * 8 bytes (before and after): the budget keeps three of them.
+    const stack = new UndoStack(mask, w, h, [], 3 * 2 * w * 8);
+    const states: Uint8Array[] = [];
+    for (let k = 0; k < 6; k++) {
+      states.push(mask.slice());
+      stack.begin('band');
+      fillPolygon(
+        mask,
+        w,
+        h,
+        [
+          { x: 0, y: k * 10 },
+          { x: w, y: k * 10 },
+          { x: w, y: k * 10 + 8 },
+          { x: 0, y: k * 10 + 8 },
+        ],
+        1,
+        'nonzero',
+        stack.span,
+      );
+      assert.ok(stack.commit());
+      assert.ok(stack.bytes <= 3 * 2 * w * 8, `edit ${k}: ${stack.bytes} bytes held`);
+    }
+    assert.equal(stack.undoDepth, 3);
+    assert.equal(stack.forgotten, 3, 'the three oldest edits were let go');
+    while (stack.undo());
+    assert.deepEqual(mask, states[3], 'undo goes back as far as the oldest edit kept, no further');
+    while (stack.redo());
+    assert.equal(stack.undoDepth, 3);
+  });
+
   test('cancel restores the pixels of an open edit; touch outside an edit is an error', () => {
     const w = 100;
     const h = 70;

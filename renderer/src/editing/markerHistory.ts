@@ -27,6 +27,14 @@ export class MarkerHistory<T> {
     this.redoList = [];
   }
 
+  /**
+   * The pixel edits before `depth` were let go (the undo stack's budget): marker edits made before then go too, as
+   * undoing them would jump over pixel edits that can no longer be undone.
+   */
+  forgetBefore(depth: number): void {
+    while (this.undoList.length > 0 && this.undoList[0].depth < depth) this.undoList.shift();
+  }
+
   /** The marker edit to take back now, when newer than every pixel edit still held (`depth` of them); else null. */
   undo(depth: number): MarkerEdit<T> | null {
     const m = this.undoList.at(-1);

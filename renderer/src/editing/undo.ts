@@ -17,6 +17,13 @@ export interface Patch {
 
 const TILE = 32;
 
+/**
+ * What the history may hold, before and after of every layer: the oldest edits go beyond it. A threshold step on a
+ * 3504x2336 photograph with artery/vein labels holds about 49 MB, so an unbounded history of slider nudges and
+ * clean-ups grows by gigabytes in a session.
+ */
+export const UNDO_BUDGET_BYTES = 384 * 1024 * 1024;
+
 function copyRect(src: Uint8Array, srcWidth: number, r: Rect): Uint8Array {
   const out = new Uint8Array(r.width * r.height);
   for (let j = 0; j < r.height; j++) {
@@ -47,6 +54,7 @@ export class UndoStack {
   private heldBytes = 0;
   private readonly tilesX: number;
   private readonly layers: Uint8Array[];
+  private forgottenEdits = 0;
 
   /**
    * Records edits of `mask` (width x height) and of the optional `companions` (same size); the stack keeps
@@ -57,6 +65,7 @@ export class UndoStack {
     readonly width: number,
     readonly height: number,
     companions: Uint8Array[] = [],
+    private readonly budgetBytes = UNDO_BUDGET_BYTES,
   ) {
     checkMask(mask, width, height);
     for (const c of companions) checkMask(c, width, height);
@@ -153,6 +162,11 @@ export class UndoStack {
     this.undoList.push(patch);
     this.dropRedo();
     this.heldBytes += patchBytes(patch);
+    // Over budget: the oldest edits go (the newest always stays, so the last edit can be undone).
+    while (this.heldBytes > this.budgetBytes && this.undoList.length > 1) {
+      this.heldBytes -= patchBytes(this.undoList.shift()!);
+      this.forgottenEdits++;
+    }
     return patch;
   }
 
@@ -224,6 +238,16 @@ export class UndoStack {
 
   get undoDepth(): number {
     return this.undoList.length;
+  }
+
+  /** The oldest edits let go to stay within the budget: undo stops after the ones made since. */
+  get forgotten(): number {
+    return this.forgottenEdits;
+  }
+
+  /** Edits made and not undone, the forgotten ones included: where edits kept beside this stack interleave. */
+  get position(): number {
+    return this.forgottenEdits + this.undoList.length;
   }
 
   get redoDepth(): number {

@@ -44,6 +44,8 @@ export interface DocumentOptions {
   prediction: PredictionInput | null;
   /** Artery/vein labels of the starting mask (0 background, 1 artery, 2 vein) and its disc/fovea record. */
   anatomy?: { labels: Uint8Array | null; record: AnatomyPayload | null } | null;
+  /** What the undo history may hold (UNDO_BUDGET_BYTES unless given). */
+  undoBudgetBytes?: number;
 }
 
 /** Artery and vein colours: a rose red and an azure, apart from the uncertainty map's yellow-to-red ramp. */
@@ -98,6 +100,7 @@ export class MaskDocument {
   anatomy: AnatomyPayload | null;
   /** Whether the version opened had a disc (a later "none" is then a removal by hand). */
   private readonly openedWithDisc: boolean;
+  private readonly undoBudgetBytes: number | undefined;
   /** The overlay colours arteries and veins instead of the mask colour. */
   avShown = false;
   private readonly avPalette = Uint32Array.from([0, hexToRgba(ARTERY_COLOUR), hexToRgba(VEIN_COLOUR)]);
@@ -157,6 +160,7 @@ export class MaskDocument {
     this.labels = labels ? labels.slice() : null;
     this.anatomy = opts.anatomy?.record ?? null;
     this.openedWithDisc = !!this.anatomy?.disc;
+    this.undoBudgetBytes = opts.undoBudgetBytes;
   }
 
   /** `versionId` was saved from this document: the next save builds on it. */
@@ -180,6 +184,7 @@ export class MaskDocument {
       this.width,
       this.height,
       this.labels ? [this.edited, this.labels] : [this.edited],
+      this.undoBudgetBytes,
     );
     return this.undoStack;
   }
@@ -355,7 +360,7 @@ export class MaskDocument {
     this.commit();
     // A new edit: pixel edits undone before it cannot be redone after it, as marker edits cannot after a stroke.
     this.undoStack?.dropRedo();
-    this.markerHistory.record(this.markers(), to, this.undoStack?.undoDepth ?? 0);
+    this.markerHistory.record(this.markers(), to, this.undoStack?.position ?? 0);
     this.applyMarkers(to);
     return true;
   }
@@ -431,6 +436,7 @@ export class MaskDocument {
     if (patch) {
       if (from !== null) this.thresholdSteps.set(patch, { from, to: this.threshold });
       this.markerHistory.pixelsCommitted();
+      this.markerHistory.forgetBefore(this.undo.forgotten);
       this.onEdited();
     }
   }
@@ -453,7 +459,7 @@ export class MaskDocument {
       return true;
     }
     this.commit();
-    const move = this.markerHistory.undo(this.undoStack?.undoDepth ?? 0);
+    const move = this.markerHistory.undo(this.undoStack?.position ?? 0);
     if (move) {
       this.applyMarkers(move.from);
       return true;
@@ -473,7 +479,7 @@ export class MaskDocument {
   redoEdit(): boolean {
     if (this.locked) return false;
     this.commit();
-    const move = this.markerHistory.redo(this.undoStack?.undoDepth ?? 0);
+    const move = this.markerHistory.redo(this.undoStack?.position ?? 0);
     if (move) {
       this.applyMarkers(move.to);
       return true;
