@@ -427,11 +427,12 @@ export class MaskDocument {
     this.repaint(r);
   }
 
-  commit(): void {
+  /** Ends the edit in progress; true when it changed something (a new undo step). */
+  commit(): boolean {
     this.stroking = false;
     const from = this.thresholdFrom;
     this.thresholdFrom = null;
-    if (!this.undoStack?.recording) return;
+    if (!this.undoStack?.recording) return false;
     const patch = this.undo.commit();
     if (patch) {
       if (from !== null) this.thresholdSteps.set(patch, { from, to: this.threshold });
@@ -439,6 +440,7 @@ export class MaskDocument {
       this.markerHistory.forgetBefore(this.undo.forgotten);
       this.onEdited();
     }
+    return patch !== null;
   }
 
   /** After undo or redo of `patch`: a slider gesture's threshold goes back with its pixels. */

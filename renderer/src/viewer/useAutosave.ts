@@ -176,7 +176,9 @@ export function useAutosave(
     () => () => {
       // A failure now is reported again: the user has left the image the edit is on.
       lastFailure.current = null;
-      if (saveTimer.current || unsaved.current) void saveNow();
+      // A stroke still being drawn (a key left the image with the pointer down) is saved as far as it went.
+      const drawn = docRef.current?.commit() ?? false;
+      if (drawn || saveTimer.current || unsaved.current) void saveNow();
     },
     [saveNow],
   );
