@@ -4,7 +4,7 @@
 import { open, stat } from 'node:fs/promises';
 import { folderEntries } from '../node/folder-entries.js';
 import { fitStem, utf8Bytes } from '../node/file-name-fit.js';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isDicom } from '../ml/io/dicom-pixels.js';
 import { isPhotographName } from '../ml/data/dataset-layout.js';
 import { unreadFormatAdvice, unreadFormatOfName } from '../ml/io/unread-formats.js';
@@ -24,6 +24,8 @@ export const OUTPUT_SUFFIXES = [
   '_measures.json',
   '_report.html',
 ] as const;
+/** The table `retina measure` writes over all its inputs. */
+export const MEASURES_CSV = 'measures.csv';
 const LONGEST_SUFFIX_BYTES = Math.max(...OUTPUT_SUFFIXES.map(utf8Bytes));
 
 /** "3 HEIC files" (with the advice), for a folder's photographs in formats that are not read. */
@@ -46,11 +48,13 @@ export async function inputFiles(
   warn: (message: string) => void = () => {},
 ): Promise<string[]> {
   const out: string[] = [];
+  const named: string[] = [];
   for (const p of paths) {
     const info = await stat(p).catch(() => null);
     if (!info?.isDirectory()) {
       // A missing or unreadable file is reported by the command with the rest of that input's errors.
       out.push(p);
+      named.push(p);
       continue;
     }
     // Hidden files are nobody's photographs: macOS leaves a ._NAME.jpg beside each file it copies to a USB stick.
@@ -78,12 +82,81 @@ export async function inputFiles(
   }
   // The same file named twice (a folder and a file in it, a shell glob and a name) is one input.
   const seen = new Set<string>();
-  return out.filter((f) => {
+  const unique = out.filter((f) => {
     const key = resolve(f);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  const earlier = await earlierOutputs(unique, new Set(named));
+  if (earlier.length > 0) {
+    // A few named: a folder of a thousand photographs has thousands of them.
+    const some =
+      earlier.slice(0, 3).join(', ') + (earlier.length > 3 ? `, and ${earlier.length - 3} more` : '');
+    warn(
+      `passing over ${plural(earlier.length, 'file')} named like an earlier run's outputs beside their photographs: ${some}`,
+    );
+  }
+  return unique.filter((f) => !earlier.includes(f));
+}
+
+/**
+ * Of the files named one by one, those an earlier run wrote beside an input: `photos/*` given a second time names
+ * x.jpg's x_mask.png, x_measures.json and measures.csv too, which are no photographs to segment or measure. Only
+ * beside a photograph of this run, and a map only when it is stored as segment stores it (grey or palette, not a
+ * colour photograph someone named so, which the outputs check then refuses to overwrite).
+ */
+async function earlierOutputs(files: readonly string[], named: ReadonlySet<string>): Promise<string[]> {
+  const photographs = new Set<string>();
+  const folders = new Set<string>();
+  for (const f of files) {
+    if (basename(f).toLowerCase() === MEASURES_CSV) continue;
+    const stem = basename(f, extname(f));
+    for (const s of [stem, fitStem(stem, LONGEST_SUFFIX_BYTES)])
+      photographs.add(join(dirname(resolve(f)), s).toLowerCase());
+    folders.add(dirname(resolve(f)).toLowerCase());
+  }
+  const found: string[] = [];
+  for (const f of files) {
+    if (!named.has(f)) continue;
+    const name = basename(f).toLowerCase();
+    if (name === MEASURES_CSV) {
+      if (folders.has(dirname(resolve(f)).toLowerCase())) found.push(f);
+      continue;
+    }
+    const suffix = OUTPUT_SUFFIXES.find((x) => name.endsWith(x) && name.length > x.length);
+    if (!suffix) continue;
+    const photograph = join(dirname(resolve(f)), basename(f).slice(0, -suffix.length)).toLowerCase();
+    if (!photographs.has(photograph)) continue;
+    const stored = MAP_STORAGE[suffix];
+    if (!stored || stored(await pngStorage(f))) found.push(f);
+  }
+  return found;
+}
+
+/** How segment stores each map: the PNG's colour type (0 grey, 3 palette) and bit depth. */
+const MAP_STORAGE: Partial<
+  Record<string, (png: { colourType: number; bitDepth: number } | null) => boolean>
+> = {
+  '_mask.png': (png) => png?.colourType === 0 && png.bitDepth === 8,
+  '_prob.png': (png) => png?.colourType === 0 && png.bitDepth === 16,
+  '_uncertainty.png': (png) => png?.colourType === 0 && png.bitDepth === 16,
+  '_av.png': (png) => png?.colourType === 3,
+};
+
+/** A PNG's colour type and bit depth from its header (IHDR), or null for a file that is no PNG. */
+async function pngStorage(file: string): Promise<{ colourType: number; bitDepth: number } | null> {
+  const handle = await open(file).catch(() => null);
+  if (!handle) return null;
+  try {
+    const head = new Uint8Array(26);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const isPng =
+      bytesRead === 26 && head[0] === 0x89 && String.fromCharCode(...head.subarray(12, 16)) === 'IHDR';
+    return isPng ? { bitDepth: head[24], colourType: head[25] } : null;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Those of a folder's files without an extension that are DICOM (the "DICM" marker after the preamble). */

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { batchExit, runBatch, type Batch } from './batch.js';
-import { inputFiles, outputStems } from './input-files.js';
+import { MEASURES_CSV, inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
 import { readImage } from '../ml/io/image-io.js';
 import { readGivenAv, readGivenMask } from './measure-maps.js';
@@ -177,7 +177,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await close();
   }
-  const csv = join(outDir, 'measures.csv');
+  const csv = join(outDir, MEASURES_CSV);
   // A CSV that cannot be written fails the run, but the results (each image's own error too) are still printed.
   // A run that measured nothing leaves an earlier run's CSV as it was (its rows would otherwise be lost).
   let csvError: string | null = null;
