@@ -189,13 +189,18 @@ export function assertOutputsSpareInputs(files: readonly string[], outputs: read
   }
 }
 
+/** The stem an input's outputs are named after (see outputStems). */
+export function outputStem(file: string): string {
+  return fitStem(basename(file, extname(file)), LONGEST_SUFFIX_BYTES);
+}
+
 /**
  * Each input's output stem (its name without the extension), refused when two inputs share one: `a.jpg` and `a.png`
  * would write the same `a_mask.png`. Compared without case, as the file systems of macOS and Windows do. A stem too
  * long for any output's name beside it is shortened (fitStem), so that no output fails alone for its name's length.
  */
 export function outputStems(files: readonly string[]): string[] {
-  const stems = files.map((f) => fitStem(basename(f, extname(f)), LONGEST_SUFFIX_BYTES));
+  const stems = files.map(outputStem);
   const seen = new Map<string, string>();
   for (const [i, s] of stems.entries()) {
     const key = s.toLowerCase();

@@ -1,10 +1,13 @@
 // `retina measure`: vessel measures (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density) with units
 // and 95% intervals for fundus photographs, after segmenting them and finding their arteries, veins and disc.
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { flag, num, parseCommand, printJson, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { batchExit, runBatch, type Batch } from './batch.js';
-import { MEASURES_CSV, inputFiles, outputStems } from './input-files.js';
+import { MEASURES_CSV, inputFiles, outputStem, outputStems } from './input-files.js';
+import { mergeMeasuresCsv, type MergedCsv } from './measures-csv-merge.js';
+import { plural } from '../../shared/plural.js';
 import { openCommandModels } from './command-models.js';
 import { readImage } from '../ml/io/image-io.js';
 import { readGivenAv, readGivenMask } from './measure-maps.js';
@@ -25,7 +28,8 @@ Usage: retina measure <images or folders...> --out DIR [options]
 
 Segments each photograph (vessels, arteries and veins, optic disc) and measures its vessels (a folder stands for
 the image files directly inside it). Writes
-DIR/<stem>_measures.json and one DIR/measures.csv over all images (and DIR/<stem>_report.html with --report). Every measure is {value, unit, ci95: [low, high]};
+DIR/<stem>_measures.json and one DIR/measures.csv over all images (and DIR/<stem>_report.html with --report);
+the CSV keeps the rows of images measured into DIR before, an image measured again replacing its row. Every measure is {value, unit, ci95: [low, high]};
 one that cannot be measured (no disc found, fewer than six arterioles in zone B, ...) has value null and a reason.
 Each image's "quality" says whether it is gradable and why not: a photograph that is black, blown out, blurred
 past its vessels or shows no vessel tree (not a fundus photograph) has every measure withheld ("ungradable
@@ -181,12 +185,24 @@ export async function run(argv: string[]): Promise<number> {
   // A CSV that cannot be written fails the run, but the results (each image's own error too) are still printed.
   // A run that measured nothing leaves an earlier run's CSV as it was (its rows would otherwise be lost).
   let csvError: string | null = null;
+  let merged: MergedCsv | null = null;
   if (rows.length === 0) {
     csvError = 'no image was measured: measures.csv not written (an earlier one there is kept)';
     process.stderr.write(`retina measure: ${csvError}\n`);
   } else {
     try {
-      await writeFileAtomic(csv, measuresCsv(rows));
+      // Rows of images measured into this folder before are kept beside this run's (see measures-csv-merge).
+      const earlier = await readFile(csv, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+      merged = mergeMeasuresCsv(earlier, measuresCsv(rows), outputStem);
+      if (merged.replaced > 0)
+        process.stderr.write(
+          `retina measure: warning: ${csv} held ${plural(merged.replaced, 'image')} in another version's columns: ` +
+            `replaced (their _measures.json files are kept)\n`,
+        );
+      await writeFileAtomic(csv, merged.csv);
     } catch (err) {
       csvError = (err as Error).message;
       process.stderr.write(`retina measure: ${csvError}\n`);
@@ -199,6 +215,9 @@ export async function run(argv: string[]): Promise<number> {
       ...(batch.interrupted ? { interrupted: true } : {}),
       results: batch.results,
     });
-  else if (!csvError) process.stderr.write(`measured ${rows.length} of ${files.length} images -> ${csv}\n`);
+  else if (!csvError) {
+    const kept = merged?.kept ? ` (${plural(merged.kept, 'earlier image')} kept)` : '';
+    process.stderr.write(`measured ${rows.length} of ${files.length} images -> ${csv}${kept}\n`);
+  }
   return csvError && batchExit(batch) === EXIT.ok ? EXIT.failure : batchExit(batch);
 }
