@@ -1,4 +1,5 @@
 // Argument parsing shared by the subcommands: node:util parseArgs with typed numeric helpers and --help.
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './errors.js';
 
@@ -25,7 +26,9 @@ export function parseCommand(
       strict: true,
     }) as Parsed;
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(
+      dashedFile(argv, allowPositionals) ?? (err instanceof Error ? err.message : String(err)),
+    );
   }
   if (parsed.values.help) {
     process.stdout.write(help.trim() + '\n');
@@ -81,4 +84,20 @@ export function flag(p: Parsed, name: string): boolean {
 
 export function printJson(x: unknown): void {
   process.stdout.write(JSON.stringify(x, null, 2) + '\n');
+}
+
+/**
+ * A file whose name starts with '-' given as an input ('-04.tif'): parseArgs reads it as options and says
+ * "Unknown option '-0'", which names neither the file nor a way to give it.
+ */
+function dashedFile(argv: readonly string[], allowPositionals: boolean): string | null {
+  if (!allowPositionals) return null;
+  const end = argv.indexOf('--');
+  const file = (end < 0 ? argv : argv.slice(0, end)).find(
+    (a) => /^-[^-]/.test(a) && !/^-h$/.test(a) && existsSync(a),
+  );
+  return file
+    ? `'${file}' is a file, but a name starting with '-' reads as options: write it as ./${file}, ` +
+        `or put it after '--' at the end of the command`
+    : null;
 }
