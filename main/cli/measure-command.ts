@@ -153,12 +153,13 @@ export async function run(argv: string[]): Promise<number> {
       );
       const json = measuresJson(m, { input: file, width: image.width, height: image.height });
       const out = join(outDir, `${stems[i]}_measures.json`);
+      const reportPath = flag(p, 'report') ? join(outDir, `${stems[i]}_report.html`) : null;
       // The measures and their report appear together, or neither does (an earlier run's pair stays whole).
       const outputs = new FileGroup();
       outputs.write(out, JSON.stringify(json, null, 2) + '\n');
-      if (flag(p, 'report'))
+      if (reportPath)
         outputs.write(
-          join(outDir, `${stems[i]}_report.html`),
+          reportPath,
           measureReportHtml({
             file,
             image,
@@ -176,7 +177,8 @@ export async function run(argv: string[]): Promise<number> {
         );
       await outputs.commit();
       rows.push({ image: file, width: image.width, height: image.height, measures: m });
-      return { ...json, output: out };
+      // Every file written is named, the report too (a pipeline reads --json to find them).
+      return { ...json, output: out, ...(reportPath ? { report: reportPath } : {}) };
     });
   } finally {
     await close();
