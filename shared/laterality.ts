@@ -19,3 +19,23 @@ export function lateralityFromDiscAndFovea({ disc, fovea }: LateralityMarkers): 
   if (Math.abs(fovea.x - disc.x) <= disc.diameter) return null;
   return disc.x > fovea.x ? 'R' : 'L';
 }
+
+/**
+ * Words for an eye recorded for the photograph (its DICOM header, its file name, a person) that the disc and fovea
+ * contradict, or null when they agree or either is unknown. Neither overrides the other: a mirrored or rotated
+ * photograph makes the markers wrong, a mistyped eye the record, and only a person can tell which.
+ */
+export function eyeConflict(
+  recorded: 'OD' | 'OS' | null,
+  markers: 'L' | 'R' | null,
+  source: string,
+): string | null {
+  if (!recorded || !markers || (recorded === 'OD') === (markers === 'R')) return null;
+  const said = recorded === 'OD' ? 'right eye (OD)' : 'left eye (OS)';
+  const seen = markers === 'R' ? 'a right eye' : 'a left eye';
+  const side = markers === 'R' ? 'right' : 'left';
+  return (
+    `${source} says ${said}, but the optic disc lies ${side} of the fovea, as in ${seen}: ` +
+    'the photograph may be mirrored or rotated, or the eye recorded wrongly'
+  );
+}

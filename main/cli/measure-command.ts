@@ -13,6 +13,7 @@ import { readImage } from '../ml/io/image-io.js';
 import { readGivenAv, readGivenMask } from './measure-maps.js';
 import { dicomHeader } from '../ml/io/dicom-pixels.js';
 import { clinicalFromFileName } from '../store/file-name-clinical.js';
+import { recordedEye, recordedEyeWarnings } from './recorded-eye.js';
 import { segmentImage } from '../ml/infer.js';
 import { analyseAnatomy, anatomyWarnings } from '../ml/anatomy/anatomy-models.js';
 import { measureSegmentation } from '../ml/measure/photograph-measures.js';
@@ -123,6 +124,9 @@ export async function run(argv: string[]): Promise<number> {
       // The flags win; else a DICOM photograph's header may know its scale.
       const header = await dicomHeader(file);
       const own = pixelSizeUm || fieldAngleDeg ? null : header;
+      // An eye the file records that the disc and fovea contradict: said, and kept with the measures.
+      const eyeWarnings = recordedEyeWarnings(await recordedEye(file, header), a?.disc.laterality ?? null);
+      for (const w of eyeWarnings) process.stderr.write(`retina measure: ${file}: warning: ${w}\n`);
       // A DICOM's pixel spacing, when known, wins over its field of view.
       const scale = {
         pixelSizeUm: pixelSizeUm ?? own?.pixelSizeUm ?? null,
@@ -146,7 +150,10 @@ export async function run(argv: string[]): Promise<number> {
         process.stderr.write(`retina measure: ${file}: ${gradabilityLine(quality)}\n`);
       const m: ImageMeasures = withGradability(
         withScaleSource(
-          { ...measuredAs, notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? [])] },
+          {
+            ...measuredAs,
+            notes: [...measuredAs.notes, ...seg.warnings, ...(a?.arteryVein.warnings ?? []), ...eyeWarnings],
+          },
           scaleSource,
         ),
         quality,

@@ -11,6 +11,7 @@ import type { Gap } from '../ml/uncertainty/topology.js';
 import { analyseAnatomy, anatomyWarnings, discJson } from '../ml/anatomy/anatomy-models.js';
 import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
 import { FileGroup, makeOutputDir } from '../node/atomic-fs.js';
+import { recordedEye, recordedEyeWarnings } from './recorded-eye.js';
 
 const HELP = `
 Usage: retina segment <images or folders...> --out DIR [options]
@@ -24,7 +25,8 @@ With --av also DIR/<stem>_av.png (RGB: (255,0,0) artery, (0,0,255) vein, (0,0,0)
 palette of those three colours; every pixel of the vessel mask is artery or vein) and DIR/<stem>_disc.json: {"disc": {"x", "y", "diameter"}, "fovea": {"x", "y",
 "confidence"}, "laterality": "L" | "R" | null} in the input's pixels (null where not found), with "warnings"
 when there are any (no disc found; a disc cut off by the field's edge, whose diameter is then too small; a
-photograph without colour, whose artery/vein labels are less reliable).
+photograph without colour, whose artery/vein labels are less reliable; an eye named by the DICOM header or the
+file name that the disc and fovea contradict, as in a mirrored or rotated photograph).
 Warnings about an input itself (no field-of-view edge found; a low-resolution field enlarged more than 2x) are
 printed on stderr and listed under "warnings" in the --json summary; the input is still segmented.
 
@@ -142,7 +144,11 @@ export async function run(argv: string[]): Promise<number> {
           outputs.write(uncertaintyPath, encodePng(uncertaintyImage(u.map, seg.width, seg.height)));
         if (anatomy) {
           const a = await analyseAnatomy(image, seg, anatomy);
-          const warnings = anatomyWarnings(a);
+          // An eye the file records and the disc and fovea contradict is said, neither overriding the other.
+          const warnings = [
+            ...anatomyWarnings(a),
+            ...recordedEyeWarnings(await recordedEye(file), a.disc.laterality),
+          ];
           for (const w of warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
           const avPath = join(outDir, `${stems[i]}_av.png`);
           const discPath = join(outDir, `${stems[i]}_disc.json`);

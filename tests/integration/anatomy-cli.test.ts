@@ -15,6 +15,8 @@ import { repoRoot } from '../e2e/model-fixture.js';
 import { DISC_AT_FIELD_EDGE_NOTE } from '../../shared/measure/disc-at-field-edge.js';
 import { escapeHtml } from '../../shared/measure/report-html.js';
 import { NO_COLOUR_WARNING } from '../../main/ml/anatomy/artery-vein.js';
+import { eyeConflict } from '../../shared/laterality.js';
+import { writeDicom } from './dicom-fixture.js';
 
 const CLI = path.join(repoRoot, 'bin', 'retina.mjs');
 const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
@@ -162,6 +164,54 @@ describe('retina segment --av', () => {
     assert.equal(measures.crae!.reason, 'no optic disc found');
     // Without a disc or a pixel size, lengths stay in the image's pixels, labelled as such.
     assert.equal(measures.calibre!.unit, 'px');
+  });
+
+  test('an eye the DICOM header or the file name records against the disc and fovea is said, neither overriding', async () => {
+    // The sample (a left eye) mirrored: its disc and fovea now show a right eye. Saved as DICOM whose header says
+    // left, and as a PNG whose name says left (as an import reads it).
+    const { data, info } = await sharp(SAMPLE)
+      .flop()
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const dcm = path.join(dir, 'mirrored.dcm');
+    writeDicom(
+      dcm,
+      { width: info.width, height: info.height, rgb: new Uint8Array(data) },
+      { laterality: 'L' },
+    );
+    const named = path.join(dir, 'p07-left-mirrored.png');
+    await sharp(SAMPLE).flop().png().toFile(named);
+    const r = retina(['segment', dcm, named, '--out', dir, '--av']);
+    assert.equal(r.code, 0, r.stderr);
+    for (const [stem, source] of [
+      ['mirrored', 'the DICOM header'],
+      ['p07-left-mirrored', 'the file name'],
+    ] as const) {
+      const disc = JSON.parse(await readFile(path.join(dir, `${stem}_disc.json`), 'utf8')) as {
+        laterality: string | null;
+        warnings?: string[];
+      };
+      assert.equal(disc.laterality, 'R', stem);
+      const said = eyeConflict('OS', 'R', source)!;
+      assert.deepEqual(disc.warnings, [said], stem);
+      assert.ok(
+        r.stderr.includes(`${stem}.${stem === 'mirrored' ? 'dcm' : 'png'}: warning: ${said}`),
+        r.stderr,
+      );
+    }
+
+    // `retina measure` keeps it with the measures too.
+    const out = path.join(dir, 'mirrored-measured');
+    const m = retina(['measure', dcm, '--out', out, '--draws', '20']);
+    assert.equal(m.code, 0, m.stderr);
+    const measures = JSON.parse(await readFile(path.join(out, 'mirrored_measures.json'), 'utf8')) as {
+      notes: string[];
+    };
+    assert.ok(
+      measures.notes.includes(eyeConflict('OS', 'R', 'the DICOM header')!),
+      measures.notes.join(' | '),
+    );
   });
 
   test('a vessel model given as the artery/vein model is refused', () => {
