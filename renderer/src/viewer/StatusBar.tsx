@@ -43,7 +43,7 @@ export interface StatusBarProps {
   quality: ImageQuality | null;
   /** Why the photograph is ungradable, when its prediction judged it so. */
   ungradable?: string | null;
-  /** A word about the anatomy on show (no disc found, and how to place one); null for none. */
+  /** A word about the anatomy (no disc found and how to place one, an eye the markers contradict); null for none. */
   anatomyNote?: string | null;
 }
 
@@ -69,7 +69,11 @@ export function StatusBar(props: StatusBarProps) {
           Expected F1 {formatExpectedF1(quality)}
         </span>
       )}
-      {anatomyNote && <span data-testid="anatomy-note">{anatomyNote}</span>}
+      {anatomyNote && (
+        <span data-testid="anatomy-note" title={anatomyNote}>
+          {anatomyNote}
+        </span>
+      )}
       <span className={`save ${saveState}`} data-testid="save-state">
         {SAVE_LABELS[saveState]}
       </span>

@@ -45,10 +45,7 @@ import { MeasurementsPanel } from './MeasurementsPanel.js';
 import { useMeasurements } from './useMeasurements.js';
 import './measurements.css';
 import type { MaskDocument } from './maskDocument.js';
-
-/** Shown while the disc markers are on screen and the model found no disc. */
-const NO_DISC_NOTE = 'No optic disc found: the Disc tool (Shift+D) places one';
-const DISC_REMOVED_NOTE = 'Optic disc removed by hand: the Disc tool (Shift+D) places one';
+import { anatomyNote } from './anatomyNote.js';
 
 export interface ViewerProps {
   imageId: string;
@@ -257,13 +254,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           status={status}
           quality={uncertainty.quality}
           ungradable={current?.ungradable ?? null}
-          anatomyNote={
-            overlay.av && doc?.anatomy && !doc.anatomy.disc
-              ? doc.discRemovedByHand
-                ? DISC_REMOVED_NOTE
-                : NO_DISC_NOTE
-              : null
-          }
+          anatomyNote={anatomyNote({
+            layerShown: overlay.av,
+            anatomy: doc?.anatomy ?? null,
+            discRemovedByHand: doc?.discRemovedByHand ?? false,
+            eye: current?.laterality ?? null,
+          })}
         />
       </section>
 
