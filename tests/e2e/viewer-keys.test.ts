@@ -1,10 +1,10 @@
 // The viewer's keyboard in a real browser (browser mode): two keys pressed back to back, before React renders the
 // first one's change, each act on the state the one before left; the Help overlay closes when the image changes
-// through the address bar.
+// through the address bar; on a Cyrillic layout the tool keys and Ctrl+Z act through the physical key.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { jobFinished, waitFor } from './flow.js';
+import { drag, jobFinished, recordPointer, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, repoRoot, tinyModelDir } from './model-fixture.js';
@@ -66,6 +66,30 @@ describe(
       // The keys work again on the new image: H opens Help.
       await app.page.keyboard.press('h');
       await app.page.getByTestId('help-overlay').waitFor();
+    });
+
+    test('on a Cyrillic layout the tool keys and Ctrl+Z work through the physical key', async () => {
+      // The DRIVE photograph (sorted first), whose size drag() assumes.
+      await openViewer(ids[0]);
+      const page = app.page;
+      const press = (key: string, code: string, ctrlKey = false) =>
+        page.evaluate(
+          `dispatchEvent(new KeyboardEvent('keydown', ${JSON.stringify({ key, code, ctrlKey, bubbles: true })}))`,
+        );
+      const pressed = (tool: string) => page.getByTestId(`tool-${tool}`).getAttribute('aria-pressed');
+      await press('у', 'KeyE');
+      await waitFor('the eraser picked by У (E)', async () => (await pressed('eraser')) === 'true');
+      await press('и', 'KeyB');
+      await waitFor('the brush picked by И (B)', async () => (await pressed('brush')) === 'true');
+      await recordPointer(page);
+      await drag(page, { x: 100, y: 300 }, { x: 400, y: 320 });
+      await waitFor('the stroke to undo', () => page.getByTestId('undo').isEnabled());
+      await press('я', 'KeyZ', true);
+      await waitFor(
+        'the stroke undone by Ctrl+Я (Z)',
+        async () => !(await page.getByTestId('undo').isEnabled()),
+      );
+      assert.equal(await page.getByTestId('redo').isEnabled(), true);
     });
   },
 );

@@ -62,3 +62,34 @@ describe('viewer keyboard map', () => {
     assert.equal(actionFor(keyboard('a', { ctrlKey: true })), null, 'Ctrl+A is not approve');
   });
 });
+
+describe('shortcuts on a non-Latin keyboard layout', () => {
+  test('a letter of another script falls back to the physical key', () => {
+    // Russian, Greek and Hebrew layouts: the key printed is not Latin, the physical key is.
+    assert.equal(actionFor(keyboard('я', { code: 'KeyZ', ctrlKey: true })), 'undo', 'Ctrl+я (Z) undoes');
+    assert.equal(actionFor(keyboard('Я', { code: 'KeyZ', ctrlKey: true, shiftKey: true })), 'redo');
+    assert.equal(actionFor(keyboard('н', { code: 'KeyY', metaKey: true })), 'redo');
+    assert.equal(actionFor(keyboard('и', { code: 'KeyB' })), 'brush');
+    assert.equal(actionFor(keyboard('у', { code: 'KeyE' })), 'eraser');
+    assert.equal(actionFor(keyboard('ф', { code: 'KeyA' })), 'approve');
+    assert.equal(actionFor(keyboard('м', { code: 'KeyV' })), 'toggleAv');
+    assert.equal(actionFor(keyboard('К', { code: 'KeyR', shiftKey: true })), 'vein', 'Shift+R on Cyrillic');
+    assert.equal(actionFor(keyboard('ζ', { code: 'KeyZ', ctrlKey: true })), 'undo', 'Greek');
+    assert.equal(actionFor(keyboard('ז', { code: 'KeyZ', ctrlKey: true })), 'undo', 'Hebrew');
+    assert.equal(actionFor(keyboard('ש', { code: 'KeyA' })), 'approve', 'Hebrew A');
+    assert.equal(actionFor(keyboard('à', { code: 'Digit0' })), 'fit', "AZERTY's 0 key, unshifted");
+  });
+
+  test('the printed Latin letter wins over the physical key; punctuation keeps its meaning', () => {
+    // AZERTY: the key printed A sits where QWERTY has Q; Dvorak's Z sits on QWERTY's slash.
+    assert.equal(actionFor(keyboard('a', { code: 'KeyQ' })), 'approve');
+    assert.equal(actionFor(keyboard('z', { code: 'Slash', ctrlKey: true })), 'undo');
+    assert.equal(actionFor(keyboard('q', { code: 'KeyA' })), null, "AZERTY's Q is not approve");
+    // '?' on AZERTY is Shift on the physical M key: still Help, not Measurements.
+    assert.equal(actionFor(keyboard('?', { code: 'KeyM', shiftKey: true })), 'help');
+    assert.equal(actionFor(keyboard('&', { code: 'Digit1' })), null, "AZERTY's unshifted 1 key");
+    assert.equal(actionFor(keyboard('ArrowRight', { code: 'ArrowRight' })), 'next');
+    // A letter of another script on a key with no letter or digit matches nothing.
+    assert.equal(actionFor(keyboard('х', { code: 'BracketLeft' })), null);
+  });
+});

@@ -38,6 +38,8 @@ export type Action =
 /** The parts of a keydown the map reads (a DOM KeyInput has them; tests pass plain objects). */
 export interface KeyInput {
   key: string;
+  /** The physical key ('KeyZ', 'Digit1'); read only when `key` is a letter of another script. */
+  code?: string;
   ctrlKey: boolean;
   metaKey: boolean;
   altKey: boolean;
@@ -53,10 +55,27 @@ export interface Binding {
 
 const mod = (e: KeyInput) => e.ctrlKey || e.metaKey;
 const plain = (e: KeyInput) => !e.ctrlKey && !e.metaKey && !e.altKey;
+
+const LATIN_OR_DIGIT = /^[A-Za-z0-9]$/;
+const OTHER_LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
+const PHYSICAL_LETTER_OR_DIGIT = /^(?:Key([A-Z])|Digit([0-9]))$/;
+
+/**
+ * The key a letter or digit shortcut reads, lower case. The printed `key` comes first, so an AZERTY or Dvorak user
+ * gets the letter on their key; but a letter of another script (Cyrillic 'я', Greek 'ζ', Hebrew 'ז') would match no
+ * shortcut at all (Ctrl+Z undid nothing on a Russian layout), so then the physical key stands in, as in other
+ * editors. Punctuation ('?', '&' on AZERTY's digit row) keeps its own meaning.
+ */
+export function shortcutKey(e: KeyInput): string {
+  if (LATIN_OR_DIGIT.test(e.key) || !OTHER_LETTER_OR_DIGIT.test(e.key)) return e.key.toLowerCase();
+  const physical = PHYSICAL_LETTER_OR_DIGIT.exec(e.code ?? '');
+  return physical ? (physical[1] ?? physical[2]).toLowerCase() : e.key.toLowerCase();
+}
+
 const key =
   (k: string, shift = false) =>
   (e: KeyInput) =>
-    plain(e) && e.shiftKey === shift && e.key.toLowerCase() === k;
+    plain(e) && e.shiftKey === shift && shortcutKey(e) === k;
 
 export const BINDINGS: Binding[] = [
   { action: 'brush', keys: 'B', label: 'Brush', match: key('b') },
@@ -131,13 +150,13 @@ export const BINDINGS: Binding[] = [
     action: 'undo',
     keys: 'Ctrl+Z',
     label: 'Undo',
-    match: (e) => mod(e) && !e.shiftKey && e.key.toLowerCase() === 'z',
+    match: (e) => mod(e) && !e.shiftKey && shortcutKey(e) === 'z',
   },
   {
     action: 'redo',
     keys: 'Ctrl+Shift+Z / Ctrl+Y',
     label: 'Redo',
-    match: (e) => mod(e) && ((e.shiftKey && e.key.toLowerCase() === 'z') || e.key.toLowerCase() === 'y'),
+    match: (e) => mod(e) && ((e.shiftKey && shortcutKey(e) === 'z') || shortcutKey(e) === 'y'),
   },
   { action: 'toggleMask', keys: 'O', label: 'Show / hide the mask overlay', match: key('o') },
   {
@@ -168,8 +187,13 @@ export const BINDINGS: Binding[] = [
   { action: 'clahe', keys: 'C', label: 'CLAHE of the green channel (local contrast)', match: key('c') },
   { action: 'islands', keys: 'I', label: 'Remove islands smaller than N pixels', match: key('i') },
   { action: 'holes', keys: 'Shift+F', label: 'Fill holes', match: key('f', true) },
-  { action: 'fit', keys: '0', label: 'Fit to window', match: (e) => plain(e) && e.key === '0' },
-  { action: 'actual', keys: '1', label: 'Actual size (1:1)', match: (e) => plain(e) && e.key === '1' },
+  { action: 'fit', keys: '0', label: 'Fit to window', match: (e) => plain(e) && shortcutKey(e) === '0' },
+  {
+    action: 'actual',
+    keys: '1',
+    label: 'Actual size (1:1)',
+    match: (e) => plain(e) && shortcutKey(e) === '1',
+  },
   {
     action: 'next',
     keys: '→ / ↓',
