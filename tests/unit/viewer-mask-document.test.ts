@@ -256,3 +256,21 @@ describe('undo pressed while a stroke is drawn', () => {
     assert.doesNotThrow(() => doc.stroke({ x: 20, y: 10 }, { x: 35, y: 25 }, 2, 0));
   });
 });
+
+describe('a document under an approval on its way', () => {
+  test('stays locked when the review state says "draft" meanwhile; unlocks when the approval ends', () => {
+    const { doc } = fromPrediction(7);
+    doc.begin('brush');
+    doc.stroke({ x: 5, y: 5 }, { x: 20, y: 5 }, 2, 1);
+    doc.commit();
+    doc.approving = true;
+    // The answer to the save the approval waited for: a draft, not read-only.
+    doc.locked = false;
+    assert.equal(doc.locked, true);
+    assert.equal(doc.undoEdit(), false, 'undone under the approval');
+    assert.equal(doc.mask[5 * W + 10], 1);
+    doc.approving = false;
+    assert.equal(doc.locked, false);
+    assert.equal(doc.undoEdit(), true);
+  });
+});

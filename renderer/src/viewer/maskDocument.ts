@@ -80,8 +80,20 @@ export class MaskDocument {
   threshold: number;
   /** True while the working mask is derived from the prediction, so the threshold slider rewrites it. */
   followsPrediction: boolean;
+  /** Set from the review state (approved) and the lease (read-only here). */
+  private lockedByState = false;
+  /**
+   * An approval is on its way: locked whatever the review state says meanwhile (the answer to a save the approval
+   * waited for says "draft", and would unlock it), so that nothing is edited or undone under the approval.
+   */
+  approving = false;
   /** An approved image: every editing entry point does nothing until the image is reopened for editing. */
-  locked = false;
+  get locked(): boolean {
+    return this.lockedByState || this.approving;
+  }
+  set locked(locked: boolean) {
+    this.lockedByState = locked;
+  }
   /** The working mask started from a saved draft or approval (not from the prediction). */
   private readonly fromSaved: boolean;
   mode: OverlayMode = 'mask';

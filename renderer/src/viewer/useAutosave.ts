@@ -203,10 +203,11 @@ export function useAutosave(
     d.commit();
     if (saveTimer.current) clearTimeout(saveTimer.current);
     saveTimer.current = null;
+    // Locked from here, before waiting for a save under way, until the approval is answered: an edit or an undo
+    // landing meanwhile would go into the approval unseen, or autosave against the approved image.
+    d.approving = true;
     try {
       await saving.current;
-      // What is approved is the snapshot below: no stroke slips in while the approval is on its way.
-      d.locked = true;
       const mask = d.snapshot();
       const approving = client.invoke('approveMask', {
         imageId,
@@ -227,9 +228,11 @@ export function useAutosave(
       onReviewRef.current(r.review);
       return r;
     } catch (err) {
-      d.locked = false;
       if (failed(err, imageId) === 'kept') setSaveState('kept');
       return null;
+    } finally {
+      // Approved: the review state locks it now. Failed: editable again (unless read-only meanwhile).
+      d.approving = false;
     }
   }, [client, failed, imageId, openCache]);
 
