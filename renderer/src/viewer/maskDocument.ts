@@ -209,6 +209,11 @@ export class MaskDocument {
     return (this.undoStack?.canRedo ?? false) || this.markerHistory.canRedo;
   }
 
+  /** Nothing done here yet: nothing to undo or redo, and no edit open (a stroke being drawn, a slider dragged). */
+  get untouched(): boolean {
+    return !this.canUndo && !this.canRedo && !(this.undoStack?.recording ?? false);
+  }
+
   /** Makes the working mask now (called once the image is on screen, so the first edit does not wait for it). */
   prepare(): void {
     void this.undo;

@@ -15,6 +15,7 @@ import { releaseImage, standIn, type DecodedImage } from './imageSource.js';
 import { previewSize } from './previewSize.js';
 import { viewerScreen } from './openCache.js';
 import { MaskDocument, type PredictionInput } from './maskDocument.js';
+import { rebuildsForPrediction } from './predictionRefresh.js';
 import { labelsForMask } from '../editing/avLabels.js';
 import { differingPixels } from '../../../shared/edit-lease.js';
 
@@ -178,9 +179,7 @@ export function useViewerDocument(
 
   const refreshPrediction = useCallback(async () => {
     const m = await client.invoke('getMasks', { imageId });
-    // A document with nothing done in it yet starts afresh when the new prediction brings an artery/vein map.
-    const gainsLabels = !!doc && !doc.labels && !!m.prediction?.av && !doc.canUndo && !doc.canRedo;
-    if (!doc || !m.prediction || gainsLabels || doc.width !== m.width || doc.height !== m.height) {
+    if (!doc || !m.prediction || rebuildsForPrediction(doc, m)) {
       adopt(m);
       return;
     }
