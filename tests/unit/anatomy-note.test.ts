@@ -2,7 +2,12 @@
 // shown, else an eye recorded against the disc and fovea, whichever layer is on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { anatomyNote, DISC_REMOVED_NOTE, NO_DISC_NOTE } from '../../renderer/src/viewer/anatomyNote.js';
+import {
+  anatomyNote,
+  avNote,
+  DISC_REMOVED_NOTE,
+  NO_DISC_NOTE,
+} from '../../renderer/src/viewer/anatomyNote.js';
 import { eyeConflict } from '../../shared/laterality.js';
 
 const disc = { x: 400, y: 200, diameter: 80 };
@@ -31,4 +36,24 @@ test('an eye the markers contradict is named with the layer shown or hidden; agr
     null,
   );
   assert.equal(anatomyNote({ layerShown: true, anatomy: null, discRemovedByHand: false, eye: 'OS' }), null);
+});
+
+test("the artery/vein note says why there is no layer, and that a prediction's map comes with the next opening", () => {
+  const base = {
+    loaded: true,
+    labelled: false,
+    hasPrediction: true,
+    predictionHasAv: false,
+    anatomyModels: true,
+  };
+  assert.equal(avNote({ ...base, loaded: false }), null);
+  assert.equal(avNote({ ...base, labelled: true }), null);
+  assert.equal(avNote({ ...base, anatomyModels: null }), null);
+  assert.match(avNote({ ...base, anatomyModels: false })!, /not installed/);
+  assert.match(avNote({ ...base, hasPrediction: false })!, /predict \(P\) to get one/);
+  assert.match(avNote(base)!, /predict again \(P\)/);
+  // Edited before the prediction with a map arrived: predicting again would not help, opening again does.
+  const edited = avNote({ ...base, predictionHasAv: true })!;
+  assert.match(edited, /open the image again/);
+  assert.doesNotMatch(edited, /predict again/);
 });

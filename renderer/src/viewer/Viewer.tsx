@@ -44,23 +44,13 @@ import { MeasurementLayer } from './MeasurementLayer.js';
 import { MeasurementsPanel } from './MeasurementsPanel.js';
 import { useMeasurements } from './useMeasurements.js';
 import './measurements.css';
-import type { MaskDocument } from './maskDocument.js';
-import { anatomyNote } from './anatomyNote.js';
+import { anatomyNote, avNote } from './anatomyNote.js';
 
 export interface ViewerProps {
   imageId: string;
   list: ImageSummary[];
   onNavigate: (imageId: string) => void;
   onClose: () => void;
-}
-
-/** Why the image has no artery/vein layer, in words for the toolbar; null when it has one (or while loading). */
-function avNote(doc: MaskDocument | null, anatomyModels: boolean | null): string | null {
-  if (!doc || doc.labels || anatomyModels === null) return null;
-  if (!anatomyModels) return 'No artery/vein map: the anatomy models are not installed.';
-  return doc.hasPrediction
-    ? 'No artery/vein map for this prediction: predict again (P) to get one.'
-    : 'No artery/vein map yet: predict (P) to get one.';
 }
 
 export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
@@ -180,7 +170,13 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         av={{
           shown: overlay.av && !!doc?.labels,
           available: !!doc?.labels,
-          note: avNote(doc, viewerDoc.anatomyModels),
+          note: avNote({
+            loaded: !!doc,
+            labelled: !!doc?.labels,
+            hasPrediction: !!doc?.hasPrediction,
+            predictionHasAv: !!viewerDoc.prediction?.hasAv,
+            anatomyModels: viewerDoc.anatomyModels,
+          }),
         }}
         measurements={measurements.shown}
       />

@@ -26,3 +26,28 @@ export function anatomyNote({
   if (!anatomy.disc) return layerShown ? (discRemovedByHand ? DISC_REMOVED_NOTE : NO_DISC_NOTE) : null;
   return eyeConflict(eye, anatomy.laterality, "The image's record");
 }
+
+/** What the toolbar's artery/vein note is read from. */
+export interface AvNoteInput {
+  /** The document is loaded. */
+  loaded: boolean;
+  /** The document has artery/vein labels. */
+  labelled: boolean;
+  hasPrediction: boolean;
+  /** The latest prediction brought an artery/vein map (which a document edited before it arrived does not take). */
+  predictionHasAv: boolean;
+  /** Whether the anatomy models are installed; null until known. */
+  anatomyModels: boolean | null;
+}
+
+/** Why the image has no artery/vein layer, in words for the toolbar; null when it has one (or while loading). */
+export function avNote(s: AvNoteInput): string | null {
+  if (!s.loaded || s.labelled || s.anatomyModels === null) return null;
+  // The edits made before the prediction came are kept as they were: the new labels come with the next opening.
+  if (s.predictionHasAv)
+    return 'The new prediction has an artery/vein map: open the image again to see it (your edits are saved).';
+  if (!s.anatomyModels) return 'No artery/vein map: the anatomy models are not installed.';
+  return s.hasPrediction
+    ? 'No artery/vein map for this prediction: predict again (P) to get one.'
+    : 'No artery/vein map yet: predict (P) to get one.';
+}

@@ -50,10 +50,14 @@ export interface ViewerDocument {
 export interface PredictionInfo {
   version: number;
   modelName: string | null;
+  /** It carries an artery/vein map. */
+  hasAv: boolean;
 }
 
 const predictionInfo = (m: MasksResponse): PredictionInfo | null =>
-  m.prediction ? { version: m.prediction.version, modelName: m.prediction.modelName } : null;
+  m.prediction
+    ? { version: m.prediction.version, modelName: m.prediction.modelName, hasAv: !!m.prediction.av }
+    : null;
 
 function predictionInput(p: PredictionPayload): PredictionInput {
   return {
