@@ -24,6 +24,7 @@ import {
   loadAvLabels,
   loadMask,
   planMeasurement,
+  sourcePrediction,
   type Store,
 } from '../store/index.js';
 import { dataUrl, REPORT_PHOTO_SIDE, vesselOverlayDataUrl } from '../ml/measure/report-pictures.js';
@@ -208,7 +209,15 @@ export class ReportService {
     const c = getClinical(this.store, id);
     const photo = await this.pictures.thumbnail(id, REPORT_PHOTO_SIDE);
     const plan = planMeasurement(this.store, image);
-    const modelId = plan?.version.modelId ?? plan?.prediction?.modelId ?? null;
+    // A person's mask was predicted by the model of the prediction it descends from: a later prediction (another
+    // model's, asked for after the approval) is not what the reviewer corrected and approved.
+    const measured = plan?.version ?? null;
+    const modelId =
+      measured === null
+        ? null
+        : measured.kind === 'prediction'
+          ? measured.modelId
+          : (sourcePrediction(this.store, measured)?.modelId ?? null);
     return {
       fileName: image.fileName,
       width: image.width,

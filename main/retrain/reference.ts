@@ -1,25 +1,12 @@
 // Whose work an approved mask is: a dataset's label, a person's (drawn, imported or a corrected prediction), or
 // a model's own prediction approved unchanged. Only the first two can show whether a new model is better, so
 // only they count as held-out references for the promotion gate.
-import { getImage, getMaskVersion, loadMask, type MaskVersion, type Store } from '../store/index.js';
+import { getImage, loadMask, sourcePrediction, type MaskVersion, type Store } from '../store/index.js';
 
 /** An approval differing from its prediction by at most this many pixels is the prediction approved as it was. */
 export const MIN_CORRECTED_PIXELS = 25;
 
 export type ReferenceKind = 'dataset' | 'person' | 'model';
-
-/** The nearest prediction the version descends from (through drafts and earlier approvals), or null. */
-function sourcePrediction(store: Store, version: MaskVersion): MaskVersion | null {
-  const seen = new Set<number>();
-  let id = version.parentId;
-  while (id !== null && !seen.has(id)) {
-    seen.add(id);
-    const v = getMaskVersion(store, id);
-    if (v.kind === 'prediction') return v;
-    id = v.parentId;
-  }
-  return null;
-}
 
 /** Pixels where two same-sized masks disagree, stopping once past `limit`. */
 function differingPixels(a: Uint8Array, b: Uint8Array, limit: number): number {

@@ -58,6 +58,7 @@ export {
   readMaskPng,
   reopenApprovedMask,
   saveMaskVersion,
+  sourcePrediction,
   type MaskKind,
   type MaskVersion,
   type PredictionQuality,

@@ -545,6 +545,19 @@ function keepRefusedEditTx(
   return new EditRefusedError(refusalMessage(refusal, image.fileName, kept.id), kept.id);
 }
 
+/** The nearest prediction the version descends from (through drafts and earlier approvals), or null. */
+export function sourcePrediction(store: Store, version: MaskVersion): MaskVersion | null {
+  const seen = new Set<number>();
+  let id = version.parentId;
+  while (id !== null && !seen.has(id)) {
+    seen.add(id);
+    const v = getMaskVersion(store, id);
+    if (v.kind === 'prediction') return v;
+    id = v.parentId;
+  }
+  return null;
+}
+
 /** Approves a version as it is: a new 'approved' version with the same pixels whose parent is `versionId`. */
 export function approveMaskVersion(
   store: Store,
