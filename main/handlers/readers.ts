@@ -25,7 +25,8 @@ export async function getReaders(
   const readers = await Promise.all(
     readerDrafts(store, image.id).map(async ({ reader, draft }) => ({
       name: reader,
-      draft: draft ? await versionPayload(store, pixels, draft, false) : null,
+      // With its artery/vein labels: adjudication approves a reader's draft as it is, labels and disc included.
+      draft: draft ? await versionPayload(store, pixels, draft, true) : null,
     })),
   );
   const masks = readers.flatMap((r) => (r.draft ? [r.draft.data] : []));

@@ -9,7 +9,9 @@ import type { Page } from 'playwright-core';
 import { hashPassword } from '../../main/accounts/passwords.js';
 import {
   createUser,
+  latestMaskVersion,
   listMaskVersions,
+  loadAvLabels,
   openStore,
   setAssignees,
   setPasswordHash,
@@ -219,8 +221,11 @@ describe(
         async () => (await rita.getByTestId('team-note').nth(1).textContent()) === 'anna, otto',
       );
 
-      // Both readers save a draft (through the app's own client, as their browsers would).
+      // Both readers save a draft (through the app's own client, as their browsers would), each with the vessels'
+      // artery/vein labels and the disc where that reader placed it.
       const drafts: Record<string, Uint8Array> = {};
+      const labels: Record<string, Uint8Array> = {};
+      const discs = { anna: { x: 400, y: 300, diameter: 80 }, otto: { x: 410, y: 290, diameter: 84 } };
       for (const [name, start] of [
         ['anna', 10_000],
         ['otto', 10_200],
@@ -230,11 +235,14 @@ describe(
           const m = new Uint8Array(565 * 584);
           m.fill(1, start, start + 1000);
           drafts[name] = m;
+          labels[name] = Uint8Array.from(m, (v, i) => (v ? (i % 2) + 1 : 0));
           await client.invoke('saveDraft', {
             imageId: '2',
             width: 565,
             height: 584,
             mask: m,
+            av: labels[name],
+            anatomy: { disc: discs[name], fovea: null, laterality: null },
             parentVersionId: null,
           });
           const seen = await client.invoke('getMasks', { imageId: '2' });
@@ -265,6 +273,19 @@ describe(
         same((await storedMask(app.serve.dbPath, 2, 'approved'))?.data, drafts.otto),
         "otto's draft was approved",
       );
+      // As it is: his artery/vein labels and his disc too (they were dropped, leaving the approval without labels
+      // and measured on the model's disc).
+      const store = openStore(app.serve.dbPath, { readonly: true });
+      try {
+        const approval = latestMaskVersion(store, 2, 'approved')!;
+        assert.deepEqual(approval.anatomy?.disc, discs.otto, "otto's disc approved with his draft");
+        assert.ok(
+          same((await loadAvLabels(store, approval)) ?? undefined, labels.otto),
+          "otto's labels approved",
+        );
+      } finally {
+        store.close();
+      }
 
       await rita.getByRole('button', { name: 'Back to worklist' }).click();
       await rita.getByTestId('agreement-open').click();

@@ -38,6 +38,17 @@ export function ReadersSection({ imageId, version, onApproved }: ReadersSectionP
           width: readers.width,
           height: readers.height,
           mask: draft.data,
+          // As it is: the reader's artery/vein labels and disc go with the pixels, or the approval would have none.
+          ...(draft.av ? { av: draft.av } : {}),
+          ...(draft.anatomy
+            ? {
+                anatomy: {
+                  disc: draft.anatomy.disc,
+                  fovea: draft.anatomy.fovea,
+                  laterality: draft.anatomy.laterality,
+                },
+              }
+            : {}),
           parentVersionId: draft.versionId,
           clientId: windowClientId(),
         });
