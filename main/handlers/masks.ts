@@ -188,8 +188,9 @@ export async function saveMask(
     author,
     mask: { width: req.width, height: req.height, data: req.mask },
     parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
-    // A draft never lands on an approved image: editing it starts with an explicit reopen.
-    refuseIfApproved: kind === 'draft',
+    // Nothing an editor saves lands on an approved image, an approval of other pixels neither: changing an approved
+    // mask starts with an explicit reopen (audited as such).
+    refuseIfApproved: true,
     av: req.av ?? null,
     anatomy: req.anatomy ?? null,
     editor: {

@@ -88,8 +88,8 @@ export interface SaveMaskInput {
   /** Predictions: the photograph's gradability evidence (photographQuality), judged when measured. */
   photograph?: QualityEvidence | null;
   /**
-   * Drafts from an editor: refuse (ConstraintError) while the image is approved, so an approval changes only after
-   * an explicit reopen (reopenApprovedMask).
+   * Drafts and approvals from an editor: refuse (ConstraintError) while the image is approved, so an approval
+   * changes only after an explicit reopen (reopenApprovedMask).
    */
   refuseIfApproved?: boolean;
   /**

@@ -160,6 +160,18 @@ for (const kind of STORE_BACKENDS)
       );
       assert.equal(versions(), before);
       assert.equal(await statusEverywhere(a), 'approved');
+      // Nor approving other pixels over the approval (a crafted request; a second reader's draft approved after the
+      // first's): the approved mask changes only after a reopen, which the audit log records.
+      await assert.rejects(
+        save('approveMask', a, predicted, approved.versionId),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, 'conflict');
+          assert.match(err.message, /01_test\.tif is approved: reopen it for editing/);
+          return true;
+        },
+      );
+      assert.equal(versions(), before);
+      assert.deepEqual((await call('getMasks', { imageId: String(a) })).approved?.data, edited);
 
       // Reopen: a draft copy of the approval; the approval is kept and named.
       const reopened = await call('reopenMask', { imageId: String(a) });
