@@ -233,6 +233,7 @@ export class ReportService {
         model: modelId !== null ? getModel(this.store, modelId).name : null,
         discBy: m.discBy,
         approved: m.kind === 'approved',
+        approval: measured?.kind === 'approved' ? { by: measured.author, at: measured.createdAt } : null,
       },
       scaleSource: m.scaleSource,
       measures: m.measures,

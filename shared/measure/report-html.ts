@@ -25,10 +25,17 @@ export interface ReportImage {
   photo: string;
   vessels: string | null;
   /**
-   * Which mask was measured, in words (e.g. "approved v3", "prediction"), the model that predicted it, and who set
-   * the disc by hand (placed, moved, resized or removed it; absent or null: the disc is the model's).
+   * Which mask was measured, in words (e.g. "approved v3", "prediction"), the model that predicted it, who set
+   * the disc by hand (placed, moved, resized or removed it; absent or null: the disc is the model's), and, for an
+   * approved mask, who approved it and when (ISO time).
    */
-  mask: { label: string; model: string | null; discBy?: string | null; approved?: boolean };
+  mask: {
+    label: string;
+    model: string | null;
+    discBy?: string | null;
+    approved?: boolean;
+    approval?: { by: string; at: string } | null;
+  };
   /** Where micrometres come from ('pixel size': given on the command line). */
   scaleSource: 'dicom' | 'field angle' | 'pixel size' | null;
   measures: ImageMeasures;
@@ -130,6 +137,16 @@ function distinct(images: UnmeasuredImage[], pick: (i: UnmeasuredImage) => strin
   return [...new Set(images.map((i) => pick(i) ?? 'unknown'))].join(', ');
 }
 
+/** ", approved by rita on 2026-03-01 14:05 UTC": a printed report is read anywhere, so its time says its zone. */
+function approvalWords(approval: { by: string; at: string } | null | undefined): string {
+  if (!approval) return '';
+  const at = new Date(approval.at);
+  const when = Number.isNaN(at.getTime())
+    ? approval.at
+    : `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 16)} UTC`;
+  return ` (approved by ${escapeHtml(approval.by)} on ${escapeHtml(when)})`;
+}
+
 function header(input: ReportInput): string {
   const every = allImages(input);
   const eyes = distinct(every, (i) => i.eye);
@@ -137,7 +154,7 @@ function header(input: ReportInput): string {
   const masks = [
     ...input.images.map(
       (i) =>
-        `${escapeHtml(i.fileName)}: ${escapeHtml(i.mask.label)}${
+        `${escapeHtml(i.fileName)}: ${escapeHtml(i.mask.label)}${approvalWords(i.mask.approval)}${
           i.mask.model ? `, model ${escapeHtml(i.mask.model)}` : ''
         }${i.mask.discBy ? `, optic disc set by hand (${escapeHtml(i.mask.discBy)})` : ''}`,
     ),

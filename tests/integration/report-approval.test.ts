@@ -40,6 +40,9 @@ describe('the report names the model behind the measured mask', () => {
       mask: ref.mask,
       parentVersionId: parent === null ? null : String(parent),
     });
+  /** How the report names an approval's reviewer and time (in UTC, said so: a printed page travels). */
+  const by = (v: { createdAt: string }) =>
+    ` (approved by ann on ${v.createdAt.slice(0, 10)} ${v.createdAt.slice(11, 16)} UTC)`;
   /** The report's line naming the mask measured (any DRIVE photograph takes the reference mask of 02). */
   const maskLine = async (imageId: number) =>
     /\d\d_test[^<]*: (?:approved mask|draft|prediction) v\d+[^<]*/.exec(
@@ -73,13 +76,35 @@ describe('the report names the model behind the measured mask', () => {
     await predict(imageId, beta);
     assert.equal(
       await maskLine(imageId),
-      `02_test.tif: approved mask v${approved.version}, model model-alpha`,
+      `02_test.tif: approved mask v${approved.version}${by(approved)}, model model-alpha`,
     );
 
     // A mask drawn from nothing (or a dataset's label) was predicted by no model, whatever predicted since.
     const drawn = await importPhoto('03');
     const own = await approve(drawn, null);
     await predict(drawn, beta);
-    assert.equal(await maskLine(drawn), `03_test.tif: approved mask v${own.version}`);
+    assert.equal(await maskLine(drawn), `03_test.tif: approved mask v${own.version}${by(own)}`);
+  });
+
+  test('an approved mask is named with who approved it and when; a draft is not said to be approved', async () => {
+    const alpha = model('model-gamma');
+    const imageId = await importPhoto('04');
+    const prediction = await predict(imageId, alpha);
+    const approved = await approve(imageId, prediction.id);
+    const html = (await invoke('getReport', { imageId: String(imageId) })).html;
+    assert.match(
+      html,
+      new RegExp(
+        `approved mask v${approved.version} \\(approved by ann on \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\)`,
+      ),
+    );
+    assert.doesNotMatch(html, /Not approved/);
+    await invoke('reopenMask', { imageId: String(imageId) });
+    const draft = await maskLine(imageId);
+    assert.match(
+      draft ?? '',
+      /^04_test\.tif: draft v\d+, model model-gamma$/,
+      'a reopened draft names no approval',
+    );
   });
 });
