@@ -82,7 +82,10 @@ interface RunConfig {
 /** Approvals new since the active model's last retrain (what the next retrain would add). */
 export function pendingApprovals(store: Store): number {
   const active = activeModel(store);
-  return active ? newApprovals(store, active.id).length : latestApprovedMasks(store).length;
+  // Standing approvals only, as a retrain takes them: one reopened for editing is under review again.
+  return active
+    ? newApprovals(store, active.id).length
+    : latestApprovedMasks(store, { standing: true }).length;
 }
 
 export function retrainHandlers(d: RetrainDeps): Pick<RequestHandlers<CallerContext>, RetrainChannels> {

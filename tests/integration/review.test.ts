@@ -145,6 +145,7 @@ for (const kind of STORE_BACKENDS)
       assert.equal(approved.review.approval?.version, 3);
       assert.equal(approved.review.approval?.at, approved.createdAt);
       assert.equal(await statusEverywhere(a), 'approved');
+      assert.equal((await call('getRetrainStatus', {})).newApprovals, 1);
       const info = await call('getImageInfo', { imageId: String(a) });
       assert.deepEqual([info.approvedBy, info.approvedAt], ['ann', approved.createdAt]);
 
@@ -189,6 +190,8 @@ for (const kind of STORE_BACKENDS)
         latestApprovedMasks(store).some((v) => v.imageId === a),
         'the approval itself is kept',
       );
+      // Nor does the Models screen count it among the approvals a retrain would add (no model is active here).
+      assert.equal((await call('getRetrainStatus', {})).newApprovals, 0);
 
       // Edit after reopening: still a draft, still reopened, until approved again.
       const changed = edited.slice();
