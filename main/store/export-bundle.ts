@@ -36,7 +36,7 @@ import {
   outputStems,
   type MaskSource,
 } from './export.js';
-import { clinicalCsv } from './export-clinical.js';
+import { clinicalCsv, maskModelId } from './export-clinical.js';
 import { maskVersionNumber } from './review.js';
 import { measureSources, planMeasurement, scaleSourceOf, withPhotographVerdict } from './measure-inputs.js';
 import { measureImage, withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
@@ -98,7 +98,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'metrics.csv':
     'per-image metrics of the latest prediction against the latest approved mask, for images with both',
   'images.csv':
-    'one row per exported image: patient ID, eye, visit, camera, review status, mask version, expected F1',
+    'one row per exported image: patient ID, eye, visit, camera, review status, who approved, mask version and its model, expected F1',
   'measures/':
     'vessel measures of each exported mask (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density), each {value, unit, ci95}, as `retina measure` writes them',
   'measures.csv':
@@ -265,7 +265,9 @@ function manifestOf(
   const modelIds = new Set<number>();
   for (const i of items) {
     if (i.prediction?.modelId != null) modelIds.add(i.prediction.modelId);
-    if (i.version?.modelId != null) modelIds.add(i.version.modelId);
+    // An approved mask's model is the one it was corrected from.
+    const maskModel = i.version ? maskModelId(store, i.version) : null;
+    if (maskModel !== null) modelIds.add(maskModel);
   }
   const active = activeModel(store);
   const files: Record<string, string> = {};

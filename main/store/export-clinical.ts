@@ -5,7 +5,8 @@ import type { Store } from './database.js';
 import { getClinicalMany } from './clinical.js';
 import { csvField } from '../../shared/csv-field.js';
 import type { ImageRecord, MaskStatus } from './images.js';
-import type { MaskVersion } from './masks.js';
+import { sourcePrediction, type MaskVersion } from './masks.js';
+import { getModel } from './models.js';
 import { maskVersionNumber, reviewOf } from './review.js';
 
 export interface ClinicalCsvItem {
@@ -38,6 +39,21 @@ const ANATOMY_COLUMNS = [
   'laterality_from_disc',
 ];
 
+/**
+ * The model whose prediction the exported mask is, or was corrected from (empty for a mask drawn from nothing or a
+ * dataset's label): not the image's latest prediction, which may be another model's, made after the approval.
+ */
+export function maskModelId(store: Store, version: MaskVersion): number | null {
+  return version.kind === 'prediction'
+    ? version.modelId
+    : (sourcePrediction(store, version)?.modelId ?? null);
+}
+
+function maskModelName(store: Store, version: MaskVersion): string | null {
+  const id = maskModelId(store, version);
+  return id === null ? null : getModel(store, id).name;
+}
+
 export function clinicalCsv(
   store: Store,
   items: ClinicalCsvItem[],
@@ -68,6 +84,7 @@ export function clinicalCsv(
     'approved_at',
     'mask_version',
     'mask_kind',
+    'mask_model',
     'mask_file',
     'expected_f1',
     'mean_uncertainty',
@@ -100,6 +117,7 @@ export function clinicalCsv(
       review.approval?.at ?? null,
       version ? maskVersionNumber(store, version) : null,
       version?.kind ?? null,
+      version ? maskModelName(store, version) : null,
       maskFile,
       q ? q.expectedF1.toFixed(4) : null,
       q ? q.meanUncertainty.toFixed(5) : null,

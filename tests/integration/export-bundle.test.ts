@@ -254,6 +254,7 @@ describe('export bundle', () => {
         approved_at: expected.get(ids[0])!.version.createdAt,
         mask_version: '2',
         mask_kind: 'approved',
+        mask_model: 'unet-test',
         mask_file: 'masks/01_test.png',
         expected_f1: '0.8123',
         mean_uncertainty: '0.04000',
@@ -523,6 +524,35 @@ describe('export bundle', () => {
         { now, appVersion: 'z', maxZipBytes: 1000 },
       ),
       /too large to download/,
+    );
+  });
+
+  test("images.csv names the model an approved mask was corrected from, not a later prediction's", async () => {
+    const later = registerModel(store, { name: 'unet-later', dirPath: dir, architecture: {} }, 'tester');
+    const { version } = expected.get(ids[0])!;
+    // Predicted again after the approval (Predict on the worklist with a newly promoted model).
+    await saveMaskVersion(store, {
+      imageId: ids[0],
+      kind: 'prediction',
+      author: 'model:unet-later',
+      mask: { width: version.width, height: version.height, data: expected.get(ids[0])!.data },
+      modelId: later.id,
+    });
+    const out = join(dir, 'after-repredict');
+    await writeBundleFolder(store, out, {
+      imageIds: [ids[0]],
+      parts: ['clinical'],
+      source: 'approved',
+      appVersion: '9.9.9',
+    });
+    const [row] = parseCsv(readFileSync(join(out, 'images.csv'), 'utf8'));
+    assert.deepEqual([row.mask_kind, row.approved_by, row.mask_model], ['approved', 'dr-who', 'unet-test']);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      models: { name: string }[];
+    };
+    assert.ok(
+      manifest.models.some((m) => m.name === 'unet-test'),
+      'the manifest names the model behind the approved mask',
     );
   });
 });
