@@ -414,14 +414,17 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   if (input.av) checkAvLabels(input.av, mask.data, image.width, image.height);
   const problem = input.anatomy ? anatomyProblem(input.anatomy, image.width, image.height) : null;
   if (problem) throw new ConstraintError(`${image.fileName}: ${problem}`);
-  // Whether the disc moved is judged against the image's newest person-made version (the editor keeps sending the
-  // prediction as the parent of every autosave), else the newest version with a disc record: a person's version
-  // can have none (a vessel approval made, or ground truth imported, before any anatomy prediction), and judged
-  // against nothing a disc moved on the prediction would count as no correction.
+  // Whether the disc moved is judged against the version the edit was drawn on (two blind readers each draw on
+  // the prediction: judged against the other's draft, keeping the model's disc read as moving it), else the
+  // image's newest person-made version, else the newest version with a disc record: a person's version can have
+  // none (a vessel approval made, or ground truth imported, before any anatomy prediction), and judged against
+  // nothing a disc moved on the prediction would count as no correction.
   const previousAnatomy =
     input.kind === 'prediction'
       ? null
-      : (latestPersonVersion(store, image.id)?.anatomy ?? newestAnatomy(store, image.id));
+      : ((parentId !== null ? getMaskVersion(store, parentId).anatomy : null) ??
+        latestPersonVersion(store, image.id)?.anatomy ??
+        newestAnatomy(store, image.id));
   const anatomy = input.anatomy
     ? anatomyOf(input.anatomy, previousAnatomy, input.author, input.kind !== 'prediction')
     : null;

@@ -436,6 +436,40 @@ for (const kind of STORE_BACKENDS)
       assert.ok(a.discMoved, 'the disc moved is not counted as an optic-disc correction');
     });
 
+    test("two readers' discs: each is judged against the version it was drawn on, not the other reader's", async () => {
+      const id = await importOne('12');
+      const pred = await predict(id, null);
+      const draft = (author: string, parentId: number, disc: { x: number; y: number; diameter: number }) =>
+        saveMaskVersion(store, {
+          imageId: id,
+          kind: 'draft',
+          author,
+          parentId,
+          mask: { width, height, data: mask },
+          anatomy: { ...RECORD, disc },
+        });
+      const moved = { x: RECORD.disc.x - 30, y: RECORD.disc.y, diameter: 80 };
+      const anna = await draft('anna', pred.id, moved);
+      assert.equal(anna.anatomy?.discMovedBy, 'anna');
+      // Otto, reading blind, keeps the model's disc: he moved nothing.
+      const otto = await draft('otto', pred.id, RECORD.disc);
+      assert.equal(otto.anatomy?.discMovedBy, null, "otto is not said to have moved the model's disc");
+      // The reviewer approves otto's reading as it is: nobody moved its disc.
+      const approval = await saveMaskVersion(store, {
+        imageId: id,
+        kind: 'approved',
+        author: 'rita',
+        parentId: otto.id,
+        mask: { width, height, data: mask },
+        anatomy: RECORD,
+      });
+      assert.equal(approval.anatomy?.discMovedBy, null, 'the reviewer is not said to have moved it');
+      const movers = listAudit(store, { actionPrefix: 'mask.disc.move' })
+        .filter((e) => [anna.id, otto.id, approval.id].includes(e.entityId ?? -1))
+        .map((e) => e.actor);
+      assert.deepEqual(movers, ['anna']);
+    });
+
     test('a disc removed by hand is an optic-disc correction: the disc retrain learns an empty disc mask', async () => {
       const id = await importOne('05');
       const pred = await predict(id, halves(mask, width));
