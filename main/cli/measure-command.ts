@@ -9,6 +9,7 @@ import { MEASURES_CSV, inputFiles, outputStem, outputStems } from './input-files
 import { mergeMeasuresCsv, type MergedCsv } from './measures-csv-merge.js';
 import { plural } from '../../shared/plural.js';
 import { openCommandModels } from './command-models.js';
+import { assertOutFolder } from './out-folder.js';
 import { readImage } from '../ml/io/image-io.js';
 import { readGivenAv, readGivenMask } from './measure-maps.js';
 import { dicomHeader } from '../ml/io/dicom-pixels.js';
@@ -91,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (files.length === 0) throw new UsageError('no input images given');
   const outDir = requireStr(p, 'out');
+  await assertOutFolder(outDir);
   const maskPath = str(p, 'mask');
   const avPath = str(p, 'av');
   if ((maskPath || avPath) && files.length > 1)

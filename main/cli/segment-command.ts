@@ -5,6 +5,7 @@ import { EXIT, UsageError } from './errors.js';
 import { batchExit, isFailed, runBatch, type Batch } from './batch.js';
 import { assertOutputsSpareInputs, inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
+import { assertOutFolder } from './out-folder.js';
 import { encodeIndexedPng, encodePng, readImage, readBinaryMap } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
 import type { Gap } from '../ml/uncertainty/topology.js';
@@ -91,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (files.length === 0) throw new UsageError('no input images given');
   const outDir = requireStr(p, 'out');
+  await assertOutFolder(outDir);
   const fovPath = str(p, 'fov');
   if (fovPath && files.length > 1) throw new UsageError('--fov applies to a single input image');
   const stems = outputStems(files);
