@@ -26,11 +26,21 @@ export function createProgressBar(
   const stream = opts.stream ?? process.stderr;
   const start = Date.now();
   let lastPrint = 0;
+  // The last update, and whether a log got its line: finish at the same count repeats neither.
+  let last: { done: number; detail: string | undefined; printed: boolean } | null = null;
   const render = (done: number, detail: string | undefined, final: boolean): void => {
     if (opts.quiet) return;
     const now = Date.now();
+    if (final && last?.done === done && detail === undefined) {
+      // The update that reached this count printed it on a log already ('3/3 100% ... sample.JPG'); a terminal's
+      // redraw keeps the item it named.
+      if (last.printed && !stream.isTTY) return;
+      detail = last.detail;
+    }
+    if (!final) last = { done, detail, printed: false };
     if (!final && !stream.isTTY && now - lastPrint < 5000) return;
     if (!final && stream.isTTY && now - lastPrint < 100) return;
+    if (last && !final) last.printed = true;
     lastPrint = now;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
     const elapsed = (now - start) / 1000;
