@@ -10,6 +10,7 @@ import { mergeMeasuresCsv, type MergedCsv } from './measures-csv-merge.js';
 import { plural } from '../../shared/plural.js';
 import { openCommandModels } from './command-models.js';
 import { assertOutFolder } from './out-folder.js';
+import { otherSource, sourcePath } from './replaced-results.js';
 import { readImage } from '../ml/io/image-io.js';
 import { readGivenAv, readGivenMask } from './measure-maps.js';
 import { dicomHeader } from '../ml/io/dicom-pixels.js';
@@ -31,7 +32,9 @@ Usage: retina measure <images or folders...> --out DIR [options]
 Segments each photograph (vessels, arteries and veins, optic disc) and measures its vessels (a folder stands for
 the image files directly inside it). Writes
 DIR/<stem>_measures.json and one DIR/measures.csv over all images (and DIR/<stem>_report.html with --report);
-the CSV keeps the rows of images measured into DIR before, an image measured again replacing its row. Every measure is {value, unit, ci95: [low, high]};
+the CSV keeps the rows of images measured into DIR before, an image measured again replacing its row (another
+folder's photograph of the same name replaces them too, with a warning naming both: each _measures.json records its
+photograph's path as typed, "input", and absolute, "source"). Every measure is {value, unit, ci95: [low, high]};
 one that cannot be measured (no disc found, fewer than six arterioles in zone B, ...) has value null and a reason.
 Each image's "quality" says whether it is gradable and why not: a photograph that is black, blown out, blurred
 past its vessels or shows no vessel tree (not a fundus photograph) has every measure withheld ("ungradable
@@ -160,8 +163,15 @@ export async function run(argv: string[]): Promise<number> {
         ),
         quality,
       );
-      const json = measuresJson(m, { input: file, width: image.width, height: image.height });
+      // The absolute path too: a later run into this folder tells another folder's photograph of this name.
+      const json = measuresJson(m, {
+        input: file,
+        source: sourcePath(file),
+        width: image.width,
+        height: image.height,
+      });
       const out = join(outDir, `${stems[i]}_measures.json`);
+      const earlier = await otherSource(out, file);
       const reportPath = flag(p, 'report') ? join(outDir, `${stems[i]}_report.html`) : null;
       // The measures and their report appear together, or neither does (an earlier run's pair stays whole).
       const outputs = new FileGroup();
@@ -185,6 +195,11 @@ export async function run(argv: string[]): Promise<number> {
           }),
         );
       await outputs.commit();
+      if (earlier)
+        process.stderr.write(
+          `retina measure: warning: ${out} held the results of ${earlier}; replaced by those of ${file} ` +
+            `(and its row of ${MEASURES_CSV})\n`,
+        );
       rows.push({ image: file, width: image.width, height: image.height, measures: m });
       // Every file written is named, the report too (a pipeline reads --json to find them).
       return { ...json, output: out, ...(reportPath ? { report: reportPath } : {}) };

@@ -66,3 +66,58 @@ test(
     }
   },
 );
+
+test(
+  "measure of another folder's photograph of the same name says whose results it replaces, naming both",
+  { skip: !existsSync(driveTestImagePath('01')) && 'DRIVE not available' },
+  () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'retina-csv-same-name-'));
+    try {
+      const a = path.join(dir, 'a');
+      const b = path.join(dir, 'b');
+      mkdirSync(a);
+      mkdirSync(b);
+      copyFileSync(driveTestImagePath('01'), path.join(a, '01.tif'));
+      copyFileSync(driveTestImagePath('02'), path.join(b, '01.tif'));
+      const results = path.join(dir, 'results');
+      // b is given relative to its run's folder, as typed in a shell there.
+      const measure = (folder: string, cwd = repoRoot) => {
+        const r = spawnSync(
+          process.execPath,
+          [
+            path.join(repoRoot, 'bin', 'retina.mjs'),
+            'measure',
+            folder,
+            '--out',
+            results,
+            '--draws',
+            '20',
+            '--threads',
+            '1',
+          ],
+          { cwd, encoding: 'utf8', env: { ...process.env, RETINA_FROM_SOURCE: '1' } },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        return r.stderr;
+      };
+      assert.doesNotMatch(measure(a), /held the results/);
+      const json = path.join(results, '01_measures.json');
+      assert.equal(
+        (JSON.parse(readFileSync(json, 'utf8')) as { source: string }).source,
+        path.join(a, '01.tif'),
+      );
+      const second = measure('b', dir);
+      assert.ok(
+        second.includes(
+          `warning: ${json} held the results of ${path.join(a, '01.tif')}; replaced by those of ${path.join('b', '01.tif')}`,
+        ),
+        second,
+      );
+      assert.deepEqual(csvImages(path.join(results, 'measures.csv')), ['01.tif']);
+      // The same photograph measured again, from elsewhere and typed otherwise, replaces its results silently.
+      assert.doesNotMatch(measure(b), /held the results/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
