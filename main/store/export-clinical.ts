@@ -27,14 +27,16 @@ const STATUS_WORD: Record<MaskStatus, string> = {
   approved: 'approved',
 };
 
-// Disc, fovea and the laterality the model judged from them: present when some exported image has them.
+// Disc, fovea and the laterality the model judged from them: present when some exported image has them. Their places
+// and size are in the photograph's pixels, named so as measures.csv names its disc columns (beside measures in
+// micrometres a bare disc_diameter reads as one).
 const ANATOMY_COLUMNS = [
-  'disc_x',
-  'disc_y',
-  'disc_diameter',
+  'disc_x_px',
+  'disc_y_px',
+  'disc_diameter_px',
   'disc_moved_by',
-  'fovea_x',
-  'fovea_y',
+  'fovea_x_px',
+  'fovea_y_px',
   'fovea_confidence',
   'laterality_from_disc',
 ];

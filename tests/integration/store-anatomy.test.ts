@@ -290,9 +290,9 @@ for (const kind of STORE_BACKENDS)
       const header = csv[0].split(',');
       const row = csv.find((l) => l.startsWith(`${ids[0]},`))!.split(',');
       const col = (name: string) => row[header.indexOf(name)];
-      assert.equal(col('disc_x'), '480.5');
-      assert.equal(col('disc_y'), '290.3');
-      assert.equal(col('disc_diameter'), '80.0');
+      assert.equal(col('disc_x_px'), '480.5');
+      assert.equal(col('disc_y_px'), '290.3');
+      assert.equal(col('disc_diameter_px'), '80.0');
       assert.equal(col('laterality_from_disc'), 'R');
       assert.equal(col('fovea_confidence'), '0.700');
       assert.equal(col('eye'), 'OD');
