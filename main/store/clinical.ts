@@ -118,8 +118,9 @@ function checkChanges(c: ClinicalChanges): ClinicalChanges {
     throw new ConstraintError(`visit date "${out.visitDate}" is not a calendar date YYYY-MM-DD from 1900 on`);
   const dates = clinicalDateProblem(out, new Date());
   if (dates) throw new ConstraintError(dates);
-  if (out.fieldAngleDeg != null && !(out.fieldAngleDeg > 0 && out.fieldAngleDeg <= 250))
-    throw new ConstraintError(`field angle ${out.fieldAngleDeg} is not between 0 and 250 degrees`);
+  // The range the handlers, the CLI and a DICOM header's field of view are held to: below a degree is no camera's.
+  if (out.fieldAngleDeg != null && !(out.fieldAngleDeg >= 1 && out.fieldAngleDeg <= 250))
+    throw new ConstraintError(`field angle ${out.fieldAngleDeg} is not between 1 and 250 degrees`);
   if (out.eye != null && out.eye !== 'OD' && out.eye !== 'OS')
     throw new ConstraintError(`eye "${String(out.eye)}" is neither OD nor OS`);
   return out;

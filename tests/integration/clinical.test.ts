@@ -205,6 +205,12 @@ for (const kind of STORE_BACKENDS)
         /YYYY-MM-DD/,
       );
       assert.throws(() => setClinical(store, [id['11L.tif']], { birthYear: 1700 }, 'x'), /birth year 1700/);
+      // The range the handlers and the CLI accept (1-250): a fraction of a degree is no camera's field.
+      for (const fieldAngleDeg of [0.5, 0, 251])
+        assert.throws(
+          () => setClinical(store, [id['11L.tif']], { fieldAngleDeg }, 'x'),
+          new RegExp(`field angle ${fieldAngleDeg} is not between 1 and 250 degrees`),
+        );
       // The first year beyond the day's grace (on 31 December, next year is already someone's today).
       const next = new Date(Date.now() + 86_400_000).getUTCFullYear() + 1;
       assert.throws(
