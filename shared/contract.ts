@@ -225,6 +225,12 @@ export interface ClinicalInfo {
   fieldAngleDeg: number | null;
 }
 
+/** An image's clinical details as read, with what decides its measurements' scale besides the field angle. */
+export interface ClinicalRecord extends ClinicalInfo {
+  /** Micrometres per pixel from the image's own DICOM pixel spacing, which measurements use over a field angle. */
+  dicomPixelUm: number | null;
+}
+
 export interface ImageSummary {
   id: Id;
   patientId: Id;
@@ -1020,7 +1026,7 @@ export interface RequestChannels {
   getReaders: { request: ImageRef; response: ReadersPayload };
   /** Two-reader mode: agreement (Dice) per image read by several annotators, and per annotator. */
   getAgreement: { request: Empty; response: AgreementPayload };
-  getClinicalInfo: { request: ImageRef; response: ClinicalInfo };
+  getClinicalInfo: { request: ImageRef; response: ClinicalRecord };
   /** Who did what to the image, when: imports, clinical changes, drafts, approvals, assignments, hand-offs. */
   getImageHistory: {
     request: ImageRef;

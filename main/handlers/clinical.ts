@@ -1,12 +1,13 @@
 // Clinical context across the boundary: reading an image's patient, eye, visit, camera and field angle, and
 // setting them for one or many images.
-import type { ClinicalInfo, ImageSummary, SetClinicalInfoRequest } from '../../shared/contract.js';
-import { getClinical, getImage, setClinical, type Store } from '../store/index.js';
+import type { ClinicalRecord, ImageSummary, SetClinicalInfoRequest } from '../../shared/contract.js';
+import { dicomPixelSize, getClinical, getImage, setClinical, type Store } from '../store/index.js';
 import { rowId } from './ids.js';
 import { summaryFromRecord } from './summaries.js';
 
-export function getClinicalInfo(store: Store, imageIdArg: string): ClinicalInfo {
-  const c = getClinical(store, rowId(imageIdArg, 'image'));
+export function getClinicalInfo(store: Store, imageIdArg: string): ClinicalRecord {
+  const imageId = rowId(imageIdArg, 'image');
+  const c = getClinical(store, imageId);
   return {
     patientId: c.pseudonym,
     patientName: c.name,
@@ -15,6 +16,8 @@ export function getClinicalInfo(store: Store, imageIdArg: string): ClinicalInfo 
     visitDate: c.visitDate,
     camera: c.camera,
     fieldAngleDeg: c.fieldAngleDeg,
+    // The dialog says when a field angle entered would go unused.
+    dicomPixelUm: dicomPixelSize(getImage(store, imageId))?.pixelSizeUm ?? null,
   };
 }
 

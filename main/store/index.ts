@@ -164,6 +164,7 @@ export {
 } from './review.js';
 export {
   currentMaskVersion,
+  dicomPixelSize,
   measureSources,
   planMeasurement,
   withPhotographVerdict,

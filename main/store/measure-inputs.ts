@@ -83,8 +83,7 @@ export function planMeasurement(
       : anatomy.discMovedBy
         ? `optic disc removed by hand (${anatomy.discMovedBy})`
         : null;
-  const spacing = image.pixelSpacingMm;
-  const dicomPixel = spacing && spacing[0] > 0 && spacing[1] > 0 ? pixelSizeFromSpacing(spacing) : null;
+  const dicomPixel = dicomPixelSize(image);
   const dicomPixelUm = dicomPixel?.pixelSizeUm ?? null;
   const fieldAngleDeg = getClinical(store, image.id).fieldAngleDeg;
   const key = JSON.stringify([
@@ -113,6 +112,12 @@ export function planMeasurement(
     photograph: prediction?.photograph ?? null,
     key,
   };
+}
+
+/** The pixel size a DICOM image's own pixel spacing gives: measured in it, over any field angle entered. */
+export function dicomPixelSize(image: ImageRecord): { pixelSizeUm: number; note: string | null } | null {
+  const spacing = image.pixelSpacingMm;
+  return spacing && spacing[0] > 0 && spacing[1] > 0 ? pixelSizeFromSpacing(spacing) : null;
 }
 
 /**

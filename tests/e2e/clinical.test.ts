@@ -158,6 +158,8 @@ describe(
         visitDate: '2024-03-15',
         camera: 'Topcon TRC-50',
         fieldAngleDeg: 45,
+        // A TIFF: no pixel spacing of its own, so the field angle gives its micrometres.
+        dicomPixelUm: null,
       });
 
       await app.page.reload();

@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ClinicalInfo } from '../../shared/contract.js';
-import { changesFrom, edit, formFrom } from '../../renderer/src/worklist/clinicalForm.js';
+import { changesFrom, edit, fieldAngleNote, formFrom } from '../../renderer/src/worklist/clinicalForm.js';
 import { allState, toggleAll, toggleOne } from '../../renderer/src/worklist/selection.js';
 
 const info = (patch: Partial<ClinicalInfo>): ClinicalInfo => ({
@@ -82,6 +82,21 @@ describe('clinical details form', () => {
     );
     const withId = edit(edit(none, 'patientId', 'P-9'), 'visitDate', '2024-03-15');
     assert.deepEqual(changesFrom(withId), { info: { patientId: 'P-9', visitDate: '2024-03-15' } });
+  });
+
+  test('beside the field angle: the DICOM images whose own pixel spacing their measurements use instead', () => {
+    const spaced = { ...info({}), dicomPixelUm: 12.5 };
+    const plain = { ...info({ fieldAngleDeg: 45 }), dicomPixelUm: null };
+    assert.equal(fieldAngleNote([plain, plain]), null);
+    assert.equal(
+      fieldAngleNote([spaced]),
+      'This DICOM image has its own pixel spacing (12.5 µm per pixel): its measurements use it, not the field angle.',
+    );
+    assert.match(
+      fieldAngleNote([spaced, plain, spaced]) ?? '',
+      /^2 of 3 images are DICOM with their own pixel/,
+    );
+    assert.match(fieldAngleNote([spaced, spaced]) ?? '', /^All 2 images are DICOM/);
   });
 });
 

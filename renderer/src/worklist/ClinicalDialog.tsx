@@ -1,10 +1,17 @@
 // "Clinical details" for the selected images: patient, eye, visit, camera, field angle. Loads each image's details,
 // shows what they share, and saves only what the user changed, in one request for the whole selection.
 import { useEffect, useState } from 'react';
-import type { ClinicalInfo, Id, ImageSummary } from '../../../shared/contract.js';
+import type { ClinicalRecord, Id, ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { Modal } from '../Modal.js';
-import { changesFrom, edit, formFrom, type ClinicalField, type ClinicalFormState } from './clinicalForm.js';
+import {
+  changesFrom,
+  edit,
+  fieldAngleNote,
+  formFrom,
+  type ClinicalField,
+  type ClinicalFormState,
+} from './clinicalForm.js';
 
 const SEVERAL = 'several values';
 
@@ -51,14 +58,18 @@ export function ClinicalDialog(props: {
 }) {
   const { client, report } = useApp();
   const [form, setForm] = useState<ClinicalFormState | null>(null);
+  // Said beside the field angle: DICOM images whose own pixel spacing their measurements use instead.
+  const [spacingNote, setSpacingNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
     let cancelled = false;
     Promise.all(props.imageIds.map((imageId) => client.invoke('getClinicalInfo', { imageId }))).then(
-      (infos: ClinicalInfo[]) => {
-        if (!cancelled) setForm(formFrom(infos));
+      (infos: ClinicalRecord[]) => {
+        if (cancelled) return;
+        setForm(formFrom(infos));
+        setSpacingNote(fieldAngleNote(infos));
       },
       (err: unknown) => {
         report(err);
@@ -150,6 +161,11 @@ export function ClinicalDialog(props: {
               type="number"
               onChange={onChange}
             />
+            {spacingNote && (
+              <p className="muted" data-testid="clinical-field-angle-note">
+                {spacingNote}
+              </p>
+            )}
           </fieldset>
           <p className="muted">Only the fields you change are saved; empty a field to clear it.</p>
         </>

@@ -2,7 +2,7 @@
 // shows as "several values" and is left alone unless the user types into it; only fields the user changed are
 // sent, so editing the eye of ten images never touches their visits.
 import { clinicalDateProblem, isCalendarDate } from '../../../shared/clinical-dates.js';
-import type { ClinicalInfo } from '../../../shared/contract.js';
+import type { ClinicalInfo, ClinicalRecord } from '../../../shared/contract.js';
 
 export type ClinicalField = keyof ClinicalInfo;
 export const CLINICAL_FIELDS: readonly ClinicalField[] = [
@@ -100,4 +100,21 @@ export function changesFrom(form: ClinicalFormState): { info: Partial<ClinicalIn
     return { error: 'Enter a patient ID: a name, birth year, visit date or camera belongs to a patient' };
   if (Object.keys(info).length === 0) return { error: 'Nothing changed' };
   return { info };
+}
+
+/**
+ * Beside the field angle: the images whose DICOM pixel spacing gives their scale, for which a field angle entered is
+ * kept but not used (the Measurements panel says "Micrometres from the DICOM pixel spacing"). Null when none has one.
+ */
+export function fieldAngleNote(records: readonly ClinicalRecord[]): string | null {
+  const own = records.flatMap((r) => (r.dicomPixelUm === null ? [] : [r.dicomPixelUm]));
+  if (own.length === 0) return null;
+  const use = 'measurements use it, not the field angle';
+  if (records.length === 1)
+    return `This DICOM image has its own pixel spacing (${own[0].toPrecision(3)} µm per pixel): its ${use}.`;
+  const which =
+    own.length === records.length
+      ? `All ${records.length} images`
+      : `${own.length} of ${records.length} images`;
+  return `${which} are DICOM with their own pixel spacing: their ${use}.`;
 }
