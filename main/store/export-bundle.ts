@@ -29,6 +29,7 @@ import { allImageIds, getImage, type ImageRecord } from './images.js';
 import { latestMaskVersion, readMaskPng, type MaskVersion } from './masks.js';
 import { activeModel, getModel } from './models.js';
 import {
+  approvalWithdrawn,
   chooseMaskVersion,
   cocoOf,
   computeImageMetrics,
@@ -78,6 +79,8 @@ export interface BundleSummary {
   images: number;
   masks: number;
   probabilities: number;
+  /** Images left out of an export of approved masks because their approval was reopened since. */
+  reopenedLeftOut: number;
 }
 
 interface Item {
@@ -133,7 +136,16 @@ export async function buildBundle(
     version: chooseMaskVersion(store, image.id, opts.source),
     prediction: latestMaskVersion(store, image.id, 'prediction'),
   }));
-  const summary: BundleSummary = { files: [], images: items.length, masks: 0, probabilities: 0 };
+  const summary: BundleSummary = {
+    files: [],
+    images: items.length,
+    masks: 0,
+    probabilities: 0,
+    reopenedLeftOut:
+      opts.source === 'approved'
+        ? items.filter((i) => !i.version && approvalWithdrawn(store, i.image.id)).length
+        : 0,
+  };
   const put = async (path: string, bytes: Uint8Array | string): Promise<void> => {
     await sink(path, typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
     summary.files.push(path);
@@ -250,6 +262,8 @@ interface Manifest {
   masks: number;
   probabilities: number;
   imagesWithoutMask: number;
+  /** Of those, images whose approval was reopened since (an export of approved masks leaves them out). */
+  reopenedLeftOut: number;
   /** Models behind the exported predictions and probability maps, and the active one at export time. */
   models: { id: number; name: string }[];
   activeModel: { id: number; name: string } | null;
@@ -288,6 +302,7 @@ function manifestOf(
     masks: summary.masks,
     probabilities: summary.probabilities,
     imagesWithoutMask: items.filter((i) => !i.version).length,
+    reopenedLeftOut: summary.reopenedLeftOut,
     models: [...modelIds].sort((a, b) => a - b).map((id) => ({ id, name: getModel(store, id).name })),
     activeModel: active ? { id: active.id, name: active.name } : null,
     files: {
@@ -305,6 +320,11 @@ function readmeOf(m: Manifest): string {
     `RetinaStudio ${m.appVersion} export, ${m.createdAt}`,
     '',
     `${m.images} image(s); masks: ${source}${m.imagesWithoutMask ? ` (${m.imagesWithoutMask} image(s) had none)` : ''}.`,
+    ...(m.reopenedLeftOut
+      ? [
+          `${m.reopenedLeftOut} image(s) reopened since approval left out: their approval is withdrawn until approved again.`,
+        ]
+      : []),
     ...(m.deidentified
       ? [
           'De-identified: images are named by their id, and patients coded P0001, P0002, ... (codes of this export only);',

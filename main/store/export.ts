@@ -26,9 +26,12 @@ import {
 } from './masks.js';
 import { areaAndBbox, encodeCocoRle, type CocoRle } from './rle.js';
 import { getClinicalMany, type ClinicalRecord } from './clinical.js';
-import { maskVersionNumber } from './review.js';
+import { latestIds, maskVersionNumber, reviewStatus } from './review.js';
 
-/** Which version to export: 'best' = latest approved, else latest draft, else latest prediction. */
+/**
+ * Which version to export: 'best' = latest standing approval, else latest draft, else latest prediction. An approval
+ * reopened or edited since (a newer draft) is withdrawn, as review and retraining take it: never exported as approved.
+ */
 export type MaskSource = 'best' | MaskKind;
 
 const PREFERENCE: Record<MaskSource, readonly MaskKind[]> = {
@@ -43,7 +46,24 @@ export function chooseMaskVersion(
   imageId: number,
   source: MaskSource = 'best',
 ): MaskVersion | null {
-  return latestMaskVersion(store, imageId, PREFERENCE[source]);
+  const kinds = PREFERENCE[source];
+  if (!kinds.includes('approved') || approvalStands(store, imageId))
+    return latestMaskVersion(store, imageId, kinds);
+  return latestMaskVersion(
+    store,
+    imageId,
+    kinds.filter((k) => k !== 'approved'),
+  );
+}
+
+/** The image's latest approval is its review state: no draft was saved after it (it was not reopened). */
+function approvalStands(store: Store, imageId: number): boolean {
+  return reviewStatus(latestIds(store, imageId)).status === 'approved';
+}
+
+/** The image was approved, then reopened or edited: its approval is withdrawn until it is approved again. */
+export function approvalWithdrawn(store: Store, imageId: number): boolean {
+  return reviewStatus(latestIds(store, imageId)).reopened;
 }
 
 function stem(name: string): string {
