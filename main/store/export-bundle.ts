@@ -101,7 +101,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'metrics.csv':
     'per-image metrics of the latest prediction against the latest approved mask, for images with both',
   'images.csv':
-    'one row per exported image: patient ID, eye, visit, camera, review status, who approved, mask version and its ' +
+    'one row per exported image: patient ID, eye, visit, camera, review status, who approved the exported mask, mask version and its ' +
     'model, expected F1, the disc and fovea in pixels (disc_x_px, disc_y_px, disc_diameter_px, fovea_x_px, fovea_y_px)',
   'measures/':
     'vessel measures of each exported mask (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density), each {value, unit, ci95}, as `retina measure` writes them',

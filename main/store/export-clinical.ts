@@ -101,6 +101,7 @@ export function clinicalCsv(
     const c = clinical.get(image.id);
     const q = prediction?.quality ?? null;
     const review = reviewOf(store, image.id);
+    const approved = version?.kind === 'approved' ? version : null;
     const a = anatomyOf(item);
     const px = (v: number | undefined) => (v === undefined ? null : v.toFixed(1));
     return [
@@ -115,8 +116,9 @@ export function clinicalCsv(
       c?.fieldAngleDeg ?? null,
       STATUS_WORD[review.status],
       review.reopened ? 'yes' : 'no',
-      review.approval ? identity.author(review.approval.by) : null,
-      review.approval?.at ?? null,
+      // Who approved the exported mask and when: empty for a draft or a prediction, even of an approved image.
+      approved ? identity.author(approved.author) : null,
+      approved?.createdAt ?? null,
       version ? maskVersionNumber(store, version) : null,
       version?.kind ?? null,
       version ? maskModelName(store, version) : null,

@@ -123,5 +123,24 @@ for (const kind of STORE_BACKENDS)
       const rows = csvRows(readFileSync(join(out, 'images.csv'), 'utf8'));
       assert.equal(rows[0].mask_kind, 'draft');
       assert.equal(rows[0].mask_version, '4');
+      // The approval columns describe the exported mask: a draft has no approver.
+      assert.deepEqual([rows[0].approved_by, rows[0].approved_at], ['', '']);
+      assert.equal(rows[1].approved_by, 'dr-who');
+      assert.match(rows[1].approved_at, /^\d{4}-\d\d-\d\dT/);
+    });
+
+    test('images.csv names no approver for an exported prediction of an approved image', async () => {
+      const out = join(backend.dir, `prediction-${kind}`);
+      await writeBundleFolder(store, out, {
+        imageIds: [ids[1]],
+        parts: ['clinical'],
+        source: 'prediction',
+        appVersion: '9.9.9',
+      });
+      const [row] = csvRows(readFileSync(join(out, 'images.csv'), 'utf8'));
+      assert.deepEqual(
+        [row.review_status, row.mask_kind, row.approved_by, row.approved_at],
+        ['approved', 'prediction', '', ''],
+      );
     });
   });
