@@ -78,6 +78,11 @@ describe('shortcuts on a non-Latin keyboard layout', () => {
     assert.equal(actionFor(keyboard('ז', { code: 'KeyZ', ctrlKey: true })), 'undo', 'Hebrew');
     assert.equal(actionFor(keyboard('ש', { code: 'KeyA' })), 'approve', 'Hebrew A');
     assert.equal(actionFor(keyboard('à', { code: 'Digit0' })), 'fit', "AZERTY's 0 key, unshifted");
+    // The brush-size keys type 'х' and 'ъ' on a Russian layout: the physical bracket keys still size the brush.
+    assert.equal(actionFor(keyboard('х', { code: 'BracketLeft' })), 'smaller', 'Cyrillic [');
+    assert.equal(actionFor(keyboard('ъ', { code: 'BracketRight' })), 'bigger', 'Cyrillic ]');
+    assert.equal(actionFor(keyboard('Х', { code: 'BracketLeft', shiftKey: true })), 'smaller');
+    assert.equal(actionFor(keyboard('х', { code: 'BracketLeft', ctrlKey: true })), null, 'not with Ctrl');
   });
 
   test('the printed Latin letter wins over the physical key; punctuation keeps its meaning', () => {
@@ -85,11 +90,14 @@ describe('shortcuts on a non-Latin keyboard layout', () => {
     assert.equal(actionFor(keyboard('a', { code: 'KeyQ' })), 'approve');
     assert.equal(actionFor(keyboard('z', { code: 'Slash', ctrlKey: true })), 'undo');
     assert.equal(actionFor(keyboard('q', { code: 'KeyA' })), null, "AZERTY's Q is not approve");
+    // Punctuation on the bracket keys keeps its own meaning: '+' there (German) sizes nothing, '[' anywhere sizes.
+    assert.equal(actionFor(keyboard('+', { code: 'BracketRight' })), null);
+    assert.equal(actionFor(keyboard('[', { code: 'Digit8' })), 'smaller');
     // '?' on AZERTY is Shift on the physical M key: still Help, not Measurements.
     assert.equal(actionFor(keyboard('?', { code: 'KeyM', shiftKey: true })), 'help');
     assert.equal(actionFor(keyboard('&', { code: 'Digit1' })), null, "AZERTY's unshifted 1 key");
     assert.equal(actionFor(keyboard('ArrowRight', { code: 'ArrowRight' })), 'next');
-    // A letter of another script on a key with no letter or digit matches nothing.
-    assert.equal(actionFor(keyboard('х', { code: 'BracketLeft' })), null);
+    // A letter of another script on a key with no letter, digit or shortcut matches nothing (Russian 'ж' is ';').
+    assert.equal(actionFor(keyboard('ж', { code: 'Semicolon' })), null);
   });
 });

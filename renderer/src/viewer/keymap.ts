@@ -59,17 +59,21 @@ const plain = (e: KeyInput) => !e.ctrlKey && !e.metaKey && !e.altKey;
 const LATIN_OR_DIGIT = /^[A-Za-z0-9]$/;
 const OTHER_LETTER_OR_DIGIT = /^[\p{L}\p{Nd}]$/u;
 const PHYSICAL_LETTER_OR_DIGIT = /^(?:Key([A-Z])|Digit([0-9]))$/;
+// The brush-size keys: on a Russian layout they type 'х' and 'ъ', so they too fall back to the physical key.
+const PHYSICAL_BRACKET: Record<string, string> = { BracketLeft: '[', BracketRight: ']' };
 
 /**
  * The key a letter or digit shortcut reads, lower case. The printed `key` comes first, so an AZERTY or Dvorak user
  * gets the letter on their key; but a letter of another script (Cyrillic 'я', Greek 'ζ', Hebrew 'ז') would match no
  * shortcut at all (Ctrl+Z undid nothing on a Russian layout), so then the physical key stands in, as in other
- * editors. Punctuation ('?', '&' on AZERTY's digit row) keeps its own meaning.
+ * editors; so does a bracket key that types such a letter. Punctuation ('?', '&' on AZERTY's digit row) keeps its own
+ * meaning.
  */
 export function shortcutKey(e: KeyInput): string {
   if (LATIN_OR_DIGIT.test(e.key) || !OTHER_LETTER_OR_DIGIT.test(e.key)) return e.key.toLowerCase();
   const physical = PHYSICAL_LETTER_OR_DIGIT.exec(e.code ?? '');
-  return physical ? (physical[1] ?? physical[2]).toLowerCase() : e.key.toLowerCase();
+  if (physical) return (physical[1] ?? physical[2]).toLowerCase();
+  return PHYSICAL_BRACKET[e.code ?? ''] ?? e.key.toLowerCase();
 }
 
 const key =
@@ -138,13 +142,13 @@ export const BINDINGS: Binding[] = [
     action: 'smaller',
     keys: '[',
     label: 'Smaller brush (with the Disc tool: the disc 5% smaller)',
-    match: (e) => plain(e) && e.key === '[',
+    match: (e) => plain(e) && shortcutKey(e) === '[',
   },
   {
     action: 'bigger',
     keys: ']',
     label: 'Bigger brush (with the Disc tool: the disc 5% bigger)',
-    match: (e) => plain(e) && e.key === ']',
+    match: (e) => plain(e) && shortcutKey(e) === ']',
   },
   {
     action: 'undo',
