@@ -254,12 +254,15 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
       };
     },
     adoptKeptDraft: (req, ctx) => {
+      const kept = ownKeptDraft(store, req.keptDraftId, ctx);
       const version = adoptKeptDraft(store, {
-        keptDraftId: ownKeptDraft(store, req.keptDraftId, ctx).id,
+        keptDraftId: kept.id,
         author: deps.actor(ctx),
         parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
         clientId: req.clientId ?? null,
         nowMs: clock.now(),
+        // Adopting is a save: refused, as her saves are, once the image is handed on.
+        handedOff: handedElsewhere(store, kept.imageId, ctx),
       });
       deps.changed(version.imageId);
       return savedVersion(store, version);

@@ -1,6 +1,7 @@
 // Adopting a kept draft: an explicit, audited choice to make a refused edit the image's mask. It becomes a new draft
 // version on top of the image's current one (never replacing history), under the same rules as an editor's save:
-// the adopter must hold the lease (or nobody does) and must have seen the current version.
+// the adopter must hold the lease (or nobody does), must have seen the current version, and in a team the image must
+// be theirs in the hand-off (not submitted for review by them, nor sent back to its annotators by them).
 import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
@@ -18,6 +19,8 @@ export interface AdoptRequest {
   parentId: number | null;
   clientId: string | null;
   nowMs: number;
+  /** Team mode: why the image is not the adopter's to edit in the hand-off (null: it is), as for a save. */
+  handedOff?: string | null;
 }
 
 export function adoptKeptDraft(store: Store, req: AdoptRequest): MaskVersion {
@@ -30,6 +33,7 @@ export function adoptKeptDraft(store: Store, req: AdoptRequest): MaskVersion {
       nowMs: req.nowMs,
       current: latestPersonVersion(store, image.id),
       parentId: req.parentId,
+      handedOff: req.handedOff ?? null,
     });
     // Nothing to keep here: the draft is kept already, and stays so.
     if (refusal) {

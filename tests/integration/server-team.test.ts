@@ -401,6 +401,22 @@ describe('team-mode server', () => {
     assert.equal(submitted.review.handoff?.state, 'awaiting-review');
     // A save from a window still open on the submitted image is refused and kept, not saved over the reviewer's.
     await handedOffSave('anna', imageId, draft.versionId, 2500, /was submitted for review/);
+    // Nor may her window adopt that kept draft: adopting is a save, under the same hand-off rule.
+    const annaKept = await ok<{ drafts: { id: string; author: string }[] }>('anna', 'listKeptDrafts', {
+      imageId,
+    });
+    const annaKeptId = annaKept.drafts.find((k) => k.author === 'anna')!.id;
+    const adopt = await rpcAs('anna', 'adoptKeptDraft', {
+      keptDraftId: annaKeptId,
+      parentVersionId: draft.versionId,
+    });
+    assert.ok(!adopt.result.ok, "anna's adoption after her submit should be refused");
+    assert.equal(adopt.result.error.code, 'conflict');
+    assert.match(adopt.result.error.message, /was submitted for review.*still kept: draft #\d+/);
+    assert.equal(
+      (await ok<MasksResponse>('anna', 'getMasks', { imageId })).draft?.versionId,
+      draft.versionId,
+    );
     const queue = await ok<{ items: ImageSummary[] }>('rita', 'listImages', { offset: 0, limit: 50 });
     assert.equal(queue.items.find((i) => i.id === imageId)?.handoff?.state, 'awaiting-review');
 
@@ -408,6 +424,15 @@ describe('team-mode server', () => {
     await ok('rita', 'sendBack', { imageId, comment: 'the inferior arcade is missing' });
     // Sent back, it is its annotator's again: the reviewer's save is kept aside.
     await handedOffSave('rita', imageId, draft.versionId, 2600, /was sent back to its annotators/);
+    const ritaKept = await ok<{ drafts: { id: string; author: string }[] }>('rita', 'listKeptDrafts', {
+      imageId,
+    });
+    const ritaAdopt = await rpcAs('rita', 'adoptKeptDraft', {
+      keptDraftId: ritaKept.drafts.find((k) => k.author === 'rita')!.id,
+      parentVersionId: draft.versionId,
+    });
+    assert.ok(!ritaAdopt.result.ok, "rita's adoption after she sent the image back should be refused");
+    assert.match(ritaAdopt.result.error.message, /was sent back to its annotators/);
     const seen = await ok<MasksResponse>('anna', 'getMasks', { imageId });
     assert.deepEqual(
       [seen.review.handoff?.state, seen.review.handoff?.comment, seen.review.handoff?.by],
