@@ -4,7 +4,7 @@
 //   av/<stem>.png             with the masks: the version's artery/vein map (red artery, blue vein), when it has one
 //   probabilities/<stem>.png  the latest prediction's probability map, v = round(255 p)
 //   coco.json                 COCO with uncompressed RLE; image entries carry the clinical fields
-//   metrics.csv               latest prediction against latest approved mask, per image
+//   metrics.csv               latest prediction against the standing approved mask, per image
 //   images.csv                one row per exported image: clinical context, review state, mask version
 //   measures/<stem>.json      the exported mask's vessel measures (the JSON `retina measure` writes)
 //   measures.csv              the same, one row per image (the CSV `retina measure` writes)
@@ -99,7 +99,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'coco.json':
     'COCO annotations, one "vessel" annotation per image as uncompressed RLE, with clinical fields',
   'metrics.csv':
-    'per-image metrics of the latest prediction against the latest approved mask, for images with both',
+    'per-image metrics of the latest prediction against the approved mask, for images with both (not reopened since)',
   'images.csv':
     'one row per exported image: patient ID, eye, visit, camera, review status, who approved the exported mask, mask version and its ' +
     'model, expected F1, the disc and fovea in pixels (disc_x_px, disc_y_px, disc_diameter_px, fovea_x_px, fovea_y_px)',

@@ -298,7 +298,10 @@ export interface ImageMetricsRow {
   metrics: Metrics;
 }
 
-/** Metrics of the latest prediction against the latest approved mask, for each image that has both. */
+/**
+ * Metrics of the latest prediction against the standing approval, for each image that has both (a reopened approval
+ * is withdrawn: no reference until the image is approved again).
+ */
 export async function computeImageMetrics(
   store: Store,
   opts: { protocol?: Protocol; imageIds?: number[] } = {},
@@ -307,7 +310,7 @@ export async function computeImageMetrics(
   const rows: ImageMetricsRow[] = [];
   for (const id of opts.imageIds ?? allImageIds(store)) {
     const prediction = latestMaskVersion(store, id, 'prediction');
-    const approved = latestMaskVersion(store, id, 'approved');
+    const approved = chooseMaskVersion(store, id, 'approved');
     if (!prediction || !approved) continue;
     const image = getImage(store, id);
     const truth = await loadMask(store, approved);

@@ -143,4 +143,15 @@ for (const kind of STORE_BACKENDS)
         ['approved', 'prediction', '', ''],
       );
     });
+
+    test('metrics.csv judges predictions only against a standing approval', async () => {
+      const out = join(backend.dir, `metrics-${kind}`);
+      await writeBundleFolder(store, out, { parts: ['metrics'], source: 'best', appVersion: '9.9.9' });
+      const rows = csvRows(readFileSync(join(out, 'metrics.csv'), 'utf8'));
+      assert.deepEqual(
+        rows.map((r) => r.image_id),
+        [String(ids[1])],
+        'the reopened image has no reference to judge against',
+      );
+    });
   });
