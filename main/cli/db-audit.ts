@@ -2,6 +2,7 @@
 // what did anna do yesterday, who erased what. Every change the store makes writes an entry in the same
 // transaction; this only reads them (oldest of the selection first, as a trail is read).
 import {
+  auditChainOf,
   auditRowsOfImages,
   auditRowsOfPatient,
   getImage,
@@ -9,9 +10,11 @@ import {
   wasErased,
   type AuditEntry,
   type AuditFilter,
+  type ChainReport,
   type Store,
 } from '../store/index.js';
 import { patientByPseudonym } from './patient-arg.js';
+import { plural } from '../../shared/plural.js';
 import { isCalendarDate } from '../../shared/clinical-dates.js';
 
 export interface AuditOptions {
@@ -83,12 +86,29 @@ function line(e: AuditEntry): string {
   return `${e.at}  ${e.actor}  ${e.action}  ${what}${details}`;
 }
 
+/** Whether the audit log's hash chain verifies, in words (audit-chain.ts). */
+export function auditChainText(chain: ChainReport | null): string {
+  if (chain === null)
+    return 'audit trail not chained yet (a study made by an earlier RetinaStudio: upgrading it chains it)';
+  if (!chain.ok && chain.firstBreak)
+    return (
+      `audit trail BROKEN: ${chain.firstBreak.message}` +
+      (chain.breaks > 1 ? ` (${plural(chain.breaks, 'row')} in all do not verify)` : '')
+    );
+  return chain.head
+    ? `audit trail verifies (${plural(chain.rows, 'entry', 'entries')}; the last, #${chain.head.row}, hashes to ${chain.head.hash})`
+    : 'audit trail verifies (no entries yet)';
+}
+
+/** The selected entries on stdout; whether the whole trail verifies on stderr (stdout stays the entries alone). */
 export function runAudit(
   store: Store,
   opts: AuditOptions,
   emit: (data: unknown, text: string) => void,
+  note: (text: string) => void,
 ): number {
   const entries = listAudit(store, filterOf(store, opts)).reverse();
   emit(entries, entries.length ? entries.map(line).join('\n') : 'no audit entries match');
+  note(auditChainText(auditChainOf(store)));
   return 0;
 }

@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
-import { AUDIT_HELP, AuditUsageError, runAudit } from './db-audit.js';
+import { AUDIT_HELP, auditChainText, AuditUsageError, runAudit } from './db-audit.js';
 import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
@@ -428,11 +428,13 @@ export async function runDbCommand(
             limit: str(values.limit),
           },
           emit,
+          (text) => io.stderr.write(`${text}\n`),
         );
       case 'check': {
         const r = await checkStore(store, { verifyHashes: values.verify === true });
         const text = r.ok
-          ? `${store.path}: ok (schema v${r.schemaVersion}, ${r.counts.images} images, ${r.counts.maskVersions} mask versions)`
+          ? `${store.path}: ok (schema v${r.schemaVersion}, ${r.counts.images} images, ${r.counts.maskVersions} mask versions)\n` +
+            `  ${auditChainText(r.auditChain)}`
           : `${store.path}: PROBLEMS: integrity ${r.integrity.join('; ')}, ${r.foreignKeyViolations} foreign-key violations, ` +
             `${r.missingBlobs.length} missing and ${r.corruptBlobs.length} corrupt files` +
             (r.unturnedImages.length
@@ -442,9 +444,12 @@ export async function runDbCommand(
             (r.missingModels.length
               ? `, ${plural(r.missingModels.length, 'model')} whose folder is missing`
               : '') +
+            (r.auditChain?.ok === false ? ', the audit trail does not verify' : '') +
             (r.missingBlobs.length > 0 && missingFilesFolder(store)
               ? `; ${missingFilesFolderAdvice(store.filesDir)}`
-              : '');
+              : '') +
+            // Said whether it verifies or not: a broken trail names its first bad row.
+            `\n  ${auditChainText(r.auditChain)}`;
         // Each damaged file by what it holds and where it should be, so the user knows what is lost.
         const checked = store;
         const owners = blobOwners(checked.db, [...r.missingBlobs, ...r.corruptBlobs]);

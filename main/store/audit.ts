@@ -1,4 +1,5 @@
 // The audit log: who changed what, written inside the same transaction as the change itself.
+import { auditRowHash, CHAIN_START } from './audit-chain.js';
 import { nowIso, type Store } from './database.js';
 
 export interface AuditEntry {
@@ -30,11 +31,24 @@ export function recordAudit(
   entityId: number | null,
   details?: unknown,
 ): void {
-  store.db
+  // Chained on the newest row (audit-chain.ts). Every write holds the store's write lock (SQLite's IMMEDIATE
+  // transaction, PostgreSQL's advisory lock), so no other row can come between reading it and this insert.
+  const row = {
+    at: nowIso(),
+    actor,
+    action,
+    entity,
+    entity_id: entityId,
+    details: details === undefined ? null : JSON.stringify(details),
+  };
+  const { id, prev } = store.db
     .prepare(
-      'INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO audit_log (at, actor, action, entity, entity_id, details, prev_hash)
+       VALUES (?, ?, ?, ?, ?, ?, COALESCE((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), ?))
+       RETURNING id, prev_hash AS prev`,
     )
-    .run(nowIso(), actor, action, entity, entityId, details === undefined ? null : JSON.stringify(details));
+    .get(row.at, actor, action, entity, entityId, row.details, CHAIN_START) as { id: number; prev: string };
+  store.db.prepare('UPDATE audit_log SET hash = ? WHERE id = ?').run(auditRowHash(prev, { id, ...row }), id);
 }
 
 export interface AuditFilter {

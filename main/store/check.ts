@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import sharp from 'sharp';
 import type { Store } from './database.js';
+import { AUDIT_CHAIN_SINCE, verifyAuditChain, type ChainReport } from './audit-chain.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { blobPath, hasBlob, sha256 } from './file-store.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -28,6 +29,8 @@ export interface CheckReport {
    * bundled model's old folder is not one: the app registers the installation's own at its next start.
    */
   missingModels: (Pick<ModelRecord, 'id' | 'name' | 'task' | 'status' | 'dirPath'> & { own: boolean })[];
+  /** The audit log's hash chain (null: a study older than the chain, read without upgrading it). */
+  auditChain: ChainReport | null;
   counts: Record<
     'patients' | 'studies' | 'images' | 'maskVersions' | 'models' | 'trainingRuns' | 'auditEntries',
     number
@@ -55,6 +58,7 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
       dirPath,
       own: dirPath.startsWith(ownModels + sep),
     }));
+  const auditChain = auditChainOf(store);
   const count = (table: string): number =>
     store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   const report: CheckReport = {
@@ -67,6 +71,7 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     corruptBlobs: corrupt,
     unturnedImages: unturned,
     missingModels,
+    auditChain,
     counts: {
       patients: count('patients'),
       studies: count('studies'),
@@ -84,8 +89,15 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     missing.length === 0 &&
     corrupt.length === 0 &&
     unturned.length === 0 &&
-    missingModels.length === 0;
+    missingModels.length === 0 &&
+    auditChain?.ok !== false;
   return report;
+}
+
+/** Whether the audit log still verifies (read in one snapshot, so a write meanwhile cannot look like a break). */
+export function auditChainOf(store: Store): ChainReport | null {
+  if (store.schemaVersion < AUDIT_CHAIN_SINCE) return null;
+  return store.backend.snapshot(() => verifyAuditChain(store.db));
 }
 
 /**

@@ -7,6 +7,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { plural } from '../../shared/plural.js';
 import { recordAudit } from './audit.js';
+import { brokenAuditRows, resealAuditChain } from './audit-chain.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError, StoreError } from './errors.js';
 import { redactTracesTx, type Traces } from './erase-traces.js';
@@ -199,6 +200,11 @@ function erasedImageDetails(store: Store, id: number): ErasedImageDetails {
 }
 
 function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
+  // The erasure rewrites audit rows' details, so the chain is sealed again after it; rows that did not verify
+  // before stay as they are (a legitimate rewrite must not hide a forgery). On PostgreSQL, nobody outside the
+  // app's write lock (psql) may change the log between this look and the reseal.
+  if (store.kind === 'postgres') store.db.prepare('LOCK TABLE audit_log IN EXCLUSIVE MODE').run();
+  const brokenBefore = brokenAuditRows(store.db);
   const erasedDetails = new Map(plan.images.map((id) => [id, erasedImageDetails(store, id)]));
   const highestVersion = Number(
     store.db.prepare('SELECT COALESCE(MAX(id), 0) FROM mask_versions').pluck().get() ?? 0,
@@ -238,6 +244,13 @@ function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
   const clear = store.db.prepare('UPDATE audit_log SET details = NULL WHERE id = ?');
   for (const a of patientRows) clear.run(a.row);
   redactTracesTx(store, traces);
+  const resealed = resealAuditChain(store.db, brokenBefore);
+  if (resealed.length > 0)
+    recordAudit(store, actor, 'audit.reseal', 'audit_log', resealed[0], {
+      reason: 'erase',
+      rows: resealed.length,
+      lastRow: resealed[resealed.length - 1],
+    });
 
   // Ids only (nothing they held): which patient, visit, versions and models the erased image had, so that its
   // trail and its patient's can still be read (`retina db audit`).

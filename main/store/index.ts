@@ -13,6 +13,7 @@ export {
 } from './sql.js';
 export { copyStore, type CopyReport, type TableCopy } from './copy.js';
 export { listAudit, type AuditEntry, type AuditFilter } from './audit.js';
+export { type ChainReport } from './audit-chain.js';
 export { auditRowsOfImages, auditRowsOfPatient, imagesOfPatient } from './audit-trail.js';
 export {
   createPatient,
@@ -146,7 +147,13 @@ export {
 } from './export-bundle.js';
 export { decodeCocoRle, encodeCocoRle, type CocoRle } from './rle.js';
 export { backupStore, type BackupResult } from './backup.js';
-export { checkStore, missingFilesFolder, missingFilesFolderAdvice, type CheckReport } from './check.js';
+export {
+  auditChainOf,
+  checkStore,
+  missingFilesFolder,
+  missingFilesFolderAdvice,
+  type CheckReport,
+} from './check.js';
 export {
   getClinical,
   getClinicalMany,

@@ -1,6 +1,7 @@
 // The schema as an ordered list of migrations. `PRAGMA user_version` holds the number of the last one applied;
 // each is applied in its own transaction together with the version bump, so a crash leaves either the old or the
 // new schema. Never edit a shipped migration: append a new one.
+import { resealAuditChain } from './audit-chain.js';
 import { relativeModelDirs } from './model-paths.js';
 import type { SqlDatabase } from './sql.js';
 
@@ -372,6 +373,15 @@ CREATE TRIGGER mask_versions_immutable_delete BEFORE DELETE ON mask_versions FOR
   EXECUTE FUNCTION retina_refuse_unless_erased('mask versions are immutable');
 `;
 
+/**
+ * v14: a tamper-evident audit log. Each row keeps the hash of the row before it and the hash of that with its own
+ * content (audit-chain.ts); the rows already there are chained as the upgrade finds them.
+ */
+const v14 = `
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -390,6 +400,12 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'model folders named relative to the study, which can then move',
     sql: '',
     data: relativeModelDirs,
+  },
+  {
+    version: 14,
+    name: 'audit log chained by hashes',
+    sql: v14,
+    data: (db) => void resealAuditChain(db),
   },
 ];
 
