@@ -520,11 +520,16 @@ describe('migration from schema v4', () => {
       const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '2nd_manual', '01_manual2.gif')));
       const data = Uint8Array.from(m.data, (v) => (v ? 1 : 0));
       const hash = await putBlob(old, encodeMaskPng({ width: m.width, height: m.height, data }));
-      const model = registerModel(
-        old,
-        { name: 'm', dirPath: tmpdir(), architecture: { kind: 'x' } },
-        'ann',
-      ).id;
+      // The model row as v4 wrote it too (today's registerModel writes today's audit trail, a hash chain).
+      const model = Number(
+        old.db
+          .prepare(
+            `INSERT INTO models (name, dir_path, architecture, created_at)
+             VALUES ('m', ?, '{"kind":"x"}', '2026-01-01') RETURNING id`,
+          )
+          .pluck()
+          .get(tmpdir()),
+      );
       old.db
         .prepare(
           `INSERT INTO mask_versions (image_id, kind, author, created_at, model_id, png_hash, width, height)
