@@ -12,7 +12,7 @@ export const AUDIT_CHAIN_SINCE = 14;
 export const CHAIN_START = '0'.repeat(64);
 
 /** An audit row as stored (column names as stored: PostgreSQL folds aliases to lower case). */
-interface ChainRow {
+export interface AuditRow {
   id: number;
   at: string;
   actor: string;
@@ -20,12 +20,16 @@ interface ChainRow {
   entity: string;
   entity_id: number | null;
   details: string | null;
+}
+
+/** A row with its links in the chain. */
+interface ChainRow extends AuditRow {
   prev_hash: string | null;
   hash: string | null;
 }
 
 /** The hash of a row's content chained on `prev`: every column the app writes, in a fixed order. */
-export function auditRowHash(prev: string, r: Omit<ChainRow, 'prev_hash' | 'hash'>): string {
+export function auditRowHash(prev: string, r: AuditRow): string {
   const content = JSON.stringify([r.id, r.at, r.actor, r.action, r.entity, r.entity_id, r.details]);
   return createHash('sha256').update(`${prev}\n${content}`).digest('hex');
 }

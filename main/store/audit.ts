@@ -1,5 +1,5 @@
 // The audit log: who changed what, written inside the same transaction as the change itself.
-import { auditRowHash, CHAIN_START } from './audit-chain.js';
+import { auditRowHash, CHAIN_START, type AuditRow } from './audit-chain.js';
 import { nowIso, type Store } from './database.js';
 
 export interface AuditEntry {
@@ -10,16 +10,6 @@ export interface AuditEntry {
   entity: string;
   entityId: number | null;
   details: unknown;
-}
-
-interface AuditRow {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  entity: string;
-  entity_id: number | null;
-  details: string | null;
 }
 
 /** Internal: call only inside `store.write`. */
