@@ -18,7 +18,6 @@ const FIXED: Record<string, string> = {
   'image.import': 'imported the photograph',
   'mask.draft': 'saved a draft',
   'mask.approved': 'approved the mask',
-  'mask.reopen': 'reopened the approved mask for editing',
   'mask.adopt': 'made a kept draft the mask',
   'mask.disc.move': 'moved the optic disc',
   'review.submit': 'submitted it for review',
@@ -44,6 +43,12 @@ export function auditWords(action: string, details: unknown): string {
         : reason === 'handed-off'
           ? 'a save after it was handed on was kept aside'
           : 'a save on an older version was kept aside';
+    }
+    case 'mask.reopen': {
+      const reason = field(details, 'reason');
+      return typeof reason === 'string' && reason !== ''
+        ? `reopened the approved mask for editing: ${reason}`
+        : 'reopened the approved mask for editing';
     }
     case 'review.send-back': {
       const comment = field(details, 'comment');

@@ -44,6 +44,8 @@ export const MAX_IMAGE_SIDE = 16384;
 export const MAX_PIXELS = 64 * 1024 * 1024;
 export const MAX_BATCH = 100_000;
 export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+/** Why an approval was reopened: a line in the History, not an essay. */
+export const REOPEN_REASON_MAX = 500;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Errors
@@ -1002,7 +1004,7 @@ export interface RequestChannels {
   saveDraft: { request: SaveMaskRequest; response: SavedVersion };
   approveMask: { request: SaveMaskRequest; response: SavedVersion };
   /** Explicitly reopens an approved mask for editing: a draft copy of the approval; the image becomes a draft. */
-  reopenMask: { request: ImageRef & { clientId?: string }; response: SavedVersion };
+  reopenMask: { request: ImageRef & { clientId?: string; reason?: string }; response: SavedVersion };
   /** Takes, renews (the heartbeat) or explicitly takes over an expired edit lease; a busy one is only reported. */
   acquireEditLease: { request: AcquireEditLeaseRequest; response: EditLeaseState };
   /** Who holds the image's lease, without taking it. */
@@ -1237,7 +1239,11 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   ),
   saveDraft: saveMask,
   approveMask: saveMask,
-  reopenMask: obj({ imageId: id, clientId: optional(clientId) }),
+  reopenMask: obj({
+    imageId: id,
+    clientId: optional(clientId),
+    reason: optional(str({ max: REOPEN_REASON_MAX })),
+  }),
   acquireEditLease: obj({ imageId: id, clientId, takeOver: optional(bool()) }),
   getEditLease: obj({ imageId: id, clientId }),
   releaseEditLease: obj({ imageId: id, clientId, expiresAt: optional(str({ min: 1, max: 40 })) }),

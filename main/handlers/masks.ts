@@ -215,7 +215,7 @@ export function savedVersion(store: Store, saved: MaskVersion): SavedVersion {
 }
 
 /** Reopens the latest approval for editing: a draft with the approval's pixels, so the image is a draft again. */
-export function reopenMask(store: Store, imageIdArg: string, author: string): SavedVersion {
+export function reopenMask(store: Store, imageIdArg: string, author: string, reason?: string): SavedVersion {
   const imageId = rowId(imageIdArg, 'image');
-  return savedVersion(store, reopenApprovedMask(store, imageId, author));
+  return savedVersion(store, reopenApprovedMask(store, imageId, author, reason));
 }

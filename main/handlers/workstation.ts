@@ -305,7 +305,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     },
     reopenMask: async (req, ctx) => {
       assertNotLeasedByOther(store, rowId(req.imageId, 'image'), req.clientId ?? null, leaseClock.now());
-      const saved = reopenMask(store, req.imageId, actorOf(ctx, user));
+      const saved = reopenMask(store, req.imageId, actorOf(ctx, user), req.reason);
       changed(Number(req.imageId));
       return saved;
     },

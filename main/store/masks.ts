@@ -592,9 +592,15 @@ export function approveMaskVersion(
 
 /**
  * Reopens an approved mask: a draft with the approval's pixels whose parent is the approval, recorded in the audit
- * log as a reopen. Only an image whose newest person-made version is an approval can be reopened.
+ * log as a reopen. Only an image whose newest person-made version is an approval can be reopened. The reason, when
+ * given ("disc cut at the rim"), goes into the audit entry: a withdrawn approval is what a quality lead asks about.
  */
-export function reopenApprovedMask(store: Store, imageId: number, author: string): MaskVersion {
+export function reopenApprovedMask(
+  store: Store,
+  imageId: number,
+  author: string,
+  reason?: string,
+): MaskVersion {
   return store.write('reopen an approved mask', () => {
     const image = getImage(store, imageId);
     const review = reviewOf(store, imageId);
@@ -619,7 +625,12 @@ export function reopenApprovedMask(store: Store, imageId: number, author: string
       quality: null,
       threshold: null,
     });
-    recordAudit(store, author, 'mask.reopen', 'mask_version', draft.id, { imageId, approvedId: approved.id });
+    const why = reason?.trim();
+    recordAudit(store, author, 'mask.reopen', 'mask_version', draft.id, {
+      imageId,
+      approvedId: approved.id,
+      ...(why ? { reason: why } : {}),
+    });
     return draft;
   });
 }

@@ -147,8 +147,16 @@ describe(
       assert.match((await app.page.locator('.stage .statusbar').textContent()) ?? '', /· background/);
       assert.equal(versionsOf(app.serve.dbPath, 1).length, 3, 'a version was saved on the locked image');
 
-      // Reopen for editing: a draft copy of the approval, shown as "approved, then edited".
+      // Reopen for editing asks why; Escape takes the question back and the image stays approved.
       await app.page.getByTestId('reopen').click();
+      await app.page.getByTestId('reopen-reason').press('Escape');
+      await app.page.getByTestId('reopen').waitFor();
+      assert.equal(await app.page.getByTestId('reopen-form').count(), 0);
+      await stateIs('approved');
+      // Reopened with a reason (its "a" must not approve): a draft copy of the approval, "approved, then edited".
+      await app.page.getByTestId('reopen').click();
+      await app.page.getByTestId('reopen-reason').pressSequentially('a vessel at the rim was missed');
+      await app.page.getByTestId('reopen-reason').press('Enter');
       await stateIs('draft', true);
       assert.equal(await header().textContent(), 'Approved, then edited: draft until re-approved');
       v1 = versionsOf(app.serve.dbPath, 1);
@@ -166,19 +174,14 @@ describe(
         same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, recorrected),
       );
       await stateIs('draft', true);
-      // The History says who did it, in order: the approval, the reopening, the edit after it.
+      // The History says who did it, in order: the approval, the reopening and why, the edit after it.
+      const REOPENED = 'reopened the approved mask for editing: a vessel at the rim was missed';
       await app.page.locator('[data-testid="history"] summary').click();
       const what = app.page.getByTestId('history-entries').locator('.what');
-      await waitFor('the history', async () =>
-        (await what.allTextContents()).includes('reopened the approved mask for editing'),
-      );
+      await waitFor('the history', async () => (await what.allTextContents()).includes(REOPENED));
       const words = await what.allTextContents();
       const from = words.lastIndexOf('approved the mask');
-      assert.deepEqual(
-        words.slice(from),
-        ['approved the mask', 'reopened the approved mask for editing', 'saved a draft'],
-        words.join('\n'),
-      );
+      assert.deepEqual(words.slice(from), ['approved the mask', REOPENED, 'saved a draft'], words.join('\n'));
       assert.equal(words[0], 'imported the photograph');
       await app.page.keyboard.press('Escape');
       await app.page.getByTestId('worklist').waitFor();

@@ -14,6 +14,14 @@ test('each action about an image in a reviewer’s words', () => {
     auditWords('review.send-back', { comment: 'the disc is cut' }),
     'sent it back: the disc is cut',
   );
+  assert.equal(
+    auditWords('mask.reopen', { imageId: 1, approvedId: 2, reason: 'disc cut at the rim' }),
+    'reopened the approved mask for editing: disc cut at the rim',
+  );
+  assert.equal(
+    auditWords('mask.reopen', { imageId: 1, approvedId: 2 }),
+    'reopened the approved mask for editing',
+  );
   assert.equal(auditWords('image.assign', { assignees: ['ann', 'bo'] }), 'assigned it to ann, bo');
   assert.equal(auditWords('image.assign', { assignees: [] }), 'unassigned it');
   assert.equal(
@@ -35,6 +43,7 @@ test('each action about an image in a reviewer’s words', () => {
   );
   // Redacted details (an erasure cleared them) still read.
   assert.equal(auditWords('review.send-back', null), 'sent it back');
+  assert.equal(auditWords('mask.reopen', null), 'reopened the approved mask for editing');
   assert.equal(auditWords('image.clinical', null), 'changed the clinical details');
 });
 

@@ -1,6 +1,8 @@
 // The line above the canvas: which image, where its review stands ("Approved by ann, 2026-12-02 11:58, version 3",
 // "Approved, then edited: draft until re-approved", ...) and, on an approved image, the explicit way to edit it.
-import type { ReviewState } from '../../../shared/contract.js';
+// Reopening withdraws an approval, so it asks why first (optional; the reason goes into the History).
+import { useState } from 'react';
+import { REOPEN_REASON_MAX, type ReviewState } from '../../../shared/contract.js';
 import { reviewHeadline } from '../review/reviewLabel.js';
 import { ANNOTATOR_HINT } from '../team/handoffWords.js';
 
@@ -9,12 +11,14 @@ export interface ReviewHeaderProps {
   /** Null until the masks arrived. */
   review: ReviewState | null;
   busy: boolean;
-  onReopen: () => void;
+  onReopen: (reason: string) => void;
   /** Team-mode annotators hand drafts over instead of approving: the hint says so. */
   submitsForReview?: boolean;
 }
 
 export function ReviewHeader({ name, review, busy, onReopen, submitsForReview }: ReviewHeaderProps) {
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
   const headline = review ? reviewHeadline(review) : null;
   const h =
     headline && submitsForReview && review?.status !== 'approved'
@@ -37,16 +41,51 @@ export function ReviewHeader({ name, review, busy, onReopen, submitsForReview }:
           <span className="review-hint">{h.hint}</span>
         </>
       )}
-      {review?.status === 'approved' && !submitsForReview && (
+      {review?.status === 'approved' && !submitsForReview && !asking && (
         <button
           className="review-reopen"
           data-testid="reopen"
-          onClick={onReopen}
+          onClick={() => {
+            setReason('');
+            setAsking(true);
+          }}
           disabled={busy}
           title="Make a draft copy of the approved mask to edit; the image counts as a draft until approved again"
         >
           Reopen for editing
         </button>
+      )}
+      {review?.status === 'approved' && !submitsForReview && asking && (
+        <form
+          className="review-reopen-form"
+          data-testid="reopen-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setAsking(false);
+            onReopen(reason.trim());
+          }}
+          onKeyDown={(e) => {
+            // The viewer's keys (A approves, arrows move on) must not act while the reason is typed.
+            e.stopPropagation();
+            if (e.key === 'Escape') setAsking(false);
+          }}
+        >
+          <input
+            aria-label="Why reopen? (optional, kept in the History)"
+            placeholder="Why reopen? (optional)"
+            data-testid="reopen-reason"
+            maxLength={REOPEN_REASON_MAX}
+            value={reason}
+            autoFocus
+            onChange={(e) => setReason(e.target.value)}
+          />
+          <button type="submit" className="review-reopen" data-testid="reopen-confirm" disabled={busy}>
+            Reopen
+          </button>
+          <button type="button" data-testid="reopen-cancel" onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+        </form>
       )}
     </div>
   );

@@ -186,7 +186,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           name={current ? current.fileName : imageId}
           review={doc ? review : null}
           busy={flow.busy || readOnly}
-          onReopen={() => void flow.reopen()}
+          onReopen={(reason) => void flow.reopen(reason)}
           submitsForReview={!mayApprove}
         />
         <HandoffBanner handoff={doc ? review?.handoff : null} />

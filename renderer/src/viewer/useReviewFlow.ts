@@ -25,7 +25,8 @@ export interface ReviewFlow {
   /** An approval or a reopen is on its way. */
   busy: boolean;
   approveAndNext: () => Promise<void>;
-  reopen: () => Promise<void>;
+  /** The reason (may be empty) is kept in the audit log's reopen entry. */
+  reopen: (reason: string) => Promise<void>;
 }
 
 export function useReviewFlow(o: ReviewFlowOptions): ReviewFlow {
@@ -82,9 +83,13 @@ export function useReviewFlow(o: ReviewFlowOptions): ReviewFlow {
   );
 
   const reopen = useCallback(
-    () =>
+    (reason: string) =>
       guarded(async () => {
-        const reopening = client.invoke('reopenMask', { imageId, clientId: windowClientId() });
+        const reopening = client.invoke('reopenMask', {
+          imageId,
+          clientId: windowClientId(),
+          ...(reason ? { reason } : {}),
+        });
         openCache.trackSave(imageId, reopening);
         await reopening;
         await reloadMasks();
