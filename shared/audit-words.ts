@@ -50,6 +50,10 @@ export function auditWords(action: string, details: unknown): string {
         ? `reopened the approved mask for editing: ${reason}`
         : 'reopened the approved mask for editing';
     }
+    case 'mask.restore': {
+      const from = field(details, 'fromVersion');
+      return typeof from === 'number' ? `restored version ${from}` : 'restored an earlier version';
+    }
     case 'review.send-back': {
       const comment = field(details, 'comment');
       return typeof comment === 'string' ? `sent it back: ${comment}` : 'sent it back';

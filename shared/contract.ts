@@ -797,6 +797,29 @@ export interface HistoryEntry {
   action: string;
   /** The action in a reviewer's words (shared/audit-words.ts). */
   words: string;
+  /** The mask version the entry made (its last for a run of drafts), to open or restore, and its number. */
+  versionId?: Id;
+  version?: number;
+}
+/** An earlier mask version of an image, to look at over the current mask before restoring it. */
+export interface MaskVersionPreview {
+  imageId: Id;
+  versionId: Id;
+  version: number;
+  kind: 'prediction' | 'draft' | 'approved';
+  author: string;
+  createdAt: string;
+  width: number;
+  height: number;
+  /** 0/1 per pixel, width * height bytes. */
+  data: Uint8Array;
+}
+export interface RestoreMaskVersionRequest {
+  imageId: Id;
+  versionId: Id;
+  /** The image's current draft or approval as the window saw it (null: none). */
+  parentVersionId: Id | null;
+  clientId?: string;
 }
 
 /** Erasure of the images named (and, with `wholePatients`, of everything else of their patients). */
@@ -1016,6 +1039,10 @@ export interface RequestChannels {
   getKeptDraft: { request: { keptDraftId: Id }; response: KeptDraftPayload };
   /** Makes a kept draft the image's mask: a new draft version on top of the current one (audited). */
   adoptKeptDraft: { request: AdoptKeptDraftRequest; response: SavedVersion };
+  /** An earlier version of the image's mask (from its History), to show before restoring it. */
+  getMaskVersionPreview: { request: ImageRef & { versionId: Id }; response: MaskVersionPreview };
+  /** Makes an earlier version the image's mask again: a new draft on top of the current one (audited). */
+  restoreMaskVersion: { request: RestoreMaskVersionRequest; response: SavedVersion };
   /** Team mode: an annotator hands their draft to the reviewers (the image awaits review). */
   submitForReview: { request: ImageRef; response: { review: ReviewState } };
   /** Team mode: a reviewer returns the image to its annotators as needing work, with a comment. */
@@ -1250,6 +1277,13 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   listKeptDrafts: obj({ imageId: id }),
   getKeptDraft: obj({ keptDraftId: id }),
   adoptKeptDraft: obj({ keptDraftId: id, parentVersionId: nullable(id), clientId: optional(clientId) }),
+  getMaskVersionPreview: obj({ imageId: id, versionId: id }),
+  restoreMaskVersion: obj({
+    imageId: id,
+    versionId: id,
+    parentVersionId: nullable(id),
+    clientId: optional(clientId),
+  }),
   submitForReview: obj({ imageId: id }),
   sendBack: obj({ imageId: id, comment: str({ min: 1, max: 2000 }) }),
   assignImages: obj({

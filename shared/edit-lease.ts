@@ -89,9 +89,12 @@ export function beingEditedText(holder: string, sinceIso: string): string {
   return `being edited by ${holder} since ${clockTime(sinceIso)}`;
 }
 
-/** The one-line message of a refused save, naming the draft the edit was kept as. */
-export function refusalMessage(refusal: SaveRefusal, fileName: string, keptDraft: number): string {
-  const kept = `your edit is kept as draft #${keptDraft}`;
+/**
+ * Why a save was refused, ending in what became of the edit: a kept draft's number ("your edit is kept as draft #12")
+ * or other words ("nothing was restored").
+ */
+export function refusalMessage(refusal: SaveRefusal, fileName: string, keptDraft: number | string): string {
+  const kept = typeof keptDraft === 'number' ? `your edit is kept as draft #${keptDraft}` : keptDraft;
   if (refusal.kind === 'lease')
     return `${fileName} is ${beingEditedText(refusal.holder, refusal.since)}; ${kept}`;
   if (refusal.kind === 'handed-off')

@@ -45,6 +45,9 @@ export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } 
   getClinicalInfo: EVERYONE,
   // The history names patients' changes and every reader's work: the reviewers'.
   getImageHistory: REVIEWERS,
+  // Restoring is reading the History and acting on it: a reviewer's, as reopening is.
+  getMaskVersionPreview: REVIEWERS,
+  restoreMaskVersion: REVIEWERS,
   setClinicalInfo: REVIEWERS,
   // Erasure is for good and reaches every user's work: the team's administrators only.
   previewErasure: ADMINS,

@@ -1,27 +1,51 @@
 // An image's history for the viewer: its audit trail (the image's own entries, its mask versions' and its kept
 // drafts'), oldest first, each in a reviewer's words. An image edited all day has hundreds of autosaved drafts:
 // a run of one person's drafts is one line ("saved 287 drafts"), so the approval and the import stay in view.
+// An entry that made a mask version names it, so the viewer can open it and restore it.
 import { auditWords } from '../../shared/audit-words.js';
 import type { HistoryEntry } from '../../shared/contract.js';
-import { auditRowsOfImages, getImage, listAudit, type AuditEntry, type Store } from '../store/index.js';
+import {
+  auditRowsOfImages,
+  getImage,
+  listAudit,
+  maskVersionNumber,
+  type AuditEntry,
+  type Store,
+} from '../store/index.js';
 import { rowId } from './ids.js';
 
 /** Read at most this many entries; more (years of edits) are said, not shown. */
 const MOST = 20_000;
 
-function folded(entries: AuditEntry[]): HistoryEntry[] {
+/** The mask version an entry made: its entity, or for an adoption the draft it became. */
+function versionMade(e: AuditEntry): number | null {
+  if (e.entity === 'mask_version' && e.action !== 'mask.disc.move') return e.entityId;
+  const v = (e.details as { versionId?: unknown } | null)?.versionId;
+  return e.action === 'mask.adopt' && typeof v === 'number' ? v : null;
+}
+
+function folded(store: Store, imageId: number, entries: AuditEntry[]): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   let run = 0;
+  const version = (e: AuditEntry): Pick<HistoryEntry, 'versionId' | 'version'> => {
+    const id = versionMade(e);
+    return id === null ? {} : { versionId: String(id), version: maskVersionNumber(store, { id, imageId }) };
+  };
   for (const e of entries) {
     const last = out.at(-1);
     if (e.action === 'mask.draft' && last?.action === 'mask.draft' && last.actor === e.actor) {
       run++;
-      last.words = `saved ${run} drafts`;
-      last.until = e.at;
+      Object.assign(last, { words: `saved ${run} drafts`, until: e.at }, version(e));
       continue;
     }
     run = 1;
-    out.push({ at: e.at, actor: e.actor, action: e.action, words: auditWords(e.action, e.details) });
+    out.push({
+      at: e.at,
+      actor: e.actor,
+      action: e.action,
+      words: auditWords(e.action, e.details),
+      ...version(e),
+    });
   }
   return out;
 }
@@ -29,8 +53,10 @@ function folded(entries: AuditEntry[]): HistoryEntry[] {
 export function getImageHistory(store: Store, imageIdArg: string): { entries: HistoryEntry[]; cut: boolean } {
   const imageId = getImage(store, rowId(imageIdArg, 'image')).id;
   const entries = listAudit(store, { anyOf: auditRowsOfImages(store, [imageId]), limit: MOST });
-  // Reopening an approval writes its draft copy and the reopening: one step for the reader.
-  const reopened = new Set(entries.filter((e) => e.action === 'mask.reopen').map((e) => e.entityId));
-  const steps = entries.filter((e) => !(e.action === 'mask.draft' && reopened.has(e.entityId)));
-  return { entries: folded(steps.reverse()), cut: entries.length === MOST };
+  // Reopening an approval or restoring a version writes a draft and the act: one step for the reader.
+  const acts = new Set(
+    entries.filter((e) => e.action === 'mask.reopen' || e.action === 'mask.restore').map((e) => e.entityId),
+  );
+  const steps = entries.filter((e) => !(e.action === 'mask.draft' && acts.has(e.entityId)));
+  return { entries: folded(store, imageId, steps.reverse()), cut: entries.length === MOST };
 }

@@ -4,6 +4,7 @@ import type {
   AnatomyPayload,
   MaskVersionPayload,
   MasksResponse,
+  MaskVersionPreview,
   PredictionPayload,
   ProbabilitiesResponse,
   SaveMaskRequest,
@@ -211,6 +212,30 @@ export function savedVersion(store: Store, saved: MaskVersion): SavedVersion {
     createdAt: saved.createdAt,
     status: review.status,
     review,
+  };
+}
+
+/** An earlier version of the image's mask (from its History), as the viewer shows it over the current one. */
+export async function getMaskVersionPreview(
+  store: Store,
+  pixels: MaskPixels,
+  imageIdArg: string,
+  versionIdArg: string,
+): Promise<MaskVersionPreview> {
+  const image = getImage(store, rowId(imageIdArg, 'image'));
+  const v = getMaskVersion(store, rowId(versionIdArg, 'mask version'));
+  if (v.imageId !== image.id)
+    throw new NotFoundError(`mask version ${versionIdArg} is not a version of ${image.fileName}`);
+  return {
+    imageId: toId(image.id),
+    versionId: toId(v.id),
+    version: maskVersionNumber(store, v),
+    kind: v.kind,
+    author: v.author,
+    createdAt: v.createdAt,
+    width: v.width,
+    height: v.height,
+    data: await pixels.mask(v),
   };
 }
 

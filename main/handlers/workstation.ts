@@ -32,6 +32,7 @@ import {
   countUsers,
   redactUrl,
   removeErasedFiles,
+  restoreMaskVersion,
 } from '../store/index.js';
 import { JobManager, type Jobs } from '../jobs/index.js';
 import { TeamJobs } from '../jobs/queue/team-jobs.js';
@@ -44,7 +45,15 @@ import { eventForCaller, FormerAssignees, guardHandlers, type EventAudience } fr
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
-import { getMasks, getProbabilities, getUncertainty, reopenMask, saveMask } from './masks.js';
+import {
+  getMasks,
+  getMaskVersionPreview,
+  getProbabilities,
+  getUncertainty,
+  reopenMask,
+  savedVersion,
+  saveMask,
+} from './masks.js';
 import {
   assertNotLeasedByOther,
   editLeaseHandlers,
@@ -308,6 +317,21 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       const saved = reopenMask(store, req.imageId, actorOf(ctx, user), req.reason);
       changed(Number(req.imageId));
       return saved;
+    },
+    getMaskVersionPreview: (req) => getMaskVersionPreview(store, maskPixels, req.imageId, req.versionId),
+    restoreMaskVersion: (req, ctx) => {
+      const imageId = rowId(req.imageId, 'image');
+      const version = restoreMaskVersion(store, {
+        imageId,
+        versionId: rowId(req.versionId, 'mask version'),
+        author: actorOf(ctx, user),
+        parentId: req.parentVersionId === null ? null : rowId(req.parentVersionId, 'mask version'),
+        clientId: req.clientId ?? null,
+        nowMs: leaseClock.now(),
+        handedOff: handedElsewhere(store, imageId, ctx),
+      });
+      changed(imageId);
+      return savedVersion(store, version);
     },
     submitForReview: (req, ctx) => {
       const imageId = rowId(req.imageId, 'image');

@@ -226,6 +226,7 @@ export {
   type KeptReason,
 } from './kept-drafts.js';
 export { adoptKeptDraft, type AdoptRequest } from './adopt-kept-draft.js';
+export { restoreMaskVersion } from './restore-version.js';
 export {
   appendJobLog,
   beatTeamJob,

@@ -42,6 +42,8 @@ const valid: { [C in RequestChannel]: unknown } = {
   },
   approveMask: { imageId: '1', width: 2, height: 2, mask: mask(2, 2, 1), parentVersionId: 'v9' },
   reopenMask: { imageId: '1' },
+  getMaskVersionPreview: { imageId: '1', versionId: '3' },
+  restoreMaskVersion: { imageId: '1', versionId: '3', parentVersionId: '7' },
   submitForReview: { imageId: '1' },
   sendBack: { imageId: '1', comment: 'the inferior arcade is missing' },
   assignImages: { imageIds: ['1', '2'], users: ['ann'] },

@@ -1,16 +1,26 @@
 // The line under the review header that says why the viewer is not editing, with the way out: another window's
 // lease (read-only; "Take over" once it expired), a refused save (its kept draft, or the latest mask), or a kept
-// draft being looked at (adopt it, or go back to the current mask).
-import type { KeptDraftSummary } from '../../../shared/contract.js';
+// draft or an earlier version from the History being looked at (adopt or restore it, or go back to the current mask).
+import type { KeptDraftSummary, MaskVersionPreview } from '../../../shared/contract.js';
 import type { LeaseView } from './leaseStatus.js';
 import type { SaveRefused } from './useAutosave.js';
 
-export interface KeptPreview {
-  kept: KeptDraftSummary;
+/** An earlier version as the notice names it. */
+export type EarlierVersion = Omit<MaskVersionPreview, 'data'>;
+
+const KIND_WORDS: Record<EarlierVersion['kind'], string> = {
+  prediction: 'predicted by',
+  draft: 'drafted by',
+  approved: 'approved by',
+};
+
+export type KeptPreview = (
+  { kept: KeptDraftSummary; earlier?: undefined } | { earlier: EarlierVersion; kept?: undefined }
+) & {
   /** The current version it is compared with, and what adopting it builds on. */
   currentVersionId: string | null;
   differing: number;
-}
+};
 
 export interface EditNoticeProps {
   lease: LeaseView;
@@ -24,7 +34,24 @@ export interface EditNoticeProps {
 }
 
 export function EditNotice(p: EditNoticeProps) {
-  if (p.preview) {
+  if (p.preview?.earlier) {
+    const { earlier: v, differing } = p.preview;
+    return (
+      <div className="edit-notice" role="status" data-testid="version-preview">
+        <span>
+          Version {v.version}, {KIND_WORDS[v.kind]} {v.author}: it differs from the current mask at{' '}
+          {differing.toLocaleString()} pixels (Difference <kbd>D</kbd> shows where).
+        </span>
+        <button onClick={p.onAdopt} disabled={p.busy || p.lease.readOnly} data-testid="restore-version">
+          Restore as the current mask
+        </button>
+        <button onClick={p.onLoadLatest} disabled={p.busy}>
+          Back to the current mask
+        </button>
+      </div>
+    );
+  }
+  if (p.preview?.kept) {
     const { kept, differing } = p.preview;
     return (
       <div className="edit-notice" role="status" data-testid="kept-preview">

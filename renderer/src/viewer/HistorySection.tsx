@@ -1,6 +1,7 @@
 // Panel section "History": who did what to this image, when (imported, patient set, drafts, approval, sent back,
 // erased parts of its record excepted), read from main's audit log when the section is opened and again whenever
-// the image changes while it is open. For reviewers: it names patients' changes and every reader's work.
+// the image changes while it is open. For reviewers: it names patients' changes and every reader's work. An entry
+// that made a mask version can be opened, to look at it over the current mask and restore it.
 import { useEffect, useState } from 'react';
 import type { HistoryEntry } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
@@ -8,7 +9,13 @@ import { useApp } from '../appContext.js';
 const when = (iso: string): string =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
-export function HistorySection({ imageId }: { imageId: string }) {
+export function HistorySection({
+  imageId,
+  onOpenVersion,
+}: {
+  imageId: string;
+  onOpenVersion: (versionId: string) => void;
+}) {
   const { client } = useApp();
   const [open, setOpen] = useState(false);
   const [entries, setEntries] = useState<{ entries: HistoryEntry[]; cut: boolean } | null>(null);
@@ -57,6 +64,17 @@ export function HistorySection({ imageId }: { imageId: string }) {
               <time dateTime={e.at}>{when(e.at)}</time>
               {e.until && <time dateTime={e.until}>–{when(e.until)}</time>}{' '}
               <strong className="who">{e.actor}</strong> <span className="what">{e.words}</span>
+              {e.versionId && (
+                <button
+                  className="history-open"
+                  data-testid="history-open"
+                  data-version={e.version}
+                  onClick={() => onOpenVersion(e.versionId!)}
+                  title="Show this version over the current mask, to restore it"
+                >
+                  Open version {e.version}
+                </button>
+              )}
             </li>
           ))}
         </ol>

@@ -310,7 +310,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           refresh={kept.refresh}
           onOpen={(id) => void kept.open(id, viewerDoc, flush)}
         />
-        {(!account || mayCall(account.role, 'getImageHistory')) && <HistorySection imageId={imageId} />}
+        {(!account || mayCall(account.role, 'getImageHistory')) && (
+          <HistorySection
+            imageId={imageId}
+            onOpenVersion={(id) => void kept.openVersion(id, viewerDoc, flush)}
+          />
+        )}
       </ViewerPanel>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
       {fillGuard.dialog}

@@ -1,6 +1,7 @@
 // Edits main refused and kept (a stale save, or one made without the lease): the refusal shown until the user opens
-// the kept draft or loads the latest mask, the kept draft shown over the current mask, and adopting it. While either
-// is shown the viewer edits nothing. The document's loaders are passed to each action (this hook runs before them).
+// the kept draft or loads the latest mask, the kept draft shown over the current mask, and adopting it. An earlier
+// version opened from the History is shown and restored the same way. While any is shown the viewer edits nothing.
+// The document's loaders are passed to each action (this hook runs before them).
 import { useCallback, useEffect, useState } from 'react';
 import { useApp } from '../appContext.js';
 import type { KeptPreview } from './EditNotice.js';
@@ -21,6 +22,8 @@ export interface KeptDraftsState {
   onRefused: (r: SaveRefused) => void;
   /** Shows a kept draft (after saving what is waiting, `flush`). */
   open: (keptDraftId: string, doc: Loaders, flush: () => Promise<void>) => Promise<void>;
+  /** Shows an earlier version of the mask from the History (after saving what is waiting). */
+  openVersion: (versionId: string, doc: Loaders, flush: () => Promise<void>) => Promise<void>;
   loadLatest: (doc: Loaders) => Promise<void>;
   adopt: (doc: Loaders) => Promise<void>;
 }
@@ -67,6 +70,18 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
     [action, client],
   );
 
+  const openVersion = useCallback(
+    (versionId: string, doc: Loaders, flush: () => Promise<void>) =>
+      action(async () => {
+        await flush();
+        const { data, ...earlier } = await client.invoke('getMaskVersionPreview', { imageId, versionId });
+        const shown = await doc.showKeptDraft({ id: versionId, data });
+        setRefused(null);
+        setPreview({ earlier, ...shown });
+      }),
+    [action, client, imageId],
+  );
+
   const loadLatest = useCallback(
     (doc: Loaders) =>
       action(async () => {
@@ -81,17 +96,33 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
     (doc: Loaders) =>
       action(async () => {
         if (!preview) return;
+        const parentVersionId = preview.currentVersionId;
+        const clientId = windowClientId();
+        if (preview.earlier) {
+          const { versionId, version } = preview.earlier;
+          const saved = await client.invoke('restoreMaskVersion', {
+            imageId,
+            versionId,
+            parentVersionId,
+            clientId,
+          });
+          await doc.reloadMasks();
+          setPreview(null);
+          notify(`Version ${version} restored as version ${saved.version}.`, 'info');
+          return;
+        }
+        const { kept } = preview;
         const saved = await client.invoke('adoptKeptDraft', {
-          keptDraftId: preview.kept.id,
-          parentVersionId: preview.currentVersionId,
-          clientId: windowClientId(),
+          keptDraftId: kept.id,
+          parentVersionId,
+          clientId,
         });
         await doc.reloadMasks();
         setPreview(null);
         setRefresh((n) => n + 1);
-        notify(`Kept draft #${preview.kept.id} adopted as version ${saved.version}.`, 'info');
+        notify(`Kept draft #${kept.id} adopted as version ${saved.version}.`, 'info');
       }),
-    [action, client, notify, preview],
+    [action, client, imageId, notify, preview],
   );
 
   return {
@@ -102,6 +133,7 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
     busy,
     onRefused,
     open,
+    openVersion,
     loadLatest,
     adopt,
   };

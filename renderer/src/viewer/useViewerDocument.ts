@@ -44,7 +44,8 @@ export interface ViewerDocument {
    * Shows a kept draft, read-only, over the image's current mask (the difference overlay compares the two); answers
    * the current version it was compared with (what adopting it builds on) and how many pixels differ.
    */
-  showKeptDraft: (kept: KeptDraftPayload) => Promise<{ currentVersionId: string | null; differing: number }>;
+  /** Shows other pixels (a kept draft, an earlier version) read-only over the current mask. */
+  showKeptDraft: (kept: ShownPixels) => Promise<{ currentVersionId: string | null; differing: number }>;
 }
 
 export interface PredictionInfo {
@@ -86,7 +87,10 @@ const resumeVersion = (m: MasksResponse): MaskVersionPayload | null =>
   m.review.status === 'approved' ? (m.approved ?? m.draft) : (m.draft ?? m.approved);
 
 /** A kept draft as a locked document whose "prediction" is the current mask, for the difference overlay. */
-function keptDocument(m: MasksResponse, kept: KeptDraftPayload): MaskDocument {
+/** A kept draft or an earlier version: its id (a kept draft's, or a version's) and its 0/1 pixels. */
+export type ShownPixels = Pick<KeptDraftPayload, 'id' | 'data'>;
+
+function keptDocument(m: MasksResponse, kept: ShownPixels): MaskDocument {
   const current = resumeVersion(m);
   const doc = new MaskDocument({
     width: m.width,
@@ -194,7 +198,7 @@ export function useViewerDocument(
   }, [adopt, client, doc, imageId, setReview]);
 
   const showKeptDraft = useCallback(
-    async (kept: KeptDraftPayload) => {
+    async (kept: ShownPixels) => {
       const m = await client.invoke('getMasks', { imageId });
       const d = keptDocument(m, kept);
       setDoc(d);

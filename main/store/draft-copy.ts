@@ -1,0 +1,66 @@
+// A draft that copies pixels the store already holds (a kept draft adopted, an earlier version restored): an
+// explicit, audited step that puts a new draft version on top of the image's current one, never rewriting history,
+// under the rules an editor's save passes (the lease, the version the user saw, the team hand-off), and never over
+// an approval (that needs a reopen first).
+import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
+import type { Store } from './database.js';
+import { getLease } from './edit-leases.js';
+import { ConstraintError } from './errors.js';
+import { getImage } from './images.js';
+import { insertMaskVersionTx, latestPersonVersion, type MaskVersion } from './masks.js';
+import { reviewOf } from './review.js';
+
+export interface DraftOnTop {
+  imageId: number;
+  author: string;
+  /** The image's current draft or approval as the user saw it (null: none). */
+  parentId: number | null;
+  clientId: string | null;
+  nowMs: number;
+  /** Team mode: why the image is not the user's to edit in the hand-off (null: it is), as for a save. */
+  handedOff?: string | null;
+}
+
+export type CopiedPixels = Pick<MaskVersion, 'pngHash' | 'width' | 'height' | 'avHash' | 'anatomy'>;
+
+/**
+ * Internal (inside a write): the new draft, or a ConstraintError that says why not. `outcome` ends a refusal
+ * ("nothing was restored"); `step` names the act for an approved image ("restoring an earlier version").
+ */
+export function insertDraftCopyTx(
+  store: Store,
+  req: DraftOnTop,
+  from: CopiedPixels,
+  words: { note: string; outcome: string; step: string },
+): MaskVersion {
+  const image = getImage(store, req.imageId);
+  const refusal = saveRefusal({
+    lease: getLease(store, image.id),
+    clientId: req.clientId,
+    nowMs: req.nowMs,
+    current: latestPersonVersion(store, image.id),
+    parentId: req.parentId,
+    handedOff: req.handedOff ?? null,
+  });
+  if (refusal) throw new ConstraintError(refusalMessage(refusal, image.fileName, words.outcome));
+  if (reviewOf(store, image.id).status === 'approved') {
+    throw new ConstraintError(`${image.fileName} is approved: reopen it for editing before ${words.step}`);
+  }
+  return insertMaskVersionTx(store, {
+    imageId: image.id,
+    kind: 'draft',
+    author: req.author,
+    parentId: req.parentId,
+    modelId: null,
+    pngHash: from.pngHash,
+    width: from.width,
+    height: from.height,
+    avHash: from.avHash,
+    anatomy: from.anatomy,
+    note: words.note,
+    probHash: null,
+    uncertaintyHash: null,
+    quality: null,
+    threshold: null,
+  });
+}

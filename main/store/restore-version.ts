@@ -1,0 +1,32 @@
+// Restoring an earlier version of an image's mask (a prediction, a draft or an approval from its History): a new
+// draft with that version's pixels, labels and disc on top of the current one, audited with the version it came
+// from. History is never rewritten: the versions in between stay, and the restore can itself be undone the same way.
+import { recordAudit } from './audit.js';
+import type { Store } from './database.js';
+import { insertDraftCopyTx, type DraftOnTop } from './draft-copy.js';
+import { NotFoundError } from './errors.js';
+import { getImage } from './images.js';
+import { getMaskVersion, type MaskVersion } from './masks.js';
+import { maskVersionNumber } from './review.js';
+
+export function restoreMaskVersion(store: Store, req: DraftOnTop & { versionId: number }): MaskVersion {
+  return store.write('restore an earlier mask version', () => {
+    const image = getImage(store, req.imageId);
+    const from = getMaskVersion(store, req.versionId);
+    if (from.imageId !== image.id) {
+      throw new NotFoundError(`mask version ${req.versionId} is not a version of ${image.fileName}`);
+    }
+    const number = maskVersionNumber(store, from);
+    const version = insertDraftCopyTx(store, req, from, {
+      note: `restored version ${number}`,
+      outcome: 'nothing was restored',
+      step: 'restoring an earlier version',
+    });
+    recordAudit(store, req.author, 'mask.restore', 'mask_version', version.id, {
+      imageId: image.id,
+      fromVersionId: from.id,
+      fromVersion: number,
+    });
+    return version;
+  });
+}

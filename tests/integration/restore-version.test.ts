@@ -1,0 +1,143 @@
+// Restoring an earlier mask version from an image's History, through the handler table both shells use, on both
+// store backends: the History names each entry's version; a version is shown before it is restored; restoring makes
+// a new draft with that version's pixels on top of the current one (history kept, audited, one History line);
+// it is refused over an approval, on a stale view of the image, while another window edits it, and across images.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
+import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
+import { importImageFiles, registerModel, saveMaskVersion, type Store } from '../../main/store/index.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
+import { handlerCaller } from '../support/handler-call.js';
+
+const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
+const binary = async (file: string) => {
+  const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, file)));
+  return { width: m.width, height: m.height, data: Uint8Array.from(m.data, (v) => (v ? 1 : 0)) };
+};
+
+for (const kind of STORE_BACKENDS)
+  describe(`restoring an earlier mask version (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let ws: Workstation;
+    let store: Store;
+    let ids: string[];
+    const call = handlerCaller(() => ws);
+    const versionCount = (): number =>
+      store.db.prepare('SELECT COUNT(*) FROM mask_versions').pluck().get() as number;
+
+    before(async () => {
+      ws = await createWorkstation({ dbPath: backend.location('restore'), shell: 'browser', user: 'ann' });
+      store = ws.store;
+      const report = await importImageFiles(
+        store,
+        ['01', '02'].map((n) => ({ imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`) })),
+        { actor: 'ann' },
+      );
+      ids = report.imported.map((i) => String(i.imageId));
+    });
+    after(async () => {
+      await ws.close();
+    });
+
+    test('open a version from the History, restore it over the reopened approval; refusals change nothing', async () => {
+      const predicted = await binary('2nd_manual/01_manual2.gif');
+      const edited = await binary('1st_manual/01_manual1.gif');
+      const { width, height } = predicted;
+      const modelId = registerModel(
+        store,
+        { name: 'observer-2', dirPath: '/none', architecture: {} },
+        'ann',
+      ).id;
+      await saveMaskVersion(store, {
+        imageId: Number(ids[0]),
+        kind: 'prediction',
+        author: 'model:observer-2',
+        modelId,
+        mask: predicted,
+      });
+      const masks = await call('getMasks', { imageId: ids[0] });
+      const predictionId = masks.prediction!.versionId;
+      const draft = await call('saveDraft', {
+        imageId: ids[0],
+        width,
+        height,
+        mask: edited.data,
+        parentVersionId: null,
+      });
+      const approval = await call('approveMask', {
+        imageId: ids[0],
+        width,
+        height,
+        mask: edited.data,
+        parentVersionId: draft.versionId,
+      });
+
+      // The History names the version each mask entry made.
+      const history = (await call('getImageHistory', { imageId: ids[0] })).entries;
+      const named = history.filter((e) => e.versionId).map((e) => [e.action, e.versionId, e.version]);
+      assert.deepEqual(named, [
+        ['mask.prediction', predictionId, 1],
+        ['mask.draft', draft.versionId, 2],
+        ['mask.approved', approval.versionId, 3],
+      ]);
+
+      // Shown before it is restored: the prediction's own pixels.
+      const preview = await call('getMaskVersionPreview', { imageId: ids[0], versionId: predictionId });
+      assert.deepEqual(
+        [preview.kind, preview.version, preview.author, preview.width, preview.height],
+        ['prediction', 1, 'model:observer-2', width, height],
+      );
+      assert.deepEqual(preview.data, predicted.data);
+      await assert.rejects(
+        call('getMaskVersionPreview', { imageId: ids[1], versionId: predictionId }),
+        /is not a version of 02_test\.tif/,
+      );
+
+      const before = versionCount();
+      const restore = (parentVersionId: string | null, clientId = 'window-a') =>
+        call('restoreMaskVersion', { imageId: ids[0], versionId: predictionId, parentVersionId, clientId });
+      // Approved: a reopen comes first.
+      await assert.rejects(restore(approval.versionId), /approved: reopen it for editing before restoring/);
+      const reopened = await call('reopenMask', { imageId: ids[0] });
+      // A window that had not seen the reopen.
+      await assert.rejects(restore(approval.versionId), /after you opened it; nothing was restored/);
+      // Another window edits the image.
+      await call('acquireEditLease', { imageId: ids[0], clientId: 'window-b' });
+      await assert.rejects(restore(reopened.versionId), /being edited by .*nothing was restored/);
+      await call('releaseEditLease', { imageId: ids[0], clientId: 'window-b' });
+      // Another image's version.
+      await assert.rejects(
+        call('restoreMaskVersion', {
+          imageId: ids[1],
+          versionId: predictionId,
+          parentVersionId: null,
+        }),
+        /is not a version of 02_test\.tif/,
+      );
+      assert.equal(versionCount(), before + 1, 'a refused restore wrote a version (only the reopen should)');
+
+      const restored = await call('restoreMaskVersion', {
+        imageId: ids[0],
+        versionId: predictionId,
+        parentVersionId: reopened.versionId,
+        clientId: 'window-a',
+      });
+      assert.equal(restored.version, 5);
+      const now = await call('getMasks', { imageId: ids[0] });
+      assert.equal(now.review.status, 'draft');
+      assert.equal(now.draft?.versionId, restored.versionId);
+      assert.equal(now.draft?.parentVersionId, reopened.versionId);
+      assert.deepEqual(now.draft?.data, predicted.data);
+      // One History line, naming the version it brought back, and the new version to restore in turn.
+      const after = (await call('getImageHistory', { imageId: ids[0] })).entries;
+      const last = after.at(-1)!;
+      assert.deepEqual(
+        [last.action, last.words, last.versionId, last.version],
+        ['mask.restore', 'restored version 1', restored.versionId, 5],
+      );
+      assert.equal(after.at(-2)?.action, 'mask.reopen');
+    });
+  });
