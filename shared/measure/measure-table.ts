@@ -117,8 +117,9 @@ export function measuresJson(m: ImageMeasures, extra: Record<string, unknown> = 
     ...(m.quality ? { quality: m.quality } : {}),
   };
   for (const row of MEASURE_ROWS) out[row.key] = m[row.key];
-  out.zoneVessels = m.zoneVessels;
-  out.graph = m.graph;
+  // The named vessels' places are the photograph's pixels; their widths, like the graph's length, the length unit.
+  out.zoneVessels = { ...m.zoneVessels, units: { x: 'px', y: 'px', width: m.scale.unit } };
+  out.graph = { ...m.graph, lengthUnit: m.scale.unit };
   return out;
 }
 

@@ -41,6 +41,19 @@ describe('units in the measures JSON and CSV', () => {
     assert.equal(json.tortuosityDensity.unit, '1/mm');
   });
 
+  test("the named vessels' places are pixels, their widths and the graph's length in the length unit", () => {
+    const json = measuresJson(m) as {
+      zoneVessels: { B: { arteries: { x: number; width: number }[] }; units: Record<string, string> };
+      graph: { length: number; lengthUnit: string };
+    };
+    assert.deepEqual(json.zoneVessels.units, { x: 'px', y: 'px', width: 'µm' });
+    assert.equal(json.graph.lengthUnit, 'µm');
+    // A ring vessel of 5 px at 10 µm a pixel: some 50 µm wide, placed within the 640 px phantom.
+    const a = json.zoneVessels.B.arteries.at(-1)!;
+    assert.ok(a.width > 30 && a.width < 80, `width ${a.width}`);
+    assert.ok(a.x >= 0 && a.x < ph.width, `x ${a.x}`);
+  });
+
   test('without a disc, no disc columns are filled and the JSON says null', () => {
     const none = measureImage({ ...ph, av, disc: null, pixelSizeUm: 10, draws: 20 });
     assert.equal(measuresJson(none).disc, null);
