@@ -11,6 +11,7 @@ import { encodePng } from '../ml/io/image-io.js';
 import { encodeMaskPng, getImage, getMaskVersion, loadAvLabels, type Store } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import type { SnapshotMask } from './snapshot.js';
+import { storeImageName, type TempNames } from './temp-names.js';
 import { storeStem, writeStoreImage } from './training-set.js';
 
 /** Labels 0/1/2 as an RGB reference image: background black, artery red, vein blue. */
@@ -48,6 +49,7 @@ export async function writeCorrection(
   task: AnatomyTask,
   entry: SnapshotMask,
   dir: string,
+  names?: TempNames,
 ): Promise<AnatomyRef> {
   const image = getImage(store, entry.imageId);
   const version = getMaskVersion(store, entry.maskVersionId);
@@ -55,13 +57,14 @@ export async function writeCorrection(
     throw new RetrainError(`mask version ${version.id} is not an approved mask of image ${image.id}`);
   }
   const stem = storeStem(image.id);
-  const files = await writeStoreImage(store, image, join(dir, stem), join(dir, `${stem}_fov.png`));
+  const files = await writeStoreImage(store, image, join(dir, stem), join(dir, `${stem}_fov.png`), names);
   const ref: AnatomyRef = { id: `store/${image.id}`, ...files };
   const { width, height } = version;
   if (task === 'artery-vein') {
     const labels = await loadAvLabels(store, version);
     if (!labels) throw new RetrainError(`mask version ${version.id} has no artery/vein labels`);
     ref.avPath = join(dir, `${stem}_av.png`);
+    names?.add(ref.avPath, `the approved artery/vein labels of ${storeImageName(image)}`);
     await writeFile(ref.avPath, await avReferenceImage(labels, width, height));
   } else {
     if (!version.anatomy) throw new RetrainError(`mask version ${version.id} has no optic disc record`);
@@ -69,6 +72,7 @@ export async function writeCorrection(
     const disc = version.anatomy.disc;
     const data = disc ? discCircle(disc, width, height) : new Uint8Array(width * height);
     ref.discPath = join(dir, `${stem}_disc.png`);
+    names?.add(ref.discPath, `the approved optic disc of ${storeImageName(image)}`);
     await writeFile(ref.discPath, encodeMaskPng({ width, height, data }));
   }
   return ref;

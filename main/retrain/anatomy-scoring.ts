@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import type { AnatomyImageScore } from './anatomy-gate.js';
 import type { AnatomyPlan } from './anatomy-plan.js';
 import { writeCorrection } from './anatomy-samples.js';
+import { TempNames } from './temp-names.js';
 import { anatomySamplesPrefix } from './leftovers.js';
 import { anatomyTrainingRefs, type AnatomySnapshot } from './anatomy-snapshot.js';
 
@@ -23,13 +24,16 @@ export async function prepareAnatomySamples(
   replay: string[],
 ): Promise<AnatomySample[]> {
   const tmp = await mkdtemp(join(tmpdir(), anatomySamplesPrefix(process.pid)));
+  const names = new TempNames();
   try {
     const out: AnatomySample[] = [];
     for (const e of entries)
-      out.push(await plan.kit.prepare(await writeCorrection(store, plan.task, e, tmp), vessel));
+      out.push(await plan.kit.prepare(await writeCorrection(store, plan.task, e, tmp, names), vessel));
     const refs = anatomyTrainingRefs(plan.task, plan.manifest).filter((r) => replay.includes(r.id));
     for (const r of refs) out.push(await plan.kit.prepare(r, vessel));
     return out;
+  } catch (err) {
+    throw names.explain(err);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import { throwIfCancelled } from './errors.js';
 import type { RetrainPlan } from './plan.js';
 import type { ProgressTracker } from './progress.js';
 import { lineage, type RetrainSnapshot } from './snapshot.js';
+import { TempNames } from './temp-names.js';
 import { writeTrainingSet } from './training-set.js';
 
 /** Where the candidate goes: `<root model>+r<run id>` (made unique), in its own directory. */
@@ -64,8 +65,9 @@ export async function trainCandidate(
 ): Promise<TrainedCandidate> {
   // Named by run and process, so closeInterruptedRuns can remove it when this process is killed.
   const tmp = await mkdtemp(join(tmpdir(), trainingSetPrefix(opts.runId, process.pid)));
+  const names = new TempNames();
   try {
-    const set = await writeTrainingSet(store, plan.snapshot, tmp);
+    const set = await writeTrainingSet(store, plan.snapshot, tmp, names);
     throwIfCancelled(opts.signal);
     if (place.modelsDir === store.beside('models')) await makeSideDir(store, 'models');
     else await mkdir(place.modelsDir, { recursive: true });
@@ -89,6 +91,8 @@ export async function trainCandidate(
     const inherited = await inheritUncertainty(plan.base.dirPath, trained.modelDir, trained.manifest);
     const manifest = await studyProvenance(store, trained.modelDir, inherited);
     return { ...trained, manifest, trainSeconds };
+  } catch (err) {
+    throw names.explain(err);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -18,6 +18,7 @@ import {
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import type { RetrainSnapshot, SnapshotMask } from './snapshot.js';
+import { storeImageName, type TempNames } from './temp-names.js';
 
 /** The sample id a store image gets in the training set. */
 export function storeStem(imageId: number): string {
@@ -34,15 +35,22 @@ export interface TrainingSet {
   validationIds: string[] | undefined;
 }
 
-async function writeStoreSample(store: Store, dir: string, entry: SnapshotMask): Promise<string> {
+async function writeStoreSample(
+  store: Store,
+  dir: string,
+  entry: SnapshotMask,
+  names?: TempNames,
+): Promise<string> {
   const image = getImage(store, entry.imageId);
   const version = getMaskVersion(store, entry.maskVersionId);
   if (version.imageId !== image.id || version.kind !== 'approved') {
     throw new RetrainError(`mask version ${version.id} is not an approved mask of image ${image.id}`);
   }
   const stem = storeStem(image.id);
-  await writeStoreImage(store, image, join(dir, 'images', stem), join(dir, 'fov', `${stem}.png`));
-  await writeFile(join(dir, 'masks', `${stem}.png`), await readMaskPng(store, version));
+  await writeStoreImage(store, image, join(dir, 'images', stem), join(dir, 'fov', `${stem}.png`), names);
+  const maskPath = join(dir, 'masks', `${stem}.png`);
+  names?.add(maskPath, `the approved mask of ${storeImageName(image)}`);
+  await writeFile(maskPath, await readMaskPng(store, version));
   return stem;
 }
 
@@ -55,32 +63,50 @@ export async function writeStoreImage(
   image: ImageRecord,
   imageBase: string,
   fovPath: string,
+  names?: TempNames,
 ): Promise<{ imagePath: string; fovPath?: string }> {
   const imagePath = imageBase + (image.rasterHash ? '.png' : (extensionOf(image.format) ?? '.png'));
+  names?.add(imagePath, storeImageName(image));
   await copyFile(imageFilePath(store, image), imagePath);
   if (!image.fovHash) return { imagePath };
+  names?.add(fovPath, `the field of view of ${storeImageName(image)}`);
   await writeFile(fovPath, encodeMaskPng(await loadFov(store, image)));
   return { imagePath, fovPath };
 }
 
-async function writeDatasetSample(dir: string, ref: SampleRef, kind: string): Promise<string> {
+async function writeDatasetSample(
+  dir: string,
+  ref: SampleRef,
+  kind: string,
+  names?: TempNames,
+): Promise<string> {
   const stem = datasetStem(kind, ref.id);
-  await copyFile(ref.imagePath, join(dir, 'images', stem + extname(ref.imagePath)));
-  await copyFile(ref.maskPath!, join(dir, 'masks', stem + extname(ref.maskPath!)));
-  if (ref.fovPath) await copyFile(ref.fovPath, join(dir, 'fov', stem + extname(ref.fovPath)));
+  // A replayed dataset file is named by its own path, where the user can find it.
+  const copy = async (from: string, sub: string): Promise<void> => {
+    const to = join(dir, sub, stem + extname(from));
+    names?.add(to, from);
+    await copyFile(from, to);
+  };
+  await copy(ref.imagePath, 'images');
+  await copy(ref.maskPath!, 'masks');
+  if (ref.fovPath) await copy(ref.fovPath, 'fov');
   return stem;
 }
 
-/** Writes the training set into `dir` (an empty folder the caller owns and removes). */
+/**
+ * Writes the training set into `dir` (an empty folder the caller owns and removes); `names` learns what each
+ * file written is.
+ */
 export async function writeTrainingSet(
   store: Store,
   snapshot: RetrainSnapshot,
   dir: string,
+  names?: TempNames,
 ): Promise<TrainingSet> {
   for (const sub of ['images', 'masks', 'fov']) await mkdir(join(dir, sub), { recursive: true });
   const stems: string[] = [];
   for (const e of [...snapshot.train, ...snapshot.validation, ...snapshot.replay.store]) {
-    stems.push(await writeStoreSample(store, dir, e));
+    stems.push(await writeStoreSample(store, dir, e, names));
   }
   const opened = new Map<string, DatasetRef>();
   for (const d of snapshot.replay.dataset) {
@@ -91,7 +117,7 @@ export async function writeTrainingSet(
     }
     const sample = ref.splits.all.find((s) => s.id === d.sampleId && s.maskPath);
     if (!sample) throw new RetrainError(`${d.datasetRoot}: replay sample ${d.sampleId} has no ground truth`);
-    stems.push(await writeDatasetSample(dir, sample, d.datasetKind));
+    stems.push(await writeDatasetSample(dir, sample, d.datasetKind, names));
   }
   await writeFile(join(dir, 'train.txt'), stems.join('\n') + '\n');
   const validationIds =
