@@ -85,6 +85,8 @@ export class ProgressTracker {
         `epoch ${e.epoch}/${e.epochs}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}, ` +
           `val F1 ${e.valF1.toFixed(4)}${e.improved ? ' (best)' : ''}`,
       );
+    } else if (e.type === 'load') {
+      this.update({ message: `loading and preprocessing image ${e.done}/${e.total}` });
     } else if (e.type === 'prepare' || e.type === 'finalise') {
       this.update({ message: e.message });
     } else if (e.type === 'stop') {

@@ -25,6 +25,8 @@ import { calibreIndex, sampleToCanonical } from '../frame/canonical-frame.js';
 
 export type TrainEvent =
   | { type: 'prepare'; message: string }
+  /** One more training or validation image loaded and preprocessed (of `total`). */
+  | { type: 'load'; done: number; total: number }
   | { type: 'resume'; epoch: number }
   | {
       type: 'step';
@@ -132,13 +134,23 @@ function explicitValidation(refs: SampleRef[], ids: string[]): { fit: SampleRef[
   return { fit, val };
 }
 
-async function prepare(refs: SampleRef[], cfg: TrainConfig): Promise<PreparedSample[]> {
+/**
+ * Loads and preprocesses `refs`. Many or large photographs take minutes: each image is reported (`loaded`), and a
+ * cancel is honoured between images, not only once training starts.
+ */
+async function prepare(
+  refs: SampleRef[],
+  cfg: TrainConfig,
+  loaded: () => void,
+  signal: AbortSignal | undefined,
+): Promise<PreparedSample[]> {
   const out: PreparedSample[] = [];
   for (const ref of refs) {
-    const loaded = await loadSample(ref);
+    if (signal?.aborted) throw new TrainingInterruptedError('training interrupted');
+    const sample = await loadSample(ref);
     const s = cfg.frame
-      ? { id: loaded.id, ...sampleToCanonical(loaded.image, loaded.mask!, loaded.fov, cfg.frame) }
-      : { id: loaded.id, image: loaded.image, mask: loaded.mask!, fov: loaded.fov };
+      ? { id: sample.id, ...sampleToCanonical(sample.image, sample.mask!, sample.fov, cfg.frame) }
+      : { id: sample.id, image: sample.image, mask: sample.mask!, fov: sample.fov };
     out.push({
       id: s.id,
       width: s.image.width,
@@ -147,6 +159,7 @@ async function prepare(refs: SampleRef[], cfg: TrainConfig): Promise<PreparedSam
       mask: s.mask.data,
       fov: s.fov.data,
     });
+    loaded();
   }
   return out;
 }
@@ -290,8 +303,10 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
     type: 'prepare',
     message: `loading and preprocessing ${fit.length} training + ${val.length} validation images`,
   });
-  const fitSamples = await prepare(fit, cfg);
-  const valSamples = await prepare(val, cfg);
+  let done = 0;
+  const loaded = (): void => emit({ type: 'load', done: ++done, total: fit.length + val.length });
+  const fitSamples = await prepare(fit, cfg, loaded, opts.signal);
+  const valSamples = await prepare(val, cfg, loaded, opts.signal);
 
   const trainer = await createTrainer({
     architecture: cfg.architecture,

@@ -1,0 +1,67 @@
+// Cancelling a retrain while its training images are still being loaded and preprocessed (minutes for many large
+// photographs): the loading says how far it is, image by image, and stops at the next image, not only once
+// training starts; the run is recorded as cancelled and nothing is registered.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  activeModel,
+  getTrainingRun,
+  importImageFiles,
+  listModels,
+  openStore,
+  promoteModel,
+  registerModel,
+} from '../../main/store/index.js';
+import { runRetrain } from '../../main/retrain/run.js';
+import { RetrainCancelledError } from '../../main/retrain/errors.js';
+import { datasetsRoot, tinyModelDir } from '../e2e/model-fixture.js';
+
+const DRIVE = path.join(datasetsRoot, 'DRIVE', 'training');
+
+test('a cancel while the training images load stops at the next image; the run is cancelled', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-cancel-loading-'));
+  const store = openStore(path.join(dir, 'retina.db'));
+  try {
+    const root = registerModel(store, { name: 'tiny', dirPath: await tinyModelDir(), architecture: {} }, 't');
+    promoteModel(store, root.id, 't');
+    const files = ['21', '22', '23', '24', '25', '26', '27', '28'].map((n) => ({
+      imagePath: path.join(DRIVE, 'images', `${n}_training.tif`),
+      maskPath: path.join(DRIVE, '1st_manual', `${n}_manual1.gif`),
+      fovPath: path.join(DRIVE, 'mask', `${n}_training_mask.gif`),
+    }));
+    await importImageFiles(store, files, { actor: 'annotator' });
+    const controller = new AbortController();
+    const messages: string[] = [];
+    let runId = 0;
+    await assert.rejects(
+      runRetrain(store, {
+        actor: 'tester',
+        trigger: 'cli',
+        promote: 'if-better',
+        threads: 1,
+        workers: 1,
+        settings: { epochs: 1, stepsPerEpoch: 2, batchSize: 2, replayImages: 0, minHeldOut: 3 },
+        signal: controller.signal,
+        onStarted: (id) => (runId = id),
+        onProgress: (p) => {
+          messages.push(`${p.phase}: ${p.message}`);
+          if (/image 1\/\d+$/.test(p.message)) controller.abort();
+        },
+      }),
+      RetrainCancelledError,
+    );
+    const loading = messages.filter((m) => /^preparing: loading and preprocessing image \d+\/\d+$/.test(m));
+    assert.equal(loading.length, 1, messages.join('\n'));
+    assert.match(loading[0], /image 1\/([2-9])$/, 'more than one image to load');
+    assert.ok(!messages.some((m) => m.startsWith('training:')), messages.join('\n'));
+    assert.equal(getTrainingRun(store, runId).status, 'cancelled');
+    assert.equal(activeModel(store)?.id, root.id);
+    assert.equal(listModels(store).length, 1, 'a cancelled run registered a model');
+  } finally {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
