@@ -136,6 +136,8 @@ async function runPlanned(
       initialTfjsDir: join(base.dirPath, TFJS_SUBDIR),
       threshold: plan.manifest.threshold,
       onLog: (line) => tracker.update({ message: `${label}: ${line}` }, line),
+      // The bar, step count and ETA move as the vessel model's do (they stayed at step 0 of N).
+      onStep: (e) => tracker.onTrain(e, label),
     });
     const trainSeconds = (Date.now() - trainStart) / 1000;
     throwIfCancelled(signal);

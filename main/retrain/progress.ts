@@ -63,7 +63,8 @@ export class ProgressTracker {
     }
   }
 
-  onTrain(e: TrainEvent): void {
+  /** `label`: the model being trained, where the retrain trains more than one (`artery/vein: epoch 1/4, ...`). */
+  onTrain(e: TrainEvent, label?: string): void {
     if (e.type === 'step') {
       if (this.trainStarted === 0) this.trainStarted = Date.now();
       this.losses.push(e.loss);
@@ -71,7 +72,7 @@ export class ProgressTracker {
       const perStep = (Date.now() - this.trainStarted) / 1000 / done;
       this.update({
         phase: 'training',
-        message: `epoch ${e.epoch + 1}/${this.state.epochs}, step ${done}/${e.totalSteps}`,
+        message: `${label ? `${label}: ` : ''}epoch ${e.epoch + 1}/${this.state.epochs}, step ${done}/${e.totalSteps}`,
         step: done,
         totalSteps: e.totalSteps,
         epoch: e.epoch + 1,

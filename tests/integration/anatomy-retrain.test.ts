@@ -34,6 +34,7 @@ import type { AnatomyRetrainOutcome } from '../../main/retrain/anatomy-run.js';
 import { judgeAnatomy } from '../../main/retrain/anatomy-gate.js';
 import { pendingApprovals } from '../../main/handlers/retrain.js';
 import type { RetrainSettings } from '../../main/retrain/settings.js';
+import type { RetrainProgress } from '../../main/retrain/progress.js';
 import { runPredictJob } from '../../main/jobs/predict.js';
 import { withActiveAnatomy } from '../../main/jobs/anatomy-dirs.js';
 import { MANIFEST_FILE } from '../../main/ml/model/model-dir.js';
@@ -114,8 +115,11 @@ for (const kind of STORE_BACKENDS)
       await rm(dir, { recursive: true, force: true });
     });
 
-    const retrain = () =>
-      runRetrainAll(store, {
+    /** What the retrain screen was shown during the last retrain. */
+    let progress: RetrainProgress[] = [];
+    const retrain = () => {
+      progress = [];
+      return runRetrainAll(store, {
         actor: 'ann',
         trigger: 'cli',
         promote: 'if-better',
@@ -123,7 +127,9 @@ for (const kind of STORE_BACKENDS)
         anatomyDirs: dirs,
         threads: 1,
         workers: 1,
+        onProgress: (p) => progress.push({ ...p }),
       });
+    };
 
     test('too few corrections: each task is skipped with its reason, and nothing is trained or registered', async () => {
       for (const id of ['01', '02', '03']) await predictAndApprove(id, true);
@@ -219,6 +225,18 @@ for (const kind of STORE_BACKENDS)
         const run = getTrainingRun(store, o.runId);
         assert.equal(run.status, 'succeeded');
         assert.equal((run.config as { kind: string }).kind, 'anatomy-retrain');
+      }
+      // Each task's training moves the bar step by step to its end, saying which model it trains.
+      for (const label of ['artery/vein', 'optic disc']) {
+        const steps = progress.filter((p) => p.message.startsWith(`${label}: epoch 1/1, step`));
+        assert.deepEqual(
+          steps.map((p) => [p.phase, p.step, p.totalSteps]),
+          [
+            ['training', 1, 2],
+            ['training', 2, 2],
+          ],
+          `${label}: ${progress.map((p) => p.message).join('; ')}`,
+        );
       }
       assert.equal(activeModel(store)!.id, vesselId, 'the vessel model is untouched');
       // The anatomy judges' held-out images are theirs alone: the vessel model still has the same approvals to learn.

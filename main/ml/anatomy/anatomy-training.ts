@@ -13,7 +13,7 @@ import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from '../model/model-dir.js
 import { backendLabel } from '../tf.js';
 import { createTrainer, type Trainer } from '../train/trainer.js';
 import { restoreCheckpoint, saveCheckpoint } from '../train/checkpoint-dir.js';
-import { TrainingInterruptedError } from '../train/training-run.js';
+import { TrainingInterruptedError, type TrainEvent } from '../train/training-run.js';
 import { writeDirAtomic } from '../../node/atomic-fs.js';
 import { sampleAnatomyBatch, type AnatomySample } from './anatomy-sample.js';
 import type { AnatomyRecord } from './anatomy-manifest.js';
@@ -86,6 +86,8 @@ export interface AnatomyTrainOptions {
   /** Threshold recorded in the manifest (chosen on validation data by the task). */
   threshold: number;
   onLog?: (line: string) => void;
+  /** After each training step (the retrain screen's progress bar, step count and ETA follow it). */
+  onStep?: (e: Extract<TrainEvent, { type: 'step' }>) => void;
   /** Stops the run before its next step (TrainingInterruptedError); the last finished epoch stays in the checkpoint. */
   signal?: AbortSignal;
 }
@@ -181,7 +183,10 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
       let lossSum = 0;
       for (let step = 0; step < cfg.stepsPerEpoch; step++) {
         if (opts.signal?.aborted) throw new TrainingInterruptedError('training interrupted');
-        trainer.setLearningRate(learningRate(cfg, epoch * cfg.stepsPerEpoch + step));
+        const globalStep = epoch * cfg.stepsPerEpoch + step;
+        const lr = learningRate(cfg, globalStep);
+        const stepStart = performance.now();
+        trainer.setLearningRate(lr);
         const b = sampleAnatomyBatch(
           opts.fit,
           cfg.batchSize,
@@ -195,6 +200,17 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
         if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch + 1} (loss ${loss})`);
         lossSum += loss;
         s.patchesSeen += cfg.batchSize;
+        opts.onStep?.({
+          type: 'step',
+          epoch,
+          step,
+          stepsPerEpoch: cfg.stepsPerEpoch,
+          globalStep,
+          totalSteps: cfg.epochs * cfg.stepsPerEpoch,
+          loss,
+          learningRate: lr,
+          patchesPerSecond: cfg.batchSize / ((performance.now() - stepStart) / 1000),
+        });
       }
       const v = await opts.validate(trainerPredictor(trainer), opts.val);
       const improved = v.score > s.bestScore;
