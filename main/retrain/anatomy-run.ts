@@ -215,9 +215,13 @@ async function openFramingModel(store: Store, threads: number): Promise<LoadedMo
   return openModel(activeModel(store)?.dirPath, { threads });
 }
 
+/** A task the user's cancel stopped (its run, if it had one, is closed as cancelled). */
+export const CANCELLED_PART = 'cancelled by the user';
+
 /**
  * Retrains each anatomy task that has enough corrections; a task without them is skipped with the reason, and one
- * whose run fails is reported as failed without losing the others. A cancel stops them all.
+ * whose run fails is reported as failed without losing the others. A cancel stops them all: the task it stopped
+ * and those after it are skipped as cancelled (the caller decides whether anything of the retrain stands).
  */
 export async function retrainAnatomy(
   store: Store,
@@ -226,9 +230,17 @@ export async function retrainAnatomy(
 ): Promise<AnatomyTaskResult[]> {
   const results: AnatomyTaskResult[] = [];
   let vessel: LoadedModel | null = null;
+  const cancelled = (task: AnatomyTask): AnatomyTaskResult => ({
+    task,
+    skipped: `${TASK_LABEL[task]}: ${CANCELLED_PART}`,
+    corrections: taskCorrections(store, task).length,
+  });
   try {
     for (const { task, fallbackDir } of tasks) {
-      throwIfCancelled(opts.signal);
+      if (opts.signal?.aborted) {
+        results.push(cancelled(task));
+        continue;
+      }
       const o = { ...opts, fallbackDir };
       // A task nobody corrected enough is skipped before anything is opened or registered.
       const n = taskCorrections(store, task).length;
@@ -244,8 +256,9 @@ export async function retrainAnatomy(
         try {
           results.push({ task, outcome: await runPlanned(store, step.plan, vessel, o) });
         } catch (err) {
-          if (err instanceof RetrainCancelledError) throw err;
-          results.push({ task, failed: `${TASK_LABEL[task]}: ${(err as Error).message.split('\n')[0]}` });
+          if (err instanceof RetrainCancelledError) results.push(cancelled(task));
+          else
+            results.push({ task, failed: `${TASK_LABEL[task]}: ${(err as Error).message.split('\n')[0]}` });
         }
       }
     }

@@ -7,7 +7,7 @@ import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
 import { activeModel, amendTrainingRunOutcome, type Store } from '../store/index.js';
 import { repredictDraftFree } from './repredict.js';
 import { retrainAnatomy, type AnatomyTaskResult } from './anatomy-run.js';
-import { RetrainError } from './errors.js';
+import { RetrainCancelledError, RetrainError } from './errors.js';
 import { effectiveSettings, runRetrain, type RetrainOptions, type RetrainOutcome } from './run.js';
 
 export interface RetrainAllOutcome {
@@ -89,6 +89,10 @@ export async function runRetrainAll(store: Store, opts: RetrainAllOptions): Prom
     threads: opts.threads ?? availableParallelism(),
     modelsDir: opts.modelsDir,
   });
+  // A cancel stops the parts still to run; only when no part has finished is the whole retrain cancelled. One that
+  // finished stands (its candidate registered, perhaps already active) and is reported as such.
+  if (opts.signal?.aborted && !vessel && !anatomy.some((a) => 'outcome' in a))
+    throw new RetrainCancelledError('retrain cancelled; the active models stay as they were');
   if (refusal && anatomy.every((a) => 'skipped' in a)) {
     const corrected = anatomy.filter((a) => 'skipped' in a && a.corrections > 0);
     if (corrected.length === 0) throw refusal;
