@@ -11,6 +11,12 @@ export class StoreError extends Error {
  */
 export class DatabaseUnreachableError extends StoreError {}
 
+/**
+ * Another process (the app, a `retina` command) held the study's write lock for longer than a write waits for it:
+ * nothing was changed, and the same action can be tried again once that process is done.
+ */
+export class StoreBusyError extends StoreError {}
+
 /** The database was written by a newer RetinaStudio: opening it would risk corrupting data we do not know. */
 export class SchemaTooNewError extends StoreError {
   override name = 'SchemaTooNewError';

@@ -18,6 +18,7 @@ import { checkSchemaVersion, migrate, Store, type OpenStoreOptions, type StoreBa
 import {
   ConstraintError,
   NotFoundError,
+  StoreBusyError,
   StoreCorruptError,
   StoreError,
   StoreReadOnlyError,
@@ -27,6 +28,9 @@ import { makeStudyPrivate } from './study-modes.js';
 import { fileInTheWay } from './destination-folder.js';
 import { SEARCH_FOLD_FUNCTION, searchFoldSql } from './sql.js';
 import { searchFold } from '../../shared/search-fold.js';
+
+/** How long a write waits for another process's write to finish before it gives up (StoreBusyError). */
+const BUSY_WAIT_MS = 5000;
 
 class SqliteBackend implements StoreBackend {
   readonly kind = 'sqlite' as const;
@@ -167,6 +171,12 @@ export function translateSqliteError(err: unknown, path: string, action: string)
     return new StoreError(`${path}: cannot ${action}, the disk is full`);
   if (code.startsWith('SQLITE_IOERR'))
     return new StoreError(`${path}: cannot ${action}, the disk could not be read or written (${code})`);
+  if (code.startsWith('SQLITE_BUSY')) {
+    return new StoreBusyError(
+      `${path}: cannot ${action}: another program is writing to this study (the app, or a \`retina\` command) and ` +
+        `did not finish within ${BUSY_WAIT_MS / 1000} s; nothing was changed, try again once it is done`,
+    );
+  }
   if (code.startsWith('SQLITE_CONSTRAINT')) return new ConstraintError(`cannot ${action}: ${err.message}`);
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
     return new StoreCorruptError(`${path}: not a valid RetinaStudio database (${err.message})`);
@@ -235,7 +245,7 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
     throw translateSqliteError(err, file, 'open the database');
   }
   try {
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
     const version = readVersion(db, file);
     checkSchemaVersion(version, file, readonly || opts.upgrade === false);
     checkIntegrity(db, file);

@@ -1,0 +1,87 @@
+// One SQLite study used by several processes at once, as on a user's machine: the app open on it while `retina db`
+// commands run against the same file. Every other process here is a real one (the CLI, a program holding SQLite's
+// write lock), on a real study of the shipped sample photograph.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
+import { importImageFiles, listImages, openStore, StoreError } from '../../main/store/index.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const CLI = join(repo, 'main', 'cli', 'main.ts');
+
+function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Another program that takes the study's write lock and keeps it until it is killed (a long import, a VACUUM). */
+async function holdWriteLock(db: string): Promise<ChildProcess> {
+  const code = `
+    const db = new (require('better-sqlite3'))(${JSON.stringify(db)});
+    db.exec('BEGIN IMMEDIATE');
+    console.log('locked');
+    setInterval(() => {}, 1000);`;
+  const child = spawn(process.execPath, ['-e', code], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  assert.equal(line.toString().trim(), 'locked');
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+}
+
+let dir: string;
+let db: string;
+let photos: string[];
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'retina-multi-process-'));
+  db = join(dir, 'study.db');
+  photos = await tintedPhotos(dir, ['first', 'second'], 256);
+  const store = openStore(db);
+  await importImageFiles(store, [{ imagePath: SAMPLE_PHOTO }], { actor: 'tester' });
+  store.close();
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a write that waits too long behind another process says so, changes nothing, and goes through later', async () => {
+  const locker = await holdWriteLock(db);
+  try {
+    // The CLI: refused in words, not SQLite's bare "database is locked".
+    const cli = retina('db', 'import', photos[0], '--database', db);
+    const said = cli.stdout + cli.stderr;
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.match(said, /another program is writing to this study/);
+    assert.doesNotMatch(said, /database is locked/);
+    // The app's own connection: a StoreError (the UI shows it as a storage problem, not an internal error).
+    const store = openStore(db);
+    try {
+      await assert.rejects(
+        importImageFiles(store, [{ imagePath: photos[1] }], { actor: 'tester' }),
+        (err: Error) => {
+          assert.ok(err instanceof StoreError, `${err.name}: ${err.message}`);
+          assert.match(err.message, /another program is writing to this study/);
+          return true;
+        },
+      );
+    } finally {
+      store.close();
+    }
+  } finally {
+    await stop(locker);
+  }
+  const again = retina('db', 'import', photos[0], photos[1], '--database', db);
+  assert.equal(again.code, 0, again.stderr);
+  const store = openStore(db, { readonly: true });
+  assert.equal(listImages(store, { limit: 10 }).total, 3);
+  store.close();
+});
