@@ -60,7 +60,15 @@ class SqliteBackend implements StoreBackend {
 
   transaction<T>(fn: () => T): T {
     // IMMEDIATE: take the write lock up front, so two writers queue instead of failing at their first write.
-    const result = this.db.transaction(fn).immediate();
+    const outermost = !this.db.inTransaction;
+    const result = this.db
+      .transaction(() => {
+        // Under the lock: a newer RetinaStudio may have upgraded the study since this process opened it, and rows
+        // written as this version knows them would miss what its schema keeps (the audit chain did at v14).
+        if (outermost) checkSchemaVersion(this.schemaVersion(), this.file, false);
+        return fn();
+      })
+      .immediate();
     if (this.walScrubPending && !this.db.inTransaction) this.walScrubPending = !this.truncateWal(0);
     return result;
   }

@@ -9,7 +9,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
-import { importImageFiles, listImages, openStore, StoreError } from '../../main/store/index.js';
+import {
+  importImageFiles,
+  listImages,
+  openStore,
+  SCHEMA_VERSION,
+  StoreError,
+} from '../../main/store/index.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const CLI = join(repo, 'main', 'cli', 'main.ts');
@@ -84,4 +90,37 @@ test('a write that waits too long behind another process says so, changes nothin
   const store = openStore(db, { readonly: true });
   assert.equal(listImages(store, { limit: 10 }).total, 3);
   store.close();
+});
+
+test('an open study upgraded by a newer RetinaStudio is no longer written by this one, saying why', async () => {
+  const study = join(dir, 'upgraded.db');
+  const store = openStore(study);
+  try {
+    await importImageFiles(store, [{ imagePath: photos[0] }], { actor: 'tester' });
+    // A newer version's `retina db init` migrates the study while this process (the app) has it open.
+    const newer = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `const db = new (require('better-sqlite3'))(${JSON.stringify(study)});
+         db.exec('ALTER TABLE images ADD COLUMN added_by_a_newer_version TEXT');
+         db.pragma('user_version = ${SCHEMA_VERSION + 1}');
+         db.close();`,
+      ],
+      { cwd: repo, encoding: 'utf8' },
+    );
+    assert.equal(newer.status, 0, newer.stderr);
+    // Its rows would miss what the newer schema keeps: refused, as opening the study now would be.
+    await assert.rejects(
+      importImageFiles(store, [{ imagePath: photos[1] }], { actor: 'tester' }),
+      (err: Error) => {
+        assert.ok(err instanceof StoreError, `${err.name}: ${err.message}`);
+        assert.match(err.message, /newer than this RetinaStudio supports.*upgrade RetinaStudio/);
+        return true;
+      },
+    );
+    assert.equal(listImages(store, { limit: 10 }).total, 1);
+  } finally {
+    store.close();
+  }
 });
