@@ -45,6 +45,7 @@ import { eventForCaller, FormerAssignees, guardHandlers, type EventAudience } fr
 import { maybeAutoRetrain, retrainHandlers, type RetrainDeps } from './retrain.js';
 import { EventHub } from './events.js';
 import { rowId, toId } from './ids.js';
+import { watchOutsideChanges } from './outside-changes.js';
 import {
   getMasks,
   getMaskVersionPreview,
@@ -473,6 +474,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     }),
   };
 
+  const stopWatching = watchOutsideChanges(store, events);
   return {
     handlers: guardHandlers(store, handlers),
     events,
@@ -484,6 +486,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       for (const imageId of releaseWindowLeases(store, clientId, windowUser?.name)) changed(imageId);
     },
     async close() {
+      stopWatching();
       await measurements.close();
       await retrain.close();
       await jobs.close();

@@ -1,6 +1,7 @@
 // The study store's public API. Nothing outside main/store issues SQL: use these functions.
 export { migrate, Store, type OpenStoreOptions, type StoreHooks } from './database.js';
 export { openStore } from './open-store.js';
+export { changeMark, imagesChangedSince, type ChangeMark } from './outside-changes.js';
 export { SCHEMA_VERSION, MIGRATIONS, type Migration } from './schema.js';
 export * from './errors.js';
 export { defaultDatabasePath } from './default-path.js';

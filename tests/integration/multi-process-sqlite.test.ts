@@ -9,6 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
+import { createWorkstation } from '../../main/handlers/index.js';
+import type { EventOf } from '../../shared/contract.js';
 import {
   importImageFiles,
   listImages,
@@ -124,3 +126,43 @@ test('an open study upgraded by a newer RetinaStudio is no longer written by thi
     store.close();
   }
 });
+
+test(
+  'the app hears of images another process imported into its study, so its worklist shows them',
+  { timeout: 60_000 },
+  async (t) => {
+    const study = join(dir, 'watched.db');
+    // A workstation with no model: none is needed to import.
+    const modelBefore = process.env.RETINA_DEFAULT_MODEL;
+    process.env.RETINA_DEFAULT_MODEL = join(dir, 'no-model-here');
+    t.after(() => {
+      if (modelBefore === undefined) delete process.env.RETINA_DEFAULT_MODEL;
+      else process.env.RETINA_DEFAULT_MODEL = modelBefore;
+    });
+    const ws = await createWorkstation({ dbPath: study, shell: 'browser', user: 'tester' });
+    try {
+      const heard: EventOf<'imagesChanged'>[] = [];
+      ws.events.subscribe((event, payload) => {
+        if (event === 'imagesChanged') heard.push(payload as EventOf<'imagesChanged'>);
+      });
+      // The ML engineer's import, in its own process, while the app has the study open.
+      const cli = spawn(
+        process.execPath,
+        ['--import', 'tsx', CLI, 'db', 'import', photos[0], '--database', study],
+        {
+          cwd: repo,
+          stdio: 'ignore',
+        },
+      );
+      const [code] = (await once(cli, 'exit')) as [number];
+      assert.equal(code, 0);
+      const imported = listImages(ws.store, { limit: 10 }).items.map((i) => String(i.id));
+      assert.equal(imported.length, 1);
+      // Heard without the user doing anything (the worklist and an open viewer read again on this event).
+      while (!heard.some((e) => e.imageIds.map(String).includes(imported[0])))
+        await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await ws.close();
+    }
+  },
+);
