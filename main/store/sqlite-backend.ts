@@ -88,14 +88,19 @@ class SqliteBackend implements StoreBackend {
   }
 
   applyMigration(m: Migration, data?: () => void): void {
-    this.db.transaction(() => {
-      this.db.exec(m.sql);
-      data?.();
-      if (this.foreignKeyViolations() > 0) {
-        throw new StoreCorruptError(`${this.file}: migration ${m.version} would break foreign keys`);
-      }
-      this.db.pragma(`user_version = ${m.version}`);
-    })();
+    // IMMEDIATE, and the version read again under the lock: another process opening the same study at the same
+    // moment (the app starting while `retina db init` runs) may have applied it since this one read the version.
+    this.db
+      .transaction(() => {
+        if (this.schemaVersion() >= m.version) return;
+        this.db.exec(m.sql);
+        data?.();
+        if (this.foreignKeyViolations() > 0) {
+          throw new StoreCorruptError(`${this.file}: migration ${m.version} would break foreign keys`);
+        }
+        this.db.pragma(`user_version = ${m.version}`);
+      })
+      .immediate();
   }
 
   tables(): string[] {

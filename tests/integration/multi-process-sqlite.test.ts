@@ -14,6 +14,7 @@ import type { EventOf } from '../../shared/contract.js';
 import {
   importImageFiles,
   listImages,
+  MIGRATIONS,
   openStore,
   SCHEMA_VERSION,
   StoreError,
@@ -166,3 +167,40 @@ test(
     }
   },
 );
+
+test('two processes opening a study made by an earlier version at once both open it, upgraded once', async () => {
+  const study = join(dir, 'old.db');
+  openStore(study, { targetVersion: 1 }).close();
+  // This process read v1 and is about to upgrade; another process (the app starting) upgrades it first.
+  const late = openStore(study, { targetVersion: 1 });
+  try {
+    const other = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'db', 'init', '--database', study], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+    assert.equal(other.status, 0, other.stderr);
+    // Its migration, already applied by the other process, is no error and changes nothing.
+    late.backend.applyMigration(MIGRATIONS.find((m) => m.version === 2)!);
+    assert.equal(late.schemaVersion, SCHEMA_VERSION);
+  } finally {
+    late.close();
+  }
+  // And as it happens: two `retina db init` started together on another v1 study.
+  const raced = join(dir, 'raced.db');
+  openStore(raced, { targetVersion: 1 }).close();
+  const init = (): Promise<[number]> =>
+    once(
+      spawn(process.execPath, ['--import', 'tsx', CLI, 'db', 'init', '--database', raced], {
+        cwd: repo,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      }),
+      'exit',
+    ) as Promise<[number]>;
+  const codes = await Promise.all([init(), init()]);
+  assert.deepEqual(
+    codes.map(([c]) => c),
+    [0, 0],
+  );
+  const check = retina('db', 'check', '--database', raced);
+  assert.equal(check.code, 0, check.stdout + check.stderr);
+});
