@@ -41,6 +41,7 @@ export interface Gradability {
  * Chosen on DRIVE training, STARE and the made-up failures, then checked on all 225 real photographs (README); the
  * nearest real one and the failures each catches:
  * - vesselShare: real >= 0.052 (AV-WIDE 19, 3.5x the limit); blur sigma 25 0.005, black 0.
+ * - vesselShareHigh: real <= 0.18, 2.8x below; a featureless frame (uniform grey or orange) 0.92.
  * - speckShare: real <= 0.099 (AV-WIDE 24, 5x below); random noise 0.93.
  * - overexposed: real 0 everywhere; blown out (x3 + 60) 0.70.
  * - underexposed: real <= 0.007 (DRIONS-DB 079); black 1.
@@ -48,6 +49,8 @@ export interface Gradability {
  */
 export const GRADABILITY_LIMITS = {
   vesselShare: { withhold: 0.015, warn: 0.035 },
+  /** Vessels over most of the field: the network answered a picture with nothing in it, not a vessel tree. */
+  vesselShareHigh: { withhold: 0.5, warn: 0.3 },
   speckShare: { withhold: 0.5, warn: 0.2 },
   /** Warning only: hazy but gradable photographs (STARE's cataracts) come within 2x of a heavy blur. */
   sharpness: { warn: 0.007 },
@@ -88,6 +91,12 @@ export function judgeGradability(e: QualityEvidence): Gradability {
     e.vesselShare < L.vesselShare.withhold,
     e.vesselShare < L.vesselShare.warn,
     `few vessels found: they cover ${pct(e.vesselShare)} of the field of view (the datasets' photographs 5-18%)`,
+  );
+  check(
+    e.vesselShare > L.vesselShareHigh.withhold,
+    e.vesselShare > L.vesselShareHigh.warn,
+    `vessels found almost everywhere: they cover ${pct(e.vesselShare)} of the field of view (the datasets' ` +
+      'photographs 5-18%; a featureless picture?)',
   );
   // Specks are only evidence where there are vessels to speak of (an empty mask is said above).
   check(

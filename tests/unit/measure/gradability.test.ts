@@ -32,6 +32,7 @@ describe('gradability', () => {
       { ...real, sharpness: 0.0105, vesselShare: 0.074 },
       { ...real, apertureFound: false, fieldShare: 0.97, vesselShare: 0.057, speckShare: 0.028 },
       { ...real, expectedF1: 0.75 },
+      { ...real, vesselShare: 0.18 },
     ]) {
       const q = judgeGradability(e);
       assert.equal(q.gradable, true, q.reasons.join());
@@ -44,6 +45,9 @@ describe('gradability', () => {
     const q = judgeGradability({ ...real, sharpness: 0.006, overexposed: 0.2, expectedF1: 0.3 });
     assert.equal(q.gradable, true);
     assert.equal(q.warnings.length, 3, q.warnings.join('\n'));
+    const dense = judgeGradability({ ...real, vesselShare: 0.35 });
+    assert.equal(dense.gradable, true);
+    assert.match(gradabilityLine(dense), /^gradable, but vessels found almost everywhere: they cover 35%/);
     assert.match(
       gradabilityLine(q),
       /^gradable, but blown out: 20% .*little fine detail.*expected F1 is low \(0\.30\)/,
@@ -67,6 +71,11 @@ describe('gradability', () => {
       [
         { ...real, apertureFound: false, vesselShare: 0.027, speckShare: 0.93, sharpness: 0.1 },
         /no vessel tree: 93% .* specks/,
+      ],
+      // A featureless frame (uniform grey or orange, any size) segments as vessel almost everywhere.
+      [
+        { ...real, apertureFound: false, fieldShare: 1, vesselShare: 0.92, speckShare: 0, sharpness: 0 },
+        /vessels found almost everywhere: they cover 92% of the field of view/,
       ],
     ];
     for (const [e, why] of cases) {
