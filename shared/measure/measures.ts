@@ -148,6 +148,21 @@ function measured(value: number, draws: number[], unit: MeasureUnit): Measure {
 }
 
 /**
+ * A fractal dimension: a vessel map, made of courses in the plane, lies between a line's 1 and the plane's 2. A fit
+ * a rounding error over 2 (an all-vessel mask) is 2, and draws are kept within [1, 2]; a fit under 1 counted
+ * specks, not vessels (a dot read 0.29 with an interval reaching below 0), so there is no dimension to give.
+ */
+function dimension(value: number, draws: number[]): Measure {
+  if (value < 1)
+    return absent(
+      'dimensionless',
+      'the vessel map is scattered specks, not vessel courses (box counting gives less than a line: below 1)',
+    );
+  const plausible = (v: number): number => Math.min(2, Math.max(1, v));
+  return measured(plausible(value), draws.map(plausible), 'dimensionless');
+}
+
+/**
  * The field widths are read on (the probability where the mask agrees with it, the mask's own 0/1 where a person
  * edited it), the cuts that make the plausible masks for counting (threshold -+ PLAUSIBLE_BAND), and the width
  * levels as fractions of each vessel's peak (half maximum -+ PLAUSIBLE_BAND).
@@ -369,10 +384,9 @@ function mapMeasures(
   const fdAll =
     levelCounts[mid] === 0
       ? absent('dimensionless', 'no vessel pixels in the mask')
-      : measured(
+      : dimension(
           fdLevels[mid],
           offsets.map((d, k) => interpolate(fdLevels, d) + z[k] * fits[mid].standardError),
-          'dimensionless',
         );
   const classMeasures = (layer: number, vessels: string): { fd: Measure; density: Measure } => {
     if (!input.av)
@@ -389,12 +403,11 @@ function mapMeasures(
       fd:
         count === 0
           ? absent('dimensionless', `no ${vessels} labelled`)
-          : measured(
+          : dimension(
               fdValue,
               offsets.map(
                 (d, k) => fdValue + interpolate(fdLevels, d) - fdLevels[mid] + z[k] * fit.standardError,
               ),
-              'dimensionless',
             ),
       density: measured(
         count / fov.pixels,

@@ -110,6 +110,24 @@ describe('fractal dimension', () => {
     assert.equal(m.fractalDimension.unit, 'dimensionless');
   });
 
+  test('every dimension and its interval lie within [1, 2]: an all-vessel mask is 2, a dot has none', () => {
+    // An all-vessel mask fitted 2.0000000000000004; one dot 0.29, its interval reaching below 0.
+    const full = blank(64, 64);
+    full.mask.fill(1);
+    const dot = blank(600, 600);
+    dot.mask[300 * 600 + 300] = 1;
+    const av = new Uint8Array(64 * 64).fill(AV_CLASS.artery);
+    const whole = measureImage({ ...full, av, draws: 50 });
+    for (const m of [whole.fractalDimension, whole.fractalDimensionArteries]) {
+      assert.equal(m.value, 2);
+      assert.ok(m.ci95![0] >= 1 && m.ci95![1] <= 2, `${m.ci95}`);
+    }
+    const specks = measureImage({ ...dot, draws: 50 }).fractalDimension;
+    assert.equal(specks.value, null);
+    assert.equal(specks.ci95, null);
+    assert.match(specks.reason!, /scattered specks/);
+  });
+
   test('a straight line has dimension 1', () => {
     const ph = blank(1024, 1024);
     for (let x = 12; x < 1012; x++) ph.mask[500 * 1024 + x] = 1;
