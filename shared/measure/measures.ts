@@ -271,8 +271,15 @@ function notesOf(input: MeasureInput): Notes {
   return { discAtFieldEdge: atEdge, notes };
 }
 
-export function measureImage(input: MeasureInput): ImageMeasures {
-  const { width: w, height: h } = input;
+/** Why the field measures are absent when the field of view holds no pixel (an all-black FOV mask imported). */
+export const EMPTY_FIELD_REASON = 'the field of view is empty: there is no field to measure over';
+
+export function measureImage(given: MeasureInput): ImageMeasures {
+  const { width: w, height: h } = given;
+  // An empty field of view has no density or dimension (they are shares of it); the vessels' own measures are
+  // read off the mask as for a photograph without one, rather than failing on a field 0 pixels across.
+  const emptyField = !!given.fov && fovDiameter(given.fov, w, h).pixels === 0;
+  const input = emptyField ? { ...given, fov: undefined } : given;
   const fov = fovDiameter(input.fov, w, h);
   const field = plausibleField(input);
   const rand = rng(input.seed ?? 1);
@@ -283,9 +290,13 @@ export function measureImage(input: MeasureInput): ImageMeasures {
     rand,
   };
   const graph = graphOf(input, field, fov.diameter / REFERENCE_FIELD);
+  const map = mapMeasures(input, field, fov, draws);
+  if (emptyField)
+    for (const key of Object.keys(map) as (keyof MapMeasures)[])
+      map[key] = absent(map[key].unit, EMPTY_FIELD_REASON);
   return {
     ...graphMeasures(input, graph, draws),
-    ...mapMeasures(input, field, fov, draws),
+    ...map,
     ...notesOf(input),
   };
 }

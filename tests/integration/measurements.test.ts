@@ -2,7 +2,8 @@
 // photograph whose prediction carries RITE's reference arteries and veins, DRIVE-OD's disc, a probability map and
 // an artery probability: the measures equal the engine's on the stored data, a repeated request is answered from
 // the cache, a saved correction (a venule erased across zone B) changes CRVE, a field angle gives micrometres, a
-// draft without a disc has no CRAE (with the reason), and the export writes the same measures.
+// draft without a disc has no CRAE (with the reason), an all-black field of view leaves only its field measures
+// absent, and the export writes the same measures.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -230,6 +231,37 @@ describe('measurements of the mask in the viewer', () => {
     );
     const m = await call('getMeasurements', { imageId: String(imported.imported[0].imageId) });
     assert.equal(m?.measures.crae.reason, 'not predicted yet: predict the image to find the optic disc');
+  });
+
+  test('an image imported with an all-black field-of-view mask is measured, its field measures absent', async () => {
+    // It failed the whole request with "measuring failed: Invalid array length" (a field 0 pixels across).
+    const manual = path.join(
+      path.dirname(path.dirname(driveTestImagePath('06'))),
+      '1st_manual',
+      '06_manual1.gif',
+    );
+    const fovPath = path.join(dir, 'empty-fov.png');
+    // DRIVE's photographs are 565x584.
+    await writePng(fovPath, {
+      width: 565,
+      height: 584,
+      channels: 1,
+      bitDepth: 8,
+      data: new Uint8Array(565 * 584),
+    });
+    const imported = await importImageFiles(
+      store,
+      [{ imagePath: driveTestImagePath('06'), maskPath: manual, fovPath }],
+      { actor: 'ann' },
+    );
+    const m = await call('getMeasurements', { imageId: String(imported.imported[0].imageId) });
+    assert.ok(m);
+    for (const key of ['vesselDensity', 'fractalDimension', 'fractalDimensionArteries'] as const) {
+      assert.equal(m.measures[key].value, null, key);
+      assert.match(m.measures[key].reason ?? '', /field of view is empty/, key);
+    }
+    assert.ok(m.measures.calibre.value! > 0, 'the vessels themselves are still measured');
+    assert.ok(m.measures.calibre.ci95![0] <= m.measures.calibre.value!);
   });
 
   test('a prediction with the anatomy models keeps the artery probability the measures draw labels from', async () => {
