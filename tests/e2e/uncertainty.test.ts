@@ -262,5 +262,35 @@ describe(
           ) === payload!.quality.expectedF1,
       );
     });
+
+    test('N on an image whose every uncertain region was edited says so, every time, instead of promising a new round', async () => {
+      // A draft that differs from the prediction everywhere (all vessel): no region is left to walk to.
+      const listed = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items;
+      const target = listed.find((i) => i.id !== viewed && i.status !== 'approved')!;
+      const masks = await app.client.invoke('getMasks', { imageId: target.id });
+      await app.client.invoke('saveDraft', {
+        imageId: target.id,
+        width: masks.width,
+        height: masks.height,
+        mask: new Uint8Array(masks.width * masks.height).fill(1),
+        parentVersionId: masks.prediction!.versionId,
+      });
+      await app.page.goto(app.serve.url);
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${target.id}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      const toasts = app.page.locator('.toast');
+      for (let i = 0; i < 2; i++) {
+        await app.page.keyboard.press('n');
+        await app.page.locator('.toast', { hasText: 'Every uncertain region has been edited' }).waitFor();
+        assert.equal(
+          await app.page.locator('.toast', { hasText: 'starts again' }).count(),
+          0,
+          `N ${i + 1} promised a new round that cannot come`,
+        );
+        await toasts.evaluateAll((els) => els.forEach((e) => (e as unknown as { click(): void }).click()));
+      }
+      assert.equal(await app.page.getByTestId('uncertain-region').count(), 0, 'a region was shown');
+    });
   },
 );

@@ -7,6 +7,7 @@ import {
   editedInside,
   findUncertainRegions,
   nextUncertainRegion,
+  whyNoRegion,
 } from '../../renderer/src/editing/uncertainRegions.js';
 import {
   HEAT_FLOOR,
@@ -83,6 +84,24 @@ describe('uncertain regions', () => {
     assert.equal(nextUncertainRegion(regions, visited, edited), regions[1]);
     visited.add(regions[1].key);
     assert.equal(nextUncertainRegion(regions, visited, edited), null);
+    // Run out because the rest was shown: a new round can start.
+    assert.equal(whyNoRegion(regions, edited), 'all-visited');
+    // Once the second region is edited too, no round can show anything.
+    mask[10 * 192 + 140] = 1;
+    assert.equal(whyNoRegion(regions, edited), 'all-edited');
+  });
+
+  test('a calm map has no region, and N says so rather than promising a new round', () => {
+    const regions = findUncertainRegions(new Uint8Array(192 * 64), 192, 64);
+    assert.deepEqual(regions, []);
+    assert.equal(
+      nextUncertainRegion(regions, new Set(), () => false),
+      null,
+    );
+    assert.equal(
+      whyNoRegion(regions, () => false),
+      'none',
+    );
   });
 
   test('a map that does not fit the size is refused', () => {

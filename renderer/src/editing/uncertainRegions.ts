@@ -102,3 +102,15 @@ export function nextUncertainRegion(
 ): UncertainRegion | null {
   return regions.find((r) => !visited.has(r.key) && !edited(r)) ?? null;
 }
+
+/**
+ * Why nextUncertainRegion found nothing: the map has no region at all, the annotator edited every one (nothing a
+ * new round could show), or every region not edited was already shown (a new round starts from the best).
+ */
+export function whyNoRegion(
+  regions: readonly UncertainRegion[],
+  edited: (r: UncertainRegion) => boolean,
+): 'none' | 'all-edited' | 'all-visited' {
+  if (regions.length === 0) return 'none';
+  return regions.every(edited) ? 'all-edited' : 'all-visited';
+}

@@ -10,6 +10,7 @@ import {
   findUncertainRegions,
   nextUncertainRegion,
   type UncertainRegion,
+  whyNoRegion,
 } from '../editing/uncertainRegions.js';
 import type { MaskDocument } from './maskDocument.js';
 import { useSessionState } from './useSessionState.js';
@@ -38,6 +39,12 @@ export interface UncertaintyInputs {
   summary: ImageQuality | null;
   focus: (r: Rect) => void;
 }
+
+const NO_REGION = {
+  none: 'This prediction has no uncertain region',
+  'all-edited': 'Every uncertain region has been edited',
+  'all-visited': 'Every uncertain region not yet edited was shown: N starts again from the most uncertain',
+} as const;
 
 // Regions already shown, per prediction, for the whole session (the viewer remounts for each image).
 const visitedByPrediction = new Map<string, Set<string>>();
@@ -114,16 +121,14 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
       let visited = visitedByPrediction.get(key);
       if (!visited) visitedByPrediction.set(key, (visited = new Set()));
       const predicted = doc.predMask;
-      const r: UncertainRegion | null = nextUncertainRegion(all, visited, (c) =>
-        predicted ? editedInside(doc.mask, predicted, doc.width, c) : false,
-      );
+      const edited = (c: UncertainRegion) =>
+        predicted ? editedInside(doc.mask, predicted, doc.width, c) : false;
+      const r: UncertainRegion | null = nextUncertainRegion(all, visited, edited);
       if (!r) {
+        const why = whyNoRegion(all, edited);
         // The round is over: the next N starts again from the most uncertain region not yet edited.
-        visited.clear();
-        notify(
-          'No uncertain region left that is not yet edited or visited: N starts again from the most uncertain',
-          'info',
-        );
+        if (why === 'all-visited') visited.clear();
+        notify(NO_REGION[why], 'info');
         return;
       }
       visited.add(r.key);
