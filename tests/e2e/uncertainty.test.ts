@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ImageSummary } from '../../shared/contract.js';
 import { findUncertainRegions } from '../../renderer/src/editing/uncertainRegions.js';
 import { toImage } from '../../renderer/src/editing/viewport.js';
-import { jobFinished, waitFor } from './flow.js';
+import { drag, jobFinished, recordPointer, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, tinyUncertainModelDir } from './model-fixture.js';
@@ -291,6 +291,35 @@ describe(
         await toasts.evaluateAll((els) => els.forEach((e) => (e as unknown as { click(): void }).click()));
       }
       assert.equal(await app.page.getByTestId('uncertain-region').count(), 0, 'a region was shown');
+    });
+
+    test('a likely gap the annotator bridges loses its marker, and undo brings it back', async () => {
+      const listed = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items;
+      const target = listed.find((i) => i.id !== viewed && i.status === 'predicted' && i.quality!.gaps > 0);
+      assert.ok(target, 'no unedited image with a likely gap');
+      const payload = (await app.client.invoke('getUncertainty', { imageId: target.id }))!;
+      const gap = payload.gaps[0];
+      await app.page.goto(app.serve.url);
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${target.id}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      const button = app.page.getByTestId('toggle-uncertainty');
+      if ((await button.getAttribute('aria-pressed')) !== 'true') await button.click();
+      const layer = app.page.locator(
+        `canvas[data-testid="uncertainty-layer"][data-version="${payload.versionId}"]`,
+      );
+      await layer.waitFor();
+      const markers = async () => Number(await layer.getAttribute('data-gaps'));
+      assert.equal(await markers(), payload.gaps.length);
+
+      // A brush stroke from the vessel's end to the piece it stopped short of.
+      await recordPointer(app.page);
+      await app.page.keyboard.press('b');
+      await drag(app.page, gap.from, gap.to);
+      await waitFor("the bridged gap's marker gone", async () => (await markers()) < payload.gaps.length);
+      await app.page.screenshot({ path: await screenshotPath('uncertainty-05-gap-closed') });
+      await app.page.keyboard.press('Control+z');
+      await waitFor('the marker back after undo', async () => (await markers()) === payload.gaps.length);
     });
   },
 );

@@ -16,6 +16,7 @@ import {
   heatStep,
   paintHeat,
 } from '../../renderer/src/editing/uncertaintyHeat.js';
+import { openGaps } from '../../renderer/src/editing/closedGaps.js';
 import { fitView, focusView, toImage } from '../../renderer/src/editing/viewport.js';
 import { packRgba } from '../../renderer/src/editing/overlay.js';
 import { actionFor, type KeyInput } from '../../renderer/src/viewer/keymap.js';
@@ -106,6 +107,37 @@ describe('uncertain regions', () => {
 
   test('a map that does not fit the size is refused', () => {
     assert.throws(() => findUncertainRegions(new Uint8Array(10), 4, 4), RangeError);
+  });
+});
+
+describe('likely gaps closed by the annotator', () => {
+  // Two horizontal vessel pieces on row 5 with a gap between x = 9 and x = 14.
+  const W = 24;
+  const H = 12;
+  const pieces = () => {
+    const m = new Uint8Array(W * H);
+    m.fill(1, 5 * W + 2, 5 * W + 10);
+    m.fill(1, 5 * W + 14, 5 * W + 22);
+    return m;
+  };
+  const gap = { from: { x: 9, y: 5 }, to: { x: 14, y: 5 } };
+
+  test('open until mask pixels join its two ends; a diagonal bridge counts', () => {
+    const predicted = pieces();
+    const mask = pieces();
+    assert.deepEqual(openGaps([gap], mask, predicted, W, H), [gap]);
+    mask.fill(1, 4 * W + 10, 4 * W + 14); // one row up: 8-connected to both ends
+    assert.deepEqual(openGaps([gap], mask, predicted, W, H), []);
+    mask.fill(0, 5 * W + 9, 5 * W + 10); // the end itself erased: the marker stays
+    assert.deepEqual(openGaps([gap], mask, predicted, W, H), [gap]);
+  });
+
+  test('a gap the prediction itself already joined stays marked, as do ends outside the image', () => {
+    const joined = pieces();
+    joined.fill(1, 5 * W + 10, 5 * W + 14);
+    assert.deepEqual(openGaps([gap], joined, joined, W, H), [gap]);
+    const outside = { from: { x: 9, y: 5 }, to: { x: 30, y: 5 } };
+    assert.deepEqual(openGaps([outside], joined, pieces(), W, H), [outside]);
   });
 });
 

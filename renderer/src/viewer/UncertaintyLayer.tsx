@@ -1,11 +1,13 @@
 // The uncertainty heat map and the likely-gap markers, one Konva layer over the mask overlay. The heat pixels are
 // painted once per map (pure functions in ../editing/uncertaintyHeat); the markers keep their size on screen at
-// any zoom. The layer's canvas carries data attributes saying what it drew, for tests and diagnostics.
+// any zoom, and go once the annotator closed the gap. The layer's canvas carries data attributes saying what it drew, for tests and diagnostics.
 import { useEffect, useMemo, useRef } from 'react';
 import { Circle, Image as KImage, Layer, Line } from 'react-konva';
 import type Konva from 'konva';
 import type { UncertaintyPayload } from '../../../shared/contract.js';
 import { heatPalette, heatStep, paintHeat } from '../editing/uncertaintyHeat.js';
+import { openGaps } from '../editing/closedGaps.js';
+import type { MaskDocument } from './maskDocument.js';
 
 const GAP_COLOUR = '#00e5ff';
 let palette: Uint32Array | null = null;
@@ -24,9 +26,26 @@ function heatCanvas(p: UncertaintyPayload): { canvas: HTMLCanvasElement; painted
   return { canvas, painted: heat.painted };
 }
 
-export function UncertaintyLayer({ payload, scale }: { payload: UncertaintyPayload; scale: number }) {
+export interface UncertaintyLayerProps {
+  payload: UncertaintyPayload;
+  scale: number;
+  /** The working mask: gaps it closed lose their markers. */
+  doc: MaskDocument;
+  /** Changes with every edit of the document. */
+  edits: number;
+}
+
+export function UncertaintyLayer({ payload, scale, doc, edits }: UncertaintyLayerProps) {
   const layer = useRef<Konva.Layer>(null);
   const heat = useMemo(() => heatCanvas(payload), [payload]);
+  const gaps = useMemo(
+    () =>
+      doc.width === payload.width && doc.height === payload.height
+        ? openGaps(payload.gaps, doc.mask, doc.predMask, doc.width, doc.height)
+        : payload.gaps,
+    // `edits` stands for the working mask, which the document changes in place.
+    [payload, doc, edits],
+  );
 
   useEffect(() => {
     const l = layer.current;
@@ -35,7 +54,7 @@ export function UncertaintyLayer({ payload, scale }: { payload: UncertaintyPaylo
     el.dataset.testid = 'uncertainty-layer';
     el.dataset.version = payload.versionId;
     el.dataset.painted = String(heat.painted);
-    el.dataset.gaps = String(payload.gaps.length);
+    el.dataset.gaps = String(gaps.length);
     // Set once the layer has really drawn this map.
     const drawn = () => (el.dataset.drawn = payload.versionId);
     l.on('draw.uncertainty', drawn);
@@ -43,22 +62,22 @@ export function UncertaintyLayer({ payload, scale }: { payload: UncertaintyPaylo
     return () => {
       l.off('draw.uncertainty');
     };
-  }, [payload, heat]);
+  }, [payload, heat, gaps]);
 
   const ring = 6 / scale;
   const stroke = 1.5 / scale;
   // Pixel (i, j) spans [i, i + 1): markers go through pixel centres.
   const lines = useMemo(
-    () => payload.gaps.map((g) => [g.from.x + 0.5, g.from.y + 0.5, g.to.x + 0.5, g.to.y + 0.5]),
-    [payload],
+    () => gaps.map((g) => [g.from.x + 0.5, g.from.y + 0.5, g.to.x + 0.5, g.to.y + 0.5]),
+    [gaps],
   );
   return (
     <Layer ref={layer} listening={false} imageSmoothingEnabled={heat.canvas.width < payload.width}>
       <KImage image={heat.canvas} x={0} y={0} width={payload.width} height={payload.height} />
-      {payload.gaps.map((g, i) => (
+      {gaps.map((g, i) => (
         <Line key={`l${i}`} points={lines[i]} stroke={GAP_COLOUR} strokeWidth={stroke} />
       ))}
-      {payload.gaps.map((g, i) => (
+      {gaps.map((g, i) => (
         <Circle
           key={`c${i}`}
           x={(g.from.x + g.to.x) / 2 + 0.5}

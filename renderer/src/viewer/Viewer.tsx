@@ -84,7 +84,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   useEffect(() => {
     if (!overlay.av && (AV_TOOLS.has(tool) || tool === 'disc')) setTool('pan');
   }, [overlay.av, tool, setTool]);
-  const { saveState, approve, flush } = useAutosave(doc, imageId, setReview, kept.onRefused);
+  const { saveState, approve, flush, edits } = useAutosave(doc, imageId, setReview, kept.onRefused);
   const prediction = usePrediction(imageId, viewerDoc.refreshPrediction);
   const flow = useReviewFlow({
     imageId,
@@ -224,7 +224,12 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             layers={
               <>
                 {uncertainty.shown && uncertainty.payload && (
-                  <UncertaintyLayer payload={uncertainty.payload} scale={view.scale} />
+                  <UncertaintyLayer
+                    payload={uncertainty.payload}
+                    scale={view.scale}
+                    doc={doc}
+                    edits={edits}
+                  />
                 )}
                 {measurements.shown && measurements.payload && (
                   <MeasurementLayer

@@ -22,6 +22,8 @@ export interface Autosave {
   approve: () => Promise<SavedVersion | null>;
   /** Saves a waiting draft now and waits for every save under way (before the document is swapped). */
   flush: () => Promise<void>;
+  /** Counts the document's edits: what is drawn from the working mask redraws when it changes. */
+  edits: number;
 }
 
 /** A refused save: main's message, and the kept draft it names. */
@@ -54,7 +56,7 @@ export function useAutosave(
   const { client, report, openCache } = useApp();
   const [saveState, setSaveState] = useState<SaveState>('saved');
   // Bumped on every edit so the viewer re-renders (undo/redo buttons read the document).
-  const [, setEdits] = useState(0);
+  const [edits, setEdits] = useState(0);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const saving = useRef<Promise<void>>(Promise.resolve());
   // Saves and approvals sent and not yet answered: closing the window now could lose them.
@@ -242,5 +244,5 @@ export function useAutosave(
     else await saving.current;
   }, [saveNow]);
 
-  return { saveState, approve, flush };
+  return { saveState, approve, flush, edits };
 }
