@@ -237,6 +237,7 @@ describe(
 
     test('P in the viewer: the new prediction has its own expected F1 in the status bar, with the map hidden', async () => {
       const first = viewed;
+      assert.equal(await app.page.getByTestId('uncertain-region').count(), 1, 'N showed no region count');
       const before = (await app.client.invoke('getMasks', { imageId: first })).prediction!.versionId;
       await app.page.keyboard.press('u'); // the heat map hidden: the estimate must not depend on it
       await waitFor(
@@ -250,6 +251,11 @@ describe(
       });
       const payload = await app.client.invoke('getUncertainty', { imageId: first });
       assert.equal(payload?.versionId, after);
+      // The old prediction's "Region k of n" went with it: the new one has its own regions, none visited yet.
+      await waitFor(
+        'the old region count gone',
+        async () => (await app.page.getByTestId('uncertain-region').count()) === 0,
+      );
       // It vanished after P and came back only on reopening the image.
       await waitFor(
         'the new estimate shown',

@@ -57,7 +57,8 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
   const [loaded, setLoaded] = useState<{ key: string; payload: UncertaintyPayload | null } | null>(null);
   const [loading, setLoading] = useState<string | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  const [region, setRegion] = useState<{ rank: number; count: number } | null>(null);
+  // Keyed by the prediction it was found in: a new prediction has its own regions, and none visited yet.
+  const [region, setRegion] = useState<{ key: string; rank: number; count: number } | null>(null);
   const inFlight = useRef(new Map<string, Promise<UncertaintyPayload | null>>());
   const firstVersion = useRef<number | null>(null);
   firstVersion.current ??= predictionVersion;
@@ -132,7 +133,7 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
         return;
       }
       visited.add(r.key);
-      setRegion({ rank: all.indexOf(r) + 1, count: all.length });
+      setRegion({ key, rank: all.indexOf(r) + 1, count: all.length });
       focus(r);
     })().catch(report);
   }, [doc, key, load, payload, regions, focus, notify, report]);
@@ -150,5 +151,6 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
           : 'idle';
   // The summary describes the prediction that was newest when the list was read: not one predicted since.
   const quality = payload?.quality ?? (predictionVersion === firstVersion.current ? summary : null);
-  return { shown, toggle, payload, state, quality, next, region };
+  const shownRegion = region && region.key === key ? { rank: region.rank, count: region.count } : null;
+  return { shown, toggle, payload, state, quality, next, region: shownRegion };
 }
