@@ -167,6 +167,16 @@ function sendRpcError(res: ServerResponse, status: number, code: ErrorCode, mess
   sendFrame(res, status, { ok: false, error: { code, message } });
 }
 
+/**
+ * The request's address, or null when no URL parser takes it (`GET //[`): the parser throws, and thrown from the
+ * request listener that ended the whole server.
+ */
+function requestUrl(req: IncomingMessage, audience: Audience, port: number): URL | null {
+  return URL.canParse(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`)
+    ? new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`)
+    : null;
+}
+
 class BodyTooLargeError extends Error {}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -317,7 +327,11 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       else sendText(res, 403, why);
       return;
     }
-    const url = new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`);
+    const url = requestUrl(req, audience, port);
+    if (!url) {
+      sendText(res, 400, `malformed request address: ${JSON.stringify((req.url ?? '').slice(0, 200))}`);
+      return;
+    }
     const work =
       accounts && url.pathname.startsWith(AUTH_PATH_PREFIX)
         ? handleAuth(req, res, url.pathname, accounts, {
@@ -350,10 +364,11 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     // window whose session ended, reconnecting) would otherwise crash the server.
     const dropOnError = (): void => void socket.destroy();
     socket.on('error', dropOnError);
-    const url = new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`);
+    const url = requestUrl(req, audience, port);
     const refuse = (status: string): void => {
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    if (!url) return refuse('400 Bad Request');
     if (url.pathname !== EVENTS_PATH) return refuse('404 Not Found');
     if (!hostAllowed(req, port, audience) || !originAllowed(req, port, audience))
       return refuse('403 Forbidden');

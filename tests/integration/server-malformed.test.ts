@@ -1,0 +1,309 @@
+// `retina serve` (the real process, a real SQLite file) under malformed requests, route by route: each one is
+// answered with a 4xx that says what was wrong, the process stays up and logs no crash, and nothing is written to
+// the store. One table; a defect found and fixed adds its rows.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE, TOKEN_HEADER } from '../../shared/transport.js';
+import { repoRoot } from '../e2e/model-fixture.js';
+import { raw, type RawResponse } from './raw-http.js';
+
+const CLI = path.join(repoRoot, 'bin', 'retina.mjs');
+
+/** One malformed request: what is sent, and the status and error text expected back. */
+interface Row {
+  name: string;
+  method?: string;
+  path: string;
+  /** Replaces the default headers (token, frame content type) key by key; '' drops one. */
+  headers?: Record<string, string>;
+  body?: Uint8Array | string;
+  /** Written to the socket as it is, for request lines an HTTP client will not send. */
+  wire?: (port: number, token: string) => string;
+  status: number;
+  /** The RPC error code of a frame answer. */
+  code?: string;
+  /** What the answer says (frame message, JSON error or text). */
+  says: RegExp;
+}
+
+/** A request line and headers as written, the answer as read until the server closes (or 5 s pass). */
+function onTheWire(port: number, text: string): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(text));
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => socket.destroy(new Error('no answer within 5 s')), 5000);
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('latin1');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const body = Buffer.from(text.slice(text.indexOf('\r\n\r\n') + 4), 'latin1');
+      resolve({ status, headers: {}, body });
+    });
+  });
+}
+
+/** The error an answer says: a frame's message, a JSON body's error, else the text. */
+function errorText(r: RawResponse): { code?: string; text: string } {
+  try {
+    const v = decodeFrame(new Uint8Array(r.body)) as {
+      ok: boolean;
+      error?: { code: string; message: string };
+    };
+    return { code: v.error?.code, text: v.error?.message ?? '' };
+  } catch {
+    return { text: r.body.toString('utf8') };
+  }
+}
+
+const frame = (v: unknown): Uint8Array => encodeFrame(v);
+
+const ROWS: Row[] = [
+  // The frame itself.
+  {
+    name: 'a body that is not a frame',
+    path: '/rpc/getAppInfo',
+    body: '{"imageId": "1"}',
+    status: 400,
+    code: 'invalid-request',
+    says: /malformed request frame.*RSF1/,
+  },
+  {
+    name: 'an empty body',
+    path: '/rpc/getAppInfo',
+    body: '',
+    status: 400,
+    code: 'invalid-request',
+    says: /shorter than its 8-byte prefix/,
+  },
+  {
+    name: 'a truncated frame',
+    path: '/rpc/getAppInfo',
+    body: frame({}).subarray(0, 10),
+    status: 400,
+    code: 'invalid-request',
+    says: /header runs past the end/,
+  },
+  {
+    name: 'a wrong content type',
+    path: '/rpc/getAppInfo',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+    status: 415,
+    code: 'invalid-request',
+    says: /application\/x-retina-frame/,
+  },
+  {
+    name: 'GET on an RPC channel',
+    method: 'GET',
+    path: '/rpc/getAppInfo',
+    body: undefined,
+    status: 405,
+    code: 'invalid-request',
+    says: /POST/,
+  },
+  {
+    name: 'a declared body over the limit',
+    path: '/rpc/getAppInfo',
+    wire: (port, token) =>
+      `POST /rpc/getAppInfo HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n${TOKEN_HEADER}: ${token}\r\ncontent-type: ${FRAME_CONTENT_TYPE}\r\nContent-Length: ${2 ** 40}\r\nConnection: close\r\n\r\n`,
+    status: 413,
+    says: /larger than/,
+  },
+  // A request target no URL parser takes (the server crashed on the first such request).
+  ...(['//[', '//[/rpc/getAppInfo', '//a:b@[::1/report'] as const).map((target): Row => ({
+    name: `the request target ${target}`,
+    path: target,
+    wire: (port) => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+    status: 400,
+    says: /malformed request address/,
+  })),
+  {
+    name: 'an event socket at a target no URL parser takes',
+    path: '//[',
+    wire: (port) =>
+      `GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+      `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    status: 400,
+    says: /^$/,
+  },
+  // The payload: wrong shapes and types, unknown fields and ids.
+  ...(
+    [
+      ['an array', 'listPatients', [], /listPatients must be an object, got an array/],
+      ['a string', 'listPatients', 'x', /listPatients must be an object, got string/],
+      ['null', 'getImage', null, /getImage must be an object, got null/],
+      ['a missing field', 'getImage', {}, /getImage\.imageId must be a string, got undefined/],
+      ['an unknown field', 'getAppInfo', { x: 1 }, /getAppInfo\.x is not a known field/],
+      ['a number for an id', 'getImage', { imageId: 1 }, /imageId must be a string, got number/],
+      ['a negative offset', 'listImages', { offset: -1, limit: 5 }, /offset must be between 0/],
+      ['a float limit', 'listImages', { offset: 0, limit: 1.5 }, /limit must be an integer/],
+      ['a huge limit', 'listImages', { offset: 0, limit: 1e300 }, /limit must be between 1 and 500/],
+      [
+        'a string for a number',
+        'getImageThumbnail',
+        { imageId: '1', maxSize: '64' },
+        /maxSize must be an integer, got string/,
+      ],
+      [
+        'a mask of the wrong size',
+        'saveDraft',
+        { imageId: '1', width: 3, height: 3, mask: new Uint8Array(4), parentVersionId: null },
+        /mask has 4 bytes, expected 3x3 = 9/,
+      ],
+      [
+        'a mask that is a PNG',
+        'saveDraft',
+        {
+          imageId: '1',
+          width: 2,
+          height: 2,
+          mask: new Uint8Array([0x89, 0x50, 0x4e, 0x47]),
+          parentVersionId: null,
+        },
+        /masks hold 0 or 1/,
+      ],
+      ['an import with no file', 'importFiles', { files: [] }, /names no file to import/],
+      [
+        'an import of bytes as a string',
+        'importFiles',
+        { files: [{ name: 'a.jpg', bytes: 'AAAA' }] },
+        /bytes must be bytes/,
+      ],
+      ['an unknown channel', 'dropTables', {}, /unknown channel "dropTables"/],
+    ] as const
+  ).map(([what, channel, payload, says]): Row => ({
+    name: `${channel}: ${what}`,
+    path: `/rpc/${channel}`,
+    body: frame(payload),
+    status: 200,
+    code: 'invalid-request',
+    says,
+  })),
+  ...(
+    [
+      'abc',
+      '-1',
+      '0',
+      '1.5',
+      '1e3',
+      '99999999999999999999',
+      '../../etc/passwd',
+      '/etc/passwd',
+      'a\u0000b',
+      ' 1',
+    ] as const
+  ).map((id): Row => ({
+    name: `getImageInfo: the id ${JSON.stringify(id)}`,
+    path: '/rpc/getImageInfo',
+    body: frame({ imageId: id }),
+    status: 200,
+    code: 'not-found',
+    says: /no image/,
+  })),
+  // The report page.
+  {
+    name: 'a report without an image',
+    method: 'GET',
+    path: '/report',
+    status: 400,
+    says: /exactly one of imageId and studyId/,
+  },
+  {
+    name: 'a report of an unknown image',
+    method: 'GET',
+    path: '/report?image=..%2F..%2Fetc%2Fpasswd',
+    status: 404,
+    says: /no image/,
+  },
+  { name: 'POST to the page', path: '/', status: 405, says: /method not allowed/ },
+  { name: 'a path with a NUL byte', method: 'GET', path: '/assets/a%00.js', status: 404, says: /not found/ },
+];
+
+describe('retina serve under malformed requests', () => {
+  let dir: string;
+  let child: ChildProcess;
+  let port: number;
+  let token: string;
+  let stderr = '';
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-malformed-'));
+    child = spawn(process.execPath, [CLI, 'serve', '--database', path.join(dir, 'retina.db')], {
+      cwd: repoRoot,
+      env: { ...process.env, RETINA_FROM_SOURCE: '1', RETINA_DEFAULT_MODEL: path.join(dir, 'no-model') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const url = await new Promise<URL>((resolve, reject) => {
+      let out = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /^(http:\/\/\S+\/\?token=\S+)$/m.exec(out);
+        if (m) resolve(new URL(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`retina serve exited with ${code}:\n${stderr}`)));
+    });
+    port = Number(url.port);
+    token = url.searchParams.get('token') ?? '';
+  });
+
+  after(async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const call = (channel: string, payload: unknown): Promise<RawResponse> =>
+    raw(port, {
+      method: 'POST',
+      path: `/rpc/${channel}`,
+      headers: { 'content-type': FRAME_CONTENT_TYPE, [TOKEN_HEADER]: token },
+      body: encodeFrame(payload),
+    });
+
+  for (const row of ROWS) {
+    test(row.name, async () => {
+      const headers: Record<string, string> = {
+        'content-type': FRAME_CONTENT_TYPE,
+        [TOKEN_HEADER]: token,
+        cookie: `retina_token=${token}`,
+      };
+      for (const [k, v] of Object.entries(row.headers ?? {})) {
+        if (v === '') delete headers[k];
+        else headers[k] = v;
+      }
+      const r = row.wire
+        ? await onTheWire(port, row.wire(port, token))
+        : await raw(port, { method: row.method ?? 'POST', path: row.path, headers, body: row.body });
+      const said = errorText(r);
+      assert.equal(r.status, row.status, `status; the answer said: ${said.text}`);
+      if (row.code) assert.equal(said.code, row.code, said.text);
+      assert.match(said.text, row.says);
+      // Still up, and nothing in its log but what it prints when it starts.
+      const info = await call('getAppInfo', {});
+      assert.equal(info.status, 200, 'the server answers the next request');
+      assert.equal(child.exitCode, null, `the server exited:\n${stderr}`);
+      assert.doesNotMatch(stderr, /Error|Unhandled|at .*\.ts:\d+/, 'nothing crashed in the server log');
+    });
+  }
+
+  test('none of it wrote anything to the store', async () => {
+    const r = decodeFrame(new Uint8Array((await call('listImages', { offset: 0, limit: 5 })).body)) as {
+      value: { total: number };
+    };
+    assert.equal(r.value.total, 0);
+  });
+});
