@@ -5,9 +5,11 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { MAX_UPLOAD_BYTES } from '../../shared/contract.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE, TOKEN_HEADER } from '../../shared/transport.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 import { raw, type RawResponse } from './raw-http.js';
@@ -299,6 +301,48 @@ describe('retina serve under malformed requests', () => {
       assert.doesNotMatch(stderr, /Error|Unhandled|at .*\.ts:\d+/, 'nothing crashed in the server log');
     });
   }
+
+  test('a body over the limit without a declared length (chunked) is answered 413, not reset', async () => {
+    const chunk = new Uint8Array(8 * 1024 * 1024);
+    const r = await new Promise<RawResponse>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/rpc/importFiles',
+          headers: {
+            host: `127.0.0.1:${port}`,
+            'content-type': FRAME_CONTENT_TYPE,
+            [TOKEN_HEADER]: token,
+            'transfer-encoding': 'chunked',
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      req.on('error', reject);
+      let sent = 0;
+      const pump = (): void => {
+        while (sent <= MAX_UPLOAD_BYTES + 32 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    const said = errorText(r);
+    assert.equal(r.status, 413, said.text);
+    assert.match(said.text, /request body is larger than \d+ bytes/);
+    assert.equal((await call('getAppInfo', {})).status, 200);
+    assert.equal(child.exitCode, null, stderr);
+  });
 
   test('none of it wrote anything to the store', async () => {
     const r = decodeFrame(new Uint8Array((await call('listImages', { offset: 0, limit: 5 })).body)) as {
