@@ -27,7 +27,10 @@ export function str(opts: { min?: number; max?: number } = {}): Check<string> {
       ? `${path} must be a string, got ${describe(v)}`
       : v.length < min || v.length > max
         ? `${path} must have ${min} to ${max} characters, got ${v.length}`
-        : null;
+        : // No text anyone types holds one, and PostgreSQL cannot store it (a storage error, not a refusal).
+          v.includes('\u0000')
+          ? `${path} holds a NUL character`
+          : null;
 }
 
 export function int(min: number, max: number): Check<number> {

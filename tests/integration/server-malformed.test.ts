@@ -205,7 +205,6 @@ const ROWS: Row[] = [
       '2147483648',
       '../../etc/passwd',
       '/etc/passwd',
-      'a\u0000b',
       ' 1',
     ] as const
   ).map((id): Row => ({
@@ -239,6 +238,26 @@ const ROWS: Row[] = [
     status: 404,
     says: /no image/,
   },
+  // A NUL character in any text (PostgreSQL cannot store one: a storage error there before).
+  ...(
+    [
+      ['getImageInfo', { imageId: 'a\u0000b' }, /getImageInfo\.imageId holds a NUL character/],
+      ['listImages', { offset: 0, limit: 5, search: 'a\u0000b' }, /listImages\.search holds a NUL/],
+      ['assignImages', { imageIds: ['1'], users: ['a\u0000'] }, /assignImages\.users\[0\] holds a NUL/],
+      [
+        'releaseEditLease',
+        { imageId: '1', clientId: 'abcdefgh\u0000' },
+        /releaseEditLease\.clientId holds a NUL/,
+      ],
+    ] as const
+  ).map(([channel, payload, says]): Row => ({
+    name: `${channel}: a NUL character in a text`,
+    path: `/rpc/${channel}`,
+    body: frame(payload),
+    status: 200,
+    code: 'invalid-request',
+    says,
+  })),
   // The report page.
   {
     name: 'a report without an image',
