@@ -541,10 +541,10 @@ function graphMeasures(
     const crve = labelled.crve;
     const drawn = offsets.map((d) => drawEquivalents(vessels, graph.segments, d, rand));
     const few = (n: number, what: string): string =>
-      `only ${n} ${what} measurable in zone ${zone} (6 needed)`;
+      `only ${n} ${what}${n === 1 ? '' : 's'} measurable in zone ${zone} (6 needed)`;
     const craeM =
       crae === null
-        ? absent(scale.unit, few(a.length, 'arterioles'))
+        ? absent(scale.unit, few(a.length, 'arteriole'))
         : measured(
             crae * scale.perPixel,
             drawn.map((x) => (x.crae ?? NaN) * scale.perPixel),
@@ -552,7 +552,7 @@ function graphMeasures(
           );
     const crveM =
       crve === null
-        ? absent(scale.unit, few(v.length, 'venules'))
+        ? absent(scale.unit, few(v.length, 'venule'))
         : measured(
             crve * scale.perPixel,
             drawn.map((x) => (x.crve ?? NaN) * scale.perPixel),
@@ -560,7 +560,7 @@ function graphMeasures(
           );
     const avr =
       crae === null || crve === null
-        ? absent('ratio', crae === null ? few(a.length, 'arterioles') : few(v.length, 'venules'))
+        ? absent('ratio', crae === null ? few(a.length, 'arteriole') : few(v.length, 'venule'))
         : measured(
             crae / crve,
             drawn.map((x) => (x.crae !== null && x.crve !== null ? x.crae / x.crve : NaN)),

@@ -300,6 +300,10 @@ describe('absent values say why', () => {
     assert.match(m.crae.reason!, /only 5 arterioles .* zone B \(6 needed\)/);
     assert.equal(m.avr.value, null);
     assert.ok(m.crve.value! > 0);
+    // One vessel is said in the singular.
+    const r = ring([5], [7, 8, 9, 11, 12, 14]);
+    const one = measureImage({ ...r.ph, av: r.av, disc: r.disc, draws: 20 });
+    assert.match(one.crae.reason!, /^only 1 arteriole measurable in zone B \(6 needed\)$/);
   });
 
   test('an empty mask has no fractal dimension, and a class with no vessel none of its own', () => {
