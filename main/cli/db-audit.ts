@@ -100,6 +100,14 @@ export function auditChainText(chain: ChainReport | null): string {
     : 'audit trail verifies (no entries yet)';
 }
 
+/** Whether the trail still holds a head noted earlier (`db check --audit-head`), in words. */
+export function notedHeadText(noted: { hash: string; row: number | null }): string {
+  return noted.row !== null
+    ? `the noted entry ${noted.hash.slice(0, 12)}… is still entry #${noted.row}: nothing up to it was rewritten since`
+    : `the noted entry ${noted.hash.slice(0, 12)}… is no longer in the audit trail: the trail up to it was ` +
+        'rewritten since it was noted (by hand, or resealed by an erasure: db audit --action audit.reseal shows when)';
+}
+
 /** The selected entries on stdout; whether the whole trail verifies on stderr (stdout stays the entries alone). */
 export function runAudit(
   store: Store,

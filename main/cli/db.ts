@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
-import { AUDIT_HELP, auditChainText, AuditUsageError, runAudit } from './db-audit.js';
+import { AUDIT_HELP, auditChainText, AuditUsageError, notedHeadText, runAudit } from './db-audit.js';
 import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
 import { blobOwners } from '../store/blobs-referenced.js';
 import { blobPath } from '../store/file-store.js';
@@ -92,6 +92,8 @@ Commands:
     --no-files              copy the database only
   check                     integrity, foreign keys and file store
     --verify                also re-hash every stored file
+    --audit-head HASH       also check that the audit trail still holds this entry hash, noted from an earlier
+                            check or audit: rewriting the trail up to it (after a hand edit) changes it
 ${ERASE_HELP}
 ${AUDIT_HELP}
   copy --from A --to B      copy a whole database into a new, empty one (e.g. a single user's SQLite file into a
@@ -230,6 +232,7 @@ export async function runDbCommand(
         deidentify: { type: 'boolean' },
         'no-files': { type: 'boolean' },
         verify: { type: 'boolean' },
+        'audit-head': { type: 'string' },
         patient: { type: 'string', multiple: true },
         'visit-date': { type: 'string' },
         yes: { type: 'boolean' },
@@ -305,6 +308,7 @@ export async function runDbCommand(
       action: ['audit'],
       since: ['audit'],
       limit: ['audit'],
+      'audit-head': ['check'],
     };
     for (const [option, commands] of Object.entries(OPTION_COMMANDS))
       if (
@@ -314,6 +318,9 @@ export async function runDbCommand(
         throw new DbUsageError(`--${option} is for db ${commands.join(', db ')}`);
     // Before the database is opened (an erase opens it to write): a usage error touches nothing.
     visitDateArg(str(values['visit-date']));
+    const auditHead = str(values['audit-head']);
+    if (auditHead !== undefined && !/^[0-9a-fA-F]{64}$/.test(auditHead))
+      throw new DbUsageError('--audit-head takes an entry hash: 64 hexadecimal digits');
     const readOnlyCommand = ['export', 'backup', 'check', 'audit'].includes(command);
     // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
     // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).
@@ -431,7 +438,7 @@ export async function runDbCommand(
           (text) => io.stderr.write(`${text}\n`),
         );
       case 'check': {
-        const r = await checkStore(store, { verifyHashes: values.verify === true });
+        const r = await checkStore(store, { verifyHashes: values.verify === true, auditHead });
         const text = r.ok
           ? `${store.path}: ok (schema v${r.schemaVersion}, ${r.counts.images} images, ${r.counts.maskVersions} mask versions)\n` +
             `  ${auditChainText(r.auditChain)}`
@@ -445,11 +452,13 @@ export async function runDbCommand(
               ? `, ${plural(r.missingModels.length, 'model')} whose folder is missing`
               : '') +
             (r.auditChain?.ok === false ? ', the audit trail does not verify' : '') +
+            (r.notedHead?.row === null ? ', the audit trail no longer holds the noted entry' : '') +
             (r.missingBlobs.length > 0 && missingFilesFolder(store)
               ? `; ${missingFilesFolderAdvice(store.filesDir)}`
               : '') +
             // Said whether it verifies or not: a broken trail names its first bad row.
             `\n  ${auditChainText(r.auditChain)}`;
+        const notedText = r.notedHead ? `\n  ${notedHeadText(r.notedHead)}` : '';
         // Each damaged file by what it holds and where it should be, so the user knows what is lost.
         const checked = store;
         const owners = blobOwners(checked.db, [...r.missingBlobs, ...r.corruptBlobs]);
@@ -462,7 +471,9 @@ export async function runDbCommand(
             : '';
         emit(
           r,
-          [text, ...damaged].join('\n') + advice + missingModelsText(r.missingModels, store.beside('models')),
+          [text + notedText, ...damaged].join('\n') +
+            advice +
+            missingModelsText(r.missingModels, store.beside('models')),
         );
         return r.ok ? 0 : 1;
       }

@@ -115,6 +115,15 @@ export function verifyAuditChain(db: SqlDatabase): ChainReport {
   return { ok: breaks === 0, rows, head, firstBreak, breaks };
 }
 
+/**
+ * The audit row whose hash is `hash` (a head noted earlier), or null. Each hash covers every row before its own, so
+ * a noted head that is still there, in a chain that verifies, shows nothing up to it was rewritten since.
+ */
+export function auditRowWithHash(db: SqlDatabase, hash: string): number | null {
+  const id = db.prepare('SELECT id FROM audit_log WHERE hash = ?').pluck().get(hash.toLowerCase());
+  return typeof id === 'number' ? id : id === undefined || id === null ? null : Number(id);
+}
+
 /** The rows that do not verify now (all of them, not just the first). */
 export function brokenAuditRows(db: SqlDatabase): Set<number> {
   const out = new Set<number>();

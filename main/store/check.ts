@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import sharp from 'sharp';
 import type { Store } from './database.js';
-import { AUDIT_CHAIN_SINCE, verifyAuditChain, type ChainReport } from './audit-chain.js';
+import { AUDIT_CHAIN_SINCE, auditRowWithHash, verifyAuditChain, type ChainReport } from './audit-chain.js';
 import { referencedBlobs } from './blobs-referenced.js';
 import { blobPath, hasBlob, sha256 } from './file-store.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -31,13 +31,21 @@ export interface CheckReport {
   missingModels: (Pick<ModelRecord, 'id' | 'name' | 'task' | 'status' | 'dirPath'> & { own: boolean })[];
   /** The audit log's hash chain (null: a study older than the chain, read without upgrading it). */
   auditChain: ChainReport | null;
+  /**
+   * A head hash noted earlier (`--audit-head`) and the row that still has it; null when no row does: the trail up
+   * to it was rewritten since (or an erasure resealed it). Absent when none was given.
+   */
+  notedHead?: { hash: string; row: number | null };
   counts: Record<
     'patients' | 'studies' | 'images' | 'maskVersions' | 'models' | 'trainingRuns' | 'auditEntries',
     number
   >;
 }
 
-export async function checkStore(store: Store, opts: { verifyHashes?: boolean } = {}): Promise<CheckReport> {
+export async function checkStore(
+  store: Store,
+  opts: { verifyHashes?: boolean; auditHead?: string } = {},
+): Promise<CheckReport> {
   const integrity = store.backend.integrity();
   const fk = store.backend.foreignKeyViolations();
   const missing: string[] = [];
@@ -59,6 +67,14 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
       own: dirPath.startsWith(ownModels + sep),
     }));
   const auditChain = auditChainOf(store);
+  const noted = opts.auditHead;
+  const notedHead =
+    noted === undefined
+      ? undefined
+      : {
+          hash: noted.toLowerCase(),
+          row: store.schemaVersion < AUDIT_CHAIN_SINCE ? null : auditRowWithHash(store.db, noted),
+        };
   const count = (table: string): number =>
     store.db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   const report: CheckReport = {
@@ -72,6 +88,7 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     unturnedImages: unturned,
     missingModels,
     auditChain,
+    ...(notedHead ? { notedHead } : {}),
     counts: {
       patients: count('patients'),
       studies: count('studies'),
@@ -90,7 +107,8 @@ export async function checkStore(store: Store, opts: { verifyHashes?: boolean } 
     corrupt.length === 0 &&
     unturned.length === 0 &&
     missingModels.length === 0 &&
-    auditChain?.ok !== false;
+    auditChain?.ok !== false &&
+    notedHead?.row !== null;
   return report;
 }
 

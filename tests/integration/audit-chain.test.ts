@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
 import { STORE_BACKENDS, useStoreBackend, type TestBackend } from '../support/store-backends.js';
 import { runDbCommand } from '../../main/cli/db.js';
-import { verifyAuditChain } from '../../main/store/audit-chain.js';
+import { resealAuditChain, verifyAuditChain } from '../../main/store/audit-chain.js';
 import {
   createPatient,
   eraseRecords,
@@ -27,10 +27,13 @@ const repo = join(import.meta.dirname, '..', '..');
 const W = 96;
 
 /** `retina db check` in this process: its exit code and what it printed. */
-async function dbCheck(location: string): Promise<{ code: number; out: string }> {
+async function dbCheck(location: string, ...more: string[]): Promise<{ code: number; out: string }> {
   let out = '';
   const sink = { write: (t: string) => (out += t) };
-  const code = await runDbCommand(['check', '--database', location], { stdout: sink, stderr: sink });
+  const code = await runDbCommand(['check', '--database', location, ...more], {
+    stdout: sink,
+    stderr: sink,
+  });
   return { code, out };
 }
 
@@ -118,6 +121,32 @@ for (const kind of STORE_BACKENDS)
           [chain.firstBreak?.row, chain.firstBreak?.problem, chain.breaks],
           [forged, 'edited', 1],
         );
+      } finally {
+        store.close();
+      }
+    });
+
+    test('a head noted earlier shows a forgery whose forger re-hashed the trail after it', async () => {
+      const { store, location } = await usedStudy(backend, 'noted');
+      try {
+        const head = verifyAuditChain(store.db).head!;
+        const ok = await dbCheck(location, '--audit-head', head.hash!.toUpperCase());
+        assert.equal(ok.code, 0, ok.out);
+        assert.match(ok.out, new RegExp(`is still entry #${head.row}: nothing up to it was rewritten`));
+        // Someone who knows the scheme changes an early row and chains every row after it again.
+        store.db.prepare("UPDATE audit_log SET actor = 'mallory' WHERE id = ?").run(ids(store)[1]);
+        resealAuditChain(store.db);
+        const plain = await dbCheck(location);
+        assert.equal(plain.code, 0, 'the chain alone cannot show a rewrite: the noted head is what does');
+        const before = snapshot(store);
+        const r = await dbCheck(location, '--audit-head', head.hash!);
+        assert.equal(r.code, 1, r.out);
+        assert.match(r.out, /no longer holds the noted entry/);
+        assert.match(r.out, /is no longer in the audit trail: the trail up to it was rewritten/);
+        assert.equal(snapshot(store), before);
+        const usage = await dbCheck(location, '--audit-head', 'abc');
+        assert.equal(usage.code, 2, usage.out);
+        assert.match(usage.out, /64 hexadecimal digits/);
       } finally {
         store.close();
       }
