@@ -292,7 +292,7 @@ export interface GapMarker {
   to: Point;
 }
 
-/** Where the latest prediction is unsure, for the viewer's heat map, its "next uncertain region" and gap markers. */
+/** Where a prediction is unsure, for the viewer's heat map, its "next uncertain region" and gap markers. */
 export interface UncertaintyPayload {
   /** The prediction it belongs to. */
   versionId: Id;
@@ -1012,8 +1012,11 @@ export interface RequestChannels {
   getMasks: { request: MasksRequest; response: MasksResponse };
   /** The probability map of one of the image's predictions; null when it kept only its mask. */
   getProbabilities: { request: ImageRef & { versionId: Id }; response: ProbabilitiesResponse | null };
-  /** The latest prediction's uncertainty map and likely gaps; null when it has none. */
-  getUncertainty: { request: ImageRef; response: UncertaintyPayload | null };
+  /**
+   * A prediction's uncertainty map and likely gaps: of `versionId` (the one the viewer shows, which may no longer be
+   * the latest), else of the latest; null when it has none.
+   */
+  getUncertainty: { request: ImageRef & { versionId?: Id }; response: UncertaintyPayload | null };
   /** Vessel measures of the mask the viewer shows, with units and 95% intervals; null when it has no mask. */
   getMeasurements: { request: ImageRef; response: MeasurementsPayload | null };
   /** The measurement report as a self-contained HTML document (browser mode also serves it at /report). */
@@ -1256,7 +1259,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getImagePreview: obj({ imageId: id, maxSize: int(256, 4096) }),
   getMasks: obj({ imageId: id, bits: optional(bool()) }),
   getProbabilities: obj({ imageId: id, versionId: id }),
-  getUncertainty: obj({ imageId: id }),
+  getUncertainty: obj({ imageId: id, versionId: optional(id) }),
   getMeasurements: obj({ imageId: id }),
   getReport: reportRequest,
   openReportWindow: reportRequest,

@@ -73,23 +73,39 @@ async function predictionPayload(
   };
 }
 
+/** The prediction `versionId` of the image; not found when it is another image's, or not a prediction. */
+function prediction(store: Store, req: { imageId: string; versionId: string }): MaskVersion {
+  const v = getMaskVersion(store, rowId(req.versionId, 'mask version'));
+  if (v.imageId !== rowId(req.imageId, 'image') || v.kind !== 'prediction')
+    throw new NotFoundError(`mask version ${req.versionId} is not a prediction of image ${req.imageId}`);
+  return v;
+}
+
 /** A prediction's probability map (prob8); null when it kept only its mask. */
 export async function getProbabilities(
   store: Store,
   req: { imageId: string; versionId: string },
   pixels = new MaskPixels(store),
 ): Promise<ProbabilitiesResponse | null> {
-  const v = getMaskVersion(store, rowId(req.versionId, 'mask version'));
-  if (v.imageId !== rowId(req.imageId, 'image') || v.kind !== 'prediction')
-    throw new NotFoundError(`mask version ${req.versionId} is not a prediction of image ${req.imageId}`);
+  const v = prediction(store, req);
   const data = await pixels.prob8(v);
   return data ? { versionId: toId(v.id), data } : null;
 }
 
-/** The latest prediction's uncertainty, one byte per pixel (the heat map's precision), with its gap markers. */
-export async function getUncertainty(store: Store, imageIdArg: string): Promise<UncertaintyPayload | null> {
-  const image = getImage(store, rowId(imageIdArg, 'image'));
-  const v = latestMaskVersion(store, image.id, 'prediction');
+/**
+ * A prediction's uncertainty (the one named, which the viewer shows, else the latest), one byte per pixel (the heat
+ * map's precision), with its gap markers.
+ */
+export async function getUncertainty(
+  store: Store,
+  req: { imageId: string; versionId?: string },
+): Promise<UncertaintyPayload | null> {
+  const image = getImage(store, rowId(req.imageId, 'image'));
+  const { versionId } = req;
+  const v =
+    versionId === undefined
+      ? latestMaskVersion(store, image.id, 'prediction')
+      : prediction(store, { imageId: req.imageId, versionId });
   if (!v?.quality) return null;
   const u16 = await loadUncertainty(store, v);
   if (!u16) return null;

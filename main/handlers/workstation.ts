@@ -283,7 +283,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       );
     },
     getProbabilities: (req) => getProbabilities(store, req, maskPixels),
-    getUncertainty: (req) => getUncertainty(store, req.imageId),
+    getUncertainty: (req) => getUncertainty(store, req),
     getMeasurements: (req, ctx) =>
       measurements.get(req.imageId, blindReaderOf(store, rowId(req.imageId, 'image'), ctx)),
     getReport: (req) => reports.report(req),

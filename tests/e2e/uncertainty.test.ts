@@ -327,5 +327,30 @@ describe(
       await app.page.keyboard.press('Control+z');
       await waitFor('the marker back after undo', async () => (await markers()) === payload.gaps.length);
     });
+
+    test("U after the image was predicted again elsewhere: the heat map is the shown prediction's, not the newer one", async () => {
+      const target = viewed;
+      await app.page.goto(app.serve.url);
+      await app.page.locator(`[data-testid="image-row"][data-image-id="${target}"]`).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      const button = app.page.getByTestId('toggle-uncertainty');
+      assert.equal(await button.getAttribute('aria-pressed'), 'false');
+      const shown = (await app.client.invoke('getMasks', { imageId: target })).prediction!.versionId;
+      // Another page (here the test's own client) predicts the image again while the viewer shows the old one.
+      const predicted = await app.client.invoke('predict', { imageIds: [target] });
+      await jobFinished(app.client, predicted.jobId);
+      const latest = (await app.client.invoke('getMasks', { imageId: target })).prediction!.versionId;
+      assert.notEqual(latest, shown);
+
+      await app.page.keyboard.press('u');
+      const layer = app.page.locator('canvas[data-testid="uncertainty-layer"][data-drawn]');
+      await layer.waitFor();
+      assert.equal(
+        await layer.getAttribute('data-version'),
+        shown,
+        "the heat map is the newer prediction's, drawn over the prediction on screen",
+      );
+      await app.page.keyboard.press('u');
+    });
   },
 );

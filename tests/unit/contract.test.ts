@@ -27,7 +27,7 @@ const valid: { [C in RequestChannel]: unknown } = {
   getImagePreview: { imageId: '1', maxSize: 1280 },
   getMasks: { imageId: '1', bits: true },
   getProbabilities: { imageId: '1', versionId: '4' },
-  getUncertainty: { imageId: '1' },
+  getUncertainty: { imageId: '1', versionId: '4' },
   getMeasurements: { imageId: '1' },
   getReport: { studyId: '3' },
   openReportWindow: { imageId: '1' },

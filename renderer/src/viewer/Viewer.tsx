@@ -99,6 +99,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     imageId,
     doc,
     predictionVersion: viewerDoc.prediction?.version ?? null,
+    predictionVersionId: viewerDoc.prediction?.versionId ?? null,
     summary: current?.quality ?? null,
     focus,
   });

@@ -35,6 +35,8 @@ export interface UncertaintyInputs {
   doc: MaskDocument | null;
   /** The shown prediction's per-image version (null without a prediction). */
   predictionVersion: number | null;
+  /** Its version id: the map asked for is this prediction's, not whichever is the image's latest by then. */
+  predictionVersionId: string | null;
   /** The worklist summary's estimate (of the prediction that was newest when the list was read). */
   summary: ImageQuality | null;
   focus: (r: Rect) => void;
@@ -50,7 +52,7 @@ const NO_REGION = {
 const visitedByPrediction = new Map<string, Set<string>>();
 
 export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
-  const { imageId, doc, predictionVersion, summary, focus } = inputs;
+  const { imageId, doc, predictionVersion, predictionVersionId, summary, focus } = inputs;
   const { client, notify, report } = useApp();
   // The heat map stays on from one image to the next, as the overlay's colour and layers do.
   const [shown, setShown] = useSessionState('uncertainty.shown', false);
@@ -67,11 +69,11 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
   const payload = loaded && loaded.key === key ? loaded.payload : null;
 
   const load = useCallback(async (): Promise<UncertaintyPayload | null> => {
-    if (!key) return null;
+    if (!key || !predictionVersionId) return null;
     if (loaded?.key === key) return loaded.payload;
     let p = inFlight.current.get(key);
     if (!p) {
-      p = client.invoke('getUncertainty', { imageId });
+      p = client.invoke('getUncertainty', { imageId, versionId: predictionVersionId });
       inFlight.current.set(key, p);
       setLoading(key);
       p.then(
@@ -83,7 +85,7 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
       });
     }
     return p;
-  }, [client, imageId, key, loaded]);
+  }, [client, imageId, predictionVersionId, key, loaded]);
 
   // Shown, the map is fetched; hidden too once the image was predicted again here, for its quality estimate (the
   // worklist's summary describes the prediction the viewer opened with, and the status bar lost it).

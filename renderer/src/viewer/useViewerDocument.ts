@@ -50,6 +50,7 @@ export interface ViewerDocument {
 
 export interface PredictionInfo {
   version: number;
+  versionId: string;
   modelName: string | null;
   /** It carries an artery/vein map. */
   hasAv: boolean;
@@ -57,7 +58,12 @@ export interface PredictionInfo {
 
 const predictionInfo = (m: MasksResponse): PredictionInfo | null =>
   m.prediction
-    ? { version: m.prediction.version, modelName: m.prediction.modelName, hasAv: !!m.prediction.av }
+    ? {
+        version: m.prediction.version,
+        versionId: m.prediction.versionId,
+        modelName: m.prediction.modelName,
+        hasAv: !!m.prediction.av,
+      }
     : null;
 
 function predictionInput(p: PredictionPayload): PredictionInput {
