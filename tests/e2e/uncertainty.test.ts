@@ -352,5 +352,32 @@ describe(
       );
       await app.page.keyboard.press('u');
     });
+
+    test('U on an image without a prediction says why and leaves the heat map setting as it was', async () => {
+      const imported = await app.client.invoke('importFiles', { paths: [driveTestImage('05')] });
+      await jobFinished(app.client, imported.jobId);
+      const listed = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items;
+      const bare = listed.find((i) => !images.some((p) => p.id === i.id))!;
+      const row = (id: string) => app.page.locator(`[data-testid="image-row"][data-image-id="${id}"]`);
+      const button = app.page.getByTestId('toggle-uncertainty');
+      await app.page.goto(app.serve.url);
+      await row(bare.id).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      assert.equal(await button.isDisabled(), true);
+      await app.page.keyboard.press('u');
+      await app.page.locator('.toast', { hasText: 'No prediction' }).waitFor();
+      assert.equal(await button.getAttribute('aria-pressed'), 'false');
+
+      // The next predicted image opens with the heat map as the reader left it: off.
+      await app.page.locator('.brand').click();
+      await row(viewed).dblclick();
+      await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
+      assert.equal(
+        await button.getAttribute('aria-pressed'),
+        'false',
+        'U on the unpredicted image turned it on',
+      );
+    });
   },
 );

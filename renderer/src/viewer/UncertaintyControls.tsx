@@ -1,7 +1,7 @@
 // Panel section "Uncertainty": the heat map's toggle (U), "next uncertain region" (N), and the prediction's
 // quality estimate.
 import { formatExpectedF1, formatMeanUncertainty } from '../review/qualityLabel.js';
-import type { Uncertainty } from './useUncertainty.js';
+import { NO_PREDICTION, type Uncertainty } from './useUncertainty.js';
 
 const STATE_NOTES = {
   idle: '',
@@ -22,7 +22,11 @@ export function UncertaintyControls({ u, hasPrediction }: { u: Uncertainty; hasP
         disabled={!hasPrediction}
         onClick={u.toggle}
         data-testid="toggle-uncertainty"
-        title="Where the model is likely wrong: warmer is less certain; rings mark likely gaps"
+        title={
+          hasPrediction
+            ? 'Where the model is likely wrong: warmer is less certain; rings mark likely gaps'
+            : NO_PREDICTION
+        }
       >
         Heat map &amp; gaps <kbd>U</kbd>
       </button>
@@ -30,7 +34,9 @@ export function UncertaintyControls({ u, hasPrediction }: { u: Uncertainty; hasP
         disabled={!hasPrediction}
         onClick={u.next}
         data-testid="next-uncertain"
-        title="Move to the next most uncertain region not yet edited or visited"
+        title={
+          hasPrediction ? 'Move to the next most uncertain region not yet edited or visited' : NO_PREDICTION
+        }
       >
         Next uncertain region <kbd>N</kbd>
       </button>

@@ -42,6 +42,8 @@ export interface UncertaintyInputs {
   focus: (r: Rect) => void;
 }
 
+export const NO_PREDICTION = 'No prediction for this image: predict it first (P)';
+
 const NO_REGION = {
   none: 'This prediction has no uncertain region',
   'all-edited': 'Every uncertain region has been edited',
@@ -94,9 +96,15 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
     if ((shown || repredicted) && key && loaded?.key !== key && failed !== key) load().catch(report);
   }, [shown, repredicted, key, loaded, failed, load, report]);
 
+  // Without a prediction there is no map to show: the setting carries to the next image, so U leaves it alone and
+  // says why (the button is disabled). While the masks load, it is not yet known: U toggles as usual.
   const toggle = useCallback(() => {
+    if (doc && !key) {
+      notify(NO_PREDICTION, 'info');
+      return;
+    }
     setShown((s) => !s);
-  }, [setShown]);
+  }, [doc, key, notify, setShown]);
 
   const regions = useMemo(
     () =>
@@ -108,7 +116,7 @@ export function useUncertainty(inputs: UncertaintyInputs): Uncertainty {
 
   const next = useCallback(() => {
     if (!doc || !key) {
-      notify('No prediction to look for uncertain regions in', 'info');
+      notify(NO_PREDICTION, 'info');
       return;
     }
     void (async () => {
