@@ -379,5 +379,34 @@ describe(
         'U on the unpredicted image turned it on',
       );
     });
+
+    test('"Review next": a row without an expected F1 says why it sits after the scored ones', async () => {
+      const listed = (await app.client.invoke('listImages', { offset: 0, limit: 10 })).items;
+      const bare = listed.find((i) => i.status === 'new');
+      assert.ok(bare, 'no image without a prediction (imported by the test before)');
+      const order = (
+        await app.client.invoke('listImages', { offset: 0, limit: 10, sort: 'review-next' })
+      ).items.map((i) => i.id);
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      await app.page.getByTestId('worklist-order').selectOption('review-next');
+      await waitFor(
+        'the "Review next" order',
+        async () => JSON.stringify(await rows()) === JSON.stringify(order),
+      );
+      const cell = (id: string) =>
+        app.page.locator(`[data-testid="image-row"][data-image-id="${id}"]`).getByTestId('row-expected-f1');
+      assert.equal(
+        await cell(bare.id).getAttribute('title'),
+        'Not predicted yet. "Review next" lists it after the images with an expected F1.',
+      );
+      const scored = listed.find((i) => i.quality)!;
+      assert.equal(
+        await cell(scored.id).getAttribute('title'),
+        null,
+        'a scored row explains a missing estimate',
+      );
+      await app.page.screenshot({ path: await screenshotPath('uncertainty-06-unscored-row') });
+    });
   },
 );

@@ -2,7 +2,12 @@
 // thumbnail, and the image's clinical, review and prediction quality columns.
 import type { MouseEvent } from 'react';
 import type { ImageSummary } from '../../../shared/contract.js';
-import { formatExpectedF1, formatGaps, formatMeanUncertainty } from '../review/qualityLabel.js';
+import {
+  formatExpectedF1,
+  formatGaps,
+  formatMeanUncertainty,
+  noEstimateReason,
+} from '../review/qualityLabel.js';
 import { beingEditedText } from '../../../shared/edit-lease.js';
 import { StatusBadge } from './StatusBadge.js';
 import { UngradableBadge } from './UngradableBadge.js';
@@ -23,6 +28,7 @@ export function ImageRow(props: {
 }) {
   const im = props.image;
   const team = worklistTeamNote(im);
+  const noEstimate = noEstimateReason(im) ?? undefined;
   return (
     <div
       role="row"
@@ -79,16 +85,18 @@ export function ImageRow(props: {
       </span>
       <span
         role="cell"
-        className="num"
+        className={noEstimate ? 'num muted' : 'num'}
         data-testid="row-expected-f1"
         data-value={im.quality?.expectedF1 ?? ''}
+        title={noEstimate}
+        aria-label={noEstimate}
       >
         {formatExpectedF1(im.quality)}
       </span>
-      <span role="cell" className="num" data-testid="mean-uncertainty">
+      <span role="cell" className="num" data-testid="mean-uncertainty" title={noEstimate}>
         {formatMeanUncertainty(im.quality)}
       </span>
-      <span role="cell" className="num" data-testid="gap-count">
+      <span role="cell" className="num" data-testid="gap-count" title={noEstimate}>
         {formatGaps(im.quality)}
       </span>
       <span role="cell" className="muted">
