@@ -1,4 +1,5 @@
-// Restoring an earlier mask version from the History in a real browser (browser mode): a brush stroke makes a draft,
+// Restoring an earlier mask version from the History in a real browser (browser mode): the prediction opened before
+// any edit differs from the current mask nowhere; a brush stroke makes a draft,
 // "Open version 1" in the History shows the prediction over it (read-only, the stroke's pixels counted), "Back to
 // the current mask" keeps the draft, and "Restore as the current mask" makes the prediction's pixels the newest
 // draft on top of the stroke, checked against the SQLite file; the History then says "restored version 1".
@@ -37,6 +38,17 @@ describe(
       await page.goto(app.serve.url);
       await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
       await page.locator('[data-testid="review-state"][data-status="predicted"]').waitFor();
+      // Nothing saved yet: the prediction is the current mask, and opening it says it differs nowhere.
+      await page.locator('[data-testid="history"] summary').click();
+      const open1 = page.locator('[data-testid="history-open"][data-version="1"]');
+      await open1.click();
+      await page.getByTestId('version-preview').waitFor();
+      assert.match(
+        (await page.getByTestId('version-preview').textContent()) ?? '',
+        /differs from the current mask at 0 pixels/,
+      );
+      await page.getByRole('button', { name: 'Back to the current mask' }).click();
+      await page.getByTestId('version-preview').waitFor({ state: 'detached' });
       await recordPointer(page);
       const radius = await brushRadius(page);
       const stroked = seeded[0].slice();
@@ -47,8 +59,6 @@ describe(
         same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, stroked),
       );
 
-      await page.locator('[data-testid="history"] summary').click();
-      const open1 = page.locator('[data-testid="history-open"][data-version="1"]');
       await open1.click();
       const notice = page.getByTestId('version-preview');
       await notice.waitFor();

@@ -113,6 +113,24 @@ function keptDocument(m: MasksResponse, kept: ShownPixels): MaskDocument {
   return doc;
 }
 
+/**
+ * The mask the viewer shows as the image's current one: its newest person-made version's, else (nothing saved yet)
+ * the prediction's as thresholded, which is what a shown kept draft or earlier version is compared with.
+ */
+function currentPixels(m: MasksResponse): Uint8Array | null {
+  const current = resumeVersion(m);
+  if (current) return current.data;
+  if (!m.prediction) return null;
+  const predicted = new MaskDocument({
+    width: m.width,
+    height: m.height,
+    saved: null,
+    prediction: predictionInput(m.prediction),
+    anatomy: null,
+  });
+  return predicted.mask;
+}
+
 function buildDocument(m: MasksResponse): MaskDocument {
   const saved = resumeVersion(m);
   const doc = new MaskDocument({
@@ -209,10 +227,10 @@ export function useViewerDocument(
       const d = keptDocument(m, kept);
       setDoc(d);
       setReviewState(m.review);
-      const current = resumeVersion(m);
+      const shownNow = currentPixels(m);
       return {
-        currentVersionId: current?.versionId ?? null,
-        differing: current ? differingPixels(kept.data, current.data) : kept.data.reduce((n, v) => n + v, 0),
+        currentVersionId: resumeVersion(m)?.versionId ?? null,
+        differing: shownNow ? differingPixels(kept.data, shownNow) : kept.data.reduce((n, v) => n + v, 0),
       };
     },
     [client, imageId],
