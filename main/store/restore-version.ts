@@ -1,12 +1,14 @@
 // Restoring an earlier version of an image's mask (a prediction, a draft or an approval from its History): a new
 // draft with that version's pixels, labels and disc on top of the current one, audited with the version it came
 // from. History is never rewritten: the versions in between stay, and the restore can itself be undone the same way.
+// The version that is the current mask (the prediction, while nothing is saved) is not restored over itself: that
+// would only add a duplicate and a History line saying something was brought back.
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
 import { insertDraftCopyTx, type DraftOnTop } from './draft-copy.js';
-import { NotFoundError } from './errors.js';
+import { ConstraintError, NotFoundError } from './errors.js';
 import { getImage } from './images.js';
-import { getMaskVersion, type MaskVersion } from './masks.js';
+import { getMaskVersion, latestMaskVersion, latestPersonVersion, type MaskVersion } from './masks.js';
 import { maskVersionNumber } from './review.js';
 
 export function restoreMaskVersion(store: Store, req: DraftOnTop & { versionId: number }): MaskVersion {
@@ -17,6 +19,12 @@ export function restoreMaskVersion(store: Store, req: DraftOnTop & { versionId: 
       throw new NotFoundError(`mask version ${req.versionId} is not a version of ${image.fileName}`);
     }
     const number = maskVersionNumber(store, from);
+    const current = latestPersonVersion(store, image.id) ?? latestMaskVersion(store, image.id, 'prediction');
+    if (current?.id === from.id) {
+      throw new ConstraintError(
+        `version ${number} is the current mask of ${image.fileName}: nothing was restored`,
+      );
+    }
     const version = insertDraftCopyTx(store, req, from, {
       note: `restored version ${number}`,
       outcome: 'nothing was restored',

@@ -1,6 +1,6 @@
 // Restoring an earlier mask version from the History in a real browser (browser mode): the prediction opened before
-// any edit differs from the current mask nowhere; a brush stroke makes a draft,
-// "Open version 1" in the History shows the prediction over it (read-only, the stroke's pixels counted), "Back to
+// any edit differs from the current mask nowhere and offers no restore (it is the current one); a brush stroke makes
+// a draft, "Open version 1" in the History shows the prediction over it (read-only, the stroke's pixels counted), "Back to
 // the current mask" keeps the draft, and "Restore as the current mask" makes the prediction's pixels the newest
 // draft on top of the stroke, checked against the SQLite file; the History then says "restored version 1".
 import { test, describe } from 'node:test';
@@ -47,6 +47,9 @@ describe(
         (await page.getByTestId('version-preview').textContent()) ?? '',
         /differs from the current mask at 0 pixels/,
       );
+      // It is the current mask: nothing to restore (the server would refuse it).
+      await page.getByTestId('version-is-current').waitFor();
+      assert.equal(await page.getByTestId('restore-version').count(), 0);
       await page.getByRole('button', { name: 'Back to the current mask' }).click();
       await page.getByTestId('version-preview').waitFor({ state: 'detached' });
       await recordPointer(page);

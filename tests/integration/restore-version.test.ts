@@ -140,4 +140,44 @@ for (const kind of STORE_BACKENDS)
       );
       assert.equal(after.at(-2)?.action, 'mask.reopen');
     });
+
+    test('the version that is the current mask is not restored over itself (a duplicate and a History line)', async () => {
+      const predicted = await binary('2nd_manual/02_manual2.gif');
+      const modelId = registerModel(
+        store,
+        { name: 'observer-2b', dirPath: '/none', architecture: {} },
+        'ann',
+      ).id;
+      await saveMaskVersion(store, {
+        imageId: Number(ids[1]),
+        kind: 'prediction',
+        author: 'model:observer-2b',
+        modelId,
+        mask: predicted,
+      });
+      const predictionId = (await call('getMasks', { imageId: ids[1] })).prediction!.versionId;
+      const restore = (versionId: string, parentVersionId: string | null) =>
+        call('restoreMaskVersion', { imageId: ids[1], versionId, parentVersionId, clientId: 'window-a' });
+      const before = versionCount();
+      // Nothing saved yet: the prediction is what the viewer shows.
+      await assert.rejects(
+        restore(predictionId, null),
+        /version 1 is the current mask of 02_test\.tif: nothing was restored/,
+      );
+      const draft = await call('saveDraft', {
+        imageId: ids[1],
+        width: predicted.width,
+        height: predicted.height,
+        mask: new Uint8Array(predicted.data.length),
+        parentVersionId: null,
+        clientId: 'window-a',
+      });
+      await assert.rejects(
+        restore(draft.versionId, draft.versionId),
+        /version 2 is the current mask of 02_test\.tif: nothing was restored/,
+      );
+      assert.equal(versionCount(), before + 1, 'only the draft should have been written');
+      // Once a draft is on top, the prediction is an earlier version again.
+      assert.equal((await restore(predictionId, draft.versionId)).version, 3);
+    });
   });

@@ -19,6 +19,8 @@ export type KeptPreview = (
 ) & {
   /** The current version it is compared with, and what adopting it builds on. */
   currentVersionId: string | null;
+  /** The version the viewer shows as current (the prediction while nothing is saved): not restored over itself. */
+  shownVersionId: string | null;
   differing: number;
 };
 
@@ -42,9 +44,13 @@ export function EditNotice(p: EditNoticeProps) {
           Version {v.version}, {KIND_WORDS[v.kind]} {v.author}: it differs from the current mask at{' '}
           {differing.toLocaleString()} pixels (Difference <kbd>D</kbd> shows where).
         </span>
-        <button onClick={p.onAdopt} disabled={p.busy || p.lease.readOnly} data-testid="restore-version">
-          Restore as the current mask
-        </button>
+        {v.versionId === p.preview.shownVersionId ? (
+          <span data-testid="version-is-current">This is the current mask: nothing to restore.</span>
+        ) : (
+          <button onClick={p.onAdopt} disabled={p.busy || p.lease.readOnly} data-testid="restore-version">
+            Restore as the current mask
+          </button>
+        )}
         <button onClick={p.onLoadLatest} disabled={p.busy}>
           Back to the current mask
         </button>

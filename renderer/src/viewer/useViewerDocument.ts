@@ -41,11 +41,11 @@ export interface ViewerDocument {
   /** Whether main has anatomy models (false: no image can have an artery/vein map; null until known). */
   anatomyModels: boolean | null;
   /**
-   * Shows a kept draft, read-only, over the image's current mask (the difference overlay compares the two); answers
-   * the current version it was compared with (what adopting it builds on) and how many pixels differ.
+   * Shows other pixels (a kept draft, an earlier version), read-only, over the image's current mask (the difference
+   * overlay compares the two); answers the current version it was compared with (what adopting it builds on), the
+   * version shown as current (the prediction while nothing is saved) and how many pixels differ.
    */
-  /** Shows other pixels (a kept draft, an earlier version) read-only over the current mask. */
-  showKeptDraft: (kept: ShownPixels) => Promise<{ currentVersionId: string | null; differing: number }>;
+  showKeptDraft: (kept: ShownPixels) => Promise<ShownOver>;
 }
 
 export interface PredictionInfo {
@@ -95,6 +95,12 @@ const resumeVersion = (m: MasksResponse): MaskVersionPayload | null =>
 /** A kept draft as a locked document whose "prediction" is the current mask, for the difference overlay. */
 /** A kept draft or an earlier version: its id (a kept draft's, or a version's) and its 0/1 pixels. */
 export type ShownPixels = Pick<KeptDraftPayload, 'id' | 'data'>;
+
+export interface ShownOver {
+  currentVersionId: string | null;
+  shownVersionId: string | null;
+  differing: number;
+}
 
 function keptDocument(m: MasksResponse, kept: ShownPixels): MaskDocument {
   const current = resumeVersion(m);
@@ -230,6 +236,7 @@ export function useViewerDocument(
       const shownNow = currentPixels(m);
       return {
         currentVersionId: resumeVersion(m)?.versionId ?? null,
+        shownVersionId: resumeVersion(m)?.versionId ?? m.prediction?.versionId ?? null,
         differing: shownNow ? differingPixels(kept.data, shownNow) : kept.data.reduce((n, v) => n + v, 0),
       };
     },
