@@ -4,10 +4,9 @@
 // an approval (that needs a reopen first).
 import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
 import type { Store } from './database.js';
-import { getLease } from './edit-leases.js';
 import { ConstraintError } from './errors.js';
 import { getImage } from './images.js';
-import { insertMaskVersionTx, latestPersonVersion, type MaskVersion } from './masks.js';
+import { editorsLine, insertMaskVersionTx, type MaskVersion } from './masks.js';
 import { reviewOf } from './review.js';
 
 export interface DraftOnTop {
@@ -34,11 +33,11 @@ export function insertDraftCopyTx(
   words: { note: string; outcome: string; step: string },
 ): MaskVersion {
   const image = getImage(store, req.imageId);
+  // Judged as the user's save would be: a blind reader of a two-reader image builds on their own drafts.
   const refusal = saveRefusal({
-    lease: getLease(store, image.id),
+    ...editorsLine(store, image.id, req.author, req.parentId),
     clientId: req.clientId,
     nowMs: req.nowMs,
-    current: latestPersonVersion(store, image.id),
     parentId: req.parentId,
     handedOff: req.handedOff ?? null,
   });

@@ -499,6 +499,34 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
  * live lease, or a parent that is no longer the image's newest draft or approval) is kept as a draft of its own;
  * the error to throw once that is committed, or null when the save may go on.
  */
+/**
+ * Internal (inside a write): what an editor's new draft on `parentId` is judged against, as a save is (a kept
+ * draft adopted too): the version it must build on, and the lease that must be theirs or nobody's.
+ */
+export function editorsLine(
+  store: Store,
+  imageId: number,
+  author: string,
+  parentId: number | null,
+): { current: MaskVersion | null; lease: ReturnType<typeof getLease> } {
+  // A blind reader's line is their own drafts, and no lease stands between the readers.
+  const readers = assigneesOf(store, imageId);
+  const blind = readers.length > 1 && readers.includes(author);
+  let current = blind ? latestDraftBy(store, imageId, author) : latestPersonVersion(store, imageId);
+  // ... until a reviewer approves the image: a blind reader's later save is then stale too, and kept (it used to
+  // be refused as "approved" with nothing kept, losing the reader's pixels).
+  if (blind && reviewOf(store, imageId).status === 'approved') {
+    const approval = latestMaskVersion(store, imageId, 'approved');
+    if (approval && (current === null || approval.id > current.id)) current = approval;
+  }
+  // A reviewer adjudicating several readers builds on one reader's latest draft: that one is current too.
+  if (!blind && readers.length > 1 && parentId !== null) {
+    if (readers.some((r) => latestDraftBy(store, imageId, r)?.id === parentId))
+      current = getMaskVersion(store, parentId);
+  }
+  return { current, lease: blind ? null : getLease(store, imageId) };
+}
+
 function keepRefusedEditTx(
   store: Store,
   image: { id: number; fileName: string },
@@ -513,26 +541,11 @@ function keepRefusedEditTx(
     anatomy: VersionAnatomy | null;
   },
 ): EditRefusedError | null {
-  // A blind reader's line is their own drafts, and no lease stands between the readers.
-  const readers = assigneesOf(store, image.id);
-  const blind = readers.length > 1 && readers.includes(author);
-  let current = blind ? latestDraftBy(store, image.id, author) : latestPersonVersion(store, image.id);
-  // ... until a reviewer approves the image: a blind reader's later save is then stale too, and kept (it used to
-  // be refused as "approved" with nothing kept, losing the reader's pixels).
-  if (blind && reviewOf(store, image.id).status === 'approved') {
-    const approval = latestMaskVersion(store, image.id, 'approved');
-    if (approval && (current === null || approval.id > current.id)) current = approval;
-  }
-  // A reviewer adjudicating several readers builds on one reader's latest draft: that one is current too.
-  if (!blind && readers.length > 1 && parentId !== null) {
-    if (readers.some((r) => latestDraftBy(store, image.id, r)?.id === parentId))
-      current = getMaskVersion(store, parentId);
-  }
+  const line = editorsLine(store, image.id, author, parentId);
   const refusal = saveRefusal({
-    lease: blind ? null : getLease(store, image.id),
+    ...line,
     clientId: editor.clientId,
     nowMs: editor.nowMs,
-    current,
     parentId,
     handedOff: editor.handedOff?.() ?? null,
   });
@@ -542,7 +555,7 @@ function keepRefusedEditTx(
     author,
     reason: refusal.kind,
     basedOnId: parentId,
-    currentId: current?.id ?? null,
+    currentId: line.current?.id ?? null,
     ...pixels,
   });
   return new EditRefusedError(refusalMessage(refusal, image.fileName, kept.id), kept.id);
