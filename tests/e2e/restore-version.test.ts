@@ -90,6 +90,15 @@ describe(
           ? true
           : null,
       );
+
+      // Approved: an earlier version is offered for restoring only after a reopen, not refused after a click.
+      await page.getByTestId('approve').click();
+      await page.locator('[data-testid="review-state"][data-status="approved"]').waitFor();
+      await page.locator('[data-testid="history-open"][data-version="2"]').click();
+      await page.getByTestId('version-needs-reopen').waitFor();
+      assert.equal(await page.getByTestId('restore-version').count(), 0);
+      await page.getByRole('button', { name: 'Back to the current mask' }).click();
+      await page.getByTestId('reopen').waitFor();
     });
   },
 );

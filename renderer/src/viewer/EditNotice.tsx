@@ -33,6 +33,8 @@ export interface EditNoticeProps {
   preview: KeptPreview | null;
   onAdopt: () => void;
   busy: boolean;
+  /** The image is approved: an earlier version is restored only after a reopen. */
+  approved?: boolean;
 }
 
 export function EditNotice(p: EditNoticeProps) {
@@ -46,6 +48,10 @@ export function EditNotice(p: EditNoticeProps) {
         </span>
         {v.versionId === p.preview.shownVersionId ? (
           <span data-testid="version-is-current">This is the current mask: nothing to restore.</span>
+        ) : p.approved ? (
+          <span data-testid="version-needs-reopen">
+            Approved: go back to the current mask and reopen it for editing to restore this version.
+          </span>
         ) : (
           <button onClick={p.onAdopt} disabled={p.busy || p.lease.readOnly} data-testid="restore-version">
             Restore as the current mask

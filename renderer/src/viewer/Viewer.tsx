@@ -200,6 +200,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           preview={kept.preview}
           onAdopt={() => void kept.adopt(viewerDoc)}
           busy={kept.busy}
+          approved={review?.status === 'approved'}
         />
         {loadError ? (
           <div className="load-error" data-testid="load-error">
