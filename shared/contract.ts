@@ -573,7 +573,8 @@ export interface JobInfo {
   message: string | null;
   error: ErrorPayload | null;
   startedAt: string;
-  /** Import jobs: each file that could not be imported, by the user's own file name. */
+  /** Import jobs: each file that could not be imported, by the user's own file name; predict jobs: each image
+   * skipped because its stored photograph could not be read ("x.tif (image 3)"). */
   failures?: { file: string; reason: string }[];
 }
 

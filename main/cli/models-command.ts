@@ -16,6 +16,7 @@ import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-arg
 import { registryWithLineage, rejectCandidate } from '../retrain/registry.js';
 import { promoteUsable, rollbackUsable } from '../retrain/activate.js';
 import { repredictDraftFree } from '../retrain/repredict.js';
+import { skippedSummary } from '../jobs/index.js';
 
 const HELP = `
 Usage: retina models [list] [--database URL|PATH] [--task T] [--json]
@@ -150,7 +151,9 @@ export async function run(argv: string[]): Promise<number> {
         threads: availableParallelism(),
         hooks: { isCancelled: () => false, progress: () => undefined },
       });
-      process.stderr.write(`re-predicted ${done.length} draft-free image(s)\n`);
+      process.stderr.write(`re-predicted ${done.predicted.length} draft-free image(s)\n`);
+      const skipped = skippedSummary(done.skipped);
+      if (skipped) process.stderr.write(`${skipped}\n`);
     }
     return EXIT.ok;
   } finally {

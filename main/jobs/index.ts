@@ -4,3 +4,4 @@
 export { JobManager, type JobEvents, type Jobs } from './job-manager.js';
 export type { JobHooks, JobSpec } from './job-types.js';
 export { runPredictJob, quantisePrediction, type PredictJobInput } from './predict.js';
+export { skippedSummary, type PredictOutcome, type SkippedImage } from './predict-outcome.js';

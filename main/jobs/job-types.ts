@@ -41,7 +41,7 @@ export type WorkerMessage =
       /** Set when nothing useful was done because of bad input (e.g. every file unreadable). */
       error: ErrorPayload | null;
       cancelled: boolean;
-      /** Import jobs: every file that could not be imported, by the user's own file name. */
+      /** Import jobs: every file that could not be imported; predict jobs: every image skipped (unreadable). */
       failures?: JobInfo['failures'];
     }
   | { type: 'failed'; error: ErrorPayload };

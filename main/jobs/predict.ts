@@ -23,6 +23,7 @@ import {
   type Store,
 } from '../store/index.js';
 import type { JobHooks } from './job-types.js';
+import { skippedImage, type PredictOutcome, type SkippedImage } from './predict-outcome.js';
 
 export interface PredictJobInput {
   imageIds: number[];
@@ -88,7 +89,7 @@ export async function runPredictJob(
   store: Store,
   input: PredictJobInput,
   hooks: JobHooks,
-): Promise<number[]> {
+): Promise<PredictOutcome> {
   const total = input.imageIds.length;
   hooks.progress(0, total, 'loading the model', null);
   const model = await openModel(input.modelDir, { engine: 'onnx', threads: input.threads });
@@ -107,6 +108,7 @@ export async function runPredictJob(
     }
   }
   const done: number[] = [];
+  const skipped: SkippedImage[] = [];
   const jobId = input.jobId ?? null;
   const earlier = new Set(jobId ? imagesPredictedByJob(store, jobId) : []);
   try {
@@ -114,12 +116,28 @@ export async function runPredictJob(
       if (hooks.isCancelled()) break;
       if (earlier.has(imageId)) {
         done.push(imageId);
-        hooks.progress(done.length, total, `image ${imageId}: predicted by an earlier attempt`, null);
+        hooks.progress(
+          done.length + skipped.length,
+          total,
+          `image ${imageId}: predicted by an earlier attempt`,
+          null,
+        );
         continue;
       }
       const record = getImage(store, imageId);
-      const raster = await loadImageRaster(store, record);
-      const fov = await loadFov(store, record);
+      let raster: RasterImage;
+      let fov: Awaited<ReturnType<typeof loadFov>>;
+      try {
+        raster = await loadImageRaster(store, record);
+        fov = await loadFov(store, record);
+      } catch (err) {
+        // One damaged or missing photograph costs that image its prediction, not the rest of the batch (as an
+        // import skips a bad file); the job's outcome lists it with the reason.
+        const skip = skippedImage(imageId, record.fileName, err);
+        skipped.push(skip);
+        hooks.progress(done.length + skipped.length, total, `${skip.file}: skipped, ${skip.reason}`, null);
+        continue;
+      }
       // A model with an uncertainty head also says where its mask is likely wrong (no extra network passes when
       // it uses test-time flips, as the bundled one does).
       const seg = await segmentImage(raster, model.manifest, model.predictor, {
@@ -170,11 +188,11 @@ export async function runPredictJob(
         ...[anatomyNote, anatomyFailed].filter((w) => w !== null),
       ];
       const note = warnings.length ? `${record.fileName}: ${warnings.join('; ')}` : record.fileName;
-      hooks.progress(done.length, total, note, imageId);
+      hooks.progress(done.length + skipped.length, total, note, imageId);
     }
   } finally {
     await model.predictor.dispose();
     if (anatomy) await closeAnatomyModels(anatomy);
   }
-  return done;
+  return { predicted: done, skipped };
 }

@@ -6,6 +6,7 @@ import type { JobHooks, JobSpec } from './job-types.js';
 import { runImportJob } from './import.js';
 import { importError, importMessage } from './import-outcome.js';
 import { runPredictJob } from './predict.js';
+import { predictError, predictMessage } from './predict-outcome.js';
 
 type WithoutDb<T> = T extends unknown ? Omit<T, 'dbPath'> : never;
 /** What a job does, whichever database it runs against. */
@@ -38,13 +39,16 @@ export async function runJob(
   jobId: string | null = null,
 ): Promise<JobResult> {
   if (work.kind === 'predict') {
-    const ids = await runPredictJob(store, { ...work, jobId }, hooks);
-    const n = ids.length;
+    const outcome = await runPredictJob(store, { ...work, jobId }, hooks);
+    const reached = outcome.predicted.length + outcome.skipped.length;
     return {
-      imageIds: ids,
-      message: `predicted ${n} image${n === 1 ? '' : 's'}`,
-      error: null,
-      cancelled: hooks.isCancelled() && n < work.imageIds.length,
+      imageIds: outcome.predicted,
+      message: predictMessage(outcome),
+      error: predictError(outcome),
+      cancelled: hooks.isCancelled() && reached < work.imageIds.length,
+      ...(outcome.skipped.length > 0
+        ? { failures: outcome.skipped.map(({ file, reason }) => ({ file, reason })) }
+        : {}),
     };
   }
   const outcome = await runImportJob(store, work.source, work.actor, hooks);

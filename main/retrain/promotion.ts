@@ -7,6 +7,7 @@ import type { HeldOutImageReport } from './outcome.js';
 import type { RetrainPlan } from './plan.js';
 import type { ProgressTracker } from './progress.js';
 import { repredictDraftFree } from './repredict.js';
+import { skippedSummary } from '../jobs/index.js';
 import type { Scores } from './scoring.js';
 import { snapshotGroupOf } from './held-out-groups.js';
 
@@ -96,7 +97,8 @@ export async function repredictWithCandidate(
           tracker.update({ message: `re-predicting ${d}/${t}${file ? ` ${file}` : ''}` }),
       },
     });
-    return { repredicted: done.length, repredictError: null };
+    // Photographs that could not be read were skipped: the others are predicted, and the skipped are named.
+    return { repredicted: done.predicted.length, repredictError: skippedSummary(done.skipped) };
   } catch (err) {
     return { repredicted: 0, repredictError: (err as Error).message.split('\n')[0] };
   }

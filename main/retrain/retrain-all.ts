@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
 import { activeModel, amendTrainingRunOutcome, type Store } from '../store/index.js';
 import { repredictDraftFree } from './repredict.js';
+import { skippedSummary } from '../jobs/index.js';
 import { retrainAnatomy, type AnatomyTaskResult } from './anatomy-run.js';
 import { RetrainCancelledError, RetrainError } from './errors.js';
 import { effectiveSettings, runRetrain, type RetrainOptions, type RetrainOutcome } from './run.js';
@@ -137,7 +138,7 @@ async function repredictForAnatomy(
       threads: opts.threads ?? availableParallelism(),
       hooks: { isCancelled: () => opts.signal?.aborted === true, progress: () => undefined },
     });
-    return { anatomyRepredicted: done.length, anatomyRepredictError: null };
+    return { anatomyRepredicted: done.predicted.length, anatomyRepredictError: skippedSummary(done.skipped) };
   } catch (err) {
     return { anatomyRepredicted: 0, anatomyRepredictError: (err as Error).message.split('\n')[0] };
   }

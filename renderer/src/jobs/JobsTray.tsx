@@ -133,12 +133,18 @@ function JobRow({
       </div>
       {active && <progress max={Math.max(1, j.total)} value={j.done} aria-label={`${label} progress`} />}
       <span className="job-msg" data-testid="job-message">
-        {/* A failed import's files are listed below; its summary line says how many. */}
+        {/* A failed import's files (a failed prediction's images) are listed below; its summary line says how many. */}
         {j.state === 'failed' && j.error && failures.length === 0 ? j.error.message : (j.message ?? '')}
       </span>
       {queued && <TeamLines job={queued} label={label} />}
       {failures.length > 0 && (
-        <ul className="job-failures" aria-label="Files that could not be imported" data-testid="job-failures">
+        <ul
+          className="job-failures"
+          aria-label={
+            j.kind === 'predict' ? 'Images that could not be read' : 'Files that could not be imported'
+          }
+          data-testid="job-failures"
+        >
           {failures.map((f, i) => (
             <li key={i} title={`${f.file}: ${f.reason}`}>
               <span className="job-file">{f.file}</span>: {f.reason}

@@ -4,7 +4,7 @@ import type { JobInfo } from '../../../shared/contract.js';
 
 export const isActive = (j: JobInfo): boolean => j.state === 'queued' || j.state === 'running';
 
-/** Failed, or done with files that could not be imported: shown until dismissed, never collapsed away. */
+/** Failed, or done with files not imported (images not predicted): shown until dismissed, never collapsed away. */
 export const needsAttention = (j: JobInfo): boolean =>
   j.state === 'failed' || (j.state === 'done' && (j.failures?.length ?? 0) > 0);
 
