@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
 import { interruptSignal } from './interrupt.js';
-import { createProgressBar, type ProgressBar } from './progress.js';
+import { retrainProgress } from './retrain-progress.js';
 import { activeModel, openStore, type ModelRecord, type Store } from '../store/index.js';
 import { ensureRegistered } from '../handlers/models.js';
 import { MANIFEST_FILE, defaultModelDir } from '../ml/model/model-dir.js';
@@ -167,8 +167,6 @@ export async function run(argv: string[]): Promise<number> {
   const store = openStore(dbPath, { create: false });
   const actor = str(p, 'actor') ?? osUser();
   const interrupt = interruptSignal();
-  let bar: ProgressBar | null = null;
-  let lastMessage = '';
   try {
     const failed = await closeInterruptedRuns(store);
     if (failed.length > 0) process.stderr.write(`marked interrupted run(s) ${failed.join(', ')} as failed\n`);
@@ -184,15 +182,7 @@ export async function run(argv: string[]): Promise<number> {
       workers: num(p, 'workers', { min: 1, max: 16, integer: true }),
       threads: num(p, 'threads', { min: 1, max: 256, integer: true }),
       onStarted: (id) => process.stderr.write(`training run ${id} started\n`),
-      onProgress: (e) => {
-        if (e.phase === 'training') {
-          bar ??= createProgressBar('retrain', e.totalSteps);
-          bar.update(e.step, e.loss !== null ? `loss ${e.loss.toFixed(4)}` : undefined);
-        } else if (e.message !== lastMessage) {
-          lastMessage = e.message;
-          process.stderr.write(`${e.message}\n`);
-        }
-      },
+      onProgress: retrainProgress(),
     });
     // The vessel outcome's fields stay at the top, as before anatomy retrains existed.
     if (flag(p, 'json'))

@@ -105,6 +105,7 @@ async function runPlanned(
     config.epochs,
     config.epochs * config.stepsPerEpoch,
     opts.onProgress ?? (() => undefined),
+    TASK_LABEL[task],
   );
   const label = TASK_LABEL[task];
   tracker.update(

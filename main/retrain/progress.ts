@@ -14,6 +14,8 @@ export interface RetrainProgress extends Omit<
 > {
   runId: number;
   epochCurve: RetrainStatus['validation'];
+  /** Which model this run trains ('vessel', 'artery/vein', 'optic disc'): one retrain trains them in turn. */
+  part: string;
 }
 
 /** Follows training events: the progress the UI shows, and the run row's heartbeat and log. */
@@ -31,9 +33,11 @@ export class ProgressTracker {
     epochs: number,
     totalSteps: number,
     private readonly emit: (p: RetrainProgress) => void,
+    part = 'vessel',
   ) {
     this.state = {
       runId,
+      part,
       phase: 'preparing',
       message: 'writing the training set',
       step: 0,

@@ -84,7 +84,7 @@ test('SIGKILL during a retrain: the run is failed and its training set removed o
     child.stderr.on('data', (d: Buffer) => {
       out += d.toString();
       // The progress bar's first line: training steps are running.
-      if (/retrain \[/.test(out)) child.kill('SIGKILL');
+      if (/retrain vessel \[/.test(out)) child.kill('SIGKILL');
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     const signal = await killed;
