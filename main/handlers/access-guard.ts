@@ -20,6 +20,7 @@ import {
   type Store,
 } from '../store/index.js';
 import type { CallerContext } from './caller.js';
+import { isRowId } from './ids.js';
 
 /** The image ids a request names (every channel names images through these fields). */
 export function imageIdsOf(request: unknown): string[] {
@@ -43,7 +44,7 @@ export function checkAccess(
   const ids = imageIdsOf(request);
   // A kept draft is named by its own id: it belongs to its image.
   const kept = (request as { keptDraftId?: unknown }).keptDraftId;
-  if (typeof kept === 'string' && Number.isSafeInteger(Number(kept))) {
+  if (typeof kept === 'string' && isRowId(kept)) {
     try {
       ids.push(String(getKeptDraft(store, Number(kept)).imageId));
     } catch {
@@ -51,16 +52,18 @@ export function checkAccess(
     }
   }
   for (const id of ids) {
+    // Only an id a row can have is looked up: a larger one is PostgreSQL's "out of range" error, not "no such row".
+    const valid = isRowId(id);
     const n = Number(id);
     // Reassigned while editing: the former reader's save goes on to be kept as a draft (handedElsewhere), not lost,
     // her first one too (a stroke younger than the autosave delay, flushed as the viewer closes).
     if (
       channel === 'saveDraft' &&
-      Number.isSafeInteger(n) &&
+      valid &&
       (latestDraftBy(store, n, user.name) !== null || wasAssigned(store, n, user.name))
     )
       continue;
-    if (!Number.isSafeInteger(n) || !isAssigned(store, n, user.id)) {
+    if (!valid || !isAssigned(store, n, user.id)) {
       throw new RpcError('not-found', `no image ${id} among the images assigned to ${user.name}`);
     }
   }
@@ -125,16 +128,12 @@ export function eventForCaller(store: Store, formerAssignees: FormerAssignees): 
     const theirs = (id: string, name: string): boolean => {
       let names = assignees.get(id);
       if (!names) {
-        const n = Number(id);
-        names = Number.isSafeInteger(n) ? assigneesOf(store, n) : [];
+        names = isRowId(id) ? assigneesOf(store, Number(id)) : [];
         assignees.set(id, names);
       }
       return names.includes(name);
     };
-    const gone = (id: string): boolean => {
-      const n = Number(id);
-      return Number.isSafeInteger(n) && wasErased(store, n);
-    };
+    const gone = (id: string): boolean => isRowId(id) && wasErased(store, Number(id));
     return (user) => {
       if (user.role !== 'annotator') return payload;
       if (event === 'imagesChanged') {

@@ -8,7 +8,7 @@ import { RpcError, type Id } from '../../shared/contract.js';
 const MAX_ROW_ID = 2_147_483_647;
 
 /** Whether `id` can name a row: a positive integer in range, written plainly ("1e3", " 1" and "1.0" are not). */
-function isRowId(id: Id): boolean {
+export function isRowId(id: Id): boolean {
   return /^[1-9][0-9]{0,9}$/.test(id) && Number(id) <= MAX_ROW_ID;
 }
 

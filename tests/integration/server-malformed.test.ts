@@ -9,6 +9,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { hashPassword } from '../../main/accounts/passwords.js';
+import { createUser, openStore } from '../../main/store/index.js';
 import { MAX_UPLOAD_BYTES } from '../../shared/contract.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE, TOKEN_HEADER } from '../../shared/transport.js';
 import { repoRoot } from '../e2e/model-fixture.js';
@@ -407,6 +409,115 @@ for (const kind of STORE_BACKENDS) {
         };
         assert.equal(r.value.total, 0);
       });
+    },
+  );
+}
+
+/** What an annotator sends on a team server, and the answer expected (an RPC frame answered 200). */
+const ANNOTATOR_ROWS: { name: string; channel: string; payload: unknown; code: string; says: RegExp }[] = [
+  // Ids past PostgreSQL's integer ids, looked up by the assignment check first (a storage error there before).
+  ...(
+    [
+      ['getImageInfo', { imageId: '999999999999999' }],
+      ['getImageInfo', { imageId: '2147483648' }],
+      [
+        'saveDraft',
+        { imageId: '999999999999999', width: 1, height: 1, mask: new Uint8Array(1), parentVersionId: null },
+      ],
+      ['adoptKeptDraft', { keptDraftId: '999999999999999', parentVersionId: null }],
+    ] as const
+  ).map(([channel, payload]) => ({
+    name: `${channel}: an id past the largest row id, as an annotator (${JSON.stringify(payload).slice(0, 40)})`,
+    channel,
+    payload,
+    code: 'not-found',
+    says: /^no .*(999999999999999|2147483648)/,
+  })),
+];
+
+for (const kind of STORE_BACKENDS) {
+  describe(
+    `retina serve with team accounts on ${kind} under malformed requests`,
+    { skip: kind === 'postgres' && !postgresBinaries() && 'no PostgreSQL' },
+    () => {
+      const backend = useStoreBackend(kind);
+      let dir: string;
+      let child: ChildProcess;
+      let port: number;
+      let cookie = '';
+      let stderr = '';
+      const PASSWORD = 'anna annotates';
+
+      before(async () => {
+        dir = await mkdtemp(path.join(tmpdir(), 'retina-malformed-team-'));
+        const database = backend.location('malformed_team');
+        const store = openStore(database);
+        try {
+          const passwordHash = await hashPassword(PASSWORD, { N: 2 ** 10, r: 8, p: 1 });
+          createUser(store, { name: 'anna', role: 'annotator', passwordHash }, 'setup');
+        } finally {
+          store.close();
+        }
+        child = spawn(process.execPath, [CLI, 'serve', '--database', database], {
+          cwd: repoRoot,
+          env: { ...process.env, RETINA_FROM_SOURCE: '1', RETINA_DEFAULT_MODEL: path.join(dir, 'no-model') },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+        const url = await new Promise<URL>((resolve, reject) => {
+          let out = '';
+          child.stdout?.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /^(http:\/\/\S+\/)$/m.exec(out);
+            if (m) resolve(new URL(m[1]));
+          });
+          child.once('exit', (code) => reject(new Error(`retina serve exited with ${code}:\n${stderr}`)));
+        });
+        port = Number(url.port);
+        const login = await raw(port, {
+          method: 'POST',
+          path: '/auth/login',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'anna', password: PASSWORD }),
+        });
+        assert.equal(login.status, 200, login.body.toString());
+        cookie = String(login.headers['set-cookie']).split(';')[0];
+      });
+
+      after(async () => {
+        if (child.exitCode === null) {
+          const exited = new Promise((r) => child.once('exit', r));
+          child.kill('SIGTERM');
+          await exited;
+        }
+        await rm(dir, { recursive: true, force: true });
+      });
+
+      const call = (channel: string, payload: unknown): Promise<RawResponse> =>
+        raw(port, {
+          method: 'POST',
+          path: `/rpc/${channel}`,
+          headers: { 'content-type': FRAME_CONTENT_TYPE, cookie },
+          body: encodeFrame(payload),
+        });
+
+      /** Still up, and nothing in its log but what it prints when it starts. */
+      async function stillUp(): Promise<void> {
+        assert.equal((await call('getAppInfo', {})).status, 200, 'the server answers the next request');
+        assert.equal(child.exitCode, null, `the server exited:\n${stderr}`);
+        assert.doesNotMatch(stderr, /Error|Unhandled|at .*\.ts:\d+/, 'nothing crashed in the server log');
+      }
+
+      for (const row of ANNOTATOR_ROWS) {
+        test(row.name, async () => {
+          const r = await call(row.channel, row.payload);
+          const said = errorText(r);
+          assert.equal(r.status, 200, `status; the answer said: ${said.text}`);
+          assert.equal(said.code, row.code, said.text);
+          assert.match(said.text, row.says);
+          await stillUp();
+        });
+      }
     },
   );
 }
