@@ -1,6 +1,7 @@
 // Team mode's login endpoints (JSON; the only requests answered without a session):
 //   POST /auth/login    {user, password} -> 200 {name, role, expiresAt} and the session cookie;
-//                       401 {error} for any wrong name or password; 429 {error} with Retry-After when throttled
+//                       401 {error} for any wrong name or password; 429 {error} with Retry-After when throttled;
+//                       413 {error} for a body over 8 KB
 //   POST /auth/logout   ends the session and clears the cookie
 //   GET  /auth/session  200 {name, role, expiresAt}, or 401 {error} when not logged in (or the session expired)
 // The session token travels only in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS).
@@ -33,14 +34,23 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 
 const info = (s: LiveSession): SessionInfo => ({ name: s.name, role: s.role, expiresAt: s.expiresAt });
 
+class LoginTooLarge extends Error {
+  constructor() {
+    super(`the login request is larger than ${MAX_LOGIN_BODY} bytes`);
+  }
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  if (Number(req.headers['content-length'] ?? 0) > MAX_LOGIN_BODY) throw new LoginTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
+  // Read to the end, dropping what is past the limit: leaving the loop early destroys the request, and the
+  // answer went down with the socket (the client saw only "connection reset").
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_LOGIN_BODY) throw new Error('the login request is too large');
-    chunks.push(chunk);
+    if (size <= MAX_LOGIN_BODY) chunks.push(chunk);
   }
+  if (size > MAX_LOGIN_BODY) throw new LoginTooLarge();
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
 }
 
@@ -75,7 +85,8 @@ export async function handleAuth(
   try {
     body = (await readJson(req)) as typeof body;
   } catch (err) {
-    sendJson(res, 400, { error: `malformed login request: ${(err as Error).message}` }, headers);
+    if (err instanceof LoginTooLarge) sendJson(res, 413, { error: err.message }, headers);
+    else sendJson(res, 400, { error: `malformed login request: ${(err as Error).message}` }, headers);
     return;
   }
   if (typeof body?.user !== 'string' || typeof body.password !== 'string' || body.user.length > 64) {
