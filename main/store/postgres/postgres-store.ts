@@ -104,6 +104,9 @@ class PostgresBackend implements StoreBackend {
     try {
       // One round trip for both.
       this.conn.query(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      // Under the lock: a newer RetinaStudio may have upgraded the database since this process opened it, and rows
+      // written as this version knows them would miss what its schema keeps (as SqliteBackend.transaction checks).
+      checkSchemaVersion(this.schemaVersion(), this.where, false);
       const result = fn();
       this.conn.query('COMMIT');
       return result;
@@ -121,6 +124,9 @@ class PostgresBackend implements StoreBackend {
 
   applyMigration(m: Migration, data?: () => void): void {
     this.transaction(() => {
+      // Read again under the write lock: another process opening the same database at the same moment (a server
+      // starting while `retina db init` runs) may have applied it since this one read the version.
+      if (this.schemaVersion() >= m.version) return;
       const sql = postgresMigrationSql(m);
       if (sql.trim()) this.conn.query(sql);
       data?.();
