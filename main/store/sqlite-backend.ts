@@ -274,7 +274,10 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
     const target = opts.targetVersion ?? SCHEMA_VERSION;
     if (!readonly && version > 0 && version < target)
       store.preUpgradeCopy = keepPreUpgradeCopy(db, file, version);
-    if (!readonly) migrate(store, target);
+    // A new study is made in one transaction: another process opening it meanwhile sees no study or a whole one,
+    // never one halfway through its migrations (which it took for an earlier version's, and kept a copy of).
+    if (!readonly && version === 0) db.transaction(() => migrate(store, target)).immediate();
+    else if (!readonly) migrate(store, target);
     // A study made before new ones were private is made private as it is upgraded.
     if (store.preUpgradeCopy) makeStudyPrivate(file);
     return store;

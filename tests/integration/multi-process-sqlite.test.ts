@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
@@ -203,4 +203,32 @@ test('two processes opening a study made by an earlier version at once both open
   );
   const check = retina('db', 'check', '--database', raced);
   assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
+test('two processes making a new study at once: neither keeps a copy of it nor says it was upgraded', async () => {
+  // A race, so several rounds: one that opened the study while the other was making it took it for an earlier
+  // version's, halfway through its migrations, and kept a pointless `.v<N>.bak` of it.
+  for (let round = 0; round < 8; round++) {
+    const study = join(dir, `new-${round}.db`);
+    const init = async (): Promise<{ code: number; out: string }> => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'db', 'init', '--database', study], {
+        cwd: repo,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number];
+      return { code, out };
+    };
+    const runs = await Promise.all([init(), init()]);
+    for (const r of runs) {
+      assert.equal(r.code, 0);
+      assert.doesNotMatch(r.out, /upgraded/, `round ${round}`);
+    }
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.startsWith(`new-${round}.db.`) && f.endsWith('.bak')),
+      [],
+      `round ${round}`,
+    );
+  }
 });
