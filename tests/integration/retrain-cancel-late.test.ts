@@ -3,34 +3,12 @@
 // not as "cancelled" while a new candidate (or active model) stands that the screen would then never show.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  getModel,
-  getTrainingRun,
-  importImageFiles,
-  openStore,
-  promoteModel,
-  registerModel,
-} from '../../main/store/index.js';
+import { getModel, getTrainingRun } from '../../main/store/index.js';
 import { describeAll, runRetrainAll } from '../../main/retrain/retrain-all.js';
-import { datasetsRoot, tinyModelDir } from '../e2e/model-fixture.js';
-
-const DRIVE = path.join(datasetsRoot, 'DRIVE', 'training');
+import { withRetrainStudy } from './retrain-study.js';
 
 test('a cancel after the vessel part finished keeps its outcome; the anatomy parts say they were cancelled', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-cancel-late-'));
-  const store = openStore(path.join(dir, 'retina.db'));
-  try {
-    const root = registerModel(store, { name: 'tiny', dirPath: await tinyModelDir(), architecture: {} }, 't');
-    promoteModel(store, root.id, 't');
-    const files = ['21', '22', '23', '24', '25'].map((n) => ({
-      imagePath: path.join(DRIVE, 'images', `${n}_training.tif`),
-      maskPath: path.join(DRIVE, '1st_manual', `${n}_manual1.gif`),
-      fovPath: path.join(DRIVE, 'mask', `${n}_training_mask.gif`),
-    }));
-    await importImageFiles(store, files, { actor: 'annotator' });
+  await withRetrainStudy('retrain-cancel-late', ['21', '22', '23', '24', '25'], async ({ store }) => {
     const controller = new AbortController();
     const outcome = await runRetrainAll(store, {
       actor: 'tester',
@@ -55,8 +33,5 @@ test('a cancel after the vessel part finished keeps its outcome; the anatomy par
       ['artery/vein: cancelled by the user', 'optic disc: cancelled by the user'],
     );
     assert.equal(describeAll(outcome), outcome.vessel.decision.reason);
-  } finally {
-    store.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -3,36 +3,14 @@
 // training starts; the run is recorded as cancelled and nothing is registered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  activeModel,
-  getTrainingRun,
-  importImageFiles,
-  listModels,
-  openStore,
-  promoteModel,
-  registerModel,
-} from '../../main/store/index.js';
+import { activeModel, getTrainingRun, listModels } from '../../main/store/index.js';
 import { runRetrain } from '../../main/retrain/run.js';
 import { RetrainCancelledError } from '../../main/retrain/errors.js';
-import { datasetsRoot, tinyModelDir } from '../e2e/model-fixture.js';
-
-const DRIVE = path.join(datasetsRoot, 'DRIVE', 'training');
+import { withRetrainStudy } from './retrain-study.js';
 
 test('a cancel while the training images load stops at the next image; the run is cancelled', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-cancel-loading-'));
-  const store = openStore(path.join(dir, 'retina.db'));
-  try {
-    const root = registerModel(store, { name: 'tiny', dirPath: await tinyModelDir(), architecture: {} }, 't');
-    promoteModel(store, root.id, 't');
-    const files = ['21', '22', '23', '24', '25', '26', '27', '28'].map((n) => ({
-      imagePath: path.join(DRIVE, 'images', `${n}_training.tif`),
-      maskPath: path.join(DRIVE, '1st_manual', `${n}_manual1.gif`),
-      fovPath: path.join(DRIVE, 'mask', `${n}_training_mask.gif`),
-    }));
-    await importImageFiles(store, files, { actor: 'annotator' });
+  const numbers = ['21', '22', '23', '24', '25', '26', '27', '28'];
+  await withRetrainStudy('retrain-cancel-loading', numbers, async ({ store, root }) => {
     const controller = new AbortController();
     const messages: string[] = [];
     let runId = 0;
@@ -60,8 +38,5 @@ test('a cancel while the training images load stops at the next image; the run i
     assert.equal(getTrainingRun(store, runId).status, 'cancelled');
     assert.equal(activeModel(store)?.id, root.id);
     assert.equal(listModels(store).length, 1, 'a cancelled run registered a model');
-  } finally {
-    store.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });

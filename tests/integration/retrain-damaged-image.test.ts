@@ -3,37 +3,16 @@
 // by then; the run row records the same reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import {
-  getImage,
-  imageFilePath,
-  importImageFiles,
-  listTrainingRuns,
-  openStore,
-  promoteModel,
-  registerModel,
-} from '../../main/store/index.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { getImage, imageFilePath, listTrainingRuns } from '../../main/store/index.js';
 import { runRetrain } from '../../main/retrain/run.js';
-import { datasetsRoot, tinyModelDir } from '../e2e/model-fixture.js';
-
-const DRIVE = path.join(datasetsRoot, 'DRIVE', 'training');
+import { withRetrainStudy } from './retrain-study.js';
 
 test('a damaged photograph in the training set fails the retrain naming the photograph, not a temporary file', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-damaged-'));
-  const store = openStore(path.join(dir, 'retina.db'));
-  try {
-    const root = registerModel(store, { name: 'tiny', dirPath: await tinyModelDir(), architecture: {} }, 't');
-    promoteModel(store, root.id, 't');
-    const files = ['21', '22', '23', '24', '25'].map((n) => ({
-      imagePath: path.join(DRIVE, 'images', `${n}_training.tif`),
-      maskPath: path.join(DRIVE, '1st_manual', `${n}_manual1.gif`),
-      fovPath: path.join(DRIVE, 'mask', `${n}_training_mask.gif`),
-    }));
-    const { imported } = await importImageFiles(store, files, { actor: 'annotator' });
+  const numbers = ['21', '22', '23', '24', '25'];
+  await withRetrainStudy('retrain-damaged', numbers, async ({ store, imageIds }) => {
     // Every stored photograph truncated (a disk fault after import): whichever the trainer reads first fails.
-    for (const { imageId } of imported) {
+    for (const imageId of imageIds) {
       const file = imageFilePath(store, getImage(store, imageId));
       await writeFile(file, (await readFile(file)).subarray(0, 2000));
     }
@@ -53,8 +32,5 @@ test('a damaged photograph in the training set fails the retrain naming the phot
     const [run] = listTrainingRuns(store, {});
     assert.equal(run.status, 'failed');
     assert.deepEqual(run.outcome, { reason: err.message.split('\n')[0] });
-  } finally {
-    store.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
