@@ -73,6 +73,10 @@ describe(
       );
       // Shown, not editing: the brush is off while the earlier version is on screen.
       assert.equal(await page.getByTestId('tool-brush').isDisabled(), true);
+      // Not predicted over while another version is shown: P says so, the button is off.
+      assert.equal(await page.getByTestId('predict').isDisabled(), true);
+      await page.keyboard.press('p');
+      await page.locator('.toast', { hasText: 'go back to the current mask to predict' }).waitFor();
       await page.getByRole('button', { name: 'Back to the current mask' }).click();
       await page.getByTestId('version-preview').waitFor({ state: 'detached' });
       assert.deepEqual(kinds(app.serve.dbPath), ['prediction', 'draft']);

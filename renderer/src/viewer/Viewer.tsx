@@ -143,7 +143,10 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
       : mayApprove
         ? approveGuard.approve
         : async () => notify('Annotators submit for review: a reviewer approves.', 'info'),
-    predict: prediction.predict,
+    // A prediction arriving would rebuild the document under the other version on show, its notice left standing.
+    predict: kept.active
+      ? async () => notify('Another version is shown: go back to the current mask to predict.', 'info')
+      : prediction.predict,
     help,
     setHelp,
     cancelGesture: () => cancelGesture.current(),
@@ -286,7 +289,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             }}
           />
         }
-        canPredict={model !== null && (!account || mayCall(account.role, 'predict'))}
+        canPredict={model !== null && !kept.active && (!account || mayCall(account.role, 'predict'))}
         prediction={prediction}
         hasPrevious={index > 0}
         hasNext={index >= 0 && index < list.length - 1}
