@@ -495,11 +495,6 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
 }
 
 /**
- * Internal (inside a save's write): an editor's save refused by the rules of shared/edit-lease.ts (another window's
- * live lease, or a parent that is no longer the image's newest draft or approval) is kept as a draft of its own;
- * the error to throw once that is committed, or null when the save may go on.
- */
-/**
  * Internal (inside a write): what an editor's new draft on `parentId` is judged against, as a save is (a kept
  * draft adopted too): the version it must build on, and the lease that must be theirs or nobody's.
  */
@@ -527,6 +522,11 @@ export function editorsLine(
   return { current, lease: blind ? null : getLease(store, imageId) };
 }
 
+/**
+ * Internal (inside a save's write): an editor's save refused by the rules of shared/edit-lease.ts (another window's
+ * live lease, or a parent that is no longer the image's newest draft or approval) is kept as a draft of its own;
+ * the error to throw once that is committed, or null when the save may go on.
+ */
 function keepRefusedEditTx(
   store: Store,
   image: { id: number; fileName: string },
