@@ -1,6 +1,7 @@
 // The line under the review header that says why the viewer is not editing, with the way out: another window's
 // lease (read-only; "Take over" once it expired), a refused save (its kept draft, or the latest mask), or a kept
 // draft or an earlier version from the History being looked at (adopt or restore it, or go back to the current mask).
+import type { ReactNode } from 'react';
 import type { KeptDraftSummary, MaskVersionPreview } from '../../../shared/contract.js';
 import type { LeaseView } from './leaseStatus.js';
 import type { SaveRefused } from './useAutosave.js';
@@ -37,47 +38,68 @@ export interface EditNoticeProps {
   approved?: boolean;
 }
 
+/** Another mask shown over the current one (a kept draft, an earlier version): what it is, and the way on or back. */
+function PreviewNotice(props: {
+  testId: string;
+  what: string;
+  differing: number;
+  action: ReactNode;
+  p: EditNoticeProps;
+}) {
+  return (
+    <div className="edit-notice" role="status" data-testid={props.testId}>
+      <span>
+        {props.what}: it differs from the current mask at {props.differing.toLocaleString()} pixels
+        (Difference <kbd>D</kbd> shows where).
+      </span>
+      {props.action}
+      <button onClick={props.p.onLoadLatest} disabled={props.p.busy}>
+        Back to the current mask
+      </button>
+    </div>
+  );
+}
+
 export function EditNotice(p: EditNoticeProps) {
+  const acting = p.busy || p.lease.readOnly;
   if (p.preview?.earlier) {
     const { earlier: v, differing } = p.preview;
     return (
-      <div className="edit-notice" role="status" data-testid="version-preview">
-        <span>
-          Version {v.version}, {KIND_WORDS[v.kind]} {v.author}: it differs from the current mask at{' '}
-          {differing.toLocaleString()} pixels (Difference <kbd>D</kbd> shows where).
-        </span>
-        {v.versionId === p.preview.shownVersionId ? (
-          <span data-testid="version-is-current">This is the current mask: nothing to restore.</span>
-        ) : p.approved ? (
-          <span data-testid="version-needs-reopen">
-            Approved: go back to the current mask and reopen it for editing to restore this version.
-          </span>
-        ) : (
-          <button onClick={p.onAdopt} disabled={p.busy || p.lease.readOnly} data-testid="restore-version">
-            Restore as the current mask
-          </button>
-        )}
-        <button onClick={p.onLoadLatest} disabled={p.busy}>
-          Back to the current mask
-        </button>
-      </div>
+      <PreviewNotice
+        testId="version-preview"
+        what={`Version ${v.version}, ${KIND_WORDS[v.kind]} ${v.author}`}
+        differing={differing}
+        p={p}
+        action={
+          v.versionId === p.preview.shownVersionId ? (
+            <span data-testid="version-is-current">This is the current mask: nothing to restore.</span>
+          ) : p.approved ? (
+            <span data-testid="version-needs-reopen">
+              Approved: go back to the current mask and reopen it for editing to restore this version.
+            </span>
+          ) : (
+            <button onClick={p.onAdopt} disabled={acting} data-testid="restore-version">
+              Restore as the current mask
+            </button>
+          )
+        }
+      />
     );
   }
   if (p.preview?.kept) {
     const { kept, differing } = p.preview;
     return (
-      <div className="edit-notice" role="status" data-testid="kept-preview">
-        <span>
-          Kept draft #{kept.id} by {kept.author}: it differs from the current mask at{' '}
-          {differing.toLocaleString()} pixels (Difference <kbd>D</kbd> shows where).
-        </span>
-        <button onClick={p.onAdopt} disabled={p.busy || p.lease.readOnly} data-testid="adopt-kept">
-          Adopt as the current mask
-        </button>
-        <button onClick={p.onLoadLatest} disabled={p.busy}>
-          Back to the current mask
-        </button>
-      </div>
+      <PreviewNotice
+        testId="kept-preview"
+        what={`Kept draft #${kept.id} by ${kept.author}`}
+        differing={differing}
+        p={p}
+        action={
+          <button onClick={p.onAdopt} disabled={acting} data-testid="adopt-kept">
+            Adopt as the current mask
+          </button>
+        }
+      />
     );
   }
   if (p.refused) {
