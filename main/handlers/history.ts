@@ -8,7 +8,7 @@ import {
   auditRowsOfImages,
   getImage,
   listAudit,
-  maskVersionNumber,
+  listMaskVersions,
   type AuditEntry,
   type Store,
 } from '../store/index.js';
@@ -27,9 +27,12 @@ function versionMade(e: AuditEntry): number | null {
 function folded(store: Store, imageId: number, entries: AuditEntry[]): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   let run = 0;
+  // Per-image version numbers read once (an image edited all day has hundreds of drafts, each an entry).
+  const numbers = new Map(listMaskVersions(store, imageId).map((v, i) => [v.id, i + 1]));
   const version = (e: AuditEntry): Pick<HistoryEntry, 'versionId' | 'version'> => {
     const id = versionMade(e);
-    return id === null ? {} : { versionId: String(id), version: maskVersionNumber(store, { id, imageId }) };
+    const n = id === null ? undefined : numbers.get(id);
+    return n === undefined ? {} : { versionId: String(id), version: n };
   };
   for (const e of entries) {
     const last = out.at(-1);
