@@ -272,11 +272,10 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
     db.pragma('foreign_keys = ON');
     const store = new Store(new SqliteBackend(db, file), file, readonly);
     const target = opts.targetVersion ?? SCHEMA_VERSION;
-    if (!readonly && version > 0 && version < target)
-      store.preUpgradeCopy = keepPreUpgradeCopy(db, file, version);
     // A new study is made in one transaction: another process opening it meanwhile sees no study or a whole one,
     // never one halfway through its migrations (which it took for an earlier version's, and kept a copy of).
     if (!readonly && version === 0) db.transaction(() => migrate(store, target)).immediate();
+    else if (!readonly && version < target) upgradeKeepingCopy(store, db, file, target);
     else if (!readonly) migrate(store, target);
     // A study made before new ones were private is made private as it is upgraded.
     if (store.preUpgradeCopy) makeStudyPrivate(file);
@@ -288,22 +287,43 @@ export function openSqliteStore(path: string, opts: OpenStoreOptions = {}): Stor
 }
 
 /**
+ * Upgrades a study made by an earlier version, keeping a copy of it as it was. Copy and migrations happen under
+ * one write lock, the version read again under it: two processes opening the study at once (the app starting while
+ * `retina db init` runs) used to both keep a copy, under one name, the later possibly taken after the other had
+ * upgraded it (the upgraded study named as the earlier version's). The one that waited finds nothing to do.
+ */
+function upgradeKeepingCopy(store: Store, db: Database.Database, file: string, target: number): void {
+  db.transaction(() => {
+    const version = readVersion(db, file);
+    if (version >= target) return;
+    store.preUpgradeCopy = keepPreUpgradeCopy(file, version);
+    migrate(store, target);
+  }).immediate();
+}
+
+/**
  * Before a study made by an earlier version is upgraded: a copy of its database at that version beside it
  * (`<file>.v<N>.bak`, compact, private), so that an earlier RetinaStudio can still be used on the study as it was.
  * Its files need no copy: they are named by content and an upgrade never changes them. A copy is made each time,
- * never reused: one left by an earlier upgrade holds an older state (`.v<N>.2.bak`, ... beside it).
+ * never reused: one left by an earlier upgrade holds an older state (`.v<N>.2.bak`, ... beside it). Taken by a
+ * second connection, since VACUUM cannot run inside the caller's transaction; it reads the study as committed.
  */
-function keepPreUpgradeCopy(db: Database.Database, file: string, version: number): string {
+function keepPreUpgradeCopy(file: string, version: number): string {
   let copy = `${file}.v${version}.bak`;
   for (let n = 2; existsSync(copy); n++) copy = `${file}.v${version}.${n}.bak`;
   const tmp = `${copy}.tmp-${process.pid}`;
+  let reader: Database.Database | null = null;
   try {
-    db.prepare('VACUUM INTO ?').run(tmp);
+    reader = openSqliteFile(file, { readonly: true, fileMustExist: true });
+    reader.pragma(`busy_timeout = ${BUSY_WAIT_MS}`);
+    reader.prepare('VACUUM INTO ?').run(tmp);
     chmodSync(tmp, 0o600);
     renameSync(tmp, copy);
   } catch (err) {
     rmSync(tmp, { force: true });
     throw translateSqliteError(err, file, `keep a copy at schema v${version} before upgrading`);
+  } finally {
+    reader?.close();
   }
   return copy;
 }

@@ -5,6 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import Database from 'better-sqlite3';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,43 @@ test('two processes opening a study made by an earlier version at once both open
   );
   const check = retina('db', 'check', '--database', raced);
   assert.equal(check.code, 0, check.stdout + check.stderr);
+});
+
+test('two processes upgrading a study made by an earlier version at once keep one copy of it, at that version', async () => {
+  // A race, so several rounds. The one that lost it used to keep a second `.v1.bak`, and one taken after the other
+  // had committed its upgrade held the upgraded study under the earlier version's name.
+  for (let round = 0; round < 6; round++) {
+    const study = join(dir, `old-${round}.db`);
+    openStore(study, { targetVersion: 1 }).close();
+    const init = async (): Promise<{ code: number; out: string }> => {
+      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'db', 'init', '--database', study], {
+        cwd: repo,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number];
+      return { code, out };
+    };
+    const runs = await Promise.all([init(), init()]);
+    assert.deepEqual(
+      runs.map((r) => r.code),
+      [0, 0],
+    );
+    const copies = readdirSync(dir).filter((f) => f.startsWith(`old-${round}.db.`) && f.endsWith('.bak'));
+    assert.deepEqual(copies, [`old-${round}.db.v1.bak`], `round ${round}`);
+    assert.equal(
+      runs.filter((r) => /upgraded/.test(r.out)).length,
+      1,
+      `round ${round}: ${runs.map((r) => r.out)}`,
+    );
+    const copy = new Database(join(dir, copies[0]), { readonly: true });
+    try {
+      assert.equal(copy.pragma('user_version', { simple: true }), 1, `round ${round}`);
+    } finally {
+      copy.close();
+    }
+  }
 });
 
 test('two processes making a new study at once: neither keeps a copy of it nor says it was upgraded', async () => {
