@@ -4,6 +4,8 @@
 // into readable one-line messages.
 import { closeInterruptedRuns } from '../retrain/leftovers.js';
 import { osUser } from '../node/os-user.js';
+import { DiagnosticsLog, defaultLogPath } from '../node/diagnostics-log.js';
+import { loggingUnexpected } from './unexpected-errors.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { statSync } from 'node:fs';
@@ -102,6 +104,8 @@ export interface WorkstationOptions {
   };
   /** The edit leases' clock and duration (default: Date.now, $RETINA_LEASE_SECONDS else 30 s); tests shorten them. */
   leaseClock?: Partial<LeaseClock>;
+  /** The support log, where a handler's unexpected failure leaves its stack (default: defaultLogPath()). */
+  logFile?: string;
 }
 
 export interface Workstation {
@@ -476,7 +480,10 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
 
   const stopWatching = watchOutsideChanges(store, events);
   return {
-    handlers: guardHandlers(store, handlers),
+    handlers: loggingUnexpected(
+      guardHandlers(store, handlers),
+      new DiagnosticsLog(opts.logFile ?? defaultLogPath()),
+    ),
     events,
     eventAudience: eventForCaller(store, formerAssignees),
     jobs,

@@ -1,0 +1,79 @@
+// The support log: where an unexpected failure (a bug, not a refusal the user can act on) leaves its stack for a
+// support engineer while the user reads one plain line. It never grows past two files of MAX_BYTES, and holds no
+// patient data by default: what an error message quotes (paths, file names, quoted values) is replaced by a
+// placeholder, and the stack keeps only its code locations.
+import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, posix, win32 } from 'node:path';
+
+/** A log file this size is kept as `<file>.1` (replacing the one before) and a new one begun. */
+export const MAX_LOG_BYTES = 1024 * 1024;
+
+/** The per-user log file: $RETINA_LOG_DIR, else the platform's place for an application's logs. */
+export function defaultLogPath(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const absolute = platform === 'win32' ? win32.isAbsolute : posix.isAbsolute;
+  const usable = (v: string | undefined): string | undefined => (v && absolute(v) ? v : undefined);
+  const dir = usable(env.RETINA_LOG_DIR);
+  if (dir) return join(dir, 'retina.log');
+  const home = usable(env.HOME) ?? usable(env.USERPROFILE) ?? homedir();
+  let base: string;
+  if (platform === 'win32')
+    base = join(usable(env.LOCALAPPDATA) ?? join(home, 'AppData', 'Local'), 'RetinaStudio', 'logs');
+  else if (platform === 'darwin') base = join(home, 'Library', 'Logs', 'RetinaStudio');
+  else base = join(usable(env.XDG_STATE_HOME) ?? join(home, '.local', 'state'), 'RetinaStudio');
+  return join(base, 'retina.log');
+}
+
+/**
+ * An error message without what it may quote of a patient's data: absolute paths, file names and quoted values
+ * (a file name often is the patient's name) become <path>, <file> and <value>.
+ */
+export function redactMessage(message: string): string {
+  return (
+    message
+      .replace(/(["'`]).*?\1/g, '<value>')
+      // An absolute path runs (spaces and all) to the end, or to a comma, colon and space, or bracket after it.
+      .replace(/(?:\b[A-Za-z]:\\|\\\\|(?<![\w.])\/)[^\n,;()]*?(?=$|\n|[,;()]|: )/g, '<path>')
+      .replace(/[^\s,;:()<>/\\]+\.[A-Za-z][A-Za-z0-9]{1,4}\b/g, '<file>')
+  );
+}
+
+/** The stack's code locations only ("at fn (file:line:col)"): its first line repeats the message. */
+function stackFrames(err: Error): string[] {
+  return (err.stack ?? '').split('\n').filter((line) => /^\s+at\s/.test(line));
+}
+
+/** The entry for one unexpected failure: when, where (the request), the error's kind and redacted message, its stack. */
+export function logEntry(where: string, err: unknown, at = new Date()): string {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const lines = [`${at.toISOString()} unexpected error in ${where}: ${e.name}: ${redactMessage(e.message)}`];
+  lines.push(...stackFrames(e));
+  if (e.cause instanceof Error)
+    lines.push(`  caused by ${e.cause.name}: ${redactMessage(e.cause.message)}`, ...stackFrames(e.cause));
+  return lines.join('\n') + '\n';
+}
+
+export class DiagnosticsLog {
+  constructor(readonly file: string) {}
+
+  /** Appends an entry; true when it was written (a log that cannot be written never fails the caller). */
+  write(where: string, err: unknown): boolean {
+    try {
+      mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+      let size = 0;
+      try {
+        size = statSync(this.file).size;
+      } catch {
+        // no log yet
+      }
+      if (size >= MAX_LOG_BYTES) renameSync(this.file, `${this.file}.1`);
+      appendFileSync(this.file, logEntry(where, err), { mode: 0o600 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
