@@ -20,6 +20,7 @@ import {
   BUNDLE_PARTS,
   checkStore,
   type CheckReport,
+  storageText,
   missingFilesFolder,
   missingFilesFolderAdvice,
   copyStore,
@@ -90,7 +91,8 @@ Commands:
                             existing DEST is replaced only when it is an earlier backup, and only once the new
                             one is complete
     --no-files              copy the database only
-  check                     integrity, foreign keys and file store
+  check                     integrity, foreign keys and file store; the study's size, and how much of it
+                            only older (autosaved) drafts hold
     --verify                also re-hash every stored file
     --audit-head HASH       also check that the audit trail still holds this entry hash, noted from an earlier
                             check or audit: rewriting the trail up to it (after a hand edit) changes it
@@ -459,6 +461,7 @@ export async function runDbCommand(
             // Said whether it verifies or not: a broken trail names its first bad row.
             `\n  ${auditChainText(r.auditChain)}`;
         const notedText = r.notedHead ? `\n  ${notedHeadText(r.notedHead)}` : '';
+        const sizeText = `\n  ${storageText(r.storage)}`;
         // Each damaged file by what it holds and where it should be, so the user knows what is lost.
         const checked = store;
         const owners = blobOwners(checked.db, [...r.missingBlobs, ...r.corruptBlobs]);
@@ -471,7 +474,7 @@ export async function runDbCommand(
             : '';
         emit(
           r,
-          [text + notedText, ...damaged].join('\n') +
+          [text + notedText + sizeText, ...damaged].join('\n') +
             advice +
             missingModelsText(r.missingModels, store.beside('models')),
         );

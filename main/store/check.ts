@@ -13,6 +13,7 @@ import { blobPath, hasBlob, sha256 } from './file-store.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { isBundledModelDir } from './model-paths.js';
 import { listModels, type ModelRecord } from './models.js';
+import { storageOf, type StorageReport } from './storage-size.js';
 
 export interface CheckReport {
   ok: boolean;
@@ -36,6 +37,8 @@ export interface CheckReport {
    * to it was rewritten since (or an erasure resealed it). Absent when none was given.
    */
   notedHead?: { hash: string; row: number | null };
+  /** How much room the study takes, and how much of it only older (autosaved) drafts hold. */
+  storage: StorageReport;
   counts: Record<
     'patients' | 'studies' | 'images' | 'maskVersions' | 'models' | 'trainingRuns' | 'auditEntries',
     number
@@ -89,6 +92,7 @@ export async function checkStore(
     missingModels,
     auditChain,
     ...(notedHead ? { notedHead } : {}),
+    storage: storageOf(store),
     counts: {
       patients: count('patients'),
       studies: count('studies'),

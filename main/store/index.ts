@@ -155,6 +155,7 @@ export {
   missingFilesFolderAdvice,
   type CheckReport,
 } from './check.js';
+export { storageOf, storageText, type StorageReport } from './storage-size.js';
 export {
   getClinical,
   getClinicalMany,

@@ -1,0 +1,133 @@
+// How much room a study takes and what takes it. Every autosave of a correction keeps a mask version and its PNG
+// (a 3504x2336 mask is about 70 KB): a day's editing of one image makes hundreds. The check says how much of the
+// files folder only older drafts hold (not the image's newest draft, nor shared with any other version), so a
+// growing study can be seen growing, and why.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from './database.js';
+import { referencedBlobs } from './blobs-referenced.js';
+import { blobPath } from './file-store.js';
+import { plural } from '../../shared/plural.js';
+
+export interface StorageReport {
+  /** The SQLite file and its journal (-wal); null for a team's PostgreSQL database. */
+  databaseBytes: number | null;
+  /** The files (photographs, masks, maps) the records refer to, and their bytes. */
+  files: number;
+  fileBytes: number;
+  /** Of those, the files only older drafts refer to: autosaved steps superseded by a newer draft of their image. */
+  olderDrafts: number;
+  olderDraftFiles: number;
+  olderDraftBytes: number;
+  /** Files in the folder that no record refers to (an import or save cut off before its commit). */
+  unreferencedFiles: number;
+  unreferencedBytes: number;
+}
+
+const sizeOf = (file: string): number => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+/** Every blob file in the folder (two hex digits of fan-out), temporary files left out. */
+function blobFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let fans: string[];
+  try {
+    fans = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const fan of fans) {
+    if (!/^[0-9a-f]{2}$/.test(fan)) continue;
+    for (const rest of readdirSync(join(dir, fan))) {
+      if (/^[0-9a-f]{62}$/.test(rest)) out.set(fan + rest, join(dir, fan, rest));
+    }
+  }
+  return out;
+}
+
+/** The hashes each older draft holds, and which of them any other version or kept draft also holds. */
+function olderDraftHashes(store: Store): { versions: number; only: Set<string> } {
+  const rows = store.db
+    .prepare(
+      `SELECT m.png_hash AS png, m.av_hash AS av,
+         m.id < (SELECT MAX(n.id) FROM mask_versions n WHERE n.image_id = m.image_id AND n.kind = 'draft') AS older
+       FROM mask_versions m WHERE m.kind = 'draft'`,
+    )
+    .all() as { png: string; av: string | null; older: number | boolean }[];
+  const older = rows.filter((r) => Boolean(r.older));
+  const kept = new Set(
+    rows.filter((r) => !r.older).flatMap((r) => (r.av === null ? [r.png] : [r.png, r.av])),
+  );
+  const others = store.db
+    .prepare(
+      `SELECT png_hash AS h FROM mask_versions WHERE kind <> 'draft'
+       UNION SELECT av_hash FROM mask_versions WHERE kind <> 'draft' AND av_hash IS NOT NULL
+       UNION SELECT png_hash FROM kept_drafts UNION SELECT av_hash FROM kept_drafts WHERE av_hash IS NOT NULL`,
+    )
+    .pluck()
+    .all() as string[];
+  for (const h of others) kept.add(h);
+  const only = new Set(
+    older.flatMap((r) => (r.av === null ? [r.png] : [r.png, r.av])).filter((h) => !kept.has(h)),
+  );
+  return { versions: older.length, only };
+}
+
+export function storageOf(store: Store): StorageReport {
+  const databaseBytes =
+    store.backend.kind === 'sqlite' ? sizeOf(store.path) + sizeOf(`${store.path}-wal`) : null;
+  const referenced = new Set(referencedBlobs(store.db));
+  let fileBytes = 0;
+  let files = 0;
+  for (const h of referenced) {
+    const size = sizeOf(blobPath(store, h));
+    fileBytes += size;
+    if (size > 0) files++;
+  }
+  const drafts = olderDraftHashes(store);
+  let olderDraftBytes = 0;
+  for (const h of drafts.only) olderDraftBytes += sizeOf(blobPath(store, h));
+  let unreferencedFiles = 0;
+  let unreferencedBytes = 0;
+  for (const [hash, file] of blobFiles(store.filesDir)) {
+    if (referenced.has(hash)) continue;
+    unreferencedFiles++;
+    unreferencedBytes += sizeOf(file);
+  }
+  return {
+    databaseBytes,
+    files,
+    fileBytes,
+    olderDrafts: drafts.versions,
+    olderDraftFiles: drafts.only.size,
+    olderDraftBytes,
+    unreferencedFiles,
+    unreferencedBytes,
+  };
+}
+
+/** Bytes for a person: 340 KB, 21.5 MB, 1.20 GB. */
+export function bytesText(bytes: number): string {
+  if (bytes < 1e6) return `${Math.round(bytes / 1e3)} KB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}
+
+/** One line for `retina db check`. */
+export function storageText(s: StorageReport): string {
+  const db = s.databaseBytes === null ? '' : `${bytesText(s.databaseBytes)} database, `;
+  const drafts =
+    s.olderDrafts > 0
+      ? ` (${bytesText(s.olderDraftBytes)} of them only in ${plural(s.olderDrafts, 'older draft')}, the autosaved steps before each image's newest)`
+      : '';
+  const loose =
+    s.unreferencedFiles > 0
+      ? `; ${bytesText(s.unreferencedBytes)} in ${plural(s.unreferencedFiles, 'file')} no record refers to`
+      : '';
+  return `size: ${db}${bytesText(s.fileBytes)} in ${plural(s.files, 'file')}${drafts}${loose}`;
+}

@@ -1,0 +1,49 @@
+// What older drafts hold, on both backends: the autosaved steps before an image's newest draft, less any file a
+// newer version or a kept draft shares.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { tintedPhotos } from '../support/sample-photos.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
+import { importImageFiles, saveMaskVersion, storageOf } from '../../main/store/index.js';
+import { blobPath } from '../../main/store/file-store.js';
+
+const W = 64;
+
+for (const kind of STORE_BACKENDS) {
+  describe(`study size (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    test('older drafts are counted apart, a file shared with the approval is not theirs', async () => {
+      const store = backend.open('size');
+      try {
+        const [photo] = await tintedPhotos(backend.dir, [`photo-${kind}`], W);
+        const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' }))
+          .imported;
+        const data = new Uint8Array(W * W);
+        const save = (kind: 'draft' | 'approved', parentId: number | null) =>
+          saveMaskVersion(store, {
+            imageId,
+            kind,
+            author: 'ann',
+            mask: { width: W, height: W, data },
+            parentId,
+          });
+        const first = await save('draft', null);
+        data.fill(1, 0, W);
+        const second = await save('draft', first.id);
+        const approved = await save('approved', second.id); // shares the second draft's file
+        data.fill(1, W, 2 * W);
+        const third = await save('draft', approved.id);
+        const s = storageOf(store);
+        assert.equal(s.olderDrafts, 2);
+        assert.equal(s.olderDraftFiles, 1);
+        assert.equal(s.olderDraftBytes, statSync(blobPath(store, first.pngHash)).size);
+        assert.equal(kind === 'sqlite', s.databaseBytes !== null);
+        assert.ok(s.fileBytes > statSync(blobPath(store, third.pngHash)).size);
+        assert.equal(s.unreferencedFiles, 0);
+      } finally {
+        store.close();
+      }
+    });
+  });
+}
