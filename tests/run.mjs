@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every tests/**/*.test.ts file with Node's own test runner (tsx compiles TypeScript on the fly).
 // Usage: node tests/run.mjs [subfolder-or-substring ...]
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +51,14 @@ if (files.length === 0) {
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { cwd: root, stdio: 'inherit' },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    // Failures the tests provoke on purpose go to a support log of their own, not the user's (README: support log).
+    env: {
+      ...process.env,
+      RETINA_LOG_DIR: process.env.RETINA_LOG_DIR ?? mkdtempSync(join(tmpdir(), 'retina-test-log-')),
+    },
+  },
 );
 process.exit(r.status ?? 1);
