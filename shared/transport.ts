@@ -7,7 +7,8 @@
 //   - Request:  POST /rpc/<channel>, header `x-retina-token: TOKEN`, content-type application/x-retina-frame,
 //               body = encodeFrame(request payload).
 //   - Response: 200 with body = encodeFrame(RpcResult) for every handled call (errors included, ok: false);
-//               401 for a missing/bad token, 403 for a foreign Host/Origin, 404 for an unknown path, 413 for a body over the limit
+//               401 for a missing/bad token, 403 for a foreign Host/Origin, 404 for an unknown path or RPC method,
+//               413 for a body over the limit
 //               (those bodies are encodeFrame(RpcResult) too when possible).
 //   - Events:   WebSocket at /events?token=TOKEN; each binary message = encodeFrame({ event, payload }).
 //   The server checks Host is 127.0.0.1:PORT or localhost:PORT and Origin (when sent) is the same origin.

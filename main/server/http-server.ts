@@ -16,6 +16,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
   dispatchRequest,
+  isRequestChannel,
   MAX_UPLOAD_BYTES,
   type ErrorCode,
   type RequestHandlers,
@@ -246,6 +247,13 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       );
       return;
     }
+    // An unknown method is an unknown path (the transport's 404), named so a caller sees which call it got wrong.
+    const channel = channelFromPath(url.pathname);
+    if (!isRequestChannel(channel)) {
+      const named = JSON.stringify(url.pathname.slice(RPC_PATH_PREFIX.length).slice(0, 80));
+      sendRpcError(res, 404, 'invalid-request', `unknown RPC method ${named}`);
+      return;
+    }
     if (req.method !== 'POST') {
       sendRpcError(res, 405, 'invalid-request', 'RPC calls are POST requests');
       return;
@@ -254,7 +262,6 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
       sendRpcError(res, 415, 'invalid-request', `RPC bodies must be ${FRAME_CONTENT_TYPE}`);
       return;
     }
-    const channel = channelFromPath(url.pathname);
     let payload: unknown;
     try {
       payload = decodeFrame(await readBody(req, MAX_BODY_BYTES));

@@ -185,7 +185,6 @@ const ROWS: Row[] = [
         { files: [{ name: 'a.jpg', bytes: 'AAAA' }] },
         /bytes must be bytes/,
       ],
-      ['an unknown channel', 'dropTables', {}, /unknown channel "dropTables"/],
     ] as const
   ).map(([what, channel, payload, says]): Row => ({
     name: `${channel}: ${what}`,
@@ -194,6 +193,15 @@ const ROWS: Row[] = [
     status: 200,
     code: 'invalid-request',
     says,
+  })),
+  // An unknown method is an unknown path: 404, naming it (200 before, and "null" for a name with a dash).
+  ...(['dropTables', 'drop-tables', 'getAppInfo/x'] as const).map((name): Row => ({
+    name: `the unknown RPC method ${name}`,
+    path: `/rpc/${name}`,
+    body: frame({}),
+    status: 404,
+    code: 'invalid-request',
+    says: new RegExp(`unknown RPC method "${name}"`),
   })),
   ...(
     [

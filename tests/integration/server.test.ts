@@ -161,12 +161,21 @@ describe('browser-mode server', () => {
       client.invoke('listImages', { offset: -1, limit: 10 }),
       (e: unknown) => e instanceof RpcError && e.code === 'invalid-request' && /offset/.test(e.message),
     );
-    const unknown = decodeFrame((await rpc('dropDatabase', {})).body) as {
+    const unknownAnswer = await rpc('dropDatabase', {});
+    assert.equal(unknownAnswer.status, 404);
+    const unknown = decodeFrame(unknownAnswer.body) as {
       ok: boolean;
-      error: { code: string };
+      error: { code: string; message: string };
     };
     assert.equal(unknown.ok, false);
     assert.equal(unknown.error.code, 'invalid-request');
+    assert.match(unknown.error.message, /unknown RPC method "dropDatabase"/);
+    // The renderer's client reads the 404's frame: a readable error naming the method, not "HTTP 404".
+    await assert.rejects(
+      client.invoke('dropDatabase' as 'getAppInfo', {}),
+      (e: unknown) =>
+        e instanceof RpcError && e.code === 'invalid-request' && /"dropDatabase"/.test(e.message),
+    );
     const garbled = await raw(server.port, {
       method: 'POST',
       path: '/rpc/getAppInfo',
