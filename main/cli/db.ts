@@ -1,10 +1,11 @@
 // `retina db init|import|export|backup|check`: the study store from the command line.
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
+import { cliActor } from './actor.js';
+import { UsageError } from './errors.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
 import { AUDIT_HELP, auditChainText, AuditUsageError, notedHeadText, runAudit } from './db-audit.js';
 import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
@@ -105,7 +106,8 @@ ${AUDIT_HELP}
 
 Options:
 ${databaseHelp(28)}
-  --actor NAME              name recorded in the audit log (default: the OS user)
+  --actor NAME              name recorded in the audit log (default: the OS user); in a study with
+                            accounts, one of them
   --json                    machine-readable output on stdout
   -h, --help                this help
 Exit codes: 0 ok, 1 error, 2 usage.`;
@@ -270,7 +272,6 @@ export async function runDbCommand(
     return 2;
   }
   if (command === 'copy') return runCopy(values, io, env);
-  const actor = typeof values.actor === 'string' ? values.actor : safeUser();
   const json = values.json === true;
   const emit = (data: unknown, text: string): void => {
     io.stdout.write(json ? JSON.stringify(data) + '\n' : text + '\n');
@@ -327,6 +328,7 @@ export async function runDbCommand(
     // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
     // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).
     store = readOnlyCommand ? openToRead(dbPath) : openStore(dbPath);
+    const actor = cliActor(store, str(values.actor));
     switch (command) {
       case 'init':
         emit(
@@ -485,6 +487,7 @@ export async function runDbCommand(
   } catch (err) {
     if (
       err instanceof DbUsageError ||
+      err instanceof UsageError ||
       err instanceof EraseUsageError ||
       err instanceof AuditUsageError ||
       err instanceof PatientArgUsageError
@@ -677,14 +680,6 @@ function partList(v: string | boolean | undefined): BundlePart[] {
 }
 
 const str = (v: string | boolean | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** The dispatcher's convention: `run(argv)` with the process's streams. */
 export function run(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 // `retina models`: the model registry from the command line: list with lineage, promote (with a reason when the
 // candidate did not beat the active model), keep (retire a candidate), roll back.
-import { osUser } from '../node/os-user.js';
+import { cliActor } from './actor.js';
 import { availableParallelism } from 'node:os';
 import { flag, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
@@ -31,6 +31,8 @@ no draft and no approved mask are predicted again with the new active model (an 
 model takes the place of its own task's active model, and the images are predicted again with the vessel model).
 
   --task T             list the models of T: vessel (default), artery-vein, optic-disc or all
+  --actor NAME         name recorded in the audit log (default: the OS user); in a study with accounts,
+                       one of them
 
 Options:
 ${databaseHelp(20)}
@@ -120,8 +122,8 @@ export async function run(argv: string[]): Promise<number> {
   if (!['list', 'promote', 'rollback', 'keep'].includes(action))
     throw new UsageError(`unknown action '${action}' (list, promote, rollback, keep)`);
   const store = openStore(databaseFromArgs(p), { create: false });
-  const actor = str(p, 'actor') ?? osUser();
   try {
+    const actor = cliActor(store, str(p, 'actor'));
     if (action === 'list') {
       list(store, flag(p, 'json'), oneOf(p, 'task', TASKS) ?? 'vessel');
       return EXIT.ok;

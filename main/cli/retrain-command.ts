@@ -2,7 +2,7 @@
 // active model on held-out approved images, and promotes it only when it is better: the same code path as the
 // workstation's Retrain button (main/retrain/run.ts).
 import { closeInterruptedRuns } from '../retrain/leftovers.js';
-import { osUser } from '../node/os-user.js';
+import { cliActor } from './actor.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
@@ -53,7 +53,8 @@ ${databaseHelp(25)}
   --auto-after N         save the setting "retrain from the workstation after N new approvals" (0 = off) and exit
   --workers N            trainer worker threads
   --threads N            ONNX Runtime threads for evaluation and re-prediction
-  --actor NAME           name recorded in the audit log (default: the OS user)
+  --actor NAME           name recorded in the audit log (default: the OS user); in a study with
+                         accounts, one of them
   --json                 print the outcome as JSON on stdout
 `;
 
@@ -165,9 +166,9 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const store = openStore(dbPath, { create: false });
-  const actor = str(p, 'actor') ?? osUser();
   const interrupt = interruptSignal();
   try {
+    const actor = cliActor(store, str(p, 'actor'));
     const failed = await closeInterruptedRuns(store);
     if (failed.length > 0) process.stderr.write(`marked interrupted run(s) ${failed.join(', ')} as failed\n`);
     const root = await firstActiveVesselModel(store, actor);

@@ -1,6 +1,6 @@
 // `retina users add|list|passwd|disable|enable`: the accounts of a team database. There is no default account or
 // password: the first admin is made here, and a database with accounts makes `retina serve` ask for logins.
-import { osUser } from '../node/os-user.js';
+import { cliActor } from './actor.js';
 import { flag, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-args.js';
@@ -31,7 +31,8 @@ Commands:
 Options:
 ${databaseHelp(25)}
   --password-stdin       read the password from stdin (for scripts) instead of asking at the terminal
-  --actor NAME           name recorded in the audit log (default: the OS user)
+  --actor NAME           name recorded in the audit log (default: the OS user); in a study with
+                         accounts, one of them
   --json                 list: machine-readable output
 
 Passwords have at least 10 characters. Once a database has an account, \`retina serve\` on it asks everyone to log in.
@@ -71,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     const problem = userNameProblem(name);
     if (problem) throw new UsageError(problem);
   }
-  const actor = str(p, 'actor') ?? osUser();
+  const claimed = str(p, 'actor');
   const dbPath = databaseFromArgs(p);
   const fromStdin = flag(p, 'password-stdin');
 
@@ -82,7 +83,11 @@ export async function run(argv: string[]): Promise<number> {
       const hash = await newPasswordHash(fromStdin);
       const store = openStore(dbPath);
       try {
-        const user = createUser(store, { name: name as string, role, passwordHash: hash }, actor);
+        const user = createUser(
+          store,
+          { name: name as string, role, passwordHash: hash },
+          cliActor(store, claimed),
+        );
         process.stdout.write(`added ${user.name} (${user.role})\n`);
       } finally {
         store.close();
@@ -93,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
       const hash = await newPasswordHash(fromStdin);
       const store = openStore(dbPath, { create: false });
       try {
-        setPasswordHash(store, name as string, hash, actor);
+        setPasswordHash(store, name as string, hash, cliActor(store, claimed));
         process.stdout.write(`password of ${name} changed; its sessions have ended\n`);
       } finally {
         store.close();
@@ -103,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     case 'disable': {
       const store = openStore(dbPath, { create: false });
       try {
-        const user = disableUser(store, name as string, actor);
+        const user = disableUser(store, name as string, cliActor(store, claimed));
         process.stdout.write(`${user.name} is disabled; its sessions have ended\n`);
       } finally {
         store.close();
@@ -113,7 +118,7 @@ export async function run(argv: string[]): Promise<number> {
     case 'enable': {
       const store = openStore(dbPath, { create: false });
       try {
-        const user = enableUser(store, name as string, actor);
+        const user = enableUser(store, name as string, cliActor(store, claimed));
         process.stdout.write(`${user.name} can log in again\n`);
       } finally {
         store.close();

@@ -131,3 +131,46 @@ test('the last admin cannot be disabled; enable lets an account in again; names 
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /unknown command 'frob': add, list, passwd, disable, enable/);
 });
+
+test('--actor in a study with accounts names one of them, enabled; any other name is refused and nothing written', () => {
+  const auditActors = (): string[] => {
+    const store = openStore(db, { readonly: true });
+    try {
+      return listAudit(store, { limit: 10_000 })
+        .map((e) => e.actor)
+        .reverse();
+    } finally {
+      store.close();
+    }
+  };
+  const before = auditActors();
+  // A made-up name went into the trail as if that person had acted.
+  const madeUp = users(
+    ['add', 'bob', '--role', 'annotator', '--password-stdin', '--actor', 'mallory'],
+    'bob long pass',
+  );
+  assert.equal(madeUp.code, 2, madeUp.stderr);
+  assert.match(madeUp.stderr, /--actor mallory is not a user of this study/);
+  assert.equal(credentials('bob'), null);
+  const sample = path.join(repo, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+  const imported = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'db', 'import', sample, '--actor', 'mallory', '--database', db],
+    { cwd: repo, encoding: 'utf8' },
+  );
+  assert.equal(imported.status, 2, imported.stderr);
+  assert.match(imported.stderr, /--actor mallory is not a user of this study/);
+  assert.equal(users(['disable', 'anna']).code, 0);
+  const disabled = users(['enable', 'anna', '--actor', 'anna']);
+  assert.equal(disabled.code, 2);
+  assert.match(disabled.stderr, /--actor anna is a disabled account/);
+  assert.deepEqual(auditActors(), [...before, auditActors().at(-1)], 'only the disable was recorded');
+  // An account named in another case is recorded as the account is spelled, so `db audit --by ada` finds it.
+  const added = users(
+    ['add', 'bob', '--role', 'annotator', '--password-stdin', '--actor', 'ADA'],
+    'bob long pass',
+  );
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(auditActors().at(-1), 'ada');
+  assert.ok(!auditActors().includes('mallory'));
+});
