@@ -28,6 +28,13 @@ export const OUTPUT_SUFFIXES = [
 export const MEASURES_CSV = 'measures.csv';
 const LONGEST_SUFFIX_BYTES = Math.max(...OUTPUT_SUFFIXES.map(utf8Bytes));
 
+/**
+ * Two names of one file, or of files the user cannot tell apart: compared in one Unicode form (a macOS name arrives
+ * decomposed, the same name typed elsewhere composed; macOS takes them as one file) and without case (as macOS and
+ * Windows do).
+ */
+const nameKey = (name: string): string => name.normalize('NFC').toLowerCase();
+
 /** "3 HEIC files" (with the advice), for a folder's photographs in formats that are not read. */
 function unreadSummary(names: readonly string[]): string {
   const byFormat = new Map<string, number>();
@@ -111,22 +118,21 @@ async function earlierOutputs(files: readonly string[], named: ReadonlySet<strin
   const folders = new Set<string>();
   for (const f of files) {
     if (basename(f).toLowerCase() === MEASURES_CSV) continue;
-    const stem = basename(f, extname(f));
-    for (const s of [stem, fitStem(stem, LONGEST_SUFFIX_BYTES)])
-      photographs.add(join(dirname(resolve(f)), s).toLowerCase());
-    folders.add(dirname(resolve(f)).toLowerCase());
+    for (const s of [basename(f, extname(f)), outputStem(f)])
+      photographs.add(nameKey(join(dirname(resolve(f)), s)));
+    folders.add(nameKey(dirname(resolve(f))));
   }
   const found: string[] = [];
   for (const f of files) {
     if (!named.has(f)) continue;
-    const name = basename(f).toLowerCase();
+    const name = nameKey(basename(f));
     if (name === MEASURES_CSV) {
-      if (folders.has(dirname(resolve(f)).toLowerCase())) found.push(f);
+      if (folders.has(nameKey(dirname(resolve(f))))) found.push(f);
       continue;
     }
     const suffix = OUTPUT_SUFFIXES.find((x) => name.endsWith(x) && name.length > x.length);
     if (!suffix) continue;
-    const photograph = join(dirname(resolve(f)), basename(f).slice(0, -suffix.length)).toLowerCase();
+    const photograph = nameKey(join(dirname(resolve(f)), name.slice(0, -suffix.length)));
     if (!photographs.has(photograph)) continue;
     const stored = MAP_STORAGE[suffix];
     if (!stored || stored(await pngStorage(f))) found.push(f);
@@ -181,29 +187,29 @@ async function dicomWithoutExtension(dir: string, names: readonly string[]): Pro
  * written into their own folder, would be replaced by y's probability map.
  */
 export function assertOutputsSpareInputs(files: readonly string[], outputs: readonly string[]): void {
-  const inputs = new Map(files.map((f) => [resolve(f).toLowerCase(), f]));
+  const inputs = new Map(files.map((f) => [nameKey(resolve(f)), f]));
   for (const o of outputs) {
-    const input = inputs.get(resolve(o).toLowerCase());
+    const input = inputs.get(nameKey(resolve(o)));
     if (input)
       throw new UsageError(`${input} would be overwritten by an output of this run: choose another --out`);
   }
 }
 
-/** The stem an input's outputs are named after (see outputStems). */
+/** The stem an input's outputs are named after (see outputStems), in NFC: one name however the input's is encoded. */
 export function outputStem(file: string): string {
-  return fitStem(basename(file, extname(file)), LONGEST_SUFFIX_BYTES);
+  return fitStem(basename(file, extname(file)).normalize('NFC'), LONGEST_SUFFIX_BYTES);
 }
 
 /**
  * Each input's output stem (its name without the extension), refused when two inputs share one: `a.jpg` and `a.png`
- * would write the same `a_mask.png`. Compared without case, as the file systems of macOS and Windows do. A stem too
+ * would write the same `a_mask.png`. Compared as nameKey does: `café` composed and decomposed are one name. A stem too
  * long for any output's name beside it is shortened (fitStem), so that no output fails alone for its name's length.
  */
 export function outputStems(files: readonly string[]): string[] {
   const stems = files.map(outputStem);
   const seen = new Map<string, string>();
   for (const [i, s] of stems.entries()) {
-    const key = s.toLowerCase();
+    const key = nameKey(s);
     const first = seen.get(key);
     if (first !== undefined)
       throw new UsageError(
