@@ -4,7 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../e2e/model-fixture.js';
@@ -116,6 +125,59 @@ test(
       assert.deepEqual(csvImages(path.join(results, 'measures.csv')), ['01.tif']);
       // The same photograph measured again, from elsewhere and typed otherwise, replaces its results silently.
       assert.doesNotMatch(measure(b), /held the results/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  'a _measures.json older than its source field warns only of a photograph it cannot have been',
+  { skip: !existsSync(driveTestImagePath('01')) && 'DRIVE not available' },
+  () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'retina-csv-old-json-'));
+    try {
+      const a = path.join(dir, 'a');
+      const b = path.join(dir, 'b');
+      mkdirSync(a);
+      mkdirSync(b);
+      copyFileSync(driveTestImagePath('01'), path.join(a, '01.tif'));
+      copyFileSync(driveTestImagePath('02'), path.join(b, '01.tif'));
+      const results = path.join(dir, 'results');
+      const measure = (photo: string, cwd: string) => {
+        const r = spawnSync(
+          process.execPath,
+          [
+            path.join(repoRoot, 'bin', 'retina.mjs'),
+            'measure',
+            photo,
+            '--out',
+            results,
+            '--draws',
+            '20',
+            '--threads',
+            '1',
+          ],
+          { cwd, encoding: 'utf8', env: { ...process.env, RETINA_FROM_SOURCE: '1' } },
+        );
+        assert.equal(r.status, 0, r.stderr);
+        return r.stderr;
+      };
+      // a/01.tif measured by a version that recorded only the input as typed, in the study's folder.
+      measure(path.join('a', '01.tif'), dir);
+      const json = path.join(results, '01_measures.json');
+      const { source: _source, ...old } = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
+      assert.equal(old.input, path.join('a', '01.tif'));
+      writeFileSync(json, JSON.stringify(old, null, 2) + '\n');
+      // The same photograph from another folder: 'a/01.tif' resolved there is another path, but it names this one.
+      assert.doesNotMatch(measure(path.join(a, '01.tif'), repoRoot), /held the results/);
+      writeFileSync(json, JSON.stringify(old, null, 2) + '\n');
+      // b/01.tif cannot be what 'a/01.tif' named, wherever that run started: said, with the name as recorded.
+      assert.ok(
+        measure(path.join(b, '01.tif'), repoRoot).includes(
+          `warning: ${json} held the results of ${path.join('a', '01.tif')}; replaced by those of ${path.join(b, '01.tif')}`,
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
