@@ -21,10 +21,16 @@ function formatDuration(seconds: number): string {
 export function createProgressBar(
   label: string,
   total: number,
-  opts: { stream?: NodeJS.WriteStream; quiet?: boolean } = {},
+  opts: {
+    stream?: NodeJS.WriteStream;
+    quiet?: boolean;
+    /** When the work began (Date.now()), where that was before the first counted item: what `elapsed` counts from. */
+    startedAt?: number;
+  } = {},
 ): ProgressBar {
   const stream = opts.stream ?? process.stderr;
   const start = Date.now();
+  const clock = opts.startedAt ?? start;
   let lastPrint = 0;
   // The last update, and whether a log got its line: finish at the same count repeats neither.
   let last: { done: number; detail: string | undefined; printed: boolean } | null = null;
@@ -43,8 +49,10 @@ export function createProgressBar(
     if (last && !final) last.printed = true;
     lastPrint = now;
     const frac = total > 0 ? Math.min(1, done / total) : 0;
-    const elapsed = (now - start) / 1000;
-    const eta = frac > 0 ? (elapsed * (1 - frac)) / frac : NaN;
+    // The ETA from the items' own pace: time spent before the first (loading) is not spent again.
+    const counted = (now - start) / 1000;
+    const eta = frac > 0 ? (counted * (1 - frac)) / frac : NaN;
+    const elapsed = (now - clock) / 1000;
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);

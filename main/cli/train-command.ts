@@ -2,16 +2,11 @@
 import { flag, num, oneOf, parseCommand, printJson, requireStr, str } from './args.js';
 import { UsageError, EXIT } from './errors.js';
 import { interruptSignal } from './interrupt.js';
-import { createProgressBar, type ProgressBar } from './progress.js';
+import { trainProgress } from './train-progress.js';
 import { recipe, RECIPES } from '../ml/train/recipes.js';
 import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
-import {
-  hasCheckpoint,
-  trainModel,
-  TrainingInterruptedError,
-  type TrainEvent,
-} from '../ml/train/training-run.js';
+import { hasCheckpoint, trainModel, TrainingInterruptedError } from '../ml/train/training-run.js';
 import { basename, join, resolve } from 'node:path';
 import { openMix } from '../ml/data/dataset-mix.js';
 import { readManifest } from '../ml/model/model-dir.js';
@@ -131,23 +126,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const interrupt = interruptSignal();
-  let bar: ProgressBar | null = null;
-  const onEvent = (e: TrainEvent): void => {
-    if (e.type === 'prepare' || e.type === 'finalise') process.stderr.write(`${e.message}\n`);
-    else if (e.type === 'resume') process.stderr.write(`resuming after epoch ${e.epoch}\n`);
-    else if (e.type === 'step') {
-      if (!bar) bar = createProgressBar('train', e.totalSteps);
-      bar.update(
-        e.globalStep + 1,
-        `epoch ${e.epoch + 1} loss ${e.loss.toFixed(4)} ${e.patchesPerSecond.toFixed(0)} patches/s`,
-      );
-    } else if (e.type === 'epoch') {
-      process.stderr.write(
-        `\nepoch ${e.epoch}/${e.epochs}: train loss ${e.trainLoss.toFixed(4)}, val loss ${e.valLoss.toFixed(4)}, ` +
-          `val F1 ${e.valF1.toFixed(4)}, val AUC ${e.valAuc.toFixed(4)}${e.improved ? ' (best)' : ''} [${e.seconds.toFixed(0)} s]\n`,
-      );
-    } else if (e.type === 'stop') process.stderr.write(`\nstopped: ${e.reason}\n`);
-  };
+  const onEvent = trainProgress();
   try {
     const result = await trainModel({
       dataset,
