@@ -7,9 +7,15 @@ import { createProgressBar, type ProgressBar } from './progress.js';
 export function trainProgress(stream: NodeJS.WriteStream = process.stderr): (e: TrainEvent) => void {
   const startedAt = Date.now();
   let bar: ProgressBar | null = null;
+  let loading: ProgressBar | null = null;
   return (e) => {
     if (e.type === 'prepare' || e.type === 'finalise') stream.write(`${e.message}\n`);
-    else if (e.type === 'resume') stream.write(`resuming after epoch ${e.epoch}\n`);
+    // Loading and preprocessing a large set takes minutes before the first step: a bar of its own says so.
+    else if (e.type === 'load') {
+      loading ??= createProgressBar('load', e.total, { stream, startedAt });
+      if (e.done >= e.total) loading.finish('images loaded', e.done);
+      else loading.update(e.done, 'loading and preprocessing the images');
+    } else if (e.type === 'resume') stream.write(`resuming after epoch ${e.epoch}\n`);
     else if (e.type === 'step') {
       bar ??= createProgressBar('train', e.totalSteps, { stream, startedAt });
       bar.update(

@@ -51,3 +51,20 @@ test('the elapsed time counts the loading before the first step; the ETA comes f
     mock.timers.reset();
   }
 });
+
+test('loading the images shows a bar of its own before the first step', () => {
+  mock.timers.enable({ apis: ['Date'], now: 0 });
+  try {
+    const { stream, written } = logStream();
+    const onEvent = trainProgress(stream);
+    mock.timers.tick(20_000);
+    onEvent({ type: 'load', done: 1, total: 2 });
+    const shown = written.join('');
+    assert.match(shown, /^load \[#+-+\] 1\/2 50% elapsed 00:20 .*loading and preprocessing the images/m);
+    mock.timers.tick(20_000);
+    onEvent({ type: 'load', done: 2, total: 2 });
+    assert.match(written.join(''), /load \[#+\] 2\/2 100% elapsed 00:40 .*images loaded/);
+  } finally {
+    mock.timers.reset();
+  }
+});
