@@ -34,7 +34,7 @@ Options:
   --steps-per-epoch N  override the recipe's steps (batches) per epoch
   --patience N         stop after N epochs without a better validation score (the recipes use 8-10)
   --minutes N          stop after N minutes, keeping the best epoch
-  --init DIR           start from this anatomy model's weights (same task and architecture): train on
+  --init DIR           start from this anatomy model's weights (same task and architecture) to train it further
   --learning-rate X    override the recipe's peak learning rate (e.g. lower when continuing from --init)
   --seed N             override the recipe's seed (patch sampling, augmentation, initial weights)
   --patch-size N       override the recipe's patch side in pixels (a multiple of 16; more context per patch)

@@ -105,3 +105,21 @@ test('the card says when the weights were trained outside the app, and by what',
   const { trainedBy: _omit, ...here } = manifest.provenance;
   assert.ok(!anatomyCard({ ...manifest, provenance: here }, evaluation).includes('Trained outside the app'));
 });
+
+test("--help's entry for --init is a whole sentence (it stopped at 'train on')", async () => {
+  let help = '';
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    help += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await run(['--help']);
+  } finally {
+    process.stdout.write = write;
+  }
+  // The entry and its continuation lines, up to the next option.
+  const entry = /^ {2}--init DIR(.*(?:\n {4,}[^-\s].*)*)/m.exec(help)?.[1] ?? '';
+  assert.match(entry, /weights/);
+  assert.doesNotMatch(entry.trimEnd(), /\b(?:on|to|the|of|and|or|with)$|:$/);
+});
