@@ -116,3 +116,15 @@ test("card's summary names every dataset the README says it scores", () => {
     .find((l) => l.trimStart().startsWith('card '));
   for (const d of ['DRIVE', 'STARE', 'LES-AV']) assert.match(line ?? '', new RegExp(d), d);
 });
+
+test("every command of the CLI has a row in the README's table of the retina command", () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const rows = readme.split('\n').filter((l) => l.startsWith('| `npx retina '));
+  const listed = new Set(
+    rows.flatMap((r) => [...r.matchAll(/`npx retina ([a-z][a-z-]*)/g)].map((m) => m[1])),
+  );
+  assert.deepEqual(
+    Object.keys(COMMANDS).filter((c) => !listed.has(c)),
+    [],
+  );
+});
