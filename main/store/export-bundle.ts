@@ -106,7 +106,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'measures/':
     'vessel measures of each exported mask (CRAE, CRVE, AVR, calibre, tortuosity, fractal dimension, density), each {value, unit, ci95}, as `retina measure` writes them',
   'measures.csv':
-    "the same measures, one row per image, with units, 95% intervals, why a value is absent, and whether the disc is cut off by the field's edge",
+    // Said in full: without a mask to measure there is no measures/ line above for "the same measures" to name.
+    "the vessel measures of each exported mask, one row per image, with units, 95% intervals, why a value is absent, and whether the disc is cut off by the field's edge",
 };
 
 /** The bundle's date-stamped base name, e.g. retinastudio-export-2026-12-02. */

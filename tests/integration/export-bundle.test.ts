@@ -460,6 +460,11 @@ describe('export bundle', () => {
     assert.match(header(measured), /^image_id,image,width,height,/);
     assert.equal(header(empty), header(measured));
     assert.equal(readFileSync(join(empty, 'measures.csv'), 'utf8'), header(measured) + '\n');
+    // Its README.txt has no measures/ line, so the measures.csv line must say what it holds on its own.
+    const described = readFileSync(join(empty, 'README.txt'), 'utf8')
+      .split('\n')
+      .find((l) => l.trimStart().startsWith('measures.csv'));
+    assert.match(described ?? '', /measures\.csv\s+the vessel measures of each exported mask/);
   });
 
   test('the app: a zip holding the same files, and a folder inside a non-empty one', async () => {
