@@ -34,7 +34,11 @@ export function onnxRecordOf(info: OnnxModelInfo, options: OnnxExportOptions): O
   };
 }
 
-export async function exportModelDir(modelDir: string, options: OnnxExportOptions = {}): Promise<OnnxRecord> {
+/** A model directory's tfjs weights as ONNX bytes (checked as the predictor would) and their manifest record; writes nothing. */
+export async function exportModelBytes(
+  modelDir: string,
+  options: OnnxExportOptions = {},
+): Promise<{ bytes: Uint8Array; record: OnnxRecord }> {
   const manifest = await readManifest(modelDir);
   // A compacted model stays compact when it is re-exported.
   const opts: OnnxExportOptions = {
@@ -48,11 +52,14 @@ export async function exportModelDir(modelDir: string, options: OnnxExportOption
   } finally {
     model.dispose();
   }
-  const target = join(modelDir, ONNX_FILE);
-  // Read back what was written in memory: a file the predictor would refuse must never be recorded.
-  const info = checkRetinaOnnx(bytes, target);
-  await writeFileAtomic(target, bytes);
-  const record = onnxRecordOf(info, opts);
-  await writeManifest(modelDir, { ...manifest, onnx: record });
+  // Read back what was made in memory: a file the predictor would refuse must never be written or recorded.
+  const info = checkRetinaOnnx(bytes, join(modelDir, ONNX_FILE));
+  return { bytes, record: onnxRecordOf(info, opts) };
+}
+
+export async function exportModelDir(modelDir: string, options: OnnxExportOptions = {}): Promise<OnnxRecord> {
+  const { bytes, record } = await exportModelBytes(modelDir, options);
+  await writeFileAtomic(join(modelDir, ONNX_FILE), bytes);
+  await writeManifest(modelDir, { ...(await readManifest(modelDir)), onnx: record });
   return record;
 }
