@@ -60,30 +60,53 @@ function PreviewNotice(props: {
   );
 }
 
+/** A save refused and kept: the way to its kept draft, and (unless a preview has its own way back) to the latest. */
+function RefusedNotice({ p, refused }: { p: EditNoticeProps; refused: SaveRefused }) {
+  const id = refused.keptDraftId;
+  return (
+    <div className="edit-notice warn" role="alert" data-testid="save-refused">
+      {/* Some reasons end in a full stop of their own ("...sends it back."). */}
+      <span>Not saved: {refused.message.replace(/\.$/, '')}.</span>
+      <button onClick={() => p.onOpenKept(id)} disabled={p.busy} data-testid="open-refused-kept">
+        Open draft #{id}
+      </button>
+      {!p.preview && (
+        <button onClick={p.onLoadLatest} disabled={p.busy}>
+          Load the latest mask
+        </button>
+      )}
+    </div>
+  );
+}
+
 export function EditNotice(p: EditNoticeProps) {
   const acting = p.busy || p.lease.readOnly;
   if (p.preview?.earlier) {
     const { earlier: v, differing } = p.preview;
+    // An earlier version opened after a refused save: the refusal stays said (else the user never learns of it).
     return (
-      <PreviewNotice
-        testId="version-preview"
-        what={`Version ${v.version}, ${KIND_WORDS[v.kind]} ${v.author}`}
-        differing={differing}
-        p={p}
-        action={
-          v.versionId === p.preview.shownVersionId ? (
-            <span data-testid="version-is-current">This is the current mask: nothing to restore.</span>
-          ) : p.approved ? (
-            <span data-testid="version-needs-reopen">
-              Approved: go back to the current mask and reopen it for editing to restore this version.
-            </span>
-          ) : (
-            <button onClick={p.onAdopt} disabled={acting} data-testid="restore-version">
-              Restore as the current mask
-            </button>
-          )
-        }
-      />
+      <>
+        {p.refused && <RefusedNotice p={p} refused={p.refused} />}
+        <PreviewNotice
+          testId="version-preview"
+          what={`Version ${v.version}, ${KIND_WORDS[v.kind]} ${v.author}`}
+          differing={differing}
+          p={p}
+          action={
+            v.versionId === p.preview.shownVersionId ? (
+              <span data-testid="version-is-current">This is the current mask: nothing to restore.</span>
+            ) : p.approved ? (
+              <span data-testid="version-needs-reopen">
+                Approved: go back to the current mask and reopen it for editing to restore this version.
+              </span>
+            ) : (
+              <button onClick={p.onAdopt} disabled={acting} data-testid="restore-version">
+                Restore as the current mask
+              </button>
+            )
+          }
+        />
+      </>
     );
   }
   if (p.preview?.kept) {
@@ -102,21 +125,7 @@ export function EditNotice(p: EditNoticeProps) {
       />
     );
   }
-  if (p.refused) {
-    const id = p.refused.keptDraftId;
-    return (
-      <div className="edit-notice warn" role="alert" data-testid="save-refused">
-        {/* Some reasons end in a full stop of their own ("...sends it back."). */}
-        <span>Not saved: {p.refused.message.replace(/\.$/, '')}.</span>
-        <button onClick={() => p.onOpenKept(id)} disabled={p.busy} data-testid="open-refused-kept">
-          Open draft #{id}
-        </button>
-        <button onClick={p.onLoadLatest} disabled={p.busy}>
-          Load the latest mask
-        </button>
-      </div>
-    );
-  }
+  if (p.refused) return <RefusedNotice p={p} refused={p.refused} />;
   if (!p.lease.text) return null;
   return (
     <div className="edit-notice" role="status" data-testid="lease-notice" data-mode={p.lease.mode}>

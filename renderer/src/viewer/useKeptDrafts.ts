@@ -76,7 +76,7 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
         await flush();
         const { data, ...earlier } = await client.invoke('getMaskVersionPreview', { imageId, versionId });
         const shown = await doc.showKeptDraft({ id: versionId, data });
-        setRefused(null);
+        // A refusal stays on screen beside the version (opening one is not opening the refused edit's kept draft).
         setPreview({ earlier, ...shown });
       }),
     [action, client, imageId],
@@ -108,7 +108,10 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
           });
           await doc.reloadMasks();
           setPreview(null);
-          notify(`Version ${version} restored as version ${saved.version}.`, 'info');
+          // The refusal's notice goes with the preview: said once more, where the refused edit still is.
+          const still = refused ? ` Your refused edit is still kept as draft #${refused.keptDraftId}.` : '';
+          setRefused(null);
+          notify(`Version ${version} restored as version ${saved.version}.${still}`, 'info');
           return;
         }
         const { kept } = preview;
@@ -122,7 +125,7 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
         setRefresh((n) => n + 1);
         notify(`Kept draft #${kept.id} adopted as version ${saved.version}.`, 'info');
       }),
-    [action, client, imageId, notify, preview],
+    [action, client, imageId, notify, preview, refused],
   );
 
   return {
