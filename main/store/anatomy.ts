@@ -92,7 +92,7 @@ export async function loadAvLabels(
   return grey.data;
 }
 
-const sameDisc = (a: AnatomyInput['disc'], b: AnatomyInput['disc']): boolean =>
+export const sameDisc = (a: AnatomyInput['disc'], b: AnatomyInput['disc']): boolean =>
   a === b || (!!a && !!b && a.x === b.x && a.y === b.y && a.diameter === b.diameter);
 
 /** A person moved the disc in this version (its parent's disc was elsewhere). */

@@ -3,10 +3,12 @@
 // under the rules an editor's save passes (the lease, the version the user saw, the team hand-off), and never over
 // an approval (that needs a reopen first).
 import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
+import { sameDisc } from './anatomy.js';
+import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
 import { ConstraintError } from './errors.js';
 import { getImage } from './images.js';
-import { editorsLine, insertMaskVersionTx, type MaskVersion } from './masks.js';
+import { anatomyBefore, editorsLine, insertMaskVersionTx, type MaskVersion } from './masks.js';
 import { reviewOf } from './review.js';
 
 export interface DraftOnTop {
@@ -45,7 +47,8 @@ export function insertDraftCopyTx(
   if (reviewOf(store, image.id).status === 'approved') {
     throw new ConstraintError(`${image.fileName} is approved: reopen it for editing before ${words.step}`);
   }
-  return insertMaskVersionTx(store, {
+  const before = anatomyBefore(store, image.id, req.parentId);
+  const version = insertMaskVersionTx(store, {
     imageId: image.id,
     kind: 'draft',
     author: req.author,
@@ -62,4 +65,13 @@ export function insertDraftCopyTx(
     quality: null,
     threshold: null,
   });
+  // The copy puts its own disc back: a disc elsewhere than the current one's moved, audited as a move by hand is.
+  if (from.anatomy && before && !sameDisc(before.disc, from.anatomy.disc)) {
+    recordAudit(store, req.author, 'mask.disc.move', 'mask_version', version.id, {
+      imageId: image.id,
+      from: before.disc,
+      to: from.anatomy.disc,
+    });
+  }
+  return version;
 }

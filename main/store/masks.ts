@@ -255,6 +255,21 @@ function newestAnatomy(store: Store, imageId: number): VersionAnatomy | null {
   return row ? toMask(row).anatomy : null;
 }
 
+/**
+ * Whether a person's new version moved the disc is judged against the version the edit was drawn on (two blind
+ * readers each draw on the prediction: judged against the other's draft, keeping the model's disc read as moving
+ * it), else the image's newest person-made version, else the newest version with a disc record: a person's version
+ * can have none (a vessel approval made, or ground truth imported, before any anatomy prediction), and judged
+ * against nothing a disc moved on the prediction would count as no correction.
+ */
+export function anatomyBefore(store: Store, imageId: number, parentId: number | null): VersionAnatomy | null {
+  return (
+    (parentId !== null ? getMaskVersion(store, parentId).anatomy : null) ??
+    latestPersonVersion(store, imageId)?.anatomy ??
+    newestAnatomy(store, imageId)
+  );
+}
+
 export function latestMasks(
   store: Store,
   imageId: number,
@@ -414,17 +429,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   if (input.av) checkAvLabels(input.av, mask.data, image.width, image.height);
   const problem = input.anatomy ? anatomyProblem(input.anatomy, image.width, image.height) : null;
   if (problem) throw new ConstraintError(`${image.fileName}: ${problem}`);
-  // Whether the disc moved is judged against the version the edit was drawn on (two blind readers each draw on
-  // the prediction: judged against the other's draft, keeping the model's disc read as moving it), else the
-  // image's newest person-made version, else the newest version with a disc record: a person's version can have
-  // none (a vessel approval made, or ground truth imported, before any anatomy prediction), and judged against
-  // nothing a disc moved on the prediction would count as no correction.
-  const previousAnatomy =
-    input.kind === 'prediction'
-      ? null
-      : ((parentId !== null ? getMaskVersion(store, parentId).anatomy : null) ??
-        latestPersonVersion(store, image.id)?.anatomy ??
-        newestAnatomy(store, image.id));
+  const previousAnatomy = input.kind === 'prediction' ? null : anatomyBefore(store, image.id, parentId);
   const anatomy = input.anatomy
     ? anatomyOf(input.anatomy, previousAnatomy, input.author, input.kind !== 'prediction')
     : null;

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
-import { importImageFiles, registerModel, saveMaskVersion, type Store } from '../../main/store/index.js';
+import {
+  importImageFiles,
+  listAudit,
+  registerModel,
+  saveMaskVersion,
+  type Store,
+} from '../../main/store/index.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 import { handlerCaller } from '../support/handler-call.js';
 
@@ -33,7 +39,7 @@ for (const kind of STORE_BACKENDS)
       store = ws.store;
       const report = await importImageFiles(
         store,
-        ['01', '02'].map((n) => ({ imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`) })),
+        ['01', '02', '03'].map((n) => ({ imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`) })),
         { actor: 'ann' },
       );
       ids = report.imported.map((i) => String(i.imageId));
@@ -179,5 +185,66 @@ for (const kind of STORE_BACKENDS)
       assert.equal(versionCount(), before + 1, 'only the draft should have been written');
       // Once a draft is on top, the prediction is an earlier version again.
       assert.equal((await restore(predictionId, draft.versionId)).version, 3);
+    });
+
+    test('restoring a version whose disc is elsewhere audits the disc moving back, from where to where', async () => {
+      const predicted = await binary('2nd_manual/03_manual2.gif');
+      const { width, height } = predicted;
+      const modelDisc = { x: 480.5, y: 290.25, diameter: 80 };
+      const record = {
+        disc: modelDisc,
+        fovea: { x: 290, y: 300, confidence: 0.7 },
+        laterality: 'R' as const,
+      };
+      const modelId = registerModel(
+        store,
+        { name: 'observer-2c', dirPath: '/none', architecture: {} },
+        'ann',
+      ).id;
+      const prediction = await saveMaskVersion(store, {
+        imageId: Number(ids[2]),
+        kind: 'prediction',
+        author: 'model:observer-2c',
+        modelId,
+        mask: predicted,
+        anatomy: record,
+      });
+      const movedDisc = { x: 450, y: 300, diameter: 80 };
+      const draft = await call('saveDraft', {
+        imageId: ids[2],
+        width,
+        height,
+        mask: predicted.data,
+        parentVersionId: null,
+        anatomy: { ...record, disc: movedDisc },
+        clientId: 'window-a',
+      });
+      const moves = () =>
+        listAudit(store, { entity: 'mask_version' })
+          .filter(
+            (e) =>
+              e.action === 'mask.disc.move' && (e.details as { imageId: number }).imageId === Number(ids[2]),
+          )
+          .map((e) => [e.actor, String(e.entityId), e.details]);
+      assert.deepEqual(moves(), [
+        ['ann', draft.versionId, { imageId: Number(ids[2]), from: modelDisc, to: movedDisc }],
+      ]);
+
+      const restored = await call('restoreMaskVersion', {
+        imageId: ids[2],
+        versionId: String(prediction.id),
+        parentVersionId: draft.versionId,
+        clientId: 'window-a',
+      });
+      const now = await call('getMasks', { imageId: ids[2] });
+      assert.deepEqual(now.draft?.anatomy?.disc, modelDisc);
+      // The disc went back to the model's place: the audit (newest first) says so, as for a disc moved by hand.
+      assert.deepEqual(moves()[0], [
+        'ann',
+        restored.versionId,
+        { imageId: Number(ids[2]), from: movedDisc, to: modelDisc },
+      ]);
+      const words = (await call('getImageHistory', { imageId: ids[2] })).entries.map((e) => e.words);
+      assert.deepEqual(words.slice(-2), ['moved the optic disc', 'restored version 1']);
     });
   });
