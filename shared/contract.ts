@@ -814,6 +814,18 @@ export interface MaskVersionPreview {
   height: number;
   /** 0/1 per pixel, width * height bytes. */
   data: Uint8Array;
+  /** Besides the vessels, what differs from the image's current mask (what a restore replaces). */
+  alsoDiffers: VersionAlsoDiffers;
+}
+/** What an earlier version carries that the current mask does not: labels and a disc a restore brings back too. */
+export interface VersionAlsoDiffers {
+  /**
+   * Artery/vein labels: how many pixels are labelled otherwise (0: the same, or neither has any); 'none': the
+   * version has none of its own where the current mask has; 'only': the version has some, the current mask none.
+   */
+  av: number | 'none' | 'only';
+  /** The optic disc where the two differ (null: the same place): each one's (null: none marked). */
+  disc: { version: AnatomyRecord['disc']; current: AnatomyRecord['disc'] } | null;
 }
 export interface RestoreMaskVersionRequest {
   imageId: Id;

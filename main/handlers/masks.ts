@@ -29,6 +29,7 @@ import {
 import { rowId, toId, toIdOrNull } from './ids.js';
 import { MaskPixels } from './maskPixels.js';
 import { reviewState } from './summaries.js';
+import { alsoDiffers } from './version-differences.js';
 
 /** A version's artery/vein layer as the wire carries it; its labels only when the viewer needs them (`withAv`). */
 async function anatomyFields(
@@ -252,6 +253,7 @@ export async function getMaskVersionPreview(
     width: v.width,
     height: v.height,
     data: await pixels.mask(v),
+    alsoDiffers: await alsoDiffers(store, pixels, v),
   };
 }
 

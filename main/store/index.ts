@@ -50,6 +50,7 @@ export {
   latestApprovedMasks,
   latestMasks,
   latestMaskVersion,
+  latestPersonVersion,
   listMaskVersions,
   loadArteryProbabilityBytes,
   loadMask,
@@ -70,6 +71,7 @@ export {
   anatomyProblem,
   checkAvLabels,
   loadAvLabels,
+  sameDisc,
   type AnatomyInput,
   type VersionAnatomy,
 } from './anatomy.js';

@@ -187,10 +187,13 @@ for (const kind of STORE_BACKENDS)
       assert.equal((await restore(predictionId, draft.versionId)).version, 3);
     });
 
-    test('restoring a version whose disc is elsewhere audits the disc moving back, from where to where', async () => {
+    test('a version whose disc and labels differ: the preview says so, and the restore audits the disc moving back', async () => {
       const predicted = await binary('2nd_manual/03_manual2.gif');
       const { width, height } = predicted;
       const modelDisc = { x: 480.5, y: 290.25, diameter: 80 };
+      // Every vessel an artery in the prediction, a vein in the draft.
+      const artery = predicted.data.map((v) => v);
+      const vein = predicted.data.map((v) => v * 2);
       const record = {
         disc: modelDisc,
         fovea: { x: 290, y: 300, confidence: 0.7 },
@@ -208,6 +211,7 @@ for (const kind of STORE_BACKENDS)
         modelId,
         mask: predicted,
         anatomy: record,
+        av: artery,
       });
       const movedDisc = { x: 450, y: 300, diameter: 80 };
       const draft = await call('saveDraft', {
@@ -217,8 +221,20 @@ for (const kind of STORE_BACKENDS)
         mask: predicted.data,
         parentVersionId: null,
         anatomy: { ...record, disc: movedDisc },
+        av: vein,
         clientId: 'window-a',
       });
+      // The preview shows vessels only: it says what else a restore would bring back.
+      const preview = await call('getMaskVersionPreview', {
+        imageId: ids[2],
+        versionId: String(prediction.id),
+      });
+      assert.deepEqual(preview.alsoDiffers, {
+        av: predicted.data.reduce((n, v) => n + v, 0),
+        disc: { version: modelDisc, current: movedDisc },
+      });
+      const same = await call('getMaskVersionPreview', { imageId: ids[2], versionId: draft.versionId });
+      assert.deepEqual(same.alsoDiffers, { av: 0, disc: null });
       const moves = () =>
         listAudit(store, { entity: 'mask_version' })
           .filter(

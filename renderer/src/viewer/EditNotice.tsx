@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import type { KeptDraftSummary, MaskVersionPreview } from '../../../shared/contract.js';
 import type { LeaseView } from './leaseStatus.js';
 import type { SaveRefused } from './useAutosave.js';
+import { alsoDiffersWords } from './alsoDiffersWords.js';
 
 /** An earlier version as the notice names it. */
 export type EarlierVersion = Omit<MaskVersionPreview, 'data'>;
@@ -43,6 +44,8 @@ function PreviewNotice(props: {
   testId: string;
   what: string;
   differing: number;
+  /** What else differs that the vessels on screen do not show (labels, the disc). */
+  also?: string | null;
   action: ReactNode;
   p: EditNoticeProps;
 }) {
@@ -52,6 +55,7 @@ function PreviewNotice(props: {
         {props.what}: it differs from the current mask at {props.differing.toLocaleString()} pixels
         (Difference <kbd>D</kbd> shows where).
       </span>
+      {props.also && <span data-testid="version-also-differs">{props.also}</span>}
       {props.action}
       <button onClick={props.p.onLoadLatest} disabled={props.p.busy}>
         Back to the current mask
@@ -91,6 +95,7 @@ export function EditNotice(p: EditNoticeProps) {
           testId="version-preview"
           what={`Version ${v.version}, ${KIND_WORDS[v.kind]} ${v.author}`}
           differing={differing}
+          also={alsoDiffersWords(v.alsoDiffers)}
           p={p}
           action={
             v.versionId === p.preview.shownVersionId ? (

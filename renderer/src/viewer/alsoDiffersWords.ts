@@ -1,0 +1,26 @@
+// What an earlier version differs in besides the vessels shown, in a reviewer's words: a restore brings its
+// artery/vein labels and its optic disc back too, and the preview shows neither.
+import type { VersionAlsoDiffers } from '../../../shared/contract.js';
+
+type Disc = NonNullable<VersionAlsoDiffers['disc']>['version'];
+
+const at = (d: NonNullable<Disc>) => `(${Math.round(d.x)}, ${Math.round(d.y)})`;
+
+function discWords({ version, current }: NonNullable<VersionAlsoDiffers['disc']>): string {
+  if (!version) return 'it marks no optic disc (the current mask does)';
+  if (!current) return `its optic disc is at ${at(version)} (the current mask marks none)`;
+  const far = Math.round(Math.hypot(version.x - current.x, version.y - current.y));
+  return `its optic disc is at ${at(version)}, ${far} px from the current one at ${at(current)}`;
+}
+
+function avWords(av: VersionAlsoDiffers['av']): string | null {
+  if (av === 'none') return 'it has no artery/vein labels of its own (the current mask has)';
+  if (av === 'only') return 'it has artery/vein labels (the current mask has none)';
+  return av > 0 ? `its artery/vein labels differ at ${av.toLocaleString()} pixels` : null;
+}
+
+/** Null when nothing but the vessels differs. */
+export function alsoDiffersWords(a: VersionAlsoDiffers): string | null {
+  const parts = [avWords(a.av), a.disc ? discWords(a.disc) : null].filter((p) => p !== null);
+  return parts.length ? `Not shown: ${parts.join('; ')}. Restoring brings these back too.` : null;
+}
