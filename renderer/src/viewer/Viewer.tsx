@@ -2,7 +2,7 @@
 // autosave, edit lease and kept drafts, prediction, navigation, review, commands, keys) around the MaskCanvas, the
 // review header and edit notice, the toolbar, the panel and the status bar. State lives in the hooks; this file only
 // wires them.
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { RpcError, type ImageSummary } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
 import { DisplayControls } from './DisplayControls.js';
@@ -85,7 +85,16 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     if (!overlay.av && (AV_TOOLS.has(tool) || tool === 'disc')) setTool('pan');
   }, [overlay.av, tool, setTool]);
   const { saveState, approve, flush, edits } = useAutosave(doc, imageId, setReview, kept.onRefused);
-  const prediction = usePrediction(imageId, viewerDoc.refreshPrediction);
+  // A prediction started before another version was opened (or a save refused) is held while that is on screen: it
+  // would rebuild the document under the notice. Going back to the current mask loads it.
+  const keptActive = useRef(kept.active);
+  keptActive.current = kept.active;
+  const { refreshPrediction } = viewerDoc;
+  const predictionArrived = useCallback(async () => {
+    if (!keptActive.current) return refreshPrediction();
+    notify('The new prediction is ready: go back to the current mask to see it.', 'info');
+  }, [notify, refreshPrediction]);
+  const prediction = usePrediction(imageId, predictionArrived);
   const flow = useReviewFlow({
     imageId,
     list,
