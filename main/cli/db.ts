@@ -1,4 +1,4 @@
-// `retina db init|import|export|backup|check`: the study store from the command line.
+// `retina db init|import|export|backup|check|compact`: the study store from the command line.
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -21,6 +21,10 @@ import {
   BUNDLE_PARTS,
   checkStore,
   type CheckReport,
+  bytesText,
+  compactStudy,
+  type CompactReport,
+  DEFAULT_KEEP_DAYS,
   storageText,
   missingFilesFolder,
   missingFilesFolderAdvice,
@@ -97,6 +101,13 @@ Commands:
     --verify                also re-hash every stored file
     --audit-head HASH       also check that the audit trail still holds this entry hash, noted from an earlier
                             check or audit: rewriting the trail up to it (after a hand edit) changes it
+  compact                   remove the files of superseded autosaved drafts older than N days; their History
+                            rows and audit entries stay (marked compacted). Kept whole: predictions, approvals,
+                            each image's current version, each author's newest draft of an image, reopens,
+                            restores, adoptions, and any version another record names; a file goes only when
+                            no other version shares it
+    --keep-days N           keep every draft saved in the last N days (default ${DEFAULT_KEEP_DAYS})
+    --dry-run               say what would be freed, change nothing
 ${ERASE_HELP}
 ${AUDIT_HELP}
   copy --from A --to B      copy a whole database into a new, empty one (e.g. a single user's SQLite file into a
@@ -245,6 +256,8 @@ export async function runDbCommand(
         action: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
+        'keep-days': { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
     });
     patients = parsed.values.patient ?? [];
@@ -259,7 +272,9 @@ export async function runDbCommand(
     (values.help ? io.stdout : io.stderr).write(HELP + '\n');
     return values.help ? 0 : 2;
   }
-  if (!['init', 'import', 'export', 'backup', 'check', 'copy', 'erase', 'audit'].includes(command)) {
+  if (
+    !['init', 'import', 'export', 'backup', 'check', 'copy', 'erase', 'audit', 'compact'].includes(command)
+  ) {
     io.stderr.write(`retina db: unknown command '${command}' (see 'retina db --help')\n`);
     return 2;
   }
@@ -312,6 +327,8 @@ export async function runDbCommand(
       since: ['audit'],
       limit: ['audit'],
       'audit-head': ['check'],
+      'keep-days': ['compact'],
+      'dry-run': ['compact'],
     };
     for (const [option, commands] of Object.entries(OPTION_COMMANDS))
       if (
@@ -324,7 +341,11 @@ export async function runDbCommand(
     const auditHead = str(values['audit-head']);
     if (auditHead !== undefined && !/^[0-9a-fA-F]{64}$/.test(auditHead))
       throw new DbUsageError('--audit-head takes an entry hash: 64 hexadecimal digits');
-    const readOnlyCommand = ['export', 'backup', 'check', 'audit'].includes(command);
+    const keepDays = keepDaysArg(values['keep-days']);
+    const dryRun = values['dry-run'] === true;
+    // A dry run only reads: it neither upgrades the study nor takes its write lock.
+    const readOnlyCommand =
+      ['export', 'backup', 'check', 'audit'].includes(command) || (command === 'compact' && dryRun);
     // A study of an earlier version is upgraded only by a command that writes to it, never by one that only
     // reads (a backup before upgrading would otherwise upgrade the study, and come out upgraded itself).
     store = readOnlyCommand ? openToRead(dbPath) : openStore(dbPath);
@@ -441,6 +462,11 @@ export async function runDbCommand(
           emit,
           (text) => io.stderr.write(`${text}\n`),
         );
+      case 'compact': {
+        const r = compactStudy(store, { keepDays, dryRun, actor });
+        emit({ db: store.path, ...r }, compactText(r));
+        return 0;
+      }
       case 'check': {
         const r = await checkStore(store, { verifyHashes: values.verify === true, auditHead });
         const text = r.ok
@@ -658,6 +684,26 @@ function stagedSqliteTarget(
       return location;
     },
   };
+}
+
+/** `--keep-days N`: a whole number of days, 0 or more; absent: the default. */
+function keepDaysArg(v: string | boolean | undefined): number {
+  if (v === undefined) return DEFAULT_KEEP_DAYS;
+  if (typeof v !== 'string' || !/^[0-9]{1,6}$/.test(v.trim()))
+    throw new DbUsageError('--keep-days takes a whole number of days (0 or more)');
+  return Number(v.trim());
+}
+
+/** What `db compact` freed, or would free. */
+function compactText(r: CompactReport): string {
+  const since = `drafts saved since ${r.before.slice(0, 10)} are kept whole`;
+  if (r.versions === 0)
+    return `nothing to compact: no superseded autosaved draft saved before ${r.before.slice(0, 10)} (${r.keepDays} days)`;
+  const what = `${plural(r.versions, 'older draft')} of ${plural(r.images, 'image')}`;
+  const freed = `${plural(r.files, 'file')}, ${bytesText(r.bytes)}`;
+  return r.dryRun
+    ? `would compact ${what}, freeing ${freed} (${since}; nothing was changed: run without --dry-run to compact)`
+    : `compacted ${what}: freed ${freed} (${since}; their History entries stay, marked compacted)`;
 }
 
 /** `--images 3,4,7`: positive integers; absent: undefined (every image). */

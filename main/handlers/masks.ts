@@ -25,6 +25,7 @@ import {
   saveMaskVersion,
   type MaskVersion,
   type Store,
+  refuseIfCompacted,
 } from '../store/index.js';
 import { rowId, toId, toIdOrNull } from './ids.js';
 import { MaskPixels } from './maskPixels.js';
@@ -243,6 +244,8 @@ export async function getMaskVersionPreview(
   const v = getMaskVersion(store, rowId(versionIdArg, 'mask version'));
   if (v.imageId !== image.id)
     throw new NotFoundError(`mask version ${versionIdArg} is not a version of ${image.fileName}`);
+  // Asked before the pixel cache: a compacted version's file may live on in another version's (same pixels).
+  refuseIfCompacted(store, v);
   return {
     imageId: toId(image.id),
     versionId: toId(v.id),

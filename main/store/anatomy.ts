@@ -9,6 +9,7 @@ import { recordAudit } from './audit.js';
 import { ConstraintError, MaskSizeError, StoreError } from './errors.js';
 import { readBlob } from './file-store.js';
 import { decodeGreyBlob } from './image-data.js';
+import { refuseIfCompacted } from './compacted.js';
 
 export interface VersionAnatomy {
   /** Disc centre and diameter in image pixels; null when none was found. */
@@ -82,9 +83,10 @@ export function encodeAvPng(labels: Uint8Array, width: number, height: number): 
 
 export async function loadAvLabels(
   store: Store,
-  v: { id: number; avHash: string | null; width: number; height: number },
+  v: { id: number; imageId: number; avHash: string | null; width: number; height: number },
 ): Promise<Uint8Array | null> {
   if (!v.avHash) return null;
+  refuseIfCompacted(store, v);
   const grey = decodeGreyBlob(await readBlob(store, v.avHash), `artery/vein map of mask version ${v.id}`);
   if (grey.width !== v.width || grey.height !== v.height) {
     throw new StoreError(`mask version ${v.id}: artery/vein blob ${v.avHash} does not match its row`);

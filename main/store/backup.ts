@@ -13,7 +13,7 @@ import type { Store } from './database.js';
 import { checkIntegrity, openSqliteStore, sqliteConnection } from './sqlite-backend.js';
 import { copyStore } from './copy.js';
 import { copyOwnModels } from './own-models.js';
-import { referencedBlobs } from './blobs-referenced.js';
+import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { blobPath } from './file-store.js';
 import { makeDestinationFolder } from './destination-folder.js';
@@ -64,7 +64,7 @@ export async function backupStore(
     try {
       copy.pragma('journal_mode = DELETE');
       checkIntegrity(copy, tmp);
-      hashes = referencedBlobs(copy);
+      hashes = referencedBlobs(copy, store.schemaVersion >= COMPACTION_SINCE);
     } finally {
       copy.close();
     }

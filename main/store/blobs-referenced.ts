@@ -1,15 +1,24 @@
-// Every blob hash a row refers to: what a backup must copy and a check must find.
+// Every blob hash a row refers to: what a backup must copy and a check must find. A compacted version's files are
+// gone by design (compaction.ts), so its hashes are no row's to keep, unless a live row shares them.
 import type { SqlDatabase } from './sql.js';
 
-export function referencedBlobs(db: SqlDatabase): string[] {
+/** The schema version that added compaction: an older study (read, not upgraded) has no compacted versions. */
+export const COMPACTION_SINCE = 15;
+
+/** `compaction`: the database has the compacted_versions table (schema COMPACTION_SINCE or later). */
+export function referencedBlobs(db: SqlDatabase, compaction: boolean): string[] {
+  const live = compaction
+    ? 'mask_versions WHERE id NOT IN (SELECT mask_version_id FROM compacted_versions)'
+    : 'mask_versions WHERE 1 = 1';
   const rows = db
     .prepare(
       `SELECT file_hash AS h FROM images UNION SELECT raster_hash FROM images WHERE raster_hash IS NOT NULL
        UNION SELECT fov_hash FROM images WHERE fov_hash IS NOT NULL
-       UNION SELECT png_hash FROM mask_versions UNION SELECT prob_hash FROM mask_versions WHERE prob_hash IS NOT NULL
-       UNION SELECT uncertainty_hash FROM mask_versions WHERE uncertainty_hash IS NOT NULL
-       UNION SELECT av_hash FROM mask_versions WHERE av_hash IS NOT NULL
-       UNION SELECT artery_prob_hash FROM mask_versions WHERE artery_prob_hash IS NOT NULL
+       UNION SELECT png_hash FROM ${live}
+       UNION SELECT prob_hash FROM ${live} AND prob_hash IS NOT NULL
+       UNION SELECT uncertainty_hash FROM ${live} AND uncertainty_hash IS NOT NULL
+       UNION SELECT av_hash FROM ${live} AND av_hash IS NOT NULL
+       UNION SELECT artery_prob_hash FROM ${live} AND artery_prob_hash IS NOT NULL
        UNION SELECT png_hash FROM kept_drafts UNION SELECT av_hash FROM kept_drafts WHERE av_hash IS NOT NULL`,
     )
     .pluck()

@@ -8,7 +8,7 @@ import { sep } from 'node:path';
 import sharp from 'sharp';
 import type { Store } from './database.js';
 import { AUDIT_CHAIN_SINCE, auditRowWithHash, verifyAuditChain, type ChainReport } from './audit-chain.js';
-import { referencedBlobs } from './blobs-referenced.js';
+import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
 import { blobPath, hasBlob, sha256 } from './file-store.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { isBundledModelDir } from './model-paths.js';
@@ -53,7 +53,7 @@ export async function checkStore(
   const fk = store.backend.foreignKeyViolations();
   const missing: string[] = [];
   const corrupt: string[] = [];
-  for (const hash of referencedBlobs(store.db)) {
+  for (const hash of referencedBlobs(store.db, store.schemaVersion >= COMPACTION_SINCE)) {
     if (!hasBlob(store, hash)) missing.push(hash);
     else if (opts.verifyHashes && sha256(await readFile(blobPath(store, hash))) !== hash) corrupt.push(hash);
   }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Store } from './database.js';
-import { referencedBlobs } from './blobs-referenced.js';
+import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
 import { StoreError } from './errors.js';
 import { sha256 } from './file-store.js';
 
@@ -104,7 +104,7 @@ export async function copyStore(
   if (missing.length > 0) throw new StoreError(`${to.path} lacks the tables ${missing.join(', ')}`);
   const { data, blobs } = from.backend.snapshot(() => ({
     data: tables.map((table) => ({ table, rows: readTable(from, table) })),
-    blobs: referencedBlobs(from.db),
+    blobs: referencedBlobs(from.db, from.schemaVersion >= COMPACTION_SINCE),
   }));
   to.write('copy a database', () => {
     const busy = tables.filter((t) => to.db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get() !== undefined);

@@ -224,6 +224,7 @@ function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
     'DELETE FROM edit_leases WHERE image_id = ?',
     'DELETE FROM kept_drafts WHERE image_id = ?',
     `DELETE FROM model_training_masks WHERE mask_version_id IN (SELECT id FROM mask_versions WHERE image_id = ?)`,
+    `DELETE FROM compacted_versions WHERE mask_version_id IN (SELECT id FROM mask_versions WHERE image_id = ?)`,
     'DELETE FROM mask_versions WHERE image_id = ?',
     'DELETE FROM images WHERE id = ?',
   ].map((q) => store.db.prepare(q));
@@ -263,7 +264,7 @@ function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
 
 /** Internal (inside the erasure's write): the files only the erased rows used, noted for removal. */
 function noteFilesTx(store: Store, candidates: ReadonlySet<string>): void {
-  const stillUsed = new Set(referencedBlobs(store.db));
+  const stillUsed = new Set(referencedBlobs(store.db, true));
   const note = store.db.prepare('INSERT INTO erased_files (hash) VALUES (?) ON CONFLICT DO NOTHING');
   for (const hash of candidates) if (!stillUsed.has(hash)) note.run(hash);
 }
@@ -288,7 +289,7 @@ export async function removeErasedFiles(
     : store.write('finish an erasure', () => {
         const noted = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
         if (noted.length === 0) return 0;
-        const used = new Set([...referencedBlobs(store.db), ...uploadsOfActiveJobs(store)]);
+        const used = new Set([...referencedBlobs(store.db, true), ...uploadsOfActiveJobs(store)]);
         const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
         let files = 0;
         for (const hash of noted) {
@@ -309,7 +310,7 @@ export async function removeErasedFiles(
 }
 
 /** The uploads a team job still to run names by hash (stored as blobs for its worker to read). */
-function uploadsOfActiveJobs(store: Store): string[] {
+export function uploadsOfActiveJobs(store: Store): string[] {
   const specs = store.db
     .prepare("SELECT spec FROM jobs WHERE state IN ('queued', 'running')")
     .pluck()

@@ -157,7 +157,7 @@ export {
   missingFilesFolderAdvice,
   type CheckReport,
 } from './check.js';
-export { storageOf, storageText, type StorageReport } from './storage-size.js';
+export { bytesText, storageOf, storageText, type StorageReport } from './storage-size.js';
 export {
   getClinical,
   getClinicalMany,
@@ -231,6 +231,8 @@ export {
 } from './kept-drafts.js';
 export { adoptKeptDraft, type AdoptRequest } from './adopt-kept-draft.js';
 export { restoreMaskVersion } from './restore-version.js';
+export { compactStudy, DEFAULT_KEEP_DAYS, type CompactOptions, type CompactReport } from './compaction.js';
+export { CompactedVersionError, compactedAt, refuseIfCompacted } from './compacted.js';
 export {
   appendJobLog,
   beatTeamJob,

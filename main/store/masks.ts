@@ -5,7 +5,8 @@ import type { BinaryMap } from '../ml/types.js';
 import { nowIso, type Store } from './database.js';
 import { recordAudit } from './audit.js';
 import { ConstraintError, MaskSizeError, NotFoundError, StoreError } from './errors.js';
-import { putBlob, readBlob } from './file-store.js';
+import { hasBlob, putBlob, readBlob } from './file-store.js';
+import { refuseIfCompacted } from './compacted.js';
 import { decodeGreyBlob, loadBinaryBlob } from './image-data.js';
 import { getImage } from './images.js';
 import {
@@ -496,6 +497,12 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   });
   // Thrown once the kept draft is committed: the save is refused, the edit is not lost.
   if ('refused' in outcome) throw outcome.refused;
+  // A compaction that committed between storing these files and this write may have removed a file of the same
+  // pixels (an old draft's): stored again, so the new row never lacks its file.
+  if (outcome.saved.pngHash === pngHash && !hasBlob(store, pngHash))
+    await putBlob(store, encodeMaskPng(mask), pngHash);
+  if (avHash && input.av && !hasBlob(store, avHash))
+    await putBlob(store, encodeAvPng(input.av, image.width, image.height), avHash);
   return outcome.saved;
 }
 
@@ -587,8 +594,10 @@ export function approveMaskVersion(
   note?: string,
 ): MaskVersion {
   const source = getMaskVersion(store, versionId);
-  return store.write('approve a mask', () =>
-    insertMaskVersionTx(store, {
+  return store.write('approve a mask', () => {
+    // Asked inside the write: a compaction committed meanwhile has removed its file.
+    refuseIfCompacted(store, source);
+    return insertMaskVersionTx(store, {
       imageId: source.imageId,
       kind: 'approved',
       author,
@@ -604,8 +613,8 @@ export function approveMaskVersion(
       uncertaintyHash: null,
       quality: null,
       threshold: null,
-    }),
-  );
+    });
+  });
 }
 
 /**
@@ -653,13 +662,15 @@ export function reopenApprovedMask(
   });
 }
 
-/** The version's PNG bytes (deterministic: what exports write). */
+/** The version's PNG bytes (deterministic: what exports write); a compacted version's are no longer kept. */
 export async function readMaskPng(store: Store, version: MaskVersion): Promise<Buffer> {
+  refuseIfCompacted(store, version);
   return readBlob(store, version.pngHash);
 }
 
-/** The version's pixels as a 0/1 map. */
+/** The version's pixels as a 0/1 map; a compacted version's are no longer kept. */
 export async function loadMask(store: Store, version: MaskVersion): Promise<BinaryMap> {
+  refuseIfCompacted(store, version);
   const { pngHash: hash, width, height } = version;
   return loadBinaryBlob(store, { hash, width, height }, `mask version ${version.id}`);
 }

@@ -6,6 +6,7 @@
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
 import { insertDraftCopyTx, type DraftOnTop } from './draft-copy.js';
+import { refuseIfCompacted } from './compacted.js';
 import { ConstraintError, NotFoundError } from './errors.js';
 import { getImage } from './images.js';
 import { getMaskVersion, latestMaskVersion, latestPersonVersion, type MaskVersion } from './masks.js';
@@ -18,6 +19,8 @@ export function restoreMaskVersion(store: Store, req: DraftOnTop & { versionId: 
     if (from.imageId !== image.id) {
       throw new NotFoundError(`mask version ${req.versionId} is not a version of ${image.fileName}`);
     }
+    // A compacted version's pixels are gone: said as such, rather than a draft whose file is missing.
+    refuseIfCompacted(store, from);
     const number = maskVersionNumber(store, from);
     const current = latestPersonVersion(store, image.id) ?? latestMaskVersion(store, image.id, 'prediction');
     if (current?.id === from.id) {

@@ -382,6 +382,19 @@ ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
 ALTER TABLE audit_log ADD COLUMN hash TEXT;
 `;
 
+/**
+ * v15: compaction. Superseded autosaved drafts older than a while may lose their pixel files (`retina db compact`):
+ * the version row and its audit entries stay, and this table says which versions were compacted, when and by whom.
+ * A table of its own rather than a column, so that mask_versions stays immutable as its triggers say.
+ */
+const v15 = `
+CREATE TABLE compacted_versions (
+  mask_version_id INTEGER NOT NULL PRIMARY KEY REFERENCES mask_versions(id),
+  compacted_at TEXT NOT NULL,
+  compacted_by TEXT NOT NULL
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -407,6 +420,7 @@ export const MIGRATIONS: readonly Migration[] = [
     sql: v14,
     data: (db) => void resealAuditChain(db),
   },
+  { version: 15, name: 'compacted draft versions', sql: v15 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from './database.js';
-import { referencedBlobs } from './blobs-referenced.js';
+import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
 import { blobPath } from './file-store.js';
 import { plural } from '../../shared/plural.js';
 
@@ -19,6 +19,8 @@ export interface StorageReport {
   olderDrafts: number;
   olderDraftFiles: number;
   olderDraftBytes: number;
+  /** Drafts whose files `retina db compact` removed (their rows stay). */
+  compactedVersions: number;
   /** Files in the folder that no record refers to (an import or save cut off before its commit). */
   unreferencedFiles: number;
   unreferencedBytes: number;
@@ -50,13 +52,17 @@ function blobFiles(dir: string): Map<string, string> {
   return out;
 }
 
-/** The hashes each older draft holds, and which of them any other version or kept draft also holds. */
-function olderDraftHashes(store: Store): { versions: number; only: Set<string> } {
+/**
+ * The hashes each older draft holds, and which of them any other version or kept draft also holds. A compacted
+ * draft holds nothing any more (`compaction`: the study has compacted_versions).
+ */
+function olderDraftHashes(store: Store, compaction: boolean): { versions: number; only: Set<string> } {
+  const live = compaction ? 'AND m.id NOT IN (SELECT mask_version_id FROM compacted_versions)' : '';
   const rows = store.db
     .prepare(
       `SELECT m.png_hash AS png, m.av_hash AS av,
          m.id < (SELECT MAX(n.id) FROM mask_versions n WHERE n.image_id = m.image_id AND n.kind = 'draft') AS older
-       FROM mask_versions m WHERE m.kind = 'draft'`,
+       FROM mask_versions m WHERE m.kind = 'draft' ${live}`,
     )
     .all() as { png: string; av: string | null; older: number | boolean }[];
   const older = rows.filter((r) => Boolean(r.older));
@@ -81,7 +87,8 @@ function olderDraftHashes(store: Store): { versions: number; only: Set<string> }
 export function storageOf(store: Store): StorageReport {
   const databaseBytes =
     store.backend.kind === 'sqlite' ? sizeOf(store.path) + sizeOf(`${store.path}-wal`) : null;
-  const referenced = new Set(referencedBlobs(store.db));
+  const compaction = store.schemaVersion >= COMPACTION_SINCE;
+  const referenced = new Set(referencedBlobs(store.db, compaction));
   let fileBytes = 0;
   let files = 0;
   for (const h of referenced) {
@@ -89,7 +96,7 @@ export function storageOf(store: Store): StorageReport {
     fileBytes += size;
     if (size > 0) files++;
   }
-  const drafts = olderDraftHashes(store);
+  const drafts = olderDraftHashes(store, compaction);
   let olderDraftBytes = 0;
   for (const h of drafts.only) olderDraftBytes += sizeOf(blobPath(store, h));
   let unreferencedFiles = 0;
@@ -106,6 +113,9 @@ export function storageOf(store: Store): StorageReport {
     olderDrafts: drafts.versions,
     olderDraftFiles: drafts.only.size,
     olderDraftBytes,
+    compactedVersions: compaction
+      ? (store.db.prepare('SELECT COUNT(*) FROM compacted_versions').pluck().get() as number)
+      : 0,
     unreferencedFiles,
     unreferencedBytes,
   };
@@ -123,11 +133,15 @@ export function storageText(s: StorageReport): string {
   const db = s.databaseBytes === null ? '' : `${bytesText(s.databaseBytes)} database, `;
   const drafts =
     s.olderDrafts > 0
-      ? ` (${bytesText(s.olderDraftBytes)} of them only in ${plural(s.olderDrafts, 'older draft')}, the autosaved steps before each image's newest)`
+      ? ` (${bytesText(s.olderDraftBytes)} of them only in ${plural(s.olderDrafts, 'older draft')}, the autosaved steps before each image's newest: 'retina db compact' removes those no longer needed)`
       : '';
   const loose =
     s.unreferencedFiles > 0
       ? `; ${bytesText(s.unreferencedBytes)} in ${plural(s.unreferencedFiles, 'file')} no record refers to`
       : '';
-  return `size: ${db}${bytesText(s.fileBytes)} in ${plural(s.files, 'file')}${drafts}${loose}`;
+  const compacted =
+    s.compactedVersions > 0
+      ? `; ${plural(s.compactedVersions, 'older draft')} compacted (files removed)`
+      : '';
+  return `size: ${db}${bytesText(s.fileBytes)} in ${plural(s.files, 'file')}${drafts}${compacted}${loose}`;
 }

@@ -1,0 +1,39 @@
+// Whether a mask version's pixels were compacted away (compaction.ts): every reader of a version's pixels asks
+// first, so a compacted version is said to be one, not reported as a missing or damaged file.
+import { COMPACTION_SINCE } from './blobs-referenced.js';
+import type { Store } from './database.js';
+import { NotFoundError } from './errors.js';
+import { maskVersionNumber } from './review.js';
+
+/** A version whose pixels are no longer kept: a NotFoundError, so it crosses the RPC boundary as one. */
+export class CompactedVersionError extends NotFoundError {
+  constructor(
+    message: string,
+    readonly versionId: number,
+    readonly compactedAt: string,
+  ) {
+    super(message);
+  }
+}
+
+/** When the version was compacted, or null while its pixels are kept. */
+export function compactedAt(store: Store, versionId: number): string | null {
+  if (store.schemaVersion < COMPACTION_SINCE) return null;
+  const at = store.db
+    .prepare('SELECT compacted_at FROM compacted_versions WHERE mask_version_id = ?')
+    .pluck()
+    .get(versionId) as string | undefined;
+  return at ?? null;
+}
+
+/** Throws CompactedVersionError, naming the version by its number in the image's History, when it was compacted. */
+export function refuseIfCompacted(store: Store, version: { id: number; imageId: number }): void {
+  const at = compactedAt(store, version.id);
+  if (at === null) return;
+  const number = maskVersionNumber(store, version);
+  throw new CompactedVersionError(
+    `version ${number} was compacted on ${at.slice(0, 10)}; its pixels are no longer kept`,
+    version.id,
+    at,
+  );
+}

@@ -1,0 +1,115 @@
+// `retina db compact` on a real study: --dry-run says what it would free and changes nothing (records, audit log,
+// files); the compaction then frees exactly that, and `retina db check` still passes and says so.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tintedPhotos } from '../support/sample-photos.js';
+import { importImageFiles, openStore, saveMaskVersion } from '../../main/store/index.js';
+
+const repo = join(import.meta.dirname, '..', '..');
+const CLI = join(repo, 'main', 'cli', 'main.ts');
+const W = 64;
+
+function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Every file under `dir` with its size: what a dry run must leave as it found it. */
+const listing = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => `${join(e.parentPath, e.name)} ${statSync(join(e.parentPath, e.name)).size}`)
+    .sort();
+
+test('db compact --dry-run changes nothing; db compact frees what it said', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'retina-compact-cli-'));
+  const db = join(dir, 'study.db');
+  try {
+    const store = openStore(db);
+    try {
+      const [photo] = await tintedPhotos(dir, ['photo'], W);
+      const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' }))
+        .imported;
+      const data = new Uint8Array(W * W);
+      let parentId: number | null = null;
+      for (let i = 0; i < 12; i++) {
+        for (let y = 0; y < W; y++) data[y * W + i] = 1;
+        parentId = (
+          await saveMaskVersion(store, {
+            imageId,
+            kind: 'draft',
+            author: 'ann',
+            mask: { width: W, height: W, data },
+            parentId,
+          })
+        ).id;
+      }
+    } finally {
+      store.close();
+    }
+    const counts = (): number[] => {
+      const s = openStore(db, { readonly: true });
+      try {
+        return ['mask_versions', 'compacted_versions', 'audit_log'].map((t) =>
+          Number(s.db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get()),
+        );
+      } finally {
+        s.close();
+      }
+    };
+    const filesBefore = listing(`${db}.files`);
+    const countsBefore = counts();
+
+    // Every draft is recent: the default keeps them all.
+    const recent = retina('db', 'compact', '--dry-run', '--database', db);
+    assert.equal(recent.code, 0, recent.stderr);
+    assert.match(recent.stdout, /^nothing to compact: no superseded autosaved draft saved before /);
+
+    const dry = retina('db', 'compact', '--dry-run', '--keep-days', '0', '--database', db, '--json');
+    assert.equal(dry.code, 0, dry.stderr);
+    const plan = JSON.parse(dry.stdout) as {
+      dryRun: boolean;
+      versions: number;
+      files: number;
+      bytes: number;
+    };
+    assert.deepEqual([plan.dryRun, plan.versions, plan.files], [true, 11, 11]);
+    assert.ok(plan.bytes > 0);
+    const text = retina('db', 'compact', '--dry-run', '--keep-days', '0', '--database', db);
+    assert.match(
+      text.stdout,
+      /^would compact 11 older drafts of 1 image, freeing 11 files, \d+ KB \(.*nothing was changed/,
+    );
+    assert.deepEqual(listing(`${db}.files`), filesBefore);
+    assert.deepEqual(counts(), countsBefore);
+
+    const done = retina('db', 'compact', '--keep-days', '0', '--database', db, '--actor', 'admin');
+    assert.equal(done.code, 0, done.stderr);
+    assert.match(done.stdout, /^compacted 11 older drafts of 1 image: freed 11 files, \d+ KB/);
+    assert.equal(listing(`${db}.files`).length, filesBefore.length - 11);
+    assert.deepEqual(counts(), [countsBefore[0], 11, countsBefore[2] + 1]);
+
+    const check = retina('db', 'check', '--verify', '--database', db);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /: ok \(/);
+    assert.match(check.stdout, /11 older drafts compacted/);
+    assert.match(check.stdout, /audit trail verifies/);
+
+    // A compacted study copies whole: its compacted versions' files are no file to copy.
+    const copy = join(dir, 'copy.db');
+    const copied = retina('db', 'copy', '--from', db, '--to', copy);
+    assert.equal(copied.code, 0, copied.stderr);
+    const copyCheck = retina('db', 'check', '--database', copy);
+    assert.equal(copyCheck.code, 0, copyCheck.stdout + copyCheck.stderr);
+
+    // Options of compact are for compact only, and --keep-days is a number of days.
+    assert.equal(retina('db', 'check', '--dry-run', '--database', db).code, 2);
+    assert.equal(retina('db', 'compact', '--keep-days', 'soon', '--database', db).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,192 @@
+// Compacting a study on both backends: a day of autosaves, an approval, a reopen, a restore and a second author,
+// all "older than 30 days" by the compaction's clock. Only superseded autosaves that nothing refers to lose their
+// files; a file another version shares stays; rows and audit entries stay, the check passes, the trail verifies,
+// a backup copies what is left, and reading a compacted version's pixels says it was compacted.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
+import {
+  approveMaskVersion,
+  backupStore,
+  checkStore,
+  compactStudy,
+  importImageFiles,
+  loadMask,
+  registerModel,
+  reopenApprovedMask,
+  restoreMaskVersion,
+  saveMaskVersion,
+  type MaskVersion,
+  type Store,
+} from '../../main/store/index.js';
+import { blobPath } from '../../main/store/file-store.js';
+import { tintedPhotos } from '../support/sample-photos.js';
+import { handlerCaller } from '../support/handler-call.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
+
+const W = 48;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** A mask with columns 0..k painted: each k its own pixels, so its own file. */
+const pattern = (k: number): Uint8Array => {
+  const data = new Uint8Array(W * W);
+  for (let y = 0; y < W; y++) for (let x = 0; x <= k; x++) data[y * W + x] = 1;
+  return data;
+};
+
+for (const kind of STORE_BACKENDS)
+  describe(`compacting older drafts (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let ws: Workstation;
+    let store: Store;
+    const call = handlerCaller(() => ws);
+    const count = (sql: string): number => Number(store.db.prepare(sql).pluck().get());
+
+    before(async () => {
+      ws = await createWorkstation({ dbPath: backend.location('compact'), shell: 'browser', user: 'ann' });
+      store = ws.store;
+    });
+    after(async () => {
+      await ws.close();
+    });
+
+    test('superseded autosaves lose their files; everything referred to stays; check and audit still pass', async () => {
+      const [photo] = await tintedPhotos(backend.dir, [`compact-${kind}`], W);
+      const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' }))
+        .imported;
+      const modelId = registerModel(store, { name: 'm', dirPath: backend.dir, architecture: {} }, 'ann').id;
+      const prediction = await saveMaskVersion(store, {
+        imageId,
+        kind: 'prediction',
+        author: 'model:m',
+        modelId,
+        mask: { width: W, height: W, data: pattern(40) },
+      });
+      let parentId: number | null = prediction.id;
+      const draft = async (k: number, author = 'ann'): Promise<MaskVersion> => {
+        const v = await saveMaskVersion(store, {
+          imageId,
+          kind: 'draft',
+          author,
+          mask: { width: W, height: W, data: pattern(k) },
+          parentId,
+        });
+        parentId = v.id;
+        return v;
+      };
+      const d1 = await draft(1);
+      const d2 = await draft(2);
+      const d3 = await draft(3);
+      const d4 = await draft(4);
+      const approval = approveMaskVersion(store, d4.id, 'rev');
+      const reopened = reopenApprovedMask(store, imageId, 'ann', 'vessel missed');
+      parentId = reopened.id;
+      const d5 = await draft(5);
+      const d6 = await draft(9); // the same pixels as the current draft: its file stays
+      const d7 = await draft(3); // the same pixels as d3: one file for both
+      const d8 = await draft(8);
+      const restored = restoreMaskVersion(store, {
+        imageId,
+        author: 'ann',
+        parentId: d8.id,
+        clientId: null,
+        nowMs: Date.now(),
+        versionId: d2.id,
+      });
+      parentId = restored.id;
+      const b1 = await draft(11, 'bob');
+      const b2 = await draft(12, 'bob'); // bob's newest
+      const current = await draft(9);
+
+      const dropped = [d1, d3, d5, d6, d7, d8, b1];
+      const gone = [d1, d3, d5, d8, b1].map((v) => blobPath(store, v.pngHash));
+      const bytes = gone.reduce((n, f) => n + statSync(f).size, 0);
+      const kept = [prediction, d2, d4, approval, reopened, restored, b2, current];
+      const rows = count('SELECT COUNT(*) FROM mask_versions');
+      const audits = count('SELECT COUNT(*) FROM audit_log');
+
+      // Everything is recent by today's clock: nothing to do.
+      const today = compactStudy(store, { actor: 'admin' });
+      assert.deepEqual([today.versions, today.files, today.bytes], [0, 0, 0]);
+
+      const later = new Date(Date.now() + 31 * DAY_MS);
+      const dry = compactStudy(store, { actor: 'admin', now: later, dryRun: true });
+      assert.deepEqual(
+        dry.versionIds,
+        dropped.map((v) => v.id),
+      );
+      assert.deepEqual([dry.images, dry.files, dry.bytes], [1, 5, bytes]);
+      assert.ok(
+        gone.every((f) => existsSync(f)),
+        'a dry run removed a file',
+      );
+      assert.equal(count('SELECT COUNT(*) FROM compacted_versions'), 0);
+      assert.equal(count('SELECT COUNT(*) FROM audit_log'), audits, 'nothing compacted, nothing audited');
+
+      const r = compactStudy(store, { actor: 'admin', now: later });
+      assert.deepEqual(
+        r.versionIds,
+        dropped.map((v) => v.id),
+      );
+      assert.deepEqual([r.dryRun, r.files, r.bytes], [false, 5, bytes]);
+      assert.ok(gone.every((f) => !existsSync(f)));
+      for (const v of [...kept, d6]) assert.ok(existsSync(blobPath(store, v.pngHash)), `version ${v.id}`);
+      assert.equal(count('SELECT COUNT(*) FROM mask_versions'), rows);
+      const entry = store.db
+        .prepare(
+          "SELECT actor, details FROM audit_log WHERE action = 'study.compact' ORDER BY id DESC LIMIT 1",
+        )
+        .get() as { actor: string; details: string };
+      assert.equal(entry.actor, 'admin');
+      assert.deepEqual(
+        (({ versions, images, files, bytes: b }) => ({ versions, images, files, bytes: b }))(
+          JSON.parse(entry.details) as Record<string, number>,
+        ),
+        { versions: 7, images: 1, files: 5, bytes },
+      );
+
+      const check = await checkStore(store, { verifyHashes: true });
+      assert.equal(check.ok, true, JSON.stringify(check));
+      assert.deepEqual(check.missingBlobs, []);
+      assert.equal(check.auditChain?.ok, true);
+      assert.equal(check.storage.compactedVersions, 7);
+      assert.equal(check.storage.olderDrafts, 5); // d2, d4, the reopen, the restore and bob's newest: kept whole
+
+      // Compacting again finds nothing more.
+      const again = compactStudy(store, { actor: 'admin', now: later });
+      assert.deepEqual([again.versions, again.files], [0, 0]);
+
+      // Reading a compacted version says so: the History's preview, a restore, the pixels themselves.
+      const date = new Date().toISOString().slice(0, 10);
+      const said = new RegExp(`^version 9 was compacted on ${date}; its pixels are no longer kept$`);
+      await assert.rejects(
+        call('getMaskVersionPreview', { imageId: String(imageId), versionId: String(d6.id) }),
+        { message: said, code: 'not-found' },
+      );
+      assert.throws(
+        () =>
+          restoreMaskVersion(store, {
+            imageId,
+            author: 'ann',
+            parentId: current.id,
+            clientId: null,
+            nowMs: Date.now(),
+            versionId: d6.id,
+          }),
+        { message: said },
+      );
+      await assert.rejects(loadMask(store, d6), { message: said });
+      // A kept version still opens.
+      const shown = await call('getMaskVersionPreview', {
+        imageId: String(imageId),
+        versionId: String(d2.id),
+      });
+      assert.deepEqual(shown.data, pattern(2));
+
+      // A backup copies what is left, and is whole.
+      const backup = await backupStore(store, join(backend.dir, `backup-${kind}.db`));
+      assert.ok(backup.blobsCopied > 0);
+    });
+  });
