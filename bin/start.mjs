@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { electronSqliteBinding } from './electron-sqlite.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const wantsBrowser = process.argv.includes('--browser') || process.argv.includes('--port');
+const wantsBrowser = process.argv.some((a) => a === '--browser' || a === '--port' || a.startsWith('--port='));
 const args = process.argv.slice(2).filter((a) => a !== '--browser');
 
 /** The Electron binary's path, or null when the package or its downloaded binary is missing. */

@@ -2,7 +2,7 @@
 // so the store (which records leases), the handlers and the viewer (which shows them) decide the same way.
 // Plain TypeScript only: no Node, Electron or DOM imports.
 
-/** A lease not renewed for this long has expired (the viewer renews it every LEASE_HEARTBEAT_MS). */
+/** A lease not renewed for this long has expired (the viewer renews it every heartbeatMs of it). */
 export const LEASE_DURATION_MS = 30_000;
 
 /** How often the holder's viewer renews its lease: a third of the duration, so two missed beats still hold. */

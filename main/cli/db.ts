@@ -71,7 +71,7 @@ Commands:
                             (images/ manual1/ mask/), LES-AV-style (images/ vessel/ mask/), images/ + masks/
                             [+ fov/], CHASE-style (<stem>.jpg + <stem>_1stHO.png). Elsewhere annotations pair
                             with images by name (masks/<stem>.*, <stem>_mask, _manual1, _gt, _1stHO, .ah, _fov).
-                            Annotations are never imported as images: one with no image is listed as skipped
+                            Annotations are never imported as images: one with no image is listed as skipped.
                             A mask pixel is vessel when its brightest colour is above half range (a mask of 0
                             and 1 is read as such)
     --dataset [KIND]        read each PATH as one dataset with the adapter KIND: auto (default), drive,

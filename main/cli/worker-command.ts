@@ -19,7 +19,7 @@ import { EXIT, UsageError } from './errors.js';
 import { untilInterrupted } from './serve-command.js';
 
 const HELP = `
-Usage: retina worker --database postgres://USER@HOST/DB [--shared-dir DIR] [--concurrency N] [--model DIR]
+Usage: retina worker --database postgres://USER@HOST/DB [--shared-dir DIR] [--concurrency N] [--threads N] [--model DIR]
 
 Takes prediction, import and retraining jobs from a team database's queue and runs them on this machine, until
 Ctrl+C (the jobs it is running stop after their current image and go back to the queue). A worker that dies
