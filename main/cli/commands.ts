@@ -42,7 +42,7 @@ export const COMMANDS: Record<string, Subcommand> = {
     load: () => import('./compact-command.js'),
   },
   db: {
-    summary: 'the study database: init, import, export, backup, check, copy, erase, audit',
+    summary: 'the study database: init, import, export, backup, check, compact, copy, erase, audit',
     load: () => import('./db-command.js'),
   },
   retrain: {
