@@ -48,6 +48,21 @@ async function stop(child: ChildProcess): Promise<void> {
   await once(child, 'exit');
 }
 
+/** Two `retina db init` of one study started together: each one's exit code and what it printed. */
+async function initTwiceAtOnce(study: string): Promise<{ code: number; out: string }[]> {
+  const init = async (): Promise<{ code: number; out: string }> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'db', 'init', '--database', study], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    return { code, out };
+  };
+  return Promise.all([init(), init()]);
+}
+
 let dir: string;
 let db: string;
 let photos: string[];
@@ -212,17 +227,7 @@ test('two processes upgrading a study made by an earlier version at once keep on
   for (let round = 0; round < 6; round++) {
     const study = join(dir, `old-${round}.db`);
     openStore(study, { targetVersion: 1 }).close();
-    const init = async (): Promise<{ code: number; out: string }> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'db', 'init', '--database', study], {
-        cwd: repo,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      const [code] = (await once(child, 'exit')) as [number];
-      return { code, out };
-    };
-    const runs = await Promise.all([init(), init()]);
+    const runs = await initTwiceAtOnce(study);
     assert.deepEqual(
       runs.map((r) => r.code),
       [0, 0],
@@ -248,17 +253,7 @@ test('two processes making a new study at once: neither keeps a copy of it nor s
   // version's, halfway through its migrations, and kept a pointless `.v<N>.bak` of it.
   for (let round = 0; round < 8; round++) {
     const study = join(dir, `new-${round}.db`);
-    const init = async (): Promise<{ code: number; out: string }> => {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'db', 'init', '--database', study], {
-        cwd: repo,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      let out = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-      const [code] = (await once(child, 'exit')) as [number];
-      return { code, out };
-    };
-    const runs = await Promise.all([init(), init()]);
+    const runs = await initTwiceAtOnce(study);
     for (const r of runs) {
       assert.equal(r.code, 0);
       assert.doesNotMatch(r.out, /upgraded/, `round ${round}`);
