@@ -801,6 +801,8 @@ export interface HistoryEntry {
   /** The mask version the entry made (its last for a run of drafts), to open or restore, and its number. */
   versionId?: Id;
   version?: number;
+  /** When that version's pixels were compacted away (`retina db compact`): it can no longer be opened. */
+  compacted?: string;
 }
 /** An earlier mask version of an image, to look at over the current mask before restoring it. */
 export interface MaskVersionPreview {

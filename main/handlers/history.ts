@@ -6,6 +6,7 @@ import { auditWords } from '../../shared/audit-words.js';
 import type { HistoryEntry } from '../../shared/contract.js';
 import {
   auditRowsOfImages,
+  compactedVersionsOf,
   getImage,
   listAudit,
   listMaskVersions,
@@ -29,15 +30,22 @@ function folded(store: Store, imageId: number, entries: AuditEntry[]): HistoryEn
   let run = 0;
   // Per-image version numbers read once (an image edited all day has hundreds of drafts, each an entry).
   const numbers = new Map(listMaskVersions(store, imageId).map((v, i) => [v.id, i + 1]));
-  const version = (e: AuditEntry): Pick<HistoryEntry, 'versionId' | 'version'> => {
+  const compacted = compactedVersionsOf(store, imageId);
+  const version = (e: AuditEntry): Pick<HistoryEntry, 'versionId' | 'version' | 'compacted'> => {
     const id = versionMade(e);
     const n = id === null ? undefined : numbers.get(id);
-    return n === undefined ? {} : { versionId: String(id), version: n };
+    if (n === undefined) return {};
+    const at = compacted.get(id!);
+    return at === undefined
+      ? { versionId: String(id), version: n }
+      : { versionId: String(id), version: n, compacted: at };
   };
   for (const e of entries) {
     const last = out.at(-1);
     if (e.action === 'mask.draft' && last?.action === 'mask.draft' && last.actor === e.actor) {
       run++;
+      // The run's last draft stands for it: its version, and whether that one was compacted.
+      delete last.compacted;
       Object.assign(last, { words: `saved ${run} drafts`, until: e.at }, version(e));
       continue;
     }

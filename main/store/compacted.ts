@@ -26,6 +26,18 @@ export function compactedAt(store: Store, versionId: number): string | null {
   return at ?? null;
 }
 
+/** An image's compacted versions and when each was compacted (none before the schema has compaction). */
+export function compactedVersionsOf(store: Store, imageId: number): Map<number, string> {
+  if (store.schemaVersion < COMPACTION_SINCE) return new Map();
+  const rows = store.db
+    .prepare(
+      `SELECT c.mask_version_id AS id, c.compacted_at AS at FROM compacted_versions c
+       JOIN mask_versions m ON m.id = c.mask_version_id WHERE m.image_id = ?`,
+    )
+    .all(imageId) as { id: number; at: string }[];
+  return new Map(rows.map((r) => [Number(r.id), r.at]));
+}
+
 /** Throws CompactedVersionError, naming the version by its number in the image's History, when it was compacted. */
 export function refuseIfCompacted(store: Store, version: { id: number; imageId: number }): void {
   const at = compactedAt(store, version.id);

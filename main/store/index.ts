@@ -232,7 +232,7 @@ export {
 export { adoptKeptDraft, type AdoptRequest } from './adopt-kept-draft.js';
 export { restoreMaskVersion } from './restore-version.js';
 export { compactStudy, DEFAULT_KEEP_DAYS, type CompactOptions, type CompactReport } from './compaction.js';
-export { CompactedVersionError, compactedAt, refuseIfCompacted } from './compacted.js';
+export { CompactedVersionError, compactedAt, compactedVersionsOf, refuseIfCompacted } from './compacted.js';
 export {
   appendJobLog,
   beatTeamJob,

@@ -185,6 +185,20 @@ for (const kind of STORE_BACKENDS)
       });
       assert.deepEqual(shown.data, pattern(2));
 
+      // The History says which versions were compacted, instead of offering to open them.
+      const history = await call('getImageHistory', { imageId: String(imageId) });
+      const marked = history.entries.filter((e) => e.compacted).map((e) => Number(e.versionId));
+      assert.ok(marked.length > 0, 'a run of drafts ending in a compacted one');
+      assert.ok(
+        marked.every((id) => dropped.some((v) => v.id === id)),
+        `marked ${marked}, compacted ${dropped.map((v) => v.id)}`,
+      );
+      assert.ok(
+        history.entries.every(
+          (e) => !e.versionId || dropped.some((v) => String(v.id) === e.versionId) === !!e.compacted,
+        ),
+      );
+
       // A backup copies what is left, and is whole.
       const backup = await backupStore(store, join(backend.dir, `backup-${kind}.db`));
       assert.ok(backup.blobsCopied > 0);

@@ -64,7 +64,18 @@ export function HistorySection({
               <time dateTime={e.at}>{when(e.at)}</time>
               {e.until && <time dateTime={e.until}>–{when(e.until)}</time>}{' '}
               <strong className="who">{e.actor}</strong> <span className="what">{e.words}</span>
-              {e.versionId && (
+              {e.versionId && e.compacted && (
+                <span
+                  className="muted history-compacted"
+                  data-testid="history-compacted"
+                  data-version={e.version}
+                  title="Its pixels were removed to save space (retina db compact); the entry stays"
+                >
+                  {' '}
+                  version {e.version}: pixels compacted {e.compacted.slice(0, 10)}
+                </span>
+              )}
+              {e.versionId && !e.compacted && (
                 <button
                   className="history-open"
                   data-testid="history-open"
