@@ -30,6 +30,7 @@ import {
   type Store,
   readsBlind,
   handoffOf,
+  ownSubmission,
   assigneesOf,
 } from '../store/index.js';
 import type { CallerContext } from './caller.js';
@@ -155,18 +156,6 @@ export function assertNotLeasedByOther(
   }
 }
 
-/** Whether `user` submitted the image for review after it was last sent back (or ever, when never sent back). */
-function submittedSinceSentBack(store: Store, imageId: number, user: string): boolean {
-  const atOf = (sql: string, ...params: unknown[]): string =>
-    (store.db
-      .prepare(sql)
-      .pluck()
-      .get(imageId, ...params) as string | null) ?? '';
-  const base = "SELECT MAX(at) FROM audit_log WHERE entity = 'image' AND entity_id = ?";
-  const submitted = atOf(`${base} AND action = 'review.submit' AND actor = ?`, user);
-  return submitted !== '' && submitted >= atOf(`${base} AND action = 'review.send-back'`);
-}
-
 /**
  * Team mode: the hand-off decides who holds the pen. An image awaiting review is the reviewers' (its annotators
  * see it read-only); one sent back is its annotators' until they submit it again.
@@ -180,7 +169,7 @@ export function handedElsewhere(store: Store, imageId: number, ctx: CallerContex
   const held =
     handoff?.state === 'awaiting-review' &&
     user.role === 'annotator' &&
-    (!readsBlind(store, imageId, user.name) || submittedSinceSentBack(store, imageId, user.name));
+    (!readsBlind(store, imageId, user.name) || ownSubmission(store, imageId, user.name) !== null);
   if (held) return 'submitted for review; it opens for editing again if a reviewer sends it back.';
   if (user.role === 'annotator' && !assigneesOf(store, imageId).includes(user.name))
     return 'assigned to someone else while you edited it; a reviewer decides what becomes of your edit.';

@@ -16,6 +16,7 @@ import {
   getMaskVersion,
   getModel,
   latestDraftBy,
+  readsBlind,
   latestMasks,
   latestMaskVersion,
   loadUncertainty,
@@ -163,7 +164,7 @@ export async function getMasks(
   const image = getImage(store, rowId(imageIdArg, 'image'));
   const latest = latestMasks(store, image.id);
   if (reader !== undefined) latest.draft = latestDraftBy(store, image.id, reader);
-  const review = reviewState(store, image.id);
+  const review = reviewState(store, image.id, undefined, reader ?? null);
   // Artery/vein labels (a byte per pixel each) go only where editing resumes (the viewer's rule: the newest
   // person-made version), and the prediction's only when that version has none to start from.
   const resume =
@@ -223,7 +224,9 @@ export async function saveMask(
 
 /** What a save answers: the version, its per-image number, and the image's review state after it. */
 export function savedVersion(store: Store, saved: MaskVersion): SavedVersion {
-  const review = reviewState(store, saved.imageId);
+  // A blind reader's own save is answered with their own reading's state.
+  const reader = readsBlind(store, saved.imageId, saved.author) ? saved.author : null;
+  const review = reviewState(store, saved.imageId, undefined, reader);
   return {
     versionId: toId(saved.id),
     version: maskVersionNumber(store, saved),

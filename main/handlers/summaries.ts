@@ -7,7 +7,9 @@ import {
   assigneesOf,
   getMaskVersion,
   handoffOf,
+  handoffSeenBy,
   latestIds,
+  ownLatestIds,
   reviewOf,
   type ImageListItem,
   type ImageRecord,
@@ -71,10 +73,18 @@ function clinicalOf(
   };
 }
 
-/** The contract's review state of an image (from its newest version ids when the caller has them). */
-export function reviewState(store: Store, imageId: number, latest?: LatestIds): ReviewState {
-  const r = reviewOf(store, imageId, latest);
-  const handoff = handoffOf(store, imageId);
+/**
+ * The contract's review state of an image (from its newest version ids when the caller has them). `reader`: a blind
+ * reader of a two-reader image (blindReaderOf), told of their own drafts and submission only.
+ */
+export function reviewState(
+  store: Store,
+  imageId: number,
+  latest?: LatestIds,
+  reader: string | null = null,
+): ReviewState {
+  const r = reviewOf(store, imageId, reader === null ? latest : ownLatestIds(store, imageId, reader, latest));
+  const handoff = reader === null ? handoffOf(store, imageId) : handoffSeenBy(store, imageId, reader);
   return {
     status: imageStatus(r.status),
     reopened: r.reopened,
@@ -106,8 +116,15 @@ function qualityOf(store: Store, latest: LatestIds): Pick<ImageSummary, 'quality
   };
 }
 
-function summary(store: Store, image: ImageRecord, latest: LatestIds): ImageSummary {
-  const review = reviewState(store, image.id, latest);
+function summary(
+  store: Store,
+  image: ImageRecord,
+  imageLatest: LatestIds,
+  reader: string | null,
+): ImageSummary {
+  // A blind reader's row is dated and scored by their own reading too.
+  const latest = reader === null ? imageLatest : ownLatestIds(store, image.id, reader, imageLatest);
+  const review = reviewState(store, image.id, latest, reader);
   return {
     id: toId(image.id),
     ...clinicalOf(store, image),
@@ -137,15 +154,26 @@ function teamFields(
   };
 }
 
-export function summaryFromListItem(store: Store, item: ImageListItem): ImageSummary {
+/** `reader`: see reviewState. */
+export function summaryFromListItem(
+  store: Store,
+  item: ImageListItem,
+  reader: string | null = null,
+): ImageSummary {
   // The row's own newest ids: its status and its summary's come from the same reading.
-  return summary(store, item, {
+  const latest = {
     prediction: item.latestPredictionId,
     draft: item.latestDraftId,
     approved: item.latestApprovedId,
-  });
+  };
+  return summary(store, item, latest, reader);
 }
 
-export function summaryFromRecord(store: Store, image: ImageRecord): ImageSummary {
-  return summary(store, image, latestIds(store, image.id));
+/** `reader`: see reviewState. */
+export function summaryFromRecord(
+  store: Store,
+  image: ImageRecord,
+  reader: string | null = null,
+): ImageSummary {
+  return summary(store, image, latestIds(store, image.id), reader);
 }

@@ -19,6 +19,9 @@ import {
   listImages as storeListImages,
   listPatients as storeListPatients,
   listStudies as storeListStudies,
+  ownLatestIds,
+  readsBlind,
+  reviewStatus,
   type ImageListItem,
   type ListImagesQuery,
   type Store,
@@ -41,6 +44,27 @@ function* walkImages(
     yield* page.items;
     cursor = page.nextCursor;
   } while (cursor !== null);
+}
+
+/**
+ * The images as an annotator is told of them: on a two-reader image they read blind, the status is their own
+ * reading's (their drafts, not the other reader's), so their rows, status filter and counts say what is left to them.
+ */
+function* asReadBy(store: Store, items: Iterable<ImageListItem>, reader: string): Generator<ImageListItem> {
+  for (const item of items) {
+    if (!readsBlind(store, item.id, reader)) {
+      yield item;
+      continue;
+    }
+    const own = ownLatestIds(store, item.id, reader, {
+      prediction: item.latestPredictionId,
+      draft: item.latestDraftId,
+      approved: item.latestApprovedId,
+    });
+    const { status, reopened } = reviewStatus(own);
+    // The image's own ids stay: its summary reads the reader's from them (summaryFromListItem).
+    yield { ...item, maskStatus: status, reopened };
+  }
 }
 
 function matchesStatus(item: ImageListItem, statuses: ImageStatus[] | undefined): boolean {
@@ -84,11 +108,11 @@ function countStatuses(items: Iterable<ImageListItem>): { counts: StatusCounts; 
   return { counts, total };
 }
 
-/** `assignedTo`: only the images assigned to this user (an annotator's worklist). */
+/** `annotator`: only the images assigned to this user (an annotator's worklist), as they are told of them. */
 export function listImagesPage(
   store: Store,
   req: ListImagesRequest,
-  assignedTo?: number,
+  annotator?: { id: number; name: string },
 ): Page<ImageSummary> {
   const statuses = req.status && req.status.length > 0 ? req.status : undefined;
   const eyes = req.eye && req.eye.length > 0 ? req.eye : undefined;
@@ -97,28 +121,33 @@ export function listImagesPage(
     patientId: req.patientId !== undefined ? rowId(req.patientId, 'patient') : undefined,
     studyId: req.studyId !== undefined ? rowId(req.studyId, 'study') : undefined,
     search: req.search?.trim() || undefined,
-    // One status is a store filter; several are filtered here.
-    maskStatus: statuses?.length === 1 ? maskStatusOf(statuses[0]) : undefined,
-    assignedTo,
+    // One status is a store filter; several are filtered here, and an annotator's (their own readings' statuses).
+    maskStatus: statuses?.length === 1 && !annotator ? maskStatusOf(statuses[0]) : undefined,
+    assignedTo: annotator?.id,
   };
+  const walk = () =>
+    annotator ? asReadBy(store, walkImages(store, query), annotator.name) : walkImages(store, query);
+  const blindTo = (item: ImageListItem): string | null =>
+    annotator && readsBlind(store, item.id, annotator.name) ? annotator.name : null;
+  const summarise = (item: ImageListItem) => summaryFromListItem(store, item, blindTo(item));
   if (req.sort === undefined) {
     // Import order: walk only as far as the page needs, but keep counting for `total`.
     const items: ImageSummary[] = [];
     let total = 0;
-    for (const item of walkImages(store, query)) {
+    for (const item of walk()) {
       if (!wanted(item)) continue;
-      if (total >= req.offset && items.length < req.limit) items.push(summaryFromListItem(store, item));
+      if (total >= req.offset && items.length < req.limit) items.push(summarise(item));
       total++;
     }
     return { items, total, offset: req.offset };
   }
   if (req.sort === 'patient') {
     // Sorted on the listing's own columns, so only the page asked for is summarised.
-    const all = [...walkImages(store, query)].filter(wanted).sort(byPatient);
-    const items = all.slice(req.offset, req.offset + req.limit).map((i) => summaryFromListItem(store, i));
+    const all = [...walk()].filter(wanted).sort(byPatient);
+    const items = all.slice(req.offset, req.offset + req.limit).map(summarise);
     return { items, total: all.length, offset: req.offset };
   }
-  const all = [...walkImages(store, query)].filter(wanted).map((i) => summaryFromListItem(store, i));
+  const all = [...walk()].filter(wanted).map(summarise);
   if (req.sort === 'review-next') all.sort(byReviewNext);
   else if (req.sort === 'name')
     all.sort((a, b) => a.fileName.localeCompare(b.fileName) || Number(a.id) - Number(b.id));

@@ -263,11 +263,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     listStudies: (req) => listStudiesPage(store, req),
     // An annotator's worklist holds only the images assigned to them.
     listImages: (req, ctx) => {
-      const page = listImagesPage(store, req, ctx.user?.role === 'annotator' ? ctx.user.id : undefined);
+      const page = listImagesPage(store, req, ctx.user?.role === 'annotator' ? ctx.user : undefined);
       return { ...page, items: withEditMarkers(store, page.items, leaseClock.now(), req.clientId) };
     },
-    getImageInfo: (req) => {
-      const summary = summaryFromRecord(store, getImage(store, rowId(req.imageId, 'image')));
+    getImageInfo: (req, ctx) => {
+      const image = getImage(store, rowId(req.imageId, 'image'));
+      const summary = summaryFromRecord(store, image, blindReaderOf(store, image.id, ctx));
       return withEditMarkers(store, [summary], leaseClock.now())[0];
     },
     getImage: (req) => pictures.image(rowId(req.imageId, 'image')),
@@ -344,7 +345,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       // Handing over: the submitter's windows give the image up (see handedElsewhere).
       releaseLeasesOf(store, imageId, actorOf(ctx, user));
       changed(imageId);
-      return { review: reviewState(store, imageId) };
+      return { review: reviewState(store, imageId, undefined, blindReaderOf(store, imageId, ctx)) };
     },
     sendBack: (req, ctx) => {
       const imageId = rowId(req.imageId, 'image');

@@ -4,7 +4,8 @@
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
-import { latestIds, reviewStatus } from './review.js';
+import { latestIds, ownLatestIds, reviewStatus } from './review.js';
+import { readsBlind } from './assignments.js';
 
 export type HandoffState = 'awaiting-review' | 'needs-work';
 
@@ -34,6 +35,29 @@ export function handoffOf(store: Store, imageId: number): HandoffRecord | null {
   return { state: row.state, comment: row.comment, by: row.by_user, at: row.at };
 }
 
+/** When `user` last submitted the image for review, unless it was sent back since (then, and never: null). */
+export function ownSubmission(store: Store, imageId: number, user: string): string | null {
+  const atOf = (sql: string, ...params: unknown[]): string =>
+    (store.db
+      .prepare(sql)
+      .pluck()
+      .get(imageId, ...params) as string | null) ?? '';
+  const base = "SELECT MAX(at) FROM audit_log WHERE entity = 'image' AND entity_id = ?";
+  const submitted = atOf(`${base} AND action = 'review.submit' AND actor = ?`, user);
+  return submitted !== '' && submitted >= atOf(`${base} AND action = 'review.send-back'`) ? submitted : null;
+}
+
+/**
+ * The hand-off as a blind reader of a two-reader image is told of it: their own submission, never the other
+ * reader's (which would tell them the image is done when their reading is not).
+ */
+export function handoffSeenBy(store: Store, imageId: number, reader: string): HandoffRecord | null {
+  const handoff = handoffOf(store, imageId);
+  if (handoff?.state !== 'awaiting-review') return handoff;
+  const at = ownSubmission(store, imageId, reader);
+  return at === null ? null : { ...handoff, by: reader, at };
+}
+
 function putHandoff(
   store: Store,
   imageId: number,
@@ -61,11 +85,19 @@ function requireImage(store: Store, imageId: number): void {
 export function submitForReview(store: Store, imageId: number, actor: string): HandoffRecord {
   return store.write('submit for review', () => {
     requireImage(store, imageId);
-    const status = reviewStatus(latestIds(store, imageId)).status;
+    // A blind reader hands over their own reading: the other reader's draft is not theirs to submit.
+    const blind = readsBlind(store, imageId, actor);
+    const status = reviewStatus(
+      blind ? ownLatestIds(store, imageId, actor) : latestIds(store, imageId),
+    ).status;
     if (status === 'approved')
       throw new ConstraintError(`image ${imageId} is approved already: there is nothing to submit`);
     if (status !== 'draft') {
-      throw new ConstraintError(`image ${imageId} has no draft to submit: save your corrections first`);
+      throw new ConstraintError(
+        blind
+          ? `image ${imageId} has no draft of your own to submit: save your reading first`
+          : `image ${imageId} has no draft to submit: save your corrections first`,
+      );
     }
     putHandoff(store, imageId, 'awaiting-review', null, actor);
     recordAudit(store, actor, 'review.submit', 'image', imageId);

@@ -168,6 +168,7 @@ export {
 export {
   latestIds,
   maskVersionNumber,
+  ownLatestIds,
   reviewOf,
   reviewStatus,
   type LatestIds,
@@ -208,7 +209,15 @@ export {
   type SessionUser,
 } from './sessions.js';
 export { assigneesOf, isAssigned, readsBlind, setAssignees, wasAssigned } from './assignments.js';
-export { handoffOf, sendBack, submitForReview, type HandoffRecord, type HandoffState } from './handoffs.js';
+export {
+  handoffOf,
+  handoffSeenBy,
+  ownSubmission,
+  sendBack,
+  submitForReview,
+  type HandoffRecord,
+  type HandoffState,
+} from './handoffs.js';
 export { isMultiReader, latestDraftBy, multiReaderImageIds, readerDrafts } from './readers.js';
 export {
   getLease,

@@ -82,6 +82,27 @@ export function latestIds(store: Store, imageId: number): LatestIds {
   return { prediction: row.prediction, draft: row.draft, approved: row.approved };
 }
 
+/**
+ * A blind reader's newest version ids (two-reader mode, readers.ts): their own latest draft stands for the image's,
+ * so their status says where their reading is, not where the other reader's is.
+ */
+export function ownLatestIds(
+  store: Store,
+  imageId: number,
+  reader: string,
+  latest: LatestIds = latestIds(store, imageId),
+): LatestIds {
+  const draft = store.db
+    .prepare("SELECT MAX(id) FROM mask_versions WHERE image_id = ? AND kind = 'draft' AND author = ?")
+    .pluck()
+    .get(imageId, reader) as number | null;
+  // Reopened after an approval, the image is a draft again for its readers too: the approval no longer stands over
+  // a reader's older draft, which is where they go on from.
+  const { approved } = latest;
+  const reopened = approved !== null && latest.draft !== null && latest.draft > approved;
+  return { ...latest, draft, approved: reopened && (draft === null || draft < approved) ? null : approved };
+}
+
 /** The review record of an image whose newest version ids are already known (a listed row), or looked up. */
 export function reviewOf(
   store: Store,

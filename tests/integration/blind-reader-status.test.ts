@@ -1,0 +1,140 @@
+// A blind reader's own reading, on both store backends: where an image is read by two annotators, what one of them is
+// told of its state (worklist row and status filter, the image's summary, the viewer's masks) comes from their own
+// drafts and hand-off, never from the other reader's; and a reader submits only a reading of their own.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
+import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
+import { createUser, findUser, importImageFiles, openStore, setAssignees } from '../../main/store/index.js';
+import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
+import { handlerCaller } from '../support/handler-call.js';
+
+const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
+
+for (const kind of STORE_BACKENDS)
+  describe(`a blind reader is told of their own reading (${kind})`, () => {
+    const backend = useStoreBackend(kind);
+    let ws: Workstation;
+    let id: string;
+    let mask: { width: number; height: number; mask: Uint8Array };
+
+    const as = (name: string) =>
+      handlerCaller(() => ws, {
+        shell: 'browser',
+        sender: name,
+        get user(): CallerContext['user'] {
+          const u = findUser(ws.store, name);
+          return { id: u.id, name: u.name, role: u.role };
+        },
+      });
+    const [anna, otto, rita] = ['anna', 'otto', 'rita'].map(as);
+
+    /** Everything a reader is told of the image's state, as one comparable record. */
+    async function seenBy(call: typeof anna) {
+      const row = (await call('listImages', { offset: 0, limit: 10 })).items[0];
+      const info = await call('getImageInfo', { imageId: id });
+      const masks = await call('getMasks', { imageId: id });
+      const filtered = async (status: string) =>
+        (await call('listImages', { offset: 0, limit: 10, status: [status] })).total;
+      return {
+        row: row.status,
+        info: info.status,
+        viewer: masks.review.status,
+        draftFilter: await filtered('draft'),
+        newFilter: await filtered('new'),
+        handoff: [row.handoff?.by ?? null, info.handoff?.by ?? null, masks.review.handoff?.by ?? null],
+      };
+    }
+
+    before(async () => {
+      const dbPath = backend.location('blind-status');
+      const store = openStore(dbPath);
+      for (const [name, role] of [
+        ['anna', 'annotator'],
+        ['otto', 'annotator'],
+        ['rita', 'reviewer'],
+      ] as const)
+        createUser(store, { name, role, passwordHash: 'x' }, 'setup');
+      const report = await importImageFiles(
+        store,
+        [{ imagePath: path.join(DRIVE_TEST, 'images', '01_test.tif') }],
+        { actor: 'rita' },
+      );
+      id = String(report.imported[0].imageId);
+      setAssignees(store, [Number(id)], ['anna', 'otto'], 'rita');
+      store.close();
+      ws = await createWorkstation({ dbPath, shell: 'browser', user: 'os-user' });
+      const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '1st_manual', '01_manual1.gif')));
+      mask = { width: m.width, height: m.height, mask: Uint8Array.from(m.data, (v) => (v ? 1 : 0)) };
+    });
+    after(() => ws.close());
+
+    test("anna's draft and submission are not otto's: his image is still new, and he cannot submit it", async () => {
+      await anna('saveDraft', { imageId: id, ...mask, parentVersionId: null, clientId: 'anna-window' });
+      await anna('submitForReview', { imageId: id });
+
+      assert.deepEqual(await seenBy(otto), {
+        row: 'new',
+        info: 'new',
+        viewer: 'new',
+        draftFilter: 0,
+        newFilter: 1,
+        handoff: [null, null, null],
+      });
+      // Anna is told of hers; the reviewer of the image's.
+      const annas = { row: 'draft', info: 'draft', viewer: 'draft', draftFilter: 1, newFilter: 0 };
+      assert.deepEqual(await seenBy(anna), { ...annas, handoff: ['anna', 'anna', 'anna'] });
+      assert.deepEqual(await seenBy(rita), { ...annas, handoff: ['anna', 'anna', 'anna'] });
+
+      // Nothing of his own to hand over: refused, and anna's submission stands.
+      await assert.rejects(otto('submitForReview', { imageId: id }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'conflict');
+        assert.match(e.message, /no draft of your own/);
+        return true;
+      });
+      assert.equal((await rita('getImageInfo', { imageId: id })).handoff?.by, 'anna');
+
+      // His own reading, saved and submitted, is his to see.
+      const saved = await otto('saveDraft', {
+        imageId: id,
+        ...mask,
+        parentVersionId: null,
+        clientId: 'otto-window',
+      });
+      assert.deepEqual([saved.status, saved.review.handoff ?? null], ['draft', null]);
+      await otto('submitForReview', { imageId: id });
+      assert.deepEqual((await seenBy(otto)).handoff, ['otto', 'otto', 'otto']);
+      // Anna's submission is still hers to be told of, though the image's last hand-off is otto's.
+      assert.deepEqual((await seenBy(anna)).handoff, ['anna', 'anna', 'anna']);
+    });
+
+    test('adjudicated, the image is approved for both readers; reopened, each goes on from their own draft', async () => {
+      const { readers } = await rita('getReaders', { imageId: id });
+      const ottos = readers.find((r) => r.name === 'otto')?.draft;
+      assert.ok(ottos);
+      await rita('approveMask', { imageId: id, ...mask, parentVersionId: ottos.versionId });
+      for (const reader of [anna, otto]) assert.equal((await seenBy(reader)).viewer, 'approved');
+
+      await rita('reopenMask', { imageId: id, reason: 'the disc margin needs both readers again' });
+      for (const [name, reader] of [
+        ['anna', anna],
+        ['otto', otto],
+      ] as const) {
+        const seen = await seenBy(reader);
+        assert.deepEqual([seen.row, seen.info, seen.viewer], ['draft', 'draft', 'draft'], name);
+        const own = (await reader('getMasks', { imageId: id })).draft;
+        assert.equal(own?.author, name);
+        // ... and saves on from it.
+        const clientId = `${name}-window-again`;
+        const saved = await reader('saveDraft', {
+          imageId: id,
+          ...mask,
+          parentVersionId: own?.versionId,
+          clientId,
+        });
+        assert.equal(saved.status, 'draft');
+      }
+    });
+  });
