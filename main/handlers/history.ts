@@ -11,6 +11,7 @@ import {
   listAudit,
   listMaskVersions,
   type AuditEntry,
+  type MaskVersion,
   type Store,
 } from '../store/index.js';
 import { rowId } from './ids.js';
@@ -25,11 +26,31 @@ function versionMade(e: AuditEntry): number | null {
   return e.action === 'mask.adopt' && typeof v === 'number' ? v : null;
 }
 
+/**
+ * An approval of another person's draft as it was (a reviewer adjudicating two readers picks one reading): the words
+ * name whose, so the History says which reading became the image's mask. Null for any other approval.
+ */
+function approvedReading(
+  e: AuditEntry,
+  versions: ReadonlyMap<number, MaskVersion>,
+  numbers: ReadonlyMap<number, number>,
+): string | null {
+  if (e.action !== 'mask.approved' || e.entityId === null) return null;
+  const parentId = (e.details as { parentId?: unknown } | null)?.parentId;
+  const parent = typeof parentId === 'number' ? versions.get(parentId) : undefined;
+  const approval = versions.get(e.entityId);
+  if (!parent || !approval || parent.kind !== 'draft' || parent.author === e.actor) return null;
+  if (parent.pngHash !== approval.pngHash) return null;
+  return `approved ${parent.author}'s draft (version ${numbers.get(parent.id)}) as it was`;
+}
+
 function folded(store: Store, imageId: number, entries: AuditEntry[]): HistoryEntry[] {
   const out: HistoryEntry[] = [];
   let run = 0;
   // Per-image version numbers read once (an image edited all day has hundreds of drafts, each an entry).
-  const numbers = new Map(listMaskVersions(store, imageId).map((v, i) => [v.id, i + 1]));
+  const all = listMaskVersions(store, imageId);
+  const numbers = new Map(all.map((v, i) => [v.id, i + 1]));
+  const versions = new Map(all.map((v) => [v.id, v]));
   const compacted = compactedVersionsOf(store, imageId);
   const version = (e: AuditEntry): Pick<HistoryEntry, 'versionId' | 'version' | 'compacted'> => {
     const id = versionMade(e);
@@ -54,7 +75,7 @@ function folded(store: Store, imageId: number, entries: AuditEntry[]): HistoryEn
       at: e.at,
       actor: e.actor,
       action: e.action,
-      words: auditWords(e.action, e.details),
+      words: approvedReading(e, versions, numbers) ?? auditWords(e.action, e.details),
       ...version(e),
     });
   }

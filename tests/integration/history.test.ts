@@ -48,3 +48,46 @@ test('a day of drafts folds into one line per person; import and approval stay i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("an adjudication names whose reading was approved as it was; a reviewer's own edit does not", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'retina-history-'));
+  const store = openStore(join(dir, 'study.db'));
+  try {
+    const photos = await tintedPhotos(dir, ['read-twice', 'edited'], W);
+    const ids = (
+      await importImageFiles(
+        store,
+        photos.map((imagePath) => ({ imagePath })),
+        { actor: 'rita' },
+      )
+    ).imported.map((i) => i.imageId);
+    const mask = (n: number) => ({
+      width: W,
+      height: W,
+      data: Uint8Array.from({ length: W * W }, (_, i) => (i % W < n ? 1 : 0)),
+    });
+    const wordsOf = async (imageId: number, approvedPixels: number) => {
+      const anna = await saveMaskVersion(store, { imageId, kind: 'draft', author: 'anna', mask: mask(10) });
+      const otto = await saveMaskVersion(store, { imageId, kind: 'draft', author: 'otto', mask: mask(12) });
+      assert.ok(anna.id < otto.id);
+      await saveMaskVersion(store, {
+        imageId,
+        kind: 'approved',
+        author: 'rita',
+        mask: mask(approvedPixels),
+        parentId: otto.id,
+      });
+      return getImageHistory(store, String(imageId)).entries.map((e) => `${e.actor} ${e.words}`);
+    };
+    assert.deepEqual(await wordsOf(ids[0], 12), [
+      'rita imported the photograph',
+      'anna saved a draft',
+      'otto saved a draft',
+      "rita approved otto's draft (version 2) as it was",
+    ]);
+    assert.equal((await wordsOf(ids[1], 20)).at(-1), 'rita approved the mask');
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
