@@ -18,7 +18,16 @@ import { mayCall } from '../../shared/roles.js';
 import { useOpenImage } from './useOpenImage.js';
 import { useWorklistFilters } from './worklist/useWorklistFilters.js';
 
-export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () => void }) {
+export function App({
+  client,
+  onLogout,
+  user,
+}: {
+  client: RetinaClient;
+  onLogout?: () => void;
+  /** Team mode: who is logged in, whose worklist filters these are. */
+  user?: string;
+}) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [jobs, setJobs] = useState<Map<string, JobInfo>>(new Map());
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -37,7 +46,7 @@ export function App({ client, onLogout }: { client: RetinaClient; onLogout?: () 
   }, []);
 
   const report = useCallback((err: unknown) => notify(readableError(err)), [notify]);
-  const [filters, updateFilters] = useWorklistFilters();
+  const [filters, updateFilters] = useWorklistFilters(user);
   const { open, lastViewed, restoring, openImage, close } = useOpenImage(
     client,
     openCache,

@@ -363,5 +363,31 @@ describe(
       await anna.getByTestId('logout').click();
       assert.equal(await anna.getByTestId('login-notice').textContent(), 'Logged out.');
     });
+
+    test("the next person to log in at the screen gets their own worklist, not the last one's search", async () => {
+      // Anna narrows her worklist to one file's drafts, then logs out at the shared screen.
+      await logIn(anna, 'anna', 'a brand new password');
+      await anna.getByTestId('worklist').waitFor();
+      await anna.getByTestId('search').fill('03_test');
+      await anna.getByRole('button', { name: 'draft', exact: true }).click();
+      await anna.getByTestId('logout').click();
+      await anna.getByTestId('login-notice').waitFor();
+
+      // Otto logs in there: his image is listed, with none of her filters (they said "No images match." to him).
+      await logIn(anna, 'otto', PASSWORD.otto);
+      await anna.locator('[data-testid="image-row"][data-image-id="2"]').waitFor();
+      assert.equal(await anna.getByTestId('search').inputValue(), '');
+      assert.equal(
+        await anna.getByRole('button', { name: 'draft', exact: true }).getAttribute('aria-pressed'),
+        'false',
+      );
+
+      // Anna, back again, finds hers as she left them.
+      await anna.getByTestId('logout').click();
+      await anna.getByTestId('login-notice').waitFor();
+      await logIn(anna, 'anna', 'a brand new password');
+      await anna.getByTestId('worklist').waitFor();
+      await waitFor('her search', async () => (await anna.getByTestId('search').inputValue()) === '03_test');
+    });
   },
 );

@@ -81,6 +81,7 @@ export function TeamGate() {
             <App
               // Another account's login is a new app: nothing of the previous user's screens survives it.
               key={sessionKey}
+              user={sessionKey}
               client={client.client}
               onLogout={() =>
                 void logOut(authFetch, base).finally(() => setState({ kind: 'login', notice: 'Logged out.' }))
