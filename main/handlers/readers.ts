@@ -51,5 +51,7 @@ export async function getAgreement(store: Store, pixels: MaskPixels): Promise<Ag
     };
     images.push({ ...row, fileName: getImage(store, imageId).fileName });
   }
+  // The disagreements a reviewer adjudicates first: lowest Dice first, images not yet read by two readers last.
+  images.sort((a, b) => (a.dice ?? Infinity) - (b.dice ?? Infinity) || Number(a.imageId) - Number(b.imageId));
   return { images, annotators: agreementByAnnotator(images) };
 }

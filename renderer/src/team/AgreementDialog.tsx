@@ -43,7 +43,7 @@ export function AgreementDialog({ onClose }: { onClose: () => void }) {
             </tbody>
           </table>
           <table data-testid="agreement-images">
-            <caption>Per image</caption>
+            <caption>Per image, least agreement first</caption>
             <thead>
               <tr>
                 <th>Image</th>
