@@ -1,7 +1,7 @@
 // A handler's unexpected failure (a bug: an error no part of main made for the user) goes to the support log with
 // its stack; the user reads its one line and where the details are. Refusals and known failures pass as they are.
 import { RpcError, toErrorPayload, type RequestHandlers } from '../../shared/contract.js';
-import type { DiagnosticsLog } from '../node/diagnostics-log.js';
+import { reportUnexpected, type DiagnosticsLog } from '../node/diagnostics-log.js';
 
 export function loggingUnexpected<Ctx>(
   handlers: RequestHandlers<Ctx>,
@@ -18,11 +18,7 @@ export function loggingUnexpected<Ctx>(
       } catch (err) {
         const payload = toErrorPayload(err);
         if (payload.code !== 'internal') throw err;
-        const logged = log.write(channel, err);
-        throw new RpcError(
-          'internal',
-          logged ? `${payload.message} (details for support in ${log.file})` : payload.message,
-        );
+        throw new RpcError('internal', reportUnexpected(log, channel, err, payload.message));
       }
     };
   }

@@ -162,7 +162,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       throw err;
     }
   }
-  const jobs: Jobs = teamJobs ?? new JobManager(events);
+  const supportLog = new DiagnosticsLog(opts.logFile ?? defaultLogPath());
+  const jobs: Jobs = teamJobs ?? new JobManager(events, supportLog);
   const pictures = new PictureService(store);
   const maskPixels = new MaskPixels(store);
   const measurements = new MeasurementService(store);
@@ -481,10 +482,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
 
   const stopWatching = watchOutsideChanges(store, events);
   return {
-    handlers: loggingUnexpected(
-      guardHandlers(store, handlers),
-      new DiagnosticsLog(opts.logFile ?? defaultLogPath()),
-    ),
+    handlers: loggingUnexpected(guardHandlers(store, handlers), supportLog),
     events,
     eventAudience: eventForCaller(store, formerAssignees),
     jobs,

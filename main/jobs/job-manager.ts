@@ -5,6 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import type { ErrorPayload, EventChannel, EventOf, Id, JobInfo, JobKind } from '../../shared/contract.js';
+import { reportUnexpected, revived, type DiagnosticsLog } from '../node/diagnostics-log.js';
 import { startWorker } from '../node/worker-start.js';
 import type { JobSpec, JobWorkerData, WorkerMessage } from './job-types.js';
 
@@ -53,7 +54,11 @@ export class JobManager implements Jobs {
   private running: Job | null = null;
   private closed = false;
 
-  constructor(private readonly events: JobEvents) {}
+  /** `log`: where a job's unexpected failure leaves its stack (none: the job's error alone tells of it). */
+  constructor(
+    private readonly events: JobEvents,
+    private readonly log: DiagnosticsLog | null = null,
+  ) {}
 
   start(kind: JobKind, total: number, spec: JobSpec): JobInfo {
     if (this.closed) throw new Error('the job manager is shut down');
@@ -153,8 +158,14 @@ export class JobManager implements Jobs {
     }
     job.worker = worker;
     worker.on('message', (m: WorkerMessage) => this.onMessage(job, m));
+    // An uncaught throw in the worker thread: always a bug.
     worker.on('error', (err) =>
-      this.finish(job, 'failed', null, { code: 'internal', message: err.message.split('\n')[0] }),
+      this.finish(
+        job,
+        'failed',
+        null,
+        this.unexpected(job, err, { code: 'internal', message: err.message.split('\n')[0] }),
+      ),
     );
     worker.on('exit', (code) => {
       // A worker that exits without reporting (killed, crashed in native code) still ends its job.
@@ -180,8 +191,14 @@ export class JobManager implements Jobs {
       if (m.failures) job.info.failures = m.failures;
       this.finish(job, state, m.message, m.error);
     } else {
-      this.finish(job, 'failed', null, m.error);
+      this.finish(job, 'failed', null, m.thrown ? this.unexpected(job, revived(m.thrown), m.error) : m.error);
     }
+  }
+
+  /** The job's error for an unexpected failure: its stack logged, its message naming the log. */
+  private unexpected(job: Job, err: unknown, error: ErrorPayload): ErrorPayload {
+    if (!this.log) return error;
+    return { ...error, message: reportUnexpected(this.log, `${job.info.kind} job`, err, error.message) };
   }
 
   private finish(

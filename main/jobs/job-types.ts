@@ -2,6 +2,7 @@
 // the messages that come back, plain data only, since they are structured-cloned across the thread boundary; and
 // the hooks a job body reports through, whoever runs it (the job worker, or the retrain worker's re-prediction).
 import type { DatasetKind, ErrorPayload, JobInfo, NamedBytes } from '../../shared/contract.js';
+import type { ThrownError } from '../node/diagnostics-log.js';
 
 export type JobSpec =
   | {
@@ -44,7 +45,8 @@ export type WorkerMessage =
       /** Import jobs: every file that could not be imported; predict jobs: every image skipped (unreadable). */
       failures?: JobInfo['failures'];
     }
-  | { type: 'failed'; error: ErrorPayload };
+  /** `thrown`: an unexpected failure's error (a bug, not bad input), for the support log. */
+  | { type: 'failed'; error: ErrorPayload; thrown?: ThrownError };
 
 /** How a running job body checks for cancel and reports progress (`imageId`: the image just finished, if any). */
 export interface JobHooks {

@@ -3,7 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/index.js';
 import type { JobHooks, JobWorkerData, WorkerMessage } from './job-types.js';
-import { jobError, runJob } from './run-job.js';
+import { thrownError } from '../node/diagnostics-log.js';
+import { isUnexpected, jobError, runJob } from './run-job.js';
 
 const port = parentPort;
 if (!port) throw new Error('job-worker.ts must run as a worker thread');
@@ -27,5 +28,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  send({ type: 'failed', error: jobError(spec.kind, err) });
+  const thrown = isUnexpected(err) ? { thrown: thrownError(err) } : {};
+  send({ type: 'failed', error: jobError(spec.kind, err), ...thrown });
 });

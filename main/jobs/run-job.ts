@@ -22,6 +22,11 @@ export interface JobResult {
   failures?: JobInfo['failures'];
 }
 
+/** A throw no part of main made for the user (a bug): its stack goes to the support log. */
+export function isUnexpected(err: unknown): boolean {
+  return toErrorPayload(err).code === 'internal';
+}
+
 /** A job body's throw as the job's error: a model that cannot be opened or run is the model's fault. */
 export function jobError(kind: JobWork['kind'] | 'retrain', err: unknown): ErrorPayload {
   const e = toErrorPayload(err);

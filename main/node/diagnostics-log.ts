@@ -77,3 +77,31 @@ export class DiagnosticsLog {
     }
   }
 }
+
+/**
+ * The user's line for an unexpected failure, once its stack is in the log: `message` naming where the details
+ * are (unchanged when the log cannot be written).
+ */
+export function reportUnexpected(log: DiagnosticsLog, where: string, err: unknown, message: string): string {
+  return log.write(where, err) ? `${message} (details for support in ${log.file})` : message;
+}
+
+/** An error as it crosses to another thread: a structured clone of an Error keeps its stack but not its name. */
+export interface ThrownError {
+  name: string;
+  message: string;
+  stack: string;
+}
+
+export function thrownError(err: unknown): ThrownError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { name: e.name, message: e.message, stack: e.stack ?? '' };
+}
+
+/** The Error a ThrownError was, for the log on this side. */
+export function revived(t: ThrownError): Error {
+  const e = new Error(t.message);
+  e.name = t.name;
+  e.stack = t.stack;
+  return e;
+}
