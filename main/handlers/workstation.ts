@@ -183,6 +183,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         actor: user,
         threads,
         anatomyDirs,
+        log: supportLog,
         onStatus: (status) => events.emit('retrainProgress', status),
         onFinished: ({ vessel, anatomyRepredicted }) => {
           if (vessel?.decision.promoted) {

@@ -3,6 +3,7 @@
 // retrainProgress events (throttled), and cancel through a shared flag.
 import type { Worker } from 'node:worker_threads';
 import type { ErrorPayload, RetrainStatus } from '../../shared/contract.js';
+import { reportUnexpected, revived, type DiagnosticsLog, type ThrownError } from '../node/diagnostics-log.js';
 import { startWorker } from '../node/worker-start.js';
 import { finishTrainingRun, getTrainingRun, openStore } from '../store/index.js';
 import { RetrainError } from './errors.js';
@@ -27,7 +28,8 @@ export type RetrainWorkerMessage =
   | { type: 'started'; runId: number }
   | { type: 'progress'; progress: RetrainProgress }
   | { type: 'finished'; outcome: RetrainAllOutcome }
-  | { type: 'failed'; error: ErrorPayload; cancelled: boolean };
+  /** `thrown`: an unexpected failure's error (a bug, not a refusal), for the support log. */
+  | { type: 'failed'; error: ErrorPayload; cancelled: boolean; thrown?: ThrownError };
 
 export interface RetrainServiceOptions {
   dbPath: string;
@@ -40,6 +42,8 @@ export interface RetrainServiceOptions {
   settings?: Partial<RetrainSettings>;
   onStatus: (status: RetrainStatus) => void;
   onFinished?: (outcome: RetrainAllOutcome) => void;
+  /** Where an unexpected failure leaves its stack (none: the status's error alone tells of it). */
+  log?: DiagnosticsLog;
 }
 
 /** What the handlers need of a retrainer: this one (a worker thread here) or a team's (retrain jobs on workers). */
@@ -160,10 +164,14 @@ export class RetrainService implements Retrainer {
           end('succeeded', null, describeAll(m.outcome));
           this.opts.onFinished?.(m.outcome);
         } else {
-          end(m.cancelled ? 'cancelled' : 'failed', m.cancelled ? null : m.error, m.error.message);
+          const error = m.thrown ? this.unexpected(revived(m.thrown), m.error) : m.error;
+          end(m.cancelled ? 'cancelled' : 'failed', m.cancelled ? null : error, error.message);
         }
       });
-      worker.on('error', (err) => end('failed', { code: 'internal', message: err.message.split('\n')[0] }));
+      // An uncaught throw in the worker thread: always a bug.
+      worker.on('error', (err) =>
+        end('failed', this.unexpected(err, { code: 'internal', message: err.message.split('\n')[0] })),
+      );
       worker.on('exit', (code) => {
         if (done) return;
         // A worker that dies without reporting must not leave its run 'running' in a live process.
@@ -194,6 +202,12 @@ export class RetrainService implements Retrainer {
     await Promise.race([this.settled, timeout]);
     await worker.terminate();
     if (this.pendingSend) clearTimeout(this.pendingSend);
+  }
+
+  /** The retrain's error for an unexpected failure: its stack logged, its message naming the log. */
+  private unexpected(err: unknown, error: ErrorPayload): ErrorPayload {
+    const log = this.opts.log;
+    return log ? { ...error, message: reportUnexpected(log, 'retrain', err, error.message) } : error;
   }
 
   private failRun(runId: number, reason: string): void {

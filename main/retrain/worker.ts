@@ -3,6 +3,7 @@
 // in shared memory, polled between training steps.
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorPayload } from '../../shared/contract.js';
+import { thrownError } from '../node/diagnostics-log.js';
 import { openStore } from '../store/index.js';
 import { RetrainCancelledError } from './errors.js';
 import { runRetrainAll } from './retrain-all.js';
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
 
 main()
   .catch((err: unknown) => {
-    send({ type: 'failed', error: toErrorPayload(err), cancelled: err instanceof RetrainCancelledError });
+    const error = toErrorPayload(err);
+    const thrown = error.code === 'internal' ? { thrown: thrownError(err) } : {};
+    send({ type: 'failed', error, cancelled: err instanceof RetrainCancelledError, ...thrown });
   })
   .finally(() => clearInterval(poll));
