@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { activeModel, isPostgresUrl, openStore, redactUrl, type Store } from '../store/index.js';
 import { TeamQueue } from '../jobs/queue/team-queue.js';
 import { TeamWorker } from '../jobs/queue/team-worker.js';
+import { DiagnosticsLog, defaultLogPath } from '../node/diagnostics-log.js';
 import {
   HEARTBEAT_SECONDS,
   STALE_AFTER_SECONDS,
@@ -116,6 +117,7 @@ export async function run(argv: string[]): Promise<number> {
     staleAfterSeconds: seconds(STALE_SECONDS_ENV, STALE_AFTER_SECONDS),
     pollSeconds: seconds('RETINA_WORKER_POLL_SECONDS', 2),
     log,
+    supportLog: new DiagnosticsLog(defaultLogPath()),
   });
   worker.start();
   log(`taking jobs from ${redactUrl(url)} (files in ${store.filesDir}; ${concurrency} at a time)`);

@@ -23,7 +23,8 @@ import {
   type TeamJob,
 } from '../../store/index.js';
 import type { JobHooks } from '../job-types.js';
-import { jobError, runJob, type JobResult } from '../run-job.js';
+import { reportUnexpected, type DiagnosticsLog } from '../../node/diagnostics-log.js';
+import { isUnexpected, jobError, runJob, type JobResult } from '../run-job.js';
 import { reachableModelDir, REACH_ADVICE } from './model-reach.js';
 import {
   isRetryable,
@@ -50,6 +51,8 @@ export interface TeamWorkerOptions {
   /** How long a job this worker refused stays away (default REFUSAL_DELAY_SECONDS; tests shorten it). */
   refusalDelaySeconds?: number;
   log: (line: string) => void;
+  /** Where a job's unexpected failure (a bug, not bad input) leaves its stack; `log` gets its one line. */
+  supportLog?: DiagnosticsLog;
 }
 
 /**
@@ -195,6 +198,9 @@ export class TeamWorker {
         result = await this.body(job, claim, hooks);
       } catch (err) {
         error = jobError(job.kind, err);
+        const support = this.opts.supportLog;
+        if (support && isUnexpected(err))
+          error = { ...error, message: reportUnexpected(support, `${job.kind} job`, err, error.message) };
       }
       await this.settle(job, running, result, error);
     } finally {
