@@ -16,12 +16,14 @@ import {
 import { dispatchRequest, type RpcResult } from '../../shared/contract.js';
 import { IPC_EVENT, IPC_INVOKE } from '../../shared/transport.js';
 import { createWorkstation, type Workstation } from '../handlers/index.js';
+import { DiagnosticsLog, defaultLogPath } from '../node/diagnostics-log.js';
 import { rendererDir } from '../node/package-root.js';
 import { defaultDatabasePath, redactUrl, resolveLocation } from '../store/index.js';
 import { buildMenu } from './menu.js';
 import { registerScheme, serveRenderer } from './renderer-protocol.js';
 import { reportWindows } from './report-window.js';
 import { APP_ORIGIN, isTrustedSender, lockDown } from './security.js';
+import { uncaughtErrorBox } from './uncaught-error.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -141,6 +143,7 @@ async function start(): Promise<void> {
       dbPath: opts.db,
       shell: 'electron',
       modelDir: opts.model,
+      logFile: supportLog.file,
       showOpenDialog: async (req) => {
         const props: OpenDialogOptions['properties'] =
           req.mode === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile', 'multiSelections'];
@@ -184,6 +187,15 @@ async function start(): Promise<void> {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
   });
 }
+
+const supportLog = new DiagnosticsLog(defaultLogPath());
+// Replaces Electron's own dialog (the raw stack, nothing logged); an error box works before the app is ready too.
+const uncaught = (err: unknown): void => {
+  const box = uncaughtErrorBox(err, supportLog);
+  dialog.showErrorBox(box.title, box.content);
+};
+process.on('uncaughtException', uncaught);
+process.on('unhandledRejection', uncaught);
 
 registerScheme();
 if (!app.requestSingleInstanceLock()) {
