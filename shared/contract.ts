@@ -1011,8 +1011,25 @@ export interface SampleStudy {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- requests without parameters
 export type Empty = {};
 
+/** The longest message and stack a renderer error report carries (the rest is cut: the log stays small). */
+export const RENDERER_ERROR_MESSAGE_MAX = 1000;
+export const RENDERER_ERROR_STACK_MAX = 8000;
+
+/**
+ * A failure in the renderer (a view's render, a promise nobody awaited) for the support log: the user already
+ * read its message; the stack, which stays in DevTools otherwise, is what support needs.
+ */
+export interface RendererErrorReport {
+  where: 'view' | 'unhandled';
+  name: string;
+  message: string;
+  stack: string | null;
+}
+
 export interface RequestChannels {
   getAppInfo: { request: Empty; response: AppInfo };
+  /** `logFile`: where it went (null: not logged, e.g. too many reports in a short time). */
+  reportRendererError: { request: RendererErrorReport; response: { logFile: string | null } };
   listPatients: { request: ListPatientsRequest; response: Page<PatientSummary> };
   listStudies: { request: ListStudiesRequest; response: Page<StudySummary> };
   listImages: { request: ListImagesRequest; response: Page<ImageSummary> };
@@ -1258,6 +1275,12 @@ const reportRequest = refine(obj({ imageId: optional(id), studyId: optional(id) 
 
 export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   getAppInfo: empty,
+  reportRendererError: obj({
+    where: literal('view', 'unhandled'),
+    name: str({ max: 100 }),
+    message: str({ max: RENDERER_ERROR_MESSAGE_MAX }),
+    stack: nullable(str({ max: RENDERER_ERROR_STACK_MAX })),
+  }),
   listPatients: obj(page),
   listStudies: obj({ ...page, patientId: optional(id) }),
   listImages: obj({

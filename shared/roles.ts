@@ -12,6 +12,7 @@ const ADMINS: readonly Role[] = ['admin'];
 
 export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } = {
   getAppInfo: EVERYONE,
+  reportRendererError: EVERYONE,
   listPatients: REVIEWERS,
   listStudies: REVIEWERS,
   listImages: EVERYONE, // an annotator's listing holds only the images assigned to them

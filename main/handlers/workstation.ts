@@ -5,6 +5,7 @@
 import { closeInterruptedRuns } from '../retrain/leftovers.js';
 import { osUser } from '../node/os-user.js';
 import { DiagnosticsLog, defaultLogPath } from '../node/diagnostics-log.js';
+import { RendererErrorLog } from './renderer-errors.js';
 import { loggingUnexpected } from './unexpected-errors.js';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
@@ -164,6 +165,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   }
   const supportLog = new DiagnosticsLog(opts.logFile ?? defaultLogPath());
   const jobs: Jobs = teamJobs ?? new JobManager(events, supportLog);
+  const rendererErrors = new RendererErrorLog(supportLog);
   const pictures = new PictureService(store);
   const maskPixels = new MaskPixels(store);
   const measurements = new MeasurementService(store);
@@ -462,6 +464,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       const current = models.current();
       return { model: current ? await models.summary(current) : null };
     },
+    reportRendererError: (req) => ({ logFile: rendererErrors.report(req) }),
     showOpenDialog: async (req, ctx) => {
       if (!opts.showOpenDialog) {
         throw new RpcError(

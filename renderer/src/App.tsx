@@ -12,6 +12,7 @@ import { useTrayOpen } from './jobs/useTrayOpen.js';
 import { useTeamQueue } from './jobs/useTeamQueue.js';
 import { OpenCache } from './viewer/openCache.js';
 import { ErrorBoundary, readableError } from './errors.js';
+import { reportToSupport } from './support-report.js';
 import { ModelsScreen } from './models/ModelsScreen.js';
 import { AboutDialog } from './about/AboutDialog.js';
 import { mayCall } from '../../shared/roles.js';
@@ -79,8 +80,14 @@ export function App({
       client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report),
     );
     // Whatever escapes a handler still reaches the user as a message, never as a silently dead window.
-    const onRejection = (e: PromiseRejectionEvent) => report(e.reason);
-    const onError = (e: ErrorEvent) => report(e.error ?? e.message);
+    const onRejection = (e: PromiseRejectionEvent) => {
+      report(e.reason);
+      reportToSupport(client, 'unhandled', e.reason);
+    };
+    const onError = (e: ErrorEvent) => {
+      report(e.error ?? e.message);
+      reportToSupport(client, 'unhandled', e.error ?? e.message);
+    };
     window.addEventListener('unhandledrejection', onRejection);
     window.addEventListener('error', onError);
     return () => {
@@ -172,7 +179,11 @@ export function App({
           </span>
         </header>
         <main className="content">
-          <ErrorBoundary resetKey={open?.imageId ?? 'worklist'} onBack={close}>
+          <ErrorBoundary
+            resetKey={open?.imageId ?? 'worklist'}
+            onBack={close}
+            onError={(err) => reportToSupport(client, 'view', err)}
+          >
             {!ready || restoring ? (
               <div className="loading">Connecting…</div>
             ) : open ? (

@@ -17,6 +17,8 @@ interface BoundaryProps {
   /** Changing it clears a caught failure (e.g. another image was opened). */
   resetKey: string;
   onBack: () => void;
+  /** The caught failure, for the support log. */
+  onError?: (error: Error) => void;
 }
 
 export class ErrorBoundary extends Component<BoundaryProps, { error: Error | null; key: string }> {
@@ -28,6 +30,10 @@ export class ErrorBoundary extends Component<BoundaryProps, { error: Error | nul
 
   static getDerivedStateFromProps(props: BoundaryProps, state: { error: Error | null; key: string }) {
     return props.resetKey !== state.key ? { error: null, key: props.resetKey } : null;
+  }
+
+  override componentDidCatch(error: Error) {
+    this.props.onError?.(error);
   }
 
   override render() {

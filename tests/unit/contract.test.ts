@@ -18,6 +18,7 @@ const mask = (w: number, h: number, fill = 0) => new Uint8Array(w * h).fill(fill
 // One valid payload per channel: also proves every channel has a validator that accepts real use.
 const valid: { [C in RequestChannel]: unknown } = {
   getAppInfo: {},
+  reportRendererError: { where: 'view', name: 'TypeError', message: 'x is undefined', stack: null },
   listPatients: { offset: 0, limit: 50, search: 'abc', status: ['new', 'draft'] },
   listStudies: { offset: 10, limit: 1, patientId: 'p1' },
   listImages: { offset: 0, limit: 500, studyId: '7', sort: 'name' },
