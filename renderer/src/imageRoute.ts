@@ -13,3 +13,14 @@ export function imageIdFromHash(hash: string): string | null {
 /** The hash for an open image; the worklist has none. */
 export const hashForImage = (imageId: string | null): string =>
   imageId === null ? '' : `${PREFIX}${encodeURIComponent(imageId)}`;
+
+/**
+ * The address without an open image, the history entry replaced: at a shared screen the next person to log in must
+ * not be taken to (or told of) the image the last one had open.
+ */
+export function forgetOpenImage(
+  loc: Pick<Location, 'pathname' | 'search' | 'hash'>,
+  h: Pick<History, 'replaceState'>,
+): void {
+  if (imageIdFromHash(loc.hash) !== null) h.replaceState(null, '', loc.pathname + loc.search);
+}

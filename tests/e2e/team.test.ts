@@ -364,6 +364,25 @@ describe(
       assert.equal(await anna.getByTestId('login-notice').textContent(), 'Logged out.');
     });
 
+    test('the next person to log in is not taken to (or told of) the image the last one had open', async () => {
+      await logIn(anna, 'anna', 'a brand new password');
+      await anna.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await waitFor(
+        'the image in the address',
+        async () => (await anna.evaluate(() => location.hash)) === '#/image/1',
+      );
+      await anna.getByTestId('logout').click();
+      await anna.getByTestId('login-notice').waitFor();
+      assert.equal(await anna.evaluate(() => location.hash), '');
+      // Otto logs in at the same tab: his worklist, no "no image 1 among the images assigned to otto".
+      await logIn(anna, 'otto', PASSWORD.otto);
+      await anna.locator('[data-testid="image-row"][data-image-id="2"]').waitFor();
+      await anna.waitForTimeout(500);
+      assert.equal(await anna.locator('.toast').count(), 0, await anna.locator('.toasts').innerText());
+      await anna.getByTestId('logout').click();
+      await anna.getByTestId('login-notice').waitFor();
+    });
+
     test("the next person to log in at the screen gets their own worklist, not the last one's search", async () => {
       // Anna narrows her worklist to one file's drafts, then logs out at the shared screen.
       await logIn(anna, 'anna', 'a brand new password');

@@ -8,6 +8,7 @@ import type { HttpClient } from '../transport/httpClient.js';
 import type { SessionInfo } from '../../../shared/roles.js';
 import { App } from '../App.js';
 import { createTeamClient } from '../client.js';
+import { forgetOpenImage } from '../imageRoute.js';
 import { LoginPage } from './LoginPage.js';
 import { logOut, probeSession, type AuthFetch } from './authApi.js';
 
@@ -84,7 +85,10 @@ export function TeamGate() {
               user={sessionKey}
               client={client.client}
               onLogout={() =>
-                void logOut(authFetch, base).finally(() => setState({ kind: 'login', notice: 'Logged out.' }))
+                void logOut(authFetch, base).finally(() => {
+                  forgetOpenImage(location, history);
+                  setState({ kind: 'login', notice: 'Logged out.' });
+                })
               }
             />
           </div>
@@ -99,6 +103,7 @@ export function TeamGate() {
                 onLoggedIn={(session) => {
                   // The same account again: the app and its client stay, the client's events come anew.
                   if (session.name === state.session.name) client.client.reconnect();
+                  else forgetOpenImage(location, history);
                   setState({ kind: 'in', session, ended: null });
                 }}
               />
