@@ -1,10 +1,14 @@
-// A new prediction of the open image with an artery/vein map: the document is built afresh (to take the labels) only
-// when nothing was done in it yet; a stroke still being drawn counts, and is kept through the new prediction.
+// A new prediction of the open image: with an artery/vein map, the document is built afresh (to take the labels) only
+// when nothing was done in it yet; a stroke still being drawn counts, and is kept through the new prediction. One
+// made elsewhere is taken in only when nothing was done on the prediction shown, else it is told of.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PredictionPayload } from '../../shared/contract.js';
 import { MaskDocument } from '../../renderer/src/viewer/maskDocument.js';
-import { rebuildsForPrediction } from '../../renderer/src/viewer/predictionRefresh.js';
+import {
+  outsidePredictionAction,
+  rebuildsForPrediction,
+} from '../../renderer/src/viewer/predictionRefresh.js';
 import { prng } from './editing-fixtures.js';
 
 const W = 40;
@@ -71,5 +75,36 @@ describe('a new prediction bringing an artery/vein map', () => {
       [20, 20],
     ])
       assert.equal(doc.mask[y * W + x], 1, `the stroke at ${x},${y}`);
+  });
+});
+
+describe('a prediction made elsewhere while this window holds the lease', () => {
+  const shown = { versionId: 'p1', version: 1 };
+  const arrived = { versionId: 'p3', version: 3 };
+
+  test('nothing done on the prediction shown: it is taken in', () => {
+    assert.equal(outsidePredictionAction(shown, arrived, opened(), false), 'take');
+  });
+
+  test('not newer than the one shown: nothing happens', () => {
+    const doc = opened();
+    assert.equal(outsidePredictionAction(shown, shown, doc, false), 'none');
+    assert.equal(outsidePredictionAction(arrived, shown, doc, false), 'none');
+    assert.equal(outsidePredictionAction(shown, null, doc, false), 'none');
+  });
+
+  test('an edit made, or a version saved over the prediction: a notice, the document left as it is', () => {
+    const edited = opened();
+    edited.begin('brush');
+    edited.stroke({ x: 5, y: 5 }, { x: 20, y: 5 }, 2, 1);
+    edited.commit();
+    assert.equal(outsidePredictionAction(shown, arrived, edited, false), 'notice');
+    const saved = opened();
+    saved.savedAs('d2');
+    assert.equal(outsidePredictionAction(shown, arrived, saved, false), 'notice');
+  });
+
+  test('another version on screen: held until the user goes back', () => {
+    assert.equal(outsidePredictionAction(shown, arrived, opened(), true), 'held');
   });
 });

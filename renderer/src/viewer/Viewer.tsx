@@ -32,6 +32,8 @@ import { useFittedView } from './useFittedView.js';
 import { useListNavigation } from './useListNavigation.js';
 import { useOverlay } from './useOverlay.js';
 import { usePrediction } from './usePrediction.js';
+import { useOutsidePrediction } from './useOutsidePrediction.js';
+import { NewerPredictionNotice } from './NewerPredictionNotice.js';
 import { useReviewFlow } from './useReviewFlow.js';
 import { useShownMark } from './useShownMark.js';
 import { useToolSettings } from './useToolSettings.js';
@@ -90,11 +92,23 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   const keptActive = useRef(kept.active);
   keptActive.current = kept.active;
   const { refreshPrediction } = viewerDoc;
+  // In turn with the checks for a prediction made elsewhere (set once that hook below has run).
+  const ownArrival = useRef<(arrival: () => Promise<void>) => Promise<void>>((arrival) => arrival());
   const predictionArrived = useCallback(async () => {
-    if (!keptActive.current) return refreshPrediction();
+    if (!keptActive.current) return ownArrival.current(() => refreshPrediction());
     notify('The new prediction is ready: go back to the current mask to see it.', 'info');
   }, [notify, refreshPrediction]);
   const prediction = usePrediction(imageId, predictionArrived);
+  const outside = useOutsidePrediction({
+    imageId,
+    held: lease.state?.granted ?? false,
+    doc,
+    previewing: kept.active,
+    predicting: prediction.jobId !== null,
+    viewerDoc,
+  });
+  ownArrival.current = outside.own;
+  const newer = kept.active ? null : outside.newer;
   const flow = useReviewFlow({
     imageId,
     list,
@@ -214,6 +228,19 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           busy={kept.busy}
           approved={review?.status === 'approved'}
         />
+        {newer && (
+          <NewerPredictionNotice
+            newer={newer}
+            onView={
+              !account || mayCall(account.role, 'getMaskVersionPreview')
+                ? () => void kept.openVersion(newer.versionId, viewerDoc, flush)
+                : undefined
+            }
+            onTake={() => void outside.own(() => refreshPrediction()).catch(report)}
+            onDismiss={outside.dismiss}
+            busy={kept.busy || readOnly}
+          />
+        )}
         {loadError ? (
           <div className="load-error" data-testid="load-error">
             Cannot open this image: {loadError}

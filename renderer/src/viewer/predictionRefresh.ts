@@ -16,3 +16,22 @@ export function rebuildsForPrediction(
   if (!doc || !m.prediction || doc.width !== m.width || doc.height !== m.height) return true;
   return !doc.labels && !!m.prediction.av && doc.untouched;
 }
+
+/**
+ * What a prediction of the open image made elsewhere (another window, the CLI, a team worker) does here, this window
+ * holding the lease: 'none' when it is not newer than the one shown; 'held' while another version or a refused save
+ * is on screen (going back shows it); 'take' when nothing was done on the prediction shown (no edit, nothing saved
+ * over it): it is shown, as after P; else 'notice': the edits stay as they are and the user is told it exists.
+ */
+export function outsidePredictionAction(
+  shown: { versionId: string; version: number } | null,
+  arrived: { versionId: string; version: number } | null,
+  doc: Pick<MaskDocument, 'untouched' | 'parentVersionId'>,
+  previewing: boolean,
+): 'none' | 'held' | 'take' | 'notice' {
+  if (!arrived || arrived.versionId === shown?.versionId || arrived.version <= (shown?.version ?? 0))
+    return 'none';
+  if (previewing) return 'held';
+  // A document built on a saved draft or approval, or saved from here, names that version as its parent.
+  return doc.untouched && doc.parentVersionId === (shown?.versionId ?? null) ? 'take' : 'notice';
+}

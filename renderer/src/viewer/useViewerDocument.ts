@@ -36,8 +36,13 @@ export interface ViewerDocument {
   setReview: (r: ReviewState) => void;
   /** Fresh masks from main, as a new document (after a reopen), bypassing any prefetch. */
   reloadMasks: () => Promise<MaskDocument>;
-  /** Fresh masks after a prediction finished: the new prediction goes into the open document (undo kept). */
-  refreshPrediction: () => Promise<void>;
+  /**
+   * Fresh masks after a prediction finished (`m`: those already fetched, applied at once): the new prediction goes
+   * into the open document (undo kept).
+   */
+  refreshPrediction: (m?: MasksResponse) => Promise<void>;
+  /** The prediction shown as of now (what `prediction` will say at the next render). */
+  shownPrediction: () => PredictionInfo | null;
   /** Whether main has anatomy models (false: no image can have an artery/vein map; null until known). */
   anatomyModels: boolean | null;
   /**
@@ -184,18 +189,28 @@ export function useViewerDocument(
   const [anatomyModels, setAnatomyModels] = useState<boolean | null>(null);
   // Re-renders what reads the document's probabilities (the slider) once they arrived after the first frame.
   const [, probabilitiesArrived] = useState(0);
-
-  const adopt = useCallback((m: MasksResponse, built?: MaskDocument) => {
-    const d = built ?? buildDocument(m);
-    setThreshold(d.threshold);
-    // Undoing a slider gesture puts the threshold back: the slider follows.
-    d.onThresholdRestored = setThreshold;
-    setDoc(d);
-    setReviewState(m.review);
-    setPrediction(predictionInfo(m));
-    setAnatomyModels(m.anatomyModels ?? false);
-    return d;
+  // Set with `prediction`, read by a check that awaited masks meanwhile (a prediction made elsewhere).
+  const shownRef = useRef<PredictionInfo | null>(null);
+  const showPrediction = useCallback((m: MasksResponse) => {
+    shownRef.current = predictionInfo(m);
+    setPrediction(shownRef.current);
   }, []);
+  const shownPrediction = useCallback(() => shownRef.current, []);
+
+  const adopt = useCallback(
+    (m: MasksResponse, built?: MaskDocument) => {
+      const d = built ?? buildDocument(m);
+      setThreshold(d.threshold);
+      // Undoing a slider gesture puts the threshold back: the slider follows.
+      d.onThresholdRestored = setThreshold;
+      setDoc(d);
+      setReviewState(m.review);
+      showPrediction(m);
+      setAnatomyModels(m.anatomyModels ?? false);
+      return d;
+    },
+    [showPrediction],
+  );
 
   // The document follows the review state: approved locks it; a save or a reopen that made it a draft unlocks it.
   useEffect(() => {
@@ -215,17 +230,20 @@ export function useViewerDocument(
     [adopt, client, imageId],
   );
 
-  const refreshPrediction = useCallback(async () => {
-    const m = await client.invoke('getMasks', { imageId });
-    if (!doc || !m.prediction || rebuildsForPrediction(doc, m)) {
-      adopt(m);
-      return;
-    }
-    doc.replacePrediction(predictionInput(m.prediction));
-    setThreshold(doc.threshold);
-    setPrediction(predictionInfo(m));
-    setReview(m.review);
-  }, [adopt, client, doc, imageId, setReview]);
+  const refreshPrediction = useCallback(
+    async (fetched?: MasksResponse) => {
+      const m = fetched ?? (await client.invoke('getMasks', { imageId }));
+      if (!doc || !m.prediction || rebuildsForPrediction(doc, m)) {
+        adopt(m);
+        return;
+      }
+      doc.replacePrediction(predictionInput(m.prediction));
+      setThreshold(doc.threshold);
+      showPrediction(m);
+      setReview(m.review);
+    },
+    [adopt, client, doc, imageId, setReview, showPrediction],
+  );
 
   const showKeptDraft = useCallback(
     async (kept: ShownPixels) => {
@@ -334,6 +352,7 @@ export function useViewerDocument(
     setReview,
     reloadMasks,
     refreshPrediction,
+    shownPrediction,
     anatomyModels,
     showKeptDraft,
   };
