@@ -60,6 +60,9 @@ describe(
       await drag(page, { x: 90.5, y: 250.5 }, { x: 470.5, y: 300.5 });
       await page.getByTestId('save-refused').waitFor();
       assert.deepEqual(stored(app.serve.dbPath).kept, 1);
+      // P is held back while the refusal is on screen, and the toast names that notice's own button.
+      await page.keyboard.press('p');
+      await page.locator('.toast', { hasText: /load the latest mask/ }).waitFor();
 
       await page.locator('[data-testid="history"] summary').click();
       await page.locator('[data-testid="history-open"][data-version="1"]').click();

@@ -33,6 +33,7 @@ import { useListNavigation } from './useListNavigation.js';
 import { useOverlay } from './useOverlay.js';
 import { usePrediction } from './usePrediction.js';
 import { useOutsidePrediction } from './useOutsidePrediction.js';
+import { wayToHeldPrediction } from './predictionRefresh.js';
 import { NewerPredictionNotice } from './NewerPredictionNotice.js';
 import { useReviewFlow } from './useReviewFlow.js';
 import { useShownMark } from './useShownMark.js';
@@ -91,12 +92,14 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   // would rebuild the document under the notice. Going back to the current mask loads it.
   const keptActive = useRef(kept.active);
   keptActive.current = kept.active;
+  const versionShown = useRef(kept.preview !== null);
+  versionShown.current = kept.preview !== null;
   const { refreshPrediction } = viewerDoc;
   // In turn with the checks for a prediction made elsewhere (set once that hook below has run).
   const ownArrival = useRef<(arrival: () => Promise<void>) => Promise<void>>((arrival) => arrival());
   const predictionArrived = useCallback(async () => {
     if (!keptActive.current) return ownArrival.current(() => refreshPrediction());
-    notify('The new prediction is ready: go back to the current mask to see it.', 'info');
+    notify(`The new prediction is ready: ${wayToHeldPrediction(versionShown.current)} to see it.`, 'info');
   }, [notify, refreshPrediction]);
   const prediction = usePrediction(imageId, predictionArrived);
   const outside = useOutsidePrediction({
@@ -104,6 +107,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     held: lease.state?.granted ?? false,
     doc,
     previewing: kept.active,
+    versionShown: kept.preview !== null,
     predicting: prediction.jobId !== null,
     viewerDoc,
   });
@@ -168,7 +172,13 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         : async () => notify('Annotators submit for review: a reviewer approves.', 'info'),
     // A prediction arriving would rebuild the document under the other version on show, its notice left standing.
     predict: kept.active
-      ? async () => notify('Another version is shown: go back to the current mask to predict.', 'info')
+      ? async () =>
+          notify(
+            kept.preview
+              ? 'Another version is shown: go back to the current mask to predict.'
+              : 'Your last edit was not saved: load the latest mask to predict.',
+            'info',
+          )
       : prediction.predict,
     help,
     setHelp,

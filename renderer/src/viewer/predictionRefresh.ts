@@ -35,3 +35,10 @@ export function outsidePredictionAction(
   // A document built on a saved draft or approval, or saved from here, names that version as its parent.
   return doc.untouched && doc.parentVersionId === (shown?.versionId ?? null) ? 'take' : 'notice';
 }
+
+/**
+ * Where a prediction held back is seen: a version or kept draft on screen has "Back to the current mask"; a refused
+ * save alone has "Load the latest mask".
+ */
+export const wayToHeldPrediction = (versionShown: boolean): string =>
+  versionShown ? 'go back to the current mask' : 'load the latest mask';

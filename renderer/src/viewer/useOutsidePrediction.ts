@@ -8,7 +8,7 @@ import { RpcError, type MasksResponse } from '../../../shared/contract.js';
 import { clockTime } from '../../../shared/edit-lease.js';
 import { useApp } from '../appContext.js';
 import type { MaskDocument } from './maskDocument.js';
-import { outsidePredictionAction } from './predictionRefresh.js';
+import { outsidePredictionAction, wayToHeldPrediction } from './predictionRefresh.js';
 import type { ViewerDocument } from './useViewerDocument.js';
 
 export interface NewerPrediction {
@@ -25,6 +25,8 @@ export interface OutsidePredictionOptions {
   doc: MaskDocument | null;
   /** Another version or a refused save is on screen. */
   previewing: boolean;
+  /** Another version or a kept draft is on screen (not only a refused save's notice). */
+  versionShown: boolean;
   /** This window's own prediction is running: its arrival is the P path's to show. */
   predicting: boolean;
   viewerDoc: Pick<ViewerDocument, 'prediction' | 'shownPrediction' | 'refreshPrediction'>;
@@ -85,7 +87,10 @@ export function useOutsidePrediction(o: OutsidePredictionOptions): OutsidePredic
       if (action === 'held') {
         if (told.current === p.versionId) return;
         told.current = p.versionId;
-        notify(`A new prediction made elsewhere at ${at}: go back to the current mask to see it.`, 'info');
+        notify(
+          `A new prediction made elsewhere at ${at}: ${wayToHeldPrediction(live.current.versionShown)} to see it.`,
+          'info',
+        );
         return;
       }
       if (action === 'notice') return showNotice({ ...p, at });
