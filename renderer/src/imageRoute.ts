@@ -16,11 +16,12 @@ export const hashForImage = (imageId: string | null): string =>
 
 /**
  * The address without an open image, the history entry replaced: at a shared screen the next person to log in must
- * not be taken to (or told of) the image the last one had open.
+ * not be taken to (or told of) the image the last one had open. (Structural types: tests type-check this module
+ * without the DOM's.)
  */
 export function forgetOpenImage(
-  loc: Pick<Location, 'pathname' | 'search' | 'hash'>,
-  h: Pick<History, 'replaceState'>,
+  loc: { pathname: string; search: string; hash: string },
+  h: { replaceState(data: unknown, unused: string, url: string): void },
 ): void {
   if (imageIdFromHash(loc.hash) !== null) h.replaceState(null, '', loc.pathname + loc.search);
 }

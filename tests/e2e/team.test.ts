@@ -367,13 +367,10 @@ describe(
     test('the next person to log in is not taken to (or told of) the image the last one had open', async () => {
       await logIn(anna, 'anna', 'a brand new password');
       await anna.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
-      await waitFor(
-        'the image in the address',
-        async () => (await anna.evaluate(() => location.hash)) === '#/image/1',
-      );
+      await waitFor('the image in the address', async () => new URL(anna.url()).hash === '#/image/1');
       await anna.getByTestId('logout').click();
       await anna.getByTestId('login-notice').waitFor();
-      assert.equal(await anna.evaluate(() => location.hash), '');
+      assert.equal(new URL(anna.url()).hash, '');
       // Otto logs in at the same tab: his worklist, no "no image 1 among the images assigned to otto".
       await logIn(anna, 'otto', PASSWORD.otto);
       await anna.locator('[data-testid="image-row"][data-image-id="2"]').waitFor();
