@@ -220,6 +220,7 @@ function eraseRowsTx(store: Store, plan: ErasurePlan, actor: string): void {
   const keptIds = idsOf(store, 'SELECT id FROM kept_drafts WHERE image_id = ?', plan.images);
   const byImage = [
     'DELETE FROM image_handoffs WHERE image_id = ?',
+    'DELETE FROM reader_send_backs WHERE image_id = ?',
     'DELETE FROM image_assignments WHERE image_id = ?',
     'DELETE FROM edit_leases WHERE image_id = ?',
     'DELETE FROM kept_drafts WHERE image_id = ?',

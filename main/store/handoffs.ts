@@ -5,7 +5,7 @@ import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
 import { latestIds, ownLatestIds, reviewStatus } from './review.js';
-import { readsBlind } from './assignments.js';
+import { assigneesOf, readsBlind } from './assignments.js';
 
 export type HandoffState = 'awaiting-review' | 'needs-work';
 
@@ -48,14 +48,33 @@ export function ownSubmission(store: Store, imageId: number, user: string): stri
 }
 
 /**
- * The hand-off as a blind reader of a two-reader image is told of it: their own submission, never the other
- * reader's (which would tell them the image is done when their reading is not).
+ * The hand-off as a blind reader of a two-reader image is told of it: their own submission, or the send-back they
+ * have not answered yet, never the other reader's doings (which would tell them the image is done when their
+ * reading is not, or drop the reviewer's comment once the other reader resubmitted).
  */
 export function handoffSeenBy(store: Store, imageId: number, reader: string): HandoffRecord | null {
   const handoff = handoffOf(store, imageId);
-  if (handoff?.state !== 'awaiting-review') return handoff;
+  if (handoff === null) return null;
   const at = ownSubmission(store, imageId, reader);
-  return at === null ? null : { ...handoff, by: reader, at };
+  if (at !== null && handoff.state === 'awaiting-review') return { ...handoff, by: reader, at };
+  // No send-back of their own (one from before readers kept theirs, or they were assigned since): the image's.
+  return ownSendBack(store, imageId, reader) ?? (handoff.state === 'needs-work' ? handoff : null);
+}
+
+/** The send-back `reader` has not answered by resubmitting, unless an approval has settled it since. */
+function ownSendBack(store: Store, imageId: number, reader: string): HandoffRecord | null {
+  const row = store.db
+    .prepare('SELECT * FROM reader_send_backs WHERE image_id = ? AND reader = ?')
+    .get(imageId, reader) as HandoffRow | undefined;
+  if (!row) return null;
+  const approved = latestIds(store, imageId).approved;
+  if (approved !== null && approved > (row.mask_version_id ?? 0)) return null;
+  return { state: 'needs-work', comment: row.comment, by: row.by_user, at: row.at };
+}
+
+function newestVersion(store: Store, imageId: number): number | null {
+  const latest = latestIds(store, imageId);
+  return Math.max(latest.prediction ?? 0, latest.draft ?? 0, latest.approved ?? 0) || null;
 }
 
 function putHandoff(
@@ -65,8 +84,7 @@ function putHandoff(
   comment: string | null,
   actor: string,
 ): void {
-  const latest = latestIds(store, imageId);
-  const newest = Math.max(latest.prediction ?? 0, latest.draft ?? 0, latest.approved ?? 0) || null;
+  const newest = newestVersion(store, imageId);
   store.db
     .prepare(
       `INSERT INTO image_handoffs (image_id, state, comment, mask_version_id, by_user, at) VALUES (?, ?, ?, ?, ?, ?)
@@ -100,6 +118,8 @@ export function submitForReview(store: Store, imageId: number, actor: string): H
       );
     }
     putHandoff(store, imageId, 'awaiting-review', null, actor);
+    // Answered: the reader's own send-back goes; the other reader's stays theirs until they resubmit.
+    store.db.prepare('DELETE FROM reader_send_backs WHERE image_id = ? AND reader = ?').run(imageId, actor);
     recordAudit(store, actor, 'review.submit', 'image', imageId);
     return handoffOf(store, imageId) as HandoffRecord;
   });
@@ -115,6 +135,17 @@ export function sendBack(store: Store, imageId: number, comment: string, actor: 
       throw new ConstraintError(`image ${imageId} is approved: reopen it before sending it back`);
     }
     putHandoff(store, imageId, 'needs-work', text, actor);
+    // Each blind reader keeps the comment until they resubmit: the image's one hand-off is the next submitter's.
+    const readers = assigneesOf(store, imageId);
+    if (readers.length > 1) {
+      const keep = store.db.prepare(
+        `INSERT INTO reader_send_backs (image_id, reader, comment, mask_version_id, by_user, at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (image_id, reader) DO UPDATE SET comment = excluded.comment,
+           mask_version_id = excluded.mask_version_id, by_user = excluded.by_user, at = excluded.at`,
+      );
+      const { at } = handoffOf(store, imageId) as HandoffRecord;
+      for (const reader of readers) keep.run(imageId, reader, text, newestVersion(store, imageId), actor, at);
+    }
     recordAudit(store, actor, 'review.send-back', 'image', imageId, { comment: text });
     return handoffOf(store, imageId) as HandoffRecord;
   });

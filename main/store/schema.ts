@@ -395,6 +395,22 @@ CREATE TABLE compacted_versions (
 );
 `;
 
+/**
+ * v16: each blind reader's own send-back. A two-reader image has one hand-off, which the first reader to resubmit
+ * overwrote, so the other reader lost the reviewer's comment; each reader keeps theirs here until they resubmit.
+ */
+const v16 = `
+CREATE TABLE reader_send_backs (
+  image_id INTEGER NOT NULL REFERENCES images(id),
+  reader TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  mask_version_id INTEGER REFERENCES mask_versions(id), -- the newest version then: a newer approval settles it
+  by_user TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (image_id, reader)
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -421,6 +437,7 @@ export const MIGRATIONS: readonly Migration[] = [
     data: (db) => void resealAuditChain(db),
   },
   { version: 15, name: 'compacted draft versions', sql: v15 },
+  { version: 16, name: "each blind reader's own send-back", sql: v16 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

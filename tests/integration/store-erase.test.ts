@@ -113,7 +113,9 @@ for (const kind of STORE_BACKENDS)
         mask: { width: W, height: W, data: shared },
       });
       createUser(store, { name: 'ann', role: 'annotator', passwordHash: 'x' }, 'admin');
-      setAssignees(store, [b], ['ann'], 'admin');
+      createUser(store, { name: 'bo', role: 'annotator', passwordHash: 'x' }, 'admin');
+      // Read blind by two: the send-back below is kept for each reader too, and goes with the image.
+      setAssignees(store, [b], ['ann', 'bo'], 'admin');
       const draftB = await saveMaskVersion(store, {
         imageId: b,
         kind: 'draft',
@@ -156,7 +158,7 @@ for (const kind of STORE_BACKENDS)
       for (const f of kept) assert.equal(existsSync(f), true, `${f} was removed`);
       assert.equal(count(store, 'images'), 1);
       assert.equal(count(store, 'mask_versions'), 1);
-      for (const t of ['image_assignments', 'image_handoffs', 'model_training_masks'])
+      for (const t of ['image_assignments', 'image_handoffs', 'reader_send_backs', 'model_training_masks'])
         assert.equal(count(store, t), 0, t);
       assert.equal(
         store.db.prepare("SELECT COUNT(*) FROM patients WHERE pseudonym = 'P-ERIKA'").pluck().get(),
