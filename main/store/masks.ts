@@ -495,14 +495,15 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
     }
     return { saved };
   });
-  // Thrown once the kept draft is committed: the save is refused, the edit is not lost.
-  if ('refused' in outcome) throw outcome.refused;
   // A compaction that committed between storing these files and this write may have removed a file of the same
-  // pixels (an old draft's): stored again, so the new row never lacks its file.
-  if (outcome.saved.pngHash === pngHash && !hasBlob(store, pngHash))
+  // pixels (an old draft's): stored again, so the new row (a version, or a refused edit's kept draft) never lacks
+  // its file.
+  if (('refused' in outcome || outcome.saved.pngHash === pngHash) && !hasBlob(store, pngHash))
     await putBlob(store, encodeMaskPng(mask), pngHash);
   if (avHash && input.av && !hasBlob(store, avHash))
     await putBlob(store, encodeAvPng(input.av, image.width, image.height), avHash);
+  // Thrown once the kept draft is committed: the save is refused, the edit is not lost.
+  if ('refused' in outcome) throw outcome.refused;
   return outcome.saved;
 }
 

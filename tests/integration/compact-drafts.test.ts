@@ -8,7 +8,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import {
+  adoptKeptDraft,
   approveMaskVersion,
+  EditRefusedError,
   backupStore,
   checkStore,
   compactStudy,
@@ -202,5 +204,57 @@ for (const kind of STORE_BACKENDS)
       // A backup copies what is left, and is whole.
       const backup = await backupStore(store, join(backend.dir, `backup-${kind}.db`));
       assert.ok(backup.blobsCopied > 0);
+    });
+
+    test("a refused edit of an old draft's pixels, with a compaction between its files and its write, keeps its file", async () => {
+      // The second of two tints: a photograph other than the first test's.
+      const [, photo] = await tintedPhotos(
+        backend.dir,
+        [`compact-race-a-${kind}`, `compact-race-${kind}`],
+        W,
+      );
+      const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' }))
+        .imported;
+      const save = (k: number, parentId: number | null, clientId: string): Promise<MaskVersion> =>
+        saveMaskVersion(store, {
+          imageId,
+          kind: 'draft',
+          author: 'ann',
+          mask: { width: W, height: W, data: pattern(k) },
+          parentId,
+          editor: { clientId, nowMs: Date.now() },
+        });
+      const d1 = await save(21, null, 'window-1');
+      const d2 = await save(22, d1.id, 'window-1');
+      const d3 = await save(23, d2.id, 'window-1');
+      // A second window, still on d1, saves d1's pixels; the compaction (another process) commits after that
+      // save stored its file and before its write: d1's file is only d1's then, so it goes.
+      const later = new Date(Date.now() + 31 * DAY_MS);
+      let compacted: number[] = [];
+      store.hooks.beforeWrite = (action) => {
+        if (action !== 'save a draft mask') return;
+        store.hooks.beforeWrite = undefined;
+        compacted = compactStudy(store, { actor: 'admin', now: later }).versionIds;
+      };
+      const refused = await save(21, d1.id, 'window-2').then(
+        () => assert.fail('a stale save went through'),
+        (e: unknown) => e,
+      );
+      store.hooks.beforeWrite = undefined;
+      assert.ok(refused instanceof EditRefusedError, String(refused));
+      assert.ok(compacted.includes(d1.id), `compacted ${compacted}`);
+
+      // The kept draft has its file: the check finds nothing missing, and adopting it gives its pixels.
+      assert.ok(existsSync(blobPath(store, d1.pngHash)), "the kept draft's file is missing");
+      const check = await checkStore(store, {});
+      assert.deepEqual(check.missingBlobs, []);
+      const adopted = adoptKeptDraft(store, {
+        keptDraftId: refused.keptDraftId,
+        author: 'ann',
+        parentId: d3.id,
+        clientId: 'window-2',
+        nowMs: Date.now(),
+      });
+      assert.deepEqual((await loadMask(store, adopted)).data, pattern(21));
     });
   });
