@@ -701,9 +701,13 @@ function compactText(r: CompactReport): string {
     return `nothing to compact: no superseded autosaved draft saved before ${r.before.slice(0, 10)} (${r.keepDays} days)`;
   const what = `${plural(r.versions, 'older draft')} of ${plural(r.images, 'image')}`;
   const freed = `${plural(r.files, 'file')}, ${bytesText(r.bytes)}`;
+  const left =
+    r.filesLeft > 0
+      ? `; ${plural(r.filesLeft, 'file')} no version needs could not be removed (see 'retina db check')`
+      : '';
   return r.dryRun
     ? `would compact ${what}, freeing ${freed} (${since}; nothing was changed: run without --dry-run to compact)`
-    : `compacted ${what}: freed ${freed} (${since}; their History entries stay, marked compacted)`;
+    : `compacted ${what}: freed ${freed} (${since}; their History entries stay, marked compacted)${left}`;
 }
 
 /** `--images 3,4,7`: positive integers; absent: undefined (every image). */

@@ -34,6 +34,11 @@ export interface CompactReport {
   /** Files removed (or that would be), and their bytes. */
   files: number;
   bytes: number;
+  /**
+   * Files no version needs any more that could not be removed (a shared folder's file another user owns): they
+   * stay, no record referring to them, and `retina db check` counts them.
+   */
+  filesLeft: number;
 }
 
 export const DEFAULT_KEEP_DAYS = 30;
@@ -136,7 +141,7 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
   const now = opts.now ?? new Date();
   const before = new Date(now.getTime() - keepDays * DAY_MS).toISOString();
   const blobs = blobStore(store);
-  const report = (dropped: Candidate[], files: number, bytes: number): CompactReport => ({
+  const report = (dropped: Candidate[], files: number, bytes: number, filesLeft = 0): CompactReport => ({
     dryRun: opts.dryRun ?? false,
     keepDays,
     before,
@@ -145,6 +150,7 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
     images: new Set(dropped.map((c) => c.image_id)).size,
     files,
     bytes,
+    filesLeft,
   });
   if (opts.dryRun) {
     return store.backend.snapshot(() => {
@@ -171,19 +177,29 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
     );
     for (const c of dropped) mark.run(c.id, at, opts.actor);
     const bytes = files.reduce((n, h) => n + sizeOf(blobs.path(h)), 0);
-    const out = report(dropped, files.length, bytes);
+    const planned = report(dropped, files.length, bytes);
     recordAudit(store, opts.actor, 'study.compact', 'database', null, {
       keepDays,
       before,
-      versions: out.versions,
-      images: out.images,
-      files: out.files,
+      versions: planned.versions,
+      images: planned.images,
+      files: planned.files,
       bytes,
-      firstVersionId: out.versionIds[0],
-      lastVersionId: out.versionIds[out.versions - 1],
+      firstVersionId: planned.versionIds[0],
+      lastVersionId: planned.versionIds[planned.versions - 1],
     });
-    // Last, once nothing more in the write can fail before its commit.
-    for (const h of files) blobs.deleteNow(h);
-    return out;
+    // Last, once nothing more in the write can fail before its commit. A file that cannot be removed stays:
+    // throwing would undo the marks of versions whose files are already gone.
+    let removed = 0;
+    let freed = 0;
+    for (const h of files) {
+      try {
+        freed += blobs.deleteNow(h);
+        removed++;
+      } catch {
+        // Left in place; the report counts it.
+      }
+    }
+    return report(dropped, removed, freed, files.length - removed);
   });
 }

@@ -4,7 +4,7 @@
 // a backup copies what is left, and reading a compacted version's pixels says it was compacted.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import {
@@ -256,5 +256,46 @@ for (const kind of STORE_BACKENDS)
         nowMs: Date.now(),
       });
       assert.deepEqual((await loadMask(store, adopted)).data, pattern(21));
+    });
+
+    test('a file that cannot be removed stays, and does not undo the compaction of the files already removed', async () => {
+      const [, , photo] = await tintedPhotos(
+        backend.dir,
+        [`compact-left-a-${kind}`, `compact-left-b-${kind}`, `compact-left-${kind}`],
+        W,
+      );
+      const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' }))
+        .imported;
+      let parentId: number | null = null;
+      const drafts: MaskVersion[] = [];
+      for (const k of [31, 32, 33]) {
+        const v: MaskVersion = await saveMaskVersion(store, {
+          imageId,
+          kind: 'draft',
+          author: 'ann',
+          mask: { width: W, height: W, data: pattern(k) },
+          parentId,
+        });
+        drafts.push(v);
+        parentId = v.id;
+      }
+      const [d1, d2] = drafts;
+      // d2's file cannot be removed (as a shared folder's file another user owns): here a folder in its place.
+      const stuck = blobPath(store, d2.pngHash);
+      rmSync(stuck);
+      mkdirSync(stuck);
+      const d1Bytes = statSync(blobPath(store, d1.pngHash)).size;
+
+      const r = compactStudy(store, { actor: 'admin', now: new Date(Date.now() + 31 * DAY_MS) });
+      assert.ok(r.versionIds.includes(d1.id) && r.versionIds.includes(d2.id), `compacted ${r.versionIds}`);
+      assert.equal(r.filesLeft, 1);
+      assert.ok(r.bytes >= d1Bytes);
+      assert.equal(existsSync(blobPath(store, d1.pngHash)), false);
+      assert.ok(existsSync(stuck));
+      // Both are marked compacted: none is a version whose file is missing.
+      const check = await checkStore(store, {});
+      assert.deepEqual(check.missingBlobs, []);
+      await assert.rejects(loadMask(store, d1), /was compacted on/);
+      rmSync(stuck, { recursive: true });
     });
   });
