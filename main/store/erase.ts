@@ -294,7 +294,8 @@ export async function removeErasedFiles(
         const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
         let files = 0;
         for (const hash of noted) {
-          if (!used.has(hash)) {
+          // A file already gone (a compacted draft's, or removed before a cut-short erasure) is not counted.
+          if (!used.has(hash) && blobs.has(hash)) {
             bytes += blobs.deleteNow(hash);
             files++;
           }

@@ -4,7 +4,7 @@
 // a backup copies what is left, and reading a compacted version's pixels says it was compacted.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import {
@@ -14,6 +14,7 @@ import {
   backupStore,
   checkStore,
   compactStudy,
+  eraseRecords,
   importImageFiles,
   loadMask,
   registerModel,
@@ -297,5 +298,35 @@ for (const kind of STORE_BACKENDS)
       assert.deepEqual(check.missingBlobs, []);
       await assert.rejects(loadMask(store, d1), /was compacted on/);
       rmSync(stuck, { recursive: true });
+    });
+
+    test('erasing an image after a compaction counts only the files it removed', async () => {
+      const [, , , photo] = await tintedPhotos(
+        backend.dir,
+        ['a', 'b', 'c', `compact-erase-${kind}`].map((n) => `${n}-erase-${kind}`),
+        W,
+      );
+      const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' }))
+        .imported;
+      let parentId: number | null = null;
+      for (const k of [41, 42, 43, 44]) {
+        parentId = (
+          await saveMaskVersion(store, {
+            imageId,
+            kind: 'draft',
+            author: 'ann',
+            mask: { width: W, height: W, data: pattern(k) },
+            parentId,
+          })
+        ).id;
+      }
+      const r = compactStudy(store, { actor: 'admin', now: new Date(Date.now() + 31 * DAY_MS) });
+      assert.ok(r.files >= 3, `freed ${r.files}`);
+      const files = (): number =>
+        readdirSync(store.filesDir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+          .length;
+      const before = files();
+      const erased = await eraseRecords(store, { images: [imageId] }, 'admin');
+      assert.equal(erased.filesRemoved, before - files(), "the compacted drafts' files were counted again");
     });
   });
