@@ -34,16 +34,30 @@ export function defaultLogPath(
 export function redactMessage(message: string): string {
   return (
     message
-      .replace(/(["'`]).*?\1/g, '<value>')
+      // A quote opens after a non-word character and closes before one, so an apostrophe inside a name
+      // ('O'Brien') or a word (can't) neither ends nor begins a value; one left open runs to the end.
+      .replace(/(?<!\w)(["'`])(?:[\s\S]*?\1(?!\w)|[\s\S]*)/g, '<value>')
+      .replace(/\u201c[^\u201d]*\u201d?|\u2018[^\u2019]*\u2019?|\u00ab[^\u00bb]*\u00bb?/g, '<value>')
       // An absolute path runs (spaces and all) to the end, or to a comma, colon and space, or bracket after it.
       .replace(/(?:\b[A-Za-z]:\\|\\\\|(?<![\w.])\/)[^\n,;()]*?(?=$|\n|[,;()]|: )/g, '<path>')
-      .replace(/[^\s,;:()<>/\\]+\.[A-Za-z][A-Za-z0-9]{1,4}\b/g, '<file>')
+      // A file name may hold spaces ('Jane Doe OD.jpg', 'photos/Jane Doe/od.jpg'), and where it begins cannot be
+      // told: its whole clause goes, from the clause's start (line, bracket, comma, semicolon, ': ') to its end.
+      .replace(
+        /(^|[\n,;()[\]]|: )([ \t]*)(?:(?!: )[^\n,;()[\]<>])*?[^\s,;:()<>/\\]+\.[A-Za-z][A-Za-z0-9]{1,4}\b/gu,
+        '$1$2<file>',
+      )
   );
 }
 
-/** The stack's code locations only ("at fn (file:line:col)"): its first line repeats the message. */
+/**
+ * The stack's code locations only ("at fn (file:line:col)"). Its first lines repeat the message, whose own lines
+ * may look like frames ("  at Jane Doe"): read after it.
+ */
 function stackFrames(err: Error): string[] {
-  return (err.stack ?? '').split('\n').filter((line) => /^\s+at\s/.test(line));
+  const stack = err.stack ?? '';
+  const at = err.message ? stack.indexOf(err.message) : -1;
+  const frames = at < 0 ? stack : stack.slice(at + err.message.length);
+  return frames.split('\n').filter((line) => /^\s+at\s/.test(line));
 }
 
 /** The entry for one unexpected failure: when, where (the request), the error's kind and redacted message, its stack. */

@@ -49,7 +49,8 @@ test('messages lose the paths, file names and quoted values they carry', () => {
     redactMessage('Input file is missing: /home/clinic/Smith John/OD.jpg'),
     'Input file is missing: <path>',
   );
-  assert.equal(redactMessage('cannot decode Smith_John_OD.tif here'), 'cannot decode <file> here');
+  // Where a file name begins cannot be told (it may hold spaces): its clause goes whole.
+  assert.equal(redactMessage('cannot decode Smith_John_OD.tif here'), '<file> here');
   assert.equal(
     redactMessage(`Unexpected token 'J', "Jane Doe" is not valid JSON`),
     'Unexpected token <value>, <value> is not valid JSON',
@@ -59,6 +60,36 @@ test('messages lose the paths, file names and quoted values they carry', () => {
     redactMessage("Cannot read properties of undefined (reading 'width')"),
     'Cannot read properties of undefined (reading <value>)',
   );
+});
+
+test('names with spaces, apostrophes, other quotes or several lines leave nothing in the log', () => {
+  const names = /Jane|Doe|Brien|M\u00fcller|J\u00fcrgen/;
+  const messages = [
+    'cannot read Jane Doe OD.jpg: bad header',
+    'image 3 (M\u00fcller J\u00fcrgen.jpeg) failed',
+    'cannot open photos/Jane Doe/od.png',
+    "patient 'O'Brien' not found",
+    'patient \u201cJane Doe\u201d missing',
+    "value 'Jane\nDoe' is not a date",
+    "unterminated 'Jane Doe",
+  ];
+  for (const m of messages) assert.doesNotMatch(redactMessage(m), names, m);
+  // Kept: words that are no one's, and apostrophes inside them.
+  assert.equal(redactMessage("can't decode: bad header"), "can't decode: bad header");
+
+  // The whole entry, on a real file: a message's own lines that look like stack frames are not taken as frames.
+  const dir = mkdtempSync(join(tmpdir(), 'retina-log-'));
+  try {
+    const log = new DiagnosticsLog(join(dir, 'retina.log'));
+    const cause = new Error('decode failed\n    at Jane Doe OD.jpg');
+    assert.equal(log.write('importImages', new Error('import failed', { cause })), true);
+    assert.equal(log.write('importImages', new Error('cannot read Jane Doe OD.jpg: bad header')), true);
+    const text = readFileSync(log.file, 'utf8');
+    assert.match(text, /caused by Error: decode failed/);
+    assert.doesNotMatch(text, names);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the log lives in the platform place for logs, or RETINA_LOG_DIR', () => {
