@@ -2,7 +2,16 @@
 // support engineer while the user reads one plain line. It never grows past two files of MAX_BYTES, and holds no
 // patient data by default: what an error message quotes (paths, file names, quoted values) is replaced by a
 // placeholder, and the stack keeps only its code locations.
-import { appendFileSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, posix, win32 } from 'node:path';
 
@@ -84,7 +93,14 @@ export class DiagnosticsLog {
         // no log yet
       }
       if (size >= MAX_LOG_BYTES) renameSync(this.file, `${this.file}.1`);
-      appendFileSync(this.file, logEntry(where, err), { mode: 0o600 });
+      const fd = openSync(this.file, 'a', 0o600);
+      try {
+        // The mode is given only to a new file: one already there (made by hand, copied) is made private too.
+        if ((fstatSync(fd).mode & 0o077) !== 0) fchmodSync(fd, 0o600);
+        writeSync(fd, logEntry(where, err));
+      } finally {
+        closeSync(fd);
+      }
       return true;
     } catch {
       return false;

@@ -2,7 +2,7 @@
 // place for logs, and what an error message quotes (paths, file names, quoted values) left out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -33,6 +33,24 @@ test('the log never holds more than two files of MAX_LOG_BYTES (plus one entry)'
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  'a log file already there, readable by others, is made readable by its user only',
+  { skip: process.platform === 'win32' },
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'retina-log-'));
+    try {
+      const log = new DiagnosticsLog(join(dir, 'retina.log'));
+      writeFileSync(log.file, 'an earlier line\n');
+      chmodSync(log.file, 0o644);
+      assert.equal(log.write('getMasks', new Error('x')), true);
+      assert.equal(statSync(log.file).mode & 0o077, 0);
+      assert.match(readFileSync(log.file, 'utf8'), /^an earlier line\n.*unexpected error in getMasks/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('a log that cannot be written never fails the caller', () => {
   const dir = mkdtempSync(join(tmpdir(), 'retina-log-'));
