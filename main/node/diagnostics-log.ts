@@ -92,7 +92,14 @@ export class DiagnosticsLog {
       } catch {
         // no log yet
       }
-      if (size >= MAX_LOG_BYTES) renameSync(this.file, `${this.file}.1`);
+      if (size >= MAX_LOG_BYTES) {
+        try {
+          renameSync(this.file, `${this.file}.1`);
+        } catch {
+          // Another process rotated it first (the file is gone), or the older file cannot be replaced (held open
+          // on Windows): the entry is written all the same, and the next one tries again.
+        }
+      }
       const fd = openSync(this.file, 'a', 0o600);
       try {
         // The mode is given only to a new file: one already there (made by hand, copied) is made private too.

@@ -2,7 +2,16 @@
 // place for logs, and what an error message quotes (paths, file names, quoted values) left out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -51,6 +60,20 @@ test(
     }
   },
 );
+
+test('a rotation that fails (another process rotated first, the older file held open) still writes the entry', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'retina-log-'));
+  try {
+    const log = new DiagnosticsLog(join(dir, 'retina.log'));
+    writeFileSync(log.file, 'x'.repeat(MAX_LOG_BYTES));
+    // retina.log.1 cannot be replaced: here a folder that is not empty.
+    mkdirSync(join(`${log.file}.1`, 'held'), { recursive: true });
+    assert.equal(log.write('getMasks', new Error('x')), true);
+    assert.match(readFileSync(log.file, 'utf8'), /unexpected error in getMasks/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('a log that cannot be written never fails the caller', () => {
   const dir = mkdtempSync(join(tmpdir(), 'retina-log-'));
