@@ -686,11 +686,11 @@ function stagedSqliteTarget(
   };
 }
 
-/** `--keep-days N`: a whole number of days, 0 or more; absent: the default. */
+/** `--keep-days N`: a whole number of days, 0 to 36500 (a century; more named a date before year 0); absent: the default. */
 function keepDaysArg(v: string | boolean | undefined): number {
   if (v === undefined) return DEFAULT_KEEP_DAYS;
-  if (typeof v !== 'string' || !/^[0-9]{1,6}$/.test(v.trim()))
-    throw new DbUsageError('--keep-days takes a whole number of days (0 or more)');
+  if (typeof v !== 'string' || !/^[0-9]{1,6}$/.test(v.trim()) || Number(v.trim()) > 36500)
+    throw new DbUsageError('--keep-days takes a whole number of days, 0 to 36500');
   return Number(v.trim());
 }
 

@@ -109,6 +109,8 @@ test('db compact --dry-run changes nothing; db compact frees what it said', asyn
     // Options of compact are for compact only, and --keep-days is a number of days.
     assert.equal(retina('db', 'check', '--dry-run', '--database', db).code, 2);
     assert.equal(retina('db', 'compact', '--keep-days', 'soon', '--database', db).code, 2);
+    // A span past year 0 printed "saved before -000711-01".
+    assert.equal(retina('db', 'compact', '--keep-days', '999999', '--database', db).code, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
