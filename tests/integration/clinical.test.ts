@@ -24,6 +24,7 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { writeDicom } from './dicom-fixture.js';
+import { ACCENT_FOLDS, searchFold } from '../../shared/search-fold.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 
 const DRIVE = join(datasetsRoot(), 'DRIVE');
@@ -280,6 +281,58 @@ for (const kind of STORE_BACKENDS)
         for (const search of ['José', 'JOSÉ', 'josé'.normalize('NFD')])
           assert.deepEqual(found(search), ['José.tif'], search);
         assert.deepEqual(found('50%'), [], 'LIKE wildcards are plain characters');
+      } finally {
+        own.close();
+      }
+    });
+
+    test('search ignores accents: a name typed without them finds it, and one typed with them', async () => {
+      const names = ['a.tif', 'b.tif', 'c.tif', 'd.tif', 'e.tif', 'Mueller.tif'];
+      for (const [i, name] of names.entries()) copyFileSync(driveImage(`0${i + 1}`), join(dir, name));
+      const own = backend.open('accents');
+      try {
+        const report = await importImageFiles(
+          own,
+          names.map((name) => ({ imagePath: join(dir, name) })),
+          { actor: 'importer' },
+        );
+        const ids = report.imported.map((im) => im.imageId);
+        const patients = [
+          'MÜLLER^HANS',
+          'Hélène Dubois'.normalize('NFD'),
+          'São Paulo',
+          'Strauß Łódź',
+          'Miller',
+        ];
+        for (const [i, patientName] of patients.entries())
+          setClinical(own, [ids[i]], { patientId: `P-${i}`, patientName }, 'clinician');
+        const found = (search: string) => listImages(own, { search }).items.map((i) => i.fileName);
+        for (const search of ['muller', 'MULLER', 'müller', 'Müller'.normalize('NFD')])
+          assert.deepEqual(found(search), ['a.tif'], search);
+        for (const search of ['helene', 'HELENE', 'Hélène'])
+          assert.deepEqual(found(search), ['b.tif'], search);
+        for (const search of ['sao paulo', 'SAO', 'são']) assert.deepEqual(found(search), ['c.tif'], search);
+        for (const search of ['strauss', 'STRAUSS', 'lodz', 'ŁÓDŹ'])
+          assert.deepEqual(found(search), ['d.tif'], search);
+        // An accented query finds the name typed without accents.
+        assert.deepEqual(found('mïller'), ['e.tif']);
+        assert.deepEqual(found('Muéller'), ['Mueller.tif']);
+        assert.deepEqual(found('m_ller'), [], 'LIKE wildcards are still plain characters');
+        assert.deepEqual(found('m%ller'), []);
+        // The database folds as searchFold does in JavaScript (the renderer's and handlers' filters): every letter
+        // of the accent table, capital and small, and the scripts and forms folded before.
+        const text = [
+          ACCENT_FOLDS.map(([letter]) => letter).join(''),
+          'ŞAHİN',
+          'Hélène'.normalize('NFD'),
+          'ЖЁЛТЫЙ й Άλφα 가각 Straße',
+          'Nguyễn'.normalize('NFD'),
+        ].join(' ');
+        const folded = own.db
+          .prepare(`SELECT ${own.backend.searchFoldSql('?')} AS f`)
+          .pluck()
+          .get(text);
+        assert.equal(folded, searchFold(text));
       } finally {
         own.close();
       }

@@ -12,6 +12,7 @@ import {
 } from '../errors.js';
 import { SCHEMA_VERSION, type Migration } from '../schema.js';
 import { redactUrl, searchFoldSql } from '../sql.js';
+import { ACCENT_FOLDS } from '../../../shared/search-fold.js';
 import { connectionFailed, PgBridgeError, PgConnection } from './pg-bridge.js';
 import { PostgresDatabase } from './postgres-database.js';
 import { postgresMigrationSql } from './postgres-schema.js';
@@ -51,21 +52,34 @@ class PostgresBackend implements StoreBackend {
     return Number(this.meta('schema_version') ?? 0);
   }
 
-  /** Whether the server's encoding is UTF8 (NORMALIZE works in no other), asked once, at the first search. */
-  private utf8: boolean | null = null;
+  /** The server's encoding, asked once, at the first search. */
+  private encoding: string | null = null;
 
+  /** Whether the server's encoding is UTF8 (NORMALIZE works in no other). */
   private isUtf8(): boolean {
-    if (this.utf8 === null) {
+    if (this.encoding === null) {
       const rows = this.conn.query("SELECT current_setting('server_encoding') AS encoding").rows as {
         encoding: string;
       }[];
-      this.utf8 = rows[0]?.encoding.toUpperCase() === 'UTF8';
+      this.encoding = rows[0]?.encoding.toUpperCase() ?? '';
     }
-    return this.utf8;
+    return this.encoding === 'UTF8';
+  }
+
+  /** Where the encoding is not UTF8: searchFold's accent table, less the letters the encoding cannot hold. */
+  private accentFolds: readonly (readonly [string, string])[] | null = null;
+
+  private searchAccentFolds(): readonly (readonly [string, string])[] {
+    // SQL_ASCII is bytes, not letters: TRANSLATE would map each byte of a letter on its own. Any other (LATIN1 and
+    // the like, an older team server's) is asked once, letter by letter.
+    this.accentFolds ??=
+      this.encoding === 'SQL_ASCII' ? [] : ACCENT_FOLDS.filter(([letter]) => this.holdsText(letter));
+    return this.accentFolds;
   }
 
   searchFoldSql(expr: string): string {
-    return searchFoldSql(this.kind, expr, this.isUtf8());
+    if (this.isUtf8()) return searchFoldSql(this.kind, expr);
+    return searchFoldSql(this.kind, expr, false, this.searchAccentFolds());
   }
 
   holdsText(text: string): boolean {
