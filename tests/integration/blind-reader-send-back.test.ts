@@ -1,36 +1,22 @@
 // A send-back of a two-reader image, on both store backends: each blind reader keeps the reviewer's comment until
 // they themselves resubmit. The image's one hand-off became the first resubmitter's, so the slower reader lost the
 // comment (no banner, nothing to say what to fix) and was, in effect, told the other reader had resubmitted.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
-import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
-import { datasetsRoot } from '../../main/node/package-root.js';
-import { createUser, findUser, importImageFiles, openStore, setAssignees } from '../../main/store/index.js';
-import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
-import { handlerCaller } from '../support/handler-call.js';
+import { STORE_BACKENDS } from '../support/store-backends.js';
+import { useTwoReaderImage } from '../support/two-readers.js';
 
-const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
 const COMMENT = 'the inferior arcade is traced short of the disc: follow it in';
 
 for (const kind of STORE_BACKENDS)
   describe(`each blind reader keeps their own send-back (${kind})`, () => {
-    const backend = useStoreBackend(kind);
-    let ws: Workstation;
+    const image = useTwoReaderImage(kind, 'blind-send-back', '02');
+    const { anna, otto, rita } = image;
     let id: string;
-    let mask: { width: number; height: number; mask: Uint8Array };
-
-    const as = (name: string) =>
-      handlerCaller(() => ws, {
-        shell: 'browser',
-        sender: name,
-        get user(): CallerContext['user'] {
-          const u = findUser(ws.store, name);
-          return { id: u.id, name: u.name, role: u.role };
-        },
-      });
-    const [anna, otto, rita] = ['anna', 'otto', 'rita'].map(as);
+    let mask: typeof image.mask;
+    before(() => {
+      ({ id, mask } = image);
+    });
 
     /** The hand-off a caller is told of, by worklist row, image info and viewer alike. */
     async function handoffSeenBy(call: typeof anna) {
@@ -53,29 +39,6 @@ for (const kind of STORE_BACKENDS)
         clientId: `${who}-window`,
       });
     }
-
-    before(async () => {
-      const dbPath = backend.location('blind-send-back');
-      const store = openStore(dbPath);
-      for (const [name, role] of [
-        ['anna', 'annotator'],
-        ['otto', 'annotator'],
-        ['rita', 'reviewer'],
-      ] as const)
-        createUser(store, { name, role, passwordHash: 'x' }, 'setup');
-      const report = await importImageFiles(
-        store,
-        [{ imagePath: path.join(DRIVE_TEST, 'images', '02_test.tif') }],
-        { actor: 'rita' },
-      );
-      id = String(report.imported[0].imageId);
-      setAssignees(store, [Number(id)], ['anna', 'otto'], 'rita');
-      store.close();
-      ws = await createWorkstation({ dbPath, shell: 'browser', user: 'os-user' });
-      const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '1st_manual', '02_manual1.gif')));
-      mask = { width: m.width, height: m.height, mask: Uint8Array.from(m.data, (v) => (v ? 1 : 0)) };
-    });
-    after(() => ws.close());
 
     test("anna's resubmission leaves otto the reviewer's comment, and tells him nothing of hers", async () => {
       for (const [call, who] of [

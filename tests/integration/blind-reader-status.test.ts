@@ -1,35 +1,20 @@
 // A blind reader's own reading, on both store backends: where an image is read by two annotators, what one of them is
 // told of its state (worklist row and status filter, the image's summary, the viewer's masks) comes from their own
 // drafts and hand-off, never from the other reader's; and a reader submits only a reading of their own.
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
-import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
-import { datasetsRoot } from '../../main/node/package-root.js';
-import { createUser, findUser, importImageFiles, openStore, setAssignees } from '../../main/store/index.js';
-import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
-import { handlerCaller } from '../support/handler-call.js';
-
-const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
+import { STORE_BACKENDS } from '../support/store-backends.js';
+import { useTwoReaderImage } from '../support/two-readers.js';
 
 for (const kind of STORE_BACKENDS)
   describe(`a blind reader is told of their own reading (${kind})`, () => {
-    const backend = useStoreBackend(kind);
-    let ws: Workstation;
+    const image = useTwoReaderImage(kind, 'blind-status', '01');
+    const { anna, otto, rita } = image;
     let id: string;
-    let mask: { width: number; height: number; mask: Uint8Array };
-
-    const as = (name: string) =>
-      handlerCaller(() => ws, {
-        shell: 'browser',
-        sender: name,
-        get user(): CallerContext['user'] {
-          const u = findUser(ws.store, name);
-          return { id: u.id, name: u.name, role: u.role };
-        },
-      });
-    const [anna, otto, rita] = ['anna', 'otto', 'rita'].map(as);
+    let mask: typeof image.mask;
+    before(() => {
+      ({ id, mask } = image);
+    });
 
     /** Everything a reader is told of the image's state, as one comparable record. */
     async function seenBy(call: typeof anna) {
@@ -47,29 +32,6 @@ for (const kind of STORE_BACKENDS)
         handoff: [row.handoff?.by ?? null, info.handoff?.by ?? null, masks.review.handoff?.by ?? null],
       };
     }
-
-    before(async () => {
-      const dbPath = backend.location('blind-status');
-      const store = openStore(dbPath);
-      for (const [name, role] of [
-        ['anna', 'annotator'],
-        ['otto', 'annotator'],
-        ['rita', 'reviewer'],
-      ] as const)
-        createUser(store, { name, role, passwordHash: 'x' }, 'setup');
-      const report = await importImageFiles(
-        store,
-        [{ imagePath: path.join(DRIVE_TEST, 'images', '01_test.tif') }],
-        { actor: 'rita' },
-      );
-      id = String(report.imported[0].imageId);
-      setAssignees(store, [Number(id)], ['anna', 'otto'], 'rita');
-      store.close();
-      ws = await createWorkstation({ dbPath, shell: 'browser', user: 'os-user' });
-      const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '1st_manual', '01_manual1.gif')));
-      mask = { width: m.width, height: m.height, mask: Uint8Array.from(m.data, (v) => (v ? 1 : 0)) };
-    });
-    after(() => ws.close());
 
     test("anna's draft and submission are not otto's: his image is still new, and he cannot submit it", async () => {
       await anna('saveDraft', { imageId: id, ...mask, parentVersionId: null, clientId: 'anna-window' });

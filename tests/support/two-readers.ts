@@ -1,0 +1,77 @@
+// One DRIVE test image read blind by two annotators (anna, otto) and adjudicated by a reviewer (rita), on a store
+// backend, for integration tests of double reading. Call inside a describe(): it registers the before/after hooks.
+// Each person calls the handlers as the browser shell would, with their own account.
+import { before, after } from 'node:test';
+import path from 'node:path';
+import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
+import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
+import { datasetsRoot } from '../../main/node/package-root.js';
+import { createUser, findUser, importImageFiles, openStore, setAssignees } from '../../main/store/index.js';
+import { useStoreBackend, type BackendKind } from './store-backends.js';
+import { handlerCaller } from './handler-call.js';
+
+const DRIVE_TEST = path.join(datasetsRoot(), 'DRIVE', 'test');
+
+export type PersonCaller = ReturnType<typeof handlerCaller>;
+
+export interface TwoReaderImage {
+  /** The image's id, once the suite's before() hook has run. */
+  readonly id: string;
+  /** The first observer's mask of the image, as a saveDraft payload's pixels. */
+  readonly mask: { width: number; height: number; mask: Uint8Array };
+  readonly anna: PersonCaller;
+  readonly otto: PersonCaller;
+  readonly rita: PersonCaller;
+}
+
+/** DRIVE test image `number` ('01'..'20') in a fresh database named `name`, assigned to anna and otto. */
+export function useTwoReaderImage(kind: BackendKind, name: string, number: string): TwoReaderImage {
+  const backend = useStoreBackend(kind);
+  let ws: Workstation;
+  let id = '';
+  let mask: TwoReaderImage['mask'] = { width: 0, height: 0, mask: new Uint8Array() };
+  const as = (person: string): PersonCaller =>
+    handlerCaller(() => ws, {
+      shell: 'browser',
+      sender: person,
+      get user(): CallerContext['user'] {
+        const u = findUser(ws.store, person);
+        return { id: u.id, name: u.name, role: u.role };
+      },
+    });
+
+  before(async () => {
+    const dbPath = backend.location(name);
+    const store = openStore(dbPath);
+    for (const [person, role] of [
+      ['anna', 'annotator'],
+      ['otto', 'annotator'],
+      ['rita', 'reviewer'],
+    ] as const)
+      createUser(store, { name: person, role, passwordHash: 'x' }, 'setup');
+    const report = await importImageFiles(
+      store,
+      [{ imagePath: path.join(DRIVE_TEST, 'images', `${number}_test.tif`) }],
+      { actor: 'rita' },
+    );
+    id = String(report.imported[0].imageId);
+    setAssignees(store, [Number(id)], ['anna', 'otto'], 'rita');
+    store.close();
+    ws = await createWorkstation({ dbPath, shell: 'browser', user: 'os-user' });
+    const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '1st_manual', `${number}_manual1.gif`)));
+    mask = { width: m.width, height: m.height, mask: Uint8Array.from(m.data, (v) => (v ? 1 : 0)) };
+  });
+  after(() => ws.close());
+
+  return {
+    get id() {
+      return id;
+    },
+    get mask() {
+      return mask;
+    },
+    anna: as('anna'),
+    otto: as('otto'),
+    rita: as('rita'),
+  };
+}
