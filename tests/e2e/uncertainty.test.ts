@@ -333,14 +333,22 @@ describe(
       await app.page.goto(app.serve.url);
       await app.page.locator(`[data-testid="image-row"][data-image-id="${target}"]`).dblclick();
       await app.page.getByTestId('mask-canvas').waitFor();
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
       const button = app.page.getByTestId('toggle-uncertainty');
       assert.equal(await button.getAttribute('aria-pressed'), 'false');
       const shown = (await app.client.invoke('getMasks', { imageId: target })).prediction!.versionId;
+      // An edit on the shown prediction: a newer one made elsewhere is then offered, not taken in (untouched, the
+      // viewer would show it, and its heat map with it).
+      await recordPointer(app.page);
+      await app.page.keyboard.press('b');
+      await drag(app.page, { x: 300.5, y: 300.5 }, { x: 340.5, y: 320.5 });
+      await app.page.getByTestId('save-state').filter({ hasText: 'Saved' }).waitFor();
       // Another page (here the test's own client) predicts the image again while the viewer shows the old one.
       const predicted = await app.client.invoke('predict', { imageIds: [target] });
       await jobFinished(app.client, predicted.jobId);
       const latest = (await app.client.invoke('getMasks', { imageId: target })).prediction!.versionId;
       assert.notEqual(latest, shown);
+      await app.page.getByTestId('newer-prediction').waitFor();
 
       await app.page.keyboard.press('u');
       const layer = app.page.locator('canvas[data-testid="uncertainty-layer"][data-drawn]');
