@@ -1159,8 +1159,12 @@ export interface EventChannels {
     /** The image just finished (imported or predicted), so the UI can refresh it. */
     imageId: Id | null;
   };
-  /** Images whose status or masks changed (from any window or job). */
-  imagesChanged: { imageIds: Id[] };
+  /**
+   * Images whose status or masks changed (from any window or job). `leaseOnly`: only who edits them changed (a
+   * window took or gave back its edit lease): nothing of their pixels, measures or history, so what is read from
+   * those need not be read again (a 12-MP photograph's measures take seconds).
+   */
+  imagesChanged: { imageIds: Id[]; leaseOnly?: true };
   /** The running retrain's progress (at most a few times a second) and its end. */
   retrainProgress: RetrainStatus;
   /** The active model of a task changed (promotion, rollback). */

@@ -143,7 +143,7 @@ export function eventForCaller(store: Store, formerAssignees: FormerAssignees): 
         const imageIds = p.imageIds.filter(
           (id) => theirs(id, user.name) || gone(id) || formerAssignees.had(id, user.name),
         );
-        return imageIds.length > 0 ? ({ imageIds } as typeof payload) : null;
+        return imageIds.length > 0 ? ({ ...p, imageIds } as typeof payload) : null;
       }
       // The team's jobs (their messages and logs name files and patients) are not an annotator's to see.
       if (event === 'jobProgress' || event === 'queueChanged') return null;

@@ -63,8 +63,8 @@ export interface EditLeaseDeps {
   /** Who the caller is: the lease holder's name, the adopter's. */
   actor: (ctx: CallerContext) => string;
   clock: LeaseClock;
-  /** Tells every window the image changed (the worklist's marker, read-only viewers). */
-  changed: (imageId: number) => void;
+  /** Tells every window the image changed (the worklist's marker, read-only viewers); `leaseOnly`: only its lease. */
+  changed: (imageId: number, leaseOnly?: boolean) => void;
   /** A window was granted a lease (the desktop app gives its windows' leases back as it quits). */
   granted?: (clientId: string) => void;
 }
@@ -211,7 +211,9 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
         durationMs: clock.durationMs,
         takeOver: req.takeOver ?? false,
       });
-      if (outcome.decision === 'acquire' || outcome.decision === 'take-over') deps.changed(imageId);
+      // A take-over is audited (the History shows it); taking a free lease is not.
+      if (outcome.decision === 'acquire') deps.changed(imageId, true);
+      else if (outcome.decision === 'take-over') deps.changed(imageId);
       const state = leaseState(imageId, outcome.lease, req.clientId, clock);
       if (state.granted) deps.granted?.(req.clientId);
       return state;
@@ -223,7 +225,7 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
     releaseEditLease: (req) => {
       const imageId = rowId(req.imageId, 'image');
       const released = releaseLease(store, imageId, req.clientId, req.expiresAt);
-      if (released) deps.changed(imageId);
+      if (released) deps.changed(imageId, true);
       return { released };
     },
     listKeptDrafts: (req, ctx) => {

@@ -230,7 +230,8 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
   };
   /** The windows granted an edit lease by this process. */
   const leasingWindows = new Set<string>();
-  const changed = (imageId: number): void => events.emit('imagesChanged', { imageIds: [toId(imageId)] });
+  const changed = (imageId: number, leaseOnly = false): void =>
+    events.emit('imagesChanged', { imageIds: [toId(imageId)], ...(leaseOnly ? { leaseOnly: true } : {}) });
   const leaseClock: LeaseClock = {
     now: opts.leaseClock?.now ?? Date.now,
     durationMs: leaseDurationMs,
@@ -493,7 +494,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     store,
     measurements,
     windowGone(clientId, windowUser) {
-      for (const imageId of releaseWindowLeases(store, clientId, windowUser?.name)) changed(imageId);
+      for (const imageId of releaseWindowLeases(store, clientId, windowUser?.name)) changed(imageId, true);
     },
     async close() {
       stopWatching();

@@ -282,6 +282,32 @@ for (const kind of STORE_BACKENDS)
       assert.equal(await marker(A), null, "alice's own window does not");
     });
 
+    test('taking and giving back a lease is announced as a lease change only; a save is not', async () => {
+      // Bob's window listens; what reads pixels, measures or history (the Measurements panel: seconds of work on a
+      // large photograph) skips an announcement that only the lease changed.
+      const next = () =>
+        new Promise<{ leaseOnly?: true }>((resolve) => {
+          const off = bob.on('imagesChanged', (p) => {
+            if (!p.imageIds.includes(imageId)) return;
+            off();
+            resolve(p);
+          });
+        });
+      await alice.invoke('releaseEditLease', { imageId, clientId: A });
+      let heard = next();
+      assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
+      assert.equal((await heard).leaseOnly, true);
+      heard = next();
+      const parent = (await alice.invoke('getMasks', { imageId })).draft!.versionId;
+      await save(alice, stripes(7), parent, A);
+      assert.equal((await heard).leaseOnly, undefined);
+      heard = next();
+      assert.deepEqual(await alice.invoke('releaseEditLease', { imageId, clientId: A }), { released: true });
+      assert.equal((await heard).leaseOnly, true);
+      // Left as the test before left it: Alice's window holds the lease.
+      assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, true);
+    });
+
     test("a closed window's leases are given back once its event socket is gone, and the others hear of it", async () => {
       assert.deepEqual(await alice.invoke('releaseEditLease', { imageId, clientId: A }), { released: true });
       const C = 'window-carol-003';

@@ -36,8 +36,8 @@ export function HistorySection({
         (err: unknown) => live && setError(err instanceof Error ? err.message : String(err)),
       );
     void load();
-    const off = client.on('imagesChanged', ({ imageIds }) => {
-      if (imageIds.includes(imageId)) void load();
+    const off = client.on('imagesChanged', ({ imageIds, leaseOnly }) => {
+      if (!leaseOnly && imageIds.includes(imageId)) void load();
     });
     return () => {
       live = false;

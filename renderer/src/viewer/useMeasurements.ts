@@ -62,7 +62,7 @@ export function useMeasurements(imageId: string): Measurements {
     if (!shown) return;
     refresh();
     return client.on('imagesChanged', (e) => {
-      if (e.imageIds.includes(imageId)) refresh();
+      if (!e.leaseOnly && e.imageIds.includes(imageId)) refresh();
     });
   }, [shown, imageId, client, refresh]);
 

@@ -103,8 +103,8 @@ export function useOutsidePrediction(o: OutsidePredictionOptions): OutsidePredic
       await live.current.viewerDoc.refreshPrediction(m);
       notify(`A new prediction made elsewhere at ${at} is shown.`, 'info');
     };
-    const off = client.on('imagesChanged', ({ imageIds }) => {
-      if (!imageIds.includes(imageId)) return;
+    const off = client.on('imagesChanged', ({ imageIds, leaseOnly }) => {
+      if (leaseOnly || !imageIds.includes(imageId)) return;
       queue(check).catch((err: unknown) => {
         // An image erased meanwhile: the open-image watcher closes the viewer and says so.
         if (!stopped && !(err instanceof RpcError && err.code === 'not-found')) report(err);
