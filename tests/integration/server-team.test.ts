@@ -383,7 +383,11 @@ describe('team-mode server', () => {
     ada.socket.close();
     await other.until(1);
     assert.equal(leaseHolder(), null);
-    assert.deepEqual(other.events[0], { event: 'imagesChanged', payload: { imageIds: [imageId] } });
+    // Only its lease changed: a window's Measurements panel and History need not read the image again.
+    assert.deepEqual(other.events[0], {
+      event: 'imagesChanged',
+      payload: { imageIds: [imageId], leaseOnly: true },
+    });
     other.socket.close();
   });
 
