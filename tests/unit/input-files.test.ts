@@ -71,14 +71,16 @@ test('output stems are the names without extension', () => {
 
 test('a stem too long for its outputs is shortened by bytes, whole characters kept, told apart by a hash', () => {
   const long = '眼底写真'.repeat(20); // 240 bytes: with .tif a legal name, with _uncertainty.png not
-  const accented = 'e\u0301'.repeat(100); // 300 bytes, each é a letter and a combining accent
+  // 300 bytes, each a letter and a combining accent that Unicode has no single character for (a decomposed é is
+  // composed first, as every stem is).
+  const accented = 'q\u0301'.repeat(100);
   const stems = outputStems([`a/${long}.tif`, `b/${long}x.tif`, `${accented}.png`, 'short.jpg']);
   for (const stem of stems.slice(0, 3))
     for (const suffix of OUTPUT_SUFFIXES)
       assert.ok(Buffer.byteLength(stem + suffix) <= 255, `${stem}${suffix}`);
   assert.match(stems[0], /^(眼底写真)+眼?底?写?~[0-9a-f]{8}$/);
   assert.notEqual(stems[0], stems[1], 'names sharing their start stay apart');
-  assert.match(stems[2], /^(e\u0301)+~[0-9a-f]{8}$/u, 'no accent cut from its letter');
+  assert.match(stems[2], /^(q\u0301)+~[0-9a-f]{8}$/u, 'no accent cut from its letter');
   assert.equal(stems[3], 'short');
 });
 
