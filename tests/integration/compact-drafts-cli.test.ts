@@ -2,21 +2,14 @@
 // files); the compaction then frees exactly that, and `retina db check` still passes and says so.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
+import { retinaCli as retina } from '../support/retina-cli.js';
 import { importImageFiles, openStore, saveMaskVersion } from '../../main/store/index.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const CLI = join(repo, 'main', 'cli', 'main.ts');
 const W = 64;
-
-function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Every file under `dir` with its size: what a dry run must leave as it found it. */
 const listing = (dir: string): string[] =>

@@ -3,22 +3,15 @@
 // from the folder itself; a file no record refers to is said apart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
+import { retinaCli as retina } from '../support/retina-cli.js';
 import { importImageFiles, openStore, saveMaskVersion } from '../../main/store/index.js';
 import { blobPath } from '../../main/store/file-store.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const CLI = join(repo, 'main', 'cli', 'main.ts');
 const W = 96;
-
-function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 const folderBytes = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce(
