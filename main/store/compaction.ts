@@ -164,42 +164,51 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
     });
   }
   if (store.readonly) throw new StoreReadOnlyError(`${store.path}: opened read-only, cannot compact`);
-  // Marked and removed inside one write: a save of the same pixels waits for it, and finds its file gone
-  // (saveMaskVersion stores it again once committed).
-  return store.write('compact older drafts', () => {
+  // First the marks and the audit entry, committed; then, in a second write, the files. A process killed or a
+  // commit failing in between leaves files no record needs (`retina db check` counts them), never a version
+  // unmarked whose pixels are gone.
+  const marked = store.write('compact older drafts', () => {
     const dropped = candidates(store, before);
     // Nothing to do writes nothing (a compaction run on a schedule adds no entry each time).
-    if (dropped.length === 0) return report(dropped, 0, 0);
+    if (dropped.length === 0) return { dropped, files: [] as string[] };
     const files = filesOnlyTheyHold(store, dropped);
     const at = nowIso();
     const mark = store.db.prepare(
       'INSERT INTO compacted_versions (mask_version_id, compacted_at, compacted_by) VALUES (?, ?, ?)',
     );
     for (const c of dropped) mark.run(c.id, at, opts.actor);
-    const bytes = files.reduce((n, h) => n + sizeOf(blobs.path(h)), 0);
-    const planned = report(dropped, files.length, bytes);
+    const planned = report(
+      dropped,
+      files.length,
+      files.reduce((n, h) => n + sizeOf(blobs.path(h)), 0),
+    );
     recordAudit(store, opts.actor, 'study.compact', 'database', null, {
       keepDays,
       before,
       versions: planned.versions,
       images: planned.images,
       files: planned.files,
-      bytes,
+      bytes: planned.bytes,
       firstVersionId: planned.versionIds[0],
       lastVersionId: planned.versionIds[planned.versions - 1],
     });
-    // Last, once nothing more in the write can fail before its commit. A file that cannot be removed stays:
-    // throwing would undo the marks of versions whose files are already gone.
+    return { dropped, files };
+  });
+  if (marked.dropped.length === 0) return report(marked.dropped, 0, 0);
+  // Asked again inside this write: a save of the same pixels committed since shares the file, which stays; one
+  // committing after this write finds the file gone and stores it again (saveMaskVersion).
+  return store.write('remove compacted files', () => {
+    const stillOnlyTheirs = new Set(filesOnlyTheyHold(store, marked.dropped));
     let removed = 0;
     let freed = 0;
-    for (const h of files) {
+    for (const h of marked.files.filter((f) => stillOnlyTheirs.has(f))) {
       try {
         freed += blobs.deleteNow(h);
         removed++;
       } catch {
-        // Left in place; the report counts it.
+        // Left in place (a shared folder's file another user owns); the report counts it.
       }
     }
-    return report(dropped, removed, freed, files.length - removed);
+    return report(marked.dropped, removed, freed, stillOnlyTheirs.size - removed);
   });
 }

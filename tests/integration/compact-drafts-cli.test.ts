@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
-import { retinaCli as retina } from '../support/retina-cli.js';
+import { REPO, retinaCli as retina, retinaCliWith } from '../support/retina-cli.js';
 import { importImageFiles, openStore, saveMaskVersion } from '../../main/store/index.js';
 
 const W = 64;
@@ -18,32 +18,36 @@ const listing = (dir: string): string[] =>
     .map((e) => `${join(e.parentPath, e.name)} ${statSync(join(e.parentPath, e.name)).size}`)
     .sort();
 
+/** A study at `db` with one photograph and twelve autosaved drafts of it, each its own file. */
+async function studyWithTwelveDrafts(dir: string, db: string): Promise<void> {
+  const store = openStore(db);
+  try {
+    const [photo] = await tintedPhotos(dir, ['photo'], W);
+    const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' })).imported;
+    const data = new Uint8Array(W * W);
+    let parentId: number | null = null;
+    for (let i = 0; i < 12; i++) {
+      for (let y = 0; y < W; y++) data[y * W + i] = 1;
+      parentId = (
+        await saveMaskVersion(store, {
+          imageId,
+          kind: 'draft',
+          author: 'ann',
+          mask: { width: W, height: W, data },
+          parentId,
+        })
+      ).id;
+    }
+  } finally {
+    store.close();
+  }
+}
+
 test('db compact --dry-run changes nothing; db compact frees what it said', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'retina-compact-cli-'));
   const db = join(dir, 'study.db');
   try {
-    const store = openStore(db);
-    try {
-      const [photo] = await tintedPhotos(dir, ['photo'], W);
-      const [{ imageId }] = (await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' }))
-        .imported;
-      const data = new Uint8Array(W * W);
-      let parentId: number | null = null;
-      for (let i = 0; i < 12; i++) {
-        for (let y = 0; y < W; y++) data[y * W + i] = 1;
-        parentId = (
-          await saveMaskVersion(store, {
-            imageId,
-            kind: 'draft',
-            author: 'ann',
-            mask: { width: W, height: W, data },
-            parentId,
-          })
-        ).id;
-      }
-    } finally {
-      store.close();
-    }
+    await studyWithTwelveDrafts(dir, db);
     const counts = (): number[] => {
       const s = openStore(db, { readonly: true });
       try {
@@ -104,6 +108,36 @@ test('db compact --dry-run changes nothing; db compact frees what it said', asyn
     assert.equal(retina('db', 'compact', '--keep-days', 'soon', '--database', db).code, 2);
     // A span past year 0 printed "saved before -000711-01".
     assert.equal(retina('db', 'compact', '--keep-days', '999999', '--database', db).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a compaction killed while it removes files loses no pixels of a version it had not marked', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'retina-compact-kill-'));
+  const db = join(dir, 'study.db');
+  try {
+    await studyWithTwelveDrafts(dir, db);
+    // Killed right after removing its first file: the marks of the versions whose files go were committed
+    // before (they were in the same uncommitted transaction, so one unmarked version lacked its file).
+    const killed = retinaCliWith(
+      {
+        nodeArgs: ['--import', join(REPO, 'tests', 'support', 'kill-after-first-file-removal.mjs')],
+        env: { RETINA_KILL_AFTER_REMOVING_UNDER: `${db}.files` },
+      },
+      'db',
+      'compact',
+      '--keep-days',
+      '0',
+      '--database',
+      db,
+    );
+    assert.equal(killed.signal, 'SIGKILL', killed.stdout + killed.stderr);
+    const check = retina('db', 'check', '--verify', '--database', db);
+    assert.equal(check.code, 0, check.stdout + check.stderr);
+    assert.match(check.stdout, /11 older drafts compacted/);
+    // The files it did not get to remove are counted, not lost track of.
+    assert.match(check.stdout, /in 10 files no record refers to/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,27 @@ import { join } from 'node:path';
 export const REPO = join(import.meta.dirname, '..', '..');
 const CLI = join(REPO, 'main', 'cli', 'main.ts');
 
-export function retinaCli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+export interface CliRun {
+  code: number;
+  /** The signal that ended it (a test that kills it), else null. */
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function retinaCli(...args: string[]): CliRun {
+  return retinaCliWith({}, ...args);
+}
+
+/** The same with more node options (a preloaded module) and environment. */
+export function retinaCliWith(
+  opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv },
+  ...args: string[]
+): CliRun {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), CLI, ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+  });
+  return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
