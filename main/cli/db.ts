@@ -23,6 +23,7 @@ import {
   type CheckReport,
   bytesText,
   compactStudy,
+  removeErasedFiles,
   type CompactReport,
   DEFAULT_KEEP_DAYS,
   storageText,
@@ -463,6 +464,8 @@ export async function runDbCommand(
           (text) => io.stderr.write(`${text}\n`),
         );
       case 'compact': {
+        // Files an earlier compaction or erasure noted but was cut off before removing go first.
+        if (!dryRun) await removeErasedFiles(store);
         const r = compactStudy(store, { keepDays, dryRun, actor });
         emit({ db: store.path, ...r }, compactText(r));
         return 0;

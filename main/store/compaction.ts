@@ -164,9 +164,9 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
     });
   }
   if (store.readonly) throw new StoreReadOnlyError(`${store.path}: opened read-only, cannot compact`);
-  // First the marks and the audit entry, committed; then, in a second write, the files. A process killed or a
-  // commit failing in between leaves files no record needs (`retina db check` counts them), never a version
-  // unmarked whose pixels are gone.
+  // First the marks, the audit entry and a note of the files to remove (erased_files, as an erasure's), committed;
+  // then, in a second write, the files. A process killed in between leaves noted files, which the next start of
+  // the app or the next compaction removes (removeErasedFiles), never a version unmarked whose pixels are gone.
   const marked = store.write('compact older drafts', () => {
     const dropped = candidates(store, before);
     // Nothing to do writes nothing (a compaction run on a schedule adds no entry each time).
@@ -177,6 +177,8 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
       'INSERT INTO compacted_versions (mask_version_id, compacted_at, compacted_by) VALUES (?, ?, ?)',
     );
     for (const c of dropped) mark.run(c.id, at, opts.actor);
+    const note = store.db.prepare('INSERT INTO erased_files (hash) VALUES (?) ON CONFLICT DO NOTHING');
+    for (const h of files) note.run(h);
     const planned = report(
       dropped,
       files.length,
@@ -199,15 +201,19 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
   // committing after this write finds the file gone and stores it again (saveMaskVersion).
   return store.write('remove compacted files', () => {
     const stillOnlyTheirs = new Set(filesOnlyTheyHold(store, marked.dropped));
+    const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
     let removed = 0;
     let freed = 0;
-    for (const h of marked.files.filter((f) => stillOnlyTheirs.has(f))) {
-      try {
-        freed += blobs.deleteNow(h);
-        removed++;
-      } catch {
-        // Left in place (a shared folder's file another user owns); the report counts it.
+    for (const h of marked.files) {
+      if (stillOnlyTheirs.has(h)) {
+        try {
+          freed += blobs.deleteNow(h);
+          removed++;
+        } catch {
+          // Left in place (a shared folder's file another user owns); the report counts it.
+        }
       }
+      done.run(h);
     }
     return report(marked.dropped, removed, freed, stillOnlyTheirs.size - removed);
   });
