@@ -38,7 +38,7 @@ export function defaultLogPath(
 
 /**
  * An error message without what it may quote of a patient's data: absolute paths, file names and quoted values
- * (a file name often is the patient's name) become <path>, <file> and <value>.
+ * (a file name often is the patient's name) become <path>, <file> and <value>, and DICOM person names <name>.
  */
 export function redactMessage(message: string): string {
   return (
@@ -51,6 +51,12 @@ export function redactMessage(message: string): string {
       .replace(/(?:\b[A-Za-z]:\\|\\\\|(?<![\w.])\/)[^\n,;()]*?(?=$|\n|[,;()]|: )/g, '<path>')
       // A file name may hold spaces ('Jane Doe OD.jpg', 'photos/Jane Doe/od.jpg'), and where it begins cannot be
       // told: its whole clause goes, from the clause's start (line, bracket, comma, semicolon, ': ') to its end.
+      // A DICOM person name (DOE^JANE, VAN DER BERG^ANNA MARIA): the token holding a caret, with the capitalised
+      // words on either side of it (such names are mostly written in capitals, and may hold spaces).
+      .replace(
+        /(?:\p{Lu}[\p{Lu}\p{M}'.-]* )*[^\s^,;:()<>]*(?:\^[^\s^,;:()<>]*)+(?: \p{Lu}[\p{Lu}\p{M}'.-]*(?![\p{Ll}\p{N}]))*/gu,
+        '<name>',
+      )
       .replace(
         /(^|[\n,;()[\]]|: )([ \t]*)(?:(?!: )[^\n,;()[\]<>])*?[^\s,;:()<>/\\]+\.[A-Za-z][A-Za-z0-9]{1,4}\b/gu,
         '$1$2<file>',

@@ -113,10 +113,15 @@ test('names with spaces, apostrophes, other quotes or several lines leave nothin
     'patient \u201cJane Doe\u201d missing',
     "value 'Jane\nDoe' is not a date",
     "unterminated 'Jane Doe",
+    // DICOM person names (family^given^middle), unquoted, as a parser's message would carry them.
+    'no visit for DOE^JANE on 2024-01-02',
+    'PatientName M\u00dcLLER^J\u00dcRGEN^^DR too long',
+    'reader VAN DER DOE^JANE MARIA, image 4',
   ];
   for (const m of messages) assert.doesNotMatch(redactMessage(m), names, m);
   // Kept: words that are no one's, and apostrophes inside them.
   assert.equal(redactMessage("can't decode: bad header"), "can't decode: bad header");
+  assert.equal(redactMessage('no visit for DOE^JANE on 2024-01-02'), 'no visit for <name> on 2024-01-02');
 
   // The whole entry, on a real file: a message's own lines that look like stack frames are not taken as frames.
   const dir = mkdtempSync(join(tmpdir(), 'retina-log-'));
