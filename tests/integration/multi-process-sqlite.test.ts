@@ -11,12 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
 import { createWorkstation } from '../../main/handlers/index.js';
+import { handlerCaller } from '../support/handler-call.js';
 import type { EventOf } from '../../shared/contract.js';
 import {
   importImageFiles,
   listImages,
   MIGRATIONS,
   openStore,
+  saveMaskVersion,
   SCHEMA_VERSION,
   StoreError,
 } from '../../main/store/index.js';
@@ -178,6 +180,59 @@ test(
       // Heard without the user doing anything (the worklist and an open viewer read again on this event).
       while (!heard.some((e) => e.imageIds.map(String).includes(imported[0])))
         await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await ws.close();
+    }
+  },
+);
+
+test(
+  "the app's own import job, written by a worker through its own connection, is announced once, not again by the watcher",
+  { timeout: 60_000 },
+  async (t) => {
+    const study = join(dir, 'own-job.db');
+    const modelBefore = process.env.RETINA_DEFAULT_MODEL;
+    process.env.RETINA_DEFAULT_MODEL = join(dir, 'no-model-here');
+    t.after(() => {
+      if (modelBefore === undefined) delete process.env.RETINA_DEFAULT_MODEL;
+      else process.env.RETINA_DEFAULT_MODEL = modelBefore;
+    });
+    const ws = await createWorkstation({ dbPath: study, shell: 'browser', user: 'tester' });
+    try {
+      const heard: string[][] = [];
+      ws.events.subscribe((event, payload) => {
+        if (event === 'imagesChanged') heard.push((payload as EventOf<'imagesChanged'>).imageIds.map(String));
+      });
+      const { jobId } = await handlerCaller(() => ws)('importFiles', { paths: [photos[1]] });
+      assert.equal((await ws.jobs.wait(jobId)).state, 'done');
+      const [imageId] = listImages(ws.store, { limit: 10 }).items.map((i) => String(i.id));
+      // Three looks of the watcher: a second announcement would have come by then.
+      await new Promise((r) => setTimeout(r, 6500));
+      assert.deepEqual(
+        heard.filter((ids) => ids.includes(imageId)),
+        [[imageId]],
+      );
+
+      // A change through another connection (as another process's) is still heard, once.
+      const other = openStore(study);
+      try {
+        const { width, height } = other.db
+          .prepare('SELECT width, height FROM images WHERE id = ?')
+          .get(Number(imageId)) as { width: number; height: number };
+        await saveMaskVersion(other, {
+          imageId: Number(imageId),
+          kind: 'draft',
+          author: 'tester',
+          mask: { width, height, data: new Uint8Array(width * height) },
+          parentId: null,
+        });
+      } finally {
+        other.close();
+      }
+      while (heard.filter((ids) => ids.includes(imageId)).length < 2)
+        await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 4500));
+      assert.equal(heard.filter((ids) => ids.includes(imageId)).length, 2);
     } finally {
       await ws.close();
     }
