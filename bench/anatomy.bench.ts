@@ -4,7 +4,7 @@
 // of DRIONS-DB and AV-WIDE, and the validation images), with the fovea and laterality found; the same photographs
 // cut to leave their disc out, where a disc found is a false one; and `retina segment --av` end to end on a
 // 3504x2336 JPEG, as a user runs it.
-// Figures only, nothing is asserted. Needs ../shared/datasets.
+// Figures only, nothing is asserted. The av and disc parts need ../shared/datasets (or RETINA_DATASETS, --data DIR).
 // Usage: npm run bench:anatomy [-- --only av|disc|time] [--av-model DIR] [--disc-model DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,7 +14,12 @@ import { parseArgs } from 'node:util';
 import { datasetsRoot, resourcesDir } from '../main/node/package-root.js';
 import { openModel } from '../main/ml/model/model-loader.js';
 import { openAnatomyModel } from '../main/ml/anatomy/anatomy-models.js';
-import { arteryVeinSplits, opticDiscSplits } from '../main/ml/anatomy/anatomy-datasets.js';
+import {
+  ARTERY_VEIN_DATASETS,
+  arteryVeinSplits,
+  OPTIC_DISC_DATASETS,
+  opticDiscSplits,
+} from '../main/ml/anatomy/anatomy-datasets.js';
 import {
   arteryVeinTable,
   evaluateArteryVein,
@@ -23,6 +28,7 @@ import {
   opticDiscMisses,
   opticDiscTable,
 } from '../main/ml/anatomy/evaluate-anatomy.js';
+import { missingDatasets, skippedLine } from './datasets-needed.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +41,8 @@ const { values } = parseArgs({
 const data = values.data ?? datasetsRoot();
 
 async function arteryVein(): Promise<void> {
+  const missing = missingDatasets(data, ARTERY_VEIN_DATASETS);
+  if (missing.length > 0) return console.log(skippedLine('artery/vein', data, missing));
   const vessel = await openModel(undefined);
   const av = await openAnatomyModel('artery-vein', values['av-model']);
   console.log('\nArtery/vein on the reference centreline pixels (crossings and uncertain excluded)');
@@ -51,6 +59,8 @@ async function arteryVein(): Promise<void> {
 }
 
 async function opticDisc(): Promise<void> {
+  const missing = missingDatasets(data, OPTIC_DISC_DATASETS);
+  if (missing.length > 0) return console.log(skippedLine('optic disc', data, missing));
   const vessel = await openModel(undefined);
   const disc = await openAnatomyModel('optic-disc', values['disc-model']);
   console.log('\nOptic disc against the reference masks (centre error in reference disc diameters)');

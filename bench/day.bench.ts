@@ -23,6 +23,7 @@ import {
 } from '../tests/e2e/harness.js';
 import { jobFinished } from '../tests/e2e/flow.js';
 import { datasetsRoot, tinyUncertainModelDir } from '../tests/e2e/model-fixture.js';
+import { exitUnlessDatasets } from './datasets-needed.js';
 
 const OPENS = Number(process.argv[2] ?? 200);
 const IMAGES = Math.min(40, Number(process.argv[3] ?? 40));
@@ -144,6 +145,8 @@ const COUNTERS = `(() => {
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? NaN;
 
 async function main(): Promise<number> {
+  // The photographs and the test model (trained on DRIVE test 01 with its mask) come from DRIVE.
+  exitUnlessDatasets('day', datasetsRoot, ['DRIVE/test/images', 'DRIVE/test/mask', 'DRIVE/training/images']);
   if (!chromiumAvailable()) {
     console.error(
       `bench:day needs chromium at ${CHROMIUM} (apt-get install chromium, or set RETINA_CHROMIUM)`,

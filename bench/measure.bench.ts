@@ -6,7 +6,8 @@
 // product at their own size and at twice it (cubic enlargement), CRAE, CRVE, AVR and fractal dimension compared.
 // The enlargement matters: sharp's (the default) is shifted about a quarter pixel and softer than a centred Keys
 // cubic (`--enlarge keys`), and vessels come out wider in a softer photograph.
-// Figures only, nothing is asserted. Needs ../shared/datasets for the scale part.
+// Figures only, nothing is asserted. Needs ../shared/datasets (or RETINA_DATASETS, --data DIR) for the DRIVE row
+// and the scale part, which are skipped with a line without it.
 // Usage: npm run bench:measure [-- --only time|scale] [--images N] [--field-angle DEG|none] [--enlarge sharp|keys]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,7 @@ import {
   saveMaskVersion,
 } from '../main/store/index.js';
 import type { ImageMeasures } from '../shared/measure/measures.js';
+import { missingDatasets, skippedLine } from './datasets-needed.js';
 
 const { values } = parseArgs({
   options: {
@@ -144,10 +146,11 @@ async function timing(): Promise<void> {
       .jpeg({ quality: 90 })
       .toFile(big);
     console.log('\nMeasuring after segmentation (one process; the first run includes warm-up)');
-    for (const [label, file] of [
-      ['3504x2336 JPEG (the CC0 sample enlarged)', big],
-      ['DRIVE test 01 (565x584)', path.join(data, 'DRIVE', 'test', 'images', '01_test.tif')],
-    ]) {
+    const drive01 = 'DRIVE/test/images/01_test.tif';
+    const missing = missingDatasets(data, [drive01]);
+    const rows = [['3504x2336 JPEG (the CC0 sample enlarged)', big]];
+    if (missing.length === 0) rows.push(['DRIVE test 01 (565x584)', path.join(data, drive01)]);
+    for (const [label, file] of rows) {
       const { times, qualityTimes, measures } = await measureFile(file, 4);
       console.log(
         `${label}: runs ${times.map((t) => t.toFixed(2)).join(', ')} s; median of the warm runs ` +
@@ -155,6 +158,7 @@ async function timing(): Promise<void> {
           `${median(qualityTimes.slice(1)).toFixed(2)} s of it); ${measures.graph.segments} segments`,
       );
     }
+    if (missing.length > 0) console.log(skippedLine('DRIVE test 01 (565x584)', data, missing));
     await panelAfterCorrection(big, dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -181,6 +185,9 @@ async function enlargeTwice(src: string, width: number, height: number, out: str
 }
 
 async function scale(): Promise<void> {
+  const missing = missingDatasets(data, ['DRIVE/test/images']);
+  if (missing.length > 0)
+    return console.log(`\n${skippedLine('scale invariance on DRIVE test', data, missing)}`);
   const n = Number(values.images ?? 10);
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-measure-scale-'));
   const vessel = await openModel(undefined, { threads: 2 });

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { datasetsRoot } from '../main/node/package-root.js';
 import { importDataset, listImages, openStore } from '../main/store/index.js';
 import { insertImageTx } from '../main/store/images.js';
+import { exitUnlessDatasets } from './datasets-needed.js';
+
+exitUnlessDatasets('store', datasetsRoot(), ['DRIVE', 'STARE']);
 
 const dir = mkdtempSync(join(tmpdir(), 'retina-store-bench-'));
 try {

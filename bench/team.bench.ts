@@ -35,6 +35,7 @@ import {
   RPC_PATH_PREFIX,
 } from '../shared/transport.js';
 import { startPostgres } from '../tests/support/postgres.js';
+import { exitUnlessDatasets } from './datasets-needed.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -129,6 +130,8 @@ interface SaveLog {
   refused: boolean;
 }
 
+// Before PostgreSQL starts: without DRIVE there is nothing to import.
+exitUnlessDatasets('team', datasetsRoot(), ['DRIVE/test/images', 'DRIVE/training/images']);
 const pg = await startPostgres();
 const dir = mkdtempSync(join(tmpdir(), 'retina-team-bench-'));
 const children: ChildProcess[] = [];

@@ -25,7 +25,8 @@ import {
   startServe,
   serveClient,
 } from '../tests/e2e/harness.js';
-import { driveTestImage, tinyModelDir } from '../tests/e2e/model-fixture.js';
+import { datasetsRoot, driveTestImage, tinyModelDir } from '../tests/e2e/model-fixture.js';
+import { exitUnlessDatasets } from './datasets-needed.js';
 
 const BIG = { width: 3504, height: 2336 };
 const STROKES = 12;
@@ -181,6 +182,11 @@ function kernels(): void {
 
 async function main(): Promise<number> {
   kernels();
+  // The browser part's images and its test model (trained on DRIVE test 01 with its mask) come from DRIVE.
+  exitUnlessDatasets('ui (the browser part)', datasetsRoot, [
+    'DRIVE/test/images/01_test.tif',
+    'DRIVE/test/mask/01_test_mask.gif',
+  ]);
   if (!chromiumAvailable()) {
     console.error(
       `bench:ui needs chromium at ${CHROMIUM} (apt-get install chromium, or set RETINA_CHROMIUM)`,

@@ -107,14 +107,18 @@ function splitOff(refs: AnatomyRef[], validationIds: string[]): AnatomySplits {
   };
 }
 
-function need(root: string, names: string[]): void {
+function need(root: string, names: readonly string[]): void {
   const missing = names.filter((n) => !existsSync(join(root, n)));
   if (missing.length > 0) throw new Error(`${root} lacks ${missing.join(', ')} (see ../shared/datasets)`);
 }
 
+/** The datasets each task's splits are drawn from (folders of a datasets folder). */
+export const ARTERY_VEIN_DATASETS = ['DRIVE', 'RITE', 'LES-AV'] as const;
+export const OPTIC_DISC_DATASETS = ['DRIVE', 'DRIVE-OD', 'DRIONS-DB', 'AV-WIDE'] as const;
+
 /** Artery/vein: RITE training (DRIVE 21-40) and LES-AV's training half; tests RITE test and LES-AV's other half. */
 export function arteryVeinSplits(root: string): AnatomySplits {
-  need(root, ['DRIVE', 'RITE', 'LES-AV']);
+  need(root, ARTERY_VEIN_DATASETS);
   const s = splitOff(
     [...driveRefs(root, 'training', range(21, 40)), ...lesAvRefs(root, 'train')],
     AV_VALIDATION,
@@ -128,7 +132,7 @@ export function arteryVeinSplits(root: string): AnatomySplits {
  * held-out quarters (every fourth image by name).
  */
 export function opticDiscSplits(root: string): AnatomySplits {
-  need(root, ['DRIVE', 'DRIVE-OD', 'DRIONS-DB', 'AV-WIDE']);
+  need(root, OPTIC_DISC_DATASETS);
   const drions = heldOut(stemsIn(join(root, 'DRIONS-DB', 'images'), '.jpg'));
   const wide = heldOut(stemsIn(join(root, 'AV-WIDE', 'images'), '.png'));
   const s = splitOff(
