@@ -14,7 +14,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadSample } from '../main/ml/data/datasets.js';
 import { evaluateModel } from '../main/ml/eval/evaluate.js';
 import { segmentImage } from '../main/ml/infer.js';
@@ -24,15 +23,18 @@ import { datasetsRoot } from '../main/node/package-root.js';
 import { choiceKey, maskF1, mean, randomOrder, reachesRandom, reviewNextOrder } from './active/design.js';
 import { openStudyData, POOL_SIZE, TEST_SPLIT_FILE } from './active/data.js';
 import { runRound, STUDY_SETTINGS, type RoundResult } from './active/round.js';
+import { benchArgs, positiveInt } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    model: { type: 'string' },
-    workers: { type: 'string' },
-    threads: { type: 'string' },
-  },
+const USAGE =
+  'Usage: npm run bench:active [-- --quick] [--model DIR] [--workers N] [--threads N]   (env RETINA_DATASETS)';
+const values = benchArgs('active', USAGE, {
+  quick: { type: 'boolean', default: false },
+  model: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
 });
+const threads = positiveInt('active', USAGE, '--threads', values.threads, availableParallelism());
+const workers = values.workers ? positiveInt('active', USAGE, '--workers', values.workers, 1) : undefined;
 const datasets = datasetsRoot();
 const needed = ['LES-AV', path.join('LES-AV', TEST_SPLIT_FILE), 'DRIVE'].map((p) => path.join(datasets, p));
 const missing = needed.find((p) => !existsSync(p));
@@ -58,8 +60,6 @@ if (!manifest.uncertainty?.head) {
 const quick = values.quick;
 const ks = quick ? [1] : [1, 2, 4];
 const seeds = quick ? [1] : [1, 2, 3];
-const threads = Number(values.threads ?? availableParallelism());
-const workers = values.workers ? Number(values.workers) : undefined;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 const data = openStudyData(datasets, manifest);

@@ -5,12 +5,11 @@
 // cut to leave their disc out, where a disc found is a false one; and `retina segment --av` end to end on a
 // 3504x2336 JPEG, as a user runs it.
 // Figures only, nothing is asserted. The av and disc parts need ../shared/datasets (or RETINA_DATASETS, --data DIR).
-// Usage: npm run bench:anatomy [-- --only av|disc|time] [--av-model DIR] [--disc-model DIR]
+// Usage: npm run bench:anatomy [-- --only av|disc|time] [--av-model DIR] [--disc-model DIR] [--data DIR]
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { datasetsRoot, resourcesDir } from '../main/node/package-root.js';
 import { openModel } from '../main/ml/model/model-loader.js';
 import { openAnatomyModel } from '../main/ml/anatomy/anatomy-models.js';
@@ -29,15 +28,17 @@ import {
   opticDiscTable,
 } from '../main/ml/anatomy/evaluate-anatomy.js';
 import { missingDatasets, skippedLine } from './datasets-needed.js';
+import { benchArgs, oneOf } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string' },
-    'av-model': { type: 'string' },
-    'disc-model': { type: 'string' },
-    data: { type: 'string' },
-  },
+const USAGE =
+  'Usage: npm run bench:anatomy [-- --only av|disc|time] [--av-model DIR] [--disc-model DIR] [--data DIR]';
+const values = benchArgs('anatomy', USAGE, {
+  only: { type: 'string' },
+  'av-model': { type: 'string' },
+  'disc-model': { type: 'string' },
+  data: { type: 'string' },
 });
+const only = oneOf('anatomy', USAGE, 'only', values.only, ['av', 'disc', 'time']);
 const data = values.data ?? datasetsRoot();
 
 async function arteryVein(): Promise<void> {
@@ -115,7 +116,6 @@ async function endToEnd(): Promise<void> {
   }
 }
 
-const only = values.only;
 if (!only || only === 'av') await arteryVein();
 if (!only || only === 'disc') await opticDisc();
 if (!only || only === 'time') await endToEnd();

@@ -24,9 +24,14 @@ import {
 import { jobFinished } from '../tests/e2e/flow.js';
 import { datasetsRoot, tinyUncertainModelDir } from '../tests/e2e/model-fixture.js';
 import { exitUnlessDatasets } from './datasets-needed.js';
+import { helpOnly, positiveInt, usageError } from './bench-args.js';
 
-const OPENS = Number(process.argv[2] ?? 200);
-const IMAGES = Math.min(40, Number(process.argv[3] ?? 40));
+const USAGE =
+  'Usage: npm run bench:day [-- opens images]   (default 200 openings of 40 images; BIG=1: 3504x2336 frames)';
+helpOnly(USAGE);
+if (process.argv.length > 4) usageError('day', USAGE, `unexpected ${process.argv.slice(4).join(' ')}`);
+const OPENS = positiveInt('day', USAGE, 'opens', process.argv[2], 200);
+const IMAGES = Math.min(40, positiveInt('day', USAGE, 'images', process.argv[3], 40));
 const BIG = process.env.BIG === '1';
 const CHECKPOINTS = new Set([10, 50, 100, 200, 400, OPENS]);
 

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs, oneOf, positiveInt } from './bench-args.js';
 
 const HERE = fileURLToPath(import.meta.url);
 
@@ -224,23 +224,24 @@ async function syntheticCameraJpeg(dir: string, sample: string): Promise<string>
 }
 
 const ONLY = ['reference', 'default', 'e2e'] as const;
+const USAGE =
+  'Usage: npm run bench:infer [-- --runs N (default 7)] [--no-tfjs-large] [--only reference|default|e2e]';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      runs: { type: 'string', default: '7' },
-      'no-tfjs-large': { type: 'boolean' },
-      only: { type: 'string' },
-      child: { type: 'string' },
-      label: { type: 'string' },
-      image: { type: 'string' },
-      engine: { type: 'string' },
-      threads: { type: 'string' },
-      e2e: { type: 'boolean' },
-      out: { type: 'string' },
-    },
+  // --child, --label, ... are how the bench runs each configuration in a process of its own.
+  const values = benchArgs('infer', USAGE, {
+    runs: { type: 'string', default: '7' },
+    'no-tfjs-large': { type: 'boolean' },
+    only: { type: 'string' },
+    child: { type: 'string' },
+    label: { type: 'string' },
+    image: { type: 'string' },
+    engine: { type: 'string' },
+    threads: { type: 'string' },
+    e2e: { type: 'boolean' },
+    out: { type: 'string' },
   });
-  const runs = Number(values.runs);
+  const runs = positiveInt('infer', USAGE, '--runs', values.runs, 7);
   if (values.child && values.e2e) {
     return e2eChild(values.child, values.label!, values.image!, values.out!, Number(values.threads), runs);
   }
@@ -254,8 +255,7 @@ async function main(): Promise<void> {
       runs,
     );
   }
-  const only = values.only as (typeof ONLY)[number] | undefined;
-  if (only && !ONLY.includes(only)) throw new Error(`--only takes ${ONLY.join(', ')}; got '${only}'`);
+  const only = oneOf('infer', USAGE, 'only', values.only, ONLY);
   const { datasetsRoot, packageRoot, samplesDir } = await import('../main/node/package-root.js');
   const drive = path.join(datasetsRoot(), 'DRIVE', 'test', 'images', '01_test.tif');
   const haveDrive = existsSync(drive);

@@ -8,11 +8,11 @@
 // cubic (`--enlarge keys`), and vessels come out wider in a softer photograph.
 // Figures only, nothing is asserted. Needs ../shared/datasets (or RETINA_DATASETS, --data DIR) for the DRIVE row
 // and the scale part, which are skipped with a line without it.
-// Usage: npm run bench:measure [-- --only time|scale] [--images N] [--field-angle DEG|none] [--enlarge sharp|keys]
+// Usage: npm run bench:measure [-- --only time|scale] [--images N (default 10)] [--field-angle DEG|none]
+// [--enlarge sharp|keys] [--data DIR (the datasets folder)]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { planAxis, resample } from '../main/ml/frame/resample.js';
 import { datasetsRoot, resourcesDir } from '../main/node/package-root.js';
@@ -35,18 +35,24 @@ import {
 } from '../main/store/index.js';
 import type { ImageMeasures } from '../shared/measure/measures.js';
 import { missingDatasets, skippedLine } from './datasets-needed.js';
+import { benchArgs, oneOf, positiveInt, usageError } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string' },
-    images: { type: 'string' },
-    data: { type: 'string' },
-    // The scale part's field angle; 'none' measures in disc diameters, as a photograph without one is.
-    'field-angle': { type: 'string' },
-    enlarge: { type: 'string' },
-  },
+const USAGE =
+  'Usage: npm run bench:measure [-- --only time|scale] [--images N] [--field-angle DEG|none] [--enlarge sharp|keys] [--data DIR]';
+const values = benchArgs('measure', USAGE, {
+  only: { type: 'string' },
+  images: { type: 'string' },
+  data: { type: 'string' },
+  // The scale part's field angle; 'none' measures in disc diameters, as a photograph without one is.
+  'field-angle': { type: 'string' },
+  enlarge: { type: 'string' },
 });
+const only = oneOf('measure', USAGE, 'only', values.only, ['time', 'scale']);
+oneOf('measure', USAGE, 'enlarge', values.enlarge, ['sharp', 'keys']);
+const images = positiveInt('measure', USAGE, '--images', values.images, 10);
 const fieldAngle = values['field-angle'] === 'none' ? undefined : Number(values['field-angle'] ?? 45);
+if (fieldAngle !== undefined && !(fieldAngle > 0 && fieldAngle < 180))
+  usageError('measure', USAGE, `--field-angle takes degrees (0-180) or none; got '${values['field-angle']}'`);
 const data = values.data ?? datasetsRoot();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -188,7 +194,7 @@ async function scale(): Promise<void> {
   const missing = missingDatasets(data, ['DRIVE/test/images']);
   if (missing.length > 0)
     return console.log(`\n${skippedLine('scale invariance on DRIVE test', data, missing)}`);
-  const n = Number(values.images ?? 10);
+  const n = images;
   const dir = await mkdtemp(path.join(tmpdir(), 'retina-measure-scale-'));
   const vessel = await openModel(undefined, { threads: 2 });
   const anatomy = await openAnatomyModels({}, { threads: 2 });
@@ -252,5 +258,5 @@ async function scale(): Promise<void> {
   }
 }
 
-if (!values.only || values.only === 'time') await timing();
-if (!values.only || values.only === 'scale') await scale();
+if (!only || only === 'time') await timing();
+if (!only || only === 'scale') await scale();

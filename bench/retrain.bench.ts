@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { openDataset } from '../main/ml/data/datasets.js';
 import { evaluateModel } from '../main/ml/eval/evaluate.js';
 import { openModel } from '../main/ml/model/model-loader.js';
@@ -24,10 +23,17 @@ import {
   registerModel,
 } from '../main/store/index.js';
 import { runRetrain } from '../main/retrain/run.js';
+import { benchArgs, positiveInt } from './bench-args.js';
 
-const { values } = parseArgs({
-  options: { model: { type: 'string' }, workers: { type: 'string' }, threads: { type: 'string' } },
+const USAGE =
+  'Usage: npm run bench:retrain [-- --model DIR] [--workers N] [--threads N]   (env RETINA_DATASETS)';
+const values = benchArgs('retrain', USAGE, {
+  model: { type: 'string' },
+  workers: { type: 'string' },
+  threads: { type: 'string' },
 });
+const threads = positiveInt('retrain', USAGE, '--threads', values.threads, availableParallelism());
+const workers = values.workers ? positiveInt('retrain', USAGE, '--workers', values.workers, 1) : undefined;
 const lesavRoot = path.join(datasetsRoot(), 'LES-AV');
 const SPLIT_FILES = { train: 'split_train_rmaphoh.txt', test: 'split_test_rmaphoh.txt' } as const;
 const missing = [lesavRoot, ...Object.values(SPLIT_FILES).map((f) => path.join(lesavRoot, f))].find(
@@ -47,8 +53,6 @@ if (!existsSync(path.join(modelDir, MANIFEST_FILE))) {
   );
   process.exit(1);
 }
-const threads = Number(values.threads ?? availableParallelism());
-const workers = values.workers ? Number(values.workers) : undefined;
 
 /** LES-AV with the split of its split files: the generic layout alone would put every labelled image in train. */
 function openLesav(): DatasetRef {

@@ -7,7 +7,9 @@ import { datasetsRoot } from '../main/node/package-root.js';
 import { importDataset, listImages, openStore } from '../main/store/index.js';
 import { insertImageTx } from '../main/store/images.js';
 import { exitUnlessDatasets } from './datasets-needed.js';
+import { benchArgs } from './bench-args.js';
 
+benchArgs('store', 'Usage: npm run bench:store   (env RETINA_DATASETS)', {});
 exitUnlessDatasets('store', datasetsRoot(), ['DRIVE', 'STARE']);
 
 const dir = mkdtempSync(join(tmpdir(), 'retina-store-bench-'));

@@ -13,7 +13,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { datasetsRoot, packageRoot } from '../main/node/package-root.js';
 import {
@@ -36,19 +35,19 @@ import {
 } from '../shared/transport.js';
 import { startPostgres } from '../tests/support/postgres.js';
 import { exitUnlessDatasets } from './datasets-needed.js';
+import { benchArgs, positiveInt } from './bench-args.js';
 
-const { values: args } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '20' },
-    saves: { type: 'string', default: '2000' },
-    minutes: { type: 'string', default: '10' },
-    // Writes a CPU profile of `retina serve` into this folder (where a save's time goes).
-    profile: { type: 'string' },
-  },
+const USAGE = 'Usage: npm run bench:team [-- --clients 20 --saves 2000 --minutes 10] [--profile DIR]';
+const args = benchArgs('team', USAGE, {
+  clients: { type: 'string', default: '20' },
+  saves: { type: 'string', default: '2000' },
+  minutes: { type: 'string', default: '10' },
+  // Writes a CPU profile of `retina serve` into this folder (where a save's time goes).
+  profile: { type: 'string' },
 });
-const CLIENTS = Number(args.clients);
-const SAVES = Number(args.saves);
-const MINUTES = Number(args.minutes);
+const CLIENTS = positiveInt('team', USAGE, '--clients', args.clients, 20);
+const SAVES = positiveInt('team', USAGE, '--saves', args.saves, 2000);
+const MINUTES = positiveInt('team', USAGE, '--minutes', args.minutes, 10);
 const PASSWORD = 'bench-password-0123';
 const CLI = join(packageRoot(), 'bin', 'retina.mjs');
 

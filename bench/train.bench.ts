@@ -1,21 +1,17 @@
 // Training throughput of the reference U-Net: batch 16 of 64x64x1 patches (random data), data-parallel over the
 // default worker count, then on one worker for comparison. Prints patches/s (best and median) and ms/step.
-// Usage: npm run bench:train [-- --steps 10]
+// Usage: npm run bench:train [-- --steps N (default 12)]
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createTrainer } from '../main/ml/train/trainer.js';
 import { countParameters, REFERENCE_UNET } from '../main/ml/model/model.js';
 import { backendLabel } from '../main/ml/tf.js';
+import { benchArgs, positiveInt } from './bench-args.js';
 
 const BATCH = 16;
 const SIZE = 64;
 
-function argNumber(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!(Number.isInteger(v) && v > 0)) throw new Error(`--${name} must be a positive integer`);
-  return v;
-}
+const USAGE = 'Usage: npm run bench:train [-- --steps N (default 12)]';
 
 /** Deterministic pseudo-random batch: noise images, sparse "vessel" labels, a round field of view. */
 function makeBatch(): { x: Float32Array; y: Float32Array; w: Float32Array } {
@@ -88,7 +84,13 @@ function report(label: string, r: { workers: number; ms: number[]; cpuMs: number
 }
 
 async function main(): Promise<void> {
-  const steps = argNumber('steps', 12);
+  const steps = positiveInt(
+    'train',
+    USAGE,
+    '--steps',
+    benchArgs('train', USAGE, { steps: { type: 'string' } }).steps,
+    12,
+  );
   console.log(
     `reference U-Net: ${countParameters(REFERENCE_UNET).toLocaleString('en')} parameters, batch ${BATCH} x ${SIZE}x${SIZE}x1`,
   );

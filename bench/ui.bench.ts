@@ -27,6 +27,7 @@ import {
 } from '../tests/e2e/harness.js';
 import { datasetsRoot, driveTestImage, tinyModelDir } from '../tests/e2e/model-fixture.js';
 import { exitUnlessDatasets } from './datasets-needed.js';
+import { benchArgs } from './bench-args.js';
 
 const BIG = { width: 3504, height: 2336 };
 const STROKES = 12;
@@ -181,6 +182,7 @@ function kernels(): void {
 }
 
 async function main(): Promise<number> {
+  benchArgs('ui', 'Usage: npm run bench:ui   (env RETINA_DATASETS, RETINA_CHROMIUM)', {});
   kernels();
   // The browser part's images and its test model (trained on DRIVE test 01 with its mask) come from DRIVE.
   exitUnlessDatasets('ui (the browser part)', datasetsRoot, [
