@@ -34,22 +34,28 @@ const sizeOf = (file: string): number => {
   }
 };
 
-/** Every blob file in the folder (two hex digits of fan-out), temporary files left out. */
-function blobFiles(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
+/**
+ * Every blob file in the folder (two hex digits of fan-out), and the temporaries of writes (file-store.ts names them
+ * `.tmp-<pid>-<hex>`): a killed import or save leaves its temporary behind, part of a photograph's bytes that no
+ * record will ever name.
+ */
+function blobFiles(dir: string): { blobs: Map<string, string>; temporaries: string[] } {
+  const blobs = new Map<string, string>();
+  const temporaries: string[] = [];
   let fans: string[];
   try {
     fans = readdirSync(dir);
   } catch {
-    return out;
+    return { blobs, temporaries };
   }
   for (const fan of fans) {
     if (!/^[0-9a-f]{2}$/.test(fan)) continue;
     for (const rest of readdirSync(join(dir, fan))) {
-      if (/^[0-9a-f]{62}$/.test(rest)) out.set(fan + rest, join(dir, fan, rest));
+      if (/^[0-9a-f]{62}$/.test(rest)) blobs.set(fan + rest, join(dir, fan, rest));
+      else if (/^\.tmp-\d+-[0-9a-f]+$/.test(rest)) temporaries.push(join(dir, fan, rest));
     }
   }
-  return out;
+  return { blobs, temporaries };
 }
 
 /**
@@ -101,8 +107,13 @@ export function storageOf(store: Store): StorageReport {
   for (const h of drafts.only) olderDraftBytes += sizeOf(blobPath(store, h));
   let unreferencedFiles = 0;
   let unreferencedBytes = 0;
-  for (const [hash, file] of blobFiles(store.filesDir)) {
+  const found = blobFiles(store.filesDir);
+  for (const [hash, file] of found.blobs) {
     if (referenced.has(hash)) continue;
+    unreferencedFiles++;
+    unreferencedBytes += sizeOf(file);
+  }
+  for (const file of found.temporaries) {
     unreferencedFiles++;
     unreferencedBytes += sizeOf(file);
   }

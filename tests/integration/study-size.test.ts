@@ -2,11 +2,12 @@
 // newer version or a kept draft shares.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 import { importImageFiles, saveMaskVersion, storageOf } from '../../main/store/index.js';
-import { blobPath } from '../../main/store/file-store.js';
+import { blobPath, sha256 } from '../../main/store/file-store.js';
 
 const W = 64;
 
@@ -41,6 +42,26 @@ for (const kind of STORE_BACKENDS) {
         assert.equal(kind === 'sqlite', s.databaseBytes !== null);
         assert.ok(s.fileBytes > statSync(blobPath(store, third.pngHash)).size);
         assert.equal(s.unreferencedFiles, 0);
+      } finally {
+        store.close();
+      }
+    });
+
+    test("a killed import's half-written file is counted as one no record refers to", async () => {
+      const store = backend.open('killed');
+      try {
+        const [photo, other] = await tintedPhotos(backend.dir, [`kept-${kind}`, `cut-${kind}`], W);
+        await importImageFiles(store, [{ imagePath: photo }], { actor: 'ann' });
+        assert.equal(storageOf(store).unreferencedFiles, 0);
+        // What FolderBlobStore.put leaves when its process is killed between writing and renaming.
+        const bytes = readFileSync(other);
+        const fan = join(store.filesDir, sha256(bytes).slice(0, 2));
+        mkdirSync(fan, { recursive: true });
+        const half = bytes.subarray(0, bytes.length >> 1);
+        writeFileSync(join(fan, '.tmp-4194000-0123456789ab'), half);
+        const s = storageOf(store);
+        assert.equal(s.unreferencedFiles, 1);
+        assert.equal(s.unreferencedBytes, half.length);
       } finally {
         store.close();
       }
