@@ -5,7 +5,7 @@
 // the files were uploaded under, never by the temporary paths.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { importDataset, importFolder, importPaths, type Store } from '../store/index.js';
 import { ImportNames, importOutcome, type ImportOutcome } from './import-outcome.js';
 import type { JobHooks, JobSpec } from './job-types.js';
@@ -22,6 +22,20 @@ function safeName(name: string, index: number): string {
     .replace(/[^\p{L}\p{M}\p{N}_.\- ]/gu, '_')
     .replace(/^\.+/, '');
   return base.length > 0 ? base : `upload-${index}`;
+}
+
+/** Longest file name, in UTF-8 bytes, most file systems create (Linux's and macOS's NAME_MAX). */
+const NAME_MAX = 255;
+
+/**
+ * The name an upload is staged under: its safe name, or where that is longer than a file name may be here (120
+ * Chinese characters are 360 bytes, a name Windows keeps), a short one with its extension; the image is still
+ * recorded, and its eye and patient read, by the whole name.
+ */
+function stagedName(safe: string, index: number): string {
+  if (Buffer.byteLength(safe) <= NAME_MAX) return safe;
+  const ext = extname(safe);
+  return `upload-${index}${Buffer.byteLength(ext) <= 16 ? ext : ''}`;
 }
 
 export async function runImportJob(
@@ -58,13 +72,15 @@ export async function runImportJob(
   try {
     const paths = [...source.paths];
     const staged = new Map<string, string>();
+    const recorded = new Map<string, string>();
     if (source.files.length > 0) {
       uploadDir = await mkdtemp(join(tmpdir(), 'retina-upload-'));
       // Uploads share one folder, so an image and its annotation pair by name; a repeated name goes one
       // sub-folder deeper per repeat, so two uploads with the same name stay apart.
       const seen = new Map<string, number>();
       for (let i = 0; i < source.files.length; i++) {
-        const name = safeName(source.files[i].name, i);
+        const safe = safeName(source.files[i].name, i);
+        const name = stagedName(safe, i);
         const repeat = seen.get(name) ?? 0;
         seen.set(name, repeat + 1);
         const dir = repeat === 0 ? uploadDir : join(uploadDir, String(repeat));
@@ -73,10 +89,12 @@ export async function runImportJob(
         await writeFile(path, source.files[i].bytes);
         paths.push(path);
         staged.set(path, basename(source.files[i].name) || name);
+        recorded.set(path, safe);
       }
     }
     names = new ImportNames(staged);
-    return importOutcome(await importPaths(store, paths, opts), names, new Set(paths));
+    const fileNameOf = (path: string): string => recorded.get(path) ?? basename(path);
+    return importOutcome(await importPaths(store, paths, { ...opts, fileNameOf }), names, new Set(paths));
   } finally {
     if (uploadDir) await rm(uploadDir, { recursive: true, force: true });
   }

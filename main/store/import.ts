@@ -72,6 +72,11 @@ export interface ImportOptions {
   onProgress?: (done: number, total: number, source: string) => void;
   /** Stop after the current image when this returns true. */
   shouldStop?: () => boolean;
+  /**
+   * The name an image is recorded under and its eye and patient are read from, by its path: an upload's own name
+   * where it was staged under a shorter one. Default: the file's.
+   */
+  fileNameOf?: (path: string) => string;
 }
 
 /** Everything about one image, validated, before anything is written. */
@@ -189,7 +194,7 @@ async function prepare(
     | 'fieldAngleDeg'
   >;
   // The header's word wins; the file name fills what it leaves unknown.
-  const named = clinicalFromFileName(basename(src.imagePath));
+  const named = clinicalFromFileName(opts.fileNameOf?.(src.imagePath) ?? basename(src.imagePath));
   const namedPatient = named.patientId ? { pseudonym: named.patientId } : null;
   const undatedVisit = { studyUid: null, studyDate: null, device: null };
   if (isDicom(bytes)) {
@@ -334,7 +339,7 @@ async function commitOnce(
       {
         studyId,
         fileHash: p.fileHash,
-        fileName: basename(p.source),
+        fileName: opts.fileNameOf?.(p.source) ?? basename(p.source),
         sourcePath: p.source,
         format: p.format,
         byteSize: p.bytes.length,

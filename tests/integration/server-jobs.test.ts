@@ -157,6 +157,25 @@ describe('workstation jobs', () => {
     assert.deepEqual(names, ['01_test.tif', '02_test.tif', '05_test.tif', '06_test.tif']);
   });
 
+  test('an upload named longer than a file name may be here is imported under its whole name', async () => {
+    // 120 Chinese characters: 366 bytes in UTF-8, past Linux's 255, a name Windows and macOS keep.
+    const long = `${'眼底'.repeat(60)}_pt-0042_OD.tif`;
+    const files = [
+      { name: '08_test.tif', bytes: new Uint8Array(await readFile(driveTestImage('08'))) },
+      { name: long, bytes: new Uint8Array(await readFile(driveTestImage('09'))) },
+    ];
+    const { jobId } = await call('importFiles', { files });
+    const job = await ws.jobs.wait(jobId);
+    assert.equal(job.state, 'done', job.error?.message);
+    assert.equal(job.message, 'Imported 2 images');
+    const items = (await call('listImages', { offset: 0, limit: 50 })).items;
+    const image = items.find((i) => i.fileName === long);
+    assert.ok(image, `not listed by its name: ${items.map((i) => i.fileName).join(', ')}`);
+    assert.equal(image.laterality, 'OD');
+    assert.equal(image.patientPseudonym, '0042');
+    assert.ok(items.some((i) => i.fileName === '08_test.tif'));
+  });
+
   test('an upload where every file is bad fails with one line naming them all', async () => {
     const bad = (name: string) => ({ name, bytes: new Uint8Array(Buffer.from(`not ${name}`)) });
     const { jobId } = await call('importFiles', { files: [bad('a.png'), bad('b.jpg')] });
