@@ -2,7 +2,8 @@
 // by their folders (main/ml/data/dataset-layout.ts, read by the adapters in main/ml/data/datasets.ts), loose images with the
 // annotations their names pair them with, and every image file left out, with the reason. Annotation files are
 // never planned as images. The CLI and the app's import job both plan through here.
-import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, open, readFile, realpath, stat } from 'node:fs/promises';
 import { folderEntries } from '../node/folder-entries.js';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import {
@@ -201,6 +202,13 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
   const links: { path: string; real: string }[] = [];
   const visit = async (folder: string, real: string): Promise<void> => {
     read.push(real);
+    const unreadable = await whyUnreadable(folder);
+    if (unreadable) {
+      // One folder the user may not open (a USB stick's lost+found, a colleague's on a share) costs the rest nothing.
+      const error = `${folder}: a folder that cannot be read (${unreadable}): its files are not imported`;
+      plans.push({ ...emptyPlan(), failed: [{ source: folder, error }] });
+      return;
+    }
     if (await isExportBundle(folder)) {
       // Its probability and uncertainty maps are pictures, not photographs: imported, they became 20 "images".
       skip(
@@ -267,6 +275,17 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     else await visit(link.path, link.real);
   }
   return mergePlans(plans);
+}
+
+/** Why the files in a folder cannot be listed (permission denied), or null when they can. */
+async function whyUnreadable(folder: string): Promise<string | null> {
+  try {
+    await access(folder, constants.R_OK | constants.X_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown';
+    return code === 'EACCES' || code === 'EPERM' ? `permission denied, ${code}` : code;
+  }
 }
 
 /** Whether the folder is an export of RetinaStudio's own (its manifest.json says so). */

@@ -3,7 +3,17 @@
 // an archive's DICOM beside a PNG of the same photograph.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { encodePng, readImage } from '../../main/ml/io/image-io.js';
@@ -16,7 +26,9 @@ import {
   loadFov,
   loadMask,
   openStore,
+  type ImportReport,
 } from '../../main/store/index.js';
+import { REPO } from '../support/retina-cli.js';
 import { writeDicom } from './dicom-fixture.js';
 
 const DRIVE = join(datasetsRoot(), 'DRIVE');
@@ -251,5 +263,38 @@ describe('folder trees', () => {
     } finally {
       store.close();
     }
+  });
+  test("a sub-folder the user may not read (a USB stick's lost+found) is reported; the rest is imported", () => {
+    // Root reads any folder: the import then runs as an unprivileged user, who owns all but lost+found.
+    const asNobody = process.getuid?.() === 0;
+    const stick = join(dir, 'stick');
+    const locked = join(stick, 'lost+found');
+    mkdirSync(locked, { recursive: true });
+    copyFileSync(join(DRIVE, 'test', 'images', '03_test.tif'), join(stick, '03_test.tif'));
+    copyFileSync(join(DRIVE, 'test', 'images', '04_test.tif'), join(locked, '04_test.tif'));
+    const study = join(dir, 'stick-study');
+    mkdirSync(study);
+    if (asNobody) {
+      chmodSync(dir, 0o755);
+      for (const p of [stick, join(stick, '03_test.tif'), study]) chownSync(p, 65534, 65534);
+    }
+    chmodSync(locked, 0o700);
+    const cli = join(REPO, 'main', 'cli', 'main.ts');
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', cli, 'db', 'import', stick, '--database', join(study, 's.db'), '--json'],
+      { cwd: REPO, encoding: 'utf8', ...(asNobody ? { uid: 65534, gid: 65534 } : {}) },
+    );
+    assert.equal(r.status, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as ImportReport;
+    assert.deepEqual(
+      report.imported.map((i) => basename(i.source)),
+      ['03_test.tif'],
+    );
+    assert.deepEqual(
+      report.failed.map((f) => f.source),
+      [locked],
+    );
+    assert.match(report.failed[0].error, /cannot be read \(permission denied/);
   });
 });
