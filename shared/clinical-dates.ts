@@ -4,6 +4,9 @@
 
 const DAY_MS = 86_400_000;
 
+/** The earliest birth year taken (the store's and the request check's range starts there). */
+export const FIRST_BIRTH_YEAR = 1880;
+
 /** The earliest visit year taken (fundus photography is a 20th-century art; an earlier year is a slip). */
 const FIRST_VISIT_YEAR = 1900;
 
@@ -33,4 +36,24 @@ export function clinicalDateProblem(
       return `Visit date ${visitDate} is before the birth year ${birthYear}`;
   }
   return null;
+}
+
+/**
+ * The dates of a header (a DICOM file's) that can be right as of `now`: a visit in the future or a birth year after
+ * it or in the future is left unknown, not stored; with a birth year after the visit the birth year goes, since the
+ * visit date orders visits.
+ */
+export function plausibleDates(
+  dates: { birthYear: number | null; visitDate: string | null },
+  now: Date,
+): { birthYear: number | null; visitDate: string | null } {
+  const visitDate =
+    dates.visitDate !== null && clinicalDateProblem({ visitDate: dates.visitDate }, now) === null
+      ? dates.visitDate
+      : null;
+  const birthYear =
+    dates.birthYear !== null && clinicalDateProblem({ birthYear: dates.birthYear, visitDate }, now) === null
+      ? dates.birthYear
+      : null;
+  return { birthYear, visitDate };
 }

@@ -12,6 +12,7 @@ import {
   readDicomDataSet,
 } from '../ml/io/dicom-pixels.js';
 import type { RasterImage } from '../ml/types.js';
+import { FIRST_BIRTH_YEAR, isCalendarDate, plausibleDates } from '../../shared/clinical-dates.js';
 import { DicomError } from './errors.js';
 import type { Laterality } from './images.js';
 
@@ -36,9 +37,20 @@ export interface DicomImage {
   acquisition: Record<string, string | number>;
 }
 
+/**
+ * A DA value (YYYYMMDD) as an ISO date, or null when it is no calendar day from 1900 on: archives write 00000000 for
+ * an unknown date, and a camera's clock can say 20230230.
+ */
 function isoDate(da: string | undefined): string | null {
   const m = da?.match(/^(\d{4})(\d{2})(\d{2})$/);
-  return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+  const iso = m ? `${m[1]}-${m[2]}-${m[3]}` : null;
+  return iso !== null && isCalendarDate(iso) ? iso : null;
+}
+
+/** The year of a birth date (DA), or null for none a living patient has (0000 of 00000000, an unknown date). */
+function birthYearOf(da: string | undefined): number | null {
+  const y = da?.match(/^(\d{4})/)?.[1];
+  return y !== undefined && Number(y) >= FIRST_BIRTH_YEAR ? Number(y) : null;
 }
 
 /**
@@ -56,7 +68,11 @@ function personName(pn: string | undefined): string | null {
 }
 
 /** Parses a DICOM file into pixels and the fields the store keeps. Throws DicomError naming the file. */
-export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<DicomImage> {
+export async function parseDicomImage(
+  bytes: Uint8Array,
+  name: string,
+  now: Date = new Date(),
+): Promise<DicomImage> {
   let ds: DataSet;
   let raster: RasterImage;
   try {
@@ -68,7 +84,6 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
   }
   const photometric = (ds.string('x00280004') ?? '').toUpperCase();
   const sex = ds.string('x00100040')?.toUpperCase();
-  const birth = ds.string('x00100030')?.slice(0, 4);
   const device = [dicomText(ds, 'x00080070'), dicomText(ds, 'x00081090')].filter(Boolean).join(' ') || null;
   const acquisition: Record<string, string | number> = {};
   const keep: [string, string][] = [
@@ -77,6 +92,9 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
     ['sopInstanceUid', 'x00080018'],
     ['seriesInstanceUid', 'x0020000e'],
     ['acquisitionDateTime', 'x0008002a'],
+    // As written, so a date not taken (00000000, or in the future) is still on record beside the image. (Not the
+    // birth date: the store keeps only the year.)
+    ['studyDate', 'x00080020'],
     ['contentDate', 'x00080023'],
     ['manufacturer', 'x00080070'],
     ['model', 'x00081090'],
@@ -90,16 +108,22 @@ export async function parseDicomImage(bytes: Uint8Array, name: string): Promise<
   // A multi-frame photograph (a stereo pair) is read as its first frame: say so beside it.
   const frames = Number(ds.string('x00280008') ?? 1);
   if (Number.isInteger(frames) && frames > 1) acquisition.frames = `${frames} (the first is read)`;
+  // A date that cannot be right (a visit in the future: the camera's clock) is left for a person to enter, not
+  // stored to head every comparison and print on reports.
+  const dates = plausibleDates(
+    { birthYear: birthYearOf(ds.string('x00100030')), visitDate: isoDate(ds.string('x00080020')) },
+    now,
+  );
   return {
     raster,
     laterality: dicomEye(ds),
     pixelSpacingMm: dicomPixelSpacing(ds),
     patientId: dicomText(ds, 'x00100020') ?? null,
     patientName: personName(dicomText(ds, 'x00100010')),
-    patientBirthYear: birth && /^\d{4}$/.test(birth) ? Number(birth) : null,
+    patientBirthYear: dates.birthYear,
     patientSex: sex === 'F' || sex === 'M' || sex === 'O' ? sex : null,
     studyUid: ds.string('x0020000d') || null,
-    studyDate: isoDate(ds.string('x00080020')),
+    studyDate: dates.visitDate,
     device,
     fieldAngleDeg: dicomFieldAngle(ds),
     acquisition,

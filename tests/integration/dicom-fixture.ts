@@ -74,6 +74,12 @@ export function writeDicom(
     characterSet?: string;
     /** Pixel Spacing (0028,0030) as written, '' for none (default 0.0125\\0.0130 mm). */
     pixelSpacing?: string;
+    /** Study Date (0008,0020) as written (default 20240315). */
+    studyDate?: string;
+    /** Patient's Birth Date (0010,0030) as written (default 19610101). */
+    birthDate?: string;
+    /** Study Instance UID (0020,000D) (default 1.2.3.4.99). */
+    studyUid?: string;
   } = {},
 ): void {
   const syntax = opts.transferSyntax ?? (opts.jpeg ? '1.2.840.10008.1.2.4.50' : '1.2.840.10008.1.2.1');
@@ -94,7 +100,7 @@ export function writeDicom(
         ...(opts.characterSet ? [[0x0008, 0x0005, 'CS', opts.characterSet]] : []),
         [0x0008, 0x0016, 'UI', sopClass],
         [0x0008, 0x0018, 'UI', '1.2.3.4.5.6.7'],
-        [0x0008, 0x0020, 'DA', '20240315'],
+        [0x0008, 0x0020, 'DA', opts.studyDate ?? '20240315'],
         [0x0008, 0x0060, 'CS', 'OP'],
         [0x0008, 0x0070, 'LO', 'Acme'],
         [0x0008, 0x1090, 'LO', 'FundusCam 3'],
@@ -109,9 +115,9 @@ export function writeDicom(
             ]
           : []),
         [0x0010, 0x0020, 'LO', opts.patientId ?? 'PSEUDO-0042'],
-        [0x0010, 0x0030, 'DA', '19610101'],
+        [0x0010, 0x0030, 'DA', opts.birthDate ?? '19610101'],
         [0x0010, 0x0040, 'CS', 'F'],
-        [0x0020, 0x000d, 'UI', '1.2.3.4.99'],
+        [0x0020, 0x000d, 'UI', opts.studyUid ?? '1.2.3.4.99'],
         [0x0020, 0x0062, 'CS', opts.laterality ?? 'L'],
         ...(opts.fieldOfViewDeg ? [[0x0022, 0x000c, 'FL', floatLE(opts.fieldOfViewDeg)]] : []),
         [0x0028, 0x0002, 'US', 3],

@@ -10,7 +10,7 @@ import { runDbCommand } from '../../main/cli/db.js';
 import { encodePng } from '../../main/ml/io/image-io.js';
 import type { RasterImage } from '../../main/ml/types.js';
 import { getImage, importFolder, openStore, saveMaskVersion, type Store } from '../../main/store/index.js';
-import { setClinical } from '../../main/store/clinical.js';
+import { getClinical, setClinical } from '../../main/store/clinical.js';
 import { writeDicom } from './dicom-fixture.js';
 
 const W = 64;
@@ -79,6 +79,54 @@ describe('DICOM as archives export it', () => {
       assert.equal(spacing('2-one-spacing.dcm'), null);
       assert.equal(spacing('3-um-spacing.dcm'), null);
       assert.deepEqual(spacing('5-good.dcm'), [0.0125, 0.013]);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('header dates no calendar has, or in the future, are left unknown: the form asks for them, not a report', async () => {
+    const folder = join(dir, 'dates');
+    mkdirSync(folder);
+    // [file, Study Date, Birth Date] as archives and camera clocks write them.
+    const files: [string, string, string][] = [
+      ['placeholder', '00000000', '00000000'],
+      ['no-such-day', '20230230', '19610101'],
+      ['future', '20990101', '20990101'],
+      ['before-1900', '18990101', '19610101'],
+      ['born-after-visit', '20240315', '20250101'],
+      ['sound', '20240315', '19610101'],
+    ];
+    files.forEach(([name, studyDate, birthDate], i) =>
+      dicom(join(folder, `${name}.dcm`), 20 + i, {
+        patientId: `PID-${name}`,
+        studyUid: `1.2.3.4.${100 + i}`,
+        studyDate,
+        birthDate,
+      }),
+    );
+    const store = openStore(join(dir, 'dates.db'));
+    try {
+      const report = await importFolder(store, folder, { actor: 'tester' });
+      assert.equal(report.imported.length, files.length);
+      const dates = Object.fromEntries(
+        report.imported.map((r) => {
+          const c = getClinical(store, r.imageId);
+          return [getImage(store, r.imageId).fileName.replace('.dcm', ''), [c.visitDate, c.birthYear]];
+        }),
+      );
+      assert.deepEqual(dates, {
+        placeholder: [null, null],
+        'no-such-day': [null, 1961],
+        future: [null, null],
+        'before-1900': [null, 1961],
+        'born-after-visit': ['2024-03-15', null],
+        sound: ['2024-03-15', 1961],
+      });
+      // The header's word stays on record beside the image.
+      const placeholder = report.imported.find(
+        (r) => getImage(store, r.imageId).fileName === 'placeholder.dcm',
+      )!;
+      assert.equal(getImage(store, placeholder.imageId).acquisition?.studyDate, '00000000');
     } finally {
       store.close();
     }
