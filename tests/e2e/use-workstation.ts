@@ -30,6 +30,8 @@ export interface WorkstationOptions {
   /** Each page's viewport; 1280x720 unless given. */
   viewport?: { width: number; height: number };
   acceptDownloads?: boolean;
+  /** Each page's time zone (an IANA name); the machine's unless given. */
+  timezoneId?: string;
   /** How many pages, each in its own browser context (one per person at the screen); 1 unless given. */
   pages?: number;
   /** Runs once the server is stopped, even when it did not stop cleanly (temp folders to remove). */
@@ -89,6 +91,7 @@ export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
       const page = await browser.newPage({
         viewport: opts.viewport ?? { width: 1280, height: 720 },
         acceptDownloads: opts.acceptDownloads,
+        timezoneId: opts.timezoneId,
       });
       const label = count > 1 ? `page ${i}` : 'page';
       page.on('pageerror', (err) => {

@@ -8,6 +8,7 @@ import {
   formatMeanUncertainty,
   noEstimateReason,
 } from '../review/qualityLabel.js';
+import { formatWhen } from '../review/reviewLabel.js';
 import { beingEditedText } from '../../../shared/edit-lease.js';
 import { StatusBadge } from './StatusBadge.js';
 import { UngradableBadge } from './UngradableBadge.js';
@@ -71,7 +72,7 @@ export function ImageRow(props: {
       <span role="cell" data-testid="image-patient">
         {im.patientPseudonym ?? NONE}
       </span>
-      <span role="cell" className="muted">
+      <span role="cell" className="muted" data-testid="image-visit-date">
         {im.visitDate ?? NONE}
       </span>
       <span role="cell">
@@ -99,8 +100,8 @@ export function ImageRow(props: {
       <span role="cell" className="num" data-testid="gap-count" title={noEstimate}>
         {formatGaps(im.quality)}
       </span>
-      <span role="cell" className="muted">
-        {im.updatedAt.slice(0, 16).replace('T', ' ')}
+      <span role="cell" className="muted" data-testid="image-updated">
+        {formatWhen(im.updatedAt)}
       </span>
     </div>
   );
