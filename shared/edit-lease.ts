@@ -84,9 +84,22 @@ export function clockTime(iso: string): string {
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
 
-/** The marker others see: "being edited by X since HH:MM". */
-export function beingEditedText(holder: string, sinceIso: string): string {
-  return `being edited by ${holder} since ${clockTime(sinceIso)}`;
+/**
+ * "HH:MM" and this machine's time zone ("14:30 GMT+5:30", "09:00 UTC"): a message main writes may be read in a
+ * browser in another zone (a team server run in UTC), where a bare time is hours off the user's clock.
+ */
+export function zonedClockTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '--:--';
+  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return zone ? `${clockTime(iso)} ${zone}` : clockTime(iso);
+}
+
+/** The marker others see: "being edited by X since HH:MM" (main's messages pass zonedClockTime). */
+export function beingEditedText(holder: string, sinceIso: string, clock = clockTime): string {
+  return `being edited by ${holder} since ${clock(sinceIso)}`;
 }
 
 /**
@@ -96,11 +109,11 @@ export function beingEditedText(holder: string, sinceIso: string): string {
 export function refusalMessage(refusal: SaveRefusal, fileName: string, keptDraft: number | string): string {
   const kept = typeof keptDraft === 'number' ? `your edit is kept as draft #${keptDraft}` : keptDraft;
   if (refusal.kind === 'lease')
-    return `${fileName} is ${beingEditedText(refusal.holder, refusal.since)}; ${kept}`;
+    return `${fileName} is ${beingEditedText(refusal.holder, refusal.since, zonedClockTime)}; ${kept}`;
   if (refusal.kind === 'handed-off')
     return `${fileName} was ${refusal.why.replace(/\.$/, '')}. Meanwhile ${kept}.`;
   const how = refusal.approved ? 'approved' : 'saved';
-  return `${fileName} was ${how} by ${refusal.by} at ${clockTime(refusal.at)} after you opened it; ${kept}`;
+  return `${fileName} was ${how} by ${refusal.by} at ${zonedClockTime(refusal.at)} after you opened it; ${kept}`;
 }
 
 /** The kept draft a refusal message names ("... kept as draft #12" gives "12"); null for any other message. */

@@ -9,6 +9,7 @@ import {
 } from '../../shared/contract.js';
 import {
   beingEditedText,
+  zonedClockTime,
   heartbeatMs,
   LEASE_DURATION_MS,
   leaseLive,
@@ -152,7 +153,10 @@ export function assertNotLeasedByOther(
   const lease = getLease(store, imageId);
   if (lease && lease.clientId !== clientId && leaseLive(lease, nowMs)) {
     const image = getImage(store, imageId);
-    throw new RpcError('conflict', `${image.fileName} is ${beingEditedText(lease.holder, lease.acquiredAt)}`);
+    throw new RpcError(
+      'conflict',
+      `${image.fileName} is ${beingEditedText(lease.holder, lease.acquiredAt, zonedClockTime)}`,
+    );
   }
 }
 

@@ -185,7 +185,7 @@ describe(
       await refused.waitFor();
       assert.match(
         (await refused.textContent()) ?? '',
-        /saved by \S+ at \d\d:\d\d after you opened it; your edit is kept as draft #1/,
+        /saved by \S+ at \d\d:\d\d \S+ after you opened it; your edit is kept as draft #1/,
       );
       assert.deepEqual(stored(app.serve.dbPath, 2), { drafts: 1, kept: 1 });
       assert.equal(await page.getByTestId('save-state').textContent(), 'Not saved: kept as a draft');
@@ -279,7 +279,7 @@ describe(
           parentVersionId: null,
           clientId: gone,
         }),
-        /being edited by \S+ since \d\d:\d\d; your edit is kept as draft #1/,
+        /being edited by \S+ since \d\d:\d\d \S+; your edit is kept as draft #1/,
       );
       silent.close();
     });
@@ -416,7 +416,10 @@ describe(
       await waitFor('the edit kept', async () => stored(app.serve.dbPath).kept === 1);
       const toast = page.locator('.toast', { hasText: 'kept as draft #1' });
       await toast.waitFor();
-      assert.match((await toast.textContent()) ?? '', /was saved by \S+ at \d\d:\d\d after you opened it/);
+      assert.match(
+        (await toast.textContent()) ?? '',
+        /was saved by \S+ at \d\d:\d\d \S+ after you opened it/,
+      );
     });
   },
 );

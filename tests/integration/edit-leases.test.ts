@@ -122,7 +122,7 @@ for (const kind of STORE_BACKENDS)
       const lost = results[1 - won] as PromiseRejectedResult;
       rejectsWith(
         'conflict',
-        /saved by tester at \d\d:\d\d after you opened it; your edit is kept as draft #\d+/,
+        /saved by tester at \d\d:\d\d \S+ after you opened it; your edit is kept as draft #\d+/,
       )(lost.reason);
       const winner = won === 0 ? masks.alice : masks.bob;
       const loser = won === 0 ? masks.bob : masks.alice;
@@ -201,7 +201,10 @@ for (const kind of STORE_BACKENDS)
       const edit = stripes(5);
       await assert.rejects(
         save(bob, edit, parent, B),
-        rejectsWith('conflict', /being edited by tester since \d\d:\d\d; your edit is kept as draft #\d+/),
+        rejectsWith(
+          'conflict',
+          /being edited by tester since \d\d:\d\d \S+; your edit is kept as draft #\d+/,
+        ),
       );
       const kept = (await bob.invoke('listKeptDrafts', { imageId })).drafts[0];
       assert.equal(kept.reason, 'lease');
@@ -247,7 +250,7 @@ for (const kind of STORE_BACKENDS)
       assert.equal((await alice.invoke('acquireEditLease', { imageId, clientId: A })).granted, false);
       await assert.rejects(
         alice.invoke('reopenMask', { imageId, clientId: A }),
-        rejectsWith('conflict', /being edited/),
+        rejectsWith('conflict', /being edited by \S+ since \d\d:\d\d \S+$/),
       );
       const saved = await save(bob, edit, parent, B);
       assert.equal(saved.status, 'draft');

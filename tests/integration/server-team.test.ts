@@ -600,7 +600,7 @@ describe('team-mode server', () => {
     assert.equal(late.result.ok, false);
     assert.match(
       late.result.ok ? '' : late.result.error.message,
-      /02_test\.tif was approved by rita at \d\d:\d\d after you opened it; your edit is kept as draft #\d+/,
+      /02_test\.tif was approved by rita at \d\d:\d\d \S+ after you opened it; your edit is kept as draft #\d+/,
     );
     const keptNow = await ok<{ drafts: { id: string; author: string }[] }>('otto', 'listKeptDrafts', {
       imageId,

@@ -2,6 +2,7 @@
 // and the viewer's reading of a lease answer. Times are plain numbers: nothing here reads the clock.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   beingEditedText,
   clockTime,
@@ -13,6 +14,7 @@ import {
   leaseLive,
   refusalMessage,
   saveRefusal,
+  zonedClockTime,
   type LeaseRecord,
 } from '../../shared/edit-lease.js';
 import { leaseView } from '../../renderer/src/viewer/leaseStatus.js';
@@ -110,9 +112,35 @@ describe('stale and foreign saves', () => {
     assert.equal(keptDraftOf(message), '4');
   });
 
+  test("main's refusals name the zone of their time: a team server's clock is not the browser's", () => {
+    // Each in a process of its own, as a server run in that zone writes them.
+    const written = (tz: string): string =>
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(new URL('../../shared/edit-lease.ts', import.meta.url).href)});
+           console.log(m.refusalMessage({ kind: 'stale', by: 'bob', at: '${iso(T0)}' }, 'a.png', 3));`,
+        ],
+        { env: { ...process.env, TZ: tz }, encoding: 'utf8' },
+      ).trim();
+    assert.equal(
+      written('UTC'),
+      'a.png was saved by bob at 09:00 UTC after you opened it; your edit is kept as draft #3',
+    );
+    assert.equal(
+      written('Asia/Kolkata'),
+      'a.png was saved by bob at 14:30 GMT+5:30 after you opened it; your edit is kept as draft #3',
+    );
+    assert.match(written('America/Los_Angeles'), / at 01:00 PST after /);
+  });
+
   test('messages name the kept draft, and the viewer reads its number back', () => {
-    const at = clockTime(iso(T0));
-    assert.match(at, /^\d\d:\d\d$/);
+    const at = zonedClockTime(iso(T0));
+    assert.match(at, /^\d\d:\d\d \S+$/);
     const stale = refusalMessage({ kind: 'stale', by: 'bob', at: iso(T0) }, '01_test.tif', 12);
     assert.equal(
       stale,
