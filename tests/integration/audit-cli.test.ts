@@ -4,21 +4,14 @@
 // trail still there, saying who erased it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
 import { openStore, saveMaskVersion, setClinical } from '../../main/store/index.js';
+import { retinaCli as retina } from '../support/retina-cli.js';
 
-const repo = join(import.meta.dirname, '..', '..');
-const CLI = join(repo, 'main', 'cli', 'main.ts');
 const W = 128;
-
-function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 let dir: string;
 let db: string;

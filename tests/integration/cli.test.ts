@@ -2,7 +2,7 @@
 // real files written. Bad input must give a one-line error, a non-zero exit and no half-written output.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -11,16 +11,14 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readImage } from '../../main/ml/io/image-io.js';
 import { writeDicom } from './dicom-fixture.js';
+import { retinaCli } from '../support/retina-cli.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const datasets = process.env.RETINA_DATASETS ?? path.resolve(repo, '../shared/datasets');
 const drive = path.join(datasets, 'DRIVE');
 const CLI = path.join(repo, 'main', 'cli', 'main.ts');
 
-function retina(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const retina = (args: string[]) => retinaCli(...args);
 
 /** Runs `retina args` and sends it Ctrl+C (SIGINT) the first time its stderr matches `when`. */
 function interruptWhen(

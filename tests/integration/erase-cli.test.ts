@@ -3,7 +3,6 @@
 // erasure cannot reach said, then single images, and the study still passes `db check`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,7 @@ import sharp from 'sharp';
 import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
 import { openStore, registerModel, saveMaskVersion, setClinical } from '../../main/store/index.js';
 import { blobPath, putBlob } from '../../main/store/file-store.js';
-
-const repo = join(import.meta.dirname, '..', '..');
-const CLI = join(repo, 'main', 'cli', 'main.ts');
-
-function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { retinaCli as retina } from '../support/retina-cli.js';
 
 let dir: string;
 let db: string;

@@ -17,14 +17,10 @@ import {
 } from '../../main/store/index.js';
 import { postgresBinaries } from '../support/postgres.js';
 import { useStoreBackend } from '../support/store-backends.js';
+import { retinaCli as retina } from '../support/retina-cli.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const CLI = join(repo, 'main', 'cli', 'main.ts');
-
-function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe(
   'a team database used by several processes',

@@ -22,14 +22,10 @@ import {
   SCHEMA_VERSION,
   StoreError,
 } from '../../main/store/index.js';
+import { retinaCli as retina } from '../support/retina-cli.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const CLI = join(repo, 'main', 'cli', 'main.ts');
-
-function retina(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Another program that takes the study's write lock and keeps it until it is killed (a long import, a VACUUM). */
 async function holdWriteLock(db: string): Promise<ChildProcess> {

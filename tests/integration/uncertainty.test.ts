@@ -4,7 +4,6 @@
 // (getUncertainty), and "Review next" orders the worklist by expected F1 with approved images last.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,19 +16,13 @@ import { segmentImage } from '../../main/ml/infer.js';
 import { aucRocFromTable, scoreTable } from '../../main/ml/eval/metrics.js';
 import { datasetsRoot, repoRoot } from '../e2e/model-fixture.js';
 import { handlerCaller } from '../support/handler-call.js';
+import { retinaCli } from '../support/retina-cli.js';
 
 const ctx: CallerContext = { shell: 'browser', sender: 'test' };
 const DRIVE_TEST = path.join(datasetsRoot, 'DRIVE', 'test');
 const MODEL = path.join(repoRoot, 'resources', 'models', 'default');
-const CLI = path.join(repoRoot, 'main', 'cli', 'main.ts');
 
-function retina(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const retina = (args: string[]) => retinaCli(...args);
 
 interface Point {
   x: number;
