@@ -3,25 +3,12 @@
 // usage, exit 2 (bench:measure and bench:anatomy used to measure nothing, silently, for a mistyped --only part).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../e2e/model-fixture.js';
+import { runBench } from '../support/bench-run.js';
 
-function bench(name: string, args: string[], datasets: string) {
-  return spawnSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'bench', `${name}.bench.ts`), ...args],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      // No datasets: a bench that went on past its command line would skip or fail on them, never run for long.
-      env: { ...process.env, RETINA_DATASETS: datasets },
-      timeout: 120_000,
-    },
-  );
-}
+const bench = runBench;
 
 const BENCHES = ['active', 'anatomy', 'day', 'infer', 'measure', 'retrain', 'store', 'team', 'train', 'ui'];
 

@@ -4,24 +4,12 @@
 // bench:ui's browser part, bench:team after starting PostgreSQL) or a misleading "job failed" (bench:day).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../e2e/model-fixture.js';
+import { runBench } from '../support/bench-run.js';
 
-function bench(name: string, args: string[], datasets: string) {
-  return spawnSync(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'bench', `${name}.bench.ts`), ...args],
-    {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      env: { ...process.env, RETINA_DATASETS: datasets },
-      timeout: 120_000,
-    },
-  );
-}
+const bench = runBench;
 
 test('without datasets each benchmark says in one line what it needs, with no stack trace', async () => {
   const empty = await mkdtemp(path.join(tmpdir(), 'bench-no-datasets-'));

@@ -1,7 +1,7 @@
 // One SQLite study used by several processes at once, as on a user's machine: the app open on it while `retina db`
 // commands run against the same file. Every other process here is a real one (the CLI, a program holding SQLite's
 // write lock), on a real study of the shipped sample photograph.
-import { test, before, after } from 'node:test';
+import { test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_PHOTO, tintedPhotos } from '../support/sample-photos.js';
-import { createWorkstation } from '../../main/handlers/index.js';
+import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import { handlerCaller } from '../support/handler-call.js';
 import type { EventOf } from '../../shared/contract.js';
 import {
@@ -142,19 +142,23 @@ test('an open study upgraded by a newer RetinaStudio is no longer written by thi
   }
 });
 
+/** The app on `study`, with no model: none is needed to import. */
+async function workstationWithoutModel(t: TestContext, study: string): Promise<Workstation> {
+  const modelBefore = process.env.RETINA_DEFAULT_MODEL;
+  process.env.RETINA_DEFAULT_MODEL = join(dir, 'no-model-here');
+  t.after(() => {
+    if (modelBefore === undefined) delete process.env.RETINA_DEFAULT_MODEL;
+    else process.env.RETINA_DEFAULT_MODEL = modelBefore;
+  });
+  return createWorkstation({ dbPath: study, shell: 'browser', user: 'tester' });
+}
+
 test(
   'the app hears of images another process imported into its study, so its worklist shows them',
   { timeout: 60_000 },
   async (t) => {
     const study = join(dir, 'watched.db');
-    // A workstation with no model: none is needed to import.
-    const modelBefore = process.env.RETINA_DEFAULT_MODEL;
-    process.env.RETINA_DEFAULT_MODEL = join(dir, 'no-model-here');
-    t.after(() => {
-      if (modelBefore === undefined) delete process.env.RETINA_DEFAULT_MODEL;
-      else process.env.RETINA_DEFAULT_MODEL = modelBefore;
-    });
-    const ws = await createWorkstation({ dbPath: study, shell: 'browser', user: 'tester' });
+    const ws = await workstationWithoutModel(t, study);
     try {
       const heard: EventOf<'imagesChanged'>[] = [];
       ws.events.subscribe((event, payload) => {
@@ -187,13 +191,7 @@ test(
   { timeout: 60_000 },
   async (t) => {
     const study = join(dir, 'own-job.db');
-    const modelBefore = process.env.RETINA_DEFAULT_MODEL;
-    process.env.RETINA_DEFAULT_MODEL = join(dir, 'no-model-here');
-    t.after(() => {
-      if (modelBefore === undefined) delete process.env.RETINA_DEFAULT_MODEL;
-      else process.env.RETINA_DEFAULT_MODEL = modelBefore;
-    });
-    const ws = await createWorkstation({ dbPath: study, shell: 'browser', user: 'tester' });
+    const ws = await workstationWithoutModel(t, study);
     try {
       const heard: string[][] = [];
       ws.events.subscribe((event, payload) => {
