@@ -72,10 +72,27 @@ export const ASSIGNED_TO_SQL =
   'EXISTS (SELECT 1 FROM image_assignments a WHERE a.image_id = i.id AND a.user_id = ?)';
 
 /**
- * Whether `user` reads the image blind, one of several readers: each works on a draft line of their own, so the
- * image's edit lease and the stale-save check (one editor, one line) do not apply between the readers.
+ * Whether the image is read blind: assigned to several annotators now, or ever. A reader taken off it (or left off
+ * once their account was disabled) leaves drafts of their own behind, which the reader left must still not see.
+ */
+export function readBySeveral(store: Store, imageId: number, readers = assigneesOf(store, imageId)): boolean {
+  if (readers.length > 1) return true;
+  // Only an assignment naming two or more can have made it so: its details hold '","' between the names.
+  const rows = store.db
+    .prepare(
+      `SELECT details FROM audit_log WHERE entity = 'image' AND entity_id = ? AND action = 'image.assign'
+         AND details LIKE '%","%'`,
+    )
+    .pluck()
+    .all(imageId) as string[];
+  return rows.some((d) => ((JSON.parse(d) as { assignees?: string[] }).assignees?.length ?? 0) > 1);
+}
+
+/**
+ * Whether `user` reads the image blind, one of its readers (see readBySeveral): each works on a draft line of their
+ * own, so the image's edit lease and the stale-save check (one editor, one line) do not apply between the readers.
  */
 export function readsBlind(store: Store, imageId: number, user: string): boolean {
   const readers = assigneesOf(store, imageId);
-  return readers.length > 1 && readers.includes(user);
+  return readers.includes(user) && readBySeveral(store, imageId, readers);
 }

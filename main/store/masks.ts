@@ -22,7 +22,7 @@ import {
 import { reviewOf } from './review.js';
 import { NEXT_MASK_VERSION_ID } from './erased-ids.js';
 import { getLease } from './edit-leases.js';
-import { assigneesOf } from './assignments.js';
+import { assigneesOf, readBySeveral } from './assignments.js';
 import { EditRefusedError, keepDraftTx } from './kept-drafts.js';
 import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
 import type { QualityEvidence } from '../../shared/measure/gradability.js';
@@ -519,7 +519,8 @@ export function editorsLine(
 ): { current: MaskVersion | null; lease: ReturnType<typeof getLease> } {
   // A blind reader's line is their own drafts, and no lease stands between the readers.
   const readers = assigneesOf(store, imageId);
-  const blind = readers.length > 1 && readers.includes(author);
+  const several = readBySeveral(store, imageId, readers);
+  const blind = several && readers.includes(author);
   let current = blind ? latestDraftBy(store, imageId, author) : latestPersonVersion(store, imageId);
   // ... until a reviewer approves the image: a blind reader's later save is then stale too, and kept (it used to
   // be refused as "approved" with nothing kept, losing the reader's pixels).
@@ -528,7 +529,7 @@ export function editorsLine(
     if (approval && (current === null || approval.id > current.id)) current = approval;
   }
   // A reviewer adjudicating several readers builds on one reader's latest draft: that one is current too.
-  if (!blind && readers.length > 1 && parentId !== null) {
+  if (!blind && several && parentId !== null) {
     if (readers.some((r) => latestDraftBy(store, imageId, r)?.id === parentId))
       current = getMaskVersion(store, parentId);
   }

@@ -1,14 +1,14 @@
 // Two-reader mode: an image assigned to two (or more) annotators is read blind, each keeping their own drafts.
 // These find each reader's own latest draft, so an annotator is shown only theirs and a reviewer sees all of them.
 import type { Store } from './database.js';
-import { assigneesOf } from './assignments.js';
+import { assigneesOf, readBySeveral } from './assignments.js';
 import { latestDraftBy, type MaskVersion } from './masks.js';
 
 export { latestDraftBy };
 
 /** Whether the image is read by more than one annotator (its readers are blind to each other's drafts). */
 export function isMultiReader(store: Store, imageId: number): boolean {
-  return assigneesOf(store, imageId).length > 1;
+  return readBySeveral(store, imageId);
 }
 
 /** Each assignee of the image with their own latest draft (null when they have not saved one yet). */

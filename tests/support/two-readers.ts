@@ -6,7 +6,14 @@ import path from 'node:path';
 import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
 import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
-import { createUser, findUser, importImageFiles, openStore, setAssignees } from '../../main/store/index.js';
+import {
+  createUser,
+  findUser,
+  importImageFiles,
+  openStore,
+  setAssignees,
+  type Store,
+} from '../../main/store/index.js';
 import { useStoreBackend, type BackendKind } from './store-backends.js';
 import { handlerCaller } from './handler-call.js';
 
@@ -22,6 +29,8 @@ export interface TwoReaderImage {
   readonly anna: PersonCaller;
   readonly otto: PersonCaller;
   readonly rita: PersonCaller;
+  /** The workstation's store, for what no handler does (disabling an account, as `retina users disable` does). */
+  readonly store: Store;
 }
 
 /** DRIVE test image `number` ('01'..'20') in a fresh database named `name`, assigned to anna and otto. */
@@ -69,6 +78,9 @@ export function useTwoReaderImage(kind: BackendKind, name: string, number: strin
     },
     get mask() {
       return mask;
+    },
+    get store() {
+      return ws.store;
     },
     anna: as('anna'),
     otto: as('otto'),
