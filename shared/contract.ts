@@ -197,6 +197,11 @@ export interface Handoff {
   /** Who submitted or sent back, and when. */
   by: string;
   at: string;
+  /**
+   * The reviewer's view of an image read blind by several: the readers whose reading is sent back and not yet
+   * resubmitted, as the image's hand-off is the last submitter's; absent when none (and always to a reader).
+   */
+  sentBackTo?: string[];
 }
 
 /**

@@ -6,8 +6,8 @@ import {
   getClinical,
   assigneesOf,
   getMaskVersion,
-  handoffOf,
   handoffSeenBy,
+  handoffSeenByReviewer,
   latestIds,
   ownLatestIds,
   reviewOf,
@@ -84,7 +84,8 @@ export function reviewState(
   reader: string | null = null,
 ): ReviewState {
   const r = reviewOf(store, imageId, reader === null ? latest : ownLatestIds(store, imageId, reader, latest));
-  const handoff = reader === null ? handoffOf(store, imageId) : handoffSeenBy(store, imageId, reader);
+  const handoff =
+    reader === null ? handoffSeenByReviewer(store, imageId) : handoffSeenBy(store, imageId, reader);
   return {
     status: imageStatus(r.status),
     reopened: r.reopened,

@@ -15,6 +15,8 @@ export interface HandoffRecord {
   comment: string | null;
   by: string;
   at: string;
+  /** handoffSeenByReviewer: the readers whose send-back is not answered yet. */
+  sentBackTo?: string[];
 }
 
 interface HandoffRow {
@@ -59,6 +61,17 @@ export function handoffSeenBy(store: Store, imageId: number, reader: string): Ha
   if (at !== null && handoff.state === 'awaiting-review') return { ...handoff, by: reader, at };
   // No send-back of their own (one from before readers kept theirs, or they were assigned since): the image's.
   return ownSendBack(store, imageId, reader) ?? (handoff.state === 'needs-work' ? handoff : null);
+}
+
+/**
+ * The hand-off as a reviewer is told of it: the image's, and on an image read blind by several, which readers have
+ * not yet answered a send-back (the image's hand-off is the last submitter's, and would say only that it waits).
+ */
+export function handoffSeenByReviewer(store: Store, imageId: number): HandoffRecord | null {
+  const handoff = handoffOf(store, imageId);
+  if (handoff === null) return null;
+  const sentBackTo = assigneesOf(store, imageId).filter((r) => ownSendBack(store, imageId, r) !== null);
+  return sentBackTo.length > 0 ? { ...handoff, sentBackTo } : handoff;
 }
 
 /** The send-back `reader` has not answered by resubmitting, unless an approval has settled it since. */

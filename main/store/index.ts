@@ -212,6 +212,7 @@ export { assigneesOf, isAssigned, readsBlind, setAssignees, wasAssigned } from '
 export {
   handoffOf,
   handoffSeenBy,
+  handoffSeenByReviewer,
   ownSubmission,
   sendBack,
   submitForReview,

@@ -17,40 +17,14 @@ import {
   setPasswordHash,
 } from '../../main/store/index.js';
 import { brushRadius, countDiff, drag, recordPointer, replay, same, storedMask, waitFor } from './flow.js';
-import { chromiumAvailable, screenshotPath, type ServeProcess } from './harness.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { seedSecondObserverPredictions } from './seed-store.js';
-import WebSocket from 'ws';
-import {
-  createHttpClient,
-  type FetchLike,
-  type HttpClient,
-  type WebSocketCtor,
-} from '../../renderer/src/transport/httpClient.js';
+import { teamClient } from './team-client.js';
 import { dice } from '../../shared/agreement.js';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 const PASSWORD = { rita: 'rita reviews carefully', anna: 'anna annotates well', otto: 'otto reads too' };
-
-/** The renderer's HTTP client from Node, logged in as `user` (its session cookie added to every request). */
-async function teamClient(serve: ServeProcess, user: string, password: string): Promise<HttpClient> {
-  const origin = new URL(serve.url).origin;
-  const res = await fetch(`${origin}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user, password }),
-  });
-  assert.equal(res.status, 200, `${user} could not log in`);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
-  const withCookie = ((url: string, init: { headers: Record<string, string> }) =>
-    fetch(url, { ...init, headers: { ...init.headers, cookie } } as RequestInit)) as unknown as FetchLike;
-  return createHttpClient({
-    baseUrl: origin,
-    token: '',
-    fetch: withCookie,
-    WebSocket: WebSocket as unknown as WebSocketCtor,
-  });
-}
 
 describe(
   'team review end to end (browser mode, two browser contexts)',

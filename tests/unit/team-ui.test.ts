@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { handoffBanner, worklistTeamNote } from '../../renderer/src/team/handoffWords.js';
 import { logIn, loginFailure, probeSession, type AuthFetch } from '../../renderer/src/team/authApi.js';
 import { formatWhen } from '../../renderer/src/review/reviewLabel.js';
+import type { Handoff } from '../../shared/contract.js';
 
 const at = '2026-12-02T10:30:00.000Z';
 
@@ -35,6 +36,31 @@ test('the worklist note names the assignees and the hand-off, and is absent in s
     worklistTeamNote({ handoff: { state: 'awaiting-review', comment: null, by: 'anna', at } }),
     'awaiting review',
   );
+});
+
+test('the reviewer of an image read by several is told whose reading is still sent back, not only that it waits', () => {
+  const h = { state: 'awaiting-review', comment: null, by: 'anna', at } as const;
+  assert.deepEqual(handoffBanner({ ...h, sentBackTo: ['otto'] }), {
+    tone: 'awaiting-review',
+    title: `Submitted for review by anna, ${formatWhen(at)}`,
+    comment: null,
+    stillSentBack: "Otto's reading is sent back and not resubmitted yet.",
+  });
+  assert.equal(
+    worklistTeamNote({ assignees: ['anna', 'otto'], handoff: { ...h, sentBackTo: ['otto'] } }),
+    "anna, otto · awaiting review · otto's reading is sent back and not resubmitted yet",
+  );
+  assert.equal(
+    worklistTeamNote({
+      assignees: ['anna', 'carl', 'otto'],
+      handoff: { ...h, sentBackTo: ['carl', 'otto'] },
+    }),
+    "anna, carl, otto · awaiting review · carl's and otto's readings are sent back and not resubmitted yet",
+  );
+  // Sent back to all of them, the image needs work: nothing more to say.
+  const all: Handoff = { state: 'needs-work', comment: 'x', by: 'rita', at, sentBackTo: ['anna', 'otto'] };
+  assert.equal(worklistTeamNote({ assignees: ['anna', 'otto'], handoff: all }), 'anna, otto · needs work');
+  assert.equal(handoffBanner(all).stillSentBack, undefined);
 });
 
 test('a failed login reads as wrong credentials, or as a wait after too many failures', () => {

@@ -1,5 +1,5 @@
 // The line under the viewer's header in team mode: the reviewer's comment on an image sent back, or that the
-// image awaits review.
+// image awaits review (and, to its reviewer, whose reading is still sent back).
 import type { Handoff } from '../../../shared/contract.js';
 import { handoffBanner } from './handoffWords.js';
 
@@ -15,6 +15,7 @@ export function HandoffBanner({ handoff }: { handoff: Handoff | null | undefined
     >
       <strong>{w.title}</strong>
       {w.comment && <span data-testid="handoff-comment"> {w.comment}</span>}
+      {w.stillSentBack && <span data-testid="handoff-still-sent-back"> {w.stillSentBack}</span>}
     </div>
   );
 }

@@ -1,0 +1,108 @@
+// Double reading end to end (browser mode, one SQLite file): DRIVE test image 1 read blind by anna and otto and
+// adjudicated by rita. The readers' saves and submissions go through the app's own client, as their browsers
+// would send them; what is checked is what rita's and otto's screens show.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { hashPassword } from '../../main/accounts/passwords.js';
+import { createUser, openStore, setAssignees } from '../../main/store/index.js';
+import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
+import { W, H, waitFor } from './flow.js';
+import { chromiumAvailable, screenshotPath } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
+import { seedSecondObserverPredictions } from './seed-store.js';
+import { teamClient } from './team-client.js';
+
+const FAST = { N: 2 ** 10, r: 8, p: 1 };
+const PASSWORD = { rita: 'rita reviews carefully', anna: 'anna annotates well', otto: 'otto reads too' };
+type Person = keyof typeof PASSWORD;
+
+describe(
+  'double reading end to end (browser mode, a reviewer and a reader at their screens)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    let rita: Page;
+    const app = useWorkstation({
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        await seedSecondObserverPredictions(store, ['01'], ['01']);
+        const roles = { rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
+        for (const [name, role] of Object.entries(roles)) {
+          const passwordHash = await hashPassword(PASSWORD[name as Person], FAST);
+          createUser(store, { name, role, passwordHash }, 'test');
+        }
+        setAssignees(store, [1], ['anna', 'otto'], 'test');
+        store.close();
+      },
+    });
+    /** Each reader's own drawing: a band of vessel pixels of their own. */
+    const drawn = (start: number) => new Uint8Array(W * H).fill(1, start, start + 1000);
+
+    /** `call` made as `person`, through their own logged-in client. */
+    async function as<T>(person: Person, call: (client: HttpClient) => Promise<T>): Promise<T> {
+      const client = await teamClient(app.serve, person, PASSWORD[person]);
+      try {
+        return await call(client);
+      } finally {
+        client.close();
+      }
+    }
+    /** A reader saves their drawing on their own latest draft and submits it. */
+    const saveAndSubmit = (person: 'anna' | 'otto', mask: Uint8Array) =>
+      as(person, async (c) => {
+        const own = (await c.invoke('getMasks', { imageId: '1' })).draft;
+        await c.invoke('saveDraft', {
+          imageId: '1',
+          width: W,
+          height: H,
+          mask,
+          parentVersionId: own?.versionId ?? null,
+        });
+        await c.invoke('submitForReview', { imageId: '1' });
+      });
+    const logIn = async (page: Page, user: Person) => {
+      await page.goto(app.serve.url);
+      await page.getByLabel('User name').fill(user);
+      await page.getByLabel('Password').fill(PASSWORD[user]);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('worklist').waitFor();
+    };
+    const openImage = async (page: Page) => {
+      await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await page.getByTestId('review-state').waitFor();
+    };
+    const toWorklist = async (page: Page) => {
+      await page.getByRole('button', { name: 'Back to worklist' }).click();
+      await page.getByTestId('worklist').waitFor();
+    };
+
+    before(() => {
+      rita = app.page;
+    });
+
+    test("the reviewer is told that otto's reading is still sent back once anna has resubmitted hers", async () => {
+      await saveAndSubmit('anna', drawn(10_000));
+      await saveAndSubmit('otto', drawn(20_000));
+      await as('rita', (c) => c.invoke('sendBack', { imageId: '1', comment: 'the arcades stop short' }));
+      await saveAndSubmit('anna', drawn(10_500));
+
+      await logIn(rita, 'rita');
+      await waitFor(
+        "otto's reading in her worklist",
+        async () =>
+          (await rita.getByTestId('team-note').textContent()) ===
+          "anna, otto · awaiting review · otto's reading is sent back and not resubmitted yet",
+      );
+      await openImage(rita);
+      const banner = rita.locator('[data-testid="handoff-banner"][data-state="awaiting-review"]');
+      await banner.waitFor();
+      assert.match((await banner.textContent()) ?? '', /^Submitted for review by anna, /);
+      assert.equal(
+        await rita.getByTestId('handoff-still-sent-back').textContent(),
+        " Otto's reading is sent back and not resubmitted yet.",
+      );
+      await rita.screenshot({ path: await screenshotPath('64-double-reading-still-sent-back') });
+      await toWorklist(rita);
+    });
+  },
+);
