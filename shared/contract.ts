@@ -202,6 +202,11 @@ export interface Handoff {
    * resubmitted, as the image's hand-off is the last submitter's; absent when none (and always to a reader).
    */
   sentBackTo?: string[];
+  /**
+   * A blind reader sent back again before resubmitting: the earlier send-backs they have not answered yet, oldest
+   * first (the newest is `comment`); absent when none.
+   */
+  earlier?: { comment: string; by: string; at: string }[];
 }
 
 /**

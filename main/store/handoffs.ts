@@ -17,6 +17,14 @@ export interface HandoffRecord {
   at: string;
   /** handoffSeenByReviewer: the readers whose send-back is not answered yet. */
   sentBackTo?: string[];
+  /** A reader's earlier send-backs not answered yet, oldest first. */
+  earlier?: EarlierSendBack[];
+}
+
+export interface EarlierSendBack {
+  comment: string;
+  by: string;
+  at: string;
 }
 
 interface HandoffRow {
@@ -78,11 +86,18 @@ export function handoffSeenByReviewer(store: Store, imageId: number): HandoffRec
 function ownSendBack(store: Store, imageId: number, reader: string): HandoffRecord | null {
   const row = store.db
     .prepare('SELECT * FROM reader_send_backs WHERE image_id = ? AND reader = ?')
-    .get(imageId, reader) as HandoffRow | undefined;
+    .get(imageId, reader) as (HandoffRow & { earlier: string | null }) | undefined;
   if (!row) return null;
   const approved = latestIds(store, imageId).approved;
   if (approved !== null && approved > (row.mask_version_id ?? 0)) return null;
-  return { state: 'needs-work', comment: row.comment, by: row.by_user, at: row.at };
+  const earlier = row.earlier === null ? [] : (JSON.parse(row.earlier) as EarlierSendBack[]);
+  return {
+    state: 'needs-work',
+    comment: row.comment,
+    by: row.by_user,
+    at: row.at,
+    ...(earlier.length > 0 ? { earlier } : {}),
+  };
 }
 
 function newestVersion(store: Store, imageId: number): number | null {
@@ -152,12 +167,22 @@ export function sendBack(store: Store, imageId: number, comment: string, actor: 
     const readers = assigneesOf(store, imageId);
     if (readers.length > 1) {
       const keep = store.db.prepare(
-        `INSERT INTO reader_send_backs (image_id, reader, comment, mask_version_id, by_user, at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO reader_send_backs (image_id, reader, comment, mask_version_id, by_user, at, earlier)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (image_id, reader) DO UPDATE SET comment = excluded.comment,
-           mask_version_id = excluded.mask_version_id, by_user = excluded.by_user, at = excluded.at`,
+           mask_version_id = excluded.mask_version_id, by_user = excluded.by_user, at = excluded.at,
+           earlier = excluded.earlier`,
       );
       const { at } = handoffOf(store, imageId) as HandoffRecord;
-      for (const reader of readers) keep.run(imageId, reader, text, newestVersion(store, imageId), actor, at);
+      for (const reader of readers) {
+        // Sent back again before they resubmitted: the comment they have not answered yet stays theirs too.
+        const open = ownSendBack(store, imageId, reader);
+        const earlier = open
+          ? [...(open.earlier ?? []), { comment: open.comment ?? '', by: open.by, at: open.at }]
+          : [];
+        const kept = earlier.length > 0 ? JSON.stringify(earlier) : null;
+        keep.run(imageId, reader, text, newestVersion(store, imageId), actor, at, kept);
+      }
     }
     recordAudit(store, actor, 'review.send-back', 'image', imageId, { comment: text });
     return handoffOf(store, imageId) as HandoffRecord;

@@ -411,6 +411,14 @@ CREATE TABLE reader_send_backs (
 );
 `;
 
+/**
+ * v17: a reader's earlier send-backs. Sent back again before they resubmitted, a reader kept only the newest comment;
+ * the ones they have not answered yet stay here (a JSON array of {comment, by, at}, oldest first).
+ */
+const v17 = `
+ALTER TABLE reader_send_backs ADD COLUMN earlier TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -438,6 +446,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   { version: 15, name: 'compacted draft versions', sql: v15 },
   { version: 16, name: "each blind reader's own send-back", sql: v16 },
+  { version: 17, name: "a reader's earlier send-backs not answered yet", sql: v17 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

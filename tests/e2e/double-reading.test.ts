@@ -22,7 +22,9 @@ describe(
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
     let rita: Page;
+    let otto: Page;
     const app = useWorkstation({
+      pages: 2,
       seed: async (dbPath) => {
         const store = openStore(dbPath);
         await seedSecondObserverPredictions(store, ['01'], ['01']);
@@ -77,7 +79,7 @@ describe(
     };
 
     before(() => {
-      rita = app.page;
+      [rita, otto] = app.pages;
     });
 
     test("the reviewer is told that otto's reading is still sent back once anna has resubmitted hers", async () => {
@@ -103,6 +105,26 @@ describe(
       );
       await rita.screenshot({ path: await screenshotPath('64-double-reading-still-sent-back') });
       await toWorklist(rita);
+    });
+
+    test('otto, sent back again before he resubmitted, is shown both comments', async () => {
+      await openImage(rita);
+      await rita.getByTestId('send-back').click();
+      await rita.getByLabel('What needs fixing').fill('and the macular branches are missing');
+      await rita.getByRole('button', { name: 'Send back', exact: true }).click();
+      await rita.locator('[data-testid="handoff-banner"][data-state="needs-work"]').waitFor();
+
+      await logIn(otto, 'otto');
+      await openImage(otto);
+      await otto.locator('[data-testid="handoff-banner"][data-state="needs-work"]').waitFor();
+      assert.equal(
+        await otto.getByTestId('handoff-comment').textContent(),
+        ' and the macular branches are missing',
+      );
+      const earlier = await otto.getByTestId('handoff-earlier').allTextContents();
+      assert.equal(earlier.length, 1, 'the first comment, not yet answered, is shown too');
+      assert.match(earlier[0], /^Also sent back by rita, .*: the arcades stop short$/);
+      await otto.screenshot({ path: await screenshotPath('65-double-reading-sent-back-twice') });
     });
   },
 );

@@ -63,6 +63,27 @@ test('the reviewer of an image read by several is told whose reading is still se
   assert.equal(handoffBanner(all).stillSentBack, undefined);
 });
 
+test('a reader sent back again before resubmitting is shown the earlier comment too', () => {
+  const before = '2026-12-01T09:00:00.000Z';
+  assert.deepEqual(
+    handoffBanner({
+      state: 'needs-work',
+      comment: 'the disc margin, once more',
+      by: 'rita',
+      at,
+      earlier: [{ comment: 'the arcades stop short', by: 'rita', at: before }],
+    }),
+    {
+      tone: 'needs-work',
+      title: `Sent back by rita, ${formatWhen(at)}:`,
+      comment: 'the disc margin, once more',
+      earlier: [
+        { title: `Also sent back by rita, ${formatWhen(before)}:`, comment: 'the arcades stop short' },
+      ],
+    },
+  );
+});
+
 test('a failed login reads as wrong credentials, or as a wait after too many failures', () => {
   assert.equal(
     loginFailure(401, { error: 'wrong user name or password' }, null),

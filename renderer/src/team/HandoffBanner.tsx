@@ -1,5 +1,5 @@
 // The line under the viewer's header in team mode: the reviewer's comment on an image sent back, or that the
-// image awaits review (and, to its reviewer, whose reading is still sent back).
+// image awaits review (and, to its reviewer, whose reading is still sent back; to a reader sent back twice, the earlier comment too).
 import type { Handoff } from '../../../shared/contract.js';
 import { handoffBanner } from './handoffWords.js';
 
@@ -16,6 +16,11 @@ export function HandoffBanner({ handoff }: { handoff: Handoff | null | undefined
       <strong>{w.title}</strong>
       {w.comment && <span data-testid="handoff-comment"> {w.comment}</span>}
       {w.stillSentBack && <span data-testid="handoff-still-sent-back"> {w.stillSentBack}</span>}
+      {w.earlier?.map((e, i) => (
+        <div key={`${i}:${e.title}`} className="handoff-earlier" data-testid="handoff-earlier">
+          <strong>{e.title}</strong> {e.comment}
+        </div>
+      ))}
     </div>
   );
 }

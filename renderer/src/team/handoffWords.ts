@@ -13,6 +13,8 @@ export interface HandoffBannerWords {
   comment: string | null;
   /** To a reviewer of an image read by several: whose reading is still sent back, though another's was resubmitted. */
   stillSentBack?: string;
+  /** To a reader sent back again before resubmitting: the earlier comments they have not answered, oldest first. */
+  earlier?: { title: string; comment: string }[];
 }
 
 /** The readers still to answer a send-back, while the image awaits review of another's; null when none. */
@@ -26,8 +28,18 @@ function stillSentBack(h: Handoff): string | null {
 }
 
 export function handoffBanner(h: Handoff): HandoffBannerWords {
-  if (h.state === 'needs-work')
-    return { tone: 'needs-work', title: `Sent back by ${h.by}, ${formatWhen(h.at)}:`, comment: h.comment };
+  if (h.state === 'needs-work') {
+    const earlier = (h.earlier ?? []).map((e) => ({
+      title: `Also sent back by ${e.by}, ${formatWhen(e.at)}:`,
+      comment: e.comment,
+    }));
+    return {
+      tone: 'needs-work',
+      title: `Sent back by ${h.by}, ${formatWhen(h.at)}:`,
+      comment: h.comment,
+      ...(earlier.length > 0 ? { earlier } : {}),
+    };
+  }
   const still = stillSentBack(h);
   return {
     tone: 'awaiting-review',
