@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { hashPassword } from '../../main/accounts/passwords.js';
 import { createUser, openStore, setAssignees } from '../../main/store/index.js';
 import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
-import { W, H, waitFor } from './flow.js';
+import { W, H, brushRadius, drag, recordPointer, replay, same, storedMask, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { seedSecondObserverPredictions } from './seed-store.js';
@@ -125,6 +125,36 @@ describe(
       assert.equal(earlier.length, 1, 'the first comment, not yet answered, is shown too');
       assert.match(earlier[0], /^Also sent back by rita, .*: the arcades stop short$/);
       await otto.screenshot({ path: await screenshotPath('65-double-reading-sent-back-twice') });
+    });
+
+    test('anna taken off the image, otto still draws on his own reading, not on her newer draft', async () => {
+      // Anna draws on after him, so hers is the image's newest draft; then the reviewer takes her off it.
+      await as('anna', async (c) => {
+        const own = (await c.invoke('getMasks', { imageId: '1' })).draft;
+        await c.invoke('saveDraft', {
+          imageId: '1',
+          width: W,
+          height: H,
+          mask: drawn(30_000),
+          parentVersionId: own?.versionId ?? null,
+        });
+      });
+      await as('rita', (c) => c.invoke('assignImages', { imageIds: ['1'], users: ['otto'] }));
+
+      await toWorklist(otto);
+      await openImage(otto);
+      await otto.keyboard.press('0');
+      await recordPointer(otto);
+      const expected = drawn(20_000);
+      replay(
+        expected,
+        await drag(otto, { x: 150.5, y: 200.5 }, { x: 420.5, y: 330.5 }),
+        await brushRadius(otto),
+        1,
+      );
+      await waitFor('his stroke saved on his own draft', async () =>
+        same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, expected),
+      );
     });
   },
 );
