@@ -637,6 +637,11 @@ export interface ListImagesRequest extends PageRequest {
    */
   sort?: 'updated' | 'name' | 'patient' | 'review-next';
   eye?: EyeFilter[];
+  /** Only images of visits from / up to this day (YYYY-MM-DD, both inclusive); undated images are left out. */
+  visitFrom?: string;
+  visitTo?: string;
+  /** Team mode: only images submitted for review and not yet sent back or approved (a reviewer's queue). */
+  awaitingReview?: boolean;
   /** The asking window's id: its own edit leases are not marked "being edited" (they are not someone else's). */
   clientId?: string;
 }
@@ -1297,14 +1302,23 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   }),
   listPatients: obj(page),
   listStudies: obj({ ...page, patientId: optional(id) }),
-  listImages: obj({
-    ...page,
-    patientId: optional(id),
-    studyId: optional(id),
-    sort: optional(literal('updated', 'name', 'patient', 'review-next')),
-    eye: optional(arrayOf(literal(...EYE_FILTERS), { max: EYE_FILTERS.length })),
-    clientId: optional(clientId),
-  }),
+  listImages: refine(
+    obj({
+      ...page,
+      patientId: optional(id),
+      studyId: optional(id),
+      sort: optional(literal('updated', 'name', 'patient', 'review-next')),
+      eye: optional(arrayOf(literal(...EYE_FILTERS), { max: EYE_FILTERS.length })),
+      visitFrom: optional(isoDate),
+      visitTo: optional(isoDate),
+      awaitingReview: optional(bool()),
+      clientId: optional(clientId),
+    }),
+    (v, p) =>
+      v.visitFrom !== undefined && v.visitTo !== undefined && v.visitFrom > v.visitTo
+        ? `${p}.visitFrom is after ${p}.visitTo`
+        : null,
+  ),
   getImageInfo: obj({ imageId: id }),
   getImage: obj({ imageId: id }),
   getImageThumbnail: obj({ imageId: id, maxSize: int(16, 1024) }),

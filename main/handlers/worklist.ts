@@ -16,6 +16,7 @@ import type {
 } from '../../shared/contract.js';
 import {
   getPatient,
+  handoffSeenBy,
   listImages as storeListImages,
   listPatients as storeListPatients,
   listStudies as storeListStudies,
@@ -116,7 +117,11 @@ export function listImagesPage(
 ): Page<ImageSummary> {
   const statuses = req.status && req.status.length > 0 ? req.status : undefined;
   const eyes = req.eye && req.eye.length > 0 ? req.eye : undefined;
-  const wanted = (i: ImageListItem) => matchesStatus(i, statuses) && matchesEye(i, eyes);
+  // A blind reader is told of their own submission, not the other reader's (handoffSeenBy), so theirs is filtered here.
+  const ownAwaiting = (i: ImageListItem) =>
+    !(annotator && req.awaitingReview) ||
+    handoffSeenBy(store, i.id, annotator.name)?.state === 'awaiting-review';
+  const wanted = (i: ImageListItem) => matchesStatus(i, statuses) && matchesEye(i, eyes) && ownAwaiting(i);
   const query: Omit<ListImagesQuery, 'cursor' | 'limit'> = {
     patientId: req.patientId !== undefined ? rowId(req.patientId, 'patient') : undefined,
     studyId: req.studyId !== undefined ? rowId(req.studyId, 'study') : undefined,
@@ -124,6 +129,9 @@ export function listImagesPage(
     // One status is a store filter; several are filtered here, and an annotator's (their own readings' statuses).
     maskStatus: statuses?.length === 1 && !annotator ? maskStatusOf(statuses[0]) : undefined,
     assignedTo: annotator?.id,
+    visitFrom: req.visitFrom,
+    visitTo: req.visitTo,
+    awaitingReview: req.awaitingReview && !annotator,
   };
   const walk = () =>
     annotator ? asReadBy(store, walkImages(store, query), annotator.name) : walkImages(store, query);

@@ -4,7 +4,7 @@
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
-import { latestIds, ownLatestIds, reviewStatus } from './review.js';
+import { latestIdSql, latestIds, ownLatestIds, reviewStatus } from './review.js';
 import { assigneesOf, readsBlind } from './assignments.js';
 
 export type HandoffState = 'awaiting-review' | 'needs-work';
@@ -44,6 +44,13 @@ export function handoffOf(store: Store, imageId: number): HandoffRecord | null {
   if (approved !== null && approved > (row.mask_version_id ?? 0)) return null;
   return { state: row.state, comment: row.comment, by: row.by_user, at: row.at };
 }
+
+/**
+ * SQL condition (for an image listing's `i`): its hand-off is open and awaiting review, as handoffOf tells it (an
+ * approval newer than the hand-off settles it).
+ */
+export const AWAITING_REVIEW_SQL = `EXISTS (SELECT 1 FROM image_handoffs h WHERE h.image_id = i.id
+  AND h.state = 'awaiting-review' AND COALESCE(${latestIdSql('approved', 'i.id')}, 0) <= COALESCE(h.mask_version_id, 0))`;
 
 /** When `user` last submitted the image for review, unless it was sent back since (then, and never: null). */
 export function ownSubmission(store: Store, imageId: number, user: string): string | null {

@@ -5,6 +5,7 @@ import { NotFoundError, StoreError } from './errors.js';
 import { fromJson, toJson } from './json.js';
 import { latestIdSql, reviewStatus, reviewStatusFilterSql, type MaskStatus } from './review.js';
 import { ASSIGNED_TO_SQL } from './assignments.js';
+import { AWAITING_REVIEW_SQL } from './handoffs.js';
 import { NEXT_IMAGE_ID } from './erased-ids.js';
 
 export type { MaskStatus } from './review.js';
@@ -195,6 +196,11 @@ export interface ListImagesQuery {
   search?: string;
   /** Only images assigned to this user (an annotator's worklist). */
   assignedTo?: number;
+  /** Only images of visits on or after / on or before this day (YYYY-MM-DD); undated images are left out. */
+  visitFrom?: string;
+  visitTo?: string;
+  /** Only images with an open hand-off awaiting review (submitted, not sent back, no approval since). */
+  awaitingReview?: boolean;
 }
 
 export interface ImagePage {
@@ -248,6 +254,16 @@ export function listImages(store: Store, q: ListImagesQuery = {}): ImagePage {
     where.push(ASSIGNED_TO_SQL);
     params.push(q.assignedTo);
   }
+  // Visit dates are stored as YYYY-MM-DD text, so text order is date order on both backends.
+  if (q.visitFrom !== undefined) {
+    where.push('s.study_date >= ?');
+    params.push(q.visitFrom);
+  }
+  if (q.visitTo !== undefined) {
+    where.push('s.study_date <= ?');
+    params.push(q.visitTo);
+  }
+  if (q.awaitingReview) where.push(AWAITING_REVIEW_SQL);
   const filter = where.length ? where.join(' AND ') : 'TRUE';
   const from =
     'FROM images i LEFT JOIN studies s ON s.id = i.study_id LEFT JOIN patients p ON p.id = s.patient_id';

@@ -21,12 +21,34 @@ test('the open image in the address: written and read back; anything else is the
 });
 
 test('filters kept in storage come back as saved; unknown or damaged values fall back to the defaults', () => {
-  const saved = { search: '01_', status: ['draft'], eye: ['OD'], grouped: false, order: 'review-next' };
+  const saved = {
+    search: '01_',
+    status: ['draft'],
+    eye: ['OD'],
+    grouped: false,
+    order: 'review-next',
+    visitFrom: '2024-03-01',
+    visitTo: '2024-03-31',
+    awaitingReview: true,
+  };
   assert.deepEqual(parseFilters(JSON.stringify(saved)), saved);
+  // Saved by a version without the visit range and hand-off filters: those start off.
+  const older = { search: '01_', status: ['draft'], eye: ['OD'], grouped: false, order: 'review-next' };
+  assert.deepEqual(parseFilters(JSON.stringify(older)), { ...DEFAULT_FILTERS, ...older });
   assert.deepEqual(parseFilters(null), DEFAULT_FILTERS);
   assert.deepEqual(parseFilters('{not json'), DEFAULT_FILTERS);
   assert.deepEqual(
-    parseFilters(JSON.stringify({ search: 3, status: ['draft', 'lost'], eye: 'OD', order: 'sideways' })),
+    parseFilters(
+      JSON.stringify({
+        search: 3,
+        status: ['draft', 'lost'],
+        eye: 'OD',
+        order: 'sideways',
+        visitFrom: '2024-02-30',
+        visitTo: 20240301,
+        awaitingReview: 'yes',
+      }),
+    ),
     { ...DEFAULT_FILTERS, status: ['draft'] },
   );
 });
@@ -45,4 +67,20 @@ test('the filters as a listImages request: grouping sorts by patient, other orde
     ),
     { offset: 0, limit: 5, search: 'x', status: ['new'], eye: ['OS'], sort: 'review-next' },
   );
+});
+
+test('the visit range and "Submitted for review" as a listImages request; a range typed backwards is put in order', () => {
+  const base = { ...DEFAULT_FILTERS, grouped: false };
+  assert.deepEqual(listImagesQuery({ ...base, visitFrom: '2024-03-01', awaitingReview: true }, 0, 5), {
+    offset: 0,
+    limit: 5,
+    visitFrom: '2024-03-01',
+    awaitingReview: true,
+  });
+  assert.deepEqual(listImagesQuery({ ...base, visitFrom: '2024-04-01', visitTo: '2024-03-01' }, 0, 5), {
+    offset: 0,
+    limit: 5,
+    visitFrom: '2024-03-01',
+    visitTo: '2024-04-01',
+  });
 });

@@ -16,7 +16,7 @@ import { allState, toggleAll, toggleOne } from './selection.js';
 import { useImport } from './useImport.js';
 import { useSampleStudy } from './useSampleStudy.js';
 import { WorklistFilters, type Filters } from './WorklistFilters.js';
-import { isGrouped } from './worklistQuery.js';
+import { isFiltered, isGrouped } from './worklistQuery.js';
 import { readRows } from './readRows.js';
 import { rowAnnouncement } from './rowAnnouncement.js';
 import { useWorklistExport } from '../export/useWorklistExport.js';
@@ -189,7 +189,12 @@ export function Worklist({
       ref={worklistRef}
     >
       <div className="toolbar">
-        <WorklistFilters filters={filters} onChange={(f) => onFilters(() => f)} canGroup={withPatients} />
+        <WorklistFilters
+          filters={filters}
+          onChange={(f) => onFilters(() => f)}
+          canGroup={withPatients}
+          team={account !== null}
+        />
         <span className="spacer" />
         {may('importFiles') && (
           <>
@@ -341,7 +346,7 @@ export function Worklist({
         </div>
         {items.length === 0 && !loading && (
           <div className="empty">
-            {filters.search || filters.status.length || filters.eye.length ? (
+            {isFiltered(filters) ? (
               'No images match.'
             ) : !may('importFiles') ? (
               // An annotator imports nothing: their worklist is what a reviewer assigns them.

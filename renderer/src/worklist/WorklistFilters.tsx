@@ -1,4 +1,4 @@
-// The worklist's filters: search, status and eye chips, the order ("Review next": lowest expected F1 first), and
+// The worklist's filters: search, status and eye chips, a visit date range, on a team "Submitted for review", the order ("Review next": lowest expected F1 first), and
 // grouping by patient and visit (in the default order only: grouping would undo any other).
 import { EYE_FILTERS, IMAGE_STATUSES, type EyeFilter } from '../../../shared/contract.js';
 import type { Filters, WorklistOrder } from './worklistQuery.js';
@@ -16,6 +16,8 @@ export function WorklistFilters(props: {
   onChange: (f: Filters) => void;
   /** Grouping is offered once some image has a patient. */
   canGroup: boolean;
+  /** Team mode: hand-offs exist, so "Submitted for review" is offered. */
+  team: boolean;
 }) {
   const f = props.filters;
   const set = (patch: Partial<Filters>) => props.onChange({ ...f, ...patch });
@@ -51,6 +53,39 @@ export function WorklistFilters(props: {
             {EYE_LABELS[e]}
           </button>
         ))}
+      </span>
+      {props.team && (
+        <span className="chip-group" role="group" aria-label="Hand-off">
+          <button
+            className={`chip handoff ${f.awaitingReview ? 'on' : ''}`}
+            aria-pressed={f.awaitingReview}
+            onClick={() => set({ awaitingReview: !f.awaitingReview })}
+            title="Only images submitted for review and not yet sent back or approved"
+            data-testid="filter-awaiting-review"
+          >
+            Submitted for review
+          </button>
+        </span>
+      )}
+      <span className="visit-range" role="group" aria-label="Visit date">
+        Visit
+        <input
+          type="date"
+          value={f.visitFrom}
+          max={f.visitTo || undefined}
+          onChange={(e) => set({ visitFrom: e.target.value })}
+          aria-label="Visit from"
+          data-testid="visit-from"
+        />
+        –
+        <input
+          type="date"
+          value={f.visitTo}
+          min={f.visitFrom || undefined}
+          onChange={(e) => set({ visitTo: e.target.value })}
+          aria-label="Visit to"
+          data-testid="visit-to"
+        />
       </span>
       <label className="order">
         Order
