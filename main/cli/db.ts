@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { cliActor } from './actor.js';
-import { UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
 import { AUDIT_HELP, auditChainText, AuditUsageError, notedHeadText, runAudit } from './db-audit.js';
 import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
@@ -174,37 +174,57 @@ function skippedLines(skipped: SkippedFile[]): string[] {
   );
 }
 
+/** An import's report; `notImported`: files left when Ctrl+C stopped it (null: it was not stopped). */
+interface ImportRun {
+  report: ImportReport;
+  notImported: number | null;
+}
+
 async function runImport(
   store: Store,
   paths: string[],
   values: Values,
   actor: string,
   io: DbCliIo,
-): Promise<ImportReport> {
+): Promise<ImportRun> {
   if (paths.length === 0) throw new DbUsageError('import needs at least one PATH');
   const maskKind = pick(values, 'mask-kind', ['approved', 'draft'] as const, 'approved');
   const name = typeof values.name === 'string' ? values.name : undefined;
+  // Ctrl+C stops after the image in progress, so that the summary says what is in and what is not (it ended the
+  // process at once, saying only "interrupted").
+  const hold = interruptSignal();
+  const shouldStop = (): boolean => hold.signal.aborted;
+  let left = 0;
   const progress = (done: number, total: number): void => {
+    left = total - done;
     if (!values.json && (done === total || done % 10 === 0)) io.stderr.write(`  ${done}/${total}\n`);
   };
-  if (values.dataset === undefined) {
-    return importPaths(store, paths, { actor, maskKind, name, onProgress: progress });
-  }
-  const raw = typeof values.dataset === 'string' && values.dataset !== '' ? values.dataset : 'auto';
-  if (!(DATASET_KINDS as readonly string[]).includes(raw))
-    throw new DbUsageError(`--dataset must be one of ${DATASET_KINDS.join(', ')}`);
-  const kind = raw === 'auto' ? undefined : (raw as DatasetKind);
-  const reports: ImportReport[] = [];
-  for (const p of paths) {
-    try {
-      reports.push(await importDataset(store, p, { actor, kind, name, onProgress: progress }));
-    } catch (err) {
-      // The datasets imported before the one that stopped are part of what was done.
-      if (!(err instanceof ImportStoppedError)) throw err;
-      throw new ImportStoppedError(err.message, mergeReports([...reports, err.report]), err.notImported);
+  const run = (report: ImportReport): ImportRun => ({ report, notImported: shouldStop() ? left : null });
+  try {
+    if (values.dataset === undefined) {
+      return run(
+        await importPaths(store, paths, { actor, maskKind, name, onProgress: progress, shouldStop }),
+      );
     }
+    const raw = typeof values.dataset === 'string' && values.dataset !== '' ? values.dataset : 'auto';
+    if (!(DATASET_KINDS as readonly string[]).includes(raw))
+      throw new DbUsageError(`--dataset must be one of ${DATASET_KINDS.join(', ')}`);
+    const kind = raw === 'auto' ? undefined : (raw as DatasetKind);
+    const reports: ImportReport[] = [];
+    for (const p of paths) {
+      if (shouldStop()) break;
+      try {
+        reports.push(await importDataset(store, p, { actor, kind, name, onProgress: progress, shouldStop }));
+      } catch (err) {
+        // The datasets imported before the one that stopped are part of what was done.
+        if (!(err instanceof ImportStoppedError)) throw err;
+        throw new ImportStoppedError(err.message, mergeReports([...reports, err.report]), err.notImported);
+      }
+    }
+    return run(mergeReports(reports));
+  } finally {
+    hold.release();
   }
-  return mergeReports(reports);
 }
 
 /** Runs `retina db ...`; returns the exit code (0 ok, 1 error, 2 usage). */
@@ -363,7 +383,19 @@ export async function runDbCommand(
         return 0;
       case 'import': {
         try {
-          const report = await runImport(store, rest, values, actor, io);
+          const { report, notImported } = await runImport(store, rest, values, actor, io);
+          if (notImported !== null) {
+            const left =
+              notImported > 0
+                ? `${plural(notImported, 'file')} not imported`
+                : 'the files read were imported';
+            emit(
+              { db: store.path, ...report, interrupted: true, notImported },
+              `${summary(report)}\ninterrupted: ${left}; run the same import again to go on: the images ` +
+                'already imported are skipped as duplicates',
+            );
+            return EXIT.interrupted;
+          }
           emit({ db: store.path, ...report }, summary(report));
           return report.failed.length > 0 ? 1 : 0;
         } catch (err) {

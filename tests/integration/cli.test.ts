@@ -2,7 +2,6 @@
 // real files written. Bad input must give a one-line error, a non-zero exit and no half-written output.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -11,31 +10,13 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readImage } from '../../main/ml/io/image-io.js';
 import { writeDicom } from './dicom-fixture.js';
-import { retinaCli } from '../support/retina-cli.js';
+import { retinaCli, retinaInterruptedWhen as interruptWhen } from '../support/retina-cli.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const datasets = process.env.RETINA_DATASETS ?? path.resolve(repo, '../shared/datasets');
 const drive = path.join(datasets, 'DRIVE');
-const CLI = path.join(repo, 'main', 'cli', 'main.ts');
 
 const retina = (args: string[]) => retinaCli(...args);
-
-/** Runs `retina args` and sends it Ctrl+C (SIGINT) the first time its stderr matches `when`. */
-function interruptWhen(
-  args: string[],
-  when: RegExp,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: repo });
-  let stdout = '';
-  let stderr = '';
-  let sent = false;
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (!sent && when.test(stderr)) sent = child.kill('SIGINT');
-  });
-  return new Promise((resolve) => child.on('exit', (c) => resolve({ code: c ?? -1, stdout, stderr })));
-}
 
 /** The last non-empty stderr line: the one-line error. */
 function errorLine(stderr: string): string {

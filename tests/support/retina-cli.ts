@@ -1,5 +1,5 @@
 // The CLI as a user runs it, in a child process from the checkout's sources: its exit code and what it printed.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export const REPO = join(import.meta.dirname, '..', '..');
@@ -28,4 +28,21 @@ export function retinaCliWith(
     env: { ...process.env, ...opts.env },
   });
   return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs `retina args` and sends it Ctrl+C (SIGINT) the first time its stderr matches `when`. */
+export function retinaInterruptedWhen(
+  args: string[],
+  when: RegExp,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO });
+  let stdout = '';
+  let stderr = '';
+  let sent = false;
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (!sent && when.test(stderr)) sent = child.kill('SIGINT');
+  });
+  return new Promise((resolve) => child.on('exit', (c) => resolve({ code: c ?? -1, stdout, stderr })));
 }
