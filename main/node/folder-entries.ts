@@ -8,9 +8,10 @@ export interface FolderEntry {
   name: string;
   /**
    * 'linked-folder': reached through a link (a walk that follows it must guard against a link to a parent);
-   * 'broken-link': a link whose target is gone, for a walk to report rather than pass over.
+   * 'broken-link': a link whose target is gone, for a walk to report rather than pass over; 'link-loop': a link
+   * that leads back to itself through other links (ELOOP), reported as such (it was called one whose target is gone).
    */
-  kind: 'file' | 'folder' | 'linked-folder' | 'broken-link';
+  kind: 'file' | 'folder' | 'linked-folder' | 'broken-link' | 'link-loop';
 }
 
 /** The files and folders in `folder`, and its broken links (a socket or a device is left out). */
@@ -20,10 +21,14 @@ export async function folderEntries(folder: string): Promise<FolderEntry[]> {
     if (e.isFile()) out.push({ name: e.name, kind: 'file' });
     else if (e.isDirectory()) out.push({ name: e.name, kind: 'folder' });
     else if (e.isSymbolicLink()) {
-      const target = await stat(join(folder, e.name)).catch(() => null);
+      let loop = false;
+      const target = await stat(join(folder, e.name)).catch((err: NodeJS.ErrnoException) => {
+        loop = err.code === 'ELOOP';
+        return null;
+      });
       if (target?.isFile()) out.push({ name: e.name, kind: 'file' });
       else if (target?.isDirectory()) out.push({ name: e.name, kind: 'linked-folder' });
-      else if (!target) out.push({ name: e.name, kind: 'broken-link' });
+      else if (!target) out.push({ name: e.name, kind: loop ? 'link-loop' : 'broken-link' });
     }
   }
   return out;

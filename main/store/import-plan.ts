@@ -235,10 +235,13 @@ export async function planFolder(dir: string, opts: PlanOptions = {}): Promise<I
     const candidates: string[] = [];
     const unread: SkippedFile[] = [];
     for (const e of entries) {
-      if (e.kind === 'broken-link') {
+      if (e.kind === 'broken-link' || e.kind === 'link-loop') {
         unread.push({
           source: join(folder, e.name),
-          reason: 'a link to a file or folder that is no longer there',
+          reason:
+            e.kind === 'link-loop'
+              ? 'a link that leads back to itself through other links (a loop), to no file or folder'
+              : 'a link to a file or folder that is no longer there',
           notice: true,
         });
         continue;

@@ -137,6 +137,9 @@ describe('folder trees', () => {
     symlinkSync(join(dir, 'drive-copy'), join(work, 'DRIVE again'));
     symlinkSync(work, join(work, 'loop'));
     symlinkSync(join(dir, 'gone.jpg'), join(work, 'gone.jpg'));
+    // Two links to each other: a loop, no file at the end of it.
+    symlinkSync(join(work, 'loop-b.jpg'), join(work, 'loop-a.jpg'));
+    symlinkSync(join(work, 'loop-a.jpg'), join(work, 'loop-b.jpg'));
     // A link into a part of the linked dataset (sorting before it), and one up to a folder holding the import.
     symlinkSync(join(dir, 'drive-copy', 'training', 'images'), join(work, 'A-images'));
     symlinkSync(dir, join(work, 'up'));
@@ -152,6 +155,12 @@ describe('folder trees', () => {
       const reasons = report.skipped.map((s) => `${basename(s.source)}: ${s.reason}`);
       assert.ok(
         reasons.some((r) => /^gone\.jpg: a link to a file or folder that is no longer there$/.test(r)),
+        reasons.join('\n'),
+      );
+      assert.ok(
+        reasons.some((r) =>
+          /^loop-a\.jpg: a link that leads back to itself through other links \(a loop\)/.test(r),
+        ),
         reasons.join('\n'),
       );
       assert.ok(
