@@ -98,7 +98,7 @@ Commands:
                             one is complete
     --no-files              copy the database only
   check                     integrity, foreign keys and file store; the study's size, and how much of it
-                            only older (autosaved) drafts hold
+                            only older (autosaved) drafts hold, and the files no record refers to
     --verify                also re-hash every stored file
     --audit-head HASH       also check that the audit trail still holds this entry hash, noted from an earlier
                             check or audit: rewriting the trail up to it (after a hand edit) changes it
@@ -106,7 +106,9 @@ Commands:
                             rows and audit entries stay (marked compacted). Kept whole: predictions, approvals,
                             each image's current version, each author's newest draft of an image, reopens,
                             restores, adoptions, and any version another record names; a file goes only when
-                            no other version shares it
+                            no other version shares it. Also removes the files no record refers to (left by an
+                            import or save cut off before its commit) unchanged for N days and at least a day:
+                            a newer one may be an import or save still under way
     --keep-days N           keep every draft saved in the last N days (default ${DEFAULT_KEEP_DAYS})
     --dry-run               say what would be freed, change nothing
 ${ERASE_HELP}
@@ -731,6 +733,15 @@ function keepDaysArg(v: string | boolean | undefined): number {
 
 /** What `db compact` freed, or would free. */
 function compactText(r: CompactReport): string {
+  const drafts = draftsText(r);
+  const leftovers = leftoversText(r);
+  if (!leftovers) return drafts;
+  const unchanged =
+    r.dryRun && r.versions === 0 ? ' (nothing was changed: run without --dry-run to remove them)' : '';
+  return `${drafts}; ${leftovers}${unchanged}`;
+}
+
+function draftsText(r: CompactReport): string {
   const since = `drafts saved since ${r.before.slice(0, 10)} are kept whole`;
   if (r.versions === 0)
     return `nothing to compact: no superseded autosaved draft saved before ${r.before.slice(0, 10)} (${r.keepDays} days)`;
@@ -743,6 +754,21 @@ function compactText(r: CompactReport): string {
   return r.dryRun
     ? `would compact ${what}, freeing ${freed} (${since}; nothing was changed: run without --dry-run to compact)`
     : `compacted ${what}: freed ${freed} (${since}; their History entries stay, marked compacted)${left}`;
+}
+
+/** The files no record refers to (an import or save cut off before its commit): removed, kept, or left. */
+function leftoversText(r: CompactReport): string {
+  const { files, bytes, recent, left, before } = r.leftovers;
+  const parts: string[] = [];
+  const what = `${plural(files, 'file')} no record refers to, ${bytesText(bytes)} (left by imports or saves cut off before their commit)`;
+  if (files > 0) parts.push(r.dryRun ? `would remove ${what}` : `removed ${what}`);
+  if (left > 0)
+    parts.push(`${plural(left, 'file')} no record refers to could not be removed (see 'retina db check')`);
+  if (recent > 0)
+    parts.push(
+      `${plural(recent, 'file')} no record refers to changed since ${before.slice(0, 16).replace('T', ' ')} UTC, kept (an import or save may still be writing its record)`,
+    );
+  return parts.join('; ');
 }
 
 /** `--images 3,4,7`: positive integers; absent: undefined (every image). */

@@ -5,12 +5,15 @@
 // draft made by a deliberate act (a reopen, a restore, an adoption: those carry a note); and every version another
 // record names (an approval's source, a restore's origin, a kept draft's base or current version, a hand-off, a
 // model's training mask). A file goes only when no remaining row shares it (files are named by their content).
+// It also removes the leftover files no record refers to (an import or save killed before its commit), once older
+// than the longer of a day and the --keep-days span (leftover-files.ts).
 import { statSync } from 'node:fs';
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { uploadsOfActiveJobs } from './erase.js';
 import { StoreReadOnlyError } from './errors.js';
 import { blobStore } from './file-store.js';
+import { removeLeftoverFiles, type LeftoverReport } from './leftover-files.js';
 
 export interface CompactOptions {
   /** Drafts saved within this many days are kept (default 30). */
@@ -39,10 +42,22 @@ export interface CompactReport {
    * stay, no record referring to them, and `retina db check` counts them.
    */
   filesLeft: number;
+  /**
+   * Files no record refers to (left by an import or save cut off before its commit), changed before
+   * `leftovers.before`: removed (or that would be); those that could not be are in `leftovers.left`.
+   */
+  leftovers: LeftoverReport;
 }
 
 export const DEFAULT_KEEP_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/**
+ * Leftover files are removed only once older than this, or than the --keep-days span when that is longer: an import
+ * or save under way in another process (another machine of a team, whose clock may differ) has stored its file and
+ * not yet committed its row, and a day is far beyond any import or save. The longer span, because --keep-days
+ * promises that nothing of the last N days is touched.
+ */
+const LEFTOVER_GRACE_MS = DAY_MS;
 
 interface Candidate {
   id: number;
@@ -136,12 +151,17 @@ const sizeOf = (file: string): number => {
   }
 };
 
-export function compactStudy(store: Store, opts: CompactOptions): CompactReport {
+function compactDrafts(store: Store, opts: CompactOptions): Omit<CompactReport, 'leftovers'> {
   const keepDays = opts.keepDays ?? DEFAULT_KEEP_DAYS;
   const now = opts.now ?? new Date();
   const before = new Date(now.getTime() - keepDays * DAY_MS).toISOString();
   const blobs = blobStore(store);
-  const report = (dropped: Candidate[], files: number, bytes: number, filesLeft = 0): CompactReport => ({
+  const report = (
+    dropped: Candidate[],
+    files: number,
+    bytes: number,
+    filesLeft = 0,
+  ): Omit<CompactReport, 'leftovers'> => ({
     dryRun: opts.dryRun ?? false,
     keepDays,
     before,
@@ -217,4 +237,16 @@ export function compactStudy(store: Store, opts: CompactOptions): CompactReport 
     }
     return report(marked.dropped, removed, freed, stillOnlyTheirs.size - removed);
   });
+}
+
+export function compactStudy(store: Store, opts: CompactOptions): CompactReport {
+  const now = opts.now ?? new Date();
+  const drafts = compactDrafts(store, { ...opts, now });
+  const keepMs = (opts.keepDays ?? DEFAULT_KEEP_DAYS) * DAY_MS;
+  const leftovers = removeLeftoverFiles(store, {
+    before: new Date(now.getTime() - Math.max(keepMs, LEFTOVER_GRACE_MS)),
+    dryRun: opts.dryRun ?? false,
+    actor: opts.actor,
+  });
+  return { ...drafts, leftovers };
 }

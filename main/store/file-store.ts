@@ -3,10 +3,11 @@
 // SQLite file; a PostgreSQL store's shared folder, an NFS or SMB mount every team machine sees, for a team).
 // Blobs are written before the transaction that references them commits (temp file, fsync, rename within the
 // blob's own directory, which is atomic on local disks and on NFS alike), so a committed row never points at a
-// missing or partial blob; a blob whose transaction never committed is an orphan, which is harmless.
+// missing or partial blob; a blob whose transaction never committed is an orphan, harmless, which `retina db compact`
+// removes once old (leftover-files.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from './database.js';
 import { StoreError, StoreReadOnlyError } from './errors.js';
@@ -60,7 +61,9 @@ export class FolderBlobStore implements BlobStore {
       throw new StoreReadOnlyError(`${this.opts.owner}: opened read-only, cannot store files`);
     const hash = knownHash ?? sha256(bytes);
     const target = this.path(hash);
-    if (existsSync(target)) return hash;
+    // A file already there may be a leftover (an import killed before its commit) that `retina db compact` removes
+    // once old: its mtime made now keeps it for the row about to name it. Gone meanwhile: written anew.
+    if (existsSync(target) && (await refreshed(target))) return hash;
     const dir = join(this.location, hash.slice(0, 2));
     // Unique per process and call: two machines writing the same blob at once each rename a whole file.
     const tmp = join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
@@ -119,6 +122,17 @@ export class FolderBlobStore implements BlobStore {
   private refuseIfReadOnly(): void {
     if (this.opts.readonly)
       throw new StoreReadOnlyError(`${this.opts.owner}: opened read-only, cannot remove files`);
+  }
+}
+
+/** Sets `file`'s mtime to now; false when it is gone. Best effort otherwise (a team folder's file another user owns). */
+async function refreshed(file: string): Promise<boolean> {
+  const now = new Date();
+  try {
+    await utimes(file, now, now);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
   }
 }
 

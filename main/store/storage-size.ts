@@ -2,11 +2,11 @@
 // (a 3504x2336 mask is about 70 KB): a day's editing of one image makes hundreds. The check says how much of the
 // files folder only older drafts hold (not the image's newest draft, nor shared with any other version), so a
 // growing study can be seen growing, and why.
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import type { Store } from './database.js';
 import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
 import { blobPath } from './file-store.js';
+import { blobFiles } from './leftover-files.js';
 import { plural } from '../../shared/plural.js';
 
 export interface StorageReport {
@@ -21,7 +21,10 @@ export interface StorageReport {
   olderDraftBytes: number;
   /** Drafts whose files `retina db compact` removed (their rows stay). */
   compactedVersions: number;
-  /** Files in the folder that no record refers to (an import or save cut off before its commit). */
+  /**
+   * Files in the folder that no record refers to (an import or save cut off before its commit, or one under way):
+   * `retina db compact` removes those older than its grace period (leftover-files.ts).
+   */
   unreferencedFiles: number;
   unreferencedBytes: number;
 }
@@ -33,30 +36,6 @@ const sizeOf = (file: string): number => {
     return 0;
   }
 };
-
-/**
- * Every blob file in the folder (two hex digits of fan-out), and the temporaries of writes (file-store.ts names them
- * `.tmp-<pid>-<hex>`): a killed import or save leaves its temporary behind, part of a photograph's bytes that no
- * record will ever name.
- */
-function blobFiles(dir: string): { blobs: Map<string, string>; temporaries: string[] } {
-  const blobs = new Map<string, string>();
-  const temporaries: string[] = [];
-  let fans: string[];
-  try {
-    fans = readdirSync(dir);
-  } catch {
-    return { blobs, temporaries };
-  }
-  for (const fan of fans) {
-    if (!/^[0-9a-f]{2}$/.test(fan)) continue;
-    for (const rest of readdirSync(join(dir, fan))) {
-      if (/^[0-9a-f]{62}$/.test(rest)) blobs.set(fan + rest, join(dir, fan, rest));
-      else if (/^\.tmp-\d+-[0-9a-f]+$/.test(rest)) temporaries.push(join(dir, fan, rest));
-    }
-  }
-  return { blobs, temporaries };
-}
 
 /**
  * The hashes each older draft holds, and which of them any other version or kept draft also holds. A compacted
@@ -148,7 +127,8 @@ export function storageText(s: StorageReport): string {
       : '';
   const loose =
     s.unreferencedFiles > 0
-      ? `; ${bytesText(s.unreferencedBytes)} in ${plural(s.unreferencedFiles, 'file')} no record refers to`
+      ? `; ${bytesText(s.unreferencedBytes)} in ${plural(s.unreferencedFiles, 'file')} no record refers to` +
+        ` (an import or save cut off before its commit, or under way: 'retina db compact' removes those older than a day and its --keep-days)`
       : '';
   const compacted =
     s.compactedVersions > 0
