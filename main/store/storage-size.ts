@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import type { Store } from './database.js';
 import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
+import { uploadsOfActiveJobs } from './erase.js';
 import { blobPath } from './file-store.js';
 import { blobFiles } from './leftover-files.js';
 import { plural } from '../../shared/plural.js';
@@ -74,6 +75,8 @@ export function storageOf(store: Store): StorageReport {
     store.backend.kind === 'sqlite' ? sizeOf(store.path) + sizeOf(`${store.path}-wal`) : null;
   const compaction = store.schemaVersion >= COMPACTION_SINCE;
   const referenced = new Set(referencedBlobs(store.db, compaction));
+  // A queued or running team job's uploads are its (an import a worker has not picked up yet).
+  for (const h of uploadsOfActiveJobs(store)) referenced.add(h);
   let fileBytes = 0;
   let files = 0;
   for (const h of referenced) {

@@ -6,8 +6,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tintedPhotos } from '../support/sample-photos.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
-import { importImageFiles, saveMaskVersion, storageOf } from '../../main/store/index.js';
-import { blobPath, sha256 } from '../../main/store/file-store.js';
+import { createTeamJob, importImageFiles, saveMaskVersion, storageOf } from '../../main/store/index.js';
+import { blobPath, putBlob, sha256 } from '../../main/store/file-store.js';
 
 const W = 64;
 
@@ -62,6 +62,27 @@ for (const kind of STORE_BACKENDS) {
         const s = storageOf(store);
         assert.equal(s.unreferencedFiles, 1);
         assert.equal(s.unreferencedBytes, half.length);
+      } finally {
+        store.close();
+      }
+    });
+
+    test("a queued team job's uploaded file is the job's, not one no record refers to", async () => {
+      const store = backend.open('queued');
+      try {
+        const [photo] = await tintedPhotos(backend.dir, [`queued-${kind}`], W);
+        // What the team server stores for an import a worker has not picked up yet.
+        const hash = await putBlob(store, readFileSync(photo));
+        createTeamJob(store, {
+          id: `queued-import-${kind}`,
+          kind: 'import',
+          actor: 'ann',
+          spec: { files: [{ name: 'queued.png', hash }] },
+          total: 1,
+        });
+        const s = storageOf(store);
+        assert.equal(s.unreferencedFiles, 0);
+        assert.equal(s.files, 1);
       } finally {
         store.close();
       }
