@@ -30,7 +30,7 @@ const NAME_MAX = 255;
 /**
  * The name an upload is staged under: its safe name, or where that is longer than a file name may be here (120
  * Chinese characters are 360 bytes, a name Windows keeps), a short one with its extension; the image is still
- * recorded, and its eye and patient read, by the whole name.
+ * recorded, and its eye and patient read, by the name it was uploaded under.
  */
 function stagedName(safe: string, index: number): string {
   if (Buffer.byteLength(safe) <= NAME_MAX) return safe;
@@ -88,8 +88,11 @@ export async function runImportJob(
         const path = join(dir, name);
         await writeFile(path, source.files[i].bytes);
         paths.push(path);
-        staged.set(path, basename(source.files[i].name) || name);
-        recorded.set(path, safe);
+        // Recorded, and its eye and patient read, by the name it was uploaded under (`O'Brien_OD.jpg`, as the CLI
+        // records it); only the staged copy's name is made safe.
+        const own = basename(source.files[i].name).normalize('NFC') || name;
+        staged.set(path, own);
+        recorded.set(path, own);
       }
     }
     names = new ImportNames(staged);
