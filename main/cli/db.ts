@@ -149,7 +149,8 @@ function summary(report: ImportReport): string {
   const withMasks = report.imported.filter((i) => i.maskVersionId !== null).length;
   const lines = [
     `imported ${report.imported.length} (${withMasks} with masks), duplicates skipped ${report.duplicates.length}, ` +
-      `failed ${report.failed.length}, other files skipped ${report.skipped.length}`,
+      `failed ${report.failed.length}, other files skipped ${report.skipped.length}` +
+      (report.warnings.length > 0 ? `, ${plural(report.warnings.length, 'warning')}` : ''),
   ];
   for (const d of report.datasets)
     lines.push(`  ${LAYOUT_TITLES[d.layout]} layout: ${d.root} (${d.images} images, dataset '${d.name}')`);
@@ -159,6 +160,7 @@ function summary(report: ImportReport): string {
     );
   for (const f of report.failed) lines.push(`  failed: ${f.error}`);
   lines.push(...skippedLines(report.skipped));
+  for (const w of report.warnings) lines.push(`  warning: ${w.source} (image ${w.imageId}): ${w.message}`);
   return lines.join('\n');
 }
 

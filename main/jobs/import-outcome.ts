@@ -15,6 +15,8 @@ export interface ImportOutcome {
   report: ImportReport;
   /** Failed files, and files the user picked one by one that were not imported (skipped, with why). */
   failures: ImportFailure[];
+  /** Images imported that a person should look at (a patient ID like another's), with what to do. */
+  warnings: ImportFailure[];
   /** Files an imported folder or dataset holds that are not images to import (annotations, second observers). */
   otherSkipped: number;
   /** The reason most of those share, and how many share it (null when no reason covers two of them). */
@@ -79,8 +81,12 @@ export function importOutcome(
     ...report.failed.map((f) => ({ file: names.name(f.source), reason: names.reason(f.error, f.source) })),
     ...pickedSkipped.map((s) => ({ file: names.name(s.source), reason: names.reason(s.reason, s.source) })),
   ];
+  const warnings = report.warnings.map((w) => ({
+    file: names.name(w.source),
+    reason: names.reason(w.message, w.source),
+  }));
   const others = report.skipped.filter((s) => !picked.has(s.source) && !s.notice);
-  return { report, failures, otherSkipped: others.length, otherReason: commonestReason(others) };
+  return { report, failures, warnings, otherSkipped: others.length, otherReason: commonestReason(others) };
 }
 
 /**
@@ -88,7 +94,13 @@ export function importOutcome(
  * with their reference masks, and why the other files of a folder or dataset were left out (the commonest reason),
  * so that "20 other files" in a dataset import is not a mystery.
  */
-export function importMessage({ report, failures, otherSkipped, otherReason }: ImportOutcome): string {
+export function importMessage({
+  report,
+  failures,
+  warnings,
+  otherSkipped,
+  otherReason,
+}: ImportOutcome): string {
   const imported = report.imported.length;
   const duplicates = report.duplicates.length;
   const considered = imported + duplicates + failures.length;
@@ -105,6 +117,7 @@ export function importMessage({ report, failures, otherSkipped, otherReason }: I
     if (otherReason)
       line += ` (${otherReason.count === otherSkipped ? '' : `${otherReason.count}: `}${otherReason.reason})`;
   }
+  if (warnings.length > 0) line += `; ${plural(warnings.length, 'warning')} to read`;
   return line;
 }
 

@@ -62,6 +62,7 @@ export async function runJob(
     message: importMessage(outcome),
     error: importError(outcome),
     cancelled: hooks.isCancelled(),
-    failures: outcome.failures,
+    // Warnings share the failures' list: the tray keeps the job until the user has read them.
+    failures: [...outcome.failures, ...outcome.warnings],
   };
 }

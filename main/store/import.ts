@@ -38,7 +38,8 @@ import {
 } from './import-plan.js';
 import { clinicalFromFileName } from './file-name-clinical.js';
 import { labelLikeReason } from './label-like.js';
-import { ensurePatientTx, ensureStudyTx, ensureVisitTx, type PatientInput } from './patients.js';
+import { ensurePatientTx, ensureStudyTx, ensureVisitTx, findPatient, type PatientInput } from './patients.js';
+import { similarPatientIds, similarPatientWarning } from './patient-twins.js';
 
 export type { PlanOptions, RecognisedDataset, SkippedFile } from './import-plan.js';
 
@@ -46,6 +47,19 @@ export interface ImportedImage {
   imageId: number;
   source: string;
   maskVersionId: number | null;
+}
+
+/** Something imported that a person should look at: the image is in, but may need correcting. */
+export interface ImportWarning {
+  source: string;
+  imageId: number;
+  /** similar-patient-id: a patient created whose ID differs from another's only in case or leading zeros. */
+  kind: 'similar-patient-id';
+  /** One line, with what to do. */
+  message: string;
+  /** similar-patient-id: the new patient's ID and the existing look-alikes. */
+  patientId?: string;
+  similarPatientIds?: string[];
 }
 
 export interface ImportReport {
@@ -61,6 +75,7 @@ export interface ImportReport {
   skipped: SkippedFile[];
   /** Dataset layouts recognised among the paths. */
   datasets: RecognisedDataset[];
+  warnings: ImportWarning[];
 }
 
 export interface ImportOptions {
@@ -130,6 +145,7 @@ export function mergeReports(reports: ImportReport[]): ImportReport {
     failed: reports.flatMap((r) => r.failed),
     skipped: reports.flatMap((r) => r.skipped),
     datasets: reports.flatMap((r) => r.datasets),
+    warnings: reports.flatMap((r) => r.warnings),
   };
 }
 
@@ -293,7 +309,10 @@ function coverage(m: BinaryMap): number {
   return on / m.data.length;
 }
 
-async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Promise<ImportedImage | number> {
+/** An image written, with the look-alike IDs of the patient it created (empty when it created none). */
+type Committed = ImportedImage & { createdPatient: { pseudonym: string; similar: string[] } | null };
+
+async function commit(store: Store, p: PreparedImage, opts: ImportOptions): Promise<Committed | number> {
   // An erasure finishing at this moment may remove files of the very same bytes between our storing them and our
   // write (it removes only files no committed row uses): the write checks they are there, else they are stored
   // again and the write retried.
@@ -311,7 +330,7 @@ async function commitOnce(
   store: Store,
   p: PreparedImage,
   opts: ImportOptions,
-): Promise<ImportedImage | number | 'files-gone'> {
+): Promise<Committed | number | 'files-gone'> {
   // Blobs first: a committed row must never point at a blob that is not on disk.
   await putBlob(store, p.bytes, p.fileHash);
   const rasterHash = p.rasterPng ? await putBlob(store, p.rasterPng) : null;
@@ -326,8 +345,15 @@ async function commitOnce(
     const existing = findImageByHash(store, p.fileHash);
     if (existing) return existing.id; // imported meanwhile by another process
     let studyId: number | null = null;
+    let createdPatient: Committed['createdPatient'] = null;
     if (p.patient && p.study) {
+      const isNew = findPatient(store, p.patient.pseudonym) === null;
       const patient = ensurePatientTx(store, p.patient, opts.actor);
+      if (isNew)
+        createdPatient = {
+          pseudonym: patient.pseudonym,
+          similar: similarPatientIds(store, patient.pseudonym),
+        };
       const study = { patientId: patient.id, ...p.study };
       // A DICOM study is found by its UID; anything else joins the patient's visit of that day and camera.
       studyId = (
@@ -377,7 +403,7 @@ async function commitOnce(
         threshold: null,
       }).id;
     }
-    return { imageId: image.id, source: p.source, maskVersionId };
+    return { imageId: image.id, source: p.source, maskVersionId, createdPatient };
   });
 }
 
@@ -405,7 +431,20 @@ async function importSource(
     const result = await commit(store, prepared, opts);
     if (typeof result === 'number')
       report.duplicates.push({ source: src.imagePath, existingImageId: result });
-    else report.imported.push(result);
+    else {
+      const { createdPatient, ...imported } = result;
+      report.imported.push(imported);
+      // Not merged: two people may truly differ only so; said, with how to merge them.
+      if (createdPatient && createdPatient.similar.length > 0)
+        report.warnings.push({
+          source: src.imagePath,
+          imageId: imported.imageId,
+          kind: 'similar-patient-id',
+          message: similarPatientWarning(createdPatient.pseudonym, createdPatient.similar),
+          patientId: createdPatient.pseudonym,
+          similarPatientIds: createdPatient.similar,
+        });
+    }
     report.skipped.push(...prepared.leftOut.skipped);
     report.failed.push(...prepared.leftOut.failed);
   } catch (err) {
@@ -485,6 +524,7 @@ async function importPlan(store: Store, plan: ImportPlan, opts: ImportOptions): 
     failed: [...plan.failed],
     skipped: [...plan.skipped],
     datasets: plan.datasets,
+    warnings: [],
   };
   const sources = plan.sources;
   for (let i = 0; i < sources.length; i++) {

@@ -118,6 +118,7 @@ export {
   type ImportedImage,
   type ImportOptions,
   type ImportReport,
+  type ImportWarning,
   type PlanOptions,
   type RecognisedDataset,
   type SkippedFile,

@@ -3,11 +3,13 @@
 // more than the image it duplicates knows.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runDbCommand } from '../../main/cli/db.js';
 import { runImportJob } from '../../main/jobs/import.js';
-import { getImage, openStore, type Store } from '../../main/store/index.js';
+import { runJob } from '../../main/jobs/run-job.js';
+import { getImage, listPatients, openStore, type ImportReport, type Store } from '../../main/store/index.js';
 import { tintedPhotos } from '../support/sample-photos.js';
 
 const hooks = { isCancelled: () => false, progress: () => {} };
@@ -36,6 +38,75 @@ describe('import: what file names say', () => {
       const image = getImage(store, outcome.report.imported[0].imageId);
       assert.equal(image.fileName, "O'Brien_OD.png");
       assert.equal(image.laterality, 'OD');
+    } finally {
+      store.close();
+    }
+  });
+
+  test('a patient ID differing from another only in case or leading zeros is kept apart, and said', async () => {
+    const named = (i: number, name: string): string => {
+      const dir = join(tmp, `twins-${i}`);
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(photos[i], join(dir, name));
+      return join(dir, name);
+    };
+    const db = join(tmp, 'twins.db');
+    const out: string[] = [];
+    const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, env: {} };
+    assert.equal(await runDbCommand(['import', named(0, 'pt-AB12_OD.png'), '--db', db], io), 0);
+    assert.doesNotMatch(out.join(''), /warning/);
+    out.length = 0;
+    assert.equal(await runDbCommand(['import', named(1, 'PT_ab12_OS.png'), '--db', db], io), 0);
+    const text = out.join('');
+    assert.match(text, /1 warning/);
+    assert.match(
+      text,
+      /warning: .*PT_ab12_OS\.png \(image 2\): new patient ab12 differs from existing patient AB12 only in letter case or leading zeros/,
+    );
+    assert.match(text, /set this image's patient ID to AB12 in its Clinical details/);
+
+    out.length = 0;
+    assert.equal(
+      await runDbCommand(
+        ['import', named(2, 'patient 0012.png'), named(3, 'pt12.png'), '--db', db, '--json'],
+        io,
+      ),
+      0,
+    );
+    const json = JSON.parse(out.join('')) as ImportReport;
+    assert.deepEqual(
+      json.warnings.map((w) => [w.kind, w.patientId, w.similarPatientIds]),
+      [['similar-patient-id', '12', ['0012']]],
+    );
+    // Never merged by the import: a person decides.
+    const store = openStore(db);
+    try {
+      assert.deepEqual(
+        listPatients(store)
+          .map((p) => p.pseudonym)
+          .sort(),
+        ['0012', '12', 'AB12', 'ab12'],
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  test('the browser import lists the warning with the job and says so in its summary', async () => {
+    const store = fresh('twins-job');
+    try {
+      const upload = (i: number, name: string) => ({ name, bytes: readFileSync(photos[i]) });
+      const files = [upload(0, 'pt0042_OD.png'), upload(1, 'pt42_OS.png')];
+      const result = await runJob(
+        store,
+        { kind: 'import', actor: 'ann', source: { type: 'files', paths: [], files } },
+        hooks,
+      );
+      assert.equal(result.imageIds.length, 2);
+      assert.match(result.message, /Imported 2 images; 1 warning/);
+      assert.equal(result.failures?.length, 1);
+      assert.equal(result.failures![0].file, 'pt42_OS.png');
+      assert.match(result.failures![0].reason, /new patient 42 differs from existing patient 0042/);
     } finally {
       store.close();
     }

@@ -10,6 +10,7 @@ const report = (over: Partial<ImportReport>): ImportReport => ({
   failed: [],
   skipped: [],
   datasets: [],
+  warnings: [],
   ...over,
 });
 
