@@ -71,6 +71,11 @@ export function auditWords(action: string, details: unknown): string {
       const named = [...new Set(said.map((k) => CLINICAL_FIELDS[k]).filter(Boolean))];
       return named.length > 0 ? `changed the ${named.join(', ')}` : 'changed the clinical details';
     }
+    case 'image.clinical.named': {
+      const keys = details !== null && typeof details === 'object' ? Object.keys(details) : [];
+      const named = [...new Set(keys.map((k) => CLINICAL_FIELDS[k]).filter((w) => w && w !== 'visit'))];
+      return `filled in the ${named.join(', ') || 'clinical details'} from a later file's name`;
+    }
     case 'lease.take-over':
       return `took over editing from ${String(field(details, 'from') ?? 'another window')}`;
     case 'image.laterality':

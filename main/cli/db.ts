@@ -154,10 +154,13 @@ function summary(report: ImportReport): string {
   ];
   for (const d of report.datasets)
     lines.push(`  ${LAYOUT_TITLES[d.layout]} layout: ${d.root} (${d.images} images, dataset '${d.name}')`);
-  for (const d of report.duplicates)
+  for (const d of report.duplicates) {
+    const filled = Object.entries(d.filled ?? {}).map(([k, v]) => `${k === 'eye' ? 'eye' : 'patient'} ${v}`);
     lines.push(
-      `  duplicate: ${d.source} (already image ${d.existingImageId}${d.maskVersionId !== undefined ? '; its mask added' : ''})`,
+      `  duplicate: ${d.source} (already image ${d.existingImageId}${d.maskVersionId !== undefined ? '; its mask added' : ''}` +
+        `${filled.length > 0 ? `; given ${filled.join(' and ')} from this name` : ''})`,
     );
+  }
   for (const f of report.failed) lines.push(`  failed: ${f.error}`);
   lines.push(...skippedLines(report.skipped));
   for (const w of report.warnings) lines.push(`  warning: ${w.source} (image ${w.imageId}): ${w.message}`);

@@ -109,6 +109,8 @@ export function importMessage({
   const masked = report.imported.filter((i) => i.maskVersionId !== null).length;
   if (masked > 0) line += ` (${masked === imported ? 'each' : masked} with its reference mask)`;
   if (duplicates > 0) line += `, ${duplicates} already in the database`;
+  const filled = report.duplicates.filter((d) => d.filled).length;
+  if (filled > 0) line += ` (${filled === 1 ? 'one' : filled} given the eye or patient its new name says)`;
   if (failures.length > 0) {
     line += `; ${plural(failures.length, 'file')} could not be imported`;
   }

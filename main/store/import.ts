@@ -40,6 +40,7 @@ import { clinicalFromFileName } from './file-name-clinical.js';
 import { labelLikeReason } from './label-like.js';
 import { ensurePatientTx, ensureStudyTx, ensureVisitTx, findPatient, type PatientInput } from './patients.js';
 import { similarPatientIds, similarPatientWarning } from './patient-twins.js';
+import { takeFromDuplicateName, type NameTaken } from './duplicate-name.js';
 
 export type { PlanOptions, RecognisedDataset, SkippedFile } from './import-plan.js';
 
@@ -53,8 +54,11 @@ export interface ImportedImage {
 export interface ImportWarning {
   source: string;
   imageId: number;
-  /** similar-patient-id: a patient created whose ID differs from another's only in case or leading zeros. */
-  kind: 'similar-patient-id';
+  /**
+   * similar-patient-id: a patient created whose ID differs from another's only in case or leading zeros;
+   * name-not-taken: a duplicate's name says an eye or patient the image it duplicates was not given.
+   */
+  kind: 'similar-patient-id' | 'name-not-taken';
   /** One line, with what to do. */
   message: string;
   /** similar-patient-id: the new patient's ID and the existing look-alikes. */
@@ -68,7 +72,15 @@ export interface ImportReport {
    * Same bytes as an image already in the store: skipped; `maskVersionId` when a mask given with it was added to
    * that image (it had none a person saved).
    */
-  duplicates: { source: string; existingImageId: number; maskVersionId?: number }[];
+  duplicates: {
+    source: string;
+    existingImageId: number;
+    maskVersionId?: number;
+    /** What the image was given from this file's name (it had no eye, no patient). */
+    filled?: NameTaken['filled'];
+    /** What this file's name says that the image was not given, and why. */
+    notTaken?: string;
+  }[];
   failed: { source: string; error: string }[];
   /** Files not imported as images, with why: annotations with no image, second observers, pictures that look
    * like labels, files a dataset layout does not use. */
@@ -420,11 +432,25 @@ async function importSource(
     const existing = findImageByHash(store, fileHash);
     if (existing) {
       const maskVersionId = src.maskPath ? await maskForImported(store, existing, src, report, opts) : null;
+      // The same bytes under a name that says more (pt12_OD.jpg after IMG_0001.jpg) fill in what the image lacks.
+      const fileName = opts.fileNameOf?.(src.imagePath) ?? basename(src.imagePath);
+      const taken = takeFromDuplicateName(store, existing.id, fileName, opts.actor);
+      const filled = taken && Object.keys(taken.filled).length > 0 ? taken.filled : null;
       report.duplicates.push({
         source: src.imagePath,
         existingImageId: existing.id,
         ...(maskVersionId !== null ? { maskVersionId } : {}),
+        ...(filled ? { filled } : {}),
+        ...(taken?.notTaken ? { notTaken: taken.notTaken } : {}),
       });
+      if (taken?.notTaken)
+        report.warnings.push({
+          source: src.imagePath,
+          imageId: existing.id,
+          kind: 'name-not-taken',
+          message: `already image ${existing.id}; ${taken.notTaken}`,
+        });
+      if (taken?.createdPatient) warnSimilar(report, src.imagePath, existing.id, taken.createdPatient);
       return;
     }
     const prepared = await prepare(src, bytes, fileHash, opts);
@@ -434,16 +460,7 @@ async function importSource(
     else {
       const { createdPatient, ...imported } = result;
       report.imported.push(imported);
-      // Not merged: two people may truly differ only so; said, with how to merge them.
-      if (createdPatient && createdPatient.similar.length > 0)
-        report.warnings.push({
-          source: src.imagePath,
-          imageId: imported.imageId,
-          kind: 'similar-patient-id',
-          message: similarPatientWarning(createdPatient.pseudonym, createdPatient.similar),
-          patientId: createdPatient.pseudonym,
-          similarPatientIds: createdPatient.similar,
-        });
+      if (createdPatient) warnSimilar(report, src.imagePath, imported.imageId, createdPatient);
     }
     report.skipped.push(...prepared.leftOut.skipped);
     report.failed.push(...prepared.leftOut.failed);
@@ -456,6 +473,24 @@ async function importSource(
     if (!isInputError(err)) throw err;
     report.failed.push({ source: src.imagePath, error: oneLine(err) });
   }
+}
+
+/** A patient just created beside look-alike IDs: not merged (two people may truly differ only so), but said. */
+function warnSimilar(
+  report: ImportReport,
+  source: string,
+  imageId: number,
+  created: { pseudonym: string; similar: string[] },
+): void {
+  if (created.similar.length === 0) return;
+  report.warnings.push({
+    source,
+    imageId,
+    kind: 'similar-patient-id',
+    message: similarPatientWarning(created.pseudonym, created.similar),
+    patientId: created.pseudonym,
+    similarPatientIds: created.similar,
+  });
 }
 
 /**

@@ -41,6 +41,10 @@ test('each action about an image in a reviewer’s words', () => {
     auditWords('image.laterality.predicted', { before: null, after: 'OD' }),
     'the eye (OD) was read from the optic disc',
   );
+  assert.equal(
+    auditWords('image.clinical.named', { eye: [null, 'OD'], pseudonym: [null, '12'], studyId: [null, 3] }),
+    "filled in the eye, patient from a later file's name",
+  );
   // Redacted details (an erasure cleared them) still read.
   assert.equal(auditWords('review.send-back', null), 'sent it back');
   assert.equal(auditWords('mask.reopen', null), 'reopened the approved mask for editing');
