@@ -4,6 +4,7 @@
 import { clinicalDateProblem, isCalendarDate } from '../../shared/clinical-dates.js';
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
+import { similarPatientIds } from './patient-twins.js';
 import { ConstraintError, NotFoundError } from './errors.js';
 import type { Laterality } from './images.js';
 import { ensurePatientTx, ensureVisitTx } from './patients.js';
@@ -127,18 +128,18 @@ function checkChanges(c: ClinicalChanges): ClinicalChanges {
 }
 
 /**
- * A new patient ID that differs from an existing one only in case ("p001" beside "P001") is a slip that would split
- * one patient's visits into two look-alike groups: refused, naming the existing one.
+ * A new patient ID that differs from an existing one only in case or leading zeros ("p001" beside "P001", "12"
+ * beside "0012") is a slip that would split one patient's visits into two look-alike groups: refused, naming the
+ * existing one (an import only warns of such an ID, patient-twins.ts; here a person types it).
  */
 function refuseCaseTwin(store: Store, pseudonym: string): void {
-  const twin = store.db
-    .prepare('SELECT pseudonym FROM patients WHERE lower(pseudonym) = lower(?) AND pseudonym <> ?')
-    .pluck()
-    .get(pseudonym, pseudonym) as string | undefined;
   const exists = store.db.prepare('SELECT 1 FROM patients WHERE pseudonym = ?').get(pseudonym) !== undefined;
-  if (twin !== undefined && !exists)
+  if (exists) return;
+  const [twin] = similarPatientIds(store, pseudonym);
+  if (twin !== undefined)
     throw new ConstraintError(
-      `patient ID ${pseudonym} differs from the existing ${twin} only in case: use ${twin}, or another ID`,
+      `patient ID ${pseudonym} differs from the existing ${twin} only in ` +
+        `${twin.toLowerCase() === pseudonym.toLowerCase() ? 'case' : 'case or leading zeros'}: use ${twin}, or another ID`,
     );
 }
 

@@ -59,12 +59,18 @@ describe('clinical entry', () => {
     assert.equal(getClinical(store, ids[2]).name, null);
   });
 
-  test('one patient however the ID is typed: Unicode forms and odd spaces are one; a case-only twin is refused', () => {
+  test('one patient however the ID is typed: Unicode forms and odd spaces are one; a twin differing only in case or leading zeros is refused', () => {
     setClinical(store, [ids[3]], { patientId: 'Jose\u0301' }, 't');
     assert.equal(getClinical(store, ids[3]).pseudonym, 'Jos\u00e9');
     setClinical(store, [ids[3]], { patientId: 'P\u00a0003' }, 't');
     assert.equal(getClinical(store, ids[3]).pseudonym, 'P 003');
     refused([ids[3]], { patientId: 'p001' }, /differs from the existing P001 only in case: use P001/);
+    // Leading zeros dropped, as a number typed from memory: the same slip.
+    refused(
+      [ids[3]],
+      { patientId: 'P1' },
+      /differs from the existing P001 only in case or leading zeros: use P001/,
+    );
     refused([ids[3]], { patientId: 'P00\n4' }, /control character/);
   });
 
