@@ -134,7 +134,12 @@ function fillMissingPatientFields(
     const known = store.db.prepare('SELECT name FROM patients WHERE id = ?').pluck().get(patient.id);
     if (known == null) filled.name = input.name;
   }
-  if (patient.birthYear == null && input.birthYear != null && !touched.has('birthYear'))
+  if (
+    patient.birthYear == null &&
+    input.birthYear != null &&
+    !touched.has('birthYear') &&
+    !visitedBefore(store, patient.id, input.birthYear)
+  )
     filled.birth_year = input.birthYear;
   if (patient.sex == null && input.sex) filled.sex = input.sex;
   const columns = Object.keys(filled);
@@ -145,6 +150,18 @@ function fillMissingPatientFields(
   // The audit names what was filled in, not the values (a name stays on this machine's record only).
   recordAudit(store, actor, 'patient.update', 'patient', patient.id, { filled: columns });
   return getPatient(store, patient.id);
+}
+
+/**
+ * Whether one of the patient's visits is dated before `year`: the header's birth year was checked against its own
+ * visit only, and a year after an earlier visit cannot be right (left unknown, for a person to enter).
+ */
+function visitedBefore(store: Store, patientId: number, year: number): boolean {
+  const first = store.db
+    .prepare('SELECT MIN(study_date) FROM studies WHERE patient_id = ? AND study_date IS NOT NULL')
+    .pluck()
+    .get(patientId) as string | null | undefined;
+  return first != null && Number(first.slice(0, 4)) < year;
 }
 
 /** The patient fields a person changed in the clinical dialog (its audit entries name them; a fill-in's do not). */

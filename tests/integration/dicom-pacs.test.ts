@@ -166,6 +166,43 @@ describe('DICOM as archives export it', () => {
     }
   });
 
+  test("a later visit's birth year after an earlier visit of the patient is left unknown", async () => {
+    const folder = join(dir, 'born-later');
+    for (const sub of ['a', 'b', 'c']) mkdirSync(join(folder, sub), { recursive: true });
+    // 2018 visit without a birth date; a 2024 visit says born 2020: sound for 2024, not for 2018.
+    dicom(join(folder, 'a', 'first.dcm'), 11, {
+      patientId: 'PID-B',
+      studyUid: '1.2.3.4.201',
+      studyDate: '20180301',
+      birthDate: '00000000',
+    });
+    dicom(join(folder, 'b', 'second.dcm'), 12, {
+      patientId: 'PID-B',
+      studyUid: '1.2.3.4.202',
+      studyDate: '20240315',
+      birthDate: '20200101',
+    });
+    // A year before every visit still fills it in.
+    dicom(join(folder, 'c', 'third.dcm'), 13, {
+      patientId: 'PID-B',
+      studyUid: '1.2.3.4.203',
+      studyDate: '20250101',
+      birthDate: '20150101',
+    });
+    const store = openStore(join(dir, 'born-later.db'));
+    const birthYear = (): unknown =>
+      store.db.prepare("SELECT birth_year FROM patients WHERE pseudonym = 'PID-B'").pluck().get();
+    try {
+      await importFolder(store, join(folder, 'a'), { actor: 'tester' });
+      await importFolder(store, join(folder, 'b'), { actor: 'tester' });
+      assert.equal(birthYear(), null, 'a birth year after the 2018 visit was taken');
+      await importFolder(store, join(folder, 'c'), { actor: 'tester' });
+      assert.equal(birthYear(), 2015);
+    } finally {
+      store.close();
+    }
+  });
+
   test('DICOM photographs in a dataset folder (images/ + masks/) are imported with their masks', async () => {
     const root = join(dir, 'dataset');
     mkdirSync(join(root, 'images'), { recursive: true });
