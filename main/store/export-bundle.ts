@@ -43,6 +43,7 @@ import { measureSources, planMeasurement, scaleSourceOf, withPhotographVerdict }
 import { measureImage, withScaleSource, type ImageMeasures } from '../../shared/measure/measures.js';
 import { readMeasureInput, type MeasureSources } from '../ml/measure/measure-sources.js';
 import { measuresCsv, measuresJson } from '../../shared/measure/measure-table.js';
+import { localDate } from '../../shared/local-time.js';
 
 export type BundlePart = 'masks' | 'probabilities' | 'coco' | 'metrics' | 'clinical' | 'measures';
 export const BUNDLE_PARTS: readonly BundlePart[] = [
@@ -110,9 +111,9 @@ const DESCRIPTIONS: Record<string, string> = {
     "the vessel measures of each exported mask, one row per image, with units, 95% intervals, why a value is absent, and whether the disc is cut off by the field's edge",
 };
 
-/** The bundle's date-stamped base name, e.g. retinastudio-export-2026-12-02. */
+/** The bundle's date-stamped base name, e.g. retinastudio-export-2026-12-02: the date on the writer's calendar. */
 export function bundleBaseName(now: Date): string {
-  return `retinastudio-export-${now.toISOString().slice(0, 10)}`;
+  return `retinastudio-export-${localDate(now)}`;
 }
 
 /** Writes every file of the bundle to `sink`; images that do not exist fail before anything is written. */

@@ -468,7 +468,7 @@ describe('export bundle', () => {
   });
 
   test('the app: a zip holding the same files, and a folder inside a non-empty one', async () => {
-    const now = new Date('2026-12-02T10:00:00Z');
+    const now = new Date(2026, 11, 2, 10, 0); // 10:00 on 2 December on this machine's calendar, in any zone
     const zipped = await exportImages(
       store,
       {
