@@ -19,12 +19,14 @@ export function zoneName(d: Date): string | null {
 
 /**
  * "YYYY-MM-DD HH:MM" and this machine's zone ("2026-12-07 09:00 GMT+14"): for words main writes, which may be read
- * in another zone (a team server run in UTC). The input as given when it is not a time.
+ * in another zone (a team server run in UTC). With `seconds`, "09:00:41": for a cut-off, where the minute is not
+ * exact. The input as given when it is not a time.
  */
-export function zonedDateTime(iso: string): string {
+export function zonedDateTime(iso: string, opts: { seconds?: boolean } = {}): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const zone = zoneName(d);
-  const at = `${localDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const secs = opts.seconds ? `:${pad(d.getSeconds())}` : '';
+  const at = `${localDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}${secs}`;
   return zone ? `${at} ${zone}` : at;
 }

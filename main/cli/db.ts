@@ -16,6 +16,7 @@ import { assertApartFromStudy } from '../store/destination-overlap.js';
 import { makeDestinationFolder } from '../store/destination-folder.js';
 import { removeDatabaseFile, removeIfThere } from '../store/database-file.js';
 import { plural } from '../../shared/plural.js';
+import { zonedDateTime } from '../../shared/local-time.js';
 import {
   backupStore,
   BUNDLE_PARTS,
@@ -747,9 +748,12 @@ function compactText(r: CompactReport): string {
 }
 
 function draftsText(r: CompactReport): string {
-  const since = `drafts saved since ${r.before.slice(0, 10)} are kept whole`;
+  // The cut-off to the second, in this machine's zone and named: a bare UTC date let a draft saved that day before
+  // the cut-off read as kept.
+  const cutOff = zonedDateTime(r.before, { seconds: true });
+  const since = `drafts saved since ${cutOff} are kept whole`;
   if (r.versions === 0)
-    return `nothing to compact: no superseded autosaved draft saved before ${r.before.slice(0, 10)} (${r.keepDays} days)`;
+    return `nothing to compact: no superseded autosaved draft saved before ${cutOff} (${r.keepDays} days)`;
   const what = `${plural(r.versions, 'older draft')} of ${plural(r.images, 'image')}`;
   const freed = `${plural(r.files, 'file')}, ${bytesText(r.bytes)}`;
   const left =
@@ -771,7 +775,7 @@ function leftoversText(r: CompactReport): string {
     parts.push(`${plural(left, 'file')} no record refers to could not be removed (see 'retina db check')`);
   if (recent > 0)
     parts.push(
-      `${plural(recent, 'file')} no record refers to changed since ${before.slice(0, 16).replace('T', ' ')} UTC, kept (an import or save may still be writing its record)`,
+      `${plural(recent, 'file')} no record refers to changed since ${zonedDateTime(before)}, kept (an import or save may still be writing its record)`,
     );
   return parts.join('; ');
 }

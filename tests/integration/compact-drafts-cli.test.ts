@@ -113,6 +113,38 @@ test('db compact --dry-run changes nothing; db compact frees what it said', asyn
   }
 });
 
+test('db compact says its cut-off to the second, in the local zone, named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'retina-compact-zone-'));
+  const db = join(dir, 'study.db');
+  try {
+    await studyWithTwelveDrafts(dir, db);
+    // Kiritimati is UTC+14 all year: its local time is UTC's plus 14 hours, and its UTC date is often yesterday.
+    const atKiritimati = (ms: number): string =>
+      new Date(ms + 14 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    const from = atKiritimati(Math.floor(Date.now() / 1000) * 1000);
+    const run = retinaCliWith(
+      { env: { TZ: 'Pacific/Kiritimati' } },
+      'db',
+      'compact',
+      '--dry-run',
+      '--keep-days',
+      '0',
+      '--database',
+      db,
+    );
+    const to = atKiritimati(Date.now());
+    assert.equal(run.code, 0, run.stderr);
+    const cutOff = / \(drafts saved since (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) GMT\+14 are kept whole;/.exec(
+      run.stdout,
+    );
+    assert.ok(cutOff, run.stdout);
+    // --keep-days 0: the cut-off is the moment it ran, as the clock at UTC+14 read it.
+    assert.ok(from <= cutOff[1] && cutOff[1] <= to, `${cutOff[1]} is not between ${from} and ${to}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a compaction killed while it removes files loses no pixels of a version it had not marked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'retina-compact-kill-'));
   const db = join(dir, 'study.db');

@@ -197,7 +197,7 @@ test('db compact says what leftovers it would remove and removes them; db check 
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(
       dry.stdout,
-      /^nothing to compact: no superseded autosaved draft saved before [-0-9]+ \(0 days\); would remove 2 files no record refers to, \d+ KB \(left by imports or saves cut off before their commit\); 1 file no record refers to changed since [-0-9]+ [0-9:]+ UTC, kept \(an import or save may still be writing its record\) \(nothing was changed: run without --dry-run to remove them\)$/m,
+      /^nothing to compact: no superseded autosaved draft saved before [-0-9]+ [0-9:]+ \S+ \(0 days\); would remove 2 files no record refers to, \d+ KB \(left by imports or saves cut off before their commit\); 1 file no record refers to changed since [-0-9]+ [0-9:]+ \S+, kept \(an import or save may still be writing its record\) \(nothing was changed: run without --dry-run to remove them\)$/m,
     );
     assert.deepEqual(listing(`${db}.files`), filesBefore);
     const json = retina('db', 'compact', '--dry-run', '--keep-days', '0', '--database', db, '--json');
