@@ -1,6 +1,7 @@
 // One editor per image: the rules of edit leases and of stale saves, as pure functions over times in milliseconds,
 // so the store (which records leases), the handlers and the viewer (which shows them) decide the same way.
 // Plain TypeScript only: no Node, Electron or DOM imports.
+import { zoneName } from './local-time.js';
 
 /** A lease not renewed for this long has expired (the viewer renews it every heartbeatMs of it). */
 export const LEASE_DURATION_MS = 30_000;
@@ -91,9 +92,7 @@ export function clockTime(iso: string): string {
 export function zonedClockTime(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '--:--';
-  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' })
-    .formatToParts(d)
-    .find((p) => p.type === 'timeZoneName')?.value;
+  const zone = zoneName(d);
   return zone ? `${clockTime(iso)} ${zone}` : clockTime(iso);
 }
 

@@ -1,5 +1,6 @@
 // Whether a mask version's pixels were compacted away (compaction.ts): every reader of a version's pixels asks
 // first, so a compacted version is said to be one, not reported as a missing or damaged file.
+import { zonedDateTime } from '../../shared/local-time.js';
 import { COMPACTION_SINCE } from './blobs-referenced.js';
 import type { Store } from './database.js';
 import { NotFoundError } from './errors.js';
@@ -43,8 +44,10 @@ export function refuseIfCompacted(store: Store, version: { id: number; imageId: 
   const at = compactedAt(store, version.id);
   if (at === null) return;
   const number = maskVersionNumber(store, version);
+  // Main's zone, named: the message may be read in a browser in another zone (a team server run in UTC), where
+  // UTC's date alone was a day off at UTC+14.
   throw new CompactedVersionError(
-    `version ${number} was compacted on ${at.slice(0, 10)}; its pixels are no longer kept`,
+    `version ${number} was compacted on ${zonedDateTime(at)}; its pixels are no longer kept`,
     version.id,
     at,
   );

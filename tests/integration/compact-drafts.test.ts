@@ -161,26 +161,36 @@ for (const kind of STORE_BACKENDS)
       const again = compactStudy(store, { actor: 'admin', now: later });
       assert.deepEqual([again.versions, again.files], [0, 0]);
 
-      // Reading a compacted version says so: the History's preview, a restore, the pixels themselves.
-      const date = new Date().toISOString().slice(0, 10);
-      const said = new RegExp(`^version 9 was compacted on ${date}; its pixels are no longer kept$`);
-      await assert.rejects(
-        call('getMaskVersionPreview', { imageId: String(imageId), versionId: String(d6.id) }),
-        { message: said, code: 'not-found' },
-      );
-      assert.throws(
-        () =>
-          restoreMaskVersion(store, {
-            imageId,
-            author: 'ann',
-            parentId: current.id,
-            clientId: null,
-            nowMs: Date.now(),
-            versionId: d6.id,
-          }),
-        { message: said },
-      );
-      await assert.rejects(loadMask(store, d6), { message: said });
+      // Reading a compacted version says so: the History's preview, a restore, the pixels themselves. When, in
+      // main's zone, named: 19:00 UTC on 6 December, read at UTC+14, is 09:00 on the 7th.
+      store.db
+        .prepare('UPDATE compacted_versions SET compacted_at = ? WHERE mask_version_id = ?')
+        .run('2026-12-06T19:00:00.000Z', d6.id);
+      const zone = process.env.TZ;
+      process.env.TZ = 'Pacific/Kiritimati';
+      const said = 'version 9 was compacted on 2026-12-07 09:00 GMT+14; its pixels are no longer kept';
+      try {
+        await assert.rejects(
+          call('getMaskVersionPreview', { imageId: String(imageId), versionId: String(d6.id) }),
+          { message: said, code: 'not-found' },
+        );
+        assert.throws(
+          () =>
+            restoreMaskVersion(store, {
+              imageId,
+              author: 'ann',
+              parentId: current.id,
+              clientId: null,
+              nowMs: Date.now(),
+              versionId: d6.id,
+            }),
+          { message: said },
+        );
+        await assert.rejects(loadMask(store, d6), { message: said });
+      } finally {
+        if (zone === undefined) delete process.env.TZ;
+        else process.env.TZ = zone;
+      }
       // A kept version still opens.
       const shown = await call('getMaskVersionPreview', {
         imageId: String(imageId),

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { HistoryEntry } from '../../../shared/contract.js';
 import { useApp } from '../appContext.js';
+import { formatWhen } from '../review/reviewLabel.js';
 
 const when = (iso: string): string =>
   new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -72,7 +73,7 @@ export function HistorySection({
                   title="Its pixels were removed to save space (retina db compact); the entry stays"
                 >
                   {' '}
-                  version {e.version}: pixels compacted {e.compacted.slice(0, 10)}
+                  version {e.version}: pixels compacted {formatWhen(e.compacted)}
                 </span>
               )}
               {e.versionId && !e.compacted && (
