@@ -203,8 +203,8 @@ export interface Handoff {
    */
   sentBackTo?: string[];
   /**
-   * A blind reader sent back again before resubmitting: the earlier send-backs they have not answered yet, oldest
-   * first (the newest is `comment`); absent when none.
+   * Sent back again before resubmitting: the earlier send-backs not answered yet, oldest first (the newest is
+   * `comment`); a blind reader's own, else the image's; absent when none.
    */
   earlier?: { comment: string; by: string; at: string }[];
 }

@@ -33,6 +33,27 @@ interface HandoffRow {
   mask_version_id: number | null;
   by_user: string;
   at: string;
+  /** The send-backs before this one not answered yet (JSON, oldest first); null when none. */
+  earlier: string | null;
+}
+
+/** The record of a hand-off row (open: an approval has not settled it). */
+function recordOf(row: HandoffRow): HandoffRecord {
+  const earlier = row.earlier === null ? [] : (JSON.parse(row.earlier) as EarlierSendBack[]);
+  return {
+    state: row.state,
+    comment: row.comment,
+    by: row.by_user,
+    at: row.at,
+    ...(earlier.length > 0 ? { earlier } : {}),
+  };
+}
+
+/** The send-backs not answered yet once `open` is followed by another: its own earlier ones, then itself. */
+function stillOpen(open: HandoffRecord | null): string | null {
+  if (open?.state !== 'needs-work') return null;
+  const earlier = [...(open.earlier ?? []), { comment: open.comment ?? '', by: open.by, at: open.at }];
+  return JSON.stringify(earlier);
 }
 
 /** The image's open hand-off, or null when there is none or an approval has settled it. */
@@ -42,7 +63,7 @@ export function handoffOf(store: Store, imageId: number): HandoffRecord | null {
   if (!row) return null;
   const approved = latestIds(store, imageId).approved;
   if (approved !== null && approved > (row.mask_version_id ?? 0)) return null;
-  return { state: row.state, comment: row.comment, by: row.by_user, at: row.at };
+  return recordOf(row);
 }
 
 /**
@@ -93,18 +114,11 @@ export function handoffSeenByReviewer(store: Store, imageId: number): HandoffRec
 function ownSendBack(store: Store, imageId: number, reader: string): HandoffRecord | null {
   const row = store.db
     .prepare('SELECT * FROM reader_send_backs WHERE image_id = ? AND reader = ?')
-    .get(imageId, reader) as (HandoffRow & { earlier: string | null }) | undefined;
+    .get(imageId, reader) as Omit<HandoffRow, 'state'> | undefined;
   if (!row) return null;
   const approved = latestIds(store, imageId).approved;
   if (approved !== null && approved > (row.mask_version_id ?? 0)) return null;
-  const earlier = row.earlier === null ? [] : (JSON.parse(row.earlier) as EarlierSendBack[]);
-  return {
-    state: 'needs-work',
-    comment: row.comment,
-    by: row.by_user,
-    at: row.at,
-    ...(earlier.length > 0 ? { earlier } : {}),
-  };
+  return recordOf({ ...row, state: 'needs-work' });
 }
 
 function newestVersion(store: Store, imageId: number): number | null {
@@ -120,13 +134,17 @@ function putHandoff(
   actor: string,
 ): void {
   const newest = newestVersion(store, imageId);
+  // Sent back again before anyone resubmitted: the comment not answered yet stays with the new one.
+  const earlier = state === 'needs-work' ? stillOpen(handoffOf(store, imageId)) : null;
   store.db
     .prepare(
-      `INSERT INTO image_handoffs (image_id, state, comment, mask_version_id, by_user, at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO image_handoffs (image_id, state, comment, mask_version_id, by_user, at, earlier)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (image_id) DO UPDATE SET state = excluded.state, comment = excluded.comment,
-         mask_version_id = excluded.mask_version_id, by_user = excluded.by_user, at = excluded.at`,
+         mask_version_id = excluded.mask_version_id, by_user = excluded.by_user, at = excluded.at,
+         earlier = excluded.earlier`,
     )
-    .run(imageId, state, comment, newest, actor, nowIso());
+    .run(imageId, state, comment, newest, actor, nowIso(), earlier);
 }
 
 function requireImage(store: Store, imageId: number): void {
@@ -183,11 +201,7 @@ export function sendBack(store: Store, imageId: number, comment: string, actor: 
       const { at } = handoffOf(store, imageId) as HandoffRecord;
       for (const reader of readers) {
         // Sent back again before they resubmitted: the comment they have not answered yet stays theirs too.
-        const open = ownSendBack(store, imageId, reader);
-        const earlier = open
-          ? [...(open.earlier ?? []), { comment: open.comment ?? '', by: open.by, at: open.at }]
-          : [];
-        const kept = earlier.length > 0 ? JSON.stringify(earlier) : null;
+        const kept = stillOpen(ownSendBack(store, imageId, reader));
         keep.run(imageId, reader, text, newestVersion(store, imageId), actor, at, kept);
       }
     }

@@ -419,6 +419,15 @@ const v17 = `
 ALTER TABLE reader_send_backs ADD COLUMN earlier TEXT;
 `;
 
+/**
+ * v18: an image's earlier send-backs. Its one hand-off kept only the newest comment, so the reader of an image with
+ * one reader, sent back twice before resubmitting, lost what the first asked for; the ones not answered yet stay
+ * here (as v17 keeps a blind reader's).
+ */
+const v18 = `
+ALTER TABLE image_handoffs ADD COLUMN earlier TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -447,6 +456,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: 'compacted draft versions', sql: v15 },
   { version: 16, name: "each blind reader's own send-back", sql: v16 },
   { version: 17, name: "a reader's earlier send-backs not answered yet", sql: v17 },
+  { version: 18, name: "an image's earlier send-backs not answered yet", sql: v18 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

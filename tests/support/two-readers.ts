@@ -35,6 +35,16 @@ export interface TwoReaderImage {
 
 /** DRIVE test image `number` ('01'..'20') in a fresh database named `name`, assigned to anna and otto. */
 export function useTwoReaderImage(kind: BackendKind, name: string, number: string): TwoReaderImage {
+  return useTeamImage(kind, name, number, ['anna', 'otto']);
+}
+
+/** As useTwoReaderImage, assigned to `readers` instead (['anna']: an image with one reader, not read blind). */
+export function useTeamImage(
+  kind: BackendKind,
+  name: string,
+  number: string,
+  readers: readonly ('anna' | 'otto')[],
+): TwoReaderImage {
   const backend = useStoreBackend(kind);
   let ws: Workstation;
   let id = '';
@@ -64,7 +74,7 @@ export function useTwoReaderImage(kind: BackendKind, name: string, number: strin
       { actor: 'rita' },
     );
     id = String(report.imported[0].imageId);
-    setAssignees(store, [Number(id)], ['anna', 'otto'], 'rita');
+    setAssignees(store, [Number(id)], [...readers], 'rita');
     store.close();
     ws = await createWorkstation({ dbPath, shell: 'browser', user: 'os-user' });
     const m = toBinaryMap(await readImage(path.join(DRIVE_TEST, '1st_manual', `${number}_manual1.gif`)));

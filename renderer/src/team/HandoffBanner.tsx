@@ -1,5 +1,5 @@
 // The line under the viewer's header in team mode: the reviewer's comment on an image sent back, or that the
-// image awaits review (and, to its reviewer, whose reading is still sent back; to a reader sent back twice, the earlier comment too).
+// image awaits review (and, to its reviewer, whose reading is still sent back); sent back twice, the earlier comment too.
 import type { Handoff } from '../../../shared/contract.js';
 import { handoffBanner } from './handoffWords.js';
 
