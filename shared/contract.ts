@@ -273,6 +273,11 @@ export interface ImageSummary {
   ungradable?: string;
   /** Team mode: the annotators it is assigned to (absent in single-user mode). */
   assignees?: string[];
+  /**
+   * Team mode, to a reviewer: readers of an image read blind who are no longer assigned and left a draft (its newest
+   * may be theirs); absent when none, and always to a reader.
+   */
+  formerReaders?: string[];
   /** Team mode: an open hand-off between annotator and reviewer. */
   handoff?: Handoff | null;
   /** Who holds the image's live edit lease and since when; null (or absent) when nobody edits it. */
@@ -723,6 +728,8 @@ export interface AssignImagesRequest {
 export interface ReaderDraft {
   name: string;
   draft: MaskVersionPayload | null;
+  /** No longer assigned (taken off the image, or left off once disabled): listed for the draft they left. */
+  removed?: true;
 }
 export interface ReadersPayload {
   imageId: Id;

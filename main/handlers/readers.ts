@@ -2,7 +2,14 @@
 // per image and per annotator, from the masks as stored.
 import type { AgreementPayload, ReadersPayload } from '../../shared/contract.js';
 import { agreementByAnnotator, meanPairwiseDice, type ImageAgreement } from '../../shared/agreement.js';
-import { getImage, isMultiReader, multiReaderImageIds, readerDrafts, type Store } from '../store/index.js';
+import {
+  formerReaderDrafts,
+  getImage,
+  isMultiReader,
+  multiReaderImageIds,
+  readerDrafts,
+  type Store,
+} from '../store/index.js';
 import type { CallerContext } from './caller.js';
 import { rowId, toId } from './ids.js';
 import type { MaskPixels } from './maskPixels.js';
@@ -22,11 +29,17 @@ export async function getReaders(
   pixels: MaskPixels,
 ): Promise<ReadersPayload> {
   const image = getImage(store, rowId(imageIdArg, 'image'));
+  // A reader taken off the image is listed still: their draft may be the one the viewer shows.
+  const listed = [
+    ...readerDrafts(store, image.id).map((r) => ({ ...r, removed: false })),
+    ...formerReaderDrafts(store, image.id).map((r) => ({ ...r, removed: true })),
+  ].sort((a, b) => a.reader.localeCompare(b.reader));
   const readers = await Promise.all(
-    readerDrafts(store, image.id).map(async ({ reader, draft }) => ({
+    listed.map(async ({ reader, draft, removed }) => ({
       name: reader,
       // With its artery/vein labels: adjudication approves a reader's draft as it is, labels and disc included.
       draft: draft ? await versionPayload(store, pixels, draft, true) : null,
+      ...(removed ? { removed: true as const } : {}),
     })),
   );
   const masks = readers.flatMap((r) => (r.draft ? [r.draft.data] : []));

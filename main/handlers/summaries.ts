@@ -5,6 +5,7 @@ import { judgeGradability } from '../../shared/measure/gradability.js';
 import {
   getClinical,
   assigneesOf,
+  formerReaderDrafts,
   getMaskVersion,
   handoffSeenBy,
   handoffSeenByReviewer,
@@ -139,7 +140,7 @@ function summary(
     approvedBy: review.approval?.by ?? null,
     approvedAt: review.approval?.at ?? null,
     ...qualityOf(store, latest),
-    ...teamFields(store, image.id, review),
+    ...teamFields(store, image.id, review, reader),
   };
 }
 
@@ -147,10 +148,14 @@ function teamFields(
   store: Store,
   imageId: number,
   review: ReviewState,
-): Pick<ImageSummary, 'assignees' | 'handoff'> {
+  reader: string | null,
+): Pick<ImageSummary, 'assignees' | 'formerReaders' | 'handoff'> {
   const assignees = assigneesOf(store, imageId);
+  // A blind reader is told nothing of the other readers' drafts.
+  const former = reader === null ? formerReaderDrafts(store, imageId).map((r) => r.reader) : [];
   return {
     ...(assignees.length > 0 ? { assignees } : {}),
+    ...(former.length > 0 ? { formerReaders: former } : {}),
     ...(review.handoff ? { handoff: review.handoff } : {}),
   };
 }

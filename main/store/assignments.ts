@@ -45,15 +45,21 @@ export function isAssigned(store: Store, imageId: number, userId: number): boole
  * holds only the current ones): an annotator taken off it mid-edit still has a stroke on its way to be kept.
  */
 export function wasAssigned(store: Store, imageId: number, name: string): boolean {
+  return everAssigned(store, imageId).includes(name);
+}
+
+/** Everyone the image was ever assigned to, as the audit log of its assignments tells, in name order. */
+export function everAssigned(store: Store, imageId: number): string[] {
   const rows = store.db
     .prepare(
       "SELECT details FROM audit_log WHERE entity = 'image' AND entity_id = ? AND action = 'image.assign'",
     )
     .pluck()
     .all(imageId) as (string | null)[];
-  return rows.some(
-    (d) => d !== null && (JSON.parse(d) as { assignees?: string[] }).assignees?.includes(name),
+  const names = rows.flatMap((d) =>
+    d === null ? [] : ((JSON.parse(d) as { assignees?: string[] }).assignees ?? []),
   );
+  return [...new Set(names)].sort();
 }
 
 /** The names of an image's assignees, in name order. */

@@ -220,7 +220,13 @@ export {
   type HandoffRecord,
   type HandoffState,
 } from './handoffs.js';
-export { isMultiReader, latestDraftBy, multiReaderImageIds, readerDrafts } from './readers.js';
+export {
+  formerReaderDrafts,
+  isMultiReader,
+  latestDraftBy,
+  multiReaderImageIds,
+  readerDrafts,
+} from './readers.js';
 export {
   getLease,
   liveLeases,

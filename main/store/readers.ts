@@ -1,7 +1,7 @@
 // Two-reader mode: an image assigned to two (or more) annotators is read blind, each keeping their own drafts.
 // These find each reader's own latest draft, so an annotator is shown only theirs and a reviewer sees all of them.
 import type { Store } from './database.js';
-import { assigneesOf, readBySeveral } from './assignments.js';
+import { assigneesOf, everAssigned, readBySeveral } from './assignments.js';
 import { latestDraftBy, type MaskVersion } from './masks.js';
 
 export { latestDraftBy };
@@ -17,6 +17,22 @@ export function readerDrafts(store: Store, imageId: number): { reader: string; d
     reader,
     draft: latestDraftBy(store, imageId, reader),
   }));
+}
+
+/**
+ * The readers of an image read blind who are no longer assigned to it (taken off, or left off once their account
+ * was disabled) and left a draft of their own, with it, in name order. Their reading is still on the image (its
+ * newest draft may be theirs), so the reviewer compares it with the others' and knows whose it is.
+ */
+export function formerReaderDrafts(store: Store, imageId: number): { reader: string; draft: MaskVersion }[] {
+  const current = assigneesOf(store, imageId);
+  if (!readBySeveral(store, imageId, current)) return [];
+  return everAssigned(store, imageId)
+    .filter((name) => !current.includes(name))
+    .flatMap((reader) => {
+      const draft = latestDraftBy(store, imageId, reader);
+      return draft ? [{ reader, draft }] : [];
+    });
 }
 
 /** Every image read by more than one annotator, in import order. */

@@ -32,3 +32,13 @@ test("no question for the reviewer's own merge, a single reader, or a mask with 
   assert.equal(readerApproveQuestion([anna], null, '11'), null);
   assert.equal(readerApproveQuestion([anna, otto], 0.8, null), null);
 });
+
+test('a reader taken off the image is said to be so, before the question', () => {
+  const q = readerApproveQuestion([{ ...anna, removed: true }, otto], 0.8, '11');
+  assert.equal(q?.reader, 'anna');
+  assert.match(
+    q?.question ?? '',
+    /as they left it\. anna is no longer assigned to this image\. otto drew it too .* Approve anna's reading\?/,
+  );
+  assert.doesNotMatch(readerApproveQuestion([anna, otto], 0.8, '11')?.question ?? '', /no longer assigned/);
+});

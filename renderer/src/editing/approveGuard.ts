@@ -24,6 +24,8 @@ export function emptyApproveQuestion(vessel: number, share: number): string {
 export interface ReaderDraftRef {
   name: string;
   draft: { versionId: string; version: number } | null;
+  /** No longer assigned to the image: their draft stays, and may be the one shown. */
+  removed?: true;
 }
 
 /**
@@ -50,11 +52,13 @@ export function readerApproveQuestion(
     missing.length === 0
       ? ''
       : ` ${missing.join(' and ')} ${missing.length > 1 ? 'have' : 'has'} no draft yet.`;
+  // Their reading may still be the right one, but nobody answers for it any more: said before the question.
+  const offImage = chosen.removed ? ` ${chosen.name} is no longer assigned to this image.` : '';
   return {
     reader: chosen.name,
     question:
       `This image has ${readers.length} readers, and the mask shown is ${chosen.name}'s draft (version ` +
-      `${chosen.draft.version}) as they left it.${agreement}${notYet} Approve ${chosen.name}'s reading? ` +
+      `${chosen.draft.version}) as they left it.${offImage}${agreement}${notYet} Approve ${chosen.name}'s reading? ` +
       "The Readers panel approves any reader's draft; an edit first makes the approval your own merge.",
   };
 }

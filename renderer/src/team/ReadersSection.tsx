@@ -1,5 +1,6 @@
-// Two-reader mode in the reviewer's viewer: each reader's own latest draft, how well they agree (Dice), and the
-// adjudication: approve one reader's draft as it is. (An edited merge is the ordinary edit, then Approve.)
+// Two-reader mode in the reviewer's viewer: each reader's own latest draft (a reader taken off the image too, so
+// marked), which of them is on screen, how well they agree (Dice), and the adjudication: approve one reader's draft
+// as it is. (An edited merge is the ordinary edit, then Approve.)
 import { windowClientId } from '../viewer/windowClientId.js';
 import { useCallback, useEffect, useState } from 'react';
 import type { ReadersPayload, ReviewState } from '../../../shared/contract.js';
@@ -9,12 +10,14 @@ export interface ReadersSectionProps {
   imageId: string;
   /** Bumped when the image's masks changed, so the readers' drafts are asked for again. */
   version: string;
+  /** The version the mask on screen is, unedited; null while an edit is not saved yet. */
+  shownVersionId: string | null;
   onApproved: (review: ReviewState) => void;
 }
 
 export const formatDice = (d: number | null): string => (d === null ? '–' : d.toFixed(3));
 
-export function ReadersSection({ imageId, version, onApproved }: ReadersSectionProps) {
+export function ReadersSection({ imageId, version, shownVersionId, onApproved }: ReadersSectionProps) {
   const { client, notify, report } = useApp();
   const [readers, setReaders] = useState<ReadersPayload | null>(null);
   const [busy, setBusy] = useState(false);
@@ -69,9 +72,14 @@ export function ReadersSection({ imageId, version, onApproved }: ReadersSectionP
       <h4>Readers</h4>
       <div data-testid="readers-dice">Agreement (Dice) {formatDice(readers.dice)}</div>
       {readers.readers.map((r) => (
-        <div key={r.name} className="reader">
+        <div key={r.name} className="reader" data-testid={`reader-${r.name}`}>
           <span>
             {r.name}: {r.draft ? `version ${r.draft.version}` : 'no draft yet'}
+            {r.removed && <em data-testid="reader-removed"> · no longer assigned</em>}
+            {/* The viewer shows the image's newest draft, whoever's: whose it is decides what Approve takes. */}
+            {r.draft && r.draft.versionId === shownVersionId && (
+              <strong data-testid="reader-shown"> · shown</strong>
+            )}
           </span>
           <button
             disabled={busy || !r.draft}

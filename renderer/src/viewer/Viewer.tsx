@@ -141,10 +141,13 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   useEffect(() => {
     if (!document.activeElement || document.activeElement === document.body) viewerRef.current?.focus();
   }, [imageId]);
+  const unsavedEdit = saveState === 'pending' || saveState === 'saving';
+  // Read by several, a reader taken off included: their draft may be the one shown.
+  const multiReader = (current?.assignees?.length ?? 0) + (current?.formerReaders?.length ?? 0) > 1;
   const approveGuard = useApproveGuard(doc, flow.approveAndNext, {
     imageId,
-    multiReader: (current?.assignees?.length ?? 0) > 1,
-    unsavedEdit: saveState === 'pending' || saveState === 'saving',
+    multiReader,
+    unsavedEdit,
   });
   const run = useViewerCommands({
     doc,
@@ -342,10 +345,11 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         run={run}
         onClose={onClose}
       >
-        {account && mayCall(account.role, 'getReaders') && (current?.assignees?.length ?? 0) > 1 && (
+        {account && mayCall(account.role, 'getReaders') && multiReader && (
           <ReadersSection
             imageId={imageId}
             version={current?.updatedAt ?? ''}
+            shownVersionId={unsavedEdit ? null : (doc?.parentVersionId ?? null)}
             onApproved={(r) => {
               setReview(r);
               void viewerDoc.reloadMasks();
