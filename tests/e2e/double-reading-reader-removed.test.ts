@@ -5,51 +5,17 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { hashPassword } from '../../main/accounts/passwords.js';
-import { createUser, openStore, setAssignees } from '../../main/store/index.js';
 import { dice } from '../../shared/agreement.js';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { W, H, same, storedMask, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
-import { useWorkstation } from './use-workstation.js';
-import { seedSecondObserverPredictions } from './seed-store.js';
-import { teamClient } from './team-client.js';
-
-const FAST = { N: 2 ** 10, r: 8, p: 1 };
-const PASSWORD = { rita: 'rita reviews carefully', anna: 'anna annotates well', otto: 'otto reads too' };
-type Person = keyof typeof PASSWORD;
+import { drawn, PASSWORD, useDoubleReadingStudy } from './double-reading-fixture.js';
 
 describe(
   'double reading, a reader taken off the image (browser mode, the reviewer at her screen)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
     let rita: Page;
-    const app = useWorkstation({
-      pages: 1,
-      seed: async (dbPath) => {
-        const store = openStore(dbPath);
-        await seedSecondObserverPredictions(store, ['01'], ['01']);
-        const roles = { rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
-        for (const [name, role] of Object.entries(roles)) {
-          const passwordHash = await hashPassword(PASSWORD[name as Person], FAST);
-          createUser(store, { name, role, passwordHash }, 'test');
-        }
-        setAssignees(store, [1], ['anna', 'otto'], 'test');
-        store.close();
-      },
-    });
-    /** Each reader's own drawing: a band of vessel pixels of their own. */
-    const drawn = (start: number) => new Uint8Array(W * H).fill(1, start, start + 1000);
-
-    /** `call` made as `person`, through their own logged-in client. */
-    async function as<T>(person: Person, call: (client: HttpClient) => Promise<T>): Promise<T> {
-      const client = await teamClient(app.serve, person, PASSWORD[person]);
-      try {
-        return await call(client);
-      } finally {
-        client.close();
-      }
-    }
+    const { app, as } = useDoubleReadingStudy(1);
 
     before(() => {
       [rita] = app.pages;

@@ -4,18 +4,9 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { hashPassword } from '../../main/accounts/passwords.js';
-import { createUser, openStore, setAssignees } from '../../main/store/index.js';
-import type { HttpClient } from '../../renderer/src/transport/httpClient.js';
 import { W, H, brushRadius, drag, recordPointer, replay, same, storedMask, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
-import { useWorkstation } from './use-workstation.js';
-import { seedSecondObserverPredictions } from './seed-store.js';
-import { teamClient } from './team-client.js';
-
-const FAST = { N: 2 ** 10, r: 8, p: 1 };
-const PASSWORD = { rita: 'rita reviews carefully', anna: 'anna annotates well', otto: 'otto reads too' };
-type Person = keyof typeof PASSWORD;
+import { drawn, PASSWORD, useDoubleReadingStudy, type Person } from './double-reading-fixture.js';
 
 describe(
   'double reading end to end (browser mode, a reviewer and a reader at their screens)',
@@ -23,32 +14,7 @@ describe(
   () => {
     let rita: Page;
     let otto: Page;
-    const app = useWorkstation({
-      pages: 2,
-      seed: async (dbPath) => {
-        const store = openStore(dbPath);
-        await seedSecondObserverPredictions(store, ['01'], ['01']);
-        const roles = { rita: 'reviewer', anna: 'annotator', otto: 'annotator' } as const;
-        for (const [name, role] of Object.entries(roles)) {
-          const passwordHash = await hashPassword(PASSWORD[name as Person], FAST);
-          createUser(store, { name, role, passwordHash }, 'test');
-        }
-        setAssignees(store, [1], ['anna', 'otto'], 'test');
-        store.close();
-      },
-    });
-    /** Each reader's own drawing: a band of vessel pixels of their own. */
-    const drawn = (start: number) => new Uint8Array(W * H).fill(1, start, start + 1000);
-
-    /** `call` made as `person`, through their own logged-in client. */
-    async function as<T>(person: Person, call: (client: HttpClient) => Promise<T>): Promise<T> {
-      const client = await teamClient(app.serve, person, PASSWORD[person]);
-      try {
-        return await call(client);
-      } finally {
-        client.close();
-      }
-    }
+    const { app, as } = useDoubleReadingStudy(2);
     /** A reader saves their drawing on their own latest draft and submits it. */
     const saveAndSubmit = (person: 'anna' | 'otto', mask: Uint8Array) =>
       as(person, async (c) => {

@@ -4,7 +4,11 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { STORE_BACKENDS } from '../support/store-backends.js';
-import { useTwoReaderImage } from '../support/two-readers.js';
+import {
+  handoffSeenBy as seenHandoff,
+  useTwoReaderImage,
+  type PersonCaller,
+} from '../support/two-readers.js';
 
 const FIRST = 'the arcades stop short of the disc';
 const SECOND = 'and the macular branches are missing';
@@ -19,16 +23,7 @@ for (const kind of STORE_BACKENDS)
       id = image.id;
     });
 
-    /** The hand-off a caller is told of, the same by worklist row, image info and viewer. */
-    async function handoffSeenBy(call: typeof anna) {
-      const row = (await call('listImages', { offset: 0, limit: 10 })).items[0];
-      const info = await call('getImageInfo', { imageId: id });
-      const masks = await call('getMasks', { imageId: id });
-      const seen = [row.handoff, info.handoff, masks.review.handoff].map((h) => h ?? null);
-      assert.deepEqual(seen[1], seen[0]);
-      assert.deepEqual(seen[2], seen[0]);
-      return seen[0];
-    }
+    const handoffSeenBy = (call: PersonCaller) => seenHandoff(call, id);
     const comments = async (call: typeof anna) => {
       const h = await handoffSeenBy(call);
       return [...(h?.earlier ?? []).map((e) => `${e.by}: ${e.comment}`), `${h?.by}: ${h?.comment}`];

@@ -2,6 +2,7 @@
 // backend, for integration tests of double reading. Call inside a describe(): it registers the before/after hooks.
 // Each person calls the handlers as the browser shell would, with their own account.
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import path from 'node:path';
 import { createWorkstation, type CallerContext, type Workstation } from '../../main/handlers/index.js';
 import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
@@ -96,4 +97,15 @@ export function useTeamImage(
     otto: as('otto'),
     rita: as('rita'),
   };
+}
+
+/** The hand-off `call`'s person is told of for `imageId`, checked the same by worklist row, image info and viewer. */
+export async function handoffSeenBy(call: PersonCaller, imageId: string) {
+  const row = (await call('listImages', { offset: 0, limit: 10 })).items[0];
+  const info = await call('getImageInfo', { imageId });
+  const masks = await call('getMasks', { imageId });
+  const seen = [row.handoff, info.handoff, masks.review.handoff].map((h) => h ?? null);
+  assert.deepEqual(seen[1], seen[0]);
+  assert.deepEqual(seen[2], seen[0]);
+  return seen[0];
 }
