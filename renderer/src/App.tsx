@@ -1,6 +1,6 @@
 // The shell of the UI: worklist or viewer, the jobs tray and the error toasts. Nothing here knows whether it
 // runs in Electron or in a browser: it only sees the RetinaClient.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { RetinaClient } from '../../shared/transport.js';
 import type { AppInfo, JobInfo, ModelSummary } from '../../shared/contract.js';
 import { AppContext, type AppServices, type Toast } from './appContext.js';
@@ -8,6 +8,7 @@ import { Worklist } from './worklist/Worklist.js';
 import { Viewer } from './viewer/Viewer.js';
 import { JobsSummary, JobsTray } from './jobs/JobsTray.js';
 import { digestJobs } from './jobs/jobsDigest.js';
+import { LOST_IN_RESTART, lostJobs, resyncedJobs } from './jobs/resyncedJobs.js';
 import { useTrayOpen } from './jobs/useTrayOpen.js';
 import { useTeamQueue } from './jobs/useTeamQueue.js';
 import { OpenCache } from './viewer/openCache.js';
@@ -31,6 +32,8 @@ export function App({
 }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [jobs, setJobs] = useState<Map<string, JobInfo>>(new Map());
+  const jobsRef = useRef(jobs);
+  jobsRef.current = jobs;
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [model, setModel] = useState<ModelSummary | null>(null);
   const [changed, setChanged] = useState(0);
@@ -57,13 +60,21 @@ export function App({
   );
 
   useEffect(() => {
+    let known: AppInfo | null = null;
     const listJobs = (i: AppInfo) => {
       // An annotator has no jobs to list (the team's are not theirs to see).
       if (i.account && !mayCall(i.account.role, 'listJobs')) return;
-      client.invoke('listJobs', {}).then((r) => setJobs(new Map(r.jobs.map((j) => [j.jobId, j]))), report);
+      const asked = jobsRef.current;
+      client.invoke('listJobs', {}).then((r) => {
+        // The list replaces what the window showed; a job it showed under way that the server lost is failed.
+        for (const j of lostJobs(asked, jobsRef.current, r.jobs))
+          notify(`${j.kind} failed: ${LOST_IN_RESTART}`);
+        setJobs((shown) => resyncedJobs(asked, shown, r.jobs));
+      }, report);
     };
     void Promise.allSettled([
       client.invoke('getAppInfo', {}).then((i) => {
+        known = i;
         setInfo(i);
         listJobs(i);
       }, report),
@@ -75,7 +86,11 @@ export function App({
     });
     const offImages = client.on('imagesChanged', () => setChanged((c) => c + 1));
     // Events missed while the socket was down: the worklist and the rest read again.
-    const offResync = client.onResync?.(() => setChanged((c) => c + 1));
+    const offResync = client.onResync?.(() => {
+      setChanged((c) => c + 1);
+      // Progress sent meanwhile never came, nor a job's end (a server restarted may not know the job at all).
+      if (known) listJobs(known);
+    });
     const offModel = client.on('activeModelChanged', () =>
       client.invoke('getActiveModel', {}).then((r) => setModel(r.model), report),
     );

@@ -60,6 +60,8 @@ export async function startServe(opts: {
   dbPath?: string;
   /** Added to this process's environment for the server (e.g. RETINA_ANATOMY_MODELS). */
   env?: Record<string, string>;
+  /** A fixed port (a server started again where the open pages expect it); absent: any free one. */
+  port?: number;
 }): Promise<ServeProcess> {
   const dbPath = opts.dbPath ?? path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-db-')), 'retina.db');
   const child: ChildProcess = spawn(
@@ -71,7 +73,7 @@ export async function startServe(opts: {
       dbPath,
       ...(opts.modelDir ? ['--model', opts.modelDir] : []),
       '--port',
-      '0',
+      String(opts.port ?? 0),
     ],
     {
       cwd: repoRoot,

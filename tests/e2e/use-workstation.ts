@@ -48,8 +48,11 @@ export interface Workstation {
   readonly client: HttpClient;
   /** Every page's uncaught errors, also logged as they happen. */
   readonly pageErrors: string[];
-  /** Stops the server (checking its exit code) and starts it again on the same database, as a relaunch does. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server (checking its exit code) and starts it again on the same database, as a relaunch does.
+   * `samePort`: where the open pages expect it (their requests fail meanwhile); `whileDown` runs between the two.
+   */
+  restart(opts?: { samePort?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
 }
 
 /**
@@ -134,13 +137,18 @@ export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
       return client;
     },
     pageErrors,
-    async restart() {
+    async restart(how = {}) {
       // The client's address names the old server's port.
       client?.close();
       client = undefined;
-      const { dbPath } = ready(serve, 'server');
+      const { dbPath, port } = ready(serve, 'server');
       await stopServeCleanly(serve);
-      serve = await startServe({ ...ready(serveOpts, 'server'), dbPath });
+      await how.whileDown?.();
+      serve = await startServe({
+        ...ready(serveOpts, 'server'),
+        dbPath,
+        port: how.samePort ? port : undefined,
+      });
     },
   };
 }
