@@ -58,6 +58,11 @@ export interface RetinaClient {
    * are lost, so whatever the window shows is to be read again. Absent where events cannot be missed (Electron).
    */
   onResync?(listener: () => void): () => void;
+  /**
+   * Browser mode: `listener` hears false when the event socket drops (the server stopped, or the network went) and
+   * true when it connects again. Absent in Electron, whose main process goes only with the window.
+   */
+  onConnection?(listener: (connected: boolean) => void): () => void;
 }
 
 /** What Electron's preload exposes as `window.retina` via contextBridge (results, not exceptions, cross it). */

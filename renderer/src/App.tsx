@@ -37,6 +37,9 @@ export function App({
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [model, setModel] = useState<ModelSummary | null>(null);
   const [changed, setChanged] = useState(0);
+  // The server out of reach (browser mode): said while it lasts, for saves and jobs look stuck meanwhile.
+  const [unreachable, setUnreachable] = useState(false);
+  useEffect(() => client.onConnection?.((up) => setUnreachable(!up)), [client]);
   const [screen, setScreen] = useState<'worklist' | 'models'>('worklist');
   const [about, setAbout] = useState(false);
   // The worklist waits for the first answers about the app and its model, so what it shows is never a guess.
@@ -221,6 +224,13 @@ export function App({
             )}
           </ErrorBoundary>
         </main>
+        {unreachable && (
+          <div className="connection-lost" role="alert" data-testid="connection-lost">
+            {/* No promise of saving: a restarted `retina serve` has a new token this window cannot know. */}
+            Cannot reach the RetinaStudio server: trying again. Edits not saved yet stay in this window until
+            it connects again; closing or reloading it loses them.
+          </div>
+        )}
         {trayOpen && (
           <JobsTray
             jobs={jobs.values()}

@@ -1,7 +1,7 @@
 // The team server (on SQLite) stopped with SIGTERM and started again on the same port under open windows (browser
-// mode, chromium): an annotator's brush edit made while it was down, its save failed, is saved once the event
-// socket connects again; a reviewer's prediction running when it stopped (the in-process job runner went with it) is
-// shown failed, saying why, instead of running at its last progress for ever.
+// mode, chromium): while it is down a notice says it is out of reach; an annotator's brush edit made meanwhile, its
+// save failed, is saved once the event socket connects again; a reviewer's prediction running when it stopped (the
+// in-process job runner went with it) is shown failed, saying why, instead of running at its last progress for ever.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -61,15 +61,20 @@ describe(
             'the save failed',
             async () => (await page.getByTestId('save-state').textContent()) === 'Save failed',
           );
-          // Said in one line, no stack.
+          // Said in one line, no stack; and that the server is out of reach while it is.
           const toast = (await page.locator('.toast.error').first().textContent()) ?? '';
           assert.match(toast, /cannot reach RetinaStudio/);
+          assert.match(
+            (await page.getByTestId('connection-lost').textContent()) ?? '',
+            /Cannot reach the RetinaStudio server/,
+          );
         },
       });
       await waitFor('the edit saved as the draft', async () =>
         same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, drawn),
       );
       await waitFor('Saved', async () => (await page.getByTestId('save-state').textContent()) === 'Saved');
+      await waitFor('the notice gone', async () => (await page.getByTestId('connection-lost').count()) === 0);
     });
 
     test('a prediction running when the server stopped is shown failed after the restart', async () => {

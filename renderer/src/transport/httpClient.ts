@@ -62,6 +62,7 @@ export interface HttpClientOptions {
 
 export interface HttpClient extends RetinaClient {
   onResync(listener: () => void): () => void;
+  onConnection(listener: (connected: boolean) => void): () => void;
   /**
    * Team mode, logged in again after the session ended: the event socket, opened (or retrying) with the old
    * session, is opened again at once with the new one; its opening resyncs the window.
@@ -74,6 +75,14 @@ export interface HttpClient extends RetinaClient {
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const listeners = new Listeners();
   const resyncListeners = new Set<() => void>();
+  const connectionListeners = new Set<(connected: boolean) => void>();
+  // Null until the first answer (open or close), so the first close is heard too.
+  let connected: boolean | null = null;
+  const setConnected = (now: boolean): void => {
+    if (connected === now) return;
+    connected = now;
+    for (const l of connectionListeners) l(now);
+  };
   let socket: WebSocketLike | null = null;
   let closed = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -101,6 +110,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     };
     // Connected (at last, or again): events sent before this moment never reached the window.
     ws.onopen = () => {
+      setConnected(true);
       for (const l of resyncListeners) l();
     };
     ws.onerror = () => {};
@@ -108,6 +118,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       socket = null;
       // The server ended this window's session: a resync's first request meets the login instead of waiting.
       if ((ev as { code?: number }).code === SESSION_ENDED_CLOSE) for (const l of resyncListeners) l();
+      // A session ended is the server answering, not gone (the login page says what to do).
+      else if (!closed) setConnected(false);
       if (!closed) timer = setTimeout(connect, opts.reconnectMs ?? 1000);
     };
     socket = ws;
@@ -159,6 +171,12 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       resyncListeners.add(listener);
       return () => {
         resyncListeners.delete(listener);
+      };
+    },
+    onConnection(listener: (connected: boolean) => void): () => void {
+      connectionListeners.add(listener);
+      return () => {
+        connectionListeners.delete(listener);
       };
     },
     reconnect(): void {
