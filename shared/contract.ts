@@ -62,6 +62,7 @@ export type ErrorCode =
   | 'unsupported' // not available in this shell (e.g. a native dialog in browser mode)
   | 'forbidden' // bad token, origin or sender; or a role that may not do this
   | 'unauthenticated' // team mode: no session, or it expired (the renderer shows the login page)
+  | 'unreachable' // browser mode: the server did not answer (stopped, restarting, the network down)
   | 'internal'; // anything else: a bug
 
 /** What crosses the boundary when a request fails: a readable one-line message the UI shows as is. */
@@ -96,6 +97,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'unsupported',
   'forbidden',
   'unauthenticated',
+  'unreachable',
   'internal',
 ];
 

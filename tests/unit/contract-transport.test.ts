@@ -184,6 +184,33 @@ describe('HTTP + WebSocket round trip with the browser client', () => {
   });
 });
 
+describe('a server that does not answer', () => {
+  test('is said to be unreachable, not an unexpected error', async () => {
+    // A port nobody listens on: as a server stopped or restarting.
+    const server = http.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((r) => server.close(r));
+    const client = createHttpClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      token: 't',
+      fetch: fetch as unknown as FetchLike,
+      WebSocket: WebSocket as unknown as WebSocketCtor,
+    });
+    try {
+      const err = await client.invoke('listJobs', {}).then(
+        () => assert.fail('a stopped server answered'),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof RpcError && err.code === 'unreachable', String(err));
+      // The window shows the message as it is (only 'internal' ones are called unexpected: errors.tsx).
+      assert.match(err.message, /^cannot reach RetinaStudio at http:\/\/127\.0\.0\.1:\d+: /);
+    } finally {
+      client.close();
+    }
+  });
+});
+
 describe('event socket', () => {
   test('the window is told to read again each time the socket gets in: at last (after refusals) and after a drop', async () => {
     // Like a team server before the login: the first upgrades are refused.

@@ -145,8 +145,9 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
           ...(options?.whileClosing ? { keepalive: true } : {}),
         });
       } catch (err) {
+        // An outage, not a bug: it was shown as "Unexpected error in RetinaStudio".
         throw new RpcError(
-          'internal',
+          'unreachable',
           `cannot reach RetinaStudio at ${opts.baseUrl}: ${(err as Error).message}`,
         );
       }
