@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { STORE_BACKENDS } from '../support/store-backends.js';
 import {
   handoffSeenBy as seenHandoff,
+  saveOwnAndSubmit,
   useTwoReaderImage,
   type PersonCaller,
 } from '../support/two-readers.js';
@@ -21,26 +22,17 @@ for (const kind of STORE_BACKENDS)
 
     const handoffSeenBy = (call: PersonCaller) => seenHandoff(call, id);
 
-    async function saveAndSubmit(call: typeof anna, who: string) {
-      const own = (await call('getMasks', { imageId: id })).draft;
-      await call('saveDraft', {
-        imageId: id,
-        ...image.mask,
-        parentVersionId: own?.versionId ?? null,
-        clientId: `${who}-window`,
-      });
-      await call('submitForReview', { imageId: id });
-    }
+    const saveAndSubmit = (who: 'anna' | 'otto') => saveOwnAndSubmit(image, who);
 
     test('after anna resubmits, the reviewer is told that otto has not: and neither reader is told of the other', async () => {
-      await saveAndSubmit(anna, 'anna');
-      await saveAndSubmit(otto, 'otto');
+      await saveAndSubmit('anna');
+      await saveAndSubmit('otto');
       assert.equal((await handoffSeenBy(rita))?.sentBackTo, undefined, 'nothing is sent back yet');
       await rita('sendBack', { imageId: id, comment: 'the arcades stop short of the disc' });
       const both = await handoffSeenBy(rita);
       assert.deepEqual([both?.state, both?.sentBackTo], ['needs-work', ['anna', 'otto']]);
 
-      await saveAndSubmit(anna, 'anna');
+      await saveAndSubmit('anna');
       const seen = await handoffSeenBy(rita);
       assert.deepEqual(
         [seen?.state, seen?.by, seen?.sentBackTo],
@@ -51,7 +43,7 @@ for (const kind of STORE_BACKENDS)
       assert.equal((await handoffSeenBy(anna))?.sentBackTo, undefined);
       assert.equal((await handoffSeenBy(otto))?.sentBackTo, undefined);
 
-      await saveAndSubmit(otto, 'otto');
+      await saveAndSubmit('otto');
       const answered = await handoffSeenBy(rita);
       assert.deepEqual(
         [answered?.state, answered?.by, answered?.sentBackTo],

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { STORE_BACKENDS } from '../support/store-backends.js';
 import {
   handoffSeenBy as seenHandoff,
+  saveOwnAndSubmit,
+  sendBackComments,
   useTwoReaderImage,
   type PersonCaller,
 } from '../support/two-readers.js';
@@ -24,38 +26,26 @@ for (const kind of STORE_BACKENDS)
     });
 
     const handoffSeenBy = (call: PersonCaller) => seenHandoff(call, id);
-    const comments = async (call: typeof anna) => {
-      const h = await handoffSeenBy(call);
-      return [...(h?.earlier ?? []).map((e) => `${e.by}: ${e.comment}`), `${h?.by}: ${h?.comment}`];
-    };
+    const comments = (call: PersonCaller) => sendBackComments(call, id);
 
-    async function saveAndSubmit(call: typeof anna, who: string) {
-      const own = (await call('getMasks', { imageId: id })).draft;
-      await call('saveDraft', {
-        imageId: id,
-        ...image.mask,
-        parentVersionId: own?.versionId ?? null,
-        clientId: `${who}-window`,
-      });
-      await call('submitForReview', { imageId: id });
-    }
+    const saveAndSubmit = (who: 'anna' | 'otto') => saveOwnAndSubmit(image, who);
 
     test('each reader is told every send-back they have not answered, oldest first', async () => {
-      await saveAndSubmit(anna, 'anna');
-      await saveAndSubmit(otto, 'otto');
+      await saveAndSubmit('anna');
+      await saveAndSubmit('otto');
       await rita('sendBack', { imageId: id, comment: FIRST });
       await rita('sendBack', { imageId: id, comment: SECOND });
       for (const reader of [anna, otto])
         assert.deepEqual(await comments(reader), [`rita: ${FIRST}`, `rita: ${SECOND}`]);
 
       // Anna answers both; sent back once more, she is told of that one only, and otto of all three.
-      await saveAndSubmit(anna, 'anna');
+      await saveAndSubmit('anna');
       await rita('sendBack', { imageId: id, comment: THIRD });
       assert.deepEqual(await comments(anna), [`rita: ${THIRD}`]);
       assert.deepEqual(await comments(otto), [`rita: ${FIRST}`, `rita: ${SECOND}`, `rita: ${THIRD}`]);
 
       // Answered, nothing is left of them; approved, nobody is told of any.
-      await saveAndSubmit(otto, 'otto');
+      await saveAndSubmit('otto');
       assert.deepEqual(
         [(await handoffSeenBy(otto))?.state, (await handoffSeenBy(otto))?.earlier],
         ['awaiting-review', undefined],

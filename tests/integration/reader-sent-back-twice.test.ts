@@ -4,7 +4,13 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { STORE_BACKENDS } from '../support/store-backends.js';
-import { handoffSeenBy as seenHandoff, useTeamImage, type PersonCaller } from '../support/two-readers.js';
+import {
+  handoffSeenBy as seenHandoff,
+  saveOwnAndSubmit,
+  sendBackComments,
+  useTeamImage,
+  type PersonCaller,
+} from '../support/two-readers.js';
 
 const FIRST = 'the arcades stop short of the disc';
 const SECOND = 'and the macular branches are missing';
@@ -20,21 +26,9 @@ for (const kind of STORE_BACKENDS)
     });
 
     const handoffSeenBy = (call: PersonCaller) => seenHandoff(call, id);
-    const comments = async (call: typeof anna) => {
-      const h = await handoffSeenBy(call);
-      return [...(h?.earlier ?? []).map((e) => `${e.by}: ${e.comment}`), `${h?.by}: ${h?.comment}`];
-    };
+    const comments = (call: PersonCaller) => sendBackComments(call, id);
 
-    async function saveAndSubmit() {
-      const own = (await anna('getMasks', { imageId: id })).draft;
-      await anna('saveDraft', {
-        imageId: id,
-        ...image.mask,
-        parentVersionId: own?.versionId ?? null,
-        clientId: 'anna-window',
-      });
-      await anna('submitForReview', { imageId: id });
-    }
+    const saveAndSubmit = () => saveOwnAndSubmit(image, 'anna');
 
     test('she is told every send-back she has not answered, oldest first, until she resubmits', async () => {
       await saveAndSubmit();

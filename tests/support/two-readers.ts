@@ -109,3 +109,22 @@ export async function handoffSeenBy(call: PersonCaller, imageId: string) {
   assert.deepEqual(seen[2], seen[0]);
   return seen[0];
 }
+
+/** `who` saves the image's reference mask on their own latest draft, from their own window, and submits it. */
+export async function saveOwnAndSubmit(image: TwoReaderImage, who: 'anna' | 'otto'): Promise<void> {
+  const call = image[who];
+  const own = (await call('getMasks', { imageId: image.id })).draft;
+  await call('saveDraft', {
+    imageId: image.id,
+    ...image.mask,
+    parentVersionId: own?.versionId ?? null,
+    clientId: `${who}-window`,
+  });
+  await call('submitForReview', { imageId: image.id });
+}
+
+/** The send-back comments `call`'s person is told of for `imageId`, oldest first, as "by: comment". */
+export async function sendBackComments(call: PersonCaller, imageId: string): Promise<string[]> {
+  const h = await handoffSeenBy(call, imageId);
+  return [...(h?.earlier ?? []).map((e) => `${e.by}: ${e.comment}`), `${h?.by}: ${h?.comment}`];
+}
