@@ -1,5 +1,6 @@
 // Every blob hash a row refers to: what a backup must copy and a check must find. A compacted version's files are
 // gone by design (compaction.ts), so its hashes are no row's to keep, unless a live row shares them.
+import type { Store } from './database.js';
 import type { SqlDatabase } from './sql.js';
 
 /** The schema version that added compaction: an older study (read, not upgraded) has no compacted versions. */
@@ -24,6 +25,23 @@ export function referencedBlobs(db: SqlDatabase, compaction: boolean): string[] 
     .pluck()
     .all() as string[];
   return rows.sort();
+}
+
+/** The uploads a team job still to run names by hash (stored as blobs for its worker to read). */
+export function uploadsOfActiveJobs(store: Store): string[] {
+  const specs = store.db
+    .prepare("SELECT spec FROM jobs WHERE state IN ('queued', 'running')")
+    .pluck()
+    .all() as string[];
+  return specs.flatMap((spec) => [...spec.matchAll(/"hash":"([0-9a-f]{64})"/g)].map((m) => m[1]));
+}
+
+/** Every blob something needs now: a row's, or a queued or running team job's upload (not picked up yet). */
+export function blobsInUse(store: Store): Set<string> {
+  return new Set([
+    ...referencedBlobs(store.db, store.schemaVersion >= COMPACTION_SINCE),
+    ...uploadsOfActiveJobs(store),
+  ]);
 }
 
 /** Which rows hold each blob, in words (for a check that finds files missing or damaged). */

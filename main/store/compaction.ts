@@ -10,7 +10,7 @@
 import { statSync } from 'node:fs';
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
-import { uploadsOfActiveJobs } from './erase.js';
+import { uploadsOfActiveJobs } from './blobs-referenced.js';
 import { StoreReadOnlyError } from './errors.js';
 import { blobStore } from './file-store.js';
 import { removeLeftoverFiles, type LeftoverReport } from './leftover-files.js';

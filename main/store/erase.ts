@@ -19,7 +19,7 @@ import {
   type ErasedImageDetails,
 } from './audit-trail.js';
 import { blobStore } from './file-store.js';
-import { referencedBlobs } from './blobs-referenced.js';
+import { blobsInUse, referencedBlobs } from './blobs-referenced.js';
 import { overlayPath } from './run-files.js';
 
 /** What to erase: images by id, visits (studies) by id with all their images, patients by id with all theirs. */
@@ -290,7 +290,7 @@ export async function removeErasedFiles(
     : store.write('finish an erasure', () => {
         const noted = store.db.prepare('SELECT hash FROM erased_files').pluck().all() as string[];
         if (noted.length === 0) return 0;
-        const used = new Set([...referencedBlobs(store.db, true), ...uploadsOfActiveJobs(store)]);
+        const used = blobsInUse(store);
         const done = store.db.prepare('DELETE FROM erased_files WHERE hash = ?');
         let files = 0;
         for (const hash of noted) {
@@ -309,15 +309,6 @@ export async function removeErasedFiles(
       : overlaysOf;
   await removeOverlays(store, erased);
   return { files: removed, bytes };
-}
-
-/** The uploads a team job still to run names by hash (stored as blobs for its worker to read). */
-export function uploadsOfActiveJobs(store: Store): string[] {
-  const specs = store.db
-    .prepare("SELECT spec FROM jobs WHERE state IN ('queued', 'running')")
-    .pluck()
-    .all() as string[];
-  return specs.flatMap((spec) => [...spec.matchAll(/"hash":"([0-9a-f]{64})"/g)].map((m) => m[1]));
 }
 
 /** Retrain runs keep difference overlays drawn on held-out photographs: an erased image's go. */

@@ -5,10 +5,9 @@
 // team) safe: its file is on disk before its row commits, and put() refreshes the mtime of a file it reuses.
 import { readdirSync, rmSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
+import { blobsInUse } from './blobs-referenced.js';
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
-import { uploadsOfActiveJobs } from './erase.js';
 
 /**
  * Every blob file in the folder (two hex digits of fan-out), and the temporaries of writes (file-store.ts names them
@@ -68,7 +67,7 @@ const statOf = (file: string): Stats | null => {
 
 /** Every file of the folder no row (nor a queued job's upload) refers to, with its stat; temporaries included. */
 function unreferenced(store: Store): { leftover: Leftover; stat: Stats }[] {
-  const used = referencedNow(store);
+  const used = blobsInUse(store);
   const found = blobFiles(store.filesDir);
   const all: Leftover[] = [
     ...[...found.blobs].filter(([hash]) => !used.has(hash)).map(([hash, file]) => ({ file, hash })),
@@ -79,13 +78,6 @@ function unreferenced(store: Store): { leftover: Leftover; stat: Stats }[] {
     // A folder in a blob's place is nothing a removal of files should touch.
     return stat?.isFile() ? [{ leftover, stat }] : [];
   });
-}
-
-function referencedNow(store: Store): Set<string> {
-  return new Set([
-    ...referencedBlobs(store.db, store.schemaVersion >= COMPACTION_SINCE),
-    ...uploadsOfActiveJobs(store),
-  ]);
 }
 
 /**
@@ -115,15 +107,12 @@ export function removeLeftoverFiles(
       recent: found.length - candidates.length,
     };
   };
-  if (opts.dryRun) {
-    const seen = store.backend.snapshot(look);
-    return report(seen.candidates.length, seen.bytes, seen.recent, 0);
-  }
   const seen = store.backend.snapshot(look);
+  if (opts.dryRun) return report(seen.candidates.length, seen.bytes, seen.recent, 0);
   // Nothing old enough (most runs): no write at all.
   if (seen.candidates.length === 0) return report(0, 0, seen.recent, 0);
   return store.write('remove leftover files', () => {
-    const used = referencedNow(store);
+    const used = blobsInUse(store);
     let files = 0;
     let bytes = 0;
     let recent = seen.recent;

@@ -4,8 +4,7 @@
 // growing study can be seen growing, and why.
 import { statSync } from 'node:fs';
 import type { Store } from './database.js';
-import { COMPACTION_SINCE, referencedBlobs } from './blobs-referenced.js';
-import { uploadsOfActiveJobs } from './erase.js';
+import { blobsInUse, COMPACTION_SINCE } from './blobs-referenced.js';
 import { blobPath } from './file-store.js';
 import { blobFiles } from './leftover-files.js';
 import { plural } from '../../shared/plural.js';
@@ -74,9 +73,7 @@ export function storageOf(store: Store): StorageReport {
   const databaseBytes =
     store.backend.kind === 'sqlite' ? sizeOf(store.path) + sizeOf(`${store.path}-wal`) : null;
   const compaction = store.schemaVersion >= COMPACTION_SINCE;
-  const referenced = new Set(referencedBlobs(store.db, compaction));
-  // A queued or running team job's uploads are its (an import a worker has not picked up yet).
-  for (const h of uploadsOfActiveJobs(store)) referenced.add(h);
+  const referenced = blobsInUse(store);
   let fileBytes = 0;
   let files = 0;
   for (const h of referenced) {
