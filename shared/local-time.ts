@@ -17,16 +17,22 @@ export function zoneName(d: Date): string | null {
   );
 }
 
+/** "YYYY-MM-DD HH:MM" of an ISO time on this machine's clock (with `seconds`, "HH:MM:SS"); the input when not a time. */
+export function localDateTime(iso: string, opts: { seconds?: boolean } = {}): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const secs = opts.seconds ? `:${pad(d.getSeconds())}` : '';
+  return `${localDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}${secs}`;
+}
+
 /**
- * "YYYY-MM-DD HH:MM" and this machine's zone ("2026-12-07 09:00 GMT+14"): for words main writes, which may be read
- * in another zone (a team server run in UTC). With `seconds`, "09:00:41": for a cut-off, where the minute is not
- * exact. The input as given when it is not a time.
+ * localDateTime and this machine's zone ("2026-12-07 09:00 GMT+14"): for words main writes, which may be read in
+ * another zone (a team server run in UTC). With `seconds`, "09:00:41": for a cut-off, where the minute is not exact.
  */
 export function zonedDateTime(iso: string, opts: { seconds?: boolean } = {}): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   const zone = zoneName(d);
-  const secs = opts.seconds ? `:${pad(d.getSeconds())}` : '';
-  const at = `${localDate(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}${secs}`;
+  const at = localDateTime(iso, opts);
   return zone ? `${at} ${zone}` : at;
 }

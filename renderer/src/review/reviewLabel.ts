@@ -1,6 +1,7 @@
 // Where an image's review stands, in the words the viewer header and the worklist show. Pure, so the wording of
 // every state is tested without a browser.
 import type { ReviewState } from '../../../shared/contract.js';
+import { localDateTime } from '../../../shared/local-time.js';
 
 export type ReviewTone = 'new' | 'predicted' | 'draft' | 'reopened' | 'approved';
 
@@ -12,16 +13,9 @@ export interface ReviewHeadline {
   hint: string;
 }
 
-const pad = (n: number): string => String(n).padStart(2, '0');
-
 /** An ISO time as the user's local "YYYY-MM-DD HH:MM" (the input as given when it is not a time). */
 export function formatWhen(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}`
-  );
+  return localDateTime(iso);
 }
 
 /** "by ann, 2026-12-02 11:58, version 3" for an approval. */
