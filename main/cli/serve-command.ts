@@ -17,7 +17,7 @@ import { startServer } from '../server/index.js';
 
 const HELP = `
 Usage: retina serve [--database URL|PATH] [--port N] [--model DIR] [--host ADDR (--tls-cert FILE --tls-key FILE | --insecure-http)]
-                    [--session-hours H]
+                    [--session-hours H] [--public-url URL]
 
 Serves the RetinaStudio workstation to a browser on this machine only (127.0.0.1), and prints the address to open
 (it carries a random access token made for this launch). Stop with Ctrl+C.
@@ -35,6 +35,8 @@ ${databaseHelp(20)}
   --tls-key FILE    PEM private key of the certificate
   --insecure-http   allow a non-loopback --host without TLS (a trusted network only)
   --session-hours H team mode: how long a login lasts (default 12)
+  --public-url URL  behind a reverse proxy: the address people open (https://intranet.example/retina/). Requests
+                    naming it are let in, and cookies are kept to its path (Secure when it is https)
 
 Environment:
   RETINA_RENDERER_DIR   the built renderer to serve (default: renderer/dist of this installation)
@@ -56,6 +58,24 @@ async function readTls(
     throw new UsageError(`the TLS certificate and key do not make a pair: ${(err as Error).message}`);
   }
   return { cert, key };
+}
+
+/** --public-url: an http(s) address, its path ending in '/' (the folder the app's pages and calls live under). */
+export function publicUrlArg(value: string | undefined): URL | undefined {
+  if (value === undefined) return undefined;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (
+    !url ||
+    (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+    url.search ||
+    url.hash ||
+    url.username
+  )
+    throw new UsageError(
+      `--public-url must be an http(s) address such as https://intranet.example/retina/ (got ${value})`,
+    );
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
 }
 
 /** Resolves on the first SIGINT/SIGTERM (relayed by the `retina` entry point, or caught here without it). */
@@ -84,10 +104,12 @@ export async function run(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'insecure-http': { type: 'boolean' },
       'session-hours': { type: 'string' },
+      'public-url': { type: 'string' },
     },
     HELP,
   );
   if (!p) return EXIT.ok;
+  const publicUrl = publicUrlArg(str(p, 'public-url'));
   const tls = await readTls(str(p, 'tls-cert'), str(p, 'tls-key'));
   let plan;
   try {
@@ -137,6 +159,7 @@ export async function run(argv: string[]): Promise<number> {
       host: plan.host,
       names: plan.names,
       ...(tls ? { tls } : {}),
+      ...(publicUrl ? { publicUrl } : {}),
     });
   } catch (err) {
     await workstation.close();
@@ -147,6 +170,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stderr.write(
     `RetinaStudio is serving ${redactUrl(dbPath)} on ${plan.scheme}://${plan.host}:${server.port} (Ctrl+C to stop)\n`,
   );
+  if (publicUrl) process.stderr.write(`behind the reverse proxy at ${publicUrl.href}\n`);
   if (team) process.stderr.write('team mode: everyone logs in with their account (retina users list)\n');
   await untilInterrupted();
   await server.close();

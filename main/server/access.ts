@@ -22,6 +22,8 @@ export function sameToken(given: string | null | undefined, token: string): bool
 export interface Audience {
   names: string[];
   scheme: 'http' | 'https';
+  /** The address people open through a reverse proxy (--public-url): its origin is this server's too. */
+  publicUrl?: URL;
 }
 
 export const LOOPBACK_AUDIENCE: Audience = { names: ['127.0.0.1', 'localhost'], scheme: 'http' };
@@ -33,13 +35,15 @@ function allowedHosts(port: number, audience: Audience): string[] {
 /** Host must name this server (by default its loopback address or localhost), with its port. */
 export function hostAllowed(req: IncomingMessage, port: number, audience = LOOPBACK_AUDIENCE): boolean {
   const host = req.headers.host?.toLowerCase();
-  return host !== undefined && allowedHosts(port, audience).includes(host);
+  if (host === undefined) return false;
+  return allowedHosts(port, audience).includes(host) || host === audience.publicUrl?.host;
 }
 
 /** Origin, when the browser sends one, must be this server itself. */
 export function originAllowed(req: IncomingMessage, port: number, audience = LOOPBACK_AUDIENCE): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
+  if (origin.toLowerCase() === audience.publicUrl?.origin) return true;
   return allowedHosts(port, audience).some((h) => origin.toLowerCase() === `${audience.scheme}://${h}`);
 }
 
@@ -67,7 +71,25 @@ export function queryToken(url: URL): string | null {
   return url.searchParams.get(TOKEN_QUERY);
 }
 
+/** Where this server's cookies go: its public address's path (behind a proxy's sub-path), Secure over HTTPS. */
+export interface CookieScope {
+  path: string;
+  secure: boolean;
+}
+
+export function cookieScope(audience: Audience): CookieScope {
+  const url = audience.publicUrl;
+  return url
+    ? { path: url.pathname, secure: url.protocol === 'https:' }
+    : { path: '/', secure: audience.scheme === 'https' };
+}
+
+/** `name=value` with the attributes every cookie of this server has. */
+export function scopedCookie(name: string, value: string, scope: CookieScope, extra = ''): string {
+  return `${name}=${value}; Path=${scope.path}; HttpOnly; SameSite=Strict${extra}${scope.secure ? '; Secure' : ''}`;
+}
+
 /** The cookie that lets the page's own assets (scripts, styles) and reloads through without the token in the URL. */
-export function tokenCookie(token: string): string {
-  return `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+export function tokenCookie(token: string, scope: CookieScope): string {
+  return scopedCookie(TOKEN_COOKIE, token, scope);
 }

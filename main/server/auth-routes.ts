@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LoginRefused, type Accounts } from '../accounts/accounts.js';
 import type { SessionInfo } from '../../shared/roles.js';
 import type { LiveSession } from '../store/index.js';
-import { cookieValue } from './access.js';
+import { cookieValue, scopedCookie, type CookieScope } from './access.js';
 
 export const AUTH_PATH_PREFIX = '/auth/';
 export const SESSION_COOKIE = 'retina_session';
@@ -19,8 +19,8 @@ export function sessionToken(req: IncomingMessage): string | null {
   return cookieValue(req, SESSION_COOKIE) || null;
 }
 
-function sessionCookie(token: string, maxAgeS: number, secure: boolean): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? '; Secure' : ''}`;
+function sessionCookie(token: string, maxAgeS: number, scope: CookieScope): string {
+  return scopedCookie(SESSION_COOKIE, token, scope, `; Max-Age=${maxAgeS}`);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
@@ -59,7 +59,7 @@ export async function handleAuth(
   res: ServerResponse,
   path: string,
   accounts: Accounts,
-  opts: { secure: boolean; headers: Record<string, string> },
+  opts: { cookies: CookieScope; headers: Record<string, string> },
 ): Promise<void> {
   const { headers } = opts;
   if (path === '/auth/session' && req.method === 'GET') {
@@ -70,7 +70,7 @@ export async function handleAuth(
   }
   if (path === '/auth/logout' && req.method === 'POST') {
     accounts.logout(sessionToken(req));
-    sendJson(res, 200, { ok: true }, { ...headers, 'set-cookie': sessionCookie('', 0, opts.secure) });
+    sendJson(res, 200, { ok: true }, { ...headers, 'set-cookie': sessionCookie('', 0, opts.cookies) });
     return;
   }
   if (path !== '/auth/login' || req.method !== 'POST') {
@@ -101,7 +101,7 @@ export async function handleAuth(
       role: done.user.role,
       expiresAt: done.expiresAt.toISOString(),
     };
-    sendJson(res, 200, s, { ...headers, 'set-cookie': sessionCookie(done.token, maxAge, opts.secure) });
+    sendJson(res, 200, s, { ...headers, 'set-cookie': sessionCookie(done.token, maxAge, opts.cookies) });
   } catch (err) {
     if (!(err instanceof LoginRefused)) throw err;
     if (err.retryAfterMs !== null) {

@@ -4,7 +4,8 @@
 //   POST /rpc/<channel>   encodeFrame(request) -> encodeFrame(RpcResult)   (x-retina-token header)
 //   GET  /report?image=ID the measurement report as a page (or ?study=ID; &download=1 to save it), as for assets
 //   WS   /events?token=T  one binary frame per event
-// Every request must carry the token and a Host naming this server; an Origin, when sent, must be this server.
+// Every request must carry the token and a Host naming this server (or its --public-url, behind a reverse proxy); an
+// Origin, when sent, must be this server.
 // Refusals: 401 without a valid token, 403 for a foreign Host or Origin (RPC refusals carry an RpcResult frame).
 // Team mode (`accounts` given): a login session (auth-routes.ts) replaces the token. The page and its assets are
 // served to anyone (the renderer shows its login page); RPC, events and reports need a live session, and RPC
@@ -37,6 +38,7 @@ import type { CallerContext } from '../handlers/index.js';
 import type { EventAudience } from '../handlers/access-guard.js';
 import type { EventHub } from '../handlers/events.js';
 import {
+  cookieScope,
   cookieToken,
   headerToken,
   hostAllowed,
@@ -71,6 +73,11 @@ export interface ServerOptions {
   host?: string;
   /** Names a request may address this server by (default: loopback only). */
   names?: string[];
+  /**
+   * The address people open when a reverse proxy stands in front (TLS ended there, perhaps a sub-path): requests
+   * naming it (Host, Origin) are this server's own, and cookies are kept to its path, Secure when it is https.
+   */
+  publicUrl?: URL;
   /** Certificate and key (PEM): serve HTTPS and WSS. */
   tls?: { cert: Buffer; key: Buffer };
   /** Team mode: logins and sessions instead of the per-launch token. */
@@ -213,7 +220,9 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   const audience: Audience = {
     names: opts.names ?? LOOPBACK_AUDIENCE.names,
     scheme: opts.tls ? 'https' : 'http',
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
   };
+  const cookies = cookieScope(audience);
   // The address to print: a wildcard bind is opened through this machine's loopback address.
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
@@ -325,7 +334,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     // Any HTML page gets the page's policy (its frame-ancestors 'none' among it), whatever its path.
     if (file.isIndex || file.contentType.startsWith('text/html'))
       headers['content-security-policy'] = csp(port, audience);
-    if (fromQuery) headers['set-cookie'] = tokenCookie(token);
+    if (fromQuery) headers['set-cookie'] = tokenCookie(token, cookies);
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
@@ -344,10 +353,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     }
     const work =
       accounts && url.pathname.startsWith(AUTH_PATH_PREFIX)
-        ? handleAuth(req, res, url.pathname, accounts, {
-            secure: audience.scheme === 'https',
-            headers: COMMON_HEADERS,
-          })
+        ? handleAuth(req, res, url.pathname, accounts, { cookies, headers: COMMON_HEADERS })
         : url.pathname.startsWith(RPC_PATH_PREFIX)
           ? handleRpc(req, res, url)
           : handleStatic(req, res, url);

@@ -1,0 +1,130 @@
+// The team server behind a hospital's reverse proxy (tests/support/reverse-proxy.ts): TLS ended at the proxy, the
+// app under https://intranet.example/retina/, the public Host and X-Forwarded-* passed on. What the browser sends
+// through it (its Origin, the public Host) must get in once the admin names the public address (--public-url), and
+// the session cookie must then be kept to that path and sent over HTTPS only.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
+import { startServer, type RetinaServer } from '../../main/server/index.js';
+import { Accounts } from '../../main/accounts/accounts.js';
+import { hashPassword } from '../../main/accounts/passwords.js';
+import { createUser } from '../../main/store/index.js';
+import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
+import { startReverseProxy, type ReverseProxy } from '../support/reverse-proxy.js';
+import { raw, wsStatus } from './raw-http.js';
+import { publicUrlArg } from '../../main/cli/serve-command.js';
+
+const FAST = { N: 2 ** 10, r: 8, p: 1 };
+const PUBLIC = 'https://intranet.example';
+
+describe('team server behind a reverse proxy under a sub-path', () => {
+  let dir: string;
+  let ws: Workstation;
+  let server: RetinaServer;
+  let proxy: ReverseProxy;
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-proxy-test-'));
+    process.env.RETINA_DEFAULT_MODEL = path.join(dir, 'no-model-here');
+    ws = await createWorkstation({ dbPath: path.join(dir, 'retina.db'), shell: 'browser' });
+    createUser(
+      ws.store,
+      { name: 'ada', role: 'admin', passwordHash: await hashPassword('ada pass', FAST) },
+      't',
+    );
+    server = await startServer({
+      handlers: ws.handlers,
+      events: ws.events,
+      eventAudience: ws.eventAudience,
+      accounts: new Accounts(ws.store),
+      staticDir: dir,
+      publicUrl: new URL(`${PUBLIC}/retina/`),
+    });
+    proxy = await startReverseProxy({
+      upstreamPort: server.port,
+      prefix: '/retina/',
+      publicHost: () => 'intranet.example',
+      proto: 'https',
+    });
+  });
+
+  after(async () => {
+    await proxy.close();
+    await server.close();
+    await ws.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** What the browser sends through the proxy: its request to the public origin, with that Origin. */
+  const viaProxy = (
+    method: string,
+    p: string,
+    headers: Record<string, string> = {},
+    body?: Uint8Array | string,
+  ) =>
+    raw(proxy.port, {
+      method,
+      path: `/retina${p}`,
+      headers: { host: 'intranet.example', origin: PUBLIC, ...headers },
+      ...(body !== undefined ? { body } : {}),
+    });
+
+  test('a login, a call and the event socket from the public address get in; the cookie is kept to /retina/ over HTTPS', async () => {
+    const login = await viaProxy(
+      'POST',
+      '/auth/login',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ user: 'ada', password: 'ada pass' }),
+    );
+    assert.equal(login.status, 200, login.body.toString());
+    const setCookie = String(login.headers['set-cookie']);
+    assert.match(setCookie, /; Path=\/retina\/(;|$)/);
+    assert.match(setCookie, /; Secure(;|$)/);
+    const cookie = setCookie.split(';')[0];
+
+    const call = await viaProxy(
+      'POST',
+      '/rpc/getAppInfo',
+      { cookie, 'content-type': FRAME_CONTENT_TYPE },
+      encodeFrame({}),
+    );
+    assert.equal(call.status, 200, call.body.toString());
+    assert.equal((decodeFrame(call.body) as { ok: boolean }).ok, true);
+
+    assert.equal(
+      await wsStatus(`ws://127.0.0.1:${proxy.port}/retina/events`, {
+        cookie,
+        origin: PUBLIC,
+        host: 'intranet.example',
+      }),
+      'open',
+    );
+  });
+
+  test('another site is still refused, and so is the public name over plain HTTP', async () => {
+    const other = await viaProxy(
+      'POST',
+      '/auth/login',
+      { origin: 'https://evil.example', 'content-type': 'application/json' },
+      '{}',
+    );
+    assert.equal(other.status, 403);
+    const plain = await viaProxy(
+      'POST',
+      '/auth/login',
+      { origin: 'http://intranet.example', 'content-type': 'application/json' },
+      '{}',
+    );
+    assert.equal(plain.status, 403);
+  });
+});
+
+test('--public-url takes an http(s) address and keeps its path a folder', () => {
+  assert.equal(publicUrlArg('https://Intranet.example/retina')?.href, 'https://intranet.example/retina/');
+  assert.equal(publicUrlArg(undefined), undefined);
+  for (const bad of ['intranet.example/retina/', 'ftp://intranet.example/', 'https://x.example/?a=1'])
+    assert.throws(() => publicUrlArg(bad), /--public-url must be/);
+});
