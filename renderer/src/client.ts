@@ -33,6 +33,14 @@ function takeToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
+/**
+ * The folder this page was served from, which every call, the event socket and the report go under: the site's
+ * root, or a reverse proxy's sub-path (https://intranet.example/retina/). The app's own routes are in the hash.
+ */
+export function pageFolder(): string {
+  return new URL('.', location.href).href;
+}
+
 /** Whether this page runs the single-user way: in Electron, or opened with the server's token. */
 export function singleUserStart(): boolean {
   return window.retina !== undefined || takeToken() !== null;
@@ -41,7 +49,7 @@ export function singleUserStart(): boolean {
 /** The client of a team server: the session cookie goes with every request; `onUnauthenticated` on a refusal. */
 export function createTeamClient(onUnauthenticated: () => void): HttpClient {
   return createHttpClient({
-    baseUrl: location.origin,
+    baseUrl: pageFolder(),
     token: '',
     fetch: window.fetch.bind(window) as unknown as FetchLike,
     WebSocket: window.WebSocket as unknown as WebSocketCtor,
@@ -59,7 +67,7 @@ export function createClient(): RetinaClient {
     );
   }
   return createHttpClient({
-    baseUrl: location.origin,
+    baseUrl: pageFolder(),
     token,
     fetch: window.fetch.bind(window) as unknown as FetchLike,
     WebSocket: window.WebSocket as unknown as WebSocketCtor,

@@ -44,7 +44,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       publicUrl: new URL(`${PUBLIC}/retina/`),
     });
     proxy = await startReverseProxy({
-      upstreamPort: server.port,
+      upstreamPort: () => server.port,
       prefix: '/retina/',
       publicHost: () => 'intranet.example',
       proto: 'https',

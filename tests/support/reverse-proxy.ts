@@ -11,8 +11,8 @@ export interface ReverseProxy {
 }
 
 export interface ReverseProxyOptions {
-  /** The server behind it. */
-  upstreamPort: number;
+  /** The server behind it (asked per request: a server may start after its proxy, knowing the proxy's port). */
+  upstreamPort: () => number;
   /** Where the app lives on the proxy, e.g. '/retina/'. */
   prefix: string;
   /** The Host the browser named (passed on as nginx's `proxy_set_header Host $host`). */
@@ -52,7 +52,7 @@ export async function startReverseProxy(opts: ReverseProxyOptions): Promise<Reve
     const up = request(
       {
         host: '127.0.0.1',
-        port: opts.upstreamPort,
+        port: opts.upstreamPort(),
         method: req.method,
         path,
         headers: forwarded(req.headers, req.socket.remoteAddress ?? '', opts),
@@ -71,7 +71,7 @@ export async function startReverseProxy(opts: ReverseProxyOptions): Promise<Reve
     const path = inner(req.url);
     if (path === null) return void socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
     const headers = forwarded(req.headers, req.socket.remoteAddress ?? '', opts);
-    const up = connect(opts.upstreamPort, '127.0.0.1', () => {
+    const up = connect(opts.upstreamPort(), '127.0.0.1', () => {
       const lines = Object.entries(headers).flatMap(([k, v]) =>
         (Array.isArray(v) ? v : [v]).map((one) => `${k}: ${one ?? ''}`),
       );

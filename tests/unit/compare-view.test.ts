@@ -187,6 +187,12 @@ test('other visits: the same patient and eye, oldest first; the report addresses
     ['2023-01-01 · 5.png', '2025-06-01 · 2.png'],
   );
   assert.deepEqual(visitOptions({ ...current, laterality: null }, all), []);
-  assert.equal(reportUrl({ imageId: '7' }), '/report?image=7');
-  assert.equal(reportUrl({ studyId: 'a b' }, true), '/report?study=a%20b&download=1');
+  assert.equal(reportUrl({ imageId: '7' }), 'report?image=7');
+  assert.equal(reportUrl({ studyId: 'a b' }, true), 'report?study=a%20b&download=1');
+  // Under a reverse proxy's sub-path the report stays under it.
+  const page = 'https://intranet.example/retina/#image=3';
+  assert.equal(
+    new URL(reportUrl({ imageId: '7' }), page).href,
+    'https://intranet.example/retina/report?image=7',
+  );
 });

@@ -13,13 +13,16 @@ import { registrationNotes } from '../../../shared/measure/compare-visits.js';
 import type { MeasureUnit } from '../../../shared/measure/measures.js';
 import type { VesselMark } from './measureView.js';
 
-/** Where report pages live in browser mode (served by `retina serve`, authorised by the session's cookie). */
+/**
+ * Where report pages live in browser mode (served by `retina serve`, authorised by the session's cookie): beside the
+ * page, so a reverse proxy's sub-path is kept.
+ */
 export function reportUrl(target: { imageId: string } | { studyId: string }, download = false): string {
   const q =
     'imageId' in target
       ? `image=${encodeURIComponent(target.imageId)}`
       : `study=${encodeURIComponent(target.studyId)}`;
-  return `/report?${q}${download ? '&download=1' : ''}`;
+  return `report?${q}${download ? '&download=1' : ''}`;
 }
 
 export interface VisitOption {

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { HttpClient } from '../transport/httpClient.js';
 import type { SessionInfo } from '../../../shared/roles.js';
 import { App } from '../App.js';
-import { createTeamClient } from '../client.js';
+import { createTeamClient, pageFolder } from '../client.js';
 import { forgetOpenImage } from '../imageRoute.js';
 import { LoginPage } from './LoginPage.js';
 import { logOut, probeSession, type AuthFetch } from './authApi.js';
@@ -27,7 +27,7 @@ const NO_TOKEN =
 export function TeamGate() {
   const [state, setState] = useState<GateState>({ kind: 'checking' });
   const authFetch = useMemo(() => window.fetch.bind(window) as unknown as AuthFetch, []);
-  const base = location.origin;
+  const base = pageFolder();
   // One client per account, made once its login succeeded: its event socket then opens with the session cookie. A
   // socket opened before the login is refused and retries on a timer, and every event sent until it gets in (a
   // reviewer's own assignment, right after logging in) would be lost. The same account logging in again keeps the

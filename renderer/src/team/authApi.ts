@@ -12,14 +12,14 @@ export type AuthFetch = (
   init?: { method?: string; headers?: Record<string, string>; body?: string },
 ) => Promise<JsonResponse>;
 
-/** What the server at the page's origin is: a team server (with or without a session) or a single-user one. */
+/** What the server the page came from is (`base`: the page's folder, calls go under it): a team server (with or without a session) or a single-user one. */
 export type Probe = { team: true; session: SessionInfo | null } | { team: false };
 
 const isJson = (r: JsonResponse): boolean =>
   (r.headers.get('content-type') ?? '').startsWith('application/json');
 
 export async function probeSession(fetch: AuthFetch, base: string): Promise<Probe> {
-  const res = await fetch(new URL('/auth/session', base).toString());
+  const res = await fetch(new URL('./auth/session', base).toString());
   // A single-user server answers this path like any other tokenless request: 401 in plain text.
   if (!isJson(res)) return { team: false };
   return { team: true, session: res.status === 200 ? ((await res.json()) as SessionInfo) : null };
@@ -45,7 +45,7 @@ export async function logIn(
 ): Promise<{ ok: true; session: SessionInfo } | { ok: false; reason: string }> {
   let res: JsonResponse;
   try {
-    res = await fetch(new URL('/auth/login', base).toString(), {
+    res = await fetch(new URL('./auth/login', base).toString(), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ user, password }),
@@ -59,5 +59,5 @@ export async function logIn(
 }
 
 export async function logOut(fetch: AuthFetch, base: string): Promise<void> {
-  await fetch(new URL('/auth/logout', base).toString(), { method: 'POST' });
+  await fetch(new URL('./auth/logout', base).toString(), { method: 'POST' });
 }

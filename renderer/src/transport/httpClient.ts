@@ -46,7 +46,7 @@ export interface WebSocketLike {
 export type WebSocketCtor = new (url: string) => WebSocketLike;
 
 export interface HttpClientOptions {
-  /** e.g. http://127.0.0.1:5123 */
+  /** The page's folder, e.g. http://127.0.0.1:5123/ or https://intranet.example/retina/ (paths go under it). */
   baseUrl: string;
   /** The single-user server's token; '' for a team server (its session cookie goes with each request). */
   token: string;
@@ -89,7 +89,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
   const connect = (): void => {
     if (closed) return;
-    const url = new URL(EVENTS_PATH, opts.baseUrl.replace(/^http/, 'ws'));
+    const url = new URL(`.${EVENTS_PATH}`, opts.baseUrl.replace(/^http/, 'ws'));
     if (opts.token) url.searchParams.set(TOKEN_QUERY, opts.token);
     if (opts.windowId) url.searchParams.set(WINDOW_QUERY, opts.windowId);
     const ws = new opts.WebSocket(url.toString());
@@ -135,7 +135,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     ): Promise<ResponseOf<C>> {
       let res: ResponseLike;
       try {
-        res = await opts.fetch(new URL(rpcPath(channel), opts.baseUrl).toString(), {
+        res = await opts.fetch(new URL(`.${rpcPath(channel)}`, opts.baseUrl).toString(), {
           method: 'POST',
           headers: {
             ...(opts.token ? { [TOKEN_HEADER]: opts.token } : {}),
