@@ -17,7 +17,7 @@ import { startServer } from '../server/index.js';
 
 const HELP = `
 Usage: retina serve [--database URL|PATH] [--port N] [--model DIR] [--host ADDR (--tls-cert FILE --tls-key FILE | --insecure-http)]
-                    [--session-hours H] [--public-url URL]
+                    [--session-hours H] [--public-url URL] [--trusted-proxy ADDR,...]
 
 Serves the RetinaStudio workstation to a browser on this machine only (127.0.0.1), and prints the address to open
 (it carries a random access token made for this launch). Stop with Ctrl+C.
@@ -37,6 +37,8 @@ ${databaseHelp(20)}
   --session-hours H team mode: how long a login lasts (default 12)
   --public-url URL  behind a reverse proxy: the address people open (https://intranet.example/retina/). Requests
                     naming it are let in, and cookies are kept to its path (Secure when it is https)
+  --trusted-proxy A the proxy's address(es), comma-separated: its X-Forwarded-For names each person's address
+                    (the login throttle counts per person, not per proxy); anyone else's is ignored
 
 Environment:
   RETINA_RENDERER_DIR   the built renderer to serve (default: renderer/dist of this installation)
@@ -105,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
       'insecure-http': { type: 'boolean' },
       'session-hours': { type: 'string' },
       'public-url': { type: 'string' },
+      'trusted-proxy': { type: 'string' },
     },
     HELP,
   );
@@ -160,6 +163,10 @@ export async function run(argv: string[]): Promise<number> {
       names: plan.names,
       ...(tls ? { tls } : {}),
       ...(publicUrl ? { publicUrl } : {}),
+      trustedProxies: (str(p, 'trusted-proxy') ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
     });
   } catch (err) {
     await workstation.close();

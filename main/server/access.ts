@@ -47,6 +47,27 @@ export function originAllowed(req: IncomingMessage, port: number, audience = LOO
   return allowedHosts(port, audience).some((h) => origin.toLowerCase() === `${audience.scheme}://${h}`);
 }
 
+const bare = (address: string): string => address.replace(/^::ffff:/, '');
+
+/**
+ * Who is at the other end: the peer, or, when the peer is a reverse proxy the admin trusts (--trusted-proxy), the
+ * last address X-Forwarded-For names that is not such a proxy. Anyone else's X-Forwarded-For is ignored: a client
+ * could write any address there and dodge the login throttle.
+ */
+export function clientAddress(
+  peer: string,
+  forwardedFor: string | undefined,
+  trusted: readonly string[],
+): string {
+  if (!forwardedFor || !trusted.includes(bare(peer))) return peer;
+  const hops = forwardedFor
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!trusted.includes(bare(hops[i]))) return hops[i];
+  return peer;
+}
+
 /** The value of the request's cookie `name`; null when it has none. */
 export function cookieValue(req: IncomingMessage, name: string): string | null {
   const header = req.headers.cookie;

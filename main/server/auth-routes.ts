@@ -59,7 +59,11 @@ export async function handleAuth(
   res: ServerResponse,
   path: string,
   accounts: Accounts,
-  opts: { cookies: CookieScope; headers: Record<string, string> },
+  opts: {
+    cookies: CookieScope;
+    headers: Record<string, string>;
+    /** The person's address. */ address: string;
+  },
 ): Promise<void> {
   const { headers } = opts;
   if (path === '/auth/session' && req.method === 'GET') {
@@ -94,7 +98,7 @@ export async function handleAuth(
     return;
   }
   try {
-    const done = await accounts.login(body.user, body.password, req.socket.remoteAddress ?? 'unknown');
+    const done = await accounts.login(body.user, body.password, opts.address);
     const maxAge = Math.floor(accounts.sessionMs / 1000);
     const s: SessionInfo = {
       name: done.user.name,

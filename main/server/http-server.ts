@@ -38,6 +38,7 @@ import type { CallerContext } from '../handlers/index.js';
 import type { EventAudience } from '../handlers/access-guard.js';
 import type { EventHub } from '../handlers/events.js';
 import {
+  clientAddress,
   cookieScope,
   cookieToken,
   headerToken,
@@ -78,6 +79,8 @@ export interface ServerOptions {
    * naming it (Host, Origin) are this server's own, and cookies are kept to its path, Secure when it is https.
    */
   publicUrl?: URL;
+  /** Addresses of reverse proxies whose X-Forwarded-For names the person's address (login throttle, callers). */
+  trustedProxies?: string[];
   /** Certificate and key (PEM): serve HTTPS and WSS. */
   tls?: { cert: Buffer; key: Buffer };
   /** Team mode: logins and sessions instead of the per-launch token. */
@@ -235,9 +238,14 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     const s = accounts.session(sessionToken(req));
     return s ? { id: s.id, name: s.name, role: s.role } : 'none';
   };
+  const addressOf = (req: IncomingMessage): string => {
+    const forwarded = req.headers['x-forwarded-for'];
+    const list = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
+    return clientAddress(req.socket.remoteAddress ?? 'unknown', list, opts.trustedProxies ?? []);
+  };
   const contextOf = (req: IncomingMessage, user: CallerContext['user']): CallerContext => ({
     shell: 'browser',
-    sender: req.socket.remoteAddress ?? 'unknown',
+    sender: addressOf(req),
     ...(user ? { user } : {}),
   });
 
@@ -353,7 +361,11 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     }
     const work =
       accounts && url.pathname.startsWith(AUTH_PATH_PREFIX)
-        ? handleAuth(req, res, url.pathname, accounts, { cookies, headers: COMMON_HEADERS })
+        ? handleAuth(req, res, url.pathname, accounts, {
+            cookies,
+            headers: COMMON_HEADERS,
+            address: addressOf(req),
+          })
         : url.pathname.startsWith(RPC_PATH_PREFIX)
           ? handleRpc(req, res, url)
           : handleStatic(req, res, url);

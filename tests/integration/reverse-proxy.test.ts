@@ -10,6 +10,8 @@ import path from 'node:path';
 import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import { startServer, type RetinaServer } from '../../main/server/index.js';
 import { Accounts } from '../../main/accounts/accounts.js';
+import { LoginThrottle } from '../../main/accounts/login-throttle.js';
+import { clientAddress } from '../../main/server/access.js';
 import { hashPassword } from '../../main/accounts/passwords.js';
 import { createUser } from '../../main/store/index.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
@@ -25,6 +27,8 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   let ws: Workstation;
   let server: RetinaServer;
   let proxy: ReverseProxy;
+  /** The address of the person at the browser, as the proxy sees it. */
+  let client = '10.0.0.7';
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'retina-proxy-test-'));
@@ -39,7 +43,10 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       handlers: ws.handlers,
       events: ws.events,
       eventAudience: ws.eventAudience,
-      accounts: new Accounts(ws.store),
+      accounts: new Accounts(ws.store, {
+        throttle: new LoginThrottle({ freeFailures: 2, baseDelayMs: 60_000 }),
+      }),
+      trustedProxies: ['127.0.0.1'],
       staticDir: dir,
       publicUrl: new URL(`${PUBLIC}/retina/`),
     });
@@ -48,6 +55,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       prefix: '/retina/',
       publicHost: () => 'intranet.example',
       proto: 'https',
+      clientAddress: () => client,
     });
   });
 
@@ -104,6 +112,22 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     );
   });
 
+  test("one person's failed logins through the proxy do not lock out everyone behind it", async () => {
+    const login = (user: string, password: string) =>
+      viaProxy(
+        'POST',
+        '/auth/login',
+        { 'content-type': 'application/json' },
+        JSON.stringify({ user, password }),
+      );
+    client = '10.0.0.66';
+    for (const name of ['mallory', 'mal']) assert.equal((await login(name, 'guess')).status, 401);
+    assert.equal((await login('mallory2', 'guess')).status, 429, 'the guesser is slowed down');
+    client = '10.0.0.7';
+    const ada = await login('ada', 'ada pass');
+    assert.equal(ada.status, 200, ada.body.toString());
+  });
+
   test('another site is still refused, and so is the public name over plain HTTP', async () => {
     const other = await viaProxy(
       'POST',
@@ -119,6 +143,18 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       '{}',
     );
     assert.equal(plain.status, 403);
+  });
+});
+
+describe('behind a trusted proxy', () => {
+  test("the person's address is the one X-Forwarded-For names, only when the proxy is trusted", () => {
+    const trusted = ['127.0.0.1', '10.1.1.1'];
+    assert.equal(clientAddress('127.0.0.1', '203.0.113.9, 10.0.0.7', trusted), '10.0.0.7');
+    assert.equal(clientAddress('127.0.0.1', '10.0.0.7, 10.1.1.1', trusted), '10.0.0.7');
+    assert.equal(clientAddress('::ffff:127.0.0.1', '10.0.0.7', trusted), '10.0.0.7');
+    assert.equal(clientAddress('192.0.2.5', '10.0.0.7', trusted), '192.0.2.5');
+    assert.equal(clientAddress('127.0.0.1', '10.0.0.7', []), '127.0.0.1');
+    assert.equal(clientAddress('127.0.0.1', undefined, trusted), '127.0.0.1');
   });
 });
 
