@@ -258,6 +258,19 @@ describe('generic folders', { skip }, () => {
     );
   });
 
+  test('an image both train.txt and test.txt list is refused: it would be trained on and scored as unseen', async () => {
+    const root = await build('overlap');
+    await writeFile(join(root, 'train.txt'), '01\n02\n');
+    await writeFile(join(root, 'test.txt'), '02.png\n03\n');
+    assert.throws(
+      () => openDataset(root),
+      new DatasetError(
+        root,
+        'train.txt and test.txt both list "02": a test image must not be trained on; list it in one of them',
+      ),
+    );
+  });
+
   test("a published split's files (LES-AV's split_test_rmaphoh.txt) define the splits when there is no test.txt", async () => {
     const root = await build('published');
     await writeFile(join(root, 'split_train_paper.txt'), '01\n02\n');

@@ -219,13 +219,19 @@ function openGeneric(root: string): DatasetRef {
     const files = readdirSync(root).filter((n) => new RegExp(`^split_${which}[^/]*\\.txt$`).test(n));
     return files.length === 1 ? files[0] : null;
   };
-  const listedOr = (name: string, which: 'train' | 'test'): string[] | null => {
-    if (existsSync(join(root, name))) return listed(name);
-    const file = published(which);
-    return file ? listed(file) : null;
-  };
-  const trainIds = listedOr('train.txt', 'train');
-  const testIds = listedOr('test.txt', 'test');
+  const listFile = (name: string, which: 'train' | 'test'): string | null =>
+    existsSync(join(root, name)) ? name : published(which);
+  const trainFile = listFile('train.txt', 'train');
+  const testFile = listFile('test.txt', 'test');
+  const trainIds = trainFile ? listed(trainFile) : null;
+  const testIds = testFile ? listed(testFile) : null;
+  // A stem in both lists would be trained on and then scored as if unseen.
+  const both = trainIds?.find((id) => testIds?.includes(id));
+  if (both !== undefined)
+    throw new DatasetError(
+      root,
+      `${trainFile} and ${testFile} both list "${both}": a test image must not be trained on; list it in one of them`,
+    );
   const byIds = (ids: string[]): SampleRef[] => all.filter((s) => ids.includes(s.id));
   let splits: Record<SplitName, SampleRef[]>;
   if (trainIds && testIds) splits = { train: byIds(trainIds), test: byIds(testIds), all };
