@@ -3,6 +3,7 @@
 // does not see it). Trained on one of them and judged on another, the candidate would be scored on what it learnt.
 import sharp from 'sharp';
 import { getClinicalMany, imageFilePath, loadImageRaster, type Store } from '../store/index.js';
+import { readImage, toRgb8 } from '../ml/io/image-io.js';
 import type { RasterImage } from '../ml/types.js';
 
 /** Thumbnail side: a photograph is compared at this many cells across, whatever its size. */
@@ -80,7 +81,7 @@ export function fingerprintCorrelation(a: Float64Array, b: Float64Array): number
   return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : -1;
 }
 
-/** Fingerprints by the stored file's hash: a photograph is decoded once per process, not at every retrain. */
+/** Fingerprints by the stored file's hash (or a dataset file's path): a photograph is decoded once per process. */
 const fingerprints = new Map<string, Float64Array | null>();
 
 /** The side a photograph is shrunk to while decoding: ample for CELLS cells, and far cheaper than its full size. */
@@ -88,31 +89,63 @@ const SHRUNK = CELLS * 8;
 
 /**
  * The photograph shrunk as it is decoded (a JPEG decodes at 1/8 scale: a 12 MP photograph in about a quarter of
- * its full decode's time, which a retrain pays for every approved image); the full decode for what libvips does
+ * its full decode's time, which a retrain pays for every approved image); `fullDecode` for what libvips does
  * not read (DICOM, PPM, BMP). Oriented as the full decode is.
  */
-async function shrunkRaster(store: Store, imageId: number): Promise<RasterImage> {
+async function shrunkRaster(file: string, fullDecode: () => Promise<RasterImage>): Promise<RasterImage> {
   try {
-    const { data, info } = await sharp(imageFilePath(store, imageId), { autoOrient: true })
+    const { data, info } = await sharp(file, { autoOrient: true })
       .resize(SHRUNK, SHRUNK, { fit: 'fill' })
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, channels: info.channels, bitDepth: 8, data };
   } catch {
-    return loadImageRaster(store, imageId);
+    return fullDecode();
   }
 }
 
-async function fingerprintOf(store: Store, imageId: number, fileHash: string): Promise<Float64Array | null> {
-  if (!fingerprints.has(fileHash)) {
+async function cachedFingerprint(
+  key: string,
+  file: string,
+  fullDecode: () => Promise<RasterImage>,
+): Promise<Float64Array | null> {
+  if (!fingerprints.has(key)) {
     try {
-      fingerprints.set(fileHash, thumbnailFingerprint(await shrunkRaster(store, imageId)));
+      fingerprints.set(key, thumbnailFingerprint(await shrunkRaster(file, fullDecode)));
     } catch {
-      fingerprints.set(fileHash, null); // unreadable: training on it fails with its own message
+      fingerprints.set(key, null); // unreadable: training on it fails with its own message
     }
   }
-  return fingerprints.get(fileHash)!;
+  return fingerprints.get(key)!;
+}
+
+function fingerprintOf(store: Store, imageId: number, fileHash: string): Promise<Float64Array | null> {
+  return cachedFingerprint(fileHash, imageFilePath(store, imageId), () => loadImageRaster(store, imageId));
+}
+
+/**
+ * The store images among `imageIds` that are one of `files` (photographs on disk: the datasets a model learnt)
+ * imported under another name, format or size, which the dataset's name and sample id on the image cannot show.
+ */
+export async function copiesOfFiles(
+  store: Store,
+  imageIds: readonly number[],
+  fileHashOf: (imageId: number) => string,
+  files: readonly string[],
+): Promise<Set<number>> {
+  const out = new Set<number>();
+  if (imageIds.length === 0 || files.length === 0) return out;
+  const prints: Float64Array[] = [];
+  for (const file of files) {
+    const fp = await cachedFingerprint(`file:${file}`, file, async () => toRgb8(await readImage(file)));
+    if (fp) prints.push(fp);
+  }
+  for (const id of imageIds) {
+    const fp = await fingerprintOf(store, id, fileHashOf(id));
+    if (fp && prints.some((p) => fingerprintCorrelation(fp, p) > DUPLICATE_CORRELATION)) out.add(id);
+  }
+  return out;
 }
 
 /**

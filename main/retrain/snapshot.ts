@@ -26,7 +26,14 @@ import {
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
-import { isKnownSample, manifestSamples, sampleFolder, type KnownSample } from '../ml/model/known-samples.js';
+import { copiesOfFiles } from './image-groups.js';
+import {
+  isKnownSample,
+  manifestSamples,
+  sampleFolder,
+  samplePhotographs,
+  type KnownSample,
+} from '../ml/model/known-samples.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 import { referenceKind } from './reference.js';
 import type { RetrainSettings } from './settings.js';
@@ -276,9 +283,17 @@ export async function planSnapshot(
   // Another visit of the same eye, or the same photograph imported again, is one image to the held-out line.
   const groupOf = await storeGroupOf(store, [...approved.map((v) => v.imageId), ...seenImages]);
   const seenGroups = new Set([...seenImages].map(groupOf));
-  // Images the lineage learnt outside the store (the bundled model's datasets) may be trained on, never judge.
+  // Images the lineage learnt outside the store (the bundled model's datasets) may be trained on, never judge:
+  // by dataset and sample id, or, for one of those photographs imported as a plain file, by its content.
   const learnt = await lineageSamples(store, base.id);
-  const knownToModel = (v: MaskVersion): boolean => isKnownSample(getImage(store, v.imageId), learnt);
+  const learntCopies = await copiesOfFiles(
+    store,
+    approved.filter((v) => getImage(store, v.imageId).dataset === null).map((v) => v.imageId),
+    (id) => getImage(store, id).fileHash,
+    samplePhotographs(learnt, datasetsRoot()),
+  );
+  const knownToModel = (v: MaskVersion): boolean =>
+    learntCopies.has(v.imageId) || isKnownSample(getImage(store, v.imageId), learnt);
   const candidates = fresh.filter(
     (v) => !forcedIds.has(v.imageId) && !seenGroups.has(groupOf(v.imageId)) && !knownToModel(v),
   );
@@ -286,7 +301,7 @@ export async function planSnapshot(
   // in a study whose runs grouped no images).
   const usable = await usableReferences(
     store,
-    [...forced, ...candidates].filter((v) => !seenGroups.has(groupOf(v.imageId))),
+    [...forced, ...candidates].filter((v) => !seenGroups.has(groupOf(v.imageId)) && !knownToModel(v)),
   );
   // The gate's samples are groups, not images: count and pick whole groups.
   const usableForcedGroups = new Set(

@@ -2,7 +2,9 @@
 // LES-AV, DRIONS-DB, AV-WIDE images named in their manifests), so a retrain never judges a candidate against the active model
 // on images that model learnt: it would know them, and the comparison would favour it. `retina evaluate` and the
 // anatomy cards use it alike to say which scored images a model learnt.
-import { basename } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { openDataset } from '../data/datasets.js';
 import type { ModelManifest } from '../types.js';
 
 /** A dataset sample as a manifest names it: its dataset folder (normalised) and sample id. */
@@ -57,6 +59,31 @@ export function isKnownSample(
   const folder = normalise(image.dataset ?? '');
   const distinctive = /[a-z]/i.test(id);
   return samples.some((s) => s.id === id && (s.folder === folder || distinctive));
+}
+
+/**
+ * The photographs of `samples` in the dataset folders under `root` (a folder matched by name, as a manifest names
+ * it); none where a folder is not on this machine or holds no photographs (RITE's labels).
+ */
+export function samplePhotographs(samples: readonly KnownSample[], root: string): string[] {
+  const wanted = new Set(samples.map((s) => s.folder));
+  if (wanted.size === 0 || !existsSync(root)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(root)) {
+    const folder = sampleFolder(name);
+    if (!wanted.has(folder)) continue;
+    try {
+      const ids = new Set(samples.filter((s) => s.folder === folder).map((s) => s.id));
+      out.push(
+        ...openDataset(join(root, name))
+          .splits.all.filter((r) => ids.has(r.id))
+          .map((r) => r.imagePath),
+      );
+    } catch {
+      continue;
+    }
+  }
+  return out;
 }
 
 /** The images of a scored set that a model trained on, and those it picked its epoch on. */
