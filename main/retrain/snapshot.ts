@@ -353,15 +353,33 @@ export async function planSnapshot(
   // Recorded, so the gate (and any later judging of the run) uses the groups the held-out line was drawn by.
   const sameGroup = recordedGroups(heldOutIds, groupOf);
   // Validation (threshold, best epoch) on the clinic's own images when there are enough of them.
+  // Whole groups: a validation image whose other visit or copy is fitted would choose the epoch and threshold
+  // on what the candidate learnt.
   const nVal = trainable.length >= 6 ? 2 : trainable.length >= 3 ? 1 : 0;
-  const validation = pick(trainable, nVal, settings.seed + 1, (v) => getImage(store, v.imageId).fileHash);
+  const valGroups = new Set<number>();
+  const inValidation = (): MaskVersion[] => trainable.filter((v) => valGroups.has(groupOf(v.imageId)));
+  pickGroups(
+    pick(trainable, trainable.length, settings.seed + 1, (v) => getImage(store, v.imageId).fileHash),
+    nVal,
+    (v) => groupOf(v.imageId),
+    valGroups,
+    // At most nVal images, or one group of more, and something left to fit.
+    () => {
+      const n = inValidation().length;
+      return n < trainable.length && (n <= nVal || valGroups.size === 1);
+    },
+  );
+  const validation = inValidation();
   const valIds = new Set(validation.map((v) => v.imageId));
   const train = trainable.filter((v) => !valIds.has(v.imageId));
 
   // Replay: the lineage's earlier store masks (images neither held out nor re-approved since) and its dataset.
   const newIds = new Set(trainable.map((v) => v.imageId));
   const storeReplay: SnapshotMask[] = [...seen.entries()]
-    .filter(([, imageId]) => !heldOutGroups.has(groupOf(imageId)) && !newIds.has(imageId))
+    .filter(
+      ([, imageId]) =>
+        !heldOutGroups.has(groupOf(imageId)) && !valGroups.has(groupOf(imageId)) && !newIds.has(imageId),
+    )
     .map(([maskVersionId, imageId]) => ({ maskVersionId, imageId }));
   const sources = settings.replayImages > 0 ? await replayDataset(store, base.id) : [];
   // A dataset sample that is also a held-out store image (same dataset, same id) must not be trained on.

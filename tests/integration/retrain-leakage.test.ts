@@ -152,6 +152,57 @@ describe('held-out leakage through copies and other visits', () => {
   });
 });
 
+describe('validation leakage through other visits', () => {
+  let dir: string;
+  let store: Store;
+  let base: ModelRecord;
+  const ids: number[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-validation-'));
+    store = openStore(path.join(dir, 'retina.db'));
+    base = registerModel(store, { name: 'base', dirPath: dir, architecture: {} }, 't');
+    promoteModel(store, base.id, 't');
+    const names = ['21', '22', '23', '24', '25', '26', '27', '28', '29', '30'];
+    const report = await importImageFiles(
+      store,
+      names.map((n) => ({ imagePath: path.join(DRIVE, 'images', `${n}_training.tif`) })),
+      { actor: 't' },
+    );
+    for (const [i, im] of report.imported.entries()) {
+      ids.push(im.imageId);
+      await approveLabel(store, im.imageId, names[i]);
+      // Two visits of each eye: 21 and 22, 23 and 24, ...
+      const eye = {
+        patientId: `pt-${Math.floor(i / 2)}`,
+        eye: 'OD' as const,
+        visitDate: `202${i % 2}-05-01`,
+      };
+      setClinical(store, [im.imageId], eye, 't');
+    }
+  });
+
+  after(async () => {
+    store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("a validation image's other visit is validated with it, never fitted", async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const snap = await planSnapshot(store, base, { ...SETTINGS, minHeldOut: 2, seed });
+      const eyeOf = (id: number): number => Math.floor(ids.indexOf(id) / 2);
+      const fittedEyes = new Set(snap.train.map((e) => eyeOf(e.imageId)));
+      assert.ok(snap.validation.length > 0 && snap.train.length > 0);
+      for (const v of snap.validation) {
+        assert.ok(
+          !fittedEyes.has(eyeOf(v.imageId)),
+          `seed ${seed}: image ${v.imageId} validates, its eye's other visit is fitted`,
+        );
+      }
+    }
+  });
+});
+
 describe('held-out leakage in the artery/vein and optic-disc retrains', () => {
   let dir: string;
   let store: Store;
