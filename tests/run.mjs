@@ -58,6 +58,8 @@ const r = spawnSync(
     env: {
       ...process.env,
       RETINA_LOG_DIR: process.env.RETINA_LOG_DIR ?? mkdtempSync(join(tmpdir(), 'retina-test-log-')),
+      // Nor do the access tokens the tests' `retina serve` keep go to the user's state folder.
+      RETINA_STATE_DIR: process.env.RETINA_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'retina-test-state-')),
     },
   },
 );

@@ -1,5 +1,5 @@
-// `retina serve`: the workstation in a browser. Serves the built renderer and the contract on 127.0.0.1 with a
-// fresh access token, prints the URL to open, and runs until SIGINT/SIGTERM.
+// `retina serve`: the workstation in a browser. Serves the built renderer and the contract on 127.0.0.1 with the
+// study's access token (kept between starts, study-token.ts), prints the URL to open, and runs until SIGINT/SIGTERM.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
@@ -14,13 +14,17 @@ import { databaseHelp, DATABASE_OPTIONS, databaseFromArgs } from './database-arg
 import { rendererDir } from '../node/package-root.js';
 import { createWorkstation } from '../handlers/index.js';
 import { startServer } from '../server/index.js';
+import { studyToken } from '../server/study-token.js';
+import { userStateDir } from '../node/user-state.js';
 
 const HELP = `
 Usage: retina serve [--database URL|PATH] [--port N] [--model DIR] [--host ADDR (--tls-cert FILE --tls-key FILE | --insecure-http)]
-                    [--session-hours H] [--public-url URL] [--trusted-proxy ADDR,...]
+                    [--session-hours H] [--new-token] [--public-url URL] [--trusted-proxy ADDR,...]
 
 Serves the RetinaStudio workstation to a browser on this machine only (127.0.0.1), and prints the address to open
-(it carries a random access token made for this launch). Stop with Ctrl+C.
+(it carries a random access token). The token is kept for the study, in a file only you can read in your per-user
+state folder, so a window left open goes on working when the server is started again on the same study and port;
+--new-token replaces it (every window opened before is refused). Stop with Ctrl+C.
 
 Team mode: when the database has accounts (retina users add NAME --role admin|reviewer|annotator), everyone logs
 in with their user name and password instead, and what each may do follows their role.
@@ -35,6 +39,7 @@ ${databaseHelp(20)}
   --tls-key FILE    PEM private key of the certificate
   --insecure-http   allow a non-loopback --host without TLS (a trusted network only)
   --session-hours H team mode: how long a login lasts (default 12)
+  --new-token       make a new access token for the study: windows and addresses from before no longer get in
   --public-url URL  behind a reverse proxy: the address people open (https://intranet.example/retina/). Requests
                     naming it are let in, and cookies are kept to its path (Secure when it is https)
   --trusted-proxy A the proxy's address(es), comma-separated: its X-Forwarded-For names each person's address
@@ -42,6 +47,7 @@ ${databaseHelp(20)}
 
 Environment:
   RETINA_RENDERER_DIR   the built renderer to serve (default: renderer/dist of this installation)
+  RETINA_STATE_DIR      where the studies' access tokens are kept (default: the per-user state folder)
 `;
 
 /** The certificate and key, both or neither, read and checked as a pair before anything starts. */
@@ -106,6 +112,7 @@ export async function run(argv: string[]): Promise<number> {
       'tls-key': { type: 'string' },
       'insecure-http': { type: 'boolean' },
       'session-hours': { type: 'string' },
+      'new-token': { type: 'boolean' },
       'public-url': { type: 'string' },
       'trusted-proxy': { type: 'string' },
     },
@@ -149,9 +156,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Accounts switch team mode on; without them this is the single-user server it always was.
   const team = countUsers(workstation.store) > 0;
+  const kept = team ? undefined : await studyToken(userStateDir(), dbPath, { fresh: flag(p, 'new-token') });
+  if (kept?.warning) process.stderr.write(`retina serve: warning: ${kept.warning}\n`);
   let server;
   try {
     server = await startServer({
+      ...(kept ? { token: kept.token } : {}),
       ...(team ? { accounts: new Accounts(workstation.store, { sessionHours }) } : {}),
       handlers: workstation.handlers,
       events: workstation.events,

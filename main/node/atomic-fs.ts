@@ -77,11 +77,16 @@ export async function makeOutputDir(dir: string): Promise<void> {
 }
 
 /** Writes a file through a temporary sibling and a rename (atomic on one filesystem). */
-export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(
+  target: string,
+  data: Uint8Array | string,
+  opts: { mode?: number } = {},
+): Promise<void> {
   const tmp = tempSibling(target);
   try {
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(tmp, data);
+    // Created with its mode (and never an existing file followed): a secret is never readable by others meanwhile.
+    await writeFile(tmp, data, opts.mode === undefined ? {} : { mode: opts.mode, flag: 'wx' });
     await rename(tmp, target);
   } catch (err) {
     // Best effort: where the write itself failed (a path through a file), so may the removal.

@@ -12,8 +12,8 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, posix, win32 } from 'node:path';
+import { dirname, join } from 'node:path';
+import { userHome } from './user-state.js';
 
 /** A log file this size is kept as `<file>.1` (replacing the one before) and a new one begun. */
 export const MAX_LOG_BYTES = 1024 * 1024;
@@ -23,11 +23,9 @@ export function defaultLogPath(
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
 ): string {
-  const absolute = platform === 'win32' ? win32.isAbsolute : posix.isAbsolute;
-  const usable = (v: string | undefined): string | undefined => (v && absolute(v) ? v : undefined);
+  const { home, usable } = userHome(env, platform);
   const dir = usable(env.RETINA_LOG_DIR);
   if (dir) return join(dir, 'retina.log');
-  const home = usable(env.HOME) ?? usable(env.USERPROFILE) ?? homedir();
   let base: string;
   if (platform === 'win32')
     base = join(usable(env.LOCALAPPDATA) ?? join(home, 'AppData', 'Local'), 'RetinaStudio', 'logs');

@@ -194,3 +194,39 @@ export async function importAndPredict(client: HttpClient, imagePath: string): P
   await jobFinished(client, predicted.jobId);
   return imageId;
 }
+
+/**
+ * Opens image `imageId` in `page`'s viewer and, while `restart` has the server down, brushes a stroke over `base` (a
+ * copy of it) and waits for its save to fail; `whileDown` checks more meanwhile. Once the server is back, waits for
+ * the stroke to be saved as the image's draft in `dbPath()` (the restarted server's) and the viewer to say so.
+ */
+export async function brushWhileServerDown(
+  page: Page,
+  opts: {
+    imageId: number;
+    base: Uint8Array;
+    restart: (whileDown: () => Promise<void>) => Promise<void>;
+    dbPath: () => string;
+    whileDown?: () => Promise<void>;
+  },
+): Promise<void> {
+  await page.locator(`[data-testid="image-row"][data-image-id="${opts.imageId}"]`).dblclick();
+  await page.getByTestId('mask-canvas').waitFor();
+  await page.keyboard.press('b');
+  await recordPointer(page);
+  const radius = await brushRadius(page);
+  const drawn = opts.base.slice();
+  await opts.restart(async () => {
+    replay(drawn, await drag(page, { x: 100, y: 250 }, { x: 400, y: 300 }), radius, 1);
+    await waitFor(
+      'the save failed',
+      async () => (await page.getByTestId('save-state').textContent()) === 'Save failed',
+    );
+    await opts.whileDown?.();
+  });
+  await waitFor('the edit saved as the draft', async () =>
+    same((await storedMask(opts.dbPath(), opts.imageId, 'draft'))?.data, drawn),
+  );
+  await waitFor('Saved', async () => (await page.getByTestId('save-state').textContent()) === 'Saved');
+  await waitFor('the notice gone', async () => (await page.getByTestId('connection-lost').count()) === 0);
+}

@@ -62,7 +62,7 @@ export async function startServe(opts: {
   env?: Record<string, string>;
   /** A fixed port (a server started again where the open pages expect it); absent: any free one. */
   port?: number;
-  /** More options of `retina serve` (e.g. --public-url). */
+  /** More options of `retina serve` (--new-token, --public-url). */
   args?: string[];
 }): Promise<ServeProcess> {
   const dbPath = opts.dbPath ?? path.join(await mkdtemp(path.join(tmpdir(), 'retina-e2e-db-')), 'retina.db');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { readImage, toBinaryMap } from '../../main/ml/io/image-io.js';
 import {
   importImageFiles,
+  openStore,
   promoteModel,
   registerModel,
   saveMaskVersion,
@@ -46,4 +47,29 @@ export async function seedSecondObserverPredictions(
     });
   }
   return seeded;
+}
+
+/**
+ * A `useWorkstation` seed of seedSecondObserverPredictions into a fresh database file, and the seeded predictions'
+ * pixels once it has run.
+ */
+export function secondObserverSeed(
+  images: string[],
+  predicted: string[],
+): { seed: (dbPath: string) => Promise<void>; masks: () => Uint8Array[] } {
+  let masks: Uint8Array[] | undefined;
+  return {
+    seed: async (dbPath) => {
+      const store = openStore(dbPath);
+      try {
+        masks = await seedSecondObserverPredictions(store, images, predicted);
+      } finally {
+        store.close();
+      }
+    },
+    masks: () => {
+      if (!masks) throw new Error('the database is seeded in the suite’s before hook');
+      return masks;
+    },
+  };
 }

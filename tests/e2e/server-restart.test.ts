@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { createUser, openStore, setAssignees } from '../../main/store/index.js';
 import { hashPassword } from '../../main/accounts/passwords.js';
-import { drag, recordPointer, replay, brushRadius, same, storedMask, waitFor } from './flow.js';
+import { brushWhileServerDown, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { seedSecondObserverPredictions } from './seed-store.js';
@@ -47,20 +47,12 @@ describe(
     test('an edit whose save failed while the server was down is saved once it is back', async () => {
       const page = app.pages[0];
       await logIn(page, 'anna');
-      await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
-      await page.getByTestId('mask-canvas').waitFor();
-      await page.keyboard.press('b');
-      await recordPointer(page);
-      const radius = await brushRadius(page);
-      const drawn = seeded.slice();
-      await app.restart({
-        samePort: true,
+      await brushWhileServerDown(page, {
+        imageId: 1,
+        base: seeded,
+        restart: (whileDown) => app.restart({ samePort: true, whileDown }),
+        dbPath: () => app.serve.dbPath,
         whileDown: async () => {
-          replay(drawn, await drag(page, { x: 100, y: 250 }, { x: 400, y: 300 }), radius, 1);
-          await waitFor(
-            'the save failed',
-            async () => (await page.getByTestId('save-state').textContent()) === 'Save failed',
-          );
           // Said in one line, no stack; and that the server is out of reach while it is.
           const toast = (await page.locator('.toast.error').first().textContent()) ?? '';
           assert.match(toast, /cannot reach RetinaStudio/);
@@ -70,11 +62,6 @@ describe(
           );
         },
       });
-      await waitFor('the edit saved as the draft', async () =>
-        same((await storedMask(app.serve.dbPath, 1, 'draft'))?.data, drawn),
-      );
-      await waitFor('Saved', async () => (await page.getByTestId('save-state').textContent()) === 'Saved');
-      await waitFor('the notice gone', async () => (await page.getByTestId('connection-lost').count()) === 0);
     });
 
     test('a prediction running when the server stopped is shown failed after the restart', async () => {
