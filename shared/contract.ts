@@ -707,7 +707,19 @@ export interface SaveMaskRequest {
    * draft of its own (listKeptDrafts) and the 'conflict' error names it.
    */
   clientId?: string;
+  /**
+   * This save's id, chosen by the window (the same for the same pixels sent again): a save whose answer was lost
+   * (a network blip, a proxy's timeout), sent again, gets the version it made then instead of a second one.
+   */
+  saveId?: string;
+  /**
+   * The ids of this window's earlier saves of the edit that were never answered (they may have been saved): a
+   * version they made on `parentVersionId` is the window's own, not someone else's save after it opened the image.
+   */
+  unansweredSaveIds?: string[];
 }
+/** How many unanswered saves a window names at most (the oldest are dropped: their versions are far behind). */
+export const MAX_UNANSWERED_SAVES = 32;
 export interface SavedVersion {
   versionId: Id;
   /** Per-image version number. */
@@ -1251,6 +1263,7 @@ const anatomyRecord = obj({
 });
 
 const clientId = str({ min: 8, max: 128 });
+const saveId = str({ min: 8, max: 128 });
 const saveMask = refine(
   obj({
     imageId: id,
@@ -1261,6 +1274,8 @@ const saveMask = refine(
     av: optional(bytes(MAX_PIXELS)),
     anatomy: optional(anatomyRecord),
     clientId: optional(clientId),
+    saveId: optional(saveId),
+    unansweredSaveIds: optional(arrayOf(saveId, { max: MAX_UNANSWERED_SAVES })),
   }),
   (v, p) => {
     if (v.width * v.height > MAX_PIXELS)

@@ -217,7 +217,9 @@ export async function saveMask(
       clientId: req.clientId ?? null,
       nowMs,
       handedOff: handedOff ? () => handedOff(imageId) : undefined,
+      unansweredSaveIds: req.unansweredSaveIds ?? [],
     },
+    saveId: req.saveId ?? null,
   });
   return savedVersion(store, saved);
 }

@@ -112,7 +112,17 @@ export interface SaveMaskInput {
     nowMs: number;
     /** Team mode: why the image is not the saver's in its review hand-off (null: it is); asked inside the write. */
     handedOff?: () => string | null;
+    /**
+     * The saveIds of the window's earlier saves of this edit that it heard no answer to: drafts they made on
+     * `parentId`, one on the other, are the window's own, and the save builds on the newest of them.
+     */
+    unansweredSaveIds?: readonly string[];
   };
+  /**
+   * An editor's save's id, chosen by its window: the same save sent again (its answer lost) gets the version made
+   * the first time instead of a second one.
+   */
+  saveId?: string | null;
   /**
    * The job making this version: a job saves one version per image, so a retried job (its worker killed after a
    * save) gets the version saved before instead of a second one.
@@ -320,14 +330,15 @@ export function insertMaskVersionTx(
   v: Omit<MaskVersion, 'id' | 'createdAt' | 'avHash' | 'anatomy' | 'arteryProbHash' | 'photograph'> &
     Partial<Pick<MaskVersion, 'avHash' | 'anatomy' | 'arteryProbHash' | 'photograph'>> & {
       jobId?: string | null;
+      saveId?: string | null;
     },
 ): MaskVersion {
   const inserted = store.db
     .prepare(
       `INSERT INTO mask_versions (id, image_id, kind, author, created_at, parent_id, model_id, png_hash, width,
          height, note, prob_hash, threshold, uncertainty_hash, quality, expected_f1, av_hash, anatomy,
-         artery_prob_hash, job_id)
-       VALUES (${NEXT_MASK_VERSION_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         artery_prob_hash, job_id, save_id)
+       VALUES (${NEXT_MASK_VERSION_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(
@@ -350,6 +361,7 @@ export function insertMaskVersionTx(
       v.anatomy ? JSON.stringify(v.anatomy) : null,
       v.arteryProbHash ?? null,
       v.jobId ?? null,
+      v.saveId ?? null,
     );
   const id = Number(inserted);
   recordAudit(store, v.author, `mask.${v.kind}`, 'mask_version', id, {
@@ -413,6 +425,48 @@ function versionOfJob(store: Store, jobId: string, imageId: number): number | nu
   return id ?? null;
 }
 
+/**
+ * Internal (inside a write): the version the editor's save `saveId` made before (its answer was lost), or null. An id
+ * is a window's own: another author's or kind's version under it is refused rather than handed out.
+ */
+function versionOfSave(store: Store, saveId: string, input: SaveMaskInput): MaskVersion | null {
+  const id = store.db
+    .prepare('SELECT id FROM mask_versions WHERE save_id = ? AND image_id = ?')
+    .pluck()
+    .get(saveId, input.imageId) as number | undefined;
+  if (id === undefined) return null;
+  const made = getMaskVersion(store, id);
+  if (made.author !== input.author || made.kind !== input.kind)
+    throw new ConstraintError(`save ${saveId} was another save (version ${id})`);
+  return made;
+}
+
+/**
+ * Internal (inside a write): the version an editor's edit builds on. A window that heard no answer to its saves still
+ * names the version before them; the drafts those saves made (this author's, each on the one before, from `parentId`)
+ * are its own, so the newest of them is the parent, and a save is not refused as stale against them. Another
+ * window's save in between breaks the chain: that stays stale.
+ */
+function parentAfterUnanswered(
+  store: Store,
+  imageId: number,
+  author: string,
+  parentId: number | null,
+  saveIds: readonly string[],
+): number | null {
+  if (saveIds.length === 0) return parentId;
+  const made = store.db
+    .prepare(
+      `SELECT id, parent_id FROM mask_versions WHERE image_id = ? AND author = ? AND kind = 'draft'
+         AND save_id IN (${saveIds.map(() => '?').join(', ')}) ORDER BY id`,
+    )
+    .all(imageId, author, ...saveIds) as { id: number; parent_id: number | null }[];
+  // A version's id is above its parent's: in id order, each one made on the newest so far extends the chain.
+  let parent = parentId;
+  for (const v of made) if (v.parent_id === parent) parent = v.id;
+  return parent;
+}
+
 export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promise<MaskVersion> {
   const image = getImage(store, input.imageId);
   const { mask } = input;
@@ -430,10 +484,6 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   if (input.av) checkAvLabels(input.av, mask.data, image.width, image.height);
   const problem = input.anatomy ? anatomyProblem(input.anatomy, image.width, image.height) : null;
   if (problem) throw new ConstraintError(`${image.fileName}: ${problem}`);
-  const previousAnatomy = input.kind === 'prediction' ? null : anatomyBefore(store, image.id, parentId);
-  const anatomy = input.anatomy
-    ? anatomyOf(input.anatomy, previousAnatomy, input.author, input.kind !== 'prediction')
-    : null;
   const pngHash = await putBlob(store, encodeMaskPng(mask));
   const avHash = input.av ? await putBlob(store, encodeAvPng(input.av, image.width, image.height)) : null;
   const probHash = input.probability
@@ -448,8 +498,24 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const outcome = store.write(`save a ${input.kind} mask`, () => {
     const earlier = input.jobId ? versionOfJob(store, input.jobId, image.id) : null;
     if (earlier !== null) return { saved: getMaskVersion(store, earlier) };
+    const again = input.saveId ? versionOfSave(store, input.saveId, input) : null;
+    if (again) return { saved: again };
+    // Asked inside the write: an unanswered save may still have been on its way.
+    const parent = input.editor
+      ? parentAfterUnanswered(
+          store,
+          image.id,
+          input.author,
+          input.parentId ?? null,
+          input.editor.unansweredSaveIds ?? [],
+        )
+      : (input.parentId ?? null);
+    const previousAnatomy = input.kind === 'prediction' ? null : anatomyBefore(store, image.id, parent);
+    const anatomy = input.anatomy
+      ? anatomyOf(input.anatomy, previousAnatomy, input.author, input.kind !== 'prediction')
+      : null;
     if (input.editor && input.kind !== 'prediction') {
-      const refused = keepRefusedEditTx(store, image, input.editor, input.author, parentId, {
+      const refused = keepRefusedEditTx(store, image, input.editor, input.author, parent, {
         pngHash,
         width: mask.width,
         height: mask.height,
@@ -470,7 +536,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       imageId: image.id,
       kind: input.kind,
       author: input.author,
-      parentId,
+      parentId: parent,
       modelId,
       pngHash,
       width: mask.width,
@@ -485,6 +551,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       anatomy,
       arteryProbHash,
       jobId: input.jobId ?? null,
+      saveId: input.saveId ?? null,
     });
     if (anatomy && discMoved(previousAnatomy, anatomy)) {
       recordAudit(store, input.author, 'mask.disc.move', 'mask_version', saved.id, {

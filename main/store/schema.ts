@@ -428,6 +428,17 @@ const v18 = `
 ALTER TABLE image_handoffs ADD COLUMN earlier TEXT;
 `;
 
+/**
+ * v19: an editor's save carries an id its window chose. A save whose answer was lost (it committed, the window heard
+ * nothing) and that is sent again gets the version it made instead of a second one, and the window's next save,
+ * naming it among its unanswered saves, builds on it instead of being refused as stale against the window's own
+ * version.
+ */
+const v19 = `
+ALTER TABLE mask_versions ADD COLUMN save_id TEXT;
+CREATE UNIQUE INDEX mask_versions_once_per_save ON mask_versions(image_id, save_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -457,6 +468,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: "each blind reader's own send-back", sql: v16 },
   { version: 17, name: "a reader's earlier send-backs not answered yet", sql: v17 },
   { version: 18, name: "an image's earlier send-backs not answered yet", sql: v18 },
+  { version: 19, name: "ids of editors' saves: a save sent again is not made twice", sql: v19 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import { startServer, type RetinaServer } from '../../main/server/index.js';
-import { checkStore, getKeptDraft, listAudit } from '../../main/store/index.js';
+import { checkStore, getKeptDraft, listAudit, listMaskVersions } from '../../main/store/index.js';
 import { blobPath } from '../../main/store/file-store.js';
 import {
   createHttpClient,
@@ -327,5 +327,102 @@ for (const kind of STORE_BACKENDS)
       carol.close();
       await heard;
       assert.equal((await alice.invoke('getEditLease', { imageId, clientId: A })).lease, null);
+    });
+
+    test("a save whose reply was lost is not refused against the window's own version when retried or followed", async () => {
+      // Alice's window behind a network that drops the next answer: the request reaches the server and commits,
+      // the window is told only that the server could not be reached.
+      let dropNext = false;
+      const realFetch = fetch as unknown as FetchLike;
+      const lossy = createHttpClient({
+        baseUrl: `http://127.0.0.1:${server.port}`,
+        token: server.token,
+        fetch: async (url, init) => {
+          const res = await realFetch(url, init);
+          if (!dropNext) return res;
+          dropNext = false;
+          await res.arrayBuffer();
+          throw new TypeError('fetch failed');
+        },
+        WebSocket: WebSocket as unknown as WebSocketCtor,
+      });
+      const versions = () => listMaskVersions(ws.store, Number(imageId));
+      const keptCount = async () => (await alice.invoke('listKeptDrafts', { imageId })).drafts.length;
+      const send = (mask: Uint8Array, parent: string, saveId: string, unansweredSaveIds?: string[]) =>
+        lossy.invoke('saveDraft', {
+          imageId,
+          width: WIDTH,
+          height: HEIGHT,
+          mask,
+          parentVersionId: parent,
+          clientId: A,
+          saveId,
+          ...(unansweredSaveIds ? { unansweredSaveIds } : {}),
+        });
+      try {
+        // Opened at a draft of its own (the suite's tests may run alone).
+        const shown = (await alice.invoke('getMasks', { imageId })).draft?.versionId ?? null;
+        const opened = (await save(alice, stripes(2), shown, A)).versionId;
+        const before = versions().length;
+        const kept = await keptCount();
+
+        // The save commits; its answer is lost.
+        const first = stripes(3);
+        dropNext = true;
+        await assert.rejects(
+          send(first, opened, 'save-alice-0001'),
+          rejectsWith('unreachable', /cannot reach/),
+        );
+        assert.equal(versions().length, before + 1, 'the save reached the server');
+        const made = versions().at(-1)!;
+
+        // The same request again (the window, or a proxy, retries): the version already made, not a second one.
+        const retried = await send(first, opened, 'save-alice-0001');
+        assert.equal(retried.versionId, String(made.id));
+        assert.equal(versions().length, before + 1, 'a retried save made a second version');
+
+        // Lost again, and the window goes on from the version it last knew, naming the save it had no answer to.
+        const second = stripes(4);
+        dropNext = true;
+        await assert.rejects(
+          send(second, retried.versionId, 'save-alice-0002'),
+          rejectsWith('unreachable', /./),
+        );
+        const lost = versions().at(-1)!;
+        assert.equal(lost.parentId, made.id);
+        const third = stripes(6);
+        const next = await send(third, retried.versionId, 'save-alice-0003', ['save-alice-0002']);
+        assert.equal(versions().length, before + 3);
+        assert.equal(await keptCount(), kept, "the window's own save was taken for someone else's");
+        const now3 = (await alice.invoke('getMasks', { imageId })).draft!;
+        assert.equal(now3.versionId, next.versionId);
+        assert.equal(now3.parentVersionId, String(lost.id), 'the history runs through the lost save');
+        assert.ok(Buffer.from(now3.data).equals(Buffer.from(third)));
+
+        // Another window's real save in between is still stale, whatever unanswered saves this one names.
+        dropNext = true;
+        await assert.rejects(
+          send(stripes(8), next.versionId, 'save-alice-0004'),
+          rejectsWith('unreachable', /./),
+        );
+        const mine = versions().at(-1)!;
+        const bobs = await save(bob, stripes(9), String(mine.id), B);
+        await assert.rejects(
+          send(stripes(10), next.versionId, 'save-alice-0005', ['save-alice-0004']),
+          rejectsWith(
+            'conflict',
+            /saved by tester at .* after you opened it; your edit is kept as draft #\d+/,
+          ),
+        );
+        // Nor can a window pass another's version off as its own by naming an id it did not send.
+        await assert.rejects(
+          send(stripes(10), String(mine.id), 'save-alice-0006', ['save-alice-0004', 'no-such-save-1']),
+          rejectsWith('conflict', /kept as draft/),
+        );
+        assert.equal((await alice.invoke('getMasks', { imageId })).draft!.versionId, bobs.versionId);
+        assert.equal(await keptCount(), kept + 2);
+      } finally {
+        lossy.close();
+      }
     });
   });

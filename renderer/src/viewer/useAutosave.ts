@@ -10,6 +10,7 @@ import { keptDraftOf } from '../../../shared/edit-lease.js';
 import { useApp } from '../appContext.js';
 import type { MaskDocument } from './maskDocument.js';
 import { windowClientId } from './windowClientId.js';
+import { UnansweredSaves, type Sent } from './unansweredSaves.js';
 
 const AUTOSAVE_MS = 1500;
 
@@ -65,6 +66,8 @@ export function useAutosave(
   // tried again when the user leaves the image or closes the window (which asks first), and at the next edit.
   const unsaved = useRef(false);
   const lastFailure = useRef<string | null>(null);
+  // Saves that failed without main's answer: they may have been saved (see unansweredSaves.ts).
+  const unansweredSaves = useRef(new UnansweredSaves());
   // Save and approve read the document at call time: a reload must not leave them holding the old one.
   const docRef = useRef<MaskDocument | null>(null);
   docRef.current = doc;
@@ -86,8 +89,10 @@ export function useAutosave(
    * the viewer no longer shows that image (refusalShownIn); anything else as an error.
    */
   const failed = useCallback(
-    (err: unknown, savedImageId: string): SaveState => {
+    (err: unknown, savedImageId: string, save: { saveId: string; sent: Sent } | null): SaveState => {
       const refused = refusedOf(err);
+      if (refused) unansweredSaves.current.answered();
+      else if (save) unansweredSaves.current.unanswered(save.saveId, save.sent);
       // A refused edit is kept by main as a draft of its own: nothing is lost here.
       unsaved.current = !refused;
       if (refused && refusalShownIn(savedImageId, shownRef.current) === 'toast')
@@ -124,6 +129,9 @@ export function useAutosave(
     setSaveState('saving');
     unanswered.current++;
     saving.current = saving.current.then(async () => {
+      // Read when the save runs too, after the one before it was answered or not.
+      const sent: Sent = { kind: 'draft', imageId, mask, ...anatomy };
+      const ids = unansweredSaves.current.idsFor(sent);
       try {
         // The parent is read when the save runs, after the one before it: it names that one's version.
         const saved = await client.invoke('saveDraft', {
@@ -134,14 +142,16 @@ export function useAutosave(
           parentVersionId: d.parentVersionId,
           clientId: windowClientId(),
           ...anatomy,
+          ...ids,
         });
+        unansweredSaves.current.answered();
         d.savedAs(saved.versionId);
         unsaved.current = false;
         lastFailure.current = null;
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
         onReviewRef.current(saved.review);
       } catch (err) {
-        setSaveState(failed(err, imageId));
+        setSaveState(failed(err, imageId, { saveId: ids.saveId, sent }));
       } finally {
         unanswered.current--;
       }
@@ -208,9 +218,14 @@ export function useAutosave(
     // Locked from here, before waiting for a save under way, until the approval is answered: an edit or an undo
     // landing meanwhile would go into the approval unseen, or autosave against the approved image.
     d.approving = true;
+    let save: { saveId: string; sent: Sent } | null = null;
     try {
       await saving.current;
       const mask = d.snapshot();
+      const anatomy = d.anatomySnapshot(mask);
+      const sent: Sent = { kind: 'approved', imageId, mask, ...anatomy };
+      const ids = unansweredSaves.current.idsFor(sent);
+      save = { saveId: ids.saveId, sent };
       const approving = client.invoke('approveMask', {
         imageId,
         width: d.width,
@@ -218,11 +233,13 @@ export function useAutosave(
         mask,
         parentVersionId: d.parentVersionId,
         clientId: windowClientId(),
-        ...d.anatomySnapshot(mask),
+        ...anatomy,
+        ...ids,
       });
       openCache.trackSave(imageId, approving);
       unanswered.current++;
       const r = await approving.finally(() => unanswered.current--);
+      unansweredSaves.current.answered();
       d.savedAs(r.versionId);
       unsaved.current = false;
       lastFailure.current = null;
@@ -230,7 +247,7 @@ export function useAutosave(
       onReviewRef.current(r.review);
       return r;
     } catch (err) {
-      if (failed(err, imageId) === 'kept') setSaveState('kept');
+      if (failed(err, imageId, save) === 'kept') setSaveState('kept');
       return null;
     } finally {
       // Approved: the review state locks it now. Failed: editable again (unless read-only meanwhile).

@@ -1,0 +1,60 @@
+// A save whose answer never came (a network blip, a proxy's timeout) may have been saved all the same. This window
+// then still names the version before it as its parent, and main would refuse its next save as stale against the
+// window's own version ("saved by <you> at ..."). So each save carries an id, and the ids of the saves not answered
+// since the last answer go with the next one: main takes the versions they made as this window's own. The same
+// pixels sent again keep their save's id, so a save that was made is answered with its version, not made twice.
+import { MAX_UNANSWERED_SAVES, type SaveMaskRequest } from '../../../shared/contract.js';
+
+/** A save as sent: what decides whether a later one is the same save again. */
+export type Sent = Pick<SaveMaskRequest, 'imageId' | 'mask' | 'av' | 'anatomy'> & {
+  kind: 'draft' | 'approved';
+};
+
+/** What a save request carries besides its content. */
+export type SaveIds = Required<Pick<SaveMaskRequest, 'saveId'>> & Pick<SaveMaskRequest, 'unansweredSaveIds'>;
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameSave(a: Sent, b: Sent): boolean {
+  return (
+    a.kind === b.kind &&
+    a.imageId === b.imageId &&
+    JSON.stringify(a.anatomy ?? null) === JSON.stringify(b.anatomy ?? null) &&
+    sameBytes(a.mask, b.mask) &&
+    sameBytes(a.av, b.av)
+  );
+}
+
+function newSaveId(): string {
+  // getRandomValues, not randomUUID: the page may be served over plain HTTP to a network (not a secure context).
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `s-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export class UnansweredSaves {
+  private ids: string[] = [];
+  private last: { saveId: string; sent: Sent } | null = null;
+
+  /** The ids for sending `sent`: its save's id (the unanswered one's when it is the same save again) and those. */
+  idsFor(sent: Sent): SaveIds {
+    const saveId = this.last && sameSave(this.last.sent, sent) ? this.last.saveId : newSaveId();
+    return { saveId, ...(this.ids.length > 0 ? { unansweredSaveIds: [...this.ids] } : {}) };
+  }
+
+  /** `saveId` (sending `sent`) failed without main's answer that it refused it: it may have been saved. */
+  unanswered(saveId: string, sent: Sent): void {
+    if (!this.ids.includes(saveId)) this.ids = [...this.ids, saveId].slice(-MAX_UNANSWERED_SAVES);
+    this.last = { saveId, sent };
+  }
+
+  /** Main answered a save (saved, or refused and kept): the window knows where it stands again. */
+  answered(): void {
+    this.ids = [];
+    this.last = null;
+  }
+}
