@@ -754,7 +754,8 @@ export interface ReadersPayload {
   dice: number | null;
 }
 export interface AgreementPayload {
-  images: (ImageAgreement & { fileName: string })[];
+  /** formerReaders: those of `readers` no longer assigned to the image (absent when none), as ImageSummary's. */
+  images: (ImageAgreement & { fileName: string; formerReaders?: string[] })[];
   annotators: AnnotatorAgreement[];
 }
 export interface UserSummary {

@@ -55,14 +55,24 @@ export async function getReaders(
 export async function getAgreement(store: Store, pixels: MaskPixels): Promise<AgreementPayload> {
   const images: AgreementPayload['images'] = [];
   for (const imageId of multiReaderImageIds(store)) {
-    const drafts = readerDrafts(store, imageId).flatMap((r) => (r.draft ? [{ ...r, draft: r.draft }] : []));
+    // A reader taken off the image after reading it is compared still, and named as such (as the Readers panel does).
+    const former = formerReaderDrafts(store, imageId);
+    const drafts = [
+      ...readerDrafts(store, imageId).flatMap((r) => (r.draft ? [{ ...r, draft: r.draft }] : [])),
+      ...former,
+    ].sort((a, b) => a.reader.localeCompare(b.reader));
     const masks = await Promise.all(drafts.map((r) => pixels.mask(r.draft)));
     const row: ImageAgreement = {
       imageId: toId(imageId),
       readers: drafts.map((r) => r.reader),
       dice: meanPairwiseDice(masks),
     };
-    images.push({ ...row, fileName: getImage(store, imageId).fileName });
+    const formerReaders = former.map((r) => r.reader);
+    images.push({
+      ...row,
+      fileName: getImage(store, imageId).fileName,
+      ...(formerReaders.length > 0 ? { formerReaders } : {}),
+    });
   }
   // The disagreements a reviewer adjudicates first: lowest Dice first, images not yet read by two readers last.
   images.sort((a, b) => (a.dice ?? Infinity) - (b.dice ?? Infinity) || Number(a.imageId) - Number(b.imageId));

@@ -35,10 +35,21 @@ export function formerReaderDrafts(store: Store, imageId: number): { reader: str
     });
 }
 
-/** Every image read by more than one annotator, in import order. */
+/**
+ * Every image read by more than one annotator, in import order: assigned to several now, or ever (see
+ * readBySeveral), so an image that lost a reader after they read it still has its two readings to compare.
+ */
 export function multiReaderImageIds(store: Store): number[] {
-  return store.db
-    .prepare('SELECT image_id FROM image_assignments GROUP BY image_id HAVING COUNT(*) > 1 ORDER BY image_id')
+  // Only an assignment naming two or more can have made an image read blind: its details hold '","'.
+  const candidates = store.db
+    .prepare(
+      `SELECT i.id FROM images i
+       WHERE (SELECT COUNT(*) FROM image_assignments a WHERE a.image_id = i.id) > 1
+          OR EXISTS (SELECT 1 FROM audit_log l WHERE l.entity = 'image' AND l.entity_id = i.id
+                       AND l.action = 'image.assign' AND l.details LIKE '%","%')
+       ORDER BY i.id`,
+    )
     .pluck()
     .all() as number[];
+  return candidates.filter((imageId) => readBySeveral(store, imageId));
 }

@@ -1,7 +1,8 @@
 // Double reading end to end (browser mode, one SQLite file): DRIVE test image 1 read blind by anna and otto, then
 // anna taken off it. Her draft, saved after his, is the image's newest and the one rita's viewer shows; her Readers
 // panel listed only otto (no agreement), and a plain Approve asked nothing, so rita approved anna's reading unaware.
-// What is checked is what rita's screen shows: both readings, whose is shown, and a question before approving it.
+// What is checked is what rita's screen shows: both readings, whose is shown, and a question before approving it;
+// and her Agreement, which dropped the image (one reader assigned) and so the disagreement on it.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -40,6 +41,17 @@ describe(
       await rita.getByLabel('User name').fill('rita');
       await rita.getByLabel('Password').fill(PASSWORD.rita);
       await rita.getByRole('button', { name: 'Log in' }).click();
+
+      // Her Agreement keeps the image (it dropped it, with one reader assigned), anna's reading marked as her Readers panel does.
+      await rita.getByTestId('agreement-open').click();
+      const row = rita.getByTestId('agreement-images').locator('tbody tr');
+      await row.first().waitFor();
+      assert.deepEqual(await row.allTextContents(), [
+        `01_test.tifanna · no longer assigned, otto${dice(drafts.anna, drafts.otto).toFixed(3)}`,
+      ]);
+      assert.equal(await row.getByTestId('agreement-reader-otto').getByTestId('reader-removed').count(), 0);
+      await rita.keyboard.press('Escape');
+
       await rita.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
       await rita.getByTestId('readers').waitFor();
       assert.equal(

@@ -2,6 +2,7 @@
 // off, the reviewer's readers listed only otto and the agreement was gone, while the viewer showed the image's newest
 // draft: anna's. The reviewer could approve her reading without knowing whose it was. Anna's reading is now listed
 // with otto's, marked as no longer assigned, and the image summary names her, so the viewer keeps its Readers panel.
+// The Agreement dropped the image altogether (only one reader assigned now): it keeps it, her reading marked so.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { STORE_BACKENDS } from '../support/store-backends.js';
@@ -48,6 +49,19 @@ for (const kind of STORE_BACKENDS)
           ],
         );
         assert.equal(dice, before.dice, 'the agreement is still given');
+        // The reviewer's Agreement keeps the image too, her reading marked the same way, and counts it as hers.
+        const agreement = await rita('getAgreement', {});
+        assert.deepEqual(
+          agreement.images.map((i) => [i.imageId, i.readers, i.formerReaders, i.dice]),
+          [[id, ['anna', 'otto'], ['anna'], before.dice]],
+        );
+        assert.deepEqual(
+          agreement.annotators.map((a) => [a.name, a.images, a.meanDice]),
+          [
+            ['anna', 1, before.dice],
+            ['otto', 1, before.dice],
+          ],
+        );
 
         // The summary names her, so the viewer knows the image has two readings to compare.
         const row = (await rita('listImages', { offset: 0, limit: 10 })).items[0];

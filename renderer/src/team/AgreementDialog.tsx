@@ -55,7 +55,17 @@ export function AgreementDialog({ onClose }: { onClose: () => void }) {
               {data.images.map((im) => (
                 <tr key={im.imageId}>
                   <td>{im.fileName}</td>
-                  <td>{im.readers.join(', ')}</td>
+                  <td>
+                    {im.readers.map((name, i) => (
+                      <span key={name} data-testid={`agreement-reader-${name}`}>
+                        {i > 0 && ', '}
+                        {name}
+                        {im.formerReaders?.includes(name) && (
+                          <em data-testid="reader-removed"> · no longer assigned</em>
+                        )}
+                      </span>
+                    ))}
+                  </td>
                   <td>{formatDice(im.dice)}</td>
                 </tr>
               ))}
