@@ -268,6 +268,12 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     listStudies: (req) => listStudiesPage(store, req),
     // An annotator's worklist holds only the images assigned to them.
     listImages: (req, ctx) => {
+      // Nobody logs in, so nothing is ever submitted: the filter could only answer an always-empty list.
+      if (req.awaitingReview && !ctx.user)
+        throw new RpcError(
+          'invalid-request',
+          '"Submitted for review" is a team filter: in single-user mode nothing is submitted for review',
+        );
       const page = listImagesPage(store, req, ctx.user?.role === 'annotator' ? ctx.user : undefined);
       return { ...page, items: withEditMarkers(store, page.items, leaseClock.now(), req.clientId) };
     },

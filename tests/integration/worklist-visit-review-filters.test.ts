@@ -1,18 +1,21 @@
 // The worklist's visit date range and "Submitted for review" filters, on both store backends: the store's listing
 // (one SQL for SQLite and PostgreSQL) and the handler answer the same rows; a blind reader's "submitted" is their
-// own submission, not the other reader's; the request's dates are checked.
+// own submission, not the other reader's; the request's dates are checked. In single-user mode, where nothing is
+// ever submitted, the filter is refused with its reason (it used to answer an always-empty list).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { datasetsRoot } from '../../main/node/package-root.js';
+import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
 import { listImagesPage } from '../../main/handlers/worklist.js';
 import {
   importImageFiles,
   listImages,
   listMaskVersions,
   loadMask,
+  openStore,
   saveMaskVersion,
   sendBack,
   setClinical,
@@ -21,6 +24,7 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { requestChecks } from '../../shared/contract.js';
+import { handlerCaller } from '../support/handler-call.js';
 import { STORE_BACKENDS, useStoreBackend } from '../support/store-backends.js';
 import { useTwoReaderImage } from '../support/two-readers.js';
 
@@ -158,4 +162,27 @@ test('listImages checks its visit dates: calendar days, from not after to', () =
     { awaitingReview: 'yes' },
   ])
     assert.notEqual(check(bad), null, JSON.stringify(bad));
+});
+
+describe('"Submitted for review" in single-user mode', () => {
+  const backend = useStoreBackend('sqlite');
+  let ws: Workstation;
+  before(async () => {
+    const dbPath = backend.location('single-user');
+    const store = openStore(dbPath);
+    await importImageFiles(store, [{ imagePath: join(DRIVE, 'images', '01_test.tif') }], { actor: 'me' });
+    store.close();
+    ws = await createWorkstation({ dbPath, shell: 'browser', user: 'me' });
+  });
+  after(() => ws?.close());
+
+  test('is refused with its reason, not answered with an always-empty list', async () => {
+    // Nobody logs in, so nothing is ever submitted: the filter could only ever list nothing.
+    const call = handlerCaller(() => ws);
+    assert.equal((await call('listImages', { offset: 0, limit: 10 })).total, 1);
+    await assert.rejects(call('listImages', { offset: 0, limit: 10, awaitingReview: true }), {
+      code: 'invalid-request',
+      message: /"Submitted for review" is a team filter: .*single-user/,
+    });
+  });
 });

@@ -18,7 +18,7 @@ function stored(key: string): string | null {
 /** `user`: the account logged in (team mode); absent for the single user. */
 export function useWorklistFilters(user?: string): [Filters, (update: (f: Filters) => Filters) => void] {
   const key = user === undefined ? KEY : `${KEY}:${user}`;
-  const [filters, setFilters] = useState<Filters>(() => parseFilters(stored(key)));
+  const [filters, setFilters] = useState<Filters>(() => parseFilters(stored(key), user !== undefined));
   const update = useCallback(
     (change: (f: Filters) => Filters) => {
       setFilters((f) => {

@@ -69,8 +69,11 @@ export function listImagesQuery(f: Filters, offset: number, limit: number): List
 
 const dateOrNone = (v: unknown): string => (typeof v === 'string' && isCalendarDate(v) ? v : '');
 
-/** Filters read back from storage: anything unknown (an older version's, a hand-edited value) falls back. */
-export function parseFilters(text: string | null): Filters {
+/**
+ * Filters read back from storage: anything unknown (an older version's, a hand-edited value) falls back. `team`:
+ * whether someone is logged in; "Submitted for review" is not offered (and the server refuses it) otherwise.
+ */
+export function parseFilters(text: string | null, team = true): Filters {
   if (!text) return DEFAULT_FILTERS;
   try {
     const v = JSON.parse(text) as Partial<Record<keyof Filters, unknown>>;
@@ -84,7 +87,7 @@ export function parseFilters(text: string | null): Filters {
       order: ORDERS.find((o) => o === v.order) ?? 'default',
       visitFrom: dateOrNone(v.visitFrom),
       visitTo: dateOrNone(v.visitTo),
-      awaitingReview: v.awaitingReview === true,
+      awaitingReview: team && v.awaitingReview === true,
     };
   } catch {
     return DEFAULT_FILTERS;
