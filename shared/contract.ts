@@ -591,8 +591,9 @@ export interface JobInfo {
   error: ErrorPayload | null;
   startedAt: string;
   /** Import jobs: each file that could not be imported, by the user's own file name; predict jobs: each image
-   * skipped because its stored photograph could not be read ("x.tif (image 3)"). */
-  failures?: { file: string; reason: string }[];
+   * skipped because its stored photograph could not be read ("x.tif (image 3)"). `warning`: the file did import,
+   * with something to read (a patient ID like another's), kept in this list so the tray keeps the job till read. */
+  failures?: { file: string; reason: string; warning?: true }[];
 }
 
 /** One line of a team job's log. */

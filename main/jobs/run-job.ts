@@ -62,7 +62,7 @@ export async function runJob(
     message: importMessage(outcome),
     error: importError(outcome),
     cancelled: hooks.isCancelled(),
-    // Warnings share the failures' list: the tray keeps the job until the user has read them.
-    failures: [...outcome.failures, ...outcome.warnings],
+    // Warnings share the failures' list, marked: the tray keeps the job until the user has read them, under their own label.
+    failures: [...outcome.failures, ...outcome.warnings.map((w) => ({ ...w, warning: true as const }))],
   };
 }

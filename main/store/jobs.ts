@@ -18,7 +18,7 @@ export interface TeamJob {
   total: number;
   message: string | null;
   error: { code: string; message: string } | null;
-  failures: { file: string; reason: string }[] | null;
+  failures: { file: string; reason: string; warning?: true }[] | null;
   worker: string | null;
   attempt: number;
   runId: number | null;

@@ -244,5 +244,28 @@ describe(
       assert.equal(await app.page.getByTestId('undo').isEnabled(), true);
       assert.deepEqual(app.pageErrors, []);
     });
+
+    test('an import with a warning: listed as imported with a warning to read, not as files that failed', async () => {
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('worklist').waitFor();
+      // Two patients whose IDs differ only in leading zeros: both import, the second with a warning.
+      await upload([
+        { name: 'pt0042_OD.tif', buffer: await readFile(driveTestImage('05')) },
+        { name: 'pt42_OS.tif', buffer: await readFile(driveTestImage('06')) },
+      ]);
+      const job = tray().locator('[data-testid="job-import"][data-state="done"]', { hasText: 'pt42_OS.tif' });
+      await job.waitFor({ timeout: 60_000 });
+      assert.equal(
+        await job.getByTestId('job-message').textContent(),
+        'Imported 2 images; 1 warning to read',
+      );
+      assert.equal(await job.getByTestId('job-failures').count(), 0, 'a warning listed as a failed file');
+      const warnings = job.getByTestId('job-warnings');
+      assert.equal(await warnings.getAttribute('aria-label'), 'Imported, with a warning to read');
+      assert.match(
+        (await warnings.locator('li').allTextContents()).join('\n'),
+        /^pt42_OS\.tif: new patient 42 differs from existing patient 0042/,
+      );
+    });
   },
 );

@@ -98,9 +98,15 @@ function JobRow({
   onDismiss: (jobIds: string[]) => void;
 }) {
   const active = isActive(j);
-  const failures = j.failures ?? [];
+  const failures = (j.failures ?? []).filter((f) => !f.warning);
+  const warnings = (j.failures ?? []).filter((f) => f.warning);
   const label = KIND_LABEL[j.kind];
-  const state = j.state === 'done' && needsAttention(j) ? 'done with errors' : j.state;
+  const state =
+    j.state === 'done' && needsAttention(j)
+      ? failures.length > 0
+        ? 'done with errors'
+        : 'done with warnings'
+      : j.state;
   const rowRef = useRef<HTMLLIElement>(null);
   // A dismissed row took its focused button with it: focus stays in the tray.
   useFocusHandOff(rowRef, () => document.getElementById(TRAY_ID));
@@ -145,15 +151,29 @@ function JobRow({
           }
           data-testid="job-failures"
         >
-          {failures.map((f, i) => (
-            <li key={i} title={`${f.file}: ${f.reason}`}>
-              <span className="job-file">{f.file}</span>: {f.reason}
-            </li>
-          ))}
+          <FileLines files={failures} />
+        </ul>
+      )}
+      {warnings.length > 0 && (
+        <ul
+          className="job-failures job-warnings"
+          aria-label={`Imported, with ${warnings.length === 1 ? 'a warning' : 'warnings'} to read`}
+          data-testid="job-warnings"
+        >
+          <FileLines files={warnings} />
         </ul>
       )}
     </li>
   );
+}
+
+/** A job's files, one line each: the name the user knows and what happened to it. */
+function FileLines({ files }: { files: { file: string; reason: string }[] }) {
+  return files.map((f, i) => (
+    <li key={i} title={`${f.file}: ${f.reason}`}>
+      <span className="job-file">{f.file}</span>: {f.reason}
+    </li>
+  ));
 }
 
 /** Where a team job runs and what its log says last. */

@@ -8,6 +8,9 @@ export const isActive = (j: JobInfo): boolean => j.state === 'queued' || j.state
 export const needsAttention = (j: JobInfo): boolean =>
   j.state === 'failed' || (j.state === 'done' && (j.failures?.length ?? 0) > 0);
 
+/** Done, and all it lists imported fine with something to read: no file failed. */
+export const onlyWarnings = (j: JobInfo): boolean => (j.failures ?? []).every((f) => f.warning);
+
 export interface JobsDigest {
   /** e.g. "2 running, 1 failed"; "" when there are no jobs. */
   text: string;
@@ -18,12 +21,20 @@ export interface JobsDigest {
 }
 
 export function digestJobs(jobs: Iterable<JobInfo>): JobsDigest {
-  const counts = { running: 0, queued: 0, failed: 0, 'with errors': 0, done: 0, cancelled: 0 };
+  const counts = {
+    running: 0,
+    queued: 0,
+    failed: 0,
+    'with errors': 0,
+    'with warnings': 0,
+    done: 0,
+    cancelled: 0,
+  };
   const clearable: string[] = [];
   let attention = 0;
   for (const j of jobs) {
     if (needsAttention(j)) attention++;
-    if (j.state === 'done' && needsAttention(j)) counts['with errors']++;
+    if (j.state === 'done' && needsAttention(j)) counts[onlyWarnings(j) ? 'with warnings' : 'with errors']++;
     else counts[j.state]++;
     if ((j.state === 'done' || j.state === 'cancelled') && !needsAttention(j)) clearable.push(j.jobId);
   }
