@@ -20,7 +20,7 @@ export function AgreementDialog({ onClose }: { onClose: () => void }) {
       {data === null ? (
         <p className="muted">Loading…</p>
       ) : data.images.length === 0 ? (
-        <p className="muted">No image is assigned to more than one annotator.</p>
+        <p className="muted">No image was assigned to more than one annotator.</p>
       ) : (
         <>
           <table data-testid="agreement-annotators">
