@@ -2,7 +2,8 @@
 // vessel model's canonical frame, with checkpoints after every epoch (--resume continues a killed run).
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { TFJS_SUBDIR } from '../ml/model/model-dir.js';
+import { readManifest, TFJS_SUBDIR } from '../ml/model/model-dir.js';
+import { recordFingerprints } from '../ml/image/thumbnail-fingerprint.js';
 import { flag, num, parseCommand, requireStr, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import { interruptSignal } from './interrupt.js';
@@ -197,6 +198,10 @@ export async function run(argv: string[]): Promise<number> {
       val,
       frame: vessel.manifest.frame!,
       datasetLabel: task === 'artery-vein' ? 'RITE + LES-AV' : 'DRIVE-OD + DRIONS-DB + AV-WIDE',
+      sampleFingerprints: await recordFingerprints(
+        [...t.splits.train, ...t.splits.validation].map((r) => [r.id, r.imagePath] as const),
+        init ? (await readManifest(init).catch(() => null))?.sampleFingerprints : undefined,
+      ),
       out,
       force: flag(p, 'force'),
       resume: flag(p, 'resume'),

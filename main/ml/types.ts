@@ -202,6 +202,12 @@ export interface ModelManifest {
   anatomy?: AnatomyRecord;
   /** Set by `retina calibrate`: the uncertainty head and the probability's calibration, fitted on validation images. */
   uncertainty?: ModelUncertainty;
+  /**
+   * The thumbnail fingerprints (thumbnail-fingerprint.ts) of the photographs the model and its lineage trained and
+   * validated on, by sample name: a retrain finds copies of them in a study on a machine without the datasets.
+   * Absent in older manifests.
+   */
+  sampleFingerprints?: Record<string, string>;
 }
 
 export interface ModelUncertainty {

@@ -10,10 +10,12 @@ import type { PromotionVerdict } from '../../shared/contract.js';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
 import { trainAnatomyModel } from '../ml/anatomy/anatomy-training.js';
 import { TFJS_SUBDIR } from '../ml/model/model-dir.js';
+import { recordFingerprints } from '../ml/image/thumbnail-fingerprint.js';
 import { openModel, type LoadedModel } from '../ml/model/model-loader.js';
 import {
   activeModel,
   finishTrainingRun,
+  imageFilePath,
   promoteModel,
   registerModel,
   startTrainingRun,
@@ -24,10 +26,16 @@ import { abandonRun, type RunLeftovers } from './abandon.js';
 import { judgeAnatomy, ANATOMY_MEASURES, type AnatomyImageScore } from './anatomy-gate.js';
 import { planAnatomyTask, type AnatomyPlan } from './anatomy-plan.js';
 import { prepareAnatomySamples, scoreAnatomyHeldOut } from './anatomy-scoring.js';
-import { ANATOMY_RUN_KIND, taskCorrections, TASK_LABEL, tooFewCorrections } from './anatomy-snapshot.js';
+import {
+  ANATOMY_RUN_KIND,
+  anatomyTrainingRefs,
+  taskCorrections,
+  TASK_LABEL,
+  tooFewCorrections,
+} from './anatomy-snapshot.js';
 import { RETRAIN_RUN_KINDS } from './run-kinds.js';
 import { anatomyFineTuneConfig } from './anatomy-tasks.js';
-import { candidatePlace } from './candidate.js';
+import { candidatePlace, storeSampleName } from './candidate.js';
 import { RetrainCancelledError, throwIfCancelled } from './errors.js';
 import { ProgressTracker, type RetrainProgress } from './progress.js';
 import type { RetrainSettings } from './settings.js';
@@ -129,6 +137,18 @@ async function runPlanned(
       val: corrected,
       frame: plan.manifest.frame ?? vessel.manifest.frame!,
       datasetLabel: `corrections in the store${snapshot.replay.length ? ` + ${plan.manifest.provenance.dataset}` : ''}`,
+      // The corrected photographs and the replayed ones, after what the base model's lineage learnt.
+      sampleFingerprints: await recordFingerprints(
+        [
+          ...snapshot.train.map(
+            (e) => [storeSampleName(store, e.imageId), imageFilePath(store, e.imageId)] as const,
+          ),
+          ...anatomyTrainingRefs(task, plan.manifest)
+            .filter((r) => snapshot.replay.includes(r.id))
+            .map((r) => [r.id, r.imagePath] as const),
+        ],
+        plan.manifest.sampleFingerprints,
+      ),
       out: place.dir,
       name: place.name,
       validate: kit.validate,

@@ -23,7 +23,14 @@ import { GROUP_NOTE, inGroups } from './gate.js';
 import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
 import type { RetrainSettings } from './settings.js';
 import { isKnownSample } from '../ml/model/known-samples.js';
-import { lineageSamples, pick, seenMaskVersions, triedMaskVersions, type SnapshotMask } from './snapshot.js';
+import {
+  learntCopies,
+  lineageSamples,
+  pick,
+  seenMaskVersions,
+  triedMaskVersions,
+  type SnapshotMask,
+} from './snapshot.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
 
 export { ANATOMY_RUN_KIND };
@@ -133,10 +140,18 @@ export async function planAnatomySnapshot(
   const group = (a: AnatomyApproval): number => groupOf(a.imageId);
   // Learnt: corrections the lineage trained on in the store, and images its manifests name (the bundled models'
   // datasets: RITE, LES-AV, DRIVE-OD, DRIONS-DB, AV-WIDE imported into the study) with their eyes and copies.
+  // A photograph of those imported as a plain file (another name or format) is found by its fingerprint.
   const learnt = await lineageSamples(store, base.id);
+  const copies = await learntCopies(
+    store,
+    base.id,
+    corrections.map((a) => a.imageId),
+  );
   const learntGroups = new Set([
     ...[...seen.values()].map(groupOf),
-    ...corrections.filter((a) => isKnownSample(getImage(store, a.imageId), learnt)).map(group),
+    ...corrections
+      .filter((a) => copies.has(a.imageId) || isKnownSample(getImage(store, a.imageId), learnt))
+      .map(group),
   ]);
   // A correction whose eye or photograph the lineage learnt cannot judge it (one held out earlier stays held out).
   const judges = (a: AnatomyApproval): boolean => !learntGroups.has(group(a));

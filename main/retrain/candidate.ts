@@ -98,6 +98,12 @@ export async function trainCandidate(
   }
 }
 
+/** A store image as a retrained model's provenance names it: by dataset and sample, else by its file's stem. */
+export function storeSampleName(store: Store, imageId: number): string {
+  const image = getImage(store, imageId);
+  return `${image.dataset ?? 'study'}/${image.datasetSampleId ?? image.fileName.replace(/\.[^.]+$/, '')}`;
+}
+
 /**
  * The provenance of a model retrained on a study, as a reader can use it: the training set's temporary folder and
  * its `img<id>` names meant nothing once it was gone, and a model card could not see that a test image it scores
@@ -112,12 +118,17 @@ export async function studyProvenance(
   const name = (id: string): string => {
     const imageId = /^img(\d+)$/.exec(id)?.[1];
     if (imageId === undefined) return id.replace(/^([^-]+)-/, '$1/');
-    const image = getImage(store, Number(imageId));
-    return `${image.dataset ?? 'study'}/${image.datasetSampleId ?? image.fileName.replace(/\.[^.]+$/, '')}`;
+    return storeSampleName(store, Number(imageId));
   };
   const p = manifest.provenance;
+  // The training set's own photographs are renamed; the parent's fingerprints carried over keep their names.
+  const own = new Set([...p.trainIds, ...p.validationIds]);
+  const prints = Object.entries(manifest.sampleFingerprints ?? {});
   const named: ModelManifest = {
     ...manifest,
+    ...(prints.length > 0
+      ? { sampleFingerprints: Object.fromEntries(prints.map(([k, v]) => [own.has(k) ? name(k) : k, v])) }
+      : {}),
     provenance: {
       ...p,
       dataset: `study ${basename(store.path)}`,

@@ -26,9 +26,10 @@ import {
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
-import { copiesOfFiles } from './image-groups.js';
+import { copiesOf, datasetFileFingerprint } from './image-groups.js';
 import {
   isKnownSample,
+  manifestFingerprints,
   manifestSamples,
   sampleFolder,
   samplePhotographs,
@@ -178,17 +179,55 @@ function tooFewReferences(
   );
 }
 
-/** The dataset samples any model of the lineage was trained or validated on, by its manifest. */
-export async function lineageSamples(store: Store, modelId: number): Promise<KnownSample[]> {
-  const out: KnownSample[] = [];
+/** The manifests of the model and its ancestors, nearest first; one whose folder is gone is left out. */
+async function lineageManifests(store: Store, modelId: number): Promise<ModelManifest[]> {
+  const out: ModelManifest[] = [];
   for (const m of lineage(store, modelId)) {
     try {
-      out.push(...manifestSamples(await readManifest(m.dirPath)));
+      out.push(await readManifest(m.dirPath));
     } catch {
-      continue; // a model whose folder is gone: its store masks still count through the trained-on table
+      continue; // its store masks still count through the trained-on table
     }
   }
   return out;
+}
+
+/** The dataset samples any model of the lineage was trained or validated on, by its manifest. */
+export async function lineageSamples(store: Store, modelId: number): Promise<KnownSample[]> {
+  return (await lineageManifests(store, modelId)).flatMap((m) => manifestSamples(m));
+}
+
+/**
+ * Fingerprints of the photographs any model of the lineage learnt outside the store: those its manifest records,
+ * or, for an older manifest without them, those of its dataset's photographs when they are on this machine.
+ */
+async function lineageFingerprints(store: Store, modelId: number): Promise<Float64Array[]> {
+  const out: Float64Array[] = [];
+  for (const manifest of await lineageManifests(store, modelId)) {
+    if (manifest.sampleFingerprints) {
+      out.push(...manifestFingerprints(manifest));
+      continue;
+    }
+    for (const { path } of samplePhotographs(manifestSamples(manifest), datasetsRoot())) {
+      const fp = await datasetFileFingerprint(path);
+      if (fp) out.push(fp);
+    }
+  }
+  return out;
+}
+
+/**
+ * The images among `imageIds` that are a photograph the lineage learnt outside the store, imported as a plain file
+ * (another name, format or size), which the dataset's name and sample id on the image cannot show.
+ */
+export async function learntCopies(store: Store, modelId: number, imageIds: number[]): Promise<Set<number>> {
+  if (imageIds.length === 0) return new Set();
+  return copiesOf(
+    store,
+    imageIds,
+    (id) => getImage(store, id).fileHash,
+    await lineageFingerprints(store, modelId),
+  );
 }
 
 /** Deterministic shuffle by a seeded hash of each key. */
@@ -243,13 +282,7 @@ export function trainingSources(manifest: ModelManifest): ReplaySource[] {
 
 /** The nearest model of the lineage whose training images are found under the datasets root. */
 async function replayDataset(store: Store, modelId: number): Promise<ReplaySource[]> {
-  for (const m of lineage(store, modelId)) {
-    let manifest: ModelManifest;
-    try {
-      manifest = await readManifest(m.dirPath);
-    } catch {
-      continue;
-    }
+  for (const manifest of await lineageManifests(store, modelId)) {
     const sources = trainingSources(manifest);
     if (sources.length > 0) return sources;
   }
@@ -286,14 +319,13 @@ export async function planSnapshot(
   // Images the lineage learnt outside the store (the bundled model's datasets) may be trained on, never judge:
   // by dataset and sample id, or, for one of those photographs imported as a plain file, by its content.
   const learnt = await lineageSamples(store, base.id);
-  const learntCopies = await copiesOfFiles(
+  const copies = await learntCopies(
     store,
+    base.id,
     approved.filter((v) => getImage(store, v.imageId).dataset === null).map((v) => v.imageId),
-    (id) => getImage(store, id).fileHash,
-    samplePhotographs(learnt, datasetsRoot()),
   );
   const knownToModel = (v: MaskVersion): boolean =>
-    learntCopies.has(v.imageId) || isKnownSample(getImage(store, v.imageId), learnt);
+    copies.has(v.imageId) || isKnownSample(getImage(store, v.imageId), learnt);
   const candidates = fresh.filter(
     (v) => !forcedIds.has(v.imageId) && !seenGroups.has(groupOf(v.imageId)) && !knownToModel(v),
   );

@@ -37,7 +37,7 @@ import type { RetrainSettings } from '../../main/retrain/settings.js';
 import type { RetrainProgress } from '../../main/retrain/progress.js';
 import { runPredictJob } from '../../main/jobs/predict.js';
 import { withActiveAnatomy } from '../../main/jobs/anatomy-dirs.js';
-import { MANIFEST_FILE } from '../../main/ml/model/model-dir.js';
+import { MANIFEST_FILE, readManifest } from '../../main/ml/model/model-dir.js';
 import type { ModelManifest } from '../../main/ml/types.js';
 import { repoRoot, tinyAnatomyModelsDir, tinyFramedModelDir } from '../e2e/model-fixture.js';
 import { driveTestImagePath } from './measure-fixture.js';
@@ -193,6 +193,15 @@ for (const kind of STORE_BACKENDS)
           trained,
           [...o.trainedOn].sort((a, b) => a - b),
         );
+        // Its manifest fingerprints the corrected photographs it fitted, after its base's: a retrain from it on a
+        // machine without them still knows their copies.
+        const prints = Object.keys((await readManifest(candidate.dirPath)).sampleFingerprints ?? {});
+        const inherited = Object.keys((await readManifest(base.dirPath)).sampleFingerprints ?? {});
+        assert.deepEqual(
+          inherited.filter((k) => !prints.includes(k)),
+          [],
+        );
+        assert.equal(prints.filter((k) => k.startsWith('study/')).length, trained.length, prints.join(', '));
         const held = o.heldOut.images.map((im) => im.maskVersionId);
         assert.equal(held.length, 3);
         assert.equal(trained.length, 2);

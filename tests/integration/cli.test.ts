@@ -104,6 +104,11 @@ test('train wrote a complete model directory with provenance and an ONNX export'
   assert.ok(!manifest.provenance.trainIds.some((id) => manifest.provenance.validationIds.includes(id)));
   assert.ok(manifest.threshold > 0 && manifest.threshold < 1);
   assert.equal(manifest.provenance.validationCurve.length, 1);
+  // The fingerprints of the photographs it learnt: a retrain from it knows their copies without the dataset.
+  assert.deepEqual(
+    Object.keys(manifest.sampleFingerprints ?? {}).sort(),
+    [...manifest.provenance.trainIds, ...manifest.provenance.validationIds].sort(),
+  );
   assert.equal(manifest.onnx?.opset, 17);
   // The worker count is part of what the seed reproduces: recorded.
   assert.ok(Number.isInteger(manifest.provenance.workers) && manifest.provenance.workers! >= 1);

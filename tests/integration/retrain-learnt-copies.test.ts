@@ -1,10 +1,12 @@
 // A photograph the active model learnt from a dataset, imported as a plain file under another name and format, is
 // still one the model learnt: the bundled default was trained on DRIVE's training images, so their JPEG copies
 // may be trained on but never judge its retrain (it would know them, and the comparison would favour it).
-// Real SQLite, the bundled model's manifest, real DRIVE photographs.
+// On a clinic's machine, without the datasets, the manifests' fingerprints of those photographs find them alike;
+// the artery/vein and optic-disc retrains too. Real SQLite, the bundled models' manifests, real DRIVE photographs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +23,9 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { planSnapshot } from '../../main/retrain/snapshot.js';
+import { planAnatomySnapshot } from '../../main/retrain/anatomy-snapshot.js';
+import { readManifest } from '../../main/ml/model/model-dir.js';
+import { approveAnatomyPrediction } from '../support/anatomy-corrections.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import { repoRoot } from '../e2e/model-fixture.js';
@@ -44,6 +49,30 @@ async function importApproved(file: string, label: string): Promise<number> {
   return imageId;
 }
 
+/** DRIVE training photograph `n` re-encoded as JPEG under a clinic's name. */
+async function clinicCopy(n: string): Promise<string> {
+  const copy = path.join(dir, `clinic-visit-${n}0.jpg`);
+  if (!existsSync(copy))
+    await sharp(path.join(DRIVE, 'training', 'images', `${n}_training.tif`))
+      .jpeg({ quality: 85 })
+      .toFile(copy);
+  return copy;
+}
+
+/** Runs `fn` as on a clinic's machine: the datasets folder is there but empty. */
+async function withoutDatasets<T>(fn: () => Promise<T>): Promise<T> {
+  const empty = path.join(dir, 'no-datasets');
+  await mkdir(empty, { recursive: true });
+  const before = process.env.RETINA_DATASETS;
+  process.env.RETINA_DATASETS = empty;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.RETINA_DATASETS;
+    else process.env.RETINA_DATASETS = before;
+  }
+}
+
 before(async () => {
   if (skip) return;
   dir = await mkdtemp(path.join(tmpdir(), 'retina-learnt-copies-'));
@@ -56,10 +85,7 @@ before(async () => {
   promoteModel(store, base.id, 't');
   // Six of the photographs the default learnt, re-encoded as JPEG under a clinic's names.
   for (const n of ['21', '22', '23', '24', '25', '26']) {
-    const copy = path.join(dir, `clinic-visit-${n}0.jpg`);
-    await sharp(path.join(DRIVE, 'training', 'images', `${n}_training.tif`))
-      .jpeg({ quality: 85 })
-      .toFile(copy);
+    const copy = await clinicCopy(n);
     learnt.push(await importApproved(copy, path.join(DRIVE, 'training', '1st_manual', `${n}_manual1.gif`)));
   }
   // Four it never saw (DRIVE's test images are no training images of it).
@@ -93,5 +119,76 @@ test(
     assert.deepEqual(judging, unseen);
     const fitted = [...snap.train, ...snap.validation].map((e) => e.imageId).sort((a, b) => a - b);
     assert.deepEqual(fitted, learnt);
+  },
+);
+
+test(
+  "without the datasets on this machine, the manifest's fingerprints still keep the copies from judging",
+  { skip },
+  async () => {
+    const snap = await withoutDatasets(() =>
+      planSnapshot(store, base, { ...DEFAULT_RETRAIN_SETTINGS, replayImages: 0, heldOutFraction: 0.9 }),
+    );
+    assert.deepEqual(
+      snap.usableHeldOut,
+      unseen,
+      'a photograph the default was trained on judges its retrain',
+    );
+  },
+);
+
+test(
+  'artery/vein and optic-disc retrains: copies of RITE photographs the bundled models learnt never judge, datasets or not',
+  { skip },
+  async () => {
+    const anatomyStore = openStore(path.join(dir, 'anatomy.db'));
+    try {
+      const vessel = registerModel(
+        anatomyStore,
+        { name: 'vessel', dirPath: path.join(repoRoot, 'resources', 'models', 'default'), architecture: {} },
+        't',
+      );
+      const approve = async (file: string, driveId: string): Promise<number> => {
+        const report = await importImageFiles(anatomyStore, [{ imagePath: file }], { actor: 't' });
+        const imageId = report.imported[0].imageId;
+        await approveAnatomyPrediction(anatomyStore, {
+          imageId,
+          driveId,
+          vesselModelId: vessel.id,
+          correct: true,
+        });
+        return imageId;
+      };
+      // DRIVE 21-24 (RITE's training images, which both bundled models learnt) as a clinic's JPEGs; three unseen.
+      const copies: number[] = [];
+      for (const n of ['21', '22', '23', '24']) copies.push(await approve(await clinicCopy(n), '05'));
+      const fresh: number[] = [];
+      for (const n of ['01', '02', '03'])
+        fresh.push(await approve(path.join(DRIVE, 'test', 'images', `${n}_test.tif`), n));
+      for (const task of ['artery-vein', 'optic-disc'] as const) {
+        const dirPath = path.join(repoRoot, 'resources', 'models', task);
+        const model = registerModel(anatomyStore, { name: task, dirPath, architecture: {}, task }, 't');
+        const step = await withoutDatasets(async () =>
+          planAnatomySnapshot(anatomyStore, task, model, await readManifest(dirPath), {
+            ...DEFAULT_RETRAIN_SETTINGS,
+            replayImages: 0,
+          }),
+        );
+        assert.ok('snapshot' in step, 'skipped' in step ? step.skipped : '');
+        const judging = step.snapshot.usableHeldOut ?? step.snapshot.heldOut.map((e) => e.imageId);
+        assert.deepEqual(
+          copies.filter((id) => judging.includes(id)),
+          [],
+          `${task}: a photograph the bundled model learnt judges its retrain`,
+        );
+        assert.deepEqual(
+          step.snapshot.train.map((e) => e.imageId),
+          copies,
+          task,
+        );
+      }
+    } finally {
+      anatomyStore.close();
+    }
   },
 );

@@ -127,8 +127,21 @@ describe('retrain on a real store', () => {
     assert.equal(candidate.trainingRunId, first.runId);
     // Its manifest says what it learnt as a reader (and a model card) can use it: the study, and each image by its
     // dataset and sample or its file's stem, not the gone temporary folder's img<id>.
-    const provenance = (await readManifest(candidate.dirPath)).provenance;
+    const candidateManifest = await readManifest(candidate.dirPath);
+    const provenance = candidateManifest.provenance;
     assert.equal(provenance.datasetKind, 'study');
+    // And the fingerprints of what it and its lineage learnt, by those names: a retrain from it, on a machine
+    // without the datasets, still knows a copy of one of them.
+    const prints = Object.keys(candidateManifest.sampleFingerprints ?? {});
+    const parentPrints = Object.keys(
+      (await readManifest(getModel(store, root).dirPath)).sampleFingerprints ?? {},
+    );
+    assert.deepEqual(
+      [...provenance.trainIds, ...provenance.validationIds, ...parentPrints].filter(
+        (id) => !prints.includes(id),
+      ),
+      [],
+    );
     assert.ok(provenance.trainIds.length > 0);
     assert.ok(
       provenance.trainIds.every((id) => /^[^/]+\/[^/]+$/.test(id) && !/^img\d+$/.test(id.split('/')[1])),

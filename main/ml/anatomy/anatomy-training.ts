@@ -74,6 +74,8 @@ export interface AnatomyTrainOptions {
   /** Frame the networks' inputs come from (the vessel model's), recorded in the manifest. */
   frame: FrameConfig;
   datasetLabel: string;
+  /** The fingerprints of the photographs fitted and validated on (and the parent's), recorded in the manifest. */
+  sampleFingerprints?: Record<string, string>;
   out: string;
   name?: string;
   force?: boolean;
@@ -274,6 +276,7 @@ export async function trainAnatomyModel(opts: AnatomyTrainOptions): Promise<Mode
           valAuc: 0,
         })),
       },
+      ...(opts.sampleFingerprints ? { sampleFingerprints: opts.sampleFingerprints } : {}),
     };
     await writeAnatomyModelDir(out, (dir) => trainer.saveModel(dir), manifest, opts.force);
     await rm(ckpt, { recursive: true, force: true });

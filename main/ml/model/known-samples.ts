@@ -6,6 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { openDataset } from '../data/datasets.js';
 import type { ModelManifest } from '../types.js';
+import { decodeFingerprint } from '../image/thumbnail-fingerprint.js';
 
 /** A dataset sample as a manifest names it: its dataset folder (normalised) and sample id. */
 export interface KnownSample {
@@ -65,10 +66,13 @@ export function isKnownSample(
  * The photographs of `samples` in the dataset folders under `root` (a folder matched by name, as a manifest names
  * it); none where a folder is not on this machine or holds no photographs (RITE's labels).
  */
-export function samplePhotographs(samples: readonly KnownSample[], root: string): string[] {
+export function samplePhotographs(
+  samples: readonly KnownSample[],
+  root: string,
+): { sample: KnownSample; path: string }[] {
   const wanted = new Set(samples.map((s) => s.folder));
   if (wanted.size === 0 || !existsSync(root)) return [];
-  const out: string[] = [];
+  const out: { sample: KnownSample; path: string }[] = [];
   for (const name of readdirSync(root)) {
     const folder = sampleFolder(name);
     if (!wanted.has(folder)) continue;
@@ -77,13 +81,18 @@ export function samplePhotographs(samples: readonly KnownSample[], root: string)
       out.push(
         ...openDataset(join(root, name))
           .splits.all.filter((r) => ids.has(r.id))
-          .map((r) => r.imagePath),
+          .map((r) => ({ sample: { folder, id: r.id }, path: r.imagePath })),
       );
     } catch {
       continue;
     }
   }
   return out;
+}
+
+/** The fingerprints a manifest records of the photographs its lineage learnt (none in an older manifest). */
+export function manifestFingerprints(manifest: ModelManifest): Float64Array[] {
+  return Object.values(manifest.sampleFingerprints ?? {}).flatMap((text) => decodeFingerprint(text) ?? []);
 }
 
 /** The images of a scored set that a model trained on, and those it picked its epoch on. */

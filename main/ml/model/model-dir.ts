@@ -174,6 +174,10 @@ function checkManifest(raw: Record<string, unknown>): ModelManifest {
     for (const [k, v] of Object.entries(metrics)) must.object(v, `testMetrics.${k}`);
   }
   if (raw.onnx !== undefined) checkOnnx(raw.onnx);
+  if (raw.sampleFingerprints !== undefined) {
+    const prints = must.object(raw.sampleFingerprints, 'sampleFingerprints');
+    for (const [k, v] of Object.entries(prints)) must.string(v, `sampleFingerprints.${k}`);
+  }
   if (raw.anatomy !== undefined) {
     const problem = anatomyRecordProblem(raw.anatomy);
     if (problem) throw new FieldError(problem);

@@ -19,7 +19,8 @@ import { backendLabel } from '../tf.js';
 import { createTrainer, type Trainer } from './trainer.js';
 import { restoreCheckpoint, saveCheckpoint } from './checkpoint-dir.js';
 import { writeDirAtomic } from '../../node/atomic-fs.js';
-import { MANIFEST_FILE, TFJS_SUBDIR, writeManifest } from '../model/model-dir.js';
+import { MANIFEST_FILE, TFJS_SUBDIR, readManifest, writeManifest } from '../model/model-dir.js';
+import { recordFingerprints } from '../image/thumbnail-fingerprint.js';
 import { evaluateModel } from '../eval/evaluate.js';
 import { calibreIndex, sampleToCanonical } from '../frame/canonical-frame.js';
 
@@ -462,6 +463,11 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         validationCurve: state.curve,
         ...(opts.parentModel ? { parentModel: opts.parentModel } : {}),
       },
+      // What the model (fine-tuned: and its lineage) learnt, so a retrain knows a copy without the datasets.
+      sampleFingerprints: await recordFingerprints(
+        [...fit, ...val].map((r) => [r.id, r.imagePath] as const),
+        opts.initialModelDir ? await lineageFingerprints(opts.initialModelDir) : {},
+      ),
     };
     if (opts.evaluateTest !== false && dataset.splits.test.some((r) => r.maskPath)) {
       emit({ type: 'finalise', message: 'scoring the test split' });
@@ -490,4 +496,9 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     await trainer.dispose();
   }
+}
+
+/** The fingerprints a parent model's manifest records (none when it has none, or cannot be read). */
+async function lineageFingerprints(modelDir: string): Promise<Record<string, string>> {
+  return (await readManifest(modelDir).catch(() => null))?.sampleFingerprints ?? {};
 }
