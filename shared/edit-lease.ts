@@ -46,7 +46,8 @@ export function leaseDecision(
 /** Why an editor's save is refused, or null when it may be saved. */
 export type SaveRefusal =
   | { kind: 'lease'; holder: string; since: string }
-  | { kind: 'stale'; by: string; at: string; approved?: boolean }
+  /** `own`: the approval is the saver's own, made by a save of this window whose answer was lost. */
+  | { kind: 'stale'; by: string; at: string; approved?: boolean; own?: boolean }
   | { kind: 'handed-off'; why: string };
 
 /**
@@ -111,6 +112,8 @@ export function refusalMessage(refusal: SaveRefusal, fileName: string, keptDraft
     return `${fileName} is ${beingEditedText(refusal.holder, refusal.since, zonedClockTime)}; ${kept}`;
   if (refusal.kind === 'handed-off')
     return `${fileName} was ${refusal.why.replace(/\.$/, '')}. Meanwhile ${kept}.`;
+  if (refusal.own)
+    return `${fileName} was approved by you at ${zonedClockTime(refusal.at)}, though the answer never reached this window; reopen it to edit the approved mask: ${kept}`;
   const how = refusal.approved ? 'approved' : 'saved';
   return `${fileName} was ${how} by ${refusal.by} at ${zonedClockTime(refusal.at)} after you opened it; ${kept}`;
 }

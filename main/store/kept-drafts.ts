@@ -75,13 +75,20 @@ export class EditRefusedError extends ConstraintError {
   }
 }
 
-/** Internal (inside a write): records a refused edit whose blobs are already stored; audited. */
-export function keepDraftTx(store: Store, k: Omit<KeptDraft, 'id' | 'createdAt' | 'adoptedId'>): KeptDraft {
+/**
+ * Internal (inside a write): records a refused edit whose blobs are already stored; audited. `saveId`: the refused
+ * save's id (its window's), so the same save sent again finds this draft (keptOfSave) instead of keeping another.
+ */
+export function keepDraftTx(
+  store: Store,
+  k: Omit<KeptDraft, 'id' | 'createdAt' | 'adoptedId'>,
+  saveId: string | null = null,
+): KeptDraft {
   const id = store.db
     .prepare(
       `INSERT INTO kept_drafts (id, image_id, author, created_at, reason, based_on_id, current_id, png_hash, width,
-         height, av_hash, anatomy)
-       VALUES (${NEXT_KEPT_DRAFT_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         height, av_hash, anatomy, save_id)
+       VALUES (${NEXT_KEPT_DRAFT_ID}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     )
     .pluck()
     .get(
@@ -96,6 +103,7 @@ export function keepDraftTx(store: Store, k: Omit<KeptDraft, 'id' | 'createdAt' 
       k.height,
       k.avHash,
       k.anatomy ? JSON.stringify(k.anatomy) : null,
+      saveId,
     ) as number;
   recordAudit(store, k.author, 'mask.kept', 'kept_draft', id, {
     imageId: k.imageId,
@@ -105,6 +113,14 @@ export function keepDraftTx(store: Store, k: Omit<KeptDraft, 'id' | 'createdAt' 
     pngHash: k.pngHash,
   });
   return getKeptDraft(store, id);
+}
+
+/** Internal (inside a write): the draft kept when `author`'s save `saveId` of the image was refused, or null. */
+export function keptOfSave(store: Store, imageId: number, author: string, saveId: string): KeptDraft | null {
+  const row = store.db
+    .prepare('SELECT * FROM kept_drafts WHERE image_id = ? AND save_id = ? AND author = ?')
+    .get(imageId, saveId, author) as KeptRow | undefined;
+  return row ? toKept(row) : null;
 }
 
 export function getKeptDraft(store: Store, id: number): KeptDraft {

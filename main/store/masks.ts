@@ -23,8 +23,8 @@ import { reviewOf } from './review.js';
 import { NEXT_MASK_VERSION_ID } from './erased-ids.js';
 import { getLease } from './edit-leases.js';
 import { assigneesOf, readBySeveral } from './assignments.js';
-import { EditRefusedError, keepDraftTx } from './kept-drafts.js';
-import { refusalMessage, saveRefusal } from '../../shared/edit-lease.js';
+import { EditRefusedError, keepDraftTx, keptOfSave, type KeptDraft } from './kept-drafts.js';
+import { refusalMessage, saveRefusal, type SaveRefusal } from '../../shared/edit-lease.js';
 import type { QualityEvidence } from '../../shared/measure/gradability.js';
 
 export type MaskKind = 'prediction' | 'draft' | 'approved';
@@ -443,9 +443,9 @@ function versionOfSave(store: Store, saveId: string, input: SaveMaskInput): Mask
 
 /**
  * Internal (inside a write): the version an editor's edit builds on. A window that heard no answer to its saves still
- * names the version before them; the drafts those saves made (this author's, each on the one before, from `parentId`)
- * are its own, so the newest of them is the parent, and a save is not refused as stale against them. Another
- * window's save in between breaks the chain: that stays stale.
+ * names the version before them; the drafts and approvals those saves made (this author's, each on the one before,
+ * from `parentId`) are its own, so the newest of them is the parent, and a save is not refused as stale against
+ * them. Another window's save or approval in between breaks the chain: that stays stale.
  */
 function parentAfterUnanswered(
   store: Store,
@@ -457,8 +457,8 @@ function parentAfterUnanswered(
   if (saveIds.length === 0) return parentId;
   const made = store.db
     .prepare(
-      `SELECT id, parent_id FROM mask_versions WHERE image_id = ? AND author = ? AND kind = 'draft'
-         AND save_id IN (${saveIds.map(() => '?').join(', ')}) ORDER BY id`,
+      `SELECT id, parent_id FROM mask_versions WHERE image_id = ? AND author = ?
+         AND kind IN ('draft', 'approved') AND save_id IN (${saveIds.map(() => '?').join(', ')}) ORDER BY id`,
     )
     .all(imageId, author, ...saveIds) as { id: number; parent_id: number | null }[];
   // A version's id is above its parent's: in id order, each one made on the newest so far extends the chain.
@@ -515,14 +515,11 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
       ? anatomyOf(input.anatomy, previousAnatomy, input.author, input.kind !== 'prediction')
       : null;
     if (input.editor && input.kind !== 'prediction') {
-      const refused = keepRefusedEditTx(store, image, input.editor, input.author, parent, {
-        pngHash,
-        width: mask.width,
-        height: mask.height,
-        avHash,
-        anatomy,
-      });
+      const pixels = { pngHash, width: mask.width, height: mask.height, avHash, anatomy };
+      const refused = keepRefusedEditTx(store, image, input, parent, pixels);
       if (refused) return { refused };
+      const answer = answerOwnApproval(store, image, input, parent, pixels);
+      if (answer) return answer;
     }
     refuseApproved(store, input, image);
     if (anatomy) {
@@ -611,18 +608,12 @@ export function editorsLine(
 function keepRefusedEditTx(
   store: Store,
   image: { id: number; fileName: string },
-  editor: NonNullable<SaveMaskInput['editor']>,
-  author: string,
+  input: SaveMaskInput,
   parentId: number | null,
-  pixels: {
-    pngHash: string;
-    width: number;
-    height: number;
-    avHash: string | null;
-    anatomy: VersionAnatomy | null;
-  },
+  pixels: KeptPixels,
 ): EditRefusedError | null {
-  const line = editorsLine(store, image.id, author, parentId);
+  const editor = input.editor!;
+  const line = editorsLine(store, image.id, input.author, parentId);
   const refusal = saveRefusal({
     ...line,
     clientId: editor.clientId,
@@ -631,15 +622,69 @@ function keepRefusedEditTx(
     handedOff: editor.handedOff?.() ?? null,
   });
   if (!refusal) return null;
-  const kept = keepDraftTx(store, {
-    imageId: image.id,
-    author,
-    reason: refusal.kind,
-    basedOnId: parentId,
-    currentId: line.current?.id ?? null,
-    ...pixels,
-  });
+  return keepEditTx(store, image, input, refusal, parentId, line.current?.id ?? null, pixels);
+}
+
+type KeptPixels = Pick<KeptDraft, 'pngHash' | 'width' | 'height' | 'avHash' | 'anatomy'>;
+
+/**
+ * Internal (inside a write): keeps a refused save's edit as a draft of its own and gives the error that names it.
+ * The same save sent again (its refusal's answer lost) is answered with the draft kept the first time.
+ */
+function keepEditTx(
+  store: Store,
+  image: { id: number; fileName: string },
+  input: SaveMaskInput,
+  refusal: SaveRefusal,
+  basedOnId: number | null,
+  currentId: number | null,
+  pixels: KeptPixels,
+): EditRefusedError {
+  const saveId = input.saveId ?? null;
+  const kept =
+    (saveId ? keptOfSave(store, image.id, input.author, saveId) : null) ??
+    keepDraftTx(
+      store,
+      { imageId: image.id, author: input.author, reason: refusal.kind, basedOnId, currentId, ...pixels },
+      saveId,
+    );
   return new EditRefusedError(refusalMessage(refusal, image.fileName, kept.id), kept.id);
+}
+
+const sameMarkers = (a: VersionAnatomy | null, b: VersionAnatomy | null): boolean =>
+  JSON.stringify([a?.disc ?? null, a?.fovea ?? null, a?.laterality ?? null]) ===
+  JSON.stringify([b?.disc ?? null, b?.fovea ?? null, b?.laterality ?? null]);
+
+/**
+ * Internal (inside a write): an editor's save that reached, through its window's unanswered saves, that window's
+ * own approval (its answer was lost, and the window went on as if the image were not approved). The approved mask
+ * sent again (the window leaving the image, Approve pressed again) is answered with the approval. Any other edit is
+ * kept as a draft of its own, as another window's would be: changing an approved mask starts with a reopen.
+ */
+function answerOwnApproval(
+  store: Store,
+  image: { id: number; fileName: string },
+  input: SaveMaskInput,
+  parent: number | null,
+  pixels: KeptPixels,
+): { saved: MaskVersion } | { refused: EditRefusedError } | null {
+  // Reached only through the window's own saves: the parent it names is not it.
+  if (parent === null || parent === (input.parentId ?? null)) return null;
+  const approval = getMaskVersion(store, parent);
+  if (approval.kind !== 'approved') return null;
+  const same =
+    approval.pngHash === pixels.pngHash &&
+    approval.avHash === pixels.avHash &&
+    sameMarkers(approval.anatomy, pixels.anatomy);
+  if (same) return { saved: approval };
+  const refusal: SaveRefusal = {
+    kind: 'stale',
+    by: approval.author,
+    at: approval.createdAt,
+    approved: true,
+    own: true,
+  };
+  return { refused: keepEditTx(store, image, input, refusal, parent, approval.id, pixels) };
 }
 
 /** The nearest prediction the version descends from (through drafts and earlier approvals), or null. */

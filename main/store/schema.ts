@@ -439,6 +439,15 @@ ALTER TABLE mask_versions ADD COLUMN save_id TEXT;
 CREATE UNIQUE INDEX mask_versions_once_per_save ON mask_versions(image_id, save_id);
 `;
 
+/**
+ * v20: a refused save's kept draft records the save's id. A save refused (stale, another window's lease) whose
+ * answer was lost, sent again, is answered with the draft kept the first time instead of keeping a second copy.
+ */
+const v20 = `
+ALTER TABLE kept_drafts ADD COLUMN save_id TEXT;
+CREATE UNIQUE INDEX kept_drafts_once_per_save ON kept_drafts(image_id, save_id);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'core schema', sql: v1 },
   { version: 2, name: 'prediction maps and run ownership', sql: v2 },
@@ -469,6 +478,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: "a reader's earlier send-backs not answered yet", sql: v17 },
   { version: 18, name: "an image's earlier send-backs not answered yet", sql: v18 },
   { version: 19, name: "ids of editors' saves: a save sent again is not made twice", sql: v19 },
+  { version: 20, name: 'ids of refused saves: a refused save sent again is not kept twice', sql: v20 },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

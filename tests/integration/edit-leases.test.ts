@@ -75,6 +75,28 @@ for (const kind of STORE_BACKENDS)
         ...(clientId ? { clientId } : {}),
       });
 
+    /**
+     * A window behind a network that drops the answer it is told to: the request reaches the server and commits,
+     * the window hears only that the server could not be reached.
+     */
+    const lossyClient = () => {
+      let dropNext = false;
+      const realFetch = fetch as unknown as FetchLike;
+      const lossy = createHttpClient({
+        baseUrl: `http://127.0.0.1:${server.port}`,
+        token: server.token,
+        fetch: async (url, init) => {
+          const res = await realFetch(url, init);
+          if (!dropNext) return res;
+          dropNext = false;
+          await res.arrayBuffer();
+          throw new TypeError('fetch failed');
+        },
+        WebSocket: WebSocket as unknown as WebSocketCtor,
+      });
+      return { lossy, dropNextAnswer: () => void (dropNext = true) };
+    };
+
     before(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'retina-leases-test-'));
       const staticDir = path.join(dir, 'renderer');
@@ -330,22 +352,7 @@ for (const kind of STORE_BACKENDS)
     });
 
     test("a save whose reply was lost is not refused against the window's own version when retried or followed", async () => {
-      // Alice's window behind a network that drops the next answer: the request reaches the server and commits,
-      // the window is told only that the server could not be reached.
-      let dropNext = false;
-      const realFetch = fetch as unknown as FetchLike;
-      const lossy = createHttpClient({
-        baseUrl: `http://127.0.0.1:${server.port}`,
-        token: server.token,
-        fetch: async (url, init) => {
-          const res = await realFetch(url, init);
-          if (!dropNext) return res;
-          dropNext = false;
-          await res.arrayBuffer();
-          throw new TypeError('fetch failed');
-        },
-        WebSocket: WebSocket as unknown as WebSocketCtor,
-      });
+      const { lossy, dropNextAnswer } = lossyClient();
       const versions = () => listMaskVersions(ws.store, Number(imageId));
       const keptCount = async () => (await alice.invoke('listKeptDrafts', { imageId })).drafts.length;
       const send = (mask: Uint8Array, parent: string, saveId: string, unansweredSaveIds?: string[]) =>
@@ -368,7 +375,7 @@ for (const kind of STORE_BACKENDS)
 
         // The save commits; its answer is lost.
         const first = stripes(3);
-        dropNext = true;
+        dropNextAnswer();
         await assert.rejects(
           send(first, opened, 'save-alice-0001'),
           rejectsWith('unreachable', /cannot reach/),
@@ -383,7 +390,7 @@ for (const kind of STORE_BACKENDS)
 
         // Lost again, and the window goes on from the version it last knew, naming the save it had no answer to.
         const second = stripes(4);
-        dropNext = true;
+        dropNextAnswer();
         await assert.rejects(
           send(second, retried.versionId, 'save-alice-0002'),
           rejectsWith('unreachable', /./),
@@ -400,7 +407,7 @@ for (const kind of STORE_BACKENDS)
         assert.ok(Buffer.from(now3.data).equals(Buffer.from(third)));
 
         // Another window's real save in between is still stale, whatever unanswered saves this one names.
-        dropNext = true;
+        dropNextAnswer();
         await assert.rejects(
           send(stripes(8), next.versionId, 'save-alice-0004'),
           rejectsWith('unreachable', /./),
@@ -421,6 +428,133 @@ for (const kind of STORE_BACKENDS)
         );
         assert.equal((await alice.invoke('getMasks', { imageId })).draft!.versionId, bobs.versionId);
         assert.equal(await keptCount(), kept + 2);
+      } finally {
+        lossy.close();
+      }
+    });
+
+    test("an approval whose reply was lost: the window's next saves meet its own approval, not someone else's", async () => {
+      // An image of its own: it ends approved.
+      await importImageFiles(ws.store, [{ imagePath: driveTestImage('02') }], { actor: 'tester' });
+      const other = (await alice.invoke('listImages', { offset: 0, limit: 10 })).items.find(
+        (i) => i.id !== imageId,
+      )!.id;
+      const { lossy, dropNextAnswer } = lossyClient();
+      const send = (
+        channel: 'saveDraft' | 'approveMask',
+        mask: Uint8Array,
+        parent: string,
+        saveId: string,
+        unansweredSaveIds: string[] = [],
+      ) =>
+        lossy.invoke(channel, {
+          imageId: other,
+          width: WIDTH,
+          height: HEIGHT,
+          mask,
+          parentVersionId: parent,
+          clientId: A,
+          saveId,
+          unansweredSaveIds,
+        });
+      const kept = async () => (await alice.invoke('listKeptDrafts', { imageId: other })).drafts.length;
+      try {
+        const opened = (await send('saveDraft', stripes(2), null as unknown as string, 'appr-alice-0001'))
+          .versionId;
+        const approved = stripes(3);
+        dropNextAnswer();
+        await assert.rejects(
+          send('approveMask', approved, opened, 'appr-alice-0002'),
+          rejectsWith('unreachable', /./),
+        );
+        const approval = (await alice.invoke('getMasks', { imageId: other })).approved!;
+        const versions = listMaskVersions(ws.store, Number(other)).length;
+
+        // The window leaves the image: its unsaved mask (the approved one) is saved once more.
+        const again = await send('saveDraft', approved, opened, 'appr-alice-0003', ['appr-alice-0002']);
+        assert.equal(again.versionId, approval.versionId, 'answered with the approval it made');
+        assert.equal(again.status, 'approved');
+        assert.equal(listMaskVersions(ws.store, Number(other)).length, versions);
+        assert.equal(await kept(), 0, "the window's own approval was taken for someone else's");
+
+        // An edit made after it: the approved mask changes only by a reopen, so the edit is kept, said as the
+        // window's own approval (not "approved by tester ... after you opened it").
+        await assert.rejects(
+          send('saveDraft', stripes(5), opened, 'appr-alice-0004', ['appr-alice-0002']),
+          rejectsWith(
+            'conflict',
+            /approved by you at .*reopen it to edit the approved mask: your edit is kept as draft #\d+/,
+          ),
+        );
+        await assert.rejects(
+          send('approveMask', stripes(5), opened, 'appr-alice-0005', ['appr-alice-0002']),
+          rejectsWith('conflict', /approved by you at .*kept as draft #\d+/),
+        );
+        assert.equal(await kept(), 2);
+        const now2 = await alice.invoke('getMasks', { imageId: other });
+        assert.equal(now2.review.status, 'approved');
+        assert.equal(now2.approved!.versionId, approval.versionId);
+        assert.equal(listMaskVersions(ws.store, Number(other)).length, versions);
+
+        // Another window's approval after a reopen is still stale, whatever this window names.
+        const reopened = await bob.invoke('reopenMask', { imageId: other, clientId: B });
+        const bobs = await bob.invoke('approveMask', {
+          imageId: other,
+          width: WIDTH,
+          height: HEIGHT,
+          mask: stripes(7),
+          parentVersionId: reopened.versionId,
+          clientId: B,
+        });
+        await assert.rejects(
+          send('saveDraft', approved, opened, 'appr-alice-0006', ['appr-alice-0002']),
+          rejectsWith(
+            'conflict',
+            /approved by tester at .* after you opened it; your edit is kept as draft #\d+/,
+          ),
+        );
+        assert.equal(
+          (await alice.invoke('getMasks', { imageId: other })).approved!.versionId,
+          bobs.versionId,
+        );
+      } finally {
+        lossy.close();
+      }
+    });
+
+    test('a refused save whose reply was lost, sent again, is answered with the draft kept the first time', async () => {
+      const { lossy, dropNextAnswer } = lossyClient();
+      const send = (mask: Uint8Array, parent: string | null, saveId: string) =>
+        lossy.invoke('saveDraft', {
+          imageId,
+          width: WIDTH,
+          height: HEIGHT,
+          mask,
+          parentVersionId: parent,
+          clientId: A,
+          saveId,
+        });
+      try {
+        const current = (await alice.invoke('getMasks', { imageId })).draft!.versionId;
+        // Someone else saved after the window opened the image at `opened`.
+        const opened = (await save(alice, stripes(12), current, A)).versionId;
+        await save(bob, stripes(13), opened, B);
+        const before = (await alice.invoke('listKeptDrafts', { imageId })).drafts.length;
+        dropNextAnswer();
+        await assert.rejects(send(stripes(14), opened, 'refused-alice-01'), rejectsWith('unreachable', /./));
+        const first = (await alice.invoke('listKeptDrafts', { imageId })).drafts;
+        assert.equal(first.length, before + 1, 'the refused edit was kept');
+        let message = '';
+        await assert.rejects(send(stripes(14), opened, 'refused-alice-01'), (e: unknown) => {
+          message = e instanceof Error ? e.message : '';
+          return rejectsWith('conflict', /kept as draft #\d+/)(e);
+        });
+        assert.match(message, new RegExp(`kept as draft #${first[0].id}\\b`));
+        assert.equal(
+          (await alice.invoke('listKeptDrafts', { imageId })).drafts.length,
+          before + 1,
+          'kept twice',
+        );
       } finally {
         lossy.close();
       }
