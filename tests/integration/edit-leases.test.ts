@@ -94,7 +94,25 @@ for (const kind of STORE_BACKENDS)
         },
         WebSocket: WebSocket as unknown as WebSocketCtor,
       });
-      return { lossy, dropNextAnswer: () => void (dropNext = true) };
+      /** Window A's save of `image` (a draft, or an approval) through it, with its save's ids. */
+      const send = (
+        mask: Uint8Array,
+        parent: string | null,
+        saveId: string,
+        unansweredSaveIds?: string[],
+        opts: { channel?: 'saveDraft' | 'approveMask'; image?: string } = {},
+      ) =>
+        lossy.invoke(opts.channel ?? 'saveDraft', {
+          imageId: opts.image ?? imageId,
+          width: WIDTH,
+          height: HEIGHT,
+          mask,
+          parentVersionId: parent,
+          clientId: A,
+          saveId,
+          ...(unansweredSaveIds ? { unansweredSaveIds } : {}),
+        });
+      return { lossy, send, dropNextAnswer: () => void (dropNext = true) };
     };
 
     before(async () => {
@@ -352,20 +370,9 @@ for (const kind of STORE_BACKENDS)
     });
 
     test("a save whose reply was lost is not refused against the window's own version when retried or followed", async () => {
-      const { lossy, dropNextAnswer } = lossyClient();
+      const { lossy, send, dropNextAnswer } = lossyClient();
       const versions = () => listMaskVersions(ws.store, Number(imageId));
       const keptCount = async () => (await alice.invoke('listKeptDrafts', { imageId })).drafts.length;
-      const send = (mask: Uint8Array, parent: string, saveId: string, unansweredSaveIds?: string[]) =>
-        lossy.invoke('saveDraft', {
-          imageId,
-          width: WIDTH,
-          height: HEIGHT,
-          mask,
-          parentVersionId: parent,
-          clientId: A,
-          saveId,
-          ...(unansweredSaveIds ? { unansweredSaveIds } : {}),
-        });
       try {
         // Opened at a draft of its own (the suite's tests may run alone).
         const shown = (await alice.invoke('getMasks', { imageId })).draft?.versionId ?? null;
@@ -439,28 +446,17 @@ for (const kind of STORE_BACKENDS)
       const other = (await alice.invoke('listImages', { offset: 0, limit: 10 })).items.find(
         (i) => i.id !== imageId,
       )!.id;
-      const { lossy, dropNextAnswer } = lossyClient();
+      const { lossy, send: sendTo, dropNextAnswer } = lossyClient();
       const send = (
         channel: 'saveDraft' | 'approveMask',
         mask: Uint8Array,
-        parent: string,
+        parent: string | null,
         saveId: string,
         unansweredSaveIds: string[] = [],
-      ) =>
-        lossy.invoke(channel, {
-          imageId: other,
-          width: WIDTH,
-          height: HEIGHT,
-          mask,
-          parentVersionId: parent,
-          clientId: A,
-          saveId,
-          unansweredSaveIds,
-        });
+      ) => sendTo(mask, parent, saveId, unansweredSaveIds, { channel, image: other });
       const kept = async () => (await alice.invoke('listKeptDrafts', { imageId: other })).drafts.length;
       try {
-        const opened = (await send('saveDraft', stripes(2), null as unknown as string, 'appr-alice-0001'))
-          .versionId;
+        const opened = (await send('saveDraft', stripes(2), null, 'appr-alice-0001')).versionId;
         const approved = stripes(3);
         dropNextAnswer();
         await assert.rejects(
@@ -523,17 +519,7 @@ for (const kind of STORE_BACKENDS)
     });
 
     test('a refused save whose reply was lost, sent again, is answered with the draft kept the first time', async () => {
-      const { lossy, dropNextAnswer } = lossyClient();
-      const send = (mask: Uint8Array, parent: string | null, saveId: string) =>
-        lossy.invoke('saveDraft', {
-          imageId,
-          width: WIDTH,
-          height: HEIGHT,
-          mask,
-          parentVersionId: parent,
-          clientId: A,
-          saveId,
-        });
+      const { lossy, send, dropNextAnswer } = lossyClient();
       try {
         const current = (await alice.invoke('getMasks', { imageId })).draft!.versionId;
         // Someone else saved after the window opened the image at `opened`.
