@@ -180,12 +180,17 @@ function sendRpcError(res: ServerResponse, status: number, code: ErrorCode, mess
 
 /**
  * The request's address, or null when no URL parser takes it (`GET //[`): the parser throws, and thrown from the
- * request listener that ended the whole server.
+ * request listener that ended the whole server. Under --public-url's path (a proxy that passes /retina/... on as it
+ * is, as nginx's `proxy_pass http://127.0.0.1:PORT;` does) the path is taken off: it names the same place as one
+ * that came without it.
  */
 function requestUrl(req: IncomingMessage, audience: Audience, port: number): URL | null {
-  return URL.canParse(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`)
-    ? new URL(req.url ?? '/', `${audience.scheme}://127.0.0.1:${port}`)
-    : null;
+  const base = `${audience.scheme}://127.0.0.1:${port}`;
+  if (!URL.canParse(req.url ?? '/', base)) return null;
+  const url = new URL(req.url ?? '/', base);
+  const folder = audience.publicUrl?.pathname ?? '/';
+  if (folder !== '/' && url.pathname.startsWith(folder)) url.pathname = url.pathname.slice(folder.length - 1);
+  return url;
 }
 
 class BodyTooLargeError extends Error {}
@@ -348,13 +353,13 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = requestUrl(req, audience, port);
     if (!hostAllowed(req, port, audience) || !originAllowed(req, port, audience)) {
       const why = `request refused: foreign Host or Origin (RetinaStudio only answers its own pages on ${host})`;
-      if (req.url?.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
+      if (url?.pathname.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
       else sendText(res, 403, why);
       return;
     }
-    const url = requestUrl(req, audience, port);
     if (!url) {
       sendText(res, 400, `malformed request address: ${JSON.stringify((req.url ?? '').slice(0, 200))}`);
       return;

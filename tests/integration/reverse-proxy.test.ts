@@ -4,7 +4,7 @@
 // the session cookie must then be kept to that path and sent over HTTPS only.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createWorkstation, type Workstation } from '../../main/handlers/index.js';
@@ -27,6 +27,8 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   let ws: Workstation;
   let server: RetinaServer;
   let proxy: ReverseProxy;
+  /** The same proxy as nginx's `proxy_pass http://127.0.0.1:PORT;` runs it: /retina/... passed on unchanged. */
+  let keeping: ReverseProxy;
   /** The address of the person at the browser, as the proxy sees it. */
   let client = '10.0.0.7';
 
@@ -57,9 +59,20 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       proto: 'https',
       clientAddress: () => client,
     });
+    keeping = await startReverseProxy({
+      upstreamPort: () => server.port,
+      prefix: '/retina/',
+      keepPrefix: true,
+      publicHost: () => 'intranet.example',
+      proto: 'https',
+    });
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
+    await mkdir(path.join(dir, 'assets'));
+    await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1);');
   });
 
   after(async () => {
+    await keeping.close();
     await proxy.close();
     await server.close();
     await ws.close();
@@ -110,6 +123,55 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       }),
       'open',
     );
+  });
+
+  test('a proxy that keeps the /retina/ prefix on reaches the page, assets, logins, calls, events and reports', async () => {
+    const viaKeeping = (
+      method: string,
+      p: string,
+      headers: Record<string, string> = {},
+      body?: string | Uint8Array,
+    ) =>
+      raw(keeping.port, {
+        method,
+        path: `/retina${p}`,
+        headers: { host: 'intranet.example', origin: PUBLIC, ...headers },
+        ...(body !== undefined ? { body } : {}),
+      });
+    const page = await viaKeeping('GET', '/');
+    assert.equal(page.status, 200, page.body.toString());
+    assert.match(page.body.toString(), /<title>RetinaStudio/);
+    const asset = await viaKeeping('GET', '/assets/app.js');
+    assert.equal(asset.status, 200, asset.body.toString());
+    assert.match(String(asset.headers['content-type']), /javascript/);
+
+    const login = await viaKeeping(
+      'POST',
+      '/auth/login',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ user: 'ada', password: 'ada pass' }),
+    );
+    assert.equal(login.status, 200, login.body.toString());
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const call = await viaKeeping(
+      'POST',
+      '/rpc/getAppInfo',
+      { cookie, 'content-type': FRAME_CONTENT_TYPE },
+      encodeFrame({}),
+    );
+    assert.equal(call.status, 200, call.body.toString());
+    assert.equal((decodeFrame(call.body) as { ok: boolean }).ok, true);
+    assert.equal(
+      await wsStatus(`ws://127.0.0.1:${keeping.port}/retina/events`, {
+        cookie,
+        origin: PUBLIC,
+        host: 'intranet.example',
+      }),
+      'open',
+    );
+    // The report route, not the page: it wants a session like any call.
+    assert.equal((await viaKeeping('GET', '/report?image=nothing')).status, 401);
+    assert.notEqual((await viaKeeping('GET', '/report?image=nothing', { cookie })).status, 401);
   });
 
   test("one person's failed logins through the proxy do not lock out everyone behind it", async () => {

@@ -1,6 +1,8 @@
 // A reverse proxy as a hospital's nginx runs one in front of `retina serve`: the app under a sub-path (the prefix
-// taken off before the request goes on, as `proxy_pass http://127.0.0.1:PORT/;` does), the public Host passed on,
-// X-Forwarded-For / -Proto / -Host set, and the event socket's upgrade relayed byte for byte.
+// taken off before the request goes on, as `proxy_pass http://127.0.0.1:PORT/;` does, or kept, as the same line
+// without its last slash does), the public Host passed on, X-Forwarded-For / -Proto / -Host set, and the event
+// socket's upgrade relayed byte for byte. Optionally nginx's limits too: a body-size limit answered with its 413
+// page (client_max_body_size) and a relayed socket closed once idle (proxy_read_timeout).
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 
@@ -21,7 +23,18 @@ export interface ReverseProxyOptions {
   proto: 'http' | 'https';
   /** The client's address to add to X-Forwarded-For; default the connection's. */
   clientAddress?: (remote: string) => string;
+  /** Pass the path on with the prefix still on it (nginx's `proxy_pass http://127.0.0.1:PORT;`). */
+  keepPrefix?: boolean;
+  /** Bodies declared larger than this get nginx's own 413 page, never reaching the server. */
+  maxBodyBytes?: number;
+  /** A relayed event socket that carries nothing either way for this long is closed. */
+  idleTimeoutMs?: number;
 }
+
+/** What nginx answers a body over client_max_body_size with: HTML, not the app's frame. */
+const TOO_LARGE_PAGE =
+  '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n' +
+  '<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 function forwarded(
   headers: IncomingHttpHeaders,
@@ -42,11 +55,18 @@ function forwarded(
 /** Starts the proxy on 127.0.0.1 (any free port). Requests outside the prefix get 404 from the proxy itself. */
 export async function startReverseProxy(opts: ReverseProxyOptions): Promise<ReverseProxy> {
   const inner = (url: string | undefined): string | null =>
-    url?.startsWith(opts.prefix) ? '/' + url.slice(opts.prefix.length) : null;
+    !url?.startsWith(opts.prefix) ? null : opts.keepPrefix ? url : '/' + url.slice(opts.prefix.length);
   const server: Server = createServer((req, res) => {
     const path = inner(req.url);
     if (path === null) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`proxy: nothing at ${req.url}\n`);
+      return;
+    }
+    if (opts.maxBodyBytes !== undefined && Number(req.headers['content-length'] ?? 0) > opts.maxBodyBytes) {
+      // Read and dropped first, as nginx's lingering close does: the client must see the page, not a reset.
+      req.resume().on('end', () => {
+        res.writeHead(413, { 'content-type': 'text/html', connection: 'close' }).end(TOO_LARGE_PAGE);
+      });
       return;
     }
     const up = request(
@@ -84,6 +104,8 @@ export async function startReverseProxy(opts: ReverseProxyOptions): Promise<Reve
       socket.destroy();
     };
     relayed.add(up).add(socket);
+    // nginx's proxy_read_timeout: nothing between the proxy and the server for that long, and both ends go.
+    if (opts.idleTimeoutMs !== undefined) up.setTimeout(opts.idleTimeoutMs, drop);
     up.on('error', drop);
     socket.on('error', drop);
   });
