@@ -93,7 +93,15 @@ export interface ServerOptions {
   onWindowGone?: WindowGone;
   /** How long a window may be away before it counts as gone (default WINDOW_GONE_GRACE_MS). */
   windowGoneGraceMs?: number;
+  /** How often each event socket is pinged (default EVENT_PING_MS). */
+  eventPingMs?: number;
 }
+
+/**
+ * A reverse proxy closes a socket that carries nothing for a while (nginx's proxy_read_timeout: 60 s), and the
+ * window then reconnected and read everything again; a ping this often keeps a quiet socket open.
+ */
+const EVENT_PING_MS = 25_000;
 
 /** A team-mode window's socket: whose session it is, and when that was last found live. */
 interface SocketSession {
@@ -463,6 +471,10 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     });
   });
   port = (server.address() as AddressInfo).port;
+  const pinger = setInterval(() => {
+    for (const ws of sockets.clients) if (ws.readyState === WebSocket.OPEN) ws.ping();
+  }, opts.eventPingMs ?? EVENT_PING_MS);
+  pinger.unref();
 
   return {
     port,
@@ -471,6 +483,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     url: `${audience.scheme}://${urlHost}:${port}/${accounts ? '' : `?token=${token}`}`,
     async close() {
       unsubscribe();
+      clearInterval(pinger);
       presence?.dispose();
       for (const ws of sockets.clients) ws.terminate();
       sockets.close();

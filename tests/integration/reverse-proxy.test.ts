@@ -17,10 +17,12 @@ import { createUser } from '../../main/store/index.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
 import { startReverseProxy, type ReverseProxy } from '../support/reverse-proxy.js';
 import { raw, wsStatus } from './raw-http.js';
+import { WebSocket } from 'ws';
 import { publicUrlArg } from '../../main/cli/serve-command.js';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 const PUBLIC = 'https://intranet.example';
+const IDLE_MS = 500;
 
 describe('team server behind a reverse proxy under a sub-path', () => {
   let dir: string;
@@ -29,6 +31,8 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   let proxy: ReverseProxy;
   /** The same proxy as nginx's `proxy_pass http://127.0.0.1:PORT;` runs it: /retina/... passed on unchanged. */
   let keeping: ReverseProxy;
+  /** A proxy that closes an event socket idle for IDLE_MS, as nginx's proxy_read_timeout (60 s) does. */
+  let impatient: ReverseProxy;
   /** The address of the person at the browser, as the proxy sees it. */
   let client = '10.0.0.7';
 
@@ -51,6 +55,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       trustedProxies: ['127.0.0.1'],
       staticDir: dir,
       publicUrl: new URL(`${PUBLIC}/retina/`),
+      eventPingMs: IDLE_MS / 5,
     });
     proxy = await startReverseProxy({
       upstreamPort: () => server.port,
@@ -66,6 +71,13 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       publicHost: () => 'intranet.example',
       proto: 'https',
     });
+    impatient = await startReverseProxy({
+      upstreamPort: () => server.port,
+      prefix: '/retina/',
+      publicHost: () => 'intranet.example',
+      proto: 'https',
+      idleTimeoutMs: IDLE_MS,
+    });
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
     await mkdir(path.join(dir, 'assets'));
     await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1);');
@@ -73,6 +85,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
 
   after(async () => {
     await keeping.close();
+    await impatient.close();
     await proxy.close();
     await server.close();
     await ws.close();
@@ -172,6 +185,31 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     // The report route, not the page: it wants a session like any call.
     assert.equal((await viaKeeping('GET', '/report?image=nothing')).status, 401);
     assert.notEqual((await viaKeeping('GET', '/report?image=nothing', { cookie })).status, 401);
+  });
+
+  test("an event socket with nothing to say outlives the proxy's idle timeout: the server pings it", async () => {
+    const login = await viaProxy(
+      'POST',
+      '/auth/login',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ user: 'ada', password: 'ada pass' }),
+    );
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const socket = new WebSocket(`ws://127.0.0.1:${impatient.port}/retina/events`, {
+      headers: { cookie, origin: PUBLIC, host: 'intranet.example' },
+    });
+    // Counted in pings, not waited in time: 15 of them span three of the proxy's idle periods.
+    const outcome = await new Promise<string>((resolve) => {
+      let pings = 0;
+      socket.on('ping', () => {
+        if (++pings === 15) resolve('open');
+      });
+      socket.on('close', () => resolve(`closed after ${pings} pings`));
+      socket.on('error', () => undefined);
+    });
+    assert.equal(outcome, 'open');
+    assert.equal(socket.readyState, WebSocket.OPEN);
+    socket.close();
   });
 
   test("one person's failed logins through the proxy do not lock out everyone behind it", async () => {
