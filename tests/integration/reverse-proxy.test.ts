@@ -17,12 +17,22 @@ import { createUser } from '../../main/store/index.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
 import { startReverseProxy, type ReverseProxy } from '../support/reverse-proxy.js';
 import { raw, wsStatus } from './raw-http.js';
+import { readFile } from 'node:fs/promises';
+import {
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  type WebSocketCtor,
+} from '../../renderer/src/transport/httpClient.js';
+import { RpcError } from '../../shared/contract.js';
+import { driveTestImage } from '../e2e/model-fixture.js';
 import { WebSocket } from 'ws';
 import { publicUrlArg } from '../../main/cli/serve-command.js';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 const PUBLIC = 'https://intranet.example';
 const IDLE_MS = 500;
+const LIMIT = 64 * 1024;
 
 describe('team server behind a reverse proxy under a sub-path', () => {
   let dir: string;
@@ -33,6 +43,8 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   let keeping: ReverseProxy;
   /** A proxy that closes an event socket idle for IDLE_MS, as nginx's proxy_read_timeout (60 s) does. */
   let impatient: ReverseProxy;
+  /** A proxy with nginx's default body limit (client_max_body_size 1m), scaled down to LIMIT bytes. */
+  let limited: ReverseProxy;
   /** The address of the person at the browser, as the proxy sees it. */
   let client = '10.0.0.7';
 
@@ -78,6 +90,13 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       proto: 'https',
       idleTimeoutMs: IDLE_MS,
     });
+    limited = await startReverseProxy({
+      upstreamPort: () => server.port,
+      prefix: '/retina/',
+      publicHost: () => 'intranet.example',
+      proto: 'https',
+      maxBodyBytes: LIMIT,
+    });
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
     await mkdir(path.join(dir, 'assets'));
     await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1);');
@@ -86,6 +105,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   after(async () => {
     await keeping.close();
     await impatient.close();
+    await limited.close();
     await proxy.close();
     await server.close();
     await ws.close();
@@ -210,6 +230,87 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     assert.equal(outcome, 'open');
     assert.equal(socket.readyState, WebSocket.OPEN);
     socket.close();
+  });
+
+  test("an upload or a mask save over the proxy's body limit says so, and what was saved stays", async () => {
+    const login = await viaProxy(
+      'POST',
+      '/auth/login',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ user: 'ada', password: 'ada pass' }),
+    );
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    /** The renderer's client as the page runs it through a proxy: its cookie, the public Host and Origin. */
+    const clientVia = (through: ReverseProxy): HttpClient => {
+      const fetchVia: FetchLike = async (url, init) => {
+        const res = await raw(through.port, {
+          method: init.method,
+          path: new URL(url).pathname,
+          headers: { ...init.headers, cookie, host: 'intranet.example', origin: PUBLIC },
+          body: init.body,
+        });
+        return { status: res.status, arrayBuffer: async () => new Uint8Array(res.body).buffer };
+      };
+      class NoEvents {
+        binaryType = '';
+        onopen = null;
+        onmessage = null;
+        onclose = null;
+        onerror = null;
+        close(): void {}
+      }
+      return createHttpClient({
+        baseUrl: `${PUBLIC}/retina/`,
+        token: '',
+        fetch: fetchVia,
+        WebSocket: NoEvents as unknown as WebSocketCtor,
+      });
+    };
+    const open = clientVia(proxy);
+    const narrow = clientVia(limited);
+    const tooLarge = (e: unknown): boolean =>
+      e instanceof RpcError &&
+      e.code !== 'internal' &&
+      /too large for the server's proxy/.test(e.message) &&
+      /client_max_body_size/.test(e.message);
+
+    const tiff = new Uint8Array(await readFile(driveTestImage('01')));
+    assert.ok(tiff.length > LIMIT);
+    await assert.rejects(
+      narrow.invoke('importFiles', { files: [{ name: '01_test.tif', bytes: tiff }] }),
+      tooLarge,
+    );
+
+    const { jobId } = await open.invoke('importFiles', { files: [{ name: '01_test.tif', bytes: tiff }] });
+    assert.equal((await ws.jobs.wait(jobId)).state, 'done');
+    const image = (await open.invoke('listImages', { offset: 0, limit: 10 })).items[0];
+    const mask = new Uint8Array(565 * 584).fill(1, 0, 1000);
+    await open.invoke('saveDraft', {
+      imageId: image.id,
+      width: 565,
+      height: 584,
+      mask,
+      parentVersionId: null,
+    });
+    const saved = await open.invoke('getMasks', { imageId: image.id });
+    assert.ok(saved.draft);
+
+    const edited = new Uint8Array(mask).fill(1, 5000, 9000);
+    await assert.rejects(
+      narrow.invoke('saveDraft', {
+        imageId: image.id,
+        width: 565,
+        height: 584,
+        mask: edited,
+        parentVersionId: saved.draft.versionId,
+      }),
+      tooLarge,
+    );
+    const after = await open.invoke('getMasks', { imageId: image.id });
+    assert.equal(after.draft?.versionId, saved.draft.versionId);
+    assert.ok(Buffer.from(after.draft.data).equals(Buffer.from(mask)));
+    open.close();
+    narrow.close();
   });
 
   test("one person's failed logins through the proxy do not lock out everyone behind it", async () => {

@@ -72,6 +72,26 @@ export interface HttpClient extends RetinaClient {
   close(): void;
 }
 
+/**
+ * An answer that is not the server's frame came from something in between: a reverse proxy's own error page. Its
+ * body limit (nginx's client_max_body_size, 1 MB by default) refuses a photograph or a mask with 413, which showed
+ * as "Unexpected error in RetinaStudio: HTTP 413 without a result".
+ */
+function withoutResult(channel: string, status: number): RpcError {
+  if (status === 413) {
+    const what = channel.startsWith('import') ? 'The file' : 'This change';
+    return new RpcError(
+      'invalid-request',
+      `${what} is too large for the server's proxy, so nothing of it was saved. Ask the administrator to raise ` +
+        "the proxy's upload limit (nginx: client_max_body_size).",
+    );
+  }
+  return new RpcError(
+    status === 403 ? 'forbidden' : 'internal',
+    `${channel}: HTTP ${status} without a result`,
+  );
+}
+
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const listeners = new Listeners();
   const resyncListeners = new Set<() => void>();
@@ -156,10 +176,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       try {
         decoded = asRpcResult(decodeFrame(body));
       } catch {
-        throw new RpcError(
-          res.status === 403 ? 'forbidden' : 'internal',
-          `${channel}: HTTP ${res.status} without a result`,
-        );
+        throw withoutResult(channel, res.status);
       }
       const result = decoded as ReturnType<typeof asRpcResult>;
       if (!result.ok && result.error.code === 'unauthenticated') opts.onUnauthenticated?.();
