@@ -15,7 +15,7 @@ import { clientAddress } from '../../main/server/access.js';
 import { hashPassword } from '../../main/accounts/passwords.js';
 import { createUser } from '../../main/store/index.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
-import { startReverseProxy, type ReverseProxy } from '../support/reverse-proxy.js';
+import { startReverseProxy, type ReverseProxy, type ReverseProxyOptions } from '../support/reverse-proxy.js';
 import { raw, wsStatus } from './raw-http.js';
 import { readFile } from 'node:fs/promises';
 import {
@@ -69,34 +69,19 @@ describe('team server behind a reverse proxy under a sub-path', () => {
       publicUrl: new URL(`${PUBLIC}/retina/`),
       eventPingMs: IDLE_MS / 5,
     });
-    proxy = await startReverseProxy({
-      upstreamPort: () => server.port,
-      prefix: '/retina/',
-      publicHost: () => 'intranet.example',
-      proto: 'https',
-      clientAddress: () => client,
-    });
-    keeping = await startReverseProxy({
-      upstreamPort: () => server.port,
-      prefix: '/retina/',
-      keepPrefix: true,
-      publicHost: () => 'intranet.example',
-      proto: 'https',
-    });
-    impatient = await startReverseProxy({
-      upstreamPort: () => server.port,
-      prefix: '/retina/',
-      publicHost: () => 'intranet.example',
-      proto: 'https',
-      idleTimeoutMs: IDLE_MS,
-    });
-    limited = await startReverseProxy({
-      upstreamPort: () => server.port,
-      prefix: '/retina/',
-      publicHost: () => 'intranet.example',
-      proto: 'https',
-      maxBodyBytes: LIMIT,
-    });
+    /** The hospital's proxy in front of this server, with one of nginx's settings or another. */
+    const inFront = (extra: Partial<ReverseProxyOptions>): Promise<ReverseProxy> =>
+      startReverseProxy({
+        upstreamPort: () => server.port,
+        prefix: '/retina/',
+        publicHost: () => 'intranet.example',
+        proto: 'https',
+        ...extra,
+      });
+    proxy = await inFront({ clientAddress: () => client });
+    keeping = await inFront({ keepPrefix: true });
+    impatient = await inFront({ idleTimeoutMs: IDLE_MS });
+    limited = await inFront({ maxBodyBytes: LIMIT });
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
     await mkdir(path.join(dir, 'assets'));
     await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1);');
@@ -112,34 +97,33 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** What the browser sends through the proxy: its request to the public origin, with that Origin. */
-  const viaProxy = (
-    method: string,
-    p: string,
-    headers: Record<string, string> = {},
-    body?: Uint8Array | string,
-  ) =>
-    raw(proxy.port, {
-      method,
-      path: `/retina${p}`,
-      headers: { host: 'intranet.example', origin: PUBLIC, ...headers },
-      ...(body !== undefined ? { body } : {}),
-    });
+  /** What the browser sends through a proxy: its request to the public origin, with that Origin. */
+  const via =
+    (through: () => ReverseProxy) =>
+    (method: string, p: string, headers: Record<string, string> = {}, body?: Uint8Array | string) =>
+      raw(through().port, {
+        method,
+        path: `/retina${p}`,
+        headers: { host: 'intranet.example', origin: PUBLIC, ...headers },
+        ...(body !== undefined ? { body } : {}),
+      });
+  const viaProxy = via(() => proxy);
 
-  test('a login, a call and the event socket from the public address get in; the cookie is kept to /retina/ over HTTPS', async () => {
-    const login = await viaProxy(
+  /** Ada's login through `through`: the Set-Cookie it answers. */
+  const loginVia = async (through: ReverseProxy): Promise<string> => {
+    const login = await via(() => through)(
       'POST',
       '/auth/login',
       { 'content-type': 'application/json' },
       JSON.stringify({ user: 'ada', password: 'ada pass' }),
     );
     assert.equal(login.status, 200, login.body.toString());
-    const setCookie = String(login.headers['set-cookie']);
-    assert.match(setCookie, /; Path=\/retina\/(;|$)/);
-    assert.match(setCookie, /; Secure(;|$)/);
-    const cookie = setCookie.split(';')[0];
+    return String(login.headers['set-cookie']);
+  };
 
-    const call = await viaProxy(
+  /** A call and the event socket through `through`, with the session cookie, get in. */
+  const callAndListen = async (through: ReverseProxy, cookie: string): Promise<void> => {
+    const call = await via(() => through)(
       'POST',
       '/rpc/getAppInfo',
       { cookie, 'content-type': FRAME_CONTENT_TYPE },
@@ -147,30 +131,25 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     );
     assert.equal(call.status, 200, call.body.toString());
     assert.equal((decodeFrame(call.body) as { ok: boolean }).ok, true);
-
     assert.equal(
-      await wsStatus(`ws://127.0.0.1:${proxy.port}/retina/events`, {
+      await wsStatus(`ws://127.0.0.1:${through.port}/retina/events`, {
         cookie,
         origin: PUBLIC,
         host: 'intranet.example',
       }),
       'open',
     );
+  };
+
+  test('a login, a call and the event socket from the public address get in; the cookie is kept to /retina/ over HTTPS', async () => {
+    const setCookie = await loginVia(proxy);
+    assert.match(setCookie, /; Path=\/retina\/(;|$)/);
+    assert.match(setCookie, /; Secure(;|$)/);
+    await callAndListen(proxy, setCookie.split(';')[0]);
   });
 
   test('a proxy that keeps the /retina/ prefix on reaches the page, assets, logins, calls, events and reports', async () => {
-    const viaKeeping = (
-      method: string,
-      p: string,
-      headers: Record<string, string> = {},
-      body?: string | Uint8Array,
-    ) =>
-      raw(keeping.port, {
-        method,
-        path: `/retina${p}`,
-        headers: { host: 'intranet.example', origin: PUBLIC, ...headers },
-        ...(body !== undefined ? { body } : {}),
-      });
+    const viaKeeping = via(() => keeping);
     const page = await viaKeeping('GET', '/');
     assert.equal(page.status, 200, page.body.toString());
     assert.match(page.body.toString(), /<title>RetinaStudio/);
@@ -178,43 +157,15 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     assert.equal(asset.status, 200, asset.body.toString());
     assert.match(String(asset.headers['content-type']), /javascript/);
 
-    const login = await viaKeeping(
-      'POST',
-      '/auth/login',
-      { 'content-type': 'application/json' },
-      JSON.stringify({ user: 'ada', password: 'ada pass' }),
-    );
-    assert.equal(login.status, 200, login.body.toString());
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
-    const call = await viaKeeping(
-      'POST',
-      '/rpc/getAppInfo',
-      { cookie, 'content-type': FRAME_CONTENT_TYPE },
-      encodeFrame({}),
-    );
-    assert.equal(call.status, 200, call.body.toString());
-    assert.equal((decodeFrame(call.body) as { ok: boolean }).ok, true);
-    assert.equal(
-      await wsStatus(`ws://127.0.0.1:${keeping.port}/retina/events`, {
-        cookie,
-        origin: PUBLIC,
-        host: 'intranet.example',
-      }),
-      'open',
-    );
+    const cookie = (await loginVia(keeping)).split(';')[0];
+    await callAndListen(keeping, cookie);
     // The report route, not the page: it wants a session like any call.
     assert.equal((await viaKeeping('GET', '/report?image=nothing')).status, 401);
     assert.notEqual((await viaKeeping('GET', '/report?image=nothing', { cookie })).status, 401);
   });
 
   test("an event socket with nothing to say outlives the proxy's idle timeout: the server pings it", async () => {
-    const login = await viaProxy(
-      'POST',
-      '/auth/login',
-      { 'content-type': 'application/json' },
-      JSON.stringify({ user: 'ada', password: 'ada pass' }),
-    );
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const cookie = (await loginVia(proxy)).split(';')[0];
     const socket = new WebSocket(`ws://127.0.0.1:${impatient.port}/retina/events`, {
       headers: { cookie, origin: PUBLIC, host: 'intranet.example' },
     });
@@ -233,13 +184,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   });
 
   test("an upload or a mask save over the proxy's body limit says so, and what was saved stays", async () => {
-    const login = await viaProxy(
-      'POST',
-      '/auth/login',
-      { 'content-type': 'application/json' },
-      JSON.stringify({ user: 'ada', password: 'ada pass' }),
-    );
-    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const cookie = (await loginVia(proxy)).split(';')[0];
     /** The renderer's client as the page runs it through a proxy: its cookie, the public Host and Origin. */
     const clientVia = (through: ReverseProxy): HttpClient => {
       const fetchVia: FetchLike = async (url, init) => {
