@@ -141,6 +141,34 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     );
   };
 
+  /** The renderer's client as the page runs it through a proxy: its cookie, the public Host and Origin. */
+  const renderersClient =
+    (cookie: string) =>
+    (through: ReverseProxy): HttpClient => {
+      const fetchVia: FetchLike = async (url, init) => {
+        const res = await raw(through.port, {
+          method: init.method,
+          path: new URL(url).pathname,
+          headers: { ...init.headers, cookie, host: 'intranet.example', origin: PUBLIC },
+          body: init.body,
+        });
+        return { status: res.status, arrayBuffer: async () => new Uint8Array(res.body).buffer };
+      };
+      class NoEvents {
+        binaryType = '';
+        onopen = null;
+        onmessage = null;
+        onclose = null;
+        onerror = null;
+        close(): void {}
+      }
+      return createHttpClient({
+        baseUrl: `${PUBLIC}/retina/`,
+        token: '',
+        fetch: fetchVia,
+        WebSocket: NoEvents as unknown as WebSocketCtor,
+      });
+    };
   test('a login, a call and the event socket from the public address get in; the cookie is kept to /retina/ over HTTPS', async () => {
     const setCookie = await loginVia(proxy);
     assert.match(setCookie, /; Path=\/retina\/(;|$)/);
@@ -185,32 +213,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
 
   test("an upload or a mask save over the proxy's body limit says so, and what was saved stays", async () => {
     const cookie = (await loginVia(proxy)).split(';')[0];
-    /** The renderer's client as the page runs it through a proxy: its cookie, the public Host and Origin. */
-    const clientVia = (through: ReverseProxy): HttpClient => {
-      const fetchVia: FetchLike = async (url, init) => {
-        const res = await raw(through.port, {
-          method: init.method,
-          path: new URL(url).pathname,
-          headers: { ...init.headers, cookie, host: 'intranet.example', origin: PUBLIC },
-          body: init.body,
-        });
-        return { status: res.status, arrayBuffer: async () => new Uint8Array(res.body).buffer };
-      };
-      class NoEvents {
-        binaryType = '';
-        onopen = null;
-        onmessage = null;
-        onclose = null;
-        onerror = null;
-        close(): void {}
-      }
-      return createHttpClient({
-        baseUrl: `${PUBLIC}/retina/`,
-        token: '',
-        fetch: fetchVia,
-        WebSocket: NoEvents as unknown as WebSocketCtor,
-      });
-    };
+    const clientVia = renderersClient(cookie);
     const open = clientVia(proxy);
     const narrow = clientVia(limited);
     const tooLarge = (e: unknown): boolean =>
@@ -256,6 +259,27 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     assert.ok(Buffer.from(after.draft.data).equals(Buffer.from(mask)));
     open.close();
     narrow.close();
+  });
+
+  test('a call while the server behind the proxy is down says it cannot be reached, not an unexpected error', async () => {
+    const cookie = (await loginVia(proxy)).split(';')[0];
+    // Nothing listens on port 1: the proxy answers 502 Bad Gateway, as nginx does while retina serve restarts.
+    const nowhere = await startReverseProxy({
+      upstreamPort: () => 1,
+      prefix: '/retina/',
+      publicHost: () => 'intranet.example',
+      proto: 'https',
+    });
+    const client = renderersClient(cookie)(nowhere);
+    try {
+      await assert.rejects(
+        client.invoke('getAppInfo', {}),
+        (e: unknown) => e instanceof RpcError && e.code === 'unreachable' && /502/.test(e.message),
+      );
+    } finally {
+      client.close();
+      await nowhere.close();
+    }
   });
 
   test("one person's failed logins through the proxy do not lock out everyone behind it", async () => {

@@ -75,9 +75,15 @@ export interface HttpClient extends RetinaClient {
 /**
  * An answer that is not the server's frame came from something in between: a reverse proxy's own error page. Its
  * body limit (nginx's client_max_body_size, 1 MB by default) refuses a photograph or a mask with 413, which showed
- * as "Unexpected error in RetinaStudio: HTTP 413 without a result".
+ * as "Unexpected error in RetinaStudio: HTTP 413 without a result"; its 502 while the server restarts, likewise.
  */
-function withoutResult(channel: string, status: number): RpcError {
+function withoutResult(channel: string, status: number, baseUrl: string): RpcError {
+  // The proxy could not reach the server (stopped, restarting): an outage, not a bug.
+  if (status === 502 || status === 503 || status === 504)
+    return new RpcError(
+      'unreachable',
+      `the proxy at ${baseUrl} got no answer from RetinaStudio (HTTP ${status}): the server may be stopped, restarting or busy`,
+    );
   if (status === 413) {
     const what = channel.startsWith('import') ? 'The file' : 'This change';
     return new RpcError(
@@ -176,7 +182,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       try {
         decoded = asRpcResult(decodeFrame(body));
       } catch {
-        throw withoutResult(channel, res.status);
+        throw withoutResult(channel, res.status, opts.baseUrl);
       }
       const result = decoded as ReturnType<typeof asRpcResult>;
       if (!result.ok && result.error.code === 'unauthenticated') opts.onUnauthenticated?.();
