@@ -856,6 +856,9 @@ export interface MaskVersionPreview {
   data: Uint8Array;
   /** Besides the vessels, what differs from the image's current mask (what a restore replaces). */
   alsoDiffers: VersionAlsoDiffers;
+  /** Its own artery/vein labels (null: none) and disc/fovea record: what a restore brings back, drawn as such. */
+  av: Uint8Array | null;
+  anatomy: AnatomyPayload | null;
 }
 /** What an earlier version carries that the current mask does not: labels and a disc a restore brings back too. */
 export interface VersionAlsoDiffers {

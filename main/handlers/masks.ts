@@ -262,6 +262,7 @@ export async function getMaskVersionPreview(
     height: v.height,
     data: await pixels.mask(v),
     alsoDiffers: await alsoDiffers(store, pixels, v),
+    ...(await anatomyFields(pixels, v, true)),
   };
 }
 

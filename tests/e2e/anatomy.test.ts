@@ -12,7 +12,7 @@ import { openStore, latestMaskVersion, loadAvLabels, loadMask } from '../../main
 import { vesselSegments, type VesselSegments } from '../../shared/vessel-segments.js';
 import { segmentNodes, type SegmentNode } from '../../shared/segment-nodes.js';
 import { armDirectionAt, flipVessel, shortPieceAt } from '../../renderer/src/editing/avVessel.js';
-import { fittedView, importAndPredict, jobFinished, W, H, waitFor } from './flow.js';
+import { avColours, fittedView, importAndPredict, jobFinished, W, H, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { bundledAnatomyWorkstation, driveTestImage } from './model-fixture.js';
@@ -171,18 +171,7 @@ describe(
       assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
       await app.page.keyboard.press('v');
       assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
-      const coloured = async () =>
-        (await app.page.evaluate(`(() => {
-          let artery = 0, vein = 0;
-          for (const c of document.querySelectorAll('[data-testid="mask-canvas"] canvas')) {
-            const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            for (let i = 0; i < px.length; i += 4) {
-              if (px[i] === 0xff && px[i + 1] === 0x2e && px[i + 2] === 0x6e) artery++;
-              if (px[i] === 0x2e && px[i + 1] === 0x9b && px[i + 2] === 0xff) vein++;
-            }
-          }
-          return artery + vein > 0 ? { artery, vein } : null;
-        })()`)) as { artery: number; vein: number } | null;
+      const coloured = () => avColours(app.page);
       await waitFor('artery/vein colours on the overlay', coloured);
       await app.page.screenshot({ path: await screenshotPath('anatomy-01-av-layer') });
 

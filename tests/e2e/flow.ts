@@ -66,6 +66,21 @@ export async function waitFor<T>(
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Canvas pixels of the viewer painted in the artery and the vein colour (null: none of either). */
+export async function avColours(page: Page): Promise<{ artery: number; vein: number } | null> {
+  return (await page.evaluate(`(() => {
+    let artery = 0, vein = 0;
+    for (const c of document.querySelectorAll('[data-testid="mask-canvas"] canvas')) {
+      const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i] === 0xff && px[i + 1] === 0x2e && px[i + 2] === 0x6e) artery++;
+        if (px[i] === 0x2e && px[i + 1] === 0x9b && px[i + 2] === 0xff) vein++;
+      }
+    }
+    return artery + vein > 0 ? { artery, vein } : null;
+  })()`)) as { artery: number; vein: number } | null;
+}
+
 export const same = (a: Uint8Array | null | undefined, b: Uint8Array): boolean =>
   !!a && a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 

@@ -1,10 +1,17 @@
 // An earlier version whose artery/vein labels and optic disc differ from the current mask's, opened from the History
-// in a real browser (browser mode, chromium): the viewer shows its vessels only, so its notice says what else
-// differs (labels, the disc) and that restoring brings them back too. The current version, opened, says nothing more.
+// in a real browser (browser mode, chromium): its notice says what else differs (labels, the disc) and that restoring
+// brings them back too; the A/V layer draws the version's own labels and disc beside the current disc, nothing can
+// be edited meanwhile, and a restore stores those labels. The current version, opened, says nothing more.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { listMaskVersions, openStore, saveMaskVersion } from '../../main/store/index.js';
-import { H, W } from './flow.js';
+import {
+  latestMaskVersion,
+  listMaskVersions,
+  loadAvLabels,
+  openStore,
+  saveMaskVersion,
+} from '../../main/store/index.js';
+import { avColours, H, same, W, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { seedSecondObserverPredictions } from './seed-store.js';
@@ -16,10 +23,11 @@ describe(
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
     let vessels = 0;
+    let mask: Uint8Array = new Uint8Array(0);
     const app = useWorkstation({
       seed: async (dbPath) => {
         const store = openStore(dbPath);
-        const [mask] = await seedSecondObserverPredictions(store, ['01'], ['01']);
+        [mask] = await seedSecondObserverPredictions(store, ['01'], ['01']);
         vessels = mask.reduce((n, v) => n + v, 0);
         // Version 2: every vessel an artery, the disc on the right; version 3: every vessel a vein, the disc 30 px left.
         let parentId = listMaskVersions(store, 1)[0].id;
@@ -58,13 +66,59 @@ describe(
       );
       assert.equal(
         await page.getByTestId('version-also-differs').textContent(),
-        `Not shown: its artery/vein labels differ at ${vessels.toLocaleString('en-US')} pixels; its optic disc ` +
-          'is at (480, 290), 30 px from the current one at (450, 290). Restoring brings these back too.',
+        `Also differs: its artery/vein labels differ at ${vessels.toLocaleString('en-US')} pixels; its optic ` +
+          'disc is at (480, 290), 30 px from the current one at (450, 290). Restoring brings these back too (the ' +
+          'A/V layer, V, shows them; the current disc and fovea dashed).',
       );
       await page.getByRole('button', { name: 'Back to the current mask' }).click();
       await page.locator('[data-testid="history-open"][data-version="3"]').click();
       await page.getByTestId('version-is-current').waitFor();
       assert.equal(await page.getByTestId('version-also-differs').count(), 0);
+    });
+
+    test('the A/V layer draws version 2 as a restore gives it: arteries, its disc beside the current one', async () => {
+      const page = app.page;
+      await page.goto(app.serve.url);
+      await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
+      await page.locator('[data-testid="review-state"][data-status="draft"]').waitFor();
+      const toggle = page.getByTestId('toggle-av');
+      if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+      const canvas = page.getByTestId('mask-canvas');
+      // The current mask (version 3): every vessel a vein, its disc at x 450.
+      await waitFor('the current veins drawn', async () => {
+        const c = await avColours(page);
+        return c && c.artery === 0 ? c : null;
+      });
+      assert.equal(await canvas.getAttribute('data-disc'), '450,290');
+
+      await page.locator('[data-testid="history"] summary').click();
+      await page.locator('[data-testid="history-open"][data-version="2"]').click();
+      await page.getByTestId('version-preview').waitFor();
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      await waitFor("version 2's arteries drawn, no veins", async () => {
+        const c = await avColours(page);
+        return c && c.vein === 0 ? c : null;
+      });
+      assert.equal(await canvas.getAttribute('data-disc'), '480,290');
+      assert.equal(await canvas.getAttribute('data-current-disc'), '450,290');
+      // Read-only meanwhile: the artery/vein tools and the Disc tool are off.
+      for (const t of ['tool-disc', 'tool-artery', 'tool-brush'])
+        assert.equal(await page.getByTestId(t).isDisabled(), true, `${t} is enabled while previewing`);
+
+      await page.getByTestId('restore-version').click();
+      await page.getByTestId('version-preview').waitFor({ state: 'detached' });
+      const stored = await waitFor('the restored labels in the database', async () => {
+        const store = openStore(app.serve.dbPath, { readonly: true });
+        try {
+          const v = latestMaskVersion(store, 1, 'draft');
+          return v && v.anatomy?.disc?.x === 480 ? { av: await loadAvLabels(store, v), v } : null;
+        } finally {
+          store.close();
+        }
+      });
+      assert.ok(same(stored.av, mask), "the restored labels are not version 2's arteries");
+      assert.equal(await canvas.getAttribute('data-disc'), '480,290');
+      assert.equal(await canvas.getAttribute('data-current-disc'), null);
     });
   },
 );

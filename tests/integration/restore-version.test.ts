@@ -233,6 +233,9 @@ for (const kind of STORE_BACKENDS)
         av: predicted.data.reduce((n, v) => n + v, 0),
         disc: { version: modelDisc, current: movedDisc },
       });
+      // And carries them, so the viewer draws what a restore gives: the version's own labels and disc and fovea.
+      assert.deepEqual(preview.av, artery);
+      assert.deepEqual(preview.anatomy, { ...record, discMovedBy: null });
       const same = await call('getMaskVersionPreview', { imageId: ids[2], versionId: draft.versionId });
       assert.deepEqual(same.alsoDiffers, { av: 0, disc: null });
       const moves = () =>
@@ -254,6 +257,8 @@ for (const kind of STORE_BACKENDS)
       });
       const now = await call('getMasks', { imageId: ids[2] });
       assert.deepEqual(now.draft?.anatomy?.disc, modelDisc);
+      // What the preview drew is what came back: the labels too, not only the vessels and the disc.
+      assert.deepEqual(now.draft?.av, preview.av);
       // The disc went back to the model's place: the audit (newest first) says so, as for a disc moved by hand.
       assert.deepEqual(moves()[0], [
         'ann',

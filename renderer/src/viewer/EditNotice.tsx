@@ -2,13 +2,13 @@
 // lease (read-only; "Take over" once it expired), a refused save (its kept draft, or the latest mask), or a kept
 // draft or an earlier version from the History being looked at (adopt or restore it, or go back to the current mask).
 import type { ReactNode } from 'react';
-import type { KeptDraftSummary, MaskVersionPreview } from '../../../shared/contract.js';
+import type { AnatomyPayload, KeptDraftSummary, MaskVersionPreview } from '../../../shared/contract.js';
 import type { LeaseView } from './leaseStatus.js';
 import type { SaveRefused } from './useAutosave.js';
 import { alsoDiffersWords } from './alsoDiffersWords.js';
 
 /** An earlier version as the notice names it. */
-export type EarlierVersion = Omit<MaskVersionPreview, 'data'>;
+export type EarlierVersion = Omit<MaskVersionPreview, 'data' | 'av' | 'anatomy'>;
 
 const KIND_WORDS: Record<EarlierVersion['kind'], string> = {
   prediction: 'predicted by',
@@ -24,6 +24,8 @@ export type KeptPreview = (
   /** The version the viewer shows as current (the prediction while nothing is saved): not restored over itself. */
   shownVersionId: string | null;
   differing: number;
+  /** The current mask's disc and fovea, drawn apart from the shown one's. */
+  currentAnatomy: AnatomyPayload | null;
 };
 
 export interface EditNoticeProps {

@@ -14,7 +14,7 @@ import { Circle, Group, Image as KImage, Layer, Line, Rect as KRect, Stage } fro
 import Konva from 'konva';
 import type { MaskDocument } from './maskDocument.js';
 import { AnatomyMarkers, DISC_HANDLE_PX } from './AnatomyMarkers.js';
-import { AV_VALUES } from '../../../shared/contract.js';
+import { AV_VALUES, type AnatomyPayload } from '../../../shared/contract.js';
 import { OverlayCanvas } from './overlayCanvas.js';
 import { toImage, wheelFactor, zoomAround, type View } from '../editing/viewport.js';
 import type { Point } from '../editing/rect.js';
@@ -53,6 +53,8 @@ export interface MaskCanvasProps {
   layers?: ReactNode;
   /** The artery/vein layer is shown: disc and fovea markers drawn, the disc's centre draggable. */
   avShown: boolean;
+  /** Another version is shown (read-only): the current mask's disc and fovea, drawn apart from its own. */
+  currentAnatomy?: AnatomyPayload | null;
   /** Set by the canvas: cancels a lasso or disc drawn, or a marker dragged; true when one was (Escape's first job). */
   cancelGesture?: MutableRefObject<() => boolean>;
 }
@@ -68,6 +70,8 @@ type Gesture =
   | { kind: 'discShape'; centre: Point; diameter: number; start: Point; resize: boolean }
   | { kind: 'lasso'; points: Point[]; value: 0 | 1 }
   | { kind: 'pinch' };
+
+const markerAt = (p: { x: number; y: number } | null | undefined) => (p ? `${p.x},${p.y}` : undefined);
 
 export function MaskCanvas(props: MaskCanvasProps) {
   const { doc, view, onView, tool, radius } = props;
@@ -416,6 +420,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
       tabIndex={-1}
       data-testid="mask-canvas"
       data-photograph={props.imageIsPreview ? 'preview' : 'full'}
+      // Where the markers on screen are (image pixels), for a test to read: shapes on a canvas have no DOM.
+      data-disc={props.avShown ? markerAt(doc.anatomy?.disc) : undefined}
+      data-current-disc={props.avShown ? markerAt(props.currentAnatomy?.disc) : undefined}
       onPointerDown={onPointerDown}
       onPointerMove={onPointerMove}
       onPointerUp={(e) => endPointer(e, 'up')}
@@ -444,6 +451,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
           <Layer ref={overlayLayer} listening={false} clearBeforeDraw={false} visible={props.maskVisible} />
           {props.layers}
           <Layer ref={uiLayer} listening={false}>
+            {props.avShown && props.currentAnatomy && (
+              <AnatomyMarkers anatomy={props.currentAnatomy} scale={view.scale} ghost />
+            )}
             {props.avShown && doc.anatomy && (
               <AnatomyMarkers
                 anatomy={doc.anatomy}

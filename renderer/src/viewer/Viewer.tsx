@@ -274,6 +274,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
             onCursor={onCursor}
             onFill={fillGuard.fill}
             avShown={overlay.av && !!doc.labels}
+            currentAnatomy={kept.preview?.currentAnatomy}
             cancelGesture={cancelGesture}
             layers={
               <>

@@ -1,5 +1,6 @@
-// What an earlier version differs in besides the vessels shown, in a reviewer's words: a restore brings its
-// artery/vein labels and its optic disc back too, and the preview shows neither.
+// What an earlier version differs in besides its vessels, in a reviewer's words: a restore brings its artery/vein
+// labels and its optic disc back too. The A/V layer draws them (the current mask's disc and fovea dashed); with the
+// layer off the vessels alone are on screen, so the words say where to look.
 import type { VersionAlsoDiffers } from '../../../shared/contract.js';
 
 type Disc = NonNullable<VersionAlsoDiffers['disc']>['version'];
@@ -22,5 +23,8 @@ function avWords(av: VersionAlsoDiffers['av']): string | null {
 /** Null when nothing but the vessels differs. */
 export function alsoDiffersWords(a: VersionAlsoDiffers): string | null {
   const parts = [avWords(a.av), a.disc ? discWords(a.disc) : null].filter((p) => p !== null);
-  return parts.length ? `Not shown: ${parts.join('; ')}. Restoring brings these back too.` : null;
+  return parts.length
+    ? `Also differs: ${parts.join('; ')}. Restoring brings these back too (the A/V layer, V, shows them; the ` +
+        'current disc and fovea dashed).'
+    : null;
 }

@@ -74,8 +74,11 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
     (versionId: string, doc: Loaders, flush: () => Promise<void>) =>
       action(async () => {
         await flush();
-        const { data, ...earlier } = await client.invoke('getMaskVersionPreview', { imageId, versionId });
-        const shown = await doc.showKeptDraft({ id: versionId, data });
+        const { data, av, anatomy, ...earlier } = await client.invoke('getMaskVersionPreview', {
+          imageId,
+          versionId,
+        });
+        const shown = await doc.showKeptDraft({ id: versionId, data, av, anatomy });
         // A refusal stays on screen beside the version (opening one is not opening the refused edit's kept draft).
         setPreview({ earlier, ...shown });
       }),

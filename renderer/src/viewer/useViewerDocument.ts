@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   prob16View,
+  type AnatomyPayload,
   type KeptDraftPayload,
   type MaskVersionPayload,
   type MasksResponse,
@@ -85,7 +86,10 @@ function predictionInput(p: PredictionPayload): PredictionInput {
  * The labels and record editing starts from: the saved version's own; for a version saved without labels, the
  * prediction's fitted to its mask; without a saved version, the prediction's.
  */
-function startingAnatomy(m: MasksResponse, saved: MaskVersionPayload | null) {
+function startingAnatomy(
+  m: MasksResponse,
+  saved: Pick<MaskVersionPayload, 'data' | 'av' | 'anatomy'> | null,
+) {
   const pred = m.prediction;
   const record = saved?.anatomy ?? pred?.anatomy ?? null;
   if (!saved) return { labels: pred?.av ?? null, record };
@@ -97,16 +101,25 @@ function startingAnatomy(m: MasksResponse, saved: MaskVersionPayload | null) {
 const resumeVersion = (m: MasksResponse): MaskVersionPayload | null =>
   m.review.status === 'approved' ? (m.approved ?? m.draft) : (m.draft ?? m.approved);
 
-/** A kept draft as a locked document whose "prediction" is the current mask, for the difference overlay. */
-/** A kept draft or an earlier version: its id (a kept draft's, or a version's) and its 0/1 pixels. */
-export type ShownPixels = Pick<KeptDraftPayload, 'id' | 'data'>;
+/**
+ * A kept draft or an earlier version: its id (a kept draft's, or a version's), its 0/1 pixels and, when sent, its
+ * artery/vein labels and disc/fovea record (what adopting or restoring it brings back).
+ */
+export type ShownPixels = Pick<KeptDraftPayload, 'id' | 'data'> &
+  Partial<Pick<MaskVersionPayload, 'av' | 'anatomy'>>;
 
 export interface ShownOver {
   currentVersionId: string | null;
   shownVersionId: string | null;
   differing: number;
+  /** The current mask's disc and fovea, drawn apart from the shown one's. */
+  currentAnatomy: AnatomyPayload | null;
 }
 
+/**
+ * A kept draft or an earlier version as a locked document whose "prediction" is the current mask, for the
+ * difference overlay; with its labels and disc as the viewer would start from them once it is adopted or restored.
+ */
 function keptDocument(m: MasksResponse, kept: ShownPixels): MaskDocument {
   const current = resumeVersion(m);
   const doc = new MaskDocument({
@@ -118,7 +131,10 @@ function keptDocument(m: MasksResponse, kept: ShownPixels): MaskDocument {
       : m.prediction
         ? predictionInput(m.prediction)
         : null,
-    anatomy: null,
+    anatomy:
+      kept.av === undefined
+        ? null
+        : startingAnatomy(m, { data: kept.data, av: kept.av, anatomy: kept.anatomy }),
   });
   doc.locked = true;
   return doc;
@@ -256,6 +272,7 @@ export function useViewerDocument(
         currentVersionId: resumeVersion(m)?.versionId ?? null,
         shownVersionId: resumeVersion(m)?.versionId ?? m.prediction?.versionId ?? null,
         differing: shownNow ? differingPixels(kept.data, shownNow) : kept.data.reduce((n, v) => n + v, 0),
+        currentAnatomy: startingAnatomy(m, resumeVersion(m)).record,
       };
     },
     [client, imageId],
