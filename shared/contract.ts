@@ -815,7 +815,8 @@ export interface KeptDraftSummary {
   /** The draft version adopting it made; null while it waits. */
   adoptedVersionId: Id | null;
 }
-export interface KeptDraftPayload extends KeptDraftSummary {
+export interface KeptDraftPayload
+  extends KeptDraftSummary, Pick<MaskVersionPreview, 'av' | 'anatomy' | 'alsoDiffers'> {
   width: number;
   height: number;
   /** 0/1 per pixel, width * height bytes. */

@@ -23,6 +23,7 @@ import {
   getMaskVersion,
   listKeptDrafts,
   liveLeases,
+  loadKeptAv,
   loadKeptMask,
   maskVersionNumber,
   releaseLease,
@@ -36,8 +37,10 @@ import {
 } from '../store/index.js';
 import type { CallerContext } from './caller.js';
 import { rowId, toId, toIdOrNull } from './ids.js';
+import type { MaskPixels } from './maskPixels.js';
 import { savedVersion } from './masks.js';
 import { blindReaderOf } from './readers.js';
+import { keptAlsoDiffers } from './version-differences.js';
 
 export interface LeaseClock {
   /** Milliseconds since the epoch (Date.now in use). */
@@ -61,6 +64,8 @@ export function leaseDurationFromEnv(env: NodeJS.ProcessEnv = process.env): numb
 
 export interface EditLeaseDeps {
   store: Store;
+  /** The current mask's labels, compared with a kept draft's. */
+  pixels: MaskPixels;
   /** Who the caller is: the lease holder's name, the adopter's. */
   actor: (ctx: CallerContext) => string;
   clock: LeaseClock;
@@ -241,11 +246,16 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
     },
     getKeptDraft: async (req, ctx) => {
       const kept = ownKeptDraft(store, req.keptDraftId, ctx);
+      const av = await loadKeptAv(store, kept);
       return {
         ...keptSummary(store, kept),
         width: kept.width,
         height: kept.height,
         data: await loadKeptMask(store, kept),
+        // What adopting it brings back besides the vessels, as an earlier version's preview has them.
+        av,
+        anatomy: kept.anatomy,
+        alsoDiffers: await keptAlsoDiffers(store, deps.pixels, kept, av),
       };
     },
     adoptKeptDraft: (req, ctx) => {

@@ -484,6 +484,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     ...retrainHandlers(retrainDeps),
     ...editLeaseHandlers({
       store,
+      pixels: maskPixels,
       actor: (ctx) => actorOf(ctx, user),
       clock: leaseClock,
       changed,

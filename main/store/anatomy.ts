@@ -6,9 +6,8 @@ import { encodeGreyPng } from '../ml/io/png-codec.js';
 import { AV_CLASS } from '../../shared/vessel-segments.js';
 import type { Store } from './database.js';
 import { recordAudit } from './audit.js';
-import { ConstraintError, MaskSizeError, StoreError } from './errors.js';
-import { readBlob } from './file-store.js';
-import { decodeGreyBlob } from './image-data.js';
+import { ConstraintError, MaskSizeError } from './errors.js';
+import { loadGreyBlob } from './image-data.js';
 import { refuseIfCompacted } from './compacted.js';
 
 export interface VersionAnatomy {
@@ -87,11 +86,8 @@ export async function loadAvLabels(
 ): Promise<Uint8Array | null> {
   if (!v.avHash) return null;
   refuseIfCompacted(store, v);
-  const grey = decodeGreyBlob(await readBlob(store, v.avHash), `artery/vein map of mask version ${v.id}`);
-  if (grey.width !== v.width || grey.height !== v.height) {
-    throw new StoreError(`mask version ${v.id}: artery/vein blob ${v.avHash} does not match its row`);
-  }
-  return grey.data;
+  const { avHash: hash, width, height } = v;
+  return (await loadGreyBlob(store, { hash, width, height }, `artery/vein map of mask version ${v.id}`)).data;
 }
 
 export const sameDisc = (a: AnatomyInput['disc'], b: AnatomyInput['disc']): boolean =>

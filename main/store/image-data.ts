@@ -72,6 +72,18 @@ export function decodeGreyBlob(bytes: Uint8Array, name: string): GreyImage {
   return { width: img.width, height: img.height, data: img.data as Uint8Array };
 }
 
+/** A grey blob (a mask, an artery/vein map) checked to be the size its row says. */
+export async function loadGreyBlob(
+  store: Store,
+  blob: { hash: string; width: number; height: number },
+  name: string,
+): Promise<GreyImage> {
+  const grey = decodeGreyBlob(await readBlob(store, blob.hash), name);
+  if (grey.width !== blob.width || grey.height !== blob.height)
+    throw new StoreError(`${name}: blob ${blob.hash} does not match its row`);
+  return grey;
+}
+
 /**
  * A 0/255 mask blob as a 0/1 map, checked to be the size its row says; `name` says which one in any error (a mask
  * version, a kept draft).
@@ -81,9 +93,7 @@ export async function loadBinaryBlob(
   blob: { hash: string; width: number; height: number },
   name: string,
 ): Promise<BinaryMap> {
-  const grey = decodeGreyBlob(await readBlob(store, blob.hash), name);
-  if (grey.width !== blob.width || grey.height !== blob.height)
-    throw new StoreError(`${name}: blob ${blob.hash} does not match its row`);
+  const grey = await loadGreyBlob(store, blob, name);
   const data = grey.data;
   for (let i = 0; i < data.length; i++) data[i] = data[i] ? 1 : 0;
   return { width: grey.width, height: grey.height, data };

@@ -242,6 +242,7 @@ export {
   EditRefusedError,
   getKeptDraft,
   listKeptDrafts,
+  loadKeptAv,
   loadKeptMask,
   type KeptDraft,
   type KeptReason,

@@ -7,7 +7,7 @@ import { NEXT_KEPT_DRAFT_ID } from './erased-ids.js';
 import { recordAudit } from './audit.js';
 import { nowIso, type Store } from './database.js';
 import { ConstraintError, NotFoundError } from './errors.js';
-import { loadBinaryBlob } from './image-data.js';
+import { loadBinaryBlob, loadGreyBlob } from './image-data.js';
 import type { VersionAnatomy } from './anatomy.js';
 import type { SaveRefusal } from '../../shared/edit-lease.js';
 
@@ -149,4 +149,12 @@ export function markAdoptedTx(store: Store, id: number, versionId: number): void
     .prepare('UPDATE kept_drafts SET adopted_id = ? WHERE id = ? AND adopted_id IS NULL')
     .run(versionId, id);
   if (info.changes !== 1) throw new ConstraintError(`kept draft #${id} was already adopted`);
+}
+
+/** The kept draft's artery/vein labels (0/1/2 per pixel), or null when it has none. */
+export async function loadKeptAv(store: Store, kept: KeptDraft): Promise<Uint8Array | null> {
+  if (!kept.avHash) return null;
+  const { avHash: hash, width, height } = kept;
+  return (await loadGreyBlob(store, { hash, width, height }, `artery/vein map of kept draft #${kept.id}`))
+    .data;
 }

@@ -32,6 +32,7 @@ describe(
         // Version 2: every vessel an artery, the disc on the right; version 3: every vessel a vein, the disc 30 px left.
         let parentId = listMaskVersions(store, 1)[0].id;
         // Two authors: one person's run of drafts is one History line.
+        const versionIds: number[] = [];
         for (const [label, x, author] of [
           [1, 480, 'ann'],
           [2, 450, 'bob'],
@@ -47,7 +48,22 @@ describe(
               anatomy: { ...RECORD, disc: { x, y: 290, diameter: 80 } },
             })
           ).id;
+          versionIds.push(parentId);
         }
+        // A stale save of version 2's labels and disc (made on top of version 2, after version 3): kept as draft #1.
+        await assert.rejects(
+          saveMaskVersion(store, {
+            imageId: 1,
+            kind: 'draft',
+            author: 'ann',
+            parentId: versionIds[0],
+            mask: { width: W, height: H, data: mask },
+            av: mask.map((v) => v),
+            anatomy: { ...RECORD, disc: { x: 480, y: 290, diameter: 80 } },
+            editor: { clientId: 'gone', nowMs: Date.now(), unansweredSaveIds: [] },
+          }),
+          /kept as draft #1/,
+        );
         store.close();
       },
     });
@@ -76,13 +92,40 @@ describe(
       assert.equal(await page.getByTestId('version-also-differs').count(), 0);
     });
 
-    test('the A/V layer draws version 2 as a restore gives it: arteries, its disc beside the current one', async () => {
+    /** Image 1 opened, its A/V layer on (the layer stays on across tests: it is the session's). */
+    const openWithAvLayer = async () => {
       const page = app.page;
       await page.goto(app.serve.url);
       await page.locator('[data-testid="image-row"][data-image-id="1"]').dblclick();
       await page.locator('[data-testid="review-state"][data-status="draft"]').waitFor();
       const toggle = page.getByTestId('toggle-av');
       if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+      return { page, toggle };
+    };
+
+    test('a kept draft with other labels and disc: drawn and said the same way, nothing editable', async () => {
+      const { page } = await openWithAvLayer();
+      await page.getByRole('button', { name: 'Open kept draft #1' }).click();
+      await page.getByTestId('kept-preview').waitFor();
+      await waitFor("the kept draft's arteries drawn, no veins", async () => {
+        const c = await avColours(page);
+        return c && c.vein === 0 ? c : null;
+      });
+      const canvas = page.getByTestId('mask-canvas');
+      assert.equal(await canvas.getAttribute('data-disc'), '480,290');
+      assert.equal(await canvas.getAttribute('data-current-disc'), '450,290');
+      assert.match(
+        (await page.getByTestId('version-also-differs').textContent()) ?? '',
+        /^Also differs: its artery\/vein labels differ at [\d,]+ pixels; its optic disc is at \(480, 290\), 30 px .*Adopting brings these back too/,
+      );
+      for (const t of ['tool-disc', 'tool-artery', 'tool-brush'])
+        assert.equal(await page.getByTestId(t).isDisabled(), true, `${t} is enabled while previewing`);
+      await page.getByRole('button', { name: 'Back to the current mask' }).click();
+      await page.getByTestId('kept-preview').waitFor({ state: 'detached' });
+    });
+
+    test('the A/V layer draws version 2 as a restore gives it: arteries, its disc beside the current one', async () => {
+      const { page, toggle } = await openWithAvLayer();
       const canvas = page.getByTestId('mask-canvas');
       // The current mask (version 3): every vessel a vein, its disc at x 450.
       await waitFor('the current veins drawn', async () => {

@@ -236,6 +236,25 @@ for (const kind of STORE_BACKENDS)
       // And carries them, so the viewer draws what a restore gives: the version's own labels and disc and fovea.
       assert.deepEqual(preview.av, artery);
       assert.deepEqual(preview.anatomy, { ...record, discMovedBy: null });
+      // A refused save with the prediction's labels and disc, kept: opened, it carries them and says so as well.
+      await assert.rejects(
+        call('saveDraft', {
+          imageId: ids[2],
+          width,
+          height,
+          mask: predicted.data,
+          parentVersionId: String(prediction.id),
+          anatomy: record,
+          av: artery,
+          clientId: 'window-a',
+        }),
+        /kept as draft #\d+/,
+      );
+      const [keptSummary] = (await call('listKeptDrafts', { imageId: ids[2] })).drafts;
+      const kept = await call('getKeptDraft', { keptDraftId: keptSummary.id });
+      assert.deepEqual(kept.av, artery);
+      assert.deepEqual(kept.anatomy?.disc, modelDisc);
+      assert.deepEqual(kept.alsoDiffers, preview.alsoDiffers);
       const same = await call('getMaskVersionPreview', { imageId: ids[2], versionId: draft.versionId });
       assert.deepEqual(same.alsoDiffers, { av: 0, disc: null });
       const moves = () =>

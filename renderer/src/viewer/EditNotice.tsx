@@ -2,13 +2,15 @@
 // lease (read-only; "Take over" once it expired), a refused save (its kept draft, or the latest mask), or a kept
 // draft or an earlier version from the History being looked at (adopt or restore it, or go back to the current mask).
 import type { ReactNode } from 'react';
-import type { AnatomyPayload, KeptDraftSummary, MaskVersionPreview } from '../../../shared/contract.js';
+import type { AnatomyPayload, KeptDraftPayload, MaskVersionPreview } from '../../../shared/contract.js';
 import type { LeaseView } from './leaseStatus.js';
 import type { SaveRefused } from './useAutosave.js';
 import { alsoDiffersWords } from './alsoDiffersWords.js';
 
 /** An earlier version as the notice names it. */
 export type EarlierVersion = Omit<MaskVersionPreview, 'data' | 'av' | 'anatomy'>;
+/** A kept draft as the notice names it. */
+export type KeptVersion = Omit<KeptDraftPayload, 'data' | 'av' | 'anatomy'>;
 
 const KIND_WORDS: Record<EarlierVersion['kind'], string> = {
   prediction: 'predicted by',
@@ -17,7 +19,7 @@ const KIND_WORDS: Record<EarlierVersion['kind'], string> = {
 };
 
 export type KeptPreview = (
-  { kept: KeptDraftSummary; earlier?: undefined } | { earlier: EarlierVersion; kept?: undefined }
+  { kept: KeptVersion; earlier?: undefined } | { earlier: EarlierVersion; kept?: undefined }
 ) & {
   /** The current version it is compared with, and what adopting it builds on. */
   currentVersionId: string | null;
@@ -123,6 +125,7 @@ export function EditNotice(p: EditNoticeProps) {
         testId="kept-preview"
         what={`Kept draft #${kept.id} by ${kept.author}`}
         differing={differing}
+        also={alsoDiffersWords(kept.alsoDiffers, 'Adopting')}
         p={p}
         action={
           <button onClick={p.onAdopt} disabled={acting} data-testid="adopt-kept">

@@ -20,11 +20,11 @@ function avWords(av: VersionAlsoDiffers['av']): string | null {
   return av > 0 ? `its artery/vein labels differ at ${av.toLocaleString()} pixels` : null;
 }
 
-/** Null when nothing but the vessels differs. */
-export function alsoDiffersWords(a: VersionAlsoDiffers): string | null {
+/** Null when nothing but the vessels differs. `act`: what brings them back (restoring a version, adopting a draft). */
+export function alsoDiffersWords(a: VersionAlsoDiffers, act = 'Restoring'): string | null {
   const parts = [avWords(a.av), a.disc ? discWords(a.disc) : null].filter((p) => p !== null);
   return parts.length
-    ? `Also differs: ${parts.join('; ')}. Restoring brings these back too (the A/V layer, V, shows them; the ` +
+    ? `Also differs: ${parts.join('; ')}. ${act} brings these back too (the A/V layer, V, shows them; the ` +
         'current disc and fovea dashed).'
     : null;
 }

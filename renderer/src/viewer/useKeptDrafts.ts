@@ -62,8 +62,8 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
     (keptDraftId: string, doc: Loaders, flush: () => Promise<void>) =>
       action(async () => {
         await flush();
-        const kept = await client.invoke('getKeptDraft', { keptDraftId });
-        const shown = await doc.showKeptDraft(kept);
+        const { data, av, anatomy, ...kept } = await client.invoke('getKeptDraft', { keptDraftId });
+        const shown = await doc.showKeptDraft({ id: kept.id, data, av, anatomy });
         setRefused(null);
         setPreview({ kept, ...shown });
       }),
