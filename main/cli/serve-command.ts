@@ -39,7 +39,8 @@ ${databaseHelp(20)}
   --tls-key FILE    PEM private key of the certificate
   --insecure-http   allow a non-loopback --host without TLS (a trusted network only)
   --session-hours H team mode: how long a login lasts (default 12)
-  --new-token       make a new access token for the study: windows and addresses from before no longer get in
+  --new-token       single-user mode: make a new access token for the study, so windows and addresses from before
+                    no longer get in (refused in team mode, where everyone logs in)
   --public-url URL  behind a reverse proxy: the address people open (https://intranet.example/retina/). Requests
                     naming it are let in, and cookies are kept to its path (Secure when it is https)
   --trusted-proxy A the proxy's address(es), comma-separated: its X-Forwarded-For names each person's address
@@ -156,6 +157,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Accounts switch team mode on; without them this is the single-user server it always was.
   const team = countUsers(workstation.store) > 0;
+  if (team && flag(p, 'new-token')) {
+    // Said rather than ignored: whoever asked meant to lock out the windows opened before, and it would not.
+    await workstation.close();
+    throw new UsageError(
+      '--new-token is for single-user mode: this database has accounts (team mode), where everyone logs in ' +
+        "instead of using a token. To end someone's sessions: retina users passwd NAME, or retina users disable NAME",
+    );
+  }
   const kept = team ? undefined : await studyToken(userStateDir(), dbPath, { fresh: flag(p, 'new-token') });
   if (kept?.warning) process.stderr.write(`retina serve: warning: ${kept.warning}\n`);
   let server;

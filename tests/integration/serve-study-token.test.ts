@@ -4,12 +4,15 @@
 // only, and a kept file others could read is not trusted.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RpcError } from '../../shared/contract.js';
 import { serveClient, startServe, stopServeCleanly, type ServeProcess } from '../e2e/harness.js';
 import { studyTokenPath } from '../../main/server/study-token.js';
+import { createUser, openStore } from '../../main/store/index.js';
+import { hashPassword } from '../../main/accounts/passwords.js';
+import { retinaCliWith } from '../support/retina-cli.js';
 
 describe('retina serve keeps the study access token', () => {
   let dir: string;
@@ -110,4 +113,27 @@ describe('retina serve keeps the study access token', () => {
       assert.equal((await stat(studyTokenPath(stateDir, dbA()))).mode & 0o777, 0o600);
     },
   );
+
+  test('--new-token on a team database is refused: team mode has logins, not a token', async () => {
+    const dbPath = path.join(dir, 'team', 'retina.db');
+    await mkdir(path.dirname(dbPath));
+    const store = openStore(dbPath);
+    const passwordHash = await hashPassword('ada administers well', { N: 2 ** 10, r: 8, p: 1 });
+    createUser(store, { name: 'ada', role: 'admin', passwordHash }, 'test');
+    store.close();
+    const run = retinaCliWith(
+      { env: { RETINA_STATE_DIR: stateDir }, timeoutMs: 30_000 },
+      'serve',
+      '--db',
+      dbPath,
+      '--port',
+      '0',
+      '--new-token',
+    );
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /--new-token/);
+    assert.match(run.stderr, /team mode/);
+    assert.match(run.stderr, /logs in/);
+    assert.equal(run.stdout, '', 'no address was printed');
+  });
 });

@@ -19,13 +19,19 @@ export function retinaCli(...args: string[]): CliRun {
 
 /** The same with more node options (a preloaded module) and environment. */
 export function retinaCliWith(
-  opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv },
+  opts: {
+    nodeArgs?: string[];
+    env?: NodeJS.ProcessEnv;
+    /** Kills a command that should have ended (a server that started instead of refusing). */
+    timeoutMs?: number;
+  },
   ...args: string[]
 ): CliRun {
   const r = spawnSync(process.execPath, ['--import', 'tsx', ...(opts.nodeArgs ?? []), CLI, ...args], {
     cwd: REPO,
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
+    timeout: opts.timeoutMs,
   });
   return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
