@@ -59,11 +59,15 @@ export interface RetinaClient {
    */
   onResync?(listener: () => void): () => void;
   /**
-   * Browser mode: `listener` hears false when the event socket drops (the server stopped, or the network went) and
-   * true when it connects again. Absent in Electron, whose main process goes only with the window.
+   * Browser mode: `listener` hears 'unreachable' when the event socket drops (the server stopped, or the network
+   * went), 'refused' when the server answers but no longer takes this window's access token (started again with a
+   * new one, or on another study), and 'connected' when it connects again. Absent in Electron, whose main process
+   * goes only with the window.
    */
-  onConnection?(listener: (connected: boolean) => void): () => void;
+  onConnection?(listener: (state: ConnectionState) => void): () => void;
 }
+
+export type ConnectionState = 'connected' | 'unreachable' | 'refused';
 
 /** What Electron's preload exposes as `window.retina` via contextBridge (results, not exceptions, cross it). */
 export interface RetinaBridge {

@@ -1,7 +1,7 @@
 // The shell of the UI: worklist or viewer, the jobs tray and the error toasts. Nothing here knows whether it
 // runs in Electron or in a browser: it only sees the RetinaClient.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RetinaClient } from '../../shared/transport.js';
+import type { ConnectionState, RetinaClient } from '../../shared/transport.js';
 import type { AppInfo, JobInfo, ModelSummary } from '../../shared/contract.js';
 import { AppContext, type AppServices, type Toast } from './appContext.js';
 import { Worklist } from './worklist/Worklist.js';
@@ -38,8 +38,8 @@ export function App({
   const [model, setModel] = useState<ModelSummary | null>(null);
   const [changed, setChanged] = useState(0);
   // The server out of reach (browser mode): said while it lasts, for saves and jobs look stuck meanwhile.
-  const [unreachable, setUnreachable] = useState(false);
-  useEffect(() => client.onConnection?.((up) => setUnreachable(!up)), [client]);
+  const [connection, setConnection] = useState<ConnectionState>('connected');
+  useEffect(() => client.onConnection?.(setConnection), [client]);
   const [screen, setScreen] = useState<'worklist' | 'models'>('worklist');
   const [about, setAbout] = useState(false);
   // The worklist waits for the first answers about the app and its model, so what it shows is never a guess.
@@ -224,11 +224,17 @@ export function App({
             )}
           </ErrorBoundary>
         </main>
-        {unreachable && (
+        {connection === 'unreachable' && (
           <div className="connection-lost" role="alert" data-testid="connection-lost">
             {/* No promise of saving: a restarted `retina serve` has a new token this window cannot know. */}
             Cannot reach the RetinaStudio server: trying again. Edits not saved yet stay in this window until
             it connects again; closing or reloading it loses them.
+          </div>
+        )}
+        {connection === 'refused' && (
+          <div className="connection-lost" role="alert" data-testid="connection-lost">
+            The RetinaStudio server no longer accepts this window&apos;s access token: it was started again
+            with a new access token or on another study. Open the address it printed to go on working.
           </div>
         )}
         {trayOpen && (

@@ -50,18 +50,21 @@ export interface Workstation {
   readonly pageErrors: string[];
   /**
    * Stops the server (checking its exit code) and starts it again on the same database, as a relaunch does.
-   * `samePort`: where the open pages expect it (their requests fail meanwhile); `whileDown` runs between the two.
+   * `samePort`: where the open pages expect it (their requests fail meanwhile); `whileDown` runs between the two;
+   * `args`: more options for the new start (--new-token).
    */
-  restart(opts?: { samePort?: boolean; whileDown?: () => Promise<void> }): Promise<void>;
+  restart(opts?: { samePort?: boolean; whileDown?: () => Promise<void>; args?: string[] }): Promise<void>;
 }
 
 /**
  * Console errors that are the product working as meant: a team server's 401 before login (the browser logs every
- * refused request), and requests or the event socket cut off or refused while a test restarts the server.
+ * refused request), requests or the event socket cut off or refused while a test restarts the server, and the
+ * event socket of a window whose token a server started with a new one refuses.
  */
 const EXPECTED_CONSOLE_ERRORS = [
   /the server responded with a status of 401 \(Unauthorized\)/,
   /^WebSocket connection to '\S+' failed: .*ERR_CONNECTION_REFUSED/,
+  /^WebSocket connection to '\S+' failed: HTTP Authentication failed; no valid credentials available$/,
   /^Failed to load resource: net::ERR_CONNECTION_(RESET|REFUSED)$/,
 ];
 
@@ -148,6 +151,7 @@ export function useWorkstation(opts: WorkstationOptions = {}): Workstation {
         ...ready(serveOpts, 'server'),
         dbPath,
         port: how.samePort ? port : undefined,
+        ...(how.args ? { args: how.args } : {}),
       });
     },
   };

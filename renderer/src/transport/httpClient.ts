@@ -20,6 +20,7 @@ import {
   TOKEN_QUERY,
   WINDOW_QUERY,
   type InvokeOptions,
+  type ConnectionState,
   type RetinaClient,
   SESSION_ENDED_CLOSE,
 } from '../../../shared/transport.js';
@@ -62,7 +63,7 @@ export interface HttpClientOptions {
 
 export interface HttpClient extends RetinaClient {
   onResync(listener: () => void): () => void;
-  onConnection(listener: (connected: boolean) => void): () => void;
+  onConnection(listener: (state: ConnectionState) => void): () => void;
   /**
    * Team mode, logged in again after the session ended: the event socket, opened (or retrying) with the old
    * session, is opened again at once with the new one; its opening resyncs the window.
@@ -101,13 +102,26 @@ function withoutResult(channel: string, status: number, baseUrl: string): RpcErr
 export function createHttpClient(opts: HttpClientOptions): HttpClient {
   const listeners = new Listeners();
   const resyncListeners = new Set<() => void>();
-  const connectionListeners = new Set<(connected: boolean) => void>();
+  const connectionListeners = new Set<(state: ConnectionState) => void>();
   // Null until the first answer (open or close), so the first close is heard too.
-  let connected: boolean | null = null;
-  const setConnected = (now: boolean): void => {
+  let connected: ConnectionState | null = null;
+  const setConnected = (now: ConnectionState): void => {
     if (connected === now) return;
     connected = now;
     for (const l of connectionListeners) l(now);
+  };
+  // A browser does not say why a socket was refused: a single-user window asks with a call whether the server is
+  // there and refuses its token (401), so it is not told to wait for a server that will never let it in.
+  const probe = (): void => {
+    if (!opts.token) return;
+    client.invoke('getAppInfo', {}).then(
+      () => {
+        if (connected === 'refused') setConnected('unreachable');
+      },
+      (err: unknown) => {
+        if (err instanceof RpcError && err.code === 'unreachable') setConnected('unreachable');
+      },
+    );
   };
   let socket: WebSocketLike | null = null;
   let closed = false;
@@ -136,7 +150,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     };
     // Connected (at last, or again): events sent before this moment never reached the window.
     ws.onopen = () => {
-      setConnected(true);
+      setConnected('connected');
       for (const l of resyncListeners) l();
     };
     ws.onerror = () => {};
@@ -145,14 +159,20 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       // The server ended this window's session: a resync's first request meets the login instead of waiting.
       if ((ev as { code?: number }).code === SESSION_ENDED_CLOSE) for (const l of resyncListeners) l();
       // A session ended is the server answering, not gone (the login page says what to do).
-      else if (!closed) setConnected(false);
-      if (!closed) timer = setTimeout(connect, opts.reconnectMs ?? 1000);
+      else if (!closed) {
+        // Refused stays said while the socket is refused again (no flicker to "unreachable" at each retry).
+        if (connected !== 'refused') setConnected('unreachable');
+        probe();
+      }
+      // Refused: the same study started again with this token lets it in, but nothing soon; ask less often.
+      const delay = (opts.reconnectMs ?? 1000) * (connected === 'refused' ? 10 : 1);
+      if (!closed) timer = setTimeout(connect, delay);
     };
     socket = ws;
   };
   connect();
 
-  return {
+  const client: HttpClient = {
     shell: 'browser',
     async invoke<C extends RequestChannel>(
       channel: C,
@@ -185,6 +205,8 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         throw withoutResult(channel, res.status, opts.baseUrl);
       }
       const result = decoded as ReturnType<typeof asRpcResult>;
+      // The single-user server's refusal of this window's token (a team server's 401 is a login to make again).
+      if (opts.token && res.status === 401) setConnected('refused');
       if (!result.ok && result.error.code === 'unauthenticated') opts.onUnauthenticated?.();
       return unwrapResult<ResponseOf<C>>(result);
     },
@@ -197,7 +219,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         resyncListeners.delete(listener);
       };
     },
-    onConnection(listener: (connected: boolean) => void): () => void {
+    onConnection(listener: (state: ConnectionState) => void): () => void {
       connectionListeners.add(listener);
       return () => {
         connectionListeners.delete(listener);
@@ -223,4 +245,5 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       socket?.close();
     },
   };
+  return client;
 }
