@@ -1037,6 +1037,11 @@ export interface AppInfo {
   version: string;
   shell: 'electron' | 'browser';
   databasePath: string;
+  /**
+   * The study's identity (the same database, however its location is written): what the browser keeps an edit it
+   * could not deliver under, so that it is offered again on this study only.
+   */
+  study: string;
   user: string;
   /** Team mode: who is logged in and their role; absent in single-user mode. */
   account?: { name: string; role: Role };

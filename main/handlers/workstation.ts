@@ -36,6 +36,7 @@ import {
   redactUrl,
   removeErasedFiles,
   restoreMaskVersion,
+  studyIdentity,
 } from '../store/index.js';
 import { JobManager, type Jobs } from '../jobs/index.js';
 import { TeamJobs } from '../jobs/queue/team-jobs.js';
@@ -213,6 +214,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
     shell: opts.shell,
     // A team database's URL without its password.
     databasePath: team ? store.path : dbPath,
+    study: studyIdentity(dbPath),
     user,
     notices: [SAMPLE_NOTICE],
   };

@@ -6,23 +6,12 @@
 // replaces the study's, so no window opened before gets in.
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, readFile } from 'node:fs/promises';
-import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../node/atomic-fs.js';
-import { isPostgresUrl, redactUrl } from '../store/index.js';
+import { studyKey } from '../store/index.js';
 import { newToken } from './access.js';
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
-/** The study a database location names, the same however it was written (a relative path, a link). */
-function studyKey(location: string): string {
-  if (isPostgresUrl(location)) return redactUrl(location);
-  try {
-    return realpathSync(location);
-  } catch {
-    return location;
-  }
-}
 
 /** The file holding `location`'s token under `stateDir`. */
 export function studyTokenPath(stateDir: string, location: string): string {

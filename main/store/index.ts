@@ -290,3 +290,4 @@ export {
   type ErasureTarget,
 } from './erase.js';
 export { makeSideDir, overlayPath, runArtifactsDir } from './run-files.js';
+export { studyIdentity, studyKey } from './study-key.js';

@@ -147,8 +147,18 @@ export function App({
 
   const account = info?.account ?? null;
   const services: AppServices = useMemo(
-    () => ({ client, notify, report, jobs, imagesVersion: changed, model, openCache, account }),
-    [client, notify, report, jobs, changed, model, openCache, account],
+    () => ({
+      client,
+      notify,
+      report,
+      jobs,
+      imagesVersion: changed,
+      model,
+      openCache,
+      account,
+      study: info?.study ?? null,
+    }),
+    [client, notify, report, jobs, changed, model, openCache, account, info?.study],
   );
 
   return (
@@ -234,7 +244,8 @@ export function App({
         {connection === 'refused' && (
           <div className="connection-lost" role="alert" data-testid="connection-lost">
             The RetinaStudio server no longer accepts this window&apos;s access token: it was started again
-            with a new access token or on another study. Open the address it printed to go on working.
+            with a new access token or on another study. Open the address it printed to go on working: an edit
+            not saved yet is kept in this browser and offered again when you open its image on this study.
           </div>
         )}
         {trayOpen && (

@@ -23,6 +23,8 @@ export interface AppServices {
   openCache: OpenCache;
   /** Team mode: who is logged in (what they may do follows the role); null in single-user mode. */
   account: { name: string; role: Role } | null;
+  /** The study's identity (AppInfo.study), null until it is known. */
+  study: string | null;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

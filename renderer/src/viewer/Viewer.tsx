@@ -25,6 +25,7 @@ import { KeptDrafts } from './KeptDrafts.js';
 import { HistorySection } from './HistorySection.js';
 import { useEditLease } from './useEditLease.js';
 import { useKeptDrafts } from './useKeptDrafts.js';
+import { useUndeliveredEdit } from './useUndeliveredEdit.js';
 import { useDisplayImage } from './useDisplayImage.js';
 import { useFillGuard } from './useFillGuard.js';
 import { useApproveGuard } from './useApproveGuard.js';
@@ -88,6 +89,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
     if (!overlay.av && (AV_TOOLS.has(tool) || tool === 'disc')) setTool('pan');
   }, [overlay.av, tool, setTool]);
   const { saveState, approve, flush, edits } = useAutosave(doc, imageId, setReview, kept.onRefused);
+  const undelivered = useUndeliveredEdit(imageId, viewerDoc, setReview, kept.onRefused);
   // A prediction started before another version was opened (or a save refused) is held while that is on screen: it
   // would rebuild the document under the notice. Going back to the current mask loads it.
   const keptActive = useRef(kept.active);
@@ -230,6 +232,22 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           submitsForReview={!mayApprove}
         />
         <HandoffBanner handoff={doc ? review?.handoff : null} />
+        {undelivered.edit && (
+          <div className="edit-notice" role="status" data-testid="undelivered-edit">
+            An edit of this image made at {new Date(undelivered.edit.at).toLocaleTimeString()} could not be
+            saved (the server could not be reached or refused this window): it was kept in this browser.{' '}
+            <button
+              data-testid="restore-undelivered"
+              disabled={undelivered.busy}
+              onClick={() => void undelivered.restore()}
+            >
+              Save it now
+            </button>{' '}
+            <button disabled={undelivered.busy} onClick={() => void undelivered.discard()}>
+              Discard it
+            </button>
+          </div>
+        )}
         <EditNotice
           lease={lease.view}
           onTakeOver={() => void lease.takeOver()}

@@ -11,6 +11,7 @@ import { useApp } from '../appContext.js';
 import type { MaskDocument } from './maskDocument.js';
 import { windowClientId } from './windowClientId.js';
 import { UnansweredSaves, type Sent } from './unansweredSaves.js';
+import { forgetUndelivered, keepUndelivered } from './undeliveredEdits.js';
 
 const AUTOSAVE_MS = 1500;
 
@@ -42,7 +43,8 @@ export function refusalShownIn(savedImageId: string, shownImageId: string | null
   return savedImageId === shownImageId ? 'viewer' : 'toast';
 }
 
-function refusedOf(err: unknown): SaveRefused | null {
+/** A save main refused and kept as a draft of its own, or null for any other failure. */
+export function refusedOf(err: unknown): SaveRefused | null {
   if (!(err instanceof RpcError) || err.code !== 'conflict') return null;
   const keptDraftId = keptDraftOf(err.message);
   return keptDraftId ? { message: err.message, keptDraftId } : null;
@@ -54,7 +56,7 @@ export function useAutosave(
   onReview: (r: ReviewState) => void,
   onRefused: (r: SaveRefused) => void,
 ): Autosave {
-  const { client, report, openCache } = useApp();
+  const { client, report, openCache, study } = useApp();
   const [saveState, setSaveState] = useState<SaveState>('saved');
   // Bumped on every edit so the viewer re-renders (undo/redo buttons read the document).
   const [edits, setEdits] = useState(0);
@@ -150,15 +152,29 @@ export function useAutosave(
         lastFailure.current = null;
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
         onReviewRef.current(saved.review);
+        if (study) forgetUndelivered(study, imageId).catch(() => {});
       } catch (err) {
-        setSaveState(failed(err, imageId, { saveId: ids.saveId, sent }));
+        const state = failed(err, imageId, { saveId: ids.saveId, sent });
+        setSaveState(state);
+        // Not delivered (main did not keep it): kept in the browser too, so opening the page again keeps it.
+        if (state === 'error' && study)
+          keepUndelivered({
+            study,
+            imageId,
+            parentVersionId: d.parentVersionId,
+            width: d.width,
+            height: d.height,
+            mask,
+            ...anatomy,
+            at: new Date().toISOString(),
+          }).catch((e: unknown) => console.warn('could not keep the unsaved edit in this browser', e));
       } finally {
         unanswered.current--;
       }
     });
     openCache.trackSave(imageId, saving.current);
     return saving.current;
-  }, [client, failed, imageId, openCache]);
+  }, [client, failed, imageId, openCache, study]);
 
   useEffect(() => {
     if (!doc) return;
