@@ -19,6 +19,7 @@ import { AboutDialog } from './about/AboutDialog.js';
 import { mayCall } from '../../shared/roles.js';
 import { useOpenImage } from './useOpenImage.js';
 import { useWorklistFilters } from './worklist/useWorklistFilters.js';
+import { keptEditsOwner } from './viewer/keptEditsOwner.js';
 
 export function App({
   client,
@@ -156,7 +157,7 @@ export function App({
       model,
       openCache,
       account,
-      study: info?.study ?? null,
+      study: info?.study ? keptEditsOwner(info.study, account?.name ?? null) : null,
     }),
     [client, notify, report, jobs, changed, model, openCache, account, info?.study],
   );

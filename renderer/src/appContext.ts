@@ -23,7 +23,7 @@ export interface AppServices {
   openCache: OpenCache;
   /** Team mode: who is logged in (what they may do follows the role); null in single-user mode. */
   account: { name: string; role: Role } | null;
-  /** The study's identity (AppInfo.study), null until it is known. */
+  /** Whose edits the browser keeps (keptEditsOwner: the study's identity, and the account on a team); null until known. */
   study: string | null;
 }
 
