@@ -54,7 +54,8 @@ describe(
         .filter({ hasText: '2026-03-01' })
         .getByRole('link', { name: /^Report of the visit 2026-03-01/ });
       const { studyId } = await app.client.invoke('getImageInfo', { imageId: later });
-      assert.equal(await visitReport.getAttribute('href'), `/report?study=${studyId}`);
+      // Relative, so that behind a reverse proxy's sub-path it stays under the page's folder.
+      assert.equal(await visitReport.getAttribute('href'), `report?study=${studyId}`);
       await app.page.locator(`[data-testid="image-row"][data-image-id="${later}"]`).dblclick();
       await app.page.getByTestId('mask-canvas').waitFor();
       await app.page.keyboard.press('Shift+M');
