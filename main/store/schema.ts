@@ -432,11 +432,12 @@ ALTER TABLE image_handoffs ADD COLUMN earlier TEXT;
  * v19: an editor's save carries an id its window chose. A save whose answer was lost (it committed, the window heard
  * nothing) and that is sent again gets the version it made instead of a second one, and the window's next save,
  * naming it among its unanswered saves, builds on it instead of being refused as stale against the window's own
- * version.
+ * version. The index is partial: over every version it would be picked for the worklist's status filter in place
+ * of mask_versions_latest, which that filter must seek.
  */
 const v19 = `
 ALTER TABLE mask_versions ADD COLUMN save_id TEXT;
-CREATE UNIQUE INDEX mask_versions_once_per_save ON mask_versions(image_id, save_id);
+CREATE UNIQUE INDEX mask_versions_once_per_save ON mask_versions(image_id, save_id) WHERE save_id IS NOT NULL;
 `;
 
 /**
@@ -445,7 +446,7 @@ CREATE UNIQUE INDEX mask_versions_once_per_save ON mask_versions(image_id, save_
  */
 const v20 = `
 ALTER TABLE kept_drafts ADD COLUMN save_id TEXT;
-CREATE UNIQUE INDEX kept_drafts_once_per_save ON kept_drafts(image_id, save_id);
+CREATE UNIQUE INDEX kept_drafts_once_per_save ON kept_drafts(image_id, save_id) WHERE save_id IS NOT NULL;
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
