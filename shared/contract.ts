@@ -827,6 +827,11 @@ export interface AdoptKeptDraftRequest {
   /** The image's current draft or approval as the window saw it (null: none). */
   parentVersionId: Id | null;
   clientId?: string;
+  /**
+   * This act's id, chosen by the window (the same when it is sent again): one whose answer was lost, sent again, gets
+   * the version it made then instead of being refused as stale against it.
+   */
+  saveId?: string;
 }
 /** One entry of an image's history (its audit trail, with its mask versions' and kept drafts'), oldest first. */
 export interface HistoryEntry {
@@ -877,6 +882,11 @@ export interface RestoreMaskVersionRequest {
   /** The image's current draft or approval as the window saw it (null: none). */
   parentVersionId: Id | null;
   clientId?: string;
+  /**
+   * This act's id, chosen by the window (the same when it is sent again): one whose answer was lost, sent again, gets
+   * the version it made then instead of being refused as stale against it.
+   */
+  saveId?: string;
 }
 
 /** Erasure of the images named (and, with `wholePatients`, of everything else of their patients). */
@@ -1380,13 +1390,19 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
   releaseEditLease: obj({ imageId: id, clientId, expiresAt: optional(str({ min: 1, max: 40 })) }),
   listKeptDrafts: obj({ imageId: id }),
   getKeptDraft: obj({ keptDraftId: id }),
-  adoptKeptDraft: obj({ keptDraftId: id, parentVersionId: nullable(id), clientId: optional(clientId) }),
+  adoptKeptDraft: obj({
+    keptDraftId: id,
+    parentVersionId: nullable(id),
+    clientId: optional(clientId),
+    saveId: optional(saveId),
+  }),
   getMaskVersionPreview: obj({ imageId: id, versionId: id }),
   restoreMaskVersion: obj({
     imageId: id,
     versionId: id,
     parentVersionId: nullable(id),
     clientId: optional(clientId),
+    saveId: optional(saveId),
   }),
   submitForReview: obj({ imageId: id }),
   sendBack: obj({ imageId: id, comment: str({ min: 1, max: 2000 }) }),

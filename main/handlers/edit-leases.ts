@@ -268,6 +268,7 @@ export function editLeaseHandlers(deps: EditLeaseDeps): Pick<RequestHandlers<Cal
         nowMs: clock.now(),
         // Adopting is a save: refused, as her saves are, once the image is handed on.
         handedOff: handedElsewhere(store, kept.imageId, ctx),
+        saveId: req.saveId ?? null,
       });
       deps.changed(version.imageId);
       return savedVersion(store, version);

@@ -348,6 +348,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
         clientId: req.clientId ?? null,
         nowMs: leaseClock.now(),
         handedOff: handedElsewhere(store, imageId, ctx),
+        saveId: req.saveId ?? null,
       });
       changed(imageId);
       return savedVersion(store, version);

@@ -8,7 +8,13 @@ import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
 import { ConstraintError } from './errors.js';
 import { getImage } from './images.js';
-import { anatomyBefore, editorsLine, insertMaskVersionTx, type MaskVersion } from './masks.js';
+import {
+  anatomyBefore,
+  editorsLine,
+  insertMaskVersionTx,
+  versionOfSaveTx,
+  type MaskVersion,
+} from './masks.js';
 import { reviewOf } from './review.js';
 
 export interface DraftOnTop {
@@ -20,9 +26,28 @@ export interface DraftOnTop {
   nowMs: number;
   /** Team mode: why the image is not the user's to edit in the hand-off (null: it is), as for a save. */
   handedOff?: string | null;
+  /** The act's id, chosen by its window: sent again (its answer lost), it gets the draft it made (copyOfSaveTx). */
+  saveId?: string | null;
 }
 
 export type CopiedPixels = Pick<MaskVersion, 'pngHash' | 'width' | 'height' | 'avHash' | 'anatomy'>;
+
+/**
+ * Internal (inside a write): the draft this act made before, when its window sends it again after the answer was
+ * lost (else the retry would be refused as stale against that very draft, or adopt twice); null when it made none.
+ * The same id with other pixels or another parent is another act: refused.
+ */
+export function copyOfSaveTx(store: Store, req: DraftOnTop, from: CopiedPixels): MaskVersion | null {
+  if (!req.saveId) return null;
+  const made = versionOfSaveTx(store, req.saveId, {
+    imageId: req.imageId,
+    author: req.author,
+    kind: 'draft',
+  });
+  if (made && (made.pngHash !== from.pngHash || made.parentId !== req.parentId))
+    throw new ConstraintError(`save ${req.saveId} was another save (version ${made.id})`);
+  return made;
+}
 
 /**
  * Internal (inside a write): the new draft, or a ConstraintError that says why not. `outcome` ends a refusal
@@ -64,6 +89,7 @@ export function insertDraftCopyTx(
     uncertaintyHash: null,
     quality: null,
     threshold: null,
+    saveId: req.saveId ?? null,
   });
   // The copy puts its own disc back: a disc elsewhere than the current one's moved, audited as a move by hand is.
   if (from.anatomy && before && !sameDisc(before.disc, from.anatomy.disc)) {

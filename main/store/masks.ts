@@ -426,19 +426,24 @@ function versionOfJob(store: Store, jobId: string, imageId: number): number | nu
 }
 
 /**
- * Internal (inside a write): the version the editor's save `saveId` made before (its answer was lost), or null. An id
- * is a window's own: another author's or kind's version under it is refused rather than handed out.
+ * Internal (inside a write): the version the editor's save (or restore, or adoption) `saveId` made before (its
+ * answer was lost), or null. An id is a window's own: another author's or kind's version under it is refused rather
+ * than handed out.
  */
-function versionOfSave(store: Store, saveId: string, input: SaveMaskInput): MaskVersion | null {
+export function versionOfSaveTx(
+  store: Store,
+  saveId: string,
+  made: Pick<MaskVersion, 'imageId' | 'author' | 'kind'>,
+): MaskVersion | null {
   const id = store.db
     .prepare('SELECT id FROM mask_versions WHERE save_id = ? AND image_id = ?')
     .pluck()
-    .get(saveId, input.imageId) as number | undefined;
+    .get(saveId, made.imageId) as number | undefined;
   if (id === undefined) return null;
-  const made = getMaskVersion(store, id);
-  if (made.author !== input.author || made.kind !== input.kind)
+  const version = getMaskVersion(store, id);
+  if (version.author !== made.author || version.kind !== made.kind)
     throw new ConstraintError(`save ${saveId} was another save (version ${id})`);
-  return made;
+  return version;
 }
 
 /**
@@ -498,7 +503,7 @@ export async function saveMaskVersion(store: Store, input: SaveMaskInput): Promi
   const outcome = store.write(`save a ${input.kind} mask`, () => {
     const earlier = input.jobId ? versionOfJob(store, input.jobId, image.id) : null;
     if (earlier !== null) return { saved: getMaskVersion(store, earlier) };
-    const again = input.saveId ? versionOfSave(store, input.saveId, input) : null;
+    const again = input.saveId ? versionOfSaveTx(store, input.saveId, input) : null;
     if (again) return { saved: again };
     // Asked inside the write: an unanswered save may still have been on its way.
     const parent = input.editor

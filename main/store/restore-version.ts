@@ -5,7 +5,7 @@
 // would only add a duplicate and a History line saying something was brought back.
 import { recordAudit } from './audit.js';
 import type { Store } from './database.js';
-import { insertDraftCopyTx, type DraftOnTop } from './draft-copy.js';
+import { copyOfSaveTx, insertDraftCopyTx, type DraftOnTop } from './draft-copy.js';
 import { refuseIfCompacted } from './compacted.js';
 import { ConstraintError, NotFoundError } from './errors.js';
 import { getImage } from './images.js';
@@ -21,6 +21,8 @@ export function restoreMaskVersion(store: Store, req: DraftOnTop & { versionId: 
     }
     // A compacted version's pixels are gone: said as such, rather than a draft whose file is missing.
     refuseIfCompacted(store, from);
+    const again = copyOfSaveTx(store, req, from);
+    if (again) return again;
     const number = maskVersionNumber(store, from);
     const current = latestPersonVersion(store, image.id) ?? latestMaskVersion(store, image.id, 'prediction');
     if (current?.id === from.id) {

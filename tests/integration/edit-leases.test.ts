@@ -518,6 +518,70 @@ for (const kind of STORE_BACKENDS)
       }
     });
 
+    test('a restore or an adoption whose reply was lost, sent again, is answered with the version it made', async () => {
+      const { lossy, dropNextAnswer } = lossyClient();
+      const versions = () => listMaskVersions(ws.store, Number(imageId));
+      const audited = (action: string) => listAudit(ws.store).filter((e) => e.action === action).length;
+      try {
+        const current = (await alice.invoke('getMasks', { imageId })).draft?.versionId ?? null;
+        const earlier = (await save(alice, stripes(15), current, A)).versionId;
+        const shown = (await save(alice, stripes(16), earlier, A)).versionId;
+
+        // Version `earlier` restored; the answer is lost. The window (the user clicking Restore again) sends it again.
+        const restore = {
+          imageId,
+          versionId: earlier,
+          parentVersionId: shown,
+          clientId: A,
+          saveId: 'restore-a-0001',
+        };
+        const before = versions().length;
+        const restores = audited('mask.restore');
+        dropNextAnswer();
+        await assert.rejects(lossy.invoke('restoreMaskVersion', restore), rejectsWith('unreachable', /./));
+        assert.equal(versions().length, before + 1, 'the restore reached the server');
+        const restored = versions().at(-1)!;
+        const again = await lossy.invoke('restoreMaskVersion', restore);
+        assert.equal(again.versionId, String(restored.id), 'answered with the version the restore made');
+        assert.equal(versions().length, before + 1, 'restored twice');
+        assert.equal(audited('mask.restore'), restores + 1);
+
+        // A kept draft adopted, its answer lost, sent again.
+        await assert.rejects(save(alice, stripes(17), shown, A), rejectsWith('conflict', /kept as draft/));
+        const kept = (await alice.invoke('listKeptDrafts', { imageId })).drafts[0];
+        const adopt = {
+          keptDraftId: kept.id,
+          parentVersionId: String(restored.id),
+          clientId: A,
+          saveId: 'adopt-a-00001',
+        };
+        dropNextAnswer();
+        await assert.rejects(lossy.invoke('adoptKeptDraft', adopt), rejectsWith('unreachable', /./));
+        const adopted = versions().at(-1)!;
+        assert.equal(getKeptDraft(ws.store, Number(kept.id)).adoptedId, adopted.id);
+        const adoptedAgain = await lossy.invoke('adoptKeptDraft', adopt);
+        assert.equal(
+          adoptedAgain.versionId,
+          String(adopted.id),
+          'answered with the version the adoption made',
+        );
+        assert.equal(versions().length, before + 2, 'adopted twice');
+
+        // An id is one act's: another restore under it is refused, not answered with the adoption's version.
+        await assert.rejects(
+          lossy.invoke('restoreMaskVersion', { ...restore, parentVersionId: String(adopted.id) }),
+          (e: unknown) => e instanceof RpcError && /another/.test(e.message),
+        );
+        await assert.rejects(
+          lossy.invoke('restoreMaskVersion', { ...restore, versionId: shown, saveId: 'adopt-a-00001' }),
+          (e: unknown) => e instanceof RpcError && /another/.test(e.message),
+        );
+        assert.equal(versions().length, before + 2);
+      } finally {
+        lossy.close();
+      }
+    });
+
     test('a refused save whose reply was lost, sent again, is answered with the draft kept the first time', async () => {
       const { lossy, send, dropNextAnswer } = lossyClient();
       try {

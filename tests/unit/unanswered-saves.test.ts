@@ -3,7 +3,7 @@
 // is answered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UnansweredSaves, type Sent } from '../../renderer/src/viewer/unansweredSaves.js';
+import { ActIds, UnansweredSaves, type Sent } from '../../renderer/src/viewer/unansweredSaves.js';
 
 const draft = (pixels: number[], extra: Partial<Sent> = {}): Sent => ({
   kind: 'draft',
@@ -44,4 +44,15 @@ test('a save sent again after no answer keeps its id; another save names it as u
   const after = saves.idsFor(draft([1, 1, 1]));
   assert.equal(after.unansweredSaveIds, undefined);
   assert.notEqual(after.saveId, second.saveId);
+});
+
+test('a restore or an adoption sent again before an answer keeps its id; another act or an answered one does not', () => {
+  const acts = new ActIds();
+  const first = acts.idFor('restore 3 on 9');
+  assert.equal(acts.idFor('restore 3 on 9'), first, 'sent again: the same act');
+  const other = acts.idFor('adopt 2 on 9');
+  assert.notEqual(other, first);
+  assert.notEqual(acts.idFor('restore 3 on 9'), other);
+  acts.answered();
+  assert.notEqual(acts.idFor('restore 3 on 9'), first, 'answered: a new act');
 });

@@ -30,7 +30,7 @@ function sameSave(a: Sent, b: Sent): boolean {
   );
 }
 
-function newSaveId(): string {
+export function newSaveId(): string {
   // getRandomValues, not randomUUID: the page may be served over plain HTTP to a network (not a secure context).
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return `s-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -55,6 +55,25 @@ export class UnansweredSaves {
   /** Main answered a save (saved, or refused and kept): the window knows where it stands again. */
   answered(): void {
     this.ids = [];
+    this.last = null;
+  }
+}
+
+/**
+ * The id of a restore or an adoption (one act, named by what it restores and the version it goes on): the same act
+ * sent again until it is answered keeps its id, so main answers a retry whose first answer was lost with the draft it
+ * made, instead of refusing it as stale against that draft.
+ */
+export class ActIds {
+  private last: { act: string; saveId: string } | null = null;
+
+  idFor(act: string): string {
+    if (this.last?.act !== act) this.last = { act, saveId: newSaveId() };
+    return this.last.saveId;
+  }
+
+  /** Main answered: the next act, even the same one, is a new act. */
+  answered(): void {
     this.last = null;
   }
 }

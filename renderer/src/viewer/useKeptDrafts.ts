@@ -2,12 +2,13 @@
 // the kept draft or loads the latest mask, the kept draft shown over the current mask, and adopting it. An earlier
 // version opened from the History is shown and restored the same way. While any is shown the viewer edits nothing.
 // The document's loaders are passed to each action (this hook runs before them).
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApp } from '../appContext.js';
 import type { KeptPreview } from './EditNotice.js';
 import type { SaveRefused } from './useAutosave.js';
 import type { ViewerDocument } from './useViewerDocument.js';
 import { windowClientId } from './windowClientId.js';
+import { ActIds } from './unansweredSaves.js';
 
 type Loaders = Pick<ViewerDocument, 'reloadMasks' | 'showKeptDraft'>;
 
@@ -34,6 +35,8 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
   const [preview, setPreview] = useState<KeptPreview | null>(null);
   const [refresh, setRefresh] = useState(0);
   const [busy, setBusy] = useState(false);
+  // A restore or adoption whose answer was lost may have been made: clicked again, it carries the same id.
+  const actIds = useRef(new ActIds());
   useEffect(() => {
     setRefused(null);
     setPreview(null);
@@ -103,12 +106,15 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
         const clientId = windowClientId();
         if (preview.earlier) {
           const { versionId, version } = preview.earlier;
+          const saveId = actIds.current.idFor(`restore ${imageId}/${versionId} on ${parentVersionId}`);
           const saved = await client.invoke('restoreMaskVersion', {
             imageId,
             versionId,
             parentVersionId,
             clientId,
+            saveId,
           });
+          actIds.current.answered();
           await doc.reloadMasks();
           setPreview(null);
           // The refusal's notice goes with the preview: said once more, where the refused edit still is.
@@ -118,11 +124,14 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
           return;
         }
         const { kept } = preview;
+        const saveId = actIds.current.idFor(`adopt ${kept.id} on ${parentVersionId}`);
         const saved = await client.invoke('adoptKeptDraft', {
           keptDraftId: kept.id,
           parentVersionId,
           clientId,
+          saveId,
         });
+        actIds.current.answered();
         await doc.reloadMasks();
         setPreview(null);
         setRefresh((n) => n + 1);
