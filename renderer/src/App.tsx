@@ -246,7 +246,8 @@ export function App({
           <div className="connection-lost" role="alert" data-testid="connection-lost">
             The RetinaStudio server no longer accepts this window&apos;s access token: it was started again
             with a new access token or on another study. Open the address it printed to go on working: an edit
-            not saved yet is kept in this browser and offered again when you open its image on this study.
+            not saved yet is kept in this browser (the image says so when the browser could not keep it) and
+            offered again when you open its image on this study.
           </div>
         )}
         {trayOpen && (

@@ -88,7 +88,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
   useEffect(() => {
     if (!overlay.av && (AV_TOOLS.has(tool) || tool === 'disc')) setTool('pan');
   }, [overlay.av, tool, setTool]);
-  const { saveState, approve, flush, edits } = useAutosave(doc, imageId, setReview, kept.onRefused);
+  const { saveState, approve, flush, edits, notKept } = useAutosave(doc, imageId, setReview, kept.onRefused);
   const undelivered = useUndeliveredEdit(imageId, viewerDoc, setReview, kept.onRefused);
   // A prediction started before another version was opened (or a save refused) is held while that is on screen: it
   // would rebuild the document under the notice. Going back to the current mask loads it.
@@ -232,10 +232,17 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           submitsForReview={!mayApprove}
         />
         <HandoffBanner handoff={doc ? review?.handoff : null} />
+        {notKept && (
+          <div className="edit-notice" role="alert" data-testid="edit-not-kept">
+            The last edit could not be saved, and this browser could not keep it ({notKept}): it is only in
+            this window. Keep the window open until it is saved; closing or reloading it loses the edit.
+          </div>
+        )}
         {undelivered.edit && (
           <div className="edit-notice" role="status" data-testid="undelivered-edit">
-            An edit of this image made at {new Date(undelivered.edit.at).toLocaleTimeString()} could not be
-            saved (the server could not be reached or refused this window): it was kept in this browser.{' '}
+            {undelivered.edit.approval
+              ? `Your approval of this image at ${new Date(undelivered.edit.at).toLocaleTimeString()} could not be delivered (the server could not be reached or refused this window): the mask you approved was kept in this browser, not approved. Saving it makes it a draft; approve it again once you have checked it.`
+              : `An edit of this image made at ${new Date(undelivered.edit.at).toLocaleTimeString()} could not be saved (the server could not be reached or refused this window): it was kept in this browser.`}{' '}
             <button
               data-testid="restore-undelivered"
               disabled={undelivered.busy}

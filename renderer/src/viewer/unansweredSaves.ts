@@ -20,15 +20,17 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return true;
 }
 
-function sameSave(a: Sent, b: Sent): boolean {
+/** The same mask, labels and disc of the same image, whether sent as a draft or an approval. */
+export function sameEdit(a: Sent, b: Sent): boolean {
   return (
-    a.kind === b.kind &&
     a.imageId === b.imageId &&
     JSON.stringify(a.anatomy ?? null) === JSON.stringify(b.anatomy ?? null) &&
     sameBytes(a.mask, b.mask) &&
     sameBytes(a.av, b.av)
   );
 }
+
+const sameSave = (a: Sent, b: Sent): boolean => a.kind === b.kind && sameEdit(a, b);
 
 export function newSaveId(): string {
   // getRandomValues, not randomUUID: the page may be served over plain HTTP to a network (not a secure context).

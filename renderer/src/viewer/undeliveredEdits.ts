@@ -17,6 +17,11 @@ export interface UndeliveredEdit {
   anatomy?: AnatomyRecord;
   /** When it was kept (ISO time), to say which edit it is. */
   at: string;
+  /**
+   * The mask was sent as an approval: offered back as an edit to save (a draft) and approve again, never approved
+   * on its own (the image may have changed since, or the user may not approve it as it is now).
+   */
+  approval?: boolean;
 }
 
 const DB = 'retina-undelivered-edits';

@@ -10,8 +10,8 @@ import { keptDraftOf } from '../../../shared/edit-lease.js';
 import { useApp } from '../appContext.js';
 import type { MaskDocument } from './maskDocument.js';
 import { windowClientId } from './windowClientId.js';
-import { UnansweredSaves, type Sent } from './unansweredSaves.js';
-import { forgetUndelivered, keepUndelivered } from './undeliveredEdits.js';
+import { UnansweredSaves, sameEdit, type Sent } from './unansweredSaves.js';
+import { forgetUndelivered, keepUndelivered, type UndeliveredEdit } from './undeliveredEdits.js';
 
 const AUTOSAVE_MS = 1500;
 
@@ -26,6 +26,11 @@ export interface Autosave {
   flush: () => Promise<void>;
   /** Counts the document's edits: what is drawn from the working mask redraws when it changes. */
   edits: number;
+  /**
+   * Why this browser could not keep the edit it could not save (IndexedDB refused it: full, or private browsing),
+   * so the edit is only in this window; null when it was kept, or nothing needed keeping.
+   */
+  notKept: string | null;
 }
 
 /** A refused save: main's message, and the kept draft it names. */
@@ -60,6 +65,9 @@ export function useAutosave(
   const [saveState, setSaveState] = useState<SaveState>('saved');
   // Bumped on every edit so the viewer re-renders (undo/redo buttons read the document).
   const [edits, setEdits] = useState(0);
+  const [notKept, setNotKept] = useState<string | null>(null);
+  // An approval main did not get: what it sent, so the edit kept in the browser stays said to be an approval.
+  const undeliveredApproval = useRef<Sent | null>(null);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const saving = useRef<Promise<void>>(Promise.resolve());
   // Saves and approvals sent and not yet answered: closing the window now could lose them.
@@ -120,6 +128,53 @@ export function useAutosave(
     [report],
   );
 
+  /**
+   * An edit main did not get (and so did not keep): kept in the browser too, so opening the page again keeps it. When
+   * the browser cannot keep it the user is told, visibly: the window is then the only place the edit is.
+   */
+  const keepHere = useCallback(
+    (d: MaskDocument, sent: Sent) => {
+      if (!study) return;
+      // The approved mask saved as a draft afterwards (leaving the image or the page) is still that approval.
+      if (sent.kind === 'approved') undeliveredApproval.current = sent;
+      const approval = undeliveredApproval.current !== null && sameEdit(undeliveredApproval.current, sent);
+      const { imageId: id, mask, av, anatomy } = sent;
+      const edit: UndeliveredEdit = {
+        study,
+        imageId: id,
+        parentVersionId: d.parentVersionId,
+        width: d.width,
+        height: d.height,
+        mask,
+        ...(av ? { av } : {}),
+        ...(anatomy ? { anatomy } : {}),
+        at: new Date().toISOString(),
+        ...(approval ? { approval: true } : {}),
+      };
+      keepUndelivered(edit).then(
+        () => setNotKept(null),
+        (e: unknown) => {
+          const why = e instanceof Error ? e.message : String(e);
+          setNotKept(why);
+          report(
+            new Error(
+              `This browser could not keep the edit that was not saved (${why}): it is only in this window. ` +
+                'Keep the window open until it is saved; closing or reloading it loses the edit.',
+            ),
+          );
+        },
+      );
+    },
+    [report, study],
+  );
+
+  /** Main has the edit (saved, approved): nothing is waiting in the browser for this image any more. */
+  const delivered = useCallback(() => {
+    setNotKept(null);
+    undeliveredApproval.current = null;
+    if (study) forgetUndelivered(study, imageId).catch(() => {});
+  }, [imageId, study]);
+
   const saveNow = useCallback(async (): Promise<void> => {
     const d = docRef.current;
     if (saveTimer.current) clearTimeout(saveTimer.current);
@@ -152,29 +207,18 @@ export function useAutosave(
         lastFailure.current = null;
         setSaveState((s) => (s === 'saving' ? 'saved' : s));
         onReviewRef.current(saved.review);
-        if (study) forgetUndelivered(study, imageId).catch(() => {});
+        delivered();
       } catch (err) {
         const state = failed(err, imageId, { saveId: ids.saveId, sent });
         setSaveState(state);
-        // Not delivered (main did not keep it): kept in the browser too, so opening the page again keeps it.
-        if (state === 'error' && study)
-          keepUndelivered({
-            study,
-            imageId,
-            parentVersionId: d.parentVersionId,
-            width: d.width,
-            height: d.height,
-            mask,
-            ...anatomy,
-            at: new Date().toISOString(),
-          }).catch((e: unknown) => console.warn('could not keep the unsaved edit in this browser', e));
+        if (state === 'error') keepHere(d, sent);
       } finally {
         unanswered.current--;
       }
     });
     openCache.trackSave(imageId, saving.current);
     return saving.current;
-  }, [client, failed, imageId, openCache, study]);
+  }, [client, delivered, failed, imageId, keepHere, openCache]);
 
   useEffect(() => {
     if (!doc) return;
@@ -261,15 +305,19 @@ export function useAutosave(
       lastFailure.current = null;
       setSaveState('saved');
       onReviewRef.current(r.review);
+      delivered();
       return r;
     } catch (err) {
-      if (failed(err, imageId, save) === 'kept') setSaveState('kept');
+      const state = failed(err, imageId, save);
+      if (state === 'kept') setSaveState('kept');
+      // The approved mask is kept like a draft's edit: offered back to save and approve again, never approved.
+      else if (save) keepHere(d, save.sent);
       return null;
     } finally {
       // Approved: the review state locks it now. Failed: editable again (unless read-only meanwhile).
       d.approving = false;
     }
-  }, [client, failed, imageId, openCache]);
+  }, [client, delivered, failed, imageId, keepHere, openCache]);
 
   const flush = useCallback(async (): Promise<void> => {
     docRef.current?.commit();
@@ -277,5 +325,5 @@ export function useAutosave(
     else await saving.current;
   }, [saveNow]);
 
-  return { saveState, approve, flush, edits };
+  return { saveState, approve, flush, edits, notKept };
 }
