@@ -1,0 +1,62 @@
+// Keyboard-only and screen-reader use of the browser-mode workstation in chromium: the import path dialog is a
+// labelled modal that Escape closes.
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { jobFinished } from './flow.js';
+import { chromiumAvailable } from './harness.js';
+import { useWorkstation } from './use-workstation.js';
+import { driveTestImage, repoRoot } from './model-fixture.js';
+
+const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+
+describe(
+  'keyboard and screen-reader access (browser mode, chromium)',
+  { skip: !chromiumAvailable() && 'chromium not installed' },
+  () => {
+    const app = useWorkstation();
+    const focused = () =>
+      app.page.evaluate<string>(
+        '(() => { const el = document.activeElement; return el?.dataset?.testid ?? el?.tagName ?? ""; })()',
+      );
+    /** Whether focus is on or inside the element with this test id. */
+    const holdsFocus = (testId: string) =>
+      app.page.evaluate<boolean>(
+        `document.querySelector('[data-testid="${testId}"]')?.contains(document.activeElement) ?? false`,
+      );
+
+    before(async () => {
+      const imported = await app.client.invoke('importFiles', { paths: [SAMPLE, driveTestImage('03')] });
+      await jobFinished(app.client, imported.jobId);
+    });
+
+    const openWorklist = async () => {
+      await app.page.goto(app.serve.url);
+      await app.page.getByTestId('image-row').nth(1).waitFor();
+    };
+
+    test('Import folder asks for the path in a labelled modal dialog that Escape closes', async () => {
+      const page = app.page;
+      await openWorklist();
+      await page.getByTestId('import-folder').focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Import a folder' });
+      await dialog.waitFor();
+      assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+      // The path field has a name a screen reader reads (not only a placeholder), and holds focus.
+      assert.equal(
+        await dialog.getByRole('textbox', { name: 'Folder path' }).getAttribute('data-testid'),
+        'path-input',
+      );
+      assert.equal(await holdsFocus('path-input'), true);
+      // Tab stays in the dialog: from its last button back to its field, never to the worklist behind it.
+      for (let i = 0; i < 4; i++) {
+        await page.keyboard.press('Tab');
+        assert.equal(await holdsFocus('path-dialog'), true, `Tab ${i + 1} left it`);
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await focused(), 'import-folder', 'focus went back to the button that opened it');
+    });
+  },
+);
