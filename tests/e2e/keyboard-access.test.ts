@@ -1,9 +1,9 @@
 // Keyboard-only and screen-reader use of the browser-mode workstation in chromium: the import path dialog is a
-// labelled modal that Escape closes.
+// labelled modal that Escape closes, and the worklist says which row is highlighted when focus lands on it.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { jobFinished } from './flow.js';
+import { jobFinished, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, repoRoot } from './model-fixture.js';
@@ -57,6 +57,32 @@ describe(
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
       assert.equal(await focused(), 'import-folder', 'focus went back to the button that opened it');
+    });
+
+    test('focus landing on the worklist, by Tab or back from the viewer, reads out the highlighted row', async () => {
+      const page = app.page;
+      await openWorklist();
+      const announced = () => page.getByTestId('row-announcement').textContent();
+      // Shift+Tab from the search field lands on the list (the keys ↑/↓/Enter/Space act there).
+      await page.getByTestId('search').focus();
+      await page.keyboard.press('Shift+Tab');
+      assert.equal(await focused(), 'worklist');
+      await waitFor('the highlighted row read out', async () =>
+        /^fundus-normal-left-eye-cc0\.jpg, 1 of 2/.test((await announced()) ?? ''),
+      );
+
+      await page.keyboard.press('ArrowDown');
+      await waitFor('the next row read out', async () =>
+        /^03_test\.tif, 2 of 2/.test((await announced()) ?? ''),
+      );
+      await page.keyboard.press('Enter');
+      await page.locator('[data-testid="viewer"]').waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('worklist').waitFor();
+      assert.equal(await focused(), 'worklist');
+      await waitFor('the row left read out again', async () =>
+        /^03_test\.tif, 2 of 2/.test((await announced()) ?? ''),
+      );
     });
   },
 );

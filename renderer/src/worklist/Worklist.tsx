@@ -24,6 +24,10 @@ import { ReportLink } from '../viewer/MeasurementActions.js';
 
 const PAGE = 100;
 
+/** What a screen reader says for the row at `i` (none when there is no such row). */
+const describeRow = (rows: ImageSummary[], i: number, total: number): string =>
+  rows[i] ? rowAnnouncement(rows[i], i, Math.max(total, rows.length)) : '';
+
 /** Elements that handle Enter, Space and the arrows themselves. */
 const OWN_KEYS =
   'button, a[href], input, select, textarea, summary, [role="button"], [role="dialog"], [contenteditable]';
@@ -134,6 +138,13 @@ export function Worklist({
   useEffect(() => {
     if (lastViewed) worklistRef.current?.focus();
   }, [lastViewed]);
+  // Focus that landed on the list before its rows came (back from the viewer) reads the row out once they come.
+  const announceWhenLoaded = useRef(false);
+  useEffect(() => {
+    if (!announceWhenLoaded.current || !rows[cursor]) return;
+    announceWhenLoaded.current = false;
+    if (document.activeElement === worklistRef.current) setAnnouncement(describeRow(rows, cursor, total));
+  }, [rows, cursor, total]);
   const shownIds = useMemo(() => rows.map((r) => r.id), [rows]);
   const exporter = useWorklistExport((id) => onOpen(id, rows));
 
@@ -153,7 +164,7 @@ export function Worklist({
   // The row the user moves to is likely opened next: fetch what the viewer needs meanwhile.
   const select = (i: number) => {
     setCursorId(rows[i]?.id ?? null);
-    setAnnouncement(rows[i] ? rowAnnouncement(rows[i], i, Math.max(total, rows.length)) : '');
+    setAnnouncement(describeRow(rows, i, total));
     if (rows[i]) openCache.prefetchOpen(rows[i].id, rows[i]);
   };
 
@@ -177,6 +188,13 @@ export function Worklist({
       className="worklist"
       tabIndex={0}
       onKeyDown={onKey}
+      onFocus={(e) => {
+        // Landing on the list (by Tab, or back from the viewer) reads out the highlighted row: focus is on the list,
+        // not a row, so a screen reader said nothing of the row the keys act on until an arrow moved it.
+        if (e.target !== e.currentTarget) return;
+        if (rows[cursor]) setAnnouncement(describeRow(rows, cursor, total));
+        else announceWhenLoaded.current = true;
+      }}
       onContextMenu={(e) => {
         // From the keyboard (the context-menu key, Shift+F10) the event is the list's own: the highlighted row's
         // menu opens beside that row (a right-click on a row has its own handler).
