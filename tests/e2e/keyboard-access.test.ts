@@ -1,5 +1,6 @@
 // Keyboard-only and screen-reader use of the browser-mode workstation in chromium: the import path dialog is a
-// labelled modal that Escape closes, and the worklist says which row is highlighted when focus lands on it.
+// labelled modal that Escape closes, the worklist says which row is highlighted when focus lands on it, and the
+// jobs tray is reachable from its summary and closes on Escape.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -83,6 +84,29 @@ describe(
       await waitFor('the row left read out again', async () =>
         /^03_test\.tif, 2 of 2/.test((await announced()) ?? ''),
       );
+    });
+
+    test('the jobs tray opened from its summary takes focus, and Escape closes it back to the summary', async () => {
+      const page = app.page;
+      await openWorklist();
+      await page.getByTestId('worklist').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('viewer').waitFor();
+      const summary = page.getByTestId('jobs-summary');
+      await summary.focus();
+      await page.keyboard.press('Enter');
+      const tray = page.getByRole('region', { name: 'Jobs' });
+      await tray.waitFor();
+      // Its buttons (Dismiss, Cancel) follow at once, not after every worklist row's checkbox.
+      await waitFor('focus in the tray', () => holdsFocus('jobs-tray'));
+      await page.keyboard.press('Tab');
+      assert.equal(await holdsFocus('jobs-tray'), true);
+      await page.keyboard.press('Escape');
+      await tray.waitFor({ state: 'detached' });
+      assert.equal(await focused(), 'jobs-summary');
+      assert.equal(await summary.getAttribute('aria-expanded'), 'false');
+      // That Escape closed the tray only, not the viewer behind it too.
+      assert.equal(await page.getByTestId('viewer').count(), 1);
     });
   },
 );

@@ -47,6 +47,11 @@ export function JobsTray({ jobs, digest, onCancel, onDismiss, onHide, team }: Jo
   const trayRef = useRef<HTMLElement>(null);
   // Hidden, closed by itself or emptied with focus inside: focus goes back to the summary (or the content).
   useFocusHandOff(trayRef, summaryButton);
+  // Opened from the summary (it holds focus), the tray takes focus: it sits after the whole content, so its Cancel
+  // and Dismiss were a Tab past every worklist row away. Opened by itself (a failed job), it leaves focus alone.
+  useEffect(() => {
+    if (document.activeElement === summaryButton()) trayRef.current?.focus();
+  }, []);
   return (
     <section
       className="jobs-tray"
@@ -55,6 +60,12 @@ export function JobsTray({ jobs, digest, onCancel, onDismiss, onHide, team }: Jo
       aria-label="Jobs"
       ref={trayRef}
       tabIndex={-1}
+      onKeyDown={(e) => {
+        // Escape hides the tray (focus goes back to the summary), and not the viewer behind it too.
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        onHide();
+      }}
     >
       <div className="jobs-tray-head">
         <strong>Jobs</strong>
