@@ -1,12 +1,12 @@
-// Records in each bundled model's manifest the thumbnail fingerprints of the photographs it trained and validated
-// on (sampleFingerprints), computed from the datasets folder: a clinic's machine has no datasets, and a retrain
-// there must still know a copy of one of them when a study imports it as a plain file. Fingerprints only, from
+// Records in each bundled model's manifest the fingerprints (one-way hashes) of the photographs it trained and
+// validated on (sampleFingerprints), computed from the datasets folder: a clinic's machine has no datasets, and a
+// retrain there must still know a copy of one of them when a study imports it as a plain file. Hashes only, from
 // which no photograph can be rebuilt. Run once after a bundled model is retrained:
 //   node --import tsx scripts/sample-fingerprints.ts [datasets folder]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { arteryVeinSplits, opticDiscSplits } from '../main/ml/anatomy/anatomy-datasets.js';
-import { encodeFingerprint, fileFingerprint } from '../main/ml/image/thumbnail-fingerprint.js';
+import { recordFingerprints } from '../main/ml/image/thumbnail-fingerprint.js';
 import { manifestSamples, samplePhotographs } from '../main/ml/model/known-samples.js';
 import { MANIFEST_FILE, readManifest } from '../main/ml/model/model-dir.js';
 import { datasetsRoot, resourcesDir } from '../main/node/package-root.js';
@@ -43,9 +43,10 @@ for (const model of ['default', 'artery-vein', 'optic-disc']) {
   const names = [...manifest.provenance.trainIds, ...manifest.provenance.validationIds];
   const missing = names.filter((n) => !files.has(n));
   if (missing.length > 0) throw new Error(`${model}: no photograph under ${root} for ${missing.join(', ')}`);
-  const sampleFingerprints: Record<string, string> = {};
-  for (const name of names)
-    sampleFingerprints[name] = encodeFingerprint(await fileFingerprint(files.get(name)!));
+  const sampleFingerprints = await recordFingerprints(names.map((n) => [n, files.get(n)!] as const));
+  // A photograph mostly too dark to hold a field (some of AV-WIDE's) has no fingerprint: it would match any other.
+  const blank = names.filter((n) => !(n in sampleFingerprints));
+  if (blank.length > 0) console.log(`${model}: too little field to fingerprint ${blank.join(', ')}`);
   // The file as it is, with the one field added: the checked manifest's normalised settings would rewrite others.
   const file = join(dir, MANIFEST_FILE);
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -203,9 +203,10 @@ export interface ModelManifest {
   /** Set by `retina calibrate`: the uncertainty head and the probability's calibration, fitted on validation images. */
   uncertainty?: ModelUncertainty;
   /**
-   * The thumbnail fingerprints (thumbnail-fingerprint.ts) of the photographs the model and its lineage trained and
-   * validated on, by sample name: a retrain finds copies of them in a study on a machine without the datasets.
-   * Absent in older manifests.
+   * One-way hashes of the thumbnail fingerprints (thumbnail-fingerprint.ts) of the photographs the model and its
+   * lineage trained and validated on, by sample name: a retrain finds copies of them in a study on a machine without
+   * the datasets. No picture of a patient's photograph: a shared manifest carries 256 comparisons of each. Absent in
+   * older manifests; earlier ones recorded the thumbnails themselves, read as their hashes.
    */
   sampleFingerprints?: Record<string, string>;
 }

@@ -7,6 +7,8 @@ import {
   DUPLICATE_CORRELATION,
   fileFingerprint,
   fingerprintCorrelation,
+  fingerprintHash,
+  isHashCopy,
   shrunkRaster,
   thumbnailFingerprint,
 } from '../ml/image/thumbnail-fingerprint.js';
@@ -33,29 +35,32 @@ function fingerprintOf(store: Store, imageId: number, fileHash: string): Promise
   return cachedFingerprint(fileHash, imageFilePath(store, imageId), () => loadImageRaster(store, imageId));
 }
 
-/** A dataset photograph's fingerprint, decoded once per process; null when it cannot be read. */
-export async function datasetFileFingerprint(file: string): Promise<Float64Array | null> {
+/** A dataset photograph's hash (as a manifest records it), decoded once per process; null when it cannot be read. */
+export async function datasetFileHash(file: string): Promise<Uint8Array | null> {
   if (!fingerprints.has(`file:${file}`)) {
     fingerprints.set(`file:${file}`, await fileFingerprint(file).catch(() => null));
   }
-  return fingerprints.get(`file:${file}`)!;
+  const fp = fingerprints.get(`file:${file}`)!;
+  return fp && fingerprintHash(fp);
 }
 
 /**
- * The store images among `imageIds` that are one of the photographs `prints` fingerprint (those a model learnt)
- * imported under another name, format or size, which the dataset's name and sample id on the image cannot show.
+ * The store images among `imageIds` that are one of the photographs `prints` hash (those a model learnt, as its
+ * manifest records them) imported under another name, format or size, which the dataset's name and sample id on
+ * the image cannot show.
  */
 export async function copiesOf(
   store: Store,
   imageIds: readonly number[],
   fileHashOf: (imageId: number) => string,
-  prints: readonly Float64Array[],
+  prints: readonly Uint8Array[],
 ): Promise<Set<number>> {
   const out = new Set<number>();
   if (prints.length === 0) return out;
   for (const id of imageIds) {
     const fp = await fingerprintOf(store, id, fileHashOf(id));
-    if (fp && prints.some((p) => fingerprintCorrelation(fp, p) > DUPLICATE_CORRELATION)) out.add(id);
+    const hash = fp && fingerprintHash(fp);
+    if (hash && isHashCopy(hash, prints)) out.add(id);
   }
   return out;
 }

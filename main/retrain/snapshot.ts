@@ -26,7 +26,7 @@ import {
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
 import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
-import { copiesOf, datasetFileFingerprint } from './image-groups.js';
+import { copiesOf, datasetFileHash } from './image-groups.js';
 import {
   isKnownSample,
   manifestFingerprints,
@@ -201,15 +201,15 @@ export async function lineageSamples(store: Store, modelId: number): Promise<Kno
  * Fingerprints of the photographs any model of the lineage learnt outside the store: those its manifest records,
  * or, for an older manifest without them, those of its dataset's photographs when they are on this machine.
  */
-async function lineageFingerprints(store: Store, modelId: number): Promise<Float64Array[]> {
-  const out: Float64Array[] = [];
+async function lineageFingerprints(store: Store, modelId: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
   for (const manifest of await lineageManifests(store, modelId)) {
     if (manifest.sampleFingerprints) {
       out.push(...manifestFingerprints(manifest));
       continue;
     }
     for (const { path } of samplePhotographs(manifestSamples(manifest), datasetsRoot())) {
-      const fp = await datasetFileFingerprint(path);
+      const fp = await datasetFileHash(path);
       if (fp) out.push(fp);
     }
   }

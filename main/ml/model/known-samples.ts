@@ -90,8 +90,11 @@ export function samplePhotographs(
   return out;
 }
 
-/** The fingerprints a manifest records of the photographs its lineage learnt (none in an older manifest). */
-export function manifestFingerprints(manifest: ModelManifest): Float64Array[] {
+/**
+ * The fingerprints (hashes) a manifest records of the photographs its lineage learnt (none in an older manifest;
+ * the thumbnails of one from before hashes are converted).
+ */
+export function manifestFingerprints(manifest: ModelManifest): Uint8Array[] {
   return Object.values(manifest.sampleFingerprints ?? {}).flatMap((text) => decodeFingerprint(text) ?? []);
 }
 
