@@ -317,12 +317,13 @@ export async function planSnapshot(
   const groupOf = await storeGroupOf(store, [...approved.map((v) => v.imageId), ...seenImages]);
   const seenGroups = new Set([...seenImages].map(groupOf));
   // Images the lineage learnt outside the store (the bundled model's datasets) may be trained on, never judge:
-  // by dataset and sample id, or, for one of those photographs imported as a plain file, by its content.
+  // by dataset and sample id, or, for one of those photographs imported under another name (a plain file, or
+  // another dataset's folder: a clinic's export), by its content.
   const learnt = await lineageSamples(store, base.id);
   const copies = await learntCopies(
     store,
     base.id,
-    approved.filter((v) => getImage(store, v.imageId).dataset === null).map((v) => v.imageId),
+    approved.map((v) => v.imageId),
   );
   const knownToModel = (v: MaskVersion): boolean =>
     copies.has(v.imageId) || isKnownSample(getImage(store, v.imageId), learnt);

@@ -25,6 +25,7 @@ import {
 import { planSnapshot } from '../../main/retrain/snapshot.js';
 import { planAnatomySnapshot } from '../../main/retrain/anatomy-snapshot.js';
 import { readManifest } from '../../main/ml/model/model-dir.js';
+import { importDataset } from '../../main/store/index.js';
 import { approveAnatomyPrediction } from '../support/anatomy-corrections.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
@@ -59,6 +60,22 @@ async function clinicCopy(n: string): Promise<string> {
   return copy;
 }
 
+/** The bundled default model, registered in `db` as `name`. */
+function bundledDefault(db: Store, name: string): ModelRecord {
+  const dirPath = path.join(repoRoot, 'resources', 'models', 'default');
+  return registerModel(db, { name, dirPath, architecture: {} }, 't');
+}
+
+/** Runs `fn` on a fresh store of its own, `<name>.db`. */
+async function inStore(name: string, fn: (db: Store) => Promise<void>): Promise<void> {
+  const db = openStore(path.join(dir, `${name}.db`));
+  try {
+    await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
 /** Runs `fn` as on a clinic's machine: the datasets folder is there but empty. */
 async function withoutDatasets<T>(fn: () => Promise<T>): Promise<T> {
   const empty = path.join(dir, 'no-datasets');
@@ -77,11 +94,7 @@ before(async () => {
   if (skip) return;
   dir = await mkdtemp(path.join(tmpdir(), 'retina-learnt-copies-'));
   store = openStore(path.join(dir, 'retina.db'));
-  base = registerModel(
-    store,
-    { name: 'default', dirPath: path.join(repoRoot, 'resources', 'models', 'default'), architecture: {} },
-    't',
-  );
+  base = bundledDefault(store, 'default');
   promoteModel(store, base.id, 't');
   // Six of the photographs the default learnt, re-encoded as JPEG under a clinic's names.
   for (const n of ['21', '22', '23', '24', '25', '26']) {
@@ -141,13 +154,8 @@ test(
   'artery/vein and optic-disc retrains: copies of RITE photographs the bundled models learnt never judge, datasets or not',
   { skip },
   async () => {
-    const anatomyStore = openStore(path.join(dir, 'anatomy.db'));
-    try {
-      const vessel = registerModel(
-        anatomyStore,
-        { name: 'vessel', dirPath: path.join(repoRoot, 'resources', 'models', 'default'), architecture: {} },
-        't',
-      );
+    await inStore('anatomy', async (anatomyStore) => {
+      const vessel = bundledDefault(anatomyStore, 'vessel');
       const approve = async (file: string, driveId: string): Promise<number> => {
         const report = await importImageFiles(anatomyStore, [{ imagePath: file }], { actor: 't' });
         const imageId = report.imported[0].imageId;
@@ -187,8 +195,66 @@ test(
           task,
         );
       }
-    } finally {
-      anatomyStore.close();
-    }
+    });
   },
+);
+
+test(
+  "copies imported as another dataset's photographs (a clinic's export folder) are found too, and never judge",
+  { skip },
+  () =>
+    inStore('dataset', async (datasetStore) => {
+      const model = bundledDefault(datasetStore, 'default');
+      promoteModel(datasetStore, model.id, 't');
+      // A generic dataset folder: DRIVE's training photographs as JPEGs under a clinic's names, with their labels,
+      // and DRIVE test photographs the default never saw.
+      const folder = async (name: string, photos: [string, string, string][]): Promise<void> => {
+        await mkdir(path.join(dir, name, 'images'), { recursive: true });
+        await mkdir(path.join(dir, name, 'masks'), { recursive: true });
+        for (const [stem, image, label] of photos) {
+          await sharp(image)
+            .jpeg({ quality: 85 })
+            .toFile(path.join(dir, name, 'images', `${stem}.jpg`));
+          await sharp(label)
+            .png()
+            .toFile(path.join(dir, name, 'masks', `${stem}.png`));
+        }
+        await importDataset(datasetStore, path.join(dir, name), { actor: 't' });
+      };
+      const drive = (split: string, n: string): [string, string, string] => [
+        `visit-${n}0`,
+        path.join(DRIVE, split, 'images', `${n}_${split}.tif`),
+        path.join(DRIVE, split, '1st_manual', `${n}_manual1.gif`),
+      ];
+      await folder(
+        'clinic-export',
+        ['21', '22', '23', '24', '25', '26'].map((n) => drive('training', n)),
+      );
+      await folder(
+        'clinic-new',
+        ['01', '02', '03', '04'].map((n) => drive('test', n)),
+      );
+      const ids = datasetStore.db.prepare('SELECT id, dataset FROM images ORDER BY id').all() as {
+        id: number;
+        dataset: string;
+      }[];
+      const exported = ids.filter((r) => r.dataset === 'clinic-export').map((r) => r.id);
+      assert.equal(exported.length, 6);
+      for (const withDatasets of [true, false]) {
+        const plan = () =>
+          planSnapshot(datasetStore, model, {
+            ...DEFAULT_RETRAIN_SETTINGS,
+            replayImages: 0,
+            heldOutFraction: 0.9,
+          });
+        const snap = withDatasets ? await plan() : await withoutDatasets(plan);
+        const judging = snap.usableHeldOut ?? snap.heldOut.map((e) => e.imageId);
+        assert.deepEqual(
+          exported.filter((id) => judging.includes(id)),
+          [],
+          `a photograph the default was trained on judges its retrain (datasets ${withDatasets ? 'here' : 'absent'})`,
+        );
+        assert.ok(judging.length > 0);
+      }
+    }),
 );
