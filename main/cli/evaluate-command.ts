@@ -8,7 +8,7 @@ import { openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
 import { evaluateModel, type EvaluationReport } from '../ml/eval/evaluate.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
-import { learntImages } from '../ml/model/known-samples.js';
+import { learntImagesByContent } from '../ml/model/known-samples.js';
 
 const HELP = `
 Usage: retina evaluate [--model DIR] [--dataset DIR] [--split test] [options]
@@ -16,8 +16,9 @@ Usage: retina evaluate [--model DIR] [--dataset DIR] [--split test] [options]
 Scores a model against the ground truth: AUC-ROC, AUC-PR, accuracy, sensitivity, specificity, precision,
 F1 (Dice), IoU and MCC, inside the FOV ("fov" protocol) and over all pixels ("all"), pooled over the split and
 per image; the dataset's second human observer (DRIVE 2nd_manual, STARE vk) is scored the same way beside it.
-Images the model trained or validated on (its manifest's provenance) are scored with a warning, and listed in
-the JSON report's notHeldOut: their figures are no measure of how it does on new images.
+Images the model trained or validated on (its manifest's provenance, or under another name or format: its
+recorded fingerprints) are scored with a warning, and listed in the JSON report's notHeldOut: their figures are
+no measure of how it does on new images.
 
 Options:
   --model DIR      model directory (default: the bundled default model, or $RETINA_MODEL)
@@ -66,9 +67,9 @@ export async function run(argv: string[]): Promise<number> {
   let report: EvaluationReport;
   // Images the model learnt score better than a new photograph would: say so before the figures are read as such.
   const scoredRefs = dataset.splits[split].filter((r) => r.maskPath);
-  const learnt = learntImages(
+  const learnt = await learntImagesByContent(
     model.manifest,
-    scoredRefs.map((r) => ({ dataset: basename(dataset.root), id: r.id })),
+    scoredRefs.map((r) => ({ dataset: basename(dataset.root), id: r.id, path: r.imagePath })),
   );
   const known = new Set([...learnt.trained, ...learnt.validated]).size;
   if (known > 0) {

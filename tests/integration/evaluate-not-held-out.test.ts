@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp, { type Sharp } from 'sharp';
 import { repoRoot } from '../e2e/model-fixture.js';
+import { retinaCli } from '../support/retina-cli.js';
 
 const CLI = path.join(repoRoot, 'main', 'cli', 'main.ts');
 const drive = path.join(
@@ -63,4 +65,32 @@ test('held-out images alone are scored without the warning', async () => {
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /not held out/);
   assert.equal(JSON.parse(r.stdout).notHeldOut, undefined);
+});
+
+test('images the model learnt, renamed and re-encoded, are flagged by their fingerprints', async () => {
+  const dir = path.join(tmp, 'clinic');
+  for (const sub of ['images', 'masks']) await mkdir(path.join(dir, sub), { recursive: true });
+  const copies: [string, string, (s: Sharp) => Sharp][] = [
+    ['visit-a', '21_training', (s) => s.jpeg({ quality: 80 })],
+    ['visit-b', '26_training', (s) => s.png()],
+    ['visit-c', '01_test', (s) => s.jpeg({ quality: 90 })],
+  ];
+  for (const [name, id, encode] of copies) {
+    const [n, split] = id.split('_');
+    const ext = name === 'visit-b' ? 'png' : 'jpg';
+    await encode(sharp(path.join(drive, split, 'images', `${id}.tif`))).toFile(
+      path.join(dir, 'images', `${name}.${ext}`),
+    );
+    await copyFile(
+      path.join(drive, split, '1st_manual', `${n}_manual1.gif`),
+      path.join(dir, 'masks', `${name}.gif`),
+    );
+  }
+  const r = retinaCli('evaluate', '--dataset', dir, '--split', 'all', '--threads', '2', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /warning: 2 of 3 images scored are not held out: default was trained on 1 \(visit-a\) and validated on 1 \(visit-b\)/,
+  );
+  assert.deepEqual(JSON.parse(r.stdout).notHeldOut, { trained: ['visit-a'], validated: ['visit-b'] });
 });

@@ -6,7 +6,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { openDataset } from '../data/datasets.js';
 import type { ModelManifest } from '../types.js';
-import { decodeFingerprint } from '../image/thumbnail-fingerprint.js';
+import {
+  decodeFingerprint,
+  fileFingerprint,
+  fingerprintHash,
+  isHashCopy,
+} from '../image/thumbnail-fingerprint.js';
 
 /** A dataset sample as a manifest names it: its dataset folder (normalised) and sample id. */
 export interface KnownSample {
@@ -120,4 +125,38 @@ export function learntImages(
     trained: pick(manifestSamples(manifest, 'train')),
     validated: pick(manifestSamples(manifest, 'validation')),
   };
+}
+
+/**
+ * The same, also finding by its fingerprint a photograph `manifest` learnt under another name (a copy re-encoded,
+ * resized or renamed into another dataset folder), which the name alone would score as unseen. A print the
+ * manifest carries from its lineage counts as trained on.
+ */
+export async function learntImagesByContent(
+  manifest: ModelManifest,
+  images: readonly { dataset: string; id: string; path: string }[],
+): Promise<LearntImages> {
+  const byName = learntImages(manifest, images);
+  const named = new Set([...byName.trained, ...byName.validated]);
+  const validation = new Set(manifest.provenance?.validationIds ?? []);
+  const prints = Object.entries(manifest.sampleFingerprints ?? {}).flatMap(([name, text]) => {
+    const hash = decodeFingerprint(text);
+    return hash ? [{ hash, validated: validation.has(name) }] : [];
+  });
+  const out = { trained: [...byName.trained], validated: [...byName.validated] };
+  if (prints.length === 0) return out;
+  for (const image of images.filter((i) => !named.has(i.id))) {
+    const fp = await fileFingerprint(image.path).catch(() => null);
+    const hash = fp && fingerprintHash(fp);
+    if (!hash) continue; // unreadable: scoring it says why
+    const [trained, validated] = [false, true].map((v) =>
+      isHashCopy(
+        hash,
+        prints.filter((p) => p.validated === v).map((p) => p.hash),
+      ),
+    );
+    if (trained) out.trained.push(image.id);
+    if (validated) out.validated.push(image.id);
+  }
+  return out;
 }
