@@ -3,7 +3,7 @@
 // of the fovea the disc lies on (in a right eye's photograph the disc is to the right of the macula), or from the
 // disc's side of the field when the fovea is not found.
 import { mapPixels } from '../../../shared/pixels.js';
-import { boxMean } from '../uncertainty/maps.js';
+import { boxMean, signedEdgeDistance } from '../uncertainty/maps.js';
 import { lateralityFromDiscAndFovea } from '../../../shared/laterality.js';
 
 export interface FoveaEstimate {
@@ -31,6 +31,25 @@ function weightedBlur(v: Float32Array, wt: Float32Array, w: number, h: number, r
   return mapPixels(new Float32Array(num.length), num, (x, i) => (den[i] > some ? x / den[i] : NaN));
 }
 
+/**
+ * Each pixel's distance to the field's edge (the aperture's, or the frame's where the field runs off it), capped.
+ */
+function fieldEdgeDistance(fov: Uint8Array, w: number, h: number, cap: number): Float32Array {
+  const d = signedEdgeDistance(fov, w, h, cap);
+  return mapPixels(d, d, (v, i) => {
+    const x = i % w;
+    const y = (i - x) / w;
+    return Math.min(v, x + 1, y + 1, w - x, h - y);
+  });
+}
+
+/**
+ * The most confidence a fovea found against the field's rim gets: below LATERALITY_MIN_FOVEA_CONFIDENCE, so it
+ * does not decide the eye. A photograph darkens towards its rim, so there the darkest place of the sector is the
+ * shading, whether the macula lies there or beyond the field (as in a disc-centred photograph).
+ */
+export const RIM_FOVEA_CONFIDENCE = 0.15;
+
 /** Distance from the disc centre to the fovea, in disc diameters, and the search band around it. */
 const FOVEA_DISTANCE = 2.5;
 const FOVEA_BAND: [number, number] = [1.8, 3.3];
@@ -54,7 +73,13 @@ export function findFovea(
 ): FoveaEstimate | null {
   const r = Math.max(1, Math.round(disc.diameter / 6));
   const weight = mapPixels(new Float32Array(vessels.length), vessels, (v, i) => (v || !fov[i] ? 0 : 1));
-  const dark = weightedBlur(green, weight, width, height, r);
+  const edge = fieldEdgeDistance(fov, width, height, 4 * disc.diameter);
+  // Pixels whose averaging box reaches past the edge see only the rim's darkest shading: never the fovea.
+  const dark = mapPixels(
+    new Float32Array(green.length),
+    weightedBlur(green, weight, width, height, r),
+    (v, i) => (edge[i] > r ? v : NaN),
+  );
   const offset = centreX - disc.x;
   const sides = Math.abs(offset) < 0.1 * fieldWidth ? [1, -1] : [Math.sign(offset) || 1];
   let best: { x: number; y: number; v: number } | null = null;
@@ -82,7 +107,10 @@ export function findFovea(
   const darkest = dark[best.y * width + best.x];
   const contrast = sd > 1e-6 ? (mean - darkest) / sd : 0;
   // Two standard deviations darker than the sector is a clear macula; a flat sector gives no confidence.
-  const confidence = Math.max(0, Math.min(1, contrast / 2)) * (sides.length > 1 ? 0.7 : 1);
+  const seen = Math.max(0, Math.min(1, contrast / 2)) * (sides.length > 1 ? 0.7 : 1);
+  // Darkest right against the excluded rim (darker all the way to it): the shading, as far as can be told.
+  const atRim = edge[best.y * width + best.x] < r + 2;
+  const confidence = atRim ? Math.min(seen, RIM_FOVEA_CONFIDENCE) : seen;
   // The macula is a dark plateau, not a point: its centre is the centroid of the nearly-as-dark pixels around the
   // darkest one (within one disc diameter).
   const cut = darkest + 0.2 * (mean - darkest);
@@ -93,7 +121,7 @@ export function findFovea(
   for (let y = Math.max(0, best.y - reach); y <= Math.min(height - 1, best.y + reach); y++) {
     for (let x = Math.max(0, best.x - reach); x <= Math.min(width - 1, best.x + reach); x++) {
       const i = y * width + x;
-      if (!fov[i] || !(dark[i] <= cut) || Math.hypot(x - best.x, y - best.y) > reach) continue;
+      if (!(dark[i] <= cut) || Math.hypot(x - best.x, y - best.y) > reach) continue;
       sx += x;
       sy += y;
       n++;
