@@ -2,7 +2,8 @@
 // left eye with its disc on the left: the artery/vein map has the input's size, colours exactly the vessel mask's
 // pixels red or blue, and the disc JSON places the disc on the image's left half with laterality L. A vessel model
 // given as the artery/vein model is refused with a message naming it. A photograph cut through the disc says so, in
-// the disc JSON and on stderr, and `retina measure` in its measures JSON, CSV and report.
+// the disc JSON and on stderr, and `retina measure` in its measures JSON, CSV and report. A photograph stored upside
+// down (a fovea above the disc) gives no eye, with a warning, where it gave the other eye.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { readImage } from '../../main/ml/io/image-io.js';
-import { repoRoot } from '../e2e/model-fixture.js';
+import { existsSync } from 'node:fs';
+import { driveTestImage, repoRoot } from '../e2e/model-fixture.js';
+import { FOVEA_ABOVE_DISC_WARNING } from '../../main/ml/anatomy/fovea.js';
 import { DISC_AT_FIELD_EDGE_NOTE } from '../../shared/measure/disc-at-field-edge.js';
 import { escapeHtml } from '../../shared/measure/report-html.js';
 import { NO_COLOUR_WARNING } from '../../main/ml/anatomy/artery-vein.js';
@@ -213,6 +216,38 @@ describe('retina segment --av', () => {
       measures.notes.join(' | '),
     );
   });
+
+  const drive01 = driveTestImage('01');
+  test(
+    'a photograph stored upside down gives no eye, and says why, where it gave the other eye',
+    { skip: !existsSync(drive01) && `no ${drive01}` },
+    async () => {
+      // DRIVE's 01_test, a left eye (its disc on the left, the fovea right of it and a little below), and the same
+      // photograph rotated 180 degrees as some exports store it: the disc's side of the fovea then shows a right eye,
+      // but the fovea lies above the disc, which no upright photograph shows.
+      const upright = path.join(dir, 'drive-01.png');
+      const rotated = path.join(dir, 'drive-01-rotated.png');
+      await sharp(drive01).png().toFile(upright);
+      await sharp(drive01).rotate(180).png().toFile(rotated);
+      const r = retina(['segment', upright, rotated, '--out', dir, '--av']);
+      assert.equal(r.code, 0, r.stderr);
+      const read = async (stem: string) =>
+        JSON.parse(await readFile(path.join(dir, `${stem}_disc.json`), 'utf8')) as {
+          disc: { x: number; y: number } | null;
+          fovea: { x: number; y: number; confidence: number } | null;
+          laterality: string | null;
+          warnings?: string[];
+        };
+      const up = await read('drive-01');
+      assert.equal(up.laterality, 'L');
+      assert.equal(up.warnings, undefined);
+      const down = await read('drive-01-rotated');
+      assert.ok(down.disc && down.fovea, 'disc and fovea found on the rotated photograph');
+      assert.ok(down.fovea.y < down.disc.y, 'the rotated fovea lies above the disc');
+      assert.equal(down.laterality, null);
+      assert.deepEqual(down.warnings, [FOVEA_ABOVE_DISC_WARNING]);
+    },
+  );
 
   test('a vessel model given as the artery/vein model is refused', () => {
     const vessel = path.join(repoRoot, 'resources', 'models', 'default');

@@ -4,7 +4,7 @@
 // disc's side of the field when the fovea is not found.
 import { mapPixels } from '../../../shared/pixels.js';
 import { boxMean, signedEdgeDistance } from '../uncertainty/maps.js';
-import { lateralityFromDiscAndFovea } from '../../../shared/laterality.js';
+import { lateralityFromDiscAndFovea, LATERALITY_MIN_FOVEA_CONFIDENCE } from '../../../shared/laterality.js';
 
 export interface FoveaEstimate {
   x: number;
@@ -130,14 +130,36 @@ export function findFovea(
   return n > 0 ? { x: sx / n, y: sy / n, confidence } : { x: best.x, y: best.y, confidence };
 }
 
-/** L or R from the disc and fovea (frame pixels), or from the disc's side of the field; null when unclear. */
+/**
+ * How far above the disc's centre (disc diameters) a confident fovea may lie in an upright photograph. The fovea lies
+ * level with the disc or below it (on average about 7 degrees below, 0.3 disc diameters at its distance); in a
+ * photograph stored upside down it lies as far above, and the disc's side then gives the other eye. Every confident
+ * fovea found on the DRIVE and AV-WIDE photographs lies below the disc.
+ */
+const MAX_FOVEA_ABOVE_DISC = 0.15;
+
+/** Whether a confident fovea lies clearly above the disc, as in a photograph rotated 180 degrees. */
+export function foveaAboveDisc(disc: DiscPlace | null, fovea: FoveaEstimate | null): boolean {
+  if (!disc || !fovea || fovea.confidence < LATERALITY_MIN_FOVEA_CONFIDENCE) return false;
+  return disc.y - fovea.y > MAX_FOVEA_ABOVE_DISC * disc.diameter;
+}
+
+/** What locateDisc says when foveaAboveDisc holds. */
+export const FOVEA_ABOVE_DISC_WARNING =
+  'the fovea lies above the optic disc, as in a photograph stored upside down (rotated 180 degrees), which ' +
+  'would give the other eye: the eye is not given';
+
+/**
+ * L or R from the disc and fovea (frame pixels), or from the disc's side of the field; null when unclear, or when a
+ * fovea above the disc says the photograph may be upside down (both cues then give the wrong eye).
+ */
 export function lateralityOf(
   disc: DiscPlace | null,
   fovea: FoveaEstimate | null,
   centreX: number,
   fieldWidth: number,
 ): 'L' | 'R' | null {
-  if (!disc) return null;
+  if (!disc || foveaAboveDisc(disc, fovea)) return null;
   const fromFovea = lateralityFromDiscAndFovea({ disc, fovea });
   if (fromFovea) return fromFovea;
   const offset = disc.x - centreX;

@@ -20,7 +20,13 @@ import { predictPlanes, type FlipSet } from './plane-predict.js';
 import { shrinkImage, shrinkMap } from './frame-shrink.js';
 import { mapPixels } from '../../../shared/pixels.js';
 import { discAtFieldEdge } from '../../../shared/measure/disc-at-field-edge.js';
-import { findFovea, lateralityOf, type FoveaEstimate } from './fovea.js';
+import {
+  findFovea,
+  foveaAboveDisc,
+  FOVEA_ABOVE_DISC_WARNING,
+  lateralityOf,
+  type FoveaEstimate,
+} from './fovea.js';
 
 export interface DiscEstimate {
   x: number;
@@ -362,6 +368,7 @@ export async function locateDisc(
     fovea = findFovea(green, vessels.data, d.fov, d.width, d.height, disc, centreX, fieldWidth);
   } else if (!found) warnings.push('no optic disc found');
   const laterality = lateralityOf(disc, fovea, centreX, fieldWidth);
+  if (foveaAboveDisc(disc, fovea)) warnings.push(FOVEA_ABOVE_DISC_WARNING);
   const round = (v: number) => Math.round(v * 10) / 10;
   const nativeDisc = nativeFound
     ? {
