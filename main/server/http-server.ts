@@ -57,6 +57,8 @@ import { AUTH_PATH_PREFIX, handleAuth, sessionToken } from './auth-routes.js';
 import type { Accounts } from '../accounts/accounts.js';
 import { REPORT_PATH, sendReport } from './report-route.js';
 import { WindowPresence, type WindowGone } from './window-presence.js';
+import { fromWire, MaskWireError } from '../../shared/mask-wire.js';
+import { inflate } from './inflate.js';
 
 /** Largest request body: one upload at the contract's limit plus room for the frame header. */
 const MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 16 * 1024 * 1024;
@@ -294,9 +296,16 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     }
     let payload: unknown;
     try {
-      payload = decodeFrame(await readBody(req, MAX_BODY_BYTES));
+      payload = fromWire(channel, decodeFrame(await readBody(req, MAX_BODY_BYTES)), inflate);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) {
+      if (err instanceof MaskWireError) {
+        sendRpcError(
+          res,
+          400,
+          'invalid-request',
+          `the mask sent cannot be read, so nothing was saved: ${err.message}`,
+        );
+      } else if (err instanceof BodyTooLargeError) {
         sendRpcError(res, 413, 'invalid-request', `request body is larger than ${MAX_BODY_BYTES} bytes`);
       } else {
         sendRpcError(res, 400, 'invalid-request', `malformed request frame: ${(err as Error).message}`);

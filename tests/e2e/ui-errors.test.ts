@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { Page, Route } from 'playwright-core';
 import { decodeFrame, encodeFrame, rpcPath } from '../../shared/transport.js';
 import type { SaveMaskRequest } from '../../shared/contract.js';
+import { fromWire } from '../../shared/mask-wire.js';
+import { inflate } from '../../main/server/inflate.js';
 import { defaultModelDir, ONNX_FILE } from '../../main/ml/model/model-dir.js';
 import { brushRadius, countDiff, drag, H, recordPointer, replay, storedMask, W, waitFor } from './flow.js';
 import { chromiumAvailable, screenshotPath } from './harness.js';
@@ -35,7 +37,8 @@ async function alterMaskRequests(
   const handler = async (route: Route) => {
     const body = route.request().postDataBuffer();
     assert.ok(body, `${channel} request without a body`);
-    const req = decodeFrame(new Uint8Array(body)) as SaveMaskRequest;
+    // The page sends the pixels compact (shared/mask-wire.ts); altered, they go on as an older window sent them.
+    const req = fromWire(channel, decodeFrame(new Uint8Array(body)), inflate) as SaveMaskRequest;
     seen++;
     await route.continue({ postData: Buffer.from(encodeFrame(alter(req))) });
   };

@@ -25,14 +25,17 @@ import {
   type WebSocketCtor,
 } from '../../renderer/src/transport/httpClient.js';
 import { RpcError } from '../../shared/contract.js';
-import { driveTestImage } from '../e2e/model-fixture.js';
+import { datasetsRoot, driveTestImage } from '../e2e/model-fixture.js';
+import sharp from 'sharp';
 import { WebSocket } from 'ws';
 import { publicUrlArg } from '../../main/cli/serve-command.js';
 
 const FAST = { N: 2 ** 10, r: 8, p: 1 };
 const PUBLIC = 'https://intranet.example';
 const IDLE_MS = 500;
-const LIMIT = 64 * 1024;
+const LIMIT = 32 * 1024;
+/** nginx's default client_max_body_size (1m). */
+const NGINX_DEFAULT_LIMIT = 1024 * 1024;
 
 describe('team server behind a reverse proxy under a sub-path', () => {
   let dir: string;
@@ -43,8 +46,10 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   let keeping: ReverseProxy;
   /** A proxy that closes an event socket idle for IDLE_MS, as nginx's proxy_read_timeout (60 s) does. */
   let impatient: ReverseProxy;
-  /** A proxy with nginx's default body limit (client_max_body_size 1m), scaled down to LIMIT bytes. */
+  /** A proxy with a body limit (client_max_body_size) scaled down to LIMIT bytes. */
   let limited: ReverseProxy;
+  /** A proxy with nginx's default body limit. */
+  let nginxDefault: ReverseProxy;
   /** The address of the person at the browser, as the proxy sees it. */
   let client = '10.0.0.7';
 
@@ -82,6 +87,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     keeping = await inFront({ keepPrefix: true });
     impatient = await inFront({ idleTimeoutMs: IDLE_MS });
     limited = await inFront({ maxBodyBytes: LIMIT });
+    nginxDefault = await inFront({ maxBodyBytes: NGINX_DEFAULT_LIMIT });
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
     await mkdir(path.join(dir, 'assets'));
     await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1);');
@@ -91,6 +97,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     await keeping.close();
     await impatient.close();
     await limited.close();
+    await nginxDefault.close();
     await proxy.close();
     await server.close();
     await ws.close();
@@ -243,7 +250,9 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     const saved = await open.invoke('getMasks', { imageId: image.id });
     assert.ok(saved.draft);
 
-    const edited = new Uint8Array(mask).fill(1, 5000, 9000);
+    // Noise: a change that does not compress, its packed pixels alone over the limit.
+    let seed = 7;
+    const edited = mask.map(() => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 31);
     await assert.rejects(
       narrow.invoke('saveDraft', {
         imageId: image.id,
@@ -259,6 +268,112 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     assert.ok(Buffer.from(after.draft.data).equals(Buffer.from(mask)));
     open.close();
     narrow.close();
+  });
+
+  test("a real-size image's mask and artery/vein labels are saved and approved behind nginx's default 1 MB body limit", async () => {
+    // A 3504x2336 photograph (HRF's size) with LES-AV's hand-drawn arteries and veins, enlarged to it.
+    const [W, H] = [3504, 2336];
+    const lesAv = path.join(datasetsRoot, 'LES-AV');
+    const photo = await sharp(path.join(lesAv, 'images', '12.png'))
+      .resize(W, H, { fit: 'fill' })
+      .jpeg()
+      .toBuffer();
+    const drawn = await sharp(path.join(lesAv, 'av', '12.png'))
+      .resize(W, H, { fit: 'fill', kernel: 'nearest' })
+      .removeAlpha()
+      .raw()
+      .toBuffer();
+    const mask = new Uint8Array(W * H);
+    const av = new Uint8Array(W * H);
+    for (let p = 0; p < W * H; p++) {
+      const [r, g, b] = [drawn[3 * p], drawn[3 * p + 1], drawn[3 * p + 2]];
+      if (r + g + b === 0) continue;
+      mask[p] = 1;
+      av[p] = b > 127 && r < 128 ? 2 : 1; // blue: vein; red, and the crossings drawn white or green: artery
+    }
+
+    const cookie = (await loginVia(proxy)).split(';')[0];
+    const open = renderersClient(cookie)(proxy);
+    const behindNginx = renderersClient(cookie)(nginxDefault);
+    try {
+      const { jobId } = await open.invoke('importFiles', { files: [{ name: 'hrf-size.jpg', bytes: photo }] });
+      assert.equal((await ws.jobs.wait(jobId)).state, 'done');
+      const image = (await open.invoke('listImages', { offset: 0, limit: 50 })).items.find(
+        (i) => i.width === W && i.height === H,
+      );
+      assert.ok(image, 'the photograph was imported at its size');
+
+      const draft = await behindNginx.invoke('saveDraft', {
+        imageId: image.id,
+        width: W,
+        height: H,
+        mask,
+        av,
+        parentVersionId: null,
+      });
+      await behindNginx.invoke('approveMask', {
+        imageId: image.id,
+        width: W,
+        height: H,
+        mask,
+        av,
+        parentVersionId: draft.versionId,
+      });
+      const saved = await open.invoke('getMasks', { imageId: image.id });
+      assert.ok(saved.approved, 'approved');
+      assert.ok(
+        Buffer.from(saved.approved.data).equals(Buffer.from(mask)),
+        'the approved mask is the one sent',
+      );
+      assert.ok(
+        saved.approved.av && Buffer.from(saved.approved.av).equals(Buffer.from(av)),
+        'and its labels',
+      );
+    } finally {
+      open.close();
+      behindNginx.close();
+    }
+  });
+
+  test("an older window's save (a byte a pixel) is still taken; a compact mask that does not decode is refused and nothing is saved", async () => {
+    const [W, H] = [64, 48];
+    const photo = await sharp(driveTestImage('02')).resize(W, H, { fit: 'fill' }).png().toBuffer();
+    const cookie = (await loginVia(proxy)).split(';')[0];
+    const open = renderersClient(cookie)(proxy);
+    const post = (body: unknown) =>
+      viaProxy('POST', '/rpc/saveDraft', { cookie, 'content-type': FRAME_CONTENT_TYPE }, encodeFrame(body));
+    try {
+      const { jobId } = await open.invoke('importFiles', { files: [{ name: 'small.png', bytes: photo }] });
+      assert.equal((await ws.jobs.wait(jobId)).state, 'done');
+      const image = (await open.invoke('listImages', { offset: 0, limit: 50 })).items.find(
+        (i) => i.width === W,
+      );
+      assert.ok(image);
+      const mask = new Uint8Array(W * H).fill(1, 100, 300);
+      const old = await post({ imageId: image.id, width: W, height: H, mask, parentVersionId: null });
+      const saved = decodeFrame(old.body) as { ok: boolean; value: { versionId: string } };
+      assert.equal(saved.ok, true, JSON.stringify(saved));
+
+      const corrupt = await post({
+        imageId: image.id,
+        width: W,
+        height: H,
+        compact: { mask: new Uint8Array([120, 156, 1, 2, 3]) },
+        parentVersionId: saved.value.versionId,
+      });
+      assert.equal(corrupt.status, 400);
+      const refusal = decodeFrame(corrupt.body) as { ok: false; error: { code: string; message: string } };
+      assert.equal(refusal.error.code, 'invalid-request');
+      assert.match(
+        refusal.error.message,
+        /the mask sent cannot be read, so nothing was saved: .*compact\.mask/,
+      );
+      const after = await open.invoke('getMasks', { imageId: image.id });
+      assert.equal(after.draft?.versionId, saved.value.versionId);
+      assert.ok(Buffer.from(after.draft.data).equals(Buffer.from(mask)));
+    } finally {
+      open.close();
+    }
   });
 
   test('a call while the server behind the proxy is down says it cannot be reached, not an unexpected error', async () => {

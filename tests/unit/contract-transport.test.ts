@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { dispatchRequest, RpcError, type RequestHandlers } from '../../shared/contract.js';
+import {
+  dispatchRequest,
+  RpcError,
+  type RequestChannel,
+  type RequestHandlers,
+} from '../../shared/contract.js';
+import { fromWire } from '../../shared/mask-wire.js';
+import { inflate } from '../../main/server/inflate.js';
 import {
   channelFromPath,
   decodeEvent,
@@ -110,8 +117,10 @@ describe('HTTP + WebSocket round trip with the browser client', () => {
         }
         const channel = channelFromPath(new URL(req.url ?? '/', 'http://x').pathname);
         const body = Buffer.concat(chunks);
-        // Copy into a fresh (aligned) buffer, as a server must before handing views to handlers.
-        const result = await dispatchRequest(handlers, channel, decodeFrame(new Uint8Array(body)), undefined);
+        // Copy into a fresh (aligned) buffer, as a server must before handing views to handlers; a save's pixels
+        // arrive compact, as the real server expands them.
+        const payload = fromWire(channel as RequestChannel, decodeFrame(new Uint8Array(body)), inflate);
+        const result = await dispatchRequest(handlers, channel, payload, undefined);
         res.writeHead(200, { 'content-type': 'application/x-retina-frame' }).end(encodeFrame(result));
       });
     });
