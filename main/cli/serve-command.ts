@@ -44,7 +44,8 @@ ${databaseHelp(20)}
   --public-url URL  behind a reverse proxy: the address people open (https://intranet.example/retina/). Requests
                     naming it are let in, and cookies are kept to its path (Secure when it is https)
   --trusted-proxy A the proxy's address(es), comma-separated: its X-Forwarded-For names each person's address
-                    (the login throttle counts per person, not per proxy); anyone else's is ignored
+                    (the login throttle counts per person, not per proxy), its X-Forwarded-Proto whether they
+                    used HTTPS (Secure cookies); anyone else's are ignored
 
 Environment:
   RETINA_RENDERER_DIR   the built renderer to serve (default: renderer/dist of this installation)

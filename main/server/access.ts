@@ -68,6 +68,22 @@ export function clientAddress(
   return peer;
 }
 
+/**
+ * The scheme the person used: what a trusted reverse proxy's X-Forwarded-Proto says (TLS ended there), else the
+ * connection's own. Anyone else's header is ignored: a client could claim HTTPS over plain HTTP.
+ */
+export function requestScheme(
+  peer: string,
+  forwardedProto: string | undefined,
+  own: Audience['scheme'],
+  trusted: readonly string[],
+): Audience['scheme'] {
+  if (!forwardedProto || !trusted.includes(bare(peer))) return own;
+  // A chain of proxies lists one scheme each; the person's is the first.
+  const first = forwardedProto.split(',')[0].trim().toLowerCase();
+  return first === 'https' ? 'https' : first === 'http' ? 'http' : own;
+}
+
 /** The value of the request's cookie `name`; null when it has none. */
 export function cookieValue(req: IncomingMessage, name: string): string | null {
   const header = req.headers.cookie;
@@ -98,11 +114,12 @@ export interface CookieScope {
   secure: boolean;
 }
 
-export function cookieScope(audience: Audience): CookieScope {
+/** `scheme`: the request's (requestScheme), which decides where no public address is named. */
+export function cookieScope(audience: Audience, scheme = audience.scheme): CookieScope {
   const url = audience.publicUrl;
   return url
     ? { path: url.pathname, secure: url.protocol === 'https:' }
-    : { path: '/', secure: audience.scheme === 'https' };
+    : { path: '/', secure: scheme === 'https' };
 }
 
 /** `name=value` with the attributes every cookie of this server has. */

@@ -40,6 +40,7 @@ import type { EventHub } from '../handlers/events.js';
 import {
   clientAddress,
   cookieScope,
+  type CookieScope,
   cookieToken,
   headerToken,
   hostAllowed,
@@ -48,6 +49,7 @@ import {
   newToken,
   originAllowed,
   queryToken,
+  requestScheme,
   sameToken,
   tokenCookie,
 } from './access.js';
@@ -240,7 +242,6 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     scheme: opts.tls ? 'https' : 'http',
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
   };
-  const cookies = cookieScope(audience);
   // The address to print: a wildcard bind is opened through this machine's loopback address.
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 });
@@ -258,6 +259,14 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     const list = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
     return clientAddress(req.socket.remoteAddress ?? 'unknown', list, opts.trustedProxies ?? []);
   };
+  /** The scheme the person used; over HTTPS to a trusted proxy that ends TLS, cookies are Secure. */
+  /** `own`: what to assume where no trusted proxy says (the connection's scheme). */
+  const schemeOf = (req: IncomingMessage, own = audience.scheme): Audience['scheme'] => {
+    const proto = req.headers['x-forwarded-proto'];
+    const said = Array.isArray(proto) ? proto.join(',') : proto;
+    return requestScheme(req.socket.remoteAddress ?? 'unknown', said, own, opts.trustedProxies ?? []);
+  };
+  const cookiesOf = (req: IncomingMessage): CookieScope => cookieScope(audience, schemeOf(req));
   const contextOf = (req: IncomingMessage, user: CallerContext['user']): CallerContext => ({
     shell: 'browser',
     sender: addressOf(req),
@@ -364,13 +373,27 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     // Any HTML page gets the page's policy (its frame-ancestors 'none' among it), whatever its path.
     if (file.isIndex || file.contentType.startsWith('text/html'))
       headers['content-security-policy'] = csp(port, audience);
-    if (fromQuery) headers['set-cookie'] = tokenCookie(token, cookies);
+    if (fromQuery) headers['set-cookie'] = tokenCookie(token, cookiesOf(req));
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = requestUrl(req, audience, port);
+    const secureUrl = audience.publicUrl?.protocol === 'https:' ? audience.publicUrl : null;
+    // The public address opened over plain HTTP (a proxy that serves both): the page loaded, its Secure cookie was
+    // dropped and every call was refused as a foreign Origin. Only a trusted proxy's X-Forwarded-Proto says so.
+    if (secureUrl && url && schemeOf(req, 'https') === 'http') {
+      const there = new URL(`.${url.pathname}${url.search}`, secureUrl).href;
+      if (req.method === 'GET' || req.method === 'HEAD')
+        sendText(res, 308, `moved to ${there}`, { location: there });
+      else {
+        const why = `RetinaStudio is served over HTTPS only: open ${secureUrl.href}`;
+        if (url.pathname.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
+        else sendText(res, 403, why);
+      }
+      return;
+    }
     if (!hostAllowed(req, port, audience) || !originAllowed(req, port, audience)) {
       const why = `request refused: foreign Host or Origin (RetinaStudio only answers its own pages on ${host})`;
       if (url?.pathname.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
@@ -384,7 +407,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     const work =
       accounts && url.pathname.startsWith(AUTH_PATH_PREFIX)
         ? handleAuth(req, res, url.pathname, accounts, {
-            cookies,
+            cookies: cookiesOf(req),
             headers: COMMON_HEADERS,
             address: addressOf(req),
           })

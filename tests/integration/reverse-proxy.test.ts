@@ -11,7 +11,7 @@ import { createWorkstation, type Workstation } from '../../main/handlers/index.j
 import { startServer, type RetinaServer } from '../../main/server/index.js';
 import { Accounts } from '../../main/accounts/accounts.js';
 import { LoginThrottle } from '../../main/accounts/login-throttle.js';
-import { clientAddress } from '../../main/server/access.js';
+import { clientAddress, requestScheme } from '../../main/server/access.js';
 import { hashPassword } from '../../main/accounts/passwords.js';
 import { createUser } from '../../main/store/index.js';
 import { decodeFrame, encodeFrame, FRAME_CONTENT_TYPE } from '../../shared/transport.js';
@@ -50,6 +50,8 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   let limited: ReverseProxy;
   /** A proxy with nginx's default body limit. */
   let nginxDefault: ReverseProxy;
+  /** The same proxy serving plain HTTP too: X-Forwarded-Proto says http. */
+  let plainHttp: ReverseProxy;
   /** The address of the person at the browser, as the proxy sees it. */
   let client = '10.0.0.7';
 
@@ -88,6 +90,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     impatient = await inFront({ idleTimeoutMs: IDLE_MS });
     limited = await inFront({ maxBodyBytes: LIMIT });
     nginxDefault = await inFront({ maxBodyBytes: NGINX_DEFAULT_LIMIT });
+    plainHttp = await inFront({ proto: 'http' });
     await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
     await mkdir(path.join(dir, 'assets'));
     await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1);');
@@ -98,6 +101,7 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     await impatient.close();
     await limited.close();
     await nginxDefault.close();
+    await plainHttp.close();
     await proxy.close();
     await server.close();
     await ws.close();
@@ -397,6 +401,23 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     }
   });
 
+  test('the public address opened over plain HTTP is sent to HTTPS, not loaded to have every call refused', async () => {
+    const viaPlain = via(() => plainHttp);
+    const page = await viaPlain('GET', '/assets/app.js?v=1', { origin: 'http://intranet.example' });
+    assert.equal(page.status, 308, page.body.toString());
+    assert.equal(page.headers.location, `${PUBLIC}/retina/assets/app.js?v=1`);
+    const login = await viaPlain(
+      'POST',
+      '/auth/login',
+      { origin: 'http://intranet.example', 'content-type': 'application/json' },
+      JSON.stringify({ user: 'ada', password: 'ada pass' }),
+    );
+    assert.equal(login.status, 403);
+    assert.match(login.body.toString(), /HTTPS only: open https:\/\/intranet\.example\/retina\//);
+    // Over HTTPS (the proxy saying so) the same page is served.
+    assert.equal((await viaProxy('GET', '/assets/app.js?v=1')).status, 200);
+  });
+
   test("one person's failed logins through the proxy do not lock out everyone behind it", async () => {
     const login = (user: string, password: string) =>
       viaProxy(
@@ -431,7 +452,52 @@ describe('team server behind a reverse proxy under a sub-path', () => {
   });
 });
 
+describe('behind a trusted proxy that ends TLS, with no --public-url', () => {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+  /** The token cookie the page's first load sets, on a server trusting `trusted`, with the proxy's header. */
+  const tokenCookieSet = async (trusted: string[]): Promise<string> => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'retina-proto-test-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>RetinaStudio</title>');
+    const noHandlers = { handlers: {}, events: { subscribe: () => () => undefined } };
+    const server = await startServer({
+      ...(noHandlers as unknown as Pick<Parameters<typeof startServer>[0], 'handlers' | 'events'>),
+      staticDir: dir,
+      trustedProxies: trusted,
+    });
+    try {
+      const page = await raw(server.port, {
+        method: 'GET',
+        path: `/?token=${server.token}`,
+        headers: { host: `127.0.0.1:${server.port}`, 'x-forwarded-proto': 'https' },
+      });
+      assert.equal(page.status, 200, page.body.toString());
+      return String(page.headers['set-cookie']);
+    } finally {
+      await server.close();
+    }
+  };
+
+  test("the cookie is Secure when the trusted proxy says the person used HTTPS; anyone else's word is ignored", async () => {
+    assert.match(await tokenCookieSet(['127.0.0.1']), /; Secure(;|$)/);
+    assert.doesNotMatch(await tokenCookieSet([]), /Secure/);
+  });
+});
+
 describe('behind a trusted proxy', () => {
+  test('the scheme is the one X-Forwarded-Proto names, only when the proxy is trusted', () => {
+    const trusted = ['127.0.0.1'];
+    assert.equal(requestScheme('127.0.0.1', 'https', 'http', trusted), 'https');
+    assert.equal(requestScheme('::ffff:127.0.0.1', 'HTTPS, http', 'http', trusted), 'https');
+    assert.equal(requestScheme('127.0.0.1', 'http', 'https', trusted), 'http');
+    assert.equal(requestScheme('192.0.2.5', 'https', 'http', trusted), 'http');
+    assert.equal(requestScheme('127.0.0.1', 'gopher', 'http', trusted), 'http');
+    assert.equal(requestScheme('127.0.0.1', undefined, 'https', trusted), 'https');
+  });
+
   test("the person's address is the one X-Forwarded-For names, only when the proxy is trusted", () => {
     const trusted = ['127.0.0.1', '10.1.1.1'];
     assert.equal(clientAddress('127.0.0.1', '203.0.113.9, 10.0.0.7', trusted), '10.0.0.7');
