@@ -452,6 +452,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     const windowId = url.searchParams.get(WINDOW_QUERY);
     sockets.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', dropOnError);
+      ws.on('pong', () => unanswered.delete(ws));
       if (user) socketSessions.set(ws, { token: sessionToken(req), user, checkedAt: Date.now() });
       if (presence && isWindowId(windowId)) {
         presence.opened(windowId);
@@ -462,6 +463,8 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   });
 
   const socketSessions = new WeakMap<WebSocket, SocketSession>();
+  /** How many pings in a row each socket has left unanswered (see the pinger). */
+  const unanswered = new WeakMap<WebSocket, number>();
   /** The account a team-mode socket still speaks for; null once its session ended (the socket is closed). */
   const liveUser = (ws: WebSocket): SocketSession['user'] | null => {
     const s = socketSessions.get(ws);
@@ -504,7 +507,19 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
   });
   port = (server.address() as AddressInfo).port;
   const pinger = setInterval(() => {
-    for (const ws of sockets.clients) if (ws.readyState === WebSocket.OPEN) ws.ping();
+    for (const ws of sockets.clients) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      // A client that vanished (a laptop closed, a network gone) leaves its socket open for hours: the server kept
+      // sending it every event and its window counted as present, holding its edit leases. A socket that answered
+      // neither of the last two pings is cut off (two: a pong held up behind a busy moment is not a dead client).
+      const missed = unanswered.get(ws) ?? 0;
+      if (missed >= 2) {
+        ws.terminate();
+        continue;
+      }
+      unanswered.set(ws, missed + 1);
+      ws.ping();
+    }
   }, opts.eventPingMs ?? EVENT_PING_MS);
   pinger.unref();
 

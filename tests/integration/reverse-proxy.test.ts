@@ -222,6 +222,26 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     socket.close();
   });
 
+  test('an event socket whose client stopped answering pings is closed, a few pings later', async () => {
+    const cookie = (await loginVia(proxy)).split(';')[0];
+    // A client gone without a word (a laptop lid closed): its socket stays open but never answers a ping.
+    const gone = new WebSocket(`ws://127.0.0.1:${proxy.port}/retina/events`, {
+      headers: { cookie, origin: PUBLIC, host: 'intranet.example' },
+      autoPong: false,
+    });
+    // Counted in pings, not waited in time: 15 unanswered ones and it is still open is the old server.
+    const outcome = await new Promise<string>((resolve) => {
+      let seen = 0;
+      gone.on('ping', () => {
+        if (++seen === 15) resolve('still open after 15 unanswered pings');
+      });
+      gone.on('close', () => resolve(seen <= 3 ? 'closed' : `closed after ${seen} pings`));
+      gone.on('error', () => undefined);
+    });
+    gone.terminate();
+    assert.equal(outcome, 'closed');
+  });
+
   test("an upload or a mask save over the proxy's body limit says so, and what was saved stays", async () => {
     const cookie = (await loginVia(proxy)).split(';')[0];
     const clientVia = renderersClient(cookie);
