@@ -10,12 +10,15 @@ import { hasCheckpoint, trainModel, TrainingInterruptedError } from '../ml/train
 import { basename, join, resolve } from 'node:path';
 import { openMix } from '../ml/data/dataset-mix.js';
 import { readManifest } from '../ml/model/model-dir.js';
+import { datasetSampleGroups } from '../retrain/image-groups.js';
 
 const HELP = `
 Usage: retina train --out DIR [--dataset DIR] [options]
 
 Trains a U-Net on a dataset (DRIVE, STARE or a generic images/ masks/ [fov/] folder) and writes a model
 directory (weights, ONNX export, preprocessing, threshold chosen on validation images, provenance, test metrics).
+Validation images are chosen by seed, one eye at a time: the photographs of one eye (a patient and eye in the
+file names, e.g. pt-0042_OD_2021.png) and copies of one photograph are all fitted or all validated.
 Interrupted runs keep a checkpoint in DIR.checkpoint; --resume continues from it.
 
 Options:
@@ -136,7 +139,9 @@ export async function run(argv: string[]): Promise<number> {
       force: flag(p, 'force'),
       workers: num(p, 'workers', { min: 1, max: 16, integer: true }),
       evaluateTest: !flag(p, 'no-test'),
-      ...(mix ? { validationIds: mix.validationIds } : {}),
+      // Validation by whole eyes and photographs: another visit or a copy of a validation image, fitted, would
+      // choose the best epoch and the threshold on what the network learnt.
+      ...(mix ? { validationIds: mix.validationIds } : { sampleGroups: datasetSampleGroups }),
       ...(init ? { initialModelDir: resolve(init), parentModel: basename(resolve(init)) } : {}),
       signal: interrupt.signal,
       onEvent,

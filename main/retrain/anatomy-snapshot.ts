@@ -20,7 +20,8 @@ import {
   type Store,
 } from '../store/index.js';
 import { GROUP_NOTE, inGroups } from './gate.js';
-import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
+import { pickGroups } from '../ml/data/sample-groups.js';
+import { recordedGroups, storeGroupOf } from './held-out-groups.js';
 import type { RetrainSettings } from './settings.js';
 import { isKnownSample } from '../ml/model/known-samples.js';
 import {

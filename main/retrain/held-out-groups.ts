@@ -13,32 +13,6 @@ export async function storeGroupOf(
   return (imageId) => groups.get(imageId) ?? imageId;
 }
 
-/**
- * Takes `count` more groups into `held`, one candidate's group at a time in the candidates' order, skipping a group
- * already held and one `fits` refuses once added; returns the candidates that brought a group in.
- */
-export function pickGroups<T>(
-  ordered: readonly T[],
-  count: number,
-  groupOf: (t: T) => number,
-  held: Set<number>,
-  fits: () => boolean = () => true,
-): T[] {
-  const picked: T[] = [];
-  for (const t of ordered) {
-    if (picked.length >= count) break;
-    const group = groupOf(t);
-    if (held.has(group)) continue;
-    held.add(group);
-    if (!fits()) {
-      held.delete(group);
-      continue;
-    }
-    picked.push(t);
-  }
-  return picked;
-}
-
 /** The groups of two or more among the held-out images, as a snapshot records them (ids ascending). */
 export function recordedGroups(heldOut: Iterable<number>, groupOf: (imageId: number) => number): number[][] {
   const byGroup = new Map<number, number[]>();

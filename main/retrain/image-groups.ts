@@ -1,12 +1,14 @@
-// Which store images must fall on the same side of a retrain's held-out line: the photographs of one eye (other
-// visits included) and the same photograph imported twice (another file, format or size: the import's byte hash
-// does not see it). Trained on one of them and judged on another, the candidate would be scored on what it learnt.
+// Which store images must fall on the same side of a retrain's held-out line (and which dataset files on the same
+// side of `retina train`'s validation line): the photographs of one eye (other visits included) and the same
+// photograph imported twice (another file, format or size: the import's byte hash does not see it). Trained on one
+// of them and judged on another, the candidate would be scored on what it learnt.
 import { getClinicalMany, imageFilePath, loadImageRaster, type Store } from '../store/index.js';
-import type { RasterImage } from '../ml/types.js';
+import { basename } from 'node:path';
+import type { RasterImage, SampleRef } from '../ml/types.js';
+import { sampleGroups, type GroupingFacts } from '../ml/data/sample-groups.js';
+import { clinicalFromFileName } from '../store/file-name-clinical.js';
 import {
-  DUPLICATE_CORRELATION,
   fileFingerprint,
-  fingerprintCorrelation,
   fingerprintHash,
   isHashCopy,
   shrunkRaster,
@@ -35,12 +37,17 @@ function fingerprintOf(store: Store, imageId: number, fileHash: string): Promise
   return cachedFingerprint(fileHash, imageFilePath(store, imageId), () => loadImageRaster(store, imageId));
 }
 
-/** A dataset photograph's hash (as a manifest records it), decoded once per process; null when it cannot be read. */
-export async function datasetFileHash(file: string): Promise<Uint8Array | null> {
+/** A dataset photograph's fingerprint, decoded once per process; null when it cannot be read. */
+async function datasetFingerprint(file: string): Promise<Float64Array | null> {
   if (!fingerprints.has(`file:${file}`)) {
     fingerprints.set(`file:${file}`, await fileFingerprint(file).catch(() => null));
   }
-  const fp = fingerprints.get(`file:${file}`)!;
+  return fingerprints.get(`file:${file}`)!;
+}
+
+/** A dataset photograph's hash (as a manifest records it), decoded once per process; null when it cannot be read. */
+export async function datasetFileHash(file: string): Promise<Uint8Array | null> {
+  const fp = await datasetFingerprint(file);
   return fp && fingerprintHash(fp);
 }
 
@@ -75,44 +82,35 @@ export async function imageGroups(
   fileHashOf: (imageId: number) => string,
 ): Promise<Map<number, number>> {
   const ids = [...new Set(imageIds)].sort((a, b) => a - b);
-  const parent = new Map(ids.map((id) => [id, id]));
-  const find = (id: number): number => {
-    let root = id;
-    while (parent.get(root) !== root) root = parent.get(root)!;
-    parent.set(id, root);
-    return root;
-  };
-  const join = (a: number, b: number): void => {
-    const [ra, rb] = [find(a), find(b)];
-    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
-  };
-  const byEye = new Map<string, number>();
-  for (const c of getClinicalMany(store, ids)) {
-    if (c.patientDbId === null) continue;
-    const key = `${c.patientDbId}:${c.eye ?? 'patient'}`;
-    const first = byEye.get(key);
-    if (first === undefined) byEye.set(key, c.imageId);
-    else join(first, c.imageId);
-  }
-  // An image of unknown eye may be either eye: one group with all of its patient's images.
-  for (const [key, id] of byEye) {
-    const [patient, eye] = key.split(':');
-    if (eye !== 'patient') continue;
-    for (const other of ['OD', 'OS']) {
-      const mate = byEye.get(`${patient}:${other}`);
-      if (mate !== undefined) join(id, mate);
-    }
-  }
-  const prints: [number, Float64Array][] = [];
+  const clinical = new Map(getClinicalMany(store, ids).map((c) => [c.imageId, c]));
+  const facts = new Map<number, GroupingFacts>();
   for (const id of ids) {
-    const fp = await fingerprintOf(store, id, fileHashOf(id));
-    if (fp) prints.push([id, fp]);
+    const c = clinical.get(id);
+    facts.set(id, {
+      patient: c?.patientDbId != null ? String(c.patientDbId) : null,
+      eye: c?.eye ?? null,
+      fingerprint: await fingerprintOf(store, id, fileHashOf(id)),
+    });
   }
-  for (let i = 0; i < prints.length; i++) {
-    for (let j = i + 1; j < prints.length; j++) {
-      if (fingerprintCorrelation(prints[i][1], prints[j][1]) > DUPLICATE_CORRELATION)
-        join(prints[i][0], prints[j][0]);
-    }
+  return sampleGroups(ids, facts);
+}
+
+/**
+ * Each dataset sample's group, as the first of its group in `refs`' order: the eye and patient its file name says
+ * (read as an import reads them: public datasets' names say neither) and copies of one photograph.
+ */
+export async function datasetSampleGroups(refs: readonly SampleRef[]): Promise<Map<string, string>> {
+  const facts = new Map<string, GroupingFacts>();
+  for (const r of refs) {
+    const named = clinicalFromFileName(basename(r.imagePath));
+    facts.set(r.id, {
+      patient: named.patientId,
+      eye: named.eye,
+      fingerprint: await datasetFingerprint(r.imagePath),
+    });
   }
-  return new Map(ids.map((id) => [id, find(id)]));
+  return sampleGroups(
+    refs.map((r) => r.id),
+    facts,
+  );
 }

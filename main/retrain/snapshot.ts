@@ -25,7 +25,8 @@ import {
   type Store,
 } from '../store/index.js';
 import { RetrainError } from './errors.js';
-import { pickGroups, recordedGroups, storeGroupOf } from './held-out-groups.js';
+import { pickGroups, validationGroups } from '../ml/data/sample-groups.js';
+import { recordedGroups, storeGroupOf } from './held-out-groups.js';
 import { copiesOf, datasetFileHash } from './image-groups.js';
 import {
   isKnownSample,
@@ -389,20 +390,12 @@ export async function planSnapshot(
   // Whole groups: a validation image whose other visit or copy is fitted would choose the epoch and threshold
   // on what the candidate learnt.
   const nVal = trainable.length >= 6 ? 2 : trainable.length >= 3 ? 1 : 0;
-  const valGroups = new Set<number>();
-  const inValidation = (): MaskVersion[] => trainable.filter((v) => valGroups.has(groupOf(v.imageId)));
-  pickGroups(
+  const valGroups = validationGroups(
     pick(trainable, trainable.length, settings.seed + 1, (v) => getImage(store, v.imageId).fileHash),
     nVal,
     (v) => groupOf(v.imageId),
-    valGroups,
-    // At most nVal images, or one group of more, and something left to fit.
-    () => {
-      const n = inValidation().length;
-      return n < trainable.length && (n <= nVal || valGroups.size === 1);
-    },
   );
-  const validation = inValidation();
+  const validation = trainable.filter((v) => valGroups.has(groupOf(v.imageId)));
   const valIds = new Set(validation.map((v) => v.imageId));
   const train = trainable.filter((v) => !valIds.has(v.imageId));
 

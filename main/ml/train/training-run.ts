@@ -11,6 +11,7 @@ import { loadSample } from '../data/datasets.js';
 import { preprocessImage } from '../image/preprocess.js';
 import { samplePatchBatch, type PreparedSample } from '../image/patches.js';
 import { createRng } from '../rng.js';
+import { validationGroups } from '../data/sample-groups.js';
 import { MetricsAccumulator } from '../eval/metrics.js';
 import { predictProbability, predictWithFlips } from '../infer.js';
 import { learningRateAt, type TrainConfig } from './recipes.js';
@@ -74,6 +75,11 @@ export interface TrainOptions {
   initialModelDir?: string;
   /** Validate on exactly these training-split ids (kept out of fitting) instead of a seeded random choice. */
   validationIds?: string[];
+  /**
+   * Each training image's group by id (one eye's photographs, copies of one photograph): the seeded choice of
+   * validation images takes whole groups, so none is judged on what was fitted. Default: each image its own.
+   */
+  sampleGroups?: (refs: SampleRef[]) => Promise<Map<string, string>>;
   /** Recorded as provenance.parentModel (fine-tuning). */
   parentModel?: string;
 }
@@ -103,11 +109,16 @@ interface CheckpointState {
   validationIds: string[];
 }
 
-/** Deterministic split of the training images into fit and validation sets. */
+/**
+ * Deterministic split of the training images into fit and validation sets. With `groupOf`, validation takes whole
+ * groups (one eye's photographs, copies of one photograph): at most `count` images, or one larger group, and
+ * something left to fit. Where every image is its own group the split is the per-image one of the same seed.
+ */
 export function splitValidation(
   refs: SampleRef[],
   count: number,
   seed: number,
+  groupOf: (id: string) => string = (id) => id,
 ): { fit: SampleRef[]; val: SampleRef[] } {
   const usable = refs.filter((r) => r.maskPath);
   if (usable.length < 2) throw new Error('training needs at least 2 images with ground truth');
@@ -118,9 +129,42 @@ export function splitValidation(
     const j = rng.int(i + 1);
     [order[i], order[j]] = [order[j], order[i]];
   }
-  const val = order.slice(0, n).sort((a, b) => a.id.localeCompare(b.id));
-  const fit = order.slice(n).sort((a, b) => a.id.localeCompare(b.id));
+  const valGroups = validationGroups(order, n, (r) => groupOf(r.id));
+  if (valGroups.size === 0)
+    throw new Error(
+      `the ${usable.length} training images are all one eye's photographs or copies of one photograph: ` +
+        'validation needs another eye or photograph, kept out of fitting',
+    );
+  const val = usable.filter((r) => valGroups.has(groupOf(r.id))).sort((a, b) => a.id.localeCompare(b.id));
+  const fit = usable.filter((r) => !valGroups.has(groupOf(r.id))).sort((a, b) => a.id.localeCompare(b.id));
   return { fit, val };
+}
+
+/** The seeded validation choice, by whole groups where `opts.sampleGroups` finds any (said, so a user sees why). */
+async function groupedSplit(
+  refs: SampleRef[],
+  cfg: TrainConfig,
+  opts: TrainOptions,
+  emit: (e: TrainEvent) => void,
+): Promise<{ fit: SampleRef[]; val: SampleRef[] }> {
+  const groups = opts.sampleGroups
+    ? await opts.sampleGroups(refs.filter((r) => r.maskPath))
+    : new Map<string, string>();
+  const groupOf = (id: string): string => groups.get(id) ?? id;
+  const split = splitValidation(refs, cfg.validationImages, cfg.seed, groupOf);
+  const members = new Map<string, string[]>();
+  for (const [id, g] of groups) members.set(g, [...(members.get(g) ?? []), id]);
+  const shared = [...members.values()]
+    .filter((m) => m.length > 1)
+    .map((m) => m.sort((a, b) => a.localeCompare(b)).join(' + '));
+  if (shared.length > 0)
+    emit({
+      type: 'prepare',
+      message:
+        `validation takes whole groups: ${shared.slice(0, 3).join(', ')}${shared.length > 3 ? ` and ${shared.length - 3} more` : ''} ` +
+        `${shared.length === 1 ? 'is one eye' : 'are each one eye'}'s photographs or copies of one photograph`,
+    });
+  return split;
 }
 
 function explicitValidation(refs: SampleRef[], ids: string[]): { fit: SampleRef[]; val: SampleRef[] } {
@@ -299,7 +343,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
       }
     : opts.validationIds
       ? explicitValidation(trainRefs, opts.validationIds)
-      : splitValidation(trainRefs, cfg.validationImages, cfg.seed);
+      : await groupedSplit(trainRefs, cfg, opts, emit);
   emit({
     type: 'prepare',
     message: `loading and preprocessing ${fit.length} training + ${val.length} validation images`,
