@@ -137,7 +137,18 @@ async function anatomyCardCommand(model: LoadedModel, fromJson: boolean): Promis
       }
       await card.writeAnatomyEvaluation(model.dir, evaluation);
     }
-    await card.writeAnatomyCard(model.dir, model.manifest, evaluation, vesselManifest);
+    // The scored photographs, so the card finds by content those the vessel model learnt under other names.
+    let paths = new Map<string, string>();
+    try {
+      paths = new Map(
+        Object.values(splits().test).flatMap((refs) => refs.map((r) => [r.id, r.imagePath] as const)),
+      );
+    } catch {
+      process.stderr.write(
+        "retina card: no datasets: the vessel model's learnt images are matched by name only\n",
+      );
+    }
+    await card.writeAnatomyCard(model.dir, model.manifest, evaluation, vesselManifest, (id) => paths.get(id));
     process.stdout.write(`wrote ${join(model.dir, card.ANATOMY_CARD_FILE)}\n`);
     return EXIT.ok;
   } finally {

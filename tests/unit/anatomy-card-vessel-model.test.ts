@@ -5,7 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { anatomyCard, readAnatomyEvaluation } from '../../main/ml/anatomy/anatomy-card.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import {
+  ANATOMY_CARD_FILE,
+  anatomyCard,
+  readAnatomyEvaluation,
+  writeAnatomyCard,
+} from '../../main/ml/anatomy/anatomy-card.js';
+import { encodeFingerprint, fileFingerprint } from '../../main/ml/image/thumbnail-fingerprint.js';
 import { readManifest } from '../../main/ml/model/model-dir.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 
@@ -64,4 +72,45 @@ test('rows without the images scored are said to be unchecked, not held out', as
     /The images scored for DRIVE test, DRIONS-DB held out and AV-WIDE held out are not recorded/,
   );
   assert.doesNotMatch(card, /none of the images/);
+});
+
+test('a vessel model that learnt RITE test photographs under other names is found by their fingerprints', async () => {
+  const drive = path.join(
+    process.env.RETINA_DATASETS ?? path.join(repoRoot, '..', 'shared', 'datasets'),
+    'DRIVE',
+  );
+  const vessel = await readManifest(path.join(models, 'default'));
+  const { manifest, evaluation } = await bundled('artery-vein');
+  // Retrained on a study whose DRIVE test photographs 01 and 02 were imported as plain files: its manifest names
+  // them by the study's names, and only their fingerprints tell them.
+  const photo = (n: string) => path.join(drive, 'test', 'images', `${n}_test.tif`);
+  const print = async (n: string) => encodeFingerprint(await fileFingerprint(photo(n)))!;
+  const retrained = {
+    ...vessel,
+    name: 'clinic-retrain',
+    provenance: {
+      ...vessel.provenance,
+      trainIds: [...vessel.provenance.trainIds, 'study-7/visit-a'],
+      validationIds: [...vessel.provenance.validationIds, 'study-7/visit-b'],
+    },
+    sampleFingerprints: {
+      ...vessel.sampleFingerprints,
+      'study-7/visit-a': await print('01'),
+      'study-7/visit-b': await print('02'),
+    },
+  };
+  const dir = await mkdtemp(path.join(tmpdir(), 'anatomy-card-'));
+  try {
+    const pathOf = (id: string) => (id.startsWith('drive/') ? photo(id.slice(6, 8)) : undefined);
+    await writeAnatomyCard(dir, manifest, evaluation, retrained, pathOf);
+    const card = await readFile(path.join(dir, ANATOMY_CARD_FILE), 'utf8');
+    assert.match(
+      card,
+      /^- RITE test: 2 of 20 images; clinic-retrain trained on 1 \(drive\/01_test\) and picked its epoch on 1 \(drive\/02_test\)\.$/m,
+    );
+    assert.doesNotMatch(card, /none of the images held out/);
+    assert.doesNotMatch(card, /^- LES-AV held out/m);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

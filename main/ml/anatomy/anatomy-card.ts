@@ -6,7 +6,7 @@ import type { ModelManifest } from '../types.js';
 import type { AnatomyTask } from './anatomy-manifest.js';
 import { writeFileAtomic } from '../../node/atomic-fs.js';
 import { ARTERY_VEIN_PASSES } from './artery-vein.js';
-import { learntImages } from '../model/known-samples.js';
+import { learntImages, learntImagesByContent, type LearntImages } from '../model/known-samples.js';
 import {
   arteryVeinTable,
   opticDiscMisses,
@@ -96,22 +96,61 @@ function listed(ids: string[], max = 8): string {
     : shown.join('');
 }
 
+type ScoredRow = { images: string; n: number; ids?: string[] };
+
+/** A row's recorded ids (`<dataset>/<stem>`) as dataset and sample id. */
+function splitIds(ids: string[]): { dataset: string; id: string; full: string }[] {
+  return ids.map((full) => {
+    const slash = full.indexOf('/');
+    return { dataset: full.slice(0, Math.max(0, slash)), id: full.slice(slash + 1), full };
+  });
+}
+
+/**
+ * Which scored images of each row (by its label) `vessel` learnt, by name and, where `pathOf` finds the photograph,
+ * by content: a vessel model retrained on a study whose DRIVE photographs were imported as plain files names them
+ * by the study's names, and only its manifest's fingerprints know them.
+ */
+export async function vesselModelLearnt(
+  rows: ScoredRow[],
+  vessel: ModelManifest,
+  pathOf: (fullId: string) => string | undefined,
+): Promise<Map<string, LearntImages>> {
+  const out = new Map<string, LearntImages>();
+  for (const r of rows) {
+    if (!r.ids) continue;
+    const split = splitIds(r.ids);
+    const found = split.flatMap((x) => {
+      const path = pathOf(x.full);
+      return path ? [{ ...x, path }] : [];
+    });
+    const byContent = await learntImagesByContent(vessel, found);
+    const byName = learntImages(vessel, split);
+    const union = (a: string[], b: string[]) =>
+      split.map((x) => x.id).filter((id) => a.includes(id) || b.includes(id));
+    out.set(r.images, {
+      trained: union(byName.trained, byContent.trained),
+      validated: union(byName.validated, byContent.validated),
+    });
+  }
+  return out;
+}
+
 /**
  * The held-out images the vessel model the pipeline runs with trained or validated on: held out from this network,
- * not from the pipeline, so their figures may be optimistic.
+ * not from the pipeline, so their figures may be optimistic. `learnt` (vesselModelLearnt) adds those found by
+ * content; without it, by name only.
  */
 function vesselModelNote(
   task: AnatomyTask,
-  rows: { images: string; n: number; ids?: string[] }[],
+  rows: ScoredRow[],
   vessel: ModelManifest,
+  learntByRow?: ReadonlyMap<string, LearntImages>,
 ): string[] {
   const learnt = rows.flatMap((r) => {
     if (!r.ids) return [];
-    const split = r.ids.map((full) => {
-      const slash = full.indexOf('/');
-      return { dataset: full.slice(0, Math.max(0, slash)), id: full.slice(slash + 1), full };
-    });
-    const l = learntImages(vessel, split);
+    const split = splitIds(r.ids);
+    const l = learntByRow?.get(r.images) ?? learntImages(vessel, split);
     const full = (ids: string[]) => ids.map((id) => split.find((x) => x.id === id)!.full);
     const parts = [
       ...(l.trained.length ? [`trained on ${l.trained.length} (${listed(full(l.trained))})`] : []),
@@ -137,7 +176,12 @@ function vesselModelNote(
   return ['', said, ...(learnt.length ? ['', ...learnt] : [])];
 }
 
-export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation, vessel?: ModelManifest): string {
+export function anatomyCard(
+  m: ModelManifest,
+  ev: AnatomyEvaluation,
+  vessel?: ModelManifest,
+  vesselLearnt?: ReadonlyMap<string, LearntImages>,
+): string {
   const a = m.anatomy!;
   const p = m.provenance;
   const lines = [
@@ -189,7 +233,7 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation, vessel?: Mo
       '',
       ...arteryVeinTable(ev.arteryVein),
     );
-    if (vessel) lines.push(...vesselModelNote(a.task, ev.arteryVein, vessel));
+    if (vessel) lines.push(...vesselModelNote(a.task, ev.arteryVein, vessel, vesselLearnt));
   }
   if (ev.opticDisc) {
     lines.push(
@@ -204,7 +248,7 @@ export function anatomyCard(m: ModelManifest, ev: AnatomyEvaluation, vessel?: Mo
     );
     const misses = opticDiscMisses(ev.opticDisc);
     if (misses.length) lines.push('', 'Outside the goals:', '', ...misses);
-    if (vessel) lines.push(...vesselModelNote(a.task, ev.opticDisc, vessel));
+    if (vessel) lines.push(...vesselModelNote(a.task, ev.opticDisc, vessel, vesselLearnt));
   }
   if (ev.endToEndSeconds !== undefined) {
     lines.push(
@@ -229,6 +273,10 @@ export async function writeAnatomyCard(
   m: ModelManifest,
   ev: AnatomyEvaluation,
   vessel?: ModelManifest,
+  /** Where each scored image (`<dataset>/<stem>`) is, to find by content those the vessel model learnt. */
+  pathOf: (fullId: string) => string | undefined = () => undefined,
 ): Promise<void> {
-  await writeFileAtomic(join(dir, ANATOMY_CARD_FILE), anatomyCard(m, ev, vessel));
+  const learnt =
+    vessel && (await vesselModelLearnt([...(ev.arteryVein ?? []), ...(ev.opticDisc ?? [])], vessel, pathOf));
+  await writeFileAtomic(join(dir, ANATOMY_CARD_FILE), anatomyCard(m, ev, vessel, learnt));
 }
