@@ -1,13 +1,15 @@
 // Keyboard-only and screen-reader use of the browser-mode workstation in chromium: the import path dialog is a
 // labelled modal that Escape closes, the worklist says which row is highlighted when focus lands on it, and the
-// jobs tray is reachable from its summary and closes on Escape.
+// jobs tray is reachable from its summary and closes on Escape; the reopen reason form gives focus back when it
+// closes.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { jobFinished, waitFor } from './flow.js';
+import { jobFinished, W, H, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, repoRoot } from './model-fixture.js';
+import { AV_VALUES } from '../../shared/contract.js';
 
 const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
 
@@ -107,6 +109,69 @@ describe(
       assert.equal(await summary.getAttribute('aria-expanded'), 'false');
       // That Escape closed the tray only, not the viewer behind it too.
       assert.equal(await page.getByTestId('viewer').count(), 1);
+    });
+    describe('an approved image with an artery/vein map (03_test.tif: arteries left, veins right)', () => {
+      // Every pixel a vessel: the left half labelled artery, the right half vein.
+      before(async () => {
+        const rows = await app.client.invoke('listImages', { offset: 0, limit: 10 });
+        const image = rows.items.find((r) => r.fileName === '03_test.tif')!;
+        const av = new Uint8Array(W * H);
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) av[y * W + x] = x < W / 2 ? AV_VALUES.artery : AV_VALUES.vein;
+        await app.client.invoke('approveMask', {
+          imageId: image.id,
+          width: W,
+          height: H,
+          mask: new Uint8Array(W * H).fill(1),
+          av,
+          parentVersionId: null,
+        });
+      });
+
+      const openApproved = async () => {
+        await openWorklist();
+        await app.page.getByTestId('worklist').focus();
+        await app.page.keyboard.press('ArrowDown');
+        await app.page.keyboard.press('Enter');
+        await app.page.locator('[data-testid="viewer"][data-image-id]').waitFor();
+      };
+
+      test('the reopen reason form gives focus back: to Reopen when cancelled, to the viewer when sent', async () => {
+        const page = app.page;
+        await openApproved();
+        const reopen = page.getByTestId('reopen');
+        await reopen.focus();
+        await page.keyboard.press('Enter');
+        await page.getByTestId('reopen-form').waitFor();
+        assert.equal(await focused(), 'reopen-reason');
+        await page.keyboard.press('Escape');
+        await page.getByTestId('reopen-form').waitFor({ state: 'detached' });
+        assert.equal(await focused(), 'reopen', 'Escape dropped focus to the page');
+        // Escape closed the form only, not the viewer as well.
+        assert.equal(await page.getByTestId('viewer').count(), 1);
+
+        await page.keyboard.press('Enter');
+        await page.getByTestId('reopen-cancel').waitFor();
+        await page.keyboard.press('Tab');
+        await page.keyboard.press('Tab');
+        assert.equal(await focused(), 'reopen-cancel');
+        await page.keyboard.press('Enter');
+        await page.getByTestId('reopen-form').waitFor({ state: 'detached' });
+        assert.equal(await focused(), 'reopen', 'Cancel dropped focus to the page');
+
+        await page.keyboard.press('Enter');
+        await page.keyboard.type('a vessel was missed');
+        await page.keyboard.press('Enter');
+        await page
+          .locator('[data-testid="review-state"][data-status="draft"][data-reopened="true"]')
+          .waitFor();
+        assert.equal(await focused(), 'viewer', 'reopening dropped focus to the page');
+        // The viewer's keys act at once: B takes the brush on the reopened draft.
+        await page.keyboard.press('b');
+        await waitFor('the brush taken', async () =>
+          /\bon\b/.test((await page.getByTestId('tool-brush').getAttribute('class')) ?? ''),
+        );
+      });
     });
   },
 );

@@ -229,6 +229,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
           review={doc ? review : null}
           busy={flow.busy || readOnly}
           onReopen={(reason) => void flow.reopen(reason)}
+          focusViewer={() => viewerRef.current?.focus()}
           submitsForReview={!mayApprove}
         />
         <HandoffBanner handoff={doc ? review?.handoff : null} />
