@@ -1,11 +1,11 @@
 // Keyboard-only and screen-reader use of the browser-mode workstation in chromium: the import path dialog is a
 // labelled modal that Escape closes, the worklist says which row is highlighted when focus lands on it, and the
 // jobs tray is reachable from its summary and closes on Escape; the reopen reason form gives focus back when it
-// closes.
+// closes; the pointer readout names artery and vein, not only colour.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { jobFinished, W, H, waitFor } from './flow.js';
+import { avColours, fittedView, jobFinished, W, H, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { driveTestImage, repoRoot } from './model-fixture.js';
@@ -135,6 +135,31 @@ describe(
         await app.page.keyboard.press('Enter');
         await app.page.locator('[data-testid="viewer"][data-image-id]').waitFor();
       };
+
+      test('the pointer readout says artery or vein while the artery/vein layer is shown', async () => {
+        const page = app.page;
+        await openApproved();
+        await page.locator('[data-testid="review-state"][data-status="approved"]').waitFor();
+        const { view, left, top } = await fittedView(page);
+        const hover = async (p: { x: number; y: number }) => {
+          await page.mouse.move(
+            left + view.x + (p.x + 0.5) * view.scale,
+            top + view.y + (p.y + 0.5) * view.scale,
+          );
+          return page.locator('.statusbar span', { hasText: /^x \d+ y \d+/ }).textContent();
+        };
+        const arteryAt = { x: 100, y: 300 };
+        const veinAt = { x: 460, y: 300 };
+        // The layer hidden: a vessel (the mask's colour says no more).
+        assert.equal(await hover(arteryAt), 'x 100 y 300 · vessel');
+        await page.getByTestId('viewer').focus();
+        await page.keyboard.press('v');
+        await waitFor('the artery/vein layer shown', async () => (await avColours(page)) !== null);
+        assert.equal(await hover(arteryAt), 'x 100 y 300 · artery');
+        assert.equal(await hover(veinAt), 'x 460 y 300 · vein');
+        await page.keyboard.press('v');
+        assert.equal(await hover(veinAt), 'x 460 y 300 · vessel');
+      });
 
       test('the reopen reason form gives focus back: to Reopen when cancelled, to the viewer when sent', async () => {
         const page = app.page;

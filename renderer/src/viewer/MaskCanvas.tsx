@@ -22,6 +22,7 @@ import { defaultDiscDiameter, discGrab, discThrough } from '../editing/discEdit.
 import { overlayDrawn, strokeInput } from '../perf.js';
 import { PointerArbiter, type PointerEnd } from '../editing/pointerArbiter.js';
 import { useDevicePixelRatio } from './useDevicePixelRatio.js';
+import type { CursorPixel } from './StatusBar.js';
 
 export type Tool =
   'brush' | 'eraser' | 'fill' | 'lasso' | 'pan' | 'artery' | 'vein' | 'flip' | 'flipVessel' | 'disc';
@@ -46,7 +47,7 @@ export interface MaskCanvasProps {
   maskVisible: boolean;
   opacity: number;
   spaceHeld: boolean;
-  onCursor: (p: { x: number; y: number; value: number } | null) => void;
+  onCursor: (p: CursorPixel | null) => void;
   /** A Fill tool click at an image pixel (the viewer puts it through the fill guard). */
   onFill: (at: Point, value: 0 | 1) => void;
   /** More layers drawn over the mask overlay, under the cursor (the uncertainty heat map). */
@@ -198,7 +199,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const i = Math.floor(p.x);
     const j = Math.floor(p.y);
     const inside = i >= 0 && j >= 0 && i < doc.width && j < doc.height;
-    props.onCursor(inside ? { x: i, y: j, value: doc.valueAt(i, j) } : null);
+    if (!inside) return props.onCursor(null);
+    const label = props.avShown ? doc.labels?.[j * doc.width + i] : undefined;
+    props.onCursor({ x: i, y: j, value: doc.valueAt(i, j), label });
   };
 
   const onPointerDown = (e: React.PointerEvent) => {

@@ -1,7 +1,7 @@
 // The line under the canvas: which image (and "ungradable" when its photograph is), where in the list, zoom,
 // pointer readout, the prediction's expected F1, a word about the disc when none was found, save state and load time.
 import { useCallback, useRef, type RefObject } from 'react';
-import type { ImageQuality } from '../../../shared/contract.js';
+import { AV_VALUES, type ImageQuality } from '../../../shared/contract.js';
 import type { View } from '../editing/viewport.js';
 import { formatExpectedF1 } from '../review/qualityLabel.js';
 import type { SaveState } from './useAutosave.js';
@@ -15,17 +15,34 @@ const SAVE_LABELS: Record<SaveState, string> = {
   kept: 'Not saved: kept as a draft',
 };
 
+/** The image pixel under the pointer: its mask value and, while the artery/vein layer is shown, its label. */
+export interface CursorPixel {
+  x: number;
+  y: number;
+  value: number;
+  /** AV_VALUES; absent while the layer is hidden (the overlay shows no artery or vein then). */
+  label?: number;
+}
+
 export interface CursorReadout {
   cursorRef: RefObject<HTMLSpanElement | null>;
-  onCursor: (p: { x: number; y: number; value: number } | null) => void;
+  onCursor: (p: CursorPixel | null) => void;
+}
+
+/** What the pixel is, in words: the artery/vein colours are not the only way to tell them apart. */
+function pixelWord(p: CursorPixel): string {
+  if (!p.value) return 'background';
+  if (p.label === AV_VALUES.artery) return 'artery';
+  if (p.label === AV_VALUES.vein) return 'vein';
+  return 'vessel';
 }
 
 /** The pointer readout changes on every move: written straight into the status bar, never through React state. */
 export function useCursorReadout(): CursorReadout {
   const cursorRef = useRef<HTMLSpanElement>(null);
-  const onCursor = useCallback((p: { x: number; y: number; value: number } | null) => {
+  const onCursor = useCallback((p: CursorPixel | null) => {
     const el = cursorRef.current;
-    if (el) el.textContent = p ? `x ${p.x} y ${p.y} · ${p.value ? 'vessel' : 'background'}` : '';
+    if (el) el.textContent = p ? `x ${p.x} y ${p.y} · ${pixelWord(p)}` : '';
   }, []);
   return { cursorRef, onCursor };
 }
