@@ -1,14 +1,16 @@
 // Keyboard-only and screen-reader use of the browser-mode workstation in chromium: the import path dialog is a
 // labelled modal that Escape closes, the worklist says which row is highlighted when focus lands on it, and the
 // jobs tray is reachable from its summary and closes on Escape; the reopen reason form gives focus back when it
-// closes; the pointer readout names artery and vein, not only colour.
+// closes; the pointer readout names artery and vein, not only colour; every column of the Models screen's tables
+// has a name.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { avColours, fittedView, jobFinished, W, H, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
-import { driveTestImage, repoRoot } from './model-fixture.js';
+import { bundledVesselModelDir, driveTestImage, repoRoot } from './model-fixture.js';
+import { approveMaskVersion, openStore, registerModel, saveMaskVersion } from '../../main/store/index.js';
 import { AV_VALUES } from '../../shared/contract.js';
 
 const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
@@ -17,7 +19,21 @@ describe(
   'keyboard and screen-reader access (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    const app = useWorkstation();
+    const app = useWorkstation({
+      // A candidate in the registry (never promoted), so that the Models screen shows its table of vessel models.
+      seed: async (dbPath) => {
+        const store = openStore(dbPath);
+        try {
+          registerModel(
+            store,
+            { name: 'e2e-candidate', dirPath: await bundledVesselModelDir(), architecture: {} },
+            'test',
+          );
+        } finally {
+          store.close();
+        }
+      },
+    });
     const focused = () =>
       app.page.evaluate<string>(
         '(() => { const el = document.activeElement; return el?.dataset?.testid ?? el?.tagName ?? ""; })()',
@@ -31,6 +47,25 @@ describe(
     before(async () => {
       const imported = await app.client.invoke('importFiles', { paths: [SAMPLE, driveTestImage('03')] });
       await jobFinished(app.client, imported.jobId);
+      // 03_test.tif approved with an artery/vein map (every pixel a vessel, the left half artery, the right half
+      // vein), written before any window opens it (a window holding its edit lease would refuse an approval).
+      const rows = await app.client.invoke('listImages', { offset: 0, limit: 10 });
+      const store = openStore(app.serve.dbPath);
+      try {
+        const av = new Uint8Array(W * H);
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) av[y * W + x] = x < W / 2 ? AV_VALUES.artery : AV_VALUES.vein;
+        const draft = await saveMaskVersion(store, {
+          imageId: Number(rows.items.find((r) => r.fileName === '03_test.tif')!.id),
+          kind: 'draft',
+          author: 'ann',
+          mask: { width: W, height: H, data: new Uint8Array(W * H).fill(1) },
+          av,
+        });
+        approveMaskVersion(store, draft.id, 'ann');
+      } finally {
+        store.close();
+      }
     });
 
     const openWorklist = async () => {
@@ -110,24 +145,25 @@ describe(
       // That Escape closed the tray only, not the viewer behind it too.
       assert.equal(await page.getByTestId('viewer').count(), 1);
     });
-    describe('an approved image with an artery/vein map (03_test.tif: arteries left, veins right)', () => {
-      // Every pixel a vessel: the left half labelled artery, the right half vein.
-      before(async () => {
-        const rows = await app.client.invoke('listImages', { offset: 0, limit: 10 });
-        const image = rows.items.find((r) => r.fileName === '03_test.tif')!;
-        const av = new Uint8Array(W * H);
-        for (let y = 0; y < H; y++)
-          for (let x = 0; x < W; x++) av[y * W + x] = x < W / 2 ? AV_VALUES.artery : AV_VALUES.vein;
-        await app.client.invoke('approveMask', {
-          imageId: image.id,
-          width: W,
-          height: H,
-          mask: new Uint8Array(W * H).fill(1),
-          av,
-          parentVersionId: null,
-        });
-      });
+    test("every column of the Models screen's vessel table has a name a screen reader reads", async () => {
+      const page = app.page;
+      await openWorklist();
+      await page.getByTestId('nav-models').focus();
+      await page.keyboard.press('Enter');
+      const table = page.locator(
+        '[data-testid="model-task"][data-task="vessel"] [data-testid="models-table"]',
+      );
+      await table.waitFor();
+      const snapshot = await table.ariaSnapshot();
+      const headers = snapshot.split('\n').filter((l) => /^\s*- columnheader\b/.test(l));
+      assert.equal(headers.length, 7, snapshot);
+      for (const h of headers)
+        assert.match(h, /columnheader "[^"]+"/, `a column without a name:\n${snapshot}`);
+      // The last column holds the row's actions; its header says so.
+      assert.match(headers.at(-1)!, /columnheader "Actions"/);
+    });
 
+    describe('03_test.tif, approved with an artery/vein map', () => {
       const openApproved = async () => {
         await openWorklist();
         await app.page.getByTestId('worklist').focus();

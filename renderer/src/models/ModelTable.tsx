@@ -39,7 +39,10 @@ export function ModelTable(props: {
               <th>Trained on</th>
               <th>Held-out {task === 'vessel' ? 'F1' : 'score'} (vs parent)</th>
               <th>Last promotion</th>
-              <th />
+              {/* The buttons' column: unlabelled on screen, but a screen reader announces every column by name. */}
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
