@@ -242,7 +242,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         {undelivered.edit && (
           <div className="edit-notice" role="status" data-testid="undelivered-edit">
             {undelivered.edit.approval
-              ? `Your approval of this image at ${new Date(undelivered.edit.at).toLocaleTimeString()} could not be delivered (the server could not be reached or refused this window): the mask you approved was kept in this browser, not approved. Saving it makes it a draft; approve it again once you have checked it.`
+              ? `Your approval of this image at ${new Date(undelivered.edit.at).toLocaleTimeString()} could not be delivered, or its answer was lost (the server could not be reached or refused this window): the mask you approved was kept in this browser, maybe not approved. Saving it says so if the approval reached the server; else it makes it a draft, to approve again once you have checked it.`
               : `An edit of this image made at ${new Date(undelivered.edit.at).toLocaleTimeString()} could not be saved (the server could not be reached or refused this window): it was kept in this browser.`}{' '}
             <button
               data-testid="restore-undelivered"

@@ -4,6 +4,7 @@
 // version it builds on, until a save of that image goes through. Opened again on the same study, the viewer offers
 // it; another study (another identity) never sees it.
 import type { AnatomyRecord } from '../../../shared/contract.js';
+import type { SaveIds } from './unansweredSaves.js';
 
 export interface UndeliveredEdit {
   study: string;
@@ -22,6 +23,12 @@ export interface UndeliveredEdit {
    * on its own (the image may have changed since, or the user may not approve it as it is now).
    */
   approval?: boolean;
+  /**
+   * The ids saving it sends (unansweredSaves.ts): the save that failed may have been made, its answer lost. Sent
+   * again, main answers with what those saves made (the user's own approval among them) instead of refusing the edit
+   * as stale against the user's own version. Absent on edits an older release kept.
+   */
+  saveIds?: SaveIds;
 }
 
 const DB = 'retina-undelivered-edits';

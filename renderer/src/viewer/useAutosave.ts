@@ -150,6 +150,8 @@ export function useAutosave(
         ...(anatomy ? { anatomy } : {}),
         at: new Date().toISOString(),
         ...(approval ? { approval: true } : {}),
+        // Kept as the draft it is saved as: the same draft save's id, a new one after an approval (named unanswered).
+        saveIds: unansweredSaves.current.idsFor({ ...sent, kind: 'draft' }),
       };
       keepUndelivered(edit).then(
         () => setNotKept(null),

@@ -22,7 +22,7 @@ export function useUndeliveredEdit(
   onReview: (r: ReviewState) => void,
   onRefused: (r: SaveRefused) => void,
 ): UndeliveredOffer {
-  const { client, report, study } = useApp();
+  const { client, notify, report, study } = useApp();
   const [edit, setEdit] = useState<UndeliveredEdit | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -56,8 +56,15 @@ export function useUndeliveredEdit(
         clientId: windowClientId(),
         ...(edit.av ? { av: edit.av } : {}),
         ...(edit.anatomy ? { anatomy: edit.anatomy } : {}),
+        ...edit.saveIds,
       });
       await forget(edit);
+      // Answered with the approval whose answer was lost (main approves nothing else a draft save sends).
+      if (saved.status === 'approved')
+        notify(
+          `Your approval of this image at ${new Date(edit.at).toLocaleTimeString()} had reached the server: the image is approved (version ${saved.version}).`,
+          'info',
+        );
       onReview(saved.review);
       await doc.reloadMasks();
     } catch (err) {
@@ -69,7 +76,7 @@ export function useUndeliveredEdit(
     } finally {
       setBusy(false);
     }
-  }, [client, doc, edit, forget, onRefused, onReview, report]);
+  }, [client, doc, edit, forget, notify, onRefused, onReview, report]);
 
   const discard = useCallback(async () => {
     if (edit) await forget(edit).catch(report);
