@@ -163,5 +163,22 @@ describe(
       assert.equal(await canvas.getAttribute('data-disc'), '480,290');
       assert.equal(await canvas.getAttribute('data-current-disc'), null);
     });
+
+    test('the prediction (version 1), with no labels or disc of its own: said, not an empty layer left unexplained', async () => {
+      const { page } = await openWithAvLayer();
+      await page.locator('[data-testid="history"] summary').click();
+      await page.locator('[data-testid="history-open"][data-version="1"]').click();
+      await page.getByTestId('version-preview').waitFor();
+      await waitFor('no labels drawn for it', async () => (await avColours(page)) === null);
+      // Its missing labels are said among what differs (the current mask has some); its missing disc was not.
+      assert.match(
+        (await page.getByTestId('version-also-differs').textContent()) ?? '',
+        /no artery\/vein labels of its own/,
+      );
+      assert.equal(
+        await page.getByTestId('version-no-labels').textContent(),
+        'This version has no optic disc of its own: the A/V layer shows none for it.',
+      );
+    });
   },
 );

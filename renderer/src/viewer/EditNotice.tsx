@@ -5,10 +5,13 @@ import type { ReactNode } from 'react';
 import type { AnatomyPayload, KeptDraftPayload, MaskVersionPreview } from '../../../shared/contract.js';
 import type { LeaseView } from './leaseStatus.js';
 import type { SaveRefused } from './useAutosave.js';
-import { alsoDiffersWords } from './alsoDiffersWords.js';
+import { alsoDiffersWords, noOwnLabelsWords } from './alsoDiffersWords.js';
 
 /** An earlier version as the notice names it. */
-export type EarlierVersion = Omit<MaskVersionPreview, 'data' | 'av' | 'anatomy'>;
+export type EarlierVersion = Omit<MaskVersionPreview, 'data' | 'av' | 'anatomy'> & {
+  /** What it has of its own: artery/vein labels, a disc (without them its A/V layer is empty). */
+  own: { av: boolean; disc: boolean };
+};
 /** A kept draft as the notice names it. */
 export type KeptVersion = Omit<KeptDraftPayload, 'data' | 'av' | 'anatomy'>;
 
@@ -50,6 +53,8 @@ function PreviewNotice(props: {
   differing: number;
   /** What else differs that the vessels on screen do not show (labels, the disc). */
   also?: string | null;
+  /** What it has none of its own of (labels, a disc): its A/V layer is empty, not a mask with nothing labelled. */
+  lacks?: string | null;
   action: ReactNode;
   p: EditNoticeProps;
 }) {
@@ -60,6 +65,7 @@ function PreviewNotice(props: {
         (Difference <kbd>D</kbd> shows where).
       </span>
       {props.also && <span data-testid="version-also-differs">{props.also}</span>}
+      {props.lacks && <span data-testid="version-no-labels">{props.lacks}</span>}
       {props.action}
       <button onClick={props.p.onLoadLatest} disabled={props.p.busy}>
         Back to the current mask
@@ -100,6 +106,7 @@ export function EditNotice(p: EditNoticeProps) {
           what={`Version ${v.version}, ${KIND_WORDS[v.kind]} ${v.author}`}
           differing={differing}
           also={alsoDiffersWords(v.alsoDiffers)}
+          lacks={noOwnLabelsWords(v.own, v.alsoDiffers)}
           p={p}
           action={
             v.versionId === p.preview.shownVersionId ? (

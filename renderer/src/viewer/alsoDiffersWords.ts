@@ -28,3 +28,17 @@ export function alsoDiffersWords(a: VersionAlsoDiffers, act = 'Restoring'): stri
         'current disc and fovea dashed).'
     : null;
 }
+
+/**
+ * What a version lacks of its own (labels, a disc) that the words above do not already say: its A/V layer is then
+ * empty, which would read as nothing labelled. Null when it has both, or the words above said what it lacks.
+ */
+export function noOwnLabelsWords(own: { av: boolean; disc: boolean }, a: VersionAlsoDiffers): string | null {
+  const lacks = [
+    !own.av && a.av !== 'none' ? 'artery/vein labels' : null,
+    !own.disc && a.disc?.version !== null ? 'optic disc' : null,
+  ].filter((p) => p !== null);
+  return lacks.length
+    ? `This version has no ${lacks.join(' and no ')} of its own: the A/V layer shows none for it.`
+    : null;
+}

@@ -83,7 +83,10 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
         });
         const shown = await doc.showKeptDraft({ id: versionId, data, av, anatomy });
         // A refusal stays on screen beside the version (opening one is not opening the refused edit's kept draft).
-        setPreview({ earlier, ...shown });
+        setPreview({
+          earlier: { ...earlier, own: { av: av !== null, disc: Boolean(anatomy?.disc) } },
+          ...shown,
+        });
       }),
     [action, client, imageId],
   );
