@@ -259,8 +259,10 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     const list = Array.isArray(forwarded) ? forwarded.join(',') : forwarded;
     return clientAddress(req.socket.remoteAddress ?? 'unknown', list, opts.trustedProxies ?? []);
   };
-  /** The scheme the person used; over HTTPS to a trusted proxy that ends TLS, cookies are Secure. */
-  /** `own`: what to assume where no trusted proxy says (the connection's scheme). */
+  /**
+   * The scheme the person used (over HTTPS to a trusted proxy that ends TLS, cookies are Secure); `own`: what to
+   * assume where no trusted proxy says (the connection's scheme).
+   */
   const schemeOf = (req: IncomingMessage, own = audience.scheme): Audience['scheme'] => {
     const proto = req.headers['x-forwarded-proto'];
     const said = Array.isArray(proto) ? proto.join(',') : proto;
