@@ -380,17 +380,25 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     res.end(req.method === 'HEAD' ? undefined : file.body);
   }
 
+  /**
+   * The HTTPS public address when `req` came over plain HTTP (a proxy that serves both): the page loaded, its Secure
+   * cookie was dropped and every call was refused as a foreign Origin; an event socket opened with a cookie made over
+   * HTTPS would carry the session and its events in clear. Only a trusted proxy's X-Forwarded-Proto says so.
+   */
+  const httpsInsteadOf = (req: IncomingMessage): URL | null =>
+    audience.publicUrl?.protocol === 'https:' && schemeOf(req, 'https') === 'http'
+      ? audience.publicUrl
+      : null;
+
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = requestUrl(req, audience, port);
-    const secureUrl = audience.publicUrl?.protocol === 'https:' ? audience.publicUrl : null;
-    // The public address opened over plain HTTP (a proxy that serves both): the page loaded, its Secure cookie was
-    // dropped and every call was refused as a foreign Origin. Only a trusted proxy's X-Forwarded-Proto says so.
-    if (secureUrl && url && schemeOf(req, 'https') === 'http') {
-      const there = new URL(`.${url.pathname}${url.search}`, secureUrl).href;
+    const httpsUrl = httpsInsteadOf(req);
+    if (httpsUrl && url) {
+      const there = new URL(`.${url.pathname}${url.search}`, httpsUrl).href;
       if (req.method === 'GET' || req.method === 'HEAD')
         sendText(res, 308, `moved to ${there}`, { location: there });
       else {
-        const why = `RetinaStudio is served over HTTPS only: open ${secureUrl.href}`;
+        const why = `RetinaStudio is served over HTTPS only: open ${httpsUrl.href}`;
         if (url.pathname.startsWith(RPC_PATH_PREFIX)) sendRpcError(res, 403, 'forbidden', why);
         else sendText(res, 403, why);
       }
@@ -445,6 +453,7 @@ export async function startServer(opts: ServerOptions): Promise<RetinaServer> {
     };
     if (!url) return refuse('400 Bad Request');
     if (url.pathname !== EVENTS_PATH) return refuse('404 Not Found');
+    if (httpsInsteadOf(req)) return refuse('403 Forbidden');
     if (!hostAllowed(req, port, audience) || !originAllowed(req, port, audience))
       return refuse('403 Forbidden');
     const user = caller(req);

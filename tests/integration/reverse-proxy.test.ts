@@ -438,6 +438,21 @@ describe('team server behind a reverse proxy under a sub-path', () => {
     assert.equal((await viaProxy('GET', '/assets/app.js?v=1')).status, 200);
   });
 
+  test('the event socket over plain HTTP is refused too, even with a session cookie made over HTTPS', async () => {
+    // A page left open from before the redirect (or a script) would otherwise hear every event over plain HTTP.
+    const cookie = (await loginVia(proxy)).split(';')[0];
+    const listen = (through: ReverseProxy, origin?: string) =>
+      wsStatus(`ws://127.0.0.1:${through.port}/retina/events`, {
+        cookie,
+        host: 'intranet.example',
+        ...(origin ? { origin } : {}),
+      });
+    assert.equal(await listen(plainHttp, PUBLIC), 403);
+    assert.equal(await listen(plainHttp, 'http://intranet.example'), 403);
+    assert.equal(await listen(plainHttp), 403, 'no Origin (not a browser): still refused');
+    assert.equal(await listen(proxy, PUBLIC), 'open', 'over HTTPS it opens');
+  });
+
   test("one person's failed logins through the proxy do not lock out everyone behind it", async () => {
     const login = (user: string, password: string) =>
       viaProxy(
