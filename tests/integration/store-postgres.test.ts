@@ -4,7 +4,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../e2e/model-fixture.js';
@@ -207,6 +207,8 @@ describe('a team database whose server encoding is not UTF8', () => {
     const store = openStore(pg.createDatabase('team_latin1', { encoding: 'LATIN1' }), {
       sharedDir: join(dir, 'shared'),
     });
+    // The server's log from here on: asking whether a letter fits LATIN1 must not leave ERROR lines for its DBA.
+    const logFrom = statSync(pg.logFile).size;
     try {
       const sample = join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
       const report = await importImageFiles(store, [{ imagePath: sample }], { actor: 'importer' });
@@ -241,6 +243,12 @@ describe('a team database whose server encoding is not UTF8', () => {
       // A letter the database cannot store is in none of its names: nothing found, not a conversion error.
       assert.deepEqual(found('Łukasz'), [], 'a letter outside LATIN1');
       assert.deepEqual(found('张伟'), [], 'a name in Chinese');
+      const logged = readFileSync(pg.logFile).subarray(logFrom).toString('utf8');
+      assert.deepEqual(
+        logged.split('\n').filter((line) => /\b(ERROR|STATEMENT):/.test(line)),
+        [],
+        'no errors in the server log',
+      );
     } finally {
       store.close();
     }

@@ -18,6 +18,8 @@ export interface PostgresCluster {
    */
   createDatabase(name: string, opts?: { encoding?: string }): string;
   port: number;
+  /** The server's log (pg_ctl -l): what a team's DBA reads, ERROR lines and all. */
+  readonly logFile: string;
   /** Stops the server, keeping its data (a database going down); `start` brings it back on the same port. */
   pause(): void;
   start(): void;
@@ -93,8 +95,8 @@ export async function startPostgres(): Promise<PostgresCluster> {
     '-c full_page_writes=off',
     '-c max_connections=200',
   ].join(' ');
-  const start = (): void =>
-    run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', 'start']);
+  const logFile = join(dir, 'server.log');
+  const start = (): void => run('pg_ctl', ['-D', data, '-o', options, '-l', logFile, '-w', 'start']);
   start();
   let stopped = false;
   const url = (database = 'postgres'): string => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
@@ -107,6 +109,7 @@ export async function startPostgres(): Promise<PostgresCluster> {
   process.once('exit', stop);
   return {
     port,
+    logFile,
     url,
     createDatabase(name: string, { encoding }: { encoding?: string } = {}): string {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
