@@ -285,7 +285,9 @@ describe('team server behind a reverse proxy under a sub-path', () => {
         mask: edited,
         parentVersionId: saved.draft.versionId,
       }),
-      tooLarge,
+      // Noise holds a bit a pixel, so no packing fits it under 1 MB at 8 MP: the annotator is told what helps.
+      (e: unknown) =>
+        tooLarge(e) && /speckled mask .*raise the threshold or remove its islands/.test((e as Error).message),
     );
     const after = await open.invoke('getMasks', { imageId: image.id });
     assert.equal(after.draft?.versionId, saved.draft.versionId);

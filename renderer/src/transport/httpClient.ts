@@ -89,10 +89,17 @@ function withoutResult(channel: string, status: number, baseUrl: string): RpcErr
     );
   if (status === 413) {
     const what = channel.startsWith('import') ? 'The file' : 'This change';
+    // A mask goes deflated, a bit a pixel: only a speckled one (noise over a low threshold) comes near nginx's
+    // 1 MB at 8 MP, and no packing fits it (random pixels hold a bit each), so the annotator is told what helps.
+    const advice =
+      channel === 'saveDraft' || channel === 'approveMask'
+        ? 'A speckled mask (noise kept by a low threshold) does not compress: raise the threshold or remove its ' +
+          'islands and save again, or ask'
+        : 'Ask';
     return new RpcError(
       'invalid-request',
-      `${what} is too large for the server's proxy, so nothing of it was saved. Ask the administrator to raise ` +
-        "the proxy's upload limit (nginx: client_max_body_size).",
+      `${what} is too large for the server's proxy, so nothing of it was saved. ${advice} the administrator to ` +
+        "raise the proxy's upload limit (nginx: client_max_body_size).",
     );
   }
   return new RpcError(
