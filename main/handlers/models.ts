@@ -42,11 +42,23 @@ async function manifestOf(dir: string): Promise<ModelManifest> {
 }
 
 /** The registry row of a model directory, registering it when new (name made unique when taken). */
-export async function ensureRegistered(store: Store, dirArg: string, actor: string): Promise<ModelRecord> {
+export async function ensureRegistered(
+  store: Store,
+  dirArg: string,
+  actor: string,
+  /** The bundled default, taken while no model is active (not a folder the user named). */
+  asDefault = false,
+): Promise<ModelRecord> {
   const dir = resolve(dirArg);
-  const existing = listModels(store).find((m) => resolve(m.dirPath) === dir);
-  if (existing) return existing;
+  const sameDir = listModels(store).filter((m) => resolve(m.dirPath) === dir);
+  if (sameDir.length > 0 && !asDefault) return sameDir[0];
   const manifest = await manifestOf(dir);
+  // A candidate registered by hand from the bundled folder under a name of its own is not the default: taken as
+  // it, the Models screen called that candidate "in use". The default's row bears its manifest's name (numbered
+  // when the name was taken).
+  const named = (m: ModelRecord) => m.name === manifest.name || m.name.startsWith(`${manifest.name} (`);
+  const existing = sameDir.find(named);
+  if (existing) return existing;
   // The bundled model moves with the installation (an AppImage mounts at a new path each start; macOS may run an
   // app from a random path): an earlier installation's row for it, whose folder is gone, is this model, moved.
   // (Registered again it would become "default (2)", "default (3)"..., and the old rows point at nothing.)
@@ -145,7 +157,7 @@ export class ModelResolver {
       }
       this.configured = await ensureRegistered(this.store, this.modelDir, this.actor);
     } else if (!activeModel(this.store) && existsSync(join(defaultModelDir(), MANIFEST_FILE))) {
-      this.fallback = await ensureRegistered(this.store, defaultModelDir(), this.actor);
+      this.fallback = await ensureRegistered(this.store, defaultModelDir(), this.actor, true);
     }
   }
 

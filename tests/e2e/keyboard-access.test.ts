@@ -161,6 +161,9 @@ describe(
         assert.match(h, /columnheader "[^"]+"/, `a column without a name:\n${snapshot}`);
       // The last column holds the row's actions; its header says so.
       assert.match(headers.at(-1)!, /columnheader "Actions"/);
+      // The candidate, registered from the bundled model's folder, is a candidate: not the model in use.
+      const candidate = table.getByTestId('model-row').filter({ hasText: 'e2e-candidate' });
+      assert.equal(await candidate.getByTestId('model-status').textContent(), 'candidate');
     });
 
     describe('03_test.tif, approved with an artery/vein map', () => {

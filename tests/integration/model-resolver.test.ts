@@ -93,4 +93,28 @@ describe('the model a workstation predicts with', () => {
       fresh.close();
     }
   });
+
+  test('a candidate registered by hand from the bundled folder is not taken as the default in use', async () => {
+    const fresh = openStore(path.join(dir, 'candidate.db'));
+    try {
+      const bundled = path.join(repoRoot, 'resources', 'models', 'default');
+      const candidate = registerModel(
+        fresh,
+        { name: 'my-candidate', dirPath: bundled, architecture: {} },
+        'me',
+      );
+      const resolver = new ModelResolver(fresh, 'workstation', undefined);
+      await resolver.init();
+      const inUse = resolver.current();
+      assert.notEqual(inUse?.id, candidate.id, 'the candidate became the model in use');
+      assert.equal(inUse?.dirPath, bundled);
+      // Started again, the default's own row is found, not registered once more.
+      const again = new ModelResolver(fresh, 'workstation', undefined);
+      await again.init();
+      assert.equal(again.current()?.id, inUse?.id);
+      assert.equal(listModels(fresh).length, 2);
+    } finally {
+      fresh.close();
+    }
+  });
 });
