@@ -180,12 +180,13 @@ describe(
         await openApproved();
         await page.locator('[data-testid="review-state"][data-status="approved"]').waitFor();
         const { view, left, top } = await fittedView(page);
+        const readout = () => page.locator('.statusbar span', { hasText: /^x \d+ y \d+/ }).textContent();
         const hover = async (p: { x: number; y: number }) => {
           await page.mouse.move(
             left + view.x + (p.x + 0.5) * view.scale,
             top + view.y + (p.y + 0.5) * view.scale,
           );
-          return page.locator('.statusbar span', { hasText: /^x \d+ y \d+/ }).textContent();
+          return readout();
         };
         const arteryAt = { x: 100, y: 300 };
         const veinAt = { x: 460, y: 300 };
@@ -194,9 +195,12 @@ describe(
         await page.getByTestId('viewer').focus();
         await page.keyboard.press('v');
         await waitFor('the artery/vein layer shown', async () => (await avColours(page)) !== null);
+        // The pointer still: the readout follows the layer at once, not at the pointer's next move.
+        assert.equal(await readout(), 'x 100 y 300 · artery');
         assert.equal(await hover(arteryAt), 'x 100 y 300 · artery');
         assert.equal(await hover(veinAt), 'x 460 y 300 · vein');
         await page.keyboard.press('v');
+        assert.equal(await readout(), 'x 460 y 300 · vessel');
         assert.equal(await hover(veinAt), 'x 460 y 300 · vessel');
       });
 

@@ -196,6 +196,14 @@ export function MaskCanvas(props: MaskCanvasProps) {
       c.visible(tool === 'brush' || tool === 'eraser' || tool === 'artery' || tool === 'vein');
       uiLayer.current?.batchDraw();
     }
+    hoverAt.current = screen;
+    readOut();
+  };
+  /** Where the pointer hovers (screen), null once it left: the readout is read again there when it can change. */
+  const hoverAt = useRef<Point | null>(null);
+  const readOut = () => {
+    if (!hoverAt.current) return;
+    const p = toImage(viewRef.current, hoverAt.current);
     const i = Math.floor(p.x);
     const j = Math.floor(p.y);
     const inside = i >= 0 && j >= 0 && i < doc.width && j < doc.height;
@@ -203,6 +211,9 @@ export function MaskCanvas(props: MaskCanvasProps) {
     const label = props.avShown ? doc.labels?.[j * doc.width + i] : undefined;
     props.onCursor({ x: i, y: j, value: doc.valueAt(i, j), label });
   };
+  // V shows or hides the artery/vein layer with the pointer still: the readout said 'vessel' (or 'artery') until
+  // the pointer moved. Another version shown changes what is under it too.
+  useEffect(readOut, [props.avShown, doc]);
 
   const onPointerDown = (e: React.PointerEvent) => {
     box.current?.focus();
@@ -432,7 +443,10 @@ export function MaskCanvas(props: MaskCanvasProps) {
       onPointerCancel={(e) => endPointer(e, 'cancel')}
       onLostPointerCapture={(e) => endPointer(e, 'lostCapture')}
       onPointerEnter={() => (origin.current = null)}
-      onPointerLeave={() => props.onCursor(null)}
+      onPointerLeave={() => {
+        hoverAt.current = null;
+        props.onCursor(null);
+      }}
       onContextMenu={(e) => e.preventDefault()}
     >
       {size && (
