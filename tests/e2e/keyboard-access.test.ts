@@ -166,6 +166,50 @@ describe(
       assert.equal(await candidate.getByTestId('model-status').textContent(), 'candidate');
     });
 
+    test('the save state is read out politely as it changes; a failed save only by its own notice', async () => {
+      // A page of its own: its failed saves (cut off here) log errors this suite's page must not.
+      const page = await app.browser.newPage({ viewport: { width: 1280, height: 720 } });
+      let failing = false;
+      await page.route('**/rpc/saveDraft', (route) =>
+        failing ? route.abort('connectionfailed') : route.continue(),
+      );
+      try {
+        await page.goto(app.serve.url);
+        await page.getByTestId('image-row').nth(1).waitFor();
+        await page.getByTestId('worklist').focus();
+        await page.keyboard.press('Enter');
+        await page.getByTestId('mask-canvas').waitFor();
+        const region = page.getByRole('status').and(page.getByTestId('save-state'));
+        assert.equal(await region.getAttribute('aria-live'), null, 'role status is polite already');
+        const stroke = async (dy: number) => {
+          const box = (await page.getByTestId('mask-canvas').boundingBox())!;
+          const [x, y] = [box.x + box.width / 2, box.y + box.height / 2 + dy];
+          await page.mouse.move(x, y);
+          await page.mouse.down();
+          await page.mouse.move(x + 60, y + 10, { steps: 8 });
+          await page.mouse.up();
+        };
+        await page.getByTestId('viewer').focus();
+        await page.keyboard.press('b');
+        await stroke(0);
+        await waitFor(
+          'the edit saved',
+          async () => (await page.getByTestId('review-state').getAttribute('data-status')) === 'draft',
+        );
+        await waitFor('Saved read out', async () => /^- status: Saved$/.test(await region.ariaSnapshot()));
+
+        failing = true;
+        await stroke(40);
+        await page.getByTestId('save-state').filter({ hasText: 'Save failed' }).waitFor();
+        // Shown, but not read out by the live region: the failure's toast and notice say it, once.
+        assert.equal(await region.ariaSnapshot(), '- status');
+        await page.locator('.toast', { hasText: 'cannot reach RetinaStudio' }).waitFor();
+      } finally {
+        failing = false;
+        await page.close();
+      }
+    });
+
     describe('03_test.tif, approved with an artery/vein map', () => {
       const openApproved = async () => {
         await openWorklist();

@@ -15,6 +15,9 @@ const SAVE_LABELS: Record<SaveState, string> = {
   kept: 'Not saved: kept as a draft',
 };
 
+/** The save states the status bar reads out; a failure's own alert or notice reads it out instead. */
+const ANNOUNCED = new Set<SaveState>(['saved', 'pending', 'saving']);
+
 /** The image pixel under the pointer: its mask value and, while the artery/vein layer is shown, its label. */
 export interface CursorPixel {
   x: number;
@@ -91,8 +94,14 @@ export function StatusBar(props: StatusBarProps) {
           {anatomyNote}
         </span>
       )}
-      <span className={`save ${saveState}`} data-testid="save-state">
-        {SAVE_LABELS[saveState]}
+      {/* A polite live region: Edited, Saving and Saved are read out as they come. A failure is not (its text
+          hidden from it): the alert, toast or notice that comes with it says so already, once. */}
+      <span className={`save ${saveState}`} data-testid="save-state" role="status">
+        {ANNOUNCED.has(saveState) ? (
+          SAVE_LABELS[saveState]
+        ) : (
+          <span aria-hidden="true">{SAVE_LABELS[saveState]}</span>
+        )}
       </span>
       <span className="muted">{status}</span>
     </div>
