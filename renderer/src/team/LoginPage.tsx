@@ -39,7 +39,7 @@ export function LoginPage({ fetch, base, notice, initialUser = '', onLoggedIn }:
       <form className="login-form" onSubmit={(e) => void submit(e)} aria-labelledby="login-title">
         <h1 id="login-title">RetinaStudio</h1>
         {notice && (
-          <p className="login-notice" data-testid="login-notice">
+          <p className="login-notice" id="login-notice" data-testid="login-notice">
             {notice}
           </p>
         )}

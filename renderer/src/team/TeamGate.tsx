@@ -3,11 +3,12 @@
 // 'unauthenticated' (the session expired or was ended elsewhere: a password changed, an account disabled) brings
 // the login form up over the app, which stays as it was: the same person logging in again goes on where they
 // were, an edit that could not be saved meanwhile is saved then (useAutosave), nothing on screen is lost.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { HttpClient } from '../transport/httpClient.js';
 import type { SessionInfo } from '../../../shared/roles.js';
 import { App } from '../App.js';
 import { createTeamClient, pageFolder } from '../client.js';
+import { mainRegion } from '../focusHandOff.js';
 import { forgetOpenImage } from '../imageRoute.js';
 import { LoginPage } from './LoginPage.js';
 import { logOut, probeSession, type AuthFetch } from './authApi.js';
@@ -36,15 +37,29 @@ export function TeamGate() {
   const [client, setClient] = useState<{ key: string; client: HttpClient } | null>(null);
   useEffect(() => {
     if (sessionKey === null) return;
-    const c = createTeamClient(() =>
-      setState((s) => (s.kind === 'in' && s.ended === null ? { ...s, ended: SESSION_ENDED } : s)),
-    );
+    const c = createTeamClient(() => {
+      focusBeforeEnd.current ??= document.activeElement;
+      setState((s) => (s.kind === 'in' && s.ended === null ? { ...s, ended: SESSION_ENDED } : s));
+    });
     setClient({ key: sessionKey, client: c });
     return () => {
       c.close();
       setClient(null);
     };
   }, [sessionKey]);
+
+  // Where focus was when the session ended (the app then turns inert and the login takes it): given back once
+  // someone logs in again, else focus stayed on the page's body and the viewer's keys did nothing until a click.
+  const focusBeforeEnd = useRef<Element | null>(null);
+  const ended = state.kind === 'in' && state.ended !== null;
+  useEffect(() => {
+    if (ended) return;
+    const before = focusBeforeEnd.current;
+    focusBeforeEnd.current = null;
+    if (!before) return;
+    const target = before instanceof HTMLElement && before.isConnected ? before : mainRegion();
+    target?.focus();
+  }, [ended]);
 
   useEffect(() => {
     probeSession(authFetch, base).then(
@@ -94,7 +109,15 @@ export function TeamGate() {
           </div>
           {state.ended !== null && (
             // The app's keys stay with it: typing here must not reach the viewer's shortcuts.
-            <div className="login-overlay" onKeyDown={(e) => e.stopPropagation()}>
+            // A modal dialog to screen readers, named by the login's title and described by why it is shown.
+            <div
+              className="login-overlay"
+              role="dialog"
+              aria-modal="true"
+              aria-labelledby="login-title"
+              aria-describedby="login-notice"
+              onKeyDown={(e) => e.stopPropagation()}
+            >
               <LoginPage
                 fetch={authFetch}
                 base={base}
