@@ -245,3 +245,10 @@ export async function brushWhileServerDown(
   await waitFor('Saved', async () => (await page.getByTestId('save-state').textContent()) === 'Saved');
   await waitFor('the notice gone', async () => (await page.getByTestId('connection-lost').count()) === 0);
 }
+
+/** Whether focus is on or inside the element with this test id. */
+export function holdsFocus(page: Page, testId: string): Promise<boolean> {
+  return page.evaluate<boolean>(
+    `document.querySelector('[data-testid="${testId}"]')?.contains(document.activeElement) ?? false`,
+  );
+}

@@ -6,7 +6,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { avColours, fittedView, jobFinished, W, H, waitFor } from './flow.js';
+import { avColours, fittedView, jobFinished, W, H, waitFor, holdsFocus as holdsFocusIn } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { bundledVesselModelDir, driveTestImage, repoRoot } from './model-fixture.js';
@@ -38,11 +38,7 @@ describe(
       app.page.evaluate<string>(
         '(() => { const el = document.activeElement; return el?.dataset?.testid ?? el?.tagName ?? ""; })()',
       );
-    /** Whether focus is on or inside the element with this test id. */
-    const holdsFocus = (testId: string) =>
-      app.page.evaluate<boolean>(
-        `document.querySelector('[data-testid="${testId}"]')?.contains(document.activeElement) ?? false`,
-      );
+    const holdsFocus = (testId: string) => holdsFocusIn(app.page, testId);
 
     before(async () => {
       const imported = await app.client.invoke('importFiles', { paths: [SAMPLE, driveTestImage('03')] });

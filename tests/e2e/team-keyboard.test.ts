@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { hashPassword } from '../../main/accounts/passwords.js';
 import { createUser, openStore, setPasswordHash } from '../../main/store/index.js';
-import { waitFor } from './flow.js';
+import { waitFor, holdsFocus as holdsFocusIn } from './flow.js';
 import { chromiumAvailable } from './harness.js';
 import { useWorkstation } from './use-workstation.js';
 import { seedSecondObserverPredictions } from './seed-store.js';
@@ -42,10 +42,7 @@ describe(
       page.evaluate<string>(
         '(() => { const el = document.activeElement; return el?.dataset?.testid ?? el?.getAttribute("name") ?? el?.tagName ?? ""; })()',
       );
-    const holdsFocus = (testId: string) =>
-      page.evaluate<boolean>(
-        `document.querySelector('[data-testid="${testId}"]')?.contains(document.activeElement) ?? false`,
-      );
+    const holdsFocus = (testId: string) => holdsFocusIn(page, testId);
 
     before(async () => {
       page = app.page;
