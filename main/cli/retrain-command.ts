@@ -102,7 +102,7 @@ function summary(o: RetrainOutcome): string {
  */
 async function firstActiveVesselModel(store: Store, actor: string): Promise<ModelRecord | null> {
   if (activeModel(store) || !existsSync(join(defaultModelDir(), MANIFEST_FILE))) return null;
-  const model = await ensureRegistered(store, defaultModelDir(), actor);
+  const model = await ensureRegistered(store, defaultModelDir(), actor, true);
   return promoteCandidate(store, model.id, actor, 'first active model');
 }
 

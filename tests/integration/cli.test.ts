@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { readImage } from '../../main/ml/io/image-io.js';
+import { openStore } from '../../main/store/open-store.js';
+import { registerModel } from '../../main/store/models.js';
 import { writeDicom } from './dicom-fixture.js';
 import { retinaCli, retinaInterruptedWhen as interruptWhen } from '../support/retina-cli.js';
 
@@ -462,6 +464,27 @@ test('a database used only from the command line: models list says what is used,
   const unknown = retina(['models', 'frobnicate', '--db', db]);
   assert.equal(unknown.code, 2);
   assert.match(errorLine(unknown.stderr), /unknown action 'frobnicate' \(list, promote, rollback, keep\)/);
+});
+
+test('retrain from the command line: a candidate registered by hand from the bundled folder is not made the first active model', async () => {
+  const db = path.join(tmp, 'cli-candidate.db');
+  assert.equal(retina(['db', 'init', '--db', db]).code, 0);
+  const store = openStore(db);
+  try {
+    registerModel(
+      store,
+      { name: 'my-candidate', dirPath: path.join(repo, 'resources', 'models', 'default'), architecture: {} },
+      'me',
+    );
+  } finally {
+    store.close();
+  }
+  const r = retina(['retrain', '--db', db]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /the bundled model default is this database's first active model/);
+  const listed = retina(['models', 'list', '--db', db]);
+  assert.match(listed.stdout, /^\s*\d+ active\s+default .*\(promoted: first active model\)$/m);
+  assert.doesNotMatch(listed.stdout, /active\s+my-candidate/);
 });
 
 test('card: a dataset folder named on the command line must be there; --from-json needs a scored model', () => {
