@@ -83,7 +83,9 @@ export function insertDraftCopyTx(
     width: from.width,
     height: from.height,
     avHash: from.avHash,
-    anatomy: from.anatomy,
+    // The disc is the image's, not the vessel version's: a version with no disc record of its own (made before
+    // any disc was predicted or placed) keeps the one the user sees now rather than dropping it.
+    anatomy: from.anatomy ?? before,
     note: words.note,
     probHash: null,
     uncertaintyHash: null,

@@ -1,6 +1,7 @@
 // Restoring an earlier version of an image's mask (a prediction, a draft or an approval from its History): a new
-// draft with that version's pixels, labels and disc on top of the current one, audited with the version it came
-// from. History is never rewritten: the versions in between stay, and the restore can itself be undone the same way.
+// draft with that version's pixels, labels and disc (the current disc where it has no disc record) on top of the
+// current one, audited with the version it came from. History is never rewritten: the versions in between stay, and
+// the restore can itself be undone the same way.
 // The version that is the current mask (the prediction, while nothing is saved) is not restored over itself: that
 // would only add a duplicate and a History line saying something was brought back.
 import { recordAudit } from './audit.js';

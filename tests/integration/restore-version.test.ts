@@ -31,6 +31,23 @@ for (const kind of STORE_BACKENDS)
     let store: Store;
     let ids: string[];
     const call = handlerCaller(() => ws);
+    /** A prediction on the image by a model of its own named `name`. */
+    const predict = (
+      imageId: string,
+      name: string,
+      mask: Awaited<ReturnType<typeof binary>>,
+      more: Pick<Parameters<typeof saveMaskVersion>[1], 'anatomy' | 'av'> = {},
+    ) => {
+      const modelId = registerModel(store, { name, dirPath: '/none', architecture: {} }, 'ann').id;
+      return saveMaskVersion(store, {
+        imageId: Number(imageId),
+        kind: 'prediction',
+        author: `model:${name}`,
+        modelId,
+        mask,
+        ...more,
+      });
+    };
     const versionCount = (): number =>
       store.db.prepare('SELECT COUNT(*) FROM mask_versions').pluck().get() as number;
 
@@ -39,7 +56,9 @@ for (const kind of STORE_BACKENDS)
       store = ws.store;
       const report = await importImageFiles(
         store,
-        ['01', '02', '03'].map((n) => ({ imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`) })),
+        ['01', '02', '03', '04'].map((n) => ({
+          imagePath: path.join(DRIVE_TEST, 'images', `${n}_test.tif`),
+        })),
         { actor: 'ann' },
       );
       ids = report.imported.map((i) => String(i.imageId));
@@ -52,18 +71,7 @@ for (const kind of STORE_BACKENDS)
       const predicted = await binary('2nd_manual/01_manual2.gif');
       const edited = await binary('1st_manual/01_manual1.gif');
       const { width, height } = predicted;
-      const modelId = registerModel(
-        store,
-        { name: 'observer-2', dirPath: '/none', architecture: {} },
-        'ann',
-      ).id;
-      await saveMaskVersion(store, {
-        imageId: Number(ids[0]),
-        kind: 'prediction',
-        author: 'model:observer-2',
-        modelId,
-        mask: predicted,
-      });
+      await predict(ids[0], 'observer-2', predicted);
       const masks = await call('getMasks', { imageId: ids[0] });
       const predictionId = masks.prediction!.versionId;
       const draft = await call('saveDraft', {
@@ -149,18 +157,7 @@ for (const kind of STORE_BACKENDS)
 
     test('the version that is the current mask is not restored over itself (a duplicate and a History line)', async () => {
       const predicted = await binary('2nd_manual/02_manual2.gif');
-      const modelId = registerModel(
-        store,
-        { name: 'observer-2b', dirPath: '/none', architecture: {} },
-        'ann',
-      ).id;
-      await saveMaskVersion(store, {
-        imageId: Number(ids[1]),
-        kind: 'prediction',
-        author: 'model:observer-2b',
-        modelId,
-        mask: predicted,
-      });
+      await predict(ids[1], 'observer-2b', predicted);
       const predictionId = (await call('getMasks', { imageId: ids[1] })).prediction!.versionId;
       const restore = (versionId: string, parentVersionId: string | null) =>
         call('restoreMaskVersion', { imageId: ids[1], versionId, parentVersionId, clientId: 'window-a' });
@@ -199,20 +196,7 @@ for (const kind of STORE_BACKENDS)
         fovea: { x: 290, y: 300, confidence: 0.7 },
         laterality: 'R' as const,
       };
-      const modelId = registerModel(
-        store,
-        { name: 'observer-2c', dirPath: '/none', architecture: {} },
-        'ann',
-      ).id;
-      const prediction = await saveMaskVersion(store, {
-        imageId: Number(ids[2]),
-        kind: 'prediction',
-        author: 'model:observer-2c',
-        modelId,
-        mask: predicted,
-        anatomy: record,
-        av: artery,
-      });
+      const prediction = await predict(ids[2], 'observer-2c', predicted, { anatomy: record, av: artery });
       const movedDisc = { x: 450, y: 300, diameter: 80 };
       const draft = await call('saveDraft', {
         imageId: ids[2],
@@ -286,5 +270,34 @@ for (const kind of STORE_BACKENDS)
       ]);
       const words = (await call('getImageHistory', { imageId: ids[2] })).entries.map((e) => e.words);
       assert.deepEqual(words.slice(-2), ['moved the optic disc', 'restored version 1']);
+    });
+    test('a version with no disc record of its own keeps the disc the annotator placed', async () => {
+      // The prediction came from a model without an optic-disc head; the annotator then placed the disc by hand.
+      const predicted = await binary('2nd_manual/04_manual2.gif');
+      const { width, height } = predicted;
+      const prediction = await predict(ids[3], 'observer-2d', predicted);
+      assert.equal(prediction.anatomy, null);
+      const placed = { disc: { x: 120, y: 300, diameter: 82 }, fovea: null, laterality: 'L' as const };
+      const draft = await call('saveDraft', {
+        imageId: ids[3],
+        width,
+        height,
+        mask: new Uint8Array(predicted.data.length),
+        parentVersionId: null,
+        anatomy: placed,
+        clientId: 'window-a',
+      });
+      const placedRecord = (await call('getMasks', { imageId: ids[3] })).draft?.anatomy;
+      assert.deepEqual(placedRecord?.disc, placed.disc);
+      // Restoring the old vessels brings back vessels: the disc is the image's, and the old version had none.
+      await call('restoreMaskVersion', {
+        imageId: ids[3],
+        versionId: String(prediction.id),
+        parentVersionId: draft.versionId,
+        clientId: 'window-a',
+      });
+      const now = await call('getMasks', { imageId: ids[3] });
+      assert.deepEqual(now.draft?.data, predicted.data);
+      assert.deepEqual(now.draft?.anatomy, placedRecord);
     });
   });
