@@ -18,7 +18,8 @@ Usage: retina train --out DIR [--dataset DIR] [options]
 Trains a U-Net on a dataset (DRIVE, STARE or a generic images/ masks/ [fov/] folder) and writes a model
 directory (weights, ONNX export, preprocessing, threshold chosen on validation images, provenance, test metrics).
 Validation images are chosen by seed, one eye at a time: the photographs of one eye (a patient and eye in the
-file names, e.g. pt-0042_OD_2021.png) and copies of one photograph are all fitted or all validated.
+file names, e.g. pt-0042_OD_2021.png) and copies of one photograph are all fitted or all validated. With --mix,
+the mix's fixed validation images validate, and so do the other photographs of their eyes and their copies.
 Interrupted runs keep a checkpoint in DIR.checkpoint; --resume continues from it.
 
 Options:
@@ -141,7 +142,9 @@ export async function run(argv: string[]): Promise<number> {
       evaluateTest: !flag(p, 'no-test'),
       // Validation by whole eyes and photographs: another visit or a copy of a validation image, fitted, would
       // choose the best epoch and the threshold on what the network learnt.
-      ...(mix ? { validationIds: mix.validationIds } : { sampleGroups: datasetSampleGroups }),
+      // A mix's fixed choice validates with the rest of its images' groups.
+      sampleGroups: datasetSampleGroups,
+      ...(mix ? { validationIds: mix.validationIds } : {}),
       ...(init ? { initialModelDir: resolve(init), parentModel: basename(resolve(init)) } : {}),
       signal: interrupt.signal,
       onEvent,

@@ -73,11 +73,15 @@ export interface TrainOptions {
   onEvent?: (e: TrainEvent) => void;
   /** Starting weights (fine-tuning): a model directory with the same architecture. */
   initialModelDir?: string;
-  /** Validate on exactly these training-split ids (kept out of fitting) instead of a seeded random choice. */
+  /**
+   * Validate on these training-split ids (kept out of fitting) instead of a seeded random choice; with
+   * `sampleGroups`, the rest of their groups validate too.
+   */
   validationIds?: string[];
   /**
    * Each training image's group by id (one eye's photographs, copies of one photograph): the seeded choice of
-   * validation images takes whole groups, so none is judged on what was fitted. Default: each image its own.
+   * validation images (or `validationIds`' groups) is whole groups, so none is judged on what was fitted. Default:
+   * each image its own.
    */
   sampleGroups?: (refs: SampleRef[]) => Promise<Map<string, string>>;
   /** Recorded as provenance.parentModel (fine-tuning). */
@@ -140,6 +144,18 @@ export function splitValidation(
   return { fit, val };
 }
 
+/** Each training image's group by id, as `opts.sampleGroups` finds them (each image its own without it). */
+async function groupsOf(refs: SampleRef[], opts: TrainOptions): Promise<Map<string, string>> {
+  return opts.sampleGroups
+    ? await opts.sampleGroups(refs.filter((r) => r.maskPath))
+    : new Map<string, string>();
+}
+
+/** "a, b, c and 2 more": a few of a long list, for a message. */
+function someOf(items: string[]): string {
+  return `${items.slice(0, 3).join(', ')}${items.length > 3 ? ` and ${items.length - 3} more` : ''}`;
+}
+
 /** The seeded validation choice, by whole groups where `opts.sampleGroups` finds any (said, so a user sees why). */
 async function groupedSplit(
   refs: SampleRef[],
@@ -147,9 +163,7 @@ async function groupedSplit(
   opts: TrainOptions,
   emit: (e: TrainEvent) => void,
 ): Promise<{ fit: SampleRef[]; val: SampleRef[] }> {
-  const groups = opts.sampleGroups
-    ? await opts.sampleGroups(refs.filter((r) => r.maskPath))
-    : new Map<string, string>();
+  const groups = await groupsOf(refs, opts);
   const groupOf = (id: string): string => groups.get(id) ?? id;
   const split = splitValidation(refs, cfg.validationImages, cfg.seed, groupOf);
   const members = new Map<string, string[]>();
@@ -161,9 +175,41 @@ async function groupedSplit(
     emit({
       type: 'prepare',
       message:
-        `validation takes whole groups: ${shared.slice(0, 3).join(', ')}${shared.length > 3 ? ` and ${shared.length - 3} more` : ''} ` +
+        `validation takes whole groups: ${someOf(shared)} ` +
         `${shared.length === 1 ? 'is one eye' : 'are each one eye'}'s photographs or copies of one photograph`,
     });
+  return split;
+}
+
+/**
+ * A fixed validation choice (a mix's) with the rest of each chosen image's group moved from fitting to validation:
+ * another visit or a copy of a validation image, fitted, would choose the epoch and threshold on what was learnt.
+ * Each image moved is said; the same files give the same move.
+ */
+async function givenValidation(
+  refs: SampleRef[],
+  ids: string[],
+  opts: TrainOptions,
+  emit: (e: TrainEvent) => void,
+): Promise<{ fit: SampleRef[]; val: SampleRef[] }> {
+  const groups = await groupsOf(refs, opts);
+  const groupOf = (id: string): string => groups.get(id) ?? id;
+  const chosenIn = new Map(ids.map((id) => [groupOf(id), id]));
+  const moved = refs.filter((r) => r.maskPath && !ids.includes(r.id) && chosenIn.has(groupOf(r.id)));
+  if (moved.length === 0) return explicitValidation(refs, ids);
+  const validating = new Set([...ids, ...moved.map((r) => r.id)]);
+  if (refs.every((r) => !r.maskPath || validating.has(r.id)))
+    throw new Error(
+      `every training image validates or is one eye's photograph or a copy of one photograph with a validation ` +
+        `image (${someOf(moved.map((r) => r.id))}): nothing is left to fit`,
+    );
+  const split = explicitValidation(refs, [...ids, ...moved.map((r) => r.id)]);
+  emit({
+    type: 'prepare',
+    message:
+      `validation takes whole groups: moved ${someOf(moved.map((r) => `${r.id} (with ${chosenIn.get(groupOf(r.id))})`))} ` +
+      `from fitting to validation (one eye's photographs or copies of one photograph)`,
+  });
   return split;
 }
 
@@ -342,7 +388,7 @@ export async function trainModel(opts: TrainOptions): Promise<TrainResult> {
         val: trainRefs.filter((r) => state!.validationIds.includes(r.id)),
       }
     : opts.validationIds
-      ? explicitValidation(trainRefs, opts.validationIds)
+      ? await givenValidation(trainRefs, opts.validationIds, opts, emit)
       : await groupedSplit(trainRefs, cfg, opts, emit);
   emit({
     type: 'prepare',
