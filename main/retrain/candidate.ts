@@ -84,6 +84,7 @@ export async function trainCandidate(
       onEvent: (e) => opts.tracker.onTrain(e),
       initialModelDir: plan.base.dirPath,
       validationIds: set.validationIds,
+      sampleGroups: set.sampleGroups,
       parentModel: plan.base.name,
     });
     const trainSeconds = (Date.now() - trainStart) / 1000;

@@ -72,6 +72,12 @@ export interface RetrainSnapshot {
    * all are (and in runs recorded before the gate counted groups).
    */
   heldOutGroups?: number[][];
+  /**
+   * With no validation images of its own (too few new approvals), the trainer chooses them among the fitted store
+   * images and the dataset replay: the store images among them that are one group (two or more), by image id, so
+   * it takes each group whole. Absent when there are none (and in runs recorded before the trainer was told).
+   */
+  fitGroups?: number[][];
   replay: { store: SnapshotMask[]; dataset: DatasetSample[] };
   /** Approved images the lineage has already seen (what a replay may draw from). */
   seenCount: number;
@@ -426,6 +432,18 @@ export async function planSnapshot(
     p.store ? `store:${p.store.maskVersionId}` : `ds:${p.dataset!.sampleId}`,
   );
   const byImage = (a: SnapshotMask, b: SnapshotMask): number => a.imageId - b.imageId;
+  const replayStore = chosen.flatMap((p) => (p.store ? [p.store] : []));
+  const replayCount = chosen.length - replayStore.length;
+  const fitted = [...train, ...replayStore].map((v) => v.imageId);
+  const fitGroups = validation.length === 0 ? recordedGroups(fitted, groupOf) : [];
+  // The trainer's validation needs a group of its own, kept out of fitting: none when every image is one eye.
+  if (replayCount === 0 && fitGroups.length === 1 && fitGroups[0].length === fitted.length) {
+    throw new RetrainError(
+      `the ${fitted.length} images to train on are all one eye's photographs or copies of one photograph: ` +
+        'choosing the threshold and best epoch needs another eye kept out of fitting. Approve an image of ' +
+        'another eye (or allow replay of earlier training data), then retrain',
+    );
+  }
   return {
     baseModelId: base.id,
     train: train.map(asEntry).sort(byImage),
@@ -433,8 +451,9 @@ export async function planSnapshot(
     heldOut: heldOutVersions.map(asEntry).sort(byImage),
     usableHeldOut,
     ...(sameGroup.length > 0 ? { heldOutGroups: sameGroup } : {}),
+    ...(fitGroups.length > 0 ? { fitGroups } : {}),
     replay: {
-      store: chosen.flatMap((p) => (p.store ? [p.store] : [])).sort(byImage),
+      store: replayStore.sort(byImage),
       dataset: chosen
         .flatMap((p) => (p.dataset ? [p.dataset] : []))
         .sort((a, b) => a.sampleId.localeCompare(b.sampleId)),

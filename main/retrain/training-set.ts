@@ -33,6 +33,15 @@ export interface TrainingSet {
   dataset: DatasetRef;
   /** Sample ids of the snapshot's validation images (undefined: let the trainer choose). */
   validationIds: string[] | undefined;
+  /** Where the trainer chooses: the snapshot's groups of store images, each taken whole (see fitGroups). */
+  sampleGroups: (refs: SampleRef[]) => Promise<Map<string, string>>;
+}
+
+/** The training set's sample ids grouped as `groups` (store image ids) says; every other sample is its own. */
+function stemGroups(groups: readonly (readonly number[])[] | undefined): TrainingSet['sampleGroups'] {
+  const groupOf = new Map<string, string>();
+  for (const g of groups ?? []) for (const id of g) groupOf.set(storeStem(id), storeStem(Math.min(...g)));
+  return (refs) => Promise.resolve(new Map(refs.map((r) => [r.id, groupOf.get(r.id) ?? r.id])));
 }
 
 async function writeStoreSample(
@@ -122,5 +131,9 @@ export async function writeTrainingSet(
   await writeFile(join(dir, 'train.txt'), stems.join('\n') + '\n');
   const validationIds =
     snapshot.validation.length > 0 ? snapshot.validation.map((v) => storeStem(v.imageId)) : undefined;
-  return { dataset: openDataset(dir, 'generic'), validationIds };
+  return {
+    dataset: openDataset(dir, 'generic'),
+    validationIds,
+    sampleGroups: stemGroups(snapshot.fitGroups),
+  };
 }

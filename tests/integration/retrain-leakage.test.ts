@@ -23,6 +23,8 @@ import {
   type Store,
 } from '../../main/store/index.js';
 import { planSnapshot, type SnapshotMask } from '../../main/retrain/snapshot.js';
+import { storeStem, writeTrainingSet } from '../../main/retrain/training-set.js';
+import { splitValidation } from '../../main/ml/train/training-run.js';
 import { gateVerdict } from '../../main/retrain/promotion.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { VESSEL_RUN_KIND } from '../../main/retrain/run-kinds.js';
@@ -52,6 +54,12 @@ async function approveLabel(store: Store, imageId: number, n: string, width?: nu
   }
   const draft = await saveMaskVersion(store, { imageId, kind: 'draft', author: 'annotator', mask });
   return (await approveMaskVersion(store, draft.id, 'annotator')).id;
+}
+
+/** Two visits of one patient's eye, a year apart. */
+function twoVisits(store: Store, first: number, second: number, patientId: string, eye: 'OD' | 'OS'): void {
+  setClinical(store, [first], { patientId, eye, visitDate: '2024-03-01' }, 't');
+  setClinical(store, [second], { patientId, eye, visitDate: '2025-03-04' }, 't');
 }
 
 /** An earlier retrain's run row that held these images out (they stay held out). */
@@ -96,8 +104,7 @@ describe('held-out leakage through copies and other visits', () => {
     for (const n of names) versions.set(n, await approveLabel(store, ids.get(n)!, n));
     versions.set('copy', await approveLabel(store, ids.get('copy')!, '21', 282));
     // 22 and 23: two visits of one eye.
-    setClinical(store, [ids.get('22')!], { patientId: 'pt-7', eye: 'OD', visitDate: '2024-03-01' }, 't');
-    setClinical(store, [ids.get('23')!], { patientId: 'pt-7', eye: 'OD', visitDate: '2025-03-04' }, 't');
+    twoVisits(store, ids.get('22')!, ids.get('23')!, 'pt-7', 'OD');
   });
 
   after(async () => {
@@ -203,6 +210,81 @@ describe('validation leakage through other visits', () => {
   });
 });
 
+describe('validation the trainer chooses (fewer than 3 new approvals)', () => {
+  let dir: string;
+  let store: Store;
+  const ids = new Map<string, number>();
+  const versions = new Map<string, number>();
+  /** A base model that learnt `seen`, with 21, 22 and 23 held out by an earlier run (they stay held out). */
+  const baseThatSaw = (name: string, seen: string[]): ModelRecord => {
+    const trainedOn = seen.map((n) => ({ maskVersionId: versions.get(n)! }));
+    const base = registerModel(store, { name, dirPath: dir, architecture: {}, trainedOn }, 't');
+    promoteModel(store, base.id, 't');
+    const heldOut = ['21', '22', '23'].map((n) => ({
+      imageId: ids.get(n)!,
+      maskVersionId: versions.get(n)!,
+    }));
+    earlierHeldOut(store, base, heldOut);
+    return base;
+  };
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-few-'));
+    store = openStore(path.join(dir, 'retina.db'));
+    const names = ['21', '22', '23', '24', '25', '26'];
+    const report = await importImageFiles(
+      store,
+      names.map((n) => ({ imagePath: path.join(DRIVE, 'images', `${n}_training.tif`) })),
+      { actor: 't' },
+    );
+    for (const [i, im] of report.imported.entries()) {
+      ids.set(names[i], im.imageId);
+      versions.set(names[i], await approveLabel(store, im.imageId, names[i]));
+    }
+    // 24 and 25: two visits of one eye.
+    twoVisits(store, ids.get('24')!, ids.get('25')!, 'pt-3', 'OS');
+  });
+
+  after(async () => {
+    store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("the trainer's validation takes a fitted eye whole with the lineage's earlier images", async () => {
+    // 24 is new; the base learnt 25 (24's eye) and 26, replayed: the trainer chooses among the three.
+    const base = baseThatSaw('saw-25-26', ['25', '26']);
+    const snap = await planSnapshot(store, base, { ...SETTINGS, replayImages: 2 });
+    assert.deepEqual(snap.validation, []);
+    assert.deepEqual(
+      [...snap.train, ...snap.replay.store].map((e) => e.imageId).sort((a, b) => a - b),
+      ['24', '25', '26'].map((n) => ids.get(n)!),
+    );
+    const setDir = await mkdtemp(path.join(dir, 'set-'));
+    const set = await writeTrainingSet(store, snap, setDir);
+    const refs = set.dataset.splits.train;
+    const groups = (await set.sampleGroups?.(refs)) ?? new Map<string, string>();
+    const side = (split: { val: { id: string }[] }, n: string): string =>
+      split.val.some((r) => r.id === storeStem(ids.get(n)!)) ? 'validation' : 'fit';
+    for (let seed = 0; seed < 12; seed++) {
+      const split = splitValidation(refs, 2, seed, (id) => groups.get(id) ?? id);
+      assert.equal(
+        side(split, '24'),
+        side(split, '25'),
+        `seed ${seed}: one visit validates, the other is fitted`,
+      );
+      assert.ok(split.fit.length > 0);
+    }
+  });
+
+  test('two new approvals of one eye and nothing else to fit are refused before any run', async () => {
+    const base = baseThatSaw('saw-26', ['26']);
+    await assert.rejects(
+      planSnapshot(store, base, SETTINGS),
+      /the 2 images to train on are all one eye's photographs or copies of one photograph: .*Approve an image of another eye/,
+    );
+  });
+});
+
 describe('held-out leakage in the artery/vein and optic-disc retrains', () => {
   let dir: string;
   let store: Store;
@@ -235,8 +317,7 @@ describe('held-out leakage in the artery/vein and optic-disc retrains', () => {
       versions.set(n, approved);
     }
     // 02 and 03: two visits of one eye.
-    setClinical(store, [id('02')], { patientId: 'pt-9', eye: 'OS', visitDate: '2024-03-01' }, 't');
-    setClinical(store, [id('03')], { patientId: 'pt-9', eye: 'OS', visitDate: '2025-03-04' }, 't');
+    twoVisits(store, id('02'), id('03'), 'pt-9', 'OS');
   });
 
   after(async () => {
