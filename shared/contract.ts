@@ -721,6 +721,20 @@ export interface SaveMaskRequest {
 }
 /** How many unanswered saves a window names at most (the oldest are dropped: their versions are far behind). */
 export const MAX_UNANSWERED_SAVES = 32;
+/** The caller's saves (or restores, or adoptions) by id whose answers the window never heard: did they reach main? */
+export interface SavesMadeRequest {
+  imageId: Id;
+  /** At most MAX_UNANSWERED_SAVES + 1: an edit kept in the browser names its own save and those before it. */
+  saveIds: string[];
+}
+/** A version one of those saves made (the caller's own, of that image). */
+export interface MadeSave {
+  saveId: string;
+  versionId: Id;
+  /** Per-image version number. */
+  version: number;
+  kind: 'draft' | 'approved';
+}
 export interface SavedVersion {
   versionId: Id;
   /** Per-image version number. */
@@ -1135,6 +1149,11 @@ export interface RequestChannels {
   getMaskVersionPreview: { request: ImageRef & { versionId: Id }; response: MaskVersionPreview };
   /** Makes an earlier version the image's mask again: a new draft on top of the current one (audited). */
   restoreMaskVersion: { request: RestoreMaskVersionRequest; response: SavedVersion };
+  /**
+   * Which of the caller's saves named made a version (read-only): a page loaded again asks it of what it kept when
+   * answers were lost, so that it does not offer as unsaved what reached main.
+   */
+  savesMade: { request: SavesMadeRequest; response: { saves: MadeSave[] } };
   /** Team mode: an annotator hands their draft to the reviewers (the image awaits review). */
   submitForReview: { request: ImageRef; response: { review: ReviewState } };
   /** Team mode: a reviewer returns the image to its annotators as needing work, with a comment. */
@@ -1404,6 +1423,7 @@ export const requestChecks: { [C in RequestChannel]: Check<RequestOf<C>> } = {
     clientId: optional(clientId),
     saveId: optional(saveId),
   }),
+  savesMade: obj({ imageId: id, saveIds: arrayOf(saveId, { min: 1, max: MAX_UNANSWERED_SAVES + 1 }) }),
   submitForReview: obj({ imageId: id }),
   sendBack: obj({ imageId: id, comment: str({ min: 1, max: 2000 }) }),
   assignImages: obj({

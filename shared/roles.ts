@@ -49,6 +49,7 @@ export const CHANNEL_ROLES: { readonly [C in RequestChannel]: readonly Role[] } 
   // Restoring is reading the History and acting on it: a reviewer's, as reopening is.
   getMaskVersionPreview: REVIEWERS,
   restoreMaskVersion: REVIEWERS,
+  savesMade: EVERYONE,
   setClinicalInfo: REVIEWERS,
   // Erasure is for good and reaches every user's work: the team's administrators only.
   previewErasure: ADMINS,

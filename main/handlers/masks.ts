@@ -5,10 +5,12 @@ import type {
   MaskVersionPayload,
   MasksResponse,
   MaskVersionPreview,
+  MadeSave,
   PredictionPayload,
   ProbabilitiesResponse,
   SaveMaskRequest,
   SavedVersion,
+  SavesMadeRequest,
   UncertaintyPayload,
 } from '../../shared/contract.js';
 import {
@@ -27,6 +29,7 @@ import {
   type MaskVersion,
   type Store,
   refuseIfCompacted,
+  versionsOfSaves,
 } from '../store/index.js';
 import { rowId, toId, toIdOrNull } from './ids.js';
 import { MaskPixels } from './maskPixels.js';
@@ -236,6 +239,18 @@ export function savedVersion(store: Store, saved: MaskVersion): SavedVersion {
     status: review.status,
     review,
   };
+}
+
+/** The versions `author`'s saves named made of the image (their answers lost): only the caller's own are told. */
+export function savesMade(store: Store, req: SavesMadeRequest, author: string): { saves: MadeSave[] } {
+  const imageId = getImage(store, rowId(req.imageId, 'image')).id;
+  const saves = versionsOfSaves(store, imageId, author, req.saveIds).map(({ saveId, version: v }) => ({
+    saveId,
+    versionId: toId(v.id),
+    version: maskVersionNumber(store, v),
+    kind: v.kind === 'approved' ? ('approved' as const) : ('draft' as const),
+  }));
+  return { saves };
 }
 
 /** An earlier version of the image's mask (from its History), as the viewer shows it over the current one. */

@@ -58,6 +58,7 @@ import {
   reopenMask,
   savedVersion,
   saveMask,
+  savesMade,
 } from './masks.js';
 import {
   assertNotLeasedByOther,
@@ -338,6 +339,7 @@ export async function createWorkstation(opts: WorkstationOptions): Promise<Works
       return saved;
     },
     getMaskVersionPreview: (req) => getMaskVersionPreview(store, maskPixels, req.imageId, req.versionId),
+    savesMade: (req, ctx) => savesMade(store, req, actorOf(ctx, user)),
     restoreMaskVersion: (req, ctx) => {
       const imageId = rowId(req.imageId, 'image');
       const version = restoreMaskVersion(store, {

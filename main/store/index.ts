@@ -62,6 +62,7 @@ export {
   reopenApprovedMask,
   saveMaskVersion,
   sourcePrediction,
+  versionsOfSaves,
   type MaskKind,
   type MaskVersion,
   type PredictionQuality,

@@ -447,6 +447,26 @@ export function versionOfSaveTx(
 }
 
 /**
+ * The drafts and approvals of the image that `author`'s saves (or restores, or adoptions) `saveIds` made, oldest
+ * first, each with its save's id: what a window that never heard their answers may ask after the fact.
+ */
+export function versionsOfSaves(
+  store: Store,
+  imageId: number,
+  author: string,
+  saveIds: readonly string[],
+): { saveId: string; version: MaskVersion }[] {
+  if (saveIds.length === 0) return [];
+  const rows = store.db
+    .prepare(
+      `SELECT id, save_id FROM mask_versions WHERE image_id = ? AND author = ?
+         AND kind IN ('draft', 'approved') AND save_id IN (${saveIds.map(() => '?').join(', ')}) ORDER BY id`,
+    )
+    .all(imageId, author, ...saveIds) as { id: number; save_id: string }[];
+  return rows.map((r) => ({ saveId: r.save_id, version: getMaskVersion(store, r.id) }));
+}
+
+/**
  * Internal (inside a write): the version an editor's edit builds on. A window that heard no answer to its saves still
  * names the version before them; the drafts and approvals those saves made (this author's, each on the one before,
  * from `parentId`) are its own, so the newest of them is the parent, and a save is not refused as stale against

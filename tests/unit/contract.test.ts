@@ -45,6 +45,7 @@ const valid: { [C in RequestChannel]: unknown } = {
   reopenMask: { imageId: '1' },
   getMaskVersionPreview: { imageId: '1', versionId: '3' },
   restoreMaskVersion: { imageId: '1', versionId: '3', parentVersionId: '7' },
+  savesMade: { imageId: '1', saveIds: ['s-00112233445566'] },
   submitForReview: { imageId: '1' },
   sendBack: { imageId: '1', comment: 'the inferior arcade is missing' },
   assignImages: { imageIds: ['1', '2'], users: ['ann'] },

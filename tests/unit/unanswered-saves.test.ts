@@ -56,3 +56,15 @@ test('a restore or an adoption sent again before an answer keeps its id; another
   acts.answered();
   assert.notEqual(acts.idFor('restore 3 on 9'), first, 'answered: a new act');
 });
+
+test('an act resumed after the page was loaded again keeps its id for the same act only, until answered', () => {
+  const acts = new ActIds();
+  acts.resume('restore 3 on 9', 's-kept-before-reload');
+  assert.equal(acts.idFor('restore 3 on 9'), 's-kept-before-reload');
+  acts.answered();
+  acts.resume('restore 3 on 9', 's-kept-before-reload');
+  assert.notEqual(acts.idFor('adopt 2 on 9'), 's-kept-before-reload', 'another act: a new id');
+  const sent = acts.idFor('adopt 2 on 9');
+  acts.resume('restore 3 on 9', 's-kept-before-reload');
+  assert.equal(acts.idFor('adopt 2 on 9'), sent, 'one sent since: the resumed one does not replace it');
+});

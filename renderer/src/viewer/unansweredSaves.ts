@@ -74,6 +74,14 @@ export class ActIds {
     return this.last.saveId;
   }
 
+  /**
+   * An act sent before the page was loaded again, kept in the browser, and not made (as far as main knew when
+   * asked): sent again, it keeps its id, so a request still on its way then is answered, not made twice.
+   */
+  resume(act: string, saveId: string): void {
+    this.last ??= { act, saveId };
+  }
+
   /** Main answered: the next act, even the same one, is a new act. */
   answered(): void {
     this.last = null;

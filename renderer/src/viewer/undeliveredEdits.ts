@@ -29,26 +29,55 @@ export interface UndeliveredEdit {
    * as stale against the user's own version. Absent on edits an older release kept.
    */
   saveIds?: SaveIds;
+  /**
+   * The id the approval was sent under (`approval` only): a page loaded again asks main whether it made that
+   * approval before offering the edit as maybe not approved.
+   */
+  approvalSaveId?: string;
+}
+
+/**
+ * A restore or an adoption sent and not answered yet (ActIds): kept here too, so that a page loaded again meanwhile
+ * can ask main whether it was made, and otherwise send it again under the same id.
+ */
+export interface PendingAct {
+  study: string;
+  imageId: string;
+  /** The act as ActIds names it (what it copies, onto which version). */
+  act: string;
+  saveId: string;
+  /** The act in the user's words ("restore of version 3"). */
+  words: string;
+  at: string;
 }
 
 const DB = 'retina-undelivered-edits';
-const STORE = 'edits';
+const EDITS = 'edits';
+const ACTS = 'acts';
 const keyOf = (study: string, imageId: string): string => `${study}\n${imageId}`;
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    // Version 2 added the acts; a browser that kept edits under version 1 keeps them.
+    const req = indexedDB.open(DB, 2);
+    req.onupgradeneeded = () => {
+      for (const name of [EDITS, ACTS])
+        if (!req.result.objectStoreNames.contains(name)) req.result.createObjectStore(name);
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error ?? new Error('cannot open the browser store'));
   });
 }
 
-async function run<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function run<T>(
+  store: string,
+  mode: IDBTransactionMode,
+  work: (s: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   const db = await open();
   try {
     return await new Promise<T>((resolve, reject) => {
-      const req = work(db.transaction(STORE, mode).objectStore(STORE));
+      const req = work(db.transaction(store, mode).objectStore(store));
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error ?? new Error('the browser store refused it'));
     });
@@ -57,17 +86,36 @@ async function run<T>(mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDB
   }
 }
 
-export async function keepUndelivered(edit: UndeliveredEdit): Promise<void> {
-  await run('readwrite', (s) => s.put(edit, keyOf(edit.study, edit.imageId)));
-}
+type Kept = { study: string; imageId: string };
 
-/** The edit kept for `imageId` of `study`, or null. */
-export async function undeliveredEdit(study: string, imageId: string): Promise<UndeliveredEdit | null> {
-  const found = (await run('readonly', (s) => s.get(keyOf(study, imageId)))) as UndeliveredEdit | undefined;
-  // Checked, not trusted to the key alone: an edit is never offered on another study.
+/** What is kept under `store` for `imageId` of `study`, or null. */
+async function keptFor<T extends Kept>(store: string, study: string, imageId: string): Promise<T | null> {
+  const found = (await run(store, 'readonly', (s) => s.get(keyOf(study, imageId)))) as T | undefined;
+  // Checked, not trusted to the key alone: nothing is offered on another study.
   return found && found.study === study && found.imageId === imageId ? found : null;
 }
 
-export async function forgetUndelivered(study: string, imageId: string): Promise<void> {
-  await run('readwrite', (s) => s.delete(keyOf(study, imageId)));
-}
+const keep = async (store: string, k: Kept): Promise<void> => {
+  await run(store, 'readwrite', (s) => s.put(k, keyOf(k.study, k.imageId)));
+};
+const forget = async (store: string, study: string, imageId: string): Promise<void> => {
+  await run(store, 'readwrite', (s) => s.delete(keyOf(study, imageId)));
+};
+
+export const keepUndelivered = (edit: UndeliveredEdit): Promise<void> => keep(EDITS, edit);
+
+/** The edit kept for `imageId` of `study`, or null. */
+export const undeliveredEdit = (study: string, imageId: string): Promise<UndeliveredEdit | null> =>
+  keptFor<UndeliveredEdit>(EDITS, study, imageId);
+
+export const forgetUndelivered = (study: string, imageId: string): Promise<void> =>
+  forget(EDITS, study, imageId);
+
+/** One act per image is pending at a time (ActIds holds one): a newer one replaces it. */
+export const keepPendingAct = (act: PendingAct): Promise<void> => keep(ACTS, act);
+
+export const pendingAct = (study: string, imageId: string): Promise<PendingAct | null> =>
+  keptFor<PendingAct>(ACTS, study, imageId);
+
+export const forgetPendingAct = (study: string, imageId: string): Promise<void> =>
+  forget(ACTS, study, imageId);

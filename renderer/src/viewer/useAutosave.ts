@@ -67,7 +67,7 @@ export function useAutosave(
   const [edits, setEdits] = useState(0);
   const [notKept, setNotKept] = useState<string | null>(null);
   // An approval main did not get: what it sent, so the edit kept in the browser stays said to be an approval.
-  const undeliveredApproval = useRef<Sent | null>(null);
+  const undeliveredApproval = useRef<{ sent: Sent; saveId: string } | null>(null);
   const saveTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const saving = useRef<Promise<void>>(Promise.resolve());
   // Saves and approvals sent and not yet answered: closing the window now could lose them.
@@ -133,11 +133,12 @@ export function useAutosave(
    * the browser cannot keep it the user is told, visibly: the window is then the only place the edit is.
    */
   const keepHere = useCallback(
-    (d: MaskDocument, sent: Sent) => {
+    (d: MaskDocument, sent: Sent, saveId: string) => {
       if (!study) return;
       // The approved mask saved as a draft afterwards (leaving the image or the page) is still that approval.
-      if (sent.kind === 'approved') undeliveredApproval.current = sent;
-      const approval = undeliveredApproval.current !== null && sameEdit(undeliveredApproval.current, sent);
+      if (sent.kind === 'approved') undeliveredApproval.current = { sent, saveId };
+      const approved = undeliveredApproval.current;
+      const approval = approved !== null && sameEdit(approved.sent, sent);
       const { imageId: id, mask, av, anatomy } = sent;
       const edit: UndeliveredEdit = {
         study,
@@ -149,7 +150,7 @@ export function useAutosave(
         ...(av ? { av } : {}),
         ...(anatomy ? { anatomy } : {}),
         at: new Date().toISOString(),
-        ...(approval ? { approval: true } : {}),
+        ...(approval ? { approval: true, approvalSaveId: approved.saveId } : {}),
         // Kept as the draft it is saved as: the same draft save's id, a new one after an approval (named unanswered).
         saveIds: unansweredSaves.current.idsFor({ ...sent, kind: 'draft' }),
       };
@@ -213,7 +214,7 @@ export function useAutosave(
       } catch (err) {
         const state = failed(err, imageId, { saveId: ids.saveId, sent });
         setSaveState(state);
-        if (state === 'error') keepHere(d, sent);
+        if (state === 'error') keepHere(d, sent, ids.saveId);
       } finally {
         unanswered.current--;
       }
@@ -313,7 +314,7 @@ export function useAutosave(
       const state = failed(err, imageId, save);
       if (state === 'kept') setSaveState('kept');
       // The approved mask is kept like a draft's edit: offered back to save and approve again, never approved.
-      else if (save) keepHere(d, save.sent);
+      else if (save) keepHere(d, save.sent, save.saveId);
       return null;
     } finally {
       // Approved: the review state locks it now. Failed: editable again (unless read-only meanwhile).

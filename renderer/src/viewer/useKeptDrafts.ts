@@ -1,7 +1,8 @@
 // Edits main refused and kept (a stale save, or one made without the lease): the refusal shown until the user opens
 // the kept draft or loads the latest mask, the kept draft shown over the current mask, and adopting it. An earlier
 // version opened from the History is shown and restored the same way. While any is shown the viewer edits nothing.
-// The document's loaders are passed to each action (this hook runs before them).
+// The document's loaders are passed to each action (this hook runs before them). A restore or adoption under way
+// is kept in the browser until answered: a page loaded again meanwhile asks main whether it was made and says so.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApp } from '../appContext.js';
 import type { KeptPreview } from './EditNotice.js';
@@ -9,6 +10,9 @@ import type { SaveRefused } from './useAutosave.js';
 import type { ViewerDocument } from './useViewerDocument.js';
 import { windowClientId } from './windowClientId.js';
 import { ActIds } from './unansweredSaves.js';
+import { forgetPendingAct, keepPendingAct, pendingAct } from './undeliveredEdits.js';
+
+const warnKept = (err: unknown): void => console.warn('the browser could not keep the act under way', err);
 
 type Loaders = Pick<ViewerDocument, 'reloadMasks' | 'showKeptDraft'>;
 
@@ -30,7 +34,7 @@ export interface KeptDraftsState {
 }
 
 export function useKeptDrafts(imageId: string): KeptDraftsState {
-  const { client, notify, report } = useApp();
+  const { client, notify, report, study } = useApp();
   const [refused, setRefused] = useState<SaveRefused | null>(null);
   const [preview, setPreview] = useState<KeptPreview | null>(null);
   const [refresh, setRefresh] = useState(0);
@@ -41,6 +45,42 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
     setRefused(null);
     setPreview(null);
   }, [imageId]);
+
+  // An act sent before the page was loaded again, its answer never heard: made, the user is told (the page shows
+  // the image as it is now); not made (or not yet), sent again it keeps its id.
+  useEffect(() => {
+    if (!study) return;
+    let live = true;
+    void (async () => {
+      const act = await pendingAct(study, imageId);
+      if (!act) return;
+      const { saves } = await client.invoke('savesMade', { imageId, saveIds: [act.saveId] });
+      if (!live) return;
+      const made = saves.find((m) => m.saveId === act.saveId);
+      if (!made) return actIds.current.resume(act.act, act.saveId);
+      await forgetPendingAct(study, imageId);
+      const at = new Date(act.at).toLocaleTimeString();
+      notify(`Your ${act.words} at ${at} had reached the server: it is version ${made.version}.`, 'info');
+      setRefresh((n) => n + 1);
+    })().catch((err: unknown) => console.warn('could not check the act kept in this browser', err));
+    return () => {
+      live = false;
+    };
+  }, [client, imageId, notify, study]);
+
+  /** Sends a restore or an adoption under its act's id, kept in the browser until main answers. */
+  const sendAct = useCallback(
+    async <T>(act: string, words: string, send: (saveId: string) => Promise<T>): Promise<T> => {
+      const saveId = actIds.current.idFor(act);
+      const at = new Date().toISOString();
+      if (study) await keepPendingAct({ study, imageId, act, saveId, words, at }).catch(warnKept);
+      const answer = await send(saveId);
+      actIds.current.answered();
+      if (study) await forgetPendingAct(study, imageId).catch(warnKept);
+      return answer;
+    },
+    [imageId, study],
+  );
 
   const onRefused = useCallback((r: SaveRefused) => {
     setRefused(r);
@@ -109,15 +149,12 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
         const clientId = windowClientId();
         if (preview.earlier) {
           const { versionId, version } = preview.earlier;
-          const saveId = actIds.current.idFor(`restore ${imageId}/${versionId} on ${parentVersionId}`);
-          const saved = await client.invoke('restoreMaskVersion', {
-            imageId,
-            versionId,
-            parentVersionId,
-            clientId,
-            saveId,
-          });
-          actIds.current.answered();
+          const saved = await sendAct(
+            `restore ${imageId}/${versionId} on ${parentVersionId}`,
+            `restore of version ${version}`,
+            (saveId) =>
+              client.invoke('restoreMaskVersion', { imageId, versionId, parentVersionId, clientId, saveId }),
+          );
           await doc.reloadMasks();
           setPreview(null);
           // The refusal's notice goes with the preview: said once more, where the refused edit still is.
@@ -127,20 +164,18 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
           return;
         }
         const { kept } = preview;
-        const saveId = actIds.current.idFor(`adopt ${kept.id} on ${parentVersionId}`);
-        const saved = await client.invoke('adoptKeptDraft', {
-          keptDraftId: kept.id,
-          parentVersionId,
-          clientId,
-          saveId,
-        });
-        actIds.current.answered();
+        const saved = await sendAct(
+          `adopt ${kept.id} on ${parentVersionId}`,
+          `adoption of kept draft #${kept.id}`,
+          (saveId) =>
+            client.invoke('adoptKeptDraft', { keptDraftId: kept.id, parentVersionId, clientId, saveId }),
+        );
         await doc.reloadMasks();
         setPreview(null);
         setRefresh((n) => n + 1);
         notify(`Kept draft #${kept.id} adopted as version ${saved.version}.`, 'info');
       }),
-    [action, client, imageId, notify, preview, refused],
+    [action, client, imageId, notify, preview, refused, sendAct],
   );
 
   return {

@@ -1,8 +1,11 @@
 // The edit of this image kept in the browser because its save could not be delivered (undeliveredEdits.ts), offered
 // when the image is opened again on the same study. Restoring saves it onto the version it was made on, through
 // main's stale check: a newer version meanwhile makes it a kept draft of its own, never a save over that one.
+// A save whose answer was lost may have been made: before offering the edit, main is asked whether its save (or its
+// approval) made a version, and an edit that reached main is not offered as unsaved.
 import { useCallback, useEffect, useState } from 'react';
 import type { ReviewState } from '../../../shared/contract.js';
+import type { RetinaClient } from '../../../shared/transport.js';
 import { useApp } from '../appContext.js';
 import { refusedOf, type SaveRefused } from './useAutosave.js';
 import { forgetUndelivered, undeliveredEdit, type UndeliveredEdit } from './undeliveredEdits.js';
@@ -14,6 +17,38 @@ export interface UndeliveredOffer {
   busy: boolean;
   restore: () => Promise<void>;
   discard: () => Promise<void>;
+}
+
+/** The version a kept edit's lost save or approval made on main, or null (none, or main could not be asked). */
+async function reachedMain(
+  client: RetinaClient,
+  edit: UndeliveredEdit,
+): Promise<{ version: number; approved: boolean } | null> {
+  if (!edit.saveIds) return null; // kept by an older release: offered, its save answered as before
+  const approval = edit.approval ? edit.approvalSaveId : undefined;
+  try {
+    const { saves } = await client.invoke('savesMade', {
+      imageId: edit.imageId,
+      saveIds: [edit.saveIds.saveId, ...(approval ? [approval] : [])],
+    });
+    const approved = saves.find((m) => m.saveId === approval && m.kind === 'approved');
+    const draft = saves.find((m) => m.saveId === edit.saveIds?.saveId);
+    const made = approved ?? draft;
+    return made ? { version: made.version, approved: made === approved } : null;
+  } catch (err) {
+    // Offered as before: saving it is still answered with what its lost save made.
+    console.warn('could not ask the server about the edit kept in this browser', err);
+    return null;
+  }
+}
+
+function reachedWords(edit: UndeliveredEdit, made: { version: number; approved: boolean }): string {
+  const at = new Date(edit.at).toLocaleTimeString();
+  if (made.approved)
+    return `Your approval of this image at ${at} had reached the server: the image was approved (version ${made.version}). Nothing was waiting to be saved.`;
+  if (edit.approval)
+    return `Your edit of this image at ${at} had reached the server as a draft (version ${made.version}), but not your approval: approve it again when it is ready.`;
+  return `Your edit of this image at ${at} had reached the server (version ${made.version}): nothing was waiting to be saved.`;
 }
 
 export function useUndeliveredEdit(
@@ -29,14 +64,18 @@ export function useUndeliveredEdit(
     setEdit(null);
     if (!study) return;
     let live = true;
-    undeliveredEdit(study, imageId).then(
-      (found) => live && setEdit(found),
-      (err: unknown) => console.warn('could not read the edits kept in this browser', err),
-    );
+    void (async () => {
+      const found = await undeliveredEdit(study, imageId);
+      const made = found && (await reachedMain(client, found));
+      if (!live) return;
+      if (!found || !made) return setEdit(found);
+      await forgetUndelivered(found.study, found.imageId);
+      notify(reachedWords(found, made), 'info');
+    })().catch((err: unknown) => console.warn('could not read the edits kept in this browser', err));
     return () => {
       live = false;
     };
-  }, [study, imageId]);
+  }, [client, notify, study, imageId]);
 
   const forget = useCallback(async (e: UndeliveredEdit) => {
     await forgetUndelivered(e.study, e.imageId);
