@@ -11,7 +11,7 @@ import { plural } from '../../shared/plural.js';
 import { openCommandModels } from './command-models.js';
 import { assertOutFolder } from './out-folder.js';
 import { otherSource, sourcePath } from './replaced-results.js';
-import { readImage } from '../ml/io/image-io.js';
+import { readPhotograph } from '../ml/io/image-io.js';
 import { readGivenAv, readGivenMask } from './measure-maps.js';
 import { dicomHeader } from '../ml/io/dicom-pixels.js';
 import { clinicalFromFileName } from '../store/file-name-clinical.js';
@@ -114,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
   let batch: Batch<Record<string, unknown>>;
   try {
     batch = await runBatch('measure', files, async (file, i) => {
-      const image = await readImage(file);
+      const image = await readPhotograph(file);
       if (image.width < MIN_SIDE || image.height < MIN_SIDE)
         throw new Error(
           `${file}: ${image.width}x${image.height} is too small to measure vessels in (${MIN_SIDE} px a side at the least)`,

@@ -6,7 +6,7 @@ import { batchExit, isFailed, runBatch, type Batch } from './batch.js';
 import { assertOutputsSpareInputs, inputFiles, outputStems } from './input-files.js';
 import { openCommandModels } from './command-models.js';
 import { assertOutFolder } from './out-folder.js';
-import { encodeIndexedPng, encodePng, readImage, readBinaryMap } from '../ml/io/image-io.js';
+import { encodeIndexedPng, encodePng, readPhotograph, readBinaryMap } from '../ml/io/image-io.js';
 import { segmentImage, maskImage, probabilityImage, uncertaintyImage } from '../ml/infer.js';
 import type { Gap } from '../ml/uncertainty/topology.js';
 import { analyseAnatomy, anatomyWarnings, discJson } from '../ml/anatomy/anatomy-models.js';
@@ -122,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     batch = await runBatch('segment', files, async (file, i): Promise<Segmented> => {
       const started = performance.now();
-      const image = await readImage(file);
+      const image = await readPhotograph(file);
       const fov = fovPath ? await readBinaryMap(fovPath, image) : undefined;
       const seg = await segmentImage(image, model.manifest, model.predictor, {
         fov,

@@ -1,5 +1,5 @@
 // Pixels of stored images and FOVs, read back from the blob store.
-import { decodeImage } from '../ml/io/image-io.js';
+import { decodePhotograph } from '../ml/io/image-io.js';
 import { PngFormatError, decodePng, type GreyImage } from '../ml/io/png-codec.js';
 import type { BinaryMap, RasterImage } from '../ml/types.js';
 import type { Store } from './database.js';
@@ -27,7 +27,7 @@ export async function loadImageRaster(store: Store, image: ImageRecord | number)
   const img = record(store, image);
   const hash = img.rasterHash ?? img.fileHash;
   const name = `${img.fileName} (image ${img.id})`;
-  const raster = await decodeImage(await readBlob(store, hash), name);
+  const raster = await decodePhotograph(await readBlob(store, hash), name);
   // Every mask of the image is at the recorded size: a photograph that decodes otherwise cannot be shown or
   // predicted with them (one turned by its EXIF orientation, imported before the orientation was applied).
   if (raster.width !== img.width || raster.height !== img.height) {

@@ -12,6 +12,7 @@ import {
   decodeImage,
   encodePng,
   ImageReadError,
+  overBlack,
   readImage,
   sniffFormat,
   toBinaryMap,
@@ -294,7 +295,7 @@ async function prepare(
     fovFile ??= mask;
     mask = null;
   }
-  const fov = fovFile ?? deriveFov(toRgb8(raster));
+  const fov = fovFile ?? deriveFov(toRgb8(overBlack(raster)));
   return {
     ...base,
     ...rest,

@@ -2,7 +2,7 @@
 // model segments it (with the dataset's field of view where there is one) and its frame is taken as is.
 import type { BinaryMap, RasterImage } from '../types.js';
 import type { LoadedModel } from '../model/model-loader.js';
-import { readBinaryMap, readImage, toRgb8 } from '../io/image-io.js';
+import { readBinaryMap, readPhotograph, toRgb8 } from '../io/image-io.js';
 import { deriveFov } from '../image/fov.js';
 import { segmentImage, type Segmentation } from '../infer.js';
 import { imageToCanonical, mapToCanonical, type Frame } from '../frame/canonical-frame.js';
@@ -18,7 +18,7 @@ export interface FramedPhotograph {
 }
 
 export async function framePhotograph(ref: AnatomyRef, vessel: LoadedModel): Promise<FramedPhotograph> {
-  const image = toRgb8(await readImage(ref.imagePath));
+  const image = toRgb8(await readPhotograph(ref.imagePath));
   const size = { width: image.width, height: image.height };
   const fov = ref.fovPath ? await readBinaryMap(ref.fovPath, size) : deriveFov(image);
   const seg = await segmentImage(image, vessel.manifest, vessel.predictor, { fov });

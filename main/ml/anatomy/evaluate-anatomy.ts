@@ -2,7 +2,7 @@
 // artery/vein accuracy and coverage on the reference's centreline pixels, the optic disc's centre and diameter, and
 // the false discs found on photographs cut to leave their disc out.
 import type { LoadedModel } from '../model/model-loader.js';
-import { readBinaryMap, readImage, toRgb8 } from '../io/image-io.js';
+import { readBinaryMap, readImage, readPhotograph, toRgb8 } from '../io/image-io.js';
 import { cropImage } from '../image/crop.js';
 import { deriveFov } from '../image/fov.js';
 import { segmentImage } from '../infer.js';
@@ -169,7 +169,7 @@ export async function evaluateNoDisc(
 ): Promise<NoDiscRow> {
   let falseDiscs = 0;
   for (const ref of refs) {
-    const whole = toRgb8(await readImage(ref.imagePath));
+    const whole = toRgb8(await readPhotograph(ref.imagePath));
     const truth = referenceDisc((await readBinaryMap(ref.discPath!, whole)).data, whole.width)!;
     const onLeft = truth.x < whole.width / 2;
     const edge = onLeft ? Math.ceil(truth.x + truth.diameter) : Math.floor(truth.x - truth.diameter);

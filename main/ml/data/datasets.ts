@@ -19,7 +19,7 @@ import {
   type DatasetKind,
 } from './dataset-layout.js';
 import { deriveFov } from '../image/fov.js';
-import { readBinaryMap, readImage, toRgb8 } from '../io/image-io.js';
+import { readBinaryMap, readPhotograph, toRgb8 } from '../io/image-io.js';
 import type { BinaryMap, DatasetRef, LoadedSample, SampleRef, SplitName } from '../types.js';
 
 export type { DatasetKind } from './dataset-layout.js';
@@ -338,7 +338,7 @@ function looseTarget(imageStems: string[], s: string, file: string): string | un
  * from its file or, failing that, derived from the image. A mask or FOV of another size throws naming the file.
  */
 export async function loadSample(ref: SampleRef): Promise<LoadedSample> {
-  const image = toRgb8(await readImage(ref.imagePath));
+  const image = toRgb8(await readPhotograph(ref.imagePath));
   const size = { width: image.width, height: image.height };
   const mask = ref.maskPath ? await readBinaryMap(ref.maskPath, size) : null;
   const fov = ref.fovPath ? await readBinaryMap(ref.fovPath, size) : deriveFov(image);

@@ -75,6 +75,37 @@ export async function readImage(path: string): Promise<RasterImage> {
   return decodeImage(buf, path);
 }
 
+/**
+ * Reads a photograph as a viewer shows it: a transparent surround (a PNG or WebP exported with its corners cut
+ * away) is black, as on the app's stage, whatever colour its hidden pixels hold; before, the engine read those
+ * hidden pixels and drew vessels where the user sees nothing. Maps (masks, labels) keep their alpha: readImage.
+ */
+export async function readPhotograph(path: string): Promise<RasterImage> {
+  return overBlack(await readImage(path));
+}
+
+/** decodeImage for a photograph: see readPhotograph. */
+export async function decodePhotograph(buffer: Uint8Array, nameForErrors: string): Promise<RasterImage> {
+  return overBlack(await decodeImage(buffer, nameForErrors));
+}
+
+/** Composites an image with alpha over black and drops the alpha channel; one without alpha is returned as is. */
+export function overBlack(img: RasterImage): RasterImage {
+  if (img.channels !== 2 && img.channels !== 4) return img;
+  const opaque = dropOpaqueAlpha(img);
+  if (opaque !== img) return opaque;
+  const c = img.channels;
+  const max = img.bitDepth === 16 ? 65535 : 255;
+  const n = img.width * img.height;
+  const d = img.data;
+  const out = img.bitDepth === 16 ? new Uint16Array(n * (c - 1)) : new Uint8Array(n * (c - 1));
+  for (let i = 0; i < n; i++) {
+    const a = d[i * c + c - 1];
+    for (let k = 0; k < c - 1; k++) out[i * (c - 1) + k] = Math.round((d[i * c + k] * a) / max);
+  }
+  return { ...img, channels: (c - 1) as 1 | 3, data: out };
+}
+
 /** Decodes an in-memory image; `nameForErrors` names it in any error. */
 export async function decodeImage(buffer: Uint8Array, nameForErrors: string): Promise<RasterImage> {
   if (buffer.length === 0) throw new ImageReadError(nameForErrors, 'empty file');

@@ -1,0 +1,70 @@
+// Photographs as clinics have them, through the real CLI and a real import: the engine sees what a viewer shows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { retinaCli } from '../support/retina-cli.js';
+import { SAMPLE_PHOTO } from '../support/sample-photos.js';
+import { readImage } from '../../main/ml/io/image-io.js';
+import { importImageFiles, loadFov, loadImageRaster, openStore } from '../../main/store/index.js';
+
+const SIDE = 360;
+const RADIUS = 150;
+const outside = (i: number) => Math.hypot((i % SIDE) - SIDE / 2, Math.floor(i / SIDE) - SIDE / 2) > RADIUS;
+
+/** The sample with everything beyond RADIUS transparent, its hidden pixels white (as an editor exports it). */
+async function transparentSurround(file: string): Promise<void> {
+  const { data } = await sharp(SAMPLE_PHOTO)
+    .resize(SIDE, SIDE)
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  for (let i = 0; i < SIDE * SIDE; i++)
+    if (outside(i)) data.fill(255, i * 4, i * 4 + 3).fill(0, i * 4 + 3, i * 4 + 4);
+  await sharp(data, { raw: { width: SIDE, height: SIDE, channels: 4 } })
+    .png()
+    .toFile(file);
+}
+
+test('a PNG with a transparent surround: no vessels where the viewer shows nothing, the field found, imported alike', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'retina-alpha-'));
+  try {
+    const photo = join(dir, 'cut-out.png');
+    await transparentSurround(photo);
+    const r = retinaCli('segment', photo, '--out', join(dir, 'out'));
+    assert.equal(r.code, 0, r.stderr);
+    // The hidden white surround was read as the picture: no field edge, and vessels drawn over it.
+    assert.doesNotMatch(r.stderr, /no field-of-view edge found/);
+    const mask = await readImage(join(dir, 'out', 'cut-out_mask.png'));
+    assert.deepEqual([mask.width, mask.height], [SIDE, SIDE]);
+    let hidden = 0;
+    let shown = 0;
+    for (let i = 0; i < SIDE * SIDE; i++) {
+      if (!mask.data[i]) continue;
+      if (outside(i)) hidden++;
+      else shown++;
+    }
+    assert.ok(shown > 2000, `${shown} vessel pixels in the visible field`);
+    assert.ok(hidden < 50, `${hidden} vessel pixels where the photograph is transparent`);
+
+    // The app (an import, then a prediction): the field of view excludes the transparent surround, and the
+    // engine's pixels are those the stage shows.
+    const store = openStore(join(dir, 'study.db'));
+    try {
+      const id = (await importImageFiles(store, [{ imagePath: photo }], { actor: 't' })).imported[0].imageId;
+      const fov = await loadFov(store, id);
+      let fovHidden = 0;
+      for (let i = 0; i < SIDE * SIDE; i++) if (fov.data[i] && outside(i)) fovHidden++;
+      assert.ok(fovHidden < SIDE, `${fovHidden} field-of-view pixels where the photograph is transparent`);
+      const raster = await loadImageRaster(store, id);
+      assert.equal(raster.channels, 3);
+      assert.deepEqual([...raster.data.subarray(0, 3)], [0, 0, 0]);
+    } finally {
+      store.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
