@@ -13,6 +13,8 @@ import { analyseAnatomy, anatomyWarnings, discJson } from '../ml/anatomy/anatomy
 import { AV_PALETTE } from '../ml/anatomy/artery-vein.js';
 import { FileGroup, makeOutputDir } from '../node/atomic-fs.js';
 import { recordedEye, recordedEyeWarnings } from './recorded-eye.js';
+import { photographQuality } from '../ml/measure/photograph-quality.js';
+import { judgeGradability, ungradableReason } from '../../shared/measure/gradability.js';
 
 const HELP = `
 Usage: retina segment <images or folders...> --out DIR [options]
@@ -28,7 +30,8 @@ palette of those three colours; every pixel of the vessel mask is artery or vein
 when there are any (no disc found; a disc cut off by the field's edge, whose diameter is then too small; a
 photograph without colour, whose artery/vein labels are less reliable; an eye named by the DICOM header or the
 file name that the disc and fovea contradict, as in a mirrored or rotated photograph).
-Warnings about an input itself (no field-of-view edge found; a low-resolution field enlarged more than 2x) are
+Warnings about an input itself (no field-of-view edge found; a low-resolution field enlarged more than 2x; a
+picture 'retina measure' would find ungradable, such as a black frame, whose mask is no vessel tree) are
 printed on stderr and listed under "warnings" in the --json summary; the input is still segmented.
 
 Options:
@@ -130,7 +133,13 @@ export async function run(argv: string[]): Promise<number> {
         threshold: num(p, 'threshold', { min: 0, max: 1 }),
         uncertainty: flag(p, 'uncertainty'),
       });
-      for (const w of seg.warnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
+      // A picture measure would withhold (a black frame, a featureless one) is said here too: its mask is what the
+      // network answered nothing with (vessels over 91% of a black frame), not a vessel tree.
+      const quality = judgeGradability(photographQuality(image, seg));
+      const inputWarnings = quality.gradable
+        ? seg.warnings
+        : [...seg.warnings, `${ungradableReason(quality)}: the mask is not a vessel tree`];
+      for (const w of inputWarnings) process.stderr.write(`retina segment: ${file}: warning: ${w}\n`);
       const maskPath = join(outDir, `${stems[i]}_mask.png`);
       const probPath = join(outDir, `${stems[i]}_prob.png`);
       const u = seg.uncertainty;
@@ -191,7 +200,7 @@ export async function run(argv: string[]): Promise<number> {
         height: seg.height,
         seconds: (performance.now() - started) / 1000,
         vesselFraction: vessels / seg.mask.length,
-        ...(seg.warnings.length ? { warnings: seg.warnings } : {}),
+        ...(inputWarnings.length ? { warnings: inputWarnings } : {}),
       };
     });
   } finally {

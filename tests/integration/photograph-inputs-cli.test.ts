@@ -68,3 +68,28 @@ test('a PNG with a transparent surround: no vessels where the viewer shows nothi
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a black frame (a failed capture) beside a photograph: its mask is said to be no vessel tree; the photograph is not', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'retina-black-'));
+  try {
+    const black = join(dir, 'black.jpg');
+    const photo = join(dir, 'photo.jpg');
+    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#000' } })
+      .jpeg()
+      .toFile(black);
+    await sharp(SAMPLE_PHOTO).resize(SIDE, SIDE).jpeg().toFile(photo);
+    const r = retinaCli('segment', black, photo, '--out', join(dir, 'out'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const results = (JSON.parse(r.stdout) as { results: { input: string; warnings?: string[] }[] }).results;
+    const warningsOf = (file: string) => results.find((x) => x.input === file)?.warnings ?? [];
+    // Before, only 'no field-of-view edge found', over a mask with vessels across 91% of the frame.
+    assert.ok(
+      warningsOf(black).some((w) => /ungradable photograph: too dark.*the mask is not a vessel tree/.test(w)),
+      warningsOf(black).join('; '),
+    );
+    assert.match(r.stderr, /black\.jpg: warning: ungradable photograph/);
+    assert.deepEqual(warningsOf(photo), []);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
