@@ -314,6 +314,13 @@ const NO_VESSEL_RULER_WARNING =
 const LOW_RESOLUTION_SCALE = 2;
 
 /** Says so when the photograph's field was too small for its thin vessels to show (the mask is then coarse). */
+/** A multi-page file (a camera's TIFF holding colour and red-free, a stereo pair) is read at its first page only. */
+function pagesWarning(image: RasterImage): string[] {
+  return image.pages
+    ? [`the file holds ${image.pages} pages: only the first was segmented (save each page as its own file)`]
+    : [];
+}
+
 function resolutionWarnings(frame: Frame | null, manifest: ModelManifest): string[] {
   const diameter = manifest.frame?.diameter;
   if (!frame || !diameter || frame.scale <= LOW_RESOLUTION_SCALE) return [];
@@ -407,7 +414,7 @@ export async function segmentImage(
     fov,
     threshold,
     frame,
-    warnings: [...(frame?.warnings ?? []), ...resolutionWarnings(frame, manifest)],
+    warnings: [...pagesWarning(image), ...(frame?.warnings ?? []), ...resolutionWarnings(frame, manifest)],
   };
   if ((!spread && !coarse) || !gaps) return seg;
   const scale = frame?.scale ?? 1;

@@ -10,6 +10,8 @@ export interface RasterImage {
   channels: 1 | 2 | 3 | 4;
   bitDepth: 8 | 16;
   data: Uint8Array | Uint16Array;
+  /** A multi-page file's (a TIFF's, an animated GIF's) number of pages; only the first is read. */
+  pages?: number;
 }
 
 /** A single-channel binary map (0 or 1 per pixel) at an image's exact size. */

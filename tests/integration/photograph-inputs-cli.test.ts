@@ -93,3 +93,27 @@ test('a black frame (a failed capture) beside a photograph: its mask is said to 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a multi-page TIFF (colour and red-free in one file): its first page segmented, the others said to be left out', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'retina-pages-'));
+  try {
+    const colour = await sharp(SAMPLE_PHOTO).resize(SIDE, SIDE).png().toBuffer();
+    const redFree = await sharp(colour).extractChannel(1).toColourspace('srgb').png().toBuffer();
+    const file = join(dir, 'visit.tif');
+    await sharp([colour, redFree], { join: { animated: true } })
+      .tiff()
+      .toFile(file);
+    const r = retinaCli('segment', file, '--out', join(dir, 'out'), '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const [result] = (JSON.parse(r.stdout) as { results: { width: number; warnings?: string[] }[] }).results;
+    assert.equal(result.width, SIDE);
+    // Before, the second page was passed over without a word.
+    assert.ok(
+      result.warnings?.some((w) => /holds 2 pages: only the first was segmented/.test(w)),
+      String(result.warnings),
+    );
+    assert.match(r.stderr, /visit\.tif: warning: the file holds 2 pages/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

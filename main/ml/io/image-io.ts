@@ -187,6 +187,7 @@ async function decodeWithSharp(buffer: Uint8Array): Promise<RasterImage> {
     channels,
     bitDepth: sixteen ? 16 : 8,
     data: pixels,
+    ...(meta.pages !== undefined && meta.pages > 1 ? { pages: meta.pages } : {}),
   };
   // GIFs are palette images that libvips always widens to RGB; a grey palette (masks) becomes one channel again.
   return meta.isPalette ? collapseGreyRgb(dropOpaqueAlpha(img)) : img;
