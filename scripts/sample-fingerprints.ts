@@ -44,7 +44,7 @@ for (const model of ['default', 'artery-vein', 'optic-disc']) {
   const missing = names.filter((n) => !files.has(n));
   if (missing.length > 0) throw new Error(`${model}: no photograph under ${root} for ${missing.join(', ')}`);
   const sampleFingerprints = await recordFingerprints(names.map((n) => [n, files.get(n)!] as const));
-  // A photograph mostly too dark to hold a field (some of AV-WIDE's) has no fingerprint: it would match any other.
+  // A blank photograph (black, or flat) has no fingerprint: it would match any other.
   const blank = names.filter((n) => !(n in sampleFingerprints));
   if (blank.length > 0) console.log(`${model}: too little field to fingerprint ${blank.join(', ')}`);
   // The file as it is, with the one field added: the checked manifest's normalised settings would rewrite others.

@@ -81,3 +81,50 @@ test('the bundled manifests record hashes, not thumbnails', async () => {
     }
   }
 });
+
+const SAMPLE = path.join(repoRoot, 'resources', 'samples', 'fundus-normal-left-eye-cc0.jpg');
+
+test('a dark photograph is fingerprinted and its copies found; a blank image has no fingerprint', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'retina-fp-dark-'));
+  const file = (name: string): string => path.join(dir, name);
+  const hashOf = async (name: string): Promise<Uint8Array | null> => {
+    const text = encodeFingerprint(await fileFingerprint(file(name)));
+    return text === null ? null : decodeFingerprint(text);
+  };
+  try {
+    // The shipped photograph underexposed: nine tenths of it below 10 of 255 in green, its brightest 51.
+    await sharp(SAMPLE).linear(0.4, -30).png().toFile(file('dark.png'));
+    await sharp(SAMPLE).flop().linear(0.4, -30).png().toFile(file('other.png'));
+    const dark = await hashOf('dark.png');
+    assert.ok(dark, 'a dark photograph has a fingerprint');
+    const copies: [string, Sharp][] = [
+      ['q70.jpg', sharp(file('dark.png')).jpeg({ quality: 70 })],
+      ['small.jpg', sharp(file('dark.png')).resize({ width: 300 }).jpeg({ quality: 80 })],
+      ['large.png', sharp(file('dark.png')).resize({ width: 2000 }).png()],
+    ];
+    for (const [name, image] of copies) {
+      await image.toFile(file(name));
+      const copy = await hashOf(name);
+      assert.ok(copy && isHashCopy(copy, [dark]), name);
+    }
+    assert.equal(isHashCopy((await hashOf('other.png'))!, [dark]), false, 'another dark photograph');
+    // Blank images (black, flat grey, an even ramp): nothing to tell one from another.
+    const size = { width: 600, height: 400, channels: 3 } as const;
+    await sharp({ create: { ...size, background: '#000' } })
+      .png()
+      .toFile(file('black.png'));
+    await sharp({ create: { ...size, background: '#0b0b0b' } })
+      .png()
+      .toFile(file('dim.png'));
+    await sharp({ create: { ...size, background: '#808080' } })
+      .jpeg()
+      .toFile(file('grey.jpg'));
+    const ramp = Buffer.alloc(600 * 400 * 3, 0).map((_, i) => 20 + Math.floor((i / 3) % 600) / 5);
+    await sharp(ramp, { raw: size }).png().toFile(file('ramp.png'));
+    for (const name of ['black.png', 'dim.png', 'grey.jpg', 'ramp.png']) {
+      assert.equal(await hashOf(name), null, name);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -37,6 +37,14 @@ export function thumbnailFingerprint(image: RasterImage): Float64Array {
     }
   }
   for (let i = 0; i < sum.length; i++) sum[i] = count[i] > 0 ? sum[i] / count[i] : 0;
+  // A dark photograph (a wide-field one dim towards its rim, say) has too little of its field above DARK, and its
+  // own brightness sets the floor instead. One with enough keeps DARK: the hashes manifests recorded stay its own.
+  const out = fieldDetail(sum, DARK);
+  return insideCount(out) >= MIN_CELLS ? out : fieldDetail(sum, darkFloor(sum));
+}
+
+/** Each cell less its 5x5 neighbourhood's mean; NaN where any of that neighbourhood is darker than `dark`. */
+function fieldDetail(cells: Float64Array, dark: number): Float64Array {
   const out = new Float64Array(CELLS * CELLS);
   for (let y = 0; y < CELLS; y++) {
     for (let x = 0; x < CELLS; x++) {
@@ -46,14 +54,35 @@ export function thumbnailFingerprint(image: RasterImage): Float64Array {
         for (let dx = -2; dx <= 2; dx++) {
           const yy = y + dy;
           const xx = x + dx;
-          if (yy < 0 || yy >= CELLS || xx < 0 || xx >= CELLS || sum[yy * CELLS + xx] < DARK) interior = false;
-          else local += sum[yy * CELLS + xx];
+          if (yy < 0 || yy >= CELLS || xx < 0 || xx >= CELLS || cells[yy * CELLS + xx] < dark)
+            interior = false;
+          else local += cells[yy * CELLS + xx];
         }
       }
-      out[y * CELLS + x] = interior ? sum[y * CELLS + x] - local / 25 : NaN;
+      out[y * CELLS + x] = interior ? cells[y * CELLS + x] - local / 25 : NaN;
     }
   }
   return out;
+}
+
+const insideCount = (fp: Float64Array): number => fp.reduce((n, v) => (Number.isNaN(v) ? n : n + 1), 0);
+
+/** The brighter cells a dark photograph's floor is set from: this share of the thumbnail's. */
+const BRIGHT_SHARE = 0.1;
+/** A dark photograph's floor, as a fraction of its brighter cells' level. */
+const DARK_FRACTION = 0.25;
+/** The lowest floor a dark photograph is given: an aperture's black (JPEG's noise included) stays below it. */
+const DARKEST_FIELD = 4;
+
+/**
+ * The floor of a photograph too dark for DARK: a quarter of the level its brightest tenth of cells reaches (an
+ * aperture's black then stays outside, and a copy's floor is its own), never below DARKEST_FIELD (a black image
+ * has no field). On AV-WIDE's and DRIONS-DB's 4 darkest photographs it is 7 to 9.
+ */
+function darkFloor(cells: Float64Array): number {
+  const sorted = Float64Array.from(cells).sort();
+  const bright = sorted[Math.floor((1 - BRIGHT_SHARE) * (sorted.length - 1))];
+  return Math.max(DARKEST_FIELD, DARK_FRACTION * bright);
 }
 
 /** Pearson correlation over the cells both thumbnails have; -1 when too few. */
@@ -134,17 +163,25 @@ const HASH_PAIRS: readonly (readonly [number, number])[] = (() => {
   return pairs;
 })();
 /**
- * Recorded fingerprints this many bits apart or fewer are one photograph. Measured on 217 photographs (DRIVE,
- * STARE, LES-AV, DRIONS-DB, AV-WIDE less 4 too dark) and 5 copies of each (JPEG quality 70 and 90, shrunk to 300 px
- * wide as JPEG 80, enlarged 1.7x as PNG, PNG): on DRIVE, STARE and LES-AV copies differ by at most 20 bits and
- * distinct photographs (3,321 pairs) by at least 68. Over all 217, copies differ by up to 32 (AV-WIDE's 1,500 px
- * photographs shrunk 5x) and distinct ones by at least 27 (DRIONS-DB's image_002 and 003: one eye, seconds apart;
- * next 39): at 26, 2 of 1,085 copies are missed (both 5x shrinks) and none of 23,436 pairs matches. An older
- * manifest's thumbnail, converted, may differ from its photograph's hash by up to 17 bits more (its bytes' rounding).
+ * Recorded fingerprints this many bits apart or fewer are one photograph. Measured on 221 photographs (DRIVE,
+ * STARE, LES-AV, DRIONS-DB, AV-WIDE) and 5 copies of each (JPEG quality 70 and 90, shrunk to 300 px wide as JPEG 80,
+ * enlarged 1.7x as PNG, PNG): on DRIVE, STARE and LES-AV copies differ by at most 20 bits and distinct photographs
+ * (3,321 pairs) by at least 68. Over all 221, copies differ by up to 32 (AV-WIDE's 1,500 px photographs shrunk 5x)
+ * and distinct ones by at least 27 (DRIONS-DB's image_002 and 003: one eye, seconds apart; next 39): at 26, 3 of
+ * 1,105 copies are missed (5x shrinks: two of AV-WIDE's brighter photographs, and one of its darkest, whose shrunk
+ * copy is just bright enough for DARK where it is not) and none of 24,310 pairs matches. An older manifest's
+ * thumbnail, converted, may differ from its photograph's hash by up to 17 bits more (its bytes' rounding).
  */
 export const DUPLICATE_BITS = 26;
 /** The prefix of a recorded fingerprint (a manifest's older ones are thumbnails: decodeFingerprint converts them). */
 const HASH_PREFIX = 'ph1:';
+
+/**
+ * A field whose detail spreads less than this (grey levels, standard deviation) is blank (a flat or evenly
+ * shaded image). A photograph's spreads 20 times more: 2.0 at least over the 221 photographs and 1,105 copies
+ * DUPLICATE_BITS was measured on.
+ */
+const FLAT = 0.1;
 
 /**
  * The one-way hash a manifest records of a fingerprint: for each of HASH_PAIRS, whether its first cell is brighter
@@ -157,6 +194,8 @@ export function fingerprintHash(fp: Float64Array): Uint8Array | null {
   const inside = fp.filter((v) => !Number.isNaN(v));
   if (inside.length < MIN_CELLS) return null;
   const mean = inside.reduce((s, v) => s + v, 0) / inside.length;
+  // A blank image's field is flat: its hash (every comparison a tie) would be every blank image's.
+  if (Math.sqrt(inside.reduce((s, v) => s + (v - mean) ** 2, 0) / inside.length) < FLAT) return null;
   const cell = (i: number): number => (Number.isNaN(fp[i]) ? mean : fp[i]);
   const bits = new Uint8Array(HASH_BITS / 8);
   HASH_PAIRS.forEach(([a, b], k) => {
