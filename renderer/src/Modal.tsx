@@ -48,6 +48,13 @@ export function Modal(props: ModalProps) {
       if (focusedBefore instanceof HTMLElement && focusedBefore.isConnected) focusedBefore.focus();
     };
   }, [focusedBefore]);
+  // A control that holds focus and is then disabled (the dialog's own button while its work runs) drops focus to
+  // the page: taken back to the dialog, so Escape, Tab and the dialog's keys still reach it, not the page behind.
+  useEffect(() => {
+    const [el, at] = [frameRef.current, document.activeElement];
+    if (el && (at === null || at === document.body || (el.contains(at) && at.matches(':disabled'))))
+      el.focus();
+  });
   const frame = {
     ref: (el: HTMLElement | null) => {
       frameRef.current = el;

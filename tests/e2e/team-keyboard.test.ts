@@ -1,6 +1,7 @@
-// Keyboard-only and screen-reader use of a team server's dialogs in chromium: the reviewer's Assign dialog driven
-// by keys alone (its name, Tab kept inside, Escape, focus back to the button that opened it), and the login that
-// comes up over the app when a session ends (a dialog that says why, and focus back in the app once logged in).
+// Keyboard-only and screen-reader use of a team server's dialogs in chromium: the reviewer's Assign, Export,
+// Agreement and Send back dialogs driven by keys alone (its name, Tab kept inside, Escape, focus back to the button
+// that opened it, progress said once), and the login that comes up over the app when a session ends (a dialog that
+// says why, and focus back in the app once logged in).
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -89,6 +90,67 @@ describe(
         async () => (await page.getByTestId('team-note').first().textContent()) === 'anna',
       );
       assert.equal(await focused(), 'assign-open');
+    });
+
+    test('Export by keys: its progress is said once in the dialog, which keeps focus until the zip is down', async () => {
+      await page.goto(app.serve.url);
+      await page.getByTestId('image-row').nth(1).waitFor();
+      // The export held back until the test lets it go, so that its progress can be read.
+      let release = () => {};
+      const held = new Promise<void>((r) => (release = r));
+      await page.route('**/rpc/exportImages', async (route) => {
+        await held;
+        await route.continue();
+      });
+      try {
+        const open = page.getByTestId('export-open');
+        await open.focus();
+        await page.keyboard.press('Enter');
+        const dialog = page.getByRole('dialog', { name: 'Export all 2 images' });
+        await dialog.waitFor();
+        assert.equal(await holdsFocus('export-dialog'), true);
+        await page.getByTestId('export-start').focus();
+        await page.keyboard.press('Enter');
+        await dialog.getByRole('status').filter({ hasText: 'Exporting all 2 images…' }).waitFor();
+        assert.equal(await page.getByRole('status').filter({ hasText: 'Exporting' }).count(), 1);
+        assert.equal(await holdsFocus('export-dialog'), true, 'focus left the dialog while it exports');
+        // Escape does not close it meanwhile, and the keys stay with it (not the worklist behind).
+        await page.keyboard.press('Escape');
+        assert.equal(await dialog.count(), 1);
+        const download = page.waitForEvent('download');
+        release();
+        await download;
+        await dialog.waitFor({ state: 'detached' });
+        assert.equal(await focused(), 'export-open');
+        await page
+          .locator('.toasts[role="status"] .toast', { hasText: /^Downloaded .*\(2 image\(s\)\)$/ })
+          .waitFor();
+      } finally {
+        release();
+        await page.unroute('**/rpc/exportImages');
+      }
+    });
+
+    test('the Agreement dialog by keys: named, its Close holds focus, Escape and Close give it back', async () => {
+      const open = page.getByTestId('agreement-open');
+      await open.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Reader agreement' });
+      await dialog.waitFor();
+      await dialog.getByText('No image was assigned to more than one annotator.').waitFor();
+      assert.equal(await focused(), 'BUTTON');
+      for (let i = 0; i < 3; i++) {
+        await page.keyboard.press('Tab');
+        assert.equal(await holdsFocus('agreement-dialog'), true, `Tab ${i + 1} left it`);
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await focused(), 'agreement-open');
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await focused(), 'agreement-open');
     });
 
     test('a session ending over the viewer: a login dialog that says why, then focus back in the viewer', async () => {

@@ -141,6 +141,10 @@ export function ExportDialog({ imageIds, onClose }: { imageIds: string[] | null;
           ? 'The export downloads as one zip file.'
           : 'Choose a folder next; a folder that is not empty gets a new dated folder inside it.'}
       </p>
+      {/* Present from the start, so that a screen reader says the progress when it is written, once. */}
+      <p role="status" className="muted" data-testid="export-progress">
+        {busy ? `Exporting ${what}…` : ''}
+      </p>
       <div className="row">
         <button type="button" onClick={onClose} disabled={busy}>
           Cancel
