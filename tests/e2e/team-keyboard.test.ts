@@ -153,6 +153,48 @@ describe(
       assert.equal(await focused(), 'agreement-open');
     });
 
+    test('Send back by keys: named, Tab kept inside, Escape gives focus back, Enter on Send back sends it', async () => {
+      await page.goto(app.serve.url);
+      await page.getByTestId('image-row').nth(1).waitFor();
+      await page.getByTestId('worklist').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('review-state').waitFor();
+      const open = page.getByTestId('send-back');
+      await waitFor('Send back enabled', () => open.isEnabled());
+      await open.focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: 'Send 01_test.tif back' });
+      await dialog.waitFor();
+      assert.equal(await focused(), 'TEXTAREA');
+      assert.equal(
+        await dialog.getByRole('textbox', { name: 'What needs fixing' }).count(),
+        1,
+        'the comment field has no name',
+      );
+      for (let i = 0; i < 4; i++) {
+        await page.keyboard.press('Tab');
+        assert.equal(await holdsFocus('send-back-dialog'), true, `Tab ${i + 1} left it`);
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(await focused(), 'send-back');
+      // Escape closed the dialog only, not the viewer as well.
+      assert.equal(await page.getByTestId('viewer').count(), 1);
+
+      await page.keyboard.press('Enter');
+      await dialog.waitFor();
+      await page.keyboard.type('the lower arcade is missing');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'detached' });
+      await page
+        .locator('.toasts[role="status"] .toast', { hasText: 'Sent back to the annotator.' })
+        .waitFor();
+      assert.equal(await focused(), 'send-back', 'sending it back dropped focus to the page');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('worklist').waitFor();
+    });
+
     test('a session ending over the viewer: a login dialog that says why, then focus back in the viewer', async () => {
       await page.getByTestId('worklist').focus();
       await page.keyboard.press('Enter');

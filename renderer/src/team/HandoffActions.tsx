@@ -37,9 +37,16 @@ export function HandoffActions({ imageId, fileName, review, flush, onReview }: H
       await flush();
       return client.invoke('submitForReview', { imageId });
     }, 'Submitted for review.');
-  const sendBack = (comment: string) => {
-    setAsking(false);
-    void act(() => client.invoke('sendBack', { imageId, comment }), 'Sent back to the annotator.');
+  // The dialog stays until the answer: closed at once, it handed focus back to its opener while that was disabled
+  // for the send (focus dropped to the page); refused, the comment would have been lost.
+  const sendBack = async (comment: string) => {
+    let sent = false;
+    await act(async () => {
+      const r = await client.invoke('sendBack', { imageId, comment });
+      sent = true;
+      return r;
+    }, 'Sent back to the annotator.');
+    if (sent) setAsking(false);
   };
 
   const awaiting = review.handoff?.state === 'awaiting-review';
@@ -66,7 +73,14 @@ export function HandoffActions({ imageId, fileName, review, flush, onReview }: H
           Send back…
         </button>
       )}
-      {asking && <SendBackDialog fileName={fileName} onSend={sendBack} onCancel={() => setAsking(false)} />}
+      {asking && (
+        <SendBackDialog
+          fileName={fileName}
+          busy={busy}
+          onSend={(comment) => void sendBack(comment)}
+          onCancel={() => setAsking(false)}
+        />
+      )}
     </>
   );
 }

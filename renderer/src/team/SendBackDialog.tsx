@@ -4,11 +4,13 @@ import { Modal } from '../Modal.js';
 
 export interface SendBackDialogProps {
   fileName: string;
+  /** While the send is on its way: no second send, and Escape waits for the answer. */
+  busy: boolean;
   onSend: (comment: string) => void;
   onCancel: () => void;
 }
 
-export function SendBackDialog({ fileName, onSend, onCancel }: SendBackDialogProps) {
+export function SendBackDialog({ fileName, busy, onSend, onCancel }: SendBackDialogProps) {
   const titleId = useId();
   const [comment, setComment] = useState('');
   const text = comment.trim();
@@ -17,7 +19,8 @@ export function SendBackDialog({ fileName, onSend, onCancel }: SendBackDialogPro
       labelledBy={titleId}
       testId="send-back-dialog"
       onClose={onCancel}
-      onSubmit={() => text && onSend(text)}
+      closable={!busy}
+      onSubmit={() => text && !busy && onSend(text)}
     >
       <h3 id={titleId}>Send {fileName} back</h3>
       <label className="send-back-comment">
@@ -31,10 +34,10 @@ export function SendBackDialog({ fileName, onSend, onCancel }: SendBackDialogPro
         />
       </label>
       <div className="row">
-        <button className="primary" type="submit" disabled={!text}>
+        <button className="primary" type="submit" disabled={!text || busy}>
           Send back
         </button>
-        <button type="button" onClick={onCancel}>
+        <button type="button" onClick={onCancel} disabled={busy}>
           Cancel
         </button>
       </div>
