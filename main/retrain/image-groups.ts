@@ -51,25 +51,56 @@ export async function datasetFileHash(file: string): Promise<Uint8Array | null> 
   return fp && fingerprintHash(fp);
 }
 
+/** The items whose photograph's hash (null: unreadable) is one of `prints`. */
+async function hashCopies<T>(
+  items: readonly T[],
+  hashOf: (item: T) => Promise<Uint8Array | null>,
+  prints: readonly Uint8Array[],
+): Promise<Set<T>> {
+  const out = new Set<T>();
+  if (prints.length === 0) return out;
+  for (const item of items) {
+    const hash = await hashOf(item);
+    if (hash && isHashCopy(hash, prints)) out.add(item);
+  }
+  return out;
+}
+
+async function storeImageHash(store: Store, imageId: number, fileHash: string): Promise<Uint8Array | null> {
+  const fp = await fingerprintOf(store, imageId, fileHash);
+  return fp && fingerprintHash(fp);
+}
+
 /**
  * The store images among `imageIds` that are one of the photographs `prints` hash (those a model learnt, as its
  * manifest records them) imported under another name, format or size, which the dataset's name and sample id on
  * the image cannot show.
  */
-export async function copiesOf(
+export function copiesOf(
   store: Store,
   imageIds: readonly number[],
   fileHashOf: (imageId: number) => string,
   prints: readonly Uint8Array[],
 ): Promise<Set<number>> {
-  const out = new Set<number>();
-  if (prints.length === 0) return out;
+  return hashCopies(imageIds, (id) => storeImageHash(store, id, fileHashOf(id)), prints);
+}
+
+/**
+ * The dataset photographs among `files` that are one of the store images `imageIds` imported under another name,
+ * format or size.
+ */
+export async function filesCopying(
+  store: Store,
+  imageIds: readonly number[],
+  fileHashOf: (imageId: number) => string,
+  files: readonly string[],
+): Promise<Set<string>> {
+  const prints: Uint8Array[] = [];
   for (const id of imageIds) {
-    const fp = await fingerprintOf(store, id, fileHashOf(id));
-    const hash = fp && fingerprintHash(fp);
-    if (hash && isHashCopy(hash, prints)) out.add(id);
+    const hash = await storeImageHash(store, id, fileHashOf(id));
+    if (hash) prints.push(hash);
   }
-  return out;
+  return hashCopies(files, datasetFileHash, prints);
 }
 
 /**

@@ -12,7 +12,7 @@ import { openDataset } from '../ml/data/datasets.js';
 import { mixFolders } from '../ml/data/dataset-mix.js';
 import { datasetsRoot } from '../node/package-root.js';
 import { readManifest } from '../ml/model/model-dir.js';
-import type { ModelManifest } from '../ml/types.js';
+import type { DatasetRef, ModelManifest } from '../ml/types.js';
 import {
   getImage,
   getModel,
@@ -27,7 +27,7 @@ import {
 import { RetrainError } from './errors.js';
 import { pickGroups, validationGroups } from '../ml/data/sample-groups.js';
 import { recordedGroups, storeGroupOf } from './held-out-groups.js';
-import { copiesOf, datasetFileHash } from './image-groups.js';
+import { copiesOf, datasetFileHash, filesCopying } from './image-groups.js';
 import {
   isKnownSample,
   manifestFingerprints,
@@ -296,6 +296,48 @@ async function replayDataset(store: Store, modelId: number): Promise<ReplaySourc
   return [];
 }
 
+/**
+ * The dataset samples of `sources` to replay, less those that are one of the store images `imageIds` (what the
+ * snapshot fits, validates, replays or holds out): the same dataset and sample id, or, for a photograph the lineage
+ * learnt (`learnt`) imported under another name, format or size, the same content. The store holds the clinic's
+ * approved reference of that photograph; replayed beside it, the dataset's copy would be fitted where the store image
+ * validates or is held out (or validate where it is fitted), and fit a second label of one photograph.
+ */
+async function replaySamples(
+  store: Store,
+  sources: ReplaySource[],
+  imageIds: number[],
+  learnt: ReadonlySet<number>,
+): Promise<DatasetSample[]> {
+  const images = imageIds.map((id) => getImage(store, id));
+  const copied = imageIds.filter((id) => learnt.has(id));
+  const out: DatasetSample[] = [];
+  for (const ds of sources) {
+    const named = ds.ids.filter(
+      (id) => !images.some((img) => isKnownSample(img, [{ folder: sampleFolder(ds.root), id }])),
+    );
+    // Only a learnt photograph can be one of the lineage's dataset samples: no file is read without one.
+    const paths =
+      copied.length > 0
+        ? new Map(
+            openDataset(ds.root, ds.kind as DatasetRef['kind']).splits.all.map((r) => [r.id, r.imagePath]),
+          )
+        : new Map<string, string>();
+    const copies = await filesCopying(
+      store,
+      copied,
+      (id) => getImage(store, id).fileHash,
+      named.flatMap((id) => paths.get(id) ?? []),
+    );
+    for (const sampleId of named) {
+      const path = paths.get(sampleId);
+      if (path === undefined || !copies.has(path))
+        out.push({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId });
+    }
+  }
+  return out;
+}
+
 export async function planSnapshot(
   store: Store,
   base: ModelRecord,
@@ -327,11 +369,7 @@ export async function planSnapshot(
   // by dataset and sample id, or, for one of those photographs imported under another name (a plain file, or
   // another dataset's folder: a clinic's export), by its content.
   const learnt = await lineageSamples(store, base.id);
-  const copies = await learntCopies(
-    store,
-    base.id,
-    approved.map((v) => v.imageId),
-  );
+  const copies = await learntCopies(store, base.id, [...approved.map((v) => v.imageId), ...seenImages]);
   const knownToModel = (v: MaskVersion): boolean =>
     copies.has(v.imageId) || isKnownSample(getImage(store, v.imageId), learnt);
   const candidates = fresh.filter(
@@ -414,14 +452,11 @@ export async function planSnapshot(
     )
     .map(([maskVersionId, imageId]) => ({ maskVersionId, imageId }));
   const sources = settings.replayImages > 0 ? await replayDataset(store, base.id) : [];
-  // A dataset sample that is also a held-out store image (same dataset, same id) must not be trained on.
-  const heldOutImages = heldOutVersions.map((v) => getImage(store, v.imageId));
-  const datasetReplay: DatasetSample[] = sources.flatMap((ds) =>
-    ds.ids
-      .filter(
-        (id) => !heldOutImages.some((img) => isKnownSample(img, [{ folder: sampleFolder(ds.root), id }])),
-      )
-      .map((sampleId) => ({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId })),
+  const datasetReplay = await replaySamples(
+    store,
+    sources,
+    [...heldOutVersions, ...trainable, ...storeReplay].map((v) => v.imageId),
+    copies,
   );
   type Pool = { store?: SnapshotMask; dataset?: DatasetSample };
   const pool: Pool[] = [

@@ -4,7 +4,7 @@
 // artery/vein and optic-disc retrains hold out and judge by the same groups. Real SQLite, real DRIVE photographs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -32,7 +32,9 @@ import { planAnatomySnapshot } from '../../main/retrain/anatomy-snapshot.js';
 import { judgeAnatomy } from '../../main/retrain/anatomy-gate.js';
 import { ANATOMY_RUN_KIND } from '../../main/retrain/run-kinds.js';
 import type { ModelManifest } from '../../main/ml/types.js';
-import { datasetsRoot } from '../e2e/model-fixture.js';
+import { MANIFEST_FILE } from '../../main/ml/model/model-dir.js';
+import { datasetSampleGroups } from '../../main/retrain/image-groups.js';
+import { datasetsRoot, tinyModelDir } from '../e2e/model-fixture.js';
 import { driveTestImagePath } from './measure-fixture.js';
 import { approveAnatomyPrediction } from '../support/anatomy-corrections.js';
 
@@ -54,6 +56,18 @@ async function approveLabel(store: Store, imageId: number, n: string, width?: nu
   }
   const draft = await saveMaskVersion(store, { imageId, kind: 'draft', author: 'annotator', mask });
   return (await approveMaskVersion(store, draft.id, 'annotator')).id;
+}
+
+/** Half of DRIVE's width. */
+const HALF = 282;
+
+/** DRIVE training image `n` as a half-size PNG at `file` (other bytes: the import's hash keeps both); its path. */
+async function halfSizeCopy(n: string, file: string): Promise<string> {
+  await sharp(path.join(DRIVE, 'images', `${n}_training.tif`))
+    .resize({ width: HALF })
+    .png()
+    .toFile(file);
+  return file;
 }
 
 /** Two visits of one patient's eye, a year apart. */
@@ -85,11 +99,7 @@ describe('held-out leakage through copies and other visits', () => {
     base = registerModel(store, { name: 'base', dirPath: dir, architecture: {} }, 't');
     promoteModel(store, base.id, 't');
     // 21 again as a half-size PNG under another name: other bytes, so the import's hash keeps both.
-    const copy = path.join(dir, 'scan-0193.png');
-    await sharp(path.join(DRIVE, 'images', '21_training.tif'))
-      .resize({ width: 282 })
-      .png()
-      .toFile(copy);
+    const copy = await halfSizeCopy('21', path.join(dir, 'scan-0193.png'));
     const names = ['21', '22', '23', '24', '25', '26', '27', '28'];
     const report = await importImageFiles(
       store,
@@ -102,7 +112,7 @@ describe('held-out leakage through copies and other visits', () => {
     assert.equal(report.imported.length, names.length + 1);
     report.imported.forEach((im, i) => ids.set(names[i] ?? 'copy', im.imageId));
     for (const n of names) versions.set(n, await approveLabel(store, ids.get(n)!, n));
-    versions.set('copy', await approveLabel(store, ids.get('copy')!, '21', 282));
+    versions.set('copy', await approveLabel(store, ids.get('copy')!, '21', HALF));
     // 22 and 23: two visits of one eye.
     twoVisits(store, ids.get('22')!, ids.get('23')!, 'pt-7', 'OD');
   });
@@ -282,6 +292,83 @@ describe('validation the trainer chooses (fewer than 3 new approvals)', () => {
       planSnapshot(store, base, SETTINGS),
       /the 2 images to train on are all one eye's photographs or copies of one photograph: .*Approve an image of another eye/,
     );
+  });
+});
+
+describe('a replayed dataset photograph that is a copy of a store image', () => {
+  let dir: string;
+  let store: Store;
+  let base: ModelRecord;
+  const ids = new Map<string, number>();
+
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'retina-retrain-replay-copy-'));
+    store = openStore(path.join(dir, 'retina.db'));
+    // The base "was trained on" DRIVE 24, 25 and 26, which are on this machine: a retrain replays them.
+    const modelDir = path.join(dir, 'base-model');
+    await cp(await tinyModelDir(), modelDir, { recursive: true });
+    const file = path.join(modelDir, MANIFEST_FILE);
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as ModelManifest;
+    manifest.provenance = {
+      ...manifest.provenance,
+      dataset: 'DRIVE',
+      datasetKind: 'drive',
+      trainIds: ['24_training', '25_training', '26_training'],
+    };
+    await writeFile(file, JSON.stringify(manifest));
+    base = registerModel(store, { name: 'base', dirPath: modelDir, architecture: {} }, 't');
+    promoteModel(store, base.id, 't');
+    // DRIVE 24 again under a clinic's name: the one new approval, trained on.
+    const copy = await halfSizeCopy('24', path.join(dir, 'scan-0555.png'));
+    const names = ['21', '22', '23'];
+    const report = await importImageFiles(
+      store,
+      [
+        ...names.map((n) => ({ imagePath: path.join(DRIVE, 'images', `${n}_training.tif`) })),
+        { imagePath: copy },
+      ],
+      { actor: 't' },
+    );
+    report.imported.forEach((im, i) => ids.set(names[i] ?? 'copy', im.imageId));
+    const versions = new Map<string, number>();
+    for (const n of names) versions.set(n, await approveLabel(store, ids.get(n)!, n));
+    await approveLabel(store, ids.get('copy')!, '24', HALF);
+    // 21, 22 and 23 were held out by an earlier run (they stay held out and judge).
+    earlierHeldOut(
+      store,
+      base,
+      names.map((n) => ({ imageId: ids.get(n)!, maskVersionId: versions.get(n)! })),
+    );
+  });
+
+  after(async () => {
+    store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("is left out of the replay, so the trainer's validation never splits it from the store image", async () => {
+    const snap = await planSnapshot(store, base, { ...SETTINGS, replayImages: 10 });
+    assert.deepEqual(
+      snap.train.map((e) => e.imageId),
+      [ids.get('copy')!],
+    );
+    assert.deepEqual(snap.validation, []);
+    assert.deepEqual(
+      snap.replay.dataset.map((d) => d.sampleId),
+      ['25_training', '26_training'],
+      'DRIVE 24 is replayed beside its copy in the store',
+    );
+    // What the trainer sees, grouped by the files' own content: no photograph is fitted and validated at once.
+    const set = await writeTrainingSet(store, snap, await mkdtemp(path.join(dir, 'set-')));
+    const refs = set.dataset.splits.train;
+    const groups = await set.sampleGroups(refs);
+    const content = await datasetSampleGroups(refs);
+    for (let seed = 0; seed < 12; seed++) {
+      const split = splitValidation(refs, 2, seed, (id) => groups.get(id) ?? id);
+      const validating = new Set(split.val.map((r) => content.get(r.id)));
+      const fitted = split.fit.filter((r) => validating.has(content.get(r.id))).map((r) => r.id);
+      assert.deepEqual(fitted, [], `seed ${seed}: a copy of a validation photograph is fitted`);
+    }
   });
 });
 
