@@ -4,6 +4,7 @@
 // eye and fitted the other.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -86,9 +87,9 @@ const MIX: Record<string, [string, string][]> = {
   ],
 };
 
-test("a mix's fixed validation images take their eye's other visits and their copies with them", async () => {
-  const root = path.join(tmp, 'mix');
-  for (const [folder, samples] of Object.entries(MIX)) {
+/** Writes `mix` as the generalist mix's folders under `root`, each sample a small copy of its DRIVE image. */
+async function writeMix(root: string, mix: Record<string, [string, string][]>): Promise<void> {
+  for (const [folder, samples] of Object.entries(mix)) {
     const dir = path.join(root, folder);
     for (const sub of ['images', 'masks', 'fov']) await mkdir(path.join(dir, sub), { recursive: true });
     // Small copies (a third of DRIVE's size): the grouping reads the photographs, not their size.
@@ -108,7 +109,15 @@ test("a mix's fixed validation images take their eye's other visits and their co
         .toFile(path.join(dir, 'fov', `${stem}.png`));
     }
   }
-  await writeFile(path.join(root, 'LES-AV', 'split_train_rmaphoh.txt'), 'l1\nl2\nl3\n');
+  await writeFile(
+    path.join(root, 'LES-AV', 'split_train_rmaphoh.txt'),
+    mix['LES-AV'].map(([, name]) => name.replace(/\.\w+$/, '')).join('\n') + '\n',
+  );
+}
+
+test("a mix's fixed validation images take their eye's other visits and their copies with them", async () => {
+  const root = path.join(tmp, 'mix');
+  await writeMix(root, MIX);
   const r = quickTrain('--mix', 'generalist', '--dataset', root, '--out', path.join(tmp, 'mix-model'));
   assert.equal(r.code, 0, r.stderr);
   const { trainIds, validationIds } = (JSON.parse(r.stdout) as ModelManifest).provenance;
@@ -130,4 +139,23 @@ test("a mix's fixed validation images take their eye's other visits and their co
     r.stderr,
     /validation takes whole groups: moved drive\/pt01_OD_2021 \(with drive\/pt01_OD_2019\), stare\/s2 \(with drive\/pt02_OS_2020\) from fitting to validation/,
   );
+});
+
+test('a mix whose every fitted image moves to validation with its group is refused, saying why', async () => {
+  // Each camera's images all validate but DRIVE's pt01_OD_2021, another visit of the validated pt01_OD_2019.
+  const root = path.join(tmp, 'mix-all-validating');
+  await writeMix(root, {
+    DRIVE: MIX.DRIVE,
+    STARE: MIX.STARE.filter(([, name]) => name !== 's2.jpg'),
+    'LES-AV': MIX['LES-AV'].slice(0, 2),
+    'AV-WIDE': MIX['AV-WIDE'].slice(0, 3),
+  });
+  const out = path.join(tmp, 'refused-model');
+  const r = quickTrain('--mix', 'generalist', '--dataset', root, '--out', out);
+  assert.notEqual(r.code, 0, r.stdout);
+  assert.match(
+    r.stderr,
+    /every training image validates or is one eye's photograph or a copy of one photograph with a validation image \(drive\/pt01_OD_2021\): nothing is left to fit/,
+  );
+  assert.equal(existsSync(out), false, 'a model was written');
 });
