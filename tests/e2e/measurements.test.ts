@@ -74,7 +74,7 @@ function expectedRow(m: ImageMeasures, key: (typeof KEYS)[number]): string {
     m[key],
   );
   return line.value !== null
-    ? `${line.label}${line.value}${line.interval ? `95% ${line.interval}` : ''}`
+    ? `${line.label}${line.value}${line.interval ? ` 95% ${line.interval}` : ''}`
     : `${line.label}not measured: ${line.absent}`;
 }
 

@@ -120,7 +120,13 @@ export function MeasurementsPanel({
                       {line.value !== null ? (
                         <>
                           <span className="value">{line.value}</span>
-                          {line.interval && <span className="interval">95% {line.interval}</span>}
+                          {/* A space, not only CSS margin: read aloud, the value and its interval ran together. */}
+                          {line.interval && (
+                            <>
+                              {' '}
+                              <span className="interval">95% {line.interval}</span>
+                            </>
+                          )}
                         </>
                       ) : (
                         <span className="absent">not measured: {line.absent}</span>
