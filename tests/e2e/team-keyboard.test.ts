@@ -196,6 +196,8 @@ describe(
     });
 
     test('a session ending over the viewer: a login dialog that says why, then focus back in the viewer', async () => {
+      // The worklist refreshes after the send back: Enter before its rows are back opens nothing.
+      await page.getByTestId('image-row').nth(1).waitFor();
       await page.getByTestId('worklist').focus();
       await page.keyboard.press('Enter');
       await page.getByTestId('review-state').waitFor();
