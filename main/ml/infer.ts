@@ -313,7 +313,6 @@ const NO_VESSEL_RULER_WARNING =
  */
 const LOW_RESOLUTION_SCALE = 2;
 
-/** Says so when the photograph's field was too small for its thin vessels to show (the mask is then coarse). */
 /** A multi-page file (a camera's TIFF holding colour and red-free, a stereo pair) is read at its first page only. */
 function pagesWarning(image: RasterImage): string[] {
   return image.pages
@@ -321,6 +320,7 @@ function pagesWarning(image: RasterImage): string[] {
     : [];
 }
 
+/** Says so when the photograph's field was too small for its thin vessels to show (the mask is then coarse). */
 function resolutionWarnings(frame: Frame | null, manifest: ModelManifest): string[] {
   const diameter = manifest.frame?.diameter;
   if (!frame || !diameter || frame.scale <= LOW_RESOLUTION_SCALE) return [];
