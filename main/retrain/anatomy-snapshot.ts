@@ -4,8 +4,8 @@
 // among corrections whose eye or photograph the model's lineage never saw, in the store or in its manifests'
 // datasets, each held out with its eye's other visits and any copy of the photograph: held-out-groups.ts), the
 // corrections new to the model (not seen by its lineage, not tried by an earlier candidate from it), and a replay
-// sample of the model's own training images when they are on this machine. A task with too few corrections is
-// skipped with the reason, before any run row exists.
+// sample of the model's own training images when they are on this machine, less those a person corrected in the
+// store. A task with too few corrections is skipped with the reason, before any run row exists.
 import { existsSync } from 'node:fs';
 import { arteryVeinSplits, opticDiscSplits, type AnatomyRef } from '../ml/anatomy/anatomy-datasets.js';
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
@@ -23,13 +23,14 @@ import { GROUP_NOTE, inGroups } from './gate.js';
 import { pickGroups } from '../ml/data/sample-groups.js';
 import { recordedGroups, storeGroupOf } from './held-out-groups.js';
 import type { RetrainSettings } from './settings.js';
-import { isKnownSample } from '../ml/model/known-samples.js';
+import { isKnownSample, mixedSample } from '../ml/model/known-samples.js';
 import {
   learntCopies,
   lineageSamples,
   pick,
   seenMaskVersions,
   triedMaskVersions,
+  withoutStoreImages,
   type SnapshotMask,
 } from './snapshot.js';
 import { ANATOMY_RUN_KIND } from './run-kinds.js';
@@ -187,12 +188,20 @@ export async function planAnatomySnapshot(
       skipped: `${label}: no correction new to ${base.name} (approve more corrections, then retrain)`,
     };
   }
-  const replay = pick(
-    anatomyTrainingRefs(task, baseManifest),
-    settings.replayImages,
-    settings.seed + 2,
-    (r) => r.id,
-  ).map((r) => r.id);
+  // A training photograph a person corrected in the store (imported by name, or as another file) is not replayed:
+  // its approved correction is the label used, never fitted beside the dataset's.
+  const replayable =
+    settings.replayImages > 0
+      ? await withoutStoreImages(
+          store,
+          anatomyTrainingRefs(task, baseManifest),
+          (r) => mixedSample(r.id),
+          () => (r) => r.imagePath,
+          corrections.map((a) => a.imageId),
+          copies,
+        )
+      : [];
+  const replay = pick(replayable, settings.replayImages, settings.seed + 2, (r) => r.id).map((r) => r.id);
   // Recorded, so the gate judges by the groups the held-out line was drawn by.
   const sameGroup = recordedGroups(heldIds, groupOf);
   const byImage = (a: SnapshotMask, b: SnapshotMask): number => a.imageId - b.imageId;

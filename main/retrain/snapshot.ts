@@ -297,43 +297,65 @@ async function replayDataset(store: Store, modelId: number): Promise<ReplaySourc
 }
 
 /**
- * The dataset samples of `sources` to replay, less those that are one of the store images `imageIds` (what the
- * snapshot fits, validates, replays or holds out): the same dataset and sample id, or, for a photograph the lineage
- * learnt (`learnt`) imported under another name, format or size, the same content. The store holds the clinic's
- * approved reference of that photograph; replayed beside it, the dataset's copy would be fitted where the store image
- * validates or is held out (or validate where it is fitted), and fit a second label of one photograph.
+ * `samples` (of the lineage's datasets) less those that are one of the store images `imageIds` (what the snapshot
+ * fits, validates, replays or holds out): the same dataset and sample id, or, for a photograph the lineage learnt
+ * (`learnt`) imported under another name, format or size, the same content (`paths` gives each sample's photograph,
+ * asked only then). The store holds the clinic's approved reference of that photograph; replayed beside it, the
+ * dataset's copy would be fitted where the store image validates or is held out (or validate where it is fitted),
+ * and fit a second label of one photograph.
  */
+export async function withoutStoreImages<T>(
+  store: Store,
+  samples: readonly T[],
+  sampleOf: (s: T) => KnownSample | null,
+  paths: () => (s: T) => string | undefined,
+  imageIds: readonly number[],
+  learnt: ReadonlySet<number>,
+): Promise<T[]> {
+  const images = imageIds.map((id) => getImage(store, id));
+  const named = samples.filter((s) => {
+    const sample = sampleOf(s);
+    return !sample || !images.some((img) => isKnownSample(img, [sample]));
+  });
+  const copied = imageIds.filter((id) => learnt.has(id));
+  // Only a learnt photograph can be one of the lineage's dataset samples: no file is read without one.
+  if (copied.length === 0) return named;
+  const pathOf = paths();
+  const copies = await filesCopying(
+    store,
+    copied,
+    (id) => getImage(store, id).fileHash,
+    named.flatMap((s) => pathOf(s) ?? []),
+  );
+  return named.filter((s) => {
+    const path = pathOf(s);
+    return path === undefined || !copies.has(path);
+  });
+}
+
+/** The dataset samples of `sources` to replay, less those that are store images of the snapshot. */
 async function replaySamples(
   store: Store,
   sources: ReplaySource[],
   imageIds: number[],
   learnt: ReadonlySet<number>,
 ): Promise<DatasetSample[]> {
-  const images = imageIds.map((id) => getImage(store, id));
-  const copied = imageIds.filter((id) => learnt.has(id));
   const out: DatasetSample[] = [];
   for (const ds of sources) {
-    const named = ds.ids.filter(
-      (id) => !images.some((img) => isKnownSample(img, [{ folder: sampleFolder(ds.root), id }])),
-    );
-    // Only a learnt photograph can be one of the lineage's dataset samples: no file is read without one.
-    const paths =
-      copied.length > 0
-        ? new Map(
-            openDataset(ds.root, ds.kind as DatasetRef['kind']).splits.all.map((r) => [r.id, r.imagePath]),
-          )
-        : new Map<string, string>();
-    const copies = await filesCopying(
+    const kept = await withoutStoreImages(
       store,
-      copied,
-      (id) => getImage(store, id).fileHash,
-      named.flatMap((id) => paths.get(id) ?? []),
+      ds.ids,
+      (id) => ({ folder: sampleFolder(ds.root), id }),
+      () => {
+        const byId = new Map(
+          openDataset(ds.root, ds.kind as DatasetRef['kind']).splits.all.map((r) => [r.id, r.imagePath]),
+        );
+        return (id) => byId.get(id);
+      },
+      imageIds,
+      learnt,
     );
-    for (const sampleId of named) {
-      const path = paths.get(sampleId);
-      if (path === undefined || !copies.has(path))
-        out.push({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId });
-    }
+    out.push(...kept.map((sampleId) => ({ datasetRoot: ds.root, datasetKind: ds.kind, sampleId })));
   }
   return out;
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import {
   getImage,
   importDataset,
@@ -172,6 +173,41 @@ describe('images the bundled artery/vein and optic-disc models learnt never judg
         training,
         task,
       );
+    }
+  });
+
+  test('a replayed training photograph that is a corrected store image is left out of the replay (by name or content)', async () => {
+    // DRIVE 25 again as a PNG under a clinic's name: found as a learnt photograph by its content only.
+    const copy = path.join(dir, 'scan-0025.png');
+    await sharp(path.join(datasetsRoot(), 'DRIVE', 'training', 'images', '25_training.tif'))
+      .png()
+      .toFile(copy);
+    const imported = await importImageFiles(store, [{ imagePath: copy }], { actor: 't' });
+    await approveAnatomyPrediction(store, {
+      imageId: imported.imported[0]!.imageId,
+      driveId: '04',
+      vesselModelId: vesselId,
+      correct: true,
+    });
+    const stored = ['21', '22', '23', '24', '25'].map((n) => `drive/${n}_training`);
+    for (const task of TASKS) {
+      const dirPath = path.join(repoRoot, 'resources', 'models', task);
+      const step = await planAnatomySnapshot(
+        store,
+        task,
+        bases.get(task)!,
+        await readManifest(dirPath),
+        // Every training image of the model replayed, but those the store holds.
+        { ...settings, replayImages: 1000 },
+      );
+      assert.ok('snapshot' in step, 'skipped' in step ? step.skipped : '');
+      assert.ok(step.snapshot.train.some((e) => e.imageId === imported.imported[0]!.imageId));
+      assert.deepEqual(
+        step.snapshot.replay.filter((id) => stored.includes(id)),
+        [],
+        `${task}: a corrected store photograph is replayed with its dataset label too`,
+      );
+      assert.ok(step.snapshot.replay.includes('drive/27_training'), `${task}: the rest is replayed`);
     }
   });
 });

@@ -46,9 +46,14 @@ export function manifestSamples(
     (all.length > 0 && all.every((name) => name.indexOf('/') > 0));
   return names.flatMap((name) => {
     if (!mixed) return [{ folder: normalise(p.dataset ?? ''), id: name }];
-    const slash = name.indexOf('/');
-    return slash > 0 ? [{ folder: normalise(name.slice(0, slash)), id: name.slice(slash + 1) }] : [];
+    return mixedSample(name) ?? [];
   });
+}
+
+/** A sample a mix names `<dataset>/<id>` (the anatomy datasets' ids: "drive/21_training"); null without a dataset. */
+export function mixedSample(name: string): KnownSample | null {
+  const slash = name.indexOf('/');
+  return slash > 0 ? { folder: normalise(name.slice(0, slash)), id: name.slice(slash + 1) } : null;
 }
 
 /**
