@@ -9,21 +9,27 @@ export function mainRegion(): HTMLElement | null {
 
 /**
  * When the element in `ref` is removed while focus is inside it, focus goes to `next()` (or `mainRegion()` when
- * that is gone too).
+ * that is gone too). `orLost`: also when focus already dropped to the body (its button pressed was disabled while it
+ * worked, which drops focus before the element goes).
  */
-export function useFocusHandOff(ref: RefObject<HTMLElement | null>, next: () => HTMLElement | null): void {
+export function useFocusHandOff(
+  ref: RefObject<HTMLElement | null>,
+  next: () => HTMLElement | null,
+  orLost = false,
+): void {
   const nextRef = useRef(next);
   nextRef.current = next;
   useLayoutEffect(() => {
     const el = ref.current;
     return () => {
       // A layout effect's clean-up runs while the element is still in the page: it still holds focus here.
-      if (!el?.contains(document.activeElement)) return;
+      const at = document.activeElement;
+      if (!el?.contains(at) && !(orLost && (at === null || at === document.body))) return;
       setTimeout(() => {
         if (document.activeElement && document.activeElement !== document.body) return;
         const target = [nextRef.current(), mainRegion()].find((t) => t?.isConnected);
         target?.focus();
       }, 0);
     };
-  }, [ref]);
+  }, [ref, orLost]);
 }

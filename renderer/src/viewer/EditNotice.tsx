@@ -1,7 +1,8 @@
 // The line under the review header that says why the viewer is not editing, with the way out: another window's
 // lease (read-only; "Take over" once it expired), a refused save (its kept draft, or the latest mask), or a kept
 // draft or an earlier version from the History being looked at (adopt or restore it, or go back to the current mask).
-import type { ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useFocusHandOff } from '../focusHandOff.js';
 import type { AnatomyPayload, KeptDraftPayload, MaskVersionPreview } from '../../../shared/contract.js';
 import type { LeaseView } from './leaseStatus.js';
 import type { SaveRefused } from './useAutosave.js';
@@ -58,8 +59,22 @@ function PreviewNotice(props: {
   action: ReactNode;
   p: EditNoticeProps;
 }) {
+  // Opened from the History (or a kept draft's entry) far below it in the panel: focus moves to it, so its
+  // Restore is the next Tab and a screen reader reads what is shown; when it goes (back, restored), focus goes back
+  // to the control that opened it, else to the History's list, not to the page's body.
+  const ref = useRef<HTMLDivElement | null>(null);
+  const [opener] = useState(() => document.activeElement);
+  useLayoutEffect(() => ref.current?.focus(), []);
+  useFocusHandOff(
+    ref,
+    () =>
+      opener instanceof HTMLElement && opener.isConnected && opener !== document.body
+        ? opener
+        : document.querySelector<HTMLElement>('[data-testid="history-entries"]'),
+    true,
+  );
   return (
-    <div className="edit-notice" role="status" data-testid={props.testId}>
+    <div className="edit-notice" role="status" data-testid={props.testId} ref={ref} tabIndex={-1}>
       <span>
         {props.what}: it differs from the current mask at {props.differing.toLocaleString()} pixels
         (Difference <kbd>D</kbd> shows where).
@@ -102,6 +117,7 @@ export function EditNotice(p: EditNoticeProps) {
       <>
         {p.refused && <RefusedNotice p={p} refused={p.refused} />}
         <PreviewNotice
+          key={v.versionId}
           testId="version-preview"
           what={`Version ${v.version}, ${KIND_WORDS[v.kind]} ${v.author}`}
           differing={differing}
@@ -129,6 +145,7 @@ export function EditNotice(p: EditNoticeProps) {
     const { kept, differing } = p.preview;
     return (
       <PreviewNotice
+        key={kept.id}
         testId="kept-preview"
         what={`Kept draft #${kept.id} by ${kept.author}`}
         differing={differing}
