@@ -1,7 +1,9 @@
 // One task's models in the registry: lineage (parent, what it was trained on), the held-out comparison with its
 // parent in the task's measure, which one is in use, the latest promotion and why, and the actions on a row (its
 // retrain's comparison, where a candidate is promoted or kept; rollback to a model that was active before).
+import { useRef } from 'react';
 import type { InstalledModelSummary, ModelSummary, ModelTask } from '../../../shared/contract.js';
+import { useFocusHandOff } from '../focusHandOff.js';
 import { heldOutCell, TASK_NAME, TASK_TITLE } from './taskWords.js';
 
 export function ModelTable(props: {
@@ -20,8 +22,14 @@ export function ModelTable(props: {
 }) {
   const { task, models, byId, inUseId } = props;
   return (
-    <section className="model-task" data-testid="model-task" data-task={task}>
-      <h4>{TASK_TITLE[task]}</h4>
+    <section
+      className="model-task"
+      data-testid="model-task"
+      data-task={task}
+      tabIndex={-1}
+      aria-labelledby={`model-task-${task}`}
+    >
+      <h4 id={`model-task-${task}`}>{TASK_TITLE[task]}</h4>
       {models.length === 0 && props.installed ? (
         <InstalledModel task={task} model={props.installed} />
       ) : models.length === 0 ? (
@@ -97,13 +105,11 @@ export function ModelTable(props: {
                       </button>
                     )}
                     {m.status === 'retired' && m.promotedAt && (
-                      <button
-                        data-testid="rollback"
+                      <RollbackButton
+                        task={task}
                         disabled={props.running}
                         onClick={() => props.onRollback(m)}
-                      >
-                        Roll back to this
-                      </button>
+                      />
                     )}
                   </div>
                 </td>
@@ -150,5 +156,18 @@ function InstalledModel({ task, model }: { task: ModelTask; model: InstalledMode
         candidates with and to roll back to.
       </p>
     </>
+  );
+}
+
+/** Gone once its model is rolled back to (it is in use): focus, back on it from the dialog, goes to its table. */
+function RollbackButton(props: { task: ModelTask; disabled: boolean; onClick: () => void }) {
+  const ref = useRef<HTMLButtonElement | null>(null);
+  useFocusHandOff(ref, () =>
+    document.querySelector<HTMLElement>(`[data-testid="model-task"][data-task="${props.task}"]`),
+  );
+  return (
+    <button ref={ref} data-testid="rollback" disabled={props.disabled} onClick={props.onClick}>
+      Roll back to this
+    </button>
   );
 }
