@@ -82,6 +82,22 @@ export function flag(p: Parsed, name: string): boolean {
   return p.values[name] === true;
 }
 
+/**
+ * The usage error for an option given to a subcommand it is not for, which would ignore it; null when none is.
+ * `table` names each such option's subcommands, each perhaps with what it needs besides ('export --format bundle').
+ */
+export function misplacedOption(
+  command: string,
+  sub: string,
+  table: Record<string, readonly string[]>,
+  given: (option: string) => boolean,
+): string | null {
+  for (const [option, subs] of Object.entries(table))
+    if (given(option) && !subs.some((s) => s.split(' ')[0] === sub))
+      return `--${option} is for ${command} ${subs.join(`, ${command} `)}`;
+  return null;
+}
+
 export function printJson(x: unknown): void {
   process.stdout.write(JSON.stringify(x, null, 2) + '\n');
 }

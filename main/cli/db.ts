@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { cliActor } from './actor.js';
 import { EXIT, UsageError } from './errors.js';
+import { misplacedOption } from './args.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
 import { AUDIT_HELP, auditChainText, AuditUsageError, notedHeadText, runAudit } from './db-audit.js';
 import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
@@ -235,6 +236,38 @@ async function runImport(
   }
 }
 
+/** The subcommands each option is for; options not named here are every subcommand's. */
+const OPTION_COMMANDS: Record<string, string[]> = {
+  dataset: ['import'],
+  name: ['import'],
+  'mask-kind': ['import'],
+  out: ['export'],
+  format: ['export'],
+  source: ['export'],
+  protocol: ['export'],
+  images: ['export', 'erase', 'audit'],
+  patient: ['erase', 'export', 'audit'],
+  'visit-date': ['erase', 'export'],
+  'no-files': ['backup'],
+  verify: ['check'],
+  'audit-head': ['check'],
+  yes: ['erase'],
+  finish: ['erase'],
+  by: ['audit'],
+  action: ['audit'],
+  since: ['audit'],
+  limit: ['audit'],
+  'keep-days': ['compact'],
+  'dry-run': ['compact'],
+  from: ['copy'],
+  to: ['copy'],
+  deidentify: ['export --format bundle'],
+  'include-names': ['export --format bundle'],
+  parts: ['export --format bundle'],
+};
+/** Options of `db export --format bundle` alone. */
+const BUNDLE_OPTIONS = ['deidentify', 'include-names', 'parts'];
+
 /** Runs `retina db ...`; returns the exit code (0 ok, 1 error, 2 usage). */
 export async function runDbCommand(
   argv: string[],
@@ -315,6 +348,14 @@ export async function runDbCommand(
     io.stderr.write(`retina db: ${oneLine(err)} (see 'retina db --help')\n`);
     return 2;
   }
+  // An option of another subcommand would be ignored (`db compact --images 3` compacted every image's drafts).
+  const misplaced = misplacedOption('db', command, OPTION_COMMANDS, (o) =>
+    o === 'patient' ? patients.length > 0 : values[o] !== undefined,
+  );
+  if (misplaced) {
+    io.stderr.write(`retina db: ${misplaced} (see 'retina db --help')\n`);
+    return 2;
+  }
   if (command === 'copy') return runCopy(values, io, env);
   const json = values.json === true;
   const emit = (data: unknown, text: string): void => {
@@ -329,12 +370,10 @@ export async function runDbCommand(
     const format = pick(values, 'format', ['masks', 'coco', 'csv', 'dataset', 'bundle'] as const, 'masks');
     // A bundle's options given to another format would be ignored: for --deidentify, a leak the user trusted not
     // to happen (those formats keep file names, and coco.json patient IDs).
-    for (const option of ['deidentify', 'include-names', 'parts'])
-      if (values[option] !== undefined && (command !== 'export' || format !== 'bundle'))
+    for (const option of BUNDLE_OPTIONS)
+      if (values[option] !== undefined && format !== 'bundle')
         throw new DbUsageError(
-          command !== 'export'
-            ? `--${option} is for db export --format bundle`
-            : `--${option} is for --format bundle; ${format} ${option === 'deidentify' ? 'keeps file names and patient IDs' : 'has no such option'}`,
+          `--${option} is for --format bundle; ${format} ${option === 'deidentify' ? 'keeps file names and patient IDs' : 'has no such option'}`,
         );
     const source = pick(
       values,
@@ -346,27 +385,11 @@ export async function runDbCommand(
     let imageIds = idList(values.images);
     const parts = partList(values.parts);
 
-    const OPTION_COMMANDS: Record<string, string[]> = {
-      patient: ['erase', 'export', 'audit'],
-      'visit-date': ['erase', 'export'],
-      yes: ['erase'],
-      finish: ['erase'],
-      by: ['audit'],
-      action: ['audit'],
-      since: ['audit'],
-      limit: ['audit'],
-      'audit-head': ['check'],
-      'keep-days': ['compact'],
-      'dry-run': ['compact'],
-    };
-    for (const [option, commands] of Object.entries(OPTION_COMMANDS))
-      if (
-        (option === 'patient' ? patients.length > 0 : values[option] !== undefined) &&
-        !commands.includes(command)
-      )
-        throw new DbUsageError(`--${option} is for db ${commands.join(', db ')}`);
     // Before the database is opened (an erase opens it to write): a usage error touches nothing.
     visitDateArg(str(values['visit-date']));
+    // Without its patient a visit date selected nothing: an export of every image.
+    if (values['visit-date'] !== undefined && patients.length !== 1)
+      throw new DbUsageError('--visit-date needs exactly one --patient');
     const auditHead = str(values['audit-head']);
     if (auditHead !== undefined && !/^[0-9a-fA-F]{64}$/.test(auditHead))
       throw new DbUsageError('--audit-head takes an entry hash: 64 hexadecimal digits');
