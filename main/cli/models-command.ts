@@ -2,7 +2,7 @@
 // candidate did not beat the active model), keep (retire a candidate), roll back.
 import { cliActor } from './actor.js';
 import { availableParallelism } from 'node:os';
-import { flag, oneOf, parseCommand, printJson, str } from './args.js';
+import { flag, misplacedOption, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT, UsageError } from './errors.js';
 import {
   activeModel,
@@ -53,6 +53,14 @@ function findModel(store: Store, ref: string | undefined): number {
 }
 
 const TASKS = ['vessel', 'artery-vein', 'optic-disc', 'all'] as const;
+
+/** The actions each option is for: another would ignore it (`keep --reason` recorded no reason). */
+const ACTION_OPTIONS: Record<string, string[]> = {
+  task: ['list'],
+  json: ['list'],
+  reason: ['promote', 'rollback'],
+  'no-repredict': ['promote', 'rollback'],
+};
 
 /** An anatomy candidate's held-out figures, as its retrain recorded them on its row. */
 function anatomyHeldOut(m: ModelRecord): string {
@@ -121,6 +129,10 @@ export async function run(argv: string[]): Promise<number> {
   // Named before the model is looked for ('models frobnicate' said "name the model").
   if (!['list', 'promote', 'rollback', 'keep'].includes(action))
     throw new UsageError(`unknown action '${action}' (list, promote, rollback, keep)`);
+  const misplaced = misplacedOption('models', action, ACTION_OPTIONS, (o) => p.values[o] !== undefined);
+  if (misplaced) throw new UsageError(misplaced);
+  if (action === 'list' && ref !== undefined)
+    throw new UsageError(`unexpected argument '${ref}' (list names no model)`);
   const store = openStore(databaseFromArgs(p), { create: false });
   try {
     const actor = cliActor(store, str(p, 'actor'));
