@@ -8,6 +8,7 @@ import { readManifest, writeManifest } from '../ml/model/model-dir.js';
 import { openMix } from '../ml/data/dataset-mix.js';
 import { loadSample, openDataset } from '../ml/data/datasets.js';
 import { datasetsRoot } from '../node/package-root.js';
+import { defaultDatasets } from './datasets-arg.js';
 import { fitUncertainty } from '../ml/uncertainty/fit-uncertainty.js';
 import type { ModelManifest, SampleRef } from '../ml/types.js';
 
@@ -22,7 +23,8 @@ on new photographs. Run 'retina card' afterwards to put the figures in the model
 
 Options:
   --model DIR      model directory (required; its manifest is rewritten)
-  --datasets ROOT  folder of the datasets a training mix was drawn from (default: ../shared/datasets)
+  --datasets ROOT  folder of the datasets a training mix was drawn from
+                   (default: $RETINA_DATASETS, else ../shared/datasets)
   --dataset DIR    the dataset a single-dataset model was trained on
 `;
 
@@ -56,7 +58,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!dir) throw new UsageError('--model DIR is required');
   const model = await openModel(dir);
   try {
-    const refs = validationRefs(model.manifest, str(p, 'datasets') ?? datasetsRoot(), str(p, 'dataset'));
+    // A mix's datasets are looked for only for a model trained on one.
+    const mixed = model.manifest.provenance.dataset.startsWith('mix-');
+    const datasets = str(p, 'datasets') ?? (mixed ? defaultDatasets('--datasets') : datasetsRoot());
+    const refs = validationRefs(model.manifest, datasets, str(p, 'dataset'));
     const bar = createProgressBar('calibrate', refs.length);
     let done = 0;
     const fitted = await fitUncertainty(

@@ -12,6 +12,7 @@ import { readManifest, resolveModelDir } from '../ml/model/model-dir.js';
 import { loadSample, openDataset } from '../ml/data/datasets.js';
 import { evaluateUncertainty } from '../ml/uncertainty/evaluate-uncertainty.js';
 import { datasetsRoot } from '../node/package-root.js';
+import { defaultDatasets } from './datasets-arg.js';
 import { evaluateModel, type EvaluationReport } from '../ml/eval/evaluate.js';
 import { readImage } from '../ml/io/image-io.js';
 import { segmentImage } from '../ml/infer.js';
@@ -35,9 +36,9 @@ that JSON.
 
 Options:
   --model DIR    model directory (default: the bundled default model)
-  --drive DIR    DRIVE folder (default: ../shared/datasets/DRIVE)
-  --stare DIR    STARE folder (default: ../shared/datasets/STARE; skipped when absent)
-  --lesav DIR    LES-AV folder (default: ../shared/datasets/LES-AV; skipped when absent)
+  --drive DIR    DRIVE folder (default: DRIVE in $RETINA_DATASETS, else in ../shared/datasets)
+  --stare DIR    STARE folder (default: STARE in that datasets folder; skipped when absent)
+  --lesav DIR    LES-AV folder (default: LES-AV in that datasets folder; skipped when absent)
   --no-resized   skip the 2x and 4x DRIVE runs
   --engine NAME  onnx | tfjs (default: onnx)
   --threads N    ONNX Runtime threads (default: all cores)
@@ -279,7 +280,7 @@ export async function run(argv: string[]): Promise<number> {
       existsSync(join(lesavDir, LESAV_TEST_SPLIT)) ? lesavHeldOut(lesavDir) : null;
     const stare = (): DatasetRef | null => (existsSync(stareDir) ? openDataset(stareDir, 'stare') : null);
     if (flag(p, 'uncertainty-only')) {
-      const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
+      const drive = openDataset(str(p, 'drive') ?? defaultDatasets('--drive', 'DRIVE'), 'drive');
       const uncertainty = await uncertaintySection(model, drive, stare(), lesav());
       if (!uncertainty)
         throw new UsageError('the model has no uncertainty head: run `retina calibrate` first');
@@ -288,7 +289,7 @@ export async function run(argv: string[]): Promise<number> {
     } else if (rescore.length > 0) {
       // The sections named are scored with today's pipeline; the others, and the times, stay as measured.
       const old = await readCardEvaluation(model.dir);
-      const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
+      const drive = openDataset(str(p, 'drive') ?? defaultDatasets('--drive', 'DRIVE'), 'drive');
       const at = new Date().toISOString();
       ev = { ...old, rescored: { ...old.rescored } };
       for (const section of rescore) {
@@ -317,12 +318,12 @@ export async function run(argv: string[]): Promise<number> {
     } else if (flag(p, 'from-json')) {
       ev = await readCardEvaluation(model.dir);
       if (flag(p, 'retime')) {
-        const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
+        const drive = openDataset(str(p, 'drive') ?? defaultDatasets('--drive', 'DRIVE'), 'drive');
         ev = { ...ev, threads, msPerDriveImage: await medianMs(model, drive.splits.test[0].imagePath) };
         await writeFileAtomic(join(model.dir, CARD_EVALUATION_FILE), JSON.stringify(ev, null, 1) + '\n');
       }
     } else {
-      const drive = openDataset(str(p, 'drive') ?? join(datasetsRoot(), 'DRIVE'), 'drive');
+      const drive = openDataset(str(p, 'drive') ?? defaultDatasets('--drive', 'DRIVE'), 'drive');
       const driveReport = await scored('DRIVE test', model, drive, 'test');
       const stareRef = stare();
       const stareReport = stareRef ? await scored('STARE test', model, stareRef, 'test') : undefined;

@@ -1,11 +1,11 @@
 // `retina evaluate`: a model's metrics on a dataset split, FOV and all-pixel protocols, per image and pooled.
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { flag, num, oneOf, parseCommand, printJson, str } from './args.js';
 import { EXIT } from './errors.js';
 import { createProgressBar } from './progress.js';
 import { openModel } from '../ml/model/model-loader.js';
 import { openDataset } from '../ml/data/datasets.js';
-import { datasetsRoot } from '../node/package-root.js';
+import { defaultDatasets } from './datasets-arg.js';
 import { evaluateModel, type EvaluationReport } from '../ml/eval/evaluate.js';
 import { writeFileAtomic } from '../node/atomic-fs.js';
 import { learntImagesByContent } from '../ml/model/known-samples.js';
@@ -22,7 +22,7 @@ no measure of how it does on new images.
 
 Options:
   --model DIR      model directory (default: the bundled default model, or $RETINA_MODEL)
-  --dataset DIR    dataset folder (default: ../shared/datasets/DRIVE)
+  --dataset DIR    dataset folder (default: $RETINA_DATASETS/DRIVE, else ../shared/datasets/DRIVE)
   --kind KIND      drive | stare | generic (default: detected)
   --split NAME     train | test | all (default: test)
   --engine NAME    onnx | tfjs (default: onnx when the model has an ONNX export)
@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (!p) return EXIT.ok;
   const dataset = openDataset(
-    str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE'),
+    str(p, 'dataset') ?? defaultDatasets('--dataset', 'DRIVE'),
     oneOf(p, 'kind', ['drive', 'stare', 'generic'] as const),
   );
   for (const note of dataset.notes ?? []) process.stderr.write(`retina evaluate: ${note}\n`);

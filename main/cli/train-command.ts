@@ -5,9 +5,9 @@ import { interruptSignal } from './interrupt.js';
 import { trainProgress } from './train-progress.js';
 import { recipe, RECIPES } from '../ml/train/recipes.js';
 import { openDataset } from '../ml/data/datasets.js';
-import { datasetsRoot } from '../node/package-root.js';
+import { defaultDatasets } from './datasets-arg.js';
 import { hasCheckpoint, trainModel, TrainingInterruptedError } from '../ml/train/training-run.js';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { openMix } from '../ml/data/dataset-mix.js';
 import { readManifest } from '../ml/model/model-dir.js';
 import { datasetSampleGroups } from '../retrain/image-groups.js';
@@ -23,7 +23,8 @@ the mix's fixed validation images validate, and so do the other photographs of t
 Interrupted runs keep a checkpoint in DIR.checkpoint; --resume continues from it.
 
 Options:
-  --dataset DIR       dataset folder (default: ../shared/datasets/DRIVE); with --mix, the folder of datasets
+  --dataset DIR       dataset folder (default: $RETINA_DATASETS/DRIVE, else ../shared/datasets/DRIVE);
+                      with --mix, the folder of datasets
   --mix NAME          train on a named mix of datasets (generalist: DRIVE, STARE, LES-AV, AV-WIDE)
   --init DIR          start from this model's weights (fine-tuning; same architecture)
   --kind KIND         drive | stare | generic (default: detected from the layout)
@@ -104,8 +105,9 @@ export async function run(argv: string[]): Promise<number> {
   const kind = oneOf(p, 'kind', ['drive', 'stare', 'generic'] as const);
   const out = requireStr(p, 'out');
   const mixName = str(p, 'mix');
-  const mix = mixName ? openMix(mixName, str(p, 'dataset') ?? datasetsRoot()) : null;
-  const dataset = mix?.dataset ?? openDataset(str(p, 'dataset') ?? join(datasetsRoot(), 'DRIVE'), kind);
+  const mix = mixName ? openMix(mixName, str(p, 'dataset') ?? defaultDatasets('--dataset')) : null;
+  const dataset =
+    mix?.dataset ?? openDataset(str(p, 'dataset') ?? defaultDatasets('--dataset', 'DRIVE'), kind);
   for (const note of dataset.notes ?? []) process.stderr.write(`retina train: ${note}\n`);
   const init = str(p, 'init');
   if (init) {
