@@ -13,6 +13,18 @@ import { getImage } from './images.js';
 import { getMaskVersion, latestMaskVersion, latestPersonVersion, type MaskVersion } from './masks.js';
 import { maskVersionNumber } from './review.js';
 
+const anatomyKey = (a: MaskVersion['anatomy']): string =>
+  JSON.stringify(a && { disc: a.disc, fovea: a.fovea, laterality: a.laterality });
+
+/** `current` has what restoring `from` would copy: its pixels, labels and (where it has one) its disc record. */
+function holdsCopyOf(current: MaskVersion, from: MaskVersion): boolean {
+  return (
+    current.pngHash === from.pngHash &&
+    current.avHash === from.avHash &&
+    (from.anatomy === null || anatomyKey(current.anatomy) === anatomyKey(from.anatomy))
+  );
+}
+
 export function restoreMaskVersion(store: Store, req: DraftOnTop & { versionId: number }): MaskVersion {
   return store.write('restore an earlier mask version', () => {
     const image = getImage(store, req.imageId);
@@ -29,6 +41,13 @@ export function restoreMaskVersion(store: Store, req: DraftOnTop & { versionId: 
     if (current?.id === from.id) {
       throw new ConstraintError(
         `version ${number} is the current mask of ${image.fileName}: nothing was restored`,
+      );
+    }
+    // Nor over a copy of itself: the restore made already, its answer lost (the page loaded again said it had
+    // reached the server), then done again, made a second draft identical to the first.
+    if (current && holdsCopyOf(current, from)) {
+      throw new ConstraintError(
+        `the current mask of ${image.fileName} (version ${maskVersionNumber(store, current)}) already is version ${number}'s: nothing was restored`,
       );
     }
     const version = insertDraftCopyTx(store, req, from, {

@@ -229,6 +229,18 @@ describe(
         versionsOf(4).map((v) => v.kind),
         ['prediction', 'draft', 'draft'],
       );
+      // Told it was made, the user restores version 1 again (not trusting the notice): no second copy of it.
+      await page.locator('[data-testid="history"] summary').click();
+      await page.locator('[data-testid="history-open"][data-version="1"]').click();
+      await page.getByTestId('restore-version').click();
+      await page
+        .locator('.toast', { hasText: /\(version 3\) already is version 1's: nothing was restored/ })
+        .waitFor();
+      assert.deepEqual(
+        versionsOf(4).map((v) => v.kind),
+        ['prediction', 'draft', 'draft'],
+        'version 1 restored twice',
+      );
     });
 
     test('an adoption made, its answer lost: the page loaded again says so', async () => {
