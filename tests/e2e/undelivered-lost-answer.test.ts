@@ -6,7 +6,7 @@
 // the page is loaded again. Checked against the SQLite file.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page, Route } from 'playwright-core';
+import type { Dialog, Page, Route } from 'playwright-core';
 import { listKeptDrafts, listMaskVersions, openStore, saveMaskVersion } from '../../main/store/index.js';
 import { brushRadius, drag, recordPointer, replay, same, storedMask, waitFor } from './flow.js';
 import { chromiumAvailable } from './harness.js';
@@ -19,7 +19,7 @@ describe(
   'an edit kept in the browser whose save was made, its answer lost, the page loaded again (browser mode, chromium)',
   { skip: !chromiumAvailable() && 'chromium not installed' },
   () => {
-    const names = ['01', '02', '03', '04', '05'];
+    const names = ['01', '02', '03', '04', '05', '06', '07'];
     const seeded = secondObserverSeed(names, names);
     const app = useWorkstation({
       seed: async (dbPath) => {
@@ -66,13 +66,13 @@ describe(
       for (const s of channels) await page.route(s, drop);
     };
 
-    /** The edit of `imageId` this browser keeps (read from IndexedDB in the page), or null. */
-    const keptHere = async (page: Page, imageId: number) =>
+    /** The edit (or, from `acts`, the restore or adoption) of `imageId` this browser keeps (IndexedDB), or null. */
+    const keptHere = async (page: Page, imageId: number, kept: 'edits' | 'acts' = 'edits') =>
       (await page.evaluate(`new Promise((resolve, reject) => {
         const req = indexedDB.open('retina-undelivered-edits');
         req.onerror = () => reject(req.error);
         req.onsuccess = () => {
-          const all = req.result.transaction('edits').objectStore('edits').getAll();
+          const all = req.result.transaction('${kept}').objectStore('${kept}').getAll();
           all.onsuccess = () => {
             const e = all.result.find((x) => x.imageId === '${imageId}');
             req.result.close();
@@ -88,8 +88,11 @@ describe(
 
     /** The page loaded again (it asks first: an edit is unsaved) with answers still dropped, then the network back. */
     const reload = async (page: Page, channels = SAVES) => {
-      page.once('dialog', (d) => void d.accept());
+      const accept = (d: Dialog) => void d.accept();
+      page.once('dialog', accept);
       await page.goto(app.serve.url);
+      // Not asked (nothing unsaved: a restore under way is not a save): not left to answer a later page's question.
+      page.off('dialog', accept);
       await page.getByTestId('worklist').waitFor();
       for (const s of channels) await page.unroute(s);
     };
@@ -240,6 +243,11 @@ describe(
         versionsOf(4).map((v) => v.kind),
         ['prediction', 'draft', 'draft'],
         'version 1 restored twice',
+      );
+      // Refused, it was not made: nothing is kept in the browser to resume after a reload.
+      await waitFor(
+        'the refused restore dropped from the browser',
+        async () => !(await keptHere(page, 4, 'acts')),
       );
     });
 

@@ -3,7 +3,7 @@
 // window's own version ("saved by <you> at ..."). So each save carries an id, and the ids of the saves not answered
 // since the last answer go with the next one: main takes the versions they made as this window's own. The same
 // pixels sent again keep their save's id, so a save that was made is answered with its version, not made twice.
-import { MAX_UNANSWERED_SAVES, type SaveMaskRequest } from '../../../shared/contract.js';
+import { MAX_UNANSWERED_SAVES, RpcError, type SaveMaskRequest } from '../../../shared/contract.js';
 
 /** A save as sent: what decides whether a later one is the same save again. */
 export type Sent = Pick<SaveMaskRequest, 'imageId' | 'mask' | 'av' | 'anatomy'> & {
@@ -31,6 +31,15 @@ export function sameEdit(a: Sent, b: Sent): boolean {
 }
 
 const sameSave = (a: Sent, b: Sent): boolean => a.kind === b.kind && sameEdit(a, b);
+
+/**
+ * Whether a save or an act that failed may have been made all the same: no answer came (the network, a proxy's
+ * outage), or none that says what happened (an error page). An answer that refuses it (main's, or a proxy's body
+ * limit: 413) says it was not.
+ */
+export function mayHaveBeenMade(err: unknown): boolean {
+  return !(err instanceof RpcError) || err.code === 'unreachable' || err.code === 'internal';
+}
 
 export function newSaveId(): string {
   // getRandomValues, not randomUUID: the page may be served over plain HTTP to a network (not a secure context).

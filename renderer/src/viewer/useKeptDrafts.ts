@@ -9,7 +9,7 @@ import type { KeptPreview } from './EditNotice.js';
 import type { SaveRefused } from './useAutosave.js';
 import type { ViewerDocument } from './useViewerDocument.js';
 import { windowClientId } from './windowClientId.js';
-import { ActIds } from './unansweredSaves.js';
+import { ActIds, mayHaveBeenMade } from './unansweredSaves.js';
 import { forgetPendingAct, keepPendingAct, pendingAct } from './undeliveredEdits.js';
 
 const warnKept = (err: unknown): void => console.warn('the browser could not keep the act under way', err);
@@ -74,10 +74,19 @@ export function useKeptDrafts(imageId: string): KeptDraftsState {
       const saveId = actIds.current.idFor(act);
       const at = new Date().toISOString();
       if (study) await keepPendingAct({ study, imageId, act, saveId, words, at }).catch(warnKept);
-      const answer = await send(saveId);
-      actIds.current.answered();
-      if (study) await forgetPendingAct(study, imageId).catch(warnKept);
-      return answer;
+      const answered = async () => {
+        actIds.current.answered();
+        if (study) await forgetPendingAct(study, imageId).catch(warnKept);
+      };
+      try {
+        const answer = await send(saveId);
+        await answered();
+        return answer;
+      } catch (err) {
+        // Refused, it was not made: nothing to ask about or resume after a reload (the refusal is said).
+        if (!mayHaveBeenMade(err)) await answered();
+        throw err;
+      }
     },
     [imageId, study],
   );
