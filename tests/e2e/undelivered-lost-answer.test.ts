@@ -251,6 +251,71 @@ describe(
       );
     });
 
+    test('an edit kept in the browser, then refused and kept by the server, set aside: not offered after a reload', async () => {
+      const { page } = app;
+      await page.goto(app.serve.url);
+      await openImage(page, 6);
+      // The save never reaches the server: the edit is kept in the browser.
+      await page.route('**/rpc/saveDraft', (route) => route.abort('connectionreset'));
+      await stroke(page, 6, { x: 100.5, y: 250.5 });
+      await page.getByTestId('save-state').filter({ hasText: 'Save failed' }).waitFor();
+      await waitFor('the edit kept in the browser', () => keptHere(page, 6));
+      await page.unroute('**/rpc/saveDraft');
+      // A colleague's draft meanwhile: the next save is stale, refused, and kept by the server as a draft.
+      const store = openStore(app.serve.dbPath);
+      try {
+        const prediction = listMaskVersions(store, 6)[0];
+        await saveMaskVersion(store, {
+          imageId: 6,
+          kind: 'draft',
+          author: 'colleague',
+          mask: { width: prediction.width, height: prediction.height, data: seeded.masks()[5].map(() => 0) },
+          parentId: prediction.id,
+        });
+      } finally {
+        store.close();
+      }
+      await stroke(page, 6, { x: 100.5, y: 350.5 });
+      await page.getByTestId('save-refused').waitFor();
+      await page.getByRole('button', { name: 'Load the latest mask' }).click();
+      await waitFor(
+        'the refused edit dropped from the browser (the server keeps it)',
+        async () => !(await keptHere(page, 6)),
+      );
+      // Nothing is unsaved now: the page is left without being asked.
+      await page.goto(app.serve.url);
+      await openImage(page, 6);
+      await page.getByTestId('review-state').waitFor();
+      assert.equal(await page.getByTestId('undelivered-edit').count(), 0, 'the set-aside edit offered again');
+    });
+
+    test("a mask save refused by the proxy's body limit (413): offered after a reload with that refusal, not as maybe saved", async () => {
+      const { page } = app;
+      await page.goto(app.serve.url);
+      await openImage(page, 7);
+      // nginx's answer to a body over client_max_body_size: its own HTML page, not the server's frame.
+      await page.route('**/rpc/saveDraft', (route) =>
+        route.fulfill({
+          status: 413,
+          contentType: 'text/html',
+          body: '<html><head><title>413 Request Entity Too Large</title></head></html>',
+        }),
+      );
+      await stroke(page, 7, { x: 100.5, y: 250.5 });
+      await page.locator('.toast', { hasText: /too large for the server's proxy/ }).waitFor();
+      await waitFor('the edit kept in the browser', () => keptHere(page, 7));
+      await reload(page, ['**/rpc/saveDraft']);
+      await openImage(page, 7);
+      const offer = page.getByTestId('undelivered-edit');
+      await offer.waitFor();
+      const words = (await offer.textContent()) ?? '';
+      assert.match(
+        words,
+        /too large for the server's proxy, so nothing of it was saved.*raise the threshold/,
+      );
+      assert.doesNotMatch(words, /could not be reached/);
+    });
+
     test('an adoption made, its answer lost: the page loaded again says so', async () => {
       const { page } = app;
       await page.goto(app.serve.url);

@@ -59,10 +59,12 @@ export interface Workstation {
 /**
  * Console errors that are the product working as meant: a team server's 401 before login (the browser logs every
  * refused request), requests or the event socket cut off or refused while a test restarts the server, and the
- * event socket of a window whose token a server started with a new one refuses.
+ * event socket of a window whose token a server started with a new one refuses, and a proxy's body limit a test
+ * stands in for (413).
  */
 const EXPECTED_CONSOLE_ERRORS = [
   /the server responded with a status of 401 \(Unauthorized\)/,
+  /the server responded with a status of 413 \(Payload Too Large\)/,
   /^WebSocket connection to '\S+' failed: .*ERR_CONNECTION_REFUSED/,
   /^WebSocket connection to '\S+' failed: HTTP Authentication failed; no valid credentials available$/,
   /^Failed to load resource: net::ERR_CONNECTION_(RESET|REFUSED)$/,

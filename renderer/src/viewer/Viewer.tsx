@@ -25,7 +25,7 @@ import { KeptDrafts } from './KeptDrafts.js';
 import { HistorySection } from './HistorySection.js';
 import { useEditLease } from './useEditLease.js';
 import { useKeptDrafts } from './useKeptDrafts.js';
-import { useUndeliveredEdit } from './useUndeliveredEdit.js';
+import { offerWords, useUndeliveredEdit } from './useUndeliveredEdit.js';
 import { useDisplayImage } from './useDisplayImage.js';
 import { useFillGuard } from './useFillGuard.js';
 import { useApproveGuard } from './useApproveGuard.js';
@@ -241,9 +241,7 @@ export function Viewer({ imageId, list, onNavigate, onClose }: ViewerProps) {
         )}
         {undelivered.edit && (
           <div className="edit-notice" role="status" data-testid="undelivered-edit">
-            {undelivered.edit.approval
-              ? `Your approval of this image at ${new Date(undelivered.edit.at).toLocaleTimeString()} could not be delivered, or its answer was lost (the server could not be reached or refused this window): the mask you approved was kept in this browser, maybe not approved. Saving it says so if the approval reached the server; else it makes it a draft, to approve again once you have checked it.`
-              : `An edit of this image made at ${new Date(undelivered.edit.at).toLocaleTimeString()} could not be saved (the server could not be reached or refused this window): it was kept in this browser.`}{' '}
+            {offerWords(undelivered.edit)}{' '}
             <button
               data-testid="restore-undelivered"
               disabled={undelivered.busy}

@@ -34,6 +34,11 @@ export interface UndeliveredEdit {
    * approval before offering the edit as maybe not approved.
    */
   approvalSaveId?: string;
+  /**
+   * The answer that refused the save, which says it was not made (a proxy's body limit: 413), offered with the edit
+   * instead of "could not be saved, maybe it reached the server"; absent when no such answer came.
+   */
+  refusal?: string;
 }
 
 /**

@@ -10,7 +10,7 @@ import { keptDraftOf } from '../../../shared/edit-lease.js';
 import { useApp } from '../appContext.js';
 import type { MaskDocument } from './maskDocument.js';
 import { windowClientId } from './windowClientId.js';
-import { UnansweredSaves, sameEdit, type Sent } from './unansweredSaves.js';
+import { UnansweredSaves, mayHaveBeenMade, sameEdit, type Sent } from './unansweredSaves.js';
 import { forgetUndelivered, keepUndelivered, type UndeliveredEdit } from './undeliveredEdits.js';
 
 const AUTOSAVE_MS = 1500;
@@ -94,6 +94,13 @@ export function useAutosave(
       shownRef.current = null;
     };
   }, [imageId]);
+  /** Main has the edit (saved, approved, or refused and kept as a draft of its own): nothing is waiting in the browser for this image any more. */
+  const delivered = useCallback(() => {
+    setNotKept(null);
+    undeliveredApproval.current = null;
+    if (study) forgetUndelivered(study, imageId).catch(() => {});
+  }, [imageId, study]);
+
   /**
    * Reports a failed save of `savedImageId`: a refusal (the edit kept by main) to `onRefused`, or in a toast when
    * the viewer no longer shows that image (refusalShownIn); anything else as an error.
@@ -102,9 +109,11 @@ export function useAutosave(
     (err: unknown, savedImageId: string, save: { saveId: string; sent: Sent } | null): SaveState => {
       const refused = refusedOf(err);
       if (refused) unansweredSaves.current.answered();
-      else if (save) unansweredSaves.current.unanswered(save.saveId, save.sent);
-      // A refused edit is kept by main as a draft of its own: nothing is lost here.
+      else if (save && mayHaveBeenMade(err)) unansweredSaves.current.unanswered(save.saveId, save.sent);
+      // A refused edit is kept by main as a draft of its own: nothing is lost here, and the copy kept in this browser
+      // (an earlier save's, or this one's) would be offered again after a reload though the user set it aside.
       unsaved.current = !refused;
+      if (refused) delivered();
       if (refused && refusalShownIn(savedImageId, shownRef.current) === 'toast')
         report(new Error(refused.message));
       else if (refused) onRefusedRef.current(refused);
@@ -125,7 +134,7 @@ export function useAutosave(
       }
       return refused ? 'kept' : 'error';
     },
-    [report],
+    [delivered, report],
   );
 
   /**
@@ -133,7 +142,7 @@ export function useAutosave(
    * the browser cannot keep it the user is told, visibly: the window is then the only place the edit is.
    */
   const keepHere = useCallback(
-    (d: MaskDocument, sent: Sent, saveId: string) => {
+    (d: MaskDocument, sent: Sent, saveId: string, err: unknown) => {
       if (!study) return;
       // The approved mask saved as a draft afterwards (leaving the image or the page) is still that approval.
       if (sent.kind === 'approved') undeliveredApproval.current = { sent, saveId };
@@ -153,6 +162,7 @@ export function useAutosave(
         ...(approval ? { approval: true, approvalSaveId: approved.saveId } : {}),
         // Kept as the draft it is saved as: the same draft save's id, a new one after an approval (named unanswered).
         saveIds: unansweredSaves.current.idsFor({ ...sent, kind: 'draft' }),
+        ...(mayHaveBeenMade(err) ? {} : { refusal: err instanceof Error ? err.message : String(err) }),
       };
       keepUndelivered(edit).then(
         () => setNotKept(null),
@@ -170,13 +180,6 @@ export function useAutosave(
     },
     [report, study],
   );
-
-  /** Main has the edit (saved, approved): nothing is waiting in the browser for this image any more. */
-  const delivered = useCallback(() => {
-    setNotKept(null);
-    undeliveredApproval.current = null;
-    if (study) forgetUndelivered(study, imageId).catch(() => {});
-  }, [imageId, study]);
 
   const saveNow = useCallback(async (): Promise<void> => {
     const d = docRef.current;
@@ -214,7 +217,7 @@ export function useAutosave(
       } catch (err) {
         const state = failed(err, imageId, { saveId: ids.saveId, sent });
         setSaveState(state);
-        if (state === 'error') keepHere(d, sent, ids.saveId);
+        if (state === 'error') keepHere(d, sent, ids.saveId, err);
       } finally {
         unanswered.current--;
       }
@@ -314,7 +317,7 @@ export function useAutosave(
       const state = failed(err, imageId, save);
       if (state === 'kept') setSaveState('kept');
       // The approved mask is kept like a draft's edit: offered back to save and approve again, never approved.
-      else if (save) keepHere(d, save.sent, save.saveId);
+      else if (save) keepHere(d, save.sent, save.saveId, err);
       return null;
     } finally {
       // Approved: the review state locks it now. Failed: editable again (unless read-only meanwhile).

@@ -51,6 +51,19 @@ function reachedWords(edit: UndeliveredEdit, made: { version: number; approved: 
   return `Your edit of this image at ${at} had reached the server (version ${made.version}): nothing was waiting to be saved.`;
 }
 
+/** How the kept edit is offered: refused (not made), or not delivered (maybe made: the check could not tell). */
+export function offerWords(edit: UndeliveredEdit): string {
+  const at = new Date(edit.at).toLocaleTimeString();
+  // The refusal said nothing was saved: no "maybe", and its own advice (a smaller mask, a higher proxy limit).
+  if (edit.refusal && edit.approval)
+    return `Your approval of this image at ${at} was refused: ${edit.refusal} The mask you approved was kept in this browser, not approved: saving it makes it a draft, to approve again once you have checked it.`;
+  if (edit.refusal)
+    return `An edit of this image made at ${at} was not saved: ${edit.refusal} It was kept in this browser.`;
+  if (edit.approval)
+    return `Your approval of this image at ${at} could not be delivered, or its answer was lost (the server could not be reached or refused this window): the mask you approved was kept in this browser, maybe not approved. Saving it says so if the approval reached the server; else it makes it a draft, to approve again once you have checked it.`;
+  return `An edit of this image made at ${at} could not be saved (the server could not be reached or refused this window): it was kept in this browser.`;
+}
+
 export function useUndeliveredEdit(
   imageId: string,
   doc: Pick<ViewerDocument, 'reloadMasks'>,
