@@ -76,7 +76,9 @@ Commands:
                             with images by name (masks/<stem>.*, <stem>_mask, _manual1, _gt, _1stHO, .ah, _fov).
                             Annotations are never imported as images: one with no image is listed as skipped.
                             A mask pixel is vessel when its brightest colour is above half range (a mask of 0
-                            and 1 is read as such)
+                            and 1 is read as such). A multi-page TIFF or animated GIF is imported at its first
+                            page, and a frame too dark or blown out to grade (a failed capture) is imported:
+                            each is said in a warning
     --dataset [KIND]        read each PATH as one dataset with the adapter KIND: auto (default), drive,
                             stare, generic (HRF-, LES-AV-, CHASE-style and images/ + masks/ folders)
     --name NAME             dataset name for the mask author 'dataset:<name>'

@@ -313,10 +313,13 @@ const NO_VESSEL_RULER_WARNING =
  */
 const LOW_RESOLUTION_SCALE = 2;
 
-/** A multi-page file (a camera's TIFF holding colour and red-free, a stereo pair) is read at its first page only. */
-function pagesWarning(image: RasterImage): string[] {
+/**
+ * A multi-page file (a camera's TIFF holding colour and red-free, a stereo pair) is read at its first page only;
+ * `done` says what was done with that page.
+ */
+export function pagesWarning(image: RasterImage, done = 'segmented'): string[] {
   return image.pages
-    ? [`the file holds ${image.pages} pages: only the first was segmented (save each page as its own file)`]
+    ? [`the file holds ${image.pages} pages: only the first was ${done} (save each page as its own file)`]
     : [];
 }
 

@@ -39,6 +39,7 @@ import {
 } from './import-plan.js';
 import { clinicalFromFileName } from './file-name-clinical.js';
 import { labelLikeReason } from './label-like.js';
+import { isBlackFrame, photographNotes, type PhotographNote } from './photograph-notes.js';
 import { ensurePatientTx, ensureStudyTx, ensureVisitTx, findPatient, type PatientInput } from './patients.js';
 import { similarPatientIds, similarPatientWarning } from './patient-twins.js';
 import { takeFromDuplicateName, type NameTaken } from './duplicate-name.js';
@@ -57,9 +58,11 @@ export interface ImportWarning {
   imageId: number;
   /**
    * similar-patient-id: a patient created whose ID differs from another's only in case or leading zeros;
-   * name-not-taken: a duplicate's name says an eye or patient the image it duplicates was not given.
+   * name-not-taken: a duplicate's name says an eye or patient the image it duplicates was not given;
+   * pages-left-out: a multi-page file, of which only the first page was imported;
+   * ungradable: a frame too dark or blown out to grade (a failed capture), imported all the same.
    */
-  kind: 'similar-patient-id' | 'name-not-taken';
+  kind: 'similar-patient-id' | 'name-not-taken' | PhotographNote['kind'];
   /** One line, with what to do. */
   message: string;
   /** similar-patient-id: the new patient's ID and the existing look-alikes. */
@@ -126,6 +129,8 @@ interface PreparedImage {
   maskAuthor: string | null;
   fov: BinaryMap;
   fovDerived: boolean;
+  /** What a person should know of the photograph (pages left out, too dark to grade). */
+  notes: PhotographNote[];
   /** Annotation files given with the photograph but not used (wrong size, unreadable, not a vessel map): why. */
   leftOut: { skipped: SkippedFile[]; failed: ImportReport['failed'] };
   dataset: string | null;
@@ -249,7 +254,8 @@ async function prepare(
     } catch (err) {
       throw new UnreadableImageError(oneLine(err));
     }
-    const labelLike = labelLikeReason(raster);
+    // A black frame is a failed capture, imported and said to be too dark, unless it is named like an annotation.
+    const labelLike = !src.annotationName && isBlackFrame(raster) ? null : labelLikeReason(raster);
     // A file named like an annotation keeps that reason when its pixels agree; a photograph is imported whatever
     // its name (a clinic's "Huber-GT.jpg").
     if (labelLike) throw new LabelLikeImage(src.annotationName ?? labelLike);
@@ -304,6 +310,7 @@ async function prepare(
     maskAuthor: mask ? (src.dataset ? `dataset:${src.dataset.name}` : opts.actor) : null,
     fov,
     fovDerived: !fovFile,
+    notes: photographNotes(raster, fov),
     leftOut,
   };
 }
@@ -461,6 +468,8 @@ async function importSource(
     else {
       const { createdPatient, ...imported } = result;
       report.imported.push(imported);
+      for (const n of prepared.notes)
+        report.warnings.push({ source: src.imagePath, imageId: imported.imageId, ...n });
       if (createdPatient) warnSimilar(report, src.imagePath, imported.imageId, createdPatient);
     }
     report.skipped.push(...prepared.leftOut.skipped);

@@ -62,25 +62,19 @@ export const GRADABILITY_LIMITS = {
 
 const pct = (v: number): string => `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
 
-/** The verdict on one photograph from its evidence. */
-export function judgeGradability(e: QualityEvidence): Gradability {
-  const L = GRADABILITY_LIMITS;
-  const reasons: string[] = [];
-  const warnings: string[] = [];
-  const check = (strong: boolean, moderate: boolean, words: string): void => {
+/** Puts words among the reasons (strong evidence), the warnings (moderate), or neither. */
+function sorter(reasons: string[], warnings: string[]) {
+  return (strong: boolean, moderate: boolean, words: string): void => {
     if (strong) reasons.push(words);
     else if (moderate) warnings.push(words);
   };
-  check(
-    e.underexposed > L.underexposed.withhold,
-    e.underexposed > L.underexposed.warn,
-    `too dark: ${pct(e.underexposed)} of the field of view is black`,
-  );
-  check(
-    e.overexposed > L.overexposed.withhold,
-    e.overexposed > L.overexposed.warn,
-    `blown out: ${pct(e.overexposed)} of the field of view is white`,
-  );
+}
+
+/** The verdict on one photograph from its evidence. */
+export function judgeGradability(e: QualityEvidence): Gradability {
+  const L = GRADABILITY_LIMITS;
+  const { reasons, warnings } = exposureVerdict(e.overexposed, e.underexposed);
+  const check = sorter(reasons, warnings);
   check(
     false,
     e.sharpness < L.sharpness.warn,
@@ -110,8 +104,33 @@ export function judgeGradability(e: QualityEvidence): Gradability {
   return { gradable: reasons.length === 0, reasons, warnings, evidence: e };
 }
 
+/**
+ * The verdict on exposure alone (shares of the field white and black): what the pixels say before any segmentation,
+ * as an import judges a photograph.
+ */
+export function exposureVerdict(
+  overexposed: number,
+  underexposed: number,
+): Pick<Gradability, 'reasons' | 'warnings'> {
+  const L = GRADABILITY_LIMITS;
+  const reasons: string[] = [];
+  const warnings: string[] = [];
+  const check = sorter(reasons, warnings);
+  check(
+    underexposed > L.underexposed.withhold,
+    underexposed > L.underexposed.warn,
+    `too dark: ${pct(underexposed)} of the field of view is black`,
+  );
+  check(
+    overexposed > L.overexposed.withhold,
+    overexposed > L.overexposed.warn,
+    `blown out: ${pct(overexposed)} of the field of view is white`,
+  );
+  return { reasons, warnings };
+}
+
 /** The sentence every withheld measure carries. */
-export function ungradableReason(q: Gradability): string {
+export function ungradableReason(q: Pick<Gradability, 'reasons'>): string {
   return `ungradable photograph: ${q.reasons.join('; ')}`;
 }
 

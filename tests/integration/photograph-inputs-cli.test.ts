@@ -28,6 +28,22 @@ async function transparentSurround(file: string): Promise<void> {
     .toFile(file);
 }
 
+/** The sample as a camera's two-page TIFF: colour, then red-free. */
+async function twoPageTiff(file: string): Promise<void> {
+  const colour = await sharp(SAMPLE_PHOTO).resize(SIDE, SIDE).png().toBuffer();
+  const redFree = await sharp(colour).extractChannel(1).toColourspace('srgb').png().toBuffer();
+  await sharp([colour, redFree], { join: { animated: true } })
+    .tiff()
+    .toFile(file);
+}
+
+/** A failed capture: a black JPEG. */
+async function blackFrame(file: string): Promise<void> {
+  await sharp({ create: { width: 320, height: 240, channels: 3, background: '#000' } })
+    .jpeg()
+    .toFile(file);
+}
+
 test('a PNG with a transparent surround: no vessels where the viewer shows nothing, the field found, imported alike', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'retina-alpha-'));
   try {
@@ -74,9 +90,7 @@ test('a black frame (a failed capture) beside a photograph: its mask is said to 
   try {
     const black = join(dir, 'black.jpg');
     const photo = join(dir, 'photo.jpg');
-    await sharp({ create: { width: 320, height: 240, channels: 3, background: '#000' } })
-      .jpeg()
-      .toFile(black);
+    await blackFrame(black);
     await sharp(SAMPLE_PHOTO).resize(SIDE, SIDE).jpeg().toFile(photo);
     const r = retinaCli('segment', black, photo, '--out', join(dir, 'out'), '--json');
     assert.equal(r.code, 0, r.stderr);
@@ -97,12 +111,8 @@ test('a black frame (a failed capture) beside a photograph: its mask is said to 
 test('a multi-page TIFF (colour and red-free in one file): its first page segmented, the others said to be left out', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'retina-pages-'));
   try {
-    const colour = await sharp(SAMPLE_PHOTO).resize(SIDE, SIDE).png().toBuffer();
-    const redFree = await sharp(colour).extractChannel(1).toColourspace('srgb').png().toBuffer();
     const file = join(dir, 'visit.tif');
-    await sharp([colour, redFree], { join: { animated: true } })
-      .tiff()
-      .toFile(file);
+    await twoPageTiff(file);
     const r = retinaCli('segment', file, '--out', join(dir, 'out'), '--json');
     assert.equal(r.code, 0, r.stderr);
     const [result] = (JSON.parse(r.stdout) as { results: { width: number; warnings?: string[] }[] }).results;
@@ -113,6 +123,50 @@ test('a multi-page TIFF (colour and red-free in one file): its first page segmen
       String(result.warnings),
     );
     assert.match(r.stderr, /visit\.tif: warning: the file holds 2 pages/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+interface ImportJson {
+  imported: { imageId: number; source: string }[];
+  skipped: { source: string; reason: string }[];
+  warnings: { source: string; kind: string; message: string }[];
+}
+
+test('retina db import: a two-page TIFF and a black frame are imported and each said to be so; the photograph is not', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'retina-import-odd-'));
+  try {
+    const visit = join(dir, 'visit.tif');
+    const black = join(dir, 'black.jpg');
+    const photo = join(dir, 'photo.jpg');
+    await twoPageTiff(visit);
+    await blackFrame(black);
+    await sharp(SAMPLE_PHOTO).resize(SIDE, SIDE).jpeg().toFile(photo);
+    // A camera's dark frame: black with sensor noise, a handful of values.
+    const noisy = join(dir, 'noisy.jpg');
+    const dark = Buffer.alloc(320 * 240 * 3);
+    for (let i = 0; i < dark.length; i++) dark[i] = (i * 7919) % 7;
+    await sharp(dark, { raw: { width: 320, height: 240, channels: 3 } })
+      .jpeg()
+      .toFile(noisy);
+    const db = join(dir, 'study.db');
+    const r = retinaCli('db', 'import', '--db', db, '--json', visit, black, noisy, photo);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as ImportJson;
+    // Before, the black frame was skipped as 'looks like a label' and the TIFF's second page passed over.
+    assert.deepEqual(report.imported.map((i) => i.source).sort(), [black, noisy, photo, visit]);
+    assert.deepEqual(report.skipped, []);
+    const said = (file: string) => report.warnings.filter((w) => w.source === file).map((w) => w.message);
+    assert.match(said(visit).join('; '), /holds 2 pages: only the first was imported/);
+    assert.match(said(black).join('; '), /ungradable photograph: too dark/);
+    assert.match(said(noisy).join('; '), /ungradable photograph: too dark/);
+    assert.deepEqual(said(photo), []);
+    // The summary a person reads says the same.
+    const text = retinaCli('db', 'import', '--db', join(dir, 'again.db'), visit, black, photo);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /warning: .*visit\.tif \(image \d+\): the file holds 2 pages/);
+    assert.match(text.stdout, /warning: .*black\.jpg \(image \d+\): ungradable photograph: too dark/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

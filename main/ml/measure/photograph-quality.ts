@@ -20,7 +20,7 @@ function lumaAt(img: RasterImage, i: number, max: number): number {
 }
 
 /** Shares of the field's pixels that are blown out (luminance >= 250) or black (<= 8). */
-function exposure(img: RasterImage, fov: Uint8Array): { over: number; under: number } {
+export function exposure(img: RasterImage, fov: Uint8Array): { over: number; under: number } {
   const max = img.bitDepth === 16 ? 65535 : 255;
   let n = 0;
   let over = 0;
