@@ -38,7 +38,8 @@ photograph's path as typed, "input", and absolute, "source"). Every measure is {
 one that cannot be measured (no disc found, fewer than six arterioles in zone B, ...) has value null and a reason.
 Each image's "quality" says whether it is gradable and why not: a photograph that is black, blown out, blurred
 past its vessels or shows no vessel tree (not a fundus photograph) has every measure withheld ("ungradable
-photograph: ..."); lesser doubts (little fine detail, some glare) are warnings beside the values.
+photograph: ..."); lesser doubts (little fine detail, some glare) are warnings beside the values. A multi-page
+TIFF or animated GIF is measured at its first page, with a warning on stderr saying how many pages it holds.
 
 Measures: crae, crve, avr (Knudtson's revised formulas, zone B = 0.5-1 disc diameter from the disc margin) and
 their zone-C variants (0.5-2); calibre (mean width, edge to edge); tortuosity (distance factor) and

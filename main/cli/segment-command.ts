@@ -31,8 +31,8 @@ when there are any (no disc found; a disc cut off by the field's edge, whose dia
 photograph without colour, whose artery/vein labels are less reliable; an eye named by the DICOM header or the
 file name that the disc and fovea contradict, as in a mirrored or rotated photograph).
 Warnings about an input itself (no field-of-view edge found; a low-resolution field enlarged more than 2x; a
-picture 'retina measure' would find ungradable, such as a black frame, whose mask is no vessel tree) are
-printed on stderr and listed under "warnings" in the --json summary; the input is still segmented.
+picture 'retina measure' would find ungradable, such as a black frame, whose mask is no vessel tree; a
+multi-page TIFF or animated GIF, of which only the first page is segmented) are printed on stderr and listed under "warnings" in the --json summary; the input is still segmented.
 
 Options:
   --out DIR          output folder (created if needed)

@@ -123,6 +123,12 @@ test('a multi-page TIFF (colour and red-free in one file): its first page segmen
       String(result.warnings),
     );
     assert.match(r.stderr, /visit\.tif: warning: the file holds 2 pages/);
+    // Their help says so (before, neither did).
+    for (const command of ['segment', 'measure'])
+      assert.match(
+        retinaCli(command, '--help').stdout.replace(/\s+/g, ' '),
+        /multi-page TIFF or animated GIF/,
+      );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
