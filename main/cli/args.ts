@@ -106,7 +106,7 @@ export function printJson(x: unknown): void {
  * A file whose name starts with '-' given as an input ('-04.tif'): parseArgs reads it as options and says
  * "Unknown option '-0'", which names neither the file nor a way to give it.
  */
-function dashedFile(argv: readonly string[], allowPositionals: boolean): string | null {
+export function dashedFile(argv: readonly string[], allowPositionals: boolean): string | null {
   if (!allowPositionals) return null;
   const end = argv.indexOf('--');
   const file = (end < 0 ? argv : argv.slice(0, end)).find(

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { interruptSignal } from './interrupt.js';
 import { cliActor } from './actor.js';
 import { EXIT, UsageError } from './errors.js';
-import { misplacedOption } from './args.js';
+import { dashedFile, misplacedOption } from './args.js';
 import { ERASE_HELP, EraseUsageError, runErase } from './db-erase.js';
 import { AUDIT_HELP, auditChainText, AuditUsageError, notedHeadText, runAudit } from './db-audit.js';
 import { imagesOfPatients, PatientArgUsageError, visitDateArg } from './patient-arg.js';
@@ -328,7 +328,8 @@ export async function runDbCommand(
     values = { ...parsed.values, patient: undefined } as Values;
     positionals = parsed.positionals;
   } catch (err) {
-    io.stderr.write(`retina db: ${oneLine(err)} (see 'retina db --help')\n`);
+    // A photograph named '-04.tif' to import reads as options: named, with the way to give it.
+    io.stderr.write(`retina db: ${dashedFile(argv, true) ?? oneLine(err)} (see 'retina db --help')\n`);
     return 2;
   }
   const [command, ...rest] = positionals;
@@ -347,7 +348,8 @@ export async function runDbCommand(
     applySharedDir(values, env);
     dbPath = databaseLocation(values, env);
   } catch (err) {
-    io.stderr.write(`retina db: ${oneLine(err)} (see 'retina db --help')\n`);
+    // A photograph named '-04.tif' to import reads as options: named, with the way to give it.
+    io.stderr.write(`retina db: ${dashedFile(argv, true) ?? oneLine(err)} (see 'retina db --help')\n`);
     return 2;
   }
   // An option of another subcommand would be ignored (`db compact --images 3` compacted every image's drafts).

@@ -35,6 +35,13 @@ test(
           ),
         );
       }
+      // retina db import too (before: "Unknown option '-0'").
+      const db = retina(dir, ['db', 'import', '--db', 'study.db', '-04.tif']);
+      assert.equal(db.status, 2, db.stderr);
+      assert.match(
+        db.stderr,
+        /retina db: '-04\.tif' is a file, but a name starting with '-' reads as options/,
+      );
       const r = retina(dir, ['segment', './-04.tif', '--out', 'out', '--threads', '1']);
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(readdirSync(path.join(dir, 'out')).sort(), ['-04_mask.png', '-04_prob.png']);
