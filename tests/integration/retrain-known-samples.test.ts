@@ -25,7 +25,7 @@ import { driveTestImagePath } from './measure-fixture.js';
 import { planSnapshot } from '../../main/retrain/snapshot.js';
 import { DEFAULT_RETRAIN_SETTINGS } from '../../main/retrain/settings.js';
 import { RetrainError } from '../../main/retrain/errors.js';
-import { isKnownSample, manifestSamples } from '../../main/ml/model/known-samples.js';
+import { isKnownSample, manifestSamples, samplePhotographs } from '../../main/ml/model/known-samples.js';
 import { datasetsRoot } from '../../main/node/package-root.js';
 import { repoRoot } from '../e2e/model-fixture.js';
 import type { ModelManifest } from '../../main/ml/types.js';
@@ -60,6 +60,23 @@ describe('images the active model learnt are never held out', () => {
     assert.ok(!isKnownSample({ dataset: 'clinic-2026', datasetSampleId: '111' }, known));
     assert.ok(!isKnownSample({ dataset: 'DRIVE', datasetSampleId: '01_test' }, known));
     assert.ok(!isKnownSample({ dataset: null, datasetSampleId: null }, known));
+  });
+
+  test("every dataset the bundled manifests name is found among the datasets folder's photographs", async () => {
+    // A manifest without fingerprints recognises a renamed copy only through these photographs: the optic-disc
+    // model names its DRIONS-DB samples 'drions/image_001', the folder is DRIONS-DB.
+    assert.equal(samplePhotographs([{ folder: 'drions', id: 'image_001' }], datasetsRoot()).length, 1);
+    for (const model of ['default', 'artery-vein', 'optic-disc']) {
+      const manifest = await readManifest(path.join(repoRoot, 'resources', 'models', model));
+      const samples = manifestSamples(manifest);
+      const found = new Set(samplePhotographs(samples, datasetsRoot()).map((p) => p.sample.folder));
+      const named = [...new Set(samples.map((s) => s.folder))];
+      assert.deepEqual(
+        named.filter((f) => !found.has(f)),
+        [],
+        `${model}: every dataset it names has its photographs found`,
+      );
+    }
   });
 
   test('DRIVE training approved under the bundled default: refused, saying those images cannot judge it', async () => {

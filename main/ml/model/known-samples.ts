@@ -19,8 +19,17 @@ export interface KnownSample {
   id: string;
 }
 
-/** "LES-AV", "les-av" and "lesav" are one folder. */
-const normalise = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+/**
+ * Dataset folders the datasets folder names otherwise than the manifests do (the anatomy splits' ids say
+ * "drions/image_001" for DRIONS-DB): the one place a folder's name is mapped to the manifests'.
+ */
+const FOLDER_ALIASES: Readonly<Record<string, string>> = { drionsdb: 'drions' };
+
+/** "LES-AV", "les-av" and "lesav" are one folder; so are "drions" and "DRIONS-DB". */
+const normalise = (name: string): string => {
+  const plain = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return FOLDER_ALIASES[plain] ?? plain;
+};
 
 /** A dataset folder's path as a KnownSample's folder. */
 export const sampleFolder = (root: string): string => normalise(basename(root));
@@ -80,14 +89,15 @@ export function samplePhotographs(
   samples: readonly KnownSample[],
   root: string,
 ): { sample: KnownSample; path: string }[] {
-  const wanted = new Set(samples.map((s) => s.folder));
+  // A sample's folder as a caller spells it ('drions', 'DRIONS-DB') is compared as the folders' names are.
+  const wanted = new Set(samples.map((s) => normalise(s.folder)));
   if (wanted.size === 0 || !existsSync(root)) return [];
   const out: { sample: KnownSample; path: string }[] = [];
   for (const name of readdirSync(root)) {
     const folder = sampleFolder(name);
     if (!wanted.has(folder)) continue;
     try {
-      const ids = new Set(samples.filter((s) => s.folder === folder).map((s) => s.id));
+      const ids = new Set(samples.filter((s) => normalise(s.folder) === folder).map((s) => s.id));
       out.push(
         ...openDataset(join(root, name))
           .splits.all.filter((r) => ids.has(r.id))
