@@ -411,7 +411,10 @@ export interface AnatomyHeldOut {
   measure: 'av-accuracy' | 'disc-centre-error';
   candidate: number;
   parent: number;
+  /** The held-out images the means are over: those the gate judged. */
   images: number;
+  /** Every held-out image scored, judged or not (absent from older servers: `images`). */
+  scored?: number;
 }
 
 export interface ModelSummary {

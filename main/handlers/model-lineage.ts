@@ -5,17 +5,20 @@ import { modelTrainingMasks, type ModelRecord, type Store } from '../store/index
 import type { AnatomyRetrainOutcome } from '../retrain/anatomy-run.js';
 import { anatomyOutcomeOf, promotionHistory, retrainOutcomeOf } from '../retrain/registry.js';
 import { toIdOrNull } from './ids.js';
+import { judgedMeans } from '../retrain/anatomy-gate.js';
 
-/** An anatomy retrain's comparison as the contract carries it: the per-image scores' means and their count. */
+/**
+ * An anatomy retrain's comparison as the contract carries it: the means over the images the gate judged, their
+ * count, and how many were scored.
+ */
 export function anatomyHeldOut(outcome: Pick<AnatomyRetrainOutcome, 'task' | 'heldOut'>): AnatomyHeldOut {
-  const images = outcome.heldOut.images;
-  const mean = (k: 'candidate' | 'active'): number =>
-    images.length ? images.reduce((s, im) => s + im[k], 0) / images.length : Number.NaN;
+  const means = judgedMeans(outcome.heldOut.images);
   return {
     measure: outcome.task === 'artery-vein' ? 'av-accuracy' : 'disc-centre-error',
-    candidate: mean('candidate'),
-    parent: mean('active'),
-    images: images.length,
+    candidate: means.candidate,
+    parent: means.active,
+    images: means.images,
+    scored: outcome.heldOut.images.length,
   };
 }
 
@@ -45,7 +48,8 @@ export function lineageSummary(
       ? {
           f1: outcome.heldOut.pooled.candidate.f1,
           parentF1: outcome.heldOut.pooled.active.f1,
-          images: outcome.heldOut.images.length,
+          // The pooled scores are over the images the gate judged (all in runs recorded before it marked them).
+          images: outcome.heldOut.images.filter((im) => im.usable !== false).length,
         }
       : null,
     anatomyHeldOut: anatomy ? anatomyHeldOut(anatomy) : null,

@@ -7,7 +7,7 @@
 import type { AnatomyTask } from '../ml/anatomy/anatomy-manifest.js';
 import type { AnatomySnapshot } from './anatomy-snapshot.js';
 import { judgePromotion, type GateVerdict } from './gate.js';
-import { snapshotGroupOf } from './held-out-groups.js';
+import { judgedBy, snapshotGroupOf } from './held-out-groups.js';
 
 /** One held-out image scored by both models in the task's measure. */
 export interface AnatomyImageScore {
@@ -15,6 +15,8 @@ export interface AnatomyImageScore {
   maskVersionId: number;
   candidate: number;
   active: number;
+  /** The gate judged it (absent in runs recorded before this was kept: every image then). */
+  usable?: boolean;
 }
 
 interface TaskMeasure {
@@ -53,8 +55,7 @@ export function judgeAnatomy(
   rules: AnatomyGateRules,
   held: Pick<AnatomySnapshot, 'usableHeldOut' | 'heldOutGroups'> = {},
 ): GateVerdict {
-  const usable = held.usableHeldOut ? new Set(held.usableHeldOut) : null;
-  const judged = usable ? images.filter((s) => usable.has(s.imageId)) : images;
+  const judged = images.filter((s) => judgedBy(held)(s.imageId));
   const groupOf = snapshotGroupOf(held);
   return judgePromotion({
     deltas: judged.map((s) => anatomyGain(task, s)),
@@ -67,4 +68,27 @@ export function judgeAnatomy(
     resamples: rules.resamples,
     metric: ANATOMY_MEASURES[task].gain,
   });
+}
+
+/** The held-out images scored, each marked whether the gate judges it. */
+export function markJudged(
+  images: readonly AnatomyImageScore[],
+  held: Pick<AnatomySnapshot, 'usableHeldOut'>,
+): AnatomyImageScore[] {
+  return images.map((s) => ({ ...s, usable: judgedBy(held)(s.imageId) }));
+}
+
+/**
+ * Both models' mean scores over the images the gate judged (those marked usable; all in older runs), as they are
+ * stored and shown beside the decision, and how many images that is.
+ */
+export function judgedMeans(images: readonly AnatomyImageScore[]): {
+  candidate: number;
+  active: number;
+  images: number;
+} {
+  const judged = images.filter((s) => s.usable !== false);
+  const mean = (k: 'candidate' | 'active'): number =>
+    judged.length ? judged.reduce((sum, s) => sum + s[k], 0) / judged.length : Number.NaN;
+  return { candidate: mean('candidate'), active: mean('active'), images: judged.length };
 }

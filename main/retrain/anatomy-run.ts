@@ -23,7 +23,13 @@ import {
   type Store,
 } from '../store/index.js';
 import { abandonRun, type RunLeftovers } from './abandon.js';
-import { judgeAnatomy, ANATOMY_MEASURES, type AnatomyImageScore } from './anatomy-gate.js';
+import {
+  judgeAnatomy,
+  judgedMeans,
+  markJudged,
+  ANATOMY_MEASURES,
+  type AnatomyImageScore,
+} from './anatomy-gate.js';
 import { planAnatomyTask, type AnatomyPlan } from './anatomy-plan.js';
 import { prepareAnatomySamples, scoreAnatomyHeldOut } from './anatomy-scoring.js';
 import {
@@ -179,7 +185,7 @@ async function runPlanned(
 
     tracker.update({ phase: 'evaluating', message: `scoring both ${label} models on the held-out images` });
     const heldOut = await prepareAnatomySamples(store, plan, vessel, snapshot.heldOut, []);
-    const images = await scoreAnatomyHeldOut(plan, heldOut, place.dir, opts.threads);
+    const images = markJudged(await scoreAnatomyHeldOut(plan, heldOut, place.dir, opts.threads), snapshot);
     throwIfCancelled(signal);
     const verdict = judgeAnatomy(
       task,
@@ -191,16 +197,17 @@ async function runPlanned(
       },
       snapshot,
     );
-    const mean = (k: 'candidate' | 'active'): number =>
-      images.reduce((s, im) => s + im[k], 0) / images.length;
+    // The scores the gate decided on: an image the lineage learnt is scored and shown, not counted.
+    const means = judgedMeans(images);
     updateModelMetrics(
       store,
       candidate.id,
       {
         heldOut: {
           measure: ANATOMY_MEASURES[task].gain,
-          candidate: mean('candidate'),
-          active: mean('active'),
+          candidate: means.candidate,
+          active: means.active,
+          images: means.images,
         },
       },
       actor,

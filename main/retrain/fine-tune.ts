@@ -84,7 +84,7 @@ export interface ImageComparison {
 
 export interface ModelComparison {
   images: ImageComparison[];
-  /** All held-out pixels counted together, each model at its own threshold (FOV protocol). */
+  /** The pooled images' pixels counted together, each model at its own threshold (FOV protocol). */
   pooled: { candidate: Metrics; active: Metrics };
 }
 
@@ -93,6 +93,8 @@ export interface CompareOptions {
   /** Both binary masks of each image (overlays of the images where they differ most). */
   onMasks?: (sample: HeldOutSample, candidate: Uint8Array, active: Uint8Array) => Promise<void> | void;
   shouldStop?: () => boolean;
+  /** Which images the pooled scores count (all when absent); every image is scored on its own alike. */
+  pools?: (id: string) => boolean;
 }
 
 export class ComparisonInterruptedError extends Error {
@@ -113,8 +115,10 @@ export async function compareModels(
     if (opts.shouldStop?.()) throw new ComparisonInterruptedError('comparison interrupted');
     const c = await segmentImage(s.image, candidate.manifest, candidate.predictor, { fov: s.fov });
     const a = await segmentImage(s.image, active.manifest, active.predictor, { fov: s.fov });
-    acc.candidate.add(c.prob, s.truth, s.fov.data);
-    acc.active.add(a.prob, s.truth, s.fov.data);
+    if (opts.pools?.(s.id) ?? true) {
+      acc.candidate.add(c.prob, s.truth, s.fov.data);
+      acc.active.add(a.prob, s.truth, s.fov.data);
+    }
     const mc = computeMetrics(c.prob, s.truth, s.fov.data, c.threshold, 'fov');
     const ma = computeMetrics(a.prob, s.truth, s.fov.data, a.threshold, 'fov');
     let changed = 0;

@@ -22,6 +22,15 @@ export function recordedGroups(heldOut: Iterable<number>, groupOf: (imageId: num
   return [...byGroup.values()].filter((g) => g.length > 1);
 }
 
+/**
+ * Whether the gate judges a held-out image: one of the snapshot's usable ones (all when it records none). The
+ * scores stored and shown beside the decision are over these images too, so they are the numbers that decided.
+ */
+export function judgedBy(snapshot: { usableHeldOut?: readonly number[] }): (imageId: number) => boolean {
+  const usable = snapshot.usableHeldOut ? new Set(snapshot.usableHeldOut) : null;
+  return (imageId) => usable?.has(imageId) ?? true;
+}
+
 /** Each held-out image's group by a snapshot's record (the smallest image id of the group); others are their own. */
 export function snapshotGroupOf(snapshot: {
   heldOutGroups?: readonly (readonly number[])[];

@@ -9,7 +9,7 @@ import type { ProgressTracker } from './progress.js';
 import { repredictDraftFree } from './repredict.js';
 import { skippedSummary } from '../jobs/index.js';
 import type { Scores } from './scoring.js';
-import { snapshotGroupOf } from './held-out-groups.js';
+import { judgedBy, snapshotGroupOf } from './held-out-groups.js';
 
 export interface RepredictResult {
   repredicted: number;
@@ -29,8 +29,7 @@ export function gateVerdict(
     benchmark: Scores['benchmark'];
   },
 ): GateVerdict {
-  const usableIds = new Set(plan.snapshot.usableHeldOut ?? []);
-  const usable = scores.images.filter((im) => usableIds.has(im.imageId));
+  const usable = scores.images.filter((im) => judgedBy(plan.snapshot)(im.imageId));
   const groupOf = snapshotGroupOf(plan.snapshot);
   return judgePromotion({
     deltas: usable.map((im) => im.deltaF1),
@@ -43,7 +42,7 @@ export function gateVerdict(
   });
 }
 
-/** Decides on the candidate and records its scores on its model row. */
+/** Decides on the candidate and records its scores on its model row (pooled over the images the gate judged). */
 export function judgeCandidate(
   store: Store,
   candidate: ModelRecord,
@@ -57,7 +56,7 @@ export function judgeCandidate(
     candidate.id,
     {
       heldOut: scores.comparison.pooled.candidate,
-      heldOutImages: scores.images.length,
+      heldOutImages: scores.images.filter((im) => im.usable !== false).length,
       benchmark: scores.benchmark?.candidate ?? null,
     },
     actor,

@@ -12,6 +12,7 @@ import type { BenchmarkScores, HeldOutImageReport } from './outcome.js';
 import type { RetrainPlan } from './plan.js';
 import type { ProgressTracker } from './progress.js';
 import type { RetrainSnapshot } from './snapshot.js';
+import { judgedBy } from './held-out-groups.js';
 
 export interface Scores {
   comparison: ModelComparison;
@@ -52,6 +53,7 @@ async function scoreHeldOut(
   opts: ScoringOptions,
 ): Promise<Pick<Scores, 'comparison' | 'images'>> {
   const overlays = new OverlayKeeper(store, opts.runId);
+  const judged = judgedBy(snapshot);
   const comparison = await compareModels(
     heldOutSamples(store, snapshot),
     snapshot.heldOut.length,
@@ -61,10 +63,11 @@ async function scoreHeldOut(
       shouldStop: () => opts.signal?.aborted === true,
       onImage: (done, total) => opts.tracker.update({ message: `held-out image ${done}/${total}` }),
       onMasks: (s, c, a) => overlays.add(s, c, a),
+      // The pooled scores stored and shown are the judged images' (an image the lineage learnt is shown, not counted).
+      pools: (id) => judged(Number(id)),
     },
   );
   const withOverlay = overlays.kept();
-  const usable = new Set(snapshot.usableHeldOut ?? []);
   const images = comparison.images.map((im, i) => ({
     imageId: Number(im.id),
     fileName: getImage(store, Number(im.id)).fileName,
@@ -74,7 +77,7 @@ async function scoreHeldOut(
     deltaF1: im.deltaF1,
     changedPixels: im.changedPixels,
     overlay: withOverlay.has(Number(im.id)),
-    usable: usable.has(Number(im.id)),
+    usable: judged(Number(im.id)),
   }));
   return { comparison, images };
 }

@@ -24,7 +24,11 @@ function Part({ part, onDecided }: { part: AnatomyRetrainPart; onDecided: () => 
         </div>
       )}
       {part.decision && part.heldOut && (
-        <Verdict verdict={part.decision} heldOut={part.heldOut.images} gain={GAIN_LABEL[part.task]} />
+        <Verdict
+          verdict={part.decision}
+          heldOut={part.heldOut.scored ?? part.heldOut.images}
+          gain={GAIN_LABEL[part.task]}
+        />
       )}
       {state === 'awaiting' || state === 'not-better' ? (
         <CandidateDecision

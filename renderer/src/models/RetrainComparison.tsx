@@ -105,7 +105,11 @@ export function RetrainComparison({ runId, onDecided }: { runId: string; onDecid
       <table className="cmp-table" data-testid="comparison-table">
         <thead>
           <tr>
-            <th>Held-out ({run.heldOut.images.length} images, FOV, pooled)</th>
+            {/* The pooled scores are the judged images' (every one in runs recorded before the gate marked them). */}
+            <th>
+              Held-out ({run.heldOut.images.filter((im) => im.usable !== false).length} judged images, FOV,
+              pooled)
+            </th>
             <th>Active: {run.parent.name}</th>
             <th>Candidate: {cand.name}</th>
             <th>Change</th>
