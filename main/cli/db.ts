@@ -149,6 +149,14 @@ function pick<T extends string>(values: Values, name: string, allowed: readonly 
   return v as T;
 }
 
+/**
+ * A file name or message as the summary prints it: JSON-quoted where it holds a control character, so that a name
+ * with a newline in it cannot break the summary's one line per file.
+ */
+function shown(text: string): string {
+  return /\p{Cc}/u.test(text) ? JSON.stringify(text) : text;
+}
+
 function summary(report: ImportReport): string {
   const withMasks = report.imported.filter((i) => i.maskVersionId !== null).length;
   const lines = [
@@ -157,17 +165,20 @@ function summary(report: ImportReport): string {
       (report.warnings.length > 0 ? `, ${plural(report.warnings.length, 'warning')}` : ''),
   ];
   for (const d of report.datasets)
-    lines.push(`  ${LAYOUT_TITLES[d.layout]} layout: ${d.root} (${d.images} images, dataset '${d.name}')`);
+    lines.push(
+      `  ${LAYOUT_TITLES[d.layout]} layout: ${shown(d.root)} (${d.images} images, dataset '${d.name}')`,
+    );
   for (const d of report.duplicates) {
     const filled = Object.entries(d.filled ?? {}).map(([k, v]) => `${k === 'eye' ? 'eye' : 'patient'} ${v}`);
     lines.push(
-      `  duplicate: ${d.source} (already image ${d.existingImageId}${d.maskVersionId !== undefined ? '; its mask added' : ''}` +
+      `  duplicate: ${shown(d.source)} (already image ${d.existingImageId}${d.maskVersionId !== undefined ? '; its mask added' : ''}` +
         `${filled.length > 0 ? `; given ${filled.join(' and ')} from this name` : ''})`,
     );
   }
-  for (const f of report.failed) lines.push(`  failed: ${f.error}`);
+  for (const f of report.failed) lines.push(`  failed: ${shown(f.error)}`);
   lines.push(...skippedLines(report.skipped));
-  for (const w of report.warnings) lines.push(`  warning: ${w.source} (image ${w.imageId}): ${w.message}`);
+  for (const w of report.warnings)
+    lines.push(`  warning: ${shown(w.source)} (image ${w.imageId}): ${shown(w.message)}`);
   return lines.join('\n');
 }
 
@@ -180,8 +191,8 @@ function skippedLines(skipped: SkippedFile[]): string[] {
   }
   return [...groups.values()].map((g) =>
     g.length === 1
-      ? `  skipped: ${g[0].source} (${g[0].reason})`
-      : `  skipped ${g.length} files in ${dirname(g[0].source)}/ (${g[0].reason})`,
+      ? `  skipped: ${shown(g[0].source)} (${shown(g[0].reason)})`
+      : `  skipped ${g.length} files in ${shown(dirname(g[0].source) + '/')} (${shown(g[0].reason)})`,
   );
 }
 
