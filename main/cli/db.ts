@@ -168,10 +168,18 @@ function summary(report: ImportReport): string {
     lines.push(
       `  ${LAYOUT_TITLES[d.layout]} layout: ${shown(d.root)} (${d.images} images, dataset '${d.name}')`,
     );
+  // A duplicate of a file imported earlier in this run names that file: "already image 1" read as if the image
+  // had been in the store before.
+  const importedFrom = new Map(report.imported.map((i) => [i.imageId, i.source]));
   for (const d of report.duplicates) {
+    const earlier = importedFrom.get(d.existingImageId);
+    const same =
+      earlier === undefined
+        ? `already image ${d.existingImageId}`
+        : `same photograph as ${shown(earlier)}, imported as image ${d.existingImageId} in this run`;
     const filled = Object.entries(d.filled ?? {}).map(([k, v]) => `${k === 'eye' ? 'eye' : 'patient'} ${v}`);
     lines.push(
-      `  duplicate: ${shown(d.source)} (already image ${d.existingImageId}${d.maskVersionId !== undefined ? '; its mask added' : ''}` +
+      `  duplicate: ${shown(d.source)} (${same}${d.maskVersionId !== undefined ? '; its mask added' : ''}` +
         `${filled.length > 0 ? `; given ${filled.join(' and ')} from this name` : ''})`,
     );
   }

@@ -34,4 +34,16 @@ describe('db import summary: file names', () => {
       [file],
     );
   });
+
+  test('two files with the same bytes in one run: the second names the first, imported in this run', () => {
+    const [a, b] = ['a.jpg', 'b.jpg'].map((name) => join(tmp, name));
+    for (const f of [a, b]) copyFileSync(SAMPLE_PHOTO, f);
+    const r = retinaCli('db', 'import', '--db', join(tmp, 'twice.db'), a, b);
+    assert.equal(r.code, 0, r.stderr);
+    // Before: "already image 1", as if image 1 had been in the store before this run.
+    assert.equal(
+      r.stdout.trimEnd().split('\n')[1],
+      `  duplicate: ${b} (same photograph as ${a}, imported as image 1 in this run)`,
+    );
+  });
 });
