@@ -287,7 +287,9 @@ const OPTION_COMMANDS: Record<string, string[]> = {
   parts: ['export --format bundle'],
 };
 /** Options of `db export --format bundle` alone. */
-const BUNDLE_OPTIONS = ['deidentify', 'include-names', 'parts'];
+const BUNDLE_OPTIONS = Object.keys(OPTION_COMMANDS).filter((o) =>
+  OPTION_COMMANDS[o].includes('export --format bundle'),
+);
 
 /** Runs `retina db ...`; returns the exit code (0 ok, 1 error, 2 usage). */
 export async function runDbCommand(

@@ -55,7 +55,8 @@ export function judgeAnatomy(
   rules: AnatomyGateRules,
   held: Pick<AnatomySnapshot, 'usableHeldOut' | 'heldOutGroups'> = {},
 ): GateVerdict {
-  const judged = images.filter((s) => judgedBy(held)(s.imageId));
+  const judges = judgedBy(held);
+  const judged = images.filter((s) => judges(s.imageId));
   const groupOf = snapshotGroupOf(held);
   return judgePromotion({
     deltas: judged.map((s) => anatomyGain(task, s)),
@@ -75,7 +76,8 @@ export function markJudged(
   images: readonly AnatomyImageScore[],
   held: Pick<AnatomySnapshot, 'usableHeldOut'>,
 ): AnatomyImageScore[] {
-  return images.map((s) => ({ ...s, usable: judgedBy(held)(s.imageId) }));
+  const judges = judgedBy(held);
+  return images.map((s) => ({ ...s, usable: judges(s.imageId) }));
 }
 
 /**

@@ -29,7 +29,8 @@ export function gateVerdict(
     benchmark: Scores['benchmark'];
   },
 ): GateVerdict {
-  const usable = scores.images.filter((im) => judgedBy(plan.snapshot)(im.imageId));
+  const judges = judgedBy(plan.snapshot);
+  const usable = scores.images.filter((im) => judges(im.imageId));
   const groupOf = snapshotGroupOf(plan.snapshot);
   return judgePromotion({
     deltas: usable.map((im) => im.deltaF1),

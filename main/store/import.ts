@@ -301,7 +301,8 @@ async function prepare(
     fovFile ??= mask;
     mask = null;
   }
-  const fov = fovFile ?? deriveFov(toRgb8(overBlack(raster)));
+  const shown = overBlack(raster);
+  const fov = fovFile ?? deriveFov(toRgb8(shown));
   return {
     ...base,
     ...rest,
@@ -310,7 +311,7 @@ async function prepare(
     maskAuthor: mask ? (src.dataset ? `dataset:${src.dataset.name}` : opts.actor) : null,
     fov,
     fovDerived: !fovFile,
-    notes: photographNotes(raster, fov),
+    notes: photographNotes(raster, shown, fov),
     leftOut,
   };
 }

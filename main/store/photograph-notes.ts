@@ -2,9 +2,8 @@
 // out, and a frame too dark or blown out to grade (a failed capture). Such a frame is imported, not skipped: the app
 // keeps every ungradable photograph (a prediction badges it and its measures are withheld), and a camera's failed
 // capture with sensor noise was imported anyway; skipping only the perfectly black one would hide it.
-import { exposure } from '../ml/measure/photograph-quality.js';
+import { BLACK_LUMA, exposure } from '../ml/measure/photograph-quality.js';
 import { pagesWarning } from '../ml/infer.js';
-import { overBlack } from '../ml/io/image-io.js';
 import type { BinaryMap, RasterImage } from '../ml/types.js';
 import { exposureVerdict, ungradableReason } from '../../shared/measure/gradability-verdict.js';
 
@@ -13,13 +12,16 @@ export interface PhotographNote {
   message: string;
 }
 
-/** The notes on a photograph about to be imported, read off its pixels inside its field of view. */
-export function photographNotes(raster: RasterImage, fov: BinaryMap): PhotographNote[] {
+/**
+ * The notes on a photograph about to be imported, read off its pixels inside its field of view; `shown` is the
+ * photograph as the viewer shows it (over black), which the import has at hand for its field of view.
+ */
+export function photographNotes(raster: RasterImage, shown: RasterImage, fov: BinaryMap): PhotographNote[] {
   const notes: PhotographNote[] = pagesWarning(raster, 'imported').map((message) => ({
     kind: 'pages-left-out',
     message,
   }));
-  const { over, under } = exposure(overBlack(raster), fov.data);
+  const { over, under } = exposure(shown, fov.data);
   const { reasons } = exposureVerdict(over, under);
   if (reasons.length > 0)
     notes.push({
@@ -43,13 +45,10 @@ export function isBlackFrame(raster: RasterImage): boolean {
   let grey = true;
   for (let i = 0; i < d.length; i += c) {
     for (let j = 0; j < colours; j++) {
-      if (d[i + j] * 255 > BLACK * max) return false;
+      if (d[i + j] * 255 > BLACK_LUMA * max) return false;
       if (d[i + j] !== d[i]) grey = false;
     }
     if (values.size < 3) values.add(d[i]);
   }
   return !(grey && values.size === 2);
 }
-
-/** The luminance (of 255) at or below which a pixel is black, as the gradability verdict counts it. */
-const BLACK = 8;

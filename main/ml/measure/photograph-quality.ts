@@ -19,7 +19,10 @@ function lumaAt(img: RasterImage, i: number, max: number): number {
   return ((0.299 * d[i * c] + 0.587 * d[i * c + 1] + 0.114 * d[i * c + 2]) * 255) / max;
 }
 
-/** Shares of the field's pixels that are blown out (luminance >= 250) or black (<= 8). */
+/** The luminance (of 255) at or below which a pixel counts as black: the import's black-frame check uses it too. */
+export const BLACK_LUMA = 8;
+
+/** Shares of the field's pixels that are blown out (luminance >= 250) or black (<= BLACK_LUMA). */
 export function exposure(img: RasterImage, fov: Uint8Array): { over: number; under: number } {
   const max = img.bitDepth === 16 ? 65535 : 255;
   let n = 0;
@@ -34,7 +37,7 @@ export function exposure(img: RasterImage, fov: Uint8Array): { over: number; und
       n++;
       const l = lumaAt(img, i, max);
       if (l >= 250) over++;
-      else if (l <= 8) under++;
+      else if (l <= BLACK_LUMA) under++;
     }
   }
   return n ? { over: over / n, under: under / n } : { over: 0, under: 1 };
